@@ -1,0 +1,268 @@
+"""The catalogue of diagnostic codes: stable ids, default severities, explanations.
+
+Codes never change meaning once released.  Ranges:
+
+- PTF1xx  syntax
+- PTF2xx  names: imports, definitions, inputs, outputs, options
+- PTF3xx  types and values
+- PTF4xx  the graph: cycles, ordering, groups
+- PTF5xx  target support (what KFP v1 / v2 / Vertex can express)
+- PTF6xx  lint rules (warnings, see `ptflow.compiler.lint`)
+- PTF9xx  files and the tool itself
+
+`ptflow explain CODE` prints the `explanation` of an entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ptflow.compiler.diagnostics import Severity
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    severity: Severity
+    explanation: str
+    tags: tuple[str, ...] = ()
+
+
+CODES: dict[str, Code] = {}
+
+
+def _code(code: str, title: str, explanation: str, severity: Severity = Severity.ERROR, tags=()) -> None:
+    CODES[code] = Code(code, title, severity, explanation.strip("\n"), tuple(tags))
+
+
+E = Severity.ERROR
+W = Severity.WARNING
+
+# ------------------------------------------------------------------- syntax
+_code("PTF101", "syntax error", """
+The parser met a token it cannot accept here. The message lists the tokens
+that would have been accepted. ptflow recovers and goes on, so each
+independent mistake in a file is reported once.
+
+    train = torch.train(data: data.dataset max_epochs: 3)
+                                           ^^^^^^^^^^ expected `,` or `)`
+
+Fix: add the missing separator or closing bracket.
+""")
+_code("PTF102", "unexpected character", """
+A character that is not part of the language, such as `@` or `$` outside a string.
+""")
+_code("PTF103", "unterminated string", """
+A string opened with `"` or `'` must close on the same line. Use triple quotes
+for text that spans lines:
+
+    command = ["sh", "-c", \"\"\"
+        echo hello
+    \"\"\"]
+""")
+_code("PTF104", "options on a non-step", """
+`with { ... }` sets execution options (resources, retries, caching) on a step,
+so it must follow a component call: `x = train(...) with { memory: "8Gi" }`.
+""")
+_code("PTF105", "invalid escape", """
+A string contains a backslash escape that is not valid, such as `"\\q"`.
+Write `\\\\` for a literal backslash.
+""")
+_code("PTF106", "invalid f-string", """
+An f-string contains an empty or unparsable `{...}` field, or a lone brace.
+Write `{{` and `}}` for literal braces.
+
+    args = [f"--tag={pipeline.job_id}"]     # ok
+    args = [f"--json={{\\"a\\": 1}}"]         # literal braces
+""")
+_code("PTF107", "misplaced statement", """
+A statement appears where it is not allowed: `finally` inside a loop or a
+condition, more than one `finally`, a statement after `finally`, a `return`
+outside the top level of a pipeline, or a component property in a pipeline.
+""")
+
+# -------------------------------------------------------------------- names
+_code("PTF201", "unknown name", """
+A name is used that is not a pipeline parameter, a step, a loop variable, an
+imported module or a component defined in this file.
+
+    train = train_model(data: dta.dataset)
+                              ^^^ unknown name `dta`; did you mean `data`?
+""")
+_code("PTF202", "unknown member", """
+`a.b` names a member that `a` does not have: a component that a module does
+not define, an output that a step does not produce, or a property of an
+artifact other than `path`, `uri` and `metadata`.
+""")
+_code("PTF203", "unknown input", """
+A call passes an input that the component does not declare. The message
+suggests the closest declared input.
+
+    torch.train(data: d.dataset, max_epoch: 3)
+                                 ^^^^^^^^^ did you mean `max_epochs`?
+""")
+_code("PTF204", "missing required input", """
+A call leaves out an input that has no default and is not optional (`T?`).
+Pass it, or give the input a default in the component.
+""")
+_code("PTF205", "duplicate name", """
+Two steps, parameters, inputs, outputs or definitions have the same name in one
+scope. Step names become task names in the compiled pipeline, so they must be
+unique within a pipeline.
+""")
+_code("PTF206", "names collide after Kubernetes sanitization", """
+KFP turns names into Kubernetes names: lower case, with every run of other
+characters replaced by `-`. Two names that differ only in case or in `_`
+versus `-` become the same task or template, which KFP rejects at submit time.
+
+    train_model = ...
+    trainModel = ...     # both become `train-model` / `trainmodel`? see message
+""")
+_code("PTF207", "import not found", """
+An import names a standard-library module that does not exist, or a file that
+cannot be read. File imports are relative to the importing file.
+""")
+_code("PTF208", "import cycle", """
+Two or more .ptflow files import each other. The message shows the cycle.
+Move the shared components into a file that both import.
+""")
+_code("PTF209", "invalid component file", """
+An imported KFP component YAML could not be read: it is not YAML, or it is
+neither a KFP v1 `component.yaml` (name, inputs, outputs, implementation) nor
+a KFP v2 pipeline/component IR file.
+""")
+_code("PTF210", "unknown option", """
+A `with { ... }` block or a pipeline sets an option that ptflow does not know.
+The known step options are: cpu, cpu_request, memory, memory_request, gpus,
+accelerator, node_selector, tolerations, env, secrets, volumes, retries,
+retry, timeout, cache, max_cache_staleness, display_name, after, image,
+labels, annotations, pull_policy.
+""")
+_code("PTF211", "not callable", """
+A step must call a component or a pipeline. The callee named here is a
+parameter, a step, a module or a value.
+""")
+_code("PTF212", "positional argument", """
+Component inputs are passed by name, so a call reads the same whatever the
+order of the component's inputs: `train(data: d.dataset, max_epochs: 3)`.
+""")
+_code("PTF213", "unknown property", """
+A component or pipeline sets a property that does not exist. Components know
+image, command, args, description, env; pipelines know description and
+display_name.
+""")
+_code("PTF214", "no pipeline", """
+The file defines no pipeline to compile, or `--pipeline NAME` names one that
+does not exist.
+""")
+_code("PTF215", "missing image", """
+A component has no `image`. Every container component needs an image to run in.
+""")
+_code("PTF216", "missing output", """
+A pipeline declares an output in its signature but its `return (...)` does not
+set it, or returns an output that is not declared.
+""")
+
+# -------------------------------------------------------------------- types
+_code("PTF301", "type mismatch", """
+A value of one parameter type is passed where another is expected, such as a
+`str` where an `int` is required.
+""")
+_code("PTF302", "parameter passed as artifact, or artifact as parameter", """
+Parameters (str, int, float, bool, list, dict) are small values passed by
+value; artifacts (Dataset, Model, Metrics, ...) are files passed by reference.
+One can never silently become the other: the message names both ends.
+""")
+_code("PTF303", "artifact type mismatch", """
+An artifact of one type is passed where another type is expected, such as a
+`Dataset` into a `Model` input. `Artifact` accepts every artifact type.
+""")
+_code("PTF304", "whole step passed as a value", """
+A step was passed where one of its outputs is meant:
+`evaluate(model: train)` instead of `evaluate(model: train.model)`.
+""")
+_code("PTF305", "optional value used where one is required", """
+An output of a step inside an `if` exists only when the condition held, so
+outside the `if` it is optional (`T?`) and cannot feed an input that needs a
+value. Use it inside the same `if`.
+""")
+_code("PTF306", "loop over a non-list", """
+`for x in items` needs a list: a list literal, a `list` parameter or a step
+output of list type.
+""")
+_code("PTF307", "condition is not boolean", """
+An `if`/`elif` condition must be a boolean: a comparison, a `bool` parameter
+or output, or `and`/`or`/`not` of those.
+""")
+_code("PTF308", "default does not match its type", """
+A parameter's default value is not of the parameter's declared type, as in
+`epochs: int = "three"`.
+""")
+_code("PTF309", "invalid resource or option value", """
+A resource quantity or execution option has a value Kubernetes or KFP would
+reject: `memory: "8GB"` (write `8G` or `8Gi`), `cpu: "two"`, a negative
+retry count, a timeout that is not a duration.
+""")
+_code("PTF310", "unknown type", """
+A type name that is neither a parameter type (str, int, float, bool, list,
+dict) nor an artifact type (Artifact, Dataset, Model, Metrics,
+ClassificationMetrics, SlicedClassificationMetrics, HTML, Markdown).
+""")
+_code("PTF311", "invalid comparison", """
+Conditions compare parameters and outputs with literals or each other. The two
+sides must be comparable: numbers with numbers, strings with strings, booleans
+with booleans; `<`-style comparisons need numbers.
+""")
+_code("PTF312", "invalid value", """
+A value is used where it cannot be: an artifact inside an f-string or a list,
+an output path passed between steps, a placeholder used outside a component.
+""")
+_code("PTF313", "invalid placeholder", """
+In a component's `command` and `args`, inputs stand for their values and
+artifacts for `.path`, `.uri` or `.metadata`; outputs must be written to
+`.path`. This message names a use that has no KFP placeholder.
+""")
+
+# -------------------------------------------------------------------- graph
+_code("PTF401", "dependency cycle", """
+Steps depend on each other in a cycle (through data or `after`). The message
+lists the cycle.
+""")
+_code("PTF402", "invalid `after`", """
+`after` must list steps of the same pipeline, and not the step itself.
+""")
+_code("PTF403", "value crosses a group boundary", """
+A step inside a loop can only be used after the loop as the list of its
+values (fan-in), and only at the loop's own level. Steps in one loop can not
+read values from another loop's iterations.
+""")
+_code("PTF404", "finally steps and the body", """
+Steps in `finally` run after the body, whatever its outcome, so they cannot
+take outputs of steps in the body. Pass them through pipeline parameters.
+""")
+
+# ------------------------------------------------------------------- target
+_code("PTF501", "not supported by the target", """
+The construct named in the message cannot be expressed in the target chosen
+with `--target`. The message names the construct and the target; see
+docs/targets.md for how each target lowers each construct.
+""")
+_code("PTF502", "compiled document is invalid", """
+The document ptflow produced failed its own validation. This is a bug in
+ptflow: please report it with the .ptflow file.
+""")
+_code("PTF503", "invalid pipeline document", """
+`ptflow validate` found a problem in a compiled KFP document: a dangling
+reference, a cycle, an undeclared input, a placeholder naming an unknown
+input, a condition that does not parse, or a field the schema does not know.
+""")
+
+# --------------------------------------------------------------- files/tool
+_code("PTF901", "cannot read file", """
+The file does not exist or cannot be read as UTF-8 text.
+""")
+_code("PTF902", "invalid command-line value", """
+A `-p name=value` does not name a pipeline parameter, or its value is not of
+the parameter's type.
+""")

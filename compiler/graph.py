@@ -1,0 +1,469 @@
+"""The checked DAG: what a pipeline means, independent of any target.
+
+The checker builds these objects from the syntax tree; the targets lower them
+to KFP documents.  Nothing here refers to syntax any more (only spans, for
+messages), and nothing here knows about a target format.
+
+- A `ComponentSpec` is anything a step can call: a container component, a
+  pipeline, the importer, or a component loaded from KFP YAML.
+- A `PipelineGraph` holds the pipeline's tasks, their nesting in groups
+  (loops, conditions, the exit handler) and a networkx graph of the
+  dependencies between tasks.
+- A `Value` is what flows into an input: a constant, a pipeline input, a task
+  output, a loop item, an f-string of those, or the pipeline's final status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import networkx as nx
+
+from ptflow.compiler.source import Span
+from ptflow.compiler.types import Type
+
+NO_DEFAULT = object()
+
+
+# ------------------------------------------------------------- components
+
+
+@dataclass
+class Port:
+    """An input or output of a component or pipeline."""
+
+    name: str
+    type: Type
+    default: Any = NO_DEFAULT  # a Python value; NO_DEFAULT when there is none
+    doc: str | None = None
+    span: Span | None = None
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not NO_DEFAULT
+
+    @property
+    def required(self) -> bool:
+        return not self.has_default and not self.type.optional
+
+
+# Placeholders in a container's command and args.  A command is a list of
+# `Arg`: plain strings, or one of these.
+
+
+@dataclass(frozen=True)
+class InputValue:
+    input: str
+
+
+@dataclass(frozen=True)
+class InputPath:
+    input: str
+
+
+@dataclass(frozen=True)
+class InputUri:
+    input: str
+
+
+@dataclass(frozen=True)
+class InputMetadata:
+    input: str
+
+
+@dataclass(frozen=True)
+class OutputPath:
+    """The file an output must be written to (the output_file of an output parameter)."""
+
+    output: str
+
+
+@dataclass(frozen=True)
+class OutputUri:
+    output: str
+
+
+@dataclass(frozen=True)
+class OutputMetadata:
+    output: str
+
+
+@dataclass(frozen=True)
+class Concat:
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class IfPresent:
+    input: str
+    then: tuple
+    otherwise: tuple | None = None
+
+
+@dataclass(frozen=True)
+class RuntimePlaceholder:
+    """`pipeline.job_name` and friends, and the executor's own input/output files.
+
+    which: job_name, job_id, root, task_name, task_id, executor_input,
+    executor_output_file.
+    """
+
+    which: str
+
+
+Arg = Union[str, InputValue, InputPath, InputUri, InputMetadata, OutputPath, OutputUri, OutputMetadata,
+            Concat, IfPresent, RuntimePlaceholder]
+
+
+@dataclass
+class ContainerSpec:
+    image: str
+    command: list[Arg] = field(default_factory=list)
+    args: list[Arg] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    # Set for standard-library components: the runtime step that implements
+    # them (`python -m ptflow.runtime STEP`); targets write the command.
+    runtime_step: str | None = None
+
+
+@dataclass
+class ComponentSpec:
+    """Something a step can call.
+
+    kind is "container", "pipeline", "importer" or "ir-graph" (a pipeline
+    loaded from a compiled KFP v2 file, kept as the document it is).
+    """
+
+    name: str
+    kind: str
+    inputs: list[Port] = field(default_factory=list)
+    outputs: list[Port] = field(default_factory=list)
+    description: str | None = None
+    span: Span | None = None
+    source: str | None = None  # the file it was defined in
+    container: ContainerSpec | None = None
+    pipeline: "PipelineGraph | None" = None
+    ir_document: dict | None = None  # for "ir-graph": the PipelineSpec as loaded
+    # A KFP v1 component.yaml loaded as-is, for the v1 target's annotations.
+    v1_spec: dict | None = None
+
+    def input(self, name: str) -> Port | None:
+        for port in self.inputs:
+            if port.name == name:
+                return port
+        return None
+
+    def output(self, name: str) -> Port | None:
+        for port in self.outputs:
+            if port.name == name:
+                return port
+        return None
+
+
+# ------------------------------------------------------------------ values
+
+
+@dataclass(frozen=True)
+class Constant:
+    value: Any
+    type: Type
+
+
+@dataclass(frozen=True)
+class PipelineInput:
+    name: str
+    type: Type
+
+
+@dataclass(frozen=True)
+class TaskOutput:
+    """An output of a task; `gathered` is True when it is used after its loop (fan-in)."""
+
+    task: str
+    output: str
+    type: Type
+    gathered: bool = False
+
+
+@dataclass(frozen=True)
+class LoopItem:
+    """The current item of a loop, or one field of it (`item.key`)."""
+
+    loop: "LoopGroup"
+    field: str | None
+    type: Type
+
+
+@dataclass(frozen=True)
+class Interpolation:
+    """An f-string: text and values, rendered as one string."""
+
+    parts: tuple
+    type: Type
+
+
+@dataclass(frozen=True)
+class FinalStatus:
+    """`pipeline.status` in `finally`: how the body of the pipeline ended."""
+
+    type: Type
+
+
+@dataclass(frozen=True)
+class RuntimeValue:
+    """`pipeline.job_name`, `pipeline.job_id`, ... passed as a value."""
+
+    which: str
+    type: Type
+
+
+Value = Union[Constant, PipelineInput, TaskOutput, LoopItem, Interpolation, FinalStatus, RuntimeValue]
+
+
+def value_type(value: Value) -> Type:
+    return value.type
+
+
+# --------------------------------------------------------------- conditions
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # == != < <= > >=
+    left: Value
+    right: Value
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # and, or
+    left: "Condition"
+    right: "Condition"
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: "Condition"
+
+
+@dataclass(frozen=True)
+class Truth:
+    """A boolean value used as a condition on its own."""
+
+    value: Value
+
+
+Condition = Union[Compare, BoolOp, Not, Truth]
+
+
+def condition_values(condition: Condition):
+    """Every value a condition reads, in the order it reads them."""
+    if isinstance(condition, Compare):
+        yield condition.left
+        yield condition.right
+    elif isinstance(condition, BoolOp):
+        yield from condition_values(condition.left)
+        yield from condition_values(condition.right)
+    elif isinstance(condition, Not):
+        yield from condition_values(condition.operand)
+    else:
+        yield condition.value
+
+
+# ------------------------------------------------------------------- tasks
+
+
+@dataclass
+class Retry:
+    max_retries: int
+    backoff_seconds: float | None = None
+    backoff_factor: float | None = None
+    max_backoff_seconds: float | None = None
+
+
+@dataclass
+class SecretUse:
+    """A Kubernetes secret, as environment variables or as files."""
+
+    secret: str
+    env: dict[str, str] = field(default_factory=dict)  # VAR -> key
+    mount_path: str | None = None
+
+
+@dataclass
+class VolumeUse:
+    pvc: str
+    mount_path: str
+
+
+@dataclass
+class Toleration:
+    key: str | None = None
+    operator: str | None = None
+    value: str | None = None
+    effect: str | None = None
+    seconds: int | None = None
+
+
+# A resource or option value: a constant, or a pipeline input to read at run time.
+OptionValue = Union[str, int, float, PipelineInput]
+
+
+@dataclass
+class TaskOptions:
+    """What `with { ... }` sets on a step (all optional)."""
+
+    cpu_limit: OptionValue | None = None
+    cpu_request: OptionValue | None = None
+    memory_limit: OptionValue | None = None
+    memory_request: OptionValue | None = None
+    gpus: OptionValue | None = None
+    accelerator: OptionValue | None = None
+    node_selector: dict[str, OptionValue] = field(default_factory=dict)
+    tolerations: list[Toleration] = field(default_factory=list)
+    env: dict[str, Value] = field(default_factory=dict)
+    secrets: list[SecretUse] = field(default_factory=list)
+    volumes: list[VolumeUse] = field(default_factory=list)
+    retry: Retry | None = None
+    timeout_seconds: int | None = None
+    cache: bool = True
+    max_cache_staleness: str | None = None
+    display_name: str | None = None
+    image: OptionValue | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    pull_policy: str | None = None
+
+
+@dataclass
+class Task:
+    """One step of a pipeline: a call of a component with its arguments."""
+
+    name: str  # the task name in compiled documents: the step name, sanitized
+    step: str  # the step name as written
+    component: ComponentSpec
+    arguments: dict[str, Value]
+    options: TaskOptions
+    group: "Group"
+    span: Span
+    after: list[str] = field(default_factory=list)  # task names from `after`
+    in_finally: bool = False
+
+    @property
+    def display_name(self) -> str:
+        return self.options.display_name or self.name
+
+    def upstream_tasks(self) -> set[str]:
+        """Tasks whose outputs this task reads, directly or in its options."""
+        names = set()
+        for value in self.arguments.values():
+            names.update(tasks_in_value(value))
+        for value in self.options.env.values():
+            names.update(tasks_in_value(value))
+        return names
+
+
+def tasks_in_value(value: Value):
+    if isinstance(value, TaskOutput):
+        yield value.task
+    elif isinstance(value, Interpolation):
+        for part in value.parts:
+            if not isinstance(part, str):
+                yield from tasks_in_value(part)
+
+
+# ------------------------------------------------------------------ groups
+
+
+@dataclass(eq=False)
+class Group:
+    """A node of the nesting tree: the pipeline itself, a loop, a condition, ..."""
+
+    kind: str  # root, loop, condition, branches, exit_handler
+    span: Span | None
+    parent: "Group | None" = None
+    children: list["Task | Group"] = field(default_factory=list)
+
+    def ancestors(self):
+        """This group and every group above it, innermost first."""
+        group = self
+        while group is not None:
+            yield group
+            group = group.parent
+
+    def tasks(self):
+        """Every task in this group and the groups inside it."""
+        for child in self.children:
+            if isinstance(child, Task):
+                yield child
+            else:
+                yield from child.tasks()
+
+    def groups(self):
+        """This group and every group inside it, outermost first."""
+        yield self
+        for child in self.children:
+            if isinstance(child, Group):
+                yield from child.groups()
+
+
+@dataclass(eq=False)
+class LoopGroup(Group):
+    var: str = ""
+    items: Value | None = None  # a Constant list, a PipelineInput, a TaskOutput or a LoopItem
+    parallelism: int | None = None
+    item_type: Type | None = None
+
+
+@dataclass(eq=False)
+class ConditionGroup(Group):
+    """One arm of an if/elif/else.
+
+    `condition` is the arm's own test; `excluded` are the tests of the arms
+    before it, which must all be false (an `else` has only those).
+    """
+
+    condition: Condition | None = None
+    excluded: list[Condition] = field(default_factory=list)
+    keyword: str = "if"
+
+
+@dataclass(eq=False)
+class BranchesGroup(Group):
+    """An if with elif/else arms: holds one ConditionGroup per arm."""
+
+
+@dataclass(eq=False)
+class ExitHandlerGroup(Group):
+    """The body of a pipeline that has `finally`: the finally steps run after it."""
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+@dataclass
+class PipelineGraph:
+    name: str
+    inputs: list[Port]
+    outputs: list[Port]
+    root: Group
+    tasks: dict[str, Task]
+    description: str | None = None
+    display_name: str | None = None
+    span: Span | None = None
+    # Pipeline outputs: name -> the value returned for it.
+    returns: dict[str, Value] = field(default_factory=dict)
+    # Steps in `finally`, which run after the exit-handler group.
+    exit_tasks: list[Task] = field(default_factory=list)
+    exit_group: ExitHandlerGroup | None = None
+    dag: nx.DiGraph = field(default_factory=nx.DiGraph)
+
+    def input(self, name: str) -> Port | None:
+        for port in self.inputs:
+            if port.name == name:
+                return port
+        return None
+
+    def group_of(self, task_name: str) -> Group:
+        return self.tasks[task_name].group

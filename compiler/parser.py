@@ -1,0 +1,677 @@
+"""Parse .ptflow text into the syntax tree of `tree.py`, recovering from errors.
+
+The lark LALR parser is built once per process (and cached on disk by lark).
+Syntax errors do not stop the parse: the recovery below inserts the closing
+token or separator that makes the parse go on, or skips the offending token,
+and reports each independent mistake once, with the tokens that would have
+been accepted there.
+"""
+
+from __future__ import annotations
+
+import ast as python_ast
+import re
+import textwrap
+import threading
+from functools import lru_cache
+
+import lark
+from lark import Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from ptflow.compiler import tree as t
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
+from ptflow.compiler.source import SourceText, Span
+
+# Tokens the recovery may invent, in order of preference: closers first, since
+# a forgotten `)` or `}` is the most common mistake, then separators.
+_INSERTABLE = ("RPAR", "RSQB", "RBRACE", "COMMA", "COLON", "EQUAL", "NAME")
+_MAX_INSERTIONS = 4
+# After an error, errors within this many tokens are taken as its echo.
+_QUIET_TOKENS = 3
+
+_TOKEN_NAMES = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "FSTRING": "an f-string",
+    "SIGNED_INT": "a number",
+    "SIGNED_FLOAT": "a number",
+    "OPTIONAL": "`?`",
+    "$END": "end of file",
+}
+_EXPRESSION_START = {"NAME", "STRING", "SIGNED_INT", "LSQB", "LBRACE", "LPAR", "TRUE", "FALSE"}
+
+
+class _TokenCounter:
+    """A lark post-lexer that counts tokens, so recovery can tell an echo from a new error."""
+
+    always_accept = ()
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.count = 0
+        self.previous: Token | None = None  # the token before the one being parsed
+        self.current: Token | None = None
+
+    def process(self, stream):
+        for token in stream:
+            self.count += 1
+            self.previous, self.current = self.current, token
+            yield token
+
+
+_COUNTER = _TokenCounter()
+_PARSE_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def get_parser() -> lark.Lark:
+    """The LALR parser for the grammar, built once per process."""
+    from ptflow.grammar import GRAMMAR_PATH
+
+    return lark.Lark(
+        GRAMMAR_PATH.read_text(),
+        parser="lalr",
+        lexer="basic",
+        start=["start", "expr"],
+        propagate_positions=True,
+        maybe_placeholders=True,
+        postlex=_COUNTER,
+        cache=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _terminal_text() -> dict[str, str]:
+    """How each terminal is shown in "expected ..." messages."""
+    shown = dict(_TOKEN_NAMES)
+    for terminal in get_parser().terminals:
+        if terminal.name not in shown and terminal.pattern.type == "str":
+            shown[terminal.name] = f"`{terminal.pattern.value}`"
+    return shown
+
+
+_OPERATORS = {
+    "EQ", "NE", "LESSTHAN", "MORETHAN", "LE", "GE",
+    "AND", "OR", "DOT", "LSQB", "LPAR",
+}
+_CLOSERS = {"RPAR", "RSQB", "RBRACE"}
+
+
+def describe_expected(accepts: set[str]) -> str:
+    """A readable list of the tokens a parser state accepts.
+
+    Operators that could continue the expression before the error are left
+    out when a separator or closer is also possible: after `f(a: 1` the
+    useful answer is "`,` or `)`", not every comparison operator.
+    """
+    names = set(accepts)
+    if "$END" in names:
+        names.discard("$END")
+    if names & (_CLOSERS | {"COMMA"}) and not names >= _EXPRESSION_START:
+        names -= _OPERATORS
+    parts = []
+    if _EXPRESSION_START <= names:
+        parts.append("an expression")
+        names -= _EXPRESSION_START | {"SIGNED_FLOAT", "FSTRING", "NULL", "NOT", "PIPELINE"}
+    shown = _terminal_text()
+    parts.extend(sorted({shown.get(name, name) for name in names}))
+    if len(parts) == 1:
+        return parts[0]
+    return "one of " + ", ".join(parts)
+
+
+def describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    if token.type in ("NAME", "SIGNED_INT", "SIGNED_FLOAT"):
+        return f"`{token.value}`"
+    if token.type in ("STRING", "FSTRING"):
+        return "a string"
+    return f"`{token.value}`"
+
+
+class _Recovery:
+    """The `on_error` callback: report, then repair or skip, and go on."""
+
+    def __init__(self, source: SourceText, diagnostics: Diagnostics):
+        self.source = source
+        self.diagnostics = diagnostics
+        self.last_error_at = -_QUIET_TOKENS - 1
+
+    def __call__(self, error: UnexpectedInput) -> bool:
+        if isinstance(error, UnexpectedCharacters):
+            return self._bad_character(error)
+        if isinstance(error, UnexpectedToken):
+            return self._bad_token(error)
+        return False
+
+    def _is_echo(self) -> bool:
+        echo = _COUNTER.count - self.last_error_at <= _QUIET_TOKENS
+        self.last_error_at = _COUNTER.count
+        return echo
+
+    def _bad_character(self, error: UnexpectedCharacters) -> bool:
+        text = self.source.text
+        offset = error.pos_in_stream
+        char = text[offset]
+        state = error.interactive_parser.lexer_thread.state
+        if char in "\"'" or text.startswith(("f\"", "f'"), offset):
+            end = text.find("\n", offset)
+            end = len(text) if end < 0 else end
+            if not self._is_echo():
+                self.diagnostics.report(
+                    "PTF103", "unterminated string", self.source.span(offset, end),
+                    hint="close the string on the same line, or use \"\"\"...\"\"\" for text over several lines",
+                )
+            state.line_ctr.feed(text[offset:end])  # skip the rest of the line
+            parser = error.interactive_parser
+            if "STRING" in parser.accepts():
+                parser.feed_token(
+                    Token("STRING", '""', offset, error.line, error.column, error.line, error.column, end)
+                )
+            return True
+        if not self._is_echo():
+            self.diagnostics.report(
+                "PTF102", f"unexpected character {char!r}", self.source.span(offset, offset + 1)
+            )
+        return True
+
+    def _bad_token(self, error: UnexpectedToken) -> bool:
+        parser = error.interactive_parser
+        token = error.token
+        accepts = parser.accepts()
+        repair = self._find_repair(parser, token)
+        if not self._is_echo():
+            self._report(token, accepts, repair)
+        if repair is not None:
+            for kind in repair:
+                parser.feed_token(_invented(kind, token))
+            if token.type == "$END":
+                return True  # lark feeds $END itself when parsing resumes
+            parser.feed_token(token)
+            return True
+        if token.type == "$END":
+            return False  # nothing left to skip: give up on the rest
+        return True  # skip the token
+
+    def _report(self, token: Token, accepts: set[str], repair) -> None:
+        span = _token_span(self.source, token)
+        expected = describe_expected(accepts)
+        previous = _COUNTER.previous if _COUNTER.current is token else _COUNTER.current
+        if (
+            repair is not None
+            and previous is not None
+            and token.type != "$END"
+            and previous.end_line is not None
+            and token.line > previous.end_line
+        ):
+            # Something is missing at the end of a line: point there, not at
+            # the first token of the next line.
+            span = self.source.span(previous.end_pos, previous.end_pos)
+            message = f"expected {expected} after {describe_token(previous)}"
+            self.diagnostics.report("PTF101", message, span)
+            return
+        if token.type == "$END":
+            closers = accepts & _CLOSERS
+            message = f"unexpected end of file; expected {describe_expected(closers or accepts)}"
+        else:
+            message = f"unexpected {describe_token(token)}; expected {expected}"
+        self.diagnostics.report("PTF101", message, span, hint=_hint_for(token, accepts))
+
+    @staticmethod
+    def _find_repair(parser, token: Token) -> tuple[str, ...] | None:
+        """The shortest run of invented tokens after which `token` is accepted."""
+        frontier: list[tuple[tuple[str, ...], object]] = [((), parser)]
+        for _ in range(_MAX_INSERTIONS):
+            next_frontier = []
+            for inserted, state in frontier:
+                accepts = state.accepts()
+                for kind in _INSERTABLE:
+                    if kind not in accepts:
+                        continue
+                    if kind == "NAME" and "NAME" in inserted:
+                        continue
+                    trial = state.copy()
+                    try:
+                        trial.feed_token(_invented(kind, token))
+                    except UnexpectedInput:
+                        continue
+                    sequence = inserted + (kind,)
+                    if token.type in trial.accepts():
+                        return sequence
+                    next_frontier.append((sequence, trial))
+            frontier = next_frontier[:32]
+        return None
+
+
+def _invented(kind: str, at: Token) -> Token:
+    value = {"RPAR": ")", "RSQB": "]", "RBRACE": "}", "COMMA": ",", "COLON": ":", "EQUAL": "="}.get(
+        kind, t.MISSING
+    )
+    return Token.new_borrow_pos(kind, value, at)
+
+
+def _hint_for(token: Token, accepts: set[str]) -> str | None:
+    if token.type == "EQUAL" and "COLON" in accepts:
+        return "arguments and options are written `name: value`"
+    if token.type == "NAME" and "COMMA" in accepts:
+        return "separate items with `,`"
+    if token.type in ("NAME", "STRING") and "EQUAL" in accepts and "LPAR" in accepts:
+        return "a step is written `name = component(input: value)`"
+    return None
+
+
+def _token_span(source: SourceText, token: Token) -> Span:
+    if token.type == "$END" or token.start_pos is None:
+        end = len(source.text)
+        return source.span(max(0, end - 1), end) if end else source.span(0, 0)
+    return source.span(token.start_pos, token.end_pos)
+
+
+# ------------------------------------------------------------- the tree
+
+
+def _decode_string(raw: str) -> str:
+    """The value of a string token: escapes decoded; triple-quoted text dedented."""
+    if raw.startswith(("'''", '"""')):
+        body = raw[3:-3]
+        if body.startswith("\n"):
+            # A block that starts on the next line is dedented, so scripts can
+            # be indented with the code around them.
+            body = textwrap.dedent(body[1:])
+            if body.endswith("\n") and body.strip() and body.rstrip(" \t").endswith("\n"):
+                body = body.rstrip(" \t")
+        return _unescape(body)
+    return _unescape(raw[1:-1])
+
+
+def _unescape(body: str) -> str:
+    if "\\" not in body:
+        return body
+    # Python's own string-literal rules for escapes; the text is data, never code.
+    return python_ast.literal_eval('"""' + body.replace('"""', '\\"\\"\\"') + '"""')
+
+
+@v_args(meta=True, inline=True)
+class _Builder(Transformer):
+    """Turns lark's parse tree into `tree` nodes with spans."""
+
+    def __init__(self, source: SourceText, diagnostics: Diagnostics):
+        super().__init__()
+        self.source = source
+        self.diagnostics = diagnostics
+
+    # -- helpers
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return self.source.span(0, 0)
+        return self.source.span(meta.start_pos, meta.end_pos)
+
+    def _tok_span(self, token: Token) -> Span:
+        return self.source.span(token.start_pos, token.end_pos)
+
+    def _ident(self, token: Token) -> t.Identifier:
+        return t.Identifier(str(token), self._tok_span(token))
+
+    # -- module
+    def start(self, meta, *items):
+        module = t.Module(self._span(meta), self.source.path, [], [], [])
+        for item in items:
+            module.items.append(item)
+            if isinstance(item, t.Import):
+                module.imports.append(item)
+            elif isinstance(item, t.ComponentDef):
+                module.components.append(item)
+            elif isinstance(item, t.PipelineDef):
+                module.pipelines.append(item)
+        return module
+
+    def import_module(self, meta, path, alias):
+        dotted, path_span = path
+        if alias is None:
+            last = dotted.rsplit(".", 1)[-1]
+            end = path_span.end
+            alias = t.Identifier(last, self.source.span(end - len(last), end))
+        else:
+            alias = self._ident(alias)
+        return t.Import(self._span(meta), "module", dotted, path_span, alias)
+
+    def import_file(self, meta, string, alias):
+        return t.Import(self._span(meta), "file", string.value, string.span, self._ident(alias))
+
+    def module_path(self, meta, *names):
+        return ".".join(str(n) for n in names), self._span(meta)
+
+    # -- declarations
+    def component_def(self, meta, name, params, returns, *properties):
+        return t.ComponentDef(self._span(meta), self._ident(name), params or [], returns or [], list(properties))
+
+    def pipeline_def(self, meta, name, params, returns, *statements):
+        return t.PipelineDef(self._span(meta), self._ident(name), params or [], returns or [], list(statements))
+
+    def params(self, meta, *items):
+        return [p for p in items if p is not None]
+
+    def param(self, meta, name, type_, default):
+        return t.Param(self._span(meta), self._ident(name), type_, default)
+
+    def returns(self, meta, outputs):
+        return outputs or []
+
+    def outputs(self, meta, *items):
+        return [o for o in items if o is not None]
+
+    def output_decl(self, meta, name, type_):
+        return t.OutputDecl(self._span(meta), self._ident(name), type_)
+
+    def type(self, meta, name, args, schema_title, optional):
+        return t.TypeRef(
+            self._span(meta), self._ident(name), args or [],
+            schema_title.value if schema_title is not None else None, optional is not None,
+        )
+
+    def type_args(self, meta, *types):
+        return list(types)
+
+    def schema_title(self, meta, string):
+        return string
+
+    def property(self, meta, name, value):
+        return t.Property(self._span(meta), self._ident(name), value)
+
+    # -- statements
+    def assignment(self, meta, name, value, options):
+        span = self._span(meta)
+        if isinstance(value, t.Call):
+            return t.Step(span, self._ident(name), value, options)
+        if options is not None:
+            self.diagnostics.report(
+                "PTF104", "`with { ... }` options belong to a step, and this is not a call", options.span
+            )
+        return t.Property(span, self._ident(name), value)
+
+    def call_statement(self, meta, func, arguments, options):
+        span = self._span(meta)
+        call_end = options.span.start if options is not None else span.end
+        call = t.Call(self.source.span(span.start, call_end), func, arguments or [])
+        return t.Step(span, None, call, options)
+
+    def qualified_name(self, meta, *names):
+        expr = t.Name(self._tok_span(names[0]), str(names[0]))
+        for name in names[1:]:
+            expr = t.Member(self.source.span(expr.span.start, name.end_pos), expr, self._ident(name))
+        return expr
+
+    def with_options(self, meta, options):
+        return options
+
+    def for_stmt(self, meta, var, iterable, parallel, block):
+        return t.For(self._span(meta), self._ident(var), iterable, parallel, block)
+
+    def parallel(self, meta, value):
+        return value
+
+    def if_stmt(self, meta, condition, block, *rest):
+        branches = [t.Branch(self.source.span(meta.start_pos, block.span.end), "if", condition, block)]
+        for clause in rest:
+            if clause is not None:
+                branches.append(clause)
+        return t.If(self._span(meta), branches)
+
+    def elif_clause(self, meta, condition, block):
+        return t.Branch(self._span(meta), "elif", condition, block)
+
+    def else_clause(self, meta, block):
+        return t.Branch(self._span(meta), "else", None, block)
+
+    def finally_stmt(self, meta, block):
+        return t.Finally(self._span(meta), block)
+
+    def return_stmt(self, meta, arguments):
+        return t.Return(self._span(meta), arguments or [])
+
+    def block(self, meta, *statements):
+        return t.Block(self._span(meta), list(statements))
+
+    # -- expressions
+    def or_op(self, meta, left, right):
+        return t.BoolOp(self._span(meta), "or", left, right)
+
+    def and_op(self, meta, left, right):
+        return t.BoolOp(self._span(meta), "and", left, right)
+
+    def not_op(self, meta, operand):
+        return t.Not(self._span(meta), operand)
+
+    def compare(self, meta, left, op, right):
+        return t.Compare(self._span(meta), op, left, right)
+
+    def comp_op(self, meta, token):
+        return str(token)
+
+    def member(self, meta, obj, name):
+        return t.Member(self._span(meta), obj, self._ident(name))
+
+    def index(self, meta, obj, index):
+        return t.Index(self._span(meta), obj, index)
+
+    def call_expr(self, meta, func, arguments):
+        return t.Call(self._span(meta), func, arguments or [])
+
+    def arguments(self, meta, *items):
+        return [a for a in items if a is not None]
+
+    def keyword_argument(self, meta, name, value):
+        return t.Argument(self._span(meta), self._ident(name), value)
+
+    def positional_argument(self, meta, value):
+        return t.Argument(self._span(meta), None, value)
+
+    def name(self, meta, token):
+        return t.Name(self._tok_span(token), str(token))
+
+    def pipeline_name(self, meta):
+        return t.Name(self._span(meta), "pipeline")
+
+    def integer(self, meta, token):
+        return t.Literal(self._tok_span(token), int(token), str(token))
+
+    def float(self, meta, token):
+        return t.Literal(self._tok_span(token), float(token), str(token))
+
+    def true(self, meta):
+        return t.Literal(self._span(meta), True, "true")
+
+    def false(self, meta):
+        return t.Literal(self._span(meta), False, "false")
+
+    def null(self, meta):
+        return t.Literal(self._span(meta), None, "null")
+
+    def string(self, meta, token):
+        span = self._tok_span(token)
+        try:
+            value = _decode_string(str(token))
+        except (SyntaxError, ValueError):
+            self.diagnostics.report("PTF105", "invalid escape sequence in string", span)
+            value = str(token)[1:-1]
+        return t.Literal(span, value, str(token))
+
+    def fstring(self, meta, token):
+        return _parse_fstring(token, self.source, self.diagnostics)
+
+    def list(self, meta, *items):
+        return t.ListExpr(self._span(meta), [i for i in items if i is not None])
+
+    def dict(self, meta, *entries):
+        return t.DictExpr(self._span(meta), [e for e in entries if e is not None])
+
+    def entry(self, meta, key, value):
+        if isinstance(key, t.Literal):
+            ident = t.Identifier(str(key.value), key.span)
+            return t.DictEntry(self._span(meta), ident, value, quoted=True)
+        return t.DictEntry(self._span(meta), self._ident(key), value)
+
+
+_FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics) -> t.FString:
+    raw = str(token)
+    quote = raw[1:4] if raw[1:4] in ('"""', "'''") else raw[1]
+    body_start = 1 + len(quote)
+    body = raw[body_start:-len(quote)]
+    base = token.start_pos + body_start
+    parts: list = []
+    text_buffer: list[str] = []
+    position = 0
+    for match in _FSTRING_FIELD.finditer(body):
+        text_buffer.append(body[position:match.start()])
+        position = match.end()
+        piece = match.group(0)
+        if piece in ("{{", "}}"):
+            text_buffer.append(piece[0])
+            continue
+        if match.group(1) is None:  # a lone brace
+            diagnostics.report(
+                "PTF106", f"single `{piece}` in f-string; write `{piece * 2}` for a literal brace",
+                source.span(base + match.start(), base + match.end()),
+            )
+            continue
+        if text_buffer:
+            parts.append(_unescape("".join(text_buffer)))
+            text_buffer = []
+        inner = match.group(1)
+        inner_start = base + match.start(1)
+        parts.append(_parse_embedded_expr(inner, inner_start, source, diagnostics))
+    text_buffer.append(body[position:])
+    tail = "".join(text_buffer)
+    if tail:
+        parts.append(_unescape(tail))
+    return t.FString(source.span(token.start_pos, token.end_pos), parts)
+
+
+def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics: Diagnostics):
+    """Parse `{expr}` inside an f-string, with spans pointing into the file."""
+    if not text.strip():
+        diagnostics.report("PTF106", "empty `{}` in f-string", source.span(offset - 1, offset + 1))
+        return t.ErrorExpr(source.span(offset - 1, offset + 1))
+    # Pad with spaces so lark's offsets are the file's offsets.
+    padded = " " * offset + text
+    try:
+        tree = get_parser().parse(padded, start="expr")
+    except UnexpectedInput as error:
+        pos = getattr(error, "pos_in_stream", None) or offset
+        diagnostics.report(
+            "PTF106", "invalid expression in f-string", source.span(pos, min(pos + 1, offset + len(text)))
+        )
+        return t.ErrorExpr(source.span(offset, offset + len(text)))
+    return _build(tree, source, diagnostics)
+
+
+def _build(parse_tree, source: SourceText, diagnostics: Diagnostics):
+    try:
+        return _Builder(source, diagnostics).transform(parse_tree)
+    except VisitError as error:  # a bug in the builder, not in the user's file
+        raise error.orig_exc from error
+
+
+# ------------------------------------------------------------- comments
+
+_COMMENT_SCAN = re.compile(
+    r'f?"""(?:[^\\]|\\.)*?"""|f?\'\'\'(?:[^\\]|\\.)*?\'\'\'|f?"(?:[^"\\\n]|\\.)*"|f?\'(?:[^\'\\\n]|\\.)*\'|(#[^\n]*)',
+    re.S,
+)
+
+
+def scan_comments(source: SourceText) -> list[t.Comment]:
+    """Every `#` comment in the file (strings are skipped, so `"#"` is not one)."""
+    comments = []
+    for match in _COMMENT_SCAN.finditer(source.text):
+        if match.group(1) is not None:
+            comments.append(t.Comment(source.span(match.start(1), match.end(1)), match.group(1)))
+    return comments
+
+
+def _attach_docs(module: t.Module, source: SourceText) -> None:
+    """Give declarations the text of their `##` doc comments.
+
+    A doc comment is a run of `##` lines right above a declaration, or a `##`
+    comment at the end of the declaration's own line.
+    """
+    own_line: dict[int, str] = {}
+    trailing: dict[int, str] = {}
+    for comment in module.comments:
+        if not comment.text.startswith("##"):
+            continue
+        text = comment.text[2:].strip()
+        line_text = source.line(comment.span.line)
+        if line_text[: comment.span.column - 1].strip():
+            trailing[comment.span.line] = text
+        else:
+            own_line[comment.span.line] = text
+
+    def doc_for(span: Span) -> str | None:
+        lines = []
+        line = span.line - 1
+        while line in own_line:
+            lines.append(own_line[line])
+            line -= 1
+        lines.reverse()
+        if span.end_line in trailing:
+            lines.append(trailing[span.end_line])
+        elif span.line in trailing:
+            lines.append(trailing[span.line])
+        return "\n".join(lines) if lines else None
+
+    for definition in [*module.components, *module.pipelines]:
+        definition.doc = doc_for(definition.span)
+        for param in definition.params:
+            param.doc = doc_for(param.span)
+        for output in definition.outputs:
+            output.doc = doc_for(output.span)
+
+
+# ---------------------------------------------------------------- entry
+
+
+def parse_module(text: str, path: str = "<string>") -> tuple[t.Module, list[Diagnostic]]:
+    """Parse a whole file. Always returns a module, however broken the text."""
+    source = SourceText(path, text)
+    diagnostics = Diagnostics()
+    parser = get_parser()
+    recovery = _Recovery(source, diagnostics)
+    with _PARSE_LOCK:
+        _COUNTER.reset()
+        try:
+            parse_tree = parser.parse(text, start="start", on_error=recovery)
+        except UnexpectedInput as error:
+            # Recovery gave up (for example at the end of the file): keep what
+            # was reported and return an empty module rather than nothing.
+            if not diagnostics.has_errors:
+                span = source.span(getattr(error, "pos_in_stream", 0) or 0, len(text))
+                diagnostics.report("PTF101", "could not parse this file", span)
+            parse_tree = None
+    if parse_tree is None:
+        module = t.Module(source.span(0, len(text)), path, [], [], [])
+    else:
+        module = _build(parse_tree, source, diagnostics)
+    module.comments = scan_comments(source)
+    _attach_docs(module, source)
+    return module, diagnostics.items
+
+
+def parse_expression(text: str, path: str = "<string>"):
+    """Parse one expression (used by tests and the command line's `-p` values)."""
+    source = SourceText(path, text)
+    diagnostics = Diagnostics()
+    try:
+        parse_tree = get_parser().parse(text, start="expr")
+    except UnexpectedInput as error:
+        pos = getattr(error, "pos_in_stream", 0) or 0
+        diagnostics.report("PTF101", "invalid expression", source.span(pos, min(len(text), pos + 1)))
+        return None, diagnostics.items
+    return _build(parse_tree, source, diagnostics), diagnostics.items

@@ -1,0 +1,83 @@
+"""Source positions: one `Span` type on every tree node and every diagnostic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of one source file.
+
+    Lines and columns are 1-based, as compilers print them; `end_column` is
+    exclusive.  `start`/`end` are character offsets into the file's text, used
+    by the formatter and the language server to slice and replace text.
+    """
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int = 0
+    end: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def contains(self, line: int, column: int) -> bool:
+        """True if the 1-based position lies inside this span (end inclusive)."""
+        if (line, column) < (self.line, self.column):
+            return False
+        return (line, column) <= (self.end_line, self.end_column)
+
+    def cover(self, other: "Span") -> "Span":
+        """The smallest span holding both this span and `other`."""
+        first, last = (self, other) if self.start <= other.start else (other, self)
+        end = self if self.end >= other.end else other
+        return Span(self.file, first.line, first.column, end.end_line, end.end_column,
+                    first.start, end.end)
+
+
+def point_span(file: str, text: str, offset: int, length: int = 1) -> Span:
+    """A span of `length` characters at `offset` in `text`."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    end = min(len(text), offset + length)
+    end_line = text.count("\n", 0, end) + 1
+    end_column = end - (text.rfind("\n", 0, end) + 1) + 1
+    return Span(file, line, column, end_line, end_column, offset, end)
+
+
+class SourceText:
+    """The text of one file, with the line table needed to turn offsets into positions."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self._line_starts = [0]
+        for index, char in enumerate(text):
+            if char == "\n":
+                self._line_starts.append(index + 1)
+
+    def line(self, number: int) -> str:
+        """The text of 1-based line `number`, without its newline."""
+        if number < 1 or number > len(self._line_starts):
+            return ""
+        start = self._line_starts[number - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:] if end < 0 else self.text[start:end]
+
+    def span(self, start: int, end: int) -> Span:
+        """The span between two character offsets."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(end)
+        return Span(self.path, line, column, end_line, end_column, start, end)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        import bisect
+
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1

@@ -1,0 +1,354 @@
+"""The typed syntax tree of a .ptflow file.
+
+Every node carries the `Span` it was parsed from.  Nodes are plain data: the
+parser builds them, the checker reads them, the formatter prints them.  Nodes
+compare by identity (`eq=False`) so later phases can key tables by node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from ptflow.compiler.source import Span
+
+# The name the parser gives to a token it had to invent while recovering from
+# a syntax error; later phases treat it as "already reported" and stay quiet.
+MISSING = "<missing>"
+
+node = dataclass(eq=False, slots=True)
+
+
+@node
+class Identifier:
+    """A name as written, with its own span (for hover, rename and carets)."""
+
+    name: str
+    span: Span
+
+    @property
+    def missing(self) -> bool:
+        return self.name == MISSING
+
+
+# ---------------------------------------------------------------- types
+
+
+@node
+class TypeRef:
+    """A type as written: `int`, `list[str]`, `Model`, `Artifact<"google.VertexModel">`, `float?`."""
+
+    span: Span
+    name: Identifier
+    args: list["TypeRef"] = field(default_factory=list)
+    schema_title: str | None = None
+    optional: bool = False
+
+
+# ----------------------------------------------------------- expressions
+
+
+@node
+class Name:
+    span: Span
+    id: str
+
+    @property
+    def missing(self) -> bool:
+        return self.id == MISSING
+
+
+@node
+class Member:
+    """`obj.attr`: a module member, a step output, an artifact's `.path`, ..."""
+
+    span: Span
+    obj: "Expr"
+    attr: Identifier
+
+
+@node
+class Index:
+    span: Span
+    obj: "Expr"
+    index: "Expr"
+
+
+@node
+class Argument:
+    """One argument of a call; `name` is None for a positional argument."""
+
+    span: Span
+    name: Identifier | None
+    value: "Expr"
+
+
+@node
+class Call:
+    span: Span
+    func: "Expr"
+    args: list[Argument]
+
+
+@node
+class Literal:
+    """A string, number, boolean or null, with its Python value."""
+
+    span: Span
+    value: Any
+    raw: str = ""
+
+
+@node
+class ListExpr:
+    span: Span
+    items: list["Expr"]
+
+
+@node
+class DictEntry:
+    span: Span
+    key: Identifier  # a bare name or a string; both mean the same key
+    value: "Expr"
+    quoted: bool = False
+
+
+@node
+class DictExpr:
+    span: Span
+    entries: list[DictEntry]
+
+    def get(self, key: str) -> DictEntry | None:
+        for entry in self.entries:
+            if entry.key.name == key:
+                return entry
+        return None
+
+
+@node
+class FString:
+    """`f"text {expr} text"`: parts are str or expressions."""
+
+    span: Span
+    parts: list[Union[str, "Expr"]]
+
+
+@node
+class Compare:
+    span: Span
+    op: str
+    left: "Expr"
+    right: "Expr"
+
+
+@node
+class BoolOp:
+    """`and` / `or` over two operands."""
+
+    span: Span
+    op: str
+    left: "Expr"
+    right: "Expr"
+
+
+@node
+class Not:
+    span: Span
+    operand: "Expr"
+
+
+@node
+class ErrorExpr:
+    """Stands in for an expression the parser could not read (already reported)."""
+
+    span: Span
+
+
+Expr = Union[Name, Member, Index, Call, Literal, ListExpr, DictExpr, FString, Compare, BoolOp, Not, ErrorExpr]
+
+
+# ------------------------------------------------------------ statements
+
+
+@node
+class Property:
+    """`key = value` inside a component or pipeline (image, command, description, ...)."""
+
+    span: Span
+    name: Identifier
+    value: Expr
+
+
+@node
+class Step:
+    """`name = callee(args) with {options}`, or an unnamed call statement."""
+
+    span: Span
+    name: Identifier | None
+    call: Call
+    options: DictExpr | None = None
+
+
+@node
+class Block:
+    span: Span
+    body: list["Statement"]
+
+
+@node
+class For:
+    span: Span
+    var: Identifier
+    iterable: Expr
+    parallelism: Expr | None
+    body: Block
+
+
+@node
+class Branch:
+    """One arm of an if/elif/else; `condition` is None for `else`."""
+
+    span: Span
+    keyword: str
+    condition: Expr | None
+    body: Block
+
+
+@node
+class If:
+    span: Span
+    branches: list[Branch]
+
+
+@node
+class Finally:
+    span: Span
+    body: Block
+
+
+@node
+class Return:
+    span: Span
+    args: list[Argument]
+
+
+Statement = Union[Property, Step, For, If, Finally, Return]
+
+
+# ---------------------------------------------------------- declarations
+
+
+@node
+class Param:
+    """A typed input of a component or pipeline."""
+
+    span: Span
+    name: Identifier
+    type: TypeRef
+    default: Expr | None = None
+    doc: str | None = None
+
+
+@node
+class OutputDecl:
+    span: Span
+    name: Identifier
+    type: TypeRef
+    doc: str | None = None
+
+
+@node
+class ComponentDef:
+    span: Span
+    name: Identifier
+    params: list[Param]
+    outputs: list[OutputDecl]
+    properties: list[Property]
+    doc: str | None = None
+
+    def property(self, key: str) -> Property | None:
+        for prop in self.properties:
+            if prop.name.name == key:
+                return prop
+        return None
+
+
+@node
+class PipelineDef:
+    span: Span
+    name: Identifier
+    params: list[Param]
+    outputs: list[OutputDecl]
+    body: list[Statement]
+    doc: str | None = None
+
+
+@node
+class Import:
+    """`import stdlib.torch as torch` (kind "module") or `import "x.yaml" as x` (kind "file")."""
+
+    span: Span
+    kind: str
+    path: str
+    path_span: Span
+    alias: Identifier
+
+
+@node
+class Comment:
+    span: Span
+    text: str
+
+
+@node
+class Module:
+    span: Span
+    path: str
+    imports: list[Import]
+    components: list[ComponentDef]
+    pipelines: list[PipelineDef]
+    comments: list[Comment] = field(default_factory=list)
+    # The order definitions were written in, for the formatter.
+    items: list[Import | ComponentDef | PipelineDef] = field(default_factory=list)
+
+
+def walk_expr(expr):
+    """Yield `expr` and every expression inside it, depth first."""
+    yield expr
+    if isinstance(expr, Member):
+        yield from walk_expr(expr.obj)
+    elif isinstance(expr, Index):
+        yield from walk_expr(expr.obj)
+        yield from walk_expr(expr.index)
+    elif isinstance(expr, Call):
+        yield from walk_expr(expr.func)
+        for arg in expr.args:
+            yield from walk_expr(arg.value)
+    elif isinstance(expr, ListExpr):
+        for item in expr.items:
+            yield from walk_expr(item)
+    elif isinstance(expr, DictExpr):
+        for entry in expr.entries:
+            yield from walk_expr(entry.value)
+    elif isinstance(expr, FString):
+        for part in expr.parts:
+            if not isinstance(part, str):
+                yield from walk_expr(part)
+    elif isinstance(expr, (Compare, BoolOp)):
+        yield from walk_expr(expr.left)
+        yield from walk_expr(expr.right)
+    elif isinstance(expr, Not):
+        yield from walk_expr(expr.operand)
+
+
+def walk_statements(statements):
+    """Yield every statement in `statements`, entering blocks, depth first."""
+    for statement in statements:
+        yield statement
+        if isinstance(statement, For):
+            yield from walk_statements(statement.body.body)
+        elif isinstance(statement, If):
+            for branch in statement.branches:
+                yield from walk_statements(branch.body.body)
+        elif isinstance(statement, Finally):
+            yield from walk_statements(statement.body.body)

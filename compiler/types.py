@@ -1,0 +1,212 @@
+"""The ptflow type system: parameter types, artifact types, and when one fits another.
+
+Parameters are small values passed by value (str, int, float, bool, list,
+dict); artifacts are files passed by reference, typed by a schema title
+(`system.Model`, `google.VertexModel`, ...).  The two never convert into each
+other silently: `assignable` says why a value does not fit an input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+# ptflow name -> KFP v2 IR parameterType
+PARAMETER_TYPES = {
+    "str": "STRING",
+    "int": "NUMBER_INTEGER",
+    "float": "NUMBER_DOUBLE",
+    "bool": "BOOLEAN",
+    "list": "LIST",
+    "dict": "STRUCT",
+}
+# ptflow name -> KFP v1 component.yaml type
+V1_PARAMETER_TYPES = {
+    "str": "String",
+    "int": "Integer",
+    "float": "Float",
+    "bool": "Boolean",
+    "list": "JsonArray",
+    "dict": "JsonObject",
+}
+# ptflow name -> schema title of a KFP system artifact type
+ARTIFACT_TYPES = {
+    "Artifact": "system.Artifact",
+    "Dataset": "system.Dataset",
+    "Model": "system.Model",
+    "Metrics": "system.Metrics",
+    "ClassificationMetrics": "system.ClassificationMetrics",
+    "SlicedClassificationMetrics": "system.SlicedClassificationMetrics",
+    "HTML": "system.HTML",
+    "Markdown": "system.Markdown",
+}
+SCHEMA_TITLE_NAMES = {title: name for name, title in ARTIFACT_TYPES.items()}
+STATUS = "Status"
+
+
+@dataclass(frozen=True)
+class Type:
+    """A ptflow type.
+
+    kind is "param", "artifact", "status" (the final status of a pipeline,
+    available in `finally`), or "error" (a type that could not be worked out;
+    it fits everything, so one mistake is reported once).
+    """
+
+    kind: str
+    name: str  # a PARAMETER_TYPES key, or a schema title for artifacts
+    item: "Type | None" = None  # list[T]: the item type, when known
+    is_list: bool = False  # a list of artifacts (what a loop gathers)
+    optional: bool = False
+    schema_version: str = "0.0.1"
+
+    # -- predicates
+    @property
+    def is_param(self) -> bool:
+        return self.kind == "param"
+
+    @property
+    def is_artifact(self) -> bool:
+        return self.kind == "artifact"
+
+    @property
+    def is_error(self) -> bool:
+        return self.kind == "error"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind == "param" and self.name in ("int", "float")
+
+    # -- derived types
+    def as_optional(self, optional: bool = True) -> "Type":
+        return replace(self, optional=optional)
+
+    def as_list(self) -> "Type":
+        """The type of the values a loop gathers from this one (fan-in)."""
+        if self.is_artifact:
+            return replace(self, is_list=True, optional=False)
+        return Type("param", "list", item=replace(self, optional=False))
+
+    def element(self) -> "Type":
+        """The type of one item when iterating over this type."""
+        if self.is_param and self.name == "list":
+            return self.item or ANY_ITEM
+        if self.is_artifact and self.is_list:
+            return replace(self, is_list=False)
+        return ERROR
+
+    # -- spellings
+    @property
+    def ir_parameter_type(self) -> str:
+        if self.kind == "status":
+            return "TASK_FINAL_STATUS"
+        return PARAMETER_TYPES[self.name]
+
+    def __str__(self) -> str:
+        if self.kind == "error":
+            text = "<unknown>"
+        elif self.kind == "status":
+            text = STATUS
+        elif self.kind == "artifact":
+            short = SCHEMA_TITLE_NAMES.get(self.name)
+            text = short if short else f'Artifact<"{self.name}">'
+            if self.is_list:
+                text = f"list[{text}]"
+        elif self.name == "list" and self.item is not None and self.item.name != "any":
+            text = f"list[{self.item}]"
+        else:
+            text = self.name
+        return text + ("?" if self.optional else "")
+
+
+ERROR = Type("error", "error")
+STATUS_TYPE = Type("status", "status")
+STR = Type("param", "str")
+INT = Type("param", "int")
+FLOAT = Type("param", "float")
+BOOL = Type("param", "bool")
+LIST = Type("param", "list")
+DICT = Type("param", "dict")
+# The item of a list whose item type is not declared: compared loosely.
+ANY_ITEM = Type("param", "any")
+
+
+def parameter(name: str, item: Type | None = None) -> Type:
+    return Type("param", name, item=item)
+
+
+def artifact(schema_title: str, schema_version: str = "0.0.1") -> Type:
+    return Type("artifact", schema_title, schema_version=schema_version)
+
+
+def type_of_literal(value) -> Type:
+    """The type of a Python value read from a literal."""
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, float):
+        return FLOAT
+    if isinstance(value, str):
+        return STR
+    if isinstance(value, list):
+        items = {type_of_literal(v) for v in value}
+        if len(items) == 1:
+            return Type("param", "list", item=items.pop())
+        if items and items <= {INT, FLOAT}:
+            return Type("param", "list", item=FLOAT)
+        return Type("param", "list", item=ANY_ITEM)
+    if isinstance(value, dict):
+        return DICT
+    return ERROR
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why a value does not fit: a diagnostic code and a message fragment."""
+
+    code: str
+    message: str
+
+
+def assignable(source: Type, target: Type) -> Mismatch | None:
+    """None if a value of type `source` may be passed where `target` is expected."""
+    if source.is_error or target.is_error:
+        return None
+    if source.optional and not target.optional:
+        return Mismatch("PTF305", f"`{source}` may be absent here, but the input needs a value")
+    if target.kind == "status" or source.kind == "status":
+        if source.kind == target.kind:
+            return None
+        return Mismatch("PTF301", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+    if source.is_param != target.is_param:
+        if source.is_artifact:
+            return Mismatch(
+                "PTF302", f"an artifact (`{_bare(source)}`) is passed where a parameter (`{_bare(target)}`) is expected"
+            )
+        return Mismatch(
+            "PTF302", f"a parameter (`{_bare(source)}`) is passed where an artifact (`{_bare(target)}`) is expected"
+        )
+    if source.is_artifact:
+        if source.is_list != target.is_list:
+            return Mismatch("PTF303", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+        if "system.Artifact" in (source.name, target.name) or source.name == target.name:
+            return None
+        return Mismatch("PTF303", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+    return _parameter_mismatch(source, target)
+
+
+def _parameter_mismatch(source: Type, target: Type) -> Mismatch | None:
+    if "any" in (source.name, target.name):
+        return None
+    if source.name == target.name:
+        if source.name == "list" and source.item and target.item:
+            if _parameter_mismatch(source.item, target.item) is not None:
+                return Mismatch("PTF301", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+        return None
+    if source.name == "int" and target.name == "float":
+        return None  # every int is a float; KFP widens it too
+    return Mismatch("PTF301", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+
+
+def _bare(type_: Type) -> str:
+    return str(type_.as_optional(False))

@@ -1,0 +1,12 @@
+"""ptflow: a declarative language for PyTorch pipelines on Kubeflow and Vertex AI.
+
+The distribution is split into sub-packages, one per concern:
+
+- ``ptflow.compiler``: parse, check and lower ``.ptflow`` files (no torch, no kfp import);
+- ``ptflow.grammar``: the lark grammar of the language;
+- ``ptflow.runtime``: the code that runs inside the ptflow container image;
+- ``ptflow.stdlib``: the standard library of PyTorch steps;
+- ``ptflow.cli``: the ``ptflow`` command.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,57 @@
+"""The `ptflow` command.
+
+Each sub-command lives in its own module under `ptflow.commands` and exposes
+`register(subparsers)`, which adds its parser and sets `handler`.  Command
+modules must import nothing heavy at module level: `ptflow check` has to start
+fast, so torch, kfp and the runner are imported inside the handlers.
+
+Exit codes: 0 success, 1 the input has errors (or the run failed), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ptflow import __version__
+
+# The order sub-commands are listed in `ptflow --help`.
+COMMANDS = [
+    "check",
+    "compile",
+    "validate",
+    "explain",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ptflow",
+        description="Write Kubeflow pipelines for PyTorch as .ptflow files: check, compile, run.",
+    )
+    parser.add_argument("--version", action="version", version=f"ptflow {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"ptflow.commands.{name.replace('-', '_')}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit code 2)."""
