@@ -1,0 +1,101 @@
+"""Print diagnostics the way compilers do: file:line:col, the line, a caret.
+
+    error[PTF203]: unknown input `max_epoch` of `train`
+      --> examples/cifar10.ptflow:12:9
+       |
+    12 |         max_epoch: 3,
+       |         ^^^^^^^^^
+       = help: did you mean `max_epochs`?
+
+Sources are looked up by path through `read_source`, so diagnostics from
+imported files show their own lines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ptflow.compiler.diagnostics import Diagnostic, Severity
+from ptflow.compiler.source import Span
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+class SourceCache:
+    """File texts by path, read once; callers may pre-load unsaved texts."""
+
+    def __init__(self, texts: dict[str, str] | None = None, reader: Callable[[str], str | None] = _read):
+        self.texts = dict(texts or {})
+        self.reader = reader
+
+    def lines(self, path: str) -> list[str] | None:
+        if path not in self.texts:
+            text = self.reader(path)
+            if text is None:
+                return None
+            self.texts[path] = text
+        return self.texts[path].split("\n")
+
+
+def render_text(diagnostics: Iterable[Diagnostic], sources: SourceCache | None = None, color: bool = False) -> str:
+    sources = sources or SourceCache()
+    blocks = [render_one(d, sources, color) for d in diagnostics]
+    return "\n".join(blocks)
+
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36", Severity.HINT: "36"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def render_one(diagnostic: Diagnostic, sources: SourceCache, color: bool = False) -> str:
+    label = diagnostic.severity.label
+    head = _paint(f"{label}[{diagnostic.code}]", "1;" + _COLORS[diagnostic.severity], color)
+    out = [f"{head}: {diagnostic.message}"]
+    if diagnostic.span is not None:
+        out.extend(_excerpt(diagnostic.span, sources, "^", color, _COLORS[diagnostic.severity]))
+    for related in diagnostic.related:
+        out.extend(_excerpt(related.span, sources, "-", color, "34", note=related.message))
+    if diagnostic.hint:
+        out.append(f"   = help: {diagnostic.hint}")
+    if diagnostic.fix and diagnostic.fix.message != diagnostic.hint:
+        out.append(f"   = fix: {diagnostic.fix.message}")
+    return "\n".join(out) + "\n"
+
+
+def _excerpt(span: Span, sources: SourceCache, mark: str, color: bool, paint: str, note: str = "") -> list[str]:
+    out = [f"  --> {span.file}:{span.line}:{span.column}" + (f": {note}" if note else "")]
+    lines = sources.lines(span.file)
+    if not lines or span.line > len(lines):
+        return out
+    text = lines[span.line - 1].expandtabs(4)
+    width = len(str(span.line))
+    gutter = " " * width
+    if span.end_line == span.line:
+        length = max(1, span.end_column - span.column)
+    else:
+        length = max(1, len(text) - span.column + 1)
+    carets = " " * (span.column - 1) + _paint(mark * length, paint, color)
+    out.append(f"{gutter} |")
+    out.append(f"{span.line} | {text}")
+    out.append(f"{gutter} | {carets}")
+    return out
+
+
+def summary(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts) if parts else "no problems"
