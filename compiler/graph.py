@@ -91,6 +91,15 @@ class OutputMetadata:
 
 @dataclass(frozen=True)
 class Concat:
+    """KFP's Concat placeholder (written `concat(...)`): joins its parts at run time."""
+
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class Template:
+    """An f-string on a command line: one string with placeholders inside, as kfp writes f-strings."""
+
     parts: tuple
 
 
@@ -113,7 +122,7 @@ class RuntimePlaceholder:
 
 
 Arg = Union[str, InputValue, InputPath, InputUri, InputMetadata, OutputPath, OutputUri, OutputMetadata,
-            Concat, IfPresent, RuntimePlaceholder]
+            Concat, Template, IfPresent, RuntimePlaceholder]
 
 
 @dataclass
@@ -125,6 +134,15 @@ class ContainerSpec:
     # Set for standard-library components: the runtime step that implements
     # them (`python -m ptflow.runtime STEP`); targets write the command.
     runtime_step: str | None = None
+
+
+@dataclass
+class ImporterConfig:
+    """What `importer(uri: ..., type: Model, metadata: {...})` brings in."""
+
+    artifact_type: Type
+    metadata: dict = field(default_factory=dict)
+    reimport: bool = False
 
 
 @dataclass
@@ -147,6 +165,8 @@ class ComponentSpec:
     ir_document: dict | None = None  # for "ir-graph": the PipelineSpec as loaded
     # A KFP v1 component.yaml loaded as-is, for the v1 target's annotations.
     v1_spec: dict | None = None
+    importer: "ImporterConfig | None" = None
+
 
     def input(self, name: str) -> Port | None:
         for port in self.inputs:
@@ -414,6 +434,8 @@ class LoopGroup(Group):
     items: Value | None = None  # a Constant list, a PipelineInput, a TaskOutput or a LoopItem
     parallelism: int | None = None
     item_type: Type | None = None
+    # For a constant list of dicts: the type of each field (`item.key`).
+    field_types: dict[str, Type] = field(default_factory=dict)
 
 
 @dataclass(eq=False)

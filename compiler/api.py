@@ -1,0 +1,157 @@
+"""The compiler's front door: check a file, compile it to a target.
+
+This is what the command line, the language server and the local runner call.
+Results carry every diagnostic (sorted), never raise for problems in the
+user's files, and report which `.ptflow` line declared each compiled task.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ptflow.compiler import graph as g
+from ptflow.compiler.checker import Checker, ModuleScope
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
+from ptflow.compiler.modules import ModuleLoader
+from ptflow.compiler.source import Span
+
+TARGETS = ("kfp-v2", "kfp-v1", "vertex")
+
+
+@dataclass
+class CheckResult:
+    path: str
+    diagnostics: list[Diagnostic]
+    scope: ModuleScope | None
+    pipelines: dict[str, g.PipelineGraph] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+@dataclass
+class CompileResult:
+    path: str
+    target: str
+    pipeline: str | None
+    documents: list[dict] | None  # None when there were errors
+    diagnostics: list[Diagnostic]
+    # (DAG component key, task name) -> the span of the step that declared it;
+    # the key is "root" for the pipeline's own DAG.
+    source_map: dict[tuple[str, str], Span] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.documents is not None
+
+
+def check_file(path: str, text: str | None = None, *, loader: ModuleLoader | None = None,
+               runtime_image: str | None = None) -> CheckResult:
+    checker = Checker(loader, runtime_image)
+    scope = checker.check_file(path, text)
+    pipelines = {name: graph for name, graph in scope.graphs.items() if graph is not None}
+    return CheckResult(path, checker.diagnostics.sorted(), scope, pipelines)
+
+
+def compile_file(path: str, target: str = "kfp-v2", *, pipeline: str | None = None,
+                 params: dict[str, str] | None = None, image: str | None = None, text: str | None = None,
+                 loader: ModuleLoader | None = None) -> CompileResult:
+    """Check and compile one pipeline of a file to `target`'s documents."""
+    checker = Checker(loader, image)
+    scope = checker.check_file(path, text)
+    diagnostics = checker.diagnostics
+    graph = _choose_pipeline(scope, pipeline, diagnostics, path)
+    overrides = _parameter_overrides(graph, params or {}, diagnostics) if graph else {}
+    if graph is not None:
+        from ptflow.compiler.targets.support import check_target_support
+
+        check_target_support(graph, target, diagnostics)
+    if diagnostics.has_errors or graph is None:
+        return CompileResult(path, target, graph.name if graph else pipeline, None, diagnostics.sorted())
+    documents = _lower(graph, target, overrides)
+    from ptflow.compiler.targets.support import validate_documents
+
+    validate_documents(documents, target, diagnostics)
+    source_map = {("root", task): span for task, span in scope.source_maps.get(graph.name, {}).items()}
+    if diagnostics.has_errors:
+        return CompileResult(path, target, graph.name, None, diagnostics.sorted(), source_map)
+    return CompileResult(path, target, graph.name, documents, diagnostics.sorted(), source_map)
+
+
+def _lower(graph: g.PipelineGraph, target: str, overrides: dict) -> list[dict]:
+    if target in ("kfp-v2", "vertex"):
+        from ptflow.compiler.targets import kfp_v2
+
+        return kfp_v2.lower(graph, overrides)
+    from ptflow.compiler.targets import kfp_v1
+
+    return kfp_v1.lower(graph, overrides)
+
+
+def _choose_pipeline(scope: ModuleScope, name: str | None, diagnostics: Diagnostics, path: str):
+    pipelines = [d.name.name for d in scope.pipelines()]
+    if name is not None:
+        if name not in pipelines:
+            from ptflow.compiler.diagnostics import did_you_mean
+
+            suggestion = did_you_mean(name, pipelines)
+            diagnostics.report("PTF214", f"`{path}` has no pipeline `{name}`", None,
+                               hint=f"did you mean `{suggestion}`?" if suggestion else
+                               ("its pipelines are " + ", ".join(pipelines)) if pipelines else None)
+            return None
+        return scope.graphs.get(name)
+    if not pipelines:
+        if scope.source is not None:
+            diagnostics.report("PTF214", f"`{path}` defines no pipeline", None)
+        return None
+    if len(pipelines) > 1:
+        # The last pipeline is the file's main one; the others are usually its parts.
+        return scope.graphs.get(pipelines[-1])
+    return scope.graphs.get(pipelines[0])
+
+
+def parse_parameter_value(text: str, port: g.Port):
+    """A `-p name=value` string as a value of the parameter's type; raises ValueError."""
+    kind = port.type.name
+    if kind == "str":
+        return text
+    if kind == "int":
+        return int(text)
+    if kind == "float":
+        return float(text)
+    if kind == "bool":
+        lowered = text.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+        raise ValueError("expected true or false")
+    value = json.loads(text)
+    if kind == "list" and not isinstance(value, list):
+        raise ValueError("expected a JSON list")
+    if kind == "dict" and not isinstance(value, dict):
+        raise ValueError("expected a JSON object")
+    return value
+
+
+def _parameter_overrides(graph: g.PipelineGraph, params: dict[str, str], diagnostics: Diagnostics) -> dict:
+    overrides = {}
+    for name, text in params.items():
+        port = graph.input(name)
+        if port is None:
+            from ptflow.compiler.diagnostics import did_you_mean
+
+            suggestion = did_you_mean(name, [p.name for p in graph.inputs])
+            diagnostics.report("PTF902", f"pipeline `{graph.name}` has no parameter `{name}`", None,
+                               hint=f"did you mean `{suggestion}`?" if suggestion else None)
+            continue
+        if port.type.is_artifact:
+            diagnostics.report("PTF902", f"`{name}` is an artifact; only parameters can be set with -p", None)
+            continue
+        try:
+            overrides[name] = parse_parameter_value(text, port)
+        except (ValueError, json.JSONDecodeError) as error:
+            diagnostics.report("PTF902", f"`-p {name}={text}`: not a valid `{port.type}` ({error})", None)
+    return overrides

@@ -1,0 +1,270 @@
+"""The checker: resolves imports and names, and builds the checked DAGs.
+
+One `Checker` checks one program: the entry file and everything it imports.
+Every problem goes into one `Diagnostics` list; a mistake in one place never
+stops the checks elsewhere.  Modules are checked once each; pipelines are
+turned into graphs on first use, so a pipeline called by another is built
+before its caller needs its outputs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ptflow.compiler import graph as g
+from ptflow.compiler import tree as t
+from ptflow.compiler.component_yaml import ComponentFileError, load_component_text
+from ptflow.compiler.declarations import ComponentBuilder
+from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean
+from ptflow.compiler.modules import ModuleLoader, SourceFile
+from ptflow.compiler.pipelines import BUILTINS, PipelineBuilder
+
+
+def default_runtime_image() -> str:
+    from ptflow.runtime.image import DEFAULT_RUNTIME_IMAGE
+
+    return DEFAULT_RUNTIME_IMAGE
+
+
+# ---------------------------------------------------------------- symbols
+
+
+@dataclass
+class ModuleSymbol:
+    scope: "ModuleScope"
+    node: t.Import
+
+
+@dataclass
+class ComponentSymbol:
+    spec: g.ComponentSpec
+    span: object
+
+
+@dataclass
+class PipelineSymbol:
+    scope: "ModuleScope"
+    definition: t.PipelineDef
+
+
+Symbol = ModuleSymbol | ComponentSymbol | PipelineSymbol
+
+
+@dataclass
+class ModuleScope:
+    """One checked .ptflow file: its names and what they stand for."""
+
+    path: str
+    source: SourceFile | None
+    symbols: dict[str, Symbol] = field(default_factory=dict)
+    graphs: dict[str, g.PipelineGraph | None] = field(default_factory=dict)
+    source_maps: dict[str, dict] = field(default_factory=dict)  # pipeline -> task -> span
+
+    @property
+    def tree(self) -> t.Module | None:
+        return self.source.tree if self.source else None
+
+    def pipelines(self) -> list[t.PipelineDef]:
+        return self.tree.pipelines if self.tree else []
+
+
+class Checker:
+    def __init__(self, loader: ModuleLoader | None = None, runtime_image: str | None = None):
+        self.loader = loader or ModuleLoader()
+        self.runtime_image = runtime_image or default_runtime_image()
+        self.diagnostics = Diagnostics()
+        self.modules: dict[str, ModuleScope] = {}
+        self._import_stack: list[str] = []
+        self._building: list[tuple[str, str]] = []
+        self._pipeline_specs: dict[tuple[str, str], g.ComponentSpec] = {}
+
+    # ------------------------------------------------------------ entry
+    def check_file(self, path: str, text: str | None = None) -> ModuleScope:
+        """Check a file and everything it imports; build all its pipelines."""
+        if text is not None:
+            self.loader.set_overlay(path, text)
+        scope = self._module(path, import_node=None)
+        for definition in scope.pipelines():
+            self.pipeline_graph(scope, definition.name.name)
+        return scope
+
+    def pipeline_graph(self, scope: ModuleScope, name: str) -> g.PipelineGraph | None:
+        if name in scope.graphs:
+            return scope.graphs[name]
+        symbol = scope.symbols.get(name)
+        if not isinstance(symbol, PipelineSymbol):
+            return None
+        key = (scope.path, name)
+        if key in self._building:
+            return None  # a call cycle, reported by the caller
+        self._building.append(key)
+        try:
+            builder = PipelineBuilder(
+                symbol.definition, self.diagnostics,
+                resolve_callee=lambda expr: self.resolve_callee(scope, expr),
+                global_names=set(scope.symbols) | set(BUILTINS),
+            )
+            graph = builder.build()
+            scope.source_maps[name] = builder.source_map
+        finally:
+            self._building.pop()
+        scope.graphs[name] = graph
+        return graph
+
+    # ---------------------------------------------------------- modules
+    def _module(self, path: str, import_node: t.Import | None) -> ModuleScope:
+        key = os.path.normpath(path)
+        if key in self.modules:
+            return self.modules[key]
+        try:
+            source = self.loader.load(path)
+        except (OSError, UnicodeDecodeError) as error:
+            span = import_node.path_span if import_node else None
+            self.diagnostics.report("PTF901" if import_node is None else "PTF207",
+                                    f"can't read `{path}`: {getattr(error, 'strerror', None) or error}", span)
+            scope = ModuleScope(path, None)
+            self.modules[key] = scope
+            return scope
+        scope = ModuleScope(path, source)
+        self.modules[key] = scope
+        self.diagnostics.extend(source.parse_diagnostics)
+        self._import_stack.append(key)
+        try:
+            self._declare(scope)
+        finally:
+            self._import_stack.pop()
+        return scope
+
+    def _declare(self, scope: ModuleScope) -> None:
+        tree = scope.tree
+        for node in tree.imports:
+            symbol = self._import(scope, node)
+            if symbol is not None:
+                self._bind(scope, node.alias.name, symbol, node.alias.span)
+        for definition in tree.components:
+            if definition.name.missing:
+                continue
+            spec = ComponentBuilder(definition, scope.path, self.diagnostics, self.runtime_image).build()
+            self._bind(scope, definition.name.name, ComponentSymbol(spec, definition.name.span), definition.name.span)
+        for definition in tree.pipelines:
+            if definition.name.missing:
+                continue
+            self._bind(scope, definition.name.name, PipelineSymbol(scope, definition), definition.name.span)
+
+    def _bind(self, scope: ModuleScope, name: str, symbol: Symbol, span) -> None:
+        if name in scope.symbols:
+            first = scope.symbols[name]
+            first_span = getattr(first, "span", None) or getattr(getattr(first, "node", None), "span", None) or \
+                getattr(getattr(first, "definition", None), "span", None)
+            self.diagnostics.report("PTF205", f"`{name}` is defined twice in this file", span,
+                                    related=[Related(first_span, "first defined here")] if first_span else None)
+            return
+        if name in BUILTINS or name == "pipeline":
+            self.diagnostics.report("PTF205", f"`{name}` is a built-in name; choose another", span)
+            return
+        scope.symbols[name] = symbol
+
+    def _import(self, scope: ModuleScope, node: t.Import) -> Symbol | None:
+        resolved = self.loader.resolve(scope.path, node.kind, node.path)
+        if resolved.kind == "missing":
+            self.diagnostics.report("PTF207", f"can't import `{node.path}`: {resolved.reason}", node.path_span)
+            return None
+        if resolved.kind == "yaml":
+            return self._import_yaml(node, resolved.path)
+        key = os.path.normpath(resolved.path)
+        if key in self._import_stack:
+            cycle = self._import_stack[self._import_stack.index(key):] + [key]
+            self.diagnostics.report(
+                "PTF208", "import cycle: " + " → ".join(os.path.basename(p) for p in cycle), node.path_span,
+                hint="move what both files need into a third file that both import",
+            )
+            return None
+        return ModuleSymbol(self._module(resolved.path, node), node)
+
+    def _import_yaml(self, node: t.Import, path: str) -> Symbol | None:
+        try:
+            text = self.loader.read_text(path)
+        except (OSError, UnicodeDecodeError) as error:
+            self.diagnostics.report("PTF207", f"can't read `{path}`: {error}", node.path_span)
+            return None
+        try:
+            spec = load_component_text(text, path, node.alias.name)
+        except ComponentFileError as error:
+            self.diagnostics.report("PTF209", f"`{node.path}` is not a usable KFP component: {error}", node.path_span)
+            return None
+        spec.span = node.span
+        return ComponentSymbol(spec, node.alias.span)
+
+    # ---------------------------------------------------------- callees
+    def resolve_callee(self, scope: ModuleScope, expr: t.Expr) -> g.ComponentSpec | None:
+        """The component or pipeline a step calls (reports why not, and returns None)."""
+        if isinstance(expr, t.Name):
+            if expr.missing:
+                return None
+            symbol = scope.symbols.get(expr.id)
+            if symbol is None:
+                if expr.id == "importer":
+                    return g.ComponentSpec(name="importer", kind="importer-builtin")
+                candidates = [n for n, s in scope.symbols.items() if not isinstance(s, ModuleSymbol)]
+                suggestion = did_you_mean(expr.id, candidates)
+                self.diagnostics.report(
+                    "PTF201", f"unknown component `{expr.id}`", expr.span,
+                    hint=f"did you mean `{suggestion}`?" if suggestion else
+                    "define it with `component`, or import it",
+                )
+                return None
+            return self._spec_of(symbol, expr)
+        if isinstance(expr, t.Member) and isinstance(expr.obj, t.Name):
+            symbol = scope.symbols.get(expr.obj.id)
+            if symbol is None:
+                self.diagnostics.report("PTF201", f"unknown module `{expr.obj.id}`", expr.obj.span,
+                                        hint=_suggest(expr.obj.id, [n for n, s in scope.symbols.items()
+                                                                     if isinstance(s, ModuleSymbol)]))
+                return None
+            if not isinstance(symbol, ModuleSymbol):
+                self.diagnostics.report("PTF211", f"`{expr.obj.id}` is a component, not a module", expr.obj.span)
+                return None
+            module = symbol.scope
+            member = module.symbols.get(expr.attr.name)
+            own = {n: s for n, s in module.symbols.items() if not isinstance(s, ModuleSymbol)}
+            if member is None or isinstance(member, ModuleSymbol):
+                self.diagnostics.report(
+                    "PTF202", f"module `{expr.obj.id}` has no component `{expr.attr.name}`", expr.attr.span,
+                    hint=_suggest(expr.attr.name, own) or (
+                        "it defines " + ", ".join(f"`{n}`" for n in sorted(own)) if own else None),
+                )
+                return None
+            return self._spec_of(member, expr)
+        self.diagnostics.report("PTF211", "a step calls a component: `name(...)` or `module.name(...)`", expr.span)
+        return None
+
+    def _spec_of(self, symbol: Symbol, expr: t.Expr) -> g.ComponentSpec | None:
+        if isinstance(symbol, ComponentSymbol):
+            return symbol.spec
+        if isinstance(symbol, ModuleSymbol):
+            self.diagnostics.report("PTF211", f"`{symbol.node.alias.name}` is a module; call one of its components: "
+                                    f"`{symbol.node.alias.name}.name(...)`", expr.span)
+            return None
+        key = (symbol.scope.path, symbol.definition.name.name)
+        if key in self._pipeline_specs:
+            return self._pipeline_specs[key]
+        if key in self._building:
+            chain = [name for _, name in self._building[self._building.index(key):]] + [key[1]]
+            self.diagnostics.report("PTF401", "pipelines call each other in a cycle: " + " → ".join(chain),
+                                    expr.span)
+            return None
+        graph = self.pipeline_graph(symbol.scope, symbol.definition.name.name)
+        if graph is None:
+            return None
+        spec = g.ComponentSpec(
+            name=graph.name, kind="pipeline", inputs=graph.inputs, outputs=graph.outputs,
+            description=graph.description, span=symbol.definition.span, source=symbol.scope.path, pipeline=graph,
+        )
+        self._pipeline_specs[key] = spec
+        return spec
+
+
+def _suggest(name: str, candidates) -> str | None:
+    suggestion = did_you_mean(name, list(candidates))
+    return f"did you mean `{suggestion}`?" if suggestion else None

@@ -1,0 +1,133 @@
+"""Finding and reading the files a program is made of.
+
+A `.ptflow` file may import standard-library modules (`import stdlib.torch`),
+other `.ptflow` files (`import "./common.ptflow" as common`) and KFP component
+YAML files (`import "notify.yaml" as notify`).  The loader reads each file
+once, parses `.ptflow` files, and keeps the results in a cache keyed by the
+file's text, so an editor session never re-reads an import that didn't change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ptflow.compiler.diagnostics import Diagnostic
+from ptflow.compiler.parser import parse_module
+from ptflow.compiler.tree import Module
+
+STDLIB_PREFIX = "stdlib"
+
+
+@lru_cache(maxsize=1)
+def stdlib_directory() -> Path:
+    """Where the standard library's .ptflow files are, found without importing it."""
+    spec = importlib.util.find_spec("ptflow.stdlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the ptflow standard library is not installed")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+@dataclass
+class SourceFile:
+    """One .ptflow file, parsed."""
+
+    path: str  # as shown in messages
+    text: str
+    tree: Module
+    parse_diagnostics: list[Diagnostic] = field(default_factory=list)
+    digest: str = ""
+
+
+@dataclass
+class ResolvedImport:
+    """Where an import points: a .ptflow file, a YAML file, or nothing."""
+
+    kind: str  # "ptflow", "yaml" or "missing"
+    path: str
+    reason: str = ""
+
+
+class ModuleLoader:
+    """Reads and parses files, with a cache that survives between checks.
+
+    `overlays` holds texts that are newer than the files on disk (an editor's
+    unsaved buffers); they win over the disk.
+    """
+
+    def __init__(self) -> None:
+        self.overlays: dict[str, str] = {}
+        self._parsed: dict[str, SourceFile] = {}
+        self._lock = threading.Lock()
+
+    def read_text(self, path: str) -> str:
+        normalized = os.path.normpath(path)
+        if normalized in self.overlays:
+            return self.overlays[normalized]
+        return Path(path).read_text(encoding="utf-8")
+
+    def set_overlay(self, path: str, text: str | None) -> None:
+        normalized = os.path.normpath(path)
+        if text is None:
+            self.overlays.pop(normalized, None)
+        else:
+            self.overlays[normalized] = text
+
+    def parse(self, path: str, text: str) -> SourceFile:
+        """Parse `text` as the file `path`, reusing the last parse if the text is unchanged."""
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        key = os.path.normpath(path)
+        with self._lock:
+            cached = self._parsed.get(key)
+            if cached is not None and cached.digest == digest:
+                return cached
+        tree, diagnostics = parse_module(text, path)
+        parsed = SourceFile(path, text, tree, diagnostics, digest)
+        with self._lock:
+            self._parsed[key] = parsed
+        return parsed
+
+    def load(self, path: str) -> SourceFile:
+        """Read and parse a .ptflow file (raises OSError/UnicodeDecodeError if unreadable)."""
+        return self.parse(path, self.read_text(path))
+
+    def resolve(self, importer_path: str, kind: str, target: str) -> ResolvedImport:
+        """Find the file an import statement in `importer_path` refers to."""
+        base = Path(importer_path).parent
+        if kind == "module":
+            parts = target.split(".")
+            if parts[0] == STDLIB_PREFIX:
+                if len(parts) < 2:
+                    return ResolvedImport("missing", target, "name a standard-library module, such as `stdlib.torch`")
+                candidate = stdlib_directory().joinpath(*parts[1:]).with_suffix(".ptflow")
+                if candidate.is_file():
+                    return ResolvedImport("ptflow", str(candidate))
+                known = sorted(p.stem for p in stdlib_directory().glob("*.ptflow"))
+                return ResolvedImport(
+                    "missing", str(candidate),
+                    f"the standard library has no module `{'.'.join(parts[1:])}`"
+                    + (f" (it has: {', '.join(known)})" if known else ""),
+                )
+            candidate = base.joinpath(*parts).with_suffix(".ptflow")
+            if self._exists(candidate):
+                return ResolvedImport("ptflow", os.path.normpath(str(candidate)))
+            return ResolvedImport("missing", str(candidate), f"no file `{candidate}`")
+        candidate = Path(target) if os.path.isabs(target) else base / target
+        candidate_text = os.path.normpath(str(candidate))
+        if not self._exists(candidate):
+            return ResolvedImport("missing", candidate_text, f"no file `{candidate_text}`")
+        if candidate.suffix in (".yaml", ".yml", ".json"):
+            return ResolvedImport("yaml", candidate_text)
+        if candidate.suffix == ".ptflow":
+            return ResolvedImport("ptflow", candidate_text)
+        return ResolvedImport(
+            "missing", candidate_text, "imports must name a .ptflow file or a KFP component .yaml file"
+        )
+
+    def _exists(self, path: Path) -> bool:
+        return os.path.normpath(str(path)) in self.overlays or path.is_file()

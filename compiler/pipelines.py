@@ -1,0 +1,979 @@
+"""Pipeline bodies: from statements to the checked DAG (`graph.PipelineGraph`).
+
+Two passes over a pipeline body:
+
+1. declare: every step gets a task in the group (loop, condition, exit
+   handler) it sits in, so steps can be used before or after they are
+   written, as in any declarative language;
+2. resolve: every argument, condition, loop and option is evaluated into a
+   typed `Value` in the context of the group that uses it.  That is where the
+   language's rules about groups live: an output used after its loop is the
+   list of its values (fan-in), an output of a step inside an `if` does not
+   exist outside it, `finally` steps can't read the body's outputs.
+
+Then the dependency graph is built with networkx and checked for cycles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import networkx as nx
+
+from ptflow.compiler import graph as g
+from ptflow.compiler import tree as t
+from ptflow.compiler import types as ty
+from ptflow.compiler.declarations import (
+    NOT_CONSTANT, build_ports, check_unique_names, constant_value, resolve_type, value_fits,
+)
+from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean
+from ptflow.compiler.names import k8s_name
+from ptflow.compiler.options import OptionParser
+
+PIPELINE_PROPERTIES = ("description", "display_name")
+PIPELINE_VALUES = {"job_name": "job_name", "job_id": "job_id", "root": "root", "status": "status"}
+BUILTINS = ("importer",)
+
+
+@dataclass
+class StepDecl:
+    """A step found in pass 1, before its arguments are resolved."""
+
+    node: t.Step
+    name: str
+    name_span: object
+    group: g.Group
+    in_finally: bool
+    spec: g.ComponentSpec | None = None  # what the step calls, known before its arguments
+    task: g.Task | None = None
+
+
+@dataclass
+class Scope:
+    """Names visible at one point of a pipeline body (loop variables nest)."""
+
+    loops: dict[str, g.LoopGroup] = field(default_factory=dict)
+
+
+class PipelineBuilder:
+    """Builds the `PipelineGraph` of one `pipeline` definition.
+
+    `resolve_callee(expr)` is supplied by the checker: it turns a callee
+    expression (`train`, `torch.train`) into a `ComponentSpec`, reporting
+    unknown names itself, or returns None.
+    """
+
+    def __init__(
+        self,
+        definition: t.PipelineDef,
+        diagnostics: Diagnostics,
+        resolve_callee: Callable[[t.Expr], g.ComponentSpec | None],
+        global_names: set[str],
+    ):
+        self.definition = definition
+        self.diagnostics = diagnostics
+        self.resolve_callee = resolve_callee
+        self.global_names = global_names
+        self.steps: dict[str, StepDecl] = {}
+        self.group_spans: dict[int, t.Statement] = {}
+        self.loop_scopes: dict[int, Scope] = {}
+        self.returns: list[t.Return] = []
+        self.properties: dict[str, t.Property] = {}
+        self.finally_node: t.Finally | None = None
+        self.source_map: dict[str, object] = {}
+
+    # ------------------------------------------------------------ entry
+    def build(self) -> g.PipelineGraph:
+        definition = self.definition
+        check_unique_names([p.name for p in definition.params] + [o.name for o in definition.outputs],
+                           self.diagnostics, f"pipeline `{definition.name.name}`")
+        self.inputs = build_ports(definition.params, self.diagnostics, definition.name.name)
+        self.input_by_name = {p.name: p for p in self.inputs}
+        for param in definition.params:
+            if param.name.name in self.global_names:
+                self.diagnostics.report(
+                    "PTF205", f"parameter `{param.name.name}` has the name of an import or definition of this file",
+                    param.name.span,
+                )
+        outputs = []
+        for output in definition.outputs:
+            type_ = resolve_type(output.type, self.diagnostics)
+            outputs.append(g.Port(output.name.name, type_, doc=output.doc, span=output.span))
+        self.root = g.Group("root", definition.span)
+        self._declare_body(definition.body)
+        graph = g.PipelineGraph(
+            name=definition.name.name, inputs=self.inputs, outputs=outputs, root=self.root, tasks={},
+            span=definition.span,
+        )
+        graph.description = self._string_property("description") or definition.doc
+        graph.display_name = self._string_property("display_name")
+        graph.exit_group = self.exit_group
+        for decl in self.steps.values():
+            decl.spec = self._callee(decl)
+        self._resolve_groups(self.root)
+        self.after_nodes: dict[str, list[t.Name]] = {}
+        for decl in self.steps.values():
+            self._resolve_step(decl)
+        for decl in self.steps.values():
+            if decl.task is not None:
+                graph.tasks[decl.task.name] = decl.task
+                self.source_map[decl.task.name] = decl.node.span
+        graph.exit_tasks = [d.task for d in self.steps.values() if d.in_finally and d.task is not None]
+        self._remove_failed_tasks(self.root, set(graph.tasks))
+        self._check_after(graph)
+        graph.returns = self._resolve_returns(outputs)
+        graph.dag = self._dependency_graph(graph)
+        return graph
+
+    # ------------------------------------------------- pass 1: declare
+    def _declare_body(self, statements: list[t.Statement]) -> None:
+        body = list(statements)
+        finally_nodes = [s for s in body if isinstance(s, t.Finally)]
+        self.exit_group = None
+        main_group = self.root
+        if finally_nodes:
+            self.finally_node = finally_nodes[0]
+            for extra in finally_nodes[1:]:
+                self.diagnostics.report("PTF107", "a pipeline has at most one `finally` block", extra.span,
+                                        related=[Related(self.finally_node.span, "the first one is here")])
+            last_real = [s for s in body if not isinstance(s, (t.Property, t.Return))]
+            if last_real and last_real[-1] is not self.finally_node:
+                self.diagnostics.report("PTF107", "`finally` must be the last block of the pipeline body",
+                                        self.finally_node.span)
+            self.exit_group = g.ExitHandlerGroup("exit_handler", self.finally_node.span, parent=self.root)
+            self.root.children.append(self.exit_group)
+            main_group = self.exit_group
+        for statement in body:
+            if isinstance(statement, t.Finally):
+                if statement is self.finally_node:
+                    self._declare_block(statement.body.body, self.root, Scope(), in_finally=True)
+                continue
+            self._declare_statement(statement, main_group, Scope(), in_finally=False, top_level=True)
+
+    def _declare_block(self, statements, group: g.Group, scope: Scope, in_finally: bool) -> None:
+        for statement in statements:
+            self._declare_statement(statement, group, scope, in_finally, top_level=False)
+
+    def _declare_statement(self, statement, group: g.Group, scope: Scope, in_finally: bool, top_level: bool):
+        if isinstance(statement, t.Step):
+            self._declare_step(statement, group, in_finally)
+        elif isinstance(statement, t.For):
+            loop = g.LoopGroup("loop", statement.span, parent=group, var=statement.var.name)
+            group.children.append(loop)
+            self.group_spans[id(loop)] = statement
+            inner = Scope(dict(scope.loops))
+            if statement.var.name in inner.loops or statement.var.name in self.input_by_name:
+                self.diagnostics.report("PTF205", f"loop variable `{statement.var.name}` hides another name",
+                                        statement.var.span)
+            inner.loops[statement.var.name] = loop
+            self.loop_scopes[id(loop)] = inner
+            self._declare_block(statement.body.body, loop, inner, in_finally)
+        elif isinstance(statement, t.If):
+            self._declare_if(statement, group, scope, in_finally)
+        elif isinstance(statement, t.Property):
+            if not top_level or in_finally:
+                self.diagnostics.report("PTF107", f"`{statement.name.name} = ...` must be at the top of the pipeline "
+                                        "body", statement.span, hint="a step is `name = component(...)`")
+                return
+            self._declare_property(statement)
+        elif isinstance(statement, t.Return):
+            if not top_level or in_finally:
+                self.diagnostics.report("PTF107", "`return` must be at the top level of the pipeline body",
+                                        statement.span)
+                return
+            self.returns.append(statement)
+        elif isinstance(statement, t.Finally):
+            self.diagnostics.report("PTF107", "`finally` is allowed only at the top level of a pipeline body",
+                                    statement.span)
+
+    def _declare_if(self, statement: t.If, group: g.Group, scope: Scope, in_finally: bool) -> None:
+        if len(statement.branches) == 1:
+            branch = statement.branches[0]
+            condition_group = g.ConditionGroup("condition", branch.span, parent=group, keyword="if")
+            group.children.append(condition_group)
+            self.group_spans[id(condition_group)] = branch
+            self.loop_scopes[id(condition_group)] = scope
+            self._declare_block(branch.body.body, condition_group, scope, in_finally)
+            return
+        branches = g.BranchesGroup("branches", statement.span, parent=group)
+        group.children.append(branches)
+        self.loop_scopes[id(branches)] = scope
+        for branch in statement.branches:
+            condition_group = g.ConditionGroup("condition", branch.span, parent=branches, keyword=branch.keyword)
+            branches.children.append(condition_group)
+            self.group_spans[id(condition_group)] = branch
+            self.loop_scopes[id(condition_group)] = scope
+            self._declare_block(branch.body.body, condition_group, scope, in_finally)
+
+    def _declare_property(self, prop: t.Property) -> None:
+        key = prop.name.name
+        if key not in PIPELINE_PROPERTIES:
+            suggestion = did_you_mean(key, PIPELINE_PROPERTIES)
+            hint = f"did you mean `{suggestion}`?" if suggestion else (
+                "a step calls a component: `name = component(input: value)`"
+            )
+            self.diagnostics.report("PTF213", f"pipelines have no property `{key}`", prop.name.span, hint=hint)
+            return
+        if key in self.properties:
+            self.diagnostics.report("PTF205", f"`{key}` is set twice", prop.name.span,
+                                    related=[Related(self.properties[key].name.span, "first set here")])
+            return
+        self.properties[key] = prop
+
+    def _string_property(self, key: str) -> str | None:
+        prop = self.properties.get(key)
+        if prop is None:
+            return None
+        value = constant_value(prop.value)
+        if not isinstance(value, str):
+            self.diagnostics.report("PTF312", f"`{key}` must be a string", prop.value.span)
+            return None
+        return value
+
+    def _declare_step(self, node: t.Step, group: g.Group, in_finally: bool) -> None:
+        if node.name is not None:
+            name, name_span = node.name.name, node.name.span
+            if node.name.missing:
+                return
+        else:
+            callee = node.call.func
+            name = callee.attr.name if isinstance(callee, t.Member) else getattr(callee, "id", "step")
+            name_span = node.call.func.span
+        if name in self.steps:
+            first = self.steps[name]
+            if node.name is None:
+                self.diagnostics.report(
+                    "PTF205", f"a step named `{name}` already exists; name this one: `{name}_2 = {name}(...)`",
+                    name_span, related=[Related(first.name_span, "the other step")],
+                )
+            else:
+                self.diagnostics.report("PTF205", f"step `{name}` is declared twice", name_span,
+                                        related=[Related(first.name_span, "first declared here")])
+            return
+        if name in self.input_by_name:
+            self.diagnostics.report("PTF205", f"step `{name}` has the name of a pipeline parameter", name_span,
+                                    related=[Related(self.input_by_name[name].span, "the parameter")])
+            return
+        for other in self.steps.values():
+            if k8s_name(other.name) == k8s_name(name):
+                self.diagnostics.report(
+                    "PTF206", f"steps `{other.name}` and `{name}` both become the task name `{k8s_name(name)}`",
+                    name_span, related=[Related(other.name_span, f"`{other.name}` is here")],
+                    hint="rename one of them",
+                )
+                return
+        if not k8s_name(name):
+            self.diagnostics.report("PTF206", f"step name `{name}` has no letters or digits for a task name",
+                                    name_span)
+            return
+        self.steps[name] = StepDecl(node, name, name_span, group, in_finally)
+
+    # ------------------------------------------------- pass 2: resolve
+    def _resolve_groups(self, group: g.Group) -> None:
+        """Evaluate loop items and conditions, outermost first."""
+        for child in group.children:
+            if isinstance(child, g.LoopGroup):
+                self._resolve_loop(child)
+            elif isinstance(child, g.ConditionGroup):
+                self._resolve_condition(child)
+            elif isinstance(child, g.BranchesGroup):
+                previous: list[g.Condition] = []
+                for arm in child.children:
+                    self._resolve_condition(arm)
+                    arm.excluded = list(previous)
+                    if arm.condition is not None:
+                        previous.append(arm.condition)
+            if isinstance(child, g.Group):
+                self._resolve_groups(child)
+
+    def _resolve_loop(self, loop: g.LoopGroup) -> None:
+        node: t.For = self.group_spans[id(loop)]
+        outer_scope = self._scope_of(loop.parent)
+        items = node.iterable
+        if isinstance(items, t.ListExpr):
+            value = constant_value(items)
+            if value is NOT_CONSTANT:
+                self.diagnostics.report("PTF306", "a list to loop over must hold only constants; loop over a "
+                                        "parameter or a step output for values known at run time", items.span)
+                return
+            if not value:
+                self.diagnostics.report("PTF306", "the list to loop over is empty", items.span)
+                return
+            loop.items = g.Constant(value, ty.type_of_literal(value))
+            loop.item_type = _item_type(value)
+            loop.field_types = _field_types(value)
+        else:
+            resolved = self._value(items, loop.parent, outer_scope)
+            if resolved is None:
+                return
+            type_ = resolved.type
+            if type_.is_error:
+                return
+            if type_.is_artifact and type_.is_list:
+                loop.items = resolved
+                loop.item_type = type_.element()
+            elif type_.is_param and type_.name in ("list", "any"):
+                loop.items = resolved
+                loop.item_type = type_.element() if type_.name == "list" else ty.ANY_ITEM
+            else:
+                self.diagnostics.report("PTF306", f"`for` needs a list, but this is a `{type_}`", items.span)
+                return
+            loop.field_types = {}
+        if node.parallelism is not None:
+            count = constant_value(node.parallelism)
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                self.diagnostics.report("PTF309", "`parallel` takes a whole number of at least 1",
+                                        node.parallelism.span)
+            else:
+                loop.parallelism = count
+
+    def _resolve_condition(self, group: g.ConditionGroup) -> None:
+        branch: t.Branch = self.group_spans[id(group)]
+        if branch.condition is None:
+            return
+        group.condition = self._condition(branch.condition, group.parent, self._scope_of(group.parent))
+
+    def _scope_of(self, group: g.Group | None) -> Scope:
+        while group is not None:
+            if id(group) in self.loop_scopes:
+                return self.loop_scopes[id(group)]
+            group = group.parent
+        return Scope()
+
+    def _callee(self, decl: StepDecl) -> g.ComponentSpec | None:
+        """What a step calls; the importer's spec depends on its `type:` argument."""
+        spec = self.resolve_callee(decl.node.call.func)
+        if spec is not None and spec.kind == "importer-builtin":
+            return self._importer_spec(decl.node.call)
+        return spec
+
+    def _resolve_step(self, decl: StepDecl) -> None:
+        node = decl.node
+        spec = decl.spec
+        scope = self._scope_of(decl.group)
+        options, after = OptionParser(self.diagnostics, lambda e: self._parameter_of(e, scope)).parse(node.options)
+        if spec is None:
+            # Still evaluate the arguments, to report mistakes in them too.
+            for argument in node.call.args:
+                if not (argument.name and argument.name.name == "type"):
+                    self._value(argument.value, decl.group, scope, in_finally=decl.in_finally)
+            return
+        if spec.kind == "importer":
+            arguments = self._importer_arguments(node.call, decl, scope)
+            if arguments is None:
+                return
+        else:
+            arguments = self._arguments(spec, node.call, decl, scope)
+        task = g.Task(
+            name=k8s_name(decl.name), step=decl.name, component=spec, arguments=arguments, options=options,
+            group=decl.group, span=node.span, in_finally=decl.in_finally,
+        )
+        self.after_nodes[task.name] = after
+        decl.task = task
+        decl.group.children.append(task)
+
+    def _arguments(self, spec: g.ComponentSpec, call: t.Call, decl: StepDecl, scope: Scope) -> dict[str, g.Value]:
+        arguments: dict[str, g.Value] = {}
+        given: dict[str, t.Argument] = {}
+        for argument in call.args:
+            if argument.name is None:
+                self.diagnostics.report(
+                    "PTF212", f"inputs of `{spec.name}` are passed by name", argument.span,
+                    hint=_name_hint(spec, argument),
+                )
+                continue
+            name = argument.name.name
+            if argument.name.missing:
+                continue
+            if name in given:
+                self.diagnostics.report("PTF205", f"input `{name}` is passed twice", argument.name.span,
+                                        related=[Related(given[name].name.span, "first passed here")])
+                continue
+            given[name] = argument
+            port = spec.input(name)
+            value = self._value(argument.value, decl.group, scope, in_finally=decl.in_finally, expected=port)
+            if port is None:
+                candidates = [p.name for p in spec.inputs]
+                suggestion = did_you_mean(name, [c for c in candidates if c not in given] or candidates)
+                fix = None
+                if suggestion:
+                    from ptflow.compiler.diagnostics import Fix
+
+                    fix = Fix(f"rename to `{suggestion}`", argument.name.span, suggestion)
+                self.diagnostics.report(
+                    "PTF203", f"`{spec.name}` has no input `{name}`", argument.name.span,
+                    hint=f"did you mean `{suggestion}`?" if suggestion else (
+                        "its inputs are " + ", ".join(f"`{c}`" for c in candidates) if candidates
+                        else f"`{spec.name}` takes no inputs"),
+                    fix=fix,
+                )
+                continue
+            if value is None:
+                continue
+            if not self._check_fits(value, port, argument, spec):
+                continue
+            arguments[name] = value
+        for port in spec.inputs:
+            if port.name in given:
+                continue
+            if port.type.kind == "status":
+                if decl.in_finally:
+                    self.diagnostics.report(
+                        "PTF204", f"`{spec.name}` needs `{port.name}`", call.span,
+                        hint=f"pass `{port.name}: pipeline.status`",
+                    )
+                else:
+                    self.diagnostics.report(
+                        "PTF301", f"`{spec.name}` takes the pipeline's final status (`{port.name}: Status`), "
+                        "so it can only run in `finally`", call.span,
+                    )
+                continue
+            if port.required:
+                self.diagnostics.report(
+                    "PTF204", f"`{spec.name}` needs input `{port.name}` (`{port.type}`)", call.span,
+                    hint=f"pass `{port.name}: ...`", related=[Related(port.span, "declared here")] if port.span else None,
+                )
+        return arguments
+
+    def _check_fits(self, value: g.Value, port: g.Port, argument: t.Argument, spec: g.ComponentSpec) -> bool:
+        if isinstance(value, g.Constant) and port.type.is_param:
+            if not value_fits(value.value, port.type):
+                self.diagnostics.report(
+                    "PTF301", f"input `{port.name}` of `{spec.name}` is a `{port.type.as_optional(False)}`, "
+                    f"but this is {_describe_constant(value.value)}", argument.value.span,
+                    related=[Related(port.span, "the input is declared here")] if port.span else None,
+                )
+                return False
+            return True
+        mismatch = ty.assignable(value.type, port.type)
+        if mismatch is None:
+            return True
+        related = []
+        producer = self._producer_span(value)
+        if producer is not None:
+            related.append(Related(producer, "the value comes from here"))
+        if port.span is not None:
+            related.append(Related(port.span, f"input `{port.name}` is declared here"))
+        self.diagnostics.report(
+            mismatch.code, f"input `{port.name}` of `{spec.name}`: {mismatch.message}", argument.value.span,
+            related=related,
+        )
+        return False
+
+    def _producer_span(self, value: g.Value):
+        if isinstance(value, g.TaskOutput):
+            for decl in self.steps.values():
+                if decl.task is not None and decl.task.name == value.task or k8s_name(decl.name) == value.task:
+                    return decl.node.span
+        if isinstance(value, g.PipelineInput) and value.name in self.input_by_name:
+            return self.input_by_name[value.name].span
+        return None
+
+    def _importer_spec(self, call: t.Call) -> g.ComponentSpec | None:
+        args = {a.name.name: a for a in call.args if a.name is not None}
+        for argument in call.args:
+            if argument.name is None:
+                self.diagnostics.report("PTF212", "importer inputs are passed by name: "
+                                        "`importer(uri: \"gs://...\", type: Model)`", argument.span)
+            elif argument.name.name not in ("uri", "type", "metadata", "reimport"):
+                self.diagnostics.report("PTF203", f"importer has no input `{argument.name.name}`",
+                                        argument.name.span, hint="its inputs are uri, type, metadata, reimport")
+        if "uri" not in args:
+            self.diagnostics.report("PTF204", "importer needs `uri`", call.span)
+            return None
+        artifact_type = ty.artifact("system.Artifact")
+        if "type" in args:
+            type_expr = args["type"].value
+            if isinstance(type_expr, t.Name) and type_expr.id in ty.ARTIFACT_TYPES:
+                artifact_type = ty.artifact(ty.ARTIFACT_TYPES[type_expr.id])
+            elif isinstance(type_expr, t.Literal) and isinstance(type_expr.value, str):
+                artifact_type = ty.artifact(type_expr.value)
+            else:
+                self.diagnostics.report("PTF310", "importer `type` is an artifact type such as `Model`, or a "
+                                        "schema title string", type_expr.span)
+        metadata = {}
+        if "metadata" in args:
+            value = constant_value(args["metadata"].value)
+            if not isinstance(value, dict):
+                self.diagnostics.report("PTF312", "importer `metadata` must be a constant dict",
+                                        args["metadata"].value.span)
+            else:
+                metadata = value
+        reimport = False
+        if "reimport" in args:
+            value = constant_value(args["reimport"].value)
+            if not isinstance(value, bool):
+                self.diagnostics.report("PTF312", "importer `reimport` must be true or false",
+                                        args["reimport"].value.span)
+            else:
+                reimport = value
+        return g.ComponentSpec(
+            name="importer", kind="importer",
+            inputs=[g.Port("uri", ty.STR)],
+            outputs=[g.Port("artifact", artifact_type)],
+            importer=g.ImporterConfig(artifact_type, metadata, reimport),
+        )
+
+    def _importer_arguments(self, call: t.Call, decl: StepDecl, scope: Scope) -> dict[str, g.Value] | None:
+        argument = next(a for a in call.args if a.name is not None and a.name.name == "uri")
+        uri = self._value(argument.value, decl.group, scope, in_finally=decl.in_finally)
+        if uri is None:
+            return None
+        if not isinstance(uri, (g.Constant, g.PipelineInput)) or (
+                isinstance(uri, g.Constant) and not isinstance(uri.value, str)):
+            self.diagnostics.report("PTF312", "importer `uri` must be a string or a pipeline parameter",
+                                    argument.value.span)
+            return None
+        return {"uri": uri}
+
+    def _parameter_of(self, expr: t.Expr, scope: Scope) -> g.PipelineInput | None:
+        if isinstance(expr, t.Name) and expr.id in self.input_by_name and expr.id not in scope.loops:
+            port = self.input_by_name[expr.id]
+            return g.PipelineInput(port.name, port.type)
+        return None
+
+    # ---------------------------------------------------------- values
+    def _value(self, expr: t.Expr, group: g.Group, scope: Scope, in_finally: bool = False,
+               expected: g.Port | None = None) -> g.Value | None:
+        """Evaluate an argument expression where `group` uses it; None if it is wrong (reported)."""
+        if isinstance(expr, t.ErrorExpr):
+            return None
+        if isinstance(expr, (t.Literal, t.ListExpr, t.DictExpr)):
+            value = constant_value(expr)
+            if value is NOT_CONSTANT:
+                self.diagnostics.report(
+                    "PTF312", "lists and dicts passed to a step must be constants", expr.span,
+                    hint="pass values known at run time as separate inputs",
+                )
+                return None
+            return g.Constant(value, ty.type_of_literal(value) if value is not None else ty.STR.as_optional())
+        if isinstance(expr, t.FString):
+            return self._interpolation(expr, group, scope, in_finally)
+        if isinstance(expr, t.Name):
+            return self._name_value(expr, group, scope, expected)
+        if isinstance(expr, t.Member):
+            return self._member_value(expr, group, scope, in_finally)
+        if isinstance(expr, t.Call):
+            self.diagnostics.report("PTF312", "a call can't be an input; declare it as a step and pass one of "
+                                    "its outputs", expr.span)
+            return None
+        if isinstance(expr, (t.Compare, t.BoolOp, t.Not)):
+            self.diagnostics.report("PTF312", "comparisons can only be used in `if` conditions", expr.span)
+            return None
+        self.diagnostics.report("PTF312", "this expression can't be passed to a step", expr.span)
+        return None
+
+    def _interpolation(self, expr: t.FString, group, scope, in_finally) -> g.Value | None:
+        parts = []
+        ok = True
+        for part in expr.parts:
+            if isinstance(part, str):
+                parts.append(part)
+                continue
+            value = self._value(part, group, scope, in_finally)
+            if value is None:
+                ok = False
+                continue
+            if value.type.is_artifact or value.type.kind == "status":
+                self.diagnostics.report("PTF312", f"an f-string can only hold parameters, not `{value.type}`",
+                                        part.span)
+                ok = False
+                continue
+            if isinstance(value, g.Interpolation):
+                parts.extend(value.parts)
+            else:
+                parts.append(value)
+        if not ok:
+            return None
+        if all(isinstance(p, str) for p in parts):
+            return g.Constant("".join(parts), ty.STR)
+        return g.Interpolation(tuple(parts), ty.STR)
+
+    def _name_value(self, expr: t.Name, group, scope: Scope, expected) -> g.Value | None:
+        name = expr.id
+        if expr.missing:
+            return None
+        if name in scope.loops:
+            loop = scope.loops[name]
+            return g.LoopItem(loop, None, loop.item_type or ty.ERROR)
+        if name in self.input_by_name:
+            port = self.input_by_name[name]
+            return g.PipelineInput(port.name, port.type)
+        if name in self.steps:
+            decl = self.steps[name]
+            spec = decl.spec
+            hint = None
+            if spec is not None and spec.outputs:
+                if expected is not None:
+                    fitting = [o.name for o in spec.outputs if ty.assignable(o.type, expected.type) is None]
+                else:
+                    fitting = []
+                choices = fitting or [o.name for o in spec.outputs]
+                hint = f"did you mean `{name}.{choices[0]}`?" if len(choices) == 1 else (
+                    "pass one of its outputs: " + ", ".join(f"`{name}.{o}`" for o in choices))
+            self.diagnostics.report("PTF304", f"`{name}` is a whole step; pass one of its outputs", expr.span,
+                                    hint=hint)
+            return None
+        if name == "pipeline":
+            self.diagnostics.report("PTF312", "`pipeline` alone is not a value; use `pipeline.job_name`, "
+                                    "`pipeline.job_id`, `pipeline.root` or `pipeline.status`", expr.span)
+            return None
+        if name in self.global_names or name in BUILTINS:
+            self.diagnostics.report("PTF312", f"`{name}` is a component or module, not a value", expr.span)
+            return None
+        self._unknown_name(expr, scope)
+        return None
+
+    def _unknown_name(self, expr: t.Name, scope: Scope) -> None:
+        candidates = [*self.input_by_name, *self.steps, *scope.loops]
+        suggestion = did_you_mean(expr.id, candidates)
+        hint = f"did you mean `{suggestion}`?" if suggestion else None
+        for loop_var in self._all_loop_vars():
+            if loop_var == expr.id:
+                hint = f"`{expr.id}` is a loop variable, visible only inside its `for`"
+        self.diagnostics.report("PTF201", f"unknown name `{expr.id}`", expr.span, hint=hint)
+
+    def _all_loop_vars(self):
+        for scope in self.loop_scopes.values():
+            yield from scope.loops
+
+    def _member_value(self, expr: t.Member, group: g.Group, scope: Scope, in_finally: bool) -> g.Value | None:
+        attr = expr.attr.name
+        if expr.attr.missing:
+            return None
+        if not isinstance(expr.obj, t.Name):
+            self.diagnostics.report("PTF312", "only `step.output`, `item.field` and `pipeline.x` can be used here",
+                                    expr.span)
+            return None
+        owner = expr.obj.id
+        if owner in scope.loops:
+            loop = scope.loops[owner]
+            item_type = loop.item_type or ty.ERROR
+            if item_type.is_error:
+                return None
+            if not (item_type.is_param and item_type.name in ("dict", "any")):
+                self.diagnostics.report("PTF202", f"the items of this loop are `{item_type}`, which has no fields",
+                                        expr.attr.span)
+                return None
+            field_types = getattr(loop, "field_types", {}) or {}
+            if field_types and attr not in field_types:
+                suggestion = did_you_mean(attr, field_types)
+                self.diagnostics.report(
+                    "PTF202", f"the items of this loop have no field `{attr}`", expr.attr.span,
+                    hint=f"did you mean `{suggestion}`?" if suggestion else
+                    "fields: " + ", ".join(f"`{f}`" for f in field_types),
+                )
+                return None
+            return g.LoopItem(loop, attr, field_types.get(attr, ty.ANY_ITEM))
+        if owner == "pipeline" and owner not in self.steps and owner not in self.input_by_name:
+            if attr not in PIPELINE_VALUES:
+                suggestion = did_you_mean(attr, PIPELINE_VALUES)
+                self.diagnostics.report(
+                    "PTF202", f"`pipeline` has no `{attr}`", expr.attr.span,
+                    hint=f"did you mean `{suggestion}`?" if suggestion else
+                    "`pipeline` has " + ", ".join(f"`{k}`" for k in PIPELINE_VALUES),
+                )
+                return None
+            if attr == "status":
+                if not in_finally:
+                    self.diagnostics.report("PTF312", "`pipeline.status` exists only in `finally`", expr.span)
+                    return None
+                return g.FinalStatus(ty.STATUS_TYPE)
+            return g.RuntimeValue(PIPELINE_VALUES[attr], ty.STR)
+        if owner in self.steps:
+            return self._output_value(expr, group, in_finally)
+        if owner in self.input_by_name:
+            self.diagnostics.report("PTF202", f"parameter `{owner}` has no members", expr.attr.span)
+            return None
+        self._unknown_name(expr.obj, scope)
+        return None
+
+    def _output_value(self, expr: t.Member, consumer_group: g.Group, in_finally: bool) -> g.Value | None:
+        decl = self.steps[expr.obj.id]
+        spec = decl.spec
+        if spec is None:
+            return None  # what it calls is unknown, and already reported
+        port = spec.output(expr.attr.name)
+        if port is None:
+            names = [o.name for o in spec.outputs]
+            suggestion = did_you_mean(expr.attr.name, names)
+            self.diagnostics.report(
+                "PTF202", f"step `{decl.name}` (`{spec.name}`) has no output `{expr.attr.name}`", expr.attr.span,
+                hint=f"did you mean `{suggestion}`?" if suggestion else (
+                    "its outputs are " + ", ".join(f"`{n}`" for n in names) if names else f"`{spec.name}` has no outputs"),
+            )
+            return None
+        if decl.in_finally and not in_finally:
+            self.diagnostics.report("PTF404", f"`{decl.name}` runs in `finally`, after the body; the body can't use "
+                                    "its outputs", expr.span)
+            return None
+        if in_finally and not decl.in_finally:
+            self.diagnostics.report(
+                "PTF404", f"`finally` steps can't use outputs of the body (`{decl.name}.{expr.attr.name}`)",
+                expr.span, related=[Related(decl.node.span, "the body step")],
+                hint="they run even when the body failed, when those outputs may not exist",
+            )
+            return None
+        if in_finally and decl.in_finally:
+            self.diagnostics.report("PTF404", "steps in `finally` run independently and can't use each other's "
+                                    "outputs", expr.span)
+            return None
+        between = _groups_between(decl.group, consumer_group)
+        value = g.TaskOutput(k8s_name(decl.name), port.name, port.type)
+        loops = [x for x in between if isinstance(x, g.LoopGroup)]
+        conditions = [x for x in between if isinstance(x, (g.ConditionGroup, g.BranchesGroup))]
+        if conditions:
+            outermost = conditions[0]
+            self.diagnostics.report(
+                "PTF305",
+                f"`{decl.name}.{port.name}` is produced inside an `if`, so it may not exist here",
+                expr.span,
+                related=[Related(outermost.span, "the condition"), Related(decl.node.span, "the producer")],
+                hint="use it inside the same `if` block",
+            )
+            return None
+        if loops:
+            if len(loops) > 1:
+                self.diagnostics.report(
+                    "PTF403", f"`{decl.name}` is inside {len(loops)} nested loops; gathering its outputs over "
+                    "nested loops is not supported", expr.span,
+                    related=[Related(loops[0].span, "the outer loop")],
+                    hint="gather in the inner loop's level first, or flatten the loops",
+                )
+                return None
+            return g.TaskOutput(value.task, value.output, port.type.as_list(), gathered=True)
+        return value
+
+    # ------------------------------------------------------- conditions
+    def _condition(self, expr: t.Expr, group: g.Group, scope: Scope) -> g.Condition | None:
+        if isinstance(expr, t.BoolOp):
+            left = self._condition(expr.left, group, scope)
+            right = self._condition(expr.right, group, scope)
+            return g.BoolOp(expr.op, left, right) if left and right else None
+        if isinstance(expr, t.Not):
+            operand = self._condition(expr.operand, group, scope)
+            return g.Not(operand) if operand else None
+        if isinstance(expr, t.Compare):
+            return self._comparison(expr, group, scope)
+        if isinstance(expr, t.Literal) and isinstance(expr.value, bool):
+            self.diagnostics.report("PTF307", "this condition is always the same; it must depend on a parameter or "
+                                    "a step output", expr.span)
+            return None
+        value = self._value(expr, group, scope)
+        if value is None:
+            return None
+        if value.type.is_error:
+            return None
+        if value.type.is_param and value.type.name in ("bool", "any"):
+            return g.Truth(value)
+        self.diagnostics.report("PTF307", f"a condition must be a boolean, but this is a `{value.type}`", expr.span,
+                                hint="compare it: `x == \"value\"`, `n > 3`")
+        return None
+
+    def _comparison(self, expr: t.Compare, group: g.Group, scope: Scope) -> g.Condition | None:
+        left = self._value(expr.left, group, scope)
+        right = self._value(expr.right, group, scope)
+        if left is None or right is None:
+            return None
+        if isinstance(left, g.Constant) and isinstance(right, g.Constant):
+            self.diagnostics.report("PTF307", "this comparison is between two constants; it must depend on a "
+                                    "parameter or a step output", expr.span)
+            return None
+        for side, value in (("left", left), ("right", right)):
+            type_ = value.type
+            if type_.is_error:
+                return None
+            if not type_.is_param or type_.name in ("list", "dict") or (
+                    isinstance(value, g.Constant) and value.value is None):
+                self.diagnostics.report(
+                    "PTF311", f"can't compare a `{type_}` in a condition; compare strings, numbers or booleans",
+                    (expr.left if side == "left" else expr.right).span,
+                )
+                return None
+        lt, rt = left.type, right.type
+        numeric = {"int", "float"}
+        if "any" not in (lt.name, rt.name):
+            same_kind = lt.name == rt.name or (lt.name in numeric and rt.name in numeric)
+            if not same_kind:
+                self.diagnostics.report(
+                    "PTF311", f"can't compare `{lt}` with `{rt}`", expr.span,
+                    hint="convert one side: compare strings with strings, numbers with numbers",
+                )
+                return None
+            if expr.op in ("<", "<=", ">", ">=") and lt.name not in numeric:
+                self.diagnostics.report("PTF311", f"`{expr.op}` compares numbers, not `{lt}`", expr.span)
+                return None
+        return g.Compare(expr.op, left, right)
+
+    # ------------------------------------------------------------ after
+    def _check_after(self, graph: g.PipelineGraph) -> None:
+        for decl in self.steps.values():
+            task = decl.task
+            if task is None:
+                continue
+            for name_expr in self.after_nodes.get(task.name, []):
+                other = self.steps.get(name_expr.id)
+                if other is None:
+                    suggestion = did_you_mean(name_expr.id, self.steps)
+                    self.diagnostics.report(
+                        "PTF402", f"`after` names `{name_expr.id}`, which is not a step of this pipeline",
+                        name_expr.span, hint=f"did you mean `{suggestion}`?" if suggestion else None,
+                    )
+                    continue
+                if other is decl:
+                    self.diagnostics.report("PTF402", f"step `{decl.name}` can't run after itself", name_expr.span)
+                    continue
+                if other.task is None:
+                    continue
+                between = _groups_between(other.group, decl.group)
+                blocking = [x for x in between if isinstance(x, (g.ConditionGroup, g.BranchesGroup,
+                                                                 g.ExitHandlerGroup))]
+                if blocking or other.in_finally != decl.in_finally:
+                    self.diagnostics.report(
+                        "PTF403", f"`{decl.name}` can't run after `{other.name}`, which is inside a "
+                        f"{'condition' if not other.in_finally else 'finally block'} that doesn't contain it",
+                        name_expr.span, related=[Related(other.node.span, f"`{other.name}`")],
+                    )
+                    continue
+                task.after.append(other.task.name)
+
+    # ---------------------------------------------------------- returns
+    def _resolve_returns(self, outputs: list[g.Port]) -> dict[str, g.Value]:
+        declared = {p.name: p for p in outputs}
+        result: dict[str, g.Value] = {}
+        if len(self.returns) > 1:
+            self.diagnostics.report("PTF107", "a pipeline has one `return`", self.returns[1].span)
+        node = self.returns[0] if self.returns else None
+        if node is not None:
+            for argument in node.args:
+                if argument.name is None:
+                    self.diagnostics.report("PTF212", "outputs are returned by name: `return (model: train.model)`",
+                                            argument.span)
+                    continue
+                name = argument.name.name
+                if name not in declared:
+                    suggestion = did_you_mean(name, declared)
+                    self.diagnostics.report(
+                        "PTF216", f"the pipeline declares no output `{name}`", argument.name.span,
+                        hint=f"did you mean `{suggestion}`?" if suggestion else
+                        f"declare it: `pipeline {self.definition.name.name}(...) -> ({name}: ...)`",
+                    )
+                    continue
+                value = self._value(argument.value, self.exit_group or self.root, Scope())
+                if value is None:
+                    continue
+                mismatch = ty.assignable(value.type, declared[name].type)
+                if mismatch is not None and not (isinstance(value, g.Constant)):
+                    self.diagnostics.report(mismatch.code, f"output `{name}`: {mismatch.message}", argument.value.span)
+                    continue
+                if isinstance(value, g.Constant):
+                    self.diagnostics.report("PTF312", "a pipeline returns step outputs, not constants",
+                                            argument.value.span)
+                    continue
+                result[name] = value
+        for name, port in declared.items():
+            if name not in result and not any(a.name and a.name.name == name for a in (node.args if node else [])):
+                self.diagnostics.report("PTF216", f"output `{name}` is declared but never returned", port.span,
+                                        hint=f"add `return ({name}: step.output)` to the pipeline body")
+        return result
+
+    # ------------------------------------------------------------ graph
+    def _remove_failed_tasks(self, group: g.Group, valid: set[str]) -> None:
+        group.children = [c for c in group.children if not isinstance(c, g.Task) or c.name in valid]
+        for child in group.children:
+            if isinstance(child, g.Group):
+                self._remove_failed_tasks(child, valid)
+
+    def _dependency_graph(self, graph: g.PipelineGraph) -> nx.DiGraph:
+        dag = nx.DiGraph()
+        for task in graph.tasks.values():
+            dag.add_node(task.name)
+        for task in graph.tasks.values():
+            for producer in sorted(task_dependencies(task)):
+                if producer in graph.tasks:
+                    dag.add_edge(producer, task.name, kind="data")
+            for producer in task.after:
+                dag.add_edge(producer, task.name, kind="after")
+        try:
+            cycle = nx.find_cycle(dag)
+        except nx.NetworkXNoCycle:
+            return dag
+        names = [edge[0] for edge in cycle] + [cycle[0][0]]
+        first = graph.tasks[cycle[0][0]]
+        related = [Related(graph.tasks[n].span, f"`{graph.tasks[n].step}`") for n in names[1:-1]]
+        self.diagnostics.report(
+            "PTF401", "steps depend on each other in a cycle: " + " → ".join(
+                graph.tasks[n].step for n in names), first.span, related=related,
+        )
+        return dag
+
+
+def task_dependencies(task: g.Task) -> set[str]:
+    """Task names this task reads from: its arguments, its groups' loop items and conditions."""
+    names = set(task.upstream_tasks())
+    group = task.group
+    while group is not None:
+        if isinstance(group, g.LoopGroup) and group.items is not None:
+            names.update(g.tasks_in_value(group.items))
+        if isinstance(group, g.ConditionGroup):
+            for condition in [group.condition, *group.excluded]:
+                if condition is not None:
+                    for value in g.condition_values(condition):
+                        names.update(g.tasks_in_value(value))
+        group = group.parent
+    names.discard(task.name)
+    return names
+
+
+def _groups_between(producer_group: g.Group, consumer_group: g.Group) -> list[g.Group]:
+    """The groups that contain the producer but not the consumer, outermost first."""
+    consumer_ancestors = {id(x) for x in consumer_group.ancestors()}
+    path = []
+    for group in producer_group.ancestors():
+        if id(group) in consumer_ancestors:
+            break
+        path.append(group)
+    return list(reversed(path))
+
+
+def _item_type(values: list) -> ty.Type:
+    types = {ty.type_of_literal(v) for v in values}
+    if len(types) == 1:
+        return types.pop()
+    if types <= {ty.INT, ty.FLOAT}:
+        return ty.FLOAT
+    return ty.ANY_ITEM
+
+
+def _field_types(values: list) -> dict[str, ty.Type]:
+    if not values or not all(isinstance(v, dict) for v in values):
+        return {}
+    fields: dict[str, set] = {}
+    for item in values:
+        for key, value in item.items():
+            fields.setdefault(key, set()).add(ty.type_of_literal(value))
+    return {key: (types.pop() if len(types) == 1 else ty.ANY_ITEM) for key, types in fields.items()}
+
+
+def _describe_constant(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a bool (`{str(value).lower()}`)"
+    if isinstance(value, int):
+        return f"an int (`{value}`)"
+    if isinstance(value, float):
+        return f"a float (`{value}`)"
+    if isinstance(value, str):
+        return f"a str (`\"{value}\"`)" if len(value) < 40 else "a str"
+    if isinstance(value, list):
+        return "a list"
+    return "a dict"
+
+
+def _name_hint(spec: g.ComponentSpec, argument: t.Argument) -> str | None:
+    names = [p.name for p in spec.inputs]
+    if not names:
+        return None
+    return f"write `{names[0]}: ...`; the inputs are " + ", ".join(f"`{n}`" for n in names)

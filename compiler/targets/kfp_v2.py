@@ -1,0 +1,929 @@
+"""Lowering the checked DAG to KFP v2 IR (PipelineSpec), as kfp's compiler writes it.
+
+The output must equal what kfp 2.17 writes for the equivalent Python pipeline,
+so this module follows kfp's conventions closely (see docs/targets.md):
+
+- Groups are named `exit-handler-N`, `condition-branches-N`, `condition-N` and
+  `for-loop-N` with one counter per pipeline, numbered in the order kfp's
+  context managers would be entered (an `if` that gets `elif`/`else` arms
+  swaps its number with the wrapper, as kfp does).
+- A value used inside a group it was not produced in is passed into that group
+  as an input named `pipelinechannel--<producer>-<output>` (or
+  `pipelinechannel--<parameter>`), on every group between the producer and the
+  consumer ("punching holes" through the sub-DAGs).
+- Outputs gathered after a loop are surfaced as loop-DAG outputs.
+- Components and executors are one per task, named after the task, made
+  unique with `-2`, `-3`, ... in the order kfp visits them.
+
+Unlike kfp's compiler, this works in one linear pass over precomputed parent
+chains; it never rebuilds per-task lists, so it stays linear in pipeline size.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ptflow import __version__
+from ptflow.compiler import graph as g
+from ptflow.compiler import quantities
+from ptflow.compiler import types as ty
+from ptflow.compiler.names import k8s_name, unique_name
+from ptflow.compiler.targets.cel import condition_to_cel
+from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, render_arg
+from ptflow.compiler.targets.runtime_command import runtime_command
+
+SCHEMA_VERSION = "2.1.0"
+PREFIX = "pipelinechannel--"
+ROOT = "<root>"
+
+
+@dataclass(frozen=True, eq=False)
+class Channel:
+    """A value that flows across group boundaries, named as kfp names it."""
+
+    name: str  # kfp's "full name": `<task>-<output>`, `<param>`, `loop-item-param-3`, ...
+    definition: tuple  # ("param", parameterType) or ("artifact", schemaTitle, schemaVersion, is_list)
+    producer: str | None = None  # the task (or group) in whose DAG the value is an output
+    key: str | None = None  # the output key on the producer
+    origin: str = "param"  # "task", "param", "items" (a with-items loop item)
+    loop: g.LoopGroup | None = None  # for loop items: the loop that defines them
+
+    @property
+    def input_name(self) -> str:
+        return PREFIX + self.name
+
+    @property
+    def is_artifact(self) -> bool:
+        return self.definition[0] == "artifact"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Channel) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+def parameter_type(type_: ty.Type) -> str:
+    if type_.kind == "status":
+        return "TASK_FINAL_STATUS"
+    if type_.name == "any":
+        return "STRING"
+    return ty.PARAMETER_TYPES.get(type_.name, "STRING")
+
+
+def _definition(type_: ty.Type) -> tuple:
+    if type_.is_artifact:
+        return ("artifact", type_.name, type_.schema_version, type_.is_list)
+    return ("param", parameter_type(type_))
+
+
+def _artifact_type(type_: ty.Type) -> dict:
+    return {"schemaTitle": type_.name, "schemaVersion": type_.schema_version}
+
+
+def proto_value(value):
+    """A Python value as protobuf's Value writes it in JSON: every number a float."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, list):
+        return [proto_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): proto_value(v) for k, v in value.items()}
+    return value
+
+
+# ------------------------------------------------------------ the result
+
+
+@dataclass
+class LoweredPipeline:
+    """A PipelineSpec being built: the parts kfp merges when pipelines nest."""
+
+    components: dict = field(default_factory=dict)
+    executors: dict = field(default_factory=dict)
+    platform_executors: dict = field(default_factory=dict)
+    root: dict = field(default_factory=dict)
+    pipeline_info: dict = field(default_factory=dict)
+
+
+def lower(graph: g.PipelineGraph, parameter_overrides: dict | None = None) -> list[dict]:
+    """The YAML documents of the compiled pipeline: the PipelineSpec, and the platform spec if any."""
+    lowered = _Lowering(graph).run()
+    spec = {
+        "components": lowered.components,
+        "deploymentSpec": {"executors": lowered.executors},
+        "pipelineInfo": lowered.pipeline_info,
+        "root": lowered.root,
+        "schemaVersion": SCHEMA_VERSION,
+        "sdkVersion": f"ptflow-{__version__}",
+    }
+    if not lowered.components:
+        del spec["components"]
+    for name, value in (parameter_overrides or {}).items():
+        definition = spec["root"].get("inputDefinitions", {}).get("parameters", {}).get(name)
+        if definition is not None:
+            definition["defaultValue"] = proto_value(value)
+            definition["isOptional"] = True
+    documents = [spec]
+    if lowered.platform_executors:
+        documents.append({"platforms": {"kubernetes": {"deploymentSpec": {"executors": lowered.platform_executors}}}})
+    return documents
+
+
+# ----------------------------------------------------------- the lowering
+
+
+class _Lowering:
+    def __init__(self, graph: g.PipelineGraph):
+        self.graph = graph
+        self.group_names: dict[int, str] = {}
+        self.loop_items: dict[int, Channel] = {}  # loop -> its item channel
+        self.parents: dict[int, list] = {}  # task or group -> [root, ..., itself]
+        self.inputs: dict[str, dict[str, tuple[Channel, str | None]]] = {}
+        self.dag_outputs: dict[str, dict[str, dict]] = {}
+        self.dependencies: dict[str, set[str]] = {}
+        self.out = LoweredPipeline()
+
+    # ------------------------------------------------------------ run
+    def run(self) -> LoweredPipeline:
+        graph = self.graph
+        self._name_groups()
+        self._record_parents(graph.root, [])
+        for task in self._body_tasks():
+            self._collect_task(task)
+        self._surface_returns()
+        self.out.root = self._root_component()
+        for group in graph.root.groups():
+            self._build_group(group)
+        self._build_exit_tasks()
+        self._root_outputs()
+        info = {"name": k8s_name(graph.name)}
+        if graph.description:
+            info["description"] = graph.description
+        if graph.display_name:
+            info["displayName"] = graph.display_name
+        self.out.pipeline_info = info
+        return self.out
+
+    def _body_tasks(self):
+        return [task for task in self.graph.tasks.values() if not task.in_finally]
+
+    # ----------------------------------------------------- group names
+    def _name_groups(self) -> None:
+        counter = [0]
+
+        def next_id() -> int:
+            counter[0] += 1
+            return counter[0]
+
+        def visit(group: g.Group) -> None:
+            for child in group.children:
+                if not isinstance(child, g.Group):
+                    continue
+                if isinstance(child, g.ExitHandlerGroup):
+                    self.group_names[id(child)] = f"exit-handler-{next_id()}"
+                    visit(child)
+                elif isinstance(child, g.LoopGroup):
+                    item_code = next_id() if isinstance(child.items, g.Constant) else None
+                    self.group_names[id(child)] = f"for-loop-{next_id()}"
+                    self.loop_items[id(child)] = self._loop_item_channel(child, item_code)
+                    visit(child)
+                elif isinstance(child, g.ConditionGroup):
+                    self.group_names[id(child)] = f"condition-{next_id()}"
+                    visit(child)
+                elif isinstance(child, g.BranchesGroup):
+                    arms = child.children
+                    first = next_id()
+                    visit(arms[0])
+                    wrapper = next_id()
+                    # kfp creates the wrapper when it meets the first elif/else and
+                    # swaps numbers, so the wrapper reads before its arms.
+                    self.group_names[id(child)] = f"condition-branches-{first}"
+                    self.group_names[id(arms[0])] = f"condition-{wrapper}"
+                    for arm in arms[1:]:
+                        self.group_names[id(arm)] = f"condition-{next_id()}"
+                        visit(arm)
+
+        visit(self.graph.root)
+
+    def _loop_item_channel(self, loop: g.LoopGroup, item_code: int | None) -> Channel:
+        item_type = loop.item_type or ty.ANY_ITEM
+        if item_code is not None:
+            return Channel(f"loop-item-param-{item_code}", _definition(item_type), origin="items", loop=loop)
+        items_channel = self._channel_of(loop.items)
+        return Channel(f"{items_channel.name}-loop-item", _definition(item_type), producer=items_channel.producer,
+                       origin=items_channel.origin, loop=loop)
+
+    def name_of(self, node) -> str:
+        if isinstance(node, g.Task):
+            return node.name
+        if node is self.graph.root:
+            return ROOT
+        return self.group_names[id(node)]
+
+    def _record_parents(self, group: g.Group, chain: list) -> None:
+        chain = chain + [group]
+        self.parents[id(group)] = chain
+        for child in group.children:
+            if isinstance(child, g.Group):
+                self._record_parents(child, chain)
+            else:
+                self.parents[id(child)] = chain + [child]
+
+    def _uncommon(self, upstream, downstream) -> tuple[list, list]:
+        """The ancestor chains of two nodes below their lowest common group."""
+        up, down = self.parents[id(upstream)], self.parents[id(downstream)]
+        index = 0
+        while index < min(len(up), len(down)) and up[index] is down[index]:
+            index += 1
+        return up[index:], down[index:]
+
+    # -------------------------------------------------------- channels
+    def _channel_of(self, value: g.Value) -> Channel:
+        """The channel a value travels in (loop items: the item channel)."""
+        if isinstance(value, g.PipelineInput):
+            return Channel(value.name, _definition(value.type), origin="param")
+        if isinstance(value, g.TaskOutput):
+            if value.gathered:
+                surfaced = f"{PREFIX}{value.task}-{value.output}"
+                loop = self._gathering_loop(value)
+                loop_name = self.name_of(loop)
+                return Channel(f"{loop_name}-{surfaced}", _definition(value.type), producer=loop_name, key=surfaced,
+                               origin="task")
+            return Channel(f"{value.task}-{value.output}", _definition(value.type), producer=value.task,
+                           key=value.output, origin="task")
+        if isinstance(value, g.LoopItem):
+            return self.loop_items[id(value.loop)]
+        raise TypeError(f"no channel for {value!r}")
+
+    def _gathering_loop(self, value: g.TaskOutput) -> g.LoopGroup:
+        producer = self.graph.tasks[value.task]
+        for group in producer.group.ancestors():
+            if isinstance(group, g.LoopGroup):
+                return group
+        raise ValueError(f"{value.task} is not in a loop")
+
+    def _values_of(self, value: g.Value):
+        if isinstance(value, g.Interpolation):
+            for part in value.parts:
+                if not isinstance(part, str):
+                    yield from self._values_of(part)
+        elif isinstance(value, (g.PipelineInput, g.TaskOutput, g.LoopItem)):
+            yield value
+
+    def _task_values(self, task: g.Task) -> list[g.Value]:
+        values = []
+        for value in task.arguments.values():
+            values.extend(self._values_of(value))
+        for option in self._resource_parameters(task).values():
+            values.append(option)
+        return values
+
+    def _condition_values(self, node) -> list[g.Value]:
+        values = []
+        for group in self.parents[id(node)][:-1]:
+            if isinstance(group, g.ConditionGroup):
+                for condition in [*group.excluded, group.condition]:
+                    if condition is not None:
+                        values.extend(v for v in g.condition_values(condition) if not isinstance(v, g.Constant))
+        return values
+
+    def _collect_task(self, task: g.Task) -> None:
+        """Record, for every group above `task`, the channels it must receive, and the dependencies."""
+        values = self._task_values(task) + self._condition_values(task)
+        for value in values:
+            self._propagate(value, task)
+        upstream = set()
+        for value in values:
+            producer = self._producer_task(value)
+            if producer is not None:
+                upstream.add(producer)
+        upstream.update(task.after)
+        for name in sorted(upstream):
+            producer = self.graph.tasks.get(name)
+            if producer is None or producer is task:
+                continue
+            up, down = self._uncommon(producer, task)
+            self.dependencies.setdefault(self.name_of(down[0]), set()).add(self.name_of(up[0]))
+        for value in values:
+            if isinstance(value, g.TaskOutput) and value.gathered:
+                self._surface(value, task)
+
+    def _producer_task(self, value: g.Value) -> str | None:
+        if isinstance(value, g.TaskOutput):
+            return value.task
+        if isinstance(value, g.LoopItem):
+            items = value.loop.items
+            return self._producer_task(items) if items is not None and not isinstance(items, g.Constant) else None
+        return None
+
+    def _add_input(self, node, channel: Channel, producer: str | None) -> None:
+        bucket = self.inputs.setdefault(self.name_of(node), {})
+        if channel.name not in bucket:
+            bucket[channel.name] = (channel, producer)
+
+    def _propagate(self, value: g.Value, task: g.Task) -> None:
+        """Add a value's channel to the inputs of every group it must cross to reach `task`."""
+        if isinstance(value, g.LoopItem) and isinstance(value.loop.items, g.Constant):
+            # A constant loop's items come into being at the loop: from the
+            # task up to the loop that defines them.
+            channel = self.loop_items[id(value.loop)]
+            for node in reversed(self.parents[id(task)]):
+                self._add_input(node, channel, None)
+                if node is value.loop:
+                    break
+            return
+        chain = self._chain(value)
+        producer_name = self._producer_task(value)
+        if isinstance(value, g.TaskOutput) and value.gathered:
+            producer = self._gathering_loop(value)
+        elif producer_name is not None:
+            producer = self.graph.tasks[producer_name]
+        else:
+            producer = None
+        if producer is None:
+            walk = self.parents[id(task)]
+            first_producer = None
+        else:
+            up, walk = self._uncommon(producer, task)
+            first_producer = self.name_of(up[0])
+        for index, node in enumerate(walk):
+            self._add_input(node, chain[-1], first_producer if index == 0 else None)
+            if isinstance(node, g.LoopGroup) and len(chain) > 1 and chain[-1] is self._items_channel(node):
+                chain.pop()
+
+    def _items_channel(self, loop: g.LoopGroup) -> Channel | None:
+        if loop.items is None or isinstance(loop.items, g.Constant):
+            return None
+        return self._channel_of(loop.items)
+
+    def _chain(self, value: g.Value) -> list[Channel]:
+        """The channels a value passes through, most specific first (kfp's `channels_to_add`)."""
+        if isinstance(value, g.LoopItem):
+            chain = [self.loop_items[id(value.loop)]]
+            items = value.loop.items
+            if items is not None and not isinstance(items, g.Constant):
+                chain.extend(self._chain(items))
+            return chain
+        return [self._channel_of(value)]
+
+    def _surface(self, value: g.TaskOutput, consumer: g.Task) -> None:
+        """Expose a gathered output as an output of each group between the producer and the consumer."""
+        producer = self.graph.tasks[value.task]
+        up, down = self._uncommon(producer, consumer)
+        surfaced = f"{PREFIX}{value.task}-{value.output}"
+        source_name, source_key = value.task, value.output
+        for node in reversed(up[:-1]):
+            outputs = self.dag_outputs.setdefault(self.name_of(node), {})
+            outputs[surfaced] = {"producer": source_name, "key": source_key, "type": value.type}
+            source_name, source_key = self.name_of(node), surfaced
+            parent = self.parents[id(node)][-2]
+            if any(child is down[0] for child in parent.children):
+                break
+
+    # ------------------------------------------------------ components
+    def _root_component(self) -> dict:
+        component = {}
+        definitions = self._input_definitions(self.graph.inputs)
+        if definitions:
+            component["inputDefinitions"] = definitions
+        outputs = self._output_definitions(self.graph.outputs)
+        if outputs:
+            component["outputDefinitions"] = outputs
+        component["dag"] = {"tasks": {}}
+        return component
+
+    def _input_definitions(self, ports: list[g.Port]) -> dict:
+        parameters, artifacts = {}, {}
+        for port in ports:
+            if port.type.is_artifact:
+                definition = {"artifactType": _artifact_type(port.type)}
+                if port.type.is_list:
+                    definition["isArtifactList"] = True
+                if port.type.optional or port.has_default:
+                    definition["isOptional"] = True
+                if port.doc:
+                    definition["description"] = port.doc
+                artifacts[port.name] = definition
+                continue
+            definition = {"parameterType": parameter_type(port.type)}
+            if port.type.kind == "status":
+                definition["isOptional"] = True
+            elif port.has_default or port.type.optional:
+                definition["isOptional"] = True
+                if port.has_default and port.default is not None:
+                    definition["defaultValue"] = proto_value(port.default)
+            if port.doc:
+                definition["description"] = port.doc
+            parameters[port.name] = definition
+        result = {}
+        if artifacts:
+            result["artifacts"] = artifacts
+        if parameters:
+            result["parameters"] = parameters
+        return result
+
+    def _output_definitions(self, ports: list[g.Port]) -> dict:
+        parameters, artifacts = {}, {}
+        for port in ports:
+            if port.type.is_artifact:
+                definition = {"artifactType": _artifact_type(port.type)}
+                if port.type.is_list:
+                    definition["isArtifactList"] = True
+                if port.doc:
+                    definition["description"] = port.doc
+                artifacts[port.name] = definition
+            else:
+                definition = {"parameterType": parameter_type(port.type)}
+                if port.doc:
+                    definition["description"] = port.doc
+                parameters[port.name] = definition
+        result = {}
+        if artifacts:
+            result["artifacts"] = artifacts
+        if parameters:
+            result["parameters"] = parameters
+        return result
+
+    def _component_of(self, group: g.Group) -> dict:
+        if group is self.graph.root:
+            return self.out.root
+        return self.out.components[self._group_component_names[id(group)]]
+
+    def _build_group(self, group: g.Group) -> None:
+        """Build the tasks of one DAG: its sub-groups first, then its tasks (kfp's order)."""
+        if not hasattr(self, "_group_component_names"):
+            self._group_component_names = {}
+        component = self._component_of(group)
+        dag_tasks = component.setdefault("dag", {}).setdefault("tasks", {})
+        children = [c for c in group.children if isinstance(c, g.Group)]
+        children += [c for c in group.children if isinstance(c, g.Task) and not c.in_finally]
+        siblings = {self.name_of(c) for c in children}
+        parent_inputs = component.get("inputDefinitions", {})
+        for child in children:
+            if isinstance(child, g.Task):
+                task_spec, child_component = self._task(child, siblings, parent_inputs, group is self.graph.root)
+            else:
+                task_spec, child_component = self._group_task(child, siblings, group is self.graph.root)
+            name = self.name_of(child)
+            dependencies = self.dependencies.get(name)
+            if dependencies:
+                task_spec["dependentTasks"] = sorted(dependencies)
+            component_name = unique_name(f"comp-{name}", self.out.components)
+            task_spec["componentRef"] = {"name": component_name}
+            self.out.components[component_name] = child_component
+            if isinstance(child, g.Group):
+                self._group_component_names[id(child)] = component_name
+            dag_tasks[name] = task_spec
+
+    # ----------------------------------------------------- group tasks
+    def _group_channels(self, group: g.Group) -> list[Channel]:
+        channels = [channel for channel, _ in self.inputs.get(self.name_of(group), {}).values()]
+        if isinstance(group, g.LoopGroup):
+            items = self._items_channel(group)
+            if items is not None:
+                channels.append(items)
+            channels.append(self.loop_items[id(group)])
+        if isinstance(group, g.ConditionGroup):
+            for condition in [*group.excluded, group.condition]:
+                if condition is None:
+                    continue
+                for value in g.condition_values(condition):
+                    if not isinstance(value, g.Constant):
+                        channels.append(self._channel_of(value))
+        unique = {}
+        for channel in channels:
+            unique.setdefault(channel.name, channel)
+        return list(unique.values())
+
+    def _group_task(self, group: g.Group, siblings: set[str], parent_is_root: bool) -> tuple[dict, dict]:
+        name = self.name_of(group)
+        channels = self._group_channels(group)
+        component: dict = {}
+        parameters, artifacts = {}, {}
+        for channel in channels:
+            if channel.is_artifact:
+                definition = {"artifactType": {"schemaTitle": channel.definition[1],
+                                               "schemaVersion": channel.definition[2]}}
+                if channel.definition[3]:
+                    definition["isArtifactList"] = True
+                artifacts[channel.input_name] = definition
+            else:
+                parameters[channel.input_name] = {"parameterType": channel.definition[1]}
+        if artifacts or parameters:
+            component["inputDefinitions"] = {}
+            if artifacts:
+                component["inputDefinitions"]["artifacts"] = artifacts
+            if parameters:
+                component["inputDefinitions"]["parameters"] = parameters
+        outputs = self.dag_outputs.get(name, {})
+        if outputs:
+            dag_outputs: dict = {}
+            definitions: dict = {}
+            for key, output in outputs.items():
+                type_ = output["type"]
+                if type_.is_artifact:
+                    dag_outputs.setdefault("artifacts", {})[key] = {"artifactSelectors": [
+                        {"outputArtifactKey": output["key"], "producerSubtask": output["producer"]}]}
+                    definition = {"artifactType": _artifact_type(type_)}
+                    if type_.is_list:
+                        definition["isArtifactList"] = True
+                    definitions.setdefault("artifacts", {})[key] = definition
+                else:
+                    dag_outputs.setdefault("parameters", {})[key] = {"valueFromParameter": {
+                        "outputParameterKey": output["key"], "producerSubtask": output["producer"]}}
+                    definitions.setdefault("parameters", {})[key] = {"parameterType": parameter_type(type_)}
+            component["dag"] = {"outputs": dag_outputs, "tasks": {}}
+            component["outputDefinitions"] = definitions
+        else:
+            component["dag"] = {"tasks": {}}
+
+        task: dict = {"taskInfo": {"name": name}}
+        inputs: dict = {}
+        for channel in channels:
+            kind = "artifacts" if channel.is_artifact else "parameters"
+            if channel.producer is not None and channel.producer in siblings:
+                key = "taskOutputArtifact" if channel.is_artifact else "taskOutputParameter"
+                key_field = "outputArtifactKey" if channel.is_artifact else "outputParameterKey"
+                binding = {key: {key_field: channel.key, "producerTask": channel.producer}}
+            else:
+                key = "componentInputArtifact" if channel.is_artifact else "componentInputParameter"
+                binding = {key: channel.name if parent_is_root else channel.input_name}
+            inputs.setdefault(kind, {})[channel.input_name] = binding
+        if isinstance(group, g.LoopGroup):
+            self._loop_iterator(group, task, inputs)
+        if inputs:
+            task["inputs"] = {k: v for k, v in inputs.items() if v}
+            if not task["inputs"]:
+                del task["inputs"]
+        if isinstance(group, g.ConditionGroup):
+            task["triggerPolicy"] = {"condition": condition_to_cel(group, self._cel_channel)}
+        return task, component
+
+    def _cel_channel(self, value: g.Value) -> str:
+        channel = self._channel_of(value)
+        if isinstance(value, g.LoopItem) and value.field is not None:
+            return f"{channel.input_name}-subvar-{value.field}"
+        return channel.input_name
+
+    def _loop_iterator(self, loop: g.LoopGroup, task: dict, inputs: dict) -> None:
+        item = self.loop_items[id(loop)]
+        if isinstance(loop.items, g.Constant):
+            iterator = {"itemInput": item.input_name,
+                        "items": {"raw": json.dumps(loop.items.value, sort_keys=True)}}
+            task["parameterIterator"] = iterator
+        else:
+            items = self._items_channel(loop)
+            if items.is_artifact:
+                task["artifactIterator"] = {"itemInput": item.input_name,
+                                            "items": {"inputArtifact": items.input_name}}
+            else:
+                task["parameterIterator"] = {"itemInput": item.input_name,
+                                             "items": {"inputParameter": items.input_name}}
+            if isinstance(loop.items, g.LoopItem) and loop.items.field is not None:
+                binding = inputs.setdefault("parameters", {}).setdefault(items.input_name, {})
+                binding.clear()
+                outer = self.loop_items[id(loop.items.loop)]
+                binding["componentInputParameter"] = outer.input_name
+                binding["parameterExpressionSelector"] = f'parseJson(string_value)["{loop.items.field}"]'
+        for kind in ("parameters", "artifacts"):
+            inputs.get(kind, {}).pop(item.input_name, None)
+        if loop.parallelism:
+            task["iteratorPolicy"] = {"parallelismLimit": loop.parallelism}
+
+    # ---------------------------------------------------------- tasks
+    def _binding(self, value: g.Value, siblings: set[str], parent_inputs: dict) -> tuple[str, dict]:
+        """(kind, binding) of a value passed to a task input."""
+        if isinstance(value, g.Constant):
+            return "parameters", {"runtimeValue": {"constant": proto_value(value.value)}}
+        if isinstance(value, g.RuntimeValue):
+            return "parameters", {"runtimeValue": {"constant": RUNTIME[value.which]}}
+        if isinstance(value, g.FinalStatus):
+            return "parameters", {"taskFinalStatus": {"producerTask": self.name_of(self.graph.exit_group)}}
+        channel = self._channel_of(value)
+        kind = "artifacts" if channel.is_artifact else "parameters"
+        if isinstance(value, g.LoopItem):
+            key = "componentInputArtifact" if channel.is_artifact else "componentInputParameter"
+            binding = {key: channel.input_name}
+            if value.field is not None:
+                binding["parameterExpressionSelector"] = f'parseJson(string_value)["{value.field}"]'
+            return kind, binding
+        if channel.producer is not None and channel.producer in siblings:
+            if channel.is_artifact:
+                return kind, {"taskOutputArtifact": {"outputArtifactKey": channel.key,
+                                                     "producerTask": channel.producer}}
+            return kind, {"taskOutputParameter": {"outputParameterKey": channel.key,
+                                                  "producerTask": channel.producer}}
+        key = "componentInputArtifact" if channel.is_artifact else "componentInputParameter"
+        declared = parent_inputs.get(kind, {})
+        name = channel.name if channel.origin == "param" and channel.name in declared else channel.input_name
+        return kind, {key: name}
+
+    def _interpolation(self, value: g.Interpolation, inputs: dict, siblings, parent_inputs) -> str:
+        text = []
+        for part in value.parts:
+            if isinstance(part, str):
+                text.append(part)
+            elif isinstance(part, g.RuntimeValue):
+                text.append(RUNTIME[part.which])
+            elif isinstance(part, g.Constant):
+                text.append(str(part.value))
+            else:
+                channel = self._channel_of(part)
+                name = channel.input_name
+                if isinstance(part, g.LoopItem) and part.field is not None:
+                    name = f"{name}-subvar-{part.field}"
+                text.append(input_parameter(name))
+                _, binding = self._binding(part, siblings, parent_inputs)
+                inputs.setdefault("parameters", {})[name] = binding
+        return "".join(text)
+
+    def _resource_parameters(self, task: g.Task) -> dict[str, g.PipelineInput]:
+        """Resource options set from pipeline parameters, by kfp's injected input name."""
+        options = task.options
+        found = {}
+        for key, value in (("cpu_request", options.cpu_request), ("cpu_limit", options.cpu_limit),
+                           ("memory_request", options.memory_request), ("memory_limit", options.memory_limit),
+                           ("accelerator_type", options.accelerator), ("accelerator_count", options.gpus),
+                           ("base_image", options.image)):
+            if isinstance(value, g.PipelineInput):
+                found[key] = value
+        return found
+
+    def _task(self, task: g.Task, siblings: set[str], parent_inputs: dict, parent_is_root: bool) -> tuple[dict, dict]:
+        spec: dict = {"taskInfo": {"name": task.display_name}}
+        if task.component.kind not in ("pipeline", "ir-graph"):
+            spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
+        else:
+            spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
+        if task.options.retry is not None:
+            spec["retryPolicy"] = _retry_policy(task.options.retry)
+        inputs: dict = {}
+        for name, value in task.arguments.items():
+            if isinstance(value, g.Interpolation):
+                constant = self._interpolation(value, inputs, siblings, parent_inputs)
+                inputs.setdefault("parameters", {})[name] = {"runtimeValue": {"constant": constant}}
+                continue
+            kind, binding = self._binding(value, siblings, parent_inputs)
+            inputs.setdefault(kind, {})[name] = binding
+        for key, parameter in self._resource_parameters(task).items():
+            channel_name = PREFIX + parameter.name
+            inputs.setdefault("parameters", {})[key] = {"runtimeValue": {"constant": input_parameter(channel_name)}}
+            _, binding = self._binding(parameter, siblings, parent_inputs)
+            inputs["parameters"][channel_name] = binding
+        if inputs:
+            spec["inputs"] = inputs
+        component = self._task_component(task)
+        return spec, component
+
+    def _task_component(self, task: g.Task) -> dict:
+        spec = task.component
+        if spec.kind == "pipeline":
+            return self._merge_pipeline(_Lowering(spec.pipeline).run())
+        if spec.kind == "ir-graph":
+            return self._merge_pipeline(_from_document(spec.ir_document))
+        component: dict = {}
+        definitions = self._input_definitions(spec.inputs)
+        if definitions:
+            component["inputDefinitions"] = definitions
+        outputs = self._output_definitions(spec.outputs)
+        if outputs:
+            component["outputDefinitions"] = outputs
+        label = unique_name(f"exec-{task.name}", self.out.executors)
+        component["executorLabel"] = label
+        if spec.kind == "importer":
+            self.out.executors[label] = {"importer": _importer(spec, task)}
+        else:
+            self.out.executors[label] = {"container": self._container(task)}
+            platform = _platform_config(task.options)
+            if platform:
+                self.out.platform_executors[label] = platform
+        return component
+
+    def _container(self, task: g.Task) -> dict:
+        spec = task.component
+        container_spec = spec.container
+        if container_spec.runtime_step:
+            command, args = runtime_command(spec, "kfp-v2")
+        else:
+            command, args = container_spec.command, container_spec.args
+        image = task.options.image
+        if isinstance(image, g.PipelineInput):
+            image = input_parameter(PREFIX + image.name)
+        container: dict = {}
+        if args:
+            container["args"] = [render_arg(a, spec) for a in args]
+        if command:
+            container["command"] = [render_arg(a, spec) for a in command]
+        env = dict(container_spec.env)
+        for name, value in task.options.env.items():
+            env[name] = value.value
+        if env:
+            container["env"] = [{"name": k, "value": str(v)} for k, v in env.items()]
+        container["image"] = image or container_spec.image
+        resources = _resources(task.options)
+        if resources:
+            container["resources"] = resources
+        return container
+
+    # ------------------------------------------------- nested pipelines
+    def _merge_pipeline(self, inner: LoweredPipeline) -> dict:
+        """Fold a lowered inner pipeline into this one, renaming as kfp does; returns its root."""
+        executor_renames = {}
+        for label, executor in inner.executors.items():
+            new_label = unique_name(label, self.out.executors)
+            executor_renames[label] = new_label
+            self.out.executors[new_label] = executor
+            if label in inner.platform_executors:
+                self.out.platform_executors[new_label] = inner.platform_executors[label]
+        component_renames = {}
+        taken = list(self.out.components)
+        for name in inner.components:
+            new_name = unique_name(name, set(taken) | set(component_renames) | set(component_renames.values()))
+            component_renames[name] = new_name
+        root = json.loads(json.dumps(inner.root))
+        renamed_components = {}
+        for name, component in inner.components.items():
+            component = json.loads(json.dumps(component))
+            if "executorLabel" in component:
+                component["executorLabel"] = executor_renames[component["executorLabel"]]
+            _rename_refs(component, component_renames)
+            renamed_components[component_renames[name]] = component
+        _rename_refs(root, component_renames)
+        self.out.components.update(renamed_components)
+        return root
+
+    # ------------------------------------------------------ exit tasks
+    def _build_exit_tasks(self) -> None:
+        root_tasks = self.out.root["dag"]["tasks"]
+        parent_inputs = self.out.root.get("inputDefinitions", {})
+        for task in self.graph.exit_tasks:
+            spec, component = self._task(task, set(), parent_inputs, True)
+            spec["dependentTasks"] = [self.name_of(self.graph.exit_group)]
+            spec["triggerPolicy"] = {"strategy": "ALL_UPSTREAM_TASKS_COMPLETED"}
+            component_name = unique_name(f"comp-{task.name}", self.out.components)
+            spec["componentRef"] = {"name": component_name}
+            self.out.components[component_name] = component
+            root_tasks[task.name] = spec
+
+    def _surface_returns(self) -> None:
+        """Gathered pipeline outputs are surfaced through every group above their producer."""
+        for value in self.graph.returns.values():
+            if not isinstance(value, g.TaskOutput):
+                continue
+            if self.parents[id(self.graph.tasks[value.task])][1] is self.graph.tasks[value.task]:
+                continue  # produced in the root DAG itself
+            surfaced = f"{PREFIX}{value.task}-{value.output}"
+            source_name, source_key = value.task, value.output
+            for node in reversed(self.parents[id(self.graph.tasks[value.task])][1:-1]):
+                self.dag_outputs.setdefault(self.name_of(node), {})[surfaced] = {
+                    "producer": source_name, "key": source_key, "type": value.type}
+                source_name, source_key = self.name_of(node), surfaced
+
+    def _root_outputs(self) -> None:
+        if not self.graph.returns:
+            return
+        outputs: dict = {}
+        for name, value in self.graph.returns.items():
+            if not isinstance(value, g.TaskOutput):
+                continue
+            producer, key = value.task, value.output
+            if value.gathered:
+                outermost = self.parents[id(self.graph.tasks[value.task])][1]
+                producer, key = self.name_of(outermost), f"{PREFIX}{value.task}-{value.output}"
+            else:
+                outermost = self.parents[id(self.graph.tasks[value.task])][1]
+                producer = self.name_of(outermost)
+                if outermost is not self.graph.tasks[value.task]:
+                    key = f"{PREFIX}{value.task}-{value.output}"
+            if value.type.is_artifact:
+                outputs.setdefault("artifacts", {})[name] = {
+                    "artifactSelectors": [{"outputArtifactKey": key, "producerSubtask": producer}]}
+            else:
+                outputs.setdefault("parameters", {})[name] = {
+                    "valueFromParameter": {"outputParameterKey": key, "producerSubtask": producer}}
+        self.out.root["dag"]["outputs"] = outputs
+
+
+# ------------------------------------------------------------- helpers
+
+
+def _rename_refs(component: dict, renames: dict) -> None:
+    for task in (component.get("dag") or {}).get("tasks", {}).values():
+        reference = task.get("componentRef", {})
+        if reference.get("name") in renames:
+            reference["name"] = renames[reference["name"]]
+
+
+def _from_document(document: dict) -> LoweredPipeline:
+    """An imported KFP v2 pipeline file as a lowered pipeline, ready to merge."""
+    lowered = LoweredPipeline()
+    lowered.components = json.loads(json.dumps(document.get("components") or {}))
+    lowered.executors = json.loads(json.dumps((document.get("deploymentSpec") or {}).get("executors") or {}))
+    lowered.root = json.loads(json.dumps(document.get("root") or {}))
+    return lowered
+
+
+def _retry_policy(retry: g.Retry) -> dict:
+    return {
+        "backoffDuration": f"{int(retry.backoff_seconds or 0)}s",
+        "backoffFactor": float(retry.backoff_factor or 2.0),
+        "backoffMaxDuration": f"{int(retry.max_backoff_seconds if retry.max_backoff_seconds is not None else 3600)}s",
+        "maxRetryCount": retry.max_retries,
+    }
+
+
+def _resources(options: g.TaskOptions) -> dict:
+    resources: dict = {}
+
+    def quantity(value, string_key, number_key, to_number):
+        if value is None:
+            return
+        if isinstance(value, g.PipelineInput):
+            resources[string_key] = input_parameter(PREFIX + value.name)
+            return
+        resources[string_key] = str(value)
+        resources[number_key] = to_number(str(value))
+
+    quantity(options.cpu_request, "resourceCpuRequest", "cpuRequest", quantities.cpu_in_cores)
+    quantity(options.cpu_limit, "resourceCpuLimit", "cpuLimit", quantities.cpu_in_cores)
+    quantity(options.memory_request, "resourceMemoryRequest", "memoryRequest", quantities.memory_in_gb)
+    quantity(options.memory_limit, "resourceMemoryLimit", "memoryLimit", quantities.memory_in_gb)
+    if options.gpus is not None:
+        accelerator: dict = {}
+        if isinstance(options.gpus, g.PipelineInput):
+            accelerator["resourceCount"] = input_parameter(PREFIX + options.gpus.name)
+        else:
+            accelerator["resourceCount"] = str(options.gpus)
+            accelerator["count"] = str(options.gpus)
+        if isinstance(options.accelerator, g.PipelineInput):
+            accelerator["resourceType"] = input_parameter(PREFIX + options.accelerator.name)
+        elif options.accelerator is not None:
+            accelerator["resourceType"] = options.accelerator
+            accelerator["type"] = options.accelerator
+        resources["accelerator"] = accelerator
+    return resources
+
+
+def _importer(spec: g.ComponentSpec, task: g.Task) -> dict:
+    config = spec.importer
+    uri = task.arguments.get("uri")
+    importer: dict = {}
+    if isinstance(uri, g.Constant):
+        importer["artifactUri"] = {"constant": uri.value}
+    else:
+        importer["artifactUri"] = {"runtimeParameter": "uri"}
+    if config.metadata:
+        importer["metadata"] = proto_value(config.metadata)
+    if config.reimport:
+        importer["reimport"] = True
+    importer["typeSchema"] = _artifact_type(config.artifact_type)
+    return importer
+
+
+def _platform_config(options: g.TaskOptions) -> dict:
+    """The kfp-kubernetes executor config for one task, as kfp-kubernetes writes it."""
+    config: dict = {}
+    for secret in options.secrets:
+        name_parameter = {"runtimeValue": {"constant": secret.secret}}
+        if secret.env:
+            config.setdefault("secretAsEnv", []).append({
+                "keyToEnv": [{"envVar": var, "secretKey": key} for var, key in secret.env.items()],
+                "optional": False, "secretName": secret.secret, "secretNameParameter": name_parameter,
+            })
+        if secret.mount_path:
+            config.setdefault("secretAsVolume", []).append({
+                "mountPath": secret.mount_path, "optional": False, "secretName": secret.secret,
+                "secretNameParameter": name_parameter,
+            })
+    for volume in options.volumes:
+        config.setdefault("pvcMount", []).append({
+            "constant": volume.pvc, "mountPath": volume.mount_path,
+            "pvcNameParameter": {"runtimeValue": {"constant": volume.pvc}},
+        })
+    if options.node_selector:
+        config["nodeSelector"] = {"labels": {k: v for k, v in options.node_selector.items()
+                                             if not isinstance(v, g.PipelineInput)}}
+    for toleration in options.tolerations:
+        entry = {}
+        for key, value in (("effect", toleration.effect), ("key", toleration.key),
+                           ("operator", toleration.operator), ("tolerationSeconds", toleration.seconds),
+                           ("value", toleration.value)):
+            if value is not None:
+                entry[key] = value
+        config.setdefault("tolerations", []).append(entry)
+    if options.labels or options.annotations:
+        metadata = {}
+        if options.annotations:
+            metadata["annotations"] = dict(options.annotations)
+        if options.labels:
+            metadata["labels"] = dict(options.labels)
+        config["podMetadata"] = metadata
+    if options.pull_policy:
+        config["imagePullPolicy"] = options.pull_policy
+    if options.timeout_seconds:
+        config["activeDeadlineSeconds"] = options.timeout_seconds
+    return config
