@@ -87,7 +87,23 @@ class Checker:
         scope = self._module(path, import_node=None)
         for definition in scope.pipelines():
             self.pipeline_graph(scope, definition.name.name)
+        self._drop_cascades()
         return scope
+
+    def _drop_cascades(self) -> None:
+        """Drop what later phases say about lines that have a syntax error.
+
+        The parser already reported the mistake on such a line and repaired
+        the tree with a guess; findings about the guess would only repeat it.
+        """
+        broken = {(d.span.file, d.span.line) for d in self.diagnostics.items
+                  if d.code.startswith("PTF1") and d.span is not None}
+        if not broken:
+            return
+        self.diagnostics.items = [
+            d for d in self.diagnostics.items
+            if d.code.startswith("PTF1") or d.span is None or (d.span.file, d.span.line) not in broken
+        ]
 
     def pipeline_graph(self, scope: ModuleScope, name: str) -> g.PipelineGraph | None:
         if name in scope.graphs:

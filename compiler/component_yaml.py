@@ -277,6 +277,8 @@ def _parse_single_placeholder(text: str):
     side, kind, name, attr = match["side"], match["kind"], match["name"], match["attr"]
     if side == "inputs" and kind == "parameters":
         return g.InputValue(name)
+    if side == "inputs" and attr is None and kind == "artifacts":
+        return g.InputArtifactList(name)
     if side == "inputs":
         return {"uri": g.InputUri, "metadata": g.InputMetadata}.get(attr, g.InputPath)(name)
     if kind == "parameters":

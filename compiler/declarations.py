@@ -327,6 +327,8 @@ class ComponentBuilder:
             return None
         if expr.id in self.inputs:
             port = self.inputs[expr.id]
+            if port.type.is_artifact and port.type.is_list:
+                return g.InputArtifactList(expr.id)
             if port.type.is_artifact:
                 self.diagnostics.report(
                     "PTF313", f"`{expr.id}` is an artifact: pass `{expr.id}.path`, `{expr.id}.uri` or "

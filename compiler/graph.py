@@ -73,6 +73,13 @@ class InputMetadata:
 
 
 @dataclass(frozen=True)
+class InputArtifactList:
+    """A list-of-artifacts input passed whole (kfp's InputListOfArtifactsPlaceholder)."""
+
+    input: str
+
+
+@dataclass(frozen=True)
 class OutputPath:
     """The file an output must be written to (the output_file of an output parameter)."""
 
@@ -121,7 +128,7 @@ class RuntimePlaceholder:
     which: str
 
 
-Arg = Union[str, InputValue, InputPath, InputUri, InputMetadata, OutputPath, OutputUri, OutputMetadata,
+Arg = Union[str, InputValue, InputPath, InputUri, InputMetadata, InputArtifactList, OutputPath, OutputUri, OutputMetadata,
             Concat, Template, IfPresent, RuntimePlaceholder]
 
 

@@ -26,6 +26,9 @@ from ptflow.compiler.source import SourceText, Span
 # Tokens the recovery may invent, in order of preference: closers first, since
 # a forgotten `)` or `}` is the most common mistake, then separators.
 _INSERTABLE = ("RPAR", "RSQB", "RBRACE", "COMMA", "COLON", "EQUAL", "NAME")
+_SEPARATOR_FIRST = ("COMMA", "COLON", "EQUAL", "RPAR", "RSQB", "RBRACE", "NAME")
+# A token written where another was meant, read as the one meant.
+_SUBSTITUTES = {"EQUAL": "COLON", "COLON": "EQUAL"}
 _MAX_INSERTIONS = 4
 # After an error, errors within this many tokens are taken as its echo.
 _QUIET_TOKENS = 3
@@ -183,7 +186,16 @@ class _Recovery:
         parser = error.interactive_parser
         token = error.token
         accepts = parser.accepts()
-        repair = self._find_repair(parser, token)
+        substitute = _SUBSTITUTES.get(token.type)
+        if substitute in accepts:
+            # `x = 1` where `x: 1` was meant (or the reverse): read it as meant.
+            if not self._is_echo():
+                self._report(token, accepts, None)
+            parser.feed_token(Token.new_borrow_pos(substitute, _invented(substitute, token).value, token))
+            return True
+        previous = _COUNTER.previous if _COUNTER.current is token else _COUNTER.current
+        same_line = previous is not None and previous.end_line == token.line
+        repair = self._find_repair(parser, token, prefer_separator=same_line)
         if not self._is_echo():
             self._report(token, accepts, repair)
         if repair is not None:
@@ -222,14 +234,19 @@ class _Recovery:
         self.diagnostics.report("PTF101", message, span, hint=_hint_for(token, accepts))
 
     @staticmethod
-    def _find_repair(parser, token: Token) -> tuple[str, ...] | None:
-        """The shortest run of invented tokens after which `token` is accepted."""
+    def _find_repair(parser, token: Token, prefer_separator: bool = False) -> tuple[str, ...] | None:
+        """The shortest run of invented tokens after which `token` is accepted.
+
+        On the same line a missing separator is likelier than a missing
+        closer (`[a b]`); at the start of a new line, a missing closer.
+        """
+        order = _SEPARATOR_FIRST if prefer_separator else _INSERTABLE
         frontier: list[tuple[tuple[str, ...], object]] = [((), parser)]
         for _ in range(_MAX_INSERTIONS):
             next_frontier = []
             for inserted, state in frontier:
                 accepts = state.accepts()
-                for kind in _INSERTABLE:
+                for kind in order:
                     if kind not in accepts:
                         continue
                     if kind == "NAME" and "NAME" in inserted:

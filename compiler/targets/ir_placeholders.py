@@ -36,6 +36,8 @@ def _render(arg: g.Arg, component: g.ComponentSpec):
         return f"{{{{$.inputs.artifacts['{arg.input}'].path}}}}"
     if isinstance(arg, g.InputUri):
         return f"{{{{$.inputs.artifacts['{arg.input}'].uri}}}}"
+    if isinstance(arg, g.InputArtifactList):
+        return f"{{{{$.inputs.artifacts['{arg.input}']}}}}"
     if isinstance(arg, g.InputMetadata):
         return f"{{{{$.inputs.artifacts['{arg.input}'].metadata}}}}"
     if isinstance(arg, g.OutputPath):

@@ -352,7 +352,7 @@ class _Lowering:
             first_producer = self.name_of(up[0])
         for index, node in enumerate(walk):
             self._add_input(node, chain[-1], first_producer if index == 0 else None)
-            if isinstance(node, g.LoopGroup) and len(chain) > 1 and chain[-1] is self._items_channel(node):
+            if isinstance(node, g.LoopGroup) and len(chain) > 1 and chain[-1] == self._items_channel(node):
                 chain.pop()
 
     def _items_channel(self, loop: g.LoopGroup) -> Channel | None:

@@ -1,0 +1,77 @@
+"""Helpers shared by sub-commands: printing diagnostics, writing YAML, exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ptflow.compiler.diagnostics import Diagnostic, Severity
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def diagnostic_to_json(diagnostic: Diagnostic) -> dict:
+    span = diagnostic.span
+    data = {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.label,
+        "message": diagnostic.message,
+        "file": span.file if span else None,
+        "line": span.line if span else None,
+        "column": span.column if span else None,
+        "end_line": span.end_line if span else None,
+        "end_column": span.end_column if span else None,
+    }
+    if diagnostic.hint:
+        data["hint"] = diagnostic.hint
+    if diagnostic.related:
+        data["related"] = [
+            {"message": r.message, "file": r.span.file, "line": r.span.line, "column": r.span.column,
+             "end_line": r.span.end_line, "end_column": r.span.end_column}
+            for r in diagnostic.related
+        ]
+    if diagnostic.fix:
+        data["fix"] = {"message": diagnostic.fix.message, "replacement": diagnostic.fix.replacement,
+                       "line": diagnostic.fix.span.line, "column": diagnostic.fix.span.column,
+                       "end_line": diagnostic.fix.span.end_line, "end_column": diagnostic.fix.span.end_column}
+    return data
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], output_format: str = "text", stream=None,
+                      texts: dict[str, str] | None = None) -> None:
+    stream = stream or sys.stderr
+    if output_format == "json":
+        json.dump([diagnostic_to_json(d) for d in diagnostics], stream, indent=2)
+        stream.write("\n")
+        return
+    from ptflow.compiler.render import SourceCache, render_text, summary
+
+    if diagnostics:
+        color = hasattr(stream, "isatty") and stream.isatty()
+        stream.write(render_text(diagnostics, SourceCache(texts), color=color))
+        stream.write("\n")
+    stream.write(summary(diagnostics) + "\n")
+
+
+def has_errors(diagnostics: list[Diagnostic], deny_warnings: bool = False) -> bool:
+    worst = Severity.WARNING if deny_warnings else Severity.ERROR
+    return any(d.severity <= worst for d in diagnostics)
+
+
+def parse_assignments(items: list[str] | None) -> dict[str, str]:
+    """`-p name=value` pairs; raises ValueError with the offending item."""
+    result = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"`-p {item}`: write `-p name=value`")
+        result[name.strip()] = value
+    return result
+
+
+def dump_yaml_documents(documents: list[dict], header: str = "") -> str:
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    body = yaml.dump_all(documents, Dumper=dumper, sort_keys=True, default_flow_style=False, width=80)
+    return header + body

@@ -1,0 +1,37 @@
+"""`ptflow explain CODE`: what a diagnostic code means, with an example and the fix."""
+
+from __future__ import annotations
+
+import sys
+
+from ptflow.commands.common import EXIT_OK, EXIT_USAGE
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("explain", help="explain a diagnostic code (ptflow explain PTF203)")
+    parser.add_argument("code", nargs="?", metavar="CODE")
+    parser.add_argument("--list", action="store_true", help="list every code")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from ptflow.compiler.codes import CODES
+    from ptflow.compiler.diagnostics import did_you_mean
+
+    if args.list or not args.code:
+        for code in sorted(CODES):
+            entry = CODES[code]
+            print(f"{code}  {entry.severity.label:<7}  {entry.title}")
+        return EXIT_OK
+    code = args.code.upper()
+    if not code.startswith("PTF"):
+        code = "PTF" + code
+    entry = CODES.get(code)
+    if entry is None:
+        suggestion = did_you_mean(code, CODES)
+        print(f"ptflow explain: no code `{args.code}`" + (f"; did you mean {suggestion}?" if suggestion else ""),
+              file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{entry.code}: {entry.title} ({entry.severity.label})\n")
+    print(entry.explanation)
+    return EXIT_OK
