@@ -223,8 +223,13 @@ class _Recovery:
             # Something is missing at the end of a line: point there, not at
             # the first token of the next line.
             span = self.source.span(previous.end_pos, previous.end_pos)
-            message = f"expected {expected} after {describe_token(previous)}"
-            self.diagnostics.report("PTF101", message, span)
+            if repair[0] in _CLOSERS:
+                shown = _terminal_text().get(repair[0], repair[0])
+                message = f"expected {shown} after {describe_token(previous)}"
+                self.diagnostics.report("PTF101", message, span, hint=f"accepted here: {expected}")
+            else:
+                message = f"expected {expected} after {describe_token(previous)}"
+                self.diagnostics.report("PTF101", message, span)
             return
         if token.type == "$END":
             closers = accepts & _CLOSERS
@@ -305,11 +310,31 @@ def _decode_string(raw: str) -> str:
     return _unescape(raw[1:-1])
 
 
+_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "r": "\r", "t": "\t", "0": "\0", "$": "\\$"}
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
+
+
+class InvalidEscape(ValueError):
+    def __init__(self, offset: int, escape: str):
+        super().__init__(escape)
+        self.offset = offset
+        self.escape = escape
+
+
 def _unescape(body: str) -> str:
+    """Decode `\\n`, `\\t`, `\\"`, `\\xHH`, `\\uHHHH`, ...; anything else is an InvalidEscape."""
     if "\\" not in body:
         return body
-    # Python's own string-literal rules for escapes; the text is data, never code.
-    return python_ast.literal_eval('"""' + body.replace('"""', '\\"\\"\\"') + '"""')
+
+    def replace(match: re.Match) -> str:
+        code = match.group(1)
+        if code in _ESCAPES:
+            return _ESCAPES[code]
+        if len(code) > 1:
+            return chr(int(code[1:], 16))
+        raise InvalidEscape(match.start(), match.group(0))
+
+    return _ESCAPE.sub(replace, body)
 
 
 @v_args(meta=True, inline=True)
@@ -512,9 +537,13 @@ class _Builder(Transformer):
         span = self._tok_span(token)
         try:
             value = _decode_string(str(token))
-        except (SyntaxError, ValueError):
-            self.diagnostics.report("PTF105", "invalid escape sequence in string", span)
-            value = str(token)[1:-1]
+        except InvalidEscape as error:
+            raw = str(token)
+            at = raw.find(error.escape)
+            where = self.source.span(token.start_pos + at, token.start_pos + at + len(error.escape)) if at >= 0 else span
+            self.diagnostics.report("PTF105", f"invalid escape `{error.escape}` in string", where,
+                                    hint="write `\\\\` for a backslash")
+            value = raw[1:-1]
         return t.Literal(span, value, str(token))
 
     def fstring(self, meta, token):
@@ -537,6 +566,15 @@ _FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
 def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics) -> t.FString:
+    try:
+        return _fstring_parts(token, source, diagnostics)
+    except InvalidEscape as error:
+        diagnostics.report("PTF105", f"invalid escape `{error.escape}` in string",
+                           source.span(token.start_pos, token.end_pos), hint="write `\\\\` for a backslash")
+        return t.FString(source.span(token.start_pos, token.end_pos), [str(token)[2:-1]])
+
+
+def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -> t.FString:
     raw = str(token)
     quote = raw[1:4] if raw[1:4] in ('"""', "'''") else raw[1]
     body_start = 1 + len(quote)

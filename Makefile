@@ -1,0 +1,29 @@
+# Two commands do all the set-up (see README.md):
+#   make demo   install ptflow and run the main job on a bundled example
+#   make test   install the test dependencies and run the whole test suite
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
+INSTALL := $(PIP) install -c constraints.txt
+
+.PHONY: demo test venv clean
+
+venv: $(BIN)/python
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip setuptools wheel
+
+demo: venv
+	$(INSTALL) -e .
+	$(BIN)/ptflow check examples/cifar10_containers/cifar10_containers.ptflow
+	$(BIN)/ptflow compile examples/cifar10_containers/cifar10_containers.ptflow -o build/cifar10_containers.yaml
+
+test: venv
+	$(INSTALL) -e ".[test]"
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf build .pytest_cache .hypothesis

@@ -1,0 +1,81 @@
+"""The `ptflow` command as a user runs it: real subprocesses, real files."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+HELLO = REPO / "examples" / "hello" / "hello.ptflow"
+
+
+def ptflow(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "ptflow", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+def test_check_a_clean_file_exits_0():
+    result = ptflow("check", HELLO)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "no problems"
+
+
+def test_check_prints_compiler_style_diagnostics_and_exits_1(tmp_path):
+    bad = tmp_path / "bad.ptflow"
+    bad.write_text('component c(x: int) { image = "a" command = ["c", x] }\n'
+                   "pipeline p() {\n    s = c(y: 1)\n}\n")
+    result = ptflow("check", bad)
+    assert result.returncode == 1
+    assert f"error[PTF203]: `c` has no input `y`\n  --> {bad}:3:11\n" in result.stderr
+    assert "3 |     s = c(y: 1)\n  |           ^\n" in result.stderr
+    assert "   = help: its inputs are `x`" in result.stderr
+    assert result.stderr.rstrip().endswith("2 errors")
+
+
+def test_check_json_has_one_object_per_diagnostic(tmp_path):
+    bad = tmp_path / "bad.ptflow"
+    bad.write_text("pipeline p() { s = nothing() }\n")
+    result = ptflow("check", "--format", "json", bad)
+    assert result.returncode == 1
+    (diagnostic,) = json.loads(result.stdout)
+    assert diagnostic["code"] == "PTF201" and diagnostic["line"] == 1 and diagnostic["column"] == 20
+    assert diagnostic["severity"] == "error" and diagnostic["file"] == str(bad)
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert ptflow("check").returncode == 2
+    assert ptflow("compile", HELLO, "--target", "kfp-v9").returncode == 2
+    assert ptflow("compile", HELLO, "-p", "novalue").returncode == 2
+    assert ptflow("explain", "PTF999").returncode == 2
+
+
+def test_a_missing_file_is_reported_not_raised(tmp_path):
+    result = ptflow("check", tmp_path / "nope.ptflow")
+    assert result.returncode == 1 and "PTF901" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_compile_writes_ir_and_says_where(tmp_path):
+    out = tmp_path / "out" / "hello.yaml"
+    result = ptflow("compile", HELLO, "-o", out, "-p", "name=ptflow")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"compiled pipeline `hello` for kfp-v2: {out}"
+    spec = yaml.safe_load(out.read_text())
+    assert spec["pipelineInfo"]["name"] == "hello"
+    assert spec["root"]["inputDefinitions"]["parameters"]["name"]["defaultValue"] == "ptflow"
+    assert set(spec["root"]["dag"]["tasks"]) == {"greeting", "count"}
+
+
+def test_compile_refuses_a_bad_parameter_value():
+    result = ptflow("compile", REPO / "examples/control_flow/control_flow.ptflow", "-o", "-",
+                    "-p", "threshold=big")
+    assert result.returncode == 1
+    assert "PTF902" in result.stderr and "`-p threshold=big`: not a valid `int`" in result.stderr
+
+
+def test_explain_prints_the_explanation():
+    result = ptflow("explain", "PTF309")
+    assert result.returncode == 0
+    assert result.stdout.startswith("PTF309: invalid resource or option value (error)")
+    assert "8GB" in result.stdout
