@@ -266,3 +266,70 @@ _code("PTF902", "invalid command-line value", """
 A `-p name=value` does not name a pipeline parameter, or its value is not of
 the parameter's type.
 """)
+
+# ------------------------------------------------- local runner (ptflow run)
+_code("PTF540", "not a runnable pipeline", """
+`ptflow run` executes KFP v2 IR: a PipelineSpec with `pipelineInfo`, `root`
+and schemaVersion 2.1.0 (or a `.ptflow` file, compiled in memory). This input
+is not one: a KFP v1 component, an Argo Workflow, or not YAML at all.
+""")
+_code("PTF541", "broken pipeline document", """
+The document names something it does not define: a component, an executor,
+a task, a task output or a DAG input; or its tasks depend on each other in a
+cycle, or a condition does not parse. Nothing was run.
+""")
+_code("PTF542", "missing pipeline parameter", """
+The pipeline has a parameter without a default and `ptflow run` was not
+given a value for it. Pass one with `-p name=value`.
+""")
+_code("PTF543", "artifact path escapes the store", """
+Artifacts live inside the run store (`.ptflow/` or `--store`). An output
+named with `/` or `..`, or a step reporting a local artifact URI outside the
+store, is refused.
+""")
+_code("PTF544", "step failed", """
+A step exited with a non-zero code (after its retries). The report names the
+step, how it ended, the `.ptflow` line that declared it and the end of its
+log; `ptflow show RUN` lists every step of the run.
+""")
+_code("PTF545", "command not found", """
+A step's command does not exist on this machine. Without `--containers` the
+runner runs each step's command here, not in its image: install the command,
+or run with `--containers` and a Docker or Podman daemon.
+""")
+_code("PTF546", "step timed out", """
+A step ran longer than its timeout (the `timeout` option, kfp-kubernetes'
+`activeDeadlineSeconds`, or `--step-timeout`) and was stopped.
+""")
+_code("PTF548", "no container engine", """
+`--containers` runs steps in their images with Docker or Podman, and neither
+answered. Start the daemon, or run without `--containers`.
+""")
+_code("PTF549", "condition cannot be evaluated", """
+A task's CEL condition failed when evaluated against the task's inputs, for
+example because it reads an input the task does not have.
+""")
+_code("PTF550", "input without a value", """
+A step input has no value at run time: the step that should produce it was
+skipped by a condition or did not produce that output.
+""")
+_code("PTF910", "cannot open the run store", """
+The store directory can't be created, or its `ptflow.db` is not a ptflow
+store database.
+""")
+_code("PTF911", "no such run", """
+`ptflow show RUN` takes a run id from `ptflow runs`, a unique prefix of one,
+or `latest`.
+""")
+_code("PTF912", "no such artifact", """
+`ptflow lineage ARTIFACT` takes an artifact id, its URI or path, or
+`RUN/TASK/OUTPUT` as `ptflow show` lists them.
+""")
+_code("PTF913", "optional extra not installed", """
+This command needs a package that is not installed; the message names the
+extra to install, e.g. `pip install 'ptflow[vertex]'`.
+""")
+_code("PTF914", "submission failed", """
+The pipeline could not be submitted: the server answered with an error or
+could not be reached. The message carries its answer.
+""")

@@ -22,6 +22,11 @@ COMMANDS = [
     "compile",
     "validate",
     "explain",
+    "run",
+    "runs",
+    "show",
+    "lineage",
+    "submit",
 ]
 
 

@@ -1,0 +1,73 @@
+"""`ptflow run FILE`: run a pipeline on this machine, with caching and lineage in a local store."""
+
+from __future__ import annotations
+
+import sys
+
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, parse_assignments, print_diagnostics
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run a pipeline here (.ptflow or compiled KFP v2 YAML), with caching and lineage",
+        description="Run a pipeline on this machine. A .ptflow file is compiled in memory; a .yaml file is any "
+                    "KFP v2 PipelineSpec compiled from container components.")
+    parser.add_argument("file", metavar="FILE", help="a .ptflow file or a KFP v2 IR .yaml file")
+    parser.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+                        help="a pipeline parameter (repeatable); lists and dicts as JSON")
+    parser.add_argument("--pipeline", metavar="NAME", help="the pipeline of a .ptflow file to run (default: its last)")
+    parser.add_argument("--store", metavar="DIR", default=".ptflow",
+                        help="where runs, artifacts and the cache live (default: .ptflow)")
+    parser.add_argument("--parallelism", metavar="N", type=_positive_int, default=None,
+                        help="run at most N steps at once (default: the number of CPUs)")
+    parser.add_argument("--no-cache", action="store_true", help="run every step, even if a cached result exists")
+    parser.add_argument("--containers", action="store_true",
+                        help="run steps in their images with Docker or Podman (the ptflow runtime's steps run here)")
+    parser.add_argument("--step-timeout", metavar="SECONDS", type=float, default=None,
+                        help="stop any step that runs longer than this")
+    parser.add_argument("--image", metavar="REF", help="the ptflow runtime image to compile .ptflow steps with")
+    parser.set_defaults(handler=run)
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def run(args) -> int:
+    from ptflow.runtime.runner.engine import RunOptions
+    from ptflow.runtime.runner.execute import run_file
+
+    try:
+        arguments = parse_assignments(args.param)
+    except ValueError as error:
+        print(f"ptflow run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    options = RunOptions(use_cache=not args.no_cache, containers=args.containers, step_timeout=args.step_timeout)
+    if args.parallelism:
+        options.parallelism = args.parallelism
+    color = sys.stderr.isatty()
+    outcome = run_file(args.file, arguments, options=options, store_dir=args.store, pipeline=args.pipeline,
+                       image=args.image, stream=sys.stdout, color=color)
+    if outcome.result is None:
+        print_diagnostics(outcome.diagnostics)
+        return EXIT_ERRORS
+    if outcome.diagnostics:
+        print_diagnostics(outcome.diagnostics)
+    result = outcome.result
+    if outcome.report:
+        sys.stderr.write(outcome.report)
+    if result.outputs:
+        for name, value in sorted(result.outputs.items()):
+            print(f"  output {name} = {value}")
+    if result.status != "SUCCEEDED":
+        print(f"see `ptflow show {result.run_id} --store {args.store}` for every step", file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK

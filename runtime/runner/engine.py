@@ -1,0 +1,457 @@
+"""Executing a PipelineSpec's DAGs: dependencies, conditions, loops, sub-DAGs, exit handlers, fan-in.
+
+Each DAG is scheduled by one thread that starts a task as soon as everything
+it waits for has finished; container steps then share `--parallelism` slots,
+loops additionally their `parallelismLimit`.  Semantics follow KFP's backend:
+
+- a task waits for its `dependentTasks` and the producers of its inputs;
+- once a task of a DAG failed, the DAG starts no new task except those whose
+  `triggerPolicy.strategy` is ALL_UPSTREAM_TASKS_COMPLETED (exit handlers),
+  which also run when what they wait for failed;
+- a `triggerPolicy.condition` is CEL over the task's resolved inputs; a task
+  whose condition is false is skipped (a skipped task counts as done);
+- a loop runs its component's DAG once per item; the loop's outputs are the
+  lists of its iterations' outputs (KFP's Collected);
+- `taskFinalStatus` hands an exit task the state of the group it guards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from ptflow.runtime.runner import store as states
+from ptflow.runtime.runner import values
+from ptflow.runtime.runner.artifacts import Artifact
+from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
+from ptflow.runtime.runner.commands import ContainerRuntime, is_runtime_command
+from ptflow.runtime.runner.failures import StepFailure
+from ptflow.runtime.runner.launcher import ContainerLauncher, Step, run_importer, stop_group
+from ptflow.runtime.runner.placeholders import JobNames, resolve_value_references
+from ptflow.runtime.runner.preflight import upstream_tasks
+from ptflow.runtime.runner.progress import Progress
+from ptflow.runtime.runner.spec import Pipeline
+from ptflow.runtime.runner.store import Store
+
+ALL_UPSTREAM_TASKS_COMPLETED = "ALL_UPSTREAM_TASKS_COMPLETED"
+_MISSING = object()
+
+
+@dataclass
+class RunOptions:
+    parallelism: int = max(1, os.cpu_count() or 1)
+    use_cache: bool = True
+    containers: bool = False
+    step_timeout: float | None = None
+
+
+@dataclass
+class TaskResult:
+    state: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    artifacts: dict[str, list[Artifact]] = field(default_factory=dict)
+    failures: list[StepFailure] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.state in (states.SUCCEEDED, states.CACHED)
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    status: str
+    seconds: float
+    outputs: dict[str, Any]
+    failures: list[StepFailure]
+    counts: dict[str, int]
+
+
+@dataclass
+class Scope:
+    """One DAG being executed: its component, inputs, and the results of its tasks so far."""
+
+    key: str
+    component: dict
+    path: str
+    parameters: dict[str, Any]
+    artifacts: dict[str, list[Artifact]]
+    results: dict[str, TaskResult] = field(default_factory=dict)
+
+
+class InputError(Exception):
+    """A task input that can't be given a value."""
+
+
+class Run:
+    def __init__(self, pipeline: Pipeline, store: Store, options: RunOptions, progress: Progress,
+                 arguments: dict[str, Any], container_runtime: ContainerRuntime | None = None):
+        self.pipeline = pipeline
+        self.store = store
+        self.options = options
+        self.progress = progress
+        self.arguments = arguments
+        self.container_runtime = container_runtime
+        self.slots = threading.BoundedSemaphore(max(1, options.parallelism))
+        self.stopping = threading.Event()
+        self.job_uuid = str(uuid.uuid4())
+        self.run_id = ""
+        self.launcher = ContainerLauncher(self)
+        self._processes: set[subprocess.Popen] = set()
+        self._processes_lock = threading.Lock()
+
+    # --------------------------------------------------------------- the run
+    def execute(self) -> RunResult:
+        started = time.monotonic()
+        parameters = self._root_parameters()
+        self.run_id = self.store.start_run(self.pipeline.name, self.pipeline.source, self.pipeline.digest(),
+                                           parameters)
+        self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
+        status, outputs, failures = states.FAILED, {}, []
+        try:
+            root = Scope("root", self.pipeline.root, "", parameters, {})
+            result = self._run_dag(root)
+            status = states.SUCCEEDED if result.ok else states.FAILED
+            outputs = _public_outputs(result)
+            failures = result.failures
+            if not result.ok and not failures and result.error:
+                failures = [StepFailure("root", "root", "", result.error)]
+        except KeyboardInterrupt:
+            self.stop()
+            self.store.finish_run(self.run_id, states.FAILED, error="interrupted")
+            self.progress.close()
+            raise
+        error = "; ".join(f.message for f in failures) or None
+        self.store.finish_run(self.run_id, status, outputs, error)
+        counts = dict(self.store.find_run(self.run_id)["counts"])
+        seconds = time.monotonic() - started
+        self.progress.run_finished(self.run_id, status, seconds, counts)
+        return RunResult(self.run_id, status, seconds, outputs, failures, counts)
+
+    def _root_parameters(self) -> dict[str, Any]:
+        definitions = (self.pipeline.root.get("inputDefinitions") or {}).get("parameters") or {}
+        parameters = {name: values.as_protobuf(d["defaultValue"]) for name, d in definitions.items()
+                      if "defaultValue" in (d or {})}
+        parameters.update({name: values.as_protobuf(v) for name, v in self.arguments.items()})
+        return parameters
+
+    def stop(self) -> None:
+        """Stop starting steps and end the running ones (Ctrl-C)."""
+        self.stopping.set()
+        with self._processes_lock:
+            processes = list(self._processes)
+        for process in processes:
+            stop_group(process)
+
+    def track(self, process: subprocess.Popen) -> None:
+        with self._processes_lock:
+            self._processes.add(process)
+
+    def untrack(self, process: subprocess.Popen) -> None:
+        with self._processes_lock:
+            self._processes.discard(process)
+
+    # ------------------------------------------------------------------ DAGs
+    def _run_dag(self, scope: Scope) -> TaskResult:
+        tasks: dict[str, dict] = (scope.component.get("dag") or {}).get("tasks") or {}
+        waits_for = {name: set(upstream_tasks(task)) & set(tasks) for name, task in tasks.items()}
+        pending = set(tasks)
+        running: dict[str, threading.Thread] = {}
+        finished: queue.Queue = queue.Queue()
+        failed = False
+
+        def start(name: str) -> None:
+            def work() -> None:
+                try:
+                    result = self._run_task(scope, name, tasks[name])
+                except Exception as error:  # a runner bug must fail the task, not hang the DAG
+                    path = _join(scope.path, name)
+                    message = f"internal error while running `{path}`: {type(error).__name__}: {error}"
+                    self.progress.step_failed(path, message)
+                    result = TaskResult(states.FAILED, failures=[StepFailure(path, scope.key, name, message)])
+                finished.put((name, result))
+
+            thread = threading.Thread(target=work, name=f"task {_join(scope.path, name)}", daemon=True)
+            running[name] = thread
+            thread.start()
+
+        while pending or running:
+            progressed = True
+            while progressed:
+                progressed = False
+                for name in sorted(pending):
+                    if not waits_for[name] <= scope.results.keys():
+                        continue
+                    pending.discard(name)
+                    progressed = True
+                    task = tasks[name]
+                    finishes_anyway = (task.get("triggerPolicy") or {}).get("strategy") == ALL_UPSTREAM_TASKS_COMPLETED
+                    upstream_failed = any(scope.results[u].state in (states.FAILED, states.NOT_RUN)
+                                          for u in waits_for[name])
+                    if not finishes_anyway and (failed or upstream_failed or self.stopping.is_set()):
+                        scope.results[name] = self._not_run(scope, name, task)
+                        continue
+                    start(name)
+            if not running:
+                if pending:  # only a cycle can leave tasks waiting with nothing running; pre-flight refuses those
+                    raise RuntimeError(f"tasks {sorted(pending)} of `{scope.key}` wait for each other")
+                break
+            name, result = finished.get()
+            running.pop(name).join()
+            scope.results[name] = result
+            if result.state == states.FAILED:
+                failed = True
+        return self._dag_result(scope, failed)
+
+    def _not_run(self, scope: Scope, name: str, task: dict) -> TaskResult:
+        path = _join(scope.path, name)
+        component = self.pipeline.component(task["componentRef"]["name"])
+        if "executorLabel" in component:
+            self.store.record_execution(self.run_id, path, task["componentRef"]["name"], "container", states.NOT_RUN,
+                                        error="not started: an upstream step failed")
+        return TaskResult(states.NOT_RUN, error="not started: an upstream step failed")
+
+    def _dag_result(self, scope: Scope, failed: bool) -> TaskResult:
+        failures = [f for r in scope.results.values() for f in r.failures]
+        parameters, artifacts = _dag_outputs(scope.component, scope.results)
+        return TaskResult(states.FAILED if failed else states.SUCCEEDED, parameters, artifacts, failures)
+
+    # ----------------------------------------------------------------- tasks
+    def _run_task(self, scope: Scope, name: str, task: dict) -> TaskResult:
+        path = _join(scope.path, name)
+        component_key = task["componentRef"]["name"]
+        component = self.pipeline.component(component_key)
+        try:
+            parameters, artifacts = self._resolve_inputs(scope, task)
+        except (InputError, CelError) as error:
+            return self._task_failed(scope, name, component_key, component, f"`{path}`: {error}", "PTF550")
+        names = JobNames(self.run_id, self.job_uuid, name, "", str(self.store.artifacts_dir))
+        parameters = resolve_value_references(parameters, names)
+        condition = (task.get("triggerPolicy") or {}).get("condition")
+        if condition:
+            try:
+                should_run = evaluate_condition(condition, parameters, artifacts)
+            except CelError as error:
+                return self._task_failed(scope, name, component_key, component,
+                                         f"the condition of `{path}` can't be evaluated: {error}", "PTF549")
+            if not should_run:
+                self.progress.step_skipped(path, f"condition is false: {condition}")
+                return TaskResult(states.SKIPPED)
+        if "parameterIterator" in task or "artifactIterator" in task:
+            return self._run_loop(scope, name, task, component_key, component, parameters, artifacts)
+        if "dag" in component:
+            return self._run_dag(Scope(component_key, component, path, parameters, artifacts))
+        executor = self.pipeline.executor(component["executorLabel"])
+        step = Step(path, scope.key, name, task, component_key, component, component["executorLabel"], executor,
+                    parameters, artifacts)
+        if "importer" in executor:
+            outcome = run_importer(self, step)
+        elif "container" in executor:
+            outcome = self.launcher.launch(step)
+        else:
+            kind = next(iter(executor), "nothing")
+            return self._task_failed(scope, name, component_key, component,
+                                     f"`{path}` uses a `{kind}` executor, which only runs on a cluster", "PTF544")
+        return TaskResult(outcome.state, outcome.parameters, outcome.artifacts,
+                          [outcome.failure] if outcome.failure else [])
+
+    def _task_failed(self, scope: Scope, name: str, component_key: str, component: dict, message: str,
+                     code: str) -> TaskResult:
+        path = _join(scope.path, name)
+        if "executorLabel" in component:
+            self.store.record_execution(self.run_id, path, component_key, "container", states.FAILED, error=message)
+        self.progress.step_failed(path, message)
+        return TaskResult(states.FAILED, failures=[StepFailure(path, scope.key, name, message, code)], error=message)
+
+    def _resolve_inputs(self, scope: Scope, task: dict) -> tuple[dict[str, Any], dict[str, list[Artifact]]]:
+        inputs = task.get("inputs") or {}
+        parameters: dict[str, Any] = {}
+        for input_name, source in (inputs.get("parameters") or {}).items():
+            value = self._parameter_source(scope, source)
+            if value is _MISSING:
+                continue
+            selector = source.get("parameterExpressionSelector")
+            if selector:
+                value = select(selector, value)
+            parameters[input_name] = value
+        artifacts: dict[str, list[Artifact]] = {}
+        for input_name, source in (inputs.get("artifacts") or {}).items():
+            found = self._artifact_source(scope, source)
+            if found:
+                artifacts[input_name] = found
+        return parameters, artifacts
+
+    def _parameter_source(self, scope: Scope, source: dict) -> Any:
+        if "componentInputParameter" in source:
+            return scope.parameters.get(source["componentInputParameter"], _MISSING)
+        if "taskOutputParameter" in source:
+            reference = source["taskOutputParameter"]
+            result = scope.results.get(reference["producerTask"])
+            if result is None or not result.ok:
+                return _MISSING
+            return result.parameters.get(reference["outputParameterKey"], _MISSING)
+        if "runtimeValue" in source:
+            runtime_value = source["runtimeValue"]
+            if "constant" in runtime_value:
+                return values.as_protobuf(runtime_value["constant"])
+            legacy = runtime_value.get("constantValue") or {}  # IR from kfp 1.x-era compilers
+            for key in ("stringValue", "intValue", "doubleValue"):
+                if key in legacy:
+                    return values.as_protobuf(float(legacy[key]) if key == "intValue" else legacy[key])
+            return _MISSING
+        if "taskFinalStatus" in source:
+            producer = source["taskFinalStatus"]["producerTask"]
+            result = scope.results.get(producer)
+            state = "SUCCEEDED" if result is not None and result.state != states.FAILED else "FAILED"
+            status: dict[str, Any] = {"state": state, "pipelineJobResourceName": self.run_id,
+                                      "pipelineTaskName": _join(scope.path, producer)}
+            if state == "FAILED":
+                messages = [f.message for f in (result.failures if result else [])] or ["the group failed"]
+                status["error"] = {"code": 2.0, "message": "; ".join(messages)}  # 2 = google.rpc UNKNOWN
+            return status
+        raise InputError(f"an input has a source this runner does not know: {json.dumps(source)[:120]}")
+
+    def _artifact_source(self, scope: Scope, source: dict) -> list[Artifact]:
+        if "componentInputArtifact" in source:
+            return list(scope.artifacts.get(source["componentInputArtifact"], []))
+        if "taskOutputArtifact" in source:
+            reference = source["taskOutputArtifact"]
+            result = scope.results.get(reference["producerTask"])
+            if result is None or not result.ok:
+                return []
+            return list(result.artifacts.get(reference["outputArtifactKey"], []))
+        raise InputError(f"an artifact input has a source this runner does not know: {json.dumps(source)[:120]}")
+
+    # ----------------------------------------------------------------- loops
+    def _run_loop(self, scope: Scope, name: str, task: dict, component_key: str, component: dict,
+                  parameters: dict[str, Any], artifacts: dict[str, list[Artifact]]) -> TaskResult:
+        path = _join(scope.path, name)
+        over_artifacts = "artifactIterator" in task
+        iterator = task.get("artifactIterator" if over_artifacts else "parameterIterator") or {}
+        item_input = iterator.get("itemInput", "")
+        try:
+            items = self._loop_items(iterator.get("items") or {}, parameters, artifacts, over_artifacts)
+        except InputError as error:
+            return self._task_failed(scope, name, component_key, component, f"loop `{path}`: {error}", "PTF550")
+        limit = int((task.get("iteratorPolicy") or {}).get("parallelismLimit") or 0) or len(items) or 1
+        turns = threading.BoundedSemaphore(limit)
+        results: list[TaskResult | None] = [None] * len(items)
+        failed = threading.Event()
+        threads = []
+
+        def iterate(index: int, item: Any) -> None:
+            try:
+                if failed.is_set() or self.stopping.is_set():
+                    results[index] = TaskResult(states.NOT_RUN)
+                    return
+                iteration_parameters = dict(parameters)
+                iteration_artifacts = dict(artifacts)
+                if over_artifacts:
+                    iteration_artifacts[item_input] = [item]
+                else:
+                    iteration_parameters[item_input] = item
+                scope_of_iteration = Scope(component_key, component, f"{path}[{index}]", iteration_parameters,
+                                           iteration_artifacts)
+                try:
+                    results[index] = self._run_dag(scope_of_iteration)
+                except Exception as error:
+                    message = f"internal error in `{path}[{index}]`: {type(error).__name__}: {error}"
+                    results[index] = TaskResult(states.FAILED, failures=[StepFailure(path, scope.key, name, message)])
+                if results[index].state == states.FAILED:
+                    failed.set()
+            finally:
+                turns.release()
+
+        for index, item in enumerate(items):
+            turns.acquire()  # at most `parallelismLimit` iterations at once
+            thread = threading.Thread(target=iterate, args=(index, item), name=f"{path}[{index}]", daemon=True)
+            threads.append(thread)
+            thread.start()
+        for thread in threads:
+            thread.join()
+        finished = [r for r in results if r is not None]
+        any_failed = any(r.state == states.FAILED for r in finished)
+        collected_parameters: dict[str, list] = {}
+        collected_artifacts: dict[str, list[Artifact]] = {}
+        outputs = (component.get("dag") or {}).get("outputs") or {}
+        for output in outputs.get("parameters") or {}:
+            collected_parameters[output] = [r.parameters[output] for r in finished if output in r.parameters]
+        for output in outputs.get("artifacts") or {}:
+            collected_artifacts[output] = [a for r in finished for a in r.artifacts.get(output, [])]
+        failures = [f for r in finished for f in r.failures]
+        return TaskResult(states.FAILED if any_failed else states.SUCCEEDED, collected_parameters,
+                          collected_artifacts, failures)
+
+    def _loop_items(self, items: dict, parameters: dict, artifacts: dict, over_artifacts: bool) -> list:
+        if over_artifacts:
+            name = items.get("inputArtifact", "")
+            if name not in artifacts:
+                raise InputError(f"its items come from artifact input `{name}`, which has no value")
+            return list(artifacts[name])
+        if "raw" in items:
+            raw = items["raw"]
+            value = json.loads(raw) if isinstance(raw, str) else raw
+        else:
+            name = items.get("inputParameter", "")
+            if name not in parameters:
+                raise InputError(f"its items come from input `{name}`, which has no value")
+            value = parameters[name]
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError:
+                    raise InputError(f"its items, input `{name}`, are not a JSON list: {value[:60]!r}") from None
+        if not isinstance(value, list):
+            raise InputError(f"its items are a {values.type_name(value)}, not a list")
+        return [values.as_protobuf(v) for v in value]
+
+
+def _dag_outputs(component: dict, results: dict[str, TaskResult]) -> tuple[dict[str, Any], dict[str, list[Artifact]]]:
+    """A DAG's outputs from its tasks' results: valueFromParameter, valueFromOneof, artifactSelectors."""
+    outputs = (component.get("dag") or {}).get("outputs") or {}
+    parameters: dict[str, Any] = {}
+    for name, source in (outputs.get("parameters") or {}).items():
+        selectors = [source["valueFromParameter"]] if "valueFromParameter" in source else \
+            ((source.get("valueFromOneof") or {}).get("parameterSelectors") or [])
+        for selector in selectors:
+            result = results.get(selector.get("producerSubtask", ""))
+            if result is not None and result.ok and selector.get("outputParameterKey") in result.parameters:
+                parameters[name] = result.parameters[selector["outputParameterKey"]]
+                break
+    artifacts: dict[str, list[Artifact]] = {}
+    for name, source in (outputs.get("artifacts") or {}).items():
+        for selector in source.get("artifactSelectors") or []:
+            result = results.get(selector.get("producerSubtask", ""))
+            if result is not None and result.ok and result.artifacts.get(selector.get("outputArtifactKey")):
+                artifacts[name] = result.artifacts[selector["outputArtifactKey"]]
+                break
+    return parameters, artifacts
+
+
+def _public_outputs(result: TaskResult) -> dict[str, Any]:
+    outputs: dict[str, Any] = dict(result.parameters)
+    for name, items in result.artifacts.items():
+        uris = [a.uri for a in items]
+        outputs[name] = uris[0] if len(uris) == 1 else uris
+    return outputs
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
+def needs_containers(pipeline: Pipeline) -> bool:
+    """Whether any container step would run outside this Python (so --containers matters)."""
+    for executor in (pipeline.spec.get("deploymentSpec") or {}).get("executors", {}).values():
+        container = (executor or {}).get("container")
+        if container and not is_runtime_command(list(container.get("command") or []) + list(container.get("args") or [])):
+            return True
+    return False

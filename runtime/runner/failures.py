@@ -1,0 +1,67 @@
+"""What went wrong in a run, in terms a user can act on: which step, how it ended, the end of its log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LOG_TAIL_LINES = 15
+
+
+@dataclass
+class StepFailure:
+    task: str          # the task's path in the run, e.g. "exit-handler-1/for-loop-2[1]/train"
+    dag_key: str       # the DAG component that declares the task ("root" for the pipeline's own)
+    task_name: str
+    message: str
+    code: str = "PTF544"
+    exit_code: int | None = None
+    attempts: int = 1
+    log_path: str | None = None
+    log_tail: list[str] = field(default_factory=list)
+
+
+def log_tail(path: str | Path, lines: int = LOG_TAIL_LINES) -> list[str]:
+    """The last `lines` lines of a log, without reading all of a large one."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(0, size - 64 * 1024))
+            text = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    return [line for line in text.splitlines() if not line.startswith("### ptflow:")][-lines:]
+
+
+def describe_exit(exit_code: int | None) -> str:
+    if exit_code is None:
+        return "did not start"
+    if exit_code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-exit_code).name
+        except ValueError:
+            name = f"signal {-exit_code}"
+        return f"was killed by {name}"
+    return f"exited with code {exit_code}"
+
+
+def render_failures(failures: list[StepFailure], source_map_lookup, color: bool = False) -> str:
+    """The failure report: one block per failed step, with its `.ptflow` line when known."""
+    from ptflow.compiler.diagnostics import Diagnostic, Severity
+    from ptflow.compiler.render import SourceCache, render_one
+
+    sources = SourceCache()
+    blocks = []
+    for failure in failures:
+        span = source_map_lookup(failure.dag_key, failure.task_name)
+        diagnostic = Diagnostic(failure.code, Severity.ERROR, failure.message, span)
+        block = render_one(diagnostic, sources, color)
+        if failure.log_path:
+            block += f"   = log: {failure.log_path}\n"
+        if failure.log_tail:
+            block += "   = last lines of its log:\n" + "".join(f"     | {line}\n" for line in failure.log_tail)
+        blocks.append(block)
+    return "\n".join(blocks)

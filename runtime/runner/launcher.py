@@ -1,0 +1,406 @@
+"""Running one container step, as KFP's launcher does, plus the store's bookkeeping around it.
+
+For each attempt: build the executor input, substitute the placeholders, run
+the command as a subprocess with its own log, then read the output parameter
+files and the executor output file.  Output artifacts are written to a
+staging folder and renamed into the store only when the step succeeded; the
+execution and its events are committed after that, in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ptflow.runtime.runner import store as states
+from ptflow.runtime.runner import values
+from ptflow.runtime.runner.artifacts import Artifact, is_local_uri, local_path_for_uri
+from ptflow.runtime.runner.commands import CommandNotFound, plan
+from ptflow.runtime.runner.failures import StepFailure, describe_exit, log_tail
+from ptflow.runtime.runner.placeholders import JobNames, PlaceholderError, Resolver
+
+if TYPE_CHECKING:
+    from ptflow.runtime.runner.engine import Run
+
+KILL_GRACE_SECONDS = 5.0
+
+
+@dataclass
+class Step:
+    """One container or importer task, its inputs resolved."""
+
+    path: str
+    dag_key: str
+    task_name: str
+    task: dict
+    component_key: str
+    component: dict
+    executor_label: str
+    executor: dict
+    parameters: dict[str, Any]
+    artifacts: dict[str, list[Artifact]]
+
+
+@dataclass
+class StepResult:
+    state: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    artifacts: dict[str, list[Artifact]] = field(default_factory=dict)
+    failure: StepFailure | None = None
+
+
+@dataclass
+class RetryPolicy:
+    max_retries: int = 0
+    backoff: float = 0.0
+    factor: float = 2.0
+    max_backoff: float = 3600.0
+
+    @classmethod
+    def of(cls, task: dict) -> "RetryPolicy":
+        policy = task.get("retryPolicy") or {}
+        return cls(
+            max_retries=int(policy.get("maxRetryCount") or 0),
+            backoff=_seconds(policy.get("backoffDuration"), 0.0),
+            factor=float(policy.get("backoffFactor") or 2.0),
+            max_backoff=_seconds(policy.get("backoffMaxDuration"), 3600.0),
+        )
+
+    def delay(self, retry: int) -> float:
+        """Seconds to wait before retry number `retry` (1-based)."""
+        return min(self.backoff * self.factor ** (retry - 1), self.max_backoff)
+
+
+def _seconds(duration: Any, default: float) -> float:
+    """A protobuf Duration in JSON form ("30s", "1.5s") or a number of seconds."""
+    if duration is None or duration == "":
+        return default
+    if isinstance(duration, (int, float)):
+        return float(duration)
+    text = str(duration).strip()
+    return float(text[:-1]) if text.endswith("s") else float(text)
+
+
+def with_defaults(parameters: dict[str, Any], component: dict) -> dict[str, Any]:
+    """The task's parameters plus the component's defaults for those not given (the launcher's addDefaultParams)."""
+    result = dict(parameters)
+    for name, definition in ((component.get("inputDefinitions") or {}).get("parameters") or {}).items():
+        if name not in result and "defaultValue" in (definition or {}):
+            result[name] = values.as_protobuf(definition["defaultValue"])
+    return result
+
+
+def missing_inputs(parameters: dict, artifacts: dict, component: dict) -> list[str]:
+    definitions = component.get("inputDefinitions") or {}
+    missing = []
+    for name, definition in (definitions.get("parameters") or {}).items():
+        definition = definition or {}
+        if name not in parameters and not definition.get("isOptional") and "defaultValue" not in definition:
+            missing.append(name)
+    for name, definition in (definitions.get("artifacts") or {}).items():
+        if not artifacts.get(name) and not (definition or {}).get("isOptional"):
+            missing.append(name)
+    return missing
+
+
+def cache_key(step: Step, parameters: dict[str, Any], digests: dict[str, list[str]]) -> str:
+    """Component (its interface and its executor) + input values + input artifact contents."""
+    component = {k: step.component.get(k) for k in ("inputDefinitions", "outputDefinitions")}
+    material = {
+        "component": component,
+        "executor": step.executor,
+        "parameters": parameters,
+        "artifacts": digests,
+    }
+    text = values.canonical_json(material)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+class ContainerLauncher:
+    """Runs container steps of one run; shared by all its threads."""
+
+    def __init__(self, run: "Run"):
+        self.run = run
+        self.store = run.store
+        self._warned_images: set[str] = set()
+
+    # ------------------------------------------------------------- the step
+    def launch(self, step: Step) -> StepResult:
+        run = self.run
+        parameters = with_defaults(step.parameters, step.component)
+        missing = missing_inputs(parameters, step.artifacts, step.component)
+        if missing:
+            return self._refused(step, parameters, f"input{'s' if len(missing) > 1 else ''} "
+                                 f"{', '.join(f'`{m}`' for m in missing)} of step `{step.path}` "
+                                 "received no value (its producer was skipped or did not produce it)", "PTF550")
+        key = None
+        if run.options.use_cache and ((step.task.get("cachingOptions") or {}).get("enableCache") is True):
+            digests = {name: [self.store.artifact_digest(a) for a in items] for name, items in step.artifacts.items()}
+            key = cache_key(step, parameters, digests)
+            hit = self.store.cached(key)
+            if hit is not None:
+                self.store.record_execution(run.run_id, step.path, step.component_key, "container", states.CACHED,
+                                            cache_key=key, cached_from=hit.execution_id, inputs=parameters,
+                                            parameters=hit.parameters, input_artifacts=step.artifacts,
+                                            outputs=hit.artifacts)
+                run.progress.step_cached(step.path, hit.run_id)
+                return StepResult(states.CACHED, hit.parameters, hit.artifacts)
+        execution_uuid = uuid.uuid4().hex
+        folder = self.store.execution_dir(run.run_id, execution_uuid)
+        log_path = folder / "log.txt"
+        execution_id, _ = self.store.start_execution(run.run_id, step.path, step.component_key, "container", key,
+                                                     parameters, str(log_path), execution_uuid)
+        policy = RetryPolicy.of(step.task)
+        attempt = 0
+        while True:
+            attempt += 1
+            self.store.record_attempt(execution_id, attempt)
+            outcome = self._attempt(step, parameters, execution_uuid, folder, log_path, attempt)
+            if isinstance(outcome, StepResult):
+                self.store.finish_execution(execution_id, states.SUCCEEDED, parameters=outcome.parameters,
+                                            outputs=outcome.artifacts, inputs=step.artifacts, exit_code=0,
+                                            attempts=attempt)
+                run.progress.step_finished(step.path)
+                return outcome
+            failure = outcome
+            failure.attempts = attempt
+            if attempt <= policy.max_retries and not run.stopping.is_set():
+                delay = policy.delay(attempt)
+                run.progress.step_retrying(step.path, attempt, delay, _short(failure))
+                if run.stopping.wait(delay):
+                    break
+                continue
+            break
+        failure.log_tail = log_tail(log_path)
+        self.store.finish_execution(execution_id, states.FAILED, inputs=step.artifacts, exit_code=failure.exit_code,
+                                    error=failure.message, attempts=attempt)
+        run.progress.step_failed(step.path, _short(failure))
+        return StepResult(states.FAILED, failure=failure)
+
+    def _refused(self, step: Step, parameters: dict, message: str, code: str) -> StepResult:
+        self.store.record_execution(self.run.run_id, step.path, step.component_key, "container", states.FAILED,
+                                    inputs=parameters, input_artifacts=step.artifacts, error=message)
+        self.run.progress.step_failed(step.path, message)
+        return StepResult(states.FAILED, failure=StepFailure(step.path, step.dag_key, step.task_name, message, code))
+
+    # ---------------------------------------------------------- one attempt
+    def _attempt(self, step: Step, parameters: dict, execution_uuid: str, folder: Path, log_path: Path,
+                 attempt: int) -> StepResult | StepFailure:
+        run = self.run
+        staging = self.store.staging_for(execution_uuid, attempt)
+        outputs_dir = folder / "outputs"
+        outputs_dir.mkdir(exist_ok=True)
+        executor_input = self._executor_input(step, parameters, staging, outputs_dir, folder)
+        names = JobNames(run.run_id, run.job_uuid, step.task_name, execution_uuid, str(self.store.artifacts_dir))
+        container = step.executor.get("container") or {}
+        resolver = Resolver(executor_input, names)
+
+        def fail(message: str, code: str = "PTF544", exit_code: int | None = None) -> StepFailure:
+            return StepFailure(step.path, step.dag_key, step.task_name, message, code, exit_code, attempt, str(log_path))
+
+        try:
+            argv = resolver.command(list(container.get("command") or []) + list(container.get("args") or []))
+            env = {item["name"]: resolver.text(str(item.get("value", ""))) for item in container.get("env") or []}
+        except PlaceholderError as error:
+            return fail(f"step `{step.path}`: {error}")
+        image = resolver.text(str(container.get("image", "")))
+        try:
+            command = plan(argv, image, env, str(folder), [str(self.store.root)], run.container_runtime)
+        except CommandNotFound as missing:
+            what = f"command `{missing.command}`" if missing.command else "an empty command"
+            return fail(f"step `{step.path}` runs {what}, which is not on this machine's PATH "
+                        f"(its image `{image}` is not used without --containers)", "PTF545")
+        if command.how == "host":
+            self._warn_image_unused(image, step)
+        timeout = self._timeout(step)
+        with run.slots:
+            if run.stopping.is_set():
+                return fail(f"step `{step.path}` was not started: the run is stopping")
+            run.progress.step_started(step.path, command.how)
+            exit_code, timed_out = self._run_process(command.argv, command.env, folder, log_path, attempt, timeout)
+        if timed_out:
+            return fail(f"step `{step.path}` timed out after {timeout:g}s", "PTF546", exit_code)
+        if exit_code != 0:
+            return fail(f"step `{step.path}` {describe_exit(exit_code)}", exit_code=exit_code)
+        return self._collect(step, executor_input, staging, execution_uuid, fail)
+
+    def _executor_input(self, step: Step, parameters: dict, staging: Path, outputs_dir: Path, folder: Path) -> dict:
+        definitions = step.component.get("outputDefinitions") or {}
+        output_parameters = {name: {"outputFile": str(outputs_dir / name)}
+                             for name in definitions.get("parameters") or {}}
+        output_artifacts = {}
+        for name, definition in (definitions.get("artifacts") or {}).items():
+            artifact_type = (definition or {}).get("artifactType") or {}
+            output_artifacts[name] = {"artifacts": [Artifact(
+                name=name, schema_title=artifact_type.get("schemaTitle", "system.Artifact"),
+                schema_version=artifact_type.get("schemaVersion", "0.0.1"), uri=str(staging / name),
+            ).to_runtime_artifact()]}
+        return {
+            "inputs": {
+                "parameterValues": parameters,
+                "artifacts": {name: {"artifacts": [a.to_runtime_artifact() for a in items]}
+                              for name, items in step.artifacts.items() if items},
+            },
+            "outputs": {
+                "parameters": output_parameters,
+                "artifacts": output_artifacts,
+                "outputFile": str(folder / "executor_output.json"),
+            },
+        }
+
+    def _timeout(self, step: Step) -> float | None:
+        limits = []
+        deadline = self.run.pipeline.kubernetes(step.executor_label).get("activeDeadlineSeconds")
+        if deadline:
+            limits.append(float(deadline))
+        if self.run.options.step_timeout:
+            limits.append(float(self.run.options.step_timeout))
+        return min(limits) if limits else None
+
+    def _run_process(self, argv: list[str], env: dict, folder: Path, log_path: Path, attempt: int,
+                     timeout: float | None) -> tuple[int, bool]:
+        with open(log_path, "ab") as log:
+            log.write(f"### ptflow: attempt {attempt}: {' '.join(argv)[:2000]}\n".encode())
+            log.flush()
+            process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       cwd=folder, env=env, start_new_session=True)
+            self.run.track(process)
+            try:
+                return process.wait(timeout=timeout), False
+            except subprocess.TimeoutExpired:
+                stop_group(process)
+                return process.returncode, True
+            finally:
+                self.run.untrack(process)
+
+    # -------------------------------------------------------------- outputs
+    def _collect(self, step: Step, executor_input: dict, staging: Path, execution_uuid: str, fail) -> StepResult | StepFailure:
+        executor_output = {}
+        output_file = executor_input["outputs"]["outputFile"]
+        if os.path.exists(output_file):
+            try:
+                with open(output_file, encoding="utf-8") as handle:
+                    executor_output = json.load(handle) or {}
+            except (OSError, json.JSONDecodeError) as error:
+                return fail(f"step `{step.path}` wrote an executor output file that is not JSON ({error})")
+        definitions = step.component.get("outputDefinitions") or {}
+        parameters: dict[str, Any] = {}
+        reported = executor_output.get("parameterValues") or {}
+        for name, entry in executor_input["outputs"]["parameters"].items():
+            parameter_type = ((definitions.get("parameters") or {}).get(name) or {}).get("parameterType", values.STRING)
+            if name in reported:
+                parameters[name] = values.as_protobuf(reported[name])
+                continue
+            try:
+                with open(entry["outputFile"], encoding="utf-8") as handle:
+                    text = handle.read()
+            except OSError:
+                return fail(f"step `{step.path}` did not write its output parameter `{name}` "
+                            f"(expected a file at {entry['outputFile']})")
+            try:
+                parameters[name] = values.from_text(text, parameter_type)
+            except values.ValueTypeError as error:
+                return fail(f"step `{step.path}` wrote output parameter `{name}` that is not a {parameter_type}: {error}")
+        final = self.store.final_for(execution_uuid)
+        artifacts: dict[str, list[Artifact]] = {}
+        for name, entry in executor_input["outputs"]["artifacts"].items():
+            runtime = entry["artifacts"][0]
+            artifact = Artifact(name=name, schema_title=runtime["type"]["schemaTitle"],
+                                schema_version=runtime["type"]["schemaVersion"], uri=str(final / name))
+            reported_artifact = ((executor_output.get("artifacts") or {}).get(name) or {}).get("artifacts") or []
+            if reported_artifact:
+                artifact.metadata.update(reported_artifact[0].get("metadata") or {})
+                reported_uri = reported_artifact[0].get("uri")
+                if reported_uri and reported_uri != runtime["uri"]:
+                    problem = self._foreign_uri(reported_uri)
+                    if problem:
+                        return fail(f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}", "PTF543")
+                    artifact.uri = reported_uri
+            artifacts[name] = [artifact]
+        self.store.publish(staging, execution_uuid)
+        return StepResult(states.SUCCEEDED, parameters, artifacts)
+
+    def _foreign_uri(self, uri: str) -> str | None:
+        """Why a step-reported artifact URI is refused, or None if it is acceptable."""
+        if not is_local_uri(uri):
+            return None  # a remote URI names no file here, so it can't escape the store
+        path = local_path_for_uri(uri) or ""
+        if ".." in Path(path).parts or not self.store.inside(path):
+            return "a local artifact must stay inside the store " + str(self.store.root)
+        return None
+
+    def _warn_image_unused(self, image: str, step: Step) -> None:
+        with self.run.progress.lock:
+            if image in self._warned_images:
+                return
+            self._warned_images.add(image)
+        self.run.progress.warning(f"image `{image}` is not used: its steps run their command on this machine "
+                                  "(--containers runs them in the image)")
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM the step's process group, then SIGKILL it if it is still there after a grace period."""
+    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, None)):
+        try:
+            os.killpg(process.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _short(failure: StepFailure) -> str:
+    message = failure.message
+    prefix = f"step `{failure.task}` "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def run_importer(run: "Run", step: Step) -> StepResult:
+    """An importer: point at the URI (local paths and file:// must exist), record it as an artifact."""
+    importer = step.executor.get("importer") or {}
+    source = importer.get("artifactUri") or {}
+    if "runtimeParameter" in source:
+        uri = step.parameters.get(source["runtimeParameter"])
+    elif "constant" in source:
+        uri = source["constant"]
+    else:
+        uri = (source.get("constantValue") or {}).get("stringValue")
+    output_name = next(iter(((step.component.get("outputDefinitions") or {}).get("artifacts") or {"artifact": {}})))
+    if not isinstance(uri, str) or not uri:
+        return _importer_failed(run, step, f"importer `{step.path}` has no artifact URI")
+    if not is_local_uri(uri) and "://" not in uri:
+        uri = os.path.abspath(uri)  # a relative path, read from where `ptflow run` was started
+    path = local_path_for_uri(uri)
+    if is_local_uri(uri) and not os.path.exists(path or ""):
+        return _importer_failed(run, step, f"importer `{step.path}`: {uri} does not exist")
+    if not is_local_uri(uri):
+        run.progress.warning(f"importer `{step.path}` points at {uri}; steps here get its URI, "
+                             "but its file can't be read on this machine")
+    type_schema = importer.get("typeSchema") or {}
+    resolver = Resolver({"inputs": {"parameterValues": step.parameters}},
+                        JobNames(run.run_id, run.job_uuid, step.task_name, "", str(run.store.artifacts_dir)))
+    metadata = {key: resolver.text(value) if isinstance(value, str) else value
+                for key, value in (importer.get("metadata") or {}).items()}
+    artifact = Artifact(name=output_name, schema_title=type_schema.get("schemaTitle", "system.Artifact"),
+                        schema_version=type_schema.get("schemaVersion", "0.0.1"), uri=uri, metadata=metadata)
+    run.store.record_execution(run.run_id, step.path, step.component_key, "importer", states.SUCCEEDED,
+                               inputs=step.parameters, outputs={output_name: [artifact]})
+    run.progress.step_finished(step.path)
+    return StepResult(states.SUCCEEDED, {}, {output_name: [artifact]})
+
+
+def _importer_failed(run: "Run", step: Step, message: str) -> StepResult:
+    run.store.record_execution(run.run_id, step.path, step.component_key, "importer", states.FAILED,
+                               inputs=step.parameters, error=message)
+    run.progress.step_failed(step.path, message)
+    return StepResult(states.FAILED, failure=StepFailure(step.path, step.dag_key, step.task_name, message))

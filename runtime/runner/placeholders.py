@@ -1,0 +1,174 @@
+"""Substituting KFP v2 placeholders in a container's command line.
+
+What each placeholder becomes follows the KFP launcher (`getPlaceholders`)
+and the SDK's local runner:
+
+    {{$.inputs.parameters['x']}}            the value's text (see values.to_text)
+    {{$.inputs.artifacts['a'].path}}        the local path of the (first) artifact
+    {{$.inputs.artifacts['a'].uri}}         its URI
+    {{$.inputs.artifacts['a'].metadata}}    its metadata as JSON
+    {{$.outputs.parameters['p'].output_file}}
+    {{$.outputs.artifacts['m'].path|uri|metadata}}
+    {{$.outputs.output_file}}               where the step may write its executor output
+    {{$}}                                   the whole executor input as JSON
+    {{$.pipeline_job_name}} {{$.pipeline_job_uuid}} {{$.pipeline_task_name}}
+    {{$.pipeline_task_uuid}} {{$.pipeline_root}}
+
+An element that is a JSON `{"IfPresent": ...}` or `{"Concat": [...]}` is a
+structure: IfPresent expands to its `Then` elements when the input has a value
+(else to `Else`, or to nothing), Concat joins its parts into one element.
+Substitution is one pass over each element, so a value that itself looks like
+a placeholder is passed through untouched.  Placeholders that name nothing are
+left as they are, as the launcher does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ptflow.runtime.runner.values import to_json, to_text
+
+_PLACEHOLDER = re.compile(r"\{\{\$(.*?)\}\}")
+_INPUT_PARAMETER = re.compile(r"""^\.inputs\.parameters\[['"](.+)['"]\]$""")
+_ARTIFACT = re.compile(r"""^\.(inputs|outputs)\.artifacts\[['"](.+)['"]\]\.(path|uri|metadata)$""")
+_OUTPUT_PARAMETER = re.compile(r"""^\.outputs\.parameters\[['"](.+)['"]\]\.output_file$""")
+
+
+@dataclass
+class JobNames:
+    """The run-level and task-level names that placeholders can ask for."""
+
+    job_name: str
+    job_uuid: str
+    task_name: str
+    task_uuid: str
+    pipeline_root: str
+
+
+class PlaceholderError(ValueError):
+    """A structure placeholder that is not valid JSON or has an unknown shape."""
+
+
+class Resolver:
+    """Resolves the placeholders of one task's command line against its executor input."""
+
+    def __init__(self, executor_input: dict, names: JobNames):
+        self.executor_input = executor_input
+        self.names = names
+        inputs = executor_input.get("inputs", {})
+        self.parameters: dict[str, Any] = inputs.get("parameterValues", {})
+        self.input_artifacts: dict[str, list] = {
+            name: entry.get("artifacts", []) for name, entry in inputs.get("artifacts", {}).items()
+        }
+        outputs = executor_input.get("outputs", {})
+        self.output_parameters = outputs.get("parameters", {})
+        self.output_artifacts = {name: entry.get("artifacts", []) for name, entry in outputs.get("artifacts", {}).items()}
+        self.output_file = outputs.get("outputFile", "")
+
+    # ---------------------------------------------------------------- command
+    def command(self, elements: list[str]) -> list[str]:
+        resolved: list[str] = []
+        for element in elements:
+            if not isinstance(element, str):
+                raise PlaceholderError(f"command-line element {element!r} is not a string")
+            structure = _structure(element)
+            if structure is None:
+                resolved.append(self.text(element))
+            else:
+                resolved.extend(self._expand(structure))
+        return resolved
+
+    def _expand(self, structure: Any) -> list[str]:
+        if isinstance(structure, str):
+            inner = _structure(structure)
+            return self._expand(inner) if inner is not None else [self.text(structure)]
+        if isinstance(structure, list):
+            return [part for item in structure for part in self._expand(item)]
+        if isinstance(structure, dict) and "Concat" in structure:
+            return ["".join("".join(self._expand(part)) for part in structure["Concat"])]
+        if isinstance(structure, dict) and "IfPresent" in structure:
+            body = structure["IfPresent"]
+            branch = body.get("Then") if self.is_present(body.get("InputName", "")) else body.get("Else")
+            if branch is None:
+                return []
+            return self._expand(branch)
+        raise PlaceholderError(f"unknown placeholder structure {json.dumps(structure)[:80]}")
+
+    def is_present(self, name: str) -> bool:
+        if name in self.parameters and self.parameters[name] is not None:
+            return True
+        return bool(self.input_artifacts.get(name))
+
+    # ------------------------------------------------------------------ text
+    def text(self, element: str) -> str:
+        return _PLACEHOLDER.sub(self._replace, element)
+
+    def _replace(self, match: re.Match) -> str:
+        value = self.lookup(match.group(1))
+        return match.group(0) if value is None else value
+
+    def lookup(self, inner: str) -> str | None:
+        """The text for `{{$<inner>}}`, or None when it names nothing."""
+        names = self.names
+        fixed = {
+            "": lambda: to_json(self.executor_input),
+            ".outputs.output_file": lambda: self.output_file,
+            ".outputMetadataUri": lambda: self.output_file,
+            ".pipeline_job_name": lambda: names.job_name,
+            ".pipeline_job_uuid": lambda: names.job_uuid,
+            ".pipeline_task_name": lambda: names.task_name,
+            ".pipeline_task_uuid": lambda: names.task_uuid,
+            ".pipeline_root": lambda: names.pipeline_root,
+        }
+        if inner in fixed:
+            return fixed[inner]()
+        if match := _INPUT_PARAMETER.match(inner):
+            name = match.group(1)
+            if name in self.parameters and self.parameters[name] is not None:
+                return to_text(self.parameters[name])
+            return None
+        if match := _OUTPUT_PARAMETER.match(inner):
+            entry = self.output_parameters.get(match.group(1))
+            return entry.get("outputFile") if entry else None
+        if match := _ARTIFACT.match(inner):
+            side, name, attribute = match.groups()
+            artifacts = (self.input_artifacts if side == "inputs" else self.output_artifacts).get(name)
+            if not artifacts:
+                return None
+            first = artifacts[0]
+            if attribute == "uri":
+                return first.get("uri", "")
+            if attribute == "metadata":
+                return to_json(first.get("metadata") or {})
+            from ptflow.runtime.runner.artifacts import local_path_for_uri
+
+            return local_path_for_uri(first.get("uri", ""))
+        return None
+
+
+def _structure(element: str) -> Any | None:
+    stripped = element.lstrip()
+    if not (stripped.startswith('{"IfPresent"') or stripped.startswith('{"Concat"')):
+        return None
+    try:
+        return json.loads(element)
+    except json.JSONDecodeError as error:
+        raise PlaceholderError(f"placeholder structure is not valid JSON ({error.msg}): {element[:80]}") from None
+
+
+def resolve_value_references(parameters: dict[str, Any], names: JobNames) -> dict[str, Any]:
+    """Substitute placeholders inside string input values (how KFP passes f-strings).
+
+    kfp compiles `f"run {x}"` into a constant "run {{$.inputs.parameters['pipelinechannel--x']}}"
+    next to the channel input itself; the driver fills such constants in from
+    the task's other inputs before the step sees them.
+    """
+    resolver = Resolver({"inputs": {"parameterValues": parameters}}, names)
+    resolved = dict(parameters)
+    for name, value in parameters.items():
+        if isinstance(value, str) and "{{$" in value:
+            resolved[name] = resolver.text(value)
+    return resolved

@@ -1,0 +1,104 @@
+"""The pipeline to run: a KFP v2 PipelineSpec, read from YAML or compiled from `.ptflow`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
+from ptflow.compiler.source import Span
+
+
+@dataclass
+class Pipeline:
+    """A PipelineSpec document, its optional platform document, and where it came from."""
+
+    spec: dict
+    platform: dict = field(default_factory=dict)
+    source: str = ""
+    # (DAG component key, task name) -> the `.ptflow` span that declared the task.
+    source_map: dict[tuple[str, str], Span] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.spec.get("pipelineInfo", {}).get("name") or "pipeline")
+
+    @property
+    def root(self) -> dict:
+        return self.spec.get("root", {})
+
+    def component(self, key: str) -> dict:
+        return self.spec.get("components", {})[key]
+
+    def executor(self, label: str) -> dict:
+        return self.spec.get("deploymentSpec", {}).get("executors", {})[label]
+
+    def kubernetes(self, label: str) -> dict:
+        """The kfp-kubernetes settings of an executor (timeouts live here)."""
+        executors = self.platform.get("kubernetes", {}).get("deploymentSpec", {}).get("executors", {})
+        return executors.get(label) or {}
+
+    def span_of(self, dag_key: str, task: str) -> Span | None:
+        return self.source_map.get((dag_key, task)) or self.source_map.get(("root", task))
+
+    def digest(self) -> str:
+        text = json.dumps(self.spec, sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+class LoadError(Exception):
+    """The input could not be turned into documents; carries the diagnostics to print."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def load(path: str, pipeline: str | None = None, image: str | None = None) -> tuple[list[dict], Pipeline, list[Diagnostic]]:
+    """The documents of `path` and the Pipeline to run; warnings come back, errors raise LoadError."""
+    if path.endswith(".ptflow"):
+        return _compile(path, pipeline, image)
+    diagnostics = Diagnostics()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        diagnostics.report("PTF901", f"cannot read `{path}`: {getattr(error, 'strerror', None) or error}", None)
+        raise LoadError(diagnostics.items) from None
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        documents = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        span = Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
+        diagnostics.report("PTF540", f"`{path}` is not YAML: {getattr(error, 'problem', None) or error}", span)
+        raise LoadError(diagnostics.items) from None
+    return documents, from_documents(documents, path), []
+
+
+def from_documents(documents: list[Any], source: str = "") -> Pipeline:
+    """The Pipeline of already-loaded documents (the pre-flight check says whether they are one)."""
+    spec = documents[0] if documents and isinstance(documents[0], dict) else {}
+    platform: dict = {}
+    for document in documents[1:]:
+        if isinstance(document, dict) and isinstance(document.get("platforms"), dict):
+            platform = document["platforms"]
+    if isinstance(spec.get("platforms"), dict):  # a single-document file that inlines the platform spec
+        platform = spec["platforms"]
+    return Pipeline(spec, platform, source)
+
+
+def _compile(path: str, pipeline: str | None, image: str | None):
+    from ptflow.compiler.api import compile_file
+
+    result = compile_file(path, "kfp-v2", pipeline=pipeline, image=image)
+    if not result.ok:
+        raise LoadError(result.diagnostics)
+    documents = result.documents or []
+    loaded = from_documents(documents, path)
+    loaded.source_map = dict(result.source_map)
+    return documents, loaded, [d for d in result.diagnostics if not d.is_error]

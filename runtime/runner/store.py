@@ -1,0 +1,448 @@
+"""The local store: artifacts on disk and an SQLite record of runs, executions, artifacts and events.
+
+Layout of a store directory (`.ptflow/` by default):
+
+    ptflow.db                    runs, executions, artifacts, events (ML Metadata's model)
+    runs/<run>/<execution>/      one folder per execution: log, output files, executor output
+    artifacts/<execution>/<name> output artifacts, moved here from artifacts/.staging/ on success
+
+The database is in WAL mode with a busy timeout, so several runners can share
+one store; each execution is committed on its own, so a runner killed at any
+point leaves finished steps recorded and unfinished ones visibly unfinished.
+Artifacts are written under a staging name and renamed into place before the
+execution that made them is committed, so the database never points at a
+half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ptflow.runtime.runner.artifacts import Artifact, content_digest, fingerprint, local_path_for_uri
+
+DATABASE = "ptflow.db"
+BUSY_TIMEOUT_MS = 60_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    pipeline TEXT NOT NULL,
+    source TEXT,
+    spec_digest TEXT,
+    parameters TEXT,
+    status TEXT NOT NULL,
+    started REAL NOT NULL,
+    finished REAL,
+    pid INTEGER,
+    host TEXT,
+    outputs TEXT,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS executions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT NOT NULL UNIQUE,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    task TEXT NOT NULL,
+    component TEXT,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    cache_key TEXT,
+    cached_from INTEGER,
+    started REAL,
+    finished REAL,
+    attempts INTEGER DEFAULT 0,
+    exit_code INTEGER,
+    log TEXT,
+    inputs TEXT,
+    outputs TEXT,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS executions_by_cache_key ON executions(cache_key, status);
+CREATE INDEX IF NOT EXISTS executions_by_run ON executions(run_id);
+CREATE TABLE IF NOT EXISTS artifacts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uri TEXT NOT NULL,
+    name TEXT,
+    type TEXT,
+    type_version TEXT,
+    metadata TEXT,
+    digest TEXT,
+    size INTEGER,
+    mtime_ns INTEGER,
+    created REAL
+);
+CREATE INDEX IF NOT EXISTS artifacts_by_uri ON artifacts(uri);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    execution_id INTEGER NOT NULL REFERENCES executions(id),
+    artifact_id INTEGER NOT NULL REFERENCES artifacts(id),
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS events_by_artifact ON events(artifact_id);
+CREATE INDEX IF NOT EXISTS events_by_execution ON events(execution_id);
+"""
+
+# Execution states.
+RUNNING, SUCCEEDED, FAILED, CACHED, SKIPPED, NOT_RUN = "RUNNING", "SUCCEEDED", "FAILED", "CACHED", "SKIPPED", "NOT_RUN"
+# A run whose runner died shows as this (the database still says RUNNING).
+INTERRUPTED = "INTERRUPTED"
+
+
+class StoreError(Exception):
+    """The store can't be used: not a directory, a database that isn't ours, a path that escapes it."""
+
+
+@dataclass
+class CachedResult:
+    execution_id: int
+    run_id: str
+    parameters: dict[str, Any]
+    artifacts: dict[str, list[Artifact]]
+
+
+class Store:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).resolve()
+        self.runs_dir = self.root / "runs"
+        self.artifacts_dir = self.root / "artifacts"
+        self.staging_dir = self.artifacts_dir / ".staging"
+        try:
+            for folder in (self.root, self.runs_dir, self.artifacts_dir, self.staging_dir):
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the store at {self.root}: {error.strerror or error}") from None
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(self.root / DATABASE, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._create_schema()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.root / DATABASE} is not a ptflow store database: {error}") from None
+
+    def _create_schema(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    class _Transaction:
+        def __init__(self, store: "Store"):
+            self.store = store
+
+        def __enter__(self):
+            self.store._lock.acquire()
+            self.store._db.execute("BEGIN IMMEDIATE")
+            return self.store._db
+
+        def __exit__(self, kind, error, traceback):
+            try:
+                self.store._db.execute("COMMIT" if kind is None else "ROLLBACK")
+            finally:
+                self.store._lock.release()
+            return False
+
+    def _transaction(self) -> "_Transaction":
+        return Store._Transaction(self)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ------------------------------------------------------------------ paths
+    def inside(self, path: str | os.PathLike) -> bool:
+        """Whether `path` (after resolving links and `..`) lies inside the store."""
+        resolved = Path(os.path.realpath(path))
+        return resolved == self.root or self.root in resolved.parents
+
+    def execution_dir(self, run_id: str, execution_uuid: str) -> Path:
+        folder = self.runs_dir / run_id / execution_uuid
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def staging_for(self, execution_uuid: str, attempt: int) -> Path:
+        """A fresh folder for one attempt's output artifacts."""
+        folder = self.staging_dir / f"{execution_uuid}-{attempt}"
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        return folder
+
+    def final_for(self, execution_uuid: str) -> Path:
+        return self.artifacts_dir / execution_uuid
+
+    def publish(self, staging: Path, execution_uuid: str) -> Path:
+        """Move an attempt's staged outputs to their final place in one rename."""
+        final = self.final_for(execution_uuid)
+        if final.exists():  # an earlier attempt of the same execution got this far
+            shutil.rmtree(final)
+        os.rename(staging, final)
+        return final
+
+    # ------------------------------------------------------------------- runs
+    def start_run(self, pipeline: str, source: str, spec_digest: str, parameters: dict) -> str:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        run_id = f"{_slug(pipeline)}-{stamp}-{uuid.uuid4().hex[:6]}"
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO runs (id, pipeline, source, spec_digest, parameters, status, started, pid, host)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, pipeline, source, spec_digest, json.dumps(parameters), RUNNING, time.time(), os.getpid(),
+                 socket.gethostname()),
+            )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, outputs: dict | None = None, error: str | None = None) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE runs SET status = ?, finished = ?, outputs = ?, error = ? WHERE id = ?",
+                       (status, time.time(), json.dumps(outputs or {}), error, run_id))
+
+    def runs(self, limit: int = 50) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM runs ORDER BY started DESC LIMIT ?", (limit,)).fetchall()
+        return [self._run_view(row) for row in rows]
+
+    def find_run(self, reference: str) -> dict | None:
+        """A run by id, unique id prefix, or `latest`."""
+        with self._lock:
+            if reference in ("latest", "last"):
+                row = self._db.execute("SELECT * FROM runs ORDER BY started DESC LIMIT 1").fetchone()
+                return self._run_view(row) if row else None
+            rows = self._db.execute("SELECT * FROM runs WHERE id = ? OR id LIKE ? ORDER BY started DESC",
+                                    (reference, reference.replace("%", "") + "%")).fetchall()
+        exact = [r for r in rows if r["id"] == reference]
+        if exact:
+            return self._run_view(exact[0])
+        return self._run_view(rows[0]) if len(rows) == 1 else None
+
+    def _run_view(self, row: sqlite3.Row) -> dict:
+        run = dict(row)
+        run["parameters"] = json.loads(run["parameters"] or "{}")
+        run["outputs"] = json.loads(run["outputs"] or "{}")
+        if run["status"] == RUNNING and not _runner_alive(run.get("pid"), run.get("host")):
+            run["status"] = INTERRUPTED
+        with self._lock:
+            counts = self._db.execute("SELECT status, COUNT(*) AS n FROM executions WHERE run_id = ? GROUP BY status",
+                                      (run["id"],)).fetchall()
+        run["counts"] = {r["status"]: r["n"] for r in counts}
+        return run
+
+    # ------------------------------------------------------------- executions
+    def start_execution(self, run_id: str, task: str, component: str, kind: str, cache_key: str | None,
+                        inputs: dict, log: str | None = None, execution_uuid: str | None = None) -> tuple[int, str]:
+        execution_uuid = execution_uuid or uuid.uuid4().hex
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO executions (uuid, run_id, task, component, kind, status, cache_key, started, inputs, log)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (execution_uuid, run_id, task, component, kind, RUNNING, cache_key, time.time(), json.dumps(inputs), log),
+            )
+        return int(cursor.lastrowid), execution_uuid
+
+    def record_attempt(self, execution_id: int, attempt: int) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE executions SET attempts = ? WHERE id = ?", (attempt, execution_id))
+
+    def finish_execution(self, execution_id: int, status: str, *, parameters: dict | None = None,
+                         outputs: dict[str, list[Artifact]] | None = None,
+                         inputs: dict[str, list[Artifact]] | None = None,
+                         exit_code: int | None = None, error: str | None = None, attempts: int | None = None) -> None:
+        """Record how an execution ended, its output artifacts and its events, in one transaction."""
+        with self._transaction() as db:
+            self._record_events(db, execution_id, inputs or {}, "INPUT")
+            self._record_events(db, execution_id, outputs or {}, "OUTPUT")
+            db.execute(
+                "UPDATE executions SET status = ?, finished = ?, outputs = ?, exit_code = ?, error = ?,"
+                " attempts = COALESCE(?, attempts) WHERE id = ?",
+                (status, time.time(), json.dumps(parameters or {}), exit_code, error, attempts, execution_id),
+            )
+
+    def record_execution(self, run_id: str, task: str, component: str, kind: str, status: str, *,
+                         cache_key: str | None = None, cached_from: int | None = None, inputs: dict | None = None,
+                         parameters: dict | None = None, input_artifacts: dict[str, list[Artifact]] | None = None,
+                         outputs: dict[str, list[Artifact]] | None = None, error: str | None = None) -> int:
+        """An execution that did not run a process: a cache hit, a skipped or never-started step."""
+        now = time.time()
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO executions (uuid, run_id, task, component, kind, status, cache_key, cached_from,"
+                " started, finished, inputs, outputs, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (uuid.uuid4().hex, run_id, task, component, kind, status, cache_key, cached_from, now, now,
+                 json.dumps(inputs or {}), json.dumps(parameters or {}), error),
+            )
+            execution_id = int(cursor.lastrowid)
+            self._record_events(db, execution_id, input_artifacts or {}, "INPUT")
+            self._record_events(db, execution_id, outputs or {}, "OUTPUT")
+        return execution_id
+
+    def _record_events(self, db, execution_id: int, artifacts: dict[str, list[Artifact]], kind: str) -> None:
+        for name, items in artifacts.items():
+            for position, artifact in enumerate(items):
+                if artifact.id is None:
+                    artifact.id = self._insert_artifact(db, artifact)
+                db.execute("INSERT INTO events (execution_id, artifact_id, kind, name, position) VALUES (?, ?, ?, ?, ?)",
+                           (execution_id, artifact.id, kind, name, position))
+
+    def _insert_artifact(self, db, artifact: Artifact) -> int:
+        path = local_path_for_uri(artifact.uri)
+        digest, size, mtime = None, None, None
+        if path and os.path.exists(path):
+            digest, size = content_digest(path)
+            stamp = fingerprint(path)
+            mtime = stamp[1] if stamp else None
+        elif not path:
+            digest = "uri:" + artifact.uri  # a remote artifact: its identity is its URI
+        cursor = db.execute(
+            "INSERT INTO artifacts (uri, name, type, type_version, metadata, digest, size, mtime_ns, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (artifact.uri, artifact.name, artifact.schema_title, artifact.schema_version,
+             json.dumps(artifact.metadata), digest, size, mtime, time.time()),
+        )
+        return int(cursor.lastrowid)
+
+    def register_artifact(self, artifact: Artifact) -> Artifact:
+        """Give an artifact (an importer's) an id, reusing the row of an unchanged file at the same URI."""
+        with self._transaction() as db:
+            artifact.id = self._insert_artifact(db, artifact)
+        return artifact
+
+    # ---------------------------------------------------------------- caching
+    def artifact_digest(self, artifact: Artifact) -> str:
+        """The content digest of an input artifact: recorded at creation, recomputed if the file changed."""
+        path = local_path_for_uri(artifact.uri)
+        if path is None:
+            return "uri:" + artifact.uri
+        stamp = fingerprint(path)
+        if artifact.id is not None and stamp is not None:
+            with self._lock:
+                row = self._db.execute("SELECT digest, size, mtime_ns FROM artifacts WHERE id = ?",
+                                       (artifact.id,)).fetchone()
+            if row and row["digest"] and (row["size"], row["mtime_ns"]) == stamp:
+                return row["digest"]
+        return content_digest(path)[0]
+
+    def cached(self, cache_key: str) -> CachedResult | None:
+        """The newest successful execution with this key whose output files still exist."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, run_id, outputs FROM executions WHERE cache_key = ? AND status = ? ORDER BY id DESC LIMIT 5",
+                (cache_key, SUCCEEDED)).fetchall()
+            for row in rows:
+                artifacts = self._artifacts_of(row["id"], "OUTPUT")
+                if all(_exists(a) for items in artifacts.values() for a in items):
+                    return CachedResult(row["id"], row["run_id"], json.loads(row["outputs"] or "{}"), artifacts)
+        return None
+
+    def _artifacts_of(self, execution_id: int, kind: str) -> dict[str, list[Artifact]]:
+        rows = self._db.execute(
+            "SELECT e.name AS event_name, e.position, a.* FROM events e JOIN artifacts a ON a.id = e.artifact_id"
+            " WHERE e.execution_id = ? AND e.kind = ? ORDER BY e.name, e.position", (execution_id, kind)).fetchall()
+        found: dict[str, list[Artifact]] = {}
+        for row in rows:
+            found.setdefault(row["event_name"], []).append(_artifact_from_row(row))
+        return found
+
+    # ---------------------------------------------------------------- reading
+    def executions(self, run_id: str) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM executions WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+            result = []
+            for row in rows:
+                execution = dict(row)
+                execution["inputs"] = json.loads(execution["inputs"] or "{}")
+                execution["outputs"] = json.loads(execution["outputs"] or "{}")
+                execution["input_artifacts"] = self._artifacts_of(row["id"], "INPUT")
+                execution["output_artifacts"] = self._artifacts_of(row["id"], "OUTPUT")
+                result.append(execution)
+        return result
+
+    def find_artifacts(self, reference: str) -> list[dict]:
+        """Artifacts by id, URI, local path, or `RUN/TASK/OUTPUT` (the run may be a prefix)."""
+        with self._lock:
+            if reference.isdigit():
+                rows = self._db.execute("SELECT * FROM artifacts WHERE id = ?", (int(reference),)).fetchall()
+                if rows:
+                    return [dict(r) for r in rows]
+            candidates = {reference}
+            if os.path.exists(reference):
+                candidates.add(os.path.realpath(reference))
+                candidates.add(os.path.abspath(reference))
+            rows = self._db.execute(
+                f"SELECT * FROM artifacts WHERE uri IN ({','.join('?' * len(candidates))}) ORDER BY id",
+                tuple(candidates)).fetchall()
+            if rows:
+                return [dict(r) for r in rows]
+            run_part, _, rest = reference.partition("/")
+            task, _, output = rest.rpartition("/")
+            if not (run_part and task and output):
+                return []
+            rows = self._db.execute(
+                "SELECT DISTINCT a.* FROM artifacts a JOIN events e ON e.artifact_id = a.id"
+                " JOIN executions x ON x.id = e.execution_id"
+                " WHERE e.kind = 'OUTPUT' AND x.task = ? AND e.name = ? AND (x.run_id = ? OR x.run_id LIKE ?)"
+                " ORDER BY x.id DESC", (task, output, run_part, run_part + "%")).fetchall()
+        return [dict(r) for r in rows]
+
+    def lineage(self, artifact_id: int) -> dict:
+        """Who produced an artifact (with that execution's inputs) and who consumed it."""
+        with self._lock:
+            events = self._db.execute(
+                "SELECT e.kind, e.name, x.* FROM events e JOIN executions x ON x.id = e.execution_id"
+                " WHERE e.artifact_id = ? ORDER BY x.id", (artifact_id,)).fetchall()
+            producers, consumers = [], []
+            for event in events:
+                execution = dict(event)
+                execution["inputs"] = json.loads(execution["inputs"] or "{}")
+                execution["input_artifacts"] = self._artifacts_of(event["id"], "INPUT")
+                (producers if event["kind"] == "OUTPUT" else consumers).append(execution)
+        return {"producers": producers, "consumers": consumers}
+
+
+def _artifact_from_row(row) -> Artifact:
+    return Artifact(name=row["name"] or "", schema_title=row["type"] or "system.Artifact",
+                    schema_version=row["type_version"] or "0.0.1", uri=row["uri"],
+                    metadata=json.loads(row["metadata"] or "{}"), id=row["id"])
+
+
+def _exists(artifact: Artifact) -> bool:
+    path = local_path_for_uri(artifact.uri)
+    return path is None or os.path.exists(path)
+
+
+def _slug(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-")
+    return cleaned[:40] or "run"
+
+
+def _runner_alive(pid: int | None, host: str | None) -> bool:
+    if not pid or host != socket.gethostname():
+        return True  # can't tell from here; trust the record
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
