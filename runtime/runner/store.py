@@ -378,6 +378,16 @@ class Store:
                 result.append(execution)
         return result
 
+    def run_of_executions(self, execution_ids: list[int]) -> dict[int, str]:
+        """The run each of these executions belongs to (where a cache hit came from)."""
+        if not execution_ids:
+            return {}
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, run_id FROM executions WHERE id IN ({','.join('?' * len(execution_ids))})",
+                tuple(execution_ids)).fetchall()
+        return {row["id"]: row["run_id"] for row in rows}
+
     def find_artifacts(self, reference: str) -> list[dict]:
         """Artifacts by id, URI, local path, or `RUN/TASK/OUTPUT` (the run may be a prefix)."""
         with self._lock:
@@ -415,7 +425,9 @@ class Store:
             for event in events:
                 execution = dict(event)
                 execution["inputs"] = json.loads(execution["inputs"] or "{}")
+                execution["outputs"] = json.loads(execution["outputs"] or "{}")
                 execution["input_artifacts"] = self._artifacts_of(event["id"], "INPUT")
+                execution["output_artifacts"] = self._artifacts_of(event["id"], "OUTPUT")
                 (producers if event["kind"] == "OUTPUT" else consumers).append(execution)
         return {"producers": producers, "consumers": consumers}
 
