@@ -1,0 +1,99 @@
+"""End to end: kfp-compiled container-component IR run with the real `ptflow run`, then read back."""
+
+
+import json
+from pathlib import Path
+
+from kfp import dsl
+
+from tests.runner.helpers import compile_kfp, ptflow, run_id_of, show
+
+UPPER = """
+import sys
+text = open(sys.argv[1]).read()
+open(sys.argv[2], "w").write(text.upper())
+open(sys.argv[3], "w").write(str(len(text)))
+"""
+
+
+@dsl.container_component
+def write_text(text: str, out: dsl.Output[dsl.Dataset]):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'printf "%s" "$0" > "$1"', text, out.path])
+
+
+@dsl.container_component
+def upper(data: dsl.Input[dsl.Dataset], out: dsl.Output[dsl.Dataset], length: dsl.OutputPath(int)):
+    return dsl.ContainerSpec(image="python:3.11-slim", command=["python3", "-c", UPPER, data.path, out.path, length])
+
+
+@dsl.container_component
+def report(n: int, ratio: float, flag: bool, tags: list, conf: dict, out: dsl.OutputPath(str)):
+    # Every parameter type, printed as the KFP launcher renders it on a cluster.
+    return dsl.ContainerSpec(image="alpine:3", command=[
+        "sh", "-c", 'printf "%s|%s|%s|%s|%s" "$0" "$1" "$2" "$3" "$4" > "$5"', n, ratio, flag, tags, conf, out])
+
+
+@dsl.pipeline(name="shell-and-python")
+def shell_and_python(text: str = "hello", n: int = 3):
+    written = write_text(text=text)
+    shouted = upper(data=written.outputs["out"])
+    report(n=shouted.outputs["length"], ratio=0.5, flag=True, tags=["a", 1], conf={"k": 2.5, "a": "b"})
+
+
+def test_kfp_compiled_ir_runs_end_to_end(tmp_path: Path, store: Path):
+    ir = compile_kfp(shell_and_python, tmp_path / "pipeline.yaml")
+    result = ptflow("run", str(ir), "--store", str(store), "-p", "text=hi there")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "image `alpine:3` is not used" in result.stdout  # the one-line warning, once per image
+    assert result.stdout.count("image `alpine:3` is not used") == 1
+
+    run = show(store)
+    assert run["status"] == "SUCCEEDED"
+    assert run["parameters"] == {"text": "hi there", "n": 3.0}
+    steps = run["by_task"]
+    assert set(steps) == {"write-text", "upper", "report"}
+    shouted = steps["upper"]
+    assert shouted["outputs"] == {"length": 8.0}
+    out = shouted["output_artifacts"]["out"][0]
+    assert Path(out["uri"]).read_text() == "HI THERE"
+    assert Path(out["uri"]).is_relative_to(store.resolve() / "artifacts")
+    # The launcher's text for each type: integer without ".0", JSON lists and dicts with sorted keys.
+    assert steps["report"]["outputs"]["out"] == '8|0.5|true|["a",1]|{"a":"b","k":2.5}'
+
+
+def test_runs_show_and_lineage_read_the_store(tmp_path: Path, store: Path):
+    ir = compile_kfp(shell_and_python, tmp_path / "pipeline.yaml")
+    run_id = run_id_of(ptflow("run", str(ir), "--store", str(store), check=True).stdout)
+
+    listing = ptflow("runs", "--store", str(store), check=True).stdout
+    assert run_id in listing and "succeeded" in listing and "3 succeeded" in listing
+
+    text = ptflow("show", run_id[:12], "--store", str(store), check=True).stdout
+    assert "write-text" in text and "length=5" in text
+
+    run = show(store, run_id)
+    shouted = run["by_task"]["upper"]["output_artifacts"]["out"][0]
+    lineage = json.loads(ptflow("lineage", str(shouted["id"]), "--store", str(store), "--json", check=True).stdout)
+    producer = lineage["producers"][0]
+    assert producer["task"] == "upper" and producer["status"] == "SUCCEEDED"
+    # ... from which input: the artifact write-text made.
+    written = run["by_task"]["write-text"]["output_artifacts"]["out"][0]
+    assert producer["input_artifacts"]["data"][0]["id"] == written["id"]
+    assert lineage["consumers"] == []
+    # The written artifact, found by RUN/STEP/OUTPUT, was consumed by `upper` as `data`.
+    lineage = json.loads(ptflow("lineage", f"{run_id}/write-text/out", "--store", str(store), "--json",
+                                check=True).stdout)
+    assert [(c["task"], c["input_name"]) for c in lineage["consumers"]] == [("upper", "data")]
+    text = ptflow("lineage", shouted["uri"], "--store", str(store), check=True).stdout
+    assert "produced by" in text and "upper" in text and f"#{written['id']}" in text
+
+
+def test_show_of_unknown_run_and_artifact(store: Path, tmp_path: Path):
+    ir = compile_kfp(shell_and_python, tmp_path / "pipeline.yaml")
+    ptflow("run", str(ir), "--store", str(store), check=True)
+    missing = ptflow("show", "nope", "--store", str(store))
+    assert missing.returncode == 1 and "PTF911" in missing.stderr
+    missing = ptflow("lineage", "999999", "--store", str(store))
+    assert missing.returncode == 1 and "PTF912" in missing.stderr
+    no_store = ptflow("runs", "--store", str(tmp_path / "elsewhere"))
+    assert no_store.returncode == 1 and "no run store" in no_store.stderr
