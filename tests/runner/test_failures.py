@@ -1,0 +1,235 @@
+"""Failing steps, retries, timeouts, missing commands, bad input refused before anything runs, store escapes."""
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from kfp import dsl, kubernetes
+
+from tests.runner.helpers import compile_kfp, ptflow, show
+
+FLAKY = ('n=$(cat "$0" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$0"; '
+         'date +%s.%N >> "$0.times"; echo "attempt $n"; [ $n -ge 3 ]')
+
+
+@dsl.container_component
+def flaky(counter: str):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", FLAKY, counter])
+
+
+@dsl.container_component
+def sleeper(seconds: int):
+    return dsl.ContainerSpec(image="alpine:3", command=["sleep", seconds])
+
+
+@dsl.container_component
+def say(text: str, out: dsl.OutputPath(str)):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'printf "%s" "$0" > "$1"', text, out])
+
+
+@dsl.container_component
+def missing_tool():
+    return dsl.ContainerSpec(image="example/tool:1", command=["ptflow-no-such-tool-here", "--help"])
+
+
+@dsl.pipeline(name="retried")
+def retried(counter: str):
+    flaky(counter=counter).set_retry(num_retries=3, backoff_duration="1s", backoff_factor=3.0,
+                                     backoff_max_duration="2s").set_caching_options(False)
+
+
+def test_retries_with_backoff_until_success(tmp_path: Path, store: Path):
+    ir = compile_kfp(retried, tmp_path / "retried.yaml")
+    counter = tmp_path / "counter"
+    result = ptflow("run", str(ir), "--store", str(store), "-p", f"counter={counter}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert counter.read_text().strip() == "3"
+    times = [float(t) for t in Path(f"{counter}.times").read_text().split()]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert gaps[0] >= 1.0 and gaps[1] >= 2.0  # 1s, then 1s*3 capped at backoffMaxDuration 2s
+    assert gaps[1] < 2.8
+    step = show(store)["steps"][0]
+    assert step["status"] == "SUCCEEDED" and step["attempts"] == 3
+    assert result.stdout.count("retry") == 2
+
+
+def test_retries_exhausted_fail_the_run(tmp_path: Path, store: Path):
+    ir = yaml.safe_load(compile_kfp(retried, tmp_path / "retried.yaml").read_text())
+    task = ir["root"]["dag"]["tasks"]["flaky"]
+    task["retryPolicy"] = {"maxRetryCount": 1, "backoffDuration": "0s"}
+    path = tmp_path / "once.yaml"
+    path.write_text(yaml.safe_dump(ir))
+    result = ptflow("run", str(path), "--store", str(store), "-p", f"counter={tmp_path / 'c'}")
+    assert result.returncode == 1
+    assert "exited with code 1" in result.stderr and "attempt 2" in result.stderr
+    assert show(store)["steps"][0]["attempts"] == 2
+
+
+@dsl.pipeline(name="slow")
+def slow(seconds: int = 30):
+    task = sleeper(seconds=seconds).set_caching_options(False)
+    kubernetes.set_timeout(task, 1)
+
+
+def test_timeout_from_the_ir_stops_the_step(tmp_path: Path, store: Path):
+    ir = compile_kfp(slow, tmp_path / "slow.yaml")
+    started = time.monotonic()
+    result = ptflow("run", str(ir), "--store", str(store))
+    assert time.monotonic() - started < 20
+    assert result.returncode == 1
+    assert "PTF546" in result.stderr and "timed out after 1s" in result.stderr
+
+
+def test_step_timeout_option(tmp_path: Path, store: Path):
+    ir = next(yaml.safe_load_all(compile_kfp(slow, tmp_path / "slow.yaml").read_text()))
+    ir_path = tmp_path / "no-deadline.yaml"
+    ir_path.write_text(yaml.safe_dump(ir))  # the first document only: no kfp-kubernetes timeout
+    result = ptflow("run", str(ir_path), "--store", str(store), "--step-timeout", "0.5")
+    assert result.returncode == 1 and "timed out after 0.5s" in result.stderr
+
+
+@dsl.pipeline(name="needs-a-tool")
+def needs_a_tool():
+    say(text="first")
+    missing_tool()
+
+
+def test_command_missing_on_the_host_names_step_and_command(tmp_path: Path, store: Path):
+    ir = compile_kfp(needs_a_tool, tmp_path / "tool.yaml")
+    result = ptflow("run", str(ir), "--store", str(store))
+    assert result.returncode == 1
+    assert "PTF545" in result.stderr
+    assert "step `missing-tool`" in result.stderr and "`ptflow-no-such-tool-here`" in result.stderr
+    # The other step still ran and kept its output.
+    assert show(store)["by_task"]["say"]["outputs"]["out"] == "first"
+
+
+def test_failing_ptflow_step_is_reported_at_its_line(tmp_path: Path, store: Path):
+    source = tmp_path / "broken.ptflow"
+    source.write_text(
+        'component ok() -> (out: str) {\n'
+        '    image = "alpine:3"\n'
+        '    command = ["sh", "-c", "printf fine > \\"$0\\"", out.path]\n'
+        '}\n'
+        'component boom(code: int) {\n'
+        '    image = "alpine:3"\n'
+        '    command = ["sh", "-c", "echo line one; echo the reason >&2; exit \\"$0\\"", code]\n'
+        '}\n'
+        'pipeline broken(code: int = 4) {\n'
+        '    first = ok()\n'
+        '    second = boom(code: code)\n'
+        '}\n')
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 1
+    report = result.stderr
+    assert "error[PTF544]" in report and "step `second` exited with code 4" in report
+    assert f"{source}:11:" in report  # the .ptflow line that declared the step
+    assert "the reason" in report and "line one" in report  # the end of its log
+    assert show(store)["by_task"]["first"]["outputs"]["out"] == "fine"
+
+
+# ----------------------------------------------------------- refused input
+@dsl.pipeline(name="typed")
+def typed(n: int, name: str = "x"):
+    say(text=name)
+
+
+def _refused(args: list[str], store: Path) -> str:
+    result = ptflow("run", *args, "--store", str(store))
+    assert result.returncode == 1, result.stdout
+    assert not (store / "ptflow.db").exists()  # refused before anything ran
+    return result.stderr
+
+
+def test_missing_required_parameter_is_refused(tmp_path: Path, store: Path):
+    ir = compile_kfp(typed, tmp_path / "typed.yaml")
+    assert "PTF542" in _refused([str(ir)], store) and "-p n=VALUE" in _refused([str(ir)], store)
+
+
+def test_wrong_parameter_type_and_unknown_parameter_are_refused(tmp_path: Path, store: Path):
+    ir = compile_kfp(typed, tmp_path / "typed.yaml")
+    errors = _refused([str(ir), "-p", "n=three", "-p", "nmae=y"], store)
+    assert "PTF902" in errors and "`-p n=three`: not a valid integer" in errors
+    assert "has no parameter `nmae`" in errors and "did you mean `name`?" in errors
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("name: x\nimplementation:\n  container: {image: a}\n", "KFP v1 component file"),
+    ("- 1\n- 2\n", "is not a KFP PipelineSpec"),
+    ("a: [unclosed\n", "is not YAML"),
+])
+def test_documents_that_are_not_pipeline_specs_are_refused(tmp_path: Path, store: Path, text: str, expected: str):
+    path = tmp_path / "input.yaml"
+    path.write_text(text)
+    errors = _refused([str(path)], store)
+    assert "PTF540" in errors and expected in errors
+
+
+def _edited_ir(tmp_path: Path, edit) -> Path:
+    documents = list(yaml.safe_load_all(compile_kfp(needs_a_tool, tmp_path / "tool.yaml").read_text()))
+    edit(documents[0])
+    path = tmp_path / "edited.yaml"
+    path.write_text(yaml.safe_dump_all(documents))
+    return path
+
+
+def test_dangling_references_are_refused(tmp_path: Path, store: Path):
+    def dangle(spec):
+        spec["root"]["dag"]["tasks"]["say"]["componentRef"]["name"] = "comp-nope"
+        spec["root"]["dag"]["tasks"]["missing-tool"]["dependentTasks"] = ["ghost"]
+
+    errors = _refused([str(_edited_ir(tmp_path, dangle))], store)
+    assert "comp-nope" in errors and "`ghost`" in errors
+
+
+def test_output_names_that_escape_the_store_are_refused(tmp_path: Path, store: Path):
+    def escape(spec):
+        outputs = spec["components"]["comp-say"]["outputDefinitions"]["parameters"]
+        outputs["../../outside"] = outputs.pop("out")
+
+    errors = _refused([str(_edited_ir(tmp_path, escape))], store)
+    assert "PTF543" in errors and "outside the store" in errors
+
+
+@dsl.container_component
+def claims_outside(out: dsl.Output[dsl.Dataset]):
+    # The step reports, through its executor output file, an artifact URI outside the store.
+    script = ('import json, sys; json.dump({"artifacts": {"out": {"artifacts": [{"uri": sys.argv[2]}]}}}, '
+              'open(sys.argv[1], "w"))')
+    return dsl.ContainerSpec(image="python:3.11", command=["python3", "-c", script, "{{$.outputs.output_file}}",
+                                                           "/tmp/../etc/ptflow-escape", out.path])
+
+
+@dsl.pipeline(name="escape")
+def escape_pipeline():
+    claims_outside()
+
+
+def test_step_reporting_an_artifact_outside_the_store_fails(tmp_path: Path, store: Path):
+    ir = compile_kfp(escape_pipeline, tmp_path / "escape.yaml")
+    result = ptflow("run", str(ir), "--store", str(store))
+    assert result.returncode == 1 and "PTF543" in result.stderr and "must stay inside the store" in result.stderr
+
+
+@dsl.pipeline(name="quoted")
+def quoted(text: str):
+    say(text=text)
+
+
+def test_parameter_values_never_reach_a_shell(tmp_path: Path, store: Path):
+    ir = compile_kfp(quoted, tmp_path / "quoted.yaml")
+    marker = tmp_path / "pwned"
+    text = f'$(touch {marker}); `touch {marker}`; "quoted" & |'
+    ptflow("run", str(ir), "--store", str(store), "-p", f"text={text}", check=True)
+    assert show(store)["by_task"]["say"]["outputs"]["out"] == text
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(shutil.which("docker") is None and shutil.which("podman") is None,
+                    reason="the no-daemon path needs a docker or podman client without a daemon")
+def test_containers_without_a_daemon_is_refused(tmp_path: Path, store: Path):
+    ir = compile_kfp(quoted, tmp_path / "quoted.yaml")
+    errors = _refused([str(ir), "-p", "text=x", "--containers"], store)
+    assert "PTF548" in errors and "none answers" in errors
