@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import re
 
-import yaml
-
 from ptflow.compiler import graph as g
 from ptflow.compiler import types as ty
 
@@ -51,6 +49,8 @@ def sanitize_input_name(name: str) -> str:
 
 
 def load_component_text(text: str, path: str, name_hint: str) -> g.ComponentSpec:
+    import yaml  # only programs that import component files pay for it
+
     try:
         documents = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as error:

@@ -78,7 +78,7 @@ def get_parser() -> lark.Lark:
         GRAMMAR_PATH.read_text(),
         parser="lalr",
         lexer="basic",
-        start=["start", "expr"],
+        start=["start", "value"],
         propagate_positions=True,
         maybe_placeholders=True,
         postlex=_COUNTER,
@@ -277,6 +277,8 @@ def _invented(kind: str, at: Token) -> Token:
 
 
 def _hint_for(token: Token, accepts: set[str]) -> str | None:
+    if token.type in ("EQ", "NE", "LESSTHAN", "MORETHAN", "LE", "GE", "AND", "OR"):
+        return "comparisons and `and`/`or` belong in `if` conditions"
     if token.type == "EQUAL" and "COLON" in accepts:
         return "arguments and options are written `name: value`"
     if token.type == "NAME" and "COMMA" in accepts:
@@ -344,16 +346,21 @@ class _Builder(Transformer):
     def __init__(self, source: SourceText, diagnostics: Diagnostics):
         super().__init__()
         self.source = source
+        self.path = source.path
         self.diagnostics = diagnostics
 
     # -- helpers
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", True):
             return self.source.span(0, 0)
-        return self.source.span(meta.start_pos, meta.end_pos)
+        # lark already knows the positions; columns are 1-based in both.
+        return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos)
 
     def _tok_span(self, token: Token) -> Span:
-        return self.source.span(token.start_pos, token.end_pos)
+        if token.end_line is None:
+            return self.source.span(token.start_pos, token.end_pos)
+        return Span(self.path, token.line, token.column, token.end_line, token.end_column, token.start_pos,
+                    token.end_pos)
 
     def _ident(self, token: Token) -> t.Identifier:
         return t.Identifier(str(token), self._tok_span(token))
@@ -562,6 +569,7 @@ class _Builder(Transformer):
         return t.DictEntry(self._span(meta), self._ident(key), value)
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
@@ -614,10 +622,11 @@ def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics
     if not text.strip():
         diagnostics.report("PTF106", "empty `{}` in f-string", source.span(offset - 1, offset + 1))
         return t.ErrorExpr(source.span(offset - 1, offset + 1))
-    # Pad with spaces so lark's offsets are the file's offsets.
-    padded = " " * offset + text
+    # Blank out what comes before, keeping its newlines, so lark's offsets,
+    # lines and columns are the file's own.
+    padded = _NOT_NEWLINE.sub(" ", source.text[:offset]) + text
     try:
-        tree = get_parser().parse(padded, start="expr")
+        tree = get_parser().parse(padded, start="value")
     except UnexpectedInput as error:
         pos = getattr(error, "pos_in_stream", None) or offset
         diagnostics.report(
@@ -724,7 +733,7 @@ def parse_expression(text: str, path: str = "<string>"):
     source = SourceText(path, text)
     diagnostics = Diagnostics()
     try:
-        parse_tree = get_parser().parse(text, start="expr")
+        parse_tree = get_parser().parse(text, start="value")
     except UnexpectedInput as error:
         pos = getattr(error, "pos_in_stream", 0) or 0
         diagnostics.report("PTF101", "invalid expression", source.span(pos, min(len(text), pos + 1)))

@@ -76,6 +76,7 @@ class PipelineBuilder:
         self.resolve_callee = resolve_callee
         self.global_names = global_names
         self.steps: dict[str, StepDecl] = {}
+        self.task_names: dict[str, StepDecl] = {}  # sanitized name -> step, to find collisions in O(1)
         self.group_spans: dict[int, t.Statement] = {}
         self.loop_scopes: dict[int, Scope] = {}
         self.returns: list[t.Return] = []
@@ -255,19 +256,22 @@ class PipelineBuilder:
             self.diagnostics.report("PTF205", f"step `{name}` has the name of a pipeline parameter", name_span,
                                     related=[Related(self.input_by_name[name].span, "the parameter")])
             return
-        for other in self.steps.values():
-            if k8s_name(other.name) == k8s_name(name):
-                self.diagnostics.report(
-                    "PTF206", f"steps `{other.name}` and `{name}` both become the task name `{k8s_name(name)}`",
-                    name_span, related=[Related(other.name_span, f"`{other.name}` is here")],
-                    hint="rename one of them",
-                )
-                return
-        if not k8s_name(name):
+        task_name = k8s_name(name)
+        other = self.task_names.get(task_name)
+        if other is not None:
+            self.diagnostics.report(
+                "PTF206", f"steps `{other.name}` and `{name}` both become the task name `{task_name}`",
+                name_span, related=[Related(other.name_span, f"`{other.name}` is here")],
+                hint="rename one of them",
+            )
+            return
+        if not task_name:
             self.diagnostics.report("PTF206", f"step name `{name}` has no letters or digits for a task name",
                                     name_span)
             return
-        self.steps[name] = StepDecl(node, name, name_span, group, in_finally)
+        decl = StepDecl(node, name, name_span, group, in_finally)
+        self.steps[name] = decl
+        self.task_names[task_name] = decl
 
     # ------------------------------------------------- pass 2: resolve
     def _resolve_groups(self, group: g.Group) -> None:

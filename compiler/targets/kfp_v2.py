@@ -145,6 +145,7 @@ class _Lowering:
         self.inputs: dict[str, dict[str, tuple[Channel, str | None]]] = {}
         self.dag_outputs: dict[str, dict[str, dict]] = {}
         self.dependencies: dict[str, set[str]] = {}
+        self._rendered: dict[int, tuple[list[str], list[str]]] = {}
         self.out = LoweredPipeline()
 
     # ------------------------------------------------------------ run
@@ -703,21 +704,31 @@ class _Lowering:
                 self.out.platform_executors[label] = platform
         return component
 
+    def _command_line(self, spec: g.ComponentSpec) -> tuple[list[str], list[str]]:
+        """The rendered (command, args) of a component, once per component however many steps call it."""
+        cached = self._rendered.get(id(spec))
+        if cached is None:
+            container_spec = spec.container
+            if container_spec.runtime_step:
+                command, args = runtime_command(spec, "kfp-v2")
+            else:
+                command, args = container_spec.command, container_spec.args
+            cached = ([render_arg(a, spec) for a in command], [render_arg(a, spec) for a in args])
+            self._rendered[id(spec)] = cached
+        return cached
+
     def _container(self, task: g.Task) -> dict:
         spec = task.component
         container_spec = spec.container
-        if container_spec.runtime_step:
-            command, args = runtime_command(spec, "kfp-v2")
-        else:
-            command, args = container_spec.command, container_spec.args
+        command, args = self._command_line(spec)
         image = task.options.image
         if isinstance(image, g.PipelineInput):
             image = input_parameter(PREFIX + image.name)
         container: dict = {}
         if args:
-            container["args"] = [render_arg(a, spec) for a in args]
+            container["args"] = list(args)
         if command:
-            container["command"] = [render_arg(a, spec) for a in command]
+            container["command"] = list(command)
         env = dict(container_spec.env)
         for name, value in task.options.env.items():
             env[name] = value.value

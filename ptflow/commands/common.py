@@ -70,8 +70,6 @@ def parse_assignments(items: list[str] | None) -> dict[str, str]:
 
 
 def dump_yaml_documents(documents: list[dict], header: str = "") -> str:
-    import yaml
+    from ptflow.compiler.yaml_writer import dump_all
 
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    body = yaml.dump_all(documents, Dumper=dumper, sort_keys=True, default_flow_style=False, width=80)
-    return header + body
+    return header + dump_all(documents)

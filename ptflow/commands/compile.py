@@ -44,7 +44,10 @@ def run(args) -> int:
         return EXIT_ERRORS
     if result.diagnostics:
         print_diagnostics(result.diagnostics)
-    text = dump_yaml_documents(result.documents, header=_header(result))
+    from ptflow.compiler.api import garbage_collection_paused
+
+    with garbage_collection_paused():
+        text = dump_yaml_documents(result.documents, header=_header(result))
     output = args.output or str(default_output(args.file, args.target))
     if output == "-":
         sys.stdout.write(text)

@@ -1,0 +1,180 @@
+"""Compile-time benchmark: ptflow vs kfp's own compilers, side by side, in one run.
+
+Generates pipelines of N container steps in two shapes — a chain (each step
+consumes the previous one's output) and a wide fan (N independent steps
+feeding one final step) — writes each both as .ptflow and as the equivalent
+KFP Python DSL, and compiles each with both compilers.  Every measurement runs
+in a fresh subprocess, timing only the work (build + compile + write), not the
+interpreter start or imports; a cold `ptflow compile` of an example is timed
+as a whole process.
+
+    .venv/bin/python benchmarks/compile_bench.py                 # N = 10, 100, 1000 (kfp too)
+    .venv/bin/python benchmarks/compile_bench.py --sizes 10 100 1000 10000 --kfp-max 1000
+    .venv/bin/python benchmarks/compile_bench.py --target kfp-v1 --kfp1-python .venv-kfp1/bin/python
+
+Run it by hand on a quiet machine; it is not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+COMPONENT = '''
+component step(x: str) -> (y: str) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "echo \\"$0\\" > \\"$1\\"", x, y.path]
+}
+component gather(xs: list) {
+    image = "alpine:3.19"
+    command = ["echo", xs]
+}
+'''
+
+
+def ptflow_source(shape: str, n: int) -> str:
+    lines = [COMPONENT, "pipeline bench(start: str = \"go\") {"]
+    if shape == "chain":
+        lines.append("    s0 = step(x: start)")
+        lines += [f"    s{i} = step(x: s{i - 1}.y)" for i in range(1, n)]
+    else:
+        lines += [f"    s{i} = step(x: start)" for i in range(n - 1)]
+        refs = ", ".join(f"s{i}.y" for i in range(min(n - 1, 50)))
+        lines.append(f"    last = step(x: f\"{{s0.y}}\")")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def kfp_source(shape: str, n: int) -> str:
+    head = '''
+from kfp import dsl, compiler
+
+@dsl.container_component
+def step(x: str, y: dsl.OutputPath(str)):
+    return dsl.ContainerSpec(image="alpine:3.19", command=["sh", "-c", 'echo "$0" > "$1"', x, y])
+
+def build():
+    @dsl.pipeline(name="bench")
+    def bench(start: str = "go"):
+'''
+    body = []
+    if shape == "chain":
+        body.append("        t = step(x=start)")
+        body += ["        t = step(x=t.outputs['y'])" for _ in range(1, n)]
+    else:
+        body.append("        first = step(x=start)")
+        body += ["        step(x=start)" for _ in range(1, n - 1)]
+        body.append("        step(x=first.outputs['y'])")
+    return head + "\n".join(body) + "\n    return bench\n"
+
+
+PTFLOW_RUNNER = '''
+import sys, time
+from ptflow.compiler.api import compile_file, garbage_collection_paused
+from ptflow.commands.common import dump_yaml_documents
+path, out, target = sys.argv[1], sys.argv[2], sys.argv[3]
+start = time.perf_counter()
+result = compile_file(path, target)
+assert result.ok, [d.message for d in result.diagnostics][:3]
+with garbage_collection_paused():  # as `ptflow compile` writes it
+    text = dump_yaml_documents(result.documents)
+open(out, "w").write(text)
+print(time.perf_counter() - start)
+'''
+
+KFP_RUNNER = '''
+import sys, time, importlib.util
+spec = importlib.util.spec_from_file_location("bench_module", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+from kfp import compiler
+start = time.perf_counter()
+pipeline = module.build()
+compiler.Compiler().compile(pipeline, sys.argv[2])
+print(time.perf_counter() - start)
+'''
+
+KFP1_RUNNER = '''
+import sys, time, importlib.util
+spec = importlib.util.spec_from_file_location("bench_module", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+import kfp
+from kfp import compiler
+start = time.perf_counter()
+pipeline = module.build()
+compiler.Compiler().compile(pipeline, sys.argv[2])
+print(time.perf_counter() - start)
+'''
+
+
+def run_timed(python: str, script: str, *args: str) -> float:
+    result = subprocess.run([python, "-c", script, *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--kfp-max", type=int, default=1000, help="largest N to give kfp (it is quadratic)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--target", choices=["kfp-v2", "kfp-v1"], default="kfp-v2")
+    parser.add_argument("--kfp1-python", default=str(REPO / ".venv-kfp1" / "bin" / "python"),
+                        help="a Python with kfp==1.8.22, for --target kfp-v1")
+    args = parser.parse_args()
+    python = sys.executable
+    peer = "kfp 2.17" if args.target == "kfp-v2" else "kfp 1.8.22"
+    peer_python = python if args.target == "kfp-v2" else args.kfp1_python
+    peer_runner = KFP_RUNNER if args.target == "kfp-v2" else KFP1_RUNNER
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for shape in ("chain", "wide"):
+            for n in args.sizes:
+                source = tmp / f"{shape}{n}.ptflow"
+                source.write_text(ptflow_source(shape, n))
+                ours = median([run_timed(python, PTFLOW_RUNNER, str(source), str(tmp / "out.yaml"), args.target)
+                               for _ in range(args.repeat)])
+                theirs = None
+                if n <= args.kfp_max:
+                    module = tmp / f"{shape}{n}_kfp.py"
+                    module.write_text(kfp_source(shape, n))
+                    repeat = args.repeat if n <= 1000 else 1
+                    theirs = median([run_timed(peer_python, peer_runner, str(module), str(tmp / "kfp.yaml"))
+                                     for _ in range(repeat)])
+                rows.append((shape, n, ours, theirs))
+                ratio = f"{theirs / ours:.1f}x" if theirs else "-"
+                print(f"{shape:>5} N={n:<6} ptflow {ours:8.3f}s   {peer} "
+                      f"{(f'{theirs:8.3f}s' if theirs else '   (skipped)')}   ratio {ratio}", flush=True)
+    example = REPO / "examples" / "control_flow" / "control_flow.ptflow"
+    cold = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([python, "-m", "ptflow", "compile", str(example), "-o", "/dev/null", "--target", args.target],
+                       check=True, capture_output=True)
+        cold.append(time.perf_counter() - start)
+    print(f"\ncold `ptflow compile {example.relative_to(REPO)}` (whole process, median of 5): {median(cold):.3f}s")
+    print("\n| shape | N | ptflow (s) | " + peer + " (s) | ratio |\n| --- | --- | --- | --- | --- |")
+    for shape, n, ours, theirs in rows:
+        print(f"| {shape} | {n} | {ours:.3f} | {theirs:.3f} | {theirs / ours:.0f}x |" if theirs else
+              f"| {shape} | {n} | {ours:.3f} | skipped | - |")
+    print(json.dumps({"rows": rows, "cold_compile_s": median(cold)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
