@@ -1,5 +1,6 @@
 """Loops, conditions, exit handlers, fan-in, OneOf, nested pipelines and importers, run for real."""
 
+import json
 from pathlib import Path
 from typing import List
 
@@ -203,7 +204,7 @@ def test_exit_handler_sees_failed_and_outputs_are_kept(tmp_path: Path, store: Pa
     run = show(store)
     assert run["status"] == "FAILED"
     steps = {s["task"].split("/")[-1]: s for s in run["steps"]}
-    status = __import__("json").loads(steps["status-of"]["outputs"]["out"])
+    status = json.loads(steps["status-of"]["outputs"]["out"])
     assert status["state"] == "FAILED"
     assert "fail" in status["error"]["message"] and status["pipelineTaskName"] == "exit-handler-1"
     assert status["pipelineJobResourceName"] == run["id"]
