@@ -1,0 +1,37 @@
+"""The compile path stays light and never runs user code."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+PROBE = r'''
+import sys
+from ptflow.cli import main
+code = main(["compile", sys.argv[1], "-o", sys.argv[2]])
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "pytorch_lightning", "lightning", "ax"))
+kfp_init_ran = "kfp" in sys.modules and hasattr(sys.modules["kfp"], "__version__")
+print(code, heavy, kfp_init_ran, "kfp.dsl" in sys.modules)
+'''
+
+
+def test_compiling_imports_neither_torch_nor_the_kfp_sdk(tmp_path):
+    example = REPO / "examples" / "control_flow" / "control_flow.ptflow"
+    result = subprocess.run([sys.executable, "-c", PROBE, str(example), str(tmp_path / "out.yaml")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == "0 [] False False"
+
+
+def test_the_compiler_never_evaluates_or_imports_user_code():
+    offenders = []
+    for path in sorted((REPO / "compiler").rglob("*.py")):
+        text = path.read_text()
+        for pattern in (r"\beval\(", r"\bexec\(", r"yaml\.load\(", r"yaml\.unsafe_load", r"__import__\(",
+                        r"spec_from_file_location\((?!.*pb2)"):
+            for match in re.finditer(pattern, text):
+                line = text.count("\n", 0, match.start()) + 1
+                offenders.append(f"{path.relative_to(REPO)}:{line}: {match.group(0)}")
+    assert offenders == []
