@@ -1,0 +1,148 @@
+"""The KFP launcher's rules the runner reproduces: value text, output parsing, placeholders, CEL, commands."""
+
+import json
+import sys
+
+import pytest
+
+from ptflow.runtime.runner import values
+from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
+from ptflow.runtime.runner.commands import CommandNotFound, is_runtime_command, plan
+from ptflow.runtime.runner.placeholders import JobNames, Resolver, resolve_value_references
+
+NAMES = JobNames("job-1", "uuid-1", "train", "task-uuid", "/store/artifacts")
+
+
+@pytest.mark.parametrize("value, text", [
+    (3, "3"), (3.0, "3"), (0.5, "0.5"), (1e21, "1000000000000000000000"), (1e-7, "0.0000001"),
+    (-2.25, "-2.25"), (True, "true"), (False, "false"), ("as is ", "as is "),
+    ([1, "a", 2.5], '[1,"a",2.5]'), ({"b": 1, "a": [True, None]}, '{"a":[true,null],"b":1}'),
+])
+def test_parameter_text_is_the_launchers(value, text):
+    # Go: strconv.FormatFloat(v, 'f', -1, 64), strconv.FormatBool, protojson for lists and structs.
+    assert values.to_text(values.as_protobuf(value)) == text
+
+
+@pytest.mark.parametrize("text, parameter_type, value", [
+    ("heads\n", values.STRING, "heads\n"),         # strings are taken as written, newline and all
+    (" 42\n", values.INTEGER, 42.0),
+    ("0.25", values.DOUBLE, 0.25),
+    ("True", values.BOOLEAN, True), ("0", values.BOOLEAN, False),
+    ("[1, 2]", values.LIST, [1.0, 2.0]), ('{"a": 1}', values.STRUCT, {"a": 1.0}),
+])
+def test_output_files_are_read_like_text_to_pb_value(text, parameter_type, value):
+    assert values.from_text(text, parameter_type) == value
+
+
+@pytest.mark.parametrize("text, parameter_type", [
+    ("4.5", values.INTEGER), ("yes", values.BOOLEAN), ("{}", values.LIST), ("[", values.STRUCT),
+])
+def test_output_files_of_the_wrong_type_are_errors(text, parameter_type):
+    with pytest.raises(values.ValueTypeError):
+        values.from_text(text, parameter_type)
+
+
+def _executor_input() -> dict:
+    return {
+        "inputs": {
+            "parameterValues": {"epochs": 3.0, "lr": 0.001, "name": "resnet", "opt": None},
+            "artifacts": {"data": {"artifacts": [{"name": "data", "type": {"schemaTitle": "system.Dataset",
+                                                                           "schemaVersion": "0.0.1"},
+                                                  "uri": "/store/a/1/data", "metadata": {"rows": 10.0}}]}},
+        },
+        "outputs": {
+            "parameters": {"acc": {"outputFile": "/store/r/x/outputs/acc"}},
+            "artifacts": {"model": {"artifacts": [{"name": "model", "type": {"schemaTitle": "system.Model",
+                                                                             "schemaVersion": "0.0.1"},
+                                                   "uri": "/store/staging/model", "metadata": {}}]}},
+            "outputFile": "/store/r/x/executor_output.json",
+        },
+    }
+
+
+def test_placeholders_of_every_kind():
+    resolver = Resolver(_executor_input(), NAMES)
+    command = resolver.command([
+        "--epochs={{$.inputs.parameters['epochs']}}", "{{$.inputs.parameters['lr']}}",
+        "{{$.inputs.artifacts['data'].path}}", "{{$.inputs.artifacts['data'].uri}}",
+        "{{$.inputs.artifacts['data'].metadata}}", "{{$.outputs.parameters['acc'].output_file}}",
+        "{{$.outputs.artifacts['model'].path}}", "{{$.outputs.artifacts['model'].uri}}",
+        "{{$.outputs.output_file}}", "{{$.pipeline_job_name}}/{{$.pipeline_job_uuid}}",
+        "{{$.pipeline_task_name}}:{{$.pipeline_task_uuid}}", "{{$.pipeline_root}}",
+        "{{$.inputs.parameters['undeclared']}}",
+    ])
+    assert command == [
+        "--epochs=3", "0.001", "/store/a/1/data", "/store/a/1/data", '{"rows":10}', "/store/r/x/outputs/acc",
+        "/store/staging/model", "/store/staging/model", "/store/r/x/executor_output.json", "job-1/uuid-1",
+        "train:task-uuid", "/store/artifacts",
+        "{{$.inputs.parameters['undeclared']}}",  # the launcher leaves what names nothing as it is
+    ]
+
+
+def test_executor_input_placeholder_is_the_whole_input_as_json():
+    executor_input = _executor_input()
+    [text] = Resolver(executor_input, NAMES).command(["{{$}}"])
+    assert json.loads(text)["outputs"]["outputFile"] == "/store/r/x/executor_output.json"
+    assert json.loads(text)["inputs"]["parameterValues"]["epochs"] == 3
+
+
+def test_if_present_and_concat_structures():
+    resolver = Resolver(_executor_input(), NAMES)
+    if_present = json.dumps({"IfPresent": {"InputName": "lr", "Then": ["--lr", "{{$.inputs.parameters['lr']}}"]}})
+    absent = json.dumps({"IfPresent": {"InputName": "opt", "Then": ["--opt"], "Else": ["--no-opt"]}})
+    dropped = json.dumps({"IfPresent": {"InputName": "missing", "Then": ["--missing"]}})
+    concat = json.dumps({"Concat": ["run-", "{{$.inputs.parameters['name']}}", "-",
+                                    {"IfPresent": {"InputName": "epochs", "Then": "e{{$.inputs.parameters['epochs']}}"}}]})
+    assert resolver.command(["a", if_present, absent, dropped, concat, "z"]) == [
+        "a", "--lr", "0.001", "--no-opt", "run-resnet-e3", "z"]
+
+
+def test_values_that_look_like_placeholders_are_not_substituted_again():
+    executor_input = _executor_input()
+    executor_input["inputs"]["parameterValues"]["name"] = "{{$.inputs.parameters['epochs']}}"
+    assert Resolver(executor_input, NAMES).command(["{{$.inputs.parameters['name']}}"]) == [
+        "{{$.inputs.parameters['epochs']}}"]
+
+
+def test_f_string_constants_are_filled_from_the_tasks_other_inputs():
+    parameters = {"msg": "item {{$.inputs.parameters['pipelinechannel--x']}} of {{$.pipeline_job_name}}",
+                  "pipelinechannel--x": 2.0}
+    assert resolve_value_references(parameters, NAMES)["msg"] == "item 2 of job-1"
+
+
+def test_conditions_are_cel_over_protobuf_values():
+    values_ = {"pipelinechannel--n": 7.0, "pipelinechannel--side": "heads", "pipelinechannel--ok": True}
+    assert evaluate_condition("int(inputs.parameter_values['pipelinechannel--n']) > 5", values_, {})
+    elif_arm = ("!(int(inputs.parameter_values['pipelinechannel--n']) > 10) && "
+                "inputs.parameter_values['pipelinechannel--side'] == 'heads'")
+    assert evaluate_condition(elif_arm, values_, {})
+    assert not evaluate_condition("inputs.parameter_values['pipelinechannel--ok'] == false", values_, {})
+    with pytest.raises(CelError, match="no such key"):
+        evaluate_condition("inputs.parameter_values['absent'] == 1", values_, {})
+    with pytest.raises(CelError, match="does not parse"):
+        evaluate_condition("inputs.parameter_values[", values_, {})
+
+
+def test_a_condition_is_never_python():
+    with pytest.raises(CelError):
+        evaluate_condition("__import__('os').system('true') == 0", {}, {})
+
+
+def test_parameter_expression_selector():
+    assert select('parseJson(string_value)["a"]', {"a": 1, "b": "x"}) == 1.0
+    assert select('parseJson(string_value)["b"]', {"a": 1, "b": "x"}) == "x"
+    assert select("struct_value.b", {"a": 1, "b": "x"}) == "x"
+
+
+def test_runtime_steps_run_in_this_python_and_others_on_the_host(tmp_path):
+    runtime = plan(["python", "-m", "ptflow.runtime", "torch.train", "--x", "1"], "any:image", {}, str(tmp_path),
+                   [], None)
+    assert runtime.how == "runtime" and runtime.argv == [sys.executable, "-m", "ptflow.runtime", "torch.train",
+                                                         "--x", "1"]
+    assert is_runtime_command(["python3.11", "-m", "ptflow.runtime.entrypoint"])
+    assert not is_runtime_command(["python", "-m", "ptflow_runtime_lookalike"])
+    host = plan(["sh", "-c", "true"], "alpine", {"A": "1"}, str(tmp_path), [], None)
+    assert host.how == "host" and host.argv[1:] == ["-c", "true"] and host.env["A"] == "1"
+    with pytest.raises(CommandNotFound) as missing:
+        plan(["no-such-command-ptflow"], "alpine", {}, str(tmp_path), [], None)
+    assert missing.value.command == "no-such-command-ptflow"
