@@ -27,6 +27,7 @@ COMMANDS = [
     "show",
     "lineage",
     "submit",
+    "tensorboard",
 ]
 
 

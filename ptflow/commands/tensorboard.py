@@ -1,0 +1,86 @@
+"""`ptflow tensorboard RUN|LOGDIR`: TensorBoard, with the PyTorch profiler plugin, on a run's logs.
+
+The target is a log directory or URI (`gs://...`), or a run in the local
+store (`ptflow run` records them): then every step output holding TensorBoard
+event files or profiler traces is shown, one TensorBoard run per step.
+TensorBoard replaces this process (exec), so Ctrl-C or a signal stops it
+directly, and it listens on 127.0.0.1 unless `--host` says otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ptflow.commands.common import EXIT_ERRORS, EXIT_USAGE
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("tensorboard", help="start TensorBoard on a run's logs (or a log directory)")
+    parser.add_argument("target", metavar="RUN|LOGDIR",
+                        help="a log directory or URI, or a run id (prefix, or `latest`) in the store")
+    parser.add_argument("--port", type=int, default=6006, help="the port (default 6006)")
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    parser.add_argument("--store", metavar="DIR", default=".ptflow", help="the run store (default: .ptflow)")
+    parser.add_argument("--step", metavar="TASK", help="with a run: only this step's logs")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    try:
+        logdir_flag = resolve_logdir(args.target, args.store, args.step)
+    except LookupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    command = [sys.executable, "-m", "tensorboard.main", *logdir_flag, "--host", args.host,
+               "--port", str(args.port)]
+    print(f"TensorBoard on http://{args.host}:{args.port}/ ({' '.join(logdir_flag)}); Ctrl-C stops it",
+          file=sys.stderr, flush=True)
+    os.execv(sys.executable, command)
+    return EXIT_ERRORS  # not reached
+
+
+def resolve_logdir(target: str, store_dir: str, step: str | None) -> list[str]:
+    """TensorBoard's `--logdir X` or `--logdir_spec name:X,...` for the target."""
+    if "://" in target or Path(target).is_dir():
+        if step:
+            raise ValueError("--step applies to a run, not to a log directory")
+        return ["--logdir", target]
+    from ptflow.runtime.runner.artifacts import local_path_for_uri
+    from ptflow.runtime.runner.store import DATABASE, Store
+
+    if not (Path(store_dir) / DATABASE).exists():
+        raise LookupError(f"{target} is not a directory, and there is no run store at {store_dir} to find a run in")
+    store = Store(store_dir)
+    try:
+        found = store.find_run(target)
+        if found is None:
+            raise LookupError(f"no directory and no run `{target}` in {store_dir} (ptflow runs lists them)")
+        logs = {}
+        for execution in store.executions(found["id"]):
+            if step and execution["task"] != step:
+                continue
+            for output, artifacts in execution["output_artifacts"].items():
+                for artifact in artifacts:
+                    path = local_path_for_uri(artifact.uri)
+                    if path and holds_tensorboard_logs(Path(path)):
+                        logs.setdefault(execution["task"], path)
+    finally:
+        store.close()
+    if not logs:
+        where = f"step `{step}` of run {found['id']}" if step else f"run {found['id']}"
+        raise LookupError(f"{where} has no output with TensorBoard logs")
+    if len(logs) == 1:
+        return ["--logdir", next(iter(logs.values()))]
+    return ["--logdir_spec", ",".join(f"{task}:{path}" for task, path in sorted(logs.items()))]
+
+
+def holds_tensorboard_logs(path: Path) -> bool:
+    if not path.is_dir():
+        return False
+    return any(item.name.startswith("events.out.tfevents") or item.name.endswith(".pt.trace.json")
+               for item in path.rglob("*"))

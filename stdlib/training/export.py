@@ -1,0 +1,85 @@
+"""Writing the trained model so serving can load it without ptflow's training code.
+
+The `model_file` output is a directory:
+
+    model.pt            TorchScript: torch.jit.load("model.pt")(inputs) -> logits
+    ptflow-model.json   what the model takes and returns (below)
+    index_to_name.json  class index -> name, as TorchServe's handlers read it
+    tokenizer/          text models: the tokenizer (AutoTokenizer.from_pretrained)
+
+or, when a user's module cannot be compiled to TorchScript, `state_dict.pt`
+plus a copy of the module file (`format: "state_dict"` in the manifest).
+
+ptflow-model.json: {"format": "torchscript"|"state_dict", "file": ..., "task":
+"image_classification"|"text_classification", "classes": [...], "inputs": [...]
+(name, dtype, shape with -1 for the batch, value range), ...}.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+MANIFEST = "ptflow-model.json"
+log = logging.getLogger(__name__)
+
+
+def to_torchscript(net: nn.Module, example: tuple[torch.Tensor, ...]) -> torch.jit.ScriptModule | None:
+    """Script the network (exact, and fast), or trace it when it can't be scripted; None if neither works."""
+    net = net.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.jit's deprecation notices; TorchServe still loads TorchScript
+        try:
+            return torch.jit.script(net)
+        except Exception as error:  # noqa: BLE001 - scripting fails in many ways; tracing is the fallback
+            log.info("the model cannot be scripted (%s); tracing it", str(error).splitlines()[0][:200])
+        try:
+            with torch.no_grad():
+                return torch.jit.trace(net, example, check_trace=False, strict=False)
+        except Exception as error:  # noqa: BLE001
+            log.warning("the model cannot be traced either (%s); saving its state_dict",
+                        str(error).splitlines()[0][:200])
+            return None
+
+
+def input_description(example: tuple[torch.Tensor, ...], task: str) -> list[dict[str, Any]]:
+    if task == "image_classification":
+        (images,) = example
+        return [{"name": "images", "dtype": "float32", "shape": [-1, *images.shape[1:]], "range": [0.0, 1.0]}]
+    return [{"name": name, "dtype": str(tensor.dtype).removeprefix("torch."), "shape": [-1, tensor.shape[1]]}
+            for name, tensor in zip(("input_ids", "attention_mask"), example)]
+
+
+def export_model(directory: Path, net: nn.Module, example: tuple[torch.Tensor, ...], task: str,
+                 classes: list[str], details: dict[str, Any], tokenizer: Any = None,
+                 module_file: Path | None = None) -> dict[str, Any]:
+    """Write the model directory; returns its manifest."""
+    directory.mkdir(parents=True, exist_ok=True)
+    net = net.cpu().eval()
+    example = tuple(tensor.cpu() for tensor in example)
+    scripted = to_torchscript(net, example)
+    manifest: dict[str, Any] = {"task": task, "classes": list(classes), "inputs": input_description(example, task),
+                                "output": "logits", **details}
+    if scripted is not None:
+        scripted.save(str(directory / "model.pt"))
+        manifest.update(format="torchscript", file="model.pt")
+    else:
+        torch.save(net.state_dict(), directory / "state_dict.pt")
+        manifest.update(format="state_dict", file="state_dict.pt")
+        if module_file is not None:
+            shutil.copyfile(module_file, directory / "module.py")
+            manifest["module_file"] = "module.py"
+    if tokenizer is not None:
+        tokenizer.save_pretrained(str(directory / "tokenizer"))
+        manifest["tokenizer"] = "tokenizer"
+    (directory / "index_to_name.json").write_text(
+        json.dumps({str(index): name for index, name in enumerate(classes)}, indent=2) + "\n", encoding="utf-8")
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
