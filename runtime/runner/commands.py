@@ -17,7 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 _PYTHON = re.compile(r"^python(3(\.\d+)?)?$")
 
@@ -79,20 +79,32 @@ def find_container_runtime() -> ContainerRuntime:
 class CommandPlan:
     argv: list[str]
     how: str  # "runtime", "host" or "container"
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] | None = None  # None: the runner's own environment
 
 
 def plan(argv: list[str], image: str, env: dict[str, str], workdir: str, mounts: list[str],
-         container_runtime: ContainerRuntime | None) -> CommandPlan:
-    """The argv to start for a resolved command line; raises CommandNotFound for a missing host command."""
+         container_runtime: ContainerRuntime | None, found: dict[str, str | None] | None = None) -> CommandPlan:
+    """The argv to start for a resolved command line; raises CommandNotFound for a missing host command.
+
+    `found` remembers where commands were found on PATH, for a runner that plans many steps.
+    """
     if not argv:
         raise CommandNotFound("")
-    process_env = {**os.environ, **env}
+    process_env = {**os.environ, **env} if env else None
     if is_runtime_command(argv):
         return CommandPlan([sys.executable, *argv[1:]], "runtime", process_env)
     if container_runtime is not None:
-        return CommandPlan(container_runtime.wrap(argv, image, env, workdir, mounts), "container", dict(os.environ))
-    executable = argv[0] if os.sep in argv[0] else shutil.which(argv[0], path=process_env.get("PATH"))
+        return CommandPlan(container_runtime.wrap(argv, image, env, workdir, mounts), "container")
+    executable = argv[0] if os.sep in argv[0] else _which(argv[0], process_env, found)
     if executable is None or not os.path.exists(executable):
         raise CommandNotFound(argv[0])
     return CommandPlan([executable, *argv[1:]], "host", process_env)
+
+
+def _which(name: str, env: dict[str, str] | None, found: dict[str, str | None] | None) -> str | None:
+    path = (env if env is not None else os.environ).get("PATH")
+    if found is None or env is not None:  # a step's own PATH is looked up afresh
+        return shutil.which(name, path=path)
+    if name not in found:
+        found[name] = shutil.which(name, path=path)
+    return found[name]

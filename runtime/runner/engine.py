@@ -24,6 +24,8 @@ import subprocess
 import threading
 import time
 import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +43,7 @@ from ptflow.runtime.runner.spec import Pipeline
 from ptflow.runtime.runner.store import Store
 
 ALL_UPSTREAM_TASKS_COMPLETED = "ALL_UPSTREAM_TASKS_COMPLETED"
+_MAX_THREADS = 10_000
 _MISSING = object()
 
 
@@ -107,6 +110,9 @@ class Run:
         self.launcher = ContainerLauncher(self)
         self._processes: set[subprocess.Popen] = set()
         self._processes_lock = threading.Lock()
+        # Tasks and loop iterations run on reused threads. The pool is unbounded in practice: a DAG's thread
+        # waits for its tasks' threads, so a small bound could deadlock; --parallelism bounds the steps.
+        self.threads = ThreadPoolExecutor(max_workers=_MAX_THREADS, thread_name_prefix="ptflow-task")
 
     # --------------------------------------------------------------- the run
     def execute(self) -> RunResult:
@@ -129,6 +135,7 @@ class Run:
             self.store.finish_run(self.run_id, states.FAILED, error="interrupted")
             self.progress.close()
             raise
+        self.threads.shutdown(wait=False)
         error = "; ".join(f.message for f in failures) or None
         self.store.finish_run(self.run_id, status, outputs, error)
         counts = dict(self.store.find_run(self.run_id)["counts"])
@@ -163,52 +170,58 @@ class Run:
     def _run_dag(self, scope: Scope) -> TaskResult:
         tasks: dict[str, dict] = (scope.component.get("dag") or {}).get("tasks") or {}
         waits_for = {name: set(upstream_tasks(task)) & set(tasks) for name, task in tasks.items()}
-        pending = set(tasks)
-        running: dict[str, threading.Thread] = {}
+        unfinished_upstream = {name: len(upstream) for name, upstream in waits_for.items()}
+        downstream: dict[str, list[str]] = {name: [] for name in tasks}
+        for name in sorted(tasks):
+            for upstream in waits_for[name]:
+                downstream[upstream].append(name)
+        ready = deque(sorted(name for name, count in unfinished_upstream.items() if count == 0))
+        running: dict[str, Future] = {}
         finished: queue.Queue = queue.Queue()
         failed = False
 
-        def start(name: str) -> None:
-            def work() -> None:
-                try:
-                    result = self._run_task(scope, name, tasks[name])
-                except Exception as error:  # a runner bug must fail the task, not hang the DAG
-                    path = _join(scope.path, name)
-                    message = f"internal error while running `{path}`: {type(error).__name__}: {error}"
-                    self.progress.step_failed(path, message)
-                    result = TaskResult(states.FAILED, failures=[StepFailure(path, scope.key, name, message)])
-                finished.put((name, result))
-
-            thread = threading.Thread(target=work, name=f"task {_join(scope.path, name)}", daemon=True)
-            running[name] = thread
-            thread.start()
-
-        while pending or running:
-            progressed = True
-            while progressed:
-                progressed = False
-                for name in sorted(pending):
-                    if not waits_for[name] <= scope.results.keys():
-                        continue
-                    pending.discard(name)
-                    progressed = True
-                    task = tasks[name]
-                    finishes_anyway = (task.get("triggerPolicy") or {}).get("strategy") == ALL_UPSTREAM_TASKS_COMPLETED
-                    upstream_failed = any(scope.results[u].state in (states.FAILED, states.NOT_RUN)
-                                          for u in waits_for[name])
-                    if not finishes_anyway and (failed or upstream_failed or self.stopping.is_set()):
-                        scope.results[name] = self._not_run(scope, name, task)
-                        continue
-                    start(name)
-            if not running:
-                if pending:  # only a cycle can leave tasks waiting with nothing running; pre-flight refuses those
-                    raise RuntimeError(f"tasks {sorted(pending)} of `{scope.key}` wait for each other")
-                break
-            name, result = finished.get()
-            running.pop(name).join()
+        def settle(name: str, result: TaskResult) -> None:
+            nonlocal failed
             scope.results[name] = result
-            if result.state == states.FAILED:
-                failed = True
+            failed = failed or result.state == states.FAILED
+            for waiting in downstream[name]:
+                unfinished_upstream[waiting] -= 1
+                if unfinished_upstream[waiting] == 0:
+                    ready.append(waiting)
+
+        def guarded(name: str) -> TaskResult:
+            try:
+                return self._run_task(scope, name, tasks[name])
+            except Exception as error:  # a runner bug must fail the task, not hang the DAG
+                path = _join(scope.path, name)
+                message = f"internal error while running `{path}`: {type(error).__name__}: {error}"
+                self.progress.step_failed(path, message)
+                return TaskResult(states.FAILED, failures=[StepFailure(path, scope.key, name, message)])
+
+        def in_background(name: str) -> None:
+            finished.put((name, guarded(name)))
+
+        while len(scope.results) < len(tasks):
+            while ready:
+                name = ready.popleft()
+                task = tasks[name]
+                finishes_anyway = (task.get("triggerPolicy") or {}).get("strategy") == ALL_UPSTREAM_TASKS_COMPLETED
+                upstream_failed = any(scope.results[u].state in (states.FAILED, states.NOT_RUN) for u in waits_for[name])
+                if not finishes_anyway and (failed or upstream_failed or self.stopping.is_set()):
+                    settle(name, self._not_run(scope, name, task))
+                elif not running and not ready:
+                    # Nothing else can start until this task ends (a chain): run it on this thread.
+                    settle(name, guarded(name))
+                else:
+                    running[name] = self.threads.submit(in_background, name)
+            if len(scope.results) == len(tasks):
+                break
+            if not running:  # only a cycle leaves tasks waiting with nothing running; pre-flight refuses those
+                raise RuntimeError(f"tasks of `{scope.key}` wait for each other: "
+                                   f"{sorted(set(tasks) - set(scope.results))}")
+            name, result = finished.get()
+            running.pop(name).result()
+            settle(name, result)
         return self._dag_result(scope, failed)
 
     def _not_run(self, scope: Scope, name: str, task: dict) -> TaskResult:
@@ -345,7 +358,7 @@ class Run:
         turns = threading.BoundedSemaphore(limit)
         results: list[TaskResult | None] = [None] * len(items)
         failed = threading.Event()
-        threads = []
+        iterations = []
 
         def iterate(index: int, item: Any) -> None:
             try:
@@ -372,11 +385,9 @@ class Run:
 
         for index, item in enumerate(items):
             turns.acquire()  # at most `parallelismLimit` iterations at once
-            thread = threading.Thread(target=iterate, args=(index, item), name=f"{path}[{index}]", daemon=True)
-            threads.append(thread)
-            thread.start()
-        for thread in threads:
-            thread.join()
+            iterations.append(self.threads.submit(iterate, index, item))
+        for iteration in iterations:
+            iteration.result()
         finished = [r for r in results if r is not None]
         any_failed = any(r.state == states.FAILED for r in finished)
         collected_parameters: dict[str, list] = {}

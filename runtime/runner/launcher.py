@@ -130,6 +130,7 @@ class ContainerLauncher:
         self.run = run
         self.store = run.store
         self._warned_images: set[str] = set()
+        self._executables: dict[str, str | None] = {}  # command name -> its path on PATH, looked up once
 
     # ------------------------------------------------------------- the step
     def launch(self, step: Step) -> StepResult:
@@ -161,7 +162,8 @@ class ContainerLauncher:
         attempt = 0
         while True:
             attempt += 1
-            self.store.record_attempt(execution_id, attempt)
+            if attempt > 1:  # the first attempt is recorded with the execution
+                self.store.record_attempt(execution_id, attempt)
             outcome = self._attempt(step, parameters, execution_uuid, folder, log_path, attempt)
             if isinstance(outcome, StepResult):
                 self.store.finish_execution(execution_id, states.SUCCEEDED, parameters=outcome.parameters,
@@ -194,10 +196,10 @@ class ContainerLauncher:
     def _attempt(self, step: Step, parameters: dict, execution_uuid: str, folder: Path, log_path: Path,
                  attempt: int) -> StepResult | StepFailure:
         run = self.run
-        staging = self.store.staging_for(execution_uuid, attempt)
-        outputs_dir = folder / "outputs"
-        outputs_dir.mkdir(exist_ok=True)
-        executor_input = self._executor_input(step, parameters, staging, outputs_dir, folder)
+        has_artifacts = bool((step.component.get("outputDefinitions") or {}).get("artifacts"))
+        # Only steps that make artifacts need a staging folder (and its rename into the store).
+        staging = self.store.staging_for(execution_uuid, attempt) if has_artifacts else None
+        executor_input = self._executor_input(step, parameters, staging, folder)
         names = JobNames(run.run_id, run.job_uuid, step.task_name, execution_uuid, str(self.store.artifacts_dir))
         container = step.executor.get("container") or {}
         resolver = Resolver(executor_input, names)
@@ -212,7 +214,8 @@ class ContainerLauncher:
             return fail(f"step `{step.path}`: {error}")
         image = resolver.text(str(container.get("image", "")))
         try:
-            command = plan(argv, image, env, str(folder), [str(self.store.root)], run.container_runtime)
+            command = plan(argv, image, env, str(folder), [str(self.store.root)], run.container_runtime,
+                           self._executables)
         except CommandNotFound as missing:
             what = f"command `{missing.command}`" if missing.command else "an empty command"
             return fail(f"step `{step.path}` runs {what}, which is not on this machine's PATH "
@@ -231,9 +234,10 @@ class ContainerLauncher:
             return fail(f"step `{step.path}` {describe_exit(exit_code)}", exit_code=exit_code)
         return self._collect(step, executor_input, staging, execution_uuid, fail)
 
-    def _executor_input(self, step: Step, parameters: dict, staging: Path, outputs_dir: Path, folder: Path) -> dict:
+    def _executor_input(self, step: Step, parameters: dict, staging: Path | None, folder: Path) -> dict:
         definitions = step.component.get("outputDefinitions") or {}
-        output_parameters = {name: {"outputFile": str(outputs_dir / name)}
+        # Output parameter files sit next to the log, named so they can't collide with it.
+        output_parameters = {name: {"outputFile": str(folder / f"output-{name}")}
                              for name in definitions.get("parameters") or {}}
         output_artifacts = {}
         for name, definition in (definitions.get("artifacts") or {}).items():
@@ -277,11 +281,15 @@ class ContainerLauncher:
             except subprocess.TimeoutExpired:
                 stop_group(process)
                 return process.returncode, True
+            except BaseException:  # Ctrl-C: the step runs in its own session, so it must be stopped here
+                stop_group(process)
+                raise
             finally:
                 self.run.untrack(process)
 
     # -------------------------------------------------------------- outputs
-    def _collect(self, step: Step, executor_input: dict, staging: Path, execution_uuid: str, fail) -> StepResult | StepFailure:
+    def _collect(self, step: Step, executor_input: dict, staging: Path | None, execution_uuid: str,
+                 fail) -> StepResult | StepFailure:
         executor_output = {}
         output_file = executor_input["outputs"]["outputFile"]
         if os.path.exists(output_file):
@@ -324,7 +332,8 @@ class ContainerLauncher:
                         return fail(f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}", "PTF543")
                     artifact.uri = reported_uri
             artifacts[name] = [artifact]
-        self.store.publish(staging, execution_uuid)
+        if staging is not None:
+            self.store.publish(staging, execution_uuid)
         return StepResult(states.SUCCEEDED, parameters, artifacts)
 
     def _foreign_uri(self, uri: str) -> str | None:

@@ -255,8 +255,8 @@ class Store:
         execution_uuid = execution_uuid or uuid.uuid4().hex
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO executions (uuid, run_id, task, component, kind, status, cache_key, started, inputs, log)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO executions (uuid, run_id, task, component, kind, status, cache_key, started, inputs, log,"
+                " attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                 (execution_uuid, run_id, task, component, kind, RUNNING, cache_key, time.time(), json.dumps(inputs), log),
             )
         return int(cursor.lastrowid), execution_uuid
