@@ -22,19 +22,21 @@ def check(documents: list[Any], pipeline: Pipeline, arguments: dict[str, str]) -
     diagnostics = Diagnostics()
     if not _is_pipeline_spec(documents, pipeline, diagnostics):
         return diagnostics.sorted(), {}
-    _external_validation(documents, pipeline, diagnostics)
-    _structure(pipeline, diagnostics)
+    if not _shared_validation(documents, pipeline, diagnostics):
+        _structure(pipeline, diagnostics)
     _names_stay_in_store(pipeline, diagnostics)
     typed = _arguments(pipeline, arguments, diagnostics)
     return diagnostics.items, typed
 
 
 def _is_pipeline_spec(documents: list[Any], pipeline: Pipeline, diagnostics: Diagnostics) -> bool:
+    from ptflow.runtime.runner.spec import main_document
+
     source = pipeline.source or "input"
-    if not documents or not isinstance(documents[0], dict):
+    spec = main_document(documents)
+    if not isinstance(spec, dict):
         diagnostics.report("PTF540", f"`{source}` is not a KFP PipelineSpec (it holds no YAML mapping)", None)
         return False
-    spec = documents[0]
     missing = [key for key in ("root", "pipelineInfo") if not isinstance(spec.get(key), dict)]
     if "deploymentSpec" not in spec and spec.get("components"):
         missing.append("deploymentSpec")
@@ -55,13 +57,17 @@ def _is_pipeline_spec(documents: list[Any], pipeline: Pipeline, diagnostics: Dia
     return True
 
 
-def _external_validation(documents: list[Any], pipeline: Pipeline, diagnostics: Diagnostics) -> None:
+def _shared_validation(documents: list[Any], pipeline: Pipeline, diagnostics: Diagnostics) -> bool:
+    """`ptflow validate`'s checks, when that validator is installed; False if it is not."""
     try:
         from ptflow.compiler.validate.ir import validate_ir
     except ImportError:
-        return
-    for problem in validate_ir(documents, pipeline.source or None):
-        diagnostics.extend([problem])
+        return False
+    from ptflow.compiler.source import SourceText
+
+    source = SourceText(pipeline.source, pipeline.text) if pipeline.text is not None else None
+    diagnostics.extend(validate_ir(documents, source))
+    return True
 
 
 def _structure(pipeline: Pipeline, diagnostics: Diagnostics) -> None:

@@ -19,6 +19,7 @@ class Pipeline:
     spec: dict
     platform: dict = field(default_factory=dict)
     source: str = ""
+    text: str | None = None  # the YAML text, for diagnostics that point into it
     # (DAG component key, task name) -> the `.ptflow` span that declared the task.
     source_map: dict[tuple[str, str], Span] = field(default_factory=dict)
 
@@ -71,20 +72,28 @@ def load(path: str, pipeline: str | None = None, image: str | None = None) -> tu
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        documents = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+        documents = list(yaml.load_all(text, Loader=loader))  # empty documents stay, so indices match the file
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         span = Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
         diagnostics.report("PTF540", f"`{path}` is not YAML: {getattr(error, 'problem', None) or error}", span)
         raise LoadError(diagnostics.items) from None
-    return documents, from_documents(documents, path), []
+    loaded = from_documents(documents, path)
+    loaded.text = text
+    return documents, loaded, []
+
+
+def main_document(documents: list[Any]) -> Any:
+    """The first non-empty document: the PipelineSpec, if this is IR."""
+    return next((d for d in documents if d is not None), None)
 
 
 def from_documents(documents: list[Any], source: str = "") -> Pipeline:
     """The Pipeline of already-loaded documents (the pre-flight check says whether they are one)."""
-    spec = documents[0] if documents and isinstance(documents[0], dict) else {}
+    main = main_document(documents)
+    spec = main if isinstance(main, dict) else {}
     platform: dict = {}
-    for document in documents[1:]:
+    for document in documents:
         if isinstance(document, dict) and isinstance(document.get("platforms"), dict):
             platform = document["platforms"]
     if isinstance(spec.get("platforms"), dict):  # a single-document file that inlines the platform spec

@@ -23,7 +23,7 @@ def echo_number(n: int, out: dsl.OutputPath(int)):
 
 
 @dsl.container_component
-def make_list(count: int, out: dsl.OutputPath(list)):
+def make_list(count: int, out: dsl.OutputPath(List[int])):
     return dsl.ContainerSpec(image="python:3.11", command=[
         "python3", "-c", "import json, sys; json.dump(list(range(int(sys.argv[1]))), open(sys.argv[2], 'w'))",
         count, out])
