@@ -333,3 +333,157 @@ _code("PTF914", "submission failed", """
 The pipeline could not be submitted: the server answered with an error or
 could not be reached. The message carries its answer.
 """)
+
+# ------------------------------------- KFP v2 IR validation (ptflow validate)
+_code("PTF510", "unknown field in a KFP IR document", """
+A key that the KFP schema (the protobuf message named in the message) does not
+have. KFP's backend parses IR strictly and rejects the whole pipeline for it.
+Usually a misspelling: the help line names the closest field.
+
+    componentRef:
+      nme: comp-train        # ComponentRef has only `name`
+""")
+_code("PTF511", "invalid value for a KFP IR field", """
+A value of the wrong kind for its field: text where a number is expected
+(`maxRetryCount: three`), a single value where a list is expected, an enum
+value that does not exist (`parameterType: STRIN`), or a duration without its
+unit (`backoffDuration: 30` instead of `30s`).
+""")
+_code("PTF512", "two alternatives given at once", """
+Some IR fields are alternatives of which only one may be set (a protobuf
+`oneof`): a component is either a `dag` or an `executorLabel`; a task input
+is either `componentInputParameter`, `taskOutputParameter`, `runtimeValue` or
+`taskFinalStatus`. Keep the one that is meant.
+""")
+_code("PTF513", "unsupported schemaVersion", """
+The KFP backend accepts only IR with `schemaVersion: 2.1.0` (what every KFP
+2.x SDK writes). A different or missing version is rejected on upload.
+""")
+_code("PTF514", "pipeline without a name", """
+`pipelineInfo.name` is missing or empty; the KFP backend rejects such a
+pipeline on upload.
+""")
+_code("PTF515", "required field missing", """
+A part of the IR that KFP needs is absent: the `root` component, the
+`deploymentSpec` that holds the executors, a task's `componentRef`, a value
+source for a task input, a component's `dag` or `executorLabel`, or an
+importer's `artifactUri`/`typeSchema`.
+""")
+_code("PTF516", "unknown component", """
+A task's `componentRef.name` names no entry of `components`. KFP accepts the
+file and fails when the run is compiled (`cannot find component ref`).
+
+    componentRef:
+      name: comp-trian       # components has comp-train
+""")
+_code("PTF517", "unknown executor", """
+A component's `executorLabel`, or a key of the kubernetes platform document's
+`deploymentSpec.executors`, names no entry of `deploymentSpec.executors`.
+""")
+_code("PTF518", "unknown task", """
+A `producerTask`, `producerSubtask`, `taskFinalStatus.producerTask` or an
+entry of `dependentTasks` names no task of the same DAG. A task can only read
+from and wait for tasks of its own DAG; values from outside come in through
+the DAG component's inputs (`pipelinechannel--...`).
+""")
+_code("PTF519", "unknown output", """
+`outputParameterKey` / `outputArtifactKey` names an output the producing
+task's component does not declare in its `outputDefinitions`.
+""")
+_code("PTF520", "unknown input", """
+A `componentInputParameter` / `componentInputArtifact` names no input of the
+component whose DAG the task is in, or a condition or an importer reads an
+input that does not exist. kfp 2.17.3 itself writes such a reference for a
+dict field of a raw-list loop item used inside an exit handler
+(`componentInputParameter: loop-item-param-N` at the root); such a file fails
+at run time with `Parent pipeline input argument ... not found`.
+""")
+_code("PTF521", "dependency cycle in a DAG", """
+Tasks of one DAG wait for each other in a circle (through `dependentTasks` or
+by reading each other's outputs), so none of them can start. The message
+lists the cycle.
+""")
+_code("PTF522", "required input not supplied", """
+The task's component declares an input with no default and not optional, and
+the task gives it no value. The run would fail when the task starts.
+""")
+_code("PTF523", "undeclared input", """
+A task passes an input its component does not declare. The inputs the KFP SDK
+adds on its own (`pipelinechannel--*`, `base_image`, and resource inputs such
+as `cpu_limit`) are allowed.
+""")
+_code("PTF524", "parameter wired as an artifact, or artifact as a parameter", """
+Parameters (strings, numbers, lists...) and artifacts (files with a URI) are
+wired differently: parameters under `inputs.parameters` with
+`componentInputParameter` / `taskOutputParameter`, artifacts under
+`inputs.artifacts` with `componentInputArtifact` / `taskOutputArtifact`. The
+message names the side that is of the other kind.
+""")
+_code("PTF525", "placeholder names an unknown input or output", """
+A `{{$.inputs.parameters['x']}}`, `{{$.inputs.artifacts['x'].path}}`,
+`{{$.outputs.parameters['y'].output_file}}` or
+`{{$.outputs.artifacts['m'].uri}}` placeholder, or an IfPresent `InputName`,
+names something the component does not declare. The launcher would fail to
+resolve it when the task starts.
+""")
+_code("PTF526", "malformed placeholder", """
+A `{{$...}}` placeholder that is not closed or is not one KFP knows, or an
+`IfPresent` / `Concat` structure that is not valid JSON or lacks its parts.
+Known forms: `{{$.inputs.parameters['x']}}`,
+`{{$.inputs.artifacts['x'].path|uri|metadata}}`,
+`{{$.outputs.parameters['y'].output_file}}`,
+`{{$.outputs.artifacts['m'].path|uri|metadata}}`, `{{$}}`,
+`{{$.outputs.output_file}}`, `{{$.pipeline_job_name}}`,
+`{{$.pipeline_job_uuid}}`, `{{$.pipeline_task_name}}`,
+`{{$.pipeline_task_uuid}}`, `{{$.pipeline_root}}`, `{{$.workspace_path}}`.
+""")
+_code("PTF527", "container without an image", """
+A container executor has no `image` (or an empty one); the pod could not be
+created.
+""")
+_code("PTF528", "condition is not valid CEL", """
+`triggerPolicy.condition` is a CEL expression evaluated by the KFP driver;
+this one does not parse. kfp writes conditions such as
+`inputs.parameter_values['pipelinechannel--flip-side'] == 'heads'`.
+""")
+_code("PTF529", "value does not match its parameter type", """
+A `defaultValue` or `runtimeValue.constant` is not of the declared
+`parameterType`: a string for NUMBER_INTEGER, a fraction for NUMBER_INTEGER,
+a list for STRING, and so on. Numbers may be written as doubles (`3.0`), as
+kfp does.
+""")
+_code("PTF530", "invalid loop items", """
+A `parameterIterator` / `artifactIterator` takes its items from an input the
+loop task does not have, its `raw` items are not a JSON list, or its
+`itemInput` is not an input of the loop's component.
+""")
+_code("PTF531", "task name is not a valid Kubernetes name", """
+Task names become parts of Kubernetes resource names: lowercase letters,
+digits and `-`, starting and ending with a letter or digit. kfp renames tasks
+this way itself; the help line gives the name it would use.
+""")
+_code("PTF532", "DAG output does not match the declared outputs", """
+A DAG component's `dag.outputs` sets an output its `outputDefinitions` does
+not declare, or a declared output is never set.
+""")
+_code("PTF533", "type mismatch between connected values", """
+A value wired into a task input has a different type than the input declares:
+a STRING output into a NUMBER_INTEGER input, or a Dataset artifact into a
+Model input (`system.Artifact` is compatible with every artifact type).
+""")
+_code("PTF534", "not a KFP pipeline document", """
+`ptflow validate` recognizes KFP v2 IR (a PipelineSpec with `pipelineInfo`,
+`root` or `deploymentSpec`) and Argo Workflows (`apiVersion: argoproj.io/...`,
+`kind: Workflow`); the file is neither.
+""")
+_code("PTF535", "invalid YAML", """
+The file is not valid YAML; the position is where the YAML parser gave up.
+""")
+_code("PTF536", "unused executor", """
+An entry of `deploymentSpec.executors` that no component names in its
+`executorLabel`. Harmless, but usually the sign of a renamed component.
+""", W)
+_code("PTF539", "check skipped", """
+Part of the document could not be checked because an optional package is not
+installed; the message names it.
+""", W)

@@ -1,0 +1,143 @@
+"""Validate KFP v2 IR: the PipelineSpec YAML document and its optional `platforms` document.
+
+Three layers report into one list, and none stops at the first problem:
+
+1. a strict protobuf parse (`ir_schema`): the PipelineSpec; its
+   `deploymentSpec`, which PipelineSpec holds as an untyped Struct, as a
+   PipelineDeploymentConfig; the `platforms` document as a PlatformSpec
+   (which types `pipelineConfig`), and each kubernetes executor config, also a
+   Struct there, as a KubernetesExecutorConfig;
+2. the rules the KFP backend applies on upload: schemaVersion 2.1.0, a
+   pipeline name, a root;
+3. the semantic checks kfp has none of (`ir_semantics`).
+
+Diagnostics name the JSON path of what is wrong and, given the file's
+`SourceText`, point at the offending key or value.  Nothing here imports kfp:
+the protobuf classes come from `protos`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ptflow.compiler.diagnostics import Diagnostic
+from ptflow.compiler.source import SourceText
+from ptflow.compiler.validate import protos
+from ptflow.compiler.validate.ir_schema import check_message
+from ptflow.compiler.validate.ir_semantics import Semantics
+from ptflow.compiler.validate.yaml_source import PathReport
+
+SCHEMA_VERSION = "2.1.0"
+
+GENERIC = "PTF503"
+UNSUPPORTED_SCHEMA_VERSION = "PTF513"
+NO_PIPELINE_NAME = "PTF514"
+MISSING_FIELD = "PTF515"
+CHECK_SKIPPED = "PTF539"
+
+
+def is_pipeline_spec(document: Any) -> bool:
+    """True for the main IR document (what `ptflow validate` recognizes as KFP v2 IR)."""
+    return isinstance(document, dict) and any(k in document for k in ("pipelineInfo", "root", "deploymentSpec"))
+
+
+def is_platforms(document: Any) -> bool:
+    return isinstance(document, dict) and "platforms" in document
+
+
+def validate_ir(documents: list[dict], source: SourceText | None = None) -> list[Diagnostic]:
+    """Every problem in the YAML documents of one KFP v2 IR file.
+
+    `documents` are the file's YAML documents in order (empty ones as None, so
+    that indices match the file when `source` is given for positions).
+    """
+    report = PathReport()
+    spec_index, platforms_index = _identify(documents, report)
+    spec = documents[spec_index] if spec_index is not None else None
+    platforms = documents[platforms_index] if platforms_index is not None else None
+    if spec is not None:
+        _check_spec_schema(report, spec_index, spec)
+        _check_backend_rules(report, spec_index, spec)
+    if platforms is not None:
+        _check_platforms_schema(report, platforms_index, platforms)
+    if spec is not None:
+        Semantics(report, spec, spec_index, platforms, platforms_index if platforms_index is not None else 1).run()
+    return report.diagnostics(source)
+
+
+def _identify(documents: list, report: PathReport) -> tuple[int | None, int | None]:
+    """Which document is the PipelineSpec and which the platforms document; report the rest."""
+    spec_index = platforms_index = None
+    for index, document in enumerate(documents):
+        if document is None:
+            continue
+        if spec_index is None and is_pipeline_spec(document):
+            spec_index = index
+        elif platforms_index is None and is_platforms(document):
+            platforms_index = index
+        else:
+            report.add(GENERIC, index, (), "unexpected document: a KFP v2 IR file holds one PipelineSpec and at "
+                       "most one `platforms` document", part="key")
+    if spec_index is None:
+        report.add(GENERIC, platforms_index or 0, (), "no PipelineSpec document (with `pipelineInfo`, `root`, "
+                   "`deploymentSpec`) in this file", part="key")
+    return spec_index, platforms_index
+
+
+def _check_spec_schema(report: PathReport, index: int, spec: dict) -> None:
+    pb2 = protos.pipeline_spec_pb2()
+    check_message(report, index, (), spec, pb2.PipelineSpec)
+    deployment = spec.get("deploymentSpec")
+    if isinstance(deployment, dict):
+        check_message(report, index, ("deploymentSpec",), deployment, pb2.PipelineDeploymentConfig)
+
+
+def _check_platforms_schema(report: PathReport, index: int, platforms: dict) -> None:
+    pb2 = protos.pipeline_spec_pb2()
+    check_message(report, index, (), platforms, pb2.PlatformSpec)
+    kubernetes = platforms.get("platforms")
+    kubernetes = kubernetes.get("kubernetes") if isinstance(kubernetes, dict) else None
+    deployment = kubernetes.get("deploymentSpec") if isinstance(kubernetes, dict) else None
+    executors = deployment.get("executors") if isinstance(deployment, dict) else None
+    if not isinstance(executors, dict) or not executors:
+        return
+    try:
+        kubernetes_pb2 = protos.kubernetes_executor_config_pb2()
+    except protos.ProtosUnavailable:
+        report.add(CHECK_SKIPPED, index, ("platforms", "kubernetes", "deploymentSpec", "executors"),
+                   "kubernetes executor configs not checked: install kfp-kubernetes", part="key")
+        return
+    for label, config in executors.items():
+        check_message(report, index, ("platforms", "kubernetes", "deploymentSpec", "executors", label), config,
+                      kubernetes_pb2.KubernetesExecutorConfig)
+
+
+def _check_backend_rules(report: PathReport, index: int, spec: dict) -> None:
+    """What the KFP API server checks on upload (backend/src/apiserver/template/v2_template.go)."""
+    version = spec.get("schemaVersion")
+    if version is None:
+        report.add(UNSUPPORTED_SCHEMA_VERSION, index, (), f"no schemaVersion: KFP only accepts {SCHEMA_VERSION}",
+                   part="key", hint=f"add `schemaVersion: {SCHEMA_VERSION}`")
+    elif version != SCHEMA_VERSION:
+        report.add(UNSUPPORTED_SCHEMA_VERSION, index, ("schemaVersion",),
+                   f"schemaVersion {version!r} is not supported: KFP only accepts {SCHEMA_VERSION}",
+                   hint=f"write `schemaVersion: {SCHEMA_VERSION}`")
+    info = spec.get("pipelineInfo")
+    name = info.get("name") if isinstance(info, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        path = ("pipelineInfo", "name") if isinstance(info, dict) and "name" in info else (
+            ("pipelineInfo",) if "pipelineInfo" in spec else ())
+        report.add(NO_PIPELINE_NAME, index, path, "the pipeline has no name (pipelineInfo.name)",
+                   part="value" if path[-1:] == ("name",) else "key")
+    if not isinstance(spec.get("root"), dict):
+        report.add(MISSING_FIELD, index, ("root",) if "root" in spec else (), "the pipeline has no `root` component",
+                   part="key")
+    if "deploymentSpec" not in spec and _uses_executors(spec):
+        report.add(MISSING_FIELD, index, (), "components name executors, but there is no `deploymentSpec`",
+                   part="key")
+
+
+def _uses_executors(spec: dict) -> bool:
+    components = list((spec.get("components") or {}).values()) if isinstance(spec.get("components"), dict) else []
+    components.append(spec.get("root"))
+    return any(isinstance(c, dict) and "executorLabel" in c for c in components)

@@ -1,0 +1,199 @@
+"""Where things are in a YAML file: spans of keys and values, found by JSON path.
+
+Validators work on plain loaded documents and name what is wrong by its path
+(`("root", "dag", "tasks", "train", "componentRef", "name")`).  Only when there
+is something to report is the file composed again with positions
+(`yaml.compose_all`), and each path is resolved to the span of its key or its
+value, so clean files never pay for the second parse.
+
+A path that does not exist in the file (a missing field) resolves to the key of
+its deepest existing ancestor: "`inputs` lacks `rows`" points at `inputs:`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal
+
+import yaml
+
+from ptflow.compiler.diagnostics import Diagnostic, Related, Severity
+from ptflow.compiler.source import SourceText, Span
+
+Path = tuple  # of str (mapping keys) and int (list indices)
+Part = Literal["key", "value"]
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+def safe_load_documents(text: str) -> list[Any]:
+    """Every YAML document of `text`, loaded safely (libyaml when available)."""
+    return list(yaml.load_all(text, Loader=_SAFE_LOADER))
+
+
+def format_path(path: Iterable) -> str:
+    """`root.dag.tasks.train.componentRef.name`; list indices as `[0]`, odd keys as `["a.b"]`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _PLAIN_KEY.match(str(part)):
+            out += f".{part}" if out else str(part)
+        else:
+            out += f'["{part}"]'
+    return out or "(document)"
+
+
+def yaml_error_span(error: yaml.YAMLError, source: SourceText) -> Span:
+    """The span a YAML syntax error points at (its problem mark), or the file's start."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is None:
+        return source.span(0, min(1, len(source.text)))
+    return _span_at(source, mark.line, mark.column, mark.line, mark.column + 1)
+
+
+def _span_at(source: SourceText, line: int, column: int, end_line: int, end_column: int) -> Span:
+    """A span from 0-based marks (libyaml's columns count characters, as `SourceText` does)."""
+    start = _offset(source, line, column)
+    end = max(start, _offset(source, end_line, end_column))
+    return source.span(start, end)
+
+
+def _offset(source: SourceText, line: int, column: int) -> int:
+    line_starts = _line_starts(source)
+    if line >= len(line_starts):
+        return len(source.text)
+    return min(len(source.text), line_starts[line] + column)
+
+
+def _line_starts(source: SourceText) -> list[int]:
+    starts = getattr(source, "_yaml_line_starts", None)
+    if starts is None:
+        starts = [0] + [m.end() for m in re.finditer("\n", source.text)]
+        source._yaml_line_starts = starts  # cached on the source, which outlives the locator
+    return starts
+
+
+class YamlPositions:
+    """Spans of keys and values of every document of one YAML file, composed on first use."""
+
+    def __init__(self, source: SourceText):
+        self.source = source
+        self._documents: list[yaml.Node | None] | None = None
+
+    def documents(self) -> list[yaml.Node | None]:
+        if self._documents is None:
+            try:
+                self._documents = list(yaml.compose_all(self.source.text, Loader=_SAFE_LOADER))
+            except yaml.YAMLError:
+                self._documents = []
+        return self._documents
+
+    def span(self, document: int, path: Path, part: Part = "value") -> Span | None:
+        documents = self.documents()
+        if document >= len(documents) or documents[document] is None:
+            return None
+        node = documents[document]
+        key_node: yaml.Node | None = None
+        for step in path:
+            found = _child(node, step)
+            if found is None:
+                break  # the deepest existing ancestor
+            key_node, node = found
+        else:
+            if part == "value" and isinstance(node, yaml.ScalarNode):
+                return self._node_span(node)
+            if key_node is not None:
+                return self._node_span(key_node)
+            return self._first_line(node)
+        if key_node is not None:
+            return self._node_span(key_node)
+        return self._first_line(node)
+
+    def _node_span(self, node: yaml.Node) -> Span:
+        start, end = node.start_mark, node.end_mark
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            # A block scalar's marks run to the next key; its indicator is enough.
+            return _span_at(self.source, start.line, start.column, start.line, start.column + 1)
+        if not isinstance(node, yaml.ScalarNode):
+            end = start  # a whole mapping is too much to underline
+            return _span_at(self.source, start.line, start.column, start.line, start.column + 1)
+        return _span_at(self.source, start.line, start.column, end.line, end.column)
+
+    def _first_line(self, node: yaml.Node) -> Span:
+        """The document's first key, for problems about the document as a whole."""
+        if isinstance(node, yaml.MappingNode) and node.value:
+            return self._node_span(node.value[0][0])
+        return self._node_span(node)
+
+
+def _child(node: yaml.Node, step) -> tuple[yaml.Node, yaml.Node] | None:
+    """(key node, value node) of `step` in a mapping, or (item, item) of an index in a sequence."""
+    if isinstance(node, yaml.MappingNode) and not isinstance(step, int):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+                return key, value
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+        if 0 <= step < len(node.value):
+            item = node.value[step]
+            return item, item
+    return None
+
+
+# ------------------------------------------------------------ located findings
+
+
+@dataclass
+class Finding:
+    """One problem, located by document index and JSON path rather than by span."""
+
+    code: str
+    message: str
+    document: int
+    path: Path
+    part: Part = "value"
+    hint: str | None = None
+    severity: Severity | None = None
+    related: list[tuple[int, Path, str]] = field(default_factory=list)
+
+
+class PathReport:
+    """Findings of one validation, turned into `Diagnostic`s with spans at the end."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self._seen: set[tuple] = set()
+
+    def add(self, code: str, document: int, path: Path, message: str, *, part: Part = "value",
+            hint: str | None = None, severity: Severity | None = None,
+            related: list[tuple[int, Path, str]] | None = None) -> None:
+        key = (code, document, tuple(path), message)
+        if key in self._seen:  # the same fact reached by two routes is said once
+            return
+        self._seen.add(key)
+        self.findings.append(Finding(code, message, document, tuple(path), part, hint, severity, related or []))
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def diagnostics(self, source: SourceText | None) -> list[Diagnostic]:
+        from ptflow.compiler.codes import CODES
+
+        positions = YamlPositions(source) if source is not None and self.findings else None
+        out = []
+        for finding in self.findings:
+            span = positions.span(finding.document, finding.path, finding.part) if positions else None
+            related = []
+            if positions:
+                for document, path, note in finding.related:
+                    related_span = positions.span(document, path, "key")
+                    if related_span is not None:
+                        related.append(Related(related_span, note))
+            severity = finding.severity or CODES[finding.code].severity
+            message = f"{format_path(finding.path)}: {finding.message}"
+            out.append(Diagnostic(finding.code, severity, message, span, related, finding.hint))
+        out.sort(key=lambda d: (d.span.start if d.span else -1, d.code))
+        return out

@@ -1,0 +1,119 @@
+"""`ptflow validate FILE.yaml`: check a compiled KFP document, whoever wrote it.
+
+KFP v2 IR (a PipelineSpec, optionally followed by a `platforms` document) goes
+through `ptflow.compiler.validate.ir`; an Argo Workflow (KFP v1) through
+`ptflow.compiler.validate.argo`.  Exit 0 when clean (warnings allowed), 1 on
+errors or an unreadable file, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, diagnostic_to_json, has_errors, print_diagnostics
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "validate", help="check a compiled KFP v2 IR or Argo Workflow YAML file (from ptflow, kfp or by hand)")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("--deny-warnings", action="store_true", help="exit 1 on warnings too")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    everything = []
+    texts: dict[str, str] = {}
+    for path in args.files:
+        diagnostics, text = validate_file(path)
+        everything.extend(diagnostics)
+        if text is not None:
+            texts[path] = text
+    if args.format == "json":
+        json.dump([_as_json(d) for d in everything], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_diagnostics(everything, "text", sys.stderr, texts=texts)
+    return EXIT_ERRORS if has_errors(everything, args.deny_warnings) else EXIT_OK
+
+
+def _as_json(diagnostic) -> dict:
+    data = diagnostic_to_json(diagnostic)
+    data.setdefault("hint", None)
+    return data
+
+
+def validate_file(path: str):
+    """(diagnostics, text) for one file; text is None when it could not be read."""
+    from ptflow.compiler.diagnostics import Diagnostics
+    from ptflow.compiler.source import SourceText
+
+    diagnostics = Diagnostics()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        diagnostics.report("PTF901", f"cannot read `{path}`: {reason}", None)
+        return diagnostics.items, None
+    source = SourceText(path, text)
+    documents = _load(source, diagnostics)
+    if documents is not None:
+        diagnostics.extend(validate_documents(documents, source, diagnostics))
+    return diagnostics.items, text
+
+
+def _load(source, diagnostics):
+    import yaml
+
+    from ptflow.compiler.validate.yaml_source import safe_load_documents, yaml_error_span
+
+    try:
+        return safe_load_documents(source.text)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+        diagnostics.report("PTF535", f"not valid YAML: {problem}", yaml_error_span(error, source))
+        return None
+
+
+def validate_documents(documents: list, source, diagnostics) -> list:
+    """Recognize what the documents are and run the matching validator."""
+    from ptflow.compiler.validate.ir import is_pipeline_spec
+
+    present = [d for d in documents if d is not None]
+    start = source.span(0, min(len(source.text), max(1, source.text.find("\n"))))
+    if not present:
+        diagnostics.report("PTF534", f"`{source.path}` holds no YAML document", start)
+        return []
+    if any(is_pipeline_spec(d) for d in present):
+        from ptflow.compiler.validate.ir import validate_ir
+
+        return validate_ir(documents, source)
+    workflow = next((d for d in present if _is_argo_workflow(d)), None)
+    if workflow is not None:
+        return _validate_workflow(workflow, source, diagnostics, start)
+    diagnostics.report(
+        "PTF534", "not a KFP pipeline document: expected KFP v2 IR (`pipelineInfo`, `root`, `deploymentSpec`) "
+        "or an Argo Workflow (`apiVersion: argoproj.io/v1alpha1`, `kind: Workflow`)", start)
+    return []
+
+
+def _is_argo_workflow(document) -> bool:
+    return (isinstance(document, dict) and str(document.get("apiVersion", "")).startswith("argoproj.io/")
+            and document.get("kind") == "Workflow")
+
+
+def _validate_workflow(workflow: dict, source, diagnostics, start) -> list:
+    try:
+        from ptflow.compiler.validate.argo import validate_workflow
+    except ImportError as error:
+        if error.name != "ptflow.compiler.validate.argo":
+            raise
+        from ptflow.compiler.diagnostics import Severity
+
+        diagnostics.report("PTF539", "this is an Argo Workflow (KFP v1), but the Argo Workflow validator is not "
+                           "available in this build", start, severity=Severity.ERROR)
+        return []
+    return list(validate_workflow(workflow, source))
