@@ -49,13 +49,16 @@ def run(spec, arguments: list[str]) -> int:
     outputs = Outputs(invocation.output_artifacts)
     started = time.perf_counter()
     returned = spec.call(outputs, invocation.inputs)
+    if not is_chief_process():
+        # Other ranks of a distributed run (Lightning relaunches this command per
+        # device) trained alongside; rank 0 alone reports.
+        return EXIT_OK
     parameters = _output_parameters(spec, returned)
-    if is_chief_process():
-        kfp_io.write_output_parameters(parameters, invocation.output_parameter_paths)
-        kfp_io.write_metrics_files(outputs)
-        if invocation.executor_input is not None:
-            kfp_io.write_executor_output(invocation.executor_input, outputs, parameters)
-        kfp_io.write_v1_files(outputs, invocation.v1_ui_metadata, invocation.v1_metrics)
+    kfp_io.write_output_parameters(parameters, invocation.output_parameter_paths)
+    kfp_io.write_metrics_files(outputs)
+    if invocation.executor_input is not None:
+        kfp_io.write_executor_output(invocation.executor_input, outputs, parameters)
+    kfp_io.write_v1_files(outputs, invocation.v1_ui_metadata, invocation.v1_metrics)
     log.info("done in %.2f s", time.perf_counter() - started)
     return EXIT_OK
 

@@ -33,8 +33,8 @@ class ClassifierModule(pl.LightningModule):
     def training_step(self, batch, batch_index):
         loss, accuracy = self._loss_and_accuracy(batch)
         size = len(batch[-1])
-        self.log("train_loss", loss, on_step=True, on_epoch=True, batch_size=size)
-        self.log("train_acc", accuracy, on_step=False, on_epoch=True, batch_size=size)
+        self.log("train_loss", loss, on_step=True, on_epoch=True, sync_dist=True, batch_size=size)
+        self.log("train_acc", accuracy, on_step=False, on_epoch=True, sync_dist=True, batch_size=size)
         return loss
 
     def validation_step(self, batch, batch_index):

@@ -123,6 +123,7 @@ def train(request: TrainRequest, out: Outputs, manifest) -> float | None:
     from ptflow.stdlib.training.export import export_model
 
     started = time.perf_counter()
+    logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(_not_a_tip)
     pl.seed_everything(request.seed, workers=True, verbose=False)
     built, module, module_hparams = _build(request, manifest)
     splits = data_module.load_splits(request.data, manifest, built.tokenizer if built else None,
@@ -140,13 +141,13 @@ def train(request: TrainRequest, out: Outputs, manifest) -> float | None:
         profiler=profiler, callbacks=callbacks,
         enable_checkpointing=False,  # one checkpoint is written at the end, straight to the output
         enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
-        log_every_n_steps=max(1, min(50, len(loaders["train"]))), default_root_dir=str(tensorboard_dir),
+        log_every_n_steps=max(1, min(10, len(loaders["train"]))), default_root_dir=str(tensorboard_dir),
     )
     fit_started = time.perf_counter()
     trainer.fit(module, train_dataloaders=loaders["train"], val_dataloaders=loaders.get("val"))
     fit_seconds = time.perf_counter() - fit_started
     checkpoint = out["checkpoint"].path
-    trainer.save_checkpoint(str(checkpoint))  # every rank must call it; rank 0 writes
+    trainer.save_checkpoint(str(checkpoint), weights_only=False)  # every rank calls it; rank 0 writes
     if not trainer.is_global_zero:
         return None
 
@@ -164,6 +165,11 @@ def train(request: TrainRequest, out: Outputs, manifest) -> float | None:
                             built.tokenizer if built else None, request.module_file)
     _report(out, result, manifest.classes, exported, trainer, fit_seconds, time.perf_counter() - started)
     return result.accuracy
+
+
+def _not_a_tip(record: logging.LogRecord) -> bool:
+    """Lightning advertises a logging service on every run; step logs are for the step."""
+    return "Tip:" not in record.getMessage()
 
 
 def _build(request: TrainRequest, manifest):
