@@ -121,21 +121,19 @@ class Run:
         self.run_id = self.store.start_run(self.pipeline.name, self.pipeline.source, self.pipeline.digest(),
                                            parameters)
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
-        status, outputs, failures = states.FAILED, {}, []
         try:
-            root = Scope("root", self.pipeline.root, "", parameters, {})
-            result = self._run_dag(root)
-            status = states.SUCCEEDED if result.ok else states.FAILED
-            outputs = _public_outputs(result)
-            failures = result.failures
-            if not result.ok and not failures and result.error:
-                failures = [StepFailure("root", "root", "", result.error)]
-        except KeyboardInterrupt:
+            result = self._run_dag(Scope("root", self.pipeline.root, "", parameters, {}))
+        except BaseException as error:  # Ctrl-C, or a runner bug: stop the steps, record the run as failed
             self.stop()
-            self.store.finish_run(self.run_id, states.FAILED, error="interrupted")
+            self.store.finish_run(self.run_id, states.FAILED,
+                                  error="interrupted" if isinstance(error, KeyboardInterrupt) else repr(error))
             self.progress.close()
             raise
-        self.threads.shutdown(wait=False)
+        finally:
+            self.threads.shutdown(wait=False)
+        status = states.SUCCEEDED if result.ok else states.FAILED
+        outputs = _public_outputs(result)
+        failures = result.failures
         error = "; ".join(f.message for f in failures) or None
         self.store.finish_run(self.run_id, status, outputs, error)
         counts = dict(self.store.find_run(self.run_id)["counts"])

@@ -230,8 +230,8 @@ class Store:
             if reference in ("latest", "last"):
                 row = self._db.execute("SELECT * FROM runs ORDER BY started DESC LIMIT 1").fetchone()
                 return self._run_view(row) if row else None
-            rows = self._db.execute("SELECT * FROM runs WHERE id = ? OR id LIKE ? ORDER BY started DESC",
-                                    (reference, reference.replace("%", "") + "%")).fetchall()
+            rows = self._db.execute("SELECT * FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started DESC",
+                                    (len(reference), reference)).fetchall()
         exact = [r for r in rows if r["id"] == reference]
         if exact:
             return self._run_view(exact[0])
@@ -322,12 +322,6 @@ class Store:
         )
         return int(cursor.lastrowid)
 
-    def register_artifact(self, artifact: Artifact) -> Artifact:
-        """Give an artifact (an importer's) an id, reusing the row of an unchanged file at the same URI."""
-        with self._transaction() as db:
-            artifact.id = self._insert_artifact(db, artifact)
-        return artifact
-
     # ---------------------------------------------------------------- caching
     def artifact_digest(self, artifact: Artifact) -> str:
         """The content digest of an input artifact: recorded at creation, recomputed if the file changed."""
@@ -411,8 +405,8 @@ class Store:
             rows = self._db.execute(
                 "SELECT DISTINCT a.* FROM artifacts a JOIN events e ON e.artifact_id = a.id"
                 " JOIN executions x ON x.id = e.execution_id"
-                " WHERE e.kind = 'OUTPUT' AND x.task = ? AND e.name = ? AND (x.run_id = ? OR x.run_id LIKE ?)"
-                " ORDER BY x.id DESC", (task, output, run_part, run_part + "%")).fetchall()
+                " WHERE e.kind = 'OUTPUT' AND x.task = ? AND e.name = ? AND substr(x.run_id, 1, ?) = ?"
+                " ORDER BY x.id DESC", (task, output, len(run_part), run_part)).fetchall()
         return [dict(r) for r in rows]
 
     def lineage(self, artifact_id: int) -> dict:

@@ -19,7 +19,6 @@ from typing import Any
 STRING, INTEGER, DOUBLE, BOOLEAN, LIST, STRUCT, FINAL_STATUS = (
     "STRING", "NUMBER_INTEGER", "NUMBER_DOUBLE", "BOOLEAN", "LIST", "STRUCT", "TASK_FINAL_STATUS",
 )
-PARAMETER_TYPES = (STRING, INTEGER, DOUBLE, BOOLEAN, LIST, STRUCT, FINAL_STATUS)
 
 # Go's strconv.ParseBool.
 _GO_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
@@ -156,23 +155,6 @@ def type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "dict"
     return type(value).__name__
-
-
-def matches_type(value: Any, parameter_type: str) -> bool:
-    """Whether a (protobuf-shaped) value fits a declared parameter type."""
-    if parameter_type == STRING:
-        return isinstance(value, str)
-    if parameter_type == INTEGER:
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
-    if parameter_type == DOUBLE:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if parameter_type == BOOLEAN:
-        return isinstance(value, bool)
-    if parameter_type == LIST:
-        return isinstance(value, list)
-    if parameter_type in (STRUCT, FINAL_STATUS):
-        return isinstance(value, dict)
-    return True
 
 
 def canonical_json(value: Any) -> str:

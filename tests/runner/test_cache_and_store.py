@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from kfp import dsl
 
@@ -94,7 +95,7 @@ def test_cache_key_hashes_input_artifact_contents(tmp_path: Path, store: Path):
     assert counter.read_text().count("ran") == 2  # new contents, same path: runs again
 
 
-WAIT_FOR_GO = 'echo started > "$0.started"; while [ ! -f "$0" ]; do sleep 0.05; done; printf done > "$1"'
+WAIT_FOR_GO = 'echo $$ > "$0.started"; while [ ! -f "$0" ]; do sleep 0.05; done; printf done > "$1"'
 
 
 @dsl.container_component
@@ -168,4 +169,27 @@ def test_two_runs_on_one_store_at_once_both_finish(tmp_path: Path, store: Path):
     for run in runs:
         steps = show(store, run["id"])["steps"]
         assert len(steps) == 13 and {s["status"] for s in steps} == {"SUCCEEDED"}
+    _store_is_consistent(store)
+
+
+def test_ctrl_c_stops_the_running_step_and_records_the_run_as_interrupted(tmp_path: Path, store: Path):
+    ir = compile_kfp(interrupted, tmp_path / "interrupted.yaml")
+    go = tmp_path / "go"
+    runner = subprocess.Popen([sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store), "-p", f"go={go}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    started = Path(f"{go}.started")
+    deadline = time.monotonic() + 60
+    while not started.exists() or not started.read_text().strip():
+        assert time.monotonic() < deadline and runner.poll() is None, "the waiting step never started"
+        time.sleep(0.05)
+    step_pid = int(started.read_text())
+    runner.send_signal(signal.SIGINT)
+    _, errors = runner.communicate(timeout=30)
+    assert runner.returncode == 130 and "interrupted" in errors
+    with pytest.raises(ProcessLookupError):  # the step's own process group was stopped with the runner
+        for _ in range(100):
+            os.kill(step_pid, 0)
+            time.sleep(0.05)
+    run = show(store)
+    assert run["status"] == "FAILED" and run["error"] == "interrupted"
     _store_is_consistent(store)

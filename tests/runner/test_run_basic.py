@@ -97,3 +97,33 @@ def test_show_of_unknown_run_and_artifact(store: Path, tmp_path: Path):
     assert missing.returncode == 1 and "PTF912" in missing.stderr
     no_store = ptflow("runs", "--store", str(tmp_path / "elsewhere"))
     assert no_store.returncode == 1 and "no run store" in no_store.stderr
+
+
+def test_live_progress_on_a_terminal_and_plain_lines_otherwise(tmp_path: Path, store: Path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    ir = compile_kfp(shell_and_python, tmp_path / "pipeline.yaml")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store)],
+                               stdout=follower, stderr=follower, stdin=subprocess.DEVNULL, close_fds=True)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process is gone
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == 0
+    screen = b"".join(chunks).decode("utf-8", errors="replace")
+    assert "\x1b[" in screen  # rich drew on the terminal
+    assert "✓" in screen and "upper" in screen and "succeeded" in screen
+
+    plain = ptflow("run", str(ir), "--store", str(store), "--no-cache", check=True).stdout
+    assert "\x1b[" not in plain and "  done    upper" in plain
