@@ -42,9 +42,12 @@ def runs_view(runs: list[dict]) -> str:
     return table(["RUN", "PIPELINE", "STATUS", "STARTED", "TOOK", "STEPS"], rows)
 
 
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def _value(value: Any) -> str:
-    text = to_text(value) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return _short(to_text(value) if not isinstance(value, str) else repr(value))
 
 
 def _outputs(execution: dict) -> str:
@@ -77,7 +80,7 @@ def run_view(run: dict, executions: list[dict], cache_sources: dict[int, str]) -
     metrics = _metrics(executions)
     if metrics:
         out += ["", "metrics"]
-        out += [f"  {task} {name}: {', '.join(f'{k}={to_text(v)}' for k, v in sorted(meta.items()))}"
+        out += [f"  {task} {name}: {', '.join(f'{k}={_short(to_text(v))}' for k, v in sorted(meta.items()))}"
                 for task, name, meta in metrics]
     failed = [e for e in executions if e["status"] == "FAILED"]
     for execution in failed:

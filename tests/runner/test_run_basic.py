@@ -127,3 +127,45 @@ def test_live_progress_on_a_terminal_and_plain_lines_otherwise(tmp_path: Path, s
 
     plain = ptflow("run", str(ir), "--store", str(store), "--no-cache", check=True).stdout
     assert "\x1b[" not in plain and "  done    upper" in plain
+
+
+@dsl.container_component
+def evaluate(metrics: dsl.Output[dsl.Metrics], score: dsl.OutputPath(float)):
+    # Reports through the executor output file, as kfp's and ptflow's Python executors do:
+    # a parameter value (taking precedence over the output file) and the metrics' metadata.
+    script = ("import json, sys\n"
+              "executor_input = json.loads(sys.argv[1])\n"
+              "json.dump({'parameterValues': {'score': 0.75},\n"
+              "           'artifacts': {'metrics': {'artifacts': [{'metadata': {'accuracy': 0.9, 'f1': 0.8}}]}}},\n"
+              "          open(executor_input['outputs']['outputFile'], 'w'))\n")
+    return dsl.ContainerSpec(image="python:3.11", command=["python3", "-c", script, "{{$}}"])
+
+
+@dsl.pipeline(name="metrics")
+def metrics_pipeline():
+    evaluate()
+
+
+def test_executor_output_sets_parameters_and_metrics_metadata(tmp_path: Path, store: Path):
+    ir = compile_kfp(metrics_pipeline, tmp_path / "metrics.yaml")
+    ptflow("run", str(ir), "--store", str(store), check=True)
+    step = show(store)["by_task"]["evaluate"]
+    assert step["outputs"] == {"score": 0.75}
+    assert step["output_artifacts"]["metrics"][0]["metadata"] == {"accuracy": 0.9, "f1": 0.8}
+    text = ptflow("show", "latest", "--store", str(store), check=True).stdout
+    assert "metrics\n  evaluate metrics: accuracy=0.9, f1=0.8" in text
+
+
+def test_ptflow_runtime_steps_run_in_this_python(tmp_path: Path, store: Path):
+    """A standard-library step (`python -m ptflow.runtime torch.prepare_images`) run from a .ptflow file."""
+    source = tmp_path / "prepare.ptflow"
+    source.write_text("import stdlib.torch as torch\n"
+                      "pipeline prepare() {\n"
+                      "    data = torch.prepare_images(max_samples: 100)\n"
+                      "}\n")
+    result = ptflow("run", str(source), "--store", str(store), check=True)
+    assert "is not used" not in result.stdout  # runtime steps need no image warning: they run here
+    step = show(store)["by_task"]["data"]
+    assert step["status"] == "SUCCEEDED"
+    dataset = Path(step["output_artifacts"]["data"][0]["uri"])
+    assert (dataset / "dataset.json").exists()
