@@ -53,6 +53,9 @@ SDK_CHANNEL_PREFIX = "pipelinechannel--"
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _CONDITION_INPUT = re.compile(r"""inputs\.parameter_values\[\s*(?:'([^']*)'|"([^"]*)")\s*\]""")
 _GENERIC_ARTIFACT = "system.Artifact"
+# The driver hands a PipelineTaskFinalStatus to the task as a struct, so a component
+# may pass its final-status input on to a STRUCT input (kfp's `pipeline_as_exit_task`).
+_FINAL_STATUS_AS_STRUCT = {"TASK_FINAL_STATUS", "STRUCT"}
 
 
 def _mapping(value: Any) -> dict:
@@ -342,7 +345,8 @@ class Semantics:
                  hint=f"did you mean `{suggestion}`?" if suggestion else None)
 
     def parameter_types(self, path: Path, given: Any, expected: Any, what: str, receiver: str = "the input") -> None:
-        if isinstance(given, str) and isinstance(expected, str) and given != expected:
+        if isinstance(given, str) and isinstance(expected, str) and given != expected \
+                and {given, expected} != _FINAL_STATUS_AS_STRUCT:
             self.add(TYPE_MISMATCH, path, f"{what} is a {given}, but {receiver} expects a {expected}")
 
     def artifact_types(self, path: Path, given: dict, expected: Any, what: str, receiver: str = "the input") -> None:
@@ -695,13 +699,13 @@ def _article(kind: str) -> str:
 
 
 def _cel_message(error: Exception, expression: str) -> str:
-    """celpy's message is the expression with a caret under the problem; say where instead."""
-    text = str(error)
-    lines = text.split("\n")
-    if len(lines) >= 2 and "^" in lines[1]:
-        column = lines[1].index("^")
-        near = expression[column:column + 20] or "the end"
-        return f"unexpected {near!r} at character {column + 1}" if near != "the end" else \
-            "the expression ends too early"
-    return lines[0] or type(error).__name__
-
+    """Where celpy's parser gave up, as a character position and the text from there."""
+    line, column = getattr(error, "line", None), getattr(error, "column", None)
+    if not line or not column:
+        return str(error).split("\n")[0] or type(error).__name__
+    lines = expression.split("\n")
+    offset = sum(len(text) + 1 for text in lines[:line - 1]) + column - 1
+    near = expression[offset:offset + 20]
+    if not near.strip():
+        return "the expression ends too early"
+    return f"unexpected {near!r} at character {offset + 1}"

@@ -184,7 +184,7 @@ class PathReport:
 
         positions = YamlPositions(source) if source is not None and self.findings else None
         out = []
-        for finding in self.findings:
+        for order, finding in enumerate(self.findings):
             span = positions.span(finding.document, finding.path, finding.part) if positions else None
             related = []
             if positions:
@@ -194,6 +194,8 @@ class PathReport:
                         related.append(Related(related_span, note))
             severity = finding.severity or CODES[finding.code].severity
             message = f"{format_path(finding.path)}: {finding.message}"
-            out.append(Diagnostic(finding.code, severity, message, span, related, finding.hint))
-        out.sort(key=lambda d: (d.span.start if d.span else -1, d.code))
-        return out
+            diagnostic = Diagnostic(finding.code, severity, message, span, related, finding.hint)
+            # in file order when there is a file, else in the order the layers found them
+            out.append(((span.start if span else 0, finding.code if span else "", order), diagnostic))
+        out.sort(key=lambda pair: pair[0])
+        return [diagnostic for _, diagnostic in out]

@@ -57,12 +57,14 @@ class IRFile:
         text = self.write()
         return validate_ir(list(yaml.safe_load_all(text)), SourceText(str(self.path), text))
 
-    def position(self, needle: str, occurrence: int = 1) -> tuple[int, int]:
-        """1-based (line, column) of the `occurrence`-th `needle` in the written file."""
+    def position(self, needle: str, occurrence: int = 1, skip: int = 0, after: str | None = None) -> tuple[int, int]:
+        """1-based (line, column) of the `occurrence`-th `needle` (after the first `after`) in the written file,
+        `skip` characters in."""
         text = self.path.read_text()
-        offset = -1
+        offset = text.index(after) if after is not None else -1
         for _ in range(occurrence):
             offset = text.index(needle, offset + 1)
+        offset += skip
         line = text.count("\n", 0, offset) + 1
         return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
