@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import uuid
@@ -195,10 +196,21 @@ class ContainerLauncher:
     # ---------------------------------------------------------- one attempt
     def _attempt(self, step: Step, parameters: dict, execution_uuid: str, folder: Path, log_path: Path,
                  attempt: int) -> StepResult | StepFailure:
-        run = self.run
         has_artifacts = bool((step.component.get("outputDefinitions") or {}).get("artifacts"))
         # Only steps that make artifacts need a staging folder (and its rename into the store).
         staging = self.store.staging_for(execution_uuid, attempt) if has_artifacts else None
+        if attempt > 1:  # what a failed attempt wrote must not pass for this attempt's outputs
+            for name in (step.component.get("outputDefinitions") or {}).get("parameters") or {}:
+                (folder / f"output-{name}").unlink(missing_ok=True)
+            (folder / "executor_output.json").unlink(missing_ok=True)
+        outcome = self._run_attempt(step, parameters, execution_uuid, folder, log_path, attempt, staging)
+        if isinstance(outcome, StepFailure) and staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        return outcome
+
+    def _run_attempt(self, step: Step, parameters: dict, execution_uuid: str, folder: Path, log_path: Path,
+                     attempt: int, staging: Path | None) -> StepResult | StepFailure:
+        run = self.run
         executor_input = self._executor_input(step, parameters, staging, folder)
         names = JobNames(run.run_id, run.job_uuid, step.task_name, execution_uuid, str(self.store.artifacts_dir))
         container = step.executor.get("container") or {}
