@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ptflow.compiler.diagnostics import did_you_mean
-from ptflow.compiler.validate import placeholders
+from ptflow.compiler.validate import cel, placeholders
 from ptflow.compiler.validate.yaml_source import Path, PathReport
 
 MISSING_FIELD = "PTF515"
@@ -137,7 +137,6 @@ class Semantics:
         self._interfaces: dict[str, Interface] = {}
         self.executor_users: dict[str, list[str]] = {}
         self.callers: dict[str, list[dict]] = {}
-        self._cel = None
 
     def add(self, code: str, path: Path, message: str, **options) -> None:
         self.report.add(code, self.document, path, message, **options)
@@ -474,7 +473,7 @@ class Semantics:
         if not isinstance(condition, str) or not condition.strip():
             return
         here = path + ("triggerPolicy", "condition")
-        problem = self.cel_problem(condition)
+        problem = cel.syntax_error(condition)
         if problem is not None:
             self.add(BAD_CONDITION, here, f"condition is not valid CEL: {problem}")
         for match in _CONDITION_INPUT.finditer(condition):
@@ -484,29 +483,16 @@ class Semantics:
                 self.add(UNKNOWN_INPUT, here, f"condition reads `{name}`, which is not an input parameter of "
                          "this task", hint=f"did you mean `{suggestion}`?" if suggestion else None)
 
-    def cel_problem(self, expression: str) -> str | None:
-        if self._cel is None:
-            import celpy  # ~0.1 s (a lark parser); paid only by documents with conditions
-
-            self._cel = celpy.Environment()
-        try:
-            self._cel.compile(expression)
-        except Exception as error:  # celpy.CELParseError, and lark's own errors
-            return _cel_message(error, expression)
-        return None
-
     # ------------------------------------------------------------------ DAGs
 
     def cycles(self, scope: _Scope) -> None:
         edges = [(producer, consumer) for consumer, task in scope.tasks.items() if isinstance(task, dict)
                  for producer in _upstream(task) if producer in scope.tasks]
-        if not edges:
+        if not _has_cycle(edges):
             return
-        import networkx as nx
+        import networkx as nx  # ~0.1 s to import: only paid to name the cycles of a DAG that has some
 
         graph = nx.DiGraph(edges)
-        if nx.is_directed_acyclic_graph(graph):
-            return
         for component in nx.strongly_connected_components(graph):
             if len(component) == 1 and not graph.has_edge(next(iter(component)), next(iter(component))):
                 continue
@@ -679,6 +665,26 @@ def _upstream(task: dict) -> list[str]:
     return names
 
 
+def _has_cycle(edges: list[tuple[str, str]]) -> bool:
+    """Kahn's algorithm: a graph has a cycle iff repeatedly removing nodes without predecessors leaves some."""
+    successors: dict[str, list[str]] = {}
+    waiting_on: dict[str, int] = {}
+    for producer, consumer in edges:
+        successors.setdefault(producer, []).append(consumer)
+        waiting_on[consumer] = waiting_on.get(consumer, 0) + 1
+        waiting_on.setdefault(producer, 0)
+    ready = [node for node, count in waiting_on.items() if count == 0]
+    removed = 0
+    while ready:
+        node = ready.pop()
+        removed += 1
+        for consumer in successors.get(node, ()):
+            waiting_on[consumer] -= 1
+            if waiting_on[consumer] == 0:
+                ready.append(consumer)
+    return removed < len(waiting_on)
+
+
 def _selectors(path: Path, spec: Any, kind: str) -> list[tuple[Path, dict]]:
     spec = _mapping(spec)
     if kind == "parameter":
@@ -696,16 +702,3 @@ def _selectors(path: Path, spec: Any, kind: str) -> list[tuple[Path, dict]]:
 
 def _article(kind: str) -> str:
     return ("an " if kind[0] in "aeiou" else "a ") + kind
-
-
-def _cel_message(error: Exception, expression: str) -> str:
-    """Where celpy's parser gave up, as a character position and the text from there."""
-    line, column = getattr(error, "line", None), getattr(error, "column", None)
-    if not line or not column:
-        return str(error).split("\n")[0] or type(error).__name__
-    lines = expression.split("\n")
-    offset = sum(len(text) + 1 for text in lines[:line - 1]) + column - 1
-    near = expression[offset:offset + 20]
-    if not near.strip():
-        return "the expression ends too early"
-    return f"unexpected {near!r} at character {offset + 1}"
