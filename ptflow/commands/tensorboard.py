@@ -2,7 +2,7 @@
 
 The target is a log directory or URI (`gs://...`), or a run in the local
 store (`ptflow run` records them): then every step output holding TensorBoard
-event files or profiler traces is shown, one TensorBoard run per step.
+event files or profiler traces is shown, one folder (TensorBoard run) per step.
 TensorBoard replaces this process (exec), so Ctrl-C or a signal stops it
 directly, and it listens on 127.0.0.1 unless `--host` says otherwise.
 """
@@ -45,7 +45,7 @@ def run(args) -> int:
 
 
 def resolve_logdir(target: str, store_dir: str, step: str | None) -> list[str]:
-    """TensorBoard's `--logdir X` or `--logdir_spec name:X,...` for the target."""
+    """TensorBoard's `--logdir X` for the target."""
     if "://" in target or Path(target).is_dir():
         if step:
             raise ValueError("--step applies to a run, not to a log directory")
@@ -76,7 +76,27 @@ def resolve_logdir(target: str, store_dir: str, step: str | None) -> list[str]:
         raise LookupError(f"{where} has no output with TensorBoard logs")
     if len(logs) == 1:
         return ["--logdir", next(iter(logs.values()))]
-    return ["--logdir_spec", ",".join(f"{task}:{path}" for task, path in sorted(logs.items()))]
+    return ["--logdir", str(gather_logs(found["id"], logs))]
+
+
+def gather_logs(run_id: str, logs: dict[str, str]) -> Path:
+    """Copy several steps' logs under one folder, one subfolder per step.
+
+    TensorBoard's --logdir_spec would name them without copying, but the
+    PyTorch profiler plugin ignores it and scans the working directory; and
+    TensorBoard does not follow symbolic links.  The copy is per run, in the
+    temporary directory, replaced on each call.
+    """
+    import re
+    import shutil
+    import tempfile
+
+    view = Path(tempfile.gettempdir()) / "ptflow-tensorboard" / re.sub(r"[^\w.-]", "_", run_id)
+    if view.exists():
+        shutil.rmtree(view)
+    for task, path in sorted(logs.items()):
+        shutil.copytree(path, view / re.sub(r"[^\w.-]+", "_", task).strip("_"))
+    return view
 
 
 def holds_tensorboard_logs(path: Path) -> bool:

@@ -8,56 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 
 import pytest
 
 from ptflow.runtime.image import DEFAULT_RUNTIME_IMAGE
 from tests.runtime.steps import executor_input, run_step
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def ptflow_tensorboard(*arguments):
-    """`ptflow tensorboard ...` on a free loopback port; yields (process, base URL)."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "ptflow", "tensorboard", *map(str, arguments),
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        yield process, f"http://127.0.0.1:{port}"
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def get_json(url: str, deadline: float):
-    """GET `url` as JSON, retrying until TensorBoard answers and has loaded the runs."""
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                document = json.loads(response.read())
-            if not (isinstance(document, dict) and document.get("loading")):
-                return document
-        except OSError as error:
-            last_error = error
-        time.sleep(0.5)
-    raise AssertionError(f"TensorBoard did not answer {url} in time ({last_error})")
+from tests.stdlib.tensorboard_client import get_json, ptflow_tensorboard
 
 
 @pytest.fixture(scope="module")
