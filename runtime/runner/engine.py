@@ -254,7 +254,8 @@ class Run:
                 return self._task_failed(scope, name, component_key, component,
                                          f"the condition of `{path}` can't be evaluated: {error}", "PTF549")
             if not should_run:
-                self.progress.step_skipped(path, f"condition is false: {condition}")
+                shown = condition if len(condition) <= 100 else condition[:97] + "..."
+                self.progress.step_skipped(path, f"condition is false: {shown}")
                 return TaskResult(states.SKIPPED)
         if "parameterIterator" in task or "artifactIterator" in task:
             return self._run_loop(scope, name, task, component_key, component, parameters, artifacts)

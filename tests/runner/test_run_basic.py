@@ -4,6 +4,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from kfp import dsl
 
 from tests.runner.helpers import compile_kfp, ptflow, run_id_of, show
@@ -105,6 +106,7 @@ def test_live_progress_on_a_terminal_and_plain_lines_otherwise(tmp_path: Path, s
     import subprocess
     import sys
 
+    pytest.importorskip("rich")  # the live display's one dependency (the `runtime` extra)
     ir = compile_kfp(shell_and_python, tmp_path / "pipeline.yaml")
     leader, follower = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store)],
@@ -158,6 +160,7 @@ def test_executor_output_sets_parameters_and_metrics_metadata(tmp_path: Path, st
 
 def test_ptflow_runtime_steps_run_in_this_python(tmp_path: Path, store: Path):
     """A standard-library step (`python -m ptflow.runtime torch.prepare_images`) run from a .ptflow file."""
+    pytest.importorskip("sklearn")  # the step's offline data set
     source = tmp_path / "prepare.ptflow"
     source.write_text("import stdlib.torch as torch\n"
                       "pipeline prepare() {\n"
