@@ -77,7 +77,7 @@ def _most_at_once(intervals: list[tuple[float, float]]) -> int:
 @dsl.pipeline(name="limited-loop")
 def limited_loop(folder: str):
     with dsl.ParallelFor(["a", "b", "c", "d", "e", "f"], parallelism=2) as item:
-        timed(folder=folder, name=item, seconds=0.4)
+        timed(folder=folder, name=item, seconds=0.8)
 
 
 def test_loop_parallelism_limit_is_observable(tmp_path: Path, store: Path):
@@ -93,7 +93,7 @@ def test_loop_parallelism_limit_is_observable(tmp_path: Path, store: Path):
 @dsl.pipeline(name="independent")
 def independent(folder: str):
     for name in ("a", "b", "c"):
-        timed(folder=folder, name=name, seconds=0.4).set_caching_options(False)
+        timed(folder=folder, name=name, seconds=0.8).set_caching_options(False)
 
 
 def test_independent_steps_run_in_parallel_up_to_the_bound(tmp_path: Path, store: Path):
@@ -251,5 +251,9 @@ def test_nested_pipeline_outputs_and_importer(tmp_path: Path, store: Path):
     assert [s["outputs"]["out"] for s in relays] == ["inner says"]
     assert steps["upper-of-import"]["outputs"]["out"] == "IMPORTED TEXT"
     assert steps["importer"]["output_artifacts"]["artifact"][0]["uri"] == str(source)
+    ptflow("run", str(ir), "--store", str(store), "-p", f"path=file://{source}", check=True)
+    steps = show(store)["by_task"]
+    assert steps["importer"]["output_artifacts"]["artifact"][0]["uri"] == f"file://{source}"
+    assert steps["upper-of-import"]["status"] == "CACHED"  # same contents through another URI: a cache hit
     missing = ptflow("run", str(ir), "--store", str(store), "-p", f"path={tmp_path / 'nope.txt'}")
     assert missing.returncode == 1 and "does not exist" in missing.stderr
