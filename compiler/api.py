@@ -100,24 +100,25 @@ def _compile_file(path, target, pipeline, params, image, text, loader) -> Compil
         check_target_support(graph, target, diagnostics)
     if diagnostics.has_errors or graph is None:
         return CompileResult(path, target, graph.name if graph else pipeline, None, diagnostics.sorted())
-    documents = _lower(graph, target, overrides)
+    documents, source_map = _lower(graph, target, overrides)
     from ptflow.compiler.targets.support import validate_documents
 
     validate_documents(documents, target, diagnostics)
-    source_map = {("root", task): span for task, span in scope.source_maps.get(graph.name, {}).items()}
     if diagnostics.has_errors:
         return CompileResult(path, target, graph.name, None, diagnostics.sorted(), source_map)
     return CompileResult(path, target, graph.name, documents, diagnostics.sorted(), source_map)
 
 
-def _lower(graph: g.PipelineGraph, target: str, overrides: dict) -> list[dict]:
+def _lower(graph: g.PipelineGraph, target: str, overrides: dict) -> tuple[list[dict], dict]:
+    """The target's documents and the source map ((DAG key, task name) -> step span)."""
     if target in ("kfp-v2", "vertex"):
         from ptflow.compiler.targets import kfp_v2
 
-        return kfp_v2.lower(graph, overrides)
+        return kfp_v2.lower_with_source_map(graph, overrides)
     from ptflow.compiler.targets import kfp_v1
 
-    return kfp_v1.lower(graph, overrides)
+    documents = kfp_v1.lower(graph, overrides)
+    return documents, {("root", task.name): task.span for task in graph.tasks.values()}
 
 
 def _choose_pipeline(scope: ModuleScope, name: str | None, diagnostics: Diagnostics, path: str):

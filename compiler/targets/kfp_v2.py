@@ -107,10 +107,17 @@ class LoweredPipeline:
     platform_executors: dict = field(default_factory=dict)
     root: dict = field(default_factory=dict)
     pipeline_info: dict = field(default_factory=dict)
+    # (DAG component key, task name) -> the span of the step; "root" is the pipeline's own DAG.
+    source_map: dict = field(default_factory=dict)
 
 
 def lower(graph: g.PipelineGraph, parameter_overrides: dict | None = None) -> list[dict]:
     """The YAML documents of the compiled pipeline: the PipelineSpec, and the platform spec if any."""
+    return lower_with_source_map(graph, parameter_overrides)[0]
+
+
+def lower_with_source_map(graph: g.PipelineGraph, parameter_overrides: dict | None = None) -> tuple[list[dict], dict]:
+    """The documents, and where each task (by DAG component key and task name) was declared."""
     lowered = _Lowering(graph).run()
     spec = {
         "components": lowered.components,
@@ -130,7 +137,7 @@ def lower(graph: g.PipelineGraph, parameter_overrides: dict | None = None) -> li
     documents = [spec]
     if lowered.platform_executors:
         documents.append({"platforms": {"kubernetes": {"deploymentSpec": {"executors": lowered.platform_executors}}}})
-    return documents
+    return documents, lowered.source_map
 
 
 # ----------------------------------------------------------- the lowering
@@ -146,6 +153,7 @@ class _Lowering:
         self.dag_outputs: dict[str, dict[str, dict]] = {}
         self.dependencies: dict[str, set[str]] = {}
         self._rendered: dict[int, tuple[list[str], list[str]]] = {}
+        self._pending_inner_map: dict = {}
         self.out = LoweredPipeline()
 
     # ------------------------------------------------------------ run
@@ -478,6 +486,9 @@ class _Lowering:
             self.out.components[component_name] = child_component
             if isinstance(child, g.Group):
                 self._group_component_names[id(child)] = component_name
+            else:
+                self.out.source_map[(self._dag_key(group), name)] = child.span
+                self._adopt_inner_source_map(component_name)
             dag_tasks[name] = task_spec
 
     # ----------------------------------------------------- group tasks
@@ -741,6 +752,15 @@ class _Lowering:
         return container
 
     # ------------------------------------------------- nested pipelines
+    def _dag_key(self, group: g.Group) -> str:
+        return "root" if group is self.graph.root else self._group_component_names[id(group)]
+
+    def _adopt_inner_source_map(self, component_name: str) -> None:
+        """Tasks of a pipeline just merged in live in its component, now named `component_name`."""
+        for (dag, task), span in self._pending_inner_map.items():
+            self.out.source_map[(component_name if dag == "root" else dag, task)] = span
+        self._pending_inner_map = {}
+
     def _merge_pipeline(self, inner: LoweredPipeline) -> dict:
         """Fold a lowered inner pipeline into this one, renaming as kfp does; returns its root."""
         executor_renames = {}
@@ -765,6 +785,8 @@ class _Lowering:
             renamed_components[component_renames[name]] = component
         _rename_refs(root, component_renames)
         self.out.components.update(renamed_components)
+        self._pending_inner_map = {(component_renames.get(dag, dag), task): span
+                                   for (dag, task), span in inner.source_map.items()}
         return root
 
     # ------------------------------------------------------ exit tasks
@@ -778,6 +800,8 @@ class _Lowering:
             component_name = unique_name(f"comp-{task.name}", self.out.components)
             spec["componentRef"] = {"name": component_name}
             self.out.components[component_name] = component
+            self.out.source_map[("root", task.name)] = task.span
+            self._adopt_inner_source_map(component_name)
             root_tasks[task.name] = spec
 
     def _surface_returns(self) -> None:
