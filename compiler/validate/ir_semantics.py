@@ -168,11 +168,11 @@ class Semantics:
             self.add(MISSING_FIELD, path, "component has neither `dag` nor `executorLabel`", part="key")
         if isinstance(label, str):
             self.executor_users.setdefault(label, []).append(name)
-            if label not in self.executors:
-                suggestion = did_you_mean(label, self.executors)
+            if label not in self.executors and "deploymentSpec" in self.spec:  # else said once, for the document
+                hint = _did_you_mean(label, self.executors)
                 self.add(UNKNOWN_EXECUTOR, path + ("executorLabel",),
                          f"no executor named `{label}` in deploymentSpec.executors",
-                         hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                         hint=hint)
         if isinstance(dag, dict):
             tasks = _mapping(dag.get("tasks"))
             scope = _Scope(name, interface, tasks, path + ("dag", "tasks"))
@@ -205,15 +205,14 @@ class Semantics:
 
     def task(self, scope: _Scope, name: str, task: dict) -> None:
         path = scope.path + (name,)
-        if not _K8S_NAME.match(name):
+        if not _K8S_NAME.match(str(name)):
             self.add(BAD_TASK_NAME, path,
                      f"task name `{name}` is not a valid Kubernetes name (lowercase letters, digits and `-`, "
                      "starting and ending with a letter or digit)", part="key",
-                     hint=f"rename it `{sanitized_k8s_name(name)}`")
+                     hint=f"rename it `{sanitized_k8s_name(str(name))}`")
         callee = self.callee(path, task)
         for index, dependency in enumerate(_sequence(task.get("dependentTasks"))):
-            if dependency not in scope.tasks:
-                self.unknown_task(path + ("dependentTasks", index), dependency, scope, name)
+            self.names_task(scope, path + ("dependentTasks", index), dependency, exclude=name)
         inputs = _mapping(task.get("inputs"))
         parameters = _mapping(inputs.get("parameters"))
         artifacts = _mapping(inputs.get("artifacts"))
@@ -235,19 +234,34 @@ class Semantics:
             self.add(MISSING_FIELD, path, "task has no `componentRef.name`", part="key")
             return None
         if reference not in self.components:
-            suggestion = did_you_mean(reference, self.components)
+            hint = _did_you_mean(reference, self.components)
             self.add(UNKNOWN_COMPONENT, path + ("componentRef", "name"), f"no component named `{reference}`",
-                     hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                     hint=hint)
             return None
         self.callers.setdefault(reference, []).append(task)
         return reference, self.interface(reference)
 
+    def is_name(self, path: Path, value: Any) -> bool:
+        """True if `value` is a name to look up; a missing one is reported, one of another type was by layer 1."""
+        if value is None:
+            self.add(MISSING_FIELD, path, f"`{path[-1]}` is missing", part="key")
+        return isinstance(value, str)
+
+    def names_task(self, scope: _Scope, path: Path, value: Any, exclude: str | None = None) -> bool:
+        """True if `value` names a task of the DAG in `scope`; reports it if not."""
+        if not self.is_name(path, value):
+            return False
+        if value not in scope.tasks:
+            self.unknown_task(path, value, scope, exclude)
+            return False
+        return True
+
     def unknown_task(self, path: Path, name: Any, scope: _Scope, exclude: str | None = None) -> None:
         candidates = [t for t in scope.tasks if t != exclude]
-        suggestion = did_you_mean(str(name), candidates)
+        hint = _did_you_mean(str(name), candidates)
         where = "the root DAG" if scope.component == "root" else f"the DAG of `{scope.component}`"
         self.add(UNKNOWN_TASK, path, f"no task named `{name}` in {where}",
-                 hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                 hint=hint)
 
     def producer(self, scope: _Scope, task_name: Any) -> tuple[str, Interface] | None:
         reference = _mapping(_mapping(scope.tasks.get(task_name)).get("componentRef")).get("name")
@@ -265,9 +279,9 @@ class Semantics:
                 self.add(KIND_MISMATCH, path, f"`{name}` is an artifact input of `{reference}`, but is wired as a "
                          "parameter", part="key", hint="move it under inputs.artifacts")
             elif declared is None and not _sdk_added(name):
-                suggestion = did_you_mean(name, interface.input_parameters)
+                hint = _did_you_mean(name, interface.input_parameters)
                 self.add(UNDECLARED_INPUT, path, f"`{reference}` has no input parameter `{name}`", part="key",
-                         hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                         hint=hint)
         expected_type = declared.get("parameterType") if declared else None
         selected = "parameterExpressionSelector" in spec  # a field of the value: its type is not the value's
         sources = [k for k in ("componentInputParameter", "taskOutputParameter", "runtimeValue", "taskFinalStatus")
@@ -284,8 +298,8 @@ class Semantics:
             self.task_output(scope, path + ("taskOutputParameter",), output, "parameter",
                              None if selected else expected_type)
         final_status = spec.get("taskFinalStatus")
-        if isinstance(final_status, dict) and final_status.get("producerTask") not in scope.tasks:
-            self.unknown_task(path + ("taskFinalStatus", "producerTask"), final_status.get("producerTask"), scope)
+        if isinstance(final_status, dict):
+            self.names_task(scope, path + ("taskFinalStatus", "producerTask"), final_status.get("producerTask"))
         runtime_value = _mapping(spec.get("runtimeValue"))
         if "constant" in runtime_value:
             constant = runtime_value["constant"]
@@ -304,16 +318,15 @@ class Semantics:
             self.add(KIND_MISMATCH, path, f"`{name}` is an artifact input of `{scope.component}`; read it under "
                      "inputs.artifacts with componentInputArtifact")
             return
-        suggestion = did_you_mean(name, interface.input_parameters)
+        hint = _did_you_mean(name, interface.input_parameters)
         self.add(UNKNOWN_INPUT, path, f"`{scope.component}` has no input parameter `{name}`",
-                 hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                 hint=hint)
 
     def task_output(self, scope: _Scope, path: Path, output: dict, kind: str, expected: Any) -> None:
         producer_task = output.get("producerTask")
         key_field = "outputParameterKey" if kind == "parameter" else "outputArtifactKey"
         key = output.get(key_field)
-        if producer_task not in scope.tasks:
-            self.unknown_task(path + ("producerTask",), producer_task, scope)
+        if not self.names_task(scope, path + ("producerTask",), producer_task):
             return
         producer = self.producer(scope, producer_task)
         if producer is None:
@@ -323,6 +336,8 @@ class Semantics:
     def output_key(self, path: Path, key: Any, kind: str, producer: tuple[str, Interface], who: str,
                    expected: Any, receiver: str = "the input") -> None:
         reference, interface = producer
+        if not self.is_name(path, key):
+            return
         same = interface.output_parameters if kind == "parameter" else interface.output_artifacts
         other = interface.output_artifacts if kind == "parameter" else interface.output_parameters
         if key in same:
@@ -339,9 +354,9 @@ class Semantics:
                      hint="wire it under inputs.artifacts with taskOutputArtifact" if kind == "parameter"
                      else "wire it under inputs.parameters with taskOutputParameter")
             return
-        suggestion = did_you_mean(str(key), same)
+        hint = _did_you_mean(str(key), same)
         self.add(UNKNOWN_OUTPUT, path, f"{who} (`{reference}`) has no output {kind} `{key}`",
-                 hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                 hint=hint)
 
     def parameter_types(self, path: Path, given: Any, expected: Any, what: str, receiver: str = "the input") -> None:
         if isinstance(given, str) and isinstance(expected, str) and given != expected \
@@ -368,10 +383,10 @@ class Semantics:
             if declared is None and name in interface.input_parameters:
                 self.add(KIND_MISMATCH, path, f"`{name}` is a parameter input of `{reference}`, but is wired as an "
                          "artifact", part="key", hint="move it under inputs.parameters")
-            elif declared is None and not name.startswith(SDK_CHANNEL_PREFIX):
-                suggestion = did_you_mean(name, interface.input_artifacts)
+            elif declared is None and not str(name).startswith(SDK_CHANNEL_PREFIX):
+                hint = _did_you_mean(name, interface.input_artifacts)
                 self.add(UNDECLARED_INPUT, path, f"`{reference}` has no input artifact `{name}`", part="key",
-                         hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                         hint=hint)
         if not any(k in spec for k in ("componentInputArtifact", "taskOutputArtifact")):
             self.add(MISSING_FIELD, path, "input has no value: give componentInputArtifact or taskOutputArtifact",
                      part="key")
@@ -386,10 +401,10 @@ class Semantics:
                          f"`{parent_input}` is a parameter input of `{scope.component}`; read it under "
                          "inputs.parameters with componentInputParameter")
             else:
-                suggestion = did_you_mean(parent_input, interface.input_artifacts)
+                hint = _did_you_mean(parent_input, interface.input_artifacts)
                 self.add(UNKNOWN_INPUT, path + ("componentInputArtifact",),
                          f"`{scope.component}` has no input artifact `{parent_input}`",
-                         hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                         hint=hint)
         output = spec.get("taskOutputArtifact")
         if isinstance(output, dict):
             self.task_output(scope, path + ("taskOutputArtifact",), output, "artifact", declared)
@@ -403,10 +418,10 @@ class Semantics:
             self.add(PLACEHOLDER_MALFORMED, path, problem)
         for use in found.uses:
             if use.kind == placeholders.INPUT_PARAMETER and use.name not in task_parameters:
-                suggestion = did_you_mean(use.name, task_parameters)
+                hint = _did_you_mean(use.name, task_parameters)
                 self.add(PLACEHOLDER_UNKNOWN_NAME, path, f"`{use.text}` names `{use.name}`, which is not an input "
                          "parameter of this task",
-                         hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                         hint=hint)
 
     def required_inputs(self, path: Path, task: dict, callee: tuple[str, Interface], parameters: dict,
                         artifacts: dict, item_inputs: set[str]) -> None:
@@ -438,10 +453,10 @@ class Semantics:
             items = _mapping(iterator.get("items"))
             source = items.get(items_key)
             if isinstance(source, str) and source not in task_inputs:
-                suggestion = did_you_mean(source, task_inputs)
+                hint = _did_you_mean(source, task_inputs)
                 self.add(BAD_ITERATOR, here + ("items", items_key),
                          f"loop items come from `{source}`, which is not an input {kind} of this task",
-                         hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                         hint=hint)
             if isinstance(items.get("raw"), str):
                 self.raw_items(here + ("items", "raw"), items["raw"])
             if not items:
@@ -479,9 +494,9 @@ class Semantics:
         for match in _CONDITION_INPUT.finditer(condition):
             name = match.group(1) if match.group(1) is not None else match.group(2)
             if name not in parameters:
-                suggestion = did_you_mean(name, parameters)
+                hint = _did_you_mean(name, parameters)
                 self.add(UNKNOWN_INPUT, here, f"condition reads `{name}`, which is not an input parameter of "
-                         "this task", hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                         "this task", hint=hint)
 
     # ------------------------------------------------------------------ DAGs
 
@@ -521,10 +536,10 @@ class Semantics:
                                  f"{'an artifact' if kind == 'parameter' else 'a parameter'} output of "
                                  f"`{scope.component}`", part="key")
                     else:
-                        suggestion = did_you_mean(name, declared)
+                        hint = _did_you_mean(name, declared)
                         self.add(DAG_OUTPUT, key_path, f"DAG output {kind} `{name}` is not declared in "
                                  f"outputDefinitions of `{scope.component}`", part="key",
-                                 hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                                 hint=hint)
                 for selector_path, selector in _selectors(key_path, spec, kind):
                     self.selector(scope, selector_path, selector, kind, declared.get(name))
             for name in declared:
@@ -536,8 +551,7 @@ class Semantics:
     def selector(self, scope: _Scope, path: Path, selector: dict, kind: str, declared: dict | None) -> None:
         subtask = selector.get("producerSubtask")
         key_field = "outputParameterKey" if kind == "parameter" else "outputArtifactKey"
-        if subtask not in scope.tasks:
-            self.unknown_task(path + ("producerSubtask",), subtask, scope)
+        if not self.names_task(scope, path + ("producerSubtask",), subtask):
             return
         producer = self.producer(scope, subtask)
         if producer is None:
@@ -606,9 +620,9 @@ class Semantics:
             self.add(KIND_MISMATCH, path, f"`{use.text}` reads `{use.name}` as {_article(use.kind)}, but `{user}` "
                      f"declares it among its {direction}.{right}")
             return
-        suggestion = did_you_mean(use.name, same)
+        hint = _did_you_mean(use.name, same)
         self.add(PLACEHOLDER_UNKNOWN_NAME, path, f"`{use.text}` names `{use.name}`, but `{user}` has no "
-                 f"{use.kind} of that name", hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                 f"{use.kind} of that name", hint=hint)
 
     def supplied_by_callers(self, component: str) -> set[str]:
         """Inputs every task calling `component` supplies beyond its declaration (SDK-added channels)."""
@@ -631,25 +645,31 @@ class Semantics:
         for user in users:
             interface = self.interface(user) if user != "root" else Interface.of(self.spec.get("root"))
             if parameter not in interface.input_parameters:
-                suggestion = did_you_mean(parameter, interface.input_parameters)
+                hint = _did_you_mean(parameter, interface.input_parameters)
                 self.add(UNKNOWN_INPUT, path + ("artifactUri", "runtimeParameter"),
                          f"importer reads `{parameter}`, but `{user}` has no input parameter of that name",
-                         hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                         hint=hint)
 
     def platform_executors(self) -> None:
         kubernetes = _mapping(_mapping(self.platforms.get("platforms")).get("kubernetes"))
         executors = _mapping(_mapping(kubernetes.get("deploymentSpec")).get("executors"))
         for label in executors:
-            if label not in self.executors:
-                suggestion = did_you_mean(str(label), self.executors)
+            if label not in self.executors and "deploymentSpec" in self.spec:  # else said once, for the document
+                hint = _did_you_mean(str(label), self.executors)
                 self.report.add(UNKNOWN_EXECUTOR, self.platforms_document,
                                 ("platforms", "kubernetes", "deploymentSpec", "executors", label),
                                 f"no executor named `{label}` in the pipeline's deploymentSpec.executors", part="key",
-                                hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                                hint=hint)
+
+
+def _did_you_mean(name: Any, candidates) -> str | None:
+    """The "did you mean" hint for a misspelled name; keys of any YAML type are compared as text."""
+    suggestion = did_you_mean(str(name), [str(c) for c in candidates])
+    return f"did you mean `{suggestion}`?" if suggestion else None
 
 
 def _sdk_added(name: str) -> bool:
-    return name.startswith(SDK_CHANNEL_PREFIX) or name in SDK_ADDED_INPUTS
+    return isinstance(name, str) and (name.startswith(SDK_CHANNEL_PREFIX) or name in SDK_ADDED_INPUTS)
 
 
 def _upstream(task: dict) -> list[str]:
