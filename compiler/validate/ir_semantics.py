@@ -114,6 +114,14 @@ def sanitized_k8s_name(name: str) -> str:
     return re.sub(r"[^-0-9a-z]+", "-", name.lower()).strip("-") or "task"
 
 
+@dataclass(frozen=True)
+class _User:
+    """A component that runs an executor (its name for messages, and what it declares)."""
+
+    name: str
+    interface: Interface
+
+
 @dataclass
 class _Scope:
     """What a task inside one DAG can see: the DAG's component, its sibling tasks."""
@@ -135,7 +143,7 @@ class Semantics:
         self.components = _mapping(spec.get("components"))
         self.executors = _mapping(_mapping(spec.get("deploymentSpec")).get("executors"))
         self._interfaces: dict[str, Interface] = {}
-        self.executor_users: dict[str, list[str]] = {}
+        self.executor_users: dict[str, list[_User]] = {}
         self.callers: dict[str, list[dict]] = {}
 
     def add(self, code: str, path: Path, message: str, **options) -> None:
@@ -161,18 +169,17 @@ class Semantics:
     def component(self, path: Path, name: str, component: Any) -> None:
         if not isinstance(component, dict):
             return
-        interface = self.interface(name) if name != "root" else Interface.of(component)
+        interface = Interface.of(component) if path == ("root",) else self.interface(name)
         self.defaults(path, interface)
         dag, label = component.get("dag"), component.get("executorLabel")
         if dag is None and label is None:
             self.add(MISSING_FIELD, path, "component has neither `dag` nor `executorLabel`", part="key")
         if isinstance(label, str):
-            self.executor_users.setdefault(label, []).append(name)
+            self.executor_users.setdefault(label, []).append(_User(name, interface))
             if label not in self.executors and "deploymentSpec" in self.spec:  # else said once, for the document
                 hint = _did_you_mean(label, self.executors)
                 self.add(UNKNOWN_EXECUTOR, path + ("executorLabel",),
-                         f"no executor named `{label}` in deploymentSpec.executors",
-                         hint=hint)
+                         f"no executor named `{label}` in deploymentSpec.executors", hint=hint)
         if isinstance(dag, dict):
             tasks = _mapping(dag.get("tasks"))
             scope = _Scope(name, interface, tasks, path + ("dag", "tasks"))
@@ -260,8 +267,7 @@ class Semantics:
         candidates = [t for t in scope.tasks if t != exclude]
         hint = _did_you_mean(str(name), candidates)
         where = "the root DAG" if scope.component == "root" else f"the DAG of `{scope.component}`"
-        self.add(UNKNOWN_TASK, path, f"no task named `{name}` in {where}",
-                 hint=hint)
+        self.add(UNKNOWN_TASK, path, f"no task named `{name}` in {where}", hint=hint)
 
     def producer(self, scope: _Scope, task_name: Any) -> tuple[str, Interface] | None:
         reference = _mapping(_mapping(scope.tasks.get(task_name)).get("componentRef")).get("name")
@@ -319,8 +325,7 @@ class Semantics:
                      "inputs.artifacts with componentInputArtifact")
             return
         hint = _did_you_mean(name, interface.input_parameters)
-        self.add(UNKNOWN_INPUT, path, f"`{scope.component}` has no input parameter `{name}`",
-                 hint=hint)
+        self.add(UNKNOWN_INPUT, path, f"`{scope.component}` has no input parameter `{name}`", hint=hint)
 
     def task_output(self, scope: _Scope, path: Path, output: dict, kind: str, expected: Any) -> None:
         producer_task = output.get("producerTask")
@@ -355,8 +360,7 @@ class Semantics:
                      else "wire it under inputs.parameters with taskOutputParameter")
             return
         hint = _did_you_mean(str(key), same)
-        self.add(UNKNOWN_OUTPUT, path, f"{who} (`{reference}`) has no output {kind} `{key}`",
-                 hint=hint)
+        self.add(UNKNOWN_OUTPUT, path, f"{who} (`{reference}`) has no output {kind} `{key}`", hint=hint)
 
     def parameter_types(self, path: Path, given: Any, expected: Any, what: str, receiver: str = "the input") -> None:
         if isinstance(given, str) and isinstance(expected, str) and given != expected \
@@ -403,8 +407,7 @@ class Semantics:
             else:
                 hint = _did_you_mean(parent_input, interface.input_artifacts)
                 self.add(UNKNOWN_INPUT, path + ("componentInputArtifact",),
-                         f"`{scope.component}` has no input artifact `{parent_input}`",
-                         hint=hint)
+                         f"`{scope.component}` has no input artifact `{parent_input}`", hint=hint)
         output = spec.get("taskOutputArtifact")
         if isinstance(output, dict):
             self.task_output(scope, path + ("taskOutputArtifact",), output, "artifact", declared)
@@ -420,8 +423,7 @@ class Semantics:
             if use.kind == placeholders.INPUT_PARAMETER and use.name not in task_parameters:
                 hint = _did_you_mean(use.name, task_parameters)
                 self.add(PLACEHOLDER_UNKNOWN_NAME, path, f"`{use.text}` names `{use.name}`, which is not an input "
-                         "parameter of this task",
-                         hint=hint)
+                         "parameter of this task", hint=hint)
 
     def required_inputs(self, path: Path, task: dict, callee: tuple[str, Interface], parameters: dict,
                         artifacts: dict, item_inputs: set[str]) -> None:
@@ -455,8 +457,7 @@ class Semantics:
             if isinstance(source, str) and source not in task_inputs:
                 hint = _did_you_mean(source, task_inputs)
                 self.add(BAD_ITERATOR, here + ("items", items_key),
-                         f"loop items come from `{source}`, which is not an input {kind} of this task",
-                         hint=hint)
+                         f"loop items come from `{source}`, which is not an input {kind} of this task", hint=hint)
             if isinstance(items.get("raw"), str):
                 self.raw_items(here + ("items", "raw"), items["raw"])
             if not items:
@@ -538,8 +539,7 @@ class Semantics:
                     else:
                         hint = _did_you_mean(name, declared)
                         self.add(DAG_OUTPUT, key_path, f"DAG output {kind} `{name}` is not declared in "
-                                 f"outputDefinitions of `{scope.component}`", part="key",
-                                 hint=hint)
+                                 f"outputDefinitions of `{scope.component}`", part="key", hint=hint)
                 for selector_path, selector in _selectors(key_path, spec, kind):
                     self.selector(scope, selector_path, selector, kind, declared.get(name))
             for name in declared:
@@ -577,7 +577,7 @@ class Semantics:
         if isinstance(importer, dict):
             self.importer(path + ("importer",), importer, users)
 
-    def container(self, path: Path, container: dict, users: list[str]) -> None:
+    def container(self, path: Path, container: dict, users: list[_User]) -> None:
         image = container.get("image")
         if not isinstance(image, str) or not image.strip():
             self.add(NO_IMAGE, path + ("image",) if "image" in container else path, "container has no image",
@@ -593,7 +593,7 @@ class Semantics:
             if isinstance(element, str):
                 self.placeholders(element_path, element, users)
 
-    def placeholders(self, path: Path, element: str, users: list[str]) -> None:
+    def placeholders(self, path: Path, element: str, users: list[_User]) -> None:
         found = placeholders.scan(element)
         for problem in found.problems:
             self.add(PLACEHOLDER_MALFORMED, path, problem)
@@ -601,8 +601,8 @@ class Semantics:
             for user in users:
                 self.placeholder_use(path, use, user)
 
-    def placeholder_use(self, path: Path, use: placeholders.Use, user: str) -> None:
-        interface = self.interface(user) if user != "root" else Interface.of(self.spec.get("root"))
+    def placeholder_use(self, path: Path, use: placeholders.Use, user: _User) -> None:
+        interface = user.interface
         inputs = {**interface.input_parameters, **interface.input_artifacts}
         table = {
             placeholders.INPUT_PARAMETER: (interface.input_parameters, interface.input_artifacts),
@@ -612,16 +612,18 @@ class Semantics:
             placeholders.ANY_INPUT: (inputs, {}),
         }
         same, other = table[use.kind]
-        if use.name in same or use.kind == placeholders.INPUT_PARAMETER and use.name in self.supplied_by_callers(user):
+        if use.name in same:
             return
+        if use.kind == placeholders.INPUT_PARAMETER and use.name in self.supplied_by_callers(user.name):
+            return  # e.g. an image from a parameter: `{{$.inputs.parameters['pipelinechannel--tag']}}`
         if use.name in other:
             right = "artifacts" if "artifact" not in use.kind else "parameters"
             direction = "inputs" if "input" in use.kind else "outputs"
-            self.add(KIND_MISMATCH, path, f"`{use.text}` reads `{use.name}` as {_article(use.kind)}, but `{user}` "
-                     f"declares it among its {direction}.{right}")
+            self.add(KIND_MISMATCH, path, f"`{use.text}` reads `{use.name}` as {_article(use.kind)}, but "
+                     f"`{user.name}` declares it among its {direction}.{right}")
             return
         hint = _did_you_mean(use.name, same)
-        self.add(PLACEHOLDER_UNKNOWN_NAME, path, f"`{use.text}` names `{use.name}`, but `{user}` has no "
+        self.add(PLACEHOLDER_UNKNOWN_NAME, path, f"`{use.text}` names `{use.name}`, but `{user.name}` has no "
                  f"{use.kind} of that name", hint=hint)
 
     def supplied_by_callers(self, component: str) -> set[str]:
@@ -633,7 +635,7 @@ class Semantics:
             supplied = names if supplied is None else supplied & names
         return {name for name in supplied or () if _sdk_added(name)}
 
-    def importer(self, path: Path, importer: dict, users: list[str]) -> None:
+    def importer(self, path: Path, importer: dict, users: list[_User]) -> None:
         if "typeSchema" not in importer:
             self.add(MISSING_FIELD, path, "importer has no `typeSchema`", part="key")
         uri = _mapping(importer.get("artifactUri"))
@@ -643,11 +645,11 @@ class Semantics:
                 self.add(MISSING_FIELD, path, "importer has no `artifactUri`", part="key")
             return
         for user in users:
-            interface = self.interface(user) if user != "root" else Interface.of(self.spec.get("root"))
+            interface = user.interface
             if parameter not in interface.input_parameters:
                 hint = _did_you_mean(parameter, interface.input_parameters)
                 self.add(UNKNOWN_INPUT, path + ("artifactUri", "runtimeParameter"),
-                         f"importer reads `{parameter}`, but `{user}` has no input parameter of that name",
+                         f"importer reads `{parameter}`, but `{user.name}` has no input parameter of that name",
                          hint=hint)
 
     def platform_executors(self) -> None:

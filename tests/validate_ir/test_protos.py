@@ -100,8 +100,10 @@ def test_validator_and_real_kfp_share_one_copy_of_each_proto(kfp_first):
         "same_module": pb2 is kfp.pipeline_spec.pipeline_spec_pb2,
         "same_kubernetes_module": protos.kubernetes_executor_config_pb2() is kubernetes_pb2,
         "same_class": pb2.PipelineSpec is kfp.pipeline_spec.pipeline_spec_pb2.PipelineSpec,
-        "pool_descriptor_is_ours": pool.FindMessageTypeByName("ml_pipelines.PipelineSpec") is pb2.PipelineSpec.DESCRIPTOR,
-        "kubernetes_pool": pool.FindMessageTypeByName("kfp_kubernetes.KubernetesExecutorConfig")
+        "pool_descriptor_is_ours":
+            pool.FindMessageTypeByName("ml_pipelines.PipelineSpec") is pb2.PipelineSpec.DESCRIPTOR,
+        "kubernetes_pool":
+            pool.FindMessageTypeByName("kfp_kubernetes.KubernetesExecutorConfig")
             is kubernetes_pb2.KubernetesExecutorConfig.DESCRIPTOR,
     }))
     """))

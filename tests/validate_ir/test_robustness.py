@@ -21,7 +21,8 @@ JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12) | st.sampled_from(["{{$.inputs.parameters['x']}}", '{"IfPresent": {', "comp-x",
                                              "inputs.parameter_values['x'] ==", "STRING", "2.1.0"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8) | st.integers(0, 3), children, max_size=3),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=8) | st.integers(0, 3), children, max_size=3),
     max_leaves=6,
 )
 
