@@ -86,10 +86,13 @@ def _identify(documents: list, report: PathReport) -> tuple[int | None, int | No
 
 def _check_spec_schema(report: PathReport, index: int, spec: dict) -> None:
     pb2 = protos.pipeline_spec_pb2()
-    check_message(report, index, (), spec, pb2.PipelineSpec)
     deployment = spec.get("deploymentSpec")
     if isinstance(deployment, dict):
+        # PipelineSpec types it as a Struct, which any mapping satisfies: parse the executors once, typed.
+        check_message(report, index, (), {k: v for k, v in spec.items() if k != "deploymentSpec"}, pb2.PipelineSpec)
         check_message(report, index, ("deploymentSpec",), deployment, pb2.PipelineDeploymentConfig)
+    else:
+        check_message(report, index, (), spec, pb2.PipelineSpec)
 
 
 def _check_platforms_schema(report: PathReport, index: int, platforms: dict) -> None:
