@@ -18,6 +18,8 @@ the protobuf classes come from `protos`.
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 from ptflow.compiler.diagnostics import Diagnostic
@@ -86,13 +88,56 @@ def _identify(documents: list, report: PathReport) -> tuple[int | None, int | No
 
 def _check_spec_schema(report: PathReport, index: int, spec: dict) -> None:
     pb2 = protos.pipeline_spec_pb2()
-    deployment = spec.get("deploymentSpec")
+    skeleton = dict(spec)
+    components = skeleton.pop("components", None)
+    deployment = skeleton.pop("deploymentSpec", None)
+    # PipelineSpec types `deploymentSpec` as a Struct, which any mapping satisfies: it is parsed on its own,
+    # typed.  Components and executors are parsed one by one, each distinct one once: a pipeline's tasks
+    # often share identical components, and parsing is most of validation's time.
+    check_message(report, index, (), skeleton, pb2.PipelineSpec)
+    if isinstance(components, dict):
+        # A component's executorLabel is free text: leave it out of the fingerprint so that components
+        # differing only in it (one per task, as kfp writes them) are parsed once.
+        _check_map_values(report, index, ("components",), components, pb2.ComponentSpec,
+                          free_text=("executorLabel",))
+    elif components is not None:
+        check_message(report, index, (), {"components": components}, pb2.PipelineSpec)
     if isinstance(deployment, dict):
-        # PipelineSpec types it as a Struct, which any mapping satisfies: parse the executors once, typed.
-        check_message(report, index, (), {k: v for k, v in spec.items() if k != "deploymentSpec"}, pb2.PipelineSpec)
-        check_message(report, index, ("deploymentSpec",), deployment, pb2.PipelineDeploymentConfig)
-    else:
-        check_message(report, index, (), spec, pb2.PipelineSpec)
+        executors = deployment.get("executors")
+        rest = {k: v for k, v in deployment.items() if k != "executors"}
+        check_message(report, index, ("deploymentSpec",), rest, pb2.PipelineDeploymentConfig)
+        if isinstance(executors, dict):
+            _check_map_values(report, index, ("deploymentSpec", "executors"), executors,
+                              pb2.PipelineDeploymentConfig.ExecutorSpec)
+        elif executors is not None:
+            check_message(report, index, ("deploymentSpec",), {"executors": executors},
+                          pb2.PipelineDeploymentConfig)
+    elif deployment is not None:
+        check_message(report, index, (), {"deploymentSpec": deployment}, pb2.PipelineSpec)
+
+
+def _check_map_values(report: PathReport, index: int, path: tuple, mapping: dict, message_class,
+                      free_text: tuple[str, ...] = ()) -> None:
+    """Strictly parse each value of a protobuf map field; identical values are parsed once.
+
+    `free_text` names top-level string fields whose content can't make a parse fail; values that
+    differ only there count as identical (when those fields do hold strings).
+    """
+    verdicts: dict[str, bool] = {}
+    for key, value in mapping.items():
+        if not isinstance(key, str):
+            check_message(report, index, path[:-1], {path[-1]: {key: value}}, message_class)
+            continue
+        shape = value
+        if free_text and isinstance(value, dict) and all(isinstance(value.get(f, ""), str) for f in free_text):
+            shape = {k: ("" if k in free_text else v) for k, v in value.items()}
+        try:
+            fingerprint = json.dumps(shape, sort_keys=True)
+        except (TypeError, ValueError):
+            fingerprint = None
+        if fingerprint is not None and verdicts.get(fingerprint) is True:
+            continue
+        verdicts[fingerprint] = check_message(report, index, path + (key,), value, message_class)
 
 
 def _check_platforms_schema(report: PathReport, index: int, platforms: dict) -> None:
