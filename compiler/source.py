@@ -57,9 +57,10 @@ class SourceText:
         self.path = path
         self.text = text
         self._line_starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self._line_starts.append(index + 1)
+        newline = text.find("\n")
+        while newline >= 0:
+            self._line_starts.append(newline + 1)
+            newline = text.find("\n", newline + 1)
 
     def line(self, number: int) -> str:
         """The text of 1-based line `number`, without its newline."""
