@@ -487,3 +487,98 @@ _code("PTF539", "check skipped", """
 Part of the document could not be checked because an optional package is not
 installed; the message names it.
 """, W)
+
+# --------------------------------- Argo Workflow validation (KFP v1, PTF570-599)
+_code("PTF570", "invalid name in an Argo Workflow", """
+Argo refuses names that do not fit its rules: template and DAG task names
+match `[a-zA-Z0-9][-a-zA-Z0-9]*` (at most 128 characters, and a task name may
+not start with a digit when dependencies are used), parameter and artifact
+names match `[-a-zA-Z0-9_]+`, and `metadata.generateName` is a lowercase
+Kubernetes name prefix of at most 58 characters (Argo adds 5).
+""")
+_code("PTF571", "duplicate name", """
+Two templates, two tasks of one DAG, or two parameters or artifacts of one
+list have the same name; Argo refuses the workflow.
+""")
+_code("PTF572", "template must have exactly one type", """
+An Argo template is exactly one of `container`, `script`, `resource`, `dag`,
+`steps`, `suspend`, `data`, `http`, `containerSet` or `plugin`: this one has
+none or several.
+""")
+_code("PTF573", "unknown template", """
+`spec.entrypoint`, `spec.onExit` or a task's `template` names a template that
+`spec.templates` does not define.
+""")
+_code("PTF574", "unknown dependency", """
+A DAG task's `dependencies` (or `depends`) names a task that is not in the same DAG.
+""")
+_code("PTF575", "dependency cycle in a DAG", """
+The `dependencies` of a DAG's tasks form a cycle; the message lists it.
+""")
+_code("PTF576", "reference to an unknown task or output", """
+A `{{tasks.T.outputs.parameters.Y}}` or `{{tasks.T.outputs.artifacts.Y}}`
+names a task that is not in the DAG, or an output that T's template does not
+declare. Argo fails such a workflow with "failed to resolve".
+""")
+_code("PTF577", "task output used without a dependency", """
+A DAG task reads `{{tasks.T.outputs...}}` but T is not among its ancestors
+(its `dependencies`, their dependencies, and so on). Argo resolves task
+outputs only for ancestors, so it refuses the workflow: add T to the task's
+`dependencies`.
+""")
+_code("PTF578", "undeclared input", """
+A template reads `{{inputs.parameters.X}}` or `{{inputs.artifacts.X.path}}`
+but its `inputs` declare no X.
+""")
+_code("PTF579", "unknown workflow parameter", """
+`{{workflow.parameters.P}}` names a parameter that `spec.arguments.parameters`
+does not define.
+""")
+_code("PTF580", "loop item outside a loop", """
+`{{item}}` or `{{item.key}}` is only defined in a DAG task (or step) that has
+`withItems` or `withParam`; a leaf template must receive the item through an
+input parameter.
+""")
+_code("PTF581", "required input not supplied", """
+A template input without a default (`value`) or a source is not given by the
+task that calls the template (or, for the entrypoint and the exit handler, by
+`spec.arguments`).
+""")
+_code("PTF582", "container without an image", """
+A container template has no `image` (or an empty one); the pod could not be created.
+""")
+_code("PTF583", "field not valid on this kind of template", """
+`activeDeadlineSeconds` is only valid on leaf templates (container, script,
+resource...), and `parallelism` only on `dag` and `steps` templates.
+""")
+_code("PTF584", "unknown field in an Argo Workflow", """
+A key that Argo's types (as hera's models spell them) do not have. Argo and
+KFP 1.x parse workflows leniently and silently drop such keys, so a
+misspelled field (`imagee:`, `dependancies:`) is simply ignored at run time.
+The help line names the closest field.
+""")
+_code("PTF585", "value of the wrong type", """
+A value that Argo's types do not accept here: a string where a list is
+expected, a list where an integer is expected, or a value that only a lenient
+parser would convert (`parallelism: "2"`). Integer resource quantities
+(`nvidia.com/gpu: 1`) and integer IntOrString fields are accepted, as
+Kubernetes accepts them.
+""")
+_code("PTF586", "required field missing", """
+A field that Argo requires is absent: a template or task without `name`, a
+workflow without `metadata.name` or `metadata.generateName`, an output
+parameter without `valueFrom`.
+""")
+_code("PTF587", "not a valid Argo Workflow", """
+The document is not an Argo Workflow (`apiVersion: argoproj.io/v1alpha1`,
+`kind: Workflow`), or lacks `spec.templates`.
+""")
+_code("PTF588", "DAG without tasks", """
+A `dag` template must have at least one task.
+""")
+_code("PTF589", "unknown variable", """
+A `{{...}}` reference with one of Argo's prefixes (`inputs.`, `outputs.`,
+`tasks.`, `steps.`, `workflow.`, `pod.`, `item`, `retries`) that Argo cannot
+resolve where it is used, such as `{{tasks.T.outputs...}}` in a container
+template or `{{inputs.foo}}`.
+""")

@@ -1,0 +1,845 @@
+"""Validate an Argo Workflow (what KFP 1.x runs), whoever wrote it.
+
+Two layers report into one list, and neither stops at the first problem:
+
+1. a typed round trip through hera's Argo models: every key must be a field
+   of Argo's types (Argo and KFP 1.x parse leniently and silently drop the
+   others), every value must have its field's type, and validating then
+   dumping (`by_alias=True, exclude_unset=True`) must give the document back
+   unchanged, so values a lenient parser would convert are caught too;
+2. the main rules of Argo's own `validate.ValidateWorkflow`, which `argo lint`
+   and the KFP 1.x API server run: names, unique templates, one type per
+   template, entrypoint/onExit/template references, dependencies and cycles,
+   and that every `{{...}}` variable resolves where it is used.
+
+Diagnostics name the JSON path of what is wrong and, given the file's
+`SourceText`, point at the offending key or value.  hera is imported only
+here, inside the function that needs it (it is heavy).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ptflow.compiler.diagnostics import Diagnostic, did_you_mean
+from ptflow.compiler.source import SourceText
+from ptflow.compiler.validate.yaml_source import Path, PathReport, safe_load_documents
+
+INVALID_NAME = "PTF570"
+DUPLICATE_NAME = "PTF571"
+TEMPLATE_TYPE = "PTF572"
+UNKNOWN_TEMPLATE = "PTF573"
+UNKNOWN_DEPENDENCY = "PTF574"
+DEPENDENCY_CYCLE = "PTF575"
+UNKNOWN_TASK_OUTPUT = "PTF576"
+MISSING_DEPENDENCY = "PTF577"
+UNDECLARED_INPUT = "PTF578"
+UNKNOWN_WORKFLOW_PARAMETER = "PTF579"
+ITEM_OUTSIDE_LOOP = "PTF580"
+INPUT_NOT_SUPPLIED = "PTF581"
+NO_IMAGE = "PTF582"
+FIELD_NOT_VALID_HERE = "PTF583"
+UNKNOWN_FIELD = "PTF584"
+WRONG_TYPE = "PTF585"
+MISSING_FIELD = "PTF586"
+NOT_A_WORKFLOW = "PTF587"
+EMPTY_DAG = "PTF588"
+UNKNOWN_VARIABLE = "PTF589"
+CHECK_SKIPPED = "PTF539"
+
+# Argo's own patterns (workflow/validate/validate.go).
+_FIELD_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
+_PARAM_NAME = re.compile(r"^[-a-zA-Z0-9_]+$")
+_GENERATE_NAME = re.compile(r"^[a-z0-9]([-.a-z0-9]*)?$")
+_OBJECT_NAME = re.compile(r"^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$")
+MAX_FIELD_NAME = 128
+MAX_OBJECT_NAME = 63
+MAX_GENERATE_NAME = MAX_OBJECT_NAME - 5  # Argo/Kubernetes append 5 random characters
+
+TEMPLATE_TYPES = ("container", "script", "resource", "dag", "steps", "suspend", "data", "http",
+                  "containerSet", "plugin")
+LEAF_TYPES = ("container", "script", "resource", "suspend", "data", "http", "containerSet", "plugin")
+# Sources an input artifact may carry itself, so that no argument is needed.
+_ARTIFACT_SOURCES = ("from", "fromExpression", "raw", "s3", "gcs", "http", "git", "hdfs", "oss",
+                     "artifactory", "azure")
+# Variables with these prefixes must resolve; anything else in `{{ }}` is left to the user.
+_ARGO_PREFIXES = ("inputs.", "outputs.", "pod.", "retries", "steps.", "tasks.", "workflow.", "item",
+                  "node.", "lastRetry.")
+_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
+# Task fields a DAG task's `{{tasks.T.X}}` may read besides outputs.
+_TASK_FIELDS = ("id", "status", "startedAt", "finishedAt", "ip", "exitCode", "hostNodeName")
+_TEMPLATE_OUTPUT_FIELDS = ("result", "exitCode")
+
+
+def validate_workflow(document: dict, source: SourceText | None = None) -> list[Diagnostic]:
+    """Every problem in one Argo Workflow document.
+
+    `source`, when given, is the YAML file the document was loaded from; the
+    diagnostics then carry spans into it (the document is found among the
+    file's documents by content).
+    """
+    report = PathReport()
+    if _check_kind(report, document):
+        check_types(report, document)
+        WorkflowRules(report, document).run()
+    if source is not None and report.findings:
+        index = _document_index(document, source)
+        for finding in report.findings:
+            finding.document = index
+    return report.diagnostics(source)
+
+
+def is_workflow(document: Any) -> bool:
+    return (isinstance(document, dict) and str(document.get("apiVersion", "")).startswith("argoproj.io/")
+            and document.get("kind") == "Workflow")
+
+
+def _document_index(document: dict, source: SourceText) -> int:
+    try:
+        documents = safe_load_documents(source.text)
+    except Exception:  # positions are a courtesy: an unreadable file just gets the first document
+        return 0
+    for index, candidate in enumerate(documents):
+        if candidate == document:
+            return index
+    return 0
+
+
+def _check_kind(report: PathReport, document: Any) -> bool:
+    if not isinstance(document, dict):
+        report.add(NOT_A_WORKFLOW, 0, (), "an Argo Workflow is a mapping with `apiVersion`, `kind`, `metadata` "
+                   "and `spec`", part="key")
+        return False
+    if not is_workflow(document):
+        report.add(NOT_A_WORKFLOW, 0, ("kind",), f"expected `apiVersion: argoproj.io/v1alpha1` and `kind: "
+                   f"Workflow`, found apiVersion {document.get('apiVersion')!r}, kind {document.get('kind')!r}")
+        return False
+    spec = document.get("spec")
+    if not isinstance(spec, dict) or not isinstance(spec.get("templates"), list) or not spec["templates"]:
+        report.add(NOT_A_WORKFLOW, 0, ("spec", "templates"), "a Workflow needs `spec.templates`, a non-empty list",
+                   part="key")
+        return False
+    return True
+
+
+# ================================================================ typed round trip
+
+
+def check_types(report: PathReport, document: dict) -> None:
+    """Report unknown keys, mistyped values and values the round trip through hera's models changes."""
+    try:
+        from hera.workflows.models import Workflow
+    except ImportError:
+        report.add(CHECK_SKIPPED, 0, ("apiVersion",), "typed check of the Argo fields skipped: hera is not "
+                   "installed (pip install hera)", part="key")
+        return
+    import pydantic
+
+    document = copy.deepcopy(document)
+    walker = _FieldWalker(report)
+    walker.walk(document, Workflow, ())  # unknown keys; integer quantities made strings in the copy
+    try:
+        model = Workflow.model_validate(document)
+    except pydantic.ValidationError as error:
+        _report_validation_errors(report, document, error, walker.unknown)
+        return
+    dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    _compare(report, document, dumped, (), walker.unknown)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a model field holds, reduced to what the walk needs."""
+
+    kind: str  # model, list, dict, quantity, other
+    inner: Any = None  # the model class, or the item/value shape
+
+
+_SHAPES: dict[Any, _Shape] = {}
+_FIELDS: dict[type, dict[str, Any]] = {}
+
+
+def _shape(annotation) -> _Shape:
+    cached = _SHAPES.get(annotation)
+    if cached is None:
+        cached = _SHAPES[annotation] = _compute_shape(annotation)
+    return cached
+
+
+def _compute_shape(annotation) -> _Shape:
+    import typing
+
+    import pydantic
+    from hera.workflows.models import Quantity
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _shape(typing.get_args(annotation)[0])
+    if origin is typing.Union or type(annotation).__name__ == "UnionType":
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        shapes = [_shape(a) for a in members]
+        structured = [s for s in shapes if s.kind != "other"]
+        return structured[0] if len(structured) == 1 else _Shape("other")
+    if origin in (list, typing.List):
+        return _Shape("list", _shape(typing.get_args(annotation)[0]))
+    if origin in (dict, typing.Dict):
+        return _Shape("dict", _shape(typing.get_args(annotation)[1]))
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        if annotation is Quantity or issubclass(annotation, Quantity):
+            return _Shape("quantity")
+        if issubclass(annotation, pydantic.RootModel):
+            return _shape(annotation.model_fields["root"].annotation)
+        return _Shape("model", annotation)
+    return _Shape("other")
+
+
+def _fields(model: type) -> dict[str, Any]:
+    """The model's fields by the key a document uses for them (the alias when there is one)."""
+    fields = _FIELDS.get(model)
+    if fields is None:
+        fields = _FIELDS[model] = {(info.alias or name): info.annotation for name, info in model.model_fields.items()}
+    return fields
+
+
+class _FieldWalker:
+    """Walks a document beside the model types: unknown keys, and integer quantities.
+
+    Argo's Go types and Kubernetes accept `nvidia.com/gpu: 1`, but hera types
+    Quantity as a string; the walk turns integer (and float) quantities into
+    strings in the copy it is given, so only real type errors remain.
+    """
+
+    def __init__(self, report: PathReport):
+        self.report = report
+        self.unknown: set[Path] = set()
+
+    def walk(self, node: Any, annotation, path: Path) -> Any:
+        shape = _shape(annotation) if not isinstance(annotation, _Shape) else annotation
+        if shape.kind == "model" and isinstance(node, dict):
+            fields = _fields(shape.inner)
+            for key, value in node.items():
+                if key not in fields:
+                    self._unknown(path + (key,), key, fields, shape.inner)
+                    continue
+                node[key] = self.walk(value, fields[key], path + (key,))
+        elif shape.kind == "list" and isinstance(node, list):
+            for index, item in enumerate(node):
+                node[index] = self.walk(item, shape.inner, path + (index,))
+        elif shape.kind == "dict" and isinstance(node, dict):
+            for key, value in node.items():
+                node[key] = self.walk(value, shape.inner, path + (key,))
+        elif shape.kind == "quantity" and isinstance(node, (int, float)) and not isinstance(node, bool):
+            return str(node)
+        return node
+
+    def _unknown(self, path: Path, key, fields: dict, model: type) -> None:
+        self.unknown.add(path)
+        suggestion = did_you_mean(str(key), fields)
+        self.report.add(UNKNOWN_FIELD, 0, path, f"unknown field `{key}` ({model.__name__} has no such field; "
+                        "Argo would silently drop it)", part="key",
+                        hint=f"did you mean `{suggestion}`?" if suggestion else None)
+
+
+def _document_path(document: Any, loc: tuple) -> Path:
+    """The part of a pydantic error location that exists in the document (union branch tags dropped)."""
+    path: list = []
+    node = document
+    for step in loc:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+            path.append(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+            path.append(step)
+    return tuple(path)
+
+
+def _report_validation_errors(report: PathReport, document: dict, error, unknown: set[Path]) -> None:
+    expected: dict[Path, list[str]] = {}
+    values: dict[Path, Any] = {}
+    for item in error.errors(include_url=False):
+        path = _document_path(document, item["loc"])
+        if any(path[:len(u)] == u for u in unknown):
+            continue  # inside a key already reported as unknown
+        if item["type"] == "missing":
+            name = item["loc"][-1]
+            report.add(MISSING_FIELD, 0, path, f"required field `{name}` is missing", part="key")
+            continue
+        message = item["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+        expected.setdefault(path, [])
+        if message not in expected[path]:
+            expected[path].append(message)
+        values[path] = item.get("input")
+    for path, messages in expected.items():
+        report.add(WRONG_TYPE, 0, path, f"wrong type: should be {' or '.join(messages)}; "
+                   f"got {_describe(values[path])}")
+
+
+def _describe(value: Any) -> str:
+    kind = {dict: "a mapping", list: "a list", str: "the string", bool: "the boolean", int: "the integer",
+            float: "the number", type(None): "null"}.get(type(value), type(value).__name__)
+    if isinstance(value, (dict, list)):
+        return kind
+    text = repr(value)
+    return f"{kind} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def _compare(report: PathReport, original: Any, dumped: Any, path: Path, unknown: set[Path]) -> None:
+    """Report what the round trip dropped or changed."""
+    if isinstance(original, dict) and isinstance(dumped, dict):
+        for key, value in original.items():
+            child = path + (key,)
+            if child in unknown:
+                continue
+            if key not in dumped:
+                report.add(UNKNOWN_FIELD, 0, child, f"field `{key}` is dropped by Argo's types", part="key")
+                continue
+            _compare(report, value, dumped[key], child, unknown)
+        return
+    if isinstance(original, list) and isinstance(dumped, list) and len(original) == len(dumped):
+        for index, (left, right) in enumerate(zip(original, dumped)):
+            _compare(report, left, right, path + (index,), unknown)
+        return
+    if _same_value(original, dumped):
+        return
+    report.add(WRONG_TYPE, 0, path, f"wrong type: {_describe(original)} would be read as {_describe(dumped)}")
+
+
+def _same_value(left: Any, right: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, numbers) and isinstance(right, numbers):
+        return left == right
+    if type(left) is not type(right):
+        return False
+    return left == right
+
+
+# ================================================================ Argo's rules
+
+
+@dataclass
+class _Template:
+    """What the rules need to know about one template."""
+
+    index: int
+    name: str
+    body: dict
+    kind: str | None  # the template type, None when it has none or several
+    input_parameters: dict[str, dict] = field(default_factory=dict)
+    input_artifacts: dict[str, dict] = field(default_factory=dict)
+    output_parameters: set[str] = field(default_factory=set)
+    output_artifacts: set[str] = field(default_factory=set)
+
+    @property
+    def path(self) -> Path:
+        return ("spec", "templates", self.index)
+
+
+@dataclass
+class _Task:
+    index: int
+    name: str
+    body: dict
+    dependencies: list[tuple[str, Path]]  # (task name, path of the reference)
+    ancestors: set[str] = field(default_factory=set)
+
+
+class WorkflowRules:
+    """The main rules of Argo's `ValidateWorkflow` (v3.3), reported with JSON paths."""
+
+    def __init__(self, report: PathReport, document: dict):
+        self.report = report
+        self.document = document
+        self.spec: dict = document["spec"]
+        self.templates: dict[str, _Template] = {}
+        self.workflow_parameters: set[str] = set()
+
+    def add(self, code: str, path: Path, message: str, **options) -> None:
+        self.report.add(code, 0, path, message, **options)
+
+    def run(self) -> None:
+        self.check_metadata()
+        self.collect_workflow_parameters()
+        self.collect_templates()
+        self.check_entry_points()
+        for template in self.templates.values():
+            self.check_template(template)
+
+    # ------------------------------------------------------------ workflow
+
+    def check_metadata(self) -> None:
+        metadata = self.document.get("metadata")
+        if not isinstance(metadata, dict) or not (metadata.get("name") or metadata.get("generateName")):
+            self.add(MISSING_FIELD, ("metadata",), "a Workflow needs `metadata.name` or `metadata.generateName`",
+                     part="key")
+            return
+        generate_name = metadata.get("generateName")
+        if isinstance(generate_name, str) and generate_name:
+            if len(generate_name) > MAX_GENERATE_NAME:
+                self.add(INVALID_NAME, ("metadata", "generateName"), f"`{generate_name}` is {len(generate_name)} "
+                         f"characters long; at most {MAX_GENERATE_NAME} are allowed (Kubernetes names have at most "
+                         f"{MAX_OBJECT_NAME}, and 5 random characters are appended)")
+            elif not _GENERATE_NAME.match(generate_name):
+                self.add(INVALID_NAME, ("metadata", "generateName"), f"`{generate_name}` is not a valid name prefix: "
+                         "lowercase letters, digits, `-` and `.`, starting with a letter or digit")
+        name = metadata.get("name")
+        if isinstance(name, str) and name and (len(name) > MAX_OBJECT_NAME or not _OBJECT_NAME.match(name)):
+            self.add(INVALID_NAME, ("metadata", "name"), f"`{name}` is not a valid Kubernetes name: at most "
+                     f"{MAX_OBJECT_NAME} lowercase letters, digits, `-` and `.`, starting and ending with a letter "
+                     "or digit")
+
+    def collect_workflow_parameters(self) -> None:
+        arguments = _mapping(self.spec.get("arguments"))
+        parameters = _named_items(self, _list(arguments.get("parameters")), ("spec", "arguments", "parameters"),
+                                  "workflow parameter", _PARAM_NAME)
+        self.workflow_parameters = set(parameters)
+
+    def collect_templates(self) -> None:
+        for index, body in enumerate(self.spec["templates"]):
+            path = ("spec", "templates", index)
+            if not isinstance(body, dict):
+                continue  # the typed check reports it
+            name = body.get("name")
+            if not isinstance(name, str) or not name:
+                if "name" in body:
+                    self.add(INVALID_NAME, path + ("name",), "a template name must be a non-empty string")
+                else:
+                    self.add(MISSING_FIELD, path, "required field `name` is missing", part="key")
+                continue
+            _check_field_name(self, path + ("name",), name, "template")
+            if name in self.templates:
+                first = self.templates[name]
+                self.add(DUPLICATE_NAME, path + ("name",), f"template `{name}` is defined twice",
+                         related=[(0, first.path + ("name",), "first defined here")])
+                continue
+            self.templates[name] = self.describe_template(index, name, body)
+
+    def describe_template(self, index: int, name: str, body: dict) -> _Template:
+        path = ("spec", "templates", index)
+        kinds = [k for k in TEMPLATE_TYPES if body.get(k) is not None]
+        if len(kinds) != 1:
+            found = ", ".join(f"`{k}`" for k in kinds) if kinds else "none"
+            self.add(TEMPLATE_TYPE, path + ("name",), f"template `{name}` must have exactly one of "
+                     f"{', '.join(TEMPLATE_TYPES)}; it has {found}")
+        template = _Template(index, name, body, kinds[0] if len(kinds) == 1 else None)
+        inputs = _mapping(body.get("inputs"))
+        outputs = _mapping(body.get("outputs"))
+        template.input_parameters = _named_items(self, _list(inputs.get("parameters")),
+                                                 path + ("inputs", "parameters"), "input parameter", _PARAM_NAME)
+        template.input_artifacts = _named_items(self, _list(inputs.get("artifacts")),
+                                                path + ("inputs", "artifacts"), "input artifact", _PARAM_NAME)
+        output_parameters = _named_items(self, _list(outputs.get("parameters")),
+                                         path + ("outputs", "parameters"), "output parameter", _PARAM_NAME)
+        template.output_parameters = set(output_parameters)
+        template.output_artifacts = set(_named_items(self, _list(outputs.get("artifacts")),
+                                                     path + ("outputs", "artifacts"), "output artifact", _PARAM_NAME))
+        for position, parameter in enumerate(_list(outputs.get("parameters"))):
+            if isinstance(parameter, dict) and "valueFrom" not in parameter and "value" not in parameter:
+                self.add(MISSING_FIELD, path + ("outputs", "parameters", position),
+                         f"output parameter `{parameter.get('name')}` needs `valueFrom`", part="key")
+        return template
+
+    def check_entry_points(self) -> None:
+        arguments = _mapping(self.spec.get("arguments"))
+        supplied = {"parameters": self.workflow_parameters,
+                    "artifacts": {a.get("name") for a in _list(arguments.get("artifacts")) if isinstance(a, dict)}}
+        for key in ("entrypoint", "onExit"):
+            name = self.spec.get(key)
+            if name is None:
+                if key == "entrypoint":
+                    self.add(MISSING_FIELD, ("spec",), "`spec.entrypoint` is required", part="key")
+                continue
+            template = self.templates.get(name) if isinstance(name, str) else None
+            if template is None:
+                self.unknown_template(("spec", key), name)
+                continue
+            self.check_supplied(template, supplied, ("spec", key), "spec.arguments")
+
+    def unknown_template(self, path: Path, name: Any) -> None:
+        suggestion = did_you_mean(str(name), self.templates) if isinstance(name, str) else None
+        self.add(UNKNOWN_TEMPLATE, path, f"no template named `{name}`",
+                 hint=f"did you mean `{suggestion}`?" if suggestion else None)
+
+    def check_supplied(self, template: _Template, supplied: dict[str, set], path: Path, by: str) -> None:
+        """Inputs of `template` with no default and no source must be among `supplied`."""
+        for name, parameter in template.input_parameters.items():
+            if "value" in parameter or "default" in parameter or "valueFrom" in parameter:
+                continue
+            if name not in supplied["parameters"]:
+                self.add(INPUT_NOT_SUPPLIED, path, f"input parameter `{name}` of template `{template.name}` is "
+                         f"not supplied by {by}")
+        for name, artifact in template.input_artifacts.items():
+            if artifact.get("optional") is True or any(k in artifact for k in _ARTIFACT_SOURCES):
+                continue
+            if name not in supplied["artifacts"]:
+                self.add(INPUT_NOT_SUPPLIED, path, f"input artifact `{name}` of template `{template.name}` is "
+                         f"not supplied by {by}")
+
+    # ------------------------------------------------------------ templates
+
+    def check_template(self, template: _Template) -> None:
+        body, path = template.body, template.path
+        if template.kind in LEAF_TYPES or template.kind is None:
+            if body.get("parallelism") is not None and template.kind is not None:
+                self.add(FIELD_NOT_VALID_HERE, path + ("parallelism",), f"`parallelism` is only valid on dag and "
+                         f"steps templates; `{template.name}` is a {template.kind} template", part="key")
+        elif body.get("activeDeadlineSeconds") is not None:
+            self.add(FIELD_NOT_VALID_HERE, path + ("activeDeadlineSeconds",), "`activeDeadlineSeconds` is only "
+                     f"valid on leaf templates; `{template.name}` is a {template.kind} template", part="key")
+        if template.kind == "container":
+            container = _mapping(body.get("container"))
+            image = container.get("image")
+            if not isinstance(image, str) or not image.strip():
+                where = path + ("container", "image") if "image" in container else path + ("container",)
+                self.add(NO_IMAGE, where, f"container template `{template.name}` has no image",
+                         part="value" if "image" in container else "key")
+        if template.kind == "dag":
+            DagRules(self, template).run()
+        elif template.kind == "steps":
+            self.check_steps(template)
+        elif template.kind is not None:
+            scope = LeafScope(template)
+            for string_path, text, part in _strings(body, path):
+                self.check_variables(string_path, text, part, scope.resolve)
+
+    def check_steps(self, template: _Template) -> None:
+        """Steps templates: template references only (KFP never writes them)."""
+        for group_index, group in enumerate(_list(template.body.get("steps"))):
+            for step_index, step in enumerate(_list(group)):
+                if isinstance(step, dict) and isinstance(step.get("template"), str):
+                    if step["template"] not in self.templates:
+                        self.unknown_template(template.path + ("steps", group_index, step_index, "template"),
+                                              step["template"])
+
+    def check_variables(self, path: Path, text: str, part: str, resolve) -> None:
+        """Report each `{{...}}` in `text` that `resolve` can't resolve."""
+        if "{{" not in text:
+            return
+        for match in _PLACEHOLDER.finditer(text):
+            tag = match.group(1).strip()
+            if tag.startswith("=") or not tag.startswith(_ARGO_PREFIXES):
+                continue  # an expression, or a custom variable Argo leaves alone
+            if tag.startswith("workflow."):
+                problem = self.resolve_workflow(tag)
+            else:
+                problem = resolve(tag)
+            if problem is not None:
+                code, message = problem
+                self.add(code, path, message, part=part)
+
+    def resolve_workflow(self, tag: str) -> tuple[str, str] | None:
+        if tag.startswith("workflow.parameters."):
+            name = tag.removeprefix("workflow.parameters.")
+            if name not in self.workflow_parameters:
+                return UNKNOWN_WORKFLOW_PARAMETER, (f"`{{{{{tag}}}}}`: `spec.arguments.parameters` has no "
+                                                    f"parameter `{name}`")
+        return None
+
+
+def _check_field_name(rules: WorkflowRules, path: Path, name: str, what: str) -> None:
+    if len(name) > MAX_FIELD_NAME or not _FIELD_NAME.match(name):
+        rules.add(INVALID_NAME, path, f"{what} name `{name}` is invalid: at most {MAX_FIELD_NAME} letters, digits "
+                  "and `-`, starting with a letter or digit")
+
+
+def _named_items(rules: WorkflowRules, items: list, path: Path, what: str, pattern: re.Pattern) -> dict[str, dict]:
+    """name -> item of a list of named items (parameters, artifacts); bad and duplicate names reported."""
+    named: dict[str, dict] = {}
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue  # the typed check reports a missing or mistyped name
+        name = item["name"]
+        if not pattern.match(name):
+            rules.add(INVALID_NAME, path + (index, "name"), f"{what} name `{name}` is invalid: only letters, "
+                      "digits, `-` and `_` are allowed")
+        if name in named:
+            rules.add(DUPLICATE_NAME, path + (index, "name"), f"{what} `{name}` is declared twice",
+                      related=[(0, path + (first[name], "name"), "first declared here")])
+            continue
+        named[name] = item
+        first[name] = index
+    return named
+
+
+class LeafScope:
+    """What a leaf template (container, script, ...) may reference."""
+
+    def __init__(self, template: _Template):
+        self.template = template
+
+    def resolve(self, tag: str) -> tuple[str, str] | None:
+        template = self.template
+        if tag == "item" or tag.startswith("item."):
+            return ITEM_OUTSIDE_LOOP, (f"`{{{{{tag}}}}}` in template `{template.name}`: the loop item is only "
+                                       "defined in a DAG task with withItems/withParam; pass it as an input parameter")
+        if tag.startswith("inputs.parameters."):
+            return _declared(template, "parameters", tag.removeprefix("inputs.parameters."), tag)
+        if tag.startswith("inputs.artifacts."):
+            name = tag.removeprefix("inputs.artifacts.").removesuffix(".path")
+            return _declared(template, "artifacts", name, tag)
+        if tag in ("inputs.parameters", "pod.name", "retries", "node.name") or tag.startswith(
+                ("outputs.parameters.", "outputs.artifacts.", "lastRetry.")):
+            return None
+        return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` can't be resolved in {template.kind} template `{template.name}`"
+
+
+def _declared(template: _Template, kind: str, name: str, tag: str) -> tuple[str, str] | None:
+    declared = template.input_parameters if kind == "parameters" else template.input_artifacts
+    if name in declared:
+        return None
+    suggestion = did_you_mean(name, declared)
+    extra = f" (did you mean `{suggestion}`?)" if suggestion else ""
+    return UNDECLARED_INPUT, (f"`{{{{{tag}}}}}`: template `{template.name}` declares no input {kind[:-1]} "
+                              f"`{name}`{extra}")
+
+
+class DagRules:
+    """Rules for one DAG template: task names, templates, dependencies, cycles, variables, inputs."""
+
+    def __init__(self, rules: WorkflowRules, template: _Template):
+        self.rules = rules
+        self.template = template
+        self.tasks: dict[str, _Task] = {}
+
+    @property
+    def path(self) -> Path:
+        return self.template.path + ("dag", "tasks")
+
+    def run(self) -> None:
+        tasks = _list(_mapping(self.template.body.get("dag")).get("tasks"))
+        if not tasks:
+            self.rules.add(EMPTY_DAG, self.template.path + ("dag",), f"DAG template `{self.template.name}` has "
+                           "no tasks", part="key")
+            return
+        self.collect(tasks)
+        self.check_dependencies()
+        if self.find_cycle():
+            return  # ancestors are meaningless in a cycle; the cycle is the problem to fix
+        self.compute_ancestors()
+        for task in self.tasks.values():
+            self.check_task(task)
+        outputs = self.template.body.get("outputs")
+        if outputs is not None:
+            for string_path, text, part in _strings(outputs, self.template.path + ("outputs",)):
+                self.rules.check_variables(string_path, text, part, self.resolver(None))
+
+    def collect(self, tasks: list) -> None:
+        uses_dependencies = any(isinstance(t, dict) and (t.get("dependencies") or t.get("depends")) for t in tasks)
+        for index, body in enumerate(tasks):
+            path = self.path + (index,)
+            if not isinstance(body, dict):
+                continue
+            name = body.get("name")
+            if not isinstance(name, str) or not name:
+                if "name" not in body:
+                    self.rules.add(MISSING_FIELD, path, "required field `name` is missing", part="key")
+                continue
+            _check_field_name(self.rules, path + ("name",), name, "task")
+            if uses_dependencies and name[:1].isdigit():
+                self.rules.add(INVALID_NAME, path + ("name",), f"task name `{name}` starts with a digit, which "
+                               "Argo refuses in a DAG that uses dependencies")
+            if name in self.tasks:
+                self.rules.add(DUPLICATE_NAME, path + ("name",), f"task `{name}` is defined twice in DAG "
+                               f"`{self.template.name}`",
+                               related=[(0, self.path + (self.tasks[name].index, "name"), "first defined here")])
+                continue
+            self.tasks[name] = _Task(index, name, body, _dependencies(body, path))
+
+    def check_dependencies(self) -> None:
+        for task in self.tasks.values():
+            known = []
+            for name, path in task.dependencies:
+                if name in self.tasks:
+                    known.append((name, path))
+                    continue
+                suggestion = did_you_mean(name, self.tasks)
+                self.rules.add(UNKNOWN_DEPENDENCY, path, f"task `{task.name}` depends on `{name}`, which is not a "
+                               f"task of DAG `{self.template.name}`",
+                               hint=f"did you mean `{suggestion}`?" if suggestion else None)
+            task.dependencies = known
+
+    def find_cycle(self) -> bool:
+        """Report one cycle per strongly connected set of tasks, as `a -> b -> a`."""
+        state: dict[str, int] = {}  # 1 on the stack, 2 done
+        found = False
+        for start in self.tasks:
+            if state.get(start):
+                continue
+            stack: list[tuple[str, Iterator]] = [(start, iter(self.tasks[start].dependencies))]
+            trail = [start]
+            state[start] = 1
+            while stack:
+                name, children = stack[-1]
+                step = next(children, None)
+                if step is None:
+                    stack.pop()
+                    trail.pop()
+                    state[name] = 2
+                    continue
+                child = step[0]
+                if state.get(child) == 1:
+                    cycle = trail[trail.index(child):] + [child]
+                    first = self.tasks[cycle[0]]
+                    dependency_path = next(p for n, p in first.dependencies if n == cycle[1])
+                    # the cycle is written in the direction the work flows
+                    self.rules.add(DEPENDENCY_CYCLE, dependency_path, "dependency cycle in DAG "
+                                   f"`{self.template.name}`: {' -> '.join(reversed(cycle))}")
+                    found = True
+                elif not state.get(child):
+                    state[child] = 1
+                    trail.append(child)
+                    stack.append((child, iter(self.tasks[child].dependencies)))
+        return found
+
+    def compute_ancestors(self) -> None:
+        done: set[str] = set()
+
+        def visit(name: str) -> set[str]:
+            # iterative post-order, so long chains need no deep recursion
+            stack = [name]
+            while stack:
+                current = stack[-1]
+                pending = [d for d, _ in self.tasks[current].dependencies if d not in done]
+                if pending:
+                    stack.extend(pending)
+                    continue
+                stack.pop()
+                if current in done:
+                    continue
+                ancestors: set[str] = set()
+                for dependency, _ in self.tasks[current].dependencies:
+                    ancestors.add(dependency)
+                    ancestors |= self.tasks[dependency].ancestors
+                self.tasks[current].ancestors = ancestors
+                done.add(current)
+            return self.tasks[name].ancestors
+
+        for name in self.tasks:
+            if name not in done:
+                visit(name)
+
+    def check_task(self, task: _Task) -> None:
+        path = self.path + (task.index,)
+        body = task.body
+        called = None
+        if "templateRef" not in body:
+            name = body.get("template")
+            if name is None and "inline" not in body:
+                self.rules.add(MISSING_FIELD, path, f"task `{task.name}` needs a `template`", part="key")
+            elif name is not None:
+                called = self.rules.templates.get(name) if isinstance(name, str) else None
+                if called is None:
+                    self.rules.unknown_template(path + ("template",), name)
+        if "withItems" in body and "withParam" in body:
+            self.rules.add(FIELD_NOT_VALID_HERE, path + ("withParam",), f"task `{task.name}` has both withItems "
+                           "and withParam", part="key")
+        for key in ("arguments", "when", "withParam", "withItems"):
+            if key in body:
+                for string_path, text, part in _strings(body[key], path + (key,)):
+                    self.rules.check_variables(string_path, text, part, self.resolver(task))
+        if called is not None:
+            arguments = _mapping(body.get("arguments"))
+            supplied = {kind: {a.get("name") for a in _list(arguments.get(kind)) if isinstance(a, dict)}
+                        for kind in ("parameters", "artifacts")}
+            self.rules.check_supplied(called, supplied, path + ("template",), f"task `{task.name}`")
+
+    def resolver(self, task: _Task | None):
+        """How `{{...}}` resolves in `task` (or, for None, in the DAG's outputs, which see every task)."""
+
+        def resolve(tag: str) -> tuple[str, str] | None:
+            where = f"task `{task.name}`" if task else f"the outputs of DAG `{self.template.name}`"
+            if tag == "item" or tag.startswith("item."):
+                if task is not None and ("withItems" in task.body or "withParam" in task.body):
+                    return None
+                return ITEM_OUTSIDE_LOOP, f"`{{{{{tag}}}}}` in {where}, which has no withItems or withParam"
+            if tag.startswith("inputs.parameters."):
+                return _declared(self.template, "parameters", tag.removeprefix("inputs.parameters."), tag)
+            if tag.startswith("inputs.artifacts."):
+                return _declared(self.template, "artifacts", tag.removeprefix("inputs.artifacts."), tag)
+            if tag in ("tasks.name", "node.name"):
+                return None
+            if tag.startswith("tasks."):
+                return self.resolve_task_reference(tag, task, where)
+            return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` can't be resolved in {where}"
+
+        return resolve
+
+    def resolve_task_reference(self, tag: str, task: _Task | None, where: str) -> tuple[str, str] | None:
+        parts = tag.split(".")
+        name = parts[1] if len(parts) > 1 else ""
+        producer = self.tasks.get(name)
+        if producer is None:
+            suggestion = did_you_mean(name, self.tasks)
+            extra = f" (did you mean `{suggestion}`?)" if suggestion else ""
+            return UNKNOWN_TASK_OUTPUT, (f"`{{{{{tag}}}}}` in {where}: DAG `{self.template.name}` has no task "
+                                         f"`{name}`{extra}")
+        if task is not None and name not in task.ancestors:
+            return MISSING_DEPENDENCY, (f"`{{{{{tag}}}}}` in {where}: `{name}` is not among its dependencies "
+                                        f"(direct or indirect), so Argo can't resolve its outputs")
+        rest = parts[2:]
+        if len(rest) == 1 and rest[0] in _TASK_FIELDS:
+            return None
+        if rest[:1] != ["outputs"] or len(rest) < 2:
+            return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
+        called = self.rules.templates.get(producer.body.get("template"))
+        if called is None:
+            return None  # the unknown template is reported on its own; a templateRef can't be checked here
+        if len(rest) == 2 and rest[1] in _TEMPLATE_OUTPUT_FIELDS + ("parameters",):
+            return None
+        if len(rest) == 3 and rest[1] in ("parameters", "artifacts"):
+            declared = called.output_parameters if rest[1] == "parameters" else called.output_artifacts
+            if rest[2] in declared:
+                return None
+            suggestion = did_you_mean(rest[2], declared)
+            extra = f" (did you mean `{suggestion}`?)" if suggestion else ""
+            return UNKNOWN_TASK_OUTPUT, (f"`{{{{{tag}}}}}` in {where}: template `{called.name}` of task `{name}` "
+                                         f"declares no output {rest[1][:-1]} `{rest[2]}`{extra}")
+        return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
+
+
+def _dependencies(body: dict, path: Path) -> list[tuple[str, Path]]:
+    """(task name, path) of every task named in `dependencies` and `depends`."""
+    found = []
+    for index, name in enumerate(_list(body.get("dependencies"))):
+        if isinstance(name, str):
+            found.append((name, path + ("dependencies", index)))
+    depends = body.get("depends")
+    if isinstance(depends, str):
+        # `a && (b.Succeeded || !c.Failed)`: each word is a task name, with an optional `.Result`
+        for token in re.findall(r"[A-Za-z0-9_][-A-Za-z0-9_]*(?:\.[A-Za-z]+)?", depends):
+            found.append((token.split(".")[0], path + ("depends",)))
+    return found
+
+
+# ------------------------------------------------------------ small helpers
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _strings(node: Any, path: Path) -> Iterator[tuple[Path, str, str]]:
+    """(path, text, "key"|"value") of every string key and value under `node`."""
+    stack = [(node, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, str):
+            yield where, current, "value"
+        elif isinstance(current, dict):
+            for key, value in current.items():
+                if isinstance(key, str) and "{{" in key:
+                    yield where + (key,), key, "key"
+                stack.append((value, where + (key,)))
+        elif isinstance(current, list):
+            for index, value in enumerate(current):
+                stack.append((value, where + (index,)))
