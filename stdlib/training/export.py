@@ -31,22 +31,35 @@ MANIFEST = "ptflow-model.json"
 log = logging.getLogger(__name__)
 
 
-def to_torchscript(net: nn.Module, example: tuple[torch.Tensor, ...]) -> torch.jit.ScriptModule | None:
-    """Script the network (exact, and fast), or trace it when it can't be scripted; None if neither works."""
+def to_torchscript(net: nn.Module, example: tuple[torch.Tensor, ...],
+                   trace_first: bool = False) -> torch.jit.ScriptModule | None:
+    """The network as TorchScript, or None if it can be neither scripted nor traced.
+
+    Scripting keeps data-dependent control flow, so it comes first for code we
+    don't know; a network whose forward has none (the built-in ones) is traced
+    first, which is exact for it and three times faster.
+    """
     net = net.eval()
+
+    def script():
+        return torch.jit.script(net)
+
+    def trace():
+        with torch.no_grad():
+            return torch.jit.trace(net, example, check_trace=False, strict=False)
+
+    attempts = [("traced", trace), ("scripted", script)]
+    if not trace_first:
+        attempts.reverse()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.jit's deprecation notices; TorchServe still loads TorchScript
-        try:
-            return torch.jit.script(net)
-        except Exception as error:  # noqa: BLE001 - scripting fails in many ways; tracing is the fallback
-            log.info("the model cannot be scripted (%s); tracing it", str(error).splitlines()[0][:200])
-        try:
-            with torch.no_grad():
-                return torch.jit.trace(net, example, check_trace=False, strict=False)
-        except Exception as error:  # noqa: BLE001
-            log.warning("the model cannot be traced either (%s); saving its state_dict",
-                        str(error).splitlines()[0][:200])
-            return None
+        for how, attempt in attempts:
+            try:
+                return attempt()
+            except Exception as error:  # noqa: BLE001 - TorchScript fails in many ways; try the other, then give up
+                log.info("the model cannot be %s (%s)", how, str(error).splitlines()[0][:200])
+    log.warning("the model can be neither scripted nor traced; saving its state_dict")
+    return None
 
 
 def input_description(example: tuple[torch.Tensor, ...], task: str) -> list[dict[str, Any]]:
@@ -60,11 +73,15 @@ def input_description(example: tuple[torch.Tensor, ...], task: str) -> list[dict
 def export_model(directory: Path, net: nn.Module, example: tuple[torch.Tensor, ...], task: str,
                  classes: list[str], details: dict[str, Any], tokenizer: Any = None,
                  module_file: Path | None = None) -> dict[str, Any]:
-    """Write the model directory; returns its manifest."""
+    """Write the model directory; returns its manifest.
+
+    A user's module (`module_file`) is scripted first; ptflow's own networks,
+    whose forward has no data-dependent branches, are traced first.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     net = net.cpu().eval()
     example = tuple(tensor.cpu() for tensor in example)
-    scripted = to_torchscript(net, example)
+    scripted = to_torchscript(net, example, trace_first=module_file is None)
     manifest: dict[str, Any] = {"task": task, "classes": list(classes), "inputs": input_description(example, task),
                                 "output": "logits", **details}
     if scripted is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -126,8 +127,10 @@ def train(request: TrainRequest, out: Outputs, manifest) -> float | None:
     logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(_not_a_tip)
     pl.seed_everything(request.seed, workers=True, verbose=False)
     built, module, module_hparams = _build(request, manifest)
+    timings = {"build": time.perf_counter() - started}
     splits = data_module.load_splits(request.data, manifest, built.tokenizer if built else None,
                                      request.max_length)
+    timings["data"] = time.perf_counter() - started - timings["build"]
     loaders = {split: data_module.loader(splits.datasets[split], request.batch_size, split == "train",
                                          request.num_workers)
                for split in ("train", "val", "test") if splits.has(split)}
@@ -143,28 +146,38 @@ def train(request: TrainRequest, out: Outputs, manifest) -> float | None:
         enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
         log_every_n_steps=max(1, min(10, len(loaders["train"]))), default_root_dir=str(tensorboard_dir),
     )
-    fit_started = time.perf_counter()
-    trainer.fit(module, train_dataloaders=loaders["train"], val_dataloaders=loaders.get("val"))
-    fit_seconds = time.perf_counter() - fit_started
-    checkpoint = out["checkpoint"].path
-    trainer.save_checkpoint(str(checkpoint), weights_only=False)  # every rank calls it; rank 0 writes
+    with _timed(timings, "fit"):
+        trainer.fit(module, train_dataloaders=loaders["train"], val_dataloaders=loaders.get("val"))
+    with _timed(timings, "checkpoint"):
+        trainer.save_checkpoint(str(out["checkpoint"].path), weights_only=False)  # every rank calls it
     if not trainer.is_global_zero:
         return None
 
     split = splits.evaluation_split
     net = built.net if built else module
-    result = evaluate(net, data_module.loader(splits.datasets[split], request.batch_size, False, 0),
-                      len(manifest.classes), split, module.device)
+    with _timed(timings, "evaluate"):
+        result = evaluate(net, data_module.loader(splits.datasets[split], request.batch_size, False, 0),
+                          len(manifest.classes), split, module.device)
     task = "image_classification" if manifest.kind == "images" else "text_classification"
     details = {"model": request.model if request.module_file is None else f"module_file:{request.module_file.name}",
                "framework": "pytorch", "torch_version": torch.__version__, "hparams": module_hparams,
                **(built.description if built else {})}
     if manifest.kind == "text":
         details["max_length"] = request.max_length
-    exported = export_model(out["model_file"].path, net, splits.example(), task, manifest.classes, details,
-                            built.tokenizer if built else None, request.module_file)
-    _report(out, result, manifest.classes, exported, trainer, fit_seconds, time.perf_counter() - started)
+    with _timed(timings, "export"):
+        exported = export_model(out["model_file"].path, net, splits.example(), task, manifest.classes, details,
+                                built.tokenizer if built else None, request.module_file)
+    _report(out, result, manifest.classes, exported, trainer)
+    log.info("%s accuracy %.4f, loss %.4f on %d samples", result.split, result.accuracy, result.loss, result.count)
+    log.info("timings: %s", ", ".join(f"{phase} {seconds:.3f} s" for phase, seconds in timings.items()))
     return result.accuracy
+
+
+@contextmanager
+def _timed(timings: dict[str, float], phase: str):
+    started = time.perf_counter()
+    yield
+    timings[phase] = time.perf_counter() - started
 
 
 def _not_a_tip(record: logging.LogRecord) -> bool:
@@ -222,8 +235,7 @@ def _profiler_and_callbacks(name: str | None, directory: Path, train_batches: in
     return None, [TraceProfiler(str(directory / PROFILER_RUN), train_batches)]
 
 
-def _report(out: Outputs, result, classes: list[str], exported: dict, trainer, fit_seconds: float,
-            total_seconds: float) -> None:
+def _report(out: Outputs, result, classes: list[str], exported: dict, trainer) -> None:
     metrics: Metrics = out["metrics"]
     metrics.log_metric("accuracy", result.accuracy, percentage=True)
     metrics.log_metric("loss", result.loss)
@@ -237,5 +249,3 @@ def _report(out: Outputs, result, classes: list[str], exported: dict, trainer, f
                                        "global_step": trainer.global_step})
     out["tensorboard"].metadata.update({"profiler_run": PROFILER_RUN} if
                                        (out["tensorboard"].path / PROFILER_RUN).is_dir() else {})
-    log.info("%s accuracy %.4f, loss %.4f on %d samples; fit %.2f s, step %.2f s", result.split, result.accuracy,
-             result.loss, result.count, fit_seconds, total_seconds)
