@@ -1,38 +1,95 @@
-"""`ptflow check FILE...`: report every problem, compiler-style; exit 1 on errors."""
+"""`ptflow check FILE...`: report every problem and lint finding; exit 1 on errors.
+
+    ptflow check pipeline.ptflow                       # compiler-style text on stderr
+    ptflow check --format json pipeline.ptflow         # one object per diagnostic, on stdout
+    ptflow check --format sarif *.ptflow > out.sarif   # for code scanning
+    ptflow check --select PTF6 --ignore PTF604 --deny-warnings pipeline.ptflow
+
+Settings come from `[tool.ptflow]` in the nearest pyproject.toml (see
+`ptflow.compiler.lint.config`); `--select` replaces its `select`, `--ignore`
+adds to its `ignore`, `--deny-warnings` turns its `deny-warnings` on.
+Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with
+--deny-warnings), 2 usage.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, has_errors, print_diagnostics
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, diagnostic_to_json, has_errors, print_diagnostics
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("check", help="check .ptflow files and report every problem")
     parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("--format", choices=["text", "json", "sarif"], default="text",
+                        help="text (stderr), or json / sarif (stdout)")
     parser.add_argument("--target", choices=["kfp-v2", "kfp-v1", "vertex"],
                         help="also check that the target can express every construct")
     parser.add_argument("--deny-warnings", action="store_true", help="exit 1 on warnings too")
+    parser.add_argument("--select", action="append", metavar="CODE[,CODE]",
+                        help="report only these codes or prefixes (PTF6 is every lint rule); errors always show")
+    parser.add_argument("--ignore", action="append", metavar="CODE[,CODE]",
+                        help="don't report these codes or prefixes; errors always show")
     parser.set_defaults(handler=run)
+
+
+def _codes(option: str, values: list[str] | None) -> list[str] | None:
+    """The codes of a repeatable, comma-separated option; raises ValueError for an unknown one."""
+    if values is None:
+        return None
+    from ptflow.compiler.lint import code_prefix_problem
+
+    codes = [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
+    for code in codes:
+        problem = code_prefix_problem(code)
+        if problem:
+            raise ValueError(f"{option}: {problem}")
+    return codes
 
 
 def run(args) -> int:
     from ptflow.compiler.api import check_file
-    from ptflow.compiler.diagnostics import Diagnostics
+    from ptflow.compiler.lint import apply_config, check_diagnostics, load_config
 
-    everything = []
+    try:
+        select = _codes("--select", args.select)
+        ignore = _codes("--ignore", args.ignore) or []
+    except ValueError as error:
+        print(f"ptflow check: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+    findings: list[tuple[str, object]] = []  # (checked file, diagnostic), in output order
+    failed = False
+    configs: dict[str | None, object] = {}
     for path in args.files:
-        result = check_file(path)
-        diagnostics = list(result.diagnostics)
-        if args.target and result.pipelines:
-            from ptflow.compiler.targets.support import check_target_support
+        file_config, problems = load_config(path)
+        config = file_config.merged(select=select, ignore=ignore, deny_warnings=args.deny_warnings)
+        if file_config.path not in configs:  # report a pyproject.toml's mistakes once
+            configs[file_config.path] = file_config
+            problems = apply_config(problems, config)
+            findings.extend((file_config.path, d) for d in problems)
+            failed |= has_errors(problems, config.deny_warnings)
+        diagnostics = check_diagnostics(check_file(path), args.target, config)
+        findings.extend((path, d) for d in diagnostics)
+        failed |= has_errors(diagnostics, config.deny_warnings)
 
-            extra = Diagnostics()
-            for graph in result.pipelines.values():
-                check_target_support(graph, args.target, extra)
-            diagnostics = sorted(diagnostics + extra.items, key=lambda d: d.sort_key())
-        everything.extend(diagnostics)
-    stream = sys.stdout if args.format == "json" else sys.stderr
-    print_diagnostics(everything, args.format, stream)
-    return EXIT_ERRORS if has_errors(everything, args.deny_warnings) else EXIT_OK
+    if args.format == "sarif":
+        from ptflow.compiler.sarif import sarif_log
+
+        json.dump(sarif_log(findings), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif args.format == "json":
+        json.dump([_json(checked, d) for checked, d in findings], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_diagnostics([d for _, d in findings], "text", sys.stderr)
+    return EXIT_ERRORS if failed else EXIT_OK
+
+
+def _json(checked: str, diagnostic) -> dict:
+    data = diagnostic_to_json(diagnostic)
+    if data["file"] is None:  # a problem with the whole file: say which file
+        data["file"] = checked
+    return data

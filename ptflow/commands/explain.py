@@ -15,6 +15,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    import ptflow.compiler.lint  # noqa: F401  (registers the lint rules' codes, PTF6xx)
     from ptflow.compiler.codes import CODES
     from ptflow.compiler.diagnostics import did_you_mean
 

@@ -1,0 +1,129 @@
+"""What a lint rule sees: the checked file's syntax tree next to its checked DAGs.
+
+Rules need both: the tree has the exact spans (the `memory:` entry, the image
+string, a parameter's name) and the comments; the `PipelineGraph` knows what
+each step calls and which values flow where.  `LintContext` pairs each step
+statement with the task the checker built from it, so a rule never has to
+match the two up itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator
+
+from ptflow.compiler import graph as g
+from ptflow.compiler import tree as t
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Fix, Related
+from ptflow.compiler.source import Span
+
+if TYPE_CHECKING:
+    from ptflow.compiler.api import CheckResult
+    from ptflow.compiler.lint.registry import Rule
+
+
+@dataclass
+class StepView:
+    """One step statement and the task the checker built from it (None if it failed)."""
+
+    node: t.Step
+    name: str
+    name_span: Span
+    task: g.Task | None
+
+    def option(self, key: str) -> t.DictEntry | None:
+        return self.node.options.get(key) if self.node.options is not None else None
+
+
+@dataclass
+class PipelineView:
+    definition: t.PipelineDef
+    graph: g.PipelineGraph | None
+    steps: list[StepView] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.definition.name.name
+
+
+class LintContext:
+    """The checked file, as the rules read it, and the list they report into."""
+
+    def __init__(self, result: "CheckResult", target: str | None = None):
+        self.result = result
+        self.target = target
+        scope = result.scope
+        self.module: t.Module | None = scope.tree if scope is not None else None
+        self.text: str = scope.source.text if scope is not None and scope.source is not None else ""
+        self.path: str = result.path
+        self.diagnostics = Diagnostics()
+        self.rule: "Rule | None" = None
+        self.pipelines: list[PipelineView] = self._pipeline_views() if self.module is not None else []
+
+    # ---------------------------------------------------------- reading
+    def _pipeline_views(self) -> list[PipelineView]:
+        views = []
+        graphs = self.result.scope.graphs
+        for definition in self.module.pipelines:
+            graph = graphs.get(definition.name.name)
+            by_span = {task.span: task for task in graph.tasks.values()} if graph is not None else {}
+            view = PipelineView(definition, graph)
+            for statement in t.walk_statements(definition.body):
+                if isinstance(statement, t.Step):
+                    name, name_span = step_name(statement)
+                    view.steps.append(StepView(statement, name, name_span, by_span.get(statement.span)))
+            views.append(view)
+        return views
+
+    def components(self) -> list[t.ComponentDef]:
+        return self.module.components if self.module is not None else []
+
+    # --------------------------------------------------------- reporting
+    def report(self, message: str, span: Span | None, *, related: list[Related] | None = None,
+               hint: str | None = None, fix: Fix | None = None) -> Diagnostic:
+        """Report a finding of the rule that is running, with its code and default severity."""
+        assert self.rule is not None, "report() is called from a rule's check()"
+        return self.diagnostics.report(self.rule.code, message, span, related=related, hint=hint, fix=fix)
+
+    def insertion(self, offset: int) -> Span:
+        """An empty span at `offset`: where a `Fix` inserts text."""
+        line = self.text.count("\n", 0, offset) + 1
+        column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        return Span(self.path, line, column, line, column, offset, offset)
+
+    def text_span(self, start: int, end: int) -> Span:
+        line = self.text.count("\n", 0, start) + 1
+        column = start - (self.text.rfind("\n", 0, start) + 1) + 1
+        end_line = self.text.count("\n", 0, end) + 1
+        end_column = end - (self.text.rfind("\n", 0, end) + 1) + 1
+        return Span(self.path, line, column, end_line, end_column, start, end)
+
+
+def step_name(node: t.Step) -> tuple[str, Span]:
+    """A step's name as the checker gives it: the variable, or the callee for a bare call."""
+    if node.name is not None:
+        return node.name.name, node.name.span
+    callee = node.call.func
+    if isinstance(callee, t.Member):
+        return callee.attr.name, callee.span
+    return getattr(callee, "id", "step"), callee.span
+
+
+def walk_nodes(node) -> Iterator:
+    """Every syntax node under `node` (itself included), depth first, in field order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(reversed(current))
+            continue
+        if not hasattr(current, "__dataclass_fields__") or isinstance(current, Span):
+            continue
+        yield current
+        children = [getattr(current, name) for name in current.__dataclass_fields__]
+        stack.extend(reversed([c for c in children if isinstance(c, list) or hasattr(c, "__dataclass_fields__")]))
+
+
+def names_used(node) -> set[str]:
+    """Every bare name read anywhere under `node` (`x` in `x`, `x.y`, `f"{x}"`, `x(...)`)."""
+    return {n.id for n in walk_nodes(node) if isinstance(n, t.Name)}
