@@ -21,6 +21,7 @@ COMMANDS = [
     "check",
     "compile",
     "validate",
+    "lsp",
     "explain",
     "run",
     "runs",

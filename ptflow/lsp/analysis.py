@@ -1,0 +1,146 @@
+"""Checking one open document: the compiler's check, its lint rules, and the index.
+
+An `Analyzer` lives as long as the server and owns the one `ModuleLoader`,
+whose cache of parses (keyed by text) is why an edit re-parses only the file
+that changed.  Everything here runs in the server's check thread; the
+`Analysis` it returns is never changed afterwards, so request handlers read
+it from the event loop without locks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+from ptflow.compiler.api import CheckResult, check_file
+from ptflow.compiler.checker import ModuleScope
+from ptflow.compiler.diagnostics import Diagnostic
+from ptflow.compiler.index import FileIndex, build_index, imported_scopes
+from ptflow.compiler.modules import ModuleLoader
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The text of an open document at one version, taken on the event loop."""
+
+    uri: str
+    path: str
+    version: int | None
+    text: str
+
+
+@dataclass
+class Analysis:
+    """What the server knows about one document at one version."""
+
+    snapshot: Snapshot
+    result: CheckResult
+    diagnostics: list[Diagnostic]  # the check's and the lint rules', as `ptflow check` reports them
+    index: FileIndex
+    imports: list[ModuleScope] = field(default_factory=list)  # every module it imports, directly or not
+    seconds: float = 0.0
+
+    @property
+    def uri(self) -> str:
+        return self.snapshot.uri
+
+    @property
+    def path(self) -> str:
+        return self.snapshot.path
+
+    @property
+    def version(self) -> int | None:
+        return self.snapshot.version
+
+    @property
+    def text(self) -> str:
+        return self.snapshot.text
+
+    @property
+    def scope(self) -> ModuleScope | None:
+        return self.result.scope
+
+    def depends_on(self, path: str) -> bool:
+        """True if the document imports the file `path`, directly or not."""
+        key = _key(path)
+        return any(_key(scope.path) == key for scope in self.imports)
+
+
+class Analyzer:
+    def __init__(self) -> None:
+        self.loader = ModuleLoader()
+        self._indexes: dict[str, tuple[str, FileIndex]] = {}
+        self._lock = threading.Lock()
+
+    def set_text(self, path: str, text: str | None) -> None:
+        """An open document's newest text (None when it closes and the file on disk counts again)."""
+        self.loader.set_overlay(path, text)
+
+    def analyze(self, snapshot: Snapshot) -> Analysis:
+        started = time.perf_counter()
+        result = check_file(snapshot.path, snapshot.text, loader=self.loader)
+        diagnostics = with_lint_findings(result)
+        scope = result.scope
+        index = build_index(scope) if scope is not None else FileIndex(snapshot.path)
+        imports = imported_scopes(scope) if scope is not None else []
+        return Analysis(snapshot, result, diagnostics, index, imports, time.perf_counter() - started)
+
+    def index_of(self, scope: ModuleScope) -> FileIndex:
+        """The index of an imported module, built once per text of the file."""
+        digest = scope.source.digest if scope.source is not None else ""
+        key = _key(scope.path)
+        with self._lock:
+            cached = self._indexes.get(key)
+            if cached is not None and cached[0] == digest:
+                return cached[1]
+        index = build_index(scope)
+        with self._lock:
+            self._indexes[key] = (digest, index)
+        return index
+
+    def text_of(self, path: str) -> str | None:
+        """A file's newest text: the open document's, else the file on disk."""
+        try:
+            return self.loader.read_text(path)
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+def with_lint_findings(result: CheckResult) -> list[Diagnostic]:
+    """Everything `ptflow check` reports for the file: the check's diagnostics and the lint rules' findings,
+    with the files' `# ptflow: ignore[...]` comments and `[tool.ptflow]` in pyproject.toml applied, and
+    the mistakes in that table (which are about pyproject.toml, so they are published for it).
+
+    Without the lint rules installed, the check's diagnostics are all there is.
+    """
+    try:
+        from ptflow.compiler.lint import apply_config, check_diagnostics, load_config
+    except ImportError:
+        return list(result.diagnostics)
+    try:
+        config, problems = load_config(result.path)
+        return merge_diagnostics(check_diagnostics(result, None, config), apply_config(problems, config))
+    except Exception:  # a broken rule must not take the editor's diagnostics with it
+        logger.exception("lint rules failed on %s", result.path)
+        return list(result.diagnostics)
+
+
+def merge_diagnostics(first: list[Diagnostic], second: list[Diagnostic]) -> list[Diagnostic]:
+    """Both lists, each fact once, in `ptflow check`'s order."""
+    seen = set()
+    merged = []
+    for diagnostic in [*first, *second]:
+        key = (diagnostic.code, diagnostic.message, diagnostic.span)
+        if key not in seen:
+            seen.add(key)
+            merged.append(diagnostic)
+    return sorted(merged, key=Diagnostic.sort_key)
+
+
+def _key(path: str) -> str:
+    return os.path.normcase(os.path.normpath(path))

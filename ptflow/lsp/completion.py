@@ -1,0 +1,74 @@
+"""Completion items: the index's completions, filtered by the word being typed.
+
+The client filters the list as the user types on; the server already drops
+the items that can't match the word typed so far (its characters must appear
+in the label in order, which every client's fuzzy matching also requires),
+so a large pipeline doesn't send hundreds of items on every keystroke.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lsprotocol import types
+
+from ptflow.compiler.index import Completion
+
+TRIGGER_CHARACTERS = [".", "(", ",", '"', "/"]
+
+K = types.CompletionItemKind
+_KINDS = {
+    "keyword": K.Keyword,
+    "component": K.Function,
+    "pipeline": K.Class,
+    "module": K.Module,
+    "parameter": K.Variable,
+    "step": K.Variable,
+    "loop": K.Variable,
+    "input": K.Field,
+    "output": K.Field,
+    "option": K.Property,
+    "property": K.Property,
+    "value": K.Constant,
+    "file": K.File,
+}
+# Names the user defined come before keywords when labels tie in the client's ranking.
+_KIND_ORDER = {"input": "0", "option": "0", "output": "0", "parameter": "1", "step": "1", "loop": "1",
+               "component": "2", "pipeline": "2", "module": "2", "value": "3", "property": "3", "file": "1",
+               "keyword": "4"}
+_WORD = re.compile(r"[A-Za-z0-9_]*$")
+
+
+def typed_word(line_before_cursor: str) -> str:
+    return _WORD.search(line_before_cursor).group()
+
+
+def could_match(label: str, word: str) -> bool:
+    """True if the characters of `word` appear in `label` in order (ignoring case)."""
+    if not word:
+        return True
+    label = label.lower()
+    position = 0
+    for char in word.lower():
+        position = label.find(char, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def completion_items(completions: list[Completion], word: str) -> list[types.CompletionItem]:
+    items = []
+    seen = set()
+    for completion in completions:
+        if completion.label in seen or not could_match(completion.label, word):
+            continue
+        seen.add(completion.label)
+        items.append(types.CompletionItem(
+            label=completion.label,
+            kind=_KINDS.get(completion.kind, K.Text),
+            detail=completion.detail or None,
+            documentation=types.MarkupContent(types.MarkupKind.Markdown, completion.doc) if completion.doc else None,
+            insert_text=completion.insert,
+            sort_text=(completion.sort or _KIND_ORDER.get(completion.kind, "5") + completion.label),
+        ))
+    return items

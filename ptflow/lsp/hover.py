@@ -1,0 +1,99 @@
+"""Hover text: a component's signature and docs, a name's type, a step's outputs."""
+
+from __future__ import annotations
+
+from ptflow.compiler.index import Definition, FileIndex, Occurrence
+
+_KIND_LABELS = {
+    "component": "component",
+    "pipeline": "pipeline",
+    "module": "module",
+    "parameter": "pipeline parameter",
+    "step": "step",
+    "loop": "loop variable",
+    "input": "input",
+    "output": "output",
+}
+
+
+def hover_at(index: FileIndex, line: int, column: int) -> tuple[Occurrence, str] | None:
+    """The occurrence under a position and its hover text (Markdown), or None."""
+    occurrence = index.at(line, column)
+    if occurrence is None:
+        return None
+    return occurrence, hover_markdown(occurrence.definition)
+
+
+def hover_markdown(definition: Definition) -> str:
+    label = _KIND_LABELS.get(definition.kind, definition.kind)
+    if definition.owner and definition.kind in ("input", "output"):
+        label += f" of `{definition.owner}`"
+    elif definition.owner and definition.kind in ("parameter", "step", "loop"):
+        label += f" in `{definition.owner}`"
+    detail = wrap_signature(definition.detail or definition.name)
+    parts = [f"*{label}*", f"```ptflow\n{detail}\n```"]
+    if definition.kind == "module" and definition.target:
+        parts.append(f"`{definition.target}`")
+    if definition.doc:
+        parts.append(definition.doc.strip())
+    return "\n\n".join(parts)
+
+
+def wrap_signature(text: str, width: int = 80) -> str:
+    """A long signature with one parameter per line: `f(\n    a: int,\n    b: str,\n) -> (...)`."""
+    if len(text) <= width:
+        return text
+    out = []
+    position = 0
+    for start, end in _top_level_groups(text):
+        items = _split_top_level(text[start + 1:end])
+        out.append(text[position:start + 1])
+        if items and items != ["..."]:
+            out.append("\n" + "".join(f"    {item},\n" for item in items))
+        else:
+            out.append(text[start + 1:end])
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _top_level_groups(text: str) -> list[tuple[int, int]]:
+    """(open, close) indexes of each outermost `( ... )`, skipping brackets inside strings."""
+    groups, depth, start, quote = [], 0, 0, None
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            if depth == 0 and char == "(":
+                start = index
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0 and char == ")":
+                groups.append((start, index))
+    return groups
+
+
+def _split_top_level(text: str) -> list[str]:
+    items, depth, quote, current = [], 0, None, []
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    if "".join(current).strip():
+        items.append("".join(current).strip())
+    return items

@@ -1,0 +1,407 @@
+"""The ptflow language server: LSP over stdio with pygls.
+
+Checking happens in `Analyzer` (the compiler's check, lint rules, index) in
+one worker thread, scheduled by `CheckScheduler`; this module holds the
+server's state (open documents, their newest analyses, diagnostics published
+for imported files) and turns requests into calls of the other `ptflow.lsp`
+modules, converting positions only here, at the protocol boundary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path, uri_scheme
+
+from ptflow import __version__
+from ptflow.compiler.index import complete, cursor_context
+from ptflow.compiler.source import Span
+from ptflow.lsp import completion as completion_items
+from ptflow.lsp import navigation
+from ptflow.lsp.analysis import Analysis, Analyzer, Snapshot
+from ptflow.lsp.diagnostics import by_file, to_lsp
+from ptflow.lsp.explain import ExplainLinks
+from ptflow.lsp.fixes import quick_fix, ranges_overlap
+from ptflow.lsp.formatting import NotFormatted, format_edits, formatter_available
+from ptflow.lsp.hover import hover_at
+from ptflow.lsp.positions import PositionMap, encoding_name
+from ptflow.lsp.scheduler import CheckScheduler
+from ptflow.lsp.symbols import document_symbols
+
+logger = logging.getLogger(__name__)
+
+# How long edits must pause before a check starts.  Short: edits that arrive
+# while a check runs are coalesced anyway (see scheduler.py), so the delay only
+# has to gather the burst of messages one keystroke or paste sends.
+DEFAULT_CHECK_DELAY_S = 0.015
+REQUEST_FAILED = -32803  # LSP's ErrorCodes.RequestFailed
+
+
+class PtflowLanguageServer(LanguageServer):
+    def __init__(self, check_delay: float = DEFAULT_CHECK_DELAY_S):
+        super().__init__("ptflow", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.analyzer = Analyzer()
+        self.analyses: dict[str, Analysis] = {}
+        self.check_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ptflow-check")
+        self.scheduler = CheckScheduler(self.check_executor, self.snapshot, self.analyzer.analyze, self.checked,
+                                        check_delay)
+        self.links = ExplainLinks()
+        self.paths: dict[str, str] = {}  # open document uri -> the path the compiler sees
+        self._uris: dict[str, str] = {}  # normalized path of an open document -> its uri
+        # Diagnostics of files that are not open, found while checking the open files that import them:
+        # file uri -> importer uri -> diagnostics.
+        self.imported_diagnostics: dict[str, dict[str, list[types.Diagnostic]]] = {}
+        self._published: dict[str, list[types.Diagnostic]] = {}
+
+    # ------------------------------------------------------------ documents
+    @property
+    def encoding(self) -> str:
+        return encoding_name(self.workspace.position_encoding)
+
+    def open(self, uri: str) -> None:
+        path = self.path_of(uri)
+        self.paths[uri] = path
+        self._uris[os.path.normpath(path)] = uri
+        self.edited(uri)
+
+    def edited(self, uri: str) -> None:
+        """A document's text changed: check it, and the open documents that import it."""
+        path = self.paths[uri]
+        self.analyzer.set_text(path, self.workspace.get_text_document(uri).source)
+        self.scheduler.schedule(uri)
+        for other, analysis in self.analyses.items():
+            if other != uri and other in self.paths and analysis.depends_on(path):
+                self.scheduler.schedule(other)
+
+    def close(self, uri: str) -> None:
+        path = self.paths.pop(uri, None)
+        self.analyses.pop(uri, None)
+        self.scheduler.forget(uri)
+        if path is None:
+            return
+        self._uris.pop(os.path.normpath(path), None)
+        self.analyzer.set_text(path, None)
+        self._publish(uri, [], None)
+        self._drop_imported_from(uri)
+        for other, analysis in self.analyses.items():
+            if analysis.depends_on(path):
+                self.scheduler.schedule(other)
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        if uri not in self.paths:
+            return None
+        document = self.workspace.get_text_document(uri)
+        return Snapshot(uri, self.paths[uri], document.version, document.source)
+
+    def path_of(self, uri: str) -> str:
+        """The file path the compiler uses for a document (unsaved ones get one in the workspace folder)."""
+        if uri_scheme(uri) == "file":
+            path = to_fs_path(uri)
+            if path:
+                return os.path.abspath(path)
+        name = uri.rsplit("/", 1)[-1].rsplit(":", 1)[-1] or "untitled"
+        root = (to_fs_path(self.workspace.root_uri) if self.workspace.root_uri else None) or os.getcwd()
+        return os.path.join(root, name if name.endswith(".ptflow") else name + ".ptflow")
+
+    def uri_of(self, path: str) -> str:
+        return self._uris.get(os.path.normpath(path)) or from_fs_path(path) or path
+
+    def positions(self, path: str) -> PositionMap:
+        """Positions in a file's newest text (an open document's, or the file on disk)."""
+        uri = self._uris.get(os.path.normpath(path))
+        if uri is not None:
+            return PositionMap(self.workspace.get_text_document(uri).source, self.encoding)
+        return PositionMap(self.analyzer.text_of(path) or "", self.encoding)
+
+    def location(self, span: Span | None, path: str | None = None) -> types.Location:
+        file = span.file if span is not None else path
+        return types.Location(self.uri_of(file), self.positions(file).range(span))
+
+    async def current(self, uri: str) -> Analysis | None:
+        """The analysis of the document's text as it is now (checking it first if it changed)."""
+        analysis = self.analyses.get(uri)
+        snapshot = self.snapshot(uri)
+        if snapshot is None:
+            return None
+        if analysis is not None and analysis.version == snapshot.version and analysis.text == snapshot.text:
+            return analysis
+        return await self.scheduler.newest(uri)
+
+    async def any_analysis(self, uri: str) -> Analysis | None:
+        """The newest analysis there is, even of a slightly older text (what completion needs)."""
+        analysis = self.analyses.get(uri)
+        if analysis is not None and analysis.scope is not None:
+            return analysis
+        return await self.scheduler.newest(uri)
+
+    def indexes(self, analysis: Analysis) -> list:
+        """The indexes references and renames look through: every open document's and what they import."""
+        indexes = {os.path.normpath(analysis.path): analysis.index}
+        for other in self.analyses.values():
+            indexes.setdefault(os.path.normpath(other.path), other.index)
+        for other in [analysis, *self.analyses.values()]:
+            for scope in other.imports:
+                key = os.path.normpath(scope.path)
+                if key not in indexes:
+                    indexes[key] = self.analyzer.index_of(scope)
+        return list(indexes.values())
+
+    # ---------------------------------------------------------- diagnostics
+    def checked(self, analysis: Analysis, is_newest: bool) -> None:
+        previous = self.analyses.get(analysis.uri)
+        if analysis.uri not in self.paths:
+            return
+        if previous is None or previous.version is None or analysis.version is None or \
+                analysis.version >= previous.version:
+            self.analyses[analysis.uri] = analysis
+        if is_newest:
+            self.publish(analysis)
+
+    def publish(self, analysis: Analysis) -> None:
+        groups = by_file(analysis.diagnostics, analysis.path)
+        own = groups.pop(os.path.normpath(analysis.path), [])
+        positions = PositionMap(analysis.text, self.encoding)
+        self._publish(analysis.uri, [to_lsp(d, positions, self.location, self.links) for d in own],
+                      analysis.version, always=True)
+        touched = set()
+        for path, diagnostics in groups.items():
+            uri = self.uri_of(path)
+            if uri in self.paths:
+                continue  # an open document publishes its own
+            file_positions = self.positions(path)
+            self.imported_diagnostics.setdefault(uri, {})[analysis.uri] = [
+                to_lsp(d, file_positions, self.location, self.links) for d in diagnostics]
+            touched.add(uri)
+        touched |= self._drop_imported_from(analysis.uri, keep=touched, publish=False)
+        for uri in touched:
+            self._publish_imported(uri)
+
+    def _drop_imported_from(self, importer: str, keep: set[str] = frozenset(), publish: bool = True) -> set[str]:
+        """Forget what `importer` said about other files (except `keep`); returns the files affected."""
+        dropped = set()
+        for uri, by_importer in self.imported_diagnostics.items():
+            if uri not in keep and importer in by_importer:
+                del by_importer[importer]
+                dropped.add(uri)
+        if publish:
+            for uri in dropped:
+                self._publish_imported(uri)
+        return dropped
+
+    def _publish_imported(self, uri: str) -> None:
+        merged, seen = [], set()
+        for diagnostics in self.imported_diagnostics.get(uri, {}).values():
+            for diagnostic in diagnostics:
+                key = (diagnostic.code, diagnostic.message, diagnostic.range.start.line,
+                       diagnostic.range.start.character)
+                if key not in seen:
+                    seen.add(key)
+                    merged.append(diagnostic)
+        if not merged:
+            self.imported_diagnostics.pop(uri, None)
+        self._publish(uri, merged, None)
+
+    def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None,
+                 always: bool = False) -> None:
+        if not always and self._published.get(uri) == diagnostics:
+            return
+        self._published[uri] = diagnostics
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, diagnostics, version))
+
+    def published(self, uri: str) -> list[types.Diagnostic]:
+        return self._published.get(uri, [])
+
+
+def refused(message: str) -> JsonRpcException:
+    return JsonRpcException(message, code=REQUEST_FAILED)
+
+
+# ------------------------------------------------------------------ features
+
+
+def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageServer:
+    server = PtflowLanguageServer(check_delay)
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: PtflowLanguageServer, params: types.InitializeParams) -> None:
+        options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
+        if isinstance(options.get("diagnosticsDelayMs"), (int, float)):
+            ls.scheduler.delay = max(0.0, options["diagnosticsDelayMs"] / 1000)
+        if isinstance(options.get("explainUrl"), str):
+            ls.links = ExplainLinks(options["explainUrl"])
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: PtflowLanguageServer, params) -> None:
+        ls.check_executor.shutdown(wait=False, cancel_futures=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: PtflowLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.open(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: PtflowLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        if params.text_document.uri in ls.paths:
+            ls.edited(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: PtflowLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.close(params.text_document.uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def files_changed(ls: PtflowLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+        # An imported file or pyproject.toml changed on disk: every open document may see it.
+        for uri in ls.paths:
+            ls.scheduler.schedule(uri)
+
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION,
+                    types.CompletionOptions(trigger_characters=completion_items.TRIGGER_CHARACTERS))
+    async def completion(ls: PtflowLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
+        uri = params.text_document.uri
+        analysis = await ls.any_analysis(uri)
+        snapshot = ls.snapshot(uri)
+        if analysis is None or analysis.scope is None or snapshot is None:
+            return None
+        positions = PositionMap(snapshot.text, ls.encoding)
+        line, column = positions.compiler_position(params.position)
+        offset = positions.offset(params.position)
+        before = snapshot.text[snapshot.text.rfind("\n", 0, offset) + 1:offset]
+        trigger = params.context.trigger_character if params.context is not None else None
+        if trigger and not _trigger_applies(trigger, snapshot.text, offset, before):
+            return types.CompletionList(is_incomplete=False, items=[])
+        found = complete(analysis.scope, analysis.index, snapshot.text, line, column)
+        return types.CompletionList(is_incomplete=False,
+                                    items=completion_items.completion_items(found,
+                                                                            completion_items.typed_word(before)))
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: PtflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        analysis = await ls.current(params.text_document.uri)
+        if analysis is None:
+            return None
+        positions = PositionMap(analysis.text, ls.encoding)
+        found = hover_at(analysis.index, *positions.compiler_position(params.position))
+        if found is None:
+            return None
+        occurrence, markdown = found
+        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown), positions.range(occurrence.span))
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    async def definition(ls: PtflowLanguageServer, params: types.DefinitionParams) -> list[types.Location] | None:
+        analysis = await ls.current(params.text_document.uri)
+        if analysis is None:
+            return None
+        positions = PositionMap(analysis.text, ls.encoding)
+        places = navigation.definition_at(analysis, *positions.compiler_position(params.position))
+        return [ls.location(place.span, place.path) for place in places] or None
+
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    async def references(ls: PtflowLanguageServer, params: types.ReferenceParams) -> list[types.Location] | None:
+        analysis = await ls.current(params.text_document.uri)
+        if analysis is None:
+            return None
+        positions = PositionMap(analysis.text, ls.encoding)
+        spans = navigation.references_at(analysis, ls.indexes(analysis), *positions.compiler_position(params.position),
+                                         include_declaration=params.context.include_declaration)
+        return [ls.location(span) for span in spans] or None
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    async def symbols(ls: PtflowLanguageServer, params: types.DocumentSymbolParams
+                      ) -> list[types.DocumentSymbol] | None:
+        analysis = await ls.current(params.text_document.uri)
+        if analysis is None or analysis.scope is None or analysis.scope.tree is None:
+            return None
+        return document_symbols(analysis.scope.tree, analysis.index, PositionMap(analysis.text, ls.encoding))
+
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    async def prepare_rename(ls: PtflowLanguageServer, params: types.PrepareRenameParams) -> types.Range | None:
+        analysis = await ls.current(params.text_document.uri)
+        if analysis is None:
+            return None
+        positions = PositionMap(analysis.text, ls.encoding)
+        try:
+            occurrence = navigation.rename_target(analysis, *positions.compiler_position(params.position))
+        except navigation.RenameRefused as error:
+            raise refused(str(error)) from None
+        return positions.range(occurrence.span)
+
+    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+    async def rename(ls: PtflowLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+        analysis = await ls.current(params.text_document.uri)
+        if analysis is None:
+            return None
+        positions = PositionMap(analysis.text, ls.encoding)
+        try:
+            edits = navigation.rename_edits(analysis, ls.indexes(analysis),
+                                            *positions.compiler_position(params.position), params.new_name)
+        except navigation.RenameRefused as error:
+            raise refused(str(error)) from None
+        changes = {}
+        for path, spans in edits.items():
+            file_positions = ls.positions(path)
+            changes[ls.uri_of(path)] = [types.TextEdit(file_positions.range(span), params.new_name)
+                                        for span in spans]
+        return types.WorkspaceEdit(changes=changes)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    def code_action(ls: PtflowLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        if params.context.only and not any(_offers(kind) for kind in params.context.only):
+            return None
+        uri = params.text_document.uri
+        diagnostics = list(params.context.diagnostics)
+        if not any(quick_fix(uri, d) for d in diagnostics):
+            # Some clients send the diagnostics without the `data` they were published with.
+            diagnostics = [d for d in ls.published(uri) if ranges_overlap(d.range, params.range)]
+        actions, seen = [], set()
+        for diagnostic in diagnostics:
+            action = quick_fix(uri, diagnostic)
+            if action is not None and action.title not in seen:
+                seen.add(action.title)
+                actions.append(action)
+        return actions or None
+
+    if formatter_available():
+        @server.feature(types.TEXT_DOCUMENT_FORMATTING)
+        async def formatting(ls: PtflowLanguageServer, params: types.DocumentFormattingParams
+                             ) -> list[types.TextEdit] | None:
+            snapshot = ls.snapshot(params.text_document.uri)
+            if snapshot is None:
+                return None
+            positions = PositionMap(snapshot.text, ls.encoding)
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(ls.check_executor, format_edits, snapshot.text, snapshot.path,
+                                                  positions)
+            except NotFormatted as error:
+                ls.window_log_message(types.LogMessageParams(types.MessageType.Warning, str(error)))
+                return None
+
+    return server
+
+
+def _offers(kind) -> bool:
+    """Whether quick fixes are of the requested code action kind (`quickfix`, or a kind that contains it)."""
+    requested = str(getattr(kind, "value", kind))
+    quick = types.CodeActionKind.QuickFix.value
+    return requested in ("", quick) or quick.startswith(requested + ".")
+
+
+def _trigger_applies(trigger: str, text: str, offset: int, before: str) -> bool:
+    """Whether a trigger character starts completion here (a `(` in a string or `,` in a list doesn't)."""
+    stripped = before.lstrip()
+    if trigger in ('"', "/"):
+        return stripped.startswith("import")
+    if trigger == ".":
+        return True
+    context = cursor_context(text, offset)
+    return context.kind in ("call_name", "with_key", "after")
+
+
+def main(check_delay: float = DEFAULT_CHECK_DELAY_S) -> None:
+    create_server(check_delay).start_io()
