@@ -31,7 +31,7 @@ import math
 import os
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -319,13 +319,6 @@ class StepSpec:
     outputs: list[Port]
     doc: str = ""
     module: str = ""
-    _by_name: dict[str, Port] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self):
-        self._by_name = {port.name: port for port in [*self.inputs, *self.outputs]}
-
-    def port(self, name: str) -> Port | None:
-        return self._by_name.get(name)
 
     def call(self, outputs: Outputs, inputs: dict[str, Any]) -> dict[str, Any]:
         arguments = {port.name: inputs[port.name] if port.name in inputs else copy.deepcopy(port.default)

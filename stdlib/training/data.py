@@ -55,6 +55,7 @@ def load_splits(root: Path, manifest: prepared.Manifest, tokenizer: Any = None, 
             datasets[split] = TensorDataset(torch.from_numpy(images), torch.from_numpy(labels))
         else:
             texts, labels = prepared.read_text_split(root, manifest, split)
+            # A tokenizer refuses an empty batch; tokenize a blank and keep none of it for an empty split.
             encoded = tokenizer(texts or [""], padding="max_length", truncation=True, max_length=max_length,
                                 return_tensors="pt")
             count = len(texts)

@@ -16,17 +16,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from ptflow.runtime.contract import StepError, UsageError
+from ptflow.runtime.contract import StepError
 
-IMAGE_MODELS = ("cnn", "resnet18")
-TEXT_MODELS = ("bert",)
-BUILT_IN = IMAGE_MODELS + TEXT_MODELS
-# hparams each built-in network takes, with their defaults.
-MODEL_HPARAMS: dict[str, dict[str, Any]] = {
-    "cnn": {"dropout": 0.25, "hidden": 128, "channels": 32},
-    "resnet18": {"dropout": 0.0},
-    "bert": {"dropout": 0.1},
-}
 # A tiny BERT for `pretrained: false`: trains in seconds on CPU, same tokenizer.
 SMALL_BERT = {"hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 256}
 
@@ -144,17 +135,6 @@ class BuiltModel:
     net: nn.Module
     tokenizer: Any = None  # text models: the tokenizer serving needs too
     description: dict[str, Any] = field(default_factory=dict)
-
-
-def check_model_name(model: str, kind: str) -> None:
-    """Refuse a model that doesn't exist or doesn't fit the data, before anything is loaded."""
-    if model not in BUILT_IN:
-        raise UsageError(f"--model: unknown model {model!r}; built-in models are {', '.join(BUILT_IN)} "
-                         "(or give your own LightningModule as module_file)")
-    fits = IMAGE_MODELS if kind == "images" else TEXT_MODELS
-    if model not in fits:
-        raise UsageError(f"--model: {model} is {'an image' if model in IMAGE_MODELS else 'a text'} model and the "
-                         f"dataset holds {kind}; use {' or '.join(fits)}")
 
 
 def build_image_model(model: str, shape: list[int], mean: list[float], std: list[float], num_classes: int,

@@ -9,6 +9,8 @@ which the torch-tb-profiler plugin lists as the run `profiler`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytorch_lightning as pl
 import torch.profiler
 
@@ -18,8 +20,8 @@ PROFILER_RUN = "profiler"
 class TraceProfiler(pl.Callback):
     """Records a few training steps (skip one, warm up one, record up to three) once."""
 
-    def __init__(self, directory: str, train_batches: int):
-        self.directory = directory
+    def __init__(self, logs: Path, train_batches: int):
+        self.directory = str(logs / PROFILER_RUN)
         active = min(3, train_batches)
         warmup = min(1, train_batches - active)
         wait = min(1, train_batches - active - warmup)

@@ -21,8 +21,6 @@ PROFILERS = ("simple", "advanced", "pytorch")
 # hparams keys that override the step's own inputs (what HPO usually tunes).
 STEP_HPARAMS = {"lr": float, "batch_size": int, "max_epochs": int, "seed": int}
 OPTIMIZER_HPARAMS = {"weight_decay": 0.0, "eps": 1e-8}
-# The TensorBoard run the profiler traces go in (the torch-tb-profiler plugin lists it by this name).
-PROFILER_RUN = "profiler"  # the same as ptflow.stdlib.training.profiling.PROFILER_RUN, without importing torch
 
 
 @dataclass
@@ -87,7 +85,7 @@ def merge_hparams(request: TrainRequest) -> TrainRequest:
 def check_request(request: TrainRequest):
     """Everything that can be checked without torch; returns the dataset manifest."""
     from ptflow.stdlib import prepared
-    from ptflow.stdlib.training.models import MODEL_HPARAMS, check_model_name
+    from ptflow.stdlib.training.catalogue import MODEL_HPARAMS, check_model_name
 
     for name in ("max_epochs", "batch_size", "num_nodes", "max_length"):
         if getattr(request, name) < 1:
@@ -123,14 +121,14 @@ def train(request: TrainRequest, out: Outputs, manifest) -> float | None:
     from ptflow.stdlib.training.evaluate import evaluate
     from ptflow.stdlib.training.export import export_model
 
-    started = time.perf_counter()
     logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(_not_a_tip)
     pl.seed_everything(request.seed, workers=True, verbose=False)
-    built, module, module_hparams = _build(request, manifest)
-    timings = {"build": time.perf_counter() - started}
-    splits = data_module.load_splits(request.data, manifest, built.tokenizer if built else None,
-                                     request.max_length)
-    timings["data"] = time.perf_counter() - started - timings["build"]
+    timings: dict[str, float] = {}
+    with _timed(timings, "build"):
+        built, module, module_hparams = _build(request, manifest)
+    with _timed(timings, "data"):
+        splits = data_module.load_splits(request.data, manifest, built.tokenizer if built else None,
+                                         request.max_length)
     loaders = {split: data_module.loader(splits.datasets[split], request.batch_size, split == "train",
                                          request.num_workers)
                for split in ("train", "val", "test") if splits.has(split)}
@@ -188,6 +186,7 @@ def _not_a_tip(record: logging.LogRecord) -> bool:
 def _build(request: TrainRequest, manifest):
     """(built-in network or None, the LightningModule, the hparams it was built with)."""
     from ptflow.stdlib.training import models
+    from ptflow.stdlib.training.catalogue import MODEL_HPARAMS
     from ptflow.stdlib.training.module import ClassifierModule
 
     optimizer = {name: float(request.hparams.get(name, default)) for name, default in OPTIMIZER_HPARAMS.items()}
@@ -199,8 +198,8 @@ def _build(request: TrainRequest, manifest):
                    "kind": manifest.kind, **_data_facts(manifest)}
         module = construct_user_module(cls, offered, request.hparams)
         return None, module, dict(request.hparams)
-    model_hparams = {**models.MODEL_HPARAMS[request.model],
-                     **{k: v for k, v in request.hparams.items() if k in models.MODEL_HPARAMS[request.model]}}
+    defaults = MODEL_HPARAMS[request.model]
+    model_hparams = {**defaults, **{k: v for k, v in request.hparams.items() if k in defaults}}
     if manifest.kind == "images":
         facts = manifest.details
         built = models.build_image_model(request.model, facts["shape"], facts["mean"], facts["std"],
@@ -232,7 +231,7 @@ def _profiler_and_callbacks(name: str | None, directory: Path, train_batches: in
         return profilers.AdvancedProfiler(dirpath=str(directory), filename="advanced-profile"), []
     from ptflow.stdlib.training.profiling import TraceProfiler
 
-    return None, [TraceProfiler(str(directory / PROFILER_RUN), train_batches)]
+    return None, [TraceProfiler(directory, train_batches)]
 
 
 def _report(out: Outputs, result, classes: list[str], exported: dict, trainer) -> None:
@@ -247,5 +246,7 @@ def _report(out: Outputs, result, classes: list[str], exported: dict, trainer) -
                                        "accuracy": round(result.accuracy, 6)})
     out["checkpoint"].metadata.update({"framework": "pytorch_lightning", "epochs": trainer.current_epoch,
                                        "global_step": trainer.global_step})
-    out["tensorboard"].metadata.update({"profiler_run": PROFILER_RUN} if
-                                       (out["tensorboard"].path / PROFILER_RUN).is_dir() else {})
+    from ptflow.stdlib.training.profiling import PROFILER_RUN
+
+    if (out["tensorboard"].path / PROFILER_RUN).is_dir():
+        out["tensorboard"].metadata["profiler_run"] = PROFILER_RUN

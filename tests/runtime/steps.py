@@ -28,6 +28,17 @@ def run_step(step: str, *arguments: str | Path, timeout: float = 300, env: dict 
     return StepResult(completed.returncode, completed.stdout, completed.stderr)
 
 
+def run_step_without(modules: list[str], step: str, *arguments: str | Path, timeout: float = 120) -> StepResult:
+    """Run a step in a process where importing any of `modules` fails (to show it never got that far)."""
+    program = ("import sys\n"
+               f"for name in {modules!r}: sys.modules[name] = None  # `import name` now raises ImportError\n"
+               "from ptflow.runtime.entrypoint import main\n"
+               "sys.exit(main(sys.argv[1:]))\n")
+    completed = subprocess.run([sys.executable, "-c", program, step, *map(str, arguments)], capture_output=True,
+                               text=True, timeout=timeout, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return StepResult(completed.returncode, completed.stdout, completed.stderr)
+
+
 def flags(**values) -> list[str]:
     """`--name value` pairs; dicts and lists as JSON, booleans as the v2 launcher writes them."""
     result = []

@@ -14,7 +14,7 @@ import pytest
 from ptflow.runtime.contract import UsageError
 from ptflow.stdlib.steps.hpo import match_results
 from ptflow.stdlib.tuning.space import ChoiceParameter, RangeParameter, parse_space
-from tests.runtime.steps import executor_input, flags, run_step
+from tests.runtime.steps import executor_input, flags, run_step, run_step_without
 
 SPACE = [
     {"name": "lr", "type": "range", "bounds": [0.0001, 0.1], "log_scale": True},
@@ -99,8 +99,8 @@ def test_resuming_an_experiment_that_awaits_results_is_refused(tmp_path, first_r
 
 def test_the_wrong_number_of_results_is_refused_before_ax_loads(tmp_path, first_round):
     root, _, _ = first_round
-    result = run_step("hpo.complete", "--experiment", root / "experiment", *flags(results=[0.5, 0.6]),
-                      "--outputs-dir", tmp_path)
+    result = run_step_without(["ax"], "hpo.complete", "--experiment", root / "experiment",
+                              *flags(results=[0.5, 0.6]), "--outputs-dir", tmp_path)
     assert result.returncode == 2
     assert "--results: 2 value(s) for 5 trials ([0, 1, 2, 3, 4])" in result.stderr
     assert not (tmp_path / "completed").exists()
@@ -120,7 +120,8 @@ def test_the_wrong_number_of_results_is_refused_before_ax_loads(tmp_path, first_
      "`x` is defined twice"),
 ])
 def test_a_bad_search_space_fails_fast_with_a_reason(tmp_path, space, message):
-    result = run_step("hpo.generate", *flags(parameters=space), "--outputs-dir", tmp_path)
+    # Ax (seconds to import) can't even be imported here: the refusal comes before it.
+    result = run_step_without(["ax"], "hpo.generate", *flags(parameters=space), "--outputs-dir", tmp_path)
     assert result.returncode == 2 and message in result.stderr
     assert not (tmp_path / "experiment").exists()
 
