@@ -1,0 +1,972 @@
+"""Lowering the checked DAG to KFP v1: the Argo Workflow that KFP SDK 1.8 writes.
+
+The output must equal what kfp 1.8.22 writes (V1_LEGACY mode) for the
+equivalent Python pipeline of container components, up to the names of
+templates and tasks (tests/kfp_v1 holds its goldens), so this follows kfp
+1.8's conventions:
+
+- one container template per task, named after the task; one DAG template per
+  group, named `exit-handler-N`, `condition-N`, `for-loop-N` with one
+  pipeline-wide counter (a static loop's items take a number first:
+  `loop-item-param-1`, `for-loop-2`); the root DAG is named after the pipeline;
+- a value is passed by name: a template's input is named after what feeds it
+  (`rows`, `make-count`, `loop-item-param-1`, `names-loop-item`), not after the
+  component input, and every DAG between producer and consumer declares it
+  ("punching holes"); constants are written into the command line;
+- every output is an artifact `<task>-<output>`; only outputs read by value
+  are also output parameters (kfp's pruning), and the two UI outputs are
+  `mlpipeline-ui-metadata`/`mlpipeline-metrics`;
+- `when` quotes both sides of `==`/`!=` and neither of the others; loops are
+  `withItems`/`withParam` with `parallelism` (0: unlimited); `finally` is `onExit`;
+- resources and node selectors taken from pipeline parameters go to `podSpecPatch`.
+
+Where Argo can do more than kfp 1.8 did, this does: an output gathered after
+a loop (fan-in) is surfaced as the loop DAG's output parameter, which Argo
+collects into a JSON list; `elif`/`else` and `and`/`or`/`not` become `when`
+expressions with `!`, `&&` and `||`.  What KFP 1.x can't express at all is
+reported by `check_support` (PTF501) before lowering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from ptflow import __version__
+from ptflow.compiler import graph as g
+from ptflow.compiler import types as ty
+from ptflow.compiler.diagnostics import Diagnostics
+from ptflow.compiler.names import k8s_name, unique_name
+from ptflow.compiler.targets.runtime_command import runtime_command
+
+SDK_VERSION_KEY = "pipelines.kubeflow.org/kfp_sdk_version"
+KFP = "pipelines.kubeflow.org"
+UI_OUTPUTS = ("mlpipeline-ui-metadata", "mlpipeline-metrics")
+INPUTS_DIR = "/tmp/inputs"
+OUTPUTS_DIR = "/tmp/outputs"
+# `pipeline.*` run information, as Argo spells it (kfp 1.8's dsl.RUN_ID_PLACEHOLDER is `{{workflow.uid}}`).
+RUNTIME_VARIABLES = {"job_name": "{{workflow.name}}", "job_id": "{{workflow.uid}}", "task_name": "{{pod.name}}",
+                     "task_id": "{{pod.name}}"}
+STATUS_VARIABLE = "{{workflow.status}}"
+GKE_ACCELERATOR = "cloud.google.com/gke-accelerator"
+DEFAULT_GPU_RESOURCE = "nvidia.com/gpu"
+
+
+# ================================================================ support check
+
+
+def check_support(graph: g.PipelineGraph, diagnostics: Diagnostics) -> None:
+    """Report (PTF501) each construct KFP 1.x can't express, naming it and the target."""
+    _SupportCheck(graph, diagnostics).run()
+
+
+class _SupportCheck:
+    def __init__(self, graph: g.PipelineGraph, diagnostics: Diagnostics):
+        self.graph = graph
+        self.diagnostics = diagnostics
+
+    def report(self, span, what: str, hint: str | None = None) -> None:
+        self.diagnostics.report("PTF501", f"{what} is not supported by kfp-v1 (KFP 1.x / Argo)", span, hint=hint)
+
+    def run(self) -> None:
+        graph = self.graph
+        if graph.returns:
+            self.report(graph.span, f"pipeline outputs (`return` in `{graph.name}`)",
+                        "KFP 1.x pipelines have no outputs; compile the pipeline that calls this one")
+        for task in graph.tasks.values():
+            self.task(task)
+        for group in graph.root.groups():
+            if isinstance(group, g.LoopGroup) and isinstance(group.items, g.TaskOutput) and group.items.gathered:
+                self.report(group.span, "a loop over a list gathered from another loop")
+
+    def task(self, task: g.Task) -> None:
+        component = task.component
+        if component.kind != "container":
+            kind = {"pipeline": "calling a pipeline from a pipeline", "importer": "`importer`",
+                    "ir-graph": "a pipeline imported from KFP v2 IR"}.get(component.kind, component.kind)
+            self.report(task.span, f"{kind} (step `{task.step}`)",
+                        "KFP 1.x has no nested pipelines or importer; use kfp-v2" if component.kind != "importer"
+                        else "download the artifact in a container step instead")
+            return
+        for port in component.inputs:
+            if port.type.is_artifact and port.type.is_list:
+                self.report(task.span, f"a list of artifacts as input `{port.name}` (step `{task.step}`)")
+        for arg in _all_args(component):
+            problem = _unsupported_arg(arg)
+            if problem:
+                self.report(task.span, f"{problem} in the command of component `{component.name}`")
+        for name, value in task.arguments.items():
+            if isinstance(value, g.TaskOutput) and value.gathered and value.type.is_artifact:
+                self.report(task.span, f"gathering artifacts over a loop (`{value.task}.{value.output}` into "
+                            f"`{task.step}`)", "KFP 1.x gathers only parameters after a loop")
+            for part in _values_in(value):
+                if isinstance(part, g.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
+                    self.report(task.span, f"`pipeline.{part.which}` (step `{task.step}`)")
+        if task.options.accelerator is not None and isinstance(task.options.accelerator, g.PipelineInput):
+            self.report(task.span, f"an accelerator type taken from a pipeline parameter (step `{task.step}`)")
+        if isinstance(task.options.image, g.PipelineInput):
+            pass  # `{{inputs.parameters.x}}` in the image is fine for Argo
+
+
+def _all_args(component: g.ComponentSpec):
+    container = component.container
+    if container is None:
+        return
+    stack = list(container.command) + list(container.args)
+    while stack:
+        arg = stack.pop()
+        yield arg
+        if isinstance(arg, (g.Concat, g.Template)):
+            stack.extend(arg.parts)
+        elif isinstance(arg, g.IfPresent):
+            stack.extend(arg.then)
+            stack.extend(arg.otherwise or ())
+
+
+def _unsupported_arg(arg) -> str | None:
+    if isinstance(arg, (g.InputUri, g.OutputUri)):
+        return "`.uri` (an artifact URI)"
+    if isinstance(arg, (g.InputMetadata, g.OutputMetadata)):
+        return "`.metadata` (artifact metadata)"
+    if isinstance(arg, g.InputArtifactList):
+        return "a list of artifacts"
+    if isinstance(arg, g.RuntimePlaceholder) and arg.which not in RUNTIME_VARIABLES:
+        name = {"executor_input": "executor.input", "executor_output_file": "executor.output_file"}.get(
+            arg.which, f"pipeline.{arg.which}")
+        return f"`{name}`"
+    return None
+
+
+def _values_in(value):
+    if isinstance(value, g.Interpolation):
+        for part in value.parts:
+            if not isinstance(part, str):
+                yield from _values_in(part)
+    else:
+        yield value
+
+
+# ================================================================ lowering
+
+
+def lower(graph: g.PipelineGraph, parameter_overrides: dict | None = None) -> list[dict]:
+    """The one YAML document of the compiled pipeline: an Argo Workflow."""
+    return [_Lowering(graph, parameter_overrides or {}).run()]
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A value passed into templates by name, as kfp 1.8 names it."""
+
+    name: str  # `rows`, `make-count`, `loop-item-param-1-subvar-lr`, `names-loop-item`, ...
+    source: object  # the pipeline input name, the producing task, or the loop whose item it is
+    kind: str  # "param", "task", "item", "gathered"
+    artifact: bool = False
+    output: str | None = None  # for task outputs
+    field: str | None = None  # for a field of a dict item
+
+
+@dataclass
+class _DagTemplate:
+    name: str
+    group: g.Group
+    inputs: dict[str, Channel] = field(default_factory=dict)
+    artifact_inputs: dict[str, Channel] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)  # output parameter -> `{{tasks...}}` reference
+    # child (task or group) -> its DAG task being built
+    tasks: dict[int, dict] = field(default_factory=dict)
+
+
+class _Lowering:
+    def __init__(self, graph: g.PipelineGraph, overrides: dict):
+        self.graph = graph
+        self.overrides = overrides
+        self.pipeline_name = graph.display_name or k8s_name(graph.name)
+        self.root_name = k8s_name(self.pipeline_name) or "pipeline"
+        self.names: dict[int, str] = {}  # id(task or group) -> template (and task) name
+        self.item_channels: dict[int, str] = {}  # id(loop) -> the base name of its item channel
+        self.parents: dict[int, list] = {}  # id(task or group) -> [root, ..., itself]
+        self.dags: dict[int, _DagTemplate] = {}
+        self.templates: list[dict] = []
+        self.by_value: set[tuple[str, str]] = set()  # (task, output) read by value somewhere
+        self.dependencies: dict[int, set[str]] = {}  # id(child) -> names of siblings it depends on
+        # id(task or group) -> {argument name: (reference, is an artifact)} on the DAG task that calls it
+        self.arguments: dict[int, dict[str, tuple[str, bool]]] = {}
+        self.when: dict[int, str] = {}  # id(condition arm) -> its `when`
+        self.loops: dict[int, dict] = {}  # id(loop) -> withItems/withParam and parallelism
+        self.exit_inputs: dict[int, set[str]] = {}  # id(finally task) -> the pipeline parameters it reads
+        self._component_specs: dict[int, tuple[dict, str]] = {}
+
+    # ------------------------------------------------------------ run
+    def run(self) -> dict:
+        graph = self.graph
+        self._name_everything()
+        self._record_parents(graph.root, [])
+        body = [t for t in graph.tasks.values() if not t.in_finally]
+        groups = [group for group in graph.root.groups() if not isinstance(group, g.BranchesGroup)]
+        for group in groups:
+            self.dags[id(group)] = _DagTemplate(self.names[id(group)], group)
+        for group in groups:
+            self._wire_group(group)
+        for task in body:
+            self._wire_task(task)
+        exit_tasks = [t for t in graph.tasks.values() if t.in_finally]
+        # Every container first: reading an output by value (anywhere) makes it an output parameter.
+        builders = [_ContainerBuilder(self, task) for task in body + exit_tasks]
+        containers = [builder.build() for builder in builders]
+        for builder, template in zip(builders, containers):
+            outputs = builder.outputs()
+            if outputs:
+                template["outputs"] = outputs
+            if builder.task.in_finally:
+                self.exit_inputs[id(builder.task)] = set(builder.input_parameters)
+        for group in groups:
+            self.templates.append(self._dag_template(self.dags[id(group)]))
+        self.templates.extend(containers)
+        spec: dict = {"entrypoint": self.root_name}
+        on_exit = self._exit_handler(exit_tasks)
+        self.templates.sort(key=lambda t: t["name"])
+        spec["templates"] = self.templates
+        spec["arguments"] = {"parameters": self._workflow_arguments()}  # kfp writes it even when empty
+        spec["serviceAccountName"] = "pipeline-runner"
+        if on_exit:
+            spec["onExit"] = on_exit
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Workflow",
+            "metadata": {
+                "generateName": f"{self.root_name}-",
+                "annotations": {SDK_VERSION_KEY: __version__, f"{KFP}/pipeline_spec": self._pipeline_spec()},
+                "labels": {SDK_VERSION_KEY: __version__},
+            },
+            "spec": spec,
+        }
+
+    # ------------------------------------------------------------ names
+    def _name_everything(self) -> None:
+        """Group names with kfp's one counter, in the order kfp's context managers are entered."""
+        counter = [0]
+        taken: set[str] = set()
+
+        def next_id() -> int:
+            counter[0] += 1
+            return counter[0]
+
+        def take(node, name: str) -> None:
+            name = unique_name(name, taken)
+            taken.add(name)
+            self.names[id(node)] = name
+
+        take(self.graph.root, self.root_name)
+        for task in self.graph.tasks.values():
+            take(task, task.name)
+
+        def visit(group: g.Group) -> None:
+            for child in group.children:
+                if not isinstance(child, g.Group):
+                    continue
+                if isinstance(child, g.ExitHandlerGroup):
+                    take(child, f"exit-handler-{next_id()}")
+                elif isinstance(child, g.LoopGroup):
+                    if isinstance(child.items, g.Constant):
+                        self.item_channels[id(child)] = f"loop-item-param-{next_id()}"
+                    take(child, f"for-loop-{next_id()}")
+                elif isinstance(child, g.BranchesGroup):
+                    pass  # its arms are condition tasks of the enclosing DAG
+                elif isinstance(child, g.ConditionGroup):
+                    take(child, f"condition-{next_id()}")
+                visit(child)
+
+        visit(self.graph.root)
+        for group in self.graph.root.groups():
+            if isinstance(group, g.LoopGroup) and id(group) not in self.item_channels:
+                self.item_channels[id(group)] = f"{self._items_source_name(group.items)}-loop-item"
+
+    def _items_source_name(self, items: g.Value) -> str:
+        if isinstance(items, g.PipelineInput):
+            return items.name
+        if isinstance(items, g.TaskOutput):
+            return f"{items.task}-{items.output}"
+        if isinstance(items, g.LoopItem):
+            return self._channel_of(items).name
+        return "items"
+
+    def _record_parents(self, group: g.Group, chain: list) -> None:
+        """[root, ..., node] for each task and group; an if/elif/else wrapper is left out of the chains."""
+        if not isinstance(group, g.BranchesGroup):
+            chain = chain + [group]
+            self.parents[id(group)] = chain
+        for child in group.children:
+            if isinstance(child, g.Group):
+                self._record_parents(child, chain)
+            else:
+                self.parents[id(child)] = chain + [child]
+
+    def name_of(self, node) -> str:
+        return self.names[id(node)]
+
+    def dag_parent(self, node) -> g.Group:
+        """The group whose DAG holds the task that runs `node`."""
+        return self.parents[id(node)][-2]
+
+    # ------------------------------------------------------------ channels
+    def _channel_of(self, value: g.Value, artifact: bool = False) -> Channel:
+        if isinstance(value, g.PipelineInput):
+            return Channel(value.name, value.name, "param")
+        if isinstance(value, g.TaskOutput):
+            name = f"{value.task}-{value.output}"
+            if value.output in UI_OUTPUTS or k8s_name(value.output) in UI_OUTPUTS:
+                name = k8s_name(value.output)
+            kind = "gathered" if value.gathered else "task"
+            return Channel(name, self.graph.tasks[value.task], kind, artifact, value.output)
+        if isinstance(value, g.LoopItem):
+            base = self.item_channels[id(value.loop)]
+            name = f"{base}-subvar-{value.field}" if value.field else base
+            return Channel(name, value.loop, "item", field=value.field)
+        raise TypeError(f"no channel for {value!r}")
+
+    def _source_group(self, channel: Channel) -> g.Group:
+        """The group in whose DAG the channel's value is directly available."""
+        if channel.kind == "param":
+            return self.graph.root
+        if channel.kind == "item":
+            return self.dag_parent(channel.source)
+        if channel.kind == "gathered":
+            producer_chain = self.parents[id(channel.source)]
+            loop = next(group for group in reversed(producer_chain[:-1]) if isinstance(group, g.LoopGroup))
+            return self.dag_parent(loop)
+        return self.dag_parent(channel.source)
+
+    def _source_reference(self, channel: Channel, source_group: g.Group) -> tuple[str, object | None]:
+        """How the channel is referenced in its source group's DAG, and the sibling it comes from."""
+        if channel.kind == "param":
+            return f"{{{{inputs.parameters.{channel.name}}}}}", None
+        if channel.kind == "item":
+            return ("{{item.%s}}" % channel.field) if channel.field else "{{item}}", None
+        if channel.kind == "gathered":
+            sibling = self.parents[id(channel.source)][len(self.parents[id(source_group)])]
+            return f"{{{{tasks.{self.name_of(sibling)}.outputs.parameters.{channel.name}}}}}", sibling
+        kind = "artifacts" if channel.artifact else "parameters"
+        return f"{{{{tasks.{self.name_of(channel.source)}.outputs.{kind}.{channel.name}}}}}", channel.source
+
+    def _bring(self, channel: Channel, consumer, consumer_group: g.Group) -> str:
+        """Declare `channel` on every DAG from its source down to `consumer_group`; its reference there.
+
+        `consumer` is the task or group (a child of `consumer_group`) that reads it; it gets a
+        dependency on the producing sibling when the value comes straight from one.
+        """
+        source_group = self._source_group(channel)
+        if channel.kind == "gathered":
+            self._surface(channel, source_group)
+        chain = self.parents[id(consumer_group)]
+        start = next(i for i, group in enumerate(chain) if group is source_group)
+        below = chain[start + 1:]  # the groups between the source group and the consumer
+        reference, sibling = self._source_reference(channel, source_group)
+        local = f"{{{{inputs.{'artifacts' if channel.artifact else 'parameters'}.{channel.name}}}}}"
+        for depth, group in enumerate(below):
+            dag = self.dags[id(group)]
+            (dag.artifact_inputs if channel.artifact else dag.inputs)[channel.name] = channel
+            caller_reference = reference if depth == 0 else local
+            self._arguments_of(group).setdefault(channel.name, (caller_reference, channel.artifact))
+        if sibling is not None:
+            first = below[0] if below else consumer
+            if first is not sibling:
+                self.dependencies.setdefault(id(first), set()).add(self.name_of(sibling))
+        if channel.kind == "param":
+            self.dags[id(self.graph.root)].inputs[channel.name] = channel
+        return reference if not below else local
+
+    def _surface(self, channel: Channel, source_group: g.Group) -> None:
+        """A gathered output: each DAG from the producer up to the source group outputs it."""
+        chain = self.parents[id(channel.source)]
+        start = next(i for i, group in enumerate(chain) if group is source_group)
+        for position in range(len(chain) - 2, start, -1):
+            group = chain[position]
+            child = chain[position + 1]
+            reference = f"{{{{tasks.{self.name_of(child)}.outputs.parameters.{channel.name}}}}}"
+            self.dags[id(group)].outputs[channel.name] = reference
+        self.by_value.add((channel.source.name, channel.output))
+
+    def _arguments_of(self, node) -> dict:
+        return self.arguments.setdefault(id(node), {})
+
+    # ------------------------------------------------------------ wiring
+    def _wire_group(self, group: g.Group) -> None:
+        if group is self.graph.root:
+            return
+        if isinstance(group, g.ConditionGroup):
+            self.when[id(group)] = self._when(group)
+        if isinstance(group, g.LoopGroup):
+            self.loops[id(group)] = self._loop(group)
+
+    def _wire_task(self, task: g.Task) -> None:
+        for after in task.after:
+            self._depend(task, self.graph.tasks[after])
+
+    def _depend(self, consumer: g.Task, producer: g.Task) -> None:
+        up, down = self.parents[id(producer)], self.parents[id(consumer)]
+        index = 0
+        while index < min(len(up), len(down)) and up[index] is down[index]:
+            index += 1
+        if index < len(up) and index < len(down):
+            self.dependencies.setdefault(id(down[index]), set()).add(self.name_of(up[index]))
+
+    # -- conditions
+    def _when(self, group: g.ConditionGroup) -> str:
+        caller, caller_group = group, self.dag_parent(group)
+        parts = [f"!({self._condition(c, caller, caller_group)})" for c in group.excluded]
+        if group.condition is not None:
+            text = self._condition(group.condition, caller, caller_group)
+            parts.append(f"({text})" if parts else text)
+        return " && ".join(parts)
+
+    def _condition(self, condition: g.Condition, caller, caller_group: g.Group) -> str:
+        if isinstance(condition, g.Compare):
+            left = self._operand(condition.left, caller, caller_group)
+            right = self._operand(condition.right, caller, caller_group)
+            if condition.op in ("==", "!="):
+                return f'"{left}" {condition.op} "{right}"'
+            return f"{left} {condition.op} {right}"
+        if isinstance(condition, g.BoolOp):
+            joiner = " && " if condition.op == "and" else " || "
+            return joiner.join(f"({self._condition(c, caller, caller_group)})"
+                               for c in (condition.left, condition.right))
+        if isinstance(condition, g.Not):
+            return f"!({self._condition(condition.operand, caller, caller_group)})"
+        value = self._operand(condition.value, caller, caller_group)
+        return f'"{value}" == "true" || "{value}" == "True"'
+
+    def _operand(self, value: g.Value, caller, caller_group: g.Group) -> str:
+        if isinstance(value, g.Constant):
+            return serialize(value.value)
+        channel = self._channel_of(value)
+        if channel.kind in ("task", "gathered"):
+            self.by_value.add((channel.source.name, channel.output))
+        return self._bring(channel, caller, caller_group)
+
+    # -- loops
+    def _loop(self, loop: g.LoopGroup) -> dict:
+        caller_group = self.dag_parent(loop)
+        fields: dict = {}
+        items = loop.items
+        if isinstance(items, g.Constant):
+            fields["withItems"] = [_sanitize_item(item) for item in items.value]
+        elif isinstance(items, g.PipelineInput):
+            fields["withParam"] = f"{{{{workflow.parameters.{items.name}}}}}"
+        else:
+            channel = self._channel_of(items)
+            if channel.kind in ("task", "gathered"):
+                self.by_value.add((channel.source.name, channel.output))
+            fields["withParam"] = self._bring(channel, loop, caller_group)
+        fields["parallelism"] = loop.parallelism or 0
+        return fields
+
+    # ------------------------------------------------------------ DAGs
+    def _dag_template(self, dag: _DagTemplate) -> dict:
+        group = dag.group
+        template: dict = {"name": dag.name}
+        if isinstance(group, g.LoopGroup):
+            template["parallelism"] = self.loops[id(group)]["parallelism"]
+        inputs: dict = {}
+        if dag.inputs:
+            inputs["parameters"] = [{"name": name} for name in sorted(dag.inputs)]
+        if dag.artifact_inputs:
+            inputs["artifacts"] = [{"name": name} for name in sorted(dag.artifact_inputs)]
+        if inputs:
+            template["inputs"] = inputs
+        if dag.outputs:
+            template["outputs"] = {"parameters": [{"name": name, "valueFrom": {"parameter": dag.outputs[name]}}
+                                                  for name in sorted(dag.outputs)]}
+        tasks = []
+        for child in self._dag_children(group):
+            tasks.append(self._dag_task(child))
+        template["dag"] = {"tasks": sorted(tasks, key=lambda t: t["name"])}
+        return template
+
+    def _dag_children(self, group: g.Group):
+        for child in group.children:
+            if isinstance(child, g.BranchesGroup):
+                yield from child.children  # each arm is a condition task of this DAG
+            elif isinstance(child, g.Task) and child.in_finally:
+                continue
+            else:
+                yield child
+
+    def _dag_task(self, child) -> dict:
+        name = self.name_of(child)
+        task: dict = {"name": name, "template": name}
+        if isinstance(child, g.ConditionGroup):
+            task["when"] = self.when[id(child)]
+        dependencies = self.dependencies.get(id(child))
+        if dependencies:
+            task["dependencies"] = sorted(dependencies)
+        arguments = self.arguments.get(id(child), {})
+        parameters = [{"name": n, "value": ref} for n, (ref, artifact) in sorted(arguments.items()) if not artifact]
+        artifacts = [{"name": n, "from": ref} for n, (ref, artifact) in sorted(arguments.items()) if artifact]
+        if parameters or artifacts:
+            task["arguments"] = {}
+            if parameters:
+                task["arguments"]["parameters"] = parameters
+            if artifacts:
+                task["arguments"]["artifacts"] = artifacts
+        if isinstance(child, g.LoopGroup):
+            for key, value in self.loops[id(child)].items():
+                if key != "parallelism":
+                    task[key] = value
+        return task
+
+    # ------------------------------------------------------------ exit handler
+    def _exit_handler(self, exit_tasks: list[g.Task]) -> str | None:
+        if not exit_tasks:
+            return None
+        if len(exit_tasks) == 1:
+            return self.name_of(exit_tasks[0])
+        # Several `finally` steps: one DAG runs them all (kfp 1.8 allows only one exit op).
+        name = unique_name("exit-tasks", {t["name"] for t in self.templates})
+        tasks = []
+        for task in exit_tasks:
+            entry: dict = {"name": self.name_of(task), "template": self.name_of(task)}
+            used = sorted(self.exit_inputs.get(id(task), ()))
+            if used:
+                entry["arguments"] = {"parameters": [{"name": n, "value": f"{{{{inputs.parameters.{n}}}}}"}
+                                                     for n in used]}
+            dependencies = sorted(self.dependencies.get(id(task), ()))
+            if dependencies:
+                entry["dependencies"] = dependencies
+            tasks.append(entry)
+        template: dict = {"name": name}
+        used = sorted({n for task in exit_tasks for n in self.exit_inputs.get(id(task), ())})
+        if used:
+            template["inputs"] = {"parameters": [{"name": n} for n in used]}
+        template["dag"] = {"tasks": sorted(tasks, key=lambda t: t["name"])}
+        self.templates.append(template)
+        return name
+
+    # ------------------------------------------------------------ workflow parameters
+    def _parameter_value(self, port: g.Port):
+        if port.name in self.overrides:
+            return self.overrides[port.name]
+        return port.default if port.has_default else g.NO_DEFAULT
+
+    def _workflow_arguments(self) -> list[dict]:
+        parameters = []
+        for port in self.graph.inputs:
+            if port.type.is_artifact:
+                continue
+            entry: dict = {"name": port.name}
+            value = self._parameter_value(port)
+            if value is not g.NO_DEFAULT and value is not None:
+                entry["value"] = serialize(value)
+            parameters.append(entry)
+        return parameters
+
+    def component_spec(self, spec: g.ComponentSpec) -> tuple[dict, str]:
+        cached = self._component_specs.get(id(spec))
+        if cached is None:
+            cached = self._component_specs[id(spec)] = component_spec(spec)
+        return cached
+
+    def _pipeline_spec(self) -> str:
+        spec: dict = {"name": self.pipeline_name}
+        if self.graph.description:
+            spec["description"] = self.graph.description
+        inputs = []
+        for port in self.graph.inputs:
+            entry: dict = {"name": port.name, "type": v1_type(port.type)}
+            value = self._parameter_value(port)
+            if value is not g.NO_DEFAULT and value is not None:
+                entry["default"] = serialize(value)
+                entry["optional"] = True
+            elif port.type.optional:
+                entry["optional"] = True
+            inputs.append(entry)
+        if inputs:
+            spec["inputs"] = inputs
+        return json.dumps(spec, sort_keys=True)
+
+
+# ================================================================ containers
+
+
+class _ContainerBuilder:
+    """One task's container template, as kfp 1.8's `_op_to_template` writes it."""
+
+    def __init__(self, lowering: _Lowering, task: g.Task):
+        self.lowering = lowering
+        self.task = task
+        self.spec = task.component
+        self.input_parameters: dict[str, Channel] = {}
+        self.input_artifacts: dict[str, str] = {}  # channel name -> path
+        self.consumed_by_value: dict[str, str] = {}  # component input -> its resolved text
+        self.group = lowering.graph.root if task.in_finally else task.group
+
+    def build(self) -> dict:
+        task, spec = self.task, self.spec
+        command, args = self._command_line()
+        container: dict = {"args": self.render_list(args), "command": self.render_list(command)}
+        env = self._env()
+        if env:
+            container["env"] = env
+        image = task.options.image if task.options.image is not None else spec.container.image
+        container["image"] = self.value_text(image) if isinstance(image, g.PipelineInput) else image
+        if task.options.pull_policy:
+            container["imagePullPolicy"] = task.options.pull_policy
+        mounts = self._volume_mounts()
+        if mounts:
+            container["volumeMounts"] = mounts
+        template: dict = {"name": self.lowering.name_of(task), "container": container}
+        resources, node_selector, patch = self._resources()
+        if resources is not None:
+            container["resources"] = resources
+        inputs: dict = {}
+        if self.input_parameters:
+            inputs["parameters"] = [{"name": name} for name in sorted(self.input_parameters)]
+        if self.input_artifacts:
+            inputs["artifacts"] = [{"name": name, "path": path} for name, path in sorted(self.input_artifacts.items())]
+        if inputs:
+            template["inputs"] = inputs
+        if node_selector is not None:
+            template["nodeSelector"] = node_selector
+        tolerations = [_toleration(t) for t in task.options.tolerations]
+        if tolerations:
+            template["tolerations"] = tolerations
+        template["metadata"] = self._metadata()
+        retry = task.options.retry
+        if retry is not None and retry.max_retries:
+            template["retryStrategy"] = _retry_strategy(retry)
+        if task.options.timeout_seconds:
+            template["activeDeadlineSeconds"] = int(task.options.timeout_seconds)
+        volumes = self._volumes()
+        if volumes:
+            template["volumes"] = volumes
+        if patch:
+            template["podSpecPatch"] = json.dumps(patch)
+        return template
+
+    # -- the command line
+    def _command_line(self) -> tuple[list, list]:
+        container = self.spec.container
+        if container.runtime_step:
+            return runtime_command(self.spec, "kfp-v1")
+        return list(container.command), list(container.args)
+
+    def render(self, arg) -> str:
+        if isinstance(arg, str):
+            return arg
+        if isinstance(arg, g.InputValue):
+            return self.input_value(arg.input)
+        if isinstance(arg, g.InputPath):
+            return self.input_path(arg.input)
+        if isinstance(arg, g.OutputPath):
+            return output_path(arg.output)
+        if isinstance(arg, (g.Concat, g.Template)):
+            return "".join(self.render(part) for part in arg.parts)
+        if isinstance(arg, g.RuntimePlaceholder):
+            return RUNTIME_VARIABLES[arg.which]
+        raise TypeError(f"kfp-v1 can't render {arg!r}")  # check_support reported it
+
+    def render_list(self, args) -> list[str]:
+        out = []
+        for arg in args:
+            if isinstance(arg, g.IfPresent):
+                present = self.task.arguments.get(arg.input) is not None
+                out.extend(self.render_list(arg.then if present else (arg.otherwise or ())))
+            else:
+                out.append(self.render(arg))
+        return out
+
+    def input_value(self, name: str) -> str:
+        value = self.task.arguments.get(name)
+        if value is None:
+            port = self.spec.input(name)
+            value = g.Constant(port.default, port.type) if port is not None and port.has_default else None
+        text = self.value_text(value) if value is not None else ""
+        self.consumed_by_value[name] = text
+        return text
+
+    def value_text(self, value: g.Value) -> str:
+        """A value as it appears in the command line: constants inline, the rest as input parameters."""
+        if isinstance(value, g.Constant):
+            return serialize(value.value)
+        if isinstance(value, g.Interpolation):
+            return "".join(part if isinstance(part, str) else self.value_text(part) for part in value.parts)
+        if isinstance(value, g.FinalStatus):
+            return STATUS_VARIABLE
+        if isinstance(value, g.RuntimeValue):
+            return RUNTIME_VARIABLES.get(value.which, "")
+        channel = self.lowering._channel_of(value)
+        if channel.kind in ("task", "gathered"):
+            self.lowering.by_value.add((channel.source.name, channel.output))
+        self._bring(channel)
+        self.input_parameters[channel.name] = channel
+        return f"{{{{inputs.parameters.{channel.name}}}}}"
+
+    def _bring(self, channel: Channel) -> None:
+        lowering = self.lowering
+        if self.task.in_finally:
+            return  # the exit handler receives spec.arguments by name (only pipeline parameters reach it)
+        reference = lowering._bring(channel, self.task, self.group)
+        lowering._arguments_of(self.task).setdefault(channel.name, (reference, channel.artifact))
+
+    def input_path(self, name: str) -> str:
+        path = f"{INPUTS_DIR}/{name}/data"
+        value = self.task.arguments.get(name)
+        if isinstance(value, g.TaskOutput):
+            channel = self.lowering._channel_of(value, artifact=True)
+            self._bring(channel)
+            self.input_artifacts[channel.name] = path
+        return path
+
+    # -- outputs
+    def outputs(self) -> dict:
+        """Output artifacts, and parameters for what is read by value (known once every task is built)."""
+        parameters, artifacts = [], []
+        for port in self.spec.outputs:
+            path = output_path(port.name)
+            sanitized = k8s_name(port.name)
+            if sanitized in UI_OUTPUTS:
+                artifacts.append({"name": sanitized, "path": path})
+                continue
+            name = f"{self.task.name}-{port.name}"
+            artifacts.append({"name": name, "path": path})
+            if (self.task.name, port.name) in self.lowering.by_value:
+                parameters.append({"name": name, "valueFrom": {"path": path}})
+        ui = [a for a in artifacts if a["name"] in UI_OUTPUTS]
+        rest = sorted((a for a in artifacts if a["name"] not in UI_OUTPUTS), key=lambda a: a["name"])
+        outputs: dict = {}
+        if parameters:
+            outputs["parameters"] = sorted(parameters, key=lambda p: p["name"])
+        if ui or rest:
+            outputs["artifacts"] = ui + rest
+        return outputs
+
+    # -- environment, volumes, secrets
+    def _env(self) -> list[dict]:
+        env = [{"name": name, "value": value} for name, value in self.spec.container.env.items()]
+        for name, value in self.task.options.env.items():
+            env.append({"name": name, "value": self.value_text(value)})
+        for secret in self.task.options.secrets:
+            for variable, key in secret.env.items():
+                env.append({"name": variable, "valueFrom": {"secretKeyRef": {"key": key, "name": secret.secret}}})
+        return env
+
+    def _volume_mounts(self) -> list[dict]:
+        mounts = [{"mountPath": s.mount_path, "name": s.secret} for s in self.task.options.secrets if s.mount_path]
+        mounts += [{"mountPath": v.mount_path, "name": v.pvc} for v in self.task.options.volumes]
+        return mounts
+
+    def _volumes(self) -> list[dict]:
+        volumes = [{"name": s.secret, "secret": {"secretName": s.secret}}
+                   for s in self.task.options.secrets if s.mount_path]
+        volumes += [{"name": v.pvc, "persistentVolumeClaim": {"claimName": v.pvc}} for v in self.task.options.volumes]
+        return sorted(volumes, key=lambda v: v["name"])
+
+    # -- resources
+    def _resources(self) -> tuple[dict | None, dict | None, dict]:
+        """(container resources, template nodeSelector, podSpecPatch) as kfp 1.8 splits them."""
+        options = self.task.options
+        limits: dict = {}
+        requests: dict = {}
+        patch_limits: dict = {}
+        patch_requests: dict = {}
+        for target, patch, key, value in (
+            (limits, patch_limits, "cpu", options.cpu_limit),
+            (limits, patch_limits, "memory", options.memory_limit),
+            (requests, patch_requests, "cpu", options.cpu_request),
+            (requests, patch_requests, "memory", options.memory_request),
+        ):
+            if value is None:
+                continue
+            if isinstance(value, g.PipelineInput):
+                patch[key] = self.value_text(value)
+            else:
+                target[key] = str(value)
+        node_selector: dict = {}
+        patch_selector: dict = {}
+        accelerator = options.accelerator
+        gpu_resource = DEFAULT_GPU_RESOURCE
+        if isinstance(accelerator, str):
+            if "/" in accelerator:
+                gpu_resource = accelerator
+            else:
+                node_selector[GKE_ACCELERATOR] = k8s_name(accelerator)
+        if options.gpus is not None:
+            if isinstance(options.gpus, g.PipelineInput):
+                patch_limits[gpu_resource] = self.value_text(options.gpus)
+            else:
+                limits[gpu_resource] = options.gpus
+        for key, value in options.node_selector.items():
+            if isinstance(value, g.PipelineInput):
+                patch_selector[key] = self.value_text(value)
+            else:
+                node_selector[key] = str(value)
+        patch: dict = {}
+        if patch_selector:
+            patch["nodeSelector"] = patch_selector
+        if patch_limits or patch_requests:
+            resources: dict = {}
+            if patch_limits:
+                resources["limits"] = patch_limits
+            if patch_requests:
+                resources["requests"] = patch_requests
+            patch["containers"] = [{"name": "main", "resources": resources}]
+        container_resources = None
+        if limits or requests or patch_limits or patch_requests:
+            container_resources = {}
+            if limits:
+                container_resources["limits"] = limits
+            if requests:
+                container_resources["requests"] = requests
+        selector = node_selector if (node_selector or patch_selector) else None
+        return container_resources, selector, patch
+
+    # -- metadata
+    def _metadata(self) -> dict:
+        options = self.task.options
+        labels = dict(options.labels)
+        labels.update({SDK_VERSION_KEY: __version__, f"{KFP}/pipeline-sdk-type": "kfp",
+                       f"{KFP}/enable_caching": "true" if options.cache else "false"})
+        annotations = dict(options.annotations)
+        if options.display_name:
+            annotations[f"{KFP}/task_display_name"] = options.display_name
+        component, text = self.lowering.component_spec(self.spec)
+        annotations[f"{KFP}/component_spec"] = json.dumps(component, sort_keys=True)
+        annotations[f"{KFP}/component_ref"] = json.dumps(
+            {"digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}, sort_keys=True)
+        if self.consumed_by_value:
+            annotations[f"{KFP}/arguments.parameters"] = json.dumps(self.consumed_by_value, sort_keys=True)
+        if options.max_cache_staleness:
+            annotations[f"{KFP}/max_cache_staleness"] = options.max_cache_staleness
+        return {"labels": labels, "annotations": annotations}
+
+
+# ================================================================ helpers
+
+
+def serialize(value) -> str:
+    """A value as kfp 1.8 writes it into a command line or `spec.arguments`: str() of scalars, JSON of the rest."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(value)
+    return str(value)
+
+
+def output_path(name: str) -> str:
+    return f"{OUTPUTS_DIR}/{name}/data"
+
+
+def v1_type(type_: ty.Type) -> str:
+    if type_.is_artifact:
+        return ty.SCHEMA_TITLE_NAMES.get(type_.name, type_.name)
+    if type_.kind == "status":
+        return "String"
+    return ty.V1_PARAMETER_TYPES.get(type_.name, "String")
+
+
+def component_spec(spec: g.ComponentSpec) -> tuple[dict, str]:
+    """The component as a KFP v1 component.yaml (a dict), and the text its digest is taken of."""
+    if spec.v1_spec is not None:
+        document = spec.v1_spec
+    else:
+        document = {"name": spec.name}
+        if spec.description:
+            document["description"] = spec.description
+        if spec.inputs:
+            document["inputs"] = [_port_spec(port, with_default=True) for port in spec.inputs]
+        if spec.outputs:
+            document["outputs"] = [_port_spec(port) for port in spec.outputs]
+        container = spec.container
+        if container.runtime_step:
+            command, args = runtime_command(spec, "kfp-v1")
+        else:
+            command, args = container.command, container.args
+        implementation: dict = {"image": container.image}
+        if command:
+            implementation["command"] = [_placeholder(a) for a in command]
+        if args:
+            implementation["args"] = [_placeholder(a) for a in args]
+        if container.env:
+            implementation["env"] = dict(container.env)
+        document["implementation"] = {"container": implementation}
+    # The digest kfp records is of the component.yaml text; ptflow's text is this JSON (which is YAML).
+    return document, json.dumps(document, sort_keys=True)
+
+
+def _port_spec(port: g.Port, with_default: bool = False) -> dict:
+    entry: dict = {"name": port.name, "type": v1_type(port.type)}
+    if with_default and port.has_default and port.default is not None:
+        entry["default"] = serialize(port.default)
+    if with_default and (port.type.optional or (port.has_default and port.default is None)):
+        entry["optional"] = True
+    return entry
+
+
+def _placeholder(arg):
+    if isinstance(arg, str):
+        return arg
+    if isinstance(arg, g.InputValue):
+        return {"inputValue": arg.input}
+    if isinstance(arg, g.InputPath):
+        return {"inputPath": arg.input}
+    if isinstance(arg, g.OutputPath):
+        return {"outputPath": arg.output}
+    if isinstance(arg, (g.Concat, g.Template)):
+        return {"concat": [_placeholder(part) for part in arg.parts]}
+    if isinstance(arg, g.IfPresent):
+        body: dict = {"cond": {"isPresent": arg.input}, "then": [_placeholder(a) for a in arg.then]}
+        if arg.otherwise:
+            body["else"] = [_placeholder(a) for a in arg.otherwise]
+        return {"if": body}
+    if isinstance(arg, g.RuntimePlaceholder):
+        return RUNTIME_VARIABLES.get(arg.which, "")
+    return str(arg)
+
+
+def _sanitize_item(item):
+    """Loop items as kfp writes them in `withItems` (dict keys made safe for `{{item.key}}`)."""
+    if isinstance(item, dict):
+        return {_sanitize_key(key): value for key, value in item.items()}
+    return item
+
+
+def _sanitize_key(key) -> str:
+    import re
+
+    return re.sub(r"[^-_0-9A-Za-z]+", "_", str(key))
+
+
+def _toleration(toleration: g.Toleration) -> dict:
+    entry: dict = {}
+    for key, value in (("effect", toleration.effect), ("key", toleration.key), ("operator", toleration.operator),
+                       ("tolerationSeconds", toleration.seconds), ("value", toleration.value)):
+        if value is not None:
+            entry[key] = value
+    return entry
+
+
+def _retry_strategy(retry: g.Retry) -> dict:
+    strategy: dict = {"limit": retry.max_retries}
+    backoff: dict = {}
+    if retry.backoff_seconds is not None:
+        backoff["duration"] = _duration(retry.backoff_seconds)
+    if retry.backoff_factor is not None:
+        factor = retry.backoff_factor
+        backoff["factor"] = int(factor) if float(factor).is_integer() else factor
+    if retry.max_backoff_seconds is not None:
+        backoff["maxDuration"] = _duration(retry.max_backoff_seconds)
+    if backoff:
+        strategy["backoff"] = backoff
+    return strategy
+
+
+def _duration(seconds: float) -> str:
+    """Seconds as an Argo duration, in the largest whole unit: 30s, 5m, 1h."""
+    whole = int(seconds)
+    if whole != seconds:
+        return f"{seconds}s"
+    for unit, size in (("h", 3600), ("m", 60)):
+        if whole and whole % size == 0:
+            return f"{whole // size}{unit}"
+    return f"{whole}s"
