@@ -143,7 +143,7 @@ def _code_list(key: str, value, span: Span, problems: Diagnostics) -> tuple[str,
     for item in value:
         problem = code_prefix_problem(item.strip().upper())
         if problem:
-            problems.report("PTF691", f"{problem} in `{key}`", span)
+            problems.report("PTF691", f"`{key}`: {problem}", span)
         else:
             codes.append(item.strip().upper())
     return tuple(codes)
