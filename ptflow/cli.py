@@ -29,6 +29,7 @@ COMMANDS = [
     "lineage",
     "submit",
     "tensorboard",
+    "serve",
 ]
 
 

@@ -1,0 +1,157 @@
+"""`serve.archive`, `serve.deploy`, `serve.predict`: TorchServe archives, KServe deployment, inference calls.
+
+The work is in ptflow.stdlib.serving; these functions read the step's inputs,
+check them (before any archiver, cluster or server is touched) and write its
+outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+from ptflow.runtime.contract import Artifact, Markdown, Model, Outputs, StepError, UsageError, step
+
+
+@step("serve.archive", outputs={"archive": Artifact, "config": Artifact})
+def archive(out: Outputs, model: Model, name: str, handler: str = "ptflow", version: str = "1.0",
+            handler_file: Artifact | None = None, model_file: Artifact | None = None,
+            extra_files: Artifact | None = None, requirements: Artifact | None = None, workers: int = 1,
+            batch_size: int = 1, response_timeout: int = 120) -> dict:
+    """Package a trained model as a TorchServe model archive (.mar), laid out for KServe.
+
+    `archive` holds `model-store/<name>.mar` and `config/config.properties`:
+    upload it and give its URI to `serve.deploy`, or serve it here with
+    `ptflow serve`.  `config` is the config.properties alone.
+    """
+    from ptflow.stdlib.serving.archive import ArchiveRequest, ServingSettings, build_archive
+
+    if workers < 1 or batch_size < 1 or response_timeout < 1:
+        raise UsageError("--workers, --batch_size and --response_timeout must be at least 1")
+    request = ArchiveRequest(
+        model=model.path, name=name, handler=handler, version=version,
+        handler_file=handler_file.path if handler_file else None, model_file=model_file.path if model_file else None,
+        extra_files=extra_files.path if extra_files else None,
+        requirements=requirements.path if requirements else None,
+        settings=ServingSettings(min_workers=workers, max_workers=workers, batch_size=batch_size,
+                                 response_timeout_s=response_timeout))
+    summary = build_archive(request, out["archive"].path, out["config"].path)
+    out["archive"].metadata.update(model_name=name, version=version, handler=summary["handler"],
+                                   mar=f"model-store/{name}.mar", mar_bytes=summary["mar_bytes"])
+    out["config"].metadata.update(model_name=name)
+    return {}
+
+
+@step("serve.deploy", outputs={"endpoint": str, "host": str, "manifest": Artifact})
+def deploy(out: Outputs, name: str, archive: Artifact | None = None, storage_uri: str | None = None,
+           namespace: str | None = None, protocol: str = "v1", service_account: str | None = None, cpu: str = "1",
+           memory: str = "2Gi", gpus: int = 0, canary_traffic_percent: int | None = None,
+           min_replicas: int | None = None, max_replicas: int | None = None, runtime_version: str | None = None,
+           node_selector: dict = {}, annotations: dict = {}, timeout: int = 600) -> dict:  # noqa: B006
+    """Deploy an archive as a KServe InferenceService and wait until it is ready.
+
+    The archive is fetched by KServe from `storage_uri` (or the `archive`
+    artifact's URI, on KFP v2 with an object-store pipeline root).  Applied with
+    the kubernetes client: in a pod with its service account, elsewhere with
+    the kubeconfig.  Outputs the service's URL and the host name to send as
+    the Host header when calling it through an ingress gateway.
+    """
+    import yaml
+
+    from ptflow.stdlib.serving import inference_service as isvc
+    from ptflow.stdlib.serving.kubernetes_api import INFERENCE_SERVICE, Cluster
+
+    if (archive is None) == (storage_uri is None):
+        raise UsageError("give exactly one of --archive (its URI is used) and --storage_uri")
+    uri = storage_uri if storage_uri is not None else isvc.storage_uri_for(archive.uri)
+    if timeout < 1:
+        raise UsageError(f"--timeout {timeout}: seconds, at least 1")
+    spec = isvc.InferenceServiceSpec(
+        name=name, namespace=namespace or "", storage_uri=uri, protocol=protocol, service_account=service_account,
+        cpu=cpu, memory=memory, gpus=gpus, canary_traffic_percent=canary_traffic_percent,
+        min_replicas=min_replicas, max_replicas=max_replicas, runtime_version=runtime_version,
+        node_selector=dict(node_selector), annotations=dict(annotations))
+    isvc.check(spec)  # before connecting: a bad input fails without a cluster
+    cluster = Cluster.connect()
+    spec = isvc.InferenceServiceSpec(**{**spec.__dict__, "namespace": namespace or cluster.default_namespace})
+    body = isvc.build(spec)
+    manifest = out["manifest"].path
+    manifest.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+
+    cluster.apply(INFERENCE_SERVICE, body)
+    _, final = cluster.wait_for(INFERENCE_SERVICE, spec.namespace, spec.name, isvc.readiness, timeout,
+                                describe=isvc.not_ready_reason)
+    endpoint = isvc.endpoint_of(final)
+    if not endpoint:
+        raise StepError(f"InferenceService {spec.namespace}/{spec.name} is ready but reports no URL")
+    manifest.write_text(yaml.safe_dump(body, sort_keys=False) + "---\n# status when ready\n"
+                        + yaml.safe_dump({"status": final.get("status", {})}, sort_keys=False), encoding="utf-8")
+    out["manifest"].metadata.update(name=spec.name, namespace=spec.namespace, endpoint=endpoint)
+    return {"endpoint": endpoint, "host": urlparse(endpoint).netloc}
+
+
+@step("serve.predict", outputs={"request_markdown": Markdown, "response_markdown": Markdown, "response": Artifact})
+def predict(out: Outputs, endpoint: str | None = None, archive: Artifact | None = None,
+            model_name: str | None = None, request: dict | None = None, request_file: Artifact | None = None,
+            verb: str = "predict", protocol: str = "v1", host: str | None = None, cookie: str | None = None,
+            timeout: int = 120) -> dict:
+    """Call predict or explain on a served model and record the request and response as Markdown.
+
+    Against `endpoint` (a KServe service's URL, or any KServe-protocol server),
+    or, given `archive` instead, against `ptflow serve` started here for the
+    call.  Waits for the model to report ready first.  Fails with the server's
+    reason when the answer is not HTTP 200.
+    """
+    from ptflow.stdlib.serving import predict_client as client
+
+    if (endpoint is None) == (archive is None):
+        raise UsageError("give exactly one of --endpoint (a served model's URL) and --archive (served here)")
+    if (request is None) == (request_file is None):
+        raise UsageError("give exactly one of --request (the JSON body) and --request_file")
+    if timeout < 1:
+        raise UsageError(f"--timeout {timeout}: seconds, at least 1")
+    body = request if request is not None else _read_request_file(request_file.path)
+    if archive is not None and model_name is None:
+        model_name = _archive_model_name(archive.path)
+    if not model_name:
+        raise UsageError("--model_name: name the model the endpoint serves (serve.archive's `name`)")
+    call = client.Call(endpoint or "http://127.0.0.1", model_name, verb, protocol, host, cookie, float(timeout))
+    client.check_call(call)
+    body = client.request_body(call, body)
+
+    if archive is not None:
+        from ptflow.stdlib.serving.local_server import running_server
+
+        with running_server(archive.path, model_name) as server:
+            call = client.Call(server.endpoint, model_name, verb, protocol, None, None, float(timeout))
+            client.wait_until_ready(call, timeout, check_server=server.check_alive)
+            response = client.send(call, body)
+    else:
+        client.wait_until_ready(call, timeout)
+        response = client.send(call, body)
+
+    out["request_markdown"].path.write_text(client.request_markdown(call, body), encoding="utf-8")
+    out["response_markdown"].path.write_text(client.response_markdown(call, response), encoding="utf-8")
+    out["response"].path.write_text(response.body, encoding="utf-8")
+    out["response"].metadata.update(status=response.status, url=call.url, elapsed_ms=round(response.elapsed_s * 1000))
+    if response.status != 200:
+        raise StepError(f"{verb} at {call.url} answered HTTP {response.status}: {response.reason()}")
+    return {}
+
+
+def _read_request_file(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UsageError(f"--request_file: {path} is not a JSON file: {error}") from None
+
+
+def _archive_model_name(path: Path) -> str:
+    """The model name inside serve.archive's output (or a .mar)."""
+    from ptflow.stdlib.serving.archive import read_mar_manifest
+
+    archives = [path] if path.suffix == ".mar" else sorted((path / "model-store").glob("*.mar"))
+    if len(archives) != 1:
+        raise UsageError(f"--archive: {path} holds {len(archives)} .mar archives; give --model_name")
+    return str(read_mar_manifest(archives[0])["model"]["modelName"])
