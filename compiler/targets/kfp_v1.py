@@ -51,6 +51,8 @@ RUNTIME_VARIABLES = {"job_name": "{{workflow.name}}", "job_id": "{{workflow.uid}
 STATUS_VARIABLE = "{{workflow.status}}"
 GKE_ACCELERATOR = "cloud.google.com/gke-accelerator"
 DEFAULT_GPU_RESOURCE = "nvidia.com/gpu"
+MAX_GENERATE_NAME = 58  # Kubernetes' 63, less the 5 characters Argo appends
+MAX_TEMPLATE_NAME = 128
 
 
 # ================================================================ support check
@@ -65,12 +67,24 @@ class _SupportCheck:
     def __init__(self, graph: g.PipelineGraph, diagnostics: Diagnostics):
         self.graph = graph
         self.diagnostics = diagnostics
+        self.components_seen: set[int] = set()
 
     def report(self, span, what: str, hint: str | None = None) -> None:
         self.diagnostics.report("PTF501", f"{what} is not supported by kfp-v1 (KFP 1.x / Argo)", span, hint=hint)
 
     def run(self) -> None:
         graph = self.graph
+        prefix = f"{k8s_name(graph.display_name or k8s_name(graph.name))}-"
+        if len(prefix) > MAX_GENERATE_NAME:
+            self.diagnostics.report(
+                "PTF570", f"the workflow name prefix `{prefix}` made from pipeline `{graph.name}` has {len(prefix)} "
+                f"characters; Argo allows at most {MAX_GENERATE_NAME}", graph.span,
+                hint="shorten the pipeline's name (or its display_name)")
+        for task in graph.tasks.values():
+            if len(task.name) > MAX_TEMPLATE_NAME:
+                self.diagnostics.report("PTF570", f"step `{task.step}` gives the Argo template name `{task.name}` of "
+                                        f"{len(task.name)} characters; Argo allows at most {MAX_TEMPLATE_NAME}",
+                                        task.span)
         if graph.returns:
             self.report(graph.span, f"pipeline outputs (`return` in `{graph.name}`)",
                         "KFP 1.x pipelines have no outputs; compile the pipeline that calls this one")
@@ -89,13 +103,17 @@ class _SupportCheck:
                         "KFP 1.x has no nested pipelines or importer; use kfp-v2" if component.kind != "importer"
                         else "download the artifact in a container step instead")
             return
-        for port in component.inputs:
-            if port.type.is_artifact and port.type.is_list:
-                self.report(task.span, f"a list of artifacts as input `{port.name}` (step `{task.step}`)")
-        for arg in _all_args(component):
-            problem = _unsupported_arg(arg)
-            if problem:
-                self.report(task.span, f"{problem} in the command of component `{component.name}`")
+        if id(component) not in self.components_seen:  # a component's own problems are said once, where it is
+            self.components_seen.add(id(component))
+            span = component.span or task.span
+            for port in component.inputs:
+                if port.type.is_artifact and port.type.is_list:
+                    self.report(port.span or span, f"a list of artifacts as input `{port.name}` of component "
+                                f"`{component.name}`")
+            for arg in _all_args(component):
+                problem = _unsupported_arg(arg)
+                if problem:
+                    self.report(span, f"{problem} in the command of component `{component.name}`")
         for name, value in task.arguments.items():
             if isinstance(value, g.TaskOutput) and value.gathered and value.type.is_artifact:
                 self.report(task.span, f"gathering artifacts over a loop (`{value.task}.{value.output}` into "
@@ -103,25 +121,23 @@ class _SupportCheck:
             for part in _values_in(value):
                 if isinstance(part, g.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
                     self.report(task.span, f"`pipeline.{part.which}` (step `{task.step}`)")
-        if task.options.accelerator is not None and isinstance(task.options.accelerator, g.PipelineInput):
-            self.report(task.span, f"an accelerator type taken from a pipeline parameter (step `{task.step}`)")
-        if isinstance(task.options.image, g.PipelineInput):
-            pass  # `{{inputs.parameters.x}}` in the image is fine for Argo
+        if isinstance(task.options.accelerator, g.PipelineInput):
+            self.report(task.span, f"an accelerator type taken from a pipeline parameter (step `{task.step}`)",
+                        "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time")
 
 
 def _all_args(component: g.ComponentSpec):
     container = component.container
     if container is None:
         return
-    stack = list(container.command) + list(container.args)
-    while stack:
-        arg = stack.pop()
+    pending = list(container.command) + list(container.args)
+    while pending:
+        arg = pending.pop(0)
         yield arg
         if isinstance(arg, (g.Concat, g.Template)):
-            stack.extend(arg.parts)
+            pending[:0] = arg.parts
         elif isinstance(arg, g.IfPresent):
-            stack.extend(arg.then)
-            stack.extend(arg.otherwise or ())
+            pending[:0] = [*arg.then, *(arg.otherwise or ())]
 
 
 def _unsupported_arg(arg) -> str | None:
@@ -129,8 +145,6 @@ def _unsupported_arg(arg) -> str | None:
         return "`.uri` (an artifact URI)"
     if isinstance(arg, (g.InputMetadata, g.OutputMetadata)):
         return "`.metadata` (artifact metadata)"
-    if isinstance(arg, g.InputArtifactList):
-        return "a list of artifacts"
     if isinstance(arg, g.RuntimePlaceholder) and arg.which not in RUNTIME_VARIABLES:
         name = {"executor_input": "executor.input", "executor_output_file": "executor.output_file"}.get(
             arg.which, f"pipeline.{arg.which}")
