@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from ptflow.compiler import graph as g
 from ptflow.compiler import tree as t
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Fix, Related
 from ptflow.compiler.source import Span
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the graph module imports networkx: not needed to explain a code
+    from ptflow.compiler import graph as g
     from ptflow.compiler.api import CheckResult
     from ptflow.compiler.lint.registry import Rule
 
@@ -40,6 +40,7 @@ class PipelineView:
     definition: t.PipelineDef
     graph: g.PipelineGraph | None
     steps: list[StepView] = field(default_factory=list)
+    names: set[str] | None = None  # what the body reads; see LintContext.names_in
 
     @property
     def name(self) -> str:
@@ -55,7 +56,7 @@ class LintContext:
         scope = result.scope
         self.module: t.Module | None = scope.tree if scope is not None else None
         self.text: str = scope.source.text if scope is not None and scope.source is not None else ""
-        self.path: str = result.path
+        self.path: str = self.module.span.file if self.module is not None else result.path  # as spans name it
         self.diagnostics = Diagnostics()
         self.rule: "Rule | None" = None
         self.pipelines: list[PipelineView] = self._pipeline_views() if self.module is not None else []
@@ -74,6 +75,12 @@ class LintContext:
                     view.steps.append(StepView(statement, name, name_span, by_span.get(statement.span)))
             views.append(view)
         return views
+
+    def names_in(self, pipeline: PipelineView) -> set[str]:
+        """The names a pipeline's body reads (computed once; several rules ask)."""
+        if pipeline.names is None:
+            pipeline.names = names_used(pipeline.definition.body)
+        return pipeline.names
 
     def components(self) -> list[t.ComponentDef]:
         return self.module.components if self.module is not None else []
@@ -109,19 +116,33 @@ def step_name(node: t.Step) -> tuple[str, Span]:
     return getattr(callee, "id", "step"), callee.span
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold other nodes (not its span), computed once per class."""
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = tuple(name for name in cls.__dataclass_fields__ if name != "span")
+    return fields
+
+
 def walk_nodes(node) -> Iterator:
-    """Every syntax node under `node` (itself included), depth first, in field order."""
+    """Every syntax node under `node` (itself included, lists entered), depth first."""
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, list):
-            stack.extend(reversed(current))
+            stack.extend(current)
             continue
-        if not hasattr(current, "__dataclass_fields__") or isinstance(current, Span):
+        fields = getattr(current, "__dataclass_fields__", None)
+        if fields is None or isinstance(current, Span):
             continue
         yield current
-        children = [getattr(current, name) for name in current.__dataclass_fields__]
-        stack.extend(reversed([c for c in children if isinstance(c, list) or hasattr(c, "__dataclass_fields__")]))
+        for name in _child_fields(type(current)):
+            child = getattr(current, name)
+            if isinstance(child, list) or hasattr(child, "__dataclass_fields__"):
+                stack.append(child)
 
 
 def names_used(node) -> set[str]:

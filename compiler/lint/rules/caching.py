@@ -53,10 +53,10 @@ immutable version of the data and say so with `cache: true`.
             for step in pipeline.steps:
                 if step.task is None or step.option("cache") is not None:
                     continue
-                fix = add_option_fix(context, step, "cache: false", "add `cache: false`")
                 if step.task.component.kind == "importer":
                     context.report(f"importer step `{step.name}` is cached: when the data at its URI changes, "
-                                   "KFP reuses the old artifact", step.name_span, fix=fix,
+                                   "KFP reuses the old artifact", step.name_span,
+                                   fix=add_option_fix(context, step, "cache: false", "add `cache: false`"),
                                    hint="add `cache: false`, or `cache: true` if the URI names immutable data")
                     continue
                 found = self._external_uri(step, defaults)
@@ -64,7 +64,8 @@ immutable version of the data and say so with `cache: true`.
                     continue
                 uri, span, related = found
                 context.report(f"step `{step.name}` reads `{uri}` but is cached: when the data there changes, "
-                               "KFP reuses the old result", span, related=related, fix=fix,
+                               "KFP reuses the old result", span, related=related,
+                               fix=add_option_fix(context, step, "cache: false", "add `cache: false`"),
                                hint="add `cache: false`, or `cache: true` if the URI names immutable data")
 
     def _external_uri(self, step: StepView, defaults: dict):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from ptflow.compiler import quantities
-from ptflow.compiler.declarations import NOT_CONSTANT, constant_value
 from ptflow.compiler.diagnostics import Fix, Related
 from ptflow.compiler.lint.context import LintContext, StepView
 from ptflow.compiler.lint.registry import Rule, rule
@@ -15,6 +14,9 @@ KUBERNETES_GPU = "nvidia.com/gpu"
 
 
 def _option_constant(step: StepView, key: str):
+    """The `with` entry for `key` and its constant value (None when it is not a constant)."""
+    from ptflow.compiler.declarations import NOT_CONSTANT, constant_value  # imports networkx: only when linting
+
     entry = step.option(key)
     if entry is None:
         return None, None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ptflow.compiler import graph as g
+from typing import TYPE_CHECKING
+
 from ptflow.compiler.diagnostics import Fix, Related
 from ptflow.compiler.lint.context import LintContext, names_used
 from ptflow.compiler.lint.registry import Rule, rule
+
+if TYPE_CHECKING:
+    from ptflow.compiler import graph as g
 
 # Outputs that carry data to a next step.  Metrics, HTML, Markdown and the
 # generic Artifact (logs, UI metadata, TensorBoard files) are results people
@@ -42,12 +46,14 @@ pipeline (`return (test: split.test)`), or remove it from the component.
         for pipeline in context.pipelines:
             if pipeline.graph is None:
                 continue
-            read = outputs_read(pipeline.graph)
+            read: dict[str, set[str]] = {}
+            for producer, output in outputs_read(pipeline.graph):
+                read.setdefault(producer, set()).add(output)
             for step in pipeline.steps:
                 task = step.task
                 if task is None:
                     continue
-                used = {output for producer, output in read if producer == task.name}
+                used = read.get(task.name)
                 if not used:
                     continue  # the end of a branch
                 for port in task.component.outputs:
@@ -65,6 +71,8 @@ pipeline (`return (test: split.test)`), or remove it from the component.
 
 def outputs_read(graph: g.PipelineGraph) -> set[tuple[str, str]]:
     """(task, output) pairs that something in the pipeline reads."""
+    from ptflow.compiler import graph as g
+
     values: list[g.Value] = []
     for task in graph.tasks.values():
         values.extend(task.arguments.values())
@@ -107,7 +115,7 @@ Fix: pass it to the step that should use it (`fit(..., lr: lr)`), or remove it.
 
     def check(self, context: LintContext) -> None:
         for pipeline in context.pipelines:
-            used = names_used(pipeline.definition.body)
+            used = context.names_in(pipeline)
             for param in pipeline.definition.params:
                 if param.name.missing or param.name.name in used:
                     continue
@@ -135,7 +143,7 @@ Fix: remove the import (the fix deletes the line), or use it.
         module = context.module
         if module is None:
             return
-        used = names_used([module.components, module.pipelines])
+        used = names_used(module.components).union(*(context.names_in(p) for p in context.pipelines))
         for node in module.imports:
             if node.alias.missing or node.alias.name in used:
                 continue
