@@ -23,6 +23,7 @@ COMMANDS = [
     "validate",
     "lsp",
     "explain",
+    "fmt",
     "run",
     "runs",
     "show",
