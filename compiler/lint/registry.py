@@ -40,7 +40,6 @@ class Rule:
 
 
 RULES: dict[str, type[Rule]] = {}
-RULE_NAMES: dict[str, str] = {}  # PascalCase name -> code
 
 
 def rule(cls: type[Rule]) -> type[Rule]:
@@ -54,7 +53,6 @@ def rule(cls: type[Rule]) -> type[Rule]:
     if cls.code in RULES and RULES[cls.code] is not cls:
         raise ValueError(f"{cls.code} is registered twice ({RULES[cls.code].__name__}, {cls.__name__})")
     RULES[cls.code] = cls
-    RULE_NAMES[cls.name] = cls.code
     header = f"Lint rule {cls.name} ({', '.join(cls.tags)})."
     CODES[cls.code] = Code(cls.code, cls.title, cls.severity, header + "\n\n" + cls.explanation.strip("\n"),
                            tuple(cls.tags))

@@ -61,9 +61,13 @@ def read_suppressions(comments: list[t.Comment], text: str) -> tuple[list[Suppre
         body = comment.text[body_start:]
         if not _IGNORE.match(body):
             word = re.match(r"[A-Za-z_-]*", body)[0] or body.strip()[:20]
-            suggestion = did_you_mean(word, ["ignore"]) if word else None
+            if not word:
+                problems.report("PTF690", "a `# ptflow:` comment without a directive", comment.span,
+                                hint="write `# ptflow: ignore[CODE]`")
+                continue
+            suggestion = did_you_mean(word, ["ignore"])
             problems.report("PTF690", f"unknown directive `{word}` in a `# ptflow:` comment",
-                            _part(comment, body_start, max(1, len(word))),
+                            _part(comment, body_start, len(word)),
                             hint="did you mean `ignore`?" if suggestion else "write `# ptflow: ignore[CODE]`")
             continue
         codes = _codes(comment, body_start + len("ignore"), problems)

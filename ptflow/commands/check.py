@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, diagnostic_to_json, has_errors, print_diagnostics
+
+if TYPE_CHECKING:
+    from ptflow.compiler.diagnostics import Diagnostic
 
 
 def register(subparsers) -> None:
@@ -60,14 +64,14 @@ def run(args) -> int:
         print(f"ptflow check: {error}", file=sys.stderr)
         return EXIT_USAGE
 
-    findings: list[tuple[str, object]] = []  # (checked file, diagnostic), in output order
+    findings: list[tuple[str | None, Diagnostic]] = []  # (checked file, diagnostic), in output order
     failed = False
-    configs: dict[str | None, object] = {}
+    pyprojects_seen: set[str | None] = set()
     for path in args.files:
         file_config, problems = load_config(path)
         config = file_config.merged(select=select, ignore=ignore, deny_warnings=args.deny_warnings)
-        if file_config.path not in configs:  # report a pyproject.toml's mistakes once
-            configs[file_config.path] = file_config
+        if file_config.path not in pyprojects_seen:  # report a pyproject.toml's mistakes once
+            pyprojects_seen.add(file_config.path)
             problems = apply_config(problems, config)
             findings.extend((file_config.path, d) for d in problems)
             failed |= has_errors(problems, config.deny_warnings)
@@ -88,7 +92,7 @@ def run(args) -> int:
     return EXIT_ERRORS if failed else EXIT_OK
 
 
-def _json(checked: str, diagnostic) -> dict:
+def _json(checked: str | None, diagnostic: Diagnostic) -> dict:
     data = diagnostic_to_json(diagnostic)
     if data["file"] is None:  # a problem with the whole file: say which file
         data["file"] = checked

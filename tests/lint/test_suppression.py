@@ -74,6 +74,7 @@ def test_an_unknown_code_in_a_comment_is_a_warning_with_a_suggestion(tmp_path):
     ("# ptflow: ignore[PTF604", "the list of codes is not closed with `]`"),
     ("# ptflow: ignore[]", "`ignore[]` names no code"),
     ("# ptflow: ignore[PTF201]", "`PTF201` is an error, and errors can't be suppressed"),
+    ("# ptflow:", "a `# ptflow:` comment without a directive"),
 ])
 def test_malformed_suppression_comments(tmp_path, comment, message):
     text = f"{COMPONENTS}pipeline p() {{\n    x = a()  {comment}\n    y = b()\n}}\n"
