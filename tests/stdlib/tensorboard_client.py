@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -19,12 +20,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def ptflow_tensorboard(*arguments):
+def ptflow_tensorboard(*arguments, env: dict | None = None):
     """`ptflow tensorboard ...` on a free loopback port; yields (process, base URL)."""
     port = free_port()
     log = tempfile.TemporaryFile()  # a file, not a pipe: nobody reads it while TensorBoard runs
     process = subprocess.Popen([sys.executable, "-m", "ptflow", "tensorboard", *map(str, arguments),
-                                "--port", str(port)], stdout=log, stderr=log)
+                                "--port", str(port)], stdout=log, stderr=log, env={**os.environ, **(env or {})})
     try:
         yield process, f"http://127.0.0.1:{port}"
     finally:
@@ -50,3 +51,12 @@ def get_json(url: str, deadline: float):
             last_error = error
         time.sleep(0.5)
     raise AssertionError(f"TensorBoard did not answer {url} in time ({last_error})")
+
+
+def profiler_runs(url: str, deadline: float) -> list[str]:
+    """The runs the PyTorch profiler plugin lists, once it lists any (it scans the logs in the background)."""
+    while True:
+        runs = get_json(f"{url}/data/plugin/pytorch_profiler/runs", deadline)["runs"]
+        if runs or time.monotonic() >= deadline:
+            return runs
+        time.sleep(0.5)

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.stdlib.tensorboard_client import get_json, ptflow_tensorboard
+from tests.stdlib.tensorboard_client import get_json, profiler_runs, ptflow_tensorboard
 
 PIPELINE = """
 import stdlib.torch as torch
@@ -70,12 +70,14 @@ def test_the_search_trains_each_trial_and_the_best_parameters_train_the_final_mo
 
 def test_ptflow_tensorboard_opens_a_runs_logs_from_the_store(finished_run):
     root, run = finished_run
-    with ptflow_tensorboard(run["id"], "--store", root / "store") as (_, url):
+    # Several steps' logs are gathered in the temporary directory: keep that copy in this test's folder.
+    with ptflow_tensorboard(run["id"], "--store", root / "store", env={"TMPDIR": str(root)}) as (_, url):
         deadline = time.monotonic() + 60
-        assert get_json(f"{url}/data/plugin/pytorch_profiler/runs", deadline)["runs"] == ["final/profiler"]
+        assert profiler_runs(url, deadline) == ["final/profiler"]
         assert sorted(get_json(f"{url}/data/runs", deadline)) == ["final", "for-loop-1_0_run", "for-loop-1_1_run"]
+    assert (root / "ptflow-tensorboard" / run["id"] / "final" / "profiler").is_dir()
     with ptflow_tensorboard("latest", "--store", root / "store", "--step", "final") as (_, url):
-        assert get_json(f"{url}/data/plugin/pytorch_profiler/runs", time.monotonic() + 60)["runs"] == ["profiler"]
+        assert profiler_runs(url, time.monotonic() + 60) == ["profiler"]
 
 
 def test_a_step_without_logs_is_named(finished_run):

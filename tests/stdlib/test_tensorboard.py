@@ -16,7 +16,7 @@ import pytest
 
 from ptflow.runtime.image import DEFAULT_RUNTIME_IMAGE
 from tests.runtime.steps import executor_input, run_step
-from tests.stdlib.tensorboard_client import get_json, ptflow_tensorboard
+from tests.stdlib.tensorboard_client import get_json, profiler_runs, ptflow_tensorboard
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +34,7 @@ def test_profiler_traces_open_in_tensorboards_profiler_plugin(profiled_logs):
 
     with ptflow_tensorboard(profiled_logs) as (process, url):
         deadline = time.monotonic() + 60
-        runs = get_json(f"{url}/data/plugin/pytorch_profiler/runs", deadline)
-        assert runs["runs"] == ["profiler"]
+        assert profiler_runs(url, deadline) == ["profiler"]
         views = get_json(f"{url}/data/plugin/pytorch_profiler/views?run=profiler", deadline)
         assert "Overview" in views and "Trace" in views
         scalar_runs = get_json(f"{url}/data/plugin/scalars/tags", deadline)
