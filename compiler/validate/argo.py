@@ -138,7 +138,7 @@ def check_types(report: PathReport, document: dict) -> None:
         return
     import pydantic
 
-    document = copy.deepcopy(document)
+    document = _copy(document)
     walker = _FieldWalker(report)
     walker.walk(document, Workflow, ())  # unknown keys; integer quantities made strings in the copy
     try:
@@ -148,6 +148,16 @@ def check_types(report: PathReport, document: dict) -> None:
         return
     dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
     _compare(report, document, dumped, (), walker.unknown)
+
+
+def _copy(document: dict) -> dict:
+    """A deep copy to work on; through JSON when the document is plain JSON (ten times faster)."""
+    import json
+
+    try:
+        return json.loads(json.dumps(document))
+    except (TypeError, ValueError):
+        return copy.deepcopy(document)  # dates, non-string keys...: YAML allows more than JSON
 
 
 @dataclass(frozen=True)
