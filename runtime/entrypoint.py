@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=f"[{name}] %(message)s")
     try:
         spec = find_step(name)
-        if any(flag in ("-h", "--help") for flag in rest):
+        if rest[:1] in (["-h"], ["--help"]):  # only in flag position: a value may be any text
             print(describe_step(spec))
             return EXIT_OK
         return run(spec, rest)
