@@ -25,6 +25,7 @@ from ptflow.compiler.source import Span
 
 KEYWORDS = ("import", "as", "component", "pipeline", "for", "in", "parallel", "if", "elif", "else", "finally",
             "with", "return", "and", "or", "not", "true", "false", "null")
+VALUE_KEYWORDS = ("true", "false", "null")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # What an artifact input or output offers after a `.` inside a component's command.
 ARTIFACT_MEMBERS = {"path": "the local path of the file", "uri": "the artifact's URI",
@@ -179,6 +180,9 @@ class IndexBuilder:
         self.scope = scope
         self.index = FileIndex(scope.path)
         self._module_definitions: dict[str, Definition] = {}
+        # A callee's signature and outputs are the same text at every call: worked out once each.
+        self._locations: dict[int, tuple[Span | None, str | None, str]] = {}
+        self._outputs: dict[int, str] = {}
 
     def build(self) -> FileIndex:
         tree = self.scope.tree
@@ -270,13 +274,20 @@ class IndexBuilder:
                 callee = callee_text(statement.call.func)
                 detail = f"{statement.name.name} = {callee}(...)"
                 if spec is not None and spec.outputs:
-                    detail += " -> (" + ", ".join(_port(p) for p in spec.outputs) + ")"
+                    detail += self._outputs_text(spec)
                 doc = spec.description if spec is not None else None
                 definition = self._define("step", statement.name.name, statement.name.span, detail, doc, name)
                 steps.setdefault(statement.name.name, (definition, spec))
                 names.setdefault(statement.name.name, definition)
         self.index.pipeline_names[name] = names
+        self._loop_types = _loop_item_types(graph)
         self._statements(pipeline.body, names, steps, {}, graph, name)
+
+    def _outputs_text(self, spec: g.ComponentSpec) -> str:
+        text = self._outputs.get(id(spec))
+        if text is None:
+            text = self._outputs[id(spec)] = " -> (" + ", ".join(_port(p) for p in spec.outputs) + ")"
+        return text
 
     def _statements(self, statements, names, steps, loops, graph, pipeline) -> None:
         for statement in statements:
@@ -301,8 +312,10 @@ class IndexBuilder:
             elif isinstance(statement, t.For):
                 self._expression(statement.iterable, names, steps, loops)
                 inner = dict(loops)
-                definition = self._define("loop", statement.var.name, statement.var.span,
-                                          _loop_detail(statement, graph), None, pipeline)
+                item_type = self._loop_types.get(statement.span)
+                detail = f"{statement.var.name}: {item_type}" if item_type is not None else \
+                    f"for {statement.var.name} in ..."
+                definition = self._define("loop", statement.var.name, statement.var.span, detail, None, pipeline)
                 inner[statement.var.name] = definition
                 self.index.loops.append(LoopScope(definition, statement.body.span, pipeline))
                 self._statements(statement.body.body, names, steps, inner, graph, pipeline)
@@ -353,7 +366,10 @@ class IndexBuilder:
                 self._use(func.obj.span, self._module_definitions[func.obj.id])
             symbol = self._callee_symbol(func)
             if symbol is not None and not isinstance(symbol, ModuleSymbol):
-                span, doc, detail = _symbol_location(symbol)
+                location = self._locations.get(id(symbol))
+                if location is None:
+                    location = self._locations[id(symbol)] = _symbol_location(symbol)
+                span, doc, detail = location
                 kind = "pipeline" if isinstance(symbol, PipelineSymbol) else "component"
                 self.index.occurrences.append(Occurrence(func.attr.span, Definition(kind, func.attr.name, span,
                                                                                     detail, doc)))
@@ -397,13 +413,12 @@ def callee_text(func) -> str:
     return "..."
 
 
-def _loop_detail(statement: t.For, graph: g.PipelineGraph | None) -> str:
-    """`n: int` when the checker worked out the loop's item type."""
-    if graph is not None:
-        for group in graph.root.groups():
-            if isinstance(group, g.LoopGroup) and group.span == statement.span and group.item_type is not None:
-                return f"{statement.var.name}: {group.item_type}"
-    return f"for {statement.var.name} in ..."
+def _loop_item_types(graph: g.PipelineGraph | None) -> dict:
+    """The item type of each loop the checker worked one out for, by the loop's span."""
+    if graph is None:
+        return {}
+    return {group.span: group.item_type for group in graph.root.groups()
+            if isinstance(group, g.LoopGroup) and group.item_type is not None}
 
 
 def type_text(ref: t.TypeRef) -> str:
@@ -513,8 +528,14 @@ def _input_completions(spec: g.ComponentSpec, given: set[str]) -> list[Completio
 
 
 def _name_completions(scope, index, line, column, context, prefix_text) -> list[Completion]:
-    items = [Completion(k, "keyword") for k in KEYWORDS]
+    in_value = context.kind in ("call_value", "with_value")
+    if in_value:  # an argument's or option's value: names of values and literals, no declarations
+        items = [Completion(k, "keyword") for k in VALUE_KEYWORDS]
+    else:
+        items = [Completion(k, "keyword") for k in KEYWORDS]
     for name, symbol in scope.symbols.items():
+        if in_value:
+            break
         if isinstance(symbol, ModuleSymbol):
             items.append(Completion(name, "module", f"module {symbol.node.path}"))
         elif isinstance(symbol, ComponentSymbol):

@@ -17,7 +17,7 @@ def register(subparsers) -> None:
     # Language clients add `--stdio` when they talk over stdin/stdout, the only transport there is.
     parser.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
     parser.add_argument("--check-delay-ms", type=float, default=None, metavar="MS",
-                        help="how long edits must pause before a check starts (default 15)")
+                        help="how long edits must pause before a check starts (default 5)")
     parser.add_argument("--log-file", metavar="PATH", help="write the server's log here (default: stderr)")
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="warning")
     parser.set_defaults(handler=run)

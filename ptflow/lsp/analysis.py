@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ptflow.compiler.api import CheckResult, check_file
+from ptflow.compiler.api import CheckResult, check_file, garbage_collection_paused
 from ptflow.compiler.checker import ModuleScope
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.index import FileIndex, build_index, imported_scopes
@@ -83,11 +83,14 @@ class Analyzer:
 
     def analyze(self, snapshot: Snapshot) -> Analysis:
         started = time.perf_counter()
-        result = check_file(snapshot.path, snapshot.text, loader=self.loader)
-        diagnostics = with_lint_findings(result)
-        scope = result.scope
-        index = build_index(scope) if scope is not None else FileIndex(snapshot.path)
-        imports = imported_scopes(scope) if scope is not None else []
+        # The collector's full scans of the many small objects a check keeps alive cost more than the
+        # lint rules and the index together (see benchmarks/lsp_latency.py --breakdown).
+        with garbage_collection_paused():
+            result = check_file(snapshot.path, snapshot.text, loader=self.loader)
+            diagnostics = with_lint_findings(result)
+            scope = result.scope
+            index = build_index(scope) if scope is not None else FileIndex(snapshot.path)
+            imports = imported_scopes(scope) if scope is not None else []
         return Analysis(snapshot, result, diagnostics, index, imports, time.perf_counter() - started)
 
     def index_of(self, scope: ModuleScope) -> FileIndex:

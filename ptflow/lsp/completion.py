@@ -33,9 +33,12 @@ _KINDS = {
     "file": K.File,
 }
 # Names the user defined come before keywords when labels tie in the client's ranking.
-_KIND_ORDER = {"input": "0", "option": "0", "output": "0", "parameter": "1", "step": "1", "loop": "1",
-               "component": "2", "pipeline": "2", "module": "2", "value": "3", "property": "3", "file": "1",
+_KIND_ORDER = {"input": "0", "option": "0", "output": "0", "loop": "0", "parameter": "0", "file": "0",
+               "step": "1", "component": "2", "pipeline": "2", "module": "2", "value": "3", "property": "3",
                "keyword": "4"}
+# At most this many items per answer; when more match, the answer is marked incomplete and the client asks
+# again as the user types on (each time with fewer matches), so a pipeline of 2,000 steps stays fast.
+MAX_ITEMS = 100
 _WORD = re.compile(r"[A-Za-z0-9_]*$")
 
 
@@ -56,19 +59,27 @@ def could_match(label: str, word: str) -> bool:
     return True
 
 
-def completion_items(completions: list[Completion], word: str) -> list[types.CompletionItem]:
-    items = []
-    seen = set()
+def completion_list(completions: list[Completion], word: str) -> types.CompletionList:
+    """The items that could match `word`, best first, at most MAX_ITEMS of them."""
+    chosen: dict[str, tuple[str, Completion]] = {}
     for completion in completions:
-        if completion.label in seen or not could_match(completion.label, word):
-            continue
-        seen.add(completion.label)
-        items.append(types.CompletionItem(
-            label=completion.label,
-            kind=_KINDS.get(completion.kind, K.Text),
-            detail=completion.detail or None,
-            documentation=types.MarkupContent(types.MarkupKind.Markdown, completion.doc) if completion.doc else None,
-            insert_text=completion.insert,
-            sort_text=(completion.sort or _KIND_ORDER.get(completion.kind, "5") + completion.label),
-        ))
-    return items
+        if completion.label not in chosen and could_match(completion.label, word):
+            chosen[completion.label] = (sort_key(completion), completion)
+    ranked = sorted(chosen.values(), key=lambda pair: pair[0])
+    items = [completion_item(completion, key) for key, completion in ranked[:MAX_ITEMS]]
+    return types.CompletionList(is_incomplete=len(ranked) > MAX_ITEMS, items=items)
+
+
+def sort_key(completion: Completion) -> str:
+    return completion.sort or _KIND_ORDER.get(completion.kind, "5") + completion.label
+
+
+def completion_item(completion: Completion, sort_text: str) -> types.CompletionItem:
+    return types.CompletionItem(
+        label=completion.label,
+        kind=_KINDS.get(completion.kind, K.Text),
+        detail=completion.detail or None,
+        documentation=types.MarkupContent(types.MarkupKind.Markdown, completion.doc) if completion.doc else None,
+        insert_text=completion.insert,
+        sort_text=sort_text,
+    )

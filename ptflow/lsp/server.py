@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 # How long edits must pause before a check starts.  Short: edits that arrive
 # while a check runs are coalesced anyway (see scheduler.py), so the delay only
 # has to gather the burst of messages one keystroke or paste sends.
-DEFAULT_CHECK_DELAY_S = 0.015
+DEFAULT_CHECK_DELAY_S = 0.005
 REQUEST_FAILED = -32803  # LSP's ErrorCodes.RequestFailed
 
 
@@ -154,6 +154,8 @@ class PtflowLanguageServer(LanguageServer):
 
     # ---------------------------------------------------------- diagnostics
     def checked(self, analysis: Analysis, is_newest: bool) -> None:
+        logger.debug("checked %s (version %s) in %.1f ms%s", analysis.uri, analysis.version,
+                     analysis.seconds * 1000, "" if is_newest else "; a newer version is pending")
         previous = self.analyses.get(analysis.uri)
         if analysis.uri not in self.paths:
             return
@@ -275,9 +277,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         if trigger and not _trigger_applies(trigger, snapshot.text, offset, before):
             return types.CompletionList(is_incomplete=False, items=[])
         found = complete(analysis.scope, analysis.index, snapshot.text, line, column)
-        return types.CompletionList(is_incomplete=False,
-                                    items=completion_items.completion_items(found,
-                                                                            completion_items.typed_word(before)))
+        return completion_items.completion_list(found, completion_items.typed_word(before))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: PtflowLanguageServer, params: types.HoverParams) -> types.Hover | None:

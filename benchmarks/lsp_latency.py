@@ -1,0 +1,291 @@
+"""Language-server latency, measured through the real server over stdio, as an editor sees it.
+
+Starts `python -m ptflow lsp --stdio`, opens a generated pipeline of about
+100 and about 2,000 lines (standard-library training steps, local components,
+loops, conditions, `with` options, comments), and measures:
+
+- diagnostics: the time from sending a `didChange` to receiving the
+  `publishDiagnostics` for that version, over repeated edits spaced apart so
+  each is checked on its own (median and 90th percentile);
+- completion: the time of a `textDocument/completion` request at a call's
+  argument list, after `step.`, and at a plain name, over repeated requests.
+
+    .venv/bin/python benchmarks/lsp_latency.py                 # 100 and 2000 lines, 30 edits each
+    .venv/bin/python benchmarks/lsp_latency.py --sizes 100 2000 5000 --edits 50
+    .venv/bin/python benchmarks/lsp_latency.py --breakdown     # also time the compiler's phases in-process
+
+Goals: diagnostics under 50 ms (100 lines) and 300 ms (2,000 lines); completion
+under 30 ms.  Run it by hand on a quiet machine; it is not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+GOALS_MS = {"diagnostics": {100: 50, 2000: 300}, "completion": 30}
+
+HEAD = '''\
+# A generated pipeline for the language-server benchmark.
+import stdlib.torch as torch
+
+## Square a number.
+component square(x: int, scale: float = 1.0) -> (y: int) {
+    image   = "python:3.11-slim"
+    command = ["sh", "-c", "echo $(($0 * $0)) > \\"$1\\"", x, y.path]
+}
+
+## Add up a list of numbers.
+component add_up(xs: list[int], label: str = "sum") -> (sum: int) {
+    image   = "python:3.11-slim"
+    command = ["python3", "-c", "import json, sys; print(sum(json.loads(sys.argv[1])))", xs, sum.path]
+}
+
+## Keep a trained model.
+component publish(model: Model, name: str) {
+    image   = "python:3.11-slim"
+    command = ["ls", model.path, name]
+}
+
+pipeline generated(numbers: list[int] = [1, 2, 3], seed: int = 1, epochs: int = 1, lr: float = 0.01) {
+    description = "generated for benchmarks/lsp_latency.py"
+
+'''
+
+
+def stage(i: int) -> str:
+    return f'''\
+    # stage {i}: prepare, train, look at it, fan out and back in
+    data_{i} = torch.prepare_images(seed: seed, max_samples: 200)
+    train_{i} = torch.train(
+        data: data_{i}.data,
+        max_epochs: epochs,
+        lr: lr,
+        profiler: "pytorch",
+    ) with {{
+        cpu: "2",
+        memory: "4Gi",
+        retries: 2,
+    }}
+    board_{i} = torch.tensorboard(logs: train_{i}.tensorboard)
+    keep_{i} = publish(model: train_{i}.model_file, name: "stage-{i}")
+    for n in numbers parallel 2 {{
+        sq_{i} = square(x: n)
+    }}
+    total_{i} = add_up(xs: sq_{i}.y, label: "stage {i}")
+    if train_{i}.accuracy > 0.5 {{
+        big_{i} = square(x: total_{i}.sum) with {{ cache: false }}
+    }}
+
+'''
+
+
+def pipeline_source(lines: int) -> str:
+    """A realistic pipeline of about `lines` lines (never fewer than one stage)."""
+    parts = [HEAD]
+    count = HEAD.count("\n") + 1
+    i = 0
+    while count + stage(i).count("\n") <= lines or i == 0:
+        parts.append(stage(i))
+        count += stage(i).count("\n")
+        i += 1
+    parts.append("}\n")
+    return "".join(parts)
+
+
+def position_after(text: str, marker: str, occurrence: int = 0) -> types.Position:
+    offset = -1
+    for _ in range(occurrence + 1):
+        offset = text.index(marker, offset + 1)
+    offset += len(marker)
+    return types.Position(text.count("\n", 0, offset), offset - (text.rfind("\n", 0, offset) + 1))
+
+
+class Client:
+    """A language client that records when each document version's diagnostics arrive."""
+
+    def __init__(self) -> None:
+        self.lsp = LanguageClient("lsp-latency-benchmark", "1")
+        self.arrived: dict[tuple[str, int | None], float] = {}
+        self.diagnostics: dict[str, list] = {}
+        self._event = asyncio.Event()
+
+        @self.lsp.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: types.PublishDiagnosticsParams) -> None:
+            self.arrived[(params.uri, params.version)] = time.perf_counter()
+            self.diagnostics[params.uri] = params.diagnostics
+            self._event.set()
+
+    async def start(self, root: Path) -> None:
+        await self.lsp.start_io(sys.executable, "-m", "ptflow", "lsp", "--stdio")
+        await self.lsp.initialize_async(types.InitializeParams(
+            capabilities=types.ClientCapabilities(), root_uri=root.as_uri(), process_id=None))
+        self.lsp.initialized(types.InitializedParams())
+
+    def server_cpu_seconds(self) -> float | None:
+        """CPU time the server process has used (Linux); unlike wall time, it barely depends on other load."""
+        import os
+
+        server = getattr(self.lsp, "_server", None)
+        try:
+            with open(f"/proc/{server.pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (AttributeError, OSError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def stop(self) -> None:
+        await self.lsp.shutdown_async(None)
+        self.lsp.exit(None)
+        await self.lsp.stop()
+
+    async def diagnostics_for(self, uri: str, version: int, timeout: float = 60) -> float:
+        """When the diagnostics of `version` arrived (waiting for them)."""
+        deadline = time.perf_counter() + timeout
+        while (uri, version) not in self.arrived:
+            self._event.clear()
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"no diagnostics for version {version} of {uri}")
+            try:
+                await asyncio.wait_for(self._event.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+        return self.arrived[(uri, version)]
+
+
+async def measure_size(client: Client, folder: Path, lines: int, edits: int, completions: int,
+                       pause: float) -> dict:
+    text = pipeline_source(lines)
+    path = folder / f"generated_{lines}.ptflow"
+    path.write_text(text)
+    uri = path.as_uri()
+    client.lsp.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+        uri=uri, language_id="ptflow", version=1, text=text)))
+    await client.diagnostics_for(uri, 1)
+    problems = len(client.diagnostics.get(uri, []))
+
+    # Edit a number in the middle of the file, back and forth: each edit is one keystroke's change.
+    target = position_after(text, "max_samples: ", text.count("max_samples: ") // 2)
+    digit = types.Range(types.Position(target.line, target.character + 2),
+                        types.Position(target.line, target.character + 3))
+    latencies = []
+    cpu_before = client.server_cpu_seconds()
+    for version in range(2, edits + 2):
+        await asyncio.sleep(pause)
+        change = types.TextDocumentContentChangePartial(range=digit, text=str(version % 10))
+        sent = time.perf_counter()
+        client.lsp.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+        latencies.append(await client.diagnostics_for(uri, version) - sent)
+    cpu_after = client.server_cpu_seconds()
+    cpu_per_edit = (cpu_after - cpu_before) / edits if cpu_before is not None and cpu_after is not None else None
+
+    document = types.TextDocumentIdentifier(uri)
+    probes = {
+        "inputs of a call": position_after(text, "torch.train(\n", text.count("torch.train(\n") // 2),
+        "outputs after `step.`": position_after(text, "train_0.", 0),
+        "names": position_after(text, "xs: ", text.count("xs: ") // 2),
+    }
+    completion_times: dict[str, list[float]] = {}
+    counts = {}
+    for name, where in probes.items():
+        times = []
+        for _ in range(completions):
+            sent = time.perf_counter()
+            result = await client.lsp.text_document_completion_async(types.CompletionParams(
+                text_document=document, position=where,
+                context=types.CompletionContext(types.CompletionTriggerKind.Invoked)))
+            times.append(time.perf_counter() - sent)
+        completion_times[name] = times
+        counts[name] = len(result.items) if result else 0
+    client.lsp.text_document_did_close(types.DidCloseTextDocumentParams(document))
+    return {"lines": text.count("\n"), "problems": problems, "diagnostics": latencies, "cpu": cpu_per_edit,
+            "completion": completion_times, "items": counts}
+
+
+def summary(values: list[float]) -> str:
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return f"{statistics.median(values) * 1000:.1f} ms (p90 {p90 * 1000:.1f})"
+
+
+def breakdown(lines: int, repeats: int = 5) -> str:
+    """In-process times of each phase behind one check (what the server does per edit)."""
+    from ptflow.compiler.api import check_file
+    from ptflow.compiler.index import build_index
+    from ptflow.compiler.modules import ModuleLoader
+    from ptflow.lsp.analysis import with_lint_findings
+
+    text = pipeline_source(lines)
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "generated.ptflow")
+        loader = ModuleLoader()
+        check_file(path, text, loader=loader)
+        phases: dict[str, list[float]] = {"parse": [], "check (parse included)": [], "lint": [], "index": []}
+        for k in range(repeats):
+            edited = text.replace("max_samples: 200", f"max_samples: {300 + k}", 1)
+            from ptflow.compiler.parser import parse_module
+
+            started = time.perf_counter()
+            parse_module(edited, path)
+            phases["parse"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            result = check_file(path, edited, loader=loader)
+            phases["check (parse included)"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            with_lint_findings(result)
+            phases["lint"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            build_index(result.scope)
+            phases["index"].append(time.perf_counter() - started)
+    return ", ".join(f"{name} {statistics.median(times) * 1000:.1f} ms" for name, times in phases.items())
+
+
+async def run(sizes: list[int], edits: int, completions: int, pause: float) -> list[dict]:
+    client = Client()
+    with tempfile.TemporaryDirectory() as folder:
+        await client.start(Path(folder))
+        try:
+            return [await measure_size(client, Path(folder), size, edits, completions, pause) for size in sizes]
+        finally:
+            await client.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 2000])
+    parser.add_argument("--edits", type=int, default=30, help="edits per size (default 30)")
+    parser.add_argument("--completions", type=int, default=30, help="requests per completion probe (default 30)")
+    parser.add_argument("--pause", type=float, default=0.1, help="seconds between edits (default 0.1)")
+    parser.add_argument("--breakdown", action="store_true", help="also time parse/check/lint/index in-process")
+    args = parser.parse_args()
+
+    results = asyncio.run(run(args.sizes, args.edits, args.completions, args.pause))
+    print("| file | diagnostics after didChange | server CPU per edit | goal | completion (inputs / outputs / names)"
+          " | goal |")
+    print("|---|---|---|---|---|---|")
+    for result in results:
+        goal = GOALS_MS["diagnostics"].get(min(GOALS_MS["diagnostics"], key=lambda n: abs(n - result["lines"])))
+        completion = " / ".join(summary(times) for times in result["completion"].values())
+        cpu = f"{result['cpu'] * 1000:.0f} ms" if result["cpu"] is not None else "n/a"
+        print(f"| {result['lines']} lines | {summary(result['diagnostics'])} | {cpu} | < {goal} ms | {completion} "
+              f"| < {GOALS_MS['completion']} ms |")
+    for result in results:
+        items = ", ".join(f"{name}: {count}" for name, count in result["items"].items())
+        print(f"\n{result['lines']} lines: {result['problems']} diagnostics in the file; completion items: {items}")
+    if args.breakdown:
+        for size in args.sizes:
+            print(f"\n{size} lines, in-process: {breakdown(size)}")
+
+
+if __name__ == "__main__":
+    main()
