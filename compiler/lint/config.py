@@ -88,11 +88,20 @@ def find_pyproject(path: str | Path) -> Path | None:
     return None
 
 
+def _shown(path: Path) -> Path:
+    """`path` relative to the working directory when it lies below it, as messages show files."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def load_config(path: str | Path) -> tuple[LintConfig, list[Diagnostic]]:
     """The configuration that applies to the file `path`, and the problems found in it."""
     pyproject = find_pyproject(path)
     if pyproject is None:
         return LintConfig(), []
+    pyproject = _shown(pyproject)
     text = pyproject.read_text(encoding="utf-8")
     problems = Diagnostics()
     try:

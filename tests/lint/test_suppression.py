@@ -28,7 +28,8 @@ def test_a_comment_at_the_end_of_the_line_suppresses_its_codes(tmp_path):
 
 
 def test_a_comment_alone_on_the_line_above_suppresses_the_next_line_only(tmp_path):
-    text = COMPONENTS.replace('    image = "python:latest"', '    # ptflow: ignore[PTF604]\n    image = "python:latest"')
+    text = COMPONENTS.replace('    image = "python:latest"',
+                              '    # ptflow: ignore[PTF604]\n    image = "python:latest"')
     text = text.replace('    command = ["b"]', '    # ptflow: ignore[PTF604]\n    command = ["b"]')
     # The second comment sits above `command`, not above the image line, so `b` is still reported.
     assert findings(tmp_path, text + "pipeline p() {\n    x = a()\n    y = b()\n}\n") == [

@@ -26,7 +26,7 @@ covers imports, components and pipelines.
 
     component train_model(...) { ... }
     pipeline Train_Model() { ... }
-             ^^^^^^^^^^^ pipeline `Train_Model` and component `train_model` both become `train-model` as Kubernetes names
+             ^^^^^^^^^^^ pipeline `Train_Model` and component `train_model` both become `train-model`
 
 Fix: rename one of them.
 """

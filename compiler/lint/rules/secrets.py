@@ -44,7 +44,7 @@ the compiled pipeline and in the KFP UI, where everyone with access to the
 pipeline can read it.
 
     t = train(...) with { env: {HF_TOKEN: "hf_abc123"} }
-                                ^^^^^^^^^^^^^^^^^^^^^ `HF_TOKEN` looks like a secret, but its value is written in the file
+                                ^^^^^^^^^^^^^^^^^^^^^ `HF_TOKEN` looks like a secret, but its value is written
 
 Fix: store the value in a Kubernetes secret and map it to the variable:
 
