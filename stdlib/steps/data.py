@@ -36,9 +36,8 @@ def prepare_images(out: Outputs, dataset: str | None = None, folder: Artifact | 
         images = image_sources.load_cifar10()
     else:
         images = image_sources.load_digits()
-    if image_size and folder is None and images.images.shape[-1] != image_size:
-        images.images = _resize(images.images, image_size)
-    _write_images(out, images, val_fraction, test_fraction, seed, shard_size, max_samples)
+    _write_images(out, images, val_fraction, test_fraction, seed, shard_size, max_samples,
+                  resize_to=image_size if folder is None else None)  # a folder's images were sized as read
 
 
 @step("torch.prepare_text", outputs={"data": Dataset, "summary": Markdown})
@@ -95,7 +94,7 @@ def prepare_text(out: Outputs, dataset: str | None = None, csv: Artifact | None 
 
 
 def _write_images(out: Outputs, images, val_fraction: float, test_fraction: float, seed: int, shard_size: int,
-                  max_samples: int | None) -> None:
+                  max_samples: int | None, resize_to: int | None) -> None:
     import numpy as np
 
     from ptflow.stdlib import prepared, splits
@@ -104,6 +103,8 @@ def _write_images(out: Outputs, images, val_fraction: float, test_fraction: floa
     if max_samples:
         chosen = splits.stratified_subsample(labels, max_samples, seed)
         pixels, labels = pixels[chosen], labels[chosen]
+    if resize_to and pixels.shape[-1] != resize_to:
+        pixels = _resize(pixels, resize_to)
     parts = splits.stratified_split(labels, val_fraction, test_fraction, seed)
     root = out["data"].path
     root.mkdir(parents=True, exist_ok=True)
