@@ -662,7 +662,7 @@ class _ContainerBuilder:
     def _command_line(self) -> tuple[list, list]:
         container = self.spec.container
         if container.runtime_step:
-            return runtime_command(self.spec, "kfp-v1")
+            return v1_runtime_command(self.spec)
         return list(container.command), list(container.args)
 
     def render(self, arg) -> str:
@@ -746,6 +746,8 @@ class _ContainerBuilder:
             artifacts.append({"name": name, "path": path})
             if (self.task.name, port.name) in self.lowering.by_value:
                 parameters.append({"name": name, "valueFrom": {"path": path}})
+        if self.spec.container.runtime_step:
+            artifacts += [{"name": name, "path": output_path(name)} for name in UI_OUTPUTS]
         ui = [a for a in artifacts if a["name"] in UI_OUTPUTS]
         rest = sorted((a for a in artifacts if a["name"] not in UI_OUTPUTS), key=lambda a: a["name"])
         outputs: dict = {}
@@ -867,6 +869,14 @@ def serialize(value) -> str:
     return str(value)
 
 
+def v1_runtime_command(spec: g.ComponentSpec) -> tuple[list, list]:
+    """A standard-library step's command line on KFP v1: its flags, and the two files the v1 UI reads."""
+    command, args = runtime_command(spec, "kfp-v1")
+    for name in UI_OUTPUTS:
+        args = [*args, f"--{name}", g.OutputPath(name)]
+    return command, args
+
+
 def output_path(name: str) -> str:
     return f"{OUTPUTS_DIR}/{name}/data"
 
@@ -893,7 +903,9 @@ def component_spec(spec: g.ComponentSpec) -> tuple[dict, str]:
             document["outputs"] = [_port_spec(port) for port in spec.outputs]
         container = spec.container
         if container.runtime_step:
-            command, args = runtime_command(spec, "kfp-v1")
+            command, args = v1_runtime_command(spec)
+            document.setdefault("outputs", []).extend(
+                [{"name": "mlpipeline-ui-metadata", "type": "UI_metadata"}, {"name": "mlpipeline-metrics", "type": "Metrics"}])
         else:
             command, args = container.command, container.args
         implementation: dict = {"image": container.image}

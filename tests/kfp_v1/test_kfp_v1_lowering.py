@@ -130,3 +130,23 @@ def test_compile_cli_writes_tar_gz_and_zip_packages(tmp_path):
         else:
             text = tarfile.open(out).extractfile("pipeline.yaml").read().decode()
         assert yaml.safe_load(text)["spec"]["entrypoint"] == "conditions"
+
+
+def test_standard_library_step_writes_the_v1_ui_files(tmp_path):
+    """On KFP 1.x a runtime step gets `--mlpipeline-ui-metadata` and `--mlpipeline-metrics`, which the UI reads."""
+    source = tmp_path / "std.ptflow"
+    source.write_text('import stdlib.torch as torch\n'
+                      'pipeline std(epochs: int = 1) {\n'
+                      '    data = torch.prepare_images(max_samples: 200)\n'
+                      '    model = torch.train(data: data.data, max_epochs: epochs)\n'
+                      '}\n')
+    train = templates(compile_v1(source))["model"]
+    args = train["container"]["args"]
+    assert args[-4:] == ["--mlpipeline-ui-metadata", "/tmp/outputs/mlpipeline-ui-metadata/data",
+                         "--mlpipeline-metrics", "/tmp/outputs/mlpipeline-metrics/data"]
+    assert args[args.index("--max_epochs") + 1] == "{{inputs.parameters.epochs}}"
+    assert "--executor-input" not in args
+    artifacts = train["outputs"]["artifacts"]
+    assert artifacts[:2] == [{"name": "mlpipeline-ui-metadata", "path": "/tmp/outputs/mlpipeline-ui-metadata/data"},
+                             {"name": "mlpipeline-metrics", "path": "/tmp/outputs/mlpipeline-metrics/data"}]
+    assert train["inputs"]["artifacts"] == [{"name": "data-data", "path": "/tmp/inputs/data/data"}]
