@@ -60,10 +60,13 @@ def render_one(diagnostic: Diagnostic, sources: SourceCache, color: bool = False
     label = diagnostic.severity.label
     head = _paint(f"{label}[{diagnostic.code}]", "1;" + _COLORS[diagnostic.severity], color)
     out = [f"{head}: {diagnostic.message}"]
+    spans = [diagnostic.span] if diagnostic.span is not None else []
+    spans += [r.span for r in diagnostic.related]
+    width = max((len(str(span.line)) for span in spans), default=1)  # one gutter for every excerpt
     if diagnostic.span is not None:
-        out.extend(_excerpt(diagnostic.span, sources, "^", color, _COLORS[diagnostic.severity]))
+        out.extend(_excerpt(diagnostic.span, sources, "^", color, _COLORS[diagnostic.severity], width=width))
     for related in diagnostic.related:
-        out.extend(_excerpt(related.span, sources, "-", color, "34", note=related.message))
+        out.extend(_excerpt(related.span, sources, "-", color, "34", note=related.message, width=width))
     if diagnostic.hint:
         out.append(f"   = help: {diagnostic.hint}")
     if diagnostic.fix and diagnostic.fix.message != diagnostic.hint:
@@ -71,13 +74,13 @@ def render_one(diagnostic: Diagnostic, sources: SourceCache, color: bool = False
     return "\n".join(out) + "\n"
 
 
-def _excerpt(span: Span, sources: SourceCache, mark: str, color: bool, paint: str, note: str = "") -> list[str]:
+def _excerpt(span: Span, sources: SourceCache, mark: str, color: bool, paint: str, note: str = "",
+             width: int = 1) -> list[str]:
     out = [f"  --> {span.file}:{span.line}:{span.column}" + (f": {note}" if note else "")]
     lines = sources.lines(span.file)
     if not lines or span.line > len(lines):
         return out
     text = lines[span.line - 1].expandtabs(4)
-    width = len(str(span.line))
     gutter = " " * width
     if span.end_line == span.line:
         length = max(1, span.end_column - span.column)
@@ -85,7 +88,7 @@ def _excerpt(span: Span, sources: SourceCache, mark: str, color: bool, paint: st
         length = max(1, len(text) - span.column + 1)
     carets = " " * (span.column - 1) + _paint(mark * length, paint, color)
     out.append(f"{gutter} |")
-    out.append(f"{span.line} | {text}")
+    out.append(f"{str(span.line).rjust(width)} | {text}")
     out.append(f"{gutter} | {carets}")
     return out
 
