@@ -79,3 +79,26 @@ def test_every_component_input_and_output_has_hover_text(file_name, component, s
     assert component.doc, f"{component.name.name} has no ## doc comment"
     for item in [*component.params, *component.outputs]:
         assert item.doc, f"{component.name.name}.{item.name.name} has no ## doc comment"
+
+
+def header_example(path: Path) -> str:
+    """The example pipeline in a module's header comment (its lines indented by four spaces)."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith("#     "):
+            lines.append(line[6:])
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("file_name", MY_MODULES)
+def test_the_example_in_a_modules_header_compiles(tmp_path, file_name):
+    from ptflow.compiler.api import compile_file
+    from ptflow.compiler.diagnostics import Severity
+
+    example = tmp_path / "example.ptflow"
+    example.write_text(header_example(STDLIB / file_name))
+    result = compile_file(str(example), "kfp-v2")
+    errors = [d for d in result.diagnostics if d.severity == Severity.ERROR]
+    assert result.ok and not errors, errors
