@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 from ptflow import __version__
@@ -53,6 +54,7 @@ GKE_ACCELERATOR = "cloud.google.com/gke-accelerator"
 DEFAULT_GPU_RESOURCE = "nvidia.com/gpu"
 MAX_GENERATE_NAME = 58  # Kubernetes' 63, less the 5 characters Argo appends
 MAX_TEMPLATE_NAME = 128
+_UNSAFE_KEY = re.compile(r"[^-_0-9A-Za-z]+")
 
 
 # ================================================================ support check
@@ -864,8 +866,6 @@ def serialize(value) -> str:
     """A value as kfp 1.8 writes it into a command line or `spec.arguments`: str() of scalars, JSON of the rest."""
     if isinstance(value, (list, dict)):
         return json.dumps(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return str(value)
     return str(value)
 
 
@@ -958,9 +958,7 @@ def _sanitize_item(item):
 
 
 def _sanitize_key(key) -> str:
-    import re
-
-    return re.sub(r"[^-_0-9A-Za-z]+", "_", str(key))
+    return _UNSAFE_KEY.sub("_", str(key))
 
 
 def _toleration(toleration: g.Toleration) -> dict:

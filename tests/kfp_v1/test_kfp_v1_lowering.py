@@ -150,3 +150,13 @@ def test_standard_library_step_writes_the_v1_ui_files(tmp_path):
     assert artifacts[:2] == [{"name": "mlpipeline-ui-metadata", "path": "/tmp/outputs/mlpipeline-ui-metadata/data"},
                              {"name": "mlpipeline-metrics", "path": "/tmp/outputs/mlpipeline-metrics/data"}]
     assert train["inputs"]["artifacts"] == [{"name": "data-data", "path": "/tmp/inputs/data/data"}]
+
+
+def test_compiling_to_kfp_v1_imports_neither_kfp_nor_torch():
+    source = HERE / "ptflow" / "loop_over_output.ptflow"
+    code = ("import sys; from ptflow.compiler.api import compile_file; "
+            f"assert compile_file({str(source)!r}, 'kfp-v1').ok; "
+            "print(sorted(m for m in ('kfp', 'torch') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
