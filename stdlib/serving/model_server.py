@@ -189,22 +189,39 @@ def serve(servable: Servable, host: str = "127.0.0.1", port: int = 8080) -> None
     finally:
         sys.argv = saved_argv
     _bind_rest_server_to(kserve_model_server, host)
-    _answer_schema_errors_with_400(kserve_model_server.app)
     model = make_kserve_model(servable)
     ModelServer(http_port=port, enable_grpc=False, workers=1, enable_latency_logging=False).start([model])
 
 
 def _bind_rest_server_to(kserve_model_server: Any, host: str) -> None:
-    """Make kserve's REST server listen on `host` (0.21 hard-codes 0.0.0.0 in RESTServer.__init__)."""
+    """Make kserve's REST server listen on `host` (0.21 hard-codes 0.0.0.0 in RESTServer.__init__),
+    and answer bad requests the way ptflow does (400 with the reason, logged in one line)."""
     base = kserve_model_server.RESTServer
 
-    class HostBoundRESTServer(base):  # type: ignore[misc, valid-type]
+    class LoopbackRESTServer(base):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.config.host = host
 
+        def _add_exception_handlers(self, app: Any) -> None:
+            super()._add_exception_handlers(app)
+            _quiet_bad_request_logging(app)
+            _answer_schema_errors_with_400(app)
+
     # ModelServer.start looks the class up in its module when it starts, so this is enough.
-    kserve_model_server.RESTServer = HostBoundRESTServer
+    kserve_model_server.RESTServer = LoopbackRESTServer
+
+
+def _quiet_bad_request_logging(app: Any) -> None:
+    """A bad request is logged in one line: kserve logs a traceback for each, as if the server had failed."""
+    from fastapi.responses import JSONResponse
+    from kserve.errors import InvalidInput
+
+    async def bad_request(request: Any, error: InvalidInput) -> JSONResponse:
+        log.warning("400 %s %s: %s", request.method, request.url.path, error)
+        return JSONResponse(status_code=400, content={"error": str(error)})
+
+    app.add_exception_handler(InvalidInput, bad_request)
 
 
 def _answer_schema_errors_with_400(app: Any) -> None:
