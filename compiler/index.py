@@ -640,14 +640,22 @@ def _member_completions(scope: ModuleScope, index: FileIndex, owner: str, line: 
     if definition is not None and definition.kind == "step":
         return _step_outputs(scope, pipeline, owner)
     component = index.component_at(line)
-    if pipeline is None and component is not None:
-        port = index.component_names.get(component, {}).get(owner)
-        if port is not None:
-            members = ARTIFACT_MEMBERS if port.kind == "input" else OUTPUT_PARAMETER_MEMBERS
-            if port.kind == "output":
-                members = {**members, **{k: v for k, v in ARTIFACT_MEMBERS.items() if k != "path"}}
-            return [Completion(name, "value", doc) for name, doc in members.items()]
+    symbol = scope.symbols.get(component or "")
+    if pipeline is None and isinstance(symbol, ComponentSymbol):
+        return [Completion(name, "value", doc) for name, doc in _port_members(symbol.spec, owner).items()]
     return []
+
+
+def _port_members(spec: g.ComponentSpec, name: str) -> dict[str, str]:
+    """What may follow `name.` in a component's command: an artifact's path, URI and metadata, or the file
+    an output parameter is written to."""
+    port = spec.input(name)
+    if port is not None:
+        return ARTIFACT_MEMBERS if port.type.is_artifact else {}
+    port = spec.output(name)
+    if port is not None:
+        return ARTIFACT_MEMBERS if port.type.is_artifact else OUTPUT_PARAMETER_MEMBERS
+    return {}
 
 
 def _step_outputs(scope: ModuleScope, pipeline: str | None, step: str) -> list[Completion]:

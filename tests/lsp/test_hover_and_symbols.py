@@ -1,0 +1,103 @@
+"""Hover text and the document outline, over a real check, without the protocol."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from ptflow.lsp.analysis import Analyzer, Snapshot
+from ptflow.lsp.hover import hover_at, wrap_signature
+from ptflow.lsp.positions import PositionMap
+from ptflow.lsp.symbols import document_symbols
+
+PROGRAM = '''\
+import stdlib.torch as torch
+
+## Square a number.
+component square(x: int) -> (y: int) {
+    image   = "python:3.11-slim"
+    command = ["sh", "-c", "echo $(($0 * $0)) > $1", x, y.path]
+}
+
+pipeline p(numbers: list[int] = [1, 2]) {
+    data = torch.prepare_images()
+    train = torch.train(data: data.data)
+    for n in numbers {
+        sq = square(x: n)
+    }
+    if train.accuracy > 0.5 {
+        best = square(x: 1)
+    }
+}
+'''
+
+
+@pytest.fixture
+def analysis(tmp_path: Path):
+    path = tmp_path / "p.ptflow"
+    path.write_text(PROGRAM)
+    result = Analyzer().analyze(Snapshot(path.as_uri(), str(path), 1, PROGRAM))
+    assert result.result.ok, result.diagnostics
+    return result
+
+
+def hover(analysis, marker: str, after: int = 0) -> str:
+    offset = PROGRAM.index(marker) + after
+    line = PROGRAM.count("\n", 0, offset) + 1
+    column = offset - (PROGRAM.rfind("\n", 0, offset) + 1) + 1
+    found = hover_at(analysis.index, line, column)
+    return found[1] if found else ""
+
+
+def test_hover_on_a_standard_library_component_shows_its_signature_one_input_per_line_and_its_docs(analysis):
+    text = hover(analysis, "train(data")
+    assert text.startswith("*component*\n\n```ptflow\ncomponent train(\n    data: Dataset,\n    model: str = \"cnn\",\n")
+    assert ") -> (\n    model_file: Model,\n" in text
+    assert "Train a classifier with PyTorch Lightning" in text
+
+
+def test_hover_on_a_step_shows_what_it_calls_and_its_outputs(analysis):
+    text = hover(analysis, "train.accuracy")
+    assert "*step in `p`*" in text
+    assert "train = torch.train(...) -> (\n    model_file: Model," in text
+    assert "    accuracy: float,\n)" in text
+
+
+def test_hover_on_names_shows_their_types(analysis):
+    assert "```ptflow\nnumbers: list[int]\n```" in hover(analysis, "numbers {")
+    assert "```ptflow\nn: int\n```" in hover(analysis, "n)")  # a loop over list[int] gives ints
+    assert "*output of `train`*" in hover(analysis, "accuracy > 0.5")
+    assert "accuracy: float" in hover(analysis, "accuracy > 0.5")
+    assert "*input of `square`*" in hover(analysis, "x: n)")
+
+
+def test_hover_on_a_module_names_its_file_and_components(analysis):
+    text = hover(analysis, "torch.prepare")
+    assert text.startswith("*module*\n\n```ptflow\nimport stdlib.torch\n```")
+    assert "torch.ptflow`" in text and "`prepare_images`" in text
+
+
+def test_hover_on_nothing_in_particular_is_empty(analysis):
+    assert hover(analysis, "0.5") == ""
+
+
+def test_short_signatures_stay_on_one_line():
+    assert wrap_signature("component square(x: int) -> (y: int)") == "component square(x: int) -> (y: int)"
+
+
+def test_the_outline_lists_imports_components_and_pipelines_with_their_parameters_and_steps(analysis):
+    symbols = document_symbols(analysis.scope.tree, analysis.index, PositionMap(PROGRAM))
+    assert [(s.name, s.kind, s.detail) for s in symbols] == [
+        ("torch", types.SymbolKind.Module, "stdlib.torch"),
+        ("square", types.SymbolKind.Function, "component square(x: int) -> (y: int)"),
+        ("p", types.SymbolKind.Class, "pipeline")]
+    component, pipeline = symbols[1], symbols[2]
+    assert [(c.name, c.detail) for c in component.children] == [("x", "int"), ("y", "-> int")]
+    assert [(c.name, c.kind) for c in pipeline.children] == [
+        ("numbers", types.SymbolKind.Field), ("data", types.SymbolKind.Variable),
+        ("train", types.SymbolKind.Variable), ("sq", types.SymbolKind.Variable), ("best", types.SymbolKind.Variable)]
+    # Ranges hold the whole definition; the selection is the name.
+    assert pipeline.range.start == types.Position(8, 0) and pipeline.range.end.line == 17
+    assert pipeline.selection_range == types.Range(types.Position(8, 9), types.Position(8, 10))
