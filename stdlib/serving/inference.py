@@ -247,8 +247,9 @@ class ModelRunner:
             if isinstance(value, str) and value in self.classes:
                 value = self.classes.index(value)
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
+                names = ", ".join(self.classes[:10]) + (", ..." if len(self.classes) > 10 else "")
                 raise BadRequest(f"`target` {value!r} is not a class index (0..{count - 1})"
-                                 + (f" or a class name ({', '.join(self.classes[:10])}...)" if self.classes else ""))
+                                 + (f" or a class name ({names})" if self.classes else ""))
             resolved.append(value)
         return resolved
 
@@ -323,12 +324,7 @@ def load_eager(module_file: Path, weights: Path, manifest: dict[str, Any]) -> to
         raise ModelLoadError(f"importing {module_file} failed: {type(error).__name__}: {error}") from None
     classes = [value for value in vars(module).values()
                if inspect.isclass(value) and value.__module__ == spec.name and issubclass(value, torch.nn.Module)]
-    # The most derived module class is the model; others in the file are its parts.
-    leaves = [cls for cls in classes if not any(other is not cls and issubclass(other, cls) for other in classes)]
-    if len(leaves) != 1:
-        raise ModelLoadError(f"{module_file} must define exactly one model class (an nn.Module subclass not "
-                             f"subclassed in the file); found {sorted(cls.__name__ for cls in leaves) or 'none'}")
-    (model_class,) = leaves
+    model_class = _model_class(classes, manifest.get("module_class"), module_file)
     offered = {"num_classes": len(manifest.get("classes") or []) or None, "classes": manifest.get("classes"),
                **(manifest.get("hparams") or {})}
     parameters = inspect.signature(model_class).parameters
@@ -345,6 +341,24 @@ def load_eager(module_file: Path, weights: Path, manifest: dict[str, Any]) -> to
         raise ModelLoadError(f"building {model_class.__name__} from {module_file} with {weights.name} failed: "
                              f"{type(error).__name__}: {first_line(error)}") from None
     return net
+
+
+def _model_class(classes: list[type], wanted: str | None, module_file: Path) -> type:
+    """The class named by the manifest, else the one LightningModule (torch.train's user modules), else the
+    one class no other class in the file derives from."""
+    if wanted:
+        for cls in classes:
+            if cls.__name__ == wanted:
+                return cls
+        raise ModelLoadError(f"{module_file} defines no nn.Module named {wanted!r}")
+    lightning = [cls for cls in classes if any(base.__name__ == "LightningModule" for base in cls.__mro__[1:])]
+    candidates = lightning or classes
+    leaves = [cls for cls in candidates if not any(o is not cls and issubclass(o, cls) for o in candidates)]
+    if len(leaves) != 1:
+        raise ModelLoadError(f"{module_file} defines {len(leaves)} candidate model classes "
+                             f"({', '.join(sorted(cls.__name__ for cls in leaves)) or 'none'}); name the model's "
+                             f"class as `module_class` in {MANIFEST}")
+    return leaves[0]
 
 
 def load_tokenizer(directory: Path) -> Any:
