@@ -1,0 +1,149 @@
+"""storage.upload against a local S3-compatible server: moto's ThreadedMotoServer on 127.0.0.1.
+
+The step runs as a subprocess with credentials in its environment (as a
+Kubernetes secret would put them); the test reads the objects back with
+minio's client and compares bytes.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from minio import Minio
+
+from tests.runtime.steps import run_step
+
+ACCESS_KEY, SECRET_KEY = "ptflow-test-access", "ptflow-test-secret"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
+
+
+@pytest.fixture(scope="module")
+def s3():
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    client = Minio(endpoint=f"{host}:{port}", access_key=ACCESS_KEY, secret_key=SECRET_KEY, secure=False)
+    client.make_bucket(bucket_name="models")
+    yield {"endpoint": f"{host}:{port}", "client": client}
+    server.stop()
+
+
+def upload(s3, source, *arguments, env=CREDENTIALS, outputs=None):
+    return run_step("storage.upload", "--source", source, "--endpoint", s3["endpoint"], "--secure", "false",
+                    *arguments, "--outputs-dir", outputs, env=env)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """Files whose basenames collide in different folders, a nested folder and a binary file."""
+    root = tmp_path / "tree"
+    (root / "a").mkdir(parents=True)
+    (root / "b" / "deeper").mkdir(parents=True)
+    (root / "a" / "x.txt").write_text("from a\n")
+    (root / "b" / "x.txt").write_text("from b\n")
+    (root / "b" / "deeper" / "blob.bin").write_bytes(os.urandom(300_000))
+    return root
+
+
+def test_a_directory_round_trips_byte_for_byte_with_its_relative_paths(s3, tree, tmp_path):
+    result = upload(s3, tree, "--bucket", "models", "--prefix", "/runs/run-1/", outputs=tmp_path / "out")
+    result.check()
+    assert (tmp_path / "out" / "uri").read_text() == "s3://models/runs/run-1"
+
+    listed = {item.object_name: item.size for item in
+              s3["client"].list_objects(bucket_name="models", prefix="runs/run-1/", recursive=True)}
+    expected = {f"runs/run-1/{path.relative_to(tree).as_posix()}": path.stat().st_size
+                for path in tree.rglob("*") if path.is_file()}
+    assert listed == expected
+    for name in expected:
+        local = tree / name.removeprefix("runs/run-1/")
+        downloaded = tmp_path / "back" / name
+        s3["client"].fget_object(bucket_name="models", object_name=name, file_path=str(downloaded))
+        assert downloaded.read_bytes() == local.read_bytes()
+
+    summary = (tmp_path / "out" / "summary").read_text()
+    assert "`runs/run-1/b/deeper/blob.bin` | 300,000 |" in summary
+    assert "3 objects" in summary
+
+
+def test_a_single_file_goes_under_the_prefix_by_name(s3, tree, tmp_path):
+    upload(s3, tree / "a" / "x.txt", "--bucket", "models", "--prefix", "single", outputs=tmp_path / "out").check()
+    assert (tmp_path / "out" / "uri").read_text() == "s3://models/single/x.txt"
+    answer = s3["client"].get_object(bucket_name="models", object_name="single/x.txt")
+    try:
+        assert answer.read() == b"from a\n"
+    finally:
+        answer.close()
+        answer.release_conn()
+
+
+def test_a_missing_bucket_is_an_error_unless_asked_to_create_it(s3, tree, tmp_path):
+    result = upload(s3, tree, "--bucket", "fresh", outputs=tmp_path / "out")
+    assert result.returncode == 1
+    assert "bucket `fresh` does not exist" in result.stderr and "--create_bucket true" in result.stderr
+    upload(s3, tree, "--bucket", "fresh", "--create_bucket", "true", outputs=tmp_path / "out2").check()
+    assert (tmp_path / "out2" / "uri").read_text() == "s3://fresh"
+    assert len(list(s3["client"].list_objects(bucket_name="fresh", recursive=True))) == 3
+
+
+def test_credentials_come_only_from_the_environment(s3, tree, tmp_path):
+    assert not set(CREDENTIALS) & set(os.environ)  # the steps below see only what each passes
+    result = upload(s3, tree, "--bucket", "models", env={}, outputs=tmp_path / "none")
+    assert result.returncode == 2
+    assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set" in result.stderr
+    assert "Kubernetes secret" in result.stderr
+
+    result = upload(s3, tree, "--bucket", "models", "--access_key_env", "PTFLOW_TEST_KEY",
+                    env={"PTFLOW_TEST_KEY": ACCESS_KEY}, outputs=tmp_path / "half")
+    assert result.returncode == 2
+    assert "the environment variable AWS_SECRET_ACCESS_KEY is not set" in result.stderr
+
+    upload(s3, tree, "--bucket", "models", "--prefix", "other-names", "--access_key_env", "PTFLOW_TEST_KEY",
+           "--secret_key_env", "PTFLOW_TEST_SECRET",
+           env={"PTFLOW_TEST_KEY": ACCESS_KEY, "PTFLOW_TEST_SECRET": SECRET_KEY}, outputs=tmp_path / "ok").check()
+    assert (tmp_path / "ok" / "uri").read_text() == "s3://models/other-names"
+
+
+def test_wrong_credentials_are_refused_by_the_store(s3, tree, tmp_path, monkeypatch):
+    # moto accepts any key unless told to check them; this asks it to, for this test only.
+    import moto.settings
+
+    monkeypatch.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+    result = upload(s3, tree, "--bucket", "models", env={"AWS_ACCESS_KEY_ID": "nobody",
+                                                         "AWS_SECRET_ACCESS_KEY": "wrong"},
+                    outputs=tmp_path / "out")
+    assert result.returncode == 1
+    assert "the object store refused the upload" in result.stderr
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    (["--endpoint", "https://127.0.0.1:9", "--secure", "false"], "says https but --secure is false"),
+    (["--endpoint", "127.0.0.1:9/bucket"], "give host:port, without a path"),
+    (["--endpoint", "ftp://127.0.0.1:9"], "use host:port, or an http:// or https:// URL"),
+    (["--endpoint", "127.0.0.1:9", "--prefix", "../up"], "`.` and `..` are not allowed"),
+])
+def test_bad_endpoints_and_prefixes_fail_before_connecting(tree, tmp_path, arguments, expected):
+    result = run_step("storage.upload", "--source", tree, "--bucket", "models", *arguments,
+                      "--outputs-dir", tmp_path, env=CREDENTIALS)
+    assert result.returncode == 2
+    assert expected in result.stderr
+
+
+def test_an_unreachable_store_is_reported_as_such(tree, tmp_path):
+    from ptflow.stdlib.serving.local_server import free_port
+
+    result = run_step("storage.upload", "--source", tree, "--bucket", "models", "--endpoint",
+                      f"127.0.0.1:{free_port()}", "--secure", "false", "--outputs-dir", tmp_path, env=CREDENTIALS,
+                      timeout=120)
+    assert result.returncode == 1
+    assert "cannot reach the object store" in result.stderr
+
+
+def test_an_empty_directory_is_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run_step("storage.upload", "--source", tmp_path / "empty", "--bucket", "models", "--endpoint",
+                      "127.0.0.1:9", "--outputs-dir", tmp_path / "out", env=CREDENTIALS)
+    assert result.returncode == 2 and "empty directory" in result.stderr
