@@ -120,8 +120,19 @@ class PtflowLanguageServer(LanguageServer):
         return PositionMap(self.analyzer.text_of(path) or "", self.encoding)
 
     def location(self, span: Span | None, path: str | None = None) -> types.Location:
-        file = span.file if span is not None else path
-        return types.Location(self.uri_of(file), self.positions(file).range(span))
+        return self.locator()(span, path)
+
+    def locator(self):
+        """A `location(span, path=None)` function that reads each file's text once (for one answer)."""
+        maps: dict[str, PositionMap] = {}
+
+        def location(span: Span | None, path: str | None = None) -> types.Location:
+            file = span.file if span is not None else path
+            if file not in maps:
+                maps[file] = self.positions(file)
+            return types.Location(self.uri_of(file), maps[file].range(span))
+
+        return location
 
     async def current(self, uri: str) -> Analysis | None:
         """The analysis of the document's text as it is now (checking it first if it changed)."""
@@ -169,7 +180,8 @@ class PtflowLanguageServer(LanguageServer):
         groups = by_file(analysis.diagnostics, analysis.path)
         own = groups.pop(os.path.normpath(analysis.path), [])
         positions = PositionMap(analysis.text, self.encoding)
-        self._publish(analysis.uri, [to_lsp(d, positions, self.location, self.links) for d in own],
+        locate = self.locator()
+        self._publish(analysis.uri, [to_lsp(d, positions, locate, self.links) for d in own],
                       analysis.version, always=True)
         touched = set()
         for path, diagnostics in groups.items():
@@ -178,7 +190,7 @@ class PtflowLanguageServer(LanguageServer):
                 continue  # an open document publishes its own
             file_positions = self.positions(path)
             self.imported_diagnostics.setdefault(uri, {})[analysis.uri] = [
-                to_lsp(d, file_positions, self.location, self.links) for d in diagnostics]
+                to_lsp(d, file_positions, locate, self.links) for d in diagnostics]
             touched.add(uri)
         touched |= self._drop_imported_from(analysis.uri, keep=touched, publish=False)
         for uri in touched:
@@ -207,7 +219,8 @@ class PtflowLanguageServer(LanguageServer):
                     merged.append(diagnostic)
         if not merged:
             self.imported_diagnostics.pop(uri, None)
-        self._publish(uri, merged, None)
+        if uri not in self.paths:  # an open document's diagnostics come from its own check
+            self._publish(uri, merged, None)
 
     def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None,
                  always: bool = False) -> None:
@@ -308,7 +321,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         positions = PositionMap(analysis.text, ls.encoding)
         spans = navigation.references_at(analysis, ls.indexes(analysis), *positions.compiler_position(params.position),
                                          include_declaration=params.context.include_declaration)
-        return [ls.location(span) for span in spans] or None
+        locate = ls.locator()
+        return [locate(span) for span in spans] or None
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def symbols(ls: PtflowLanguageServer, params: types.DocumentSymbolParams

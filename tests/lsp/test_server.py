@@ -91,6 +91,27 @@ async def test_an_imported_file_with_problems_gets_diagnostics(client: LanguageC
     assert problem.code == "PTF201"
     assert problem.range == span_range(common.read_text(), "mesage")
 
+    # Once the file is open it reports for itself, and checks of its importer leave that alone.
+    assert [d.code for d in await open_document(client, common)] == ["PTF201"]
+    main = project / "main.ptflow"
+    change = replace_change(MAIN, "max_samples: 100", "max_samples: 50")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(versioned(main, 2), [change]))
+    await wait_for_diagnostics(client, main.as_uri())
+    await client.text_document_hover_async(types.HoverParams(doc(main), position(MAIN, "epochs)")))
+    assert [d.code for d in client.diagnostics[common_uri]] == ["PTF201"]
+
+
+async def test_editing_an_imported_file_rechecks_the_files_that_import_it(client: LanguageClient, project: Path):
+    main, common = project / "main.ptflow", project / "common.ptflow"
+    assert await open_document(client, main) == []
+    common_text = common.read_text()
+    assert await open_document(client, common) == []
+
+    change = replace_change(common_text, "msg: str,", "text: str,")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(versioned(common, 2), [change]))
+    diagnostics = await wait_for_diagnostics(client, main.as_uri())
+    assert {d.message.split("\n")[0] for d in diagnostics} >= {"`say` has no input `msg`"}
+
 
 async def test_completion_offers_a_calls_remaining_inputs_with_types_and_defaults(client: LanguageClient,
                                                                                  project: Path):
