@@ -96,8 +96,10 @@ def test_several_finally_steps_run_from_one_exit_dag(beyond):
     assert [t["name"] for t in root["dag"]["tasks"]] == ["exit-handler-1"]
 
 
-@pytest.mark.parametrize("example", ["hello/hello.ptflow", "control_flow/control_flow.ptflow"])
+@pytest.mark.parametrize("example", sorted(p.relative_to(REPO / "examples").as_posix()
+                                            for p in (REPO / "examples").glob("**/*.ptflow")))
 def test_example_compiles_to_a_valid_workflow(example):
+    """Every example, validated by ptflow's own checks and by Argo's JSON schema made strict."""
     document = compile_v1(REPO / "examples" / example)
     assert document["spec"]["serviceAccountName"] == "pipeline-runner"
 
