@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ptflow.commands.common import EXIT_OK
+from ptflow.commands.common import EXIT_OK, EXIT_USAGE
 
 
 def register(subparsers) -> None:
@@ -26,7 +26,13 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import logging
 
-    from ptflow.lsp.server import DEFAULT_CHECK_DELAY_S, main
+    try:
+        from ptflow.lsp.server import DEFAULT_CHECK_DELAY_S, main
+    except ImportError as error:
+        if error.name not in ("pygls", "lsprotocol"):
+            raise
+        print(f"ptflow lsp: the language server needs {error.name}: pip install 'ptflow[lsp]'", file=sys.stderr)
+        return EXIT_USAGE
 
     handler = logging.FileHandler(args.log_file, encoding="utf-8") if args.log_file else \
         logging.StreamHandler(sys.stderr)  # stdout carries the protocol; logs must never go there

@@ -22,9 +22,9 @@ from pygls.uris import from_fs_path, to_fs_path, uri_scheme
 from ptflow import __version__
 from ptflow.compiler.index import complete, cursor_context
 from ptflow.compiler.source import Span
-from ptflow.lsp import completion as completion_items
 from ptflow.lsp import navigation
 from ptflow.lsp.analysis import Analysis, Analyzer, Snapshot
+from ptflow.lsp.completion import TRIGGER_CHARACTERS, completion_list, typed_word
 from ptflow.lsp.diagnostics import by_file, to_lsp
 from ptflow.lsp.explain import ExplainLinks
 from ptflow.lsp.fixes import quick_fix, ranges_overlap
@@ -275,7 +275,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
             ls.scheduler.schedule(uri)
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION,
-                    types.CompletionOptions(trigger_characters=completion_items.TRIGGER_CHARACTERS))
+                    types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
     async def completion(ls: PtflowLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
         uri = params.text_document.uri
         analysis = await ls.any_analysis(uri)
@@ -290,7 +290,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         if trigger and not _trigger_applies(trigger, snapshot.text, offset, before):
             return types.CompletionList(is_incomplete=False, items=[])
         found = complete(analysis.scope, analysis.index, snapshot.text, line, column)
-        return completion_items.completion_list(found, completion_items.typed_word(before))
+        return completion_list(found, typed_word(before))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: PtflowLanguageServer, params: types.HoverParams) -> types.Hover | None:

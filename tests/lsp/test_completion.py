@@ -60,7 +60,8 @@ def labels(items: list[Completion]) -> list[str]:
 def test_a_calls_inputs_come_required_first_with_types_and_defaults(program):
     items = program("sq = square(x: n)", "sq = square(|x: n)")
     assert [(i.label, i.detail, i.insert) for i in sorted(items, key=lambda i: i.sort)] == [
-        ("x", "int (required)", "x: "), ("scale", "float = 1.0", "scale: "), ("table", "Dataset? (optional)", "table: ")]
+        ("x", "int (required)", "x: "), ("scale", "float = 1.0", "scale: "),
+        ("table", "Dataset? (optional)", "table: ")]
 
 
 def test_inputs_already_given_are_not_offered_again(program):

@@ -53,7 +53,8 @@ def hover(analysis, marker: str, after: int = 0) -> str:
 
 def test_hover_on_a_standard_library_component_shows_its_signature_one_input_per_line_and_its_docs(analysis):
     text = hover(analysis, "train(data")
-    assert text.startswith("*component*\n\n```ptflow\ncomponent train(\n    data: Dataset,\n    model: str = \"cnn\",\n")
+    assert text.startswith("*component*\n\n```ptflow\ncomponent train(\n"
+                           "    data: Dataset,\n    model: str = \"cnn\",\n")
     assert ") -> (\n    model_file: Model,\n" in text
     assert "Train a classifier with PyTorch Lightning" in text
 

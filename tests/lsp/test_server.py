@@ -254,7 +254,8 @@ async def test_formatting_rewrites_the_document_in_the_formatters_style(client: 
     formatter = pytest.importorskip("ptflow.compiler.formatter", reason="the formatter is not installed")
 
     path = project / "main.ptflow"
-    messy = MAIN.replace("    data = torch.prepare_images(max_samples: 100)", "  data=torch.prepare_images( max_samples:100 )")
+    messy = MAIN.replace("    data = torch.prepare_images(max_samples: 100)",
+                         "  data=torch.prepare_images( max_samples:100 )")
     await open_document(client, path, messy)
     edits = await client.text_document_formatting_async(types.DocumentFormattingParams(
         doc(path), types.FormattingOptions(tab_size=4, insert_spaces=True)))
