@@ -24,6 +24,7 @@ COMMANDS = [
     "lsp",
     "explain",
     "fmt",
+    "graph",
     "run",
     "runs",
     "show",
