@@ -234,7 +234,11 @@ class ComponentBuilder:
                         "PTF213", f"a `runtime` component gets its `{key}` from the ptflow runtime; remove `{key}`",
                         properties[key].name.span,
                     )
-            return g.ContainerSpec(image=image or self.runtime_image, env=env, runtime_step=runtime)
+            image = image or self.runtime_image
+            # The step can name the image it runs in (the TensorBoard viewer entry does), however
+            # `--image` set it.
+            env = {**env, "PTFLOW_RUNTIME_IMAGE": image}
+            return g.ContainerSpec(image=image, env=env, runtime_step=runtime)
         if image is None and "image" not in properties:
             self.diagnostics.report(
                 "PTF215", f"component `{self.definition.name.name}` has no `image`", self.definition.name.span,

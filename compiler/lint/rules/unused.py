@@ -56,6 +56,8 @@ pipeline (`return (test: split.test)`), or remove it from the component.
                 used = read.get(task.name)
                 if not used:
                     continue  # the end of a branch
+                if any(group.kind == "loop" for group in task.group.ancestors()):
+                    continue  # a loop's trials (HPO) keep what only the best one needs
                 for port in task.component.outputs:
                     kind = _DATA_ARTIFACTS.get(port.type.name) if port.type.is_artifact else None
                     if kind is None or port.name in used:
