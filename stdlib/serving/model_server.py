@@ -22,6 +22,7 @@ import json
 import logging
 import sys
 import tempfile
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,7 +146,9 @@ def make_kserve_model(servable: Servable):
             output = InferOutput(name="output", shape=list(array.shape), datatype="FP32")
             output.set_data_from_numpy(array, binary_data=False)
             outputs.append(output)
-        return InferResponse(model_name=servable.name, infer_outputs=outputs, response_id=request.id)
+        # The v2 protocol makes the request id optional, kserve's response model does not.
+        return InferResponse(model_name=servable.name, infer_outputs=outputs,
+                             response_id=request.id or str(uuid.uuid4()))
 
     class PtflowModel(Model):
         def __init__(self) -> None:

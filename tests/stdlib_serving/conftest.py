@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 import warnings
 
 import pytest
 import torch
 
+from ptflow.stdlib.serving.local_server import free_port
 from tests.runtime.steps import run_step
+
+SERVER_START_TIMEOUT_S = 90
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +65,43 @@ def expected_probabilities(model, images: torch.Tensor) -> torch.Tensor:
 
 def class_names(model_dir) -> list[str]:
     return json.loads((model_dir / "ptflow-model.json").read_text())["classes"]
+
+
+def http_call(url: str, body: bytes | str | None = None, content_type: str = "application/json",
+              headers: dict | None = None) -> tuple[int, object]:
+    """(status, decoded JSON body) of a GET (no body) or POST."""
+    data = body.encode() if isinstance(body, str) else body
+    all_headers = {**({"Content-Type": content_type} if data is not None else {}), **(headers or {})}
+    call = urllib.request.Request(url, data=data, headers=all_headers, method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(call, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.fixture(scope="session")
+def ptflow_server(digits_archive, tmp_path_factory):
+    """`ptflow serve` on the digits archive, a real subprocess on a free loopback port, shared by the session."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("ptflow_serve") / "serve.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen([sys.executable, "-m", "ptflow", "serve", str(digits_archive), "--port", str(port)],
+                                   stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while True:
+        assert process.poll() is None, f"ptflow serve exited:\n{log.read_text()[-3000:]}"
+        try:
+            if http_call(f"{base}/v1/models/digits")[0] == 200:
+                break
+        except (urllib.error.URLError, OSError):
+            pass
+        assert time.monotonic() < deadline, f"ptflow serve not ready:\n{log.read_text()[-3000:]}"
+        time.sleep(0.3)
+    yield {"base": base, "port": port, "process": process, "log": log}
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+    with socket.socket() as probe:  # SIGTERM stopped it: the port is free again (for a server, reusing addresses)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))

@@ -9,33 +9,14 @@ never 500; bad command lines fail fast with a message.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 import torch
 
 from ptflow.stdlib.serving.local_server import free_port
-from tests.stdlib_serving.conftest import expected_probabilities
-
-START_TIMEOUT_S = 90
-
-
-def request(url: str, body: bytes | str | None = None, content_type: str = "application/json"):
-    data = body.encode() if isinstance(body, str) else body
-    headers = {"Content-Type": content_type} if data is not None else {}
-    call = urllib.request.Request(url, data=data, headers=headers, method="POST" if data is not None else "GET")
-    try:
-        with urllib.request.urlopen(call, timeout=60) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+from tests.stdlib_serving.conftest import expected_probabilities, http_call as request
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -54,38 +35,12 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def server(digits_archive, tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("ptflow_serve") / "serve.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "ptflow", "serve", str(digits_archive), "--port", str(port)],
-                                   stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        assert process.poll() is None, f"ptflow serve exited:\n{log.read_text()[-3000:]}"
-        try:
-            if request(f"{base}/v1/models/digits")[0] == 200:
-                break
-        except (urllib.error.URLError, OSError):
-            pass
-        assert time.monotonic() < deadline, f"ptflow serve not ready:\n{log.read_text()[-3000:]}"
-        time.sleep(0.3)
-    yield {"base": base, "port": port, "process": process, "log": log}
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-    with socket.socket() as probe:  # the port is free again (for a server, which reuses addresses)
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind(("127.0.0.1", port))
+def test_it_listens_on_loopback_only(ptflow_server):
+    assert listening_addresses(ptflow_server["port"]) == {"0100007F"}  # 127.0.0.1
 
 
-def test_it_listens_on_loopback_only(server):
-    assert listening_addresses(server["port"]) == {"0100007F"}  # 127.0.0.1
-
-
-def test_v1_predictions_equal_the_in_process_models(server, in_process_model, digit_images):
-    status, answer = request(f"{server['base']}/v1/models/digits:predict",
+def test_v1_predictions_equal_the_in_process_models(ptflow_server, in_process_model, digit_images):
+    status, answer = request(f"{ptflow_server['base']}/v1/models/digits:predict",
                              json.dumps({"instances": digit_images.tolist()}))
     assert status == 200
     expected = expected_probabilities(in_process_model, digit_images)
@@ -94,8 +49,8 @@ def test_v1_predictions_equal_the_in_process_models(server, in_process_model, di
     assert [p["index"] for p in answer["predictions"]] == expected.argmax(dim=1).tolist()
 
 
-def test_flat_instances_are_read_in_the_models_input_shape(server, in_process_model, digit_images):
-    status, answer = request(f"{server['base']}/v1/models/digits:predict",
+def test_flat_instances_are_read_in_the_models_input_shape(ptflow_server, in_process_model, digit_images):
+    status, answer = request(f"{ptflow_server['base']}/v1/models/digits:predict",
                              json.dumps({"instances": digit_images.reshape(8, 64).tolist()}))
     assert status == 200
     expected = expected_probabilities(in_process_model, digit_images)
@@ -103,11 +58,11 @@ def test_flat_instances_are_read_in_the_models_input_shape(server, in_process_mo
                                atol=1e-6, rtol=1e-5)
 
 
-def test_v2_inference_equals_the_in_process_model(server, in_process_model, digit_images):
-    assert request(f"{server['base']}/v2/models/digits/ready")[0] == 200
+def test_v2_inference_equals_the_in_process_model(ptflow_server, in_process_model, digit_images):
+    assert request(f"{ptflow_server['base']}/v2/models/digits/ready")[0] == 200
     body = {"id": "req-1", "inputs": [{"name": "images", "shape": [8, 1, 8, 8], "datatype": "FP32",
                                        "data": digit_images.reshape(-1).tolist()}]}
-    status, answer = request(f"{server['base']}/v2/models/digits/infer", json.dumps(body))
+    status, answer = request(f"{ptflow_server['base']}/v2/models/digits/infer", json.dumps(body))
     assert status == 200 and answer["id"] == "req-1"
     outputs = {output["name"]: output for output in answer["outputs"]}
     assert outputs["probabilities"]["shape"] == [8, 10]
@@ -115,11 +70,14 @@ def test_v2_inference_equals_the_in_process_model(server, in_process_model, digi
     expected = expected_probabilities(in_process_model, digit_images)
     torch.testing.assert_close(got, expected, atol=1e-6, rtol=1e-5)
     assert outputs["index"]["data"] == expected.argmax(dim=1).tolist()
+    del body["id"]  # optional in the protocol
+    status, answer = request(f"{ptflow_server['base']}/v2/models/digits/infer", json.dumps(body))
+    assert status == 200 and answer["id"]
 
 
-def test_explanations_have_one_attribution_per_input_feature(server, in_process_model, digit_images):
+def test_explanations_have_one_attribution_per_input_feature(ptflow_server, in_process_model, digit_images):
     images = digit_images[:3]
-    status, answer = request(f"{server['base']}/v1/models/digits:explain",
+    status, answer = request(f"{ptflow_server['base']}/v1/models/digits:explain",
                              json.dumps({"instances": images.reshape(3, 64).tolist()}))
     assert status == 200
     explanations = answer["explanations"]
@@ -137,8 +95,8 @@ def test_explanations_have_one_attribution_per_input_feature(server, in_process_
         assert float(attributions.sum()) == pytest.approx(change, abs=abs(explanation["delta"]) + 1e-4)
 
 
-def test_explaining_another_target_class(server, digit_images):
-    status, answer = request(f"{server['base']}/v1/models/digits:explain",
+def test_explaining_another_target_class(ptflow_server, digit_images):
+    status, answer = request(f"{ptflow_server['base']}/v1/models/digits:explain",
                              json.dumps({"instances": digit_images[:1].tolist(), "target": 3}))
     assert status == 200
     assert answer["explanations"][0]["target"] == 3 and answer["explanations"][0]["label"] == "3"
@@ -169,22 +127,22 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("case", MALFORMED)
-def test_a_malformed_request_gets_400_with_a_reason(server, case):
+def test_a_malformed_request_gets_400_with_a_reason(ptflow_server, case):
     path, body, reason = MALFORMED[case]
-    status, answer = request(f"{server['base']}/{path}", body)
+    status, answer = request(f"{ptflow_server['base']}/{path}", body)
     assert status == 400, answer
     assert reason in answer["error"]
 
 
-def test_the_server_still_answers_after_bad_requests(server, digit_images):
-    status, _ = request(f"{server['base']}/v1/models/digits:predict", json.dumps({"instances": [[0.5] * 64]}))
+def test_the_server_still_answers_after_bad_requests(ptflow_server, digit_images):
+    status, _ = request(f"{ptflow_server['base']}/v1/models/digits:predict", json.dumps({"instances": [[0.5] * 64]}))
     assert status == 200
-    assert server["process"].poll() is None
-    assert "Traceback" not in server["log"].read_text()
+    assert ptflow_server["process"].poll() is None
+    assert "Traceback" not in ptflow_server["log"].read_text()
 
 
-def test_an_unknown_model_is_404(server):
-    status, answer = request(f"{server['base']}/v1/models/cifar:predict", '{"instances": [[0.1]]}')
+def test_an_unknown_model_is_404(ptflow_server):
+    status, answer = request(f"{ptflow_server['base']}/v1/models/cifar:predict", '{"instances": [[0.1]]}')
     assert status == 404 and "cifar" in answer["error"]
 
 
@@ -199,7 +157,7 @@ def test_a_missing_model_fails_before_starting(tmp_path):
     assert f"nothing at {tmp_path / 'nothing'}" in result.stderr
 
 
-def test_a_port_in_use_fails_before_loading(server, digits_archive):
-    result = run_ptflow("serve", str(digits_archive), "--port", str(server["port"]))
+def test_a_port_in_use_fails_before_loading(ptflow_server, digits_archive):
+    result = run_ptflow("serve", str(digits_archive), "--port", str(ptflow_server["port"]))
     assert result.returncode == 1
     assert "the port is in use" in result.stderr
