@@ -28,6 +28,7 @@ meaning.
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 from dataclasses import dataclass, field, fields, is_dataclass
 
@@ -57,6 +58,19 @@ class DocLayoutError(FormatError):
 
 def format_source(text: str, path: str = "<string>") -> str:
     """The canonical form of `text`; raises FormatError if it has syntax errors."""
+    # Formatting parses twice and builds many small objects that all live
+    # until it ends; the cyclic collector's scans of them cost a third of the
+    # time on a 2,000-line file, for nothing to collect.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _format(text, path)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _format(text: str, path: str) -> str:
     from ptflow.compiler.parser import parse_module
 
     module, diagnostics = parse_module(text, path)
@@ -349,9 +363,13 @@ class _Builder:
     # ------------------------------------------------------------ helpers
     def _blank_before(self, offset: int) -> bool:
         """Whether an empty line separates `offset` from the code or comment before it."""
-        before = self.text[:offset]
-        stripped = before.rstrip(" \t\r\n")
-        return before.count("\n", len(stripped)) >= 2
+        text = self.text
+        newlines = 0
+        position = offset - 1
+        while position >= 0 and text[position] in " \t\r\n":
+            newlines += text[position] == "\n"
+            position -= 1
+        return newlines >= 2
 
     _SKIPPABLE = re.compile(r"(?:\s+|#[^\n]*|,)*")
 
