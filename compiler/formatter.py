@@ -15,14 +15,17 @@ printed at a width of 100.  Comments are not in the tree; they are placed by
 offset while the document is built, always in source order: an own-line
 comment stays on its own line before the item that follows it, a comment at
 the end of a line stays at the end of that item's line (and forces its
-brackets to break, since nothing may follow it on the line).  Comments in
-places no list or block owns (`x = # here` `f(a)`) move to the nearest
-place that is one, never out of order.
+brackets to break, since nothing may follow it on the line).  A comment in a
+place no list or block owns (`x = # here` `f(a)`) stays at the end of its
+statement's line or goes above the statement, never out of order.
 
 `format_source` checks its own result before returning it: the output must
 parse to the same tree, with the same doc comments and the same comments in
 the same order, or it raises `FormatterBug` instead of changing a file's
-meaning.
+meaning.  The parser gives a `##` comment to every declaration on the line
+below it (or on its own line), so where joining a signature onto one line or
+splitting it would move a doc comment, the signature keeps the other layout;
+where neither keeps every doc comment in place, `DocLayoutError` says so.
 """
 
 from __future__ import annotations

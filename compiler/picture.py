@@ -425,7 +425,8 @@ def render(picture: Picture, output_format: str) -> bytes:
     except ImportError as error:
         raise GraphvizMissing(
             "drawing SVG or PNG needs the Python package `graphviz` (pip install graphviz) and Graphviz's "
-            "`dot` program (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)"
+            "`dot` program (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz), "
+            "or use --format dot or --format mermaid"
         ) from error
     source = graphviz.Source(to_dot(picture))
     try:

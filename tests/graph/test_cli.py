@@ -1,5 +1,6 @@
 """`ptflow graph` as a user runs it: real subprocesses, real Graphviz."""
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -10,8 +11,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CONTROL_FLOW = REPO / "examples" / "control_flow" / "control_flow.ptflow"
-needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None,
-                                    reason="Graphviz's `dot` is not installed (apt-get install graphviz)")
+needs_graphviz = pytest.mark.skipif(
+    shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None,
+    reason="needs Graphviz's `dot` (apt-get install graphviz) and the Python package `graphviz`",
+)
 
 
 def ptflow(*args, env=None, cwd=None):

@@ -7,6 +7,7 @@ where it is not installed.  The Mermaid text is read back by a small parser
 of the subset `to_mermaid` writes.
 """
 
+import importlib.util
 import json
 import re
 import shutil
@@ -21,8 +22,10 @@ from ptflow.compiler.api import check_file
 REPO = Path(__file__).resolve().parents[2]
 EVERY_SHAPE = Path(__file__).parent / "every_shape.ptflow"
 FILES = sorted(REPO.glob("examples/**/*.ptflow")) + [EVERY_SHAPE]
-needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None,
-                                    reason="Graphviz's `dot` is not installed (apt-get install graphviz)")
+needs_graphviz = pytest.mark.skipif(
+    shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None,
+    reason="needs Graphviz's `dot` (apt-get install graphviz) and the Python package `graphviz`",
+)
 
 
 def pipelines():
