@@ -33,7 +33,7 @@ from __future__ import annotations
 import bisect
 import gc
 import re
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 
 from ptflow.compiler import tree as t
 from ptflow.compiler.diagnostics import Diagnostic

@@ -68,7 +68,8 @@ def test_check_exits_0_when_everything_is_formatted(files):
 def test_diff_prints_a_unified_diff_and_writes_nothing(files):
     result = ptflow("fmt", "--diff", files / "ugly.ptflow")
     assert result.returncode == 0
-    assert result.stdout.startswith(f"--- {files / 'ugly.ptflow'} (original)\n+++ {files / 'ugly.ptflow'} (formatted)\n")
+    ugly = files / "ugly.ptflow"
+    assert result.stdout.startswith(f"--- {ugly} (original)\n+++ {ugly} (formatted)\n")
     assert "-pipeline  p( ) {\n" in result.stdout and "+pipeline p() {\n" in result.stdout
     assert '+    s = echo(msg: "hi")\n' in result.stdout
     assert (files / "ugly.ptflow").read_text() == UGLY
