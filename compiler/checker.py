@@ -16,7 +16,7 @@ from ptflow.compiler import graph as g
 from ptflow.compiler import tree as t
 from ptflow.compiler.component_yaml import ComponentFileError, load_component_text
 from ptflow.compiler.declarations import ComponentBuilder
-from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean
+from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
 from ptflow.compiler.modules import ModuleLoader, SourceFile
 from ptflow.compiler.pipelines import BUILTINS, PipelineBuilder
 
@@ -223,11 +223,10 @@ class Checker:
                 if expr.id == "importer":
                     return g.ComponentSpec(name="importer", kind="importer-builtin")
                 candidates = [n for n, s in scope.symbols.items() if not isinstance(s, ModuleSymbol)]
-                suggestion = did_you_mean(expr.id, candidates)
+                hint, fix = suggest(expr.id, candidates, expr.span)
                 self.diagnostics.report(
                     "PTF201", f"unknown component `{expr.id}`", expr.span,
-                    hint=f"did you mean `{suggestion}`?" if suggestion else
-                    "define it with `component`, or import it",
+                    hint=hint or "define it with `component`, or import it", fix=fix,
                 )
                 return None
             return self._spec_of(symbol, expr)
@@ -245,10 +244,11 @@ class Checker:
             member = module.symbols.get(expr.attr.name)
             own = {n: s for n, s in module.symbols.items() if not isinstance(s, ModuleSymbol)}
             if member is None or isinstance(member, ModuleSymbol):
+                hint, fix = suggest(expr.attr.name, own, expr.attr.span)
                 self.diagnostics.report(
                     "PTF202", f"module `{expr.obj.id}` has no component `{expr.attr.name}`", expr.attr.span,
-                    hint=_suggest(expr.attr.name, own) or (
-                        "it defines " + ", ".join(f"`{n}`" for n in sorted(own)) if own else None),
+                    hint=hint or ("it defines " + ", ".join(f"`{n}`" for n in sorted(own)) if own else None),
+                    fix=fix,
                 )
                 return None
             return self._spec_of(member, expr)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ptflow.compiler import graph as g
 from ptflow.compiler import tree as t
 from ptflow.compiler import types as ty
-from ptflow.compiler.diagnostics import Diagnostics, did_you_mean
+from ptflow.compiler.diagnostics import Diagnostics, did_you_mean, suggest
 
 _PARAMETER_NAMES = set(ty.PARAMETER_TYPES)
 _ALL_TYPE_NAMES = sorted([*ty.PARAMETER_TYPES, *ty.ARTIFACT_TYPES, ty.STATUS])
@@ -55,12 +55,11 @@ def resolve_type(ref: t.TypeRef, diagnostics: Diagnostics) -> ty.Type:
         return ty.artifact(title).as_optional(ref.optional)
     if name == ty.STATUS:
         return ty.STATUS_TYPE
-    suggestion = did_you_mean(name, _ALL_TYPE_NAMES)
+    hint, fix = suggest(name, _ALL_TYPE_NAMES, ref.name.span)
     diagnostics.report(
         "PTF310", f"unknown type `{name}`", ref.name.span,
-        hint=f"did you mean `{suggestion}`?" if suggestion else
-        "parameter types are str, int, float, bool, list, dict; artifact types are " +
-        ", ".join(ty.ARTIFACT_TYPES),
+        hint=hint or "parameter types are str, int, float, bool, list, dict; artifact types are " +
+        ", ".join(ty.ARTIFACT_TYPES), fix=fix,
     )
     return ty.ERROR
 
@@ -197,11 +196,10 @@ class ComponentBuilder:
         for prop in self.definition.properties:
             key = prop.name.name
             if key not in COMPONENT_PROPERTIES:
-                suggestion = did_you_mean(key, COMPONENT_PROPERTIES)
+                hint, fix = suggest(key, COMPONENT_PROPERTIES, prop.name.span)
                 self.diagnostics.report(
                     "PTF213", f"components have no property `{key}`", prop.name.span,
-                    hint=f"did you mean `{suggestion}`?" if suggestion else
-                    "component properties are " + ", ".join(COMPONENT_PROPERTIES),
+                    hint=hint or "component properties are " + ", ".join(COMPONENT_PROPERTIES), fix=fix,
                 )
                 continue
             if key in found:
@@ -350,12 +348,11 @@ class ComponentBuilder:
             )
             return None
         candidates = [*self.inputs, *self.outputs]
-        suggestion = did_you_mean(expr.id, candidates)
+        hint, fix = suggest(expr.id, candidates, expr.span)
         self.diagnostics.report(
             "PTF201", f"unknown name `{expr.id}` in component `{self.definition.name.name}`", expr.span,
-            hint=f"did you mean `{suggestion}`?" if suggestion else
-            ("the component's inputs and outputs are " + ", ".join(f"`{c}`" for c in candidates)) if candidates
-            else None,
+            hint=hint or (("the component's inputs and outputs are " + ", ".join(f"`{c}`" for c in candidates))
+                          if candidates else None), fix=fix,
         )
         return None
 

@@ -131,3 +131,16 @@ def did_you_mean(name: str, candidates) -> str | None:
         return matches[0]
     lowered = {c.lower().replace("-", "_"): c for c in candidates}
     return lowered.get(name.lower().replace("-", "_"))
+
+
+def suggest(name: str, candidates, span: Span | None, replace_with=None) -> tuple[str | None, Fix | None]:
+    """A "did you mean" hint and the fix that applies it, or (None, None) if nothing is close.
+
+    `replace_with(suggestion)` gives the replacement text when it is more than the name itself.
+    """
+    suggestion = did_you_mean(name, candidates)
+    if suggestion is None:
+        return None, None
+    replacement = replace_with(suggestion) if replace_with else suggestion
+    fix = Fix(f"replace `{name}` with `{replacement}`", span, replacement) if span is not None else None
+    return f"did you mean `{replacement}`?", fix

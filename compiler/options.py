@@ -14,7 +14,7 @@ from ptflow.compiler import graph as g
 from ptflow.compiler import quantities
 from ptflow.compiler import tree as t
 from ptflow.compiler.declarations import NOT_CONSTANT, constant_value
-from ptflow.compiler.diagnostics import Diagnostics, did_you_mean
+from ptflow.compiler.diagnostics import Diagnostics, suggest
 from ptflow.compiler.types import STR
 
 STEP_OPTIONS = (
@@ -52,10 +52,10 @@ class OptionParser:
             seen.add(key)
             handler = getattr(self, f"_opt_{key}", None)
             if handler is None or key not in STEP_OPTIONS:
-                suggestion = did_you_mean(key, STEP_OPTIONS)
+                hint, fix = suggest(key, STEP_OPTIONS, entry.key.span)
                 self.diagnostics.report(
                     "PTF210", f"unknown option `{key}`", entry.key.span,
-                    hint=f"did you mean `{suggestion}`?" if suggestion else "see `ptflow explain PTF210`",
+                    hint=hint or "see `ptflow explain PTF210`", fix=fix,
                 )
                 continue
             if key == "after":

@@ -27,7 +27,7 @@ from ptflow.compiler import types as ty
 from ptflow.compiler.declarations import (
     NOT_CONSTANT, build_ports, check_unique_names, constant_value, resolve_type, value_fits,
 )
-from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean
+from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
 from ptflow.compiler.names import k8s_name
 from ptflow.compiler.options import OptionParser
 
@@ -210,11 +210,10 @@ class PipelineBuilder:
     def _declare_property(self, prop: t.Property) -> None:
         key = prop.name.name
         if key not in PIPELINE_PROPERTIES:
-            suggestion = did_you_mean(key, PIPELINE_PROPERTIES)
-            hint = f"did you mean `{suggestion}`?" if suggestion else (
-                "a step calls a component: `name = component(input: value)`"
-            )
-            self.diagnostics.report("PTF213", f"pipelines have no property `{key}`", prop.name.span, hint=hint)
+            hint, fix = suggest(key, PIPELINE_PROPERTIES, prop.name.span)
+            self.diagnostics.report("PTF213", f"pipelines have no property `{key}`", prop.name.span,
+                                    hint=hint or "a step calls a component: `name = component(input: value)`",
+                                    fix=fix)
             return
         if key in self.properties:
             self.diagnostics.report("PTF205", f"`{key}` is set twice", prop.name.span,
@@ -616,8 +615,13 @@ class PipelineBuilder:
                 choices = fitting or [o.name for o in spec.outputs]
                 hint = f"did you mean `{name}.{choices[0]}`?" if len(choices) == 1 else (
                     "pass one of its outputs: " + ", ".join(f"`{name}.{o}`" for o in choices))
+            fix = None
+            if hint and hint.startswith("did you mean"):
+                from ptflow.compiler.diagnostics import Fix
+
+                fix = Fix(f"replace `{name}` with `{name}.{choices[0]}`", expr.span, f"{name}.{choices[0]}")
             self.diagnostics.report("PTF304", f"`{name}` is a whole step; pass one of its outputs", expr.span,
-                                    hint=hint)
+                                    hint=hint, fix=fix)
             return None
         if name == "pipeline":
             self.diagnostics.report("PTF312", "`pipeline` alone is not a value; use `pipeline.job_name`, "
@@ -631,12 +635,11 @@ class PipelineBuilder:
 
     def _unknown_name(self, expr: t.Name, scope: Scope) -> None:
         candidates = [*self.input_by_name, *self.steps, *scope.loops]
-        suggestion = did_you_mean(expr.id, candidates)
-        hint = f"did you mean `{suggestion}`?" if suggestion else None
+        hint, fix = suggest(expr.id, candidates, expr.span)
         for loop_var in self._all_loop_vars():
             if loop_var == expr.id:
-                hint = f"`{expr.id}` is a loop variable, visible only inside its `for`"
-        self.diagnostics.report("PTF201", f"unknown name `{expr.id}`", expr.span, hint=hint)
+                hint, fix = f"`{expr.id}` is a loop variable, visible only inside its `for`", None
+        self.diagnostics.report("PTF201", f"unknown name `{expr.id}`", expr.span, hint=hint, fix=fix)
 
     def _all_loop_vars(self):
         for scope in self.loop_scopes.values():
@@ -662,21 +665,19 @@ class PipelineBuilder:
                 return None
             field_types = getattr(loop, "field_types", {}) or {}
             if field_types and attr not in field_types:
-                suggestion = did_you_mean(attr, field_types)
+                hint, fix = suggest(attr, field_types, expr.attr.span)
                 self.diagnostics.report(
                     "PTF202", f"the items of this loop have no field `{attr}`", expr.attr.span,
-                    hint=f"did you mean `{suggestion}`?" if suggestion else
-                    "fields: " + ", ".join(f"`{f}`" for f in field_types),
+                    hint=hint or "fields: " + ", ".join(f"`{f}`" for f in field_types), fix=fix,
                 )
                 return None
             return g.LoopItem(loop, attr, field_types.get(attr, ty.ANY_ITEM))
         if owner == "pipeline" and owner not in self.steps and owner not in self.input_by_name:
             if attr not in PIPELINE_VALUES:
-                suggestion = did_you_mean(attr, PIPELINE_VALUES)
+                hint, fix = suggest(attr, PIPELINE_VALUES, expr.attr.span)
                 self.diagnostics.report(
                     "PTF202", f"`pipeline` has no `{attr}`", expr.attr.span,
-                    hint=f"did you mean `{suggestion}`?" if suggestion else
-                    "`pipeline` has " + ", ".join(f"`{k}`" for k in PIPELINE_VALUES),
+                    hint=hint or "`pipeline` has " + ", ".join(f"`{k}`" for k in PIPELINE_VALUES), fix=fix,
                 )
                 return None
             if attr == "status":
@@ -701,11 +702,11 @@ class PipelineBuilder:
         port = spec.output(expr.attr.name)
         if port is None:
             names = [o.name for o in spec.outputs]
-            suggestion = did_you_mean(expr.attr.name, names)
+            hint, fix = suggest(expr.attr.name, names, expr.attr.span)
             self.diagnostics.report(
                 "PTF202", f"step `{decl.name}` (`{spec.name}`) has no output `{expr.attr.name}`", expr.attr.span,
-                hint=f"did you mean `{suggestion}`?" if suggestion else (
-                    "its outputs are " + ", ".join(f"`{n}`" for n in names) if names else f"`{spec.name}` has no outputs"),
+                hint=hint or ("its outputs are " + ", ".join(f"`{n}`" for n in names) if names
+                              else f"`{spec.name}` has no outputs"), fix=fix,
             )
             return None
         if decl.in_finally and not in_finally:
@@ -819,10 +820,10 @@ class PipelineBuilder:
             for name_expr in self.after_nodes.get(task.name, []):
                 other = self.steps.get(name_expr.id)
                 if other is None:
-                    suggestion = did_you_mean(name_expr.id, self.steps)
+                    hint, fix = suggest(name_expr.id, self.steps, name_expr.span)
                     self.diagnostics.report(
                         "PTF402", f"`after` names `{name_expr.id}`, which is not a step of this pipeline",
-                        name_expr.span, hint=f"did you mean `{suggestion}`?" if suggestion else None,
+                        name_expr.span, hint=hint, fix=fix,
                     )
                     continue
                 if other is decl:
