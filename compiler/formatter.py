@@ -41,6 +41,8 @@ from ptflow.compiler.source import SourceText
 
 LINE_WIDTH = 100
 INDENT = "    "
+# `# ptflow: ignore[...]` and other directives read by `ptflow.compiler.lint`.
+_DIRECTIVE = re.compile(r"#\s*ptflow\s*:")
 
 
 class FormatError(Exception):
@@ -446,8 +448,20 @@ class _Builder:
                 body[above_at:above_at] = self._comment_lines(above)
                 above = []
             trailing, leading = _split_trailing(above + below + after)
-            body.extend(_trailing_doc(trailing))
+            if trailing is not None and self._covers_first_line(trailing, item) and not placed_inside:
+                # A `# ptflow: ignore[...]` comment covers the line it ends, and
+                # a diagnostic belongs to the line where its statement starts:
+                # if the item gets broken over lines, the comment stays on its first.
+                body[above_at:above_at] = _trailing_doc(trailing)
+            else:
+                body.extend(_trailing_doc(trailing))
         return body, leading
+
+    def _covers_first_line(self, comment: _Comment, item: _Item) -> bool:
+        """Whether `comment` is a ptflow directive at the end of the line `item` starts on."""
+        if not _DIRECTIVE.match(comment.text):
+            return False
+        return self.text.count("\n", item.start, comment.start) == 0
 
     def bracketed(self, brackets: _Brackets, items: list[_Item]) -> object:
         """`(a, b)`-like lists and `{ statements }` blocks, with the comments inside them."""

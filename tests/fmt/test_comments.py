@@ -301,3 +301,46 @@ def test_a_signature_that_no_layout_can_keep_the_docs_of_is_refused_not_changed(
     assert module.components[0].params[0].doc == "Train." and module.components[0].params[1].doc is None
     with pytest.raises(DocLayoutError, match=re.escape("doc comments of `train`")):
         format_source(source)
+
+
+SUPPRESSED = '''component use(model: Model) {
+    image = "python:3.11-slim"
+    command = ["echo", model.path]
+}
+
+pipeline p() {
+    base = importer(uri: "gs://a-bucket/with/a/rather/long/path/to/the/model", type: Model, metadata: {"framework": "pytorch"})  # ptflow: ignore[PTF606]
+    u = use(model: base.artifact)
+}
+'''
+
+
+def lint_codes(path) -> list[str]:
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "ptflow", "check", "--format", "json", str(path)],
+                            capture_output=True, text=True)
+    return [d["code"] for d in json.loads(result.stdout)]
+
+
+def test_a_suppression_comment_keeps_covering_the_statement_it_is_on(tmp_path):
+    # `# ptflow: ignore[...]` covers the line it ends, and a finding belongs to
+    # the line its statement starts on: when the statement is broken over
+    # lines, the comment stays on the first of them.
+    unsuppressed = tmp_path / "unsuppressed.ptflow"
+    unsuppressed.write_text(SUPPRESSED.replace("  # ptflow: ignore[PTF606]", ""))
+    assert "PTF606" in lint_codes(unsuppressed)
+    source = tmp_path / "suppressed.ptflow"
+    source.write_text(SUPPRESSED)
+    assert "PTF606" not in lint_codes(source)
+    formatted = format_source(SUPPRESSED)
+    assert "    base = importer(  # ptflow: ignore[PTF606]\n        uri:" in formatted
+    source.write_text(formatted)
+    assert "PTF606" not in lint_codes(source)
+
+
+def test_a_plain_trailing_comment_stays_at_the_end_of_a_broken_statement():
+    formatted = format_source(SUPPRESSED.replace("ptflow: ignore[PTF606]", "where the model lives"))
+    assert '        metadata: {"framework": "pytorch"},\n    )  # where the model lives\n' in formatted
