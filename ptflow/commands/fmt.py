@@ -112,7 +112,7 @@ def _format(path: str, text: str) -> str | None:
             return None
         from ptflow.commands.common import print_diagnostics
 
-        print_diagnostics(error.diagnostics, texts={shown: text})
+        print_diagnostics(sorted(error.diagnostics, key=lambda d: d.sort_key()), texts={shown: text})
         print(f"ptflow fmt: {shown} not formatted: fix its syntax errors first", file=sys.stderr)
     return None
 
