@@ -13,11 +13,14 @@ def register(subparsers) -> None:
     parser.add_argument("run_id", metavar="RUN", help="a run id (or a unique prefix of one), or `latest`")
     parser.add_argument("--store", metavar="DIR", default=".ptflow", help="the store (default: .ptflow)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--log", metavar="STEP", help="print everything this step printed, all its attempts")
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
     from ptflow.commands.runs import open_store
+    from ptflow.runtime.runner.failures import LOG_TAIL_LINES, log_tail
+    from ptflow.runtime.runner.logs import TAIL_BYTES
     from ptflow.runtime.runner.views import execution_json, run_view
 
     store = open_store(args.store)
@@ -29,12 +32,35 @@ def run(args) -> int:
             print(f"error[PTF911]: no run `{args.run_id}` in {args.store} (ptflow runs lists them)", file=sys.stderr)
             return EXIT_ERRORS
         executions = store.executions(found["id"])
+        if args.log is not None:
+            return _print_log(store, found["id"], executions, args.log)
         sources = store.run_of_executions([e["cached_from"] for e in executions if e["cached_from"]])
+        tails = {e["id"]: log_tail(store.read_log(e, TAIL_BYTES), LOG_TAIL_LINES)
+                 for e in executions if e["status"] == "FAILED"}
     finally:
         store.close()
     if args.json:
         document = dict(found, steps=[execution_json(e) for e in executions])
         print(json.dumps(document, indent=2, default=str))
     else:
-        sys.stdout.write(run_view(found, executions, sources))
+        sys.stdout.write(run_view(found, executions, sources, tails))
+    return EXIT_OK
+
+
+def _print_log(store, run_id: str, executions: list[dict], task: str) -> int:
+    """Write a step's log (every attempt, with the runner's header line before each) to stdout."""
+    matching = [e for e in executions if e["task"] == task]
+    if not matching:
+        steps = ", ".join(e["task"] for e in executions) or "none"
+        print(f"ptflow show: run {run_id} has no step `{task}` (its steps: {steps})", file=sys.stderr)
+        return EXIT_ERRORS
+    execution = matching[-1]
+    if execution["status"] == "CACHED" and execution["cached_from"]:
+        original = store.execution(execution["cached_from"])
+        if original is not None:
+            print(f"note: `{task}` was a cache hit; this is its log from run {original['run_id']}", file=sys.stderr)
+            execution = original
+    sys.stdout.flush()
+    sys.stdout.buffer.write(store.read_log(execution))
+    sys.stdout.buffer.flush()
     return EXIT_OK

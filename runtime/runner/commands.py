@@ -95,8 +95,11 @@ def plan(argv: list[str], image: str, env: dict[str, str], workdir: str, mounts:
         return CommandPlan([sys.executable, *argv[1:]], "runtime", process_env)
     if container_runtime is not None:
         return CommandPlan(container_runtime.wrap(argv, image, env, workdir, mounts), "container")
-    executable = argv[0] if os.sep in argv[0] else _which(argv[0], process_env, found)
-    if executable is None or not os.path.exists(executable):
+    if os.sep in argv[0]:
+        executable = argv[0] if os.path.exists(argv[0]) else None
+    else:  # which() found an existing executable (once per run per name); no stat per step
+        executable = _which(argv[0], process_env, found)
+    if executable is None:
         raise CommandNotFound(argv[0])
     return CommandPlan([executable, *argv[1:]], "host", process_env)
 

@@ -1,8 +1,8 @@
 """Executing a PipelineSpec's DAGs: dependencies, conditions, loops, sub-DAGs, exit handlers, fan-in.
 
 Each DAG is scheduled by one thread that starts a task as soon as everything
-it waits for has finished; container steps then share `--parallelism` slots,
-loops additionally their `parallelismLimit`.  Semantics follow KFP's backend:
+it waits for has finished; container steps then share `--parallelism` lanes
+(logs.py), loops additionally their `parallelismLimit`.  Semantics follow KFP's backend:
 
 - a task waits for its `dependentTasks` and the producers of its inputs;
 - once a task of a DAG failed, the DAG starts no new task except those whose
@@ -36,6 +36,7 @@ from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
 from ptflow.runtime.runner.commands import ContainerRuntime, is_runtime_command
 from ptflow.runtime.runner.failures import StepFailure
 from ptflow.runtime.runner.launcher import ContainerLauncher, Step, run_importer, stop_group
+from ptflow.runtime.runner.logs import Lanes
 from ptflow.runtime.runner.placeholders import JobNames, resolve_value_references
 from ptflow.runtime.runner.preflight import upstream_tasks
 from ptflow.runtime.runner.progress import Progress
@@ -103,10 +104,11 @@ class Run:
         self.progress = progress
         self.arguments = arguments
         self.container_runtime = container_runtime
-        self.slots = threading.BoundedSemaphore(max(1, options.parallelism))
         self.stopping = threading.Event()
         self.job_uuid = str(uuid.uuid4())
         self.run_id = ""
+        self.run_dir = store.runs_dir  # the run's own folder, once the run has an id
+        self.lanes: Lanes | None = None
         self.launcher = ContainerLauncher(self)
         self._processes: set[subprocess.Popen] = set()
         self._processes_lock = threading.Lock()
@@ -120,6 +122,8 @@ class Run:
         parameters = self._root_parameters()
         self.run_id = self.store.start_run(self.pipeline.name, self.pipeline.source, self.pipeline.digest(),
                                            parameters)
+        self.run_dir = self.store.run_dir(self.run_id)
+        self.lanes = Lanes(self.store.root, self.run_dir, self.options.parallelism)
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
         try:
             result = self._run_dag(Scope("root", self.pipeline.root, "", parameters, {}))
@@ -131,6 +135,8 @@ class Run:
             raise
         finally:
             self.threads.shutdown(wait=False)
+        # Every step has ended. (After Ctrl-C the lanes stay open: a task thread may still be ending its step.)
+        self.lanes.close()
         status = states.SUCCEEDED if result.ok else states.FAILED
         outputs = _public_outputs(result)
         failures = result.failures

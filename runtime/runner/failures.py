@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from ptflow.runtime.runner.logs import tail_lines
 
 LOG_TAIL_LINES = 15
 
@@ -17,21 +18,13 @@ class StepFailure:
     code: str = "PTF544"
     exit_code: int | None = None
     attempts: int = 1
-    log_path: str | None = None
+    log_hint: str | None = None  # the command that prints the step's whole log
     log_tail: list[str] = field(default_factory=list)
 
 
-def log_tail(path: str | Path, lines: int = LOG_TAIL_LINES) -> list[str]:
-    """The last `lines` lines of a log, without reading all of a large one."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, 2)
-            size = handle.tell()
-            handle.seek(max(0, size - 64 * 1024))
-            text = handle.read().decode("utf-8", errors="replace")
-    except OSError:
-        return []
-    return [line for line in text.splitlines() if not line.startswith("### ptflow:")][-lines:]
+def log_tail(data: bytes, lines: int = LOG_TAIL_LINES) -> list[str]:
+    """The last `lines` lines of the end of a log (the runner's own header lines left out)."""
+    return tail_lines(data, lines)
 
 
 def describe_exit(exit_code: int | None) -> str:
@@ -59,8 +52,8 @@ def render_failures(failures: list[StepFailure], source_map_lookup, color: bool 
         span = source_map_lookup(failure.dag_key, failure.task_name)
         diagnostic = Diagnostic(failure.code, Severity.ERROR, failure.message, span)
         block = render_one(diagnostic, sources, color)
-        if failure.log_path:
-            block += f"   = log: {failure.log_path}\n"
+        if failure.log_hint:
+            block += f"   = whole log: {failure.log_hint}\n"
         if failure.log_tail:
             block += "   = last lines of its log:\n" + "".join(f"     | {line}\n" for line in failure.log_tail)
         blocks.append(block)

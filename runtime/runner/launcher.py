@@ -1,8 +1,8 @@
 """Running one container step, as KFP's launcher does, plus the store's bookkeeping around it.
 
 For each attempt: build the executor input, substitute the placeholders, run
-the command as a subprocess with its own log, then read the output parameter
-files and the executor output file.  Output artifacts are written to a
+the command as a subprocess in a lane (its log goes into the lane's file, see
+logs.py), then read the output parameter files and the executor output file.  Output artifacts are written to a
 staging folder and renamed into the store only when the step succeeded; the
 execution and its events are committed after that, in one transaction.
 """
@@ -12,25 +12,28 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ptflow.runtime.runner import logs
 from ptflow.runtime.runner import store as states
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.artifacts import Artifact, is_local_uri, local_path_for_uri
-from ptflow.runtime.runner.commands import CommandNotFound, plan
+from ptflow.runtime.runner.commands import CommandNotFound, CommandPlan, plan
 from ptflow.runtime.runner.failures import StepFailure, describe_exit, log_tail
+from ptflow.runtime.runner.logs import TAIL_BYTES, Lane, LogRange
 from ptflow.runtime.runner.placeholders import JobNames, PlaceholderError, Resolver
 
 if TYPE_CHECKING:
     from ptflow.runtime.runner.engine import Run
 
 KILL_GRACE_SECONDS = 5.0
+DEFAULT_STORE = ".ptflow"  # `ptflow run`'s default; a log hint names --store only for another
 
 
 @dataclass
@@ -124,6 +127,35 @@ def cache_key(step: Step, parameters: dict[str, Any], digests: dict[str, list[st
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
+@dataclass
+class Execution:
+    """A step's record in the store, as its attempts go by."""
+
+    uuid: str
+    run_dir: str
+    id: int | None = None  # None until the store has it
+    logs: list[LogRange] = field(default_factory=list)  # one per attempt that started a process
+
+    # Output files lie flat in the run's folder, named after the execution: no folder per step.
+    def output_file(self, name: str) -> str:
+        return f"{self.run_dir}{os.sep}{self.uuid}.output-{name}"
+
+    @property
+    def executor_output(self) -> str:
+        return f"{self.run_dir}{os.sep}{self.uuid}.executor_output.json"
+
+
+@dataclass
+class Prepared:
+    """An attempt's command line and what the step will be given, ready to start."""
+
+    executor_input: dict
+    argv: list[str]
+    env: dict[str, str]
+    image: str
+    timeout: float | None
+
+
 class ContainerLauncher:
     """Runs container steps of one run; shared by all its threads."""
 
@@ -154,22 +186,16 @@ class ContainerLauncher:
                                             outputs=hit.artifacts)
                 run.progress.step_cached(step.path, hit.run_id)
                 return StepResult(states.CACHED, hit.parameters, hit.artifacts)
-        execution_uuid = uuid.uuid4().hex
-        folder = self.store.execution_dir(run.run_id, execution_uuid)
-        log_path = folder / "log.txt"
-        execution_id, _ = self.store.start_execution(run.run_id, step.path, step.component_key, "container", key,
-                                                     parameters, str(log_path), execution_uuid)
+        execution = Execution(os.urandom(16).hex(), str(run.run_dir))  # a uuid4's randomness, without its class
         policy = RetryPolicy.of(step.task)
         attempt = 0
         while True:
             attempt += 1
-            if attempt > 1:  # the first attempt is recorded with the execution
-                self.store.record_attempt(execution_id, attempt)
-            outcome = self._attempt(step, parameters, execution_uuid, folder, log_path, attempt)
+            outcome = self._attempt(step, parameters, key, execution, attempt)
             if isinstance(outcome, StepResult):
-                self.store.finish_execution(execution_id, states.SUCCEEDED, parameters=outcome.parameters,
+                self.store.finish_execution(execution.id, states.SUCCEEDED, parameters=outcome.parameters,
                                             outputs=outcome.artifacts, inputs=step.artifacts, exit_code=0,
-                                            attempts=attempt)
+                                            attempts=attempt, logs=execution.logs)
                 run.progress.step_finished(step.path)
                 return outcome
             failure = outcome
@@ -181,9 +207,13 @@ class ContainerLauncher:
                     break
                 continue
             break
-        failure.log_tail = log_tail(log_path)
-        self.store.finish_execution(execution_id, states.FAILED, inputs=step.artifacts, exit_code=failure.exit_code,
-                                    error=failure.message, attempts=attempt)
+        if execution.id is None:  # no attempt got as far as starting a process
+            self._record_start(step, parameters, key, execution, attempt)
+        if execution.logs:
+            failure.log_tail = log_tail(logs.read_range(self.store.root, execution.logs[-1], TAIL_BYTES))
+            failure.log_hint = self._log_hint(step.path)
+        self.store.finish_execution(execution.id, states.FAILED, inputs=step.artifacts, exit_code=failure.exit_code,
+                                    error=failure.message, attempts=attempt, logs=execution.logs)
         run.progress.step_failed(step.path, _short(failure))
         return StepResult(states.FAILED, failure=failure)
 
@@ -193,63 +223,103 @@ class ContainerLauncher:
         self.run.progress.step_failed(step.path, message)
         return StepResult(states.FAILED, failure=StepFailure(step.path, step.dag_key, step.task_name, message, code))
 
+    def _record_start(self, step: Step, parameters: dict, key: str | None, execution: Execution,
+                      attempt: int) -> None:
+        """Commit that an attempt starts (and where its log starts), before its process exists."""
+        if execution.id is None:
+            execution.id, _ = self.store.start_execution(self.run.run_id, step.path, step.component_key, "container",
+                                                         key, parameters, execution.uuid, attempts=attempt,
+                                                         logs=execution.logs)
+        else:
+            self.store.record_attempt(execution.id, attempt, execution.logs)
+
+    def _log_hint(self, task: str) -> str:
+        """The command that prints a step's whole log."""
+        default = self.store.root == Path(DEFAULT_STORE).resolve()
+        store = "" if default else f" --store {shlex.quote(str(self.store.root))}"
+        return f"ptflow show {self.run.run_id}{store} --log {shlex.quote(task)}"
+
     # ---------------------------------------------------------- one attempt
-    def _attempt(self, step: Step, parameters: dict, execution_uuid: str, folder: Path, log_path: Path,
+    def _attempt(self, step: Step, parameters: dict, key: str | None, execution: Execution,
                  attempt: int) -> StepResult | StepFailure:
         has_artifacts = bool((step.component.get("outputDefinitions") or {}).get("artifacts"))
         # Only steps that make artifacts need a staging folder (and its rename into the store).
-        staging = self.store.staging_for(execution_uuid, attempt) if has_artifacts else None
+        staging = self.store.staging_for(execution.uuid, attempt) if has_artifacts else None
         if attempt > 1:  # what a failed attempt wrote must not pass for this attempt's outputs
             for name in (step.component.get("outputDefinitions") or {}).get("parameters") or {}:
-                (folder / f"output-{name}").unlink(missing_ok=True)
-            (folder / "executor_output.json").unlink(missing_ok=True)
-        outcome = self._run_attempt(step, parameters, execution_uuid, folder, log_path, attempt, staging)
+                _remove(execution.output_file(name))
+            _remove(execution.executor_output)
+        outcome = self._run_attempt(step, parameters, key, execution, attempt, staging)
         if isinstance(outcome, StepFailure) and staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         return outcome
 
-    def _run_attempt(self, step: Step, parameters: dict, execution_uuid: str, folder: Path, log_path: Path,
-                     attempt: int, staging: Path | None) -> StepResult | StepFailure:
+    def _run_attempt(self, step: Step, parameters: dict, key: str | None, execution: Execution, attempt: int,
+                     staging: Path | None) -> StepResult | StepFailure:
         run = self.run
-        executor_input = self._executor_input(step, parameters, staging, folder)
-        names = JobNames(run.run_id, run.job_uuid, step.task_name, execution_uuid, str(self.store.artifacts_dir))
-        container = step.executor.get("container") or {}
-        resolver = Resolver(executor_input, names)
 
         def fail(message: str, code: str = "PTF544", exit_code: int | None = None) -> StepFailure:
-            return StepFailure(step.path, step.dag_key, step.task_name, message, code, exit_code, attempt, str(log_path))
+            return StepFailure(step.path, step.dag_key, step.task_name, message, code, exit_code, attempt)
 
+        prepared = self._prepare(step, parameters, execution, staging, fail)
+        if isinstance(prepared, StepFailure):
+            return prepared
+        with run.lanes.take() as lane:
+            if run.stopping.is_set():
+                return fail(f"step `{step.path}` was not started: the run is stopping")
+            command = self._plan(step, prepared, lane, fail)
+            if isinstance(command, StepFailure):
+                return command
+            header = f"{logs.HEADER_PREFIX} attempt {attempt}: {' '.join(command.argv)[:2000]}\n"
+            log = LogRange(attempt, lane.file, lane.begin(header))
+            execution.logs.append(log)
+            self._record_start(step, parameters, key, execution, attempt)
+            run.progress.step_started(step.path, command.how)
+            try:
+                exit_code, timed_out = self._run_process(command, lane, prepared.timeout)
+            except OSError as error:  # the command went away since it was found, or can't be executed
+                log.end = lane.offset()
+                return fail(f"step `{step.path}` runs command `{command.argv[0]}`, which can't be started here "
+                            f"({error.strerror or error})", "PTF545")
+            log.end = lane.offset()  # committed with the attempt's outcome
+        if timed_out:
+            return fail(f"step `{step.path}` timed out after {prepared.timeout:g}s", "PTF546", exit_code)
+        if exit_code != 0:
+            return fail(f"step `{step.path}` {describe_exit(exit_code)}", exit_code=exit_code)
+        return self._collect(step, prepared.executor_input, staging, execution, fail)
+
+    def _prepare(self, step: Step, parameters: dict, execution: Execution, staging: Path | None,
+                 fail) -> Prepared | StepFailure:
+        """The executor input, the command line with its placeholders filled in, and how it runs here."""
+        run = self.run
+        executor_input = self._executor_input(step, parameters, staging, execution)
+        names = JobNames(run.run_id, run.job_uuid, step.task_name, execution.uuid, str(self.store.artifacts_dir))
+        container = step.executor.get("container") or {}
+        resolver = Resolver(executor_input, names)
         try:
             argv = resolver.command(list(container.get("command") or []) + list(container.get("args") or []))
             env = {item["name"]: resolver.text(str(item.get("value", ""))) for item in container.get("env") or []}
         except PlaceholderError as error:
             return fail(f"step `{step.path}`: {error}")
         image = resolver.text(str(container.get("image", "")))
+        return Prepared(executor_input, argv, env, image, self._timeout(step))
+
+    def _plan(self, step: Step, prepared: Prepared, lane: Lane, fail) -> CommandPlan | StepFailure:
+        """How the command runs here: in this Python, on the host, or in a container working in the lane."""
         try:
-            command = plan(argv, image, env, str(folder), [str(self.store.root)], run.container_runtime,
-                           self._executables)
+            command = plan(prepared.argv, prepared.image, prepared.env, str(lane.workdir), [str(self.store.root)],
+                           self.run.container_runtime, self._executables)
         except CommandNotFound as missing:
             what = f"command `{missing.command}`" if missing.command else "an empty command"
             return fail(f"step `{step.path}` runs {what}, which is not on this machine's PATH "
-                        f"(its image `{image}` is not used without --containers)", "PTF545")
+                        f"(its image `{prepared.image}` is not used without --containers)", "PTF545")
         if command.how == "host":
-            self._warn_image_unused(image, step)
-        timeout = self._timeout(step)
-        with run.slots:
-            if run.stopping.is_set():
-                return fail(f"step `{step.path}` was not started: the run is stopping")
-            run.progress.step_started(step.path, command.how)
-            exit_code, timed_out = self._run_process(command.argv, command.env, folder, log_path, attempt, timeout)
-        if timed_out:
-            return fail(f"step `{step.path}` timed out after {timeout:g}s", "PTF546", exit_code)
-        if exit_code != 0:
-            return fail(f"step `{step.path}` {describe_exit(exit_code)}", exit_code=exit_code)
-        return self._collect(step, executor_input, staging, execution_uuid, fail)
+            self._warn_image_unused(prepared.image, step)
+        return command
 
-    def _executor_input(self, step: Step, parameters: dict, staging: Path | None, folder: Path) -> dict:
+    def _executor_input(self, step: Step, parameters: dict, staging: Path | None, execution: Execution) -> dict:
         definitions = step.component.get("outputDefinitions") or {}
-        # Output parameter files sit next to the log, named so they can't collide with it.
-        output_parameters = {name: {"outputFile": str(folder / f"output-{name}")}
+        output_parameters = {name: {"outputFile": execution.output_file(name)}
                              for name in definitions.get("parameters") or {}}
         output_artifacts = {}
         for name, definition in (definitions.get("artifacts") or {}).items():
@@ -267,7 +337,7 @@ class ContainerLauncher:
             "outputs": {
                 "parameters": output_parameters,
                 "artifacts": output_artifacts,
-                "outputFile": str(folder / "executor_output.json"),
+                "outputFile": execution.executor_output,
             },
         }
 
@@ -280,36 +350,32 @@ class ContainerLauncher:
             limits.append(float(self.run.options.step_timeout))
         return min(limits) if limits else None
 
-    def _run_process(self, argv: list[str], env: dict, folder: Path, log_path: Path, attempt: int,
-                     timeout: float | None) -> tuple[int, bool]:
-        with open(log_path, "ab") as log:
-            log.write(f"### ptflow: attempt {attempt}: {' '.join(argv)[:2000]}\n".encode())
-            log.flush()
-            process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       cwd=folder, env=env, start_new_session=True)
-            self.run.track(process)
-            try:
-                return process.wait(timeout=timeout), False
-            except subprocess.TimeoutExpired:
-                stop_group(process)
-                return process.returncode, True
-            except BaseException:  # Ctrl-C: the step runs in its own session, so it must be stopped here
-                stop_group(process)
-                raise
-            finally:
-                self.run.untrack(process)
+    def _run_process(self, command: CommandPlan, lane: Lane, timeout: float | None) -> tuple[int, bool]:
+        # The step writes straight into its lane's log; in its own session, so a timeout or Ctrl-C stops all of it.
+        process = subprocess.Popen(command.argv, stdout=lane.fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   cwd=lane.workdir, env=command.env, start_new_session=True)
+        self.run.track(process)
+        try:
+            return process.wait(timeout=timeout), False
+        except subprocess.TimeoutExpired:
+            stop_group(process)
+            return process.returncode, True
+        except BaseException:  # Ctrl-C: the step runs in its own session, so it must be stopped here
+            stop_group(process)
+            raise
+        finally:
+            self.run.untrack(process)
 
     # -------------------------------------------------------------- outputs
-    def _collect(self, step: Step, executor_input: dict, staging: Path | None, execution_uuid: str,
+    def _collect(self, step: Step, executor_input: dict, staging: Path | None, execution: Execution,
                  fail) -> StepResult | StepFailure:
         executor_output = {}
-        output_file = executor_input["outputs"]["outputFile"]
-        if os.path.exists(output_file):
-            try:
-                with open(output_file, encoding="utf-8") as handle:
-                    executor_output = json.load(handle) or {}
-            except (OSError, json.JSONDecodeError) as error:
-                return fail(f"step `{step.path}` wrote an executor output file that is not JSON ({error})")
+        try:
+            written = _read_text(executor_input["outputs"]["outputFile"])
+            if written is not None:
+                executor_output = json.loads(written) or {}
+        except (OSError, json.JSONDecodeError) as error:
+            return fail(f"step `{step.path}` wrote an executor output file that is not JSON ({error})")
         definitions = step.component.get("outputDefinitions") or {}
         parameters: dict[str, Any] = {}
         reported = executor_output.get("parameterValues") or {}
@@ -319,17 +385,19 @@ class ContainerLauncher:
                 parameters[name] = values.as_protobuf(reported[name])
                 continue
             try:
-                with open(entry["outputFile"], encoding="utf-8") as handle:
-                    text = handle.read()
+                text = _read_text(entry["outputFile"])
             except OSError:
+                text = None
+            if text is None:
                 return fail(f"step `{step.path}` did not write its output parameter `{name}` "
                             f"(expected a file at {entry['outputFile']})")
+            text = _universal_newlines(text)  # as reading the file in text mode always did
             try:
                 parameters[name] = values.from_text(text, parameter_type)
             except values.ValueTypeError as error:
                 return fail(f"step `{step.path}` wrote output parameter `{name}` that is not a {parameter_type}: {error}")
-        final = self.store.final_for(execution_uuid)
         artifacts: dict[str, list[Artifact]] = {}
+        final = self.store.final_for(execution.uuid) if executor_input["outputs"]["artifacts"] else None
         for name, entry in executor_input["outputs"]["artifacts"].items():
             runtime = entry["artifacts"][0]
             artifact = Artifact(name=name, schema_title=runtime["type"]["schemaTitle"],
@@ -345,7 +413,7 @@ class ContainerLauncher:
                     artifact.uri = reported_uri
             artifacts[name] = [artifact]
         if staging is not None:
-            self.store.publish(staging, execution_uuid)
+            self.store.publish(staging, execution.uuid)
         return StepResult(states.SUCCEEDED, parameters, artifacts)
 
     def _foreign_uri(self, uri: str) -> str | None:
@@ -364,6 +432,32 @@ class ContainerLauncher:
             self._warned_images.add(image)
         self.run.progress.warning(f"image `{image}` is not used: its steps run their command on this machine "
                                   "(--containers runs them in the image)")
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _read_text(path: str) -> str | None:
+    """A small file's text, None when it does not exist; three system calls, no stat first."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8")
+
+
+def _universal_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def stop_group(process: subprocess.Popen) -> None:

@@ -104,6 +104,8 @@ class Resolver:
 
     # ------------------------------------------------------------------ text
     def text(self, element: str) -> str:
+        if "{{$" not in element:  # most elements (a script, a flag) have none
+            return element
         return _PLACEHOLDER.sub(self._replace, element)
 
     def _replace(self, match: re.Match) -> str:
@@ -112,19 +114,11 @@ class Resolver:
 
     def lookup(self, inner: str) -> str | None:
         """The text for `{{$<inner>}}`, or None when it names nothing."""
-        names = self.names
-        fixed = {
-            "": lambda: to_json(self.executor_input),
-            ".outputs.output_file": lambda: self.output_file,
-            ".outputMetadataUri": lambda: self.output_file,
-            ".pipeline_job_name": lambda: names.job_name,
-            ".pipeline_job_uuid": lambda: names.job_uuid,
-            ".pipeline_task_name": lambda: names.task_name,
-            ".pipeline_task_uuid": lambda: names.task_uuid,
-            ".pipeline_root": lambda: names.pipeline_root,
-        }
-        if inner in fixed:
-            return fixed[inner]()
+        if inner == "":
+            return to_json(self.executor_input)
+        fixed = _FIXED.get(inner)
+        if fixed is not None:
+            return fixed(self)
         if match := _INPUT_PARAMETER.match(inner):
             name = match.group(1)
             if name in self.parameters and self.parameters[name] is not None:
@@ -147,6 +141,18 @@ class Resolver:
 
             return local_path_for_uri(first.get("uri", ""))
         return None
+
+
+# Placeholders that name one value of the task, whatever its inputs.
+_FIXED = {
+    ".outputs.output_file": lambda resolver: resolver.output_file,
+    ".outputMetadataUri": lambda resolver: resolver.output_file,
+    ".pipeline_job_name": lambda resolver: resolver.names.job_name,
+    ".pipeline_job_uuid": lambda resolver: resolver.names.job_uuid,
+    ".pipeline_task_name": lambda resolver: resolver.names.task_name,
+    ".pipeline_task_uuid": lambda resolver: resolver.names.task_uuid,
+    ".pipeline_root": lambda resolver: resolver.names.pipeline_root,
+}
 
 
 def _structure(element: str) -> Any | None:

@@ -70,9 +70,10 @@ def load(path: str, pipeline: str | None = None, image: str | None = None) -> tu
         raise LoadError(diagnostics.items) from None
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from ptflow.runtime.runner.yaml_load import load_all
+
     try:
-        documents = list(yaml.load_all(text, Loader=loader))  # empty documents stay, so indices match the file
+        documents = load_all(text)  # empty documents stay, so indices match the file
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         span = Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None

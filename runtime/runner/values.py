@@ -38,8 +38,20 @@ def as_protobuf(value: Any) -> Any:
     raise TypeError(f"not a parameter value: {value!r}")
 
 
+# Below 2**53 every whole double is an exact integer, so its shortest digits are the integer's.
+_EXACT_INTEGERS = 2.0 ** 53
+
+
+def _exact_integer(number: float) -> bool:
+    """A whole number whose integer text is its shortest text (not -0.0, which Go writes as "-0")."""
+    return -_EXACT_INTEGERS < number < _EXACT_INTEGERS and number == int(number) and (
+        number != 0 or math.copysign(1.0, number) > 0)
+
+
 def go_float_text(number: float) -> str:
     """`strconv.FormatFloat(number, 'f', -1, 64)`: shortest digits, never an exponent."""
+    if _exact_integer(number):
+        return str(int(number))  # the common case (counts, sizes, epochs), without Decimal
     if math.isnan(number):
         return "NaN"
     if math.isinf(number):
@@ -52,6 +64,8 @@ def go_float_text(number: float) -> str:
 
 def _json_number(number: float) -> str:
     """A double the way Go's protojson writes it inside JSON."""
+    if _exact_integer(number):
+        return str(int(number))
     if math.isnan(number) or math.isinf(number):
         return json.dumps("NaN" if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity"))
     magnitude = abs(number)

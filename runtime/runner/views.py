@@ -57,7 +57,9 @@ def _outputs(execution: dict) -> str:
     return " ".join(parts)
 
 
-def run_view(run: dict, executions: list[dict], cache_sources: dict[int, str]) -> str:
+def run_view(run: dict, executions: list[dict], cache_sources: dict[int, str],
+             log_tails: dict[int, list[str]] | None = None) -> str:
+    """The run, a table of its steps, its metrics, and for each failed step its error and the end of its log."""
     out = [f"run       {run['id']}",
            f"pipeline  {run['pipeline']}" + (f" ({run['source']})" if run.get("source") else ""),
            f"status    {run['status'].lower()}",
@@ -85,8 +87,10 @@ def run_view(run: dict, executions: list[dict], cache_sources: dict[int, str]) -
     failed = [e for e in executions if e["status"] == "FAILED"]
     for execution in failed:
         out += ["", f"{execution['task']} failed: {execution.get('error') or ''}"]
-        if execution.get("log"):
-            out.append(f"  log: {execution['log']}")
+        tail = (log_tails or {}).get(execution["id"])
+        if tail:
+            out.append(f"  last lines of its log (all of it: ptflow show {run['id']} --log {execution['task']}):")
+            out += [f"  | {line}" for line in tail]
     if run.get("outputs"):
         out += ["", "outputs"] + [f"  {k} = {to_text(v)}" for k, v in sorted(run["outputs"].items())]
     return "\n".join(out) + "\n"
@@ -137,11 +141,19 @@ def execution_json(execution: dict) -> dict:
     return {
         "task": execution["task"], "status": execution["status"], "component": execution["component"],
         "started": execution["started"], "finished": execution["finished"], "attempts": execution["attempts"],
-        "exit_code": execution["exit_code"], "cached_from": execution["cached_from"], "log": execution["log"],
-        "error": execution["error"], "inputs": execution["inputs"], "outputs": execution["outputs"],
+        "exit_code": execution["exit_code"], "cached_from": execution["cached_from"], "uuid": execution["uuid"],
+        "log": _log_json(execution), "error": execution["error"], "inputs": execution["inputs"], "outputs": execution["outputs"],
         "input_artifacts": {k: [_artifact_json(a) for a in v] for k, v in execution["input_artifacts"].items()},
         "output_artifacts": {k: [_artifact_json(a) for a in v] for k, v in execution["output_artifacts"].items()},
     }
+
+
+def _log_json(execution: dict) -> list[dict]:
+    """Where the step's log is: per attempt, a byte range of a lane file (relative to the store)."""
+    ranges = execution.get("log_ranges") or []
+    if not ranges and execution.get("log"):  # a store from before lane files: one file per execution
+        return [{"attempt": None, "file": execution["log"], "start": 0, "end": None}]
+    return [{"attempt": r.attempt, "file": r.file, "start": r.start, "end": r.end} for r in ranges]
 
 
 def _artifact_json(artifact: Artifact) -> dict:
