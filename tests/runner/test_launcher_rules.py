@@ -4,6 +4,8 @@ import json
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
@@ -146,3 +148,25 @@ def test_runtime_steps_run_in_this_python_and_others_on_the_host(tmp_path):
     with pytest.raises(CommandNotFound) as missing:
         plan(["no-such-command-ptflow"], "alpine", {}, str(tmp_path), [], None)
     assert missing.value.command == "no-such-command-ptflow"
+
+
+def _go_shortest_fixed(number: float) -> str:
+    """Go's FormatFloat(f, 'f', -1, 64), spelled out: the shortest round-trip digits, without an exponent."""
+    from decimal import Decimal
+
+    text = format(Decimal(repr(number)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False),
+                 st.integers(min_value=-2 ** 60, max_value=2 ** 60).map(float)))
+def test_number_text_matches_go_for_whole_and_fractional_numbers(number):
+    # Whole numbers take a shortcut; above 2**53 it would print different digits than Go does.
+    assert values.go_float_text(number) == _go_shortest_fixed(number)
+    assert values.to_text(number) == _go_shortest_fixed(number)
+
+
+def test_negative_zero_keeps_its_sign_as_in_go():
+    assert values.go_float_text(-0.0) == "-0" and values.to_json(-0.0) == "-0"
+    assert values.to_json(2.0 ** 53 + 2) == "9007199254740994" and values.to_json(1e21) == "1e+21"
