@@ -663,8 +663,10 @@ def scan_comments(source: SourceText) -> list[t.Comment]:
 def _attach_docs(module: t.Module, source: SourceText) -> None:
     """Give declarations the text of their `##` doc comments.
 
-    A doc comment is a run of `##` lines right above a declaration, or a `##`
-    comment at the end of the declaration's own line.
+    A doc comment is a run of `##` lines right above a declaration that starts
+    its line, or a `##` comment at the end of a line, which documents the last
+    declaration ending on that line.  So `## Count words.` above
+    `component count(text: Artifact)` documents the component, not `text`.
     """
     own_line: dict[int, str] = {}
     trailing: dict[int, str] = {}
@@ -678,25 +680,40 @@ def _attach_docs(module: t.Module, source: SourceText) -> None:
         else:
             own_line[comment.span.line] = text
 
-    def doc_for(span: Span) -> str | None:
+    declarations = []
+    for definition in [*module.components, *module.pipelines]:
+        declarations.append(definition)
+        declarations.extend(definition.params)
+        declarations.extend(definition.outputs)
+    # The declaration each end-of-line `##` belongs to: the last one ending on its line
+    # (a component's or pipeline's first line counts as where it "ends" for this).
+    trailing_owner: dict[int, object] = {}
+    for declaration in declarations:
+        span = declaration.span
+        line = span.line if isinstance(declaration, (t.ComponentDef, t.PipelineDef)) else span.end_line
+        if line in trailing:
+            current = trailing_owner.get(line)
+            if current is None or span.end > current.span.end and not isinstance(
+                    declaration, (t.ComponentDef, t.PipelineDef)):
+                trailing_owner[line] = declaration
+
+    def above(span: Span) -> list[str]:
+        if source.line(span.line)[: span.column - 1].strip():
+            return []  # the declaration doesn't start its line: a `##` above is someone else's
         lines = []
         line = span.line - 1
         while line in own_line:
             lines.append(own_line[line])
             line -= 1
         lines.reverse()
-        if span.end_line in trailing:
-            lines.append(trailing[span.end_line])
-        elif span.line in trailing:
-            lines.append(trailing[span.line])
-        return "\n".join(lines) if lines else None
+        return lines
 
-    for definition in [*module.components, *module.pipelines]:
-        definition.doc = doc_for(definition.span)
-        for param in definition.params:
-            param.doc = doc_for(param.span)
-        for output in definition.outputs:
-            output.doc = doc_for(output.span)
+    for declaration in declarations:
+        lines = above(declaration.span)
+        for line, owner in trailing_owner.items():
+            if owner is declaration:
+                lines.append(trailing[line])
+        declaration.doc = "\n".join(lines) if lines else None
 
 
 # ---------------------------------------------------------------- entry
