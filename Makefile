@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 INSTALL := $(PIP) install -c constraints.txt
 
-.PHONY: demo test venv clean
+.PHONY: demo test venv clean system-packages
 
 venv: $(BIN)/python
 
@@ -21,9 +21,15 @@ demo: venv
 	$(BIN)/ptflow check examples/cifar10_containers/cifar10_containers.ptflow
 	$(BIN)/ptflow compile examples/cifar10_containers/cifar10_containers.ptflow -o build/cifar10_containers.yaml
 
-test: venv
+test: venv system-packages
 	$(INSTALL) -e ".[test]"
 	$(BIN)/python -m pytest -q
+
+# Graphviz's `dot` draws `ptflow graph --format svg|png`; its tests skip (saying so) without it.
+system-packages:
+	@command -v dot >/dev/null 2>&1 || apt-get install -y -q graphviz >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1) \
+		|| echo "note: could not install Debian's graphviz; the svg/png picture tests will be skipped"
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
