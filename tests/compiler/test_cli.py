@@ -79,3 +79,14 @@ def test_explain_prints_the_explanation():
     assert result.returncode == 0
     assert result.stdout.startswith("PTF309: invalid resource or option value (error)")
     assert "8GB" in result.stdout
+
+
+def test_every_listed_command_is_installed():
+    """The CLI skips a command whose module is missing; none may be."""
+    import importlib
+
+    from ptflow.cli import COMMANDS
+
+    for name in COMMANDS:
+        module = importlib.import_module(f"ptflow.commands.{name.replace('-', '_')}")
+        assert callable(module.register)
