@@ -209,15 +209,17 @@ def build_archive(request: ArchiveRequest, archive_dir: Path, config_file: Path 
             command += ["--model-file", str(files.model_file)]
         if any(staging.iterdir()):
             command += ["--extra-files", str(staging)]
-        if request.requirements is not None:
-            command += ["--requirements-file", str(request.requirements)]
+        requirements = request.requirements or _handler_requirements(request, files, Path(scratch))
+        if requirements is not None:
+            command += ["--requirements-file", str(requirements)]
         # The archiver assembles the model in $TMPDIR/<name>: a private TMPDIR keeps two
         # archives of the same name (parallel pipeline steps) apart.
         environment = {**os.environ, "TMPDIR": scratch}
         completed = subprocess.run(command, capture_output=True, text=True, env=environment)
         if completed.returncode != 0:
             detail = (completed.stderr or completed.stdout).strip().splitlines()
-            raise StepError("torch-model-archiver failed: " + (detail[-1] if detail else f"exit {completed.returncode}"))
+            reason = detail[-1] if detail else f"exit {completed.returncode}"
+            raise StepError(f"torch-model-archiver failed: {reason}")
     mar = store / f"{request.name}.mar"
     if not mar.is_file():
         raise StepError(f"torch-model-archiver reported success but wrote no {mar.name}")
@@ -233,6 +235,19 @@ def build_archive(request: ArchiveRequest, archive_dir: Path, config_file: Path 
     return {"name": request.name, "version": request.version, "handler": request.handler_file.name
             if request.handler_file else request.handler, "mar": str(mar), "mar_bytes": mar.stat().st_size,
             "files": members}
+
+
+def _handler_requirements(request: ArchiveRequest, files: ModelFiles, scratch: Path) -> Path | None:
+    """What ptflow's handler needs beyond TorchServe's image to load a text model: transformers, for its
+    tokenizer (TorchServe installs it when the model loads, as config.properties allows)."""
+    if request.handler not in PTFLOW_HANDLERS or files.manifest is None:
+        return None
+    manifest = json.loads(files.manifest.read_text(encoding="utf-8"))
+    if not manifest.get("tokenizer"):
+        return None
+    path = scratch / "requirements.txt"
+    path.write_text("transformers\n", encoding="utf-8")
+    return path
 
 
 def _stage_extra_files(staging: Path, request: ArchiveRequest, files: ModelFiles) -> None:

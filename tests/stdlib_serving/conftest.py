@@ -41,6 +41,16 @@ def digits_archive(tmp_path_factory, digits_model):
 
 
 @pytest.fixture(scope="session")
+def news_model(tmp_path_factory):
+    """A small random BERT trained for one epoch on 200 of the shipped news sentences (its tokenizer saved)."""
+    root = tmp_path_factory.mktemp("news_model")
+    run_step("torch.prepare_text", "--outputs-dir", root / "prepared", "--max_samples", "200").check()
+    run_step("torch.train", "--data", root / "prepared" / "data", "--outputs-dir", root / "trained", "--model",
+             "bert", "--pretrained", "false", "--batch_size", "32").check()
+    return root / "trained" / "model_file"
+
+
+@pytest.fixture(scope="session")
 def in_process_model(digits_model):
     """The same TorchScript model loaded in this process: the reference every server must match."""
     with warnings.catch_warnings():

@@ -99,16 +99,6 @@ def test_the_runner_refuses_bad_instances_with_reasons(digits_model):
             runner.predict(instances)
 
 
-@pytest.fixture(scope="module")
-def news_model(tmp_path_factory):
-    """A small random BERT trained for one epoch on 200 of the shipped news sentences (its tokenizer saved)."""
-    root = tmp_path_factory.mktemp("news_model")
-    run_step("torch.prepare_text", "--outputs-dir", root / "prepared", "--max_samples", "200").check()
-    run_step("torch.train", "--data", root / "prepared" / "data", "--outputs-dir", root / "trained", "--model",
-             "bert", "--pretrained", "false", "--batch_size", "32").check()
-    return root / "trained" / "model_file"
-
-
 def test_a_text_model_answers_strings_and_explains_per_token(news_model):
     from transformers import AutoTokenizer
 
@@ -132,3 +122,22 @@ def test_a_text_model_answers_strings_and_explains_per_token(news_model):
     assert explanation["method"] == "feature_ablation"
     with pytest.raises(BadRequest, match="takes a string per instance"):
         runner.predict([[1, 2, 3]])
+
+
+def test_a_text_models_archive_asks_torchserve_for_transformers(news_model, tmp_path):
+    import zipfile
+
+    run_step("serve.archive", "--model", news_model, "--name", "news", "--outputs-dir", tmp_path).check()
+    with zipfile.ZipFile(tmp_path / "archive" / "model-store" / "news.mar") as packed:
+        names = set(packed.namelist())
+        assert packed.read("requirements.txt").decode().split() == ["transformers"]
+        manifest = json.loads(packed.read("MAR-INF/MANIFEST.json"))
+    assert manifest["model"]["requirementsFile"] == "requirements.txt"
+    tokenizer_files = {f"tokenizer/{path.name}" for path in (news_model / "tokenizer").iterdir()}
+    assert "tokenizer/tokenizer_config.json" in tokenizer_files
+    assert tokenizer_files | {"ptflow-model.json", "model.pt"} <= names
+    # and it serves: the runner loads the unpacked archive with its tokenizer
+    servable = load_servable(tmp_path / "archive")
+    assert servable.runner.is_text and servable.name == "news"
+    assert servable.runner.predict(["Stocks rallied"])[0]["label"] in json.loads(
+        (news_model / "ptflow-model.json").read_text())["classes"]
