@@ -105,9 +105,8 @@ def plan(argv: list[str], image: str, env: dict[str, str], workdir: str, mounts:
 
 
 def _which(name: str, env: dict[str, str] | None, found: dict[str, str | None] | None) -> str | None:
-    path = (env if env is not None else os.environ).get("PATH")
     if found is None or env is not None:  # a step's own PATH is looked up afresh
-        return shutil.which(name, path=path)
+        return shutil.which(name, path=(env if env is not None else os.environ).get("PATH"))
     if name not in found:
-        found[name] = shutil.which(name, path=path)
+        found[name] = shutil.which(name, path=os.environ.get("PATH"))
     return found[name]

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,7 +49,8 @@ class LogRange:
 
 
 def ranges_to_json(ranges: list[LogRange]) -> str:
-    return json.dumps([{"attempt": r.attempt, "file": r.file, "start": r.start, "end": r.end} for r in ranges])
+    return json.dumps([{"attempt": r.attempt, "file": r.file, "start": r.start, "end": r.end} for r in ranges],
+                      separators=(",", ":"))
 
 
 def ranges_from_json(text: str) -> list[LogRange]:
@@ -84,20 +84,24 @@ class Lanes:
         self.store_root = store_root
         self.run_dir = run_dir
         # Last in, first out: a run that never has two steps at once only ever creates lane 0.
-        self._free: queue.LifoQueue[int] = queue.LifoQueue()
-        for number in reversed(range(max(1, count))):
-            self._free.put(number)
+        self._free = list(reversed(range(max(1, count))))
+        self._freed = threading.Condition(threading.Lock())
         self._opened: dict[int, Lane] = {}
         self._lock = threading.Lock()
 
     @contextmanager
     def take(self) -> Iterator[Lane]:
         """Wait for a free lane and hold it for the block."""
-        number = self._free.get()
+        with self._freed:
+            while not self._free:
+                self._freed.wait()
+            number = self._free.pop()
         try:
             yield self._lane(number)
         finally:
-            self._free.put(number)
+            with self._freed:
+                self._free.append(number)
+                self._freed.notify()
 
     def _lane(self, number: int) -> Lane:
         lane = self._opened.get(number)
