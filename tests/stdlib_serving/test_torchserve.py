@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +29,9 @@ from ptflow.stdlib.serving.local_server import free_port
 from tests.stdlib_serving.conftest import expected_probabilities
 
 READY_TIMEOUT_S = 90
+
+pytestmark = pytest.mark.skipif(shutil.which("java") is None,
+                                reason="TorchServe needs Java 17+ (`java` is not on PATH); apt-get install openjdk-17-jre")
 
 
 def post(url: str, body: bytes | str, timeout: float = 60) -> tuple[int, str, dict]:
