@@ -44,7 +44,7 @@ def run(args) -> int:
         return EXIT_ERRORS
     if result.diagnostics:
         print_diagnostics(result.diagnostics)
-    from ptflow.compiler.api import garbage_collection_paused
+    from ptflow.compiler.gc_pause import garbage_collection_paused
 
     with garbage_collection_paused():
         text = dump_yaml_documents(result.documents, header=_header(result))

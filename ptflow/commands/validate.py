@@ -8,12 +8,11 @@ errors or an unreadable file, 2 on usage errors.
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
-from contextlib import contextmanager
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, diagnostic_to_json, has_errors, print_diagnostics
+from ptflow.compiler.gc_pause import garbage_collection_paused
 
 
 def register(subparsers) -> None:
@@ -29,7 +28,7 @@ def run(args) -> int:
     everything = []
     texts: dict[str, str] = {}
     for path in args.files:
-        with _garbage_collection_paused():
+        with garbage_collection_paused():
             diagnostics, text = validate_file(path)
         everything.extend(diagnostics)
         if text is not None:
@@ -40,20 +39,6 @@ def run(args) -> int:
     else:
         print_diagnostics(everything, "text", sys.stderr, texts=texts)
     return EXIT_ERRORS if has_errors(everything, args.deny_warnings) else EXIT_OK
-
-
-@contextmanager
-def _garbage_collection_paused():
-    """Loading a large IR file allocates hundreds of thousands of objects that all live until
-    validation ends; the cyclic collector's repeated scans of them nearly doubled the time
-    (as in `ptflow.compiler.api.garbage_collection_paused`, not imported here: it pulls in the checker)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _as_json(diagnostic) -> dict:
