@@ -21,6 +21,11 @@ step's outcome, so:
 
 The lane's folder, `runs/<run>/lane-<n>/`, is the working directory of the
 steps run in it: steps running at the same time never share one.
+
+What a range can't separate: output written after its step ended, by a
+process the step left behind in another session (a daemon), lands in the
+lane's next range.  The step's own process group is stopped on a timeout or
+Ctrl-C, as before.
 """
 
 from __future__ import annotations
@@ -49,8 +54,7 @@ class LogRange:
 
 
 def ranges_to_json(ranges: list[LogRange]) -> str:
-    return json.dumps([{"attempt": r.attempt, "file": r.file, "start": r.start, "end": r.end} for r in ranges],
-                      separators=(",", ":"))
+    return json.dumps([{"attempt": r.attempt, "file": r.file, "start": r.start, "end": r.end} for r in ranges])
 
 
 def ranges_from_json(text: str) -> list[LogRange]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from decimal import Decimal
+from json.encoder import encode_basestring  # what json.dumps(text, ensure_ascii=False) does, without an encoder
 from typing import Any
 
 STRING, INTEGER, DOUBLE, BOOLEAN, LIST, STRUCT, FINAL_STATUS = (
@@ -86,9 +87,9 @@ def to_json(value: Any) -> str:
     if isinstance(value, (int, float)):
         return _json_number(float(value))
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return encode_basestring(value)
     if isinstance(value, dict):
-        items = ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{to_json(v)}" for k, v in sorted(value.items()))
+        items = ",".join(f"{encode_basestring(str(k))}:{to_json(v)}" for k, v in sorted(value.items()))
         return "{" + items + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(to_json(v) for v in value) + "]"
