@@ -111,7 +111,6 @@ class Run:
         self.lanes: Lanes | None = None
         self.launcher = ContainerLauncher(self)
         self._processes: set[subprocess.Popen] = set()
-        self._processes_lock = threading.Lock()
         # Tasks and loop iterations run on reused threads. The pool is unbounded in practice: a DAG's thread
         # waits for its tasks' threads, so a small bound could deadlock; --parallelism bounds the steps.
         self.threads = ThreadPoolExecutor(max_workers=_MAX_THREADS, thread_name_prefix="ptflow-task")
@@ -157,18 +156,15 @@ class Run:
     def stop(self) -> None:
         """Stop starting steps and end the running ones (Ctrl-C)."""
         self.stopping.set()
-        with self._processes_lock:
-            processes = list(self._processes)
-        for process in processes:
+        for process in list(self._processes):
             stop_group(process)
 
+    # A set's add, discard and copy are each atomic under the GIL: no lock needed around them.
     def track(self, process: subprocess.Popen) -> None:
-        with self._processes_lock:
-            self._processes.add(process)
+        self._processes.add(process)
 
     def untrack(self, process: subprocess.Popen) -> None:
-        with self._processes_lock:
-            self._processes.discard(process)
+        self._processes.discard(process)
 
     # ------------------------------------------------------------------ DAGs
     def _run_dag(self, scope: Scope) -> TaskResult:

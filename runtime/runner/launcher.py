@@ -264,29 +264,41 @@ class ContainerLauncher:
         prepared = self._prepare(step, parameters, execution, staging, fail)
         if isinstance(prepared, StepFailure):
             return prepared
-        with run.lanes.take() as lane:
-            if run.stopping.is_set():
-                return fail(f"step `{step.path}` was not started: the run is stopping")
-            command = self._plan(step, prepared, lane, fail)
-            if isinstance(command, StepFailure):
-                return command
-            header = f"{logs.HEADER_PREFIX} attempt {attempt}: {' '.join(command.argv)[:2000]}\n"
-            log = LogRange(attempt, lane.file, lane.begin(header))
-            execution.logs.append(log)
-            self._record_start(step, parameters, key, execution, attempt)
-            run.progress.step_started(step.path, command.how)
-            try:
-                exit_code, timed_out = self._run_process(command, lane, prepared.timeout)
-            except OSError as error:  # the command went away since it was found, or can't be executed
-                log.end = lane.offset()
-                return fail(f"step `{step.path}` runs command `{command.argv[0]}`, which can't be started here "
-                            f"({error.strerror or error})", "PTF545")
-            log.end = lane.offset()  # committed with the attempt's outcome
+        lane = run.lanes.acquire()
+        try:
+            ended = self._run_in_lane(step, parameters, key, execution, attempt, prepared, lane, fail)
+        finally:
+            run.lanes.release(lane)
+        if isinstance(ended, StepFailure):
+            return ended
+        exit_code, timed_out = ended
         if timed_out:
             return fail(f"step `{step.path}` timed out after {prepared.timeout:g}s", "PTF546", exit_code)
         if exit_code != 0:
             return fail(f"step `{step.path}` {describe_exit(exit_code)}", exit_code=exit_code)
         return self._collect(step, prepared.executor_input, staging, execution, fail)
+
+    def _run_in_lane(self, step: Step, parameters: dict, key: str | None, execution: Execution, attempt: int,
+                     prepared: Prepared, lane: Lane, fail) -> tuple[int, bool] | StepFailure:
+        """Record the attempt's start (and its log's), run its process, note where its log ends."""
+        run = self.run
+        if run.stopping.is_set():
+            return fail(f"step `{step.path}` was not started: the run is stopping")
+        command = self._plan(step, prepared, lane, fail)
+        if isinstance(command, StepFailure):
+            return command
+        header = f"{logs.HEADER_PREFIX} attempt {attempt}: {' '.join(command.argv)[:2000]}\n"
+        log = LogRange(attempt, lane.file, lane.begin(header))
+        execution.logs.append(log)
+        self._record_start(step, parameters, key, execution, attempt)
+        run.progress.step_started(step.path, command.how)
+        try:
+            return self._run_process(command, lane, prepared.timeout)
+        except OSError as error:  # the command went away since it was found, or can't be executed
+            return fail(f"step `{step.path}` runs command `{command.argv[0]}`, which can't be started here "
+                        f"({error.strerror or error})", "PTF545")
+        finally:
+            log.end = lane.offset()  # committed with the attempt's outcome
 
     def _prepare(self, step: Step, parameters: dict, execution: Execution, staging: Path | None,
                  fail) -> Prepared | StepFailure:

@@ -33,10 +33,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 # Lines the runner writes into a log to separate attempts; not part of what the step printed.
 HEADER_PREFIX = "### ptflow:"
@@ -93,19 +91,18 @@ class Lanes:
         self._opened: dict[int, Lane] = {}
         self._lock = threading.Lock()
 
-    @contextmanager
-    def take(self) -> Iterator[Lane]:
-        """Wait for a free lane and hold it for the block."""
+    def acquire(self) -> Lane:
+        """Wait for a free lane and take it; `release` gives it back."""
         with self._freed:
             while not self._free:
                 self._freed.wait()
             number = self._free.pop()
-        try:
-            yield self._lane(number)
-        finally:
-            with self._freed:
-                self._free.append(number)
-                self._freed.notify()
+        return self._lane(number)
+
+    def release(self, lane: Lane) -> None:
+        with self._freed:
+            self._free.append(lane.number)
+            self._freed.notify()
 
     def _lane(self, number: int) -> Lane:
         lane = self._opened.get(number)

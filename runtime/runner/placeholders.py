@@ -172,9 +172,11 @@ def resolve_value_references(parameters: dict[str, Any], names: JobNames) -> dic
     next to the channel input itself; the driver fills such constants in from
     the task's other inputs before the step sees them.
     """
+    referring = [name for name, value in parameters.items() if isinstance(value, str) and "{{$" in value]
+    if not referring:  # the usual case
+        return parameters
     resolver = Resolver({"inputs": {"parameterValues": parameters}}, names)
     resolved = dict(parameters)
-    for name, value in parameters.items():
-        if isinstance(value, str) and "{{$" in value:
-            resolved[name] = resolver.text(value)
+    for name in referring:
+        resolved[name] = resolver.text(parameters[name])
     return resolved
