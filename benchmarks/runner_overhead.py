@@ -252,6 +252,17 @@ def main() -> None:
     ratio = overhead["ptflow"] / overhead["kfp.local"]
     print(f"\nptflow / kfp.local overhead per step: {ratio:.2f} (goal: at most 0.33 -> "
           f"{'met' if ratio <= 1 / 3 else 'NOT met'})")
+    # How much the machine moved the numbers: the ratio from each round of runs alone (all four runs of a round
+    # ran back to back, so they saw about the same load).
+    rounds = []
+    for attempt in range(args.repeat):
+        per_step = {}
+        for runner, _ in runners:
+            short, long = (results[(runner, steps)][attempt] for steps in (args.short, args.long))
+            per_step[runner] = ((long["run"] - long["inside"]) - (short["run"] - short["inside"])) / (
+                args.long - args.short)
+        rounds.append(per_step["ptflow"] / per_step["kfp.local"])
+    print(f"the same ratio from each round alone: {', '.join(f'{r:.2f}' for r in rounds)}")
     print(f"\nCached re-run of a {args.cached_steps}-step pipeline (first run {first:.2f} s), "
           f"median of {args.repeat}\n")
     print("| measurement | seconds |")

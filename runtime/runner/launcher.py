@@ -10,6 +10,7 @@ execution and its events are committed after that, in one transaction.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shlex
@@ -164,6 +165,10 @@ class ContainerLauncher:
         self.store = run.store
         self._warned_images: set[str] = set()
         self._executables: dict[str, str | None] = {}  # command name -> its path on PATH, looked up once
+        self._artifacts_root = str(self.store.artifacts_dir)
+        # Execution ids: 64 random bits per run, then a count; as unique in a store as uuid4s, no syscall each.
+        self._id_prefix = os.urandom(8).hex()
+        self._id_count = itertools.count()
 
     # ------------------------------------------------------------- the step
     def launch(self, step: Step) -> StepResult:
@@ -186,7 +191,7 @@ class ContainerLauncher:
                                             outputs=hit.artifacts)
                 run.progress.step_cached(step.path, hit.run_id)
                 return StepResult(states.CACHED, hit.parameters, hit.artifacts)
-        execution = Execution(os.urandom(16).hex(), str(run.run_dir))  # a uuid4's randomness, without its class
+        execution = Execution(self._new_execution_id(), str(run.run_dir))
         policy = RetryPolicy.of(step.task)
         attempt = 0
         while True:
@@ -216,6 +221,9 @@ class ContainerLauncher:
                                     error=failure.message, attempts=attempt, logs=execution.logs)
         run.progress.step_failed(step.path, _short(failure))
         return StepResult(states.FAILED, failure=failure)
+
+    def _new_execution_id(self) -> str:
+        return f"{self._id_prefix}{next(self._id_count):016x}"  # next() on a count is atomic under the GIL
 
     def _refused(self, step: Step, parameters: dict, message: str, code: str) -> StepResult:
         self.store.record_execution(self.run.run_id, step.path, step.component_key, "container", states.FAILED,
@@ -305,7 +313,7 @@ class ContainerLauncher:
         """The executor input, the command line with its placeholders filled in, and how it runs here."""
         run = self.run
         executor_input = self._executor_input(step, parameters, staging, execution)
-        names = JobNames(run.run_id, run.job_uuid, step.task_name, execution.uuid, str(self.store.artifacts_dir))
+        names = JobNames(run.run_id, run.job_uuid, step.task_name, execution.uuid, self._artifacts_root)
         container = step.executor.get("container") or {}
         resolver = Resolver(executor_input, names)
         try:
@@ -453,6 +461,9 @@ def _remove(path: str) -> None:
         pass
 
 
+_READ_SIZE = 1 << 16
+
+
 def _read_text(path: str) -> str | None:
     """A small file's text, None when it does not exist; three system calls, no stat first."""
     try:
@@ -460,9 +471,10 @@ def _read_text(path: str) -> str | None:
     except FileNotFoundError:
         return None
     try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
+        chunks = [os.read(fd, _READ_SIZE)]
+        if len(chunks[0]) == _READ_SIZE:  # a short read of a regular file is its end: usually one read
+            while chunk := os.read(fd, _READ_SIZE):
+                chunks.append(chunk)
     finally:
         os.close(fd)
     return b"".join(chunks).decode("utf-8")

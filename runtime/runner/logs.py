@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from json.encoder import encode_basestring
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,10 @@ class LogRange:
 
 
 def ranges_to_json(ranges: list[LogRange]) -> str:
-    return json.dumps([{"attempt": r.attempt, "file": r.file, "start": r.start, "end": r.end} for r in ranges])
+    # Written twice per step: spelled out rather than through json.dumps; only the file name needs escaping.
+    items = (f'{{"attempt": {r.attempt}, "file": {encode_basestring(r.file)}, "start": {r.start}, '
+             f'"end": {"null" if r.end is None else r.end}}}' for r in ranges)
+    return f"[{', '.join(items)}]"
 
 
 def ranges_from_json(text: str) -> list[LogRange]:
