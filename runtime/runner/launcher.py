@@ -1,10 +1,12 @@
 """Running one container step, as KFP's launcher does, plus the store's bookkeeping around it.
 
 For each attempt: build the executor input, substitute the placeholders, run
-the command as a subprocess in a lane (its log goes into the lane's file, see
-logs.py), then read the output parameter files and the executor output file.  Output artifacts are written to a
-staging folder and renamed into the store only when the step succeeded; the
-execution and its events are committed after that, in one transaction.
+the command as a subprocess in a lane (its output goes into the lane's log,
+see logs.py), then read the output parameter files and the executor output
+file.  A step's record (RUNNING, with where its log starts) is committed
+before its process starts.  Output artifacts are written to a staging folder
+and renamed into the store only when the step succeeded; the execution's
+outcome and its events are committed after that, in one transaction.
 """
 
 from __future__ import annotations
