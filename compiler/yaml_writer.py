@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 # A plain scalar that YAML 1.1 (PyYAML) and 1.2 both read back as this string.
 _PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*(?: [A-Za-z0-9_./-]+)*$")
@@ -44,6 +45,7 @@ def _scalar(value) -> str:
     return _string(value)
 
 
+@lru_cache(maxsize=65536)  # keys and many values repeat on every task
 def _string(text: str) -> str:
     if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED and not _NUMBER_LIKE.match(text):
         return text
