@@ -53,6 +53,19 @@ def ptflow_source(shape: str, n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _pipeline_body(shape: str, n: int) -> str:
+    """The body of the generated KFP DSL pipeline (the same for kfp 1.8 and 2.x)."""
+    body = []
+    if shape == "chain":
+        body.append("        t = step(x=start)")
+        body += ["        t = step(x=t.outputs['y'])" for _ in range(1, n)]
+    else:
+        body.append("        first = step(x=start)")
+        body += ["        step(x=start)" for _ in range(1, n - 1)]
+        body.append("        step(x=first.outputs['y'])")
+    return "\n".join(body) + "\n    return bench\n"
+
+
 def kfp_source(shape: str, n: int) -> str:
     head = '''
 from kfp import dsl, compiler
@@ -65,15 +78,7 @@ def build():
     @dsl.pipeline(name="bench")
     def bench(start: str = "go"):
 '''
-    body = []
-    if shape == "chain":
-        body.append("        t = step(x=start)")
-        body += ["        t = step(x=t.outputs['y'])" for _ in range(1, n)]
-    else:
-        body.append("        first = step(x=start)")
-        body += ["        step(x=start)" for _ in range(1, n - 1)]
-        body.append("        step(x=first.outputs['y'])")
-    return head + "\n".join(body) + "\n    return bench\n"
+    return head + _pipeline_body(shape, n)
 
 
 PTFLOW_RUNNER = '''
@@ -126,15 +131,7 @@ def build():
     @dsl.pipeline(name="bench")
     def bench(start: str = "go"):
 '''
-    body = []
-    if shape == "chain":
-        body.append("        t = step(x=start)")
-        body += ["        t = step(x=t.outputs['y'])" for _ in range(1, n)]
-    else:
-        body.append("        first = step(x=start)")
-        body += ["        step(x=start)" for _ in range(1, n - 1)]
-        body.append("        step(x=first.outputs['y'])")
-    return head + "\n".join(body) + "\n    return bench\n"
+    return head + _pipeline_body(shape, n)
 
 
 KFP1_RUNNER = '''

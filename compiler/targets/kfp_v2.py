@@ -406,56 +406,10 @@ class _Lowering:
         return component
 
     def _input_definitions(self, ports: list[g.Port]) -> dict:
-        parameters, artifacts = {}, {}
-        for port in ports:
-            if port.type.is_artifact:
-                definition = {"artifactType": _artifact_type(port.type)}
-                if port.type.is_list:
-                    definition["isArtifactList"] = True
-                if port.type.optional or port.has_default:
-                    definition["isOptional"] = True
-                if port.doc:
-                    definition["description"] = port.doc
-                artifacts[port.name] = definition
-                continue
-            definition = {"parameterType": parameter_type(port.type)}
-            if port.type.kind == "status":
-                definition["isOptional"] = True
-            elif port.has_default or port.type.optional:
-                definition["isOptional"] = True
-                if port.has_default and port.default is not None:
-                    definition["defaultValue"] = proto_value(port.default)
-            if port.doc:
-                definition["description"] = port.doc
-            parameters[port.name] = definition
-        result = {}
-        if artifacts:
-            result["artifacts"] = artifacts
-        if parameters:
-            result["parameters"] = parameters
-        return result
+        return _definitions(ports, inputs=True)
 
     def _output_definitions(self, ports: list[g.Port]) -> dict:
-        parameters, artifacts = {}, {}
-        for port in ports:
-            if port.type.is_artifact:
-                definition = {"artifactType": _artifact_type(port.type)}
-                if port.type.is_list:
-                    definition["isArtifactList"] = True
-                if port.doc:
-                    definition["description"] = port.doc
-                artifacts[port.name] = definition
-            else:
-                definition = {"parameterType": parameter_type(port.type)}
-                if port.doc:
-                    definition["description"] = port.doc
-                parameters[port.name] = definition
-        result = {}
-        if artifacts:
-            result["artifacts"] = artifacts
-        if parameters:
-            result["parameters"] = parameters
-        return result
+        return _definitions(ports, inputs=False)
 
     def _component_of(self, group: g.Group) -> dict:
         if group is self.graph.root:
@@ -844,6 +798,36 @@ class _Lowering:
 
 
 # ------------------------------------------------------------- helpers
+
+
+def _definitions(ports: list[g.Port], inputs: bool) -> dict:
+    """A component's `inputDefinitions` or `outputDefinitions`, as kfp writes them."""
+    parameters, artifacts = {}, {}
+    for port in ports:
+        if port.type.is_artifact:
+            definition = {"artifactType": _artifact_type(port.type)}
+            if port.type.is_list:
+                definition["isArtifactList"] = True
+            if inputs and (port.type.optional or port.has_default):
+                definition["isOptional"] = True
+        else:
+            definition = {"parameterType": parameter_type(port.type)}
+            if inputs and port.type.kind == "status":
+                definition["isOptional"] = True
+            elif inputs and (port.has_default or port.type.optional):
+                definition["isOptional"] = True
+                if port.has_default and port.default is not None:
+                    definition["defaultValue"] = proto_value(port.default)
+        if port.doc:
+            definition["description"] = port.doc
+        (artifacts if port.type.is_artifact else parameters)[port.name] = definition
+    result = {}
+    if artifacts:
+        result["artifacts"] = artifacts
+    if parameters:
+        result["parameters"] = parameters
+    return result
+
 
 
 def _rename_refs(component: dict, renames: dict) -> None:
