@@ -3,6 +3,7 @@
 Layout of a store directory (`.ptflow/` by default):
 
     ptflow.db                    runs, executions, artifacts, events (ML Metadata's model)
+    ptflow.lock                  held while a runner opens the database (see _opening_lock)
     runs/<run>/lane-<n>.log      what the steps run in lane n printed (see logs.py)
     runs/<run>/lane-<n>/         the working directory of the steps run in lane n
     runs/<run>/<execution>.*     a step's output parameter files and executor output file
@@ -33,9 +34,10 @@ import sqlite3
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ptflow.runtime.runner import logs
 from ptflow.runtime.runner.artifacts import Artifact, content_digest, fingerprint, local_path_for_uri
@@ -138,16 +140,29 @@ class Store:
             raise StoreError(f"cannot create the store at {self.root}: {error.strerror or error}") from None
         self._lock = threading.RLock()
         try:
-            self._db = sqlite3.connect(self.root / DATABASE, timeout=BUSY_TIMEOUT_MS / 1000,
-                                       isolation_level=None, check_same_thread=False)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA synchronous = NORMAL")  # first, so creating a store syncs less
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._create_schema()
+            with _opening_lock(self.root):
+                self._open_database()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.root / DATABASE} is not a ptflow store database: {error}") from None
+
+    def _open_database(self) -> None:
+        """Connect, switch to WAL and create the schema if it is missing.
+
+        Two runners opening a fresh store at once both try to switch the new
+        file to WAL; SQLite answers one of them "database is locked" at once,
+        without waiting on the busy timeout (the switch needs an exclusive
+        lock while the reader holds a shared one).  So opening is serialized
+        across processes by `_opening_lock`; afterwards the busy timeout is
+        enough.
+        """
+        self._db = sqlite3.connect(self.root / DATABASE, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._db.execute("PRAGMA synchronous = NORMAL")  # first, so creating a store syncs less
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._create_schema()
 
     def _create_schema(self) -> None:
         with self._lock:
@@ -494,6 +509,25 @@ class Store:
                 (producers if event["kind"] == "OUTPUT" else consumers).append(execution)
         return {"producers": producers, "consumers": consumers}
 
+
+
+@contextmanager
+def _opening_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `root/ptflow.lock` while the database is opened.
+
+    Without fcntl (Windows) this is a no-op: one runner per store there.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(root / "ptflow.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 def _with_log_ranges(execution: dict) -> dict:
     """An execution row with `log_ranges`, from its `log` (left as it is when it names a log file instead)."""

@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,27 @@ async def wait_for_diagnostics(client: LanguageClient, uri: str) -> list[types.D
         while uri not in client.diagnostics:
             await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         return client.diagnostics[uri]
+
+    return list(await asyncio.wait_for(published(), WAIT_S))
+
+
+async def wait_until_diagnostics(client: LanguageClient, uri: str,
+                                 wanted: Callable[[list[types.Diagnostic]], bool]) -> list[types.Diagnostic]:
+    """The first diagnostics published for `uri` from now on for which `wanted(...)` holds.
+
+    For edits whose effect reaches a document through another one: the server
+    may still publish a check it started before the edit (with the old, right
+    answer for the old text) before it publishes the one after.
+    """
+    client.diagnostics.pop(uri, None)
+
+    async def published():
+        while True:
+            while uri not in client.diagnostics:
+                await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            diagnostics = client.diagnostics.pop(uri)
+            if wanted(diagnostics):
+                return diagnostics
 
     return list(await asyncio.wait_for(published(), WAIT_S))
 

@@ -14,7 +14,8 @@ from pytest_lsp import LanguageClient
 
 from ptflow.compiler.modules import stdlib_directory
 
-from .conftest import MAIN, open_document, position, replace_change, span_range, wait_for_diagnostics
+from .conftest import (MAIN, open_document, position, replace_change, span_range, wait_for_diagnostics,
+                       wait_until_diagnostics)
 
 
 def doc(path: Path) -> types.TextDocumentIdentifier:
@@ -109,7 +110,8 @@ async def test_editing_an_imported_file_rechecks_the_files_that_import_it(client
 
     change = replace_change(common_text, "msg: str,", "text: str,")
     client.text_document_did_change(types.DidChangeTextDocumentParams(versioned(common, 2), [change]))
-    diagnostics = await wait_for_diagnostics(client, main.as_uri())
+    # Fails by timing out (after WAIT_S) when main is never rechecked.
+    diagnostics = await wait_until_diagnostics(client, main.as_uri(), lambda found: bool(found))
     assert {d.message.split("\n")[0] for d in diagnostics} >= {"`say` has no input `msg`"}
 
 
