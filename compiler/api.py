@@ -81,6 +81,10 @@ def _compile_file(path, target, pipeline, params, image, text, loader) -> Compil
         check_target_support(graph, target, diagnostics)
     if diagnostics.has_errors or graph is None:
         return CompileResult(path, target, graph.name if graph else pipeline, None, diagnostics.sorted())
+    if target == "vertex":
+        from ptflow.compiler.targets.vertex import lower_deploys
+
+        lower_deploys(graph, checker.component)
     documents, source_map = _lower(graph, target, overrides)
     from ptflow.compiler.targets.support import validate_documents
 

@@ -128,6 +128,12 @@ class Checker:
         scope.graphs[name] = graph
         return graph
 
+    def component(self, path: str, name: str) -> g.ComponentSpec | None:
+        """The component `name` declared in `path`, a module this checker has checked."""
+        scope = self.modules.get(os.path.normpath(path))
+        symbol = scope.symbols.get(name) if scope is not None else None
+        return symbol.spec if isinstance(symbol, ComponentSymbol) else None
+
     # ---------------------------------------------------------- modules
     def _module(self, path: str, import_node: t.Import | None) -> ModuleScope:
         key = os.path.normpath(path)

@@ -252,6 +252,15 @@ _code("PTF502", "compiled document is invalid", """
 The document ptflow produced failed its own validation. This is a bug in
 ptflow: please report it with the .ptflow file.
 """)
+_code("PTF504", "input ignored by the target", """
+A standard-library step was given an input that only matters on another
+target, so the target chosen with `--target` ignores it. For example
+`serve.deploy`'s `namespace` or `canary_traffic_percent` set up a KServe
+InferenceService; on `--target vertex` the step deploys to a Vertex AI
+endpoint, which has no such setting. The file still compiles; the message
+names the input. Silence it with `# ptflow: ignore[PTF504]` on the step when
+one file is compiled for both targets on purpose.
+""", W)
 _code("PTF503", "invalid pipeline document", """
 `ptflow validate` found a problem in a compiled KFP document: a dangling
 reference, a cycle, an undeclared input, a placeholder naming an unknown

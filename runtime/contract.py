@@ -132,9 +132,16 @@ class SlicedClassificationMetrics(Artifact):
     schema_title = "system.SlicedClassificationMetrics"
 
 
+class UnmanagedContainerModel(Artifact):
+    """A model folder and the serving container to run it in (`containerSpec` in its metadata), for Vertex AI."""
+
+    schema_title = "google.UnmanagedContainerModel"
+
+
 ARTIFACT_CLASSES: dict[str, type[Artifact]] = {
     cls.__name__: cls
-    for cls in (Artifact, Dataset, Model, Metrics, ClassificationMetrics, SlicedClassificationMetrics, HTML, Markdown)
+    for cls in (Artifact, Dataset, Model, Metrics, ClassificationMetrics, SlicedClassificationMetrics, HTML, Markdown,
+                UnmanagedContainerModel)
 }
 
 
@@ -160,6 +167,8 @@ class PortType:
     def __str__(self) -> str:
         """The type as a .ptflow file spells it (`list[int]`, `float?`)."""
         text = f"list[{self.item}]" if self.item else self.name
+        if self.is_artifact and not self.artifact_class.schema_title.startswith("system."):
+            text = f'Artifact<"{self.artifact_class.schema_title}">'
         return text + ("?" if self.optional else "")
 
     @classmethod

@@ -13,6 +13,10 @@ from ptflow.compiler.diagnostics import Diagnostics
 def check_target_support(graph: g.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
     if target in ("kfp-v2", "vertex"):
         _check_v2(graph, target, diagnostics)
+        if target == "vertex":
+            from ptflow.compiler.targets.vertex import check_support
+
+            check_support(graph, diagnostics)
     elif target == "kfp-v1":
         try:
             from ptflow.compiler.targets.kfp_v1 import check_support

@@ -1,4 +1,5 @@
-"""`serve.archive`, `serve.deploy`, `serve.predict`: TorchServe archives, KServe deployment, inference calls.
+"""`serve.archive`, `serve.deploy`, `serve.predict`, `serve.vertex_model`: TorchServe archives, KServe and
+Vertex AI deployment, inference calls.
 
 The work is in ptflow.stdlib.serving; these functions read the step's inputs,
 check them (before any archiver, cluster or server is touched) and write its
@@ -11,7 +12,8 @@ import json
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ptflow.runtime.contract import Artifact, Markdown, Model, Outputs, StepError, UsageError, step
+from ptflow.runtime.contract import (Artifact, Markdown, Model, Outputs, StepError, UnmanagedContainerModel, UsageError,
+                                     step)
 
 
 @step("serve.archive", outputs={"archive": Artifact, "config": Artifact})
@@ -89,6 +91,29 @@ def deploy(out: Outputs, name: str, archive: Artifact | None = None, storage_uri
                         + yaml.safe_dump({"status": final.get("status", {})}, sort_keys=False), encoding="utf-8")
     out["manifest"].metadata.update(name=spec.name, namespace=spec.namespace, endpoint=endpoint)
     return {"endpoint": endpoint, "host": urlparse(endpoint).netloc}
+
+
+@step("serve.vertex_model", outputs={"model": UnmanagedContainerModel, "machine_type": str,
+                                     "accelerator_type": str, "accelerator_count": int})
+def vertex_model(out: Outputs, archive: Artifact, cpu: str = "1", memory: str = "2Gi", gpus: int = 0,
+                 node_selector: dict = {}, serving_image: str | None = None) -> dict:  # noqa: B006
+    """Prepare an archive for Vertex AI: the model folder to upload and the machine to deploy it on.
+
+    `model` holds the archive's .mar as `model.mar`, the layout Vertex AI's
+    prebuilt PyTorch containers serve, with the serving image in its
+    `containerSpec` metadata.  The machine is the smallest that has `cpu`,
+    `memory` and `gpus` GPUs of the type named by the GKE accelerator label in
+    `node_selector`.  `--target vertex` runs this before ModelUploadOp when it
+    lowers `serve.deploy`.
+    """
+    from ptflow.stdlib.serving import vertex
+
+    machine = vertex.machine_for(cpu, memory, gpus, dict(node_selector))  # before copying anything
+    image = serving_image or (vertex.PREBUILT_GPU_IMAGE if gpus else vertex.PREBUILT_CPU_IMAGE)
+    name = vertex.model_folder(archive.path, out["model"].path)
+    out["model"].metadata.update(containerSpec=vertex.container_spec(image), model_name=name)
+    return {"machine_type": machine.machine_type, "accelerator_type": machine.accelerator_type,
+            "accelerator_count": machine.accelerator_count}
 
 
 @step("serve.predict", outputs={"request_markdown": Markdown, "response_markdown": Markdown, "response": Artifact})

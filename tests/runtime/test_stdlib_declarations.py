@@ -23,6 +23,8 @@ STDLIB = Path(__file__).resolve().parents[2] / "stdlib"
 
 def type_text(ref: t.TypeRef) -> str:
     text = ref.name.name
+    if ref.schema_title:
+        text += f'<"{ref.schema_title}">'
     if ref.args:
         text += "[" + ", ".join(type_text(arg) for arg in ref.args) + "]"
     return text + ("?" if ref.optional else "")

@@ -1,0 +1,226 @@
+"""`--target vertex`: KFP v2 IR in which `serve.deploy` is Vertex AI's own model deployment.
+
+On KFP, `serve.deploy` applies a KServe InferenceService.  Vertex AI Pipelines
+has no KServe; it serves models on Vertex AI endpoints, which
+google-cloud-pipeline-components (gcpc) creates with three components.  So,
+before the KFP v2 lowering, every `serve.deploy` step of the checked DAG is
+replaced by four steps:
+
+    <step>_model     serve.vertex_model: the archive's .mar as `model.mar`, with
+                     the serving image (Vertex AI's prebuilt PyTorch container)
+                     in its metadata, and the machine type for cpu/memory/gpus
+    <step>_upload    gcpc ModelUploadOp      (the model folder -> a Vertex Model)
+    <step>_endpoint  gcpc EndpointCreateOp   (a new endpoint, named like the model)
+    <step>           gcpc ModelDeployOp      (the Model on the endpoint, on that machine)
+
+The last keeps the step's own name, so `after: [deploy]` and the source map
+still point at it.  The gcpc components are the ones gcpc itself defines,
+compiled by kfp into vertex_components/ (tests/vertex/regenerate_components.py
+writes them; a test fails when they drift from the pinned gcpc), and loaded
+like any KFP v2 IR component, so compiling never imports gcpc or kfp.
+
+`check_support` reports, before anything is lowered, the uses of `serve.deploy`
+that Vertex AI can't express (PTF501) and the KServe-only inputs it ignores
+(PTF504).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from ptflow.compiler import graph as g
+from ptflow.compiler import types as ty
+from ptflow.compiler.component_yaml import load_component_text
+from ptflow.compiler.diagnostics import Diagnostics
+from ptflow.compiler.names import k8s_name, unique_name
+
+COMPONENTS = Path(__file__).parent / "vertex_components"
+DEPLOY_STEP = "serve.deploy"
+VERTEX_MODEL = "vertex_model"  # the component in the module that declares serve.deploy (stdlib/serve.ptflow)
+# serve.deploy's inputs that only KServe reads.
+KSERVE_ONLY = ("namespace", "protocol", "canary_traffic_percent", "runtime_version", "annotations", "timeout")
+# serve.deploy's inputs that serve.vertex_model takes as they are.
+MACHINE_INPUTS = ("cpu", "memory", "gpus", "node_selector")
+
+# Finds a component by the file that declares it and its name (the checker's modules).
+ComponentLookup = Callable[[str, str], "g.ComponentSpec | None"]
+
+
+@lru_cache(maxsize=None)
+def gcpc_component(name: str) -> g.ComponentSpec:
+    """One of gcpc's components, as committed in vertex_components/ (`model_upload`, ...)."""
+    path = COMPONENTS / f"{name}.yaml"
+    return load_component_text(path.read_text(encoding="utf-8"), str(path), name)
+
+
+def is_deploy(task: g.Task) -> bool:
+    container = task.component.container
+    return task.component.kind == "container" and container is not None and container.runtime_step == DEPLOY_STEP
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_support(graph: g.PipelineGraph, diagnostics: Diagnostics) -> None:
+    for pipeline in _graphs(graph):
+        deploys = {task.name: task for task in pipeline.tasks.values() if is_deploy(task)}
+        for task in deploys.values():
+            _check_deploy(task, diagnostics)
+        if deploys:
+            _check_outputs_unused(pipeline, deploys, diagnostics)
+
+
+def _check_deploy(task: g.Task, diagnostics: Diagnostics) -> None:
+    step = task.step
+    if "archive" not in task.arguments:
+        diagnostics.report(
+            "PTF501", f"`{step}` deploys `storage_uri`; on vertex, serve.deploy uploads its `archive` to Vertex AI, "
+            "so it needs `archive`", task.span, hint="pass serve.archive's `archive` output as `archive`")
+    if task.in_finally:
+        diagnostics.report("PTF501", f"`{step}` is in `finally`; vertex lowers serve.deploy to four steps, which "
+                           "`finally` can't order", task.span)
+    minimum = task.arguments.get("min_replicas")
+    if isinstance(minimum, g.Constant) and minimum.value == 0:
+        diagnostics.report("PTF501", f"`{step}` has min_replicas: 0; Vertex AI endpoints can't scale to zero",
+                           task.span, hint="use min_replicas: 1 or more")
+    for name in KSERVE_ONLY:
+        if name in task.arguments:
+            diagnostics.report("PTF504", f"`{name}` of `{step}` is a KServe setting; vertex ignores it", task.span)
+
+
+def _check_outputs_unused(pipeline: g.PipelineGraph, deploys: dict[str, g.Task], diagnostics: Diagnostics) -> None:
+    """serve.deploy's outputs (a KServe URL and manifest) have no value on Vertex AI."""
+
+    def report(value: g.Value, span) -> None:
+        for used in _task_outputs(value):
+            if used.task in deploys:
+                diagnostics.report(
+                    "PTF501", f"`{deploys[used.task].step}.{used.output}` is a KServe output; on vertex, serve.deploy "
+                    "deploys to a Vertex AI endpoint and has no outputs", span,
+                    hint="call the endpoint with the Vertex AI SDK, or compile for kfp-v2 to deploy on KServe")
+
+    for task in pipeline.tasks.values():
+        for value in [*task.arguments.values(), *task.options.env.values()]:
+            report(value, task.span)
+    for group in pipeline.root.groups():
+        if isinstance(group, g.ConditionGroup) and group.condition is not None:
+            for value in g.condition_values(group.condition):
+                report(value, group.span)
+        if isinstance(group, g.LoopGroup) and group.items is not None:
+            report(group.items, group.span)
+    for value in pipeline.returns.values():
+        report(value, pipeline.span)
+
+
+def _task_outputs(value: g.Value):
+    if isinstance(value, g.TaskOutput):
+        yield value
+    elif isinstance(value, g.Interpolation):
+        for part in value.parts:
+            if not isinstance(part, str):
+                yield from _task_outputs(part)
+
+
+# ---------------------------------------------------------------- lowering
+
+
+def lower_deploys(graph: g.PipelineGraph, find_component: ComponentLookup) -> None:
+    """Replace every serve.deploy step (in `graph` and the pipelines it calls) by Vertex AI's steps.
+
+    Rewrites the graphs in place: they are the ones this compilation checked.
+    """
+    for pipeline in _graphs(graph):
+        for task in [t for t in pipeline.tasks.values() if is_deploy(t)]:
+            vertex_model = find_component(task.component.source or "", VERTEX_MODEL)
+            if vertex_model is None:  # a serve module without vertex_model: nothing to lower to
+                raise LookupError(f"{task.component.source} declares no `{VERTEX_MODEL}`")
+            _replace(pipeline, task, _vertex_steps(pipeline, task, vertex_model))
+
+
+def _vertex_steps(pipeline: g.PipelineGraph, deploy: g.Task, vertex_model: g.ComponentSpec) -> list[g.Task]:
+    taken = set(pipeline.tasks)
+    # An input given as `null` is one not given.
+    args = {k: v for k, v in deploy.arguments.items() if not (isinstance(v, g.Constant) and v.value is None)}
+    name = args["name"]
+
+    def new_task(suffix: str, component: g.ComponentSpec, arguments: dict, options: g.TaskOptions,
+                 after: list[str]) -> g.Task:
+        task_name = unique_name(k8s_name(f"{deploy.step}-{suffix}"), taken)
+        taken.add(task_name)
+        return g.Task(task_name, f"{deploy.step}_{suffix}", component, arguments, options, deploy.group, deploy.span,
+                      after=list(after), in_finally=deploy.in_finally)
+
+    def output(task: g.Task, key: str) -> g.TaskOutput:
+        return g.TaskOutput(task.name, key, task.component.output(key).type)
+
+    model = new_task("model", vertex_model,
+                     {"archive": args["archive"], **{k: args[k] for k in MACHINE_INPUTS if k in args}},
+                     _without_display_name(deploy.options), deploy.after)
+    gcpc_options = g.TaskOptions(cache=deploy.options.cache, retry=deploy.options.retry)
+    upload = new_task("upload", gcpc_component("model_upload"),
+                      {"display_name": name, "unmanaged_container_model": output(model, "model")},
+                      gcpc_options, [])
+    endpoint = new_task("endpoint", gcpc_component("endpoint_create"), {"display_name": name}, gcpc_options,
+                        deploy.after)
+    minimum = args.get("min_replicas", g.Constant(1, ty.parameter("int")))
+    deploy_args = {
+        "model": output(upload, "model"),
+        "endpoint": output(endpoint, "endpoint"),
+        "deployed_model_display_name": name,
+        "dedicated_resources_machine_type": output(model, "machine_type"),
+        "dedicated_resources_accelerator_type": output(model, "accelerator_type"),
+        "dedicated_resources_accelerator_count": output(model, "accelerator_count"),
+        "dedicated_resources_min_replica_count": minimum,
+        "dedicated_resources_max_replica_count": args.get("max_replicas", minimum),
+    }
+    if "service_account" in args:
+        deploy_args["service_account"] = args["service_account"]
+    final = g.Task(deploy.name, deploy.step, gcpc_component("model_deploy"), deploy_args,
+                   g.TaskOptions(cache=deploy.options.cache, retry=deploy.options.retry,
+                                 display_name=deploy.options.display_name),
+                   deploy.group, deploy.span, after=[], in_finally=deploy.in_finally)
+    return [model, upload, endpoint, final]
+
+
+def _without_display_name(options: g.TaskOptions) -> g.TaskOptions:
+    """The deploy step's `with { }` (resources, retries, ...) for the step that runs in the runtime image."""
+    from dataclasses import replace
+
+    return replace(options, display_name=None)
+
+
+def _replace(pipeline: g.PipelineGraph, deploy: g.Task, steps: list[g.Task]) -> None:
+    """Put `steps` where `deploy` was: in its group, in the task table and in the dependency graph."""
+    children = deploy.group.children
+    index = next(i for i, child in enumerate(children) if child is deploy)
+    children[index:index + 1] = steps
+    del pipeline.tasks[deploy.name]
+    for task in steps:
+        pipeline.tasks[task.name] = task
+    successors = list(pipeline.dag.successors(deploy.name)) if deploy.name in pipeline.dag else []
+    if deploy.name in pipeline.dag:
+        pipeline.dag.remove_node(deploy.name)
+    for task in steps:
+        pipeline.dag.add_node(task.name)
+        for producer in sorted(set(task.upstream_tasks()) | set(task.after)):
+            if producer in pipeline.tasks:
+                pipeline.dag.add_edge(producer, task.name)
+    for successor in successors:
+        pipeline.dag.add_edge(deploy.name, successor)
+
+
+def _graphs(graph: g.PipelineGraph):
+    """`graph` and every pipeline it calls, each once."""
+    seen: set[int] = set()
+    pending = [graph]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for task in current.tasks.values():
+            if task.component.kind == "pipeline" and task.component.pipeline is not None:
+                pending.append(task.component.pipeline)

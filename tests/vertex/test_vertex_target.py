@@ -1,0 +1,175 @@
+"""`--target vertex`: serve.deploy becomes Vertex AI's model upload, endpoint creation and deployment.
+
+The differential test compares the whole compiled pipeline with what kfp's
+compiler writes for the pipeline a kfp user would write by hand: the same
+runtime step, then google-cloud-pipeline-components' ModelUploadOp,
+EndpointCreateOp and ModelDeployOp (imported from the installed gcpc).
+Vertex AI itself can't run here; the documents are checked by ptflow's
+validator, as `ptflow compile` does before it writes them.
+"""
+
+from pathlib import Path
+from typing import Optional
+
+import pytest
+import yaml
+
+from ptflow.compiler.api import compile_file
+from ptflow.compiler.targets import vertex
+from ptflow.runtime.image import DEFAULT_RUNTIME_IMAGE
+from tests.support.kfp_compare import assert_same_ir, compile_kfp, compile_ptflow, rename
+from tests.vertex.regenerate_components import compiled_text, gcpc_components
+
+kfp = pytest.importorskip("kfp")
+from kfp import dsl  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "vertex_cifar10" / "vertex_cifar10.ptflow"
+IMAGE = "alpine:3.19"
+
+SOURCE = '''
+import stdlib.serve as serve
+
+component make_archive() -> (archive: Artifact) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", archive.path]
+}
+
+pipeline vertex_pipeline(name: str = "digits") {
+    mar = make_archive()
+    deploy = serve.deploy(name: name, archive: mar.archive, cpu: "2", memory: "8Gi", max_replicas: 3)
+        with { cpu: "1", memory: "2G" }
+}
+'''
+
+
+def test_the_committed_components_are_what_the_pinned_gcpc_compiles_to():
+    for file_name, component in gcpc_components().items():
+        committed = yaml.safe_load((vertex.COMPONENTS / file_name).read_text())
+        fresh = yaml.safe_load(compiled_text(component))
+        committed.pop("sdkVersion"), fresh.pop("sdkVersion")
+        assert committed == fresh, f"{file_name} drifted: run tests/vertex/regenerate_components.py"
+
+
+def test_deploy_compiles_to_what_kfp_writes_for_the_gcpc_pipeline(tmp_path):
+    from google_cloud_pipeline_components.types.artifact_types import UnmanagedContainerModel
+    from google_cloud_pipeline_components.v1.endpoint import EndpointCreateOp, ModelDeployOp
+    from google_cloud_pipeline_components.v1.model import ModelUploadOp
+
+    @dsl.container_component
+    def make_archive(archive: dsl.Output[dsl.Artifact]):
+        return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "true", archive.path])
+
+    @dsl.container_component
+    def vertex_model(archive: dsl.Input[dsl.Artifact], model: dsl.Output[UnmanagedContainerModel],
+                     machine_type: dsl.OutputPath(str), accelerator_type: dsl.OutputPath(str),
+                     accelerator_count: dsl.OutputPath(int), cpu: str = "1", memory: str = "2Gi", gpus: int = 0,
+                     node_selector: dict = {}, serving_image: Optional[str] = None):  # noqa: B006
+        return dsl.ContainerSpec(
+            image=DEFAULT_RUNTIME_IMAGE, command=["python", "-m", "ptflow.runtime", "serve.vertex_model"],
+            args=["--executor-input", dsl.PIPELINE_TASK_EXECUTOR_INPUT_PLACEHOLDER, "--archive", archive.path,
+                  "--cpu", cpu, "--memory", memory, "--gpus", gpus, "--node_selector", node_selector,
+                  dsl.IfPresentPlaceholder(input_name="serving_image", then=["--serving_image", serving_image]),
+                  "--model", model.path, "--machine_type", machine_type, "--accelerator_type", accelerator_type,
+                  "--accelerator_count", accelerator_count])
+
+    @dsl.pipeline(name="vertex-pipeline")
+    def vertex_pipeline(name: str = "digits"):
+        mar = make_archive().set_caching_options(True)
+        model = vertex_model(archive=mar.outputs["archive"], cpu="2", memory="8Gi")
+        model.set_env_variable("PTFLOW_RUNTIME_IMAGE", DEFAULT_RUNTIME_IMAGE).set_cpu_limit("1")
+        model.set_memory_limit("2G")
+        upload = ModelUploadOp(display_name=name, unmanaged_container_model=model.outputs["model"])
+        endpoint = EndpointCreateOp(display_name=name)
+        ModelDeployOp(model=upload.outputs["model"], endpoint=endpoint.outputs["endpoint"],
+                      deployed_model_display_name=name,
+                      dedicated_resources_machine_type=model.outputs["machine_type"],
+                      dedicated_resources_accelerator_type=model.outputs["accelerator_type"],
+                      dedicated_resources_accelerator_count=model.outputs["accelerator_count"],
+                      dedicated_resources_min_replica_count=1, dedicated_resources_max_replica_count=3)
+
+    ours = compile_ptflow(SOURCE, tmp_path, target="vertex")
+    theirs = compile_kfp(vertex_pipeline, tmp_path)
+    ours = rename(ours, {"mar": "make-archive", "deploy-model": "vertex-model", "deploy-upload": "model-upload",
+                         "deploy-endpoint": "endpoint-create", "deploy": "model-deploy"})
+    # kfp has no doc comments to copy into the hand-written component; the stdlib's are checked elsewhere.
+    for definitions in ours[0]["components"]["comp-vertex-model"].values():
+        for kind in ("parameters", "artifacts") if isinstance(definitions, dict) else ():
+            for definition in definitions.get(kind, {}).values():
+                definition.pop("description", None)
+    for documents in (ours, theirs):  # kfp sorts by task name, which the renaming changed
+        for task in documents[0]["root"]["dag"]["tasks"].values():
+            task.get("dependentTasks", []).sort()
+    assert_same_ir(ours, theirs)
+
+
+def test_kfp_v2_still_deploys_on_kserve(tmp_path):
+    (document,) = compile_ptflow(SOURCE, tmp_path, target="kfp-v2")
+    assert set(document["root"]["dag"]["tasks"]) == {"mar", "deploy"}
+    command = document["deploymentSpec"]["executors"]["exec-deploy"]["container"]["command"]
+    assert command[-1] == "serve.deploy"
+
+
+def test_the_vertex_example_deploys_with_gcpc_inside_its_condition():
+    result = compile_file(str(EXAMPLE), target="vertex")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    document = result.documents[0]
+    condition = document["components"]["comp-condition-1"]["dag"]["tasks"]
+    assert set(condition) == {"deploy-model", "deploy-upload", "deploy-endpoint", "deploy"}
+    executors = document["deploymentSpec"]["executors"]
+    gcpc_image = "gcr.io/ml-pipeline/google-cloud-pipeline-components:2.22.0"
+    assert {executors[f"exec-{name}"]["container"]["image"] for name in ("deploy-upload", "deploy-endpoint",
+                                                                          "deploy")} == {gcpc_image}
+    # The archive flows from serve.archive into the model folder, and the model into the deployment.
+    assert condition["deploy-model"]["inputs"]["artifacts"]["archive"] == {
+        "componentInputArtifact": "pipelinechannel--mar-archive"}
+    assert condition["deploy"]["dependentTasks"] == ["deploy-endpoint", "deploy-model", "deploy-upload"]
+    # The source map sends a failure in any of the four back to the serve.deploy line.
+    lines = {result.source_map[("comp-condition-1", name)].line for name in condition}
+    assert lines == {EXAMPLE.read_text().splitlines().index("        deploy = serve.deploy(") + 1}
+
+
+def diagnostics_of(tmp_path, body: str):
+    path = tmp_path / "p.ptflow"
+    path.write_text(f'''import stdlib.serve as serve
+import stdlib.torch as torch
+
+pipeline p(name: str = "digits") {{
+    data = torch.prepare_images()
+    train = torch.train(data: data.data)
+    mar = serve.archive(model: train.model_file, name: name)
+{body}}}
+''')
+    result = compile_file(str(path), target="vertex")
+    return result, [(d.code, d.span.line, d.message) for d in result.diagnostics]
+
+
+def test_deploying_a_storage_uri_is_refused_with_the_step_line(tmp_path):
+    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, storage_uri: "s3://m/v1")\n')
+    assert not result.ok
+    assert found == [("PTF501", 8, "`deploy` deploys `storage_uri`; on vertex, serve.deploy uploads its `archive` "
+                                   "to Vertex AI, so it needs `archive`")]
+
+
+def test_using_the_kserve_url_is_refused_where_it_is_used(tmp_path):
+    result, found = diagnostics_of(tmp_path, '''    deploy = serve.deploy(name: name, archive: mar.archive)
+    probe = serve.predict(endpoint: deploy.endpoint, model_name: name, request: {"instances": [[0.0]]})
+''')
+    assert not result.ok
+    assert [(code, line) for code, line, _ in found] == [("PTF501", 9)]
+    assert found[0][2].startswith("`deploy.endpoint` is a KServe output")
+
+
+def test_kserve_only_inputs_are_warnings_and_the_file_still_compiles(tmp_path):
+    result, found = diagnostics_of(tmp_path, '''    deploy = serve.deploy(name: name, archive: mar.archive, namespace: "team-a",
+                          canary_traffic_percent: 10)
+''')
+    assert result.ok and result.documents
+    assert found == [("PTF504", 8, "`namespace` of `deploy` is a KServe setting; vertex ignores it"),
+                     ("PTF504", 8, "`canary_traffic_percent` of `deploy` is a KServe setting; vertex ignores it")]
+
+
+def test_scale_to_zero_is_refused(tmp_path):
+    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive, '
+                                             'min_replicas: 0)\n')
+    assert not result.ok
+    assert [(code, line) for code, line, _ in found] == [("PTF501", 8)]
