@@ -496,3 +496,15 @@ class PipelineGraph:
 
     def group_of(self, task_name: str) -> Group:
         return self.tasks[task_name].group
+
+    def and_called_pipelines(self):
+        """This pipeline and every pipeline its steps call, directly or not, each once."""
+        seen: set[int] = set()
+        pending = [self]
+        while pending:
+            current = pending.pop()
+            if id(current) not in seen:
+                seen.add(id(current))
+                yield current
+                pending.extend(task.component.pipeline for task in current.tasks.values()
+                               if task.component.kind == "pipeline" and task.component.pipeline is not None)

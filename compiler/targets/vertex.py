@@ -64,7 +64,7 @@ def is_deploy(task: g.Task) -> bool:
 
 
 def check_support(graph: g.PipelineGraph, diagnostics: Diagnostics) -> None:
-    for pipeline in _graphs(graph):
+    for pipeline in graph.and_called_pipelines():
         deploys = {task.name: task for task in pipeline.tasks.values() if is_deploy(task)}
         for task in deploys.values():
             _check_deploy(task, diagnostics)
@@ -131,7 +131,7 @@ def lower_deploys(graph: g.PipelineGraph, find_component: ComponentLookup) -> No
 
     Rewrites the graphs in place: they are the ones this compilation checked.
     """
-    for pipeline in _graphs(graph):
+    for pipeline in graph.and_called_pipelines():
         for task in [t for t in pipeline.tasks.values() if is_deploy(t)]:
             vertex_model = find_component(task.component.source or "", VERTEX_MODEL)
             if vertex_model is None:  # a serve module without vertex_model: nothing to lower to
@@ -210,17 +210,3 @@ def _replace(pipeline: g.PipelineGraph, deploy: g.Task, steps: list[g.Task]) -> 
     for successor in successors:
         pipeline.dag.add_edge(deploy.name, successor)
 
-
-def _graphs(graph: g.PipelineGraph):
-    """`graph` and every pipeline it calls, each once."""
-    seen: set[int] = set()
-    pending = [graph]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        for task in current.tasks.values():
-            if task.component.kind == "pipeline" and task.component.pipeline is not None:
-                pending.append(task.component.pipeline)

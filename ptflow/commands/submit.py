@@ -46,7 +46,9 @@ def run(args) -> int:
     from ptflow.runtime.runner import preflight, spec
 
     try:
-        documents, loaded, warnings = spec.load(args.file, args.pipeline, args.image)
+        # For Vertex AI, serve.deploy deploys to a Vertex AI endpoint (see docs/targets.md).
+        documents, loaded, warnings = spec.load(args.file, args.pipeline, args.image,
+                                                target="vertex" if args.vertex else "kfp-v2")
     except spec.LoadError as error:
         print_diagnostics(error.diagnostics)
         return EXIT_ERRORS

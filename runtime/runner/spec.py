@@ -58,10 +58,15 @@ class LoadError(Exception):
         self.diagnostics = diagnostics
 
 
-def load(path: str, pipeline: str | None = None, image: str | None = None) -> tuple[list[dict], Pipeline, list[Diagnostic]]:
-    """The documents of `path` and the Pipeline to run; warnings come back, errors raise LoadError."""
+def load(path: str, pipeline: str | None = None, image: str | None = None,
+         target: str = "kfp-v2") -> tuple[list[dict], Pipeline, list[Diagnostic]]:
+    """The documents of `path` and the Pipeline to run; warnings come back, errors raise LoadError.
+
+    A .ptflow file is compiled for `target` (kfp-v2, or vertex where the
+    pipeline goes to Vertex AI); an IR file is taken as it is.
+    """
     if path.endswith(".ptflow"):
-        return _compile(path, pipeline, image)
+        return _compile(path, pipeline, image, target)
     diagnostics = Diagnostics()
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -102,10 +107,10 @@ def from_documents(documents: list[Any], source: str = "") -> Pipeline:
     return Pipeline(spec, platform, source)
 
 
-def _compile(path: str, pipeline: str | None, image: str | None):
+def _compile(path: str, pipeline: str | None, image: str | None, target: str):
     from ptflow.compiler.api import compile_file
 
-    result = compile_file(path, "kfp-v2", pipeline=pipeline, image=image)
+    result = compile_file(path, target, pipeline=pipeline, image=image)
     if not result.ok:
         raise LoadError(result.diagnostics)
     documents = result.documents or []

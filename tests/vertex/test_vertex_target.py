@@ -173,3 +173,17 @@ def test_scale_to_zero_is_refused(tmp_path):
                                              'min_replicas: 0)\n')
     assert not result.ok
     assert [(code, line) for code, line, _ in found] == [("PTF501", 8)]
+
+
+def test_a_deploy_inside_a_called_pipeline_is_lowered_there(tmp_path):
+    source = SOURCE.replace("pipeline vertex_pipeline(", "pipeline inner(") + '''
+pipeline outer(name: str = "digits") {
+    first = inner(name: name)
+}
+'''
+    path = tmp_path / "nested.ptflow"
+    path.write_text(source)
+    result = compile_file(str(path), target="vertex", pipeline="outer")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    inner = result.documents[0]["components"]["comp-first"]["dag"]["tasks"]
+    assert set(inner) == {"mar", "deploy-model", "deploy-upload", "deploy-endpoint", "deploy"}
