@@ -91,7 +91,18 @@ def _compile_file(path, target, pipeline, params, image, text, loader) -> Compil
     validate_documents(documents, target, diagnostics)
     if diagnostics.has_errors:
         return CompileResult(path, target, graph.name, None, diagnostics.sorted(), source_map)
-    return CompileResult(path, target, graph.name, documents, diagnostics.sorted(), source_map)
+    return CompileResult(path, target, graph.name, documents, _unsuppressed(diagnostics.sorted(), scope),
+                         source_map)
+
+
+def _unsuppressed(diagnostics: list, scope: ModuleScope) -> list:
+    """The diagnostics without the warnings a `# ptflow: ignore[...]` comment silences (as `ptflow check` does)."""
+    if all(d.is_error for d in diagnostics):
+        return diagnostics
+    from ptflow.compiler.lint.engine import suppressions_in
+    from ptflow.compiler.lint.suppression import apply_suppressions
+
+    return apply_suppressions(diagnostics, suppressions_in(scope))
 
 
 def _lower(graph: g.PipelineGraph, target: str, overrides: dict) -> tuple[list[dict], dict]:

@@ -61,8 +61,13 @@ def check_diagnostics(check_result: "CheckResult", target: str | None = None,
 
 def all_suppressions(check_result: "CheckResult") -> list[Suppression]:
     """The suppression comments of the checked file and of every .ptflow file it imports."""
+    return suppressions_in(check_result.scope)
+
+
+def suppressions_in(scope: "ModuleScope | None") -> list[Suppression]:
+    """The suppression comments of a checked module and of every .ptflow file it imports."""
     found: list[Suppression] = []
-    for scope in _module_scopes(check_result.scope):
+    for scope in _module_scopes(scope):
         if scope.source is not None:
             found.extend(read_suppressions(scope.source.tree.comments, scope.source.text)[0])
     return found

@@ -187,3 +187,9 @@ pipeline outer(name: str = "digits") {
     assert result.ok, [str(d) for d in result.diagnostics]
     inner = result.documents[0]["components"]["comp-first"]["dag"]["tasks"]
     assert set(inner) == {"mar", "deploy-model", "deploy-upload", "deploy-endpoint", "deploy"}
+
+
+def test_a_suppression_comment_silences_the_warning_when_compiling_too(tmp_path):
+    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive, '
+                                             'namespace: "team-a")  # ptflow: ignore[PTF504]\n')
+    assert result.ok and found == []
