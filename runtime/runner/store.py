@@ -207,7 +207,9 @@ class Store:
             return self._db.execute(sql, parameters)
 
     def close(self) -> None:
-        with self._lock:
+        # The last connection to close checkpoints the WAL and removes it; doing that under the
+        # opening lock keeps it from racing another runner's WAL switch.
+        with self._lock, _opening_lock(self.root):
             self._db.close()
 
     # ------------------------------------------------------------------ paths
@@ -522,12 +524,18 @@ def _opening_lock(root: Path) -> Iterator[None]:
     except ImportError:
         yield
         return
-    with open(root / "ptflow.lock", "a") as handle:
+    try:
+        handle = open(root / "ptflow.lock", "a")
+    except OSError:  # a store folder that is gone or read-only: nothing to race with
+        yield
+        return
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
 
 def _with_log_ranges(execution: dict) -> dict:
     """An execution row with `log_ranges`, from its `log` (left as it is when it names a log file instead)."""
