@@ -72,21 +72,27 @@ def check_support(graph: g.PipelineGraph, diagnostics: Diagnostics) -> None:
             _check_outputs_unused(pipeline, deploys, diagnostics)
 
 
+def _given(task: g.Task) -> dict[str, g.Value]:
+    """The step's arguments, without those given as `null` (the same as not given)."""
+    return {k: v for k, v in task.arguments.items() if not (isinstance(v, g.Constant) and v.value is None)}
+
+
 def _check_deploy(task: g.Task, diagnostics: Diagnostics) -> None:
     step = task.step
-    if "archive" not in task.arguments:
+    given = _given(task)
+    if "archive" not in given:
         diagnostics.report(
             "PTF501", f"`{step}` deploys `storage_uri`; on vertex, serve.deploy uploads its `archive` to Vertex AI, "
             "so it needs `archive`", task.span, hint="pass serve.archive's `archive` output as `archive`")
     if task.in_finally:
         diagnostics.report("PTF501", f"`{step}` is in `finally`; vertex lowers serve.deploy to four steps, which "
                            "`finally` can't order", task.span)
-    minimum = task.arguments.get("min_replicas")
+    minimum = given.get("min_replicas")
     if isinstance(minimum, g.Constant) and minimum.value == 0:
         diagnostics.report("PTF501", f"`{step}` has min_replicas: 0; Vertex AI endpoints can't scale to zero",
                            task.span, hint="use min_replicas: 1 or more")
     for name in KSERVE_ONLY:
-        if name in task.arguments:
+        if name in given:
             diagnostics.report("PTF504", f"`{name}` of `{step}` is a KServe setting; vertex ignores it", task.span)
 
 
@@ -141,8 +147,7 @@ def lower_deploys(graph: g.PipelineGraph, find_component: ComponentLookup) -> No
 
 def _vertex_steps(pipeline: g.PipelineGraph, deploy: g.Task, vertex_model: g.ComponentSpec) -> list[g.Task]:
     taken = set(pipeline.tasks)
-    # An input given as `null` is one not given.
-    args = {k: v for k, v in deploy.arguments.items() if not (isinstance(v, g.Constant) and v.value is None)}
+    args = _given(deploy)
     name = args["name"]
 
     def new_task(suffix: str, component: g.ComponentSpec, arguments: dict, options: g.TaskOptions,

@@ -193,3 +193,12 @@ def test_a_suppression_comment_silences_the_warning_when_compiling_too(tmp_path)
     result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive, '
                                              'namespace: "team-a")  # ptflow: ignore[PTF504]\n')
     assert result.ok and found == []
+
+
+def test_inputs_given_as_null_count_as_not_given(tmp_path):
+    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive, '
+                                             'namespace: null, min_replicas: null)\n')
+    assert result.ok and found == []
+    tasks = result.documents[0]["root"]["dag"]["tasks"]
+    assert tasks["deploy"]["inputs"]["parameters"]["dedicated_resources_min_replica_count"] == {
+        "runtimeValue": {"constant": 1.0}}
