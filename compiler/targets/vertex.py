@@ -26,6 +26,7 @@ that Vertex AI can't express (PTF501) and the KServe-only inputs it ignores
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -191,8 +192,6 @@ def _vertex_steps(pipeline: g.PipelineGraph, deploy: g.Task, vertex_model: g.Com
 
 def _without_display_name(options: g.TaskOptions) -> g.TaskOptions:
     """The deploy step's `with { }` (resources, retries, ...) for the step that runs in the runtime image."""
-    from dataclasses import replace
-
     return replace(options, display_name=None)
 
 
