@@ -92,9 +92,29 @@ def _check_deploy(task: g.Task, diagnostics: Diagnostics) -> None:
     if isinstance(minimum, g.Constant) and minimum.value == 0:
         diagnostics.report("PTF501", f"`{step}` has min_replicas: 0; Vertex AI endpoints can't scale to zero",
                            task.span, hint="use min_replicas: 1 or more")
+    _check_machine(task, given, diagnostics)
     for name in KSERVE_ONLY:
         if name in given:
             diagnostics.report("PTF504", f"`{name}` of `{step}` is a KServe setting; vertex ignores it", task.span)
+
+
+def _check_machine(task: g.Task, given: dict[str, g.Value], diagnostics: Diagnostics) -> None:
+    """When the resources are constants, pick the machine now, so a deployment Vertex AI has no
+    machine for fails at compile time rather than after training.  The same function picks it at
+    run time in serve.vertex_model, for values that come from parameters."""
+    values = {}
+    for name, default in (("cpu", "1"), ("memory", "2Gi"), ("gpus", 0), ("node_selector", {})):
+        value = given.get(name)
+        if value is not None and not isinstance(value, g.Constant):
+            return  # known only at run time
+        values[name] = default if value is None else value.value
+    from ptflow.runtime.contract import UsageError
+    from ptflow.stdlib.serving.vertex import machine_for
+
+    try:
+        machine_for(str(values["cpu"]), str(values["memory"]), values["gpus"], dict(values["node_selector"]))
+    except UsageError as error:
+        diagnostics.report("PTF501", f"`{task.step}` can't be deployed on Vertex AI: {error}", task.span)
 
 
 def _check_outputs_unused(pipeline: g.PipelineGraph, deploys: dict[str, g.Task], diagnostics: Diagnostics) -> None:

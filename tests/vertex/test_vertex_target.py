@@ -202,3 +202,29 @@ def test_inputs_given_as_null_count_as_not_given(tmp_path):
     tasks = result.documents[0]["root"]["dag"]["tasks"]
     assert tasks["deploy"]["inputs"]["parameters"]["dedicated_resources_min_replica_count"] == {
         "runtimeValue": {"constant": 1.0}}
+
+
+def test_a_gpu_without_its_type_is_refused_before_training(tmp_path):
+    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive, gpus: 1)\n')
+    assert not result.ok
+    [(code, line, message)] = found
+    assert (code, line) == ("PTF501", 8)
+    assert message.startswith("`deploy` can't be deployed on Vertex AI: --gpus 1: Vertex AI needs the GPU type")
+
+
+def test_resources_from_parameters_are_left_to_run_time(tmp_path):
+    path = tmp_path / "p.ptflow"
+    path.write_text('''import stdlib.serve as serve
+
+component make_archive() -> (archive: Artifact) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", archive.path]
+}
+
+pipeline p(gpus: int = 1) {
+    mar = make_archive()
+    deploy = serve.deploy(name: "m", archive: mar.archive, gpus: gpus)
+}
+''')
+    result = compile_file(str(path), target="vertex")
+    assert result.ok, [str(d) for d in result.diagnostics]
