@@ -5,7 +5,7 @@ the test checks what its user would: the run succeeded, the model's accuracy is
 recorded, the served model answered, the search's best parameters lie in the
 search space, the distributed job trained on two processes.  Measured on the
 project's 2-core machine: cifar10 15 s, bert 29 s, cifar10_hpo 46 s,
-bert_distributed 15 s.
+bert_distributed 15 s, vertex_cifar10 24 s.
 """
 
 import json
@@ -93,3 +93,13 @@ def test_bert_distributed_trains_with_ddp_on_two_processes(tmp_path):
     output = artifact(ddp, "output")
     assert output["metadata"]["world_size"] == 2
     assert (Path(output["uri"]) / "model_file").exists()
+
+
+def test_vertex_cifar10_trains_a_resnet_and_serves_it_here_instead_of_on_vertex(tmp_path):
+    run = run_example("vertex_cifar10", tmp_path / "store")
+    assert step(run, "train")["outputs"]["accuracy"] > 0.9  # ResNet-18, five epochs of digits
+    predictions = json.loads(Path(artifact(step(run, "predict-here"), "response")["uri"]).read_text())
+    (prediction,) = predictions["predictions"]  # the request is one digit "0"
+    assert prediction["index"] == 0
+    # serve_here: the deploy arm never ran.
+    assert sorted(s["task"].rsplit("/", 1)[-1] for s in run["steps"]) == ["data", "mar", "predict-here", "train"]

@@ -113,19 +113,22 @@ def test_the_vertex_example_deploys_with_gcpc_inside_its_condition():
     result = compile_file(str(EXAMPLE), target="vertex")
     assert result.ok, [str(d) for d in result.diagnostics]
     document = result.documents[0]
-    condition = document["components"]["comp-condition-1"]["dag"]["tasks"]
-    assert set(condition) == {"deploy-model", "deploy-upload", "deploy-endpoint", "deploy"}
+    # `if accuracy > threshold { if serve_here {...} else { deploy } }`: the deploy is the else arm.
+    (arm,) = [name for name, component in document["components"].items()
+              if "deploy" in component.get("dag", {}).get("tasks", {})]
+    tasks = document["components"][arm]["dag"]["tasks"]
+    assert set(tasks) == {"deploy-model", "deploy-upload", "deploy-endpoint", "deploy"}
     executors = document["deploymentSpec"]["executors"]
     gcpc_image = "gcr.io/ml-pipeline/google-cloud-pipeline-components:2.22.0"
     assert {executors[f"exec-{name}"]["container"]["image"] for name in ("deploy-upload", "deploy-endpoint",
                                                                           "deploy")} == {gcpc_image}
     # The archive flows from serve.archive into the model folder, and the model into the deployment.
-    assert condition["deploy-model"]["inputs"]["artifacts"]["archive"] == {
+    assert tasks["deploy-model"]["inputs"]["artifacts"]["archive"] == {
         "componentInputArtifact": "pipelinechannel--mar-archive"}
-    assert condition["deploy"]["dependentTasks"] == ["deploy-endpoint", "deploy-model", "deploy-upload"]
+    assert tasks["deploy"]["dependentTasks"] == ["deploy-endpoint", "deploy-model", "deploy-upload"]
     # The source map sends a failure in any of the four back to the serve.deploy line.
-    lines = {result.source_map[("comp-condition-1", name)].line for name in condition}
-    assert lines == {EXAMPLE.read_text().splitlines().index("        deploy = serve.deploy(") + 1}
+    lines = {result.source_map[(arm, name)].line for name in tasks}
+    assert lines == {EXAMPLE.read_text().splitlines().index("            deploy = serve.deploy(") + 1}
 
 
 def diagnostics_of(tmp_path, body: str):
