@@ -435,6 +435,28 @@ class Group:
                 yield from child.groups()
 
 
+def parent_chains(root: Group, skip_branches: bool = False) -> dict[int, list]:
+    """{id(task or group): [root, ..., itself]} for everything below `root`.
+
+    With `skip_branches`, an if/elif/else wrapper (BranchesGroup) is left out
+    of the chains (KFP v1 has no such level; v2 has `condition-branches-N`).
+    """
+    chains: dict[int, list] = {}
+
+    def visit(group: Group, chain: list) -> None:
+        if not (skip_branches and isinstance(group, BranchesGroup)):
+            chain = chain + [group]
+            chains[id(group)] = chain
+        for child in group.children:
+            if isinstance(child, Group):
+                visit(child, chain)
+            else:
+                chains[id(child)] = chain + [child]
+
+    visit(root, [])
+    return chains
+
+
 @dataclass(eq=False)
 class LoopGroup(Group):
     var: str = ""

@@ -578,13 +578,17 @@ def _import_completions(importer: str, written: str) -> list[Completion]:
     return items
 
 
-def _module_files(directory, detail: str) -> list[Completion]:
+def _sorted_entries(directory: str) -> list:
+    """The folder's entries by name; none when it can't be read (a path still being typed)."""
     try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        return sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError:
         return []
+
+
+def _module_files(directory, detail: str) -> list[Completion]:
     items = []
-    for entry in entries:
+    for entry in _sorted_entries(directory):
         stem, suffix = os.path.splitext(entry.name)
         if entry.is_file() and suffix == ".ptflow" and NAME.fullmatch(stem):
             items.append(Completion(stem, "module", detail))
@@ -597,12 +601,8 @@ def _module_files(directory, detail: str) -> list[Completion]:
 def _file_completions(importer: str, written: str) -> list[Completion]:
     folder = os.path.dirname(written)
     directory = os.path.join(os.path.dirname(importer) or ".", folder)
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
-        return []
     items = []
-    for entry in entries:
+    for entry in _sorted_entries(directory):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():

@@ -218,7 +218,7 @@ class _Lowering:
     def run(self) -> dict:
         graph = self.graph
         self._name_everything()
-        self._record_parents(graph.root, [])
+        self.parents = g.parent_chains(graph.root, skip_branches=True)
         body = [t for t in graph.tasks.values() if not t.in_finally]
         groups = [group for group in graph.root.groups() if not isinstance(group, g.BranchesGroup)]
         for group in groups:
@@ -307,17 +307,6 @@ class _Lowering:
         if isinstance(items, g.LoopItem):
             return self._channel_of(items).name
         return "items"
-
-    def _record_parents(self, group: g.Group, chain: list) -> None:
-        """[root, ..., node] for each task and group; an if/elif/else wrapper is left out of the chains."""
-        if not isinstance(group, g.BranchesGroup):
-            chain = chain + [group]
-            self.parents[id(group)] = chain
-        for child in group.children:
-            if isinstance(child, g.Group):
-                self._record_parents(child, chain)
-            else:
-                self.parents[id(child)] = chain + [child]
 
     def name_of(self, node) -> str:
         return self.names[id(node)]

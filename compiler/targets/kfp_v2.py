@@ -160,7 +160,7 @@ class _Lowering:
     def run(self) -> LoweredPipeline:
         graph = self.graph
         self._name_groups()
-        self._record_parents(graph.root, [])
+        self.parents = g.parent_chains(graph.root)
         for task in self._body_tasks():
             self._collect_task(task)
         self._surface_returns()
@@ -233,14 +233,6 @@ class _Lowering:
             return ROOT
         return self.group_names[id(node)]
 
-    def _record_parents(self, group: g.Group, chain: list) -> None:
-        chain = chain + [group]
-        self.parents[id(group)] = chain
-        for child in group.children:
-            if isinstance(child, g.Group):
-                self._record_parents(child, chain)
-            else:
-                self.parents[id(child)] = chain + [child]
 
     def _uncommon(self, upstream, downstream) -> tuple[list, list]:
         """The ancestor chains of two nodes below their lowest common group."""

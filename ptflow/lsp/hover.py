@@ -57,43 +57,45 @@ def wrap_signature(text: str, width: int = 80) -> str:
     return "".join(out)
 
 
+def _with_depth(text: str):
+    """(index, char, depth) for every character: how many brackets enclose it (an opening or closing
+    bracket counts as outside itself), or None inside a string literal."""
+    depth, quote = 0, None
+    for index, char in enumerate(text):
+        if quote or char in "\"'":
+            if not quote:
+                quote = char
+            elif char == quote and text[index - 1] != "\\":
+                quote = None
+            yield index, char, None
+            continue
+        if char in ")]}":
+            depth -= 1
+        yield index, char, depth
+        if char in "([{":
+            depth += 1
+
+
 def _top_level_groups(text: str) -> list[tuple[int, int]]:
     """(open, close) indexes of each outermost `( ... )`, skipping brackets inside strings."""
-    groups, depth, start, quote = [], 0, 0, None
-    for index, char in enumerate(text):
-        if quote:
-            if char == quote and text[index - 1] != "\\":
-                quote = None
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
-            if depth == 0 and char == "(":
-                start = index
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0 and char == ")":
-                groups.append((start, index))
+    groups, start = [], 0
+    for index, char, depth in _with_depth(text):
+        if depth == 0 and char == "(":
+            start = index
+        elif depth == 0 and char == ")":
+            groups.append((start, index))
     return groups
 
 
 def _split_top_level(text: str) -> list[str]:
-    items, depth, quote, current = [], 0, None, []
-    for index, char in enumerate(text):
-        if quote:
-            if char == quote and text[index - 1] != "\\":
-                quote = None
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
+    """The comma-separated items of `text`, ignoring commas inside brackets and strings."""
+    items, current = [], []
+    for _, char, depth in _with_depth(text):
+        if char == "," and depth == 0:
             items.append("".join(current).strip())
             current = []
-            continue
-        current.append(char)
+        else:
+            current.append(char)
     if "".join(current).strip():
         items.append("".join(current).strip())
     return items
