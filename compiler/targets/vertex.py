@@ -81,9 +81,14 @@ def _given(task: g.Task) -> dict[str, g.Value]:
 def _check_deploy(task: g.Task, diagnostics: Diagnostics) -> None:
     step = task.step
     given = _given(task)
-    if "archive" not in given:
+    # An archive the checker already refused (say, a body output used in `finally`) is missing
+    # here too; that error says why, so this one would only repeat it.
+    refused_already = any(d.is_error and d.span is not None and d.span.file == task.span.file
+                          and task.span.start <= d.span.start < task.span.end for d in diagnostics)
+    if "archive" not in given and ("storage_uri" in given or not refused_already):
+        what = "deploys `storage_uri`" if "storage_uri" in given else "has no `archive`"
         diagnostics.report(
-            "PTF501", f"`{step}` deploys `storage_uri`; on vertex, serve.deploy uploads its `archive` to Vertex AI, "
+            "PTF501", f"`{step}` {what}; on vertex, serve.deploy uploads its `archive` to Vertex AI, "
             "so it needs `archive`", task.span, hint="pass serve.archive's `archive` output as `archive`")
     if task.in_finally:
         diagnostics.report("PTF501", f"`{step}` is in `finally`; vertex lowers serve.deploy to four steps, which "

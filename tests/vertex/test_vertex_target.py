@@ -247,3 +247,31 @@ def test_every_example_compiles_for_vertex_except_the_kserve_one(example):
     assert errors == [(deploy, "`isvc` deploys `storage_uri`"),
                       (predict, "`isvc.endpoint` is a KServe output"), (predict, "`isvc.host` is a KServe output"),
                       (explain, "`isvc.endpoint` is a KServe output"), (explain, "`isvc.host` is a KServe output")]
+
+
+def test_cache_and_retries_reach_all_four_steps_and_the_display_name_the_last(tmp_path):
+    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive) with '
+                                             '{ cache: false, retries: 2, display_name: "Deploy on Vertex" }\n')
+    assert result.ok and found == []
+    tasks = result.documents[0]["root"]["dag"]["tasks"]
+    four = ("deploy-model", "deploy-upload", "deploy-endpoint", "deploy")
+    assert all(tasks[name]["cachingOptions"] == {} for name in four)
+    assert all(tasks[name]["retryPolicy"]["maxRetryCount"] == 2 for name in four)
+    assert [tasks[name]["taskInfo"]["name"] for name in four] == [
+        "deploy-model", "deploy-upload", "deploy-endpoint", "Deploy on Vertex"]
+
+
+def test_a_deploy_in_finally_is_refused(tmp_path):
+    # `finally` can't read the body's outputs (PTF404); the missing archive isn't reported again.
+    result, found = diagnostics_of(tmp_path, '    finally {\n        deploy = serve.deploy(name: name, '
+                                             'archive: mar.archive)\n    }\n')
+    assert not result.ok
+    assert [(code, line) for code, line, _ in found] == [("PTF501", 9), ("PTF404", 9)]
+    assert "in `finally`" in found[0][2]
+
+
+def test_a_deploy_with_neither_archive_nor_storage_uri_is_refused(tmp_path):
+    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name)\n')
+    assert not result.ok
+    assert found == [("PTF501", 8, "`deploy` has no `archive`; on vertex, serve.deploy uploads its `archive` to "
+                                   "Vertex AI, so it needs `archive`")]
