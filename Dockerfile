@@ -5,7 +5,7 @@
 #   GPU: docker build --build-arg VARIANT=gpu -t ghcr.io/ptflow/ptflow-runtime:0.1.0-gpu .
 #   push the tag, then compile against it: ptflow compile --image <tag> ...
 #
-# The default tag is ptflow.runtime.image.DEFAULT_RUNTIME_IMAGE.
+# The default tag is ptflow.compiler.image.DEFAULT_RUNTIME_IMAGE.
 ARG PYTHON_VERSION=3.11
 FROM python:${PYTHON_VERSION}-slim
 

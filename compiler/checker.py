@@ -17,13 +17,12 @@ from ptflow.compiler import tree as t
 from ptflow.compiler.component_yaml import ComponentFileError, load_component_text
 from ptflow.compiler.declarations import ComponentBuilder
 from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
+from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from ptflow.compiler.modules import ModuleLoader, SourceFile
 from ptflow.compiler.pipelines import BUILTINS, PipelineBuilder
 
 
 def default_runtime_image() -> str:
-    from ptflow.runtime.image import DEFAULT_RUNTIME_IMAGE
-
     return DEFAULT_RUNTIME_IMAGE
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptflow.compiler.diagnostics import did_you_mean
 from ptflow.runtime.contract import Artifact, Port, StepSpec, UsageError, parse_value
 from ptflow.runtime.kfp_io import ExecutorInput, artifact_for
+from ptflow.runtime.suggestions import did_you_mean
 
 EXECUTOR_INPUT = "executor-input"
 V1_UI_METADATA = "mlpipeline-ui-metadata"

@@ -13,8 +13,8 @@ import importlib
 import pkgutil
 from functools import lru_cache
 
-from ptflow.compiler.diagnostics import did_you_mean
 from ptflow.runtime.contract import StepSpec, UsageError, registered_steps
+from ptflow.runtime.suggestions import did_you_mean
 
 # Packages whose modules define steps: the standard library's, for now.
 STEP_PACKAGES = ("ptflow.stdlib.steps",)

@@ -36,6 +36,7 @@ from ptflow.compiler import types as ty
 from ptflow.compiler.component_yaml import load_component_text
 from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name, unique_name
+from ptflow.compiler.targets.vertex_machines import MachineError, machine_for
 
 COMPONENTS = Path(__file__).parent / "vertex_components"
 DEPLOY_STEP = "serve.deploy"
@@ -106,19 +107,16 @@ def _check_deploy(task: g.Task, diagnostics: Diagnostics) -> None:
 def _check_machine(task: g.Task, given: dict[str, g.Value], diagnostics: Diagnostics) -> None:
     """When the resources are constants, pick the machine now, so a deployment Vertex AI has no
     machine for fails at compile time rather than after training.  The same function picks it at
-    run time in serve.vertex_model, for values that come from parameters."""
+    run time in serve.vertex_model (compiler/targets/vertex_machines.py), for values that come from parameters."""
     values = {}
     for name, default in (("cpu", "1"), ("memory", "2Gi"), ("gpus", 0), ("node_selector", {})):
         value = given.get(name)
         if value is not None and not isinstance(value, g.Constant):
             return  # known only at run time
         values[name] = default if value is None else value.value
-    from ptflow.runtime.contract import UsageError
-    from ptflow.stdlib.serving.vertex import machine_for
-
     try:
         machine_for(str(values["cpu"]), str(values["memory"]), values["gpus"], dict(values["node_selector"]))
-    except UsageError as error:
+    except MachineError as error:
         diagnostics.report("PTF501", f"`{task.step}` can't be deployed on Vertex AI: {error}", task.span)
 
 

@@ -98,7 +98,7 @@ def resolve_handler(handler: str, handler_file: Path | None) -> str:
     if not handler.strip():
         raise UsageError(f"--handler is empty: an archive needs a handler to answer requests; name one of {choices}, "
                          "or give your handler's Python file as --handler_file")
-    from ptflow.compiler.diagnostics import did_you_mean
+    from ptflow.runtime.suggestions import did_you_mean
 
     suggestion = did_you_mean(handler, [*PTFLOW_HANDLERS, *BUILT_IN_HANDLERS])
     hint = f"did you mean `{suggestion}`? " if suggestion else ""

@@ -79,7 +79,7 @@ def _run_in_cluster(out: Outputs, job, command: list[str], workers: int, nproc_p
                     ttl_after_finished: int | None, delete_after_done: bool, timeout: int) -> dict:
     import yaml
 
-    from ptflow.runtime.image import runtime_image
+    from ptflow.compiler.image import runtime_image
     from ptflow.stdlib.serving.kubernetes_api import PYTORCH_JOB, Cluster
 
     if job.uses_output(command) and not output_dir:

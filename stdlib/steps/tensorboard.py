@@ -22,7 +22,7 @@ def tensorboard(out: Outputs, logs: Artifact, logs_uri: str | None = None, image
     plugin); KFP v2, which has no viewer, gets Markdown with the log URI and
     the commands that open it.
     """
-    from ptflow.runtime.image import runtime_image
+    from ptflow.compiler.image import runtime_image
 
     source = logs_uri or logs.uri
     image = image or runtime_image()

@@ -13,7 +13,7 @@ import pytest
 import torch
 import yaml
 
-from ptflow.runtime.image import DEFAULT_RUNTIME_IMAGE
+from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from tests.runtime.steps import run_step
 from tests.stdlib_serving import kubernetes_standin
 

@@ -16,7 +16,7 @@ import yaml
 
 from ptflow.compiler.api import compile_file
 from ptflow.compiler.targets import vertex
-from ptflow.runtime.image import DEFAULT_RUNTIME_IMAGE
+from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from tests.support.kfp_compare import assert_same_ir, compile_kfp, compile_ptflow, rename
 from tests.vertex.regenerate_components import compiled_text, gcpc_components
 

@@ -1,8 +1,12 @@
 """The ptflow runtime image: the one place its default reference is set.
 
 Compiled pipelines run standard-library steps in this image; `ptflow compile
---image REF` overrides it.  Importing this module must stay cheap (the
-compiler reads it), so it imports nothing.
+--image REF` overrides it.  Both sides read it: the compiler writes the
+reference into compiled steps, and steps that start other containers (the
+TensorBoard viewer, PyTorchJob workers) name the image they run in.  It lives
+in compiler/, the lower layer, because the compiler may not import runtime/ or
+stdlib/ while the container-side code may import a pure compiler module; it
+imports nothing but `ptflow.__version__`, so it stays cheap to load on both sides.
 """
 
 from ptflow import __version__
