@@ -5,7 +5,7 @@ Modules, in the order data flows through them:
 - `source`, `diagnostics`, `codes`: positions and the diagnostics every phase reports;
 - `parser` → `tree`: text to a typed syntax tree;
 - `modules`: imports (stdlib, other .ptflow files, KFP component YAML);
-- `types`, `checker` → `graph`: name resolution, types, and the checked DAG;
+- `types`, `checker` (with `components` and `pipeline_checker`) → `dag`: name resolution, types, and the checked DAG;
 - `targets`: lowering the DAG to KFP v2 IR and KFP v1 Argo YAML;
 - `validate`: checks on compiled documents, whoever wrote them.
 """

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ptflow.compiler import graph as g
+from ptflow.compiler import dag
 from ptflow.compiler.checker import Checker, ModuleScope
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.gc_pause import garbage_collection_paused  # noqa: F401 (re-exported)
@@ -25,7 +25,7 @@ class CheckResult:
     path: str
     diagnostics: list[Diagnostic]
     scope: ModuleScope | None
-    pipelines: dict[str, g.PipelineGraph] = field(default_factory=dict)
+    pipelines: dict[str, dag.PipelineGraph] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -105,7 +105,7 @@ def _unsuppressed(diagnostics: list, scope: ModuleScope) -> list:
     return apply_suppressions(diagnostics, suppressions_in(scope))
 
 
-def _lower(graph: g.PipelineGraph, target: str, overrides: dict) -> tuple[list[dict], dict]:
+def _lower(graph: dag.PipelineGraph, target: str, overrides: dict) -> tuple[list[dict], dict]:
     """The target's documents and the source map ((DAG key, task name) -> step span)."""
     if target in ("kfp-v2", "vertex"):
         from ptflow.compiler.targets import kfp_v2
@@ -139,7 +139,7 @@ def _choose_pipeline(scope: ModuleScope, name: str | None, diagnostics: Diagnost
     return scope.graphs.get(pipelines[0])
 
 
-def parse_parameter_value(text: str, port: g.Port):
+def parse_parameter_value(text: str, port: dag.Port):
     """A `-p name=value` string as a value of the parameter's type; raises ValueError."""
     kind = port.type.name
     if kind == "str":
@@ -163,7 +163,7 @@ def parse_parameter_value(text: str, port: g.Port):
     return value
 
 
-def _parameter_overrides(graph: g.PipelineGraph, params: dict[str, str], diagnostics: Diagnostics) -> dict:
+def _parameter_overrides(graph: dag.PipelineGraph, params: dict[str, str], diagnostics: Diagnostics) -> dict:
     overrides = {}
     for name, text in params.items():
         port = graph.input(name)

@@ -12,14 +12,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ptflow.compiler import graph as g
-from ptflow.compiler import tree as t
+from ptflow.compiler import dag
+from ptflow.compiler import tree
 from ptflow.compiler.component_yaml import ComponentFileError, load_component_text
-from ptflow.compiler.declarations import ComponentBuilder
+from ptflow.compiler.components import ComponentBuilder
 from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
 from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from ptflow.compiler.modules import ModuleLoader, SourceFile
-from ptflow.compiler.pipelines import BUILTINS, PipelineBuilder
+from ptflow.compiler.pipeline_checker import BUILTINS, PipelineBuilder
 
 
 def default_runtime_image() -> str:
@@ -32,19 +32,19 @@ def default_runtime_image() -> str:
 @dataclass
 class ModuleSymbol:
     scope: "ModuleScope"
-    node: t.Import
+    node: tree.Import
 
 
 @dataclass
 class ComponentSymbol:
-    spec: g.ComponentSpec
+    spec: dag.ComponentSpec
     span: object
 
 
 @dataclass
 class PipelineSymbol:
     scope: "ModuleScope"
-    definition: t.PipelineDef
+    definition: tree.PipelineDef
 
 
 Symbol = ModuleSymbol | ComponentSymbol | PipelineSymbol
@@ -57,14 +57,14 @@ class ModuleScope:
     path: str
     source: SourceFile | None
     symbols: dict[str, Symbol] = field(default_factory=dict)
-    graphs: dict[str, g.PipelineGraph | None] = field(default_factory=dict)
+    graphs: dict[str, dag.PipelineGraph | None] = field(default_factory=dict)
     source_maps: dict[str, dict] = field(default_factory=dict)  # pipeline -> task -> span
 
     @property
-    def tree(self) -> t.Module | None:
+    def tree(self) -> tree.Module | None:
         return self.source.tree if self.source else None
 
-    def pipelines(self) -> list[t.PipelineDef]:
+    def pipelines(self) -> list[tree.PipelineDef]:
         return self.tree.pipelines if self.tree else []
 
 
@@ -76,7 +76,7 @@ class Checker:
         self.modules: dict[str, ModuleScope] = {}
         self._import_stack: list[str] = []
         self._building: list[tuple[str, str]] = []
-        self._pipeline_specs: dict[tuple[str, str], g.ComponentSpec] = {}
+        self._pipeline_specs: dict[tuple[str, str], dag.ComponentSpec] = {}
 
     # ------------------------------------------------------------ entry
     def check_file(self, path: str, text: str | None = None) -> ModuleScope:
@@ -104,7 +104,7 @@ class Checker:
             if d.code.startswith("PTF1") or d.span is None or (d.span.file, d.span.line) not in broken
         ]
 
-    def pipeline_graph(self, scope: ModuleScope, name: str) -> g.PipelineGraph | None:
+    def pipeline_graph(self, scope: ModuleScope, name: str) -> dag.PipelineGraph | None:
         if name in scope.graphs:
             return scope.graphs[name]
         symbol = scope.symbols.get(name)
@@ -127,14 +127,14 @@ class Checker:
         scope.graphs[name] = graph
         return graph
 
-    def component(self, path: str, name: str) -> g.ComponentSpec | None:
+    def component(self, path: str, name: str) -> dag.ComponentSpec | None:
         """The component `name` declared in `path`, a module this checker has checked."""
         scope = self.modules.get(os.path.normpath(path))
         symbol = scope.symbols.get(name) if scope is not None else None
         return symbol.spec if isinstance(symbol, ComponentSymbol) else None
 
     # ---------------------------------------------------------- modules
-    def _module(self, path: str, import_node: t.Import | None) -> ModuleScope:
+    def _module(self, path: str, import_node: tree.Import | None) -> ModuleScope:
         key = os.path.normpath(path)
         if key in self.modules:
             return self.modules[key]
@@ -158,17 +158,17 @@ class Checker:
         return scope
 
     def _declare(self, scope: ModuleScope) -> None:
-        tree = scope.tree
-        for node in tree.imports:
+        module_tree = scope.tree
+        for node in module_tree.imports:
             symbol = self._import(scope, node)
             if symbol is not None:
                 self._bind(scope, node.alias.name, symbol, node.alias.span)
-        for definition in tree.components:
+        for definition in module_tree.components:
             if definition.name.missing:
                 continue
             spec = ComponentBuilder(definition, scope.path, self.diagnostics, self.runtime_image).build()
             self._bind(scope, definition.name.name, ComponentSymbol(spec, definition.name.span), definition.name.span)
-        for definition in tree.pipelines:
+        for definition in module_tree.pipelines:
             if definition.name.missing:
                 continue
             self._bind(scope, definition.name.name, PipelineSymbol(scope, definition), definition.name.span)
@@ -186,7 +186,7 @@ class Checker:
             return
         scope.symbols[name] = symbol
 
-    def _import(self, scope: ModuleScope, node: t.Import) -> Symbol | None:
+    def _import(self, scope: ModuleScope, node: tree.Import) -> Symbol | None:
         resolved = self.loader.resolve(scope.path, node.kind, node.path)
         if resolved.kind == "missing":
             self.diagnostics.report("PTF207", f"can't import `{node.path}`: {resolved.reason}", node.path_span)
@@ -203,7 +203,7 @@ class Checker:
             return None
         return ModuleSymbol(self._module(resolved.path, node), node)
 
-    def _import_yaml(self, node: t.Import, path: str) -> Symbol | None:
+    def _import_yaml(self, node: tree.Import, path: str) -> Symbol | None:
         try:
             text = self.loader.read_text(path)
         except (OSError, UnicodeDecodeError) as error:
@@ -218,15 +218,15 @@ class Checker:
         return ComponentSymbol(spec, node.alias.span)
 
     # ---------------------------------------------------------- callees
-    def resolve_callee(self, scope: ModuleScope, expr: t.Expr) -> g.ComponentSpec | None:
+    def resolve_callee(self, scope: ModuleScope, expr: tree.Expr) -> dag.ComponentSpec | None:
         """The component or pipeline a step calls (reports why not, and returns None)."""
-        if isinstance(expr, t.Name):
+        if isinstance(expr, tree.Name):
             if expr.missing:
                 return None
             symbol = scope.symbols.get(expr.id)
             if symbol is None:
                 if expr.id == "importer":
-                    return g.ComponentSpec(name="importer", kind="importer-builtin")
+                    return dag.ComponentSpec(name="importer", kind="importer-builtin")
                 candidates = [n for n, s in scope.symbols.items() if not isinstance(s, ModuleSymbol)]
                 hint, fix = suggest(expr.id, candidates, expr.span)
                 self.diagnostics.report(
@@ -235,7 +235,7 @@ class Checker:
                 )
                 return None
             return self._spec_of(symbol, expr)
-        if isinstance(expr, t.Member) and isinstance(expr.obj, t.Name):
+        if isinstance(expr, tree.Member) and isinstance(expr.obj, tree.Name):
             symbol = scope.symbols.get(expr.obj.id)
             if symbol is None:
                 self.diagnostics.report("PTF201", f"unknown module `{expr.obj.id}`", expr.obj.span,
@@ -260,7 +260,7 @@ class Checker:
         self.diagnostics.report("PTF211", "a step calls a component: `name(...)` or `module.name(...)`", expr.span)
         return None
 
-    def _spec_of(self, symbol: Symbol, expr: t.Expr) -> g.ComponentSpec | None:
+    def _spec_of(self, symbol: Symbol, expr: tree.Expr) -> dag.ComponentSpec | None:
         if isinstance(symbol, ComponentSymbol):
             return symbol.spec
         if isinstance(symbol, ModuleSymbol):
@@ -278,7 +278,7 @@ class Checker:
         graph = self.pipeline_graph(symbol.scope, symbol.definition.name.name)
         if graph is None:
             return None
-        spec = g.ComponentSpec(
+        spec = dag.ComponentSpec(
             name=graph.name, kind="pipeline", inputs=graph.inputs, outputs=graph.outputs,
             description=graph.description, span=symbol.definition.span, source=symbol.scope.path, pipeline=graph,
         )

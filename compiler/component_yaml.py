@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 
-from ptflow.compiler import graph as g
-from ptflow.compiler import types as ty
+from ptflow.compiler import dag
+from ptflow.compiler import types
 
 # v1 type names (lower-cased) that are parameters, and their ptflow type.
 _V1_PARAMETER_TYPES = {
@@ -20,8 +20,8 @@ _V1_PARAMETER_TYPES = {
     "string": "str", "str": "str", "text": "str", "bool": "bool", "boolean": "bool",
     "dict": "dict", "list": "list", "jsonobject": "dict", "jsonarray": "list",
 }
-_V1_ARTIFACT_TYPES = {name.lower(): title for name, title in ty.ARTIFACT_TYPES.items()}
-_IR_PARAMETER_TYPES = {ir: name for name, ir in ty.PARAMETER_TYPES.items()}
+_V1_ARTIFACT_TYPES = {name.lower(): title for name, title in types.ARTIFACT_TYPES.items()}
+_IR_PARAMETER_TYPES = {ir: name for name, ir in types.PARAMETER_TYPES.items()}
 _GOOGLE_TYPE = re.compile(r"^google\.[A-Za-z]+$")
 # `{{$.inputs.parameters['x']}}` and friends, as kfp writes them in IR.
 _PLACEHOLDER = re.compile(
@@ -48,7 +48,7 @@ def sanitize_input_name(name: str) -> str:
     return re.sub(r"[^_0-9a-z]+", "_", name.lower()).strip("_")
 
 
-def load_component_text(text: str, path: str, name_hint: str) -> g.ComponentSpec:
+def load_component_text(text: str, path: str, name_hint: str) -> dag.ComponentSpec:
     import yaml  # only programs that import component files pay for it
 
     try:
@@ -72,18 +72,18 @@ def load_component_text(text: str, path: str, name_hint: str) -> g.ComponentSpec
 # ------------------------------------------------------------------ v1
 
 
-def _v1_type(type_, used_as_path: bool) -> ty.Type:
+def _v1_type(type_, used_as_path: bool) -> types.Type:
     if isinstance(type_, str):
         lowered = re.sub(r"\[.*\]$", "", type_).lower()  # List[int] -> list
         if type_ == "PipelineTaskFinalStatus":
-            return ty.STATUS_TYPE
+            return types.STATUS_TYPE
         if lowered in _V1_PARAMETER_TYPES and not used_as_path:
-            return ty.parameter(_V1_PARAMETER_TYPES[lowered])
+            return types.parameter(_V1_PARAMETER_TYPES[lowered])
         if _GOOGLE_TYPE.match(type_):
-            return ty.artifact(type_)
+            return types.artifact(type_)
         if lowered in _V1_ARTIFACT_TYPES:
-            return ty.artifact(_V1_ARTIFACT_TYPES[lowered])
-    return ty.artifact("system.Artifact")
+            return types.artifact(_V1_ARTIFACT_TYPES[lowered])
+    return types.artifact("system.Artifact")
 
 
 def _v1_placeholders(value, used_as_path: set[str]) -> None:
@@ -99,7 +99,7 @@ def _v1_placeholders(value, used_as_path: set[str]) -> None:
             _v1_placeholders(inner, used_as_path)
 
 
-def _v1_default(type_: ty.Type, default):
+def _v1_default(type_: types.Type, default):
     if default is None or not type_.is_param:
         return default
     if not isinstance(default, str):
@@ -118,7 +118,7 @@ def _v1_default(type_: ty.Type, default):
     return default
 
 
-def _from_v1(document: dict, path: str) -> g.ComponentSpec:
+def _from_v1(document: dict, path: str) -> dag.ComponentSpec:
     container = (document.get("implementation") or {}).get("container")
     if not isinstance(container, dict):
         raise ComponentFileError("only container components are supported (no `implementation.container`)")
@@ -133,10 +133,10 @@ def _from_v1(document: dict, path: str) -> g.ComponentSpec:
             raise ComponentFileError("every input needs a `name`")
         type_ = _v1_type(spec.get("type"), spec["name"] in used_as_path)
         optional = bool(spec.get("optional")) or "default" in spec
-        default = _v1_default(type_, spec.get("default")) if "default" in spec else g.NO_DEFAULT
-        if optional and default is g.NO_DEFAULT:
+        default = _v1_default(type_, spec.get("default")) if "default" in spec else dag.NO_DEFAULT
+        if optional and default is dag.NO_DEFAULT:
             type_ = type_.as_optional()
-        inputs.append(g.Port(sanitize_input_name(spec["name"]), type_, default, spec.get("description")))
+        inputs.append(dag.Port(sanitize_input_name(spec["name"]), type_, default, spec.get("description")))
     outputs = []
     output_types = {}
     for spec in document.get("outputs") or []:
@@ -144,16 +144,16 @@ def _from_v1(document: dict, path: str) -> g.ComponentSpec:
             raise ComponentFileError("every output needs a `name`")
         type_ = _v1_type(spec.get("type"), False)
         output_types[spec["name"]] = type_
-        outputs.append(g.Port(sanitize_input_name(spec["name"]), type_, doc=spec.get("description")))
+        outputs.append(dag.Port(sanitize_input_name(spec["name"]), type_, doc=spec.get("description")))
     convert = _V1Converter(output_types)
-    spec = g.ComponentSpec(
+    spec = dag.ComponentSpec(
         name=str(document.get("name") or "component"),
         kind="container",
         inputs=inputs,
         outputs=outputs,
         description=document.get("description"),
         source=path,
-        container=g.ContainerSpec(
+        container=dag.ContainerSpec(
             image=str(container["image"]),
             command=[convert(a) for a in container.get("command") or []],
             args=[convert(a) for a in container.get("args") or []],
@@ -165,7 +165,7 @@ def _from_v1(document: dict, path: str) -> g.ComponentSpec:
 
 
 class _V1Converter:
-    def __init__(self, output_types: dict[str, ty.Type]):
+    def __init__(self, output_types: dict[str, types.Type]):
         self.output_types = output_types
 
     def __call__(self, arg):
@@ -175,19 +175,19 @@ class _V1Converter:
             raise ComponentFileError(f"unexpected command-line element {arg!r}")
         (key, value), = arg.items()
         if key == "inputValue":
-            return g.InputValue(sanitize_input_name(value))
+            return dag.InputValue(sanitize_input_name(value))
         if key == "inputPath":
-            return g.InputPath(sanitize_input_name(value))
+            return dag.InputPath(sanitize_input_name(value))
         if key == "inputUri":
-            return g.InputUri(sanitize_input_name(value))
+            return dag.InputUri(sanitize_input_name(value))
         if key == "outputPath":
             if value not in self.output_types:
                 raise ComponentFileError(f"`outputPath: {value}` names no declared output")
-            return g.OutputPath(sanitize_input_name(value))
+            return dag.OutputPath(sanitize_input_name(value))
         if key == "outputUri":
-            return g.OutputUri(sanitize_input_name(value))
+            return dag.OutputUri(sanitize_input_name(value))
         if key == "concat":
-            return g.Concat(tuple(self(part) for part in value))
+            return dag.Concat(tuple(self(part) for part in value))
         if key == "if":
             condition = (value or {}).get("cond") or {}
             present = condition.get("isPresent") if isinstance(condition, dict) else None
@@ -195,7 +195,7 @@ class _V1Converter:
                 raise ComponentFileError("only `if: {cond: {isPresent: input}}` conditions are supported")
             then = tuple(self(a) for a in _as_list(value.get("then")))
             otherwise = tuple(self(a) for a in _as_list(value.get("else"))) if "else" in value else None
-            return g.IfPresent(sanitize_input_name(present), then, otherwise)
+            return dag.IfPresent(sanitize_input_name(present), then, otherwise)
         raise ComponentFileError(f"unsupported placeholder `{key}`")
 
 
@@ -208,34 +208,34 @@ def _as_list(value) -> list:
 # ------------------------------------------------------------------ v2 IR
 
 
-def _ir_type(definition: dict, artifact: bool) -> ty.Type:
+def _ir_type(definition: dict, artifact: bool) -> types.Type:
     if artifact:
         schema = definition.get("artifactType") or {}
-        type_ = ty.artifact(schema.get("schemaTitle", "system.Artifact"), schema.get("schemaVersion", "0.0.1"))
+        type_ = types.artifact(schema.get("schemaTitle", "system.Artifact"), schema.get("schemaVersion", "0.0.1"))
         if definition.get("isArtifactList"):
             type_ = type_.as_list()
         return type_
     parameter_type = definition.get("parameterType")
     if parameter_type == "TASK_FINAL_STATUS":
-        return ty.STATUS_TYPE
+        return types.STATUS_TYPE
     if parameter_type not in _IR_PARAMETER_TYPES:
         raise ComponentFileError(f"unknown parameterType `{parameter_type}`")
-    return ty.parameter(_IR_PARAMETER_TYPES[parameter_type])
+    return types.parameter(_IR_PARAMETER_TYPES[parameter_type])
 
 
-def _ir_ports(definitions: dict, with_defaults: bool) -> list[g.Port]:
+def _ir_ports(definitions: dict, with_defaults: bool) -> list[dag.Port]:
     ports = []
     for kind in ("parameters", "artifacts"):
         for name, definition in (definitions.get(kind) or {}).items():
             type_ = _ir_type(definition or {}, kind == "artifacts")
-            default = g.NO_DEFAULT
+            default = dag.NO_DEFAULT
             if with_defaults and "defaultValue" in (definition or {}):
                 default = definition["defaultValue"]
                 if type_.name == "int" and isinstance(default, float) and default.is_integer():
                     default = int(default)
             elif with_defaults and (definition or {}).get("isOptional") and type_.kind != "status":
                 type_ = type_.as_optional()
-            ports.append(g.Port(name, type_, default, (definition or {}).get("description")))
+            ports.append(dag.Port(name, type_, default, (definition or {}).get("description")))
     return ports
 
 
@@ -247,13 +247,13 @@ def _parse_ir_arg(text: str):
         except json.JSONDecodeError:
             return text
         if "Concat" in structure:
-            return g.Concat(tuple(_parse_ir_arg(part) for part in structure["Concat"]))
+            return dag.Concat(tuple(_parse_ir_arg(part) for part in structure["Concat"]))
         present = structure["IfPresent"]
         then = tuple(_parse_ir_arg(a) for a in _as_list(present.get("Then")))
         otherwise = tuple(_parse_ir_arg(a) for a in _as_list(present.get("Else"))) if "Else" in present else None
-        return g.IfPresent(present["InputName"], then, otherwise)
+        return dag.IfPresent(present["InputName"], then, otherwise)
     if text in _RUNTIME_PLACEHOLDERS:
-        return g.RuntimePlaceholder(_RUNTIME_PLACEHOLDERS[text])
+        return dag.RuntimePlaceholder(_RUNTIME_PLACEHOLDERS[text])
     parts = []
     position = 0
     for match in re.finditer(r"\{\{\$[^}]*\}\}", text):
@@ -265,28 +265,28 @@ def _parse_ir_arg(text: str):
         parts.append(text[position:])
     if len(parts) == 1:
         return parts[0]
-    return g.Template(tuple(parts)) if parts else text
+    return dag.Template(tuple(parts)) if parts else text
 
 
 def _parse_single_placeholder(text: str):
     if text in _RUNTIME_PLACEHOLDERS:
-        return g.RuntimePlaceholder(_RUNTIME_PLACEHOLDERS[text])
+        return dag.RuntimePlaceholder(_RUNTIME_PLACEHOLDERS[text])
     match = _PLACEHOLDER.fullmatch(text)
     if not match:
         return text
     side, kind, name, attr = match["side"], match["kind"], match["name"], match["attr"]
     if side == "inputs" and kind == "parameters":
-        return g.InputValue(name)
+        return dag.InputValue(name)
     if side == "inputs" and attr is None and kind == "artifacts":
-        return g.InputArtifactList(name)
+        return dag.InputArtifactList(name)
     if side == "inputs":
-        return {"uri": g.InputUri, "metadata": g.InputMetadata}.get(attr, g.InputPath)(name)
+        return {"uri": dag.InputUri, "metadata": dag.InputMetadata}.get(attr, dag.InputPath)(name)
     if kind == "parameters":
-        return g.OutputPath(name)
-    return {"uri": g.OutputUri, "metadata": g.OutputMetadata}.get(attr, g.OutputPath)(name)
+        return dag.OutputPath(name)
+    return {"uri": dag.OutputUri, "metadata": dag.OutputMetadata}.get(attr, dag.OutputPath)(name)
 
 
-def _from_ir(document: dict, extra_documents: list, path: str, name_hint: str) -> g.ComponentSpec:
+def _from_ir(document: dict, extra_documents: list, path: str, name_hint: str) -> dag.ComponentSpec:
     root = document.get("root") or {}
     inputs = _ir_ports(root.get("inputDefinitions") or {}, with_defaults=True)
     outputs = _ir_ports(root.get("outputDefinitions") or {}, with_defaults=False)
@@ -302,16 +302,16 @@ def _from_ir(document: dict, extra_documents: list, path: str, name_hint: str) -
         executor = executors.get(component.get("executorLabel"), {})
         if "container" in executor:
             container = executor["container"]
-            return g.ComponentSpec(
+            return dag.ComponentSpec(
                 name=name, kind="container", inputs=inputs, outputs=outputs, description=description, source=path,
-                container=g.ContainerSpec(
+                container=dag.ContainerSpec(
                     image=str(container.get("image", "")),
                     command=[_parse_ir_arg(str(a)) for a in container.get("command") or []],
                     args=[_parse_ir_arg(str(a)) for a in container.get("args") or []],
                     env={e["name"]: e.get("value", "") for e in container.get("env") or []},
                 ),
             )
-    return g.ComponentSpec(
+    return dag.ComponentSpec(
         name=name, kind="ir-graph", inputs=inputs, outputs=outputs, description=description, source=path,
         ir_document=document,
     )

@@ -35,7 +35,7 @@ import gc
 import re
 from dataclasses import dataclass, fields, is_dataclass
 
-from ptflow.compiler import tree as t
+from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.source import SourceText
 
@@ -292,7 +292,7 @@ class _Comment:
 class _CommentQueue:
     """The file's comments not yet placed, in order, and a log of the ones placed."""
 
-    def __init__(self, source: SourceText, comments: list[t.Comment]):
+    def __init__(self, source: SourceText, comments: list[tree.Comment]):
         self.pending: list[_Comment] = []
         for comment in sorted(comments, key=lambda c: c.span.start):
             line_start = source.text.rfind("\n", 0, comment.span.start) + 1
@@ -356,7 +356,7 @@ class _Brackets:
 class _Builder:
     """Builds the layout document of a module, visiting it in source order."""
 
-    def __init__(self, source: SourceText, comments: list[t.Comment], layouts: dict[int, str] | None = None):
+    def __init__(self, source: SourceText, comments: list[tree.Comment], layouts: dict[int, str] | None = None):
         self.source = source
         self.text = source.text
         self.comments = _CommentQueue(source, comments)
@@ -504,17 +504,18 @@ class _Builder:
         ])
 
     # ------------------------------------------------------------- module
-    def module(self, module: t.Module) -> object:
+    def module(self, module: tree.Module) -> object:
         items = [
             _Item(item.span.start, item.span.end,
                   (lambda index=index, item=item: self.item(item, self.layouts.get(index, "preferred"))),
-                  comments_above=isinstance(item, t.Import))
+                  comments_above=isinstance(item, tree.Import))
             for index, item in enumerate(module.items)
         ]
 
         def blank_line(index: int, commented: bool, blank: bool) -> bool:
             # One blank line between definitions; imports may be grouped.
-            both_imports = isinstance(module.items[index - 1], t.Import) and isinstance(module.items[index], t.Import)
+            both_imports = (isinstance(module.items[index - 1], tree.Import)
+                            and isinstance(module.items[index], tree.Import))
             return blank or not both_imports
 
         leading = self.comments.take(-1, items[0].start if items else len(self.text) + 1)
@@ -531,13 +532,13 @@ class _Builder:
         return [*parts, HARD_LINE]
 
     def item(self, item, layout: str) -> object:
-        if isinstance(item, t.Import):
+        if isinstance(item, tree.Import):
             return self.import_(item)
-        if isinstance(item, t.ComponentDef):
+        if isinstance(item, tree.ComponentDef):
             return self.definition("component", item, item.properties, item.span.end - 1, layout)
         return self.definition("pipeline", item, item.body, item.span.end - 1, layout)
 
-    def import_(self, node: t.Import) -> object:
+    def import_(self, node: tree.Import) -> object:
         if node.kind == "file":
             path = _normalize_string(self._raw(node.path_span))
         else:
@@ -580,7 +581,7 @@ class _Builder:
             parts.extend([" = ", self.value(default)])
         return parts
 
-    def type_ref(self, node: t.TypeRef) -> object:
+    def type_ref(self, node: tree.TypeRef) -> object:
         parts: list = [node.name.name]
         if node.args:
             parts.extend(["[", ", ".join(_flat(self.type_ref(a)) for a in node.args), "]"])
@@ -599,9 +600,9 @@ class _Builder:
         return self.bracketed(_Brackets("{", "}", open_at, close_at, block=True), items)
 
     def statement(self, node) -> object:
-        if isinstance(node, t.Property):
+        if isinstance(node, tree.Property):
             return [node.name.name, " = ", self.value(node.value)]
-        if isinstance(node, t.Step):
+        if isinstance(node, tree.Step):
             parts: list = []
             if node.name is not None:
                 parts.extend([node.name.name, " = "])
@@ -609,13 +610,13 @@ class _Builder:
             if node.options is not None:
                 parts.extend([" with ", self.dict_expr(node.options, padded=True)])
             return parts
-        if isinstance(node, t.For):
+        if isinstance(node, tree.For):
             parts = [f"for {node.var.name} in ", self.value(node.iterable)]
             if node.parallelism is not None:
                 parts.extend([" parallel ", self.value(node.parallelism)])
             parts.extend([" ", self.block(node.body.body, node.body.span.start, node.body.span.end - 1)])
             return parts
-        if isinstance(node, t.If):
+        if isinstance(node, tree.If):
             parts = []
             for branch in node.branches:
                 if branch.keyword == "else":
@@ -624,9 +625,9 @@ class _Builder:
                     parts.extend([" elif " if parts else "if ", self.condition(branch.condition), " "])
                 parts.append(self.block(branch.body.body, branch.body.span.start, branch.body.span.end - 1))
             return parts
-        if isinstance(node, t.Finally):
+        if isinstance(node, tree.Finally):
             return ["finally ", self.block(node.body.body, node.body.span.start, node.body.span.end - 1)]
-        if isinstance(node, t.Return):
+        if isinstance(node, tree.Return):
             return ["return ", self.arguments(node.args, self._find(node.span.start + len("return"), "("),
                                               node.span.end - 1)]
         raise FormatterBug(f"cannot format a {type(node).__name__}")
@@ -634,49 +635,49 @@ class _Builder:
     # -------------------------------------------------------- expressions
     def value(self, node) -> object:
         """An expression where a value goes: conditions need parentheses here."""
-        if isinstance(node, (t.Compare, t.BoolOp, t.Not)):
+        if isinstance(node, (tree.Compare, tree.BoolOp, tree.Not)):
             return ["(", self.condition(node), ")"]
-        if isinstance(node, t.Name):
+        if isinstance(node, tree.Name):
             return node.id
-        if isinstance(node, t.Literal):
+        if isinstance(node, tree.Literal):
             if isinstance(node.value, str) or node.raw.startswith(("'", '"')):
                 return _normalize_string(node.raw)
             return node.raw
-        if isinstance(node, t.FString):
+        if isinstance(node, tree.FString):
             return _normalize_string(self._raw(node.span))
-        if isinstance(node, t.Member):
+        if isinstance(node, tree.Member):
             return [self.value(node.obj), ".", node.attr.name]
-        if isinstance(node, t.Index):
+        if isinstance(node, tree.Index):
             return [self.value(node.obj), "[", self.value(node.index), "]"]
-        if isinstance(node, t.Call):
+        if isinstance(node, tree.Call):
             return self.call(node)
-        if isinstance(node, t.ListExpr):
+        if isinstance(node, tree.ListExpr):
             items = [_Item(i.span.start, i.span.end, (lambda i=i: self.value(i))) for i in node.items]
             return self.bracketed(_Brackets("[", "]", node.span.start, node.span.end - 1), items)
-        if isinstance(node, t.DictExpr):
+        if isinstance(node, tree.DictExpr):
             return self.dict_expr(node, padded=False)
         raise FormatterBug(f"cannot format a {type(node).__name__}")
 
-    def call(self, node: t.Call) -> object:
+    def call(self, node: tree.Call) -> object:
         function = self.value(node.func)
         open_paren = self._find(node.func.span.end, "(")
         close_at = self._find(node.args[-1].span.end if node.args else open_paren + 1, ")")
         return [function, self.arguments(node.args, open_paren, close_at)]
 
-    def arguments(self, args: list[t.Argument], open_at: int, close_at: int) -> object:
+    def arguments(self, args: list[tree.Argument], open_at: int, close_at: int) -> object:
         items = [_Item(a.span.start, a.span.end, (lambda a=a: self.argument(a))) for a in args]
         return self.bracketed(_Brackets("(", ")", open_at, close_at), items)
 
-    def argument(self, node: t.Argument) -> object:
+    def argument(self, node: tree.Argument) -> object:
         if node.name is None:
             return self.value(node.value)
         return [node.name.name, ": ", self.value(node.value)]
 
-    def dict_expr(self, node: t.DictExpr, padded: bool) -> object:
+    def dict_expr(self, node: tree.DictExpr, padded: bool) -> object:
         items = [_Item(e.span.start, e.span.end, (lambda e=e: self.entry(e))) for e in node.entries]
         return self.bracketed(_Brackets("{", "}", node.span.start, node.span.end - 1, padded=padded), items)
 
-    def entry(self, node: t.DictEntry) -> object:
+    def entry(self, node: tree.DictEntry) -> object:
         key = _normalize_string(self._raw(node.key.span)) if node.quoted else node.key.name
         return [key, ": ", self.value(node.value)]
 
@@ -685,22 +686,22 @@ class _Builder:
         own = _condition_level(node)
         if own < level:
             return ["(", self.condition(node, 0), ")"]
-        if isinstance(node, t.BoolOp):
+        if isinstance(node, tree.BoolOp):
             # Left-associative: the right operand binds one level tighter.
             return [self.condition(node.left, own), f" {node.op} ", self.condition(node.right, own + 1)]
-        if isinstance(node, t.Not):
+        if isinstance(node, tree.Not):
             return ["not ", self.condition(node.operand, own)]
-        if isinstance(node, t.Compare):
+        if isinstance(node, tree.Compare):
             return [self.condition(node.left, 4), f" {node.op} ", self.condition(node.right, 4)]
         return self.value(node)
 
 
 def _condition_level(node) -> int:
-    if isinstance(node, t.BoolOp):
+    if isinstance(node, tree.BoolOp):
         return 0 if node.op == "or" else 1
-    if isinstance(node, t.Not):
+    if isinstance(node, tree.Not):
         return 2
-    if isinstance(node, t.Compare):
+    if isinstance(node, tree.Compare):
         return 3
     return 4
 
@@ -737,7 +738,7 @@ def _normalize_string(raw: str) -> str:
 # ================================================================ safety net
 
 
-def _reparse(formatted: str, path: str) -> t.Module:
+def _reparse(formatted: str, path: str) -> tree.Module:
     from ptflow.compiler.parser import parse_module
 
     module, diagnostics = parse_module(formatted, path)
@@ -751,13 +752,13 @@ def _docs(definition) -> tuple:
     return (definition.doc, [p.doc for p in definition.params], [o.doc for o in definition.outputs])
 
 
-def _definitions_with_moved_docs(original: t.Module, formatted: t.Module) -> list[int]:
+def _definitions_with_moved_docs(original: tree.Module, formatted: tree.Module) -> list[int]:
     """Indexes of the definitions whose doc comments (or their inputs' and outputs') differ."""
     if len(original.items) != len(formatted.items):
         return []  # not a doc problem: the full comparison reports it
     moved = []
     for index, (before, after) in enumerate(zip(original.items, formatted.items)):
-        if isinstance(before, t.Import) or type(before) is not type(after):
+        if isinstance(before, tree.Import) or type(before) is not type(after):
             continue
         if len(before.params) == len(after.params) and len(before.outputs) == len(after.outputs):
             if _docs(before) != _docs(after):
@@ -765,7 +766,7 @@ def _definitions_with_moved_docs(original: t.Module, formatted: t.Module) -> lis
     return moved
 
 
-def _check_same_meaning(original: t.Module, formatted: t.Module, path: str) -> None:
+def _check_same_meaning(original: tree.Module, formatted: tree.Module, path: str) -> None:
     if _shape(formatted) != _shape(original):
         raise FormatterBug(f"{path}: formatting would change what the file means; file left as it was")
     before = [c.text.rstrip() for c in original.comments]
@@ -778,11 +779,11 @@ def _shape(node):
     """A node as nested tuples without positions, for comparing two parses."""
     if isinstance(node, list):
         return tuple(_shape(item) for item in node)
-    if isinstance(node, t.Literal):
+    if isinstance(node, tree.Literal):
         return ("Literal", type(node.value).__name__, node.value)
-    if isinstance(node, t.Module):
+    if isinstance(node, tree.Module):
         return ("Module", _shape(node.items))
-    if isinstance(node, t.FString):
+    if isinstance(node, tree.FString):
         return ("FString", tuple(part if isinstance(part, str) else _shape(part) for part in node.parts))
     if is_dataclass(node):
         values = [type(node).__name__]

@@ -15,12 +15,12 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ptflow.compiler import graph as g
-from ptflow.compiler import tree as t
+from ptflow.compiler import dag
+from ptflow.compiler import tree
 from ptflow.compiler.checker import ComponentSymbol, ModuleScope, ModuleSymbol, PipelineSymbol
-from ptflow.compiler.declarations import COMPONENT_PROPERTIES, RUNTIME_PLACEHOLDERS
+from ptflow.compiler.components import COMPONENT_PROPERTIES, RUNTIME_PLACEHOLDERS
 from ptflow.compiler.options import STEP_OPTIONS
-from ptflow.compiler.pipelines import BUILTINS, PIPELINE_PROPERTIES, PIPELINE_VALUES
+from ptflow.compiler.pipeline_checker import BUILTINS, PIPELINE_PROPERTIES, PIPELINE_VALUES
 from ptflow.compiler.source import Span
 
 KEYWORDS = ("import", "as", "component", "pipeline", "for", "in", "parallel", "if", "elif", "else", "finally",
@@ -140,14 +140,14 @@ def _owner_at(spans: dict[str, Span], line: int) -> str | None:
 # ------------------------------------------------------------------ signatures
 
 
-def component_signature(spec: g.ComponentSpec) -> str:
+def component_signature(spec: dag.ComponentSpec) -> str:
     inputs = ", ".join(_port(p, with_default=True) for p in spec.inputs)
     outputs = ", ".join(_port(p) for p in spec.outputs)
     keyword = "pipeline" if spec.kind in ("pipeline", "ir-graph") else "component"
     return f"{keyword} {spec.name}({inputs})" + (f" -> ({outputs})" if outputs else "")
 
 
-def _port(port: g.Port, with_default: bool = False) -> str:
+def _port(port: dag.Port, with_default: bool = False) -> str:
     text = f"{port.name}: {port.type}"
     if with_default and port.has_default:
         text += " = " + _default_text(port.default)
@@ -185,24 +185,24 @@ class IndexBuilder:
         self._outputs: dict[int, str] = {}
 
     def build(self) -> FileIndex:
-        tree = self.scope.tree
-        if tree is None:
+        module_tree = self.scope.tree
+        if module_tree is None:
             return self.index
-        for node in tree.imports:
+        for node in module_tree.imports:
             self._import(node)
-        for component in tree.components:
+        for component in module_tree.components:
             symbol = self.scope.symbols.get(component.name.name)
             detail = component_signature(symbol.spec) if isinstance(symbol, ComponentSymbol) else ""
             definition = self._define("component", component.name.name, component.name.span, detail, component.doc)
             self._module_definitions.setdefault(component.name.name, definition)
             self._component_body(component)
-        for pipeline in tree.pipelines:
+        for pipeline in module_tree.pipelines:
             graph = self.scope.graphs.get(pipeline.name.name)
             detail = component_signature(_pipeline_spec(pipeline.name.name, graph)) if graph else \
                 f"pipeline {pipeline.name.name}"
             definition = self._define("pipeline", pipeline.name.name, pipeline.name.span, detail, pipeline.doc)
             self._module_definitions.setdefault(pipeline.name.name, definition)
-        for pipeline in tree.pipelines:
+        for pipeline in module_tree.pipelines:
             self._pipeline(pipeline)
         return self.index
 
@@ -219,7 +219,7 @@ class IndexBuilder:
         self.index.occurrences.append(Occurrence(span, definition))
 
     # -- imports
-    def _import(self, node: t.Import) -> None:
+    def _import(self, node: tree.Import) -> None:
         symbol = self.scope.symbols.get(node.alias.name)
         detail = f'import "{node.path}"' if node.kind == "file" else f"import {node.path}"
         target = None
@@ -240,7 +240,7 @@ class IndexBuilder:
         self.index.imports.append(ImportLink(node.path_span, target))
 
     # -- components
-    def _component_body(self, component: t.ComponentDef) -> None:
+    def _component_body(self, component: tree.ComponentDef) -> None:
         name = component.name.name
         self.index.component_spans[name] = component.span
         names = {}
@@ -253,12 +253,12 @@ class IndexBuilder:
                                                    name)
         self.index.component_names[name] = names
         for prop in component.properties:
-            for expr in t.walk_expr(prop.value):
-                if isinstance(expr, t.Name) and expr.id in names:
+            for expr in tree.walk_expr(prop.value):
+                if isinstance(expr, tree.Name) and expr.id in names:
                     self._use(expr.span, names[expr.id])
 
     # -- pipelines
-    def _pipeline(self, pipeline: t.PipelineDef) -> None:
+    def _pipeline(self, pipeline: tree.PipelineDef) -> None:
         name = pipeline.name.name
         self.index.pipeline_spans[name] = pipeline.span
         names: dict[str, Definition] = {}
@@ -266,10 +266,10 @@ class IndexBuilder:
             names.setdefault(param.name.name, self._define(
                 "parameter", param.name.name, param.name.span, f"{param.name.name}: {type_text(param.type)}",
                 param.doc, name))
-        steps: dict[str, tuple[Definition, g.ComponentSpec | None]] = {}
+        steps: dict[str, tuple[Definition, dag.ComponentSpec | None]] = {}
         graph = self.scope.graphs.get(name)
-        for statement in t.walk_statements(pipeline.body):
-            if isinstance(statement, t.Step) and statement.name is not None and not statement.name.missing:
+        for statement in tree.walk_statements(pipeline.body):
+            if isinstance(statement, tree.Step) and statement.name is not None and not statement.name.missing:
                 spec = self._callee_spec(statement.call.func)
                 callee = callee_text(statement.call.func)
                 detail = f"{statement.name.name} = {callee}(...)"
@@ -283,7 +283,7 @@ class IndexBuilder:
         self._loop_types = _loop_item_types(graph)
         self._statements(pipeline.body, names, steps, {}, graph, name)
 
-    def _outputs_text(self, spec: g.ComponentSpec) -> str:
+    def _outputs_text(self, spec: dag.ComponentSpec) -> str:
         text = self._outputs.get(id(spec))
         if text is None:
             text = self._outputs[id(spec)] = " -> (" + ", ".join(_port(p) for p in spec.outputs) + ")"
@@ -291,7 +291,7 @@ class IndexBuilder:
 
     def _statements(self, statements, names, steps, loops, graph, pipeline) -> None:
         for statement in statements:
-            if isinstance(statement, t.Step):
+            if isinstance(statement, tree.Step):
                 self._callee_use(statement.call.func)
                 spec = self._callee_spec(statement.call.func)
                 for argument in statement.call.args:
@@ -304,12 +304,13 @@ class IndexBuilder:
                 if statement.options is not None:
                     for entry in statement.options.entries:
                         if entry.key.name == "after":
-                            for item in (entry.value.items if isinstance(entry.value, t.ListExpr) else [entry.value]):
-                                if isinstance(item, t.Name) and item.id in steps:
+                            items = entry.value.items if isinstance(entry.value, tree.ListExpr) else [entry.value]
+                            for item in items:
+                                if isinstance(item, tree.Name) and item.id in steps:
                                     self._use(item.span, steps[item.id][0])
                         else:
                             self._expression(entry.value, names, steps, loops)
-            elif isinstance(statement, t.For):
+            elif isinstance(statement, tree.For):
                 self._expression(statement.iterable, names, steps, loops)
                 inner = dict(loops)
                 item_type = self._loop_types.get(statement.span)
@@ -319,25 +320,25 @@ class IndexBuilder:
                 inner[statement.var.name] = definition
                 self.index.loops.append(LoopScope(definition, statement.body.span, pipeline))
                 self._statements(statement.body.body, names, steps, inner, graph, pipeline)
-            elif isinstance(statement, t.If):
+            elif isinstance(statement, tree.If):
                 for branch in statement.branches:
                     if branch.condition is not None:
                         self._expression(branch.condition, names, steps, loops)
                     self._statements(branch.body.body, names, steps, loops, graph, pipeline)
-            elif isinstance(statement, t.Finally):
+            elif isinstance(statement, tree.Finally):
                 self._statements(statement.body.body, names, steps, loops, graph, pipeline)
-            elif isinstance(statement, t.Return):
+            elif isinstance(statement, tree.Return):
                 for argument in statement.args:
                     self._expression(argument.value, names, steps, loops)
 
     def _expression(self, expr, names, steps, loops) -> None:
-        for node in t.walk_expr(expr):
-            if isinstance(node, t.Name):
+        for node in tree.walk_expr(expr):
+            if isinstance(node, tree.Name):
                 if node.id in loops:
                     self._use(node.span, loops[node.id])
                 elif node.id in names:
                     self._use(node.span, names[node.id])
-            elif isinstance(node, t.Member) and isinstance(node.obj, t.Name) and node.obj.id in steps \
+            elif isinstance(node, tree.Member) and isinstance(node.obj, tree.Name) and node.obj.id in steps \
                     and node.obj.id not in loops:
                 definition, spec = steps[node.obj.id]
                 port = spec.output(node.attr.name) if spec is not None else None
@@ -346,22 +347,22 @@ class IndexBuilder:
                                                                                                spec.name)))
 
     # -- callees
-    def _callee_spec(self, func) -> g.ComponentSpec | None:
+    def _callee_spec(self, func) -> dag.ComponentSpec | None:
         return _spec_of(self._callee_symbol(func))
 
     def _callee_symbol(self, func):
-        if isinstance(func, t.Name):
+        if isinstance(func, tree.Name):
             return self.scope.symbols.get(func.id)
-        if isinstance(func, t.Member) and isinstance(func.obj, t.Name):
+        if isinstance(func, tree.Member) and isinstance(func.obj, tree.Name):
             module = self.scope.symbols.get(func.obj.id)
             if isinstance(module, ModuleSymbol):
                 return module.scope.symbols.get(func.attr.name)
         return None
 
     def _callee_use(self, func) -> None:
-        if isinstance(func, t.Name) and func.id in self._module_definitions:
+        if isinstance(func, tree.Name) and func.id in self._module_definitions:
             self._use(func.span, self._module_definitions[func.id])
-        elif isinstance(func, t.Member) and isinstance(func.obj, t.Name):
+        elif isinstance(func, tree.Member) and isinstance(func.obj, tree.Name):
             if func.obj.id in self._module_definitions:
                 self._use(func.obj.span, self._module_definitions[func.obj.id])
             symbol = self._callee_symbol(func)
@@ -375,12 +376,12 @@ class IndexBuilder:
                                                                                     detail, doc)))
 
 
-def _port_definition(kind: str, port: g.Port, owner: str) -> Definition:
+def _port_definition(kind: str, port: dag.Port, owner: str) -> Definition:
     """A component's input or output as a definition, pointing at its name where it was declared."""
     return Definition(kind, port.name, _name_span(port.span, port.name), f"{port.name}: {port.type}", port.doc, owner)
 
 
-def _spec_of(symbol) -> g.ComponentSpec | None:
+def _spec_of(symbol) -> dag.ComponentSpec | None:
     if isinstance(symbol, ComponentSymbol):
         return symbol.spec
     if isinstance(symbol, PipelineSymbol):
@@ -399,29 +400,29 @@ def _symbol_location(symbol) -> tuple[Span | None, str | None, str]:
     return None, None, ""
 
 
-def _pipeline_spec(name: str, graph: g.PipelineGraph | None) -> g.ComponentSpec:
-    return g.ComponentSpec(name=name, kind="pipeline", inputs=graph.inputs if graph else [],
+def _pipeline_spec(name: str, graph: dag.PipelineGraph | None) -> dag.ComponentSpec:
+    return dag.ComponentSpec(name=name, kind="pipeline", inputs=graph.inputs if graph else [],
                            outputs=graph.outputs if graph else [], pipeline=graph,
                            description=graph.description if graph else None)
 
 
 def callee_text(func) -> str:
-    if isinstance(func, t.Name):
+    if isinstance(func, tree.Name):
         return func.id
-    if isinstance(func, t.Member):
+    if isinstance(func, tree.Member):
         return f"{callee_text(func.obj)}.{func.attr.name}"
     return "..."
 
 
-def _loop_item_types(graph: g.PipelineGraph | None) -> dict:
+def _loop_item_types(graph: dag.PipelineGraph | None) -> dict:
     """The item type of each loop the checker worked one out for, by the loop's span."""
     if graph is None:
         return {}
     return {group.span: group.item_type for group in graph.root.groups()
-            if isinstance(group, g.LoopGroup) and group.item_type is not None}
+            if isinstance(group, dag.LoopGroup) and group.item_type is not None}
 
 
-def type_text(ref: t.TypeRef) -> str:
+def type_text(ref: tree.TypeRef) -> str:
     text = ref.name.name
     if ref.args:
         text += "[" + ", ".join(type_text(a) for a in ref.args) + "]"
@@ -509,7 +510,7 @@ def complete(scope: ModuleScope, index: FileIndex, text: str, line: int, column:
     return _name_completions(scope, index, line, column, context, text[:offset])
 
 
-def _input_completions(spec: g.ComponentSpec, given: set[str]) -> list[Completion]:
+def _input_completions(spec: dag.ComponentSpec, given: set[str]) -> list[Completion]:
     """A call's remaining inputs, required ones first, each with its type and default."""
     items = []
     for position, port in enumerate(spec.inputs):
@@ -646,7 +647,7 @@ def _member_completions(scope: ModuleScope, index: FileIndex, owner: str, line: 
     return []
 
 
-def _port_members(spec: g.ComponentSpec, name: str) -> dict[str, str]:
+def _port_members(spec: dag.ComponentSpec, name: str) -> dict[str, str]:
     """What may follow `name.` in a component's command: an artifact's path, URI and metadata, or the file
     an output parameter is written to."""
     port = spec.input(name)
@@ -775,14 +776,14 @@ def offset_of(text: str, line: int, column: int) -> int:
     return min(offset + column - 1, end)
 
 
-def _callee_from_text(scope: ModuleScope, dotted: str) -> g.ComponentSpec | None:
+def _callee_from_text(scope: ModuleScope, dotted: str) -> dag.ComponentSpec | None:
     parts = dotted.split(".")
     if parts == ["importer"] and "importer" not in scope.symbols:
-        return g.ComponentSpec(name="importer", kind="importer", inputs=[
-            g.Port("uri", _type("str"), doc="where the artifact is: gs://, s3://, minio://, https://, ..."),
-            g.Port("type", _type("str"), doc="the artifact type: Model, Dataset, Artifact, ..."),
-            g.Port("metadata", _type("dict"), default={}, doc="metadata of the imported artifact"),
-            g.Port("reimport", _type("bool"), default=False, doc="import again even when the URI is unchanged"),
+        return dag.ComponentSpec(name="importer", kind="importer", inputs=[
+            dag.Port("uri", _type("str"), doc="where the artifact is: gs://, s3://, minio://, https://, ..."),
+            dag.Port("type", _type("str"), doc="the artifact type: Model, Dataset, Artifact, ..."),
+            dag.Port("metadata", _type("dict"), default={}, doc="metadata of the imported artifact"),
+            dag.Port("reimport", _type("bool"), default=False, doc="import again even when the URI is unchanged"),
         ])
     symbol = scope.symbols.get(parts[0])
     if len(parts) == 2 and isinstance(symbol, ModuleSymbol):

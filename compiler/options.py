@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ptflow.compiler import graph as g
+from ptflow.compiler import dag
 from ptflow.compiler import quantities
-from ptflow.compiler import tree as t
-from ptflow.compiler.declarations import NOT_CONSTANT, constant_value
+from ptflow.compiler import tree
+from ptflow.compiler.components import NOT_CONSTANT, constant_value
 from ptflow.compiler.diagnostics import Diagnostics, suggest
 from ptflow.compiler.types import STR
 
@@ -33,14 +33,14 @@ class OptionParser:
     None); it lets resources come from pipeline parameters.
     """
 
-    def __init__(self, diagnostics: Diagnostics, parameter_of: Callable[[t.Expr], g.PipelineInput | None]):
+    def __init__(self, diagnostics: Diagnostics, parameter_of: Callable[[tree.Expr], dag.PipelineInput | None]):
         self.diagnostics = diagnostics
         self.parameter_of = parameter_of
 
-    def parse(self, block: t.DictExpr | None) -> tuple[g.TaskOptions, list[t.Expr]]:
+    def parse(self, block: tree.DictExpr | None) -> tuple[dag.TaskOptions, list[tree.Expr]]:
         """The options, and the expressions listed in `after` (resolved by the caller)."""
-        options = g.TaskOptions()
-        after: list[t.Expr] = []
+        options = dag.TaskOptions()
+        after: list[tree.Expr] = []
         if block is None:
             return options, after
         seen: set[str] = set()
@@ -68,14 +68,14 @@ class OptionParser:
         return options, after
 
     # -- helpers
-    def _bad(self, expr: t.Expr, message: str, hint: str | None = None) -> None:
+    def _bad(self, expr: tree.Expr, message: str, hint: str | None = None) -> None:
         self.diagnostics.report("PTF309", message, expr.span, hint=hint)
 
-    def _constant(self, expr: t.Expr):
+    def _constant(self, expr: tree.Expr):
         value = constant_value(expr)
         return None if value is NOT_CONSTANT else value
 
-    def _quantity(self, expr: t.Expr, check, what: str) -> g.OptionValue | None:
+    def _quantity(self, expr: tree.Expr, check, what: str) -> dag.OptionValue | None:
         parameter = self.parameter_of(expr)
         if parameter is not None:
             return parameter
@@ -90,7 +90,7 @@ class OptionParser:
             return None
         return text
 
-    def _string(self, expr: t.Expr, what: str, allow_parameter: bool = False) -> g.OptionValue | None:
+    def _string(self, expr: tree.Expr, what: str, allow_parameter: bool = False) -> dag.OptionValue | None:
         if allow_parameter:
             parameter = self.parameter_of(expr)
             if parameter is not None:
@@ -101,8 +101,8 @@ class OptionParser:
             return None
         return value
 
-    def _string_dict(self, expr: t.Expr, what: str, allow_parameters: bool = False) -> dict:
-        if not isinstance(expr, t.DictExpr):
+    def _string_dict(self, expr: tree.Expr, what: str, allow_parameters: bool = False) -> dict:
+        if not isinstance(expr, tree.DictExpr):
             self._bad(expr, f"{what} must be a dict such as {{\"key\": \"value\"}}")
             return {}
         result = {}
@@ -115,19 +115,19 @@ class OptionParser:
         return result
 
     # -- resources
-    def _opt_cpu(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_cpu(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.cpu_limit = self._quantity(expr, quantities.cpu_error, "`cpu`")
 
-    def _opt_cpu_request(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_cpu_request(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.cpu_request = self._quantity(expr, quantities.cpu_error, "`cpu_request`")
 
-    def _opt_memory(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_memory(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.memory_limit = self._quantity(expr, quantities.memory_error, "`memory`")
 
-    def _opt_memory_request(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_memory_request(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.memory_request = self._quantity(expr, quantities.memory_error, "`memory_request`")
 
-    def _opt_gpus(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_gpus(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         parameter = self.parameter_of(expr)
         if parameter is not None:
             options.gpus = parameter
@@ -140,14 +140,14 @@ class OptionParser:
             return
         options.gpus = value
 
-    def _opt_accelerator(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_accelerator(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.accelerator = self._string(expr, "`accelerator`", allow_parameter=True)
 
-    def _opt_node_selector(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_node_selector(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.node_selector = self._string_dict(expr, "`node_selector`", allow_parameters=True)
 
-    def _opt_tolerations(self, options: g.TaskOptions, expr: t.Expr) -> None:
-        items = expr.items if isinstance(expr, t.ListExpr) else [expr]
+    def _opt_tolerations(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
+        items = expr.items if isinstance(expr, tree.ListExpr) else [expr]
         for item in items:
             value = self._constant(item)
             if not isinstance(value, dict):
@@ -167,18 +167,18 @@ class OptionParser:
                 self._bad(item, f"toleration effect must be NoSchedule, PreferNoSchedule or NoExecute, not "
                           f"`{effect}`")
                 continue
-            options.tolerations.append(g.Toleration(
+            options.tolerations.append(dag.Toleration(
                 key=value.get("key"), operator=value.get("operator"), value=value.get("value"),
                 effect=effect, seconds=value.get("seconds"),
             ))
 
     # -- environment, secrets, volumes
-    def _opt_env(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_env(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         for name, value in self._string_dict(expr, "`env`").items():
-            options.env[name] = g.Constant(value, STR)
+            options.env[name] = dag.Constant(value, STR)
 
-    def _opt_secrets(self, options: g.TaskOptions, expr: t.Expr) -> None:
-        items = expr.items if isinstance(expr, t.ListExpr) else [expr]
+    def _opt_secrets(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
+        items = expr.items if isinstance(expr, tree.ListExpr) else [expr]
         for item in items:
             value = self._constant(item)
             if not isinstance(value, dict) or not isinstance(value.get("name"), str):
@@ -191,28 +191,28 @@ class OptionParser:
             if unknown or not isinstance(env, dict) or (not env and not mount_path):
                 self._bad(item, "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else")
                 continue
-            options.secrets.append(g.SecretUse(value["name"], {str(k): str(v) for k, v in env.items()},
+            options.secrets.append(dag.SecretUse(value["name"], {str(k): str(v) for k, v in env.items()},
                                                mount_path))
 
-    def _opt_volumes(self, options: g.TaskOptions, expr: t.Expr) -> None:
-        items = expr.items if isinstance(expr, t.ListExpr) else [expr]
+    def _opt_volumes(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
+        items = expr.items if isinstance(expr, tree.ListExpr) else [expr]
         for item in items:
             value = self._constant(item)
             if (not isinstance(value, dict) or set(value) != {"pvc", "mount_path"}
                     or not all(isinstance(v, str) for v in value.values())):
                 self._bad(item, "each volume is {pvc: \"my-claim\", mount_path: \"/data\"}")
                 continue
-            options.volumes.append(g.VolumeUse(value["pvc"], value["mount_path"]))
+            options.volumes.append(dag.VolumeUse(value["pvc"], value["mount_path"]))
 
     # -- retries, timeout, caching
-    def _opt_retries(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_retries(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         value = self._constant(expr)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self._bad(expr, "`retries` must be a whole number (0 or more)")
             return
-        options.retry = g.Retry(value)
+        options.retry = dag.Retry(value)
 
-    def _opt_retry(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_retry(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         value = self._constant(expr)
         if not isinstance(value, dict):
             self._bad(expr, "`retry` is a dict: {max: 3, backoff: \"30s\", factor: 2, max_backoff: \"1h\"}")
@@ -225,7 +225,7 @@ class OptionParser:
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             self._bad(expr, "`retry.max` must be a whole number (0 or more)")
             return
-        retry = g.Retry(count)
+        retry = dag.Retry(count)
         for field, attr in (("backoff", "backoff_seconds"), ("max_backoff", "max_backoff_seconds")):
             if field in value:
                 seconds = quantities.duration_seconds(value[field])
@@ -241,21 +241,21 @@ class OptionParser:
             retry.backoff_factor = float(factor)
         options.retry = retry
 
-    def _opt_timeout(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_timeout(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         seconds = quantities.duration_seconds(self._constant(expr))
         if seconds is None or seconds <= 0 or seconds != int(seconds):
             self._bad(expr, "`timeout` must be a whole number of seconds or a duration such as \"30m\"")
             return
         options.timeout_seconds = int(seconds)
 
-    def _opt_cache(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_cache(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         value = self._constant(expr)
         if not isinstance(value, bool):
             self._bad(expr, "`cache` must be true or false")
             return
         options.cache = value
 
-    def _opt_max_cache_staleness(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_max_cache_staleness(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         value = self._constant(expr)
         if not isinstance(value, str) or not value.startswith("P"):
             self._bad(expr, "`max_cache_staleness` is an ISO 8601 duration such as \"P0D\" or \"P30D\"")
@@ -263,33 +263,33 @@ class OptionParser:
         options.max_cache_staleness = value
 
     # -- presentation and the container
-    def _opt_display_name(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_display_name(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.display_name = self._string(expr, "`display_name`")
 
-    def _opt_image(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_image(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.image = self._string(expr, "`image`", allow_parameter=True)
 
-    def _opt_labels(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_labels(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.labels = self._string_dict(expr, "`labels`")
 
-    def _opt_annotations(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_annotations(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         options.annotations = self._string_dict(expr, "`annotations`")
 
-    def _opt_pull_policy(self, options: g.TaskOptions, expr: t.Expr) -> None:
+    def _opt_pull_policy(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
         value = self._constant(expr)
         if value not in _PULL_POLICIES:
             self._bad(expr, f"`pull_policy` is one of {', '.join(_PULL_POLICIES)}")
             return
         options.pull_policy = value
 
-    def _opt_after(self, options: g.TaskOptions, expr: t.Expr) -> None:  # handled by parse()
+    def _opt_after(self, options: dag.TaskOptions, expr: tree.Expr) -> None:  # handled by parse()
         pass
 
-    def _after(self, expr: t.Expr) -> list[t.Expr]:
-        items = expr.items if isinstance(expr, t.ListExpr) else [expr]
+    def _after(self, expr: tree.Expr) -> list[tree.Expr]:
+        items = expr.items if isinstance(expr, tree.ListExpr) else [expr]
         result = []
         for item in items:
-            if isinstance(item, t.Name):
+            if isinstance(item, tree.Name):
                 result.append(item)
             else:
                 self.diagnostics.report("PTF402", "`after` lists step names: `after: [prepare, train]`", item.span)

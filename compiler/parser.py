@@ -19,7 +19,7 @@ import lark
 from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
-from ptflow.compiler import tree as t
+from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.source import SourceText, Span
 
@@ -271,7 +271,7 @@ class _Recovery:
 
 def _invented(kind: str, at: Token) -> Token:
     value = {"RPAR": ")", "RSQB": "]", "RBRACE": "}", "COMMA": ",", "COLON": ":", "EQUAL": "="}.get(
-        kind, t.MISSING
+        kind, tree.MISSING
     )
     return Token.new_borrow_pos(kind, value, at)
 
@@ -362,19 +362,19 @@ class _Builder(Transformer):
         return Span(self.path, token.line, token.column, token.end_line, token.end_column, token.start_pos,
                     token.end_pos)
 
-    def _ident(self, token: Token) -> t.Identifier:
-        return t.Identifier(str(token), self._tok_span(token))
+    def _ident(self, token: Token) -> tree.Identifier:
+        return tree.Identifier(str(token), self._tok_span(token))
 
     # -- module
     def start(self, meta, *items):
-        module = t.Module(self._span(meta), self.source.path, [], [], [])
+        module = tree.Module(self._span(meta), self.source.path, [], [], [])
         for item in items:
             module.items.append(item)
-            if isinstance(item, t.Import):
+            if isinstance(item, tree.Import):
                 module.imports.append(item)
-            elif isinstance(item, t.ComponentDef):
+            elif isinstance(item, tree.ComponentDef):
                 module.components.append(item)
-            elif isinstance(item, t.PipelineDef):
+            elif isinstance(item, tree.PipelineDef):
                 module.pipelines.append(item)
         return module
 
@@ -383,29 +383,29 @@ class _Builder(Transformer):
         if alias is None:
             last = dotted.rsplit(".", 1)[-1]
             end = path_span.end
-            alias = t.Identifier(last, self.source.span(end - len(last), end))
+            alias = tree.Identifier(last, self.source.span(end - len(last), end))
         else:
             alias = self._ident(alias)
-        return t.Import(self._span(meta), "module", dotted, path_span, alias)
+        return tree.Import(self._span(meta), "module", dotted, path_span, alias)
 
     def import_file(self, meta, string, alias):
-        return t.Import(self._span(meta), "file", string.value, string.span, self._ident(alias))
+        return tree.Import(self._span(meta), "file", string.value, string.span, self._ident(alias))
 
     def module_path(self, meta, *names):
         return ".".join(str(n) for n in names), self._span(meta)
 
     # -- declarations
     def component_def(self, meta, name, params, returns, *properties):
-        return t.ComponentDef(self._span(meta), self._ident(name), params or [], returns or [], list(properties))
+        return tree.ComponentDef(self._span(meta), self._ident(name), params or [], returns or [], list(properties))
 
     def pipeline_def(self, meta, name, params, returns, *statements):
-        return t.PipelineDef(self._span(meta), self._ident(name), params or [], returns or [], list(statements))
+        return tree.PipelineDef(self._span(meta), self._ident(name), params or [], returns or [], list(statements))
 
     def params(self, meta, *items):
         return [p for p in items if p is not None]
 
     def param(self, meta, name, type_, default):
-        return t.Param(self._span(meta), self._ident(name), type_, default)
+        return tree.Param(self._span(meta), self._ident(name), type_, default)
 
     def returns(self, meta, outputs):
         return outputs or []
@@ -414,10 +414,10 @@ class _Builder(Transformer):
         return [o for o in items if o is not None]
 
     def output_decl(self, meta, name, type_):
-        return t.OutputDecl(self._span(meta), self._ident(name), type_)
+        return tree.OutputDecl(self._span(meta), self._ident(name), type_)
 
     def type(self, meta, name, args, schema_title, optional):
-        return t.TypeRef(
+        return tree.TypeRef(
             self._span(meta), self._ident(name), args or [],
             schema_title.value if schema_title is not None else None, optional is not None,
         )
@@ -429,116 +429,116 @@ class _Builder(Transformer):
         return string
 
     def property(self, meta, name, value):
-        return t.Property(self._span(meta), self._ident(name), value)
+        return tree.Property(self._span(meta), self._ident(name), value)
 
     # -- statements
     def assignment(self, meta, name, value, options):
         span = self._span(meta)
-        if isinstance(value, t.Call):
-            return t.Step(span, self._ident(name), value, options)
+        if isinstance(value, tree.Call):
+            return tree.Step(span, self._ident(name), value, options)
         if options is not None:
             self.diagnostics.report(
                 "PTF104", "`with { ... }` options belong to a step, and this is not a call", options.span
             )
-        return t.Property(span, self._ident(name), value)
+        return tree.Property(span, self._ident(name), value)
 
     def call_statement(self, meta, func, arguments, options):
         span = self._span(meta)
         call_end = options.span.start if options is not None else span.end
-        call = t.Call(self.source.span(span.start, call_end), func, arguments or [])
-        return t.Step(span, None, call, options)
+        call = tree.Call(self.source.span(span.start, call_end), func, arguments or [])
+        return tree.Step(span, None, call, options)
 
     def qualified_name(self, meta, *names):
-        expr = t.Name(self._tok_span(names[0]), str(names[0]))
+        expr = tree.Name(self._tok_span(names[0]), str(names[0]))
         for name in names[1:]:
-            expr = t.Member(self.source.span(expr.span.start, name.end_pos), expr, self._ident(name))
+            expr = tree.Member(self.source.span(expr.span.start, name.end_pos), expr, self._ident(name))
         return expr
 
     def with_options(self, meta, options):
         return options
 
     def for_stmt(self, meta, var, iterable, parallel, block):
-        return t.For(self._span(meta), self._ident(var), iterable, parallel, block)
+        return tree.For(self._span(meta), self._ident(var), iterable, parallel, block)
 
     def parallel(self, meta, value):
         return value
 
     def if_stmt(self, meta, condition, block, *rest):
-        branches = [t.Branch(self.source.span(meta.start_pos, block.span.end), "if", condition, block)]
+        branches = [tree.Branch(self.source.span(meta.start_pos, block.span.end), "if", condition, block)]
         for clause in rest:
             if clause is not None:
                 branches.append(clause)
-        return t.If(self._span(meta), branches)
+        return tree.If(self._span(meta), branches)
 
     def elif_clause(self, meta, condition, block):
-        return t.Branch(self._span(meta), "elif", condition, block)
+        return tree.Branch(self._span(meta), "elif", condition, block)
 
     def else_clause(self, meta, block):
-        return t.Branch(self._span(meta), "else", None, block)
+        return tree.Branch(self._span(meta), "else", None, block)
 
     def finally_stmt(self, meta, block):
-        return t.Finally(self._span(meta), block)
+        return tree.Finally(self._span(meta), block)
 
     def return_stmt(self, meta, arguments):
-        return t.Return(self._span(meta), arguments or [])
+        return tree.Return(self._span(meta), arguments or [])
 
     def block(self, meta, *statements):
-        return t.Block(self._span(meta), list(statements))
+        return tree.Block(self._span(meta), list(statements))
 
     # -- expressions
     def or_op(self, meta, left, right):
-        return t.BoolOp(self._span(meta), "or", left, right)
+        return tree.BoolOp(self._span(meta), "or", left, right)
 
     def and_op(self, meta, left, right):
-        return t.BoolOp(self._span(meta), "and", left, right)
+        return tree.BoolOp(self._span(meta), "and", left, right)
 
     def not_op(self, meta, operand):
-        return t.Not(self._span(meta), operand)
+        return tree.Not(self._span(meta), operand)
 
     def compare(self, meta, left, op, right):
-        return t.Compare(self._span(meta), op, left, right)
+        return tree.Compare(self._span(meta), op, left, right)
 
     def comp_op(self, meta, token):
         return str(token)
 
     def member(self, meta, obj, name):
-        return t.Member(self._span(meta), obj, self._ident(name))
+        return tree.Member(self._span(meta), obj, self._ident(name))
 
     def index(self, meta, obj, index):
-        return t.Index(self._span(meta), obj, index)
+        return tree.Index(self._span(meta), obj, index)
 
     def call_expr(self, meta, func, arguments):
-        return t.Call(self._span(meta), func, arguments or [])
+        return tree.Call(self._span(meta), func, arguments or [])
 
     def arguments(self, meta, *items):
         return [a for a in items if a is not None]
 
     def keyword_argument(self, meta, name, value):
-        return t.Argument(self._span(meta), self._ident(name), value)
+        return tree.Argument(self._span(meta), self._ident(name), value)
 
     def positional_argument(self, meta, value):
-        return t.Argument(self._span(meta), None, value)
+        return tree.Argument(self._span(meta), None, value)
 
     def name(self, meta, token):
-        return t.Name(self._tok_span(token), str(token))
+        return tree.Name(self._tok_span(token), str(token))
 
     def pipeline_name(self, meta):
-        return t.Name(self._span(meta), "pipeline")
+        return tree.Name(self._span(meta), "pipeline")
 
     def integer(self, meta, token):
-        return t.Literal(self._tok_span(token), int(token), str(token))
+        return tree.Literal(self._tok_span(token), int(token), str(token))
 
     def float(self, meta, token):
-        return t.Literal(self._tok_span(token), float(token), str(token))
+        return tree.Literal(self._tok_span(token), float(token), str(token))
 
     def true(self, meta):
-        return t.Literal(self._span(meta), True, "true")
+        return tree.Literal(self._span(meta), True, "true")
 
     def false(self, meta):
-        return t.Literal(self._span(meta), False, "false")
+        return tree.Literal(self._span(meta), False, "false")
 
     def null(self, meta):
-        return t.Literal(self._span(meta), None, "null")
+        return tree.Literal(self._span(meta), None, "null")
 
     def string(self, meta, token):
         span = self._tok_span(token)
@@ -551,38 +551,38 @@ class _Builder(Transformer):
             self.diagnostics.report("PTF105", f"invalid escape `{error.escape}` in string", where,
                                     hint="write `\\\\` for a backslash")
             value = raw[1:-1]
-        return t.Literal(span, value, str(token))
+        return tree.Literal(span, value, str(token))
 
     def fstring(self, meta, token):
         return _parse_fstring(token, self.source, self.diagnostics)
 
     def list(self, meta, *items):
-        return t.ListExpr(self._span(meta), [i for i in items if i is not None])
+        return tree.ListExpr(self._span(meta), [i for i in items if i is not None])
 
     def dict(self, meta, *entries):
-        return t.DictExpr(self._span(meta), [e for e in entries if e is not None])
+        return tree.DictExpr(self._span(meta), [e for e in entries if e is not None])
 
     def entry(self, meta, key, value):
-        if isinstance(key, t.Literal):
-            ident = t.Identifier(str(key.value), key.span)
-            return t.DictEntry(self._span(meta), ident, value, quoted=True)
-        return t.DictEntry(self._span(meta), self._ident(key), value)
+        if isinstance(key, tree.Literal):
+            ident = tree.Identifier(str(key.value), key.span)
+            return tree.DictEntry(self._span(meta), ident, value, quoted=True)
+        return tree.DictEntry(self._span(meta), self._ident(key), value)
 
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
-def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics) -> t.FString:
+def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
     try:
         return _fstring_parts(token, source, diagnostics)
     except InvalidEscape as error:
         diagnostics.report("PTF105", f"invalid escape `{error.escape}` in string",
                            source.span(token.start_pos, token.end_pos), hint="write `\\\\` for a backslash")
-        return t.FString(source.span(token.start_pos, token.end_pos), [str(token)[2:-1]])
+        return tree.FString(source.span(token.start_pos, token.end_pos), [str(token)[2:-1]])
 
 
-def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -> t.FString:
+def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
     raw = str(token)
     quote = raw[1:4] if raw[1:4] in ('"""', "'''") else raw[1]
     body_start = 1 + len(quote)
@@ -614,26 +614,26 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
     tail = "".join(text_buffer)
     if tail:
         parts.append(_unescape(tail))
-    return t.FString(source.span(token.start_pos, token.end_pos), parts)
+    return tree.FString(source.span(token.start_pos, token.end_pos), parts)
 
 
 def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics: Diagnostics):
     """Parse `{expr}` inside an f-string, with spans pointing into the file."""
     if not text.strip():
         diagnostics.report("PTF106", "empty `{}` in f-string", source.span(offset - 1, offset + 1))
-        return t.ErrorExpr(source.span(offset - 1, offset + 1))
+        return tree.ErrorExpr(source.span(offset - 1, offset + 1))
     # Blank out what comes before, keeping its newlines, so lark's offsets,
     # lines and columns are the file's own.
     padded = _NOT_NEWLINE.sub(" ", source.text[:offset]) + text
     try:
-        tree = get_parser().parse(padded, start="value")
+        parsed = get_parser().parse(padded, start="value")
     except UnexpectedInput as error:
         pos = getattr(error, "pos_in_stream", None) or offset
         diagnostics.report(
             "PTF106", "invalid expression in f-string", source.span(pos, min(pos + 1, offset + len(text)))
         )
-        return t.ErrorExpr(source.span(offset, offset + len(text)))
-    return _build(tree, source, diagnostics)
+        return tree.ErrorExpr(source.span(offset, offset + len(text)))
+    return _build(parsed, source, diagnostics)
 
 
 def _build(parse_tree, source: SourceText, diagnostics: Diagnostics):
@@ -651,16 +651,16 @@ _COMMENT_SCAN = re.compile(
 )
 
 
-def scan_comments(source: SourceText) -> list[t.Comment]:
+def scan_comments(source: SourceText) -> list[tree.Comment]:
     """Every `#` comment in the file (strings are skipped, so `"#"` is not one)."""
     comments = []
     for match in _COMMENT_SCAN.finditer(source.text):
         if match.group(1) is not None:
-            comments.append(t.Comment(source.span(match.start(1), match.end(1)), match.group(1)))
+            comments.append(tree.Comment(source.span(match.start(1), match.end(1)), match.group(1)))
     return comments
 
 
-def _attach_docs(module: t.Module, source: SourceText) -> None:
+def _attach_docs(module: tree.Module, source: SourceText) -> None:
     """Give declarations the text of their `##` doc comments.
 
     A doc comment is a run of `##` lines right above a declaration that starts
@@ -690,11 +690,11 @@ def _attach_docs(module: t.Module, source: SourceText) -> None:
     trailing_owner: dict[int, object] = {}
     for declaration in declarations:
         span = declaration.span
-        line = span.line if isinstance(declaration, (t.ComponentDef, t.PipelineDef)) else span.end_line
+        line = span.line if isinstance(declaration, (tree.ComponentDef, tree.PipelineDef)) else span.end_line
         if line in trailing:
             current = trailing_owner.get(line)
             if current is None or span.end > current.span.end and not isinstance(
-                    declaration, (t.ComponentDef, t.PipelineDef)):
+                    declaration, (tree.ComponentDef, tree.PipelineDef)):
                 trailing_owner[line] = declaration
 
     def above(span: Span) -> list[str]:
@@ -719,7 +719,7 @@ def _attach_docs(module: t.Module, source: SourceText) -> None:
 # ---------------------------------------------------------------- entry
 
 
-def parse_module(text: str, path: str = "<string>") -> tuple[t.Module, list[Diagnostic]]:
+def parse_module(text: str, path: str = "<string>") -> tuple[tree.Module, list[Diagnostic]]:
     """Parse a whole file. Always returns a module, however broken the text."""
     source = SourceText(path, text)
     diagnostics = Diagnostics()
@@ -737,7 +737,7 @@ def parse_module(text: str, path: str = "<string>") -> tuple[t.Module, list[Diag
                 diagnostics.report("PTF101", "could not parse this file", span)
             parse_tree = None
     if parse_tree is None:
-        module = t.Module(source.span(0, len(text)), path, [], [], [])
+        module = tree.Module(source.span(0, len(text)), path, [], [], [])
     else:
         module = _build(parse_tree, source, diagnostics)
     module.comments = scan_comments(source)

@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ptflow.compiler import graph as g
+from ptflow.compiler import dag
 
 FORMATS = ("dot", "mermaid", "svg", "png")
 GRAPHVIZ_FORMATS = ("svg", "png")
@@ -84,12 +84,12 @@ class Picture:
 # --------------------------------------------------------------- building
 
 
-def build_picture(graph: g.PipelineGraph) -> Picture:
+def build_picture(graph: dag.PipelineGraph) -> Picture:
     return _PictureBuilder(graph).build()
 
 
 class _PictureBuilder:
-    def __init__(self, graph: g.PipelineGraph):
+    def __init__(self, graph: dag.PipelineGraph):
         self.graph = graph
         self.cluster_count = 0
         self.cluster_of_group: dict[int, Cluster] = {}
@@ -100,7 +100,7 @@ class _PictureBuilder:
         root = Cluster("root", "root", graph.name)
         finally_cluster = None
         for child in _in_source_order(graph.root.children):
-            if isinstance(child, g.Task) and child.in_finally:
+            if isinstance(child, dag.Task) and child.in_finally:
                 if finally_cluster is None:
                     finally_cluster = self._new_cluster("finally", "finally")
                 finally_cluster.children.append(self._node(child))
@@ -125,14 +125,14 @@ class _PictureBuilder:
         return Cluster(f"cluster_{self.cluster_count}_{kind}", kind, label)
 
     def _member(self, child) -> "Node | Cluster":
-        if isinstance(child, g.Task):
+        if isinstance(child, dag.Task):
             return self._node(child)
         cluster = self._new_cluster(child.kind, self._group_label(child))
         self.cluster_of_group[id(child)] = cluster
         cluster.children.extend(self._member(grandchild) for grandchild in _in_source_order(child.children))
         return cluster
 
-    def _node(self, task: g.Task) -> Node:
+    def _node(self, task: dag.Task) -> Node:
         component = task.component
         shape = {"pipeline": "pipeline", "ir-graph": "pipeline", "importer": "importer"}.get(component.kind, "step")
         calls = component.name if component.kind != "importer" else "importer"
@@ -140,23 +140,23 @@ class _PictureBuilder:
             return Node(task.name, task.options.display_name, f"{task.step}: {calls}", shape)
         return Node(task.name, task.step, calls, shape)
 
-    def _group_label(self, group: g.Group) -> str:
-        if isinstance(group, g.LoopGroup):
+    def _group_label(self, group: dag.Group) -> str:
+        if isinstance(group, dag.LoopGroup):
             label = f"for {group.var} in {self._value(group.items)}"
             if group.parallelism is not None:
                 label += f" parallel {group.parallelism}"
             return label
-        if isinstance(group, g.ConditionGroup):
+        if isinstance(group, dag.ConditionGroup):
             if group.condition is None:
                 return "else"
             return f"{group.keyword} {self._condition(group.condition)}"
-        if isinstance(group, g.BranchesGroup):
+        if isinstance(group, dag.BranchesGroup):
             keywords = []
             for arm in group.children:
-                if isinstance(arm, g.ConditionGroup) and arm.keyword not in keywords:
+                if isinstance(arm, dag.ConditionGroup) and arm.keyword not in keywords:
                     keywords.append(arm.keyword)
             return " / ".join(keywords)
-        if isinstance(group, g.ExitHandlerGroup):
+        if isinstance(group, dag.ExitHandlerGroup):
             return "exit handler"
         return group.kind
 
@@ -187,10 +187,10 @@ class _PictureBuilder:
             cluster = self.cluster_of_group.get(id(group))
             if cluster is None:
                 continue
-            if isinstance(group, g.LoopGroup) and group.items is not None:
+            if isinstance(group, dag.LoopGroup) and group.items is not None:
                 values, kind = [group.items], "iterates"
-            elif isinstance(group, g.ConditionGroup) and group.condition is not None:
-                values, kind = list(g.condition_values(group.condition)), "tests"
+            elif isinstance(group, dag.ConditionGroup) and group.condition is not None:
+                values, kind = list(dag.condition_values(group.condition)), "tests"
             else:
                 continue
             seen = set()
@@ -207,19 +207,19 @@ class _PictureBuilder:
 
     # -- text of values and conditions, as written in .ptflow
     def _value(self, value) -> str:
-        if isinstance(value, g.Constant):
+        if isinstance(value, dag.Constant):
             return _literal(value.value)
-        if isinstance(value, g.PipelineInput):
+        if isinstance(value, dag.PipelineInput):
             return value.name
-        if isinstance(value, g.TaskOutput):
+        if isinstance(value, dag.TaskOutput):
             return f"{self._step(value.task)}.{value.output}"
-        if isinstance(value, g.LoopItem):
+        if isinstance(value, dag.LoopItem):
             return value.loop.var + (f".{value.field}" if value.field else "")
-        if isinstance(value, g.FinalStatus):
+        if isinstance(value, dag.FinalStatus):
             return "pipeline.status"
-        if isinstance(value, g.RuntimeValue):
+        if isinstance(value, dag.RuntimeValue):
             return f"pipeline.{value.which}"
-        if isinstance(value, g.Interpolation):
+        if isinstance(value, dag.Interpolation):
             parts = []
             for part in value.parts:
                 if isinstance(part, str):
@@ -231,12 +231,12 @@ class _PictureBuilder:
 
     def _condition(self, condition, level: int = 0) -> str:
         # Levels, loosest first: or 0, and 1, not 2, comparison 3.
-        if isinstance(condition, g.BoolOp):
+        if isinstance(condition, dag.BoolOp):
             own = 0 if condition.op == "or" else 1
             text = f"{self._condition(condition.left, own)} {condition.op} {self._condition(condition.right, own + 1)}"
-        elif isinstance(condition, g.Not):
+        elif isinstance(condition, dag.Not):
             own, text = 2, f"not {self._condition(condition.operand, 2)}"
-        elif isinstance(condition, g.Compare):
+        elif isinstance(condition, dag.Compare):
             own, text = 3, f"{self._value(condition.left)} {condition.op} {self._value(condition.right)}"
         else:
             own, text = 4, self._value(condition.value)
@@ -249,9 +249,9 @@ def _in_source_order(children):
 
 def _task_outputs(values):
     for value in values:
-        if isinstance(value, g.TaskOutput):
+        if isinstance(value, dag.TaskOutput):
             yield value
-        elif isinstance(value, g.Interpolation):
+        elif isinstance(value, dag.Interpolation):
             yield from _task_outputs(part for part in value.parts if not isinstance(part, str))
 
 

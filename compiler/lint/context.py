@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from ptflow.compiler import tree as t
+from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Fix, Related
 from ptflow.compiler.source import Span
 
 if TYPE_CHECKING:  # the graph module imports networkx: not needed to explain a code
-    from ptflow.compiler import graph as g
+    from ptflow.compiler import dag
     from ptflow.compiler.api import CheckResult
     from ptflow.compiler.lint.registry import Rule
 
@@ -26,19 +26,19 @@ if TYPE_CHECKING:  # the graph module imports networkx: not needed to explain a 
 class StepView:
     """One step statement and the task the checker built from it (None if it failed)."""
 
-    node: t.Step
+    node: tree.Step
     name: str
     name_span: Span
-    task: g.Task | None
+    task: dag.Task | None
 
-    def option(self, key: str) -> t.DictEntry | None:
+    def option(self, key: str) -> tree.DictEntry | None:
         return self.node.options.get(key) if self.node.options is not None else None
 
 
 @dataclass
 class PipelineView:
-    definition: t.PipelineDef
-    graph: g.PipelineGraph | None
+    definition: tree.PipelineDef
+    graph: dag.PipelineGraph | None
     steps: list[StepView] = field(default_factory=list)
     names: set[str] | None = None  # what the body reads; see LintContext.names_in
 
@@ -54,7 +54,7 @@ class LintContext:
         self.result = result
         self.target = target
         scope = result.scope
-        self.module: t.Module | None = scope.tree if scope is not None else None
+        self.module: tree.Module | None = scope.tree if scope is not None else None
         self.text: str = scope.source.text if scope is not None and scope.source is not None else ""
         self.path: str = self.module.span.file if self.module is not None else result.path  # as spans name it
         self.diagnostics = Diagnostics()
@@ -69,8 +69,8 @@ class LintContext:
             graph = graphs.get(definition.name.name)
             by_span = {task.span: task for task in graph.tasks.values()} if graph is not None else {}
             view = PipelineView(definition, graph)
-            for statement in t.walk_statements(definition.body):
-                if isinstance(statement, t.Step):
+            for statement in tree.walk_statements(definition.body):
+                if isinstance(statement, tree.Step):
                     name, name_span = step_name(statement)
                     view.steps.append(StepView(statement, name, name_span, by_span.get(statement.span)))
             views.append(view)
@@ -82,7 +82,7 @@ class LintContext:
             pipeline.names = names_used(pipeline.definition.body)
         return pipeline.names
 
-    def components(self) -> list[t.ComponentDef]:
+    def components(self) -> list[tree.ComponentDef]:
         return self.module.components if self.module is not None else []
 
     # --------------------------------------------------------- reporting
@@ -106,12 +106,12 @@ class LintContext:
         return Span(self.path, line, column, end_line, end_column, start, end)
 
 
-def step_name(node: t.Step) -> tuple[str, Span]:
+def step_name(node: tree.Step) -> tuple[str, Span]:
     """A step's name as the checker gives it: the variable, or the callee for a bare call."""
     if node.name is not None:
         return node.name.name, node.name.span
     callee = node.call.func
-    if isinstance(callee, t.Member):
+    if isinstance(callee, tree.Member):
         return callee.attr.name, callee.span
     return getattr(callee, "id", "step"), callee.span
 
@@ -147,4 +147,4 @@ def walk_nodes(node) -> Iterator:
 
 def names_used(node) -> set[str]:
     """Every bare name read anywhere under `node` (`x` in `x`, `x.y`, `f"{x}"`, `x(...)`)."""
-    return {n.id for n in walk_nodes(node) if isinstance(n, t.Name)}
+    return {n.id for n in walk_nodes(node) if isinstance(n, tree.Name)}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ptflow.compiler import tree as t
+from ptflow.compiler import tree
 from ptflow.compiler.codes import CODES
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
 from ptflow.compiler.lint.registry import register_code
@@ -49,7 +49,7 @@ class Suppression:
     span: Span  # the comment
 
 
-def read_suppressions(comments: list[t.Comment], text: str) -> tuple[list[Suppression], list[Diagnostic]]:
+def read_suppressions(comments: list[tree.Comment], text: str) -> tuple[list[Suppression], list[Diagnostic]]:
     """The suppression comments among `comments`, and what is wrong with the bad ones."""
     found: list[Suppression] = []
     problems = Diagnostics()
@@ -78,7 +78,7 @@ def read_suppressions(comments: list[t.Comment], text: str) -> tuple[list[Suppre
     return found, problems.items
 
 
-def _codes(comment: t.Comment, offset: int, problems: Diagnostics) -> frozenset[str] | None:
+def _codes(comment: tree.Comment, offset: int, problems: Diagnostics) -> frozenset[str] | None:
     """The codes of an `ignore[...]` list starting at `offset` of the comment; None for a bare `ignore`."""
     problems_before = len(problems.items)
     rest = comment.text[offset:]
@@ -117,7 +117,7 @@ def _codes(comment: t.Comment, offset: int, problems: Diagnostics) -> frozenset[
     return frozenset(codes)
 
 
-def _part(comment: t.Comment, offset: int, length: int) -> Span:
+def _part(comment: tree.Comment, offset: int, length: int) -> Span:
     span = comment.span
     start = span.start + offset
     return Span(span.file, span.line, span.column + offset, span.line, span.column + offset + length,

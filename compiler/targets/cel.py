@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ptflow.compiler import graph as g
+from ptflow.compiler import dag
 
 _CEL_TYPE = {"int": "int", "float": "double", "str": "string", "bool": "bool"}
 
 
-def condition_to_cel(arm: g.ConditionGroup, channel_name: Callable[[g.Value], str]) -> str:
+def condition_to_cel(arm: dag.ConditionGroup, channel_name: Callable[[dag.Value], str]) -> str:
     """The CEL of one arm: the excluded earlier arms negated, then its own test."""
     clauses = [f"!({render(c, channel_name)})" for c in arm.excluded]
     if arm.condition is not None:
@@ -24,12 +24,12 @@ def condition_to_cel(arm: g.ConditionGroup, channel_name: Callable[[g.Value], st
     return " && ".join(clauses)
 
 
-def render(condition: g.Condition, channel_name: Callable[[g.Value], str], top: bool = False) -> str:
-    if isinstance(condition, g.Compare):
+def render(condition: dag.Condition, channel_name: Callable[[dag.Value], str], top: bool = False) -> str:
+    if isinstance(condition, dag.Compare):
         return _compare(condition, channel_name)
-    if isinstance(condition, g.Truth):
-        return _compare(g.Compare("==", condition.value, g.Constant(True, condition.value.type)), channel_name)
-    if isinstance(condition, g.Not):
+    if isinstance(condition, dag.Truth):
+        return _compare(dag.Compare("==", condition.value, dag.Constant(True, condition.value.type)), channel_name)
+    if isinstance(condition, dag.Not):
         return f"!({render(condition.operand, channel_name)})"
     operator = "&&" if condition.op == "and" else "||"
     left = _grouped(condition.left, condition.op, channel_name)
@@ -38,20 +38,20 @@ def render(condition: g.Condition, channel_name: Callable[[g.Value], str], top: 
     return text if top else f"({text})"
 
 
-def _grouped(condition: g.Condition, parent_op: str, channel_name) -> str:
-    if isinstance(condition, g.BoolOp) and condition.op != parent_op:
+def _grouped(condition: dag.Condition, parent_op: str, channel_name) -> str:
+    if isinstance(condition, dag.BoolOp) and condition.op != parent_op:
         return render(condition, channel_name)  # parenthesized
-    if isinstance(condition, g.BoolOp):
+    if isinstance(condition, dag.BoolOp):
         return render(condition, channel_name, top=True)
     return render(condition, channel_name)
 
 
-def _type_name(value: g.Value) -> str:
+def _type_name(value: dag.Value) -> str:
     name = value.type.name
     return name if name in _CEL_TYPE else "str"
 
 
-def _compare(compare: g.Compare, channel_name) -> str:
+def _compare(compare: dag.Compare, channel_name) -> str:
     kinds = {_type_name(compare.left), _type_name(compare.right)}
     if len(kinds) == 2:
         canonical = "str" if "str" in kinds else "bool" if "bool" in kinds else "float"
@@ -62,9 +62,9 @@ def _compare(compare: g.Compare, channel_name) -> str:
     return f"{left} {compare.op} {right}"
 
 
-def _operand(value: g.Value, canonical: str, channel_name) -> str:
+def _operand(value: dag.Value, canonical: str, channel_name) -> str:
     kind = _type_name(value)
-    if isinstance(value, g.Constant):
+    if isinstance(value, dag.Constant):
         literal = value.value
         if isinstance(literal, bool):
             text = "true" if literal else "false"

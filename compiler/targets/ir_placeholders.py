@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ptflow.compiler import graph as g
+from ptflow.compiler import dag
 
 RUNTIME = {
     "executor_input": "{{$}}",
@@ -21,41 +21,41 @@ def input_parameter(name: str) -> str:
     return f"{{{{$.inputs.parameters['{name}']}}}}"
 
 
-def render_arg(arg: g.Arg, component: g.ComponentSpec) -> str:
+def render_arg(arg: dag.Arg, component: dag.ComponentSpec) -> str:
     """One command-line element as an IR string."""
     structure = _render(arg, component)
     return json.dumps(structure) if isinstance(structure, dict) else structure
 
 
-def _render(arg: g.Arg, component: g.ComponentSpec):
+def _render(arg: dag.Arg, component: dag.ComponentSpec):
     if isinstance(arg, str):
         return arg
-    if isinstance(arg, g.InputValue):
+    if isinstance(arg, dag.InputValue):
         return input_parameter(arg.input)
-    if isinstance(arg, g.InputPath):
+    if isinstance(arg, dag.InputPath):
         return f"{{{{$.inputs.artifacts['{arg.input}'].path}}}}"
-    if isinstance(arg, g.InputUri):
+    if isinstance(arg, dag.InputUri):
         return f"{{{{$.inputs.artifacts['{arg.input}'].uri}}}}"
-    if isinstance(arg, g.InputArtifactList):
+    if isinstance(arg, dag.InputArtifactList):
         return f"{{{{$.inputs.artifacts['{arg.input}']}}}}"
-    if isinstance(arg, g.InputMetadata):
+    if isinstance(arg, dag.InputMetadata):
         return f"{{{{$.inputs.artifacts['{arg.input}'].metadata}}}}"
-    if isinstance(arg, g.OutputPath):
+    if isinstance(arg, dag.OutputPath):
         port = component.output(arg.output)
         if port is not None and port.type.is_param:
             return f"{{{{$.outputs.parameters['{arg.output}'].output_file}}}}"
         return f"{{{{$.outputs.artifacts['{arg.output}'].path}}}}"
-    if isinstance(arg, g.OutputUri):
+    if isinstance(arg, dag.OutputUri):
         return f"{{{{$.outputs.artifacts['{arg.output}'].uri}}}}"
-    if isinstance(arg, g.OutputMetadata):
+    if isinstance(arg, dag.OutputMetadata):
         return f"{{{{$.outputs.artifacts['{arg.output}'].metadata}}}}"
-    if isinstance(arg, g.RuntimePlaceholder):
+    if isinstance(arg, dag.RuntimePlaceholder):
         return RUNTIME[arg.which]
-    if isinstance(arg, g.Template):
+    if isinstance(arg, dag.Template):
         return "".join(_render(part, component) for part in arg.parts)
-    if isinstance(arg, g.Concat):
+    if isinstance(arg, dag.Concat):
         return {"Concat": [_render(part, component) for part in arg.parts]}
-    if isinstance(arg, g.IfPresent):
+    if isinstance(arg, dag.IfPresent):
         structure = {"IfPresent": {"InputName": arg.input, "Then": [_render(a, component) for a in arg.then]}}
         if arg.otherwise:
             structure["IfPresent"]["Else"] = [_render(a, component) for a in arg.otherwise]

@@ -35,8 +35,8 @@ import re
 from dataclasses import dataclass, field
 
 from ptflow import __version__
-from ptflow.compiler import graph as g
-from ptflow.compiler import types as ty
+from ptflow.compiler import dag
+from ptflow.compiler import types
 from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.runtime_command import runtime_command
@@ -60,13 +60,13 @@ _UNSAFE_KEY = re.compile(r"[^-_0-9A-Za-z]+")
 # ================================================================ support check
 
 
-def check_support(graph: g.PipelineGraph, diagnostics: Diagnostics) -> None:
+def check_support(graph: dag.PipelineGraph, diagnostics: Diagnostics) -> None:
     """Report (PTF501) each construct KFP 1.x can't express, naming it and the target."""
     _SupportCheck(graph, diagnostics).run()
 
 
 class _SupportCheck:
-    def __init__(self, graph: g.PipelineGraph, diagnostics: Diagnostics):
+    def __init__(self, graph: dag.PipelineGraph, diagnostics: Diagnostics):
         self.graph = graph
         self.diagnostics = diagnostics
         self.components_seen: set[int] = set()
@@ -93,10 +93,10 @@ class _SupportCheck:
         for task in graph.tasks.values():
             self.task(task)
         for group in graph.root.groups():
-            if isinstance(group, g.LoopGroup) and isinstance(group.items, g.TaskOutput) and group.items.gathered:
+            if isinstance(group, dag.LoopGroup) and isinstance(group.items, dag.TaskOutput) and group.items.gathered:
                 self.report(group.span, "a loop over a list gathered from another loop")
 
-    def task(self, task: g.Task) -> None:
+    def task(self, task: dag.Task) -> None:
         component = task.component
         if component.kind != "container":
             kind = {"pipeline": "calling a pipeline from a pipeline", "importer": "`importer`",
@@ -117,18 +117,18 @@ class _SupportCheck:
                 if problem:
                     self.report(span, f"{problem} in the command of component `{component.name}`")
         for name, value in task.arguments.items():
-            if isinstance(value, g.TaskOutput) and value.gathered and value.type.is_artifact:
+            if isinstance(value, dag.TaskOutput) and value.gathered and value.type.is_artifact:
                 self.report(task.span, f"gathering artifacts over a loop (`{value.task}.{value.output}` into "
                             f"`{task.step}`)", "KFP 1.x gathers only parameters after a loop")
             for part in _values_in(value):
-                if isinstance(part, g.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
+                if isinstance(part, dag.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
                     self.report(task.span, f"`pipeline.{part.which}` (step `{task.step}`)")
-        if isinstance(task.options.accelerator, g.PipelineInput):
+        if isinstance(task.options.accelerator, dag.PipelineInput):
             self.report(task.span, f"an accelerator type taken from a pipeline parameter (step `{task.step}`)",
                         "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time")
 
 
-def _all_args(component: g.ComponentSpec):
+def _all_args(component: dag.ComponentSpec):
     container = component.container
     if container is None:
         return
@@ -136,18 +136,18 @@ def _all_args(component: g.ComponentSpec):
     while pending:
         arg = pending.pop(0)
         yield arg
-        if isinstance(arg, (g.Concat, g.Template)):
+        if isinstance(arg, (dag.Concat, dag.Template)):
             pending[:0] = arg.parts
-        elif isinstance(arg, g.IfPresent):
+        elif isinstance(arg, dag.IfPresent):
             pending[:0] = [*arg.then, *(arg.otherwise or ())]
 
 
 def _unsupported_arg(arg) -> str | None:
-    if isinstance(arg, (g.InputUri, g.OutputUri)):
+    if isinstance(arg, (dag.InputUri, dag.OutputUri)):
         return "`.uri` (an artifact URI)"
-    if isinstance(arg, (g.InputMetadata, g.OutputMetadata)):
+    if isinstance(arg, (dag.InputMetadata, dag.OutputMetadata)):
         return "`.metadata` (artifact metadata)"
-    if isinstance(arg, g.RuntimePlaceholder) and arg.which not in RUNTIME_VARIABLES:
+    if isinstance(arg, dag.RuntimePlaceholder) and arg.which not in RUNTIME_VARIABLES:
         name = {"executor_input": "executor.input", "executor_output_file": "executor.output_file"}.get(
             arg.which, f"pipeline.{arg.which}")
         return f"`{name}`"
@@ -155,7 +155,7 @@ def _unsupported_arg(arg) -> str | None:
 
 
 def _values_in(value):
-    if isinstance(value, g.Interpolation):
+    if isinstance(value, dag.Interpolation):
         for part in value.parts:
             if not isinstance(part, str):
                 yield from _values_in(part)
@@ -166,7 +166,7 @@ def _values_in(value):
 # ================================================================ lowering
 
 
-def lower(graph: g.PipelineGraph, parameter_overrides: dict | None = None) -> list[dict]:
+def lower(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> list[dict]:
     """The one YAML document of the compiled pipeline: an Argo Workflow."""
     return [_Lowering(graph, parameter_overrides or {}).run()]
 
@@ -186,7 +186,7 @@ class Channel:
 @dataclass
 class _DagTemplate:
     name: str
-    group: g.Group
+    group: dag.Group
     inputs: dict[str, Channel] = field(default_factory=dict)
     artifact_inputs: dict[str, Channel] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output parameter -> `{{tasks...}}` reference
@@ -195,7 +195,7 @@ class _DagTemplate:
 
 
 class _Lowering:
-    def __init__(self, graph: g.PipelineGraph, overrides: dict):
+    def __init__(self, graph: dag.PipelineGraph, overrides: dict):
         self.graph = graph
         self.overrides = overrides
         self.pipeline_name = graph.display_name or k8s_name(graph.name)
@@ -218,9 +218,9 @@ class _Lowering:
     def run(self) -> dict:
         graph = self.graph
         self._name_everything()
-        self.parents = g.parent_chains(graph.root, skip_branches=True)
+        self.parents = dag.parent_chains(graph.root, skip_branches=True)
         body = [t for t in graph.tasks.values() if not t.in_finally]
-        groups = [group for group in graph.root.groups() if not isinstance(group, g.BranchesGroup)]
+        groups = [group for group in graph.root.groups() if not isinstance(group, dag.BranchesGroup)]
         for group in groups:
             self.dags[id(group)] = _DagTemplate(self.names[id(group)], group)
         for group in groups:
@@ -278,60 +278,60 @@ class _Lowering:
         for task in self.graph.tasks.values():
             take(task, task.name)
 
-        def visit(group: g.Group) -> None:
+        def visit(group: dag.Group) -> None:
             for child in group.children:
-                if not isinstance(child, g.Group):
+                if not isinstance(child, dag.Group):
                     continue
-                if isinstance(child, g.ExitHandlerGroup):
+                if isinstance(child, dag.ExitHandlerGroup):
                     take(child, f"exit-handler-{next_id()}")
-                elif isinstance(child, g.LoopGroup):
-                    if isinstance(child.items, g.Constant):
+                elif isinstance(child, dag.LoopGroup):
+                    if isinstance(child.items, dag.Constant):
                         self.item_channels[id(child)] = f"loop-item-param-{next_id()}"
                     take(child, f"for-loop-{next_id()}")
-                elif isinstance(child, g.BranchesGroup):
+                elif isinstance(child, dag.BranchesGroup):
                     pass  # its arms are condition tasks of the enclosing DAG
-                elif isinstance(child, g.ConditionGroup):
+                elif isinstance(child, dag.ConditionGroup):
                     take(child, f"condition-{next_id()}")
                 visit(child)
 
         visit(self.graph.root)
         for group in self.graph.root.groups():
-            if isinstance(group, g.LoopGroup) and id(group) not in self.item_channels:
+            if isinstance(group, dag.LoopGroup) and id(group) not in self.item_channels:
                 self.item_channels[id(group)] = f"{self._items_source_name(group.items)}-loop-item"
 
-    def _items_source_name(self, items: g.Value) -> str:
-        if isinstance(items, g.PipelineInput):
+    def _items_source_name(self, items: dag.Value) -> str:
+        if isinstance(items, dag.PipelineInput):
             return items.name
-        if isinstance(items, g.TaskOutput):
+        if isinstance(items, dag.TaskOutput):
             return f"{items.task}-{items.output}"
-        if isinstance(items, g.LoopItem):
+        if isinstance(items, dag.LoopItem):
             return self._channel_of(items).name
         return "items"
 
     def name_of(self, node) -> str:
         return self.names[id(node)]
 
-    def dag_parent(self, node) -> g.Group:
+    def dag_parent(self, node) -> dag.Group:
         """The group whose DAG holds the task that runs `node`."""
         return self.parents[id(node)][-2]
 
     # ------------------------------------------------------------ channels
-    def _channel_of(self, value: g.Value, artifact: bool = False) -> Channel:
-        if isinstance(value, g.PipelineInput):
+    def _channel_of(self, value: dag.Value, artifact: bool = False) -> Channel:
+        if isinstance(value, dag.PipelineInput):
             return Channel(value.name, value.name, "param")
-        if isinstance(value, g.TaskOutput):
+        if isinstance(value, dag.TaskOutput):
             name = f"{value.task}-{value.output}"
             if value.output in UI_OUTPUTS or k8s_name(value.output) in UI_OUTPUTS:
                 name = k8s_name(value.output)
             kind = "gathered" if value.gathered else "task"
             return Channel(name, self.graph.tasks[value.task], kind, artifact, value.output)
-        if isinstance(value, g.LoopItem):
+        if isinstance(value, dag.LoopItem):
             base = self.item_channels[id(value.loop)]
             name = f"{base}-subvar-{value.field}" if value.field else base
             return Channel(name, value.loop, "item", field=value.field)
         raise TypeError(f"no channel for {value!r}")
 
-    def _source_group(self, channel: Channel) -> g.Group:
+    def _source_group(self, channel: Channel) -> dag.Group:
         """The group in whose DAG the channel's value is directly available."""
         if channel.kind == "param":
             return self.graph.root
@@ -339,11 +339,11 @@ class _Lowering:
             return self.dag_parent(channel.source)
         if channel.kind == "gathered":
             producer_chain = self.parents[id(channel.source)]
-            loop = next(group for group in reversed(producer_chain[:-1]) if isinstance(group, g.LoopGroup))
+            loop = next(group for group in reversed(producer_chain[:-1]) if isinstance(group, dag.LoopGroup))
             return self.dag_parent(loop)
         return self.dag_parent(channel.source)
 
-    def _source_reference(self, channel: Channel, source_group: g.Group) -> tuple[str, object | None]:
+    def _source_reference(self, channel: Channel, source_group: dag.Group) -> tuple[str, object | None]:
         """How the channel is referenced in its source group's DAG, and the sibling it comes from."""
         if channel.kind == "param":
             return f"{{{{inputs.parameters.{channel.name}}}}}", None
@@ -355,7 +355,7 @@ class _Lowering:
         kind = "artifacts" if channel.artifact else "parameters"
         return f"{{{{tasks.{self.name_of(channel.source)}.outputs.{kind}.{channel.name}}}}}", channel.source
 
-    def _bring(self, channel: Channel, consumer, consumer_group: g.Group) -> str:
+    def _bring(self, channel: Channel, consumer, consumer_group: dag.Group) -> str:
         """Declare `channel` on every DAG from its source down to `consumer_group`; its reference there.
 
         `consumer` is the task or group (a child of `consumer_group`) that reads it; it gets a
@@ -370,8 +370,8 @@ class _Lowering:
         reference, sibling = self._source_reference(channel, source_group)
         local = f"{{{{inputs.{'artifacts' if channel.artifact else 'parameters'}.{channel.name}}}}}"
         for depth, group in enumerate(below):
-            dag = self.dags[id(group)]
-            (dag.artifact_inputs if channel.artifact else dag.inputs)[channel.name] = channel
+            template = self.dags[id(group)]
+            (template.artifact_inputs if channel.artifact else template.inputs)[channel.name] = channel
             caller_reference = reference if depth == 0 else local
             self._arguments_of(group).setdefault(channel.name, (caller_reference, channel.artifact))
         if sibling is not None:
@@ -382,7 +382,7 @@ class _Lowering:
             self.dags[id(self.graph.root)].inputs[channel.name] = channel
         return reference if not below else local
 
-    def _surface(self, channel: Channel, source_group: g.Group) -> None:
+    def _surface(self, channel: Channel, source_group: dag.Group) -> None:
         """A gathered output: each DAG from the producer up to the source group outputs it."""
         chain = self.parents[id(channel.source)]
         start = next(i for i, group in enumerate(chain) if group is source_group)
@@ -397,19 +397,19 @@ class _Lowering:
         return self.arguments.setdefault(id(node), {})
 
     # ------------------------------------------------------------ wiring
-    def _wire_group(self, group: g.Group) -> None:
+    def _wire_group(self, group: dag.Group) -> None:
         if group is self.graph.root:
             return
-        if isinstance(group, g.ConditionGroup):
+        if isinstance(group, dag.ConditionGroup):
             self.when[id(group)] = self._when(group)
-        if isinstance(group, g.LoopGroup):
+        if isinstance(group, dag.LoopGroup):
             self.loops[id(group)] = self._loop(group)
 
-    def _wire_task(self, task: g.Task) -> None:
+    def _wire_task(self, task: dag.Task) -> None:
         for after in task.after:
             self._depend(task, self.graph.tasks[after])
 
-    def _depend(self, consumer: g.Task, producer: g.Task) -> None:
+    def _depend(self, consumer: dag.Task, producer: dag.Task) -> None:
         up, down = self.parents[id(producer)], self.parents[id(consumer)]
         index = 0
         while index < min(len(up), len(down)) and up[index] is down[index]:
@@ -418,7 +418,7 @@ class _Lowering:
             self.dependencies.setdefault(id(down[index]), set()).add(self.name_of(up[index]))
 
     # -- conditions
-    def _when(self, group: g.ConditionGroup) -> str:
+    def _when(self, group: dag.ConditionGroup) -> str:
         caller, caller_group = group, self.dag_parent(group)
         parts = [f"!({self._condition(c, caller, caller_group)})" for c in group.excluded]
         if group.condition is not None:
@@ -426,24 +426,24 @@ class _Lowering:
             parts.append(f"({text})" if parts else text)
         return " && ".join(parts)
 
-    def _condition(self, condition: g.Condition, caller, caller_group: g.Group) -> str:
-        if isinstance(condition, g.Compare):
+    def _condition(self, condition: dag.Condition, caller, caller_group: dag.Group) -> str:
+        if isinstance(condition, dag.Compare):
             left = self._operand(condition.left, caller, caller_group)
             right = self._operand(condition.right, caller, caller_group)
             if condition.op in ("==", "!="):
                 return f'"{left}" {condition.op} "{right}"'
             return f"{left} {condition.op} {right}"
-        if isinstance(condition, g.BoolOp):
+        if isinstance(condition, dag.BoolOp):
             joiner = " && " if condition.op == "and" else " || "
             return joiner.join(f"({self._condition(c, caller, caller_group)})"
                                for c in (condition.left, condition.right))
-        if isinstance(condition, g.Not):
+        if isinstance(condition, dag.Not):
             return f"!({self._condition(condition.operand, caller, caller_group)})"
         value = self._operand(condition.value, caller, caller_group)
         return f'"{value}" == "true" || "{value}" == "True"'
 
-    def _operand(self, value: g.Value, caller, caller_group: g.Group) -> str:
-        if isinstance(value, g.Constant):
+    def _operand(self, value: dag.Value, caller, caller_group: dag.Group) -> str:
+        if isinstance(value, dag.Constant):
             return serialize(value.value)
         channel = self._channel_of(value)
         if channel.kind in ("task", "gathered"):
@@ -451,13 +451,13 @@ class _Lowering:
         return self._bring(channel, caller, caller_group)
 
     # -- loops
-    def _loop(self, loop: g.LoopGroup) -> dict:
+    def _loop(self, loop: dag.LoopGroup) -> dict:
         caller_group = self.dag_parent(loop)
         fields: dict = {}
         items = loop.items
-        if isinstance(items, g.Constant):
+        if isinstance(items, dag.Constant):
             fields["withItems"] = [_sanitize_item(item) for item in items.value]
-        elif isinstance(items, g.PipelineInput):
+        elif isinstance(items, dag.PipelineInput):
             fields["withParam"] = f"{{{{workflow.parameters.{items.name}}}}}"
         else:
             channel = self._channel_of(items)
@@ -468,32 +468,33 @@ class _Lowering:
         return fields
 
     # ------------------------------------------------------------ DAGs
-    def _dag_template(self, dag: _DagTemplate) -> dict:
-        group = dag.group
-        template: dict = {"name": dag.name}
-        if isinstance(group, g.LoopGroup):
+    def _dag_template(self, dag_template: _DagTemplate) -> dict:
+        group = dag_template.group
+        template: dict = {"name": dag_template.name}
+        if isinstance(group, dag.LoopGroup):
             template["parallelism"] = self.loops[id(group)]["parallelism"]
         inputs: dict = {}
-        if dag.inputs:
-            inputs["parameters"] = [{"name": name} for name in sorted(dag.inputs)]
-        if dag.artifact_inputs:
-            inputs["artifacts"] = [{"name": name} for name in sorted(dag.artifact_inputs)]
+        if dag_template.inputs:
+            inputs["parameters"] = [{"name": name} for name in sorted(dag_template.inputs)]
+        if dag_template.artifact_inputs:
+            inputs["artifacts"] = [{"name": name} for name in sorted(dag_template.artifact_inputs)]
         if inputs:
             template["inputs"] = inputs
-        if dag.outputs:
-            template["outputs"] = {"parameters": [{"name": name, "valueFrom": {"parameter": dag.outputs[name]}}
-                                                  for name in sorted(dag.outputs)]}
+        if dag_template.outputs:
+            outputs = dag_template.outputs
+            template["outputs"] = {"parameters": [{"name": name, "valueFrom": {"parameter": outputs[name]}}
+                                                  for name in sorted(outputs)]}
         tasks = []
         for child in self._dag_children(group):
             tasks.append(self._dag_task(child))
         template["dag"] = {"tasks": sorted(tasks, key=lambda t: t["name"])}
         return template
 
-    def _dag_children(self, group: g.Group):
+    def _dag_children(self, group: dag.Group):
         for child in group.children:
-            if isinstance(child, g.BranchesGroup):
+            if isinstance(child, dag.BranchesGroup):
                 yield from child.children  # each arm is a condition task of this DAG
-            elif isinstance(child, g.Task) and child.in_finally:
+            elif isinstance(child, dag.Task) and child.in_finally:
                 continue
             else:
                 yield child
@@ -501,7 +502,7 @@ class _Lowering:
     def _dag_task(self, child) -> dict:
         name = self.name_of(child)
         task: dict = {"name": name, "template": name}
-        if isinstance(child, g.ConditionGroup):
+        if isinstance(child, dag.ConditionGroup):
             task["when"] = self.when[id(child)]
         dependencies = self.dependencies.get(id(child))
         if dependencies:
@@ -515,14 +516,14 @@ class _Lowering:
                 task["arguments"]["parameters"] = parameters
             if artifacts:
                 task["arguments"]["artifacts"] = artifacts
-        if isinstance(child, g.LoopGroup):
+        if isinstance(child, dag.LoopGroup):
             for key, value in self.loops[id(child)].items():
                 if key != "parallelism":
                     task[key] = value
         return task
 
     # ------------------------------------------------------------ exit handler
-    def _exit_handler(self, exit_tasks: list[g.Task]) -> str | None:
+    def _exit_handler(self, exit_tasks: list[dag.Task]) -> str | None:
         if not exit_tasks:
             return None
         if len(exit_tasks) == 1:
@@ -549,10 +550,10 @@ class _Lowering:
         return name
 
     # ------------------------------------------------------------ workflow parameters
-    def _parameter_value(self, port: g.Port):
+    def _parameter_value(self, port: dag.Port):
         if port.name in self.overrides:
             return self.overrides[port.name]
-        return port.default if port.has_default else g.NO_DEFAULT
+        return port.default if port.has_default else dag.NO_DEFAULT
 
     def _workflow_arguments(self) -> list[dict]:
         parameters = []
@@ -561,12 +562,12 @@ class _Lowering:
                 continue
             entry: dict = {"name": port.name}
             value = self._parameter_value(port)
-            if value is not g.NO_DEFAULT and value is not None:
+            if value is not dag.NO_DEFAULT and value is not None:
                 entry["value"] = serialize(value)
             parameters.append(entry)
         return parameters
 
-    def component_spec(self, spec: g.ComponentSpec) -> tuple[dict, str]:
+    def component_spec(self, spec: dag.ComponentSpec) -> tuple[dict, str]:
         cached = self._component_specs.get(id(spec))
         if cached is None:
             cached = self._component_specs[id(spec)] = component_spec(spec)
@@ -580,7 +581,7 @@ class _Lowering:
         for port in self.graph.inputs:
             entry: dict = {"name": port.name, "type": v1_type(port.type)}
             value = self._parameter_value(port)
-            if value is not g.NO_DEFAULT and value is not None:
+            if value is not dag.NO_DEFAULT and value is not None:
                 entry["default"] = serialize(value)
                 entry["optional"] = True
             elif port.type.optional:
@@ -597,7 +598,7 @@ class _Lowering:
 class _ContainerBuilder:
     """One task's container template, as kfp 1.8's `_op_to_template` writes it."""
 
-    def __init__(self, lowering: _Lowering, task: g.Task):
+    def __init__(self, lowering: _Lowering, task: dag.Task):
         self.lowering = lowering
         self.task = task
         self.spec = task.component
@@ -614,7 +615,7 @@ class _ContainerBuilder:
         if env:
             container["env"] = env
         image = task.options.image if task.options.image is not None else spec.container.image
-        container["image"] = self.value_text(image) if isinstance(image, g.PipelineInput) else image
+        container["image"] = self.value_text(image) if isinstance(image, dag.PipelineInput) else image
         if task.options.pull_policy:
             container["imagePullPolicy"] = task.options.pull_policy
         mounts = self._volume_mounts()
@@ -659,22 +660,22 @@ class _ContainerBuilder:
     def render(self, arg) -> str:
         if isinstance(arg, str):
             return arg
-        if isinstance(arg, g.InputValue):
+        if isinstance(arg, dag.InputValue):
             return self.input_value(arg.input)
-        if isinstance(arg, g.InputPath):
+        if isinstance(arg, dag.InputPath):
             return self.input_path(arg.input)
-        if isinstance(arg, g.OutputPath):
+        if isinstance(arg, dag.OutputPath):
             return output_path(arg.output)
-        if isinstance(arg, (g.Concat, g.Template)):
+        if isinstance(arg, (dag.Concat, dag.Template)):
             return "".join(self.render(part) for part in arg.parts)
-        if isinstance(arg, g.RuntimePlaceholder):
+        if isinstance(arg, dag.RuntimePlaceholder):
             return RUNTIME_VARIABLES[arg.which]
         raise TypeError(f"kfp-v1 can't render {arg!r}")  # check_support reported it
 
     def render_list(self, args) -> list[str]:
         out = []
         for arg in args:
-            if isinstance(arg, g.IfPresent):
+            if isinstance(arg, dag.IfPresent):
                 present = self.task.arguments.get(arg.input) is not None
                 out.extend(self.render_list(arg.then if present else (arg.otherwise or ())))
             else:
@@ -685,20 +686,20 @@ class _ContainerBuilder:
         value = self.task.arguments.get(name)
         if value is None:
             port = self.spec.input(name)
-            value = g.Constant(port.default, port.type) if port is not None and port.has_default else None
+            value = dag.Constant(port.default, port.type) if port is not None and port.has_default else None
         text = self.value_text(value) if value is not None else ""
         self.consumed_by_value[name] = text
         return text
 
-    def value_text(self, value: g.Value) -> str:
+    def value_text(self, value: dag.Value) -> str:
         """A value as it appears in the command line: constants inline, the rest as input parameters."""
-        if isinstance(value, g.Constant):
+        if isinstance(value, dag.Constant):
             return serialize(value.value)
-        if isinstance(value, g.Interpolation):
+        if isinstance(value, dag.Interpolation):
             return "".join(part if isinstance(part, str) else self.value_text(part) for part in value.parts)
-        if isinstance(value, g.FinalStatus):
+        if isinstance(value, dag.FinalStatus):
             return STATUS_VARIABLE
-        if isinstance(value, g.RuntimeValue):
+        if isinstance(value, dag.RuntimeValue):
             return RUNTIME_VARIABLES.get(value.which, "")
         channel = self.lowering._channel_of(value)
         if channel.kind in ("task", "gathered"):
@@ -717,7 +718,7 @@ class _ContainerBuilder:
     def input_path(self, name: str) -> str:
         path = f"{INPUTS_DIR}/{name}/data"
         value = self.task.arguments.get(name)
-        if isinstance(value, g.TaskOutput):
+        if isinstance(value, dag.TaskOutput):
             channel = self.lowering._channel_of(value, artifact=True)
             self._bring(channel)
             self.input_artifacts[channel.name] = path
@@ -785,7 +786,7 @@ class _ContainerBuilder:
         ):
             if value is None:
                 continue
-            if isinstance(value, g.PipelineInput):
+            if isinstance(value, dag.PipelineInput):
                 patch[key] = self.value_text(value)
             else:
                 target[key] = str(value)
@@ -799,12 +800,12 @@ class _ContainerBuilder:
             else:
                 node_selector[GKE_ACCELERATOR] = k8s_name(accelerator)
         if options.gpus is not None:
-            if isinstance(options.gpus, g.PipelineInput):
+            if isinstance(options.gpus, dag.PipelineInput):
                 patch_limits[gpu_resource] = self.value_text(options.gpus)
             else:
                 limits[gpu_resource] = options.gpus
         for key, value in options.node_selector.items():
-            if isinstance(value, g.PipelineInput):
+            if isinstance(value, dag.PipelineInput):
                 patch_selector[key] = self.value_text(value)
             else:
                 node_selector[key] = str(value)
@@ -858,11 +859,11 @@ def serialize(value) -> str:
     return str(value)
 
 
-def v1_runtime_command(spec: g.ComponentSpec) -> tuple[list, list]:
+def v1_runtime_command(spec: dag.ComponentSpec) -> tuple[list, list]:
     """A standard-library step's command line on KFP v1: its flags, and the two files the v1 UI reads."""
     command, args = runtime_command(spec, "kfp-v1")
     for name in UI_OUTPUTS:
-        args = [*args, f"--{name}", g.OutputPath(name)]
+        args = [*args, f"--{name}", dag.OutputPath(name)]
     return command, args
 
 
@@ -870,15 +871,15 @@ def output_path(name: str) -> str:
     return f"{OUTPUTS_DIR}/{name}/data"
 
 
-def v1_type(type_: ty.Type) -> str:
+def v1_type(type_: types.Type) -> str:
     if type_.is_artifact:
-        return ty.SCHEMA_TITLE_NAMES.get(type_.name, type_.name)
+        return types.SCHEMA_TITLE_NAMES.get(type_.name, type_.name)
     if type_.kind == "status":
         return "String"
-    return ty.V1_PARAMETER_TYPES.get(type_.name, "String")
+    return types.V1_PARAMETER_TYPES.get(type_.name, "String")
 
 
-def component_spec(spec: g.ComponentSpec) -> tuple[dict, str]:
+def component_spec(spec: dag.ComponentSpec) -> tuple[dict, str]:
     """The component as a KFP v1 component.yaml (a dict), and the text its digest is taken of."""
     if spec.v1_spec is not None:
         document = spec.v1_spec
@@ -909,7 +910,7 @@ def component_spec(spec: g.ComponentSpec) -> tuple[dict, str]:
     return document, json.dumps(document, sort_keys=True)
 
 
-def _port_spec(port: g.Port, with_default: bool = False) -> dict:
+def _port_spec(port: dag.Port, with_default: bool = False) -> dict:
     entry: dict = {"name": port.name, "type": v1_type(port.type)}
     if with_default and port.has_default and port.default is not None:
         entry["default"] = serialize(port.default)
@@ -921,20 +922,20 @@ def _port_spec(port: g.Port, with_default: bool = False) -> dict:
 def _placeholder(arg):
     if isinstance(arg, str):
         return arg
-    if isinstance(arg, g.InputValue):
+    if isinstance(arg, dag.InputValue):
         return {"inputValue": arg.input}
-    if isinstance(arg, g.InputPath):
+    if isinstance(arg, dag.InputPath):
         return {"inputPath": arg.input}
-    if isinstance(arg, g.OutputPath):
+    if isinstance(arg, dag.OutputPath):
         return {"outputPath": arg.output}
-    if isinstance(arg, (g.Concat, g.Template)):
+    if isinstance(arg, (dag.Concat, dag.Template)):
         return {"concat": [_placeholder(part) for part in arg.parts]}
-    if isinstance(arg, g.IfPresent):
+    if isinstance(arg, dag.IfPresent):
         body: dict = {"cond": {"isPresent": arg.input}, "then": [_placeholder(a) for a in arg.then]}
         if arg.otherwise:
             body["else"] = [_placeholder(a) for a in arg.otherwise]
         return {"if": body}
-    if isinstance(arg, g.RuntimePlaceholder):
+    if isinstance(arg, dag.RuntimePlaceholder):
         return RUNTIME_VARIABLES.get(arg.which, "")
     return str(arg)
 
@@ -950,7 +951,7 @@ def _sanitize_key(key) -> str:
     return _UNSAFE_KEY.sub("_", str(key))
 
 
-def _toleration(toleration: g.Toleration) -> dict:
+def _toleration(toleration: dag.Toleration) -> dict:
     entry: dict = {}
     for key, value in (("effect", toleration.effect), ("key", toleration.key), ("operator", toleration.operator),
                        ("tolerationSeconds", toleration.seconds), ("value", toleration.value)):
@@ -959,7 +960,7 @@ def _toleration(toleration: g.Toleration) -> dict:
     return entry
 
 
-def _retry_strategy(retry: g.Retry) -> dict:
+def _retry_strategy(retry: dag.Retry) -> dict:
     strategy: dict = {"limit": retry.max_retries}
     backoff: dict = {}
     if retry.backoff_seconds is not None:

@@ -25,9 +25,9 @@ import json
 from dataclasses import dataclass, field
 
 from ptflow import __version__
-from ptflow.compiler import graph as g
+from ptflow.compiler import dag
 from ptflow.compiler import quantities
-from ptflow.compiler import types as ty
+from ptflow.compiler import types
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.cel import condition_to_cel
 from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, render_arg
@@ -47,7 +47,7 @@ class Channel:
     producer: str | None = None  # the task (or group) in whose DAG the value is an output
     key: str | None = None  # the output key on the producer
     origin: str = "param"  # "task", "param", "items" (a with-items loop item)
-    loop: g.LoopGroup | None = None  # for loop items: the loop that defines them
+    loop: dag.LoopGroup | None = None  # for loop items: the loop that defines them
 
     @property
     def input_name(self) -> str:
@@ -64,21 +64,21 @@ class Channel:
         return hash(self.name)
 
 
-def parameter_type(type_: ty.Type) -> str:
+def parameter_type(type_: types.Type) -> str:
     if type_.kind == "status":
         return "TASK_FINAL_STATUS"
     if type_.name == "any":
         return "STRING"
-    return ty.PARAMETER_TYPES.get(type_.name, "STRING")
+    return types.PARAMETER_TYPES.get(type_.name, "STRING")
 
 
-def _definition(type_: ty.Type) -> tuple:
+def _definition(type_: types.Type) -> tuple:
     if type_.is_artifact:
         return ("artifact", type_.name, type_.schema_version, type_.is_list)
     return ("param", parameter_type(type_))
 
 
-def _artifact_type(type_: ty.Type) -> dict:
+def _artifact_type(type_: types.Type) -> dict:
     return {"schemaTitle": type_.name, "schemaVersion": type_.schema_version}
 
 
@@ -111,12 +111,12 @@ class LoweredPipeline:
     source_map: dict = field(default_factory=dict)
 
 
-def lower(graph: g.PipelineGraph, parameter_overrides: dict | None = None) -> list[dict]:
+def lower(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> list[dict]:
     """The YAML documents of the compiled pipeline: the PipelineSpec, and the platform spec if any."""
     return lower_with_source_map(graph, parameter_overrides)[0]
 
 
-def lower_with_source_map(graph: g.PipelineGraph, parameter_overrides: dict | None = None) -> tuple[list[dict], dict]:
+def lower_with_source_map(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> tuple[list[dict], dict]:
     """The documents, and where each task (by DAG component key and task name) was declared."""
     lowered = _Lowering(graph).run()
     spec = {
@@ -144,7 +144,7 @@ def lower_with_source_map(graph: g.PipelineGraph, parameter_overrides: dict | No
 
 
 class _Lowering:
-    def __init__(self, graph: g.PipelineGraph):
+    def __init__(self, graph: dag.PipelineGraph):
         self.graph = graph
         self.group_names: dict[int, str] = {}
         self.loop_items: dict[int, Channel] = {}  # loop -> its item channel
@@ -160,7 +160,7 @@ class _Lowering:
     def run(self) -> LoweredPipeline:
         graph = self.graph
         self._name_groups()
-        self.parents = g.parent_chains(graph.root)
+        self.parents = dag.parent_chains(graph.root)
         for task in self._body_tasks():
             self._collect_task(task)
         self._surface_returns()
@@ -188,22 +188,22 @@ class _Lowering:
             counter[0] += 1
             return counter[0]
 
-        def visit(group: g.Group) -> None:
+        def visit(group: dag.Group) -> None:
             for child in group.children:
-                if not isinstance(child, g.Group):
+                if not isinstance(child, dag.Group):
                     continue
-                if isinstance(child, g.ExitHandlerGroup):
+                if isinstance(child, dag.ExitHandlerGroup):
                     self.group_names[id(child)] = f"exit-handler-{next_id()}"
                     visit(child)
-                elif isinstance(child, g.LoopGroup):
-                    item_code = next_id() if isinstance(child.items, g.Constant) else None
+                elif isinstance(child, dag.LoopGroup):
+                    item_code = next_id() if isinstance(child.items, dag.Constant) else None
                     self.group_names[id(child)] = f"for-loop-{next_id()}"
                     self.loop_items[id(child)] = self._loop_item_channel(child, item_code)
                     visit(child)
-                elif isinstance(child, g.ConditionGroup):
+                elif isinstance(child, dag.ConditionGroup):
                     self.group_names[id(child)] = f"condition-{next_id()}"
                     visit(child)
-                elif isinstance(child, g.BranchesGroup):
+                elif isinstance(child, dag.BranchesGroup):
                     arms = child.children
                     first = next_id()
                     visit(arms[0])
@@ -218,8 +218,8 @@ class _Lowering:
 
         visit(self.graph.root)
 
-    def _loop_item_channel(self, loop: g.LoopGroup, item_code: int | None) -> Channel:
-        item_type = loop.item_type or ty.ANY_ITEM
+    def _loop_item_channel(self, loop: dag.LoopGroup, item_code: int | None) -> Channel:
+        item_type = loop.item_type or types.ANY_ITEM
         if item_code is not None:
             return Channel(f"loop-item-param-{item_code}", _definition(item_type), origin="items", loop=loop)
         items_channel = self._channel_of(loop.items)
@@ -227,7 +227,7 @@ class _Lowering:
                        origin=items_channel.origin, loop=loop)
 
     def name_of(self, node) -> str:
-        if isinstance(node, g.Task):
+        if isinstance(node, dag.Task):
             return node.name
         if node is self.graph.root:
             return ROOT
@@ -243,11 +243,11 @@ class _Lowering:
         return up[index:], down[index:]
 
     # -------------------------------------------------------- channels
-    def _channel_of(self, value: g.Value) -> Channel:
+    def _channel_of(self, value: dag.Value) -> Channel:
         """The channel a value travels in (loop items: the item channel)."""
-        if isinstance(value, g.PipelineInput):
+        if isinstance(value, dag.PipelineInput):
             return Channel(value.name, _definition(value.type), origin="param")
-        if isinstance(value, g.TaskOutput):
+        if isinstance(value, dag.TaskOutput):
             if value.gathered:
                 surfaced = f"{PREFIX}{value.task}-{value.output}"
                 loop = self._gathering_loop(value)
@@ -256,26 +256,26 @@ class _Lowering:
                                origin="task")
             return Channel(f"{value.task}-{value.output}", _definition(value.type), producer=value.task,
                            key=value.output, origin="task")
-        if isinstance(value, g.LoopItem):
+        if isinstance(value, dag.LoopItem):
             return self.loop_items[id(value.loop)]
         raise TypeError(f"no channel for {value!r}")
 
-    def _gathering_loop(self, value: g.TaskOutput) -> g.LoopGroup:
+    def _gathering_loop(self, value: dag.TaskOutput) -> dag.LoopGroup:
         producer = self.graph.tasks[value.task]
         for group in producer.group.ancestors():
-            if isinstance(group, g.LoopGroup):
+            if isinstance(group, dag.LoopGroup):
                 return group
         raise ValueError(f"{value.task} is not in a loop")
 
-    def _values_of(self, value: g.Value):
-        if isinstance(value, g.Interpolation):
+    def _values_of(self, value: dag.Value):
+        if isinstance(value, dag.Interpolation):
             for part in value.parts:
                 if not isinstance(part, str):
                     yield from self._values_of(part)
-        elif isinstance(value, (g.PipelineInput, g.TaskOutput, g.LoopItem)):
+        elif isinstance(value, (dag.PipelineInput, dag.TaskOutput, dag.LoopItem)):
             yield value
 
-    def _task_values(self, task: g.Task) -> list[g.Value]:
+    def _task_values(self, task: dag.Task) -> list[dag.Value]:
         values = []
         for value in task.arguments.values():
             values.extend(self._values_of(value))
@@ -283,16 +283,16 @@ class _Lowering:
             values.append(option)
         return values
 
-    def _condition_values(self, node) -> list[g.Value]:
+    def _condition_values(self, node) -> list[dag.Value]:
         values = []
         for group in self.parents[id(node)][:-1]:
-            if isinstance(group, g.ConditionGroup):
+            if isinstance(group, dag.ConditionGroup):
                 for condition in [*group.excluded, group.condition]:
                     if condition is not None:
-                        values.extend(v for v in g.condition_values(condition) if not isinstance(v, g.Constant))
+                        values.extend(v for v in dag.condition_values(condition) if not isinstance(v, dag.Constant))
         return values
 
-    def _collect_task(self, task: g.Task) -> None:
+    def _collect_task(self, task: dag.Task) -> None:
         """Record, for every group above `task`, the channels it must receive, and the dependencies."""
         values = self._task_values(task) + self._condition_values(task)
         for value in values:
@@ -310,15 +310,15 @@ class _Lowering:
             up, down = self._uncommon(producer, task)
             self.dependencies.setdefault(self.name_of(down[0]), set()).add(self.name_of(up[0]))
         for value in values:
-            if isinstance(value, g.TaskOutput) and value.gathered:
+            if isinstance(value, dag.TaskOutput) and value.gathered:
                 self._surface(value, task)
 
-    def _producer_task(self, value: g.Value) -> str | None:
-        if isinstance(value, g.TaskOutput):
+    def _producer_task(self, value: dag.Value) -> str | None:
+        if isinstance(value, dag.TaskOutput):
             return value.task
-        if isinstance(value, g.LoopItem):
+        if isinstance(value, dag.LoopItem):
             items = value.loop.items
-            return self._producer_task(items) if items is not None and not isinstance(items, g.Constant) else None
+            return self._producer_task(items) if items is not None and not isinstance(items, dag.Constant) else None
         return None
 
     def _add_input(self, node, channel: Channel, producer: str | None) -> None:
@@ -326,9 +326,9 @@ class _Lowering:
         if channel.name not in bucket:
             bucket[channel.name] = (channel, producer)
 
-    def _propagate(self, value: g.Value, task: g.Task) -> None:
+    def _propagate(self, value: dag.Value, task: dag.Task) -> None:
         """Add a value's channel to the inputs of every group it must cross to reach `task`."""
-        if isinstance(value, g.LoopItem) and isinstance(value.loop.items, g.Constant):
+        if isinstance(value, dag.LoopItem) and isinstance(value.loop.items, dag.Constant):
             # A constant loop's items come into being at the loop: from the
             # task up to the loop that defines them.
             channel = self.loop_items[id(value.loop)]
@@ -339,7 +339,7 @@ class _Lowering:
             return
         chain = self._chain(value)
         producer_name = self._producer_task(value)
-        if isinstance(value, g.TaskOutput) and value.gathered:
+        if isinstance(value, dag.TaskOutput) and value.gathered:
             producer = self._gathering_loop(value)
         elif producer_name is not None:
             producer = self.graph.tasks[producer_name]
@@ -353,25 +353,25 @@ class _Lowering:
             first_producer = self.name_of(up[0])
         for index, node in enumerate(walk):
             self._add_input(node, chain[-1], first_producer if index == 0 else None)
-            if isinstance(node, g.LoopGroup) and len(chain) > 1 and chain[-1] == self._items_channel(node):
+            if isinstance(node, dag.LoopGroup) and len(chain) > 1 and chain[-1] == self._items_channel(node):
                 chain.pop()
 
-    def _items_channel(self, loop: g.LoopGroup) -> Channel | None:
-        if loop.items is None or isinstance(loop.items, g.Constant):
+    def _items_channel(self, loop: dag.LoopGroup) -> Channel | None:
+        if loop.items is None or isinstance(loop.items, dag.Constant):
             return None
         return self._channel_of(loop.items)
 
-    def _chain(self, value: g.Value) -> list[Channel]:
+    def _chain(self, value: dag.Value) -> list[Channel]:
         """The channels a value passes through, most specific first (kfp's `channels_to_add`)."""
-        if isinstance(value, g.LoopItem):
+        if isinstance(value, dag.LoopItem):
             chain = [self.loop_items[id(value.loop)]]
             items = value.loop.items
-            if items is not None and not isinstance(items, g.Constant):
+            if items is not None and not isinstance(items, dag.Constant):
                 chain.extend(self._chain(items))
             return chain
         return [self._channel_of(value)]
 
-    def _surface(self, value: g.TaskOutput, consumer: g.Task) -> None:
+    def _surface(self, value: dag.TaskOutput, consumer: dag.Task) -> None:
         """Expose a gathered output as an output of each group between the producer and the consumer."""
         producer = self.graph.tasks[value.task]
         up, down = self._uncommon(producer, consumer)
@@ -397,29 +397,29 @@ class _Lowering:
         component["dag"] = {"tasks": {}}
         return component
 
-    def _input_definitions(self, ports: list[g.Port]) -> dict:
+    def _input_definitions(self, ports: list[dag.Port]) -> dict:
         return _definitions(ports, inputs=True)
 
-    def _output_definitions(self, ports: list[g.Port]) -> dict:
+    def _output_definitions(self, ports: list[dag.Port]) -> dict:
         return _definitions(ports, inputs=False)
 
-    def _component_of(self, group: g.Group) -> dict:
+    def _component_of(self, group: dag.Group) -> dict:
         if group is self.graph.root:
             return self.out.root
         return self.out.components[self._group_component_names[id(group)]]
 
-    def _build_group(self, group: g.Group) -> None:
+    def _build_group(self, group: dag.Group) -> None:
         """Build the tasks of one DAG: its sub-groups first, then its tasks (kfp's order)."""
         if not hasattr(self, "_group_component_names"):
             self._group_component_names = {}
         component = self._component_of(group)
         dag_tasks = component.setdefault("dag", {}).setdefault("tasks", {})
-        children = [c for c in group.children if isinstance(c, g.Group)]
-        children += [c for c in group.children if isinstance(c, g.Task) and not c.in_finally]
+        children = [c for c in group.children if isinstance(c, dag.Group)]
+        children += [c for c in group.children if isinstance(c, dag.Task) and not c.in_finally]
         siblings = {self.name_of(c) for c in children}
         parent_inputs = component.get("inputDefinitions", {})
         for child in children:
-            if isinstance(child, g.Task):
+            if isinstance(child, dag.Task):
                 task_spec, child_component = self._task(child, siblings, parent_inputs, group is self.graph.root)
             else:
                 task_spec, child_component = self._group_task(child, siblings, group is self.graph.root)
@@ -430,7 +430,7 @@ class _Lowering:
             component_name = unique_name(f"comp-{name}", self.out.components)
             task_spec["componentRef"] = {"name": component_name}
             self.out.components[component_name] = child_component
-            if isinstance(child, g.Group):
+            if isinstance(child, dag.Group):
                 self._group_component_names[id(child)] = component_name
             else:
                 self.out.source_map[(self._dag_key(group), name)] = child.span
@@ -438,26 +438,26 @@ class _Lowering:
             dag_tasks[name] = task_spec
 
     # ----------------------------------------------------- group tasks
-    def _group_channels(self, group: g.Group) -> list[Channel]:
+    def _group_channels(self, group: dag.Group) -> list[Channel]:
         channels = [channel for channel, _ in self.inputs.get(self.name_of(group), {}).values()]
-        if isinstance(group, g.LoopGroup):
+        if isinstance(group, dag.LoopGroup):
             items = self._items_channel(group)
             if items is not None:
                 channels.append(items)
             channels.append(self.loop_items[id(group)])
-        if isinstance(group, g.ConditionGroup):
+        if isinstance(group, dag.ConditionGroup):
             for condition in [*group.excluded, group.condition]:
                 if condition is None:
                     continue
-                for value in g.condition_values(condition):
-                    if not isinstance(value, g.Constant):
+                for value in dag.condition_values(condition):
+                    if not isinstance(value, dag.Constant):
                         channels.append(self._channel_of(value))
         unique = {}
         for channel in channels:
             unique.setdefault(channel.name, channel)
         return list(unique.values())
 
-    def _group_task(self, group: g.Group, siblings: set[str], parent_is_root: bool) -> tuple[dict, dict]:
+    def _group_task(self, group: dag.Group, siblings: set[str], parent_is_root: bool) -> tuple[dict, dict]:
         name = self.name_of(group)
         channels = self._group_channels(group)
         component: dict = {}
@@ -511,25 +511,25 @@ class _Lowering:
                 key = "componentInputArtifact" if channel.is_artifact else "componentInputParameter"
                 binding = {key: channel.name if parent_is_root else channel.input_name}
             inputs.setdefault(kind, {})[channel.input_name] = binding
-        if isinstance(group, g.LoopGroup):
+        if isinstance(group, dag.LoopGroup):
             self._loop_iterator(group, task, inputs)
         if inputs:
             task["inputs"] = {k: v for k, v in inputs.items() if v}
             if not task["inputs"]:
                 del task["inputs"]
-        if isinstance(group, g.ConditionGroup):
+        if isinstance(group, dag.ConditionGroup):
             task["triggerPolicy"] = {"condition": condition_to_cel(group, self._cel_channel)}
         return task, component
 
-    def _cel_channel(self, value: g.Value) -> str:
+    def _cel_channel(self, value: dag.Value) -> str:
         channel = self._channel_of(value)
-        if isinstance(value, g.LoopItem) and value.field is not None:
+        if isinstance(value, dag.LoopItem) and value.field is not None:
             return f"{channel.input_name}-subvar-{value.field}"
         return channel.input_name
 
-    def _loop_iterator(self, loop: g.LoopGroup, task: dict, inputs: dict) -> None:
+    def _loop_iterator(self, loop: dag.LoopGroup, task: dict, inputs: dict) -> None:
         item = self.loop_items[id(loop)]
-        if isinstance(loop.items, g.Constant):
+        if isinstance(loop.items, dag.Constant):
             iterator = {"itemInput": item.input_name,
                         "items": {"raw": json.dumps(loop.items.value, sort_keys=True)}}
             task["parameterIterator"] = iterator
@@ -541,7 +541,7 @@ class _Lowering:
             else:
                 task["parameterIterator"] = {"itemInput": item.input_name,
                                              "items": {"inputParameter": items.input_name}}
-            if isinstance(loop.items, g.LoopItem) and loop.items.field is not None:
+            if isinstance(loop.items, dag.LoopItem) and loop.items.field is not None:
                 binding = inputs.setdefault("parameters", {}).setdefault(items.input_name, {})
                 binding.clear()
                 outer = self.loop_items[id(loop.items.loop)]
@@ -553,17 +553,17 @@ class _Lowering:
             task["iteratorPolicy"] = {"parallelismLimit": loop.parallelism}
 
     # ---------------------------------------------------------- tasks
-    def _binding(self, value: g.Value, siblings: set[str], parent_inputs: dict) -> tuple[str, dict]:
+    def _binding(self, value: dag.Value, siblings: set[str], parent_inputs: dict) -> tuple[str, dict]:
         """(kind, binding) of a value passed to a task input."""
-        if isinstance(value, g.Constant):
+        if isinstance(value, dag.Constant):
             return "parameters", {"runtimeValue": {"constant": proto_value(value.value)}}
-        if isinstance(value, g.RuntimeValue):
+        if isinstance(value, dag.RuntimeValue):
             return "parameters", {"runtimeValue": {"constant": RUNTIME[value.which]}}
-        if isinstance(value, g.FinalStatus):
+        if isinstance(value, dag.FinalStatus):
             return "parameters", {"taskFinalStatus": {"producerTask": self.name_of(self.graph.exit_group)}}
         channel = self._channel_of(value)
         kind = "artifacts" if channel.is_artifact else "parameters"
-        if isinstance(value, g.LoopItem):
+        if isinstance(value, dag.LoopItem):
             key = "componentInputArtifact" if channel.is_artifact else "componentInputParameter"
             binding = {key: channel.input_name}
             if value.field is not None:
@@ -580,26 +580,26 @@ class _Lowering:
         name = channel.name if channel.origin == "param" and channel.name in declared else channel.input_name
         return kind, {key: name}
 
-    def _interpolation(self, value: g.Interpolation, inputs: dict, siblings, parent_inputs) -> str:
+    def _interpolation(self, value: dag.Interpolation, inputs: dict, siblings, parent_inputs) -> str:
         text = []
         for part in value.parts:
             if isinstance(part, str):
                 text.append(part)
-            elif isinstance(part, g.RuntimeValue):
+            elif isinstance(part, dag.RuntimeValue):
                 text.append(RUNTIME[part.which])
-            elif isinstance(part, g.Constant):
+            elif isinstance(part, dag.Constant):
                 text.append(str(part.value))
             else:
                 channel = self._channel_of(part)
                 name = channel.input_name
-                if isinstance(part, g.LoopItem) and part.field is not None:
+                if isinstance(part, dag.LoopItem) and part.field is not None:
                     name = f"{name}-subvar-{part.field}"
                 text.append(input_parameter(name))
                 _, binding = self._binding(part, siblings, parent_inputs)
                 inputs.setdefault("parameters", {})[name] = binding
         return "".join(text)
 
-    def _resource_parameters(self, task: g.Task) -> dict[str, g.PipelineInput]:
+    def _resource_parameters(self, task: dag.Task) -> dict[str, dag.PipelineInput]:
         """Resource options set from pipeline parameters, by kfp's injected input name."""
         options = task.options
         found = {}
@@ -607,11 +607,11 @@ class _Lowering:
                            ("memory_request", options.memory_request), ("memory_limit", options.memory_limit),
                            ("accelerator_type", options.accelerator), ("accelerator_count", options.gpus),
                            ("base_image", options.image)):
-            if isinstance(value, g.PipelineInput):
+            if isinstance(value, dag.PipelineInput):
                 found[key] = value
         return found
 
-    def _task(self, task: g.Task, siblings: set[str], parent_inputs: dict, parent_is_root: bool) -> tuple[dict, dict]:
+    def _task(self, task: dag.Task, siblings: set[str], parent_inputs: dict, parent_is_root: bool) -> tuple[dict, dict]:
         spec: dict = {"taskInfo": {"name": task.display_name}}
         if task.component.kind not in ("pipeline", "ir-graph"):
             spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
@@ -621,7 +621,7 @@ class _Lowering:
             spec["retryPolicy"] = _retry_policy(task.options.retry)
         inputs: dict = {}
         for name, value in task.arguments.items():
-            if isinstance(value, g.Interpolation):
+            if isinstance(value, dag.Interpolation):
                 constant = self._interpolation(value, inputs, siblings, parent_inputs)
                 inputs.setdefault("parameters", {})[name] = {"runtimeValue": {"constant": constant}}
                 continue
@@ -637,7 +637,7 @@ class _Lowering:
         component = self._task_component(task)
         return spec, component
 
-    def _task_component(self, task: g.Task) -> dict:
+    def _task_component(self, task: dag.Task) -> dict:
         spec = task.component
         if spec.kind == "pipeline":
             return self._merge_pipeline(_Lowering(spec.pipeline).run())
@@ -661,7 +661,7 @@ class _Lowering:
                 self.out.platform_executors[label] = platform
         return component
 
-    def _command_line(self, spec: g.ComponentSpec) -> tuple[list[str], list[str]]:
+    def _command_line(self, spec: dag.ComponentSpec) -> tuple[list[str], list[str]]:
         """The rendered (command, args) of a component, once per component however many steps call it."""
         cached = self._rendered.get(id(spec))
         if cached is None:
@@ -674,12 +674,12 @@ class _Lowering:
             self._rendered[id(spec)] = cached
         return cached
 
-    def _container(self, task: g.Task) -> dict:
+    def _container(self, task: dag.Task) -> dict:
         spec = task.component
         container_spec = spec.container
         command, args = self._command_line(spec)
         image = task.options.image
-        if isinstance(image, g.PipelineInput):
+        if isinstance(image, dag.PipelineInput):
             image = input_parameter(PREFIX + image.name)
         container: dict = {}
         if args:
@@ -698,13 +698,13 @@ class _Lowering:
         return container
 
     # ------------------------------------------------- nested pipelines
-    def _dag_key(self, group: g.Group) -> str:
+    def _dag_key(self, group: dag.Group) -> str:
         return "root" if group is self.graph.root else self._group_component_names[id(group)]
 
     def _adopt_inner_source_map(self, component_name: str) -> None:
         """Tasks of a pipeline just merged in live in its component, now named `component_name`."""
-        for (dag, task), span in self._pending_inner_map.items():
-            self.out.source_map[(component_name if dag == "root" else dag, task)] = span
+        for (dag_name, task), span in self._pending_inner_map.items():
+            self.out.source_map[(component_name if dag_name == "root" else dag_name, task)] = span
         self._pending_inner_map = {}
 
     def _merge_pipeline(self, inner: LoweredPipeline) -> dict:
@@ -731,8 +731,8 @@ class _Lowering:
             renamed_components[component_renames[name]] = component
         _rename_refs(root, component_renames)
         self.out.components.update(renamed_components)
-        self._pending_inner_map = {(component_renames.get(dag, dag), task): span
-                                   for (dag, task), span in inner.source_map.items()}
+        self._pending_inner_map = {(component_renames.get(dag_name, dag_name), task): span
+                                   for (dag_name, task), span in inner.source_map.items()}
         return root
 
     # ------------------------------------------------------ exit tasks
@@ -753,7 +753,7 @@ class _Lowering:
     def _surface_returns(self) -> None:
         """Gathered pipeline outputs are surfaced through every group above their producer."""
         for value in self.graph.returns.values():
-            if not isinstance(value, g.TaskOutput):
+            if not isinstance(value, dag.TaskOutput):
                 continue
             if self.parents[id(self.graph.tasks[value.task])][1] is self.graph.tasks[value.task]:
                 continue  # produced in the root DAG itself
@@ -769,7 +769,7 @@ class _Lowering:
             return
         outputs: dict = {}
         for name, value in self.graph.returns.items():
-            if not isinstance(value, g.TaskOutput):
+            if not isinstance(value, dag.TaskOutput):
                 continue
             producer, key = value.task, value.output
             if value.gathered:
@@ -792,7 +792,7 @@ class _Lowering:
 # ------------------------------------------------------------- helpers
 
 
-def _definitions(ports: list[g.Port], inputs: bool) -> dict:
+def _definitions(ports: list[dag.Port], inputs: bool) -> dict:
     """A component's `inputDefinitions` or `outputDefinitions`, as kfp writes them."""
     parameters, artifacts = {}, {}
     for port in ports:
@@ -838,7 +838,7 @@ def _from_document(document: dict) -> LoweredPipeline:
     return lowered
 
 
-def _retry_policy(retry: g.Retry) -> dict:
+def _retry_policy(retry: dag.Retry) -> dict:
     return {
         "backoffDuration": f"{int(retry.backoff_seconds or 0)}s",
         "backoffFactor": float(retry.backoff_factor or 2.0),
@@ -847,13 +847,13 @@ def _retry_policy(retry: g.Retry) -> dict:
     }
 
 
-def _resources(options: g.TaskOptions) -> dict:
+def _resources(options: dag.TaskOptions) -> dict:
     resources: dict = {}
 
     def quantity(value, string_key, number_key, to_number):
         if value is None:
             return
-        if isinstance(value, g.PipelineInput):
+        if isinstance(value, dag.PipelineInput):
             resources[string_key] = input_parameter(PREFIX + value.name)
             return
         resources[string_key] = str(value)
@@ -865,12 +865,12 @@ def _resources(options: g.TaskOptions) -> dict:
     quantity(options.memory_limit, "resourceMemoryLimit", "memoryLimit", quantities.memory_in_gb)
     if options.gpus is not None:
         accelerator: dict = {}
-        if isinstance(options.gpus, g.PipelineInput):
+        if isinstance(options.gpus, dag.PipelineInput):
             accelerator["resourceCount"] = input_parameter(PREFIX + options.gpus.name)
         else:
             accelerator["resourceCount"] = str(options.gpus)
             accelerator["count"] = str(options.gpus)
-        if isinstance(options.accelerator, g.PipelineInput):
+        if isinstance(options.accelerator, dag.PipelineInput):
             accelerator["resourceType"] = input_parameter(PREFIX + options.accelerator.name)
         elif options.accelerator is not None:
             accelerator["resourceType"] = options.accelerator
@@ -879,11 +879,11 @@ def _resources(options: g.TaskOptions) -> dict:
     return resources
 
 
-def _importer(spec: g.ComponentSpec, task: g.Task) -> dict:
+def _importer(spec: dag.ComponentSpec, task: dag.Task) -> dict:
     config = spec.importer
     uri = task.arguments.get("uri")
     importer: dict = {}
-    if isinstance(uri, g.Constant):
+    if isinstance(uri, dag.Constant):
         importer["artifactUri"] = {"constant": uri.value}
     else:
         importer["artifactUri"] = {"runtimeParameter": "uri"}
@@ -895,7 +895,7 @@ def _importer(spec: g.ComponentSpec, task: g.Task) -> dict:
     return importer
 
 
-def _platform_config(options: g.TaskOptions) -> dict:
+def _platform_config(options: dag.TaskOptions) -> dict:
     """The kfp-kubernetes executor config for one task, as kfp-kubernetes writes it."""
     config: dict = {}
     for secret in options.secrets:
@@ -917,7 +917,7 @@ def _platform_config(options: g.TaskOptions) -> dict:
         })
     if options.node_selector:
         config["nodeSelector"] = {"labels": {k: v for k, v in options.node_selector.items()
-                                             if not isinstance(v, g.PipelineInput)}}
+                                             if not isinstance(v, dag.PipelineInput)}}
     for toleration in options.tolerations:
         entry = {}
         for key, value in (("effect", toleration.effect), ("key", toleration.key),

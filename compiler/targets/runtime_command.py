@@ -10,30 +10,30 @@ ClassificationMetrics; on KFP v1 it writes the `mlpipeline-metrics` and
 
 from __future__ import annotations
 
-from ptflow.compiler import graph as g
+from ptflow.compiler import dag
 
 ENTRYPOINT = ["python", "-m", "ptflow.runtime"]
 V1_METADATA_OUTPUTS = ("mlpipeline-ui-metadata", "mlpipeline-metrics")
 
 
-def runtime_command(component: g.ComponentSpec, target: str) -> tuple[list[g.Arg], list[g.Arg]]:
+def runtime_command(component: dag.ComponentSpec, target: str) -> tuple[list[dag.Arg], list[dag.Arg]]:
     """(command, args) for a runtime component on `target` ("kfp-v2" or "kfp-v1")."""
     step = component.container.runtime_step
-    command: list[g.Arg] = [*ENTRYPOINT, step]
-    args: list[g.Arg] = []
+    command: list[dag.Arg] = [*ENTRYPOINT, step]
+    args: list[dag.Arg] = []
     if target == "kfp-v2":
-        args += ["--executor-input", g.RuntimePlaceholder("executor_input")]
+        args += ["--executor-input", dag.RuntimePlaceholder("executor_input")]
     for port in component.inputs:
         if port.type.kind == "status":
-            flag_value: list[g.Arg] = [f"--{port.name}", g.InputValue(port.name)]
+            flag_value: list[dag.Arg] = [f"--{port.name}", dag.InputValue(port.name)]
         elif port.type.is_artifact:
-            flag_value = [f"--{port.name}", g.InputPath(port.name)]
+            flag_value = [f"--{port.name}", dag.InputPath(port.name)]
         else:
-            flag_value = [f"--{port.name}", g.InputValue(port.name)]
+            flag_value = [f"--{port.name}", dag.InputValue(port.name)]
         if port.required or port.has_default and port.default is not None:
             args += flag_value
         else:
-            args.append(g.IfPresent(port.name, tuple(flag_value)))
+            args.append(dag.IfPresent(port.name, tuple(flag_value)))
     for port in component.outputs:
-        args += [f"--{port.name}", g.OutputPath(port.name)]
+        args += [f"--{port.name}", dag.OutputPath(port.name)]
     return command, args

@@ -6,11 +6,11 @@ naming the construct and the target, so no silently wrong file is written.
 
 from __future__ import annotations
 
-from ptflow.compiler import graph as g
+from ptflow.compiler import dag
 from ptflow.compiler.diagnostics import Diagnostics
 
 
-def check_target_support(graph: g.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
+def check_target_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
     if target in ("kfp-v2", "vertex"):
         _check_v2(graph, target, diagnostics)
         if target == "vertex":
@@ -26,14 +26,14 @@ def check_target_support(graph: g.PipelineGraph, target: str, diagnostics: Diagn
         check_support(graph, diagnostics)
 
 
-def _check_v2(graph: g.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
+def _check_v2(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
     for task in graph.tasks.values():
         if task.options.max_cache_staleness is not None:
             diagnostics.report(
                 "PTF501", f"`max_cache_staleness` on step `{task.step}` is not supported by {target} "
                 "(KFP v2 caches by inputs only)", task.span, hint="use `cache: false` to always re-run the step",
             )
-        if any(isinstance(v, g.PipelineInput) for v in task.options.node_selector.values()):
+        if any(isinstance(v, dag.PipelineInput) for v in task.options.node_selector.values()):
             diagnostics.report(
                 "PTF501", f"a node selector taken from a pipeline parameter (step `{task.step}`) is not supported "
                 f"by {target}", task.span,
@@ -47,7 +47,7 @@ def _check_v2(graph: g.PipelineGraph, target: str, diagnostics: Diagnostics) -> 
             _check_v2(task.component.pipeline, target, diagnostics)
 
 
-def _has_platform_options(options: g.TaskOptions) -> bool:
+def _has_platform_options(options: dag.TaskOptions) -> bool:
     return bool(options.secrets or options.volumes or options.node_selector or options.tolerations)
 
 

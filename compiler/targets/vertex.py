@@ -31,8 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from ptflow.compiler import graph as g
-from ptflow.compiler import types as ty
+from ptflow.compiler import dag
+from ptflow.compiler import types
 from ptflow.compiler.component_yaml import load_component_text
 from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name, unique_name
@@ -47,17 +47,17 @@ KSERVE_ONLY = ("namespace", "protocol", "canary_traffic_percent", "runtime_versi
 MACHINE_INPUTS = ("cpu", "memory", "gpus", "node_selector")
 
 # Finds a component by the file that declares it and its name (the checker's modules).
-ComponentLookup = Callable[[str, str], "g.ComponentSpec | None"]
+ComponentLookup = Callable[[str, str], "dag.ComponentSpec | None"]
 
 
 @lru_cache(maxsize=None)
-def gcpc_component(name: str) -> g.ComponentSpec:
+def gcpc_component(name: str) -> dag.ComponentSpec:
     """One of gcpc's components, as committed in vertex_components/ (`model_upload`, ...)."""
     path = COMPONENTS / f"{name}.yaml"
     return load_component_text(path.read_text(encoding="utf-8"), str(path), name)
 
 
-def is_deploy(task: g.Task) -> bool:
+def is_deploy(task: dag.Task) -> bool:
     container = task.component.container
     return task.component.kind == "container" and container is not None and container.runtime_step == DEPLOY_STEP
 
@@ -65,7 +65,7 @@ def is_deploy(task: g.Task) -> bool:
 # ---------------------------------------------------------------- checks
 
 
-def check_support(graph: g.PipelineGraph, diagnostics: Diagnostics) -> None:
+def check_support(graph: dag.PipelineGraph, diagnostics: Diagnostics) -> None:
     for pipeline in graph.and_called_pipelines():
         deploys = {task.name: task for task in pipeline.tasks.values() if is_deploy(task)}
         for task in deploys.values():
@@ -74,12 +74,12 @@ def check_support(graph: g.PipelineGraph, diagnostics: Diagnostics) -> None:
             _check_outputs_unused(pipeline, deploys, diagnostics)
 
 
-def _given(task: g.Task) -> dict[str, g.Value]:
+def _given(task: dag.Task) -> dict[str, dag.Value]:
     """The step's arguments, without those given as `null` (the same as not given)."""
-    return {k: v for k, v in task.arguments.items() if not (isinstance(v, g.Constant) and v.value is None)}
+    return {k: v for k, v in task.arguments.items() if not (isinstance(v, dag.Constant) and v.value is None)}
 
 
-def _check_deploy(task: g.Task, diagnostics: Diagnostics) -> None:
+def _check_deploy(task: dag.Task, diagnostics: Diagnostics) -> None:
     step = task.step
     given = _given(task)
     # An archive the checker already refused (say, a body output used in `finally`) is missing
@@ -95,7 +95,7 @@ def _check_deploy(task: g.Task, diagnostics: Diagnostics) -> None:
         diagnostics.report("PTF501", f"`{step}` is in `finally`; vertex lowers serve.deploy to four steps, which "
                            "`finally` can't order", task.span)
     minimum = given.get("min_replicas")
-    if isinstance(minimum, g.Constant) and minimum.value == 0:
+    if isinstance(minimum, dag.Constant) and minimum.value == 0:
         diagnostics.report("PTF501", f"`{step}` has min_replicas: 0; Vertex AI endpoints can't scale to zero",
                            task.span, hint="use min_replicas: 1 or more")
     _check_machine(task, given, diagnostics)
@@ -104,14 +104,14 @@ def _check_deploy(task: g.Task, diagnostics: Diagnostics) -> None:
             diagnostics.report("PTF504", f"`{name}` of `{step}` is a KServe setting; vertex ignores it", task.span)
 
 
-def _check_machine(task: g.Task, given: dict[str, g.Value], diagnostics: Diagnostics) -> None:
+def _check_machine(task: dag.Task, given: dict[str, dag.Value], diagnostics: Diagnostics) -> None:
     """When the resources are constants, pick the machine now, so a deployment Vertex AI has no
     machine for fails at compile time rather than after training.  The same function picks it at
     run time in serve.vertex_model (compiler/targets/vertex_machines.py), for values that come from parameters."""
     values = {}
     for name, default in (("cpu", "1"), ("memory", "2Gi"), ("gpus", 0), ("node_selector", {})):
         value = given.get(name)
-        if value is not None and not isinstance(value, g.Constant):
+        if value is not None and not isinstance(value, dag.Constant):
             return  # known only at run time
         values[name] = default if value is None else value.value
     try:
@@ -120,10 +120,10 @@ def _check_machine(task: g.Task, given: dict[str, g.Value], diagnostics: Diagnos
         diagnostics.report("PTF501", f"`{task.step}` can't be deployed on Vertex AI: {error}", task.span)
 
 
-def _check_outputs_unused(pipeline: g.PipelineGraph, deploys: dict[str, g.Task], diagnostics: Diagnostics) -> None:
+def _check_outputs_unused(pipeline: dag.PipelineGraph, deploys: dict[str, dag.Task], diagnostics: Diagnostics) -> None:
     """serve.deploy's outputs (a KServe URL and manifest) have no value on Vertex AI."""
 
-    def report(value: g.Value, span) -> None:
+    def report(value: dag.Value, span) -> None:
         for used in _task_outputs(value):
             if used.task in deploys:
                 diagnostics.report(
@@ -135,19 +135,19 @@ def _check_outputs_unused(pipeline: g.PipelineGraph, deploys: dict[str, g.Task],
         for value in [*task.arguments.values(), *task.options.env.values()]:
             report(value, task.span)
     for group in pipeline.root.groups():
-        if isinstance(group, g.ConditionGroup) and group.condition is not None:
-            for value in g.condition_values(group.condition):
+        if isinstance(group, dag.ConditionGroup) and group.condition is not None:
+            for value in dag.condition_values(group.condition):
                 report(value, group.span)
-        if isinstance(group, g.LoopGroup) and group.items is not None:
+        if isinstance(group, dag.LoopGroup) and group.items is not None:
             report(group.items, group.span)
     for value in pipeline.returns.values():
         report(value, pipeline.span)
 
 
-def _task_outputs(value: g.Value):
-    if isinstance(value, g.TaskOutput):
+def _task_outputs(value: dag.Value):
+    if isinstance(value, dag.TaskOutput):
         yield value
-    elif isinstance(value, g.Interpolation):
+    elif isinstance(value, dag.Interpolation):
         for part in value.parts:
             if not isinstance(part, str):
                 yield from _task_outputs(part)
@@ -156,7 +156,7 @@ def _task_outputs(value: g.Value):
 # ---------------------------------------------------------------- lowering
 
 
-def lower_deploys(graph: g.PipelineGraph, find_component: ComponentLookup) -> None:
+def lower_deploys(graph: dag.PipelineGraph, find_component: ComponentLookup) -> None:
     """Replace every serve.deploy step (in `graph` and the pipelines it calls) by Vertex AI's steps.
 
     Rewrites the graphs in place: they are the ones this compilation checked.
@@ -169,31 +169,31 @@ def lower_deploys(graph: g.PipelineGraph, find_component: ComponentLookup) -> No
             _replace(pipeline, task, _vertex_steps(pipeline, task, vertex_model))
 
 
-def _vertex_steps(pipeline: g.PipelineGraph, deploy: g.Task, vertex_model: g.ComponentSpec) -> list[g.Task]:
+def _vertex_steps(pipeline: dag.PipelineGraph, deploy: dag.Task, vertex_model: dag.ComponentSpec) -> list[dag.Task]:
     taken = set(pipeline.tasks)
     args = _given(deploy)
     name = args["name"]
 
-    def new_task(suffix: str, component: g.ComponentSpec, arguments: dict, options: g.TaskOptions,
-                 after: list[str]) -> g.Task:
+    def new_task(suffix: str, component: dag.ComponentSpec, arguments: dict, options: dag.TaskOptions,
+                 after: list[str]) -> dag.Task:
         task_name = unique_name(k8s_name(f"{deploy.step}-{suffix}"), taken)
         taken.add(task_name)
-        return g.Task(task_name, f"{deploy.step}_{suffix}", component, arguments, options, deploy.group, deploy.span,
+        return dag.Task(task_name, f"{deploy.step}_{suffix}", component, arguments, options, deploy.group, deploy.span,
                       after=list(after), in_finally=deploy.in_finally)
 
-    def output(task: g.Task, key: str) -> g.TaskOutput:
-        return g.TaskOutput(task.name, key, task.component.output(key).type)
+    def output(task: dag.Task, key: str) -> dag.TaskOutput:
+        return dag.TaskOutput(task.name, key, task.component.output(key).type)
 
     model = new_task("model", vertex_model,
                      {"archive": args["archive"], **{k: args[k] for k in MACHINE_INPUTS if k in args}},
                      _without_display_name(deploy.options), deploy.after)
-    gcpc_options = g.TaskOptions(cache=deploy.options.cache, retry=deploy.options.retry)
+    gcpc_options = dag.TaskOptions(cache=deploy.options.cache, retry=deploy.options.retry)
     upload = new_task("upload", gcpc_component("model_upload"),
                       {"display_name": name, "unmanaged_container_model": output(model, "model")},
                       gcpc_options, [])
     endpoint = new_task("endpoint", gcpc_component("endpoint_create"), {"display_name": name}, gcpc_options,
                         deploy.after)
-    minimum = args.get("min_replicas", g.Constant(1, ty.parameter("int")))
+    minimum = args.get("min_replicas", dag.Constant(1, types.parameter("int")))
     deploy_args = {
         "model": output(upload, "model"),
         "endpoint": output(endpoint, "endpoint"),
@@ -206,19 +206,19 @@ def _vertex_steps(pipeline: g.PipelineGraph, deploy: g.Task, vertex_model: g.Com
     }
     if "service_account" in args:
         deploy_args["service_account"] = args["service_account"]
-    final = g.Task(deploy.name, deploy.step, gcpc_component("model_deploy"), deploy_args,
-                   g.TaskOptions(cache=deploy.options.cache, retry=deploy.options.retry,
+    final = dag.Task(deploy.name, deploy.step, gcpc_component("model_deploy"), deploy_args,
+                   dag.TaskOptions(cache=deploy.options.cache, retry=deploy.options.retry,
                                  display_name=deploy.options.display_name),
                    deploy.group, deploy.span, after=[], in_finally=deploy.in_finally)
     return [model, upload, endpoint, final]
 
 
-def _without_display_name(options: g.TaskOptions) -> g.TaskOptions:
+def _without_display_name(options: dag.TaskOptions) -> dag.TaskOptions:
     """The deploy step's `with { }` (resources, retries, ...) for the step that runs in the runtime image."""
     return replace(options, display_name=None)
 
 
-def _replace(pipeline: g.PipelineGraph, deploy: g.Task, steps: list[g.Task]) -> None:
+def _replace(pipeline: dag.PipelineGraph, deploy: dag.Task, steps: list[dag.Task]) -> None:
     """Put `steps` where `deploy` was: in its group, in the task table and in the dependency graph."""
     children = deploy.group.children
     index = next(i for i, child in enumerate(children) if child is deploy)

@@ -5,32 +5,32 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from ptflow.compiler import tree as t
+from ptflow.compiler import tree
 from ptflow.compiler.index import FileIndex, callee_text, type_text
 from ptflow.lsp.positions import PositionMap
 
 K = types.SymbolKind
 
 
-def document_symbols(module: t.Module, index: FileIndex, positions: PositionMap) -> list[types.DocumentSymbol]:
+def document_symbols(module: tree.Module, index: FileIndex, positions: PositionMap) -> list[types.DocumentSymbol]:
     details = {(d.kind, d.name, d.owner): d.detail for d in index.definitions}
     symbols = []
     for item in module.items or [*module.imports, *module.components, *module.pipelines]:
-        if isinstance(item, t.Import):
+        if isinstance(item, tree.Import):
             symbols.append(_symbol(item.alias.name, K.Module, item.span, item.alias.span, positions,
                                    item.path if item.kind == "module" else f'"{item.path}"'))
-        elif isinstance(item, t.ComponentDef) and not item.name.missing:
+        elif isinstance(item, tree.ComponentDef) and not item.name.missing:
             children = [_symbol(p.name.name, K.Field, p.span, p.name.span, positions, type_text(p.type))
                         for p in item.params]
             children += [_symbol(o.name.name, K.Property, o.span, o.name.span, positions, "-> " + type_text(o.type))
                          for o in item.outputs]
             symbols.append(_symbol(item.name.name, K.Function, item.span, item.name.span, positions,
                                    details.get(("component", item.name.name, None), ""), children))
-        elif isinstance(item, t.PipelineDef) and not item.name.missing:
+        elif isinstance(item, tree.PipelineDef) and not item.name.missing:
             children = [_symbol(p.name.name, K.Field, p.span, p.name.span, positions, type_text(p.type))
                         for p in item.params]
-            for statement in t.walk_statements(item.body):
-                if isinstance(statement, t.Step) and statement.name is not None and not statement.name.missing:
+            for statement in tree.walk_statements(item.body):
+                if isinstance(statement, tree.Step) and statement.name is not None and not statement.name.missing:
                     children.append(_symbol(statement.name.name, K.Variable, statement.span, statement.name.span,
                                             positions, callee_text(statement.call.func) + "(...)"))
             symbols.append(_symbol(item.name.name, K.Class, item.span, item.name.span, positions,

@@ -2,7 +2,7 @@
 
 import textwrap
 
-from ptflow.compiler import tree as t
+from ptflow.compiler import tree
 from ptflow.compiler.parser import get_parser, parse_module
 
 SOURCE = textwrap.dedent('''\
@@ -43,9 +43,9 @@ def test_the_tree_has_every_construct_with_positions():
     command = flip.property("command").value
     assert command.items[2].value == 'echo heads > "$0"\n'  # a dedented block
     fstring = command.items[4]
-    assert isinstance(fstring, t.FString) and fstring.parts[0] == "--seed="
+    assert isinstance(fstring, tree.FString) and fstring.parts[0] == "--seed="
     seed = fstring.parts[1]
-    assert isinstance(seed, t.Name) and seed.span.line == 10
+    assert isinstance(seed, tree.Name) and seed.span.line == 10
     assert SOURCE[seed.span.start:seed.span.end] == "seed"
     assert SOURCE.splitlines()[9][seed.span.column - 1:seed.span.end_column - 1] == "seed"
     body = module.pipelines[0].body
@@ -60,7 +60,7 @@ def test_pipeline_is_a_name_inside_expressions():
     module, diagnostics = parse_module('pipeline p() { a = f(x: pipeline.job_name) }')
     assert diagnostics == []
     member = module.pipelines[0].body[0].call.args[0].value
-    assert isinstance(member, t.Member) and member.obj.id == "pipeline" and member.attr.name == "job_name"
+    assert isinstance(member, tree.Member) and member.obj.id == "pipeline" and member.attr.name == "job_name"
 
 
 def test_the_parser_is_built_once():

@@ -25,10 +25,10 @@ import pytest
 from lark import Token, Tree
 
 from ptflow.compiler import types as ptflow_types
-from ptflow.compiler.declarations import RUNTIME_PLACEHOLDERS
+from ptflow.compiler.components import RUNTIME_PLACEHOLDERS
 from ptflow.compiler.parser import get_parser as compiler_parser
 from ptflow.compiler.parser import parse_module
-from ptflow.compiler.pipelines import BUILTINS, PIPELINE_VALUES
+from ptflow.compiler.pipeline_checker import BUILTINS, PIPELINE_VALUES
 from ptflow.grammar import GRAMMAR_PATH
 
 from tests.editors.conftest import GRAMMAR_TESTS_DIR, REPO, tokenize

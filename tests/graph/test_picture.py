@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ptflow.compiler import graph as g
+from ptflow.compiler import dag
 from ptflow.compiler import picture
 from ptflow.compiler.api import check_file
 
@@ -40,20 +40,20 @@ def pipelines():
 PIPELINES = list(pipelines())
 
 
-def expected_groups(graph: g.PipelineGraph) -> list[g.Group]:
+def expected_groups(graph: dag.PipelineGraph) -> list[dag.Group]:
     return [group for group in graph.root.groups() if group is not graph.root]
 
 
-def expected_edges(graph: g.PipelineGraph) -> set[tuple[str, str, str]]:
+def expected_edges(graph: dag.PipelineGraph) -> set[tuple[str, str, str]]:
     """(producer, consumer, `output: type`) for every output a task reads."""
     edges = set()
     for task in graph.tasks.values():
         values = list(task.arguments.values()) + list(task.options.env.values())
         while values:
             value = values.pop()
-            if isinstance(value, g.Interpolation):
+            if isinstance(value, dag.Interpolation):
                 values.extend(part for part in value.parts if not isinstance(part, str))
-            elif isinstance(value, g.TaskOutput):
+            elif isinstance(value, dag.TaskOutput):
                 edges.add((value.task, task.name, f"{value.output}: {value.type}"))
     return edges
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ptflow.compiler import tree as t
-from ptflow.compiler.declarations import NOT_CONSTANT, constant_value
+from ptflow.compiler import tree
+from ptflow.compiler.components import NOT_CONSTANT, constant_value
 from ptflow.compiler.parser import parse_module
 from ptflow.runtime.contract import REQUIRED
 from ptflow.runtime.registry import known_steps
@@ -21,7 +21,7 @@ from ptflow.runtime.registry import known_steps
 STDLIB = Path(__file__).resolve().parents[2] / "stdlib"
 
 
-def type_text(ref: t.TypeRef) -> str:
+def type_text(ref: tree.TypeRef) -> str:
     text = ref.name.name
     if ref.schema_title:
         text += f'<"{ref.schema_title}">'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ptflow.compiler import tree as t
+from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Fix, Related
 from ptflow.compiler.lint.context import LintContext, StepView
 from ptflow.compiler.lint.registry import Rule, rule
@@ -49,7 +49,7 @@ immutable version of the data and say so with `cache: true`.
     def check(self, context: LintContext) -> None:
         for pipeline in context.pipelines:
             defaults = {p.name.name: p for p in pipeline.definition.params
-                        if isinstance(p.default, t.Literal) and isinstance(p.default.value, str)}
+                        if isinstance(p.default, tree.Literal) and isinstance(p.default.value, str)}
             for step in pipeline.steps:
                 if step.task is None or step.option("cache") is not None:
                     continue
@@ -71,13 +71,13 @@ immutable version of the data and say so with `cache: true`.
     def _external_uri(self, step: StepView, defaults: dict):
         """The first URI the step's arguments hold: (uri, span, related spans), or None."""
         for argument in step.node.call.args:
-            for expr in t.walk_expr(argument.value):
+            for expr in tree.walk_expr(argument.value):
                 texts = []
-                if isinstance(expr, t.Literal) and isinstance(expr.value, str):
+                if isinstance(expr, tree.Literal) and isinstance(expr.value, str):
                     texts = [expr.value]
-                elif isinstance(expr, t.FString):
+                elif isinstance(expr, tree.FString):
                     texts = [part for part in expr.parts if isinstance(part, str)]
-                elif isinstance(expr, t.Name) and expr.id in defaults:
+                elif isinstance(expr, tree.Name) and expr.id in defaults:
                     param = defaults[expr.id]
                     match = EXTERNAL_URI.search(param.default.value)
                     if match:

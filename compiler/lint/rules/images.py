@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ptflow.compiler import tree as t
+from ptflow.compiler import tree
 from ptflow.compiler.lint.context import LintContext
 from ptflow.compiler.lint.registry import Rule, rule
 
@@ -49,8 +49,8 @@ digest (`python@sha256:...`).
                 if entry is not None:
                     self._check_image(context, entry.value)
 
-    def _check_image(self, context: LintContext, value: t.Expr) -> None:
-        if not isinstance(value, t.Literal) or not isinstance(value.value, str) or not value.value.strip():
+    def _check_image(self, context: LintContext, value: tree.Expr) -> None:
+        if not isinstance(value, tree.Literal) or not isinstance(value.value, str) or not value.value.strip():
             return  # a parameter, or a mistake the checker reports
         reference = value.value.strip()
         tag = image_tag(reference)

@@ -15,7 +15,7 @@ KUBERNETES_GPU = "nvidia.com/gpu"
 
 def _option_constant(step: StepView, key: str):
     """The `with` entry for `key` and its constant value (None when it is not a constant)."""
-    from ptflow.compiler.declarations import NOT_CONSTANT, constant_value  # imports networkx: only when linting
+    from ptflow.compiler.components import NOT_CONSTANT, constant_value  # imports networkx: only when linting
 
     entry = step.option(key)
     if entry is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ptflow.compiler import tree as t
+from ptflow.compiler import tree
 from ptflow.compiler.lint.context import LintContext
 from ptflow.compiler.lint.registry import Rule, rule
 
@@ -57,18 +57,18 @@ in the pipeline.)
     def check(self, context: LintContext) -> None:
         for component in context.components():
             prop = component.property("env")
-            if prop is not None and isinstance(prop.value, t.DictExpr):
+            if prop is not None and isinstance(prop.value, tree.DictExpr):
                 self._check_env(context, prop.value, "a step's")
         for pipeline in context.pipelines:
             for step in pipeline.steps:
                 entry = step.option("env")
-                if entry is not None and isinstance(entry.value, t.DictExpr):
+                if entry is not None and isinstance(entry.value, tree.DictExpr):
                     self._check_env(context, entry.value, "this step's")
 
-    def _check_env(self, context: LintContext, env: t.DictExpr, whose: str) -> None:
+    def _check_env(self, context: LintContext, env: tree.DictExpr, whose: str) -> None:
         for entry in env.entries:
             value = entry.value
-            if not isinstance(value, t.Literal) or isinstance(value.value, bool) or value.value is None:
+            if not isinstance(value, tree.Literal) or isinstance(value.value, bool) or value.value is None:
                 continue
             text = str(value.value)
             if not text or _REFERENCE.match(text) or not looks_secret(entry.key.name):

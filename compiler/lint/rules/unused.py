@@ -9,7 +9,7 @@ from ptflow.compiler.lint.context import LintContext, names_used
 from ptflow.compiler.lint.registry import Rule, rule
 
 if TYPE_CHECKING:
-    from ptflow.compiler import graph as g
+    from ptflow.compiler import dag
 
 # Outputs that carry data to a next step.  Metrics, HTML, Markdown and the
 # generic Artifact (logs, UI metadata, TensorBoard files) are results people
@@ -71,28 +71,28 @@ pipeline (`return (test: split.test)`), or remove it from the component.
                     )
 
 
-def outputs_read(graph: g.PipelineGraph) -> set[tuple[str, str]]:
+def outputs_read(graph: dag.PipelineGraph) -> set[tuple[str, str]]:
     """(task, output) pairs that something in the pipeline reads."""
-    from ptflow.compiler import graph as g
+    from ptflow.compiler import dag
 
-    values: list[g.Value] = []
+    values: list[dag.Value] = []
     for task in graph.tasks.values():
         values.extend(task.arguments.values())
         values.extend(task.options.env.values())
     for group in graph.root.groups():
-        if isinstance(group, g.LoopGroup) and group.items is not None:
+        if isinstance(group, dag.LoopGroup) and group.items is not None:
             values.append(group.items)
-        if isinstance(group, g.ConditionGroup):
+        if isinstance(group, dag.ConditionGroup):
             for condition in [group.condition, *group.excluded]:
                 if condition is not None:
-                    values.extend(g.condition_values(condition))
+                    values.extend(dag.condition_values(condition))
     values.extend(graph.returns.values())
     read = set()
     while values:
         value = values.pop()
-        if isinstance(value, g.TaskOutput):
+        if isinstance(value, dag.TaskOutput):
             read.add((value.task, value.output))
-        elif isinstance(value, g.Interpolation):
+        elif isinstance(value, dag.Interpolation):
             values.extend(part for part in value.parts if not isinstance(part, str))
     return read
 

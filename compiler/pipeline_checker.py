@@ -21,10 +21,10 @@ from typing import Callable
 
 import networkx as nx
 
-from ptflow.compiler import graph as g
-from ptflow.compiler import tree as t
-from ptflow.compiler import types as ty
-from ptflow.compiler.declarations import (
+from ptflow.compiler import dag
+from ptflow.compiler import tree
+from ptflow.compiler import types
+from ptflow.compiler.components import (
     NOT_CONSTANT, build_ports, check_unique_names, constant_value, resolve_type, value_fits,
 )
 from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
@@ -40,20 +40,20 @@ BUILTINS = ("importer",)
 class StepDecl:
     """A step found in pass 1, before its arguments are resolved."""
 
-    node: t.Step
+    node: tree.Step
     name: str
     name_span: object
-    group: g.Group
+    group: dag.Group
     in_finally: bool
-    spec: g.ComponentSpec | None = None  # what the step calls, known before its arguments
-    task: g.Task | None = None
+    spec: dag.ComponentSpec | None = None  # what the step calls, known before its arguments
+    task: dag.Task | None = None
 
 
 @dataclass
 class Scope:
     """Names visible at one point of a pipeline body (loop variables nest)."""
 
-    loops: dict[str, g.LoopGroup] = field(default_factory=dict)
+    loops: dict[str, dag.LoopGroup] = field(default_factory=dict)
 
 
 class PipelineBuilder:
@@ -66,9 +66,9 @@ class PipelineBuilder:
 
     def __init__(
         self,
-        definition: t.PipelineDef,
+        definition: tree.PipelineDef,
         diagnostics: Diagnostics,
-        resolve_callee: Callable[[t.Expr], g.ComponentSpec | None],
+        resolve_callee: Callable[[tree.Expr], dag.ComponentSpec | None],
         global_names: set[str],
     ):
         self.definition = definition
@@ -77,15 +77,15 @@ class PipelineBuilder:
         self.global_names = global_names
         self.steps: dict[str, StepDecl] = {}
         self.task_names: dict[str, StepDecl] = {}  # sanitized name -> step, to find collisions in O(1)
-        self.group_spans: dict[int, t.Statement] = {}
+        self.group_spans: dict[int, tree.Statement] = {}
         self.loop_scopes: dict[int, Scope] = {}
-        self.returns: list[t.Return] = []
-        self.properties: dict[str, t.Property] = {}
-        self.finally_node: t.Finally | None = None
+        self.returns: list[tree.Return] = []
+        self.properties: dict[str, tree.Property] = {}
+        self.finally_node: tree.Finally | None = None
         self.source_map: dict[str, object] = {}
 
     # ------------------------------------------------------------ entry
-    def build(self) -> g.PipelineGraph:
+    def build(self) -> dag.PipelineGraph:
         definition = self.definition
         check_unique_names([p.name for p in definition.params] + [o.name for o in definition.outputs],
                            self.diagnostics, f"pipeline `{definition.name.name}`")
@@ -100,10 +100,10 @@ class PipelineBuilder:
         outputs = []
         for output in definition.outputs:
             type_ = resolve_type(output.type, self.diagnostics)
-            outputs.append(g.Port(output.name.name, type_, doc=output.doc, span=output.span))
-        self.root = g.Group("root", definition.span)
+            outputs.append(dag.Port(output.name.name, type_, doc=output.doc, span=output.span))
+        self.root = dag.Group("root", definition.span)
         self._declare_body(definition.body)
-        graph = g.PipelineGraph(
+        graph = dag.PipelineGraph(
             name=definition.name.name, inputs=self.inputs, outputs=outputs, root=self.root, tasks={},
             span=definition.span,
         )
@@ -113,7 +113,7 @@ class PipelineBuilder:
         for decl in self.steps.values():
             decl.spec = self._callee(decl)
         self._resolve_groups(self.root)
-        self.after_nodes: dict[str, list[t.Name]] = {}
+        self.after_nodes: dict[str, list[tree.Name]] = {}
         for decl in self.steps.values():
             self._resolve_step(decl)
         for decl in self.steps.values():
@@ -128,9 +128,9 @@ class PipelineBuilder:
         return graph
 
     # ------------------------------------------------- pass 1: declare
-    def _declare_body(self, statements: list[t.Statement]) -> None:
+    def _declare_body(self, statements: list[tree.Statement]) -> None:
         body = list(statements)
-        finally_nodes = [s for s in body if isinstance(s, t.Finally)]
+        finally_nodes = [s for s in body if isinstance(s, tree.Finally)]
         self.exit_group = None
         main_group = self.root
         if finally_nodes:
@@ -138,29 +138,29 @@ class PipelineBuilder:
             for extra in finally_nodes[1:]:
                 self.diagnostics.report("PTF107", "a pipeline has at most one `finally` block", extra.span,
                                         related=[Related(self.finally_node.span, "the first one is here")])
-            last_real = [s for s in body if not isinstance(s, (t.Property, t.Return))]
+            last_real = [s for s in body if not isinstance(s, (tree.Property, tree.Return))]
             if last_real and last_real[-1] is not self.finally_node:
                 self.diagnostics.report("PTF107", "`finally` must be the last block of the pipeline body",
                                         self.finally_node.span)
-            self.exit_group = g.ExitHandlerGroup("exit_handler", self.finally_node.span, parent=self.root)
+            self.exit_group = dag.ExitHandlerGroup("exit_handler", self.finally_node.span, parent=self.root)
             self.root.children.append(self.exit_group)
             main_group = self.exit_group
         for statement in body:
-            if isinstance(statement, t.Finally):
+            if isinstance(statement, tree.Finally):
                 if statement is self.finally_node:
                     self._declare_block(statement.body.body, self.root, Scope(), in_finally=True)
                 continue
             self._declare_statement(statement, main_group, Scope(), in_finally=False, top_level=True)
 
-    def _declare_block(self, statements, group: g.Group, scope: Scope, in_finally: bool) -> None:
+    def _declare_block(self, statements, group: dag.Group, scope: Scope, in_finally: bool) -> None:
         for statement in statements:
             self._declare_statement(statement, group, scope, in_finally, top_level=False)
 
-    def _declare_statement(self, statement, group: g.Group, scope: Scope, in_finally: bool, top_level: bool):
-        if isinstance(statement, t.Step):
+    def _declare_statement(self, statement, group: dag.Group, scope: Scope, in_finally: bool, top_level: bool):
+        if isinstance(statement, tree.Step):
             self._declare_step(statement, group, in_finally)
-        elif isinstance(statement, t.For):
-            loop = g.LoopGroup("loop", statement.span, parent=group, var=statement.var.name)
+        elif isinstance(statement, tree.For):
+            loop = dag.LoopGroup("loop", statement.span, parent=group, var=statement.var.name)
             group.children.append(loop)
             self.group_spans[id(loop)] = statement
             inner = Scope(dict(scope.loops))
@@ -170,44 +170,44 @@ class PipelineBuilder:
             inner.loops[statement.var.name] = loop
             self.loop_scopes[id(loop)] = inner
             self._declare_block(statement.body.body, loop, inner, in_finally)
-        elif isinstance(statement, t.If):
+        elif isinstance(statement, tree.If):
             self._declare_if(statement, group, scope, in_finally)
-        elif isinstance(statement, t.Property):
+        elif isinstance(statement, tree.Property):
             if not top_level or in_finally:
                 self.diagnostics.report("PTF107", f"`{statement.name.name} = ...` must be at the top of the pipeline "
                                         "body", statement.span, hint="a step is `name = component(...)`")
                 return
             self._declare_property(statement)
-        elif isinstance(statement, t.Return):
+        elif isinstance(statement, tree.Return):
             if not top_level or in_finally:
                 self.diagnostics.report("PTF107", "`return` must be at the top level of the pipeline body",
                                         statement.span)
                 return
             self.returns.append(statement)
-        elif isinstance(statement, t.Finally):
+        elif isinstance(statement, tree.Finally):
             self.diagnostics.report("PTF107", "`finally` is allowed only at the top level of a pipeline body",
                                     statement.span)
 
-    def _declare_if(self, statement: t.If, group: g.Group, scope: Scope, in_finally: bool) -> None:
+    def _declare_if(self, statement: tree.If, group: dag.Group, scope: Scope, in_finally: bool) -> None:
         if len(statement.branches) == 1:
             branch = statement.branches[0]
-            condition_group = g.ConditionGroup("condition", branch.span, parent=group, keyword="if")
+            condition_group = dag.ConditionGroup("condition", branch.span, parent=group, keyword="if")
             group.children.append(condition_group)
             self.group_spans[id(condition_group)] = branch
             self.loop_scopes[id(condition_group)] = scope
             self._declare_block(branch.body.body, condition_group, scope, in_finally)
             return
-        branches = g.BranchesGroup("branches", statement.span, parent=group)
+        branches = dag.BranchesGroup("branches", statement.span, parent=group)
         group.children.append(branches)
         self.loop_scopes[id(branches)] = scope
         for branch in statement.branches:
-            condition_group = g.ConditionGroup("condition", branch.span, parent=branches, keyword=branch.keyword)
+            condition_group = dag.ConditionGroup("condition", branch.span, parent=branches, keyword=branch.keyword)
             branches.children.append(condition_group)
             self.group_spans[id(condition_group)] = branch
             self.loop_scopes[id(condition_group)] = scope
             self._declare_block(branch.body.body, condition_group, scope, in_finally)
 
-    def _declare_property(self, prop: t.Property) -> None:
+    def _declare_property(self, prop: tree.Property) -> None:
         key = prop.name.name
         if key not in PIPELINE_PROPERTIES:
             hint, fix = suggest(key, PIPELINE_PROPERTIES, prop.name.span)
@@ -231,14 +231,14 @@ class PipelineBuilder:
             return None
         return value
 
-    def _declare_step(self, node: t.Step, group: g.Group, in_finally: bool) -> None:
+    def _declare_step(self, node: tree.Step, group: dag.Group, in_finally: bool) -> None:
         if node.name is not None:
             name, name_span = node.name.name, node.name.span
             if node.name.missing:
                 return
         else:
             callee = node.call.func
-            name = callee.attr.name if isinstance(callee, t.Member) else getattr(callee, "id", "step")
+            name = callee.attr.name if isinstance(callee, tree.Member) else getattr(callee, "id", "step")
             name_span = node.call.func.span
         if name in self.steps:
             first = self.steps[name]
@@ -273,28 +273,28 @@ class PipelineBuilder:
         self.task_names[task_name] = decl
 
     # ------------------------------------------------- pass 2: resolve
-    def _resolve_groups(self, group: g.Group) -> None:
+    def _resolve_groups(self, group: dag.Group) -> None:
         """Evaluate loop items and conditions, outermost first."""
         for child in group.children:
-            if isinstance(child, g.LoopGroup):
+            if isinstance(child, dag.LoopGroup):
                 self._resolve_loop(child)
-            elif isinstance(child, g.ConditionGroup):
+            elif isinstance(child, dag.ConditionGroup):
                 self._resolve_condition(child)
-            elif isinstance(child, g.BranchesGroup):
-                previous: list[g.Condition] = []
+            elif isinstance(child, dag.BranchesGroup):
+                previous: list[dag.Condition] = []
                 for arm in child.children:
                     self._resolve_condition(arm)
                     arm.excluded = list(previous)
                     if arm.condition is not None:
                         previous.append(arm.condition)
-            if isinstance(child, g.Group):
+            if isinstance(child, dag.Group):
                 self._resolve_groups(child)
 
-    def _resolve_loop(self, loop: g.LoopGroup) -> None:
-        node: t.For = self.group_spans[id(loop)]
+    def _resolve_loop(self, loop: dag.LoopGroup) -> None:
+        node: tree.For = self.group_spans[id(loop)]
         outer_scope = self._scope_of(loop.parent)
         items = node.iterable
-        if isinstance(items, t.ListExpr):
+        if isinstance(items, tree.ListExpr):
             value = constant_value(items)
             if value is NOT_CONSTANT:
                 self.diagnostics.report("PTF306", "a list to loop over must hold only constants; loop over a "
@@ -303,7 +303,7 @@ class PipelineBuilder:
             if not value:
                 self.diagnostics.report("PTF306", "the list to loop over is empty", items.span)
                 return
-            loop.items = g.Constant(value, ty.type_of_literal(value))
+            loop.items = dag.Constant(value, types.type_of_literal(value))
             loop.item_type = _item_type(value)
             loop.field_types = _field_types(value)
         else:
@@ -318,7 +318,7 @@ class PipelineBuilder:
                 loop.item_type = type_.element()
             elif type_.is_param and type_.name in ("list", "any"):
                 loop.items = resolved
-                loop.item_type = type_.element() if type_.name == "list" else ty.ANY_ITEM
+                loop.item_type = type_.element() if type_.name == "list" else types.ANY_ITEM
             else:
                 self.diagnostics.report("PTF306", f"`for` needs a list, but this is a `{type_}`", items.span)
                 return
@@ -331,20 +331,20 @@ class PipelineBuilder:
             else:
                 loop.parallelism = count
 
-    def _resolve_condition(self, group: g.ConditionGroup) -> None:
-        branch: t.Branch = self.group_spans[id(group)]
+    def _resolve_condition(self, group: dag.ConditionGroup) -> None:
+        branch: tree.Branch = self.group_spans[id(group)]
         if branch.condition is None:
             return
         group.condition = self._condition(branch.condition, group.parent, self._scope_of(group.parent))
 
-    def _scope_of(self, group: g.Group | None) -> Scope:
+    def _scope_of(self, group: dag.Group | None) -> Scope:
         while group is not None:
             if id(group) in self.loop_scopes:
                 return self.loop_scopes[id(group)]
             group = group.parent
         return Scope()
 
-    def _callee(self, decl: StepDecl) -> g.ComponentSpec | None:
+    def _callee(self, decl: StepDecl) -> dag.ComponentSpec | None:
         """What a step calls; the importer's spec depends on its `type:` argument."""
         spec = self.resolve_callee(decl.node.call.func)
         if spec is not None and spec.kind == "importer-builtin":
@@ -368,7 +368,7 @@ class PipelineBuilder:
                 return
         else:
             arguments = self._arguments(spec, node.call, decl, scope)
-        task = g.Task(
+        task = dag.Task(
             name=k8s_name(decl.name), step=decl.name, component=spec, arguments=arguments, options=options,
             group=decl.group, span=node.span, in_finally=decl.in_finally,
         )
@@ -376,9 +376,10 @@ class PipelineBuilder:
         decl.task = task
         decl.group.children.append(task)
 
-    def _arguments(self, spec: g.ComponentSpec, call: t.Call, decl: StepDecl, scope: Scope) -> dict[str, g.Value]:
-        arguments: dict[str, g.Value] = {}
-        given: dict[str, t.Argument] = {}
+    def _arguments(self, spec: dag.ComponentSpec, call: tree.Call, decl: StepDecl,
+                   scope: Scope) -> dict[str, dag.Value]:
+        arguments: dict[str, dag.Value] = {}
+        given: dict[str, tree.Argument] = {}
         for argument in call.args:
             if argument.name is None:
                 self.diagnostics.report(
@@ -435,12 +436,13 @@ class PipelineBuilder:
             if port.required:
                 self.diagnostics.report(
                     "PTF204", f"`{spec.name}` needs input `{port.name}` (`{port.type}`)", call.span,
-                    hint=f"pass `{port.name}: ...`", related=[Related(port.span, "declared here")] if port.span else None,
+                    hint=f"pass `{port.name}: ...`",
+                    related=[Related(port.span, "declared here")] if port.span else None,
                 )
         return arguments
 
-    def _check_fits(self, value: g.Value, port: g.Port, argument: t.Argument, spec: g.ComponentSpec) -> bool:
-        if isinstance(value, g.Constant) and port.type.is_param:
+    def _check_fits(self, value: dag.Value, port: dag.Port, argument: tree.Argument, spec: dag.ComponentSpec) -> bool:
+        if isinstance(value, dag.Constant) and port.type.is_param:
             if not value_fits(value.value, port.type):
                 self.diagnostics.report(
                     "PTF301", f"input `{port.name}` of `{spec.name}` is a `{port.type.as_optional(False)}`, "
@@ -449,7 +451,7 @@ class PipelineBuilder:
                 )
                 return False
             return True
-        mismatch = ty.assignable(value.type, port.type)
+        mismatch = types.assignable(value.type, port.type)
         if mismatch is None:
             return True
         related = []
@@ -464,16 +466,16 @@ class PipelineBuilder:
         )
         return False
 
-    def _producer_span(self, value: g.Value):
-        if isinstance(value, g.TaskOutput):
+    def _producer_span(self, value: dag.Value):
+        if isinstance(value, dag.TaskOutput):
             for decl in self.steps.values():
                 if decl.task is not None and decl.task.name == value.task or k8s_name(decl.name) == value.task:
                     return decl.node.span
-        if isinstance(value, g.PipelineInput) and value.name in self.input_by_name:
+        if isinstance(value, dag.PipelineInput) and value.name in self.input_by_name:
             return self.input_by_name[value.name].span
         return None
 
-    def _importer_spec(self, call: t.Call) -> g.ComponentSpec | None:
+    def _importer_spec(self, call: tree.Call) -> dag.ComponentSpec | None:
         args = {a.name.name: a for a in call.args if a.name is not None}
         for argument in call.args:
             if argument.name is None:
@@ -485,13 +487,13 @@ class PipelineBuilder:
         if "uri" not in args:
             self.diagnostics.report("PTF204", "importer needs `uri`", call.span)
             return None
-        artifact_type = ty.artifact("system.Artifact")
+        artifact_type = types.artifact("system.Artifact")
         if "type" in args:
             type_expr = args["type"].value
-            if isinstance(type_expr, t.Name) and type_expr.id in ty.ARTIFACT_TYPES:
-                artifact_type = ty.artifact(ty.ARTIFACT_TYPES[type_expr.id])
-            elif isinstance(type_expr, t.Literal) and isinstance(type_expr.value, str):
-                artifact_type = ty.artifact(type_expr.value)
+            if isinstance(type_expr, tree.Name) and type_expr.id in types.ARTIFACT_TYPES:
+                artifact_type = types.artifact(types.ARTIFACT_TYPES[type_expr.id])
+            elif isinstance(type_expr, tree.Literal) and isinstance(type_expr.value, str):
+                artifact_type = types.artifact(type_expr.value)
             else:
                 self.diagnostics.report("PTF310", "importer `type` is an artifact type such as `Model`, or a "
                                         "schema title string", type_expr.span)
@@ -511,38 +513,38 @@ class PipelineBuilder:
                                         args["reimport"].value.span)
             else:
                 reimport = value
-        return g.ComponentSpec(
+        return dag.ComponentSpec(
             name="importer", kind="importer",
-            inputs=[g.Port("uri", ty.STR)],
-            outputs=[g.Port("artifact", artifact_type)],
-            importer=g.ImporterConfig(artifact_type, metadata, reimport),
+            inputs=[dag.Port("uri", types.STR)],
+            outputs=[dag.Port("artifact", artifact_type)],
+            importer=dag.ImporterConfig(artifact_type, metadata, reimport),
         )
 
-    def _importer_arguments(self, call: t.Call, decl: StepDecl, scope: Scope) -> dict[str, g.Value] | None:
+    def _importer_arguments(self, call: tree.Call, decl: StepDecl, scope: Scope) -> dict[str, dag.Value] | None:
         argument = next(a for a in call.args if a.name is not None and a.name.name == "uri")
         uri = self._value(argument.value, decl.group, scope, in_finally=decl.in_finally)
         if uri is None:
             return None
-        if not isinstance(uri, (g.Constant, g.PipelineInput)) or (
-                isinstance(uri, g.Constant) and not isinstance(uri.value, str)):
+        if not isinstance(uri, (dag.Constant, dag.PipelineInput)) or (
+                isinstance(uri, dag.Constant) and not isinstance(uri.value, str)):
             self.diagnostics.report("PTF312", "importer `uri` must be a string or a pipeline parameter",
                                     argument.value.span)
             return None
         return {"uri": uri}
 
-    def _parameter_of(self, expr: t.Expr, scope: Scope) -> g.PipelineInput | None:
-        if isinstance(expr, t.Name) and expr.id in self.input_by_name and expr.id not in scope.loops:
+    def _parameter_of(self, expr: tree.Expr, scope: Scope) -> dag.PipelineInput | None:
+        if isinstance(expr, tree.Name) and expr.id in self.input_by_name and expr.id not in scope.loops:
             port = self.input_by_name[expr.id]
-            return g.PipelineInput(port.name, port.type)
+            return dag.PipelineInput(port.name, port.type)
         return None
 
     # ---------------------------------------------------------- values
-    def _value(self, expr: t.Expr, group: g.Group, scope: Scope, in_finally: bool = False,
-               expected: g.Port | None = None) -> g.Value | None:
+    def _value(self, expr: tree.Expr, group: dag.Group, scope: Scope, in_finally: bool = False,
+               expected: dag.Port | None = None) -> dag.Value | None:
         """Evaluate an argument expression where `group` uses it; None if it is wrong (reported)."""
-        if isinstance(expr, t.ErrorExpr):
+        if isinstance(expr, tree.ErrorExpr):
             return None
-        if isinstance(expr, (t.Literal, t.ListExpr, t.DictExpr)):
+        if isinstance(expr, (tree.Literal, tree.ListExpr, tree.DictExpr)):
             value = constant_value(expr)
             if value is NOT_CONSTANT:
                 self.diagnostics.report(
@@ -550,24 +552,24 @@ class PipelineBuilder:
                     hint="pass values known at run time as separate inputs",
                 )
                 return None
-            return g.Constant(value, ty.type_of_literal(value) if value is not None else ty.STR.as_optional())
-        if isinstance(expr, t.FString):
+            return dag.Constant(value, types.type_of_literal(value) if value is not None else types.STR.as_optional())
+        if isinstance(expr, tree.FString):
             return self._interpolation(expr, group, scope, in_finally)
-        if isinstance(expr, t.Name):
+        if isinstance(expr, tree.Name):
             return self._name_value(expr, group, scope, expected)
-        if isinstance(expr, t.Member):
+        if isinstance(expr, tree.Member):
             return self._member_value(expr, group, scope, in_finally)
-        if isinstance(expr, t.Call):
+        if isinstance(expr, tree.Call):
             self.diagnostics.report("PTF312", "a call can't be an input; declare it as a step and pass one of "
                                     "its outputs", expr.span)
             return None
-        if isinstance(expr, (t.Compare, t.BoolOp, t.Not)):
+        if isinstance(expr, (tree.Compare, tree.BoolOp, tree.Not)):
             self.diagnostics.report("PTF312", "comparisons can only be used in `if` conditions", expr.span)
             return None
         self.diagnostics.report("PTF312", "this expression can't be passed to a step", expr.span)
         return None
 
-    def _interpolation(self, expr: t.FString, group, scope, in_finally) -> g.Value | None:
+    def _interpolation(self, expr: tree.FString, group, scope, in_finally) -> dag.Value | None:
         parts = []
         ok = True
         for part in expr.parts:
@@ -583,33 +585,33 @@ class PipelineBuilder:
                                         part.span)
                 ok = False
                 continue
-            if isinstance(value, g.Interpolation):
+            if isinstance(value, dag.Interpolation):
                 parts.extend(value.parts)
             else:
                 parts.append(value)
         if not ok:
             return None
         if all(isinstance(p, str) for p in parts):
-            return g.Constant("".join(parts), ty.STR)
-        return g.Interpolation(tuple(parts), ty.STR)
+            return dag.Constant("".join(parts), types.STR)
+        return dag.Interpolation(tuple(parts), types.STR)
 
-    def _name_value(self, expr: t.Name, group, scope: Scope, expected) -> g.Value | None:
+    def _name_value(self, expr: tree.Name, group, scope: Scope, expected) -> dag.Value | None:
         name = expr.id
         if expr.missing:
             return None
         if name in scope.loops:
             loop = scope.loops[name]
-            return g.LoopItem(loop, None, loop.item_type or ty.ERROR)
+            return dag.LoopItem(loop, None, loop.item_type or types.ERROR)
         if name in self.input_by_name:
             port = self.input_by_name[name]
-            return g.PipelineInput(port.name, port.type)
+            return dag.PipelineInput(port.name, port.type)
         if name in self.steps:
             decl = self.steps[name]
             spec = decl.spec
             hint = None
             if spec is not None and spec.outputs:
                 if expected is not None:
-                    fitting = [o.name for o in spec.outputs if ty.assignable(o.type, expected.type) is None]
+                    fitting = [o.name for o in spec.outputs if types.assignable(o.type, expected.type) is None]
                 else:
                     fitting = []
                 choices = fitting or [o.name for o in spec.outputs]
@@ -633,7 +635,7 @@ class PipelineBuilder:
         self._unknown_name(expr, scope)
         return None
 
-    def _unknown_name(self, expr: t.Name, scope: Scope) -> None:
+    def _unknown_name(self, expr: tree.Name, scope: Scope) -> None:
         candidates = [*self.input_by_name, *self.steps, *scope.loops]
         hint, fix = suggest(expr.id, candidates, expr.span)
         for loop_var in self._all_loop_vars():
@@ -645,18 +647,18 @@ class PipelineBuilder:
         for scope in self.loop_scopes.values():
             yield from scope.loops
 
-    def _member_value(self, expr: t.Member, group: g.Group, scope: Scope, in_finally: bool) -> g.Value | None:
+    def _member_value(self, expr: tree.Member, group: dag.Group, scope: Scope, in_finally: bool) -> dag.Value | None:
         attr = expr.attr.name
         if expr.attr.missing:
             return None
-        if not isinstance(expr.obj, t.Name):
+        if not isinstance(expr.obj, tree.Name):
             self.diagnostics.report("PTF312", "only `step.output`, `item.field` and `pipeline.x` can be used here",
                                     expr.span)
             return None
         owner = expr.obj.id
         if owner in scope.loops:
             loop = scope.loops[owner]
-            item_type = loop.item_type or ty.ERROR
+            item_type = loop.item_type or types.ERROR
             if item_type.is_error:
                 return None
             if not (item_type.is_param and item_type.name in ("dict", "any")):
@@ -671,7 +673,7 @@ class PipelineBuilder:
                     hint=hint or "fields: " + ", ".join(f"`{f}`" for f in field_types), fix=fix,
                 )
                 return None
-            return g.LoopItem(loop, attr, field_types.get(attr, ty.ANY_ITEM))
+            return dag.LoopItem(loop, attr, field_types.get(attr, types.ANY_ITEM))
         if owner == "pipeline" and owner not in self.steps and owner not in self.input_by_name:
             if attr not in PIPELINE_VALUES:
                 hint, fix = suggest(attr, PIPELINE_VALUES, expr.attr.span)
@@ -684,8 +686,8 @@ class PipelineBuilder:
                 if not in_finally:
                     self.diagnostics.report("PTF312", "`pipeline.status` exists only in `finally`", expr.span)
                     return None
-                return g.FinalStatus(ty.STATUS_TYPE)
-            return g.RuntimeValue(PIPELINE_VALUES[attr], ty.STR)
+                return dag.FinalStatus(types.STATUS_TYPE)
+            return dag.RuntimeValue(PIPELINE_VALUES[attr], types.STR)
         if owner in self.steps:
             return self._output_value(expr, group, in_finally)
         if owner in self.input_by_name:
@@ -694,7 +696,7 @@ class PipelineBuilder:
         self._unknown_name(expr.obj, scope)
         return None
 
-    def _output_value(self, expr: t.Member, consumer_group: g.Group, in_finally: bool) -> g.Value | None:
+    def _output_value(self, expr: tree.Member, consumer_group: dag.Group, in_finally: bool) -> dag.Value | None:
         decl = self.steps[expr.obj.id]
         spec = decl.spec
         if spec is None:
@@ -725,9 +727,9 @@ class PipelineBuilder:
                                     "outputs", expr.span)
             return None
         between = _groups_between(decl.group, consumer_group)
-        value = g.TaskOutput(k8s_name(decl.name), port.name, port.type)
-        loops = [x for x in between if isinstance(x, g.LoopGroup)]
-        conditions = [x for x in between if isinstance(x, (g.ConditionGroup, g.BranchesGroup))]
+        value = dag.TaskOutput(k8s_name(decl.name), port.name, port.type)
+        loops = [x for x in between if isinstance(x, dag.LoopGroup)]
+        conditions = [x for x in between if isinstance(x, (dag.ConditionGroup, dag.BranchesGroup))]
         if conditions:
             outermost = conditions[0]
             self.diagnostics.report(
@@ -747,21 +749,21 @@ class PipelineBuilder:
                     hint="gather in the inner loop's level first, or flatten the loops",
                 )
                 return None
-            return g.TaskOutput(value.task, value.output, port.type.as_list(), gathered=True)
+            return dag.TaskOutput(value.task, value.output, port.type.as_list(), gathered=True)
         return value
 
     # ------------------------------------------------------- conditions
-    def _condition(self, expr: t.Expr, group: g.Group, scope: Scope) -> g.Condition | None:
-        if isinstance(expr, t.BoolOp):
+    def _condition(self, expr: tree.Expr, group: dag.Group, scope: Scope) -> dag.Condition | None:
+        if isinstance(expr, tree.BoolOp):
             left = self._condition(expr.left, group, scope)
             right = self._condition(expr.right, group, scope)
-            return g.BoolOp(expr.op, left, right) if left and right else None
-        if isinstance(expr, t.Not):
+            return dag.BoolOp(expr.op, left, right) if left and right else None
+        if isinstance(expr, tree.Not):
             operand = self._condition(expr.operand, group, scope)
-            return g.Not(operand) if operand else None
-        if isinstance(expr, t.Compare):
+            return dag.Not(operand) if operand else None
+        if isinstance(expr, tree.Compare):
             return self._comparison(expr, group, scope)
-        if isinstance(expr, t.Literal) and isinstance(expr.value, bool):
+        if isinstance(expr, tree.Literal) and isinstance(expr.value, bool):
             self.diagnostics.report("PTF307", "this condition is always the same; it must depend on a parameter or "
                                     "a step output", expr.span)
             return None
@@ -771,17 +773,17 @@ class PipelineBuilder:
         if value.type.is_error:
             return None
         if value.type.is_param and value.type.name in ("bool", "any"):
-            return g.Truth(value)
+            return dag.Truth(value)
         self.diagnostics.report("PTF307", f"a condition must be a boolean, but this is a `{value.type}`", expr.span,
                                 hint="compare it: `x == \"value\"`, `n > 3`")
         return None
 
-    def _comparison(self, expr: t.Compare, group: g.Group, scope: Scope) -> g.Condition | None:
+    def _comparison(self, expr: tree.Compare, group: dag.Group, scope: Scope) -> dag.Condition | None:
         left = self._value(expr.left, group, scope)
         right = self._value(expr.right, group, scope)
         if left is None or right is None:
             return None
-        if isinstance(left, g.Constant) and isinstance(right, g.Constant):
+        if isinstance(left, dag.Constant) and isinstance(right, dag.Constant):
             self.diagnostics.report("PTF307", "this comparison is between two constants; it must depend on a "
                                     "parameter or a step output", expr.span)
             return None
@@ -790,7 +792,7 @@ class PipelineBuilder:
             if type_.is_error:
                 return None
             if not type_.is_param or type_.name in ("list", "dict") or (
-                    isinstance(value, g.Constant) and value.value is None):
+                    isinstance(value, dag.Constant) and value.value is None):
                 self.diagnostics.report(
                     "PTF311", f"can't compare a `{type_}` in a condition; compare strings, numbers or booleans",
                     (expr.left if side == "left" else expr.right).span,
@@ -809,10 +811,10 @@ class PipelineBuilder:
             if expr.op in ("<", "<=", ">", ">=") and lt.name not in numeric:
                 self.diagnostics.report("PTF311", f"`{expr.op}` compares numbers, not `{lt}`", expr.span)
                 return None
-        return g.Compare(expr.op, left, right)
+        return dag.Compare(expr.op, left, right)
 
     # ------------------------------------------------------------ after
-    def _check_after(self, graph: g.PipelineGraph) -> None:
+    def _check_after(self, graph: dag.PipelineGraph) -> None:
         for decl in self.steps.values():
             task = decl.task
             if task is None:
@@ -832,8 +834,8 @@ class PipelineBuilder:
                 if other.task is None:
                     continue
                 between = _groups_between(other.group, decl.group)
-                blocking = [x for x in between if isinstance(x, (g.ConditionGroup, g.BranchesGroup,
-                                                                 g.ExitHandlerGroup))]
+                blocking = [x for x in between if isinstance(x, (dag.ConditionGroup, dag.BranchesGroup,
+                                                                 dag.ExitHandlerGroup))]
                 if blocking or other.in_finally != decl.in_finally:
                     self.diagnostics.report(
                         "PTF403", f"`{decl.name}` can't run after `{other.name}`, which is inside a "
@@ -844,9 +846,9 @@ class PipelineBuilder:
                 task.after.append(other.task.name)
 
     # ---------------------------------------------------------- returns
-    def _resolve_returns(self, outputs: list[g.Port]) -> dict[str, g.Value]:
+    def _resolve_returns(self, outputs: list[dag.Port]) -> dict[str, dag.Value]:
         declared = {p.name: p for p in outputs}
-        result: dict[str, g.Value] = {}
+        result: dict[str, dag.Value] = {}
         if len(self.returns) > 1:
             self.diagnostics.report("PTF107", "a pipeline has one `return`", self.returns[1].span)
         node = self.returns[0] if self.returns else None
@@ -868,11 +870,11 @@ class PipelineBuilder:
                 value = self._value(argument.value, self.exit_group or self.root, Scope())
                 if value is None:
                     continue
-                mismatch = ty.assignable(value.type, declared[name].type)
-                if mismatch is not None and not (isinstance(value, g.Constant)):
+                mismatch = types.assignable(value.type, declared[name].type)
+                if mismatch is not None and not (isinstance(value, dag.Constant)):
                     self.diagnostics.report(mismatch.code, f"output `{name}`: {mismatch.message}", argument.value.span)
                     continue
-                if isinstance(value, g.Constant):
+                if isinstance(value, dag.Constant):
                     self.diagnostics.report("PTF312", "a pipeline returns step outputs, not constants",
                                             argument.value.span)
                     continue
@@ -884,26 +886,26 @@ class PipelineBuilder:
         return result
 
     # ------------------------------------------------------------ graph
-    def _remove_failed_tasks(self, group: g.Group, valid: set[str]) -> None:
-        group.children = [c for c in group.children if not isinstance(c, g.Task) or c.name in valid]
+    def _remove_failed_tasks(self, group: dag.Group, valid: set[str]) -> None:
+        group.children = [c for c in group.children if not isinstance(c, dag.Task) or c.name in valid]
         for child in group.children:
-            if isinstance(child, g.Group):
+            if isinstance(child, dag.Group):
                 self._remove_failed_tasks(child, valid)
 
-    def _dependency_graph(self, graph: g.PipelineGraph) -> nx.DiGraph:
-        dag = nx.DiGraph()
+    def _dependency_graph(self, graph: dag.PipelineGraph) -> nx.DiGraph:
+        dependencies = nx.DiGraph()
         for task in graph.tasks.values():
-            dag.add_node(task.name)
+            dependencies.add_node(task.name)
         for task in graph.tasks.values():
             for producer in sorted(task_dependencies(task)):
                 if producer in graph.tasks:
-                    dag.add_edge(producer, task.name, kind="data")
+                    dependencies.add_edge(producer, task.name, kind="data")
             for producer in task.after:
-                dag.add_edge(producer, task.name, kind="after")
+                dependencies.add_edge(producer, task.name, kind="after")
         try:
-            cycle = nx.find_cycle(dag)
+            cycle = nx.find_cycle(dependencies)
         except nx.NetworkXNoCycle:
-            return dag
+            return dependencies
         names = [edge[0] for edge in cycle] + [cycle[0][0]]
         first = graph.tasks[cycle[0][0]]
         related = [Related(graph.tasks[n].span, f"`{graph.tasks[n].step}`") for n in names[1:-1]]
@@ -911,27 +913,27 @@ class PipelineBuilder:
             "PTF401", "steps depend on each other in a cycle: " + " → ".join(
                 graph.tasks[n].step for n in names), first.span, related=related,
         )
-        return dag
+        return dependencies
 
 
-def task_dependencies(task: g.Task) -> set[str]:
+def task_dependencies(task: dag.Task) -> set[str]:
     """Task names this task reads from: its arguments, its groups' loop items and conditions."""
     names = set(task.upstream_tasks())
     group = task.group
     while group is not None:
-        if isinstance(group, g.LoopGroup) and group.items is not None:
-            names.update(g.tasks_in_value(group.items))
-        if isinstance(group, g.ConditionGroup):
+        if isinstance(group, dag.LoopGroup) and group.items is not None:
+            names.update(dag.tasks_in_value(group.items))
+        if isinstance(group, dag.ConditionGroup):
             for condition in [group.condition, *group.excluded]:
                 if condition is not None:
-                    for value in g.condition_values(condition):
-                        names.update(g.tasks_in_value(value))
+                    for value in dag.condition_values(condition):
+                        names.update(dag.tasks_in_value(value))
         group = group.parent
     names.discard(task.name)
     return names
 
 
-def _groups_between(producer_group: g.Group, consumer_group: g.Group) -> list[g.Group]:
+def _groups_between(producer_group: dag.Group, consumer_group: dag.Group) -> list[dag.Group]:
     """The groups that contain the producer but not the consumer, outermost first."""
     consumer_ancestors = {id(x) for x in consumer_group.ancestors()}
     path = []
@@ -942,23 +944,23 @@ def _groups_between(producer_group: g.Group, consumer_group: g.Group) -> list[g.
     return list(reversed(path))
 
 
-def _item_type(values: list) -> ty.Type:
-    types = {ty.type_of_literal(v) for v in values}
-    if len(types) == 1:
-        return types.pop()
-    if types <= {ty.INT, ty.FLOAT}:
-        return ty.FLOAT
-    return ty.ANY_ITEM
+def _item_type(values: list) -> types.Type:
+    seen = {types.type_of_literal(v) for v in values}
+    if len(seen) == 1:
+        return seen.pop()
+    if seen <= {types.INT, types.FLOAT}:
+        return types.FLOAT
+    return types.ANY_ITEM
 
 
-def _field_types(values: list) -> dict[str, ty.Type]:
+def _field_types(values: list) -> dict[str, types.Type]:
     if not values or not all(isinstance(v, dict) for v in values):
         return {}
     fields: dict[str, set] = {}
     for item in values:
         for key, value in item.items():
-            fields.setdefault(key, set()).add(ty.type_of_literal(value))
-    return {key: (types.pop() if len(types) == 1 else ty.ANY_ITEM) for key, types in fields.items()}
+            fields.setdefault(key, set()).add(types.type_of_literal(value))
+    return {key: (seen.pop() if len(seen) == 1 else types.ANY_ITEM) for key, seen in fields.items()}
 
 
 def _describe_constant(value) -> str:
@@ -977,7 +979,7 @@ def _describe_constant(value) -> str:
     return "a dict"
 
 
-def _name_hint(spec: g.ComponentSpec, argument: t.Argument) -> str | None:
+def _name_hint(spec: dag.ComponentSpec, argument: tree.Argument) -> str | None:
     names = [p.name for p in spec.inputs]
     if not names:
         return None

@@ -7,13 +7,13 @@ command line translated into KFP placeholders.
 
 from __future__ import annotations
 
-from ptflow.compiler import graph as g
-from ptflow.compiler import tree as t
-from ptflow.compiler import types as ty
+from ptflow.compiler import dag
+from ptflow.compiler import tree
+from ptflow.compiler import types
 from ptflow.compiler.diagnostics import Diagnostics, did_you_mean, suggest
 
-_PARAMETER_NAMES = set(ty.PARAMETER_TYPES)
-_ALL_TYPE_NAMES = sorted([*ty.PARAMETER_TYPES, *ty.ARTIFACT_TYPES, ty.STATUS])
+_PARAMETER_NAMES = set(types.PARAMETER_TYPES)
+_ALL_TYPE_NAMES = sorted([*types.PARAMETER_TYPES, *types.ARTIFACT_TYPES, types.STATUS])
 COMPONENT_PROPERTIES = ("image", "command", "args", "description", "env", "runtime")
 RUNTIME_PLACEHOLDERS = {
     "pipeline": {"job_name": "job_name", "job_id": "job_id", "root": "root",
@@ -23,11 +23,11 @@ RUNTIME_PLACEHOLDERS = {
 NOT_CONSTANT = object()
 
 
-def resolve_type(ref: t.TypeRef, diagnostics: Diagnostics) -> ty.Type:
+def resolve_type(ref: tree.TypeRef, diagnostics: Diagnostics) -> types.Type:
     """The type a `TypeRef` names; ERROR (reported) if it names none."""
     name = ref.name.name
     if ref.name.missing:
-        return ty.ERROR
+        return types.ERROR
     if name in _PARAMETER_NAMES:
         item = None
         if ref.args:
@@ -41,9 +41,9 @@ def resolve_type(ref: t.TypeRef, diagnostics: Diagnostics) -> ty.Type:
                     return result.as_optional(ref.optional)
         if ref.schema_title is not None:
             diagnostics.report("PTF310", "only `Artifact` takes a schema title", ref.span)
-        return ty.Type("param", name, item=item if item and not item.is_error else None, optional=ref.optional)
-    if name in ty.ARTIFACT_TYPES:
-        title = ty.ARTIFACT_TYPES[name]
+        return types.Type("param", name, item=item if item and not item.is_error else None, optional=ref.optional)
+    if name in types.ARTIFACT_TYPES:
+        title = types.ARTIFACT_TYPES[name]
         if ref.schema_title is not None:
             if name != "Artifact":
                 diagnostics.report("PTF310", f"`{name}` is already `{title}`; only `Artifact` takes a schema title",
@@ -52,26 +52,26 @@ def resolve_type(ref: t.TypeRef, diagnostics: Diagnostics) -> ty.Type:
                 title = ref.schema_title
         if ref.args:
             diagnostics.report("PTF310", f"`{name}` takes no type arguments", ref.span)
-        return ty.artifact(title).as_optional(ref.optional)
-    if name == ty.STATUS:
-        return ty.STATUS_TYPE
+        return types.artifact(title).as_optional(ref.optional)
+    if name == types.STATUS:
+        return types.STATUS_TYPE
     hint, fix = suggest(name, _ALL_TYPE_NAMES, ref.name.span)
     diagnostics.report(
         "PTF310", f"unknown type `{name}`", ref.name.span,
         hint=hint or "parameter types are str, int, float, bool, list, dict; artifact types are " +
-        ", ".join(ty.ARTIFACT_TYPES), fix=fix,
+        ", ".join(types.ARTIFACT_TYPES), fix=fix,
     )
-    return ty.ERROR
+    return types.ERROR
 
 
-def constant_value(expr: t.Expr):
+def constant_value(expr: tree.Expr):
     """The Python value of a literal expression, or NOT_CONSTANT."""
-    if isinstance(expr, t.Literal):
+    if isinstance(expr, tree.Literal):
         return expr.value
-    if isinstance(expr, t.ListExpr):
+    if isinstance(expr, tree.ListExpr):
         values = [constant_value(item) for item in expr.items]
         return NOT_CONSTANT if any(v is NOT_CONSTANT for v in values) else values
-    if isinstance(expr, t.DictExpr):
+    if isinstance(expr, tree.DictExpr):
         result = {}
         for entry in expr.entries:
             value = constant_value(entry.value)
@@ -82,7 +82,7 @@ def constant_value(expr: t.Expr):
     return NOT_CONSTANT
 
 
-def value_fits(value, type_: ty.Type) -> bool:
+def value_fits(value, type_: types.Type) -> bool:
     """Whether a constant Python value is a valid value of a parameter type."""
     if value is None:
         return type_.optional
@@ -106,21 +106,21 @@ def value_fits(value, type_: ty.Type) -> bool:
     return False
 
 
-def build_ports(params: list[t.Param], diagnostics: Diagnostics, owner: str) -> list[g.Port]:
+def build_ports(params: list[tree.Param], diagnostics: Diagnostics, owner: str) -> list[dag.Port]:
     ports = []
     for param in params:
         type_ = resolve_type(param.type, diagnostics)
-        default = g.NO_DEFAULT
+        default = dag.NO_DEFAULT
         if param.default is not None:
             default = constant_value(param.default)
             if default is NOT_CONSTANT:
                 diagnostics.report("PTF308", f"the default of `{param.name.name}` must be a literal value",
                                    param.default.span)
-                default = g.NO_DEFAULT
+                default = dag.NO_DEFAULT
             elif type_.is_artifact or type_.kind == "status":
                 diagnostics.report("PTF308", f"`{param.name.name}` is an artifact (`{type_}`); artifacts have no "
                                    "default value", param.default.span)
-                default = g.NO_DEFAULT
+                default = dag.NO_DEFAULT
             elif type_.is_param and not value_fits(default, type_):
                 diagnostics.report(
                     "PTF308",
@@ -128,10 +128,10 @@ def build_ports(params: list[t.Param], diagnostics: Diagnostics, owner: str) -> 
                     param.default.span,
                     hint=None if default is not None else f"declare `{param.name.name}: {type_}?` to allow null",
                 )
-                default = g.NO_DEFAULT
+                default = dag.NO_DEFAULT
             elif type_.name == "float" and isinstance(default, int):
                 default = float(default)
-        ports.append(g.Port(param.name.name, type_, default, param.doc, param.span))
+        ports.append(dag.Port(param.name.name, type_, default, param.doc, param.span))
     return ports
 
 
@@ -143,7 +143,7 @@ def _show(value) -> str:
 
 def check_unique_names(items, diagnostics: Diagnostics, what: str) -> None:
     """Report names declared twice among inputs and outputs of one signature."""
-    seen: dict[str, t.Identifier] = {}
+    seen: dict[str, tree.Identifier] = {}
     for ident in items:
         if ident.missing:
             continue
@@ -159,13 +159,13 @@ def check_unique_names(items, diagnostics: Diagnostics, what: str) -> None:
 class ComponentBuilder:
     """Builds the `ComponentSpec` of a `component` block."""
 
-    def __init__(self, definition: t.ComponentDef, path: str, diagnostics: Diagnostics, runtime_image: str):
+    def __init__(self, definition: tree.ComponentDef, path: str, diagnostics: Diagnostics, runtime_image: str):
         self.definition = definition
         self.path = path
         self.diagnostics = diagnostics
         self.runtime_image = runtime_image
 
-    def build(self) -> g.ComponentSpec:
+    def build(self) -> dag.ComponentSpec:
         definition = self.definition
         check_unique_names([p.name for p in definition.params] + [o.name for o in definition.outputs],
                            self.diagnostics, f"component `{definition.name.name}`")
@@ -178,12 +178,12 @@ class ComponentBuilder:
                 type_ = type_.as_optional(False)
             if type_.kind == "status":
                 self.diagnostics.report("PTF310", "`Status` is an input type only", output.type.span)
-            outputs.append(g.Port(output.name.name, type_, doc=output.doc, span=output.span))
+            outputs.append(dag.Port(output.name.name, type_, doc=output.doc, span=output.span))
         self.inputs = {p.name: p for p in inputs}
         self.outputs = {p.name: p for p in outputs}
         properties = self._properties()
         description = self._string_property(properties, "description")
-        spec = g.ComponentSpec(
+        spec = dag.ComponentSpec(
             name=definition.name.name, kind="container", inputs=inputs, outputs=outputs,
             description=description or definition.doc, span=definition.span, source=self.path,
         )
@@ -191,8 +191,8 @@ class ComponentBuilder:
         return spec
 
     # -- properties
-    def _properties(self) -> dict[str, t.Property]:
-        found: dict[str, t.Property] = {}
+    def _properties(self) -> dict[str, tree.Property]:
+        found: dict[str, tree.Property] = {}
         for prop in self.definition.properties:
             key = prop.name.name
             if key not in COMPONENT_PROPERTIES:
@@ -221,7 +221,7 @@ class ComponentBuilder:
             return None
         return value
 
-    def _container(self, properties) -> g.ContainerSpec:
+    def _container(self, properties) -> dag.ContainerSpec:
         runtime = self._string_property(properties, "runtime")
         image = self._string_property(properties, "image")
         env = self._env(properties.get("env"))
@@ -236,7 +236,7 @@ class ComponentBuilder:
             # The step can name the image it runs in (the TensorBoard viewer entry does), however
             # `--image` set it.
             env = {**env, "PTFLOW_RUNTIME_IMAGE": image}
-            return g.ContainerSpec(image=image, env=env, runtime_step=runtime)
+            return dag.ContainerSpec(image=image, env=env, runtime_step=runtime)
         if image is None and "image" not in properties:
             self.diagnostics.report(
                 "PTF215", f"component `{self.definition.name.name}` has no `image`", self.definition.name.span,
@@ -249,9 +249,9 @@ class ComponentBuilder:
                 "PTF215", f"component `{self.definition.name.name}` has no `command` or `args`",
                 self.definition.name.span,
             )
-        return g.ContainerSpec(image=image or "", command=command, args=args, env=env)
+        return dag.ContainerSpec(image=image or "", command=command, args=args, env=env)
 
-    def _env(self, prop: t.Property | None) -> dict[str, str]:
+    def _env(self, prop: tree.Property | None) -> dict[str, str]:
         if prop is None:
             return {}
         value = constant_value(prop.value)
@@ -261,10 +261,10 @@ class ComponentBuilder:
         return {str(k): str(v) for k, v in value.items()}
 
     # -- command lines
-    def _command_line(self, prop: t.Property | None) -> list[g.Arg]:
+    def _command_line(self, prop: tree.Property | None) -> list[dag.Arg]:
         if prop is None:
             return []
-        if not isinstance(prop.value, t.ListExpr):
+        if not isinstance(prop.value, tree.ListExpr):
             self.diagnostics.report("PTF312", f"`{prop.name.name}` must be a list", prop.value.span)
             return []
         args = []
@@ -274,21 +274,21 @@ class ComponentBuilder:
                 args.append(arg)
         return args
 
-    def _arg(self, expr: t.Expr) -> g.Arg | None:
-        if isinstance(expr, t.Literal):
+    def _arg(self, expr: tree.Expr) -> dag.Arg | None:
+        if isinstance(expr, tree.Literal):
             if expr.value is None:
                 self.diagnostics.report("PTF313", "`null` can't appear on a command line", expr.span)
                 return None
             if isinstance(expr.value, bool):
                 return "true" if expr.value else "false"
             return str(expr.value)
-        if isinstance(expr, t.ErrorExpr):
+        if isinstance(expr, tree.ErrorExpr):
             return None
-        if isinstance(expr, t.Name):
+        if isinstance(expr, tree.Name):
             return self._name_arg(expr)
-        if isinstance(expr, t.Member):
+        if isinstance(expr, tree.Member):
             return self._member_arg(expr)
-        if isinstance(expr, t.FString):
+        if isinstance(expr, tree.FString):
             parts = []
             for part in expr.parts:
                 if isinstance(part, str):
@@ -297,17 +297,17 @@ class ComponentBuilder:
                     arg = self._arg(part)
                     if arg is None:
                         return None
-                    if isinstance(arg, (g.IfPresent, g.Concat, g.Template)):
+                    if isinstance(arg, (dag.IfPresent, dag.Concat, dag.Template)):
                         self.diagnostics.report("PTF313", "f-strings can't contain if_present(...) or concat(...)",
                                                 part.span)
                         return None
                     parts.append(arg)
             if all(isinstance(p, str) for p in parts):
                 return "".join(parts)
-            return g.Template(tuple(parts))
-        if isinstance(expr, t.Call) and isinstance(expr.func, t.Name) and expr.func.id == "if_present":
+            return dag.Template(tuple(parts))
+        if isinstance(expr, tree.Call) and isinstance(expr.func, tree.Name) and expr.func.id == "if_present":
             return self._if_present(expr)
-        if isinstance(expr, t.Call) and isinstance(expr.func, t.Name) and expr.func.id == "concat":
+        if isinstance(expr, tree.Call) and isinstance(expr.func, tree.Name) and expr.func.id == "concat":
             return self._concat(expr)
         self.diagnostics.report(
             "PTF313", "a command line holds strings, numbers, inputs, `x.path`/`x.uri`/`x.metadata`, "
@@ -315,22 +315,22 @@ class ComponentBuilder:
         )
         return None
 
-    def _concat(self, call: t.Call) -> g.Arg | None:
+    def _concat(self, call: tree.Call) -> dag.Arg | None:
         if not call.args or any(a.name is not None for a in call.args):
             self.diagnostics.report("PTF313", "write `concat(part, part, ...)`", call.span)
             return None
         parts = [self._arg(a.value) for a in call.args]
         if any(p is None for p in parts):
             return None
-        return g.Concat(tuple(parts))
+        return dag.Concat(tuple(parts))
 
-    def _name_arg(self, expr: t.Name) -> g.Arg | None:
+    def _name_arg(self, expr: tree.Name) -> dag.Arg | None:
         if expr.missing:
             return None
         if expr.id in self.inputs:
             port = self.inputs[expr.id]
             if port.type.is_artifact and port.type.is_list:
-                return g.InputArtifactList(expr.id)
+                return dag.InputArtifactList(expr.id)
             if port.type.is_artifact:
                 self.diagnostics.report(
                     "PTF313", f"`{expr.id}` is an artifact: pass `{expr.id}.path`, `{expr.id}.uri` or "
@@ -339,8 +339,8 @@ class ComponentBuilder:
                 )
                 return None
             if port.type.kind == "status":
-                return g.InputValue(expr.id)
-            return g.InputValue(expr.id)
+                return dag.InputValue(expr.id)
+            return dag.InputValue(expr.id)
         if expr.id in self.outputs:
             self.diagnostics.report(
                 "PTF313", f"`{expr.id}` is an output: pass `{expr.id}.path`, the file the container must write",
@@ -356,9 +356,9 @@ class ComponentBuilder:
         )
         return None
 
-    def _member_arg(self, expr: t.Member) -> g.Arg | None:
+    def _member_arg(self, expr: tree.Member) -> dag.Arg | None:
         attr = expr.attr.name
-        if not isinstance(expr.obj, t.Name):
+        if not isinstance(expr.obj, tree.Name):
             self.diagnostics.report("PTF313", "unsupported expression on a command line", expr.span)
             return None
         owner = expr.obj.id
@@ -372,7 +372,7 @@ class ComponentBuilder:
                     f"`{owner}` has " + ", ".join(f"`{k}`" for k in known),
                 )
                 return None
-            return g.RuntimePlaceholder(known[attr])
+            return dag.RuntimePlaceholder(known[attr])
         if owner in self.inputs:
             port = self.inputs[owner]
             if port.type.is_param:
@@ -381,14 +381,14 @@ class ComponentBuilder:
                     hint=f"to read a file, declare `{owner}` with an artifact type such as `Dataset`",
                 )
                 return None
-            placeholder = {"path": g.InputPath, "uri": g.InputUri, "metadata": g.InputMetadata}.get(attr)
+            placeholder = {"path": dag.InputPath, "uri": dag.InputUri, "metadata": dag.InputMetadata}.get(attr)
         elif owner in self.outputs:
             port = self.outputs[owner]
             if port.type.is_param and attr != "path":
                 self.diagnostics.report("PTF313", f"output parameter `{owner}` has only `.path`, the file to write "
                                         "its value to", expr.attr.span)
                 return None
-            placeholder = {"path": g.OutputPath, "uri": g.OutputUri, "metadata": g.OutputMetadata}.get(attr)
+            placeholder = {"path": dag.OutputPath, "uri": dag.OutputUri, "metadata": dag.OutputMetadata}.get(attr)
         else:
             return self._name_arg(expr.obj)
         if placeholder is None:
@@ -397,14 +397,14 @@ class ComponentBuilder:
             return None
         return placeholder(owner)
 
-    def _if_present(self, call: t.Call) -> g.Arg | None:
+    def _if_present(self, call: tree.Call) -> dag.Arg | None:
         positional = [a for a in call.args if a.name is None]
         if len(positional) not in (2, 3) or len(positional) != len(call.args):
             self.diagnostics.report("PTF313", "write `if_present(input, [then...])` or "
                                     "`if_present(input, [then...], [else...])`", call.span)
             return None
         subject = positional[0].value
-        if not isinstance(subject, t.Name) or subject.id not in self.inputs:
+        if not isinstance(subject, tree.Name) or subject.id not in self.inputs:
             self.diagnostics.report("PTF313", "the first argument of if_present must be an input of this "
                                     "component", subject.span)
             return None
@@ -413,11 +413,11 @@ class ComponentBuilder:
             self.diagnostics.report("PTF313", f"`{subject.id}` is always present: declare it optional "
                                     f"(`{subject.id}: {port.type}?`) or give it a default", subject.span)
 
-        def branch(expr: t.Expr) -> tuple:
-            items = expr.items if isinstance(expr, t.ListExpr) else [expr]
+        def branch(expr: tree.Expr) -> tuple:
+            items = expr.items if isinstance(expr, tree.ListExpr) else [expr]
             converted = [self._arg(item) for item in items]
             return tuple(a for a in converted if a is not None)
 
         then = branch(positional[1].value)
         otherwise = branch(positional[2].value) if len(positional) == 3 else None
-        return g.IfPresent(subject.id, then, otherwise)
+        return dag.IfPresent(subject.id, then, otherwise)
