@@ -12,7 +12,7 @@ import re
 
 from lsprotocol import types
 
-from ptflow.compiler.index import Completion
+from ptflow.compiler.completion import Completion
 
 TRIGGER_CHARACTERS = [".", "(", ",", '"', "/"]
 

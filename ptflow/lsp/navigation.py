@@ -13,7 +13,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ptflow.compiler.index import Definition, FileIndex, Occurrence, rename_problem
+from ptflow.compiler.index import Definition, FileIndex, Occurrence
+from ptflow.compiler.rename import rename_problem
 from ptflow.compiler.source import Span
 from ptflow.lsp.analysis import Analysis
 

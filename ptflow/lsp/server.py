@@ -20,7 +20,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path, uri_scheme
 
 from ptflow import __version__
-from ptflow.compiler.index import complete, cursor_context
+from ptflow.compiler.completion import complete
+from ptflow.compiler.cursor import cursor_context
 from ptflow.compiler.source import Span
 from ptflow.lsp import navigation
 from ptflow.lsp.analysis import Analysis, Analyzer, Snapshot

@@ -1,4 +1,4 @@
-"""Completion at a position, without the protocol: `ptflow.compiler.index.complete` over a real check,
+"""Completion at a position, without the protocol: `ptflow.compiler.completion.complete` over a real check,
 and the server's filtering of the answer (`ptflow.lsp.completion`)."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ptflow.compiler.api import check_file
-from ptflow.compiler.index import Completion, build_index, complete
+from ptflow.compiler.completion import Completion, complete
+from ptflow.compiler.index import build_index
 from ptflow.compiler.modules import stdlib_directory
 from ptflow.lsp.completion import MAX_ITEMS, completion_list, could_match, typed_word
 
