@@ -88,7 +88,7 @@ from ptflow.commands.common import dump_yaml_documents
 path, out, target = sys.argv[1], sys.argv[2], sys.argv[3]
 # Imports are not timed on either side (kfp's `import kfp` isn't): load the validators' modules first.
 if target == "kfp-v1":
-    import ptflow.compiler.validate.argo_rules, hera.workflows.models  # noqa: E401
+    import ptflow.compiler.validate.argo, hera.workflows.models  # noqa: E401
 else:
     import ptflow.compiler.validate.ir  # noqa: F401
 start = time.perf_counter()

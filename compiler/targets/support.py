@@ -57,7 +57,7 @@ def validate_documents(documents: list[dict], target: str, diagnostics: Diagnost
         if target in ("kfp-v2", "vertex"):
             from ptflow.compiler.validate.ir import validate_ir as validate
         else:
-            from ptflow.compiler.validate.argo_rules import validate_workflow
+            from ptflow.compiler.validate.argo import validate_workflow
 
             def validate(docs, source=None):
                 return validate_workflow(docs[0], source)

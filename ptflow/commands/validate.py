@@ -2,7 +2,7 @@
 
 KFP v2 IR (a PipelineSpec, optionally followed by a `platforms` document) goes
 through `ptflow.compiler.validate.ir`; an Argo Workflow (KFP v1) through
-`ptflow.compiler.validate.argo_rules`.  Exit 0 when clean (warnings allowed), 1 on
+`ptflow.compiler.validate.argo`.  Exit 0 when clean (warnings allowed), 1 on
 errors or an unreadable file, 2 on usage errors.
 """
 
@@ -109,9 +109,9 @@ def _is_argo_workflow(document) -> bool:
 
 def _validate_workflow(workflow: dict, source, diagnostics, start) -> list:
     try:
-        from ptflow.compiler.validate.argo_rules import validate_workflow
+        from ptflow.compiler.validate.argo import validate_workflow
     except ImportError as error:
-        if error.name != "ptflow.compiler.validate.argo_rules":
+        if error.name != "ptflow.compiler.validate.argo":
             raise
         from ptflow.compiler.diagnostics import Severity
 

@@ -38,6 +38,6 @@ def test_example_compiles_to_kfp_v1(path):
     assert result.ok, [f"{d.span}: {d.code} {d.message}" for d in result.diagnostics]
     workflow = result.documents[0]
     assert workflow["kind"] == "Workflow" and workflow["spec"]["serviceAccountName"] == "pipeline-runner"
-    from ptflow.compiler.validate.argo_rules import validate_workflow
+    from ptflow.compiler.validate.argo import validate_workflow
 
     assert [d for d in validate_workflow(workflow) if d.is_error] == []

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from ptflow.compiler.source import SourceText
-from ptflow.compiler.validate.argo_rules import validate_workflow
+from ptflow.compiler.validate.argo import validate_workflow
 
 GOLDEN = Path(__file__).parent / "golden"
 GOLDENS = sorted(GOLDEN.glob("*.yaml"))

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from ptflow.compiler.api import compile_file
-from ptflow.compiler.validate.argo_rules import validate_workflow
+from ptflow.compiler.validate.argo import validate_workflow
 
 HERE = Path(__file__).parent
 FEATURES = sorted(p.stem for p in (HERE / "pipelines").glob("*.py"))

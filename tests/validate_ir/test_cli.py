@@ -117,7 +117,7 @@ def test_usage_errors_exit_2():
 
 
 def test_argo_workflow_goes_to_the_argo_validator(tmp_path):
-    """An Argo Workflow (KFP v1) is handed to ptflow.compiler.validate.argo_rules, or, in a build
+    """An Argo Workflow (KFP v1) is handed to ptflow.compiler.validate.argo, or, in a build
     without it, refused with a message saying so (never silently passed)."""
     path = tmp_path / "workflow.yaml"
     workflow = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "p-"},
@@ -126,7 +126,7 @@ def test_argo_workflow_goes_to_the_argo_validator(tmp_path):
     path.write_text(yaml.safe_dump(workflow))
     result = ptflow("validate", str(path), "--format", "json")
     try:
-        from ptflow.compiler.validate.argo_rules import validate_workflow  # noqa: F401
+        from ptflow.compiler.validate.argo import validate_workflow  # noqa: F401
     except ImportError:
         assert result.returncode == 1
         assert [p["code"] for p in json.loads(result.stdout)] == ["PTF539"]
