@@ -11,7 +11,8 @@ are kept as written.
 How it works: the syntax tree is turned into a small layout document (text,
 line breaks that are a space or nothing when their group fits on one line,
 indentation, groups), the classic Wadler/Prettier design, and the document is
-printed at a width of 100.  Comments are not in the tree; they are placed by
+printed at a width of 100 (the documents and their printer are in
+compiler/layout_printer.py; this module is the ptflow-specific builder).  Comments are not in the tree; they are placed by
 offset while the document is built, always in source order: an own-line
 comment stays on its own line before the item that follows it, a comment at
 the end of a line stays at the end of that item's line (and forces its
@@ -19,8 +20,8 @@ brackets to break, since nothing may follow it on the line).  A comment in a
 place no list or block owns (`x = # here` `f(a)`) stays at the end of its
 statement's line or goes above the statement, never out of order.
 
-`format_source` checks its own result before returning it: the output must
-parse to the same tree, with the same doc comments and the same comments in
+`format_source` checks its own result before returning it
+(compiler/format_check.py): the output must parse to the same tree, with the same doc comments and the same comments in
 the same order, or it raises `FormatterBug` instead of changing a file's
 meaning.  The parser gives a `##` comment to every declaration on the line
 below it (or on its own line), so where joining a signature onto one line or
@@ -33,10 +34,13 @@ from __future__ import annotations
 import bisect
 import gc
 import re
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic
+from ptflow.compiler.format_check import definitions_with_moved_docs, same_meaning_problem
+from ptflow.compiler.layout_printer import (BREAK_PARENT, HARD_LINE, LINE, SOFT_LINE, Group, IfBroken, Indent,
+                                            LineSuffix, flat_text, render)
 from ptflow.compiler.source import SourceText
 
 LINE_WIDTH = 100
@@ -90,11 +94,13 @@ def _format(text: str, path: str) -> str:
     layouts: dict[int, str] = {}
     for _ in range(len(_SIGNATURE_LAYOUTS) * 2):
         document = _Builder(source, module.comments, layouts).module(module)
-        formatted = render(document, LINE_WIDTH)
+        formatted = render(document, LINE_WIDTH, INDENT)
         reparsed = _reparse(formatted, path)
-        moved = _definitions_with_moved_docs(module, reparsed)
+        moved = definitions_with_moved_docs(module, reparsed)
         if not moved:
-            _check_same_meaning(module, reparsed, path)
+            problem = same_meaning_problem(module, reparsed)
+            if problem:
+                raise FormatterBug(f"{path}: {problem}; file left as it was")
             return formatted
         for index in moved:
             tried = _SIGNATURE_LAYOUTS.index(layouts.get(index, "preferred"))
@@ -111,172 +117,6 @@ def _format(text: str, path: str) -> str:
 
 
 _SIGNATURE_LAYOUTS = ("preferred", "broken", "flat")
-
-
-# ====================================================================== layout
-#
-# A document is a str, a list of documents (concatenation), or one of the
-# nodes below.  Text holds no newline except inside a triple-quoted string.
-
-
-@dataclass(eq=False, slots=True)
-class Group:
-    """Printed on one line if it fits, else with every `Line` directly inside it broken."""
-
-    contents: object
-    broken: bool = False  # set when something inside must break (a hard line, a comment)
-    flat: bool = False  # printed on one line even if it does not fit (unless broken)
-
-
-@dataclass(frozen=True, slots=True)
-class Indent:
-    contents: object
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A line break, or (in a group printed flat) `flat`: a space or nothing."""
-
-    flat: str = " "
-    hard: bool = False  # always a break; also breaks every enclosing group
-
-
-@dataclass(frozen=True, slots=True)
-class IfBroken:
-    """`broken` when the enclosing group is broken, else `flat` (trailing commas)."""
-
-    broken: object
-    flat: object = ""
-
-
-@dataclass(frozen=True, slots=True)
-class LineSuffix:
-    """Text held back until the end of the current line: a trailing comment."""
-
-    text: str
-
-
-class _BreakParent:
-    """Breaks every group around it (put next to a trailing comment)."""
-
-
-LINE = Line(" ")
-SOFT_LINE = Line("")
-HARD_LINE = Line("", hard=True)
-BREAK_PARENT = _BreakParent()
-
-_FLAT, _BREAK = 0, 1
-
-
-def _propagate_breaks(document) -> bool:
-    """Mark every group holding a hard line or a BREAK_PARENT; returns whether `document` holds one."""
-    if isinstance(document, str):
-        return False
-    if isinstance(document, list):
-        found = False
-        for part in document:
-            found = _propagate_breaks(part) or found
-        return found
-    if isinstance(document, Group):
-        if _propagate_breaks(document.contents):
-            document.broken = True
-        return document.broken
-    if isinstance(document, Indent):
-        return _propagate_breaks(document.contents)
-    if isinstance(document, Line):
-        return document.hard
-    if isinstance(document, IfBroken):
-        return _propagate_breaks(document.broken) | _propagate_breaks(document.flat)
-    return document is BREAK_PARENT
-
-
-def render(document, width: int = LINE_WIDTH) -> str:
-    """Print a layout document (Prettier's algorithm, in its simplest form)."""
-    _propagate_breaks(document)
-    out: list[str] = []
-    column = 0
-    suffixes: list[str] = []
-    stack = [(0, _BREAK, document)]
-    while stack:
-        level, mode, doc = stack.pop()
-        if isinstance(doc, str):
-            out.append(doc)
-            newline = doc.rfind("\n")
-            column = column + len(doc) if newline < 0 else len(doc) - newline - 1
-        elif isinstance(doc, list):
-            stack.extend((level, mode, part) for part in reversed(doc))
-        elif isinstance(doc, Indent):
-            stack.append((level + 1, mode, doc.contents))
-        elif isinstance(doc, Group):
-            if (mode == _FLAT or doc.flat) and not doc.broken:
-                stack.append((level, _FLAT, doc.contents))
-            elif not doc.broken and _fits((level, _FLAT, doc.contents), stack, width - column):
-                stack.append((level, _FLAT, doc.contents))
-            else:
-                stack.append((level, _BREAK, doc.contents))
-        elif isinstance(doc, IfBroken):
-            stack.append((level, mode, doc.broken if mode == _BREAK else doc.flat))
-        elif isinstance(doc, LineSuffix):
-            suffixes.append(doc.text)
-        elif isinstance(doc, Line):
-            if mode == _FLAT and not doc.hard:
-                out.append(doc.flat)
-                column += len(doc.flat)
-                continue
-            if suffixes:
-                # Trailing comments go out before the break that ends their line.
-                stack.append((level, mode, doc))
-                stack.extend((level, mode, text) for text in reversed(suffixes))
-                suffixes = []
-                continue
-            _trim_trailing_spaces(out)
-            out.append("\n" + INDENT * level)
-            column = len(INDENT) * level
-    if suffixes:
-        out.extend(suffixes)
-    _trim_trailing_spaces(out)
-    return "".join(out)
-
-
-def _fits(next_command, rest, width: int) -> bool:
-    """Whether `next_command`, printed flat, and what follows it up to the next break fit in `width`."""
-    commands = [next_command]
-    rest_index = len(rest)
-    while width >= 0:
-        if not commands:
-            if rest_index == 0:
-                return True
-            rest_index -= 1
-            commands.append(rest[rest_index])
-            continue
-        level, mode, doc = commands.pop()
-        if isinstance(doc, str):
-            newline = doc.find("\n")
-            if newline >= 0:  # a triple-quoted string: only its first line shares this line
-                return width - newline >= 0
-            width -= len(doc)
-        elif isinstance(doc, list):
-            commands.extend((level, mode, part) for part in reversed(doc))
-        elif isinstance(doc, Indent):
-            commands.append((level, mode, doc.contents))
-        elif isinstance(doc, Group):
-            commands.append((level, _BREAK if doc.broken else mode, doc.contents))
-        elif isinstance(doc, IfBroken):
-            commands.append((level, mode, doc.broken if mode == _BREAK else doc.flat))
-        elif isinstance(doc, Line):
-            if mode == _BREAK or doc.hard:
-                return True
-            width -= len(doc.flat)
-    return False
-
-
-def _trim_trailing_spaces(out: list[str]) -> None:
-    while out:
-        trimmed = out[-1].rstrip(" ")
-        if trimmed:
-            out[-1] = trimmed
-            return
-        out.pop()
 
 
 # ==================================================================== comments
@@ -584,7 +424,7 @@ class _Builder:
     def type_ref(self, node: tree.TypeRef) -> object:
         parts: list = [node.name.name]
         if node.args:
-            parts.extend(["[", ", ".join(_flat(self.type_ref(a)) for a in node.args), "]"])
+            parts.extend(["[", ", ".join(flat_text(self.type_ref(a)) for a in node.args), "]"])
         if node.schema_title is not None:
             raw = self._raw(node.span)
             quote_at = raw.index("<") + 1
@@ -706,13 +546,6 @@ def _condition_level(node) -> int:
     return 4
 
 
-def _flat(document) -> str:
-    """A document with no line breaks, as text (types never break)."""
-    if isinstance(document, str):
-        return document
-    return "".join(_flat(part) for part in document)
-
-
 # ===================================================================== strings
 
 _STRING_TOKEN = re.compile(
@@ -739,6 +572,7 @@ def _normalize_string(raw: str) -> str:
 
 
 def _reparse(formatted: str, path: str) -> tree.Module:
+    """The formatted text parsed again, for the self-check (compiler/format_check.py)."""
     from ptflow.compiler.parser import parse_module
 
     module, diagnostics = parse_module(formatted, path)
@@ -746,50 +580,3 @@ def _reparse(formatted: str, path: str) -> tree.Module:
     if errors:
         raise FormatterBug(f"{path}: the formatted text does not parse ({errors[0].message}); file left as it was")
     return module
-
-
-def _docs(definition) -> tuple:
-    return (definition.doc, [p.doc for p in definition.params], [o.doc for o in definition.outputs])
-
-
-def _definitions_with_moved_docs(original: tree.Module, formatted: tree.Module) -> list[int]:
-    """Indexes of the definitions whose doc comments (or their inputs' and outputs') differ."""
-    if len(original.items) != len(formatted.items):
-        return []  # not a doc problem: the full comparison reports it
-    moved = []
-    for index, (before, after) in enumerate(zip(original.items, formatted.items)):
-        if isinstance(before, tree.Import) or type(before) is not type(after):
-            continue
-        if len(before.params) == len(after.params) and len(before.outputs) == len(after.outputs):
-            if _docs(before) != _docs(after):
-                moved.append(index)
-    return moved
-
-
-def _check_same_meaning(original: tree.Module, formatted: tree.Module, path: str) -> None:
-    if _shape(formatted) != _shape(original):
-        raise FormatterBug(f"{path}: formatting would change what the file means; file left as it was")
-    before = [c.text.rstrip() for c in original.comments]
-    after = [c.text.rstrip() for c in formatted.comments]
-    if before != after:
-        raise FormatterBug(f"{path}: formatting would lose or reorder comments; file left as it was")
-
-
-def _shape(node):
-    """A node as nested tuples without positions, for comparing two parses."""
-    if isinstance(node, list):
-        return tuple(_shape(item) for item in node)
-    if isinstance(node, tree.Literal):
-        return ("Literal", type(node.value).__name__, node.value)
-    if isinstance(node, tree.Module):
-        return ("Module", _shape(node.items))
-    if isinstance(node, tree.FString):
-        return ("FString", tuple(part if isinstance(part, str) else _shape(part) for part in node.parts))
-    if is_dataclass(node):
-        values = [type(node).__name__]
-        for item in fields(node):
-            if item.name in ("span", "path_span", "raw"):
-                continue
-            values.append(_shape(getattr(node, item.name)))
-        return tuple(values)
-    return node
