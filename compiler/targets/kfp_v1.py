@@ -24,12 +24,13 @@ Where Argo can do more than kfp 1.8 did, this does: an output gathered after
 a loop (fan-in) is surfaced as the loop DAG's output parameter, which Argo
 collects into a JSON list; `elif`/`else` and `and`/`or`/`not` become `when`
 expressions with `!`, `&&` and `||`.  What KFP 1.x can't express at all is
-reported by `check_support` (PTF501) before lowering.
+reported by `check_support` (PTF501, in kfp_v1_support.py) before lowering.
+This module names everything and wires the DAGs; each task's container
+template is written by kfp_v1_container.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -37,138 +38,18 @@ from dataclasses import dataclass, field
 from ptflow import __version__
 from ptflow.compiler import dag
 from ptflow.compiler import types
-from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name, unique_name
-from ptflow.compiler.targets.runtime_command import runtime_command
+from ptflow.compiler.targets.kfp_v1_container import (KFP, RUNTIME_VARIABLES, SDK_VERSION_KEY, UI_OUTPUTS,
+                                                      ContainerBuilder, serialize, v1_runtime_command)
 
-SDK_VERSION_KEY = "pipelines.kubeflow.org/kfp_sdk_version"
-KFP = "pipelines.kubeflow.org"
-UI_OUTPUTS = ("mlpipeline-ui-metadata", "mlpipeline-metrics")
-INPUTS_DIR = "/tmp/inputs"
-OUTPUTS_DIR = "/tmp/outputs"
-# `pipeline.*` run information, as Argo spells it (kfp 1.8's dsl.RUN_ID_PLACEHOLDER is `{{workflow.uid}}`).
-RUNTIME_VARIABLES = {"job_name": "{{workflow.name}}", "job_id": "{{workflow.uid}}", "task_name": "{{pod.name}}",
-                     "task_id": "{{pod.name}}"}
-STATUS_VARIABLE = "{{workflow.status}}"
-GKE_ACCELERATOR = "cloud.google.com/gke-accelerator"
-DEFAULT_GPU_RESOURCE = "nvidia.com/gpu"
 MAX_GENERATE_NAME = 58  # Kubernetes' 63, less the 5 characters Argo appends
 MAX_TEMPLATE_NAME = 128
 _UNSAFE_KEY = re.compile(r"[^-_0-9A-Za-z]+")
 
 
-# ================================================================ support check
-
-
-def check_support(graph: dag.PipelineGraph, diagnostics: Diagnostics) -> None:
-    """Report (PTF501) each construct KFP 1.x can't express, naming it and the target."""
-    _SupportCheck(graph, diagnostics).run()
-
-
-class _SupportCheck:
-    def __init__(self, graph: dag.PipelineGraph, diagnostics: Diagnostics):
-        self.graph = graph
-        self.diagnostics = diagnostics
-        self.components_seen: set[int] = set()
-
-    def report(self, span, what: str, hint: str | None = None) -> None:
-        self.diagnostics.report("PTF501", f"{what} is not supported by kfp-v1 (KFP 1.x / Argo)", span, hint=hint)
-
-    def run(self) -> None:
-        graph = self.graph
-        prefix = f"{k8s_name(graph.display_name or k8s_name(graph.name))}-"
-        if len(prefix) > MAX_GENERATE_NAME:
-            self.diagnostics.report(
-                "PTF570", f"the workflow name prefix `{prefix}` made from pipeline `{graph.name}` has {len(prefix)} "
-                f"characters; Argo allows at most {MAX_GENERATE_NAME}", graph.span,
-                hint="shorten the pipeline's name (or its display_name)")
-        for task in graph.tasks.values():
-            if len(task.name) > MAX_TEMPLATE_NAME:
-                self.diagnostics.report("PTF570", f"step `{task.step}` gives the Argo template name `{task.name}` of "
-                                        f"{len(task.name)} characters; Argo allows at most {MAX_TEMPLATE_NAME}",
-                                        task.span)
-        if graph.returns:
-            self.report(graph.span, f"pipeline outputs (`return` in `{graph.name}`)",
-                        "KFP 1.x pipelines have no outputs; compile the pipeline that calls this one")
-        for task in graph.tasks.values():
-            self.task(task)
-        for group in graph.root.groups():
-            if isinstance(group, dag.LoopGroup) and isinstance(group.items, dag.TaskOutput) and group.items.gathered:
-                self.report(group.span, "a loop over a list gathered from another loop")
-
-    def task(self, task: dag.Task) -> None:
-        component = task.component
-        if component.kind != "container":
-            kind = {"pipeline": "calling a pipeline from a pipeline", "importer": "`importer`",
-                    "ir-graph": "a pipeline imported from KFP v2 IR"}.get(component.kind, component.kind)
-            self.report(task.span, f"{kind} (step `{task.step}`)",
-                        "KFP 1.x has no nested pipelines or importer; use kfp-v2" if component.kind != "importer"
-                        else "download the artifact in a container step instead")
-            return
-        if id(component) not in self.components_seen:  # a component's own problems are said once, where it is
-            self.components_seen.add(id(component))
-            span = component.span or task.span
-            for port in component.inputs:
-                if port.type.is_artifact and port.type.is_list:
-                    self.report(port.span or span, f"a list of artifacts as input `{port.name}` of component "
-                                f"`{component.name}`")
-            for arg in _all_args(component):
-                problem = _unsupported_arg(arg)
-                if problem:
-                    self.report(span, f"{problem} in the command of component `{component.name}`")
-        for name, value in task.arguments.items():
-            if isinstance(value, dag.TaskOutput) and value.gathered and value.type.is_artifact:
-                self.report(task.span, f"gathering artifacts over a loop (`{value.task}.{value.output}` into "
-                            f"`{task.step}`)", "KFP 1.x gathers only parameters after a loop")
-            for part in _values_in(value):
-                if isinstance(part, dag.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
-                    self.report(task.span, f"`pipeline.{part.which}` (step `{task.step}`)")
-        if isinstance(task.options.accelerator, dag.PipelineInput):
-            self.report(task.span, f"an accelerator type taken from a pipeline parameter (step `{task.step}`)",
-                        "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time")
-
-
-def _all_args(component: dag.ComponentSpec):
-    container = component.container
-    if container is None:
-        return
-    pending = list(container.command) + list(container.args)
-    while pending:
-        arg = pending.pop(0)
-        yield arg
-        if isinstance(arg, (dag.Concat, dag.Template)):
-            pending[:0] = arg.parts
-        elif isinstance(arg, dag.IfPresent):
-            pending[:0] = [*arg.then, *(arg.otherwise or ())]
-
-
-def _unsupported_arg(arg) -> str | None:
-    if isinstance(arg, (dag.InputUri, dag.OutputUri)):
-        return "`.uri` (an artifact URI)"
-    if isinstance(arg, (dag.InputMetadata, dag.OutputMetadata)):
-        return "`.metadata` (artifact metadata)"
-    if isinstance(arg, dag.RuntimePlaceholder) and arg.which not in RUNTIME_VARIABLES:
-        name = {"executor_input": "executor.input", "executor_output_file": "executor.output_file"}.get(
-            arg.which, f"pipeline.{arg.which}")
-        return f"`{name}`"
-    return None
-
-
-def _values_in(value):
-    if isinstance(value, dag.Interpolation):
-        for part in value.parts:
-            if not isinstance(part, str):
-                yield from _values_in(part)
-    else:
-        yield value
-
-
-# ================================================================ lowering
-
-
 def lower(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> list[dict]:
     """The one YAML document of the compiled pipeline: an Argo Workflow."""
-    return [_Lowering(graph, parameter_overrides or {}).run()]
+    return [Lowering(graph, parameter_overrides or {}).run()]
 
 
 @dataclass(frozen=True)
@@ -194,7 +75,7 @@ class _DagTemplate:
     tasks: dict[int, dict] = field(default_factory=dict)
 
 
-class _Lowering:
+class Lowering:
     def __init__(self, graph: dag.PipelineGraph, overrides: dict):
         self.graph = graph
         self.overrides = overrides
@@ -229,7 +110,7 @@ class _Lowering:
             self._wire_task(task)
         exit_tasks = [t for t in graph.tasks.values() if t.in_finally]
         # Every container first: reading an output by value (anywhere) makes it an output parameter.
-        builders = [_ContainerBuilder(self, task) for task in body + exit_tasks]
+        builders = [ContainerBuilder(self, task) for task in body + exit_tasks]
         containers = [builder.build() for builder in builders]
         for builder, template in zip(builders, containers):
             outputs = builder.outputs()
@@ -592,285 +473,6 @@ class _Lowering:
         return json.dumps(spec, sort_keys=True)
 
 
-# ================================================================ containers
-
-
-class _ContainerBuilder:
-    """One task's container template, as kfp 1.8's `_op_to_template` writes it."""
-
-    def __init__(self, lowering: _Lowering, task: dag.Task):
-        self.lowering = lowering
-        self.task = task
-        self.spec = task.component
-        self.input_parameters: dict[str, Channel] = {}
-        self.input_artifacts: dict[str, str] = {}  # channel name -> path
-        self.consumed_by_value: dict[str, str] = {}  # component input -> its resolved text
-        self.group = lowering.graph.root if task.in_finally else task.group
-
-    def build(self) -> dict:
-        task, spec = self.task, self.spec
-        command, args = self._command_line()
-        container: dict = {"args": self.render_list(args), "command": self.render_list(command)}
-        env = self._env()
-        if env:
-            container["env"] = env
-        image = task.options.image if task.options.image is not None else spec.container.image
-        container["image"] = self.value_text(image) if isinstance(image, dag.PipelineInput) else image
-        if task.options.pull_policy:
-            container["imagePullPolicy"] = task.options.pull_policy
-        mounts = self._volume_mounts()
-        if mounts:
-            container["volumeMounts"] = mounts
-        template: dict = {"name": self.lowering.name_of(task), "container": container}
-        resources, node_selector, patch = self._resources()
-        if resources is not None:
-            container["resources"] = resources
-        inputs: dict = {}
-        if self.input_parameters:
-            inputs["parameters"] = [{"name": name} for name in sorted(self.input_parameters)]
-        if self.input_artifacts:
-            inputs["artifacts"] = [{"name": name, "path": path} for name, path in sorted(self.input_artifacts.items())]
-        if inputs:
-            template["inputs"] = inputs
-        if node_selector is not None:
-            template["nodeSelector"] = node_selector
-        tolerations = [_toleration(t) for t in task.options.tolerations]
-        if tolerations:
-            template["tolerations"] = tolerations
-        template["metadata"] = self._metadata()
-        retry = task.options.retry
-        if retry is not None and retry.max_retries:
-            template["retryStrategy"] = _retry_strategy(retry)
-        if task.options.timeout_seconds:
-            template["activeDeadlineSeconds"] = int(task.options.timeout_seconds)
-        volumes = self._volumes()
-        if volumes:
-            template["volumes"] = volumes
-        if patch:
-            template["podSpecPatch"] = json.dumps(patch)
-        return template
-
-    # -- the command line
-    def _command_line(self) -> tuple[list, list]:
-        container = self.spec.container
-        if container.runtime_step:
-            return v1_runtime_command(self.spec)
-        return list(container.command), list(container.args)
-
-    def render(self, arg) -> str:
-        if isinstance(arg, str):
-            return arg
-        if isinstance(arg, dag.InputValue):
-            return self.input_value(arg.input)
-        if isinstance(arg, dag.InputPath):
-            return self.input_path(arg.input)
-        if isinstance(arg, dag.OutputPath):
-            return output_path(arg.output)
-        if isinstance(arg, (dag.Concat, dag.Template)):
-            return "".join(self.render(part) for part in arg.parts)
-        if isinstance(arg, dag.RuntimePlaceholder):
-            return RUNTIME_VARIABLES[arg.which]
-        raise TypeError(f"kfp-v1 can't render {arg!r}")  # check_support reported it
-
-    def render_list(self, args) -> list[str]:
-        out = []
-        for arg in args:
-            if isinstance(arg, dag.IfPresent):
-                present = self.task.arguments.get(arg.input) is not None
-                out.extend(self.render_list(arg.then if present else (arg.otherwise or ())))
-            else:
-                out.append(self.render(arg))
-        return out
-
-    def input_value(self, name: str) -> str:
-        value = self.task.arguments.get(name)
-        if value is None:
-            port = self.spec.input(name)
-            value = dag.Constant(port.default, port.type) if port is not None and port.has_default else None
-        text = self.value_text(value) if value is not None else ""
-        self.consumed_by_value[name] = text
-        return text
-
-    def value_text(self, value: dag.Value) -> str:
-        """A value as it appears in the command line: constants inline, the rest as input parameters."""
-        if isinstance(value, dag.Constant):
-            return serialize(value.value)
-        if isinstance(value, dag.Interpolation):
-            return "".join(part if isinstance(part, str) else self.value_text(part) for part in value.parts)
-        if isinstance(value, dag.FinalStatus):
-            return STATUS_VARIABLE
-        if isinstance(value, dag.RuntimeValue):
-            return RUNTIME_VARIABLES.get(value.which, "")
-        channel = self.lowering._channel_of(value)
-        if channel.kind in ("task", "gathered"):
-            self.lowering.by_value.add((channel.source.name, channel.output))
-        self._bring(channel)
-        self.input_parameters[channel.name] = channel
-        return f"{{{{inputs.parameters.{channel.name}}}}}"
-
-    def _bring(self, channel: Channel) -> None:
-        lowering = self.lowering
-        if self.task.in_finally:
-            return  # the exit handler receives spec.arguments by name (only pipeline parameters reach it)
-        reference = lowering._bring(channel, self.task, self.group)
-        lowering._arguments_of(self.task).setdefault(channel.name, (reference, channel.artifact))
-
-    def input_path(self, name: str) -> str:
-        path = f"{INPUTS_DIR}/{name}/data"
-        value = self.task.arguments.get(name)
-        if isinstance(value, dag.TaskOutput):
-            channel = self.lowering._channel_of(value, artifact=True)
-            self._bring(channel)
-            self.input_artifacts[channel.name] = path
-        return path
-
-    # -- outputs
-    def outputs(self) -> dict:
-        """Output artifacts, and parameters for what is read by value (known once every task is built)."""
-        parameters, artifacts = [], []
-        for port in self.spec.outputs:
-            path = output_path(port.name)
-            sanitized = k8s_name(port.name)
-            if sanitized in UI_OUTPUTS:
-                artifacts.append({"name": sanitized, "path": path})
-                continue
-            name = f"{self.task.name}-{port.name}"
-            artifacts.append({"name": name, "path": path})
-            if (self.task.name, port.name) in self.lowering.by_value:
-                parameters.append({"name": name, "valueFrom": {"path": path}})
-        if self.spec.container.runtime_step:
-            artifacts += [{"name": name, "path": output_path(name)} for name in UI_OUTPUTS]
-        ui = [a for a in artifacts if a["name"] in UI_OUTPUTS]
-        rest = sorted((a for a in artifacts if a["name"] not in UI_OUTPUTS), key=lambda a: a["name"])
-        outputs: dict = {}
-        if parameters:
-            outputs["parameters"] = sorted(parameters, key=lambda p: p["name"])
-        if ui or rest:
-            outputs["artifacts"] = ui + rest
-        return outputs
-
-    # -- environment, volumes, secrets
-    def _env(self) -> list[dict]:
-        env = [{"name": name, "value": value} for name, value in self.spec.container.env.items()]
-        for name, value in self.task.options.env.items():
-            env.append({"name": name, "value": self.value_text(value)})
-        for secret in self.task.options.secrets:
-            for variable, key in secret.env.items():
-                env.append({"name": variable, "valueFrom": {"secretKeyRef": {"key": key, "name": secret.secret}}})
-        return env
-
-    def _volume_mounts(self) -> list[dict]:
-        mounts = [{"mountPath": s.mount_path, "name": s.secret} for s in self.task.options.secrets if s.mount_path]
-        mounts += [{"mountPath": v.mount_path, "name": v.pvc} for v in self.task.options.volumes]
-        return mounts
-
-    def _volumes(self) -> list[dict]:
-        volumes = [{"name": s.secret, "secret": {"secretName": s.secret}}
-                   for s in self.task.options.secrets if s.mount_path]
-        volumes += [{"name": v.pvc, "persistentVolumeClaim": {"claimName": v.pvc}} for v in self.task.options.volumes]
-        return sorted(volumes, key=lambda v: v["name"])
-
-    # -- resources
-    def _resources(self) -> tuple[dict | None, dict | None, dict]:
-        """(container resources, template nodeSelector, podSpecPatch) as kfp 1.8 splits them."""
-        options = self.task.options
-        limits: dict = {}
-        requests: dict = {}
-        patch_limits: dict = {}
-        patch_requests: dict = {}
-        for target, patch, key, value in (
-            (limits, patch_limits, "cpu", options.cpu_limit),
-            (limits, patch_limits, "memory", options.memory_limit),
-            (requests, patch_requests, "cpu", options.cpu_request),
-            (requests, patch_requests, "memory", options.memory_request),
-        ):
-            if value is None:
-                continue
-            if isinstance(value, dag.PipelineInput):
-                patch[key] = self.value_text(value)
-            else:
-                target[key] = str(value)
-        node_selector: dict = {}
-        patch_selector: dict = {}
-        accelerator = options.accelerator
-        gpu_resource = DEFAULT_GPU_RESOURCE
-        if isinstance(accelerator, str):
-            if "/" in accelerator:
-                gpu_resource = accelerator
-            else:
-                node_selector[GKE_ACCELERATOR] = k8s_name(accelerator)
-        if options.gpus is not None:
-            if isinstance(options.gpus, dag.PipelineInput):
-                patch_limits[gpu_resource] = self.value_text(options.gpus)
-            else:
-                limits[gpu_resource] = options.gpus
-        for key, value in options.node_selector.items():
-            if isinstance(value, dag.PipelineInput):
-                patch_selector[key] = self.value_text(value)
-            else:
-                node_selector[key] = str(value)
-        patch: dict = {}
-        if patch_selector:
-            patch["nodeSelector"] = patch_selector
-        if patch_limits or patch_requests:
-            resources: dict = {}
-            if patch_limits:
-                resources["limits"] = patch_limits
-            if patch_requests:
-                resources["requests"] = patch_requests
-            patch["containers"] = [{"name": "main", "resources": resources}]
-        container_resources = None
-        if limits or requests or patch_limits or patch_requests:
-            container_resources = {}
-            if limits:
-                container_resources["limits"] = limits
-            if requests:
-                container_resources["requests"] = requests
-        selector = node_selector if (node_selector or patch_selector) else None
-        return container_resources, selector, patch
-
-    # -- metadata
-    def _metadata(self) -> dict:
-        options = self.task.options
-        labels = dict(options.labels)
-        labels.update({SDK_VERSION_KEY: __version__, f"{KFP}/pipeline-sdk-type": "kfp",
-                       f"{KFP}/enable_caching": "true" if options.cache else "false"})
-        annotations = dict(options.annotations)
-        if options.display_name:
-            annotations[f"{KFP}/task_display_name"] = options.display_name
-        component, text = self.lowering.component_spec(self.spec)
-        annotations[f"{KFP}/component_spec"] = json.dumps(component, sort_keys=True)
-        annotations[f"{KFP}/component_ref"] = json.dumps(
-            {"digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}, sort_keys=True)
-        if self.consumed_by_value:
-            annotations[f"{KFP}/arguments.parameters"] = json.dumps(self.consumed_by_value, sort_keys=True)
-        if options.max_cache_staleness:
-            annotations[f"{KFP}/max_cache_staleness"] = options.max_cache_staleness
-        return {"labels": labels, "annotations": annotations}
-
-
-# ================================================================ helpers
-
-
-def serialize(value) -> str:
-    """A value as kfp 1.8 writes it into a command line or `spec.arguments`: str() of scalars, JSON of the rest."""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return str(value)
-
-
-def v1_runtime_command(spec: dag.ComponentSpec) -> tuple[list, list]:
-    """A standard-library step's command line on KFP v1: its flags, and the two files the v1 UI reads."""
-    command, args = runtime_command(spec, "kfp-v1")
-    for name in UI_OUTPUTS:
-        args = [*args, f"--{name}", dag.OutputPath(name)]
-    return command, args
-
-
-def output_path(name: str) -> str:
-    return f"{OUTPUTS_DIR}/{name}/data"
-
-
 def v1_type(type_: types.Type) -> str:
     if type_.is_artifact:
         return types.SCHEMA_TITLE_NAMES.get(type_.name, type_.name)
@@ -949,38 +551,3 @@ def _sanitize_item(item):
 
 def _sanitize_key(key) -> str:
     return _UNSAFE_KEY.sub("_", str(key))
-
-
-def _toleration(toleration: dag.Toleration) -> dict:
-    entry: dict = {}
-    for key, value in (("effect", toleration.effect), ("key", toleration.key), ("operator", toleration.operator),
-                       ("tolerationSeconds", toleration.seconds), ("value", toleration.value)):
-        if value is not None:
-            entry[key] = value
-    return entry
-
-
-def _retry_strategy(retry: dag.Retry) -> dict:
-    strategy: dict = {"limit": retry.max_retries}
-    backoff: dict = {}
-    if retry.backoff_seconds is not None:
-        backoff["duration"] = _duration(retry.backoff_seconds)
-    if retry.backoff_factor is not None:
-        factor = retry.backoff_factor
-        backoff["factor"] = int(factor) if float(factor).is_integer() else factor
-    if retry.max_backoff_seconds is not None:
-        backoff["maxDuration"] = _duration(retry.max_backoff_seconds)
-    if backoff:
-        strategy["backoff"] = backoff
-    return strategy
-
-
-def _duration(seconds: float) -> str:
-    """Seconds as an Argo duration, in the largest whole unit: 30s, 5m, 1h."""
-    whole = int(seconds)
-    if whole != seconds:
-        return f"{seconds}s"
-    for unit, size in (("h", 3600), ("m", 60)):
-        if whole and whole % size == 0:
-            return f"{whole // size}{unit}"
-    return f"{whole}s"

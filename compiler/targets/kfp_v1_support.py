@@ -1,0 +1,117 @@
+"""What KFP 1.x can't run, reported (PTF501) before lowering a pipeline to it.
+
+Argo and kfp 1.8 lack some of what the checked DAG can say (see
+docs/targets.md); each such use is reported at the line that makes it, so
+compiler/targets/kfp_v1.py only ever lowers what it can write.
+"""
+
+from __future__ import annotations
+
+from ptflow.compiler import dag
+from ptflow.compiler.diagnostics import Diagnostics
+from ptflow.compiler.names import k8s_name
+from ptflow.compiler.targets.kfp_v1 import MAX_GENERATE_NAME, MAX_TEMPLATE_NAME
+from ptflow.compiler.targets.kfp_v1_container import KFP, RUNTIME_VARIABLES
+
+
+def check_support(graph: dag.PipelineGraph, diagnostics: Diagnostics) -> None:
+    """Report (PTF501) each construct KFP 1.x can't express, naming it and the target."""
+    _SupportCheck(graph, diagnostics).run()
+
+
+class _SupportCheck:
+    def __init__(self, graph: dag.PipelineGraph, diagnostics: Diagnostics):
+        self.graph = graph
+        self.diagnostics = diagnostics
+        self.components_seen: set[int] = set()
+
+    def report(self, span, what: str, hint: str | None = None) -> None:
+        self.diagnostics.report("PTF501", f"{what} is not supported by kfp-v1 (KFP 1.x / Argo)", span, hint=hint)
+
+    def run(self) -> None:
+        graph = self.graph
+        prefix = f"{k8s_name(graph.display_name or k8s_name(graph.name))}-"
+        if len(prefix) > MAX_GENERATE_NAME:
+            self.diagnostics.report(
+                "PTF570", f"the workflow name prefix `{prefix}` made from pipeline `{graph.name}` has {len(prefix)} "
+                f"characters; Argo allows at most {MAX_GENERATE_NAME}", graph.span,
+                hint="shorten the pipeline's name (or its display_name)")
+        for task in graph.tasks.values():
+            if len(task.name) > MAX_TEMPLATE_NAME:
+                self.diagnostics.report("PTF570", f"step `{task.step}` gives the Argo template name `{task.name}` of "
+                                        f"{len(task.name)} characters; Argo allows at most {MAX_TEMPLATE_NAME}",
+                                        task.span)
+        if graph.returns:
+            self.report(graph.span, f"pipeline outputs (`return` in `{graph.name}`)",
+                        "KFP 1.x pipelines have no outputs; compile the pipeline that calls this one")
+        for task in graph.tasks.values():
+            self.task(task)
+        for group in graph.root.groups():
+            if isinstance(group, dag.LoopGroup) and isinstance(group.items, dag.TaskOutput) and group.items.gathered:
+                self.report(group.span, "a loop over a list gathered from another loop")
+
+    def task(self, task: dag.Task) -> None:
+        component = task.component
+        if component.kind != "container":
+            kind = {"pipeline": "calling a pipeline from a pipeline", "importer": "`importer`",
+                    "ir-graph": "a pipeline imported from KFP v2 IR"}.get(component.kind, component.kind)
+            self.report(task.span, f"{kind} (step `{task.step}`)",
+                        "KFP 1.x has no nested pipelines or importer; use kfp-v2" if component.kind != "importer"
+                        else "download the artifact in a container step instead")
+            return
+        if id(component) not in self.components_seen:  # a component's own problems are said once, where it is
+            self.components_seen.add(id(component))
+            span = component.span or task.span
+            for port in component.inputs:
+                if port.type.is_artifact and port.type.is_list:
+                    self.report(port.span or span, f"a list of artifacts as input `{port.name}` of component "
+                                f"`{component.name}`")
+            for arg in _all_args(component):
+                problem = _unsupported_arg(arg)
+                if problem:
+                    self.report(span, f"{problem} in the command of component `{component.name}`")
+        for name, value in task.arguments.items():
+            if isinstance(value, dag.TaskOutput) and value.gathered and value.type.is_artifact:
+                self.report(task.span, f"gathering artifacts over a loop (`{value.task}.{value.output}` into "
+                            f"`{task.step}`)", "KFP 1.x gathers only parameters after a loop")
+            for part in _values_in(value):
+                if isinstance(part, dag.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
+                    self.report(task.span, f"`pipeline.{part.which}` (step `{task.step}`)")
+        if isinstance(task.options.accelerator, dag.PipelineInput):
+            self.report(task.span, f"an accelerator type taken from a pipeline parameter (step `{task.step}`)",
+                        "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time")
+
+
+def _all_args(component: dag.ComponentSpec):
+    container = component.container
+    if container is None:
+        return
+    pending = list(container.command) + list(container.args)
+    while pending:
+        arg = pending.pop(0)
+        yield arg
+        if isinstance(arg, (dag.Concat, dag.Template)):
+            pending[:0] = arg.parts
+        elif isinstance(arg, dag.IfPresent):
+            pending[:0] = [*arg.then, *(arg.otherwise or ())]
+
+
+def _unsupported_arg(arg) -> str | None:
+    if isinstance(arg, (dag.InputUri, dag.OutputUri)):
+        return "`.uri` (an artifact URI)"
+    if isinstance(arg, (dag.InputMetadata, dag.OutputMetadata)):
+        return "`.metadata` (artifact metadata)"
+    if isinstance(arg, dag.RuntimePlaceholder) and arg.which not in RUNTIME_VARIABLES:
+        name = {"executor_input": "executor.input", "executor_output_file": "executor.output_file"}.get(
+            arg.which, f"pipeline.{arg.which}")
+        return f"`{name}`"
+    return None
+
+
+def _values_in(value):
+    if isinstance(value, dag.Interpolation):
+        for part in value.parts:
+            if not isinstance(part, str):
+                yield from _values_in(part)
+    else:
+        yield value
