@@ -27,11 +27,19 @@ test: venv system-packages
 	$(INSTALL) -e ".[test]"
 	$(BIN)/python -m pytest -q
 
-# Graphviz's `dot` draws `ptflow graph --format svg|png`; its tests skip (saying so) without it.
+# Debian packages that tests drive for real; where one can't be installed, its tests skip saying why.
+# $(1): a command that succeeds when the package is there; $(2): the packages; $(3): the tests that need them.
+# --no-install-recommends: emacs-nox recommends a mail server whose set-up fails in containers.
+define debian_install
+	@$(1) >/dev/null 2>&1 || apt-get install -y -q --no-install-recommends $(2) >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $(2) >/dev/null 2>&1) \
+		|| echo "note: could not install Debian's $(2); $(3) will be skipped"
+endef
+
 system-packages:
-	@command -v dot >/dev/null 2>&1 || apt-get install -y -q graphviz >/dev/null 2>&1 \
-		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1) \
-		|| echo "note: could not install Debian's graphviz; the svg/png picture tests will be skipped"
+	$(call debian_install,command -v dot,graphviz fonts-liberation2,the svg/png picture tests)
+	$(call debian_install,command -v nvim,neovim,the Neovim set-up tests)
+	$(call debian_install,emacs --batch --eval "(progn (require 'package) (package-initialize) (require 'eglot))",emacs-nox elpa-eglot,the Emacs set-up tests)
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
