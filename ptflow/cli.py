@@ -23,6 +23,7 @@ COMMANDS = [
     "validate",
     "lsp",
     "explain",
+    "doc",
     "fmt",
     "graph",
     "run",
