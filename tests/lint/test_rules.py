@@ -295,6 +295,7 @@ def test_suspicious_quantities(tmp_path):
     a = make() with { memory: "100", cpu: "4000" }
     b = make() with { memory: "64Ki", cpu: "2m", memory_request: 512 }
     c = make() with { memory: "2Pi", cpu_request: "0.001" }
+    d = make() with { memory: "1Mi" }
     ok = make() with { memory: "512Mi", cpu: "500m", memory_request: "8G", cpu_request: "64" }
 }
 '''
@@ -306,10 +307,13 @@ def test_suspicious_quantities(tmp_path):
         "PTF608 11:66 '512' memory_request: memory `512` is 512 bytes: a quantity without a unit counts bytes",
         "PTF608 12:31 '\"2Pi\"' memory `2Pi` is 2 PiB",
         "PTF608 12:51 '\"0.001\"' cpu_request: cpu `0.001` is 0.001 of a core",
+        "PTF608 13:31 '\"1Mi\"' memory `1Mi` is 1 MiB (1,048,576 bytes), too little for a container",
     ]
     hints = [d.hint for d in lint_source(tmp_path, text) if d.code == "PTF608"]
     assert hints[:4] == ["did you mean `100Mi` or `100Gi`?", "did you mean `4000m` (4 cores)?",
                          "did you mean `64Mi` or `64Gi`?", "did you mean `2` (2 cores)?"]
+    # a hint never repeats the unit that was too small
+    assert hints[-1] == "did you mean `1Gi`?"
 
 
 def test_an_invalid_quantity_is_the_checkers_error_not_a_lint_warning(tmp_path):

@@ -105,11 +105,16 @@ def memory_problem(text: str) -> tuple[str, str] | None:
                 f"did you mean `{number}Gi` or `{number}Ti`?")
     if count >= _SMALLEST_MEMORY:
         return None
+    hint = "did you mean " + " or ".join(f"`{number}{bigger}`" for bigger in _larger_memory_units(unit)) + "?"
     if not unit:
-        return (f"memory `{text}` is {_bytes_text(count)}: a quantity without a unit counts bytes",
-                f"did you mean `{number}Mi` or `{number}Gi`?")
-    return (f"memory `{text}` is {_bytes_text(count)}, too little for a container",
-            f"did you mean `{number}Mi` or `{number}Gi`?")
+        return (f"memory `{text}` is {_bytes_text(count)}: a quantity without a unit counts bytes", hint)
+    return (f"memory `{text}` is {_bytes_text(count)}, too little for a container", hint)
+
+
+def _larger_memory_units(unit: str) -> list[str]:
+    """The usual units (Mi, Gi) bigger than `unit`: `1Mi` is too little, so the hint is `1Gi`, not `1Mi`."""
+    size = quantities.memory_in_gb(f"1{unit}")
+    return [bigger for bigger in ("Mi", "Gi") if quantities.memory_in_gb(f"1{bigger}") > size]
 
 
 def cpu_problem(text: str) -> tuple[str, str] | None:
