@@ -21,13 +21,18 @@ def run(args) -> int:
     from ptflow.commands.runs import open_store
     from ptflow.runtime.runner.failures import LOG_TAIL_LINES, log_tail
     from ptflow.runtime.runner.logs import TAIL_BYTES
+    from ptflow.runtime.runner.store import AmbiguousRun
     from ptflow.runtime.runner.views import execution_json, run_view
 
     store = open_store(args.store)
     if store is None:
         return EXIT_ERRORS
     try:
-        found = store.find_run(args.run_id)
+        try:
+            found = store.find_run(args.run_id)
+        except AmbiguousRun as error:
+            print(f"error[PTF911]: {error}", file=sys.stderr)
+            return EXIT_ERRORS
         if found is None:
             print(f"error[PTF911]: no run `{args.run_id}` in {args.store} (ptflow runs lists them)", file=sys.stderr)
             return EXIT_ERRORS

@@ -115,6 +115,17 @@ RUNNING, SUCCEEDED, FAILED, CACHED, SKIPPED, NOT_RUN = "RUNNING", "SUCCEEDED", "
 INTERRUPTED = "INTERRUPTED"
 
 
+class AmbiguousRun(LookupError):
+    """A run-id prefix that matches more than one run."""
+
+    def __init__(self, reference: str, runs: list[dict]):
+        self.reference = reference
+        self.runs = runs
+        listed = ", ".join(f"{run['id']} ({run['pipeline']})" for run in runs[:10])
+        more = f" and {len(runs) - 10} more" if len(runs) > 10 else ""
+        super().__init__(f"`{reference}` is the start of {len(runs)} run ids: {listed}{more}; give more of the id")
+
+
 class StoreError(Exception):
     """The store can't be used: not a directory, a database that isn't ours, a path that escapes it."""
 
@@ -267,7 +278,11 @@ class Store:
         return [self._run_view(row) for row in rows]
 
     def find_run(self, reference: str) -> dict | None:
-        """A run by id, unique id prefix, or `latest`."""
+        """A run by id, unique id prefix, or `latest`; None when nothing matches.
+
+        Raises AmbiguousRun when the prefix matches several runs: saying "no run"
+        then would send the user looking for a run that is there.
+        """
         with self._lock:
             if reference in ("latest", "last"):
                 row = self._db.execute("SELECT * FROM runs ORDER BY started DESC LIMIT 1").fetchone()
@@ -277,7 +292,9 @@ class Store:
         exact = [r for r in rows if r["id"] == reference]
         if exact:
             return self._run_view(exact[0])
-        return self._run_view(rows[0]) if len(rows) == 1 else None
+        if len(rows) > 1:
+            raise AmbiguousRun(reference, [self._run_view(row) for row in rows])
+        return self._run_view(rows[0]) if rows else None
 
     def _run_view(self, row: sqlite3.Row) -> dict:
         run = dict(row)

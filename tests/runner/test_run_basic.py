@@ -2,6 +2,7 @@
 
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,17 @@ def test_ptflow_runtime_steps_run_in_this_python(tmp_path: Path, store: Path):
     assert step["status"] == "SUCCEEDED"
     dataset = Path(step["output_artifacts"]["data"][0]["uri"])
     assert (dataset / "dataset.json").exists()
+
+
+def test_a_prefix_of_several_run_ids_is_ambiguous_not_missing(store: Path, tmp_path: Path):
+    ir = compile_kfp(shell_and_python, tmp_path / "pipeline.yaml")
+    first = run_id_of(ptflow("run", str(ir), "--store", str(store), check=True).stdout)
+    second = run_id_of(ptflow("run", str(ir), "--store", str(store), check=True).stdout)
+    shared = os.path.commonprefix([first, second])
+    for reference in ([shared] if shared else []) + [""]:
+        result = ptflow("show", reference, "--store", str(store))
+        assert result.returncode == 1
+        assert f"`{reference}` is the start of 2 run ids" in result.stderr
+        assert first in result.stderr and second in result.stderr
+    # one more character of either id picks it
+    assert show(store, first[:len(shared) + 1])["id"] == first
