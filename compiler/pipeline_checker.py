@@ -462,7 +462,8 @@ class PipelineBuilder:
             related.append(Related(port.span, f"input `{port.name}` is declared here"))
         self.diagnostics.report(
             mismatch.code, f"input `{port.name}` of `{spec.name}`: {mismatch.message}", argument.value.span,
-            related=related,
+            related=related, hint=_fan_in_hint(value, argument.value,
+                                               f"give `{spec.name}` an input `{port.name}: {value.type}`"),
         )
         return False
 
@@ -872,7 +873,9 @@ class PipelineBuilder:
                     continue
                 mismatch = types.assignable(value.type, declared[name].type)
                 if mismatch is not None and not (isinstance(value, dag.Constant)):
-                    self.diagnostics.report(mismatch.code, f"output `{name}`: {mismatch.message}", argument.value.span)
+                    self.diagnostics.report(mismatch.code, f"output `{name}`: {mismatch.message}", argument.value.span,
+                                            hint=_fan_in_hint(value, argument.value,
+                                                               f"declare the output as `{name}: {value.type}`"))
                     continue
                 if isinstance(value, dag.Constant):
                     self.diagnostics.report("PTF312", "a pipeline returns step outputs, not constants",
@@ -984,3 +987,13 @@ def _name_hint(spec: dag.ComponentSpec, argument: tree.Argument) -> str | None:
     if not names:
         return None
     return f"write `{names[0]}: ...`; the inputs are " + ", ".join(f"`{n}`" for n in names)
+
+
+def _fan_in_hint(value: dag.Value, expr: tree.Expr, to_take_all: str) -> str | None:
+    """For a loop's output used after the loop: why it is a list, and the two ways out."""
+    if not (isinstance(value, dag.TaskOutput) and value.gathered):
+        return None
+    written = (f"{expr.obj.id}.{expr.attr.name}" if isinstance(expr, tree.Member) and isinstance(expr.obj, tree.Name)
+               else value.output)
+    return (f"`{written}` is used after the loop that makes it, so it is the list of every iteration's value "
+            f"(fan-in): use it inside the loop for one value, or {to_take_all} to take them all")

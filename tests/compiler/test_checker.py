@@ -343,3 +343,32 @@ def test_every_code_has_an_explanation(code):
     from ptflow.compiler.codes import CODES
 
     assert CODES[code].explanation and CODES[code].title
+
+
+def test_a_loops_output_used_after_the_loop_says_it_is_the_fan_in_list_and_how_to_use_it(tmp_path):
+    diagnostics = check(tmp_path, '''
+pipeline p(sizes: list[int] = [1, 2]) -> (best: Model) {
+    for n in sizes {
+        m = make(rows: n)
+        f = fit(data: m.data, max_epochs: 1)
+    }
+    use = use_model(model: f.model)
+    return (best: f.model)
+}''')
+    assert codes_at(diagnostics) == [("PTF303", P + 5, 28), ("PTF303", P + 6, 19)]
+    argument, output = diagnostics
+    assert argument.message == "input `model` of `use_model`: expected `Model`, found `list[Model]`"
+    assert argument.hint == ("`f.model` is used after the loop that makes it, so it is the list of every iteration's "
+                             "value (fan-in): use it inside the loop for one value, or give `use_model` an input "
+                             "`model: list[Model]` to take them all")
+    assert output.message == "output `best`: expected `Model`, found `list[Model]`"
+    assert output.hint.endswith("or declare the output as `best: list[Model]` to take them all")
+
+
+def test_a_plain_type_mismatch_has_no_fan_in_hint(tmp_path):
+    d = only(check(tmp_path, '''
+pipeline p() {
+    m = make()
+    use = use_model(model: m.data)
+}'''), "PTF303")
+    assert d.hint is None
