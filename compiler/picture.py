@@ -13,6 +13,7 @@ edge into that cluster.  `to_dot` and `to_mermaid` write a picture as text;
 
 from __future__ import annotations
 
+import graphlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -328,14 +329,18 @@ def to_dot(picture: Picture) -> str:
 
     emit(picture.root.children, "    ")
     clusters = {cluster.id: cluster for cluster in picture.clusters()}
+    depth = _node_depths(picture)
     for edge in picture.edges:
-        # An edge to or from a cluster is drawn to its first node and clipped
-        # at the cluster's border (Graphviz's lhead/ltail, with compound=true).
+        # An edge to or from a cluster is drawn to its first node, or from its
+        # deepest one, and clipped at the cluster's border (Graphviz's
+        # lhead/ltail, with compound=true).  Leaving from the deepest node puts
+        # what follows a group (the `finally` block) below all of it, instead
+        # of beside its first row with the label crossing the group's border.
         attributes = [f"label={_dot_string(edge.label)}"]
         source, target = edge.source, edge.target
         if source in clusters:
             attributes.append(f"ltail={_dot_string(source)}")
-            source = next(clusters[source].nodes()).id
+            source = max(clusters[source].nodes(), key=lambda node: depth.get(node.id, 0)).id
         if target in clusters:
             attributes.append(f"lhead={_dot_string(target)}")
             target = next(clusters[target].nodes()).id
@@ -343,6 +348,27 @@ def to_dot(picture: Picture) -> str:
                      f"[{', '.join(attributes)}{_DOT_EDGE_STYLE[edge.kind]}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _node_depths(picture: Picture) -> dict[str, int]:
+    """Each node's longest chain of edges from a node nothing points to (its row in a top-down drawing)."""
+    clusters = {cluster.id: cluster for cluster in picture.clusters()}
+
+    def members(end: str) -> list[str]:
+        return [node.id for node in clusters[end].nodes()] if end in clusters else [end]
+
+    successors: dict[str, set[str]] = {}
+    for edge in picture.edges:
+        for source in members(edge.source):
+            successors.setdefault(source, set()).update(members(edge.target))
+    predecessors: dict[str, set[str]] = {node.id: set() for node in picture.nodes()}
+    for source, targets in successors.items():
+        for target in targets:
+            predecessors.setdefault(target, set()).add(source)
+    depth: dict[str, int] = {}
+    for node in graphlib.TopologicalSorter(predecessors).static_order():  # a DAG's picture has no cycles
+        depth[node] = max((depth[before] + 1 for before in predecessors.get(node, ())), default=0)
+    return depth
 
 
 # --------------------------------------------------------------- mermaid

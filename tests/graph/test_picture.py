@@ -247,3 +247,23 @@ def test_an_empty_group_still_shows(tmp_path):
     drawing = picture.build_picture(graph)
     (cluster,) = drawing.clusters()
     assert cluster.label == "if go" and [n.title for n in cluster.nodes()] == ["(no steps)"]
+
+
+def _box(layout_object: dict) -> tuple[float, float, float, float]:
+    """A Graphviz bounding box `x1,y1,x2,y2` (y grows upwards)."""
+    return tuple(float(v) for v in layout_object["bb"].split(","))
+
+
+@needs_graphviz
+@pytest.mark.parametrize("graph", [p for p in PIPELINES if p.values[0].exit_tasks])
+def test_the_finally_block_is_drawn_below_the_exit_handler_with_its_label_outside_it(graph):
+    drawing = picture.build_picture(graph)
+    layout = read_back_dot(picture.to_dot(drawing))
+    labels = {c.id: c.kind for c in drawing.clusters()}
+    clusters = {labels[o["name"]]: o for o in layout["objects"] if o["name"] in labels}
+    _, exit_bottom, _, _ = _box(clusters["exit_handler"])
+    _, _, _, finally_top = _box(clusters["finally"])
+    assert finally_top < exit_bottom
+    [finally_edge] = [e for e in layout["edges"] if e.get("label", "").startswith("finally")]
+    _, label_y = (float(v) for v in finally_edge["lp"].split(","))
+    assert finally_top < label_y < exit_bottom
