@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from ptflow.compiler import dag
 
-FORMATS = ("dot", "mermaid", "svg", "png")
 GRAPHVIZ_FORMATS = ("svg", "png")
 
 

@@ -95,12 +95,6 @@ class Type:
         return ERROR
 
     # -- spellings
-    @property
-    def ir_parameter_type(self) -> str:
-        if self.kind == "status":
-            return "TASK_FINAL_STATUS"
-        return PARAMETER_TYPES[self.name]
-
     def __str__(self) -> str:
         if self.kind == "error":
             text = "<unknown>"

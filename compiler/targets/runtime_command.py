@@ -13,7 +13,6 @@ from __future__ import annotations
 from ptflow.compiler import dag
 
 ENTRYPOINT = ["python", "-m", "ptflow.runtime"]
-V1_METADATA_OUTPUTS = ("mlpipeline-ui-metadata", "mlpipeline-metrics")
 
 
 def runtime_command(component: dag.ComponentSpec, target: str) -> tuple[list[dag.Arg], list[dag.Arg]]:

@@ -18,11 +18,8 @@ def check_target_support(graph: dag.PipelineGraph, target: str, diagnostics: Dia
 
             check_support(graph, diagnostics)
     elif target == "kfp-v1":
-        try:
-            from ptflow.compiler.targets.kfp_v1_support import check_support
-        except ImportError:
-            diagnostics.report("PTF501", "the kfp-v1 target is not available in this build", graph.span)
-            return
+        from ptflow.compiler.targets.kfp_v1_support import check_support
+
         check_support(graph, diagnostics)
 
 
