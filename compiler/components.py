@@ -184,7 +184,7 @@ class ComponentBuilder:
         properties = self._properties()
         description = self._string_property(properties, "description")
         spec = dag.ComponentSpec(
-            name=definition.name.name, kind="container", inputs=inputs, outputs=outputs,
+            name=definition.name.name, kind=dag.ComponentKind.CONTAINER, inputs=inputs, outputs=outputs,
             description=description or definition.doc, span=definition.span, source=self.path,
         )
         spec.container = self._container(properties)
