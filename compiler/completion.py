@@ -253,9 +253,9 @@ def _callee_from_text(scope: ModuleScope, dotted: str) -> dag.ComponentSpec | No
 
 
 def _type(name: str):
-    from ptflow.compiler.types import Type
+    from ptflow.compiler.types import Type, TypeKind
 
-    return Type("param", name)
+    return Type(TypeKind.PARAM, name)
 
 
 def _inside_component(prefix: str) -> bool:

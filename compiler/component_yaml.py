@@ -233,7 +233,7 @@ def _ir_ports(definitions: dict, with_defaults: bool) -> list[dag.Port]:
                 default = definition["defaultValue"]
                 if type_.name == "int" and isinstance(default, float) and default.is_integer():
                     default = int(default)
-            elif with_defaults and (definition or {}).get("isOptional") and type_.kind != "status":
+            elif with_defaults and (definition or {}).get("isOptional") and type_.kind != types.TypeKind.STATUS:
                 type_ = type_.as_optional()
             ports.append(dag.Port(name, type_, default, (definition or {}).get("description")))
     return ports

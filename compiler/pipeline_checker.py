@@ -423,7 +423,7 @@ class PipelineBuilder:
         for port in spec.inputs:
             if port.name in given:
                 continue
-            if port.type.kind == "status":
+            if port.type.kind == types.TypeKind.STATUS:
                 if decl.in_finally:
                     self.diagnostics.report(
                         "PTF204", f"`{spec.name}` needs `{port.name}`", call.span,
@@ -582,7 +582,7 @@ class PipelineBuilder:
             if value is None:
                 ok = False
                 continue
-            if value.type.is_artifact or value.type.kind == "status":
+            if value.type.is_artifact or value.type.kind == types.TypeKind.STATUS:
                 self.diagnostics.report("PTF312", f"an f-string can only hold parameters, not `{value.type}`",
                                         part.span)
                 ok = False

@@ -465,7 +465,7 @@ class Lowering:
 def v1_type(type_: types.Type) -> str:
     if type_.is_artifact:
         return types.SCHEMA_TITLE_NAMES.get(type_.name, type_.name)
-    if type_.kind == "status":
+    if type_.kind == types.TypeKind.STATUS:
         return "String"
     return types.V1_PARAMETER_TYPES.get(type_.name, "String")
 

@@ -65,7 +65,7 @@ class Channel:
 
 
 def parameter_type(type_: types.Type) -> str:
-    if type_.kind == "status":
+    if type_.kind == types.TypeKind.STATUS:
         return "TASK_FINAL_STATUS"
     if type_.name == "any":
         return "STRING"
@@ -804,7 +804,7 @@ def _definitions(ports: list[dag.Port], inputs: bool) -> dict:
                 definition["isOptional"] = True
         else:
             definition = {"parameterType": parameter_type(port.type)}
-            if inputs and port.type.kind == "status":
+            if inputs and port.type.kind == types.TypeKind.STATUS:
                 definition["isOptional"] = True
             elif inputs and (port.has_default or port.type.optional):
                 definition["isOptional"] = True
