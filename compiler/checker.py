@@ -226,7 +226,7 @@ class Checker:
             symbol = scope.symbols.get(expr.id)
             if symbol is None:
                 if expr.id == "importer":
-                    return dag.ComponentSpec(name="importer", kind="importer-builtin")
+                    return dag.ComponentSpec(name="importer", kind=dag.ComponentKind.IMPORTER_BUILTIN)
                 candidates = [n for n, s in scope.symbols.items() if not isinstance(s, ModuleSymbol)]
                 hint, fix = suggest(expr.id, candidates, expr.span)
                 self.diagnostics.report(
@@ -279,7 +279,7 @@ class Checker:
         if graph is None:
             return None
         spec = dag.ComponentSpec(
-            name=graph.name, kind="pipeline", inputs=graph.inputs, outputs=graph.outputs,
+            name=graph.name, kind=dag.ComponentKind.PIPELINE, inputs=graph.inputs, outputs=graph.outputs,
             description=graph.description, span=symbol.definition.span, source=symbol.scope.path, pipeline=graph,
         )
         self._pipeline_specs[key] = spec

@@ -238,7 +238,7 @@ def _step_outputs(scope: ModuleScope, pipeline: str | None, step: str) -> list[C
 def _callee_from_text(scope: ModuleScope, dotted: str) -> dag.ComponentSpec | None:
     parts = dotted.split(".")
     if parts == ["importer"] and "importer" not in scope.symbols:
-        return dag.ComponentSpec(name="importer", kind="importer", inputs=[
+        return dag.ComponentSpec(name="importer", kind=dag.ComponentKind.IMPORTER, inputs=[
             dag.Port("uri", _type("str"), doc="where the artifact is: gs://, s3://, minio://, https://, ..."),
             dag.Port("type", _type("str"), doc="the artifact type: Model, Dataset, Artifact, ..."),
             dag.Port("metadata", _type("dict"), default={}, doc="metadata of the imported artifact"),
@@ -253,9 +253,9 @@ def _callee_from_text(scope: ModuleScope, dotted: str) -> dag.ComponentSpec | No
 
 
 def _type(name: str):
-    from ptflow.compiler.types import Type
+    from ptflow.compiler.types import Type, TypeKind
 
-    return Type("param", name)
+    return Type(TypeKind.PARAM, name)
 
 
 def _inside_component(prefix: str) -> bool:

@@ -148,7 +148,7 @@ def _from_v1(document: dict, path: str) -> dag.ComponentSpec:
     convert = _V1Converter(output_types)
     spec = dag.ComponentSpec(
         name=str(document.get("name") or "component"),
-        kind="container",
+        kind=dag.ComponentKind.CONTAINER,
         inputs=inputs,
         outputs=outputs,
         description=document.get("description"),
@@ -233,7 +233,7 @@ def _ir_ports(definitions: dict, with_defaults: bool) -> list[dag.Port]:
                 default = definition["defaultValue"]
                 if type_.name == "int" and isinstance(default, float) and default.is_integer():
                     default = int(default)
-            elif with_defaults and (definition or {}).get("isOptional") and type_.kind != "status":
+            elif with_defaults and (definition or {}).get("isOptional") and type_.kind != types.TypeKind.STATUS:
                 type_ = type_.as_optional()
             ports.append(dag.Port(name, type_, default, (definition or {}).get("description")))
     return ports
@@ -303,7 +303,8 @@ def _from_ir(document: dict, extra_documents: list, path: str, name_hint: str) -
         if "container" in executor:
             container = executor["container"]
             return dag.ComponentSpec(
-                name=name, kind="container", inputs=inputs, outputs=outputs, description=description, source=path,
+                name=name, kind=dag.ComponentKind.CONTAINER, inputs=inputs, outputs=outputs, description=description,
+                source=path,
                 container=dag.ContainerSpec(
                     image=str(container.get("image", "")),
                     command=[_parse_ir_arg(str(a)) for a in container.get("command") or []],
@@ -312,6 +313,7 @@ def _from_ir(document: dict, extra_documents: list, path: str, name_hint: str) -
                 ),
             )
     return dag.ComponentSpec(
-        name=name, kind="ir-graph", inputs=inputs, outputs=outputs, description=description, source=path,
+        name=name, kind=dag.ComponentKind.IR_GRAPH, inputs=inputs, outputs=outputs, description=description,
+        source=path,
         ir_document=document,
     )

@@ -41,7 +41,8 @@ def resolve_type(ref: tree.TypeRef, diagnostics: Diagnostics) -> types.Type:
                     return result.as_optional(ref.optional)
         if ref.schema_title is not None:
             diagnostics.report("PTF310", "only `Artifact` takes a schema title", ref.span)
-        return types.Type("param", name, item=item if item and not item.is_error else None, optional=ref.optional)
+        return types.Type(types.TypeKind.PARAM, name, item=item if item and not item.is_error else None,
+                          optional=ref.optional)
     if name in types.ARTIFACT_TYPES:
         title = types.ARTIFACT_TYPES[name]
         if ref.schema_title is not None:
@@ -117,7 +118,7 @@ def build_ports(params: list[tree.Param], diagnostics: Diagnostics, owner: str) 
                 diagnostics.report("PTF308", f"the default of `{param.name.name}` must be a literal value",
                                    param.default.span)
                 default = dag.NO_DEFAULT
-            elif type_.is_artifact or type_.kind == "status":
+            elif type_.is_artifact or type_.kind == types.TypeKind.STATUS:
                 diagnostics.report("PTF308", f"`{param.name.name}` is an artifact (`{type_}`); artifacts have no "
                                    "default value", param.default.span)
                 default = dag.NO_DEFAULT
@@ -176,7 +177,7 @@ class ComponentBuilder:
             if type_.optional:
                 self.diagnostics.report("PTF310", "outputs can't be optional", output.type.span)
                 type_ = type_.as_optional(False)
-            if type_.kind == "status":
+            if type_.kind == types.TypeKind.STATUS:
                 self.diagnostics.report("PTF310", "`Status` is an input type only", output.type.span)
             outputs.append(dag.Port(output.name.name, type_, doc=output.doc, span=output.span))
         self.inputs = {p.name: p for p in inputs}
@@ -184,7 +185,7 @@ class ComponentBuilder:
         properties = self._properties()
         description = self._string_property(properties, "description")
         spec = dag.ComponentSpec(
-            name=definition.name.name, kind="container", inputs=inputs, outputs=outputs,
+            name=definition.name.name, kind=dag.ComponentKind.CONTAINER, inputs=inputs, outputs=outputs,
             description=description or definition.doc, span=definition.span, source=self.path,
         )
         spec.container = self._container(properties)
@@ -338,7 +339,7 @@ class ComponentBuilder:
                     hint=f"`{expr.id}.path` is the local file the container reads",
                 )
                 return None
-            if port.type.kind == "status":
+            if port.type.kind == types.TypeKind.STATUS:
                 return dag.InputValue(expr.id)
             return dag.InputValue(expr.id)
         if expr.id in self.outputs:

@@ -15,6 +15,7 @@ messages), and nothing here knows about a target format.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -152,16 +153,22 @@ class ImporterConfig:
     reimport: bool = False
 
 
+class ComponentKind(enum.StrEnum):
+    """What a step calls."""
+
+    CONTAINER = "container"
+    PIPELINE = "pipeline"
+    IMPORTER = "importer"  # a `dsl.importer` call, its inputs known
+    IMPORTER_BUILTIN = "importer-builtin"  # the name `importer` before its call is checked
+    IR_GRAPH = "ir-graph"  # a pipeline loaded from a compiled KFP v2 file, kept as the document it is
+
+
 @dataclass
 class ComponentSpec:
-    """Something a step can call.
-
-    kind is "container", "pipeline", "importer" or "ir-graph" (a pipeline
-    loaded from a compiled KFP v2 file, kept as the document it is).
-    """
+    """Something a step can call."""
 
     name: str
-    kind: str
+    kind: ComponentKind
     inputs: list[Port] = field(default_factory=list)
     outputs: list[Port] = field(default_factory=list)
     description: str | None = None
@@ -372,7 +379,7 @@ class Task:
     component: ComponentSpec
     arguments: dict[str, Value]
     options: TaskOptions
-    group: "Group"
+    group: "TaskGroup"
     span: Span
     after: list[str] = field(default_factory=list)  # task names from `after`
     in_finally: bool = False
@@ -403,14 +410,24 @@ def tasks_in_value(value: Value):
 # ------------------------------------------------------------------ groups
 
 
-@dataclass(eq=False)
-class Group:
-    """A node of the nesting tree: the pipeline itself, a loop, a condition, ..."""
+class GroupKind(enum.StrEnum):
+    """What a task group is (its subclass says the same; the kind is what code switches on)."""
 
-    kind: str  # root, loop, condition, branches, exit_handler
+    ROOT = "root"  # the pipeline itself
+    LOOP = "loop"
+    CONDITION = "condition"  # one `if`/`elif`/`else` branch
+    BRANCHES = "branches"  # the `if`/`elif`/`else` chain holding the branches
+    EXIT_HANDLER = "exit_handler"  # what `finally` guards
+
+
+@dataclass(eq=False)
+class TaskGroup:
+    """A node of the nesting tree (KFP's task group): the pipeline itself, a loop, a condition, ..."""
+
+    kind: GroupKind
     span: Span | None
-    parent: "Group | None" = None
-    children: list["Task | Group"] = field(default_factory=list)
+    parent: "TaskGroup | None" = None
+    children: list["Task | TaskGroup"] = field(default_factory=list)
 
     def ancestors(self):
         """This group and every group above it, innermost first."""
@@ -431,11 +448,11 @@ class Group:
         """This group and every group inside it, outermost first."""
         yield self
         for child in self.children:
-            if isinstance(child, Group):
+            if isinstance(child, TaskGroup):
                 yield from child.groups()
 
 
-def parent_chains(root: Group, skip_branches: bool = False) -> dict[int, list]:
+def parent_chains(root: TaskGroup, skip_branches: bool = False) -> dict[int, list]:
     """{id(task or group): [root, ..., itself]} for everything below `root`.
 
     With `skip_branches`, an if/elif/else wrapper (BranchesGroup) is left out
@@ -443,12 +460,12 @@ def parent_chains(root: Group, skip_branches: bool = False) -> dict[int, list]:
     """
     chains: dict[int, list] = {}
 
-    def visit(group: Group, chain: list) -> None:
+    def visit(group: TaskGroup, chain: list) -> None:
         if not (skip_branches and isinstance(group, BranchesGroup)):
             chain = chain + [group]
             chains[id(group)] = chain
         for child in group.children:
-            if isinstance(child, Group):
+            if isinstance(child, TaskGroup):
                 visit(child, chain)
             else:
                 chains[id(child)] = chain + [child]
@@ -458,7 +475,7 @@ def parent_chains(root: Group, skip_branches: bool = False) -> dict[int, list]:
 
 
 @dataclass(eq=False)
-class LoopGroup(Group):
+class LoopGroup(TaskGroup):
     var: str = ""
     items: Value | None = None  # a Constant list, a PipelineInput, a TaskOutput or a LoopItem
     parallelism: int | None = None
@@ -468,7 +485,7 @@ class LoopGroup(Group):
 
 
 @dataclass(eq=False)
-class ConditionGroup(Group):
+class ConditionGroup(TaskGroup):
     """One arm of an if/elif/else.
 
     `condition` is the arm's own test; `excluded` are the tests of the arms
@@ -481,12 +498,12 @@ class ConditionGroup(Group):
 
 
 @dataclass(eq=False)
-class BranchesGroup(Group):
+class BranchesGroup(TaskGroup):
     """An if with elif/else arms: holds one ConditionGroup per arm."""
 
 
 @dataclass(eq=False)
-class ExitHandlerGroup(Group):
+class ExitHandlerGroup(TaskGroup):
     """The body of a pipeline that has `finally`: the finally steps run after it."""
 
 
@@ -498,7 +515,7 @@ class PipelineGraph:
     name: str
     inputs: list[Port]
     outputs: list[Port]
-    root: Group
+    root: TaskGroup
     tasks: dict[str, Task]
     description: str | None = None
     display_name: str | None = None
@@ -516,7 +533,7 @@ class PipelineGraph:
                 return port
         return None
 
-    def group_of(self, task_name: str) -> Group:
+    def group_of(self, task_name: str) -> TaskGroup:
         return self.tasks[task_name].group
 
     def and_called_pipelines(self):
@@ -529,4 +546,5 @@ class PipelineGraph:
                 seen.add(id(current))
                 yield current
                 pending.extend(task.component.pipeline for task in current.tasks.values()
-                               if task.component.kind == "pipeline" and task.component.pipeline is not None)
+                               if task.component.kind == ComponentKind.PIPELINE
+                               and task.component.pipeline is not None)

@@ -137,7 +137,8 @@ def _owner_at(spans: dict[str, Span], line: int) -> str | None:
 def component_signature(spec: dag.ComponentSpec) -> str:
     inputs = ", ".join(_port(p, with_default=True) for p in spec.inputs)
     outputs = ", ".join(_port(p) for p in spec.outputs)
-    keyword = "pipeline" if spec.kind in ("pipeline", "ir-graph") else "component"
+    is_pipeline = spec.kind in (dag.ComponentKind.PIPELINE, dag.ComponentKind.IR_GRAPH)
+    keyword = "pipeline" if is_pipeline else "component"
     return f"{keyword} {spec.name}({inputs})" + (f" -> ({outputs})" if outputs else "")
 
 
@@ -395,9 +396,10 @@ def _symbol_location(symbol) -> tuple[Span | None, str | None, str]:
 
 
 def _pipeline_spec(name: str, graph: dag.PipelineGraph | None) -> dag.ComponentSpec:
-    return dag.ComponentSpec(name=name, kind="pipeline", inputs=graph.inputs if graph else [],
-                           outputs=graph.outputs if graph else [], pipeline=graph,
-                           description=graph.description if graph else None)
+    return dag.ComponentSpec(name=name, kind=dag.ComponentKind.PIPELINE,
+                             inputs=graph.inputs if graph else [],
+                             outputs=graph.outputs if graph else [], pipeline=graph,
+                             description=graph.description if graph else None)
 
 
 def callee_text(func) -> str:

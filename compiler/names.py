@@ -12,7 +12,6 @@ import re
 
 _OUTSIDE_K8S = re.compile(r"[^-0-9a-z]+")
 _DASHES = re.compile(r"-+")
-K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def k8s_name(name: str) -> str:

@@ -9,7 +9,6 @@ been accepted there.
 
 from __future__ import annotations
 
-import ast as python_ast
 import re
 import textwrap
 import threading

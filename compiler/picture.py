@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from ptflow.compiler import dag
 
-FORMATS = ("dot", "mermaid", "svg", "png")
 GRAPHVIZ_FORMATS = ("svg", "png")
 
 
@@ -136,12 +135,12 @@ class _PictureBuilder:
     def _node(self, task: dag.Task) -> Node:
         component = task.component
         shape = {"pipeline": "pipeline", "ir-graph": "pipeline", "importer": "importer"}.get(component.kind, "step")
-        calls = component.name if component.kind != "importer" else "importer"
+        calls = component.name if component.kind != dag.ComponentKind.IMPORTER else "importer"
         if task.options.display_name:
             return Node(task.name, task.options.display_name, f"{task.step}: {calls}", shape)
         return Node(task.name, task.step, calls, shape)
 
-    def _group_label(self, group: dag.Group) -> str:
+    def _group_label(self, group: dag.TaskGroup) -> str:
         if isinstance(group, dag.LoopGroup):
             label = f"for {group.var} in {self._value(group.items)}"
             if group.parallelism is not None:

@@ -43,14 +43,14 @@ class StepDecl:
     node: tree.Step
     name: str
     name_span: object
-    group: dag.Group
+    group: dag.TaskGroup
     in_finally: bool
     spec: dag.ComponentSpec | None = None  # what the step calls, known before its arguments
     task: dag.Task | None = None
 
 
 @dataclass
-class Scope:
+class BodyScope:
     """Names visible at one point of a pipeline body (loop variables nest)."""
 
     loops: dict[str, dag.LoopGroup] = field(default_factory=dict)
@@ -78,7 +78,7 @@ class PipelineBuilder:
         self.steps: dict[str, StepDecl] = {}
         self.task_names: dict[str, StepDecl] = {}  # sanitized name -> step, to find collisions in O(1)
         self.group_spans: dict[int, tree.Statement] = {}
-        self.loop_scopes: dict[int, Scope] = {}
+        self.loop_scopes: dict[int, BodyScope] = {}
         self.returns: list[tree.Return] = []
         self.properties: dict[str, tree.Property] = {}
         self.finally_node: tree.Finally | None = None
@@ -101,7 +101,7 @@ class PipelineBuilder:
         for output in definition.outputs:
             type_ = resolve_type(output.type, self.diagnostics)
             outputs.append(dag.Port(output.name.name, type_, doc=output.doc, span=output.span))
-        self.root = dag.Group("root", definition.span)
+        self.root = dag.TaskGroup(dag.GroupKind.ROOT, definition.span)
         self._declare_body(definition.body)
         graph = dag.PipelineGraph(
             name=definition.name.name, inputs=self.inputs, outputs=outputs, root=self.root, tasks={},
@@ -142,28 +142,29 @@ class PipelineBuilder:
             if last_real and last_real[-1] is not self.finally_node:
                 self.diagnostics.report("PTF107", "`finally` must be the last block of the pipeline body",
                                         self.finally_node.span)
-            self.exit_group = dag.ExitHandlerGroup("exit_handler", self.finally_node.span, parent=self.root)
+            self.exit_group = dag.ExitHandlerGroup(dag.GroupKind.EXIT_HANDLER, self.finally_node.span,
+                                                   parent=self.root)
             self.root.children.append(self.exit_group)
             main_group = self.exit_group
         for statement in body:
             if isinstance(statement, tree.Finally):
                 if statement is self.finally_node:
-                    self._declare_block(statement.body.body, self.root, Scope(), in_finally=True)
+                    self._declare_block(statement.body.body, self.root, BodyScope(), in_finally=True)
                 continue
-            self._declare_statement(statement, main_group, Scope(), in_finally=False, top_level=True)
+            self._declare_statement(statement, main_group, BodyScope(), in_finally=False, top_level=True)
 
-    def _declare_block(self, statements, group: dag.Group, scope: Scope, in_finally: bool) -> None:
+    def _declare_block(self, statements, group: dag.TaskGroup, scope: BodyScope, in_finally: bool) -> None:
         for statement in statements:
             self._declare_statement(statement, group, scope, in_finally, top_level=False)
 
-    def _declare_statement(self, statement, group: dag.Group, scope: Scope, in_finally: bool, top_level: bool):
+    def _declare_statement(self, statement, group: dag.TaskGroup, scope: BodyScope, in_finally: bool, top_level: bool):
         if isinstance(statement, tree.Step):
             self._declare_step(statement, group, in_finally)
         elif isinstance(statement, tree.For):
-            loop = dag.LoopGroup("loop", statement.span, parent=group, var=statement.var.name)
+            loop = dag.LoopGroup(dag.GroupKind.LOOP, statement.span, parent=group, var=statement.var.name)
             group.children.append(loop)
             self.group_spans[id(loop)] = statement
-            inner = Scope(dict(scope.loops))
+            inner = BodyScope(dict(scope.loops))
             if statement.var.name in inner.loops or statement.var.name in self.input_by_name:
                 self.diagnostics.report("PTF205", f"loop variable `{statement.var.name}` hides another name",
                                         statement.var.span)
@@ -188,20 +189,21 @@ class PipelineBuilder:
             self.diagnostics.report("PTF107", "`finally` is allowed only at the top level of a pipeline body",
                                     statement.span)
 
-    def _declare_if(self, statement: tree.If, group: dag.Group, scope: Scope, in_finally: bool) -> None:
+    def _declare_if(self, statement: tree.If, group: dag.TaskGroup, scope: BodyScope, in_finally: bool) -> None:
         if len(statement.branches) == 1:
             branch = statement.branches[0]
-            condition_group = dag.ConditionGroup("condition", branch.span, parent=group, keyword="if")
+            condition_group = dag.ConditionGroup(dag.GroupKind.CONDITION, branch.span, parent=group, keyword="if")
             group.children.append(condition_group)
             self.group_spans[id(condition_group)] = branch
             self.loop_scopes[id(condition_group)] = scope
             self._declare_block(branch.body.body, condition_group, scope, in_finally)
             return
-        branches = dag.BranchesGroup("branches", statement.span, parent=group)
+        branches = dag.BranchesGroup(dag.GroupKind.BRANCHES, statement.span, parent=group)
         group.children.append(branches)
         self.loop_scopes[id(branches)] = scope
         for branch in statement.branches:
-            condition_group = dag.ConditionGroup("condition", branch.span, parent=branches, keyword=branch.keyword)
+            condition_group = dag.ConditionGroup(dag.GroupKind.CONDITION, branch.span, parent=branches,
+                                                 keyword=branch.keyword)
             branches.children.append(condition_group)
             self.group_spans[id(condition_group)] = branch
             self.loop_scopes[id(condition_group)] = scope
@@ -231,7 +233,7 @@ class PipelineBuilder:
             return None
         return value
 
-    def _declare_step(self, node: tree.Step, group: dag.Group, in_finally: bool) -> None:
+    def _declare_step(self, node: tree.Step, group: dag.TaskGroup, in_finally: bool) -> None:
         if node.name is not None:
             name, name_span = node.name.name, node.name.span
             if node.name.missing:
@@ -273,7 +275,7 @@ class PipelineBuilder:
         self.task_names[task_name] = decl
 
     # ------------------------------------------------- pass 2: resolve
-    def _resolve_groups(self, group: dag.Group) -> None:
+    def _resolve_groups(self, group: dag.TaskGroup) -> None:
         """Evaluate loop items and conditions, outermost first."""
         for child in group.children:
             if isinstance(child, dag.LoopGroup):
@@ -287,7 +289,7 @@ class PipelineBuilder:
                     arm.excluded = list(previous)
                     if arm.condition is not None:
                         previous.append(arm.condition)
-            if isinstance(child, dag.Group):
+            if isinstance(child, dag.TaskGroup):
                 self._resolve_groups(child)
 
     def _resolve_loop(self, loop: dag.LoopGroup) -> None:
@@ -337,17 +339,17 @@ class PipelineBuilder:
             return
         group.condition = self._condition(branch.condition, group.parent, self._scope_of(group.parent))
 
-    def _scope_of(self, group: dag.Group | None) -> Scope:
+    def _scope_of(self, group: dag.TaskGroup | None) -> BodyScope:
         while group is not None:
             if id(group) in self.loop_scopes:
                 return self.loop_scopes[id(group)]
             group = group.parent
-        return Scope()
+        return BodyScope()
 
     def _callee(self, decl: StepDecl) -> dag.ComponentSpec | None:
         """What a step calls; the importer's spec depends on its `type:` argument."""
         spec = self.resolve_callee(decl.node.call.func)
-        if spec is not None and spec.kind == "importer-builtin":
+        if spec is not None and spec.kind == dag.ComponentKind.IMPORTER_BUILTIN:
             return self._importer_spec(decl.node.call)
         return spec
 
@@ -362,7 +364,7 @@ class PipelineBuilder:
                 if not (argument.name and argument.name.name == "type"):
                     self._value(argument.value, decl.group, scope, in_finally=decl.in_finally)
             return
-        if spec.kind == "importer":
+        if spec.kind == dag.ComponentKind.IMPORTER:
             arguments = self._importer_arguments(node.call, decl, scope)
             if arguments is None:
                 return
@@ -377,7 +379,7 @@ class PipelineBuilder:
         decl.group.children.append(task)
 
     def _arguments(self, spec: dag.ComponentSpec, call: tree.Call, decl: StepDecl,
-                   scope: Scope) -> dict[str, dag.Value]:
+                   scope: BodyScope) -> dict[str, dag.Value]:
         arguments: dict[str, dag.Value] = {}
         given: dict[str, tree.Argument] = {}
         for argument in call.args:
@@ -421,7 +423,7 @@ class PipelineBuilder:
         for port in spec.inputs:
             if port.name in given:
                 continue
-            if port.type.kind == "status":
+            if port.type.kind == types.TypeKind.STATUS:
                 if decl.in_finally:
                     self.diagnostics.report(
                         "PTF204", f"`{spec.name}` needs `{port.name}`", call.span,
@@ -515,13 +517,13 @@ class PipelineBuilder:
             else:
                 reimport = value
         return dag.ComponentSpec(
-            name="importer", kind="importer",
+            name="importer", kind=dag.ComponentKind.IMPORTER,
             inputs=[dag.Port("uri", types.STR)],
             outputs=[dag.Port("artifact", artifact_type)],
             importer=dag.ImporterConfig(artifact_type, metadata, reimport),
         )
 
-    def _importer_arguments(self, call: tree.Call, decl: StepDecl, scope: Scope) -> dict[str, dag.Value] | None:
+    def _importer_arguments(self, call: tree.Call, decl: StepDecl, scope: BodyScope) -> dict[str, dag.Value] | None:
         argument = next(a for a in call.args if a.name is not None and a.name.name == "uri")
         uri = self._value(argument.value, decl.group, scope, in_finally=decl.in_finally)
         if uri is None:
@@ -533,14 +535,14 @@ class PipelineBuilder:
             return None
         return {"uri": uri}
 
-    def _parameter_of(self, expr: tree.Expr, scope: Scope) -> dag.PipelineInput | None:
+    def _parameter_of(self, expr: tree.Expr, scope: BodyScope) -> dag.PipelineInput | None:
         if isinstance(expr, tree.Name) and expr.id in self.input_by_name and expr.id not in scope.loops:
             port = self.input_by_name[expr.id]
             return dag.PipelineInput(port.name, port.type)
         return None
 
     # ---------------------------------------------------------- values
-    def _value(self, expr: tree.Expr, group: dag.Group, scope: Scope, in_finally: bool = False,
+    def _value(self, expr: tree.Expr, group: dag.TaskGroup, scope: BodyScope, in_finally: bool = False,
                expected: dag.Port | None = None) -> dag.Value | None:
         """Evaluate an argument expression where `group` uses it; None if it is wrong (reported)."""
         if isinstance(expr, tree.ErrorExpr):
@@ -581,7 +583,7 @@ class PipelineBuilder:
             if value is None:
                 ok = False
                 continue
-            if value.type.is_artifact or value.type.kind == "status":
+            if value.type.is_artifact or value.type.kind == types.TypeKind.STATUS:
                 self.diagnostics.report("PTF312", f"an f-string can only hold parameters, not `{value.type}`",
                                         part.span)
                 ok = False
@@ -596,7 +598,7 @@ class PipelineBuilder:
             return dag.Constant("".join(parts), types.STR)
         return dag.Interpolation(tuple(parts), types.STR)
 
-    def _name_value(self, expr: tree.Name, group, scope: Scope, expected) -> dag.Value | None:
+    def _name_value(self, expr: tree.Name, group, scope: BodyScope, expected) -> dag.Value | None:
         name = expr.id
         if expr.missing:
             return None
@@ -636,7 +638,7 @@ class PipelineBuilder:
         self._unknown_name(expr, scope)
         return None
 
-    def _unknown_name(self, expr: tree.Name, scope: Scope) -> None:
+    def _unknown_name(self, expr: tree.Name, scope: BodyScope) -> None:
         candidates = [*self.input_by_name, *self.steps, *scope.loops]
         hint, fix = suggest(expr.id, candidates, expr.span)
         for loop_var in self._all_loop_vars():
@@ -648,7 +650,8 @@ class PipelineBuilder:
         for scope in self.loop_scopes.values():
             yield from scope.loops
 
-    def _member_value(self, expr: tree.Member, group: dag.Group, scope: Scope, in_finally: bool) -> dag.Value | None:
+    def _member_value(self, expr: tree.Member, group: dag.TaskGroup, scope: BodyScope,
+                      in_finally: bool) -> dag.Value | None:
         attr = expr.attr.name
         if expr.attr.missing:
             return None
@@ -697,7 +700,7 @@ class PipelineBuilder:
         self._unknown_name(expr.obj, scope)
         return None
 
-    def _output_value(self, expr: tree.Member, consumer_group: dag.Group, in_finally: bool) -> dag.Value | None:
+    def _output_value(self, expr: tree.Member, consumer_group: dag.TaskGroup, in_finally: bool) -> dag.Value | None:
         decl = self.steps[expr.obj.id]
         spec = decl.spec
         if spec is None:
@@ -754,7 +757,7 @@ class PipelineBuilder:
         return value
 
     # ------------------------------------------------------- conditions
-    def _condition(self, expr: tree.Expr, group: dag.Group, scope: Scope) -> dag.Condition | None:
+    def _condition(self, expr: tree.Expr, group: dag.TaskGroup, scope: BodyScope) -> dag.Condition | None:
         if isinstance(expr, tree.BoolOp):
             left = self._condition(expr.left, group, scope)
             right = self._condition(expr.right, group, scope)
@@ -779,7 +782,7 @@ class PipelineBuilder:
                                 hint="compare it: `x == \"value\"`, `n > 3`")
         return None
 
-    def _comparison(self, expr: tree.Compare, group: dag.Group, scope: Scope) -> dag.Condition | None:
+    def _comparison(self, expr: tree.Compare, group: dag.TaskGroup, scope: BodyScope) -> dag.Condition | None:
         left = self._value(expr.left, group, scope)
         right = self._value(expr.right, group, scope)
         if left is None or right is None:
@@ -868,7 +871,7 @@ class PipelineBuilder:
                         f"declare it: `pipeline {self.definition.name.name}(...) -> ({name}: ...)`",
                     )
                     continue
-                value = self._value(argument.value, self.exit_group or self.root, Scope())
+                value = self._value(argument.value, self.exit_group or self.root, BodyScope())
                 if value is None:
                     continue
                 mismatch = types.assignable(value.type, declared[name].type)
@@ -889,10 +892,10 @@ class PipelineBuilder:
         return result
 
     # ------------------------------------------------------------ graph
-    def _remove_failed_tasks(self, group: dag.Group, valid: set[str]) -> None:
+    def _remove_failed_tasks(self, group: dag.TaskGroup, valid: set[str]) -> None:
         group.children = [c for c in group.children if not isinstance(c, dag.Task) or c.name in valid]
         for child in group.children:
-            if isinstance(child, dag.Group):
+            if isinstance(child, dag.TaskGroup):
                 self._remove_failed_tasks(child, valid)
 
     def _dependency_graph(self, graph: dag.PipelineGraph) -> nx.DiGraph:
@@ -936,7 +939,7 @@ def task_dependencies(task: dag.Task) -> set[str]:
     return names
 
 
-def _groups_between(producer_group: dag.Group, consumer_group: dag.Group) -> list[dag.Group]:
+def _groups_between(producer_group: dag.TaskGroup, consumer_group: dag.TaskGroup) -> list[dag.TaskGroup]:
     """The groups that contain the producer but not the consumer, outermost first."""
     consumer_ancestors = {id(x) for x in consumer_group.ancestors()}
     path = []

@@ -8,6 +8,7 @@ other silently: `assignable` says why a value does not fit an input.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, replace
 
 # ptflow name -> KFP v2 IR parameterType
@@ -43,16 +44,18 @@ SCHEMA_TITLE_NAMES = {title: name for name, title in ARTIFACT_TYPES.items()}
 STATUS = "Status"
 
 
+class TypeKind(enum.StrEnum):
+    PARAM = "param"
+    ARTIFACT = "artifact"
+    STATUS = "status"  # the final status of a pipeline, available in `finally`
+    ERROR = "error"  # a type that could not be worked out: it fits everything, so one mistake is reported once
+
+
 @dataclass(frozen=True)
 class Type:
-    """A ptflow type.
+    """A ptflow type: a parameter, an artifact, a pipeline's final status, or unknown (see TypeKind)."""
 
-    kind is "param", "artifact", "status" (the final status of a pipeline,
-    available in `finally`), or "error" (a type that could not be worked out;
-    it fits everything, so one mistake is reported once).
-    """
-
-    kind: str
+    kind: TypeKind
     name: str  # a PARAMETER_TYPES key, or a schema title for artifacts
     item: "Type | None" = None  # list[T]: the item type, when known
     is_list: bool = False  # a list of artifacts (what a loop gathers)
@@ -62,19 +65,19 @@ class Type:
     # -- predicates
     @property
     def is_param(self) -> bool:
-        return self.kind == "param"
+        return self.kind == TypeKind.PARAM
 
     @property
     def is_artifact(self) -> bool:
-        return self.kind == "artifact"
+        return self.kind == TypeKind.ARTIFACT
 
     @property
     def is_error(self) -> bool:
-        return self.kind == "error"
+        return self.kind == TypeKind.ERROR
 
     @property
     def is_numeric(self) -> bool:
-        return self.kind == "param" and self.name in ("int", "float")
+        return self.kind == TypeKind.PARAM and self.name in ("int", "float")
 
     # -- derived types
     def as_optional(self, optional: bool = True) -> "Type":
@@ -84,7 +87,7 @@ class Type:
         """The type of the values a loop gathers from this one (fan-in)."""
         if self.is_artifact:
             return replace(self, is_list=True, optional=False)
-        return Type("param", "list", item=replace(self, optional=False))
+        return Type(TypeKind.PARAM, "list", item=replace(self, optional=False))
 
     def element(self) -> "Type":
         """The type of one item when iterating over this type."""
@@ -95,18 +98,12 @@ class Type:
         return ERROR
 
     # -- spellings
-    @property
-    def ir_parameter_type(self) -> str:
-        if self.kind == "status":
-            return "TASK_FINAL_STATUS"
-        return PARAMETER_TYPES[self.name]
-
     def __str__(self) -> str:
-        if self.kind == "error":
+        if self.kind == TypeKind.ERROR:
             text = "<unknown>"
-        elif self.kind == "status":
+        elif self.kind == TypeKind.STATUS:
             text = STATUS
-        elif self.kind == "artifact":
+        elif self.kind == TypeKind.ARTIFACT:
             short = SCHEMA_TITLE_NAMES.get(self.name)
             text = short if short else f'Artifact<"{self.name}">'
             if self.is_list:
@@ -118,24 +115,24 @@ class Type:
         return text + ("?" if self.optional else "")
 
 
-ERROR = Type("error", "error")
-STATUS_TYPE = Type("status", "status")
-STR = Type("param", "str")
-INT = Type("param", "int")
-FLOAT = Type("param", "float")
-BOOL = Type("param", "bool")
-LIST = Type("param", "list")
-DICT = Type("param", "dict")
+ERROR = Type(TypeKind.ERROR, "error")
+STATUS_TYPE = Type(TypeKind.STATUS, "status")
+STR = Type(TypeKind.PARAM, "str")
+INT = Type(TypeKind.PARAM, "int")
+FLOAT = Type(TypeKind.PARAM, "float")
+BOOL = Type(TypeKind.PARAM, "bool")
+LIST = Type(TypeKind.PARAM, "list")
+DICT = Type(TypeKind.PARAM, "dict")
 # The item of a list whose item type is not declared: compared loosely.
-ANY_ITEM = Type("param", "any")
+ANY_ITEM = Type(TypeKind.PARAM, "any")
 
 
 def parameter(name: str, item: Type | None = None) -> Type:
-    return Type("param", name, item=item)
+    return Type(TypeKind.PARAM, name, item=item)
 
 
 def artifact(schema_title: str, schema_version: str = "0.0.1") -> Type:
-    return Type("artifact", schema_title, schema_version=schema_version)
+    return Type(TypeKind.ARTIFACT, schema_title, schema_version=schema_version)
 
 
 def type_of_literal(value) -> Type:
@@ -151,10 +148,10 @@ def type_of_literal(value) -> Type:
     if isinstance(value, list):
         items = {type_of_literal(v) for v in value}
         if len(items) == 1:
-            return Type("param", "list", item=items.pop())
+            return Type(TypeKind.PARAM, "list", item=items.pop())
         if items and items <= {INT, FLOAT}:
-            return Type("param", "list", item=FLOAT)
-        return Type("param", "list", item=ANY_ITEM)
+            return Type(TypeKind.PARAM, "list", item=FLOAT)
+        return Type(TypeKind.PARAM, "list", item=ANY_ITEM)
     if isinstance(value, dict):
         return DICT
     return ERROR
@@ -174,7 +171,7 @@ def assignable(source: Type, target: Type) -> Mismatch | None:
         return None
     if source.optional and not target.optional:
         return Mismatch("PTF305", f"`{source}` may be absent here, but the input needs a value")
-    if target.kind == "status" or source.kind == "status":
+    if target.kind == TypeKind.STATUS or source.kind == TypeKind.STATUS:
         if source.kind == target.kind:
             return None
         return Mismatch("PTF301", f"expected `{_bare(target)}`, found `{_bare(source)}`")

@@ -39,6 +39,7 @@ from ptflow import __version__
 from ptflow.compiler import dag
 from ptflow.compiler import types
 from ptflow.compiler.names import k8s_name, unique_name
+from ptflow.compiler.targets.kfp_v1_channels import Channel, ChannelKind
 from ptflow.compiler.targets.kfp_v1_container import (KFP, RUNTIME_VARIABLES, SDK_VERSION_KEY, UI_OUTPUTS,
                                                       ContainerBuilder, serialize, v1_runtime_command)
 
@@ -52,22 +53,10 @@ def lower(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> 
     return [Lowering(graph, parameter_overrides or {}).run()]
 
 
-@dataclass(frozen=True)
-class Channel:
-    """A value passed into templates by name, as kfp 1.8 names it."""
-
-    name: str  # `rows`, `make-count`, `loop-item-param-1-subvar-lr`, `names-loop-item`, ...
-    source: object  # the pipeline input name, the producing task, or the loop whose item it is
-    kind: str  # "param", "task", "item", "gathered"
-    artifact: bool = False
-    output: str | None = None  # for task outputs
-    field: str | None = None  # for a field of a dict item
-
-
 @dataclass
 class _DagTemplate:
     name: str
-    group: dag.Group
+    group: dag.TaskGroup
     inputs: dict[str, Channel] = field(default_factory=dict)
     artifact_inputs: dict[str, Channel] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output parameter -> `{{tasks...}}` reference
@@ -159,9 +148,9 @@ class Lowering:
         for task in self.graph.tasks.values():
             take(task, task.name)
 
-        def visit(group: dag.Group) -> None:
+        def visit(group: dag.TaskGroup) -> None:
             for child in group.children:
-                if not isinstance(child, dag.Group):
+                if not isinstance(child, dag.TaskGroup):
                     continue
                 if isinstance(child, dag.ExitHandlerGroup):
                     take(child, f"exit-handler-{next_id()}")
@@ -192,58 +181,58 @@ class Lowering:
     def name_of(self, node) -> str:
         return self.names[id(node)]
 
-    def dag_parent(self, node) -> dag.Group:
+    def dag_parent(self, node) -> dag.TaskGroup:
         """The group whose DAG holds the task that runs `node`."""
         return self.parents[id(node)][-2]
 
     # ------------------------------------------------------------ channels
     def _channel_of(self, value: dag.Value, artifact: bool = False) -> Channel:
         if isinstance(value, dag.PipelineInput):
-            return Channel(value.name, value.name, "param")
+            return Channel(value.name, value.name, ChannelKind.PARAM)
         if isinstance(value, dag.TaskOutput):
             name = f"{value.task}-{value.output}"
             if value.output in UI_OUTPUTS or k8s_name(value.output) in UI_OUTPUTS:
                 name = k8s_name(value.output)
-            kind = "gathered" if value.gathered else "task"
+            kind = ChannelKind.GATHERED if value.gathered else ChannelKind.TASK
             return Channel(name, self.graph.tasks[value.task], kind, artifact, value.output)
         if isinstance(value, dag.LoopItem):
             base = self.item_channels[id(value.loop)]
             name = f"{base}-subvar-{value.field}" if value.field else base
-            return Channel(name, value.loop, "item", field=value.field)
+            return Channel(name, value.loop, ChannelKind.ITEM, field=value.field)
         raise TypeError(f"no channel for {value!r}")
 
-    def _source_group(self, channel: Channel) -> dag.Group:
+    def _source_group(self, channel: Channel) -> dag.TaskGroup:
         """The group in whose DAG the channel's value is directly available."""
-        if channel.kind == "param":
+        if channel.kind == ChannelKind.PARAM:
             return self.graph.root
-        if channel.kind == "item":
+        if channel.kind == ChannelKind.ITEM:
             return self.dag_parent(channel.source)
-        if channel.kind == "gathered":
+        if channel.kind == ChannelKind.GATHERED:
             producer_chain = self.parents[id(channel.source)]
             loop = next(group for group in reversed(producer_chain[:-1]) if isinstance(group, dag.LoopGroup))
             return self.dag_parent(loop)
         return self.dag_parent(channel.source)
 
-    def _source_reference(self, channel: Channel, source_group: dag.Group) -> tuple[str, object | None]:
+    def _source_reference(self, channel: Channel, source_group: dag.TaskGroup) -> tuple[str, object | None]:
         """How the channel is referenced in its source group's DAG, and the sibling it comes from."""
-        if channel.kind == "param":
+        if channel.kind == ChannelKind.PARAM:
             return f"{{{{inputs.parameters.{channel.name}}}}}", None
-        if channel.kind == "item":
+        if channel.kind == ChannelKind.ITEM:
             return ("{{item.%s}}" % channel.field) if channel.field else "{{item}}", None
-        if channel.kind == "gathered":
+        if channel.kind == ChannelKind.GATHERED:
             sibling = self.parents[id(channel.source)][len(self.parents[id(source_group)])]
             return f"{{{{tasks.{self.name_of(sibling)}.outputs.parameters.{channel.name}}}}}", sibling
         kind = "artifacts" if channel.artifact else "parameters"
         return f"{{{{tasks.{self.name_of(channel.source)}.outputs.{kind}.{channel.name}}}}}", channel.source
 
-    def _bring(self, channel: Channel, consumer, consumer_group: dag.Group) -> str:
+    def _bring(self, channel: Channel, consumer, consumer_group: dag.TaskGroup) -> str:
         """Declare `channel` on every DAG from its source down to `consumer_group`; its reference there.
 
         `consumer` is the task or group (a child of `consumer_group`) that reads it; it gets a
         dependency on the producing sibling when the value comes straight from one.
         """
         source_group = self._source_group(channel)
-        if channel.kind == "gathered":
+        if channel.kind == ChannelKind.GATHERED:
             self._surface(channel, source_group)
         chain = self.parents[id(consumer_group)]
         start = next(i for i, group in enumerate(chain) if group is source_group)
@@ -259,11 +248,11 @@ class Lowering:
             first = below[0] if below else consumer
             if first is not sibling:
                 self.dependencies.setdefault(id(first), set()).add(self.name_of(sibling))
-        if channel.kind == "param":
+        if channel.kind == ChannelKind.PARAM:
             self.dags[id(self.graph.root)].inputs[channel.name] = channel
         return reference if not below else local
 
-    def _surface(self, channel: Channel, source_group: dag.Group) -> None:
+    def _surface(self, channel: Channel, source_group: dag.TaskGroup) -> None:
         """A gathered output: each DAG from the producer up to the source group outputs it."""
         chain = self.parents[id(channel.source)]
         start = next(i for i, group in enumerate(chain) if group is source_group)
@@ -278,7 +267,7 @@ class Lowering:
         return self.arguments.setdefault(id(node), {})
 
     # ------------------------------------------------------------ wiring
-    def _wire_group(self, group: dag.Group) -> None:
+    def _wire_group(self, group: dag.TaskGroup) -> None:
         if group is self.graph.root:
             return
         if isinstance(group, dag.ConditionGroup):
@@ -307,7 +296,7 @@ class Lowering:
             parts.append(f"({text})" if parts else text)
         return " && ".join(parts)
 
-    def _condition(self, condition: dag.Condition, caller, caller_group: dag.Group) -> str:
+    def _condition(self, condition: dag.Condition, caller, caller_group: dag.TaskGroup) -> str:
         if isinstance(condition, dag.Compare):
             left = self._operand(condition.left, caller, caller_group)
             right = self._operand(condition.right, caller, caller_group)
@@ -323,11 +312,11 @@ class Lowering:
         value = self._operand(condition.value, caller, caller_group)
         return f'"{value}" == "true" || "{value}" == "True"'
 
-    def _operand(self, value: dag.Value, caller, caller_group: dag.Group) -> str:
+    def _operand(self, value: dag.Value, caller, caller_group: dag.TaskGroup) -> str:
         if isinstance(value, dag.Constant):
             return serialize(value.value)
         channel = self._channel_of(value)
-        if channel.kind in ("task", "gathered"):
+        if channel.kind in (ChannelKind.TASK, ChannelKind.GATHERED):
             self.by_value.add((channel.source.name, channel.output))
         return self._bring(channel, caller, caller_group)
 
@@ -342,7 +331,7 @@ class Lowering:
             fields["withParam"] = f"{{{{workflow.parameters.{items.name}}}}}"
         else:
             channel = self._channel_of(items)
-            if channel.kind in ("task", "gathered"):
+            if channel.kind in (ChannelKind.TASK, ChannelKind.GATHERED):
                 self.by_value.add((channel.source.name, channel.output))
             fields["withParam"] = self._bring(channel, loop, caller_group)
         fields["parallelism"] = loop.parallelism or 0
@@ -371,7 +360,7 @@ class Lowering:
         template["dag"] = {"tasks": sorted(tasks, key=lambda t: t["name"])}
         return template
 
-    def _dag_children(self, group: dag.Group):
+    def _dag_children(self, group: dag.TaskGroup):
         for child in group.children:
             if isinstance(child, dag.BranchesGroup):
                 yield from child.children  # each arm is a condition task of this DAG
@@ -476,7 +465,7 @@ class Lowering:
 def v1_type(type_: types.Type) -> str:
     if type_.is_artifact:
         return types.SCHEMA_TITLE_NAMES.get(type_.name, type_.name)
-    if type_.kind == "status":
+    if type_.kind == types.TypeKind.STATUS:
         return "String"
     return types.V1_PARAMETER_TYPES.get(type_.name, "String")
 

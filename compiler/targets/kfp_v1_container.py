@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from ptflow import __version__
 from ptflow.compiler import dag
 from ptflow.compiler.names import k8s_name
+from ptflow.compiler.targets.kfp_v1_channels import Channel, ChannelKind
 from ptflow.compiler.targets.runtime_command import runtime_command
 
 if TYPE_CHECKING:  # the lowering calls the builder; the builder only names its types
-    from ptflow.compiler.targets.kfp_v1 import Channel, Lowering
+    from ptflow.compiler.targets.kfp_v1 import Lowering
 
 SDK_VERSION_KEY = "pipelines.kubeflow.org/kfp_sdk_version"
 KFP = "pipelines.kubeflow.org"
@@ -141,7 +142,7 @@ class ContainerBuilder:
         if isinstance(value, dag.RuntimeValue):
             return RUNTIME_VARIABLES.get(value.which, "")
         channel = self.lowering._channel_of(value)
-        if channel.kind in ("task", "gathered"):
+        if channel.kind in (ChannelKind.TASK, ChannelKind.GATHERED):
             self.lowering.by_value.add((channel.source.name, channel.output))
         self._bring(channel)
         self.input_parameters[channel.name] = channel

@@ -52,11 +52,12 @@ class _SupportCheck:
 
     def task(self, task: dag.Task) -> None:
         component = task.component
-        if component.kind != "container":
+        if component.kind != dag.ComponentKind.CONTAINER:
             kind = {"pipeline": "calling a pipeline from a pipeline", "importer": "`importer`",
                     "ir-graph": "a pipeline imported from KFP v2 IR"}.get(component.kind, component.kind)
             self.report(task.span, f"{kind} (step `{task.step}`)",
-                        "KFP 1.x has no nested pipelines or importer; use kfp-v2" if component.kind != "importer"
+                        "KFP 1.x has no nested pipelines or importer; use kfp-v2"
+                        if component.kind != dag.ComponentKind.IMPORTER
                         else "download the artifact in a container step instead")
             return
         if id(component) not in self.components_seen:  # a component's own problems are said once, where it is

@@ -65,7 +65,7 @@ class Channel:
 
 
 def parameter_type(type_: types.Type) -> str:
-    if type_.kind == "status":
+    if type_.kind == types.TypeKind.STATUS:
         return "TASK_FINAL_STATUS"
     if type_.name == "any":
         return "STRING"
@@ -188,9 +188,9 @@ class _Lowering:
             counter[0] += 1
             return counter[0]
 
-        def visit(group: dag.Group) -> None:
+        def visit(group: dag.TaskGroup) -> None:
             for child in group.children:
-                if not isinstance(child, dag.Group):
+                if not isinstance(child, dag.TaskGroup):
                     continue
                 if isinstance(child, dag.ExitHandlerGroup):
                     self.group_names[id(child)] = f"exit-handler-{next_id()}"
@@ -403,18 +403,18 @@ class _Lowering:
     def _output_definitions(self, ports: list[dag.Port]) -> dict:
         return _definitions(ports, inputs=False)
 
-    def _component_of(self, group: dag.Group) -> dict:
+    def _component_of(self, group: dag.TaskGroup) -> dict:
         if group is self.graph.root:
             return self.out.root
         return self.out.components[self._group_component_names[id(group)]]
 
-    def _build_group(self, group: dag.Group) -> None:
+    def _build_group(self, group: dag.TaskGroup) -> None:
         """Build the tasks of one DAG: its sub-groups first, then its tasks (kfp's order)."""
         if not hasattr(self, "_group_component_names"):
             self._group_component_names = {}
         component = self._component_of(group)
         dag_tasks = component.setdefault("dag", {}).setdefault("tasks", {})
-        children = [c for c in group.children if isinstance(c, dag.Group)]
+        children = [c for c in group.children if isinstance(c, dag.TaskGroup)]
         children += [c for c in group.children if isinstance(c, dag.Task) and not c.in_finally]
         siblings = {self.name_of(c) for c in children}
         parent_inputs = component.get("inputDefinitions", {})
@@ -430,7 +430,7 @@ class _Lowering:
             component_name = unique_name(f"comp-{name}", self.out.components)
             task_spec["componentRef"] = {"name": component_name}
             self.out.components[component_name] = child_component
-            if isinstance(child, dag.Group):
+            if isinstance(child, dag.TaskGroup):
                 self._group_component_names[id(child)] = component_name
             else:
                 self.out.source_map[(self._dag_key(group), name)] = child.span
@@ -438,7 +438,7 @@ class _Lowering:
             dag_tasks[name] = task_spec
 
     # ----------------------------------------------------- group tasks
-    def _group_channels(self, group: dag.Group) -> list[Channel]:
+    def _group_channels(self, group: dag.TaskGroup) -> list[Channel]:
         channels = [channel for channel, _ in self.inputs.get(self.name_of(group), {}).values()]
         if isinstance(group, dag.LoopGroup):
             items = self._items_channel(group)
@@ -457,7 +457,7 @@ class _Lowering:
             unique.setdefault(channel.name, channel)
         return list(unique.values())
 
-    def _group_task(self, group: dag.Group, siblings: set[str], parent_is_root: bool) -> tuple[dict, dict]:
+    def _group_task(self, group: dag.TaskGroup, siblings: set[str], parent_is_root: bool) -> tuple[dict, dict]:
         name = self.name_of(group)
         channels = self._group_channels(group)
         component: dict = {}
@@ -613,7 +613,7 @@ class _Lowering:
 
     def _task(self, task: dag.Task, siblings: set[str], parent_inputs: dict, parent_is_root: bool) -> tuple[dict, dict]:
         spec: dict = {"taskInfo": {"name": task.display_name}}
-        if task.component.kind not in ("pipeline", "ir-graph"):
+        if task.component.kind not in (dag.ComponentKind.PIPELINE, dag.ComponentKind.IR_GRAPH):
             spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
         else:
             spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
@@ -639,9 +639,9 @@ class _Lowering:
 
     def _task_component(self, task: dag.Task) -> dict:
         spec = task.component
-        if spec.kind == "pipeline":
+        if spec.kind == dag.ComponentKind.PIPELINE:
             return self._merge_pipeline(_Lowering(spec.pipeline).run())
-        if spec.kind == "ir-graph":
+        if spec.kind == dag.ComponentKind.IR_GRAPH:
             return self._merge_pipeline(_from_document(spec.ir_document))
         component: dict = {}
         definitions = self._input_definitions(spec.inputs)
@@ -652,7 +652,7 @@ class _Lowering:
             component["outputDefinitions"] = outputs
         label = unique_name(f"exec-{task.name}", self.out.executors)
         component["executorLabel"] = label
-        if spec.kind == "importer":
+        if spec.kind == dag.ComponentKind.IMPORTER:
             self.out.executors[label] = {"importer": _importer(spec, task)}
         else:
             self.out.executors[label] = {"container": self._container(task)}
@@ -698,7 +698,7 @@ class _Lowering:
         return container
 
     # ------------------------------------------------- nested pipelines
-    def _dag_key(self, group: dag.Group) -> str:
+    def _dag_key(self, group: dag.TaskGroup) -> str:
         return "root" if group is self.graph.root else self._group_component_names[id(group)]
 
     def _adopt_inner_source_map(self, component_name: str) -> None:
@@ -804,7 +804,7 @@ def _definitions(ports: list[dag.Port], inputs: bool) -> dict:
                 definition["isOptional"] = True
         else:
             definition = {"parameterType": parameter_type(port.type)}
-            if inputs and port.type.kind == "status":
+            if inputs and port.type.kind == types.TypeKind.STATUS:
                 definition["isOptional"] = True
             elif inputs and (port.has_default or port.type.optional):
                 definition["isOptional"] = True

@@ -11,9 +11,9 @@ ClassificationMetrics; on KFP v1 it writes the `mlpipeline-metrics` and
 from __future__ import annotations
 
 from ptflow.compiler import dag
+from ptflow.compiler.types import TypeKind
 
 ENTRYPOINT = ["python", "-m", "ptflow.runtime"]
-V1_METADATA_OUTPUTS = ("mlpipeline-ui-metadata", "mlpipeline-metrics")
 
 
 def runtime_command(component: dag.ComponentSpec, target: str) -> tuple[list[dag.Arg], list[dag.Arg]]:
@@ -24,7 +24,7 @@ def runtime_command(component: dag.ComponentSpec, target: str) -> tuple[list[dag
     if target == "kfp-v2":
         args += ["--executor-input", dag.RuntimePlaceholder("executor_input")]
     for port in component.inputs:
-        if port.type.kind == "status":
+        if port.type.kind == TypeKind.STATUS:
             flag_value: list[dag.Arg] = [f"--{port.name}", dag.InputValue(port.name)]
         elif port.type.is_artifact:
             flag_value = [f"--{port.name}", dag.InputPath(port.name)]

@@ -18,11 +18,8 @@ def check_target_support(graph: dag.PipelineGraph, target: str, diagnostics: Dia
 
             check_support(graph, diagnostics)
     elif target == "kfp-v1":
-        try:
-            from ptflow.compiler.targets.kfp_v1_support import check_support
-        except ImportError:
-            diagnostics.report("PTF501", "the kfp-v1 target is not available in this build", graph.span)
-            return
+        from ptflow.compiler.targets.kfp_v1_support import check_support
+
         check_support(graph, diagnostics)
 
 
@@ -38,12 +35,12 @@ def _check_v2(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostics) -
                 "PTF501", f"a node selector taken from a pipeline parameter (step `{task.step}`) is not supported "
                 f"by {target}", task.span,
             )
-        if task.component.kind == "pipeline" and _has_platform_options(task.options):
+        if task.component.kind == dag.ComponentKind.PIPELINE and _has_platform_options(task.options):
             diagnostics.report(
                 "PTF501", f"step `{task.step}` calls a pipeline; {target} accepts secrets, volumes, node "
                 "selectors and tolerations only on container steps", task.span,
             )
-        if task.component.kind == "pipeline" and task.component.pipeline is not None:
+        if task.component.kind == dag.ComponentKind.PIPELINE and task.component.pipeline is not None:
             _check_v2(task.component.pipeline, target, diagnostics)
 
 

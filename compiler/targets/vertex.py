@@ -59,7 +59,8 @@ def gcpc_component(name: str) -> dag.ComponentSpec:
 
 def is_deploy(task: dag.Task) -> bool:
     container = task.component.container
-    return task.component.kind == "container" and container is not None and container.runtime_step == DEPLOY_STEP
+    return (task.component.kind == dag.ComponentKind.CONTAINER and container is not None
+            and container.runtime_step == DEPLOY_STEP)
 
 
 # ---------------------------------------------------------------- checks

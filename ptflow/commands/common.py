@@ -1,4 +1,4 @@
-"""Helpers shared by sub-commands: printing diagnostics, writing YAML, exit codes."""
+"""Helpers shared by sub-commands: printing diagnostics, writing YAML, exit codes, the `--store` option."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ import sys
 from ptflow.compiler.diagnostics import Diagnostic, Severity
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def add_store_option(parser) -> None:
+    """`--store DIR`, spelled the same by every command that writes or reads the local runner's store."""
+    parser.add_argument("--store", metavar="DIR", default=".ptflow",
+                        help="the run store: where runs, artifacts and the cache live (default: .ptflow)")
 
 
 def diagnostic_to_json(diagnostic: Diagnostic) -> dict:

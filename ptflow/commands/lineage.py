@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import sys
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, add_store_option
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("lineage", help="what produced an artifact, from which inputs, what consumed it")
     parser.add_argument("artifact", metavar="ARTIFACT",
                         help="an artifact id (#N in `ptflow show`), its URI or path, or RUN/STEP/OUTPUT")
-    parser.add_argument("--store", metavar="DIR", default=".ptflow", help="the store (default: .ptflow)")
+    add_store_option(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
 

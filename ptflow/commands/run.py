@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, parse_assignments, print_diagnostics
+from ptflow.commands.common import (EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_store_option, parse_assignments,
+                                    print_diagnostics)
 
 
 def register(subparsers) -> None:
@@ -16,8 +17,7 @@ def register(subparsers) -> None:
     parser.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
                         help="a pipeline parameter (repeatable); lists and dicts as JSON")
     parser.add_argument("--pipeline", metavar="NAME", help="the pipeline of a .ptflow file to run (default: its last)")
-    parser.add_argument("--store", metavar="DIR", default=".ptflow",
-                        help="where runs, artifacts and the cache live (default: .ptflow)")
+    add_store_option(parser)
     parser.add_argument("--parallelism", metavar="N", type=_positive_int, default=None,
                         help="run at most N steps at once (default: the number of CPUs)")
     parser.add_argument("--no-cache", action="store_true", help="run every step, even if a cached result exists")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, add_store_option
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("runs", help="list the runs recorded in the local store")
-    parser.add_argument("--store", metavar="DIR", default=".ptflow", help="the store (default: .ptflow)")
+    add_store_option(parser)
     parser.add_argument("--limit", metavar="N", type=int, default=50, help="show at most N runs (default: 50)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)

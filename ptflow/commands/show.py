@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sys
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, add_store_option
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("show", help="show one run: steps, status, durations, cache hits, outputs, metrics")
     parser.add_argument("run_id", metavar="RUN", help="a run id (or a unique prefix of one), or `latest`")
-    parser.add_argument("--store", metavar="DIR", default=".ptflow", help="the store (default: .ptflow)")
+    add_store_option(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--log", metavar="STEP", help="print everything this step printed, all its attempts")
     parser.set_defaults(handler=run)

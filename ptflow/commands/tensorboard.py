@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_USAGE
+from ptflow.commands.common import EXIT_ERRORS, EXIT_USAGE, add_store_option
 
 
 def register(subparsers) -> None:
@@ -22,7 +22,7 @@ def register(subparsers) -> None:
                         help="a log directory or URI, or a run id (prefix, or `latest`) in the store")
     parser.add_argument("--port", type=int, default=6006, help="the port (default 6006)")
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
-    parser.add_argument("--store", metavar="DIR", default=".ptflow", help="the run store (default: .ptflow)")
+    add_store_option(parser)
     parser.add_argument("--step", metavar="TASK", help="with a run: only this step's logs")
     parser.set_defaults(handler=run)
 

@@ -93,29 +93,13 @@ def validate_documents(documents: list, source, diagnostics) -> list:
         from ptflow.compiler.validate.ir import validate_ir
 
         return validate_ir(documents, source)
-    workflow = next((d for d in present if _is_argo_workflow(d)), None)
+    from ptflow.compiler.validate.argo import is_workflow, validate_workflow
+
+    workflow = next((d for d in present if is_workflow(d)), None)
     if workflow is not None:
-        return _validate_workflow(workflow, source, diagnostics, start)
+        return list(validate_workflow(workflow, source))
     diagnostics.report(
         "PTF534", "not a KFP pipeline document: expected KFP v2 IR (`pipelineInfo`, `root`, `deploymentSpec`) "
         "or an Argo Workflow (`apiVersion: argoproj.io/v1alpha1`, `kind: Workflow`)", start)
     return []
 
-
-def _is_argo_workflow(document) -> bool:
-    return (isinstance(document, dict) and str(document.get("apiVersion", "")).startswith("argoproj.io/")
-            and document.get("kind") == "Workflow")
-
-
-def _validate_workflow(workflow: dict, source, diagnostics, start) -> list:
-    try:
-        from ptflow.compiler.validate.argo import validate_workflow
-    except ImportError as error:
-        if error.name != "ptflow.compiler.validate.argo":
-            raise
-        from ptflow.compiler.diagnostics import Severity
-
-        diagnostics.report("PTF539", "this is an Argo Workflow (KFP v1), but the Argo Workflow validator is not "
-                           "available in this build", start, severity=Severity.ERROR)
-        return []
-    return list(validate_workflow(workflow, source))

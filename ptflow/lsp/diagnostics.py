@@ -56,22 +56,6 @@ def to_lsp(diagnostic: Diagnostic, positions: PositionMap, locate: Locate, links
         code=diagnostic.code,
         code_description=types.CodeDescription(href=href) if href else None,
         source=SOURCE,
-        tags=_tags(diagnostic.code),
         related_information=related or None,
         data=data,
     )
-
-
-def _tags(code: str) -> list[types.DiagnosticTag] | None:
-    """Unused things are drawn faded, deprecated ones struck through (where a rule's tags say so)."""
-    from ptflow.compiler.codes import CODES
-
-    entry = CODES.get(code)
-    if entry is None:
-        return None
-    tags = []
-    if "unused" in entry.tags:
-        tags.append(types.DiagnosticTag.Unnecessary)
-    if "deprecated" in entry.tags:
-        tags.append(types.DiagnosticTag.Deprecated)
-    return tags or None

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 from lsprotocol import types
 
 from ptflow.lsp.positions import PositionMap
 
-FORMATTER_MODULE = "ptflow.compiler.formatter"
-
-
 class NotFormatted(Exception):
     """The document can't be formatted (it has syntax errors); the message says why."""
-
-
-def formatter_available() -> bool:
-    return importlib.util.find_spec(FORMATTER_MODULE) is not None
 
 
 def format_edits(text: str, path: str, positions: PositionMap) -> list[types.TextEdit]:

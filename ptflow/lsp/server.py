@@ -13,6 +13,7 @@ import asyncio
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -29,7 +30,7 @@ from ptflow.lsp.completion import TRIGGER_CHARACTERS, completion_list, typed_wor
 from ptflow.lsp.diagnostics import by_file, to_lsp
 from ptflow.lsp.explain import ExplainLinks
 from ptflow.lsp.fixes import quick_fix, ranges_overlap
-from ptflow.lsp.formatting import NotFormatted, format_edits, formatter_available
+from ptflow.lsp.formatting import NotFormatted, format_edits
 from ptflow.lsp.hover import hover_at
 from ptflow.lsp.positions import PositionMap, encoding_name
 from ptflow.lsp.scheduler import CheckScheduler
@@ -42,6 +43,16 @@ logger = logging.getLogger(__name__)
 # has to gather the burst of messages one keystroke or paste sends.
 DEFAULT_CHECK_DELAY_S = 0.005
 REQUEST_FAILED = -32803  # LSP's ErrorCodes.RequestFailed
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position request's document analysis, its position map, and the position as the compiler counts."""
+
+    analysis: Analysis
+    positions: PositionMap
+    line: int  # 1-based
+    column: int  # 1-based, in characters
 
 
 class PtflowLanguageServer(LanguageServer):
@@ -144,6 +155,16 @@ class PtflowLanguageServer(LanguageServer):
         if analysis is not None and analysis.version == snapshot.version and analysis.text == snapshot.text:
             return analysis
         return await self.scheduler.newest(uri)
+
+    async def at_position(self, params: types.TextDocumentPositionParams) -> Cursor | None:
+        """The document's current analysis and the request's position in the compiler's terms, or None
+        when the document is not open: what every position request (hover, definition, ...) starts with."""
+        analysis = await self.current(params.text_document.uri)
+        if analysis is None:
+            return None
+        positions = PositionMap(analysis.text, self.encoding)
+        line, column = positions.compiler_position(params.position)
+        return Cursor(analysis, positions, line, column)
 
     async def any_analysis(self, uri: str) -> Analysis | None:
         """The newest analysis there is, even of a slightly older text (what completion needs)."""
@@ -295,32 +316,30 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: PtflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
-        analysis = await ls.current(params.text_document.uri)
-        if analysis is None:
+        cursor = await ls.at_position(params)
+        if cursor is None:
             return None
-        positions = PositionMap(analysis.text, ls.encoding)
-        found = hover_at(analysis.index, *positions.compiler_position(params.position))
+        found = hover_at(cursor.analysis.index, cursor.line, cursor.column)
         if found is None:
             return None
         occurrence, markdown = found
-        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown), positions.range(occurrence.span))
+        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown),
+                           cursor.positions.range(occurrence.span))
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     async def definition(ls: PtflowLanguageServer, params: types.DefinitionParams) -> list[types.Location] | None:
-        analysis = await ls.current(params.text_document.uri)
-        if analysis is None:
+        cursor = await ls.at_position(params)
+        if cursor is None:
             return None
-        positions = PositionMap(analysis.text, ls.encoding)
-        places = navigation.definition_at(analysis, *positions.compiler_position(params.position))
+        places = navigation.definition_at(cursor.analysis, cursor.line, cursor.column)
         return [ls.location(place.span, place.path) for place in places] or None
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     async def references(ls: PtflowLanguageServer, params: types.ReferenceParams) -> list[types.Location] | None:
-        analysis = await ls.current(params.text_document.uri)
-        if analysis is None:
+        cursor = await ls.at_position(params)
+        if cursor is None:
             return None
-        positions = PositionMap(analysis.text, ls.encoding)
-        spans = navigation.references_at(analysis, ls.indexes(analysis), *positions.compiler_position(params.position),
+        spans = navigation.references_at(cursor.analysis, ls.indexes(cursor.analysis), cursor.line, cursor.column,
                                          include_declaration=params.context.include_declaration)
         locate = ls.locator()
         return [locate(span) for span in spans] or None
@@ -335,25 +354,23 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     async def prepare_rename(ls: PtflowLanguageServer, params: types.PrepareRenameParams) -> types.Range | None:
-        analysis = await ls.current(params.text_document.uri)
-        if analysis is None:
+        cursor = await ls.at_position(params)
+        if cursor is None:
             return None
-        positions = PositionMap(analysis.text, ls.encoding)
         try:
-            occurrence = navigation.rename_target(analysis, *positions.compiler_position(params.position))
+            occurrence = navigation.rename_target(cursor.analysis, cursor.line, cursor.column)
         except navigation.RenameRefused as error:
             raise refused(str(error)) from None
-        return positions.range(occurrence.span)
+        return cursor.positions.range(occurrence.span)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     async def rename(ls: PtflowLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
-        analysis = await ls.current(params.text_document.uri)
-        if analysis is None:
+        cursor = await ls.at_position(params)
+        if cursor is None:
             return None
-        positions = PositionMap(analysis.text, ls.encoding)
         try:
-            edits = navigation.rename_edits(analysis, ls.indexes(analysis),
-                                            *positions.compiler_position(params.position), params.new_name)
+            edits = navigation.rename_edits(cursor.analysis, ls.indexes(cursor.analysis), cursor.line, cursor.column,
+                                            params.new_name)
         except navigation.RenameRefused as error:
             raise refused(str(error)) from None
         changes = {}
@@ -381,21 +398,20 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
                 actions.append(action)
         return actions or None
 
-    if formatter_available():
-        @server.feature(types.TEXT_DOCUMENT_FORMATTING)
-        async def formatting(ls: PtflowLanguageServer, params: types.DocumentFormattingParams
-                             ) -> list[types.TextEdit] | None:
-            snapshot = ls.snapshot(params.text_document.uri)
-            if snapshot is None:
-                return None
-            positions = PositionMap(snapshot.text, ls.encoding)
-            loop = asyncio.get_running_loop()
-            try:
-                return await loop.run_in_executor(ls.check_executor, format_edits, snapshot.text, snapshot.path,
-                                                  positions)
-            except NotFormatted as error:
-                ls.window_log_message(types.LogMessageParams(types.MessageType.Warning, str(error)))
-                return None
+    @server.feature(types.TEXT_DOCUMENT_FORMATTING)
+    async def formatting(ls: PtflowLanguageServer, params: types.DocumentFormattingParams
+                         ) -> list[types.TextEdit] | None:
+        snapshot = ls.snapshot(params.text_document.uri)
+        if snapshot is None:
+            return None
+        positions = PositionMap(snapshot.text, ls.encoding)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(ls.check_executor, format_edits, snapshot.text, snapshot.path,
+                                              positions)
+        except NotFormatted as error:
+            ls.window_log_message(types.LogMessageParams(types.MessageType.Warning, str(error)))
+            return None
 
     return server
 

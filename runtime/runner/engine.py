@@ -35,7 +35,7 @@ from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
 from ptflow.runtime.runner.commands import ContainerRuntime, is_runtime_command
 from ptflow.runtime.runner.failures import StepFailure
-from ptflow.runtime.runner.launcher import ContainerLauncher, Step, run_importer, stop_group
+from ptflow.runtime.runner.launcher import ContainerLauncher, ResolvedTask, run_importer, stop_group
 from ptflow.runtime.runner.logs import Lanes
 from ptflow.runtime.runner.placeholders import JobNames, resolve_value_references
 from ptflow.runtime.runner.preflight import upstream_tasks
@@ -80,7 +80,7 @@ class RunResult:
 
 
 @dataclass
-class Scope:
+class DagFrame:
     """One DAG being executed: its component, inputs, and the results of its tasks so far."""
 
     key: str
@@ -125,7 +125,7 @@ class Run:
         self.lanes = Lanes(self.store.root, self.run_dir, self.options.parallelism)
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
         try:
-            result = self._run_dag(Scope("root", self.pipeline.root, "", parameters, {}))
+            result = self._run_dag(DagFrame("root", self.pipeline.root, "", parameters, {}))
         except BaseException as error:  # Ctrl-C, or a runner bug: stop the steps, record the run as failed
             self.stop()
             self.store.finish_run(self.run_id, states.FAILED,
@@ -167,8 +167,8 @@ class Run:
         self._processes.discard(process)
 
     # ------------------------------------------------------------------ DAGs
-    def _run_dag(self, scope: Scope) -> TaskResult:
-        tasks: dict[str, dict] = (scope.component.get("dag") or {}).get("tasks") or {}
+    def _run_dag(self, frame: DagFrame) -> TaskResult:
+        tasks: dict[str, dict] = (frame.component.get("dag") or {}).get("tasks") or {}
         waits_for = {name: set(upstream_tasks(task)) & set(tasks) for name, task in tasks.items()}
         unfinished_upstream = {name: len(upstream) for name, upstream in waits_for.items()}
         downstream: dict[str, list[str]] = {name: [] for name in tasks}
@@ -182,7 +182,7 @@ class Run:
 
         def settle(name: str, result: TaskResult) -> None:
             nonlocal failed
-            scope.results[name] = result
+            frame.results[name] = result
             failed = failed or result.state == states.FAILED
             for waiting in downstream[name]:
                 unfinished_upstream[waiting] -= 1
@@ -191,61 +191,61 @@ class Run:
 
         def guarded(name: str) -> TaskResult:
             try:
-                return self._run_task(scope, name, tasks[name])
+                return self._run_task(frame, name, tasks[name])
             except Exception as error:  # a runner bug must fail the task, not hang the DAG
-                path = _join(scope.path, name)
+                path = _join(frame.path, name)
                 message = f"internal error while running `{path}`: {type(error).__name__}: {error}"
                 self.progress.step_failed(path, message)
-                return TaskResult(states.FAILED, failures=[StepFailure(path, scope.key, name, message)])
+                return TaskResult(states.FAILED, failures=[StepFailure(path, frame.key, name, message)])
 
         def in_background(name: str) -> None:
             finished.put((name, guarded(name)))
 
-        while len(scope.results) < len(tasks):
+        while len(frame.results) < len(tasks):
             while ready:
                 name = ready.popleft()
                 task = tasks[name]
                 finishes_anyway = (task.get("triggerPolicy") or {}).get("strategy") == ALL_UPSTREAM_TASKS_COMPLETED
-                upstream_failed = any(scope.results[u].state in (states.FAILED, states.NOT_RUN) for u in waits_for[name])
+                upstream_failed = any(frame.results[u].state in (states.FAILED, states.NOT_RUN) for u in waits_for[name])
                 if not finishes_anyway and (failed or upstream_failed or self.stopping.is_set()):
-                    settle(name, self._not_run(scope, name, task))
+                    settle(name, self._not_run(frame, name, task))
                 elif not running and not ready:
                     # Nothing else can start until this task ends (a chain): run it on this thread.
                     settle(name, guarded(name))
                 else:
                     running[name] = self.threads.submit(in_background, name)
-            if len(scope.results) == len(tasks):
+            if len(frame.results) == len(tasks):
                 break
             if not running:  # only a cycle leaves tasks waiting with nothing running; pre-flight refuses those
-                raise RuntimeError(f"tasks of `{scope.key}` wait for each other: "
-                                   f"{sorted(set(tasks) - set(scope.results))}")
+                raise RuntimeError(f"tasks of `{frame.key}` wait for each other: "
+                                   f"{sorted(set(tasks) - set(frame.results))}")
             name, result = finished.get()
             running.pop(name).result()
             settle(name, result)
-        return self._dag_result(scope, failed)
+        return self._dag_result(frame, failed)
 
-    def _not_run(self, scope: Scope, name: str, task: dict) -> TaskResult:
-        path = _join(scope.path, name)
+    def _not_run(self, frame: DagFrame, name: str, task: dict) -> TaskResult:
+        path = _join(frame.path, name)
         component = self.pipeline.component(task["componentRef"]["name"])
         if "executorLabel" in component:
             self.store.record_execution(self.run_id, path, task["componentRef"]["name"], "container", states.NOT_RUN,
                                         error="not started: an upstream step failed")
         return TaskResult(states.NOT_RUN, error="not started: an upstream step failed")
 
-    def _dag_result(self, scope: Scope, failed: bool) -> TaskResult:
-        failures = [f for r in scope.results.values() for f in r.failures]
-        parameters, artifacts = _dag_outputs(scope.component, scope.results)
+    def _dag_result(self, frame: DagFrame, failed: bool) -> TaskResult:
+        failures = [f for r in frame.results.values() for f in r.failures]
+        parameters, artifacts = _dag_outputs(frame.component, frame.results)
         return TaskResult(states.FAILED if failed else states.SUCCEEDED, parameters, artifacts, failures)
 
     # ----------------------------------------------------------------- tasks
-    def _run_task(self, scope: Scope, name: str, task: dict) -> TaskResult:
-        path = _join(scope.path, name)
+    def _run_task(self, frame: DagFrame, name: str, task: dict) -> TaskResult:
+        path = _join(frame.path, name)
         component_key = task["componentRef"]["name"]
         component = self.pipeline.component(component_key)
         try:
-            parameters, artifacts = self._resolve_inputs(scope, task)
+            parameters, artifacts = self._resolve_inputs(frame, task)
         except (InputError, CelError) as error:
-            return self._task_failed(scope, name, component_key, component, f"`{path}`: {error}", "PTF550")
+            return self._task_failed(frame, name, component_key, component, f"`{path}`: {error}", "PTF550")
         names = JobNames(self.run_id, self.job_uuid, name, "", str(self.store.artifacts_dir))
         parameters = resolve_value_references(parameters, names)
         condition = (task.get("triggerPolicy") or {}).get("condition")
@@ -253,43 +253,43 @@ class Run:
             try:
                 should_run = evaluate_condition(condition, parameters, artifacts)
             except CelError as error:
-                return self._task_failed(scope, name, component_key, component,
+                return self._task_failed(frame, name, component_key, component,
                                          f"the condition of `{path}` can't be evaluated: {error}", "PTF549")
             if not should_run:
                 shown = condition if len(condition) <= 100 else condition[:97] + "..."
                 self.progress.step_skipped(path, f"condition is false: {shown}")
                 return TaskResult(states.SKIPPED)
         if "parameterIterator" in task or "artifactIterator" in task:
-            return self._run_loop(scope, name, task, component_key, component, parameters, artifacts)
+            return self._run_loop(frame, name, task, component_key, component, parameters, artifacts)
         if "dag" in component:
-            return self._run_dag(Scope(component_key, component, path, parameters, artifacts))
+            return self._run_dag(DagFrame(component_key, component, path, parameters, artifacts))
         executor = self.pipeline.executor(component["executorLabel"])
-        step = Step(path, scope.key, name, task, component_key, component, component["executorLabel"], executor,
-                    parameters, artifacts)
+        step = ResolvedTask(path, frame.key, name, task, component_key, component, component["executorLabel"],
+                            executor, parameters, artifacts)
         if "importer" in executor:
             outcome = run_importer(self, step)
         elif "container" in executor:
             outcome = self.launcher.launch(step)
         else:
             kind = next(iter(executor), "nothing")
-            return self._task_failed(scope, name, component_key, component,
+            return self._task_failed(frame, name, component_key, component,
                                      f"`{path}` uses a `{kind}` executor, which only runs on a cluster", "PTF544")
         return TaskResult(outcome.state, outcome.parameters, outcome.artifacts,
                           [outcome.failure] if outcome.failure else [])
 
-    def _task_failed(self, scope: Scope, name: str, component_key: str, component: dict, message: str,
+    def _task_failed(self, frame: DagFrame, name: str, component_key: str, component: dict, message: str,
                      code: str) -> TaskResult:
-        path = _join(scope.path, name)
+        path = _join(frame.path, name)
         if "executorLabel" in component:
             self.store.record_execution(self.run_id, path, component_key, "container", states.FAILED, error=message)
         self.progress.step_failed(path, message)
-        return TaskResult(states.FAILED, failures=[StepFailure(path, scope.key, name, message, code)], error=message)
+        return TaskResult(states.FAILED, failures=[StepFailure(path, frame.key, name, message, code)], error=message)
 
-    def _resolve_inputs(self, scope: Scope, task: dict) -> tuple[dict[str, Any], dict[str, list[Artifact]]]:
+    def _resolve_inputs(self, frame: DagFrame, task: dict) -> tuple[dict[str, Any], dict[str, list[Artifact]]]:
         inputs = task.get("inputs") or {}
         parameters: dict[str, Any] = {}
         for input_name, source in (inputs.get("parameters") or {}).items():
-            value = self._parameter_source(scope, source)
+            value = self._parameter_source(frame, source)
             if value is _MISSING:
                 continue
             selector = source.get("parameterExpressionSelector")
@@ -298,17 +298,17 @@ class Run:
             parameters[input_name] = value
         artifacts: dict[str, list[Artifact]] = {}
         for input_name, source in (inputs.get("artifacts") or {}).items():
-            found = self._artifact_source(scope, source)
+            found = self._artifact_source(frame, source)
             if found:
                 artifacts[input_name] = found
         return parameters, artifacts
 
-    def _parameter_source(self, scope: Scope, source: dict) -> Any:
+    def _parameter_source(self, frame: DagFrame, source: dict) -> Any:
         if "componentInputParameter" in source:
-            return scope.parameters.get(source["componentInputParameter"], _MISSING)
+            return frame.parameters.get(source["componentInputParameter"], _MISSING)
         if "taskOutputParameter" in source:
             reference = source["taskOutputParameter"]
-            result = scope.results.get(reference["producerTask"])
+            result = frame.results.get(reference["producerTask"])
             if result is None or not result.ok:
                 return _MISSING
             return result.parameters.get(reference["outputParameterKey"], _MISSING)
@@ -323,38 +323,38 @@ class Run:
             return _MISSING
         if "taskFinalStatus" in source:
             producer = source["taskFinalStatus"]["producerTask"]
-            result = scope.results.get(producer)
+            result = frame.results.get(producer)
             state = "SUCCEEDED" if result is not None and result.state != states.FAILED else "FAILED"
             status: dict[str, Any] = {"state": state, "pipelineJobResourceName": self.run_id,
-                                      "pipelineTaskName": _join(scope.path, producer)}
+                                      "pipelineTaskName": _join(frame.path, producer)}
             if state == "FAILED":
                 messages = [f.message for f in (result.failures if result else [])] or ["the group failed"]
                 status["error"] = {"code": 2.0, "message": "; ".join(messages)}  # 2 = google.rpc UNKNOWN
             return status
         raise InputError(f"an input has a source this runner does not know: {json.dumps(source)[:120]}")
 
-    def _artifact_source(self, scope: Scope, source: dict) -> list[Artifact]:
+    def _artifact_source(self, frame: DagFrame, source: dict) -> list[Artifact]:
         if "componentInputArtifact" in source:
-            return list(scope.artifacts.get(source["componentInputArtifact"], []))
+            return list(frame.artifacts.get(source["componentInputArtifact"], []))
         if "taskOutputArtifact" in source:
             reference = source["taskOutputArtifact"]
-            result = scope.results.get(reference["producerTask"])
+            result = frame.results.get(reference["producerTask"])
             if result is None or not result.ok:
                 return []
             return list(result.artifacts.get(reference["outputArtifactKey"], []))
         raise InputError(f"an artifact input has a source this runner does not know: {json.dumps(source)[:120]}")
 
     # ----------------------------------------------------------------- loops
-    def _run_loop(self, scope: Scope, name: str, task: dict, component_key: str, component: dict,
+    def _run_loop(self, frame: DagFrame, name: str, task: dict, component_key: str, component: dict,
                   parameters: dict[str, Any], artifacts: dict[str, list[Artifact]]) -> TaskResult:
-        path = _join(scope.path, name)
+        path = _join(frame.path, name)
         over_artifacts = "artifactIterator" in task
         iterator = task.get("artifactIterator" if over_artifacts else "parameterIterator") or {}
         item_input = iterator.get("itemInput", "")
         try:
             items = self._loop_items(iterator.get("items") or {}, parameters, artifacts, over_artifacts)
         except InputError as error:
-            return self._task_failed(scope, name, component_key, component, f"loop `{path}`: {error}", "PTF550")
+            return self._task_failed(frame, name, component_key, component, f"loop `{path}`: {error}", "PTF550")
         limit = int((task.get("iteratorPolicy") or {}).get("parallelismLimit") or 0) or len(items) or 1
         turns = threading.BoundedSemaphore(limit)
         results: list[TaskResult | None] = [None] * len(items)
@@ -372,13 +372,13 @@ class Run:
                     iteration_artifacts[item_input] = [item]
                 else:
                     iteration_parameters[item_input] = item
-                scope_of_iteration = Scope(component_key, component, f"{path}[{index}]", iteration_parameters,
+                iteration_frame = DagFrame(component_key, component, f"{path}[{index}]", iteration_parameters,
                                            iteration_artifacts)
                 try:
-                    results[index] = self._run_dag(scope_of_iteration)
+                    results[index] = self._run_dag(iteration_frame)
                 except Exception as error:
                     message = f"internal error in `{path}[{index}]`: {type(error).__name__}: {error}"
-                    results[index] = TaskResult(states.FAILED, failures=[StepFailure(path, scope.key, name, message)])
+                    results[index] = TaskResult(states.FAILED, failures=[StepFailure(path, frame.key, name, message)])
                 if results[index].state == states.FAILED:
                     failed.set()
             finally:

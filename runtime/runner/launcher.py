@@ -40,7 +40,7 @@ DEFAULT_STORE = ".ptflow"  # `ptflow run`'s default; a log hint names --store on
 
 
 @dataclass
-class Step:
+class ResolvedTask:
     """One container or importer task, its inputs resolved."""
 
     path: str
@@ -117,7 +117,7 @@ def missing_inputs(parameters: dict, artifacts: dict, component: dict) -> list[s
     return missing
 
 
-def cache_key(step: Step, parameters: dict[str, Any], digests: dict[str, list[str]]) -> str:
+def cache_key(step: ResolvedTask, parameters: dict[str, Any], digests: dict[str, list[str]]) -> str:
     """Component (its interface and its executor) + input values + input artifact contents."""
     component = {k: step.component.get(k) for k in ("inputDefinitions", "outputDefinitions")}
     material = {
@@ -173,7 +173,7 @@ class ContainerLauncher:
         self._id_count = itertools.count()
 
     # ------------------------------------------------------------- the step
-    def launch(self, step: Step) -> StepResult:
+    def launch(self, step: ResolvedTask) -> StepResult:
         run = self.run
         parameters = with_defaults(step.parameters, step.component)
         missing = missing_inputs(parameters, step.artifacts, step.component)
@@ -227,13 +227,13 @@ class ContainerLauncher:
     def _new_execution_id(self) -> str:
         return f"{self._id_prefix}{next(self._id_count):016x}"  # next() on a count is atomic under the GIL
 
-    def _refused(self, step: Step, parameters: dict, message: str, code: str) -> StepResult:
+    def _refused(self, step: ResolvedTask, parameters: dict, message: str, code: str) -> StepResult:
         self.store.record_execution(self.run.run_id, step.path, step.component_key, "container", states.FAILED,
                                     inputs=parameters, input_artifacts=step.artifacts, error=message)
         self.run.progress.step_failed(step.path, message)
         return StepResult(states.FAILED, failure=StepFailure(step.path, step.dag_key, step.task_name, message, code))
 
-    def _record_start(self, step: Step, parameters: dict, key: str | None, execution: Execution,
+    def _record_start(self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution,
                       attempt: int) -> None:
         """Commit that an attempt starts (and where its log starts), before its process exists."""
         if execution.id is None:
@@ -250,7 +250,7 @@ class ContainerLauncher:
         return f"ptflow show {self.run.run_id}{store} --log {shlex.quote(task)}"
 
     # ---------------------------------------------------------- one attempt
-    def _attempt(self, step: Step, parameters: dict, key: str | None, execution: Execution,
+    def _attempt(self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution,
                  attempt: int) -> StepResult | StepFailure:
         has_artifacts = bool((step.component.get("outputDefinitions") or {}).get("artifacts"))
         # Only steps that make artifacts need a staging folder (and its rename into the store).
@@ -264,7 +264,7 @@ class ContainerLauncher:
             shutil.rmtree(staging, ignore_errors=True)
         return outcome
 
-    def _run_attempt(self, step: Step, parameters: dict, key: str | None, execution: Execution, attempt: int,
+    def _run_attempt(self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution, attempt: int,
                      staging: Path | None) -> StepResult | StepFailure:
         run = self.run
 
@@ -288,7 +288,7 @@ class ContainerLauncher:
             return fail(f"step `{step.path}` {describe_exit(exit_code)}", exit_code=exit_code)
         return self._collect(step, prepared.executor_input, staging, execution, fail)
 
-    def _run_in_lane(self, step: Step, parameters: dict, key: str | None, execution: Execution, attempt: int,
+    def _run_in_lane(self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution, attempt: int,
                      prepared: Prepared, lane: Lane, fail) -> tuple[int, bool] | StepFailure:
         """Record the attempt's start (and its log's), run its process, note where its log ends."""
         run = self.run
@@ -310,7 +310,7 @@ class ContainerLauncher:
         finally:
             log.end = lane.offset()  # committed with the attempt's outcome
 
-    def _prepare(self, step: Step, parameters: dict, execution: Execution, staging: Path | None,
+    def _prepare(self, step: ResolvedTask, parameters: dict, execution: Execution, staging: Path | None,
                  fail) -> Prepared | StepFailure:
         """The executor input, the command line with its placeholders filled in, and how it runs here."""
         run = self.run
@@ -326,7 +326,7 @@ class ContainerLauncher:
         image = resolver.text(str(container.get("image", "")))
         return Prepared(executor_input, argv, env, image, self._timeout(step))
 
-    def _plan(self, step: Step, prepared: Prepared, lane: Lane, fail) -> CommandPlan | StepFailure:
+    def _plan(self, step: ResolvedTask, prepared: Prepared, lane: Lane, fail) -> CommandPlan | StepFailure:
         """How the command runs here: in this Python, on the host, or in a container working in the lane."""
         try:
             command = plan(prepared.argv, prepared.image, prepared.env, str(lane.workdir), [str(self.store.root)],
@@ -339,7 +339,7 @@ class ContainerLauncher:
             self._warn_image_unused(prepared.image, step)
         return command
 
-    def _executor_input(self, step: Step, parameters: dict, staging: Path | None, execution: Execution) -> dict:
+    def _executor_input(self, step: ResolvedTask, parameters: dict, staging: Path | None, execution: Execution) -> dict:
         definitions = step.component.get("outputDefinitions") or {}
         output_parameters = {name: {"outputFile": execution.output_file(name)}
                              for name in definitions.get("parameters") or {}}
@@ -363,7 +363,7 @@ class ContainerLauncher:
             },
         }
 
-    def _timeout(self, step: Step) -> float | None:
+    def _timeout(self, step: ResolvedTask) -> float | None:
         limits = []
         deadline = self.run.pipeline.kubernetes(step.executor_label).get("activeDeadlineSeconds")
         if deadline:
@@ -389,7 +389,7 @@ class ContainerLauncher:
             self.run.untrack(process)
 
     # -------------------------------------------------------------- outputs
-    def _collect(self, step: Step, executor_input: dict, staging: Path | None, execution: Execution,
+    def _collect(self, step: ResolvedTask, executor_input: dict, staging: Path | None, execution: Execution,
                  fail) -> StepResult | StepFailure:
         executor_output = {}
         try:
@@ -447,7 +447,7 @@ class ContainerLauncher:
             return "a local artifact must stay inside the store " + str(self.store.root)
         return None
 
-    def _warn_image_unused(self, image: str, step: Step) -> None:
+    def _warn_image_unused(self, image: str, step: ResolvedTask) -> None:
         with self.run.progress.lock:
             if image in self._warned_images:
                 return
@@ -506,7 +506,7 @@ def _short(failure: StepFailure) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
-def run_importer(run: "Run", step: Step) -> StepResult:
+def run_importer(run: "Run", step: ResolvedTask) -> StepResult:
     """An importer: point at the URI (local paths and file:// must exist), record it as an artifact."""
     importer = step.executor.get("importer") or {}
     source = importer.get("artifactUri") or {}
@@ -540,7 +540,7 @@ def run_importer(run: "Run", step: Step) -> StepResult:
     return StepResult(states.SUCCEEDED, {}, {output_name: [artifact]})
 
 
-def _importer_failed(run: "Run", step: Step, message: str) -> StepResult:
+def _importer_failed(run: "Run", step: ResolvedTask, message: str) -> StepResult:
     run.store.record_execution(run.run_id, step.path, step.component_key, "importer", states.FAILED,
                                inputs=step.parameters, error=message)
     run.progress.step_failed(step.path, message)

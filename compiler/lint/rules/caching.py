@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ptflow.compiler import tree
+from ptflow.compiler.dag import ComponentKind
 from ptflow.compiler.diagnostics import Fix, Related
 from ptflow.compiler.lint.context import LintContext, StepView
 from ptflow.compiler.lint.registry import Rule, rule
@@ -53,7 +54,7 @@ immutable version of the data and say so with `cache: true`.
             for step in pipeline.steps:
                 if step.task is None or step.option("cache") is not None:
                     continue
-                if step.task.component.kind == "importer":
+                if step.task.component.kind == ComponentKind.IMPORTER:
                     context.report(f"importer step `{step.name}` is cached: when the data at its URI changes, "
                                    "KFP reuses the old artifact", step.name_span,
                                    fix=add_option_fix(context, step, "cache: false", "add `cache: false`"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ptflow.compiler import quantities
+from ptflow.compiler.dag import ComponentKind
 from ptflow.compiler.diagnostics import Fix, Related
 from ptflow.compiler.lint.context import LintContext, StepView
 from ptflow.compiler.lint.registry import Rule, rule
@@ -207,7 +208,7 @@ Fix: give every step of a GPU pipeline its resources:
                 continue
             first = gpu_steps[0]
             for step in pipeline.steps:
-                if step.task is None or step.task.component.kind != "container":
+                if step.task is None or step.task.component.kind != ComponentKind.CONTAINER:
                     continue  # importers and called pipelines are not pods of their own
                 if any(step.option(key) is not None for key in _RESOURCE_OPTIONS):
                     continue

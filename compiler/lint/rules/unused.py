@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ptflow.compiler.dag import GroupKind
 from ptflow.compiler.diagnostics import Fix, Related
 from ptflow.compiler.lint.context import LintContext, names_used
 from ptflow.compiler.lint.registry import Rule, rule
@@ -56,7 +57,7 @@ pipeline (`return (test: split.test)`), or remove it from the component.
                 used = read.get(task.name)
                 if not used:
                     continue  # the end of a branch
-                if any(group.kind == "loop" for group in task.group.ancestors()):
+                if any(group.kind == GroupKind.LOOP for group in task.group.ancestors()):
                     continue  # a loop's trials (HPO) keep what only the best one needs
                 for port in task.component.outputs:
                     kind = _DATA_ARTIFACTS.get(port.type.name) if port.type.is_artifact else None

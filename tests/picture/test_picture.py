@@ -40,7 +40,7 @@ def pipelines():
 PIPELINES = list(pipelines())
 
 
-def expected_groups(graph: dag.PipelineGraph) -> list[dag.Group]:
+def expected_groups(graph: dag.PipelineGraph) -> list[dag.TaskGroup]:
     return [group for group in graph.root.groups() if group is not graph.root]
 
 
