@@ -43,11 +43,13 @@ def cpu_error(value: str) -> str | None:
 def memory_in_gb(value: str) -> float:
     """Memory in GB (10^9 bytes), as KFP writes its numeric `memoryLimit` field."""
     match = _MEMORY.match(value.strip())
+    assert match is not None, f"{value!r} was not checked as a memory quantity"
     return float(match["number"]) * _UNITS[match["suffix"] or ""] / 10**9
 
 
 def cpu_in_cores(value: str) -> float:
     match = _CPU.match(value.strip())
+    assert match is not None, f"{value!r} was not checked as a CPU quantity"
     number = float(match["number"])
     return number / 1000 if match["suffix"] == "m" else number
 

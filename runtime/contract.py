@@ -225,6 +225,7 @@ def parse_value(text: str, port: Port) -> Any:
         return text
     if type_.name in ("int", "float", "bool"):
         return _parse_scalar(text, type_.name, bad)
+    value: Any
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
@@ -348,7 +349,7 @@ def step(name: str, outputs: dict[str, Any] | None = None) -> Callable[[Callable
         if previous is not None and previous.module != spec.module:
             raise RuntimeError(f"runtime step `{name}` is defined twice: in {previous.module} and {spec.module}")
         _REGISTRY[name] = spec
-        function.step_spec = spec
+        function.step_spec = spec  # type: ignore[attr-defined]  # read back by the registry's tests
         return function
 
     return register

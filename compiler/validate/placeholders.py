@@ -55,11 +55,12 @@ class Scan:
 def scan(element: str) -> Scan:
     """Every named placeholder in one command-line element, and every malformed one."""
     result = Scan()
-    if _STRUCTURE_START.match(element):
+    start = _STRUCTURE_START.match(element)
+    if start:
         try:
             structure = json.loads(element)
         except json.JSONDecodeError as error:
-            result.problems.append(f"malformed {_STRUCTURE_START.match(element).group(1)} placeholder: "
+            result.problems.append(f"malformed {start.group(1)} placeholder: "
                                    f"{error.msg} at character {error.pos}")
             return result
         _structure(structure, result)

@@ -78,6 +78,7 @@ def _load_from_file(name: str, distribution: str) -> ModuleType:
     if path is None:
         raise ProtosUnavailable(f"{name} not found: install {distribution}", name=name)
     spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, f"{path} is not a Python module"
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     stand_ins = _stand_in_packages(path) if name == KUBERNETES_MODULE else []
@@ -107,7 +108,7 @@ def _stand_in_packages(path: Path) -> list[ModuleType]:
         stand_ins.append(stand_in)
     for stand_in in stand_ins:
         if stand_in.__name__ == "kfp.pipeline_spec":
-            stand_in.pipeline_spec_pb2 = sys.modules[PIPELINE_SPEC_MODULE]
+            stand_in.pipeline_spec_pb2 = sys.modules  # type: ignore[attr-defined]  # a module attribute set at run time[PIPELINE_SPEC_MODULE]
     return stand_ins
 
 
