@@ -19,6 +19,7 @@ from ptflow.compiler.components import ComponentBuilder
 from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
 from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from ptflow.compiler.modules import ModuleLoader, SourceFile
+from ptflow.compiler.source import Span
 from ptflow.compiler.pipeline_checker import BUILTINS, PipelineBuilder
 
 
@@ -38,7 +39,7 @@ class ModuleSymbol:
 @dataclass
 class ComponentSymbol:
     spec: dag.ComponentSpec
-    span: object
+    span: Span | None
 
 
 @dataclass
@@ -61,11 +62,11 @@ class ModuleScope:
     source_maps: dict[str, dict] = field(default_factory=dict)  # pipeline -> task -> span
 
     @property
-    def tree(self) -> tree.Module | None:
+    def syntax_tree(self) -> tree.Module | None:
         return self.source.tree if self.source else None
 
     def pipelines(self) -> list[tree.PipelineDef]:
-        return self.tree.pipelines if self.tree else []
+        return self.syntax_tree.pipelines if self.syntax_tree else []
 
 
 class Checker:
@@ -158,7 +159,8 @@ class Checker:
         return scope
 
     def _declare(self, scope: ModuleScope) -> None:
-        module_tree = scope.tree
+        module_tree = scope.syntax_tree
+        assert module_tree is not None, "only a parsed module is declared"
         for node in module_tree.imports:
             symbol = self._import(scope, node)
             if symbol is not None:
@@ -168,10 +170,11 @@ class Checker:
                 continue
             spec = ComponentBuilder(definition, scope.path, self.diagnostics, self.runtime_image).build()
             self._bind(scope, definition.name.name, ComponentSymbol(spec, definition.name.span), definition.name.span)
-        for definition in module_tree.pipelines:
-            if definition.name.missing:
+        for pipeline_definition in module_tree.pipelines:
+            if pipeline_definition.name.missing:
                 continue
-            self._bind(scope, definition.name.name, PipelineSymbol(scope, definition), definition.name.span)
+            self._bind(scope, pipeline_definition.name.name, PipelineSymbol(scope, pipeline_definition),
+                       pipeline_definition.name.span)
 
     def _bind(self, scope: ModuleScope, name: str, symbol: Symbol, span) -> None:
         if name in scope.symbols:

@@ -7,6 +7,8 @@ command line translated into KFP placeholders.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ptflow.compiler import dag
 from ptflow.compiler import tree
 from ptflow.compiler import types
@@ -157,6 +159,13 @@ def check_unique_names(items, diagnostics: Diagnostics, what: str) -> None:
             seen[ident.name] = ident
 
 
+# What `port.path`, `.uri` and `.metadata` of a component's own input or output stand for on its command line.
+_INPUT_PLACEHOLDERS: dict[str, Callable[[str], dag.Arg]] = {
+    "path": dag.InputPath, "uri": dag.InputUri, "metadata": dag.InputMetadata}
+_OUTPUT_PLACEHOLDERS: dict[str, Callable[[str], dag.Arg]] = {
+    "path": dag.OutputPath, "uri": dag.OutputUri, "metadata": dag.OutputMetadata}
+
+
 class ComponentBuilder:
     """Builds the `ComponentSpec` of a `component` block."""
 
@@ -290,7 +299,7 @@ class ComponentBuilder:
         if isinstance(expr, tree.Member):
             return self._member_arg(expr)
         if isinstance(expr, tree.FString):
-            parts = []
+            parts: list[dag.Arg] = []
             for part in expr.parts:
                 if isinstance(part, str):
                     parts.append(part)
@@ -304,7 +313,7 @@ class ComponentBuilder:
                         return None
                     parts.append(arg)
             if all(isinstance(p, str) for p in parts):
-                return "".join(parts)
+                return "".join(p for p in parts if isinstance(p, str))
             return dag.Template(tuple(parts))
         if isinstance(expr, tree.Call) and isinstance(expr.func, tree.Name) and expr.func.id == "if_present":
             return self._if_present(expr)
@@ -382,14 +391,14 @@ class ComponentBuilder:
                     hint=f"to read a file, declare `{owner}` with an artifact type such as `Dataset`",
                 )
                 return None
-            placeholder = {"path": dag.InputPath, "uri": dag.InputUri, "metadata": dag.InputMetadata}.get(attr)
+            placeholder = _INPUT_PLACEHOLDERS.get(attr)
         elif owner in self.outputs:
             port = self.outputs[owner]
             if port.type.is_param and attr != "path":
                 self.diagnostics.report("PTF313", f"output parameter `{owner}` has only `.path`, the file to write "
                                         "its value to", expr.attr.span)
                 return None
-            placeholder = {"path": dag.OutputPath, "uri": dag.OutputUri, "metadata": dag.OutputMetadata}.get(attr)
+            placeholder = _OUTPUT_PLACEHOLDERS.get(attr)
         else:
             return self._name_arg(expr.obj)
         if placeholder is None:

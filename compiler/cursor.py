@@ -82,8 +82,8 @@ def cursor_context(text: str, offset: int) -> CursorContext:
         return CursorContext("after")
     if innermost.char == "{" and _ends_with_word(head, "with"):
         if innermost.in_value:
-            key = innermost.keys[-1] if innermost.keys else None
-            return CursorContext("after" if key == "after" else "with_value", key=key)
+            value_key = innermost.keys[-1] if innermost.keys else None
+            return CursorContext("after" if value_key == "after" else "with_value", key=value_key)
         return CursorContext("with_key", given=tuple(innermost.keys))
     if innermost.char == "(":
         callee = re.search(r"([A-Za-z_][A-Za-z0-9_.]*)\s*$", head)

@@ -180,7 +180,7 @@ class IndexBuilder:
         self._outputs: dict[int, str] = {}
 
     def build(self) -> FileIndex:
-        module_tree = self.scope.tree
+        module_tree = self.scope.syntax_tree
         if module_tree is None:
             return self.index
         for node in module_tree.imports:

@@ -76,11 +76,11 @@ def parse_invocation(spec: StepSpec, arguments: list[str]) -> Invocation:
             if port.required:
                 missing.append(port)
             continue
-        text = flags[port.name]
+        given = flags[port.name]
         if port.type.is_artifact:
-            invocation.inputs[port.name] = _input_artifact(port, text, invocation.executor_input)
+            invocation.inputs[port.name] = _input_artifact(port, given, invocation.executor_input)
         else:
-            invocation.inputs[port.name] = parse_value(text, port)
+            invocation.inputs[port.name] = parse_value(given, port)
     if missing:
         raise UsageError("missing required input" + ("s" if len(missing) > 1 else "") + ": " + ", ".join(
             f"--{port.name} {'PATH' if port.type.is_artifact else 'VALUE'} ({port.type})" for port in missing))

@@ -33,7 +33,7 @@ import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 PARAMETER_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
 REQUIRED = inspect.Parameter.empty
@@ -93,7 +93,7 @@ class Metrics(Artifact):
 
     schema_title = "system.Metrics"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The v1 display format of each metric ("RAW" or "PERCENTAGE").
         self.formats: dict[str, str] = {}
@@ -233,11 +233,12 @@ def parse_value(text: str, port: Port) -> Any:
     if not isinstance(value, PARAMETER_TYPES[type_.name]):
         raise bad(f"JSON {type(value).__name__}, not {type_.name}")
     if type_.item:
-        for index, item in enumerate(value):
+        items = cast(list, value)  # PARAMETER_TYPES checked it is a list
+        for index, item in enumerate(items):
             if not _fits(item, type_.item):
                 raise bad(f"item {index} is {item!r}, not {type_.item}")
         if type_.item == "float":
-            value = [float(item) for item in value]
+            value = [float(item) for item in items]
     return value
 
 

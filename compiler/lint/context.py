@@ -9,6 +9,7 @@ match the two up itself.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
@@ -54,7 +55,7 @@ class LintContext:
         self.result = result
         self.target = target
         scope = result.scope
-        self.module: tree.Module | None = scope.tree if scope is not None else None
+        self.module: tree.Module | None = scope.syntax_tree if scope is not None else None
         self.text: str = scope.source.text if scope is not None and scope.source is not None else ""
         self.path: str = self.module.span.file if self.module is not None else result.path  # as spans name it
         self.diagnostics = Diagnostics()
@@ -64,6 +65,7 @@ class LintContext:
     # ---------------------------------------------------------- reading
     def _pipeline_views(self) -> list[PipelineView]:
         views = []
+        assert self.result.scope is not None and self.module is not None, "only a parsed module has pipelines"
         graphs = self.result.scope.graphs
         for definition in self.module.pipelines:
             graph = graphs.get(definition.name.name)
@@ -123,7 +125,7 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     """The fields of a node class that may hold other nodes (not its span), computed once per class."""
     fields = _CHILD_FIELDS.get(cls)
     if fields is None:
-        fields = _CHILD_FIELDS[cls] = tuple(name for name in cls.__dataclass_fields__ if name != "span")
+        fields = _CHILD_FIELDS[cls] = tuple(field.name for field in dataclasses.fields(cls) if field.name != "span")
     return fields
 
 

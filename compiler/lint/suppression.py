@@ -60,7 +60,7 @@ def read_suppressions(comments: list[tree.Comment], text: str) -> tuple[list[Sup
         body_start = directive.end()
         body = comment.text[body_start:]
         if not _IGNORE.match(body):
-            word = re.match(r"[A-Za-z_-]*", body)[0] or body.strip()[:20]
+            word = re.findall(r"^[A-Za-z_-]*", body)[0] or body.strip()[:20]  # `^...*` always matches
             if not word:
                 problems.report("PTF690", "a `# ptflow:` comment without a directive", comment.span,
                                 hint="write `# ptflow: ignore[CODE]`")

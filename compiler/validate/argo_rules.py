@@ -181,7 +181,7 @@ class WorkflowRules:
 
     def check_entry_points(self) -> None:
         arguments = _mapping(self.spec.get("arguments"))
-        supplied = {"parameters": self.workflow_parameters,
+        supplied: dict[str, set] = {"parameters": self.workflow_parameters,
                     "artifacts": {a.get("name") for a in _list(arguments.get("artifacts")) if isinstance(a, dict)}}
         for key in ("entrypoint", "onExit"):
             name = self.spec.get(key)
@@ -522,7 +522,8 @@ class DagRules:
             return None
         if rest[:1] != ["outputs"] or len(rest) < 2:
             return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
-        called = self.rules.templates.get(producer.body.get("template"))
+        template_name = producer.body.get("template")
+        called = self.rules.templates.get(template_name) if isinstance(template_name, str) else None
         if called is None:
             return None  # the unknown template is reported on its own; a templateRef can't be checked here
         if len(rest) == 2 and rest[1] in _TEMPLATE_OUTPUT_FIELDS + ("parameters",):

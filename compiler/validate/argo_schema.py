@@ -13,7 +13,10 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 from ptflow.compiler.diagnostics import did_you_mean
 from ptflow.compiler.validate.yaml_source import Path, PathReport
@@ -42,6 +45,7 @@ def check_types(report: PathReport, document: dict) -> None:
     if not (isinstance(templates, list) and all(isinstance(t, dict) for t in templates)):
         _round_trip(report, Workflow, document, (), walker.unknown)
         return
+    assert isinstance(spec, dict)  # `templates` came from it
     # The templates are checked one by one, each distinct one once: a workflow's templates are
     # often identical but for their names (one per step), and the round trip is most of the time.
     from hera.workflows.models import Template
@@ -91,7 +95,7 @@ class _Shape:
 
 
 _SHAPES: dict[Any, _Shape] = {}
-_FIELDS: dict[type, dict[str, Any]] = {}
+_FIELDS: dict[type[BaseModel], dict[str, Any]] = {}
 
 
 def _shape(annotation) -> _Shape:
@@ -128,7 +132,7 @@ def _compute_shape(annotation) -> _Shape:
     return _Shape("other")
 
 
-def _fields(model: type) -> dict[str, Any]:
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
     """The model's fields by the key a document uses for them (the alias when there is one)."""
     fields = _FIELDS.get(model)
     if fields is None:

@@ -55,15 +55,15 @@ def validate_ir(documents: list[dict], source: SourceText | None = None) -> list
     """
     report = PathReport()
     spec_index, platforms_index = _identify(documents, report)
-    spec = documents[spec_index] if spec_index is not None else None
     platforms = documents[platforms_index] if platforms_index is not None else None
-    if spec is not None:
-        _check_spec_schema(report, spec_index, spec)
-        _check_backend_rules(report, spec_index, spec)
-    if platforms is not None:
+    if spec_index is not None:
+        _check_spec_schema(report, spec_index, documents[spec_index])
+        _check_backend_rules(report, spec_index, documents[spec_index])
+    if platforms is not None and platforms_index is not None:
         _check_platforms_schema(report, platforms_index, platforms)
-    if spec is not None:
-        Semantics(report, spec, spec_index, platforms, platforms_index if platforms_index is not None else 1).run()
+    if spec_index is not None:
+        Semantics(report, documents[spec_index], spec_index, platforms,
+                  platforms_index if platforms_index is not None else 1).run()
     return report.diagnostics(source)
 
 
@@ -137,7 +137,9 @@ def _check_map_values(report: PathReport, index: int, path: tuple, mapping: dict
             fingerprint = None
         if fingerprint is not None and verdicts.get(fingerprint) is True:
             continue
-        verdicts[fingerprint] = check_message(report, index, path + (key,), value, message_class)
+        verdict = check_message(report, index, path + (key,), value, message_class)
+        if fingerprint is not None:
+            verdicts[fingerprint] = verdict
 
 
 def _check_platforms_schema(report: PathReport, index: int, platforms: dict) -> None:

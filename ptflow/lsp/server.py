@@ -348,9 +348,9 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
     async def symbols(ls: PtflowLanguageServer, params: types.DocumentSymbolParams
                       ) -> list[types.DocumentSymbol] | None:
         analysis = await ls.current(params.text_document.uri)
-        if analysis is None or analysis.scope is None or analysis.scope.tree is None:
+        if analysis is None or analysis.scope is None or analysis.scope.syntax_tree is None:
             return None
-        return document_symbols(analysis.scope.tree, analysis.index, PositionMap(analysis.text, ls.encoding))
+        return document_symbols(analysis.scope.syntax_tree, analysis.index, PositionMap(analysis.text, ls.encoding))
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     async def prepare_rename(ls: PtflowLanguageServer, params: types.PrepareRenameParams) -> types.Range | None:

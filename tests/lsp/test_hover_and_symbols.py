@@ -89,7 +89,7 @@ def test_short_signatures_stay_on_one_line():
 
 
 def test_the_outline_lists_imports_components_and_pipelines_with_their_parameters_and_steps(analysis):
-    symbols = document_symbols(analysis.scope.tree, analysis.index, PositionMap(PROGRAM))
+    symbols = document_symbols(analysis.scope.syntax_tree, analysis.index, PositionMap(PROGRAM))
     assert [(s.name, s.kind, s.detail) for s in symbols] == [
         ("torch", types.SymbolKind.Module, "stdlib.torch"),
         ("square", types.SymbolKind.Function, "component square(x: int) -> (y: int)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Related
 from ptflow.compiler.lint.context import LintContext
 from ptflow.compiler.lint.registry import Rule, rule
@@ -38,7 +39,7 @@ Fix: rename one of them.
         definitions = [("import", node.alias) for node in module.imports] + \
             [("component", d.name) for d in module.components] + [("pipeline", d.name) for d in module.pipelines]
         definitions.sort(key=lambda item: item[1].span.start)
-        first_by_name: dict[str, tuple[str, object]] = {}
+        first_by_name: dict[str, tuple[str, tree.Identifier]] = {}
         for kind, identifier in definitions:
             if identifier.missing:
                 continue

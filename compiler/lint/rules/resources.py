@@ -63,6 +63,7 @@ inserts it), a Vertex AI type such as `"NVIDIA_TESLA_T4"` on Vertex.
                 if not requests_gpus(step) or step.option("accelerator") is not None:
                     continue
                 entry = step.option("gpus")
+                assert entry is not None, "requests_gpus(step) read it"
                 if context.target == "vertex":
                     context.report("`gpus` without `accelerator`: Vertex AI needs the accelerator type",
                                    entry.span, hint='add an accelerator type such as `accelerator: "NVIDIA_TESLA_T4"`')
@@ -207,6 +208,8 @@ Fix: give every step of a GPU pipeline its resources:
             if not gpu_steps:
                 continue
             first = gpu_steps[0]
+            first_gpus = first.option("gpus")
+            assert first_gpus is not None, "requests_gpus(first) read it"
             for step in pipeline.steps:
                 if step.task is None or step.task.component.kind != ComponentKind.CONTAINER:
                     continue  # importers and called pipelines are not pods of their own
@@ -215,7 +218,7 @@ Fix: give every step of a GPU pipeline its resources:
                 context.report(
                     f"step `{step.name}` sets no cpu or memory, in a pipeline whose step `{first.name}` "
                     f"requests GPUs", step.name_span,
-                    related=[Related(first.option("gpus").span, f"`{first.name}` requests GPUs here")],
+                    related=[Related(first_gpus.span, f"`{first.name}` requests GPUs here")],
                     hint='add for example `with { cpu: "1", memory: "2Gi" }`',
                 )
 
