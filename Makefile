@@ -40,6 +40,7 @@ system-packages:
 	$(call debian_install,command -v dot,graphviz fonts-liberation2,the svg/png picture tests)
 	$(call debian_install,command -v nvim,neovim,the Neovim set-up tests)
 	$(call debian_install,emacs --batch --eval "(progn (require 'package) (package-initialize) (require 'eglot))",emacs-nox elpa-eglot,the Emacs set-up tests)
+	$(call debian_install,command -v chromedriver,chromium chromium-driver,the browser tests of ptflow ui)
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

@@ -257,7 +257,12 @@ class Run:
                                          f"the condition of `{path}` can't be evaluated: {error}", "PTF549")
             if not should_run:
                 shown = condition if len(condition) <= 100 else condition[:97] + "..."
-                self.progress.step_skipped(path, f"condition is false: {shown}")
+                reason = f"condition is false: {shown}"
+                # Recorded, so `ptflow show` and `ptflow ui` can say why the task (often a whole branch) did not run.
+                self.store.record_execution(self.run_id, path, component_key,
+                                            "dag" if "dag" in component else "container", states.SKIPPED,
+                                            error=reason)
+                self.progress.step_skipped(path, reason)
                 return TaskResult(states.SKIPPED)
         if "parameterIterator" in task or "artifactIterator" in task:
             return self._run_loop(frame, name, task, component_key, component, parameters, artifacts)
