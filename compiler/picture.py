@@ -44,6 +44,7 @@ class Cluster:
     kind: str  # loop, branches, condition, exit_handler, finally
     label: str
     children: list["Node | Cluster"] = field(default_factory=list)
+    group: object = field(default=None, repr=False, compare=False)  # the graph's group it draws (None: finally)
 
     def nodes(self):
         for child in self.children:
@@ -128,6 +129,7 @@ class _PictureBuilder:
         if isinstance(child, dag.Task):
             return self._node(child)
         cluster = self._new_cluster(child.kind, self._group_label(child))
+        cluster.group = child
         self.cluster_of_group[id(child)] = cluster
         cluster.children.extend(self._member(grandchild) for grandchild in _in_source_order(child.children))
         return cluster

@@ -33,6 +33,7 @@ COMMANDS = [
     "submit",
     "tensorboard",
     "serve",
+    "ui",
 ]
 
 

@@ -119,8 +119,9 @@ class Run:
     def execute(self) -> RunResult:
         started = time.monotonic()
         parameters = self._root_parameters()
-        self.run_id = self.store.start_run(self.pipeline.name, self.pipeline.source, self.pipeline.digest(),
-                                           parameters)
+        # The source's absolute path, so `ptflow ui` started from another folder finds the file (and its names).
+        source = os.path.abspath(self.pipeline.source) if self.pipeline.source else ""
+        self.run_id = self.store.start_run(self.pipeline.name, source, self.pipeline.digest(), parameters)
         self.run_dir = self.store.run_dir(self.run_id)
         self.lanes = Lanes(self.store.root, self.run_dir, self.options.parallelism)
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
