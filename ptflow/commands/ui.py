@@ -6,7 +6,16 @@ import sys
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def register(subparsers) -> None:
@@ -31,7 +40,7 @@ def run(args) -> int:
     from ptflow.runtime.runner.store import StoreError
     from ptflow.ui.server import serve
 
-    if args.host not in LOOPBACK:
+    if not is_loopback(args.host):
         print(f"warning: listening on {args.host}: anyone who can reach this address can read every run, log and "
               "artifact in the store, and start TensorBoard (there is no login)", file=sys.stderr)
     try:

@@ -311,7 +311,8 @@ def artifact_view(store: ReadOnlyStore, artifact_id: int, kind: str, uri: str, m
             if kind == "system.Markdown" or suffix == ".md":
                 view["markdown"] = markdown.render(_read_text(real))
             elif kind == "system.HTML" or suffix in (".html", ".htm"):
-                view["html_url"] = view["file_url"]
+                # Served as HTML whatever the file is called (a step writes `page`, not `page.html`).
+                view["html_url"] = f"/artifacts/{artifact_id}/content" if real == Path(path) else view["file_url"]
             elif suffix in (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"):
                 view["image_url"] = view["file_url"]
             elif kind == "system.Markdown":
@@ -369,13 +370,24 @@ def artifact_page(store: ReadOnlyStore, artifact_id: int) -> Page:
     })
 
 
-def store_file(store: ReadOnlyStore, relative: str) -> Raw:
+def artifact_content(store: ReadOnlyStore, artifact_id: int) -> Raw:
+    """An artifact's file, typed by its artifact type where the file name says nothing (system.HTML)."""
+    artifact = store.artifact(artifact_id)
+    path = local_path_for_uri(artifact["uri"]) if artifact else None
+    relative = files.relative_to_store(store.root, path) if path else None
+    if relative is None:
+        raise NotFound("this artifact has no file in the store")
+    kind = "text/html; charset=utf-8" if artifact["type"] == "system.HTML" else None
+    return store_file(store, relative, kind)
+
+
+def store_file(store: ReadOnlyStore, relative: str, kind: str | None = None) -> Raw:
     path = files.inside_store(store.root, relative)
     if path is None or not path.is_file():
         raise NotFound("no such file in the store")
     headers = {"Content-Security-Policy": files.ARTIFACT_CSP, "X-Content-Type-Options": "nosniff",
                "Cross-Origin-Resource-Policy": "same-origin"}
-    kind = files.content_type(path)
+    kind = kind or files.content_type(path)
     if not kind.startswith(("text/", "image/", "application/json")):
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(path.name)}"
     return Raw(path.read_bytes(), kind, headers)

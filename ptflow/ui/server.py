@@ -72,6 +72,7 @@ _ROUTES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^/executions/(?P<execution>\d+)/log$"), "log"),
     (re.compile(r"^/executions/(?P<execution>\d+)/log\.json$"), "log_json"),
     (re.compile(r"^/artifacts/(?P<artifact>\d+)$"), "artifact"),
+    (re.compile(r"^/artifacts/(?P<artifact>\d+)/content$"), "artifact_content"),
     (re.compile(r"^/files/(?P<path>.+)$"), "file"),
     (re.compile(r"^/compare$"), "compare"),
     (re.compile(r"^/tensorboard/(?P<run>[^/]+)$"), "tensorboard"),
@@ -163,6 +164,8 @@ class Handler(BaseHTTPRequestHandler):
             return pages.log_tail(store, int(match["execution"]))
         if route == "artifact":
             return pages.artifact_page(store, int(match["artifact"]))
+        if route == "artifact_content":
+            return pages.artifact_content(store, int(match["artifact"]))
         if route == "file":
             return pages.store_file(store, match["path"])
         if route == "compare":
@@ -222,9 +225,9 @@ class Handler(BaseHTTPRequestHandler):
 def serve(store: str, host: str, port: int, out=sys.stderr) -> None:
     """Serve until Ctrl-C; prints the URL first (`ptflow ui` and the tests read it from there)."""
     server = UiServer(store, host, port, quiet=False)
-    print(f"ptflow ui: serving {Path(store).resolve()} on {server.url} (read-only); Ctrl-C stops it",
-          file=out, flush=True)
     try:
+        print(f"ptflow ui: serving {Path(store).resolve()} on {server.url} (read-only); Ctrl-C stops it",
+              file=out, flush=True)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         print("ptflow ui: stopped", file=out, flush=True)
