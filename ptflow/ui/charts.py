@@ -67,11 +67,12 @@ def confusion_matrix_svg(names: list[str], rows: list[list[float]]) -> str:
                    f'{escape(_short(label, 14))}</text>')
         for j, count in enumerate(row):
             share = count / total
+            # A presentation attribute, not a style attribute: the page's CSP allows no inline styles.
             shade = f"rgba(31, 94, 168, {0.06 + 0.94 * share:.3f})"
             text_class = "on-dark" if share > 0.5 else "on-light"
             shown = f"{count:g}"
             out.append(f'<g class="cm-cell" data-row="{i}" data-col="{j}"><rect x="{left + j * cell}" y="{y}" '
-                       f'width="{cell}" height="{cell}" style="fill:{shade}"/>'
+                       f'width="{cell}" height="{cell}" fill="{shade}"/>'
                        f'<text class="{text_class}" x="{left + j * cell + cell / 2:.0f}" y="{y + cell / 2 + 4:.0f}" '
                        f'text-anchor="middle">{shown}</text><title>true {escape(label)}, predicted '
                        f'{escape(names[j] if j < len(names) else str(j))}: {shown} ({share:.0%} of the row)</title></g>')
@@ -139,6 +140,9 @@ def scatter_svg(points: list[tuple[object, float, str, str]], x_title: str, y_ti
     y_low, y_high = min(ys), max(ys)
     if y_high == y_low:
         y_low, y_high = y_low - 1, y_high + 1
+    if numeric:  # a margin, so no point sits on the frame
+        low, high = low - 0.06 * (high - low), high + 0.06 * (high - low)
+    y_low, y_high = y_low - 0.08 * (y_high - y_low), y_high + 0.08 * (y_high - y_low)
 
     def px(value: float) -> float:
         return left + (value - low) / (high - low) * plot_w

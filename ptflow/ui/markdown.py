@@ -109,7 +109,8 @@ def _table(lines: list[str], index: int, out: list[str]) -> int:
 
 
 def _align(aligns: list[str], column: int) -> str:
-    return f' style="text-align:{aligns[column]}"' if column < len(aligns) and aligns[column] else ""
+    # A class, not a style attribute: the page's CSP allows no inline styles.
+    return f' class="align-{aligns[column]}"' if column < len(aligns) and aligns[column] else ""
 
 
 def _list(lines: list[str], index: int, out: list[str]) -> int:

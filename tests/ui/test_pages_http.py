@@ -90,7 +90,7 @@ def test_markdown_is_rendered_with_its_html_escaped(server, finished_store):
     status, page, _ = get(f"{server.url}/runs/{shown['id']}/steps/counts")
     assert status == 200
     assert "<h1>Label counts</h1>" in page
-    assert '<td style="text-align:right">12</td>' in page
+    assert '<td class="align-right">12</td>' in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
