@@ -248,7 +248,9 @@ def _execution_view(store: ReadOnlyStore, run: dict, execution: dict) -> dict:
     attempts = []
     for log in log_source.get("log_ranges") or []:
         text = run_logs.as_text(run_logs.read_range(store.root, log, LOG_TAIL_BYTES)) if log.end is not None else ""
-        attempts.append({"number": log.attempt, "text": text, "open": log.end is None})
+        attempts.append({"number": log.attempt, "text": text, "open": log.end is None,
+                         "took": took(log.started, log.ended), "exit_code": log.exit_code,
+                         "started": when(log.started)})
     whole = run_logs.as_text(store.read_log(log_source, LOG_TAIL_BYTES))
     return {
         "id": execution["id"], "task": execution["task"], "component": execution["component"], "state": state,
@@ -261,7 +263,7 @@ def _execution_view(store: ReadOnlyStore, run: dict, execution: dict) -> dict:
         "input_artifacts": _artifact_items(store, execution["input_artifacts"], render=False),
         "output_artifacts": _artifact_items(store, execution["output_artifacts"], render=True),
         "log": whole, "log_url": f"/executions/{log_source['id']}/log", "log_json": f"/executions/{log_source['id']}/log.json",
-        "attempt_logs": attempts if len(attempts) > 1 else [],
+        "attempt_logs": attempts,
         "live": state == "running",
     }
 

@@ -19,6 +19,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -298,17 +299,20 @@ class ContainerLauncher:
         if isinstance(command, StepFailure):
             return command
         header = f"{logs.HEADER_PREFIX} attempt {attempt}: {' '.join(command.argv)[:2000]}\n"
-        log = LogRange(attempt, lane.file, lane.begin(header))
+        log = LogRange(attempt, lane.file, lane.begin(header), started=time.time())
         execution.logs.append(log)
         self._record_start(step, parameters, key, execution, attempt)
         run.progress.step_started(step.path, command.how)
         try:
-            return self._run_process(command, lane, prepared.timeout)
+            ended = self._run_process(command, lane, prepared.timeout)
+            log.exit_code = ended[0]
+            return ended
         except OSError as error:  # the command went away since it was found, or can't be executed
             return fail(f"step `{step.path}` runs command `{command.argv[0]}`, which can't be started here "
                         f"({error.strerror or error})", "PTF545")
         finally:
             log.end = lane.offset()  # committed with the attempt's outcome
+            log.ended = time.time()
 
     def _prepare(self, step: ResolvedTask, parameters: dict, execution: Execution, staging: Path | None,
                  fail) -> Prepared | StepFailure:

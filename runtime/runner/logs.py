@@ -50,17 +50,28 @@ class LogRange:
     file: str
     start: int
     end: int | None = None  # None: the attempt had not ended when the runner last recorded it
+    # When the attempt's process started and ended (time.time()), and its exit code: `ptflow ui` shows each
+    # attempt of a retried step with these. None in stores written before they were recorded.
+    started: float | None = None
+    ended: float | None = None
+    exit_code: int | None = None
 
 
 def ranges_to_json(ranges: list[LogRange]) -> str:
     # Written twice per step: spelled out rather than through json.dumps; only the file name needs escaping.
     items = (f'{{"attempt": {r.attempt}, "file": {encode_basestring(r.file)}, "start": {r.start}, '
-             f'"end": {"null" if r.end is None else r.end}}}' for r in ranges)
+             f'"end": {_number(r.end)}, "started": {_number(r.started)}, "ended": {_number(r.ended)}, '
+             f'"exit_code": {_number(r.exit_code)}}}' for r in ranges)
     return f"[{', '.join(items)}]"
 
 
+def _number(value: float | None) -> str:
+    return "null" if value is None else repr(value)
+
+
 def ranges_from_json(text: str) -> list[LogRange]:
-    return [LogRange(item["attempt"], item["file"], item["start"], item.get("end")) for item in json.loads(text)]
+    return [LogRange(item["attempt"], item["file"], item["start"], item.get("end"), item.get("started"),
+                     item.get("ended"), item.get("exit_code")) for item in json.loads(text)]
 
 
 @dataclass

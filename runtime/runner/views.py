@@ -153,7 +153,8 @@ def _log_json(execution: dict) -> list[dict]:
     ranges = execution.get("log_ranges") or []
     if not ranges and execution.get("log"):  # a store from before lane files: one file per execution
         return [{"attempt": None, "file": execution["log"], "start": 0, "end": None}]
-    return [{"attempt": r.attempt, "file": r.file, "start": r.start, "end": r.end} for r in ranges]
+    return [{"attempt": r.attempt, "file": r.file, "start": r.start, "end": r.end, "started": r.started,
+             "ended": r.ended, "exit_code": r.exit_code} for r in ranges]
 
 
 def _artifact_json(artifact: Artifact) -> dict:

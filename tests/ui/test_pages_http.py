@@ -77,6 +77,24 @@ def test_the_step_page_shows_inputs_outputs_cache_attempts_log_and_the_ptflow_li
     assert "### ptflow: attempt 1:" in page  # its log, with the runner's header line
 
 
+def test_each_attempt_of_a_retried_step_has_its_exit_code_duration_and_log(server, finished_store):
+    shown = _show(finished_store, "retried")
+    attempts = shown["steps"][0]["log"]
+    assert [a["exit_code"] for a in attempts] == [3, 0]
+    status, page, _ = get(f"{server.url}/runs/{shown['id']}/steps/shaky")
+    assert status == 200
+    rows = page.split('<table class="attempts">')[1].split("</table>")[0]
+    cells = [row.split("<td>")[1:] for row in rows.split("<tr>")[2:]]
+    assert [c[0].split("<")[0] for c in cells] == ["1", "2"]
+    assert [c[3].split("<")[0] for c in cells] == ["3", "0"]
+    assert all(c[2].split("<")[0].endswith("s") for c in cells)  # a duration each
+    first = page.split("log of attempt 1")[1].split("</details>")[0]
+    second = page.split("log of attempt 2")[1].split("</details>")[0]
+    # What each attempt printed (a line of its own; the header line before it shows the whole command).
+    assert "\nfirst-attempt-fails\n" in first and "\nsecond-attempt-ok\n" not in first
+    assert "\nsecond-attempt-ok\n" in second and "\nfirst-attempt-fails\n" not in second
+
+
 def test_a_loop_step_lists_each_iteration_with_a_link(server, finished_store):
     shown = _show(finished_store, "control")
     status, page, _ = get(f"{server.url}/runs/{shown['id']}/steps/sq")
