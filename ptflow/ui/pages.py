@@ -262,10 +262,23 @@ def _execution_view(store: ReadOnlyStore, run: dict, execution: dict) -> dict:
         "outputs": sorted((k, value_text(v)) for k, v in execution["outputs"].items()),
         "input_artifacts": _artifact_items(store, execution["input_artifacts"], render=False),
         "output_artifacts": _artifact_items(store, execution["output_artifacts"], render=True),
+        "tensorboard": (f"/tensorboard/{quote(run['id'], safe='')}?{urlencode({'step': execution['task']})}"
+                        if _has_tensorboard_logs(execution) else None),
         "log": whole, "log_url": f"/executions/{log_source['id']}/log", "log_json": f"/executions/{log_source['id']}/log.json",
         "attempt_logs": attempts,
         "live": state == "running",
     }
+
+
+def _has_tensorboard_logs(execution: dict) -> bool:
+    from ptflow.commands.tensorboard import holds_tensorboard_logs
+
+    for found in execution["output_artifacts"].values():
+        for artifact in found:
+            path = local_path_for_uri(artifact.uri)
+            if path and holds_tensorboard_logs(Path(path)):
+                return True
+    return False
 
 
 def _artifact_items(store: ReadOnlyStore, artifacts: dict, render: bool) -> list[dict]:

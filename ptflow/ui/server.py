@@ -171,17 +171,19 @@ class Handler(BaseHTTPRequestHandler):
         if route == "compare":
             return pages.compare_page(store, query)
         if route == "tensorboard":
-            return self._tensorboard(store, match["run"])
+            return self._tensorboard(store, match["run"], (query.get("step") or [None])[0])
         raise pages.NotFound("no such page")
 
-    def _tensorboard(self, store: ReadOnlyStore, run_id: str) -> pages.Page:
+    def _tensorboard(self, store: ReadOnlyStore, run_id: str, step: str | None) -> pages.Page:
         run = store.run(run_id)
         if run is None:
             raise pages.NotFound(f"no run {run_id!r} in this store")
-        board, started = self.server.boards.start_or_reuse(run_id)
+        if step is not None and step not in {e["task"] for e in store.execution_states(run_id)}:
+            raise pages.NotFound(f"run {run_id} has no step {step!r}")
+        board, started = self.server.boards.start_or_reuse(run_id, step)
         problem = self.server.boards.failure(board) if started else None
         return pages.Page("tensorboard.html", {"title": f"TensorBoard — {run_id}", "run": run,
-                                               "run_url": pages.run_url(run_id), "url": board.url,
+                                               "run_url": pages.run_url(run_id), "url": board.url, "step": step,
                                                "started": started, "problem": problem})
 
     # ---------------------------------------------------------------- output

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 @dataclass
 class Board:
     run_id: str
+    step: str | None
     port: int
     process: subprocess.Popen
 
@@ -39,22 +40,24 @@ class Boards:
 
     def __init__(self, store: str):
         self.store = store
-        self.boards: dict[str, Board] = {}
+        self.boards: dict[tuple[str, str | None], Board] = {}
         self.lock = threading.Lock()
 
-    def start_or_reuse(self, run_id: str) -> tuple[Board, bool]:
-        """The run's TensorBoard, and whether it was started by this call."""
+    def start_or_reuse(self, run_id: str, step: str | None = None) -> tuple[Board, bool]:
+        """The TensorBoard of a run (or of one step's logs), and whether it was started by this call."""
         with self.lock:
-            board = self.boards.get(run_id)
+            board = self.boards.get((run_id, step))
             if board is not None and board.alive:
                 return board, False
             port = _free_loopback_port()
-            process = subprocess.Popen(
-                [sys.executable, "-m", "ptflow", "tensorboard", run_id, "--store", self.store, "--host", "127.0.0.1",
-                 "--port", str(port)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-            board = Board(run_id, port, process)
-            self.boards[run_id] = board
+            command = [sys.executable, "-m", "ptflow", "tensorboard", run_id, "--store", self.store,
+                       "--host", "127.0.0.1", "--port", str(port)]
+            if step:
+                command += ["--step", step]
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, start_new_session=True)
+            board = Board(run_id, step, port, process)
+            self.boards[(run_id, step)] = board
             return board, True
 
     def failure(self, board: Board, wait: float = 1.5) -> str | None:

@@ -167,3 +167,37 @@ def test_the_main_pages_render_with_javascript_off(finished_store):
             assert "total = add_up(xs: sq.y)" in plain.page_source
     finally:
         plain.quit()
+
+
+def test_the_tensorboard_button_starts_tensorboard_on_loopback_once_and_ui_stops_it(trained_store):
+    import re
+    import socket
+    import time
+    import urllib.request
+
+    from tests.ui.support import get
+
+    run = json.loads(ptflow("show", "latest", "--store", trained_store, "--json").stdout)
+    with ui_server(trained_store) as server:
+        _, step_page, _ = get(f"{server.url}/runs/{run['id']}/steps/train")
+        button = re.search(r'id="tensorboard" href="([^"]+)"', step_page)
+        assert button, "the train step has TensorBoard logs: its page has the button"
+        _, started, _ = get(server.url + button.group(1).replace("&amp;", "&"))
+        assert "Started" in started
+        board = re.search(r'id="tensorboard-link" href="(http://127\.0\.0\.1:(\d+)/)"', started)
+        assert board, started
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(board.group(1) + "data/runs", timeout=5) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        _, again, _ = get(server.url + button.group(1).replace("&amp;", "&"))
+        assert "Already running" in again and board.group(1) in again
+        server.stop()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", int(board.group(2))), timeout=3).close()
