@@ -39,7 +39,15 @@ class PipelineDrawing:
     spans: dict[str, object] = field(default_factory=dict)  # node id -> Span of its declaration
     group_names: dict[str, str] = field(default_factory=dict)  # KFP group name -> cluster id
     from_source: bool = True
-    note: str = ""
+    _layout: object = field(default=None, repr=False)
+
+    def layout(self):
+        """The picture laid out (layout.py); kept with the drawing, which is cached per file version."""
+        if self._layout is None:
+            from ptflow.ui.layout import lay_out
+
+            self._layout = lay_out(self.picture)
+        return self._layout
 
 
 @dataclass

@@ -162,8 +162,7 @@ def run_page(store: ReadOnlyStore, run_id: str) -> Page:
     statuses = dag.step_statuses(drawing, executions, run["status"])
     iterations = dag.loop_iterations(drawing, executions)
     notes = {cluster: f"{n} iteration{'s' if n != 1 else ''}" for cluster, n in iterations.items()}
-    drawn = layout.lay_out(drawing.picture)
-    svg = layout.to_svg(drawn, _node_views(run, drawing, statuses), notes,
+    svg = layout.to_svg(drawing.layout(), _node_views(run, drawing, statuses), notes,
                         edge_labels=len(drawing.picture.edges) <= 80)
     steps = []
     titles = {node.id: node for node in drawing.picture.nodes()}
@@ -177,7 +176,14 @@ def run_page(store: ReadOnlyStore, run_id: str) -> Page:
                       "state": status.state, "text": status.text, "reason": status.reason,
                       "took": took(min(started), max(finished)) if started and finished and status.state != "running"
                       else "-"})
+    changed = False
+    if drawing.from_source and run.get("source"):
+        try:
+            changed = os.stat(run["source"]).st_mtime > run["started"]
+        except OSError:
+            changed = False
     return Page("run.html", {
+        "source_changed": changed,
         "title": f"Run {run_id}", "run": run, "status": run["status"].lower(), "svg": svg, "steps": steps,
         "started": when(run["started"]), "took": took(run["started"], run["finished"], time.time()),
         "parameters": sorted((k, value_text(v)) for k, v in run["parameters"].items()),
@@ -230,6 +236,7 @@ def step_page(store: ReadOnlyStore, run_id: str, node_id: str, query: dict[str, 
                         "url": step_url(run_id, node_id, e["id"]), "chosen": e["id"] == chosen_id}
                        for e in status.executions] if len(status.executions) > 1 else [],
         "execution": _execution_view(store, run, execution) if execution else None,
+        "state_url": f"{run_url(run_id)}/state.json", "waiting": status.state == "pending",
     })
 
 

@@ -75,6 +75,13 @@ def test_a_running_step_turns_succeeded_on_the_page_without_a_reload_and_its_log
         assert "st-running" in _node_class(browser, "wait-here")
         assert "st-pending" in _node_class(browser, "tell")
         browser.execute_script("window.ptflowTestMarker = 'same page';")
+        run_tab = browser.current_window_handle
+        # Meanwhile, in another tab, the page of `tell`, which has not started yet.
+        browser.switch_to.new_window("tab")
+        browser.get(f"{server.url}/runs/{run_id}/steps/tell")
+        assert "has not started" in browser.find_element("id", "waiting").text
+        tell_tab = browser.current_window_handle
+        browser.switch_to.window(run_tab)
         second.touch()
         wait_for(lambda: "st-succeeded" in _node_class(browser, "wait-here"), timeout=60,
                  what="wait_here to be drawn succeeded")
@@ -82,6 +89,11 @@ def test_a_running_step_turns_succeeded_on_the_page_without_a_reload_and_its_log
                  what="the run to be shown succeeded")
         assert "st-succeeded" in _node_class(browser, "tell")
         assert browser.execute_script("return window.ptflowTestMarker") == "same page"
+        browser.switch_to.window(tell_tab)  # the pending step's page showed the step once it had run
+        wait_for(lambda: browser.find_elements("id", "execution-state"), timeout=30, what="tell's record")
+        assert browser.find_element("id", "execution-state").text == "succeeded"
+        browser.close()
+        browser.switch_to.window(run_tab)
 
         # Open the step from the DAG and read its whole log.
         link = browser.execute_script(

@@ -70,8 +70,24 @@
     setTimeout(poll, PERIOD_MS);
   }
 
+  function waitForStep(note) {
+    // A pending step's page: reload once the step has started (or was skipped), to show its record.
+    var url = note.getAttribute("data-state-url");
+    var node = note.getAttribute("data-node");
+    function poll() {
+      fetch(url, {cache: "no-store"}).then(function (answer) { return answer.json(); }).then(function (run) {
+        var step = run.steps[node];
+        if (step && step.state !== "pending") { window.location.reload(); return; }
+        if (run.status === "running") { setTimeout(poll, PERIOD_MS); }
+      }).catch(function () { setTimeout(poll, 5 * PERIOD_MS); });
+    }
+    setTimeout(poll, PERIOD_MS);
+  }
+
   var frame = document.getElementById("dag");
   if (frame && frame.getAttribute("data-live") === "yes") { followRun(frame); }
   var execution = document.getElementById("execution");
   if (execution && execution.getAttribute("data-live") === "yes") { followLog(execution); }
+  var waiting = document.getElementById("waiting");
+  if (waiting && waiting.getAttribute("data-live") === "yes") { waitForStep(waiting); }
 })();
