@@ -292,3 +292,21 @@ def _non_loopback_address() -> str | None:
     except OSError:
         return None
     return None if address.startswith("127.") else address
+
+
+def test_a_run_of_compiled_ir_is_drawn_from_its_task_paths(tmp_path):
+    example = Path(__file__).parents[2] / "examples" / "control_flow" / "control_flow.ptflow"
+    ir = tmp_path / "control_flow.yaml"
+    ptflow("compile", example, "-o", ir)
+    store = tmp_path / "store"
+    ptflow("run", ir, "--store", store)
+    shown = json.loads(ptflow("show", "latest", "--store", store, "--json").stdout)
+    with ui_server(store) as running:
+        status, page, _ = get(f"{running.url}/runs/{shown['id']}")
+        step_status, step_page, _ = get(f"{running.url}/runs/{shown['id']}/steps/"
+                                        + quote("exit-handler-1/total", safe=""))
+    assert status == 200 and "grouped by their task paths" in page  # said, since there is no .ptflow to name steps
+    assert 'data-node="exit-handler-1/for-loop-2/sq"' in page  # the loop's iterations, one box
+    assert "4 runs: 4 succeeded" in page
+    assert 'st-skipped shape-step" data-node="exit-handler-1/condition-branches-3/condition-5"' in page  # skipped
+    assert step_status == 200 and "miss (ran)" in step_page
