@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.ui.support import chromium_missing, new_browser, ptflow, ui_server  # noqa: E402
+from tests.ui.support import chromium_missing, new_browser, ptflow, ui_server
 
 
 def main() -> int:

@@ -95,8 +95,8 @@ def drawing_for(source: str | None, pipeline: str) -> PipelineDrawing | None:
 def _compile_drawing(source: str, pipeline: str) -> PipelineDrawing | None:
     from ptflow.compiler import picture as pictures
     from ptflow.compiler.api import check_file
-    from ptflow.compiler.targets.kfp_v2 import group_names
     from ptflow.compiler.names import k8s_name
+    from ptflow.compiler.targets.kfp_v2 import group_names
 
     result = check_file(source)
     graph = next((g for g in result.pipelines.values() if k8s_name(g.name) == pipeline or g.name == pipeline), None)

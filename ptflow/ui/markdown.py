@@ -82,10 +82,8 @@ def _starts_block(lines: list[str], index: int) -> bool:
 
 def _cells(line: str) -> list[str]:
     line = line.strip()
-    if line.startswith("|"):
-        line = line[1:]
-    if line.endswith("|"):
-        line = line[:-1]
+    line = line.removeprefix("|")
+    line = line.removesuffix("|")
     return [cell.strip() for cell in line.split("|")]
 
 

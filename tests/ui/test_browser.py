@@ -58,7 +58,7 @@ def barrier_run(tmp_path):
 
 
 def test_a_running_step_turns_succeeded_on_the_page_without_a_reload_and_its_log_follows(browser, barrier_run):
-    store, run_id, first, second, runner = barrier_run
+    store, run_id, first, second, _ = barrier_run
     with ui_server(store) as server:
         # The step page follows the running step's log.
         browser.get(f"{server.url}/runs/{run_id}/steps/wait-here")
