@@ -28,6 +28,7 @@ NODE_WIDTH, NODE_HEIGHT = 200, 64
 GAP_X, GAP_Y = 26, 40
 PADDING, LABEL_HEIGHT = 14, 24
 MAX_ROW_WIDTH = 1500
+LABEL_CHAR_WIDTH = 7.2  # about, at the 12px of a group's label
 
 
 @dataclass
@@ -91,6 +92,8 @@ def lay_out(picture: Picture) -> Layout:
             boxes[child.id] = measure(child) if isinstance(child, Cluster) else Box()
         rows = _rows(cluster, depends.get(cluster.id, {}), boxes)
         width = max((_row_width(row, boxes) for row in rows), default=NODE_WIDTH)
+        if cluster is not picture.root:  # room for the group's label (and a note such as "4 iterations")
+            width = max(width, min(len(cluster.label) + 16, 60) * LABEL_CHAR_WIDTH)
         height = sum(max(boxes[i].height for i in row) for row in rows) + GAP_Y * max(0, len(rows) - 1)
         top = LABEL_HEIGHT if cluster is not picture.root else 0
         box = Box(width=width + 2 * PADDING, height=height + 2 * PADDING + top, rows=rows)
@@ -175,15 +178,15 @@ def to_svg(layout: Layout, views: dict[str, NodeView], cluster_notes: dict[str, 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dag" width="{layout.width + 2 * margin:.0f}" '
            f'height="{layout.height + 2 * margin:.0f}" viewBox="{-margin} {-margin} {layout.width + 2 * margin:.0f} '
            f'{layout.height + 2 * margin:.0f}" role="img" aria-label="pipeline {escape(picture.title)}">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>']
+           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+           'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>']
     notes = cluster_notes or {}
     for cluster in picture.clusters():
         box = boxes[cluster.id]
         label = cluster.label + (f"  ·  {notes[cluster.id]}" if cluster.id in notes else "")
         out.append(f'<g class="group group-{cluster.kind}" data-group="{escape(cluster.id)}">'
                    f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.width:.0f}" height="{box.height:.0f}" rx="8"/>'
-                   f'<text x="{box.x + 10:.0f}" y="{box.y + 17:.0f}">{escape(_clip(label, int(box.width / 7)))}</text>'
+                   f'<text x="{box.x + 10:.0f}" y="{box.y + 17:.0f}">{escape(_clip(label, int(box.width / LABEL_CHAR_WIDTH) - 2))}</text>'
                    f'<title>{escape(label)}</title></g>')
     for edge in picture.edges:
         if edge.source not in boxes or edge.target not in boxes:
