@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from urllib.parse import quote
 
-from ptflow.runtime.runner.store import DATABASE, Store, StoreError, _with_log_ranges
+from ptflow.runtime.runner.store import DATABASE, Store, StoreError, _runner_alive, _with_log_ranges
 
 RUN_STATES = ("RUNNING", "SUCCEEDED", "FAILED", "INTERRUPTED")
 
@@ -59,9 +59,9 @@ class ReadOnlyStore(Store):
     def page_of_runs(self, pipeline: str | None, status: str | None, page: int, per_page: int) -> tuple[list[dict], int]:
         """One page of runs, newest first, and how many runs match the filter.
 
-        A RUNNING run whose runner died shows as INTERRUPTED (Store._run_view
-        decides, per row); filtering on RUNNING or INTERRUPTED therefore
-        selects RUNNING rows and keeps those whose view matches.
+        A RUNNING run whose runner died shows as INTERRUPTED (decided per row,
+        as `ptflow runs` does), so those two filters look at the RUNNING rows,
+        which are few, one by one; the others are plain SQL.
         """
         where, parameters = [], []
         if pipeline:
@@ -73,14 +73,20 @@ class ReadOnlyStore(Store):
             where.append("status = ?")
             parameters.append(status)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
+        offset = max(0, page - 1) * per_page
         with self._lock:
+            if status in ("RUNNING", "INTERRUPTED"):
+                rows = self._db.execute(f"SELECT id, pid, host FROM runs{clause} ORDER BY started DESC",
+                                        parameters).fetchall()
+                wanted = status == "RUNNING"
+                matching = [row["id"] for row in rows if _runner_alive(row["pid"], row["host"]) == wanted]
+                chosen = [self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+                          for run_id in matching[offset:offset + per_page]]
+                return [self._run_view(row) for row in chosen], len(matching)
             total = self._db.execute(f"SELECT COUNT(*) FROM runs{clause}", parameters).fetchone()[0]
             rows = self._db.execute(f"SELECT * FROM runs{clause} ORDER BY started DESC LIMIT ? OFFSET ?",
-                                    [*parameters, per_page, max(0, page - 1) * per_page]).fetchall()
-        runs = [self._run_view(row) for row in rows]
-        if status in ("RUNNING", "INTERRUPTED"):
-            runs = [run for run in runs if run["status"] == status]
-        return runs, total
+                                    [*parameters, per_page, offset]).fetchall()
+        return [self._run_view(row) for row in rows], total
 
     def run(self, run_id: str) -> dict | None:
         with self._lock:

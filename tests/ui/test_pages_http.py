@@ -6,6 +6,8 @@ import http.client
 import json
 import os
 import socket
+import sqlite3
+import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -164,20 +166,30 @@ def test_the_runs_list_is_paginated_and_filtered(tmp_path):
     ids = [store.start_run("many" if i % 3 else "few", "", "", {"i": i}) for i in range(130)]
     for run_id in ids[:10]:
         store.finish_run(run_id, "FAILED")
-    for run_id in ids[10:]:
+    for run_id in ids[10:125]:
         store.finish_run(run_id, "SUCCEEDED")
     store.close()
+    # ids[125:] stay RUNNING: three with this (live) process as their runner, two with a runner that died.
+    dead_pid = subprocess.Popen(["true"])
+    dead_pid.wait()
+    with sqlite3.connect(store_dir / "ptflow.db") as db:
+        db.executemany("UPDATE runs SET pid = ? WHERE id = ?", [(dead_pid.pid, run_id) for run_id in ids[128:]])
+    db.close()
     with ui_server(store_dir) as running:
         _, first, _ = get(running.url + "/")
         _, third, _ = get(running.url + "/?page=3")
         _, failed, _ = get(running.url + "/?status=failed")
         _, few, _ = get(running.url + "/?pipeline=few")
         status, _, _ = get(running.url + "/?status=bogus")
+        _, live, _ = get(running.url + "/?status=running")
+        _, interrupted, _ = get(running.url + "/?status=interrupted")
     assert "130 runs, page 1 of 3" in first and first.count('<tr class="run">') == 50
     assert third.count('<tr class="run">') == 30 and 'rel="prev"' in third and 'rel="next"' not in third
     assert "10 runs" in failed and failed.count("st-failed") >= 10
     assert f"{len(ids[::3])} runs" in few
     assert status == 400
+    assert "3 runs" in live and live.count('<tr class="run">') == 3 and all(i in live for i in ids[125:128])
+    assert "2 runs" in interrupted and all(i in interrupted for i in ids[128:])
 
 
 def test_files_are_served_only_from_inside_the_store(server, finished_store, tmp_path):
