@@ -322,3 +322,26 @@ def test_a_run_of_compiled_ir_is_drawn_from_its_task_paths(tmp_path):
     assert "4 runs: 4 succeeded" in page
     assert 'st-skipped shape-step" data-node="exit-handler-1/condition-branches-3/condition-5"' in page  # skipped
     assert step_status == 200 and "miss (ran)" in step_page
+
+
+def test_an_image_in_a_folder_artifact_is_shown_and_listed(server, finished_store):
+    shown = _show(finished_store, "artifacts")
+    status, page, _ = get(f"{server.url}/runs/{shown['id']}/steps/drawing")
+    assert status == 200
+    source = page.split('<img class="image-artifact" src="')[1].split('"')[0]
+    assert source.endswith("/dot.svg") and f'<a href="{source}">dot.svg</a>' in page  # shown, and in the listing
+    status, body, headers = get(server.url + source)
+    assert status == 200 and headers["Content-Type"].startswith("image/svg+xml") and "<circle" in body
+    assert "sandbox" in headers["Content-Security-Policy"]
+
+
+def test_an_roc_curve_is_drawn_from_confidence_metrics_with_its_area():
+    from ptflow.ui import charts
+
+    perfect = {"confidenceMetrics": [{"confidenceThreshold": 0.5, "recall": 1.0, "falsePositiveRate": 0.0}]}
+    chance = {"confidenceMetrics": [{"confidenceThreshold": t / 4, "recall": t / 4, "falsePositiveRate": t / 4}
+                                    for t in range(5)]}
+    assert charts.roc_points(perfect) == [(0.0, 1.0)]
+    assert "AUC ≈ 1.000" in charts.roc_svg(charts.roc_points(perfect))
+    assert "AUC ≈ 0.500" in charts.roc_svg(charts.roc_points(chance))
+    assert charts.roc_points({"confusionMatrix": {}}) == []  # no confidence metrics: no curve
