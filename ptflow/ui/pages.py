@@ -75,6 +75,15 @@ def took(start: float | None, end: float | None, now: float | None = None) -> st
     return f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"
 
 
+def shown_path(path: str) -> str:
+    """A file as the user would type it: relative to where `ptflow ui` was started when it lies below."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if relative.startswith("..") else relative
+
+
 def value_text(value: Any) -> str:
     return value if isinstance(value, str) else to_text(value)
 
@@ -188,7 +197,7 @@ def run_page(store: ReadOnlyStore, run_id: str) -> Page:
         "started": when(run["started"]), "took": took(run["started"], run["finished"], time.time()),
         "parameters": sorted((k, value_text(v)) for k, v in run["parameters"].items()),
         "outputs": sorted((k, value_text(v)) for k, v in (run.get("outputs") or {}).items()),
-        "source": run.get("source") or "", "from_source": drawing.from_source,
+        "source": shown_path(run["source"]) if run.get("source") else "", "from_source": drawing.from_source,
         "live": run["status"] == "RUNNING", "state_url": f"{run_url(run_id)}/state.json",
         "tensorboard": f"/tensorboard/{quote(run_id, safe='')}",
         "compare": f"/compare?{urlencode({'pipeline': run['pipeline'], 'run': run_id})}",
@@ -229,6 +238,8 @@ def step_page(store: ReadOnlyStore, run_id: str, node_id: str, query: dict[str, 
         raise NotFound(f"execution {chosen_id} is not of step {node_id!r} in run {run_id}")
     execution = store.execution_with_artifacts(chosen_id) if chosen_id else None
     declared = dag.source_line(drawing.spans.get(node_id))
+    if declared:
+        declared = (shown_path(declared[0]), *declared[1:])
     return Page("step.html", {
         "title": f"{nodes[node_id].title} — {run_id}", "run": run, "run_url": run_url(run_id),
         "node": nodes[node_id], "status": status, "declared": declared,
