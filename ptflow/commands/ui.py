@@ -7,17 +7,6 @@ import sys
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK
 
 
-def is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "ui", help="browse the run store in a web page: runs, live DAG, logs, metrics, lineage, compare",
@@ -38,7 +27,7 @@ def run(args) -> int:
         print("error: ptflow ui needs jinja2: pip install 'ptflow[ui]'", file=sys.stderr)
         return EXIT_ERRORS
     from ptflow.runtime.runner.store import StoreError
-    from ptflow.ui.server import serve
+    from ptflow.ui.server import is_loopback, serve
 
     if not is_loopback(args.host):
         print(f"warning: listening on {args.host}: anyone who can reach this address can read every run, log and "

@@ -34,6 +34,10 @@ class BadRequest(Exception):
     pass
 
 
+class Forbidden(Exception):
+    pass
+
+
 @dataclass
 class Page:
     template: str

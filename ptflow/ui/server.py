@@ -8,7 +8,9 @@ Safe by construction:
   in the page's iframe (sandboxed, without allow-same-origin) cannot script
   the page around it or read anything of this origin;
 - the pages themselves allow only this server's own scripts and styles
-  (`default-src 'self'`), and cannot be framed by another site.
+  (`default-src 'self'`), and cannot be framed by another site;
+- on loopback, a request must name a loopback Host (no DNS rebinding), and
+  TensorBoard is not started by a request another site's page made.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class UiServer(ThreadingHTTPServer):
         self.templates = templates()
         self.boards = Boards(str(self.store_dir))
         self.quiet = quiet
+        self.loopback = is_loopback(host)
         super().__init__((host, port), Handler)
 
     @property
@@ -106,6 +109,8 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(head=False)
 
     def _answer(self, head: bool) -> None:
+        if not self._host_allowed():
+            return self._error(HTTPStatus.BAD_REQUEST, "this server answers requests for its own address only", head)
         split = urlsplit(self.path)
         raw_path = split.path
         query = parse_qs(split.query)
@@ -124,6 +129,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(HTTPStatus.NOT_FOUND, str(error), head)
         except pages.BadRequest as error:
             return self._error(HTTPStatus.BAD_REQUEST, str(error), head)
+        except pages.Forbidden as error:
+            return self._error(HTTPStatus.FORBIDDEN, str(error), head)
         except StoreError as error:
             return self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(error), head)
         except Exception:  # a bug: say so on the page and in the terminal, keep serving
@@ -138,6 +145,19 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.OK, result.body, result.content_type, headers, head)
         body = self._render(result.template, result.context)
         self._send(HTTPStatus.OK, body, "text/html; charset=utf-8", {"Cache-Control": "no-store"}, head)
+
+    def _host_allowed(self) -> bool:
+        """On loopback, only requests addressed to loopback: a web page whose name was rebound to 127.0.0.1
+        (DNS rebinding) sends its own name as Host, and must not read the store through this server."""
+        if not self.server.loopback:
+            return True
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name in ("127.0.0.1", "localhost", "[::1]") or name.startswith("127.")
+
+    def _cross_site(self) -> bool:
+        """A request another site's page made (an <img> or a link there): browsers say so in Sec-Fetch-Site."""
+        return self.headers.get("Sec-Fetch-Site", "none") not in ("same-origin", "none")
 
     def _route(self, raw_path: str):
         # Decoded per segment, after matching, so an encoded `/` (%2F) stays inside its segment.
@@ -175,6 +195,8 @@ class Handler(BaseHTTPRequestHandler):
         raise pages.NotFound("no such page")
 
     def _tensorboard(self, store: ReadOnlyStore, run_id: str, step: str | None) -> pages.Page:
+        if self._cross_site():  # the one page that starts something: only from ptflow ui's own pages
+            raise pages.Forbidden("TensorBoard is started from ptflow ui's own pages only")
         run = store.run(run_id)
         if run is None:
             raise pages.NotFound(f"no run {run_id!r} in this store")
@@ -222,6 +244,17 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def serve(store: str, host: str, port: int, out=sys.stderr) -> None:

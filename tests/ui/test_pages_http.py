@@ -345,3 +345,21 @@ def test_an_roc_curve_is_drawn_from_confidence_metrics_with_its_area():
     assert "AUC ≈ 1.000" in charts.roc_svg(charts.roc_points(perfect))
     assert "AUC ≈ 0.500" in charts.roc_svg(charts.roc_points(chance))
     assert charts.roc_points({"confusionMatrix": {}}) == []  # no confidence metrics: no curve
+
+
+def test_a_request_for_another_host_name_is_refused_and_tensorboard_is_not_started_cross_site(server, finished_store):
+    """DNS rebinding: another site's name resolved to 127.0.0.1 must not read the store through the server."""
+    address = urlsplit(server.url)
+
+    def raw_get(path: str, headers: dict) -> int:
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        connection.request("GET", path, headers=headers)
+        answer = connection.getresponse()
+        answer.read()
+        connection.close()
+        return answer.status
+
+    assert raw_get("/", {"Host": f"localhost:{address.port}"}) == 200
+    assert raw_get("/", {"Host": f"attacker.example:{address.port}"}) == 400
+    run = _show(finished_store, "hello")
+    assert raw_get(f"/tensorboard/{run['id']}", {"Sec-Fetch-Site": "cross-site"}) == 403
