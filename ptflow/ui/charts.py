@@ -122,7 +122,7 @@ def roc_svg(points: list[tuple[float, float]]) -> str:
 
 def scatter_svg(points: list[tuple[object, float, str, str]], x_title: str, y_title: str) -> str:
     """Runs as points: (parameter value, metric value, run id, link). Text values of x are categories."""
-    width, height, left, bottom, top, right = 620, 340, 70, 56, 20, 20
+    width, height, left, bottom, top, right = 640, 340, 70, 56, 20, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     numeric = all(_number(x) is not None for x, *_ in points)
     if numeric:
