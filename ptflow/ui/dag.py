@@ -92,6 +92,13 @@ def drawing_for(source: str | None, pipeline: str) -> PipelineDrawing | None:
     return drawing
 
 
+def load_compiler() -> None:
+    """Import what drawing a `.ptflow` needs (a server does this once, at start)."""
+    import ptflow.compiler.api
+    import ptflow.compiler.picture
+    import ptflow.compiler.targets.kfp_v2  # noqa: F401
+
+
 def _compile_drawing(source: str, pipeline: str) -> PipelineDrawing | None:
     from ptflow.compiler import picture as pictures
     from ptflow.compiler.api import check_file

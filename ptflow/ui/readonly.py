@@ -18,13 +18,19 @@ import threading
 from pathlib import Path
 from urllib.parse import quote
 
-from ptflow.runtime.runner.store import DATABASE, Store, StoreError, _runner_alive, _with_log_ranges
+from ptflow.runtime.runner.store import (
+    DATABASE,
+    Store,
+    StoreError,
+    _runner_alive,
+    _with_log_ranges,
+)
 
 RUN_STATES = ("RUNNING", "SUCCEEDED", "FAILED", "INTERRUPTED")
 
 
 class ReadOnlyStore(Store):
-    def __init__(self, root: str | Path):  # noqa: super().__init__ would create folders and the schema
+    def __init__(self, root: str | Path):  # not super().__init__(): that creates folders and the schema
         self.root = Path(root).resolve()
         self.runs_dir = self.root / "runs"
         self.artifacts_dir = self.root / "artifacts"

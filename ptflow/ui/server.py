@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ptflow.runtime.runner.store import StoreError
-from ptflow.ui import pages
+from ptflow.ui import dag, pages
 from ptflow.ui.readonly import ReadOnlyStore
 from ptflow.ui.tensorboard import Boards
 
@@ -49,6 +49,7 @@ class UiServer(ThreadingHTTPServer):
     def __init__(self, store: str | Path, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True):
         self.store_dir = Path(store)
         ReadOnlyStore(self.store_dir).close()  # fail now, with the store's own message, if it is not one
+        dag.load_compiler()  # now, not on the first run page (importing it costs more than checking a file)
         self.templates = templates()
         self.boards = Boards(str(self.store_dir))
         self.quiet = quiet
