@@ -140,7 +140,7 @@ def lower_with_source_map(graph: dag.PipelineGraph, parameter_overrides: dict | 
     return documents, lowered.source_map
 
 
-def group_names(graph: g.PipelineGraph) -> dict[int, str]:
+def group_names(graph: dag.PipelineGraph) -> dict[int, str]:
     """{id(group): its KFP DAG name} (`for-loop-2`, `condition-4`, ...): the names in a run's task paths."""
     lowering = _Lowering(graph)
     lowering._name_groups()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, add_store_option
 
 
 def register(subparsers) -> None:
@@ -12,7 +12,7 @@ def register(subparsers) -> None:
         "ui", help="browse the run store in a web page: runs, live DAG, logs, metrics, lineage, compare",
         description="Serve a read-only web page over the run store (as `ptflow run` records it). "
                     "It listens on 127.0.0.1 unless --host says otherwise; Ctrl-C stops it.")
-    parser.add_argument("--store", metavar="DIR", default=".ptflow", help="the store (default: .ptflow)")
+    add_store_option(parser)
     parser.add_argument("--port", metavar="N", type=int, default=8765,
                         help="the port (default 8765; 0 picks a free one)")
     parser.add_argument("--host", metavar="H", default="127.0.0.1",
