@@ -81,6 +81,14 @@ A statement appears where it is not allowed: `finally` inside a loop or a
 condition, more than one `finally`, a statement after `finally`, a `return`
 outside the top level of a pipeline, or a component property in a pipeline.
 """)
+_code("PTF108", "nested too deeply", """
+Brackets, calls, blocks, member accesses and `not` nest more than 100 levels
+deep (the syntax tree's depth; a `[` or a block is one level, a call three),
+or more than 100 brackets are open at once. Real pipelines stay far below;
+the limit keeps the compiler, the formatter and the language server off
+Python's recursion limit, and stops reading a file of nothing but brackets at
+once. Nothing in the file is checked until the nesting is reduced.
+""")
 
 # -------------------------------------------------------------------- names
 _code("PTF201", "unknown name", """
@@ -222,6 +230,12 @@ _code("PTF313", "invalid placeholder", """
 In a component's `command` and `args`, inputs stand for their values and
 artifacts for `.path`, `.uri` or `.metadata`; outputs must be written to
 `.path`. This message names a use that has no KFP placeholder.
+""")
+_code("PTF314", "number out of range", """
+A number the pipeline cannot carry: integers are 64-bit (from -2^63 to
+2^63-1, as KFP and Kubernetes store them), and a float must be finite (at most
+about 1.8e308). A literal such as `1e999`, or an integer of hundreds of
+digits, would otherwise overflow when the pipeline is compiled.
 """)
 
 # -------------------------------------------------------------------- graph
