@@ -136,9 +136,11 @@ def yaml_cases(directory: Path) -> dict[str, Path]:
 
 
 def measure(python: str, script: str, path: Path, timeout: float) -> list[str]:
+    # Run from the inputs' folder: `python -c` puts the working directory first on sys.path, and from a
+    # checkout's root that would import this checkout's ptflow whatever the interpreter.
     try:
         done = subprocess.run([python, "-c", script, str(path)], capture_output=True, text=True, timeout=timeout,
-                              check=False)
+                              check=False, cwd=path.parent)
     except subprocess.TimeoutExpired:
         return [f">{timeout:.0f}"]
     if done.returncode != 0 or not done.stdout.strip():

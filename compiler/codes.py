@@ -501,6 +501,11 @@ _code("PTF534", "not a KFP pipeline document", """
 """)
 _code("PTF535", "invalid YAML", """
 The file is not valid YAML; the position is where the YAML parser gave up.
+Or it is YAML that KFP documents never use and ptflow refuses at its line:
+anchors and aliases (`&a`, `*a`: expanding them can turn kilobytes into
+gigabytes), a key given twice in one mapping (KFP's backend refuses it too),
+merge keys (`<<`), tags other than the standard ones, integers of more than
+4,300 digits, lists and mappings nested more than 100 levels deep.
 """)
 _code("PTF536", "unused executor", """
 An entry of `deploymentSpec.executors` that no component names in its
