@@ -84,7 +84,8 @@ outside the top level of a pipeline, or a component property in a pipeline.
 _code("PTF108", "nested too deeply", """
 Brackets, calls, blocks, member accesses and `not` nest more than 100 levels
 deep (the syntax tree's depth; a `[` or a block is one level, a call three),
-or more than 100 brackets are open at once. Real pipelines stay far below;
+or more than 100 brackets are open at once (or 100 `.` in one chain, or 100
+`not` in a row). Real pipelines stay far below;
 the limit keeps the compiler, the formatter and the language server off
 Python's recursion limit, and stops reading a file of nothing but brackets at
 once. Nothing in the file is checked until the nesting is reduced.

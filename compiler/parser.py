@@ -66,9 +66,12 @@ class _TokenCounter:
         self.count = 0
         self.previous: Token | None = None  # the token before the one being parsed
         self.current: Token | None = None
-        # Brackets open: a megabyte of `(` is refused at the 101st, not parsed to its end.  Kept here, not
-        # in `process`, because lark starts a new token stream each time it resumes after an error.
+        # Brackets open, and the length of the current `a.b.c` chain and `not not` run: each nests the tree
+        # one level deeper, so a megabyte of `(` or `.b` is refused at the 101st, not parsed to its end.
+        # Kept here, not in `process`, because lark starts a new token stream after each error.
         self.depth = 0
+        self.dots = 0
+        self.nots = 0
 
     def process(self, stream):
         for token in stream:
@@ -78,18 +81,31 @@ class _TokenCounter:
             if kind in _OPENERS:
                 self.depth += 1
                 if self.depth > MAX_NESTING:
-                    raise _TooDeep(token)
+                    raise _TooDeep(token, "brackets open here")
             elif kind in _CLOSERS and self.depth:
                 self.depth -= 1
+            if kind == "DOT":
+                self.dots += 1
+                if self.dots > MAX_NESTING:
+                    raise _TooDeep(token, "`.` in one chain")
+            elif kind != "NAME":
+                self.dots = 0
+            if kind == "NOT":
+                self.nots += 1
+                if self.nots > MAX_NESTING:
+                    raise _TooDeep(token, "`not` in a row")
+            else:
+                self.nots = 0
             yield token
 
 
 class _TooDeep(Exception):
-    """Brackets opened more than MAX_NESTING deep: the parse stops at `token`."""
+    """Nesting past MAX_NESTING, seen by the token counter: the parse stops at `token`."""
 
-    def __init__(self, token: Token):
+    def __init__(self, token: Token, what: str):
         super().__init__(token)
         self.token = token
+        self.what = what
 
 
 _COUNTER = _TokenCounter()
@@ -757,7 +773,7 @@ def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics
     try:
         parsed = _parse(text, "value")
     except _TooDeep as too_deep:
-        _report_too_deep_token(too_deep.token, source, diagnostics, offset)
+        _report_too_deep_text(too_deep, source, diagnostics, offset)
         return tree.ErrorExpr(source.span(offset, offset + len(text)))
     except UnexpectedInput as error:
         pos = offset + (getattr(error, "pos_in_stream", None) or 0)
@@ -787,9 +803,10 @@ def _report_too_deep(node: lark.Tree, source: SourceText, diagnostics: Diagnosti
                        hint="split the expression, or move nested data into a file the step reads")
 
 
-def _report_too_deep_token(token: Token, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> None:
+def _report_too_deep_text(too_deep: _TooDeep, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> None:
+    token, what = too_deep.token, too_deep.what
     start = offset + (token.start_pos or 0)
-    diagnostics.report("PTF108", f"nested too deeply: more than {MAX_NESTING} brackets open here",
+    diagnostics.report("PTF108", f"nested too deeply: more than {MAX_NESTING} {what}",
                        source.span(start, start + 1),
                        hint="split the expression, or move nested data into a file the step reads")
 
@@ -910,7 +927,7 @@ def parse_module(text: str, path: str = "<string>") -> tuple[tree.Module, list[D
     try:
         parse_tree = _parse(text, "start", on_error=_Recovery(source, diagnostics))
     except _TooDeep as too_deep:
-        _report_too_deep_token(too_deep.token, source, diagnostics)
+        _report_too_deep_text(too_deep, source, diagnostics)
         parse_tree = None
     except UnexpectedInput as error:
         # Recovery gave up (for example at the end of the file): keep what
@@ -935,7 +952,7 @@ def parse_expression(text: str, path: str = "<string>"):
     try:
         parse_tree = _parse(text, "value")
     except _TooDeep as too_deep:
-        _report_too_deep_token(too_deep.token, source, diagnostics)
+        _report_too_deep_text(too_deep, source, diagnostics)
         return None, diagnostics.items
     except UnexpectedInput as error:
         pos = getattr(error, "pos_in_stream", 0) or 0

@@ -118,6 +118,13 @@ def test_a_megabyte_of_errors_stops_after_a_thousand():
     assert diagnostics[-1].span.line == 1001 and len(diagnostics) < 10
 
 
+@pytest.mark.parametrize("argument, what", [("x" + ".b" * 500_000, "`.` in one chain"),
+                                            ("[" * 500_000, "brackets open here")])
+def test_a_megabyte_of_nesting_stops_at_the_limit(argument, what):
+    module, diagnostics = parse_module(_step(argument))
+    assert [(d.code, d.message) for d in diagnostics] == [("PTF108", f"nested too deeply: more than {MAX_NESTING} {what}")]
+
+
 def test_nested_blocks_past_the_limit_are_ptf108(tmp_path):
     body = "s = f(a: [1])"
     for _ in range(500):
