@@ -206,3 +206,18 @@ def test_an_fstring_with_twenty_thousand_placeholders_keeps_every_placeholder_at
     assert len(names) == 20_000
     last = names[-1].span
     assert (last.line, last.column) == (2, 16 + 4 * 19_999 + 1) and text[last.start:last.end] == "a"
+
+
+@pytest.mark.parametrize("placeholder", ["a", " a ", "step.output", "s.o.p", "e_1.f", "pipeline.job_id", "true",
+                                         "a.not_x", "x[0]", "a.b.c.d.e"])
+def test_a_placeholder_read_without_the_parser_is_the_tree_the_parser_builds(placeholder):
+    from ptflow.compiler.diagnostics import Diagnostics
+    from ptflow.compiler.parser import _build, _dotted_name, _parse
+    from ptflow.compiler.source import SourceText
+
+    source = SourceText("f.ptflow", 'x = f"{' + placeholder + '}"')
+    offset = len('x = f"{')
+    fast = _dotted_name(placeholder, offset, source)
+    parsed = _build(_parse(placeholder, "value"), source, Diagnostics(), offset)
+    assert fast is None or repr(fast) == repr(parsed)
+    assert (fast is None) == (placeholder in ("pipeline.job_id", "true", "x[0]"))
