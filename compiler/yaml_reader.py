@@ -134,7 +134,7 @@ class _Builder:
                 container[frame[1]] = value
                 frame[1] = _NO_KEY
 
-    def _key(self, event, value: Any, first_lines: dict) -> Any:
+    def _key(self, event: Any, value: Any, first_lines: dict) -> Any:
         """`value` checked as a mapping key: a plain value, given once."""
         if type(event) is not ScalarEvent:
             raise YamlRefused("a mapping key must be a plain value, not a list or a mapping", event.start_mark)
@@ -147,7 +147,7 @@ class _Builder:
         first_lines[value] = event.start_mark.line + 1
         return value
 
-    def _scalar(self, event: ScalarEvent) -> Any:
+    def _scalar(self, event: Any) -> Any:  # a ScalarEvent (Any: PyYAML's stubs make its marks optional)
         tag = event.tag
         value = event.value
         if tag is None or tag == "!":
@@ -185,8 +185,8 @@ def _refuse_tag(tag: str, event) -> None:
 
 def _refuse_anchor(event) -> None:
     if isinstance(event, AliasEvent):
-        shown = f"the alias `*{echo(event.anchor)}`"
+        shown = f"the alias `*{echo(event.anchor or '')}`"
     else:
-        shown = f"the anchor `&{echo(event.anchor)}`"
+        shown = f"the anchor `&{echo(event.anchor or '')}`"
     raise YamlRefused(f"{shown}: anchors and aliases are not accepted (KFP documents never use them, and "
                       "expanding them can make a small file huge)", event.start_mark)
