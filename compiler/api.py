@@ -16,6 +16,7 @@ from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.gc_pause import garbage_collection_paused  # noqa: F401 (re-exported)
 from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.source import Span
+from ptflow.compiler.value_limits import unrepresentable
 
 TARGETS = ("kfp-v2", "kfp-v1", "vertex")
 
@@ -130,7 +131,7 @@ def _choose_pipeline(scope: ModuleScope, name: str | None, diagnostics: Diagnost
             return None
         return scope.graphs.get(name)
     if not pipelines:
-        if scope.source is not None:
+        if scope.source is not None and not diagnostics.has_errors:  # a file that did not parse says so already
             diagnostics.report("PTF214", f"`{path}` defines no pipeline", None)
         return None
     if len(pipelines) > 1:
@@ -141,6 +142,14 @@ def _choose_pipeline(scope: ModuleScope, name: str | None, diagnostics: Diagnost
 
 def parse_parameter_value(text: str, port: dag.Port):
     """A `-p name=value` string as a value of the parameter's type; raises ValueError."""
+    value = _parse_parameter_value(text, port)
+    problem = unrepresentable(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _parse_parameter_value(text: str, port: dag.Port):
     kind = port.type.name
     if kind == "str":
         return text
@@ -179,6 +188,8 @@ def _parameter_overrides(graph: dag.PipelineGraph, params: dict[str, str], diagn
             continue
         try:
             overrides[name] = parse_parameter_value(text, port)
-        except (ValueError, json.JSONDecodeError) as error:
-            diagnostics.report("PTF902", f"`-p {name}={text}`: not a valid `{port.type}` ({error})", None)
+        except (ValueError, RecursionError) as error:  # RecursionError: JSON nested past Python's limit
+            shown = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a surrogate shown as \udcff
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            diagnostics.report("PTF902", f"`-p {name}={shown}`: not a valid `{port.type}` ({error})", None)
     return overrides

@@ -81,6 +81,15 @@ A statement appears where it is not allowed: `finally` inside a loop or a
 condition, more than one `finally`, a statement after `finally`, a `return`
 outside the top level of a pipeline, or a component property in a pipeline.
 """)
+_code("PTF108", "nested too deeply", """
+Brackets, calls, blocks, member accesses and `not` nest more than 100 levels
+deep (the syntax tree's depth; a `[` or a block is one level, a call three),
+or more than 100 brackets are open at once (or 100 `.` in one chain, or 100
+`not` in a row). Real pipelines stay far below;
+the limit keeps the compiler, the formatter and the language server off
+Python's recursion limit, and stops reading a file of nothing but brackets at
+once. Nothing in the file is checked until the nesting is reduced.
+""")
 
 # -------------------------------------------------------------------- names
 _code("PTF201", "unknown name", """
@@ -222,6 +231,12 @@ _code("PTF313", "invalid placeholder", """
 In a component's `command` and `args`, inputs stand for their values and
 artifacts for `.path`, `.uri` or `.metadata`; outputs must be written to
 `.path`. This message names a use that has no KFP placeholder.
+""")
+_code("PTF314", "number out of range", """
+A number the pipeline cannot carry: integers are 64-bit (from -2^63 to
+2^63-1, as KFP and Kubernetes store them), and a float must be finite (at most
+about 1.8e308). A literal such as `1e999`, or an integer of hundreds of
+digits, would otherwise overflow when the pipeline is compiled.
 """)
 
 # -------------------------------------------------------------------- graph
@@ -487,6 +502,11 @@ _code("PTF534", "not a KFP pipeline document", """
 """)
 _code("PTF535", "invalid YAML", """
 The file is not valid YAML; the position is where the YAML parser gave up.
+Or it is YAML that KFP documents never use and ptflow refuses at its line:
+anchors and aliases (`&a`, `*a`: expanding them can turn kilobytes into
+gigabytes), a key given twice in one mapping (KFP's backend refuses it too),
+merge keys (`<<`), tags other than the standard ones, integers of more than
+4,300 digits, lists and mappings nested more than 100 levels deep.
 """)
 _code("PTF536", "unused executor", """
 An entry of `deploymentSpec.executors` that no component names in its

@@ -51,8 +51,10 @@ def sanitize_input_name(name: str) -> str:
 def load_component_text(text: str, path: str, name_hint: str) -> dag.ComponentSpec:
     import yaml  # only programs that import component files pay for it
 
+    from ptflow.compiler.yaml_reader import load_documents
+
     try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+        documents = [d for d in load_documents(text) if d is not None]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -99,6 +101,15 @@ def _v1_placeholders(value, used_as_path: set[str]) -> None:
             _v1_placeholders(inner, used_as_path)
 
 
+def _check_default(name: str, default) -> None:
+    """Refuse a default the compiled pipeline could not carry (a 400-digit integer, `.inf`)."""
+    from ptflow.compiler.value_limits import unrepresentable
+
+    problem = unrepresentable(default) if default is not dag.NO_DEFAULT else None
+    if problem:
+        raise ComponentFileError(f"the default of input `{name}` is {problem}")
+
+
 def _v1_default(type_: types.Type, default):
     if default is None or not type_.is_param:
         return default
@@ -134,6 +145,7 @@ def _from_v1(document: dict, path: str) -> dag.ComponentSpec:
         type_ = _v1_type(spec.get("type"), spec["name"] in used_as_path)
         optional = bool(spec.get("optional")) or "default" in spec
         default = _v1_default(type_, spec.get("default")) if "default" in spec else dag.NO_DEFAULT
+        _check_default(spec["name"], default)
         if optional and default is dag.NO_DEFAULT:
             type_ = type_.as_optional()
         inputs.append(dag.Port(sanitize_input_name(spec["name"]), type_, default, spec.get("description")))
@@ -231,6 +243,7 @@ def _ir_ports(definitions: dict, with_defaults: bool) -> list[dag.Port]:
             default = dag.NO_DEFAULT
             if with_defaults and "defaultValue" in (definition or {}):
                 default = definition["defaultValue"]
+                _check_default(name, default)
                 if type_.name == "int" and isinstance(default, float) and default.is_integer():
                     default = int(default)
             elif with_defaults and (definition or {}).get("isOptional") and type_.kind != types.TypeKind.STATUS:

@@ -44,6 +44,18 @@ class Fix:
     replacement: str
 
 
+# The longest message or hint a diagnostic keeps: its start and its end (where
+# "... is not a STRING" usually is), with what is left out said in between.
+MAX_MESSAGE = 600
+
+
+def clip_message(text: str, limit: int = MAX_MESSAGE) -> str:
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 2 // 3, limit // 4
+    return f"{text[:head]} …({len(text) - head - tail:,} characters left out)… {text[-tail:]}"
+
+
 @dataclass
 class Diagnostic:
     code: str
@@ -53,6 +65,12 @@ class Diagnostic:
     related: list[Related] = field(default_factory=list)
     hint: str | None = None
     fix: Fix | None = None
+
+    def __post_init__(self) -> None:
+        # However large the input, a message stays readable: a value echoed from a huge file is cut.
+        self.message = clip_message(self.message)
+        if self.hint is not None:
+            self.hint = clip_message(self.hint)
 
     @property
     def is_error(self) -> bool:

@@ -217,6 +217,7 @@ class _Builder:
         return newlines >= 2
 
     _SKIPPABLE = re.compile(r"(?:\s+|#[^\n]*|,)*")
+    _CALLEE_CLOSERS = re.compile(r"(?:\s+|#[^\n]*|\))*")
 
     def _find(self, offset: int, char: str) -> int:
         """The offset of `char` after `offset`, past whitespace, comments and commas."""
@@ -500,7 +501,8 @@ class _Builder:
 
     def call(self, node: tree.Call) -> object:
         function = self.value(node.func)
-        open_paren = self._find(node.func.span.end, "(")
+        # Past the `)` of a parenthesized callee, `(say)(msg: ...)`, which the tree does not keep.
+        open_paren = self._find(self._CALLEE_CLOSERS.match(self.text, node.func.span.end).end(), "(")
         close_at = self._find(node.args[-1].span.end if node.args else open_paren + 1, ")")
         return [function, self.arguments(node.args, open_paren, close_at)]
 

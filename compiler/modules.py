@@ -80,7 +80,8 @@ class ModuleLoader:
 
     def parse(self, path: str, text: str) -> SourceFile:
         """Parse `text` as the file `path`, reusing the last parse if the text is unchanged."""
-        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        # surrogatepass: text from an editor or the API may hold a lone surrogate (the parser reports it)
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
         key = os.path.normpath(path)
         with self._lock:
             cached = self._parsed.get(key)
@@ -98,6 +99,13 @@ class ModuleLoader:
 
     def resolve(self, importer_path: str, kind: str, target: str) -> ResolvedImport:
         """Find the file an import statement in `importer_path` refers to."""
+        try:
+            return self._resolve(importer_path, kind, target)
+        except OSError as error:  # a name too long for the file system, a path through a file, ...
+            reason = (error.strerror or str(error)).lower()
+            return ResolvedImport("missing", target, f"cannot look for the imported file: {reason}")
+
+    def _resolve(self, importer_path: str, kind: str, target: str) -> ResolvedImport:
         base = Path(importer_path).parent
         if kind == "module":
             parts = target.split(".")

@@ -9,6 +9,7 @@ been accepted there.
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 import threading
@@ -17,10 +18,12 @@ from functools import lru_cache
 import lark
 from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.parsers.lalr_analysis import Shift
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.source import SourceText, Span
+from ptflow.compiler.value_limits import INT_MAX, INT_MIN
 
 # Tokens the recovery may invent, in order of preference: closers first, since
 # a forgotten `)` or `}` is the most common mistake, then separators.
@@ -29,8 +32,15 @@ _SEPARATOR_FIRST = ("COMMA", "COLON", "EQUAL", "RPAR", "RSQB", "RBRACE", "NAME")
 # A token written where another was meant, read as the one meant.
 _SUBSTITUTES = {"EQUAL": "COLON", "COLON": "EQUAL"}
 _MAX_INSERTIONS = 4
+# How deep the syntax tree may go (a `[` or a block is one level, a call three), and how many brackets may
+# be open at once. The builder, the checker, the formatter and the language server walk trees recursively,
+# so deeper text is reported (PTF108) instead of built.
+MAX_NESTING = 100
 # After an error, errors within this many tokens are taken as its echo.
 _QUIET_TOKENS = 3
+# After this many errors (echoes included) the parser stops: each costs a repair search, and a megabyte
+# of `[` or unterminated strings is hundreds of thousands of them.
+_MAX_RECOVERIES = 1000
 
 _TOKEN_NAMES = {
     "NAME": "a name",
@@ -56,16 +66,57 @@ class _TokenCounter:
         self.count = 0
         self.previous: Token | None = None  # the token before the one being parsed
         self.current: Token | None = None
+        # Brackets open, and the length of the current `a.b.c` chain and `not not` run: each nests the tree
+        # one level deeper, so a megabyte of `(` or `.b` is refused at the 101st, not parsed to its end.
+        # Kept here, not in `process`, because lark starts a new token stream after each error.
+        self.depth = 0
+        self.dots = 0
+        self.nots = 0
 
     def process(self, stream):
         for token in stream:
             self.count += 1
             self.previous, self.current = self.current, token
+            kind = token.type
+            if kind in _OPENERS:
+                self.depth += 1
+                if self.depth > MAX_NESTING:
+                    raise _TooDeep(token, "brackets open here")
+            elif kind in _CLOSERS and self.depth:
+                self.depth -= 1
+            if kind == "DOT":
+                self.dots += 1
+                if self.dots > MAX_NESTING:
+                    raise _TooDeep(token, "`.` in one chain")
+            elif kind != "NAME":
+                self.dots = 0
+            if kind == "NOT":
+                self.nots += 1
+                if self.nots > MAX_NESTING:
+                    raise _TooDeep(token, "`not` in a row")
+            else:
+                self.nots = 0
             yield token
+
+
+class _TooDeep(Exception):
+    """Nesting past MAX_NESTING, seen by the token counter: the parse stops at `token`."""
+
+    def __init__(self, token: Token, what: str):
+        super().__init__(token)
+        self.token = token
+        self.what = what
 
 
 _COUNTER = _TokenCounter()
 _PARSE_LOCK = threading.Lock()
+
+
+def _parse(text: str, start: str, on_error=None):
+    """Parse with the shared parser; its token counter is shared too, so one parse at a time."""
+    with _PARSE_LOCK:
+        _COUNTER.reset()
+        return get_parser().parse(text, start=start, on_error=on_error)
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +151,7 @@ _OPERATORS = {
     "AND", "OR", "DOT", "LSQB", "LPAR",
 }
 _CLOSERS = {"RPAR", "RSQB", "RBRACE"}
+_OPENERS = {"LPAR", "LSQB", "LBRACE"}
 
 
 def describe_expected(accepts: set[str]) -> str:
@@ -142,8 +194,16 @@ class _Recovery:
         self.source = source
         self.diagnostics = diagnostics
         self.last_error_at = -_QUIET_TOKENS - 1
+        self.recoveries = 0
 
     def __call__(self, error: UnexpectedInput) -> bool:
+        self.recoveries += 1
+        if self.recoveries > _MAX_RECOVERIES:
+            # Text this broken is not a program being edited; reading on would only cost time.
+            where = getattr(error, "pos_in_stream", None) or 0
+            self.diagnostics.report("PTF101", f"more than {_MAX_RECOVERIES:,} syntax errors: the rest of the file "
+                                    "was not read", self.source.span(where, min(where + 1, len(self.source.text))))
+            return False
         if isinstance(error, UnexpectedCharacters):
             return self._bad_character(error)
         if isinstance(error, UnexpectedToken):
@@ -170,7 +230,7 @@ class _Recovery:
                 )
             state.line_ctr.feed(text[offset:end])  # skip the rest of the line
             parser = error.interactive_parser
-            if "STRING" in parser.accepts():
+            if _DryRun.of(parser).accepts_token("STRING"):
                 parser.feed_token(
                     Token("STRING", '""', offset, error.line, error.column, error.line, error.column, end)
                 )
@@ -184,19 +244,21 @@ class _Recovery:
     def _bad_token(self, error: UnexpectedToken) -> bool:
         parser = error.interactive_parser
         token = error.token
-        accepts = parser.accepts()
+        # What the parser accepted here: only needed for a message, so only worked out for one (an echo of
+        # the last error, such as each of 3,000 repeated tokens, costs no more than its repair).
+        dry_run = _DryRun.of(parser)
         substitute = _SUBSTITUTES.get(token.type)
-        if substitute in accepts:
+        if substitute is not None and dry_run.accepts_token(substitute):
             # `x = 1` where `x: 1` was meant (or the reverse): read it as meant.
             if not self._is_echo():
-                self._report(token, accepts, None)
+                self._report(token, dry_run.accepts(), None)
             parser.feed_token(Token.new_borrow_pos(substitute, _invented(substitute, token).value, token))
             return True
         previous = _COUNTER.previous if _COUNTER.current is token else _COUNTER.current
         same_line = previous is not None and previous.end_line == token.line
         repair = self._find_repair(parser, token, prefer_separator=same_line)
         if not self._is_echo():
-            self._report(token, accepts, repair)
+            self._report(token, dry_run.accepts(), repair)
         if repair is not None:
             for kind in repair:
                 parser.feed_token(_invented(kind, token))
@@ -245,27 +307,87 @@ class _Recovery:
         closer (`[a b]`); at the start of a new line, a missing closer.
         """
         order = _SEPARATOR_FIRST if prefer_separator else _INSERTABLE
-        frontier: list[tuple[tuple[str, ...], object]] = [((), parser)]
+        frontier: list[tuple[tuple[str, ...], _DryRun]] = [((), _DryRun.of(parser))]
         for _ in range(_MAX_INSERTIONS):
             next_frontier = []
             for inserted, state in frontier:
-                accepts = state.accepts()
                 for kind in order:
-                    if kind not in accepts:
-                        continue
                     if kind == "NAME" and "NAME" in inserted:
                         continue
                     trial = state.copy()
-                    try:
-                        trial.feed_token(_invented(kind, token))
-                    except UnexpectedInput:
+                    if not trial.feed(kind):
                         continue
                     sequence = inserted + (kind,)
-                    if token.type in trial.accepts():
+                    if trial.accepts_token(token.type):
                         return sequence
                     next_frontier.append((sequence, trial))
             frontier = next_frontier[:32]
         return None
+
+
+class _DryRun:
+    """What the parser would do with some more tokens, worked out without touching it or copying its stack.
+
+    Lark's own `accepts()` and `copy()` copy the whole parser stack for every
+    token tried, so each error cost time in proportion to how deeply the text
+    is nested there, and 3,000 unclosed `[` took half a minute.  A dry run
+    reads the real stack below `base` (never changing it) and keeps what it
+    pushes itself in `pushed`: trying a token costs only the reductions it
+    triggers, and a copy costs only the few states pushed so far.
+    """
+
+    __slots__ = ("table", "end_state", "stack", "base", "pushed")
+
+    def __init__(self, table: dict, end_state, stack: list, base: int, pushed: list):
+        self.table = table
+        self.end_state = end_state
+        self.stack = stack
+        self.base = base
+        self.pushed = pushed
+
+    @classmethod
+    def of(cls, parser) -> "_DryRun":
+        state = parser.parser_state
+        conf = state.parse_conf
+        return cls(conf.parse_table.states, conf.end_state, state.state_stack, len(state.state_stack), [])
+
+    def copy(self) -> "_DryRun":
+        return _DryRun(self.table, self.end_state, self.stack, self.base, list(self.pushed))
+
+    def _top(self):
+        return self.pushed[-1] if self.pushed else self.stack[self.base - 1]
+
+    def feed(self, token_type: str) -> bool:
+        """Shift `token_type` (after the reductions it causes); False, and a spoiled dry run, if it is refused."""
+        table = self.table
+        while True:
+            action = table[self._top()].get(token_type)
+            if action is None:
+                return False
+            kind, argument = action
+            if kind is Shift:
+                self.pushed.append(argument)
+                return True
+            size = len(argument.expansion)
+            from_pushed = min(size, len(self.pushed))
+            if from_pushed:
+                del self.pushed[-from_pushed:]
+            self.base -= size - from_pushed
+            if self.base < 1:
+                return False
+            goto = table[self._top()].get(argument.origin.name)
+            if goto is None:
+                return False
+            self.pushed.append(goto[1])
+            if goto[1] == self.end_state:
+                return True  # the whole input reduced: only `$END` gets here
+
+    def accepts_token(self, token_type: str) -> bool:
+        return self.copy().feed(token_type)
+
+    def accepts(self) -> set[str]:
+        """The terminals the parser would take next, as lark's `accepts()` gives them."""
+        return {name for name in self.table[self._top()] if name.isupper() and self.accepts_token(name)}
 
 
 def _invented(kind: str, at: Token) -> Token:
@@ -311,6 +433,11 @@ def _decode_string(raw: str) -> str:
     return _unescape(raw[1:-1])
 
 
+def _shown_number(text: str) -> str:
+    """A number literal as a message shows it: a long one by its ends and its length."""
+    return text if len(text) <= 30 else f"{text[:12]}…{text[-6:]} ({len(text.lstrip('-')):,} digits)"
+
+
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "r": "\r", "t": "\t", "0": "\0", "$": "\\$"}
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
 
@@ -342,22 +469,27 @@ def _unescape(body: str) -> str:
 class _Builder(Transformer):
     """Turns lark's parse tree into `tree` nodes with spans."""
 
-    def __init__(self, source: SourceText, diagnostics: Diagnostics):
+    def __init__(self, source: SourceText, diagnostics: Diagnostics, offset: int = 0):
         super().__init__()
         self.source = source
         self.path = source.path
         self.diagnostics = diagnostics
+        # Where the parsed text starts in the file: an f-string's `{expr}` is
+        # parsed on its own, and its positions are moved to the file's.
+        self.offset = offset
 
     # -- helpers
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", True):
             return self.source.span(0, 0)
+        if self.offset:
+            return self.source.span(meta.start_pos + self.offset, meta.end_pos + self.offset)
         # lark already knows the positions; columns are 1-based in both.
         return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos)
 
     def _tok_span(self, token: Token) -> Span:
-        if token.end_line is None:
-            return self.source.span(token.start_pos, token.end_pos)
+        if token.end_line is None or self.offset:
+            return self.source.span(token.start_pos + self.offset, token.end_pos + self.offset)
         return Span(self.path, token.line, token.column, token.end_line, token.end_column, token.start_pos,
                     token.end_pos)
 
@@ -450,7 +582,7 @@ class _Builder(Transformer):
     def qualified_name(self, meta, *names):
         expr = tree.Name(self._tok_span(names[0]), str(names[0]))
         for name in names[1:]:
-            expr = tree.Member(self.source.span(expr.span.start, name.end_pos), expr, self._ident(name))
+            expr = tree.Member(self.source.span(expr.span.start, name.end_pos + self.offset), expr, self._ident(name))
         return expr
 
     def with_options(self, meta, options):
@@ -463,7 +595,7 @@ class _Builder(Transformer):
         return value
 
     def if_stmt(self, meta, condition, block, *rest):
-        branches = [tree.Branch(self.source.span(meta.start_pos, block.span.end), "if", condition, block)]
+        branches = [tree.Branch(self.source.span(meta.start_pos + self.offset, block.span.end), "if", condition, block)]
         for clause in rest:
             if clause is not None:
                 branches.append(clause)
@@ -525,10 +657,24 @@ class _Builder(Transformer):
         return tree.Name(self._span(meta), "pipeline")
 
     def integer(self, meta, token):
-        return tree.Literal(self._tok_span(token), int(token), str(token))
+        text = str(token)
+        span = self._tok_span(token)
+        # Compare lengths first: Python refuses to convert more than 4,300 digits.
+        if len(text.lstrip("-")) > len(str(INT_MAX)) or not INT_MIN <= int(text) <= INT_MAX:
+            self.diagnostics.report("PTF314", f"integer {_shown_number(text)} is out of range: integers are "
+                                    "64-bit, from -2^63 to 2^63-1", span)
+            return tree.Literal(span, 0, text)
+        return tree.Literal(span, int(text), text)
 
     def float(self, meta, token):
-        return tree.Literal(self._tok_span(token), float(token), str(token))
+        text = str(token)
+        span = self._tok_span(token)
+        value = float(text)
+        if math.isinf(value):
+            self.diagnostics.report("PTF314", f"float {_shown_number(text)} is out of range: floats are at most "
+                                    "about 1.8e308", span)
+            return tree.Literal(span, 0.0, text)
+        return tree.Literal(span, value, text)
 
     def true(self, meta):
         return tree.Literal(self._span(meta), True, "true")
@@ -546,7 +692,8 @@ class _Builder(Transformer):
         except InvalidEscape as error:
             raw = str(token)
             at = raw.find(error.escape)
-            where = self.source.span(token.start_pos + at, token.start_pos + at + len(error.escape)) if at >= 0 else span
+            start = token.start_pos + self.offset + at
+            where = self.source.span(start, start + len(error.escape)) if at >= 0 else span
             self.diagnostics.report("PTF105", f"invalid escape `{error.escape}` in string", where,
                                     hint="write `\\\\` for a backslash")
             value = raw[1:-1]
@@ -568,7 +715,6 @@ class _Builder(Transformer):
         return tree.DictEntry(self._span(meta), self._ident(key), value)
 
 
-_NOT_NEWLINE = re.compile(r"[^\n]")
 _FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
@@ -616,28 +762,93 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
     return tree.FString(source.span(token.start_pos, token.end_pos), parts)
 
 
+_DOTTED = re.compile(r"\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*")
+_KEYWORDS = frozenset({"import", "as", "component", "pipeline", "with", "for", "in", "parallel", "if", "elif",
+                       "else", "finally", "return", "or", "and", "not", "true", "false", "null"})
+
+
+def _dotted_name(text: str, offset: int, source: SourceText):
+    """`{step.output}`, the usual placeholder, built without the parser (a parse per placeholder costs ~50 µs).
+
+    The same tree the builder makes (a Name, then a Member per `.`); None for anything else, keywords included
+    (`pipeline.job_id` and `true` have rules of their own), which the parser then reads.
+    """
+    match = _DOTTED.fullmatch(text)
+    if match is None:
+        return None
+    names = match.group(1).split(".")
+    if any(name in _KEYWORDS for name in names):
+        return None
+    start = offset + match.start(1)
+    end = start + len(names[0])
+    expr = tree.Name(source.span(start, end), names[0])
+    for name in names[1:]:
+        name_start = end + 1
+        end = name_start + len(name)
+        expr = tree.Member(source.span(start, end), expr, tree.Identifier(name, source.span(name_start, end)))
+    return expr
+
+
 def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics: Diagnostics):
     """Parse `{expr}` inside an f-string, with spans pointing into the file."""
     if not text.strip():
         diagnostics.report("PTF106", "empty `{}` in f-string", source.span(offset - 1, offset + 1))
         return tree.ErrorExpr(source.span(offset - 1, offset + 1))
-    # Blank out what comes before, keeping its newlines, so lark's offsets,
-    # lines and columns are the file's own.
-    padded = _NOT_NEWLINE.sub(" ", source.text[:offset]) + text
+    dotted = _dotted_name(text, offset, source)
+    if dotted is not None:
+        return dotted
+    # Parsed on its own (never the file up to here again, which made an
+    # f-string with n placeholders cost n times the file); the builder moves
+    # the positions to the file's.
     try:
-        parsed = get_parser().parse(padded, start="value")
+        parsed = _parse(text, "value")
+    except _TooDeep as too_deep:
+        _report_too_deep_text(too_deep, source, diagnostics, offset)
+        return tree.ErrorExpr(source.span(offset, offset + len(text)))
     except UnexpectedInput as error:
-        pos = getattr(error, "pos_in_stream", None) or offset
+        pos = offset + (getattr(error, "pos_in_stream", None) or 0)
         diagnostics.report(
             "PTF106", "invalid expression in f-string", source.span(pos, min(pos + 1, offset + len(text)))
         )
         return tree.ErrorExpr(source.span(offset, offset + len(text)))
-    return _build(parsed, source, diagnostics)
+    built = _build(parsed, source, diagnostics, offset)
+    return built if built is not None else tree.ErrorExpr(source.span(offset, offset + len(text)))
 
 
-def _build(parse_tree, source: SourceText, diagnostics: Diagnostics):
+def _too_deep(parse_tree: lark.Tree) -> lark.Tree | None:
+    """The first subtree (in file order) more than MAX_NESTING levels down, or None; never recursive."""
+    pending = [(parse_tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_NESTING:
+            return node
+        pending.extend((child, depth + 1) for child in reversed(node.children) if isinstance(child, lark.Tree))
+    return None
+
+
+def _report_too_deep(node: lark.Tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> None:
+    start = offset + (getattr(node.meta, "start_pos", 0) or 0)
+    diagnostics.report("PTF108", f"nested too deeply: more than {MAX_NESTING} levels of declarations, blocks, "
+                       "calls and brackets around this point", source.span(start, start + 1),
+                       hint="split the expression, or move nested data into a file the step reads")
+
+
+def _report_too_deep_text(too_deep: _TooDeep, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> None:
+    token, what = too_deep.token, too_deep.what
+    start = offset + (token.start_pos or 0)
+    diagnostics.report("PTF108", f"nested too deeply: more than {MAX_NESTING} {what}",
+                       source.span(start, start + 1),
+                       hint="split the expression, or move nested data into a file the step reads")
+
+
+def _build(parse_tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0):
+    """The `tree` of a lark tree; None (reported) if it nests deeper than MAX_NESTING."""
+    deepest = _too_deep(parse_tree)
+    if deepest is not None:
+        _report_too_deep(deepest, source, diagnostics, offset)
+        return None
     try:
-        return _Builder(source, diagnostics).transform(parse_tree)
+        return _Builder(source, diagnostics, offset).transform(parse_tree)
     except VisitError as error:  # a bug in the builder, not in the user's file
         raise error.orig_exc from error
 
@@ -718,27 +929,46 @@ def _attach_docs(module: tree.Module, source: SourceText) -> None:
 # ---------------------------------------------------------------- entry
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(source: SourceText, diagnostics: Diagnostics) -> str:
+    """The text with each lone UTF-16 surrogate (reported) replaced by U+FFFD, so nothing downstream fails to encode it.
+
+    A file read as UTF-8 never holds one, but text from an editor or the API can.
+    """
+    text = source.text
+    if _SURROGATE.search(text) is None:
+        return text
+    for match in _SURROGATE.finditer(text):
+        diagnostics.report("PTF102", f"unexpected character U+{ord(match.group()):04X}: a lone UTF-16 surrogate "
+                           "is not a character", source.span(match.start(), match.end()),
+                           hint="the text is not valid Unicode; retype or delete it")
+        if len(diagnostics) >= 20:
+            break
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def parse_module(text: str, path: str = "<string>") -> tuple[tree.Module, list[Diagnostic]]:
     """Parse a whole file. Always returns a module, however broken the text."""
     source = SourceText(path, text)
     diagnostics = Diagnostics()
-    parser = get_parser()
-    recovery = _Recovery(source, diagnostics)
-    with _PARSE_LOCK:
-        _COUNTER.reset()
-        try:
-            parse_tree = parser.parse(text, start="start", on_error=recovery)
-        except UnexpectedInput as error:
-            # Recovery gave up (for example at the end of the file): keep what
-            # was reported and return an empty module rather than nothing.
-            if not diagnostics.has_errors:
-                span = source.span(getattr(error, "pos_in_stream", 0) or 0, len(text))
-                diagnostics.report("PTF101", "could not parse this file", span)
-            parse_tree = None
-    if parse_tree is None:
+    text = _without_surrogates(source, diagnostics)
+    try:
+        parse_tree = _parse(text, "start", on_error=_Recovery(source, diagnostics))
+    except _TooDeep as too_deep:
+        _report_too_deep_text(too_deep, source, diagnostics)
+        parse_tree = None
+    except UnexpectedInput as error:
+        # Recovery gave up (for example at the end of the file): keep what
+        # was reported and return an empty module rather than nothing.
+        if not diagnostics.has_errors:
+            span = source.span(getattr(error, "pos_in_stream", 0) or 0, len(text))
+            diagnostics.report("PTF101", "could not parse this file", span)
+        parse_tree = None
+    module = _build(parse_tree, source, diagnostics) if parse_tree is not None else None
+    if module is None:
         module = tree.Module(source.span(0, len(text)), path, [], [], [])
-    else:
-        module = _build(parse_tree, source, diagnostics)
     module.comments = scan_comments(source)
     _attach_docs(module, source)
     return module, diagnostics.items
@@ -748,8 +978,12 @@ def parse_expression(text: str, path: str = "<string>"):
     """Parse one expression (used by tests and the command line's `-p` values)."""
     source = SourceText(path, text)
     diagnostics = Diagnostics()
+    text = _without_surrogates(source, diagnostics)
     try:
-        parse_tree = get_parser().parse(text, start="value")
+        parse_tree = _parse(text, "value")
+    except _TooDeep as too_deep:
+        _report_too_deep_text(too_deep, source, diagnostics)
+        return None, diagnostics.items
     except UnexpectedInput as error:
         pos = getattr(error, "pos_in_stream", 0) or 0
         diagnostics.report("PTF101", "invalid expression", source.span(pos, min(len(text), pos + 1)))

@@ -33,6 +33,7 @@ class SourceCache:
     def __init__(self, texts: dict[str, str] | None = None, reader: Callable[[str], str | None] = _read):
         self.texts = dict(texts or {})
         self.reader = reader
+        self._lines: dict[str, list[str]] = {}  # split once: 16,000 findings in one file were 16,000 splits
 
     def lines(self, path: str) -> list[str] | None:
         if path not in self.texts:
@@ -40,7 +41,10 @@ class SourceCache:
             if text is None:
                 return None
             self.texts[path] = text
-        return self.texts[path].split("\n")
+        lines = self._lines.get(path)
+        if lines is None:
+            lines = self._lines[path] = self.texts[path].split("\n")
+        return lines
 
 
 def render_text(diagnostics: Iterable[Diagnostic], sources: SourceCache | None = None, color: bool = False) -> str:
@@ -86,11 +90,30 @@ def _excerpt(span: Span, sources: SourceCache, mark: str, color: bool, paint: st
         length = max(1, span.end_column - span.column)
     else:
         length = max(1, len(text) - span.column + 1)
-    carets = " " * (span.column - 1) + _paint(mark * length, paint, color)
+    text, column, length = _window(text, span.column, length)
+    carets = " " * (column - 1) + _paint(mark * length, paint, color)
     out.append(f"{gutter} |")
     out.append(f"{str(span.line).rjust(width)} | {text}")
     out.append(f"{gutter} | {carets}")
     return out
+
+
+# The most characters of one source line an excerpt shows: a minified file's
+# one-megabyte line is cut to the part around the span.
+_EXCERPT_WIDTH = 120
+
+
+def _window(text: str, column: int, length: int) -> tuple[str, int, int]:
+    """(the part of `text` to show, the span's column in it, how many carets) for a line of any length."""
+    if len(text) <= _EXCERPT_WIDTH:
+        return text, column, length
+    start = max(0, min(column - 1 - 20, len(text) - _EXCERPT_WIDTH))
+    shown = text[start:start + _EXCERPT_WIDTH]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + _EXCERPT_WIDTH < len(text) else ""
+    column = column - start + len(prefix)
+    length = max(1, min(length, len(shown) + len(prefix) - column + 1))
+    return prefix + shown + suffix, column, length
 
 
 def summary(diagnostics: list[Diagnostic]) -> str:

@@ -20,6 +20,7 @@ import yaml
 
 from ptflow.compiler.diagnostics import Diagnostic, Related, Severity
 from ptflow.compiler.source import SourceText, Span
+from ptflow.compiler.yaml_reader import load_documents
 
 Path = tuple  # of str (mapping keys) and int (list indices)
 Part = Literal["key", "value"]
@@ -29,8 +30,8 @@ _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
 def safe_load_documents(text: str) -> list[Any]:
-    """Every YAML document of `text`, loaded safely (libyaml when available)."""
-    return list(yaml.load_all(text, Loader=_SAFE_LOADER))
+    """Every YAML document of `text`, read by ptflow's one YAML reader (no aliases, no duplicate keys)."""
+    return load_documents(text)
 
 
 def format_path(path: Iterable) -> str:
@@ -82,6 +83,9 @@ class YamlPositions:
     def __init__(self, source: SourceText):
         self.source = source
         self._documents: list[yaml.Node | None] | None = None
+        # Each mapping's {key text: (key node, value node)}, built when a path first goes through it, so
+        # locating n findings in a mapping of n keys costs n lookups, not n scans of n keys.
+        self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
 
     def documents(self) -> list[yaml.Node | None]:
         if self._documents is None:
@@ -98,7 +102,7 @@ class YamlPositions:
         node = documents[document]
         key_node: yaml.Node | None = None
         for step in path:
-            found = _child(node, step)
+            found = self._child(node, step)
             if found is None:
                 break  # the deepest existing ancestor
             key_node, node = found
@@ -111,6 +115,22 @@ class YamlPositions:
         if key_node is not None:
             return self._node_span(key_node)
         return self._first_line(node)
+
+    def _child(self, node: yaml.Node, step) -> tuple[yaml.Node, yaml.Node] | None:
+        """(key node, value node) of `step` in a mapping, or (item, item) of an index in a sequence."""
+        if isinstance(node, yaml.MappingNode) and not isinstance(step, int):
+            keys = self._keys.get(id(node))
+            if keys is None:
+                keys = self._keys[id(node)] = {}
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode):
+                        keys.setdefault(key.value, (key, value))  # the first, as a scan would find
+            return keys.get(str(step))
+        if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if 0 <= step < len(node.value):
+                item = node.value[step]
+                return item, item
+        return None
 
     def _node_span(self, node: yaml.Node) -> Span:
         start, end = node.start_mark, node.end_mark
@@ -127,20 +147,6 @@ class YamlPositions:
         if isinstance(node, yaml.MappingNode) and node.value:
             return self._node_span(node.value[0][0])
         return self._node_span(node)
-
-
-def _child(node: yaml.Node, step) -> tuple[yaml.Node, yaml.Node] | None:
-    """(key node, value node) of `step` in a mapping, or (item, item) of an index in a sequence."""
-    if isinstance(node, yaml.MappingNode) and not isinstance(step, int):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(step):
-                return key, value
-        return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-        if 0 <= step < len(node.value):
-            item = node.value[step]
-            return item, item
-    return None
 
 
 # ------------------------------------------------------------ located findings

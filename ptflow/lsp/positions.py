@@ -21,7 +21,7 @@ def code_units(text: str, encoding: str) -> int:
     if encoding == UTF32 or text.isascii():
         return len(text)
     if encoding == UTF8:
-        return len(text.encode("utf-8"))
+        return len(text.encode("utf-8", "surrogatepass"))  # an editor may send a lone surrogate
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
@@ -32,7 +32,7 @@ def characters_in(text: str, units: int, encoding: str) -> int:
     count = 0
     for index, char in enumerate(text):
         if encoding == UTF8:
-            width = len(char.encode("utf-8"))
+            width = len(char.encode("utf-8", "surrogatepass"))
         else:
             width = 2 if ord(char) > 0xFFFF else 1
         if count + width > units:

@@ -33,6 +33,7 @@ from ptflow.lsp.fixes import quick_fix, ranges_overlap
 from ptflow.lsp.formatting import NotFormatted, format_edits
 from ptflow.lsp.hover import hover_at
 from ptflow.lsp.positions import PositionMap, encoding_name
+from ptflow.lsp.protocol import AnsweringProtocol
 from ptflow.lsp.scheduler import CheckScheduler
 from ptflow.lsp.symbols import document_symbols
 
@@ -57,7 +58,8 @@ class Cursor:
 
 class PtflowLanguageServer(LanguageServer):
     def __init__(self, check_delay: float = DEFAULT_CHECK_DELAY_S):
-        super().__init__("ptflow", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("ptflow", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=AnsweringProtocol)
         self.analyzer = Analyzer()
         self.analyses: dict[str, Analysis] = {}
         self.check_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ptflow-check")

@@ -75,10 +75,10 @@ def load(path: str, pipeline: str | None = None, image: str | None = None,
         raise LoadError(diagnostics.items) from None
     import yaml
 
-    from ptflow.runtime.runner.yaml_load import load_all
+    from ptflow.compiler.yaml_reader import load_documents
 
     try:
-        documents = load_all(text)  # empty documents stay, so indices match the file
+        documents = load_documents(text)  # empty documents stay, so indices match the file
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         span = Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
