@@ -33,6 +33,8 @@ from ptflow.runtime.contract import StepError, UsageError
 
 MANIFEST = "ptflow-model.json"
 PTFLOW_HANDLERS = ("ptflow", "explain")
+# Every archive with ptflow's handler can explain, so it names what `:explain` imports.
+HANDLER_REQUIREMENTS = ("captum",)
 # TorchServe's built-in handlers (ts.torch_handler.<name>) that take a plain model.
 BUILT_IN_HANDLERS = ("image_classifier", "text_classifier", "image_segmenter", "object_detector", "base_handler")
 MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -238,15 +240,15 @@ def build_archive(request: ArchiveRequest, archive_dir: Path, config_file: Path 
 
 
 def _handler_requirements(request: ArchiveRequest, files: ModelFiles, scratch: Path) -> Path | None:
-    """What ptflow's handler needs beyond TorchServe's image to load a text model: transformers, for its
-    tokenizer (TorchServe installs it when the model loads, as config.properties allows)."""
-    if request.handler not in PTFLOW_HANDLERS or files.manifest is None:
+    """What ptflow's handler needs beyond TorchServe's image (TorchServe installs it when the model loads, as
+    config.properties allows): captum for `:explain`, and transformers for a text model's tokenizer."""
+    if request.handler not in PTFLOW_HANDLERS:
         return None
-    manifest = json.loads(files.manifest.read_text(encoding="utf-8"))
-    if not manifest.get("tokenizer"):
-        return None
+    packages = list(HANDLER_REQUIREMENTS)
+    if files.manifest is not None and json.loads(files.manifest.read_text(encoding="utf-8")).get("tokenizer"):
+        packages.append("transformers")
     path = scratch / "requirements.txt"
-    path.write_text("transformers\n", encoding="utf-8")
+    path.write_text("".join(f"{package}\n" for package in packages), encoding="utf-8")
     return path
 
 
