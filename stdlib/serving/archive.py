@@ -148,6 +148,7 @@ def find_model_files(model: Path, model_file: Path | None) -> ModelFiles:
     """The files to archive for `model`; UsageError when they can't be found."""
     if not model.exists():
         raise UsageError(f"--model: nothing at {model}")
+    model = _trained_model_directory(model)
     if model.is_dir() and (model / MANIFEST).is_file():
         return _ptflow_model_files(model)
     if model.is_dir():
@@ -160,6 +161,25 @@ def find_model_files(model: Path, model_file: Path | None) -> ModelFiles:
         raise UsageError(f"--model_file: no file at {model_file}")
     labels = model.parent / "index_to_name.json"
     return ModelFiles(model, model_file, None, (labels,) if labels.is_file() else ())
+
+
+def _trained_model_directory(model: Path) -> Path:
+    """The model inside a training run's output folder, as `distributed.pytorchjob` leaves it.
+
+    Its `output` is `torch.train`'s outputs folder (the model in `model_file/`)
+    here, and in the cluster `location.json` naming that folder on the shared
+    volume (which this step then mounts): the original sample's "mar restructure".
+    """
+    location = model / "location.json"
+    if model.is_dir() and location.is_file() and not (model / MANIFEST).is_file():
+        output_dir = json.loads(location.read_text(encoding="utf-8")).get("output_dir") or ""
+        if not Path(output_dir).is_dir():
+            raise UsageError(f"--model: {location} names {output_dir or 'no folder'}, which this step can't read; "
+                             "mount the volume the training wrote to (`with { volumes: [...] }`)")
+        model = Path(output_dir)
+    if model.is_dir() and not (model / MANIFEST).is_file() and (model / "model_file" / MANIFEST).is_file():
+        return model / "model_file"
+    return model
 
 
 def _ptflow_model_files(directory: Path) -> ModelFiles:
