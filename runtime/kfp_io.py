@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from ptflow.runtime.contract import (
-    Artifact, ClassificationMetrics, Markdown, Metrics, Outputs, Port, UsageError, render_parameter,
+    HTML, Artifact, ClassificationMetrics, Markdown, Metrics, Outputs, Port, UsageError, render_parameter,
 )
 
 # Markdown larger than this is cut in the v1 UI entry (the UI and the Argo
 # output parameter limits make very large inline entries fail).
 _V1_MARKDOWN_LIMIT = 200_000
+# The same for an HTML page (heat maps are inlined as PNG data URLs, so pages are larger).
+_V1_HTML_LIMIT = 1_000_000
 
 
 @dataclass
@@ -144,6 +146,13 @@ def v1_ui_metadata(outputs: Outputs) -> dict:
             if len(text) > _V1_MARKDOWN_LIMIT:
                 text = text[:_V1_MARKDOWN_LIMIT] + "\n\n*(cut; the whole text is in the artifact)*\n"
             entries.append({"type": "markdown", "storage": "inline", "source": text})
+        elif isinstance(artifact, HTML) and artifact.path.is_file():
+            # KFP v1 shows an HTML page in a `web-app` viewer (an iframe of the inline page).
+            page = artifact.path.read_text(encoding="utf-8")
+            if len(page) > _V1_HTML_LIMIT:
+                page = (f"<p>The page is {len(page)} characters, too large to show inline; it is the step's "
+                        f"`{artifact.port}` output.</p>")
+            entries.append({"type": "web-app", "storage": "inline", "source": page})
     entries.extend(outputs.v1_ui_entries)
     return {"outputs": entries}
 

@@ -25,6 +25,7 @@ CONTAINER = "pytorch"
 # Istio sidecars never exit, so a pod with one never completes.
 DEFAULT_ANNOTATIONS = {"sidecar.istio.io/inject": "false"}
 OUTPUT_PLACEHOLDER = "{output}"
+DATA_PLACEHOLDER = "{data}"
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,15 @@ def substitute_output(command: list[str], output: str) -> list[str]:
 
 def uses_output(command: list[str]) -> bool:
     return any(OUTPUT_PLACEHOLDER in part for part in command)
+
+
+def substitute_data(command: list[str], data: str) -> list[str]:
+    """`{data}` in each argument replaced by where the ranks read the pipeline's dataset."""
+    return [part.replace(DATA_PLACEHOLDER, data) for part in command]
+
+
+def uses_data(command: list[str]) -> bool:
+    return any(DATA_PLACEHOLDER in part for part in command)
 
 
 def shell_text(command: list[str]) -> str:

@@ -6,7 +6,8 @@
 - `model_server`: `ptflow serve`, the KServe v1/v2 protocol on 127.0.0.1;
 - `inference_service`, `kubernetes_api`: the InferenceService `serve.deploy` applies;
 - `predict_client`: `serve.predict`'s calls to an endpoint;
-- `vertex`: the model folder and machine type for Vertex AI (`serve.vertex_model`, `--target vertex`).
+- `vertex`: the model folder and machine type for Vertex AI (`serve.vertex_model`, `--target vertex`);
+- `visualization`: the HTML page and heat maps `serve.predict` draws from an answer.
 
 Nothing here imports torch or kserve at package import: the runtime's step
 registry imports the step modules that use this package.

@@ -33,6 +33,8 @@ from ptflow.runtime.contract import StepError, UsageError
 
 MANIFEST = "ptflow-model.json"
 PTFLOW_HANDLERS = ("ptflow", "explain")
+# Every archive with ptflow's handler can explain, so it names what `:explain` imports.
+HANDLER_REQUIREMENTS = ("captum",)
 # TorchServe's built-in handlers (ts.torch_handler.<name>) that take a plain model.
 BUILT_IN_HANDLERS = ("image_classifier", "text_classifier", "image_segmenter", "object_detector", "base_handler")
 MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -146,6 +148,7 @@ def find_model_files(model: Path, model_file: Path | None) -> ModelFiles:
     """The files to archive for `model`; UsageError when they can't be found."""
     if not model.exists():
         raise UsageError(f"--model: nothing at {model}")
+    model = _trained_model_directory(model)
     if model.is_dir() and (model / MANIFEST).is_file():
         return _ptflow_model_files(model)
     if model.is_dir():
@@ -158,6 +161,25 @@ def find_model_files(model: Path, model_file: Path | None) -> ModelFiles:
         raise UsageError(f"--model_file: no file at {model_file}")
     labels = model.parent / "index_to_name.json"
     return ModelFiles(model, model_file, None, (labels,) if labels.is_file() else ())
+
+
+def _trained_model_directory(model: Path) -> Path:
+    """The model inside a training run's output folder, as `distributed.pytorchjob` leaves it.
+
+    Its `output` is `torch.train`'s outputs folder (the model in `model_file/`)
+    here, and in the cluster `location.json` naming that folder on the shared
+    volume (which this step then mounts): the original sample's "mar restructure".
+    """
+    location = model / "location.json"
+    if model.is_dir() and location.is_file() and not (model / MANIFEST).is_file():
+        output_dir = json.loads(location.read_text(encoding="utf-8")).get("output_dir") or ""
+        if not Path(output_dir).is_dir():
+            raise UsageError(f"--model: {location} names {output_dir or 'no folder'}, which this step can't read; "
+                             "mount the volume the training wrote to (`with { volumes: [...] }`)")
+        model = Path(output_dir)
+    if model.is_dir() and not (model / MANIFEST).is_file() and (model / "model_file" / MANIFEST).is_file():
+        return model / "model_file"
+    return model
 
 
 def _ptflow_model_files(directory: Path) -> ModelFiles:
@@ -238,15 +260,15 @@ def build_archive(request: ArchiveRequest, archive_dir: Path, config_file: Path 
 
 
 def _handler_requirements(request: ArchiveRequest, files: ModelFiles, scratch: Path) -> Path | None:
-    """What ptflow's handler needs beyond TorchServe's image to load a text model: transformers, for its
-    tokenizer (TorchServe installs it when the model loads, as config.properties allows)."""
-    if request.handler not in PTFLOW_HANDLERS or files.manifest is None:
+    """What ptflow's handler needs beyond TorchServe's image (TorchServe installs it when the model loads, as
+    config.properties allows): captum for `:explain`, and transformers for a text model's tokenizer."""
+    if request.handler not in PTFLOW_HANDLERS:
         return None
-    manifest = json.loads(files.manifest.read_text(encoding="utf-8"))
-    if not manifest.get("tokenizer"):
-        return None
+    packages = list(HANDLER_REQUIREMENTS)
+    if files.manifest is not None and json.loads(files.manifest.read_text(encoding="utf-8")).get("tokenizer"):
+        packages.append("transformers")
     path = scratch / "requirements.txt"
-    path.write_text("transformers\n", encoding="utf-8")
+    path.write_text("".join(f"{package}\n" for package in packages), encoding="utf-8")
     return path
 
 

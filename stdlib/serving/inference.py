@@ -18,17 +18,35 @@ Requests (KServe v1 style; each instance is one sample):
 - image and tabular models: a nested list of numbers in the model's input
   shape without the batch dimension (`[1, 8, 8]` for digits), or the same
   numbers as a flat list;
+- image models also take an encoded image, as TorchServe's image handlers do:
+  a PNG or JPEG as a base64 string (a `data:image/...;base64,` URL too), as
+  `{"data": ...}` or `{"b64": ...}`, or as the raw bytes of a request body;
+  it is converted to the model's channels and size;
 - text models: a string.
 Answers: `{"label", "index", "probabilities"}` per instance for classifiers
-(the manifest names the classes), `{"output": [...]}` for other models; an
-explanation is `{"label", "index", "target", "attributions", "method", ...}`
-with one attribution per input feature (per token for text).
+(the manifest names the classes), `{"output": [...]}` for other models.
+
+Explanations use Captum as the original PyTorch-on-Kubeflow handlers did:
+- text: LayerIntegratedGradients on the token embeddings (baseline: padding,
+  keeping [CLS] and [SEP]): `{"tokens", "attributions", "delta", ...}`, one
+  attribution per token, normalised to unit length;
+- images: IntegratedGradients (`attributions`, in the instance's layout),
+  Occlusion (`occlusion`) and LayerGradCam on the last feature map (`gradcam`,
+  one value per pixel), with the `image` as the model saw it; a request may
+  pick some with `"methods": ["integrated_gradients", "occlusion", "gradcam"]`.
+The layer methods need the model written by `torch.train` (its TorchScript
+file keeps the layer reachable, see `attribution_layer` in the manifest);
+other text models are explained by ablating each token in turn, other image
+models without GradCAM.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import importlib.util
 import inspect
+import io
 import json
 import math
 import sys
@@ -45,6 +63,32 @@ MANIFEST = "ptflow-model.json"
 MAX_INSTANCES = 1024
 # Integrated-gradients steps: 32 keeps the convergence delta small for the built-in models.
 IG_STEPS = 32
+IMAGE_METHODS = ("integrated_gradients", "occlusion", "gradcam")
+# The first bytes of the encoded images a request may carry.
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+class _Hookable(torch.nn.Module):
+    """A TorchScript submodule inside a Python module, so Captum can hook its output."""
+
+    def __init__(self, scripted: torch.nn.Module):
+        super().__init__()
+        self.scripted = scripted
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return self.scripted(*inputs)
+
+
+class _Stages(torch.nn.Module):
+    """A staged model (torch.train's export) called through its `first` stage, the layer Captum attributes to."""
+
+    def __init__(self, net: torch.nn.Module):
+        super().__init__()
+        self.first = _Hookable(net.first)
+        self.rest = net.rest
+
+    def forward(self, first_input: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
+        return self.rest(self.first(first_input), *more)
 
 
 class BadRequest(ValueError):
@@ -143,7 +187,48 @@ class ModelRunner:
             raise BadRequest(f"{len(instances)} instances in one request; send at most {MAX_INSTANCES}")
         if self.is_text:
             return self._text_inputs(instances)
+        if self.is_image:
+            instances = [self._decoded_image(index, instance) for index, instance in enumerate(instances)]
         return (self._numeric_batch(instances),)
+
+    @property
+    def is_image(self) -> bool:
+        return (self.manifest.get("task") == "image_classification" or (
+            bool(self.inputs) and len(self.inputs[0].shape) == 4 and self.inputs[0].shape[1] in (1, 3)))
+
+    def _decoded_image(self, index: int, instance: Any) -> Any:
+        """An encoded image instance as a CHW array in [0, 1]; numbers pass through unchanged."""
+        if isinstance(instance, dict):
+            encoded = instance.get("data", instance.get("b64"))
+            if encoded is None:
+                raise BadRequest(f"instance {index} is an object without `data` or `b64` (a base64 PNG or JPEG)")
+            instance = encoded
+        if isinstance(instance, str):
+            text = instance.split(",", 1)[1] if instance.startswith("data:") else instance
+            try:
+                instance = base64.b64decode(text, validate=True)
+            except (binascii.Error, ValueError):
+                raise BadRequest(f"instance {index} is a string that is not base64: {abbreviate(instance)}") from None
+        if isinstance(instance, (bytes, bytearray)):
+            return self._image_array(index, bytes(instance))
+        return instance
+
+    def _image_array(self, index: int, data: bytes) -> np.ndarray:
+        if not data.startswith(IMAGE_SIGNATURES):
+            raise BadRequest(f"instance {index} is not a PNG or JPEG image")
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except (UnidentifiedImageError, OSError) as error:
+            raise BadRequest(f"instance {index} is not a readable image: {error}") from None
+        channels, height, width = self.inputs[0].sample_shape
+        image = image.convert("L" if channels == 1 else "RGB")
+        if image.size != (width, height):
+            image = image.resize((width, height), Image.BILINEAR)
+        array = np.asarray(image, dtype=np.float32) / 255.0
+        return array[None] if channels == 1 else array.transpose(2, 0, 1)
 
     def _text_inputs(self, instances: list) -> tuple[torch.Tensor, ...]:
         for index, text in enumerate(instances):
@@ -218,7 +303,7 @@ class ModelRunner:
 
     # ------------------------------------------------------------ explanations
 
-    def explain(self, instances: Any, target: Any = None) -> list[dict[str, Any]]:
+    def explain(self, instances: Any, target: Any = None, methods: Any = None) -> list[dict[str, Any]]:
         """Attributions for each instance's predicted class (or `target`): one per input feature."""
         tensors = self.model_inputs(instances)
         output = self.logits(tensors)
@@ -227,8 +312,15 @@ class ModelRunner:
         targets = self._targets(target, output)
         try:
             if self.is_text:
-                return self._explain_text(tensors, targets)
-            return self._explain_numeric(tensors[0], targets, instances)
+                explain_text = self._explain_text_layer if self.staged is not None else self._explain_text
+                answers = explain_text(tensors, targets)
+            else:
+                answers = self._explain_numeric(tensors[0], targets, instances)
+                if self.is_image:
+                    self._explain_image(tensors[0], targets, answers, self._image_methods(methods))
+            for answer, predicted in zip(answers, output.argmax(dim=1).tolist()):
+                answer["predicted_label"] = self.label(predicted)
+            return answers
         except BadRequest:
             raise
         except ImportError as error:
@@ -253,6 +345,78 @@ class ModelRunner:
             resolved.append(value)
         return resolved
 
+    @property
+    def staged(self) -> "_Stages | None":
+        """The model through its attribution layer, when torch.train exported it in stages."""
+        if not self.manifest.get("attribution_layer") or not (hasattr(self.net, "first") and hasattr(self.net, "rest")):
+            return None
+        if getattr(self, "_staged", None) is None:
+            self._staged = _Stages(self.net).eval()
+        return self._staged
+
+    def _image_methods(self, methods: Any) -> list[str]:
+        if methods is None:
+            return list(IMAGE_METHODS)
+        chosen = [methods] if isinstance(methods, str) else methods
+        if not isinstance(chosen, list) or not all(isinstance(m, str) and m in IMAGE_METHODS for m in chosen):
+            raise BadRequest(f"`methods` {abbreviate(methods)}: name some of {', '.join(IMAGE_METHODS)}")
+        return chosen
+
+    def _explain_image(self, images: torch.Tensor, targets: list[int], answers: list[dict[str, Any]],
+                       methods: list[str]) -> None:
+        """Occlusion and GradCAM maps, and the image as the model saw it, added to each answer."""
+        from captum.attr import LayerAttribution, LayerGradCam, Occlusion
+
+        channels, height, width = images.shape[1:]
+        window = max(1, round(min(height, width) / 4))  # a quarter of the side, as the original's 15 of 32
+        stride = max(1, window // 2)
+        results: dict[str, torch.Tensor] = {}
+        with torch.enable_grad():
+            if "occlusion" in methods:
+                with torch.no_grad():
+                    results["occlusion"] = Occlusion(lambda batch: self._forward((batch,))).attribute(
+                        images, target=targets, sliding_window_shapes=(channels, window, window),
+                        strides=(channels, stride, stride), baselines=0)
+            if "gradcam" in methods and self.staged is not None:
+                staged = self.staged
+                cam = LayerGradCam(staged, staged.first).attribute(images, target=targets, relu_attributions=True)
+                results["gradcam"] = LayerAttribution.interpolate(cam, (height, width), "bilinear")[:, 0]
+        for index, answer in enumerate(answers):
+            answer["image"] = images[index].tolist()
+            if "integrated_gradients" not in methods:
+                answer.pop("attributions"), answer.pop("delta")
+            answer["methods"] = [m for m in methods if m == "integrated_gradients" or m in results]
+            for name, maps in results.items():
+                answer[name] = maps[index].detach().tolist()
+
+    def _explain_text_layer(self, tensors: tuple[torch.Tensor, ...], targets: list[int]) -> list[dict[str, Any]]:
+        """LayerIntegratedGradients on the token embeddings, from a baseline of padding between [CLS] and [SEP]."""
+        from captum.attr import LayerIntegratedGradients
+
+        input_ids, attention_mask = tensors
+        special = set(self.tokenizer.all_special_ids) - {self.tokenizer.pad_token_id}
+        pad_id = int(self.tokenizer.pad_token_id or 0)
+        keep = torch.zeros_like(input_ids, dtype=torch.bool)
+        for token in special:
+            keep |= input_ids == token
+        baselines = torch.where(keep, input_ids, torch.full_like(input_ids, pad_id))
+        staged = self.staged
+        with torch.enable_grad():
+            attributions, delta = LayerIntegratedGradients(staged, staged.first).attribute(
+                input_ids, baselines=baselines, target=targets, additional_forward_args=(attention_mask,),
+                n_steps=IG_STEPS, return_convergence_delta=True)
+        per_token = attributions.detach().sum(dim=-1)
+        answers = []
+        for row, (ids, mask, target) in enumerate(zip(input_ids, attention_mask, targets)):
+            length = int(mask.sum())
+            scores = per_token[row, :length]
+            norm = float(torch.linalg.vector_norm(scores)) or 1.0
+            answers.append({"target": target, "label": self.label(target), "method": "layer_integrated_gradients",
+                            "layer": "embeddings", "baseline": "padding",
+                            "tokens": self.tokenizer.convert_ids_to_tokens(ids[:length].tolist()),
+                            "attributions": (scores / norm).tolist(), "delta": float(delta[row])})
+        return answers
+
     def _explain_numeric(self, inputs: torch.Tensor, targets: list[int], instances: list) -> list[dict[str, Any]]:
         from captum.attr import IntegratedGradients
 
@@ -264,8 +428,9 @@ class ModelRunner:
         answers = []
         for index, (attribution, target) in enumerate(zip(attributions.detach(), targets)):
             # The attributions in the layout the instance came in (nested or flat).
-            shaped = attribution.reshape(np.shape(instances[index])) if np.size(instances[index]) == \
-                attribution.numel() else attribution
+            layout = np.shape(instances[index]) if isinstance(instances[index], list) else ()
+            shaped = attribution.reshape(layout) if layout and math.prod(layout) == attribution.numel() \
+                else attribution
             answers.append({"target": target, "label": self.label(target), "method": "integrated_gradients",
                             "baseline": "zeros", "attributions": shaped.tolist(),
                             "delta": float(delta[index])})

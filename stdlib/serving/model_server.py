@@ -1,7 +1,7 @@
 """`ptflow serve`: a model served here with KServe's protocols, by KServe's own Python model server.
 
 - v1: `GET /v1/models/<name>`, `POST /v1/models/<name>:predict` and `:explain`
-  with `{"instances": [...]}` (explain also takes `"target"`);
+  with `{"instances": [...]}` (explain also takes `"target"` and `"methods"`);
 - v2: `GET /v2/models/<name>/ready`, `POST /v2/models/<name>/infer` with one
   input tensor (FP32/FP64/INT* for image and tabular models, BYTES for text).
 
@@ -172,7 +172,8 @@ def make_kserve_model(servable: Servable):
                 raise InvalidInput("explanations use the v1 protocol: POST /v1/models/<name>:explain")
             try:
                 target = payload.get("target") if isinstance(payload, dict) else None
-                return {"explanations": runner.explain(v1_instances(payload), target)}
+                methods = payload.get("methods") if isinstance(payload, dict) else None
+                return {"explanations": runner.explain(v1_instances(payload), target, methods)}
             except BadRequest as error:
                 raise InvalidInput(error.reason) from None
 

@@ -8,7 +8,8 @@ and KServe's v1 protocol through TorchServe's KServe envelope (`:predict` and
 so TorchServe and `ptflow serve` give the same answers.
 
 A body is `{"instances": [...], "target": ...}` (answered with `predictions`
-or `explanations`) or a single instance (answered with one prediction).  A
+or `explanations`), a single instance (answered with one prediction), or a
+PNG/JPEG image's bytes (one image instance).  A
 request the model can't take gets HTTP 400 with the reason.
 
 TorchServe loads the one class this file defines; keep it the only one.
@@ -21,9 +22,9 @@ import logging
 from typing import Any
 
 try:  # inside a .mar, the runner is packed next to this handler
-    from ptflow_inference import BadRequest, ModelRunner
+    from ptflow_inference import IMAGE_SIGNATURES, BadRequest, ModelRunner
 except ImportError:  # imported from an installed ptflow (tests, `ptflow serve`)
-    from ptflow.stdlib.serving.inference import BadRequest, ModelRunner
+    from ptflow.stdlib.serving.inference import IMAGE_SIGNATURES, BadRequest, ModelRunner
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ class PtflowHandler:
             payload = _decode(body)
             if isinstance(payload, dict) and "instances" in payload:
                 if explain:
-                    return {"explanations": self.runner.explain(payload["instances"], payload.get("target"))}
+                    return {"explanations": self.runner.explain(payload["instances"], payload.get("target"),
+                                                                payload.get("methods"))}
                 return {"predictions": self.runner.predict(payload["instances"])}
             answers = self.runner.explain([payload]) if explain else self.runner.predict([payload])
             return answers[0]
@@ -68,7 +70,10 @@ class PtflowHandler:
 
 
 def _decode(body: Any) -> Any:
-    """A request body as JSON data (TorchServe hands JSON over decoded, other bodies as bytes)."""
+    """A request body as JSON data (TorchServe hands JSON over decoded, other bodies as bytes); the bytes
+    of a PNG or JPEG body stay bytes, one image instance, as TorchServe's image handlers take them."""
+    if isinstance(body, (bytes, bytearray)) and bytes(body[:8]).startswith(IMAGE_SIGNATURES):
+        return bytes(body)
     if isinstance(body, (bytes, bytearray)):
         try:
             return json.loads(body.decode("utf-8"))

@@ -10,13 +10,19 @@
 
 `{output}` in the command stands for the directory rank 0 saves into: the
 step's `output` artifact here, `output_dir` in the cluster (a path on the
-shared volume, or a bucket URI the program can write to).
+shared volume, or a bucket URI the program can write to).  `{data}` stands
+for the pipeline's dataset (the `data` input), which every rank reads: its
+path here; in the cluster `data_dir`, where the step first copies it (on the
+shared volume, which the step then mounts too), as the original sample's
+"copy to PVC" step did.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import shutil
+from pathlib import Path
 
 from ptflow.runtime.contract import Artifact, Outputs, StepError, UsageError, step
 
@@ -30,7 +36,8 @@ def pytorchjob(out: Outputs, command: list[str], mode: str = "auto", workers: in
                output_dir: str | None = None, pvc: str | None = None, mount_path: str = "/mnt/shared",
                active_deadline: int | None = None, backoff_limit: int | None = None,
                clean_pod_policy: str = "Running", ttl_after_finished: int | None = None,
-               delete_after_done: bool = True, timeout: int = 3600) -> dict:
+               delete_after_done: bool = True, timeout: int = 3600, data: Artifact | None = None,
+               data_dir: str | None = None) -> dict:
     """Run a distributed PyTorch training command: a Kubeflow PyTorchJob in the cluster, torchrun here.
 
     One master and `workers` workers, `nproc_per_node` processes each; the
@@ -43,6 +50,10 @@ def pytorchjob(out: Outputs, command: list[str], mode: str = "auto", workers: in
     if mode not in MODES:
         raise UsageError(f"--mode {mode!r}: use auto, cluster or local")
     job.check_topology(command, workers, nproc_per_node, gpus)
+    if job.uses_data(command) != (data is not None):
+        raise UsageError("--command uses {data} but no --data is given" if data is None else
+                         "--data is given but --command never reads it: put {data} where the program takes "
+                         "its dataset")
     if timeout < 1:
         raise UsageError(f"--timeout {timeout}: seconds, at least 1")
     if mode == "auto":
@@ -50,7 +61,11 @@ def pytorchjob(out: Outputs, command: list[str], mode: str = "auto", workers: in
 
         mode = "cluster" if in_cluster() else "local"
     if mode == "local":
+        if data is not None:
+            command = job.substitute_data(command, str(data.path.resolve()))
         return _run_here(out, command, workers, nproc_per_node, env, timeout)
+    if data is not None:
+        command = job.substitute_data(command, _copy_for_the_replicas(data.path, data_dir))
     return _run_in_cluster(out, job, command, workers, nproc_per_node, image, gpus, cpu, memory, env, name,
                            namespace, output_dir, pvc, mount_path, active_deadline, backoff_limit, clean_pod_policy,
                            ttl_after_finished, delete_after_done, timeout)
@@ -70,6 +85,25 @@ def _run_here(out: Outputs, command: list[str], workers: int, nproc_per_node: in
     out["job"].metadata.update(mode="local", processes=processes, state="Succeeded")
     out["output"].metadata.update(world_size=processes)
     return {"state": "Succeeded"}
+
+
+def _copy_for_the_replicas(data: Path, data_dir: str | None) -> str:
+    """Copy the dataset where every replica can read it (the shared volume, mounted in this step too)."""
+    if not data_dir:
+        raise UsageError("the cluster run reads {data} from --data_dir: a directory on the shared volume (--pvc) "
+                         "that this step mounts as well (`with { volumes: [...] }`), where it copies the dataset")
+    target = Path(data_dir)
+    if not target.parent.is_dir():
+        raise StepError(f"--data_dir {data_dir}: {target.parent} does not exist in this step; mount the volume the "
+                        "replicas share here too (`with { volumes: [{pvc: ..., mount_path: ...}] }`)")
+    if target.exists():
+        shutil.rmtree(target)
+    if data.is_dir():
+        shutil.copytree(data, target)
+    else:
+        target.mkdir()
+        shutil.copy2(data, target)
+    return str(target)
 
 
 def _run_in_cluster(out: Outputs, job, command: list[str], workers: int, nproc_per_node: int, image: str | None,

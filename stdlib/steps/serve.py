@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ptflow.runtime.contract import (Artifact, Markdown, Model, Outputs, StepError, UnmanagedContainerModel, UsageError,
-                                     step)
+from ptflow.runtime.contract import (HTML, Artifact, Markdown, Model, Outputs, StepError, UnmanagedContainerModel,
+                                     UsageError, step)
 
 
 @step("serve.archive", outputs={"archive": Artifact, "config": Artifact})
@@ -116,7 +116,8 @@ def vertex_model(out: Outputs, archive: Artifact, cpu: str = "1", memory: str = 
             "accelerator_count": machine.accelerator_count}
 
 
-@step("serve.predict", outputs={"request_markdown": Markdown, "response_markdown": Markdown, "response": Artifact})
+@step("serve.predict", outputs={"request_markdown": Markdown, "response_markdown": Markdown, "response": Artifact,
+                                "visualization": HTML, "heat_maps": Artifact})
 def predict(out: Outputs, endpoint: str | None = None, archive: Artifact | None = None,
             model_name: str | None = None, request: dict | None = None, request_file: Artifact | None = None,
             verb: str = "predict", protocol: str = "v1", host: str | None = None, cookie: str | None = None,
@@ -127,6 +128,11 @@ def predict(out: Outputs, endpoint: str | None = None, archive: Artifact | None 
     or, given `archive` instead, against `ptflow serve` started here for the
     call.  Waits for the model to report ready first.  Fails with the server's
     reason when the answer is not HTTP 200.
+
+    `visualization` pictures the answer (coloured words for a text
+    explanation, heat maps over the image for an image one, a table of
+    predictions otherwise): a v2 HTML artifact, and a `web-app` viewer in the
+    KFP v1 UI; `heat_maps` holds the heat maps as PNG files.
     """
     from ptflow.stdlib.serving import predict_client as client
 
@@ -162,7 +168,24 @@ def predict(out: Outputs, endpoint: str | None = None, archive: Artifact | None 
     out["response"].metadata.update(status=response.status, url=call.url, elapsed_ms=round(response.elapsed_s * 1000))
     if response.status != 200:
         raise StepError(f"{verb} at {call.url} answered HTTP {response.status}: {response.reason()}")
+    _write_visualization(out, model_name, verb, response.body)
     return {}
+
+
+def _write_visualization(out: Outputs, model_name: str, verb: str, body: str) -> None:
+    from ptflow.stdlib.serving.visualization import page_for
+
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    page = page_for(model_name, verb, answer)
+    out["visualization"].path.write_text(page.html, encoding="utf-8")
+    folder = out["heat_maps"].path
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, picture in page.pictures.items():
+        (folder / name).write_bytes(picture)
+    out["heat_maps"].metadata.update(pictures=sorted(page.pictures))
 
 
 def _read_request_file(path: Path) -> dict:

@@ -12,7 +12,9 @@ plus a copy of the module file (`format: "state_dict"` in the manifest).
 
 ptflow-model.json: {"format": "torchscript"|"state_dict", "file": ..., "task":
 "image_classification"|"text_classification", "classes": [...], "inputs": [...]
-(name, dtype, shape with -1 for the batch, value range), ...}.
+(name, dtype, shape with -1 for the batch, value range), "attribution_layer":
+"embeddings"|"feature_map" (the built-in networks: model.pt's submodule `first`
+computes that layer and `rest` the logits from it, for Captum's layer methods), ...}.
 """
 
 from __future__ import annotations
@@ -70,6 +72,24 @@ def input_description(example: tuple[torch.Tensor, ...], task: str) -> list[dict
             for name, tensor in zip(("input_ids", "attention_mask"), example)]
 
 
+def _staged_torchscript(net: nn.Module, example: tuple[torch.Tensor, ...]) -> torch.jit.ScriptModule | None:
+    """A built-in network traced as its two attribution stages (see models.ImageStages), when it has them and
+    the staged trace computes what the network does; else None."""
+    if not hasattr(net, "attribution_stages"):
+        return None
+    staged = net.attribution_stages().eval()
+    traced = to_torchscript(staged, example, trace_first=True)
+    if traced is None:
+        return None
+    with torch.no_grad():
+        same = torch.allclose(traced(*example), net(*example), atol=1e-5, rtol=1e-4)
+    if not same:
+        log.warning("the network traced in stages differs from the network; exporting it whole (serving's "
+                    "explanations then use methods that need no layer)")
+        return None
+    return traced
+
+
 def export_model(directory: Path, net: nn.Module, example: tuple[torch.Tensor, ...], task: str,
                  classes: list[str], details: dict[str, Any], tokenizer: Any = None,
                  module_file: Path | None = None) -> dict[str, Any]:
@@ -81,9 +101,14 @@ def export_model(directory: Path, net: nn.Module, example: tuple[torch.Tensor, .
     directory.mkdir(parents=True, exist_ok=True)
     net = net.cpu().eval()
     example = tuple(tensor.cpu() for tensor in example)
-    scripted = to_torchscript(net, example, trace_first=module_file is None)
     manifest: dict[str, Any] = {"task": task, "classes": list(classes), "inputs": input_description(example, task),
                                 "output": "logits", **details}
+    scripted = _staged_torchscript(net, example)
+    if scripted is not None:
+        manifest["attribution_layer"] = {"image_classification": "feature_map",
+                                         "text_classification": "embeddings"}[task]
+    else:
+        scripted = to_torchscript(net, example, trace_first=module_file is None)
     if scripted is not None:
         scripted.save(str(directory / "model.pt"))
         manifest.update(format="torchscript", file="model.pt")

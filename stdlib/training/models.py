@@ -56,6 +56,11 @@ class SmallCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
 
+    def feature_map_split(self) -> tuple[list[nn.Module], list[nn.Module]]:
+        """(layers up to the last convolution's activation, the layers after it): GradCAM's layer."""
+        layers = list(self.features)
+        return layers[:6], [*layers[6:], self.head]
+
 
 class BasicBlock(nn.Module):
     """ResNet's two-conv residual block."""
@@ -106,6 +111,11 @@ class ResNet18(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
 
+    def feature_map_split(self) -> tuple[list[nn.Module], list[nn.Module]]:
+        """(the stem and the four stages, pooling and the head): GradCAM's layer is the last stage."""
+        layers = list(self.features)
+        return layers[:-2], [*layers[-2:], self.head]
+
 
 class ImageClassifier(nn.Module):
     """Normalisation followed by a backbone: what is trained and what is exported."""
@@ -118,6 +128,10 @@ class ImageClassifier(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.backbone(self.normalize(x))
 
+    def attribution_stages(self) -> "ImageStages":
+        to_map, from_map = self.backbone.feature_map_split()
+        return ImageStages(nn.Sequential(self.normalize, *to_map), nn.Sequential(*from_map))
+
 
 class TextClassifier(nn.Module):
     """A Hugging Face BERT sequence classifier, called with (input_ids, attention_mask) -> logits."""
@@ -128,6 +142,66 @@ class TextClassifier(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.bert(input_ids=input_ids, attention_mask=attention_mask, return_dict=False)[0]
+
+    def attribution_stages(self) -> "TextStages":
+        return TextStages(TokenEmbeddings(self.bert.get_input_embeddings()), FromEmbeddings(self.bert))
+
+
+# Serving explains a model with Captum's layer methods (LayerIntegratedGradients on the token
+# embeddings, LayerGradCam on the last feature map), which hook a layer.  The exported TorchScript
+# model keeps that layer reachable: it is the same network written as two stages, `first` (up to
+# the layer) and `rest`, each a submodule serving can call (see serving/inference.py).
+
+
+class ImageStages(nn.Module):
+    """An image network as `first` (input -> last convolutional feature map) and `rest` (-> logits)."""
+
+    def __init__(self, first: nn.Module, rest: nn.Module):
+        super().__init__()
+        self.first = first
+        self.rest = rest
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.rest(self.first(x))
+
+
+class TokenEmbeddings(nn.Module):
+    """Token ids -> the word embeddings BERT adds its position embeddings to.
+
+    It shares the embedding's weight, not the module: the tracer can't give one
+    module instance to two stages.
+    """
+
+    def __init__(self, embedding: nn.Embedding):
+        super().__init__()
+        self.weight = embedding.weight
+        self.padding_idx = embedding.padding_idx
+
+    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+        return nn.functional.embedding(input_ids, self.weight, self.padding_idx)
+
+
+class FromEmbeddings(nn.Module):
+    """Word embeddings and attention mask -> logits: BERT from its `inputs_embeds`."""
+
+    def __init__(self, bert: nn.Module):
+        super().__init__()
+        self.bert = bert
+
+    def forward(self, embeddings: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.bert(inputs_embeds=embeddings, attention_mask=attention_mask, return_dict=False)[0]
+
+
+class TextStages(nn.Module):
+    """A text classifier as `first` (token ids -> word embeddings) and `rest` (with the mask -> logits)."""
+
+    def __init__(self, first: nn.Module, rest: nn.Module):
+        super().__init__()
+        self.first = first
+        self.rest = rest
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.rest(self.first(input_ids), attention_mask)
 
 
 @dataclass

@@ -11,10 +11,14 @@ from torch import nn
 
 
 class ClassifierModule(pl.LightningModule):
-    """Cross-entropy training of `net` with Adam; logs loss and accuracy for TensorBoard."""
+    """Cross-entropy training of `net` with Adam; logs loss and accuracy for TensorBoard.
+
+    `lr_scheduler="plateau"` divides the learning rate by 10 when `monitor`
+    has not improved for two epochs (ReduceLROnPlateau, as the original samples).
+    """
 
     def __init__(self, net: nn.Module, lr: float = 1e-3, weight_decay: float = 0.0, eps: float = 1e-8,
-                 **recorded: Any):
+                 lr_scheduler: str | None = None, monitor: str = "val_loss", **recorded: Any):
         super().__init__()
         self.net = net
         # Everything but the network goes into the checkpoint and TensorBoard's hparams.
@@ -44,5 +48,10 @@ class ClassifierModule(pl.LightningModule):
         self.log("val_acc", accuracy, on_epoch=True, sync_dist=True, batch_size=size)
 
     def configure_optimizers(self):
-        return torch.optim.Adam(self.net.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay,
-                                eps=self.hparams.eps)
+        optimizer = torch.optim.Adam(self.net.parameters(), lr=self.hparams.lr,
+                                     weight_decay=self.hparams.weight_decay, eps=self.hparams.eps)
+        if self.hparams.lr_scheduler != "plateau":
+            return optimizer
+        mode = "max" if self.hparams.monitor == "val_acc" else "min"
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode=mode, factor=0.1, patience=2)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "monitor": self.hparams.monitor}}

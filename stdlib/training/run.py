@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ptflow.runtime.contract import ClassificationMetrics, Metrics, Outputs, UsageError
+from ptflow.runtime.contract import ClassificationMetrics, Metrics, Outputs, StepError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,11 @@ class TrainRequest:
     profiler: str | None = None
     max_length: int = 64
     num_workers: int = 0
+    monitor: str = "val_loss"  # the validation metric that picks the best epoch and stops early
+    keep_best: bool = True
+    early_stopping_patience: int | None = None
+    lr_monitor: bool = True
+    lr_scheduler: str | None = None
 
 
 def parse_devices(text: str) -> Any:
@@ -98,6 +103,10 @@ def check_request(request: TrainRequest):
         raise UsageError(f"--profiler: expected one of {', '.join(PROFILERS)} (or leave it out), got "
                          f"{request.profiler!r}")
     manifest = prepared.Manifest.read(request.data)
+    from ptflow.stdlib.training.selection import check_options
+
+    check_options(request.monitor, request.early_stopping_patience, request.lr_scheduler, manifest.count("val"),
+                  request.module_file is not None)
     if request.module_file is not None:
         from ptflow.stdlib.training.module_file import check_module_file
 
@@ -112,12 +121,16 @@ def check_request(request: TrainRequest):
     return manifest
 
 
-def train(request: TrainRequest, out: Outputs, manifest) -> float | None:
-    """Train, then (on rank 0) evaluate, export and report; returns the accuracy (None off rank 0)."""
+def train(request: TrainRequest, out: Outputs, manifest) -> dict[str, float] | None:
+    """Train, then (on rank 0) keep the best epoch, evaluate, export and report.
+
+    Returns the test accuracy and the validation accuracy (what HPO selects on); None off rank 0.
+    """
     import pytorch_lightning as pl
     import torch
 
     from ptflow.stdlib.training import data as data_module
+    from ptflow.stdlib.training import selection as selecting
     from ptflow.stdlib.training.evaluate import evaluate
     from ptflow.stdlib.training.export import export_model
 
@@ -132,30 +145,29 @@ def train(request: TrainRequest, out: Outputs, manifest) -> float | None:
     loaders = {split: data_module.loader(splits.datasets[split], request.batch_size, split == "train",
                                          request.num_workers)
                for split in ("train", "val", "test") if splits.has(split)}
-    tensorboard_dir = out["tensorboard"].path
-    tensorboard_dir.mkdir(parents=True, exist_ok=True)
-    profiler, callbacks = _profiler_and_callbacks(request.profiler, tensorboard_dir, len(loaders["train"]))
-    trainer = pl.Trainer(
-        max_epochs=request.max_epochs, accelerator=request.accelerator, devices=request.devices,
-        strategy=request.strategy, num_nodes=request.num_nodes,
-        logger=pl.loggers.TensorBoardLogger(str(tensorboard_dir), name="", version="", default_hp_metric=False),
-        profiler=profiler, callbacks=callbacks,
-        enable_checkpointing=False,  # one checkpoint is written at the end, straight to the output
-        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
-        log_every_n_steps=max(1, min(10, len(loaders["train"]))), default_root_dir=str(tensorboard_dir),
-    )
-    with _timed(timings, "fit"):
-        trainer.fit(module, train_dataloaders=loaders["train"], val_dataloaders=loaders.get("val"))
-    with _timed(timings, "checkpoint"):
-        trainer.save_checkpoint(str(out["checkpoint"].path), weights_only=False)  # every rank calls it
+    selection = selecting.callbacks(request.monitor, request.keep_best, request.early_stopping_patience,
+                                    request.lr_monitor, "val" in loaders)
+    try:
+        with _timed(timings, "fit"):
+            trainer = _fit(request, out, module, loaders, selection)
+        with _timed(timings, "checkpoint"):
+            kept = _keep_checkpoint(trainer, module, selection, out)
+    finally:
+        selecting.cleanup(selection)
     if not trainer.is_global_zero:
         return None
+    if "val" not in loaders:
+        log.warning("the dataset has no validation split: the last epoch is kept and the validation metrics "
+                    "are measured on the training split")
 
-    split = splits.evaluation_split
     net = built.net if built else module
     with _timed(timings, "evaluate"):
-        result = evaluate(net, data_module.loader(splits.datasets[split], request.batch_size, False, 0),
-                          len(manifest.classes), split, module.device)
+        def measure(split: str):
+            return evaluate(net, data_module.loader(splits.datasets[split], request.batch_size, False, 0),
+                            len(manifest.classes), split, module.device)
+
+        result = measure(splits.evaluation_split)
+        validation = measure("val" if "val" in loaders else "train")
     task = "image_classification" if manifest.kind == "images" else "text_classification"
     details = {"model": request.model if request.module_file is None else f"module_file:{request.module_file.name}",
                "framework": "pytorch", "torch_version": torch.__version__, "hparams": module_hparams,
@@ -165,10 +177,55 @@ def train(request: TrainRequest, out: Outputs, manifest) -> float | None:
     with _timed(timings, "export"):
         exported = export_model(out["model_file"].path, net, splits.example(), task, manifest.classes, details,
                                 built.tokenizer if built else None, request.module_file)
-    _report(out, result, manifest.classes, exported, trainer)
-    log.info("%s accuracy %.4f, loss %.4f on %d samples", result.split, result.accuracy, result.loss, result.count)
+    _report(out, result, validation, manifest.classes, exported, trainer, kept)
+    log.info("%s accuracy %.4f, loss %.4f on %d samples; %s accuracy %.4f", result.split, result.accuracy,
+             result.loss, result.count, validation.split, validation.accuracy)
     log.info("timings: %s", ", ".join(f"{phase} {seconds:.3f} s" for phase, seconds in timings.items()))
-    return result.accuracy
+    return {"accuracy": result.accuracy, "val_accuracy": validation.accuracy}
+
+
+def _fit(request: TrainRequest, out: Outputs, module, loaders: dict, selection):
+    """The Lightning trainer, after fitting `module`."""
+    import pytorch_lightning as pl
+    from lightning_fabric.utilities.exceptions import MisconfigurationException
+
+    tensorboard_dir = out["tensorboard"].path
+    tensorboard_dir.mkdir(parents=True, exist_ok=True)
+    profiler, callbacks = _profiler_and_callbacks(request.profiler, tensorboard_dir, len(loaders["train"]))
+    trainer = pl.Trainer(
+        max_epochs=request.max_epochs, accelerator=request.accelerator, devices=request.devices,
+        strategy=request.strategy, num_nodes=request.num_nodes,
+        logger=pl.loggers.TensorBoardLogger(str(tensorboard_dir), name="", version="", default_hp_metric=False),
+        profiler=profiler, callbacks=[*callbacks, *selection.callbacks],
+        # The best epoch's checkpoint is kept by `selection`; otherwise one is written at the end.
+        enable_checkpointing=selection.best is not None,
+        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
+        log_every_n_steps=max(1, min(10, len(loaders["train"]))), default_root_dir=str(tensorboard_dir),
+    )
+    try:
+        trainer.fit(module, train_dataloaders=loaders["train"], val_dataloaders=loaders.get("val"))
+    except MisconfigurationException as error:
+        # A user's module that never logs the monitored metric: say so without a traceback.
+        raise StepError(f"training stopped: {error}") from None
+    return trainer
+
+
+def _keep_checkpoint(trainer, module, selection, out: Outputs) -> dict[str, Any]:
+    """Write the `checkpoint` output: the best epoch's (its weights put back into `module`), else the last."""
+    import shutil
+
+    from ptflow.stdlib.training import selection as selecting
+
+    use_best = selection.best is not None and bool(selection.best.best_model_path)  # the same on every rank
+    if not use_best:
+        trainer.save_checkpoint(str(out["checkpoint"].path), weights_only=False)  # every rank calls it
+        return {"kept": "last"}
+    if not trainer.is_global_zero:
+        return {}
+    kept = selecting.restore_best(selection, module)
+    shutil.copyfile(kept.pop("path"), out["checkpoint"].path)
+    log.info("kept epoch %d, the best by %s (%.4f)", kept["best_epoch"], kept["monitor"], kept["best_score"])
+    return kept
 
 
 @contextmanager
@@ -190,6 +247,7 @@ def _build(request: TrainRequest, manifest):
     from ptflow.stdlib.training.module import ClassifierModule
 
     optimizer = {name: float(request.hparams.get(name, default)) for name, default in OPTIMIZER_HPARAMS.items()}
+    optimizer.update(lr_scheduler=request.lr_scheduler, monitor=request.monitor)
     if request.module_file is not None:
         from ptflow.stdlib.training.module_file import construct_user_module, load_module_class
 
@@ -234,10 +292,13 @@ def _profiler_and_callbacks(name: str | None, directory: Path, train_batches: in
     return None, [TraceProfiler(directory, train_batches)]
 
 
-def _report(out: Outputs, result, classes: list[str], exported: dict, trainer) -> None:
+def _report(out: Outputs, result, validation, classes: list[str], exported: dict, trainer,
+            kept: dict[str, Any]) -> None:
     metrics: Metrics = out["metrics"]
     metrics.log_metric("accuracy", result.accuracy, percentage=True)
     metrics.log_metric("loss", result.loss)
+    metrics.log_metric("val_accuracy", validation.accuracy, percentage=True)
+    metrics.log_metric("val_loss", validation.loss)
     confusion: ClassificationMetrics = out["confusion"]
     confusion.log_confusion_matrix(classes, result.confusion.tolist())
     confusion.metadata["split"] = result.split
@@ -245,7 +306,7 @@ def _report(out: Outputs, result, classes: list[str], exported: dict, trainer) -
                                        "task": exported["task"], "classes": len(classes),
                                        "accuracy": round(result.accuracy, 6)})
     out["checkpoint"].metadata.update({"framework": "pytorch_lightning", "epochs": trainer.current_epoch,
-                                       "global_step": trainer.global_step})
+                                       "global_step": trainer.global_step, **kept})
     from ptflow.stdlib.training.profiling import PROFILER_RUN
 
     if (out["tensorboard"].path / PROFILER_RUN).is_dir():

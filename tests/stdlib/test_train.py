@@ -29,10 +29,11 @@ def load_torchscript(path):
 
 def test_the_default_cnn_learns_digits_and_reports_to_kfp_v2(tmp_path, digits):
     document = executor_input(tmp_path, TRAIN_OUTPUTS)
-    document["outputs"]["parameters"] = {"accuracy": {"outputFile": str(tmp_path / "accuracy")}}
+    document["outputs"]["parameters"] = {name: {"outputFile": str(tmp_path / name)}
+                                         for name in ("accuracy", "val_accuracy")}
     started = time.perf_counter()
     run_step("torch.train", "--executor-input", json.dumps(document), "--data", digits,
-             *flags(max_epochs=3), *[f"--{name}={tmp_path / name}" for name in [*TRAIN_OUTPUTS, "accuracy"]]).check()
+             *flags(max_epochs=3), *[f"--{name}={tmp_path / name}" for name in [*TRAIN_OUTPUTS, "accuracy", "val_accuracy"]]).check()
     elapsed = time.perf_counter() - started
     assert elapsed < 60
 
@@ -63,8 +64,13 @@ def test_the_default_cnn_learns_digits_and_reports_to_kfp_v2(tmp_path, digits):
     assert np.mean(predicted == labels) == pytest.approx(accuracy)
     assert json.loads((model_dir / "index_to_name.json").read_text())["7"] == "7"
 
+    # The kept checkpoint is the epoch with the lowest validation loss, and says so.
     checkpoint = torch.load(tmp_path / "checkpoint", weights_only=False)
-    assert checkpoint["epoch"] == 3 and checkpoint["hyper_parameters"]["lr"] == 0.001
+    kept = output["artifacts"]["checkpoint"]["artifacts"][0]["metadata"]
+    assert kept["kept"] == "best" and kept["monitor"] == "val_loss" and kept["epochs"] == 3
+    assert checkpoint["epoch"] == kept["best_epoch"] and checkpoint["hyper_parameters"]["lr"] == 0.001
+    # Selection is on the validation split, the report on the test split.
+    assert output["parameterValues"]["val_accuracy"] == metrics["metadata"]["val_accuracy"] > 0.9
     assert output["artifacts"]["model_file"]["artifacts"][0]["metadata"]["format"] == "torchscript"
 
 
@@ -72,7 +78,8 @@ def test_kfp_v1_files_carry_metrics_and_the_confusion_matrix_inline(tmp_path, sm
     run_step("torch.train", "--data", small_digits, "--outputs-dir", tmp_path, "--batch_size", "32",
              "--mlpipeline-ui-metadata", tmp_path / "ui.json", "--mlpipeline-metrics", tmp_path / "m.json").check()
     metrics = json.loads((tmp_path / "m.json").read_text())["metrics"]
-    assert [(m["name"], m["format"]) for m in metrics] == [("accuracy", "PERCENTAGE"), ("loss", "RAW")]
+    assert [(m["name"], m["format"]) for m in metrics] == [("accuracy", "PERCENTAGE"), ("loss", "RAW"),
+                                                           ("val_accuracy", "PERCENTAGE"), ("val_loss", "RAW")]
     assert metrics[0]["numberValue"] == float((tmp_path / "accuracy").read_text())
 
     (entry,) = json.loads((tmp_path / "ui.json").read_text())["outputs"]
@@ -83,6 +90,51 @@ def test_kfp_v1_files_carry_metrics_and_the_confusion_matrix_inline(tmp_path, sm
     correct = sum(int(count) for target, predicted, count in cells if target == predicted)
     assert correct / 80 == pytest.approx(metrics[0]["numberValue"])
     assert "minio" not in (tmp_path / "ui.json").read_text()
+
+
+def scalars(logs, tag: str) -> list[float]:
+    """One TensorBoard scalar's values, in step order."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    accumulator = EventAccumulator(str(logs))
+    accumulator.Reload()
+    return [event.value for event in accumulator.Scalars(tag)]
+
+
+def test_the_best_epoch_is_kept_training_stops_early_and_the_learning_rate_is_logged(tmp_path, small_digits):
+    # A high learning rate makes the validation loss go up and down: the best epoch is not the last.
+    run_step("torch.train", "--data", small_digits, "--outputs-dir", tmp_path, "--max_epochs", "20", "--lr", "0.01",
+             "--early_stopping_patience", "4", "--lr_scheduler", "plateau").check()
+    val_losses = scalars(tmp_path / "tensorboard", "val_loss")
+    best_epoch = val_losses.index(min(val_losses))
+    checkpoint = torch.load(tmp_path / "checkpoint", weights_only=False)
+    assert checkpoint["epoch"] == best_epoch < len(val_losses) - 1
+    # Early stopping: four epochs without a better val_loss, then no more.
+    assert len(val_losses) == best_epoch + 4 + 1 < 20
+    # The learning rate, logged each epoch, was divided by 10 once val_loss stopped improving.
+    rates = scalars(tmp_path / "tensorboard", "lr-Adam")
+    assert rates[0] == pytest.approx(0.01) and rates[-1] == pytest.approx(0.001)
+
+    # The exported model (what the archive packs) is the best epoch's: its validation loss is the minimum.
+    model = load_torchscript(tmp_path / "model_file" / "model.pt")
+    images, labels = prepared.read_image_split(small_digits, prepared.Manifest.read(small_digits), "val")
+    with torch.no_grad():
+        logits = model(torch.from_numpy(images).float() / 255)
+    loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(labels)).item()
+    assert loss == pytest.approx(min(val_losses), rel=1e-4)
+    assert float((tmp_path / "val_accuracy").read_text()) == pytest.approx(
+        (logits.argmax(dim=1).numpy() == labels).mean())
+
+
+def test_keep_best_false_keeps_the_last_epoch(tmp_path, small_digits):
+    run_step("torch.train", "--data", small_digits, "--outputs-dir", tmp_path, "--max_epochs", "2",
+             "--keep_best", "false", "--lr_monitor", "false").check()
+    assert torch.load(tmp_path / "checkpoint", weights_only=False)["epoch"] == 2
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    accumulator = EventAccumulator(str(tmp_path / "tensorboard"))
+    accumulator.Reload()
+    assert "lr-Adam" not in accumulator.Tags()["scalars"]
 
 
 def test_hparams_override_inputs_and_reach_the_model(tmp_path, small_digits):
@@ -226,6 +278,9 @@ def test_a_module_file_without_a_lightning_module_is_refused(tmp_path, small_dig
     (["--hparams", '{"dropuot": 0.5}'], "hparams 'dropuot': not used by model cnn"),
     (["--hparams", '{"batch_size": 12.5}'], "hparams['batch_size']: expected a whole number, got 12.5"),
     (["--devices", "two"], "--devices: expected auto, a number or a list like 0,1; got 'two'"),
+    (["--monitor", "accuracy"], "--monitor: expected val_loss or val_acc"),
+    (["--early_stopping_patience", "0"], "--early_stopping_patience: must be at least 1 epoch, got 0"),
+    (["--lr_scheduler", "cosine"], "--lr_scheduler: expected plateau (or leave it out), got 'cosine'"),
 ])
 def test_bad_training_inputs_fail_fast_with_a_reason(tmp_path, small_digits, arguments, message):
     # torch and Lightning can't even be imported here: the refusal comes before them.
@@ -233,6 +288,16 @@ def test_bad_training_inputs_fail_fast_with_a_reason(tmp_path, small_digits, arg
                               "--outputs-dir", tmp_path / "out", *arguments)
     assert result.returncode == 2 and message in result.stderr
     assert not (tmp_path / "out" / "tensorboard").exists()
+
+
+def test_early_stopping_without_a_validation_split_is_refused(tmp_path):
+    run_step("torch.prepare_images", "--outputs-dir", tmp_path / "prep", "--max_samples", "100",
+             "--val_fraction", "0").check()
+    result = run_step_without(["torch", "pytorch_lightning"], "torch.train", "--data", tmp_path / "prep" / "data",
+                              "--outputs-dir", tmp_path / "out", "--early_stopping_patience", "3")
+    assert result.returncode == 2
+    assert ("--early_stopping_patience: watches val_loss on the validation split, and the dataset has none; "
+            "prepare it with val_fraction above 0") in result.stderr
 
 
 def test_the_simple_profiler_writes_its_report_with_the_logs(tmp_path, small_digits):

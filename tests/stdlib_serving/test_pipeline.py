@@ -1,7 +1,7 @@
 """The serving, storage and distributed components in a pipeline: declared, compiled, and run here.
 
 `ptflow run` trains digits, archives the model, uploads the archive to an S3
-server on loopback (moto), predicts and explains against the archive served
+server on loopback (SeaweedFS), predicts and explains against the archive served
 for each call, and runs a DDP program as a local PyTorchJob; then the same
 file compiles for KFP v2 and v1.  Every step runs through
 `python -m ptflow.runtime` exactly as in the compiled spec.
@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from minio import Minio
 
 from ptflow.compiler.parser import parse_module
 
@@ -86,24 +85,13 @@ def test_the_pipeline_compiles(pipeline_file, tmp_path, target):
         assert step in text
 
 
-def test_the_pipeline_runs_here(pipeline_file, tmp_path, in_process_model):
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    credentials = {"AWS_ACCESS_KEY_ID": "pipeline-key", "AWS_SECRET_ACCESS_KEY": "pipeline-secret",
-                   "KUBERNETES_SERVICE_HOST": ""}
-    try:
-        result = ptflow("run", pipeline_file, "--store", tmp_path / "store", "-p", f"endpoint={host}:{port}",
-                        env=credentials)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        client = Minio(endpoint=f"{host}:{port}", access_key="pipeline-key", secret_key="pipeline-secret",
-                       secure=False)
-        objects = sorted(item.object_name for item in
-                         client.list_objects(bucket_name="models", prefix="digits/v1/", recursive=True))
-    finally:
-        server.stop()
+def test_the_pipeline_runs_here(pipeline_file, tmp_path, in_process_model, seaweedfs):
+    # A bucket of its own: the session's store is shared with the upload tests.
+    result = ptflow("run", pipeline_file, "--store", tmp_path / "store", "-p", f"endpoint={seaweedfs.endpoint}",
+                    "-p", "bucket=pipeline-models", env={**seaweedfs.credentials, "KUBERNETES_SERVICE_HOST": ""})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    objects = sorted(item.object_name for item in seaweedfs.client().list_objects(
+        bucket_name="pipeline-models", prefix="digits/v1/", recursive=True))
     assert objects == ["digits/v1/config/config.properties", "digits/v1/model-store/digits.mar"]
 
     shown = ptflow("show", "latest", "--store", tmp_path / "store", "--json")
@@ -116,7 +104,7 @@ def test_the_pipeline_runs_here(pipeline_file, tmp_path, in_process_model):
     assert ran == dict.fromkeys(("data", "train", "mar", "up", "probe", "why", "ddp"), "SUCCEEDED")
     (skipped,) = [step for step in steps.values() if step["status"] == "SKIPPED"]
     assert skipped["error"].startswith("condition is false")
-    assert steps["up"]["outputs"]["uri"] == "s3://models/digits/v1"
+    assert steps["up"]["outputs"]["uri"] == "s3://pipeline-models/digits/v1"
     assert steps["ddp"]["outputs"]["state"] == "Succeeded"
 
     def artifact_file(step: str, output: str) -> Path:

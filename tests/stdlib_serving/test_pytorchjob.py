@@ -200,6 +200,7 @@ def test_a_job_past_the_steps_timeout_is_deleted(cluster_with, tmp_path):
     (["--command", '["python", "t.py"]', "--mode", "cluster", "--clean_pod_policy", "Some"],
      "use one of Running, All, None"),
     (["--command", '["python", "t.py"]', "--mode", "cluster", "--name", "Bad_Name"], "a job name is 1-63"),
+    (["--command", '["python", "t.py", "{data}"]'], "--command uses {data} but no --data is given"),
 ])
 def test_bad_inputs_fail_before_anything_runs(cluster_with, tmp_path, arguments, expected):
     standin, env = cluster_with(SUCCEEDED)
@@ -222,3 +223,42 @@ def test_python_means_this_interpreter(tmp_path):
     pytorchjob(tmp_path / "out", "--command", json.dumps(["python3", str(program), "{output}"]), "--mode", "local",
                "--workers", "0").check()
     assert (tmp_path / "out" / "output" / "python.txt").read_text() == sys.executable
+
+
+def test_in_the_cluster_the_pipelines_dataset_is_copied_where_the_replicas_read_it(cluster_with, tmp_path):
+    """As the original's "copy to PVC": `data_dir` stands for the shared volume, mounted in the step too."""
+    standin, env = cluster_with(SUCCEEDED)
+    dataset = tmp_path / "prepared"
+    (dataset / "train").mkdir(parents=True)
+    (dataset / "dataset.json").write_text("{}")
+    (dataset / "train" / "shard-0.tar").write_bytes(b"shard")
+    volume = tmp_path / "volume"  # what the step's own mount of the claim would be
+    volume.mkdir()
+    pytorchjob(tmp_path / "out", "--mode", "cluster", "--name", "bert-ddp", "--pvc", "dist-vol",
+               "--command", json.dumps(["python", "train.py", "--data", "{data}", "--out", "{output}"]),
+               "--data", dataset, "--data_dir", volume / "news", "--output_dir", "/mnt/shared/run-1",
+               env=env).check()
+    (container,) = standin.calls_to("POST")[0].body["spec"]["pytorchReplicaSpecs"]["Master"]["template"]["spec"][
+        "containers"]
+    assert container["command"] == ["python", "train.py", "--data", str(volume / "news"), "--out",
+                                    "/mnt/shared/run-1"]
+    assert (volume / "news" / "train" / "shard-0.tar").read_bytes() == b"shard"
+
+    result = pytorchjob(tmp_path / "unmounted", "--mode", "cluster", "--command", '["python", "t.py", "{data}"]',
+                        "--data", dataset, "--data_dir", "/nowhere/mounted/news", env=env)
+    assert result.returncode == 1 and "mount the volume the replicas share here too" in result.stderr
+
+
+def test_the_archive_takes_the_model_from_a_training_runs_output_folder(tmp_path, digits_model):
+    """pytorchjob's output holds torch.train's folder (here) or names it on the volume (cluster)."""
+    import shutil
+
+    run_folder = tmp_path / "on-the-volume" / "run-1"
+    shutil.copytree(digits_model, run_folder / "model_file")
+    pointer = tmp_path / "output"
+    pointer.mkdir()
+    (pointer / "location.json").write_text(json.dumps({"output_dir": str(run_folder), "pvc": "dist-vol"}))
+    for model in (run_folder, pointer):
+        run_step("serve.archive", "--model", model, "--name", "digits", "--outputs-dir",
+                 tmp_path / f"archived-{model.name}").check()
+        assert (tmp_path / f"archived-{model.name}" / "archive" / "model-store" / "digits.mar").is_file()

@@ -1,8 +1,9 @@
-"""storage.upload against a local S3-compatible server: moto's ThreadedMotoServer on 127.0.0.1.
+"""storage.upload against a real object store: SeaweedFS (the store recent Kubeflow releases ship) on 127.0.0.1.
 
 The step runs as a subprocess with credentials in its environment (as a
 Kubernetes secret would put them); the test reads the objects back with
-minio's client and compares bytes.
+minio's client and compares bytes.  The archive's URI is then given to
+serve.deploy and fetched back the way KServe's storage initializer does.
 """
 
 from __future__ import annotations
@@ -10,25 +11,19 @@ from __future__ import annotations
 import os
 
 import pytest
-from minio import Minio
 
 from tests.runtime.steps import run_step
+from tests.support.seaweedfs import ACCESS_KEY, SECRET_KEY
 
-ACCESS_KEY, SECRET_KEY = "ptflow-test-access", "ptflow-test-secret"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
 
 
 @pytest.fixture(scope="module")
-def s3():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    client = Minio(endpoint=f"{host}:{port}", access_key=ACCESS_KEY, secret_key=SECRET_KEY, secure=False)
-    client.make_bucket(bucket_name="models")
-    yield {"endpoint": f"{host}:{port}", "client": client}
-    server.stop()
+def s3(seaweedfs):
+    client = seaweedfs.client()
+    if not client.bucket_exists(bucket_name="models"):
+        client.make_bucket(bucket_name="models")
+    return {"endpoint": seaweedfs.endpoint, "client": client}
 
 
 def upload(s3, source, *arguments, env=CREDENTIALS, outputs=None):
@@ -107,16 +102,45 @@ def test_credentials_come_only_from_the_environment(s3, tree, tmp_path):
     assert (tmp_path / "ok" / "uri").read_text() == "s3://models/other-names"
 
 
-def test_wrong_credentials_are_refused_by_the_store(s3, tree, tmp_path, monkeypatch):
-    # moto accepts any key unless told to check them; this asks it to, for this test only.
-    import moto.settings
-
-    monkeypatch.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+def test_wrong_credentials_are_refused_by_the_store(s3, tree, tmp_path):
     result = upload(s3, tree, "--bucket", "models", env={"AWS_ACCESS_KEY_ID": "nobody",
                                                          "AWS_SECRET_ACCESS_KEY": "wrong"},
                     outputs=tmp_path / "out")
     assert result.returncode == 1
     assert "the object store refused the upload" in result.stderr
+    assert not list(s3["client"].list_objects(bucket_name="models", prefix="nobody", recursive=True))
+
+
+def test_the_deployed_storage_uri_holds_what_kserves_torchserve_predictor_reads(s3, digits_archive, tmp_path):
+    """The archive uploaded, its URI deployed (to the Kubernetes stand-in), then fetched from that URI
+    as KServe's storage initializer does (every object under the prefix, into /mnt/models) and served."""
+    from tests.stdlib_serving import kubernetes_standin
+    from tests.stdlib_serving.test_deploy import READY
+
+    upload(s3, digits_archive, "--bucket", "models", "--prefix", "digits/v1", outputs=tmp_path / "up").check()
+    storage_uri = (tmp_path / "up" / "uri").read_text()
+    standin = kubernetes_standin.start({"inferenceservices": [READY]})
+    try:
+        kubeconfig = standin.write_kubeconfig(tmp_path / "kubeconfig", namespace="team-a")
+        run_step("serve.deploy", "--name", "digits", "--storage_uri", storage_uri, "--outputs-dir", tmp_path / "isvc",
+                 env={"KUBECONFIG": str(kubeconfig), "KUBERNETES_SERVICE_HOST": ""}, timeout=120).check()
+        deployed = standin.calls_to("POST")[0].body["spec"]["predictor"]["model"]["storageUri"]
+    finally:
+        kubernetes_standin.stop(standin)
+
+    # The storage initializer's part, against the real store: s3://bucket/prefix -> /mnt/models/<relative path>.
+    bucket, _, prefix = deployed.removeprefix("s3://").partition("/")
+    mounted = tmp_path / "mnt" / "models"
+    for item in s3["client"].list_objects(bucket_name=bucket, prefix=prefix + "/", recursive=True):
+        s3["client"].fget_object(bucket_name=bucket, object_name=item.object_name,
+                                 file_path=str(mounted / item.object_name.removeprefix(prefix + "/")))
+    assert sorted(p.relative_to(mounted).as_posix() for p in mounted.rglob("*") if p.is_file()) == [
+        "config/config.properties", "model-store/digits.mar"]
+    config = (mounted / "config" / "config.properties").read_text()
+    assert "model_store=/mnt/models/model-store" in config and '"marName":"digits.mar"' in config
+    result = run_step("serve.predict", "--archive", mounted, "--request", '{"instances": [[0.5]]}',
+                      "--outputs-dir", tmp_path / "probe")
+    assert result.returncode == 1 and "the model takes 64" in result.stderr  # the fetched model answers
 
 
 @pytest.mark.parametrize("arguments, expected", [

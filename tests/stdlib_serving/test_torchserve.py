@@ -53,6 +53,9 @@ def local_config(archive: Path, ports: dict[str, int]) -> str:
         "grpc_inference_address": "127.0.0.1", "grpc_management_address": "127.0.0.1",
         "grpc_inference_port": str(ports["grpc_inference"]), "grpc_management_port": str(ports["grpc_management"]),
         "model_store": str(archive / "model-store"),
+        # The archive lists captum for :explain; this environment has it already, and TorchServe would
+        # `pip install -U -t` it (and torch with it) into the model's folder from PyPI at every load.
+        "install_py_dep_per_model": "false",
     }
     lines = []
     for line in (archive / "config" / "config.properties").read_text().splitlines():
@@ -171,3 +174,21 @@ def test_torchserves_own_format_takes_one_instance_or_rejects_non_json(torchserv
     torch.testing.assert_close(torch.tensor(answer["probabilities"]), expected, atol=1e-5, rtol=1e-4)
     status, reason, _ = post(f"{torchserve['inference']}/predictions/digits", b"not json")
     assert status == 400 and "not JSON" in reason
+
+
+def test_a_png_body_is_one_image_as_torchserves_image_handlers_take_it(torchserve, in_process_model, digit_images):
+    if torchserve["mode"] != "torchserve api":
+        pytest.skip("KServe's envelope always sends {'instances': [...]}")
+    import io
+
+    from PIL import Image
+
+    image = digit_images[5, 0].numpy()
+    buffer = io.BytesIO()
+    Image.fromarray((image * 255).round().astype("uint8")).save(buffer, format="PNG")
+    status, _, answer = post(f"{torchserve['inference']}/predictions/digits", buffer.getvalue())
+    assert status == 200
+    expected = expected_probabilities(in_process_model, digit_images[5:6])[0]
+    torch.testing.assert_close(torch.tensor(answer["probabilities"]), expected, atol=0.02, rtol=0)
+    status, _, answer = post(f"{torchserve['inference']}/explanations/digits", buffer.getvalue())
+    assert status == 200 and answer["methods"] == ["integrated_gradients", "occlusion", "gradcam"]
