@@ -390,8 +390,10 @@ def _selector_parameter_refused(task: dag.Task, target: str):
 def _platform_on_pipeline_call_refused(task: dag.Task, target: str):
     """kfp-kubernetes configures containers; a step that calls a pipeline has none.  One error says it for
     secrets, volumes, node selectors and tolerations together (refusals with the same text are merged)."""
+    from ptflow.compiler import dag
+
     options = task.options
-    if task.component.kind == "pipeline" and (options.secrets or options.volumes or options.node_selector
+    if task.component.kind == dag.ComponentKind.PIPELINE and (options.secrets or options.volumes or options.node_selector
                                               or options.tolerations):
         return (f"step `{task.step}` calls a pipeline; {target} accepts secrets, volumes, node "
                 "selectors and tolerations only on container steps", None)
@@ -498,7 +500,7 @@ OPTIONS: tuple[Option, ...] = (
            _lowerings("task `taskInfo.name`", "the `task_display_name` annotation", deploy_steps=("deploy",))),
     Option("after", "a step name or a list of them: [prepare, train]", "steps that must finish first",
            _read_after, None,
-           _lowerings("task `dependentTasks`", "DAG task `dependencies`")),
+           _lowerings("task `dependentTasks`", "DAG task `dependencies`", deploy_steps=("model", "endpoint"))),
     Option("image", 'a string: "my-registry/trainer:1.2"' + _PARAMETER, "the container image, instead of the "
            "component's", _string(allow_parameter=True), "image",
            _lowerings("executor container `image`", "container `image`")),
