@@ -35,12 +35,20 @@ _TOLERATION_KEYS = ("key", "operator", "value", "effect", "seconds")
 _RETRY_FIELDS = ("max", "backoff", "factor", "max_backoff")
 
 # (task, target name) -> (message, hint) of the PTF501 error when the target can't write this task's value.
-Refusal = Callable[["dag.Task", str], "tuple[str, str | None] | None"]
+RefusalCheck = Callable[["dag.Task", str], "tuple[str, str | None] | None"]
 # Reads and checks one option's value; returns what goes into its `TaskOptions` field (None: nothing).
 Reader = Callable[["OptionParser", tree.Expr, str], Any]
 
 # The steps that `--target vertex` puts in place of `serve.deploy` (compiler/targets/vertex.py).
 VERTEX_DEPLOY_STEPS = ("model", "upload", "endpoint", "deploy")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The values of an option a target can't write: `when` says which (for the docs), `check` finds them."""
+
+    when: str  # "when a value is a pipeline parameter"
+    check: RefusalCheck
 
 
 @dataclass(frozen=True)
@@ -415,7 +423,7 @@ def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) 
     reasons: list[tuple[str, str | None]] = []
     for option in OPTIONS:
         refuses = option.lowering[target].refuses
-        reason = refuses(task, target) if refuses is not None else None
+        reason = refuses.check(task, target) if refuses is not None else None
         if reason is not None and reason not in reasons:
             reasons.append(reason)
     for message, hint in reasons:
@@ -437,6 +445,7 @@ def _lowerings(v2: str | None, v1: str | None, v2_refuses: Refusal | None = None
 
 
 _PARAMETER = " or a pipeline parameter"
+_ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipeline_call_refused)
 _PLATFORM = "kfp-kubernetes platform config"
 _ALL_DEPLOY_STEPS = VERTEX_DEPLOY_STEPS
 
@@ -460,26 +469,27 @@ OPTIONS: tuple[Option, ...] = (
            "the GPU type, with `gpus`", _string(allow_parameter=True), "accelerator",
            _lowerings("executor `resources.accelerator.type` (with `gpus`)",
                       "the GPU resource name, or a GKE accelerator node selector",
-                      v1_refuses=_accelerator_parameter_refused_v1)),
+                      v1_refuses=Refusal("from a pipeline parameter", _accelerator_parameter_refused_v1))),
     Option("node_selector", 'a dict of strings: {"cloud.google.com/gke-nodepool": "gpu"}',
            "the labels of the nodes the pod may run on", _string_dict(allow_parameters=True), "node_selector",
            _lowerings(f"{_PLATFORM} `nodeSelector`", "pod `nodeSelector` on the template",
-                      v2_refuses=_selector_parameter_refused)),
+                      v2_refuses=Refusal("when a value is a pipeline parameter, or on a step that calls a pipeline",
+                                         _selector_parameter_refused))),
     Option("tolerations", '{key: "gpu", operator: "Exists", effect: "NoSchedule"}, or a list of them',
            "node taints the pod tolerates", _read_tolerations, "tolerations",
            _lowerings(f"{_PLATFORM} `tolerations`", "pod `tolerations` on the template",
-                      v2_refuses=_platform_on_pipeline_call_refused)),
+                      v2_refuses=_ON_PIPELINE_CALL)),
     Option("env", "a dict of strings: {LOG_LEVEL: \"debug\"}", "environment variables of the container",
            _read_env, "env",
            _lowerings("executor container `env`", "container `env`")),
     Option("secrets", '{name: "minio", env: {VAR: "key"}} and/or mount_path: "/secrets", or a list of them',
            "Kubernetes secrets as environment variables or files", _read_secrets, "secrets",
            _lowerings(f"{_PLATFORM} `secretAsEnv` / `secretAsVolume`", "container `env` / `volumeMounts`",
-                      v2_refuses=_platform_on_pipeline_call_refused)),
+                      v2_refuses=_ON_PIPELINE_CALL)),
     Option("volumes", '{pvc: "my-claim", mount_path: "/data"}, or a list of them',
            "persistent volume claims mounted into the container", _read_volumes, "volumes",
            _lowerings(f"{_PLATFORM} `pvcMount`", "template `volumes` and container `volumeMounts`",
-                      v2_refuses=_platform_on_pipeline_call_refused)),
+                      v2_refuses=_ON_PIPELINE_CALL)),
     Option("retries", "a whole number (0 or more)", "how many times a failed step is retried",
            _read_retries, "retry",
            _lowerings("task `retryPolicy`", "template `retryStrategy`", deploy_steps=_ALL_DEPLOY_STEPS)),
@@ -494,7 +504,8 @@ OPTIONS: tuple[Option, ...] = (
            _lowerings("task `cachingOptions`", "the `enable_caching` label", deploy_steps=_ALL_DEPLOY_STEPS)),
     Option("max_cache_staleness", 'an ISO 8601 duration: "P0D", "P30D"', "how old a reused result may be",
            _read_max_cache_staleness, "max_cache_staleness",
-           _lowerings(None, "the `max_cache_staleness` annotation", v2_refuses=_cache_staleness_refused)),
+           _lowerings(None, "the `max_cache_staleness` annotation", v2_refuses=Refusal("always: KFP v2 caches by inputs only",
+                                                                                  _cache_staleness_refused))),
     Option("display_name", "a string", "the step's name in the KFP UI",
            _string(), "display_name",
            _lowerings("task `taskInfo.name`", "the `task_display_name` annotation", deploy_steps=("deploy",))),
