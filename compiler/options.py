@@ -75,7 +75,7 @@ class Option:
     value: str  # the values it accepts, as a user writes them
     doc: str  # one line: what it does
     read: Reader
-    field: str | None  # the `TaskOptions` field it sets; None for `after`, which the checker resolves
+    field: str | None  # the `TaskOptions` field it sets; None for `after` (the checker resolves its step names)
     lowering: Mapping[str, Lowering]  # target name -> how that target writes it
 
     @property
@@ -119,7 +119,7 @@ class OptionParser:
                 )
                 continue
             value = option.read(self, entry.value, f"`{key}`")
-            if option.field is None:
+            if key == "after":  # step names: the checker resolves them to tasks, so they are no TaskOptions field
                 after = value
             elif value is not None:
                 setattr(options, option.field, value)
@@ -504,8 +504,8 @@ OPTIONS: tuple[Option, ...] = (
            _lowerings("task `cachingOptions`", "the `enable_caching` label", deploy_steps=_ALL_DEPLOY_STEPS)),
     Option("max_cache_staleness", 'an ISO 8601 duration: "P0D", "P30D"', "how old a reused result may be",
            _read_max_cache_staleness, "max_cache_staleness",
-           _lowerings(None, "the `max_cache_staleness` annotation", v2_refuses=Refusal("always: KFP v2 caches by inputs only",
-                                                                                  _cache_staleness_refused))),
+           _lowerings(None, "the `max_cache_staleness` annotation",
+                      v2_refuses=Refusal("always: KFP v2 caches by inputs only", _cache_staleness_refused))),
     Option("display_name", "a string", "the step's name in the KFP UI",
            _string(), "display_name",
            _lowerings("task `taskInfo.name`", "the `task_display_name` annotation", deploy_steps=("deploy",))),

@@ -15,7 +15,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("compile", help="compile a .ptflow pipeline to KFP v2 IR or KFP v1 (Argo) YAML")
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--target", choices=list(TARGETS), default=DEFAULT_TARGET,
-                        help="; ".join(f"{name}: {target.description}" + (" (default)" if name == DEFAULT_TARGET else "")
+                        help="; ".join(f"{name}: {target.description}"
+                                       + (" (default)" if name == DEFAULT_TARGET else "")
                                        for name, target in TARGETS.items()))
     parser.add_argument("--pipeline", metavar="NAME", help="the pipeline to compile (default: the file's last one)")
     parser.add_argument("-o", "--output", metavar="OUT",
