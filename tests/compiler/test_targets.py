@@ -53,6 +53,7 @@ def test_each_targets_functions_have_one_shape(name):
 
 
 def test_compiling_for_a_target_that_does_not_exist_is_a_value_error_for_the_caller():
-    with pytest.raises(ValueError, match=r"unknown target `kfp-v3` \(targets: kfp-v2, kfp-v1, vertex\)"):
+    with pytest.raises(ValueError) as error:
         compile_file(str(HELLO), "kfp-v3")
+    assert str(error.value) == f"unknown target `kfp-v3` (targets: {', '.join(TARGETS)})"
     assert DEFAULT_TARGET in TARGETS
