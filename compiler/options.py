@@ -401,8 +401,8 @@ def _platform_on_pipeline_call_refused(task: dag.Task, target: str):
     from ptflow.compiler import dag
 
     options = task.options
-    if task.component.kind == dag.ComponentKind.PIPELINE and (options.secrets or options.volumes or options.node_selector
-                                              or options.tolerations):
+    platform = options.secrets or options.volumes or options.node_selector or options.tolerations
+    if task.component.kind == dag.ComponentKind.PIPELINE and platform:
         return (f"step `{task.step}` calls a pipeline; {target} accepts secrets, volumes, node "
                 "selectors and tolerations only on container steps", None)
     return None
