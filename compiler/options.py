@@ -56,8 +56,11 @@ class Lowering:
     """How one target writes one option.
 
     `writes` says where the value lands in the target's document (None: the
-    target can't express the option at all); `refuses` names the values it
-    can't write, reported as PTF501 at the step before anything is lowered.
+    target can't express the option at all); the target's lowering module
+    writes it there (kfp_v2.py, kfp_v1_container.py), and
+    tests/compiler/test_options.py checks that each written option changes
+    each target's document.  `refuses` names the values it can't write,
+    reported as PTF501 at the step before anything is lowered.
     `deploy_steps` (vertex only) are the steps replacing `serve.deploy` that
     carry the option; the others get its default.
     """
@@ -77,11 +80,6 @@ class Option:
     read: Reader
     field: str | None  # the `TaskOptions` field it sets; None for `after` (the checker resolves its step names)
     lowering: Mapping[str, Lowering]  # target name -> how that target writes it
-
-    @property
-    def summary(self) -> str:
-        """The doc line and accepted values, for completion and hover."""
-        return f"{self.doc}; {self.value}"
 
 
 class OptionParser:
