@@ -385,6 +385,8 @@ def _cache_staleness_refused(task: dag.Task, target: str):
 
 
 def _selector_parameter_refused(task: dag.Task, target: str):
+    if not task.options.node_selector:  # most steps: answered without the import below
+        return None
     from ptflow.compiler import dag
 
     if any(isinstance(v, dag.PipelineInput) for v in task.options.node_selector.values()):
@@ -396,17 +398,20 @@ def _selector_parameter_refused(task: dag.Task, target: str):
 def _platform_on_pipeline_call_refused(task: dag.Task, target: str):
     """kfp-kubernetes configures containers; a step that calls a pipeline has none.  One error says it for
     secrets, volumes, node selectors and tolerations together (refusals with the same text are merged)."""
+    options = task.options
+    if not (options.secrets or options.volumes or options.node_selector or options.tolerations):
+        return None
     from ptflow.compiler import dag
 
-    options = task.options
-    platform = options.secrets or options.volumes or options.node_selector or options.tolerations
-    if task.component.kind == dag.ComponentKind.PIPELINE and platform:
+    if task.component.kind == dag.ComponentKind.PIPELINE:
         return (f"step `{task.step}` calls a pipeline; {target} accepts secrets, volumes, node "
                 "selectors and tolerations only on container steps", None)
     return None
 
 
 def _accelerator_parameter_refused_v1(task: dag.Task, target: str):
+    if task.options.accelerator is None:
+        return None
     from ptflow.compiler import dag
 
     if isinstance(task.options.accelerator, dag.PipelineInput):
