@@ -16,9 +16,8 @@ from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.gc_pause import garbage_collection_paused  # noqa: F401 (re-exported)
 from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.source import Span
+from ptflow.compiler.targets.registry import DEFAULT_TARGET, target_named
 from ptflow.compiler.value_limits import unrepresentable
-
-TARGETS = ("kfp-v2", "kfp-v1", "vertex")
 
 
 @dataclass
@@ -62,37 +61,33 @@ def _check_file(path, text, loader, runtime_image) -> CheckResult:
     return CheckResult(path, checker.diagnostics.sorted(), scope, pipelines)
 
 
-def compile_file(path: str, target: str = "kfp-v2", *, pipeline: str | None = None,
+def compile_file(path: str, target: str = DEFAULT_TARGET, *, pipeline: str | None = None,
                  params: dict[str, str] | None = None, image: str | None = None, text: str | None = None,
                  loader: ModuleLoader | None = None) -> CompileResult:
-    """Check and compile one pipeline of a file to `target`'s documents."""
+    """Check and compile one pipeline of a file to `target`'s documents (a name in the target table)."""
+    target_named(target)  # a ValueError for a target that doesn't exist: a mistake of the caller, not the file
     with garbage_collection_paused():
         return _compile_file(path, target, pipeline, params, image, text, loader)
 
 
-def _compile_file(path, target, pipeline, params, image, text, loader) -> CompileResult:
+def _compile_file(path, target_name, pipeline, params, image, text, loader) -> CompileResult:
+    target = target_named(target_name)
     checker = Checker(loader, image)
     scope = checker.check_file(path, text)
     diagnostics = checker.diagnostics
     graph = _choose_pipeline(scope, pipeline, diagnostics, path)
     overrides = _parameter_overrides(graph, params or {}, diagnostics) if graph else {}
     if graph is not None:
-        from ptflow.compiler.targets.support import check_target_support
-
-        check_target_support(graph, target, diagnostics)
+        target.check_support(graph, diagnostics)
     if diagnostics.has_errors or graph is None:
-        return CompileResult(path, target, graph.name if graph else pipeline, None, diagnostics.sorted())
-    if target == "vertex":
-        from ptflow.compiler.targets.vertex import lower_deploys
-
-        lower_deploys(graph, checker.component)
-    documents, source_map = _lower(graph, target, overrides)
+        return CompileResult(path, target_name, graph.name if graph else pipeline, None, diagnostics.sorted())
+    documents, source_map = target.lower(graph, overrides, checker.component)
     from ptflow.compiler.targets.support import validate_documents
 
-    validate_documents(documents, target, diagnostics)
+    validate_documents(documents, target_name, diagnostics)
     if diagnostics.has_errors:
-        return CompileResult(path, target, graph.name, None, diagnostics.sorted(), source_map)
-    return CompileResult(path, target, graph.name, documents, _unsuppressed(diagnostics.sorted(), scope),
+        return CompileResult(path, target_name, graph.name, None, diagnostics.sorted(), source_map)
+    return CompileResult(path, target_name, graph.name, documents, _unsuppressed(diagnostics.sorted(), scope),
                          source_map)
 
 
@@ -104,18 +99,6 @@ def _unsuppressed(diagnostics: list, scope: ModuleScope) -> list:
     from ptflow.compiler.lint.suppression import apply_suppressions
 
     return apply_suppressions(diagnostics, suppressions_in(scope))
-
-
-def _lower(graph: dag.PipelineGraph, target: str, overrides: dict) -> tuple[list[dict], dict]:
-    """The target's documents and the source map ((DAG key, task name) -> step span)."""
-    if target in ("kfp-v2", "vertex"):
-        from ptflow.compiler.targets import kfp_v2
-
-        return kfp_v2.lower_with_source_map(graph, overrides)
-    from ptflow.compiler.targets import kfp_v1
-
-    documents = kfp_v1.lower(graph, overrides)
-    return documents, {("root", task.name): task.span for task in graph.tasks.values()}
 
 
 def _choose_pipeline(scope: ModuleScope, name: str | None, diagnostics: Diagnostics, path: str):

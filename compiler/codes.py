@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ptflow.compiler.diagnostics import Severity
+from ptflow.compiler.options import known_options_text
 
 
 @dataclass(frozen=True)
@@ -143,11 +144,7 @@ a KFP v2 pipeline/component IR file.
 """)
 _code("PTF210", "unknown option", """
 A `with { ... }` block or a pipeline sets an option that ptflow does not know.
-The known step options are: cpu, cpu_request, memory, memory_request, gpus,
-accelerator, node_selector, tolerations, env, secrets, volumes, retries,
-retry, timeout, cache, max_cache_staleness, display_name, after, image,
-labels, annotations, pull_policy.
-""")
+""" + known_options_text())  # the list comes from the option table (compiler/options.py)
 _code("PTF211", "not callable", """
 A step must call a component or a pipeline. The callee named here is a
 parameter, a step, a module or a value.

@@ -20,7 +20,7 @@ from ptflow.compiler.checker import ComponentSymbol, ModuleScope, ModuleSymbol, 
 from ptflow.compiler.components import COMPONENT_PROPERTIES, RUNTIME_PLACEHOLDERS
 from ptflow.compiler.cursor import cursor_context, offset_of
 from ptflow.compiler.index import KEYWORDS, NAME, FileIndex, component_signature, default_text, spec_of
-from ptflow.compiler.options import STEP_OPTIONS
+from ptflow.compiler.options import OPTIONS
 from ptflow.compiler.pipeline_checker import PIPELINE_PROPERTIES, PIPELINE_VALUES
 
 VALUE_KEYWORDS = ("true", "false", "null")
@@ -60,8 +60,8 @@ def complete(scope: ModuleScope, index: FileIndex, text: str, line: int, column:
     if dotted is not None:
         return _member_completions(scope, index, dotted, line)
     if context.kind == "with_key":
-        return [Completion(key, "option", "execution option", insert=f"{key}: ") for key in STEP_OPTIONS
-                if key not in context.given]
+        return [Completion(option.name, "option", option.value, option.doc, insert=f"{option.name}: ")
+                for option in OPTIONS if option.name not in context.given]
     if context.kind == "after":
         names = index.pipeline_names.get(index.pipeline_at(line) or "", {})
         return [Completion(n, "step", d.detail, d.doc) for n, d in names.items() if d.kind == "step"]

@@ -1,44 +1,102 @@
-"""Execution options: the `with { ... }` block of a step.
+"""Execution options: the `with { ... }` block of a step, and the one table that defines them.
 
-Each key is parsed and checked here (quantities, durations, types), so the
-targets receive a clean `TaskOptions` and never see a bad value.  Values may
-be constants or, for resources, node selectors and the image, a pipeline
+`OPTIONS` has a row per option: its name, the values it accepts, a one-line
+doc, the function that reads and checks its value, the `TaskOptions` field it
+sets, and how each target writes it (or refuses it with PTF501).  Everything
+else is derived from the table: parsing (`OptionParser`), the PTF210 text,
+completion and hover in editors, the option table in docs/language.md
+(`compiler/doc_tables.py` writes it), the targets' PTF501 checks
+(`check_option_support`) and which options reach the steps that
+`--target vertex` puts in place of `serve.deploy`.
+
+Values are checked here (quantities, durations, types), so the targets
+receive a clean `TaskOptions` and never see a bad value.  Values may be
+constants or, for resources, node selectors and the image, a pipeline
 parameter read at run time.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from ptflow.compiler import dag
 from ptflow.compiler import quantities
 from ptflow.compiler import tree
-from ptflow.compiler.components import NOT_CONSTANT, constant_value
 from ptflow.compiler.diagnostics import Diagnostics, suggest
-from ptflow.compiler.types import STR
 
-STEP_OPTIONS = (
-    "cpu", "cpu_request", "memory", "memory_request", "gpus", "accelerator", "node_selector", "tolerations",
-    "env", "secrets", "volumes", "retries", "retry", "timeout", "cache", "max_cache_staleness", "display_name",
-    "after", "image", "labels", "annotations", "pull_policy",
-)
+if TYPE_CHECKING:
+    from ptflow.compiler import dag
+
+# The DAG model (`dag`, with networkx) is imported inside the functions that build its objects: the code
+# catalogue reads this table for PTF210's text, and `ptflow explain` must stay quick to start.
+
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 _TOLERATION_KEYS = ("key", "operator", "value", "effect", "seconds")
+_RETRY_FIELDS = ("max", "backoff", "factor", "max_backoff")
+
+# (task, target name) -> (message, hint) of the PTF501 error when the target can't write this task's value.
+RefusalCheck = Callable[["dag.Task", str], "tuple[str, str | None] | None"]
+# Reads and checks one option's value; returns what goes into its `TaskOptions` field (None: nothing).
+Reader = Callable[["OptionParser", tree.Expr, str], Any]
+
+# The steps that `--target vertex` puts in place of `serve.deploy` (compiler/targets/vertex.py).
+VERTEX_DEPLOY_STEPS = ("model", "upload", "endpoint", "deploy")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The values of an option a target can't write: `when` says which (for the docs), `check` finds them."""
+
+    when: str  # "when a value is a pipeline parameter"
+    check: RefusalCheck
+
+
+@dataclass(frozen=True)
+class Lowering:
+    """How one target writes one option.
+
+    `writes` says where the value lands in the target's document (None: the
+    target can't express the option at all); the target's lowering module
+    writes it there (kfp_v2.py, kfp_v1_container.py), and
+    tests/compiler/test_options.py checks that each written option changes
+    each target's document.  `refuses` names the values it can't write,
+    reported as PTF501 at the step before anything is lowered.
+    `deploy_steps` (vertex only) are the steps replacing `serve.deploy` that
+    carry the option; the others get its default.
+    """
+
+    writes: str | None
+    refuses: Refusal | None = None
+    deploy_steps: tuple[str, ...] = ("model",)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One row of the option table."""
+
+    name: str
+    value: str  # the values it accepts, as a user writes them
+    doc: str  # one line: what it does
+    read: Reader
+    field: str | None  # the `TaskOptions` field it sets; None for `after` (the checker resolves its step names)
+    lowering: Mapping[str, Lowering]  # target name -> how that target writes it
 
 
 class OptionParser:
-    """Reads one `with` block into `TaskOptions`.
+    """Reads one `with` block into `TaskOptions`, row by row of `OPTIONS`.
 
     `parameter_of(expr)` returns the pipeline input an expression names (or
     None); it lets resources come from pipeline parameters.
     """
 
-    def __init__(self, diagnostics: Diagnostics, parameter_of: Callable[[tree.Expr], dag.PipelineInput | None]):
+    def __init__(self, diagnostics: Diagnostics, parameter_of: Callable[[tree.Expr], "dag.PipelineInput | None"]):
         self.diagnostics = diagnostics
         self.parameter_of = parameter_of
 
     def parse(self, block: tree.DictExpr | None) -> tuple[dag.TaskOptions, list[tree.Expr]]:
         """The options, and the expressions listed in `after` (resolved by the caller)."""
+        from ptflow.compiler import dag
+
         options = dag.TaskOptions()
         after: list[tree.Expr] = []
         if block is None:
@@ -50,248 +108,433 @@ class OptionParser:
                 self.diagnostics.report("PTF205", f"option `{key}` is set twice", entry.key.span)
                 continue
             seen.add(key)
-            handler = getattr(self, f"_opt_{key}", None)
-            if handler is None or key not in STEP_OPTIONS:
-                hint, fix = suggest(key, STEP_OPTIONS, entry.key.span)
+            option = OPTIONS_BY_NAME.get(key)
+            if option is None:
+                hint, fix = suggest(key, OPTION_NAMES, entry.key.span)
                 self.diagnostics.report(
                     "PTF210", f"unknown option `{key}`", entry.key.span,
                     hint=hint or "see `ptflow explain PTF210`", fix=fix,
                 )
                 continue
-            if key == "after":
-                after = self._after(entry.value)
-                continue
-            handler(options, entry.value)
+            value = option.read(self, entry.value, f"`{key}`")
+            if key == "after":  # step names: the checker resolves them to tasks, so they are no TaskOptions field
+                after = value
+            elif value is not None:
+                setattr(options, option.field, value)
         if "retries" in seen and "retry" in seen:
             self.diagnostics.report("PTF210", "set either `retries` or `retry`, not both",
                                     block.get("retry").key.span)
         return options, after
 
-    # -- helpers
-    def _bad(self, expr: tree.Expr, message: str, hint: str | None = None) -> None:
+    # -- helpers the readers share
+    def bad(self, expr: tree.Expr, message: str, hint: str | None = None) -> None:
         self.diagnostics.report("PTF309", message, expr.span, hint=hint)
 
-    def _constant(self, expr: tree.Expr):
+    def constant(self, expr: tree.Expr):
+        from ptflow.compiler.components import NOT_CONSTANT, constant_value
+
         value = constant_value(expr)
         return None if value is NOT_CONSTANT else value
 
-    def _quantity(self, expr: tree.Expr, check, what: str) -> dag.OptionValue | None:
-        parameter = self.parameter_of(expr)
-        if parameter is not None:
-            return parameter
-        value = self._constant(expr)
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self._bad(expr, f"{what} must be a string such as \"2\", a number, or a pipeline parameter")
-            return None
-        text = str(value)
-        problem = check(text)
-        if problem:
-            self._bad(expr, problem)
-            return None
-        return text
-
-    def _string(self, expr: tree.Expr, what: str, allow_parameter: bool = False) -> dag.OptionValue | None:
+    def string(self, expr: tree.Expr, what: str, allow_parameter: bool = False) -> dag.OptionValue | None:
         if allow_parameter:
             parameter = self.parameter_of(expr)
             if parameter is not None:
                 return parameter
-        value = self._constant(expr)
+        value = self.constant(expr)
         if not isinstance(value, str):
-            self._bad(expr, f"{what} must be a string")
+            self.bad(expr, f"{what} must be a string")
             return None
         return value
 
-    def _string_dict(self, expr: tree.Expr, what: str, allow_parameters: bool = False) -> dict:
+    def string_dict(self, expr: tree.Expr, what: str, allow_parameters: bool = False) -> dict:
         if not isinstance(expr, tree.DictExpr):
-            self._bad(expr, f"{what} must be a dict such as {{\"key\": \"value\"}}")
+            self.bad(expr, f"{what} must be a dict such as {{\"key\": \"value\"}}")
             return {}
         result = {}
         for entry in expr.entries:
-            value = self._string(entry.value, f"each value of {what}", allow_parameter=allow_parameters) \
-                if not isinstance(self._constant(entry.value), (int, float)) or isinstance(
-                    self._constant(entry.value), bool) else str(self._constant(entry.value))
+            constant = self.constant(entry.value)
+            if isinstance(constant, (int, float)) and not isinstance(constant, bool):
+                value: dag.OptionValue | None = str(constant)
+            else:
+                value = self.string(entry.value, f"each value of {what}", allow_parameter=allow_parameters)
             if value is not None:
                 result[entry.key.name] = value
         return result
 
-    # -- resources
-    def _opt_cpu(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.cpu_limit = self._quantity(expr, quantities.cpu_error, "`cpu`")
 
-    def _opt_cpu_request(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.cpu_request = self._quantity(expr, quantities.cpu_error, "`cpu_request`")
+# ---------------------------------------------------------------- readers, one per kind of value
 
-    def _opt_memory(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.memory_limit = self._quantity(expr, quantities.memory_error, "`memory`")
 
-    def _opt_memory_request(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.memory_request = self._quantity(expr, quantities.memory_error, "`memory_request`")
+def _quantity(check: Callable[[str], str | None]) -> Reader:
+    """A Kubernetes quantity (checked by `check`) or a pipeline parameter."""
 
-    def _opt_gpus(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        parameter = self.parameter_of(expr)
+    def read(parser: OptionParser, expr: tree.Expr, what: str) -> dag.OptionValue | None:
+        parameter = parser.parameter_of(expr)
         if parameter is not None:
-            options.gpus = parameter
-            return
-        value = self._constant(expr)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self._bad(expr, "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter")
-            return
-        options.gpus = value
+            return parameter
+        value = parser.constant(expr)
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            parser.bad(expr, f"{what} must be a string such as \"2\", a number, or a pipeline parameter")
+            return None
+        text = str(value)
+        problem = check(text)
+        if problem:
+            parser.bad(expr, problem)
+            return None
+        return text
 
-    def _opt_accelerator(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.accelerator = self._string(expr, "`accelerator`", allow_parameter=True)
+    return read
 
-    def _opt_node_selector(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.node_selector = self._string_dict(expr, "`node_selector`", allow_parameters=True)
 
-    def _opt_tolerations(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        items = expr.items if isinstance(expr, tree.ListExpr) else [expr]
-        for item in items:
-            value = self._constant(item)
-            if not isinstance(value, dict):
-                self._bad(item, "each toleration is a dict: {key: \"gpu\", operator: \"Exists\", effect: "
-                          "\"NoSchedule\"}")
-                continue
-            unknown = [k for k in value if k not in _TOLERATION_KEYS]
-            if unknown:
-                self._bad(item, f"unknown toleration field `{unknown[0]}` (fields: {', '.join(_TOLERATION_KEYS)})")
-                continue
-            operator = value.get("operator", "Equal")
-            if operator not in ("Equal", "Exists"):
-                self._bad(item, f"toleration operator must be `Equal` or `Exists`, not `{operator}`")
-                continue
-            effect = value.get("effect")
-            if effect is not None and effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
-                self._bad(item, f"toleration effect must be NoSchedule, PreferNoSchedule or NoExecute, not "
-                          f"`{effect}`")
-                continue
-            options.tolerations.append(dag.Toleration(
-                key=value.get("key"), operator=value.get("operator"), value=value.get("value"),
-                effect=effect, seconds=value.get("seconds"),
-            ))
+def _string(allow_parameter: bool = False) -> Reader:
+    def read(parser: OptionParser, expr: tree.Expr, what: str) -> dag.OptionValue | None:
+        return parser.string(expr, what, allow_parameter=allow_parameter)
 
-    # -- environment, secrets, volumes
-    def _opt_env(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        for name, value in self._string_dict(expr, "`env`").items():
-            options.env[name] = dag.Constant(value, STR)
+    return read
 
-    def _opt_secrets(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        items = expr.items if isinstance(expr, tree.ListExpr) else [expr]
-        for item in items:
-            value = self._constant(item)
-            if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-                self._bad(item, "each secret is {name: \"minio\", env: {MINIO_KEY: \"accesskey\"}} or "
-                          "{name: \"creds\", mount_path: \"/secrets\"}")
-                continue
-            env = value.get("env") or {}
-            mount_path = value.get("mount_path")
-            unknown = [k for k in value if k not in ("name", "env", "mount_path")]
-            if unknown or not isinstance(env, dict) or (not env and not mount_path):
-                self._bad(item, "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else")
-                continue
-            options.secrets.append(dag.SecretUse(value["name"], {str(k): str(v) for k, v in env.items()},
-                                               mount_path))
 
-    def _opt_volumes(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        items = expr.items if isinstance(expr, tree.ListExpr) else [expr]
-        for item in items:
-            value = self._constant(item)
-            if (not isinstance(value, dict) or set(value) != {"pvc", "mount_path"}
-                    or not all(isinstance(v, str) for v in value.values())):
-                self._bad(item, "each volume is {pvc: \"my-claim\", mount_path: \"/data\"}")
-                continue
-            options.volumes.append(dag.VolumeUse(value["pvc"], value["mount_path"]))
+def _string_dict(allow_parameters: bool = False) -> Reader:
+    def read(parser: OptionParser, expr: tree.Expr, what: str) -> dict:
+        return parser.string_dict(expr, what, allow_parameters=allow_parameters)
 
-    # -- retries, timeout, caching
-    def _opt_retries(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        value = self._constant(expr)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self._bad(expr, "`retries` must be a whole number (0 or more)")
-            return
-        options.retry = dag.Retry(value)
+    return read
 
-    def _opt_retry(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        value = self._constant(expr)
+
+def _items(expr: tree.Expr) -> list[tree.Expr]:
+    """The items of a list option; a single item may be written without the brackets."""
+    return expr.items if isinstance(expr, tree.ListExpr) else [expr]
+
+
+def _read_gpus(parser: OptionParser, expr: tree.Expr, what: str) -> dag.OptionValue | None:
+    parameter = parser.parameter_of(expr)
+    if parameter is not None:
+        return parameter
+    value = parser.constant(expr)
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        parser.bad(expr, "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter")
+        return None
+    return value
+
+
+def _read_tolerations(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.Toleration]:
+    from ptflow.compiler import dag
+
+    tolerations = []
+    for item in _items(expr):
+        value = parser.constant(item)
         if not isinstance(value, dict):
-            self._bad(expr, "`retry` is a dict: {max: 3, backoff: \"30s\", factor: 2, max_backoff: \"1h\"}")
-            return
-        unknown = [k for k in value if k not in ("max", "backoff", "factor", "max_backoff")]
+            parser.bad(item, "each toleration is a dict: {key: \"gpu\", operator: \"Exists\", effect: "
+                       "\"NoSchedule\"}")
+            continue
+        unknown = [k for k in value if k not in _TOLERATION_KEYS]
         if unknown:
-            self._bad(expr, f"unknown retry field `{unknown[0]}` (fields: max, backoff, factor, max_backoff)")
-            return
-        count = value.get("max")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            self._bad(expr, "`retry.max` must be a whole number (0 or more)")
-            return
-        retry = dag.Retry(count)
-        for field, attr in (("backoff", "backoff_seconds"), ("max_backoff", "max_backoff_seconds")):
-            if field in value:
-                seconds = quantities.duration_seconds(value[field])
-                if seconds is None:
-                    self._bad(expr, f"`retry.{field}` must be a duration such as \"30s\", \"5m\" or \"1h\"")
-                    return
-                setattr(retry, attr, seconds)
-        if "factor" in value:
-            factor = value["factor"]
-            if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor < 1:
-                self._bad(expr, "`retry.factor` must be a number of at least 1")
-                return
-            retry.backoff_factor = float(factor)
-        options.retry = retry
+            parser.bad(item, f"unknown toleration field `{unknown[0]}` (fields: {', '.join(_TOLERATION_KEYS)})")
+            continue
+        operator = value.get("operator", "Equal")
+        if operator not in ("Equal", "Exists"):
+            parser.bad(item, f"toleration operator must be `Equal` or `Exists`, not `{operator}`")
+            continue
+        effect = value.get("effect")
+        if effect is not None and effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
+            parser.bad(item, f"toleration effect must be NoSchedule, PreferNoSchedule or NoExecute, not `{effect}`")
+            continue
+        tolerations.append(dag.Toleration(
+            key=value.get("key"), operator=value.get("operator"), value=value.get("value"),
+            effect=effect, seconds=value.get("seconds"),
+        ))
+    return tolerations
 
-    def _opt_timeout(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        seconds = quantities.duration_seconds(self._constant(expr))
-        if seconds is None or seconds <= 0 or seconds != int(seconds):
-            self._bad(expr, "`timeout` must be a whole number of seconds or a duration such as \"30m\"")
-            return
-        options.timeout_seconds = int(seconds)
 
-    def _opt_cache(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        value = self._constant(expr)
-        if not isinstance(value, bool):
-            self._bad(expr, "`cache` must be true or false")
-            return
-        options.cache = value
+def _read_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[str, dag.Value]:
+    from ptflow.compiler import dag
+    from ptflow.compiler.types import STR
 
-    def _opt_max_cache_staleness(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        value = self._constant(expr)
-        if not isinstance(value, str) or not value.startswith("P"):
-            self._bad(expr, "`max_cache_staleness` is an ISO 8601 duration such as \"P0D\" or \"P30D\"")
-            return
-        options.max_cache_staleness = value
+    return {name: dag.Constant(value, STR) for name, value in parser.string_dict(expr, what).items()}
 
-    # -- presentation and the container
-    def _opt_display_name(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.display_name = self._string(expr, "`display_name`")
 
-    def _opt_image(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.image = self._string(expr, "`image`", allow_parameter=True)
+def _read_secrets(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.SecretUse]:
+    from ptflow.compiler import dag
 
-    def _opt_labels(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.labels = self._string_dict(expr, "`labels`")
+    secrets = []
+    for item in _items(expr):
+        value = parser.constant(item)
+        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+            parser.bad(item, "each secret is {name: \"minio\", env: {MINIO_KEY: \"accesskey\"}} or "
+                       "{name: \"creds\", mount_path: \"/secrets\"}")
+            continue
+        env = value.get("env") or {}
+        mount_path = value.get("mount_path")
+        unknown = [k for k in value if k not in ("name", "env", "mount_path")]
+        if unknown or not isinstance(env, dict) or (not env and not mount_path):
+            parser.bad(item, "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else")
+            continue
+        secrets.append(dag.SecretUse(value["name"], {str(k): str(v) for k, v in env.items()}, mount_path))
+    return secrets
 
-    def _opt_annotations(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        options.annotations = self._string_dict(expr, "`annotations`")
 
-    def _opt_pull_policy(self, options: dag.TaskOptions, expr: tree.Expr) -> None:
-        value = self._constant(expr)
-        if value not in _PULL_POLICIES:
-            self._bad(expr, f"`pull_policy` is one of {', '.join(_PULL_POLICIES)}")
-            return
-        options.pull_policy = value
+def _read_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.VolumeUse]:
+    from ptflow.compiler import dag
 
-    def _opt_after(self, options: dag.TaskOptions, expr: tree.Expr) -> None:  # handled by parse()
-        pass
+    volumes = []
+    for item in _items(expr):
+        value = parser.constant(item)
+        if (not isinstance(value, dict) or set(value) != {"pvc", "mount_path"}
+                or not all(isinstance(v, str) for v in value.values())):
+            parser.bad(item, "each volume is {pvc: \"my-claim\", mount_path: \"/data\"}")
+            continue
+        volumes.append(dag.VolumeUse(value["pvc"], value["mount_path"]))
+    return volumes
 
-    def _after(self, expr: tree.Expr) -> list[tree.Expr]:
-        items = expr.items if isinstance(expr, tree.ListExpr) else [expr]
-        result = []
-        for item in items:
-            if isinstance(item, tree.Name):
-                result.append(item)
-            else:
-                self.diagnostics.report("PTF402", "`after` lists step names: `after: [prepare, train]`", item.span)
-        return result
 
+def _read_retries(parser: OptionParser, expr: tree.Expr, what: str) -> dag.Retry | None:
+    from ptflow.compiler import dag
+
+    value = parser.constant(expr)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        parser.bad(expr, "`retries` must be a whole number (0 or more)")
+        return None
+    return dag.Retry(value)
+
+
+def _read_retry(parser: OptionParser, expr: tree.Expr, what: str) -> dag.Retry | None:
+    from ptflow.compiler import dag
+
+    value = parser.constant(expr)
+    if not isinstance(value, dict):
+        parser.bad(expr, "`retry` is a dict: {max: 3, backoff: \"30s\", factor: 2, max_backoff: \"1h\"}")
+        return None
+    unknown = [k for k in value if k not in _RETRY_FIELDS]
+    if unknown:
+        parser.bad(expr, f"unknown retry field `{unknown[0]}` (fields: {', '.join(_RETRY_FIELDS)})")
+        return None
+    count = value.get("max")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        parser.bad(expr, "`retry.max` must be a whole number (0 or more)")
+        return None
+    retry = dag.Retry(count)
+    for field, attr in (("backoff", "backoff_seconds"), ("max_backoff", "max_backoff_seconds")):
+        if field in value:
+            seconds = quantities.duration_seconds(value[field])
+            if seconds is None:
+                parser.bad(expr, f"`retry.{field}` must be a duration such as \"30s\", \"5m\" or \"1h\"")
+                return None
+            setattr(retry, attr, seconds)
+    if "factor" in value:
+        factor = value["factor"]
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor < 1:
+            parser.bad(expr, "`retry.factor` must be a number of at least 1")
+            return None
+        retry.backoff_factor = float(factor)
+    return retry
+
+
+def _read_timeout(parser: OptionParser, expr: tree.Expr, what: str) -> int | None:
+    seconds = quantities.duration_seconds(parser.constant(expr))
+    if seconds is None or seconds <= 0 or seconds != int(seconds):
+        parser.bad(expr, "`timeout` must be a whole number of seconds or a duration such as \"30m\"")
+        return None
+    return int(seconds)
+
+
+def _read_cache(parser: OptionParser, expr: tree.Expr, what: str) -> bool | None:
+    value = parser.constant(expr)
+    if not isinstance(value, bool):
+        parser.bad(expr, "`cache` must be true or false")
+        return None
+    return value
+
+
+def _read_max_cache_staleness(parser: OptionParser, expr: tree.Expr, what: str) -> str | None:
+    value = parser.constant(expr)
+    if not isinstance(value, str) or not value.startswith("P"):
+        parser.bad(expr, "`max_cache_staleness` is an ISO 8601 duration such as \"P0D\" or \"P30D\"")
+        return None
+    return value
+
+
+def _read_pull_policy(parser: OptionParser, expr: tree.Expr, what: str) -> str | None:
+    value = parser.constant(expr)
+    if value not in _PULL_POLICIES:
+        parser.bad(expr, f"`pull_policy` is one of {', '.join(_PULL_POLICIES)}")
+        return None
+    return value
+
+
+def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.Expr]:
+    """The step names listed; the checker resolves them to tasks."""
+    result = []
+    for item in _items(expr):
+        if isinstance(item, tree.Name):
+            result.append(item)
+        else:
+            parser.diagnostics.report("PTF402", "`after` lists step names: `after: [prepare, train]`", item.span)
+    return result
+
+
+# ---------------------------------------------------------------- what targets refuse (PTF501)
+
+
+def _cache_staleness_refused(task: dag.Task, target: str):
+    if task.options.max_cache_staleness is not None:
+        return (f"`max_cache_staleness` on step `{task.step}` is not supported by {target} "
+                "(KFP v2 caches by inputs only)", "use `cache: false` to always re-run the step")
+    return None
+
+
+def _selector_parameter_refused(task: dag.Task, target: str):
+    if not task.options.node_selector:  # most steps: answered without the import below
+        return None
+    from ptflow.compiler import dag
+
+    if any(isinstance(v, dag.PipelineInput) for v in task.options.node_selector.values()):
+        return (f"a node selector taken from a pipeline parameter (step `{task.step}`) is not supported "
+                f"by {target}", None)
+    return _platform_on_pipeline_call_refused(task, target)
+
+
+def _platform_on_pipeline_call_refused(task: dag.Task, target: str):
+    """kfp-kubernetes configures containers; a step that calls a pipeline has none.  One error says it for
+    secrets, volumes, node selectors and tolerations together (refusals with the same text are merged)."""
+    options = task.options
+    if not (options.secrets or options.volumes or options.node_selector or options.tolerations):
+        return None
+    from ptflow.compiler import dag
+
+    if task.component.kind == dag.ComponentKind.PIPELINE:
+        return (f"step `{task.step}` calls a pipeline; {target} accepts secrets, volumes, node "
+                "selectors and tolerations only on container steps", None)
+    return None
+
+
+def _accelerator_parameter_refused_v1(task: dag.Task, target: str):
+    if task.options.accelerator is None:
+        return None
+    from ptflow.compiler import dag
+
+    if isinstance(task.options.accelerator, dag.PipelineInput):
+        return (f"an accelerator type taken from a pipeline parameter (step `{task.step}`) is not supported by "
+                "kfp-v1 (KFP 1.x / Argo)",
+                "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time")
+    return None
+
+
+def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) -> None:
+    """Report (PTF501) each option value of `task` that `target` can't write, once per distinct reason."""
+    reasons: list[tuple[str, str | None]] = []
+    for option in OPTIONS:
+        refuses = option.lowering[target].refuses
+        reason = refuses.check(task, target) if refuses is not None else None
+        if reason is not None and reason not in reasons:
+            reasons.append(reason)
+    for message, hint in reasons:
+        diagnostics.report("PTF501", message, task.span, hint=hint)
+
+
+# ---------------------------------------------------------------- the table
+
+
+def _lowerings(v2: str | None, v1: str | None, v2_refuses: Refusal | None = None, v1_refuses: Refusal | None = None,
+               deploy_steps: tuple[str, ...] = ("model",)) -> dict[str, Lowering]:
+    """The lowering of each target.  `vertex` is kfp-v2 IR, so it writes (and refuses) what kfp-v2 does;
+    `deploy_steps` says which of the steps replacing `serve.deploy` keep the option."""
+    return {
+        "kfp-v2": Lowering(v2, v2_refuses),
+        "kfp-v1": Lowering(v1, v1_refuses),
+        "vertex": Lowering(v2, v2_refuses, deploy_steps),
+    }
+
+
+_PARAMETER = " or a pipeline parameter"
+_ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipeline_call_refused)
+_PLATFORM = "kfp-kubernetes platform config"
+_ALL_DEPLOY_STEPS = VERTEX_DEPLOY_STEPS
+
+OPTIONS: tuple[Option, ...] = (
+    Option("cpu", 'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER, "the container's CPU limit",
+           _quantity(quantities.cpu_error), "cpu_limit",
+           _lowerings("executor `resources.cpuLimit`", "container `resources.limits.cpu`")),
+    Option("cpu_request", 'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER, "the CPU the container is guaranteed",
+           _quantity(quantities.cpu_error), "cpu_request",
+           _lowerings("executor `resources.cpuRequest`", "container `resources.requests.cpu`")),
+    Option("memory", 'a memory quantity: "16Gi", "512M"' + _PARAMETER, "the container's memory limit",
+           _quantity(quantities.memory_error), "memory_limit",
+           _lowerings("executor `resources.memoryLimit`", "container `resources.limits.memory`")),
+    Option("memory_request", 'a memory quantity: "16Gi", "512M"' + _PARAMETER,
+           "the memory the container is guaranteed", _quantity(quantities.memory_error), "memory_request",
+           _lowerings("executor `resources.memoryRequest`", "container `resources.requests.memory`")),
+    Option("gpus", "a whole number (0 or more)" + _PARAMETER, "how many GPUs the container gets",
+           _read_gpus, "gpus",
+           _lowerings("executor `resources.accelerator.count`", "the GPU resource limit (`nvidia.com/gpu`)")),
+    Option("accelerator", 'a string: "nvidia-tesla-t4", "nvidia.com/gpu"' + _PARAMETER,
+           "the GPU type, with `gpus`", _string(allow_parameter=True), "accelerator",
+           _lowerings("executor `resources.accelerator.type` (with `gpus`)",
+                      "the GPU resource name, or a GKE accelerator node selector",
+                      v1_refuses=Refusal("from a pipeline parameter", _accelerator_parameter_refused_v1))),
+    Option("node_selector", 'a dict of strings: {"cloud.google.com/gke-nodepool": "gpu"}',
+           "the labels of the nodes the pod may run on", _string_dict(allow_parameters=True), "node_selector",
+           _lowerings(f"{_PLATFORM} `nodeSelector`", "pod `nodeSelector` on the template",
+                      v2_refuses=Refusal("when a value is a pipeline parameter, or on a step that calls a pipeline",
+                                         _selector_parameter_refused))),
+    Option("tolerations", '{key: "gpu", operator: "Exists", effect: "NoSchedule"}, or a list of them',
+           "node taints the pod tolerates", _read_tolerations, "tolerations",
+           _lowerings(f"{_PLATFORM} `tolerations`", "pod `tolerations` on the template",
+                      v2_refuses=_ON_PIPELINE_CALL)),
+    Option("env", "a dict of strings: {LOG_LEVEL: \"debug\"}", "environment variables of the container",
+           _read_env, "env",
+           _lowerings("executor container `env`", "container `env`")),
+    Option("secrets", '{name: "minio", env: {VAR: "key"}} and/or mount_path: "/secrets", or a list of them',
+           "Kubernetes secrets as environment variables or files", _read_secrets, "secrets",
+           _lowerings(f"{_PLATFORM} `secretAsEnv` / `secretAsVolume`", "container `env` / `volumeMounts`",
+                      v2_refuses=_ON_PIPELINE_CALL)),
+    Option("volumes", '{pvc: "my-claim", mount_path: "/data"}, or a list of them',
+           "persistent volume claims mounted into the container", _read_volumes, "volumes",
+           _lowerings(f"{_PLATFORM} `pvcMount`", "template `volumes` and container `volumeMounts`",
+                      v2_refuses=_ON_PIPELINE_CALL)),
+    Option("retries", "a whole number (0 or more)", "how many times a failed step is retried",
+           _read_retries, "retry",
+           _lowerings("task `retryPolicy`", "template `retryStrategy`", deploy_steps=_ALL_DEPLOY_STEPS)),
+    Option("retry", '{max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}',
+           "retries with exponential backoff (instead of `retries`)", _read_retry, "retry",
+           _lowerings("task `retryPolicy`", "template `retryStrategy`", deploy_steps=_ALL_DEPLOY_STEPS)),
+    Option("timeout", 'a duration: "30m", "2h", or whole seconds', "how long the step may run",
+           _read_timeout, "timeout_seconds",
+           _lowerings(f"{_PLATFORM} `activeDeadlineSeconds`", "template `activeDeadlineSeconds`")),
+    Option("cache", "true or false", "whether a step with the same inputs may reuse an earlier result",
+           _read_cache, "cache",
+           _lowerings("task `cachingOptions`", "the `enable_caching` label", deploy_steps=_ALL_DEPLOY_STEPS)),
+    Option("max_cache_staleness", 'an ISO 8601 duration: "P0D", "P30D"', "how old a reused result may be",
+           _read_max_cache_staleness, "max_cache_staleness",
+           _lowerings(None, "the `max_cache_staleness` annotation",
+                      v2_refuses=Refusal("always: KFP v2 caches by inputs only", _cache_staleness_refused))),
+    Option("display_name", "a string", "the step's name in the KFP UI",
+           _string(), "display_name",
+           _lowerings("task `taskInfo.name`", "the `task_display_name` annotation", deploy_steps=("deploy",))),
+    Option("after", "a step name or a list of them: [prepare, train]", "steps that must finish first",
+           _read_after, None,
+           _lowerings("task `dependentTasks`", "DAG task `dependencies`", deploy_steps=("model", "endpoint"))),
+    Option("image", 'a string: "my-registry/trainer:1.2"' + _PARAMETER, "the container image, instead of the "
+           "component's", _string(allow_parameter=True), "image",
+           _lowerings("executor container `image`", "container `image`")),
+    Option("labels", "a dict of strings", "Kubernetes labels of the pod",
+           _string_dict(), "labels",
+           _lowerings(f"{_PLATFORM} `podMetadata.labels`", "template `metadata.labels`")),
+    Option("annotations", "a dict of strings", "Kubernetes annotations of the pod",
+           _string_dict(), "annotations",
+           _lowerings(f"{_PLATFORM} `podMetadata.annotations`", "template `metadata.annotations`")),
+    Option("pull_policy", "Always, IfNotPresent or Never", "when Kubernetes pulls the image",
+           _read_pull_policy, "pull_policy",
+           _lowerings(f"{_PLATFORM} `imagePullPolicy`", "container `imagePullPolicy`")),
+)
+
+OPTIONS_BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
+OPTION_NAMES: tuple[str, ...] = tuple(OPTIONS_BY_NAME)
+
+
+def known_options_text(width: int = 76) -> str:
+    """The sentence that lists every option, wrapped like the code catalogue's text (PTF210)."""
+    import textwrap
+
+    return textwrap.fill("The known step options are: " + ", ".join(OPTION_NAMES) + ".", width=width)

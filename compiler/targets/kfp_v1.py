@@ -53,6 +53,12 @@ def lower(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> 
     return [Lowering(graph, parameter_overrides or {}).run()]
 
 
+def lower_pipeline(graph: dag.PipelineGraph, parameter_overrides: dict, find_component) -> tuple[list[dict], dict]:
+    """The target table's lowering (compiler/targets/registry.py): the documents, and the source map
+    ((DAG key, task name) -> step span; Argo's DAG is flat, so every task is in "root")."""
+    return lower(graph, parameter_overrides), {("root", task.name): task.span for task in graph.tasks.values()}
+
+
 @dataclass
 class _DagTemplate:
     name: str

@@ -2,7 +2,8 @@
 
 Argo and kfp 1.8 lack some of what the checked DAG can say (see
 docs/targets.md); each such use is reported at the line that makes it, so
-compiler/targets/kfp_v1.py only ever lowers what it can write.
+compiler/targets/kfp_v1.py only ever lowers what it can write.  The option
+values it can't write are declared in the option table (compiler/options.py).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 from ptflow.compiler import dag
 from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name
+from ptflow.compiler.options import check_option_support
 from ptflow.compiler.targets.kfp_v1 import MAX_GENERATE_NAME, MAX_TEMPLATE_NAME
 from ptflow.compiler.targets.kfp_v1_container import KFP, RUNTIME_VARIABLES
 
 
-def check_support(graph: dag.PipelineGraph, diagnostics: Diagnostics) -> None:
-    """Report (PTF501) each construct KFP 1.x can't express, naming it and the target."""
+def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
+    """Report (PTF501) each construct KFP 1.x can't express, naming it and the target (`kfp-v1`)."""
     _SupportCheck(graph, diagnostics).run()
 
 
@@ -78,9 +80,7 @@ class _SupportCheck:
             for part in _values_in(value):
                 if isinstance(part, dag.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
                     self.report(task.span, f"`pipeline.{part.which}` (step `{task.step}`)")
-        if isinstance(task.options.accelerator, dag.PipelineInput):
-            self.report(task.span, f"an accelerator type taken from a pipeline parameter (step `{task.step}`)",
-                        "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time")
+        check_option_support(task, "kfp-v1", self.diagnostics)
 
 
 def _all_args(component: dag.ComponentSpec):

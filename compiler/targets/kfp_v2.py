@@ -116,6 +116,11 @@ def lower(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> 
     return lower_with_source_map(graph, parameter_overrides)[0]
 
 
+def lower_pipeline(graph: dag.PipelineGraph, parameter_overrides: dict, find_component) -> tuple[list[dict], dict]:
+    """The target table's lowering (compiler/targets/registry.py): the documents and the source map."""
+    return lower_with_source_map(graph, parameter_overrides)
+
+
 def lower_with_source_map(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> tuple[list[dict], dict]:
     """The documents, and where each task (by DAG component key and task name) was declared."""
     lowered = _Lowering(graph).run()

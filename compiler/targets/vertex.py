@@ -36,6 +36,8 @@ from ptflow.compiler import types
 from ptflow.compiler.component_yaml import load_component_text
 from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name, unique_name
+from ptflow.compiler.options import OPTIONS
+from ptflow.compiler.targets.kfp_v2_support import check_support as check_v2_support
 from ptflow.compiler.targets.vertex_machines import MachineError, machine_for
 
 COMPONENTS = Path(__file__).parent / "vertex_components"
@@ -66,7 +68,9 @@ def is_deploy(task: dag.Task) -> bool:
 # ---------------------------------------------------------------- checks
 
 
-def check_support(graph: dag.PipelineGraph, diagnostics: Diagnostics) -> None:
+def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
+    """What KFP v2 IR can't express (vertex runs v2 IR), then the uses of serve.deploy Vertex AI can't run."""
+    check_v2_support(graph, target, diagnostics)
     for pipeline in graph.and_called_pipelines():
         deploys = {task.name: task for task in pipeline.tasks.values() if is_deploy(task)}
         for task in deploys.values():
@@ -157,6 +161,15 @@ def _task_outputs(value: dag.Value):
 # ---------------------------------------------------------------- lowering
 
 
+def lower_pipeline(graph: dag.PipelineGraph, parameter_overrides: dict,
+                   find_component: ComponentLookup) -> tuple[list[dict], dict]:
+    """The target table's lowering (compiler/targets/registry.py): serve.deploy replaced, then KFP v2 IR."""
+    from ptflow.compiler.targets import kfp_v2
+
+    lower_deploys(graph, find_component)
+    return kfp_v2.lower_with_source_map(graph, parameter_overrides)
+
+
 def lower_deploys(graph: dag.PipelineGraph, find_component: ComponentLookup) -> None:
     """Replace every serve.deploy step (in `graph` and the pipelines it calls) by Vertex AI's steps.
 
@@ -187,13 +200,12 @@ def _vertex_steps(pipeline: dag.PipelineGraph, deploy: dag.Task, vertex_model: d
 
     model = new_task("model", vertex_model,
                      {"archive": args["archive"], **{k: args[k] for k in MACHINE_INPUTS if k in args}},
-                     _without_display_name(deploy.options), deploy.after)
-    gcpc_options = dag.TaskOptions(cache=deploy.options.cache, retry=deploy.options.retry)
+                     _options_for(deploy.options, "model"), deploy.after)
     upload = new_task("upload", gcpc_component("model_upload"),
                       {"display_name": name, "unmanaged_container_model": output(model, "model")},
-                      gcpc_options, [])
-    endpoint = new_task("endpoint", gcpc_component("endpoint_create"), {"display_name": name}, gcpc_options,
-                        deploy.after)
+                      _options_for(deploy.options, "upload"), [])
+    endpoint = new_task("endpoint", gcpc_component("endpoint_create"), {"display_name": name},
+                        _options_for(deploy.options, "endpoint"), deploy.after)
     minimum = args.get("min_replicas", dag.Constant(1, types.parameter("int")))
     deploy_args = {
         "model": output(upload, "model"),
@@ -208,15 +220,21 @@ def _vertex_steps(pipeline: dag.PipelineGraph, deploy: dag.Task, vertex_model: d
     if "service_account" in args:
         deploy_args["service_account"] = args["service_account"]
     final = dag.Task(deploy.name, deploy.step, gcpc_component("model_deploy"), deploy_args,
-                   dag.TaskOptions(cache=deploy.options.cache, retry=deploy.options.retry,
-                                 display_name=deploy.options.display_name),
-                   deploy.group, deploy.span, after=[], in_finally=deploy.in_finally)
+                     _options_for(deploy.options, "deploy"), deploy.group, deploy.span, after=[],
+                     in_finally=deploy.in_finally)
     return [model, upload, endpoint, final]
 
 
-def _without_display_name(options: dag.TaskOptions) -> dag.TaskOptions:
-    """The deploy step's `with { }` (resources, retries, ...) for the step that runs in the runtime image."""
-    return replace(options, display_name=None)
+def _options_for(options: dag.TaskOptions, step: str) -> dag.TaskOptions:
+    """The deploy step's `with { }` as one of the steps that replace it (`model`, `upload`, `endpoint`, `deploy`).
+
+    The option table says which steps keep each option (`deploy_steps` of its vertex lowering): resources
+    and the container's settings go to `model`, the one step that runs a ptflow container; caching and
+    retries to all four; the display name to `deploy`, which keeps the step's name.  The others get the
+    option's default."""
+    defaults = dag.TaskOptions()
+    return replace(options, **{option.field: getattr(defaults, option.field) for option in OPTIONS
+                               if option.field is not None and step not in option.lowering["vertex"].deploy_steps})
 
 
 def _replace(pipeline: dag.PipelineGraph, deploy: dag.Task, steps: list[dag.Task]) -> None:

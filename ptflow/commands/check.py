@@ -19,6 +19,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, diagnostic_to_json, has_errors, print_diagnostics
+from ptflow.compiler.targets.registry import TARGETS
 
 if TYPE_CHECKING:
     from ptflow.compiler.diagnostics import Diagnostic
@@ -29,7 +30,7 @@ def register(subparsers) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--format", choices=["text", "json", "sarif"], default="text",
                         help="text (stderr), or json / sarif (stdout)")
-    parser.add_argument("--target", choices=["kfp-v2", "kfp-v1", "vertex"],
+    parser.add_argument("--target", choices=list(TARGETS),
                         help="also check that the target can express every construct")
     parser.add_argument("--deny-warnings", action="store_true", help="exit 1 on warnings too")
     parser.add_argument("--select", action="append", metavar="CODE[,CODE]",

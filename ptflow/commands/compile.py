@@ -8,13 +8,16 @@ from pathlib import Path
 from ptflow.commands.common import (
     EXIT_ERRORS, EXIT_OK, EXIT_USAGE, dump_yaml_documents, parse_assignments, print_diagnostics,
 )
+from ptflow.compiler.targets.registry import DEFAULT_TARGET, TARGETS
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("compile", help="compile a .ptflow pipeline to KFP v2 IR or KFP v1 (Argo) YAML")
     parser.add_argument("file", metavar="FILE")
-    parser.add_argument("--target", choices=["kfp-v2", "kfp-v1", "vertex"], default="kfp-v2",
-                        help="kfp-v2: KFP 2.x IR (default); kfp-v1: Argo Workflow for KFP 1.x; vertex: IR for Vertex")
+    parser.add_argument("--target", choices=list(TARGETS), default=DEFAULT_TARGET,
+                        help="; ".join(f"{name}: {target.description}"
+                                       + (" (default)" if name == DEFAULT_TARGET else "")
+                                       for name, target in TARGETS.items()))
     parser.add_argument("--pipeline", metavar="NAME", help="the pipeline to compile (default: the file's last one)")
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="output file (.yaml; .tar.gz or .zip for kfp-v1); `-` for stdout")
@@ -26,8 +29,7 @@ def register(subparsers) -> None:
 
 def default_output(source: str, target: str) -> Path:
     path = Path(source)
-    suffix = ".argo.yaml" if target == "kfp-v1" else ".yaml"
-    return path.with_name(path.stem + suffix)
+    return path.with_name(path.stem + TARGETS[target].suffix)
 
 
 def run(args) -> int:

@@ -1,8 +1,14 @@
-"""Hover text: a component's signature and docs, a name's type, a step's outputs."""
+"""Hover text: a component's signature and docs, a name's type, a step's outputs, an option's doc."""
 
 from __future__ import annotations
 
+import re
+
+from ptflow.compiler.cursor import cursor_context, offset_of
 from ptflow.compiler.index import Definition, FileIndex, Occurrence
+from ptflow.compiler.options import OPTIONS_BY_NAME, Option
+from ptflow.compiler.source import Span
+from ptflow.compiler.targets.registry import TARGET_NAMES
 
 _KIND_LABELS = {
     "component": "component",
@@ -22,6 +28,37 @@ def hover_at(index: FileIndex, line: int, column: int) -> tuple[Occurrence, str]
     if occurrence is None:
         return None
     return occurrence, hover_markdown(occurrence.definition)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def option_hover_at(path: str, text: str, line: int, column: int) -> tuple[Span, str] | None:
+    """The key of a `with { }` option under a position and its hover text (from the option table), or None.
+
+    Read from the text, like completion, so it works while the file does not parse."""
+    offset = offset_of(text, line, column)
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line_text = text[line_start:len(text) if line_end < 0 else line_end]
+    for word in _WORD.finditer(line_text):
+        start, end = line_start + word.start(), line_start + word.end()
+        if start <= offset <= end and word.group() in OPTIONS_BY_NAME:
+            is_key = line_text[word.end():].lstrip().startswith(":")
+            if is_key and cursor_context(text, start).kind == "with_key":
+                span = Span(path, line, word.start() + 1, line, word.end() + 1, start, end)
+                return span, option_markdown(OPTIONS_BY_NAME[word.group()])
+    return None
+
+
+def option_markdown(option: Option) -> str:
+    """An option's doc line, the values it accepts, and how each target writes it."""
+    rows = []
+    for name in TARGET_NAMES:
+        lowering = option.lowering[name]
+        rows.append(f"- {name}: {lowering.writes or 'not supported (PTF501)'}")
+    return "\n\n".join([f"*step option* `{option.name}`", option.doc[0].upper() + option.doc[1:] + ".",
+                         f"Values: {option.value}", "\n".join(rows)])
 
 
 def hover_markdown(definition: Definition) -> str:

@@ -31,7 +31,7 @@ from ptflow.lsp.diagnostics import by_file, to_lsp
 from ptflow.lsp.explain import ExplainLinks
 from ptflow.lsp.fixes import quick_fix, ranges_overlap
 from ptflow.lsp.formatting import NotFormatted, format_edits
-from ptflow.lsp.hover import hover_at
+from ptflow.lsp.hover import hover_at, option_hover_at
 from ptflow.lsp.positions import PositionMap, encoding_name
 from ptflow.lsp.protocol import AnsweringProtocol
 from ptflow.lsp.scheduler import CheckScheduler
@@ -322,11 +322,16 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         if cursor is None:
             return None
         found = hover_at(cursor.analysis.index, cursor.line, cursor.column)
-        if found is None:
-            return None
-        occurrence, markdown = found
-        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown),
-                           cursor.positions.range(occurrence.span))
+        if found is not None:
+            occurrence, markdown = found
+            span = occurrence.span
+        else:
+            option = option_hover_at(ls.paths.get(params.text_document.uri, ""), cursor.analysis.text, cursor.line,
+                                     cursor.column)
+            if option is None:
+                return None
+            span, markdown = option
+        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown), cursor.positions.range(span))
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     async def definition(ls: PtflowLanguageServer, params: types.DefinitionParams) -> list[types.Location] | None:

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from ptflow.compiler.api import TARGETS, check_file
+from ptflow.compiler.api import check_file
 from ptflow.compiler.lint import lint
+from ptflow.compiler.targets.registry import TARGETS
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(REPO.glob("examples/**/*.ptflow"))

@@ -8,7 +8,7 @@ import pytest
 from lsprotocol import types
 
 from ptflow.lsp.analysis import Analyzer, Snapshot
-from ptflow.lsp.hover import hover_at, wrap_signature
+from ptflow.lsp.hover import hover_at, option_hover_at, wrap_signature
 from ptflow.lsp.positions import PositionMap
 from ptflow.lsp.symbols import document_symbols
 
@@ -102,3 +102,35 @@ def test_the_outline_lists_imports_components_and_pipelines_with_their_parameter
     # Ranges hold the whole definition; the selection is the name.
     assert pipeline.range.start == types.Position(8, 0) and pipeline.range.end.line == 17
     assert pipeline.selection_range == types.Range(types.Position(8, 9), types.Position(8, 10))
+
+
+OPTIONS_TEXT = '''\
+pipeline p() {
+    a = square(x: 1) with { cpu: "2", retry: {max: 3, backoff: "30s"}, max_cache_staleness: "P1D" }
+    b = square(x: 2) with { timeout:
+'''
+
+
+def option_hover(marker: str, after: int = 0):
+    offset = OPTIONS_TEXT.index(marker) + after
+    line = OPTIONS_TEXT.count("\n", 0, offset) + 1
+    column = offset - (OPTIONS_TEXT.rfind("\n", 0, offset) + 1) + 1
+    return option_hover_at("p.ptflow", OPTIONS_TEXT, line, column)
+
+
+def test_hover_on_an_option_key_shows_its_doc_values_and_lowering_per_target():
+    span, text = option_hover("cpu", 1)
+    assert (span.line, span.column, span.end_column) == (2, 29, 32)
+    assert text.split("\n\n")[:3] == ["*step option* `cpu`", "The container's CPU limit.",
+                                       'Values: a CPU quantity: "2", 0.5, "500m" or a pipeline parameter']
+    assert "- kfp-v1: container `resources.limits.cpu`" in text
+    # An option a target can't write says so.
+    assert "- kfp-v2: not supported (PTF501)" in option_hover("max_cache_staleness")[1]
+    # Unfinished text still hovers: the file need not parse.
+    assert option_hover("timeout")[1].startswith("*step option* `timeout`")
+
+
+def test_hover_outside_option_keys_shows_no_option():
+    assert option_hover("max: 3") is None  # a field of retry's dict, not an option
+    assert option_hover("square(x") is None
+    assert option_hover('"2"', 1) is None  # a value

@@ -166,6 +166,21 @@ async def test_hover_shows_a_components_signature_and_docs(client: LanguageClien
     assert "epochs: int" in hover.contents.value and "pipeline parameter" in hover.contents.value
 
 
+async def test_hover_on_an_option_key_shows_its_doc_and_how_each_target_writes_it(client: LanguageClient,
+                                                                                 project: Path):
+    path = project / "main.ptflow"
+    await open_document(client, path)
+    hover = await client.text_document_hover_async(types.HoverParams(doc(path), position(MAIN, "after: [train]", 2)))
+
+    assert hover.range == span_range(MAIN, "after", within="with { after: [train] }")
+    text = hover.contents.value
+    assert text.startswith("*step option* `after`\n\nSteps that must finish first.")
+    assert "- kfp-v2: task `dependentTasks`" in text and "- kfp-v1: DAG task `dependencies`" in text
+    # A step named in its value is the step, not the option.
+    step = await client.text_document_hover_async(types.HoverParams(doc(path), position(MAIN, "[train] }", 1)))
+    assert step.contents.value.startswith("*step in `main`*")
+
+
 async def test_go_to_definition_in_an_imported_file_and_in_the_standard_library(client: LanguageClient,
                                                                                  project: Path):
     path = project / "main.ptflow"

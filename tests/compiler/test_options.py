@@ -1,0 +1,316 @@
+"""Step options (`with { ... }`): every option's good and bad forms, and what each target makes of it.
+
+The option table (compiler/options.py) is the one list of options; these
+tests hold every row to it: each option has good forms, bad forms with their
+exact code, position and message, and a form that each target either writes
+into its documents or refuses with PTF501 at the step's line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ptflow.compiler import dag
+from ptflow.compiler.api import check_file, compile_file
+from ptflow.compiler.options import OPTIONS, OPTIONS_BY_NAME
+from ptflow.compiler.targets.registry import TARGETS
+from ptflow.compiler.types import STR
+
+SOURCE = '''\
+component step(x: str) -> (y: str) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "echo $0 > $1", x, y.path]
+}
+pipeline inner(x: str) {
+    a = step(x: x)
+}
+pipeline p(n: str = "1", sel: str = "gpu", acc: str = "nvidia-tesla-t4") {
+    first = step(x: "a")
+    STEP
+}
+'''
+STEP_LINE = 10
+STEP = 's = step(x: "b") with { OPTIONS }'
+
+
+def write(tmp_path: Path, options: str, step: str = STEP) -> tuple[str, str]:
+    """The file with step `s` given `options`; and the step's line, to find columns in."""
+    line = step.replace("OPTIONS", options)
+    path = tmp_path / "main.ptflow"
+    path.write_text(SOURCE.replace("STEP", line))
+    return str(path), "    " + line
+
+
+def options_of(tmp_path: Path, options: str) -> dag.Task:
+    path, _ = write(tmp_path, options)
+    result = check_file(path)
+    assert result.diagnostics == [], [d.message for d in result.diagnostics]
+    return result.pipelines["p"].tasks["s"]
+
+
+# ---------------------------------------------------------------- good forms: what the checked DAG holds
+
+GOOD = [
+    ('cpu: "2"', "cpu_limit", "2"),
+    ("cpu: 0.5", "cpu_limit", "0.5"),
+    ('cpu: "500m"', "cpu_limit", "500m"),
+    ("cpu: n", "cpu_limit", "param:n"),
+    ('cpu_request: "250m"', "cpu_request", "250m"),
+    ('memory: "16Gi"', "memory_limit", "16Gi"),
+    ("memory: sel", "memory_limit", "param:sel"),
+    ('memory_request: "512M"', "memory_request", "512M"),
+    ("gpus: 1", "gpus", 1),
+    ('gpus: "2"', "gpus", 2),
+    ("gpus: 0", "gpus", 0),
+    ("gpus: n", "gpus", "param:n"),
+    ('accelerator: "nvidia-tesla-t4"', "accelerator", "nvidia-tesla-t4"),
+    ("accelerator: acc", "accelerator", "param:acc"),
+    ('node_selector: {"cloud.google.com/gke-nodepool": "gpu", zone: 2}', "node_selector",
+     {"cloud.google.com/gke-nodepool": "gpu", "zone": "2"}),
+    ("node_selector: {pool: sel}", "node_selector", {"pool": "param:sel"}),
+    ('tolerations: {key: "gpu", operator: "Exists", effect: "NoSchedule"}', "tolerations",
+     [dag.Toleration(key="gpu", operator="Exists", effect="NoSchedule")]),
+    ('tolerations: [{key: "a", value: "b"}, {operator: "Exists", effect: "NoExecute", seconds: 60}]', "tolerations",
+     [dag.Toleration(key="a", value="b"), dag.Toleration(operator="Exists", effect="NoExecute", seconds=60)]),
+    ('env: {LOG_LEVEL: "debug", WORKERS: 4}', "env",
+     {"LOG_LEVEL": dag.Constant("debug", STR), "WORKERS": dag.Constant("4", STR)}),
+    ('secrets: {name: "minio", env: {AWS_KEY: "accesskey"}}', "secrets",
+     [dag.SecretUse("minio", {"AWS_KEY": "accesskey"})]),
+    ('secrets: [{name: "certs", mount_path: "/certs"}]', "secrets", [dag.SecretUse("certs", {}, "/certs")]),
+    ('volumes: {pvc: "shared", mount_path: "/data"}', "volumes", [dag.VolumeUse("shared", "/data")]),
+    ("retries: 3", "retry", dag.Retry(3)),
+    ("retries: 0", "retry", dag.Retry(0)),
+    ('retry: {max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}', "retry", dag.Retry(3, 30, 2.0, 3600)),
+    ("retry: {max: 1}", "retry", dag.Retry(1)),
+    ('timeout: "2h"', "timeout_seconds", 7200),
+    ("timeout: 90", "timeout_seconds", 90),
+    ("cache: false", "cache", False),
+    ('max_cache_staleness: "P30D"', "max_cache_staleness", "P30D"),
+    ('display_name: "Train the model"', "display_name", "Train the model"),
+    ('image: "registry/trainer:1.2"', "image", "registry/trainer:1.2"),
+    ("image: sel", "image", "param:sel"),
+    ('labels: {team: "ml"}', "labels", {"team": "ml"}),
+    ('annotations: {owner: "me"}', "annotations", {"owner": "me"}),
+    ('pull_policy: "IfNotPresent"', "pull_policy", "IfNotPresent"),
+    ("after: [first]", "after", ["first"]),
+    ("after: first", "after", ["first"]),
+]
+
+
+def _expected(value):
+    """`param:NAME` stands for the pipeline parameter NAME."""
+    if isinstance(value, str) and value.startswith("param:"):
+        return value.removeprefix("param:")
+    if isinstance(value, dict):
+        return {k: _expected(v) for k, v in value.items()}
+    return value
+
+
+def _actual(value):
+    if isinstance(value, dag.PipelineInput):
+        return value.name
+    if isinstance(value, dict):
+        return {k: _actual(v) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("text,field,value", GOOD, ids=[g[0] for g in GOOD])
+def test_a_good_value_reaches_the_checked_dag(tmp_path, text, field, value):
+    task = options_of(tmp_path, text)
+    actual = task.after if field == "after" else getattr(task.options, field)
+    assert _actual(actual) == _expected(value)
+
+
+def test_every_option_has_a_good_form_here():
+    tested = {text.split(":")[0] for text, _, _ in GOOD}
+    assert tested == set(OPTIONS_BY_NAME)
+
+
+# ---------------------------------------------------------------- bad forms: exact code, position, message
+
+BAD = [
+    # (option text, code, where in the step's line it points, message, hint)
+    ('cpu: "two"', "PTF309", '"two"', "`two` is not a CPU quantity (write a number of cores such as `2` or `0.5`, "
+     "or millicores such as `500m`)", None),
+    ("cpu: true", "PTF309", "true", '`cpu` must be a string such as "2", a number, or a pipeline parameter', None),
+    ("cpu_request: [1]", "PTF309", "[1]",
+     '`cpu_request` must be a string such as "2", a number, or a pipeline parameter', None),
+    ('memory: "8GB"', "PTF309", '"8GB"', "`8GB`: Kubernetes has no `GB` unit; write `8G` or `8Gi`", None),
+    ('memory_request: "lots"', "PTF309", '"lots"',
+     "`lots` is not a memory quantity (write for example `512Mi`, `8Gi` or `8G`)", None),
+    ("gpus: -1", "PTF309", "-1", "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter", None),
+    ("gpus: 1.5", "PTF309", "1.5", "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter", None),
+    ("accelerator: 3", "PTF309", "3", "`accelerator` must be a string", None),
+    ('node_selector: "gpu"', "PTF309", '"gpu"', '`node_selector` must be a dict such as {"key": "value"}', None),
+    ("node_selector: {pool: true}", "PTF309", "true", "each value of `node_selector` must be a string", None),
+    ('tolerations: "gpu"', "PTF309", '"gpu"',
+     'each toleration is a dict: {key: "gpu", operator: "Exists", effect: "NoSchedule"}', None),
+    ('tolerations: {key: "gpu", color: "red"}', "PTF309", "{key",
+     "unknown toleration field `color` (fields: key, operator, value, effect, seconds)", None),
+    ('tolerations: [{key: "gpu", operator: "Maybe"}]', "PTF309", "{key",
+     "toleration operator must be `Equal` or `Exists`, not `Maybe`", None),
+    ('tolerations: {key: "gpu", effect: "Sometimes"}', "PTF309", "{key",
+     "toleration effect must be NoSchedule, PreferNoSchedule or NoExecute, not `Sometimes`", None),
+    ('env: ["A"]', "PTF309", '["A"]', '`env` must be a dict such as {"key": "value"}', None),
+    ("env: {A: [1]}", "PTF309", "[1]", "each value of `env` must be a string", None),
+    ('secrets: "minio"', "PTF309", '"minio"', 'each secret is {name: "minio", env: {MINIO_KEY: "accesskey"}} or '
+     '{name: "creds", mount_path: "/secrets"}', None),
+    ('secrets: {name: "minio"}', "PTF309", "{name",
+     "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else", None),
+    ('secrets: {name: "minio", mount_path: "/s", extra: 1}', "PTF309", "{name",
+     "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else", None),
+    ('volumes: {pvc: "claim"}', "PTF309", "{pvc", 'each volume is {pvc: "my-claim", mount_path: "/data"}', None),
+    ("retries: -1", "PTF309", "-1", "`retries` must be a whole number (0 or more)", None),
+    ("retries: 1.5", "PTF309", "1.5", "`retries` must be a whole number (0 or more)", None),
+    ("retry: 3", "PTF309", "3", '`retry` is a dict: {max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}', None),
+    # retry's error paths: an unknown field, no `max`, a bad backoff, a factor below 1
+    ('retry: {max: 3, jitter: "1s"}', "PTF309", "{max",
+     "unknown retry field `jitter` (fields: max, backoff, factor, max_backoff)", None),
+    ('retry: {backoff: "30s"}', "PTF309", "{backoff", "`retry.max` must be a whole number (0 or more)", None),
+    ('retry: {max: 3, backoff: "soon"}', "PTF309", "{max",
+     '`retry.backoff` must be a duration such as "30s", "5m" or "1h"', None),
+    ("retry: {max: 3, max_backoff: true}", "PTF309", "{max",
+     '`retry.max_backoff` must be a duration such as "30s", "5m" or "1h"', None),
+    ("retry: {max: 3, factor: 0.5}", "PTF309", "{max", "`retry.factor` must be a number of at least 1", None),
+    ("retry: {max: 3, factor: true}", "PTF309", "{max", "`retry.factor` must be a number of at least 1", None),
+    ('timeout: "soon"', "PTF309", '"soon"',
+     '`timeout` must be a whole number of seconds or a duration such as "30m"', None),
+    ("timeout: 0", "PTF309", "0", '`timeout` must be a whole number of seconds or a duration such as "30m"', None),
+    ("timeout: 1.5", "PTF309", "1.5", '`timeout` must be a whole number of seconds or a duration such as "30m"', None),
+    ('cache: "no"', "PTF309", '"no"', "`cache` must be true or false", None),
+    ('max_cache_staleness: "30d"', "PTF309", '"30d"',
+     '`max_cache_staleness` is an ISO 8601 duration such as "P0D" or "P30D"', None),
+    ("display_name: 3", "PTF309", "3", "`display_name` must be a string", None),
+    ('image: ["a"]', "PTF309", '["a"]', "`image` must be a string", None),
+    ('labels: "team"', "PTF309", '"team"', '`labels` must be a dict such as {"key": "value"}', None),
+    ("annotations: {owner: false}", "PTF309", "false", "each value of `annotations` must be a string", None),
+    ('pull_policy: "Sometimes"', "PTF309", '"Sometimes"', "`pull_policy` is one of Always, IfNotPresent, Never",
+     None),
+    ('after: ["first"]', "PTF402", '"first"', "`after` lists step names: `after: [prepare, train]`", None),
+    # keys: unknown (with and without a near one), twice, and both ways of retrying
+    ('memroy: "1Gi"', "PTF210", "memroy", "unknown option `memroy`", "did you mean `memory`?"),
+    ('colour: "red"', "PTF210", "colour", "unknown option `colour`", "see `ptflow explain PTF210`"),
+    ('cpu: "1", cpu: "2"', "PTF205", 'cpu: "2"', "option `cpu` is set twice", None),
+    ("retries: 2, retry: {max: 3}", "PTF210", "retry:", "set either `retries` or `retry`, not both", None),
+]
+
+
+@pytest.mark.parametrize("text,code,at,message,hint", BAD, ids=[b[0] for b in BAD])
+def test_a_bad_value_is_one_error_at_the_value(tmp_path, text, code, at, message, hint):
+    path, line = write(tmp_path, text)
+    [diagnostic] = check_file(path).diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.hint) == (code, message, hint)
+    # The column of `at` in the part of the line that `text` fills.
+    assert (diagnostic.span.line, diagnostic.span.column) == (STEP_LINE, line.index(at, line.index("{")) + 1)
+
+
+def test_an_unknown_option_comes_with_a_fix_that_renames_it(tmp_path):
+    path, _ = write(tmp_path, 'memroy: "1Gi"')
+    [diagnostic] = check_file(path).diagnostics
+    assert diagnostic.fix is not None and diagnostic.fix.replacement == "memory"
+
+
+def test_every_option_has_a_bad_form_here():
+    tested = {text.split(":")[0] for text, code, *_ in BAD if code != "PTF210"}
+    assert set(OPTIONS_BY_NAME) <= tested
+
+
+# ---------------------------------------------------------------- what each target makes of each option
+
+# A form of each option that every target that writes it must write: the documents differ from the same
+# step without it (`context` is given in both, for an option that needs another to show).
+WRITTEN = {
+    "cpu": ('cpu: "2"', ""),
+    "cpu_request": ('cpu_request: "1"', ""),
+    "memory": ('memory: "8Gi"', ""),
+    "memory_request": ('memory_request: "4Gi"', ""),
+    "gpus": ("gpus: 1", ""),
+    "accelerator": ('accelerator: "nvidia-tesla-t4"', "gpus: 1"),
+    "node_selector": ('node_selector: {pool: "gpu"}', ""),
+    "tolerations": ('tolerations: {key: "gpu", operator: "Exists"}', ""),
+    "env": ('env: {LOG_LEVEL: "debug"}', ""),
+    "secrets": ('secrets: {name: "minio", env: {KEY: "accesskey"}}', ""),
+    "volumes": ('volumes: {pvc: "shared", mount_path: "/data"}', ""),
+    "retries": ("retries: 2", ""),
+    "retry": ('retry: {max: 2, backoff: "10s"}', ""),
+    "timeout": ('timeout: "1h"', ""),
+    "cache": ("cache: false", ""),
+    "max_cache_staleness": ('max_cache_staleness: "P1D"', ""),
+    "display_name": ('display_name: "Step S"', ""),
+    "after": ("after: [first]", ""),
+    "image": ('image: "busybox:1.36"', ""),
+    "labels": ('labels: {team: "ml"}', ""),
+    "annotations": ('annotations: {owner: "me"}', ""),
+    "pull_policy": ('pull_policy: "Always"', ""),
+}
+
+# The forms a target refuses: (option, target) -> (option text, the step line it is written in).
+CALLS_A_PIPELINE = 's = inner(x: "b") with { OPTIONS }'
+REFUSED = {
+    ("max_cache_staleness", "kfp-v2"): ('max_cache_staleness: "P1D"', STEP),
+    ("max_cache_staleness", "vertex"): ('max_cache_staleness: "P1D"', STEP),
+    ("node_selector", "kfp-v2"): ("node_selector: {pool: sel}", STEP),
+    ("node_selector", "vertex"): ('node_selector: {pool: "gpu"}', CALLS_A_PIPELINE),
+    ("tolerations", "kfp-v2"): ('tolerations: {key: "gpu"}', CALLS_A_PIPELINE),
+    ("tolerations", "vertex"): ('tolerations: {key: "gpu"}', CALLS_A_PIPELINE),
+    ("secrets", "kfp-v2"): ('secrets: {name: "s", mount_path: "/s"}', CALLS_A_PIPELINE),
+    ("secrets", "vertex"): ('secrets: {name: "s", mount_path: "/s"}', CALLS_A_PIPELINE),
+    ("volumes", "kfp-v2"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
+    ("volumes", "vertex"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
+    ("accelerator", "kfp-v1"): ("gpus: 1, accelerator: acc", STEP),
+}
+
+WRITES = [(option.name, target) for option in OPTIONS for target in TARGETS
+          if option.lowering[target].writes is not None]
+REFUSES = [(option.name, target) for option in OPTIONS for target in TARGETS
+           if option.lowering[target].refuses is not None]
+
+
+def test_every_option_says_how_every_target_writes_it():
+    for option in OPTIONS:
+        assert set(option.lowering) == set(TARGETS), option.name
+        for target, lowering in option.lowering.items():
+            assert lowering.writes or lowering.refuses, f"{option.name} on {target}: neither written nor refused"
+    assert set(WRITTEN) == set(OPTIONS_BY_NAME)
+    assert set(REFUSED) == set(REFUSES)
+
+
+def compiled(tmp_path: Path, options: str, target: str, step: str = STEP):
+    path, _ = write(tmp_path, options, step)
+    return compile_file(path, target)
+
+
+@pytest.mark.parametrize("name,target", WRITES, ids=[f"{n}-{t}" for n, t in WRITES])
+def test_a_written_option_reaches_the_targets_document(tmp_path, name, target):
+    text, context = WRITTEN[name]
+    with_option = compiled(tmp_path, ", ".join(filter(None, [context, text])), target)
+    without = compiled(tmp_path, context, target)
+    assert with_option.ok and without.ok, [d.message for d in with_option.diagnostics + without.diagnostics]
+    assert with_option.documents != without.documents, f"`{text}` changed nothing in the {target} document"
+
+
+@pytest.mark.parametrize("name,target", REFUSES, ids=[f"{n}-{t}" for n, t in REFUSES])
+def test_a_refused_option_is_ptf501_at_its_step(tmp_path, name, target):
+    text, step = REFUSED[(name, target)]
+    result = compiled(tmp_path, text, target, step)
+    assert not result.ok
+    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [("PTF501", STEP_LINE, 5)]
+    assert target in result.diagnostics[0].message
+
+
+def test_refusals_of_one_step_for_several_options_are_one_error(tmp_path):
+    options = 'secrets: {name: "s", mount_path: "/s"}, volumes: {pvc: "v", mount_path: "/v"}, tolerations: {key: "g"}'
+    result = compiled(tmp_path, options, "kfp-v2", CALLS_A_PIPELINE)
+    assert [d.message for d in result.diagnostics] == [
+        "step `s` calls a pipeline; kfp-v2 accepts secrets, volumes, node selectors and tolerations only on "
+        "container steps"]
+
+
+def test_options_that_set_one_field_agree_on_the_vertex_deploy_steps():
+    by_field: dict[str, set] = {}
+    for option in OPTIONS:
+        if option.field is not None:
+            by_field.setdefault(option.field, set()).add(option.lowering["vertex"].deploy_steps)
+    assert all(len(steps) == 1 for steps in by_field.values()), by_field

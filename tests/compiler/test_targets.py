@@ -1,0 +1,59 @@
+"""The target table: the command line, the compiler and the docs read the same rows."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ptflow.compiler.api import compile_file
+from ptflow.compiler.targets.registry import DEFAULT_TARGET, TARGETS
+
+REPO = Path(__file__).resolve().parents[2]
+HELLO = REPO / "examples" / "hello" / "hello.ptflow"
+
+
+def ptflow(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ptflow", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("command", ["compile", "check"])
+def test_the_command_line_offers_the_tables_targets(command):
+    result = ptflow(command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "{" + ",".join(TARGETS) + "}" in result.stdout
+
+
+def test_an_unknown_target_is_a_usage_error_naming_the_targets(tmp_path):
+    result = ptflow("compile", str(HELLO), "--target", "kfp-v3", "-o", str(tmp_path / "x.yaml"))
+    assert result.returncode == 2
+    assert "invalid choice: 'kfp-v3'" in result.stderr and all(name in result.stderr for name in TARGETS)
+
+
+@pytest.mark.parametrize("name", list(TARGETS))
+def test_compile_writes_each_target_next_to_the_source_with_its_suffix(tmp_path, name):
+    source = tmp_path / "hello.ptflow"
+    source.write_text(HELLO.read_text())
+    result = ptflow("compile", str(source), "--target", name)
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / f"hello{TARGETS[name].suffix}"
+    assert result.stdout.strip().endswith(f"for {name}: {written}")
+    assert f"target {name})" in written.read_text().splitlines()[0]
+
+
+@pytest.mark.parametrize("name", list(TARGETS))
+def test_each_targets_functions_have_one_shape(name):
+    target = TARGETS[name]
+    result = compile_file(str(HELLO), name)
+    assert result.ok, [d.message for d in result.diagnostics]
+    # The validator accepts what the lowering wrote (compile_file ran both; run it again by the table).
+    assert [p for p in target.validate(result.documents) if p.is_error] == []
+
+
+def test_compiling_for_a_target_that_does_not_exist_is_a_value_error_for_the_caller():
+    with pytest.raises(ValueError) as error:
+        compile_file(str(HELLO), "kfp-v3")
+    assert str(error.value) == f"unknown target `kfp-v3` (targets: {', '.join(TARGETS)})"
+    assert DEFAULT_TARGET in TARGETS
