@@ -68,12 +68,31 @@ def compile_entry(entry: CorpusEntry, out_dir: Path) -> None:
     target = out_dir / entry.compiled_path
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        pipeline = getattr(load_module(entry), entry.function)
+        module = load_module(entry)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compiler.Compiler().compile(pipeline, str(target))
+            compiler.Compiler().compile(getattr(module, entry.function), str(target))
     except Exception as error:  # noqa: BLE001 - a file kfp can't compile here is a finding to record
         target.with_suffix(".error").write_text(failure_reason(error) + "\n")
+        return
+    write_components(module, out_dir / "components" / entry.id)
+
+
+def write_components(module, folder: Path) -> None:
+    """Each component the file defines (not its pipelines), as kfp writes a component YAML: what a .ptflow twin
+    imports (`import "NAME.yaml" as NAME`), as a user imports the components their team publishes."""
+    from kfp import compiler
+    from kfp.dsl import base_component, graph_component
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, value in vars(module).items():
+        if isinstance(value, base_component.BaseComponent) and not isinstance(value, graph_component.GraphComponent):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    compiler.Compiler().compile(value, str(folder / f"{name}.yaml"))
+            except Exception as error:  # noqa: BLE001 - recorded next to the YAML it could not write
+                (folder / f"{name}.error").write_text(failure_reason(error) + "\n")
 
 
 def main(argv: list[str]) -> int:
