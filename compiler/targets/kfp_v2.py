@@ -979,5 +979,6 @@ def _platform_config(options: dag.TaskOptions) -> dict:
     if options.pull_policy:
         config["imagePullPolicy"] = options.pull_policy
     if options.timeout_seconds:
-        config["activeDeadlineSeconds"] = options.timeout_seconds
+        # An int64 field: protobuf's JSON writes it as a string, as kfp-kubernetes' output has it.
+        config["activeDeadlineSeconds"] = str(int(options.timeout_seconds))
     return config
