@@ -906,13 +906,15 @@ def _resources(options: dag.TaskOptions) -> dict:
     quantity(options.cpu_limit, "resourceCpuLimit", "cpuLimit", quantities.cpu_in_cores)
     quantity(options.memory_request, "resourceMemoryRequest", "memoryRequest", quantities.memory_in_gb)
     quantity(options.memory_limit, "resourceMemoryLimit", "memoryLimit", quantities.memory_in_gb)
-    if options.gpus is not None:
+    # kfp's set_accelerator_type without set_accelerator_limit asks for one accelerator.
+    gpus = options.gpus if options.gpus is not None or options.accelerator is None else 1
+    if gpus is not None:
         accelerator: dict = {}
-        if isinstance(options.gpus, dag.PipelineInput):
-            accelerator["resourceCount"] = input_parameter(PREFIX + options.gpus.name)
+        if isinstance(gpus, dag.PipelineInput):
+            accelerator["resourceCount"] = input_parameter(PREFIX + gpus.name)
         else:
-            accelerator["resourceCount"] = str(options.gpus)
-            accelerator["count"] = str(options.gpus)
+            accelerator["resourceCount"] = str(gpus)
+            accelerator["count"] = str(gpus)
         if isinstance(options.accelerator, dag.PipelineInput):
             accelerator["resourceType"] = input_parameter(PREFIX + options.accelerator.name)
         elif options.accelerator is not None:
@@ -967,7 +969,8 @@ def _platform_config(options: dag.TaskOptions) -> dict:
                            ("operator", toleration.operator), ("tolerationSeconds", toleration.seconds),
                            ("value", toleration.value)):
             if value is not None:
-                entry[key] = value
+                # tolerationSeconds is an int64: protobuf's JSON writes it as a string, as kfp-kubernetes does.
+                entry[key] = str(value) if key == "tolerationSeconds" else value
         config.setdefault("tolerations", []).append(entry)
     if options.labels or options.annotations:
         metadata = {}
