@@ -491,6 +491,8 @@ _code("PTF533", "type mismatch between connected values", """
 A value wired into a task input has a different type than the input declares:
 a STRING output into a NUMBER_INTEGER input, or a Dataset artifact into a
 Model input (`system.Artifact` is compatible with every artifact type).
+The item of a loop over a list of unknown element type is typed STRING by kfp
+and may feed an input of any type (the run hands over the item's JSON value).
 """)
 _code("PTF534", "not a KFP pipeline document", """
 `ptflow validate` recognizes KFP v2 IR (a PipelineSpec with `pipelineInfo`,

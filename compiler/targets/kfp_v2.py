@@ -46,8 +46,11 @@ class Channel:
     definition: tuple  # ("param", parameterType) or ("artifact", schemaTitle, schemaVersion, is_list)
     producer: str | None = None  # the task (or group) in whose DAG the value is an output
     key: str | None = None  # the output key on the producer
-    origin: str = "param"  # "task", "param", "items" (a with-items loop item)
+    origin: str = "param"  # "task", "param", "items" (a with-items loop item), "subvar" (a field of an item)
     loop: dag.LoopGroup | None = None  # for loop items: the loop that defines them
+    # For a field of a loop item read by a condition (`<item>-subvar-<field>`): the item's channel and the field.
+    item: "Channel | None" = None
+    field: str | None = None
 
     @property
     def input_name(self) -> str:
@@ -62,6 +65,11 @@ class Channel:
 
     def __hash__(self) -> int:
         return hash(self.name)
+
+
+def _is_raw_item_field(value: dag.Value) -> bool:
+    """A field of the item of a loop over a constant list (`for kv in [{...}] { ... kv.a ... }`)."""
+    return isinstance(value, dag.LoopItem) and value.field is not None and isinstance(value.loop.items, dag.Constant)
 
 
 def parameter_type(type_: types.Type) -> str:
@@ -307,8 +315,13 @@ class _Lowering:
     def _collect_task(self, task: dag.Task) -> None:
         """Record, for every group above `task`, the channels it must receive, and the dependencies."""
         values = self._task_values(task) + self._condition_values(task)
-        for value in values:
+        for value in self._task_values(task):
             self._propagate(value, task)
+        for value in self._condition_values(task):
+            if _is_raw_item_field(value):
+                self._propagate_raw_item_field(value, task)
+            else:
+                self._propagate(value, task)
         upstream = set()
         for value in values:
             producer = self._producer_task(value)
@@ -367,6 +380,24 @@ class _Lowering:
             self._add_input(node, chain[-1], first_producer if index == 0 else None)
             if isinstance(node, dag.LoopGroup) and len(chain) > 1 and chain[-1] == self._items_channel(node):
                 chain.pop()
+
+    def _propagate_raw_item_field(self, value: dag.LoopItem, task: dag.Task) -> None:
+        """A condition on a field of a constant loop's item: kfp hands each group between the task and the
+        loop the field itself (`...-subvar-<field>`), not the whole item."""
+        channel = self._subvar_channel(value)
+        for node in reversed(self.parents[id(task)]):
+            if node is value.loop:
+                break
+            self._add_input(node, channel, None)
+
+    def _subvar_channel(self, value: dag.LoopItem) -> Channel:
+        """The channel of one field of a loop item, as kfp names it; typed as the field (kfp types it as the
+        item's dict value type, `STRING` when unknown)."""
+        item = self.loop_items[id(value.loop)]
+        type_ = value.type if value.type is not None and value.type.name != "any" else None
+        definition = _definition(type_) if type_ is not None else ("param", "STRING")
+        return Channel(f"{item.name}-subvar-{value.field}", definition, origin="subvar", loop=value.loop,
+                       item=item, field=value.field)
 
     def _items_channel(self, loop: dag.LoopGroup) -> Channel | None:
         if loop.items is None or isinstance(loop.items, dag.Constant):
@@ -434,7 +465,8 @@ class _Lowering:
             if isinstance(child, dag.Task):
                 task_spec, child_component = self._task(child, siblings, parent_inputs, group is self.graph.root)
             else:
-                task_spec, child_component = self._group_task(child, siblings, group is self.graph.root)
+                task_spec, child_component = self._group_task(child, siblings, group is self.graph.root,
+                                                              parent_inputs)
             name = self.name_of(child)
             dependencies = self.dependencies.get(name)
             if dependencies:
@@ -462,14 +494,21 @@ class _Lowering:
                 if condition is None:
                     continue
                 for value in dag.condition_values(condition):
-                    if not isinstance(value, dag.Constant):
+                    if isinstance(value, dag.Constant):
+                        continue
+                    # A field of a loop item is read through its own input (kfp's "subvar"); a loop over a
+                    # parameter or output also hands the condition the whole item, a constant loop does not.
+                    if not _is_raw_item_field(value):
                         channels.append(self._channel_of(value))
+                    if isinstance(value, dag.LoopItem) and value.field is not None:
+                        channels.append(self._subvar_channel(value))
         unique = {}
         for channel in channels:
             unique.setdefault(channel.name, channel)
         return list(unique.values())
 
-    def _group_task(self, group: dag.TaskGroup, siblings: set[str], parent_is_root: bool) -> tuple[dict, dict]:
+    def _group_task(self, group: dag.TaskGroup, siblings: set[str], parent_is_root: bool,
+                    parent_inputs: dict) -> tuple[dict, dict]:
         name = self.name_of(group)
         channels = self._group_channels(group)
         component: dict = {}
@@ -515,7 +554,11 @@ class _Lowering:
         inputs: dict = {}
         for channel in channels:
             kind = "artifacts" if channel.is_artifact else "parameters"
-            if channel.producer is not None and channel.producer in siblings:
+            if channel.item is not None and channel.input_name not in parent_inputs.get("parameters", {}):
+                # The field, read out of the item this DAG receives.
+                binding = {"componentInputParameter": channel.item.input_name,
+                           "parameterExpressionSelector": f'parseJson(string_value)["{channel.field}"]'}
+            elif channel.producer is not None and channel.producer in siblings:
                 key = "taskOutputArtifact" if channel.is_artifact else "taskOutputParameter"
                 key_field = "outputArtifactKey" if channel.is_artifact else "outputParameterKey"
                 binding = {key: {key_field: channel.key, "producerTask": channel.producer}}
@@ -875,13 +918,15 @@ def _resources(options: dag.TaskOptions) -> dict:
     quantity(options.cpu_limit, "resourceCpuLimit", "cpuLimit", quantities.cpu_in_cores)
     quantity(options.memory_request, "resourceMemoryRequest", "memoryRequest", quantities.memory_in_gb)
     quantity(options.memory_limit, "resourceMemoryLimit", "memoryLimit", quantities.memory_in_gb)
-    if options.gpus is not None:
+    # kfp's set_accelerator_type without set_accelerator_limit asks for one accelerator.
+    gpus = options.gpus if options.gpus is not None or options.accelerator is None else 1
+    if gpus is not None:
         accelerator: dict = {}
-        if isinstance(options.gpus, dag.PipelineInput):
-            accelerator["resourceCount"] = input_parameter(PREFIX + options.gpus.name)
+        if isinstance(gpus, dag.PipelineInput):
+            accelerator["resourceCount"] = input_parameter(PREFIX + gpus.name)
         else:
-            accelerator["resourceCount"] = str(options.gpus)
-            accelerator["count"] = str(options.gpus)
+            accelerator["resourceCount"] = str(gpus)
+            accelerator["count"] = str(gpus)
         if isinstance(options.accelerator, dag.PipelineInput):
             accelerator["resourceType"] = input_parameter(PREFIX + options.accelerator.name)
         elif options.accelerator is not None:
@@ -936,7 +981,8 @@ def _platform_config(options: dag.TaskOptions) -> dict:
                            ("operator", toleration.operator), ("tolerationSeconds", toleration.seconds),
                            ("value", toleration.value)):
             if value is not None:
-                entry[key] = value
+                # tolerationSeconds is an int64: protobuf's JSON writes it as a string, as kfp-kubernetes does.
+                entry[key] = str(value) if key == "tolerationSeconds" else value
         config.setdefault("tolerations", []).append(entry)
     if options.labels or options.annotations:
         metadata = {}
@@ -948,5 +994,6 @@ def _platform_config(options: dag.TaskOptions) -> dict:
     if options.pull_policy:
         config["imagePullPolicy"] = options.pull_policy
     if options.timeout_seconds:
-        config["activeDeadlineSeconds"] = options.timeout_seconds
+        # An int64 field: protobuf's JSON writes it as a string, as kfp-kubernetes' output has it.
+        config["activeDeadlineSeconds"] = str(int(options.timeout_seconds))
     return config

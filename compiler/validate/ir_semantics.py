@@ -56,6 +56,10 @@ _GENERIC_ARTIFACT = "system.Artifact"
 # The driver hands a PipelineTaskFinalStatus to the task as a struct, so a component
 # may pass its final-status input on to a STRUCT input (kfp's `pipeline_as_exit_task`).
 _FINAL_STATUS_AS_STRUCT = {"TASK_FINAL_STATUS", "STRUCT"}
+# kfp types the item of a loop over a list of unknown element type (`list`, an untyped
+# output) as a STRING, yet passes it on to inputs of any type; the backend hands the
+# item over as the JSON value it is, so only the run can tell whether it fits.
+_UNTYPED_LOOP_ITEM = "STRING"
 
 
 def _mapping(value: Any) -> dict:
@@ -109,6 +113,37 @@ def value_matches(value: Any, parameter_type: Any) -> bool:
     return True  # unspecified, TASK_FINAL_STATUS, or a legacy `type:` — nothing to hold it to
 
 
+def loop_item_inputs(spec: dict) -> dict[str, set[str]]:
+    """Per component, its input parameters that hold a loop item: the item input of the loop task
+    that calls it, and any input a caller wires from one of its own loop-item inputs (the item of an
+    outer loop, handed down into a nested group).  A field read with `parameterExpressionSelector`
+    is not the item itself and is left out."""
+    components = _mapping(spec.get("components"))
+    found: dict[str, set[str]] = {}
+    pending = [("root", _mapping(spec.get("root")), frozenset())]
+    seen: set[tuple[str, frozenset]] = set()
+    while pending:
+        name, component, items = pending.pop()
+        if (name, items) in seen:
+            continue
+        seen.add((name, items))
+        for task in _mapping(_mapping(component.get("dag")).get("tasks")).values():
+            task = _mapping(task)
+            callee = _mapping(task.get("componentRef")).get("name")
+            if not isinstance(callee, str) or callee not in components:
+                continue
+            callee_items = {item for item in (_mapping(task.get("parameterIterator")).get("itemInput"),)
+                            if isinstance(item, str)}
+            for input_name, wiring in _mapping(_mapping(task.get("inputs")).get("parameters")).items():
+                wiring = _mapping(wiring)
+                source = wiring.get("componentInputParameter")
+                if isinstance(source, str) and source in items and "parameterExpressionSelector" not in wiring:
+                    callee_items.add(input_name)
+            found.setdefault(callee, set()).update(callee_items)
+            pending.append((callee, _mapping(components[callee]), frozenset(callee_items)))
+    return found
+
+
 def sanitized_k8s_name(name: str) -> str:
     """The name kfp would have made of `name` (`dsl.utils.maybe_rename_for_k8s`)."""
     return re.sub(r"[^-0-9a-z]+", "-", name.lower()).strip("-") or "task"
@@ -145,6 +180,7 @@ class Semantics:
         self._interfaces: dict[str, Interface] = {}
         self.executor_users: dict[str, list[_User]] = {}
         self.callers: dict[str, list[dict]] = {}
+        self.loop_items = loop_item_inputs(spec)
 
     def add(self, code: str, path: Path, message: str, **options) -> None:
         self.report.add(code, self.document, path, message, **options)
@@ -318,6 +354,8 @@ class Semantics:
         interface = scope.interface
         if name in interface.input_parameters:
             given = interface.input_parameters[name].get("parameterType")
+            if given == _UNTYPED_LOOP_ITEM and name in self.loop_items.get(scope.component, ()):
+                return  # an item of unknown type: any receiver may take it
             self.parameter_types(path, given, expected_type, f"input `{name}` of `{scope.component}`")
             return
         if name in interface.input_artifacts:

@@ -1,0 +1,33 @@
+# Copyright 2021 The Kubeflow Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""Fail pipeline."""
+
+from kfp import dsl
+
+
+@dsl.component
+def fail():
+    '''Fails'''
+    import sys
+    sys.exit(1)
+
+
+@dsl.pipeline(name='fail-pipeline')
+def fail_pipeline():
+    fail_task = fail()
+
+if __name__ == '__main__':
+    from kfp import compiler
+    compiler.Compiler().compile(
+        pipeline_func=fail_pipeline, package_path=__file__.replace('.py', '.yaml'))
