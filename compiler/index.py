@@ -216,7 +216,7 @@ class IndexBuilder:
     # -- imports
     def _import(self, node: tree.Import) -> None:
         symbol = self.scope.symbols.get(node.alias.name)
-        detail = f'import "{node.path}"' if node.kind == "file" else f"import {node.path}"
+        detail = f'import "{node.path}"' if node.kind == tree.ImportKind.FILE else f"import {node.path}"
         target = None
         doc = None
         if isinstance(symbol, ModuleSymbol) and symbol.node is node:
