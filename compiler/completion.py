@@ -19,7 +19,7 @@ from ptflow.compiler import dag
 from ptflow.compiler.checker import ComponentSymbol, ModuleScope, ModuleSymbol, PipelineSymbol
 from ptflow.compiler.components import COMPONENT_PROPERTIES, RUNTIME_PLACEHOLDERS
 from ptflow.compiler.cursor import CursorPlace, cursor_context, offset_of
-from ptflow.compiler.index import KEYWORDS, NAME, FileIndex, component_signature, default_text, spec_of
+from ptflow.compiler.index import KEYWORDS, NAME, DefinitionKind, FileIndex, component_signature, default_text, spec_of
 from ptflow.compiler.options import STEP_OPTIONS
 from ptflow.compiler.pipeline_checker import PIPELINE_PROPERTIES, PIPELINE_VALUES
 
@@ -64,7 +64,7 @@ def complete(scope: ModuleScope, index: FileIndex, text: str, line: int, column:
                 if key not in context.given]
     if context.kind == CursorPlace.AFTER:
         names = index.pipeline_names.get(index.pipeline_at(line) or "", {})
-        return [Completion(n, "step", d.detail, d.doc) for n, d in names.items() if d.kind == "step"]
+        return [Completion(n, "step", d.detail, d.doc) for n, d in names.items() if d.kind == DefinitionKind.STEP]
     if context.kind == CursorPlace.CALL_NAME:
         spec = _callee_from_text(scope, context.callee or "")
         if spec is not None:
@@ -200,7 +200,7 @@ def _member_completions(scope: ModuleScope, index: FileIndex, owner: str, line: 
         values = PIPELINE_VALUES if owner == "pipeline" and pipeline else RUNTIME_PLACEHOLDERS[owner]
         return [Completion(name, "value", f"{owner}.{name}") for name in values]
     definition = local.get(owner)
-    if definition is not None and definition.kind == "step":
+    if definition is not None and definition.kind == DefinitionKind.STEP:
         return _step_outputs(scope, pipeline, owner)
     component = index.component_at(line)
     symbol = scope.symbols.get(component or "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ptflow.compiler.index import Definition, FileIndex, Occurrence
+from ptflow.compiler.index import Definition, DefinitionKind, FileIndex, Occurrence
 
 _KIND_LABELS = {
     "component": "component",
@@ -26,13 +26,13 @@ def hover_at(index: FileIndex, line: int, column: int) -> tuple[Occurrence, str]
 
 def hover_markdown(definition: Definition) -> str:
     label = _KIND_LABELS.get(definition.kind, definition.kind)
-    if definition.owner and definition.kind in ("input", "output"):
+    if definition.owner and definition.kind in (DefinitionKind.INPUT, DefinitionKind.OUTPUT):
         label += f" of `{definition.owner}`"
-    elif definition.owner and definition.kind in ("parameter", "step", "loop"):
+    elif definition.owner and definition.kind in (DefinitionKind.PARAMETER, DefinitionKind.STEP, DefinitionKind.LOOP):
         label += f" in `{definition.owner}`"
     detail = wrap_signature(definition.detail or definition.name)
     parts = [f"*{label}*", f"```ptflow\n{detail}\n```"]
-    if definition.kind == "module" and definition.target:
+    if definition.kind == DefinitionKind.MODULE and definition.target:
         parts.append(f"`{definition.target}`")
     if definition.doc:
         parts.append(definition.doc.strip())
