@@ -18,7 +18,7 @@ from ptflow.compiler.component_yaml import ComponentFileError, load_component_te
 from ptflow.compiler.components import ComponentBuilder
 from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
 from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
-from ptflow.compiler.modules import ModuleLoader, SourceFile
+from ptflow.compiler.modules import FileKind, ModuleLoader, SourceFile
 from ptflow.compiler.source import Span
 from ptflow.compiler.pipeline_checker import BUILTINS, PipelineBuilder
 
@@ -191,10 +191,10 @@ class Checker:
 
     def _import(self, scope: ModuleScope, node: tree.Import) -> Symbol | None:
         resolved = self.loader.resolve(scope.path, node.kind, node.path)
-        if resolved.kind == "missing":
+        if resolved.kind == FileKind.MISSING:
             self.diagnostics.report("PTF207", f"can't import `{node.path}`: {resolved.reason}", node.path_span)
             return None
-        if resolved.kind == "yaml":
+        if resolved.kind == FileKind.YAML:
             return self._import_yaml(node, resolved.path)
         key = os.path.normpath(resolved.path)
         if key in self._import_stack:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from ptflow.compiler import dag
 from ptflow.compiler.checker import ComponentSymbol, ModuleScope, ModuleSymbol, PipelineSymbol
 from ptflow.compiler.components import COMPONENT_PROPERTIES, RUNTIME_PLACEHOLDERS
-from ptflow.compiler.cursor import cursor_context, offset_of
-from ptflow.compiler.index import KEYWORDS, NAME, FileIndex, component_signature, default_text, spec_of
+from ptflow.compiler.cursor import CursorPlace, cursor_context, offset_of
+from ptflow.compiler.index import KEYWORDS, NAME, DefinitionKind, FileIndex, component_signature, default_text, spec_of
 from ptflow.compiler.options import OPTIONS
 from ptflow.compiler.pipeline_checker import PIPELINE_PROPERTIES, PIPELINE_VALUES
 
@@ -54,18 +54,18 @@ def complete(scope: ModuleScope, index: FileIndex, text: str, line: int, column:
     if import_match:
         return _import_completions(scope.path, import_match.group(1))
     context = cursor_context(text, offset)
-    if context.kind == "string":
+    if context.kind == CursorPlace.STRING:
         return []
     dotted = _dotted_prefix(before)
     if dotted is not None:
         return _member_completions(scope, index, dotted, line)
-    if context.kind == "with_key":
+    if context.kind == CursorPlace.WITH_KEY:
         return [Completion(option.name, "option", option.value, option.doc, insert=f"{option.name}: ")
                 for option in OPTIONS if option.name not in context.given]
-    if context.kind == "after":
+    if context.kind == CursorPlace.AFTER:
         names = index.pipeline_names.get(index.pipeline_at(line) or "", {})
-        return [Completion(n, "step", d.detail, d.doc) for n, d in names.items() if d.kind == "step"]
-    if context.kind == "call_name":
+        return [Completion(n, "step", d.detail, d.doc) for n, d in names.items() if d.kind == DefinitionKind.STEP]
+    if context.kind == CursorPlace.CALL_NAME:
         spec = _callee_from_text(scope, context.callee or "")
         if spec is not None:
             return _input_completions(spec, set(context.given))
@@ -91,7 +91,7 @@ def _input_completions(spec: dag.ComponentSpec, given: set[str]) -> list[Complet
 
 
 def _name_completions(scope, index, line, column, context, prefix_text) -> list[Completion]:
-    in_value = context.kind in ("call_value", "with_value")
+    in_value = context.kind in (CursorPlace.CALL_VALUE, CursorPlace.WITH_VALUE)
     if in_value:  # an argument's or option's value: names of values and literals, no declarations
         items = [Completion(k, "keyword") for k in VALUE_KEYWORDS]
     else:
@@ -113,14 +113,14 @@ def _name_completions(scope, index, line, column, context, prefix_text) -> list[
         for loop in index.loops_at(line, column):
             items.append(Completion(loop.definition.name, "loop", loop.definition.detail))
         items.append(Completion("pipeline", "value", "the running pipeline: pipeline.job_name, ..."))
-        if context.kind == "body":
+        if context.kind == CursorPlace.BODY:
             items.append(Completion("importer", "component", "importer(uri: str, type: ArtifactType, metadata: dict)"))
             items.extend(Completion(p, "property", "pipeline property", insert=f"{p} = ") for p in PIPELINE_PROPERTIES)
     elif component is not None or _inside_component(prefix_text):
         for name, definition in index.component_names.get(component or "", {}).items():
             items.append(Completion(name, definition.kind, definition.detail, definition.doc))
         items.extend(Completion(p, "value", f"{p}.{', '.join(v)}") for p, v in RUNTIME_PLACEHOLDERS.items())
-        if context.kind == "body":
+        if context.kind == CursorPlace.BODY:
             items.extend(Completion(p, "property", "component property", insert=f"{p} = ")
                          for p in COMPONENT_PROPERTIES)
     return items
@@ -200,7 +200,7 @@ def _member_completions(scope: ModuleScope, index: FileIndex, owner: str, line: 
         values = PIPELINE_VALUES if owner == "pipeline" and pipeline else RUNTIME_PLACEHOLDERS[owner]
         return [Completion(name, "value", f"{owner}.{name}") for name in values]
     definition = local.get(owner)
-    if definition is not None and definition.kind == "step":
+    if definition is not None and definition.kind == DefinitionKind.STEP:
         return _step_outputs(scope, pipeline, owner)
     component = index.component_at(line)
     symbol = scope.symbols.get(component or "")

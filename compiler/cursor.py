@@ -9,21 +9,28 @@ a bracket inside a string changes nothing.  Positions are the compiler's
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 
 from ptflow.compiler.index import KEYWORDS
 
 
+class CursorPlace(enum.StrEnum):
+    CALL_NAME = "call_name"  # where a call's argument name goes
+    CALL_VALUE = "call_value"  # an argument's value
+    WITH_KEY = "with_key"  # an option name in `with { }`
+    WITH_VALUE = "with_value"  # an option's value
+    AFTER = "after"  # the step list of `after:`
+    STRING = "string"  # inside a string: nothing to complete
+    BODY = "body"  # anywhere else
+
+
 @dataclass
 class CursorContext:
-    """Where the cursor is, judged from the text before it.
+    """Where the cursor is, judged from the text before it."""
 
-    kind: "call_name" (where a call's argument name goes), "call_value", "with_key", "with_value", "after"
-    (a step list of `after:`), or "body".
-    """
-
-    kind: str
+    kind: CursorPlace
     callee: str | None = None
     given: tuple[str, ...] = ()
     key: str | None = None
@@ -60,7 +67,7 @@ def cursor_context(text: str, offset: int) -> CursorContext:
         token = match.group()
         char = token[0]
         if match.end() == offset and _inside_string(token):
-            return CursorContext("string")
+            return CursorContext(CursorPlace.STRING)
         if char in "([{":
             stack.append(_Open(char, match.start(), segment_start=match.end()))
         elif char in ")]}":
@@ -74,23 +81,23 @@ def cursor_context(text: str, offset: int) -> CursorContext:
             stack[-1].keys.append(key)
             stack[-1].in_value = True
     if not stack:
-        return CursorContext("body")
+        return CursorContext(CursorPlace.BODY)
     innermost = stack[-1]
     head = text[start:innermost.position].rstrip()
     if innermost.char == "[" and len(stack) >= 2 and stack[-2].char == "{" and stack[-2].keys and \
             stack[-2].keys[-1] == "after" and _is_with(text, start, stack[-2].position):
-        return CursorContext("after")
+        return CursorContext(CursorPlace.AFTER)
     if innermost.char == "{" and _ends_with_word(head, "with"):
         if innermost.in_value:
             value_key = innermost.keys[-1] if innermost.keys else None
-            return CursorContext("after" if value_key == "after" else "with_value", key=value_key)
-        return CursorContext("with_key", given=tuple(innermost.keys))
+            return CursorContext(CursorPlace.AFTER if value_key == "after" else CursorPlace.WITH_VALUE, key=value_key)
+        return CursorContext(CursorPlace.WITH_KEY, given=tuple(innermost.keys))
     if innermost.char == "(":
         callee = re.search(r"([A-Za-z_][A-Za-z0-9_.]*)\s*$", head)
         if callee and callee.group(1) not in KEYWORDS:
-            kind = "call_value" if innermost.in_value else "call_name"
+            kind = CursorPlace.CALL_VALUE if innermost.in_value else CursorPlace.CALL_NAME
             return CursorContext(kind, callee=callee.group(1), given=tuple(innermost.keys))
-    return CursorContext("body")
+    return CursorContext(CursorPlace.BODY)
 
 
 def _is_with(text: str, start: int, position: int) -> bool:

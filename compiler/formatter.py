@@ -380,12 +380,12 @@ class _Builder:
         return self.definition("pipeline", item, item.body, item.span.end - 1, layout)
 
     def import_(self, node: tree.Import) -> object:
-        if node.kind == "file":
+        if node.kind == tree.ImportKind.FILE:
             path = _normalize_string(self._raw(node.path_span))
         else:
             path = node.path
         explicit_alias = node.alias.span.start >= node.path_span.end
-        return ["import ", path, f" as {node.alias.name}" if explicit_alias or node.kind == "file" else ""]
+        return ["import ", path, f" as {node.alias.name}" if explicit_alias or node.kind == tree.ImportKind.FILE else ""]
 
     def definition(self, keyword: str, node, body: list, close_at: int, layout: str) -> object:
         open_paren = self._find(node.name.span.end, "(")

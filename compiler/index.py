@@ -12,6 +12,7 @@ compiler's (1-based lines and columns, in characters).
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 import re
@@ -27,17 +28,27 @@ KEYWORDS = ("import", "as", "component", "pipeline", "for", "in", "parallel", "i
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+class DefinitionKind(enum.StrEnum):
+    COMPONENT = "component"
+    PIPELINE = "pipeline"
+    MODULE = "module"  # an imported module's alias
+    PARAMETER = "parameter"  # a pipeline's input
+    STEP = "step"
+    LOOP = "loop"  # a loop variable
+    INPUT = "input"  # a component's input
+    OUTPUT = "output"  # a component's output
+
+
 @dataclass(eq=False)
 class Definition:
     """Something a name can mean.
 
-    kind: component, pipeline, module, parameter, step, loop, input, output.
     `span` is the name at its definition (None for things without a source,
     such as inputs of a compiled YAML component).  For a module, `target` is
     the file it imports.
     """
 
-    kind: str
+    kind: DefinitionKind
     name: str
     span: Span | None
     detail: str = ""  # a signature or type, for hover and completion
@@ -188,14 +199,16 @@ class IndexBuilder:
         for component in module_tree.components:
             symbol = self.scope.symbols.get(component.name.name)
             detail = component_signature(symbol.spec) if isinstance(symbol, ComponentSymbol) else ""
-            definition = self._define("component", component.name.name, component.name.span, detail, component.doc)
+            definition = self._define(DefinitionKind.COMPONENT, component.name.name, component.name.span, detail,
+                                      component.doc)
             self._module_definitions.setdefault(component.name.name, definition)
             self._component_body(component)
         for pipeline in module_tree.pipelines:
             graph = self.scope.graphs.get(pipeline.name.name)
             detail = component_signature(_pipeline_spec(pipeline.name.name, graph)) if graph else \
                 f"pipeline {pipeline.name.name}"
-            definition = self._define("pipeline", pipeline.name.name, pipeline.name.span, detail, pipeline.doc)
+            definition = self._define(DefinitionKind.PIPELINE, pipeline.name.name, pipeline.name.span, detail,
+                                      pipeline.doc)
             self._module_definitions.setdefault(pipeline.name.name, definition)
         for pipeline in module_tree.pipelines:
             self._pipeline(pipeline)
@@ -216,7 +229,7 @@ class IndexBuilder:
     # -- imports
     def _import(self, node: tree.Import) -> None:
         symbol = self.scope.symbols.get(node.alias.name)
-        detail = f'import "{node.path}"' if node.kind == "file" else f"import {node.path}"
+        detail = f'import "{node.path}"' if node.kind == tree.ImportKind.FILE else f"import {node.path}"
         target = None
         doc = None
         if isinstance(symbol, ModuleSymbol) and symbol.node is node:
@@ -228,7 +241,7 @@ class IndexBuilder:
             target = symbol.spec.source
             detail = component_signature(symbol.spec)
             doc = symbol.spec.description
-        kind = "component" if isinstance(symbol, ComponentSymbol) else "module"
+        kind = DefinitionKind.COMPONENT if isinstance(symbol, ComponentSymbol) else DefinitionKind.MODULE
         definition = self._define(kind, node.alias.name, node.alias.span, detail, doc)
         definition.target = target
         self._module_definitions.setdefault(node.alias.name, definition)
@@ -240,10 +253,10 @@ class IndexBuilder:
         self.index.component_spans[name] = component.span
         names = {}
         for param in component.params:
-            names[param.name.name] = self._define("input", param.name.name, param.name.span,
+            names[param.name.name] = self._define(DefinitionKind.INPUT, param.name.name, param.name.span,
                                                   f"{param.name.name}: {type_text(param.type)}", param.doc, name)
         for output in component.outputs:
-            names[output.name.name] = self._define("output", output.name.name, output.name.span,
+            names[output.name.name] = self._define(DefinitionKind.OUTPUT, output.name.name, output.name.span,
                                                    f"{output.name.name}: {type_text(output.type)}", output.doc,
                                                    name)
         self.index.component_names[name] = names
@@ -259,8 +272,8 @@ class IndexBuilder:
         names: dict[str, Definition] = {}
         for param in pipeline.params:
             names.setdefault(param.name.name, self._define(
-                "parameter", param.name.name, param.name.span, f"{param.name.name}: {type_text(param.type)}",
-                param.doc, name))
+                DefinitionKind.PARAMETER, param.name.name, param.name.span,
+                f"{param.name.name}: {type_text(param.type)}", param.doc, name))
         steps: dict[str, tuple[Definition, dag.ComponentSpec | None]] = {}
         graph = self.scope.graphs.get(name)
         for statement in tree.walk_statements(pipeline.body):
@@ -271,7 +284,8 @@ class IndexBuilder:
                 if spec is not None and spec.outputs:
                     detail += self._outputs_text(spec)
                 doc = spec.description if spec is not None else None
-                definition = self._define("step", statement.name.name, statement.name.span, detail, doc, name)
+                definition = self._define(DefinitionKind.STEP, statement.name.name, statement.name.span, detail, doc,
+                                          name)
                 steps.setdefault(statement.name.name, (definition, spec))
                 names.setdefault(statement.name.name, definition)
         self.index.pipeline_names[name] = names
@@ -294,7 +308,7 @@ class IndexBuilder:
                         port = spec.input(argument.name.name)
                         if port is not None:
                             self.index.occurrences.append(Occurrence(argument.name.span, _port_definition(
-                                "input", port, spec.name)))
+                                DefinitionKind.INPUT, port, spec.name)))
                     self._expression(argument.value, names, steps, loops)
                 if statement.options is not None:
                     for entry in statement.options.entries:
@@ -311,7 +325,8 @@ class IndexBuilder:
                 item_type = self._loop_types.get(statement.span)
                 detail = f"{statement.var.name}: {item_type}" if item_type is not None else \
                     f"for {statement.var.name} in ..."
-                definition = self._define("loop", statement.var.name, statement.var.span, detail, None, pipeline)
+                definition = self._define(DefinitionKind.LOOP, statement.var.name, statement.var.span, detail, None,
+                                          pipeline)
                 inner[statement.var.name] = definition
                 self.index.loops.append(LoopScope(definition, statement.body.span, pipeline))
                 self._statements(statement.body.body, names, steps, inner, graph, pipeline)
@@ -338,8 +353,8 @@ class IndexBuilder:
                 definition, spec = steps[node.obj.id]
                 port = spec.output(node.attr.name) if spec is not None else None
                 if port is not None:
-                    self.index.occurrences.append(Occurrence(node.attr.span, _port_definition("output", port,
-                                                                                               spec.name)))
+                    output_definition = _port_definition(DefinitionKind.OUTPUT, port, spec.name)
+                    self.index.occurrences.append(Occurrence(node.attr.span, output_definition))
 
     # -- callees
     def _callee_spec(self, func) -> dag.ComponentSpec | None:
@@ -366,12 +381,12 @@ class IndexBuilder:
                 if location is None:
                     location = self._locations[id(symbol)] = _symbol_location(symbol)
                 span, doc, detail = location
-                kind = "pipeline" if isinstance(symbol, PipelineSymbol) else "component"
+                kind = DefinitionKind.PIPELINE if isinstance(symbol, PipelineSymbol) else DefinitionKind.COMPONENT
                 self.index.occurrences.append(Occurrence(func.attr.span, Definition(kind, func.attr.name, span,
                                                                                     detail, doc)))
 
 
-def _port_definition(kind: str, port: dag.Port, owner: str) -> Definition:
+def _port_definition(kind: DefinitionKind, port: dag.Port, owner: str) -> Definition:
     """A component's input or output as a definition, pointing at its name where it was declared."""
     return Definition(kind, port.name, _name_span(port.span, port.name), f"{port.name}: {port.type}", port.doc, owner)
 

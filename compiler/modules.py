@@ -9,6 +9,7 @@ file's text, so an editor session never re-reads an import that didn't change.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import importlib.util
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.parser import parse_module
-from ptflow.compiler.tree import Module
+from ptflow.compiler.tree import ImportKind, Module
 
 STDLIB_PREFIX = "stdlib"
 
@@ -44,11 +45,17 @@ class SourceFile:
     digest: str = ""
 
 
+class FileKind(enum.StrEnum):
+    PTFLOW = "ptflow"
+    YAML = "yaml"  # a KFP component: v1 component.yaml or compiled v2 IR
+    MISSING = "missing"
+
+
 @dataclass
 class ResolvedImport:
     """Where an import points: a .ptflow file, a YAML file, or nothing."""
 
-    kind: str  # "ptflow", "yaml" or "missing"
+    kind: FileKind
     path: str
     reason: str = ""
 
@@ -97,7 +104,7 @@ class ModuleLoader:
         """Read and parse a .ptflow file (raises OSError/UnicodeDecodeError if unreadable)."""
         return self.parse(path, self.read_text(path))
 
-    def resolve(self, importer_path: str, kind: str, target: str) -> ResolvedImport:
+    def resolve(self, importer_path: str, kind: ImportKind, target: str) -> ResolvedImport:
         """Find the file an import statement in `importer_path` refers to."""
         try:
             return self._resolve(importer_path, kind, target)
@@ -107,34 +114,35 @@ class ModuleLoader:
 
     def _resolve(self, importer_path: str, kind: str, target: str) -> ResolvedImport:
         base = Path(importer_path).parent
-        if kind == "module":
+        if kind == ImportKind.MODULE:
             parts = target.split(".")
             if parts[0] == STDLIB_PREFIX:
                 if len(parts) < 2:
-                    return ResolvedImport("missing", target, "name a standard-library module, such as `stdlib.torch`")
+                    return ResolvedImport(FileKind.MISSING, target,
+                                          "name a standard-library module, such as `stdlib.torch`")
                 candidate = stdlib_directory().joinpath(*parts[1:]).with_suffix(".ptflow")
                 if candidate.is_file():
-                    return ResolvedImport("ptflow", str(candidate))
+                    return ResolvedImport(FileKind.PTFLOW, str(candidate))
                 known = sorted(p.stem for p in stdlib_directory().glob("*.ptflow"))
                 return ResolvedImport(
-                    "missing", str(candidate),
+                    FileKind.MISSING, str(candidate),
                     f"the standard library has no module `{'.'.join(parts[1:])}`"
                     + (f" (it has: {', '.join(known)})" if known else ""),
                 )
             candidate = base.joinpath(*parts).with_suffix(".ptflow")
             if self._exists(candidate):
-                return ResolvedImport("ptflow", os.path.normpath(str(candidate)))
-            return ResolvedImport("missing", str(candidate), f"no file `{candidate}`")
+                return ResolvedImport(FileKind.PTFLOW, os.path.normpath(str(candidate)))
+            return ResolvedImport(FileKind.MISSING, str(candidate), f"no file `{candidate}`")
         candidate = Path(target) if os.path.isabs(target) else base / target
         candidate_text = os.path.normpath(str(candidate))
         if not self._exists(candidate):
-            return ResolvedImport("missing", candidate_text, f"no file `{candidate_text}`")
+            return ResolvedImport(FileKind.MISSING, candidate_text, f"no file `{candidate_text}`")
         if candidate.suffix in (".yaml", ".yml", ".json"):
-            return ResolvedImport("yaml", candidate_text)
+            return ResolvedImport(FileKind.YAML, candidate_text)
         if candidate.suffix == ".ptflow":
-            return ResolvedImport("ptflow", candidate_text)
+            return ResolvedImport(FileKind.PTFLOW, candidate_text)
         return ResolvedImport(
-            "missing", candidate_text, "imports must name a .ptflow file or a KFP component .yaml file"
+            FileKind.MISSING, candidate_text, "imports must name a .ptflow file or a KFP component .yaml file"
         )
 
     def _exists(self, path: Path) -> bool:

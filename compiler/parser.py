@@ -517,10 +517,10 @@ class _Builder(Transformer):
             alias = tree.Identifier(last, self.source.span(end - len(last), end))
         else:
             alias = self._ident(alias)
-        return tree.Import(self._span(meta), "module", dotted, path_span, alias)
+        return tree.Import(self._span(meta), tree.ImportKind.MODULE, dotted, path_span, alias)
 
     def import_file(self, meta, string, alias):
-        return tree.Import(self._span(meta), "file", string.value, string.span, self._ident(alias))
+        return tree.Import(self._span(meta), tree.ImportKind.FILE, string.value, string.span, self._ident(alias))
 
     def module_path(self, meta, *names):
         return ".".join(str(n) for n in names), self._span(meta)

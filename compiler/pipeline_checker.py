@@ -1,4 +1,4 @@
-"""Pipeline bodies: from statements to the checked DAG (`graph.PipelineGraph`).
+"""Pipeline bodies: from statements to the checked DAG (`dag.PipelineGraph`).
 
 Two passes over a pipeline body:
 

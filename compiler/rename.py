@@ -9,7 +9,7 @@ of the definition (compiler/index.py).
 from __future__ import annotations
 
 from ptflow.compiler.checker import ModuleScope
-from ptflow.compiler.index import KEYWORDS, NAME, Definition, FileIndex
+from ptflow.compiler.index import KEYWORDS, NAME, Definition, DefinitionKind, FileIndex
 from ptflow.compiler.pipeline_checker import BUILTINS
 
 
@@ -17,7 +17,7 @@ def rename_problem(index: FileIndex, scope: ModuleScope, definition: Definition,
     """Why `definition` can't be renamed to `new_name` (None when it can)."""
     from ptflow.compiler.names import k8s_name
 
-    if definition.kind not in ("step", "parameter", "loop"):
+    if definition.kind not in (DefinitionKind.STEP, DefinitionKind.PARAMETER, DefinitionKind.LOOP):
         return f"only steps, pipeline parameters and loop variables can be renamed, not a {definition.kind}"
     if not NAME.fullmatch(new_name):
         return f"`{new_name}` is not a valid name: use letters, digits and `_`, not starting with a digit"
@@ -37,9 +37,10 @@ def rename_problem(index: FileIndex, scope: ModuleScope, definition: Definition,
     for loop in index.loops:
         if loop.pipeline == pipeline and loop.definition.name == new_name and loop.definition is not definition:
             return f"`{new_name}` is already a loop variable of pipeline `{pipeline}`"
-    if definition.kind == "step":
+    if definition.kind == DefinitionKind.STEP:
         for other in names.values():
-            if other.kind == "step" and other is not definition and k8s_name(other.name) == k8s_name(new_name):
+            if (other.kind == DefinitionKind.STEP and other is not definition
+                    and k8s_name(other.name) == k8s_name(new_name)):
                 return (f"`{new_name}` and step `{other.name}` would have the same task name "
                         f"`{k8s_name(new_name)}` in the compiled pipeline")
     return None

@@ -7,6 +7,7 @@ compare by identity (`eq=False`) so later phases can key tables by node.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -283,12 +284,17 @@ class PipelineDef:
     doc: str | None = None
 
 
+class ImportKind(enum.StrEnum):
+    MODULE = "module"  # `import stdlib.torch as torch`
+    FILE = "file"  # `import "x.yaml" as x`
+
+
 @node
 class Import:
-    """`import stdlib.torch as torch` (kind "module") or `import "x.yaml" as x` (kind "file")."""
+    """`import stdlib.torch as torch` or `import "x.yaml" as x`."""
 
     span: Span
-    kind: str
+    kind: ImportKind
     path: str
     path_span: Span
     alias: Identifier

@@ -21,6 +21,7 @@ chains; it never rebuilds per-task lists, so it stays linear in pipeline size.
 
 from __future__ import annotations
 
+import enum
 import json
 from dataclasses import dataclass, field
 
@@ -38,6 +39,15 @@ PREFIX = "pipelinechannel--"
 ROOT = "<root>"
 
 
+class ChannelOrigin(enum.StrEnum):
+    """Where a channel's value comes from."""
+
+    PARAM = "param"  # a pipeline input
+    TASK = "task"  # a task's (or group's) output
+    ITEMS = "items"  # a with-items loop's item
+    SUBVAR = "subvar"  # a field of a loop item, read by a condition
+
+
 @dataclass(frozen=True, eq=False)
 class Channel:
     """A value that flows across group boundaries, named as kfp names it."""
@@ -46,7 +56,7 @@ class Channel:
     definition: tuple  # ("param", parameterType) or ("artifact", schemaTitle, schemaVersion, is_list)
     producer: str | None = None  # the task (or group) in whose DAG the value is an output
     key: str | None = None  # the output key on the producer
-    origin: str = "param"  # "task", "param", "items" (a with-items loop item), "subvar" (a field of an item)
+    origin: ChannelOrigin = ChannelOrigin.PARAM
     loop: dag.LoopGroup | None = None  # for loop items: the loop that defines them
     # For a field of a loop item read by a condition (`<item>-subvar-<field>`): the item's channel and the field.
     item: "Channel | None" = None
@@ -241,7 +251,8 @@ class _Lowering:
     def _loop_item_channel(self, loop: dag.LoopGroup, item_code: int | None) -> Channel:
         item_type = loop.item_type or types.ANY_ITEM
         if item_code is not None:
-            return Channel(f"loop-item-param-{item_code}", _definition(item_type), origin="items", loop=loop)
+            return Channel(f"loop-item-param-{item_code}", _definition(item_type), origin=ChannelOrigin.ITEMS,
+                           loop=loop)
         items_channel = self._channel_of(loop.items)
         return Channel(f"{items_channel.name}-loop-item", _definition(item_type), producer=items_channel.producer,
                        origin=items_channel.origin, loop=loop)
@@ -266,16 +277,16 @@ class _Lowering:
     def _channel_of(self, value: dag.Value) -> Channel:
         """The channel a value travels in (loop items: the item channel)."""
         if isinstance(value, dag.PipelineInput):
-            return Channel(value.name, _definition(value.type), origin="param")
+            return Channel(value.name, _definition(value.type), origin=ChannelOrigin.PARAM)
         if isinstance(value, dag.TaskOutput):
             if value.gathered:
                 surfaced = f"{PREFIX}{value.task}-{value.output}"
                 loop = self._gathering_loop(value)
                 loop_name = self.name_of(loop)
                 return Channel(f"{loop_name}-{surfaced}", _definition(value.type), producer=loop_name, key=surfaced,
-                               origin="task")
+                               origin=ChannelOrigin.TASK)
             return Channel(f"{value.task}-{value.output}", _definition(value.type), producer=value.task,
-                           key=value.output, origin="task")
+                           key=value.output, origin=ChannelOrigin.TASK)
         if isinstance(value, dag.LoopItem):
             return self.loop_items[id(value.loop)]
         raise TypeError(f"no channel for {value!r}")
@@ -396,7 +407,7 @@ class _Lowering:
         item = self.loop_items[id(value.loop)]
         type_ = value.type if value.type is not None and value.type.name != "any" else None
         definition = _definition(type_) if type_ is not None else ("param", "STRING")
-        return Channel(f"{item.name}-subvar-{value.field}", definition, origin="subvar", loop=value.loop,
+        return Channel(f"{item.name}-subvar-{value.field}", definition, origin=ChannelOrigin.SUBVAR, loop=value.loop,
                        item=item, field=value.field)
 
     def _items_channel(self, loop: dag.LoopGroup) -> Channel | None:
@@ -632,7 +643,8 @@ class _Lowering:
                                                   "producerTask": channel.producer}}
         key = "componentInputArtifact" if channel.is_artifact else "componentInputParameter"
         declared = parent_inputs.get(kind, {})
-        name = channel.name if channel.origin == "param" and channel.name in declared else channel.input_name
+        is_declared_input = channel.origin == ChannelOrigin.PARAM and channel.name in declared
+        name = channel.name if is_declared_input else channel.input_name
         return kind, {key: name}
 
     def _interpolation(self, value: dag.Interpolation, inputs: dict, siblings, parent_inputs) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ptflow.compiler.cursor import cursor_context, offset_of
-from ptflow.compiler.index import Definition, FileIndex, Occurrence
+from ptflow.compiler.cursor import CursorPlace, cursor_context, offset_of
+from ptflow.compiler.index import Definition, DefinitionKind, FileIndex, Occurrence
 from ptflow.compiler.options import OPTIONS_BY_NAME, Option
 from ptflow.compiler.source import Span
 from ptflow.compiler.targets.registry import TARGET_NAMES
@@ -45,7 +45,7 @@ def option_hover_at(path: str, text: str, line: int, column: int) -> tuple[Span,
         start, end = line_start + word.start(), line_start + word.end()
         if start <= offset <= end and word.group() in OPTIONS_BY_NAME:
             is_key = line_text[word.end():].lstrip().startswith(":")
-            if is_key and cursor_context(text, start).kind == "with_key":
+            if is_key and cursor_context(text, start).kind == CursorPlace.WITH_KEY:
                 span = Span(path, line, word.start() + 1, line, word.end() + 1, start, end)
                 return span, option_markdown(OPTIONS_BY_NAME[word.group()])
     return None
@@ -63,13 +63,13 @@ def option_markdown(option: Option) -> str:
 
 def hover_markdown(definition: Definition) -> str:
     label = _KIND_LABELS.get(definition.kind, definition.kind)
-    if definition.owner and definition.kind in ("input", "output"):
+    if definition.owner and definition.kind in (DefinitionKind.INPUT, DefinitionKind.OUTPUT):
         label += f" of `{definition.owner}`"
-    elif definition.owner and definition.kind in ("parameter", "step", "loop"):
+    elif definition.owner and definition.kind in (DefinitionKind.PARAMETER, DefinitionKind.STEP, DefinitionKind.LOOP):
         label += f" in `{definition.owner}`"
     detail = wrap_signature(definition.detail or definition.name)
     parts = [f"*{label}*", f"```ptflow\n{detail}\n```"]
-    if definition.kind == "module" and definition.target:
+    if definition.kind == DefinitionKind.MODULE and definition.target:
         parts.append(f"`{definition.target}`")
     if definition.doc:
         parts.append(definition.doc.strip())

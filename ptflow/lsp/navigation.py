@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ptflow.compiler.index import Definition, FileIndex, Occurrence
+from ptflow.compiler.index import Definition, DefinitionKind, FileIndex, Occurrence
 from ptflow.compiler.rename import rename_problem
 from ptflow.compiler.source import Span
 from ptflow.lsp.analysis import Analysis
@@ -44,7 +44,7 @@ def definition_at(analysis: Analysis, line: int, column: int) -> list[Place]:
     if occurrence is None:
         return []
     definition = occurrence.definition
-    if definition.kind == "module" and definition.target:
+    if definition.kind == DefinitionKind.MODULE and definition.target:
         return [Place(definition.target, None)]
     if definition.span is None:
         return []
@@ -76,7 +76,8 @@ def rename_target(analysis: Analysis, line: int, column: int) -> Occurrence:
     if occurrence is None:
         raise RenameRefused("there is no name here to rename")
     definition = occurrence.definition
-    if definition.kind not in ("step", "parameter", "loop") or definition.span is None or \
+    renamable = (DefinitionKind.STEP, DefinitionKind.PARAMETER, DefinitionKind.LOOP)
+    if definition.kind not in renamable or definition.span is None or \
             _file_key(definition.span.file) != _file_key(analysis.path):
         raise RenameRefused(f"`{definition.name}` is a {_describe(definition)}; only steps, pipeline parameters "
                             "and loop variables can be renamed")
@@ -100,11 +101,11 @@ def rename_edits(analysis: Analysis, indexes: Iterable[FileIndex], line: int, co
 
 
 def _describe(definition: Definition) -> str:
-    if definition.kind == "input":
+    if definition.kind == DefinitionKind.INPUT:
         return f"input of `{definition.owner}`" if definition.owner else "component input"
-    if definition.kind == "output":
+    if definition.kind == DefinitionKind.OUTPUT:
         return f"output of `{definition.owner}`" if definition.owner else "component output"
-    if definition.kind in ("step", "parameter", "loop"):
+    if definition.kind in (DefinitionKind.STEP, DefinitionKind.PARAMETER, DefinitionKind.LOOP):
         return f"{definition.kind} of another file"
     return definition.kind
 

@@ -22,7 +22,7 @@ from pygls.uris import from_fs_path, to_fs_path, uri_scheme
 
 from ptflow import __version__
 from ptflow.compiler.completion import complete
-from ptflow.compiler.cursor import cursor_context
+from ptflow.compiler.cursor import CursorPlace, cursor_context
 from ptflow.compiler.source import Span
 from ptflow.lsp import navigation
 from ptflow.lsp.analysis import Analysis, Analyzer, Snapshot
@@ -438,7 +438,7 @@ def _trigger_applies(trigger: str, text: str, offset: int, before: str) -> bool:
     if trigger == ".":
         return True
     context = cursor_context(text, offset)
-    return context.kind in ("call_name", "with_key", "after")
+    return context.kind in (CursorPlace.CALL_NAME, CursorPlace.WITH_KEY, CursorPlace.AFTER)
 
 
 def main(check_delay: float = DEFAULT_CHECK_DELAY_S) -> None:
