@@ -82,7 +82,7 @@ def test_after_a_step_and_a_dot_come_its_outputs(program):
     items = program("sq = square(x: n)", "sq = square(x: train.|)")
     assert [(i.label, i.detail) for i in items] == [
         ("model_file", "Model"), ("checkpoint", "Artifact"), ("tensorboard", "Artifact"), ("metrics", "Metrics"),
-        ("confusion", "ClassificationMetrics"), ("accuracy", "float")]
+        ("confusion", "ClassificationMetrics"), ("accuracy", "float"), ("val_accuracy", "float")]
     # Also inside an f-string's braces, and with the member half typed.
     assert "accuracy" in labels(program("sq = square(x: n)", 'sq = square(x: f"{train.acc|}")'))
 

@@ -63,7 +63,7 @@ def test_hover_on_a_step_shows_what_it_calls_and_its_outputs(analysis):
     text = hover(analysis, "train.accuracy")
     assert "*step in `p`*" in text
     assert "train = torch.train(...) -> (\n    model_file: Model," in text
-    assert "    accuracy: float,\n)" in text
+    assert "    accuracy: float,\n    val_accuracy: float,\n)" in text
 
 
 def test_hover_on_names_shows_their_types(analysis):

@@ -149,7 +149,7 @@ async def test_completion_after_a_step_and_a_dot_offers_its_outputs(client: Lang
 
     details = {item.label: item.detail for item in result.items}
     assert details == {"model_file": "Model", "checkpoint": "Artifact", "tensorboard": "Artifact",
-                       "metrics": "Metrics", "confusion": "ClassificationMetrics", "accuracy": "float"}
+                       "metrics": "Metrics", "confusion": "ClassificationMetrics", "accuracy": "float", "val_accuracy": "float"}
 
 
 async def test_hover_shows_a_components_signature_and_docs(client: LanguageClient, project: Path):
