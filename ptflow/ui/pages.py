@@ -223,8 +223,7 @@ def run_state(store: ReadOnlyStore, run_id: str) -> Raw:
     document = {"status": run["status"].lower(), "took": took(run["started"], run["finished"], time.time()),
                 "counts": {k.lower(): v for k, v in run["counts"].items()},
                 "steps": {node_id: {"state": s.state, "text": s.text, "reason": s.reason}
-                          for node_id, s in statuses.items()},
-                "nodes": sorted(statuses)}
+                          for node_id, s in statuses.items()}}
     return Raw(json.dumps(document).encode(), "application/json")
 
 
