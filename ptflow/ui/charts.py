@@ -124,15 +124,18 @@ def scatter_svg(points: list[tuple[object, float, str, str]], x_title: str, y_ti
     """Runs as points: (parameter value, metric value, run id, link). Text values of x are categories."""
     width, height, left, bottom, top, right = 640, 340, 70, 56, 20, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    numeric = all(_number(x) is not None for x, *_ in points)
+    numbers = [_number(x) for x, *_ in points]
+    xs = [x for x in numbers if x is not None]
+    numeric = len(xs) == len(points)
+    categories: list[str] = []
+    scale: list[float]
     if numeric:
-        xs = [_number(x) for x, *_ in points]
         log = min(xs) > 0 and max(xs) / min(xs) >= 100  # learning rates and the like: a log axis
         scale = [math.log10(x) for x in xs] if log else xs
         low, high = min(scale), max(scale)
     else:
         categories = sorted({str(x) for x, *_ in points})
-        scale = [categories.index(str(x)) for x, *_ in points]
+        scale = [float(categories.index(str(x))) for x, *_ in points]
         low, high, log = -0.5, len(categories) - 0.5, False
     if high == low:
         low, high = low - 1, high + 1

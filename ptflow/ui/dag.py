@@ -21,6 +21,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ptflow.compiler.picture import Cluster, Node, Picture
 
@@ -36,7 +37,7 @@ class PipelineDrawing:
     """What the source says: the picture, the step declarations, and the KFP names of the groups."""
 
     picture: Picture
-    spans: dict[str, object] = field(default_factory=dict)  # node id -> Span of its declaration
+    spans: dict[str, Any] = field(default_factory=dict)  # node id -> Span of its declaration
     group_names: dict[str, str] = field(default_factory=dict)  # KFP group name -> cluster id
     from_source: bool = True
     _layout: object = field(default=None, repr=False)
@@ -167,9 +168,9 @@ def step_statuses(drawing: PipelineDrawing, executions: list[dict], run_status: 
     by_node: dict[str, list[dict]] = {}
     skipped_groups: dict[str, str] = {}  # cluster id -> reason
     for execution in executions:
-        node = node_of(execution["task"], node_ids)
-        if node is not None:
-            by_node.setdefault(node, []).append(execution)
+        owner = node_of(execution["task"], node_ids)
+        if owner is not None:
+            by_node.setdefault(owner, []).append(execution)
             continue
         last = _ITERATION.sub("", execution["task"].rsplit("/", 1)[-1])
         if execution["status"] == "SKIPPED" and last in drawing.group_names:

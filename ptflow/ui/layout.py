@@ -110,13 +110,11 @@ def lay_out(picture: Picture) -> Layout:
             row_height = max(boxes[i].height for i in row)
             left = x + (box.width - _row_width(row, boxes)) / 2
             for element_id in row:
-                child = boxes[element_id]
-                child_y = top + (row_height - child.height) / 2 if element_id not in elements or \
-                    isinstance(elements[element_id], Node) else top
-                if isinstance(elements[element_id], Cluster):
-                    place(elements[element_id], left, child_y)
-                else:
-                    child.x, child.y = left, child_y
+                child, element = boxes[element_id], elements[element_id]
+                if isinstance(element, Cluster):
+                    place(element, left, top)
+                else:  # a step is centred in its row
+                    child.x, child.y = left, top + (row_height - child.height) / 2
                 left += child.width + GAP_X
             top += row_height + GAP_Y
 

@@ -110,6 +110,12 @@ def artifact_url(artifact_id: int) -> str:
     return f"/artifacts/{artifact_id}"
 
 
+def _first(query: dict[str, list[str]], name: str) -> str | None:
+    """The first value of a query parameter, if given."""
+    values = query.get(name)
+    return values[0] if values else None
+
+
 def _int(text: str | None, default: int) -> int:
     try:
         return int(text) if text is not None else default
@@ -125,7 +131,7 @@ def runs_list(store: ReadOnlyStore, query: dict[str, list[str]]) -> Page:
     status = ((query.get("status") or [""])[0] or "").upper() or None
     if status and status not in RUN_STATES:
         raise BadRequest(f"no run status {status!r}; one of {', '.join(RUN_STATES)}")
-    page = max(1, _int((query.get("page") or [None])[0], 1))
+    page = max(1, _int(_first(query, "page"), 1))
     runs, total = store.page_of_runs(pipeline, status, page, PER_PAGE)
     pages = max(1, math.ceil(total / PER_PAGE))
     now = time.time()
@@ -217,8 +223,7 @@ def run_state(store: ReadOnlyStore, run_id: str) -> Raw:
     document = {"status": run["status"].lower(), "took": took(run["started"], run["finished"], time.time()),
                 "counts": {k.lower(): v for k, v in run["counts"].items()},
                 "steps": {node_id: {"state": s.state, "text": s.text, "reason": s.reason}
-                          for node_id, s in statuses.items()},
-                "nodes": sorted(statuses)}
+                          for node_id, s in statuses.items()}}
     return Raw(json.dumps(document).encode(), "application/json")
 
 
@@ -233,7 +238,7 @@ def step_page(store: ReadOnlyStore, run_id: str, node_id: str, query: dict[str, 
     if node_id not in nodes:
         raise NotFound(f"run {run_id} has no step {node_id!r}")
     status = dag.step_statuses(drawing, executions, run["status"])[node_id]
-    chosen_id = _int((query.get("e") or [None])[0], 0) or None
+    chosen_id = _int(_first(query, "e"), 0) or None
     ids = [e["id"] for e in status.executions]
     if chosen_id is None and ids:
         running = [e["id"] for e in status.executions if e["status"] in ("RUNNING", "FAILED")]
@@ -323,7 +328,7 @@ def artifact_view(store: ReadOnlyStore, artifact_id: int, kind: str, uri: str, m
     view: dict[str, Any] = {"kind": kind, "id": artifact_id}
     path = local_path_for_uri(uri)
     relative = files.relative_to_store(store.root, path) if path else None
-    view["file_url"] = f"/files/{quote(relative)}" if relative and os.path.isfile(path) else None
+    view["file_url"] = f"/files/{quote(relative)}" if relative and path and os.path.isfile(path) else None
     if kind == "system.Metrics" and metadata:
         view["metrics"] = sorted((k, value_text(v)) for k, v in metadata.items())
     if kind in ("system.ClassificationMetrics", "system.SlicedClassificationMetrics") and metadata:
@@ -410,7 +415,9 @@ def artifact_page(store: ReadOnlyStore, artifact_id: int) -> Page:
 def artifact_content(store: ReadOnlyStore, artifact_id: int) -> Raw:
     """An artifact's file, typed by its artifact type where the file name says nothing (system.HTML)."""
     artifact = store.artifact(artifact_id)
-    path = local_path_for_uri(artifact["uri"]) if artifact else None
+    if artifact is None:
+        raise NotFound(f"no artifact #{artifact_id} in this store")
+    path = local_path_for_uri(artifact["uri"])
     relative = files.relative_to_store(store.root, path) if path else None
     if relative is None:
         raise NotFound("this artifact has no file in the store")

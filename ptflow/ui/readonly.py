@@ -139,7 +139,7 @@ class ReadOnlyStore(Store):
         artifact["metadata"] = json.loads(artifact["metadata"] or "{}")
         return artifact
 
-    def final_outputs(self, run_id: str) -> dict[str, dict]:
+    def final_outputs(self, run_id: str) -> dict[str, float]:
         """Scalar metrics of a run: `step.output.key` -> value, from Metrics artifacts and number outputs."""
         with self._lock:
             rows = self._db.execute(

@@ -22,7 +22,7 @@ def browser():
     driver.quit()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def finished_store(tmp_path_factory) -> Path:
     """A store with a run of examples/control_flow (loops, if/elif/else, finally) and one of artifacts.ptflow, one of
     retried.ptflow, two of examples/hello."""

@@ -195,7 +195,15 @@ def test_the_runs_list_is_paginated_and_filtered(tmp_path):
 def test_files_are_served_only_from_inside_the_store(server, finished_store, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("outside the store")
-    (finished_store / "runs" / "link-out").symlink_to(secret)
+    link = finished_store / "runs" / "link-out"  # a link in the store to a file outside it
+    link.symlink_to(secret)
+    try:
+        _refused_outside(server, finished_store, secret)
+    finally:
+        link.unlink()
+
+
+def _refused_outside(server, finished_store: Path, secret: Path) -> None:
     log_file = next((finished_store / "runs").glob("*/lane-*.log"))
     inside = log_file.relative_to(finished_store).as_posix()
     host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
