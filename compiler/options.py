@@ -119,11 +119,11 @@ class OptionParser:
             value = option.read(self, entry.value, f"`{key}`")
             if key == "after":  # step names: the checker resolves them to tasks, so they are no TaskOptions field
                 after = value
-            elif value is not None:
+            elif value is not None and option.field is not None:
                 setattr(options, option.field, value)
-        if "retries" in seen and "retry" in seen:
-            self.diagnostics.report("PTF210", "set either `retries` or `retry`, not both",
-                                    block.get("retry").key.span)
+        retry = block.get("retry")
+        if "retries" in seen and retry is not None:
+            self.diagnostics.report("PTF210", "set either `retries` or `retry`, not both", retry.key.span)
         return options, after
 
     # -- helpers the readers share
@@ -365,7 +365,7 @@ def _read_pull_policy(parser: OptionParser, expr: tree.Expr, what: str) -> str |
 
 def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.Expr]:
     """The step names listed; the checker resolves them to tasks."""
-    result = []
+    result: list[tree.Expr] = []
     for item in _items(expr):
         if isinstance(item, tree.Name):
             result.append(item)
