@@ -409,6 +409,27 @@ def _platform_on_pipeline_call_refused(task: dag.Task, target: str):
     return None
 
 
+def _container_only(field: str, name: str) -> Refusal:
+    """A container setting on a step with no container of its own (a pipeline call, an importer): kfp-v2
+    has nowhere to write it, and dropping it silently would lose what the user asked for."""
+
+    def refused(task: dag.Task, target: str):
+        if getattr(task.options, field) in (None, {}, []):
+            return None
+        from ptflow.compiler import dag
+
+        kind = task.component.kind
+        if kind == dag.ComponentKind.CONTAINER:
+            return None
+        what = "calls a pipeline" if kind in (dag.ComponentKind.PIPELINE, dag.ComponentKind.IR_GRAPH) else \
+            "is an importer"
+        return (f"`{name}` on step `{task.step}` is not supported by {target}: the step {what}, which has no "
+                "container of its own", "set it on the steps inside the pipeline" if what == "calls a pipeline"
+                else f"remove `{name}`")
+
+    return Refusal("on a step that calls a pipeline or is an importer", refused)
+
+
 def _accelerator_parameter_refused_v1(task: dag.Task, target: str):
     if task.options.accelerator is None:
         return None
@@ -455,23 +476,29 @@ _ALL_DEPLOY_STEPS = VERTEX_DEPLOY_STEPS
 OPTIONS: tuple[Option, ...] = (
     Option("cpu", 'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER, "the container's CPU limit",
            _quantity(quantities.cpu_error), "cpu_limit",
-           _lowerings("executor `resources.cpuLimit`", "container `resources.limits.cpu`")),
+           _lowerings("executor `resources.cpuLimit`", "container `resources.limits.cpu`",
+                      v2_refuses=_container_only("cpu_limit", "cpu"))),
     Option("cpu_request", 'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER, "the CPU the container is guaranteed",
            _quantity(quantities.cpu_error), "cpu_request",
-           _lowerings("executor `resources.cpuRequest`", "container `resources.requests.cpu`")),
+           _lowerings("executor `resources.cpuRequest`", "container `resources.requests.cpu`",
+                      v2_refuses=_container_only("cpu_request", "cpu_request"))),
     Option("memory", 'a memory quantity: "16Gi", "512M"' + _PARAMETER, "the container's memory limit",
            _quantity(quantities.memory_error), "memory_limit",
-           _lowerings("executor `resources.memoryLimit`", "container `resources.limits.memory`")),
+           _lowerings("executor `resources.memoryLimit`", "container `resources.limits.memory`",
+                      v2_refuses=_container_only("memory_limit", "memory"))),
     Option("memory_request", 'a memory quantity: "16Gi", "512M"' + _PARAMETER,
            "the memory the container is guaranteed", _quantity(quantities.memory_error), "memory_request",
-           _lowerings("executor `resources.memoryRequest`", "container `resources.requests.memory`")),
+           _lowerings("executor `resources.memoryRequest`", "container `resources.requests.memory`",
+                      v2_refuses=_container_only("memory_request", "memory_request"))),
     Option("gpus", "a whole number (0 or more)" + _PARAMETER, "how many GPUs the container gets",
            _read_gpus, "gpus",
-           _lowerings("executor `resources.accelerator.count`", "the GPU resource limit (`nvidia.com/gpu`)")),
+           _lowerings("executor `resources.accelerator.count`", "the GPU resource limit (`nvidia.com/gpu`)",
+                      v2_refuses=_container_only("gpus", "gpus"))),
     Option("accelerator", 'a string: "nvidia-tesla-t4", "nvidia.com/gpu"' + _PARAMETER,
            "the GPU type, with `gpus`", _string(allow_parameter=True), "accelerator",
            _lowerings("executor `resources.accelerator.type` (with `gpus`)",
                       "the GPU resource name, or a GKE accelerator node selector",
+                      v2_refuses=_container_only("accelerator", "accelerator"),
                       v1_refuses=Refusal("from a pipeline parameter", _accelerator_parameter_refused_v1))),
     Option("node_selector", 'a dict of strings: {"cloud.google.com/gke-nodepool": "gpu"}',
            "the labels of the nodes the pod may run on", _string_dict(allow_parameters=True), "node_selector",
@@ -484,7 +511,8 @@ OPTIONS: tuple[Option, ...] = (
                       v2_refuses=_ON_PIPELINE_CALL)),
     Option("env", "a dict of strings: {LOG_LEVEL: \"debug\"}", "environment variables of the container",
            _read_env, "env",
-           _lowerings("executor container `env`", "container `env`")),
+           _lowerings("executor container `env`", "container `env`",
+                      v2_refuses=_container_only("env", "env"))),
     Option("secrets", '{name: "minio", env: {VAR: "key"}} and/or mount_path: "/secrets", or a list of them',
            "Kubernetes secrets as environment variables or files", _read_secrets, "secrets",
            _lowerings(f"{_PLATFORM} `secretAsEnv` / `secretAsVolume`", "container `env` / `volumeMounts`",
@@ -501,7 +529,8 @@ OPTIONS: tuple[Option, ...] = (
            _lowerings("task `retryPolicy`", "template `retryStrategy`", deploy_steps=_ALL_DEPLOY_STEPS)),
     Option("timeout", 'a duration: "30m", "2h", or whole seconds', "how long the step may run",
            _read_timeout, "timeout_seconds",
-           _lowerings(f"{_PLATFORM} `activeDeadlineSeconds`", "template `activeDeadlineSeconds`")),
+           _lowerings(f"{_PLATFORM} `activeDeadlineSeconds`", "template `activeDeadlineSeconds`",
+                      v2_refuses=_container_only("timeout_seconds", "timeout"))),
     Option("cache", "true or false", "whether a step with the same inputs may reuse an earlier result",
            _read_cache, "cache",
            _lowerings("task `cachingOptions`", "the `enable_caching` label", deploy_steps=_ALL_DEPLOY_STEPS)),
@@ -517,16 +546,20 @@ OPTIONS: tuple[Option, ...] = (
            _lowerings("task `dependentTasks`", "DAG task `dependencies`", deploy_steps=("model", "endpoint"))),
     Option("image", 'a string: "my-registry/trainer:1.2"' + _PARAMETER, "the container image, instead of the "
            "component's", _string(allow_parameter=True), "image",
-           _lowerings("executor container `image`", "container `image`")),
+           _lowerings("executor container `image`", "container `image`",
+                      v2_refuses=_container_only("image", "image"))),
     Option("labels", "a dict of strings", "Kubernetes labels of the pod",
            _string_dict(), "labels",
-           _lowerings(f"{_PLATFORM} `podMetadata.labels`", "template `metadata.labels`")),
+           _lowerings(f"{_PLATFORM} `podMetadata.labels`", "template `metadata.labels`",
+                      v2_refuses=_container_only("labels", "labels"))),
     Option("annotations", "a dict of strings", "Kubernetes annotations of the pod",
            _string_dict(), "annotations",
-           _lowerings(f"{_PLATFORM} `podMetadata.annotations`", "template `metadata.annotations`")),
+           _lowerings(f"{_PLATFORM} `podMetadata.annotations`", "template `metadata.annotations`",
+                      v2_refuses=_container_only("annotations", "annotations"))),
     Option("pull_policy", "Always, IfNotPresent or Never", "when Kubernetes pulls the image",
            _read_pull_policy, "pull_policy",
-           _lowerings(f"{_PLATFORM} `imagePullPolicy`", "container `imagePullPolicy`")),
+           _lowerings(f"{_PLATFORM} `imagePullPolicy`", "container `imagePullPolicy`",
+                      v2_refuses=_container_only("pull_policy", "pull_policy"))),
 )
 
 OPTIONS_BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

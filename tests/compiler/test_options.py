@@ -261,6 +261,16 @@ REFUSED = {
     ("volumes", "vertex"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
     ("accelerator", "kfp-v1"): ("gpus: 1, accelerator: acc", STEP),
 }
+# Container settings on a step that calls a pipeline: kfp-v2 has no container to write them to (they were
+# dropped without a word before).  The accelerator goes with a GPU count; both are refused in one error each.
+CONTAINER_SETTINGS = {"cpu": 'cpu: "2"', "cpu_request": 'cpu_request: "1"', "memory": 'memory: "1Gi"',
+                      "memory_request": 'memory_request: "1Gi"', "gpus": "gpus: 1",
+                      "accelerator": 'accelerator: "nvidia-tesla-t4"', "env": 'env: {LOG_LEVEL: "debug"}',
+                      "timeout": 'timeout: "1h"', "image": 'image: "repo/other:1"', "labels": 'labels: {team: "ml"}',
+                      "annotations": 'annotations: {owner: "me"}', "pull_policy": 'pull_policy: "Always"'}
+for _name, _text in CONTAINER_SETTINGS.items():
+    for _target in ("kfp-v2", "vertex"):
+        REFUSED[(_name, _target)] = (_text, CALLS_A_PIPELINE)
 
 WRITES = [(option.name, target) for option in OPTIONS for target in TARGETS
           if option.lowering[target].writes is not None]
@@ -314,3 +324,12 @@ def test_options_that_set_one_field_agree_on_the_vertex_deploy_steps():
         if option.field is not None:
             by_field.setdefault(option.field, set()).add(option.lowering["vertex"].deploy_steps)
     assert all(len(steps) == 1 for steps in by_field.values()), by_field
+
+
+@pytest.mark.parametrize("name", sorted(CONTAINER_SETTINGS))
+def test_a_container_setting_on_a_pipeline_call_says_why_it_cannot_be_kept(tmp_path, name):
+    result = compiled(tmp_path, CONTAINER_SETTINGS[name], "kfp-v2", CALLS_A_PIPELINE)
+    [problem] = result.diagnostics
+    assert problem.message == (f"`{name}` on step `s` is not supported by kfp-v2: the step calls a pipeline, "
+                               "which has no container of its own")
+    assert problem.hint == "set it on the steps inside the pipeline"
