@@ -329,7 +329,7 @@ class _Lowering:
         for value in self._task_values(task):
             self._propagate(value, task)
         for value in self._condition_values(task):
-            if _is_raw_item_field(value):
+            if isinstance(value, dag.LoopItem) and _is_raw_item_field(value):
                 self._propagate_raw_item_field(value, task)
             else:
                 self._propagate(value, task)

@@ -120,7 +120,7 @@ def loop_item_inputs(spec: dict) -> dict[str, set[str]]:
     is not the item itself and is left out."""
     components = _mapping(spec.get("components"))
     found: dict[str, set[str]] = {}
-    pending = [("root", _mapping(spec.get("root")), frozenset())]
+    pending: list[tuple[str, dict, frozenset[str]]] = [("root", _mapping(spec.get("root")), frozenset())]
     seen: set[tuple[str, frozenset]] = set()
     while pending:
         name, component, items = pending.pop()
