@@ -20,7 +20,9 @@ _PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*(?: [A-Za-z0-9_./-]+)*$")
 _RESERVED = {
     "y", "n", "yes", "no", "true", "false", "on", "off", "null", "none", "~",
 }
-_NOT_PRINTABLE = re.compile("[\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+# Characters escaped inside a quoted scalar: controls, surrogates, BOMs, and the line and
+# paragraph separators (YAML reads U+2028/U+2029 as line breaks even inside quotes).
+_NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _NUMBER_LIKE = re.compile(r"^[-+]?(\.?[0-9]|\.inf|\.nan)", re.I)
 
 

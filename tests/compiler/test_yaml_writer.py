@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ptflow.compiler.api import compile_file
@@ -19,6 +19,7 @@ documents = st.recursive(scalars, lambda inner: st.one_of(
 
 @settings(max_examples=400, deadline=None)
 @given(st.dictionaries(st.text(max_size=12), documents, max_size=5))
+@example({"\u2028": "a\u2029b", "\x85": ["x\u2028"]})  # YAML's line separators, found by hypothesis
 def test_round_trip_of_arbitrary_json_data(document):
     assert yaml.safe_load(dump(document)) == document
 
