@@ -332,7 +332,10 @@ example because it reads an input the task does not have.
 """)
 _code("PTF550", "input without a value", """
 A step input has no value at run time: the step that should produce it was
-skipped by a condition or did not produce that output.
+skipped by a condition or did not produce that output. Also a placeholder of a
+step's command, environment or image (`{{$.inputs.parameters['x']}}`, ...)
+that names no value of the task: `ptflow run` refuses the step rather than
+hand the placeholder's text to the command.
 """)
 _code("PTF910", "cannot open the run store", """
 The store directory can't be created, or its `ptflow.db` is not a ptflow

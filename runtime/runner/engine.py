@@ -37,7 +37,7 @@ from ptflow.runtime.runner.commands import ContainerRuntime, is_runtime_command
 from ptflow.runtime.runner.failures import StepFailure
 from ptflow.runtime.runner.launcher import ContainerLauncher, ResolvedTask, run_importer, stop_group
 from ptflow.runtime.runner.logs import Lanes
-from ptflow.runtime.runner.placeholders import JobNames, resolve_value_references
+from ptflow.runtime.runner.placeholders import JobNames, PlaceholderError, resolve_value_references
 from ptflow.runtime.runner.preflight import upstream_tasks
 from ptflow.runtime.runner.progress import Progress
 from ptflow.runtime.runner.spec import Pipeline
@@ -248,7 +248,10 @@ class Run:
         except (InputError, CelError) as error:
             return self._task_failed(frame, name, component_key, component, f"`{path}`: {error}", "PTF550")
         names = JobNames(self.run_id, self.job_uuid, name, "", str(self.store.artifacts_dir))
-        parameters = resolve_value_references(parameters, names)
+        try:
+            parameters = resolve_value_references(parameters, names, _constant_inputs(task))
+        except PlaceholderError as error:
+            return self._task_failed(scope, name, component_key, component, f"`{path}`: {error}", "PTF550")
         condition = (task.get("triggerPolicy") or {}).get("condition")
         if condition:
             try:
@@ -452,6 +455,12 @@ def _dag_outputs(component: dict, results: dict[str, TaskResult]) -> tuple[dict[
                 artifacts[name] = result.artifacts[selector["outputArtifactKey"]]
                 break
     return parameters, artifacts
+
+
+def _constant_inputs(task: dict) -> set[str]:
+    """The task's inputs whose value is a constant of the document (the only ones that may be templates)."""
+    parameters = (task.get("inputs") or {}).get("parameters") or {}
+    return {name for name, source in parameters.items() if "runtimeValue" in (source or {})}
 
 
 def _public_outputs(result: TaskResult) -> dict[str, Any]:

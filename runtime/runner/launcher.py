@@ -324,10 +324,11 @@ class ContainerLauncher:
         resolver = Resolver(executor_input, names)
         try:
             argv = resolver.command(list(container.get("command") or []) + list(container.get("args") or []))
-            env = {item["name"]: resolver.text(str(item.get("value", ""))) for item in container.get("env") or []}
+            env = {item["name"]: resolver.text(str(item.get("value", "")), f"environment variable `{item['name']}`")
+                   for item in container.get("env") or []}
+            image = resolver.text(str(container.get("image", "")), "the image")
         except PlaceholderError as error:
-            return fail(f"step `{step.path}`: {error}")
-        image = resolver.text(str(container.get("image", "")))
+            return fail(f"step `{step.path}`: {error}", "PTF550")
         return Prepared(executor_input, argv, env, image, self._timeout(step))
 
     def _plan(self, step: ResolvedTask, prepared: Prepared, lane: Lane, fail) -> CommandPlan | StepFailure:
@@ -534,8 +535,11 @@ def run_importer(run: "Run", step: ResolvedTask) -> StepResult:
     type_schema = importer.get("typeSchema") or {}
     resolver = Resolver({"inputs": {"parameterValues": step.parameters}},
                         JobNames(run.run_id, run.job_uuid, step.task_name, "", str(run.store.artifacts_dir)))
-    metadata = {key: resolver.text(value) if isinstance(value, str) else value
-                for key, value in (importer.get("metadata") or {}).items()}
+    try:
+        metadata = {key: resolver.text(value, f"metadata `{key}`") if isinstance(value, str) else value
+                    for key, value in (importer.get("metadata") or {}).items()}
+    except PlaceholderError as error:
+        return _importer_failed(run, step, f"importer `{step.path}`: {error}")
     artifact = Artifact(name=output_name, schema_title=type_schema.get("schemaTitle", "system.Artifact"),
                         schema_version=type_schema.get("schemaVersion", "0.0.1"), uri=uri, metadata=metadata)
     run.store.record_execution(run.run_id, step.path, step.component_key, "importer", states.SUCCEEDED,

@@ -7,6 +7,9 @@ and the SDK's local runner:
     {{$.inputs.artifacts['a'].path}}        the local path of the (first) artifact
     {{$.inputs.artifacts['a'].uri}}         its URI
     {{$.inputs.artifacts['a'].metadata}}    its metadata as JSON
+    {{$.inputs.artifacts['a']}}             a list of artifacts (`list[Artifact]`), as the JSON of
+                                            its ArtifactList: {"artifacts": [{"name", "type", "uri",
+                                            "metadata"}, ...]}, the object `{{$}}` holds for it
     {{$.outputs.parameters['p'].output_file}}
     {{$.outputs.artifacts['m'].path|uri|metadata}}
     {{$.outputs.output_file}}               where the step may write its executor output
@@ -17,9 +20,21 @@ and the SDK's local runner:
 An element that is a JSON `{"IfPresent": ...}` or `{"Concat": [...]}` is a
 structure: IfPresent expands to its `Then` elements when the input has a value
 (else to `Else`, or to nothing), Concat joins its parts into one element.
-Substitution is one pass over each element, so a value that itself looks like
-a placeholder is passed through untouched.  Placeholders that name nothing are
-left as they are, as the launcher does.
+Substitution is one pass over each element of the template, so a value that
+itself looks like a placeholder is passed through untouched, however it got
+there (a `-p` value, an upstream output).
+
+A placeholder of the template that names nothing (an input without a value, a
+typo, a form this runner does not know) is an error naming it: KFP's launcher
+would hand its text to the command, and the step would go on with a wrong
+argument without anyone noticing.
+
+`{{$.inputs.artifacts['a']}}` is written by kfp for a list-of-artifacts input
+of a container component (kfp PR 8484).  KFP's backend launcher
+(backend/src/v2/component/launcher_v2.go, getPlaceholders) has no entry for
+it, so on a cluster the text itself reaches the container; the runner gives it
+the JSON of the input's ArtifactList instead (protojson of the same message the
+executor input carries), which a step can parse for every artifact's URI.
 """
 
 from __future__ import annotations
@@ -34,6 +49,7 @@ from ptflow.runtime.runner.values import to_json, to_text
 _PLACEHOLDER = re.compile(r"\{\{\$(.*?)\}\}")
 _INPUT_PARAMETER = re.compile(r"""^\.inputs\.parameters\[['"](.+)['"]\]$""")
 _ARTIFACT = re.compile(r"""^\.(inputs|outputs)\.artifacts\[['"](.+)['"]\]\.(path|uri|metadata)$""")
+_INPUT_ARTIFACT_LIST = re.compile(r"""^\.inputs\.artifacts\[['"](.+)['"]\]$""")
 _OUTPUT_PARAMETER = re.compile(r"""^\.outputs\.parameters\[['"](.+)['"]\]\.output_file$""")
 
 
@@ -49,7 +65,18 @@ class JobNames:
 
 
 class PlaceholderError(ValueError):
-    """A structure placeholder that is not valid JSON or has an unknown shape."""
+    """A structure placeholder that is not valid JSON or has an unknown shape, or a placeholder naming nothing."""
+
+
+class UnresolvedPlaceholder(PlaceholderError):
+    """Placeholders of a template that name no value of the task."""
+
+    def __init__(self, where: str, placeholders: list[str]):
+        self.placeholders = placeholders
+        shown = ", ".join(p if len(p) <= 80 else p[:77] + "..." for p in placeholders)
+        plural = "s" if len(placeholders) > 1 else ""
+        super().__init__(f"{where} has placeholder{plural} that name{'' if plural else 's'} no value of the task: "
+                         f"{shown} (an input without a value, or a form this runner does not know)")
 
 
 class Resolver:
@@ -70,31 +97,35 @@ class Resolver:
 
     # ---------------------------------------------------------------- command
     def command(self, elements: list[str]) -> list[str]:
+        """The command line with every placeholder filled in; UnresolvedPlaceholder names any that can't be."""
         resolved: list[str] = []
+        unresolved: list[str] = []
         for element in elements:
             if not isinstance(element, str):
                 raise PlaceholderError(f"command-line element {element!r} is not a string")
             structure = _structure(element)
             if structure is None:
-                resolved.append(self.text(element))
+                resolved.append(self._text(element, unresolved))
             else:
-                resolved.extend(self._expand(structure))
+                resolved.extend(self._expand(structure, unresolved))
+        if unresolved:
+            raise UnresolvedPlaceholder("the command", _unique(unresolved))
         return resolved
 
-    def _expand(self, structure: Any) -> list[str]:
+    def _expand(self, structure: Any, unresolved: list[str]) -> list[str]:
         if isinstance(structure, str):
             inner = _structure(structure)
-            return self._expand(inner) if inner is not None else [self.text(structure)]
+            return self._expand(inner, unresolved) if inner is not None else [self._text(structure, unresolved)]
         if isinstance(structure, list):
-            return [part for item in structure for part in self._expand(item)]
+            return [part for item in structure for part in self._expand(item, unresolved)]
         if isinstance(structure, dict) and "Concat" in structure:
-            return ["".join("".join(self._expand(part)) for part in structure["Concat"])]
+            return ["".join("".join(self._expand(part, unresolved)) for part in structure["Concat"])]
         if isinstance(structure, dict) and "IfPresent" in structure:
             body = structure["IfPresent"]
             branch = body.get("Then") if self.is_present(body.get("InputName", "")) else body.get("Else")
             if branch is None:
                 return []
-            return self._expand(branch)
+            return self._expand(branch, unresolved)
         raise PlaceholderError(f"unknown placeholder structure {json.dumps(structure)[:80]}")
 
     def is_present(self, name: str) -> bool:
@@ -103,14 +134,27 @@ class Resolver:
         return bool(self.input_artifacts.get(name))
 
     # ------------------------------------------------------------------ text
-    def text(self, element: str) -> str:
+    def text(self, element: str, where: str = "a value") -> str:
+        """One template with its placeholders filled in; UnresolvedPlaceholder names any that can't be."""
+        unresolved: list[str] = []
+        resolved = self._text(element, unresolved)
+        if unresolved:
+            raise UnresolvedPlaceholder(where, _unique(unresolved))
+        return resolved
+
+    def _text(self, element: str, unresolved: list[str]) -> str:
+        """One pass over the template: what a placeholder is replaced with is never looked at again."""
         if "{{$" not in element:  # most elements (a script, a flag) have none
             return element
-        return _PLACEHOLDER.sub(self._replace, element)
 
-    def _replace(self, match: re.Match) -> str:
-        value = self.lookup(match.group(1))
-        return match.group(0) if value is None else value
+        def replace(match: re.Match) -> str:
+            value = self.lookup(match.group(1))
+            if value is None:
+                unresolved.append(match.group(0))
+                return match.group(0)
+            return value
+
+        return _PLACEHOLDER.sub(replace, element)
 
     def lookup(self, inner: str) -> str | None:
         """The text for `{{$<inner>}}`, or None when it names nothing."""
@@ -127,6 +171,9 @@ class Resolver:
         if match := _OUTPUT_PARAMETER.match(inner):
             entry = self.output_parameters.get(match.group(1))
             return entry.get("outputFile") if entry else None
+        if match := _INPUT_ARTIFACT_LIST.match(inner):
+            artifacts = self.input_artifacts.get(match.group(1))
+            return None if artifacts is None else to_json({"artifacts": artifacts})
         if match := _ARTIFACT.match(inner):
             side, name, attribute = match.groups()
             artifacts = (self.input_artifacts if side == "inputs" else self.output_artifacts).get(name)
@@ -165,18 +212,26 @@ def _structure(element: str) -> Any | None:
         raise PlaceholderError(f"placeholder structure is not valid JSON ({error.msg}): {element[:80]}") from None
 
 
-def resolve_value_references(parameters: dict[str, Any], names: JobNames) -> dict[str, Any]:
-    """Substitute placeholders inside string input values (how KFP passes f-strings).
+def resolve_value_references(parameters: dict[str, Any], names: JobNames, templates: set[str]) -> dict[str, Any]:
+    """Substitute placeholders inside the task's constant string inputs (how KFP passes f-strings).
 
     kfp compiles `f"run {x}"` into a constant "run {{$.inputs.parameters['pipelinechannel--x']}}"
     next to the channel input itself; the driver fills such constants in from
-    the task's other inputs before the step sees them.
+    the task's other inputs before the step sees them.  Only the inputs named
+    in `templates` (constants of the pipeline document) are templates: a value
+    that came from a `-p` argument or an upstream step is data, passed as it is
+    even when it contains placeholder text.
     """
-    referring = [name for name, value in parameters.items() if isinstance(value, str) and "{{$" in value]
+    referring = [name for name in templates
+                 if isinstance(parameters.get(name), str) and "{{$" in parameters[name]]
     if not referring:  # the usual case
         return parameters
     resolver = Resolver({"inputs": {"parameterValues": parameters}}, names)
     resolved = dict(parameters)
     for name in referring:
-        resolved[name] = resolver.text(parameters[name])
+        resolved[name] = resolver.text(parameters[name], f"the constant value of input `{name}`")
     return resolved
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
 from ptflow.runtime.runner.commands import CommandNotFound, is_runtime_command, plan
-from ptflow.runtime.runner.placeholders import JobNames, Resolver, resolve_value_references
+from ptflow.runtime.runner.placeholders import JobNames, Resolver, UnresolvedPlaceholder, resolve_value_references
 
 NAMES = JobNames("job-1", "uuid-1", "train", "task-uuid", "/store/artifacts")
 
@@ -71,14 +71,29 @@ def test_placeholders_of_every_kind():
         "{{$.outputs.artifacts['model'].path}}", "{{$.outputs.artifacts['model'].uri}}",
         "{{$.outputs.output_file}}", "{{$.pipeline_job_name}}/{{$.pipeline_job_uuid}}",
         "{{$.pipeline_task_name}}:{{$.pipeline_task_uuid}}", "{{$.pipeline_root}}",
-        "{{$.inputs.parameters['undeclared']}}",
+        "{{$.inputs.artifacts['data']}}",
     ])
-    assert command == [
+    assert command[:-1] == [
         "--epochs=3", "0.001", "/store/a/1/data", "/store/a/1/data", '{"rows":10}', "/store/r/x/outputs/acc",
         "/store/staging/model", "/store/staging/model", "/store/r/x/executor_output.json", "job-1/uuid-1",
         "train:task-uuid", "/store/artifacts",
-        "{{$.inputs.parameters['undeclared']}}",  # the launcher leaves what names nothing as it is
     ]
+    # A list-of-artifacts placeholder is the JSON of the input's ArtifactList.
+    assert json.loads(command[-1]) == {"artifacts": [{"name": "data", "type": {"schemaTitle": "system.Dataset",
+                                                                                "schemaVersion": "0.0.1"},
+                                                      "uri": "/store/a/1/data", "metadata": {"rows": 10}}]}
+
+
+@pytest.mark.parametrize("template", [
+    "{{$.inputs.parameters['undeclared']}}", "--x={{$.inputs.artifacts['nothing'].path}}",
+    "{{$.inputs.artifacts['nothing']}}", "{{$.inputs.parameters['opt']}}", "{{$.no_such_thing}}",
+])
+def test_a_placeholder_that_names_nothing_is_an_error_naming_it(template):
+    # KFP's launcher would pass the text on; the runner refuses the step instead of running it with it.
+    with pytest.raises(UnresolvedPlaceholder) as raised:
+        Resolver(_executor_input(), NAMES).command(["run", template])
+    assert raised.value.placeholders == [template[template.index("{{"):]]
+    assert template[template.index("{{"):] in str(raised.value)
 
 
 def test_executor_input_placeholder_is_the_whole_input_as_json():
@@ -109,7 +124,16 @@ def test_values_that_look_like_placeholders_are_not_substituted_again():
 def test_f_string_constants_are_filled_from_the_tasks_other_inputs():
     parameters = {"msg": "item {{$.inputs.parameters['pipelinechannel--x']}} of {{$.pipeline_job_name}}",
                   "pipelinechannel--x": 2.0}
-    assert resolve_value_references(parameters, NAMES)["msg"] == "item 2 of job-1"
+    assert resolve_value_references(parameters, NAMES, {"msg"})["msg"] == "item 2 of job-1"
+
+
+def test_only_constants_are_templates_and_values_are_never_expanded_again():
+    # `-p "x=A{{$.inputs.parameters['x']}}B"`: a value from outside the document is data, not a template.
+    parameters = {"x": "A{{$.inputs.parameters['x']}}B", "y": "{{$.inputs.parameters['x']}}",
+                  "msg": "x is {{$.inputs.parameters['x']}}"}
+    resolved = resolve_value_references(parameters, NAMES, {"msg"})
+    assert resolved == {"x": "A{{$.inputs.parameters['x']}}B", "y": "{{$.inputs.parameters['x']}}",
+                        "msg": "x is A{{$.inputs.parameters['x']}}B"}
 
 
 def test_conditions_are_cel_over_protobuf_values():
