@@ -54,8 +54,15 @@ def run(args) -> int:
     if args.parallelism:
         options.parallelism = args.parallelism
     color = sys.stderr.isatty()
-    outcome = run_file(args.file, arguments, options=options, store_dir=args.store, pipeline=args.pipeline,
-                       image=args.image, stream=sys.stdout, color=color)
+    try:
+        outcome = run_file(args.file, arguments, options=options, store_dir=args.store, pipeline=args.pipeline,
+                           image=args.image, stream=sys.stdout, color=color)
+    except KeyboardInterrupt as interrupted:  # Ctrl-C, SIGTERM, SIGHUP: the steps are stopped, the run recorded
+        from ptflow.runtime.runner.interruption import exit_code, signal_of
+
+        print(f"interrupted by {signal_of(interrupted)}: the run is recorded as interrupted; "
+              "`ptflow run` again finishes it from the cache", file=sys.stderr)
+        return exit_code(interrupted)
     if outcome.result is None:
         print_diagnostics(outcome.diagnostics)
         return EXIT_ERRORS

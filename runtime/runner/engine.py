@@ -35,10 +35,12 @@ from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
 from ptflow.runtime.runner.commands import ContainerRuntime, is_runtime_command
 from ptflow.runtime.runner.failures import StepFailure
-from ptflow.runtime.runner.launcher import ContainerLauncher, ResolvedTask, run_importer, stop_group
+from ptflow.runtime.runner.interruption import signal_of
+from ptflow.runtime.runner.launcher import ContainerLauncher, ResolvedTask, run_importer
 from ptflow.runtime.runner.logs import Lanes
 from ptflow.runtime.runner.placeholders import JobNames, PlaceholderError, resolve_value_references
 from ptflow.runtime.runner.preflight import upstream_tasks
+from ptflow.runtime.runner.process_groups import KILL_GRACE_SECONDS, Watchdog, stop_processes
 from ptflow.runtime.runner.progress import Progress
 from ptflow.runtime.runner.spec import Pipeline
 from ptflow.runtime.runner.store import Store
@@ -105,15 +107,34 @@ class Run:
         self.arguments = arguments
         self.container_runtime = container_runtime
         self.stopping = threading.Event()
+        self.interruption: str | None = None  # why the run is being stopped, once it is: "interrupted by SIGTERM"
         self.job_uuid = str(uuid.uuid4())
         self.run_id = ""
         self.run_dir = store.runs_dir  # the run's own folder, once the run has an id
         self.lanes: Lanes | None = None
         self.launcher = ContainerLauncher(self)
         self._processes: set[subprocess.Popen] = set()
+        self.watchdog: Watchdog | None = None
         # Tasks and loop iterations run on reused threads. The pool is unbounded in practice: a DAG's thread
         # waits for its tasks' threads, so a small bound could deadlock; --parallelism bounds the steps.
         self.threads = ThreadPoolExecutor(max_workers=_MAX_THREADS, thread_name_prefix="ptflow-task")
+        self._busy = threading.Condition()
+        self._in_flight = 0  # tasks and iterations submitted to the threads and not yet ended
+
+    def _submit(self, function, *args) -> Future:
+        """Run `function(*args)` on a task thread, counted until it ends (so an interrupted run can wait for it)."""
+        with self._busy:
+            self._in_flight += 1
+
+        def counted() -> None:
+            try:
+                function(*args)
+            finally:
+                with self._busy:
+                    self._in_flight -= 1
+                    self._busy.notify_all()
+
+        return self.threads.submit(counted)
 
     # --------------------------------------------------------------- the run
     def execute(self) -> RunResult:
@@ -125,16 +146,15 @@ class Run:
         self.run_dir = self.store.run_dir(self.run_id)
         self.lanes = Lanes(self.store.root, self.run_dir, self.options.parallelism)
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
+        self.watchdog = Watchdog()
         try:
             result = self._run_dag(DagFrame("root", self.pipeline.root, "", parameters, {}))
-        except BaseException as error:  # Ctrl-C, or a runner bug: stop the steps, record the run as failed
-            self.stop()
-            self.store.finish_run(self.run_id, states.FAILED,
-                                  error="interrupted" if isinstance(error, KeyboardInterrupt) else repr(error))
-            self.progress.close()
+        except BaseException as error:  # Ctrl-C, SIGTERM, or a runner bug: stop the steps, record how the run ended
+            self._abandon(error)
             raise
         finally:
             self.threads.shutdown(wait=False)
+            self.watchdog.close()
         # Every step has ended. (After Ctrl-C the lanes stay open: a task thread may still be ending its step.)
         self.lanes.close()
         status = states.SUCCEEDED if result.ok else states.FAILED
@@ -154,18 +174,39 @@ class Run:
         parameters.update({name: values.as_protobuf(v) for name, v in self.arguments.items()})
         return parameters
 
+    def _abandon(self, error: BaseException) -> None:
+        """The run ends early: stop every step, let their threads record them, record the run.
+
+        Interrupted (a signal), it and its unfinished steps are INTERRUPTED; a runner bug makes it FAILED.
+        """
+        signal_name = signal_of(error)
+        if signal_name:
+            self.interruption = f"interrupted by {signal_name}"
+        self.stop()
+        # The task threads record how their steps ended (and settle what never started): wait for them, bounded.
+        with self._busy:
+            self._busy.wait_for(lambda: self._in_flight == 0, timeout=KILL_GRACE_SECONDS + 5)
+        if signal_name:
+            self.store.interrupt_run(self.run_id, self.interruption)
+        else:
+            self.store.finish_run(self.run_id, states.FAILED, error=repr(error))
+        self.progress.close()
+
     def stop(self) -> None:
-        """Stop starting steps and end the running ones (Ctrl-C)."""
+        """Stop starting steps and end the running ones, all at once (Ctrl-C, SIGTERM)."""
         self.stopping.set()
-        for process in list(self._processes):
-            stop_group(process)
+        stop_processes(list(self._processes))
 
     # A set's add, discard and copy are each atomic under the GIL: no lock needed around them.
     def track(self, process: subprocess.Popen) -> None:
         self._processes.add(process)
+        if self.watchdog is not None:
+            self.watchdog.watch(process.pid)  # its process group: the step runs in a session of its own
 
     def untrack(self, process: subprocess.Popen) -> None:
         self._processes.discard(process)
+        if self.watchdog is not None:
+            self.watchdog.forget(process.pid)
 
     # ------------------------------------------------------------------ DAGs
     def _run_dag(self, frame: DagFrame) -> TaskResult:
@@ -214,7 +255,7 @@ class Run:
                     # Nothing else can start until this task ends (a chain): run it on this thread.
                     settle(name, guarded(name))
                 else:
-                    running[name] = self.threads.submit(in_background, name)
+                    running[name] = self._submit(in_background, name)
             if len(frame.results) == len(tasks):
                 break
             if not running:  # only a cycle leaves tasks waiting with nothing running; pre-flight refuses those
@@ -228,10 +269,12 @@ class Run:
     def _not_run(self, frame: DagFrame, name: str, task: dict) -> TaskResult:
         path = _join(frame.path, name)
         component = self.pipeline.component(task["componentRef"]["name"])
+        why = f"not started: the run was {self.interruption}" if self.interruption else \
+            "not started: an upstream step failed"
         if "executorLabel" in component:
             self.store.record_execution(self.run_id, path, task["componentRef"]["name"], "container", states.NOT_RUN,
-                                        error="not started: an upstream step failed")
-        return TaskResult(states.NOT_RUN, error="not started: an upstream step failed")
+                                        error=why)
+        return TaskResult(states.NOT_RUN, error=why)
 
     def _dag_result(self, frame: DagFrame, failed: bool) -> TaskResult:
         failures = [f for r in frame.results.values() for f in r.failures]
@@ -251,7 +294,7 @@ class Run:
         try:
             parameters = resolve_value_references(parameters, names, _constant_inputs(task))
         except PlaceholderError as error:
-            return self._task_failed(scope, name, component_key, component, f"`{path}`: {error}", "PTF550")
+            return self._task_failed(frame, name, component_key, component, f"`{path}`: {error}", "PTF550")
         condition = (task.get("triggerPolicy") or {}).get("condition")
         if condition:
             try:
@@ -395,7 +438,7 @@ class Run:
 
         for index, item in enumerate(items):
             turns.acquire()  # at most `parallelismLimit` iterations at once
-            iterations.append(self.threads.submit(iterate, index, item))
+            iterations.append(self._submit(iterate, index, item))
         for iteration in iterations:
             iteration.result()
         finished = [r for r in results if r is not None]

@@ -14,6 +14,7 @@ from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.runtime.runner import preflight, spec
 from ptflow.runtime.runner.engine import Run, RunOptions, RunResult, needs_containers
 from ptflow.runtime.runner.failures import render_failures
+from ptflow.runtime.runner.interruption import stop_signals_interrupt
 from ptflow.runtime.runner.progress import Progress, progress_for
 from ptflow.runtime.runner.store import Store, StoreError
 
@@ -64,8 +65,10 @@ def run_file(path: str, arguments: dict[str, str] | None = None, *, options: Run
         return Outcome(diagnostics + refused.items)
     progress = progress or progress_for(stream)
     try:
-        run = Run(loaded, store, options, progress, typed_arguments, container_runtime)
-        result = run.execute()
+        # SIGTERM and SIGHUP stop the run as Ctrl-C does (Interrupted, a KeyboardInterrupt, reaches the caller).
+        with stop_signals_interrupt():
+            run = Run(loaded, store, options, progress, typed_arguments, container_runtime)
+            result = run.execute()
     finally:
         store.close()
     report = render_failures(result.failures, loaded.span_of, color) if result.failures else ""

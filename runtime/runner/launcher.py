@@ -17,7 +17,6 @@ import json
 import os
 import shlex
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -32,11 +31,11 @@ from ptflow.runtime.runner.commands import CommandNotFound, CommandPlan, plan
 from ptflow.runtime.runner.failures import StepFailure, describe_exit, log_tail
 from ptflow.runtime.runner.logs import TAIL_BYTES, Lane, LogRange
 from ptflow.runtime.runner.placeholders import JobNames, PlaceholderError, Resolver
+from ptflow.runtime.runner.process_groups import stop_processes
 
 if TYPE_CHECKING:
     from ptflow.runtime.runner.engine import Run
 
-KILL_GRACE_SECONDS = 5.0
 DEFAULT_STORE = ".ptflow"  # `ptflow run`'s default; a log hint names --store only for another
 
 
@@ -220,7 +219,9 @@ class ContainerLauncher:
         if execution.logs:
             failure.log_tail = log_tail(logs.read_range(self.store.root, execution.logs[-1], TAIL_BYTES))
             failure.log_hint = self._log_hint(step.path)
-        self.store.finish_execution(execution.id, states.FAILED, inputs=step.artifacts, exit_code=failure.exit_code,
+        # A step the runner stopped because the run was interrupted did not fail on its own.
+        state = states.INTERRUPTED if run.interruption else states.FAILED
+        self.store.finish_execution(execution.id, state, inputs=step.artifacts, exit_code=failure.exit_code,
                                     error=failure.message, attempts=attempt, logs=execution.logs)
         run.progress.step_failed(step.path, _short(failure))
         return StepResult(states.FAILED, failure=failure)
@@ -385,10 +386,10 @@ class ContainerLauncher:
         try:
             return process.wait(timeout=timeout), False
         except subprocess.TimeoutExpired:
-            stop_group(process)
+            stop_processes([process])
             return process.returncode, True
-        except BaseException:  # Ctrl-C: the step runs in its own session, so it must be stopped here
-            stop_group(process)
+        except BaseException:  # Ctrl-C, SIGTERM: the step runs in its own session, so it must be stopped here
+            stop_processes([process])
             raise
         finally:
             self.run.untrack(process)
@@ -489,20 +490,6 @@ def _read_text(path: str) -> str | None:
 
 def _universal_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-
-
-def stop_group(process: subprocess.Popen) -> None:
-    """SIGTERM the step's process group, then SIGKILL it if it is still there after a grace period."""
-    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, None)):
-        try:
-            os.killpg(process.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _short(failure: StepFailure) -> str:

@@ -4,6 +4,7 @@ Layout of a store directory (`.ptflow/` by default):
 
     ptflow.db                    runs, executions, artifacts, events (ML Metadata's model)
     ptflow.lock                  held while a runner opens the database (see _opening_lock)
+    runs/<run>/runner.lock       locked by the runner while it runs the run (see RunnerLock), then removed
     runs/<run>/lane-<n>.log      what the steps run in lane n printed (see logs.py)
     runs/<run>/lane-<n>/         the working directory of the steps run in lane n
     runs/<run>/<execution>.*     a step's output parameter files and executor output file
@@ -22,6 +23,12 @@ process made is never lost or torn; only a crash of the machine itself can
 lose the last commits, never corrupt the database.  Artifacts are written
 under a staging name and renamed into place before the execution that made
 them is committed, so the database never points at a half-written file.
+
+A run whose runner died (SIGKILL, a crash, the machine's power) stays
+RUNNING in the database; the runner's lock on `runs/<run>/runner.lock` was
+released by the kernel when it died, so whoever opens the store next (`ptflow
+run`, `runs`, `show`) records such runs and their unfinished steps as
+INTERRUPTED and removes what those steps had staged.
 """
 
 from __future__ import annotations
@@ -80,6 +87,7 @@ CREATE TABLE IF NOT EXISTS executions (
     outputs TEXT,
     error TEXT
 );
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
 CREATE INDEX IF NOT EXISTS executions_by_cache_key ON executions(cache_key, status);
 CREATE INDEX IF NOT EXISTS executions_by_run ON executions(run_id);
 CREATE TABLE IF NOT EXISTS artifacts (
@@ -111,8 +119,9 @@ CREATE INDEX IF NOT EXISTS events_by_execution ON events(execution_id);
 
 # Execution states.
 RUNNING, SUCCEEDED, FAILED, CACHED, SKIPPED, NOT_RUN = "RUNNING", "SUCCEEDED", "FAILED", "CACHED", "SKIPPED", "NOT_RUN"
-# A run whose runner died shows as this (the database still says RUNNING).
+# A run stopped by a signal (Ctrl-C, SIGTERM, SIGHUP), or whose runner died, and its unfinished steps.
 INTERRUPTED = "INTERRUPTED"
+RUNNER_LOCK = "runner.lock"
 
 
 class AmbiguousRun(LookupError):
@@ -150,11 +159,13 @@ class Store:
         except OSError as error:
             raise StoreError(f"cannot create the store at {self.root}: {error.strerror or error}") from None
         self._lock = threading.RLock()
+        self._runner_locks: dict[str, RunnerLock] = {}  # the runs this process is running
         try:
             with _opening_lock(self.root):
                 self._open_database()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.root / DATABASE} is not a ptflow store database: {error}") from None
+        self.record_dead_runners()
 
     def _open_database(self) -> None:
         """Connect, switch to WAL and create the schema if it is missing.
@@ -218,6 +229,9 @@ class Store:
             return self._db.execute(sql, parameters)
 
     def close(self) -> None:
+        for lock in self._runner_locks.values():
+            lock.release()
+        self._runner_locks.clear()
         # The last connection to close checkpoints the WAL and removes it; doing that under the
         # opening lock keeps it from racing another runner's WAL switch.
         with self._lock, _opening_lock(self.root):
@@ -256,8 +270,10 @@ class Store:
 
     # ------------------------------------------------------------------- runs
     def start_run(self, pipeline: str, source: str, spec_digest: str, parameters: dict) -> str:
+        """Record a new run as RUNNING, its runner lock held by this process from before the record exists."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_id = f"{_slug(pipeline)}-{stamp}-{uuid.uuid4().hex[:6]}"
+        self._runner_locks[run_id] = RunnerLock.hold(self.run_dir(run_id) / RUNNER_LOCK)
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO runs (id, pipeline, source, spec_digest, parameters, status, started, pid, host)"
@@ -271,6 +287,69 @@ class Store:
         with self._transaction() as db:
             db.execute("UPDATE runs SET status = ?, finished = ?, outputs = ?, error = ? WHERE id = ?",
                        (status, time.time(), json.dumps(outputs or {}), error, run_id))
+        self._release_runner_lock(run_id)
+
+    def interrupt_run(self, run_id: str, reason: str) -> None:
+        """Record a run and its unfinished steps as INTERRUPTED, in one transaction."""
+        with self._transaction() as db:
+            self._interrupt(db, run_id, reason)
+        self._release_runner_lock(run_id)
+
+    def _interrupt(self, db, run_id: str, reason: str) -> list[str]:
+        """Mark the run's RUNNING steps and the run INTERRUPTED; the uuids of those steps."""
+        now = time.time()
+        steps = [row["uuid"] for row in db.execute(
+            "SELECT uuid FROM executions WHERE run_id = ? AND status = ?", (run_id, RUNNING)).fetchall()]
+        db.execute("UPDATE executions SET status = ?, finished = ?, error = COALESCE(error, ?)"
+                   " WHERE run_id = ? AND status = ?", (INTERRUPTED, now, reason, run_id, RUNNING))
+        db.execute("UPDATE runs SET status = ?, finished = ?, error = ? WHERE id = ?",
+                   (INTERRUPTED, now, reason, run_id))
+        return steps
+
+    def _release_runner_lock(self, run_id: str) -> None:
+        """After the run's end is committed: a finished run needs no lock file (one who looked sees it ended)."""
+        lock = self._runner_locks.pop(run_id, None)
+        if lock is not None:
+            lock.release()
+            try:
+                os.unlink(self.runs_dir / run_id / RUNNER_LOCK)
+            except OSError:
+                pass
+
+    def record_dead_runners(self) -> list[str]:
+        """Record the RUNNING runs whose runner is gone (and their RUNNING steps) as INTERRUPTED; their ids.
+
+        What their unfinished steps staged is removed.  A store that can't be written (read-only, a full
+        disk) is left as it is: reading it still shows those runs as INTERRUPTED (see _run_view).
+        """
+        with self._lock:
+            rows = self._db.execute("SELECT id, pid, host FROM runs WHERE status = ?", (RUNNING,)).fetchall()
+        dead = [row for row in rows if not self._runner_alive(row["id"], row["pid"], row["host"])]
+        recorded = []
+        for row in dead:
+            reason = f"interrupted: its runner (pid {row['pid']} on {row['host']}) ended without finishing it"
+            try:
+                with self._transaction() as db:
+                    still_running = db.execute("SELECT 1 FROM runs WHERE id = ? AND status = ?",
+                                               (row["id"], RUNNING)).fetchone()
+                    steps = self._interrupt(db, row["id"], reason) if still_running else []
+            except sqlite3.OperationalError:
+                return recorded
+            for step in steps:
+                for staged in self.staging_dir.glob(f"{step}-*"):
+                    shutil.rmtree(staged, ignore_errors=True)
+            recorded.append(row["id"])
+        return recorded
+
+    def _runner_alive(self, run_id: str, pid: int | None, host: str | None) -> bool:
+        if run_id in self._runner_locks:
+            return True  # this process runs it
+        if host != socket.gethostname():
+            return True  # another machine's runner (a shared folder): can't tell from here; trust the record
+        lock_file = self.runs_dir / run_id / RUNNER_LOCK
+        if lock_file.exists():
+            return RunnerLock.is_held(lock_file)
+        return _process_alive(pid)  # a run recorded before runner locks
 
     def runs(self, limit: int = 50) -> list[dict]:
         with self._lock:
@@ -300,7 +379,7 @@ class Store:
         run = dict(row)
         run["parameters"] = json.loads(run["parameters"] or "{}")
         run["outputs"] = json.loads(run["outputs"] or "{}")
-        if run["status"] == RUNNING and not _runner_alive(run.get("pid"), run.get("host")):
+        if run["status"] == RUNNING and not self._runner_alive(run["id"], run.get("pid"), run.get("host")):
             run["status"] = INTERRUPTED
         with self._lock:
             counts = self._db.execute("SELECT status, COUNT(*) AS n FROM executions WHERE run_id = ? GROUP BY status",
@@ -577,8 +656,54 @@ def _slug(name: str) -> str:
     return cleaned[:40] or "run"
 
 
-def _runner_alive(pid: int | None, host: str | None) -> bool:
-    if not pid or host != socket.gethostname():
+class RunnerLock:
+    """An exclusive lock on a run's `runner.lock`, held by the runner for as long as it runs the run.
+
+    The kernel releases it when the runner dies, however it dies, and a pid can be reused by another process
+    while a lock can't be inherited by one; so "can the lock be taken" tells whether the runner is alive.
+    Without fcntl (Windows) nothing is locked and the runner's pid is what tells.
+    """
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    @classmethod
+    def hold(cls, path: Path) -> "RunnerLock":
+        handle = open(path, "a")
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:
+            pass
+        return cls(handle)
+
+    def release(self) -> None:
+        self._handle.close()  # closing the file releases the lock
+
+    @staticmethod
+    def is_held(path: Path) -> bool:
+        try:
+            import fcntl
+        except ImportError:
+            return True
+        try:
+            handle = open(path, "rb")  # flock needs no write access: a read-only store can tell too
+        except OSError:
+            return True  # can't tell: trust the record
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            except OSError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+
+def _process_alive(pid: int | None) -> bool:
+    if not pid:
         return True  # can't tell from here; trust the record
     try:
         os.kill(pid, 0)

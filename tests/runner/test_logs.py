@@ -154,7 +154,7 @@ def test_logs_survive_a_sigkill_of_the_runner(tmp_path: Path, store: Path):
             runner.kill()
     try:
         steps = show(store)["by_task"]
-        assert steps["print-then-wait"]["status"] == "RUNNING"
+        assert steps["print-then-wait"]["status"] == "INTERRUPTED"  # as `show`, the next command, recorded it
         assert steps["print-then-wait"]["log"][0]["end"] is None  # its end was never recorded
         # The finished step's log, and what the killed step printed before the kill.
         assert "done err 5" in _log(store, "chatty")
