@@ -101,17 +101,16 @@ def _signal_groups(pgids: list[int], sig: int) -> None:
 
 
 class Watchdog:
-    """The runner's side of the watchdog process: tell it which groups are running."""
+    """The runner's side of the watchdog process: tell it which groups are running.
+
+    The process starts with the run's first step process (a run served from the cache starts none), and
+    `close` does not wait for it to end: it ends on its own once the pipe is closed.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
-        try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", "-S", os.path.abspath(__file__)], stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        except OSError:  # no watchdog: steps still stop with Ctrl-C and SIGTERM, only not after SIGKILL
-            self._process = None
+        self._closed = False
 
     def watch(self, pgid: int) -> None:
         self._send(f"+{pgid}\n")
@@ -121,28 +120,37 @@ class Watchdog:
 
     def _send(self, line: str) -> None:
         with self._lock:
+            if self._process is None and not self._closed:
+                self._process = _start_watchdog()
+                self._closed = self._process is None  # could not start: don't try at every step
             if self._process is None or self._process.stdin is None:
                 return
             try:
                 self._process.stdin.write(line.encode())
                 self._process.stdin.flush()
-            except (BrokenPipeError, ValueError, OSError):  # the watchdog is gone: nothing to tell
+            except (ValueError, OSError):  # the watchdog is gone (BrokenPipeError): nothing to tell
                 pass
 
     def close(self) -> None:
-        """The run is over: end the watchdog (it stops any group still listed, as after a kill)."""
+        """The run is over: close the pipe (the watchdog stops any group still listed, as after a kill)."""
         with self._lock:
-            process, self._process = self._process, None
+            process, self._process, self._closed = self._process, None, True
         if process is None:
             return
         try:
             process.stdin.close()
         except OSError:
             pass
-        try:
-            process.wait(timeout=KILL_GRACE_SECONDS + 5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        # Collect it when it has ended, without making the run wait for that.
+        threading.Thread(target=process.wait, name="ptflow-watchdog-reaper", daemon=True).start()
+
+
+def _start_watchdog() -> subprocess.Popen | None:
+    try:
+        return subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__)], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:  # no watchdog: steps still stop with Ctrl-C and SIGTERM, only not after SIGKILL
+        return None
 
 
 def _watch(lines) -> None:
