@@ -33,6 +33,7 @@ INTERRUPTED and removes what those steps had staged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -52,6 +53,8 @@ from ptflow.runtime.runner.logs import LogRange, ranges_from_json, ranges_to_jso
 
 DATABASE = "ptflow.db"
 BUSY_TIMEOUT_MS = 60_000
+LARGE_VALUE_BYTES = 4096
+_LARGE_VALUE = "$ptflow-large-value"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -113,7 +116,15 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_artifact ON events(artifact_id);
 CREATE INDEX IF NOT EXISTS events_by_execution ON events(execution_id);
+CREATE TABLE IF NOT EXISTS large_values (
+    digest TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+);
 """
+# `runs.parameters`, `runs.outputs`, `executions.inputs` and `executions.outputs` are JSON objects of values; a
+# value whose JSON is LARGE_VALUE_BYTES or more is kept once in `large_values`, by its digest, and written in its
+# place as {"$ptflow-large-value": DIGEST} (see _pack): a 50 MB parameter passed to ten steps is stored once,
+# not eleven times.
 # `executions.log` holds where an execution's log is: a JSON list of byte ranges of lane files, one per attempt
 # that started a process (logs.LogRange); stores written before lane files hold the path of a log file there.
 
@@ -228,6 +239,25 @@ class Store:
         with self._lock:
             return self._db.execute(sql, parameters)
 
+    def _write_with(self, large: dict[str, str], sql: str, parameters: tuple) -> sqlite3.Cursor:
+        """One statement, in a transaction with the large values it refers to when there are any."""
+        if not large:
+            return self._write(sql, parameters)
+        with self._transaction() as db:
+            _save_large_values(db, large)
+            return db.execute(sql, parameters)
+
+    def _unpack(self, text: str | None) -> dict:
+        """A JSON object of values as stored, with its large values read back in place of their references."""
+        values = json.loads(text or "{}")
+        for name, value in values.items():
+            if isinstance(value, dict) and set(value) == {_LARGE_VALUE}:
+                with self._lock:
+                    row = self._db.execute("SELECT json FROM large_values WHERE digest = ?",
+                                           (value[_LARGE_VALUE],)).fetchone()
+                values[name] = json.loads(row["json"]) if row else None
+        return values
+
     def close(self) -> None:
         for lock in self._runner_locks.values():
             lock.release()
@@ -274,19 +304,23 @@ class Store:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_id = f"{_slug(pipeline)}-{stamp}-{uuid.uuid4().hex[:6]}"
         self._runner_locks[run_id] = RunnerLock.hold(self.run_dir(run_id) / RUNNER_LOCK)
+        packed, large = _pack(parameters)
         with self._transaction() as db:
+            _save_large_values(db, large)
             db.execute(
                 "INSERT INTO runs (id, pipeline, source, spec_digest, parameters, status, started, pid, host)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, pipeline, source, spec_digest, json.dumps(parameters), RUNNING, time.time(), os.getpid(),
+                (run_id, pipeline, source, spec_digest, packed, RUNNING, time.time(), os.getpid(),
                  socket.gethostname()),
             )
         return run_id
 
     def finish_run(self, run_id: str, status: str, outputs: dict | None = None, error: str | None = None) -> None:
+        packed, large = _pack(outputs or {})
         with self._transaction() as db:
+            _save_large_values(db, large)
             db.execute("UPDATE runs SET status = ?, finished = ?, outputs = ?, error = ? WHERE id = ?",
-                       (status, time.time(), json.dumps(outputs or {}), error, run_id))
+                       (status, time.time(), packed, error, run_id))
         self._release_runner_lock(run_id)
 
     def interrupt_run(self, run_id: str, reason: str) -> None:
@@ -377,8 +411,8 @@ class Store:
 
     def _run_view(self, row: sqlite3.Row) -> dict:
         run = dict(row)
-        run["parameters"] = json.loads(run["parameters"] or "{}")
-        run["outputs"] = json.loads(run["outputs"] or "{}")
+        run["parameters"] = self._unpack(run["parameters"])
+        run["outputs"] = self._unpack(run["outputs"])
         if run["status"] == RUNNING and not self._runner_alive(run["id"], run.get("pid"), run.get("host")):
             run["status"] = INTERRUPTED
         with self._lock:
@@ -393,10 +427,11 @@ class Store:
                         logs: list[LogRange] | None = None) -> tuple[int, str]:
         """Record a step about to run (RUNNING), with where its log starts, in one transaction."""
         execution_uuid = execution_uuid or uuid.uuid4().hex
-        cursor = self._write(
+        packed, large = _pack(inputs)
+        cursor = self._write_with(large,
             "INSERT INTO executions (uuid, run_id, task, component, kind, status, cache_key, started, inputs,"
             " attempts, log) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (execution_uuid, run_id, task, component, kind, RUNNING, cache_key, time.time(), json.dumps(inputs),
+            (execution_uuid, run_id, task, component, kind, RUNNING, cache_key, time.time(), packed,
              attempts, ranges_to_json(logs) if logs else None),
         )
         return int(cursor.lastrowid), execution_uuid
@@ -412,14 +447,16 @@ class Store:
                          exit_code: int | None = None, error: str | None = None, attempts: int | None = None,
                          logs: list[LogRange] | None = None) -> None:
         """Record how an execution ended, its output artifacts, its events and its log ranges, in one transaction."""
+        packed, large = _pack(parameters or {})
         update = ("UPDATE executions SET status = ?, finished = ?, outputs = ?, exit_code = ?, error = ?,"
                   " attempts = COALESCE(?, attempts), log = COALESCE(?, log) WHERE id = ?",
-                  (status, time.time(), json.dumps(parameters or {}), exit_code, error, attempts,
+                  (status, time.time(), packed, exit_code, error, attempts,
                    ranges_to_json(logs) if logs else None, execution_id))
         if not any(inputs or {}) and not any(outputs or {}):  # no events: one statement is the transaction
-            self._write(*update)
+            self._write_with(large, *update)
             return
         with self._transaction() as db:
+            _save_large_values(db, large)
             self._record_events(db, execution_id, inputs or {}, "INPUT")
             self._record_events(db, execution_id, outputs or {}, "OUTPUT")
             db.execute(*update)
@@ -430,12 +467,15 @@ class Store:
                          outputs: dict[str, list[Artifact]] | None = None, error: str | None = None) -> int:
         """An execution that did not run a process: a cache hit, a skipped or never-started step."""
         now = time.time()
+        packed_inputs, large = _pack(inputs or {})
+        packed_outputs, large_outputs = _pack(parameters or {})
         with self._transaction() as db:
+            _save_large_values(db, {**large, **large_outputs})
             cursor = db.execute(
                 "INSERT INTO executions (uuid, run_id, task, component, kind, status, cache_key, cached_from,"
                 " started, finished, inputs, outputs, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uuid.uuid4().hex, run_id, task, component, kind, status, cache_key, cached_from, now, now,
-                 json.dumps(inputs or {}), json.dumps(parameters or {}), error),
+                 packed_inputs, packed_outputs, error),
             )
             execution_id = int(cursor.lastrowid)
             self._record_events(db, execution_id, input_artifacts or {}, "INPUT")
@@ -491,7 +531,7 @@ class Store:
             for row in rows:
                 artifacts = self._artifacts_of(row["id"], "OUTPUT")
                 if all(_exists(a) for items in artifacts.values() for a in items):
-                    return CachedResult(row["id"], row["run_id"], json.loads(row["outputs"] or "{}"), artifacts)
+                    return CachedResult(row["id"], row["run_id"], self._unpack(row["outputs"]), artifacts)
         return None
 
     def _artifacts_of(self, execution_id: int, kind: str) -> dict[str, list[Artifact]]:
@@ -510,8 +550,8 @@ class Store:
             result = []
             for row in rows:
                 execution = _with_log_ranges(dict(row))
-                execution["inputs"] = json.loads(execution["inputs"] or "{}")
-                execution["outputs"] = json.loads(execution["outputs"] or "{}")
+                execution["inputs"] = self._unpack(execution["inputs"])
+                execution["outputs"] = self._unpack(execution["outputs"])
                 execution["input_artifacts"] = self._artifacts_of(row["id"], "INPUT")
                 execution["output_artifacts"] = self._artifacts_of(row["id"], "OUTPUT")
                 result.append(execution)
@@ -600,8 +640,8 @@ class Store:
             producers, consumers = [], []
             for event in events:
                 execution = _with_log_ranges(dict(event))
-                execution["inputs"] = json.loads(execution["inputs"] or "{}")
-                execution["outputs"] = json.loads(execution["outputs"] or "{}")
+                execution["inputs"] = self._unpack(execution["inputs"])
+                execution["outputs"] = self._unpack(execution["outputs"])
                 execution["input_artifacts"] = self._artifacts_of(event["id"], "INPUT")
                 execution["output_artifacts"] = self._artifacts_of(event["id"], "OUTPUT")
                 (producers if event["kind"] == "OUTPUT" else consumers).append(execution)
@@ -654,6 +694,32 @@ def _exists(artifact: Artifact) -> bool:
 def _slug(name: str) -> str:
     cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-")
     return cleaned[:40] or "run"
+
+
+def _pack(values: dict) -> tuple[str, dict[str, str]]:
+    """The JSON to store for `values`, each large value replaced by a reference; the large values' JSON by digest.
+
+    A dict value shaped like a reference is stored as a large value too, so reading back is unambiguous.
+    """
+    packed: dict[str, Any] = {}
+    large: dict[str, str] = {}
+    for name, value in values.items():
+        # A string of fewer than LARGE_VALUE_BYTES / 6 characters can't reach the limit (\uXXXX is 6 bytes).
+        if (isinstance(value, str) and len(value) * 6 >= LARGE_VALUE_BYTES) or isinstance(value, (list, dict)):
+            text = json.dumps(value)
+            if len(text) >= LARGE_VALUE_BYTES or (isinstance(value, dict) and _LARGE_VALUE in value):
+                digest = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+                large[digest] = text
+                packed[name] = {_LARGE_VALUE: digest}
+                continue
+        packed[name] = value
+    return json.dumps(packed), large
+
+
+def _save_large_values(db, large: dict[str, str]) -> None:
+    for digest, text in large.items():
+        if db.execute("SELECT 1 FROM large_values WHERE digest = ?", (digest,)).fetchone() is None:
+            db.execute("INSERT INTO large_values (digest, json) VALUES (?, ?)", (digest, text))
 
 
 class RunnerLock:
