@@ -341,6 +341,15 @@ _code("PTF910", "cannot open the run store", """
 The store directory can't be created, or its `ptflow.db` is not a ptflow
 store database.
 """)
+_code("PTF915", "the store's disk is full", """
+The file system that holds the run store (`.ptflow/` or `--store`) has no
+space left, or your quota on it is used up. The message names the file that
+could not be written. The run stops its steps, removes what they had staged,
+and is recorded as failed (the store keeps a little space in reserve,
+`ptflow.reserve`, so that this record can still be written); finished steps
+stay in the cache. Free space there, or run with `--store DIR` on another
+disk, and run again.
+""")
 _code("PTF911", "no such run", """
 `ptflow show RUN` takes a run id from `ptflow runs`, a unique prefix of one,
 or `latest`.

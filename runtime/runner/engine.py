@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import sqlite3
 import subprocess
 import threading
 import time
@@ -43,7 +44,7 @@ from ptflow.runtime.runner.preflight import upstream_tasks
 from ptflow.runtime.runner.process_groups import KILL_GRACE_SECONDS, Watchdog, stop_processes
 from ptflow.runtime.runner.progress import Progress
 from ptflow.runtime.runner.spec import Pipeline
-from ptflow.runtime.runner.store import Store
+from ptflow.runtime.runner.store import DATABASE, Store, StoreFull, full_error, is_disk_full
 
 ALL_UPSTREAM_TASKS_COMPLETED = "ALL_UPSTREAM_TASKS_COMPLETED"
 _MAX_THREADS = 10_000
@@ -108,6 +109,7 @@ class Run:
         self.container_runtime = container_runtime
         self.stopping = threading.Event()
         self.interruption: str | None = None  # why the run is being stopped, once it is: "interrupted by SIGTERM"
+        self.full_disk: StoreFull | None = None  # the store's disk filled up: the run stops and fails
         self.job_uuid = str(uuid.uuid4())
         self.run_id = ""
         self.run_dir = store.runs_dir  # the run's own folder, once the run has an id
@@ -148,20 +150,31 @@ class Run:
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
         self.watchdog = Watchdog()
         try:
-            result = self._run_dag(DagFrame("root", self.pipeline.root, "", parameters, {}))
+            try:
+                result = self._run_dag(DagFrame("root", self.pipeline.root, "", parameters, {}))
+            except Exception as error:
+                if not is_disk_full(error):
+                    raise
+                self._note_full_disk(error)
+            if self.full_disk is None:
+                # Every step has ended. (After Ctrl-C the lanes stay open: a task thread may be ending its step.)
+                self.lanes.close()
+                status = states.SUCCEEDED if result.ok else states.FAILED
+                outputs = _public_outputs(result)
+                failures = result.failures
+                error = "; ".join(f.message for f in failures) or None
+                try:
+                    self.store.finish_run(self.run_id, status, outputs, error)
+                except StoreFull as full:
+                    self._note_full_disk(full)
+            if self.full_disk is not None:
+                return self._fail_on_full_disk(started)
         except BaseException as error:  # Ctrl-C, SIGTERM, or a runner bug: stop the steps, record how the run ended
             self._abandon(error)
             raise
         finally:
             self.threads.shutdown(wait=False)
             self.watchdog.close()
-        # Every step has ended. (After Ctrl-C the lanes stay open: a task thread may still be ending its step.)
-        self.lanes.close()
-        status = states.SUCCEEDED if result.ok else states.FAILED
-        outputs = _public_outputs(result)
-        failures = result.failures
-        error = "; ".join(f.message for f in failures) or None
-        self.store.finish_run(self.run_id, status, outputs, error)
         counts = dict(self.store.find_run(self.run_id)["counts"])
         seconds = time.monotonic() - started
         self.progress.run_finished(self.run_id, status, seconds, counts)
@@ -174,6 +187,49 @@ class Run:
         parameters.update({name: values.as_protobuf(v) for name, v in self.arguments.items()})
         return parameters
 
+    # ------------------------------------------------------- a full disk
+    def _note_full_disk(self, error: BaseException) -> None:
+        """The store's disk is full: the run fails (once, with the first path that could not be written)."""
+        with self._busy:
+            first = self.full_disk is None
+            if first:
+                self.full_disk = full_error(error, self.store.root / DATABASE)
+        if first:
+            self.progress.warning(str(self.full_disk))
+            self.stop()
+
+    def _fail_on_full_disk(self, started: float) -> RunResult:
+        """Stop everything, free what the unfinished steps staged, and record the run as FAILED if at all possible."""
+        self.stop()
+        self._wait_for_task_threads()
+        self.lanes.close()
+        message = str(self.full_disk)
+        self.store.discard_staged(self.run_id)
+        try:
+            self.store.fail_run(self.run_id, message)
+        except StoreFull:
+            # SQLite can't commit on a full disk: the store's reserve file gives it room to record the failure.
+            try:
+                if not self.store.release_reserve():
+                    raise
+                self.store.fail_run(self.run_id, message)
+            except StoreFull:
+                self.progress.warning(f"run {self.run_id} could not be recorded as failed; the next ptflow command "
+                                      "on this store records it as interrupted")
+        try:
+            counts = dict(self.store.find_run(self.run_id)["counts"])
+        except sqlite3.Error:
+            counts = {}
+        seconds = time.monotonic() - started
+        self.progress.run_finished(self.run_id, states.FAILED, seconds, counts)
+        failure = StepFailure("", "", "", message, "PTF915")
+        return RunResult(self.run_id, states.FAILED, seconds, {}, [failure], counts)
+
+    def _wait_for_task_threads(self) -> None:
+        """Let the task threads record how their steps ended (and settle what never started), bounded."""
+        with self._busy:
+            self._busy.wait_for(lambda: self._in_flight == 0, timeout=KILL_GRACE_SECONDS + 5)
+
     def _abandon(self, error: BaseException) -> None:
         """The run ends early: stop every step, let their threads record them, record the run.
 
@@ -183,9 +239,7 @@ class Run:
         if signal_name:
             self.interruption = f"interrupted by {signal_name}"
         self.stop()
-        # The task threads record how their steps ended (and settle what never started): wait for them, bounded.
-        with self._busy:
-            self._busy.wait_for(lambda: self._in_flight == 0, timeout=KILL_GRACE_SECONDS + 5)
+        self._wait_for_task_threads()
         if signal_name:
             self.store.interrupt_run(self.run_id, self.interruption)
         else:
@@ -234,8 +288,12 @@ class Run:
         def guarded(name: str) -> TaskResult:
             try:
                 return self._run_task(frame, name, tasks[name])
-            except Exception as error:  # a runner bug must fail the task, not hang the DAG
+            except Exception as error:  # a full disk, or a runner bug: fail the task, don't hang the DAG
                 path = _join(frame.path, name)
+                if is_disk_full(error):
+                    self._note_full_disk(error)
+                    self.progress.step_failed(path, "stopped: the store's disk is full")
+                    return TaskResult(states.FAILED)  # the run's failure says why, once
                 message = f"internal error while running `{path}`: {type(error).__name__}: {error}"
                 self.progress.step_failed(path, message)
                 return TaskResult(states.FAILED, failures=[StepFailure(path, frame.key, name, message)])
@@ -271,9 +329,12 @@ class Run:
         component = self.pipeline.component(task["componentRef"]["name"])
         why = f"not started: the run was {self.interruption}" if self.interruption else \
             "not started: an upstream step failed"
-        if "executorLabel" in component:
-            self.store.record_execution(self.run_id, path, task["componentRef"]["name"], "container", states.NOT_RUN,
-                                        error=why)
+        if "executorLabel" in component and self.full_disk is None:
+            try:
+                self.store.record_execution(self.run_id, path, task["componentRef"]["name"], "container",
+                                            states.NOT_RUN, error=why)
+            except StoreFull as full:
+                self._note_full_disk(full)
         return TaskResult(states.NOT_RUN, error=why)
 
     def _dag_result(self, frame: DagFrame, failed: bool) -> TaskResult:
@@ -429,8 +490,13 @@ class Run:
                 try:
                     results[index] = self._run_dag(iteration_frame)
                 except Exception as error:
-                    message = f"internal error in `{path}[{index}]`: {type(error).__name__}: {error}"
-                    results[index] = TaskResult(states.FAILED, failures=[StepFailure(path, frame.key, name, message)])
+                    if is_disk_full(error):
+                        self._note_full_disk(error)
+                        results[index] = TaskResult(states.FAILED)
+                    else:
+                        message = f"internal error in `{path}[{index}]`: {type(error).__name__}: {error}"
+                        results[index] = TaskResult(states.FAILED,
+                                                    failures=[StepFailure(path, frame.key, name, message)])
                 if results[index].state == states.FAILED:
                     failed.set()
             finally:

@@ -16,7 +16,7 @@ from ptflow.runtime.runner.engine import Run, RunOptions, RunResult, needs_conta
 from ptflow.runtime.runner.failures import render_failures
 from ptflow.runtime.runner.interruption import stop_signals_interrupt
 from ptflow.runtime.runner.progress import Progress, progress_for
-from ptflow.runtime.runner.store import Store, StoreError
+from ptflow.runtime.runner.store import Store, StoreError, StoreFull
 
 DEFAULT_STORE = ".ptflow"
 
@@ -61,7 +61,7 @@ def run_file(path: str, arguments: dict[str, str] | None = None, *, options: Run
         store = Store(store_dir)
     except StoreError as error:
         refused = Diagnostics()
-        refused.report("PTF910", str(error), None)
+        refused.report("PTF915" if isinstance(error, StoreFull) else "PTF910", str(error), None)
         return Outcome(diagnostics + refused.items)
     progress = progress or progress_for(stream)
     try:
@@ -69,6 +69,10 @@ def run_file(path: str, arguments: dict[str, str] | None = None, *, options: Run
         with stop_signals_interrupt():
             run = Run(loaded, store, options, progress, typed_arguments, container_runtime)
             result = run.execute()
+    except StoreFull as full:  # the disk was full before the run could be recorded (later, the run fails)
+        refused = Diagnostics()
+        refused.report("PTF915", str(full), None)
+        return Outcome(diagnostics + refused.items)
     finally:
         store.close()
     report = render_failures(result.failures, loaded.span_of, color) if result.failures else ""

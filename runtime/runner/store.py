@@ -4,6 +4,7 @@ Layout of a store directory (`.ptflow/` by default):
 
     ptflow.db                    runs, executions, artifacts, events (ML Metadata's model)
     ptflow.lock                  held while a runner opens the database (see _opening_lock)
+    ptflow.reserve               disk space kept for recording a run's failure on a full disk (release_reserve)
     runs/<run>/runner.lock       locked by the runner while it runs the run (see RunnerLock), then removed
     runs/<run>/lane-<n>.log      what the steps run in lane n printed (see logs.py)
     runs/<run>/lane-<n>/         the working directory of the steps run in lane n
@@ -33,6 +34,7 @@ INTERRUPTED and removes what those steps had staged.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -53,6 +55,8 @@ from ptflow.runtime.runner.logs import LogRange, ranges_from_json, ranges_to_jso
 
 DATABASE = "ptflow.db"
 BUSY_TIMEOUT_MS = 60_000
+RESERVE = "ptflow.reserve"
+RESERVE_BYTES = 512 * 1024
 LARGE_VALUE_BYTES = 4096
 _LARGE_VALUE = "$ptflow-large-value"
 
@@ -150,6 +154,62 @@ class StoreError(Exception):
     """The store can't be used: not a directory, a database that isn't ours, a path that escapes it."""
 
 
+class StoreFull(StoreError):
+    """The file system of the store has no space left (or the user's quota on it is used up)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+        free = _free_bytes(self.path)
+        where = f"the file system at {_mount_point(self.path)}"
+        shown = f"{where} has {free:,} bytes free" if free is not None else f"{where} is full"
+        super().__init__(f"the store's disk is full: could not write {self.path} ({shown}); free space there, "
+                         "or run with --store DIR on another disk")
+
+
+SQLITE_FULL = 13
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether an error says the disk (or the quota) is full: ENOSPC, EDQUOT, or SQLite's SQLITE_FULL."""
+    if isinstance(error, StoreFull):
+        return True
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        return getattr(error, "sqlite_errorcode", None) == SQLITE_FULL or "database or disk is full" in str(error)
+    return False
+
+
+def full_error(error: BaseException, database: Path) -> StoreFull:
+    """The StoreFull for a disk-full error: the file it could not write (the database's, for SQLite)."""
+    if isinstance(error, StoreFull):
+        return error
+    if isinstance(error, OSError) and error.filename:
+        return StoreFull(error.filename)
+    return StoreFull(database)
+
+
+def _mount_point(path: str) -> str:
+    folder = os.path.abspath(path)
+    while not os.path.ismount(folder):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return folder
+
+
+def _free_bytes(path: str) -> int | None:
+    folder = path
+    while folder and not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    try:
+        status = os.statvfs(folder or ".")
+    except (OSError, AttributeError):
+        return None
+    return status.f_bavail * status.f_frsize
+
+
 @dataclass
 class CachedResult:
     execution_id: int
@@ -175,8 +235,61 @@ class Store:
             with _opening_lock(self.root):
                 self._open_database()
         except sqlite3.DatabaseError as error:
+            # Opening a WAL database creates its -wal and -shm files: on a full disk that is an "I/O error".
+            if is_disk_full(error) or ("disk I/O error" in str(error) and (_free_bytes(str(self.root)) or 0) < 65536):
+                raise StoreFull(self.root / DATABASE) from None
             raise StoreError(f"{self.root / DATABASE} is not a ptflow store database: {error}") from None
+        self._keep_reserve()
         self.record_dead_runners()
+
+    # ---------------------------------------------------------- a full disk
+    def _keep_reserve(self) -> None:
+        """Make sure the reserve file exists, if there is room for it (see release_reserve)."""
+        reserve = self.root / RESERVE
+        if reserve.exists():
+            return
+        try:
+            with open(reserve, "wb") as handle:
+                try:
+                    os.posix_fallocate(handle.fileno(), 0, RESERVE_BYTES)
+                except (AttributeError, OSError):  # no fallocate here (or not on this file system): write it
+                    handle.write(bytes(RESERVE_BYTES))
+        except OSError:  # no room for it now; the next store opened with room makes it
+            try:
+                reserve.unlink()
+            except OSError:
+                pass
+
+    def release_reserve(self) -> bool:
+        """Delete the reserve file, so that a full disk has room to record how the run ended; whether it was there.
+
+        The store keeps RESERVE_BYTES of its disk allocated in `ptflow.reserve`: when the disk fills up, SQLite
+        can't commit anything, not even the run's failure, until some space is freed.
+        """
+        try:
+            (self.root / RESERVE).unlink()
+            return True
+        except OSError:
+            return False
+
+    def discard_staged(self, run_id: str) -> None:
+        """Remove what the run's unfinished steps staged (their outputs will never be published)."""
+        with self._lock:
+            steps = [row["uuid"] for row in self._db.execute(
+                "SELECT uuid FROM executions WHERE run_id = ? AND status = ?", (run_id, RUNNING)).fetchall()]
+        for step in steps:
+            for staged in self.staging_dir.glob(f"{step}-*"):
+                shutil.rmtree(staged, ignore_errors=True)
+
+    def fail_run(self, run_id: str, error: str) -> None:
+        """Record a run and its unfinished steps as FAILED with `error`, in one transaction."""
+        now = time.time()
+        with self._transaction() as db:
+            db.execute("UPDATE executions SET status = ?, finished = ?, error = COALESCE(error, ?)"
+                       " WHERE run_id = ? AND status = ?", (FAILED, now, error, run_id, RUNNING))
+            db.execute("UPDATE runs SET status = ?, finished = ?, error = ? WHERE id = ?",
+                       (FAILED, now, error, run_id))
+        self._release_runner_lock(run_id)
 
     def _open_database(self) -> None:
         """Connect, switch to WAL and create the schema if it is missing.
@@ -219,10 +332,23 @@ class Store:
             return self.store._db
 
         def __exit__(self, kind, error, traceback):
+            db = self.store._db
             try:
-                self.store._db.execute("COMMIT" if kind is None else "ROLLBACK")
+                if kind is None:
+                    try:
+                        db.execute("COMMIT")
+                    except sqlite3.OperationalError as failed:
+                        if db.in_transaction:
+                            db.execute("ROLLBACK")
+                        if is_disk_full(failed):
+                            raise StoreFull(self.store.root / DATABASE) from failed
+                        raise
+                elif db.in_transaction:  # SQLite may have rolled back already (a full disk mid-statement)
+                    db.execute("ROLLBACK")
             finally:
                 self.store._lock.release()
+            if error is not None and is_disk_full(error) and not isinstance(error, StoreFull):
+                raise StoreFull(self.store.root / DATABASE) from error
             return False
 
     def _transaction(self) -> "_Transaction":
@@ -237,7 +363,12 @@ class Store:
         two statements fewer, which matters twice per step.
         """
         with self._lock:
-            return self._db.execute(sql, parameters)
+            try:
+                return self._db.execute(sql, parameters)
+            except sqlite3.OperationalError as error:
+                if is_disk_full(error):
+                    raise StoreFull(self.root / DATABASE) from error
+                raise
 
     def _write_with(self, large: dict[str, str], sql: str, parameters: tuple) -> sqlite3.Cursor:
         """One statement, in a transaction with the large values it refers to when there are any."""

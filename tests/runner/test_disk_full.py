@@ -1,0 +1,106 @@
+"""A store on a disk that fills up: a run failure that names the full path, a consistent store, no traceback.
+
+The disk is a real 8 MB tmpfs, mounted for the test; mounting needs root (CAP_SYS_ADMIN), so elsewhere the
+tests skip and say so.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.runner.helpers import ptflow, show
+
+# A step that fills the disk with scratch data in its working directory (inside the store), then succeeds or
+# not: either way it is the runner that next needs to write, and can't.
+SCRATCH = """
+component scratch(mb: int) -> (n: int) {
+    image = "alpine:3"
+    command = ["sh", "-c", "head -c $(($0 * 1000000)) /dev/zero > scratch.bin; echo 1 > \\"$1\\"", mb, n.path]
+}
+
+component after(n: int) -> (m: int) {
+    image = "alpine:3"
+    command = ["sh", "-c", "echo $0 > \\"$1\\"", n, m.path]
+}
+
+pipeline fill_up(mb: int = 20) {
+    s = scratch(mb: mb)
+    a = after(n: s.n)
+}
+"""
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """An 8 MB tmpfs, unmounted afterwards."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"a small tmpfs can't be mounted here (needs root): {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def _consistent(store: Path) -> None:
+    database = sqlite3.connect(store / "ptflow.db")
+    assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    for (uri,) in database.execute("SELECT uri FROM artifacts"):
+        assert Path(uri).exists(), f"the store records {uri}, which is missing"
+    database.close()
+
+
+def test_a_disk_that_fills_up_mid_run_fails_the_run_naming_the_full_path(tmp_path: Path, small_disk: Path):
+    source = tmp_path / "fill.ptflow"
+    source.write_text(SCRATCH)
+    store = small_disk / "store"
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "error[PTF915]: the store's disk is full: could not write " in result.stderr
+    assert f"the file system at {small_disk} has " in result.stderr
+
+    [run] = json.loads(ptflow("runs", "--store", str(store), "--json", check=True).stdout)
+    assert run["status"] == "FAILED"
+    assert run["error"].startswith("the store's disk is full")
+    steps = show(store)["by_task"]
+    assert steps["s"]["status"] == "FAILED" and "disk is full" in steps["s"]["error"]
+    assert "a" not in steps or steps["a"]["status"] in ("NOT_RUN", "FAILED")
+    assert list((store / "artifacts" / ".staging").iterdir()) == []
+    _consistent(store)
+
+    # Once there is room again, the same store runs the pipeline.
+    for scratch in (store / "runs").glob("*/lane-*/scratch.bin"):
+        scratch.unlink()
+    again = ptflow("run", str(source), "--store", str(store), "-p", "mb=1")
+    assert again.returncode == 0, again.stdout + again.stderr
+    _consistent(store)
+
+
+def test_a_store_on_a_full_disk_is_refused_before_anything_runs(tmp_path: Path, small_disk: Path):
+    source = tmp_path / "fill.ptflow"
+    source.write_text(SCRATCH)
+    store = small_disk / "store"
+    ptflow("run", str(source), "--store", str(store), "-p", "mb=1", check=True)  # a store with a run in it
+    filler = small_disk / "filler"
+    with open(filler, "wb") as handle:
+        try:
+            handle.write(bytes(9_000_000))
+        except OSError:
+            pass  # full: what the test wants
+    result = ptflow("run", str(source), "--store", str(store), "-p", "mb=1")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "error[PTF915]: the store's disk is full" in result.stderr
+    filler.unlink()
+    _consistent(store)
+    [run] = json.loads(ptflow("runs", "--store", str(store), "--json", check=True).stdout)
+    assert run["status"] == "SUCCEEDED"
