@@ -3,16 +3,21 @@
 `serve.predict` uses it when given an archive instead of an endpoint, so a
 pipeline run here exercises the same predict and explain calls it makes
 against KServe in the cluster.
+
+The server picks its port itself (`--port 0`) and says which in its first
+line: a port chosen here and handed over could be taken by another process
+in between.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -22,24 +27,24 @@ from ptflow.runtime.contract import StepError
 STOP_GRACE_S = 15.0
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+STARTUP_TIMEOUT_S = 300.0
+_SERVING_LINE = re.compile(r"^serving `.*` on (http://\S+?): ", re.MULTILINE)
 
 
 @contextmanager
-def running_server(target: Path, name: str | None = None, host: str = "127.0.0.1") -> Iterator["ServerProcess"]:
-    """Start `ptflow serve target`; yields once the process runs (wait for readiness separately)."""
-    port = free_port(host)
-    command = [sys.executable, "-m", "ptflow", "serve", str(target), "--host", host, "--port", str(port)]
+def running_server(target: Path, name: str | None = None, host: str = "127.0.0.1",
+                   startup_timeout: float = STARTUP_TIMEOUT_S) -> Iterator["ServerProcess"]:
+    """Start `ptflow serve target` on a port it picks; yields once it has loaded the model and said where it
+    listens (wait for readiness separately)."""
+    command = [sys.executable, "-m", "ptflow", "serve", str(target), "--host", host, "--port", "0"]
     if name:
         command += ["--name", name]
     log_file = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
                                env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    server = ServerProcess(process, f"http://{host}:{port}", log_file)
+    server = ServerProcess(process, log_file)
     try:
+        server.endpoint = server.wait_for_endpoint(startup_timeout)
         yield server
     finally:
         server.stop()
@@ -47,10 +52,23 @@ def running_server(target: Path, name: str | None = None, host: str = "127.0.0.1
 
 
 class ServerProcess:
-    def __init__(self, process: subprocess.Popen, endpoint: str, log_file):
+    def __init__(self, process: subprocess.Popen, log_file):
         self.process = process
-        self.endpoint = endpoint
+        self.endpoint = ""
         self._log_file = log_file
+
+    def wait_for_endpoint(self, timeout: float) -> str:
+        """The URL from the server's `serving ... on URL` line, once it has printed it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._log_file.seek(0)
+            found = _SERVING_LINE.search(self._log_file.read())
+            if found:
+                return found.group(1)
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise StepError(f"the local model server did not start within {timeout:g}s:\n{self.log_tail()}")
+            time.sleep(0.1)
 
     def log_tail(self, lines: int = 15) -> str:
         self._log_file.seek(0)

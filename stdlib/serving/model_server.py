@@ -11,15 +11,23 @@ unpacked and run by the same runner as its TorchServe handler
 (ptflow.stdlib.serving.inference), so both give the same answers.  A request
 the model can't take gets 400 with the reason, never a 500.
 
-kserve 0.21 binds its REST server to 0.0.0.0 unconditionally; this module
-binds 127.0.0.1 unless told otherwise (every server ptflow starts here
-listens on loopback by default).
+kserve 0.21 binds its REST server to 0.0.0.0 unconditionally; `ptflow serve`
+binds its own listening socket (127.0.0.1 unless told otherwise: every server
+ptflow starts here listens on loopback by default; port 0 picks a free port)
+and hands it to kserve's uvicorn.
+
+A request body larger than the limit (`--max-request-mb`, 16 MB by default) is
+answered 413 before it is read: parsing a JSON body takes about twenty times
+its size in memory (one 50 MB request took 1 GB), so one request could
+otherwise take the server down.  A declared Content-Length over the limit is
+refused at once; a chunked body is counted as it arrives.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
 import sys
 import tempfile
 import uuid
@@ -183,8 +191,27 @@ def make_kserve_model(servable: Servable):
 # ------------------------------------------------------------------ the server
 
 
-def serve(servable: Servable, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Serve until SIGINT/SIGTERM.  Call from a process's main thread (kserve installs signal handlers)."""
+DEFAULT_MAX_REQUEST_MB = 16.0
+
+
+def listen_on(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (port 0: a free one, which `getsockname()` then says); OSError if it can't be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def serve(servable: Servable, listener: socket.socket, max_request_bytes: int) -> None:
+    """Serve on the bound `listener` until SIGINT/SIGTERM.
+
+    Call from a process's main thread (kserve installs signal handlers).
+    """
     # kserve reads sys.argv with its own parser when imported; ours isn't meant for it.
     saved_argv, sys.argv = sys.argv, sys.argv[:1]
     try:
@@ -192,20 +219,31 @@ def serve(servable: Servable, host: str = "127.0.0.1", port: int = 8080) -> None
         from kserve import model_server as kserve_model_server
     finally:
         sys.argv = saved_argv
-    _bind_rest_server_to(kserve_model_server, host)
+    _serve_rest_on(kserve_model_server, listener, max_request_bytes)
     model = make_kserve_model(servable)
+    port = listener.getsockname()[1]
     ModelServer(http_port=port, enable_grpc=False, workers=1, enable_latency_logging=False).start([model])
 
 
-def _bind_rest_server_to(kserve_model_server: Any, host: str) -> None:
-    """Make kserve's REST server listen on `host` (0.21 hard-codes 0.0.0.0 in RESTServer.__init__),
-    and answer bad requests the way ptflow does (400 with the reason, logged in one line)."""
+def _serve_rest_on(kserve_model_server: Any, listener: socket.socket, max_request_bytes: int) -> None:
+    """Make kserve's REST server serve on `listener` (0.21 binds 0.0.0.0 itself, in RESTServer.__init__),
+    refuse bodies over `max_request_bytes` with 413, and answer bad requests the way ptflow does (400 with
+    the reason, logged in one line)."""
     base = kserve_model_server.RESTServer
 
     class LoopbackRESTServer(base):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.config.host = host
+            host, port = listener.getsockname()[:2]
+            self.config.host, self.config.port = host, port  # what uvicorn logs; it serves on `listener`
+
+        async def start(self) -> None:
+            self.create_application()
+            await self._server.serve(sockets=[listener])
+
+        def _add_middlewares(self, app: Any) -> None:
+            super()._add_middlewares(app)
+            app.add_middleware(RequestSizeLimit, max_bytes=max_request_bytes)  # outermost: before any reading
 
         def _add_exception_handlers(self, app: Any) -> None:
             super()._add_exception_handlers(app)
@@ -214,6 +252,61 @@ def _bind_rest_server_to(kserve_model_server: Any, host: str) -> None:
 
     # ModelServer.start looks the class up in its module when it starts, so this is enough.
     kserve_model_server.RESTServer = LoopbackRESTServer
+
+
+class _BodyTooLarge(Exception):
+    """Raised from `receive` once a body has passed the limit; RequestSizeLimit answers 413."""
+
+
+class RequestSizeLimit:
+    """ASGI middleware: a request body over `max_bytes` gets 413, and is not read (or no further)."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, send, f"{int(declared):,} bytes declared")
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> dict:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge()
+            return message
+
+        async def noting_send(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, noting_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, send, f"{received:,} bytes received so far")
+
+    async def _refuse(self, scope: dict, send: Any, size: str) -> None:
+        limit_mb = self.max_bytes / (1 << 20)
+        reason = (f"the request body is larger than this server's limit of {limit_mb:g} MB ({size}); "
+                  "send fewer instances per request, or start `ptflow serve` with a larger --max-request-mb")
+        log.warning("413 %s %s: body over %s bytes", scope.get("method"), scope.get("path"), self.max_bytes)
+        body = json.dumps({"error": reason}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _quiet_bad_request_logging(app: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,7 +17,6 @@ import warnings
 import pytest
 import torch
 
-from ptflow.stdlib.serving.local_server import free_port
 from tests.runtime.steps import run_step
 
 SERVER_START_TIMEOUT_S = 90
@@ -90,25 +90,38 @@ def http_call(url: str, body: bytes | str | None = None, content_type: str = "ap
         return error.code, json.loads(error.read() or b"null")
 
 
-@pytest.fixture(scope="session")
-def ptflow_server(digits_archive, tmp_path_factory):
-    """`ptflow serve` on the digits archive, a real subprocess on a free loopback port, shared by the session."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("ptflow_serve") / "serve.log"
+def start_ptflow_serve(target, log, *options: str) -> tuple[subprocess.Popen, str, int]:
+    """`ptflow serve TARGET --port 0 OPTIONS` as a real subprocess, once it answers: the process, its base URL
+    and port (the server picks the port itself and prints it: no port chosen here that another process could
+    take first)."""
     with log.open("w") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "ptflow", "serve", str(digits_archive), "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", "ptflow", "serve", str(target), "--port", "0", *options],
                                    stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    base = None
     while True:
         assert process.poll() is None, f"ptflow serve exited:\n{log.read_text()[-3000:]}"
+        found = SERVING_LINE.search(log.read_text())
+        if found and base is None:
+            base = found.group(1)
         try:
-            if http_call(f"{base}/v1/models/digits")[0] == 200:
+            if base and http_call(f"{base}/v1/models/digits")[0] == 200:
                 break
         except (urllib.error.URLError, OSError):
             pass
         assert time.monotonic() < deadline, f"ptflow serve not ready:\n{log.read_text()[-3000:]}"
         time.sleep(0.3)
+    return process, base, int(base.rsplit(":", 1)[1])
+
+
+SERVING_LINE = re.compile(r"^serving `.*` on (http://\S+?): ", re.MULTILINE)
+
+
+@pytest.fixture(scope="session")
+def ptflow_server(digits_archive, tmp_path_factory):
+    """`ptflow serve` on the digits archive, a real subprocess on a free loopback port, shared by the session."""
+    log = tmp_path_factory.mktemp("ptflow_serve") / "serve.log"
+    process, base, port = start_ptflow_serve(digits_archive, log)
     yield {"base": base, "port": port, "process": process, "log": log}
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)

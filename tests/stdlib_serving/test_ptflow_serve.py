@@ -15,7 +15,6 @@ import sys
 import pytest
 import torch
 
-from ptflow.stdlib.serving.local_server import free_port
 from tests.stdlib_serving.conftest import expected_probabilities, http_call as request
 
 
@@ -152,7 +151,7 @@ def run_ptflow(*arguments: str, timeout: float = 60) -> subprocess.CompletedProc
 
 
 def test_a_missing_model_fails_before_starting(tmp_path):
-    result = run_ptflow("serve", str(tmp_path / "nothing"), "--port", str(free_port()))
+    result = run_ptflow("serve", str(tmp_path / "nothing"), "--port", "0")
     assert result.returncode == 1
     assert f"nothing at {tmp_path / 'nothing'}" in result.stderr
 
@@ -161,3 +160,79 @@ def test_a_port_in_use_fails_before_loading(ptflow_server, digits_archive):
     result = run_ptflow("serve", str(digits_archive), "--port", str(ptflow_server["port"]))
     assert result.returncode == 1
     assert "the port is in use" in result.stderr
+
+
+# ---------------------------------------------------------------- request size limit
+
+
+def raw_http(port: int, head: str, body_chunks=(), timeout: float = 30) -> tuple[int, dict]:
+    """Send a request's head (and body chunks) over a plain socket; the status and JSON body of the answer.
+
+    A socket, not urllib: the server may answer before the body has been sent, which is the point.
+    """
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
+        connection.sendall(head.encode())
+        try:
+            for chunk in body_chunks:
+                connection.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed while the rest of the body was still coming
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    status_line, _, rest = answer.partition(b"\r\n")
+    _, _, body = rest.partition(b"\r\n\r\n")
+    return int(status_line.split()[1]), json.loads(body or b"null")
+
+
+def post_head(path: str, content_length: int | None = None) -> str:
+    length = f"Content-Length: {content_length}\r\n" if content_length is not None else \
+        "Transfer-Encoding: chunked\r\n"
+    return f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{length}\r\n"
+
+
+def test_a_body_over_the_default_limit_gets_413_before_it_is_sent(ptflow_server):
+    status, answer = raw_http(ptflow_server["port"], post_head("/v1/models/digits:predict", 50 << 20))
+    assert status == 413
+    assert "limit of 16 MB" in answer["error"] and "--max-request-mb" in answer["error"]
+    assert ptflow_server["process"].poll() is None
+
+
+@pytest.fixture(scope="module")
+def small_limit_server(digits_archive, tmp_path_factory):
+    from tests.stdlib_serving.conftest import start_ptflow_serve
+
+    log = tmp_path_factory.mktemp("ptflow_serve_small") / "serve.log"
+    process, base, port = start_ptflow_serve(digits_archive, log, "--max-request-mb", "0.5")
+    yield {"base": base, "port": port, "process": process, "log": log}
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_the_limit_is_configurable_and_counts_a_chunked_body_as_it_arrives(small_limit_server):
+    port = small_limit_server["port"]
+    status, answer = raw_http(port, post_head("/v1/models/digits:predict", 600_000))
+    assert status == 413 and "limit of 0.5 MB" in answer["error"]
+    # No Content-Length: the body is counted as it comes, and refused once past the limit.
+    chunk = b"[" + b"0.5," * 25_000 + b"0.5]"
+    chunks = [f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" for _ in range(20)] + [b"0\r\n\r\n"]
+    status, answer = raw_http(port, post_head("/v1/models/digits:predict"), chunks)
+    assert status == 413 and "so far" in answer["error"]
+    assert small_limit_server["process"].poll() is None
+    assert "Traceback" not in small_limit_server["log"].read_text()
+
+
+def test_a_body_under_the_limit_is_answered(small_limit_server):
+    body = json.dumps({"instances": [[0.5] * 64], "padding": "x" * 400_000})
+    status, answer = request(f"{small_limit_server['base']}/v1/models/digits:predict", body)
+    assert status == 200 and len(answer["predictions"]) == 1
+
+
+def test_a_limit_that_is_not_positive_is_refused(digits_archive):
+    result = run_ptflow("serve", str(digits_archive), "--port", "0", "--max-request-mb", "0")
+    assert result.returncode == 2 and "--max-request-mb 0 must be more than 0" in result.stderr
