@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import tempfile
@@ -13,21 +13,30 @@ import urllib.request
 from contextlib import contextmanager
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+STARTUP_TIMEOUT_S = 120
+# TensorBoard's own line, which names the port it bound (`--port 0`: it picks a free one itself, so no port
+# chosen here can be taken by another process before it binds).
+_SERVING_LINE = re.compile(rb"TensorBoard \S+ at (http://\S+?)/? \(Press")
 
 
 @contextmanager
 def ptflow_tensorboard(*arguments, env: dict | None = None):
-    """`ptflow tensorboard ...` on a free loopback port; yields (process, base URL)."""
-    port = free_port()
+    """`ptflow tensorboard ...` on a free loopback port; yields (process, base URL) once it listens."""
     log = tempfile.TemporaryFile()  # a file, not a pipe: nobody reads it while TensorBoard runs
     process = subprocess.Popen([sys.executable, "-m", "ptflow", "tensorboard", *map(str, arguments),
-                                "--port", str(port)], stdout=log, stderr=log, env={**os.environ, **(env or {})})
+                                "--port", "0"], stdout=log, stderr=log, env={**os.environ, **(env or {})})
     try:
-        yield process, f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            log.seek(0)
+            found = _SERVING_LINE.search(log.read())
+            if found:
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise AssertionError(f"TensorBoard did not start:\n{log.read()[-3000:].decode(errors='replace')}")
+            time.sleep(0.2)
+        yield process, found.group(1).decode()
     finally:
         process.terminate()
         try:

@@ -113,13 +113,13 @@ def test_ag_news_is_downloaded_once_and_parsed(tmp_path, ag_news_server):
 
 
 def test_ag_news_without_a_network_says_what_to_do(tmp_path):
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {"PTFLOW_AG_NEWS_URL": f"http://127.0.0.1:{port}/ag_news_csv.tgz",
-                   "PTFLOW_DATA_CACHE": str(tmp_path / "cache")}
-    result = run_step("torch.prepare_text", "--dataset", "ag_news", "--outputs-dir", tmp_path / "out",
-                      env=environment)
+    with socket.socket() as held:  # a port held bound but not listening for the whole test: nothing answers
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        environment = {"PTFLOW_AG_NEWS_URL": f"http://127.0.0.1:{port}/ag_news_csv.tgz",
+                       "PTFLOW_DATA_CACHE": str(tmp_path / "cache")}
+        result = run_step("torch.prepare_text", "--dataset", "ag_news", "--outputs-dir", tmp_path / "out",
+                          env=environment)
     assert result.returncode == 1
     assert "could not download AG News" in result.stderr and "leave `dataset` unset" in result.stderr
     assert not list((tmp_path / "cache").rglob("*.tgz"))

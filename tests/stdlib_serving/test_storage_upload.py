@@ -157,11 +157,15 @@ def test_bad_endpoints_and_prefixes_fail_before_connecting(tree, tmp_path, argum
 
 
 def test_an_unreachable_store_is_reported_as_such(tree, tmp_path):
-    from ptflow.stdlib.serving.local_server import free_port
+    import socket
 
-    result = run_step("storage.upload", "--source", tree, "--bucket", "models", "--endpoint",
-                      f"127.0.0.1:{free_port()}", "--secure", "false", "--outputs-dir", tmp_path, env=CREDENTIALS,
-                      timeout=120)
+    # A port held bound but not listening for the whole test: nothing can answer on it (a port probed and
+    # released could be taken by another process meanwhile).
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        result = run_step("storage.upload", "--source", tree, "--bucket", "models", "--endpoint",
+                          f"127.0.0.1:{held.getsockname()[1]}", "--secure", "false", "--outputs-dir", tmp_path,
+                          env=CREDENTIALS, timeout=120)
     assert result.returncode == 1
     assert "cannot reach the object store" in result.stderr
 

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,7 +26,6 @@ from pathlib import Path
 import pytest
 import torch
 
-from ptflow.stdlib.serving.local_server import free_port
 from tests.stdlib_serving.conftest import expected_probabilities
 
 READY_TIMEOUT_S = 90
@@ -64,9 +64,28 @@ def local_config(archive: Path, ports: dict[str, int]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def free_ports(count: int) -> list[int]:
+    """Ports that were free a moment ago (TorchServe can't pick its own): another process may take one
+    before TorchServe binds it, so the fixture starts again on new ones when that happens."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
+class PortTaken(Exception):
+    """TorchServe could not bind one of its ports."""
+
+
 def wait_until_ready(management: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
+        if process.poll() is not None and "Address already in use" in log.read_text():
+            raise PortTaken()
         assert process.poll() is None, f"torchserve exited early:\n{log.read_text()[-3000:]}"
         try:
             with urllib.request.urlopen(f"{management}/models/digits", timeout=5) as answer:
@@ -100,23 +119,34 @@ def stop_process_group(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="module", params=["kserve envelope", "torchserve api"])
 def torchserve(request, digits_archive, tmp_path_factory):
     root = tmp_path_factory.mktemp("torchserve")
-    ports = {name: free_port() for name in ("inference", "management", "metrics", "grpc_inference",
-                                           "grpc_management")}
-    config = root / "config.properties"
-    config.write_text(local_config(digits_archive, ports))
-    venv_bin = Path(sys.executable).parent
-    environment = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
-                   "TMPDIR": str(root), "LOG_LOCATION": str(root / "logs"), "METRICS_LOCATION": str(root / "logs")}
-    if request.param == "kserve envelope":
-        environment["TS_SERVICE_ENVELOPE"] = "kserve"
-    log = root / "torchserve.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen([str(venv_bin / "torchserve"), "--foreground", "--ts-config", str(config),
-                                    "--model-store", str(digits_archive / "model-store"), "--ncs",
-                                    "--disable-token-auth"], cwd=root, env=environment, stdout=log_file,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+    for attempt in range(3):
+        names = ("inference", "management", "metrics", "grpc_inference", "grpc_management")
+        ports = dict(zip(names, free_ports(len(names))))
+        config = root / "config.properties"
+        config.write_text(local_config(digits_archive, ports))
+        venv_bin = Path(sys.executable).parent
+        environment = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+                       "TMPDIR": str(root), "LOG_LOCATION": str(root / "logs"),
+                       "METRICS_LOCATION": str(root / "logs")}
+        if request.param == "kserve envelope":
+            environment["TS_SERVICE_ENVELOPE"] = "kserve"
+        log = root / "torchserve.log"
+        with log.open("w") as log_file:
+            process = subprocess.Popen([str(venv_bin / "torchserve"), "--foreground", "--ts-config", str(config),
+                                        "--model-store", str(digits_archive / "model-store"), "--ncs",
+                                        "--disable-token-auth"], cwd=root, env=environment, stdout=log_file,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_until_ready(f"http://127.0.0.1:{ports['management']}", process, log)
+            break
+        except PortTaken:
+            stop_process_group(process)
+        except BaseException:
+            stop_process_group(process)
+            raise
+    else:
+        pytest.fail(f"torchserve found a port taken three times:\n{log.read_text()[-3000:]}")
     try:
-        wait_until_ready(f"http://127.0.0.1:{ports['management']}", process, log)
         yield {"mode": request.param, "inference": f"http://127.0.0.1:{ports['inference']}"}
     finally:
         stop_process_group(process)
