@@ -8,13 +8,33 @@ from kfp import dsl
 
 from tests.runner.helpers import compile_kfp, ptflow, show
 
-# A step that records when it ran: "<start> <end>" in DIR/NAME.
-TIMED = 'start=$(date +%s.%N); sleep "$2"; echo "$start $(date +%s.%N)" > "$0/$1"'
+# A step that meets others at a barrier: it marks itself running in DIR, waits until WANT steps are running
+# at once (a generous deadline only guards against a hang), stays a moment so that a step started beyond the
+# bound would show, and records in DIR/seen.NAME whether the barrier was met and the most it saw running.
+# No conclusion is drawn from how long anything took.
+BARRIER = """
+import os, sys, time
+folder, name, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+mark = os.path.join(folder, "running." + name)
+open(mark, "w").close()
+running = lambda: sum(1 for entry in os.listdir(folder) if entry.startswith("running."))
+most, deadline = 0, time.monotonic() + 60
+while (count := running()) < want and time.monotonic() < deadline:
+    most = max(most, count)
+    time.sleep(0.02)
+met, most = count >= want, max(most, count)
+linger = time.monotonic() + 0.3
+while time.monotonic() < linger:
+    most = max(most, running())
+    time.sleep(0.02)
+os.remove(mark)
+open(os.path.join(folder, "seen." + name), "w").write(f"{met} {most}")
+"""
 
 
 @dsl.container_component
-def timed(folder: str, name: str, seconds: float):
-    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", TIMED, folder, name, seconds])
+def barrier(folder: str, name: str, want: int):
+    return dsl.ContainerSpec(image="python:3.11", command=["python3", "-c", BARRIER, folder, name, want])
 
 
 @dsl.container_component
@@ -61,49 +81,48 @@ def status_of(status: dsl.PipelineTaskFinalStatus, out: dsl.OutputPath(str)):
     return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'printf "%s" "$0" > "$1"', status, out])
 
 
-def _intervals(folder: Path) -> list[tuple[float, float]]:
-    return [tuple(map(float, f.read_text().split())) for f in sorted(folder.iterdir())]
-
-
-def _most_at_once(intervals: list[tuple[float, float]]) -> int:
-    events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
-    most = running = 0
-    for _, change in events:
-        running += change
-        most = max(most, running)
-    return most
+def _seen(folder: Path) -> list[tuple[bool, int]]:
+    """Per step: whether it met its barrier, and the most steps it saw running at once."""
+    seen = []
+    for entry in sorted(folder.glob("seen.*")):
+        met, most = entry.read_text().split()
+        seen.append((met == "True", int(most)))
+    return seen
 
 
 @dsl.pipeline(name="limited-loop")
 def limited_loop(folder: str):
     with dsl.ParallelFor(["a", "b", "c", "d", "e", "f"], parallelism=2) as item:
-        timed(folder=folder, name=item, seconds=0.8)
+        barrier(folder=folder, name=item, want=2)
 
 
 def test_loop_parallelism_limit_is_observable(tmp_path: Path, store: Path):
     ir = compile_kfp(limited_loop, tmp_path / "loop.yaml")
-    folder = tmp_path / "times"
+    folder = tmp_path / "seen"
     folder.mkdir()
     ptflow("run", str(ir), "--store", str(store), "-p", f"folder={folder}", "--parallelism", "4", check=True)
-    intervals = _intervals(folder)
-    assert len(intervals) == 6
-    assert _most_at_once(intervals) == 2  # parallelismLimit 2, though 4 slots were free
+    seen = _seen(folder)
+    assert len(seen) == 6
+    assert all(met for met, _ in seen)  # two at a time...
+    assert max(most for _, most in seen) == 2  # ...and never more (parallelismLimit 2, though 4 slots were free)
 
 
 @dsl.pipeline(name="independent")
-def independent(folder: str):
+def independent(folder: str, want: int):
     for name in ("a", "b", "c"):
-        timed(folder=folder, name=name, seconds=0.8).set_caching_options(False)
+        barrier(folder=folder, name=name, want=want).set_caching_options(False)
 
 
 def test_independent_steps_run_in_parallel_up_to_the_bound(tmp_path: Path, store: Path):
     ir = compile_kfp(independent, tmp_path / "independent.yaml")
-    for parallelism, expected in (("3", 3), ("1", 1)):
-        folder = tmp_path / f"times-{parallelism}"
+    for parallelism in (3, 1):
+        folder = tmp_path / f"seen-{parallelism}"
         folder.mkdir()
-        ptflow("run", str(ir), "--store", str(store), "-p", f"folder={folder}", "--parallelism", parallelism,
-               check=True)
-        assert _most_at_once(_intervals(folder)) == expected
+        ptflow("run", str(ir), "--store", str(store), "-p", f"folder={folder}", "-p", f"want={parallelism}",
+               "--parallelism", str(parallelism), check=True)
+        seen = _seen(folder)
+        assert len(seen) == 3 and all(met for met, _ in seen), seen  # all three at once; with 1, each alone
+        assert max(most for _, most in seen) == parallelism
 
 
 @dsl.pipeline(name="loops")
