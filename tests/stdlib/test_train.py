@@ -7,7 +7,6 @@ the others train on 400 digits or the shipped sentences to stay quick.
 from __future__ import annotations
 
 import json
-import time
 import warnings
 
 import numpy as np
