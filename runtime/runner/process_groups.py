@@ -153,18 +153,28 @@ def _start_watchdog() -> subprocess.Popen | None:
         return None
 
 
-def _watch(lines) -> None:
-    """The watchdog process: follow `+PGID` / `-PGID` lines; at their end, stop the groups still running."""
+_READ_PAUSE_SECONDS = 0.2
+
+
+def _watch(fd: int) -> None:
+    """The watchdog process: follow `+PGID` / `-PGID` lines; at their end, stop the groups still running.
+
+    It reads what has come, then pauses: a run of many short steps wakes it a few times a second rather than
+    twice per step (the pipe holds thousands of lines meanwhile), and a dead runner is acted on within the pause.
+    """
     running: set[int] = set()
-    for line in lines:
-        line = line.strip()
-        if len(line) < 2 or not line[1:].isdigit():
-            continue
-        pgid = int(line[1:])
-        if line.startswith(b"+"):
-            running.add(pgid)
-        else:
-            running.discard(pgid)
+    pending = b""
+    while chunk := os.read(fd, 1 << 16):
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:
+            if len(line) < 2 or not line[1:].isdigit():
+                continue
+            pgid = int(line[1:])
+            if line.startswith(b"+"):
+                running.add(pgid)
+            else:
+                running.discard(pgid)
+        time.sleep(_READ_PAUSE_SECONDS)
     if running:
         stop_groups(sorted(running))
 
@@ -172,4 +182,4 @@ def _watch(lines) -> None:
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the runner; the pipe says when to act
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    _watch(sys.stdin.buffer)
+    _watch(sys.stdin.fileno())
