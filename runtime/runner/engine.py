@@ -205,17 +205,9 @@ class Run:
         self.lanes.close()
         message = str(self.full_disk)
         self.store.discard_staged(self.run_id)
-        try:
-            self.store.fail_run(self.run_id, message)
-        except StoreFull:
-            # SQLite can't commit on a full disk: the store's reserve file gives it room to record the failure.
-            try:
-                if not self.store.release_reserve():
-                    raise
-                self.store.fail_run(self.run_id, message)
-            except StoreFull:
-                self.progress.warning(f"run {self.run_id} could not be recorded as failed; the next ptflow command "
-                                      "on this store records it as interrupted")
+        if not self._record_failure(message):
+            self.progress.warning(f"run {self.run_id} could not be recorded as failed; the next ptflow command "
+                                  "on this store records it as interrupted")
         try:
             counts = dict(self.store.find_run(self.run_id)["counts"])
         except sqlite3.Error:
@@ -224,6 +216,22 @@ class Run:
         self.progress.run_finished(self.run_id, states.FAILED, seconds, counts)
         failure = StepFailure("", "", "", message, "PTF915")
         return RunResult(self.run_id, states.FAILED, seconds, {}, [failure], counts)
+
+    def _record_failure(self, message: str) -> bool:
+        """Record the run FAILED; on a full disk, again after releasing the store's reserve file. Whether it was."""
+        try:
+            self.store.fail_run(self.run_id, message)
+            return True
+        except StoreFull:
+            pass
+        # SQLite can't commit on a full disk: the reserve file's space gives it room to record the failure.
+        if not self.store.release_reserve():
+            return False
+        try:
+            self.store.fail_run(self.run_id, message)
+            return True
+        except StoreFull:
+            return False
 
     def _wait_for_task_threads(self) -> None:
         """Let the task threads record how their steps ended (and settle what never started), bounded."""
