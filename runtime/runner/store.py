@@ -434,7 +434,12 @@ class Store:
         """Record a new run as RUNNING, its runner lock held by this process from before the record exists."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_id = f"{_slug(pipeline)}-{stamp}-{uuid.uuid4().hex[:6]}"
-        self._runner_locks[run_id] = RunnerLock.hold(self.run_dir(run_id) / RUNNER_LOCK)
+        try:
+            self._runner_locks[run_id] = RunnerLock.hold(self.run_dir(run_id) / RUNNER_LOCK)
+        except OSError as error:
+            if is_disk_full(error):
+                raise full_error(error, self.root / DATABASE) from None
+            raise
         packed, large = _pack(parameters)
         with self._transaction() as db:
             _save_large_values(db, large)
