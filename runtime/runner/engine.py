@@ -162,9 +162,9 @@ class Run:
                 status = states.SUCCEEDED if result.ok else states.FAILED
                 outputs = _public_outputs(result)
                 failures = result.failures
-                error = "; ".join(f.message for f in failures) or None
+                summary = "; ".join(f.message for f in failures) or None
                 try:
-                    self.store.finish_run(self.run_id, status, outputs, error)
+                    self.store.finish_run(self.run_id, status, outputs, summary)
                 except StoreFull as full:
                     self._note_full_disk(full)
             if self.full_disk is not None:
@@ -202,16 +202,18 @@ class Run:
         """Stop everything, free what the unfinished steps staged, and record the run as FAILED if at all possible."""
         self.stop()
         self._wait_for_task_threads()
-        self.lanes.close()
+        if self.lanes is not None:
+            self.lanes.close()
         message = str(self.full_disk)
         self.store.discard_staged(self.run_id)
         if not self._record_failure(message):
             self.progress.warning(f"run {self.run_id} could not be recorded as failed; the next ptflow command "
                                   "on this store records it as interrupted")
         try:
-            counts = dict(self.store.find_run(self.run_id)["counts"])
+            recorded = self.store.find_run(self.run_id)
         except sqlite3.Error:
-            counts = {}
+            recorded = None
+        counts = dict(recorded["counts"]) if recorded else {}
         seconds = time.monotonic() - started
         self.progress.run_finished(self.run_id, states.FAILED, seconds, counts)
         failure = StepFailure("", "", "", message, "PTF915")
@@ -244,12 +246,13 @@ class Run:
         Interrupted (a signal), it and its unfinished steps are INTERRUPTED; a runner bug makes it FAILED.
         """
         signal_name = signal_of(error)
+        reason = f"interrupted by {signal_name}"
         if signal_name:
-            self.interruption = f"interrupted by {signal_name}"
+            self.interruption = reason  # what the steps stopped from now on are recorded as
         self.stop()
         self._wait_for_task_threads()
         if signal_name:
-            self.store.interrupt_run(self.run_id, self.interruption)
+            self.store.interrupt_run(self.run_id, reason)
         else:
             self.store.finish_run(self.run_id, states.FAILED, error=repr(error))
         self.progress.close()

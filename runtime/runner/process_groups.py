@@ -138,7 +138,8 @@ class Watchdog:
         if process is None:
             return
         try:
-            process.stdin.close()
+            if process.stdin is not None:
+                process.stdin.close()
         except OSError:
             pass
         # Collect it when it has ended, without making the run wait for that.

@@ -495,7 +495,7 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT id, pid, host FROM runs WHERE status = ?", (RUNNING,)).fetchall()
         dead = [row for row in rows if not self._runner_alive(row["id"], row["pid"], row["host"])]
-        recorded = []
+        recorded: list[str] = []
         for row in dead:
             reason = f"interrupted: its runner (pid {row['pid']} on {row['host']}) ended without finishing it"
             try:
