@@ -231,6 +231,15 @@ pipeline p(gpus: int = 1) {
 ''')
     result = compile_file(str(path), target="vertex")
     assert result.ok, [str(d) for d in result.diagnostics]
+    tasks = result.documents[0]["root"]["dag"]["tasks"]
+    # The GPU count reaches the step that picks the machine, at run time, from the pipeline parameter...
+    assert tasks["deploy-model"]["inputs"]["parameters"]["gpus"] == {"componentInputParameter": "gpus"}
+    # ... and the deployment takes the machine that step picked, not a constant chosen at compile time.
+    deploy_inputs = tasks["deploy"]["inputs"]["parameters"]
+    for field, output in (("machine_type", "machine_type"), ("accelerator_type", "accelerator_type"),
+                          ("accelerator_count", "accelerator_count")):
+        assert deploy_inputs[f"dedicated_resources_{field}"] == {
+            "taskOutputParameter": {"outputParameterKey": output, "producerTask": "deploy-model"}}
 
 
 # The examples whose cluster arm deploys an archive uploaded to MinIO on KServe, as the original samples.
