@@ -368,6 +368,7 @@ class TaskOptions:
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
     pull_policy: str | None = None
+    image_pull_secrets: list[str] = field(default_factory=list)  # Kubernetes secret names
 
 
 @dataclass

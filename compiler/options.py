@@ -289,6 +289,17 @@ def _read_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.
     return volumes
 
 
+def _read_image_pull_secrets(parser: OptionParser, expr: tree.Expr, what: str) -> list[str]:
+    names = []
+    for item in _items(expr):
+        value = parser.constant(item)
+        if not isinstance(value, str) or not value:
+            parser.bad(item, "`image_pull_secrets` lists secret names: [\"regcred\"]")
+            continue
+        names.append(value)
+    return names
+
+
 def _read_retries(parser: OptionParser, expr: tree.Expr, what: str) -> dag.Retry | None:
     from ptflow.compiler import dag
 
@@ -442,6 +453,15 @@ def _accelerator_parameter_refused_v1(task: dag.Task, target: str):
     return None
 
 
+def _image_pull_secrets_refused_v1(task: dag.Task, target: str):
+    if not task.options.image_pull_secrets:
+        return None
+    return (f"`image_pull_secrets` on step `{task.step}` is not supported by {target}: KFP 1.x sets image pull "
+            "secrets for the whole pipeline (the workflow's `imagePullSecrets`), not for one step",
+            "add the secret to the `imagePullSecrets` of the service account the pipeline runs as, "
+            "or compile for kfp-v2")
+
+
 def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) -> None:
     """Report (PTF501) each option value of `task` that `target` can't write, once per distinct reason."""
     reasons: list[tuple[str, str | None]] = []
@@ -560,6 +580,11 @@ OPTIONS: tuple[Option, ...] = (
            _read_pull_policy, "pull_policy",
            _lowerings(f"{_PLATFORM} `imagePullPolicy`", "container `imagePullPolicy`",
                       v2_refuses=_container_only("pull_policy", "pull_policy"))),
+    Option("image_pull_secrets", 'a secret name or a list of them: ["regcred"]',
+           "the secrets Kubernetes pulls the image with", _read_image_pull_secrets, "image_pull_secrets",
+           _lowerings(f"{_PLATFORM} `imagePullSecret`", None,
+                      v2_refuses=_container_only("image_pull_secrets", "image_pull_secrets"),
+                      v1_refuses=Refusal("always: KFP 1.x sets them per pipeline", _image_pull_secrets_refused_v1))),
 )
 
 OPTIONS_BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

@@ -1005,6 +1005,10 @@ def _platform_config(options: dag.TaskOptions) -> dict:
         config["podMetadata"] = metadata
     if options.pull_policy:
         config["imagePullPolicy"] = options.pull_policy
+    for secret_name in options.image_pull_secrets:
+        config.setdefault("imagePullSecret", []).append({
+            "secretName": secret_name, "secretNameParameter": {"runtimeValue": {"constant": secret_name}},
+        })
     if options.timeout_seconds:
         # An int64 field: protobuf's JSON writes it as a string, as kfp-kubernetes' output has it.
         config["activeDeadlineSeconds"] = str(int(options.timeout_seconds))

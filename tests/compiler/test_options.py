@@ -94,6 +94,8 @@ GOOD = [
     ('labels: {team: "ml"}', "labels", {"team": "ml"}),
     ('annotations: {owner: "me"}', "annotations", {"owner": "me"}),
     ('pull_policy: "IfNotPresent"', "pull_policy", "IfNotPresent"),
+    ('image_pull_secrets: ["regcred", "mirror"]', "image_pull_secrets", ["regcred", "mirror"]),
+    ('image_pull_secrets: "regcred"', "image_pull_secrets", ["regcred"]),
     ("after: [first]", "after", ["first"]),
     ("after: first", "after", ["first"]),
 ]
@@ -188,6 +190,8 @@ BAD = [
     ("annotations: {owner: false}", "PTF309", "false", "each value of `annotations` must be a string", None),
     ('pull_policy: "Sometimes"', "PTF309", '"Sometimes"', "`pull_policy` is one of Always, IfNotPresent, Never",
      None),
+    ('image_pull_secrets: ["regcred", 3]', "PTF309", "3", '`image_pull_secrets` lists secret names: ["regcred"]',
+     None),
     ('after: ["first"]', "PTF402", '"first"', "`after` lists step names: `after: [prepare, train]`", None),
     # keys: unknown (with and without a near one), twice, and both ways of retrying
     ('memroy: "1Gi"', "PTF210", "memroy", "unknown option `memroy`", "did you mean `memory`?"),
@@ -244,6 +248,7 @@ WRITTEN = {
     "labels": ('labels: {team: "ml"}', ""),
     "annotations": ('annotations: {owner: "me"}', ""),
     "pull_policy": ('pull_policy: "Always"', ""),
+    "image_pull_secrets": ('image_pull_secrets: ["regcred"]', ""),
 }
 
 # The forms a target refuses: (option, target) -> (option text, the step line it is written in).
@@ -260,6 +265,7 @@ REFUSED = {
     ("volumes", "kfp-v2"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
     ("volumes", "vertex"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
     ("accelerator", "kfp-v1"): ("gpus: 1, accelerator: acc", STEP),
+    ("image_pull_secrets", "kfp-v1"): ('image_pull_secrets: ["regcred"]', STEP),
 }
 # Container settings on a step that calls a pipeline: kfp-v2 has no container to write them to (they were
 # dropped without a word before).  The accelerator goes with a GPU count; both are refused in one error each.
@@ -267,7 +273,8 @@ CONTAINER_SETTINGS = {"cpu": 'cpu: "2"', "cpu_request": 'cpu_request: "1"', "mem
                       "memory_request": 'memory_request: "1Gi"', "gpus": "gpus: 1",
                       "accelerator": 'accelerator: "nvidia-tesla-t4"', "env": 'env: {LOG_LEVEL: "debug"}',
                       "timeout": 'timeout: "1h"', "image": 'image: "repo/other:1"', "labels": 'labels: {team: "ml"}',
-                      "annotations": 'annotations: {owner: "me"}', "pull_policy": 'pull_policy: "Always"'}
+                      "annotations": 'annotations: {owner: "me"}', "pull_policy": 'pull_policy: "Always"',
+                      "image_pull_secrets": 'image_pull_secrets: ["regcred"]'}
 for _name, _text in CONTAINER_SETTINGS.items():
     for _target in ("kfp-v2", "vertex"):
         REFUSED[(_name, _target)] = (_text, CALLS_A_PIPELINE)
