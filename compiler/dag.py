@@ -326,6 +326,15 @@ class SecretUse:
 
 
 @dataclass
+class ConfigMapUse:
+    """A Kubernetes ConfigMap, as environment variables or as files (the same shape as a secret's use)."""
+
+    config_map: str
+    env: dict[str, str] = field(default_factory=dict)  # VAR -> key
+    mount_path: str | None = None
+
+
+@dataclass
 class VolumeUse:
     pvc: str
     mount_path: str
@@ -369,6 +378,7 @@ class TaskOptions:
     annotations: dict[str, str] = field(default_factory=dict)
     pull_policy: str | None = None
     image_pull_secrets: list[str] = field(default_factory=list)  # Kubernetes secret names
+    config_maps: list[ConfigMapUse] = field(default_factory=list)
 
 
 @dataclass

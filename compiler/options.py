@@ -255,24 +255,39 @@ def _read_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[str, dag
     return {name: dag.Constant(value, STR) for name, value in parser.string_dict(expr, what).items()}
 
 
-def _read_secrets(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.SecretUse]:
-    from ptflow.compiler import dag
-
-    secrets = []
+def _env_or_mount(parser: OptionParser, expr: tree.Expr, kind: str, example: str) -> list[tuple[str, dict, str | None]]:
+    """The (name, env, mount_path) of each item of a `secrets` or `config_maps` option: both are Kubernetes
+    objects whose keys become environment variables (`env: {VAR: key}`) and/or files (`mount_path`)."""
+    uses = []
     for item in _items(expr):
         value = parser.constant(item)
         if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-            parser.bad(item, "each secret is {name: \"minio\", env: {MINIO_KEY: \"accesskey\"}} or "
-                       "{name: \"creds\", mount_path: \"/secrets\"}")
+            parser.bad(item, example)
             continue
         env = value.get("env") or {}
         mount_path = value.get("mount_path")
         unknown = [k for k in value if k not in ("name", "env", "mount_path")]
         if unknown or not isinstance(env, dict) or (not env and not mount_path):
-            parser.bad(item, "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else")
+            parser.bad(item, f"a {kind} needs `env` (variable: key) and/or `mount_path`, and nothing else")
             continue
-        secrets.append(dag.SecretUse(value["name"], {str(k): str(v) for k, v in env.items()}, mount_path))
-    return secrets
+        uses.append((value["name"], {str(k): str(v) for k, v in env.items()}, mount_path))
+    return uses
+
+
+def _read_secrets(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.SecretUse]:
+    from ptflow.compiler import dag
+
+    example = ('each secret is {name: "minio", env: {MINIO_KEY: "accesskey"}} or '
+               '{name: "creds", mount_path: "/secrets"}')
+    return [dag.SecretUse(*use) for use in _env_or_mount(parser, expr, "secret", example)]
+
+
+def _read_config_maps(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.ConfigMapUse]:
+    from ptflow.compiler import dag
+
+    example = ('each config map is {name: "settings", env: {LOG_LEVEL: "level"}} or '
+               '{name: "settings", mount_path: "/cfg"}')
+    return [dag.ConfigMapUse(*use) for use in _env_or_mount(parser, expr, "config map", example)]
 
 
 def _read_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.VolumeUse]:
@@ -537,6 +552,10 @@ OPTIONS: tuple[Option, ...] = (
            "Kubernetes secrets as environment variables or files", _read_secrets, "secrets",
            _lowerings(f"{_PLATFORM} `secretAsEnv` / `secretAsVolume`", "container `env` / `volumeMounts`",
                       v2_refuses=_ON_PIPELINE_CALL)),
+    Option("config_maps", '{name: "settings", env: {VAR: "key"}} and/or mount_path: "/cfg", or a list of them',
+           "Kubernetes ConfigMaps as environment variables or files", _read_config_maps, "config_maps",
+           _lowerings(f"{_PLATFORM} `configMapAsEnv` / `configMapAsVolume`", "container `env` / `volumeMounts`",
+                      v2_refuses=_container_only("config_maps", "config_maps"))),
     Option("volumes", '{pvc: "my-claim", mount_path: "/data"}, or a list of them',
            "persistent volume claims mounted into the container", _read_volumes, "volumes",
            _lowerings(f"{_PLATFORM} `pvcMount`", "template `volumes` and container `volumeMounts`",

@@ -197,16 +197,24 @@ class ContainerBuilder:
         for secret in self.task.options.secrets:
             for variable, key in secret.env.items():
                 env.append({"name": variable, "valueFrom": {"secretKeyRef": {"key": key, "name": secret.secret}}})
+        for config_map in self.task.options.config_maps:
+            for variable, key in config_map.env.items():
+                env.append({"name": variable,
+                            "valueFrom": {"configMapKeyRef": {"key": key, "name": config_map.config_map}}})
         return env
 
     def _volume_mounts(self) -> list[dict]:
         mounts = [{"mountPath": s.mount_path, "name": s.secret} for s in self.task.options.secrets if s.mount_path]
+        mounts += [{"mountPath": c.mount_path, "name": c.config_map} for c in self.task.options.config_maps
+                   if c.mount_path]
         mounts += [{"mountPath": v.mount_path, "name": v.pvc} for v in self.task.options.volumes]
         return mounts
 
     def _volumes(self) -> list[dict]:
         volumes = [{"name": s.secret, "secret": {"secretName": s.secret}}
                    for s in self.task.options.secrets if s.mount_path]
+        volumes += [{"name": c.config_map, "configMap": {"name": c.config_map}}
+                    for c in self.task.options.config_maps if c.mount_path]
         volumes += [{"name": v.pvc, "persistentVolumeClaim": {"claimName": v.pvc}} for v in self.task.options.volumes]
         return sorted(volumes, key=lambda v: v["name"])
 

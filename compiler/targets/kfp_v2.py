@@ -979,6 +979,19 @@ def _platform_config(options: dag.TaskOptions) -> dict:
                 "mountPath": secret.mount_path, "optional": False, "secretName": secret.secret,
                 "secretNameParameter": name_parameter,
             })
+    for config_map in options.config_maps:
+        name_parameter = {"runtimeValue": {"constant": config_map.config_map}}
+        if config_map.env:
+            config.setdefault("configMapAsEnv", []).append({
+                "configMapName": config_map.config_map, "configMapNameParameter": name_parameter,
+                "keyToEnv": [{"configMapKey": key, "envVar": var} for var, key in config_map.env.items()],
+                "optional": False,
+            })
+        if config_map.mount_path:
+            config.setdefault("configMapAsVolume", []).append({
+                "configMapName": config_map.config_map, "configMapNameParameter": name_parameter,
+                "mountPath": config_map.mount_path, "optional": False,
+            })
     for volume in options.volumes:
         config.setdefault("pvcMount", []).append({
             "constant": volume.pvc, "mountPath": volume.mount_path,

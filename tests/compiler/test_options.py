@@ -79,6 +79,10 @@ GOOD = [
     ('secrets: {name: "minio", env: {AWS_KEY: "accesskey"}}', "secrets",
      [dag.SecretUse("minio", {"AWS_KEY": "accesskey"})]),
     ('secrets: [{name: "certs", mount_path: "/certs"}]', "secrets", [dag.SecretUse("certs", {}, "/certs")]),
+    ('config_maps: {name: "settings", env: {LOG_LEVEL: "level"}}', "config_maps",
+     [dag.ConfigMapUse("settings", {"LOG_LEVEL": "level"})]),
+    ('config_maps: [{name: "settings", mount_path: "/cfg", env: {A: "a"}}]', "config_maps",
+     [dag.ConfigMapUse("settings", {"A": "a"}, "/cfg")]),
     ('volumes: {pvc: "shared", mount_path: "/data"}', "volumes", [dag.VolumeUse("shared", "/data")]),
     ("retries: 3", "retry", dag.Retry(3)),
     ("retries: 0", "retry", dag.Retry(0)),
@@ -163,6 +167,10 @@ BAD = [
      "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else", None),
     ('secrets: {name: "minio", mount_path: "/s", extra: 1}', "PTF309", "{name",
      "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else", None),
+    ('config_maps: ["settings"]', "PTF309", '"settings"', 'each config map is {name: "settings", env: {LOG_LEVEL: '
+     '"level"}} or {name: "settings", mount_path: "/cfg"}', None),
+    ('config_maps: {name: "settings", path: "/cfg"}', "PTF309", "{name",
+     "a config map needs `env` (variable: key) and/or `mount_path`, and nothing else", None),
     ('volumes: {pvc: "claim"}', "PTF309", "{pvc", 'each volume is {pvc: "my-claim", mount_path: "/data"}', None),
     ("retries: -1", "PTF309", "-1", "`retries` must be a whole number (0 or more)", None),
     ("retries: 1.5", "PTF309", "1.5", "`retries` must be a whole number (0 or more)", None),
@@ -236,6 +244,7 @@ WRITTEN = {
     "tolerations": ('tolerations: {key: "gpu", operator: "Exists"}', ""),
     "env": ('env: {LOG_LEVEL: "debug"}', ""),
     "secrets": ('secrets: {name: "minio", env: {KEY: "accesskey"}}', ""),
+    "config_maps": ('config_maps: {name: "settings", env: {LEVEL: "level"}, mount_path: "/cfg"}', ""),
     "volumes": ('volumes: {pvc: "shared", mount_path: "/data"}', ""),
     "retries": ("retries: 2", ""),
     "retry": ('retry: {max: 2, backoff: "10s"}', ""),
@@ -274,7 +283,8 @@ CONTAINER_SETTINGS = {"cpu": 'cpu: "2"', "cpu_request": 'cpu_request: "1"', "mem
                       "accelerator": 'accelerator: "nvidia-tesla-t4"', "env": 'env: {LOG_LEVEL: "debug"}',
                       "timeout": 'timeout: "1h"', "image": 'image: "repo/other:1"', "labels": 'labels: {team: "ml"}',
                       "annotations": 'annotations: {owner: "me"}', "pull_policy": 'pull_policy: "Always"',
-                      "image_pull_secrets": 'image_pull_secrets: ["regcred"]'}
+                      "image_pull_secrets": 'image_pull_secrets: ["regcred"]',
+                      "config_maps": 'config_maps: {name: "settings", mount_path: "/cfg"}'}
 for _name, _text in CONTAINER_SETTINGS.items():
     for _target in ("kfp-v2", "vertex"):
         REFUSED[(_name, _target)] = (_text, CALLS_A_PIPELINE)
