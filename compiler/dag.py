@@ -379,6 +379,7 @@ class TaskOptions:
     pull_policy: str | None = None
     image_pull_secrets: list[str] = field(default_factory=list)  # Kubernetes secret names
     config_maps: list[ConfigMapUse] = field(default_factory=list)
+    field_env: dict[str, str] = field(default_factory=dict)  # VAR -> a pod field path (the downward API)
 
 
 @dataclass

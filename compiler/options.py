@@ -17,6 +17,7 @@ parameter read at run time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 _TOLERATION_KEYS = ("key", "operator", "value", "effect", "seconds")
 _RETRY_FIELDS = ("max", "backoff", "factor", "max_backoff")
+# The pod fields Kubernetes' downward API gives to environment variables (besides one label or annotation).
+_POD_FIELDS = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+               "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")
+_POD_FIELD_KEYED = re.compile(r"metadata\.(labels|annotations)\['[^'\]]+'\]")
 
 # (task, target name) -> (message, hint) of the PTF501 error when the target can't write this task's value.
 RefusalCheck = Callable[["dag.Task", str], "tuple[str, str | None] | None"]
@@ -288,6 +293,22 @@ def _read_config_maps(parser: OptionParser, expr: tree.Expr, what: str) -> list[
     example = ('each config map is {name: "settings", env: {LOG_LEVEL: "level"}} or '
                '{name: "settings", mount_path: "/cfg"}')
     return [dag.ConfigMapUse(*use) for use in _env_or_mount(parser, expr, "config map", example)]
+
+
+def _read_field_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[str, str]:
+    if not isinstance(expr, tree.DictExpr):
+        parser.bad(expr, '`field_env` is a dict of variable: pod field, such as {POD_NAME: "metadata.name"}')
+        return {}
+    result = {}
+    for entry in expr.entries:
+        path = parser.constant(entry.value)
+        if not isinstance(path, str) or not (path in _POD_FIELDS or _POD_FIELD_KEYED.fullmatch(path)):
+            parser.bad(entry.value, f"`{entry.key.name}`: not a pod field Kubernetes gives to environment variables",
+                       hint="write one of " + ", ".join(_POD_FIELDS) + ", metadata.labels['KEY'] or "
+                       "metadata.annotations['KEY']")
+            continue
+        result[entry.key.name] = path
+    return result
 
 
 def _read_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.VolumeUse]:
@@ -556,6 +577,10 @@ OPTIONS: tuple[Option, ...] = (
            "Kubernetes ConfigMaps as environment variables or files", _read_config_maps, "config_maps",
            _lowerings(f"{_PLATFORM} `configMapAsEnv` / `configMapAsVolume`", "container `env` / `volumeMounts`",
                       v2_refuses=_container_only("config_maps", "config_maps"))),
+    Option("field_env", '{POD_NAME: "metadata.name", TEAM: "metadata.labels[\'team\']"}',
+           "environment variables read from the pod's fields (the downward API)", _read_field_env, "field_env",
+           _lowerings(f"{_PLATFORM} `fieldPathAsEnv`", "container `env` (`valueFrom.fieldRef`)",
+                      v2_refuses=_container_only("field_env", "field_env"))),
     Option("volumes", '{pvc: "my-claim", mount_path: "/data"}, or a list of them',
            "persistent volume claims mounted into the container", _read_volumes, "volumes",
            _lowerings(f"{_PLATFORM} `pvcMount`", "template `volumes` and container `volumeMounts`",

@@ -201,6 +201,8 @@ class ContainerBuilder:
             for variable, key in config_map.env.items():
                 env.append({"name": variable,
                             "valueFrom": {"configMapKeyRef": {"key": key, "name": config_map.config_map}}})
+        for variable, field_path in self.task.options.field_env.items():
+            env.append({"name": variable, "valueFrom": {"fieldRef": {"fieldPath": field_path}}})
         return env
 
     def _volume_mounts(self) -> list[dict]:

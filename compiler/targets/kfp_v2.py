@@ -992,6 +992,8 @@ def _platform_config(options: dag.TaskOptions) -> dict:
                 "configMapName": config_map.config_map, "configMapNameParameter": name_parameter,
                 "mountPath": config_map.mount_path, "optional": False,
             })
+    for variable, field_path in options.field_env.items():
+        config.setdefault("fieldPathAsEnv", []).append({"fieldPath": field_path, "name": variable})
     for volume in options.volumes:
         config.setdefault("pvcMount", []).append({
             "constant": volume.pvc, "mountPath": volume.mount_path,

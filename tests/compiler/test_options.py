@@ -83,6 +83,8 @@ GOOD = [
      [dag.ConfigMapUse("settings", {"LOG_LEVEL": "level"})]),
     ('config_maps: [{name: "settings", mount_path: "/cfg", env: {A: "a"}}]', "config_maps",
      [dag.ConfigMapUse("settings", {"A": "a"}, "/cfg")]),
+    ('field_env: {POD_NAME: "metadata.name", RUN: "metadata.annotations[\'pipelines.kubeflow.org/run_name\']"}',
+     "field_env", {"POD_NAME": "metadata.name", "RUN": "metadata.annotations['pipelines.kubeflow.org/run_name']"}),
     ('volumes: {pvc: "shared", mount_path: "/data"}', "volumes", [dag.VolumeUse("shared", "/data")]),
     ("retries: 3", "retry", dag.Retry(3)),
     ("retries: 0", "retry", dag.Retry(0)),
@@ -171,6 +173,13 @@ BAD = [
      '"level"}} or {name: "settings", mount_path: "/cfg"}', None),
     ('config_maps: {name: "settings", path: "/cfg"}', "PTF309", "{name",
      "a config map needs `env` (variable: key) and/or `mount_path`, and nothing else", None),
+    ('field_env: ["metadata.name"]', "PTF309", '["metadata.name"]',
+     '`field_env` is a dict of variable: pod field, such as {POD_NAME: "metadata.name"}', None),
+    ('field_env: {NODE: "spec.node"}', "PTF309", '"spec.node"',
+     "`NODE`: not a pod field Kubernetes gives to environment variables",
+     "write one of metadata.name, metadata.namespace, metadata.uid, spec.nodeName, spec.serviceAccountName, "
+     "status.hostIP, status.hostIPs, status.podIP, status.podIPs, metadata.labels['KEY'] or "
+     "metadata.annotations['KEY']"),
     ('volumes: {pvc: "claim"}', "PTF309", "{pvc", 'each volume is {pvc: "my-claim", mount_path: "/data"}', None),
     ("retries: -1", "PTF309", "-1", "`retries` must be a whole number (0 or more)", None),
     ("retries: 1.5", "PTF309", "1.5", "`retries` must be a whole number (0 or more)", None),
@@ -245,6 +254,7 @@ WRITTEN = {
     "env": ('env: {LOG_LEVEL: "debug"}', ""),
     "secrets": ('secrets: {name: "minio", env: {KEY: "accesskey"}}', ""),
     "config_maps": ('config_maps: {name: "settings", env: {LEVEL: "level"}, mount_path: "/cfg"}', ""),
+    "field_env": ('field_env: {POD_NAME: "metadata.name"}', ""),
     "volumes": ('volumes: {pvc: "shared", mount_path: "/data"}', ""),
     "retries": ("retries: 2", ""),
     "retry": ('retry: {max: 2, backoff: "10s"}', ""),
@@ -284,7 +294,8 @@ CONTAINER_SETTINGS = {"cpu": 'cpu: "2"', "cpu_request": 'cpu_request: "1"', "mem
                       "timeout": 'timeout: "1h"', "image": 'image: "repo/other:1"', "labels": 'labels: {team: "ml"}',
                       "annotations": 'annotations: {owner: "me"}', "pull_policy": 'pull_policy: "Always"',
                       "image_pull_secrets": 'image_pull_secrets: ["regcred"]',
-                      "config_maps": 'config_maps: {name: "settings", mount_path: "/cfg"}'}
+                      "config_maps": 'config_maps: {name: "settings", mount_path: "/cfg"}',
+                      "field_env": 'field_env: {POD_NAME: "metadata.name"}'}
 for _name, _text in CONTAINER_SETTINGS.items():
     for _target in ("kfp-v2", "vertex"):
         REFUSED[(_name, _target)] = (_text, CALLS_A_PIPELINE)
