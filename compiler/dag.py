@@ -341,6 +341,16 @@ class VolumeUse:
 
 
 @dataclass
+class EmptyDirUse:
+    """A fresh, empty volume that lives as long as the pod (Kubernetes' emptyDir)."""
+
+    name: str
+    mount_path: str
+    medium: str | None = None  # None: the node's disk; "Memory": a tmpfs
+    size_limit: str | None = None  # a memory quantity
+
+
+@dataclass
 class Toleration:
     key: str | None = None
     operator: str | None = None
@@ -380,6 +390,7 @@ class TaskOptions:
     image_pull_secrets: list[str] = field(default_factory=list)  # Kubernetes secret names
     config_maps: list[ConfigMapUse] = field(default_factory=list)
     field_env: dict[str, str] = field(default_factory=dict)  # VAR -> a pod field path (the downward API)
+    empty_dirs: list[EmptyDirUse] = field(default_factory=list)
 
 
 @dataclass

@@ -37,6 +37,8 @@ _RETRY_FIELDS = ("max", "backoff", "factor", "max_backoff")
 # The pod fields Kubernetes' downward API gives to environment variables (besides one label or annotation).
 _POD_FIELDS = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
                "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")
+_EMPTY_DIR_FIELDS = ("name", "mount_path", "medium", "size_limit")
+_EMPTY_DIR_MEDIA = ("Memory", "HugePages")
 _POD_FIELD_KEYED = re.compile(r"metadata\.(labels|annotations)\['[^'\]]+'\]")
 
 # (task, target name) -> (message, hint) of the PTF501 error when the target can't write this task's value.
@@ -309,6 +311,36 @@ def _read_field_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[st
             continue
         result[entry.key.name] = path
     return result
+
+
+def _read_empty_dirs(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.EmptyDirUse]:
+    from ptflow.compiler import dag
+
+    volumes = []
+    for item in _items(expr):
+        value = parser.constant(item)
+        if (not isinstance(value, dict) or not isinstance(value.get("name"), str)
+                or not isinstance(value.get("mount_path"), str)):
+            parser.bad(item, 'each empty dir is {name: "scratch", mount_path: "/scratch"}, with optional '
+                       'medium: "Memory" and size_limit: "1Gi"')
+            continue
+        unknown = [k for k in value if k not in _EMPTY_DIR_FIELDS]
+        if unknown:
+            parser.bad(item, f"unknown empty dir field `{unknown[0]}` (fields: {', '.join(_EMPTY_DIR_FIELDS)})")
+            continue
+        medium = value.get("medium")
+        if medium is not None and medium not in _EMPTY_DIR_MEDIA:
+            parser.bad(item, f"an empty dir's medium is {' or '.join(_EMPTY_DIR_MEDIA)}, not `{medium}`",
+                       hint="leave `medium` out to use the node's disk")
+            continue
+        size_limit = value.get("size_limit")
+        problem = quantities.memory_error(size_limit) if isinstance(size_limit, str) else \
+            (None if size_limit is None else "an empty dir's size_limit is a quantity such as \"1Gi\"")
+        if problem:
+            parser.bad(item, problem)
+            continue
+        volumes.append(dag.EmptyDirUse(value["name"], value["mount_path"], medium, size_limit))
+    return volumes
 
 
 def _read_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.VolumeUse]:
@@ -585,6 +617,10 @@ OPTIONS: tuple[Option, ...] = (
            "persistent volume claims mounted into the container", _read_volumes, "volumes",
            _lowerings(f"{_PLATFORM} `pvcMount`", "template `volumes` and container `volumeMounts`",
                       v2_refuses=_ON_PIPELINE_CALL)),
+    Option("empty_dirs", '{name: "scratch", mount_path: "/scratch", medium: "Memory", size_limit: "1Gi"}, '
+           "or a list of them", "empty scratch volumes that live as long as the pod", _read_empty_dirs, "empty_dirs",
+           _lowerings(f"{_PLATFORM} `emptyDirMounts`", "template `volumes` (`emptyDir`) and container `volumeMounts`",
+                      v2_refuses=_container_only("empty_dirs", "empty_dirs"))),
     Option("retries", "a whole number (0 or more)", "how many times a failed step is retried",
            _read_retries, "retry",
            _lowerings("task `retryPolicy`", "template `retryStrategy`", deploy_steps=_ALL_DEPLOY_STEPS)),

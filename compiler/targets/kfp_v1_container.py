@@ -210,6 +210,7 @@ class ContainerBuilder:
         mounts += [{"mountPath": c.mount_path, "name": c.config_map} for c in self.task.options.config_maps
                    if c.mount_path]
         mounts += [{"mountPath": v.mount_path, "name": v.pvc} for v in self.task.options.volumes]
+        mounts += [{"mountPath": e.mount_path, "name": e.name} for e in self.task.options.empty_dirs]
         return mounts
 
     def _volumes(self) -> list[dict]:
@@ -218,6 +219,7 @@ class ContainerBuilder:
         volumes += [{"name": c.config_map, "configMap": {"name": c.config_map}}
                     for c in self.task.options.config_maps if c.mount_path]
         volumes += [{"name": v.pvc, "persistentVolumeClaim": {"claimName": v.pvc}} for v in self.task.options.volumes]
+        volumes += [{"name": e.name, "emptyDir": _empty_dir_source(e)} for e in self.task.options.empty_dirs]
         return sorted(volumes, key=lambda v: v["name"])
 
     # -- resources
@@ -354,3 +356,13 @@ def _duration(seconds: float) -> str:
         if whole and whole % size == 0:
             return f"{whole // size}{unit}"
     return f"{whole}s"
+
+
+def _empty_dir_source(empty_dir: dag.EmptyDirUse) -> dict:
+    """A pod's `emptyDir` volume source: `{}` is the node's disk with no size limit."""
+    source: dict = {}
+    if empty_dir.medium:
+        source["medium"] = empty_dir.medium
+    if empty_dir.size_limit:
+        source["sizeLimit"] = empty_dir.size_limit
+    return source

@@ -999,6 +999,13 @@ def _platform_config(options: dag.TaskOptions) -> dict:
             "constant": volume.pvc, "mountPath": volume.mount_path,
             "pvcNameParameter": {"runtimeValue": {"constant": volume.pvc}},
         })
+    for empty_dir in options.empty_dirs:
+        entry = {"mountPath": empty_dir.mount_path, "volumeName": empty_dir.name}
+        if empty_dir.medium:
+            entry["medium"] = empty_dir.medium
+        if empty_dir.size_limit:
+            entry["sizeLimit"] = empty_dir.size_limit
+        config.setdefault("emptyDirMounts", []).append(entry)
     if options.node_selector:
         config["nodeSelector"] = {"labels": {k: v for k, v in options.node_selector.items()
                                              if not isinstance(v, dag.PipelineInput)}}

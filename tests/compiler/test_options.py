@@ -86,6 +86,10 @@ GOOD = [
     ('field_env: {POD_NAME: "metadata.name", RUN: "metadata.annotations[\'pipelines.kubeflow.org/run_name\']"}',
      "field_env", {"POD_NAME": "metadata.name", "RUN": "metadata.annotations['pipelines.kubeflow.org/run_name']"}),
     ('volumes: {pvc: "shared", mount_path: "/data"}', "volumes", [dag.VolumeUse("shared", "/data")]),
+    ('empty_dirs: {name: "scratch", mount_path: "/scratch"}', "empty_dirs",
+     [dag.EmptyDirUse("scratch", "/scratch")]),
+    ('empty_dirs: [{name: "shm", mount_path: "/dev/shm", medium: "Memory", size_limit: "1Gi"}]', "empty_dirs",
+     [dag.EmptyDirUse("shm", "/dev/shm", "Memory", "1Gi")]),
     ("retries: 3", "retry", dag.Retry(3)),
     ("retries: 0", "retry", dag.Retry(0)),
     ('retry: {max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}', "retry", dag.Retry(3, 30, 2.0, 3600)),
@@ -181,6 +185,16 @@ BAD = [
      "status.hostIP, status.hostIPs, status.podIP, status.podIPs, metadata.labels['KEY'] or "
      "metadata.annotations['KEY']"),
     ('volumes: {pvc: "claim"}', "PTF309", "{pvc", 'each volume is {pvc: "my-claim", mount_path: "/data"}', None),
+    ('empty_dirs: {name: "scratch"}', "PTF309", "{name", 'each empty dir is {name: "scratch", mount_path: '
+     '"/scratch"}, with optional medium: "Memory" and size_limit: "1Gi"', None),
+    ('empty_dirs: {name: "s", mount_path: "/s", size: "1Gi"}', "PTF309", "{name",
+     "unknown empty dir field `size` (fields: name, mount_path, medium, size_limit)", None),
+    ('empty_dirs: {name: "s", mount_path: "/s", medium: "Disk"}', "PTF309", "{name",
+     "an empty dir's medium is Memory or HugePages, not `Disk`", "leave `medium` out to use the node's disk"),
+    ('empty_dirs: {name: "s", mount_path: "/s", size_limit: "1GB"}', "PTF309", "{name",
+     "`1GB`: Kubernetes has no `GB` unit; write `1G` or `1Gi`", None),
+    ('empty_dirs: {name: "s", mount_path: "/s", size_limit: 1}', "PTF309", "{name",
+     "an empty dir's size_limit is a quantity such as \"1Gi\"", None),
     ("retries: -1", "PTF309", "-1", "`retries` must be a whole number (0 or more)", None),
     ("retries: 1.5", "PTF309", "1.5", "`retries` must be a whole number (0 or more)", None),
     ("retry: 3", "PTF309", "3", '`retry` is a dict: {max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}', None),
@@ -256,6 +270,7 @@ WRITTEN = {
     "config_maps": ('config_maps: {name: "settings", env: {LEVEL: "level"}, mount_path: "/cfg"}', ""),
     "field_env": ('field_env: {POD_NAME: "metadata.name"}', ""),
     "volumes": ('volumes: {pvc: "shared", mount_path: "/data"}', ""),
+    "empty_dirs": ('empty_dirs: {name: "scratch", mount_path: "/scratch", size_limit: "1Gi"}', ""),
     "retries": ("retries: 2", ""),
     "retry": ('retry: {max: 2, backoff: "10s"}', ""),
     "timeout": ('timeout: "1h"', ""),
@@ -295,7 +310,8 @@ CONTAINER_SETTINGS = {"cpu": 'cpu: "2"', "cpu_request": 'cpu_request: "1"', "mem
                       "annotations": 'annotations: {owner: "me"}', "pull_policy": 'pull_policy: "Always"',
                       "image_pull_secrets": 'image_pull_secrets: ["regcred"]',
                       "config_maps": 'config_maps: {name: "settings", mount_path: "/cfg"}',
-                      "field_env": 'field_env: {POD_NAME: "metadata.name"}'}
+                      "field_env": 'field_env: {POD_NAME: "metadata.name"}',
+                      "empty_dirs": 'empty_dirs: {name: "scratch", mount_path: "/scratch"}'}
 for _name, _text in CONTAINER_SETTINGS.items():
     for _target in ("kfp-v2", "vertex"):
         REFUSED[(_name, _target)] = (_text, CALLS_A_PIPELINE)
