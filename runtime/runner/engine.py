@@ -149,6 +149,9 @@ class Run:
         self.lanes = Lanes(self.store.root, self.run_dir, self.options.parallelism)
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
         self.watchdog = Watchdog()
+        ignored = self.pipeline.kubernetes_settings_without_effect()
+        if ignored:
+            self.progress.warning(f"Kubernetes settings have no effect in a local run: {', '.join(ignored)}")
         try:
             try:
                 result = self._run_dag(DagFrame("root", self.pipeline.root, "", parameters, {}))

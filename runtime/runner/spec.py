@@ -42,6 +42,13 @@ class Pipeline:
         executors = self.platform.get("kubernetes", {}).get("deploymentSpec", {}).get("executors", {})
         return executors.get(label) or {}
 
+    def kubernetes_settings_without_effect(self) -> list[str]:
+        """The kfp-kubernetes settings of any executor that a run on one machine cannot honour (secrets, config
+        maps, image pull secrets, node selection, volumes, ...): every one but the timeout, which it keeps."""
+        executors = self.platform.get("kubernetes", {}).get("deploymentSpec", {}).get("executors", {})
+        names = {key for settings in executors.values() if isinstance(settings, dict) for key in settings}
+        return sorted(names - {"activeDeadlineSeconds"})
+
     def span_of(self, dag_key: str, task: str) -> Span | None:
         return self.source_map.get((dag_key, task)) or self.source_map.get(("root", task))
 

@@ -233,3 +233,26 @@ def test_containers_without_a_daemon_is_refused(tmp_path: Path, store: Path):
     ir = compile_kfp(quoted, tmp_path / "quoted.yaml")
     errors = _refused([str(ir), "-p", "text=x", "--containers"], store)
     assert "PTF548" in errors and "none answers" in errors
+
+
+# ----------------------------------------------------------- Kubernetes settings on one machine
+def test_kubernetes_only_options_run_with_a_one_line_notice(tmp_path: Path, store: Path):
+    """Image pull secrets, ConfigMaps, pod fields and emptyDirs mean nothing outside a cluster: the step still
+    runs, and the run says once which settings it ignored."""
+    source = tmp_path / "cluster.ptflow"
+    source.write_text(
+        'component ok() -> (out: str) {\n'
+        '    image = "alpine:3"\n'
+        '    command = ["sh", "-c", "printf fine > \\"$0\\"", out.path]\n'
+        '}\n'
+        'pipeline cluster() {\n'
+        '    first = ok() with { image_pull_secrets: ["regcred"], config_maps: {name: "cfg", mount_path: "/cfg"},\n'
+        '                        field_env: {POD: "metadata.name"},\n'
+        '                        empty_dirs: {name: "scratch", mount_path: "/scratch"} }\n'
+        '}\n')
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    notices = [line for line in result.stdout.splitlines() if "no effect in a local run" in line]
+    assert notices == ["warning: Kubernetes settings have no effect in a local run: configMapAsVolume, "
+                       "emptyDirMounts, fieldPathAsEnv, imagePullSecret"]
+    assert show(store)["by_task"]["first"]["outputs"]["out"] == "fine"
