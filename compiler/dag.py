@@ -351,6 +351,24 @@ class EmptyDirUse:
 
 
 @dataclass
+class NodeRequirement:
+    """One `matchExpressions`/`matchFields` entry of a node affinity term: `key operator values`."""
+
+    key: str
+    operator: str  # In, NotIn, Exists, DoesNotExist, Gt, Lt
+    values: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NodeAffinityTerm:
+    """Nodes the pod must (no weight) or prefers to (weight 1-100) run on."""
+
+    match_expressions: list[NodeRequirement] = field(default_factory=list)  # on node labels
+    match_fields: list[NodeRequirement] = field(default_factory=list)  # on node fields (metadata.name)
+    weight: int | None = None
+
+
+@dataclass
 class Toleration:
     key: str | None = None
     operator: str | None = None
@@ -391,6 +409,7 @@ class TaskOptions:
     config_maps: list[ConfigMapUse] = field(default_factory=list)
     field_env: dict[str, str] = field(default_factory=dict)  # VAR -> a pod field path (the downward API)
     empty_dirs: list[EmptyDirUse] = field(default_factory=list)
+    node_affinity: list[NodeAffinityTerm] = field(default_factory=list)
 
 
 @dataclass

@@ -39,6 +39,8 @@ _POD_FIELDS = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.node
                "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")
 _EMPTY_DIR_FIELDS = ("name", "mount_path", "medium", "size_limit")
 _EMPTY_DIR_MEDIA = ("Memory", "HugePages")
+_AFFINITY_FIELDS = ("match_expressions", "match_fields", "weight")
+_AFFINITY_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
 _POD_FIELD_KEYED = re.compile(r"metadata\.(labels|annotations)\['[^'\]]+'\]")
 
 # (task, target name) -> (message, hint) of the PTF501 error when the target can't write this task's value.
@@ -343,6 +345,62 @@ def _read_empty_dirs(parser: OptionParser, expr: tree.Expr, what: str) -> list[d
     return volumes
 
 
+def _node_requirements(value: Any, where: str) -> tuple[list[dag.NodeRequirement], str | None]:
+    """The requirements of one `match_expressions`/`match_fields` list, or what is wrong with it."""
+    from ptflow.compiler import dag
+
+    if not isinstance(value, list):
+        return [], f"`{where}` is a list such as [{{key: \"zone\", operator: \"In\", values: [\"a\"]}}]"
+    requirements = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not item["key"]:
+            return [], f"each entry of `{where}` is {{key: \"zone\", operator: \"In\", values: [\"a\"]}}"
+        key, operator, values = item["key"], item.get("operator"), item.get("values", [])
+        if operator not in _AFFINITY_OPERATORS:
+            return [], f"node affinity operator of `{key}` is one of {', '.join(_AFFINITY_OPERATORS)}, not `{operator}`"
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            return [], f"the values of `{key}` are a list of strings"
+        if operator in ("Exists", "DoesNotExist") and values:
+            return [], f"`{key}` {operator} takes no values"
+        if operator in ("In", "NotIn") and not values:
+            return [], f"`{key}` {operator} needs at least one value"
+        if operator in ("Gt", "Lt") and (len(values) != 1 or not values[0].lstrip("-").isdigit()):
+            return [], f"`{key}` {operator} takes one whole number, as a string: [\"4\"]"
+        requirements.append(dag.NodeRequirement(key, operator, list(values)))
+    return requirements, None
+
+
+def _read_node_affinity(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.NodeAffinityTerm]:
+    from ptflow.compiler import dag
+
+    terms = []
+    for item in _items(expr):
+        value = parser.constant(item)
+        if not isinstance(value, dict) or not value:
+            parser.bad(item, 'each node affinity term is {match_expressions: [{key: "zone", operator: "In", '
+                       'values: ["a"]}]}, with `weight` (1-100) when it is a preference')
+            continue
+        unknown = [k for k in value if k not in _AFFINITY_FIELDS]
+        if unknown:
+            parser.bad(item, f"unknown node affinity field `{unknown[0]}` (fields: {', '.join(_AFFINITY_FIELDS)})")
+            continue
+        expressions, problem = _node_requirements(value.get("match_expressions", []), "match_expressions")
+        fields, field_problem = _node_requirements(value.get("match_fields", []), "match_fields")
+        weight = value.get("weight")
+        if problem or field_problem:
+            parser.bad(item, problem or field_problem or "")
+            continue
+        if not expressions and not fields:
+            parser.bad(item, "a node affinity term needs `match_expressions` or `match_fields`")
+            continue
+        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 100):
+            parser.bad(item, "a node affinity `weight` is a whole number from 1 to 100",
+                       hint="leave `weight` out for a term the node must match")
+            continue
+        terms.append(dag.NodeAffinityTerm(expressions, fields, weight))
+    return terms
+
+
 def _read_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.VolumeUse]:
     from ptflow.compiler import dag
 
@@ -593,6 +651,11 @@ OPTIONS: tuple[Option, ...] = (
            _lowerings(f"{_PLATFORM} `nodeSelector`", "pod `nodeSelector` on the template",
                       v2_refuses=Refusal("when a value is a pipeline parameter, or on a step that calls a pipeline",
                                          _selector_parameter_refused))),
+    Option("node_affinity", '{match_expressions: [{key: "zone", operator: "In", values: ["a"]}], weight: 50}, '
+           "or a list of them", "the nodes the pod must run on (no `weight`) or prefers (`weight` 1-100)",
+           _read_node_affinity, "node_affinity",
+           _lowerings(f"{_PLATFORM} `nodeAffinity`", "template `affinity.nodeAffinity`",
+                      v2_refuses=_container_only("node_affinity", "node_affinity"))),
     Option("tolerations", '{key: "gpu", operator: "Exists", effect: "NoSchedule"}, or a list of them',
            "node taints the pod tolerates", _read_tolerations, "tolerations",
            _lowerings(f"{_PLATFORM} `tolerations`", "pod `tolerations` on the template",

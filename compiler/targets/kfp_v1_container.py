@@ -77,6 +77,8 @@ class ContainerBuilder:
         tolerations = [_toleration(t) for t in task.options.tolerations]
         if tolerations:
             template["tolerations"] = tolerations
+        if task.options.node_affinity:
+            template["affinity"] = {"nodeAffinity": _node_affinity(task.options.node_affinity)}
         template["metadata"] = self._metadata()
         retry = task.options.retry
         if retry is not None and retry.max_retries:
@@ -366,3 +368,25 @@ def _empty_dir_source(empty_dir: dag.EmptyDirUse) -> dict:
     if empty_dir.size_limit:
         source["sizeLimit"] = empty_dir.size_limit
     return source
+
+
+def _node_affinity(terms: list[dag.NodeAffinityTerm]) -> dict:
+    """A pod's `nodeAffinity`, as kfp 1.8's `add_affinity` writes it: the terms without a weight are the
+    required node selector terms (any one may match), the weighted ones the preferences."""
+
+    def selector(term: dag.NodeAffinityTerm) -> dict:
+        result: dict = {}
+        for key, requirements in (("matchExpressions", term.match_expressions), ("matchFields", term.match_fields)):
+            if requirements:
+                result[key] = [{"key": r.key, "operator": r.operator, **({"values": r.values} if r.values else {})}
+                               for r in requirements]
+        return result
+
+    affinity: dict = {}
+    required = [selector(t) for t in terms if t.weight is None]
+    if required:
+        affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": required}
+    preferred = [{"preference": selector(t), "weight": t.weight} for t in terms if t.weight is not None]
+    if preferred:
+        affinity["preferredDuringSchedulingIgnoredDuringExecution"] = preferred
+    return affinity

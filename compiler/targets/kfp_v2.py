@@ -964,6 +964,14 @@ def _importer(spec: dag.ComponentSpec, task: dag.Task) -> dict:
     return importer
 
 
+def _node_requirement(requirement: dag.NodeRequirement) -> dict:
+    """A Kubernetes NodeSelectorRequirement; protobuf's JSON leaves out an empty `values`."""
+    entry: dict = {"key": requirement.key, "operator": requirement.operator}
+    if requirement.values:
+        entry["values"] = list(requirement.values)
+    return entry
+
+
 def _platform_config(options: dag.TaskOptions) -> dict:
     """The kfp-kubernetes executor config for one task, as kfp-kubernetes writes it."""
     config: dict = {}
@@ -1009,6 +1017,15 @@ def _platform_config(options: dag.TaskOptions) -> dict:
     if options.node_selector:
         config["nodeSelector"] = {"labels": {k: v for k, v in options.node_selector.items()
                                              if not isinstance(v, dag.PipelineInput)}}
+    for term in options.node_affinity:
+        affinity: dict = {}
+        if term.match_expressions:
+            affinity["matchExpressions"] = [_node_requirement(r) for r in term.match_expressions]
+        if term.match_fields:
+            affinity["matchFields"] = [_node_requirement(r) for r in term.match_fields]
+        if term.weight is not None:
+            affinity["weight"] = term.weight
+        config.setdefault("nodeAffinity", []).append(affinity)
     for toleration in options.tolerations:
         entry = {}
         for key, value in (("effect", toleration.effect), ("key", toleration.key),

@@ -70,6 +70,13 @@ GOOD = [
     ('node_selector: {"cloud.google.com/gke-nodepool": "gpu", zone: 2}', "node_selector",
      {"cloud.google.com/gke-nodepool": "gpu", "zone": "2"}),
     ("node_selector: {pool: sel}", "node_selector", {"pool": "param:sel"}),
+    ('node_affinity: {match_expressions: [{key: "zone", operator: "In", values: ["a", "b"]}]}', "node_affinity",
+     [dag.NodeAffinityTerm([dag.NodeRequirement("zone", "In", ["a", "b"])])]),
+    ('node_affinity: [{match_fields: [{key: "metadata.name", operator: "NotIn", values: ["n1"]}], weight: 50}, '
+     '{match_expressions: [{key: "gpu", operator: "Exists"}, {key: "cores", operator: "Gt", values: ["8"]}]}]',
+     "node_affinity", [dag.NodeAffinityTerm([], [dag.NodeRequirement("metadata.name", "NotIn", ["n1"])], 50),
+                       dag.NodeAffinityTerm([dag.NodeRequirement("gpu", "Exists"),
+                                             dag.NodeRequirement("cores", "Gt", ["8"])])]),
     ('tolerations: {key: "gpu", operator: "Exists", effect: "NoSchedule"}', "tolerations",
      [dag.Toleration(key="gpu", operator="Exists", effect="NoSchedule")]),
     ('tolerations: [{key: "a", value: "b"}, {operator: "Exists", effect: "NoExecute", seconds: 60}]', "tolerations",
@@ -157,6 +164,25 @@ BAD = [
     ("accelerator: 3", "PTF309", "3", "`accelerator` must be a string", None),
     ('node_selector: "gpu"', "PTF309", '"gpu"', '`node_selector` must be a dict such as {"key": "value"}', None),
     ("node_selector: {pool: true}", "PTF309", "true", "each value of `node_selector` must be a string", None),
+    ('node_affinity: {weight: 5}', "PTF309", "{weight",
+     "a node affinity term needs `match_expressions` or `match_fields`", None),
+    ('node_affinity: {match: []}', "PTF309", "{match", "unknown node affinity field `match` (fields: "
+     "match_expressions, match_fields, weight)", None),
+    ('node_affinity: {match_expressions: [{key: "zone", operator: "Near", values: ["a"]}]}', "PTF309", "{match",
+     "node affinity operator of `zone` is one of In, NotIn, Exists, DoesNotExist, Gt, Lt, not `Near`", None),
+    ('node_affinity: {match_expressions: [{key: "gpu", operator: "Exists", values: ["a"]}]}', "PTF309", "{match",
+     "`gpu` Exists takes no values", None),
+    ('node_affinity: {match_expressions: [{key: "zone", operator: "In"}]}', "PTF309", "{match",
+     "`zone` In needs at least one value", None),
+    ('node_affinity: {match_expressions: [{key: "cores", operator: "Gt", values: ["many"]}]}', "PTF309", "{match",
+     '`cores` Gt takes one whole number, as a string: ["4"]', None),
+    ('node_affinity: {match_fields: "name"}', "PTF309", "{match",
+     '`match_fields` is a list such as [{key: "zone", operator: "In", values: ["a"]}]', None),
+    ('node_affinity: {match_expressions: [{key: "zone", operator: "In", values: ["a"]}], weight: 0}', "PTF309",
+     "{match", "a node affinity `weight` is a whole number from 1 to 100",
+     "leave `weight` out for a term the node must match"),
+    ('node_affinity: "zone"', "PTF309", '"zone"', 'each node affinity term is {match_expressions: [{key: "zone", '
+     'operator: "In", values: ["a"]}]}, with `weight` (1-100) when it is a preference', None),
     ('tolerations: "gpu"', "PTF309", '"gpu"',
      'each toleration is a dict: {key: "gpu", operator: "Exists", effect: "NoSchedule"}', None),
     ('tolerations: {key: "gpu", color: "red"}', "PTF309", "{key",
@@ -265,6 +291,7 @@ WRITTEN = {
     "accelerator": ('accelerator: "nvidia-tesla-t4"', "gpus: 1"),
     "node_selector": ('node_selector: {pool: "gpu"}', ""),
     "tolerations": ('tolerations: {key: "gpu", operator: "Exists"}', ""),
+    "node_affinity": ('node_affinity: {match_expressions: [{key: "zone", operator: "In", values: ["a"]}]}', ""),
     "env": ('env: {LOG_LEVEL: "debug"}', ""),
     "secrets": ('secrets: {name: "minio", env: {KEY: "accesskey"}}', ""),
     "config_maps": ('config_maps: {name: "settings", env: {LEVEL: "level"}, mount_path: "/cfg"}', ""),
@@ -311,7 +338,8 @@ CONTAINER_SETTINGS = {"cpu": 'cpu: "2"', "cpu_request": 'cpu_request: "1"', "mem
                       "image_pull_secrets": 'image_pull_secrets: ["regcred"]',
                       "config_maps": 'config_maps: {name: "settings", mount_path: "/cfg"}',
                       "field_env": 'field_env: {POD_NAME: "metadata.name"}',
-                      "empty_dirs": 'empty_dirs: {name: "scratch", mount_path: "/scratch"}'}
+                      "empty_dirs": 'empty_dirs: {name: "scratch", mount_path: "/scratch"}',
+                      "node_affinity": 'node_affinity: {match_expressions: [{key: "gpu", operator: "Exists"}]}'}
 for _name, _text in CONTAINER_SETTINGS.items():
     for _target in ("kfp-v2", "vertex"):
         REFUSED[(_name, _target)] = (_text, CALLS_A_PIPELINE)

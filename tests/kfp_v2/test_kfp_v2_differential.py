@@ -502,6 +502,38 @@ pipeline platform() {
 }''')
 
 
+def test_kubernetes_config_maps_pod_fields_empty_dirs_pull_secrets_and_node_affinity(tmp_path):
+    from kfp import kubernetes
+
+    @dsl.pipeline(name="platform")
+    def platform():
+        t = echo(msg="k8s")
+        kubernetes.use_config_map_as_env(t, config_map_name="settings", config_map_key_to_env={"level": "LOG_LEVEL"})
+        kubernetes.use_config_map_as_volume(t, config_map_name="files", mount_path="/cfg")
+        kubernetes.use_field_path_as_env(t, env_name="POD_NAME", field_path="metadata.name")
+        kubernetes.empty_dir_mount(t, volume_name="scratch", mount_path="/scratch", size_limit="2Gi")
+        kubernetes.set_image_pull_secrets(t, ["regcred", "mirror"])
+        kubernetes.add_node_affinity(t, match_expressions=[{"key": "zone", "operator": "In", "values": ["a", "b"]}])
+        kubernetes.add_node_affinity(t, match_expressions=[{"key": "gpu", "operator": "Exists"}],
+                                     match_fields=[{"key": "metadata.name", "operator": "NotIn", "values": ["n1"]}],
+                                     weight=30)
+
+    check(tmp_path, platform, '''
+pipeline platform() {
+    echo = echo(msg: "k8s") with {
+        config_maps: [{name: "settings", env: {LOG_LEVEL: "level"}}, {name: "files", mount_path: "/cfg"}],
+        field_env: {POD_NAME: "metadata.name"},
+        empty_dirs: {name: "scratch", mount_path: "/scratch", size_limit: "2Gi"},
+        image_pull_secrets: ["regcred", "mirror"],
+        node_affinity: [
+            {match_expressions: [{key: "zone", operator: "In", values: ["a", "b"]}]},
+            {match_expressions: [{key: "gpu", operator: "Exists"}],
+             match_fields: [{key: "metadata.name", operator: "NotIn", values: ["n1"]}], weight: 30},
+        ],
+    }
+}''')
+
+
 def test_kfp_bug_dict_field_of_a_raw_loop_inside_an_exit_handler(tmp_path):
     """kfp 2.17 bug (research/kfp_v2.md §2): it wires a dangling root input
     `componentInputParameter: loop-item-param-N` into the exit handler.
