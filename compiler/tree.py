@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Union
+import sys
+from typing import Any, TypeVar, Union
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import dataclass_transform
 
 from ptflow.compiler.source import Span
 
@@ -17,7 +23,15 @@ from ptflow.compiler.source import Span
 # a syntax error; later phases treat it as "already reported" and stay quiet.
 MISSING = "<missing>"
 
-node = dataclass(eq=False, slots=True)
+_Node = TypeVar("_Node")
+
+
+# A decorator of our own rather than `node = dataclass(...)`: type checkers only
+# see fields and constructors through a real dataclass call or a
+# dataclass_transform, not through an alias of a partially applied one.
+@dataclass_transform(eq_default=False)
+def node(cls: type[_Node]) -> type[_Node]:
+    return dataclass(eq=False, slots=True)(cls)
 
 
 @node
