@@ -93,12 +93,12 @@ class OptionParser:
         self.diagnostics = diagnostics
         self.parameter_of = parameter_of
 
-    def parse(self, block: tree.DictExpr | None) -> tuple[dag.TaskOptions, list[tree.Expr]]:
+    def parse(self, block: tree.DictExpr | None) -> tuple[dag.TaskOptions, list[tree.Name]]:
         """The options, and the expressions listed in `after` (resolved by the caller)."""
         from ptflow.compiler import dag
 
         options = dag.TaskOptions()
-        after: list[tree.Expr] = []
+        after: list[tree.Name] = []
         if block is None:
             return options, after
         seen: set[str] = set()
@@ -363,9 +363,9 @@ def _read_pull_policy(parser: OptionParser, expr: tree.Expr, what: str) -> str |
     return value
 
 
-def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.Expr]:
+def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.Name]:
     """The step names listed; the checker resolves them to tasks."""
-    result: list[tree.Expr] = []
+    result: list[tree.Name] = []
     for item in _items(expr):
         if isinstance(item, tree.Name):
             result.append(item)
