@@ -356,7 +356,7 @@ class TaskOptions:
     accelerator: OptionValue | None = None
     node_selector: dict[str, OptionValue] = field(default_factory=dict)
     tolerations: list[Toleration] = field(default_factory=list)
-    env: dict[str, Value] = field(default_factory=dict)
+    env: dict[str, Constant] = field(default_factory=dict)
     secrets: list[SecretUse] = field(default_factory=list)
     volumes: list[VolumeUse] = field(default_factory=list)
     retry: Retry | None = None

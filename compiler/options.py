@@ -248,7 +248,7 @@ def _read_tolerations(parser: OptionParser, expr: tree.Expr, what: str) -> list[
     return tolerations
 
 
-def _read_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[str, dag.Value]:
+def _read_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[str, dag.Constant]:
     from ptflow.compiler import dag
     from ptflow.compiler.types import STR
 
