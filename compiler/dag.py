@@ -194,6 +194,11 @@ class ComponentSpec:
                 return port
         return None
 
+    def running_container(self) -> ContainerSpec:
+        """The container spec of a component that runs a container (what the checker gave every such kind)."""
+        assert self.container is not None, f"component `{self.name}` ({self.kind}) has no container spec"
+        return self.container
+
 
 # ------------------------------------------------------------------ values
 

@@ -62,6 +62,11 @@ class SourceText:
             self._line_starts.append(newline + 1)
             newline = text.find("\n", newline + 1)
 
+    @property
+    def line_starts(self) -> list[int]:
+        """The offset where each line starts (line 1 at index 0); read only."""
+        return self._line_starts
+
     def line(self, number: int) -> str:
         """The text of 1-based line `number`, without its newline."""
         if number < 1 or number > len(self._line_starts):

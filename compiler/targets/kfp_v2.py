@@ -739,7 +739,7 @@ class _Lowering:
         """The rendered (command, args) of a component, once per component however many steps call it."""
         cached = self._rendered.get(id(spec))
         if cached is None:
-            container_spec = _container_spec(spec)
+            container_spec = spec.running_container()
             if container_spec.runtime_step:
                 command, args = runtime_command(spec, "kfp-v2")
             else:
@@ -750,7 +750,7 @@ class _Lowering:
 
     def _container(self, task: dag.Task) -> dict:
         spec = task.component
-        container_spec = _container_spec(spec)
+        container_spec = spec.running_container()
         command, args = self._command_line(spec)
         image = task.options.image
         if isinstance(image, dag.PipelineInput):
@@ -871,11 +871,6 @@ def _arms(branches: dag.BranchesGroup) -> list[dag.ConditionGroup]:
     arms = [arm for arm in branches.children if isinstance(arm, dag.ConditionGroup)]
     assert len(arms) == len(branches.children), "a branches group holds only its arms"
     return arms
-
-
-def _container_spec(spec: dag.ComponentSpec) -> dag.ContainerSpec:
-    assert spec.container is not None, f"component `{spec.name}` runs a container, so it has a container spec"
-    return spec.container
 
 
 def _definitions(ports: list[dag.Port], inputs: bool) -> dict:

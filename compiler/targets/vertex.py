@@ -196,7 +196,9 @@ def _vertex_steps(pipeline: dag.PipelineGraph, deploy: dag.Task, vertex_model: d
                       after=list(after), in_finally=deploy.in_finally)
 
     def output(task: dag.Task, key: str) -> dag.TaskOutput:
-        return dag.TaskOutput(task.name, key, task.component.output(key).type)
+        port = task.component.output(key)
+        assert port is not None, f"the deploy step `{task.component.name}` declares the output `{key}`"
+        return dag.TaskOutput(task.name, key, port.type)
 
     model = new_task("model", vertex_model,
                      {"archive": args["archive"], **{k: args[k] for k in MACHINE_INPUTS if k in args}},
