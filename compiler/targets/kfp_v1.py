@@ -173,6 +173,7 @@ class Lowering:
         visit(self.graph.root)
         for group in self.graph.root.groups():
             if isinstance(group, dag.LoopGroup) and id(group) not in self.item_channels:
+                assert group.items is not None, "a checked loop has its items"
                 self.item_channels[id(group)] = f"{self._items_source_name(group.items)}-loop-item"
 
     def _items_source_name(self, items: dag.Value) -> str:
@@ -267,7 +268,7 @@ class Lowering:
             child = chain[position + 1]
             reference = f"{{{{tasks.{self.name_of(child)}.outputs.parameters.{channel.name}}}}}"
             self.dags[id(group)].outputs[channel.name] = reference
-        self.by_value.add((channel.source.name, channel.output))
+        self.by_value.add(channel.task_output())
 
     def _arguments_of(self, node) -> dict:
         return self.arguments.setdefault(id(node), {})
@@ -323,7 +324,7 @@ class Lowering:
             return serialize(value.value)
         channel = self._channel_of(value)
         if channel.kind in (ChannelKind.TASK, ChannelKind.GATHERED):
-            self.by_value.add((channel.source.name, channel.output))
+            self.by_value.add(channel.task_output())
         return self._bring(channel, caller, caller_group)
 
     # -- loops
@@ -336,9 +337,10 @@ class Lowering:
         elif isinstance(items, dag.PipelineInput):
             fields["withParam"] = f"{{{{workflow.parameters.{items.name}}}}}"
         else:
+            assert items is not None, "a checked loop has its items"
             channel = self._channel_of(items)
             if channel.kind in (ChannelKind.TASK, ChannelKind.GATHERED):
-                self.by_value.add((channel.source.name, channel.output))
+                self.by_value.add(channel.task_output())
             fields["withParam"] = self._bring(channel, loop, caller_group)
         fields["parallelism"] = loop.parallelism or 0
         return fields
@@ -488,7 +490,7 @@ def component_spec(spec: dag.ComponentSpec) -> tuple[dict, str]:
             document["inputs"] = [_port_spec(port, with_default=True) for port in spec.inputs]
         if spec.outputs:
             document["outputs"] = [_port_spec(port) for port in spec.outputs]
-        container = spec.container
+        container = spec.running_container()
         if container.runtime_step:
             command, args = v1_runtime_command(spec)
             document.setdefault("outputs", []).extend(
