@@ -34,6 +34,7 @@ from __future__ import annotations
 import bisect
 import gc
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ptflow.compiler import tree
@@ -105,7 +106,9 @@ def _format(text: str, path: str) -> str:
         for index in moved:
             tried = _SIGNATURE_LAYOUTS.index(layouts.get(index, "preferred"))
             if tried + 1 == len(_SIGNATURE_LAYOUTS):
-                name = module.items[index].name.name
+                definition = module.items[index]
+                assert not isinstance(definition, tree.Import), "only components and pipelines carry doc comments"
+                name = definition.name.name
                 raise DocLayoutError(
                     f"{path}: cannot keep the doc comments of `{name}` and its inputs and outputs in any layout "
                     "(a `##` comment documents what is on the line below it or before it, so it depends on how "
@@ -172,13 +175,20 @@ def _trailing_doc(comment: _Comment | None) -> list:
 # ===================================================================== builder
 
 
+def _past(pattern: re.Pattern[str], text: str, offset: int) -> int:
+    """Where a run of `pattern` starting at `offset` ends (the skip patterns match the empty string too)."""
+    match = pattern.match(text, offset)
+    assert match is not None, "a skip pattern matches the empty string"
+    return match.end()
+
+
 @dataclass(slots=True)
 class _Item:
     """One element of a bracketed list or block: where it starts, and how to print it."""
 
     start: int
     end: int
-    print: object  # a zero-argument callable returning a document
+    print: Callable[..., object]  # called with no arguments (the lambdas bind loop variables as defaults)
     comments_above: bool = True  # stray comments inside may move above it (not for declarations)
 
 
@@ -221,7 +231,7 @@ class _Builder:
 
     def _find(self, offset: int, char: str) -> int:
         """The offset of `char` after `offset`, past whitespace, comments and commas."""
-        position = self._SKIPPABLE.match(self.text, offset).end()
+        position = _past(self._SKIPPABLE, self.text, offset)
         if not self.text.startswith(char, position):
             raise FormatterBug(f"{self.source.path}: expected `{char}` at offset {position}")
         return position
@@ -392,7 +402,7 @@ class _Builder:
         close_params = self._close_after(node.params, open_paren)
         header: list = [f"{keyword} {node.name.name}", self.signature(node.params, open_paren, close_params, layout)]
         after_header = close_params + 1
-        if self.text.startswith("->", self._SKIPPABLE.match(self.text, after_header).end()):
+        if self.text.startswith("->", _past(self._SKIPPABLE, self.text, after_header)):
             arrow = self.text.index("->", after_header)
             open_outputs = self._find(arrow + 2, "(")
             close_outputs = self._close_after(node.outputs, open_outputs)
@@ -429,7 +439,8 @@ class _Builder:
         if node.schema_title is not None:
             raw = self._raw(node.span)
             quote_at = raw.index("<") + 1
-            match = _STRING_TOKEN.match(raw, self._SKIPPABLE.match(raw, quote_at).end())
+            match = _STRING_TOKEN.match(raw, _past(self._SKIPPABLE, raw, quote_at))
+            assert match is not None, "the parser read a string after `<`"
             parts.extend(["<", _normalize_string(match.group(0)), ">"])
         if node.optional:
             parts.append("?")
@@ -502,7 +513,7 @@ class _Builder:
     def call(self, node: tree.Call) -> object:
         function = self.value(node.func)
         # Past the `)` of a parenthesized callee, `(say)(msg: ...)`, which the tree does not keep.
-        open_paren = self._find(self._CALLEE_CLOSERS.match(self.text, node.func.span.end).end(), "(")
+        open_paren = self._find(_past(self._CALLEE_CLOSERS, self.text, node.func.span.end), "(")
         close_at = self._find(node.args[-1].span.end if node.args else open_paren + 1, ")")
         return [function, self.arguments(node.args, open_paren, close_at)]
 
