@@ -175,7 +175,9 @@ class Run:
         finally:
             self.threads.shutdown(wait=False)
             self.watchdog.close()
-        counts = dict(self.store.find_run(self.run_id)["counts"])
+        finished = self.store.find_run(self.run_id)
+        assert finished is not None, "the run was recorded when it started"
+        counts = dict(finished["counts"])
         seconds = time.monotonic() - started
         self.progress.run_finished(self.run_id, status, seconds, counts)
         return RunResult(self.run_id, status, seconds, outputs, failures, counts)
@@ -499,16 +501,17 @@ class Run:
                 iteration_frame = DagFrame(component_key, component, f"{path}[{index}]", iteration_parameters,
                                            iteration_artifacts)
                 try:
-                    results[index] = self._run_dag(iteration_frame)
+                    result = self._run_dag(iteration_frame)
                 except Exception as error:
                     if is_disk_full(error):
                         self._note_full_disk(error)
-                        results[index] = TaskResult(states.FAILED)
+                        result = TaskResult(states.FAILED)
                     else:
                         message = f"internal error in `{path}[{index}]`: {type(error).__name__}: {error}"
-                        results[index] = TaskResult(states.FAILED,
-                                                    failures=[StepFailure(path, frame.key, name, message)])
-                if results[index].state == states.FAILED:
+                        result = TaskResult(states.FAILED,
+                                             failures=[StepFailure(path, frame.key, name, message)])
+                results[index] = result
+                if result.state == states.FAILED:
                     failed.set()
             finally:
                 turns.release()

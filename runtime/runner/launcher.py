@@ -200,6 +200,7 @@ class ContainerLauncher:
             attempt += 1
             outcome = self._attempt(step, parameters, key, execution, attempt)
             if isinstance(outcome, StepResult):
+                assert execution.id is not None, "an attempt that succeeded recorded its execution"
                 self.store.finish_execution(execution.id, states.SUCCEEDED, parameters=outcome.parameters,
                                             outputs=outcome.artifacts, inputs=step.artifacts, exit_code=0,
                                             attempts=attempt, logs=execution.logs)
@@ -216,6 +217,7 @@ class ContainerLauncher:
             break
         if execution.id is None:  # no attempt got as far as starting a process
             self._record_start(step, parameters, key, execution, attempt)
+        assert execution.id is not None, "_record_start gives the execution its id"
         if execution.logs:
             failure.log_tail = log_tail(logs.read_range(self.store.root, execution.logs[-1], TAIL_BYTES))
             failure.log_hint = self._log_hint(step.path)
@@ -276,11 +278,13 @@ class ContainerLauncher:
         prepared = self._prepare(step, parameters, execution, staging, fail)
         if isinstance(prepared, StepFailure):
             return prepared
-        lane = run.lanes.acquire()
+        lanes = run.lanes
+        assert lanes is not None, "the run opens its lanes before any step starts"
+        lane = lanes.acquire()
         try:
             ended = self._run_in_lane(step, parameters, key, execution, attempt, prepared, lane, fail)
         finally:
-            run.lanes.release(lane)
+            lanes.release(lane)
         if isinstance(ended, StepFailure):
             return ended
         exit_code, timed_out = ended
@@ -397,7 +401,7 @@ class ContainerLauncher:
     # -------------------------------------------------------------- outputs
     def _collect(self, step: ResolvedTask, executor_input: dict, staging: Path | None, execution: Execution,
                  fail) -> StepResult | StepFailure:
-        executor_output = {}
+        executor_output: dict = {}
         try:
             written = _read_text(executor_input["outputs"]["outputFile"])
             if written is not None:

@@ -570,7 +570,8 @@ class Store:
             (execution_uuid, run_id, task, component, kind, RUNNING, cache_key, time.time(), packed,
              attempts, ranges_to_json(logs) if logs else None),
         )
-        return int(cursor.lastrowid), execution_uuid
+        assert cursor.lastrowid is not None, "an INSERT sets the new row's id"
+        return cursor.lastrowid, execution_uuid
 
     def record_attempt(self, execution_id: int, attempt: int, logs: list[LogRange] | None = None) -> None:
         """A new attempt of a recorded execution: its number, and its log ranges so far (where this one starts)."""
@@ -773,7 +774,8 @@ class Store:
             events = self._db.execute(
                 "SELECT e.kind, e.name, x.* FROM events e JOIN executions x ON x.id = e.execution_id"
                 " WHERE e.artifact_id = ? ORDER BY x.id", (artifact_id,)).fetchall()
-            producers, consumers = [], []
+            producers: list[dict] = []
+            consumers: list[dict] = []
             for event in events:
                 execution = _with_log_ranges(dict(event))
                 execution["inputs"] = self._unpack(execution["inputs"])
