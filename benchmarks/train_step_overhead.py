@@ -126,7 +126,7 @@ class Timing:
     wall: float
     cpu: float  # user + system seconds of the process and its children
 
-    def __sub__(self, other: "Timing") -> "Timing":
+    def __sub__(self, other: Timing) -> Timing:
         return Timing(self.wall - other.wall, self.cpu - other.cpu)
 
 

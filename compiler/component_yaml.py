@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from ptflow.compiler import dag
-from ptflow.compiler import types
+from ptflow.compiler import dag, types
 
 # v1 type names (lower-cased) that are parameters, and their ptflow type.
 _V1_PARAMETER_TYPES = {
@@ -50,7 +49,6 @@ def sanitize_input_name(name: str) -> str:
 
 def load_component_text(text: str, path: str, name_hint: str) -> dag.ComponentSpec:
     import yaml  # only programs that import component files pay for it
-
     from ptflow.compiler.yaml_reader import load_documents
 
     try:

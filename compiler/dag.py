@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 import networkx as nx
-
 from ptflow.compiler.source import Span
 from ptflow.compiler.types import Type
 
@@ -175,11 +174,11 @@ class ComponentSpec:
     span: Span | None = None
     source: str | None = None  # the file it was defined in
     container: ContainerSpec | None = None
-    pipeline: "PipelineGraph | None" = None
+    pipeline: PipelineGraph | None = None
     ir_document: dict | None = None  # for "ir-graph": the PipelineSpec as loaded
     # A KFP v1 component.yaml loaded as-is, for the v1 target's annotations.
     v1_spec: dict | None = None
-    importer: "ImporterConfig | None" = None
+    importer: ImporterConfig | None = None
 
 
     def input(self, name: str) -> Port | None:
@@ -229,7 +228,7 @@ class TaskOutput:
 class LoopItem:
     """The current item of a loop, or one field of it (`item.key`)."""
 
-    loop: "LoopGroup"
+    loop: LoopGroup
     field: str | None
     type: Type
 
@@ -277,13 +276,13 @@ class Compare:
 @dataclass(frozen=True)
 class BoolOp:
     op: str  # and, or
-    left: "Condition"
-    right: "Condition"
+    left: Condition
+    right: Condition
 
 
 @dataclass(frozen=True)
 class Not:
-    operand: "Condition"
+    operand: Condition
 
 
 @dataclass(frozen=True)
@@ -384,7 +383,7 @@ class Task:
     component: ComponentSpec
     arguments: dict[str, Value]
     options: TaskOptions
-    group: "TaskGroup"
+    group: TaskGroup
     span: Span
     after: list[str] = field(default_factory=list)  # task names from `after`
     in_finally: bool = False
@@ -431,8 +430,8 @@ class TaskGroup:
 
     kind: GroupKind
     span: Span | None
-    parent: "TaskGroup | None" = None
-    children: list["Task | TaskGroup"] = field(default_factory=list)
+    parent: TaskGroup | None = None
+    children: list[Task | TaskGroup] = field(default_factory=list)
 
     def ancestors(self):
         """This group and every group above it, innermost first."""

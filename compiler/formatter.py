@@ -40,8 +40,18 @@ from dataclasses import dataclass
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.format_check import definitions_with_moved_docs, same_meaning_problem
-from ptflow.compiler.layout_printer import (BREAK_PARENT, HARD_LINE, LINE, SOFT_LINE, Group, IfBroken, Indent,
-                                            LineSuffix, flat_text, render)
+from ptflow.compiler.layout_printer import (
+    BREAK_PARENT,
+    HARD_LINE,
+    LINE,
+    SOFT_LINE,
+    Group,
+    IfBroken,
+    Indent,
+    LineSuffix,
+    flat_text,
+    render,
+)
 from ptflow.compiler.source import SourceText
 
 LINE_WIDTH = 100

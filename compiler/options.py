@@ -17,11 +17,11 @@ parameter read at run time.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from ptflow.compiler import quantities
-from ptflow.compiler import tree
+from ptflow.compiler import quantities, tree
 from ptflow.compiler.diagnostics import Diagnostics, suggest
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class OptionParser:
     None); it lets resources come from pipeline parameters.
     """
 
-    def __init__(self, diagnostics: Diagnostics, parameter_of: Callable[[tree.Expr], "dag.PipelineInput | None"]):
+    def __init__(self, diagnostics: Diagnostics, parameter_of: Callable[[tree.Expr], dag.PipelineInput | None]):
         self.diagnostics = diagnostics
         self.parameter_of = parameter_of
 

@@ -19,7 +19,6 @@ import lark
 from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 from lark.parsers.lalr_analysis import Shift
-
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.source import SourceText, Span
@@ -350,12 +349,12 @@ class _DryRun:
         self.pushed = pushed
 
     @classmethod
-    def of(cls, parser) -> "_DryRun":
+    def of(cls, parser) -> _DryRun:
         state = parser.parser_state
         conf = state.parse_conf
         return cls(conf.parse_table.states, conf.end_state, state.state_stack, len(state.state_stack), [])
 
-    def copy(self) -> "_DryRun":
+    def copy(self) -> _DryRun:
         return _DryRun(self.table, self.end_state, self.stack, self.base, list(self.pushed))
 
     def _top(self):

@@ -16,16 +16,18 @@ Then the dependency graph is built with networkx and checked for cycles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import networkx as nx
-
-from ptflow.compiler import dag
-from ptflow.compiler import tree
-from ptflow.compiler import types
+from ptflow.compiler import dag, tree, types
 from ptflow.compiler.components import (
-    NOT_CONSTANT, build_ports, check_unique_names, constant_value, resolve_type, value_fits,
+    NOT_CONSTANT,
+    build_ports,
+    check_unique_names,
+    constant_value,
+    resolve_type,
+    value_fits,
 )
 from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
 from ptflow.compiler.names import k8s_name

@@ -13,8 +13,9 @@ way ptflow counts them, and the log says so (`columnKind`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote
 
 from ptflow.compiler.diagnostics import Diagnostic, Severity

@@ -31,7 +31,7 @@ class Span:
             return False
         return (line, column) <= (self.end_line, self.end_column)
 
-    def cover(self, other: "Span") -> "Span":
+    def cover(self, other: Span) -> Span:
         """The smallest span holding both this span and `other`."""
         first, last = (self, other) if self.start <= other.start else (other, self)
         end = self if self.end >= other.end else other

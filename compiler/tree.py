@@ -8,8 +8,8 @@ compare by identity (`eq=False`) so later phases can key tables by node.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 import sys
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, Union
 
 if sys.version_info >= (3, 11):
@@ -55,7 +55,7 @@ class TypeRef:
 
     span: Span
     name: Identifier
-    args: list["TypeRef"] = field(default_factory=list)
+    args: list[TypeRef] = field(default_factory=list)
     schema_title: str | None = None
     optional: bool = False
 
@@ -78,15 +78,15 @@ class Member:
     """`obj.attr`: a module member, a step output, an artifact's `.path`, ..."""
 
     span: Span
-    obj: "Expr"
+    obj: Expr
     attr: Identifier
 
 
 @node
 class Index:
     span: Span
-    obj: "Expr"
-    index: "Expr"
+    obj: Expr
+    index: Expr
 
 
 @node
@@ -95,13 +95,13 @@ class Argument:
 
     span: Span
     name: Identifier | None
-    value: "Expr"
+    value: Expr
 
 
 @node
 class Call:
     span: Span
-    func: "Expr"
+    func: Expr
     args: list[Argument]
 
 
@@ -117,14 +117,14 @@ class Literal:
 @node
 class ListExpr:
     span: Span
-    items: list["Expr"]
+    items: list[Expr]
 
 
 @node
 class DictEntry:
     span: Span
     key: Identifier  # a bare name or a string; both mean the same key
-    value: "Expr"
+    value: Expr
     quoted: bool = False
 
 
@@ -145,15 +145,15 @@ class FString:
     """`f"text {expr} text"`: parts are str or expressions."""
 
     span: Span
-    parts: list[Union[str, "Expr"]]
+    parts: list[str | Expr]
 
 
 @node
 class Compare:
     span: Span
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
 
 
 @node
@@ -162,14 +162,14 @@ class BoolOp:
 
     span: Span
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
 
 
 @node
 class Not:
     span: Span
-    operand: "Expr"
+    operand: Expr
 
 
 @node
@@ -207,7 +207,7 @@ class Step:
 @node
 class Block:
     span: Span
-    body: list["Statement"]
+    body: list[Statement]
 
 
 @node

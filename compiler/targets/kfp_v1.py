@@ -35,13 +35,20 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ptflow import __version__
-from ptflow.compiler import dag
-from ptflow.compiler import types
+from ptflow.compiler import dag, types
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.kfp_v1_channels import Channel, ChannelKind
-from ptflow.compiler.targets.kfp_v1_container import (KFP, RUNTIME_VARIABLES, SDK_VERSION_KEY, UI_OUTPUTS,
-                                                      ContainerBuilder, serialize, v1_runtime_command)
+from ptflow.compiler.targets.kfp_v1_container import (
+    KFP,
+    RUNTIME_VARIABLES,
+    SDK_VERSION_KEY,
+    UI_OUTPUTS,
+    ContainerBuilder,
+    serialize,
+    v1_runtime_command,
+)
+
+from ptflow import __version__
 
 MAX_GENERATE_NAME = 58  # Kubernetes' 63, less the 5 characters Argo appends
 MAX_TEMPLATE_NAME = 128

@@ -13,7 +13,7 @@ from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name
 from ptflow.compiler.options import check_option_support
 from ptflow.compiler.targets.kfp_v1 import MAX_GENERATE_NAME, MAX_TEMPLATE_NAME
-from ptflow.compiler.targets.kfp_v1_container import KFP, RUNTIME_VARIABLES
+from ptflow.compiler.targets.kfp_v1_container import RUNTIME_VARIABLES
 
 
 def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:

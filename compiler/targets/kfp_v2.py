@@ -26,14 +26,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
-from ptflow import __version__
-from ptflow.compiler import dag
-from ptflow.compiler import quantities
-from ptflow.compiler import types
+from ptflow.compiler import dag, quantities, types
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.cel import condition_to_cel
 from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, render_arg
 from ptflow.compiler.targets.runtime_command import runtime_command
+
+from ptflow import __version__
 
 SCHEMA_VERSION = "2.1.0"
 PREFIX = "pipelinechannel--"
@@ -60,7 +59,7 @@ class Channel:
     origin: ChannelOrigin = ChannelOrigin.PARAM
     loop: dag.LoopGroup | None = None  # for loop items: the loop that defines them
     # For a field of a loop item read by a condition (`<item>-subvar-<field>`): the item's channel and the field.
-    item: "Channel | None" = None
+    item: Channel | None = None
     field: str | None = None
 
     @property

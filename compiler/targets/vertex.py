@@ -26,13 +26,12 @@ that Vertex AI can't express (PTF501) and the KServe-only inputs it ignores
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Callable
 
-from ptflow.compiler import dag
-from ptflow.compiler import types
+from ptflow.compiler import dag, types
 from ptflow.compiler.component_yaml import load_component_text
 from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name, unique_name
@@ -52,7 +51,7 @@ MACHINE_INPUTS = ("cpu", "memory", "gpus", "node_selector")
 ComponentLookup = Callable[[str, str], "dag.ComponentSpec | None"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def gcpc_component(name: str) -> dag.ComponentSpec:
     """One of gcpc's components, as committed in vertex_components/ (`model_upload`, ...)."""
     path = COMPONENTS / f"{name}.yaml"

@@ -81,7 +81,7 @@ class Interface:
     output_artifacts: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, component: Any) -> "Interface":
+    def of(cls, component: Any) -> Interface:
         component = _mapping(component)
         inputs = _mapping(component.get("inputDefinitions"))
         outputs = _mapping(component.get("outputDefinitions"))

@@ -13,11 +13,11 @@ its deepest existing ancestor: "`inputs` lacks `rows`" points at `inputs:`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 import yaml
-
 from ptflow.compiler.diagnostics import Diagnostic, Related, Severity
 from ptflow.compiler.source import SourceText, Span
 from ptflow.compiler.yaml_reader import load_documents

@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ptflow.runtime.runner import logs
+from ptflow.runtime.runner import logs, values
 from ptflow.runtime.runner import store as states
-from ptflow.runtime.runner import values
 from ptflow.runtime.runner.artifacts import Artifact, is_local_uri, local_path_for_uri
 from ptflow.runtime.runner.commands import CommandNotFound, CommandPlan, plan
 from ptflow.runtime.runner.failures import StepFailure, describe_exit, log_tail
@@ -71,7 +70,7 @@ class RetryPolicy:
     max_backoff: float = 3600.0
 
     @classmethod
-    def of(cls, task: dict) -> "RetryPolicy":
+    def of(cls, task: dict) -> RetryPolicy:
         policy = task.get("retryPolicy") or {}
         return cls(
             max_retries=int(policy.get("maxRetryCount") or 0),
@@ -162,7 +161,7 @@ class Prepared:
 class ContainerLauncher:
     """Runs container steps of one run; shared by all its threads."""
 
-    def __init__(self, run: "Run"):
+    def __init__(self, run: Run):
         self.run = run
         self.store = run.store
         self._warned_images: set[str] = set()
@@ -502,7 +501,7 @@ def _short(failure: StepFailure) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
-def run_importer(run: "Run", step: ResolvedTask) -> StepResult:
+def run_importer(run: Run, step: ResolvedTask) -> StepResult:
     """An importer: point at the URI (local paths and file:// must exist), record it as an artifact."""
     importer = step.executor.get("importer") or {}
     source = importer.get("artifactUri") or {}
@@ -512,7 +511,7 @@ def run_importer(run: "Run", step: ResolvedTask) -> StepResult:
         uri = source["constant"]
     else:
         uri = (source.get("constantValue") or {}).get("stringValue")
-    output_name = next(iter(((step.component.get("outputDefinitions") or {}).get("artifacts") or {"artifact": {}})))
+    output_name = next(iter((step.component.get("outputDefinitions") or {}).get("artifacts") or {"artifact": {}}))
     if not isinstance(uri, str) or not uri:
         return _importer_failed(run, step, f"importer `{step.path}` has no artifact URI")
     if not is_local_uri(uri) and "://" not in uri:
@@ -539,7 +538,7 @@ def run_importer(run: "Run", step: ResolvedTask) -> StepResult:
     return StepResult(states.SUCCEEDED, {}, {output_name: [artifact]})
 
 
-def _importer_failed(run: "Run", step: ResolvedTask, message: str) -> StepResult:
+def _importer_failed(run: Run, step: ResolvedTask, message: str) -> StepResult:
     run.store.record_execution(run.run_id, step.path, step.component_key, "importer", states.FAILED,
                                inputs=step.parameters, error=message)
     run.progress.step_failed(step.path, message)

@@ -44,10 +44,11 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ptflow.runtime.runner import logs
 from ptflow.runtime.runner.artifacts import Artifact, content_digest, fingerprint, local_path_for_uri
@@ -323,7 +324,7 @@ class Store:
                 raise
 
     class _Transaction:
-        def __init__(self, store: "Store"):
+        def __init__(self, store: Store):
             self.store = store
 
         def __enter__(self):
@@ -351,7 +352,7 @@ class Store:
                 raise StoreFull(self.store.root / DATABASE) from error
             return False
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return Store._Transaction(self)
 
     def _write(self, sql: str, parameters: tuple) -> sqlite3.Cursor:

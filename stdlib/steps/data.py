@@ -96,7 +96,6 @@ def prepare_text(out: Outputs, dataset: str | None = None, csv: Artifact | None 
 def _write_images(out: Outputs, images, val_fraction: float, test_fraction: float, seed: int, shard_size: int,
                   max_samples: int | None, resize_to: int | None) -> None:
     import numpy as np
-
     from ptflow.stdlib import prepared, splits
 
     pixels, labels = images.images, images.labels

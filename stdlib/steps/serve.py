@@ -12,8 +12,17 @@ import json
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ptflow.runtime.contract import (HTML, Artifact, Markdown, Model, Outputs, StepError, UnmanagedContainerModel,
-                                     UsageError, step)
+from ptflow.runtime.contract import (
+    HTML,
+    Artifact,
+    Markdown,
+    Model,
+    Outputs,
+    StepError,
+    UnmanagedContainerModel,
+    UsageError,
+    step,
+)
 
 
 @step("serve.archive", outputs={"archive": Artifact, "config": Artifact})
@@ -60,7 +69,6 @@ def deploy(out: Outputs, name: str, archive: Artifact | None = None, storage_uri
     the Host header when calling it through an ingress gateway.
     """
     import yaml
-
     from ptflow.stdlib.serving import inference_service as isvc
     from ptflow.stdlib.serving.kubernetes_api import INFERENCE_SERVICE, Cluster
 

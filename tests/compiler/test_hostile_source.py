@@ -10,10 +10,10 @@ benchmarks/hostile_inputs.py; here only what is reported is checked).
 from __future__ import annotations
 
 import pytest
-
 from ptflow.compiler.api import check_file, compile_file
 from ptflow.compiler.formatter import FormatError, format_source
 from ptflow.compiler.parser import MAX_NESTING, parse_expression, parse_module
+
 from tests.support.diagnose import diagnose, only
 
 COMPONENT = 'component f(a: list) {\n    image = "python:3.11"\n    command = ["echo", a]\n}\n'

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from ptflow.compiler import dag
 from ptflow.compiler.api import check_file, compile_file
 from ptflow.compiler.options import OPTIONS, OPTIONS_BY_NAME

@@ -13,7 +13,6 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from ptflow.compiler.yaml_reader import MAX_DEPTH, YamlRefused, load_documents
 
 SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

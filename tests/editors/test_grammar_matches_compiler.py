@@ -23,7 +23,6 @@ from pathlib import Path
 import lark
 import pytest
 from lark import Token, Tree
-
 from ptflow.compiler import types as ptflow_types
 from ptflow.compiler.components import RUNTIME_PLACEHOLDERS
 from ptflow.compiler.parser import get_parser as compiler_parser

@@ -1,11 +1,8 @@
 """Every comment survives formatting, in its place relative to the code."""
 
-import re
 import textwrap
 
-import pytest
-
-from ptflow.compiler.formatter import DocLayoutError, format_source
+from ptflow.compiler.formatter import format_source
 from ptflow.compiler.parser import parse_module
 
 

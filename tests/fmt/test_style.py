@@ -3,7 +3,6 @@
 import textwrap
 
 import pytest
-
 from ptflow.compiler.formatter import LINE_WIDTH, FormatError, format_source
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from ptflow.compiler.source import SourceText
 from ptflow.compiler.validate.argo import validate_workflow
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from ptflow.compiler.api import compile_file
 
 SAY = """

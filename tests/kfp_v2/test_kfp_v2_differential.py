@@ -7,7 +7,6 @@ the test says so and checks ptflow's correct output instead.
 """
 
 
-from typing import List
 
 import pytest
 
@@ -43,12 +42,12 @@ def square(x: int, y: dsl.OutputPath(int)):
 
 
 @dsl.container_component
-def total(xs: List[int]):
+def total(xs: list[int]):
     return dsl.ContainerSpec(image=IMAGE, command=["echo", xs])
 
 
 @dsl.container_component
-def make_names(names: dsl.OutputPath(List[str])):
+def make_names(names: dsl.OutputPath(list[str])):
     return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", 'echo \'["a", "b"]\' > "$0"', names])
 
 
@@ -65,7 +64,7 @@ def train(data: dsl.Input[dsl.Dataset], epochs: int, model: dsl.Output[dsl.Model
 
 
 @dsl.container_component
-def merge(models: dsl.Input[List[dsl.Model]], best: dsl.Output[dsl.Model]):
+def merge(models: dsl.Input[list[dsl.Model]], best: dsl.Output[dsl.Model]):
     return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "true", models, best.path])
 
 
@@ -210,7 +209,7 @@ pipeline passing(n: int = 6) {
 
 def test_loops_over_raw_list_parameter_and_output_with_parallelism_and_nesting(tmp_path):
     @dsl.pipeline(name="loops")
-    def loops(names: List[str] = ["x", "y"]):
+    def loops(names: list[str] = ["x", "y"]):
         with dsl.ParallelFor([1, 2, 3], parallelism=2) as i:
             square(x=i)
         with dsl.ParallelFor(names) as n:

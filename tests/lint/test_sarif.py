@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
-
 from ptflow.compiler.api import check_file
 from ptflow.compiler.codes import CODES
 from ptflow.compiler.lint import RULES, check_diagnostics

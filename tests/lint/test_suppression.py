@@ -1,7 +1,6 @@
 """Suppressing findings: `# ptflow: ignore[...]` comments and `[tool.ptflow]` in pyproject.toml."""
 
 import pytest
-
 from ptflow.compiler.api import check_file
 from ptflow.compiler.diagnostics import Severity
 from ptflow.compiler.lint import check_diagnostics, lint, load_config

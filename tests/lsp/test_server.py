@@ -9,13 +9,19 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from ptflow.compiler.modules import stdlib_directory
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
-from ptflow.compiler.modules import stdlib_directory
-
-from .conftest import (MAIN, open_document, position, replace_change, span_range, wait_for_diagnostics,
-                       wait_until_diagnostics)
+from .conftest import (
+    MAIN,
+    open_document,
+    position,
+    replace_change,
+    span_range,
+    wait_for_diagnostics,
+    wait_until_diagnostics,
+)
 
 
 def doc(path: Path) -> types.TextDocumentIdentifier:

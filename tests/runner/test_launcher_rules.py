@@ -6,7 +6,6 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
 from ptflow.runtime.runner.commands import CommandNotFound, is_runtime_command, plan

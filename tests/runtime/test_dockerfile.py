@@ -13,10 +13,9 @@ import importlib.util
 import re
 import shlex
 import sys
-import tomllib
 from pathlib import Path
 
-import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-
 from ptflow.stdlib import prepared
+
 from tests.runtime.steps import executor_input, flags, run_step, run_step_without
 
 TRAIN_OUTPUTS = {"model_file": "system.Model", "checkpoint": "system.Artifact", "tensorboard": "system.Artifact",

@@ -13,9 +13,9 @@ import json
 import zipfile
 
 import pytest
-
 from ptflow.runtime.contract import UsageError
 from ptflow.stdlib.serving import vertex
+
 from tests.runtime.steps import executor_input, flags, run_step
 
 T4 = {"cloud.google.com/gke-accelerator": "nvidia-tesla-t4"}

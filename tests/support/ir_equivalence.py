@@ -42,7 +42,7 @@ def _digest(value) -> str:
 class _Scope:
     """One DAG as reached from the root: its component, and the task (in the parent scope) that runs it."""
 
-    def __init__(self, component: dict, parent: "_Scope | None", caller: dict | None, context: tuple):
+    def __init__(self, component: dict, parent: _Scope | None, caller: dict | None, context: tuple):
         self.component = component
         self.parent = parent
         self.caller = caller  # the task spec in the parent DAG whose componentRef is this DAG

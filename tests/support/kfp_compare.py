@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 
 import yaml
-
 from ptflow.compiler.api import compile_file
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ptflow.compiler.validate.cel import syntax_error
 
 EXPRESSIONS = [

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from ptflow.compiler.validate.placeholders import (
-    ANY_INPUT, INPUT_ARTIFACT, INPUT_PARAMETER, OUTPUT_ARTIFACT, OUTPUT_PARAMETER, scan,
+    ANY_INPUT,
+    INPUT_ARTIFACT,
+    INPUT_PARAMETER,
+    OUTPUT_ARTIFACT,
+    OUTPUT_PARAMETER,
+    scan,
 )
 
 

@@ -9,14 +9,13 @@ validator, as `ptflow compile` does before it writes them.
 """
 
 from pathlib import Path
-from typing import Optional
 
 import pytest
 import yaml
-
 from ptflow.compiler.api import compile_file
-from ptflow.compiler.targets import vertex
 from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
+from ptflow.compiler.targets import vertex
+
 from tests.support.kfp_compare import assert_same_ir, compile_kfp, compile_ptflow, rename
 from tests.vertex.regenerate_components import compiled_text, gcpc_components
 
@@ -63,7 +62,7 @@ def test_deploy_compiles_to_what_kfp_writes_for_the_gcpc_pipeline(tmp_path):
     def vertex_model(archive: dsl.Input[dsl.Artifact], model: dsl.Output[UnmanagedContainerModel],
                      machine_type: dsl.OutputPath(str), accelerator_type: dsl.OutputPath(str),
                      accelerator_count: dsl.OutputPath(int), cpu: str = "1", memory: str = "2Gi", gpus: int = 0,
-                     node_selector: dict = {}, serving_image: Optional[str] = None):  # noqa: B006
+                     node_selector: dict = {}, serving_image: str | None = None):  # noqa: B006
         return dsl.ContainerSpec(
             image=DEFAULT_RUNTIME_IMAGE, command=["python", "-m", "ptflow.runtime", "serve.vertex_model"],
             args=["--executor-input", dsl.PIPELINE_TASK_EXECUTOR_INPUT_PLACEHOLDER, "--archive", archive.path,
