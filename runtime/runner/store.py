@@ -873,7 +873,7 @@ class RunnerLock:
         self._handle = handle
 
     @classmethod
-    def hold(cls, path: Path) -> "RunnerLock":
+    def hold(cls, path: Path) -> RunnerLock:
         handle = open(path, "a")
         try:
             import fcntl
