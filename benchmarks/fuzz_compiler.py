@@ -24,7 +24,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from ptflow.compiler.modules import ModuleLoader  # noqa: E402
-
 from tests.support.source_fuzzer import Mutator, judge  # noqa: E402
 
 

@@ -225,7 +225,6 @@ def breakdown(lines: int, repeats: int = 5) -> str:
     from ptflow.compiler.index import build_index
     from ptflow.compiler.modules import ModuleLoader
     from ptflow.compiler.parser import parse_module
-
     from ptflow.lsp.analysis import with_lint_findings
 
     text = pipeline_source(lines)

@@ -49,6 +49,7 @@ def sanitize_input_name(name: str) -> str:
 
 def load_component_text(text: str, path: str, name_hint: str) -> dag.ComponentSpec:
     import yaml  # only programs that import component files pay for it
+
     from ptflow.compiler.yaml_reader import load_documents
 
     try:

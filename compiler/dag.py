@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import networkx as nx
+
 from ptflow.compiler.source import Span
 from ptflow.compiler.types import Type
 
@@ -128,8 +129,8 @@ class RuntimePlaceholder:
     which: str
 
 
-Arg = Union[str, InputValue, InputPath, InputUri, InputMetadata, InputArtifactList, OutputPath, OutputUri, OutputMetadata,
-            Concat, Template, IfPresent, RuntimePlaceholder]
+Arg = (str | InputValue | InputPath | InputUri | InputMetadata | InputArtifactList | OutputPath | OutputUri
+       | OutputMetadata | Concat | Template | IfPresent | RuntimePlaceholder)
 
 
 @dataclass
@@ -256,7 +257,7 @@ class RuntimeValue:
     type: Type
 
 
-Value = Union[Constant, PipelineInput, TaskOutput, LoopItem, Interpolation, FinalStatus, RuntimeValue]
+Value = Constant | PipelineInput | TaskOutput | LoopItem | Interpolation | FinalStatus | RuntimeValue
 
 
 def value_type(value: Value) -> Type:
@@ -292,7 +293,7 @@ class Truth:
     value: Value
 
 
-Condition = Union[Compare, BoolOp, Not, Truth]
+Condition = Compare | BoolOp | Not | Truth
 
 
 def condition_values(condition: Condition):
@@ -345,7 +346,7 @@ class Toleration:
 
 
 # A resource or option value: a constant, or a pipeline input to read at run time.
-OptionValue = Union[str, int, float, PipelineInput]
+OptionValue = str | int | float | PipelineInput
 
 
 @dataclass

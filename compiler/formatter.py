@@ -12,7 +12,8 @@ How it works: the syntax tree is turned into a small layout document (text,
 line breaks that are a space or nothing when their group fits on one line,
 indentation, groups), the classic Wadler/Prettier design, and the document is
 printed at a width of 100 (the documents and their printer are in
-compiler/layout_printer.py; this module is the ptflow-specific builder).  Comments are not in the tree; they are placed by
+compiler/layout_printer.py; this module is the ptflow-specific builder).
+Comments are not in the tree; they are placed by
 offset while the document is built, always in source order: an own-line
 comment stays on its own line before the item that follows it, a comment at
 the end of a line stays at the end of that item's line (and forces its
@@ -405,7 +406,11 @@ class _Builder:
         else:
             path = node.path
         explicit_alias = node.alias.span.start >= node.path_span.end
-        return ["import ", path, f" as {node.alias.name}" if explicit_alias or node.kind == tree.ImportKind.FILE else ""]
+        return [
+            "import ",
+            path,
+            f" as {node.alias.name}" if explicit_alias or node.kind == tree.ImportKind.FILE else "",
+        ]
 
     def definition(self, keyword: str, node, body: list, close_at: int, layout: str) -> object:
         open_paren = self._find(node.name.span.end, "(")

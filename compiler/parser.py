@@ -19,6 +19,7 @@ import lark
 from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 from lark.parsers.lalr_analysis import Shift
+
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.source import SourceText, Span

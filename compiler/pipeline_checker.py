@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import networkx as nx
+
 from ptflow.compiler import dag, tree, types
 from ptflow.compiler.components import (
     NOT_CONSTANT,

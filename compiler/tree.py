@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import sys
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
@@ -179,7 +179,7 @@ class ErrorExpr:
     span: Span
 
 
-Expr = Union[Name, Member, Index, Call, Literal, ListExpr, DictExpr, FString, Compare, BoolOp, Not, ErrorExpr]
+Expr = Name | Member | Index | Call | Literal | ListExpr | DictExpr | FString | Compare | BoolOp | Not | ErrorExpr
 
 
 # ------------------------------------------------------------ statements
@@ -247,7 +247,7 @@ class Return:
     args: list[Argument]
 
 
-Statement = Union[Property, Step, For, If, Finally, Return]
+Statement = Property | Step | For | If | Finally | Return
 
 
 # ---------------------------------------------------------- declarations

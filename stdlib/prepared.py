@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from ptflow.runtime.contract import StepError
 
 MANIFEST = "dataset.json"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from ptflow.runtime.contract import UsageError
 
 SPLITS = ("train", "val", "test")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from ptflow.runtime.contract import StepError, UsageError
 from ptflow.stdlib.image_sources import cache_directory
 

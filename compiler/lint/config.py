@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomllib
+
 from ptflow.compiler.codes import CODES
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
 from ptflow.compiler.lint.registry import register_code

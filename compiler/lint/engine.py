@@ -67,9 +67,9 @@ def all_suppressions(check_result: CheckResult) -> list[Suppression]:
 def suppressions_in(scope: ModuleScope | None) -> list[Suppression]:
     """The suppression comments of a checked module and of every .ptflow file it imports."""
     found: list[Suppression] = []
-    for scope in _module_scopes(scope):
-        if scope.source is not None:
-            found.extend(read_suppressions(scope.source.tree.comments, scope.source.text)[0])
+    for module_scope in _module_scopes(scope):
+        if module_scope.source is not None:
+            found.extend(read_suppressions(module_scope.source.tree.comments, module_scope.source.text)[0])
     return found
 
 

@@ -35,6 +35,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from ptflow import __version__
 from ptflow.compiler import dag, types
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.kfp_v1_channels import Channel, ChannelKind
@@ -47,8 +48,6 @@ from ptflow.compiler.targets.kfp_v1_container import (
     serialize,
     v1_runtime_command,
 )
-
-from ptflow import __version__
 
 MAX_GENERATE_NAME = 58  # Kubernetes' 63, less the 5 characters Argo appends
 MAX_TEMPLATE_NAME = 128
@@ -232,7 +231,7 @@ class Lowering:
         if channel.kind == ChannelKind.PARAM:
             return f"{{{{inputs.parameters.{channel.name}}}}}", None
         if channel.kind == ChannelKind.ITEM:
-            return ("{{item.%s}}" % channel.field) if channel.field else "{{item}}", None
+            return (f"{{{{item.{channel.field}}}}}" if channel.field else "{{item}}"), None
         if channel.kind == ChannelKind.GATHERED:
             sibling = self.parents[id(channel.source)][len(self.parents[id(source_group)])]
             return f"{{{{tasks.{self.name_of(sibling)}.outputs.parameters.{channel.name}}}}}", sibling
@@ -501,7 +500,11 @@ def component_spec(spec: dag.ComponentSpec) -> tuple[dict, str]:
         if container.runtime_step:
             command, args = v1_runtime_command(spec)
             document.setdefault("outputs", []).extend(
-                [{"name": "mlpipeline-ui-metadata", "type": "UI_metadata"}, {"name": "mlpipeline-metrics", "type": "Metrics"}])
+                [
+                    {"name": "mlpipeline-ui-metadata", "type": "UI_metadata"},
+                    {"name": "mlpipeline-metrics", "type": "Metrics"},
+                ]
+            )
         else:
             command, args = container.command, container.args
         implementation: dict = {"image": container.image}

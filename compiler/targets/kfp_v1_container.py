@@ -13,12 +13,11 @@ import hashlib
 import json
 from typing import TYPE_CHECKING
 
+from ptflow import __version__
 from ptflow.compiler import dag
 from ptflow.compiler.names import k8s_name
 from ptflow.compiler.targets.kfp_v1_channels import Channel, ChannelKind
 from ptflow.compiler.targets.runtime_command import runtime_command
-
-from ptflow import __version__
 
 if TYPE_CHECKING:  # the lowering calls the builder; the builder only names its types
     from ptflow.compiler.targets.kfp_v1 import Lowering

@@ -73,7 +73,7 @@ class _SupportCheck:
                 problem = _unsupported_arg(arg)
                 if problem:
                     self.report(span, f"{problem} in the command of component `{component.name}`")
-        for name, value in task.arguments.items():
+        for value in task.arguments.values():
             if isinstance(value, dag.TaskOutput) and value.gathered and value.type.is_artifact:
                 self.report(task.span, f"gathering artifacts over a loop (`{value.task}.{value.output}` into "
                             f"`{task.step}`)", "KFP 1.x gathers only parameters after a loop")

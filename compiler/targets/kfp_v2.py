@@ -26,13 +26,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
+from ptflow import __version__
 from ptflow.compiler import dag, quantities, types
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.cel import condition_to_cel
 from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, render_arg
 from ptflow.compiler.targets.runtime_command import runtime_command
-
-from ptflow import __version__
 
 SCHEMA_VERSION = "2.1.0"
 PREFIX = "pipelinechannel--"

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import yaml
+
 from ptflow.compiler.diagnostics import Diagnostic, Related, Severity
 from ptflow.compiler.source import SourceText, Span
 from ptflow.compiler.yaml_reader import load_documents

@@ -319,7 +319,9 @@ class Run:
                 name = ready.popleft()
                 task = tasks[name]
                 finishes_anyway = (task.get("triggerPolicy") or {}).get("strategy") == ALL_UPSTREAM_TASKS_COMPLETED
-                upstream_failed = any(frame.results[u].state in (states.FAILED, states.NOT_RUN) for u in waits_for[name])
+                upstream_failed = any(
+                    frame.results[u].state in (states.FAILED, states.NOT_RUN) for u in waits_for[name]
+                )
                 if not finishes_anyway and (failed or upstream_failed or self.stopping.is_set()):
                     settle(name, self._not_run(frame, name, task))
                 elif not running and not ready:
@@ -602,6 +604,8 @@ def needs_containers(pipeline: Pipeline) -> bool:
     """Whether any container step would run outside this Python (so --containers matters)."""
     for executor in (pipeline.spec.get("deploymentSpec") or {}).get("executors", {}).values():
         container = (executor or {}).get("container")
-        if container and not is_runtime_command(list(container.get("command") or []) + list(container.get("args") or [])):
+        if container and not is_runtime_command(
+            list(container.get("command") or []) + list(container.get("args") or [])
+        ):
             return True
     return False

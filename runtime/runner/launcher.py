@@ -426,7 +426,9 @@ class ContainerLauncher:
             try:
                 parameters[name] = values.from_text(text, parameter_type)
             except values.ValueTypeError as error:
-                return fail(f"step `{step.path}` wrote output parameter `{name}` that is not a {parameter_type}: {error}")
+                return fail(
+                    f"step `{step.path}` wrote output parameter `{name}` that is not a {parameter_type}: {error}"
+                )
         artifacts: dict[str, list[Artifact]] = {}
         final = self.store.final_for(execution.uuid) if executor_input["outputs"]["artifacts"] else None
         for name, entry in executor_input["outputs"]["artifacts"].items():
@@ -440,7 +442,9 @@ class ContainerLauncher:
                 if reported_uri and reported_uri != runtime["uri"]:
                     problem = self._foreign_uri(reported_uri)
                     if problem:
-                        return fail(f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}", "PTF543")
+                        return fail(
+                            f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}", "PTF543"
+                        )
                     artifact.uri = reported_uri
             artifacts[name] = [artifact]
         if staging is not None:

@@ -74,6 +74,7 @@ def load(path: str, pipeline: str | None = None, image: str | None = None,
         diagnostics.report("PTF901", f"cannot read `{path}`: {getattr(error, 'strerror', None) or error}", None)
         raise LoadError(diagnostics.items) from None
     import yaml
+
     from ptflow.compiler.yaml_reader import load_documents
 
     try:

@@ -625,8 +625,10 @@ class Store:
             for position, artifact in enumerate(items):
                 if artifact.id is None:
                     artifact.id = self._insert_artifact(db, artifact)
-                db.execute("INSERT INTO events (execution_id, artifact_id, kind, name, position) VALUES (?, ?, ?, ?, ?)",
-                           (execution_id, artifact.id, kind, name, position))
+                db.execute(
+                    "INSERT INTO events (execution_id, artifact_id, kind, name, position) VALUES (?, ?, ?, ?, ?)",
+                    (execution_id, artifact.id, kind, name, position),
+                )
 
     def _insert_artifact(self, db, artifact: Artifact) -> int:
         path = local_path_for_uri(artifact.uri)
@@ -664,8 +666,10 @@ class Store:
         """The newest successful execution with this key whose output files still exist."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, run_id, outputs FROM executions WHERE cache_key = ? AND status = ? ORDER BY id DESC LIMIT 5",
-                (cache_key, SUCCEEDED)).fetchall()
+                "SELECT id, run_id, outputs FROM executions WHERE cache_key = ? AND status = ?"
+                " ORDER BY id DESC LIMIT 5",
+                (cache_key, SUCCEEDED),
+            ).fetchall()
             for row in rows:
                 artifacts = self._artifacts_of(row["id"], "OUTPUT")
                 if all(_exists(a) for items in artifacts.values() for a in items):

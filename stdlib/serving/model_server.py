@@ -107,6 +107,7 @@ def make_kserve_model(servable: Servable):
     import numpy as np
     from kserve import InferOutput, InferRequest, InferResponse, Model
     from kserve.errors import InvalidInput
+
     from ptflow.stdlib.serving.inference import BadRequest
 
     runner = servable.runner

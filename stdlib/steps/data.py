@@ -96,6 +96,7 @@ def prepare_text(out: Outputs, dataset: str | None = None, csv: Artifact | None 
 def _write_images(out: Outputs, images, val_fraction: float, test_fraction: float, seed: int, shard_size: int,
                   max_samples: int | None, resize_to: int | None) -> None:
     import numpy as np
+
     from ptflow.stdlib import prepared, splits
 
     pixels, labels = images.images, images.labels
@@ -140,7 +141,9 @@ def _resize(images, size: int):
     resized = []
     for image in images:
         pixels = image[0] if mode == "L" else image.transpose(1, 2, 0)
-        result = np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).resize((size, size), Image.Resampling.BILINEAR))
+        result = np.asarray(
+            Image.fromarray(np.ascontiguousarray(pixels)).resize((size, size), Image.Resampling.BILINEAR)
+        )
         resized.append(result[None] if mode == "L" else result.transpose(2, 0, 1))
     return np.stack(resized)
 

@@ -112,6 +112,7 @@ def _run_in_cluster(out: Outputs, job, command: list[str], workers: int, nproc_p
                     active_deadline: int | None, backoff_limit: int | None, clean_pod_policy: str,
                     ttl_after_finished: int | None, delete_after_done: bool, timeout: int) -> dict:
     import yaml
+
     from ptflow.compiler.image import runtime_image
     from ptflow.stdlib.serving.kubernetes_api import PYTORCH_JOB, Cluster
 

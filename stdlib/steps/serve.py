@@ -69,6 +69,7 @@ def deploy(out: Outputs, name: str, archive: Artifact | None = None, storage_uri
     the Host header when calling it through an ingress gateway.
     """
     import yaml
+
     from ptflow.stdlib.serving import inference_service as isvc
     from ptflow.stdlib.serving.kubernetes_api import INFERENCE_SERVICE, Cluster
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch.utils.data import DataLoader, TensorDataset
+
 from ptflow.runtime.contract import StepError
 from ptflow.stdlib import prepared
-from torch.utils.data import DataLoader, TensorDataset
 
 
 @dataclass

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from ptflow.runtime.contract import StepError
 from torch import nn
+
+from ptflow.runtime.contract import StepError
 
 # A tiny BERT for `pretrained: false`: trains in seconds on CPU, same tokenizer.
 SMALL_BERT = {"hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 256}

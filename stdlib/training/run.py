@@ -128,6 +128,7 @@ def train(request: TrainRequest, out: Outputs, manifest) -> dict[str, float] | N
     """
     import pytorch_lightning as pl
     import torch
+
     from ptflow.stdlib.training import data as data_module
     from ptflow.stdlib.training import selection as selecting
     from ptflow.stdlib.training.evaluate import evaluate

@@ -45,6 +45,7 @@ def new_client(space: list, name: str, objective: str, minimize: bool, seed: int
     """An Ax Client for the (already checked) search space."""
     from ax.api.client import Client
     from ax.api.configs import ChoiceParameterConfig, RangeParameterConfig
+
     from ptflow.stdlib.tuning.space import RangeParameter
 
     configs = []

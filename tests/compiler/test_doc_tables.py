@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ptflow.compiler.doc_tables import DOCS, GENERATED, option_table, regenerated
 from ptflow.compiler.options import OPTIONS
 

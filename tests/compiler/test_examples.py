@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler.api import check_file, compile_file
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from ptflow.compiler.api import check_file, compile_file
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ import pytest
 
 kfp = pytest.importorskip("kfp")
 from kfp import dsl  # noqa: E402
-from ptflow.compiler.validate.ir import validate_ir  # noqa: E402
 
+from ptflow.compiler.validate.ir import validate_ir  # noqa: E402
 from tests.runner.helpers import ptflow, show  # noqa: E402
 from tests.support.kfp_compare import assert_same_ir, compile_kfp, compile_ptflow  # noqa: E402
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler import dag
 from ptflow.compiler.api import check_file, compile_file
 from ptflow.compiler.options import OPTIONS, OPTIONS_BY_NAME

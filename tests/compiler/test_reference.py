@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler.reference import load_module, stdlib_modules
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ prints the input.  The long run by hand is `benchmarks/fuzz_compiler.py --count 
 from __future__ import annotations
 
 import pytest
-from ptflow.compiler.modules import ModuleLoader
 
+from ptflow.compiler.modules import ModuleLoader
 from tests.support.source_fuzzer import Mutator, judge, run
 
 SEED = 2026

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler.api import compile_file
 from ptflow.compiler.targets.registry import DEFAULT_TARGET, TARGETS
 

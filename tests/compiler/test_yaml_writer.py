@@ -5,6 +5,7 @@ from pathlib import Path
 import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
 from ptflow.compiler.api import compile_file
 from ptflow.compiler.yaml_writer import dump, dump_all
 

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from ptflow.compiler.modules import stdlib_directory
 
+from ptflow.compiler.modules import stdlib_directory
 from tests.editors.test_neovim import MAIN, MESSY
 
 REPO = Path(__file__).resolve().parents[2]

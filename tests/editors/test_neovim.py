@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler.modules import stdlib_directory
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler.formatter import format_source
 
 UGLY = 'pipeline  p( ) {\n  s = echo( msg :"hi" )\n}\n'

@@ -301,7 +301,7 @@ def test_a_doc_comment_above_a_broken_signature_documents_only_the_component():
     assert format_source(formatted) == formatted
 
 
-SUPPRESSED = '''component use(model: Model) {
+SUPPRESSED = """component use(model: Model) {
     image = "python:3.11-slim"
     command = ["echo", model.path]
 }
@@ -310,7 +310,7 @@ pipeline p() {
     base = importer(uri: "gs://a-bucket/with/a/rather/long/path/to/the/model", type: Model, metadata: {"framework": "pytorch"})  # ptflow: ignore[PTF606]
     u = use(model: base.artifact)
 }
-'''
+"""
 
 
 def lint_codes(path) -> list[str]:

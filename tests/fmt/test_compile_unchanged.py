@@ -7,9 +7,9 @@ the re-layout itself compiles to.
 """
 
 import pytest
+
 from ptflow.compiler.api import check_file, compile_file
 from ptflow.compiler.formatter import format_source
-
 from tests.fmt.layouts import EXAMPLES, RELAYOUTS, STDLIB
 
 TARGETS = ["kfp-v2", "kfp-v1", "vertex"]

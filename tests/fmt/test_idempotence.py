@@ -2,9 +2,9 @@
 hand-written ugly inputs, and ugly re-layouts of all of them."""
 
 import pytest
+
 from ptflow.compiler.formatter import LINE_WIDTH, format_source
 from ptflow.compiler.parser import parse_module
-
 from tests.fmt.layouts import EXAMPLES, RELAYOUTS, STDLIB, UGLY
 
 FILES = EXAMPLES + STDLIB + UGLY

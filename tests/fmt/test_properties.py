@@ -9,10 +9,10 @@
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+
 from ptflow.compiler.api import check_file, compile_file
 from ptflow.compiler.formatter import format_source
 from ptflow.compiler.parser import parse_module
-
 from tests.fmt.layouts import EXAMPLES, STDLIB
 from tests.fmt.programs import programs
 

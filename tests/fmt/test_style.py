@@ -3,6 +3,7 @@
 import textwrap
 
 import pytest
+
 from ptflow.compiler.formatter import LINE_WIDTH, FormatError, format_source
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ptflow.compiler.api import compile_file
 
+from ptflow.compiler.api import compile_file
 from tests.kfp_corpus.corpus import BY_ID
 from tests.support.ir_equivalence import assert_equivalent_ir
 

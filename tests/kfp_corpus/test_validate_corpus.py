@@ -7,9 +7,9 @@ import sys
 
 import pytest
 import yaml
+
 from ptflow.compiler.source import SourceText
 from ptflow.compiler.validate.ir import validate_ir
-
 from tests.kfp_corpus.corpus import BY_ID, ENTRIES
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ptflow.compiler.validate.argo import validate_workflow
 
+from ptflow.compiler.validate.argo import validate_workflow
 from tests.kfp_v1.large_workflow import chain_workflow
 from tests.kfp_v1.test_argo_validator import CASES, GOLDENS, broken
 from tests.support.argo_schema import require_schema, schema_errors

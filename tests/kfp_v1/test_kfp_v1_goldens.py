@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from ptflow.compiler.api import compile_file
 from ptflow.compiler.validate.argo import validate_workflow
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from ptflow.compiler.api import compile_file
 from ptflow.compiler.validate.argo import validate_workflow
-
 from tests.support.argo_schema import schema_available, schema_errors
 
 HERE = Path(__file__).parent

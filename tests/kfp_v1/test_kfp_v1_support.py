@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from ptflow.compiler.api import compile_file
 
 SAY = """

@@ -7,6 +7,7 @@ the test says so and checks ptflow's correct output instead.
 """
 
 
+from typing import List
 
 import pytest
 
@@ -42,12 +43,12 @@ def square(x: int, y: dsl.OutputPath(int)):
 
 
 @dsl.container_component
-def total(xs: list[int]):
+def total(xs: List[int]):
     return dsl.ContainerSpec(image=IMAGE, command=["echo", xs])
 
 
 @dsl.container_component
-def make_names(names: dsl.OutputPath(list[str])):
+def make_names(names: dsl.OutputPath(List[str])):
     return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", 'echo \'["a", "b"]\' > "$0"', names])
 
 
@@ -64,7 +65,7 @@ def train(data: dsl.Input[dsl.Dataset], epochs: int, model: dsl.Output[dsl.Model
 
 
 @dsl.container_component
-def merge(models: dsl.Input[list[dsl.Model]], best: dsl.Output[dsl.Model]):
+def merge(models: dsl.Input[List[dsl.Model]], best: dsl.Output[dsl.Model]):
     return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "true", models, best.path])
 
 
@@ -128,7 +129,8 @@ def check(tmp_path, kfp_pipeline, ptflow_pipeline: str, names=None, **options):
 
 def test_parameters_of_every_type_with_and_without_defaults(tmp_path):
     @dsl.pipeline(name="params")
-    def params(s: str, i: int, f: float, b: bool, l: list, d: dict, s2: str = "hi", i2: int = 3, f2: float = 0.5,
+    # `l` is a parameter name of the compiled pipeline (compared with ptflow's), so it stays.
+    def params(s: str, i: int, f: float, b: bool, l: list, d: dict, s2: str = "hi", i2: int = 3, f2: float = 0.5,  # noqa: E741
                b2: bool = False, l2: list = [1, "a"], d2: dict = {"k": [1, 2]}, o: str = None):
         echo(msg=s)
 
@@ -163,9 +165,9 @@ def test_artifacts_of_every_system_type_and_a_custom_schema_title(tmp_path):
     def artifacts():
         data = make_data(rows=3)
         t = train(data=data.outputs["data"], epochs=1)
-        e = every_type(a=data.outputs["data"], d=data.outputs["data"], m=t.outputs["model"])
+        every_type(a=data.outputs["data"], d=data.outputs["data"], m=t.outputs["model"])
         v = to_vertex(model=t.outputs["model"])
-        c = custom(model=v.outputs["out"])
+        custom(model=v.outputs["out"])
 
     check(tmp_path, artifacts, '''
 component every_type(a: Artifact, d: Dataset, m: Model) -> (h: HTML, md: Markdown, mt: Metrics,
@@ -196,7 +198,7 @@ def test_output_parameters_passing_and_after(tmp_path):
         r = roll(sides=n)
         s = square(x=r.outputs["value"])
         e = echo(msg="done").after(s)
-        e2 = echo(msg="also").after(r, e)
+        echo(msg="also").after(r, e)
 
     check(tmp_path, passing, '''
 pipeline passing(n: int = 6) {
@@ -209,7 +211,7 @@ pipeline passing(n: int = 6) {
 
 def test_loops_over_raw_list_parameter_and_output_with_parallelism_and_nesting(tmp_path):
     @dsl.pipeline(name="loops")
-    def loops(names: list[str] = ["x", "y"]):
+    def loops(names: List[str] = ["x", "y"]):
         with dsl.ParallelFor([1, 2, 3], parallelism=2) as i:
             square(x=i)
         with dsl.ParallelFor(names) as n:
@@ -353,7 +355,7 @@ pipeline outer() {
 def test_importer(tmp_path):
     @dsl.pipeline(name="importing")
     def importing(uri: str = "gs://bucket/data"):
-        imported = dsl.importer(artifact_uri="gs://bucket/model", artifact_class=dsl.Model, reimport=True,
+        dsl.importer(artifact_uri="gs://bucket/model", artifact_class=dsl.Model, reimport=True,
                                 metadata={"framework": "pytorch"})
         importer_2 = dsl.importer(artifact_uri=uri, artifact_class=dsl.Dataset)
         train(data=importer_2.output, epochs=1)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler.api import check_file
 from ptflow.compiler.lint import lint
 from ptflow.compiler.targets.registry import TARGETS

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler.api import check_file
 from ptflow.compiler.completion import Completion, complete
 from ptflow.compiler.index import build_index
 from ptflow.compiler.modules import stdlib_directory
-
 from ptflow.lsp.completion import MAX_ITEMS, completion_list, could_match, typed_word
 
 PROGRAM = '''\

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
+
 from ptflow.compiler.api import check_file
 from ptflow.compiler.diagnostics import Diagnostic, Fix, Severity
 from ptflow.compiler.source import SourceText
-
 from ptflow.lsp.analysis import with_lint_findings
 from ptflow.lsp.diagnostics import by_file, to_lsp
 from ptflow.lsp.explain import ExplainLinks

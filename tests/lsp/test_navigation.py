@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ptflow.compiler.modules import stdlib_directory
 
+from ptflow.compiler.modules import stdlib_directory
 from ptflow.lsp.analysis import Analyzer, Snapshot
 from ptflow.lsp.navigation import RenameRefused, definition_at, references_at, rename_edits, rename_target
 

@@ -1,8 +1,8 @@
 """Compiler positions (1-based, characters) <-> LSP positions (0-based, UTF-16 code units by default)."""
 
 from lsprotocol import types
-from ptflow.compiler.source import SourceText
 
+from ptflow.compiler.source import SourceText
 from ptflow.lsp.positions import UTF8, UTF16, UTF32, PositionMap, encoding_name
 
 # `🚀` is outside the Basic Multilingual Plane: 1 character, 2 UTF-16 units, 4 UTF-8 bytes.

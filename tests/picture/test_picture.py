@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler import dag, picture
 from ptflow.compiler.api import check_file
 

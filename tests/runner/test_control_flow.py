@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import List
 
 from kfp import dsl
 
@@ -42,7 +43,7 @@ def echo_number(n: int, out: dsl.OutputPath(int)):
 
 
 @dsl.container_component
-def make_list(count: int, out: dsl.OutputPath(list[int])):
+def make_list(count: int, out: dsl.OutputPath(List[int])):
     return dsl.ContainerSpec(image="python:3.11", command=[
         "python3", "-c", "import json, sys; json.dump(list(range(int(sys.argv[1]))), open(sys.argv[2], 'w'))",
         count, out])
@@ -54,13 +55,15 @@ def write_number(n: int, ds: dsl.Output[dsl.Dataset]):
 
 
 @dsl.container_component
-def total(xs: list[int], files: dsl.Input[list[dsl.Dataset]], out: dsl.OutputPath(str)):
+def total(xs: List[int], files: dsl.Input[List[dsl.Dataset]], out: dsl.OutputPath(str)):
     # Fan-in: a list of parameters and a list of artifacts, each collected over a loop's iterations.
-    script = ("import json, sys\n"
-              "xs = json.loads(sys.argv[1])\n"
-              "files = json.loads(sys.argv[2])\n"
-              "contents = sorted(int(open(a['uri']).read()) for a in files['inputs']['artifacts']['files']['artifacts'])\n"
-              "open(sys.argv[3], 'w').write(f'{sum(xs)} {contents}')\n")
+    script = (
+        "import json, sys\n"
+        "xs = json.loads(sys.argv[1])\n"
+        "files = json.loads(sys.argv[2])\n"
+        "contents = sorted(int(open(a['uri']).read()) for a in files['inputs']['artifacts']['files']['artifacts'])\n"
+        "open(sys.argv[3], 'w').write(f'{sum(xs)} {contents}')\n"
+    )
     # A list of artifacts has no single path: the step reads their URIs from the executor input, {{$}}.
     return dsl.ContainerSpec(image="python:3.11", command=["python3", "-c", script, xs, "{{$}}", out])
 
@@ -125,7 +128,7 @@ def test_independent_steps_run_in_parallel_up_to_the_bound(tmp_path: Path, store
 
 
 @dsl.pipeline(name="loops")
-def loops(numbers: list[int] = [1, 2, 3]):
+def loops(numbers: List[int] = [1, 2, 3]):
     with dsl.ParallelFor([10, 20]) as raw:                       # raw items
         echo_number(n=raw).set_display_name("raw")
     with dsl.ParallelFor(numbers) as number:                     # over a pipeline parameter
@@ -156,7 +159,7 @@ def test_loops_raw_parameter_output_nested_and_item_fields(tmp_path: Path, store
 
 
 @dsl.pipeline(name="fan-in")
-def fan_in(numbers: list[int] = [1, 2, 3]):
+def fan_in(numbers: List[int] = [1, 2, 3]):
     with dsl.ParallelFor(numbers) as n:
         echoed = echo_number(n=n)
         written = write_number(n=n)

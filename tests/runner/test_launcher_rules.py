@@ -6,6 +6,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
 from ptflow.runtime.runner.commands import CommandNotFound, is_runtime_command, plan
@@ -107,8 +108,16 @@ def test_if_present_and_concat_structures():
     if_present = json.dumps({"IfPresent": {"InputName": "lr", "Then": ["--lr", "{{$.inputs.parameters['lr']}}"]}})
     absent = json.dumps({"IfPresent": {"InputName": "opt", "Then": ["--opt"], "Else": ["--no-opt"]}})
     dropped = json.dumps({"IfPresent": {"InputName": "missing", "Then": ["--missing"]}})
-    concat = json.dumps({"Concat": ["run-", "{{$.inputs.parameters['name']}}", "-",
-                                    {"IfPresent": {"InputName": "epochs", "Then": "e{{$.inputs.parameters['epochs']}}"}}]})
+    concat = json.dumps(
+        {
+            "Concat": [
+                "run-",
+                "{{$.inputs.parameters['name']}}",
+                "-",
+                {"IfPresent": {"InputName": "epochs", "Then": "e{{$.inputs.parameters['epochs']}}"}},
+            ]
+        }
+    )
     assert resolver.command(["a", if_present, absent, dropped, concat, "z"]) == [
         "a", "--lr", "0.001", "--no-opt", "run-resnet-e3", "z"]
 

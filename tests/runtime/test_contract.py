@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ptflow.runtime.contract import (
     REQUIRED,
     Dataset,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ptflow.compiler import tree
 from ptflow.compiler.components import NOT_CONSTANT, constant_value
 from ptflow.compiler.parser import parse_module

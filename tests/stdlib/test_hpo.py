@@ -10,10 +10,10 @@ import json
 import math
 
 import pytest
+
 from ptflow.runtime.contract import UsageError
 from ptflow.stdlib.steps.hpo import match_results
 from ptflow.stdlib.tuning.space import ChoiceParameter, RangeParameter, parse_space
-
 from tests.runtime.steps import executor_input, flags, run_step, run_step_without
 
 SPACE = [

@@ -13,8 +13,8 @@ import sys
 import time
 
 import pytest
-from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 
+from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from tests.runtime.steps import executor_input, run_step
 from tests.stdlib.tensorboard_client import get_json, profiler_runs, ptflow_tensorboard
 

@@ -20,8 +20,8 @@ import zipfile
 import numpy as np
 import pytest
 import torch
-from ptflow.stdlib.serving.inference import BadRequest, ModelRunner
 
+from ptflow.stdlib.serving.inference import BadRequest, ModelRunner
 from tests.runtime.steps import run_step
 
 # Each sentence's class is decided by one word; the rest is the same filler.

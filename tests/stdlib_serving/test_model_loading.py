@@ -14,10 +14,10 @@ import warnings
 
 import pytest
 import torch
-from ptflow.stdlib.serving.inference import BadRequest, ModelLoadError, ModelRunner
-from ptflow.stdlib.serving.model_server import load_servable
 from torch import nn
 
+from ptflow.stdlib.serving.inference import BadRequest, ModelLoadError, ModelRunner
+from ptflow.stdlib.serving.model_server import load_servable
 from tests.runtime.steps import run_step
 from tests.stdlib_serving.conftest import expected_probabilities
 

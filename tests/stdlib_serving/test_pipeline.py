@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import torch
+
 from ptflow.compiler.parser import parse_module
 
 STDLIB = Path(__file__).resolve().parents[2] / "stdlib"

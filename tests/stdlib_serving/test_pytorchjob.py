@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
-from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 
+from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from tests.runtime.steps import run_step
 from tests.stdlib_serving import kubernetes_standin
 

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import yaml
+
 from ptflow.compiler.api import compile_file
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.source import SourceText
 from ptflow.compiler.validate.ir import validate_ir

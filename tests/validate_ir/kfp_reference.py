@@ -7,8 +7,8 @@ so the documents always come from the kfp that is installed.
 """
 
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Callable, Dict, List
 
 from kfp import compiler, dsl, kubernetes
 
@@ -20,10 +20,13 @@ IMAGE = "alpine:3.19"
 
 @dsl.container_component
 def all_parameters(text: str, count: int, ratio: float, flag: bool, items: list, mapping: dict,
-                   words: list[str] = ["a", "b"], depth: int = 3, rate: float = 0.5, verbose: bool = False,
-                   label: str = "x", config: dict[str, int] = {"k": 1}):
-    return dsl.ContainerSpec(image=IMAGE, command=["echo"],
-                             args=[text, count, ratio, flag, items, mapping, words, depth, rate, verbose, label, config])
+                   words: List[str] = ["a", "b"], depth: int = 3, rate: float = 0.5, verbose: bool = False,
+                   label: str = "x", config: Dict[str, int] = {"k": 1}):
+    return dsl.ContainerSpec(
+        image=IMAGE,
+        command=["echo"],
+        args=[text, count, ratio, flag, items, mapping, words, depth, rate, verbose, label, config],
+    )
 
 
 @dsl.container_component
@@ -54,7 +57,7 @@ def square(x: int, y: dsl.OutputPath(int)):
 
 
 @dsl.container_component
-def total(xs: list[int]):
+def total(xs: List[int]):
     return dsl.ContainerSpec(image=IMAGE, command=["echo", xs])
 
 
@@ -64,7 +67,7 @@ def make_model(seed: int, model: dsl.Output[dsl.Model]):
 
 
 @dsl.container_component
-def pick(models: dsl.Input[list[dsl.Model]], best: dsl.Output[dsl.Model]):
+def pick(models: dsl.Input[List[dsl.Model]], best: dsl.Output[dsl.Model]):
     return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "true", models, best.path])
 
 
@@ -112,7 +115,7 @@ def artifacts_and_outputs(rows: int = 5):
 
 
 @dsl.pipeline(name="loops-and-conditions")
-def loops_and_conditions(names: list[str] = ["a", "b"], threshold: int = 3):
+def loops_and_conditions(names: List[str] = ["a", "b"], threshold: int = 3):
     side = flip(seed=1)
     with dsl.If(side.outputs["side"] == "heads"):
         echo(msg="heads")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ptflow.compiler.validate.cel import syntax_error
 
 EXPRESSIONS = [

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from ptflow.compiler.source import SourceText
 from ptflow.compiler.validate.ir import validate_ir
-
 from tests.validate_ir.kfp_reference import REFERENCE_PIPELINES
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*/*.ptflow"))

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.source import SourceText
 from ptflow.compiler.validate.ir import validate_ir
-
 from tests.validate_ir.kfp_reference import REFERENCE_PIPELINES
 
 JSON_VALUES = st.recursive(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+
 from ptflow.compiler.source import SourceText
 from ptflow.compiler.validate.yaml_source import PathReport, YamlPositions, format_path, yaml_error_span
 

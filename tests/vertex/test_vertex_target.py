@@ -9,13 +9,14 @@ validator, as `ptflow compile` does before it writes them.
 """
 
 from pathlib import Path
+from typing import Optional
 
 import pytest
 import yaml
+
 from ptflow.compiler.api import compile_file
 from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from ptflow.compiler.targets import vertex
-
 from tests.support.kfp_compare import assert_same_ir, compile_kfp, compile_ptflow, rename
 from tests.vertex.regenerate_components import compiled_text, gcpc_components
 
@@ -62,7 +63,7 @@ def test_deploy_compiles_to_what_kfp_writes_for_the_gcpc_pipeline(tmp_path):
     def vertex_model(archive: dsl.Input[dsl.Artifact], model: dsl.Output[UnmanagedContainerModel],
                      machine_type: dsl.OutputPath(str), accelerator_type: dsl.OutputPath(str),
                      accelerator_count: dsl.OutputPath(int), cpu: str = "1", memory: str = "2Gi", gpus: int = 0,
-                     node_selector: dict = {}, serving_image: str | None = None):  # noqa: B006
+                     node_selector: dict = {}, serving_image: Optional[str] = None):  # noqa: B006
         return dsl.ContainerSpec(
             image=DEFAULT_RUNTIME_IMAGE, command=["python", "-m", "ptflow.runtime", "serve.vertex_model"],
             args=["--executor-input", dsl.PIPELINE_TASK_EXECUTOR_INPUT_PLACEHOLDER, "--archive", archive.path,
@@ -162,9 +163,12 @@ def test_using_the_kserve_url_is_refused_where_it_is_used(tmp_path):
 
 
 def test_kserve_only_inputs_are_warnings_and_the_file_still_compiles(tmp_path):
-    result, found = diagnostics_of(tmp_path, '''    deploy = serve.deploy(name: name, archive: mar.archive, namespace: "team-a",
+    result, found = diagnostics_of(
+        tmp_path,
+        """    deploy = serve.deploy(name: name, archive: mar.archive, namespace: "team-a",
                           canary_traffic_percent: 10)
-''')
+""",
+    )
     assert result.ok and result.documents
     assert found == [("PTF504", 8, "`namespace` of `deploy` is a KServe setting; vertex ignores it"),
                      ("PTF504", 8, "`canary_traffic_percent` of `deploy` is a KServe setting; vertex ignores it")]
