@@ -118,9 +118,9 @@ def _compute_shape(annotation) -> _Shape:
         shapes = [_shape(a) for a in members]
         structured = [s for s in shapes if s.kind != "other"]
         return structured[0] if len(structured) == 1 else _Shape("other")
-    if origin in (list, list):
+    if origin is list:  # also what typing.List[...] has as its origin
         return _Shape("list", _shape(typing.get_args(annotation)[0]))
-    if origin in (dict, dict):
+    if origin is dict:  # also what typing.Dict[...] has as its origin
         return _Shape("dict", _shape(typing.get_args(annotation)[1]))
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
         if annotation is Quantity or issubclass(annotation, Quantity):
