@@ -47,8 +47,7 @@ def ptflow_source(shape: str, n: int) -> str:
         lines += [f"    s{i} = step(x: s{i - 1}.y)" for i in range(1, n)]
     else:
         lines += [f"    s{i} = step(x: start)" for i in range(n - 1)]
-        refs = ", ".join(f"s{i}.y" for i in range(min(n - 1, 50)))
-        lines.append(f"    last = step(x: f\"{{s0.y}}\")")
+        lines.append("    last = step(x: f\"{s0.y}\")")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

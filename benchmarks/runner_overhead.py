@@ -152,7 +152,7 @@ def measured(run_code: str, imports: str, folder: Path) -> dict:
     wall = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"a benchmark run failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    line = next(l for l in result.stdout.splitlines() if l.startswith("BENCH "))
+    line = next(text for text in result.stdout.splitlines() if text.startswith("BENCH "))
     return dict(json.loads(line[len("BENCH "):]), wall=wall, output=result.stdout)
 
 

@@ -126,7 +126,7 @@ class Timing:
     wall: float
     cpu: float  # user + system seconds of the process and its children
 
-    def __sub__(self, other: "Timing") -> "Timing":
+    def __sub__(self, other: Timing) -> Timing:
         return Timing(self.wall - other.wall, self.cpu - other.cpu)
 
 
@@ -213,7 +213,11 @@ def main() -> None:
             accuracies["plain"].append(result["accuracy"])
 
     epoch = min(fits) / args.epochs
-    what = f"{args.synthetic} random 32x32 RGB images" if args.synthetic else f"digits ({args.max_samples or 1797} samples)"
+    what = (
+        f"{args.synthetic} random 32x32 RGB images"
+        if args.synthetic
+        else f"digits ({args.max_samples or 1797} samples)"
+    )
     print(f"{what}, default CNN, batch 64, {args.epochs} epoch(s), "
           f"{args.repeats} alternating runs of each side, torch threads: {args.threads or 'default'}")
     print("| side | wall, fastest (s) | wall, median (s) | CPU, fastest (s) | test accuracy |")

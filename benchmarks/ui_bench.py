@@ -46,10 +46,15 @@ from tests.ui.support import chromium_missing, new_browser, ptflow, ui_server
 
 
 def many_steps_pipeline(steps: int, path: Path) -> Path:
-    lines = ["component step(x: str) -> (out: str) {",
-             '    image = "python:3.11-slim"',
-             '    command = ["sh", "-c", "mkdir -p \\"$(dirname \\"$1\\")\\" && printf %s \\"$0.\\" > \\"$1\\"", x, out.path]',
-             "}", "", "pipeline many_steps() {"]
+    lines = [
+        "component step(x: str) -> (out: str) {",
+        '    image = "python:3.11-slim"',
+        '    command = ["sh", "-c", "mkdir -p \\"$(dirname \\"$1\\")\\" && printf %s \\"$0.\\" > \\"$1\\"", '
+        "x, out.path]",
+        "}",
+        "",
+        "pipeline many_steps() {",
+    ]
     chain_length = 10
     for index in range(steps):
         chain, position = divmod(index, chain_length)

@@ -12,15 +12,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ptflow.compiler import dag
-from ptflow.compiler import tree
+from ptflow.compiler import dag, tree
 from ptflow.compiler.component_yaml import ComponentFileError, load_component_text
 from ptflow.compiler.components import ComponentBuilder
 from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
 from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from ptflow.compiler.modules import FileKind, ModuleLoader, SourceFile
-from ptflow.compiler.source import Span
 from ptflow.compiler.pipeline_checker import BUILTINS, PipelineBuilder
+from ptflow.compiler.source import Span
 
 
 def default_runtime_image() -> str:
@@ -32,7 +31,7 @@ def default_runtime_image() -> str:
 
 @dataclass
 class ModuleSymbol:
-    scope: "ModuleScope"
+    scope: ModuleScope
     node: tree.Import
 
 
@@ -44,7 +43,7 @@ class ComponentSymbol:
 
 @dataclass
 class PipelineSymbol:
-    scope: "ModuleScope"
+    scope: ModuleScope
     definition: tree.PipelineDef
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from ptflow.compiler import dag
-from ptflow.compiler import types
+from ptflow.compiler import dag, types
 
 # v1 type names (lower-cased) that are parameters, and their ptflow type.
 _V1_PARAMETER_TYPES = {

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ptflow.compiler import dag
-from ptflow.compiler import tree
-from ptflow.compiler import types
+from ptflow.compiler import dag, tree, types
 from ptflow.compiler.diagnostics import Diagnostics, did_you_mean, suggest
 
 _PARAMETER_NAMES = set(types.PARAMETER_TYPES)

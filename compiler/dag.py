@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import networkx as nx
 
@@ -129,8 +129,8 @@ class RuntimePlaceholder:
     which: str
 
 
-Arg = Union[str, InputValue, InputPath, InputUri, InputMetadata, InputArtifactList, OutputPath, OutputUri, OutputMetadata,
-            Concat, Template, IfPresent, RuntimePlaceholder]
+Arg = (str | InputValue | InputPath | InputUri | InputMetadata | InputArtifactList | OutputPath | OutputUri
+       | OutputMetadata | Concat | Template | IfPresent | RuntimePlaceholder)
 
 
 @dataclass
@@ -175,11 +175,11 @@ class ComponentSpec:
     span: Span | None = None
     source: str | None = None  # the file it was defined in
     container: ContainerSpec | None = None
-    pipeline: "PipelineGraph | None" = None
+    pipeline: PipelineGraph | None = None
     ir_document: dict | None = None  # for "ir-graph": the PipelineSpec as loaded
     # A KFP v1 component.yaml loaded as-is, for the v1 target's annotations.
     v1_spec: dict | None = None
-    importer: "ImporterConfig | None" = None
+    importer: ImporterConfig | None = None
 
 
     def input(self, name: str) -> Port | None:
@@ -193,6 +193,11 @@ class ComponentSpec:
             if port.name == name:
                 return port
         return None
+
+    def running_container(self) -> ContainerSpec:
+        """The container spec of a component that runs a container (what the checker gave every such kind)."""
+        assert self.container is not None, f"component `{self.name}` ({self.kind}) has no container spec"
+        return self.container
 
 
 # ------------------------------------------------------------------ values
@@ -224,7 +229,7 @@ class TaskOutput:
 class LoopItem:
     """The current item of a loop, or one field of it (`item.key`)."""
 
-    loop: "LoopGroup"
+    loop: LoopGroup
     field: str | None
     type: Type
 
@@ -252,7 +257,7 @@ class RuntimeValue:
     type: Type
 
 
-Value = Union[Constant, PipelineInput, TaskOutput, LoopItem, Interpolation, FinalStatus, RuntimeValue]
+Value = Constant | PipelineInput | TaskOutput | LoopItem | Interpolation | FinalStatus | RuntimeValue
 
 
 def value_type(value: Value) -> Type:
@@ -272,13 +277,13 @@ class Compare:
 @dataclass(frozen=True)
 class BoolOp:
     op: str  # and, or
-    left: "Condition"
-    right: "Condition"
+    left: Condition
+    right: Condition
 
 
 @dataclass(frozen=True)
 class Not:
-    operand: "Condition"
+    operand: Condition
 
 
 @dataclass(frozen=True)
@@ -288,7 +293,7 @@ class Truth:
     value: Value
 
 
-Condition = Union[Compare, BoolOp, Not, Truth]
+Condition = Compare | BoolOp | Not | Truth
 
 
 def condition_values(condition: Condition):
@@ -378,7 +383,7 @@ class Toleration:
 
 
 # A resource or option value: a constant, or a pipeline input to read at run time.
-OptionValue = Union[str, int, float, PipelineInput]
+OptionValue = str | int | float | PipelineInput
 
 
 @dataclass
@@ -393,7 +398,7 @@ class TaskOptions:
     accelerator: OptionValue | None = None
     node_selector: dict[str, OptionValue] = field(default_factory=dict)
     tolerations: list[Toleration] = field(default_factory=list)
-    env: dict[str, Value] = field(default_factory=dict)
+    env: dict[str, Constant] = field(default_factory=dict)
     secrets: list[SecretUse] = field(default_factory=list)
     volumes: list[VolumeUse] = field(default_factory=list)
     retry: Retry | None = None
@@ -421,7 +426,7 @@ class Task:
     component: ComponentSpec
     arguments: dict[str, Value]
     options: TaskOptions
-    group: "TaskGroup"
+    group: TaskGroup
     span: Span
     after: list[str] = field(default_factory=list)  # task names from `after`
     in_finally: bool = False
@@ -468,8 +473,8 @@ class TaskGroup:
 
     kind: GroupKind
     span: Span | None
-    parent: "TaskGroup | None" = None
-    children: list["Task | TaskGroup"] = field(default_factory=list)
+    parent: TaskGroup | None = None
+    children: list[Task | TaskGroup] = field(default_factory=list)
 
     def ancestors(self):
         """This group and every group above it, innermost first."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ptflow.compiler.options import OPTIONS, Option
@@ -84,8 +85,13 @@ def regenerated(text: str, tables: dict) -> str:
         block = _block(name)
         if not block.search(text):
             raise ValueError(f"no generated `{name}` block: add its two markers where the table goes")
-        text = block.sub(lambda match: match.group(1) + generate() + "\n" + match.group(3), text)
+        text = block.sub(_between_markers(generate()), text)
     return text
+
+
+def _between_markers(table: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for a generated block: its two markers kept, `table` between them."""
+    return lambda match: match.group(1) + table + "\n" + match.group(3)
 
 
 def main() -> int:

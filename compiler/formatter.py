@@ -12,7 +12,8 @@ How it works: the syntax tree is turned into a small layout document (text,
 line breaks that are a space or nothing when their group fits on one line,
 indentation, groups), the classic Wadler/Prettier design, and the document is
 printed at a width of 100 (the documents and their printer are in
-compiler/layout_printer.py; this module is the ptflow-specific builder).  Comments are not in the tree; they are placed by
+compiler/layout_printer.py; this module is the ptflow-specific builder).
+Comments are not in the tree; they are placed by
 offset while the document is built, always in source order: an own-line
 comment stays on its own line before the item that follows it, a comment at
 the end of a line stays at the end of that item's line (and forces its
@@ -34,13 +35,24 @@ from __future__ import annotations
 import bisect
 import gc
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.format_check import definitions_with_moved_docs, same_meaning_problem
-from ptflow.compiler.layout_printer import (BREAK_PARENT, HARD_LINE, LINE, SOFT_LINE, Group, IfBroken, Indent,
-                                            LineSuffix, flat_text, render)
+from ptflow.compiler.layout_printer import (
+    BREAK_PARENT,
+    HARD_LINE,
+    LINE,
+    SOFT_LINE,
+    Group,
+    IfBroken,
+    Indent,
+    LineSuffix,
+    flat_text,
+    render,
+)
 from ptflow.compiler.source import SourceText
 
 LINE_WIDTH = 100
@@ -105,7 +117,9 @@ def _format(text: str, path: str) -> str:
         for index in moved:
             tried = _SIGNATURE_LAYOUTS.index(layouts.get(index, "preferred"))
             if tried + 1 == len(_SIGNATURE_LAYOUTS):
-                name = module.items[index].name.name
+                definition = module.items[index]
+                assert not isinstance(definition, tree.Import), "only components and pipelines carry doc comments"
+                name = definition.name.name
                 raise DocLayoutError(
                     f"{path}: cannot keep the doc comments of `{name}` and its inputs and outputs in any layout "
                     "(a `##` comment documents what is on the line below it or before it, so it depends on how "
@@ -172,13 +186,20 @@ def _trailing_doc(comment: _Comment | None) -> list:
 # ===================================================================== builder
 
 
+def _past(pattern: re.Pattern[str], text: str, offset: int) -> int:
+    """Where a run of `pattern` starting at `offset` ends (the skip patterns match the empty string too)."""
+    match = pattern.match(text, offset)
+    assert match is not None, "a skip pattern matches the empty string"
+    return match.end()
+
+
 @dataclass(slots=True)
 class _Item:
     """One element of a bracketed list or block: where it starts, and how to print it."""
 
     start: int
     end: int
-    print: object  # a zero-argument callable returning a document
+    print: Callable[..., object]  # called with no arguments (the lambdas bind loop variables as defaults)
     comments_above: bool = True  # stray comments inside may move above it (not for declarations)
 
 
@@ -221,7 +242,7 @@ class _Builder:
 
     def _find(self, offset: int, char: str) -> int:
         """The offset of `char` after `offset`, past whitespace, comments and commas."""
-        position = self._SKIPPABLE.match(self.text, offset).end()
+        position = _past(self._SKIPPABLE, self.text, offset)
         if not self.text.startswith(char, position):
             raise FormatterBug(f"{self.source.path}: expected `{char}` at offset {position}")
         return position
@@ -385,14 +406,18 @@ class _Builder:
         else:
             path = node.path
         explicit_alias = node.alias.span.start >= node.path_span.end
-        return ["import ", path, f" as {node.alias.name}" if explicit_alias or node.kind == tree.ImportKind.FILE else ""]
+        return [
+            "import ",
+            path,
+            f" as {node.alias.name}" if explicit_alias or node.kind == tree.ImportKind.FILE else "",
+        ]
 
     def definition(self, keyword: str, node, body: list, close_at: int, layout: str) -> object:
         open_paren = self._find(node.name.span.end, "(")
         close_params = self._close_after(node.params, open_paren)
         header: list = [f"{keyword} {node.name.name}", self.signature(node.params, open_paren, close_params, layout)]
         after_header = close_params + 1
-        if self.text.startswith("->", self._SKIPPABLE.match(self.text, after_header).end()):
+        if self.text.startswith("->", _past(self._SKIPPABLE, self.text, after_header)):
             arrow = self.text.index("->", after_header)
             open_outputs = self._find(arrow + 2, "(")
             close_outputs = self._close_after(node.outputs, open_outputs)
@@ -429,7 +454,8 @@ class _Builder:
         if node.schema_title is not None:
             raw = self._raw(node.span)
             quote_at = raw.index("<") + 1
-            match = _STRING_TOKEN.match(raw, self._SKIPPABLE.match(raw, quote_at).end())
+            match = _STRING_TOKEN.match(raw, _past(self._SKIPPABLE, raw, quote_at))
+            assert match is not None, "the parser read a string after `<`"
             parts.extend(["<", _normalize_string(match.group(0)), ">"])
         if node.optional:
             parts.append("?")
@@ -502,7 +528,7 @@ class _Builder:
     def call(self, node: tree.Call) -> object:
         function = self.value(node.func)
         # Past the `)` of a parenthesized callee, `(say)(msg: ...)`, which the tree does not keep.
-        open_paren = self._find(self._CALLEE_CLOSERS.match(self.text, node.func.span.end).end(), "(")
+        open_paren = self._find(_past(self._CALLEE_CLOSERS, self.text, node.func.span.end), "(")
         close_at = self._find(node.args[-1].span.end if node.args else open_paren + 1, ")")
         return [function, self.arguments(node.args, open_paren, close_at)]
 

@@ -18,8 +18,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ptflow.compiler import dag
-from ptflow.compiler import tree
+from ptflow.compiler import dag, tree
 from ptflow.compiler.checker import ComponentSymbol, ModuleScope, ModuleSymbol, PipelineSymbol
 from ptflow.compiler.source import Span
 

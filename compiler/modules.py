@@ -110,7 +110,7 @@ class ModuleLoader:
             return self._resolve(importer_path, kind, target)
         except OSError as error:  # a name too long for the file system, a path through a file, ...
             reason = (error.strerror or str(error)).lower()
-            return ResolvedImport("missing", target, f"cannot look for the imported file: {reason}")
+            return ResolvedImport(FileKind.MISSING, target, f"cannot look for the imported file: {reason}")
 
     def _resolve(self, importer_path: str, kind: str, target: str) -> ResolvedImport:
         base = Path(importer_path).parent

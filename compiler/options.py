@@ -18,11 +18,11 @@ parameter read at run time.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from ptflow.compiler import quantities
-from ptflow.compiler import tree
+from ptflow.compiler import quantities, tree
 from ptflow.compiler.diagnostics import Diagnostics, suggest
 
 if TYPE_CHECKING:
@@ -98,16 +98,16 @@ class OptionParser:
     None); it lets resources come from pipeline parameters.
     """
 
-    def __init__(self, diagnostics: Diagnostics, parameter_of: Callable[[tree.Expr], "dag.PipelineInput | None"]):
+    def __init__(self, diagnostics: Diagnostics, parameter_of: Callable[[tree.Expr], dag.PipelineInput | None]):
         self.diagnostics = diagnostics
         self.parameter_of = parameter_of
 
-    def parse(self, block: tree.DictExpr | None) -> tuple[dag.TaskOptions, list[tree.Expr]]:
+    def parse(self, block: tree.DictExpr | None) -> tuple[dag.TaskOptions, list[tree.Name]]:
         """The options, and the expressions listed in `after` (resolved by the caller)."""
         from ptflow.compiler import dag
 
         options = dag.TaskOptions()
-        after: list[tree.Expr] = []
+        after: list[tree.Name] = []
         if block is None:
             return options, after
         seen: set[str] = set()
@@ -257,7 +257,7 @@ def _read_tolerations(parser: OptionParser, expr: tree.Expr, what: str) -> list[
     return tolerations
 
 
-def _read_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[str, dag.Value]:
+def _read_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[str, dag.Constant]:
     from ptflow.compiler import dag
     from ptflow.compiler.types import STR
 
@@ -500,9 +500,9 @@ def _read_pull_policy(parser: OptionParser, expr: tree.Expr, what: str) -> str |
     return value
 
 
-def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.Expr]:
+def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.Name]:
     """The step names listed; the checker resolves them to tasks."""
-    result: list[tree.Expr] = []
+    result: list[tree.Name] = []
     for item in _items(expr):
         if isinstance(item, tree.Name):
             result.append(item)

@@ -217,9 +217,11 @@ class _Recovery:
 
     def _bad_character(self, error: UnexpectedCharacters) -> bool:
         text = self.source.text
-        offset = error.pos_in_stream
+        # lark declares `pos_in_stream = None` on the base class; UnexpectedCharacters always sets the int position.
+        offset: int = error.pos_in_stream  # type: ignore[assignment]
         char = text[offset]
         state = error.interactive_parser.lexer_thread.state
+        assert state is not None, "a lexer that raised UnexpectedCharacters has a state"
         if char in "\"'" or text.startswith(("f\"", "f'"), offset):
             end = text.find("\n", offset)
             end = len(text) if end < 0 else end
@@ -279,11 +281,13 @@ class _Recovery:
             and previous is not None
             and token.type != "$END"
             and previous.end_line is not None
+            and token.line is not None
             and token.line > previous.end_line
         ):
             # Something is missing at the end of a line: point there, not at
             # the first token of the next line.
-            span = self.source.span(previous.end_pos, previous.end_pos)
+            previous_end = _token_offsets(previous)[1]
+            span = self.source.span(previous_end, previous_end)
             if repair[0] in _CLOSERS:
                 shown = _terminal_text().get(repair[0], repair[0])
                 message = f"expected {shown} after {describe_token(previous)}"
@@ -346,12 +350,12 @@ class _DryRun:
         self.pushed = pushed
 
     @classmethod
-    def of(cls, parser) -> "_DryRun":
+    def of(cls, parser) -> _DryRun:
         state = parser.parser_state
         conf = state.parse_conf
         return cls(conf.parse_table.states, conf.end_state, state.state_stack, len(state.state_stack), [])
 
-    def copy(self) -> "_DryRun":
+    def copy(self) -> _DryRun:
         return _DryRun(self.table, self.end_state, self.stack, self.base, list(self.pushed))
 
     def _top(self):
@@ -413,7 +417,13 @@ def _token_span(source: SourceText, token: Token) -> Span:
     if token.type == "$END" or token.start_pos is None:
         end = len(source.text)
         return source.span(max(0, end - 1), end) if end else source.span(0, 0)
-    return source.span(token.start_pos, token.end_pos)
+    return source.span(*_token_offsets(token))
+
+
+def _token_offsets(token: Token) -> tuple[int, int]:
+    """Where a token the lexer made starts and ends (lark types them Optional for tokens made by hand)."""
+    assert token.start_pos is not None and token.end_pos is not None, f"token {token.type} without a position"
+    return token.start_pos, token.end_pos
 
 
 # ------------------------------------------------------------- the tree
@@ -488,10 +498,11 @@ class _Builder(Transformer):
         return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos)
 
     def _tok_span(self, token: Token) -> Span:
-        if token.end_line is None or self.offset:
-            return self.source.span(token.start_pos + self.offset, token.end_pos + self.offset)
-        return Span(self.path, token.line, token.column, token.end_line, token.end_column, token.start_pos,
-                    token.end_pos)
+        start, end = _token_offsets(token)
+        if (token.line is None or token.column is None or token.end_line is None or token.end_column is None
+                or self.offset):
+            return self.source.span(start + self.offset, end + self.offset)
+        return Span(self.path, token.line, token.column, token.end_line, token.end_column, start, end)
 
     def _ident(self, token: Token) -> tree.Identifier:
         return tree.Identifier(str(token), self._tok_span(token))
@@ -723,8 +734,8 @@ def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics) -
         return _fstring_parts(token, source, diagnostics)
     except InvalidEscape as error:
         diagnostics.report("PTF105", f"invalid escape `{error.escape}` in string",
-                           source.span(token.start_pos, token.end_pos), hint="write `\\\\` for a backslash")
-        return tree.FString(source.span(token.start_pos, token.end_pos), [str(token)[2:-1]])
+                           source.span(*_token_offsets(token)), hint="write `\\\\` for a backslash")
+        return tree.FString(source.span(*_token_offsets(token)), [str(token)[2:-1]])
 
 
 def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
@@ -732,7 +743,7 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
     quote = raw[1:4] if raw[1:4] in ('"""', "'''") else raw[1]
     body_start = 1 + len(quote)
     body = raw[body_start:-len(quote)]
-    base = token.start_pos + body_start
+    base = _token_offsets(token)[0] + body_start
     parts: list = []
     text_buffer: list[str] = []
     position = 0
@@ -759,7 +770,7 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
     tail = "".join(text_buffer)
     if tail:
         parts.append(_unescape(tail))
-    return tree.FString(source.span(token.start_pos, token.end_pos), parts)
+    return tree.FString(source.span(*_token_offsets(token)), parts)
 
 
 _DOTTED = re.compile(r"\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*")
@@ -781,7 +792,7 @@ def _dotted_name(text: str, offset: int, source: SourceText):
         return None
     start = offset + match.start(1)
     end = start + len(names[0])
-    expr = tree.Name(source.span(start, end), names[0])
+    expr: tree.Name | tree.Member = tree.Name(source.span(start, end), names[0])
     for name in names[1:]:
         name_start = end + 1
         end = name_start + len(name)
@@ -890,14 +901,15 @@ def _attach_docs(module: tree.Module, source: SourceText) -> None:
         else:
             own_line[comment.span.line] = text
 
-    declarations = []
-    for definition in [*module.components, *module.pipelines]:
+    declarations: list[tree.ComponentDef | tree.PipelineDef | tree.Param | tree.OutputDecl] = []
+    definitions: list[tree.ComponentDef | tree.PipelineDef] = [*module.components, *module.pipelines]
+    for definition in definitions:
         declarations.append(definition)
         declarations.extend(definition.params)
         declarations.extend(definition.outputs)
     # The declaration each end-of-line `##` belongs to: the last one ending on its line
     # (a component's or pipeline's first line counts as where it "ends" for this).
-    trailing_owner: dict[int, object] = {}
+    trailing_owner: dict[int, tree.ComponentDef | tree.PipelineDef | tree.Param | tree.OutputDecl] = {}
     for declaration in declarations:
         span = declaration.span
         line = span.line if isinstance(declaration, (tree.ComponentDef, tree.PipelineDef)) else span.end_line

@@ -43,7 +43,7 @@ class Cluster:
     id: str  # starts with "cluster", as Graphviz wants
     kind: str  # loop, branches, condition, exit_handler, finally
     label: str
-    children: list["Node | Cluster"] = field(default_factory=list)
+    children: list[Node | Cluster] = field(default_factory=list)
     group: object = field(default=None, repr=False, compare=False)  # the graph's group it draws (None: finally)
 
     def nodes(self):
@@ -125,7 +125,7 @@ class _PictureBuilder:
         self.cluster_count += 1
         return Cluster(f"cluster_{self.cluster_count}_{kind}", kind, label)
 
-    def _member(self, child) -> "Node | Cluster":
+    def _member(self, child) -> Node | Cluster:
         if isinstance(child, dag.Task):
             return self._node(child)
         cluster = self._new_cluster(child.kind, self._group_label(child))

@@ -16,20 +16,24 @@ Then the dependency graph is built with networkx and checked for cycles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import networkx as nx
 
-from ptflow.compiler import dag
-from ptflow.compiler import tree
-from ptflow.compiler import types
+from ptflow.compiler import dag, tree, types
 from ptflow.compiler.components import (
-    NOT_CONSTANT, build_ports, check_unique_names, constant_value, resolve_type, value_fits,
+    NOT_CONSTANT,
+    build_ports,
+    check_unique_names,
+    constant_value,
+    resolve_type,
+    value_fits,
 )
 from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
 from ptflow.compiler.names import k8s_name
 from ptflow.compiler.options import OptionParser
+from ptflow.compiler.source import Span
 
 PIPELINE_PROPERTIES = ("description", "display_name")
 PIPELINE_VALUES = {"job_name": "job_name", "job_id": "job_id", "root": "root", "status": "status"}
@@ -42,7 +46,7 @@ class StepDecl:
 
     node: tree.Step
     name: str
-    name_span: object
+    name_span: Span
     group: dag.TaskGroup
     in_finally: bool
     spec: dag.ComponentSpec | None = None  # what the step calls, known before its arguments
@@ -77,7 +81,7 @@ class PipelineBuilder:
         self.global_names = global_names
         self.steps: dict[str, StepDecl] = {}
         self.task_names: dict[str, StepDecl] = {}  # sanitized name -> step, to find collisions in O(1)
-        self.group_spans: dict[int, tree.Statement] = {}
+        self.group_spans: dict[int, tree.Statement | tree.Branch] = {}
         self.loop_scopes: dict[int, BodyScope] = {}
         self.returns: list[tree.Return] = []
         self.properties: dict[str, tree.Property] = {}
@@ -255,7 +259,7 @@ class PipelineBuilder:
             return
         if name in self.input_by_name:
             self.diagnostics.report("PTF205", f"step `{name}` has the name of a pipeline parameter", name_span,
-                                    related=[Related(self.input_by_name[name].span, "the parameter")])
+                                    related=[Related(_parameter_span(self.input_by_name[name]), "the parameter")])
             return
         task_name = k8s_name(name)
         other = self.task_names.get(task_name)
@@ -285,6 +289,7 @@ class PipelineBuilder:
             elif isinstance(child, dag.BranchesGroup):
                 previous: list[dag.Condition] = []
                 for arm in child.children:
+                    assert isinstance(arm, dag.ConditionGroup), "a branches group holds only its arms"
                     self._resolve_condition(arm)
                     arm.excluded = list(previous)
                     if arm.condition is not None:
@@ -293,7 +298,9 @@ class PipelineBuilder:
                 self._resolve_groups(child)
 
     def _resolve_loop(self, loop: dag.LoopGroup) -> None:
-        node: tree.For = self.group_spans[id(loop)]
+        node = self.group_spans[id(loop)]
+        assert isinstance(node, tree.For), "a loop group is declared from a `for`"
+        assert loop.parent is not None, "a loop always sits inside the pipeline's group"
         outer_scope = self._scope_of(loop.parent)
         items = node.iterable
         if isinstance(items, tree.ListExpr):
@@ -334,9 +341,11 @@ class PipelineBuilder:
                 loop.parallelism = count
 
     def _resolve_condition(self, group: dag.ConditionGroup) -> None:
-        branch: tree.Branch = self.group_spans[id(group)]
+        branch = self.group_spans[id(group)]
+        assert isinstance(branch, tree.Branch), "a condition group is declared from an `if`/`elif`/`else` branch"
         if branch.condition is None:
             return
+        assert group.parent is not None, "a condition always sits inside another group"
         group.condition = self._condition(branch.condition, group.parent, self._scope_of(group.parent))
 
     def _scope_of(self, group: dag.TaskGroup | None) -> BodyScope:
@@ -381,7 +390,7 @@ class PipelineBuilder:
     def _arguments(self, spec: dag.ComponentSpec, call: tree.Call, decl: StepDecl,
                    scope: BodyScope) -> dict[str, dag.Value]:
         arguments: dict[str, dag.Value] = {}
-        given: dict[str, tree.Argument] = {}
+        given: dict[str, tree.Identifier] = {}  # input name -> where it was passed
         for argument in call.args:
             if argument.name is None:
                 self.diagnostics.report(
@@ -394,9 +403,9 @@ class PipelineBuilder:
                 continue
             if name in given:
                 self.diagnostics.report("PTF205", f"input `{name}` is passed twice", argument.name.span,
-                                        related=[Related(given[name].name.span, "first passed here")])
+                                        related=[Related(given[name].span, "first passed here")])
                 continue
-            given[name] = argument
+            given[name] = argument.name
             port = spec.input(name)
             value = self._value(argument.value, decl.group, scope, in_finally=decl.in_finally, expected=port)
             if port is None:
@@ -573,7 +582,7 @@ class PipelineBuilder:
         return None
 
     def _interpolation(self, expr: tree.FString, group, scope, in_finally) -> dag.Value | None:
-        parts = []
+        parts: list[str | dag.Value] = []
         ok = True
         for part in expr.parts:
             if isinstance(part, str):
@@ -594,8 +603,9 @@ class PipelineBuilder:
                 parts.append(value)
         if not ok:
             return None
-        if all(isinstance(p, str) for p in parts):
-            return dag.Constant("".join(parts), types.STR)
+        texts = [p for p in parts if isinstance(p, str)]
+        if len(texts) == len(parts):
+            return dag.Constant("".join(texts), types.STR)
         return dag.Interpolation(tuple(parts), types.STR)
 
     def _name_value(self, expr: tree.Name, group, scope: BodyScope, expected) -> dag.Value | None:
@@ -701,6 +711,7 @@ class PipelineBuilder:
         return None
 
     def _output_value(self, expr: tree.Member, consumer_group: dag.TaskGroup, in_finally: bool) -> dag.Value | None:
+        assert isinstance(expr.obj, tree.Name), "only `step.output` reaches here"
         decl = self.steps[expr.obj.id]
         spec = decl.spec
         if spec is None:
@@ -740,7 +751,7 @@ class PipelineBuilder:
                 "PTF305",
                 f"`{decl.name}.{port.name}` is produced inside an `if`, so it may not exist here",
                 expr.span,
-                related=[Related(outermost.span, "the condition"), Related(decl.node.span, "the producer")],
+                related=[Related(_group_span(outermost), "the condition"), Related(decl.node.span, "the producer")],
                 hint="use it inside the same `if` block",
             )
             return None
@@ -749,7 +760,7 @@ class PipelineBuilder:
                 self.diagnostics.report(
                     "PTF403", f"`{decl.name}` is inside {len(loops)} nested loops; gathering its outputs over "
                     "nested loops is not supported", expr.span,
-                    related=[Related(loops[0].span, "the outer loop")],
+                    related=[Related(_group_span(loops[0]), "the outer loop")],
                     hint="gather in the inner loop's level first, or flatten the loops",
                 )
                 return None
@@ -925,7 +936,7 @@ class PipelineBuilder:
 def task_dependencies(task: dag.Task) -> set[str]:
     """Task names this task reads from: its arguments, its groups' loop items and conditions."""
     names = set(task.upstream_tasks())
-    group = task.group
+    group: dag.TaskGroup | None = task.group
     while group is not None:
         if isinstance(group, dag.LoopGroup) and group.items is not None:
             names.update(dag.tasks_in_value(group.items))
@@ -937,6 +948,16 @@ def task_dependencies(task: dag.Task) -> set[str]:
         group = group.parent
     names.discard(task.name)
     return names
+
+
+def _parameter_span(parameter: dag.Port) -> Span:
+    assert parameter.span is not None, "a pipeline parameter is read from the source, so it has a span"
+    return parameter.span
+
+
+def _group_span(group: dag.TaskGroup) -> Span:
+    assert group.span is not None, "only the pipeline's own group has no span; loops and conditions do"
+    return group.span
 
 
 def _groups_between(producer_group: dag.TaskGroup, consumer_group: dag.TaskGroup) -> list[dag.TaskGroup]:

@@ -37,7 +37,9 @@ def cpu_error(value: str) -> str | None:
     """None if `value` is a valid CPU quantity (`2`, `0.5`, `500m`), else why not."""
     if _CPU.match(value.strip()):
         return None
-    return f"`{value}` is not a CPU quantity (write a number of cores such as `2` or `0.5`, or millicores such as `500m`)"
+    return (
+        f"`{value}` is not a CPU quantity (write a number of cores such as `2` or `0.5`, or millicores such as `500m`)"
+    )
 
 
 def memory_in_gb(value: str) -> float:
@@ -54,7 +56,9 @@ def cpu_in_cores(value: str) -> float:
     return number / 1000 if match["suffix"] == "m" else number
 
 
-_DURATION = re.compile(r"^(?:(?P<h>[0-9]+(?:\.[0-9]+)?)h)?(?:(?P<m>[0-9]+(?:\.[0-9]+)?)m)?(?:(?P<s>[0-9]+(?:\.[0-9]+)?)s)?$")
+_DURATION = re.compile(
+    r"^(?:(?P<h>[0-9]+(?:\.[0-9]+)?)h)?(?:(?P<m>[0-9]+(?:\.[0-9]+)?)m)?(?:(?P<s>[0-9]+(?:\.[0-9]+)?)s)?$"
+)
 
 
 def duration_seconds(value) -> float | None:

@@ -11,6 +11,7 @@ hover shows in the editor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from ptflow.compiler import dag
 from ptflow.compiler.checker import Checker, ComponentSymbol, ModuleScope
 from ptflow.compiler.index import default_text

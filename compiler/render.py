@@ -13,8 +13,8 @@ imported files show their own lines.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ptflow.compiler.diagnostics import Diagnostic, Severity
 from ptflow.compiler.source import Span

@@ -13,8 +13,9 @@ way ptflow counts them, and the log says so (`columnKind`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 from urllib.parse import quote
 
 from ptflow.compiler.diagnostics import Diagnostic, Severity
@@ -110,7 +111,7 @@ def _first_paragraph(text: str) -> str:
 
 def _result(diagnostic: Diagnostic, checked: str | None, base: Path, index: dict[str, int]) -> dict:
     text = diagnostic.message + (f"\nhelp: {diagnostic.hint}" if diagnostic.hint else "")
-    result = {
+    result: dict[str, Any] = {
         "ruleId": diagnostic.code,
         "level": _LEVELS[diagnostic.severity],
         "message": {"text": text},

@@ -31,7 +31,7 @@ class Span:
             return False
         return (line, column) <= (self.end_line, self.end_column)
 
-    def cover(self, other: "Span") -> "Span":
+    def cover(self, other: Span) -> Span:
         """The smallest span holding both this span and `other`."""
         first, last = (self, other) if self.start <= other.start else (other, self)
         end = self if self.end >= other.end else other
@@ -61,6 +61,11 @@ class SourceText:
         while newline >= 0:
             self._line_starts.append(newline + 1)
             newline = text.find("\n", newline + 1)
+
+    @property
+    def line_starts(self) -> list[int]:
+        """The offset where each line starts (line 1 at index 0); read only."""
+        return self._line_starts
 
     def line(self, number: int) -> str:
         """The text of 1-based line `number`, without its newline."""

@@ -8,8 +8,14 @@ compare by identity (`eq=False`) so later phases can key tables by node.
 from __future__ import annotations
 
 import enum
+import sys
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeVar
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import dataclass_transform
 
 from ptflow.compiler.source import Span
 
@@ -17,7 +23,15 @@ from ptflow.compiler.source import Span
 # a syntax error; later phases treat it as "already reported" and stay quiet.
 MISSING = "<missing>"
 
-node = dataclass(eq=False, slots=True)
+_Node = TypeVar("_Node")
+
+
+# A decorator of our own rather than `node = dataclass(...)`: type checkers only
+# see fields and constructors through a real dataclass call or a
+# dataclass_transform, not through an alias of a partially applied one.
+@dataclass_transform(eq_default=False)
+def node(cls: type[_Node]) -> type[_Node]:
+    return dataclass(eq=False, slots=True)(cls)
 
 
 @node
@@ -41,7 +55,7 @@ class TypeRef:
 
     span: Span
     name: Identifier
-    args: list["TypeRef"] = field(default_factory=list)
+    args: list[TypeRef] = field(default_factory=list)
     schema_title: str | None = None
     optional: bool = False
 
@@ -64,15 +78,15 @@ class Member:
     """`obj.attr`: a module member, a step output, an artifact's `.path`, ..."""
 
     span: Span
-    obj: "Expr"
+    obj: Expr
     attr: Identifier
 
 
 @node
 class Index:
     span: Span
-    obj: "Expr"
-    index: "Expr"
+    obj: Expr
+    index: Expr
 
 
 @node
@@ -81,13 +95,13 @@ class Argument:
 
     span: Span
     name: Identifier | None
-    value: "Expr"
+    value: Expr
 
 
 @node
 class Call:
     span: Span
-    func: "Expr"
+    func: Expr
     args: list[Argument]
 
 
@@ -103,14 +117,14 @@ class Literal:
 @node
 class ListExpr:
     span: Span
-    items: list["Expr"]
+    items: list[Expr]
 
 
 @node
 class DictEntry:
     span: Span
     key: Identifier  # a bare name or a string; both mean the same key
-    value: "Expr"
+    value: Expr
     quoted: bool = False
 
 
@@ -131,15 +145,15 @@ class FString:
     """`f"text {expr} text"`: parts are str or expressions."""
 
     span: Span
-    parts: list[Union[str, "Expr"]]
+    parts: list[str | Expr]
 
 
 @node
 class Compare:
     span: Span
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
 
 
 @node
@@ -148,14 +162,14 @@ class BoolOp:
 
     span: Span
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
 
 
 @node
 class Not:
     span: Span
-    operand: "Expr"
+    operand: Expr
 
 
 @node
@@ -165,7 +179,7 @@ class ErrorExpr:
     span: Span
 
 
-Expr = Union[Name, Member, Index, Call, Literal, ListExpr, DictExpr, FString, Compare, BoolOp, Not, ErrorExpr]
+Expr = Name | Member | Index | Call | Literal | ListExpr | DictExpr | FString | Compare | BoolOp | Not | ErrorExpr
 
 
 # ------------------------------------------------------------ statements
@@ -193,7 +207,7 @@ class Step:
 @node
 class Block:
     span: Span
-    body: list["Statement"]
+    body: list[Statement]
 
 
 @node
@@ -233,7 +247,7 @@ class Return:
     args: list[Argument]
 
 
-Statement = Union[Property, Step, For, If, Finally, Return]
+Statement = Property | Step | For | If | Finally | Return
 
 
 # ---------------------------------------------------------- declarations

@@ -57,7 +57,7 @@ class Type:
 
     kind: TypeKind
     name: str  # a PARAMETER_TYPES key, or a schema title for artifacts
-    item: "Type | None" = None  # list[T]: the item type, when known
+    item: Type | None = None  # list[T]: the item type, when known
     is_list: bool = False  # a list of artifacts (what a loop gathers)
     optional: bool = False
     schema_version: str = "0.0.1"
@@ -80,16 +80,16 @@ class Type:
         return self.kind == TypeKind.PARAM and self.name in ("int", "float")
 
     # -- derived types
-    def as_optional(self, optional: bool = True) -> "Type":
+    def as_optional(self, optional: bool = True) -> Type:
         return replace(self, optional=optional)
 
-    def as_list(self) -> "Type":
+    def as_list(self) -> Type:
         """The type of the values a loop gathers from this one (fan-in)."""
         if self.is_artifact:
             return replace(self, is_list=True, optional=False)
         return Type(TypeKind.PARAM, "list", item=replace(self, optional=False))
 
-    def element(self) -> "Type":
+    def element(self) -> Type:
         """The type of one item when iterating over this type."""
         if self.is_param and self.name == "list":
             return self.item or ANY_ITEM

@@ -28,8 +28,16 @@ import sys
 from typing import Any
 
 import yaml
-from yaml.events import (AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import ScalarNode
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -144,6 +152,7 @@ class _Builder:
             raise YamlRefused("this mapping key cannot be used as a key", event.start_mark) from None
         if first is not None:
             raise YamlRefused(f"duplicate key `{echo(str(value))}` (first given on line {first})", event.start_mark)
+        assert event.start_mark is not None, "PyYAML's parser marks every event it makes"
         first_lines[value] = event.start_mark.line + 1
         return value
 

@@ -31,9 +31,10 @@ import math
 import os
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 PARAMETER_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
 REQUIRED = inspect.Parameter.empty
@@ -172,7 +173,7 @@ class PortType:
         return text + ("?" if self.optional else "")
 
     @classmethod
-    def from_annotation(cls, annotation: Any, where: str) -> "PortType":
+    def from_annotation(cls, annotation: Any, where: str) -> PortType:
         optional = False
         if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
             members = [a for a in typing.get_args(annotation) if a is not type(None)]

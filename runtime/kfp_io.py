@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from ptflow.runtime.contract import (
-    HTML, Artifact, ClassificationMetrics, Markdown, Metrics, Outputs, Port, UsageError, render_parameter,
+    HTML,
+    Artifact,
+    ClassificationMetrics,
+    Markdown,
+    Metrics,
+    Outputs,
+    Port,
+    UsageError,
+    render_parameter,
 )
 
 # Markdown larger than this is cut in the v1 UI entry (the UI and the Argo
@@ -40,7 +48,7 @@ class ExecutorInput:
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, text: str | None) -> "ExecutorInput | None":
+    def parse(cls, text: str | None) -> ExecutorInput | None:
         if text is None:
             return None
         try:

@@ -95,7 +95,7 @@ def load_folder(folder: Path, image_size: int | None) -> ImageSet:
     mode = "RGB" if colour else "L"
     sizes = {}
     arrays = []
-    for image, label, path in opened:
+    for image, _label, path in opened:
         image = image.convert(mode)
         if image_size:
             image = image.resize((image_size, image_size), Image.Resampling.BILINEAR)

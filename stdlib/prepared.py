@@ -18,9 +18,10 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ class Manifest:
         (root / MANIFEST).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
-    def read(cls, root: Path) -> "Manifest":
+    def read(cls, root: Path) -> Manifest:
         path = root / MANIFEST
         if not path.is_file():
             raise StepError(f"{root} is not a prepared dataset: it has no {MANIFEST} (write it with "

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 from ptflow.compiler.codes import CODES
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
@@ -54,7 +55,7 @@ class LintConfig:
     severity: dict[str, Severity] = field(default_factory=dict)
     path: str | None = None  # the pyproject.toml it was read from
 
-    def merged(self, *, select=None, ignore=(), deny_warnings: bool = False) -> "LintConfig":
+    def merged(self, *, select=None, ignore=(), deny_warnings: bool = False) -> LintConfig:
         """This configuration with command-line options on top.
 
         `--select` replaces the file's `select`; `--ignore` adds to its `ignore`.

@@ -10,8 +10,9 @@ match the two up itself.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Fix, Related
@@ -51,7 +52,7 @@ class PipelineView:
 class LintContext:
     """The checked file, as the rules read it, and the list they report into."""
 
-    def __init__(self, result: "CheckResult", target: str | None = None):
+    def __init__(self, result: CheckResult, target: str | None = None):
         self.result = result
         self.target = target
         scope = result.scope
@@ -59,7 +60,7 @@ class LintContext:
         self.text: str = scope.source.text if scope is not None and scope.source is not None else ""
         self.path: str = self.module.span.file if self.module is not None else result.path  # as spans name it
         self.diagnostics = Diagnostics()
-        self.rule: "Rule | None" = None
+        self.rule: Rule | None = None
         self.pipelines: list[PipelineView] = self._pipeline_views() if self.module is not None else []
 
     # ---------------------------------------------------------- reading

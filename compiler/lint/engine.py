@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ptflow.compiler.checker import ModuleScope
 
 
-def lint(check_result: "CheckResult", target: str | None = None) -> list[Diagnostic]:
+def lint(check_result: CheckResult, target: str | None = None) -> list[Diagnostic]:
     """The lint findings for the checked file, inline suppressions applied, sorted."""
     context = LintContext(check_result, target)
     if context.module is None:
@@ -42,7 +42,7 @@ def lint(check_result: "CheckResult", target: str | None = None) -> list[Diagnos
     return sorted(found, key=Diagnostic.sort_key)
 
 
-def check_diagnostics(check_result: "CheckResult", target: str | None = None,
+def check_diagnostics(check_result: CheckResult, target: str | None = None,
                       config: LintConfig | None = None) -> list[Diagnostic]:
     """What `ptflow check` reports for one file: checker, target support, lint; suppressed and configured."""
     everything = Diagnostics()
@@ -59,21 +59,21 @@ def check_diagnostics(check_result: "CheckResult", target: str | None = None,
     return sorted(kept, key=Diagnostic.sort_key)
 
 
-def all_suppressions(check_result: "CheckResult") -> list[Suppression]:
+def all_suppressions(check_result: CheckResult) -> list[Suppression]:
     """The suppression comments of the checked file and of every .ptflow file it imports."""
     return suppressions_in(check_result.scope)
 
 
-def suppressions_in(scope: "ModuleScope | None") -> list[Suppression]:
+def suppressions_in(scope: ModuleScope | None) -> list[Suppression]:
     """The suppression comments of a checked module and of every .ptflow file it imports."""
     found: list[Suppression] = []
-    for scope in _module_scopes(scope):
-        if scope.source is not None:
-            found.extend(read_suppressions(scope.source.tree.comments, scope.source.text)[0])
+    for module_scope in _module_scopes(scope):
+        if module_scope.source is not None:
+            found.extend(read_suppressions(module_scope.source.tree.comments, module_scope.source.text)[0])
     return found
 
 
-def _module_scopes(scope: "ModuleScope | None"):
+def _module_scopes(scope: ModuleScope | None):
     from ptflow.compiler.checker import ModuleSymbol
 
     seen: set[int] = set()

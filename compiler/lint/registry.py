@@ -35,7 +35,7 @@ class Rule:
     severity: ClassVar[Severity] = Severity.WARNING
     explanation: ClassVar[str]  # what it means, an example, and the fix
 
-    def check(self, context: "LintContext") -> None:
+    def check(self, context: LintContext) -> None:
         raise NotImplementedError
 
 

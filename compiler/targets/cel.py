@@ -9,7 +9,7 @@ and joins an `elif`'s excluded arms as `!(A) && B`.  ptflow's `and`, `or` and
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ptflow.compiler import dag
 

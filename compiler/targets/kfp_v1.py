@@ -36,12 +36,18 @@ import re
 from dataclasses import dataclass, field
 
 from ptflow import __version__
-from ptflow.compiler import dag
-from ptflow.compiler import types
+from ptflow.compiler import dag, types
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.kfp_v1_channels import Channel, ChannelKind
-from ptflow.compiler.targets.kfp_v1_container import (KFP, RUNTIME_VARIABLES, SDK_VERSION_KEY, UI_OUTPUTS,
-                                                      ContainerBuilder, serialize, v1_runtime_command)
+from ptflow.compiler.targets.kfp_v1_container import (
+    KFP,
+    RUNTIME_VARIABLES,
+    SDK_VERSION_KEY,
+    UI_OUTPUTS,
+    ContainerBuilder,
+    serialize,
+    v1_runtime_command,
+)
 
 MAX_GENERATE_NAME = 58  # Kubernetes' 63, less the 5 characters Argo appends
 MAX_TEMPLATE_NAME = 128
@@ -173,6 +179,7 @@ class Lowering:
         visit(self.graph.root)
         for group in self.graph.root.groups():
             if isinstance(group, dag.LoopGroup) and id(group) not in self.item_channels:
+                assert group.items is not None, "a checked loop has its items"
                 self.item_channels[id(group)] = f"{self._items_source_name(group.items)}-loop-item"
 
     def _items_source_name(self, items: dag.Value) -> str:
@@ -224,7 +231,7 @@ class Lowering:
         if channel.kind == ChannelKind.PARAM:
             return f"{{{{inputs.parameters.{channel.name}}}}}", None
         if channel.kind == ChannelKind.ITEM:
-            return ("{{item.%s}}" % channel.field) if channel.field else "{{item}}", None
+            return (f"{{{{item.{channel.field}}}}}" if channel.field else "{{item}}"), None
         if channel.kind == ChannelKind.GATHERED:
             sibling = self.parents[id(channel.source)][len(self.parents[id(source_group)])]
             return f"{{{{tasks.{self.name_of(sibling)}.outputs.parameters.{channel.name}}}}}", sibling
@@ -267,7 +274,7 @@ class Lowering:
             child = chain[position + 1]
             reference = f"{{{{tasks.{self.name_of(child)}.outputs.parameters.{channel.name}}}}}"
             self.dags[id(group)].outputs[channel.name] = reference
-        self.by_value.add((channel.source.name, channel.output))
+        self.by_value.add(channel.task_output())
 
     def _arguments_of(self, node) -> dict:
         return self.arguments.setdefault(id(node), {})
@@ -323,7 +330,7 @@ class Lowering:
             return serialize(value.value)
         channel = self._channel_of(value)
         if channel.kind in (ChannelKind.TASK, ChannelKind.GATHERED):
-            self.by_value.add((channel.source.name, channel.output))
+            self.by_value.add(channel.task_output())
         return self._bring(channel, caller, caller_group)
 
     # -- loops
@@ -336,9 +343,10 @@ class Lowering:
         elif isinstance(items, dag.PipelineInput):
             fields["withParam"] = f"{{{{workflow.parameters.{items.name}}}}}"
         else:
+            assert items is not None, "a checked loop has its items"
             channel = self._channel_of(items)
             if channel.kind in (ChannelKind.TASK, ChannelKind.GATHERED):
-                self.by_value.add((channel.source.name, channel.output))
+                self.by_value.add(channel.task_output())
             fields["withParam"] = self._bring(channel, loop, caller_group)
         fields["parallelism"] = loop.parallelism or 0
         return fields
@@ -488,11 +496,15 @@ def component_spec(spec: dag.ComponentSpec) -> tuple[dict, str]:
             document["inputs"] = [_port_spec(port, with_default=True) for port in spec.inputs]
         if spec.outputs:
             document["outputs"] = [_port_spec(port) for port in spec.outputs]
-        container = spec.container
+        container = spec.running_container()
         if container.runtime_step:
             command, args = v1_runtime_command(spec)
             document.setdefault("outputs", []).extend(
-                [{"name": "mlpipeline-ui-metadata", "type": "UI_metadata"}, {"name": "mlpipeline-metrics", "type": "Metrics"}])
+                [
+                    {"name": "mlpipeline-ui-metadata", "type": "UI_metadata"},
+                    {"name": "mlpipeline-metrics", "type": "Metrics"},
+                ]
+            )
         else:
             command, args = container.command, container.args
         implementation: dict = {"image": container.image}

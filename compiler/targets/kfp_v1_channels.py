@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from ptflow.compiler import dag
+
 
 class ChannelKind(enum.StrEnum):
     """Where a channel's value comes from."""
@@ -26,8 +28,13 @@ class Channel:
     """A value passed into templates by name, as kfp 1.8 names it."""
 
     name: str  # `rows`, `make-count`, `loop-item-param-1-subvar-lr`, `names-loop-item`, ...
-    source: object  # the pipeline input name, the producing task, or the loop whose item it is
+    source: str | dag.Task | dag.LoopGroup  # the pipeline input name, the producing task, or the loop whose item it is
     kind: ChannelKind
     artifact: bool = False
     output: str | None = None  # for task outputs
     field: str | None = None  # for a field of a dict item
+
+    def task_output(self) -> tuple[str, str]:
+        """(task name, output name) of a channel that carries a task's output (kind TASK or GATHERED)."""
+        assert isinstance(self.source, dag.Task) and self.output is not None, f"`{self.name}` is no task output"
+        return self.source.name, self.output

@@ -54,7 +54,7 @@ class ContainerBuilder:
         env = self._env()
         if env:
             container["env"] = env
-        image = task.options.image if task.options.image is not None else spec.container.image
+        image = task.options.image if task.options.image is not None else spec.running_container().image
         container["image"] = self.value_text(image) if isinstance(image, dag.PipelineInput) else image
         if task.options.pull_policy:
             container["imagePullPolicy"] = task.options.pull_policy
@@ -94,7 +94,7 @@ class ContainerBuilder:
 
     # -- the command line
     def _command_line(self) -> tuple[list, list]:
-        container = self.spec.container
+        container = self.spec.running_container()
         if container.runtime_step:
             return v1_runtime_command(self.spec)
         return list(container.command), list(container.args)
@@ -145,7 +145,7 @@ class ContainerBuilder:
             return RUNTIME_VARIABLES.get(value.which, "")
         channel = self.lowering._channel_of(value)
         if channel.kind in (ChannelKind.TASK, ChannelKind.GATHERED):
-            self.lowering.by_value.add((channel.source.name, channel.output))
+            self.lowering.by_value.add(channel.task_output())
         self._bring(channel)
         self.input_parameters[channel.name] = channel
         return f"{{{{inputs.parameters.{channel.name}}}}}"
@@ -180,7 +180,7 @@ class ContainerBuilder:
             artifacts.append({"name": name, "path": path})
             if (self.task.name, port.name) in self.lowering.by_value:
                 parameters.append({"name": name, "valueFrom": {"path": path}})
-        if self.spec.container.runtime_step:
+        if self.spec.running_container().runtime_step:
             artifacts += [{"name": name, "path": output_path(name)} for name in UI_OUTPUTS]
         ui = [a for a in artifacts if a["name"] in UI_OUTPUTS]
         rest = sorted((a for a in artifacts if a["name"] not in UI_OUTPUTS), key=lambda a: a["name"])
@@ -193,7 +193,8 @@ class ContainerBuilder:
 
     # -- environment, volumes, secrets
     def _env(self) -> list[dict]:
-        env = [{"name": name, "value": value} for name, value in self.spec.container.env.items()]
+        env: list[dict] = [{"name": name, "value": value}
+                           for name, value in self.spec.running_container().env.items()]
         for name, value in self.task.options.env.items():
             env.append({"name": name, "value": self.value_text(value)})
         for secret in self.task.options.secrets:
@@ -232,7 +233,7 @@ class ContainerBuilder:
         requests: dict = {}
         patch_limits: dict = {}
         patch_requests: dict = {}
-        for target, patch, key, value in (
+        for target, patch_target, key, value in (
             (limits, patch_limits, "cpu", options.cpu_limit),
             (limits, patch_limits, "memory", options.memory_limit),
             (requests, patch_requests, "cpu", options.cpu_request),
@@ -241,7 +242,7 @@ class ContainerBuilder:
             if value is None:
                 continue
             if isinstance(value, dag.PipelineInput):
-                patch[key] = self.value_text(value)
+                patch_target[key] = self.value_text(value)
             else:
                 target[key] = str(value)
         node_selector: dict = {}

@@ -13,7 +13,7 @@ from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name
 from ptflow.compiler.options import check_option_support
 from ptflow.compiler.targets.kfp_v1 import MAX_GENERATE_NAME, MAX_TEMPLATE_NAME
-from ptflow.compiler.targets.kfp_v1_container import KFP, RUNTIME_VARIABLES
+from ptflow.compiler.targets.kfp_v1_container import RUNTIME_VARIABLES
 
 
 def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
@@ -73,7 +73,7 @@ class _SupportCheck:
                 problem = _unsupported_arg(arg)
                 if problem:
                     self.report(span, f"{problem} in the command of component `{component.name}`")
-        for name, value in task.arguments.items():
+        for value in task.arguments.values():
             if isinstance(value, dag.TaskOutput) and value.gathered and value.type.is_artifact:
                 self.report(task.span, f"gathering artifacts over a loop (`{value.task}.{value.output}` into "
                             f"`{task.step}`)", "KFP 1.x gathers only parameters after a loop")

@@ -24,11 +24,10 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, field
+from typing import Any, TypeGuard
 
 from ptflow import __version__
-from ptflow.compiler import dag
-from ptflow.compiler import quantities
-from ptflow.compiler import types
+from ptflow.compiler import dag, quantities, types
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.cel import condition_to_cel
 from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, render_arg
@@ -59,7 +58,7 @@ class Channel:
     origin: ChannelOrigin = ChannelOrigin.PARAM
     loop: dag.LoopGroup | None = None  # for loop items: the loop that defines them
     # For a field of a loop item read by a condition (`<item>-subvar-<field>`): the item's channel and the field.
-    item: "Channel | None" = None
+    item: Channel | None = None
     field: str | None = None
 
     @property
@@ -77,7 +76,7 @@ class Channel:
         return hash(self.name)
 
 
-def _is_raw_item_field(value: dag.Value) -> bool:
+def _is_raw_item_field(value: dag.Value) -> TypeGuard[dag.LoopItem]:
     """A field of the item of a loop over a constant list (`for kv in [{...}] { ... kv.a ... }`)."""
     return isinstance(value, dag.LoopItem) and value.field is not None and isinstance(value.loop.items, dag.Constant)
 
@@ -142,7 +141,7 @@ def lower_pipeline(graph: dag.PipelineGraph, parameter_overrides: dict, find_com
 def lower_with_source_map(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> tuple[list[dict], dict]:
     """The documents, and where each task (by DAG component key and task name) was declared."""
     lowered = _Lowering(graph).run()
-    spec = {
+    spec: dict[str, Any] = {
         "components": lowered.components,
         "deploymentSpec": {"executors": lowered.executors},
         "pipelineInfo": lowered.pipeline_info,
@@ -234,7 +233,7 @@ class _Lowering:
                     self.group_names[id(child)] = f"condition-{next_id()}"
                     visit(child)
                 elif isinstance(child, dag.BranchesGroup):
-                    arms = child.children
+                    arms = _arms(child)
                     first = next_id()
                     visit(arms[0])
                     wrapper = next_id()
@@ -253,6 +252,7 @@ class _Lowering:
         if item_code is not None:
             return Channel(f"loop-item-param-{item_code}", _definition(item_type), origin=ChannelOrigin.ITEMS,
                            loop=loop)
+        assert loop.items is not None, "a checked loop has its items"
         items_channel = self._channel_of(loop.items)
         return Channel(f"{items_channel.name}-loop-item", _definition(item_type), producer=items_channel.producer,
                        origin=items_channel.origin, loop=loop)
@@ -315,7 +315,7 @@ class _Lowering:
         return values
 
     def _condition_values(self, node) -> list[dag.Value]:
-        values = []
+        values: list[dag.Value] = []
         for group in self.parents[id(node)][:-1]:
             if isinstance(group, dag.ConditionGroup):
                 for condition in [*group.excluded, group.condition]:
@@ -335,9 +335,9 @@ class _Lowering:
                 self._propagate(value, task)
         upstream = set()
         for value in values:
-            producer = self._producer_task(value)
-            if producer is not None:
-                upstream.add(producer)
+            producer_name = self._producer_task(value)
+            if producer_name is not None:
+                upstream.add(producer_name)
         upstream.update(task.after)
         for name in sorted(upstream):
             producer = self.graph.tasks.get(name)
@@ -375,6 +375,7 @@ class _Lowering:
             return
         chain = self._chain(value)
         producer_name = self._producer_task(value)
+        producer: dag.LoopGroup | dag.Task | None
         if isinstance(value, dag.TaskOutput) and value.gathered:
             producer = self._gathering_loop(value)
         elif producer_name is not None:
@@ -468,7 +469,7 @@ class _Lowering:
             self._group_component_names = {}
         component = self._component_of(group)
         dag_tasks = component.setdefault("dag", {}).setdefault("tasks", {})
-        children = [c for c in group.children if isinstance(c, dag.TaskGroup)]
+        children: list[dag.Task | dag.TaskGroup] = [c for c in group.children if isinstance(c, dag.TaskGroup)]
         children += [c for c in group.children if isinstance(c, dag.Task) and not c.in_finally]
         siblings = {self.name_of(c) for c in children}
         parent_inputs = component.get("inputDefinitions", {})
@@ -513,7 +514,7 @@ class _Lowering:
                         channels.append(self._channel_of(value))
                     if isinstance(value, dag.LoopItem) and value.field is not None:
                         channels.append(self._subvar_channel(value))
-        unique = {}
+        unique: dict[str, Channel] = {}
         for channel in channels:
             unique.setdefault(channel.name, channel)
         return list(unique.values())
@@ -523,10 +524,11 @@ class _Lowering:
         name = self.name_of(group)
         channels = self._group_channels(group)
         component: dict = {}
-        parameters, artifacts = {}, {}
+        parameters: dict[str, dict] = {}
+        artifacts: dict[str, dict] = {}
         for channel in channels:
             if channel.is_artifact:
-                definition = {"artifactType": {"schemaTitle": channel.definition[1],
+                definition: dict[str, Any] = {"artifactType": {"schemaTitle": channel.definition[1],
                                                "schemaVersion": channel.definition[2]}}
                 if channel.definition[3]:
                     definition["isArtifactList"] = True
@@ -548,10 +550,10 @@ class _Lowering:
                 if type_.is_artifact:
                     dag_outputs.setdefault("artifacts", {})[key] = {"artifactSelectors": [
                         {"outputArtifactKey": output["key"], "producerSubtask": output["producer"]}]}
-                    definition = {"artifactType": _artifact_type(type_)}
+                    output_definition: dict[str, Any] = {"artifactType": _artifact_type(type_)}
                     if type_.is_list:
-                        definition["isArtifactList"] = True
-                    definitions.setdefault("artifacts", {})[key] = definition
+                        output_definition["isArtifactList"] = True
+                    definitions.setdefault("artifacts", {})[key] = output_definition
                 else:
                     dag_outputs.setdefault("parameters", {})[key] = {"valueFromParameter": {
                         "outputParameterKey": output["key"], "producerSubtask": output["producer"]}}
@@ -567,7 +569,7 @@ class _Lowering:
             kind = "artifacts" if channel.is_artifact else "parameters"
             if channel.item is not None and channel.input_name not in parent_inputs.get("parameters", {}):
                 # The field, read out of the item this DAG receives.
-                binding = {"componentInputParameter": channel.item.input_name,
+                binding: dict[str, Any] = {"componentInputParameter": channel.item.input_name,
                            "parameterExpressionSelector": f'parseJson(string_value)["{channel.field}"]'}
             elif channel.producer is not None and channel.producer in siblings:
                 key = "taskOutputArtifact" if channel.is_artifact else "taskOutputParameter"
@@ -601,6 +603,7 @@ class _Lowering:
             task["parameterIterator"] = iterator
         else:
             items = self._items_channel(loop)
+            assert items is not None, "a loop over a value other than a constant list has an items channel"
             if items.is_artifact:
                 task["artifactIterator"] = {"itemInput": item.input_name,
                                             "items": {"inputArtifact": items.input_name}}
@@ -707,8 +710,10 @@ class _Lowering:
     def _task_component(self, task: dag.Task) -> dict:
         spec = task.component
         if spec.kind == dag.ComponentKind.PIPELINE:
+            assert spec.pipeline is not None, "a pipeline component carries its graph"
             return self._merge_pipeline(_Lowering(spec.pipeline).run())
         if spec.kind == dag.ComponentKind.IR_GRAPH:
+            assert spec.ir_document is not None, "an IR-graph component carries its document"
             return self._merge_pipeline(_from_document(spec.ir_document))
         component: dict = {}
         definitions = self._input_definitions(spec.inputs)
@@ -732,7 +737,7 @@ class _Lowering:
         """The rendered (command, args) of a component, once per component however many steps call it."""
         cached = self._rendered.get(id(spec))
         if cached is None:
-            container_spec = spec.container
+            container_spec = spec.running_container()
             if container_spec.runtime_step:
                 command, args = runtime_command(spec, "kfp-v2")
             else:
@@ -743,7 +748,7 @@ class _Lowering:
 
     def _container(self, task: dag.Task) -> dict:
         spec = task.component
-        container_spec = spec.container
+        container_spec = spec.running_container()
         command, args = self._command_line(spec)
         image = task.options.image
         if isinstance(image, dag.PipelineInput):
@@ -783,7 +788,7 @@ class _Lowering:
             self.out.executors[new_label] = executor
             if label in inner.platform_executors:
                 self.out.platform_executors[new_label] = inner.platform_executors[label]
-        component_renames = {}
+        component_renames: dict[str, str] = {}
         taken = list(self.out.components)
         for name in inner.components:
             new_name = unique_name(name, set(taken) | set(component_renames) | set(component_renames.values()))
@@ -859,10 +864,19 @@ class _Lowering:
 # ------------------------------------------------------------- helpers
 
 
+def _arms(branches: dag.BranchesGroup) -> list[dag.ConditionGroup]:
+    """The `if`, `elif` and `else` arms of a branches group, typed as what they are."""
+    arms = [arm for arm in branches.children if isinstance(arm, dag.ConditionGroup)]
+    assert len(arms) == len(branches.children), "a branches group holds only its arms"
+    return arms
+
+
 def _definitions(ports: list[dag.Port], inputs: bool) -> dict:
     """A component's `inputDefinitions` or `outputDefinitions`, as kfp writes them."""
-    parameters, artifacts = {}, {}
+    parameters: dict[str, dict] = {}
+    artifacts: dict[str, dict] = {}
     for port in ports:
+        definition: dict[str, Any]
         if port.type.is_artifact:
             definition = {"artifactType": _artifact_type(port.type)}
             if port.type.is_list:
@@ -950,6 +964,7 @@ def _resources(options: dag.TaskOptions) -> dict:
 
 def _importer(spec: dag.ComponentSpec, task: dag.Task) -> dict:
     config = spec.importer
+    assert config is not None, "an importer component carries its configuration"
     uri = task.arguments.get("uri")
     importer: dict = {}
     if isinstance(uri, dag.Constant):

@@ -19,9 +19,10 @@ must not import the others' code.  Their shapes are the same for every target:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any, Callable
+from typing import Any
 
 
 def _function(reference: str) -> Callable[..., Any]:

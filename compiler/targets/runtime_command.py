@@ -18,7 +18,8 @@ ENTRYPOINT = ["python", "-m", "ptflow.runtime"]
 
 def runtime_command(component: dag.ComponentSpec, target: str) -> tuple[list[dag.Arg], list[dag.Arg]]:
     """(command, args) for a runtime component on `target` ("kfp-v2" or "kfp-v1")."""
-    step = component.container.runtime_step
+    step = component.running_container().runtime_step
+    assert step is not None, f"`{component.name}` is a runtime component, so it names its step"
     command: list[dag.Arg] = [*ENTRYPOINT, step]
     args: list[dag.Arg] = []
     if target == "kfp-v2":

@@ -26,13 +26,12 @@ that Vertex AI can't express (PTF501) and the KServe-only inputs it ignores
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Callable
 
-from ptflow.compiler import dag
-from ptflow.compiler import types
+from ptflow.compiler import dag, types
 from ptflow.compiler.component_yaml import load_component_text
 from ptflow.compiler.diagnostics import Diagnostics
 from ptflow.compiler.names import k8s_name, unique_name
@@ -52,7 +51,7 @@ MACHINE_INPUTS = ("cpu", "memory", "gpus", "node_selector")
 ComponentLookup = Callable[[str, str], "dag.ComponentSpec | None"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def gcpc_component(name: str) -> dag.ComponentSpec:
     """One of gcpc's components, as committed in vertex_components/ (`model_upload`, ...)."""
     path = COMPONENTS / f"{name}.yaml"
@@ -196,7 +195,9 @@ def _vertex_steps(pipeline: dag.PipelineGraph, deploy: dag.Task, vertex_model: d
                       after=list(after), in_finally=deploy.in_finally)
 
     def output(task: dag.Task, key: str) -> dag.TaskOutput:
-        return dag.TaskOutput(task.name, key, task.component.output(key).type)
+        port = task.component.output(key)
+        assert port is not None, f"the deploy step `{task.component.name}` declares the output `{key}`"
+        return dag.TaskOutput(task.name, key, port.type)
 
     model = new_task("model", vertex_model,
                      {"archive": args["archive"], **{k: args[k] for k in MACHINE_INPUTS if k in args}},

@@ -64,7 +64,7 @@ def accelerator_type(gpus: int, node_selector: dict) -> str:
 
 def machine_for(cpu: str, memory: str, gpus: int, node_selector: dict) -> Machine:
     """The smallest machine with at least `cpu` cores, `memory` and `gpus` GPUs of the selected type."""
-    for flag, value, error in (("cpu", cpu, cpu_error(cpu)), ("memory", memory, memory_error(memory))):
+    for flag, _value, error in (("cpu", cpu, cpu_error(cpu)), ("memory", memory, memory_error(memory))):
         if error:
             raise MachineError(f"--{flag}: {error}")
     if gpus < 0:
@@ -74,7 +74,9 @@ def machine_for(cpu: str, memory: str, gpus: int, node_selector: dict) -> Machin
     if gpu in _GPU_MACHINES:
         by_count = _GPU_MACHINES[gpu]
         if gpus not in by_count:
-            raise MachineError(f"--gpus {gpus}: Vertex AI machines with {gpu} have {', '.join(map(str, by_count))} GPUs")
+            raise MachineError(
+                f"--gpus {gpus}: Vertex AI machines with {gpu} have {', '.join(map(str, by_count))} GPUs"
+            )
         return Machine(by_count[gpus], gpu, gpus)
     for size in _N1_SIZES:
         if size >= cores and size * 3.75 >= gigabytes:

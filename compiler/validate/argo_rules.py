@@ -9,8 +9,9 @@ is used.  Reported with JSON paths, like the other layers (see argo.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from ptflow.compiler.diagnostics import did_you_mean
 from ptflow.compiler.validate.yaml_source import Path, PathReport

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ def check_types(report: PathReport, document: dict) -> None:
         report.add(CHECK_SKIPPED, 0, ("apiVersion",), "typed check of the Argo fields skipped: hera is not "
                    "installed (pip install hera)", part="key")
         return
-    import pydantic
 
     document = _copy(document)
     walker = _FieldWalker(report)
@@ -119,9 +118,9 @@ def _compute_shape(annotation) -> _Shape:
         shapes = [_shape(a) for a in members]
         structured = [s for s in shapes if s.kind != "other"]
         return structured[0] if len(structured) == 1 else _Shape("other")
-    if origin in (list, typing.List):
+    if origin is list:  # also what typing.List[...] has as its origin
         return _Shape("list", _shape(typing.get_args(annotation)[0]))
-    if origin in (dict, typing.Dict):
+    if origin is dict:  # also what typing.Dict[...] has as its origin
         return _Shape("dict", _shape(typing.get_args(annotation)[1]))
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
         if annotation is Quantity or issubclass(annotation, Quantity):

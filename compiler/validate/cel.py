@@ -13,7 +13,7 @@ first process.  If that cannot be done (a cel-python laid out differently),
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 
 def syntax_error(expression: str) -> str | None:

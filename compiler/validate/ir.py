@@ -19,7 +19,6 @@ the protobuf classes come from `protos`.
 from __future__ import annotations
 
 import json
-
 from typing import Any
 
 from ptflow.compiler.diagnostics import Diagnostic

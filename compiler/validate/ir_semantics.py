@@ -19,6 +19,7 @@ from typing import Any
 
 from ptflow.compiler.diagnostics import did_you_mean
 from ptflow.compiler.validate import cel, placeholders
+from ptflow.compiler.validate.placeholders import Use as PlaceholderUse  # the method `placeholders` hides the module
 from ptflow.compiler.validate.yaml_source import Path, PathReport
 
 MISSING_FIELD = "PTF515"
@@ -80,7 +81,7 @@ class Interface:
     output_artifacts: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, component: Any) -> "Interface":
+    def of(cls, component: Any) -> Interface:
         component = _mapping(component)
         inputs = _mapping(component.get("inputDefinitions"))
         outputs = _mapping(component.get("outputDefinitions"))
@@ -200,7 +201,7 @@ class Semantics:
         for label, executor in self.executors.items():
             self.executor(("deploymentSpec", "executors", label), label, executor)
         if self.platforms is not None:
-            self.platform_executors()
+            self.platform_executors(self.platforms)
 
     def component(self, path: Path, name: str, component: Any) -> None:
         if not isinstance(component, dict):
@@ -639,7 +640,7 @@ class Semantics:
             for user in users:
                 self.placeholder_use(path, use, user)
 
-    def placeholder_use(self, path: Path, use: placeholders.Use, user: _User) -> None:
+    def placeholder_use(self, path: Path, use: PlaceholderUse, user: _User) -> None:
         interface = user.interface
         inputs = {**interface.input_parameters, **interface.input_artifacts}
         table = {
@@ -690,8 +691,8 @@ class Semantics:
                          f"importer reads `{parameter}`, but `{user.name}` has no input parameter of that name",
                          hint=hint)
 
-    def platform_executors(self) -> None:
-        kubernetes = _mapping(_mapping(self.platforms.get("platforms")).get("kubernetes"))
+    def platform_executors(self, platforms: dict) -> None:
+        kubernetes = _mapping(_mapping(platforms.get("platforms")).get("kubernetes"))
         executors = _mapping(_mapping(kubernetes.get("deploymentSpec")).get("executors"))
         for label in executors:
             if label not in self.executors and "deploymentSpec" in self.spec:  # else said once, for the document

@@ -124,7 +124,7 @@ def _attach_to_package(name: str, module: ModuleType) -> None:
 class _AttachEarlyModules:
     """Sets `package.<pb2>` when a package whose pb2 module was loaded early is imported for real."""
 
-    _instance: "_AttachEarlyModules | None" = None
+    _instance: _AttachEarlyModules | None = None
 
     def __init__(self) -> None:
         self.pending: dict[str, set[str]] = {}

@@ -13,8 +13,9 @@ its deepest existing ancestor: "`inputs` lacks `rows`" points at `inputs:`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -70,11 +71,7 @@ def _offset(source: SourceText, line: int, column: int) -> int:
 
 
 def _line_starts(source: SourceText) -> list[int]:
-    starts = getattr(source, "_yaml_line_starts", None)
-    if starts is None:
-        starts = [0] + [m.end() for m in re.finditer("\n", source.text)]
-        source._yaml_line_starts = starts  # cached on the source, which outlives the locator
-    return starts
+    return source.line_starts  # the same table as `[0] + [end of each "\n"]`, made once with the source
 
 
 class YamlPositions:
@@ -100,6 +97,7 @@ class YamlPositions:
         if document >= len(documents) or documents[document] is None:
             return None
         node = documents[document]
+        assert node is not None  # checked above; a local so the loop below can move it down the tree
         key_node: yaml.Node | None = None
         for step in path:
             found = self._child(node, step)

@@ -6,7 +6,12 @@ import sys
 from pathlib import Path
 
 from ptflow.commands.common import (
-    EXIT_ERRORS, EXIT_OK, EXIT_USAGE, dump_yaml_documents, parse_assignments, print_diagnostics,
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    dump_yaml_documents,
+    parse_assignments,
+    print_diagnostics,
 )
 from ptflow.compiler.targets.registry import DEFAULT_TARGET, TARGETS
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from ptflow.commands.common import (EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_store_option, parse_assignments,
-                                    print_diagnostics)
+from ptflow.commands.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_store_option,
+    parse_assignments,
+    print_diagnostics,
+)
 
 
 def register(subparsers) -> None:

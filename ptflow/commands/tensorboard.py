@@ -65,7 +65,7 @@ def resolve_logdir(target: str, store_dir: str, step: str | None) -> list[str]:
         for execution in store.executions(found["id"]):
             if step and execution["task"] != step:
                 continue
-            for output, artifacts in execution["output_artifacts"].items():
+            for artifacts in execution["output_artifacts"].values():
                 for artifact in artifacts:
                     path = local_path_for_uri(artifact.uri)
                     if path and holds_tensorboard_logs(Path(path)):

@@ -6,6 +6,7 @@ from lsprotocol import types
 
 from ptflow.lsp.positions import PositionMap
 
+
 class NotFormatted(Exception):
     """The document can't be formatted (it has syntax errors); the message says why."""
 

@@ -50,11 +50,13 @@ def confusion_matrix_svg(names: list[str], rows: list[list[float]]) -> str:
     cell = max(26, min(56, 520 // max(1, len(names))))
     left, top = 110, 70
     width, height = left + cell * len(names) + 20, top + cell * len(rows) + 20
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart confusion" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="confusion matrix">',
-           f'<text class="axis-title" x="{left + cell * len(names) / 2:.0f}" y="16" text-anchor="middle">predicted</text>',
-           f'<text class="axis-title" x="14" y="{top + cell * len(rows) / 2:.0f}" text-anchor="middle" '
-           f'transform="rotate(-90 14 {top + cell * len(rows) / 2:.0f})">true</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart confusion" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="confusion matrix">',
+        f'<text class="axis-title" x="{left + cell * len(names) / 2:.0f}" y="16" text-anchor="middle">predicted</text>',
+        f'<text class="axis-title" x="14" y="{top + cell * len(rows) / 2:.0f}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + cell * len(rows) / 2:.0f})">true</text>',
+    ]
     for j, name in enumerate(names):
         x = left + j * cell + cell / 2
         out.append(f'<text class="tick" x="{x:.0f}" y="{top - 8}" text-anchor="end" '
@@ -71,11 +73,13 @@ def confusion_matrix_svg(names: list[str], rows: list[list[float]]) -> str:
             shade = f"rgba(31, 94, 168, {0.06 + 0.94 * share:.3f})"
             text_class = "on-dark" if share > 0.5 else "on-light"
             shown = f"{count:g}"
-            out.append(f'<g class="cm-cell" data-row="{i}" data-col="{j}"><rect x="{left + j * cell}" y="{y}" '
-                       f'width="{cell}" height="{cell}" fill="{shade}"/>'
-                       f'<text class="{text_class}" x="{left + j * cell + cell / 2:.0f}" y="{y + cell / 2 + 4:.0f}" '
-                       f'text-anchor="middle">{shown}</text><title>true {escape(label)}, predicted '
-                       f'{escape(names[j] if j < len(names) else str(j))}: {shown} ({share:.0%} of the row)</title></g>')
+            out.append(
+                f'<g class="cm-cell" data-row="{i}" data-col="{j}"><rect x="{left + j * cell}" y="{y}" '
+                f'width="{cell}" height="{cell}" fill="{shade}"/>'
+                f'<text class="{text_class}" x="{left + j * cell + cell / 2:.0f}" y="{y + cell / 2 + 4:.0f}" '
+                f'text-anchor="middle">{shown}</text><title>true {escape(label)}, predicted '
+                f"{escape(names[j] if j < len(names) else str(j))}: {shown} ({share:.0%} of the row)</title></g>"
+            )
     out.append("</svg>")
     return "".join(out)
 
@@ -103,18 +107,21 @@ def roc_svg(points: list[tuple[float, float]]) -> str:
 
     curve = " ".join(at(f, r) for f, r in [(0.0, 0.0), *points, (1.0, 1.0)])
     area = sum((x2 - x1) * (y1 + y2) / 2 for (x1, y1), (x2, y2) in zip([(0.0, 0.0), *points], [*points, (1.0, 1.0)]))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart roc" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="ROC curve">'
-            f'<rect class="frame" x="{left}" y="20" width="{size}" height="{size}"/>'
-            f'<polyline class="chance" points="{at(0, 0)} {at(1, 1)}"/>'
-            f'<polyline class="curve" points="{curve}"/>'
-            f'<text class="tick" x="{left}" y="{size + 36}">0</text>'
-            f'<text class="tick" x="{left + size}" y="{size + 36}" text-anchor="end">1</text>'
-            f'<text class="axis-title" x="{left + size / 2}" y="{size + 52}" text-anchor="middle">false positive rate</text>'
-            f'<text class="axis-title" x="16" y="{20 + size / 2}" text-anchor="middle" '
-            f'transform="rotate(-90 16 {20 + size / 2})">recall (true positive rate)</text>'
-            f'<text class="tick" x="{left + size - 6}" y="{size + 10}" text-anchor="end">AUC ≈ {area:.3f}</text>'
-            f"</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart roc" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="ROC curve">'
+        f'<rect class="frame" x="{left}" y="20" width="{size}" height="{size}"/>'
+        f'<polyline class="chance" points="{at(0, 0)} {at(1, 1)}"/>'
+        f'<polyline class="curve" points="{curve}"/>'
+        f'<text class="tick" x="{left}" y="{size + 36}">0</text>'
+        f'<text class="tick" x="{left + size}" y="{size + 36}" text-anchor="end">1</text>'
+        f'<text class="axis-title" x="{left + size / 2}" y="{size + 52}" text-anchor="middle">'
+        "false positive rate</text>"
+        f'<text class="axis-title" x="16" y="{20 + size / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 16 {20 + size / 2})">recall (true positive rate)</text>'
+        f'<text class="tick" x="{left + size - 6}" y="{size + 10}" text-anchor="end">AUC ≈ {area:.3f}</text>'
+        f"</svg>"
+    )
 
 
 # ----------------------------------------------------------------- scatter
@@ -203,16 +210,21 @@ def lineage_svg(columns: list[list[dict]]) -> str:
     for index in range(len(columns) - 1):
         for x1, y1 in positions[index]:
             for x2, y2 in positions[index + 1]:
-                out.append(f'<path class="edge" d="M{x1 + box_w:.0f},{y1 + box_h / 2:.0f} C{x1 + box_w + gap_x / 2:.0f},'
-                           f'{y1 + box_h / 2:.0f} {x2 - gap_x / 2:.0f},{y2 + box_h / 2:.0f} {x2 - 2:.0f},'
-                           f'{y2 + box_h / 2:.0f}" marker-end="url(#lineage-arrow)"/>')
+                out.append(
+                    f'<path class="edge" d="M{x1 + box_w:.0f},{y1 + box_h / 2:.0f} C{x1 + box_w + gap_x / 2:.0f},'
+                    f"{y1 + box_h / 2:.0f} {x2 - gap_x / 2:.0f},{y2 + box_h / 2:.0f} {x2 - 2:.0f},"
+                    f'{y2 + box_h / 2:.0f}" marker-end="url(#lineage-arrow)"/>'
+                )
     for column, places in zip(columns, positions):
         for item, (x, y) in zip(column, places):
             classes = f"box kind-{item.get('kind', 'artifact')}" + (" current" if item.get("current") else "")
-            body = (f'<g class="{classes}"><rect x="{x:.0f}" y="{y:.0f}" width="{box_w}" height="{box_h}" rx="6"/>'
-                    f'<text class="title" x="{x + 8:.0f}" y="{y + 19:.0f}">{escape(_short(item["label"], 30))}</text>'
-                    f'<text class="subtitle" x="{x + 8:.0f}" y="{y + 36:.0f}">{escape(_short(item.get("sublabel", ""), 34))}'
-                    f'</text><title>{escape(item["label"])} {escape(item.get("sublabel", ""))}</title></g>')
+            body = (
+                f'<g class="{classes}"><rect x="{x:.0f}" y="{y:.0f}" width="{box_w}" height="{box_h}" rx="6"/>'
+                f'<text class="title" x="{x + 8:.0f}" y="{y + 19:.0f}">{escape(_short(item["label"], 30))}</text>'
+                f'<text class="subtitle" x="{x + 8:.0f}" y="{y + 36:.0f}">'
+                f'{escape(_short(item.get("sublabel", ""), 34))}'
+                f"</text><title>{escape(item['label'])} {escape(item.get('sublabel', ''))}</title></g>"
+            )
             out.append(f'<a href="{escape(item["href"])}">{body}</a>' if item.get("href") else body)
     out.append("</svg>")
     return "".join(out)

@@ -112,7 +112,9 @@ def _compile_drawing(source: str, pipeline: str) -> PipelineDrawing | None:
         return None
     drawn = pictures.build_picture(graph)
     kfp_names = group_names(graph)
-    by_name = {kfp_names[id(c.group)]: c.id for c in drawn.clusters() if c.group is not None and id(c.group) in kfp_names}
+    by_name = {
+        kfp_names[id(c.group)]: c.id for c in drawn.clusters() if c.group is not None and id(c.group) in kfp_names
+    }
     spans = {task.name: task.span for task in graph.tasks.values()}
     return PipelineDrawing(drawn, spans, by_name)
 

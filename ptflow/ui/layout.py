@@ -173,19 +173,25 @@ def to_svg(layout: Layout, views: dict[str, NodeView], cluster_notes: dict[str, 
     """The laid-out picture as an inline <svg> (steps are links when their view has an href)."""
     picture, boxes = layout.picture, layout.boxes
     margin = 8
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dag" width="{layout.width + 2 * margin:.0f}" '
-           f'height="{layout.height + 2 * margin:.0f}" viewBox="{-margin} {-margin} {layout.width + 2 * margin:.0f} '
-           f'{layout.height + 2 * margin:.0f}" role="img" aria-label="pipeline {escape(picture.title)}">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
-           'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="dag" width="{layout.width + 2 * margin:.0f}" '
+        f'height="{layout.height + 2 * margin:.0f}" viewBox="{-margin} {-margin} {layout.width + 2 * margin:.0f} '
+        f'{layout.height + 2 * margin:.0f}" role="img" aria-label="pipeline {escape(picture.title)}">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+        'markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>',
+    ]
     notes = cluster_notes or {}
     for cluster in picture.clusters():
         box = boxes[cluster.id]
         label = cluster.label + (f"  ·  {notes[cluster.id]}" if cluster.id in notes else "")
-        out.append(f'<g class="group group-{cluster.kind}" data-group="{escape(cluster.id)}">'
-                   f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.width:.0f}" height="{box.height:.0f}" rx="8"/>'
-                   f'<text x="{box.x + 10:.0f}" y="{box.y + 17:.0f}">{escape(_clip(label, int(box.width / LABEL_CHAR_WIDTH) - 2))}</text>'
-                   f'<title>{escape(label)}</title></g>')
+        out.append(
+            f'<g class="group group-{cluster.kind}" data-group="{escape(cluster.id)}">'
+            f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.width:.0f}" height="{box.height:.0f}" rx="8"/>'
+            f'<text x="{box.x + 10:.0f}" y="{box.y + 17:.0f}">'
+            f"{escape(_clip(label, int(box.width / LABEL_CHAR_WIDTH) - 2))}</text>"
+            f"<title>{escape(label)}</title></g>"
+        )
     for edge in picture.edges:
         if edge.source not in boxes or edge.target not in boxes:
             continue
@@ -208,11 +214,15 @@ def to_svg(layout: Layout, views: dict[str, NodeView], cluster_notes: dict[str, 
         box = boxes[node.id]
         view = views.get(node.id, NodeView())
         state = "empty" if node.shape == "empty" else view.state
-        body = (f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.width:.0f}" height="{box.height:.0f}" rx="7"/>'
-                f'<text class="title" x="{box.x + 10:.0f}" y="{box.y + 19:.0f}">{escape(_clip(node.title, 24))}</text>'
-                f'<text class="subtitle" x="{box.x + 10:.0f}" y="{box.y + 36:.0f}">{escape(_clip(node.subtitle, 30))}</text>'
-                f'<text class="status" x="{box.x + 10:.0f}" y="{box.y + 54:.0f}">{escape(_clip(view.status_text, 30))}</text>'
-                f'<title>{escape(view.tooltip or node.title)}</title>')
+        body = (
+            f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.width:.0f}" height="{box.height:.0f}" rx="7"/>'
+            f'<text class="title" x="{box.x + 10:.0f}" y="{box.y + 19:.0f}">{escape(_clip(node.title, 24))}</text>'
+            f'<text class="subtitle" x="{box.x + 10:.0f}" y="{box.y + 36:.0f}">'
+            f"{escape(_clip(node.subtitle, 30))}</text>"
+            f'<text class="status" x="{box.x + 10:.0f}" y="{box.y + 54:.0f}">'
+            f"{escape(_clip(view.status_text, 30))}</text>"
+            f"<title>{escape(view.tooltip or node.title)}</title>"
+        )
         group = (f'<g class="node st-{state} shape-{node.shape}" data-node="{escape(node.id)}">{body}</g>')
         if view.href:
             group = f'<a href="{escape(view.href)}">{group}</a>'

@@ -90,8 +90,14 @@ def _cells(line: str) -> list[str]:
 def _table(lines: list[str], index: int, out: list[str]) -> int:
     header = _cells(lines[index])
     rule = _cells(lines[index + 1])
-    aligns = ["right" if c.endswith(":") and not c.startswith(":") else "center" if c.startswith(":") and c.endswith(":")
-              else "" for c in rule]
+    aligns = [
+        "right"
+        if c.endswith(":") and not c.startswith(":")
+        else "center"
+        if c.startswith(":") and c.endswith(":")
+        else ""
+        for c in rule
+    ]
     index += 2
     html = ["<table class=\"md\"><thead><tr>"]
     html += [f"<th{_align(aligns, i)}>{_inline(cell)}</th>" for i, cell in enumerate(header)]

@@ -135,9 +135,18 @@ def runs_list(store: ReadOnlyStore, query: dict[str, list[str]]) -> Page:
     runs, total = store.page_of_runs(pipeline, status, page, PER_PAGE)
     pages = max(1, math.ceil(total / PER_PAGE))
     now = time.time()
-    rows = [{"id": r["id"], "url": run_url(r["id"]), "pipeline": r["pipeline"], "status": r["status"].lower(),
-             "started": when(r["started"]), "took": took(r["started"], r["finished"], now if r["status"] == "RUNNING" else None),
-             "counts": sorted((state.lower(), n) for state, n in r["counts"].items())} for r in runs]
+    rows = [
+        {
+            "id": r["id"],
+            "url": run_url(r["id"]),
+            "pipeline": r["pipeline"],
+            "status": r["status"].lower(),
+            "started": when(r["started"]),
+            "took": took(r["started"], r["finished"], now if r["status"] == "RUNNING" else None),
+            "counts": sorted((state.lower(), n) for state, n in r["counts"].items()),
+        }
+        for r in runs
+    ]
 
     def link(number: int) -> str:
         return "/?" + urlencode({k: v for k, v in (("pipeline", pipeline), ("status", status), ("page", number)) if v})
@@ -249,15 +258,32 @@ def step_page(store: ReadOnlyStore, run_id: str, node_id: str, query: dict[str, 
     declared = dag.source_line(drawing.spans.get(node_id))
     if declared:
         declared = (shown_path(declared[0]), *declared[1:])
-    return Page("step.html", {
-        "title": f"{nodes[node_id].title} — {run_id}", "run": run, "run_url": run_url(run_id),
-        "node": nodes[node_id], "status": status, "declared": declared,
-        "iterations": [{"id": e["id"], "task": e["task"], "state": dag.STATE_OF_STATUS.get(e["status"], e["status"].lower()),
-                        "url": step_url(run_id, node_id, e["id"]), "chosen": e["id"] == chosen_id}
-                       for e in status.executions] if len(status.executions) > 1 else [],
-        "execution": _execution_view(store, run, execution) if execution else None,
-        "state_url": f"{run_url(run_id)}/state.json", "waiting": status.state == "pending",
-    })
+    return Page(
+        "step.html",
+        {
+            "title": f"{nodes[node_id].title} — {run_id}",
+            "run": run,
+            "run_url": run_url(run_id),
+            "node": nodes[node_id],
+            "status": status,
+            "declared": declared,
+            "iterations": [
+                {
+                    "id": e["id"],
+                    "task": e["task"],
+                    "state": dag.STATE_OF_STATUS.get(e["status"], e["status"].lower()),
+                    "url": step_url(run_id, node_id, e["id"]),
+                    "chosen": e["id"] == chosen_id,
+                }
+                for e in status.executions
+            ]
+            if len(status.executions) > 1
+            else [],
+            "execution": _execution_view(store, run, execution) if execution else None,
+            "state_url": f"{run_url(run_id)}/state.json",
+            "waiting": status.state == "pending",
+        },
+    )
 
 
 def _execution_view(store: ReadOnlyStore, run: dict, execution: dict) -> dict:
@@ -280,18 +306,29 @@ def _execution_view(store: ReadOnlyStore, run: dict, execution: dict) -> dict:
                          "started": when(log.started)})
     whole = run_logs.as_text(store.read_log(log_source, LOG_TAIL_BYTES))
     return {
-        "id": execution["id"], "task": execution["task"], "component": execution["component"], "state": state,
-        "started": when(execution["started"]), "took": took(execution["started"], execution["finished"],
-                                                            time.time() if state == "running" else None),
-        "attempts": execution.get("attempts") or 0, "exit_code": execution.get("exit_code"),
-        "error": execution.get("error"), "cache_key": execution.get("cache_key"), "cached_from": cached_from,
+        "id": execution["id"],
+        "task": execution["task"],
+        "component": execution["component"],
+        "state": state,
+        "started": when(execution["started"]),
+        "took": took(execution["started"], execution["finished"], time.time() if state == "running" else None),
+        "attempts": execution.get("attempts") or 0,
+        "exit_code": execution.get("exit_code"),
+        "error": execution.get("error"),
+        "cache_key": execution.get("cache_key"),
+        "cached_from": cached_from,
         "inputs": sorted((k, value_text(v)) for k, v in execution["inputs"].items()),
         "outputs": sorted((k, value_text(v)) for k, v in execution["outputs"].items()),
         "input_artifacts": _artifact_items(store, execution["input_artifacts"], render=False),
         "output_artifacts": _artifact_items(store, execution["output_artifacts"], render=True),
-        "tensorboard": (f"/tensorboard/{quote(run['id'], safe='')}?{urlencode({'step': execution['task']})}"
-                        if _has_tensorboard_logs(execution) else None),
-        "log": whole, "log_url": f"/executions/{log_source['id']}/log", "log_json": f"/executions/{log_source['id']}/log.json",
+        "tensorboard": (
+            f"/tensorboard/{quote(run['id'], safe='')}?{urlencode({'step': execution['task']})}"
+            if _has_tensorboard_logs(execution)
+            else None
+        ),
+        "log": whole,
+        "log_url": f"/executions/{log_source['id']}/log",
+        "log_json": f"/executions/{log_source['id']}/log.json",
         "attempt_logs": attempts,
         "live": state == "running",
     }
@@ -315,7 +352,9 @@ def _artifact_items(store: ReadOnlyStore, artifacts: dict, render: bool) -> list
             entry = {"name": name, "id": artifact.id, "type": artifact.schema_title, "uri": artifact.uri,
                      "url": artifact_url(artifact.id)}
             if render:
-                entry["view"] = artifact_view(store, artifact.id, artifact.schema_title, artifact.uri, artifact.metadata)
+                entry["view"] = artifact_view(
+                    store, artifact.id, artifact.schema_title, artifact.uri, artifact.metadata
+                )
             items.append(entry)
     return items
 
@@ -488,7 +527,9 @@ def compare_page(store: ReadOnlyStore, query: dict[str, list[str]]) -> Page:
     runs = [r for r in runs if r["pipeline"] == pipeline] if pipeline else runs
     metrics = {r["id"]: store.final_outputs(r["id"]) for r in runs}
     parameter_names = sorted({name for r in runs for name in r["parameters"]})
-    varying = [n for n in parameter_names if len({json.dumps(r["parameters"].get(n), sort_keys=True) for r in runs}) > 1]
+    varying = [
+        n for n in parameter_names if len({json.dumps(r["parameters"].get(n), sort_keys=True) for r in runs}) > 1
+    ]
     metric_names = sorted({name for found in metrics.values() for name in found})
     x = (query.get("x") or [""])[0] or (varying[0] if varying else (parameter_names[0] if parameter_names else ""))
     y = (query.get("y") or [""])[0] or next((m for m in metric_names if m.endswith("accuracy")),

@@ -62,7 +62,9 @@ class ReadOnlyStore(Store):
         with self._lock:
             return [row[0] for row in self._db.execute("SELECT DISTINCT pipeline FROM runs ORDER BY pipeline")]
 
-    def page_of_runs(self, pipeline: str | None, status: str | None, page: int, per_page: int) -> tuple[list[dict], int]:
+    def page_of_runs(
+        self, pipeline: str | None, status: str | None, page: int, per_page: int
+    ) -> tuple[list[dict], int]:
         """One page of runs, newest first, and how many runs match the filter.
 
         A RUNNING run whose runner died shows as INTERRUPTED (decided per row,

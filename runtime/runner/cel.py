@@ -79,7 +79,7 @@ def _evaluate(expression: str, activation: dict) -> Any:
 
 
 def _describe(error) -> str:
-    args = getattr(error, "args", ())
+    args: tuple = getattr(error, "args", ())
     if len(args) >= 3 and args[0] == "no such key":
         return f"no such key {', '.join(repr(str(a)) for a in args[2])}"
     return str(args[0]) if args else str(error)

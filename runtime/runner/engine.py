@@ -178,7 +178,9 @@ class Run:
         finally:
             self.threads.shutdown(wait=False)
             self.watchdog.close()
-        counts = dict(self.store.find_run(self.run_id)["counts"])
+        finished = self.store.find_run(self.run_id)
+        assert finished is not None, "the run was recorded when it started"
+        counts = dict(finished["counts"])
         seconds = time.monotonic() - started
         self.progress.run_finished(self.run_id, status, seconds, counts)
         return RunResult(self.run_id, status, seconds, outputs, failures, counts)
@@ -320,7 +322,9 @@ class Run:
                 name = ready.popleft()
                 task = tasks[name]
                 finishes_anyway = (task.get("triggerPolicy") or {}).get("strategy") == ALL_UPSTREAM_TASKS_COMPLETED
-                upstream_failed = any(frame.results[u].state in (states.FAILED, states.NOT_RUN) for u in waits_for[name])
+                upstream_failed = any(
+                    frame.results[u].state in (states.FAILED, states.NOT_RUN) for u in waits_for[name]
+                )
                 if not finishes_anyway and (failed or upstream_failed or self.stopping.is_set()):
                     settle(name, self._not_run(frame, name, task))
                 elif not running and not ready:
@@ -502,16 +506,17 @@ class Run:
                 iteration_frame = DagFrame(component_key, component, f"{path}[{index}]", iteration_parameters,
                                            iteration_artifacts)
                 try:
-                    results[index] = self._run_dag(iteration_frame)
+                    result = self._run_dag(iteration_frame)
                 except Exception as error:
                     if is_disk_full(error):
                         self._note_full_disk(error)
-                        results[index] = TaskResult(states.FAILED)
+                        result = TaskResult(states.FAILED)
                     else:
                         message = f"internal error in `{path}[{index}]`: {type(error).__name__}: {error}"
-                        results[index] = TaskResult(states.FAILED,
-                                                    failures=[StepFailure(path, frame.key, name, message)])
-                if results[index].state == states.FAILED:
+                        result = TaskResult(states.FAILED,
+                                             failures=[StepFailure(path, frame.key, name, message)])
+                results[index] = result
+                if result.state == states.FAILED:
                     failed.set()
             finally:
                 turns.release()
@@ -602,6 +607,8 @@ def needs_containers(pipeline: Pipeline) -> bool:
     """Whether any container step would run outside this Python (so --containers matters)."""
     for executor in (pipeline.spec.get("deploymentSpec") or {}).get("executors", {}).values():
         container = (executor or {}).get("container")
-        if container and not is_runtime_command(list(container.get("command") or []) + list(container.get("args") or [])):
+        if container and not is_runtime_command(
+            list(container.get("command") or []) + list(container.get("args") or [])
+        ):
             return True
     return False

@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ptflow.runtime.runner import logs
+from ptflow.runtime.runner import logs, values
 from ptflow.runtime.runner import store as states
-from ptflow.runtime.runner import values
 from ptflow.runtime.runner.artifacts import Artifact, is_local_uri, local_path_for_uri
 from ptflow.runtime.runner.commands import CommandNotFound, CommandPlan, plan
 from ptflow.runtime.runner.failures import StepFailure, describe_exit, log_tail
@@ -71,7 +70,7 @@ class RetryPolicy:
     max_backoff: float = 3600.0
 
     @classmethod
-    def of(cls, task: dict) -> "RetryPolicy":
+    def of(cls, task: dict) -> RetryPolicy:
         policy = task.get("retryPolicy") or {}
         return cls(
             max_retries=int(policy.get("maxRetryCount") or 0),
@@ -162,7 +161,7 @@ class Prepared:
 class ContainerLauncher:
     """Runs container steps of one run; shared by all its threads."""
 
-    def __init__(self, run: "Run"):
+    def __init__(self, run: Run):
         self.run = run
         self.store = run.store
         self._warned_images: set[str] = set()
@@ -200,6 +199,7 @@ class ContainerLauncher:
             attempt += 1
             outcome = self._attempt(step, parameters, key, execution, attempt)
             if isinstance(outcome, StepResult):
+                assert execution.id is not None, "an attempt that succeeded recorded its execution"
                 self.store.finish_execution(execution.id, states.SUCCEEDED, parameters=outcome.parameters,
                                             outputs=outcome.artifacts, inputs=step.artifacts, exit_code=0,
                                             attempts=attempt, logs=execution.logs)
@@ -216,6 +216,7 @@ class ContainerLauncher:
             break
         if execution.id is None:  # no attempt got as far as starting a process
             self._record_start(step, parameters, key, execution, attempt)
+        assert execution.id is not None, "_record_start gives the execution its id"
         if execution.logs:
             failure.log_tail = log_tail(logs.read_range(self.store.root, execution.logs[-1], TAIL_BYTES))
             failure.log_hint = self._log_hint(step.path)
@@ -276,11 +277,13 @@ class ContainerLauncher:
         prepared = self._prepare(step, parameters, execution, staging, fail)
         if isinstance(prepared, StepFailure):
             return prepared
-        lane = run.lanes.acquire()
+        lanes = run.lanes
+        assert lanes is not None, "the run opens its lanes before any step starts"
+        lane = lanes.acquire()
         try:
             ended = self._run_in_lane(step, parameters, key, execution, attempt, prepared, lane, fail)
         finally:
-            run.lanes.release(lane)
+            lanes.release(lane)
         if isinstance(ended, StepFailure):
             return ended
         exit_code, timed_out = ended
@@ -397,7 +400,7 @@ class ContainerLauncher:
     # -------------------------------------------------------------- outputs
     def _collect(self, step: ResolvedTask, executor_input: dict, staging: Path | None, execution: Execution,
                  fail) -> StepResult | StepFailure:
-        executor_output = {}
+        executor_output: dict = {}
         try:
             written = _read_text(executor_input["outputs"]["outputFile"])
             if written is not None:
@@ -423,7 +426,9 @@ class ContainerLauncher:
             try:
                 parameters[name] = values.from_text(text, parameter_type)
             except values.ValueTypeError as error:
-                return fail(f"step `{step.path}` wrote output parameter `{name}` that is not a {parameter_type}: {error}")
+                return fail(
+                    f"step `{step.path}` wrote output parameter `{name}` that is not a {parameter_type}: {error}"
+                )
         artifacts: dict[str, list[Artifact]] = {}
         final = self.store.final_for(execution.uuid) if executor_input["outputs"]["artifacts"] else None
         for name, entry in executor_input["outputs"]["artifacts"].items():
@@ -437,7 +442,9 @@ class ContainerLauncher:
                 if reported_uri and reported_uri != runtime["uri"]:
                     problem = self._foreign_uri(reported_uri)
                     if problem:
-                        return fail(f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}", "PTF543")
+                        return fail(
+                            f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}", "PTF543"
+                        )
                     artifact.uri = reported_uri
             artifacts[name] = [artifact]
         if staging is not None:
@@ -498,7 +505,7 @@ def _short(failure: StepFailure) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
-def run_importer(run: "Run", step: ResolvedTask) -> StepResult:
+def run_importer(run: Run, step: ResolvedTask) -> StepResult:
     """An importer: point at the URI (local paths and file:// must exist), record it as an artifact."""
     importer = step.executor.get("importer") or {}
     source = importer.get("artifactUri") or {}
@@ -508,7 +515,7 @@ def run_importer(run: "Run", step: ResolvedTask) -> StepResult:
         uri = source["constant"]
     else:
         uri = (source.get("constantValue") or {}).get("stringValue")
-    output_name = next(iter(((step.component.get("outputDefinitions") or {}).get("artifacts") or {"artifact": {}})))
+    output_name = next(iter((step.component.get("outputDefinitions") or {}).get("artifacts") or {"artifact": {}}))
     if not isinstance(uri, str) or not uri:
         return _importer_failed(run, step, f"importer `{step.path}` has no artifact URI")
     if not is_local_uri(uri) and "://" not in uri:
@@ -535,7 +542,7 @@ def run_importer(run: "Run", step: ResolvedTask) -> StepResult:
     return StepResult(states.SUCCEEDED, {}, {output_name: [artifact]})
 
 
-def _importer_failed(run: "Run", step: ResolvedTask, message: str) -> StepResult:
+def _importer_failed(run: Run, step: ResolvedTask, message: str) -> StepResult:
     run.store.record_execution(run.run_id, step.path, step.component_key, "importer", states.FAILED,
                                inputs=step.parameters, error=message)
     run.progress.step_failed(step.path, message)

@@ -33,8 +33,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from json.encoder import encode_basestring
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 
 # Lines the runner writes into a log to separate attempts; not part of what the step printed.

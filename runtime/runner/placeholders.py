@@ -92,7 +92,9 @@ class Resolver:
         }
         outputs = executor_input.get("outputs", {})
         self.output_parameters = outputs.get("parameters", {})
-        self.output_artifacts = {name: entry.get("artifacts", []) for name, entry in outputs.get("artifacts", {}).items()}
+        self.output_artifacts = {
+            name: entry.get("artifacts", []) for name, entry in outputs.get("artifacts", {}).items()
+        }
         self.output_file = outputs.get("outputFile", "")
 
     # ---------------------------------------------------------------- command

@@ -17,7 +17,9 @@ from ptflow.runtime.runner.spec import Pipeline
 SCHEMA_VERSION = "2.1.0"
 
 
-def check(documents: list[Any], pipeline: Pipeline, arguments: dict[str, str]) -> tuple[list[Diagnostic], dict[str, Any]]:
+def check(
+    documents: list[Any], pipeline: Pipeline, arguments: dict[str, str]
+) -> tuple[list[Diagnostic], dict[str, Any]]:
     """All problems found, and the typed pipeline arguments (only meaningful when there are no errors)."""
     diagnostics = Diagnostics()
     if not _is_pipeline_spec(documents, pipeline, diagnostics):
@@ -44,15 +46,18 @@ def _is_pipeline_spec(documents: list[Any], pipeline: Pipeline, diagnostics: Dia
         what = ", ".join(f"`{m}`" for m in missing) if missing else "`root.dag`"
         hint = None
         if "apiVersion" in spec and "kind" in spec:
-            hint = f"this is a Kubernetes `{spec.get('kind')}`; `ptflow run` runs KFP v2 IR (compile with --target kfp-v2)"
+            hint = (
+                f"this is a Kubernetes `{spec.get('kind')}`; `ptflow run` runs KFP v2 IR (compile with --target kfp-v2)"
+            )
         elif "implementation" in spec:
             hint = "this is a KFP v1 component file; `ptflow run` runs compiled KFP v2 pipelines"
         diagnostics.report("PTF540", f"`{source}` is not a KFP PipelineSpec: it has no {what}", None, hint=hint)
         return False
     version = spec.get("schemaVersion")
     if version != SCHEMA_VERSION:
-        diagnostics.report("PTF540", f"`{source}` has schemaVersion {version!r}; KFP and this runner read {SCHEMA_VERSION}",
-                           None)
+        diagnostics.report(
+            "PTF540", f"`{source}` has schemaVersion {version!r}; KFP and this runner read {SCHEMA_VERSION}", None
+        )
         return False
     return True
 
@@ -123,10 +128,15 @@ def _check_inputs(where, task, tasks, inputs, components, report) -> None:
                 continue
             parent_parameter = source.get("componentInputParameter")
             if parent_parameter is not None and parent_parameter not in declared_parameters:
-                report(f"{where}: input `{input_name}` reads parameter `{parent_parameter}`, which its DAG does not declare")
+                report(
+                    f"{where}: input `{input_name}` reads parameter `{parent_parameter}`, "
+                    "which its DAG does not declare"
+                )
             parent_artifact = source.get("componentInputArtifact")
             if parent_artifact is not None and parent_artifact not in declared_artifacts:
-                report(f"{where}: input `{input_name}` reads artifact `{parent_artifact}`, which its DAG does not declare")
+                report(
+                    f"{where}: input `{input_name}` reads artifact `{parent_artifact}`, which its DAG does not declare"
+                )
             for reference, outputs_kind, key_field in (("taskOutputParameter", "parameters", "outputParameterKey"),
                                                        ("taskOutputArtifact", "artifacts", "outputArtifactKey"),
                                                        ("taskFinalStatus", None, None)):
@@ -143,7 +153,9 @@ def _check_inputs(where, task, tasks, inputs, components, report) -> None:
                 outputs = (producer_component.get("outputDefinitions") or {}).get(outputs_kind) or {}
                 key = producer_ref.get(key_field)
                 if key not in outputs:
-                    report(f"{where}: input `{input_name}` reads output `{key}` of `{producer}`, which has no such output")
+                    report(
+                        f"{where}: input `{input_name}` reads output `{key}` of `{producer}`, which has no such output"
+                    )
 
 
 def _check_required_inputs(where, task, callee, report) -> None:
@@ -267,7 +279,9 @@ def _arguments(pipeline: Pipeline, arguments: dict[str, str], diagnostics: Diagn
         try:
             typed[name] = values.from_command_line(text, parameter_type)
         except values.ValueTypeError as error:
-            diagnostics.report("PTF902", f"`-p {name}={text}`: not a valid {_type_word(parameter_type)} ({error})", None)
+            diagnostics.report(
+                "PTF902", f"`-p {name}={text}`: not a valid {_type_word(parameter_type)} ({error})", None
+            )
     for name, definition in definitions.items():
         definition = definition or {}
         if name in arguments or definition.get("isOptional") or "defaultValue" in definition:

@@ -44,10 +44,11 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ptflow.runtime.runner import logs
 from ptflow.runtime.runner.artifacts import Artifact, content_digest, fingerprint, local_path_for_uri
@@ -323,7 +324,7 @@ class Store:
                 raise
 
     class _Transaction:
-        def __init__(self, store: "Store"):
+        def __init__(self, store: Store):
             self.store = store
 
         def __enter__(self):
@@ -351,7 +352,7 @@ class Store:
                 raise StoreFull(self.store.root / DATABASE) from error
             return False
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return Store._Transaction(self)
 
     def _write(self, sql: str, parameters: tuple) -> sqlite3.Cursor:
@@ -570,7 +571,8 @@ class Store:
             (execution_uuid, run_id, task, component, kind, RUNNING, cache_key, time.time(), packed,
              attempts, ranges_to_json(logs) if logs else None),
         )
-        return int(cursor.lastrowid), execution_uuid
+        assert cursor.lastrowid is not None, "an INSERT sets the new row's id"
+        return cursor.lastrowid, execution_uuid
 
     def record_attempt(self, execution_id: int, attempt: int, logs: list[LogRange] | None = None) -> None:
         """A new attempt of a recorded execution: its number, and its log ranges so far (where this one starts)."""
@@ -623,8 +625,10 @@ class Store:
             for position, artifact in enumerate(items):
                 if artifact.id is None:
                     artifact.id = self._insert_artifact(db, artifact)
-                db.execute("INSERT INTO events (execution_id, artifact_id, kind, name, position) VALUES (?, ?, ?, ?, ?)",
-                           (execution_id, artifact.id, kind, name, position))
+                db.execute(
+                    "INSERT INTO events (execution_id, artifact_id, kind, name, position) VALUES (?, ?, ?, ?, ?)",
+                    (execution_id, artifact.id, kind, name, position),
+                )
 
     def _insert_artifact(self, db, artifact: Artifact) -> int:
         path = local_path_for_uri(artifact.uri)
@@ -662,8 +666,10 @@ class Store:
         """The newest successful execution with this key whose output files still exist."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, run_id, outputs FROM executions WHERE cache_key = ? AND status = ? ORDER BY id DESC LIMIT 5",
-                (cache_key, SUCCEEDED)).fetchall()
+                "SELECT id, run_id, outputs FROM executions WHERE cache_key = ? AND status = ?"
+                " ORDER BY id DESC LIMIT 5",
+                (cache_key, SUCCEEDED),
+            ).fetchall()
             for row in rows:
                 artifacts = self._artifacts_of(row["id"], "OUTPUT")
                 if all(_exists(a) for items in artifacts.values() for a in items):
@@ -773,7 +779,8 @@ class Store:
             events = self._db.execute(
                 "SELECT e.kind, e.name, x.* FROM events e JOIN executions x ON x.id = e.execution_id"
                 " WHERE e.artifact_id = ? ORDER BY x.id", (artifact_id,)).fetchall()
-            producers, consumers = [], []
+            producers: list[dict] = []
+            consumers: list[dict] = []
             for event in events:
                 execution = _with_log_ranges(dict(event))
                 execution["inputs"] = self._unpack(execution["inputs"])
@@ -870,7 +877,7 @@ class RunnerLock:
         self._handle = handle
 
     @classmethod
-    def hold(cls, path: Path) -> "RunnerLock":
+    def hold(cls, path: Path) -> RunnerLock:
         handle = open(path, "a")
         try:
             import fcntl

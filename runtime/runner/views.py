@@ -139,10 +139,19 @@ def lineage_view(artifact: dict, lineage: dict) -> str:
 
 def execution_json(execution: dict) -> dict:
     return {
-        "task": execution["task"], "status": execution["status"], "component": execution["component"],
-        "started": execution["started"], "finished": execution["finished"], "attempts": execution["attempts"],
-        "exit_code": execution["exit_code"], "cached_from": execution["cached_from"], "uuid": execution["uuid"],
-        "log": _log_json(execution), "error": execution["error"], "inputs": execution["inputs"], "outputs": execution["outputs"],
+        "task": execution["task"],
+        "status": execution["status"],
+        "component": execution["component"],
+        "started": execution["started"],
+        "finished": execution["finished"],
+        "attempts": execution["attempts"],
+        "exit_code": execution["exit_code"],
+        "cached_from": execution["cached_from"],
+        "uuid": execution["uuid"],
+        "log": _log_json(execution),
+        "error": execution["error"],
+        "inputs": execution["inputs"],
+        "outputs": execution["outputs"],
         "input_artifacts": {k: [_artifact_json(a) for a in v] for k, v in execution["input_artifacts"].items()},
         "output_artifacts": {k: [_artifact_json(a) for a in v] for k, v in execution["output_artifacts"].items()},
     }

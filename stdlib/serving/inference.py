@@ -136,7 +136,7 @@ class ModelRunner:
     # ------------------------------------------------------------ loading
 
     @classmethod
-    def load(cls, path: str | Path) -> "ModelRunner":
+    def load(cls, path: str | Path) -> ModelRunner:
         """The model in a ptflow model directory, a TorchScript file, or a directory holding one."""
         path = Path(path)
         if path.is_dir() and (path / MANIFEST).is_file():
@@ -152,7 +152,7 @@ class ModelRunner:
         return cls(load_torchscript(path), {"format": "torchscript", "file": path.name})
 
     @classmethod
-    def _load_model_directory(cls, directory: Path) -> "ModelRunner":
+    def _load_model_directory(cls, directory: Path) -> ModelRunner:
         try:
             manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -346,7 +346,7 @@ class ModelRunner:
         return resolved
 
     @property
-    def staged(self) -> "_Stages | None":
+    def staged(self) -> _Stages | None:
         """The model through its attribution layer, when torch.train exported it in stages."""
         if not self.manifest.get("attribution_layer") or not (hasattr(self.net, "first") and hasattr(self.net, "rest")):
             return None

@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ptflow.runtime.contract import StepError
 
@@ -59,7 +60,7 @@ class Cluster:
         self.default_namespace = default_namespace
 
     @classmethod
-    def connect(cls) -> "Cluster":
+    def connect(cls) -> Cluster:
         """In a pod: its service account; elsewhere: $KUBECONFIG or ~/.kube/config.  StepError if neither."""
         from kubernetes import client, config
         from kubernetes.config.config_exception import ConfigException

@@ -18,9 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from ptflow.runtime.contract import StepError
 
@@ -33,7 +33,7 @@ _SERVING_LINE = re.compile(r"^serving `.*` on (http://\S+?): ", re.MULTILINE)
 
 @contextmanager
 def running_server(target: Path, name: str | None = None, host: str = "127.0.0.1",
-                   startup_timeout: float = STARTUP_TIMEOUT_S) -> Iterator["ServerProcess"]:
+                   startup_timeout: float = STARTUP_TIMEOUT_S) -> Iterator[ServerProcess]:
     """Start `ptflow serve target` on a port it picks; yields once it has loaded the model and said where it
     listens (wait for readiness separately)."""
     command = [sys.executable, "-m", "ptflow", "serve", str(target), "--host", host, "--port", "0"]

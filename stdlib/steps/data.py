@@ -141,7 +141,9 @@ def _resize(images, size: int):
     resized = []
     for image in images:
         pixels = image[0] if mode == "L" else image.transpose(1, 2, 0)
-        result = np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).resize((size, size), Image.Resampling.BILINEAR))
+        result = np.asarray(
+            Image.fromarray(np.ascontiguousarray(pixels)).resize((size, size), Image.Resampling.BILINEAR)
+        )
         resized.append(result[None] if mode == "L" else result.transpose(2, 0, 1))
     return np.stack(resized)
 

@@ -12,8 +12,17 @@ import json
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ptflow.runtime.contract import (HTML, Artifact, Markdown, Model, Outputs, StepError, UnmanagedContainerModel,
-                                     UsageError, step)
+from ptflow.runtime.contract import (
+    HTML,
+    Artifact,
+    Markdown,
+    Model,
+    Outputs,
+    StepError,
+    UnmanagedContainerModel,
+    UsageError,
+    step,
+)
 
 
 @step("serve.archive", outputs={"archive": Artifact, "config": Artifact})

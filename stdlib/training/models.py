@@ -128,7 +128,7 @@ class ImageClassifier(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.backbone(self.normalize(x))
 
-    def attribution_stages(self) -> "ImageStages":
+    def attribution_stages(self) -> ImageStages:
         to_map, from_map = self.backbone.feature_map_split()
         return ImageStages(nn.Sequential(self.normalize, *to_map), nn.Sequential(*from_map))
 
@@ -143,7 +143,7 @@ class TextClassifier(nn.Module):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.bert(input_ids=input_ids, attention_mask=attention_mask, return_dict=False)[0]
 
-    def attribution_stages(self) -> "TextStages":
+    def attribution_stages(self) -> TextStages:
         return TextStages(TokenEmbeddings(self.bert.get_input_embeddings()), FromEmbeddings(self.bert))
 
 

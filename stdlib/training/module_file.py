@@ -60,8 +60,11 @@ def load_module_class(path: Path, class_name: str | None):
     leaves = [cls for cls in lightning.values() if not any(o is not cls and issubclass(o, cls)
                                                            for o in lightning.values())]
     if len(leaves) > 1:
-        raise UsageError(f"--module_file: {path} defines several LightningModules ({', '.join(sorted(c.__name__ for c in leaves))}); "
-                         "name one with module_class")
+        raise UsageError(
+            f"--module_file: {path} defines several LightningModules "
+            f"({', '.join(sorted(c.__name__ for c in leaves))}); "
+            "name one with module_class"
+        )
     return leaves[0]
 
 

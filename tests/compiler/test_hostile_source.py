@@ -42,7 +42,10 @@ def test_an_integer_out_of_range_is_ptf314_at_the_literal(tmp_path, literal, sho
 
 
 def test_the_int64_bounds_themselves_compile(tmp_path):
-    text = NUMBER_COMPONENT + "pipeline p() {\n    s = g(n: 9223372036854775807, x: 1.0)\n    t = g(n: -9223372036854775808, x: 2.0)\n}\n"
+    text = (
+        NUMBER_COMPONENT
+        + "pipeline p() {\n    s = g(n: 9223372036854775807, x: 1.0)\n    t = g(n: -9223372036854775808, x: 2.0)\n}\n"
+    )
     (tmp_path / "main.ptflow").write_text(text)
     result = compile_file(str(tmp_path / "main.ptflow"))
     assert result.diagnostics == [] and result.documents
@@ -122,7 +125,9 @@ def test_a_megabyte_of_errors_stops_after_a_thousand():
                                             ("[" * 500_000, "brackets open here")])
 def test_a_megabyte_of_nesting_stops_at_the_limit(argument, what):
     module, diagnostics = parse_module(_step(argument))
-    assert [(d.code, d.message) for d in diagnostics] == [("PTF108", f"nested too deeply: more than {MAX_NESTING} {what}")]
+    assert [(d.code, d.message) for d in diagnostics] == [
+        ("PTF108", f"nested too deeply: more than {MAX_NESTING} {what}")
+    ]
 
 
 def test_nested_blocks_past_the_limit_are_ptf108(tmp_path):

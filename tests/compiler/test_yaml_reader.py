@@ -78,7 +78,13 @@ def test_ordinary_yaml_loads_as_pyyaml_loads_it(name):
 
 def test_typed_scalars_are_pythons_types():
     loaded = load_documents(ACCEPTED["typed scalars"])[0]
-    assert loaded["a"] is True and loaded["b"] == "0o17" and loaded["b8"] == 15 and loaded["e"] == 90 and loaded["g"] is None
+    assert (
+        loaded["a"] is True
+        and loaded["b"] == "0o17"
+        and loaded["b8"] == 15
+        and loaded["e"] == 90
+        and loaded["g"] is None
+    )
     assert loaded["h"] == date(2001, 12, 14) and isinstance(loaded["i"], datetime)
     assert loaded["j"] == b"hello" and loaded["k"] == "12" and loaded["l"] == 7 and loaded["m"] == 1.0
 

@@ -30,7 +30,6 @@ from ptflow.compiler.parser import get_parser as compiler_parser
 from ptflow.compiler.parser import parse_module
 from ptflow.compiler.pipeline_checker import BUILTINS, PIPELINE_VALUES
 from ptflow.grammar import GRAMMAR_PATH
-
 from tests.editors.conftest import GRAMMAR_TESTS_DIR, REPO, tokenize
 
 # What each keyword of ptflow.lark must be coloured as (innermost scope, less ".ptflow").

@@ -1,11 +1,8 @@
 """Every comment survives formatting, in its place relative to the code."""
 
-import re
 import textwrap
 
-import pytest
-
-from ptflow.compiler.formatter import DocLayoutError, format_source
+from ptflow.compiler.formatter import format_source
 from ptflow.compiler.parser import parse_module
 
 
@@ -304,7 +301,7 @@ def test_a_doc_comment_above_a_broken_signature_documents_only_the_component():
     assert format_source(formatted) == formatted
 
 
-SUPPRESSED = '''component use(model: Model) {
+SUPPRESSED = """component use(model: Model) {
     image = "python:3.11-slim"
     command = ["echo", model.path]
 }
@@ -313,7 +310,7 @@ pipeline p() {
     base = importer(uri: "gs://a-bucket/with/a/rather/long/path/to/the/model", type: Model, metadata: {"framework": "pytorch"})  # ptflow: ignore[PTF606]
     u = use(model: base.artifact)
 }
-'''
+"""
 
 
 def lint_codes(path) -> list[str]:

@@ -123,8 +123,7 @@ ENTRIES: tuple[CorpusEntry, ...] = (
     CorpusEntry("essential/pipeline_with_nested_conditions_yaml", "my_pipeline"),
     CorpusEntry("essential/pipeline_with_outputs", "my_pipeline"),
     CorpusEntry("essential/pipeline_with_params_containing_format", "my_pipeline"),
-    CorpusEntry("essential/pipeline_with_reused_component", "my_pipeline",
-                loads_compiled=("critical/add_numbers",)),
+    CorpusEntry("essential/pipeline_with_reused_component", "my_pipeline", loads_compiled=("critical/add_numbers",)),
     CorpusEntry("failing/fail_v2", "fail_pipeline"),
     CorpusEntry("failing/pipeline_with_exit_handler", "my_pipeline"),
     CorpusEntry("failing/pipeline_with_multiple_exit_handlers", "my_pipeline"),
@@ -138,7 +137,9 @@ ENTRIES: tuple[CorpusEntry, ...] = (
     CorpusEntry("input_artifact", "input_artifact"),
     CorpusEntry("integration/ray_integration", "ray_integration"),
     CorpusEntry("local_execution/local_execution_pipeline_with_exit_handler", "pipeline_with_exit_handler"),
-    CorpusEntry("local_execution/local_execution_pipeline_with_ignore_upstream_failure", "pipeline_with_ignore_upstream_failure"),
+    CorpusEntry(
+        "local_execution/local_execution_pipeline_with_ignore_upstream_failure", "pipeline_with_ignore_upstream_failure"
+    ),
     CorpusEntry("local_execution/local_execution_pipeline_with_k8s_only_methods", "pipeline_with_k8s_only_methods"),
     CorpusEntry("local_execution/local_execution_pipeline_with_oneof", "pipeline_with_oneof"),
     CorpusEntry("local_execution/local_execution_pipeline_with_retry", "pipeline_with_retry"),
@@ -156,13 +157,18 @@ ENTRIES: tuple[CorpusEntry, ...] = (
     CorpusEntry("parallel_and_nested/nested_parallel_for_secret", "pipeline_nested_parallel_for_secret"),
     CorpusEntry("parallel_and_nested/nested_pipeline_opt_input_child_level", "nested_pipeline_opt_input_child_level"),
     CorpusEntry("parallel_and_nested/nested_pipeline_opt_inputs_nil", "nested_pipeline_opt_inputs_nil"),
-    CorpusEntry("parallel_and_nested/nested_pipeline_opt_inputs_parent_level", "nested_pipeline_opt_inputs_parent_level"),
+    CorpusEntry(
+        "parallel_and_nested/nested_pipeline_opt_inputs_parent_level", "nested_pipeline_opt_inputs_parent_level"
+    ),
     CorpusEntry("parallel_and_nested/parallel_for_mount_pvc", "pipeline_parallel_for_mount_pvc"),
     CorpusEntry("parallel_and_nested/parallel_for_secret", "pipeline_parallel_for_secret"),
     CorpusEntry("parallel_and_nested/pipeline_in_pipeline", "my_pipeline"),
     CorpusEntry("parallel_and_nested/pipeline_in_pipeline_complex", "my_pipeline"),
-    CorpusEntry("parallel_and_nested/pipeline_in_pipeline_loaded_from_yaml", "my_pipeline",
-                loads_compiled=("essential/pipeline_with_outputs",)),
+    CorpusEntry(
+        "parallel_and_nested/pipeline_in_pipeline_loaded_from_yaml",
+        "my_pipeline",
+        loads_compiled=("essential/pipeline_with_outputs",),
+    ),
     CorpusEntry("parallel_and_nested/pipeline_with_loops", "my_pipeline"),
     CorpusEntry("parameter", "crust"),
     CorpusEntry("parameters_complex", "math_pipeline"),
@@ -171,7 +177,9 @@ ENTRIES: tuple[CorpusEntry, ...] = (
     CorpusEntry("pipeline_producer_consumer", "math_pipeline"),
     CorpusEntry("pipeline_with_component_from_text", "pipeline_with_env"),
     CorpusEntry("pipeline_with_concat_placeholder", "pipeline_with_concat_placeholder"),
-    CorpusEntry("pipeline_with_condition_dynamic_task_output_custom_training_job", "pipeline_with_dynamic_condition_output"),
+    CorpusEntry(
+        "pipeline_with_condition_dynamic_task_output_custom_training_job", "pipeline_with_dynamic_condition_output"
+    ),
     CorpusEntry("pipeline_with_dynamic_importer_metadata", "my_pipeline"),
     CorpusEntry("pipeline_with_google_artifact_type", "my_pipeline"),
     CorpusEntry("pipeline_with_importer", "my_pipeline"),

@@ -189,7 +189,8 @@ def test_hints_name_the_closest_field_task_and_template():
 
 
 def test_integer_quantities_and_int_or_string_fields_are_accepted():
-    """kfp writes `nvidia.com/gpu: 1`, `limit: 3`, `factor: 2`; Kubernetes and Argo accept them, hera's str Quantity would not."""
+    """kfp writes `nvidia.com/gpu: 1`, `limit: 3`, `factor: 2`; Kubernetes and Argo accept them,
+    hera's str Quantity would not."""
     text = (GOLDEN / "resources.yaml").read_text()
     assert "nvidia.com/gpu: 1}" in text
     assert validate_text(text) == []

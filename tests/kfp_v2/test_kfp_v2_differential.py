@@ -129,7 +129,8 @@ def check(tmp_path, kfp_pipeline, ptflow_pipeline: str, names=None, **options):
 
 def test_parameters_of_every_type_with_and_without_defaults(tmp_path):
     @dsl.pipeline(name="params")
-    def params(s: str, i: int, f: float, b: bool, l: list, d: dict, s2: str = "hi", i2: int = 3, f2: float = 0.5,
+    # `l` is a parameter name of the compiled pipeline (compared with ptflow's), so it stays.
+    def params(s: str, i: int, f: float, b: bool, l: list, d: dict, s2: str = "hi", i2: int = 3, f2: float = 0.5,  # noqa: E741
                b2: bool = False, l2: list = [1, "a"], d2: dict = {"k": [1, 2]}, o: str = None):
         echo(msg=s)
 
@@ -164,9 +165,9 @@ def test_artifacts_of_every_system_type_and_a_custom_schema_title(tmp_path):
     def artifacts():
         data = make_data(rows=3)
         t = train(data=data.outputs["data"], epochs=1)
-        e = every_type(a=data.outputs["data"], d=data.outputs["data"], m=t.outputs["model"])
+        every_type(a=data.outputs["data"], d=data.outputs["data"], m=t.outputs["model"])
         v = to_vertex(model=t.outputs["model"])
-        c = custom(model=v.outputs["out"])
+        custom(model=v.outputs["out"])
 
     check(tmp_path, artifacts, '''
 component every_type(a: Artifact, d: Dataset, m: Model) -> (h: HTML, md: Markdown, mt: Metrics,
@@ -197,7 +198,7 @@ def test_output_parameters_passing_and_after(tmp_path):
         r = roll(sides=n)
         s = square(x=r.outputs["value"])
         e = echo(msg="done").after(s)
-        e2 = echo(msg="also").after(r, e)
+        echo(msg="also").after(r, e)
 
     check(tmp_path, passing, '''
 pipeline passing(n: int = 6) {
@@ -354,7 +355,7 @@ pipeline outer() {
 def test_importer(tmp_path):
     @dsl.pipeline(name="importing")
     def importing(uri: str = "gs://bucket/data"):
-        imported = dsl.importer(artifact_uri="gs://bucket/model", artifact_class=dsl.Model, reimport=True,
+        dsl.importer(artifact_uri="gs://bucket/model", artifact_class=dsl.Model, reimport=True,
                                 metadata={"framework": "pytorch"})
         importer_2 = dsl.importer(artifact_uri=uri, artifact_class=dsl.Dataset)
         train(data=importer_2.output, epochs=1)

@@ -4,7 +4,6 @@ from ptflow.compiler.api import check_file
 from ptflow.compiler.codes import CODES
 from ptflow.compiler.diagnostics import Severity
 from ptflow.compiler.lint import RULES, lint
-
 from tests.lint.helpers import FIT, apply_fix, findings, lint_source
 
 

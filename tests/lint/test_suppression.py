@@ -6,7 +6,6 @@ from ptflow.compiler.api import check_file
 from ptflow.compiler.diagnostics import Severity
 from ptflow.compiler.lint import check_diagnostics, lint, load_config
 from ptflow.compiler.lint.config import LintConfig, apply_config, find_pyproject
-
 from tests.lint.helpers import describe, findings, lint_source
 
 COMPONENTS = '''component a() {

@@ -14,8 +14,15 @@ from pytest_lsp import LanguageClient
 
 from ptflow.compiler.modules import stdlib_directory
 
-from .conftest import (MAIN, open_document, position, replace_change, span_range, wait_for_diagnostics,
-                       wait_until_diagnostics)
+from .conftest import (
+    MAIN,
+    open_document,
+    position,
+    replace_change,
+    span_range,
+    wait_for_diagnostics,
+    wait_until_diagnostics,
+)
 
 
 def doc(path: Path) -> types.TextDocumentIdentifier:
@@ -148,8 +155,15 @@ async def test_completion_after_a_step_and_a_dot_offers_its_outputs(client: Lang
         types.CompletionContext(types.CompletionTriggerKind.TriggerCharacter, trigger_character=".")))
 
     details = {item.label: item.detail for item in result.items}
-    assert details == {"model_file": "Model", "checkpoint": "Artifact", "tensorboard": "Artifact",
-                       "metrics": "Metrics", "confusion": "ClassificationMetrics", "accuracy": "float", "val_accuracy": "float"}
+    assert details == {
+        "model_file": "Model",
+        "checkpoint": "Artifact",
+        "tensorboard": "Artifact",
+        "metrics": "Metrics",
+        "confusion": "ClassificationMetrics",
+        "accuracy": "float",
+        "val_accuracy": "float",
+    }
 
 
 async def test_hover_shows_a_components_signature_and_docs(client: LanguageClient, project: Path):

@@ -7,17 +7,16 @@ where it is not installed.  The Mermaid text is read back by a small parser
 of the subset `to_mermaid` writes.
 """
 
+import html
 import importlib.util
 import json
-import html
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from ptflow.compiler import dag
-from ptflow.compiler import picture
+from ptflow.compiler import dag, picture
 from ptflow.compiler.api import check_file
 
 REPO = Path(__file__).resolve().parents[2]

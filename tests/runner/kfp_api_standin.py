@@ -64,7 +64,7 @@ class KfpApiStandIn:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> "KfpApiStandIn":
+    def __enter__(self) -> KfpApiStandIn:
         self.thread.start()
         return self
 

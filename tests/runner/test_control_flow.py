@@ -57,11 +57,13 @@ def write_number(n: int, ds: dsl.Output[dsl.Dataset]):
 @dsl.container_component
 def total(xs: List[int], files: dsl.Input[List[dsl.Dataset]], out: dsl.OutputPath(str)):
     # Fan-in: a list of parameters and a list of artifacts, each collected over a loop's iterations.
-    script = ("import json, sys\n"
-              "xs = json.loads(sys.argv[1])\n"
-              "files = json.loads(sys.argv[2])\n"
-              "contents = sorted(int(open(a['uri']).read()) for a in files['inputs']['artifacts']['files']['artifacts'])\n"
-              "open(sys.argv[3], 'w').write(f'{sum(xs)} {contents}')\n")
+    script = (
+        "import json, sys\n"
+        "xs = json.loads(sys.argv[1])\n"
+        "files = json.loads(sys.argv[2])\n"
+        "contents = sorted(int(open(a['uri']).read()) for a in files['inputs']['artifacts']['files']['artifacts'])\n"
+        "open(sys.argv[3], 'w').write(f'{sum(xs)} {contents}')\n"
+    )
     # A list of artifacts has no single path: the step reads their URIs from the executor input, {{$}}.
     return dsl.ContainerSpec(image="python:3.11", command=["python3", "-c", script, xs, "{{$}}", out])
 

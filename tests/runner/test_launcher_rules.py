@@ -108,8 +108,16 @@ def test_if_present_and_concat_structures():
     if_present = json.dumps({"IfPresent": {"InputName": "lr", "Then": ["--lr", "{{$.inputs.parameters['lr']}}"]}})
     absent = json.dumps({"IfPresent": {"InputName": "opt", "Then": ["--opt"], "Else": ["--no-opt"]}})
     dropped = json.dumps({"IfPresent": {"InputName": "missing", "Then": ["--missing"]}})
-    concat = json.dumps({"Concat": ["run-", "{{$.inputs.parameters['name']}}", "-",
-                                    {"IfPresent": {"InputName": "epochs", "Then": "e{{$.inputs.parameters['epochs']}}"}}]})
+    concat = json.dumps(
+        {
+            "Concat": [
+                "run-",
+                "{{$.inputs.parameters['name']}}",
+                "-",
+                {"IfPresent": {"InputName": "epochs", "Then": "e{{$.inputs.parameters['epochs']}}"}},
+            ]
+        }
+    )
     assert resolver.command(["a", if_present, absent, dropped, concat, "z"]) == [
         "a", "--lr", "0.001", "--no-opt", "run-resnet-e3", "z"]
 

@@ -45,7 +45,9 @@ def test_each_step_shows_only_its_own_output_though_they_ran_at_once(tmp_path: P
     for name, other in (("left", "right"), ("right", "left")):
         text = _log(store, "chatty" if name == "left" else "chatty-2")
         lines = [line for line in text.splitlines() if not line.startswith("### ptflow:")]
-        assert sorted(lines) == sorted([f"{name} out {i}" for i in range(1, 6)] + [f"{name} err {i}" for i in range(1, 6)])
+        assert sorted(lines) == sorted(
+            [f"{name} out {i}" for i in range(1, 6)] + [f"{name} err {i}" for i in range(1, 6)]
+        )
         assert other not in text
     # They did run at once: the run used two lanes.
     run = show(store)

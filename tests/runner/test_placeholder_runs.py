@@ -1,4 +1,5 @@
-"""Placeholders end to end with the real `ptflow run`: values pass as given, lists of artifacts, nothing left unresolved."""
+"""Placeholders end to end with the real `ptflow run`: values pass as given, lists of artifacts,
+nothing left unresolved."""
 
 import json
 from pathlib import Path

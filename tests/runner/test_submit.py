@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from kfp import dsl
 
 from tests.runner.helpers import compile_kfp, ptflow

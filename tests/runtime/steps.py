@@ -16,7 +16,7 @@ class StepResult:
     stdout: str
     stderr: str
 
-    def check(self) -> "StepResult":
+    def check(self) -> StepResult:
         assert self.returncode == 0, f"step failed ({self.returncode}):\n{self.stderr[-4000:]}"
         return self
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from ptflow.runtime.contract import (
-    REQUIRED, Dataset, Metrics, Outputs, Port, PortType, UsageError, parse_value, render_parameter, step,
+    REQUIRED,
+    Dataset,
+    Metrics,
+    Outputs,
+    Port,
+    PortType,
+    UsageError,
+    parse_value,
+    render_parameter,
+    step,
 )
 from ptflow.runtime.kfp_io import v1_metric_name
 

@@ -13,10 +13,9 @@ import importlib.util
 import re
 import shlex
 import sys
-import tomllib
 from pathlib import Path
 
-import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,8 +96,10 @@ def third_party_imports(folder: Path) -> set[str]:
 
 def test_the_runtime_extra_has_every_package_the_steps_import():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    declared = {re.split(r"[<>=!~\[; ]", req, maxsplit=1)[0].lower().replace("_", "-")
-                for req in pyproject["project"]["optional-dependencies"]["runtime"] + pyproject["project"]["dependencies"]}
+    declared = {
+        re.split(r"[<>=!~\[; ]", req, maxsplit=1)[0].lower().replace("_", "-")
+        for req in pyproject["project"]["optional-dependencies"]["runtime"] + pyproject["project"]["dependencies"]
+    }
     distributions = importlib.metadata.packages_distributions()
     needed = set()
     # Modules ptflow itself packs next to its files inside a model archive, imported there by name.

@@ -78,8 +78,17 @@ def test_kfp_v2_gets_the_executor_output_with_the_artifacts_uris(tmp_path):
 
 
 def test_kfp_v1_gets_the_summary_inline_in_its_ui_metadata(tmp_path):
-    run_step("torch.prepare_images", "--outputs-dir", tmp_path, "--max_samples", "100",
-             "--mlpipeline-ui-metadata", tmp_path / "ui.json", "--mlpipeline-metrics", tmp_path / "metrics.json").check()
+    run_step(
+        "torch.prepare_images",
+        "--outputs-dir",
+        tmp_path,
+        "--max_samples",
+        "100",
+        "--mlpipeline-ui-metadata",
+        tmp_path / "ui.json",
+        "--mlpipeline-metrics",
+        tmp_path / "metrics.json",
+    ).check()
     ui = json.loads((tmp_path / "ui.json").read_text())
     (entry,) = ui["outputs"]
     assert entry["type"] == "markdown" and entry["storage"] == "inline"

@@ -12,7 +12,6 @@ import time
 import urllib.request
 from contextlib import contextmanager
 
-
 STARTUP_TIMEOUT_S = 120
 # TensorBoard's own line, which names the port it bound (`--port 0`: it picks a free one itself, so no port
 # chosen here can be taken by another process before it binds).

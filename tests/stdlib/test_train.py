@@ -30,8 +30,15 @@ def test_the_default_cnn_learns_digits_and_reports_to_kfp_v2(tmp_path, digits):
     document = executor_input(tmp_path, TRAIN_OUTPUTS)
     document["outputs"]["parameters"] = {name: {"outputFile": str(tmp_path / name)}
                                          for name in ("accuracy", "val_accuracy")}
-    run_step("torch.train", "--executor-input", json.dumps(document), "--data", digits,
-             *flags(max_epochs=3), *[f"--{name}={tmp_path / name}" for name in [*TRAIN_OUTPUTS, "accuracy", "val_accuracy"]]).check()
+    run_step(
+        "torch.train",
+        "--executor-input",
+        json.dumps(document),
+        "--data",
+        digits,
+        *flags(max_epochs=3),
+        *[f"--{name}={tmp_path / name}" for name in [*TRAIN_OUTPUTS, "accuracy", "val_accuracy"]],
+    ).check()
 
     output = json.loads((tmp_path / "executor_output.json").read_text())
     metrics = output["artifacts"]["metrics"]["artifacts"][0]

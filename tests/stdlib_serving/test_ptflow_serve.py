@@ -15,7 +15,8 @@ import sys
 import pytest
 import torch
 
-from tests.stdlib_serving.conftest import expected_probabilities, http_call as request
+from tests.stdlib_serving.conftest import expected_probabilities
+from tests.stdlib_serving.conftest import http_call as request
 
 
 def listening_addresses(port: int) -> set[str]:

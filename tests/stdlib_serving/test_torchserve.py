@@ -30,8 +30,10 @@ from tests.stdlib_serving.conftest import expected_probabilities
 
 READY_TIMEOUT_S = 90
 
-pytestmark = pytest.mark.skipif(shutil.which("java") is None,
-                                reason="TorchServe needs Java 17+ (`java` is not on PATH); apt-get install openjdk-17-jre")
+pytestmark = pytest.mark.skipif(
+    shutil.which("java") is None,
+    reason="TorchServe needs Java 17+ (`java` is not on PATH); apt-get install openjdk-17-jre",
+)
 
 
 def post(url: str, body: bytes | str, timeout: float = 60) -> tuple[int, str, dict]:
@@ -119,7 +121,7 @@ def stop_process_group(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="module", params=["kserve envelope", "torchserve api"])
 def torchserve(request, digits_archive, tmp_path_factory):
     root = tmp_path_factory.mktemp("torchserve")
-    for attempt in range(3):
+    for _attempt in range(3):
         names = ("inference", "management", "metrics", "grpc_inference", "grpc_management")
         ports = dict(zip(names, free_ports(len(names))))
         config = root / "config.properties"

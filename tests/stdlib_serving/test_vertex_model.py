@@ -50,16 +50,31 @@ def test_a_gpu_without_its_type_fails_before_copying_anything(tmp_path, digits_a
     assert not (tmp_path / "model").exists()
 
 
-@pytest.mark.parametrize("cpu, memory, gpus, selector, expected", [
-    ("1", "2Gi", 0, {}, ("n1-standard-2", "", 0)),
-    ("500m", "512Mi", 0, {}, ("n1-standard-2", "", 0)),
-    ("4", "15G", 0, {}, ("n1-standard-4", "", 0)),
-    ("4", "15Gi", 0, {}, ("n1-standard-8", "", 0)),
-    ("2", "60G", 0, {}, ("n1-standard-16", "", 0)),
-    ("8", "32G", 2, {"cloud.google.com/gke-accelerator": "nvidia-tesla-v100"}, ("n1-standard-16", "NVIDIA_TESLA_V100", 2)),
-    ("4", "16G", 1, {"cloud.google.com/gke-accelerator": "nvidia-l4"}, ("g2-standard-8", "NVIDIA_L4", 1)),
-    ("4", "16G", 4, {"cloud.google.com/gke-accelerator": "nvidia-tesla-a100"}, ("a2-highgpu-4g", "NVIDIA_TESLA_A100", 4)),
-])
+@pytest.mark.parametrize(
+    "cpu, memory, gpus, selector, expected",
+    [
+        ("1", "2Gi", 0, {}, ("n1-standard-2", "", 0)),
+        ("500m", "512Mi", 0, {}, ("n1-standard-2", "", 0)),
+        ("4", "15G", 0, {}, ("n1-standard-4", "", 0)),
+        ("4", "15Gi", 0, {}, ("n1-standard-8", "", 0)),
+        ("2", "60G", 0, {}, ("n1-standard-16", "", 0)),
+        (
+            "8",
+            "32G",
+            2,
+            {"cloud.google.com/gke-accelerator": "nvidia-tesla-v100"},
+            ("n1-standard-16", "NVIDIA_TESLA_V100", 2),
+        ),
+        ("4", "16G", 1, {"cloud.google.com/gke-accelerator": "nvidia-l4"}, ("g2-standard-8", "NVIDIA_L4", 1)),
+        (
+            "4",
+            "16G",
+            4,
+            {"cloud.google.com/gke-accelerator": "nvidia-tesla-a100"},
+            ("a2-highgpu-4g", "NVIDIA_TESLA_A100", 4),
+        ),
+    ],
+)
 def test_the_machine_is_the_smallest_that_fits(cpu, memory, gpus, selector, expected):
     machine = vertex.machine_for(cpu, memory, gpus, selector)
     assert (machine.machine_type, machine.accelerator_type, machine.accelerator_count) == expected

@@ -42,7 +42,7 @@ def _digest(value) -> str:
 class _Scope:
     """One DAG as reached from the root: its component, and the task (in the parent scope) that runs it."""
 
-    def __init__(self, component: dict, parent: "_Scope | None", caller: dict | None, context: tuple):
+    def __init__(self, component: dict, parent: _Scope | None, caller: dict | None, context: tuple):
         self.component = component
         self.parent = parent
         self.caller = caller  # the task spec in the parent DAG whose componentRef is this DAG
@@ -133,7 +133,9 @@ class _Canonical:
             return {"output_of": self.identity(scope, producer), "key": key}
         # An output of a DAG: follow it to the task inside that sets it.
         outputs = inner.component.get("dag", {}).get("outputs", {})
-        collected = bool(scope.tasks[producer].get("parameterIterator") or scope.tasks[producer].get("artifactIterator"))
+        collected = bool(
+            scope.tasks[producer].get("parameterIterator") or scope.tasks[producer].get("artifactIterator")
+        )
         if key in outputs.get("parameters", {}):
             selection = outputs["parameters"][key]
             if "valueFromParameter" in selection:
@@ -252,7 +254,9 @@ class _Canonical:
             for key, selection in root.get("dag", {}).get("outputs", {}).get(kind, {}).items():
                 if "valueFromParameter" in selection:
                     value = selection["valueFromParameter"]
-                    outputs[key] = self.task_output(scope, value.get("producerSubtask"), value.get("outputParameterKey"))
+                    outputs[key] = self.task_output(
+                        scope, value.get("producerSubtask"), value.get("outputParameterKey")
+                    )
                 elif "valueFromOneof" in selection:
                     outputs[key] = {"oneof": [
                         self.task_output(scope, s.get("producerSubtask"), s.get("outputParameterKey"))

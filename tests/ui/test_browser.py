@@ -45,7 +45,9 @@ def barrier_run(tmp_path):
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
     try:
         run = wait_for(lambda: _store_run(store), what="the run to be recorded")
-        wait_for(lambda: _step_status(store, run["id"], "wait-here") == "RUNNING", what="wait_here (task wait-here) to start")
+        wait_for(
+            lambda: _step_status(store, run["id"], "wait-here") == "RUNNING", what="wait_here (task wait-here) to start"
+        )
         yield store, run["id"], first, second, runner
     finally:
         first.touch()

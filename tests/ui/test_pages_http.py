@@ -12,8 +12,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from ptflow.runtime.runner.store import Store
 
+from ptflow.runtime.runner.store import Store
 from ptflow.ui import markdown
 from tests.ui.support import get, ptflow, ui_server
 
@@ -115,7 +115,9 @@ def test_markdown_is_rendered_with_its_html_escaped(server, finished_store):
 
 
 def test_an_artifacts_page_draws_its_lineage_across_runs_with_links(server, finished_store):
-    runs = [r for r in json.loads(ptflow("runs", "--store", finished_store, "--json").stdout) if r["pipeline"] == "hello"]
+    runs = [
+        r for r in json.loads(ptflow("runs", "--store", finished_store, "--json").stdout) if r["pipeline"] == "hello"
+    ]
     assert len(runs) == 2  # the second run reused the first one's steps from the cache
     shown = json.loads(ptflow("show", runs[0]["id"], "--store", finished_store, "--json").stdout)
     greet = next(s for s in shown["steps"] if s["task"] == "greeting")
@@ -150,7 +152,9 @@ def test_the_compare_page_puts_runs_side_by_side_with_a_chart(tmp_path):
     runs = json.loads(ptflow("runs", "--store", store, "--json").stdout)
     with ui_server(store) as running:
         query = "&".join(f"run={r['id']}" for r in runs)
-        status, page, _ = get(f"{running.url}/compare?pipeline=control-flow&{query}&x=numbers&y=exit-handler-1/total.sum")
+        status, page, _ = get(
+            f"{running.url}/compare?pipeline=control-flow&{query}&x=numbers&y=exit-handler-1/total.sum"
+        )
     assert status == 200
     for run in runs:
         assert run["id"] in page
@@ -217,9 +221,16 @@ def _refused_outside(server, finished_store: Path, secret: Path) -> None:
         return status
 
     assert raw_get(f"/files/{quote(inside)}") == 200
-    for escaping in ("/files/../ptflow.db", "/files/runs/../../" + quote(str(secret)), "/files/%2e%2e/%2e%2e/etc/passwd",
-                     "/files//etc/passwd", "/files/" + quote(str(secret), safe=""), "/files/runs/link-out",
-                     "/files/runs/%2e%2e%2f%2e%2e%2fetc/passwd", "/files/..%5c..%5cetc%5cpasswd"):
+    for escaping in (
+        "/files/../ptflow.db",
+        "/files/runs/../../" + quote(str(secret)),
+        "/files/%2e%2e/%2e%2e/etc/passwd",
+        "/files//etc/passwd",
+        "/files/" + quote(str(secret), safe=""),
+        "/files/runs/link-out",
+        "/files/runs/%2e%2e%2f%2e%2e%2fetc/passwd",
+        "/files/..%5c..%5cetc%5cpasswd",
+    ):
         assert raw_get(escaping) in (400, 404), escaping
 
 
@@ -228,7 +239,10 @@ def test_an_html_artifact_is_served_sandboxed(server, finished_store):
     artifact_id = next(s for s in shown["steps"] if s["task"] == "page")["output_artifacts"]["page"][0]["id"]
     status, _, headers = get(f"{server.url}/artifacts/{artifact_id}/content")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert "sandbox" in headers["Content-Security-Policy"] and "allow-same-origin" not in headers["Content-Security-Policy"]
+    assert (
+        "sandbox" in headers["Content-Security-Policy"]
+        and "allow-same-origin" not in headers["Content-Security-Policy"]
+    )
     _, page, _ = get(f"{server.url}/runs/{shown['id']}/steps/page")
     assert f'<iframe class="html-artifact" sandbox src="/artifacts/{artifact_id}/content"' in page
 

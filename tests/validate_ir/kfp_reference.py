@@ -22,8 +22,11 @@ IMAGE = "alpine:3.19"
 def all_parameters(text: str, count: int, ratio: float, flag: bool, items: list, mapping: dict,
                    words: List[str] = ["a", "b"], depth: int = 3, rate: float = 0.5, verbose: bool = False,
                    label: str = "x", config: Dict[str, int] = {"k": 1}):
-    return dsl.ContainerSpec(image=IMAGE, command=["echo"],
-                             args=[text, count, ratio, flag, items, mapping, words, depth, rate, verbose, label, config])
+    return dsl.ContainerSpec(
+        image=IMAGE,
+        command=["echo"],
+        args=[text, count, ratio, flag, items, mapping, words, depth, rate, verbose, label, config],
+    )
 
 
 @dsl.container_component

@@ -48,13 +48,30 @@ def alias_bomb(depth: int) -> str:
 
 HOSTILE = {
     # name: (text, code, the message's start, line)
-    "alias bomb": (alias_bomb(9), "PTF535", "not valid YAML: the anchor `&a0`: anchors and aliases are not accepted", 9),
-    "duplicate key": (HEADER + "root: {dag: {tasks: {}}}\nschemaVersion: 2.1.0\n", "PTF535",
-                      "not valid YAML: duplicate key `schemaVersion` (first given on line 2)", 6),
-    "integer of 5,000 digits": (HEADER + "root: {dag: {tasks: {}}}\nextra: " + "9" * 5000 + "\n", "PTF535",
-                                "not valid YAML: this integer has 5,000 digits", 6),
-    "nesting 500 deep": (HEADER + "root: {dag: {tasks: {}}}\nextra: " + "[" * 500 + "]" * 500 + "\n", "PTF535",
-                         "not valid YAML: lists and mappings nest more than 100 levels deep", 6),
+    "alias bomb": (
+        alias_bomb(9),
+        "PTF535",
+        "not valid YAML: the anchor `&a0`: anchors and aliases are not accepted",
+        9,
+    ),
+    "duplicate key": (
+        HEADER + "root: {dag: {tasks: {}}}\nschemaVersion: 2.1.0\n",
+        "PTF535",
+        "not valid YAML: duplicate key `schemaVersion` (first given on line 2)",
+        6,
+    ),
+    "integer of 5,000 digits": (
+        HEADER + "root: {dag: {tasks: {}}}\nextra: " + "9" * 5000 + "\n",
+        "PTF535",
+        "not valid YAML: this integer has 5,000 digits",
+        6,
+    ),
+    "nesting 500 deep": (
+        HEADER + "root: {dag: {tasks: {}}}\nextra: " + "[" * 500 + "]" * 500 + "\n",
+        "PTF535",
+        "not valid YAML: lists and mappings nest more than 100 levels deep",
+        6,
+    ),
 }
 
 
@@ -107,5 +124,8 @@ def test_a_component_import_refuses_an_alias_bomb(tmp_path):
     result = measured("check", str(tmp_path / "main.ptflow"), "--format", "json")
     [problem] = json.loads(result["stdout"])
     assert problem["code"] == "PTF209" and problem["line"] == 1
-    assert "not valid YAML at line 9" in problem["message"] and "anchors and aliases are not accepted" in problem["message"]
+    assert (
+        "not valid YAML at line 9" in problem["message"]
+        and "anchors and aliases are not accepted" in problem["message"]
+    )
     assert result["peak_kb"] < MEMORY_LIMIT_KB

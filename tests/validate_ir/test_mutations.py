@@ -312,7 +312,9 @@ def test_undeclared_input(ir_file):
     ir.root_tasks["produce"]["inputs"]["parameters"]["row"] = {"runtimeValue": {"constant": 3}}
     problem = only(ir.validate())
     assert problem.code == "PTF523"
-    assert problem.message == "root.dag.tasks.produce.inputs.parameters.row: `comp-produce` has no input parameter `row`"
+    assert (
+        problem.message == "root.dag.tasks.produce.inputs.parameters.row: `comp-produce` has no input parameter `row`"
+    )
     assert problem.hint == "did you mean `rows`?"
     assert at(problem) == ir.position("row:", after="\n      produce:\n")
 
@@ -483,7 +485,9 @@ def test_container_without_image(ir_file):
 def test_condition_that_is_not_cel(ir_file):
     ir = ir_file("loops_and_conditions")
     tasks = ir.spec["components"]["comp-condition-branches-1"]["dag"]["tasks"]
-    tasks["condition-2"]["triggerPolicy"]["condition"] = "inputs.parameter_values['pipelinechannel--flip-side'] = 'heads'"
+    tasks["condition-2"]["triggerPolicy"]["condition"] = (
+        "inputs.parameter_values['pipelinechannel--flip-side'] = 'heads'"
+    )
     problem = only(ir.validate())
     assert problem.code == "PTF528"
     assert problem.message == ("components.comp-condition-branches-1.dag.tasks.condition-2.triggerPolicy.condition: "

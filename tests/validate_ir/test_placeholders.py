@@ -7,7 +7,12 @@ import json
 import pytest
 
 from ptflow.compiler.validate.placeholders import (
-    ANY_INPUT, INPUT_ARTIFACT, INPUT_PARAMETER, OUTPUT_ARTIFACT, OUTPUT_PARAMETER, scan,
+    ANY_INPUT,
+    INPUT_ARTIFACT,
+    INPUT_PARAMETER,
+    OUTPUT_ARTIFACT,
+    OUTPUT_PARAMETER,
+    scan,
 )
 
 
@@ -57,16 +62,25 @@ def test_if_present_and_concat_structures_are_read_recursively():
         (ANY_INPUT, "opt"), (INPUT_PARAMETER, "opt"), (INPUT_ARTIFACT, "fallback")]
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("{{$.inputs.parameters['x']", "placeholder `{{$.inputs.parameters['x']` is not closed with `}}`"),
-    ("{{$.inputs.parameter['x']}}", "`{{$.inputs.parameter['x']}}` is not a KFP placeholder"),
-    ("{{$.outputs.parameters['y']}}", "`{{$.outputs.parameters['y']}}` is not a KFP placeholder"),
-    ("{{$.inputs.artifacts['d'].size}}", "`{{$.inputs.artifacts['d'].size}}` is not a KFP placeholder"),
-    ('{"IfPresent": {"InputName": "x", "Then": [}}', "malformed IfPresent placeholder: Expecting value at character 42"),
-    ('{"IfPresent": {"InputName": "x"}}', "IfPresent needs a Then"),
-    ('{"IfPresent": {"Input": "x", "Then": []}}', "IfPresent has unknown key(s) Input (expected InputName, Then, Else)"),
-    ('{"Concat": "a"}', "Concat takes a list"),
-    ('{"Concat": [{"Join": ["a"]}]}', "unknown placeholder structure `Join` (expected IfPresent or Concat)"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("{{$.inputs.parameters['x']", "placeholder `{{$.inputs.parameters['x']` is not closed with `}}`"),
+        ("{{$.inputs.parameter['x']}}", "`{{$.inputs.parameter['x']}}` is not a KFP placeholder"),
+        ("{{$.outputs.parameters['y']}}", "`{{$.outputs.parameters['y']}}` is not a KFP placeholder"),
+        ("{{$.inputs.artifacts['d'].size}}", "`{{$.inputs.artifacts['d'].size}}` is not a KFP placeholder"),
+        (
+            '{"IfPresent": {"InputName": "x", "Then": [}}',
+            "malformed IfPresent placeholder: Expecting value at character 42",
+        ),
+        ('{"IfPresent": {"InputName": "x"}}', "IfPresent needs a Then"),
+        (
+            '{"IfPresent": {"Input": "x", "Then": []}}',
+            "IfPresent has unknown key(s) Input (expected InputName, Then, Else)",
+        ),
+        ('{"Concat": "a"}', "Concat takes a list"),
+        ('{"Concat": [{"Join": ["a"]}]}', "unknown placeholder structure `Join` (expected IfPresent or Concat)"),
+    ],
+)
 def test_malformed_placeholders(text, problem):
     assert problem in scan(text).problems

@@ -107,5 +107,14 @@ def test_validator_and_real_kfp_share_one_copy_of_each_proto(kfp_first):
             is kubernetes_pb2.KubernetesExecutorConfig.DESCRIPTOR,
     }))
     """))
-    assert result == {"problems": [], "compiled_problems": [], "has_platforms": True, "kfp_version": "2.17.3", "same_module": True, "same_kubernetes_module": True,
-                      "same_class": True, "pool_descriptor_is_ours": True, "kubernetes_pool": True}
+    assert result == {
+        "problems": [],
+        "compiled_problems": [],
+        "has_platforms": True,
+        "kfp_version": "2.17.3",
+        "same_module": True,
+        "same_kubernetes_module": True,
+        "same_class": True,
+        "pool_descriptor_is_ours": True,
+        "kubernetes_pool": True,
+    }

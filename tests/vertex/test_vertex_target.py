@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from ptflow.compiler.api import compile_file
-from ptflow.compiler.targets import vertex
 from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
+from ptflow.compiler.targets import vertex
 from tests.support.kfp_compare import assert_same_ir, compile_kfp, compile_ptflow, rename
 from tests.vertex.regenerate_components import compiled_text, gcpc_components
 
@@ -163,9 +163,12 @@ def test_using_the_kserve_url_is_refused_where_it_is_used(tmp_path):
 
 
 def test_kserve_only_inputs_are_warnings_and_the_file_still_compiles(tmp_path):
-    result, found = diagnostics_of(tmp_path, '''    deploy = serve.deploy(name: name, archive: mar.archive, namespace: "team-a",
+    result, found = diagnostics_of(
+        tmp_path,
+        """    deploy = serve.deploy(name: name, archive: mar.archive, namespace: "team-a",
                           canary_traffic_percent: 10)
-''')
+""",
+    )
     assert result.ok and result.documents
     assert found == [("PTF504", 8, "`namespace` of `deploy` is a KServe setting; vertex ignores it"),
                      ("PTF504", 8, "`canary_traffic_percent` of `deploy` is a KServe setting; vertex ignores it")]
