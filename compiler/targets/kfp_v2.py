@@ -1042,14 +1042,14 @@ def _platform_config(options: dag.TaskOptions) -> dict:
             affinity["weight"] = term.weight
         config.setdefault("nodeAffinity", []).append(affinity)
     for toleration in options.tolerations:
-        entry = {}
+        toleration_entry: dict[str, str | int] = {}
         for key, value in (("effect", toleration.effect), ("key", toleration.key),
                            ("operator", toleration.operator), ("tolerationSeconds", toleration.seconds),
                            ("value", toleration.value)):
             if value is not None:
                 # tolerationSeconds is an int64: protobuf's JSON writes it as a string, as kfp-kubernetes does.
-                entry[key] = str(value) if key == "tolerationSeconds" else value
-        config.setdefault("tolerations", []).append(entry)
+                toleration_entry[key] = str(value) if key == "tolerationSeconds" else value
+        config.setdefault("tolerations", []).append(toleration_entry)
     if options.labels or options.annotations:
         metadata = {}
         if options.annotations:

@@ -22,7 +22,6 @@ from ptflow.runtime.runner.store import (
     DATABASE,
     Store,
     StoreError,
-    _runner_alive,
     _with_log_ranges,
 )
 
@@ -39,6 +38,7 @@ class ReadOnlyStore(Store):
         if not database.is_file():
             raise StoreError(f"no run store at {root} (runs are recorded by `ptflow run`)")
         self._lock = threading.RLock()
+        self._runner_locks = {}  # this process runs nothing: a run is alive while its runner holds its lock
         # While a runner has the database open its WAL file exists, and a `mode=ro` reader joins it (seeing each
         # committed step).  Without one, `mode=ro` would leave an empty -wal and -shm file behind, a write to the
         # store: `immutable=1` reads the database file alone and creates nothing.  Pages open a store per request,
@@ -67,16 +67,17 @@ class ReadOnlyStore(Store):
     ) -> tuple[list[dict], int]:
         """One page of runs, newest first, and how many runs match the filter.
 
-        A RUNNING run whose runner died shows as INTERRUPTED (decided per row,
-        as `ptflow runs` does), so those two filters look at the RUNNING rows,
-        which are few, one by one; the others are plain SQL.
+        A RUNNING run whose runner died shows as INTERRUPTED (decided per row by
+        its runner's lock, as `ptflow runs` does, until a runner command records
+        it), so those two filters look at the RUNNING and INTERRUPTED rows, which
+        are few, one by one; the others are plain SQL.
         """
         where, parameters = [], []
         if pipeline:
             where.append("pipeline = ?")
             parameters.append(pipeline)
         if status in ("RUNNING", "INTERRUPTED"):
-            where.append("status = 'RUNNING'")
+            where.append("status IN ('RUNNING', 'INTERRUPTED')")
         elif status:
             where.append("status = ?")
             parameters.append(status)
@@ -84,10 +85,12 @@ class ReadOnlyStore(Store):
         offset = max(0, page - 1) * per_page
         with self._lock:
             if status in ("RUNNING", "INTERRUPTED"):
-                rows = self._db.execute(f"SELECT id, pid, host FROM runs{clause} ORDER BY started DESC",
+                rows = self._db.execute(f"SELECT id, status, pid, host FROM runs{clause} ORDER BY started DESC",
                                         parameters).fetchall()
                 wanted = status == "RUNNING"
-                matching = [row["id"] for row in rows if _runner_alive(row["pid"], row["host"]) == wanted]
+                matching = [row["id"] for row in rows
+                            if (row["status"] == "RUNNING" and self._runner_alive(row["id"], row["pid"], row["host"]))
+                            == wanted]
                 chosen = [self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
                           for run_id in matching[offset:offset + per_page]]
                 return [self._run_view(row) for row in chosen], len(matching)

@@ -6,14 +6,12 @@ import http.client
 import json
 import os
 import socket
-import sqlite3
-import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
-from ptflow.runtime.runner.store import Store
+from ptflow.runtime.runner.store import RUNNER_LOCK, RunnerLock, Store
 from ptflow.ui import markdown
 from tests.ui.support import get, ptflow, ui_server
 
@@ -173,12 +171,9 @@ def test_the_runs_list_is_paginated_and_filtered(tmp_path):
     for run_id in ids[10:125]:
         store.finish_run(run_id, "SUCCEEDED")
     store.close()
-    # ids[125:] stay RUNNING: three with this (live) process as their runner, two with a runner that died.
-    dead_pid = subprocess.Popen(["true"])
-    dead_pid.wait()
-    with sqlite3.connect(store_dir / "ptflow.db") as db:
-        db.executemany("UPDATE runs SET pid = ? WHERE id = ?", [(dead_pid.pid, run_id) for run_id in ids[128:]])
-    db.close()
+    # ids[125:] stay RUNNING: three whose runner is alive (it holds the run's lock, as `ptflow run` does while it
+    # runs), two whose runner died (the lock is free).
+    live_runners = [RunnerLock.hold(store_dir / "runs" / run_id / RUNNER_LOCK) for run_id in ids[125:128]]
     with ui_server(store_dir) as running:
         _, first, _ = get(running.url + "/")
         _, third, _ = get(running.url + "/?page=3")
@@ -187,6 +182,8 @@ def test_the_runs_list_is_paginated_and_filtered(tmp_path):
         status, _, _ = get(running.url + "/?status=bogus")
         _, live, _ = get(running.url + "/?status=running")
         _, interrupted, _ = get(running.url + "/?status=interrupted")
+    for lock in live_runners:
+        lock.release()
     assert "130 runs, page 1 of 3" in first and first.count('<tr class="run">') == 50
     assert third.count('<tr class="run">') == 30 and 'rel="prev"' in third and 'rel="next"' not in third
     assert "10 runs" in failed and failed.count("st-failed") >= 10
