@@ -1,0 +1,13 @@
+"""`ptflow import`: KFP documents back to idiomatic .ptflow source.
+
+    read (ir_reader)  ->  a model of components and pipelines (model, from_ir)  ->  text (writer)  ->  `ptflow fmt`
+
+Nothing here runs user code: YAML is read with the project's safe reader.  What
+ptflow can't express is an `ImportRefused` naming the document path of the field
+and the feature, never a silent drop.
+"""
+
+from ptflow.compiler.importer.errors import ImportRefused
+from ptflow.compiler.importer.api import import_text
+
+__all__ = ["ImportRefused", "import_text"]

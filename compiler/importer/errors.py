@@ -1,0 +1,29 @@
+"""The one error an import ends with: what could not be brought in, and where in the source document."""
+
+from __future__ import annotations
+
+
+class ImportRefused(Exception):
+    """`code` is a catalogue code (PTF920 not a KFP document, PTF921 a feature ptflow can't express)."""
+
+    def __init__(self, code: str, where: str, message: str):
+        super().__init__(f"{where}: {message}" if where else message)
+        self.code = code
+        self.where = where
+        self.message = message
+
+
+NOT_KFP = "PTF920"
+CANT_EXPRESS = "PTF921"
+
+
+def path_of(*parts) -> str:
+    """`components.comp-a.executorLabel`-style path of a field (keys with dots are quoted)."""
+    out = []
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        else:
+            text = str(part)
+            out.append(("." if out else "") + (f"[{text!r}]" if "." in text else text))
+    return "".join(out)

@@ -1,0 +1,51 @@
+"""`ptflow import SOURCE [-o OUT.ptflow]`: a KFP v2 IR pipeline or component as idiomatic .ptflow.
+
+    ptflow import pipeline.yaml                  the .ptflow source on stdout
+    ptflow import pipeline.yaml -o pipeline.ptflow
+
+Exit codes: 0 imported, 1 the source can't be imported (the message names the
+document path of the problem and a PTF code), 2 usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("import", help="turn a KFP v2 IR pipeline or component into a .ptflow file")
+    parser.add_argument("source", metavar="SOURCE", help="a KFP v2 IR file (.yaml or .json)")
+    parser.add_argument("-o", "--output", metavar="OUT.ptflow", help="write here instead of stdout")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from ptflow.compiler.importer import ImportRefused, import_text
+
+    try:
+        text = Path(args.source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"{args.source}: error PTF901: cannot read the file: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    try:
+        source = import_text(text, args.source)
+    except ImportRefused as refused:
+        where = f" at {refused.where}" if refused.where else ""
+        print(f"{args.source}{where}: error {refused.code}: {refused.message}", file=sys.stderr)
+        return EXIT_ERRORS
+    except RecursionError:
+        print(f"{args.source}: error PTF920: the document nests too deeply to import", file=sys.stderr)
+        return EXIT_ERRORS
+    if args.output:
+        try:
+            Path(args.output).write_text(source, encoding="utf-8")
+        except OSError as error:
+            print(f"{args.output}: error PTF901: cannot write: {error}", file=sys.stderr)
+            return EXIT_ERRORS
+        print(f"imported {args.source}: {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(source)
+    return EXIT_OK
