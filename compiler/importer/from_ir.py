@@ -376,7 +376,12 @@ class IrImporter:
                     if input_name.startswith(CHANNEL):
                         continue  # kfp's extra inputs for a placeholder in a constant: read when it is resolved
                     raise ImportRefused(CANT_EXPRESS, path_of(at, "inputs", kind, input_name), "an input the component does not declare")
-                arguments[input_name] = self._resolve(scope, binding, path_of(at, "inputs", kind, input_name))
+                value = binding.get("runtimeValue", {}).get("constant")
+                declared_type = declared[kind][input_name].get("parameterType")
+                if declared_type == "NUMBER_INTEGER" and isinstance(value, float) and value.is_integer():
+                    arguments[input_name] = str(int(value))  # protobuf writes every number as a double
+                else:
+                    arguments[input_name] = self._resolve(scope, binding, path_of(at, "inputs", kind, input_name))
         options = self._options(scope, task, task_name, at, component)
         return Step(name, callee, arguments, options)
 
