@@ -18,12 +18,15 @@ CANT_EXPRESS = "PTF921"
 
 
 def path_of(*parts) -> str:
-    """`components.comp-a.executorLabel`-style path of a field (keys with dots are quoted)."""
+    """`components.comp-a.executorLabel`-style path: a base path, then keys (a key with a dot is quoted)."""
     out = []
     for part in parts:
         if isinstance(part, int):
             out.append(f"[{part}]")
         else:
             text = str(part)
-            out.append(("." if out else "") + (f"[{text!r}]" if "." in text else text))
+            if not out:
+                out.append(text)  # the first part is a path already
+            else:
+                out.append(f"[{text!r}]" if "." in text else "." + text)
     return "".join(out)

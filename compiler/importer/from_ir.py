@@ -536,7 +536,7 @@ class IrImporter:
             model.env[entry["name"]] = literal(entry.get("value", ""))
         key = model.body_key()
         if key not in self.by_key:
-            model.name = self.component_names.claim(snake(ref.removeprefix("comp-")) + "_op")
+            model.name = self.component_names.claim(snake(ref.removeprefix("comp-")))
             self.by_key[key] = model.name
             self.module.components.append(model)
         self.by_ref[ref] = self.by_key[key]
