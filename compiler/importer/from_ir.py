@@ -94,6 +94,13 @@ def _ports(definitions: dict, where: str, with_defaults: bool) -> list[Port]:
     return ports
 
 
+def _secret_name(entry: dict, where: str) -> str:
+    name = entry.get("secretName") or entry.get("secretNameParameter", {}).get("runtimeValue", {}).get("constant")
+    if not isinstance(name, str):
+        raise ImportRefused(CANT_EXPRESS, path_of(where, "secretNameParameter"), "a secret named by a parameter or task output")
+    return literal(name)
+
+
 def _in_dependency_order(tasks: dict) -> list[str]:
     """Task names with every task after the tasks it depends on (otherwise in document order)."""
     done: list[str] = []
@@ -154,7 +161,7 @@ class IrImporter:
         names = _Names([p.name for p in inputs] + [p.name for p in outputs])
         scope = _Scope(ref, component, None, None, path_of(where, "dag"))
         pipeline = Pipeline(pipeline_name, inputs, outputs, [], doc=doc or component.get("description", ""),
-                            display_name=display_name if display_name and snake(display_name) != name else None)
+                            display_name=display_name)
         pipeline.body, pipeline.finally_body = self._dag(scope, names, top=True)
         for kind, key in (("parameters", "valueFromParameter"), ("artifacts", "artifactSelectors")):
             for output, source in component.get("dag", {}).get("outputs", {}).get(kind, {}).items():
@@ -324,6 +331,9 @@ class IrImporter:
                                  selector.get("outputParameterKey") or selector.get("outputArtifactKey"), kind)
 
     def _constant(self, value, task_inputs, scope, at) -> str:
+        if not isinstance(value, str) and "{{$" in json.dumps(value):
+            raise ImportRefused(CANT_EXPRESS, path_of(at, "runtimeValue", "constant"),
+                                "a placeholder inside a list or dict constant (ptflow's f-strings are strings)")
         if not isinstance(value, str) or "{{$" not in value:
             return literal(value)
         return self._fstring(value, lambda m: self._placeholder_in_value(m, at))
@@ -401,7 +411,14 @@ class IrImporter:
             uri_text = self._resolve(scope, task["inputs"]["parameters"][uri["runtimeParameter"]], path_of(at, "inputs"))
         else:
             raise ImportRefused(CANT_EXPRESS, path_of("deploymentSpec", "executors", executor_label, "importer", "artifactUri"), "an importer URI of this kind")
-        arguments = {"uri": uri_text, "type": _type_text({"artifactType": spec.get("typeSchema", {})}, True, at)}
+        type_text = _type_text({"artifactType": spec.get("typeSchema", {})}, True, at)
+        if "<" in type_text:
+            raise ImportRefused(CANT_EXPRESS, path_of("deploymentSpec", "executors", executor_label, "importer", "typeSchema"),
+                                f"an importer of the non-system artifact type {type_text} (ptflow's `type:` takes system types)")
+        arguments = {"uri": uri_text, "type": type_text}
+        if "{{$" in json.dumps(spec.get("metadata", {})):
+            raise ImportRefused(CANT_EXPRESS, path_of("deploymentSpec", "executors", executor_label, "importer", "metadata"),
+                                "importer metadata built from pipeline values (ptflow's importer metadata is constant)")
         if spec.get("metadata"):
             arguments["metadata"] = literal(spec["metadata"])
         if spec.get("reimport"):
@@ -479,11 +496,11 @@ class IrImporter:
             raise ImportRefused(CANT_EXPRESS, path_of(where, sorted(unknown)[0]), "a kfp-kubernetes setting ptflow has no option for")
         options = {}
         secrets = []
-        for entry in config.get("secretAsEnv", []):
-            secrets.append("{name: " + literal(entry["secretName"]) + ", env: {" + ", ".join(
+        for index, entry in enumerate(config.get("secretAsEnv", [])):
+            secrets.append("{name: " + _secret_name(entry, path_of(where, "secretAsEnv", index)) + ", env: {" + ", ".join(
                 f"{e['envVar']}: {literal(e['secretKey'])}" for e in entry.get("keyToEnv", [])) + "}}")
-        for entry in config.get("secretAsVolume", []):
-            secrets.append("{name: " + literal(entry["secretName"]) + ", mount_path: " + literal(entry["mountPath"]) + "}")
+        for index, entry in enumerate(config.get("secretAsVolume", [])):
+            secrets.append("{name: " + _secret_name(entry, path_of(where, "secretAsVolume", index)) + ", mount_path: " + literal(entry["mountPath"]) + "}")
         if secrets:
             options["secrets"] = "[" + ", ".join(secrets) + "]"
         volumes = []
@@ -524,6 +541,9 @@ class IrImporter:
         unknown = set(container) - _CONTAINER_FIELDS
         if unknown:
             raise ImportRefused(CANT_EXPRESS, path_of(where, "container", sorted(unknown)[0]), "a container field ptflow does not know")
+        if not container.get("command") and not container.get("args"):
+            raise ImportRefused(CANT_EXPRESS, path_of(where, "container"), "a container with neither command nor args "
+                                "(kfp-kubernetes' resource steps such as CreatePVC)")
         at = path_of("components", ref)
         inputs = _ports(component.get("inputDefinitions"), path_of(at, "inputDefinitions"), True)
         outputs = _ports(component.get("outputDefinitions"), path_of(at, "outputDefinitions"), False)

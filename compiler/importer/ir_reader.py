@@ -12,8 +12,7 @@ from __future__ import annotations
 from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused, path_of
 
 # Top-level PipelineSpec fields; `sdkVersion` and `schemaVersion` are metadata the import ignores.
-_SPEC_FIELDS = {"components", "deploymentSpec", "pipelineInfo", "root", "schemaVersion", "sdkVersion",
-                "defaultPipelineRoot"}
+_SPEC_FIELDS = {"components", "deploymentSpec", "pipelineInfo", "root", "schemaVersion", "sdkVersion"}
 
 
 def read(text: str, origin: str) -> tuple[dict, dict]:
@@ -44,6 +43,9 @@ def read(text: str, origin: str) -> tuple[dict, dict]:
     if missing:
         raise ImportRefused(NOT_KFP, missing[0], f"not KFP v2 IR: no `{missing[0]}` "
                             f"(found {', '.join(sorted(map(str, spec))[:6]) or 'nothing'})")
+    if "defaultPipelineRoot" in spec:
+        raise ImportRefused(CANT_EXPRESS, "defaultPipelineRoot", "a default pipeline root: ptflow takes the root when "
+                            "the run is submitted (`ptflow submit`), not in the source")
     unknown = set(spec) - _SPEC_FIELDS
     if unknown:
         raise ImportRefused(CANT_EXPRESS, sorted(unknown)[0], "a PipelineSpec field ptflow does not know")

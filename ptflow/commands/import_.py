@@ -4,7 +4,8 @@
     ptflow import pipeline.yaml -o pipeline.ptflow
 
 Exit codes: 0 imported, 1 the source can't be imported (the message names the
-document path of the problem and a PTF code), 2 usage.
+document path of the problem and a PTF code) or the imported source is written
+but `ptflow check` rejects it (a language gap: its diagnostics follow), 2 usage.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, print_diagnostics
 
 
 def register(subparsers) -> None:
@@ -39,6 +40,7 @@ def run(args) -> int:
     except RecursionError:
         print(f"{args.source}: error PTF920: the document nests too deeply to import", file=sys.stderr)
         return EXIT_ERRORS
+    problems = _check(source, args.output or f"{Path(args.source).stem}.ptflow")
     if args.output:
         try:
             Path(args.output).write_text(source, encoding="utf-8")
@@ -48,4 +50,16 @@ def run(args) -> int:
         print(f"imported {args.source}: {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(source)
+    if problems:
+        print(f"{args.source}: error PTF921: the imported source uses what ptflow's checker rejects "
+              "(a language gap; edit these lines by hand):", file=sys.stderr)
+        print_diagnostics(problems, texts={d.span.file: source for d in problems if d.span})
+        return EXIT_ERRORS
     return EXIT_OK
+
+
+def _check(source: str, path: str) -> list:
+    """The errors `ptflow check` would report on the imported source: written out anyway, but exit 1."""
+    from ptflow.compiler.api import check_file
+
+    return [d for d in check_file(path, text=source).diagnostics if d.is_error]
