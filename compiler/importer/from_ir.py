@@ -202,6 +202,9 @@ class IrImporter:
                 if task_name.startswith("exit-handler"):
                     if not top or exit_handler:
                         raise ImportRefused(CANT_EXPRESS, at, "a second or nested exit handler")
+                    if task.get("taskInfo", {}).get("name", task_name) != task_name:
+                        raise ImportRefused(CANT_EXPRESS, path_of(at, "taskInfo", "name"),
+                                            "a named exit handler (dsl.ExitHandler(name=...)): `finally` has no name")
                     exit_handler = child
                     inner, _ = self._dag(child, names)
                     body += inner

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 from ptflow.compiler.formatter import format_source
 from ptflow.compiler.importer.model import Component, IfChain, Loop, Module, Pipeline, Port, Step
@@ -17,12 +18,27 @@ def literal(value) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _block(value) if _reads_better_as_block(value) else json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         return "[" + ", ".join(literal(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {literal(v)}" for k, v in value.items()) + "}"
     raise TypeError(type(value))
+
+
+def _reads_better_as_block(text: str) -> bool:
+    """A script (a lightweight component's Python source) reads better as a triple-quoted block.
+
+    ptflow drops the newline after the opening quotes and dedents the block, so only
+    text that dedenting leaves unchanged may be written this way."""
+    return text.count("\n") >= 2 and "\r" not in text and textwrap.dedent(text) == text
+
+
+def _block(text: str) -> str:
+    body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if body.endswith('"'):
+        body = body[:-1] + '\\"'
+    return '"""\n' + body + '"""'
 
 
 def _doc_lines(doc: str, indent: str) -> list[str]:
