@@ -102,20 +102,27 @@ def _secret_name(entry: dict, where: str) -> str:
 
 
 def _in_dependency_order(tasks: dict) -> list[str]:
-    """Task names with every task after the tasks it depends on (otherwise in document order)."""
+    """Task names with every task after the tasks it depends on (otherwise in document order).
+
+    Iterative, so a chain of many thousand steps needs no deep recursion; a cycle
+    (which kfp never writes) is broken where it is found."""
     done: list[str] = []
-    seen: set[str] = set()
-
-    def visit(name: str, path: tuple) -> None:
-        if name in seen or name not in tasks or name in path:
-            return
-        for dependency in tasks[name].get("dependentTasks", []):
-            visit(dependency, path + (name,))
-        seen.add(name)
-        done.append(name)
-
-    for name in tasks:
-        visit(name, ())
+    state: dict[str, str] = {}  # name -> "open" while its dependencies are visited, "done" after
+    for first in tasks:
+        stack = [(first, iter(tasks[first].get("dependentTasks", [])))] if first not in state else []
+        if stack:
+            state[first] = "open"
+        while stack:
+            name, dependencies = stack[-1]
+            for dependency in dependencies:
+                if dependency in tasks and dependency not in state:
+                    state[dependency] = "open"
+                    stack.append((dependency, iter(tasks[dependency].get("dependentTasks", []))))
+                    break
+            else:
+                stack.pop()
+                state[name] = "done"
+                done.append(name)
     return done
 
 
