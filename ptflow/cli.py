@@ -39,7 +39,7 @@ COMMANDS = [
 ]
 
 
-def _module_name(command: str) -> str:
+def command_module(command: str) -> str:
     """The module under ptflow/commands/ of a command (`import` is a keyword, so its module is `import_`)."""
     name = command.replace("-", "_")
     return name + "_" if keyword.iskeyword(name) else name
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ptflow {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"ptflow.commands.{_module_name(name)}")
+        module = importlib.import_module(f"ptflow.commands.{command_module(name)}")
         module.register(subparsers)
     return parser
 
