@@ -15,8 +15,9 @@ from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused
 _SPEC_FIELDS = {"components", "deploymentSpec", "pipelineInfo", "root", "schemaVersion", "sdkVersion"}
 
 
-def read(text: str, origin: str) -> tuple[dict, dict]:
-    """(the PipelineSpec, the kfp-kubernetes executor configs by executor label)."""
+def read(text: str, origin: str) -> tuple[dict, dict | None]:
+    """(the PipelineSpec, the kfp-kubernetes executor configs by executor label), or, for a KFP v1
+    component.yaml, (its document, None)."""
     import yaml
 
     from ptflow.compiler.yaml_reader import load_documents
@@ -37,8 +38,9 @@ def read(text: str, origin: str) -> tuple[dict, dict]:
         raise ImportRefused(NOT_KFP, "kind", "an Argo Workflow (KFP 1.x), not KFP v2 IR: "
                             "importing KFP 1.x workflows is not supported yet")
     if "implementation" in spec:
-        raise ImportRefused(NOT_KFP, "implementation", "a KFP v1 component.yaml, not KFP v2 IR: "
-                            "call it from ptflow with `import \"component.yaml\" as name` instead")
+        if len(documents) > 1:
+            raise ImportRefused(NOT_KFP, "document 2", "a KFP v1 component.yaml holds one document")
+        return spec, None  # a KFP v1 component.yaml: the caller imports it as a component
     missing = [key for key in ("pipelineInfo", "root") if key not in spec]
     if missing:
         raise ImportRefused(NOT_KFP, missing[0], f"not KFP v2 IR: no `{missing[0]}` "
