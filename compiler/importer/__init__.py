@@ -1,6 +1,7 @@
 """`ptflow import`: KFP documents back to idiomatic .ptflow source.
 
-    read (ir_reader)  ->  a model of components and pipelines (model, from_ir)  ->  text (writer)  ->  `ptflow fmt`
+    read (ir_reader)  ->  a model of components and pipelines (model; from_ir for v2 IR,
+    from_v1_component for a v1 component.yaml)  ->  text (writer)  ->  `ptflow fmt`
 
 Nothing here runs user code: YAML is read with the project's safe reader.  What
 ptflow can't express is an `ImportRefused` naming the document path of the field

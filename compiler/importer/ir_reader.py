@@ -4,7 +4,8 @@ Accepted: a KFP v2 PipelineSpec (a pipeline, or a single component compiled by
 kfp), optionally followed by the kfp-kubernetes platform document.  Refused
 with PTF920 and the path of the problem: text that is not YAML (or is
 truncated), YAML the safe reader refuses (aliases, so no YAML bomb, duplicate
-keys), an Argo Workflow, a KFP v1 component, or any other YAML.
+keys), an Argo Workflow, or any other YAML. A KFP v1 component.yaml is handed back
+as it is, for from_v1_component.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`ptflow import SOURCE [-o OUT.ptflow]`: a KFP v2 IR pipeline or component as idiomatic .ptflow.
+"""`ptflow import SOURCE [-o OUT.ptflow]`: a KFP v2 IR pipeline or component, or a KFP v1
+component.yaml, as idiomatic .ptflow.
 
     ptflow import pipeline.yaml                  the .ptflow source on stdout
     ptflow import pipeline.yaml -o pipeline.ptflow
@@ -17,8 +18,8 @@ from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, print_diagnostics
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("import", help="turn a KFP v2 IR pipeline or component into a .ptflow file")
-    parser.add_argument("source", metavar="SOURCE", help="a KFP v2 IR file (.yaml or .json)")
+    parser = subparsers.add_parser("import", help="turn a KFP v2 IR pipeline or component (or a v1 component.yaml) into a .ptflow file")
+    parser.add_argument("source", metavar="SOURCE", help="a KFP v2 IR file (.yaml or .json) or a KFP v1 component.yaml")
     parser.add_argument("-o", "--output", metavar="OUT.ptflow", help="write here instead of stdout")
     parser.set_defaults(handler=run)
 
