@@ -155,8 +155,8 @@ class IrImporter:
     # ----------------------------------------------------------------- pipelines
     def run(self) -> Module:
         info = self.spec.get("pipelineInfo", {})
-        self._pipeline("root", self.spec["root"], snake(info.get("name", "pipeline")), info.get("description", ""),
-                       info.get("displayName"))
+        name = snake(info.get("name", "pipeline"))  # the pipeline's name is in the document: it is kept
+        self._pipeline("root", self.spec["root"], name, info.get("description", ""), info.get("displayName"))
         return self.module
 
     def _pipeline(self, ref: str, component: dict, name: str, doc: str, display_name=None) -> str:
@@ -566,7 +566,10 @@ class IrImporter:
             model.env[entry["name"]] = literal(entry.get("value", ""))
         key = model.body_key()
         if key not in self.by_key:
-            model.name = self.component_names.claim(snake(ref.removeprefix("comp-")))
+            wanted = snake(ref.removeprefix("comp-"))
+            if wanted in self.pipeline_by_ref.values():
+                wanted += "_op"  # a single component compiled by kfp: its pipeline has the same name
+            model.name = self.component_names.claim(wanted)
             self.by_key[key] = model.name
             self.module.components.append(model)
         self.by_ref[ref] = self.by_key[key]
