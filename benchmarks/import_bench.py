@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compile_bench import ptflow_source  # noqa: E402
+from compile_bench import ptflow_source
 
 KFP_LOAD = "import sys; from kfp.components import load_component_from_file; load_component_from_file(sys.argv[1])"
 

@@ -8,7 +8,7 @@ ptflow can't express is an `ImportRefused` naming the document path of the field
 and the feature, never a silent drop.
 """
 
-from ptflow.compiler.importer.errors import ImportRefused
 from ptflow.compiler.importer.api import import_text
+from ptflow.compiler.importer.errors import ImportRefused
 
 __all__ = ["ImportRefused", "import_text"]

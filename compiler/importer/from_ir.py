@@ -16,7 +16,15 @@ import re
 from ptflow.compiler import types
 from ptflow.compiler.importer import cel_reader
 from ptflow.compiler.importer.errors import CANT_EXPRESS, ImportRefused, path_of
-from ptflow.compiler.importer.model import Component, IfChain, Loop, Module, Pipeline, Port, Step
+from ptflow.compiler.importer.model import (
+    Component,
+    IfChain,
+    Loop,
+    Module,
+    Pipeline,
+    Port,
+    Step,
+)
 from ptflow.compiler.importer.writer import literal
 
 CHANNEL = "pipelinechannel--"
@@ -77,7 +85,7 @@ def _default_text(type_text: str, value) -> str:
     return literal(value)
 
 
-def _ports(definitions: dict, where: str, with_defaults: bool) -> list[Port]:
+def _ports(definitions: dict | None, where: str, with_defaults: bool) -> list[Port]:
     ports = []
     for kind in ("parameters", "artifacts"):
         for name, definition in (definitions or {}).get(kind, {}).items():
@@ -196,7 +204,7 @@ class IrImporter:
             at = path_of(scope.where, "tasks", task_name)
             unknown = set(task) - _TASK_FIELDS
             if unknown:
-                raise ImportRefused(CANT_EXPRESS, path_of(at, sorted(unknown)[0]), "a task field ptflow does not know")
+                raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "a task field ptflow does not know")
             trigger = task.get("triggerPolicy", {})
             if trigger.get("strategy") == "ALL_UPSTREAM_TASKS_COMPLETED":
                 if not top:
@@ -269,7 +277,8 @@ class IrImporter:
         return self._resolve(scope, binding, path_of(at, "inputs", "parameters", name))
 
     def _branches(self, scope: _Scope, names: _Names) -> IfChain:
-        arms, earlier = [], []
+        arms: list = []
+        earlier: list = []  # the conditions of the arms so far, as CEL trees
         for task_name, task in scope.tasks.items():
             at = path_of(scope.where, "tasks", task_name)
             child = _Scope(task["componentRef"]["name"], self.components[task["componentRef"]["name"]], scope, task,
@@ -357,7 +366,8 @@ class IrImporter:
         raise ImportRefused(CANT_EXPRESS, at, f"the placeholder {match.group(0)!r} in a constant")
 
     def _fstring(self, text: str, placeholder) -> str:
-        parts, position, exprs = [], 0, []
+        parts: list[str] = []
+        position = 0
         for match in _PLACEHOLDER.finditer(text):
             parts.append(text[position:match.start()].replace("{", "{{").replace("}", "}}"))
             parts.append("{" + placeholder(match) + "}")
@@ -503,7 +513,7 @@ class IrImporter:
         where = path_of("platforms", "kubernetes", "deploymentSpec", "executors", executor_label)
         unknown = set(config) - _PLATFORM_FIELDS
         if unknown:
-            raise ImportRefused(CANT_EXPRESS, path_of(where, sorted(unknown)[0]), "a kfp-kubernetes setting ptflow has no option for")
+            raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a kfp-kubernetes setting ptflow has no option for")
         options = {}
         secrets = []
         for index, entry in enumerate(config.get("secretAsEnv", [])):
@@ -550,7 +560,7 @@ class IrImporter:
             raise ImportRefused(CANT_EXPRESS, where, f"an executor of kind {sorted(executor)} (only containers and importers)")
         unknown = set(container) - _CONTAINER_FIELDS
         if unknown:
-            raise ImportRefused(CANT_EXPRESS, path_of(where, "container", sorted(unknown)[0]), "a container field ptflow does not know")
+            raise ImportRefused(CANT_EXPRESS, path_of(where, "container", min(unknown)), "a container field ptflow does not know")
         if not container.get("command") and not container.get("args"):
             raise ImportRefused(CANT_EXPRESS, path_of(where, "container"), "a container with neither command nor args "
                                 "(kfp-kubernetes' resource steps such as CreatePVC)")

@@ -26,7 +26,7 @@ def import_v1_component(document: dict, text: str, origin: str) -> Module:
 
     unknown = set(document) - _V1_FIELDS
     if unknown:
-        raise ImportRefused(CANT_EXPRESS, sorted(unknown)[0], "a KFP v1 component field ptflow does not know")
+        raise ImportRefused(CANT_EXPRESS, min(unknown), "a KFP v1 component field ptflow does not know")
     try:
         spec = load_component_text(text, origin, "component")
     except ComponentFileError as error:

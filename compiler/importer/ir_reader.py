@@ -10,7 +10,12 @@ as it is, for from_v1_component.
 
 from __future__ import annotations
 
-from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused, path_of
+from ptflow.compiler.importer.errors import (
+    CANT_EXPRESS,
+    NOT_KFP,
+    ImportRefused,
+    path_of,
+)
 
 # Top-level PipelineSpec fields; `sdkVersion` and `schemaVersion` are metadata the import ignores.
 _SPEC_FIELDS = {"components", "deploymentSpec", "pipelineInfo", "root", "schemaVersion", "sdkVersion"}
@@ -20,7 +25,6 @@ def read(text: str, origin: str) -> tuple[dict, dict | None]:
     """(the PipelineSpec, the kfp-kubernetes executor configs by executor label), or, for a KFP v1
     component.yaml, (its document, None)."""
     import yaml
-
     from ptflow.compiler.yaml_reader import load_documents
 
     try:
@@ -51,7 +55,7 @@ def read(text: str, origin: str) -> tuple[dict, dict | None]:
                             "the run is submitted (`ptflow submit`), not in the source")
     unknown = set(spec) - _SPEC_FIELDS
     if unknown:
-        raise ImportRefused(CANT_EXPRESS, sorted(unknown)[0], "a PipelineSpec field ptflow does not know")
+        raise ImportRefused(CANT_EXPRESS, min(unknown), "a PipelineSpec field ptflow does not know")
     if not isinstance(spec.get("root"), dict) or not isinstance(spec["root"].get("dag"), dict):
         raise ImportRefused(NOT_KFP, "root.dag", "the pipeline has no DAG")
     platform: dict = {}
@@ -62,11 +66,11 @@ def read(text: str, origin: str) -> tuple[dict, dict | None]:
         platforms = document["platforms"]
         unknown = set(platforms or {}) - {"kubernetes"}
         if unknown:
-            raise ImportRefused(CANT_EXPRESS, path_of(where, "platforms", sorted(unknown)[0]), "a platform other than kubernetes")
+            raise ImportRefused(CANT_EXPRESS, path_of(where, "platforms", min(unknown)), "a platform other than kubernetes")
         kubernetes = (platforms or {}).get("kubernetes") or {}
         extra = set(kubernetes) - {"deploymentSpec"} or set(kubernetes.get("deploymentSpec", {})) - {"executors"}
         if extra:
-            raise ImportRefused(CANT_EXPRESS, path_of(where, "platforms", "kubernetes", sorted(extra)[0]),
+            raise ImportRefused(CANT_EXPRESS, path_of(where, "platforms", "kubernetes", min(extra)),
                                 "a kfp-kubernetes setting ptflow has no option for")
         platform.update(kubernetes.get("deploymentSpec", {}).get("executors", {}))
     return spec, platform

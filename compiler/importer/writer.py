@@ -6,7 +6,15 @@ import json
 import textwrap
 
 from ptflow.compiler.formatter import format_source
-from ptflow.compiler.importer.model import Component, IfChain, Loop, Module, Pipeline, Port, Step
+from ptflow.compiler.importer.model import (
+    Component,
+    IfChain,
+    Loop,
+    Module,
+    Pipeline,
+    Port,
+    Step,
+)
 
 
 def literal(value) -> str:

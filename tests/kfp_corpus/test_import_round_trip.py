@@ -8,12 +8,11 @@ that starts round-tripping fails here until it is moved out of GAPS, so the coun
 
 from __future__ import annotations
 
-import yaml
-
 import pytest
-
+import yaml
 from ptflow.compiler.api import check_file, compile_file
 from ptflow.compiler.importer import ImportRefused, import_text
+
 from tests.kfp_corpus.corpus import ENTRIES
 from tests.support.ir_equivalence import assert_equivalent_ir
 
