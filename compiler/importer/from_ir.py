@@ -102,6 +102,14 @@ def _ports(definitions: dict | None, where: str, with_defaults: bool) -> list[Po
     return ports
 
 
+def _item_name(items_text: str) -> str:
+    """The loop variable: `number` for `for ... in numbers`, else `item`."""
+    if _IDENTIFIER.match(items_text) and items_text.endswith("s") and len(items_text) > 3 \
+            and not items_text.endswith("ss") and items_text[:-1] not in _KEYWORDS:
+        return items_text[:-1]
+    return "item"
+
+
 def _secret_name(entry: dict, where: str) -> str:
     name = entry.get("secretName") or entry.get("secretNameParameter", {}).get("runtimeValue", {}).get("constant")
     if not isinstance(name, str):
@@ -254,7 +262,7 @@ class IrImporter:
                                        path_of(at, "inputs"))
         else:
             raise ImportRefused(CANT_EXPRESS, path_of(at, "parameterIterator", "items"), "a loop over this kind of items")
-        variable = names.claim("item")
+        variable = names.claim(_item_name(items_text))
         scope.items[iterator["itemInput"]] = variable
         parallel = task.get("iteratorPolicy", {}).get("parallelismLimit")
         return Loop(variable, items_text, parallel, self._dag(scope, names)[0])
