@@ -288,6 +288,20 @@ A `-p name=value` does not name a pipeline parameter, or its value is not of
 the parameter's type.
 """)
 
+# -------------------------------------------------------------- ptflow import
+_code("PTF920", "not a KFP document", """
+`ptflow import` reads a KFP v2 IR pipeline or component (YAML or JSON, with or
+without the kfp-kubernetes platform document). This file is not one: not YAML,
+truncated, refused by the safe reader (aliases, duplicate keys), an Argo
+Workflow, or YAML of another kind. The message names the path of the problem.
+""")
+_code("PTF921", "cannot be expressed in ptflow", """
+The KFP document uses a feature ptflow has no form for (or a field ptflow does
+not know). `ptflow import` never drops it silently: the message names the
+document path of the field and the feature. Write that part by hand, or leave
+the step as an imported YAML component (`import "x.yaml" as x`).
+""")
+
 # ------------------------------------------------- local runner (ptflow run)
 _code("PTF540", "not a runnable pipeline", """
 `ptflow run` executes KFP v2 IR: a PipelineSpec with `pipelineInfo`, `root`

@@ -11,6 +11,7 @@ Exit codes: 0 success, 1 the input has errors (or the run failed), 2 usage.
 from __future__ import annotations
 
 import argparse
+import keyword
 import importlib
 import sys
 
@@ -25,6 +26,7 @@ COMMANDS = [
     "explain",
     "doc",
     "fmt",
+    "import",
     "graph",
     "run",
     "runs",
@@ -37,6 +39,12 @@ COMMANDS = [
 ]
 
 
+def command_module(command: str) -> str:
+    """The module under ptflow/commands/ of a command (`import` is a keyword, so its module is `import_`)."""
+    name = command.replace("-", "_")
+    return name + "_" if keyword.iskeyword(name) else name
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ptflow",
@@ -45,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ptflow {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"ptflow.commands.{name.replace('-', '_')}")
+        module = importlib.import_module(f"ptflow.commands.{command_module(name)}")
         module.register(subparsers)
     return parser
 

@@ -85,8 +85,8 @@ def test_every_listed_command_is_installed():
     """Every command the CLI lists has its module (the CLI imports each one to build its parser)."""
     import importlib
 
-    from ptflow.cli import COMMANDS
+    from ptflow.cli import COMMANDS, command_module
 
     for name in COMMANDS:
-        module = importlib.import_module(f"ptflow.commands.{name.replace('-', '_')}")
+        module = importlib.import_module(f"ptflow.commands.{command_module(name)}")
         assert callable(module.register)

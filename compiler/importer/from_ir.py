@@ -1,0 +1,628 @@
+"""KFP v2 IR (a PipelineSpec, optionally with the kfp-kubernetes platform document) → the import model.
+
+Each DAG is walked from the root.  A task's inputs are resolved to ptflow values
+by following channels to their source: a pipeline parameter, a step output (through
+loop and condition groups: fan-in), a loop item, a constant or an f-string.  Groups
+become `for`, `if`/`elif`/`else` and `finally`; any other DAG component is a nested
+pipeline.  Every field read is checked against the fields this module knows;
+anything else is refused with its path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ptflow.compiler import types
+from ptflow.compiler.importer import cel_reader
+from ptflow.compiler.importer.errors import CANT_EXPRESS, ImportRefused, path_of
+from ptflow.compiler.importer.model import (
+    Component,
+    IfChain,
+    Loop,
+    Module,
+    Pipeline,
+    Port,
+    Step,
+)
+from ptflow.compiler.importer.writer import literal
+
+CHANNEL = "pipelinechannel--"
+_PARAMETER_TYPES = {ir: name for name, ir in types.PARAMETER_TYPES.items()}
+_PARAMETER_TYPES["TASK_FINAL_STATUS"] = "Status"
+_PLACEHOLDER = re.compile(r"\{\{\$(?:\.(?P<side>inputs|outputs)\.(?P<kind>parameters|artifacts)\['(?P<name>[^']+)'\]"
+                          r"(?:\.(?P<attr>path|uri|metadata|output_file))?|(?P<run>\.[a-z_]+)?)\}\}")
+_RUN_INFO = {None: "executor.input", ".outputs.output_file": "executor.output_file",
+             ".pipeline_job_name": "pipeline.job_name", ".pipeline_job_uuid": "pipeline.job_id",
+             ".pipeline_task_name": "pipeline.task_name", ".pipeline_task_uuid": "pipeline.task_id",
+             ".pipeline_root": "pipeline.root"}
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+_KEYWORDS = {"import", "as", "component", "pipeline", "for", "in", "parallel", "if", "elif", "else", "finally",
+             "with", "return", "and", "or", "not", "true", "false", "null", "importer"}
+_TASK_FIELDS = {"componentRef", "inputs", "dependentTasks", "taskInfo", "cachingOptions", "retryPolicy",
+                "triggerPolicy", "parameterIterator", "iteratorPolicy"}
+_CONTAINER_FIELDS = {"image", "command", "args", "env", "resources"}
+_PLATFORM_FIELDS = {"secretAsEnv", "secretAsVolume", "pvcMount", "nodeSelector", "tolerations", "podMetadata",
+                    "imagePullPolicy", "activeDeadlineSeconds"}
+_DEFAULT_RETRY = {"backoffDuration": "0s", "backoffFactor": 2.0, "backoffMaxDuration": "3600s"}
+
+
+def snake(name: str) -> str:
+    text = re.sub(r"[^0-9A-Za-z]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)).strip("_").lower()
+    if not text or text[0].isdigit():
+        text = "s_" + text
+    return text + "_" if text in _KEYWORDS else text
+
+
+class _Names:
+    """Unique identifiers in one namespace."""
+
+    def __init__(self, taken=()):
+        self.taken = set(taken)
+
+    def claim(self, wanted: str) -> str:
+        name, n = wanted, 2
+        while name in self.taken:
+            name, n = f"{wanted}_{n}", n + 1
+        self.taken.add(name)
+        return name
+
+
+def _type_text(definition: dict, artifact: bool, where: str) -> str:
+    if artifact:
+        schema = definition.get("artifactType", {}).get("schemaTitle", "system.Artifact")
+        name = types.SCHEMA_TITLE_NAMES.get(schema) or f'Artifact<"{schema}">'
+        return f"list[{name}]" if definition.get("isArtifactList") else name
+    kind = definition.get("parameterType")
+    if kind not in _PARAMETER_TYPES:
+        raise ImportRefused(CANT_EXPRESS, path_of(where, "parameterType"), f"parameter type {kind!r} has no ptflow type")
+    return _PARAMETER_TYPES[kind]
+
+
+def _default_text(type_text: str, value) -> str:
+    if type_text == "int" and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return literal(value)
+
+
+def _ports(definitions: dict | None, where: str, with_defaults: bool) -> list[Port]:
+    ports = []
+    for kind in ("parameters", "artifacts"):
+        for name, definition in (definitions or {}).get(kind, {}).items():
+            at = path_of(where, kind, name)
+            if not _IDENTIFIER.match(name) or name in _KEYWORDS:
+                raise ImportRefused(CANT_EXPRESS, at, f"the port name {name!r} is not a ptflow identifier")
+            type_text = _type_text(definition, kind == "artifacts", at)
+            default = None
+            if with_defaults and "defaultValue" in definition:
+                default = _default_text(type_text, definition["defaultValue"])
+            elif with_defaults and definition.get("isOptional") and type_text != "Status":
+                type_text += "?"
+            ports.append(Port(name, type_text, default, definition.get("description", "")))
+    return ports
+
+
+def _item_name(items_text: str) -> str:
+    """The loop variable: `number` for `for ... in numbers`, else `item`."""
+    if _IDENTIFIER.match(items_text) and items_text.endswith("s") and len(items_text) > 3 \
+            and not items_text.endswith("ss") and items_text[:-1] not in _KEYWORDS:
+        return items_text[:-1]
+    return "item"
+
+
+def _secret_name(entry: dict, where: str) -> str:
+    name = entry.get("secretName") or entry.get("secretNameParameter", {}).get("runtimeValue", {}).get("constant")
+    if not isinstance(name, str):
+        raise ImportRefused(CANT_EXPRESS, path_of(where, "secretNameParameter"), "a secret named by a parameter or task output")
+    return literal(name)
+
+
+def _in_dependency_order(tasks: dict) -> list[str]:
+    """Task names with every task after the tasks it depends on (otherwise in document order).
+
+    Iterative, so a chain of many thousand steps needs no deep recursion; a cycle
+    (which kfp never writes) is broken where it is found."""
+    done: list[str] = []
+    state: dict[str, str] = {}  # name -> "open" while its dependencies are visited, "done" after
+    for first in tasks:
+        stack = [(first, iter(tasks[first].get("dependentTasks", [])))] if first not in state else []
+        if stack:
+            state[first] = "open"
+        while stack:
+            name, dependencies = stack[-1]
+            for dependency in dependencies:
+                if dependency in tasks and dependency not in state:
+                    state[dependency] = "open"
+                    stack.append((dependency, iter(tasks[dependency].get("dependentTasks", []))))
+                    break
+            else:
+                stack.pop()
+                state[name] = "done"
+                done.append(name)
+    return done
+
+
+class _Scope:
+    """A DAG reached from the root: the task that runs it (in the parent scope) and its loop items."""
+
+    def __init__(self, component_name: str, component: dict, parent, caller: dict | None, where: str):
+        self.component_name = component_name
+        self.component = component
+        self.parent = parent
+        self.caller = caller
+        self.where = where
+        self.items: dict[str, str] = {}  # channel name of a loop item -> ptflow variable
+        self.tasks = component.get("dag", {}).get("tasks", {})
+
+
+class IrImporter:
+    def __init__(self, spec: dict, platform: dict, origin: str):
+        self.spec = spec
+        self.components = spec.get("components", {})
+        self.executors = spec.get("deploymentSpec", {}).get("executors", {})
+        self.platform = platform
+        self.module = Module(origin)
+        self.component_names = _Names()
+        self.by_key: dict[tuple, str] = {}
+        self.by_ref: dict[str, str] = {}
+        self.pipeline_by_ref: dict[str, str] = {}
+        self.step_names: dict[tuple[int, str], str] = {}
+
+    # ----------------------------------------------------------------- pipelines
+    def run(self) -> Module:
+        info = self.spec.get("pipelineInfo", {})
+        name = snake(info.get("name", "pipeline"))  # the pipeline's name is in the document: it is kept
+        self._pipeline("root", self.spec["root"], name, info.get("description", ""), info.get("displayName"))
+        return self.module
+
+    def _pipeline(self, ref: str, component: dict, name: str, doc: str, display_name=None) -> str:
+        where = ref if ref == "root" else path_of("components", ref)
+        pipeline_name = self.component_names.claim(name)
+        self.pipeline_by_ref[ref] = pipeline_name
+        inputs = _ports(component.get("inputDefinitions"), path_of(where, "inputDefinitions"), True)
+        outputs = _ports(component.get("outputDefinitions"), path_of(where, "outputDefinitions"), False)
+        names = _Names([p.name for p in inputs] + [p.name for p in outputs])
+        scope = _Scope(ref, component, None, None, path_of(where, "dag"))
+        pipeline = Pipeline(pipeline_name, inputs, outputs, [], doc=doc or component.get("description", ""),
+                            display_name=display_name)
+        pipeline.body, pipeline.finally_body = self._dag(scope, names, top=True)
+        for kind, key in (("parameters", "valueFromParameter"), ("artifacts", "artifactSelectors")):
+            for output, source in component.get("dag", {}).get("outputs", {}).get(kind, {}).items():
+                selector = source.get(key)
+                if isinstance(selector, list):
+                    selector = selector[0] if len(selector) == 1 else None
+                if not selector:
+                    raise ImportRefused(CANT_EXPRESS, path_of(scope.where, "outputs", kind, output),
+                                        "an output chosen from several (dsl.OneOf) has no ptflow form")
+                pipeline.returns[output] = self._task_output(scope, selector["producerSubtask"],
+                                                             selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
+                                                             kind)
+        self.module.pipelines.append(pipeline)
+        return pipeline_name
+
+    def _dag(self, scope: _Scope, names: _Names, top: bool = False):
+        # Claim every step's name first: a value may point at a step written later.
+        for task_name, task in scope.tasks.items():
+            if not self._is_group(task):
+                self.step_names[(id(scope.component), task_name)] = names.claim(snake(task_name))
+        body, final = [], []
+        exit_handler = None
+        for task_name in _in_dependency_order(scope.tasks):
+            task = scope.tasks[task_name]
+            at = path_of(scope.where, "tasks", task_name)
+            unknown = set(task) - _TASK_FIELDS
+            if unknown:
+                raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "a task field ptflow does not know")
+            trigger = task.get("triggerPolicy", {})
+            if trigger.get("strategy") == "ALL_UPSTREAM_TASKS_COMPLETED":
+                if not top:
+                    raise ImportRefused(CANT_EXPRESS, path_of(at, "triggerPolicy"), "an exit handler below the top of a pipeline")
+                final.append(self._step(scope, task_name, task, at))
+                continue
+            if self._is_group(task):
+                ref = task["componentRef"]["name"]
+                child = _Scope(ref, self.components[ref], scope, task, path_of("components", ref, "dag"))
+                if task_name.startswith("exit-handler"):
+                    if not top or exit_handler:
+                        raise ImportRefused(CANT_EXPRESS, at, "a second or nested exit handler")
+                    if task.get("taskInfo", {}).get("name", task_name) != task_name:
+                        raise ImportRefused(CANT_EXPRESS, path_of(at, "taskInfo", "name"),
+                                            "a named exit handler (dsl.ExitHandler(name=...)): `finally` has no name")
+                    exit_handler = child
+                    inner, _ = self._dag(child, names)
+                    body += inner
+                elif "parameterIterator" in task:
+                    body.append(self._loop(child, task, at, names))
+                elif task_name.startswith("condition-branches"):
+                    body.append(self._branches(child, names))
+                elif "condition" in trigger:
+                    body.append(IfChain([(self._condition(scope, task, at), self._dag(child, names)[0])]))
+                else:
+                    raise ImportRefused(CANT_EXPRESS, at, "a group kind ptflow does not know")
+            else:
+                body.append(self._step(scope, task_name, task, at))
+        return body, final
+
+    def _is_group(self, task: dict) -> bool:
+        ref = task.get("componentRef", {}).get("name", "")
+        component = self.components.get(ref, {})
+        if "dag" not in component:
+            return False
+        task_name = task.get("taskInfo", {}).get("name", "")
+        return (ref.startswith(("comp-for-loop-", "comp-condition-", "comp-exit-handler-"))
+                and not task_name.startswith("comp-")) or "parameterIterator" in task
+
+    def _loop(self, scope: _Scope, task: dict, at: str, names: _Names) -> Loop:
+        iterator = task["parameterIterator"]
+        items = iterator.get("items", {})
+        if "raw" in items:
+            items_text = literal(json.loads(items["raw"]))
+        elif "inputParameter" in items:
+            items_text = self._resolve(scope.parent, task["inputs"]["parameters"][items["inputParameter"]],
+                                       path_of(at, "inputs"))
+        else:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, "parameterIterator", "items"), "a loop over this kind of items")
+        variable = names.claim(_item_name(items_text))
+        scope.items[iterator["itemInput"]] = variable
+        parallel = task.get("iteratorPolicy", {}).get("parallelismLimit")
+        return Loop(variable, items_text, parallel, self._dag(scope, names)[0])
+
+    def _condition(self, scope: _Scope, task: dict, at: str, tree=None) -> str:
+        if tree is None:
+            tree = self._parse_condition(task, at)
+        return cel_reader.to_ptflow(tree, lambda name: self._channel(scope, task, name, at))
+
+    def _parse_condition(self, task: dict, at: str):
+        try:
+            return cel_reader.parse(task["triggerPolicy"]["condition"])
+        except cel_reader.CelError as error:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, "triggerPolicy", "condition"), f"a condition ptflow can't read: {error}") from None
+
+    def _channel(self, scope: _Scope, task: dict, name: str, at: str) -> str:
+        binding = task.get("inputs", {}).get("parameters", {}).get(name)
+        if binding is None:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, "triggerPolicy", "condition"), f"the condition reads {name!r}, which the task is not given")
+        return self._resolve(scope, binding, path_of(at, "inputs", "parameters", name))
+
+    def _branches(self, scope: _Scope, names: _Names) -> IfChain:
+        arms: list = []
+        earlier: list = []  # the conditions of the arms so far, as CEL trees
+        for task_name, task in scope.tasks.items():
+            at = path_of(scope.where, "tasks", task_name)
+            child = _Scope(task["componentRef"]["name"], self.components[task["componentRef"]["name"]], scope, task,
+                           path_of("components", task["componentRef"]["name"], "dag"))
+            clauses = cel_reader.conjuncts(self._parse_condition(task, at))
+            excluded = [c.operand for c in clauses[:len(earlier)] if isinstance(c, cel_reader.Not)]
+            if excluded != earlier[:len(excluded)] or len(excluded) != len(earlier):
+                raise ImportRefused(CANT_EXPRESS, path_of(at, "triggerPolicy", "condition"), "a branch whose condition does not exclude the earlier ones (no elif form)")
+            own = clauses[len(earlier):]
+            condition = None if not own else self._condition(scope, task, at, cel_reader.join_and(own))
+            if own:
+                earlier.append(cel_reader.join_and(own))
+            arms.append((condition, self._dag(child, names)[0]))
+        return IfChain(arms)
+
+    # ----------------------------------------------------------------- values
+    def _resolve(self, scope: _Scope, binding: dict, at: str) -> str:
+        selector = binding.get("parameterExpressionSelector")
+        text = self._resolve_source(scope, binding, at)
+        if selector:
+            field = re.fullmatch(r'parseJson\(string_value\)\["([A-Za-z_][A-Za-z_0-9]*)"\]', selector)
+            if not field:
+                raise ImportRefused(CANT_EXPRESS, path_of(at, "parameterExpressionSelector"), f"the selector {selector!r}")
+            text += "." + field.group(1)
+        return text
+
+    def _resolve_source(self, scope: _Scope, binding: dict, at: str) -> str:
+        for key in ("componentInputParameter", "componentInputArtifact"):
+            if key in binding:
+                name = binding[key]
+                if name in scope.items:
+                    return scope.items[name]
+                if scope.caller is None:
+                    return name
+                kind = "parameters" if key == "componentInputParameter" else "artifacts"
+                outer = scope.caller.get("inputs", {}).get(kind, {}).get(name)
+                if outer is None:
+                    raise ImportRefused(CANT_EXPRESS, at, f"the group input {name!r} is not passed to the group")
+                return self._resolve(scope.parent, outer, at)
+        if "taskOutputParameter" in binding:
+            source = binding["taskOutputParameter"]
+            return self._task_output(scope, source["producerTask"], source["outputParameterKey"], "parameters")
+        if "taskOutputArtifact" in binding:
+            source = binding["taskOutputArtifact"]
+            return self._task_output(scope, source["producerTask"], source["outputArtifactKey"], "artifacts")
+        if "taskFinalStatus" in binding:
+            return "pipeline.status"
+        if "runtimeValue" in binding:
+            return self._constant(binding["runtimeValue"].get("constant"), None, None, at)
+        raise ImportRefused(CANT_EXPRESS, at, f"an input binding of kind {sorted(binding)} ptflow does not know")
+
+    def _task_output(self, scope: _Scope, producer: str, key: str, kind: str) -> str:
+        task = scope.tasks.get(producer)
+        if task is None:
+            raise ImportRefused(CANT_EXPRESS, path_of(scope.where, "tasks"), f"no task {producer!r} to read {key!r} from")
+        if not self._is_group(task):
+            return f"{self.step_names[(id(scope.component), producer)]}.{key}"
+        ref = task["componentRef"]["name"]
+        child = _Scope(ref, self.components[ref], scope, task, path_of("components", ref, "dag"))
+        outputs = child.component.get("dag", {}).get("outputs", {}).get(kind, {})
+        source = outputs.get(key, {})
+        selector = source.get("valueFromParameter") or source.get("artifactSelectors")
+        if isinstance(selector, list):
+            selector = selector[0] if len(selector) == 1 else None
+        if not selector:
+            raise ImportRefused(CANT_EXPRESS, path_of(child.where, "outputs", kind, key),
+                                "an output chosen from several (dsl.OneOf) has no ptflow form")
+        return self._task_output(child, selector["producerSubtask"],
+                                 selector.get("outputParameterKey") or selector.get("outputArtifactKey"), kind)
+
+    def _constant(self, value, task_inputs, scope, at) -> str:
+        if not isinstance(value, str) and "{{$" in json.dumps(value):
+            raise ImportRefused(CANT_EXPRESS, path_of(at, "runtimeValue", "constant"),
+                                "a placeholder inside a list or dict constant (ptflow's f-strings are strings)")
+        if not isinstance(value, str) or "{{$" not in value:
+            return literal(value)
+        return self._fstring(value, lambda m: self._placeholder_in_value(m, at))
+
+    def _placeholder_in_value(self, match, at) -> str:
+        if match.group("side") is None and match.group("run") in _RUN_INFO:
+            return _RUN_INFO[match.group("run")]
+        # a channel inside a constant: resolved by the caller through the task's own inputs
+        if match.group("side") == "inputs" and match.group("kind") == "parameters" and not match.group("attr"):
+            return self._current_channel(match.group("name"), at)
+        raise ImportRefused(CANT_EXPRESS, at, f"the placeholder {match.group(0)!r} in a constant")
+
+    def _fstring(self, text: str, placeholder) -> str:
+        parts: list[str] = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(text):
+            parts.append(text[position:match.start()].replace("{", "{{").replace("}", "}}"))
+            parts.append("{" + placeholder(match) + "}")
+            position = match.end()
+        parts.append(text[position:].replace("{", "{{").replace("}", "}}"))
+        joined = "".join(parts)
+        whole = _PLACEHOLDER.fullmatch(text)
+        if whole:
+            return placeholder(whole)
+        if not _PLACEHOLDER.search(text):
+            return literal(text)
+        return "f" + json.dumps(joined, ensure_ascii=False)
+
+    # ----------------------------------------------------------------- steps
+    def _step(self, scope: _Scope, task_name: str, task: dict, at: str) -> Step:
+        ref = task["componentRef"]["name"]
+        component = self.components.get(ref)
+        if component is None:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, "componentRef"), f"no component {ref!r}")
+        name = self.step_names.get((id(scope.component), task_name)) or snake(task_name)
+        if "dag" in component:
+            callee = self.pipeline_by_ref.get(ref) or self._pipeline(ref, component, snake(ref.removeprefix("comp-")), "")
+            declared = component.get("inputDefinitions", {})
+        else:
+            executor_label = component.get("executorLabel")
+            executor = self.executors.get(executor_label, {})
+            if "importer" in executor:
+                return self._importer(scope, name, task, executor["importer"], at, executor_label)
+            callee = self._component(ref, component, executor, path_of("deploymentSpec", "executors", executor_label))
+            declared = component.get("inputDefinitions", {})
+        arguments = {}
+        self._task_inputs = (scope, task, at)
+        for kind in ("parameters", "artifacts"):
+            for input_name, binding in task.get("inputs", {}).get(kind, {}).items():
+                if input_name not in declared.get(kind, {}):
+                    if input_name.startswith(CHANNEL):
+                        continue  # kfp's extra inputs for a placeholder in a constant: read when it is resolved
+                    raise ImportRefused(CANT_EXPRESS, path_of(at, "inputs", kind, input_name), "an input the component does not declare")
+                value = binding.get("runtimeValue", {}).get("constant")
+                declared_type = declared[kind][input_name].get("parameterType")
+                if declared_type == "NUMBER_INTEGER" and isinstance(value, float) and value.is_integer():
+                    arguments[input_name] = str(int(value))  # protobuf writes every number as a double
+                else:
+                    arguments[input_name] = self._resolve(scope, binding, path_of(at, "inputs", kind, input_name))
+        options = self._options(scope, task, task_name, at, component)
+        return Step(name, callee, arguments, options)
+
+    def _current_channel(self, name: str, at: str) -> str:
+        scope, task, task_at = self._task_inputs
+        binding = task.get("inputs", {}).get("parameters", {}).get(name)
+        if binding is None:
+            raise ImportRefused(CANT_EXPRESS, at, f"the constant reads {name!r}, which the task is not given")
+        return self._resolve(scope, binding, path_of(task_at, "inputs", "parameters", name))
+
+    def _importer(self, scope, name, task, spec, at, executor_label) -> Step:
+        self._task_inputs = (scope, task, at)
+        uri = spec.get("artifactUri", {})
+        if "constant" in uri:
+            uri_text = literal(uri["constant"])
+        elif "runtimeParameter" in uri:
+            uri_text = self._resolve(scope, task["inputs"]["parameters"][uri["runtimeParameter"]], path_of(at, "inputs"))
+        else:
+            raise ImportRefused(CANT_EXPRESS, path_of("deploymentSpec", "executors", executor_label, "importer", "artifactUri"), "an importer URI of this kind")
+        type_text = _type_text({"artifactType": spec.get("typeSchema", {})}, True, at)
+        if "<" in type_text:
+            raise ImportRefused(CANT_EXPRESS, path_of("deploymentSpec", "executors", executor_label, "importer", "typeSchema"),
+                                f"an importer of the non-system artifact type {type_text} (ptflow's `type:` takes system types)")
+        arguments = {"uri": uri_text, "type": type_text}
+        if "{{$" in json.dumps(spec.get("metadata", {})):
+            raise ImportRefused(CANT_EXPRESS, path_of("deploymentSpec", "executors", executor_label, "importer", "metadata"),
+                                "importer metadata built from pipeline values (ptflow's importer metadata is constant)")
+        if spec.get("metadata"):
+            arguments["metadata"] = literal(spec["metadata"])
+        if spec.get("reimport"):
+            arguments["reimport"] = "true"
+        return Step(name, "importer", arguments, self._options(scope, task, name, at, {}))
+
+    def _options(self, scope: _Scope, task: dict, task_name: str, at: str, component: dict) -> dict[str, str]:
+        options: dict[str, str] = {}
+        caching = task.get("cachingOptions")
+        if caching is not None and not caching.get("enableCache"):
+            options["cache"] = "false"
+        retry = task.get("retryPolicy")
+        if retry:
+            rest = {k: v for k, v in retry.items() if k != "maxRetryCount"}
+            if rest == _DEFAULT_RETRY or not rest:
+                options["retries"] = str(retry.get("maxRetryCount", 0))
+            else:
+                entries = {"max": retry.get("maxRetryCount", 0), "backoff": rest.get("backoffDuration"),
+                           "factor": rest.get("backoffFactor"), "max_backoff": rest.get("backoffMaxDuration")}
+                options["retry"] = "{" + ", ".join(f"{k}: {literal(v)}" for k, v in entries.items() if v is not None) + "}"
+        display = task.get("taskInfo", {}).get("name")
+        if display and display != task_name:
+            options["display_name"] = literal(display)
+        implied = set()
+        for kind, key in (("parameters", "taskOutputParameter"), ("artifacts", "taskOutputArtifact")):
+            for binding in task.get("inputs", {}).get(kind, {}).values():
+                if key in binding:
+                    implied.add(binding[key]["producerTask"])
+                if "taskFinalStatus" in binding:
+                    implied.add(binding["taskFinalStatus"]["producerTask"])
+        after = []
+        for dependency in task.get("dependentTasks", []):
+            if dependency in implied:
+                continue
+            producer = scope.tasks.get(dependency)
+            if producer is None or self._is_group(producer):
+                if task.get("triggerPolicy", {}).get("strategy") and dependency.startswith("exit-handler"):
+                    continue
+                raise ImportRefused(CANT_EXPRESS, path_of(at, "dependentTasks"), f"`after` a group ({dependency!r}) has no ptflow form")
+            after.append(self.step_names[(id(scope.component), dependency)])
+        if after:
+            options["after"] = "[" + ", ".join(after) + "]"
+        executor_label = component.get("executorLabel")
+        if executor_label:
+            options.update(self._resources(executor_label))
+            options.update(self._platform_options(executor_label))
+        return options
+
+    def _resources(self, executor_label: str) -> dict[str, str]:
+        resources = self.executors[executor_label].get("container", {}).get("resources", {})
+        options = {}
+        for option, names in (("cpu", ("resourceCpuLimit", "cpuLimit")), ("cpu_request", ("resourceCpuRequest", "cpuRequest")),
+                              ("memory", ("resourceMemoryLimit", "memoryLimit")),
+                              ("memory_request", ("resourceMemoryRequest", "memoryRequest"))):
+            for key in names:
+                if key in resources:
+                    options[option] = literal(resources[key]) if isinstance(resources[key], str) else literal(str(resources[key]))
+                    break
+        accelerator = resources.get("accelerator", {})
+        count = accelerator.get("resourceCount", accelerator.get("count"))
+        if count is not None:
+            options["gpus"] = str(int(count))
+        kind = accelerator.get("resourceType", accelerator.get("type"))
+        if kind:
+            options["accelerator"] = literal(kind)
+        return options
+
+    def _platform_options(self, executor_label: str) -> dict[str, str]:
+        config = self.platform.get(executor_label)
+        if not config:
+            return {}
+        where = path_of("platforms", "kubernetes", "deploymentSpec", "executors", executor_label)
+        unknown = set(config) - _PLATFORM_FIELDS
+        if unknown:
+            raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a kfp-kubernetes setting ptflow has no option for")
+        options = {}
+        secrets = []
+        for index, entry in enumerate(config.get("secretAsEnv", [])):
+            secrets.append("{name: " + _secret_name(entry, path_of(where, "secretAsEnv", index)) + ", env: {" + ", ".join(
+                f"{e['envVar']}: {literal(e['secretKey'])}" for e in entry.get("keyToEnv", [])) + "}}")
+        for index, entry in enumerate(config.get("secretAsVolume", [])):
+            secrets.append("{name: " + _secret_name(entry, path_of(where, "secretAsVolume", index)) + ", mount_path: " + literal(entry["mountPath"]) + "}")
+        if secrets:
+            options["secrets"] = "[" + ", ".join(secrets) + "]"
+        volumes = []
+        for index, entry in enumerate(config.get("pvcMount", [])):
+            pvc = entry.get("constant") or entry.get("pvcNameParameter", {}).get("runtimeValue", {}).get("constant")
+            if pvc is None:
+                raise ImportRefused(CANT_EXPRESS, path_of(where, "pvcMount", index), "a volume claim named by a parameter or task output")
+            volumes.append("{pvc: " + literal(pvc) + ", mount_path: " + literal(entry["mountPath"]) + "}")
+        if volumes:
+            options["volumes"] = "[" + ", ".join(volumes) + "]"
+        if "nodeSelector" in config:
+            options["node_selector"] = literal(config["nodeSelector"].get("labels", {}))
+        tolerations = []
+        for entry in config.get("tolerations", []):
+            fields = {("seconds" if k == "tolerationSeconds" else k): (int(v) if k == "tolerationSeconds" else v)
+                      for k, v in entry.items()}
+            tolerations.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in fields.items()) + "}")
+        if tolerations:
+            options["tolerations"] = "[" + ", ".join(tolerations) + "]"
+        metadata = config.get("podMetadata", {})
+        if metadata.get("labels"):
+            options["labels"] = literal(metadata["labels"])
+        if metadata.get("annotations"):
+            options["annotations"] = literal(metadata["annotations"])
+        if "imagePullPolicy" in config:
+            options["pull_policy"] = literal(config["imagePullPolicy"])
+        if "activeDeadlineSeconds" in config:
+            options["timeout"] = str(int(config["activeDeadlineSeconds"]))
+        return options
+
+    # ----------------------------------------------------------------- components
+    def _component(self, ref: str, component: dict, executor: dict, where: str) -> str:
+        if ref in self.by_ref:
+            return self.by_ref[ref]
+        container = executor.get("container")
+        if container is None:
+            raise ImportRefused(CANT_EXPRESS, where, f"an executor of kind {sorted(executor)} (only containers and importers)")
+        unknown = set(container) - _CONTAINER_FIELDS
+        if unknown:
+            raise ImportRefused(CANT_EXPRESS, path_of(where, "container", min(unknown)), "a container field ptflow does not know")
+        if not container.get("command") and not container.get("args"):
+            raise ImportRefused(CANT_EXPRESS, path_of(where, "container"), "a container with neither command nor args "
+                                "(kfp-kubernetes' resource steps such as CreatePVC)")
+        at = path_of("components", ref)
+        inputs = _ports(component.get("inputDefinitions"), path_of(at, "inputDefinitions"), True)
+        outputs = _ports(component.get("outputDefinitions"), path_of(at, "outputDefinitions"), False)
+        model = Component("", inputs, outputs, literal(container.get("image", "")), doc=component.get("description", ""))
+        for part in ("command", "args"):
+            values = [self._command_item(item, path_of(where, "container", part, i))
+                      for i, item in enumerate(container.get(part, []))]
+            setattr(model, part, values)
+        for index, entry in enumerate(container.get("env", [])):
+            model.env[entry["name"]] = literal(entry.get("value", ""))
+        key = model.body_key()
+        if key not in self.by_key:
+            wanted = snake(ref.removeprefix("comp-"))
+            if wanted in self.pipeline_by_ref.values():
+                wanted += "_op"  # a single component compiled by kfp: its pipeline has the same name
+            model.name = self.component_names.claim(wanted)
+            self.by_key[key] = model.name
+            self.module.components.append(model)
+        self.by_ref[ref] = self.by_key[key]
+        return self.by_ref[ref]
+
+    def _command_item(self, item, at: str) -> str:
+        if isinstance(item, dict):
+            if "IfPresent" in item:
+                spec = item["IfPresent"]
+                name = spec["InputName"]
+                then = "[" + ", ".join(self._command_item(v, at) for v in spec.get("Then", [])) + "]"
+                text = f"if_present({name}, {then}"
+                if spec.get("Else"):
+                    text += ", [" + ", ".join(self._command_item(v, at) for v in spec["Else"]) + "]"
+                return text + ")"
+            if "Concat" in item:
+                return "concat(" + ", ".join(self._command_item(v, at) for v in item["Concat"]) + ")"
+            raise ImportRefused(CANT_EXPRESS, at, f"the command placeholder {sorted(item)}")
+        if isinstance(item, str) and item.startswith("{") and item.strip().startswith('{"'):
+            try:
+                return self._command_item(json.loads(item), at)
+            except ValueError:
+                pass
+        if not isinstance(item, str):
+            return literal(str(item))
+        return self._fstring(item, lambda m: self._component_placeholder(m, at))
+
+    def _component_placeholder(self, match, at: str) -> str:
+        if match.group("side") is None:
+            if match.group("run") in _RUN_INFO:
+                return _RUN_INFO[match.group("run")]
+            raise ImportRefused(CANT_EXPRESS, at, f"the placeholder {match.group(0)!r}")
+        name, attr = match.group("name"), match.group("attr")
+        if match.group("side") == "outputs":
+            return f"{name}.path" if attr in ("path", "output_file") else f"{name}.{attr}"
+        if match.group("kind") == "artifacts":
+            return f"{name}.{attr}" if attr else name
+        return name

@@ -1,0 +1,73 @@
+"""A KFP v1 `component.yaml` → a ptflow `component`.
+
+The project already reads v1 component files for `import "x.yaml" as x`
+(compiler/component_yaml.py); this turns what that reader builds back into
+source.  `{inputValue: x}` becomes `x`, `{inputPath: x}`/`{outputPath: y}`
+become `x.path`/`y.path` (a v1 file output of a parameter type is a ptflow
+parameter output written through `.path`), `concat`/`if isPresent` become
+`concat(...)`/`if_present(...)`.  Top-level fields other than the ones v1
+defines are refused.
+"""
+
+from __future__ import annotations
+
+from ptflow.compiler import dag
+from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused
+from ptflow.compiler.importer.from_ir import snake
+from ptflow.compiler.importer.model import Component, Module, Port
+from ptflow.compiler.importer.writer import literal
+
+# `metadata` (annotations, labels) is ignorable: it describes the file, not what runs.
+_V1_FIELDS = {"name", "description", "inputs", "outputs", "implementation", "metadata"}
+
+
+def import_v1_component(document: dict, text: str, origin: str) -> Module:
+    from ptflow.compiler.component_yaml import ComponentFileError, load_component_text
+
+    unknown = set(document) - _V1_FIELDS
+    if unknown:
+        raise ImportRefused(CANT_EXPRESS, min(unknown), "a KFP v1 component field ptflow does not know")
+    try:
+        spec = load_component_text(text, origin, "component")
+    except ComponentFileError as error:
+        raise ImportRefused(NOT_KFP, "implementation", str(error)) from None
+    container = spec.container
+    component = Component(
+        name=snake(spec.name),
+        inputs=[_port(p, with_default=True) for p in spec.inputs],
+        outputs=[_port(p, with_default=False) for p in spec.outputs],
+        image=literal(container.image),
+        command=[_argument(a) for a in container.command],
+        args=[_argument(a) for a in container.args],
+        env={name: literal(value) for name, value in container.env.items()},
+        doc=spec.description or "",
+    )
+    return Module(origin, components=[component])
+
+
+def _port(port: dag.Port, with_default: bool) -> Port:
+    default = literal(port.default) if with_default and port.has_default else None
+    return Port(port.name, str(port.type), default, port.doc or "")
+
+
+def _argument(argument) -> str:
+    if isinstance(argument, str):
+        return literal(argument)
+    if isinstance(argument, dag.InputValue):
+        return argument.input
+    if isinstance(argument, dag.InputPath):
+        return f"{argument.input}.path"
+    if isinstance(argument, dag.OutputPath):
+        return f"{argument.output}.path"
+    if isinstance(argument, dag.InputUri):
+        return f"{argument.input}.uri"
+    if isinstance(argument, dag.OutputUri):
+        return f"{argument.output}.uri"
+    if isinstance(argument, dag.Concat):
+        return "concat(" + ", ".join(_argument(part) for part in argument.parts) + ")"
+    if isinstance(argument, dag.IfPresent):
+        text = f"if_present({argument.input}, [" + ", ".join(_argument(a) for a in argument.then) + "]"
+        if argument.otherwise is not None:
+            text += ", [" + ", ".join(_argument(a) for a in argument.otherwise) + "]"
+        return text + ")"
+    raise ImportRefused(CANT_EXPRESS, "implementation.container", f"the placeholder {argument!r}")

@@ -1,0 +1,75 @@
+"""What an import builds before any text is written: components, pipelines and their bodies.
+
+Values are kept as ptflow expression text (`train.model`, `"gs://x"`, `item.lr`),
+since every one of them is written exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Port:
+    name: str
+    type: str  # ptflow type text: `int`, `Model`, `list[Dataset]`, `str?`
+    default: str | None = None  # ptflow literal text
+    doc: str = ""
+
+
+@dataclass
+class Component:
+    name: str
+    inputs: list[Port]
+    outputs: list[Port]
+    image: str  # ptflow literal text
+    command: list[str] = field(default_factory=list)  # ptflow expression text
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    doc: str = ""
+
+    def body_key(self) -> tuple:
+        """Two components with the same key are the same component (written once)."""
+        return (tuple((p.name, p.type, p.default) for p in self.inputs),
+                tuple((p.name, p.type) for p in self.outputs),
+                self.image, tuple(self.command), tuple(self.args), tuple(sorted(self.env.items())), self.doc)
+
+
+@dataclass
+class Step:
+    name: str
+    callee: str
+    arguments: dict[str, str]
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Loop:
+    variable: str
+    items: str
+    parallel: int | None
+    body: list
+
+
+@dataclass
+class IfChain:
+    arms: list  # [(condition text or None for else, body)]
+
+
+@dataclass
+class Pipeline:
+    name: str
+    inputs: list[Port]
+    outputs: list[Port]
+    body: list
+    returns: dict[str, str] = field(default_factory=dict)
+    finally_body: list = field(default_factory=list)
+    doc: str = ""
+    display_name: str | None = None
+
+
+@dataclass
+class Module:
+    origin: str
+    components: list[Component] = field(default_factory=list)
+    pipelines: list[Pipeline] = field(default_factory=list)

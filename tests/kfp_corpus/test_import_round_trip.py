@@ -1,0 +1,103 @@
+"""kfp's own corpus, compiled by the installed kfp at test time, through `ptflow import` and back.
+
+Each entry either round-trips (import, compile for kfp-v2, the same pipeline up to names by the
+channel-resolving comparator) or is a known gap below: the import must then refuse it with a
+diagnostic naming that path (PTF921) or the checker code the imported source runs into. An entry
+that starts round-tripping fails here until it is moved out of GAPS, so the count stays true.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from ptflow.compiler.api import check_file, compile_file
+from ptflow.compiler.importer import ImportRefused, import_text
+
+from tests.kfp_corpus.corpus import ENTRIES
+from tests.support.ir_equivalence import assert_equivalent_ir
+
+# entry id -> the IR path of the refused field, or the checker code the imported source gets
+GAPS = {
+    'kubernetes/config_map_as_env': 'platforms.kubernetes.deploymentSpec.executors.exec-comp.configMapAsEnv',
+    'kubernetes/config_map_as_vol': 'platforms.kubernetes.deploymentSpec.executors.exec-comp.configMapAsVolume',
+    'kubernetes/create_mount_delete_dynamic_pvc': 'deploymentSpec.executors.exec-createpvc.container',
+    'kubernetes/create_mount_delete_existing_pvc': 'deploymentSpec.executors.exec-createpvc.container',
+    'kubernetes/create_mount_delete_existing_pvc_from_task_output': 'deploymentSpec.executors.exec-createpvc.container',
+    'kubernetes/empty_dir_mounts': 'platforms.kubernetes.deploymentSpec.executors.exec-comp.emptyDirMounts',
+    'kubernetes/field_path_as_env': 'platforms.kubernetes.deploymentSpec.executors.exec-comp.fieldPathAsEnv',
+    'kubernetes/general_ephemeral_volume': 'platforms.kubernetes.deploymentSpec.executors.exec-comp.genericEphemeralVolume',
+    'kubernetes/image_pull_secrets': 'platforms.kubernetes.deploymentSpec.executors.exec-comp.imagePullSecret',
+    'kubernetes/nodeaffinity': 'platforms.kubernetes.deploymentSpec.executors.exec-print-hello-with-empty-json.nodeAffinity',
+    'kubernetes/security_context': 'platforms.kubernetes.deploymentSpec.executors.exec-print-greeting.securityContext',
+    'artifacts_complex': 'PTF305',
+    'collected_artifacts': 'PTF403',
+    'conditional_producer_and_consumers': 'PTF305',
+    'create_pod_metadata_complex': 'platforms.kubernetes.deploymentSpec.executors.exec-validate-pod-metadata.fieldPathAsEnv',
+    'critical/if_else_with_oneof_artifacts': 'components.comp-condition-branches-1.dag.outputs.artifacts.pipelinechannel--condition-branches-1-oneof-1',
+    'critical/missing_kubernetes_optional_inputs': 'platforms.kubernetes.deploymentSpec.executors.exec-log-message.configMapAsEnv',
+    'critical/parallel_for_after_dependency': 'root.dag.tasks.print-op-2.dependentTasks',
+    'critical/parameter_oneof': 'components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1',
+    'critical/pipeline_with_importer_workspace': 'document 2.platforms.kubernetes.pipelineConfig',
+    'critical/pipeline_with_placeholders': 'root.dag.tasks.print-all-placeholders.inputs.parameters.job_resource_name',
+    'critical/pipeline_with_pod_metadata': 'platforms.kubernetes.deploymentSpec.executors.exec-validate-no-pod-metadata.fieldPathAsEnv',
+    'critical/pipeline_with_secret_as_env': 'platforms.kubernetes.deploymentSpec.executors.exec-comp.secretAsEnv[0].secretNameParameter',
+    'critical/pipeline_with_workspace': 'document 2.platforms.kubernetes.pipelineConfig',
+    'cross_loop_after_topology': 'components.comp-for-loop-12.dag.tasks.print-op-8.dependentTasks',
+    'essential/pipeline_with_outputs': 'PTF205',
+    'failing/pipeline_with_multiple_exit_handlers': 'root.dag.tasks.exit-handler-2',
+    'if_elif_else_complex': 'components.comp-condition-branches-4.dag.tasks.condition-8.triggerPolicy.condition',
+    'if_elif_else_with_oneof_parameters': 'components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1',
+    'if_else_with_oneof_artifacts': 'components.comp-condition-branches-1.dag.outputs.artifacts.pipelinechannel--condition-branches-1-oneof-1',
+    'if_else_with_oneof_parameters': 'components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1',
+    'local_execution/local_execution_pipeline_with_ignore_upstream_failure': 'PTF403',
+    'local_execution/local_execution_pipeline_with_oneof': 'components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1',
+    'nested_with_parameters': 'PTF403',
+    'parallel_and_nested/nested_parallel_for_secret': 'platforms.kubernetes.deploymentSpec.executors.exec-worker-component.secretAsEnv[0].secretNameParameter',
+    'parallel_and_nested/parallel_for_mount_pvc': 'deploymentSpec.executors.exec-createpvc.container',
+    'parallel_and_nested/parallel_for_secret': 'platforms.kubernetes.deploymentSpec.executors.exec-example-component.secretAsEnv[0].secretNameParameter',
+    'parallel_and_nested/pipeline_in_pipeline_loaded_from_yaml': 'PTF205',
+    'parameters_complex': 'PTF403',
+    'pipeline_as_exit_task': 'root.dag.tasks.exit-handler-1.taskInfo.name',
+    'pipeline_producer_consumer': 'PTF403',
+    'pipeline_with_condition_dynamic_task_output_custom_training_job': 'components.comp-condition-1.dag.tasks.custom-training-job.inputs.parameters.worker_pool_specs.runtimeValue.constant',
+    'pipeline_with_dynamic_importer_metadata': 'deploymentSpec.executors.exec-importer.importer.metadata',
+    'pipeline_with_google_artifact_type': 'deploymentSpec.executors.exec-importer.importer.typeSchema',
+    'pipeline_with_importer_and_gcpc_types': 'deploymentSpec.executors.exec-importer.importer.typeSchema',
+    'pipeline_with_parallelfor_list_artifacts': 'root.dag.tasks.for-loop-1.artifactIterator',
+    'pipeline_with_secret_as_volume': 'platforms.kubernetes.deploymentSpec.executors.exec-comp.secretAsVolume[0].secretNameParameter',
+    'pipeline_with_string_machine_fields_pipeline_input': 'root.dag.tasks.sum-numbers.inputs.parameters.accelerator_count',
+    'pipeline_with_string_machine_fields_task_output': 'root.dag.tasks.sum-numbers.inputs.parameters.accelerator_count',
+    'pipeline_with_task_final_status': 'root.dag.tasks.exit-handler-1.taskInfo.name',
+    'pipeline_with_task_final_status_yaml': 'root.dag.tasks.exit-handler-1.taskInfo.name',
+    'pipeline_with_task_using_ignore_upstream_failure': 'PTF404',
+    'pipeline_with_volume': 'deploymentSpec.executors.exec-createpvc.container',
+    'pipeline_with_volume_long_name': 'deploymentSpec.executors.exec-createpvc.container',
+    'pipeline_with_volume_no_cache': 'deploymentSpec.executors.exec-createpvc.container',
+    'pvc_mount': 'platforms.kubernetes.deploymentSpec.executors.exec-producer.pvcMount[0]',
+    'pvc_mount_subpath': 'platforms.kubernetes.deploymentSpec.executors.exec-write-to-logs.pvcMount[0]',
+    'take_nap_pipeline_root': 'defaultPipelineRoot',
+}
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
+def test_import_then_compile_gives_kfps_pipeline(kfp_corpus, entry, tmp_path):
+    text = kfp_corpus.text(entry)
+    try:
+        source = import_text(text, str(kfp_corpus.path(entry)))
+    except ImportRefused as refused:
+        assert entry.id in GAPS, f"refused at {refused.where}: {refused.message}"
+        assert refused.where == GAPS[entry.id] and refused.code == "PTF921", str(refused)
+        return
+    path = tmp_path / "imported.ptflow"
+    path.write_text(source)
+    if entry.id in GAPS:
+        codes = [d.code for d in check_file(str(path)).diagnostics if d.is_error]
+        assert GAPS[entry.id] in codes, f"expected {GAPS[entry.id]}, the checker says {codes}"
+        return
+    result = compile_file(str(path))
+    assert result.ok, [f"{d.code} {d.message}" for d in result.diagnostics if d.is_error]
+    assert_equivalent_ir(result.documents, [d for d in yaml.safe_load_all(text) if d is not None])
+
+
+def test_the_gaps_are_corpus_entries():
+    assert set(GAPS) <= {entry.id for entry in ENTRIES}
