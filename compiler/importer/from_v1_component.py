@@ -32,6 +32,8 @@ def import_v1_component(document: dict, text: str, origin: str) -> Module:
     except ComponentFileError as error:
         raise ImportRefused(NOT_KFP, "implementation", str(error)) from None
     container = spec.container
+    if container is None:
+        raise ImportRefused(CANT_EXPRESS, "implementation", "a KFP v1 component without a container")
     component = Component(
         name=snake(spec.name),
         inputs=[_port(p, with_default=True) for p in spec.inputs],
