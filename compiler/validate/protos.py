@@ -108,7 +108,7 @@ def _stand_in_packages(path: Path) -> list[ModuleType]:
         stand_ins.append(stand_in)
     for stand_in in stand_ins:
         if stand_in.__name__ == "kfp.pipeline_spec":
-            stand_in.pipeline_spec_pb2 = sys.modules  # type: ignore[attr-defined]  # a module attribute set at run time[PIPELINE_SPEC_MODULE]
+            stand_in.pipeline_spec_pb2 = sys.modules[PIPELINE_SPEC_MODULE]  # type: ignore[attr-defined]  # set at run time
     return stand_ins
 
 

@@ -118,3 +118,16 @@ def test_validator_and_real_kfp_share_one_copy_of_each_proto(kfp_first):
         "pool_descriptor_is_ours": True,
         "kubernetes_pool": True,
     }
+
+
+def test_the_kubernetes_classes_loaded_first_import_the_real_pipeline_spec_module():
+    # kfp-kubernetes' generated module runs `from kfp.pipeline_spec import pipeline_spec_pb2`; loaded before any kfp
+    # package exists, it reads that name from a stand-in package, which must hold the module itself.
+    found = run_python("""
+        import json, sys
+        from ptflow.compiler.validate import protos
+        kubernetes = protos.kubernetes_executor_config_pb2()
+        print(json.dumps({"same": kubernetes.pipeline__spec__pb2 is sys.modules[protos.PIPELINE_SPEC_MODULE],
+                          "kfp_imported": "kfp" in sys.modules and hasattr(sys.modules["kfp"], "dsl")}))
+    """)
+    assert found == {"same": True, "kfp_imported": False}
