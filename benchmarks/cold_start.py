@@ -14,6 +14,7 @@ It prints each median and its ratio to bare python, and the chain's ratio to kfp
 
     .venv/bin/python benchmarks/cold_start.py              # 21 rounds
     .venv/bin/python benchmarks/cold_start.py --rounds 41 --no-kfp
+    .venv/bin/python benchmarks/cold_start.py --baseline /work/main/.venv/bin/python   # before/after a change
 
 Run it by hand; it is not part of the test suite.  To see where a cold
 command's time goes: `.venv/bin/python -X importtime -m ptflow compile
@@ -70,6 +71,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=21, help="interleaved rounds (each runs every command once)")
     parser.add_argument("--no-kfp", action="store_true", help="leave out kfp's `python pipeline.py`")
+    parser.add_argument("--baseline", metavar="PYTHON",
+                        help="also time the ptflow commands of another venv (e.g. main's), to compare a change")
     args = parser.parse_args()
     python = sys.executable
     ptflow = str(Path(python).parent / "ptflow")
@@ -85,6 +88,10 @@ def main() -> int:
             "ptflow compile hello": [ptflow, "compile", str(HELLO), "-o", str(tmp / "hello.yaml")],
             "ptflow compile chain10": [ptflow, "compile", str(chain), "-o", str(tmp / "chain.yaml")],
         }
+        if args.baseline:
+            baseline = str(Path(args.baseline).parent / "ptflow")
+            for name, argv in list(commands.items())[1:]:
+                commands[f"baseline {name}"] = [baseline, *argv[1:]]
         if not args.no_kfp:
             commands["kfp python pipeline.py chain10"] = [python, str(pipeline_py)]
         for argv in commands.values():  # warm the OS file cache and __pycache__ once
