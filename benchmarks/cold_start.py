@@ -12,6 +12,12 @@ interleaved rounds so that load on the machine hits every side alike:
 
 It prints each median and its ratio to bare python, and the chain's ratio to kfp.
 
+Every process runs with Python's bytecode cache on, kept in a temporary folder
+(PYTHONPYCACHEPREFIX), as for an installed ptflow (pip compiles the .pyc files
+when it installs a package); a PYTHONDONTWRITEBYTECODE in the environment
+would otherwise make every run recompile ptflow's own modules from source.
+`--no-bytecode-cache` measures that case instead.
+
     .venv/bin/python benchmarks/cold_start.py              # 21 rounds
     .venv/bin/python benchmarks/cold_start.py --rounds 41 --no-kfp
     .venv/bin/python benchmarks/cold_start.py --baseline /work/main/.venv/bin/python   # before/after a change
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -50,7 +57,7 @@ def kfp_pipeline_script(n: int, out: Path) -> str:
     )
 
 
-def time_process(argv: list[str]) -> tuple[float, float]:
+def time_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall-clock and CPU (user + system) seconds of one whole process.
 
     CPU time is reported beside wall time because it moves far less when other
@@ -58,7 +65,7 @@ def time_process(argv: list[str]) -> tuple[float, float]:
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(argv, capture_output=True, text=True)
+    result = subprocess.run(argv, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
@@ -71,6 +78,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=21, help="interleaved rounds (each runs every command once)")
     parser.add_argument("--no-kfp", action="store_true", help="leave out kfp's `python pipeline.py`")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="run every process with PYTHONDONTWRITEBYTECODE=1 and no cached .pyc of ptflow")
     parser.add_argument("--baseline", metavar="PYTHON",
                         help="also time the ptflow commands of another venv (e.g. main's), to compare a change")
     args = parser.parse_args()
@@ -78,6 +87,12 @@ def main() -> int:
     ptflow = str(Path(python).parent / "ptflow")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        env = dict(os.environ)
+        if args.no_bytecode_cache:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        else:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")  # the repository's own __pycache__ stays as it is
         chain = tmp / "chain10.ptflow"
         chain.write_text(ptflow_source("chain", 10))
         pipeline_py = tmp / "pipeline.py"
@@ -95,18 +110,19 @@ def main() -> int:
         if not args.no_kfp:
             commands["kfp python pipeline.py chain10"] = [python, str(pipeline_py)]
         for argv in commands.values():  # warm the OS file cache and __pycache__ once
-            time_process(argv)
+            time_process(argv, env)
         wall: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.rounds):
             for name, argv in commands.items():
-                elapsed, used = time_process(argv)
+                elapsed, used = time_process(argv, env)
                 wall[name].append(elapsed)
                 cpu[name].append(used)
     wall_median = {name: statistics.median(values) for name, values in wall.items()}
     cpu_median = {name: statistics.median(values) for name, values in cpu.items()}
     floor, cpu_floor = wall_median["python -c pass"], cpu_median["python -c pass"]
-    print(f"whole process, median of {args.rounds} interleaved rounds ({python}):\n")
+    cache = "without" if args.no_bytecode_cache else "with"
+    print(f"whole process, {cache} bytecode cache, median of {args.rounds} interleaved rounds ({python}):\n")
     print("| command | wall (s) | vs `python -c pass` | CPU (s) | vs `python -c pass` |")
     print("| --- | --- | --- | --- | --- |")
     for name in commands:
