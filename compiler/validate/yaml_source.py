@@ -198,6 +198,8 @@ class PathReport:
         return len(self.findings)
 
     def diagnostics(self, source: SourceText | None) -> list[Diagnostic]:
+        if not self.findings:
+            return []  # the usual case, without importing the catalogue of codes
         from ptflow.compiler.codes import CODES
 
         positions = YamlPositions(source) if source is not None and self.findings else None
