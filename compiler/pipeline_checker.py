@@ -934,7 +934,7 @@ class PipelineBuilder:
 
 def _has_cycle(edges: list[tuple[str, str, str]]) -> bool:
     """Whether the (producer, consumer, kind) edges close a loop; the standard library is enough to tell."""
-    sorter = graphlib.TopologicalSorter()
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for producer, consumer, _ in edges:
         sorter.add(consumer, producer)
     try:

@@ -14,8 +14,8 @@ Exit codes: 0 success, 1 the input has errors (or the run failed), 2 usage.
 from __future__ import annotations
 
 import argparse
-import keyword
 import importlib
+import keyword
 import sys
 
 from ptflow import __version__
