@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ptflow.compiler.source import Span
 from ptflow.compiler.types import Type
+
+if TYPE_CHECKING:  # networkx is imported when `PipelineGraph.dag` is first read (see there)
+    import networkx as nx
 
 NO_DEFAULT = object()
 
@@ -572,7 +573,29 @@ class PipelineGraph:
     # Steps in `finally`, which run after the exit-handler group.
     exit_tasks: list[Task] = field(default_factory=list)
     exit_group: ExitHandlerGroup | None = None
-    dag: nx.DiGraph = field(default_factory=nx.DiGraph)
+    # The dependencies between tasks as the checker found them: every task's name, then
+    # (producer, consumer, kind) edges, kind "data" (reads an output) or "after".
+    dependency_nodes: list[str] = field(default_factory=list)
+    dependency_edges: list[tuple[str, str, str]] = field(default_factory=list)
+    _dag: nx.DiGraph | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def dag(self) -> nx.DiGraph:
+        """The dependency graph (networkx), built from the checker's nodes and edges on first use.
+
+        Built lazily because importing networkx costs more than checking or compiling a small
+        pipeline, and `ptflow check`/`compile` need it only to name a cycle (the checker finds
+        whether there is one with the standard library's graphlib).
+        """
+        if self._dag is None:
+            import networkx as nx
+
+            graph = nx.DiGraph()
+            graph.add_nodes_from(self.dependency_nodes)
+            for producer, consumer, kind in self.dependency_edges:
+                graph.add_edge(producer, consumer, kind=kind)
+            self._dag = graph
+        return self._dag
 
     def input(self, name: str) -> Port | None:
         for port in self.inputs:

@@ -11,15 +11,15 @@ Two passes over a pipeline body:
    list of its values (fan-in), an output of a step inside an `if` does not
    exist outside it, `finally` steps can't read the body's outputs.
 
-Then the dependency graph is built with networkx and checked for cycles.
+Then the dependencies between tasks are recorded (the graph's `dag`, a networkx
+graph built on first use) and checked for cycles.
 """
 
 from __future__ import annotations
 
+import graphlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import networkx as nx
 
 from ptflow.compiler import dag, tree, types
 from ptflow.compiler.components import (
@@ -128,7 +128,7 @@ class PipelineBuilder:
         self._remove_failed_tasks(self.root, set(graph.tasks))
         self._check_after(graph)
         graph.returns = self._resolve_returns(outputs)
-        graph.dag = self._dependency_graph(graph)
+        self._record_dependencies(graph)
         return graph
 
     # ------------------------------------------------- pass 1: declare
@@ -909,20 +909,20 @@ class PipelineBuilder:
             if isinstance(child, dag.TaskGroup):
                 self._remove_failed_tasks(child, valid)
 
-    def _dependency_graph(self, graph: dag.PipelineGraph) -> nx.DiGraph:
-        dependencies = nx.DiGraph()
-        for task in graph.tasks.values():
-            dependencies.add_node(task.name)
+    def _record_dependencies(self, graph: dag.PipelineGraph) -> None:
+        """Record which task depends on which in `graph` (its `dag`), and report a cycle (PTF401)."""
+        graph.dependency_nodes = list(graph.tasks)
         for task in graph.tasks.values():
             for producer in sorted(task_dependencies(task)):
                 if producer in graph.tasks:
-                    dependencies.add_edge(producer, task.name, kind="data")
+                    graph.dependency_edges.append((producer, task.name, "data"))
             for producer in task.after:
-                dependencies.add_edge(producer, task.name, kind="after")
-        try:
-            cycle = nx.find_cycle(dependencies)
-        except nx.NetworkXNoCycle:
-            return dependencies
+                graph.dependency_edges.append((producer, task.name, "after"))
+        if not _has_cycle(graph.dependency_edges):
+            return  # the usual case, found without importing networkx (see `PipelineGraph.dag`)
+        import networkx as nx
+
+        cycle = nx.find_cycle(graph.dag)
         names = [edge[0] for edge in cycle] + [cycle[0][0]]
         first = graph.tasks[cycle[0][0]]
         related = [Related(graph.tasks[n].span, f"`{graph.tasks[n].step}`") for n in names[1:-1]]
@@ -930,7 +930,18 @@ class PipelineBuilder:
             "PTF401", "steps depend on each other in a cycle: " + " → ".join(
                 graph.tasks[n].step for n in names), first.span, related=related,
         )
-        return dependencies
+
+
+def _has_cycle(edges: list[tuple[str, str, str]]) -> bool:
+    """Whether the (producer, consumer, kind) edges close a loop; the standard library is enough to tell."""
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for producer, consumer, _ in edges:
+        sorter.add(consumer, producer)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError:
+        return True
+    return False
 
 
 def task_dependencies(task: dag.Task) -> set[str]:

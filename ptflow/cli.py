@@ -3,7 +3,10 @@
 Each sub-command lives in its own module under `ptflow.commands` and exposes
 `register(subparsers)`, which adds its parser and sets `handler`.  Command
 modules must import nothing heavy at module level: `ptflow check` has to start
-fast, so torch, kfp and the runner are imported inside the handlers.
+fast, so torch, kfp and the runner are imported inside the handlers.  For the
+same reason, a command line that names a command imports only that command's
+module; the others are imported only to list them (`ptflow --help`, a mistyped
+command, no command).
 
 Exit codes: 0 success, 1 the input has errors (or the run failed), 2 usage.
 """
@@ -11,8 +14,8 @@ Exit codes: 0 success, 1 the input has errors (or the run failed), 2 usage.
 from __future__ import annotations
 
 import argparse
-import keyword
 import importlib
+import keyword
 import sys
 
 from ptflow import __version__
@@ -45,21 +48,25 @@ def command_module(command: str) -> str:
     return name + "_" if keyword.iskeyword(name) else name
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`: with only the command it names, or every command when it names none."""
     parser = argparse.ArgumentParser(
         prog="ptflow",
         description="Write Kubeflow pipelines for PyTorch as .ptflow files: check, compile, run.",
     )
     parser.add_argument("--version", action="version", version=f"ptflow {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    named = argv[0] if argv and argv[0] in COMMANDS else None
+    for name in [named] if named else COMMANDS:
         module = importlib.import_module(f"ptflow.commands.{command_module(name)}")
         module.register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)

@@ -15,23 +15,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import yaml
+from typing import TYPE_CHECKING, Any, Literal
 
 from ptflow.compiler.diagnostics import Diagnostic, Related, Severity
 from ptflow.compiler.source import SourceText, Span
-from ptflow.compiler.yaml_reader import load_documents
+
+# PyYAML is imported where a file is read or a position is looked up: validating the documents
+# `ptflow compile` just built, and finding nothing wrong, reads no YAML (and saves its import).
+if TYPE_CHECKING:
+    import yaml
 
 Path = tuple  # of str (mapping keys) and int (list indices)
 Part = Literal["key", "value"]
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
 def safe_load_documents(text: str) -> list[Any]:
     """Every YAML document of `text`, read by ptflow's one YAML reader (no aliases, no duplicate keys)."""
+    from ptflow.compiler.yaml_reader import load_documents
+
     return load_documents(text)
 
 
@@ -86,13 +89,18 @@ class YamlPositions:
 
     def documents(self) -> list[yaml.Node | None]:
         if self._documents is None:
+            import yaml
+
             try:
-                self._documents = list(yaml.compose_all(self.source.text, Loader=_SAFE_LOADER))
+                self._documents = list(yaml.compose_all(self.source.text,
+                                                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
             except yaml.YAMLError:
                 self._documents = []
         return self._documents
 
     def span(self, document: int, path: Path, part: Part = "value") -> Span | None:
+        import yaml
+
         documents = self.documents()
         if document >= len(documents) or documents[document] is None:
             return None
@@ -116,6 +124,8 @@ class YamlPositions:
 
     def _child(self, node: yaml.Node, step) -> tuple[yaml.Node, yaml.Node] | None:
         """(key node, value node) of `step` in a mapping, or (item, item) of an index in a sequence."""
+        import yaml
+
         if isinstance(node, yaml.MappingNode) and not isinstance(step, int):
             keys = self._keys.get(id(node))
             if keys is None:
@@ -131,6 +141,8 @@ class YamlPositions:
         return None
 
     def _node_span(self, node: yaml.Node) -> Span:
+        import yaml
+
         start, end = node.start_mark, node.end_mark
         if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
             # A block scalar's marks run to the next key; its indicator is enough.
@@ -142,6 +154,8 @@ class YamlPositions:
 
     def _first_line(self, node: yaml.Node) -> Span:
         """The document's first key, for problems about the document as a whole."""
+        import yaml
+
         if isinstance(node, yaml.MappingNode) and node.value:
             return self._node_span(node.value[0][0])
         return self._node_span(node)
@@ -184,6 +198,8 @@ class PathReport:
         return len(self.findings)
 
     def diagnostics(self, source: SourceText | None) -> list[Diagnostic]:
+        if not self.findings:
+            return []  # the usual case, without importing the catalogue of codes
         from ptflow.compiler.codes import CODES
 
         positions = YamlPositions(source) if source is not None and self.findings else None
