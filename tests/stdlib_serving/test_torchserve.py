@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import pytest
 import torch
 
 from tests.stdlib_serving.conftest import expected_probabilities
+from tests.support.ports import free_ports
 
 READY_TIMEOUT_S = 90
 
@@ -64,19 +64,6 @@ def local_config(archive: Path, ports: dict[str, int]) -> str:
         key = line.split("=", 1)[0]
         lines.append(f"{key}={replacements[key]}" if key in replacements else line)
     return "\n".join(lines) + "\n"
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports that were free a moment ago (TorchServe can't pick its own): another process may take one
-    before TorchServe binds it, so the fixture starts again on new ones when that happens."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 class PortTaken(Exception):

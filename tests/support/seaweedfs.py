@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ptflow.stdlib.serving.local_server import free_port
+from tests.support.ports import free_ports
 
 ACCESS_KEY, SECRET_KEY = "ptflow-test-access", "ptflow-test-secret"
 START_TIMEOUT_S = 60
@@ -73,27 +73,37 @@ def start(root: Path) -> SeaweedFS:
     identities.write_text(json.dumps({"identities": [{
         "name": "ptflow-tests", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
         "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}), encoding="utf-8")
-    ports = {name: free_port() for name in ("master", "volume", "filer", "s3")}
+    last_error: Exception | None = None
+    for _attempt in range(3):  # another process may take a port between choosing it and SeaweedFS binding it
+        store = _launch(binary, root, data, log, identities)
+        try:
+            _wait_until_serving(store)
+            return store
+        except RuntimeError as error:  # it exited: most likely a port was taken; start again on new ones
+            stop(store)
+            last_error = error
+        except BaseException:
+            stop(store)
+            raise
+    raise RuntimeError(f"SeaweedFS did not start in 3 attempts: {last_error}")
+
+
+def _launch(binary: str, root: Path, data: Path, log: Path, identities: Path) -> SeaweedFS:
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = free_ports(8)
     command = [
         binary, "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
         "-master.volumeSizeLimitMB=64", "-volume.max=8",
-        f"-master.port={ports['master']}", f"-master.port.grpc={free_port()}",
-        f"-volume.port={ports['volume']}", f"-volume.port.grpc={free_port()}",
-        "-filer", f"-filer.port={ports['filer']}", f"-filer.port.grpc={free_port()}",
+        f"-master.port={master}", f"-master.port.grpc={master_grpc}",
+        f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
+        "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
         f"-filer.localSocket={root / 'filer.sock'}",  # not in /tmp, where another run's could collide
-        "-s3", f"-s3.port={ports['s3']}", f"-s3.port.grpc={free_port()}", f"-s3.config={identities}",
+        "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", f"-s3.config={identities}",
         "-s3.port.iceberg=0", "-s3.port.lance=0",  # catalog servers the tests don't use, on fixed ports otherwise
     ]
     with open(log, "wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=root,
                                    start_new_session=True)
-    store = SeaweedFS(process, f"127.0.0.1:{ports['s3']}", data, log)
-    try:
-        _wait_until_serving(store)
-    except BaseException:
-        stop(store)
-        raise
-    return store
+    return SeaweedFS(process, f"127.0.0.1:{s3}", data, log)
 
 
 def _wait_until_serving(store: SeaweedFS) -> None:
