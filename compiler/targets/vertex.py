@@ -41,6 +41,8 @@ from ptflow.compiler.targets.vertex_machines import MachineError, machine_for
 
 COMPONENTS = Path(__file__).parent / "vertex_components"
 DEPLOY_STEP = "serve.deploy"
+# A Kubeflow PyTorchJob needs the training operator on a cluster; Vertex AI has none.
+PYTORCHJOB_STEP = "distributed.pytorchjob"
 VERTEX_MODEL = "vertex_model"  # the component in the module that declares serve.deploy (stdlib/serve.ptflow)
 # serve.deploy's inputs that only KServe reads.
 KSERVE_ONLY = ("namespace", "protocol", "canary_traffic_percent", "runtime_version", "annotations", "timeout")
@@ -58,10 +60,15 @@ def gcpc_component(name: str) -> dag.ComponentSpec:
     return load_component_text(path.read_text(encoding="utf-8"), str(path), name)
 
 
-def is_deploy(task: dag.Task) -> bool:
+def runs_step(task: dag.Task, runtime_step: str) -> bool:
+    """Whether `task` runs the runtime step `runtime_step` (`serve.deploy`, ...)."""
     container = task.component.container
     return (task.component.kind == dag.ComponentKind.CONTAINER and container is not None
-            and container.runtime_step == DEPLOY_STEP)
+            and container.runtime_step == runtime_step)
+
+
+def is_deploy(task: dag.Task) -> bool:
+    return runs_step(task, DEPLOY_STEP)
 
 
 # ---------------------------------------------------------------- checks
@@ -71,6 +78,13 @@ def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostic
     """What KFP v2 IR can't express (vertex runs v2 IR), then the uses of serve.deploy Vertex AI can't run."""
     check_v2_support(graph, target, diagnostics)
     for pipeline in graph.and_called_pipelines():
+        for task in pipeline.tasks.values():
+            if runs_step(task, PYTORCHJOB_STEP):
+                diagnostics.report(
+                    "PTF501", f"`{task.step}` is a Kubeflow PyTorchJob, which needs the training operator on a "
+                    "Kubernetes cluster; vertex can't run it", task.span,
+                    hint="on Vertex AI, train with torch.train and strategy: \"ddp\" on one node, or compile "
+                    "for kfp-v2 or kfp-v1 to run the PyTorchJob on Kubeflow")
         deploys = {task.name: task for task in pipeline.tasks.values() if is_deploy(task)}
         for task in deploys.values():
             _check_deploy(task, diagnostics)

@@ -260,7 +260,9 @@ def test_every_example_compiles_for_vertex_except_the_kserve_ones(example):
     lines = [line.strip() for line in example.read_text().splitlines()]
     deploy, predict, explain = (lines.index(f"{step} = serve.{call}(") + 1
                                 for step, call in (("isvc", "deploy"), ("predict", "predict"), ("explain", "predict")))
-    assert errors == [(deploy, "`isvc` deploys `storage_uri`"),
+    pytorchjob = [(lines.index("ddp = distributed.pytorchjob(") + 1, "`ddp` is a Kubeflow PyTorchJob, which needs "
+                   "the training operator on a Kubernetes cluster")] if example.stem == "bert_distributed" else []
+    assert errors == [*pytorchjob, (deploy, "`isvc` deploys `storage_uri`"),
                       (predict, "`isvc.endpoint` is a KServe output"), (predict, "`isvc.host` is a KServe output"),
                       (explain, "`isvc.endpoint` is a KServe output"), (explain, "`isvc.host` is a KServe output")]
 
@@ -291,3 +293,21 @@ def test_a_deploy_with_neither_archive_nor_storage_uri_is_refused(tmp_path):
     assert not result.ok
     assert found == [("PTF501", 8, "`deploy` has no `archive`; on vertex, serve.deploy uploads its `archive` to "
                                    "Vertex AI, so it needs `archive`")]
+
+
+def test_a_pytorchjob_is_refused_at_its_line_naming_the_target_and_the_alternative(tmp_path):
+    path = tmp_path / "p.ptflow"
+    path.write_text('''import stdlib.distributed as distributed
+
+pipeline p() {
+    ddp = distributed.pytorchjob(command: ["python", "train.py", "--out", "{output}"], workers: 1)
+}
+''')
+    result = compile_file(str(path), target="vertex")
+    assert not result.ok and not result.documents
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.code, diagnostic.span.line) == ("PTF501", 4)
+    assert "vertex can't run it" in diagnostic.message
+    assert "torch.train" in diagnostic.hint and "kfp-v2" in diagnostic.hint
+    # The same pipeline compiles for Kubeflow, where the PyTorchJob runs.
+    assert compile_file(str(path), target="kfp-v2").ok
