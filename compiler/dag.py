@@ -387,6 +387,22 @@ class Toleration:
 OptionValue = str | int | float | PipelineInput
 
 
+@dataclass(frozen=True)
+class VertexCustomJob:
+    """`vertex_custom_job: {...}`: run the step as a Vertex AI CustomJob (--target vertex).
+
+    The defaults are those of gcpc's `create_custom_training_job_from_component`."""
+
+    machine_type: str = "n1-standard-4"
+    accelerator_type: str = ""  # e.g. NVIDIA_TESLA_T4; empty: no accelerator
+    accelerator_count: int = 1  # only written with accelerator_type
+    replica_count: int = 1  # the first in the master pool, the others in a second pool
+    boot_disk_type: str = "pd-ssd"
+    boot_disk_size_gb: int = 100
+    service_account: str = ""
+    network: str = ""
+
+
 @dataclass
 class TaskOptions:
     """What `with { ... }` sets on a step (all optional)."""
@@ -416,6 +432,7 @@ class TaskOptions:
     field_env: dict[str, str] = field(default_factory=dict)  # VAR -> a pod field path (the downward API)
     empty_dirs: list[EmptyDirUse] = field(default_factory=list)
     node_affinity: list[NodeAffinityTerm] = field(default_factory=list)
+    vertex_custom_job: VertexCustomJob | None = None
 
 
 @dataclass

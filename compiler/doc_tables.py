@@ -47,7 +47,7 @@ def _lowering_cell(option: Option, target: str) -> str:
         text = f"not supported (PTF501 {lowering.refuses.when})" if lowering.refuses else "not supported (PTF501)"
     else:
         text = lowering.writes + (f"; PTF501 {lowering.refuses.when}" if lowering.refuses else "")
-    if target == "vertex" and lowering.deploy_steps != ("model",):
+    if target == "vertex" and lowering.deploy_steps not in (("model",), ()):  # (): refused on serve.deploy
         steps = [f"`-{step}`" for step in lowering.deploy_steps]
         text += f"; a `serve.deploy` step's goes to its {', '.join(steps[:-1])} and {steps[-1]} steps" \
             if len(steps) > 1 else f"; a `serve.deploy` step's goes to its {steps[0]} step"

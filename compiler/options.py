@@ -500,6 +500,34 @@ def _read_pull_policy(parser: OptionParser, expr: tree.Expr, what: str) -> str |
     return value
 
 
+_CUSTOM_JOB_STRINGS = ("machine_type", "accelerator_type", "boot_disk_type", "service_account", "network")
+_CUSTOM_JOB_COUNTS = ("accelerator_count", "replica_count", "boot_disk_size_gb")
+
+
+def _read_vertex_custom_job(parser: OptionParser, expr: tree.Expr, what: str) -> dag.VertexCustomJob | None:
+    """Constants only: gcpc writes them into the worker pool specs when the pipeline is compiled."""
+    from ptflow.compiler import dag
+
+    value = parser.constant(expr)
+    fields = (*_CUSTOM_JOB_STRINGS, *_CUSTOM_JOB_COUNTS)
+    if not isinstance(value, dict):
+        parser.bad(expr, "`vertex_custom_job` is a dict of constants: {machine_type: \"n1-standard-8\", "
+                   "accelerator_type: \"NVIDIA_TESLA_T4\", accelerator_count: 2}")
+        return None
+    unknown = [k for k in value if k not in fields]
+    if unknown:
+        parser.bad(expr, f"unknown vertex_custom_job field `{unknown[0]}` (fields: {', '.join(fields)})")
+        return None
+    for name, given in value.items():
+        if name in _CUSTOM_JOB_STRINGS and not isinstance(given, str):
+            parser.bad(expr, f"`vertex_custom_job.{name}` must be a string")
+            return None
+        if name in _CUSTOM_JOB_COUNTS and (isinstance(given, bool) or not isinstance(given, int) or given < 1):
+            parser.bad(expr, f"`vertex_custom_job.{name}` must be a whole number (1 or more)")
+            return None
+    return dag.VertexCustomJob(**value)
+
+
 def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.Name]:
     """The step names listed; the checker resolves them to tasks."""
     result: list[tree.Name] = []
@@ -588,6 +616,29 @@ def _image_pull_secrets_refused_v1(task: dag.Task, target: str):
             "or compile for kfp-v2")
 
 
+def _custom_job_refused(task: dag.Task, target: str):
+    if task.options.vertex_custom_job is None:
+        return None
+    return (f"`vertex_custom_job` on step `{task.step}` is a Vertex AI CustomJob, which {target} can't run",
+            "compile with --target vertex, or use `gpus` and `accelerator` to pick the node on Kubeflow")
+
+
+def _custom_job_on_container_only(task: dag.Task, target: str):
+    if task.options.vertex_custom_job is None:
+        return None
+    from ptflow.compiler import dag
+
+    container = task.component.container
+    if task.component.kind == dag.ComponentKind.CONTAINER and container is not None:
+        if container.runtime_step == "serve.deploy":  # lowered to gcpc's deployment (targets/vertex.py)
+            return (f"`vertex_custom_job` on step `{task.step}`: on vertex, serve.deploy deploys to a Vertex AI "
+                    "endpoint, which no CustomJob runs", "remove `vertex_custom_job`")
+        return None
+    return (f"`vertex_custom_job` on step `{task.step}` needs a container step on {target}: a CustomJob runs one "
+            "container",
+            "set it on the training step itself")
+
+
 def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) -> None:
     """Report (PTF501) each option value of `task` that `target` can't write, once per distinct reason."""
     reasons: list[tuple[str, str | None]] = []
@@ -618,6 +669,18 @@ _PARAMETER = " or a pipeline parameter"
 _ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipeline_call_refused)
 _PLATFORM = "kfp-kubernetes platform config"
 _ALL_DEPLOY_STEPS = VERTEX_DEPLOY_STEPS
+
+# Kubeflow has no CustomJob: refused there rather than ignored, since a pipeline that asked for two T4s
+# would otherwise run on a CPU node without a word.
+_CUSTOM_JOB_LOWERINGS = {
+    "kfp-v2": Lowering(None, Refusal("always: a CustomJob is Vertex AI's", _custom_job_refused)),
+    "kfp-v1": Lowering(None, Refusal("always: a CustomJob is Vertex AI's", _custom_job_refused)),
+    "vertex": Lowering("the step's component wrapped as gcpc's CustomTrainingJobOp (`worker_pool_specs`, "
+                       "`service_account`, `network`)",
+                       Refusal("on `serve.deploy`, a step that calls a pipeline or an importer",
+                               _custom_job_on_container_only),
+                       deploy_steps=()),
+}
 
 OPTIONS: tuple[Option, ...] = (
     Option("cpu", 'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER, "the container's CPU limit",
@@ -728,6 +791,10 @@ OPTIONS: tuple[Option, ...] = (
            _lowerings(f"{_PLATFORM} `imagePullSecret`", None,
                       v2_refuses=_container_only("image_pull_secrets", "image_pull_secrets"),
                       v1_refuses=Refusal("always: KFP 1.x sets them per pipeline", _image_pull_secrets_refused_v1))),
+    Option("vertex_custom_job", '{machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", '
+           'accelerator_count: 2, replica_count: 1, boot_disk_size_gb: 100, service_account: "...", network: "..."}',
+           "run the step as a Vertex AI CustomJob on that machine (vertex only)", _read_vertex_custom_job,
+           "vertex_custom_job", _CUSTOM_JOB_LOWERINGS),
 )
 
 OPTIONS_BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

@@ -26,6 +26,7 @@ that Vertex AI can't express (PTF501) and the KServe-only inputs it ignores
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -85,11 +86,32 @@ def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostic
                     "Kubernetes cluster; vertex can't run it", task.span,
                     hint="on Vertex AI, train with torch.train and strategy: \"ddp\" on one node, or compile "
                     "for kfp-v2 or kfp-v1 to run the PyTorchJob on Kubeflow")
+            if task.options.vertex_custom_job is not None:
+                _check_custom_job_pod_options(task, diagnostics)
         deploys = {task.name: task for task in pipeline.tasks.values() if is_deploy(task)}
         for task in deploys.values():
             _check_deploy(task, diagnostics)
         if deploys:
             _check_outputs_unused(pipeline, deploys, diagnostics)
+
+
+# The options that set up the step's pod: a CustomJob step runs no pod of its own (gcpc keeps only the
+# container's image, command, args and env), so `vertex_custom_job` chooses the machine instead.
+POD_OPTIONS = (("cpu_limit", "cpu"), ("cpu_request", "cpu_request"), ("memory_limit", "memory"),
+               ("memory_request", "memory_request"), ("gpus", "gpus"), ("accelerator", "accelerator"),
+               ("node_selector", "node_selector"), ("tolerations", "tolerations"), ("secrets", "secrets"),
+               ("volumes", "volumes"), ("timeout_seconds", "timeout"), ("labels", "labels"),
+               ("annotations", "annotations"), ("pull_policy", "pull_policy"))
+
+
+def _check_custom_job_pod_options(task: dag.Task, diagnostics: Diagnostics) -> None:
+    defaults = dag.TaskOptions()
+    given = [name for field, name in POD_OPTIONS if getattr(task.options, field) != getattr(defaults, field)]
+    if given:
+        diagnostics.report(
+            "PTF501", f"step `{task.step}` runs as a Vertex AI CustomJob (`vertex_custom_job`), which has no pod "
+            f"for {', '.join(f'`{name}`' for name in given)}; vertex can't apply them", task.span,
+            hint="choose the machine in vertex_custom_job (machine_type, accelerator_type, accelerator_count)")
 
 
 def _given(task: dag.Task) -> dict[str, dag.Value]:
@@ -180,7 +202,12 @@ def lower_pipeline(graph: dag.PipelineGraph, parameter_overrides: dict,
     from ptflow.compiler.targets import kfp_v2
 
     lower_deploys(graph, find_component)
-    return kfp_v2.lower_with_source_map(graph, parameter_overrides)
+    custom_jobs = {_span_key(task.span): task.options.vertex_custom_job for pipeline in graph.and_called_pipelines()
+                   for task in pipeline.tasks.values() if task.options.vertex_custom_job is not None}
+    documents, source_map = kfp_v2.lower_with_source_map(graph, parameter_overrides)
+    if custom_jobs:
+        _wrap_custom_jobs(documents, source_map, custom_jobs)
+    return documents, source_map
 
 
 def lower_deploys(graph: dag.PipelineGraph, find_component: ComponentLookup) -> None:
@@ -271,3 +298,104 @@ def _replace(pipeline: dag.PipelineGraph, deploy: dag.Task, steps: list[dag.Task
     for successor in successors:
         pipeline.dag.add_edge(deploy.name, successor)
 
+
+# ---------------------------------------------------------------- vertex_custom_job
+
+
+def _span_key(span) -> tuple:
+    return (span.file, span.start, span.end)
+
+
+def _wrap_custom_jobs(documents: list[dict], source_map: dict, custom_jobs: dict) -> None:
+    """Turn the component of each step with `vertex_custom_job` into gcpc's CustomTrainingJobOp around it.
+
+    Done on the IR, as gcpc's `create_custom_training_job_from_component` does on the component's
+    pipeline spec: the step's container (image, command, args, env) becomes the worker pools' container,
+    and the step's inputs and outputs are added to the CustomJob component's, so the task's inputs and
+    the steps reading its outputs are unchanged.  The step's pod settings (kfp-kubernetes platform
+    config, executor resources) have no pod to apply to and are dropped; the check refuses them."""
+    spec = documents[0]
+    components, executors = spec["components"], spec["deploymentSpec"]["executors"]
+    platform = documents[1]["platforms"]["kubernetes"]["deploymentSpec"]["executors"] if len(documents) > 1 else {}
+    for (dag_key, task_name), span in source_map.items():
+        job = custom_jobs.get(_span_key(span))
+        dag_spec = spec["root"] if dag_key == "root" else components.get(dag_key, {})
+        task = dag_spec.get("dag", {}).get("tasks", {}).get(task_name)
+        if job is None or task is None:
+            continue
+        component_name = task["componentRef"]["name"]
+        executor_label = components[component_name]["executorLabel"]
+        custom_job = _custom_job_component(components[component_name], executors[executor_label]["container"],
+                                           job, display_name=component_name.removeprefix("comp-"))
+        custom_job["executorLabel"] = executor_label
+        components[component_name] = custom_job
+        executors[executor_label] = _custom_training_job()["deploymentSpec"]["executors"]["exec-custom-training-job"]
+        platform.pop(executor_label, None)
+    if len(documents) > 1 and not platform:
+        del documents[1]
+
+
+def _custom_job_component(component: dict, container: dict, job: dag.VertexCustomJob, display_name: str) -> dict:
+    """gcpc's CustomTrainingJobOp with the defaults create_custom_training_job_from_component gives it."""
+    custom_job = _custom_training_job()["components"]["comp-custom-training-job"]
+    parameters = custom_job["inputDefinitions"]["parameters"]
+    defaults = {
+        "display_name": display_name, "worker_pool_specs": _worker_pool_specs(container, job),
+        "timeout": "604800s", "restart_job_on_worker_restart": False, "strategy": "STANDARD",
+        "max_wait_duration": "86400s", "service_account": job.service_account, "tensorboard": "",
+        "enable_web_access": False, "network": job.network, "reserved_ip_ranges": None,
+        "base_output_directory": "", "labels": None, "encryption_spec_key_name": "",
+        "persistent_resource_id": "{{$.pipeline_persistent_resource_id}}", "psc_interface_config": None,
+    }
+    for name, value in defaults.items():
+        if value is None:
+            parameters[name].pop("defaultValue", None)
+        else:
+            parameters[name].update(defaultValue=value, isOptional=True)
+    # gcpc rebuilds the component from its IR, which keeps no descriptions.
+    for definitions in (custom_job["inputDefinitions"], custom_job["outputDefinitions"]):
+        for definition in definitions.get("parameters", {}).values():
+            definition.pop("description", None)
+    inputs, outputs = component.get("inputDefinitions", {}), component.get("outputDefinitions", {})
+    parameters.update(inputs.get("parameters", {}))
+    custom_job["outputDefinitions"]["parameters"].update(outputs.get("parameters", {}))
+    for definitions, own in ((custom_job["inputDefinitions"], inputs), (custom_job["outputDefinitions"], outputs)):
+        definitions["artifacts"] = own.get("artifacts", {})
+        if not definitions["artifacts"]:
+            del definitions["artifacts"]
+    return custom_job
+
+
+def _worker_pool_specs(container: dict, job: dag.VertexCustomJob) -> list[dict]:
+    """The master pool, and a pool of the other replicas when there are any; every replica the same."""
+
+    def escaped(parts: list[str]) -> list[str]:
+        # The executor input is a JSON object inside the CustomJob's JSON payload: it must be escaped.
+        return ["{{$.json_escape[1]}}" if part == "{{$}}" else part for part in parts]
+
+    # Numbers are doubles, as in every IR default value (gcpc's defaults pass through protobuf's Struct).
+    machine: dict = {"machine_type": job.machine_type}
+    if job.accelerator_type:
+        machine.update(accelerator_type=job.accelerator_type, accelerator_count=float(job.accelerator_count))
+    master = {
+        "machine_spec": machine, "replica_count": 1.0,
+        "container_spec": {"image_uri": container["image"], "command": escaped(container.get("command", [])),
+                           "args": escaped(container.get("args", [])), "env": container.get("env", [])},
+        "disk_spec": {"boot_disk_type": job.boot_disk_type, "boot_disk_size_gb": float(job.boot_disk_size_gb)},
+    }
+    pools = [master]
+    if job.replica_count > 1:
+        pools.append({**master, "replica_count": float(job.replica_count - 1)})
+    return pools
+
+
+def _custom_training_job() -> dict:
+    """gcpc's CustomTrainingJobOp compiled by kfp, as committed in vertex_components/ (a fresh copy)."""
+    return copy.deepcopy(_custom_training_job_document())
+
+
+@cache
+def _custom_training_job_document() -> dict:
+    import yaml  # only pipelines with a CustomJob pay for it
+
+    return yaml.safe_load((COMPONENTS / "custom_training_job.yaml").read_text(encoding="utf-8"))

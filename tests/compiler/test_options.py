@@ -115,6 +115,9 @@ GOOD = [
     ('image_pull_secrets: "regcred"', "image_pull_secrets", ["regcred"]),
     ("after: [first]", "after", ["first"]),
     ("after: first", "after", ["first"]),
+    ('vertex_custom_job: {machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", accelerator_count: 2}',
+     "vertex_custom_job", dag.VertexCustomJob("n1-standard-8", "NVIDIA_TESLA_T4", 2)),
+    ("vertex_custom_job: {}", "vertex_custom_job", dag.VertexCustomJob()),
 ]
 
 
@@ -250,6 +253,14 @@ BAD = [
     ('image_pull_secrets: ["regcred", 3]', "PTF309", "3", '`image_pull_secrets` lists secret names: ["regcred"]',
      None),
     ('after: ["first"]', "PTF402", '"first"', "`after` lists step names: `after: [prepare, train]`", None),
+    ('vertex_custom_job: "n1-standard-8"', "PTF309", '"n1', '`vertex_custom_job` is a dict of constants: '
+     '{machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", accelerator_count: 2}', None),
+    ('vertex_custom_job: {machine: "n1-standard-8"}', "PTF309", "{machine", "unknown vertex_custom_job field "
+     "`machine` (fields: machine_type, accelerator_type, boot_disk_type, service_account, network, "
+     "accelerator_count, replica_count, boot_disk_size_gb)", None),
+    ("vertex_custom_job: {replica_count: 0}", "PTF309", "{replica", "`vertex_custom_job.replica_count` must be a "
+     "whole number (1 or more)", None),
+    ("vertex_custom_job: {network: 3}", "PTF309", "{network", "`vertex_custom_job.network` must be a string", None),
     # keys: unknown (with and without a near one), twice, and both ways of retrying
     ('memroy: "1Gi"', "PTF210", "memroy", "unknown option `memroy`", "did you mean `memory`?"),
     ('colour: "red"', "PTF210", "colour", "unknown option `colour`", "see `ptflow explain PTF210`"),
@@ -310,6 +321,7 @@ WRITTEN = {
     "annotations": ('annotations: {owner: "me"}', ""),
     "pull_policy": ('pull_policy: "Always"', ""),
     "image_pull_secrets": ('image_pull_secrets: ["regcred"]', ""),
+    "vertex_custom_job": ('vertex_custom_job: {machine_type: "n1-standard-8"}', ""),
 }
 
 # The forms a target refuses: (option, target) -> (option text, the step line it is written in).
@@ -327,6 +339,9 @@ REFUSED = {
     ("volumes", "vertex"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
     ("accelerator", "kfp-v1"): ("gpus: 1, accelerator: acc", STEP),
     ("image_pull_secrets", "kfp-v1"): ('image_pull_secrets: ["regcred"]', STEP),
+    ("vertex_custom_job", "kfp-v2"): ("vertex_custom_job: {}", STEP),
+    ("vertex_custom_job", "kfp-v1"): ("vertex_custom_job: {}", STEP),
+    ("vertex_custom_job", "vertex"): ("vertex_custom_job: {}", CALLS_A_PIPELINE),
 }
 # Container settings on a step that calls a pipeline: kfp-v2 has no container to write them to (they were
 # dropped without a word before).  The accelerator goes with a GPU count; both are refused in one error each.

@@ -1,7 +1,8 @@
 """Write the Vertex AI components that `--target vertex` lowers `serve.deploy` to.
 
 The components are google-cloud-pipeline-components' own ModelUploadOp,
-EndpointCreateOp and ModelDeployOp, compiled to KFP v2 IR by kfp itself and
+EndpointCreateOp and ModelDeployOp (for `serve.deploy`) and CustomTrainingJobOp (for
+the `vertex_custom_job` step option), compiled to KFP v2 IR by kfp itself and
 committed under compiler/targets/vertex_components/, so compiling never
 imports gcpc or kfp.  Run this after changing the gcpc pin in pyproject.toml:
 
@@ -22,11 +23,12 @@ OUTPUT = Path(__file__).resolve().parents[2] / "compiler" / "targets" / "vertex_
 
 def gcpc_components() -> dict:
     """{file name: the gcpc component} for every component the vertex target uses."""
+    from google_cloud_pipeline_components.v1.custom_job import CustomTrainingJobOp
     from google_cloud_pipeline_components.v1.endpoint import EndpointCreateOp, ModelDeployOp
     from google_cloud_pipeline_components.v1.model import ModelUploadOp
 
     return {"model_upload.yaml": ModelUploadOp, "endpoint_create.yaml": EndpointCreateOp,
-            "model_deploy.yaml": ModelDeployOp}
+            "model_deploy.yaml": ModelDeployOp, "custom_training_job.yaml": CustomTrainingJobOp}
 
 
 def compiled_text(component) -> str:

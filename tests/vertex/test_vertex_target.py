@@ -311,3 +311,83 @@ pipeline p() {
     assert "torch.train" in diagnostic.hint and "kfp-v2" in diagnostic.hint
     # The same pipeline compiles for Kubeflow, where the PyTorchJob runs.
     assert compile_file(str(path), target="kfp-v2").ok
+
+
+CUSTOM_JOB_SOURCE = '''
+component make_data() -> (data: Dataset) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", data.path]
+}
+
+component train(data: Dataset, epochs: int = 1) -> (model: Model) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", data.path, epochs, model.path]
+}
+
+component evaluate(model: Model) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", model.path]
+}
+
+pipeline custom_job_pipeline(epochs: int = 2) {
+    make_data = make_data()
+    train = train(data: make_data.data, epochs: epochs) with { vertex_custom_job: {
+        machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", accelerator_count: 2,
+        replica_count: 3, boot_disk_size_gb: 200, service_account: "trainer@p.iam.gserviceaccount.com",
+        network: "projects/12345/global/networks/vpc" } }
+    evaluate = evaluate(model: train.model)
+}
+'''
+
+
+def test_a_custom_job_compiles_to_what_gcpc_wraps_the_component_into(tmp_path):
+    from google_cloud_pipeline_components.v1.custom_job import create_custom_training_job_from_component
+
+    @dsl.container_component
+    def make_data(data: dsl.Output[dsl.Dataset]):
+        return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "true", data.path])
+
+    @dsl.container_component
+    def train(data: dsl.Input[dsl.Dataset], model: dsl.Output[dsl.Model], epochs: int = 1):
+        return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "true", data.path, epochs, model.path])
+
+    @dsl.container_component
+    def evaluate(model: dsl.Input[dsl.Model]):
+        return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "true", model.path])
+
+    train_job = create_custom_training_job_from_component(
+        train, machine_type="n1-standard-8", accelerator_type="NVIDIA_TESLA_T4", accelerator_count=2,
+        replica_count=3, boot_disk_size_gb=200, service_account="trainer@p.iam.gserviceaccount.com",
+        network="projects/12345/global/networks/vpc")
+
+    @dsl.pipeline(name="custom-job-pipeline")
+    def custom_job_pipeline(epochs: int = 2):
+        data = make_data()
+        trained = train_job(data=data.outputs["data"], epochs=epochs)
+        evaluate(model=trained.outputs["model"])
+
+    ours = compile_ptflow(CUSTOM_JOB_SOURCE, tmp_path, target="vertex")
+    theirs = compile_kfp(custom_job_pipeline, tmp_path)
+    assert_same_ir(ours, theirs)
+
+
+def test_pod_settings_beside_a_custom_job_are_refused_at_the_step(tmp_path):
+    source = CUSTOM_JOB_SOURCE.replace("vertex_custom_job: {", 'gpus: 2, node_selector: {pool: "gpu"}, '
+                                       'vertex_custom_job: {')
+    path = tmp_path / "p.ptflow"
+    path.write_text(source)
+    result = compile_file(str(path), target="vertex")
+    assert not result.ok
+    [diagnostic] = result.diagnostics
+    line = next(n for n, text in enumerate(source.splitlines(), 1) if text.strip().startswith("train = train("))
+    assert (diagnostic.code, diagnostic.span.line) == ("PTF501", line)
+    assert "`gpus`, `node_selector`; vertex can't apply them" in diagnostic.message
+
+
+def test_a_custom_job_is_refused_on_the_kubeflow_targets(tmp_path):
+    path = tmp_path / "p.ptflow"
+    path.write_text(CUSTOM_JOB_SOURCE)
+    for target in ("kfp-v2", "kfp-v1"):
+        result = compile_file(str(path), target=target)
+        assert [(d.code, d.message.split(",")[0]) for d in result.diagnostics] == [
+            ("PTF501", "`vertex_custom_job` on step `train` is a Vertex AI CustomJob")], target
