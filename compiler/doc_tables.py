@@ -43,6 +43,8 @@ def _lowering_cell(option: Option, target: str) -> str:
     default = option.lowering[DEFAULT_TARGET]
     if target != DEFAULT_TARGET and (lowering.writes, lowering.refuses) == (default.writes, default.refuses):
         text = f"as {DEFAULT_TARGET}"
+    elif lowering.writes is None and lowering.ignores:
+        text = f"ignored, with a PTF504 warning: {lowering.ignores}"
     elif lowering.writes is None:
         text = f"not supported (PTF501 {lowering.refuses.when})" if lowering.refuses else "not supported (PTF501)"
     else:

@@ -71,12 +71,15 @@ class Lowering:
     each target's document.  `refuses` names the values it can't write,
     reported as PTF501 at the step before anything is lowered.
     `deploy_steps` (vertex only) are the steps replacing `serve.deploy` that
-    carry the option; the others get its default.
+    carry the option; the others get its default.  `ignores` says what
+    happens instead when the target leaves the option out on purpose; a step
+    that sets it gets a PTF504 warning saying so.
     """
 
     writes: str | None
     refuses: Refusal | None = None
     deploy_steps: tuple[str, ...] = ("model",)
+    ignores: str | None = None
 
 
 @dataclass(frozen=True)
@@ -616,13 +619,6 @@ def _image_pull_secrets_refused_v1(task: dag.Task, target: str):
             "or compile for kfp-v2")
 
 
-def _custom_job_refused(task: dag.Task, target: str):
-    if task.options.vertex_custom_job is None:
-        return None
-    return (f"`vertex_custom_job` on step `{task.step}` is a Vertex AI CustomJob, which {target} can't run",
-            "compile with --target vertex, or use `gpus` and `accelerator` to pick the node on Kubeflow")
-
-
 def _custom_job_on_container_only(task: dag.Task, target: str):
     if task.options.vertex_custom_job is None:
         return None
@@ -649,6 +645,18 @@ def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) 
             reasons.append(reason)
     for message, hint in reasons:
         diagnostics.report("PTF501", message, task.span, hint=hint)
+    defaults = _default_options()
+    for option in OPTIONS:
+        ignores = option.lowering[target].ignores
+        if ignores and option.field and getattr(task.options, option.field) != getattr(defaults, option.field):
+            diagnostics.report("PTF504", f"`{option.name}` on step `{task.step}` is ignored by {target}: {ignores}",
+                               task.span)
+
+
+def _default_options() -> dag.TaskOptions:
+    from ptflow.compiler import dag
+
+    return dag.TaskOptions()
 
 
 # ---------------------------------------------------------------- the table
@@ -670,11 +678,12 @@ _ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipe
 _PLATFORM = "kfp-kubernetes platform config"
 _ALL_DEPLOY_STEPS = VERTEX_DEPLOY_STEPS
 
-# Kubeflow has no CustomJob: refused there rather than ignored, since a pipeline that asked for two T4s
-# would otherwise run on a CPU node without a word.
+# Kubeflow has no CustomJob: the step runs as an ordinary pod there, with a warning, so one pipeline serves
+# Vertex AI and `ptflow run` (which runs the kfp-v2 document here).  `gpus` and `accelerator` choose its node.
+_ORDINARY_STEP = "the step runs as an ordinary step (ptflow run too); `gpus` and `accelerator` choose its node"
 _CUSTOM_JOB_LOWERINGS = {
-    "kfp-v2": Lowering(None, Refusal("always: a CustomJob is Vertex AI's", _custom_job_refused)),
-    "kfp-v1": Lowering(None, Refusal("always: a CustomJob is Vertex AI's", _custom_job_refused)),
+    "kfp-v2": Lowering(None, ignores=_ORDINARY_STEP),
+    "kfp-v1": Lowering(None, ignores=_ORDINARY_STEP),
     "vertex": Lowering("the step's component wrapped as gcpc's CustomTrainingJobOp (`worker_pool_specs`, "
                        "`service_account`, `network`)",
                        Refusal("on `serve.deploy`, a step that calls a pipeline or an importer",

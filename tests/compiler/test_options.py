@@ -339,8 +339,6 @@ REFUSED = {
     ("volumes", "vertex"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
     ("accelerator", "kfp-v1"): ("gpus: 1, accelerator: acc", STEP),
     ("image_pull_secrets", "kfp-v1"): ('image_pull_secrets: ["regcred"]', STEP),
-    ("vertex_custom_job", "kfp-v2"): ("vertex_custom_job: {}", STEP),
-    ("vertex_custom_job", "kfp-v1"): ("vertex_custom_job: {}", STEP),
     ("vertex_custom_job", "vertex"): ("vertex_custom_job: {}", CALLS_A_PIPELINE),
 }
 # Container settings on a step that calls a pipeline: kfp-v2 has no container to write them to (they were
@@ -369,9 +367,23 @@ def test_every_option_says_how_every_target_writes_it():
     for option in OPTIONS:
         assert set(option.lowering) == set(TARGETS), option.name
         for target, lowering in option.lowering.items():
-            assert lowering.writes or lowering.refuses, f"{option.name} on {target}: neither written nor refused"
+            assert lowering.writes or lowering.refuses or lowering.ignores, \
+                f"{option.name} on {target}: neither written, refused nor ignored with a warning"
     assert set(WRITTEN) == set(OPTIONS_BY_NAME)
     assert set(REFUSED) == set(REFUSES)
+
+
+IGNORES = [(option.name, target) for option in OPTIONS for target in TARGETS if option.lowering[target].ignores]
+
+
+@pytest.mark.parametrize("name,target", IGNORES, ids=[f"{n}-{t}" for n, t in IGNORES])
+def test_an_ignored_option_is_a_ptf504_warning_at_its_step_and_the_file_compiles(tmp_path, name, target):
+    text, context = WRITTEN[name]
+    result = compiled(tmp_path, text, target)
+    assert result.ok
+    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [("PTF504", STEP_LINE, 5)]
+    assert result.diagnostics[0].message.startswith(f"`{name}` on step `s` is ignored by {target}: ")
+    assert result.documents == compiled(tmp_path, context, target).documents
 
 
 def compiled(tmp_path: Path, options: str, target: str, step: str = STEP):

@@ -384,10 +384,30 @@ def test_pod_settings_beside_a_custom_job_are_refused_at_the_step(tmp_path):
     assert "`gpus`, `node_selector`; vertex can't apply them" in diagnostic.message
 
 
-def test_a_custom_job_is_refused_on_the_kubeflow_targets(tmp_path):
+def test_a_custom_job_is_an_ordinary_step_with_a_warning_on_the_kubeflow_targets(tmp_path):
     path = tmp_path / "p.ptflow"
     path.write_text(CUSTOM_JOB_SOURCE)
     for target in ("kfp-v2", "kfp-v1"):
         result = compile_file(str(path), target=target)
-        assert [(d.code, d.message.split(",")[0]) for d in result.diagnostics] == [
-            ("PTF501", "`vertex_custom_job` on step `train` is a Vertex AI CustomJob")], target
+        assert result.ok, target
+        assert [(d.code, d.message.split(":")[0]) for d in result.diagnostics] == [
+            ("PTF504", f"`vertex_custom_job` on step `train` is ignored by {target}")], target
+
+
+def test_ptflow_run_runs_a_custom_job_step_here_as_an_ordinary_step_with_a_notice(tmp_path):
+    from tests.runner.helpers import ptflow
+
+    source = CUSTOM_JOB_SOURCE.replace('command = ["sh", "-c", "true", data.path]',
+                                       'command = ["sh", "-c", "echo rows > $0", data.path]')
+    source = source.replace('command = ["sh", "-c", "true", data.path, epochs, model.path]',
+                            'command = ["sh", "-c", "cat $0 > $2; echo epochs $1 >> $2", data.path, epochs, '
+                            'model.path]')
+    (tmp_path / "p.ptflow").write_text(source)
+    result = ptflow("run", "p.ptflow", "--store", str(tmp_path / "store"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    notices = [line for line in output.splitlines() if "vertex_custom_job" in line and "PTF504" in line]
+    assert notices == ["warning[PTF504]: `vertex_custom_job` on step `train` is ignored by kfp-v2: the step runs as "
+                       "an ordinary step (ptflow run too); `gpus` and `accelerator` choose its node"]
+    # The wrapped step ran here and its model reached the step after it.
+    assert "done    train" in output and "done    evaluate" in output
