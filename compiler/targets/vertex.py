@@ -19,9 +19,14 @@ compiled by kfp into vertex_components/ (tests/vertex/regenerate_components.py
 writes them; a test fails when they drift from the pinned gcpc), and loaded
 like any KFP v2 IR component, so compiling never imports gcpc or kfp.
 
+A step with the `vertex_custom_job` option runs as a Vertex AI CustomJob: after
+the KFP v2 lowering, its component is wrapped in gcpc's CustomTrainingJobOp
+the way gcpc's `create_custom_training_job_from_component` wraps one.
+
 `check_support` reports, before anything is lowered, the uses of `serve.deploy`
-that Vertex AI can't express (PTF501) and the KServe-only inputs it ignores
-(PTF504).
+that Vertex AI can't express (PTF501), the KServe-only inputs it ignores
+(PTF504), `distributed.pytorchjob` (PTF501: no Kubeflow training operator) and
+pod settings beside `vertex_custom_job` (PTF501: a CustomJob has no pod).
 """
 
 from __future__ import annotations
