@@ -411,3 +411,25 @@ def test_ptflow_run_runs_a_custom_job_step_here_as_an_ordinary_step_with_a_notic
                        "an ordinary step (ptflow run too); `gpus` and `accelerator` choose its node"]
     # The wrapped step ran here and its model reached the step after it.
     assert "done    train" in output and "done    evaluate" in output
+
+
+def test_the_custom_job_example_trains_on_two_t4s_as_a_custom_job():
+    example = EXAMPLE.with_name("vertex_cifar10_custom_job.ptflow")
+    result = compile_file(str(example), target="vertex")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    document = result.documents[0]
+    train = document["components"]["comp-train"]
+    [pool] = train["inputDefinitions"]["parameters"]["worker_pool_specs"]["defaultValue"]
+    assert pool["machine_spec"] == {"machine_type": "n1-standard-8", "accelerator_type": "NVIDIA_TESLA_T4",
+                                    "accelerator_count": 2.0}
+    # The worker runs the same runtime step as the on-node example's training step...
+    on_node = compile_file(str(EXAMPLE), target="vertex").documents[0]
+    assert pool["container_spec"]["command"] == on_node["deploymentSpec"]["executors"]["exec-train"]["container"][
+        "command"]
+    # ... while the pipeline's own step launches the CustomJob with gcpc's launcher.
+    launcher = document["deploymentSpec"]["executors"][train["executorLabel"]]["container"]["command"]
+    assert launcher[-1] == "google_cloud_pipeline_components.container.v1.custom_job.launcher"
+    # Training reads the prepared data and its model reaches the archive, as on the node.
+    tasks = document["root"]["dag"]["tasks"]
+    assert tasks["train"]["inputs"]["artifacts"]["data"]["taskOutputArtifact"]["producerTask"] == "data"
+    assert tasks["mar"]["inputs"]["artifacts"]["model"]["taskOutputArtifact"]["producerTask"] == "train"
