@@ -269,8 +269,10 @@ A standard-library step was given an input that only matters on another
 target, so the target chosen with `--target` ignores it. For example
 `serve.deploy`'s `namespace` or `canary_traffic_percent` set up a KServe
 InferenceService; on `--target vertex` the step deploys to a Vertex AI
-endpoint, which has no such setting. The file still compiles; the message
-names the input. Silence it with `# ptflow: ignore[PTF504]` on the step when
+endpoint, which has no such setting. A step option can be ignored the same
+way: `vertex_custom_job` only means something on `--target vertex`; on the
+Kubeflow targets and under `ptflow run` the step runs as an ordinary step.
+The file still compiles; the message names the input. Silence it with `# ptflow: ignore[PTF504]` on the step when
 one file is compiled for both targets on purpose.
 """, W)
 _code("PTF503", "invalid pipeline document", """
