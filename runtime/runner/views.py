@@ -151,6 +151,9 @@ def run_view(run: dict, executions: list[dict], cache_sources: dict[int, str],
         out += ["", "metrics"]
         out += [f"  {task} {name}: {', '.join(f'{k}={_short(to_text(v))}' for k, v in sorted(meta.items()))}"
                 for task, name, meta in metrics]
+    for execution in executions:
+        if execution["status"] == "SKIPPED" and execution.get("error"):
+            out += ["", f"{step_name(execution['task'])} skipped: {execution['error']}"]
     failed = [e for e in executions if e["status"] == "FAILED"]
     for execution in failed:
         name = step_name(execution["task"])
