@@ -107,3 +107,29 @@ def test_tensorboard_and_lineage_take_the_source_name(tmp_path: Path, store: Pat
     assert Path(document["artifact"]["uri"].removeprefix("file://")).read_text().strip() == "fine"
     text = ptflow("lineage", f"{run_id}/train/report", "--store", str(store), check=True).stdout
     assert "  train in run" in text
+
+
+def test_a_failed_steps_log_hint_names_it_as_the_source_does_and_works(tmp_path: Path, store: Path):
+    source = tmp_path / "failing.ptflow"
+    source.write_text(
+        'component boom() {\n'
+        '    image = "alpine:3"\n'
+        '    command = ["sh", "-c", "echo the reason; exit 3"]\n'
+        '}\n'
+        'component say(text: str) {\n'
+        '    image = "alpine:3"\n'
+        '    command = ["sh", "-c", "echo \\"said $0\\"", text]\n'
+        '}\n'
+        'pipeline failing() {\n'
+        '    crash = boom()\n'
+        '    finally {\n'
+        '        summary = say(text: "done")\n'
+        '    }\n'
+        '}\n')
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 1
+    run_id = run_id_of(result.stdout)
+    hint = next(line for line in result.stderr.splitlines() if "whole log:" in line).split("whole log:")[1].strip()
+    assert hint == f"ptflow show {run_id} --store {store.resolve()} --log crash"
+    log = ptflow(*hint.split()[1:], check=True)
+    assert "the reason" in log.stdout
