@@ -79,12 +79,14 @@ def find_steps(executions: list[dict], name: str) -> list[dict]:
     """The executions a step name given on the command line means, most specific spelling first.
 
     Accepted: the compiled task path, the name `ptflow show` prints (`train[1]`, `inner/train`), or the
-    step's own name from the `.ptflow` file (`train`), which may fit several executions.
+    step's own name from the `.ptflow` file (`train`), which may fit several executions.  Task names are
+    Kubernetes names (`final_summary` is compiled to `final-summary`): either spelling is accepted.
     """
+    spellings = {name, name.replace("_", "-")}
     for spelling in (lambda e: e["task"], lambda e: step_name(e["task"]),
                      lambda e: _INDEXES.sub("", step_name(e["task"])),
                      lambda e: _INDEXES.sub("", step_name(e["task"])).rsplit("/", 1)[-1]):
-        found = [e for e in executions if spelling(e) == name]
+        found = [e for e in executions if spelling(e) in spellings]
         if found:
             return found
     return []

@@ -121,7 +121,7 @@ def test_a_failed_steps_log_hint_names_it_as_the_source_does_and_works(tmp_path:
         '    command = ["sh", "-c", "echo \\"said $0\\"", text]\n'
         '}\n'
         'pipeline failing() {\n'
-        '    crash = boom()\n'
+        '    crash_now = boom()\n'
         '    finally {\n'
         '        summary = say(text: "done")\n'
         '    }\n'
@@ -130,6 +130,8 @@ def test_a_failed_steps_log_hint_names_it_as_the_source_does_and_works(tmp_path:
     assert result.returncode == 1
     run_id = run_id_of(result.stdout)
     hint = next(line for line in result.stderr.splitlines() if "whole log:" in line).split("whole log:")[1].strip()
-    assert hint == f"ptflow show {run_id} --store {store.resolve()} --log crash"
+    assert hint == f"ptflow show {run_id} --store {store.resolve()} --log crash-now"  # the compiled (k8s) spelling
     log = ptflow(*hint.split()[1:], check=True)
     assert "the reason" in log.stdout
+    # ... and the name as written in the file works as well.
+    assert "the reason" in ptflow("show", run_id, "--store", str(store), "--log", "crash_now", check=True).stdout
