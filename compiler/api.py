@@ -42,6 +42,7 @@ class CompileResult:
     # (DAG component key, task name) -> the span of the step that declared it;
     # the key is "root" for the pipeline's own DAG.
     source_map: dict[tuple[str, str], Span] = field(default_factory=dict)
+    graph: dag.PipelineGraph | None = None  # the checked pipeline (the runner words its conditions from it)
 
     @property
     def ok(self) -> bool:
@@ -88,7 +89,7 @@ def _compile_file(path, target_name, pipeline, params, image, text, loader) -> C
     if diagnostics.has_errors:
         return CompileResult(path, target_name, graph.name, None, diagnostics.sorted(), source_map)
     return CompileResult(path, target_name, graph.name, documents, _unsuppressed(diagnostics.sorted(), scope),
-                         source_map)
+                         source_map, graph)
 
 
 def _unsuppressed(diagnostics: list, scope: ModuleScope) -> list:

@@ -19,13 +19,17 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ptflow.commands.runs import open_store
-    from ptflow.runtime.runner.views import execution_json, lineage_view
+    from ptflow.runtime.runner.views import AmbiguousStep, execution_json, lineage_view
 
     store = open_store(args.store)
     if store is None:
         return EXIT_ERRORS
     try:
-        found = store.find_artifacts(args.artifact.lstrip("#"))
+        try:
+            found = store.find_artifacts(args.artifact.lstrip("#"))
+        except AmbiguousStep as error:
+            print(f"error[PTF912]: {args.artifact}: {error}", file=sys.stderr)
+            return EXIT_ERRORS
         if not found:
             print(f"error[PTF912]: no artifact `{args.artifact}` in {args.store}", file=sys.stderr)
             return EXIT_ERRORS

@@ -52,18 +52,23 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _print_log(store, run_id: str, executions: list[dict], task: str) -> int:
+def _print_log(store, run_id: str, executions: list[dict], step: str) -> int:
     """Write a step's log (every attempt, with the runner's header line before each) to stdout."""
-    matching = [e for e in executions if e["task"] == task]
-    if not matching:
-        steps = ", ".join(e["task"] for e in executions) or "none"
-        print(f"ptflow show: run {run_id} has no step `{task}` (its steps: {steps})", file=sys.stderr)
+    from ptflow.runtime.runner.views import AmbiguousStep, find_step, step_name
+
+    try:
+        execution = find_step(executions, step)
+    except AmbiguousStep as error:
+        print(f"ptflow show: run {run_id}: {error}", file=sys.stderr)
         return EXIT_ERRORS
-    execution = matching[-1]
+    if execution is None:
+        steps = ", ".join(step_name(e["task"]) for e in executions) or "none"
+        print(f"ptflow show: run {run_id} has no step `{step}` (its steps: {steps})", file=sys.stderr)
+        return EXIT_ERRORS
     if execution["status"] == "CACHED" and execution["cached_from"]:
         original = store.execution(execution["cached_from"])
         if original is not None:
-            print(f"note: `{task}` was a cache hit; this is its log from run {original['run_id']}", file=sys.stderr)
+            print(f"note: `{step}` was a cache hit; this is its log from run {original['run_id']}", file=sys.stderr)
             execution = original
     sys.stdout.flush()
     sys.stdout.buffer.write(store.read_log(execution))

@@ -61,15 +61,21 @@ def resolve_logdir(target: str, store_dir: str, step: str | None) -> list[str]:
         found = store.find_run(target)
         if found is None:
             raise LookupError(f"no directory and no run `{target}` in {store_dir} (ptflow runs lists them)")
+        from ptflow.runtime.runner.views import find_steps, step_name
+
+        executions = store.executions(found["id"])
+        if step:
+            executions = find_steps(executions, step)
+            if not executions:
+                steps = ", ".join(step_name(e["task"]) for e in store.executions(found["id"])) or "none"
+                raise LookupError(f"run {found['id']} has no step `{step}` (its steps: {steps})")
         logs = {}
-        for execution in store.executions(found["id"]):
-            if step and execution["task"] != step:
-                continue
+        for execution in executions:
             for artifacts in execution["output_artifacts"].values():
                 for artifact in artifacts:
                     path = local_path_for_uri(artifact.uri)
                     if path and holds_tensorboard_logs(Path(path)):
-                        logs.setdefault(execution["task"], path)
+                        logs.setdefault(step_name(execution["task"]), path)
     finally:
         store.close()
     if not logs:

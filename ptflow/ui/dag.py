@@ -17,15 +17,13 @@ paths themselves: the groups they name, without edges.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ptflow.compiler.picture import Cluster, Node, Picture
-
-_ITERATION = re.compile(r"\[\d+\]$")
+from ptflow.runtime.runner.views import ITERATION as _ITERATION  # shared with `ptflow show`'s step names
 
 # Step states, as shown (lower case, CSS class st-<state>).
 STATE_OF_STATUS = {"RUNNING": "running", "SUCCEEDED": "succeeded", "FAILED": "failed", "CACHED": "cached",

@@ -35,6 +35,7 @@ from ptflow.runtime.runner import values
 from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
 from ptflow.runtime.runner.commands import ContainerRuntime, is_runtime_command
+from ptflow.runtime.runner.conditions import why_false
 from ptflow.runtime.runner.failures import StepFailure
 from ptflow.runtime.runner.interruption import signal_of
 from ptflow.runtime.runner.launcher import ContainerLauncher, ResolvedTask, run_importer
@@ -382,8 +383,7 @@ class Run:
                 return self._task_failed(frame, name, component_key, component,
                                          f"the condition of `{path}` can't be evaluated: {error}", "PTF549")
             if not should_run:
-                shown = condition if len(condition) <= 100 else condition[:97] + "..."
-                reason = f"condition is false: {shown}"
+                reason = why_false(self.pipeline.condition_arms.get(name), condition, parameters)
                 # Recorded, so `ptflow show` and `ptflow ui` can say why the task (often a whole branch) did not run.
                 self.store.record_execution(self.run_id, path, component_key,
                                             "dag" if "dag" in component else "container", states.SKIPPED,

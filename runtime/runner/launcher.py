@@ -31,6 +31,7 @@ from ptflow.runtime.runner.failures import StepFailure, describe_exit, log_tail
 from ptflow.runtime.runner.logs import TAIL_BYTES, Lane, LogRange
 from ptflow.runtime.runner.placeholders import JobNames, PlaceholderError, Resolver
 from ptflow.runtime.runner.process_groups import stop_processes
+from ptflow.runtime.runner.views import step_name
 
 if TYPE_CHECKING:
     from ptflow.runtime.runner.engine import Run
@@ -250,7 +251,7 @@ class ContainerLauncher:
         """The command that prints a step's whole log."""
         default = self.store.root == Path(DEFAULT_STORE).resolve()
         store = "" if default else f" --store {shlex.quote(str(self.store.root))}"
-        return f"ptflow show {self.run.run_id}{store} --log {shlex.quote(task)}"
+        return f"ptflow show {self.run.run_id}{store} --log {shlex.quote(step_name(task))}"
 
     # ---------------------------------------------------------- one attempt
     def _attempt(self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution,

@@ -22,6 +22,8 @@ class Pipeline:
     text: str | None = None  # the YAML text, for diagnostics that point into it
     # (DAG component key, task name) -> the `.ptflow` span that declared the task.
     source_map: dict[tuple[str, str], Span] = field(default_factory=dict)
+    # Compiled task name (`condition-4`) -> the `if`/`elif`/`else` arm of the checked DAG (none for IR).
+    condition_arms: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -123,4 +125,7 @@ def _compile(path: str, pipeline: str | None, image: str | None, target: str):
     documents = result.documents or []
     loaded = from_documents(documents, path)
     loaded.source_map = dict(result.source_map)
+    from ptflow.runtime.runner.conditions import condition_arms
+
+    loaded.condition_arms = condition_arms(result.graph)
     return documents, loaded, [d for d in result.diagnostics if not d.is_error]

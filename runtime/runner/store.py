@@ -53,6 +53,7 @@ from typing import Any
 from ptflow.runtime.runner import logs
 from ptflow.runtime.runner.artifacts import Artifact, content_digest, fingerprint, local_path_for_uri
 from ptflow.runtime.runner.logs import LogRange, ranges_from_json, ranges_to_json
+from ptflow.runtime.runner.views import find_step
 
 DATABASE = "ptflow.db"
 BUSY_TIMEOUT_MS = 60_000
@@ -767,11 +768,20 @@ class Store:
             if not (run_part and task and output):
                 return []
             rows = self._db.execute(
-                "SELECT DISTINCT a.* FROM artifacts a JOIN events e ON e.artifact_id = a.id"
-                " JOIN executions x ON x.id = e.execution_id"
-                " WHERE e.kind = 'OUTPUT' AND x.task = ? AND e.name = ? AND substr(x.run_id, 1, ?) = ?"
-                " ORDER BY x.id DESC", (task, output, len(run_part), run_part)).fetchall()
-        return [dict(r) for r in rows]
+                "SELECT a.*, x.task AS producer_task, x.run_id AS producer_run FROM artifacts a"
+                " JOIN events e ON e.artifact_id = a.id JOIN executions x ON x.id = e.execution_id"
+                " WHERE e.kind = 'OUTPUT' AND e.name = ? AND substr(x.run_id, 1, ?) = ?"
+                " ORDER BY x.id DESC", (output, len(run_part), run_part)).fetchall()
+        if not rows:
+            return []
+        # The step as the user names it (`summary`, `train[1]`) or its compiled path, in the latest run that fits.
+        latest = [dict(r, task=r["producer_task"]) for r in rows if r["producer_run"] == rows[0]["producer_run"]]
+        chosen = find_step(latest, task)
+        if chosen is None:
+            return []
+        found = [{k: v for k, v in r.items() if k not in ("task", "producer_task", "producer_run")}
+                 for r in latest if r["task"] == chosen["task"]]
+        return list({r["id"]: r for r in found}.values())
 
     def lineage(self, artifact_id: int) -> dict:
         """Who produced an artifact (with that execution's inputs) and who consumed it."""

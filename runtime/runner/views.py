@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.values import to_text
+
+# The names the KFP lowering gives the groups it adds around steps (compiler/targets/kfp_v2.py `group_names`):
+# they are in a task's path in the store, but not in the `.ptflow` file.
+_GROUP = re.compile(r"^(?:for-loop|condition-branches|condition|exit-handler)-\d+$")
+ITERATION = re.compile(r"\[\d+\]$")
+_INDEXES = re.compile(r"(?:\[\d+\])+$")
 
 METRICS_TYPES = ("system.Metrics", "system.ClassificationMetrics", "system.SlicedClassificationMetrics")
 
@@ -32,6 +39,68 @@ def duration(start: float | None, end: float | None) -> str:
 
 def counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {state.lower().replace('_', ' ')}" for state, n in sorted(counts.items()))
+
+
+def is_group(path_part: str) -> bool:
+    """Whether a part of a task path is a group the compiler added (`for-loop-2[1]`, `condition-3`)."""
+    return bool(_GROUP.match(ITERATION.sub("", path_part)))
+
+
+def step_name(task_path: str) -> str:
+    """A task as the user named it in the `.ptflow` file: the compiler's groups left out of its path.
+
+    `exit-handler-1/summary` -> `summary`; `condition-1/condition-branches-2/train` -> `train`; a nested
+    pipeline's step keeps the call's name (`inner/train`); a loop's iterations keep their index, on the
+    step (`for-loop-2[1]/train` -> `train[1]`), so each execution has a name of its own.
+    """
+    parts, indexes = [], ""
+    for part in task_path.split("/"):
+        if is_group(part):
+            match = ITERATION.search(part)
+            indexes += match.group(0) if match else ""
+        else:
+            parts.append(part)
+    if not parts:  # a group itself (a skipped `if`): the file has no name for it, its own is the shortest
+        return task_path.rsplit("/", 1)[-1]
+    return "/".join(parts) + indexes
+
+
+class AmbiguousStep(LookupError):
+    """A step name that fits several executions of a run (a loop's iterations, nested pipelines)."""
+
+    def __init__(self, name: str, candidates: list[dict]):
+        self.name = name
+        self.candidates = candidates
+        listed = ", ".join(f"`{step_name(e['task'])}` ({e['task']})" for e in candidates)
+        super().__init__(f"`{name}` names {len(candidates)} steps of this run: {listed}; name one of them")
+
+
+def find_steps(executions: list[dict], name: str) -> list[dict]:
+    """The executions a step name given on the command line means, most specific spelling first.
+
+    Accepted: the compiled task path, the name `ptflow show` prints (`train[1]`, `inner/train`), or the
+    step's own name from the `.ptflow` file (`train`), which may fit several executions.  Task names are
+    Kubernetes names (`final_summary` is compiled to `final-summary`): either spelling is accepted.
+    """
+    spellings = {name, name.replace("_", "-")}
+    for spelling in (lambda e: e["task"], lambda e: step_name(e["task"]),
+                     lambda e: _INDEXES.sub("", step_name(e["task"])),
+                     lambda e: _INDEXES.sub("", step_name(e["task"])).rsplit("/", 1)[-1]):
+        found = [e for e in executions if spelling(e) in spellings]
+        if found:
+            return found
+    return []
+
+
+def find_step(executions: list[dict], name: str) -> dict | None:
+    """The one execution a step name means; None when there is none; AmbiguousStep when there are several.
+
+    The same task recorded twice (the last record is the one that counts) is one step, not several.
+    """
+    found = find_steps(executions, name)
+    if len({e["task"] for e in found}) > 1:
+        raise AmbiguousStep(name, list({e["task"]: e for e in found}.values()))
+    return found[-1] if found else None
 
 
 def runs_view(runs: list[dict]) -> str:
@@ -75,7 +144,7 @@ def run_view(run: dict, executions: list[dict], cache_sources: dict[int, str],
         if execution["status"] == "CACHED":
             status += f" ({cache_sources.get(execution['cached_from'], '?')})"
         attempts = execution.get("attempts") or 0
-        rows.append([execution["task"], status,
+        rows.append([step_name(execution["task"]), status,
                      duration(execution["started"], execution["finished"]) if execution["status"] != "CACHED" else "-",
                      str(attempts) if attempts > 1 else "", _outputs(execution)])
     out.append(table(["STEP", "STATUS", "TOOK", "TRIES", "OUTPUTS (#artifact id)"], rows).rstrip("\n"))
@@ -84,12 +153,16 @@ def run_view(run: dict, executions: list[dict], cache_sources: dict[int, str],
         out += ["", "metrics"]
         out += [f"  {task} {name}: {', '.join(f'{k}={_short(to_text(v))}' for k, v in sorted(meta.items()))}"
                 for task, name, meta in metrics]
+    for execution in executions:
+        if execution["status"] == "SKIPPED" and execution.get("error"):
+            out += ["", f"{step_name(execution['task'])} skipped: {execution['error']}"]
     failed = [e for e in executions if e["status"] == "FAILED"]
     for execution in failed:
-        out += ["", f"{execution['task']} failed: {execution.get('error') or ''}"]
+        name = step_name(execution["task"])
+        out += ["", f"{name} failed: {execution.get('error') or ''}"]
         tail = (log_tails or {}).get(execution["id"])
         if tail:
-            out.append(f"  last lines of its log (all of it: ptflow show {run['id']} --log {execution['task']}):")
+            out.append(f"  last lines of its log (all of it: ptflow show {run['id']} --log {name}):")
             out += [f"  | {line}" for line in tail]
     if run.get("outputs"):
         out += ["", "outputs"] + [f"  {k} = {to_text(v)}" for k, v in sorted(run["outputs"].items())]
@@ -102,7 +175,7 @@ def _metrics(executions: list[dict]) -> list[tuple[str, str, dict]]:
         for name, artifacts in sorted(execution["output_artifacts"].items()):
             for artifact in artifacts:
                 if artifact.schema_title in METRICS_TYPES and artifact.metadata:
-                    found.append((execution["task"], name, artifact.metadata))
+                    found.append((step_name(execution["task"]), name, artifact.metadata))
     return found
 
 
@@ -121,7 +194,7 @@ def lineage_view(artifact: dict, lineage: dict) -> str:
     if not producers:
         out.append("  (nothing recorded)")
     for execution in producers:
-        out.append(f"  {execution['task']} in run {execution['run_id']} ({execution['status'].lower()}, "
+        out.append(f"  {step_name(execution['task'])} in run {execution['run_id']} ({execution['status'].lower()}, "
                    f"component {execution['component']})")
         for name, value in sorted(execution["inputs"].items()):
             out.append(f"    input {name} = {_value(value)}")
@@ -132,14 +205,15 @@ def lineage_view(artifact: dict, lineage: dict) -> str:
     if not lineage["consumers"]:
         out.append("  (nothing yet)")
     for execution in lineage["consumers"]:
-        out.append(f"  {execution['task']} in run {execution['run_id']} as `{execution['name']}` "
+        out.append(f"  {step_name(execution['task'])} in run {execution['run_id']} as `{execution['name']}` "
                    f"({execution['status'].lower()})")
     return "\n".join(out) + "\n"
 
 
 def execution_json(execution: dict) -> dict:
     return {
-        "task": execution["task"],
+        "step": step_name(execution["task"]),  # as the .ptflow file names it
+        "task": execution["task"],  # the compiled task path, compiler groups included
         "status": execution["status"],
         "component": execution["component"],
         "started": execution["started"],

@@ -59,7 +59,8 @@ def test_the_run_page_draws_the_dag_with_the_users_step_names_groups_and_states_
     assert "for n in numbers parallel 2" in page and "4 iterations" in page  # the loop, its iterations grouped
     assert 'class="node st-succeeded shape-step" data-node="big"' in page
     assert 'class="node st-skipped shape-step" data-node="exact"' in page  # the elif that was false
-    assert "condition is false" in page  # ... and why
+    # ... and why, in the words of the .ptflow file with the values the condition saw (sum of squares 1..4 = 30)
+    assert "an earlier branch ran: total.sum (30) &gt; threshold (20) is true" in page
     assert "4 runs: 4 succeeded" in page
     assert "threshold" in page and "[1,2,3,4]" in page  # the run's parameters
 
