@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 import yaml
 
-from ptflow.compiler.diagnostics import Diagnostic, Related, Severity
+from ptflow.compiler.diagnostics import Diagnostic, Related, Severity, Suggestion
+from ptflow.compiler.diagnostics.codes import CODES
 from ptflow.compiler.source import SourceText, Span
 from ptflow.compiler.yaml_reader import load_documents
 
@@ -162,6 +163,7 @@ class Finding:
     hint: str | None = None
     severity: Severity | None = None
     related: list[tuple[int, Path, str]] = field(default_factory=list)
+    suggestion: Suggestion | None = None
 
 
 class PathReport:
@@ -173,19 +175,20 @@ class PathReport:
 
     def add(self, code: str, document: int, path: Path, message: str, *, part: Part = "value",
             hint: str | None = None, severity: Severity | None = None,
-            related: list[tuple[int, Path, str]] | None = None) -> None:
+            related: list[tuple[int, Path, str]] | None = None, suggestion: Suggestion | None = None) -> None:
+        """One finding at `path`; a `suggestion` (did you mean) replaces `hint` and, where the
+        span holds exactly the misspelled name, carries its fix."""
         key = (code, document, tuple(path), message)
         if key in self._seen:  # the same fact reached by two routes is said once
             return
         self._seen.add(key)
-        self.findings.append(Finding(code, message, document, tuple(path), part, hint, severity, related or []))
+        self.findings.append(Finding(code, message, document, tuple(path), part, hint, severity, related or [],
+                                     suggestion))
 
     def __len__(self) -> int:
         return len(self.findings)
 
     def diagnostics(self, source: SourceText | None) -> list[Diagnostic]:
-        from ptflow.compiler.codes import CODES
-
         positions = YamlPositions(source) if source is not None and self.findings else None
         out = []
         for order, finding in enumerate(self.findings):
@@ -198,7 +201,12 @@ class PathReport:
                         related.append(Related(related_span, note))
             severity = finding.severity or CODES[finding.code].severity
             message = f"{format_path(finding.path)}: {finding.message}"
-            diagnostic = Diagnostic(finding.code, severity, message, span, related, finding.hint)
+            hint, fix = finding.hint, None
+            if finding.suggestion is not None:
+                hint = finding.suggestion.hint
+                if span is not None and source.text[span.start:span.end] == finding.suggestion.written:
+                    fix = finding.suggestion.at(span).fix  # a plain scalar: replacing it keeps the YAML valid
+            diagnostic = Diagnostic(finding.code, severity, message, span, related, hint, fix)
             # in file order when there is a file, else in the order the layers found them
             out.append(((span.start if span else 0, finding.code if span else "", order), diagnostic))
         out.sort(key=lambda pair: pair[0])

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.spec import Pipeline
+from ptflow.compiler.diagnostics import codes
 
 SCHEMA_VERSION = "2.1.0"
 
@@ -37,7 +38,8 @@ def _is_pipeline_spec(documents: list[Any], pipeline: Pipeline, diagnostics: Dia
     source = pipeline.source or "input"
     spec = main_document(documents)
     if not isinstance(spec, dict):
-        diagnostics.report("PTF540", f"`{source}` is not a KFP PipelineSpec (it holds no YAML mapping)", None)
+        diagnostics.report(codes.RUN_NOT_RUNNABLE,
+                           f"`{source}` is not a KFP PipelineSpec (it holds no YAML mapping)", None)
         return False
     missing = [key for key in ("root", "pipelineInfo") if not isinstance(spec.get(key), dict)]
     if "deploymentSpec" not in spec and spec.get("components"):
@@ -51,12 +53,13 @@ def _is_pipeline_spec(documents: list[Any], pipeline: Pipeline, diagnostics: Dia
             )
         elif "implementation" in spec:
             hint = "this is a KFP v1 component file; `ptflow run` runs compiled KFP v2 pipelines"
-        diagnostics.report("PTF540", f"`{source}` is not a KFP PipelineSpec: it has no {what}", None, hint=hint)
+        diagnostics.report(codes.RUN_NOT_RUNNABLE,
+                           f"`{source}` is not a KFP PipelineSpec: it has no {what}", None, hint=hint)
         return False
     version = spec.get("schemaVersion")
     if version != SCHEMA_VERSION:
         diagnostics.report(
-            "PTF540", f"`{source}` has schemaVersion {version!r}; KFP and this runner read {SCHEMA_VERSION}", None
+            codes.RUN_NOT_RUNNABLE, f"`{source}` has schemaVersion {version!r}; KFP and this runner read {SCHEMA_VERSION}", None
         )
         return False
     return True
@@ -86,7 +89,7 @@ def _structure(pipeline: Pipeline, diagnostics: Diagnostics) -> None:
     dags.update({key: c for key, c in components.items() if isinstance(c, dict) and "dag" in c})
 
     def report(message: str) -> None:
-        diagnostics.report("PTF541", message, None)
+        diagnostics.report(codes.RUN_BROKEN_DOCUMENT, message, None)
 
     for dag_key, component in dags.items():
         tasks = (component.get("dag") or {}).get("tasks") or {}
@@ -236,7 +239,6 @@ def upstream_tasks(task: dict) -> list[str]:
     return found
 
 
-
 def is_safe_name(name: str) -> bool:
     """A name that can be one path component inside the store."""
     if not name or name in (".", "..") or "\0" in name:
@@ -253,7 +255,7 @@ def _names_stay_in_store(pipeline: Pipeline, diagnostics: Diagnostics) -> None:
             for name in outputs.get(kind) or {}:
                 if not is_safe_name(name):
                     diagnostics.report(
-                        "PTF543", f"output `{name}` of `{key}` would be written outside the store "
+                        codes.RUN_PATH_ESCAPES_STORE, f"output `{name}` of `{key}` would be written outside the store "
                         "(output names can't contain `/`, `..` or be absolute paths)", None)
 
 
@@ -268,30 +270,32 @@ def _arguments(pipeline: Pipeline, arguments: dict[str, str], diagnostics: Diagn
         definition = definitions.get(name)
         if definition is None:
             if name in artifact_inputs:
-                diagnostics.report("PTF902", f"`{name}` is an artifact input; only parameters can be set with -p", None)
+                diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE,
+                                   f"`{name}` is an artifact input; only parameters can be set with -p", None)
                 continue
-            suggestion = did_you_mean(name, definitions)
-            diagnostics.report("PTF902", f"pipeline `{pipeline.name}` has no parameter `{name}`", None,
-                               hint=f"did you mean `{suggestion}`?" if suggestion else
-                               ("its parameters are " + ", ".join(sorted(definitions))) if definitions else None)
+            diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE,
+                               f"pipeline `{pipeline.name}` has no parameter `{name}`",
+                               None, suggestion=did_you_mean(name, definitions),
+                               hint="its parameters are " + ", ".join(sorted(definitions)) if definitions else None)
             continue
         parameter_type = (definition or {}).get("parameterType", values.STRING)
         try:
             typed[name] = values.from_command_line(text, parameter_type)
         except values.ValueTypeError as error:
             diagnostics.report(
-                "PTF902", f"`-p {name}={text}`: not a valid {_type_word(parameter_type)} ({error})", None
+                codes.INVALID_COMMAND_LINE_VALUE, f"`-p {name}={text}`: not a valid {_type_word(parameter_type)} ({error})", None
             )
     for name, definition in definitions.items():
         definition = definition or {}
         if name in arguments or definition.get("isOptional") or "defaultValue" in definition:
             continue
-        diagnostics.report("PTF542", f"pipeline `{pipeline.name}` needs parameter `{name}` "
+        diagnostics.report(codes.RUN_MISSING_PARAMETER, f"pipeline `{pipeline.name}` needs parameter `{name}` "
                            f"({_type_word(definition.get('parameterType', values.STRING))})", None,
                            hint=f"pass it with `-p {name}=VALUE`")
     for name in artifact_inputs:
         if not (artifact_inputs[name] or {}).get("isOptional"):
-            diagnostics.report("PTF542", f"pipeline `{pipeline.name}` takes artifact input `{name}`, "
+            diagnostics.report(codes.RUN_MISSING_PARAMETER,
+                               f"pipeline `{pipeline.name}` takes artifact input `{name}`, "
                                "which `ptflow run` cannot supply", None,
                                hint="wrap it in a pipeline that imports the artifact with an importer")
     return typed
