@@ -327,11 +327,6 @@ RUN_NOT_RUNNABLE = _code("PTF540", "not a runnable pipeline", """
 and schemaVersion 2.1.0 (or a `.ptflow` file, compiled in memory). This input
 is not one: a KFP v1 component, an Argo Workflow, or not YAML at all.
 """)
-RUN_BROKEN_DOCUMENT = _code("PTF541", "broken pipeline document", """
-The document names something it does not define: a component, an executor,
-a task, a task output or a DAG input; or its tasks depend on each other in a
-cycle, or a condition does not parse. Nothing was run.
-""")
 RUN_MISSING_PARAMETER = _code("PTF542", "missing pipeline parameter", """
 The pipeline has a parameter without a default and `ptflow run` was not
 given a value for it. Pass one with `-p name=value`.

@@ -1,8 +1,8 @@
 """Checks made before anything runs: is this a PipelineSpec, does it hang together, are the parameters right.
 
-When `ptflow.compiler.validate.ir.validate_ir` is available its diagnostics
-are used (the same as `ptflow validate`); the runner's own structural checks
-cover what execution relies on, so a broken document never starts a step.
+The document gets `ptflow validate`'s checks (`ptflow.compiler.validate.ir`),
+so a broken document never starts a step; then the runner's own: output names
+that would leave the store, and the parameters given with -p.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ def check(
     diagnostics = Diagnostics()
     if not _is_pipeline_spec(documents, pipeline, diagnostics):
         return diagnostics.sorted(), {}
-    if not _shared_validation(documents, pipeline, diagnostics):
-        _structure(pipeline, diagnostics)
+    _shared_validation(documents, pipeline, diagnostics)
     _names_stay_in_store(pipeline, diagnostics)
     typed = _arguments(pipeline, arguments, diagnostics)
     return diagnostics.items, typed
@@ -65,164 +64,13 @@ def _is_pipeline_spec(documents: list[Any], pipeline: Pipeline, diagnostics: Dia
     return True
 
 
-def _shared_validation(documents: list[Any], pipeline: Pipeline, diagnostics: Diagnostics) -> bool:
-    """`ptflow validate`'s checks, when that validator is installed; False if it is not."""
-    try:
-        from ptflow.compiler.validate.ir import validate_ir
-    except ImportError:
-        return False
+def _shared_validation(documents: list[Any], pipeline: Pipeline, diagnostics: Diagnostics) -> None:
+    """`ptflow validate`'s checks: references, cycles, required inputs, conditions, types."""
     from ptflow.compiler.source import SourceText
+    from ptflow.compiler.validate.ir import validate_ir
 
     source = SourceText(pipeline.source, pipeline.text) if pipeline.text is not None else None
     diagnostics.extend(validate_ir(documents, source))
-    return True
-
-
-def _structure(pipeline: Pipeline, diagnostics: Diagnostics) -> None:
-    """References, cycles, required inputs and conditions of every DAG."""
-    from ptflow.runtime.runner.cel import check_syntax
-
-    spec = pipeline.spec
-    components = spec.get("components") or {}
-    executors = (spec.get("deploymentSpec") or {}).get("executors") or {}
-    dags = {"root": spec["root"]}
-    dags.update({key: c for key, c in components.items() if isinstance(c, dict) and "dag" in c})
-
-    def report(message: str) -> None:
-        diagnostics.report(codes.RUN_BROKEN_DOCUMENT, message, None)
-
-    for dag_key, component in dags.items():
-        tasks = (component.get("dag") or {}).get("tasks") or {}
-        inputs = component.get("inputDefinitions") or {}
-        for name, task in tasks.items():
-            where = f"task `{name}` of `{dag_key}`"
-            ref = (task.get("componentRef") or {}).get("name")
-            callee = components.get(ref) if ref else None
-            if callee is None:
-                report(f"{where} calls component `{ref}`, which the document does not define")
-                continue
-            label = callee.get("executorLabel")
-            if "dag" not in callee and label not in executors:
-                report(f"component `{ref}` names executor `{label}`, which `deploymentSpec` does not define")
-            for upstream in task.get("dependentTasks") or []:
-                if upstream not in tasks:
-                    report(f"{where} depends on `{upstream}`, which is not a task of the same DAG")
-            _check_inputs(where, task, tasks, inputs, components, report)
-            condition = (task.get("triggerPolicy") or {}).get("condition")
-            if condition:
-                problem = check_syntax(condition)
-                if problem:
-                    report(f"{where}: {problem}")
-            _check_required_inputs(where, task, callee, report)
-        _check_dag_outputs(dag_key, component, tasks, report)
-        cycle = _find_cycle(tasks)
-        if cycle:
-            report(f"the tasks of `{dag_key}` depend on each other in a cycle: {' -> '.join(cycle)}")
-
-
-def _check_inputs(where, task, tasks, inputs, components, report) -> None:
-    declared_parameters = inputs.get("parameters") or {}
-    declared_artifacts = inputs.get("artifacts") or {}
-    task_inputs = task.get("inputs") or {}
-    for kind in ("parameters", "artifacts"):
-        for input_name, source in (task_inputs.get(kind) or {}).items():
-            if not isinstance(source, dict):
-                report(f"{where}: input `{input_name}` has no source")
-                continue
-            parent_parameter = source.get("componentInputParameter")
-            if parent_parameter is not None and parent_parameter not in declared_parameters:
-                report(
-                    f"{where}: input `{input_name}` reads parameter `{parent_parameter}`, "
-                    "which its DAG does not declare"
-                )
-            parent_artifact = source.get("componentInputArtifact")
-            if parent_artifact is not None and parent_artifact not in declared_artifacts:
-                report(
-                    f"{where}: input `{input_name}` reads artifact `{parent_artifact}`, which its DAG does not declare"
-                )
-            for reference, outputs_kind, key_field in (("taskOutputParameter", "parameters", "outputParameterKey"),
-                                                       ("taskOutputArtifact", "artifacts", "outputArtifactKey"),
-                                                       ("taskFinalStatus", None, None)):
-                producer_ref = source.get(reference)
-                if not isinstance(producer_ref, dict):
-                    continue
-                producer = producer_ref.get("producerTask")
-                if producer not in tasks:
-                    report(f"{where}: input `{input_name}` comes from task `{producer}`, which is not in the same DAG")
-                    continue
-                if outputs_kind is None:
-                    continue
-                producer_component = components.get((tasks[producer].get("componentRef") or {}).get("name")) or {}
-                outputs = (producer_component.get("outputDefinitions") or {}).get(outputs_kind) or {}
-                key = producer_ref.get(key_field)
-                if key not in outputs:
-                    report(
-                        f"{where}: input `{input_name}` reads output `{key}` of `{producer}`, which has no such output"
-                    )
-
-
-def _check_required_inputs(where, task, callee, report) -> None:
-    provided = set()
-    for kind in ("parameters", "artifacts"):
-        provided |= set(((task.get("inputs") or {}).get(kind)) or {})
-    for iterator in ("parameterIterator", "artifactIterator"):
-        item = (task.get(iterator) or {}).get("itemInput")
-        if item:
-            provided.add(item)
-    definitions = callee.get("inputDefinitions") or {}
-    for kind in ("parameters", "artifacts"):
-        for input_name, definition in (definitions.get(kind) or {}).items():
-            definition = definition or {}
-            if input_name in provided or definition.get("isOptional") or "defaultValue" in definition:
-                continue
-            if definition.get("parameterType") == values.FINAL_STATUS:
-                continue
-            report(f"{where}: required input `{input_name}` is not given a value")
-
-
-def _check_dag_outputs(dag_key, component, tasks, report) -> None:
-    outputs = (component.get("dag") or {}).get("outputs") or {}
-    selectors = []
-    for name, source in (outputs.get("parameters") or {}).items():
-        source = source or {}
-        if "valueFromParameter" in source:
-            selectors.append((name, source["valueFromParameter"]))
-        for selector in ((source.get("valueFromOneof") or {}).get("parameterSelectors") or []):
-            selectors.append((name, selector))
-    for name, source in (outputs.get("artifacts") or {}).items():
-        for selector in ((source or {}).get("artifactSelectors") or []):
-            selectors.append((name, selector))
-    for name, selector in selectors:
-        producer = (selector or {}).get("producerSubtask")
-        if producer not in tasks:
-            report(f"output `{name}` of `{dag_key}` comes from task `{producer}`, which is not in that DAG")
-
-
-def _find_cycle(tasks: dict) -> list[str] | None:
-    edges = {name: set(upstream_tasks(task)) & set(tasks) for name, task in tasks.items()}
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for upstream in sorted(edges[node]):
-            if state.get(upstream) == 1:
-                return stack[stack.index(upstream):] + [upstream]
-            if upstream not in state:
-                found = visit(upstream)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for name in sorted(tasks):
-        if name not in state:
-            found = visit(name)
-            if found:
-                return found
-    return None
 
 
 def upstream_tasks(task: dict) -> list[str]:
