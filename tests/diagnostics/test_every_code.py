@@ -5,6 +5,10 @@ The inputs are in cases.py (one per code), the machinery in harness.py.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 import ptflow.compiler.lint  # noqa: F401  (enters the lint rules' codes, PTF6xx, into the catalogue)
@@ -60,3 +64,15 @@ def test_an_unknown_code_says_so_and_names_a_code_only_when_one_digit_is_off(typ
 
     assert main(["explain", typed]) == 2
     assert capsys.readouterr().err.strip() == answer
+
+
+def test_ptflow_check_reports_a_component_without_an_image_at_its_name(tmp_path):
+    """Without this check `ptflow check` said "no problems" and `ptflow compile` failed with PTF502."""
+    (tmp_path / "p.ptflow").write_text('component hello() {\n    command = ["echo", "hi"]\n}\n'
+                                       'pipeline p() { h = hello() }\n')
+    result = subprocess.run([sys.executable, "-m", "ptflow", "check", "--format", "json", "p.ptflow"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    [found] = json.loads(result.stdout)
+    assert (found["code"], found["line"], found["column"], found["end_column"], found["message"]) == (
+        "PTF215", 1, 11, 16, "component `hello` has no `image`")
