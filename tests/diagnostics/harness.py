@@ -25,6 +25,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,7 +149,6 @@ def compiled_base(target: str) -> str:
     if target not in _compiled:
         from ptflow.compiler.api import compile_file
         from ptflow.compiler.yaml_writer import dump_all
-        import tempfile
 
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "base.ptflow"
@@ -267,8 +267,8 @@ def cli(args: list[str], message: str, *, files: dict[str, str] | None = None,
 
     `before` is a command run first (to make a run store, say)."""
     def produce(tmp_path):
-        written = {name: case_text(Case(None, None, text, "")) if isinstance(text, _MarkedLater)
-                   else textwrap.dedent(text).lstrip("\n") for name, text in (files or {}).items()}
+        written = {name: text.resolve() if isinstance(text, _MarkedLater) else textwrap.dedent(text).lstrip("\n")
+                   for name, text in (files or {}).items()}
         _write(tmp_path, {"base.ptflow": BASE, **written})
         if before:
             cli_run(before, tmp_path)
