@@ -95,18 +95,18 @@ class Diagnostics:
         if severity is None:
             severity = CODES[code].severity
         diagnostic = Diagnostic(code, severity, message, span, related or [], hint, fix)
-        key = (code, message, span)
-        if key not in self._seen:  # the same fact found by two paths is said once
-            self._seen.add(key)
-            self.items.append(diagnostic)
+        self._add(diagnostic)
         return diagnostic
 
     def extend(self, diagnostics: list[Diagnostic]) -> None:
         for diagnostic in diagnostics:
-            key = (diagnostic.code, diagnostic.message, diagnostic.span)
-            if key not in self._seen:
-                self._seen.add(key)
-                self.items.append(diagnostic)
+            self._add(diagnostic)
+
+    def _add(self, diagnostic: Diagnostic) -> None:
+        key = (diagnostic.code, diagnostic.message, diagnostic.span)
+        if key not in self._seen:  # the same fact found by two paths (or two importers) is said once
+            self._seen.add(key)
+            self.items.append(diagnostic)
 
     @property
     def has_errors(self) -> bool:
