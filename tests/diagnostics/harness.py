@@ -54,7 +54,7 @@ class Case:
 
     produce: Callable[[Path], list[Seen]]
     file: str | None  # the file the markers are in
-    text: str  # the input with markers
+    text: str | EditedDocument  # the input with markers
     message: str  # must be part of the message
     hint: str | None = None  # must be part of the hint, when given
     fix: str | None = None  # the fix's replacement, when one is expected
@@ -182,7 +182,7 @@ def ir(old: str, new: str, message: str, *, hint: str | None = None, fix: str | 
     def produce(tmp_path):
         return _validate_yaml("pipeline.yaml", _edited("kfp-v2", old, new), tmp_path)
 
-    return Case(produce, "pipeline.yaml", _MarkedLater("kfp-v2", old, new), message, hint, fix)
+    return Case(produce, "pipeline.yaml", EditedDocument("kfp-v2", old, new), message, hint, fix)
 
 
 def argo(old: str, new: str, message: str, *, hint: str | None = None, fix: str | None = None,
@@ -191,7 +191,7 @@ def argo(old: str, new: str, message: str, *, hint: str | None = None, fix: str 
     def produce(tmp_path):
         return _validate_yaml("workflow.yaml", _edited("kfp-v1", old, new), tmp_path, without)
 
-    return Case(produce, "workflow.yaml", _MarkedLater("kfp-v1", old, new), message, hint, fix)
+    return Case(produce, "workflow.yaml", EditedDocument("kfp-v1", old, new), message, hint, fix)
 
 
 def yaml_file(text: str, message: str) -> Case:
@@ -200,25 +200,26 @@ def yaml_file(text: str, message: str) -> Case:
     return Case(lambda tmp_path: _validate_yaml("pipeline.yaml", text, tmp_path), "pipeline.yaml", text, message)
 
 
-class _MarkedLater(str):
-    """The edited document with its markers, made when first read (compiling needs the compiler loaded)."""
+@dataclass(frozen=True)
+class EditedDocument:
+    """BASE compiled for `target` with `old` replaced by `new`, markers and all; made when a case runs
+    (compiling at import would make collecting the tests compile)."""
 
-    def __new__(cls, target, old, new):
-        instance = super().__new__(cls, "")
-        instance.args = (target, old, new)
-        return instance
+    target: str
+    old: str | tuple[str, ...]
+    new: str | tuple[str, ...]
 
     def resolve(self) -> str:
-        return _edited(*self.args)
+        return _edited(self.target, self.old, self.new)
 
 
 def case_text(case: Case) -> str:
-    return case.text.resolve() if isinstance(case.text, _MarkedLater) else case.text
+    return case.text.resolve() if isinstance(case.text, EditedDocument) else case.text
 
 
-def edited_ir(old, new) -> str:
+def edited_ir(old, new) -> EditedDocument:
     """BASE's KFP v2 IR with one edit, as a file for `cli` (made when the case runs)."""
-    return _MarkedLater("kfp-v2", old, new)
+    return EditedDocument("kfp-v2", old, new)
 
 
 def called(function: Callable[[], list], message: str) -> Case:
@@ -267,7 +268,7 @@ def cli(args: list[str], message: str, *, files: dict[str, str] | None = None,
 
     `before` is a command run first (to make a run store, say)."""
     def produce(tmp_path):
-        written = {name: text.resolve() if isinstance(text, _MarkedLater) else textwrap.dedent(text).lstrip("\n")
+        written = {name: text.resolve() if isinstance(text, EditedDocument) else textwrap.dedent(text).lstrip("\n")
                    for name, text in (files or {}).items()}
         _write(tmp_path, {"base.ptflow": BASE, **written})
         if before:
