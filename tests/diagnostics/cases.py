@@ -63,6 +63,11 @@ pipeline q() {
         ⟦finally { a = say(msg: "bye") }⟧
     }
 }'''), "`finally` is allowed only at the top level of a pipeline body"),
+    # `{` of the pipeline and `(` of the call are open too, so the 99th `[` is one too many
+    "PTF108": ptflow(p("""
+pipeline q() {
+    s = say(msg: """ + "[" * 98 + "⟦[⟧" + "[" * 101 + "1" + "]" * 200 + """)
+}"""), "nested too deeply: more than 100 brackets open here"),
     # ------------------------------------------------------------------ names
     "PTF201": ptflow(p('''
 pipeline q() {
@@ -209,6 +214,10 @@ component c(data: Dataset) {
 }
 pipeline q() {}
 ''', "`data` is an artifact: pass `data.path`, `data.uri` or `data.metadata`"),
+    "PTF314": ptflow(p('''
+pipeline q() {
+    m = make(rows: ⟦99999999999999999999⟧)
+}'''), "integer 99999999999999999999 is out of range: integers are 64-bit, from -2^63 to 2^63-1"),
     # ------------------------------------------------------------------ graph
     "PTF401": ptflow(p('''
 pipeline q() {
