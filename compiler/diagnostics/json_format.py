@@ -12,12 +12,15 @@ the text output; `hint`, `related` and `fix` appear only when there is one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ptflow.compiler.diagnostics.model import Diagnostic
 from ptflow.compiler.source import Span
 
 
 def diagnostic_to_json(diagnostic: Diagnostic) -> dict:
-    data = {"code": diagnostic.code, "severity": diagnostic.severity.label, "message": diagnostic.message}
+    data: dict[str, Any] = {"code": diagnostic.code, "severity": diagnostic.severity.label,
+                            "message": diagnostic.message}
     data.update(_place(diagnostic.span))
     if diagnostic.hint:
         data["hint"] = diagnostic.hint

@@ -204,7 +204,8 @@ class PathReport:
             hint, fix = finding.hint, None
             if finding.suggestion is not None:
                 hint = finding.suggestion.hint
-                if span is not None and source.text[span.start:span.end] == finding.suggestion.written:
+                if span is not None and source is not None and \
+                        source.text[span.start:span.end] == finding.suggestion.written:
                     fix = finding.suggestion.at(span).fix  # a plain scalar: replacing it keeps the YAML valid
             diagnostic = Diagnostic(finding.code, severity, message, span, related, hint, fix)
             # in file order when there is a file, else in the order the layers found them
