@@ -6,7 +6,8 @@ catalogue without a case here, so a new code comes with the input that makes it 
 
 from __future__ import annotations
 
-from tests.diagnostics.harness import argo, called, cli, compiled, compiled_base, edited_ir, ir, ptflow, pyproject, yaml_file
+from tests.diagnostics.harness import (argo, called, cli, compiled, compiled_base, edited_ir, ir, on_a_full_disk, ptflow,
+                                      pyproject, yaml_file)
 
 # Components the .ptflow cases call (lines 1-12 of main.ptflow; a case's pipeline starts on line 13).
 C = '''\
@@ -562,6 +563,17 @@ CASES.update({
                   "needs the `google-cloud-aiplatform` package, which is not installed",
                   without=("google.cloud.aiplatform",)),
 })
+
+# A step that writes 20 MB of scratch data inside the store, on a disk of 8 MB.
+FILL_UP = """
+component scratch(mb: int) -> (n: int) {
+    image = "alpine:3"
+    command = ["sh", "-c", "head -c $(($0 * 1000000)) /dev/zero > scratch.bin; echo 1 > \\"$1\\"", mb, n.path]
+}
+pipeline fill_up(mb: int = 20) { s = scratch(mb: mb) }
+"""
+CASES["PTF915"] = on_a_full_disk(["run", "fill.ptflow", "--store", "store"], "the store's disk is full: could not write",
+                                 files={"fill.ptflow": FILL_UP})
 
 # Codes no input in this file makes fire yet (see the test that keeps this list from growing).
 UNCOVERED: set[str] = set()

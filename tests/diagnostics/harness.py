@@ -282,3 +282,26 @@ def cli(args: list[str], message: str, *, files: dict[str, str] | None = None,
         return seen
 
     return Case(produce, None, "", message, hint)
+
+
+def on_a_full_disk(args: list[str], message: str, *, files: dict[str, str]) -> Case:
+    """The real `ptflow ARGS` with its store (`store/`) on an 8 MB tmpfs: a real disk that fills up.
+
+    Mounting needs root (CAP_SYS_ADMIN); elsewhere the case skips and says so."""
+    inner = cli(args, message, files=files)
+
+    def produce(tmp_path: Path) -> list[Seen]:
+        import pytest
+
+        store = tmp_path / "store"
+        store.mkdir()
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(store)],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            pytest.skip(f"a small tmpfs can't be mounted here (needs root): {mounted.stderr.strip()}")
+        try:
+            return inner.produce(tmp_path)
+        finally:
+            subprocess.run(["umount", "-l", str(store)], check=False)
+
+    return Case(produce, None, "", message)
