@@ -24,7 +24,6 @@ from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes
 from ptflow.compiler.source import SourceText, Span
 from ptflow.compiler.value_limits import INT_MAX, INT_MIN
-from ptflow.compiler.diagnostics import codes
 
 # Tokens the recovery may invent, in order of preference: closers first, since
 # a forgotten `)` or `}` is the most common mistake, then separators.

@@ -34,7 +34,6 @@ from ptflow.compiler.diagnostics import Diagnostics, Related, Suggestion, codes,
 from ptflow.compiler.names import k8s_name
 from ptflow.compiler.options import OptionParser
 from ptflow.compiler.source import Span
-from ptflow.compiler.diagnostics import codes
 
 PIPELINE_PROPERTIES = ("description", "display_name")
 PIPELINE_VALUES = {"job_name": "job_name", "job_id": "job_id", "root": "root", "status": "status"}
@@ -266,7 +265,8 @@ class PipelineBuilder:
                                         related=[Related(first.name_span, "first declared here")])
             return
         if name in self.input_by_name:
-            self.diagnostics.report(codes.DUPLICATE_NAME, f"step `{name}` has the name of a pipeline parameter", name_span,
+            self.diagnostics.report(codes.DUPLICATE_NAME,
+                                    f"step `{name}` has the name of a pipeline parameter", name_span,
                                     related=[Related(_parameter_span(self.input_by_name[name]), "the parameter")])
             return
         task_name = k8s_name(name)

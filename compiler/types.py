@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 
 from ptflow.compiler.diagnostics import codes
 
-
-
 # ptflow name -> KFP v2 IR parameterType
 PARAMETER_TYPES = {
     "str": "STRING",

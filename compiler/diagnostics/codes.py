@@ -19,9 +19,8 @@ import, not in front of a user.  Codes never change meaning once released.  Rang
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ptflow.compiler.diagnostics.severity import Severity
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from ptflow.compiler.diagnostics.codes import CODES, Code
 from ptflow.compiler.diagnostics import Severity
+from ptflow.compiler.diagnostics.codes import CODES, Code
 
 if TYPE_CHECKING:
     from ptflow.compiler.lint.context import LintContext

@@ -16,7 +16,6 @@ from typing import Any
 from ptflow.compiler.diagnostics import codes, did_you_mean
 from ptflow.compiler.validate.yaml_source import Path, PathReport
 
-
 # Argo's own patterns (workflow/validate/validate.go).
 _FIELD_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
 _PARAM_NAME = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -520,7 +519,7 @@ class DagRules:
         if len(rest) == 1 and rest[0] in _TASK_FIELDS:
             return None
         if rest[:1] != ["outputs"] or len(rest) < 2:
-            return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
+            return codes.ARGO_UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
         template_name = producer.body.get("template")
         called = self.rules.templates.get(template_name) if isinstance(template_name, str) else None
         if called is None:

@@ -16,7 +16,6 @@ from typing import Any
 from ptflow.compiler.diagnostics import Suggestion, codes, did_you_mean
 from ptflow.compiler.validate.yaml_source import Path, PathReport
 
-
 _INTEGER_TYPES = {"TYPE_INT32", "TYPE_INT64", "TYPE_UINT32", "TYPE_UINT64", "TYPE_SINT32", "TYPE_SINT64",
                   "TYPE_FIXED32", "TYPE_FIXED64", "TYPE_SFIXED32", "TYPE_SFIXED64"}
 

@@ -22,7 +22,6 @@ from ptflow.compiler.validate import cel, placeholders
 from ptflow.compiler.validate.placeholders import Use as PlaceholderUse  # the method `placeholders` hides the module
 from ptflow.compiler.validate.yaml_source import Path, PathReport
 
-
 # Task inputs the KFP SDK adds without the component declaring them: a container
 # image or resource taken from a pipeline parameter (`pipeline_spec_builder`).
 SDK_ADDED_INPUTS = frozenset({

@@ -446,7 +446,8 @@ class ContainerLauncher:
                     problem = self._foreign_uri(reported_uri)
                     if problem:
                         return fail(
-                            f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}", codes.RUN_PATH_ESCAPES_STORE
+                            f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}",
+                            codes.RUN_PATH_ESCAPES_STORE,
                         )
                     artifact.uri = reported_uri
             artifacts[name] = [artifact]

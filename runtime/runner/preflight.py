@@ -13,7 +13,6 @@ from typing import Any
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.spec import Pipeline
-from ptflow.compiler.diagnostics import codes
 
 SCHEMA_VERSION = "2.1.0"
 
@@ -58,7 +57,9 @@ def _is_pipeline_spec(documents: list[Any], pipeline: Pipeline, diagnostics: Dia
     version = spec.get("schemaVersion")
     if version != SCHEMA_VERSION:
         diagnostics.report(
-            codes.RUN_NOT_RUNNABLE, f"`{source}` has schemaVersion {version!r}; KFP and this runner read {SCHEMA_VERSION}", None
+            codes.RUN_NOT_RUNNABLE,
+            f"`{source}` has schemaVersion {version!r}; KFP and this runner read {SCHEMA_VERSION}",
+            None,
         )
         return False
     return True
@@ -131,7 +132,9 @@ def _arguments(pipeline: Pipeline, arguments: dict[str, str], diagnostics: Diagn
             typed[name] = values.from_command_line(text, parameter_type)
         except values.ValueTypeError as error:
             diagnostics.report(
-                codes.INVALID_COMMAND_LINE_VALUE, f"`-p {name}={text}`: not a valid {_type_word(parameter_type)} ({error})", None
+                codes.INVALID_COMMAND_LINE_VALUE,
+                f"`-p {name}={text}`: not a valid {_type_word(parameter_type)} ({error})",
+                None,
             )
     for name, definition in definitions.items():
         definition = definition or {}

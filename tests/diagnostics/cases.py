@@ -6,8 +6,19 @@ catalogue without a case here, so a new code comes with the input that makes it 
 
 from __future__ import annotations
 
-from tests.diagnostics.harness import (argo, called, cli, compiled, compiled_base, edited_ir, ir, on_a_full_disk, ptflow,
-                                      pyproject, yaml_file)
+from tests.diagnostics.harness import (
+    argo,
+    called,
+    cli,
+    compiled,
+    compiled_base,
+    edited_ir,
+    ir,
+    on_a_full_disk,
+    ptflow,
+    pyproject,
+    yaml_file,
+)
 
 # Components the .ptflow cases call (lines 1-12 of main.ptflow; a case's pipeline starts on line 13).
 C = '''\
@@ -264,11 +275,12 @@ pipeline q(name: str = "digits") {
 ''', "vertex", "`namespace` of `deploy` is a KServe setting; vertex ignores it"),
     "PTF570": compiled(p('''
 pipeline q() {
-    ⟦a_step_whose_name_is_far_far_too_long_for_an_argo_template_name_to_hold_because_argo_allows_only_128_characters_in_a_template_name = say(msg: "a")⟧
+    ⟦''' + "a_very_long_step_name_" * 6 + ''' = say(msg: "a")⟧
 }'''), "kfp-v1", "gives the Argo template name"),
 }
 
-TASK_M = "      m:\n        cachingOptions:\n          enableCache: true\n        componentRef:\n          name: comp-m\n"
+TASK_M = ("      m:\n        cachingOptions:\n          enableCache: true\n        componentRef:\n"
+          "          name: comp-m\n")
 S_INPUTS = '''        inputs:
           artifacts:
             data:
@@ -336,13 +348,15 @@ CASES.update({
                  "        taskInfo:\n          name: s\n        parameterIterator:\n          itemInput: item\n"
                  "          items:\n            inputParameter: ⟦nothere⟧\n",
                  "loop items come from `nothere`, which is not an input parameter of this task"),
-    "PTF531": ir("        taskInfo:\n          name: m\n      s:\n", "        taskInfo:\n          name: m\n      ⟦S_⟧:\n",
+    "PTF531": ir("        taskInfo:\n          name: m\n      s:\n",
+                 "        taskInfo:\n          name: m\n      ⟦S_⟧:\n",
                  "not a valid Kubernetes name"),
     "PTF532": ir("  inputDefinitions:\n    parameters:\n      rows:\n        defaultValue: 5.0\n",
                  "  outputDefinitions:\n    parameters:\n      ⟦result⟧:\n        parameterType: STRING\n"
                  "  inputDefinitions:\n    parameters:\n      rows:\n        defaultValue: 5.0\n",
                  "output parameter `result` is declared but the DAG never sets it"),
-    "PTF533": ir(("        count:\n          parameterType: NUMBER_INTEGER\n", "                outputParameterKey: count\n"),
+    "PTF533": ir(("        count:\n          parameterType: NUMBER_INTEGER\n",
+                  "                outputParameterKey: count\n"),
                  ("        count:\n          parameterType: STRING\n", "                outputParameterKey: ⟦count⟧\n"),
                  "output `count` of task `m` is a STRING, but the input expects a NUMBER_INTEGER"),
     "PTF536": ir("deploymentSpec:\n  executors:\n", "deploymentSpec:\n  executors:\n    ⟦exec-unused⟧:\n"
@@ -546,7 +560,8 @@ CASES.update({
     "PTF539": argo("apiVersion:", "⟦apiVersion⟧:", "typed check of the Argo fields skipped: hera is not installed",
                    without=("hera.workflows.models",)),
     "PTF543": cli(["run", "escape.yaml", "--store", "store"], "output `../../outside` of `comp-m` would be written "
-                  "outside the store", files={"escape.yaml": edited_ir("        count:\n", "        ../../outside:\n")}),
+                  "outside the store",
+                  files={"escape.yaml": edited_ir("        count:\n", "        ../../outside:\n")}),
     "PTF549": cli(["run", "condition.yaml", "--store", "store"],
                   "the condition of `m` can't be evaluated: condition '1 + 1' gave 2, not a boolean",
                   files={"condition.yaml": edited_ir(SKIPPED_M, SKIPPED_M + '        triggerPolicy:\n'
@@ -572,7 +587,8 @@ component scratch(mb: int) -> (n: int) {
 }
 pipeline fill_up(mb: int = 20) { s = scratch(mb: mb) }
 """
-CASES["PTF915"] = on_a_full_disk(["run", "fill.ptflow", "--store", "store"], "the store's disk is full: could not write",
+CASES["PTF915"] = on_a_full_disk(["run", "fill.ptflow", "--store", "store"],
+                                 "the store's disk is full: could not write",
                                  files={"fill.ptflow": FILL_UP})
 
 # Codes no input in this file makes fire yet (see the test that keeps this list from growing).

@@ -10,8 +10,8 @@ import pytest
 
 from ptflow.compiler.api import check_file
 from ptflow.compiler.diagnostics.codes import CODES
-from ptflow.compiler.lint import RULES, check_diagnostics
 from ptflow.compiler.diagnostics.sarif import SOURCE_ROOT, sarif_log
+from ptflow.compiler.lint import RULES, check_diagnostics
 from tests.lint.helpers import ptflow
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
