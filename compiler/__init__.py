@@ -4,8 +4,9 @@ Modules, in the order data flows through them:
 
 - `api`: the front door the CLI, the language server and the runner call
   (check a file, compile it to a target);
-- `source`, `diagnostics`, `codes`: positions, the diagnostics every phase
-  reports, and the catalogue of codes; `render` and `sarif` print them;
+- `source`, `diagnostics` (a package: the model, the catalogue of codes,
+  suggestions with their fixes, and the text, JSON and SARIF renderers):
+  positions and the diagnostics every phase reports;
 - `parser` → `tree`: text to a typed syntax tree;
 - `modules`, `component_yaml`: finding imported files (stdlib, other .ptflow
   files) and reading KFP component YAML and compiled IR;

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ptflow.compiler import dag
 from ptflow.compiler.checker import Checker, ModuleScope
-from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes, did_you_mean
 from ptflow.compiler.gc_pause import garbage_collection_paused  # noqa: F401 (re-exported)
 from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.source import Span
@@ -106,17 +106,14 @@ def _choose_pipeline(scope: ModuleScope, name: str | None, diagnostics: Diagnost
     pipelines = [d.name.name for d in scope.pipelines()]
     if name is not None:
         if name not in pipelines:
-            from ptflow.compiler.diagnostics import did_you_mean
-
-            suggestion = did_you_mean(name, pipelines)
-            diagnostics.report("PTF214", f"`{path}` has no pipeline `{name}`", None,
-                               hint=f"did you mean `{suggestion}`?" if suggestion else
-                               ("its pipelines are " + ", ".join(pipelines)) if pipelines else None)
+            diagnostics.report(codes.NO_PIPELINE, f"`{path}` has no pipeline `{name}`", None,
+                               suggestion=did_you_mean(name, pipelines),
+                               hint="its pipelines are " + ", ".join(pipelines) if pipelines else None)
             return None
         return scope.graphs.get(name)
     if not pipelines:
         if scope.source is not None and not diagnostics.has_errors:  # a file that did not parse says so already
-            diagnostics.report("PTF214", f"`{path}` defines no pipeline", None)
+            diagnostics.report(codes.NO_PIPELINE, f"`{path}` defines no pipeline", None)
         return None
     if len(pipelines) > 1:
         # The last pipeline is the file's main one; the others are usually its parts.
@@ -161,19 +158,18 @@ def _parameter_overrides(graph: dag.PipelineGraph, params: dict[str, str], diagn
     for name, text in params.items():
         port = graph.input(name)
         if port is None:
-            from ptflow.compiler.diagnostics import did_you_mean
-
-            suggestion = did_you_mean(name, [p.name for p in graph.inputs])
-            diagnostics.report("PTF902", f"pipeline `{graph.name}` has no parameter `{name}`", None,
-                               hint=f"did you mean `{suggestion}`?" if suggestion else None)
+            diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE, f"pipeline `{graph.name}` has no parameter `{name}`",
+                               None, suggestion=did_you_mean(name, [p.name for p in graph.inputs]))
             continue
         if port.type.is_artifact:
-            diagnostics.report("PTF902", f"`{name}` is an artifact; only parameters can be set with -p", None)
+            diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE,
+                               f"`{name}` is an artifact; only parameters can be set with -p", None)
             continue
         try:
             overrides[name] = parse_parameter_value(text, port)
         except (ValueError, RecursionError) as error:  # RecursionError: JSON nested past Python's limit
             shown = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a surrogate shown as \udcff
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            diagnostics.report("PTF902", f"`-p {name}={shown}`: not a valid `{port.type}` ({error})", None)
+            diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE,
+                               f"`-p {name}={shown}`: not a valid `{port.type}` ({error})", None)
     return overrides

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ptflow.compiler import dag, tree
 from ptflow.compiler.component_yaml import ComponentFileError, load_component_text
 from ptflow.compiler.components import ComponentBuilder
-from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
+from ptflow.compiler.diagnostics import Diagnostics, Related, codes, did_you_mean
 from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from ptflow.compiler.modules import FileKind, ModuleLoader, SourceFile
 from ptflow.compiler.pipeline_checker import BUILTINS, PipelineBuilder
@@ -142,7 +142,7 @@ class Checker:
             source = self.loader.load(path)
         except (OSError, UnicodeDecodeError) as error:
             span = import_node.path_span if import_node else None
-            self.diagnostics.report("PTF901" if import_node is None else "PTF207",
+            self.diagnostics.report(codes.CANNOT_READ_FILE if import_node is None else codes.IMPORT_NOT_FOUND,
                                     f"can't read `{path}`: {getattr(error, 'strerror', None) or error}", span)
             scope = ModuleScope(path, None)
             self.modules[key] = scope
@@ -180,18 +180,19 @@ class Checker:
             first = scope.symbols[name]
             first_span = getattr(first, "span", None) or getattr(getattr(first, "node", None), "span", None) or \
                 getattr(getattr(first, "definition", None), "span", None)
-            self.diagnostics.report("PTF205", f"`{name}` is defined twice in this file", span,
+            self.diagnostics.report(codes.DUPLICATE_NAME, f"`{name}` is defined twice in this file", span,
                                     related=[Related(first_span, "first defined here")] if first_span else None)
             return
         if name in BUILTINS or name == "pipeline":
-            self.diagnostics.report("PTF205", f"`{name}` is a built-in name; choose another", span)
+            self.diagnostics.report(codes.DUPLICATE_NAME, f"`{name}` is a built-in name; choose another", span)
             return
         scope.symbols[name] = symbol
 
     def _import(self, scope: ModuleScope, node: tree.Import) -> Symbol | None:
         resolved = self.loader.resolve(scope.path, node.kind, node.path)
         if resolved.kind == FileKind.MISSING:
-            self.diagnostics.report("PTF207", f"can't import `{node.path}`: {resolved.reason}", node.path_span)
+            self.diagnostics.report(codes.IMPORT_NOT_FOUND,
+                                    f"can't import `{node.path}`: {resolved.reason}", node.path_span)
             return None
         if resolved.kind == FileKind.YAML:
             return self._import_yaml(node, resolved.path)
@@ -199,7 +200,7 @@ class Checker:
         if key in self._import_stack:
             cycle = self._import_stack[self._import_stack.index(key):] + [key]
             self.diagnostics.report(
-                "PTF208", "import cycle: " + " → ".join(os.path.basename(p) for p in cycle), node.path_span,
+                codes.IMPORT_CYCLE, "import cycle: " + " → ".join(os.path.basename(p) for p in cycle), node.path_span,
                 hint="move what both files need into a third file that both import",
             )
             return None
@@ -209,12 +210,13 @@ class Checker:
         try:
             text = self.loader.read_text(path)
         except (OSError, UnicodeDecodeError) as error:
-            self.diagnostics.report("PTF207", f"can't read `{path}`: {error}", node.path_span)
+            self.diagnostics.report(codes.IMPORT_NOT_FOUND, f"can't read `{path}`: {error}", node.path_span)
             return None
         try:
             spec = load_component_text(text, path, node.alias.name)
         except ComponentFileError as error:
-            self.diagnostics.report("PTF209", f"`{node.path}` is not a usable KFP component: {error}", node.path_span)
+            self.diagnostics.report(codes.INVALID_COMPONENT_FILE,
+                                    f"`{node.path}` is not a usable KFP component: {error}", node.path_span)
             return None
         spec.span = node.span
         return ComponentSymbol(spec, node.alias.span)
@@ -230,43 +232,45 @@ class Checker:
                 if expr.id == "importer":
                     return dag.ComponentSpec(name="importer", kind=dag.ComponentKind.IMPORTER_BUILTIN)
                 candidates = [n for n, s in scope.symbols.items() if not isinstance(s, ModuleSymbol)]
-                hint, fix = suggest(expr.id, candidates, expr.span)
                 self.diagnostics.report(
-                    "PTF201", f"unknown component `{expr.id}`", expr.span,
-                    hint=hint or "define it with `component`, or import it", fix=fix,
+                    codes.UNKNOWN_NAME, f"unknown component `{expr.id}`", expr.span,
+                    suggestion=did_you_mean(expr.id, candidates, at=expr.span),
+                    hint="define it with `component`, or import it",
                 )
                 return None
             return self._spec_of(symbol, expr)
         if isinstance(expr, tree.Member) and isinstance(expr.obj, tree.Name):
             symbol = scope.symbols.get(expr.obj.id)
             if symbol is None:
-                self.diagnostics.report("PTF201", f"unknown module `{expr.obj.id}`", expr.obj.span,
-                                        hint=_suggest(expr.obj.id, [n for n, s in scope.symbols.items()
-                                                                     if isinstance(s, ModuleSymbol)]))
+                modules = [n for n, s in scope.symbols.items() if isinstance(s, ModuleSymbol)]
+                self.diagnostics.report(codes.UNKNOWN_NAME, f"unknown module `{expr.obj.id}`", expr.obj.span,
+                                        suggestion=did_you_mean(expr.obj.id, modules, at=expr.obj.span))
                 return None
             if not isinstance(symbol, ModuleSymbol):
-                self.diagnostics.report("PTF211", f"`{expr.obj.id}` is a component, not a module", expr.obj.span)
+                self.diagnostics.report(codes.NOT_CALLABLE,
+                                        f"`{expr.obj.id}` is a component, not a module", expr.obj.span)
                 return None
             module = symbol.scope
             member = module.symbols.get(expr.attr.name)
             own = {n: s for n, s in module.symbols.items() if not isinstance(s, ModuleSymbol)}
             if member is None or isinstance(member, ModuleSymbol):
-                hint, fix = suggest(expr.attr.name, own, expr.attr.span)
                 self.diagnostics.report(
-                    "PTF202", f"module `{expr.obj.id}` has no component `{expr.attr.name}`", expr.attr.span,
-                    hint=hint or ("it defines " + ", ".join(f"`{n}`" for n in sorted(own)) if own else None),
-                    fix=fix,
+                    codes.UNKNOWN_MEMBER, f"module `{expr.obj.id}` has no component `{expr.attr.name}`", expr.attr.span,
+                    suggestion=did_you_mean(expr.attr.name, own, at=expr.attr.span),
+                    hint="it defines " + ", ".join(f"`{n}`" for n in sorted(own)) if own else None,
                 )
                 return None
             return self._spec_of(member, expr)
-        self.diagnostics.report("PTF211", "a step calls a component: `name(...)` or `module.name(...)`", expr.span)
+        self.diagnostics.report(codes.NOT_CALLABLE,
+                                "a step calls a component: `name(...)` or `module.name(...)`", expr.span)
         return None
 
     def _spec_of(self, symbol: Symbol, expr: tree.Expr) -> dag.ComponentSpec | None:
         if isinstance(symbol, ComponentSymbol):
             return symbol.spec
         if isinstance(symbol, ModuleSymbol):
-            self.diagnostics.report("PTF211", f"`{symbol.node.alias.name}` is a module; call one of its components: "
+            self.diagnostics.report(codes.NOT_CALLABLE,
+                                    f"`{symbol.node.alias.name}` is a module; call one of its components: "
                                     f"`{symbol.node.alias.name}.name(...)`", expr.span)
             return None
         key = (symbol.scope.path, symbol.definition.name.name)
@@ -274,7 +278,8 @@ class Checker:
             return self._pipeline_specs[key]
         if key in self._building:
             chain = [name for _, name in self._building[self._building.index(key):]] + [key[1]]
-            self.diagnostics.report("PTF401", "pipelines call each other in a cycle: " + " → ".join(chain),
+            self.diagnostics.report(codes.DEPENDENCY_CYCLE,
+                                    "pipelines call each other in a cycle: " + " → ".join(chain),
                                     expr.span)
             return None
         graph = self.pipeline_graph(symbol.scope, symbol.definition.name.name)
@@ -287,7 +292,3 @@ class Checker:
         self._pipeline_specs[key] = spec
         return spec
 
-
-def _suggest(name: str, candidates) -> str | None:
-    suggestion = did_you_mean(name, list(candidates))
-    return f"did you mean `{suggestion}`?" if suggestion else None

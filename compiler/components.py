@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ptflow.compiler import dag, tree, types
-from ptflow.compiler.diagnostics import Diagnostics, did_you_mean, suggest
+from ptflow.compiler.diagnostics import Diagnostics, codes, did_you_mean
 
 _PARAMETER_NAMES = set(types.PARAMETER_TYPES)
 _ALL_TYPE_NAMES = sorted([*types.PARAMETER_TYPES, *types.ARTIFACT_TYPES, types.STATUS])
@@ -32,7 +32,7 @@ def resolve_type(ref: tree.TypeRef, diagnostics: Diagnostics) -> types.Type:
         item = None
         if ref.args:
             if name != "list" or len(ref.args) != 1:
-                diagnostics.report("PTF310", f"`{name}` takes no type arguments" if name != "list"
+                diagnostics.report(codes.UNKNOWN_TYPE, f"`{name}` takes no type arguments" if name != "list"
                                    else "`list` takes one type argument: `list[int]`", ref.span)
             else:
                 item = resolve_type(ref.args[0], diagnostics)
@@ -40,27 +40,28 @@ def resolve_type(ref: tree.TypeRef, diagnostics: Diagnostics) -> types.Type:
                     result = item.as_list()
                     return result.as_optional(ref.optional)
         if ref.schema_title is not None:
-            diagnostics.report("PTF310", "only `Artifact` takes a schema title", ref.span)
+            diagnostics.report(codes.UNKNOWN_TYPE, "only `Artifact` takes a schema title", ref.span)
         return types.Type(types.TypeKind.PARAM, name, item=item if item and not item.is_error else None,
                           optional=ref.optional)
     if name in types.ARTIFACT_TYPES:
         title = types.ARTIFACT_TYPES[name]
         if ref.schema_title is not None:
             if name != "Artifact":
-                diagnostics.report("PTF310", f"`{name}` is already `{title}`; only `Artifact` takes a schema title",
+                diagnostics.report(codes.UNKNOWN_TYPE,
+                                   f"`{name}` is already `{title}`; only `Artifact` takes a schema title",
                                    ref.span)
             else:
                 title = ref.schema_title
         if ref.args:
-            diagnostics.report("PTF310", f"`{name}` takes no type arguments", ref.span)
+            diagnostics.report(codes.UNKNOWN_TYPE, f"`{name}` takes no type arguments", ref.span)
         return types.artifact(title).as_optional(ref.optional)
     if name == types.STATUS:
         return types.STATUS_TYPE
-    hint, fix = suggest(name, _ALL_TYPE_NAMES, ref.name.span)
     diagnostics.report(
-        "PTF310", f"unknown type `{name}`", ref.name.span,
-        hint=hint or "parameter types are str, int, float, bool, list, dict; artifact types are " +
-        ", ".join(types.ARTIFACT_TYPES), fix=fix,
+        codes.UNKNOWN_TYPE, f"unknown type `{name}`", ref.name.span,
+        suggestion=did_you_mean(name, _ALL_TYPE_NAMES, at=ref.name.span),
+        hint="parameter types are str, int, float, bool, list, dict; artifact types are " +
+        ", ".join(types.ARTIFACT_TYPES),
     )
     return types.ERROR
 
@@ -115,16 +116,18 @@ def build_ports(params: list[tree.Param], diagnostics: Diagnostics, owner: str) 
         if param.default is not None:
             default = constant_value(param.default)
             if default is NOT_CONSTANT:
-                diagnostics.report("PTF308", f"the default of `{param.name.name}` must be a literal value",
+                diagnostics.report(codes.DEFAULT_TYPE_MISMATCH,
+                                   f"the default of `{param.name.name}` must be a literal value",
                                    param.default.span)
                 default = dag.NO_DEFAULT
             elif type_.is_artifact or type_.kind == types.TypeKind.STATUS:
-                diagnostics.report("PTF308", f"`{param.name.name}` is an artifact (`{type_}`); artifacts have no "
+                diagnostics.report(codes.DEFAULT_TYPE_MISMATCH,
+                                   f"`{param.name.name}` is an artifact (`{type_}`); artifacts have no "
                                    "default value", param.default.span)
                 default = dag.NO_DEFAULT
             elif type_.is_param and not value_fits(default, type_):
                 diagnostics.report(
-                    "PTF308",
+                    codes.DEFAULT_TYPE_MISMATCH,
                     f"default {_show(default)} of `{param.name.name}` is not a `{type_.as_optional(False)}`",
                     param.default.span,
                     hint=None if default is not None else f"declare `{param.name.name}: {type_}?` to allow null",
@@ -151,7 +154,7 @@ def check_unique_names(items, diagnostics: Diagnostics, what: str) -> None:
         if ident.name in seen:
             from ptflow.compiler.diagnostics import Related
 
-            diagnostics.report("PTF205", f"`{ident.name}` is declared twice in {what}", ident.span,
+            diagnostics.report(codes.DUPLICATE_NAME, f"`{ident.name}` is declared twice in {what}", ident.span,
                                related=[Related(seen[ident.name].span, "first declared here")])
         else:
             seen[ident.name] = ident
@@ -182,10 +185,10 @@ class ComponentBuilder:
         for output in definition.outputs:
             type_ = resolve_type(output.type, self.diagnostics)
             if type_.optional:
-                self.diagnostics.report("PTF310", "outputs can't be optional", output.type.span)
+                self.diagnostics.report(codes.UNKNOWN_TYPE, "outputs can't be optional", output.type.span)
                 type_ = type_.as_optional(False)
             if type_.kind == types.TypeKind.STATUS:
-                self.diagnostics.report("PTF310", "`Status` is an input type only", output.type.span)
+                self.diagnostics.report(codes.UNKNOWN_TYPE, "`Status` is an input type only", output.type.span)
             outputs.append(dag.Port(output.name.name, type_, doc=output.doc, span=output.span))
         self.inputs = {p.name: p for p in inputs}
         self.outputs = {p.name: p for p in outputs}
@@ -204,16 +207,16 @@ class ComponentBuilder:
         for prop in self.definition.properties:
             key = prop.name.name
             if key not in COMPONENT_PROPERTIES:
-                hint, fix = suggest(key, COMPONENT_PROPERTIES, prop.name.span)
                 self.diagnostics.report(
-                    "PTF213", f"components have no property `{key}`", prop.name.span,
-                    hint=hint or "component properties are " + ", ".join(COMPONENT_PROPERTIES), fix=fix,
+                    codes.UNKNOWN_PROPERTY, f"components have no property `{key}`", prop.name.span,
+                    suggestion=did_you_mean(key, COMPONENT_PROPERTIES, at=prop.name.span),
+                    hint="component properties are " + ", ".join(COMPONENT_PROPERTIES),
                 )
                 continue
             if key in found:
                 from ptflow.compiler.diagnostics import Related
 
-                self.diagnostics.report("PTF205", f"`{key}` is set twice", prop.name.span,
+                self.diagnostics.report(codes.DUPLICATE_NAME, f"`{key}` is set twice", prop.name.span,
                                         related=[Related(found[key].name.span, "first set here")])
                 continue
             found[key] = prop
@@ -225,7 +228,7 @@ class ComponentBuilder:
             return None
         value = constant_value(prop.value)
         if not isinstance(value, str):
-            self.diagnostics.report("PTF312", f"`{key}` must be a string", prop.value.span)
+            self.diagnostics.report(codes.INVALID_VALUE, f"`{key}` must be a string", prop.value.span)
             return None
         return value
 
@@ -237,7 +240,8 @@ class ComponentBuilder:
             for key in ("command", "args"):
                 if key in properties:
                     self.diagnostics.report(
-                        "PTF213", f"a `runtime` component gets its `{key}` from the ptflow runtime; remove `{key}`",
+                        codes.UNKNOWN_PROPERTY,
+                        f"a `runtime` component gets its `{key}` from the ptflow runtime; remove `{key}`",
                         properties[key].name.span,
                     )
             image = image or self.runtime_image
@@ -247,14 +251,15 @@ class ComponentBuilder:
             return dag.ContainerSpec(image=image, env=env, runtime_step=runtime)
         if image is None and "image" not in properties:
             self.diagnostics.report(
-                "PTF215", f"component `{self.definition.name.name}` has no `image`", self.definition.name.span,
+                codes.MISSING_IMAGE,
+                f"component `{self.definition.name.name}` has no `image`", self.definition.name.span,
                 hint='add `image = "python:3.11-slim"` (or `runtime = "..."` for a standard-library step)',
             )
         command = self._command_line(properties.get("command"))
         args = self._command_line(properties.get("args"))
         if "command" not in properties and "args" not in properties:
             self.diagnostics.report(
-                "PTF215", f"component `{self.definition.name.name}` has no `command` or `args`",
+                codes.MISSING_IMAGE, f"component `{self.definition.name.name}` has no `command` or `args`",
                 self.definition.name.span,
             )
         return dag.ContainerSpec(image=image or "", command=command, args=args, env=env)
@@ -264,7 +269,8 @@ class ComponentBuilder:
             return {}
         value = constant_value(prop.value)
         if not isinstance(value, dict) or not all(isinstance(v, (str, int, float)) for v in value.values()):
-            self.diagnostics.report("PTF312", "`env` must be a dict of names to string values", prop.value.span)
+            self.diagnostics.report(codes.INVALID_VALUE,
+                                    "`env` must be a dict of names to string values", prop.value.span)
             return {}
         return {str(k): str(v) for k, v in value.items()}
 
@@ -273,7 +279,7 @@ class ComponentBuilder:
         if prop is None:
             return []
         if not isinstance(prop.value, tree.ListExpr):
-            self.diagnostics.report("PTF312", f"`{prop.name.name}` must be a list", prop.value.span)
+            self.diagnostics.report(codes.INVALID_VALUE, f"`{prop.name.name}` must be a list", prop.value.span)
             return []
         args = []
         for item in prop.value.items:
@@ -285,7 +291,7 @@ class ComponentBuilder:
     def _arg(self, expr: tree.Expr) -> dag.Arg | None:
         if isinstance(expr, tree.Literal):
             if expr.value is None:
-                self.diagnostics.report("PTF313", "`null` can't appear on a command line", expr.span)
+                self.diagnostics.report(codes.INVALID_PLACEHOLDER, "`null` can't appear on a command line", expr.span)
                 return None
             if isinstance(expr.value, bool):
                 return "true" if expr.value else "false"
@@ -306,7 +312,8 @@ class ComponentBuilder:
                     if arg is None:
                         return None
                     if isinstance(arg, (dag.IfPresent, dag.Concat, dag.Template)):
-                        self.diagnostics.report("PTF313", "f-strings can't contain if_present(...) or concat(...)",
+                        self.diagnostics.report(codes.INVALID_PLACEHOLDER,
+                                                "f-strings can't contain if_present(...) or concat(...)",
                                                 part.span)
                         return None
                     parts.append(arg)
@@ -318,14 +325,14 @@ class ComponentBuilder:
         if isinstance(expr, tree.Call) and isinstance(expr.func, tree.Name) and expr.func.id == "concat":
             return self._concat(expr)
         self.diagnostics.report(
-            "PTF313", "a command line holds strings, numbers, inputs, `x.path`/`x.uri`/`x.metadata`, "
+            codes.INVALID_PLACEHOLDER, "a command line holds strings, numbers, inputs, `x.path`/`x.uri`/`x.metadata`, "
             "f-strings, concat(...) and if_present(...)", expr.span,
         )
         return None
 
     def _concat(self, call: tree.Call) -> dag.Arg | None:
         if not call.args or any(a.name is not None for a in call.args):
-            self.diagnostics.report("PTF313", "write `concat(part, part, ...)`", call.span)
+            self.diagnostics.report(codes.INVALID_PLACEHOLDER, "write `concat(part, part, ...)`", call.span)
             return None
         parts = [self._arg(a.value) for a in call.args]
         if any(p is None for p in parts):
@@ -341,7 +348,7 @@ class ComponentBuilder:
                 return dag.InputArtifactList(expr.id)
             if port.type.is_artifact:
                 self.diagnostics.report(
-                    "PTF313", f"`{expr.id}` is an artifact: pass `{expr.id}.path`, `{expr.id}.uri` or "
+                    codes.INVALID_PLACEHOLDER, f"`{expr.id}` is an artifact: pass `{expr.id}.path`, `{expr.id}.uri` or "
                     f"`{expr.id}.metadata`", expr.span,
                     hint=f"`{expr.id}.path` is the local file the container reads",
                 )
@@ -351,33 +358,33 @@ class ComponentBuilder:
             return dag.InputValue(expr.id)
         if expr.id in self.outputs:
             self.diagnostics.report(
-                "PTF313", f"`{expr.id}` is an output: pass `{expr.id}.path`, the file the container must write",
+                codes.INVALID_PLACEHOLDER,
+                f"`{expr.id}` is an output: pass `{expr.id}.path`, the file the container must write",
                 expr.span,
             )
             return None
         candidates = [*self.inputs, *self.outputs]
-        hint, fix = suggest(expr.id, candidates, expr.span)
         self.diagnostics.report(
-            "PTF201", f"unknown name `{expr.id}` in component `{self.definition.name.name}`", expr.span,
-            hint=hint or (("the component's inputs and outputs are " + ", ".join(f"`{c}`" for c in candidates))
-                          if candidates else None), fix=fix,
+            codes.UNKNOWN_NAME, f"unknown name `{expr.id}` in component `{self.definition.name.name}`", expr.span,
+            suggestion=did_you_mean(expr.id, candidates, at=expr.span),
+            hint=("the component's inputs and outputs are " + ", ".join(f"`{c}`" for c in candidates))
+            if candidates else None,
         )
         return None
 
     def _member_arg(self, expr: tree.Member) -> dag.Arg | None:
         attr = expr.attr.name
         if not isinstance(expr.obj, tree.Name):
-            self.diagnostics.report("PTF313", "unsupported expression on a command line", expr.span)
+            self.diagnostics.report(codes.INVALID_PLACEHOLDER, "unsupported expression on a command line", expr.span)
             return None
         owner = expr.obj.id
         if owner in RUNTIME_PLACEHOLDERS and owner not in self.inputs and owner not in self.outputs:
             known = RUNTIME_PLACEHOLDERS[owner]
             if attr not in known:
-                suggestion = did_you_mean(attr, known)
                 self.diagnostics.report(
-                    "PTF202", f"`{owner}` has no `{attr}`", expr.attr.span,
-                    hint=f"did you mean `{suggestion}`?" if suggestion else
-                    f"`{owner}` has " + ", ".join(f"`{k}`" for k in known),
+                    codes.UNKNOWN_MEMBER, f"`{owner}` has no `{attr}`", expr.attr.span,
+                    suggestion=did_you_mean(attr, known, at=expr.attr.span),
+                    hint=f"`{owner}` has " + ", ".join(f"`{k}`" for k in known),
                 )
                 return None
             return dag.RuntimePlaceholder(known[attr])
@@ -385,7 +392,7 @@ class ComponentBuilder:
             port = self.inputs[owner]
             if port.type.is_param:
                 self.diagnostics.report(
-                    "PTF313", f"`{owner}` is a parameter: write `{owner}` for its value", expr.span,
+                    codes.INVALID_PLACEHOLDER, f"`{owner}` is a parameter: write `{owner}` for its value", expr.span,
                     hint=f"to read a file, declare `{owner}` with an artifact type such as `Dataset`",
                 )
                 return None
@@ -393,14 +400,16 @@ class ComponentBuilder:
         elif owner in self.outputs:
             port = self.outputs[owner]
             if port.type.is_param and attr != "path":
-                self.diagnostics.report("PTF313", f"output parameter `{owner}` has only `.path`, the file to write "
+                self.diagnostics.report(codes.INVALID_PLACEHOLDER,
+                                        f"output parameter `{owner}` has only `.path`, the file to write "
                                         "its value to", expr.attr.span)
                 return None
             placeholder = _OUTPUT_PLACEHOLDERS.get(attr)
         else:
             return self._name_arg(expr.obj)
         if placeholder is None:
-            self.diagnostics.report("PTF202", f"`{owner}` has no `{attr}`; use `.path`, `.uri` or `.metadata`",
+            self.diagnostics.report(codes.UNKNOWN_MEMBER,
+                                    f"`{owner}` has no `{attr}`; use `.path`, `.uri` or `.metadata`",
                                     expr.attr.span)
             return None
         return placeholder(owner)
@@ -408,17 +417,18 @@ class ComponentBuilder:
     def _if_present(self, call: tree.Call) -> dag.Arg | None:
         positional = [a for a in call.args if a.name is None]
         if len(positional) not in (2, 3) or len(positional) != len(call.args):
-            self.diagnostics.report("PTF313", "write `if_present(input, [then...])` or "
+            self.diagnostics.report(codes.INVALID_PLACEHOLDER, "write `if_present(input, [then...])` or "
                                     "`if_present(input, [then...], [else...])`", call.span)
             return None
         subject = positional[0].value
         if not isinstance(subject, tree.Name) or subject.id not in self.inputs:
-            self.diagnostics.report("PTF313", "the first argument of if_present must be an input of this "
+            self.diagnostics.report(codes.INVALID_PLACEHOLDER,
+                                    "the first argument of if_present must be an input of this "
                                     "component", subject.span)
             return None
         port = self.inputs[subject.id]
         if port.required:
-            self.diagnostics.report("PTF313", f"`{subject.id}` is always present: declare it optional "
+            self.diagnostics.report(codes.INVALID_PLACEHOLDER, f"`{subject.id}` is always present: declare it optional "
                                     f"(`{subject.id}: {port.type}?`) or give it a default", subject.span)
 
         def branch(expr: tree.Expr) -> tuple:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ptflow.compiler import quantities, tree
-from ptflow.compiler.diagnostics import Diagnostics, suggest
+from ptflow.compiler.diagnostics import Diagnostics, codes, did_you_mean
 
 if TYPE_CHECKING:
     from ptflow.compiler import dag
@@ -117,15 +117,14 @@ class OptionParser:
         for entry in block.entries:
             key = entry.key.name
             if key in seen:
-                self.diagnostics.report("PTF205", f"option `{key}` is set twice", entry.key.span)
+                self.diagnostics.report(codes.DUPLICATE_NAME, f"option `{key}` is set twice", entry.key.span)
                 continue
             seen.add(key)
             option = OPTIONS_BY_NAME.get(key)
             if option is None:
-                hint, fix = suggest(key, OPTION_NAMES, entry.key.span)
                 self.diagnostics.report(
-                    "PTF210", f"unknown option `{key}`", entry.key.span,
-                    hint=hint or "see `ptflow explain PTF210`", fix=fix,
+                    codes.UNKNOWN_OPTION, f"unknown option `{key}`", entry.key.span,
+                    suggestion=did_you_mean(key, OPTION_NAMES, at=entry.key.span), hint="see `ptflow explain PTF210`",
                 )
                 continue
             value = option.read(self, entry.value, f"`{key}`")
@@ -135,12 +134,12 @@ class OptionParser:
                 setattr(options, option.field, value)
         retry = block.get("retry")
         if "retries" in seen and retry is not None:
-            self.diagnostics.report("PTF210", "set either `retries` or `retry`, not both", retry.key.span)
+            self.diagnostics.report(codes.UNKNOWN_OPTION, "set either `retries` or `retry`, not both", retry.key.span)
         return options, after
 
     # -- helpers the readers share
     def bad(self, expr: tree.Expr, message: str, hint: str | None = None) -> None:
-        self.diagnostics.report("PTF309", message, expr.span, hint=hint)
+        self.diagnostics.report(codes.INVALID_OPTION_VALUE, message, expr.span, hint=hint)
 
     def constant(self, expr: tree.Expr):
         from ptflow.compiler.components import NOT_CONSTANT, constant_value
@@ -538,7 +537,8 @@ def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.N
         if isinstance(item, tree.Name):
             result.append(item)
         else:
-            parser.diagnostics.report("PTF402", "`after` lists step names: `after: [prepare, train]`", item.span)
+            parser.diagnostics.report(codes.INVALID_AFTER,
+                                      "`after` lists step names: `after: [prepare, train]`", item.span)
     return result
 
 
@@ -644,12 +644,12 @@ def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) 
         if reason is not None and reason not in reasons:
             reasons.append(reason)
     for message, hint in reasons:
-        diagnostics.report("PTF501", message, task.span, hint=hint)
+        diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET, message, task.span, hint=hint)
     defaults = _default_options()
     for option in OPTIONS:
         ignores = option.lowering[target].ignores
         if ignores and option.field and getattr(task.options, option.field) != getattr(defaults, option.field):
-            diagnostics.report("PTF504", f"`{option.name}` on step `{task.step}` is ignored by {target}: {ignores}",
+            diagnostics.report(codes.INPUT_IGNORED_BY_TARGET, f"`{option.name}` on step `{task.step}` is ignored by {target}: {ignores}",
                                task.span)
 
 

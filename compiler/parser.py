@@ -21,7 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.parsers.lalr_analysis import Shift
 
 from ptflow.compiler import tree
-from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes
 from ptflow.compiler.source import SourceText, Span
 from ptflow.compiler.value_limits import INT_MAX, INT_MIN
 
@@ -201,7 +201,8 @@ class _Recovery:
         if self.recoveries > _MAX_RECOVERIES:
             # Text this broken is not a program being edited; reading on would only cost time.
             where = getattr(error, "pos_in_stream", None) or 0
-            self.diagnostics.report("PTF101", f"more than {_MAX_RECOVERIES:,} syntax errors: the rest of the file "
+            self.diagnostics.report(codes.SYNTAX_ERROR,
+                                    f"more than {_MAX_RECOVERIES:,} syntax errors: the rest of the file "
                                     "was not read", self.source.span(where, min(where + 1, len(self.source.text))))
             return False
         if isinstance(error, UnexpectedCharacters):
@@ -227,7 +228,7 @@ class _Recovery:
             end = len(text) if end < 0 else end
             if not self._is_echo():
                 self.diagnostics.report(
-                    "PTF103", "unterminated string", self.source.span(offset, end),
+                    codes.UNTERMINATED_STRING, "unterminated string", self.source.span(offset, end),
                     hint="close the string on the same line, or use \"\"\"...\"\"\" for text over several lines",
                 )
             state.line_ctr.feed(text[offset:end])  # skip the rest of the line
@@ -239,7 +240,7 @@ class _Recovery:
             return True
         if not self._is_echo():
             self.diagnostics.report(
-                "PTF102", f"unexpected character {char!r}", self.source.span(offset, offset + 1)
+                codes.UNEXPECTED_CHARACTER, f"unexpected character {char!r}", self.source.span(offset, offset + 1)
             )
         return True
 
@@ -291,17 +292,17 @@ class _Recovery:
             if repair[0] in _CLOSERS:
                 shown = _terminal_text().get(repair[0], repair[0])
                 message = f"expected {shown} after {describe_token(previous)}"
-                self.diagnostics.report("PTF101", message, span, hint=f"accepted here: {expected}")
+                self.diagnostics.report(codes.SYNTAX_ERROR, message, span, hint=f"accepted here: {expected}")
             else:
                 message = f"expected {expected} after {describe_token(previous)}"
-                self.diagnostics.report("PTF101", message, span)
+                self.diagnostics.report(codes.SYNTAX_ERROR, message, span)
             return
         if token.type == "$END":
             closers = accepts & _CLOSERS
             message = f"unexpected end of file; expected {describe_expected(closers or accepts)}"
         else:
             message = f"unexpected {describe_token(token)}; expected {expected}"
-        self.diagnostics.report("PTF101", message, span, hint=_hint_for(token, accepts))
+        self.diagnostics.report(codes.SYNTAX_ERROR, message, span, hint=_hint_for(token, accepts))
 
     @staticmethod
     def _find_repair(parser, token: Token, prefer_separator: bool = False) -> tuple[str, ...] | None:
@@ -580,7 +581,8 @@ class _Builder(Transformer):
             return tree.Step(span, self._ident(name), value, options)
         if options is not None:
             self.diagnostics.report(
-                "PTF104", "`with { ... }` options belong to a step, and this is not a call", options.span
+                codes.OPTIONS_ON_NON_STEP,
+                "`with { ... }` options belong to a step, and this is not a call", options.span
             )
         return tree.Property(span, self._ident(name), value)
 
@@ -672,7 +674,8 @@ class _Builder(Transformer):
         span = self._tok_span(token)
         # Compare lengths first: Python refuses to convert more than 4,300 digits.
         if len(text.lstrip("-")) > len(str(INT_MAX)) or not INT_MIN <= int(text) <= INT_MAX:
-            self.diagnostics.report("PTF314", f"integer {_shown_number(text)} is out of range: integers are "
+            self.diagnostics.report(codes.NUMBER_OUT_OF_RANGE,
+                                    f"integer {_shown_number(text)} is out of range: integers are "
                                     "64-bit, from -2^63 to 2^63-1", span)
             return tree.Literal(span, 0, text)
         return tree.Literal(span, int(text), text)
@@ -682,7 +685,8 @@ class _Builder(Transformer):
         span = self._tok_span(token)
         value = float(text)
         if math.isinf(value):
-            self.diagnostics.report("PTF314", f"float {_shown_number(text)} is out of range: floats are at most "
+            self.diagnostics.report(codes.NUMBER_OUT_OF_RANGE,
+                                    f"float {_shown_number(text)} is out of range: floats are at most "
                                     "about 1.8e308", span)
             return tree.Literal(span, 0.0, text)
         return tree.Literal(span, value, text)
@@ -705,7 +709,7 @@ class _Builder(Transformer):
             at = raw.find(error.escape)
             start = token.start_pos + self.offset + at
             where = self.source.span(start, start + len(error.escape)) if at >= 0 else span
-            self.diagnostics.report("PTF105", f"invalid escape `{error.escape}` in string", where,
+            self.diagnostics.report(codes.INVALID_ESCAPE, f"invalid escape `{error.escape}` in string", where,
                                     hint="write `\\\\` for a backslash")
             value = raw[1:-1]
         return tree.Literal(span, value, str(token))
@@ -733,7 +737,7 @@ def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics) -
     try:
         return _fstring_parts(token, source, diagnostics)
     except InvalidEscape as error:
-        diagnostics.report("PTF105", f"invalid escape `{error.escape}` in string",
+        diagnostics.report(codes.INVALID_ESCAPE, f"invalid escape `{error.escape}` in string",
                            source.span(*_token_offsets(token)), hint="write `\\\\` for a backslash")
         return tree.FString(source.span(*_token_offsets(token)), [str(token)[2:-1]])
 
@@ -756,7 +760,7 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
             continue
         if match.group(1) is None:  # a lone brace
             diagnostics.report(
-                "PTF106", f"single `{piece}` in f-string; write `{piece * 2}` for a literal brace",
+                codes.INVALID_F_STRING, f"single `{piece}` in f-string; write `{piece * 2}` for a literal brace",
                 source.span(base + match.start(), base + match.end()),
             )
             continue
@@ -803,7 +807,7 @@ def _dotted_name(text: str, offset: int, source: SourceText):
 def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics: Diagnostics):
     """Parse `{expr}` inside an f-string, with spans pointing into the file."""
     if not text.strip():
-        diagnostics.report("PTF106", "empty `{}` in f-string", source.span(offset - 1, offset + 1))
+        diagnostics.report(codes.INVALID_F_STRING, "empty `{}` in f-string", source.span(offset - 1, offset + 1))
         return tree.ErrorExpr(source.span(offset - 1, offset + 1))
     dotted = _dotted_name(text, offset, source)
     if dotted is not None:
@@ -818,9 +822,8 @@ def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics
         return tree.ErrorExpr(source.span(offset, offset + len(text)))
     except UnexpectedInput as error:
         pos = offset + (getattr(error, "pos_in_stream", None) or 0)
-        diagnostics.report(
-            "PTF106", "invalid expression in f-string", source.span(pos, min(pos + 1, offset + len(text)))
-        )
+        diagnostics.report(codes.INVALID_F_STRING, "invalid expression in f-string",
+                           source.span(pos, min(pos + 1, offset + len(text))))
         return tree.ErrorExpr(source.span(offset, offset + len(text)))
     built = _build(parsed, source, diagnostics, offset)
     return built if built is not None else tree.ErrorExpr(source.span(offset, offset + len(text)))
@@ -839,7 +842,8 @@ def _too_deep(parse_tree: lark.Tree) -> lark.Tree | None:
 
 def _report_too_deep(node: lark.Tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> None:
     start = offset + (getattr(node.meta, "start_pos", 0) or 0)
-    diagnostics.report("PTF108", f"nested too deeply: more than {MAX_NESTING} levels of declarations, blocks, "
+    diagnostics.report(codes.NESTED_TOO_DEEPLY,
+                       f"nested too deeply: more than {MAX_NESTING} levels of declarations, blocks, "
                        "calls and brackets around this point", source.span(start, start + 1),
                        hint="split the expression, or move nested data into a file the step reads")
 
@@ -847,7 +851,7 @@ def _report_too_deep(node: lark.Tree, source: SourceText, diagnostics: Diagnosti
 def _report_too_deep_text(too_deep: _TooDeep, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> None:
     token, what = too_deep.token, too_deep.what
     start = offset + (token.start_pos or 0)
-    diagnostics.report("PTF108", f"nested too deeply: more than {MAX_NESTING} {what}",
+    diagnostics.report(codes.NESTED_TOO_DEEPLY, f"nested too deeply: more than {MAX_NESTING} {what}",
                        source.span(start, start + 1),
                        hint="split the expression, or move nested data into a file the step reads")
 
@@ -953,7 +957,8 @@ def _without_surrogates(source: SourceText, diagnostics: Diagnostics) -> str:
     if _SURROGATE.search(text) is None:
         return text
     for match in _SURROGATE.finditer(text):
-        diagnostics.report("PTF102", f"unexpected character U+{ord(match.group()):04X}: a lone UTF-16 surrogate "
+        diagnostics.report(codes.UNEXPECTED_CHARACTER,
+                           f"unexpected character U+{ord(match.group()):04X}: a lone UTF-16 surrogate "
                            "is not a character", source.span(match.start(), match.end()),
                            hint="the text is not valid Unicode; retype or delete it")
         if len(diagnostics) >= 20:
@@ -976,7 +981,7 @@ def parse_module(text: str, path: str = "<string>") -> tuple[tree.Module, list[D
         # was reported and return an empty module rather than nothing.
         if not diagnostics.has_errors:
             span = source.span(getattr(error, "pos_in_stream", 0) or 0, len(text))
-            diagnostics.report("PTF101", "could not parse this file", span)
+            diagnostics.report(codes.SYNTAX_ERROR, "could not parse this file", span)
         parse_tree = None
     module = _build(parse_tree, source, diagnostics) if parse_tree is not None else None
     if module is None:
@@ -998,6 +1003,6 @@ def parse_expression(text: str, path: str = "<string>"):
         return None, diagnostics.items
     except UnexpectedInput as error:
         pos = getattr(error, "pos_in_stream", 0) or 0
-        diagnostics.report("PTF101", "invalid expression", source.span(pos, min(len(text), pos + 1)))
+        diagnostics.report(codes.SYNTAX_ERROR, "invalid expression", source.span(pos, min(len(text), pos + 1)))
         return None, diagnostics.items
     return _build(parse_tree, source, diagnostics), diagnostics.items

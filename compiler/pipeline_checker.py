@@ -30,7 +30,7 @@ from ptflow.compiler.components import (
     resolve_type,
     value_fits,
 )
-from ptflow.compiler.diagnostics import Diagnostics, Related, did_you_mean, suggest
+from ptflow.compiler.diagnostics import Diagnostics, Related, Suggestion, codes, did_you_mean
 from ptflow.compiler.names import k8s_name
 from ptflow.compiler.options import OptionParser
 from ptflow.compiler.source import Span
@@ -98,7 +98,8 @@ class PipelineBuilder:
         for param in definition.params:
             if param.name.name in self.global_names:
                 self.diagnostics.report(
-                    "PTF205", f"parameter `{param.name.name}` has the name of an import or definition of this file",
+                    codes.DUPLICATE_NAME,
+                    f"parameter `{param.name.name}` has the name of an import or definition of this file",
                     param.name.span,
                 )
         outputs = []
@@ -140,11 +141,13 @@ class PipelineBuilder:
         if finally_nodes:
             self.finally_node = finally_nodes[0]
             for extra in finally_nodes[1:]:
-                self.diagnostics.report("PTF107", "a pipeline has at most one `finally` block", extra.span,
+                self.diagnostics.report(codes.MISPLACED_STATEMENT,
+                                        "a pipeline has at most one `finally` block", extra.span,
                                         related=[Related(self.finally_node.span, "the first one is here")])
             last_real = [s for s in body if not isinstance(s, (tree.Property, tree.Return))]
             if last_real and last_real[-1] is not self.finally_node:
-                self.diagnostics.report("PTF107", "`finally` must be the last block of the pipeline body",
+                self.diagnostics.report(codes.MISPLACED_STATEMENT,
+                                        "`finally` must be the last block of the pipeline body",
                                         self.finally_node.span)
             self.exit_group = dag.ExitHandlerGroup(dag.GroupKind.EXIT_HANDLER, self.finally_node.span,
                                                    parent=self.root)
@@ -170,7 +173,8 @@ class PipelineBuilder:
             self.group_spans[id(loop)] = statement
             inner = BodyScope(dict(scope.loops))
             if statement.var.name in inner.loops or statement.var.name in self.input_by_name:
-                self.diagnostics.report("PTF205", f"loop variable `{statement.var.name}` hides another name",
+                self.diagnostics.report(codes.DUPLICATE_NAME,
+                                        f"loop variable `{statement.var.name}` hides another name",
                                         statement.var.span)
             inner.loops[statement.var.name] = loop
             self.loop_scopes[id(loop)] = inner
@@ -179,18 +183,21 @@ class PipelineBuilder:
             self._declare_if(statement, group, scope, in_finally)
         elif isinstance(statement, tree.Property):
             if not top_level or in_finally:
-                self.diagnostics.report("PTF107", f"`{statement.name.name} = ...` must be at the top of the pipeline "
+                self.diagnostics.report(codes.MISPLACED_STATEMENT,
+                                        f"`{statement.name.name} = ...` must be at the top of the pipeline "
                                         "body", statement.span, hint="a step is `name = component(...)`")
                 return
             self._declare_property(statement)
         elif isinstance(statement, tree.Return):
             if not top_level or in_finally:
-                self.diagnostics.report("PTF107", "`return` must be at the top level of the pipeline body",
+                self.diagnostics.report(codes.MISPLACED_STATEMENT,
+                                        "`return` must be at the top level of the pipeline body",
                                         statement.span)
                 return
             self.returns.append(statement)
         elif isinstance(statement, tree.Finally):
-            self.diagnostics.report("PTF107", "`finally` is allowed only at the top level of a pipeline body",
+            self.diagnostics.report(codes.MISPLACED_STATEMENT,
+                                    "`finally` is allowed only at the top level of a pipeline body",
                                     statement.span)
 
     def _declare_if(self, statement: tree.If, group: dag.TaskGroup, scope: BodyScope, in_finally: bool) -> None:
@@ -216,13 +223,12 @@ class PipelineBuilder:
     def _declare_property(self, prop: tree.Property) -> None:
         key = prop.name.name
         if key not in PIPELINE_PROPERTIES:
-            hint, fix = suggest(key, PIPELINE_PROPERTIES, prop.name.span)
-            self.diagnostics.report("PTF213", f"pipelines have no property `{key}`", prop.name.span,
-                                    hint=hint or "a step calls a component: `name = component(input: value)`",
-                                    fix=fix)
+            self.diagnostics.report(codes.UNKNOWN_PROPERTY, f"pipelines have no property `{key}`", prop.name.span,
+                                    suggestion=did_you_mean(key, PIPELINE_PROPERTIES, at=prop.name.span),
+                                    hint="a step calls a component: `name = component(input: value)`")
             return
         if key in self.properties:
-            self.diagnostics.report("PTF205", f"`{key}` is set twice", prop.name.span,
+            self.diagnostics.report(codes.DUPLICATE_NAME, f"`{key}` is set twice", prop.name.span,
                                     related=[Related(self.properties[key].name.span, "first set here")])
             return
         self.properties[key] = prop
@@ -233,7 +239,7 @@ class PipelineBuilder:
             return None
         value = constant_value(prop.value)
         if not isinstance(value, str):
-            self.diagnostics.report("PTF312", f"`{key}` must be a string", prop.value.span)
+            self.diagnostics.report(codes.INVALID_VALUE, f"`{key}` must be a string", prop.value.span)
             return None
         return value
 
@@ -250,28 +256,32 @@ class PipelineBuilder:
             first = self.steps[name]
             if node.name is None:
                 self.diagnostics.report(
-                    "PTF205", f"a step named `{name}` already exists; name this one: `{name}_2 = {name}(...)`",
+                    codes.DUPLICATE_NAME,
+                    f"a step named `{name}` already exists; name this one: `{name}_2 = {name}(...)`",
                     name_span, related=[Related(first.name_span, "the other step")],
                 )
             else:
-                self.diagnostics.report("PTF205", f"step `{name}` is declared twice", name_span,
+                self.diagnostics.report(codes.DUPLICATE_NAME, f"step `{name}` is declared twice", name_span,
                                         related=[Related(first.name_span, "first declared here")])
             return
         if name in self.input_by_name:
-            self.diagnostics.report("PTF205", f"step `{name}` has the name of a pipeline parameter", name_span,
+            self.diagnostics.report(codes.DUPLICATE_NAME,
+                                    f"step `{name}` has the name of a pipeline parameter", name_span,
                                     related=[Related(_parameter_span(self.input_by_name[name]), "the parameter")])
             return
         task_name = k8s_name(name)
         other = self.task_names.get(task_name)
         if other is not None:
             self.diagnostics.report(
-                "PTF206", f"steps `{other.name}` and `{name}` both become the task name `{task_name}`",
+                codes.KUBERNETES_NAME_COLLISION,
+                f"steps `{other.name}` and `{name}` both become the task name `{task_name}`",
                 name_span, related=[Related(other.name_span, f"`{other.name}` is here")],
                 hint="rename one of them",
             )
             return
         if not task_name:
-            self.diagnostics.report("PTF206", f"step name `{name}` has no letters or digits for a task name",
+            self.diagnostics.report(codes.KUBERNETES_NAME_COLLISION,
+                                    f"step name `{name}` has no letters or digits for a task name",
                                     name_span)
             return
         decl = StepDecl(node, name, name_span, group, in_finally)
@@ -306,11 +316,12 @@ class PipelineBuilder:
         if isinstance(items, tree.ListExpr):
             value = constant_value(items)
             if value is NOT_CONSTANT:
-                self.diagnostics.report("PTF306", "a list to loop over must hold only constants; loop over a "
+                self.diagnostics.report(codes.LOOP_OVER_NON_LIST,
+                                        "a list to loop over must hold only constants; loop over a "
                                         "parameter or a step output for values known at run time", items.span)
                 return
             if not value:
-                self.diagnostics.report("PTF306", "the list to loop over is empty", items.span)
+                self.diagnostics.report(codes.LOOP_OVER_NON_LIST, "the list to loop over is empty", items.span)
                 return
             loop.items = dag.Constant(value, types.type_of_literal(value))
             loop.item_type = _item_type(value)
@@ -329,13 +340,14 @@ class PipelineBuilder:
                 loop.items = resolved
                 loop.item_type = type_.element() if type_.name == "list" else types.ANY_ITEM
             else:
-                self.diagnostics.report("PTF306", f"`for` needs a list, but this is a `{type_}`", items.span)
+                self.diagnostics.report(codes.LOOP_OVER_NON_LIST,
+                                        f"`for` needs a list, but this is a `{type_}`", items.span)
                 return
             loop.field_types = {}
         if node.parallelism is not None:
             count = constant_value(node.parallelism)
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                self.diagnostics.report("PTF309", "`parallel` takes a whole number of at least 1",
+                self.diagnostics.report(codes.INVALID_OPTION_VALUE, "`parallel` takes a whole number of at least 1",
                                         node.parallelism.span)
             else:
                 loop.parallelism = count
@@ -394,7 +406,7 @@ class PipelineBuilder:
         for argument in call.args:
             if argument.name is None:
                 self.diagnostics.report(
-                    "PTF212", f"inputs of `{spec.name}` are passed by name", argument.span,
+                    codes.POSITIONAL_ARGUMENT, f"inputs of `{spec.name}` are passed by name", argument.span,
                     hint=_name_hint(spec, argument),
                 )
                 continue
@@ -402,7 +414,7 @@ class PipelineBuilder:
             if argument.name.missing:
                 continue
             if name in given:
-                self.diagnostics.report("PTF205", f"input `{name}` is passed twice", argument.name.span,
+                self.diagnostics.report(codes.DUPLICATE_NAME, f"input `{name}` is passed twice", argument.name.span,
                                         related=[Related(given[name].span, "first passed here")])
                 continue
             given[name] = argument.name
@@ -410,18 +422,12 @@ class PipelineBuilder:
             value = self._value(argument.value, decl.group, scope, in_finally=decl.in_finally, expected=port)
             if port is None:
                 candidates = [p.name for p in spec.inputs]
-                suggestion = did_you_mean(name, [c for c in candidates if c not in given] or candidates)
-                fix = None
-                if suggestion:
-                    from ptflow.compiler.diagnostics import Fix
-
-                    fix = Fix(f"rename to `{suggestion}`", argument.name.span, suggestion)
+                not_given = [c for c in candidates if c not in given] or candidates
                 self.diagnostics.report(
-                    "PTF203", f"`{spec.name}` has no input `{name}`", argument.name.span,
-                    hint=f"did you mean `{suggestion}`?" if suggestion else (
-                        "its inputs are " + ", ".join(f"`{c}`" for c in candidates) if candidates
-                        else f"`{spec.name}` takes no inputs"),
-                    fix=fix,
+                    codes.UNKNOWN_INPUT, f"`{spec.name}` has no input `{name}`", argument.name.span,
+                    suggestion=did_you_mean(name, not_given, at=argument.name.span),
+                    hint="its inputs are " + ", ".join(f"`{c}`" for c in candidates) if candidates
+                    else f"`{spec.name}` takes no inputs",
                 )
                 continue
             if value is None:
@@ -435,18 +441,19 @@ class PipelineBuilder:
             if port.type.kind == types.TypeKind.STATUS:
                 if decl.in_finally:
                     self.diagnostics.report(
-                        "PTF204", f"`{spec.name}` needs `{port.name}`", call.span,
+                        codes.MISSING_INPUT, f"`{spec.name}` needs `{port.name}`", call.span,
                         hint=f"pass `{port.name}: pipeline.status`",
                     )
                 else:
                     self.diagnostics.report(
-                        "PTF301", f"`{spec.name}` takes the pipeline's final status (`{port.name}: Status`), "
+                        codes.TYPE_MISMATCH,
+                        f"`{spec.name}` takes the pipeline's final status (`{port.name}: Status`), "
                         "so it can only run in `finally`", call.span,
                     )
                 continue
             if port.required:
                 self.diagnostics.report(
-                    "PTF204", f"`{spec.name}` needs input `{port.name}` (`{port.type}`)", call.span,
+                    codes.MISSING_INPUT, f"`{spec.name}` needs input `{port.name}` (`{port.type}`)", call.span,
                     hint=f"pass `{port.name}: ...`",
                     related=[Related(port.span, "declared here")] if port.span else None,
                 )
@@ -456,7 +463,7 @@ class PipelineBuilder:
         if isinstance(value, dag.Constant) and port.type.is_param:
             if not value_fits(value.value, port.type):
                 self.diagnostics.report(
-                    "PTF301", f"input `{port.name}` of `{spec.name}` is a `{port.type.as_optional(False)}`, "
+                    codes.TYPE_MISMATCH, f"input `{port.name}` of `{spec.name}` is a `{port.type.as_optional(False)}`, "
                     f"but this is {_describe_constant(value.value)}", argument.value.span,
                     related=[Related(port.span, "the input is declared here")] if port.span else None,
                 )
@@ -491,13 +498,13 @@ class PipelineBuilder:
         args = {a.name.name: a for a in call.args if a.name is not None}
         for argument in call.args:
             if argument.name is None:
-                self.diagnostics.report("PTF212", "importer inputs are passed by name: "
+                self.diagnostics.report(codes.POSITIONAL_ARGUMENT, "importer inputs are passed by name: "
                                         "`importer(uri: \"gs://...\", type: Model)`", argument.span)
             elif argument.name.name not in ("uri", "type", "metadata", "reimport"):
-                self.diagnostics.report("PTF203", f"importer has no input `{argument.name.name}`",
+                self.diagnostics.report(codes.UNKNOWN_INPUT, f"importer has no input `{argument.name.name}`",
                                         argument.name.span, hint="its inputs are uri, type, metadata, reimport")
         if "uri" not in args:
-            self.diagnostics.report("PTF204", "importer needs `uri`", call.span)
+            self.diagnostics.report(codes.MISSING_INPUT, "importer needs `uri`", call.span)
             return None
         artifact_type = types.artifact("system.Artifact")
         if "type" in args:
@@ -507,13 +514,13 @@ class PipelineBuilder:
             elif isinstance(type_expr, tree.Literal) and isinstance(type_expr.value, str):
                 artifact_type = types.artifact(type_expr.value)
             else:
-                self.diagnostics.report("PTF310", "importer `type` is an artifact type such as `Model`, or a "
+                self.diagnostics.report(codes.UNKNOWN_TYPE, "importer `type` is an artifact type such as `Model`, or a "
                                         "schema title string", type_expr.span)
         metadata = {}
         if "metadata" in args:
             value = constant_value(args["metadata"].value)
             if not isinstance(value, dict):
-                self.diagnostics.report("PTF312", "importer `metadata` must be a constant dict",
+                self.diagnostics.report(codes.INVALID_VALUE, "importer `metadata` must be a constant dict",
                                         args["metadata"].value.span)
             else:
                 metadata = value
@@ -521,7 +528,7 @@ class PipelineBuilder:
         if "reimport" in args:
             value = constant_value(args["reimport"].value)
             if not isinstance(value, bool):
-                self.diagnostics.report("PTF312", "importer `reimport` must be true or false",
+                self.diagnostics.report(codes.INVALID_VALUE, "importer `reimport` must be true or false",
                                         args["reimport"].value.span)
             else:
                 reimport = value
@@ -539,7 +546,7 @@ class PipelineBuilder:
             return None
         if not isinstance(uri, (dag.Constant, dag.PipelineInput)) or (
                 isinstance(uri, dag.Constant) and not isinstance(uri.value, str)):
-            self.diagnostics.report("PTF312", "importer `uri` must be a string or a pipeline parameter",
+            self.diagnostics.report(codes.INVALID_VALUE, "importer `uri` must be a string or a pipeline parameter",
                                     argument.value.span)
             return None
         return {"uri": uri}
@@ -560,7 +567,7 @@ class PipelineBuilder:
             value = constant_value(expr)
             if value is NOT_CONSTANT:
                 self.diagnostics.report(
-                    "PTF312", "lists and dicts passed to a step must be constants", expr.span,
+                    codes.INVALID_VALUE, "lists and dicts passed to a step must be constants", expr.span,
                     hint="pass values known at run time as separate inputs",
                 )
                 return None
@@ -572,13 +579,14 @@ class PipelineBuilder:
         if isinstance(expr, tree.Member):
             return self._member_value(expr, group, scope, in_finally)
         if isinstance(expr, tree.Call):
-            self.diagnostics.report("PTF312", "a call can't be an input; declare it as a step and pass one of "
+            self.diagnostics.report(codes.INVALID_VALUE,
+                                    "a call can't be an input; declare it as a step and pass one of "
                                     "its outputs", expr.span)
             return None
         if isinstance(expr, (tree.Compare, tree.BoolOp, tree.Not)):
-            self.diagnostics.report("PTF312", "comparisons can only be used in `if` conditions", expr.span)
+            self.diagnostics.report(codes.INVALID_VALUE, "comparisons can only be used in `if` conditions", expr.span)
             return None
-        self.diagnostics.report("PTF312", "this expression can't be passed to a step", expr.span)
+        self.diagnostics.report(codes.INVALID_VALUE, "this expression can't be passed to a step", expr.span)
         return None
 
     def _interpolation(self, expr: tree.FString, group, scope, in_finally) -> dag.Value | None:
@@ -593,7 +601,8 @@ class PipelineBuilder:
                 ok = False
                 continue
             if value.type.is_artifact or value.type.kind == types.TypeKind.STATUS:
-                self.diagnostics.report("PTF312", f"an f-string can only hold parameters, not `{value.type}`",
+                self.diagnostics.report(codes.INVALID_VALUE,
+                                        f"an f-string can only hold parameters, not `{value.type}`",
                                         part.span)
                 ok = False
                 continue
@@ -621,40 +630,37 @@ class PipelineBuilder:
         if name in self.steps:
             decl = self.steps[name]
             spec = decl.spec
-            hint = None
+            hint, suggestion = None, None
             if spec is not None and spec.outputs:
                 if expected is not None:
                     fitting = [o.name for o in spec.outputs if types.assignable(o.type, expected.type) is None]
                 else:
                     fitting = []
                 choices = fitting or [o.name for o in spec.outputs]
-                hint = f"did you mean `{name}.{choices[0]}`?" if len(choices) == 1 else (
-                    "pass one of its outputs: " + ", ".join(f"`{name}.{o}`" for o in choices))
-            fix = None
-            if hint and hint.startswith("did you mean"):
-                from ptflow.compiler.diagnostics import Fix
-
-                fix = Fix(f"replace `{name}` with `{name}.{choices[0]}`", expr.span, f"{name}.{choices[0]}")
-            self.diagnostics.report("PTF304", f"`{name}` is a whole step; pass one of its outputs", expr.span,
-                                    hint=hint, fix=fix)
+                if len(choices) == 1:  # the one output that fits is surely meant
+                    suggestion = Suggestion(name, f"{name}.{choices[0]}").at(expr.span)
+                hint = "pass one of its outputs: " + ", ".join(f"`{name}.{o}`" for o in choices)
+            self.diagnostics.report(codes.WHOLE_STEP_AS_VALUE, f"`{name}` is a whole step; pass one of its outputs",
+                                    expr.span, suggestion=suggestion, hint=hint)
             return None
         if name == "pipeline":
-            self.diagnostics.report("PTF312", "`pipeline` alone is not a value; use `pipeline.job_name`, "
+            self.diagnostics.report(codes.INVALID_VALUE, "`pipeline` alone is not a value; use `pipeline.job_name`, "
                                     "`pipeline.job_id`, `pipeline.root` or `pipeline.status`", expr.span)
             return None
         if name in self.global_names or name in BUILTINS:
-            self.diagnostics.report("PTF312", f"`{name}` is a component or module, not a value", expr.span)
+            self.diagnostics.report(codes.INVALID_VALUE, f"`{name}` is a component or module, not a value", expr.span)
             return None
         self._unknown_name(expr, scope)
         return None
 
     def _unknown_name(self, expr: tree.Name, scope: BodyScope) -> None:
         candidates = [*self.input_by_name, *self.steps, *scope.loops]
-        hint, fix = suggest(expr.id, candidates, expr.span)
-        for loop_var in self._all_loop_vars():
-            if loop_var == expr.id:
-                hint, fix = f"`{expr.id}` is a loop variable, visible only inside its `for`", None
-        self.diagnostics.report("PTF201", f"unknown name `{expr.id}`", expr.span, hint=hint, fix=fix)
+        if expr.id in self._all_loop_vars():
+            self.diagnostics.report(codes.UNKNOWN_NAME, f"unknown name `{expr.id}`", expr.span,
+                                    hint=f"`{expr.id}` is a loop variable, visible only inside its `for`")
+            return
+        self.diagnostics.report(codes.UNKNOWN_NAME, f"unknown name `{expr.id}`", expr.span,
+                                suggestion=did_you_mean(expr.id, candidates, at=expr.span))
 
     def _all_loop_vars(self):
         for scope in self.loop_scopes.values():
@@ -666,7 +672,8 @@ class PipelineBuilder:
         if expr.attr.missing:
             return None
         if not isinstance(expr.obj, tree.Name):
-            self.diagnostics.report("PTF312", "only `step.output`, `item.field` and `pipeline.x` can be used here",
+            self.diagnostics.report(codes.INVALID_VALUE,
+                                    "only `step.output`, `item.field` and `pipeline.x` can be used here",
                                     expr.span)
             return None
         owner = expr.obj.id
@@ -676,36 +683,38 @@ class PipelineBuilder:
             if item_type.is_error:
                 return None
             if not (item_type.is_param and item_type.name in ("dict", "any")):
-                self.diagnostics.report("PTF202", f"the items of this loop are `{item_type}`, which has no fields",
+                self.diagnostics.report(codes.UNKNOWN_MEMBER,
+                                        f"the items of this loop are `{item_type}`, which has no fields",
                                         expr.attr.span)
                 return None
             field_types = getattr(loop, "field_types", {}) or {}
             if field_types and attr not in field_types:
-                hint, fix = suggest(attr, field_types, expr.attr.span)
                 self.diagnostics.report(
-                    "PTF202", f"the items of this loop have no field `{attr}`", expr.attr.span,
-                    hint=hint or "fields: " + ", ".join(f"`{f}`" for f in field_types), fix=fix,
+                    codes.UNKNOWN_MEMBER, f"the items of this loop have no field `{attr}`", expr.attr.span,
+                    suggestion=did_you_mean(attr, field_types, at=expr.attr.span),
+                    hint="fields: " + ", ".join(f"`{f}`" for f in field_types),
                 )
                 return None
             return dag.LoopItem(loop, attr, field_types.get(attr, types.ANY_ITEM))
         if owner == "pipeline" and owner not in self.steps and owner not in self.input_by_name:
             if attr not in PIPELINE_VALUES:
-                hint, fix = suggest(attr, PIPELINE_VALUES, expr.attr.span)
                 self.diagnostics.report(
-                    "PTF202", f"`pipeline` has no `{attr}`", expr.attr.span,
-                    hint=hint or "`pipeline` has " + ", ".join(f"`{k}`" for k in PIPELINE_VALUES), fix=fix,
+                    codes.UNKNOWN_MEMBER, f"`pipeline` has no `{attr}`", expr.attr.span,
+                    suggestion=did_you_mean(attr, PIPELINE_VALUES, at=expr.attr.span),
+                    hint="`pipeline` has " + ", ".join(f"`{k}`" for k in PIPELINE_VALUES),
                 )
                 return None
             if attr == "status":
                 if not in_finally:
-                    self.diagnostics.report("PTF312", "`pipeline.status` exists only in `finally`", expr.span)
+                    self.diagnostics.report(codes.INVALID_VALUE,
+                                            "`pipeline.status` exists only in `finally`", expr.span)
                     return None
                 return dag.FinalStatus(types.STATUS_TYPE)
             return dag.RuntimeValue(PIPELINE_VALUES[attr], types.STR)
         if owner in self.steps:
             return self._output_value(expr, group, in_finally)
         if owner in self.input_by_name:
-            self.diagnostics.report("PTF202", f"parameter `{owner}` has no members", expr.attr.span)
+            self.diagnostics.report(codes.UNKNOWN_MEMBER, f"parameter `{owner}` has no members", expr.attr.span)
             return None
         self._unknown_name(expr.obj, scope)
         return None
@@ -719,26 +728,29 @@ class PipelineBuilder:
         port = spec.output(expr.attr.name)
         if port is None:
             names = [o.name for o in spec.outputs]
-            hint, fix = suggest(expr.attr.name, names, expr.attr.span)
             self.diagnostics.report(
-                "PTF202", f"step `{decl.name}` (`{spec.name}`) has no output `{expr.attr.name}`", expr.attr.span,
-                hint=hint or ("its outputs are " + ", ".join(f"`{n}`" for n in names) if names
-                              else f"`{spec.name}` has no outputs"), fix=fix,
+                codes.UNKNOWN_MEMBER, f"step `{decl.name}` (`{spec.name}`) has no output `{expr.attr.name}`",
+                expr.attr.span, suggestion=did_you_mean(expr.attr.name, names, at=expr.attr.span),
+                hint="its outputs are " + ", ".join(f"`{n}`" for n in names) if names
+                else f"`{spec.name}` has no outputs",
             )
             return None
         if decl.in_finally and not in_finally:
-            self.diagnostics.report("PTF404", f"`{decl.name}` runs in `finally`, after the body; the body can't use "
+            self.diagnostics.report(codes.FINALLY_AND_BODY,
+                                    f"`{decl.name}` runs in `finally`, after the body; the body can't use "
                                     "its outputs", expr.span)
             return None
         if in_finally and not decl.in_finally:
             self.diagnostics.report(
-                "PTF404", f"`finally` steps can't use outputs of the body (`{decl.name}.{expr.attr.name}`)",
+                codes.FINALLY_AND_BODY,
+                f"`finally` steps can't use outputs of the body (`{decl.name}.{expr.attr.name}`)",
                 expr.span, related=[Related(decl.node.span, "the body step")],
                 hint="they run even when the body failed, when those outputs may not exist",
             )
             return None
         if in_finally and decl.in_finally:
-            self.diagnostics.report("PTF404", "steps in `finally` run independently and can't use each other's "
+            self.diagnostics.report(codes.FINALLY_AND_BODY,
+                                    "steps in `finally` run independently and can't use each other's "
                                     "outputs", expr.span)
             return None
         between = _groups_between(decl.group, consumer_group)
@@ -748,7 +760,7 @@ class PipelineBuilder:
         if conditions:
             outermost = conditions[0]
             self.diagnostics.report(
-                "PTF305",
+                codes.OPTIONAL_VALUE_REQUIRED,
                 f"`{decl.name}.{port.name}` is produced inside an `if`, so it may not exist here",
                 expr.span,
                 related=[Related(_group_span(outermost), "the condition"), Related(decl.node.span, "the producer")],
@@ -758,7 +770,8 @@ class PipelineBuilder:
         if loops:
             if len(loops) > 1:
                 self.diagnostics.report(
-                    "PTF403", f"`{decl.name}` is inside {len(loops)} nested loops; gathering its outputs over "
+                    codes.CROSSES_GROUP_BOUNDARY,
+                    f"`{decl.name}` is inside {len(loops)} nested loops; gathering its outputs over "
                     "nested loops is not supported", expr.span,
                     related=[Related(_group_span(loops[0]), "the outer loop")],
                     hint="gather in the inner loop's level first, or flatten the loops",
@@ -779,7 +792,8 @@ class PipelineBuilder:
         if isinstance(expr, tree.Compare):
             return self._comparison(expr, group, scope)
         if isinstance(expr, tree.Literal) and isinstance(expr.value, bool):
-            self.diagnostics.report("PTF307", "this condition is always the same; it must depend on a parameter or "
+            self.diagnostics.report(codes.CONDITION_NOT_BOOLEAN,
+                                    "this condition is always the same; it must depend on a parameter or "
                                     "a step output", expr.span)
             return None
         value = self._value(expr, group, scope)
@@ -789,7 +803,8 @@ class PipelineBuilder:
             return None
         if value.type.is_param and value.type.name in ("bool", "any"):
             return dag.Truth(value)
-        self.diagnostics.report("PTF307", f"a condition must be a boolean, but this is a `{value.type}`", expr.span,
+        self.diagnostics.report(codes.CONDITION_NOT_BOOLEAN,
+                                f"a condition must be a boolean, but this is a `{value.type}`", expr.span,
                                 hint="compare it: `x == \"value\"`, `n > 3`")
         return None
 
@@ -799,7 +814,8 @@ class PipelineBuilder:
         if left is None or right is None:
             return None
         if isinstance(left, dag.Constant) and isinstance(right, dag.Constant):
-            self.diagnostics.report("PTF307", "this comparison is between two constants; it must depend on a "
+            self.diagnostics.report(codes.CONDITION_NOT_BOOLEAN,
+                                    "this comparison is between two constants; it must depend on a "
                                     "parameter or a step output", expr.span)
             return None
         for side, value in (("left", left), ("right", right)):
@@ -809,7 +825,8 @@ class PipelineBuilder:
             if not type_.is_param or type_.name in ("list", "dict") or (
                     isinstance(value, dag.Constant) and value.value is None):
                 self.diagnostics.report(
-                    "PTF311", f"can't compare a `{type_}` in a condition; compare strings, numbers or booleans",
+                    codes.INVALID_COMPARISON,
+                    f"can't compare a `{type_}` in a condition; compare strings, numbers or booleans",
                     (expr.left if side == "left" else expr.right).span,
                 )
                 return None
@@ -819,12 +836,13 @@ class PipelineBuilder:
             same_kind = lt.name == rt.name or (lt.name in numeric and rt.name in numeric)
             if not same_kind:
                 self.diagnostics.report(
-                    "PTF311", f"can't compare `{lt}` with `{rt}`", expr.span,
+                    codes.INVALID_COMPARISON, f"can't compare `{lt}` with `{rt}`", expr.span,
                     hint="convert one side: compare strings with strings, numbers with numbers",
                 )
                 return None
             if expr.op in ("<", "<=", ">", ">=") and lt.name not in numeric:
-                self.diagnostics.report("PTF311", f"`{expr.op}` compares numbers, not `{lt}`", expr.span)
+                self.diagnostics.report(codes.INVALID_COMPARISON,
+                                        f"`{expr.op}` compares numbers, not `{lt}`", expr.span)
                 return None
         return dag.Compare(expr.op, left, right)
 
@@ -837,14 +855,14 @@ class PipelineBuilder:
             for name_expr in self.after_nodes.get(task.name, []):
                 other = self.steps.get(name_expr.id)
                 if other is None:
-                    hint, fix = suggest(name_expr.id, self.steps, name_expr.span)
                     self.diagnostics.report(
-                        "PTF402", f"`after` names `{name_expr.id}`, which is not a step of this pipeline",
-                        name_expr.span, hint=hint, fix=fix,
+                        codes.INVALID_AFTER, f"`after` names `{name_expr.id}`, which is not a step of this pipeline",
+                        name_expr.span, suggestion=did_you_mean(name_expr.id, self.steps, at=name_expr.span),
                     )
                     continue
                 if other is decl:
-                    self.diagnostics.report("PTF402", f"step `{decl.name}` can't run after itself", name_expr.span)
+                    self.diagnostics.report(codes.INVALID_AFTER,
+                                            f"step `{decl.name}` can't run after itself", name_expr.span)
                     continue
                 if other.task is None:
                     continue
@@ -853,7 +871,8 @@ class PipelineBuilder:
                                                                  dag.ExitHandlerGroup))]
                 if blocking or other.in_finally != decl.in_finally:
                     self.diagnostics.report(
-                        "PTF403", f"`{decl.name}` can't run after `{other.name}`, which is inside a "
+                        codes.CROSSES_GROUP_BOUNDARY,
+                        f"`{decl.name}` can't run after `{other.name}`, which is inside a "
                         f"{'condition' if not other.in_finally else 'finally block'} that doesn't contain it",
                         name_expr.span, related=[Related(other.node.span, f"`{other.name}`")],
                     )
@@ -865,21 +884,21 @@ class PipelineBuilder:
         declared = {p.name: p for p in outputs}
         result: dict[str, dag.Value] = {}
         if len(self.returns) > 1:
-            self.diagnostics.report("PTF107", "a pipeline has one `return`", self.returns[1].span)
+            self.diagnostics.report(codes.MISPLACED_STATEMENT, "a pipeline has one `return`", self.returns[1].span)
         node = self.returns[0] if self.returns else None
         if node is not None:
             for argument in node.args:
                 if argument.name is None:
-                    self.diagnostics.report("PTF212", "outputs are returned by name: `return (model: train.model)`",
+                    self.diagnostics.report(codes.POSITIONAL_ARGUMENT,
+                                            "outputs are returned by name: `return (model: train.model)`",
                                             argument.span)
                     continue
                 name = argument.name.name
                 if name not in declared:
-                    suggestion = did_you_mean(name, declared)
                     self.diagnostics.report(
-                        "PTF216", f"the pipeline declares no output `{name}`", argument.name.span,
-                        hint=f"did you mean `{suggestion}`?" if suggestion else
-                        f"declare it: `pipeline {self.definition.name.name}(...) -> ({name}: ...)`",
+                        codes.MISSING_OUTPUT, f"the pipeline declares no output `{name}`", argument.name.span,
+                        suggestion=did_you_mean(name, declared, at=argument.name.span),
+                        hint=f"declare it: `pipeline {self.definition.name.name}(...) -> ({name}: ...)`",
                     )
                     continue
                 value = self._value(argument.value, self.exit_group or self.root, BodyScope())
@@ -892,13 +911,14 @@ class PipelineBuilder:
                                                                f"declare the output as `{name}: {value.type}`"))
                     continue
                 if isinstance(value, dag.Constant):
-                    self.diagnostics.report("PTF312", "a pipeline returns step outputs, not constants",
+                    self.diagnostics.report(codes.INVALID_VALUE, "a pipeline returns step outputs, not constants",
                                             argument.value.span)
                     continue
                 result[name] = value
         for name, port in declared.items():
             if name not in result and not any(a.name and a.name.name == name for a in (node.args if node else [])):
-                self.diagnostics.report("PTF216", f"output `{name}` is declared but never returned", port.span,
+                self.diagnostics.report(codes.MISSING_OUTPUT,
+                                        f"output `{name}` is declared but never returned", port.span,
                                         hint=f"add `return ({name}: step.output)` to the pipeline body")
         return result
 
@@ -927,7 +947,7 @@ class PipelineBuilder:
         first = graph.tasks[cycle[0][0]]
         related = [Related(graph.tasks[n].span, f"`{graph.tasks[n].step}`") for n in names[1:-1]]
         self.diagnostics.report(
-            "PTF401", "steps depend on each other in a cycle: " + " → ".join(
+            codes.DEPENDENCY_CYCLE, "steps depend on each other in a cycle: " + " → ".join(
                 graph.tasks[n].step for n in names), first.span, related=related,
         )
 

@@ -131,7 +131,7 @@ def reference_markdown(name: str) -> str:
     names = [spec.name for spec in reference.components]
     suggestion = did_you_mean(parts[2], names)
     raise UnknownReference(f"`{reference.import_path}` has no component `{parts[2]}`"
-                           + (f"; did you mean `{suggestion}`?" if suggestion else f" (it has {', '.join(names)})"))
+                           + (f"; {suggestion.hint}" if suggestion else f" (it has {', '.join(names)})"))
 
 
 def _header_markdown(header: str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
+from ptflow.compiler.diagnostics import codes
+
 # ptflow name -> KFP v2 IR parameterType
 PARAMETER_TYPES = {
     "str": "STRING",
@@ -170,25 +172,27 @@ def assignable(source: Type, target: Type) -> Mismatch | None:
     if source.is_error or target.is_error:
         return None
     if source.optional and not target.optional:
-        return Mismatch("PTF305", f"`{source}` may be absent here, but the input needs a value")
+        return Mismatch(codes.OPTIONAL_VALUE_REQUIRED, f"`{source}` may be absent here, but the input needs a value")
     if target.kind == TypeKind.STATUS or source.kind == TypeKind.STATUS:
         if source.kind == target.kind:
             return None
-        return Mismatch("PTF301", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+        return Mismatch(codes.TYPE_MISMATCH, f"expected `{_bare(target)}`, found `{_bare(source)}`")
     if source.is_param != target.is_param:
         if source.is_artifact:
             return Mismatch(
-                "PTF302", f"an artifact (`{_bare(source)}`) is passed where a parameter (`{_bare(target)}`) is expected"
+                codes.PARAMETER_ARTIFACT_MIXUP,
+                f"an artifact (`{_bare(source)}`) is passed where a parameter (`{_bare(target)}`) is expected"
             )
         return Mismatch(
-            "PTF302", f"a parameter (`{_bare(source)}`) is passed where an artifact (`{_bare(target)}`) is expected"
+            codes.PARAMETER_ARTIFACT_MIXUP,
+            f"a parameter (`{_bare(source)}`) is passed where an artifact (`{_bare(target)}`) is expected"
         )
     if source.is_artifact:
         if source.is_list != target.is_list:
-            return Mismatch("PTF303", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+            return Mismatch(codes.ARTIFACT_TYPE_MISMATCH, f"expected `{_bare(target)}`, found `{_bare(source)}`")
         if "system.Artifact" in (source.name, target.name) or source.name == target.name:
             return None
-        return Mismatch("PTF303", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+        return Mismatch(codes.ARTIFACT_TYPE_MISMATCH, f"expected `{_bare(target)}`, found `{_bare(source)}`")
     return _parameter_mismatch(source, target)
 
 
@@ -198,11 +202,11 @@ def _parameter_mismatch(source: Type, target: Type) -> Mismatch | None:
     if source.name == target.name:
         if source.name == "list" and source.item and target.item:
             if _parameter_mismatch(source.item, target.item) is not None:
-                return Mismatch("PTF301", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+                return Mismatch(codes.TYPE_MISMATCH, f"expected `{_bare(target)}`, found `{_bare(source)}`")
         return None
     if source.name == "int" and target.name == "float":
         return None  # every int is a float; KFP widens it too
-    return Mismatch("PTF301", f"expected `{_bare(target)}`, found `{_bare(source)}`")
+    return Mismatch(codes.TYPE_MISMATCH, f"expected `{_bare(target)}`, found `{_bare(source)}`")
 
 
 def _bare(type_: Type) -> str:

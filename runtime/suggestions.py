@@ -2,7 +2,7 @@
 
 Step code reports unknown step names, flags and handlers with a suggestion,
 the way the compiler does for names in a .ptflow file.  The compiler has its
-own `did_you_mean` (in its diagnostics, where a suggestion also becomes a Fix
+own `did_you_mean` (compiler/diagnostics/suggestions.py, where a suggestion also becomes a Fix
 on a source span); this one stays separate because runtime/ must load without
 the compiler (the layering rule in tests/architecture/test_layering.py), and
 the matching is too small to be worth a shared package: keep the two in step.

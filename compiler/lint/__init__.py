@@ -9,7 +9,7 @@
     everything = check_diagnostics(result, "kfp-v2", config)   # what `ptflow check` prints
 
 Importing this package registers every rule's code in
-`ptflow.compiler.codes.CODES`, so `ptflow explain PTF6xx` can explain it.
+`ptflow.compiler.diagnostics.codes.CODES`, so `ptflow explain PTF6xx` can explain it.
 """
 
 from ptflow.compiler.lint import rules  # noqa: F401  (registers the rules)

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import tomllib
 
-from ptflow.compiler.codes import CODES
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
+from ptflow.compiler.diagnostics.codes import CODES
+from ptflow.compiler.diagnostics.suggestions import did_you_mean_code
 from ptflow.compiler.lint.registry import register_code
 from ptflow.compiler.source import SourceText, Span
 
-register_code("PTF691", "invalid [tool.ptflow] configuration", """
+INVALID_CONFIGURATION = register_code("PTF691", "invalid [tool.ptflow] configuration", """
 The `[tool.ptflow]` table of pyproject.toml has a key ptflow does not know, a
 value of the wrong kind, a code or prefix that matches no code, or a
 severity that is not one of error, warning, note, hint or off. The setting is
@@ -70,8 +71,8 @@ def code_prefix_problem(prefix: str) -> str | None:
     """None if `prefix` is a code or the start of one, else what is wrong (with a suggestion)."""
     if _PREFIX.match(prefix) and any(code.startswith(prefix) for code in CODES):
         return None
-    suggestion = did_you_mean(prefix, CODES)
-    return f"unknown code `{prefix}`" + (f"; did you mean `{suggestion}`?" if suggestion else "")
+    suggestion = did_you_mean_code(prefix, CODES)
+    return f"unknown code `{prefix}`" + (f"; {suggestion.hint}" if suggestion else "")
 
 
 def find_pyproject(path: str | Path) -> Path | None:
@@ -108,7 +109,8 @@ def load_config(path: str | Path) -> tuple[LintConfig, list[Diagnostic]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        problems.report("PTF691", f"pyproject.toml is not valid TOML: {error}", _line_span(pyproject, text, None))
+        problems.report(INVALID_CONFIGURATION,
+                        f"pyproject.toml is not valid TOML: {error}", _line_span(pyproject, text, None))
         return LintConfig(path=str(pyproject)), problems.items
     table = data.get("tool", {}).get("ptflow", {})
     return parse_config(table, str(pyproject), text, problems), problems.items
@@ -117,14 +119,14 @@ def load_config(path: str | Path) -> tuple[LintConfig, list[Diagnostic]]:
 def parse_config(table: dict, path: str, text: str, problems: Diagnostics) -> LintConfig:
     config = LintConfig(path=path)
     if not isinstance(table, dict):
-        problems.report("PTF691", "`tool.ptflow` must be a table", _line_span(path, text, None))
+        problems.report(INVALID_CONFIGURATION, "`tool.ptflow` must be a table", _line_span(path, text, None))
         return config
     for key, value in table.items():
         span = _line_span(path, text, key)
         if key not in _KEYS:
-            suggestion = did_you_mean(key, _KEYS)
-            problems.report("PTF691", f"unknown key `{key}` in [tool.ptflow]", span,
-                            hint=f"did you mean `{suggestion}`?" if suggestion else "keys: " + ", ".join(_KEYS))
+            problems.report(INVALID_CONFIGURATION, f"unknown key `{key}` in [tool.ptflow]", span,
+                            suggestion=did_you_mean(key, _KEYS, at=_key_span(span, key, text)),
+                            hint="keys: " + ", ".join(_KEYS))
         elif key in ("select", "ignore"):
             codes = _code_list(key, value, span, problems)
             if key == "select":
@@ -136,7 +138,7 @@ def parse_config(table: dict, path: str, text: str, problems: Diagnostics) -> Li
             if isinstance(value, bool):
                 config.deny_warnings = value
             else:
-                problems.report("PTF691", "`deny-warnings` must be true or false", span)
+                problems.report(INVALID_CONFIGURATION, "`deny-warnings` must be true or false", span)
         else:
             config.severity, off = _severities(value, span, problems)
             config.ignore = config.ignore + off
@@ -147,13 +149,13 @@ def _code_list(key: str, value, span: Span, problems: Diagnostics) -> tuple[str,
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.report("PTF691", f"`{key}` must be a list of codes, such as [\"PTF601\", \"PTF6\"]", span)
+        problems.report(INVALID_CONFIGURATION, f"`{key}` must be a list of codes, such as [\"PTF601\", \"PTF6\"]", span)
         return ()
     codes = []
     for item in value:
         problem = code_prefix_problem(item.strip().upper())
         if problem:
-            problems.report("PTF691", f"`{key}`: {problem}", span)
+            problems.report(INVALID_CONFIGURATION, f"`{key}`: {problem}", span)
         else:
             codes.append(item.strip().upper())
     return tuple(codes)
@@ -162,7 +164,8 @@ def _code_list(key: str, value, span: Span, problems: Diagnostics) -> tuple[str,
 def _severities(value, span: Span, problems: Diagnostics) -> tuple[dict[str, Severity], tuple[str, ...]]:
     """Per-code severities, and the codes set to "off"."""
     if not isinstance(value, dict):
-        problems.report("PTF691", '`severity` must be a table of codes to levels, such as { PTF601 = "error" }',
+        problems.report(INVALID_CONFIGURATION,
+                        '`severity` must be a table of codes to levels, such as { PTF601 = "error" }',
                         span)
         return {}, ()
     levels, off = {}, []
@@ -170,15 +173,14 @@ def _severities(value, span: Span, problems: Diagnostics) -> tuple[dict[str, Sev
         code = code.upper()
         entry = CODES.get(code)
         if entry is None:
-            suggestion = did_you_mean(code, CODES)
-            problems.report("PTF691", f"unknown code `{code}` in `severity`", span,
-                            hint=f"did you mean `{suggestion}`?" if suggestion else None)
+            problems.report(INVALID_CONFIGURATION, f"unknown code `{code}` in `severity`", span,
+                            suggestion=did_you_mean_code(code, CODES))
         elif entry.severity is Severity.ERROR:
-            problems.report("PTF691", f"`{code}` is an error; errors keep their severity", span)
+            problems.report(INVALID_CONFIGURATION, f"`{code}` is an error; errors keep their severity", span)
         elif level == "off":
             off.append(code)
         elif level not in SEVERITY_NAMES:
-            problems.report("PTF691", f"`{level}` is not a severity for `{code}`", span,
+            problems.report(INVALID_CONFIGURATION, f"`{level}` is not a severity for `{code}`", span,
                             hint="use error, warning, note, hint or off")
         else:
             levels[code] = SEVERITY_NAMES[level]
@@ -197,6 +199,13 @@ def _line_span(path, text: str, key: str | None) -> Span:
     line, column = source.position(offset)
     length = len(source.line(line)) - column + 1
     return source.span(offset, offset + max(1, length))
+
+
+def _key_span(line: Span, key: str, text: str) -> Span | None:
+    """The span of a bare `key` at the start of its `line` span (None when it is quoted)."""
+    if text[line.start:line.start + len(key)] != key:
+        return None
+    return SourceText(line.file, text).span(line.start, line.start + len(key))
 
 
 def _longest_match(code: str, prefixes) -> int:

@@ -3,7 +3,7 @@
 A rule has a stable code in PTF600-PTF689, a PascalCase name, tags saying
 what kind of problem it finds, a default severity and an explanation with an
 example and the fix.  Registering a rule also enters its code into
-`ptflow.compiler.codes.CODES`, so `ptflow explain PTF601` works and the
+`ptflow.compiler.diagnostics.codes.CODES`, so `ptflow explain PTF601` works and the
 diagnostics it reports get the rule's default severity.
 
 Codes PTF690-PTF699 belong to the lint machinery itself (suppression comments,
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from ptflow.compiler.codes import CODES, Code
 from ptflow.compiler.diagnostics import Severity
+from ptflow.compiler.diagnostics.codes import CODES, Code
 
 if TYPE_CHECKING:
     from ptflow.compiler.lint.context import LintContext
@@ -60,11 +60,12 @@ def rule(cls: type[Rule]) -> type[Rule]:
 
 
 def register_code(code: str, title: str, explanation: str, severity: Severity = Severity.WARNING,
-                  tags: tuple[str, ...] = ()) -> None:
-    """Enter a code of the lint machinery (PTF690-PTF699) into the catalogue."""
+                  tags: tuple[str, ...] = ()) -> str:
+    """Enter a code of the lint machinery (PTF690-PTF699) into the catalogue; returns it for its constant."""
     if _number(code) not in TOOL_CODES:
         raise ValueError(f"lint machinery codes are PTF690-PTF699, not {code}")
     CODES[code] = Code(code, title, severity, explanation.strip("\n"), tuple(tags))
+    return code
 
 
 def _number(code: str) -> int:

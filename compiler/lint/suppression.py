@@ -19,12 +19,13 @@ import re
 from dataclasses import dataclass
 
 from ptflow.compiler import tree
-from ptflow.compiler.codes import CODES
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
+from ptflow.compiler.diagnostics.codes import CODES
+from ptflow.compiler.diagnostics.suggestions import did_you_mean_code
 from ptflow.compiler.lint.registry import register_code
 from ptflow.compiler.source import Span
 
-register_code("PTF690", "invalid suppression comment", """
+INVALID_SUPPRESSION = register_code("PTF690", "invalid suppression comment", """
 A `# ptflow: ...` comment that ptflow can't use: the directive is not
 `ignore`, its `[...]` list is not closed or is empty, it names a code that
 does not exist (the message suggests the closest one), or it names an error,
@@ -62,13 +63,12 @@ def read_suppressions(comments: list[tree.Comment], text: str) -> tuple[list[Sup
         if not _IGNORE.match(body):
             word = re.findall(r"^[A-Za-z_-]*", body)[0] or body.strip()[:20]  # `^...*` always matches
             if not word:
-                problems.report("PTF690", "a `# ptflow:` comment without a directive", comment.span,
+                problems.report(INVALID_SUPPRESSION, "a `# ptflow:` comment without a directive", comment.span,
                                 hint="write `# ptflow: ignore[CODE]`")
                 continue
-            suggestion = did_you_mean(word, ["ignore"])
-            problems.report("PTF690", f"unknown directive `{word}` in a `# ptflow:` comment",
-                            _part(comment, body_start, len(word)),
-                            hint="did you mean `ignore`?" if suggestion else "write `# ptflow: ignore[CODE]`")
+            where = _part(comment, body_start, len(word))
+            problems.report(INVALID_SUPPRESSION, f"unknown directive `{word}` in a `# ptflow:` comment", where,
+                            suggestion=did_you_mean(word, ["ignore"], at=where), hint="write `# ptflow: ignore[CODE]`")
             continue
         codes = _codes(comment, body_start + len("ignore"), problems)
         line_text = text[text.rfind("\n", 0, comment.span.start) + 1:comment.span.start]
@@ -88,7 +88,7 @@ def _codes(comment: tree.Comment, offset: int, problems: Diagnostics) -> frozens
     open_at = offset + (len(rest) - len(stripped))
     close_at = comment.text.find("]", open_at)
     if close_at < 0:
-        problems.report("PTF690", "the list of codes is not closed with `]`", _part(comment, open_at, 1),
+        problems.report(INVALID_SUPPRESSION, "the list of codes is not closed with `]`", _part(comment, open_at, 1),
                         hint="write `# ptflow: ignore[PTF601, PTF602]`")
         return frozenset()
     codes = set()
@@ -101,18 +101,17 @@ def _codes(comment: tree.Comment, offset: int, problems: Diagnostics) -> frozens
             continue
         known = CODES.get(code.upper())
         if known is None:
-            suggestion = did_you_mean(code.upper(), CODES)
-            problems.report("PTF690", f"unknown code `{code}` in a suppression comment",
-                            _part(comment, start, len(code)),
-                            hint=f"did you mean `{suggestion}`?" if suggestion else "see `ptflow explain --list`")
+            where = _part(comment, start, len(code))
+            problems.report(INVALID_SUPPRESSION, f"unknown code `{code}` in a suppression comment", where,
+                            suggestion=did_you_mean_code(code, CODES, at=where), hint="see `ptflow explain --list`")
         elif known.severity is Severity.ERROR:
-            problems.report("PTF690", f"`{known.code}` is an error, and errors can't be suppressed",
+            problems.report(INVALID_SUPPRESSION, f"`{known.code}` is an error, and errors can't be suppressed",
                             _part(comment, start, len(code)),
                             hint="fix the error; only warnings and notes can be ignored")
         else:
             codes.add(known.code)
     if not codes and len(problems.items) == problems_before:
-        problems.report("PTF690", "`ignore[]` names no code", comment.span,
+        problems.report(INVALID_SUPPRESSION, "`ignore[]` names no code", comment.span,
                         hint="name codes, `ignore[PTF601]`, or write `ignore` for every code")
     return frozenset(codes)
 

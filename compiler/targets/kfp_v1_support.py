@@ -9,7 +9,7 @@ values it can't write are declared in the option table (compiler/options.py).
 from __future__ import annotations
 
 from ptflow.compiler import dag
-from ptflow.compiler.diagnostics import Diagnostics
+from ptflow.compiler.diagnostics import Diagnostics, codes
 from ptflow.compiler.names import k8s_name
 from ptflow.compiler.options import check_option_support
 from ptflow.compiler.targets.kfp_v1 import MAX_GENERATE_NAME, MAX_TEMPLATE_NAME
@@ -28,19 +28,22 @@ class _SupportCheck:
         self.components_seen: set[int] = set()
 
     def report(self, span, what: str, hint: str | None = None) -> None:
-        self.diagnostics.report("PTF501", f"{what} is not supported by kfp-v1 (KFP 1.x / Argo)", span, hint=hint)
+        self.diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET,
+                                f"{what} is not supported by kfp-v1 (KFP 1.x / Argo)", span, hint=hint)
 
     def run(self) -> None:
         graph = self.graph
         prefix = f"{k8s_name(graph.display_name or k8s_name(graph.name))}-"
         if len(prefix) > MAX_GENERATE_NAME:
             self.diagnostics.report(
-                "PTF570", f"the workflow name prefix `{prefix}` made from pipeline `{graph.name}` has {len(prefix)} "
+                codes.ARGO_INVALID_NAME,
+                f"the workflow name prefix `{prefix}` made from pipeline `{graph.name}` has {len(prefix)} "
                 f"characters; Argo allows at most {MAX_GENERATE_NAME}", graph.span,
                 hint="shorten the pipeline's name (or its display_name)")
         for task in graph.tasks.values():
             if len(task.name) > MAX_TEMPLATE_NAME:
-                self.diagnostics.report("PTF570", f"step `{task.step}` gives the Argo template name `{task.name}` of "
+                self.diagnostics.report(codes.ARGO_INVALID_NAME,
+                                        f"step `{task.step}` gives the Argo template name `{task.name}` of "
                                         f"{len(task.name)} characters; Argo allows at most {MAX_TEMPLATE_NAME}",
                                         task.span)
         if graph.returns:

@@ -8,7 +8,7 @@ Each target's own check is named in compiler/targets/registry.py.
 from __future__ import annotations
 
 from ptflow.compiler import dag
-from ptflow.compiler.diagnostics import Diagnostics
+from ptflow.compiler.diagnostics import Diagnostics, codes
 from ptflow.compiler.targets.registry import target_named
 
 
@@ -20,7 +20,8 @@ def validate_documents(documents: list[dict], target: str, diagnostics: Diagnost
     """Validate what ptflow produced; a problem here is a ptflow bug (PTF502)."""
     for problem in target_named(target).validate(documents):
         if problem.is_error:
-            diagnostics.report("PTF502", f"ptflow produced an invalid document ({problem.code}: {problem.message})",
+            diagnostics.report(codes.COMPILED_DOCUMENT_INVALID,
+                               f"ptflow produced an invalid document ({problem.code}: {problem.message})",
                                None, hint="please report this with the .ptflow file")
 
 

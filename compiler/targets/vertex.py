@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ptflow.compiler import dag, types
 from ptflow.compiler.component_yaml import load_component_text
-from ptflow.compiler.diagnostics import Diagnostics
+from ptflow.compiler.diagnostics import Diagnostics, codes
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.options import OPTIONS
 from ptflow.compiler.targets.kfp_v2_support import check_support as check_v2_support
@@ -134,19 +134,23 @@ def _check_deploy(task: dag.Task, diagnostics: Diagnostics) -> None:
     if "archive" not in given and ("storage_uri" in given or not refused_already):
         what = "deploys `storage_uri`" if "storage_uri" in given else "has no `archive`"
         diagnostics.report(
-            "PTF501", f"`{step}` {what}; on vertex, serve.deploy uploads its `archive` to Vertex AI, "
+            codes.NOT_SUPPORTED_BY_TARGET,
+            f"`{step}` {what}; on vertex, serve.deploy uploads its `archive` to Vertex AI, "
             "so it needs `archive`", task.span, hint="pass serve.archive's `archive` output as `archive`")
     if task.in_finally:
-        diagnostics.report("PTF501", f"`{step}` is in `finally`; vertex lowers serve.deploy to four steps, which "
+        diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET,
+                           f"`{step}` is in `finally`; vertex lowers serve.deploy to four steps, which "
                            "`finally` can't order", task.span)
     minimum = given.get("min_replicas")
     if isinstance(minimum, dag.Constant) and minimum.value == 0:
-        diagnostics.report("PTF501", f"`{step}` has min_replicas: 0; Vertex AI endpoints can't scale to zero",
+        diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET,
+                           f"`{step}` has min_replicas: 0; Vertex AI endpoints can't scale to zero",
                            task.span, hint="use min_replicas: 1 or more")
     _check_machine(task, given, diagnostics)
     for name in KSERVE_ONLY:
         if name in given:
-            diagnostics.report("PTF504", f"`{name}` of `{step}` is a KServe setting; vertex ignores it", task.span)
+            diagnostics.report(codes.INPUT_IGNORED_BY_TARGET,
+                               f"`{name}` of `{step}` is a KServe setting; vertex ignores it", task.span)
 
 
 def _check_machine(task: dag.Task, given: dict[str, dag.Value], diagnostics: Diagnostics) -> None:
@@ -162,7 +166,8 @@ def _check_machine(task: dag.Task, given: dict[str, dag.Value], diagnostics: Dia
     try:
         machine_for(str(values["cpu"]), str(values["memory"]), values["gpus"], dict(values["node_selector"]))
     except MachineError as error:
-        diagnostics.report("PTF501", f"`{task.step}` can't be deployed on Vertex AI: {error}", task.span)
+        diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET,
+                           f"`{task.step}` can't be deployed on Vertex AI: {error}", task.span)
 
 
 def _check_outputs_unused(pipeline: dag.PipelineGraph, deploys: dict[str, dag.Task], diagnostics: Diagnostics) -> None:
@@ -172,7 +177,8 @@ def _check_outputs_unused(pipeline: dag.PipelineGraph, deploys: dict[str, dag.Ta
         for used in _task_outputs(value):
             if used.task in deploys:
                 diagnostics.report(
-                    "PTF501", f"`{deploys[used.task].step}.{used.output}` is a KServe output; on vertex, serve.deploy "
+                    codes.NOT_SUPPORTED_BY_TARGET,
+                    f"`{deploys[used.task].step}.{used.output}` is a KServe output; on vertex, serve.deploy "
                     "deploys to a Vertex AI endpoint and has no outputs", span,
                     hint="call the endpoint with the Vertex AI SDK, or compile for kfp-v2 to deploy on KServe")
 

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ptflow.compiler.diagnostics import Diagnostic
+from ptflow.compiler.diagnostics import Diagnostic, codes
 from ptflow.compiler.source import SourceText
 from ptflow.compiler.validate.argo_rules import WorkflowRules
 from ptflow.compiler.validate.argo_schema import check_types
 from ptflow.compiler.validate.yaml_source import PathReport, safe_load_documents
-
-NOT_A_WORKFLOW = "PTF587"
 
 
 def validate_workflow(document: dict, source: SourceText | None = None) -> list[Diagnostic]:
@@ -66,16 +64,18 @@ def _document_index(document: dict, source: SourceText) -> int:
 
 def _check_kind(report: PathReport, document: Any) -> bool:
     if not isinstance(document, dict):
-        report.add(NOT_A_WORKFLOW, 0, (), "an Argo Workflow is a mapping with `apiVersion`, `kind`, `metadata` "
+        report.add(codes.ARGO_NOT_A_WORKFLOW,
+                   0, (), "an Argo Workflow is a mapping with `apiVersion`, `kind`, `metadata` "
                    "and `spec`", part="key")
         return False
     if not is_workflow(document):
-        report.add(NOT_A_WORKFLOW, 0, ("kind",), f"expected `apiVersion: argoproj.io/v1alpha1` and `kind: "
+        report.add(codes.ARGO_NOT_A_WORKFLOW, 0, ("kind",), f"expected `apiVersion: argoproj.io/v1alpha1` and `kind: "
                    f"Workflow`, found apiVersion {document.get('apiVersion')!r}, kind {document.get('kind')!r}")
         return False
     spec = document.get("spec")
     if not isinstance(spec, dict) or not isinstance(spec.get("templates"), list) or not spec["templates"]:
-        report.add(NOT_A_WORKFLOW, 0, ("spec", "templates"), "a Workflow needs `spec.templates`, a non-empty list",
+        report.add(codes.ARGO_NOT_A_WORKFLOW,
+                   0, ("spec", "templates"), "a Workflow needs `spec.templates`, a non-empty list",
                    part="key")
         return False
     return True

@@ -13,26 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ptflow.compiler.diagnostics import did_you_mean
+from ptflow.compiler.diagnostics import codes, did_you_mean
 from ptflow.compiler.validate.yaml_source import Path, PathReport
-
-INVALID_NAME = "PTF570"
-DUPLICATE_NAME = "PTF571"
-TEMPLATE_TYPE = "PTF572"
-UNKNOWN_TEMPLATE = "PTF573"
-UNKNOWN_DEPENDENCY = "PTF574"
-DEPENDENCY_CYCLE = "PTF575"
-UNKNOWN_TASK_OUTPUT = "PTF576"
-MISSING_DEPENDENCY = "PTF577"
-UNDECLARED_INPUT = "PTF578"
-UNKNOWN_WORKFLOW_PARAMETER = "PTF579"
-ITEM_OUTSIDE_LOOP = "PTF580"
-INPUT_NOT_SUPPLIED = "PTF581"
-NO_IMAGE = "PTF582"
-FIELD_NOT_VALID_HERE = "PTF583"
-MISSING_FIELD = "PTF586"
-EMPTY_DAG = "PTF588"
-UNKNOWN_VARIABLE = "PTF589"
 
 # Argo's own patterns (workflow/validate/validate.go).
 _FIELD_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
@@ -111,21 +93,24 @@ class WorkflowRules:
     def check_metadata(self) -> None:
         metadata = self.document.get("metadata")
         if not isinstance(metadata, dict) or not (metadata.get("name") or metadata.get("generateName")):
-            self.add(MISSING_FIELD, ("metadata",), "a Workflow needs `metadata.name` or `metadata.generateName`",
+            self.add(codes.ARGO_MISSING_FIELD,
+                     ("metadata",), "a Workflow needs `metadata.name` or `metadata.generateName`",
                      part="key")
             return
         generate_name = metadata.get("generateName")
         if isinstance(generate_name, str) and generate_name:
             if len(generate_name) > MAX_GENERATE_NAME:
-                self.add(INVALID_NAME, ("metadata", "generateName"), f"`{generate_name}` is {len(generate_name)} "
+                self.add(codes.ARGO_INVALID_NAME,
+                         ("metadata", "generateName"), f"`{generate_name}` is {len(generate_name)} "
                          f"characters long; at most {MAX_GENERATE_NAME} are allowed (Kubernetes names have at most "
                          f"{MAX_OBJECT_NAME}, and 5 random characters are appended)")
             elif not _GENERATE_NAME.match(generate_name):
-                self.add(INVALID_NAME, ("metadata", "generateName"), f"`{generate_name}` is not a valid name prefix: "
+                self.add(codes.ARGO_INVALID_NAME,
+                         ("metadata", "generateName"), f"`{generate_name}` is not a valid name prefix: "
                          "lowercase letters, digits, `-` and `.`, starting with a letter or digit")
         name = metadata.get("name")
         if isinstance(name, str) and name and (len(name) > MAX_OBJECT_NAME or not _OBJECT_NAME.match(name)):
-            self.add(INVALID_NAME, ("metadata", "name"), f"`{name}` is not a valid Kubernetes name: at most "
+            self.add(codes.ARGO_INVALID_NAME, ("metadata", "name"), f"`{name}` is not a valid Kubernetes name: at most "
                      f"{MAX_OBJECT_NAME} lowercase letters, digits, `-` and `.`, starting and ending with a letter "
                      "or digit")
 
@@ -143,14 +128,14 @@ class WorkflowRules:
             name = body.get("name")
             if not isinstance(name, str) or not name:
                 if "name" in body:
-                    self.add(INVALID_NAME, path + ("name",), "a template name must be a non-empty string")
+                    self.add(codes.ARGO_INVALID_NAME, path + ("name",), "a template name must be a non-empty string")
                 else:
-                    self.add(MISSING_FIELD, path, "required field `name` is missing", part="key")
+                    self.add(codes.ARGO_MISSING_FIELD, path, "required field `name` is missing", part="key")
                 continue
             _check_field_name(self, path + ("name",), name, "template")
             if name in self.templates:
                 first = self.templates[name]
-                self.add(DUPLICATE_NAME, path + ("name",), f"template `{name}` is defined twice",
+                self.add(codes.ARGO_DUPLICATE_NAME, path + ("name",), f"template `{name}` is defined twice",
                          related=[(0, first.path + ("name",), "first defined here")])
                 continue
             self.templates[name] = self.describe_template(index, name, body)
@@ -160,7 +145,7 @@ class WorkflowRules:
         kinds = [k for k in TEMPLATE_TYPES if body.get(k) is not None]
         if len(kinds) != 1:
             found = ", ".join(f"`{k}`" for k in kinds) if kinds else "none"
-            self.add(TEMPLATE_TYPE, path + ("name",), f"template `{name}` must have exactly one of "
+            self.add(codes.ARGO_TEMPLATE_TYPE, path + ("name",), f"template `{name}` must have exactly one of "
                      f"{', '.join(TEMPLATE_TYPES)}; it has {found}")
         template = _Template(index, name, body, kinds[0] if len(kinds) == 1 else None)
         inputs = _mapping(body.get("inputs"))
@@ -176,7 +161,7 @@ class WorkflowRules:
                                                      path + ("outputs", "artifacts"), "output artifact", _PARAM_NAME))
         for position, parameter in enumerate(_list(outputs.get("parameters"))):
             if isinstance(parameter, dict) and "valueFrom" not in parameter and "value" not in parameter:
-                self.add(MISSING_FIELD, path + ("outputs", "parameters", position),
+                self.add(codes.ARGO_MISSING_FIELD, path + ("outputs", "parameters", position),
                          f"output parameter `{parameter.get('name')}` needs `valueFrom`", part="key")
         return template
 
@@ -188,7 +173,7 @@ class WorkflowRules:
             name = self.spec.get(key)
             if name is None:
                 if key == "entrypoint":
-                    self.add(MISSING_FIELD, ("spec",), "`spec.entrypoint` is required", part="key")
+                    self.add(codes.ARGO_MISSING_FIELD, ("spec",), "`spec.entrypoint` is required", part="key")
                 continue
             template = self.templates.get(name) if isinstance(name, str) else None
             if template is None:
@@ -197,9 +182,8 @@ class WorkflowRules:
             self.check_supplied(template, supplied, ("spec", key), "spec.arguments")
 
     def unknown_template(self, path: Path, name: Any) -> None:
-        suggestion = did_you_mean(str(name), self.templates) if isinstance(name, str) else None
-        self.add(UNKNOWN_TEMPLATE, path, f"no template named `{name}`",
-                 hint=f"did you mean `{suggestion}`?" if suggestion else None)
+        self.add(codes.ARGO_UNKNOWN_TEMPLATE, path, f"no template named `{name}`",
+                 suggestion=did_you_mean(name, self.templates) if isinstance(name, str) else None)
 
     def check_supplied(self, template: _Template, supplied: dict[str, set], path: Path, by: str) -> None:
         """Inputs of `template` with no default and no source must be among `supplied`."""
@@ -207,13 +191,15 @@ class WorkflowRules:
             if "value" in parameter or "default" in parameter or "valueFrom" in parameter:
                 continue
             if name not in supplied["parameters"]:
-                self.add(INPUT_NOT_SUPPLIED, path, f"input parameter `{name}` of template `{template.name}` is "
+                self.add(codes.ARGO_INPUT_NOT_SUPPLIED,
+                         path, f"input parameter `{name}` of template `{template.name}` is "
                          f"not supplied by {by}")
         for name, artifact in template.input_artifacts.items():
             if artifact.get("optional") is True or any(k in artifact for k in _ARTIFACT_SOURCES):
                 continue
             if name not in supplied["artifacts"]:
-                self.add(INPUT_NOT_SUPPLIED, path, f"input artifact `{name}` of template `{template.name}` is "
+                self.add(codes.ARGO_INPUT_NOT_SUPPLIED,
+                         path, f"input artifact `{name}` of template `{template.name}` is "
                          f"not supplied by {by}")
 
     # ------------------------------------------------------------ templates
@@ -222,17 +208,19 @@ class WorkflowRules:
         body, path = template.body, template.path
         if template.kind in LEAF_TYPES or template.kind is None:
             if body.get("parallelism") is not None and template.kind is not None:
-                self.add(FIELD_NOT_VALID_HERE, path + ("parallelism",), f"`parallelism` is only valid on dag and "
+                self.add(codes.ARGO_FIELD_NOT_VALID_HERE,
+                         path + ("parallelism",), f"`parallelism` is only valid on dag and "
                          f"steps templates; `{template.name}` is a {template.kind} template", part="key")
         elif body.get("activeDeadlineSeconds") is not None:
-            self.add(FIELD_NOT_VALID_HERE, path + ("activeDeadlineSeconds",), "`activeDeadlineSeconds` is only "
+            self.add(codes.ARGO_FIELD_NOT_VALID_HERE,
+                     path + ("activeDeadlineSeconds",), "`activeDeadlineSeconds` is only "
                      f"valid on leaf templates; `{template.name}` is a {template.kind} template", part="key")
         if template.kind == "container":
             container = _mapping(body.get("container"))
             image = container.get("image")
             if not isinstance(image, str) or not image.strip():
                 where = path + ("container", "image") if "image" in container else path + ("container",)
-                self.add(NO_IMAGE, where, f"container template `{template.name}` has no image",
+                self.add(codes.ARGO_NO_IMAGE, where, f"container template `{template.name}` has no image",
                          part="value" if "image" in container else "key")
         if template.kind == "dag":
             DagRules(self, template).run()
@@ -272,14 +260,16 @@ class WorkflowRules:
         if tag.startswith("workflow.parameters."):
             name = tag.removeprefix("workflow.parameters.")
             if name not in self.workflow_parameters:
-                return UNKNOWN_WORKFLOW_PARAMETER, (f"`{{{{{tag}}}}}`: `spec.arguments.parameters` has no "
-                                                    f"parameter `{name}`")
+                return codes.ARGO_UNKNOWN_WORKFLOW_PARAMETER, (
+                    f"`{{{{{tag}}}}}`: `spec.arguments.parameters` has no "
+                    f"parameter `{name}`")
         return None
 
 
 def _check_field_name(rules: WorkflowRules, path: Path, name: str, what: str) -> None:
     if len(name) > MAX_FIELD_NAME or not _FIELD_NAME.match(name):
-        rules.add(INVALID_NAME, path, f"{what} name `{name}` is invalid: at most {MAX_FIELD_NAME} letters, digits "
+        rules.add(codes.ARGO_INVALID_NAME,
+                  path, f"{what} name `{name}` is invalid: at most {MAX_FIELD_NAME} letters, digits "
                   "and `-`, starting with a letter or digit")
 
 
@@ -292,10 +282,11 @@ def _named_items(rules: WorkflowRules, items: list, path: Path, what: str, patte
             continue  # the typed check reports a missing or mistyped name
         name = item["name"]
         if not pattern.match(name):
-            rules.add(INVALID_NAME, path + (index, "name"), f"{what} name `{name}` is invalid: only letters, "
+            rules.add(codes.ARGO_INVALID_NAME,
+                      path + (index, "name"), f"{what} name `{name}` is invalid: only letters, "
                       "digits, `-` and `_` are allowed")
         if name in named:
-            rules.add(DUPLICATE_NAME, path + (index, "name"), f"{what} `{name}` is declared twice",
+            rules.add(codes.ARGO_DUPLICATE_NAME, path + (index, "name"), f"{what} `{name}` is declared twice",
                       related=[(0, path + (first[name], "name"), "first declared here")])
             continue
         named[name] = item
@@ -312,8 +303,9 @@ class LeafScope:
     def resolve(self, tag: str) -> tuple[str, str] | None:
         template = self.template
         if tag == "item" or tag.startswith("item."):
-            return ITEM_OUTSIDE_LOOP, (f"`{{{{{tag}}}}}` in template `{template.name}`: the loop item is only "
-                                       "defined in a DAG task with withItems/withParam; pass it as an input parameter")
+            return codes.ARGO_ITEM_OUTSIDE_LOOP, (
+                f"`{{{{{tag}}}}}` in template `{template.name}`: the loop item is only "
+                "defined in a DAG task with withItems/withParam; pass it as an input parameter")
         if tag.startswith("inputs.parameters."):
             return _declared(template, "parameters", tag.removeprefix("inputs.parameters."), tag)
         if tag.startswith("inputs.artifacts."):
@@ -322,7 +314,8 @@ class LeafScope:
         if tag in ("inputs.parameters", "pod.name", "retries", "node.name") or tag.startswith(
                 ("outputs.parameters.", "outputs.artifacts.", "lastRetry.")):
             return None
-        return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` can't be resolved in {template.kind} template `{template.name}`"
+        return codes.ARGO_UNKNOWN_VARIABLE, (
+            f"`{{{{{tag}}}}}` can't be resolved in {template.kind} template `{template.name}`")
 
 
 def _declared(template: _Template, kind: str, name: str, tag: str) -> tuple[str, str] | None:
@@ -330,9 +323,10 @@ def _declared(template: _Template, kind: str, name: str, tag: str) -> tuple[str,
     if name in declared:
         return None
     suggestion = did_you_mean(name, declared)
-    extra = f" (did you mean `{suggestion}`?)" if suggestion else ""
-    return UNDECLARED_INPUT, (f"`{{{{{tag}}}}}`: template `{template.name}` declares no input {kind[:-1]} "
-                              f"`{name}`{extra}")
+    extra = f" ({suggestion.hint})" if suggestion else ""
+    return codes.ARGO_UNDECLARED_INPUT, (
+        f"`{{{{{tag}}}}}`: template `{template.name}` declares no input {kind[:-1]} "
+        f"`{name}`{extra}")
 
 
 class DagRules:
@@ -350,7 +344,8 @@ class DagRules:
     def run(self) -> None:
         tasks = _list(_mapping(self.template.body.get("dag")).get("tasks"))
         if not tasks:
-            self.rules.add(EMPTY_DAG, self.template.path + ("dag",), f"DAG template `{self.template.name}` has "
+            self.rules.add(codes.ARGO_EMPTY_DAG,
+                           self.template.path + ("dag",), f"DAG template `{self.template.name}` has "
                            "no tasks", part="key")
             return
         self.collect(tasks)
@@ -374,14 +369,15 @@ class DagRules:
             name = body.get("name")
             if not isinstance(name, str) or not name:
                 if "name" not in body:
-                    self.rules.add(MISSING_FIELD, path, "required field `name` is missing", part="key")
+                    self.rules.add(codes.ARGO_MISSING_FIELD, path, "required field `name` is missing", part="key")
                 continue
             _check_field_name(self.rules, path + ("name",), name, "task")
             if uses_dependencies and name[:1].isdigit():
-                self.rules.add(INVALID_NAME, path + ("name",), f"task name `{name}` starts with a digit, which "
+                self.rules.add(codes.ARGO_INVALID_NAME,
+                               path + ("name",), f"task name `{name}` starts with a digit, which "
                                "Argo refuses in a DAG that uses dependencies")
             if name in self.tasks:
-                self.rules.add(DUPLICATE_NAME, path + ("name",), f"task `{name}` is defined twice in DAG "
+                self.rules.add(codes.ARGO_DUPLICATE_NAME, path + ("name",), f"task `{name}` is defined twice in DAG "
                                f"`{self.template.name}`",
                                related=[(0, self.path + (self.tasks[name].index, "name"), "first defined here")])
                 continue
@@ -394,10 +390,8 @@ class DagRules:
                 if name in self.tasks:
                     known.append((name, path))
                     continue
-                suggestion = did_you_mean(name, self.tasks)
-                self.rules.add(UNKNOWN_DEPENDENCY, path, f"task `{task.name}` depends on `{name}`, which is not a "
-                               f"task of DAG `{self.template.name}`",
-                               hint=f"did you mean `{suggestion}`?" if suggestion else None)
+                self.rules.add(codes.ARGO_UNKNOWN_DEPENDENCY, path, f"task `{task.name}` depends on `{name}`, which is "
+                               f"not a task of DAG `{self.template.name}`", suggestion=did_you_mean(name, self.tasks))
             task.dependencies = known
 
     def find_cycle(self) -> bool:
@@ -424,7 +418,7 @@ class DagRules:
                     first = self.tasks[cycle[0]]
                     dependency_path = next(p for n, p in first.dependencies if n == cycle[1])
                     # the cycle is written in the direction the work flows
-                    self.rules.add(DEPENDENCY_CYCLE, dependency_path, "dependency cycle in DAG "
+                    self.rules.add(codes.ARGO_DEPENDENCY_CYCLE, dependency_path, "dependency cycle in DAG "
                                    f"`{self.template.name}`: {' -> '.join(reversed(cycle))}")
                     found = True
                 elif not state.get(child):
@@ -467,13 +461,14 @@ class DagRules:
         if "templateRef" not in body:
             name = body.get("template")
             if name is None and "inline" not in body:
-                self.rules.add(MISSING_FIELD, path, f"task `{task.name}` needs a `template`", part="key")
+                self.rules.add(codes.ARGO_MISSING_FIELD, path, f"task `{task.name}` needs a `template`", part="key")
             elif name is not None:
                 called = self.rules.templates.get(name) if isinstance(name, str) else None
                 if called is None:
                     self.rules.unknown_template(path + ("template",), name)
         if "withItems" in body and "withParam" in body:
-            self.rules.add(FIELD_NOT_VALID_HERE, path + ("withParam",), f"task `{task.name}` has both withItems "
+            self.rules.add(codes.ARGO_FIELD_NOT_VALID_HERE,
+                           path + ("withParam",), f"task `{task.name}` has both withItems "
                            "and withParam", part="key")
         for key in ("arguments", "when", "withParam", "withItems"):
             if key in body:
@@ -493,7 +488,7 @@ class DagRules:
             if tag == "item" or tag.startswith("item."):
                 if task is not None and ("withItems" in task.body or "withParam" in task.body):
                     return None
-                return ITEM_OUTSIDE_LOOP, f"`{{{{{tag}}}}}` in {where}, which has no withItems or withParam"
+                return codes.ARGO_ITEM_OUTSIDE_LOOP, f"`{{{{{tag}}}}}` in {where}, which has no withItems or withParam"
             if tag.startswith("inputs.parameters."):
                 return _declared(self.template, "parameters", tag.removeprefix("inputs.parameters."), tag)
             if tag.startswith("inputs.artifacts."):
@@ -502,7 +497,7 @@ class DagRules:
                 return None
             if tag.startswith("tasks."):
                 return self.resolve_task_reference(tag, task, where)
-            return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` can't be resolved in {where}"
+            return codes.ARGO_UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` can't be resolved in {where}"
 
         return resolve
 
@@ -512,17 +507,19 @@ class DagRules:
         producer = self.tasks.get(name)
         if producer is None:
             suggestion = did_you_mean(name, self.tasks)
-            extra = f" (did you mean `{suggestion}`?)" if suggestion else ""
-            return UNKNOWN_TASK_OUTPUT, (f"`{{{{{tag}}}}}` in {where}: DAG `{self.template.name}` has no task "
-                                         f"`{name}`{extra}")
+            extra = f" ({suggestion.hint})" if suggestion else ""
+            return codes.ARGO_UNKNOWN_TASK_OUTPUT, (
+                f"`{{{{{tag}}}}}` in {where}: DAG `{self.template.name}` has no task "
+                f"`{name}`{extra}")
         if task is not None and name not in task.ancestors:
-            return MISSING_DEPENDENCY, (f"`{{{{{tag}}}}}` in {where}: `{name}` is not among its dependencies "
-                                        f"(direct or indirect), so Argo can't resolve its outputs")
+            return codes.ARGO_MISSING_DEPENDENCY, (
+                f"`{{{{{tag}}}}}` in {where}: `{name}` is not among its dependencies "
+                f"(direct or indirect), so Argo can't resolve its outputs")
         rest = parts[2:]
         if len(rest) == 1 and rest[0] in _TASK_FIELDS:
             return None
         if rest[:1] != ["outputs"] or len(rest) < 2:
-            return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
+            return codes.ARGO_UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
         template_name = producer.body.get("template")
         called = self.rules.templates.get(template_name) if isinstance(template_name, str) else None
         if called is None:
@@ -534,10 +531,11 @@ class DagRules:
             if rest[2] in declared:
                 return None
             suggestion = did_you_mean(rest[2], declared)
-            extra = f" (did you mean `{suggestion}`?)" if suggestion else ""
-            return UNKNOWN_TASK_OUTPUT, (f"`{{{{{tag}}}}}` in {where}: template `{called.name}` of task `{name}` "
-                                         f"declares no output {rest[1][:-1]} `{rest[2]}`{extra}")
-        return UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
+            extra = f" ({suggestion.hint})" if suggestion else ""
+            return codes.ARGO_UNKNOWN_TASK_OUTPUT, (
+                f"`{{{{{tag}}}}}` in {where}: template `{called.name}` of task `{name}` "
+                f"declares no output {rest[1][:-1]} `{rest[2]}`{extra}")
+        return codes.ARGO_UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
 
 
 def _dependencies(body: dict, path: Path) -> list[tuple[str, Path]]:

@@ -18,13 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-from ptflow.compiler.diagnostics import did_you_mean
+from ptflow.compiler.diagnostics import codes, did_you_mean
 from ptflow.compiler.validate.yaml_source import Path, PathReport
-
-UNKNOWN_FIELD = "PTF584"
-WRONG_TYPE = "PTF585"
-MISSING_FIELD = "PTF586"
-CHECK_SKIPPED = "PTF539"
 
 
 def check_types(report: PathReport, document: dict) -> None:
@@ -32,7 +27,7 @@ def check_types(report: PathReport, document: dict) -> None:
     try:
         from hera.workflows.models import Workflow
     except ImportError:
-        report.add(CHECK_SKIPPED, 0, ("apiVersion",), "typed check of the Argo fields skipped: hera is not "
+        report.add(codes.CHECK_SKIPPED, 0, ("apiVersion",), "typed check of the Argo fields skipped: hera is not "
                    "installed (pip install hera)", part="key")
         return
 
@@ -172,10 +167,8 @@ class _FieldWalker:
 
     def _unknown(self, path: Path, key, fields: dict, model: type) -> None:
         self.unknown.add(path)
-        suggestion = did_you_mean(str(key), fields)
-        self.report.add(UNKNOWN_FIELD, 0, path, f"unknown field `{key}` ({model.__name__} has no such field; "
-                        "Argo would silently drop it)", part="key",
-                        hint=f"did you mean `{suggestion}`?" if suggestion else None)
+        self.report.add(codes.ARGO_UNKNOWN_FIELD, 0, path, f"unknown field `{key}` ({model.__name__} has no such "
+                        "field; Argo would silently drop it)", part="key", suggestion=did_you_mean(key, fields))
 
 
 def _document_path(document: Any, loc: tuple) -> Path:
@@ -202,7 +195,7 @@ def _report_validation_errors(report: PathReport, document: dict, error, unknown
             continue  # inside a key already reported as unknown
         if item["type"] == "missing":
             name = item["loc"][-1]
-            report.add(MISSING_FIELD, 0, path, f"required field `{name}` is missing", part="key")
+            report.add(codes.ARGO_MISSING_FIELD, 0, path, f"required field `{name}` is missing", part="key")
             continue
         message = item["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
         expected.setdefault(path, [])
@@ -210,7 +203,7 @@ def _report_validation_errors(report: PathReport, document: dict, error, unknown
             expected[path].append(message)
         values[path] = item.get("input")
     for path, messages in expected.items():
-        report.add(WRONG_TYPE, 0, path, f"wrong type: should be {' or '.join(messages)}; "
+        report.add(codes.ARGO_WRONG_TYPE, 0, path, f"wrong type: should be {' or '.join(messages)}; "
                    f"got {_describe(values[path])}")
 
 
@@ -231,7 +224,7 @@ def _compare(report: PathReport, original: Any, dumped: Any, path: Path, unknown
             if child in unknown:
                 continue
             if key not in dumped:
-                report.add(UNKNOWN_FIELD, 0, child, f"field `{key}` is dropped by Argo's types", part="key")
+                report.add(codes.ARGO_UNKNOWN_FIELD, 0, child, f"field `{key}` is dropped by Argo's types", part="key")
                 continue
             _compare(report, value, dumped[key], child, unknown)
         return
@@ -241,7 +234,8 @@ def _compare(report: PathReport, original: Any, dumped: Any, path: Path, unknown
         return
     if _same_value(original, dumped):
         return
-    report.add(WRONG_TYPE, 0, path, f"wrong type: {_describe(original)} would be read as {_describe(dumped)}")
+    report.add(codes.ARGO_WRONG_TYPE,
+               0, path, f"wrong type: {_describe(original)} would be read as {_describe(dumped)}")
 
 
 def _same_value(left: Any, right: Any) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ptflow.compiler.diagnostics import Diagnostic
+from ptflow.compiler.diagnostics import Diagnostic, codes
 from ptflow.compiler.source import SourceText
 from ptflow.compiler.validate import protos
 from ptflow.compiler.validate.ir_schema import check_message
@@ -29,12 +29,6 @@ from ptflow.compiler.validate.ir_semantics import Semantics
 from ptflow.compiler.validate.yaml_source import PathReport
 
 SCHEMA_VERSION = "2.1.0"
-
-GENERIC = "PTF503"
-UNSUPPORTED_SCHEMA_VERSION = "PTF513"
-NO_PIPELINE_NAME = "PTF514"
-MISSING_FIELD = "PTF515"
-CHECK_SKIPPED = "PTF539"
 
 
 def is_pipeline_spec(document: Any) -> bool:
@@ -77,10 +71,12 @@ def _identify(documents: list, report: PathReport) -> tuple[int | None, int | No
         elif platforms_index is None and is_platforms(document):
             platforms_index = index
         else:
-            report.add(GENERIC, index, (), "unexpected document: a KFP v2 IR file holds one PipelineSpec and at "
+            report.add(codes.INVALID_PIPELINE_DOCUMENT,
+                       index, (), "unexpected document: a KFP v2 IR file holds one PipelineSpec and at "
                        "most one `platforms` document", part="key")
     if spec_index is None:
-        report.add(GENERIC, platforms_index or 0, (), "no PipelineSpec document (with `pipelineInfo`, `root`, "
+        report.add(codes.INVALID_PIPELINE_DOCUMENT,
+                   platforms_index or 0, (), "no PipelineSpec document (with `pipelineInfo`, `root`, "
                    "`deploymentSpec`) in this file", part="key")
     return spec_index, platforms_index
 
@@ -153,7 +149,7 @@ def _check_platforms_schema(report: PathReport, index: int, platforms: dict) -> 
     try:
         kubernetes_pb2 = protos.kubernetes_executor_config_pb2()
     except protos.ProtosUnavailable:
-        report.add(CHECK_SKIPPED, index, ("platforms", "kubernetes", "deploymentSpec", "executors"),
+        report.add(codes.CHECK_SKIPPED, index, ("platforms", "kubernetes", "deploymentSpec", "executors"),
                    "kubernetes executor configs not checked: install kfp-kubernetes", part="key")
         return
     for label, config in executors.items():
@@ -165,10 +161,11 @@ def _check_backend_rules(report: PathReport, index: int, spec: dict) -> None:
     """What the KFP API server checks on upload (backend/src/apiserver/template/v2_template.go)."""
     version = spec.get("schemaVersion")
     if version is None:
-        report.add(UNSUPPORTED_SCHEMA_VERSION, index, (), f"no schemaVersion: KFP only accepts {SCHEMA_VERSION}",
+        report.add(codes.IR_UNSUPPORTED_SCHEMA_VERSION,
+                   index, (), f"no schemaVersion: KFP only accepts {SCHEMA_VERSION}",
                    part="key", hint=f"add `schemaVersion: {SCHEMA_VERSION}`")
     elif version != SCHEMA_VERSION:
-        report.add(UNSUPPORTED_SCHEMA_VERSION, index, ("schemaVersion",),
+        report.add(codes.IR_UNSUPPORTED_SCHEMA_VERSION, index, ("schemaVersion",),
                    f"schemaVersion {version!r} is not supported: KFP only accepts {SCHEMA_VERSION}",
                    hint=f"write `schemaVersion: {SCHEMA_VERSION}`")
     info = spec.get("pipelineInfo")
@@ -176,13 +173,14 @@ def _check_backend_rules(report: PathReport, index: int, spec: dict) -> None:
     if not isinstance(name, str) or not name.strip():
         path = ("pipelineInfo", "name") if isinstance(info, dict) and "name" in info else (
             ("pipelineInfo",) if "pipelineInfo" in spec else ())
-        report.add(NO_PIPELINE_NAME, index, path, "the pipeline has no name (pipelineInfo.name)",
+        report.add(codes.IR_NO_PIPELINE_NAME, index, path, "the pipeline has no name (pipelineInfo.name)",
                    part="value" if path[-1:] == ("name",) else "key")
     if not isinstance(spec.get("root"), dict):
-        report.add(MISSING_FIELD, index, ("root",) if "root" in spec else (), "the pipeline has no `root` component",
+        report.add(codes.IR_MISSING_FIELD,
+                   index, ("root",) if "root" in spec else (), "the pipeline has no `root` component",
                    part="key")
     if "deploymentSpec" not in spec and _uses_executors(spec):
-        report.add(MISSING_FIELD, index, (), "components name executors, but there is no `deploymentSpec`",
+        report.add(codes.IR_MISSING_FIELD, index, (), "components name executors, but there is no `deploymentSpec`",
                    part="key")
 
 

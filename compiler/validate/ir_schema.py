@@ -13,12 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ptflow.compiler.diagnostics import did_you_mean
+from ptflow.compiler.diagnostics import Suggestion, codes, did_you_mean
 from ptflow.compiler.validate.yaml_source import Path, PathReport
-
-UNKNOWN_FIELD = "PTF510"
-BAD_VALUE = "PTF511"
-ONEOF_CONFLICT = "PTF512"
 
 _INTEGER_TYPES = {"TYPE_INT32", "TYPE_INT64", "TYPE_UINT32", "TYPE_UINT64", "TYPE_SINT32", "TYPE_SINT64",
                   "TYPE_FIXED32", "TYPE_FIXED64", "TYPE_SFIXED32", "TYPE_SFIXED64"}
@@ -35,7 +31,8 @@ def check_message(report: PathReport, document: int, path: Path, value: Any, mes
         before = len(report)
         _Walker(report, document).message(path, value, message_class.DESCRIPTOR)
         if len(report) == before:  # protobuf saw something the walk did not: say it in its words
-            report.add(BAD_VALUE, document, path, f"not a valid {message_class.DESCRIPTOR.name}: {_clean(error)}")
+            report.add(codes.IR_BAD_VALUE,
+                       document, path, f"not a valid {message_class.DESCRIPTOR.name}: {_clean(error)}")
         return False
 
 
@@ -56,7 +53,7 @@ class _Walker:
         if _is_well_known(descriptor):
             return  # handled by the parent's field-level parse
         if not isinstance(value, dict):
-            self.report.add(BAD_VALUE, self.document, path,
+            self.report.add(codes.IR_BAD_VALUE, self.document, path,
                             f"expected a mapping ({descriptor.name}), got {_describe(value)}")
             return
         fields = {}
@@ -74,7 +71,7 @@ class _Walker:
             oneof = field.containing_oneof
             if oneof is not None and not _is_synthetic(oneof):
                 if oneof.name in oneofs_seen:
-                    self.report.add(ONEOF_CONFLICT, self.document, path + (key,),
+                    self.report.add(codes.IR_ONEOF_CONFLICT, self.document, path + (key,),
                                     f"`{key}` and `{oneofs_seen[oneof.name]}` are alternatives "
                                     f"(`{oneof.name}` of {descriptor.name}); give only one", part="key")
                 else:
@@ -83,11 +80,10 @@ class _Walker:
 
     def _unknown_field(self, path: Path, key: Any, descriptor) -> None:
         known = [f.json_name for f in descriptor.fields]
-        suggestion = did_you_mean(str(key), known)
-        hint = f"did you mean `{suggestion}`?" if suggestion else (
-            f"{descriptor.name} has: {', '.join(known)}" if known else None)
-        self.report.add(UNKNOWN_FIELD, self.document, path + (key,),
-                        f"unknown field `{key}` in {descriptor.name}", part="key", hint=hint)
+        self.report.add(codes.IR_UNKNOWN_FIELD, self.document, path + (key,),
+                        f"unknown field `{key}` in {descriptor.name}", part="key",
+                        suggestion=did_you_mean(key, known),
+                        hint=f"{descriptor.name} has: {', '.join(known)}" if known else None)
 
     def field(self, path: Path, key: str, item: Any, field, parent) -> None:
         message_type = field.message_type
@@ -95,7 +91,7 @@ class _Walker:
             self._map(path, key, item, field, parent)
         elif _is_repeated(field):
             if not isinstance(item, list):
-                self.report.add(BAD_VALUE, self.document, path, f"expected a list, got {_describe(item)}")
+                self.report.add(codes.IR_BAD_VALUE, self.document, path, f"expected a list, got {_describe(item)}")
                 return
             for index, element in enumerate(item):
                 if message_type is not None and not _is_well_known(message_type):
@@ -109,7 +105,7 @@ class _Walker:
 
     def _map(self, path: Path, key: str, item: Any, field, parent) -> None:
         if not isinstance(item, dict):
-            self.report.add(BAD_VALUE, self.document, path, f"expected a mapping, got {_describe(item)}")
+            self.report.add(codes.IR_BAD_VALUE, self.document, path, f"expected a mapping, got {_describe(item)}")
             return
         value_field = field.message_type.fields_by_name["value"]
         value_type = value_field.message_type
@@ -126,17 +122,15 @@ class _Walker:
         try:
             json_format.ParseDict(probe, message_factory.GetMessageClass(parent)())
         except Exception as error:
-            message, hint = _leaf_problem(field, value, error)
-            self.report.add(BAD_VALUE, self.document, path, message, hint=hint)
+            message, suggestion = _leaf_problem(field, value, error)
+            self.report.add(codes.IR_BAD_VALUE, self.document, path, message, suggestion=suggestion)
 
 
-def _leaf_problem(field, value: Any, error: Exception) -> tuple[str, str | None]:
+def _leaf_problem(field, value: Any, error: Exception) -> tuple[str, Suggestion | None]:
     type_name = _type_name(field)
     if field.enum_type is not None:
         names = [v.name for v in field.enum_type.values]
-        suggestion = did_you_mean(str(value), names)
-        hint = f"did you mean `{suggestion}`?" if suggestion else None
-        return f"{value!r} is not one of {', '.join(names)}", hint
+        return f"{value!r} is not one of {', '.join(names)}", did_you_mean(value, names)
     if field.message_type is not None:  # a well-known type: Duration, Struct, Value, ...
         return f"not a valid {field.message_type.name}: {_clean(error)}", None
     return f"expected {_expectation(type_name)}, got {_describe(value)}", None

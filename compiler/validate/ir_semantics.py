@@ -17,31 +17,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ptflow.compiler.diagnostics import did_you_mean
+from ptflow.compiler.diagnostics import codes, did_you_mean
 from ptflow.compiler.validate import cel, placeholders
 from ptflow.compiler.validate.placeholders import Use as PlaceholderUse  # the method `placeholders` hides the module
 from ptflow.compiler.validate.yaml_source import Path, PathReport
-
-MISSING_FIELD = "PTF515"
-UNKNOWN_COMPONENT = "PTF516"
-UNKNOWN_EXECUTOR = "PTF517"
-UNKNOWN_TASK = "PTF518"
-UNKNOWN_OUTPUT = "PTF519"
-UNKNOWN_INPUT = "PTF520"
-CYCLE = "PTF521"
-MISSING_INPUT = "PTF522"
-UNDECLARED_INPUT = "PTF523"
-KIND_MISMATCH = "PTF524"
-PLACEHOLDER_UNKNOWN_NAME = "PTF525"
-PLACEHOLDER_MALFORMED = "PTF526"
-NO_IMAGE = "PTF527"
-BAD_CONDITION = "PTF528"
-VALUE_TYPE = "PTF529"
-BAD_ITERATOR = "PTF530"
-BAD_TASK_NAME = "PTF531"
-DAG_OUTPUT = "PTF532"
-TYPE_MISMATCH = "PTF533"
-UNUSED_EXECUTOR = "PTF536"
 
 # Task inputs the KFP SDK adds without the component declaring them: a container
 # image or resource taken from a pipeline parameter (`pipeline_spec_builder`).
@@ -210,13 +189,13 @@ class Semantics:
         self.defaults(path, interface)
         dag, label = component.get("dag"), component.get("executorLabel")
         if dag is None and label is None:
-            self.add(MISSING_FIELD, path, "component has neither `dag` nor `executorLabel`", part="key")
+            self.add(codes.IR_MISSING_FIELD, path, "component has neither `dag` nor `executorLabel`", part="key")
         if isinstance(label, str):
             self.executor_users.setdefault(label, []).append(_User(name, interface))
             if label not in self.executors and "deploymentSpec" in self.spec:  # else said once, for the document
-                hint = _did_you_mean(label, self.executors)
-                self.add(UNKNOWN_EXECUTOR, path + ("executorLabel",),
-                         f"no executor named `{label}` in deploymentSpec.executors", hint=hint)
+                suggestion = did_you_mean(label, self.executors)
+                self.add(codes.IR_UNKNOWN_EXECUTOR, path + ("executorLabel",),
+                         f"no executor named `{label}` in deploymentSpec.executors", suggestion=suggestion)
         if isinstance(dag, dict):
             tasks = _mapping(dag.get("tasks"))
             scope = _Scope(name, interface, tasks, path + ("dag", "tasks"))
@@ -243,14 +222,14 @@ class Semantics:
                 pass
         elif isinstance(value, str) and parameter_type == "BOOLEAN" and value.lower() in ("true", "false"):
             hint = f"write the boolean without quotes: {value.lower()}"
-        self.add(VALUE_TYPE, path, f"{what} {json.dumps(value)} is not a {parameter_type}", hint=hint)
+        self.add(codes.IR_VALUE_TYPE, path, f"{what} {json.dumps(value)} is not a {parameter_type}", hint=hint)
 
     # ----------------------------------------------------------------- tasks
 
     def task(self, scope: _Scope, name: str, task: dict) -> None:
         path = scope.path + (name,)
         if not _K8S_NAME.match(str(name)):
-            self.add(BAD_TASK_NAME, path,
+            self.add(codes.IR_BAD_TASK_NAME, path,
                      f"task name `{name}` is not a valid Kubernetes name (lowercase letters, digits and `-`, "
                      "starting and ending with a letter or digit)", part="key",
                      hint=f"rename it `{sanitized_k8s_name(str(name))}`")
@@ -275,12 +254,12 @@ class Semantics:
     def callee(self, path: Path, task: dict) -> tuple[str, Interface] | None:
         reference = _mapping(task.get("componentRef")).get("name")
         if not isinstance(reference, str) or not reference:
-            self.add(MISSING_FIELD, path, "task has no `componentRef.name`", part="key")
+            self.add(codes.IR_MISSING_FIELD, path, "task has no `componentRef.name`", part="key")
             return None
         if reference not in self.components:
-            hint = _did_you_mean(reference, self.components)
-            self.add(UNKNOWN_COMPONENT, path + ("componentRef", "name"), f"no component named `{reference}`",
-                     hint=hint)
+            suggestion = did_you_mean(reference, self.components)
+            self.add(codes.IR_UNKNOWN_COMPONENT, path + ("componentRef", "name"), f"no component named `{reference}`",
+                     suggestion=suggestion)
             return None
         self.callers.setdefault(reference, []).append(task)
         return reference, self.interface(reference)
@@ -288,7 +267,7 @@ class Semantics:
     def is_name(self, path: Path, value: Any) -> bool:
         """True if `value` is a name to look up; a missing one is reported, one of another type was by layer 1."""
         if value is None:
-            self.add(MISSING_FIELD, path, f"`{path[-1]}` is missing", part="key")
+            self.add(codes.IR_MISSING_FIELD, path, f"`{path[-1]}` is missing", part="key")
         return isinstance(value, str)
 
     def names_task(self, scope: _Scope, path: Path, value: Any, exclude: str | None = None) -> bool:
@@ -302,9 +281,9 @@ class Semantics:
 
     def unknown_task(self, path: Path, name: Any, scope: _Scope, exclude: str | None = None) -> None:
         candidates = [t for t in scope.tasks if t != exclude]
-        hint = _did_you_mean(str(name), candidates)
+        suggestion = did_you_mean(str(name), candidates)
         where = "the root DAG" if scope.component == "root" else f"the DAG of `{scope.component}`"
-        self.add(UNKNOWN_TASK, path, f"no task named `{name}` in {where}", hint=hint)
+        self.add(codes.IR_UNKNOWN_TASK, path, f"no task named `{name}` in {where}", suggestion=suggestion)
 
     def producer(self, scope: _Scope, task_name: Any) -> tuple[str, Interface] | None:
         reference = _mapping(_mapping(scope.tasks.get(task_name)).get("componentRef")).get("name")
@@ -319,18 +298,19 @@ class Semantics:
             reference, interface = callee
             declared = interface.input_parameters.get(name)
             if declared is None and name in interface.input_artifacts:
-                self.add(KIND_MISMATCH, path, f"`{name}` is an artifact input of `{reference}`, but is wired as a "
+                self.add(codes.IR_KIND_MISMATCH,
+                         path, f"`{name}` is an artifact input of `{reference}`, but is wired as a "
                          "parameter", part="key", hint="move it under inputs.artifacts")
             elif declared is None and not _sdk_added(name):
-                hint = _did_you_mean(name, interface.input_parameters)
-                self.add(UNDECLARED_INPUT, path, f"`{reference}` has no input parameter `{name}`", part="key",
-                         hint=hint)
+                suggestion = did_you_mean(name, interface.input_parameters)
+                self.add(codes.IR_UNDECLARED_INPUT, path, f"`{reference}` has no input parameter `{name}`", part="key",
+                         suggestion=suggestion)
         expected_type = declared.get("parameterType") if declared else None
         selected = "parameterExpressionSelector" in spec  # a field of the value: its type is not the value's
         sources = [k for k in ("componentInputParameter", "taskOutputParameter", "runtimeValue", "taskFinalStatus")
                    if k in spec]
         if not sources:
-            self.add(MISSING_FIELD, path, "input has no value: give one of componentInputParameter, "
+            self.add(codes.IR_MISSING_FIELD, path, "input has no value: give one of componentInputParameter, "
                      "taskOutputParameter, runtimeValue or taskFinalStatus", part="key")
         if isinstance(spec.get("componentInputParameter"), str):
             parent_input = spec["componentInputParameter"]
@@ -360,11 +340,13 @@ class Semantics:
             self.parameter_types(path, given, expected_type, f"input `{name}` of `{scope.component}`")
             return
         if name in interface.input_artifacts:
-            self.add(KIND_MISMATCH, path, f"`{name}` is an artifact input of `{scope.component}`; read it under "
+            self.add(codes.IR_KIND_MISMATCH,
+                     path, f"`{name}` is an artifact input of `{scope.component}`; read it under "
                      "inputs.artifacts with componentInputArtifact")
             return
-        hint = _did_you_mean(name, interface.input_parameters)
-        self.add(UNKNOWN_INPUT, path, f"`{scope.component}` has no input parameter `{name}`", hint=hint)
+        suggestion = did_you_mean(name, interface.input_parameters)
+        self.add(codes.IR_UNKNOWN_INPUT,
+                 path, f"`{scope.component}` has no input parameter `{name}`", suggestion=suggestion)
 
     def task_output(self, scope: _Scope, path: Path, output: dict, kind: str, expected: Any) -> None:
         producer_task = output.get("producerTask")
@@ -393,18 +375,19 @@ class Semantics:
             return
         if key in other:
             other_kind = "an artifact" if kind == "parameter" else "a parameter"
-            self.add(KIND_MISMATCH, path, f"`{key}` is {other_kind} output of {who} (`{reference}`), not "
+            self.add(codes.IR_KIND_MISMATCH, path, f"`{key}` is {other_kind} output of {who} (`{reference}`), not "
                      f"{'a parameter' if kind == 'parameter' else 'an artifact'}",
                      hint="wire it under inputs.artifacts with taskOutputArtifact" if kind == "parameter"
                      else "wire it under inputs.parameters with taskOutputParameter")
             return
-        hint = _did_you_mean(str(key), same)
-        self.add(UNKNOWN_OUTPUT, path, f"{who} (`{reference}`) has no output {kind} `{key}`", hint=hint)
+        suggestion = did_you_mean(str(key), same)
+        self.add(codes.IR_UNKNOWN_OUTPUT,
+                 path, f"{who} (`{reference}`) has no output {kind} `{key}`", suggestion=suggestion)
 
     def parameter_types(self, path: Path, given: Any, expected: Any, what: str, receiver: str = "the input") -> None:
         if isinstance(given, str) and isinstance(expected, str) and given != expected \
                 and {given, expected} != _FINAL_STATUS_AS_STRUCT:
-            self.add(TYPE_MISMATCH, path, f"{what} is a {given}, but {receiver} expects a {expected}")
+            self.add(codes.IR_TYPE_MISMATCH, path, f"{what} is a {given}, but {receiver} expects a {expected}")
 
     def artifact_types(self, path: Path, given: dict, expected: Any, what: str, receiver: str = "the input") -> None:
         if not isinstance(expected, dict):
@@ -415,7 +398,7 @@ class Semantics:
             return
         if _GENERIC_ARTIFACT in (given_title, expected_title) or given_title == expected_title:
             return
-        self.add(TYPE_MISMATCH, path, f"{what} is a {given_title}, but {receiver} expects a {expected_title}")
+        self.add(codes.IR_TYPE_MISMATCH, path, f"{what} is a {given_title}, but {receiver} expects a {expected_title}")
 
     def artifact_input(self, scope: _Scope, path: Path, name: str, spec: dict,
                        callee: tuple[str, Interface] | None) -> None:
@@ -424,14 +407,16 @@ class Semantics:
             reference, interface = callee
             declared = interface.input_artifacts.get(name)
             if declared is None and name in interface.input_parameters:
-                self.add(KIND_MISMATCH, path, f"`{name}` is a parameter input of `{reference}`, but is wired as an "
+                self.add(codes.IR_KIND_MISMATCH,
+                         path, f"`{name}` is a parameter input of `{reference}`, but is wired as an "
                          "artifact", part="key", hint="move it under inputs.parameters")
             elif declared is None and not str(name).startswith(SDK_CHANNEL_PREFIX):
-                hint = _did_you_mean(name, interface.input_artifacts)
-                self.add(UNDECLARED_INPUT, path, f"`{reference}` has no input artifact `{name}`", part="key",
-                         hint=hint)
+                suggestion = did_you_mean(name, interface.input_artifacts)
+                self.add(codes.IR_UNDECLARED_INPUT, path, f"`{reference}` has no input artifact `{name}`", part="key",
+                         suggestion=suggestion)
         if not any(k in spec for k in ("componentInputArtifact", "taskOutputArtifact")):
-            self.add(MISSING_FIELD, path, "input has no value: give componentInputArtifact or taskOutputArtifact",
+            self.add(codes.IR_MISSING_FIELD,
+                     path, "input has no value: give componentInputArtifact or taskOutputArtifact",
                      part="key")
         parent_input = spec.get("componentInputArtifact")
         if isinstance(parent_input, str):
@@ -440,13 +425,13 @@ class Semantics:
                 self.artifact_types(path + ("componentInputArtifact",), interface.input_artifacts[parent_input],
                                     declared, f"input `{parent_input}` of `{scope.component}`")
             elif parent_input in interface.input_parameters:
-                self.add(KIND_MISMATCH, path + ("componentInputArtifact",),
+                self.add(codes.IR_KIND_MISMATCH, path + ("componentInputArtifact",),
                          f"`{parent_input}` is a parameter input of `{scope.component}`; read it under "
                          "inputs.parameters with componentInputParameter")
             else:
-                hint = _did_you_mean(parent_input, interface.input_artifacts)
-                self.add(UNKNOWN_INPUT, path + ("componentInputArtifact",),
-                         f"`{scope.component}` has no input artifact `{parent_input}`", hint=hint)
+                suggestion = did_you_mean(parent_input, interface.input_artifacts)
+                self.add(codes.IR_UNKNOWN_INPUT, path + ("componentInputArtifact",),
+                         f"`{scope.component}` has no input artifact `{parent_input}`", suggestion=suggestion)
         output = spec.get("taskOutputArtifact")
         if isinstance(output, dict):
             self.task_output(scope, path + ("taskOutputArtifact",), output, "artifact", declared)
@@ -457,12 +442,13 @@ class Semantics:
             return
         found = placeholders.scan(constant)
         for problem in found.problems:
-            self.add(PLACEHOLDER_MALFORMED, path, problem)
+            self.add(codes.IR_PLACEHOLDER_MALFORMED, path, problem)
         for use in found.uses:
             if use.kind == placeholders.INPUT_PARAMETER and use.name not in task_parameters:
-                hint = _did_you_mean(use.name, task_parameters)
-                self.add(PLACEHOLDER_UNKNOWN_NAME, path, f"`{use.text}` names `{use.name}`, which is not an input "
-                         "parameter of this task", hint=hint)
+                suggestion = did_you_mean(use.name, task_parameters)
+                self.add(codes.IR_PLACEHOLDER_UNKNOWN_NAME,
+                         path, f"`{use.text}` names `{use.name}`, which is not an input "
+                         "parameter of this task", suggestion=suggestion)
 
     def required_inputs(self, path: Path, task: dict, callee: tuple[str, Interface], parameters: dict,
                         artifacts: dict, item_inputs: set[str]) -> None:
@@ -471,12 +457,14 @@ class Semantics:
         for name, spec in interface.input_parameters.items():
             if _optional(spec) or name in parameters or name in item_inputs or name in artifacts:
                 continue
-            self.add(MISSING_INPUT, where, f"required input parameter `{name}` of `{reference}` is not supplied",
+            self.add(codes.IR_MISSING_INPUT,
+                     where, f"required input parameter `{name}` of `{reference}` is not supplied",
                      part="key")
         for name, spec in interface.input_artifacts.items():
             if _optional(spec) or name in artifacts or name in item_inputs or name in parameters:
                 continue
-            self.add(MISSING_INPUT, where, f"required input artifact `{name}` of `{reference}` is not supplied",
+            self.add(codes.IR_MISSING_INPUT,
+                     where, f"required input artifact `{name}` of `{reference}` is not supplied",
                      part="key")
 
     def iterators(self, path: Path, task: dict, callee: tuple[str, Interface] | None,
@@ -494,23 +482,24 @@ class Semantics:
             items = _mapping(iterator.get("items"))
             source = items.get(items_key)
             if isinstance(source, str) and source not in task_inputs:
-                hint = _did_you_mean(source, task_inputs)
-                self.add(BAD_ITERATOR, here + ("items", items_key),
-                         f"loop items come from `{source}`, which is not an input {kind} of this task", hint=hint)
+                suggestion = did_you_mean(source, task_inputs)
+                self.add(codes.IR_BAD_ITERATOR, here + ("items", items_key),
+                         f"loop items come from `{source}`, which is not an input {kind} of this task",
+                         suggestion=suggestion)
             if isinstance(items.get("raw"), str):
                 self.raw_items(here + ("items", "raw"), items["raw"])
             if not items:
-                self.add(BAD_ITERATOR, here, "loop has no `items`", part="key")
+                self.add(codes.IR_BAD_ITERATOR, here, "loop has no `items`", part="key")
             item_input = iterator.get("itemInput")
             if not isinstance(item_input, str):
-                self.add(BAD_ITERATOR, here, "loop has no `itemInput`", part="key")
+                self.add(codes.IR_BAD_ITERATOR, here, "loop has no `itemInput`", part="key")
                 continue
             item_inputs.add(item_input)
             if callee is not None:
                 reference, interface = callee
                 declared = interface.input_parameters if kind == "parameter" else interface.input_artifacts
                 if item_input not in declared:
-                    self.add(BAD_ITERATOR, here + ("itemInput",),
+                    self.add(codes.IR_BAD_ITERATOR, here + ("itemInput",),
                              f"loop item `{item_input}` is not an input {kind} of `{reference}`")
         return item_inputs
 
@@ -518,10 +507,10 @@ class Semantics:
         try:
             items = json.loads(raw)
         except json.JSONDecodeError as error:
-            self.add(BAD_ITERATOR, path, f"raw loop items are not JSON: {error.msg} at character {error.pos}")
+            self.add(codes.IR_BAD_ITERATOR, path, f"raw loop items are not JSON: {error.msg} at character {error.pos}")
             return
         if not isinstance(items, list):
-            self.add(BAD_ITERATOR, path, "raw loop items must be a JSON list")
+            self.add(codes.IR_BAD_ITERATOR, path, "raw loop items must be a JSON list")
 
     def condition(self, path: Path, task: dict, parameters: dict) -> None:
         condition = _mapping(task.get("triggerPolicy")).get("condition")
@@ -530,13 +519,13 @@ class Semantics:
         here = path + ("triggerPolicy", "condition")
         problem = cel.syntax_error(condition)
         if problem is not None:
-            self.add(BAD_CONDITION, here, f"condition is not valid CEL: {problem}")
+            self.add(codes.IR_BAD_CONDITION, here, f"condition is not valid CEL: {problem}")
         for match in _CONDITION_INPUT.finditer(condition):
             name = match.group(1) if match.group(1) is not None else match.group(2)
             if name not in parameters:
-                hint = _did_you_mean(name, parameters)
-                self.add(UNKNOWN_INPUT, here, f"condition reads `{name}`, which is not an input parameter of "
-                         "this task", hint=hint)
+                suggestion = did_you_mean(name, parameters)
+                self.add(codes.IR_UNKNOWN_INPUT, here, f"condition reads `{name}`, which is not an input parameter of "
+                         "this task", suggestion=suggestion)
 
     # ------------------------------------------------------------------ DAGs
 
@@ -555,7 +544,8 @@ class Semantics:
             start = cycle.index(min(cycle))
             cycle = cycle[start:] + cycle[:start]  # from the alphabetically first, so it reads the same each run
             related = [(self.document, scope.path + (name,), "in the cycle") for name in cycle[1:]]
-            self.add(CYCLE, scope.path + (cycle[0],), "dependency cycle: " + " → ".join(cycle + [cycle[0]]),
+            self.add(codes.IR_DEPENDENCY_CYCLE,
+                     scope.path + (cycle[0],), "dependency cycle: " + " → ".join(cycle + [cycle[0]]),
                      part="key", related=related)
 
     def dag_outputs(self, path: Path, dag: dict, scope: _Scope) -> None:
@@ -572,18 +562,18 @@ class Semantics:
                 key_path = here + (f"{kind}s", name)
                 if name not in declared:
                     if name in other:
-                        self.add(KIND_MISMATCH, key_path, f"`{name}` is declared as "
+                        self.add(codes.IR_KIND_MISMATCH, key_path, f"`{name}` is declared as "
                                  f"{'an artifact' if kind == 'parameter' else 'a parameter'} output of "
                                  f"`{scope.component}`", part="key")
                     else:
-                        hint = _did_you_mean(name, declared)
-                        self.add(DAG_OUTPUT, key_path, f"DAG output {kind} `{name}` is not declared in "
-                                 f"outputDefinitions of `{scope.component}`", part="key", hint=hint)
+                        suggestion = did_you_mean(name, declared)
+                        self.add(codes.IR_DAG_OUTPUT, key_path, f"DAG output {kind} `{name}` is not declared in "
+                                 f"outputDefinitions of `{scope.component}`", part="key", suggestion=suggestion)
                 for selector_path, selector in _selectors(key_path, spec, kind):
                     self.selector(scope, selector_path, selector, kind, declared.get(name))
             for name in declared:
                 if name not in produced:
-                    self.add(DAG_OUTPUT, path + ("outputDefinitions", f"{kind}s", name),
+                    self.add(codes.IR_DAG_OUTPUT, path + ("outputDefinitions", f"{kind}s", name),
                              f"output {kind} `{name}` is declared but the DAG never sets it in dag.outputs",
                              part="key")
 
@@ -608,7 +598,7 @@ class Semantics:
             return
         users = self.executor_users.get(label, [])
         if not users:
-            self.add(UNUSED_EXECUTOR, path, f"executor `{label}` is not used by any component", part="key")
+            self.add(codes.IR_UNUSED_EXECUTOR, path, f"executor `{label}` is not used by any component", part="key")
         container = executor.get("container")
         if isinstance(container, dict):
             self.container(path + ("container",), container, users)
@@ -619,7 +609,7 @@ class Semantics:
     def container(self, path: Path, container: dict, users: list[_User]) -> None:
         image = container.get("image")
         if not isinstance(image, str) or not image.strip():
-            self.add(NO_IMAGE, path + ("image",) if "image" in container else path, "container has no image",
+            self.add(codes.IR_NO_IMAGE, path + ("image",) if "image" in container else path, "container has no image",
                      part="value" if "image" in container else "key")
         elements: list[tuple[Path, Any]] = [(path + ("image",), image)]
         for field_name in ("command", "args"):
@@ -635,7 +625,7 @@ class Semantics:
     def placeholders(self, path: Path, element: str, users: list[_User]) -> None:
         found = placeholders.scan(element)
         for problem in found.problems:
-            self.add(PLACEHOLDER_MALFORMED, path, problem)
+            self.add(codes.IR_PLACEHOLDER_MALFORMED, path, problem)
         for use in found.uses:
             for user in users:
                 self.placeholder_use(path, use, user)
@@ -658,12 +648,12 @@ class Semantics:
         if use.name in other:
             right = "artifacts" if "artifact" not in use.kind else "parameters"
             direction = "inputs" if "input" in use.kind else "outputs"
-            self.add(KIND_MISMATCH, path, f"`{use.text}` reads `{use.name}` as {_article(use.kind)}, but "
+            self.add(codes.IR_KIND_MISMATCH, path, f"`{use.text}` reads `{use.name}` as {_article(use.kind)}, but "
                      f"`{user.name}` declares it among its {direction}.{right}")
             return
-        hint = _did_you_mean(use.name, same)
-        self.add(PLACEHOLDER_UNKNOWN_NAME, path, f"`{use.text}` names `{use.name}`, but `{user.name}` has no "
-                 f"{use.kind} of that name", hint=hint)
+        suggestion = did_you_mean(use.name, same)
+        self.add(codes.IR_PLACEHOLDER_UNKNOWN_NAME, path, f"`{use.text}` names `{use.name}`, but `{user.name}` has no "
+                 f"{use.kind} of that name", suggestion=suggestion)
 
     def supplied_by_callers(self, component: str) -> set[str]:
         """Inputs every task calling `component` supplies beyond its declaration (SDK-added channels)."""
@@ -676,37 +666,31 @@ class Semantics:
 
     def importer(self, path: Path, importer: dict, users: list[_User]) -> None:
         if "typeSchema" not in importer:
-            self.add(MISSING_FIELD, path, "importer has no `typeSchema`", part="key")
+            self.add(codes.IR_MISSING_FIELD, path, "importer has no `typeSchema`", part="key")
         uri = _mapping(importer.get("artifactUri"))
         parameter = uri.get("runtimeParameter")
         if not isinstance(parameter, str):
             if not uri:
-                self.add(MISSING_FIELD, path, "importer has no `artifactUri`", part="key")
+                self.add(codes.IR_MISSING_FIELD, path, "importer has no `artifactUri`", part="key")
             return
         for user in users:
             interface = user.interface
             if parameter not in interface.input_parameters:
-                hint = _did_you_mean(parameter, interface.input_parameters)
-                self.add(UNKNOWN_INPUT, path + ("artifactUri", "runtimeParameter"),
+                suggestion = did_you_mean(parameter, interface.input_parameters)
+                self.add(codes.IR_UNKNOWN_INPUT, path + ("artifactUri", "runtimeParameter"),
                          f"importer reads `{parameter}`, but `{user.name}` has no input parameter of that name",
-                         hint=hint)
+                         suggestion=suggestion)
 
     def platform_executors(self, platforms: dict) -> None:
         kubernetes = _mapping(_mapping(platforms.get("platforms")).get("kubernetes"))
         executors = _mapping(_mapping(kubernetes.get("deploymentSpec")).get("executors"))
         for label in executors:
             if label not in self.executors and "deploymentSpec" in self.spec:  # else said once, for the document
-                hint = _did_you_mean(str(label), self.executors)
-                self.report.add(UNKNOWN_EXECUTOR, self.platforms_document,
+                suggestion = did_you_mean(str(label), self.executors)
+                self.report.add(codes.IR_UNKNOWN_EXECUTOR, self.platforms_document,
                                 ("platforms", "kubernetes", "deploymentSpec", "executors", label),
                                 f"no executor named `{label}` in the pipeline's deploymentSpec.executors", part="key",
-                                hint=hint)
-
-
-def _did_you_mean(name: Any, candidates) -> str | None:
-    """The "did you mean" hint for a misspelled name; keys of any YAML type are compared as text."""
-    suggestion = did_you_mean(str(name), [str(c) for c in candidates])
-    return f"did you mean `{suggestion}`?" if suggestion else None
+                                suggestion=suggestion)
 
 
 def _sdk_added(name: str) -> bool:

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ptflow.compiler.diagnostics import Diagnostic, Related, Severity
+from ptflow.compiler.diagnostics import Diagnostic, Related, Severity, Suggestion
+from ptflow.compiler.diagnostics.codes import CODES
 from ptflow.compiler.source import SourceText, Span
 
 # PyYAML is imported where a file is read or a position is looked up: validating the documents
@@ -176,6 +177,7 @@ class Finding:
     hint: str | None = None
     severity: Severity | None = None
     related: list[tuple[int, Path, str]] = field(default_factory=list)
+    suggestion: Suggestion | None = None
 
 
 class PathReport:
@@ -187,21 +189,22 @@ class PathReport:
 
     def add(self, code: str, document: int, path: Path, message: str, *, part: Part = "value",
             hint: str | None = None, severity: Severity | None = None,
-            related: list[tuple[int, Path, str]] | None = None) -> None:
+            related: list[tuple[int, Path, str]] | None = None, suggestion: Suggestion | None = None) -> None:
+        """One finding at `path`; a `suggestion` (did you mean) replaces `hint` and, where the
+        span holds exactly the misspelled name, carries its fix."""
         key = (code, document, tuple(path), message)
         if key in self._seen:  # the same fact reached by two routes is said once
             return
         self._seen.add(key)
-        self.findings.append(Finding(code, message, document, tuple(path), part, hint, severity, related or []))
+        self.findings.append(Finding(code, message, document, tuple(path), part, hint, severity, related or [],
+                                     suggestion))
 
     def __len__(self) -> int:
         return len(self.findings)
 
     def diagnostics(self, source: SourceText | None) -> list[Diagnostic]:
         if not self.findings:
-            return []  # the usual case, without importing the catalogue of codes
-        from ptflow.compiler.codes import CODES
-
+            return []  # the usual case
         positions = YamlPositions(source) if source is not None and self.findings else None
         out = []
         for order, finding in enumerate(self.findings):
@@ -214,7 +217,13 @@ class PathReport:
                         related.append(Related(related_span, note))
             severity = finding.severity or CODES[finding.code].severity
             message = f"{format_path(finding.path)}: {finding.message}"
-            diagnostic = Diagnostic(finding.code, severity, message, span, related, finding.hint)
+            hint, fix = finding.hint, None
+            if finding.suggestion is not None:
+                hint = finding.suggestion.hint
+                if span is not None and source is not None and \
+                        source.text[span.start:span.end] == finding.suggestion.written:
+                    fix = finding.suggestion.at(span).fix  # a plain scalar: replacing it keeps the YAML valid
+            diagnostic = Diagnostic(finding.code, severity, message, span, related, hint, fix)
             # in file order when there is a file, else in the order the layers found them
             out.append(((span.start if span else 0, finding.code if span else "", order), diagnostic))
         out.sort(key=lambda pair: pair[0])

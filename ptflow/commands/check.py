@@ -18,7 +18,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, diagnostic_to_json, has_errors, print_diagnostics
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, has_errors, print_diagnostics
+from ptflow.compiler.diagnostics.json_format import diagnostic_to_json
 from ptflow.compiler.targets.registry import TARGETS
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def run(args) -> int:
         failed |= has_errors(diagnostics, config.deny_warnings)
 
     if args.format == "sarif":
-        from ptflow.compiler.sarif import sarif_log
+        from ptflow.compiler.diagnostics.sarif import sarif_log
 
         json.dump(sarif_log(findings), sys.stdout, indent=2)
         sys.stdout.write("\n")

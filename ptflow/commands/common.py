@@ -6,6 +6,7 @@ import json
 import sys
 
 from ptflow.compiler.diagnostics import Diagnostic, Severity
+from ptflow.compiler.diagnostics.json_format import diagnostic_to_json
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -16,33 +17,6 @@ def add_store_option(parser) -> None:
                         help="the run store: where runs, artifacts and the cache live (default: .ptflow)")
 
 
-def diagnostic_to_json(diagnostic: Diagnostic) -> dict:
-    span = diagnostic.span
-    data = {
-        "code": diagnostic.code,
-        "severity": diagnostic.severity.label,
-        "message": diagnostic.message,
-        "file": span.file if span else None,
-        "line": span.line if span else None,
-        "column": span.column if span else None,
-        "end_line": span.end_line if span else None,
-        "end_column": span.end_column if span else None,
-    }
-    if diagnostic.hint:
-        data["hint"] = diagnostic.hint
-    if diagnostic.related:
-        data["related"] = [
-            {"message": r.message, "file": r.span.file, "line": r.span.line, "column": r.span.column,
-             "end_line": r.span.end_line, "end_column": r.span.end_column}
-            for r in diagnostic.related
-        ]
-    if diagnostic.fix:
-        data["fix"] = {"message": diagnostic.fix.message, "replacement": diagnostic.fix.replacement,
-                       "line": diagnostic.fix.span.line, "column": diagnostic.fix.span.column,
-                       "end_line": diagnostic.fix.span.end_line, "end_column": diagnostic.fix.span.end_column}
-    return data
-
-
 def print_diagnostics(diagnostics: list[Diagnostic], output_format: str = "text", stream=None,
                       texts: dict[str, str] | None = None) -> None:
     stream = stream or sys.stderr
@@ -50,7 +24,7 @@ def print_diagnostics(diagnostics: list[Diagnostic], output_format: str = "text"
         json.dump([diagnostic_to_json(d) for d in diagnostics], stream, indent=2)
         stream.write("\n")
         return
-    from ptflow.compiler.render import SourceCache, render_text, summary
+    from ptflow.compiler.diagnostics.text import SourceCache, render_text, summary
 
     if diagnostics:
         color = hasattr(stream, "isatty") and stream.isatty()

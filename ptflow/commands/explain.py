@@ -16,8 +16,8 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     import ptflow.compiler.lint  # noqa: F401  (registers the lint rules' codes, PTF6xx)
-    from ptflow.compiler.codes import CODES
-    from ptflow.compiler.diagnostics import did_you_mean
+    from ptflow.compiler.diagnostics.codes import CODES
+    from ptflow.compiler.diagnostics.suggestions import nearest_code
 
     if args.list or not args.code:
         for code in sorted(CODES):
@@ -29,8 +29,9 @@ def run(args) -> int:
         code = "PTF" + code
     entry = CODES.get(code)
     if entry is None:
-        suggestion = did_you_mean(code, CODES)
-        print(f"ptflow explain: no code `{args.code}`" + (f"; did you mean {suggestion}?" if suggestion else ""),
+        nearest = nearest_code(code, CODES)  # only a one-digit slip: other codes are unrelated
+        print(f"ptflow explain: unknown code `{args.code}`" + (f"; did you mean {nearest}?" if nearest else
+                                                                "; `ptflow explain --list` lists every code"),
               file=sys.stderr)
         return EXIT_USAGE
     print(f"{entry.code}: {entry.title} ({entry.severity.label})\n")

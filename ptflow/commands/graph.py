@@ -100,7 +100,7 @@ def _choose(result, name: str | None, path: str):
         from ptflow.compiler.diagnostics import did_you_mean
 
         suggestion = did_you_mean(name, names)
-        hint = f"; did you mean `{suggestion}`?" if suggestion else f"; its pipelines are {', '.join(names)}"
+        hint = f"; {suggestion.hint}" if suggestion else f"; its pipelines are {', '.join(names)}"
         print(f"ptflow graph: {path} has no pipeline `{name}`{hint}", file=sys.stderr)
         return None
     return result.pipelines[name]

@@ -6,6 +6,7 @@ import json
 import sys
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, add_store_option
+from ptflow.compiler.diagnostics import codes
 
 
 def register(subparsers) -> None:
@@ -31,7 +32,7 @@ def run(args) -> int:
             print(f"error[PTF912]: {args.artifact}: {error}", file=sys.stderr)
             return EXIT_ERRORS
         if not found:
-            print(f"error[PTF912]: no artifact `{args.artifact}` in {args.store}", file=sys.stderr)
+            print(f"error[{codes.NO_SUCH_ARTIFACT}]: no artifact `{args.artifact}` in {args.store}", file=sys.stderr)
             return EXIT_ERRORS
         artifact = found[0]
         lineage = store.lineage(artifact["id"])

@@ -6,6 +6,7 @@ import json
 import sys
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, add_store_option
+from ptflow.compiler.diagnostics import codes
 
 
 def register(subparsers) -> None:
@@ -23,12 +24,13 @@ def open_store(directory: str):
     from ptflow.runtime.runner.store import DATABASE, Store, StoreError
 
     if not (Path(directory) / DATABASE).exists():
-        print(f"error[PTF910]: no run store at {directory} (runs are recorded by `ptflow run`)", file=sys.stderr)
+        print(f"error[{codes.STORE_CANNOT_OPEN}]: no run store at {directory} (runs are recorded by `ptflow run`)",
+              file=sys.stderr)
         return None
     try:
         return Store(directory)
     except StoreError as error:
-        print(f"error[PTF910]: {error}", file=sys.stderr)
+        print(f"error[{codes.STORE_CANNOT_OPEN}]: {error}", file=sys.stderr)
         return None
 
 

@@ -6,6 +6,7 @@ import json
 import sys
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, add_store_option
+from ptflow.compiler.diagnostics import codes
 
 
 def register(subparsers) -> None:
@@ -31,10 +32,11 @@ def run(args) -> int:
         try:
             found = store.find_run(args.run_id)
         except AmbiguousRun as error:
-            print(f"error[PTF911]: {error}", file=sys.stderr)
+            print(f"error[{codes.NO_SUCH_RUN}]: {error}", file=sys.stderr)
             return EXIT_ERRORS
         if found is None:
-            print(f"error[PTF911]: no run `{args.run_id}` in {args.store} (ptflow runs lists them)", file=sys.stderr)
+            print(f"error[{codes.NO_SUCH_RUN}]: no run `{args.run_id}` in {args.store} (ptflow runs lists them)",
+                  file=sys.stderr)
             return EXIT_ERRORS
         executions = store.executions(found["id"])
         if args.log is not None:

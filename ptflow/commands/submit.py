@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, parse_assignments, print_diagnostics
+from ptflow.compiler.diagnostics import codes
 
 
 def register(subparsers) -> None:
@@ -70,7 +71,7 @@ def _write(path: Path, documents: list[dict]) -> None:
 
 
 def _missing_extra(extra: str, package: str, what: str) -> int:
-    print(f"error[PTF913]: {what} needs the `{package}` package, which is not installed\n"
+    print(f"error[{codes.EXTRA_NOT_INSTALLED}]: {what} needs the `{package}` package, which is not installed\n"
           f"   = help: pip install 'ptflow[{extra}]'", file=sys.stderr)
     return EXIT_ERRORS
 
@@ -87,7 +88,8 @@ def _submit_kfp(args, package: Path, name: str, arguments: dict) -> int:
             pipeline_root=args.pipeline_root, enable_caching=False if args.no_cache else None,
             service_account=args.service_account)
     except Exception as error:  # the client raises many kinds; all mean the submission did not happen
-        print(f"error[PTF914]: submitting `{name}` to {args.host} failed: {_reason(error)}", file=sys.stderr)
+        print(f"error[{codes.SUBMISSION_FAILED}]: submitting `{name}` to {args.host} failed: {_reason(error)}",
+              file=sys.stderr)
         return EXIT_ERRORS
     print(f"submitted `{name}` to {args.host}: run {result.run_id}")
     return EXIT_OK
@@ -105,7 +107,8 @@ def _submit_vertex(args, package: Path, name: str, arguments: dict) -> int:
                                      enable_caching=False if args.no_cache else None)
         job.submit(service_account=args.service_account, experiment=args.experiment)
     except Exception as error:
-        print(f"error[PTF914]: submitting `{name}` to Vertex AI failed: {_reason(error)}", file=sys.stderr)
+        print(f"error[{codes.SUBMISSION_FAILED}]: submitting `{name}` to Vertex AI failed: {_reason(error)}",
+              file=sys.stderr)
         return EXIT_ERRORS
     print(f"submitted `{name}` to Vertex AI Pipelines: {job.resource_name}")
     return EXIT_OK

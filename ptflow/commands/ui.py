@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, add_store_option
+from ptflow.compiler.diagnostics import codes
 
 
 def register(subparsers) -> None:
@@ -35,7 +36,7 @@ def run(args) -> int:
     try:
         serve(args.store, args.host, args.port)
     except StoreError as error:
-        print(f"error[PTF910]: {error}", file=sys.stderr)
+        print(f"error[{codes.STORE_CANNOT_OPEN}]: {error}", file=sys.stderr)
         return EXIT_ERRORS
     except OSError as error:
         print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)

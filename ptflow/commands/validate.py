@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import sys
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, diagnostic_to_json, has_errors, print_diagnostics
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, has_errors, print_diagnostics
+from ptflow.compiler.diagnostics import codes
+from ptflow.compiler.diagnostics.json_format import diagnostic_to_json
 from ptflow.compiler.gc_pause import garbage_collection_paused
 
 
@@ -58,7 +60,7 @@ def validate_file(path: str):
             text = handle.read()
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        diagnostics.report("PTF901", f"cannot read `{path}`: {reason}", None)
+        diagnostics.report(codes.CANNOT_READ_FILE, f"cannot read `{path}`: {reason}", None)
         return diagnostics.items, None
     source = SourceText(path, text)
     documents = _load(source, diagnostics)
@@ -76,7 +78,7 @@ def _load(source, diagnostics):
         return safe_load_documents(source.text)
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).split("\n")[0]
-        diagnostics.report("PTF535", f"not valid YAML: {problem}", yaml_error_span(error, source))
+        diagnostics.report(codes.INVALID_YAML, f"not valid YAML: {problem}", yaml_error_span(error, source))
         return None
 
 
@@ -87,7 +89,7 @@ def validate_documents(documents: list, source, diagnostics) -> list:
     present = [d for d in documents if d is not None]
     start = source.span(0, min(len(source.text), max(1, source.text.find("\n"))))
     if not present:
-        diagnostics.report("PTF534", f"`{source.path}` holds no YAML document", start)
+        diagnostics.report(codes.NOT_A_PIPELINE_DOCUMENT, f"`{source.path}` holds no YAML document", start)
         return []
     if any(is_pipeline_spec(d) for d in present):
         from ptflow.compiler.validate.ir import validate_ir
@@ -99,7 +101,8 @@ def validate_documents(documents: list, source, diagnostics) -> list:
     if workflow is not None:
         return list(validate_workflow(workflow, source))
     diagnostics.report(
-        "PTF534", "not a KFP pipeline document: expected KFP v2 IR (`pipelineInfo`, `root`, `deploymentSpec`) "
+        codes.NOT_A_PIPELINE_DOCUMENT,
+        "not a KFP pipeline document: expected KFP v2 IR (`pipelineInfo`, `root`, `deploymentSpec`) "
         "or an Argo Workflow (`apiVersion: argoproj.io/v1alpha1`, `kind: Workflow`)", start)
     return []
 

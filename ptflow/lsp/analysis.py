@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ptflow.compiler.api import CheckResult, check_file, garbage_collection_paused
 from ptflow.compiler.checker import ModuleScope
-from ptflow.compiler.diagnostics import Diagnostic
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.index import FileIndex, build_index, imported_scopes
 from ptflow.compiler.modules import ModuleLoader
 
@@ -135,14 +135,10 @@ def with_lint_findings(result: CheckResult) -> list[Diagnostic]:
 
 def merge_diagnostics(first: list[Diagnostic], second: list[Diagnostic]) -> list[Diagnostic]:
     """Both lists, each fact once, in `ptflow check`'s order."""
-    seen = set()
-    merged = []
-    for diagnostic in [*first, *second]:
-        key = (diagnostic.code, diagnostic.message, diagnostic.span)
-        if key not in seen:
-            seen.add(key)
-            merged.append(diagnostic)
-    return sorted(merged, key=Diagnostic.sort_key)
+    merged = Diagnostics()
+    merged.extend(first)
+    merged.extend(second)
+    return merged.sorted()
 
 
 def _key(path: str) -> str:

@@ -16,7 +16,7 @@ from lsprotocol import types
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.source import Span
 from ptflow.lsp.explain import ExplainLinks
-from ptflow.lsp.fixes import fix_data, fix_for
+from ptflow.lsp.fixes import fix_data
 from ptflow.lsp.positions import PositionMap
 
 SOURCE = "ptflow"
@@ -45,7 +45,7 @@ def to_lsp(diagnostic: Diagnostic, positions: PositionMap, locate: Locate, links
             related.append(types.DiagnosticRelatedInformation(location, item.message))
     href = links.href(diagnostic.code) if links is not None else None
     data = None
-    fix = fix_for(diagnostic, positions.text)
+    fix = diagnostic.fix
     if fix is not None and (diagnostic.span is None or os.path.normpath(fix.span.file) ==
                             os.path.normpath(diagnostic.span.file)):
         data = fix_data(fix, positions.range(fix.span))

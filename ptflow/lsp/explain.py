@@ -1,7 +1,7 @@
 """Where a diagnostic's code links to: the text `ptflow explain CODE` prints.
 
 LSP wants a URI for a code's description (editors show the code as a link).
-ptflow's explanations live in `ptflow.compiler.codes`, not on a web site, so
+ptflow's explanations live in `ptflow.compiler.diagnostics.codes`, not on a web site, so
 by default each code's explanation is written once to a Markdown file in the
 user's cache folder and the link points there; `explainUrl` in the client's
 initialization options (`https://example.org/codes/{code}`) replaces that.
@@ -25,7 +25,7 @@ def default_directory() -> Path:
 
 
 def explanation_markdown(code: str) -> str | None:
-    from ptflow.compiler.codes import CODES
+    from ptflow.compiler.diagnostics.codes import CODES
 
     entry = CODES.get(code)
     if entry is None:

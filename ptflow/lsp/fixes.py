@@ -1,38 +1,15 @@
-"""Fixes a diagnostic offers, and the code actions that apply them.
+"""The code actions that apply the fixes diagnostics carry.
 
-A diagnostic's `Fix` is used as it is.  Many diagnostics say "did you mean
-`x`?" only in their hint; when such a diagnostic's span is exactly the
-misspelled name, replacing the span with the suggestion is the fix the hint
-describes, so the editor offers it too.
+A diagnostic's `Fix` is made with the diagnostic (see
+ptflow/compiler/diagnostics/suggestions.py); the server only carries it to the
+editor in the published diagnostic's `data` and turns it back into an edit.
 """
 
 from __future__ import annotations
 
-import re
-
 from lsprotocol import types
 
-from ptflow.compiler.diagnostics import Diagnostic, Fix
-
-_SUGGESTION = re.compile(r"did you mean `([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)`\?$")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
-
-
-def fix_for(diagnostic: Diagnostic, text: str | None) -> Fix | None:
-    """The fix for `diagnostic`, whose span lies in `text` (None when there is none)."""
-    if diagnostic.fix is not None:
-        return diagnostic.fix
-    span = diagnostic.span
-    if span is None or text is None or not diagnostic.hint:
-        return None
-    match = _SUGGESTION.fullmatch(diagnostic.hint.strip())
-    if match is None:
-        return None
-    written = text[span.start:span.end]
-    suggestion = match.group(1)
-    if not _NAME.fullmatch(written) or written == suggestion:
-        return None
-    return Fix(f"replace `{written}` with `{suggestion}`", span, suggestion)
+from ptflow.compiler.diagnostics import Fix
 
 
 def fix_data(fix: Fix, fix_range: types.Range) -> dict:

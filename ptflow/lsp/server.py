@@ -23,6 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path, uri_scheme
 from ptflow import __version__
 from ptflow.compiler.completion import complete
 from ptflow.compiler.cursor import CursorPlace, cursor_context
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.source import Span
 from ptflow.lsp import navigation
 from ptflow.lsp.analysis import Analysis, Analyzer, Snapshot
@@ -70,7 +71,8 @@ class PtflowLanguageServer(LanguageServer):
         self._uris: dict[str, str] = {}  # normalized path of an open document -> its uri
         # Diagnostics of files that are not open, found while checking the open files that import them:
         # file uri -> importer uri -> diagnostics.
-        self.imported_diagnostics: dict[str, dict[str, list[types.Diagnostic]]] = {}
+        # what each importer's check said about another (closed) file: uri -> importer uri -> diagnostics
+        self.imported_diagnostics: dict[str, dict[str, list[Diagnostic]]] = {}
         self._published: dict[str, list[types.Diagnostic]] = {}
 
     # ------------------------------------------------------------ documents
@@ -212,9 +214,7 @@ class PtflowLanguageServer(LanguageServer):
             uri = self.uri_of(path)
             if uri in self.paths:
                 continue  # an open document publishes its own
-            file_positions = self.positions(path)
-            self.imported_diagnostics.setdefault(uri, {})[analysis.uri] = [
-                to_lsp(d, file_positions, locate, self.links) for d in diagnostics]
+            self.imported_diagnostics.setdefault(uri, {})[analysis.uri] = diagnostics
             touched.add(uri)
         touched |= self._drop_imported_from(analysis.uri, keep=touched, publish=False)
         for uri in touched:
@@ -233,18 +233,14 @@ class PtflowLanguageServer(LanguageServer):
         return dropped
 
     def _publish_imported(self, uri: str) -> None:
-        merged, seen = [], set()
+        merged = Diagnostics()  # two importers report the same fact about this file: said once
         for diagnostics in self.imported_diagnostics.get(uri, {}).values():
-            for diagnostic in diagnostics:
-                key = (diagnostic.code, diagnostic.message, diagnostic.range.start.line,
-                       diagnostic.range.start.character)
-                if key not in seen:
-                    seen.add(key)
-                    merged.append(diagnostic)
+            merged.extend(diagnostics)
         if not merged:
             self.imported_diagnostics.pop(uri, None)
         if uri not in self.paths:  # an open document's diagnostics come from its own check
-            self._publish(uri, merged, None)
+            positions, locate = self.positions(self.path_of(uri)), self.locator()
+            self._publish(uri, [to_lsp(d, positions, locate, self.links) for d in merged.sorted()], None)
 
     def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None,
                  always: bool = False) -> None:

@@ -56,15 +56,6 @@ def compile_expression(expression: str):
         return program
 
 
-def check_syntax(expression: str) -> str | None:
-    """None if `expression` parses, else the problem (for pre-flight checks)."""
-    try:
-        compile_expression(expression)
-    except CelError as error:
-        return str(error)
-    return None
-
-
 def _evaluate(expression: str, activation: dict) -> Any:
     import celpy
 

@@ -30,6 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from ptflow.compiler.diagnostics import codes
 from ptflow.runtime.runner import store as states
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.artifacts import Artifact
@@ -222,7 +223,7 @@ class Run:
         counts = dict(recorded["counts"]) if recorded else {}
         seconds = time.monotonic() - started
         self.progress.run_finished(self.run_id, states.FAILED, seconds, counts)
-        failure = StepFailure("", "", "", message, "PTF915")
+        failure = StepFailure("", "", "", message, codes.STORE_DISK_FULL)
         return RunResult(self.run_id, states.FAILED, seconds, {}, [failure], counts)
 
     def _record_failure(self, message: str) -> bool:
@@ -369,19 +370,22 @@ class Run:
         try:
             parameters, artifacts = self._resolve_inputs(frame, task)
         except (InputError, CelError) as error:
-            return self._task_failed(frame, name, component_key, component, f"`{path}`: {error}", "PTF550")
+            return self._task_failed(frame, name, component_key, component, f"`{path}`: {error}",
+                                     codes.RUN_INPUT_WITHOUT_VALUE)
         names = JobNames(self.run_id, self.job_uuid, name, "", str(self.store.artifacts_dir))
         try:
             parameters = resolve_value_references(parameters, names, _constant_inputs(task))
         except PlaceholderError as error:
-            return self._task_failed(frame, name, component_key, component, f"`{path}`: {error}", "PTF550")
+            return self._task_failed(frame, name, component_key, component, f"`{path}`: {error}",
+                                     codes.RUN_INPUT_WITHOUT_VALUE)
         condition = (task.get("triggerPolicy") or {}).get("condition")
         if condition:
             try:
                 should_run = evaluate_condition(condition, parameters, artifacts)
             except CelError as error:
                 return self._task_failed(frame, name, component_key, component,
-                                         f"the condition of `{path}` can't be evaluated: {error}", "PTF549")
+                                         f"the condition of `{path}` can't be evaluated: {error}",
+                                         codes.RUN_CONDITION_NOT_EVALUABLE)
             if not should_run:
                 reason = why_false(self.pipeline.condition_arms.get(name), condition, parameters)
                 # Recorded, so `ptflow show` and `ptflow ui` can say why the task (often a whole branch) did not run.
@@ -404,7 +408,8 @@ class Run:
         else:
             kind = next(iter(executor), "nothing")
             return self._task_failed(frame, name, component_key, component,
-                                     f"`{path}` uses a `{kind}` executor, which only runs on a cluster", "PTF544")
+                                     f"`{path}` uses a `{kind}` executor, which only runs on a cluster",
+                                     codes.RUN_STEP_FAILED)
         return TaskResult(outcome.state, outcome.parameters, outcome.artifacts,
                           [outcome.failure] if outcome.failure else [])
 
@@ -485,7 +490,8 @@ class Run:
         try:
             items = self._loop_items(iterator.get("items") or {}, parameters, artifacts, over_artifacts)
         except InputError as error:
-            return self._task_failed(frame, name, component_key, component, f"loop `{path}`: {error}", "PTF550")
+            return self._task_failed(frame, name, component_key, component, f"loop `{path}`: {error}",
+                                     codes.RUN_INPUT_WITHOUT_VALUE)
         limit = int((task.get("iteratorPolicy") or {}).get("parallelismLimit") or 0) or len(items) or 1
         turns = threading.BoundedSemaphore(limit)
         results: list[TaskResult | None] = [None] * len(items)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes
 from ptflow.runtime.runner import preflight, spec
 from ptflow.runtime.runner.engine import Run, RunOptions, RunResult, needs_containers
 from ptflow.runtime.runner.failures import render_failures
@@ -54,14 +54,16 @@ def run_file(path: str, arguments: dict[str, str] | None = None, *, options: Run
             container_runtime = find_container_runtime()
         except NoContainerRuntime as error:
             refused = Diagnostics()
-            refused.report("PTF548", f"--containers needs Docker or Podman, and none answers ({error})", None,
+            refused.report(codes.RUN_NO_CONTAINER_ENGINE,
+                           f"--containers needs Docker or Podman, and none answers ({error})", None,
                            hint="start the Docker daemon, or run without --containers to run the commands here")
             return Outcome(diagnostics + refused.items)
     try:
         store = Store(store_dir)
     except StoreError as error:
         refused = Diagnostics()
-        refused.report("PTF915" if isinstance(error, StoreFull) else "PTF910", str(error), None)
+        refused.report(codes.STORE_DISK_FULL if isinstance(error, StoreFull) else codes.STORE_CANNOT_OPEN,
+                       str(error), None)
         return Outcome(diagnostics + refused.items)
     progress = progress or progress_for(stream)
     try:
@@ -71,7 +73,7 @@ def run_file(path: str, arguments: dict[str, str] | None = None, *, options: Run
             result = run.execute()
     except StoreFull as full:  # the disk was full before the run could be recorded (later, the run fails)
         refused = Diagnostics()
-        refused.report("PTF915", str(full), None)
+        refused.report(codes.STORE_DISK_FULL, str(full), None)
         return Outcome(diagnostics + refused.items)
     finally:
         store.close()

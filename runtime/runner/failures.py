@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ptflow.compiler.diagnostics import codes
 from ptflow.runtime.runner.logs import tail_lines
 
 LOG_TAIL_LINES = 15
@@ -15,7 +16,7 @@ class StepFailure:
     dag_key: str       # the DAG component that declares the task ("root" for the pipeline's own)
     task_name: str
     message: str
-    code: str = "PTF544"
+    code: str = codes.RUN_STEP_FAILED
     exit_code: int | None = None
     attempts: int = 1
     log_hint: str | None = None  # the command that prints the step's whole log
@@ -44,7 +45,7 @@ def describe_exit(exit_code: int | None) -> str:
 def render_failures(failures: list[StepFailure], source_map_lookup, color: bool = False) -> str:
     """The failure report: one block per failed step, with its `.ptflow` line when known."""
     from ptflow.compiler.diagnostics import Diagnostic, Severity
-    from ptflow.compiler.render import SourceCache, render_one
+    from ptflow.compiler.diagnostics.text import SourceCache, render_one
 
     sources = SourceCache()
     blocks = []

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ptflow.compiler.diagnostics import codes
 from ptflow.runtime.runner import logs, values
 from ptflow.runtime.runner import store as states
 from ptflow.runtime.runner.artifacts import Artifact, is_local_uri, local_path_for_uri
@@ -180,7 +181,8 @@ class ContainerLauncher:
         if missing:
             return self._refused(step, parameters, f"input{'s' if len(missing) > 1 else ''} "
                                  f"{', '.join(f'`{m}`' for m in missing)} of step `{step.path}` "
-                                 "received no value (its producer was skipped or did not produce it)", "PTF550")
+                                 "received no value (its producer was skipped or did not produce it)",
+                                 codes.RUN_INPUT_WITHOUT_VALUE)
         key = None
         if run.options.use_cache and ((step.task.get("cachingOptions") or {}).get("enableCache") is True):
             digests = {name: [self.store.artifact_digest(a) for a in items] for name, items in step.artifacts.items()}
@@ -272,7 +274,7 @@ class ContainerLauncher:
                      staging: Path | None) -> StepResult | StepFailure:
         run = self.run
 
-        def fail(message: str, code: str = "PTF544", exit_code: int | None = None) -> StepFailure:
+        def fail(message: str, code: str = codes.RUN_STEP_FAILED, exit_code: int | None = None) -> StepFailure:
             return StepFailure(step.path, step.dag_key, step.task_name, message, code, exit_code, attempt)
 
         prepared = self._prepare(step, parameters, execution, staging, fail)
@@ -289,7 +291,8 @@ class ContainerLauncher:
             return ended
         exit_code, timed_out = ended
         if timed_out:
-            return fail(f"step `{step.path}` timed out after {prepared.timeout:g}s", "PTF546", exit_code)
+            return fail(f"step `{step.path}` timed out after {prepared.timeout:g}s",
+                        codes.RUN_STEP_TIMED_OUT, exit_code)
         if exit_code != 0:
             return fail(f"step `{step.path}` {describe_exit(exit_code)}", exit_code=exit_code)
         return self._collect(step, prepared.executor_input, staging, execution, fail)
@@ -314,7 +317,7 @@ class ContainerLauncher:
             return ended
         except OSError as error:  # the command went away since it was found, or can't be executed
             return fail(f"step `{step.path}` runs command `{command.argv[0]}`, which can't be started here "
-                        f"({error.strerror or error})", "PTF545")
+                        f"({error.strerror or error})", codes.RUN_COMMAND_NOT_FOUND)
         finally:
             log.end = lane.offset()  # committed with the attempt's outcome
             log.ended = time.time()
@@ -333,7 +336,7 @@ class ContainerLauncher:
                    for item in container.get("env") or []}
             image = resolver.text(str(container.get("image", "")), "the image")
         except PlaceholderError as error:
-            return fail(f"step `{step.path}`: {error}", "PTF550")
+            return fail(f"step `{step.path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE)
         return Prepared(executor_input, argv, env, image, self._timeout(step))
 
     def _plan(self, step: ResolvedTask, prepared: Prepared, lane: Lane, fail) -> CommandPlan | StepFailure:
@@ -344,7 +347,7 @@ class ContainerLauncher:
         except CommandNotFound as missing:
             what = f"command `{missing.command}`" if missing.command else "an empty command"
             return fail(f"step `{step.path}` runs {what}, which is not on this machine's PATH "
-                        f"(its image `{prepared.image}` is not used without --containers)", "PTF545")
+                        f"(its image `{prepared.image}` is not used without --containers)", codes.RUN_COMMAND_NOT_FOUND)
         if command.how == "host":
             self._warn_image_unused(prepared.image, step)
         return command
@@ -444,7 +447,8 @@ class ContainerLauncher:
                     problem = self._foreign_uri(reported_uri)
                     if problem:
                         return fail(
-                            f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}", "PTF543"
+                            f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}",
+                            codes.RUN_PATH_ESCAPES_STORE,
                         )
                     artifact.uri = reported_uri
             artifacts[name] = [artifact]

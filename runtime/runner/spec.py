@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes
 from ptflow.compiler.source import Span
 
 
@@ -80,7 +80,8 @@ def load(path: str, pipeline: str | None = None, image: str | None = None,
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        diagnostics.report("PTF901", f"cannot read `{path}`: {getattr(error, 'strerror', None) or error}", None)
+        diagnostics.report(codes.CANNOT_READ_FILE,
+                           f"cannot read `{path}`: {getattr(error, 'strerror', None) or error}", None)
         raise LoadError(diagnostics.items) from None
     import yaml
 
@@ -91,7 +92,8 @@ def load(path: str, pipeline: str | None = None, image: str | None = None,
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         span = Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
-        diagnostics.report("PTF540", f"`{path}` is not YAML: {getattr(error, 'problem', None) or error}", span)
+        diagnostics.report(codes.RUN_NOT_RUNNABLE,
+                           f"`{path}` is not YAML: {getattr(error, 'problem', None) or error}", span)
         raise LoadError(diagnostics.items) from None
     loaded = from_documents(documents, path)
     loaded.text = text

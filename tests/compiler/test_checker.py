@@ -340,7 +340,7 @@ pipeline p(n: int = "x") {
 
 @pytest.mark.parametrize("code", ["PTF101", "PTF203", "PTF302", "PTF401", "PTF501"])
 def test_every_code_has_an_explanation(code):
-    from ptflow.compiler.codes import CODES
+    from ptflow.compiler.diagnostics.codes import CODES
 
     assert CODES[code].explanation and CODES[code].title
 

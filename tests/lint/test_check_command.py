@@ -50,7 +50,7 @@ def test_json_has_one_object_per_diagnostic(pipeline):
     assert gpu["severity"] == "warning" and gpu["file"] == str(pipeline)
     assert gpu["fix"] == {"message": 'add `accelerator: "nvidia.com/gpu"`',
                           "replacement": ', accelerator: "nvidia.com/gpu"',
-                          "line": 6, "column": 46, "end_line": 6, "end_column": 46}
+                          "file": str(pipeline), "line": 6, "column": 46, "end_line": 6, "end_column": 46}
 
 
 def test_select_and_ignore_take_codes_and_prefixes(pipeline):

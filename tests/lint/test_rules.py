@@ -1,8 +1,8 @@
 """Every lint rule: what it reports (code, line:column, the spanned text, message) and what it leaves alone."""
 
 from ptflow.compiler.api import check_file
-from ptflow.compiler.codes import CODES
 from ptflow.compiler.diagnostics import Severity
+from ptflow.compiler.diagnostics.codes import CODES
 from ptflow.compiler.lint import RULES, lint
 from tests.lint.helpers import FIT, apply_fix, findings, lint_source
 

@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 
 from ptflow.compiler.api import check_file
-from ptflow.compiler.codes import CODES
+from ptflow.compiler.diagnostics.codes import CODES
+from ptflow.compiler.diagnostics.sarif import SOURCE_ROOT, sarif_log
 from ptflow.compiler.lint import RULES, check_diagnostics
-from ptflow.compiler.sarif import SOURCE_ROOT, sarif_log
 from tests.lint.helpers import ptflow
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -161,3 +161,41 @@ def test_ptflow_check_format_sarif_writes_the_log_to_stdout(project):
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
             for r in run["results"]] == [("PTF603", "pipelines/p.ptflow"), ("PTF609", "pipelines/p.ptflow"),
                                          ("PTF606", "pipelines/p.ptflow"), ("PTF605", "pipelines/p.ptflow")]
+
+
+@pytest.mark.parametrize(("configured", "level"), [
+    ("error", "error"), ("warning", "warning"), ("note", "note"), ("info", "note"), ("hint", "note")])
+def test_the_level_is_what_the_user_configured_for_the_code(project, configured, level):
+    """`severity = {PTF606 = "..."}` in [tool.ptflow]: SARIF has error, warning and note; info and hint are notes."""
+    (project.parents[1] / "pyproject.toml").write_text(f'[tool.ptflow]\nseverity = {{PTF606 = "{configured}"}}\n')
+    result = ptflow("check", "--format", "sarif", "pipelines/p.ptflow", cwd=project.parents[1])
+    log = json.loads(result.stdout)
+    validate(log)
+    [cached] = [r for r in log["runs"][0]["results"] if r["ruleId"] == "PTF606"]
+    assert cached["level"] == level
+    assert result.returncode == (1 if configured == "error" else 0)
+
+
+def test_a_did_you_mean_travels_as_a_fix_in_sarif_and_json(project):
+    """The suggestion is made with the diagnostic, so every format carries its replacement."""
+    project.write_text(PIPELINE.replace("d = fetch(url:", "d = fecth(url:"))
+    root = project.parents[1]
+    log = json.loads(ptflow("check", "--format", "sarif", "pipelines/p.ptflow", cwd=root).stdout)
+    validate(log)
+    [unknown] = [r for r in log["runs"][0]["results"] if r["ruleId"] == "PTF201"]
+    line = PIPELINE.splitlines().index('    d = fetch(url: "gs://bucket/data.csv")') + 1
+    assert unknown["fixes"] == [{
+        "description": {"text": "replace `fecth` with `fetch`"},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": "pipelines/p.ptflow", "uriBaseId": "%SRCROOT%"},
+            "replacements": [{"deletedRegion": {"startLine": line, "startColumn": 9, "endLine": line,
+                                                "endColumn": 14},
+                              "insertedContent": {"text": "fetch"}}],
+        }],
+    }]
+    [as_json] = [d for d in json.loads(ptflow("check", "--format", "json", "pipelines/p.ptflow", cwd=root).stdout)
+                 if d["code"] == "PTF201"]
+    assert as_json["hint"] == "did you mean `fetch`?"
+    assert as_json["fix"] == {"message": "replace `fecth` with `fetch`", "replacement": "fetch",
+                              "file": "pipelines/p.ptflow", "line": line, "column": 9, "end_line": line,
+                              "end_column": 14}

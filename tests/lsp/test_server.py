@@ -279,8 +279,8 @@ async def test_code_actions_apply_the_fixes_diagnostics_suggest(client: Language
         types.CodeActionContext(diagnostics=diagnostics)))
 
     edits = {a.title: a.edit.changes[path.as_uri()] for a in actions}
-    assert set(edits) == {"Rename to `msg`", "Replace `trian` with `train`"}
-    assert [(e.range, e.new_text) for e in edits["Rename to `msg`"]] == [(span_range(text, "mgs"), "msg")]
+    assert set(edits) == {"Replace `mgs` with `msg`", "Replace `trian` with `train`"}
+    assert [(e.range, e.new_text) for e in edits["Replace `mgs` with `msg`"]] == [(span_range(text, "mgs"), "msg")]
     assert [(e.range, e.new_text) for e in edits["Replace `trian` with `train`"]] == \
         [(span_range(text, "trian"), "train")]
     assert all(a.kind == types.CodeActionKind.QuickFix and a.diagnostics for a in actions)

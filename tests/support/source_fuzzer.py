@@ -199,7 +199,7 @@ def judge(seed_file: Path, text: str, loader=None, targets=TARGETS, format_too: 
 
 def _judge(path: Path, text: str, loader, targets, format_too: bool) -> str | None:
     from ptflow.compiler.api import check_file, compile_file
-    from ptflow.compiler.codes import CODES
+    from ptflow.compiler.diagnostics.codes import CODES
     from ptflow.compiler.formatter import FormatError, FormatterBug, format_source
 
     try:

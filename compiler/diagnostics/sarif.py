@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ptflow.compiler.diagnostics import Diagnostic, Severity
+from ptflow.compiler.diagnostics.model import Diagnostic
+from ptflow.compiler.diagnostics.severity import Severity
 from ptflow.compiler.source import Span
 
 SARIF_VERSION = "2.1.0"
@@ -45,7 +46,7 @@ def sarif_log(findings: Iterable[tuple[str | None, Diagnostic]], *, root: str | 
     wants every result to have a location.
     """
     import ptflow.compiler.lint  # noqa: F401  (registers the lint rules' codes)
-    from ptflow.compiler.codes import CODES
+    from ptflow.compiler.diagnostics.codes import CODES
 
     if tool_version is None:
         from ptflow import __version__ as tool_version

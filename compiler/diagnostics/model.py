@@ -1,6 +1,6 @@
-"""Diagnostics: what every phase reports, and the one list they report into.
+"""The diagnostic model: what every phase reports, and the one list they report into.
 
-A `Diagnostic` has a stable code (see `codes.py`), a severity, the span it is
+A `Diagnostic` has a stable code (a constant of `codes.py`), a severity, the span it is
 about, a message, related spans (for an edge: the producer and the consumer)
 and, where one fits, a fix.  The same objects feed the text, JSON and SARIF
 renderers and the language server, so nothing here knows how it is printed.
@@ -8,23 +8,12 @@ renderers and the language server, so nothing here knows how it is printed.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 
+from ptflow.compiler.diagnostics.codes import CODES
+from ptflow.compiler.diagnostics.severity import Severity
+from ptflow.compiler.diagnostics.suggestions import Fix, Suggestion
 from ptflow.compiler.source import Span
-
-
-class Severity(enum.IntEnum):
-    """How bad a diagnostic is; the numbers are LSP's DiagnosticSeverity."""
-
-    ERROR = 1
-    WARNING = 2
-    INFO = 3
-    HINT = 4
-
-    @property
-    def label(self) -> str:
-        return self.name.lower() if self is not Severity.INFO else "note"
 
 
 @dataclass(frozen=True)
@@ -33,15 +22,6 @@ class Related:
 
     span: Span
     message: str
-
-
-@dataclass(frozen=True)
-class Fix:
-    """A machine-applicable fix: replace the text of `span` with `replacement`."""
-
-    message: str
-    span: Span
-    replacement: str
 
 
 # The longest message or hint a diagnostic keeps: its start and its end (where
@@ -102,25 +82,31 @@ class Diagnostics:
         related: list[Related] | None = None,
         hint: str | None = None,
         fix: Fix | None = None,
+        suggestion: Suggestion | None = None,
         severity: Severity | None = None,
     ) -> Diagnostic:
-        from ptflow.compiler.codes import CODES
+        """Report one problem; its severity is the code's default unless given.
 
+        A `suggestion` (from `suggestions.did_you_mean`) becomes the help line
+        and the fix; `hint` is then the help for when nothing was close enough.
+        """
+        if suggestion is not None:
+            hint, fix = suggestion.hint, suggestion.fix or fix
         if severity is None:
             severity = CODES[code].severity
         diagnostic = Diagnostic(code, severity, message, span, related or [], hint, fix)
-        key = (code, message, span)
-        if key not in self._seen:  # the same fact found by two paths is said once
-            self._seen.add(key)
-            self.items.append(diagnostic)
+        self._add(diagnostic)
         return diagnostic
 
     def extend(self, diagnostics: list[Diagnostic]) -> None:
         for diagnostic in diagnostics:
-            key = (diagnostic.code, diagnostic.message, diagnostic.span)
-            if key not in self._seen:
-                self._seen.add(key)
-                self.items.append(diagnostic)
+            self._add(diagnostic)
+
+    def _add(self, diagnostic: Diagnostic) -> None:
+        key = (diagnostic.code, diagnostic.message, diagnostic.span)
+        if key not in self._seen:  # the same fact found by two paths (or two importers) is said once
+            self._seen.add(key)
+            self.items.append(diagnostic)
 
     @property
     def has_errors(self) -> bool:
@@ -137,28 +123,3 @@ class Diagnostics:
 
     def __len__(self) -> int:
         return len(self.items)
-
-
-def did_you_mean(name: str, candidates) -> str | None:
-    """The closest candidate to a misspelled `name`, if one is close enough."""
-    import difflib
-
-    candidates = list(candidates)
-    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    if matches:
-        return matches[0]
-    lowered = {c.lower().replace("-", "_"): c for c in candidates}
-    return lowered.get(name.lower().replace("-", "_"))
-
-
-def suggest(name: str, candidates, span: Span | None, replace_with=None) -> tuple[str | None, Fix | None]:
-    """A "did you mean" hint and the fix that applies it, or (None, None) if nothing is close.
-
-    `replace_with(suggestion)` gives the replacement text when it is more than the name itself.
-    """
-    suggestion = did_you_mean(name, candidates)
-    if suggestion is None:
-        return None, None
-    replacement = replace_with(suggestion) if replace_with else suggestion
-    fix = Fix(f"replace `{name}` with `{replacement}`", span, replacement) if span is not None else None
-    return f"did you mean `{replacement}`?", fix

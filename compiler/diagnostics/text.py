@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ptflow.compiler.diagnostics import Diagnostic, Severity
+from ptflow.compiler.diagnostics.model import Diagnostic
+from ptflow.compiler.diagnostics.severity import Severity
 from ptflow.compiler.source import Span
 
 
