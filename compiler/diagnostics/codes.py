@@ -309,13 +309,13 @@ the parameter's type.
 """)
 
 # -------------------------------------------------------------- ptflow import
-_code("PTF920", "not a KFP document", """
+NOT_A_KFP_DOCUMENT = _code("PTF920", "not a KFP document", """
 `ptflow import` reads a KFP v2 IR pipeline or component (YAML or JSON, with or
 without the kfp-kubernetes platform document). This file is not one: not YAML,
 truncated, refused by the safe reader (aliases, duplicate keys), an Argo
 Workflow, or YAML of another kind. The message names the path of the problem.
 """)
-_code("PTF921", "cannot be expressed in ptflow", """
+NOT_EXPRESSIBLE_IN_PTFLOW = _code("PTF921", "cannot be expressed in ptflow", """
 The KFP document uses a feature ptflow has no form for (or a field ptflow does
 not know). `ptflow import` never drops it silently: the message names the
 document path of the field and the feature. Write that part by hand, or leave

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ptflow.compiler.diagnostics import codes
+
 
 class ImportRefused(Exception):
     """`code` is a catalogue code (PTF920 not a KFP document, PTF921 a feature ptflow can't express)."""
@@ -13,8 +15,8 @@ class ImportRefused(Exception):
         self.message = message
 
 
-NOT_KFP = "PTF920"
-CANT_EXPRESS = "PTF921"
+NOT_KFP = codes.NOT_A_KFP_DOCUMENT
+CANT_EXPRESS = codes.NOT_EXPRESSIBLE_IN_PTFLOW
 
 
 def path_of(*parts) -> str:

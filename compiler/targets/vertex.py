@@ -87,7 +87,7 @@ def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostic
         for task in pipeline.tasks.values():
             if runs_step(task, PYTORCHJOB_STEP):
                 diagnostics.report(
-                    "PTF501", f"`{task.step}` is a Kubeflow PyTorchJob, which needs the training operator on a "
+                    codes.NOT_SUPPORTED_BY_TARGET, f"`{task.step}` is a Kubeflow PyTorchJob, which needs the training operator on a "
                     "Kubernetes cluster; vertex can't run it", task.span,
                     hint="on Vertex AI, train with torch.train and strategy: \"ddp\" on one node, or compile "
                     "for kfp-v2 or kfp-v1 to run the PyTorchJob on Kubeflow")
@@ -114,7 +114,7 @@ def _check_custom_job_pod_options(task: dag.Task, diagnostics: Diagnostics) -> N
     given = [name for field, name in POD_OPTIONS if getattr(task.options, field) != getattr(defaults, field)]
     if given:
         diagnostics.report(
-            "PTF501", f"step `{task.step}` runs as a Vertex AI CustomJob (`vertex_custom_job`), which has no pod "
+            codes.NOT_SUPPORTED_BY_TARGET, f"step `{task.step}` runs as a Vertex AI CustomJob (`vertex_custom_job`), which has no pod "
             f"for {', '.join(f'`{name}`' for name in given)}; vertex can't apply them", task.span,
             hint="choose the machine in vertex_custom_job (machine_type, accelerator_type, accelerator_count)")
 
