@@ -78,10 +78,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=21, help="interleaved rounds (each runs every command once)")
     parser.add_argument("--no-kfp", action="store_true", help="leave out kfp's `python pipeline.py`")
-    parser.add_argument("--no-bytecode-cache", action="store_true",
-                        help="run every process with PYTHONDONTWRITEBYTECODE=1 and no cached .pyc of ptflow")
-    parser.add_argument("--baseline", metavar="PYTHON",
-                        help="also time the ptflow commands of another venv (e.g. main's), to compare a change")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="run every process with PYTHONDONTWRITEBYTECODE=1 and no cached .pyc of ptflow",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="PYTHON",
+        help="also time the ptflow commands of another venv (e.g. main's), to compare a change",
+    )
     args = parser.parse_args()
     python = sys.executable
     ptflow = str(Path(python).parent / "ptflow")
@@ -126,8 +132,10 @@ def main() -> int:
     print("| command | wall (s) | vs `python -c pass` | CPU (s) | vs `python -c pass` |")
     print("| --- | --- | --- | --- | --- |")
     for name in commands:
-        print(f"| {name} | {wall_median[name]:.3f} | {wall_median[name] / floor:.1f}x "
-              f"| {cpu_median[name]:.3f} | {cpu_median[name] / cpu_floor:.1f}x |")
+        print(
+            f"| {name} | {wall_median[name]:.3f} | {wall_median[name] / floor:.1f}x "
+            f"| {cpu_median[name]:.3f} | {cpu_median[name] / cpu_floor:.1f}x |"
+        )
     if "kfp python pipeline.py chain10" in commands:
         ratio = wall_median["kfp python pipeline.py chain10"] / wall_median["ptflow compile chain10"]
         print(f"\n10-step chain: ptflow compile is {ratio:.1f}x faster (wall) than kfp 2.17's `python pipeline.py`")

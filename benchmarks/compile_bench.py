@@ -28,7 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-COMPONENT = '''
+COMPONENT = """
 component step(x: str) -> (y: str) {
     image = "alpine:3.19"
     command = ["sh", "-c", "echo \\"$0\\" > \\"$1\\"", x, y.path]
@@ -37,17 +37,17 @@ component gather(xs: list) {
     image = "alpine:3.19"
     command = ["echo", xs]
 }
-'''
+"""
 
 
 def ptflow_source(shape: str, n: int) -> str:
-    lines = [COMPONENT, "pipeline bench(start: str = \"go\") {"]
+    lines = [COMPONENT, 'pipeline bench(start: str = "go") {']
     if shape == "chain":
         lines.append("    s0 = step(x: start)")
         lines += [f"    s{i} = step(x: s{i - 1}.y)" for i in range(1, n)]
     else:
         lines += [f"    s{i} = step(x: start)" for i in range(n - 1)]
-        lines.append("    last = step(x: f\"{s0.y}\")")
+        lines.append('    last = step(x: f"{s0.y}")')
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -66,7 +66,7 @@ def _pipeline_body(shape: str, n: int) -> str:
 
 
 def kfp_source(shape: str, n: int) -> str:
-    head = '''
+    head = """
 from kfp import dsl, compiler
 
 @dsl.container_component
@@ -76,11 +76,11 @@ def step(x: str, y: dsl.OutputPath(str)):
 def build():
     @dsl.pipeline(name="bench")
     def bench(start: str = "go"):
-'''
+"""
     return head + _pipeline_body(shape, n)
 
 
-PTFLOW_RUNNER = '''
+PTFLOW_RUNNER = """
 import sys, time
 from ptflow.compiler.api import compile_file, garbage_collection_paused
 from ptflow.commands.common import dump_yaml_documents
@@ -97,9 +97,9 @@ with garbage_collection_paused():  # as `ptflow compile` writes it
     text = dump_yaml_documents(result.documents)
 open(out, "w").write(text)
 print(time.perf_counter() - start)
-'''
+"""
 
-KFP_RUNNER = '''
+KFP_RUNNER = """
 import sys, time, importlib.util
 spec = importlib.util.spec_from_file_location("bench_module", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
@@ -109,7 +109,8 @@ start = time.perf_counter()
 pipeline = module.build()
 compiler.Compiler().compile(pipeline, sys.argv[2])
 print(time.perf_counter() - start)
-'''
+"""
+
 
 def kfp1_source(shape: str, n: int) -> str:
     """The same pipelines for kfp 1.8, whose components are component.yaml texts."""
@@ -133,7 +134,7 @@ def build():
     return head + _pipeline_body(shape, n)
 
 
-KFP1_RUNNER = '''
+KFP1_RUNNER = """
 import sys, time, importlib.util
 spec = importlib.util.spec_from_file_location("bench_module", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
@@ -144,7 +145,7 @@ start = time.perf_counter()
 pipeline = module.build()
 compiler.Compiler().compile(pipeline, sys.argv[2])
 print(time.perf_counter() - start)
-'''
+"""
 
 
 def run_timed(python: str, script: str, *args: str) -> float:
@@ -164,8 +165,11 @@ def main() -> int:
     parser.add_argument("--kfp-max", type=int, default=1000, help="largest N to give kfp (it is quadratic)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--target", choices=["kfp-v2", "kfp-v1"], default="kfp-v2")
-    parser.add_argument("--kfp1-python", default=str(REPO / ".venv-kfp1" / "bin" / "python"),
-                        help="a Python with kfp==1.8.22, for --target kfp-v1")
+    parser.add_argument(
+        "--kfp1-python",
+        default=str(REPO / ".venv-kfp1" / "bin" / "python"),
+        help="a Python with kfp==1.8.22, for --target kfp-v1",
+    )
     args = parser.parse_args()
     python = sys.executable
     peer = "kfp 2.17" if args.target == "kfp-v2" else "kfp 1.8.22"
@@ -178,31 +182,45 @@ def main() -> int:
             for n in args.sizes:
                 source = tmp / f"{shape}{n}.ptflow"
                 source.write_text(ptflow_source(shape, n))
-                ours = median([run_timed(python, PTFLOW_RUNNER, str(source), str(tmp / "out.yaml"), args.target)
-                               for _ in range(args.repeat)])
+                ours = median(
+                    [
+                        run_timed(python, PTFLOW_RUNNER, str(source), str(tmp / "out.yaml"), args.target)
+                        for _ in range(args.repeat)
+                    ]
+                )
                 theirs = None
                 if n <= args.kfp_max:
                     module = tmp / f"{shape}{n}_kfp.py"
                     module.write_text(kfp_source(shape, n) if args.target == "kfp-v2" else kfp1_source(shape, n))
                     repeat = args.repeat if n <= 1000 else 1
-                    theirs = median([run_timed(peer_python, peer_runner, str(module), str(tmp / "kfp.yaml"))
-                                     for _ in range(repeat)])
+                    theirs = median(
+                        [run_timed(peer_python, peer_runner, str(module), str(tmp / "kfp.yaml")) for _ in range(repeat)]
+                    )
                 rows.append((shape, n, ours, theirs))
                 ratio = f"{theirs / ours:.1f}x" if theirs else "-"
-                print(f"{shape:>5} N={n:<6} ptflow {ours:8.3f}s   {peer} "
-                      f"{(f'{theirs:8.3f}s' if theirs else '   (skipped)')}   ratio {ratio}", flush=True)
+                print(
+                    f"{shape:>5} N={n:<6} ptflow {ours:8.3f}s   {peer} "
+                    f"{(f'{theirs:8.3f}s' if theirs else '   (skipped)')}   ratio {ratio}",
+                    flush=True,
+                )
     example = REPO / "examples" / "control_flow" / "control_flow.ptflow"
     cold = []
     for _ in range(5):
         start = time.perf_counter()
-        subprocess.run([python, "-m", "ptflow", "compile", str(example), "-o", "/dev/null", "--target", args.target],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [python, "-m", "ptflow", "compile", str(example), "-o", "/dev/null", "--target", args.target],
+            check=True,
+            capture_output=True,
+        )
         cold.append(time.perf_counter() - start)
     print(f"\ncold `ptflow compile {example.relative_to(REPO)}` (whole process, median of 5): {median(cold):.3f}s")
     print("\n| shape | N | ptflow (s) | " + peer + " (s) | ratio |\n| --- | --- | --- | --- | --- |")
     for shape, n, ours, theirs in rows:
-        print(f"| {shape} | {n} | {ours:.3f} | {theirs:.3f} | {theirs / ours:.0f}x |" if theirs else
-              f"| {shape} | {n} | {ours:.3f} | skipped | - |")
+        print(
+            f"| {shape} | {n} | {ours:.3f} | {theirs:.3f} | {theirs / ours:.0f}x |"
+            if theirs
+            else f"| {shape} | {n} | {ours:.3f} | skipped | - |"
+        )
     print(json.dumps({"rows": rows, "cold_compile_s": median(cold)}))
     return 0
 

@@ -56,9 +56,11 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = time.perf_counter() - started
             print(f"{finished} inputs, {failures} failures, {finished / elapsed:.0f}/s", flush=True)
     elapsed = time.perf_counter() - started
-    print(f"seed {args.seed}, inputs {args.start}..{args.start + args.count - 1}: {args.count} inputs, "
-          f"{failures} failures (exceptions, PTF502, uncatalogued codes), {elapsed:.0f} s, "
-          f"{args.count / elapsed:.0f} inputs/s; slowest input {slowest[1]} ({slowest[0]:.2f} s)")
+    print(
+        f"seed {args.seed}, inputs {args.start}..{args.start + args.count - 1}: {args.count} inputs, "
+        f"{failures} failures (exceptions, PTF502, uncatalogued codes), {elapsed:.0f} s, "
+        f"{args.count / elapsed:.0f} inputs/s; slowest input {slowest[1]} ({slowest[0]:.2f} s)"
+    )
     return 1 if failures else 0
 
 

@@ -94,8 +94,7 @@ def source_cases(directory: Path) -> dict[str, Path]:
     cases = {}
     for count in (1000, 2000, 3000):
         cases[f"{count:,} unclosed [ in a signature"] = example[:signature] + "[" * count + example[signature:]
-    cases["f-string, 20,000 placeholders"] = (
-        'pipeline p(a: str) {\n    s = f(a: f"' + "{a}" * 20_000 + '")\n}\n')
+    cases["f-string, 20,000 placeholders"] = 'pipeline p(a: str) {\n    s = f(a: f"' + "{a}" * 20_000 + '")\n}\n'
     megabyte = 1_000_000
     cases["1 MB: the example, repeated"] = (example * (megabyte // len(example) + 1))[:megabyte]
     cases["1 MB: ["] = "[" * megabyte
@@ -104,7 +103,7 @@ def source_cases(directory: Path) -> dict[str, Path]:
     cases["1 MB: x.b.b.b..."] = "pipeline p() {\n    s = f(a: x" + ".b" * (megabyte // 2) + ")\n}\n"
     cases["1 MB: one comment line"] = "# " + "c" * megabyte + "\npipeline p() {}\n"
     cases["1 MB: unterminated strings"] = '"x\n' * (megabyte // 3)
-    cases["1 MB: nested if blocks"] = ("pipeline p(n: int = 1) {\n" + "if n == 1 {\n" * (megabyte // 12) + "\n}\n")
+    cases["1 MB: nested if blocks"] = "pipeline p(n: int = 1) {\n" + "if n == 1 {\n" * (megabyte // 12) + "\n}\n"
     cases["1 MB: lone surrogates"] = 'pipeline p() {\n    s = f(a: "' + "\ud800" * (megabyte // 2) + '")\n}\n'
     paths = {}
     for index, (name, text) in enumerate(cases.items()):
@@ -121,7 +120,8 @@ def yaml_cases(directory: Path) -> dict[str, Path]:
     cases = {
         "alias bomb (10^8 strings)": header + "root:\n  dag: {tasks: {}}\n  inputDefinitions:\n    parameters:\n"
         "      x: {parameterType: STRING, defaultValue: {" + ", ".join(anchors) + "}}\n",
-        "16,000 unknown keys": header + "root: {dag: {tasks: {}}}\n"
+        "16,000 unknown keys": header
+        + "root: {dag: {tasks: {}}}\n"
         + "".join(f"unknown{i}: 1\n" for i in range(16_000)),
         "a duplicate key": header + "root: {dag: {tasks: {}}}\nschemaVersion: 2.1.0\n",
         "a 5,000-digit integer": header + "root: {dag: {tasks: {}}}\nextra: " + "9" * 5000 + "\n",
@@ -139,8 +139,14 @@ def measure(python: str, script: str, path: Path, timeout: float) -> list[str]:
     # Run from the inputs' folder: `python -c` puts the working directory first on sys.path, and from a
     # checkout's root that would import this checkout's ptflow whatever the interpreter.
     try:
-        done = subprocess.run([python, "-c", script, str(path)], capture_output=True, text=True, timeout=timeout,
-                              check=False, cwd=path.parent)
+        done = subprocess.run(
+            [python, "-c", script, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=path.parent,
+        )
     except subprocess.TimeoutExpired:
         return [f">{timeout:.0f}"]
     if done.returncode != 0 or not done.stdout.strip():
@@ -163,8 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         for label, values in results.items():
             try:
                 seconds = float(values[0])
-                extra = f", {values[1]} diagnostics" if unit == "check" else (
-                    f", {values[1]} MB, {int(values[2]):,} bytes of output" if unit == "validate" else "")
+                extra = (
+                    f", {values[1]} diagnostics"
+                    if unit == "check"
+                    else (f", {values[1]} MB, {int(values[2]):,} bytes of output" if unit == "validate" else "")
+                )
                 shown.append(f"{label} {seconds:7.2f} s{extra}")
             except ValueError:
                 shown.append(f"{label} {values[0]}")
@@ -175,17 +184,24 @@ def main(argv: list[str] | None = None) -> int:
         print("ptflow check (the work only):")
         sources = source_cases(directory)
         for name, path in sources.items():
-            row(name, {label: measure(python, _CHECK, path, args.timeout) for label, python in pythons.items()},
-                "check")
+            row(
+                name, {label: measure(python, _CHECK, path, args.timeout) for label, python in pythons.items()}, "check"
+            )
         if not args.skip_lsp:
             print("language server, didOpen to publishDiagnostics:")
             path = sources["3,000 unclosed [ in a signature"]
-            row("3,000 unclosed [ in a signature",
-                {label: measure(python, _LSP, path, args.timeout) for label, python in pythons.items()}, "lsp")
+            row(
+                "3,000 unclosed [ in a signature",
+                {label: measure(python, _LSP, path, args.timeout) for label, python in pythons.items()},
+                "lsp",
+            )
         print("ptflow validate (whole process; peak memory):")
         for name, path in yaml_cases(directory).items():
-            row(name, {label: measure(python, _VALIDATE, path, args.timeout) for label, python in pythons.items()},
-                "validate")
+            row(
+                name,
+                {label: measure(python, _VALIDATE, path, args.timeout) for label, python in pythons.items()},
+                "validate",
+            )
     return 0
 
 

@@ -51,8 +51,9 @@ def main() -> None:
         source = Path(folder) / "big.ptflow"
         source.write_text(ptflow_source("chain", args.steps))
         ir = Path(folder) / "big.yaml"
-        subprocess.run([sys.executable, "-m", "ptflow", "compile", str(source), "-o", str(ir)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "ptflow", "compile", str(source), "-o", str(ir)], check=True, capture_output=True
+        )
         imported = Path(folder) / "imported.ptflow"
         ptflow = whole_process([sys.executable, "-m", "ptflow", "import", str(ir), "-o", str(imported)], args.repeat)
         kfp = whole_process([sys.executable, "-c", KFP_LOAD, str(ir)], args.repeat)

@@ -33,7 +33,7 @@ from pygls.lsp.client import LanguageClient
 
 GOALS_MS = {"diagnostics": {100: 50, 2000: 300}, "completion": 30}
 
-HEAD = '''\
+HEAD = """\
 # A generated pipeline for the language-server benchmark.
 import stdlib.torch as torch
 
@@ -58,11 +58,11 @@ component publish(model: Model, name: str) {
 pipeline generated(numbers: list[int] = [1, 2, 3], seed: int = 1, epochs: int = 1, lr: float = 0.01) {
     description = "generated for benchmarks/lsp_latency.py"
 
-'''
+"""
 
 
 def stage(i: int) -> str:
-    return f'''\
+    return f"""\
     # stage {i}: prepare, train, look at it, fan out and back in
     data_{i} = torch.prepare_images(seed: seed, max_samples: 200)
     train_{i} = torch.train(
@@ -85,7 +85,7 @@ def stage(i: int) -> str:
         big_{i} = square(x: total_{i}.sum) with {{ cache: false }}
     }}
 
-'''
+"""
 
 
 def pipeline_source(lines: int) -> str:
@@ -126,8 +126,9 @@ class Client:
 
     async def start(self, root: Path) -> None:
         await self.lsp.start_io(sys.executable, "-m", "ptflow", "lsp", "--stdio")
-        await self.lsp.initialize_async(types.InitializeParams(
-            capabilities=types.ClientCapabilities(), root_uri=root.as_uri(), process_id=None))
+        await self.lsp.initialize_async(
+            types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=root.as_uri(), process_id=None)
+        )
         self.lsp.initialized(types.InitializedParams())
 
     def server_cpu_seconds(self) -> float | None:
@@ -162,29 +163,31 @@ class Client:
         return self.arrived[(uri, version)]
 
 
-async def measure_size(client: Client, folder: Path, lines: int, edits: int, completions: int,
-                       pause: float) -> dict:
+async def measure_size(client: Client, folder: Path, lines: int, edits: int, completions: int, pause: float) -> dict:
     text = pipeline_source(lines)
     path = folder / f"generated_{lines}.ptflow"
     path.write_text(text)
     uri = path.as_uri()
-    client.lsp.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-        uri=uri, language_id="ptflow", version=1, text=text)))
+    client.lsp.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="ptflow", version=1, text=text))
+    )
     await client.diagnostics_for(uri, 1)
     problems = len(client.diagnostics.get(uri, []))
 
     # Edit a number in the middle of the file, back and forth: each edit is one keystroke's change.
     target = position_after(text, "max_samples: ", text.count("max_samples: ") // 2)
-    digit = types.Range(types.Position(target.line, target.character + 2),
-                        types.Position(target.line, target.character + 3))
+    digit = types.Range(
+        types.Position(target.line, target.character + 2), types.Position(target.line, target.character + 3)
+    )
     latencies = []
     cpu_before = client.server_cpu_seconds()
     for version in range(2, edits + 2):
         await asyncio.sleep(pause)
         change = types.TextDocumentContentChangePartial(range=digit, text=str(version % 10))
         sent = time.perf_counter()
-        client.lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-            types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+        client.lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
+        )
         latencies.append(await client.diagnostics_for(uri, version) - sent)
     cpu_after = client.server_cpu_seconds()
     cpu_per_edit = (cpu_after - cpu_before) / edits if cpu_before is not None and cpu_after is not None else None
@@ -201,15 +204,25 @@ async def measure_size(client: Client, folder: Path, lines: int, edits: int, com
         times = []
         for _ in range(completions):
             sent = time.perf_counter()
-            result = await client.lsp.text_document_completion_async(types.CompletionParams(
-                text_document=document, position=where,
-                context=types.CompletionContext(types.CompletionTriggerKind.Invoked)))
+            result = await client.lsp.text_document_completion_async(
+                types.CompletionParams(
+                    text_document=document,
+                    position=where,
+                    context=types.CompletionContext(types.CompletionTriggerKind.Invoked),
+                )
+            )
             times.append(time.perf_counter() - sent)
         completion_times[name] = times
         counts[name] = len(result.items) if result else 0
     client.lsp.text_document_did_close(types.DidCloseTextDocumentParams(document))
-    return {"lines": text.count("\n"), "problems": problems, "diagnostics": latencies, "cpu": cpu_per_edit,
-            "completion": completion_times, "items": counts}
+    return {
+        "lines": text.count("\n"),
+        "problems": problems,
+        "diagnostics": latencies,
+        "cpu": cpu_per_edit,
+        "completion": completion_times,
+        "items": counts,
+    }
 
 
 def summary(values: list[float]) -> str:
@@ -245,8 +258,12 @@ def breakdown(lines: int, repeats: int = 5) -> str:
                 linted = time.process_time()
                 build_index(result.scope)
                 indexed = time.process_time()
-            for name, seconds in (("parse", parsed - started), ("check", checked - parsed),
-                                  ("lint", linted - checked), ("index", indexed - linted)):
+            for name, seconds in (
+                ("parse", parsed - started),
+                ("check", checked - parsed),
+                ("lint", linted - checked),
+                ("index", indexed - linted),
+            ):
                 phases[name].append(seconds)
     return ", ".join(f"{name} {statistics.median(times) * 1000:.1f} ms" for name, times in phases.items())
 
@@ -271,15 +288,19 @@ def main() -> None:
     args = parser.parse_args()
 
     results = asyncio.run(run(args.sizes, args.edits, args.completions, args.pause))
-    print("| file | diagnostics after didChange | server CPU per edit | goal | completion (inputs / outputs / names)"
-          " | goal |")
+    print(
+        "| file | diagnostics after didChange | server CPU per edit | goal | completion (inputs / outputs / names)"
+        " | goal |"
+    )
     print("|---|---|---|---|---|---|")
     for result in results:
         goal = GOALS_MS["diagnostics"].get(min(GOALS_MS["diagnostics"], key=lambda n: abs(n - result["lines"])))
         completion = " / ".join(summary(times) for times in result["completion"].values())
         cpu = f"{result['cpu'] * 1000:.0f} ms" if result["cpu"] is not None else "n/a"
-        print(f"| {result['lines']} lines | {summary(result['diagnostics'])} | {cpu} | < {goal} ms | {completion} "
-              f"| < {GOALS_MS['completion']} ms |")
+        print(
+            f"| {result['lines']} lines | {summary(result['diagnostics'])} | {cpu} | < {goal} ms | {completion} "
+            f"| < {GOALS_MS['completion']} ms |"
+        )
     for result in results:
         items = ", ".join(f"{name}: {count}" for name, count in result["items"].items())
         print(f"\n{result['lines']} lines: {result['problems']} diagnostics in the file; completion items: {items}")

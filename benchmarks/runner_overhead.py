@@ -87,16 +87,38 @@ def shell_chain(steps: int, path: Path) -> Path:
             "inputDefinitions": {"parameters": {"x": {"parameterType": "NUMBER_INTEGER"}}},
             "outputDefinitions": {"parameters": {"out": {"parameterType": "NUMBER_INTEGER"}}},
         }
-        executors[f"exec-{name}"] = {"container": {"image": "alpine:3", "command": [
-            "sh", "-c", 'echo $(($0 + 1)) > "$1"', "{{$.inputs.parameters['x']}}",
-            "{{$.outputs.parameters['out'].output_file}}"]}}
-        source = ({"runtimeValue": {"constant": 0}} if index == 0 else
-                  {"taskOutputParameter": {"producerTask": f"step-{index - 1}", "outputParameterKey": "out"}})
-        tasks[name] = {"componentRef": {"name": f"comp-{name}"}, "taskInfo": {"name": name},
-                       "cachingOptions": {"enableCache": True}, "inputs": {"parameters": {"x": source}},
-                       **({"dependentTasks": [f"step-{index - 1}"]} if index else {})}
-    spec = {"pipelineInfo": {"name": f"shell-chain-{steps}"}, "schemaVersion": "2.1.0", "sdkVersion": "benchmark",
-            "components": components, "deploymentSpec": {"executors": executors}, "root": {"dag": {"tasks": tasks}}}
+        executors[f"exec-{name}"] = {
+            "container": {
+                "image": "alpine:3",
+                "command": [
+                    "sh",
+                    "-c",
+                    'echo $(($0 + 1)) > "$1"',
+                    "{{$.inputs.parameters['x']}}",
+                    "{{$.outputs.parameters['out'].output_file}}",
+                ],
+            }
+        }
+        source = (
+            {"runtimeValue": {"constant": 0}}
+            if index == 0
+            else {"taskOutputParameter": {"producerTask": f"step-{index - 1}", "outputParameterKey": "out"}}
+        )
+        tasks[name] = {
+            "componentRef": {"name": f"comp-{name}"},
+            "taskInfo": {"name": name},
+            "cachingOptions": {"enableCache": True},
+            "inputs": {"parameters": {"x": source}},
+            **({"dependentTasks": [f"step-{index - 1}"]} if index else {}),
+        }
+    spec = {
+        "pipelineInfo": {"name": f"shell-chain-{steps}"},
+        "schemaVersion": "2.1.0",
+        "sdkVersion": "benchmark",
+        "components": components,
+        "deploymentSpec": {"executors": executors},
+        "root": {"dag": {"tasks": tasks}},
+    }
     path.write_text(json.dumps(spec))  # JSON is YAML
     return path
 
@@ -140,46 +162,62 @@ _HARNESS = textwrap.dedent("""
 
 def measured(run_code: str, imports: str, folder: Path) -> dict:
     """Run `run_code` in a fresh, instrumented process; its run time and the time inside step processes."""
-    script = _HARNESS + imports + textwrap.dedent(f"""
+    script = (
+        _HARNESS
+        + imports
+        + textwrap.dedent(f"""
         started = time.perf_counter()
         {run_code}
         run = time.perf_counter() - started
         print("BENCH " + json.dumps({{"run": run, "inside": inside[0], "loading": loaded[0]}}))
     """)
+    )
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", script], cwd=folder, env=environment(), capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=folder, env=environment(), capture_output=True, text=True
+    )
     wall = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"a benchmark run failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     line = next(text for text in result.stdout.splitlines() if text.startswith("BENCH "))
-    return dict(json.loads(line[len("BENCH "):]), wall=wall, output=result.stdout)
+    return dict(json.loads(line[len("BENCH ") :]), wall=wall, output=result.stdout)
 
 
 def run_ptflow_measured(ir: Path, folder: Path) -> dict:
-    imports = ("import io\n"
-               "from ptflow.runtime.runner import preflight, spec\n"
-               "from ptflow.runtime.runner.engine import RunOptions\n"
-               "from ptflow.runtime.runner.execute import run_file\n"
-               "from ptflow.runtime.runner.progress import Progress\n"
-               "spec.load, preflight.check = loading(spec.load), loading(preflight.check)\n")
-    code = (f"outcome = run_file({str(ir)!r}, {{}}, options=RunOptions(use_cache=False, parallelism=1), "
-            f"store_dir={str(folder / 'store')!r}, progress=Progress(sys.stdout)); "
-            "assert outcome.ok, outcome.report or outcome.diagnostics")
+    imports = (
+        "import io\n"
+        "from ptflow.runtime.runner import preflight, spec\n"
+        "from ptflow.runtime.runner.engine import RunOptions\n"
+        "from ptflow.runtime.runner.execute import run_file\n"
+        "from ptflow.runtime.runner.progress import Progress\n"
+        "spec.load, preflight.check = loading(spec.load), loading(preflight.check)\n"
+    )
+    code = (
+        f"outcome = run_file({str(ir)!r}, {{}}, options=RunOptions(use_cache=False, parallelism=1), "
+        f"store_dir={str(folder / 'store')!r}, progress=Progress(sys.stdout)); "
+        "assert outcome.ok, outcome.report or outcome.diagnostics"
+    )
     return measured(code, imports, folder)
 
 
 def run_kfp_local_measured(ir: Path, folder: Path) -> dict:
     imports = "from kfp import components, local\n"
-    code = (f"local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root={str(folder / 'root')!r}); "
-            f"loading(components.load_component_from_file)({str(ir)!r})(x=0)")
+    code = (
+        f"local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root={str(folder / 'root')!r}); "
+        f"loading(components.load_component_from_file)({str(ir)!r})(x=0)"
+    )
     return measured(code, imports, folder)
 
 
 def run_ptflow(ir: Path, folder: Path, *extra: str) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(folder / "store"), *extra],
-                            cwd=folder, env=environment(), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(folder / "store"), *extra],
+        cwd=folder,
+        env=environment(),
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"ptflow run failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
@@ -192,9 +230,13 @@ def main() -> None:
     parser.add_argument("--long", type=int, default=25, help="steps in the long chain (default 25)")
     parser.add_argument("--cached-steps", type=int, default=100, help="steps of the cached re-run (default 100)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; medians are kept")
-    parser.add_argument("--folder", metavar="DIR", default=None,
-                        help="where stores and outputs go (default: the system temp folder; /dev/shm takes disk "
-                             "latency out of both runners' numbers)")
+    parser.add_argument(
+        "--folder",
+        metavar="DIR",
+        default=None,
+        help="where stores and outputs go (default: the system temp folder; /dev/shm takes disk "
+        "latency out of both runners' numbers)",
+    )
     args = parser.parse_args()
 
     runners = (("ptflow", run_ptflow_measured), ("kfp.local", run_kfp_local_measured))
@@ -226,19 +268,23 @@ def main() -> None:
         return statistics.median(key(sample) for sample in results[(runner, steps)])
 
     load_after = os.getloadavg()
-    print(f"Per-step overhead: the same kfp-compiled chains of lightweight Python components "
-          f"({args.short} and {args.long} steps), medians of {args.repeat} fresh processes, files in "
-          f"{args.folder or tempfile.gettempdir()}; {os.cpu_count()} CPUs, load average (1 min) "
-          f"{load_before[0]:.2f} before and {load_after[0]:.2f} after\n")
+    print(
+        f"Per-step overhead: the same kfp-compiled chains of lightweight Python components "
+        f"({args.short} and {args.long} steps), medians of {args.repeat} fresh processes, files in "
+        f"{args.folder or tempfile.gettempdir()}; {os.cpu_count()} CPUs, load average (1 min) "
+        f"{load_before[0]:.2f} before and {load_after[0]:.2f} after\n"
+    )
     print("| runner | steps | whole process | run | inside steps | runner's own time |")
     print("| --- | --- | --- | --- | --- | --- |")
     overhead, loading = {}, {}
     for runner, _ in runners:
         for steps in (args.short, args.long):
-            print(f"| {runner} | {steps} | {median(runner, steps, lambda s: s['wall']):.2f} s | "
-                  f"{median(runner, steps, lambda s: s['run']):.3f} s | "
-                  f"{median(runner, steps, lambda s: s['inside']):.3f} s | "
-                  f"{median(runner, steps, lambda s: s['run'] - s['inside']) * 1000:.0f} ms |")
+            print(
+                f"| {runner} | {steps} | {median(runner, steps, lambda s: s['wall']):.2f} s | "
+                f"{median(runner, steps, lambda s: s['run']):.3f} s | "
+                f"{median(runner, steps, lambda s: s['inside']):.3f} s | "
+                f"{median(runner, steps, lambda s: s['run'] - s['inside']) * 1000:.0f} ms |"
+            )
         spent = {steps: median(runner, steps, lambda s: s["run"] - s["inside"]) for steps in (args.short, args.long)}
         overhead[runner] = (spent[args.long] - spent[args.short]) / (args.long - args.short)
         loads = {steps: median(runner, steps, lambda s: s["loading"]) for steps in (args.short, args.long)}
@@ -247,11 +293,15 @@ def main() -> None:
     print("| runner | overhead per step | of which loading the document | of which running the steps |")
     print("| --- | --- | --- | --- |")
     for runner, seconds in overhead.items():
-        print(f"| {runner} | {seconds * 1000:.2f} ms | {loading[runner] * 1000:.2f} ms | "
-              f"{(seconds - loading[runner]) * 1000:.2f} ms |")
+        print(
+            f"| {runner} | {seconds * 1000:.2f} ms | {loading[runner] * 1000:.2f} ms | "
+            f"{(seconds - loading[runner]) * 1000:.2f} ms |"
+        )
     ratio = overhead["ptflow"] / overhead["kfp.local"]
-    print(f"\nptflow / kfp.local overhead per step: {ratio:.2f} (goal: at most 0.33 -> "
-          f"{'met' if ratio <= 1 / 3 else 'NOT met'})")
+    print(
+        f"\nptflow / kfp.local overhead per step: {ratio:.2f} (goal: at most 0.33 -> "
+        f"{'met' if ratio <= 1 / 3 else 'NOT met'})"
+    )
     # How much the machine moved the numbers: the ratio from each round of runs alone (all four runs of a round
     # ran back to back, so they saw about the same load).
     rounds = []
@@ -260,11 +310,13 @@ def main() -> None:
         for runner, _ in runners:
             short, long = (results[(runner, steps)][attempt] for steps in (args.short, args.long))
             per_step[runner] = ((long["run"] - long["inside"]) - (short["run"] - short["inside"])) / (
-                args.long - args.short)
+                args.long - args.short
+            )
         rounds.append(per_step["ptflow"] / per_step["kfp.local"])
     print(f"the same ratio from each round alone: {', '.join(f'{r:.2f}' for r in rounds)}")
-    print(f"\nCached re-run of a {args.cached_steps}-step pipeline (first run {first:.2f} s), "
-          f"median of {args.repeat}\n")
+    print(
+        f"\nCached re-run of a {args.cached_steps}-step pipeline (first run {first:.2f} s), median of {args.repeat}\n"
+    )
     print("| measurement | seconds |")
     print("| --- | --- |")
     print(f"| whole `ptflow run` process | {statistics.median(rerun_samples):.2f} |")

@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-PLAIN_SCRIPT = r'''
+PLAIN_SCRIPT = r"""
 import io, json, sys, tarfile, time, warnings
 from pathlib import Path
 warnings.simplefilter("ignore")
@@ -118,7 +118,7 @@ module.eval()
 with torch.no_grad():
     correct = sum((module.net(x).argmax(1) == y).sum().item() for x, y in DataLoader(test, 64, collate_fn=collate))
 print(json.dumps({"fit": fit, "accuracy": correct / len(test)}))
-'''
+"""
 
 
 @dataclass
@@ -144,15 +144,41 @@ def timed(command: list[str], env: dict) -> tuple[Timing, str, str]:
 
 
 def step_command(data: Path, out: Path, epochs: int) -> list[str]:
-    outputs = {"model_file": "system.Model", "checkpoint": "system.Artifact", "tensorboard": "system.Artifact",
-               "metrics": "system.Metrics", "confusion": "system.ClassificationMetrics"}
-    executor_input = {"inputs": {}, "outputs": {
-        "artifacts": {name: {"artifacts": [{"name": name, "type": {"schemaTitle": title},
-                                            "uri": f"gs://bench/{name}", "metadata": {}}]}
-                      for name, title in outputs.items()},
-        "outputFile": str(out / "executor_output.json")}}
-    return [sys.executable, "-m", "ptflow.runtime", "torch.train", "--executor-input", json.dumps(executor_input),
-            "--data", str(data), "--max_epochs", str(epochs), "--outputs-dir", str(out)]
+    outputs = {
+        "model_file": "system.Model",
+        "checkpoint": "system.Artifact",
+        "tensorboard": "system.Artifact",
+        "metrics": "system.Metrics",
+        "confusion": "system.ClassificationMetrics",
+    }
+    executor_input = {
+        "inputs": {},
+        "outputs": {
+            "artifacts": {
+                name: {
+                    "artifacts": [
+                        {"name": name, "type": {"schemaTitle": title}, "uri": f"gs://bench/{name}", "metadata": {}}
+                    ]
+                }
+                for name, title in outputs.items()
+            },
+            "outputFile": str(out / "executor_output.json"),
+        },
+    }
+    return [
+        sys.executable,
+        "-m",
+        "ptflow.runtime",
+        "torch.train",
+        "--executor-input",
+        json.dumps(executor_input),
+        "--data",
+        str(data),
+        "--max_epochs",
+        str(epochs),
+        "--outputs-dir",
+        str(out),
+    ]
 
 
 def synthetic_images(folder: Path, count: int) -> Path:
@@ -173,12 +199,21 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=1, help="max_epochs of both sides (the default example: 1)")
     parser.add_argument("--max-samples", type=int, default=None, help="prepare fewer digits than all 1797")
-    parser.add_argument("--synthetic", type=int, default=0, metavar="N",
-                        help="instead of digits, N random 32x32 RGB images in 10 classes (a CIFAR-10-shaped "
-                             "epoch, to see how the fixed overhead compares with a longer epoch)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads on both sides (default 1: on a shared machine, torch's thread pool "
-                             "spins under contention and turns timings into noise; 0 leaves torch's default)")
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of digits, N random 32x32 RGB images in 10 classes (a CIFAR-10-shaped "
+        "epoch, to see how the fixed overhead compares with a longer epoch)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads on both sides (default 1: on a shared machine, torch's thread pool "
+        "spins under contention and turns timings into noise; 0 leaves torch's default)",
+    )
     args = parser.parse_args()
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     if args.threads:
@@ -205,8 +240,9 @@ def main() -> None:
 
             out = root / f"plain-{repeat}"
             out.mkdir()
-            elapsed, stdout, _ = timed([sys.executable, str(root / "plain.py"), str(data), str(out), str(args.epochs)],
-                                       env)
+            elapsed, stdout, _ = timed(
+                [sys.executable, str(root / "plain.py"), str(data), str(out), str(args.epochs)], env
+            )
             plain_times.append(elapsed)
             result = json.loads(stdout.strip().splitlines()[-1])
             fits.append(result["fit"])
@@ -218,23 +254,36 @@ def main() -> None:
         if args.synthetic
         else f"digits ({args.max_samples or 1797} samples)"
     )
-    print(f"{what}, default CNN, batch 64, {args.epochs} epoch(s), "
-          f"{args.repeats} alternating runs of each side, torch threads: {args.threads or 'default'}")
+    print(
+        f"{what}, default CNN, batch 64, {args.epochs} epoch(s), "
+        f"{args.repeats} alternating runs of each side, torch threads: {args.threads or 'default'}"
+    )
     print("| side | wall, fastest (s) | wall, median (s) | CPU, fastest (s) | test accuracy |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for name, times, side in (("stdlib step (`python -m ptflow.runtime torch.train`)", step_times, "step"),
-                              ("plain Lightning script", plain_times, "plain")):
-        print(f"| {name} | {min(t.wall for t in times):.2f} | {statistics.median(t.wall for t in times):.2f} | "
-              f"{min(t.cpu for t in times):.2f} | {statistics.median(accuracies[side]):.4f} |")
+    for name, times, side in (
+        ("stdlib step (`python -m ptflow.runtime torch.train`)", step_times, "step"),
+        ("plain Lightning script", plain_times, "plain"),
+    ):
+        print(
+            f"| {name} | {min(t.wall for t in times):.2f} | {statistics.median(t.wall for t in times):.2f} | "
+            f"{min(t.cpu for t in times):.2f} | {statistics.median(accuracies[side]):.4f} |"
+        )
     wall = min(t.wall for t in step_times) - min(t.wall for t in plain_times)
     cpu = min(t.cpu for t in step_times) - min(t.cpu for t in plain_times)
     print(f"\none epoch (the plain script's fastest fit / epochs): {epoch:.2f} s wall")
-    print(f"step overhead, fastest vs fastest: {wall:+.3f} s wall = {100 * wall / epoch:+.1f} % of an epoch; "
-          f"{cpu:+.3f} s CPU (goal: under 5 % of an epoch)")
+    print(
+        f"step overhead, fastest vs fastest: {wall:+.3f} s wall = {100 * wall / epoch:+.1f} % of an epoch; "
+        f"{cpu:+.3f} s CPU (goal: under 5 % of an epoch)"
+    )
     fastest = min(range(len(step_times)), key=lambda i: step_times[i].wall)
     print(f"phases of the fastest step run: {phases[fastest]}")
-    print("all runs (wall s), step: " + ", ".join(f"{t.wall:.2f}" for t in step_times) +
-          "; plain: " + ", ".join(f"{t.wall:.2f}" for t in plain_times))
+    print(
+        "all runs (wall s), step: "
+        + ", ".join(f"{t.wall:.2f}" for t in step_times)
+        + "; plain: "
+        + ", ".join(f"{t.wall:.2f}" for t in plain_times)
+    )
+
 
 if __name__ == "__main__":
     main()

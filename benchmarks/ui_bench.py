@@ -78,23 +78,56 @@ def store_with_runs(store: Path, runs: int) -> None:
             run_id = f"bench-{index:06d}-{uuid.uuid4().hex[:6]}"
             status = "FAILED" if index % 17 == 0 else "SUCCEEDED"
             started = now + index * 60
-            run_rows.append((run_id, f"pipeline-{index % 3}", "", "", json.dumps({"lr": 0.001 * (index % 10)}),
-                             status, started, started + 30, None, None, "{}", None))
+            run_rows.append(
+                (
+                    run_id,
+                    f"pipeline-{index % 3}",
+                    "",
+                    "",
+                    json.dumps({"lr": 0.001 * (index % 10)}),
+                    status,
+                    started,
+                    started + 30,
+                    None,
+                    None,
+                    "{}",
+                    None,
+                )
+            )
             for step in range(5):
-                execution_rows.append((uuid.uuid4().hex, run_id, f"step-{step}", "comp", "container",
-                                       "FAILED" if status == "FAILED" and step == 4 else "SUCCEEDED", started + step,
-                                       started + step + 5, 1, "{}", "{}"))
-        db.executemany("INSERT INTO runs (id, pipeline, source, spec_digest, parameters, status, started, finished,"
-                       " pid, host, outputs, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", run_rows)
-        db.executemany("INSERT INTO executions (uuid, run_id, task, component, kind, status, started, finished,"
-                       " attempts, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", execution_rows)
+                execution_rows.append(
+                    (
+                        uuid.uuid4().hex,
+                        run_id,
+                        f"step-{step}",
+                        "comp",
+                        "container",
+                        "FAILED" if status == "FAILED" and step == 4 else "SUCCEEDED",
+                        started + step,
+                        started + step + 5,
+                        1,
+                        "{}",
+                        "{}",
+                    )
+                )
+        db.executemany(
+            "INSERT INTO runs (id, pipeline, source, spec_digest, parameters, status, started, finished,"
+            " pid, host, outputs, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            run_rows,
+        )
+        db.executemany(
+            "INSERT INTO executions (uuid, run_id, task, component, kind, status, started, finished,"
+            " attempts, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            execution_rows,
+        )
     db.close()
 
 
 def page_load_ms(browser, url: str) -> float:
     browser.get(url)
     return browser.execute_script(
-        "var n = performance.getEntriesByType('navigation')[0]; return n.loadEventEnd - n.startTime;")
+        "var n = performance.getEntriesByType('navigation')[0]; return n.loadEventEnd - n.startTime;"
+    )
 
 
 def command_ms(*args) -> float:
@@ -135,21 +168,28 @@ def main() -> int:
                 assert nodes == args.steps, nodes
                 size = len(browser.page_source)
             results[f"`ptflow show RUN` ({args.steps} steps)"] = [
-                command_ms("show", run_id, "--store", root / "steps-store") for _ in range(args.repeat)]
+                command_ms("show", run_id, "--store", root / "steps-store") for _ in range(args.repeat)
+            ]
             with ui_server(root / "runs-store") as server:
                 results[f"runs list, {args.runs} runs (page 1)"] = [
-                    page_load_ms(browser, server.url + "/") for _ in range(args.repeat)]
+                    page_load_ms(browser, server.url + "/") for _ in range(args.repeat)
+                ]
                 results[f"runs list, {args.runs} runs (last page)"] = [
-                    page_load_ms(browser, f"{server.url}/?page={args.runs // 50}") for _ in range(args.repeat)]
+                    page_load_ms(browser, f"{server.url}/?page={args.runs // 50}") for _ in range(args.repeat)
+                ]
                 results[f"runs list, {args.runs} runs, filtered"] = [
                     page_load_ms(browser, f"{server.url}/?pipeline=pipeline-1&status=failed")
-                    for _ in range(args.repeat)]
-            results["`ptflow runs --limit 50`"] = [command_ms("runs", "--store", root / "runs-store", "--limit", "50")
-                                                   for _ in range(args.repeat)]
+                    for _ in range(args.repeat)
+                ]
+            results["`ptflow runs --limit 50`"] = [
+                command_ms("runs", "--store", root / "runs-store", "--limit", "50") for _ in range(args.repeat)
+            ]
         finally:
             browser.quit()
-    print(f"\nptflow ui page loads (headless Chromium, Navigation Timing start -> loadEventEnd; median of "
-          f"{args.repeat}; load average {os.getloadavg()[0]:.2f}; run page HTML {size / 1024:.0f} KiB)\n")
+    print(
+        f"\nptflow ui page loads (headless Chromium, Navigation Timing start -> loadEventEnd; median of "
+        f"{args.repeat}; load average {os.getloadavg()[0]:.2f}; run page HTML {size / 1024:.0f} KiB)\n"
+    )
     print(f"{'what':58} {'median ms':>10} {'min ms':>8}")
     for what, samples in results.items():
         print(f"{what:58} {statistics.median(samples):10.0f} {min(samples):8.0f}")

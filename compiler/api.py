@@ -49,8 +49,9 @@ class CompileResult:
         return self.documents is not None
 
 
-def check_file(path: str, text: str | None = None, *, loader: ModuleLoader | None = None,
-               runtime_image: str | None = None) -> CheckResult:
+def check_file(
+    path: str, text: str | None = None, *, loader: ModuleLoader | None = None, runtime_image: str | None = None
+) -> CheckResult:
     with garbage_collection_paused():
         return _check_file(path, text, loader, runtime_image)
 
@@ -62,9 +63,16 @@ def _check_file(path, text, loader, runtime_image) -> CheckResult:
     return CheckResult(path, checker.diagnostics.sorted(), scope, pipelines)
 
 
-def compile_file(path: str, target: str = DEFAULT_TARGET, *, pipeline: str | None = None,
-                 params: dict[str, str] | None = None, image: str | None = None, text: str | None = None,
-                 loader: ModuleLoader | None = None) -> CompileResult:
+def compile_file(
+    path: str,
+    target: str = DEFAULT_TARGET,
+    *,
+    pipeline: str | None = None,
+    params: dict[str, str] | None = None,
+    image: str | None = None,
+    text: str | None = None,
+    loader: ModuleLoader | None = None,
+) -> CompileResult:
     """Check and compile one pipeline of a file to `target`'s documents (a name in the target table)."""
     target_named(target)  # a ValueError for a target that doesn't exist: a mistake of the caller, not the file
     with garbage_collection_paused():
@@ -88,8 +96,9 @@ def _compile_file(path, target_name, pipeline, params, image, text, loader) -> C
     validate_documents(documents, target_name, diagnostics)
     if diagnostics.has_errors:
         return CompileResult(path, target_name, graph.name, None, diagnostics.sorted(), source_map)
-    return CompileResult(path, target_name, graph.name, documents, _unsuppressed(diagnostics.sorted(), scope),
-                         source_map, graph)
+    return CompileResult(
+        path, target_name, graph.name, documents, _unsuppressed(diagnostics.sorted(), scope), source_map, graph
+    )
 
 
 def _unsuppressed(diagnostics: list, scope: ModuleScope) -> list:
@@ -106,9 +115,13 @@ def _choose_pipeline(scope: ModuleScope, name: str | None, diagnostics: Diagnost
     pipelines = [d.name.name for d in scope.pipelines()]
     if name is not None:
         if name not in pipelines:
-            diagnostics.report(codes.NO_PIPELINE, f"`{path}` has no pipeline `{name}`", None,
-                               suggestion=did_you_mean(name, pipelines),
-                               hint="its pipelines are " + ", ".join(pipelines) if pipelines else None)
+            diagnostics.report(
+                codes.NO_PIPELINE,
+                f"`{path}` has no pipeline `{name}`",
+                None,
+                suggestion=did_you_mean(name, pipelines),
+                hint="its pipelines are " + ", ".join(pipelines) if pipelines else None,
+            )
             return None
         return scope.graphs.get(name)
     if not pipelines:
@@ -158,18 +171,24 @@ def _parameter_overrides(graph: dag.PipelineGraph, params: dict[str, str], diagn
     for name, text in params.items():
         port = graph.input(name)
         if port is None:
-            diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE, f"pipeline `{graph.name}` has no parameter `{name}`",
-                               None, suggestion=did_you_mean(name, [p.name for p in graph.inputs]))
+            diagnostics.report(
+                codes.INVALID_COMMAND_LINE_VALUE,
+                f"pipeline `{graph.name}` has no parameter `{name}`",
+                None,
+                suggestion=did_you_mean(name, [p.name for p in graph.inputs]),
+            )
             continue
         if port.type.is_artifact:
-            diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE,
-                               f"`{name}` is an artifact; only parameters can be set with -p", None)
+            diagnostics.report(
+                codes.INVALID_COMMAND_LINE_VALUE, f"`{name}` is an artifact; only parameters can be set with -p", None
+            )
             continue
         try:
             overrides[name] = parse_parameter_value(text, port)
         except (ValueError, RecursionError) as error:  # RecursionError: JSON nested past Python's limit
             shown = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a surrogate shown as \udcff
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE,
-                               f"`-p {name}={shown}`: not a valid `{port.type}` ({error})", None)
+            diagnostics.report(
+                codes.INVALID_COMMAND_LINE_VALUE, f"`-p {name}={shown}`: not a valid `{port.type}` ({error})", None
+            )
     return overrides

@@ -95,12 +95,16 @@ class Checker:
         The parser already reported the mistake on such a line and repaired
         the tree with a guess; findings about the guess would only repeat it.
         """
-        broken = {(d.span.file, d.span.line) for d in self.diagnostics.items
-                  if d.code.startswith("PTF1") and d.span is not None}
+        broken = {
+            (d.span.file, d.span.line)
+            for d in self.diagnostics.items
+            if d.code.startswith("PTF1") and d.span is not None
+        }
         if not broken:
             return
         self.diagnostics.items = [
-            d for d in self.diagnostics.items
+            d
+            for d in self.diagnostics.items
             if d.code.startswith("PTF1") or d.span is None or (d.span.file, d.span.line) not in broken
         ]
 
@@ -116,7 +120,8 @@ class Checker:
         self._building.append(key)
         try:
             builder = PipelineBuilder(
-                symbol.definition, self.diagnostics,
+                symbol.definition,
+                self.diagnostics,
                 resolve_callee=lambda expr: self.resolve_callee(scope, expr),
                 global_names=set(scope.symbols) | set(BUILTINS),
             )
@@ -142,8 +147,11 @@ class Checker:
             source = self.loader.load(path)
         except (OSError, UnicodeDecodeError) as error:
             span = import_node.path_span if import_node else None
-            self.diagnostics.report(codes.CANNOT_READ_FILE if import_node is None else codes.IMPORT_NOT_FOUND,
-                                    f"can't read `{path}`: {getattr(error, 'strerror', None) or error}", span)
+            self.diagnostics.report(
+                codes.CANNOT_READ_FILE if import_node is None else codes.IMPORT_NOT_FOUND,
+                f"can't read `{path}`: {getattr(error, 'strerror', None) or error}",
+                span,
+            )
             scope = ModuleScope(path, None)
             self.modules[key] = scope
             return scope
@@ -172,16 +180,27 @@ class Checker:
         for pipeline_definition in module_tree.pipelines:
             if pipeline_definition.name.missing:
                 continue
-            self._bind(scope, pipeline_definition.name.name, PipelineSymbol(scope, pipeline_definition),
-                       pipeline_definition.name.span)
+            self._bind(
+                scope,
+                pipeline_definition.name.name,
+                PipelineSymbol(scope, pipeline_definition),
+                pipeline_definition.name.span,
+            )
 
     def _bind(self, scope: ModuleScope, name: str, symbol: Symbol, span) -> None:
         if name in scope.symbols:
             first = scope.symbols[name]
-            first_span = getattr(first, "span", None) or getattr(getattr(first, "node", None), "span", None) or \
-                getattr(getattr(first, "definition", None), "span", None)
-            self.diagnostics.report(codes.DUPLICATE_NAME, f"`{name}` is defined twice in this file", span,
-                                    related=[Related(first_span, "first defined here")] if first_span else None)
+            first_span = (
+                getattr(first, "span", None)
+                or getattr(getattr(first, "node", None), "span", None)
+                or getattr(getattr(first, "definition", None), "span", None)
+            )
+            self.diagnostics.report(
+                codes.DUPLICATE_NAME,
+                f"`{name}` is defined twice in this file",
+                span,
+                related=[Related(first_span, "first defined here")] if first_span else None,
+            )
             return
         if name in BUILTINS or name == "pipeline":
             self.diagnostics.report(codes.DUPLICATE_NAME, f"`{name}` is a built-in name; choose another", span)
@@ -191,16 +210,19 @@ class Checker:
     def _import(self, scope: ModuleScope, node: tree.Import) -> Symbol | None:
         resolved = self.loader.resolve(scope.path, node.kind, node.path)
         if resolved.kind == FileKind.MISSING:
-            self.diagnostics.report(codes.IMPORT_NOT_FOUND,
-                                    f"can't import `{node.path}`: {resolved.reason}", node.path_span)
+            self.diagnostics.report(
+                codes.IMPORT_NOT_FOUND, f"can't import `{node.path}`: {resolved.reason}", node.path_span
+            )
             return None
         if resolved.kind == FileKind.YAML:
             return self._import_yaml(node, resolved.path)
         key = os.path.normpath(resolved.path)
         if key in self._import_stack:
-            cycle = self._import_stack[self._import_stack.index(key):] + [key]
+            cycle = self._import_stack[self._import_stack.index(key) :] + [key]
             self.diagnostics.report(
-                codes.IMPORT_CYCLE, "import cycle: " + " → ".join(os.path.basename(p) for p in cycle), node.path_span,
+                codes.IMPORT_CYCLE,
+                "import cycle: " + " → ".join(os.path.basename(p) for p in cycle),
+                node.path_span,
                 hint="move what both files need into a third file that both import",
             )
             return None
@@ -215,8 +237,9 @@ class Checker:
         try:
             spec = load_component_text(text, path, node.alias.name)
         except ComponentFileError as error:
-            self.diagnostics.report(codes.INVALID_COMPONENT_FILE,
-                                    f"`{node.path}` is not a usable KFP component: {error}", node.path_span)
+            self.diagnostics.report(
+                codes.INVALID_COMPONENT_FILE, f"`{node.path}` is not a usable KFP component: {error}", node.path_span
+            )
             return None
         spec.span = node.span
         return ComponentSymbol(spec, node.alias.span)
@@ -233,7 +256,9 @@ class Checker:
                     return dag.ComponentSpec(name="importer", kind=dag.ComponentKind.IMPORTER_BUILTIN)
                 candidates = [n for n, s in scope.symbols.items() if not isinstance(s, ModuleSymbol)]
                 self.diagnostics.report(
-                    codes.UNKNOWN_NAME, f"unknown component `{expr.id}`", expr.span,
+                    codes.UNKNOWN_NAME,
+                    f"unknown component `{expr.id}`",
+                    expr.span,
                     suggestion=did_you_mean(expr.id, candidates, at=expr.span),
                     hint="define it with `component`, or import it",
                 )
@@ -243,52 +268,68 @@ class Checker:
             symbol = scope.symbols.get(expr.obj.id)
             if symbol is None:
                 modules = [n for n, s in scope.symbols.items() if isinstance(s, ModuleSymbol)]
-                self.diagnostics.report(codes.UNKNOWN_NAME, f"unknown module `{expr.obj.id}`", expr.obj.span,
-                                        suggestion=did_you_mean(expr.obj.id, modules, at=expr.obj.span))
+                self.diagnostics.report(
+                    codes.UNKNOWN_NAME,
+                    f"unknown module `{expr.obj.id}`",
+                    expr.obj.span,
+                    suggestion=did_you_mean(expr.obj.id, modules, at=expr.obj.span),
+                )
                 return None
             if not isinstance(symbol, ModuleSymbol):
-                self.diagnostics.report(codes.NOT_CALLABLE,
-                                        f"`{expr.obj.id}` is a component, not a module", expr.obj.span)
+                self.diagnostics.report(
+                    codes.NOT_CALLABLE, f"`{expr.obj.id}` is a component, not a module", expr.obj.span
+                )
                 return None
             module = symbol.scope
             member = module.symbols.get(expr.attr.name)
             own = {n: s for n, s in module.symbols.items() if not isinstance(s, ModuleSymbol)}
             if member is None or isinstance(member, ModuleSymbol):
                 self.diagnostics.report(
-                    codes.UNKNOWN_MEMBER, f"module `{expr.obj.id}` has no component `{expr.attr.name}`", expr.attr.span,
+                    codes.UNKNOWN_MEMBER,
+                    f"module `{expr.obj.id}` has no component `{expr.attr.name}`",
+                    expr.attr.span,
                     suggestion=did_you_mean(expr.attr.name, own, at=expr.attr.span),
                     hint="it defines " + ", ".join(f"`{n}`" for n in sorted(own)) if own else None,
                 )
                 return None
             return self._spec_of(member, expr)
-        self.diagnostics.report(codes.NOT_CALLABLE,
-                                "a step calls a component: `name(...)` or `module.name(...)`", expr.span)
+        self.diagnostics.report(
+            codes.NOT_CALLABLE, "a step calls a component: `name(...)` or `module.name(...)`", expr.span
+        )
         return None
 
     def _spec_of(self, symbol: Symbol, expr: tree.Expr) -> dag.ComponentSpec | None:
         if isinstance(symbol, ComponentSymbol):
             return symbol.spec
         if isinstance(symbol, ModuleSymbol):
-            self.diagnostics.report(codes.NOT_CALLABLE,
-                                    f"`{symbol.node.alias.name}` is a module; call one of its components: "
-                                    f"`{symbol.node.alias.name}.name(...)`", expr.span)
+            self.diagnostics.report(
+                codes.NOT_CALLABLE,
+                f"`{symbol.node.alias.name}` is a module; call one of its components: "
+                f"`{symbol.node.alias.name}.name(...)`",
+                expr.span,
+            )
             return None
         key = (symbol.scope.path, symbol.definition.name.name)
         if key in self._pipeline_specs:
             return self._pipeline_specs[key]
         if key in self._building:
-            chain = [name for _, name in self._building[self._building.index(key):]] + [key[1]]
-            self.diagnostics.report(codes.DEPENDENCY_CYCLE,
-                                    "pipelines call each other in a cycle: " + " → ".join(chain),
-                                    expr.span)
+            chain = [name for _, name in self._building[self._building.index(key) :]] + [key[1]]
+            self.diagnostics.report(
+                codes.DEPENDENCY_CYCLE, "pipelines call each other in a cycle: " + " → ".join(chain), expr.span
+            )
             return None
         graph = self.pipeline_graph(symbol.scope, symbol.definition.name.name)
         if graph is None:
             return None
         spec = dag.ComponentSpec(
-            name=graph.name, kind=dag.ComponentKind.PIPELINE, inputs=graph.inputs, outputs=graph.outputs,
-            description=graph.description, span=symbol.definition.span, source=symbol.scope.path, pipeline=graph,
+            name=graph.name,
+            kind=dag.ComponentKind.PIPELINE,
+            inputs=graph.inputs,
+            outputs=graph.outputs,
+            description=graph.description,
+            span=symbol.definition.span,
+            source=symbol.scope.path,
+            pipeline=graph,
         )
         self._pipeline_specs[key] = spec
         return spec
-

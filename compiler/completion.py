@@ -24,8 +24,11 @@ from ptflow.compiler.pipeline_checker import PIPELINE_PROPERTIES, PIPELINE_VALUE
 
 VALUE_KEYWORDS = ("true", "false", "null")
 # What an artifact input or output offers after a `.` inside a component's command.
-ARTIFACT_MEMBERS = {"path": "the local path of the file", "uri": "the artifact's URI",
-                    "metadata": "the artifact's metadata (a dict)"}
+ARTIFACT_MEMBERS = {
+    "path": "the local path of the file",
+    "uri": "the artifact's URI",
+    "metadata": "the artifact's metadata (a dict)",
+}
 OUTPUT_PARAMETER_MEMBERS = {"path": "the file the component writes this output to"}
 
 
@@ -59,8 +62,11 @@ def complete(scope: ModuleScope, index: FileIndex, text: str, line: int, column:
     if dotted is not None:
         return _member_completions(scope, index, dotted, line)
     if context.kind == CursorPlace.WITH_KEY:
-        return [Completion(option.name, "option", option.value, option.doc, insert=f"{option.name}: ")
-                for option in OPTIONS if option.name not in context.given]
+        return [
+            Completion(option.name, "option", option.value, option.doc, insert=f"{option.name}: ")
+            for option in OPTIONS
+            if option.name not in context.given
+        ]
     if context.kind == CursorPlace.AFTER:
         names = index.pipeline_names.get(index.pipeline_at(line) or "", {})
         return [Completion(n, "step", d.detail, d.doc) for n, d in names.items() if d.kind == DefinitionKind.STEP]
@@ -84,8 +90,9 @@ def _input_completions(spec: dag.ComponentSpec, given: set[str]) -> list[Complet
         else:
             detail = f"{port.type} (required)"
         group = "0" if port.required else "1"
-        items.append(Completion(port.name, "input", detail, port.doc, insert=f"{port.name}: ",
-                                sort=f"{group}{position:04d}"))
+        items.append(
+            Completion(port.name, "input", detail, port.doc, insert=f"{port.name}: ", sort=f"{group}{position:04d}")
+        )
     return items
 
 
@@ -120,8 +127,9 @@ def _name_completions(scope, index, line, column, context, prefix_text) -> list[
             items.append(Completion(name, definition.kind, definition.detail, definition.doc))
         items.extend(Completion(p, "value", f"{p}.{', '.join(v)}") for p, v in RUNTIME_PLACEHOLDERS.items())
         if context.kind == CursorPlace.BODY:
-            items.extend(Completion(p, "property", "component property", insert=f"{p} = ")
-                         for p in COMPONENT_PROPERTIES)
+            items.extend(
+                Completion(p, "property", "component property", insert=f"{p} = ") for p in COMPONENT_PROPERTIES
+            )
     return items
 
 
@@ -154,8 +162,12 @@ def _module_files(directory, detail: str) -> list[Completion]:
         stem, suffix = os.path.splitext(entry.name)
         if entry.is_file() and suffix == ".ptflow" and NAME.fullmatch(stem):
             items.append(Completion(stem, "module", detail))
-        elif entry.is_dir() and NAME.fullmatch(entry.name) and not entry.name.startswith("_") and \
-                any(name.endswith(".ptflow") for name in os.listdir(entry.path)):
+        elif (
+            entry.is_dir()
+            and NAME.fullmatch(entry.name)
+            and not entry.name.startswith("_")
+            and any(name.endswith(".ptflow") for name in os.listdir(entry.path))
+        ):
             items.append(Completion(entry.name, "module", "folder of modules"))
     return items
 
@@ -169,10 +181,12 @@ def _file_completions(importer: str, written: str) -> list[Completion]:
             continue
         if entry.is_dir():
             items.append(Completion(entry.name + "/", "file", "folder"))
-        elif os.path.splitext(entry.name)[1] in (".ptflow", ".yaml", ".yml", ".json") and \
-                os.path.normpath(entry.path) != os.path.normpath(importer):
-            items.append(Completion(entry.name, "file", "ptflow module" if entry.name.endswith(".ptflow")
-                                    else "KFP component"))
+        elif os.path.splitext(entry.name)[1] in (".ptflow", ".yaml", ".yml", ".json") and os.path.normpath(
+            entry.path
+        ) != os.path.normpath(importer):
+            items.append(
+                Completion(entry.name, "file", "ptflow module" if entry.name.endswith(".ptflow") else "KFP component")
+            )
     return items
 
 
@@ -190,8 +204,14 @@ def _member_completions(scope: ModuleScope, index: FileIndex, owner: str, line: 
                 result.append(Completion(name, "component", component_signature(member.spec), member.spec.description))
             elif isinstance(member, PipelineSymbol):
                 spec = spec_of(member)
-                result.append(Completion(name, "pipeline", component_signature(spec) if spec else f"pipeline {name}",
-                                         member.definition.doc))
+                result.append(
+                    Completion(
+                        name,
+                        "pipeline",
+                        component_signature(spec) if spec else f"pipeline {name}",
+                        member.definition.doc,
+                    )
+                )
         return result
     pipeline = index.pipeline_at(line)
     local = index.pipeline_names.get(pipeline or "", {})
@@ -237,12 +257,16 @@ def _step_outputs(scope: ModuleScope, pipeline: str | None, step: str) -> list[C
 def _callee_from_text(scope: ModuleScope, dotted: str) -> dag.ComponentSpec | None:
     parts = dotted.split(".")
     if parts == ["importer"] and "importer" not in scope.symbols:
-        return dag.ComponentSpec(name="importer", kind=dag.ComponentKind.IMPORTER, inputs=[
-            dag.Port("uri", _type("str"), doc="where the artifact is: gs://, s3://, minio://, https://, ..."),
-            dag.Port("type", _type("str"), doc="the artifact type: Model, Dataset, Artifact, ..."),
-            dag.Port("metadata", _type("dict"), default={}, doc="metadata of the imported artifact"),
-            dag.Port("reimport", _type("bool"), default=False, doc="import again even when the URI is unchanged"),
-        ])
+        return dag.ComponentSpec(
+            name="importer",
+            kind=dag.ComponentKind.IMPORTER,
+            inputs=[
+                dag.Port("uri", _type("str"), doc="where the artifact is: gs://, s3://, minio://, https://, ..."),
+                dag.Port("type", _type("str"), doc="the artifact type: Model, Dataset, Artifact, ..."),
+                dag.Port("metadata", _type("dict"), default={}, doc="metadata of the imported artifact"),
+                dag.Port("reimport", _type("bool"), default=False, doc="import again even when the URI is unchanged"),
+            ],
+        )
     symbol = scope.symbols.get(parts[0])
     if len(parts) == 2 and isinstance(symbol, ModuleSymbol):
         symbol = symbol.scope.symbols.get(parts[1])

@@ -15,9 +15,19 @@ from ptflow.compiler import dag, types
 
 # v1 type names (lower-cased) that are parameters, and their ptflow type.
 _V1_PARAMETER_TYPES = {
-    "integer": "int", "int": "int", "double": "float", "float": "float",
-    "string": "str", "str": "str", "text": "str", "bool": "bool", "boolean": "bool",
-    "dict": "dict", "list": "list", "jsonobject": "dict", "jsonarray": "list",
+    "integer": "int",
+    "int": "int",
+    "double": "float",
+    "float": "float",
+    "string": "str",
+    "str": "str",
+    "text": "str",
+    "bool": "bool",
+    "boolean": "bool",
+    "dict": "dict",
+    "list": "list",
+    "jsonobject": "dict",
+    "jsonarray": "list",
 }
 _V1_ARTIFACT_TYPES = {name.lower(): title for name, title in types.ARTIFACT_TYPES.items()}
 _IR_PARAMETER_TYPES = {ir: name for name, ir in types.PARAMETER_TYPES.items()}
@@ -65,9 +75,7 @@ def load_component_text(text: str, path: str, name_hint: str) -> dag.ComponentSp
         return _from_v1(document, path)
     if "root" in document and ("deploymentSpec" in document or "components" in document):
         return _from_ir(document, documents[1:], path, name_hint)
-    raise ComponentFileError(
-        "neither a KFP v1 component.yaml (no `implementation`) nor a KFP v2 IR file (no `root`)"
-    )
+    raise ComponentFileError("neither a KFP v1 component.yaml (no `implementation`) nor a KFP v2 IR file (no `root`)")
 
 
 # ------------------------------------------------------------------ v1
@@ -184,7 +192,7 @@ class _V1Converter:
             return str(arg)
         if not isinstance(arg, dict) or len(arg) != 1:
             raise ComponentFileError(f"unexpected command-line element {arg!r}")
-        (key, value), = arg.items()
+        ((key, value),) = arg.items()
         if key == "inputValue":
             return dag.InputValue(sanitize_input_name(value))
         if key == "inputPath":
@@ -270,7 +278,7 @@ def _parse_ir_arg(text: str):
     position = 0
     for match in re.finditer(r"\{\{\$[^}]*\}\}", text):
         if match.start() > position:
-            parts.append(text[position:match.start()])
+            parts.append(text[position : match.start()])
         parts.append(_parse_single_placeholder(match.group(0)))
         position = match.end()
     if position < len(text):
@@ -315,7 +323,11 @@ def _from_ir(document: dict, extra_documents: list, path: str, name_hint: str) -
         if "container" in executor:
             container = executor["container"]
             return dag.ComponentSpec(
-                name=name, kind=dag.ComponentKind.CONTAINER, inputs=inputs, outputs=outputs, description=description,
+                name=name,
+                kind=dag.ComponentKind.CONTAINER,
+                inputs=inputs,
+                outputs=outputs,
+                description=description,
                 source=path,
                 container=dag.ContainerSpec(
                     image=str(container.get("image", "")),
@@ -325,7 +337,11 @@ def _from_ir(document: dict, extra_documents: list, path: str, name_hint: str) -
                 ),
             )
     return dag.ComponentSpec(
-        name=name, kind=dag.ComponentKind.IR_GRAPH, inputs=inputs, outputs=outputs, description=description,
+        name=name,
+        kind=dag.ComponentKind.IR_GRAPH,
+        inputs=inputs,
+        outputs=outputs,
+        description=description,
         source=path,
         ir_document=document,
     )

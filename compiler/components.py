@@ -16,8 +16,13 @@ _PARAMETER_NAMES = set(types.PARAMETER_TYPES)
 _ALL_TYPE_NAMES = sorted([*types.PARAMETER_TYPES, *types.ARTIFACT_TYPES, types.STATUS])
 COMPONENT_PROPERTIES = ("image", "command", "args", "description", "env", "runtime")
 RUNTIME_PLACEHOLDERS = {
-    "pipeline": {"job_name": "job_name", "job_id": "job_id", "root": "root",
-                 "task_name": "task_name", "task_id": "task_id"},
+    "pipeline": {
+        "job_name": "job_name",
+        "job_id": "job_id",
+        "root": "root",
+        "task_name": "task_name",
+        "task_id": "task_id",
+    },
     "executor": {"input": "executor_input", "output_file": "executor_output_file"},
 }
 NOT_CONSTANT = object()
@@ -32,8 +37,13 @@ def resolve_type(ref: tree.TypeRef, diagnostics: Diagnostics) -> types.Type:
         item = None
         if ref.args:
             if name != "list" or len(ref.args) != 1:
-                diagnostics.report(codes.UNKNOWN_TYPE, f"`{name}` takes no type arguments" if name != "list"
-                                   else "`list` takes one type argument: `list[int]`", ref.span)
+                diagnostics.report(
+                    codes.UNKNOWN_TYPE,
+                    f"`{name}` takes no type arguments"
+                    if name != "list"
+                    else "`list` takes one type argument: `list[int]`",
+                    ref.span,
+                )
             else:
                 item = resolve_type(ref.args[0], diagnostics)
                 if item.is_artifact:
@@ -41,15 +51,16 @@ def resolve_type(ref: tree.TypeRef, diagnostics: Diagnostics) -> types.Type:
                     return result.as_optional(ref.optional)
         if ref.schema_title is not None:
             diagnostics.report(codes.UNKNOWN_TYPE, "only `Artifact` takes a schema title", ref.span)
-        return types.Type(types.TypeKind.PARAM, name, item=item if item and not item.is_error else None,
-                          optional=ref.optional)
+        return types.Type(
+            types.TypeKind.PARAM, name, item=item if item and not item.is_error else None, optional=ref.optional
+        )
     if name in types.ARTIFACT_TYPES:
         title = types.ARTIFACT_TYPES[name]
         if ref.schema_title is not None:
             if name != "Artifact":
-                diagnostics.report(codes.UNKNOWN_TYPE,
-                                   f"`{name}` is already `{title}`; only `Artifact` takes a schema title",
-                                   ref.span)
+                diagnostics.report(
+                    codes.UNKNOWN_TYPE, f"`{name}` is already `{title}`; only `Artifact` takes a schema title", ref.span
+                )
             else:
                 title = ref.schema_title
         if ref.args:
@@ -58,10 +69,12 @@ def resolve_type(ref: tree.TypeRef, diagnostics: Diagnostics) -> types.Type:
     if name == types.STATUS:
         return types.STATUS_TYPE
     diagnostics.report(
-        codes.UNKNOWN_TYPE, f"unknown type `{name}`", ref.name.span,
+        codes.UNKNOWN_TYPE,
+        f"unknown type `{name}`",
+        ref.name.span,
         suggestion=did_you_mean(name, _ALL_TYPE_NAMES, at=ref.name.span),
-        hint="parameter types are str, int, float, bool, list, dict; artifact types are " +
-        ", ".join(types.ARTIFACT_TYPES),
+        hint="parameter types are str, int, float, bool, list, dict; artifact types are "
+        + ", ".join(types.ARTIFACT_TYPES),
     )
     return types.ERROR
 
@@ -116,14 +129,18 @@ def build_ports(params: list[tree.Param], diagnostics: Diagnostics, owner: str) 
         if param.default is not None:
             default = constant_value(param.default)
             if default is NOT_CONSTANT:
-                diagnostics.report(codes.DEFAULT_TYPE_MISMATCH,
-                                   f"the default of `{param.name.name}` must be a literal value",
-                                   param.default.span)
+                diagnostics.report(
+                    codes.DEFAULT_TYPE_MISMATCH,
+                    f"the default of `{param.name.name}` must be a literal value",
+                    param.default.span,
+                )
                 default = dag.NO_DEFAULT
             elif type_.is_artifact or type_.kind == types.TypeKind.STATUS:
-                diagnostics.report(codes.DEFAULT_TYPE_MISMATCH,
-                                   f"`{param.name.name}` is an artifact (`{type_}`); artifacts have no "
-                                   "default value", param.default.span)
+                diagnostics.report(
+                    codes.DEFAULT_TYPE_MISMATCH,
+                    f"`{param.name.name}` is an artifact (`{type_}`); artifacts have no default value",
+                    param.default.span,
+                )
                 default = dag.NO_DEFAULT
             elif type_.is_param and not value_fits(default, type_):
                 diagnostics.report(
@@ -154,17 +171,27 @@ def check_unique_names(items, diagnostics: Diagnostics, what: str) -> None:
         if ident.name in seen:
             from ptflow.compiler.diagnostics import Related
 
-            diagnostics.report(codes.DUPLICATE_NAME, f"`{ident.name}` is declared twice in {what}", ident.span,
-                               related=[Related(seen[ident.name].span, "first declared here")])
+            diagnostics.report(
+                codes.DUPLICATE_NAME,
+                f"`{ident.name}` is declared twice in {what}",
+                ident.span,
+                related=[Related(seen[ident.name].span, "first declared here")],
+            )
         else:
             seen[ident.name] = ident
 
 
 # What `port.path`, `.uri` and `.metadata` of a component's own input or output stand for on its command line.
 _INPUT_PLACEHOLDERS: dict[str, Callable[[str], dag.Arg]] = {
-    "path": dag.InputPath, "uri": dag.InputUri, "metadata": dag.InputMetadata}
+    "path": dag.InputPath,
+    "uri": dag.InputUri,
+    "metadata": dag.InputMetadata,
+}
 _OUTPUT_PLACEHOLDERS: dict[str, Callable[[str], dag.Arg]] = {
-    "path": dag.OutputPath, "uri": dag.OutputUri, "metadata": dag.OutputMetadata}
+    "path": dag.OutputPath,
+    "uri": dag.OutputUri,
+    "metadata": dag.OutputMetadata,
+}
 
 
 class ComponentBuilder:
@@ -178,8 +205,11 @@ class ComponentBuilder:
 
     def build(self) -> dag.ComponentSpec:
         definition = self.definition
-        check_unique_names([p.name for p in definition.params] + [o.name for o in definition.outputs],
-                           self.diagnostics, f"component `{definition.name.name}`")
+        check_unique_names(
+            [p.name for p in definition.params] + [o.name for o in definition.outputs],
+            self.diagnostics,
+            f"component `{definition.name.name}`",
+        )
         inputs = build_ports(definition.params, self.diagnostics, definition.name.name)
         outputs = []
         for output in definition.outputs:
@@ -195,8 +225,13 @@ class ComponentBuilder:
         properties = self._properties()
         description = self._string_property(properties, "description")
         spec = dag.ComponentSpec(
-            name=definition.name.name, kind=dag.ComponentKind.CONTAINER, inputs=inputs, outputs=outputs,
-            description=description or definition.doc, span=definition.span, source=self.path,
+            name=definition.name.name,
+            kind=dag.ComponentKind.CONTAINER,
+            inputs=inputs,
+            outputs=outputs,
+            description=description or definition.doc,
+            span=definition.span,
+            source=self.path,
         )
         spec.container = self._container(properties)
         return spec
@@ -208,7 +243,9 @@ class ComponentBuilder:
             key = prop.name.name
             if key not in COMPONENT_PROPERTIES:
                 self.diagnostics.report(
-                    codes.UNKNOWN_PROPERTY, f"components have no property `{key}`", prop.name.span,
+                    codes.UNKNOWN_PROPERTY,
+                    f"components have no property `{key}`",
+                    prop.name.span,
                     suggestion=did_you_mean(key, COMPONENT_PROPERTIES, at=prop.name.span),
                     hint="component properties are " + ", ".join(COMPONENT_PROPERTIES),
                 )
@@ -216,8 +253,12 @@ class ComponentBuilder:
             if key in found:
                 from ptflow.compiler.diagnostics import Related
 
-                self.diagnostics.report(codes.DUPLICATE_NAME, f"`{key}` is set twice", prop.name.span,
-                                        related=[Related(found[key].name.span, "first set here")])
+                self.diagnostics.report(
+                    codes.DUPLICATE_NAME,
+                    f"`{key}` is set twice",
+                    prop.name.span,
+                    related=[Related(found[key].name.span, "first set here")],
+                )
                 continue
             found[key] = prop
         return found
@@ -252,14 +293,16 @@ class ComponentBuilder:
         if image is None and "image" not in properties:
             self.diagnostics.report(
                 codes.MISSING_IMAGE,
-                f"component `{self.definition.name.name}` has no `image`", self.definition.name.span,
+                f"component `{self.definition.name.name}` has no `image`",
+                self.definition.name.span,
                 hint='add `image = "python:3.11-slim"` (or `runtime = "..."` for a standard-library step)',
             )
         command = self._command_line(properties.get("command"))
         args = self._command_line(properties.get("args"))
         if "command" not in properties and "args" not in properties:
             self.diagnostics.report(
-                codes.MISSING_IMAGE, f"component `{self.definition.name.name}` has no `command` or `args`",
+                codes.MISSING_IMAGE,
+                f"component `{self.definition.name.name}` has no `command` or `args`",
                 self.definition.name.span,
             )
         return dag.ContainerSpec(image=image or "", command=command, args=args, env=env)
@@ -269,8 +312,9 @@ class ComponentBuilder:
             return {}
         value = constant_value(prop.value)
         if not isinstance(value, dict) or not all(isinstance(v, (str, int, float)) for v in value.values()):
-            self.diagnostics.report(codes.INVALID_VALUE,
-                                    "`env` must be a dict of names to string values", prop.value.span)
+            self.diagnostics.report(
+                codes.INVALID_VALUE, "`env` must be a dict of names to string values", prop.value.span
+            )
             return {}
         return {str(k): str(v) for k, v in value.items()}
 
@@ -312,9 +356,11 @@ class ComponentBuilder:
                     if arg is None:
                         return None
                     if isinstance(arg, (dag.IfPresent, dag.Concat, dag.Template)):
-                        self.diagnostics.report(codes.INVALID_PLACEHOLDER,
-                                                "f-strings can't contain if_present(...) or concat(...)",
-                                                part.span)
+                        self.diagnostics.report(
+                            codes.INVALID_PLACEHOLDER,
+                            "f-strings can't contain if_present(...) or concat(...)",
+                            part.span,
+                        )
                         return None
                     parts.append(arg)
             if all(isinstance(p, str) for p in parts):
@@ -325,8 +371,10 @@ class ComponentBuilder:
         if isinstance(expr, tree.Call) and isinstance(expr.func, tree.Name) and expr.func.id == "concat":
             return self._concat(expr)
         self.diagnostics.report(
-            codes.INVALID_PLACEHOLDER, "a command line holds strings, numbers, inputs, `x.path`/`x.uri`/`x.metadata`, "
-            "f-strings, concat(...) and if_present(...)", expr.span,
+            codes.INVALID_PLACEHOLDER,
+            "a command line holds strings, numbers, inputs, `x.path`/`x.uri`/`x.metadata`, "
+            "f-strings, concat(...) and if_present(...)",
+            expr.span,
         )
         return None
 
@@ -348,8 +396,9 @@ class ComponentBuilder:
                 return dag.InputArtifactList(expr.id)
             if port.type.is_artifact:
                 self.diagnostics.report(
-                    codes.INVALID_PLACEHOLDER, f"`{expr.id}` is an artifact: pass `{expr.id}.path`, `{expr.id}.uri` or "
-                    f"`{expr.id}.metadata`", expr.span,
+                    codes.INVALID_PLACEHOLDER,
+                    f"`{expr.id}` is an artifact: pass `{expr.id}.path`, `{expr.id}.uri` or `{expr.id}.metadata`",
+                    expr.span,
                     hint=f"`{expr.id}.path` is the local file the container reads",
                 )
                 return None
@@ -365,10 +414,13 @@ class ComponentBuilder:
             return None
         candidates = [*self.inputs, *self.outputs]
         self.diagnostics.report(
-            codes.UNKNOWN_NAME, f"unknown name `{expr.id}` in component `{self.definition.name.name}`", expr.span,
+            codes.UNKNOWN_NAME,
+            f"unknown name `{expr.id}` in component `{self.definition.name.name}`",
+            expr.span,
             suggestion=did_you_mean(expr.id, candidates, at=expr.span),
             hint=("the component's inputs and outputs are " + ", ".join(f"`{c}`" for c in candidates))
-            if candidates else None,
+            if candidates
+            else None,
         )
         return None
 
@@ -382,7 +434,9 @@ class ComponentBuilder:
             known = RUNTIME_PLACEHOLDERS[owner]
             if attr not in known:
                 self.diagnostics.report(
-                    codes.UNKNOWN_MEMBER, f"`{owner}` has no `{attr}`", expr.attr.span,
+                    codes.UNKNOWN_MEMBER,
+                    f"`{owner}` has no `{attr}`",
+                    expr.attr.span,
                     suggestion=did_you_mean(attr, known, at=expr.attr.span),
                     hint=f"`{owner}` has " + ", ".join(f"`{k}`" for k in known),
                 )
@@ -392,7 +446,9 @@ class ComponentBuilder:
             port = self.inputs[owner]
             if port.type.is_param:
                 self.diagnostics.report(
-                    codes.INVALID_PLACEHOLDER, f"`{owner}` is a parameter: write `{owner}` for its value", expr.span,
+                    codes.INVALID_PLACEHOLDER,
+                    f"`{owner}` is a parameter: write `{owner}` for its value",
+                    expr.span,
                     hint=f"to read a file, declare `{owner}` with an artifact type such as `Dataset`",
                 )
                 return None
@@ -400,36 +456,47 @@ class ComponentBuilder:
         elif owner in self.outputs:
             port = self.outputs[owner]
             if port.type.is_param and attr != "path":
-                self.diagnostics.report(codes.INVALID_PLACEHOLDER,
-                                        f"output parameter `{owner}` has only `.path`, the file to write "
-                                        "its value to", expr.attr.span)
+                self.diagnostics.report(
+                    codes.INVALID_PLACEHOLDER,
+                    f"output parameter `{owner}` has only `.path`, the file to write its value to",
+                    expr.attr.span,
+                )
                 return None
             placeholder = _OUTPUT_PLACEHOLDERS.get(attr)
         else:
             return self._name_arg(expr.obj)
         if placeholder is None:
-            self.diagnostics.report(codes.UNKNOWN_MEMBER,
-                                    f"`{owner}` has no `{attr}`; use `.path`, `.uri` or `.metadata`",
-                                    expr.attr.span)
+            self.diagnostics.report(
+                codes.UNKNOWN_MEMBER, f"`{owner}` has no `{attr}`; use `.path`, `.uri` or `.metadata`", expr.attr.span
+            )
             return None
         return placeholder(owner)
 
     def _if_present(self, call: tree.Call) -> dag.Arg | None:
         positional = [a for a in call.args if a.name is None]
         if len(positional) not in (2, 3) or len(positional) != len(call.args):
-            self.diagnostics.report(codes.INVALID_PLACEHOLDER, "write `if_present(input, [then...])` or "
-                                    "`if_present(input, [then...], [else...])`", call.span)
+            self.diagnostics.report(
+                codes.INVALID_PLACEHOLDER,
+                "write `if_present(input, [then...])` or `if_present(input, [then...], [else...])`",
+                call.span,
+            )
             return None
         subject = positional[0].value
         if not isinstance(subject, tree.Name) or subject.id not in self.inputs:
-            self.diagnostics.report(codes.INVALID_PLACEHOLDER,
-                                    "the first argument of if_present must be an input of this "
-                                    "component", subject.span)
+            self.diagnostics.report(
+                codes.INVALID_PLACEHOLDER,
+                "the first argument of if_present must be an input of this component",
+                subject.span,
+            )
             return None
         port = self.inputs[subject.id]
         if port.required:
-            self.diagnostics.report(codes.INVALID_PLACEHOLDER, f"`{subject.id}` is always present: declare it optional "
-                                    f"(`{subject.id}: {port.type}?`) or give it a default", subject.span)
+            self.diagnostics.report(
+                codes.INVALID_PLACEHOLDER,
+                f"`{subject.id}` is always present: declare it optional "
+                f"(`{subject.id}: {port.type}?`) or give it a default",
+                subject.span,
+            )
 
         def branch(expr: tree.Expr) -> tuple:
             items = expr.items if isinstance(expr, tree.ListExpr) else [expr]

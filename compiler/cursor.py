@@ -37,9 +37,12 @@ class CursorContext:
 
 
 # Strings and comments (skipped), brackets and the separators inside them.
-_CONTEXT_TOKENS = re.compile(r'[fF]?"""(?:[^\\]|\\.)*?(?:"""|$)|[fF]?\'\'\'(?:[^\\]|\\.)*?(?:\'\'\'|$)'
-                             r'|[fF]?"(?:[^"\\\n]|\\.)*(?:"|$)|[fF]?\'(?:[^\'\\\n]|\\.)*(?:\'|$)'
-                             r'|#[^\n]*|[()\[\]{},:]', re.S)
+_CONTEXT_TOKENS = re.compile(
+    r'[fF]?"""(?:[^\\]|\\.)*?(?:"""|$)|[fF]?\'\'\'(?:[^\\]|\\.)*?(?:\'\'\'|$)'
+    r'|[fF]?"(?:[^"\\\n]|\\.)*(?:"|$)|[fF]?\'(?:[^\'\\\n]|\\.)*(?:\'|$)'
+    r"|#[^\n]*|[()\[\]{},:]",
+    re.S,
+)
 _TOP_LEVEL = re.compile(r"^(?:pipeline|component|import)\b", re.M)
 
 
@@ -77,15 +80,21 @@ def cursor_context(text: str, offset: int) -> CursorContext:
             stack[-1].in_value = False
             stack[-1].segment_start = match.end()
         elif char == ":" and stack and not stack[-1].in_value:
-            key = text[stack[-1].segment_start:match.start()].strip().strip("\"'")
+            key = text[stack[-1].segment_start : match.start()].strip().strip("\"'")
             stack[-1].keys.append(key)
             stack[-1].in_value = True
     if not stack:
         return CursorContext(CursorPlace.BODY)
     innermost = stack[-1]
-    head = text[start:innermost.position].rstrip()
-    if innermost.char == "[" and len(stack) >= 2 and stack[-2].char == "{" and stack[-2].keys and \
-            stack[-2].keys[-1] == "after" and _is_with(text, start, stack[-2].position):
+    head = text[start : innermost.position].rstrip()
+    if (
+        innermost.char == "["
+        and len(stack) >= 2
+        and stack[-2].char == "{"
+        and stack[-2].keys
+        and stack[-2].keys[-1] == "after"
+        and _is_with(text, start, stack[-2].position)
+    ):
         return CursorContext(CursorPlace.AFTER)
     if innermost.char == "{" and _ends_with_word(head, "with"):
         if innermost.in_value:
@@ -105,8 +114,9 @@ def _is_with(text: str, start: int, position: int) -> bool:
 
 
 def _ends_with_word(text: str, word: str) -> bool:
-    return text.endswith(word) and (len(text) == len(word) or not (text[-len(word) - 1].isalnum()
-                                                                   or text[-len(word) - 1] == "_"))
+    return text.endswith(word) and (
+        len(text) == len(word) or not (text[-len(word) - 1].isalnum() or text[-len(word) - 1] == "_")
+    )
 
 
 def _inside_string(token: str) -> bool:
@@ -116,7 +126,7 @@ def _inside_string(token: str) -> bool:
     if body[:1] not in ("'", '"'):
         return False
     quote = body[:3] if body[:3] in ('"""', "'''") else body[0]
-    inner = body[len(quote):len(body) - len(quote)]
+    inner = body[len(quote) : len(body) - len(quote)]
     escaped = (len(inner) - len(inner.rstrip("\\"))) % 2 == 1  # an odd run of backslashes escapes the quote
     closed = len(body) >= 2 * len(quote) and body.endswith(quote) and not escaped
     if closed:

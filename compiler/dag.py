@@ -130,8 +130,21 @@ class RuntimePlaceholder:
     which: str
 
 
-Arg = (str | InputValue | InputPath | InputUri | InputMetadata | InputArtifactList | OutputPath | OutputUri
-       | OutputMetadata | Concat | Template | IfPresent | RuntimePlaceholder)
+Arg = (
+    str
+    | InputValue
+    | InputPath
+    | InputUri
+    | InputMetadata
+    | InputArtifactList
+    | OutputPath
+    | OutputUri
+    | OutputMetadata
+    | Concat
+    | Template
+    | IfPresent
+    | RuntimePlaceholder
+)
 
 
 @dataclass
@@ -181,7 +194,6 @@ class ComponentSpec:
     # A KFP v1 component.yaml loaded as-is, for the v1 target's annotations.
     v1_spec: dict | None = None
     importer: ImporterConfig | None = None
-
 
     def input(self, name: str) -> Port | None:
         for port in self.inputs:
@@ -632,6 +644,8 @@ class PipelineGraph:
             if id(current) not in seen:
                 seen.add(id(current))
                 yield current
-                pending.extend(task.component.pipeline for task in current.tasks.values()
-                               if task.component.kind == ComponentKind.PIPELINE
-                               and task.component.pipeline is not None)
+                pending.extend(
+                    task.component.pipeline
+                    for task in current.tasks.values()
+                    if task.component.kind == ComponentKind.PIPELINE and task.component.pipeline is not None
+                )

@@ -51,8 +51,11 @@ def _lowering_cell(option: Option, target: str) -> str:
         text = lowering.writes + (f"; PTF501 {lowering.refuses.when}" if lowering.refuses else "")
     if target == "vertex" and lowering.deploy_steps not in (("model",), ()):  # (): refused on serve.deploy
         steps = [f"`-{step}`" for step in lowering.deploy_steps]
-        text += f"; a `serve.deploy` step's goes to its {', '.join(steps[:-1])} and {steps[-1]} steps" \
-            if len(steps) > 1 else f"; a `serve.deploy` step's goes to its {steps[0]} step"
+        text += (
+            f"; a `serve.deploy` step's goes to its {', '.join(steps[:-1])} and {steps[-1]} steps"
+            if len(steps) > 1
+            else f"; a `serve.deploy` step's goes to its {steps[0]} step"
+        )
     return _escape(text)
 
 
@@ -77,8 +80,11 @@ GENERATED = {
 
 
 def _block(name: str) -> re.Pattern:
-    return re.compile(rf"(<!-- generated: {name} \(python -m ptflow\.compiler\.doc_tables\) -->\n)(.*?)"
-                      rf"(<!-- end generated: {name} -->)", re.S)
+    return re.compile(
+        rf"(<!-- generated: {name} \(python -m ptflow\.compiler\.doc_tables\) -->\n)(.*?)"
+        rf"(<!-- end generated: {name} -->)",
+        re.S,
+    )
 
 
 def regenerated(text: str, tables: dict) -> str:

@@ -150,7 +150,7 @@ class _CommentQueue:
         self.pending: list[_Comment] = []
         for comment in sorted(comments, key=lambda c: c.span.start):
             line_start = source.text.rfind("\n", 0, comment.span.start) + 1
-            before = source.text[line_start:comment.span.start]
+            before = source.text[line_start : comment.span.start]
             self.pending.append(_Comment(comment.span.start, comment.text.rstrip(), bool(before.strip())))
         self.placed: list[int] = []  # offsets of the comments taken so far, in the order taken
 
@@ -248,7 +248,7 @@ class _Builder:
         return position
 
     def _raw(self, span) -> str:
-        return self.text[span.start:span.end]
+        return self.text[span.start : span.end]
 
     def _comment_lines(self, comments: list[_Comment]) -> list:
         """Own-line comments, each followed by a line break, keeping one blank line where there was one.
@@ -269,8 +269,17 @@ class _Builder:
             parts.append(HARD_LINE)
         return parts
 
-    def sequence(self, items: list[_Item], leading: list[_Comment], low: int, end_at: int, *, between,
-                 separator: str | None, blank_line) -> tuple[list, list[_Comment]]:
+    def sequence(
+        self,
+        items: list[_Item],
+        leading: list[_Comment],
+        low: int,
+        end_at: int,
+        *,
+        between,
+        separator: str | None,
+        blank_line,
+    ) -> tuple[list, list[_Comment]]:
         """Items with the comments around them; returns the document and the comments after the last item.
 
         `leading` are the own-line comments before the first item; comments
@@ -304,8 +313,9 @@ class _Builder:
             above = [c for c in inside if c.start < first_placed]
             below = [c for c in inside if c.start > first_placed]
             after = self.comments.take(low, end_at if last else items[index + 1].start)
-            lone_trailing = (not placed_inside and len(above) == 1 and above[0].trailing
-                             and not (after and after[0].trailing))
+            lone_trailing = (
+                not placed_inside and len(above) == 1 and above[0].trailing and not (after and after[0].trailing)
+            )
             if above and not lone_trailing:
                 body[above_at:above_at] = self._comment_lines(above)
                 above = []
@@ -343,7 +353,11 @@ class _Builder:
             edge = LINE if brackets.padded else SOFT_LINE
             between = LINE
         body, dangling = self.sequence(
-            items, leading, low, brackets.close_at, between=between,
+            items,
+            leading,
+            low,
+            brackets.close_at,
+            between=between,
             separator=None if brackets.block else brackets.separator,
             # Blank lines are kept between statements; in lists only next to
             # comments, where they separate a `##` doc from what follows.
@@ -359,30 +373,39 @@ class _Builder:
             return [brackets.open, brackets.close]
         if not body:
             return Group([brackets.open, *_trailing_doc(opener_comment), edge, brackets.close])
-        return Group([
-            brackets.open, *_trailing_doc(opener_comment),
-            Indent([edge, *body]),
-            edge, brackets.close,
-        ])
+        return Group(
+            [
+                brackets.open,
+                *_trailing_doc(opener_comment),
+                Indent([edge, *body]),
+                edge,
+                brackets.close,
+            ]
+        )
 
     # ------------------------------------------------------------- module
     def module(self, module: tree.Module) -> object:
         items = [
-            _Item(item.span.start, item.span.end,
-                  (lambda index=index, item=item: self.item(item, self.layouts.get(index, "preferred"))),
-                  comments_above=isinstance(item, tree.Import))
+            _Item(
+                item.span.start,
+                item.span.end,
+                (lambda index=index, item=item: self.item(item, self.layouts.get(index, "preferred"))),
+                comments_above=isinstance(item, tree.Import),
+            )
             for index, item in enumerate(module.items)
         ]
 
         def blank_line(index: int, commented: bool, blank: bool) -> bool:
             # One blank line between definitions; imports may be grouped.
-            both_imports = (isinstance(module.items[index - 1], tree.Import)
-                            and isinstance(module.items[index], tree.Import))
+            both_imports = isinstance(module.items[index - 1], tree.Import) and isinstance(
+                module.items[index], tree.Import
+            )
             return blank or not both_imports
 
         leading = self.comments.take(-1, items[0].start if items else len(self.text) + 1)
-        parts, rest = self.sequence(items, leading, -1, len(self.text) + 1, between=HARD_LINE, separator=None,
-                                    blank_line=blank_line)
+        parts, rest = self.sequence(
+            items, leading, -1, len(self.text) + 1, between=HARD_LINE, separator=None, blank_line=blank_line
+        )
         if rest:
             if items:
                 parts.append(HARD_LINE)
@@ -495,8 +518,10 @@ class _Builder:
         if isinstance(node, tree.Finally):
             return ["finally ", self.block(node.body.body, node.body.span.start, node.body.span.end - 1)]
         if isinstance(node, tree.Return):
-            return ["return ", self.arguments(node.args, self._find(node.span.start + len("return"), "("),
-                                              node.span.end - 1)]
+            return [
+                "return ",
+                self.arguments(node.args, self._find(node.span.start + len("return"), "("), node.span.end - 1),
+            ]
         raise FormatterBug(f"cannot format a {type(node).__name__}")
 
     # -------------------------------------------------------- expressions
@@ -585,7 +610,7 @@ _ESCAPE_OR_CHAR = re.compile(r"\\.|.", re.S)
 def _normalize_string(raw: str) -> str:
     """`'text'` as `"text"` when the text holds no `"`; anything else as written."""
     prefix = "f" if raw.startswith("f") else ""
-    quoted = raw[len(prefix):]
+    quoted = raw[len(prefix) :]
     if quoted.startswith(("'''", '"""')) or not quoted.startswith("'"):
         return raw
     body = quoted[1:-1]

@@ -22,8 +22,27 @@ from ptflow.compiler import dag, tree
 from ptflow.compiler.checker import ComponentSymbol, ModuleScope, ModuleSymbol, PipelineSymbol
 from ptflow.compiler.source import Span
 
-KEYWORDS = ("import", "as", "component", "pipeline", "for", "in", "parallel", "if", "elif", "else", "finally",
-            "with", "return", "and", "or", "not", "true", "false", "null")
+KEYWORDS = (
+    "import",
+    "as",
+    "component",
+    "pipeline",
+    "for",
+    "in",
+    "parallel",
+    "if",
+    "elif",
+    "else",
+    "finally",
+    "with",
+    "return",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "null",
+)
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -171,8 +190,9 @@ def _name_span(span: Span | None, name: str) -> Span | None:
     """The span of `name` at the start of `span` (a parameter's span starts with its name)."""
     if span is None:
         return None
-    return Span(span.file, span.line, span.column, span.line, span.column + len(name), span.start,
-                span.start + len(name))
+    return Span(
+        span.file, span.line, span.column, span.line, span.column + len(name), span.start, span.start + len(name)
+    )
 
 
 # ------------------------------------------------------------------ building
@@ -198,16 +218,21 @@ class IndexBuilder:
         for component in module_tree.components:
             symbol = self.scope.symbols.get(component.name.name)
             detail = component_signature(symbol.spec) if isinstance(symbol, ComponentSymbol) else ""
-            definition = self._define(DefinitionKind.COMPONENT, component.name.name, component.name.span, detail,
-                                      component.doc)
+            definition = self._define(
+                DefinitionKind.COMPONENT, component.name.name, component.name.span, detail, component.doc
+            )
             self._module_definitions.setdefault(component.name.name, definition)
             self._component_body(component)
         for pipeline in module_tree.pipelines:
             graph = self.scope.graphs.get(pipeline.name.name)
-            detail = component_signature(_pipeline_spec(pipeline.name.name, graph)) if graph else \
-                f"pipeline {pipeline.name.name}"
-            definition = self._define(DefinitionKind.PIPELINE, pipeline.name.name, pipeline.name.span, detail,
-                                      pipeline.doc)
+            detail = (
+                component_signature(_pipeline_spec(pipeline.name.name, graph))
+                if graph
+                else f"pipeline {pipeline.name.name}"
+            )
+            definition = self._define(
+                DefinitionKind.PIPELINE, pipeline.name.name, pipeline.name.span, detail, pipeline.doc
+            )
             self._module_definitions.setdefault(pipeline.name.name, definition)
         for pipeline in module_tree.pipelines:
             self._pipeline(pipeline)
@@ -252,12 +277,23 @@ class IndexBuilder:
         self.index.component_spans[name] = component.span
         names = {}
         for param in component.params:
-            names[param.name.name] = self._define(DefinitionKind.INPUT, param.name.name, param.name.span,
-                                                  f"{param.name.name}: {type_text(param.type)}", param.doc, name)
+            names[param.name.name] = self._define(
+                DefinitionKind.INPUT,
+                param.name.name,
+                param.name.span,
+                f"{param.name.name}: {type_text(param.type)}",
+                param.doc,
+                name,
+            )
         for output in component.outputs:
-            names[output.name.name] = self._define(DefinitionKind.OUTPUT, output.name.name, output.name.span,
-                                                   f"{output.name.name}: {type_text(output.type)}", output.doc,
-                                                   name)
+            names[output.name.name] = self._define(
+                DefinitionKind.OUTPUT,
+                output.name.name,
+                output.name.span,
+                f"{output.name.name}: {type_text(output.type)}",
+                output.doc,
+                name,
+            )
         self.index.component_names[name] = names
         for prop in component.properties:
             for expr in tree.walk_expr(prop.value):
@@ -270,9 +306,17 @@ class IndexBuilder:
         self.index.pipeline_spans[name] = pipeline.span
         names: dict[str, Definition] = {}
         for param in pipeline.params:
-            names.setdefault(param.name.name, self._define(
-                DefinitionKind.PARAMETER, param.name.name, param.name.span,
-                f"{param.name.name}: {type_text(param.type)}", param.doc, name))
+            names.setdefault(
+                param.name.name,
+                self._define(
+                    DefinitionKind.PARAMETER,
+                    param.name.name,
+                    param.name.span,
+                    f"{param.name.name}: {type_text(param.type)}",
+                    param.doc,
+                    name,
+                ),
+            )
         steps: dict[str, tuple[Definition, dag.ComponentSpec | None]] = {}
         graph = self.scope.graphs.get(name)
         for statement in tree.walk_statements(pipeline.body):
@@ -283,8 +327,9 @@ class IndexBuilder:
                 if spec is not None and spec.outputs:
                     detail += self._outputs_text(spec)
                 doc = spec.description if spec is not None else None
-                definition = self._define(DefinitionKind.STEP, statement.name.name, statement.name.span, detail, doc,
-                                          name)
+                definition = self._define(
+                    DefinitionKind.STEP, statement.name.name, statement.name.span, detail, doc, name
+                )
                 steps.setdefault(statement.name.name, (definition, spec))
                 names.setdefault(statement.name.name, definition)
         self.index.pipeline_names[name] = names
@@ -306,8 +351,9 @@ class IndexBuilder:
                     if argument.name is not None and spec is not None:
                         port = spec.input(argument.name.name)
                         if port is not None:
-                            self.index.occurrences.append(Occurrence(argument.name.span, _port_definition(
-                                DefinitionKind.INPUT, port, spec.name)))
+                            self.index.occurrences.append(
+                                Occurrence(argument.name.span, _port_definition(DefinitionKind.INPUT, port, spec.name))
+                            )
                     self._expression(argument.value, names, steps, loops)
                 if statement.options is not None:
                     for entry in statement.options.entries:
@@ -322,10 +368,14 @@ class IndexBuilder:
                 self._expression(statement.iterable, names, steps, loops)
                 inner = dict(loops)
                 item_type = self._loop_types.get(statement.span)
-                detail = f"{statement.var.name}: {item_type}" if item_type is not None else \
-                    f"for {statement.var.name} in ..."
-                definition = self._define(DefinitionKind.LOOP, statement.var.name, statement.var.span, detail, None,
-                                          pipeline)
+                detail = (
+                    f"{statement.var.name}: {item_type}"
+                    if item_type is not None
+                    else f"for {statement.var.name} in ..."
+                )
+                definition = self._define(
+                    DefinitionKind.LOOP, statement.var.name, statement.var.span, detail, None, pipeline
+                )
                 inner[statement.var.name] = definition
                 self.index.loops.append(LoopScope(definition, statement.body.span, pipeline))
                 self._statements(statement.body.body, names, steps, inner, graph, pipeline)
@@ -347,8 +397,12 @@ class IndexBuilder:
                     self._use(node.span, loops[node.id])
                 elif node.id in names:
                     self._use(node.span, names[node.id])
-            elif isinstance(node, tree.Member) and isinstance(node.obj, tree.Name) and node.obj.id in steps \
-                    and node.obj.id not in loops:
+            elif (
+                isinstance(node, tree.Member)
+                and isinstance(node.obj, tree.Name)
+                and node.obj.id in steps
+                and node.obj.id not in loops
+            ):
                 definition, spec = steps[node.obj.id]
                 port = spec.output(node.attr.name) if spec is not None else None
                 if port is not None:
@@ -381,8 +435,9 @@ class IndexBuilder:
                     location = self._locations[id(symbol)] = _symbol_location(symbol)
                 span, doc, detail = location
                 kind = DefinitionKind.PIPELINE if isinstance(symbol, PipelineSymbol) else DefinitionKind.COMPONENT
-                self.index.occurrences.append(Occurrence(func.attr.span, Definition(kind, func.attr.name, span,
-                                                                                    detail, doc)))
+                self.index.occurrences.append(
+                    Occurrence(func.attr.span, Definition(kind, func.attr.name, span, detail, doc))
+                )
 
 
 def _port_definition(kind: DefinitionKind, port: dag.Port, owner: str) -> Definition:
@@ -410,10 +465,14 @@ def _symbol_location(symbol) -> tuple[Span | None, str | None, str]:
 
 
 def _pipeline_spec(name: str, graph: dag.PipelineGraph | None) -> dag.ComponentSpec:
-    return dag.ComponentSpec(name=name, kind=dag.ComponentKind.PIPELINE,
-                             inputs=graph.inputs if graph else [],
-                             outputs=graph.outputs if graph else [], pipeline=graph,
-                             description=graph.description if graph else None)
+    return dag.ComponentSpec(
+        name=name,
+        kind=dag.ComponentKind.PIPELINE,
+        inputs=graph.inputs if graph else [],
+        outputs=graph.outputs if graph else [],
+        pipeline=graph,
+        description=graph.description if graph else None,
+    )
 
 
 def callee_text(func) -> str:
@@ -428,8 +487,11 @@ def _loop_item_types(graph: dag.PipelineGraph | None) -> dict:
     """The item type of each loop the checker worked one out for, by the loop's span."""
     if graph is None:
         return {}
-    return {group.span: group.item_type for group in graph.root.groups()
-            if isinstance(group, dag.LoopGroup) and group.item_type is not None}
+    return {
+        group.span: group.item_type
+        for group in graph.root.groups()
+        if isinstance(group, dag.LoopGroup) and group.item_type is not None
+    }
 
 
 def type_text(ref: tree.TypeRef) -> str:

@@ -118,14 +118,16 @@ class ModuleLoader:
             parts = target.split(".")
             if parts[0] == STDLIB_PREFIX:
                 if len(parts) < 2:
-                    return ResolvedImport(FileKind.MISSING, target,
-                                          "name a standard-library module, such as `stdlib.torch`")
+                    return ResolvedImport(
+                        FileKind.MISSING, target, "name a standard-library module, such as `stdlib.torch`"
+                    )
                 candidate = stdlib_directory().joinpath(*parts[1:]).with_suffix(".ptflow")
                 if candidate.is_file():
                     return ResolvedImport(FileKind.PTFLOW, str(candidate))
                 known = sorted(p.stem for p in stdlib_directory().glob("*.ptflow"))
                 return ResolvedImport(
-                    FileKind.MISSING, str(candidate),
+                    FileKind.MISSING,
+                    str(candidate),
                     f"the standard library has no module `{'.'.join(parts[1:])}`"
                     + (f" (it has: {', '.join(known)})" if known else ""),
                 )

@@ -35,8 +35,17 @@ _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 _TOLERATION_KEYS = ("key", "operator", "value", "effect", "seconds")
 _RETRY_FIELDS = ("max", "backoff", "factor", "max_backoff")
 # The pod fields Kubernetes' downward API gives to environment variables (besides one label or annotation).
-_POD_FIELDS = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
-               "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")
+_POD_FIELDS = (
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+)
 _EMPTY_DIR_FIELDS = ("name", "mount_path", "medium", "size_limit")
 _EMPTY_DIR_MEDIA = ("Memory", "HugePages")
 _AFFINITY_FIELDS = ("match_expressions", "match_fields", "weight")
@@ -123,8 +132,11 @@ class OptionParser:
             option = OPTIONS_BY_NAME.get(key)
             if option is None:
                 self.diagnostics.report(
-                    codes.UNKNOWN_OPTION, f"unknown option `{key}`", entry.key.span,
-                    suggestion=did_you_mean(key, OPTION_NAMES, at=entry.key.span), hint="see `ptflow explain PTF210`",
+                    codes.UNKNOWN_OPTION,
+                    f"unknown option `{key}`",
+                    entry.key.span,
+                    suggestion=did_you_mean(key, OPTION_NAMES, at=entry.key.span),
+                    hint="see `ptflow explain PTF210`",
                 )
                 continue
             value = option.read(self, entry.value, f"`{key}`")
@@ -160,7 +172,7 @@ class OptionParser:
 
     def string_dict(self, expr: tree.Expr, what: str, allow_parameters: bool = False) -> dict:
         if not isinstance(expr, tree.DictExpr):
-            self.bad(expr, f"{what} must be a dict such as {{\"key\": \"value\"}}")
+            self.bad(expr, f'{what} must be a dict such as {{"key": "value"}}')
             return {}
         result = {}
         for entry in expr.entries:
@@ -186,7 +198,7 @@ def _quantity(check: Callable[[str], str | None]) -> Reader:
             return parameter
         value = parser.constant(expr)
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            parser.bad(expr, f"{what} must be a string such as \"2\", a number, or a pipeline parameter")
+            parser.bad(expr, f'{what} must be a string such as "2", a number, or a pipeline parameter')
             return None
         text = str(value)
         problem = check(text)
@@ -237,8 +249,7 @@ def _read_tolerations(parser: OptionParser, expr: tree.Expr, what: str) -> list[
     for item in _items(expr):
         value = parser.constant(item)
         if not isinstance(value, dict):
-            parser.bad(item, "each toleration is a dict: {key: \"gpu\", operator: \"Exists\", effect: "
-                       "\"NoSchedule\"}")
+            parser.bad(item, 'each toleration is a dict: {key: "gpu", operator: "Exists", effect: "NoSchedule"}')
             continue
         unknown = [k for k in value if k not in _TOLERATION_KEYS]
         if unknown:
@@ -252,10 +263,15 @@ def _read_tolerations(parser: OptionParser, expr: tree.Expr, what: str) -> list[
         if effect is not None and effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
             parser.bad(item, f"toleration effect must be NoSchedule, PreferNoSchedule or NoExecute, not `{effect}`")
             continue
-        tolerations.append(dag.Toleration(
-            key=value.get("key"), operator=value.get("operator"), value=value.get("value"),
-            effect=effect, seconds=value.get("seconds"),
-        ))
+        tolerations.append(
+            dag.Toleration(
+                key=value.get("key"),
+                operator=value.get("operator"),
+                value=value.get("value"),
+                effect=effect,
+                seconds=value.get("seconds"),
+            )
+        )
     return tolerations
 
 
@@ -288,16 +304,16 @@ def _env_or_mount(parser: OptionParser, expr: tree.Expr, kind: str, example: str
 def _read_secrets(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.SecretUse]:
     from ptflow.compiler import dag
 
-    example = ('each secret is {name: "minio", env: {MINIO_KEY: "accesskey"}} or '
-               '{name: "creds", mount_path: "/secrets"}')
+    example = 'each secret is {name: "minio", env: {MINIO_KEY: "accesskey"}} or {name: "creds", mount_path: "/secrets"}'
     return [dag.SecretUse(*use) for use in _env_or_mount(parser, expr, "secret", example)]
 
 
 def _read_config_maps(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.ConfigMapUse]:
     from ptflow.compiler import dag
 
-    example = ('each config map is {name: "settings", env: {LOG_LEVEL: "level"}} or '
-               '{name: "settings", mount_path: "/cfg"}')
+    example = (
+        'each config map is {name: "settings", env: {LOG_LEVEL: "level"}} or {name: "settings", mount_path: "/cfg"}'
+    )
     return [dag.ConfigMapUse(*use) for use in _env_or_mount(parser, expr, "config map", example)]
 
 
@@ -309,9 +325,12 @@ def _read_field_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[st
     for entry in expr.entries:
         path = parser.constant(entry.value)
         if not isinstance(path, str) or not (path in _POD_FIELDS or _POD_FIELD_KEYED.fullmatch(path)):
-            parser.bad(entry.value, f"`{entry.key.name}`: not a pod field Kubernetes gives to environment variables",
-                       hint="write one of " + ", ".join(_POD_FIELDS) + ", metadata.labels['KEY'] or "
-                       "metadata.annotations['KEY']")
+            parser.bad(
+                entry.value,
+                f"`{entry.key.name}`: not a pod field Kubernetes gives to environment variables",
+                hint="write one of " + ", ".join(_POD_FIELDS) + ", metadata.labels['KEY'] or "
+                "metadata.annotations['KEY']",
+            )
             continue
         result[entry.key.name] = path
     return result
@@ -323,10 +342,16 @@ def _read_empty_dirs(parser: OptionParser, expr: tree.Expr, what: str) -> list[d
     volumes = []
     for item in _items(expr):
         value = parser.constant(item)
-        if (not isinstance(value, dict) or not isinstance(value.get("name"), str)
-                or not isinstance(value.get("mount_path"), str)):
-            parser.bad(item, 'each empty dir is {name: "scratch", mount_path: "/scratch"}, with optional '
-                       'medium: "Memory" and size_limit: "1Gi"')
+        if (
+            not isinstance(value, dict)
+            or not isinstance(value.get("name"), str)
+            or not isinstance(value.get("mount_path"), str)
+        ):
+            parser.bad(
+                item,
+                'each empty dir is {name: "scratch", mount_path: "/scratch"}, with optional '
+                'medium: "Memory" and size_limit: "1Gi"',
+            )
             continue
         unknown = [k for k in value if k not in _EMPTY_DIR_FIELDS]
         if unknown:
@@ -334,12 +359,18 @@ def _read_empty_dirs(parser: OptionParser, expr: tree.Expr, what: str) -> list[d
             continue
         medium = value.get("medium")
         if medium is not None and medium not in _EMPTY_DIR_MEDIA:
-            parser.bad(item, f"an empty dir's medium is {' or '.join(_EMPTY_DIR_MEDIA)}, not `{medium}`",
-                       hint="leave `medium` out to use the node's disk")
+            parser.bad(
+                item,
+                f"an empty dir's medium is {' or '.join(_EMPTY_DIR_MEDIA)}, not `{medium}`",
+                hint="leave `medium` out to use the node's disk",
+            )
             continue
         size_limit = value.get("size_limit")
-        problem = quantities.memory_error(size_limit) if isinstance(size_limit, str) else \
-            (None if size_limit is None else "an empty dir's size_limit is a quantity such as \"1Gi\"")
+        problem = (
+            quantities.memory_error(size_limit)
+            if isinstance(size_limit, str)
+            else (None if size_limit is None else 'an empty dir\'s size_limit is a quantity such as "1Gi"')
+        )
         if problem:
             parser.bad(item, problem)
             continue
@@ -352,11 +383,11 @@ def _node_requirements(value: Any, where: str) -> tuple[list[dag.NodeRequirement
     from ptflow.compiler import dag
 
     if not isinstance(value, list):
-        return [], f"`{where}` is a list such as [{{key: \"zone\", operator: \"In\", values: [\"a\"]}}]"
+        return [], f'`{where}` is a list such as [{{key: "zone", operator: "In", values: ["a"]}}]'
     requirements = []
     for item in value:
         if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not item["key"]:
-            return [], f"each entry of `{where}` is {{key: \"zone\", operator: \"In\", values: [\"a\"]}}"
+            return [], f'each entry of `{where}` is {{key: "zone", operator: "In", values: ["a"]}}'
         key, operator, values = item["key"], item.get("operator"), item.get("values", [])
         if operator not in _AFFINITY_OPERATORS:
             return [], f"node affinity operator of `{key}` is one of {', '.join(_AFFINITY_OPERATORS)}, not `{operator}`"
@@ -367,7 +398,7 @@ def _node_requirements(value: Any, where: str) -> tuple[list[dag.NodeRequirement
         if operator in ("In", "NotIn") and not values:
             return [], f"`{key}` {operator} needs at least one value"
         if operator in ("Gt", "Lt") and (len(values) != 1 or not values[0].lstrip("-").isdigit()):
-            return [], f"`{key}` {operator} takes one whole number, as a string: [\"4\"]"
+            return [], f'`{key}` {operator} takes one whole number, as a string: ["4"]'
         requirements.append(dag.NodeRequirement(key, operator, list(values)))
     return requirements, None
 
@@ -379,8 +410,11 @@ def _read_node_affinity(parser: OptionParser, expr: tree.Expr, what: str) -> lis
     for item in _items(expr):
         value = parser.constant(item)
         if not isinstance(value, dict) or not value:
-            parser.bad(item, 'each node affinity term is {match_expressions: [{key: "zone", operator: "In", '
-                       'values: ["a"]}]}, with `weight` (1-100) when it is a preference')
+            parser.bad(
+                item,
+                'each node affinity term is {match_expressions: [{key: "zone", operator: "In", '
+                'values: ["a"]}]}, with `weight` (1-100) when it is a preference',
+            )
             continue
         unknown = [k for k in value if k not in _AFFINITY_FIELDS]
         if unknown:
@@ -396,8 +430,11 @@ def _read_node_affinity(parser: OptionParser, expr: tree.Expr, what: str) -> lis
             parser.bad(item, "a node affinity term needs `match_expressions` or `match_fields`")
             continue
         if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 100):
-            parser.bad(item, "a node affinity `weight` is a whole number from 1 to 100",
-                       hint="leave `weight` out for a term the node must match")
+            parser.bad(
+                item,
+                "a node affinity `weight` is a whole number from 1 to 100",
+                hint="leave `weight` out for a term the node must match",
+            )
             continue
         terms.append(dag.NodeAffinityTerm(expressions, fields, weight))
     return terms
@@ -409,9 +446,12 @@ def _read_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.
     volumes = []
     for item in _items(expr):
         value = parser.constant(item)
-        if (not isinstance(value, dict) or set(value) != {"pvc", "mount_path"}
-                or not all(isinstance(v, str) for v in value.values())):
-            parser.bad(item, "each volume is {pvc: \"my-claim\", mount_path: \"/data\"}")
+        if (
+            not isinstance(value, dict)
+            or set(value) != {"pvc", "mount_path"}
+            or not all(isinstance(v, str) for v in value.values())
+        ):
+            parser.bad(item, 'each volume is {pvc: "my-claim", mount_path: "/data"}')
             continue
         volumes.append(dag.VolumeUse(value["pvc"], value["mount_path"]))
     return volumes
@@ -422,7 +462,7 @@ def _read_image_pull_secrets(parser: OptionParser, expr: tree.Expr, what: str) -
     for item in _items(expr):
         value = parser.constant(item)
         if not isinstance(value, str) or not value:
-            parser.bad(item, "`image_pull_secrets` lists secret names: [\"regcred\"]")
+            parser.bad(item, '`image_pull_secrets` lists secret names: ["regcred"]')
             continue
         names.append(value)
     return names
@@ -443,7 +483,7 @@ def _read_retry(parser: OptionParser, expr: tree.Expr, what: str) -> dag.Retry |
 
     value = parser.constant(expr)
     if not isinstance(value, dict):
-        parser.bad(expr, "`retry` is a dict: {max: 3, backoff: \"30s\", factor: 2, max_backoff: \"1h\"}")
+        parser.bad(expr, '`retry` is a dict: {max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}')
         return None
     unknown = [k for k in value if k not in _RETRY_FIELDS]
     if unknown:
@@ -458,7 +498,7 @@ def _read_retry(parser: OptionParser, expr: tree.Expr, what: str) -> dag.Retry |
         if field in value:
             seconds = quantities.duration_seconds(value[field])
             if seconds is None:
-                parser.bad(expr, f"`retry.{field}` must be a duration such as \"30s\", \"5m\" or \"1h\"")
+                parser.bad(expr, f'`retry.{field}` must be a duration such as "30s", "5m" or "1h"')
                 return None
             setattr(retry, attr, seconds)
     if "factor" in value:
@@ -473,7 +513,7 @@ def _read_retry(parser: OptionParser, expr: tree.Expr, what: str) -> dag.Retry |
 def _read_timeout(parser: OptionParser, expr: tree.Expr, what: str) -> int | None:
     seconds = quantities.duration_seconds(parser.constant(expr))
     if seconds is None or seconds <= 0 or seconds != int(seconds):
-        parser.bad(expr, "`timeout` must be a whole number of seconds or a duration such as \"30m\"")
+        parser.bad(expr, '`timeout` must be a whole number of seconds or a duration such as "30m"')
         return None
     return int(seconds)
 
@@ -489,7 +529,7 @@ def _read_cache(parser: OptionParser, expr: tree.Expr, what: str) -> bool | None
 def _read_max_cache_staleness(parser: OptionParser, expr: tree.Expr, what: str) -> str | None:
     value = parser.constant(expr)
     if not isinstance(value, str) or not value.startswith("P"):
-        parser.bad(expr, "`max_cache_staleness` is an ISO 8601 duration such as \"P0D\" or \"P30D\"")
+        parser.bad(expr, '`max_cache_staleness` is an ISO 8601 duration such as "P0D" or "P30D"')
         return None
     return value
 
@@ -513,8 +553,11 @@ def _read_vertex_custom_job(parser: OptionParser, expr: tree.Expr, what: str) ->
     value = parser.constant(expr)
     fields = (*_CUSTOM_JOB_STRINGS, *_CUSTOM_JOB_COUNTS)
     if not isinstance(value, dict):
-        parser.bad(expr, "`vertex_custom_job` is a dict of constants: {machine_type: \"n1-standard-8\", "
-                   "accelerator_type: \"NVIDIA_TESLA_T4\", accelerator_count: 2}")
+        parser.bad(
+            expr,
+            '`vertex_custom_job` is a dict of constants: {machine_type: "n1-standard-8", '
+            'accelerator_type: "NVIDIA_TESLA_T4", accelerator_count: 2}',
+        )
         return None
     unknown = [k for k in value if k not in fields]
     if unknown:
@@ -537,8 +580,9 @@ def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.N
         if isinstance(item, tree.Name):
             result.append(item)
         else:
-            parser.diagnostics.report(codes.INVALID_AFTER,
-                                      "`after` lists step names: `after: [prepare, train]`", item.span)
+            parser.diagnostics.report(
+                codes.INVALID_AFTER, "`after` lists step names: `after: [prepare, train]`", item.span
+            )
     return result
 
 
@@ -547,8 +591,10 @@ def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.N
 
 def _cache_staleness_refused(task: dag.Task, target: str):
     if task.options.max_cache_staleness is not None:
-        return (f"`max_cache_staleness` on step `{task.step}` is not supported by {target} "
-                "(KFP v2 caches by inputs only)", "use `cache: false` to always re-run the step")
+        return (
+            f"`max_cache_staleness` on step `{task.step}` is not supported by {target} (KFP v2 caches by inputs only)",
+            "use `cache: false` to always re-run the step",
+        )
     return None
 
 
@@ -558,8 +604,10 @@ def _selector_parameter_refused(task: dag.Task, target: str):
     from ptflow.compiler import dag
 
     if any(isinstance(v, dag.PipelineInput) for v in task.options.node_selector.values()):
-        return (f"a node selector taken from a pipeline parameter (step `{task.step}`) is not supported "
-                f"by {target}", None)
+        return (
+            f"a node selector taken from a pipeline parameter (step `{task.step}`) is not supported by {target}",
+            None,
+        )
     return _platform_on_pipeline_call_refused(task, target)
 
 
@@ -572,8 +620,11 @@ def _platform_on_pipeline_call_refused(task: dag.Task, target: str):
     from ptflow.compiler import dag
 
     if task.component.kind == dag.ComponentKind.PIPELINE:
-        return (f"step `{task.step}` calls a pipeline; {target} accepts secrets, volumes, node "
-                "selectors and tolerations only on container steps", None)
+        return (
+            f"step `{task.step}` calls a pipeline; {target} accepts secrets, volumes, node "
+            "selectors and tolerations only on container steps",
+            None,
+        )
     return None
 
 
@@ -589,11 +640,14 @@ def _container_only(field: str, name: str) -> Refusal:
         kind = task.component.kind
         if kind == dag.ComponentKind.CONTAINER:
             return None
-        what = "calls a pipeline" if kind in (dag.ComponentKind.PIPELINE, dag.ComponentKind.IR_GRAPH) else \
-            "is an importer"
-        return (f"`{name}` on step `{task.step}` is not supported by {target}: the step {what}, which has no "
-                "container of its own", "set it on the steps inside the pipeline" if what == "calls a pipeline"
-                else f"remove `{name}`")
+        what = (
+            "calls a pipeline" if kind in (dag.ComponentKind.PIPELINE, dag.ComponentKind.IR_GRAPH) else "is an importer"
+        )
+        return (
+            f"`{name}` on step `{task.step}` is not supported by {target}: the step {what}, which has no "
+            "container of its own",
+            "set it on the steps inside the pipeline" if what == "calls a pipeline" else f"remove `{name}`",
+        )
 
     return Refusal("on a step that calls a pipeline or is an importer", refused)
 
@@ -604,19 +658,22 @@ def _accelerator_parameter_refused_v1(task: dag.Task, target: str):
     from ptflow.compiler import dag
 
     if isinstance(task.options.accelerator, dag.PipelineInput):
-        return (f"an accelerator type taken from a pipeline parameter (step `{task.step}`) is not supported by "
-                "kfp-v1 (KFP 1.x / Argo)",
-                "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time")
+        return (
+            f"an accelerator type taken from a pipeline parameter (step `{task.step}`) is not supported by "
+            "kfp-v1 (KFP 1.x / Argo)",
+            "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time",
+        )
     return None
 
 
 def _image_pull_secrets_refused_v1(task: dag.Task, target: str):
     if not task.options.image_pull_secrets:
         return None
-    return (f"`image_pull_secrets` on step `{task.step}` is not supported by {target}: KFP 1.x sets image pull "
-            "secrets for the whole pipeline (the workflow's `imagePullSecrets`), not for one step",
-            "add the secret to the `imagePullSecrets` of the service account the pipeline runs as, "
-            "or compile for kfp-v2")
+    return (
+        f"`image_pull_secrets` on step `{task.step}` is not supported by {target}: KFP 1.x sets image pull "
+        "secrets for the whole pipeline (the workflow's `imagePullSecrets`), not for one step",
+        "add the secret to the `imagePullSecrets` of the service account the pipeline runs as, or compile for kfp-v2",
+    )
 
 
 def _custom_job_on_container_only(task: dag.Task, target: str):
@@ -627,12 +684,16 @@ def _custom_job_on_container_only(task: dag.Task, target: str):
     container = task.component.container
     if task.component.kind == dag.ComponentKind.CONTAINER and container is not None:
         if container.runtime_step == "serve.deploy":  # lowered to gcpc's deployment (targets/vertex.py)
-            return (f"`vertex_custom_job` on step `{task.step}`: on vertex, serve.deploy deploys to a Vertex AI "
-                    "endpoint, which no CustomJob runs", "remove `vertex_custom_job`")
+            return (
+                f"`vertex_custom_job` on step `{task.step}`: on vertex, serve.deploy deploys to a Vertex AI "
+                "endpoint, which no CustomJob runs",
+                "remove `vertex_custom_job`",
+            )
         return None
-    return (f"`vertex_custom_job` on step `{task.step}` needs a container step on {target}: a CustomJob runs one "
-            "container",
-            "set it on the training step itself")
+    return (
+        f"`vertex_custom_job` on step `{task.step}` needs a container step on {target}: a CustomJob runs one container",
+        "set it on the training step itself",
+    )
 
 
 def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) -> None:
@@ -649,8 +710,11 @@ def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) 
     for option in OPTIONS:
         ignores = option.lowering[target].ignores
         if ignores and option.field and getattr(task.options, option.field) != getattr(defaults, option.field):
-            diagnostics.report(codes.INPUT_IGNORED_BY_TARGET, f"`{option.name}` on step `{task.step}` is ignored by {target}: {ignores}",
-                               task.span)
+            diagnostics.report(
+                codes.INPUT_IGNORED_BY_TARGET,
+                f"`{option.name}` on step `{task.step}` is ignored by {target}: {ignores}",
+                task.span,
+            )
 
 
 def _default_options() -> dag.TaskOptions:
@@ -662,8 +726,13 @@ def _default_options() -> dag.TaskOptions:
 # ---------------------------------------------------------------- the table
 
 
-def _lowerings(v2: str | None, v1: str | None, v2_refuses: Refusal | None = None, v1_refuses: Refusal | None = None,
-               deploy_steps: tuple[str, ...] = ("model",)) -> dict[str, Lowering]:
+def _lowerings(
+    v2: str | None,
+    v1: str | None,
+    v2_refuses: Refusal | None = None,
+    v1_refuses: Refusal | None = None,
+    deploy_steps: tuple[str, ...] = ("model",),
+) -> dict[str, Lowering]:
     """The lowering of each target.  `vertex` is kfp-v2 IR, so it writes (and refuses) what kfp-v2 does;
     `deploy_steps` says which of the steps replacing `serve.deploy` keep the option."""
     return {
@@ -684,126 +753,318 @@ _ORDINARY_STEP = "the step runs as an ordinary step (ptflow run too); `gpus` and
 _CUSTOM_JOB_LOWERINGS = {
     "kfp-v2": Lowering(None, ignores=_ORDINARY_STEP),
     "kfp-v1": Lowering(None, ignores=_ORDINARY_STEP),
-    "vertex": Lowering("the step's component wrapped as gcpc's CustomTrainingJobOp (`worker_pool_specs`, "
-                       "`service_account`, `network`)",
-                       Refusal("on `serve.deploy`, a step that calls a pipeline or an importer",
-                               _custom_job_on_container_only),
-                       deploy_steps=()),
+    "vertex": Lowering(
+        "the step's component wrapped as gcpc's CustomTrainingJobOp (`worker_pool_specs`, "
+        "`service_account`, `network`)",
+        Refusal("on `serve.deploy`, a step that calls a pipeline or an importer", _custom_job_on_container_only),
+        deploy_steps=(),
+    ),
 }
 
 OPTIONS: tuple[Option, ...] = (
-    Option("cpu", 'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER, "the container's CPU limit",
-           _quantity(quantities.cpu_error), "cpu_limit",
-           _lowerings("executor `resources.cpuLimit`", "container `resources.limits.cpu`",
-                      v2_refuses=_container_only("cpu_limit", "cpu"))),
-    Option("cpu_request", 'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER, "the CPU the container is guaranteed",
-           _quantity(quantities.cpu_error), "cpu_request",
-           _lowerings("executor `resources.cpuRequest`", "container `resources.requests.cpu`",
-                      v2_refuses=_container_only("cpu_request", "cpu_request"))),
-    Option("memory", 'a memory quantity: "16Gi", "512M"' + _PARAMETER, "the container's memory limit",
-           _quantity(quantities.memory_error), "memory_limit",
-           _lowerings("executor `resources.memoryLimit`", "container `resources.limits.memory`",
-                      v2_refuses=_container_only("memory_limit", "memory"))),
-    Option("memory_request", 'a memory quantity: "16Gi", "512M"' + _PARAMETER,
-           "the memory the container is guaranteed", _quantity(quantities.memory_error), "memory_request",
-           _lowerings("executor `resources.memoryRequest`", "container `resources.requests.memory`",
-                      v2_refuses=_container_only("memory_request", "memory_request"))),
-    Option("gpus", "a whole number (0 or more)" + _PARAMETER, "how many GPUs the container gets",
-           _read_gpus, "gpus",
-           _lowerings("executor `resources.accelerator.count`", "the GPU resource limit (`nvidia.com/gpu`)",
-                      v2_refuses=_container_only("gpus", "gpus"))),
-    Option("accelerator", 'a string: "nvidia-tesla-t4", "nvidia.com/gpu"' + _PARAMETER,
-           "the GPU type, with `gpus`", _string(allow_parameter=True), "accelerator",
-           _lowerings("executor `resources.accelerator.type` (with `gpus`)",
-                      "the GPU resource name, or a GKE accelerator node selector",
-                      v2_refuses=_container_only("accelerator", "accelerator"),
-                      v1_refuses=Refusal("from a pipeline parameter", _accelerator_parameter_refused_v1))),
-    Option("node_selector", 'a dict of strings: {"cloud.google.com/gke-nodepool": "gpu"}',
-           "the labels of the nodes the pod may run on", _string_dict(allow_parameters=True), "node_selector",
-           _lowerings(f"{_PLATFORM} `nodeSelector`", "pod `nodeSelector` on the template",
-                      v2_refuses=Refusal("when a value is a pipeline parameter, or on a step that calls a pipeline",
-                                         _selector_parameter_refused))),
-    Option("node_affinity", '{match_expressions: [{key: "zone", operator: "In", values: ["a"]}], weight: 50}, '
-           "or a list of them", "the nodes the pod must run on (no `weight`) or prefers (`weight` 1-100)",
-           _read_node_affinity, "node_affinity",
-           _lowerings(f"{_PLATFORM} `nodeAffinity`", "template `affinity.nodeAffinity`",
-                      v2_refuses=_container_only("node_affinity", "node_affinity"))),
-    Option("tolerations", '{key: "gpu", operator: "Exists", effect: "NoSchedule"}, or a list of them',
-           "node taints the pod tolerates", _read_tolerations, "tolerations",
-           _lowerings(f"{_PLATFORM} `tolerations`", "pod `tolerations` on the template",
-                      v2_refuses=_ON_PIPELINE_CALL)),
-    Option("env", "a dict of strings: {LOG_LEVEL: \"debug\"}", "environment variables of the container",
-           _read_env, "env",
-           _lowerings("executor container `env`", "container `env`",
-                      v2_refuses=_container_only("env", "env"))),
-    Option("secrets", '{name: "minio", env: {VAR: "key"}} and/or mount_path: "/secrets", or a list of them',
-           "Kubernetes secrets as environment variables or files", _read_secrets, "secrets",
-           _lowerings(f"{_PLATFORM} `secretAsEnv` / `secretAsVolume`", "container `env` / `volumeMounts`",
-                      v2_refuses=_ON_PIPELINE_CALL)),
-    Option("config_maps", '{name: "settings", env: {VAR: "key"}} and/or mount_path: "/cfg", or a list of them',
-           "Kubernetes ConfigMaps as environment variables or files", _read_config_maps, "config_maps",
-           _lowerings(f"{_PLATFORM} `configMapAsEnv` / `configMapAsVolume`", "container `env` / `volumeMounts`",
-                      v2_refuses=_container_only("config_maps", "config_maps"))),
-    Option("field_env", '{POD_NAME: "metadata.name", TEAM: "metadata.labels[\'team\']"}',
-           "environment variables read from the pod's fields (the downward API)", _read_field_env, "field_env",
-           _lowerings(f"{_PLATFORM} `fieldPathAsEnv`", "container `env` (`valueFrom.fieldRef`)",
-                      v2_refuses=_container_only("field_env", "field_env"))),
-    Option("volumes", '{pvc: "my-claim", mount_path: "/data"}, or a list of them',
-           "persistent volume claims mounted into the container", _read_volumes, "volumes",
-           _lowerings(f"{_PLATFORM} `pvcMount`", "template `volumes` and container `volumeMounts`",
-                      v2_refuses=_ON_PIPELINE_CALL)),
-    Option("empty_dirs", '{name: "scratch", mount_path: "/scratch", medium: "Memory", size_limit: "1Gi"}, '
-           "or a list of them", "empty scratch volumes that live as long as the pod", _read_empty_dirs, "empty_dirs",
-           _lowerings(f"{_PLATFORM} `emptyDirMounts`", "template `volumes` (`emptyDir`) and container `volumeMounts`",
-                      v2_refuses=_container_only("empty_dirs", "empty_dirs"))),
-    Option("retries", "a whole number (0 or more)", "how many times a failed step is retried",
-           _read_retries, "retry",
-           _lowerings("task `retryPolicy`", "template `retryStrategy`", deploy_steps=_ALL_DEPLOY_STEPS)),
-    Option("retry", '{max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}',
-           "retries with exponential backoff (instead of `retries`)", _read_retry, "retry",
-           _lowerings("task `retryPolicy`", "template `retryStrategy`", deploy_steps=_ALL_DEPLOY_STEPS)),
-    Option("timeout", 'a duration: "30m", "2h", or whole seconds', "how long the step may run",
-           _read_timeout, "timeout_seconds",
-           _lowerings(f"{_PLATFORM} `activeDeadlineSeconds`", "template `activeDeadlineSeconds`",
-                      v2_refuses=_container_only("timeout_seconds", "timeout"))),
-    Option("cache", "true or false", "whether a step with the same inputs may reuse an earlier result",
-           _read_cache, "cache",
-           _lowerings("task `cachingOptions`", "the `enable_caching` label", deploy_steps=_ALL_DEPLOY_STEPS)),
-    Option("max_cache_staleness", 'an ISO 8601 duration: "P0D", "P30D"', "how old a reused result may be",
-           _read_max_cache_staleness, "max_cache_staleness",
-           _lowerings(None, "the `max_cache_staleness` annotation",
-                      v2_refuses=Refusal("always: KFP v2 caches by inputs only", _cache_staleness_refused))),
-    Option("display_name", "a string", "the step's name in the KFP UI",
-           _string(), "display_name",
-           _lowerings("task `taskInfo.name`", "the `task_display_name` annotation", deploy_steps=("deploy",))),
-    Option("after", "a step name or a list of them: [prepare, train]", "steps that must finish first",
-           _read_after, None,
-           _lowerings("task `dependentTasks`", "DAG task `dependencies`", deploy_steps=("model", "endpoint"))),
-    Option("image", 'a string: "my-registry/trainer:1.2"' + _PARAMETER, "the container image, instead of the "
-           "component's", _string(allow_parameter=True), "image",
-           _lowerings("executor container `image`", "container `image`",
-                      v2_refuses=_container_only("image", "image"))),
-    Option("labels", "a dict of strings", "Kubernetes labels of the pod",
-           _string_dict(), "labels",
-           _lowerings(f"{_PLATFORM} `podMetadata.labels`", "template `metadata.labels`",
-                      v2_refuses=_container_only("labels", "labels"))),
-    Option("annotations", "a dict of strings", "Kubernetes annotations of the pod",
-           _string_dict(), "annotations",
-           _lowerings(f"{_PLATFORM} `podMetadata.annotations`", "template `metadata.annotations`",
-                      v2_refuses=_container_only("annotations", "annotations"))),
-    Option("pull_policy", "Always, IfNotPresent or Never", "when Kubernetes pulls the image",
-           _read_pull_policy, "pull_policy",
-           _lowerings(f"{_PLATFORM} `imagePullPolicy`", "container `imagePullPolicy`",
-                      v2_refuses=_container_only("pull_policy", "pull_policy"))),
-    Option("image_pull_secrets", 'a secret name or a list of them: ["regcred"]',
-           "the secrets Kubernetes pulls the image with", _read_image_pull_secrets, "image_pull_secrets",
-           _lowerings(f"{_PLATFORM} `imagePullSecret`", None,
-                      v2_refuses=_container_only("image_pull_secrets", "image_pull_secrets"),
-                      v1_refuses=Refusal("always: KFP 1.x sets them per pipeline", _image_pull_secrets_refused_v1))),
-    Option("vertex_custom_job", '{machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", '
-           'accelerator_count: 2, replica_count: 1, boot_disk_size_gb: 100, service_account: "...", network: "..."}',
-           "run the step as a Vertex AI CustomJob on that machine (vertex only)", _read_vertex_custom_job,
-           "vertex_custom_job", _CUSTOM_JOB_LOWERINGS),
+    Option(
+        "cpu",
+        'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER,
+        "the container's CPU limit",
+        _quantity(quantities.cpu_error),
+        "cpu_limit",
+        _lowerings(
+            "executor `resources.cpuLimit`",
+            "container `resources.limits.cpu`",
+            v2_refuses=_container_only("cpu_limit", "cpu"),
+        ),
+    ),
+    Option(
+        "cpu_request",
+        'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER,
+        "the CPU the container is guaranteed",
+        _quantity(quantities.cpu_error),
+        "cpu_request",
+        _lowerings(
+            "executor `resources.cpuRequest`",
+            "container `resources.requests.cpu`",
+            v2_refuses=_container_only("cpu_request", "cpu_request"),
+        ),
+    ),
+    Option(
+        "memory",
+        'a memory quantity: "16Gi", "512M"' + _PARAMETER,
+        "the container's memory limit",
+        _quantity(quantities.memory_error),
+        "memory_limit",
+        _lowerings(
+            "executor `resources.memoryLimit`",
+            "container `resources.limits.memory`",
+            v2_refuses=_container_only("memory_limit", "memory"),
+        ),
+    ),
+    Option(
+        "memory_request",
+        'a memory quantity: "16Gi", "512M"' + _PARAMETER,
+        "the memory the container is guaranteed",
+        _quantity(quantities.memory_error),
+        "memory_request",
+        _lowerings(
+            "executor `resources.memoryRequest`",
+            "container `resources.requests.memory`",
+            v2_refuses=_container_only("memory_request", "memory_request"),
+        ),
+    ),
+    Option(
+        "gpus",
+        "a whole number (0 or more)" + _PARAMETER,
+        "how many GPUs the container gets",
+        _read_gpus,
+        "gpus",
+        _lowerings(
+            "executor `resources.accelerator.count`",
+            "the GPU resource limit (`nvidia.com/gpu`)",
+            v2_refuses=_container_only("gpus", "gpus"),
+        ),
+    ),
+    Option(
+        "accelerator",
+        'a string: "nvidia-tesla-t4", "nvidia.com/gpu"' + _PARAMETER,
+        "the GPU type, with `gpus`",
+        _string(allow_parameter=True),
+        "accelerator",
+        _lowerings(
+            "executor `resources.accelerator.type` (with `gpus`)",
+            "the GPU resource name, or a GKE accelerator node selector",
+            v2_refuses=_container_only("accelerator", "accelerator"),
+            v1_refuses=Refusal("from a pipeline parameter", _accelerator_parameter_refused_v1),
+        ),
+    ),
+    Option(
+        "node_selector",
+        'a dict of strings: {"cloud.google.com/gke-nodepool": "gpu"}',
+        "the labels of the nodes the pod may run on",
+        _string_dict(allow_parameters=True),
+        "node_selector",
+        _lowerings(
+            f"{_PLATFORM} `nodeSelector`",
+            "pod `nodeSelector` on the template",
+            v2_refuses=Refusal(
+                "when a value is a pipeline parameter, or on a step that calls a pipeline", _selector_parameter_refused
+            ),
+        ),
+    ),
+    Option(
+        "node_affinity",
+        '{match_expressions: [{key: "zone", operator: "In", values: ["a"]}], weight: 50}, or a list of them',
+        "the nodes the pod must run on (no `weight`) or prefers (`weight` 1-100)",
+        _read_node_affinity,
+        "node_affinity",
+        _lowerings(
+            f"{_PLATFORM} `nodeAffinity`",
+            "template `affinity.nodeAffinity`",
+            v2_refuses=_container_only("node_affinity", "node_affinity"),
+        ),
+    ),
+    Option(
+        "tolerations",
+        '{key: "gpu", operator: "Exists", effect: "NoSchedule"}, or a list of them',
+        "node taints the pod tolerates",
+        _read_tolerations,
+        "tolerations",
+        _lowerings(f"{_PLATFORM} `tolerations`", "pod `tolerations` on the template", v2_refuses=_ON_PIPELINE_CALL),
+    ),
+    Option(
+        "env",
+        'a dict of strings: {LOG_LEVEL: "debug"}',
+        "environment variables of the container",
+        _read_env,
+        "env",
+        _lowerings("executor container `env`", "container `env`", v2_refuses=_container_only("env", "env")),
+    ),
+    Option(
+        "secrets",
+        '{name: "minio", env: {VAR: "key"}} and/or mount_path: "/secrets", or a list of them',
+        "Kubernetes secrets as environment variables or files",
+        _read_secrets,
+        "secrets",
+        _lowerings(
+            f"{_PLATFORM} `secretAsEnv` / `secretAsVolume`",
+            "container `env` / `volumeMounts`",
+            v2_refuses=_ON_PIPELINE_CALL,
+        ),
+    ),
+    Option(
+        "config_maps",
+        '{name: "settings", env: {VAR: "key"}} and/or mount_path: "/cfg", or a list of them',
+        "Kubernetes ConfigMaps as environment variables or files",
+        _read_config_maps,
+        "config_maps",
+        _lowerings(
+            f"{_PLATFORM} `configMapAsEnv` / `configMapAsVolume`",
+            "container `env` / `volumeMounts`",
+            v2_refuses=_container_only("config_maps", "config_maps"),
+        ),
+    ),
+    Option(
+        "field_env",
+        '{POD_NAME: "metadata.name", TEAM: "metadata.labels[\'team\']"}',
+        "environment variables read from the pod's fields (the downward API)",
+        _read_field_env,
+        "field_env",
+        _lowerings(
+            f"{_PLATFORM} `fieldPathAsEnv`",
+            "container `env` (`valueFrom.fieldRef`)",
+            v2_refuses=_container_only("field_env", "field_env"),
+        ),
+    ),
+    Option(
+        "volumes",
+        '{pvc: "my-claim", mount_path: "/data"}, or a list of them',
+        "persistent volume claims mounted into the container",
+        _read_volumes,
+        "volumes",
+        _lowerings(
+            f"{_PLATFORM} `pvcMount`", "template `volumes` and container `volumeMounts`", v2_refuses=_ON_PIPELINE_CALL
+        ),
+    ),
+    Option(
+        "empty_dirs",
+        '{name: "scratch", mount_path: "/scratch", medium: "Memory", size_limit: "1Gi"}, or a list of them',
+        "empty scratch volumes that live as long as the pod",
+        _read_empty_dirs,
+        "empty_dirs",
+        _lowerings(
+            f"{_PLATFORM} `emptyDirMounts`",
+            "template `volumes` (`emptyDir`) and container `volumeMounts`",
+            v2_refuses=_container_only("empty_dirs", "empty_dirs"),
+        ),
+    ),
+    Option(
+        "retries",
+        "a whole number (0 or more)",
+        "how many times a failed step is retried",
+        _read_retries,
+        "retry",
+        _lowerings("task `retryPolicy`", "template `retryStrategy`", deploy_steps=_ALL_DEPLOY_STEPS),
+    ),
+    Option(
+        "retry",
+        '{max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}',
+        "retries with exponential backoff (instead of `retries`)",
+        _read_retry,
+        "retry",
+        _lowerings("task `retryPolicy`", "template `retryStrategy`", deploy_steps=_ALL_DEPLOY_STEPS),
+    ),
+    Option(
+        "timeout",
+        'a duration: "30m", "2h", or whole seconds',
+        "how long the step may run",
+        _read_timeout,
+        "timeout_seconds",
+        _lowerings(
+            f"{_PLATFORM} `activeDeadlineSeconds`",
+            "template `activeDeadlineSeconds`",
+            v2_refuses=_container_only("timeout_seconds", "timeout"),
+        ),
+    ),
+    Option(
+        "cache",
+        "true or false",
+        "whether a step with the same inputs may reuse an earlier result",
+        _read_cache,
+        "cache",
+        _lowerings("task `cachingOptions`", "the `enable_caching` label", deploy_steps=_ALL_DEPLOY_STEPS),
+    ),
+    Option(
+        "max_cache_staleness",
+        'an ISO 8601 duration: "P0D", "P30D"',
+        "how old a reused result may be",
+        _read_max_cache_staleness,
+        "max_cache_staleness",
+        _lowerings(
+            None,
+            "the `max_cache_staleness` annotation",
+            v2_refuses=Refusal("always: KFP v2 caches by inputs only", _cache_staleness_refused),
+        ),
+    ),
+    Option(
+        "display_name",
+        "a string",
+        "the step's name in the KFP UI",
+        _string(),
+        "display_name",
+        _lowerings("task `taskInfo.name`", "the `task_display_name` annotation", deploy_steps=("deploy",)),
+    ),
+    Option(
+        "after",
+        "a step name or a list of them: [prepare, train]",
+        "steps that must finish first",
+        _read_after,
+        None,
+        _lowerings("task `dependentTasks`", "DAG task `dependencies`", deploy_steps=("model", "endpoint")),
+    ),
+    Option(
+        "image",
+        'a string: "my-registry/trainer:1.2"' + _PARAMETER,
+        "the container image, instead of the component's",
+        _string(allow_parameter=True),
+        "image",
+        _lowerings("executor container `image`", "container `image`", v2_refuses=_container_only("image", "image")),
+    ),
+    Option(
+        "labels",
+        "a dict of strings",
+        "Kubernetes labels of the pod",
+        _string_dict(),
+        "labels",
+        _lowerings(
+            f"{_PLATFORM} `podMetadata.labels`",
+            "template `metadata.labels`",
+            v2_refuses=_container_only("labels", "labels"),
+        ),
+    ),
+    Option(
+        "annotations",
+        "a dict of strings",
+        "Kubernetes annotations of the pod",
+        _string_dict(),
+        "annotations",
+        _lowerings(
+            f"{_PLATFORM} `podMetadata.annotations`",
+            "template `metadata.annotations`",
+            v2_refuses=_container_only("annotations", "annotations"),
+        ),
+    ),
+    Option(
+        "pull_policy",
+        "Always, IfNotPresent or Never",
+        "when Kubernetes pulls the image",
+        _read_pull_policy,
+        "pull_policy",
+        _lowerings(
+            f"{_PLATFORM} `imagePullPolicy`",
+            "container `imagePullPolicy`",
+            v2_refuses=_container_only("pull_policy", "pull_policy"),
+        ),
+    ),
+    Option(
+        "image_pull_secrets",
+        'a secret name or a list of them: ["regcred"]',
+        "the secrets Kubernetes pulls the image with",
+        _read_image_pull_secrets,
+        "image_pull_secrets",
+        _lowerings(
+            f"{_PLATFORM} `imagePullSecret`",
+            None,
+            v2_refuses=_container_only("image_pull_secrets", "image_pull_secrets"),
+            v1_refuses=Refusal("always: KFP 1.x sets them per pipeline", _image_pull_secrets_refused_v1),
+        ),
+    ),
+    Option(
+        "vertex_custom_job",
+        '{machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", '
+        'accelerator_count: 2, replica_count: 1, boot_disk_size_gb: 100, service_account: "...", network: "..."}',
+        "run the step as a Vertex AI CustomJob on that machine (vertex only)",
+        _read_vertex_custom_job,
+        "vertex_custom_job",
+        _CUSTOM_JOB_LOWERINGS,
+    ),
 )
 
 OPTIONS_BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

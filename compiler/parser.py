@@ -147,8 +147,17 @@ def _terminal_text() -> dict[str, str]:
 
 
 _OPERATORS = {
-    "EQ", "NE", "LESSTHAN", "MORETHAN", "LE", "GE",
-    "AND", "OR", "DOT", "LSQB", "LPAR",
+    "EQ",
+    "NE",
+    "LESSTHAN",
+    "MORETHAN",
+    "LE",
+    "GE",
+    "AND",
+    "OR",
+    "DOT",
+    "LSQB",
+    "LPAR",
 }
 _CLOSERS = {"RPAR", "RSQB", "RBRACE"}
 _OPENERS = {"LPAR", "LSQB", "LBRACE"}
@@ -201,9 +210,11 @@ class _Recovery:
         if self.recoveries > _MAX_RECOVERIES:
             # Text this broken is not a program being edited; reading on would only cost time.
             where = getattr(error, "pos_in_stream", None) or 0
-            self.diagnostics.report(codes.SYNTAX_ERROR,
-                                    f"more than {_MAX_RECOVERIES:,} syntax errors: the rest of the file "
-                                    "was not read", self.source.span(where, min(where + 1, len(self.source.text))))
+            self.diagnostics.report(
+                codes.SYNTAX_ERROR,
+                f"more than {_MAX_RECOVERIES:,} syntax errors: the rest of the file was not read",
+                self.source.span(where, min(where + 1, len(self.source.text))),
+            )
             return False
         if isinstance(error, UnexpectedCharacters):
             return self._bad_character(error)
@@ -223,13 +234,15 @@ class _Recovery:
         char = text[offset]
         state = error.interactive_parser.lexer_thread.state
         assert state is not None, "a lexer that raised UnexpectedCharacters has a state"
-        if char in "\"'" or text.startswith(("f\"", "f'"), offset):
+        if char in "\"'" or text.startswith(('f"', "f'"), offset):
             end = text.find("\n", offset)
             end = len(text) if end < 0 else end
             if not self._is_echo():
                 self.diagnostics.report(
-                    codes.UNTERMINATED_STRING, "unterminated string", self.source.span(offset, end),
-                    hint="close the string on the same line, or use \"\"\"...\"\"\" for text over several lines",
+                    codes.UNTERMINATED_STRING,
+                    "unterminated string",
+                    self.source.span(offset, end),
+                    hint='close the string on the same line, or use """...""" for text over several lines',
                 )
             state.line_ctr.feed(text[offset:end])  # skip the rest of the line
             parser = error.interactive_parser
@@ -396,9 +409,7 @@ class _DryRun:
 
 
 def _invented(kind: str, at: Token) -> Token:
-    value = {"RPAR": ")", "RSQB": "]", "RBRACE": "}", "COMMA": ",", "COLON": ":", "EQUAL": "="}.get(
-        kind, tree.MISSING
-    )
+    value = {"RPAR": ")", "RSQB": "]", "RBRACE": "}", "COMMA": ",", "COLON": ":", "EQUAL": "="}.get(kind, tree.MISSING)
     return Token.new_borrow_pos(kind, value, at)
 
 
@@ -500,8 +511,13 @@ class _Builder(Transformer):
 
     def _tok_span(self, token: Token) -> Span:
         start, end = _token_offsets(token)
-        if (token.line is None or token.column is None or token.end_line is None or token.end_column is None
-                or self.offset):
+        if (
+            token.line is None
+            or token.column is None
+            or token.end_line is None
+            or token.end_column is None
+            or self.offset
+        ):
             return self.source.span(start + self.offset, end + self.offset)
         return Span(self.path, token.line, token.column, token.end_line, token.end_column, start, end)
 
@@ -561,8 +577,11 @@ class _Builder(Transformer):
 
     def type(self, meta, name, args, schema_title, optional):
         return tree.TypeRef(
-            self._span(meta), self._ident(name), args or [],
-            schema_title.value if schema_title is not None else None, optional is not None,
+            self._span(meta),
+            self._ident(name),
+            args or [],
+            schema_title.value if schema_title is not None else None,
+            optional is not None,
         )
 
     def type_args(self, meta, *types):
@@ -582,7 +601,8 @@ class _Builder(Transformer):
         if options is not None:
             self.diagnostics.report(
                 codes.OPTIONS_ON_NON_STEP,
-                "`with { ... }` options belong to a step, and this is not a call", options.span
+                "`with { ... }` options belong to a step, and this is not a call",
+                options.span,
             )
         return tree.Property(span, self._ident(name), value)
 
@@ -674,9 +694,11 @@ class _Builder(Transformer):
         span = self._tok_span(token)
         # Compare lengths first: Python refuses to convert more than 4,300 digits.
         if len(text.lstrip("-")) > len(str(INT_MAX)) or not INT_MIN <= int(text) <= INT_MAX:
-            self.diagnostics.report(codes.NUMBER_OUT_OF_RANGE,
-                                    f"integer {_shown_number(text)} is out of range: integers are "
-                                    "64-bit, from -2^63 to 2^63-1", span)
+            self.diagnostics.report(
+                codes.NUMBER_OUT_OF_RANGE,
+                f"integer {_shown_number(text)} is out of range: integers are 64-bit, from -2^63 to 2^63-1",
+                span,
+            )
             return tree.Literal(span, 0, text)
         return tree.Literal(span, int(text), text)
 
@@ -685,9 +707,11 @@ class _Builder(Transformer):
         span = self._tok_span(token)
         value = float(text)
         if math.isinf(value):
-            self.diagnostics.report(codes.NUMBER_OUT_OF_RANGE,
-                                    f"float {_shown_number(text)} is out of range: floats are at most "
-                                    "about 1.8e308", span)
+            self.diagnostics.report(
+                codes.NUMBER_OUT_OF_RANGE,
+                f"float {_shown_number(text)} is out of range: floats are at most about 1.8e308",
+                span,
+            )
             return tree.Literal(span, 0.0, text)
         return tree.Literal(span, value, text)
 
@@ -709,8 +733,12 @@ class _Builder(Transformer):
             at = raw.find(error.escape)
             start = token.start_pos + self.offset + at
             where = self.source.span(start, start + len(error.escape)) if at >= 0 else span
-            self.diagnostics.report(codes.INVALID_ESCAPE, f"invalid escape `{error.escape}` in string", where,
-                                    hint="write `\\\\` for a backslash")
+            self.diagnostics.report(
+                codes.INVALID_ESCAPE,
+                f"invalid escape `{error.escape}` in string",
+                where,
+                hint="write `\\\\` for a backslash",
+            )
             value = raw[1:-1]
         return tree.Literal(span, value, str(token))
 
@@ -737,8 +765,12 @@ def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics) -
     try:
         return _fstring_parts(token, source, diagnostics)
     except InvalidEscape as error:
-        diagnostics.report(codes.INVALID_ESCAPE, f"invalid escape `{error.escape}` in string",
-                           source.span(*_token_offsets(token)), hint="write `\\\\` for a backslash")
+        diagnostics.report(
+            codes.INVALID_ESCAPE,
+            f"invalid escape `{error.escape}` in string",
+            source.span(*_token_offsets(token)),
+            hint="write `\\\\` for a backslash",
+        )
         return tree.FString(source.span(*_token_offsets(token)), [str(token)[2:-1]])
 
 
@@ -746,13 +778,13 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
     raw = str(token)
     quote = raw[1:4] if raw[1:4] in ('"""', "'''") else raw[1]
     body_start = 1 + len(quote)
-    body = raw[body_start:-len(quote)]
+    body = raw[body_start : -len(quote)]
     base = _token_offsets(token)[0] + body_start
     parts: list = []
     text_buffer: list[str] = []
     position = 0
     for match in _FSTRING_FIELD.finditer(body):
-        text_buffer.append(body[position:match.start()])
+        text_buffer.append(body[position : match.start()])
         position = match.end()
         piece = match.group(0)
         if piece in ("{{", "}}"):
@@ -760,7 +792,8 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
             continue
         if match.group(1) is None:  # a lone brace
             diagnostics.report(
-                codes.INVALID_F_STRING, f"single `{piece}` in f-string; write `{piece * 2}` for a literal brace",
+                codes.INVALID_F_STRING,
+                f"single `{piece}` in f-string; write `{piece * 2}` for a literal brace",
                 source.span(base + match.start(), base + match.end()),
             )
             continue
@@ -778,8 +811,29 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
 
 
 _DOTTED = re.compile(r"\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*")
-_KEYWORDS = frozenset({"import", "as", "component", "pipeline", "with", "for", "in", "parallel", "if", "elif",
-                       "else", "finally", "return", "or", "and", "not", "true", "false", "null"})
+_KEYWORDS = frozenset(
+    {
+        "import",
+        "as",
+        "component",
+        "pipeline",
+        "with",
+        "for",
+        "in",
+        "parallel",
+        "if",
+        "elif",
+        "else",
+        "finally",
+        "return",
+        "or",
+        "and",
+        "not",
+        "true",
+        "false",
+        "null",
+    }
+)
 
 
 def _dotted_name(text: str, offset: int, source: SourceText):
@@ -822,8 +876,9 @@ def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics
         return tree.ErrorExpr(source.span(offset, offset + len(text)))
     except UnexpectedInput as error:
         pos = offset + (getattr(error, "pos_in_stream", None) or 0)
-        diagnostics.report(codes.INVALID_F_STRING, "invalid expression in f-string",
-                           source.span(pos, min(pos + 1, offset + len(text))))
+        diagnostics.report(
+            codes.INVALID_F_STRING, "invalid expression in f-string", source.span(pos, min(pos + 1, offset + len(text)))
+        )
         return tree.ErrorExpr(source.span(offset, offset + len(text)))
     built = _build(parsed, source, diagnostics, offset)
     return built if built is not None else tree.ErrorExpr(source.span(offset, offset + len(text)))
@@ -842,18 +897,24 @@ def _too_deep(parse_tree: lark.Tree) -> lark.Tree | None:
 
 def _report_too_deep(node: lark.Tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> None:
     start = offset + (getattr(node.meta, "start_pos", 0) or 0)
-    diagnostics.report(codes.NESTED_TOO_DEEPLY,
-                       f"nested too deeply: more than {MAX_NESTING} levels of declarations, blocks, "
-                       "calls and brackets around this point", source.span(start, start + 1),
-                       hint="split the expression, or move nested data into a file the step reads")
+    diagnostics.report(
+        codes.NESTED_TOO_DEEPLY,
+        f"nested too deeply: more than {MAX_NESTING} levels of declarations, blocks, "
+        "calls and brackets around this point",
+        source.span(start, start + 1),
+        hint="split the expression, or move nested data into a file the step reads",
+    )
 
 
 def _report_too_deep_text(too_deep: _TooDeep, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> None:
     token, what = too_deep.token, too_deep.what
     start = offset + (token.start_pos or 0)
-    diagnostics.report(codes.NESTED_TOO_DEEPLY, f"nested too deeply: more than {MAX_NESTING} {what}",
-                       source.span(start, start + 1),
-                       hint="split the expression, or move nested data into a file the step reads")
+    diagnostics.report(
+        codes.NESTED_TOO_DEEPLY,
+        f"nested too deeply: more than {MAX_NESTING} {what}",
+        source.span(start, start + 1),
+        hint="split the expression, or move nested data into a file the step reads",
+    )
 
 
 def _build(parse_tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0):
@@ -919,8 +980,11 @@ def _attach_docs(module: tree.Module, source: SourceText) -> None:
         line = span.line if isinstance(declaration, (tree.ComponentDef, tree.PipelineDef)) else span.end_line
         if line in trailing:
             current = trailing_owner.get(line)
-            if current is None or span.end > current.span.end and not isinstance(
-                    declaration, (tree.ComponentDef, tree.PipelineDef)):
+            if (
+                current is None
+                or span.end > current.span.end
+                and not isinstance(declaration, (tree.ComponentDef, tree.PipelineDef))
+            ):
                 trailing_owner[line] = declaration
 
     def above(span: Span) -> list[str]:
@@ -957,10 +1021,12 @@ def _without_surrogates(source: SourceText, diagnostics: Diagnostics) -> str:
     if _SURROGATE.search(text) is None:
         return text
     for match in _SURROGATE.finditer(text):
-        diagnostics.report(codes.UNEXPECTED_CHARACTER,
-                           f"unexpected character U+{ord(match.group()):04X}: a lone UTF-16 surrogate "
-                           "is not a character", source.span(match.start(), match.end()),
-                           hint="the text is not valid Unicode; retype or delete it")
+        diagnostics.report(
+            codes.UNEXPECTED_CHARACTER,
+            f"unexpected character U+{ord(match.group()):04X}: a lone UTF-16 surrogate is not a character",
+            source.span(match.start(), match.end()),
+            hint="the text is not valid Unicode; retype or delete it",
+        )
         if len(diagnostics) >= 20:
             break
     return _SURROGATE.sub("\ufffd", text)

@@ -345,8 +345,9 @@ def to_dot(picture: Picture) -> str:
         if target in clusters:
             attributes.append(f"lhead={_dot_string(target)}")
             target = next(clusters[target].nodes()).id
-        lines.append(f"    {_dot_string(source)} -> {_dot_string(target)} "
-                     f"[{', '.join(attributes)}{_DOT_EDGE_STYLE[edge.kind]}];")
+        lines.append(
+            f"    {_dot_string(source)} -> {_dot_string(target)} [{', '.join(attributes)}{_DOT_EDGE_STYLE[edge.kind]}];"
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -375,10 +376,14 @@ def _node_depths(picture: Picture) -> dict[str, int]:
 # --------------------------------------------------------------- mermaid
 
 _MERMAID_ARROWS = {
-    "data": "-->", "fan_in": "==>", "after": "-.->", "iterates": "-->", "tests": "-->", "finally": "-.->",
+    "data": "-->",
+    "fan_in": "==>",
+    "after": "-.->",
+    "iterates": "-->",
+    "tests": "-->",
+    "finally": "-.->",
 }
-_MERMAID_SHAPES = {"step": ('("', '")'), "pipeline": ('[["', '"]]'), "importer": ('[("', '")]'),
-                   "empty": ('["', '"]')}
+_MERMAID_SHAPES = {"step": ('("', '")'), "pipeline": ('[["', '"]]'), "importer": ('[("', '")]'), "empty": ('["', '"]')}
 _MERMAID_CLASSES = {
     "loop": "fill:#f3f7fd,stroke:#3b6fb6,stroke-dasharray:5 5",
     "branches": "fill:#fffdf5,stroke:#8a6d1d,stroke-dasharray:2 2",
@@ -433,8 +438,9 @@ def to_mermaid(picture: Picture) -> str:
 
     emit(picture.root.children, "    ")
     for edge in picture.edges:
-        lines.append(f'    {ids(edge.source)} {_MERMAID_ARROWS[edge.kind]}|"{_mermaid_text(edge.label)}"| '
-                     f"{ids(edge.target)}")
+        lines.append(
+            f'    {ids(edge.source)} {_MERMAID_ARROWS[edge.kind]}|"{_mermaid_text(edge.label)}"| {ids(edge.target)}'
+        )
     for kind, style in _MERMAID_CLASSES.items():
         lines.append(f"    classDef {kind} {style}")
     return "\n".join(lines) + "\n"

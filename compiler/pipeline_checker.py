@@ -91,8 +91,11 @@ class PipelineBuilder:
     # ------------------------------------------------------------ entry
     def build(self) -> dag.PipelineGraph:
         definition = self.definition
-        check_unique_names([p.name for p in definition.params] + [o.name for o in definition.outputs],
-                           self.diagnostics, f"pipeline `{definition.name.name}`")
+        check_unique_names(
+            [p.name for p in definition.params] + [o.name for o in definition.outputs],
+            self.diagnostics,
+            f"pipeline `{definition.name.name}`",
+        )
         self.inputs = build_ports(definition.params, self.diagnostics, definition.name.name)
         self.input_by_name = {p.name: p for p in self.inputs}
         for param in definition.params:
@@ -109,7 +112,11 @@ class PipelineBuilder:
         self.root = dag.TaskGroup(dag.GroupKind.ROOT, definition.span)
         self._declare_body(definition.body)
         graph = dag.PipelineGraph(
-            name=definition.name.name, inputs=self.inputs, outputs=outputs, root=self.root, tasks={},
+            name=definition.name.name,
+            inputs=self.inputs,
+            outputs=outputs,
+            root=self.root,
+            tasks={},
             span=definition.span,
         )
         graph.description = self._string_property("description") or definition.doc
@@ -141,16 +148,20 @@ class PipelineBuilder:
         if finally_nodes:
             self.finally_node = finally_nodes[0]
             for extra in finally_nodes[1:]:
-                self.diagnostics.report(codes.MISPLACED_STATEMENT,
-                                        "a pipeline has at most one `finally` block", extra.span,
-                                        related=[Related(self.finally_node.span, "the first one is here")])
+                self.diagnostics.report(
+                    codes.MISPLACED_STATEMENT,
+                    "a pipeline has at most one `finally` block",
+                    extra.span,
+                    related=[Related(self.finally_node.span, "the first one is here")],
+                )
             last_real = [s for s in body if not isinstance(s, (tree.Property, tree.Return))]
             if last_real and last_real[-1] is not self.finally_node:
-                self.diagnostics.report(codes.MISPLACED_STATEMENT,
-                                        "`finally` must be the last block of the pipeline body",
-                                        self.finally_node.span)
-            self.exit_group = dag.ExitHandlerGroup(dag.GroupKind.EXIT_HANDLER, self.finally_node.span,
-                                                   parent=self.root)
+                self.diagnostics.report(
+                    codes.MISPLACED_STATEMENT,
+                    "`finally` must be the last block of the pipeline body",
+                    self.finally_node.span,
+                )
+            self.exit_group = dag.ExitHandlerGroup(dag.GroupKind.EXIT_HANDLER, self.finally_node.span, parent=self.root)
             self.root.children.append(self.exit_group)
             main_group = self.exit_group
         for statement in body:
@@ -173,9 +184,9 @@ class PipelineBuilder:
             self.group_spans[id(loop)] = statement
             inner = BodyScope(dict(scope.loops))
             if statement.var.name in inner.loops or statement.var.name in self.input_by_name:
-                self.diagnostics.report(codes.DUPLICATE_NAME,
-                                        f"loop variable `{statement.var.name}` hides another name",
-                                        statement.var.span)
+                self.diagnostics.report(
+                    codes.DUPLICATE_NAME, f"loop variable `{statement.var.name}` hides another name", statement.var.span
+                )
             inner.loops[statement.var.name] = loop
             self.loop_scopes[id(loop)] = inner
             self._declare_block(statement.body.body, loop, inner, in_finally)
@@ -183,22 +194,27 @@ class PipelineBuilder:
             self._declare_if(statement, group, scope, in_finally)
         elif isinstance(statement, tree.Property):
             if not top_level or in_finally:
-                self.diagnostics.report(codes.MISPLACED_STATEMENT,
-                                        f"`{statement.name.name} = ...` must be at the top of the pipeline "
-                                        "body", statement.span, hint="a step is `name = component(...)`")
+                self.diagnostics.report(
+                    codes.MISPLACED_STATEMENT,
+                    f"`{statement.name.name} = ...` must be at the top of the pipeline body",
+                    statement.span,
+                    hint="a step is `name = component(...)`",
+                )
                 return
             self._declare_property(statement)
         elif isinstance(statement, tree.Return):
             if not top_level or in_finally:
-                self.diagnostics.report(codes.MISPLACED_STATEMENT,
-                                        "`return` must be at the top level of the pipeline body",
-                                        statement.span)
+                self.diagnostics.report(
+                    codes.MISPLACED_STATEMENT, "`return` must be at the top level of the pipeline body", statement.span
+                )
                 return
             self.returns.append(statement)
         elif isinstance(statement, tree.Finally):
-            self.diagnostics.report(codes.MISPLACED_STATEMENT,
-                                    "`finally` is allowed only at the top level of a pipeline body",
-                                    statement.span)
+            self.diagnostics.report(
+                codes.MISPLACED_STATEMENT,
+                "`finally` is allowed only at the top level of a pipeline body",
+                statement.span,
+            )
 
     def _declare_if(self, statement: tree.If, group: dag.TaskGroup, scope: BodyScope, in_finally: bool) -> None:
         if len(statement.branches) == 1:
@@ -213,8 +229,9 @@ class PipelineBuilder:
         group.children.append(branches)
         self.loop_scopes[id(branches)] = scope
         for branch in statement.branches:
-            condition_group = dag.ConditionGroup(dag.GroupKind.CONDITION, branch.span, parent=branches,
-                                                 keyword=branch.keyword)
+            condition_group = dag.ConditionGroup(
+                dag.GroupKind.CONDITION, branch.span, parent=branches, keyword=branch.keyword
+            )
             branches.children.append(condition_group)
             self.group_spans[id(condition_group)] = branch
             self.loop_scopes[id(condition_group)] = scope
@@ -223,13 +240,21 @@ class PipelineBuilder:
     def _declare_property(self, prop: tree.Property) -> None:
         key = prop.name.name
         if key not in PIPELINE_PROPERTIES:
-            self.diagnostics.report(codes.UNKNOWN_PROPERTY, f"pipelines have no property `{key}`", prop.name.span,
-                                    suggestion=did_you_mean(key, PIPELINE_PROPERTIES, at=prop.name.span),
-                                    hint="a step calls a component: `name = component(input: value)`")
+            self.diagnostics.report(
+                codes.UNKNOWN_PROPERTY,
+                f"pipelines have no property `{key}`",
+                prop.name.span,
+                suggestion=did_you_mean(key, PIPELINE_PROPERTIES, at=prop.name.span),
+                hint="a step calls a component: `name = component(input: value)`",
+            )
             return
         if key in self.properties:
-            self.diagnostics.report(codes.DUPLICATE_NAME, f"`{key}` is set twice", prop.name.span,
-                                    related=[Related(self.properties[key].name.span, "first set here")])
+            self.diagnostics.report(
+                codes.DUPLICATE_NAME,
+                f"`{key}` is set twice",
+                prop.name.span,
+                related=[Related(self.properties[key].name.span, "first set here")],
+            )
             return
         self.properties[key] = prop
 
@@ -258,16 +283,24 @@ class PipelineBuilder:
                 self.diagnostics.report(
                     codes.DUPLICATE_NAME,
                     f"a step named `{name}` already exists; name this one: `{name}_2 = {name}(...)`",
-                    name_span, related=[Related(first.name_span, "the other step")],
+                    name_span,
+                    related=[Related(first.name_span, "the other step")],
                 )
             else:
-                self.diagnostics.report(codes.DUPLICATE_NAME, f"step `{name}` is declared twice", name_span,
-                                        related=[Related(first.name_span, "first declared here")])
+                self.diagnostics.report(
+                    codes.DUPLICATE_NAME,
+                    f"step `{name}` is declared twice",
+                    name_span,
+                    related=[Related(first.name_span, "first declared here")],
+                )
             return
         if name in self.input_by_name:
-            self.diagnostics.report(codes.DUPLICATE_NAME,
-                                    f"step `{name}` has the name of a pipeline parameter", name_span,
-                                    related=[Related(_parameter_span(self.input_by_name[name]), "the parameter")])
+            self.diagnostics.report(
+                codes.DUPLICATE_NAME,
+                f"step `{name}` has the name of a pipeline parameter",
+                name_span,
+                related=[Related(_parameter_span(self.input_by_name[name]), "the parameter")],
+            )
             return
         task_name = k8s_name(name)
         other = self.task_names.get(task_name)
@@ -275,14 +308,17 @@ class PipelineBuilder:
             self.diagnostics.report(
                 codes.KUBERNETES_NAME_COLLISION,
                 f"steps `{other.name}` and `{name}` both become the task name `{task_name}`",
-                name_span, related=[Related(other.name_span, f"`{other.name}` is here")],
+                name_span,
+                related=[Related(other.name_span, f"`{other.name}` is here")],
                 hint="rename one of them",
             )
             return
         if not task_name:
-            self.diagnostics.report(codes.KUBERNETES_NAME_COLLISION,
-                                    f"step name `{name}` has no letters or digits for a task name",
-                                    name_span)
+            self.diagnostics.report(
+                codes.KUBERNETES_NAME_COLLISION,
+                f"step name `{name}` has no letters or digits for a task name",
+                name_span,
+            )
             return
         decl = StepDecl(node, name, name_span, group, in_finally)
         self.steps[name] = decl
@@ -316,9 +352,12 @@ class PipelineBuilder:
         if isinstance(items, tree.ListExpr):
             value = constant_value(items)
             if value is NOT_CONSTANT:
-                self.diagnostics.report(codes.LOOP_OVER_NON_LIST,
-                                        "a list to loop over must hold only constants; loop over a "
-                                        "parameter or a step output for values known at run time", items.span)
+                self.diagnostics.report(
+                    codes.LOOP_OVER_NON_LIST,
+                    "a list to loop over must hold only constants; loop over a "
+                    "parameter or a step output for values known at run time",
+                    items.span,
+                )
                 return
             if not value:
                 self.diagnostics.report(codes.LOOP_OVER_NON_LIST, "the list to loop over is empty", items.span)
@@ -340,15 +379,17 @@ class PipelineBuilder:
                 loop.items = resolved
                 loop.item_type = type_.element() if type_.name == "list" else types.ANY_ITEM
             else:
-                self.diagnostics.report(codes.LOOP_OVER_NON_LIST,
-                                        f"`for` needs a list, but this is a `{type_}`", items.span)
+                self.diagnostics.report(
+                    codes.LOOP_OVER_NON_LIST, f"`for` needs a list, but this is a `{type_}`", items.span
+                )
                 return
             loop.field_types = {}
         if node.parallelism is not None:
             count = constant_value(node.parallelism)
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                self.diagnostics.report(codes.INVALID_OPTION_VALUE, "`parallel` takes a whole number of at least 1",
-                                        node.parallelism.span)
+                self.diagnostics.report(
+                    codes.INVALID_OPTION_VALUE, "`parallel` takes a whole number of at least 1", node.parallelism.span
+                )
             else:
                 loop.parallelism = count
 
@@ -392,21 +433,30 @@ class PipelineBuilder:
         else:
             arguments = self._arguments(spec, node.call, decl, scope)
         task = dag.Task(
-            name=k8s_name(decl.name), step=decl.name, component=spec, arguments=arguments, options=options,
-            group=decl.group, span=node.span, in_finally=decl.in_finally,
+            name=k8s_name(decl.name),
+            step=decl.name,
+            component=spec,
+            arguments=arguments,
+            options=options,
+            group=decl.group,
+            span=node.span,
+            in_finally=decl.in_finally,
         )
         self.after_nodes[task.name] = after
         decl.task = task
         decl.group.children.append(task)
 
-    def _arguments(self, spec: dag.ComponentSpec, call: tree.Call, decl: StepDecl,
-                   scope: BodyScope) -> dict[str, dag.Value]:
+    def _arguments(
+        self, spec: dag.ComponentSpec, call: tree.Call, decl: StepDecl, scope: BodyScope
+    ) -> dict[str, dag.Value]:
         arguments: dict[str, dag.Value] = {}
         given: dict[str, tree.Identifier] = {}  # input name -> where it was passed
         for argument in call.args:
             if argument.name is None:
                 self.diagnostics.report(
-                    codes.POSITIONAL_ARGUMENT, f"inputs of `{spec.name}` are passed by name", argument.span,
+                    codes.POSITIONAL_ARGUMENT,
+                    f"inputs of `{spec.name}` are passed by name",
+                    argument.span,
                     hint=_name_hint(spec, argument),
                 )
                 continue
@@ -414,8 +464,12 @@ class PipelineBuilder:
             if argument.name.missing:
                 continue
             if name in given:
-                self.diagnostics.report(codes.DUPLICATE_NAME, f"input `{name}` is passed twice", argument.name.span,
-                                        related=[Related(given[name].span, "first passed here")])
+                self.diagnostics.report(
+                    codes.DUPLICATE_NAME,
+                    f"input `{name}` is passed twice",
+                    argument.name.span,
+                    related=[Related(given[name].span, "first passed here")],
+                )
                 continue
             given[name] = argument.name
             port = spec.input(name)
@@ -424,9 +478,12 @@ class PipelineBuilder:
                 candidates = [p.name for p in spec.inputs]
                 not_given = [c for c in candidates if c not in given] or candidates
                 self.diagnostics.report(
-                    codes.UNKNOWN_INPUT, f"`{spec.name}` has no input `{name}`", argument.name.span,
+                    codes.UNKNOWN_INPUT,
+                    f"`{spec.name}` has no input `{name}`",
+                    argument.name.span,
                     suggestion=did_you_mean(name, not_given, at=argument.name.span),
-                    hint="its inputs are " + ", ".join(f"`{c}`" for c in candidates) if candidates
+                    hint="its inputs are " + ", ".join(f"`{c}`" for c in candidates)
+                    if candidates
                     else f"`{spec.name}` takes no inputs",
                 )
                 continue
@@ -441,19 +498,24 @@ class PipelineBuilder:
             if port.type.kind == types.TypeKind.STATUS:
                 if decl.in_finally:
                     self.diagnostics.report(
-                        codes.MISSING_INPUT, f"`{spec.name}` needs `{port.name}`", call.span,
+                        codes.MISSING_INPUT,
+                        f"`{spec.name}` needs `{port.name}`",
+                        call.span,
                         hint=f"pass `{port.name}: pipeline.status`",
                     )
                 else:
                     self.diagnostics.report(
                         codes.TYPE_MISMATCH,
                         f"`{spec.name}` takes the pipeline's final status (`{port.name}: Status`), "
-                        "so it can only run in `finally`", call.span,
+                        "so it can only run in `finally`",
+                        call.span,
                     )
                 continue
             if port.required:
                 self.diagnostics.report(
-                    codes.MISSING_INPUT, f"`{spec.name}` needs input `{port.name}` (`{port.type}`)", call.span,
+                    codes.MISSING_INPUT,
+                    f"`{spec.name}` needs input `{port.name}` (`{port.type}`)",
+                    call.span,
                     hint=f"pass `{port.name}: ...`",
                     related=[Related(port.span, "declared here")] if port.span else None,
                 )
@@ -463,8 +525,10 @@ class PipelineBuilder:
         if isinstance(value, dag.Constant) and port.type.is_param:
             if not value_fits(value.value, port.type):
                 self.diagnostics.report(
-                    codes.TYPE_MISMATCH, f"input `{port.name}` of `{spec.name}` is a `{port.type.as_optional(False)}`, "
-                    f"but this is {_describe_constant(value.value)}", argument.value.span,
+                    codes.TYPE_MISMATCH,
+                    f"input `{port.name}` of `{spec.name}` is a `{port.type.as_optional(False)}`, "
+                    f"but this is {_describe_constant(value.value)}",
+                    argument.value.span,
                     related=[Related(port.span, "the input is declared here")] if port.span else None,
                 )
                 return False
@@ -479,9 +543,11 @@ class PipelineBuilder:
         if port.span is not None:
             related.append(Related(port.span, f"input `{port.name}` is declared here"))
         self.diagnostics.report(
-            mismatch.code, f"input `{port.name}` of `{spec.name}`: {mismatch.message}", argument.value.span,
-            related=related, hint=_fan_in_hint(value, argument.value,
-                                               f"give `{spec.name}` an input `{port.name}: {value.type}`"),
+            mismatch.code,
+            f"input `{port.name}` of `{spec.name}`: {mismatch.message}",
+            argument.value.span,
+            related=related,
+            hint=_fan_in_hint(value, argument.value, f"give `{spec.name}` an input `{port.name}: {value.type}`"),
         )
         return False
 
@@ -498,11 +564,18 @@ class PipelineBuilder:
         args = {a.name.name: a for a in call.args if a.name is not None}
         for argument in call.args:
             if argument.name is None:
-                self.diagnostics.report(codes.POSITIONAL_ARGUMENT, "importer inputs are passed by name: "
-                                        "`importer(uri: \"gs://...\", type: Model)`", argument.span)
+                self.diagnostics.report(
+                    codes.POSITIONAL_ARGUMENT,
+                    'importer inputs are passed by name: `importer(uri: "gs://...", type: Model)`',
+                    argument.span,
+                )
             elif argument.name.name not in ("uri", "type", "metadata", "reimport"):
-                self.diagnostics.report(codes.UNKNOWN_INPUT, f"importer has no input `{argument.name.name}`",
-                                        argument.name.span, hint="its inputs are uri, type, metadata, reimport")
+                self.diagnostics.report(
+                    codes.UNKNOWN_INPUT,
+                    f"importer has no input `{argument.name.name}`",
+                    argument.name.span,
+                    hint="its inputs are uri, type, metadata, reimport",
+                )
         if "uri" not in args:
             self.diagnostics.report(codes.MISSING_INPUT, "importer needs `uri`", call.span)
             return None
@@ -514,26 +587,32 @@ class PipelineBuilder:
             elif isinstance(type_expr, tree.Literal) and isinstance(type_expr.value, str):
                 artifact_type = types.artifact(type_expr.value)
             else:
-                self.diagnostics.report(codes.UNKNOWN_TYPE, "importer `type` is an artifact type such as `Model`, or a "
-                                        "schema title string", type_expr.span)
+                self.diagnostics.report(
+                    codes.UNKNOWN_TYPE,
+                    "importer `type` is an artifact type such as `Model`, or a schema title string",
+                    type_expr.span,
+                )
         metadata = {}
         if "metadata" in args:
             value = constant_value(args["metadata"].value)
             if not isinstance(value, dict):
-                self.diagnostics.report(codes.INVALID_VALUE, "importer `metadata` must be a constant dict",
-                                        args["metadata"].value.span)
+                self.diagnostics.report(
+                    codes.INVALID_VALUE, "importer `metadata` must be a constant dict", args["metadata"].value.span
+                )
             else:
                 metadata = value
         reimport = False
         if "reimport" in args:
             value = constant_value(args["reimport"].value)
             if not isinstance(value, bool):
-                self.diagnostics.report(codes.INVALID_VALUE, "importer `reimport` must be true or false",
-                                        args["reimport"].value.span)
+                self.diagnostics.report(
+                    codes.INVALID_VALUE, "importer `reimport` must be true or false", args["reimport"].value.span
+                )
             else:
                 reimport = value
         return dag.ComponentSpec(
-            name="importer", kind=dag.ComponentKind.IMPORTER,
+            name="importer",
+            kind=dag.ComponentKind.IMPORTER,
             inputs=[dag.Port("uri", types.STR)],
             outputs=[dag.Port("artifact", artifact_type)],
             importer=dag.ImporterConfig(artifact_type, metadata, reimport),
@@ -545,9 +624,11 @@ class PipelineBuilder:
         if uri is None:
             return None
         if not isinstance(uri, (dag.Constant, dag.PipelineInput)) or (
-                isinstance(uri, dag.Constant) and not isinstance(uri.value, str)):
-            self.diagnostics.report(codes.INVALID_VALUE, "importer `uri` must be a string or a pipeline parameter",
-                                    argument.value.span)
+            isinstance(uri, dag.Constant) and not isinstance(uri.value, str)
+        ):
+            self.diagnostics.report(
+                codes.INVALID_VALUE, "importer `uri` must be a string or a pipeline parameter", argument.value.span
+            )
             return None
         return {"uri": uri}
 
@@ -558,8 +639,14 @@ class PipelineBuilder:
         return None
 
     # ---------------------------------------------------------- values
-    def _value(self, expr: tree.Expr, group: dag.TaskGroup, scope: BodyScope, in_finally: bool = False,
-               expected: dag.Port | None = None) -> dag.Value | None:
+    def _value(
+        self,
+        expr: tree.Expr,
+        group: dag.TaskGroup,
+        scope: BodyScope,
+        in_finally: bool = False,
+        expected: dag.Port | None = None,
+    ) -> dag.Value | None:
         """Evaluate an argument expression where `group` uses it; None if it is wrong (reported)."""
         if isinstance(expr, tree.ErrorExpr):
             return None
@@ -567,7 +654,9 @@ class PipelineBuilder:
             value = constant_value(expr)
             if value is NOT_CONSTANT:
                 self.diagnostics.report(
-                    codes.INVALID_VALUE, "lists and dicts passed to a step must be constants", expr.span,
+                    codes.INVALID_VALUE,
+                    "lists and dicts passed to a step must be constants",
+                    expr.span,
                     hint="pass values known at run time as separate inputs",
                 )
                 return None
@@ -579,9 +668,11 @@ class PipelineBuilder:
         if isinstance(expr, tree.Member):
             return self._member_value(expr, group, scope, in_finally)
         if isinstance(expr, tree.Call):
-            self.diagnostics.report(codes.INVALID_VALUE,
-                                    "a call can't be an input; declare it as a step and pass one of "
-                                    "its outputs", expr.span)
+            self.diagnostics.report(
+                codes.INVALID_VALUE,
+                "a call can't be an input; declare it as a step and pass one of its outputs",
+                expr.span,
+            )
             return None
         if isinstance(expr, (tree.Compare, tree.BoolOp, tree.Not)):
             self.diagnostics.report(codes.INVALID_VALUE, "comparisons can only be used in `if` conditions", expr.span)
@@ -601,9 +692,9 @@ class PipelineBuilder:
                 ok = False
                 continue
             if value.type.is_artifact or value.type.kind == types.TypeKind.STATUS:
-                self.diagnostics.report(codes.INVALID_VALUE,
-                                        f"an f-string can only hold parameters, not `{value.type}`",
-                                        part.span)
+                self.diagnostics.report(
+                    codes.INVALID_VALUE, f"an f-string can only hold parameters, not `{value.type}`", part.span
+                )
                 ok = False
                 continue
             if isinstance(value, dag.Interpolation):
@@ -640,12 +731,21 @@ class PipelineBuilder:
                 if len(choices) == 1:  # the one output that fits is surely meant
                     suggestion = Suggestion(name, f"{name}.{choices[0]}").at(expr.span)
                 hint = "pass one of its outputs: " + ", ".join(f"`{name}.{o}`" for o in choices)
-            self.diagnostics.report(codes.WHOLE_STEP_AS_VALUE, f"`{name}` is a whole step; pass one of its outputs",
-                                    expr.span, suggestion=suggestion, hint=hint)
+            self.diagnostics.report(
+                codes.WHOLE_STEP_AS_VALUE,
+                f"`{name}` is a whole step; pass one of its outputs",
+                expr.span,
+                suggestion=suggestion,
+                hint=hint,
+            )
             return None
         if name == "pipeline":
-            self.diagnostics.report(codes.INVALID_VALUE, "`pipeline` alone is not a value; use `pipeline.job_name`, "
-                                    "`pipeline.job_id`, `pipeline.root` or `pipeline.status`", expr.span)
+            self.diagnostics.report(
+                codes.INVALID_VALUE,
+                "`pipeline` alone is not a value; use `pipeline.job_name`, "
+                "`pipeline.job_id`, `pipeline.root` or `pipeline.status`",
+                expr.span,
+            )
             return None
         if name in self.global_names or name in BUILTINS:
             self.diagnostics.report(codes.INVALID_VALUE, f"`{name}` is a component or module, not a value", expr.span)
@@ -656,25 +756,34 @@ class PipelineBuilder:
     def _unknown_name(self, expr: tree.Name, scope: BodyScope) -> None:
         candidates = [*self.input_by_name, *self.steps, *scope.loops]
         if expr.id in self._all_loop_vars():
-            self.diagnostics.report(codes.UNKNOWN_NAME, f"unknown name `{expr.id}`", expr.span,
-                                    hint=f"`{expr.id}` is a loop variable, visible only inside its `for`")
+            self.diagnostics.report(
+                codes.UNKNOWN_NAME,
+                f"unknown name `{expr.id}`",
+                expr.span,
+                hint=f"`{expr.id}` is a loop variable, visible only inside its `for`",
+            )
             return
-        self.diagnostics.report(codes.UNKNOWN_NAME, f"unknown name `{expr.id}`", expr.span,
-                                suggestion=did_you_mean(expr.id, candidates, at=expr.span))
+        self.diagnostics.report(
+            codes.UNKNOWN_NAME,
+            f"unknown name `{expr.id}`",
+            expr.span,
+            suggestion=did_you_mean(expr.id, candidates, at=expr.span),
+        )
 
     def _all_loop_vars(self):
         for scope in self.loop_scopes.values():
             yield from scope.loops
 
-    def _member_value(self, expr: tree.Member, group: dag.TaskGroup, scope: BodyScope,
-                      in_finally: bool) -> dag.Value | None:
+    def _member_value(
+        self, expr: tree.Member, group: dag.TaskGroup, scope: BodyScope, in_finally: bool
+    ) -> dag.Value | None:
         attr = expr.attr.name
         if expr.attr.missing:
             return None
         if not isinstance(expr.obj, tree.Name):
-            self.diagnostics.report(codes.INVALID_VALUE,
-                                    "only `step.output`, `item.field` and `pipeline.x` can be used here",
-                                    expr.span)
+            self.diagnostics.report(
+                codes.INVALID_VALUE, "only `step.output`, `item.field` and `pipeline.x` can be used here", expr.span
+            )
             return None
         owner = expr.obj.id
         if owner in scope.loops:
@@ -683,14 +792,18 @@ class PipelineBuilder:
             if item_type.is_error:
                 return None
             if not (item_type.is_param and item_type.name in ("dict", "any")):
-                self.diagnostics.report(codes.UNKNOWN_MEMBER,
-                                        f"the items of this loop are `{item_type}`, which has no fields",
-                                        expr.attr.span)
+                self.diagnostics.report(
+                    codes.UNKNOWN_MEMBER,
+                    f"the items of this loop are `{item_type}`, which has no fields",
+                    expr.attr.span,
+                )
                 return None
             field_types = getattr(loop, "field_types", {}) or {}
             if field_types and attr not in field_types:
                 self.diagnostics.report(
-                    codes.UNKNOWN_MEMBER, f"the items of this loop have no field `{attr}`", expr.attr.span,
+                    codes.UNKNOWN_MEMBER,
+                    f"the items of this loop have no field `{attr}`",
+                    expr.attr.span,
                     suggestion=did_you_mean(attr, field_types, at=expr.attr.span),
                     hint="fields: " + ", ".join(f"`{f}`" for f in field_types),
                 )
@@ -699,15 +812,18 @@ class PipelineBuilder:
         if owner == "pipeline" and owner not in self.steps and owner not in self.input_by_name:
             if attr not in PIPELINE_VALUES:
                 self.diagnostics.report(
-                    codes.UNKNOWN_MEMBER, f"`pipeline` has no `{attr}`", expr.attr.span,
+                    codes.UNKNOWN_MEMBER,
+                    f"`pipeline` has no `{attr}`",
+                    expr.attr.span,
                     suggestion=did_you_mean(attr, PIPELINE_VALUES, at=expr.attr.span),
                     hint="`pipeline` has " + ", ".join(f"`{k}`" for k in PIPELINE_VALUES),
                 )
                 return None
             if attr == "status":
                 if not in_finally:
-                    self.diagnostics.report(codes.INVALID_VALUE,
-                                            "`pipeline.status` exists only in `finally`", expr.span)
+                    self.diagnostics.report(
+                        codes.INVALID_VALUE, "`pipeline.status` exists only in `finally`", expr.span
+                    )
                     return None
                 return dag.FinalStatus(types.STATUS_TYPE)
             return dag.RuntimeValue(PIPELINE_VALUES[attr], types.STR)
@@ -729,29 +845,37 @@ class PipelineBuilder:
         if port is None:
             names = [o.name for o in spec.outputs]
             self.diagnostics.report(
-                codes.UNKNOWN_MEMBER, f"step `{decl.name}` (`{spec.name}`) has no output `{expr.attr.name}`",
-                expr.attr.span, suggestion=did_you_mean(expr.attr.name, names, at=expr.attr.span),
-                hint="its outputs are " + ", ".join(f"`{n}`" for n in names) if names
+                codes.UNKNOWN_MEMBER,
+                f"step `{decl.name}` (`{spec.name}`) has no output `{expr.attr.name}`",
+                expr.attr.span,
+                suggestion=did_you_mean(expr.attr.name, names, at=expr.attr.span),
+                hint="its outputs are " + ", ".join(f"`{n}`" for n in names)
+                if names
                 else f"`{spec.name}` has no outputs",
             )
             return None
         if decl.in_finally and not in_finally:
-            self.diagnostics.report(codes.FINALLY_AND_BODY,
-                                    f"`{decl.name}` runs in `finally`, after the body; the body can't use "
-                                    "its outputs", expr.span)
+            self.diagnostics.report(
+                codes.FINALLY_AND_BODY,
+                f"`{decl.name}` runs in `finally`, after the body; the body can't use its outputs",
+                expr.span,
+            )
             return None
         if in_finally and not decl.in_finally:
             self.diagnostics.report(
                 codes.FINALLY_AND_BODY,
                 f"`finally` steps can't use outputs of the body (`{decl.name}.{expr.attr.name}`)",
-                expr.span, related=[Related(decl.node.span, "the body step")],
+                expr.span,
+                related=[Related(decl.node.span, "the body step")],
                 hint="they run even when the body failed, when those outputs may not exist",
             )
             return None
         if in_finally and decl.in_finally:
-            self.diagnostics.report(codes.FINALLY_AND_BODY,
-                                    "steps in `finally` run independently and can't use each other's "
-                                    "outputs", expr.span)
+            self.diagnostics.report(
+                codes.FINALLY_AND_BODY,
+                "steps in `finally` run independently and can't use each other's outputs",
+                expr.span,
+            )
             return None
         between = _groups_between(decl.group, consumer_group)
         value = dag.TaskOutput(k8s_name(decl.name), port.name, port.type)
@@ -772,7 +896,8 @@ class PipelineBuilder:
                 self.diagnostics.report(
                     codes.CROSSES_GROUP_BOUNDARY,
                     f"`{decl.name}` is inside {len(loops)} nested loops; gathering its outputs over "
-                    "nested loops is not supported", expr.span,
+                    "nested loops is not supported",
+                    expr.span,
                     related=[Related(_group_span(loops[0]), "the outer loop")],
                     hint="gather in the inner loop's level first, or flatten the loops",
                 )
@@ -792,9 +917,11 @@ class PipelineBuilder:
         if isinstance(expr, tree.Compare):
             return self._comparison(expr, group, scope)
         if isinstance(expr, tree.Literal) and isinstance(expr.value, bool):
-            self.diagnostics.report(codes.CONDITION_NOT_BOOLEAN,
-                                    "this condition is always the same; it must depend on a parameter or "
-                                    "a step output", expr.span)
+            self.diagnostics.report(
+                codes.CONDITION_NOT_BOOLEAN,
+                "this condition is always the same; it must depend on a parameter or a step output",
+                expr.span,
+            )
             return None
         value = self._value(expr, group, scope)
         if value is None:
@@ -803,9 +930,12 @@ class PipelineBuilder:
             return None
         if value.type.is_param and value.type.name in ("bool", "any"):
             return dag.Truth(value)
-        self.diagnostics.report(codes.CONDITION_NOT_BOOLEAN,
-                                f"a condition must be a boolean, but this is a `{value.type}`", expr.span,
-                                hint="compare it: `x == \"value\"`, `n > 3`")
+        self.diagnostics.report(
+            codes.CONDITION_NOT_BOOLEAN,
+            f"a condition must be a boolean, but this is a `{value.type}`",
+            expr.span,
+            hint='compare it: `x == "value"`, `n > 3`',
+        )
         return None
 
     def _comparison(self, expr: tree.Compare, group: dag.TaskGroup, scope: BodyScope) -> dag.Condition | None:
@@ -814,16 +944,21 @@ class PipelineBuilder:
         if left is None or right is None:
             return None
         if isinstance(left, dag.Constant) and isinstance(right, dag.Constant):
-            self.diagnostics.report(codes.CONDITION_NOT_BOOLEAN,
-                                    "this comparison is between two constants; it must depend on a "
-                                    "parameter or a step output", expr.span)
+            self.diagnostics.report(
+                codes.CONDITION_NOT_BOOLEAN,
+                "this comparison is between two constants; it must depend on a parameter or a step output",
+                expr.span,
+            )
             return None
         for side, value in (("left", left), ("right", right)):
             type_ = value.type
             if type_.is_error:
                 return None
-            if not type_.is_param or type_.name in ("list", "dict") or (
-                    isinstance(value, dag.Constant) and value.value is None):
+            if (
+                not type_.is_param
+                or type_.name in ("list", "dict")
+                or (isinstance(value, dag.Constant) and value.value is None)
+            ):
                 self.diagnostics.report(
                     codes.INVALID_COMPARISON,
                     f"can't compare a `{type_}` in a condition; compare strings, numbers or booleans",
@@ -836,13 +971,16 @@ class PipelineBuilder:
             same_kind = lt.name == rt.name or (lt.name in numeric and rt.name in numeric)
             if not same_kind:
                 self.diagnostics.report(
-                    codes.INVALID_COMPARISON, f"can't compare `{lt}` with `{rt}`", expr.span,
+                    codes.INVALID_COMPARISON,
+                    f"can't compare `{lt}` with `{rt}`",
+                    expr.span,
                     hint="convert one side: compare strings with strings, numbers with numbers",
                 )
                 return None
             if expr.op in ("<", "<=", ">", ">=") and lt.name not in numeric:
-                self.diagnostics.report(codes.INVALID_COMPARISON,
-                                        f"`{expr.op}` compares numbers, not `{lt}`", expr.span)
+                self.diagnostics.report(
+                    codes.INVALID_COMPARISON, f"`{expr.op}` compares numbers, not `{lt}`", expr.span
+                )
                 return None
         return dag.Compare(expr.op, left, right)
 
@@ -856,25 +994,30 @@ class PipelineBuilder:
                 other = self.steps.get(name_expr.id)
                 if other is None:
                     self.diagnostics.report(
-                        codes.INVALID_AFTER, f"`after` names `{name_expr.id}`, which is not a step of this pipeline",
-                        name_expr.span, suggestion=did_you_mean(name_expr.id, self.steps, at=name_expr.span),
+                        codes.INVALID_AFTER,
+                        f"`after` names `{name_expr.id}`, which is not a step of this pipeline",
+                        name_expr.span,
+                        suggestion=did_you_mean(name_expr.id, self.steps, at=name_expr.span),
                     )
                     continue
                 if other is decl:
-                    self.diagnostics.report(codes.INVALID_AFTER,
-                                            f"step `{decl.name}` can't run after itself", name_expr.span)
+                    self.diagnostics.report(
+                        codes.INVALID_AFTER, f"step `{decl.name}` can't run after itself", name_expr.span
+                    )
                     continue
                 if other.task is None:
                     continue
                 between = _groups_between(other.group, decl.group)
-                blocking = [x for x in between if isinstance(x, (dag.ConditionGroup, dag.BranchesGroup,
-                                                                 dag.ExitHandlerGroup))]
+                blocking = [
+                    x for x in between if isinstance(x, (dag.ConditionGroup, dag.BranchesGroup, dag.ExitHandlerGroup))
+                ]
                 if blocking or other.in_finally != decl.in_finally:
                     self.diagnostics.report(
                         codes.CROSSES_GROUP_BOUNDARY,
                         f"`{decl.name}` can't run after `{other.name}`, which is inside a "
                         f"{'condition' if not other.in_finally else 'finally block'} that doesn't contain it",
-                        name_expr.span, related=[Related(other.node.span, f"`{other.name}`")],
+                        name_expr.span,
+                        related=[Related(other.node.span, f"`{other.name}`")],
                     )
                     continue
                 task.after.append(other.task.name)
@@ -889,14 +1032,18 @@ class PipelineBuilder:
         if node is not None:
             for argument in node.args:
                 if argument.name is None:
-                    self.diagnostics.report(codes.POSITIONAL_ARGUMENT,
-                                            "outputs are returned by name: `return (model: train.model)`",
-                                            argument.span)
+                    self.diagnostics.report(
+                        codes.POSITIONAL_ARGUMENT,
+                        "outputs are returned by name: `return (model: train.model)`",
+                        argument.span,
+                    )
                     continue
                 name = argument.name.name
                 if name not in declared:
                     self.diagnostics.report(
-                        codes.MISSING_OUTPUT, f"the pipeline declares no output `{name}`", argument.name.span,
+                        codes.MISSING_OUTPUT,
+                        f"the pipeline declares no output `{name}`",
+                        argument.name.span,
                         suggestion=did_you_mean(name, declared, at=argument.name.span),
                         hint=f"declare it: `pipeline {self.definition.name.name}(...) -> ({name}: ...)`",
                     )
@@ -906,20 +1053,27 @@ class PipelineBuilder:
                     continue
                 mismatch = types.assignable(value.type, declared[name].type)
                 if mismatch is not None and not (isinstance(value, dag.Constant)):
-                    self.diagnostics.report(mismatch.code, f"output `{name}`: {mismatch.message}", argument.value.span,
-                                            hint=_fan_in_hint(value, argument.value,
-                                                               f"declare the output as `{name}: {value.type}`"))
+                    self.diagnostics.report(
+                        mismatch.code,
+                        f"output `{name}`: {mismatch.message}",
+                        argument.value.span,
+                        hint=_fan_in_hint(value, argument.value, f"declare the output as `{name}: {value.type}`"),
+                    )
                     continue
                 if isinstance(value, dag.Constant):
-                    self.diagnostics.report(codes.INVALID_VALUE, "a pipeline returns step outputs, not constants",
-                                            argument.value.span)
+                    self.diagnostics.report(
+                        codes.INVALID_VALUE, "a pipeline returns step outputs, not constants", argument.value.span
+                    )
                     continue
                 result[name] = value
         for name, port in declared.items():
             if name not in result and not any(a.name and a.name.name == name for a in (node.args if node else [])):
-                self.diagnostics.report(codes.MISSING_OUTPUT,
-                                        f"output `{name}` is declared but never returned", port.span,
-                                        hint=f"add `return ({name}: step.output)` to the pipeline body")
+                self.diagnostics.report(
+                    codes.MISSING_OUTPUT,
+                    f"output `{name}` is declared but never returned",
+                    port.span,
+                    hint=f"add `return ({name}: step.output)` to the pipeline body",
+                )
         return result
 
     # ------------------------------------------------------------ graph
@@ -947,8 +1101,10 @@ class PipelineBuilder:
         first = graph.tasks[cycle[0][0]]
         related = [Related(graph.tasks[n].span, f"`{graph.tasks[n].step}`") for n in names[1:-1]]
         self.diagnostics.report(
-            codes.DEPENDENCY_CYCLE, "steps depend on each other in a cycle: " + " → ".join(
-                graph.tasks[n].step for n in names), first.span, related=related,
+            codes.DEPENDENCY_CYCLE,
+            "steps depend on each other in a cycle: " + " → ".join(graph.tasks[n].step for n in names),
+            first.span,
+            related=related,
         )
 
 
@@ -1031,7 +1187,7 @@ def _describe_constant(value) -> str:
     if isinstance(value, float):
         return f"a float (`{value}`)"
     if isinstance(value, str):
-        return f"a str (`\"{value}\"`)" if len(value) < 40 else "a str"
+        return f'a str (`"{value}"`)' if len(value) < 40 else "a str"
     if isinstance(value, list):
         return "a list"
     return "a dict"
@@ -1048,7 +1204,12 @@ def _fan_in_hint(value: dag.Value, expr: tree.Expr, to_take_all: str) -> str | N
     """For a loop's output used after the loop: why it is a list, and the two ways out."""
     if not (isinstance(value, dag.TaskOutput) and value.gathered):
         return None
-    written = (f"{expr.obj.id}.{expr.attr.name}" if isinstance(expr, tree.Member) and isinstance(expr.obj, tree.Name)
-               else value.output)
-    return (f"`{written}` is used after the loop that makes it, so it is the list of every iteration's value "
-            f"(fan-in): use it inside the loop for one value, or {to_take_all} to take them all")
+    written = (
+        f"{expr.obj.id}.{expr.attr.name}"
+        if isinstance(expr, tree.Member) and isinstance(expr.obj, tree.Name)
+        else value.output
+    )
+    return (
+        f"`{written}` is used after the loop that makes it, so it is the list of every iteration's value "
+        f"(fan-in): use it inside the loop for one value, or {to_take_all} to take them all"
+    )

@@ -49,8 +49,11 @@ def load_module(import_path: str) -> ModuleReference:
 
 
 def _components_in_order(scope: ModuleScope) -> list[dag.ComponentSpec]:
-    specs = [symbol.spec for symbol in scope.symbols.values()
-             if isinstance(symbol, ComponentSymbol) and symbol.spec.source == scope.path]
+    specs = [
+        symbol.spec
+        for symbol in scope.symbols.values()
+        if isinstance(symbol, ComponentSymbol) and symbol.spec.source == scope.path
+    ]
     return sorted(specs, key=lambda spec: spec.span.line if spec.span else 0)
 
 
@@ -72,8 +75,9 @@ def component_markdown(module: str, spec: dag.ComponentSpec, heading: str = "###
         parts += [spec.description.strip(), ""]
     if spec.inputs:
         parts += ["| input | type | default | |", "| --- | --- | --- | --- |"]
-        parts += [f"| `{port.name}` | `{port.type}` | {_default_cell(port)} | {_cell(port.doc)} |"
-                  for port in spec.inputs]
+        parts += [
+            f"| `{port.name}` | `{port.type}` | {_default_cell(port)} | {_cell(port.doc)} |" for port in spec.inputs
+        ]
         parts.append("")
     if spec.outputs:
         parts += ["| output | type | |", "| --- | --- | --- |"]
@@ -130,8 +134,10 @@ def reference_markdown(name: str) -> str:
 
     names = [spec.name for spec in reference.components]
     suggestion = did_you_mean(parts[2], names)
-    raise UnknownReference(f"`{reference.import_path}` has no component `{parts[2]}`"
-                           + (f"; {suggestion.hint}" if suggestion else f" (it has {', '.join(names)})"))
+    raise UnknownReference(
+        f"`{reference.import_path}` has no component `{parts[2]}`"
+        + (f"; {suggestion.hint}" if suggestion else f" (it has {', '.join(names)})")
+    )
 
 
 def _header_markdown(header: str) -> str:
@@ -150,7 +156,7 @@ def _header_markdown(header: str) -> str:
                 block_end = position
             elif lines[position].strip():
                 break
-        out += ["```ptflow", *(line[4:] for line in lines[index:block_end + 1]), "```"]
+        out += ["```ptflow", *(line[4:] for line in lines[index : block_end + 1]), "```"]
         index = block_end + 1
     return "\n".join(out)
 
@@ -167,4 +173,3 @@ def _cell(text: str | None) -> str:
 
 def _anchor(import_path: str) -> str:
     return import_path.replace(".", "")
-

@@ -39,10 +39,15 @@ def rename_problem(index: FileIndex, scope: ModuleScope, definition: Definition,
             return f"`{new_name}` is already a loop variable of pipeline `{pipeline}`"
     if definition.kind == DefinitionKind.STEP:
         for other in names.values():
-            if (other.kind == DefinitionKind.STEP and other is not definition
-                    and k8s_name(other.name) == k8s_name(new_name)):
-                return (f"`{new_name}` and step `{other.name}` would have the same task name "
-                        f"`{k8s_name(new_name)}` in the compiled pipeline")
+            if (
+                other.kind == DefinitionKind.STEP
+                and other is not definition
+                and k8s_name(other.name) == k8s_name(new_name)
+            ):
+                return (
+                    f"`{new_name}` and step `{other.name}` would have the same task name "
+                    f"`{k8s_name(new_name)}` in the compiled pipeline"
+                )
     return None
 
 

@@ -35,8 +35,7 @@ class Span:
         """The smallest span holding both this span and `other`."""
         first, last = (self, other) if self.start <= other.start else (other, self)
         end = self if self.end >= other.end else other
-        return Span(self.file, first.line, first.column, end.end_line, end.end_column,
-                    first.start, end.end)
+        return Span(self.file, first.line, first.column, end.end_line, end.end_column, first.start, end.end)
 
 
 def point_span(file: str, text: str, offset: int, length: int = 1) -> Span:

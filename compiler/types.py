@@ -181,11 +181,11 @@ def assignable(source: Type, target: Type) -> Mismatch | None:
         if source.is_artifact:
             return Mismatch(
                 codes.PARAMETER_ARTIFACT_MIXUP,
-                f"an artifact (`{_bare(source)}`) is passed where a parameter (`{_bare(target)}`) is expected"
+                f"an artifact (`{_bare(source)}`) is passed where a parameter (`{_bare(target)}`) is expected",
             )
         return Mismatch(
             codes.PARAMETER_ARTIFACT_MIXUP,
-            f"a parameter (`{_bare(source)}`) is passed where an artifact (`{_bare(target)}`) is expected"
+            f"a parameter (`{_bare(source)}`) is passed where an artifact (`{_bare(target)}`) is expected",
         )
     if source.is_artifact:
         if source.is_list != target.is_list:

@@ -119,8 +119,9 @@ class _Builder:
                 if event.tag not in (None, "!", _MAP if mapping else _SEQ):
                     _refuse_tag(event.tag, event)
                 if len(stack) >= MAX_DEPTH:
-                    raise YamlRefused(f"lists and mappings nest more than {MAX_DEPTH} levels deep here",
-                                      event.start_mark)
+                    raise YamlRefused(
+                        f"lists and mappings nest more than {MAX_DEPTH} levels deep here", event.start_mark
+                    )
                 stack.append([{}, _NO_KEY, {}] if mapping else [[], None, None])
                 continue
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
@@ -177,14 +178,16 @@ class _Builder:
         if tag == _INT and len(value) > _MAX_INT_DIGITS:
             digits = sum(c.isdigit() for c in value)
             if digits > _MAX_INT_DIGITS:
-                raise YamlRefused(f"this integer has {digits:,} digits; at most {_MAX_INT_DIGITS:,} can be read",
-                                  event.start_mark)
+                raise YamlRefused(
+                    f"this integer has {digits:,} digits; at most {_MAX_INT_DIGITS:,} can be read", event.start_mark
+                )
         node = ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
         try:
             return self.constructor.yaml_constructors[tag](self.constructor, node)
         except (ValueError, OverflowError, yaml.YAMLError) as error:
-            raise YamlRefused(f"`{echo(value)}` is not a valid {tag.rsplit(':', 1)[-1]}: {echo(str(error), 120)}",
-                              event.start_mark) from None
+            raise YamlRefused(
+                f"`{echo(value)}` is not a valid {tag.rsplit(':', 1)[-1]}: {echo(str(error), 120)}", event.start_mark
+            ) from None
 
 
 def _refuse_tag(tag: str, event) -> None:
@@ -197,5 +200,8 @@ def _refuse_anchor(event) -> None:
         shown = f"the alias `*{echo(event.anchor or '')}`"
     else:
         shown = f"the anchor `&{echo(event.anchor or '')}`"
-    raise YamlRefused(f"{shown}: anchors and aliases are not accepted (KFP documents never use them, and "
-                      "expanding them can make a small file huge)", event.start_mark)
+    raise YamlRefused(
+        f"{shown}: anchors and aliases are not accepted (KFP documents never use them, and "
+        "expanding them can make a small file huge)",
+        event.start_mark,
+    )

@@ -18,7 +18,17 @@ from functools import lru_cache
 # A plain scalar that YAML 1.1 (PyYAML) and 1.2 both read back as this string.
 _PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*(?: [A-Za-z0-9_./-]+)*$")
 _RESERVED = {
-    "y", "n", "yes", "no", "true", "false", "on", "off", "null", "none", "~",
+    "y",
+    "n",
+    "yes",
+    "no",
+    "true",
+    "false",
+    "on",
+    "off",
+    "null",
+    "none",
+    "~",
 }
 # Characters escaped inside a quoted scalar: controls, surrogates, BOMs, and the line and
 # paragraph separators (YAML reads U+2028/U+2029 as line breaks even inside quotes).
@@ -74,7 +84,7 @@ def _emit(value, indent: str, out: list[str]) -> None:
             if isinstance(item, dict) and item:
                 inner: list[str] = []
                 _emit(item, indent + "  ", inner)
-                first = inner[0][len(indent) + 2:]
+                first = inner[0][len(indent) + 2 :]
                 out.append(f"{indent}- {first}")
                 out.extend(inner[1:])
             elif isinstance(item, list) and item:

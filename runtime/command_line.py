@@ -82,8 +82,14 @@ def parse_invocation(spec: StepSpec, arguments: list[str]) -> Invocation:
         else:
             invocation.inputs[port.name] = parse_value(given, port)
     if missing:
-        raise UsageError("missing required input" + ("s" if len(missing) > 1 else "") + ": " + ", ".join(
-            f"--{port.name} {'PATH' if port.type.is_artifact else 'VALUE'} ({port.type})" for port in missing))
+        raise UsageError(
+            "missing required input"
+            + ("s" if len(missing) > 1 else "")
+            + ": "
+            + ", ".join(
+                f"--{port.name} {'PATH' if port.type.is_artifact else 'VALUE'} ({port.type})" for port in missing
+            )
+        )
 
     outputs_dir = _path_flag(flags, OUTPUTS_DIR)
     missing = []
@@ -102,8 +108,13 @@ def parse_invocation(spec: StepSpec, arguments: list[str]) -> Invocation:
         else:
             invocation.output_parameter_paths[port.name] = Path(text)
     if missing:
-        raise UsageError("missing output path" + ("s" if len(missing) > 1 else "") + ": " + ", ".join(
-            f"--{port.name} PATH" for port in missing) + f" (or --{OUTPUTS_DIR} DIR for all of them)")
+        raise UsageError(
+            "missing output path"
+            + ("s" if len(missing) > 1 else "")
+            + ": "
+            + ", ".join(f"--{port.name} PATH" for port in missing)
+            + f" (or --{OUTPUTS_DIR} DIR for all of them)"
+        )
     return invocation
 
 
@@ -113,8 +124,11 @@ def _reject_unknown(spec: StepSpec, flags: dict[str, str]) -> None:
         if name in known:
             continue
         suggestion = did_you_mean(name, known)
-        hint = f"did you mean --{suggestion}?" if suggestion else "its flags are " + ", ".join(
-            f"--{flag}" for flag in known)
+        hint = (
+            f"did you mean --{suggestion}?"
+            if suggestion
+            else "its flags are " + ", ".join(f"--{flag}" for flag in known)
+        )
         raise UsageError(f"step `{spec.name}` has no input or output `{name}`; {hint}")
 
 
@@ -132,8 +146,10 @@ def _input_artifact(port: Port, text: str, executor_input: ExecutorInput | None)
         raise UsageError(f"--{port.name}: empty path")
     path = Path(text)
     if not path.exists():
-        raise UsageError(f"--{port.name}: input {port.type.name.lower()} `{port.name}` is missing: nothing at "
-                         f"{text} (check that the step producing it succeeded and wrote its output)")
+        raise UsageError(
+            f"--{port.name}: input {port.type.name.lower()} `{port.name}` is missing: nothing at "
+            f"{text} (check that the step producing it succeeded and wrote its output)"
+        )
     return artifact_for(port, text, executor_input, "input")
 
 
@@ -149,8 +165,10 @@ def describe_step(spec: StepSpec) -> str:
     lines.append("outputs:")
     for port in spec.outputs:
         lines.append(f"  --{port.name} PATH  ({port.type})")
-    lines += ["contract flags:",
-              f"  --{EXECUTOR_INPUT} JSON  (KFP v2: the executor input; the executor output goes to its outputFile)",
-              f"  --{V1_UI_METADATA} PATH, --{V1_METRICS} PATH  (KFP v1: the UI metadata and metrics files)",
-              f"  --{OUTPUTS_DIR} DIR  (outputs without a flag of their own go to DIR/<output>)"]
+    lines += [
+        "contract flags:",
+        f"  --{EXECUTOR_INPUT} JSON  (KFP v2: the executor input; the executor output goes to its outputFile)",
+        f"  --{V1_UI_METADATA} PATH, --{V1_METRICS} PATH  (KFP v1: the UI metadata and metrics files)",
+        f"  --{OUTPUTS_DIR} DIR  (outputs without a flag of their own go to DIR/<output>)",
+    ]
     return "\n".join(lines)

@@ -61,8 +61,9 @@ class Artifact:
 
     schema_title = "system.Artifact"
 
-    def __init__(self, port: str, path: str | Path, uri: str | None = None, metadata: dict | None = None,
-                 runtime_name: str = ""):
+    def __init__(
+        self, port: str, path: str | Path, uri: str | None = None, metadata: dict | None = None, runtime_name: str = ""
+    ):
         self.port = port
         self.path = Path(path)
         self.uri = uri or str(path)
@@ -114,8 +115,9 @@ class ClassificationMetrics(Artifact):
 
     def log_confusion_matrix(self, categories: list[str], matrix: list[list[int]]) -> None:
         if len(matrix) != len(categories) or any(len(row) != len(categories) for row in matrix):
-            raise StepError(f"the confusion matrix must be {len(categories)}x{len(categories)}, one row and "
-                            "one column per category")
+            raise StepError(
+                f"the confusion matrix must be {len(categories)}x{len(categories)}, one row and one column per category"
+            )
         self.metadata["confusionMatrix"] = {
             "annotationSpecs": [{"displayName": str(category)} for category in categories],
             "rows": [{"row": [int(cell) for cell in row]} for row in matrix],
@@ -141,8 +143,17 @@ class UnmanagedContainerModel(Artifact):
 
 ARTIFACT_CLASSES: dict[str, type[Artifact]] = {
     cls.__name__: cls
-    for cls in (Artifact, Dataset, Model, Metrics, ClassificationMetrics, SlicedClassificationMetrics, HTML, Markdown,
-                UnmanagedContainerModel)
+    for cls in (
+        Artifact,
+        Dataset,
+        Model,
+        Metrics,
+        ClassificationMetrics,
+        SlicedClassificationMetrics,
+        HTML,
+        Markdown,
+        UnmanagedContainerModel,
+    )
 }
 
 
@@ -191,8 +202,10 @@ class PortType:
         for name, python_type in PARAMETER_TYPES.items():
             if annotation is python_type:
                 return cls(name, optional=optional)
-        raise TypeError(f"{where}: unsupported type {annotation!r}; use str, int, float, bool, list, dict or an "
-                        "artifact class from ptflow.runtime.contract")
+        raise TypeError(
+            f"{where}: unsupported type {annotation!r}; use str, int, float, bool, list, dict or an "
+            "artifact class from ptflow.runtime.contract"
+        )
 
 
 @dataclass(frozen=True)
@@ -219,8 +232,10 @@ def parse_value(text: str, port: Port) -> Any:
 
     def bad(why: str = "") -> UsageError:
         shown = text if len(text) <= 80 else text[:77] + "..."
-        return UsageError(f"--{port.name}: expected {type_.name if not type_.item else f'list[{type_.item}]'}, "
-                          f"got {shown!r}" + (f" ({why})" if why else ""))
+        return UsageError(
+            f"--{port.name}: expected {type_.name if not type_.item else f'list[{type_.item}]'}, "
+            f"got {shown!r}" + (f" ({why})" if why else "")
+        )
 
     if type_.name == "str":
         return text
@@ -333,8 +348,9 @@ class StepSpec:
     module: str = ""
 
     def call(self, outputs: Outputs, inputs: dict[str, Any]) -> dict[str, Any]:
-        arguments = {port.name: inputs[port.name] if port.name in inputs else copy.deepcopy(port.default)
-                     for port in self.inputs}
+        arguments = {
+            port.name: inputs[port.name] if port.name in inputs else copy.deepcopy(port.default) for port in self.inputs
+        }
         result = self.function(outputs, **arguments)
         return dict(result or {})
 
@@ -374,8 +390,10 @@ def _spec_from_function(name: str, function: Callable, outputs: dict[str, Any]) 
         if default is None and not port_type.optional:
             raise TypeError(f"{where}: defaults to None, so annotate it `T | None`")
         inputs.append(Port(parameter.name, port_type, default))
-    output_ports = [Port(port_name, PortType.from_annotation(annotation, f"step `{name}`, output `{port_name}`"))
-                    for port_name, annotation in outputs.items()]
+    output_ports = [
+        Port(port_name, PortType.from_annotation(annotation, f"step `{name}`, output `{port_name}`"))
+        for port_name, annotation in outputs.items()
+    ]
     clash = {port.name for port in inputs} & set(outputs)
     if clash:
         raise TypeError(f"step `{name}`: inputs and outputs share one namespace; rename {sorted(clash)}")

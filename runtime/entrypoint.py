@@ -72,8 +72,7 @@ def _output_parameters(spec, returned: dict) -> dict:
 
 
 def _overview() -> str:
-    lines = [f"usage: {PROGRAM} STEP [--name value ...]   ({PROGRAM} STEP --help for a step's flags)", "",
-             "steps:"]
+    lines = [f"usage: {PROGRAM} STEP [--name value ...]   ({PROGRAM} STEP --help for a step's flags)", "", "steps:"]
     for name, spec in known_steps().items():
         summary = spec.doc.splitlines()[0] if spec.doc else ""
         lines.append(f"  {name:24} {summary}")

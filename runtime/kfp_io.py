@@ -131,8 +131,9 @@ def v1_metrics(outputs: Outputs) -> dict:
     for artifact in outputs.artifacts.values():
         if isinstance(artifact, Metrics):
             for name, value in artifact.metadata.items():
-                metrics.append({"name": v1_metric_name(name), "numberValue": value,
-                                "format": artifact.formats.get(name, "RAW")})
+                metrics.append(
+                    {"name": v1_metric_name(name), "numberValue": value, "format": artifact.formats.get(name, "RAW")}
+                )
     return {"metrics": metrics}
 
 
@@ -158,8 +159,10 @@ def v1_ui_metadata(outputs: Outputs) -> dict:
             # KFP v1 shows an HTML page in a `web-app` viewer (an iframe of the inline page).
             page = artifact.path.read_text(encoding="utf-8")
             if len(page) > _V1_HTML_LIMIT:
-                page = (f"<p>The page is {len(page)} characters, too large to show inline; it is the step's "
-                        f"`{artifact.port}` output.</p>")
+                page = (
+                    f"<p>The page is {len(page)} characters, too large to show inline; it is the step's "
+                    f"`{artifact.port}` output.</p>"
+                )
             entries.append({"type": "web-app", "storage": "inline", "source": page})
     entries.extend(outputs.v1_ui_entries)
     return {"outputs": entries}
@@ -197,7 +200,13 @@ def artifact_for(port: Port, path: str, executor_input: ExecutorInput | None, si
     """The artifact object a step sees for `port`, with what v2 knows about it."""
     known = {}
     if executor_input is not None:
-        known = executor_input.input_artifact(port.name) if side == "input" else executor_input.output_artifact(
-            port.name)
-    return port.type.artifact_class(port.name, path, uri=known.get("uri") or None,
-                                    metadata=known.get("metadata") or {}, runtime_name=known.get("name", ""))
+        known = (
+            executor_input.input_artifact(port.name) if side == "input" else executor_input.output_artifact(port.name)
+        )
+    return port.type.artifact_class(
+        port.name,
+        path,
+        uri=known.get("uri") or None,
+        metadata=known.get("metadata") or {},
+        runtime_name=known.get("name", ""),
+    )

@@ -52,5 +52,6 @@ def find_step(name: str) -> StepSpec:
     failures = _load_step_modules()
     if failures:
         message += "\nthese step modules failed to import: " + "; ".join(
-            f"{module}: {type(error).__name__}: {error}" for module, error in failures.items())
+            f"{module}: {type(error).__name__}: {error}" for module, error in failures.items()
+        )
     raise UsageError(message)

@@ -1,4 +1,4 @@
-""""Did you mean ...?" for the container side: the closest known name to a misspelled one.
+""" "Did you mean ...?" for the container side: the closest known name to a misspelled one.
 
 Step code reports unknown step names, flags and handlers with a suggestion,
 the way the compiler does for names in a .ptflow file.  The compiler has its

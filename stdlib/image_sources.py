@@ -46,17 +46,21 @@ def load_cifar10() -> ImageSet:
     try:
         from torchvision.datasets import CIFAR10
     except ImportError:
-        raise StepError("dataset `cifar10` needs torchvision, which is not installed here: "
-                        "pip install torchvision (the ptflow runtime image has it), or leave `dataset` unset "
-                        "for the offline digits") from None
+        raise StepError(
+            "dataset `cifar10` needs torchvision, which is not installed here: "
+            "pip install torchvision (the ptflow runtime image has it), or leave `dataset` unset "
+            "for the offline digits"
+        ) from None
     root = cache_directory() / "cifar10"
     parts = []
     try:
         for train in (True, False):
             parts.append(CIFAR10(str(root), train=train, download=True))
     except (OSError, RuntimeError) as error:
-        raise StepError(f"could not download CIFAR-10 into {root}: {error}. Without a network, leave `dataset` "
-                        "unset for the offline digits, or give an image folder") from None
+        raise StepError(
+            f"could not download CIFAR-10 into {root}: {error}. Without a network, leave `dataset` "
+            "unset for the offline digits, or give an image folder"
+        ) from None
     images = np.concatenate([np.asarray(part.data) for part in parts]).transpose(0, 3, 1, 2)
     labels = np.concatenate([np.asarray(part.targets) for part in parts]).astype(np.int64)
     return ImageSet(np.ascontiguousarray(images), labels, list(parts[0].classes), "cifar10")
@@ -72,8 +76,10 @@ def check_folder(folder: Path) -> dict[str, list[Path]]:
         if files:
             classes[sub.name] = files
     if len(classes) < 2:
-        raise UsageError(f"--folder: {folder} has {len(classes)} class subfolder(s) with images; a classifier "
-                         "needs at least two (folder/<class>/<image>.png)")
+        raise UsageError(
+            f"--folder: {folder} has {len(classes)} class subfolder(s) with images; a classifier "
+            "needs at least two (folder/<class>/<image>.png)"
+        )
     return classes
 
 
@@ -102,8 +108,10 @@ def load_folder(folder: Path, image_size: int | None) -> ImageSet:
         sizes.setdefault(image.size, path)
         if len(sizes) > 1:
             (first, first_path), (second, second_path) = list(sizes.items())[:2]
-            raise UsageError(f"images differ in size ({first_path}: {first[0]}x{first[1]}, {second_path}: "
-                             f"{second[0]}x{second[1]}); set image_size to resize them all")
+            raise UsageError(
+                f"images differ in size ({first_path}: {first[0]}x{first[1]}, {second_path}: "
+                f"{second[0]}x{second[1]}); set image_size to resize them all"
+            )
         pixels = np.asarray(image, dtype=np.uint8)
         arrays.append(pixels[None] if mode == "L" else pixels.transpose(2, 0, 1))
     labels = np.array([label for _, label, _ in opened], dtype=np.int64)

@@ -41,22 +41,37 @@ class Manifest:
     details: dict[str, Any] = field(default_factory=dict)  # images: shape/mean/std; text: table format
 
     def write(self, root: Path) -> None:
-        document = {"format": FORMAT, "kind": self.kind, "source": self.source, "classes": self.classes,
-                    "seed": self.seed, "splits": self.splits, self.kind: self.details}
+        document = {
+            "format": FORMAT,
+            "kind": self.kind,
+            "source": self.source,
+            "classes": self.classes,
+            "seed": self.seed,
+            "splits": self.splits,
+            self.kind: self.details,
+        }
         (root / MANIFEST).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def read(cls, root: Path) -> Manifest:
         path = root / MANIFEST
         if not path.is_file():
-            raise StepError(f"{root} is not a prepared dataset: it has no {MANIFEST} (write it with "
-                            "torch.prepare_images or torch.prepare_text)")
+            raise StepError(
+                f"{root} is not a prepared dataset: it has no {MANIFEST} (write it with "
+                "torch.prepare_images or torch.prepare_text)"
+            )
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
             if document.get("format") != FORMAT:
                 raise StepError(f"{path}: format {document.get('format')!r}, expected {FORMAT!r}")
-            return cls(document["kind"], document["source"], document["classes"], document["splits"],
-                       document["seed"], document.get(document["kind"], {}))
+            return cls(
+                document["kind"],
+                document["source"],
+                document["classes"],
+                document["splits"],
+                document["seed"],
+                document.get(document["kind"], {}),
+            )
         except (ValueError, KeyError, TypeError) as error:
             raise StepError(f"{path} is not a valid dataset manifest: {error}") from None
 
@@ -141,8 +156,10 @@ def read_image_split(root: Path, manifest: Manifest, split: str) -> tuple[np.nda
             raise StepError(f"the dataset at {root} is incomplete: {relative} is missing")
         for key, sample in iter_shard_samples(path):
             if "png" not in sample or "cls" not in sample or index >= count:
-                raise StepError(f"{relative}: sample {key} is not a png/cls pair, or the shard holds more "
-                                f"samples than the manifest's {count}")
+                raise StepError(
+                    f"{relative}: sample {key} is not a png/cls pair, or the shard holds more "
+                    f"samples than the manifest's {count}"
+                )
             images[index] = decode_png(sample["png"], channels)
             labels[index] = int(sample["cls"])
             index += 1
@@ -155,7 +172,7 @@ def read_image_split(root: Path, manifest: Manifest, split: str) -> tuple[np.nda
 
 
 def table_format(requested: str) -> str:
-    """"parquet" or "csv": `auto` is parquet when pyarrow is installed."""
+    """ "parquet" or "csv": `auto` is parquet when pyarrow is installed."""
     if requested == "auto":
         try:
             import pyarrow  # noqa: F401

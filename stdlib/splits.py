@@ -14,8 +14,10 @@ def check_fractions(val_fraction: float, test_fraction: float) -> None:
         if not 0 <= value < 1:
             raise UsageError(f"--{name}: must be at least 0 and below 1, got {value}")
     if val_fraction + test_fraction >= 1:
-        raise UsageError(f"val_fraction + test_fraction is {val_fraction + test_fraction:g}: nothing is left to "
-                         "train on; keep their sum below 1")
+        raise UsageError(
+            f"val_fraction + test_fraction is {val_fraction + test_fraction:g}: nothing is left to "
+            "train on; keep their sum below 1"
+        )
 
 
 def stratified_subsample(labels: np.ndarray, max_samples: int, seed: int) -> np.ndarray:
@@ -33,8 +35,7 @@ def stratified_subsample(labels: np.ndarray, max_samples: int, seed: int) -> np.
     return np.sort(np.concatenate(chosen))
 
 
-def stratified_split(labels: np.ndarray, val_fraction: float, test_fraction: float,
-                     seed: int) -> dict[str, np.ndarray]:
+def stratified_split(labels: np.ndarray, val_fraction: float, test_fraction: float, seed: int) -> dict[str, np.ndarray]:
     """Indices of each split; every class is divided in the same proportions.
 
     The same labels, fractions and seed always give the same split.
@@ -50,14 +51,13 @@ def stratified_split(labels: np.ndarray, val_fraction: float, test_fraction: flo
             n_val -= min(excess, n_val)
             n_test = min(n_test, len(members) - 1 - n_val)
         parts["test"].append(members[:n_test])
-        parts["val"].append(members[n_test:n_test + n_val])
-        parts["train"].append(members[n_test + n_val:])
+        parts["val"].append(members[n_test : n_test + n_val])
+        parts["train"].append(members[n_test + n_val :])
     # Shuffle within each split so shards mix the classes.
     return {name: rng.permutation(np.concatenate(chunks)) for name, chunks in parts.items()}
 
 
-def label_counts_markdown(title: str, classes: list[str], labels: np.ndarray,
-                          splits: dict[str, np.ndarray]) -> str:
+def label_counts_markdown(title: str, classes: list[str], labels: np.ndarray, splits: dict[str, np.ndarray]) -> str:
     """A Markdown table: one row per class, one column per split, with totals."""
     header = "| label | " + " | ".join(SPLITS) + " | total |"
     rule = "| --- | " + " | ".join("---:" for _ in SPLITS) + " | ---: |"
@@ -67,10 +67,8 @@ def label_counts_markdown(title: str, classes: list[str], labels: np.ndarray,
         counts = {split: int(np.sum(labels[splits[split]] == index)) for split in SPLITS}
         for split, count in counts.items():
             totals[split] += count
-        rows.append(f"| {_cell(name)} | " + " | ".join(str(counts[s]) for s in SPLITS) +
-                    f" | {sum(counts.values())} |")
-    rows.append("| **total** | " + " | ".join(f"**{totals[s]}**" for s in SPLITS) +
-                f" | **{sum(totals.values())}** |")
+        rows.append(f"| {_cell(name)} | " + " | ".join(str(counts[s]) for s in SPLITS) + f" | {sum(counts.values())} |")
+    rows.append("| **total** | " + " | ".join(f"**{totals[s]}**" for s in SPLITS) + f" | **{sum(totals.values())}** |")
     return "\n".join([f"# {title}", "", header, rule, *rows, ""])
 
 

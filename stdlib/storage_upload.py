@@ -54,11 +54,13 @@ def parse_endpoint(endpoint: str, secure: bool) -> Endpoint:
         if parsed.scheme not in ("http", "https"):
             raise UsageError(f"--endpoint {endpoint!r}: use host:port, or an http:// or https:// URL")
         if parsed.path not in ("", "/"):
-            raise UsageError(f"--endpoint {endpoint!r}: the endpoint has no path; put the bucket in --bucket and "
-                             "folders in --prefix")
+            raise UsageError(
+                f"--endpoint {endpoint!r}: the endpoint has no path; put the bucket in --bucket and folders in --prefix"
+            )
         if (parsed.scheme == "https") != secure:
-            raise UsageError(f"--endpoint {endpoint!r} says {parsed.scheme} but --secure is {str(secure).lower()}; "
-                             "make them agree")
+            raise UsageError(
+                f"--endpoint {endpoint!r} says {parsed.scheme} but --secure is {str(secure).lower()}; make them agree"
+            )
         text = parsed.netloc
     if "/" in text or not text:
         raise UsageError(f"--endpoint {endpoint!r}: give host:port, without a path")
@@ -73,7 +75,8 @@ def credentials(access_key_env: str, secret_key_env: str) -> tuple[str, str, str
             f"no credentials for the object store: the environment variable{'s' if len(missing) > 1 else ''} "
             f"{' and '.join(missing)} {'are' if len(missing) > 1 else 'is'} not set. In a pipeline, fill them from a "
             f"Kubernetes secret (`with {{ secrets: ... }}`); here, export them. Other variable names can be given "
-            "with --access_key_env and --secret_key_env")
+            "with --access_key_env and --secret_key_env"
+        )
     return os.environ[access_key_env], os.environ[secret_key_env], os.environ.get(SESSION_TOKEN_ENV) or None
 
 
@@ -94,29 +97,45 @@ def plan(source: Path, prefix: str) -> list[PlannedObject]:
     files = sorted(path for path in source.rglob("*") if path.is_file())
     if not files:
         raise UsageError(f"--source: {source} is an empty directory; there is nothing to upload")
-    return [PlannedObject(path, _join(prefix, path.relative_to(source).as_posix()), path.stat().st_size)
-            for path in files]
+    return [
+        PlannedObject(path, _join(prefix, path.relative_to(source).as_posix()), path.stat().st_size) for path in files
+    ]
 
 
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}/{name}" if prefix else name
 
 
-def upload(source: Path, endpoint: Endpoint, bucket: str, prefix: str, access_key: str, secret_key: str,
-           session_token: str | None = None, region: str | None = None,
-           create_bucket: bool = False) -> list[UploadedObject]:
+def upload(
+    source: Path,
+    endpoint: Endpoint,
+    bucket: str,
+    prefix: str,
+    access_key: str,
+    secret_key: str,
+    session_token: str | None = None,
+    region: str | None = None,
+    create_bucket: bool = False,
+) -> list[UploadedObject]:
     from minio import Minio
     from minio.error import S3Error
     from urllib3.exceptions import HTTPError
 
     objects = plan(source, prefix)
-    client = Minio(endpoint=endpoint.host, access_key=access_key, secret_key=secret_key,
-                   session_token=session_token, secure=endpoint.secure, region=region)
+    client = Minio(
+        endpoint=endpoint.host,
+        access_key=access_key,
+        secret_key=secret_key,
+        session_token=session_token,
+        secure=endpoint.secure,
+        region=region,
+    )
     try:
         if not client.bucket_exists(bucket_name=bucket):
             if not create_bucket:
-                raise StepError(f"bucket `{bucket}` does not exist at {endpoint.host}; create it, or pass "
-                                "--create_bucket true")
+                raise StepError(
+                    f"bucket `{bucket}` does not exist at {endpoint.host}; create it, or pass --create_bucket true"
+                )
             client.make_bucket(bucket_name=bucket)
         uploaded = []
         for item in objects:
@@ -126,11 +145,13 @@ def upload(source: Path, endpoint: Endpoint, bucket: str, prefix: str, access_ke
     except ValueError as error:  # the client's own checks of names
         raise UsageError(f"--bucket {bucket!r} / --prefix {prefix!r}: {error}") from None
     except S3Error as error:
-        raise StepError(f"the object store refused the upload to {bucket} at {endpoint.host}: {error.code}: "
-                        f"{error.message}") from None
+        raise StepError(
+            f"the object store refused the upload to {bucket} at {endpoint.host}: {error.code}: {error.message}"
+        ) from None
     except (HTTPError, OSError) as error:
-        raise StepError(f"cannot reach the object store at {endpoint.host} "
-                        f"({'https' if endpoint.secure else 'http'}): {error}") from None
+        raise StepError(
+            f"cannot reach the object store at {endpoint.host} ({'https' if endpoint.secure else 'http'}): {error}"
+        ) from None
 
 
 def uri_of(bucket: str, prefix: str, source: Path) -> str:
@@ -142,9 +163,15 @@ def uri_of(bucket: str, prefix: str, source: Path) -> str:
 
 def summary_markdown(uri: str, endpoint: Endpoint, objects: list[UploadedObject]) -> str:
     total = sum(item.size for item in objects)
-    lines = ["# Upload", "", f"`{uri}` at {'https' if endpoint.secure else 'http'}://{endpoint.host}: "
-             f"{len(objects)} object{'s' if len(objects) != 1 else ''}, {total:,} bytes", "",
-             "| object | bytes |", "| --- | ---: |"]
+    lines = [
+        "# Upload",
+        "",
+        f"`{uri}` at {'https' if endpoint.secure else 'http'}://{endpoint.host}: "
+        f"{len(objects)} object{'s' if len(objects) != 1 else ''}, {total:,} bytes",
+        "",
+        "| object | bytes |",
+        "| --- | ---: |",
+    ]
     lines += [f"| `{item.name}` | {item.size:,} |" for item in objects[:200]]
     if len(objects) > 200:
         lines.append(f"| ... and {len(objects) - 200} more | |")

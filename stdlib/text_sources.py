@@ -62,16 +62,19 @@ def load_csv(path: Path, text_column: str, label_column: str) -> TextSet:
         columns = reader.fieldnames or []
         for flag, column in (("text_column", text_column), ("label_column", label_column)):
             if column not in columns:
-                raise UsageError(f"--{flag}: {path.name} has no column {column!r}; its columns are "
-                                 + ", ".join(repr(c) for c in columns))
+                raise UsageError(
+                    f"--{flag}: {path.name} has no column {column!r}; its columns are "
+                    + ", ".join(repr(c) for c in columns)
+                )
         rows = [(row[text_column], row[label_column]) for row in reader]
     rows = [(text.strip(), label.strip()) for text, label in rows if text and text.strip() and label.strip()]
     if not rows:
         raise UsageError(f"--csv: {path.name} has no rows with both a text and a label")
     labels = [label for _, label in rows]
     if len(set(labels)) < 2:
-        raise UsageError(f"--csv: every row of {path.name} has the label {labels[0]!r}; a classifier needs two "
-                         "classes at least")
+        raise UsageError(
+            f"--csv: every row of {path.name} has the label {labels[0]!r}; a classifier needs two classes at least"
+        )
     return _from_named_labels([text for text, _ in rows], labels, f"csv:{path.name}")
 
 
@@ -89,8 +92,10 @@ def load_ag_news() -> TextSet:
                     stream.write(chunk)
         except OSError as error:
             partial.unlink(missing_ok=True)
-            raise StepError(f"could not download AG News from {url}: {error}. Without a network, leave "
-                            "`dataset` unset for the shipped sentences, or pass your own CSV") from None
+            raise StepError(
+                f"could not download AG News from {url}: {error}. Without a network, leave "
+                "`dataset` unset for the shipped sentences, or pass your own CSV"
+            ) from None
         partial.replace(archive)
     texts: list[str] = []
     labels: list[int] = []

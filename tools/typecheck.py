@@ -25,8 +25,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # folder in the repository -> package it is installed as (the same table as setup.py)
-PACKAGES = {"ptflow": "ptflow", "compiler": "ptflow.compiler", "runtime": "ptflow.runtime",
-            "stdlib": "ptflow.stdlib", "grammar": "ptflow.grammar"}
+PACKAGES = {
+    "ptflow": "ptflow",
+    "compiler": "ptflow.compiler",
+    "runtime": "ptflow.runtime",
+    "stdlib": "ptflow.stdlib",
+    "grammar": "ptflow.grammar",
+}
 CHECKED_BY_DEFAULT = ("compiler", "runtime")
 
 
@@ -58,8 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml")]
         for folder in args.folders or CHECKED_BY_DEFAULT:
             command += ["-p", PACKAGES[folder]]
-        result = subprocess.run(command, cwd=scratch, capture_output=True, text=True,
-                                env={**os.environ, "MYPY_CACHE_DIR": str(ROOT / ".mypy_cache")})
+        result = subprocess.run(
+            command,
+            cwd=scratch,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MYPY_CACHE_DIR": str(ROOT / ".mypy_cache")},
+        )
     for line in (result.stdout + result.stderr).splitlines():
         print(readable(line))
     return result.returncode

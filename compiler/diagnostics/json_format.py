@@ -19,8 +19,11 @@ from ptflow.compiler.source import Span
 
 
 def diagnostic_to_json(diagnostic: Diagnostic) -> dict:
-    data: dict[str, Any] = {"code": diagnostic.code, "severity": diagnostic.severity.label,
-                            "message": diagnostic.message}
+    data: dict[str, Any] = {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.label,
+        "message": diagnostic.message,
+    }
     data.update(_place(diagnostic.span))
     if diagnostic.hint:
         data["hint"] = diagnostic.hint

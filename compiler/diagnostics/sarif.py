@@ -37,8 +37,12 @@ def repository_root(start: str | Path | None = None) -> Path:
     return here
 
 
-def sarif_log(findings: Iterable[tuple[str | None, Diagnostic]], *, root: str | Path | None = None,
-              tool_version: str | None = None) -> dict:
+def sarif_log(
+    findings: Iterable[tuple[str | None, Diagnostic]],
+    *,
+    root: str | Path | None = None,
+    tool_version: str | None = None,
+) -> dict:
     """A SARIF log of `(checked file, diagnostic)` pairs.
 
     The checked file locates a diagnostic that has no span of its own (a
@@ -57,18 +61,22 @@ def sarif_log(findings: Iterable[tuple[str | None, Diagnostic]], *, root: str | 
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {"driver": {
-                "name": "ptflow",
-                "version": tool_version,
-                "semanticVersion": tool_version,
-                "rules": [_rule(CODES[code]) for code in codes],
-            }},
-            "originalUriBaseIds": {SOURCE_ROOT: {"uri": base.as_uri().rstrip("/") + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "invocations": [{"executionSuccessful": True}],
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ptflow",
+                        "version": tool_version,
+                        "semanticVersion": tool_version,
+                        "rules": [_rule(CODES[code]) for code in codes],
+                    }
+                },
+                "originalUriBaseIds": {SOURCE_ROOT: {"uri": base.as_uri().rstrip("/") + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "invocations": [{"executionSuccessful": True}],
+                "results": results,
+            }
+        ],
     }
 
 
@@ -130,13 +138,19 @@ def _result(diagnostic: Diagnostic, checked: str | None, base: Path, index: dict
         ]
     if diagnostic.fix is not None:
         fix = diagnostic.fix
-        result["fixes"] = [{
-            "description": {"text": fix.message},
-            "artifactChanges": [{
-                "artifactLocation": artifact_location(fix.span.file, base),
-                "replacements": [{"deletedRegion": region(fix.span), "insertedContent": {"text": fix.replacement}}],
-            }],
-        }]
+        result["fixes"] = [
+            {
+                "description": {"text": fix.message},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": artifact_location(fix.span.file, base),
+                        "replacements": [
+                            {"deletedRegion": region(fix.span), "insertedContent": {"text": fix.replacement}}
+                        ],
+                    }
+                ],
+            }
+        ]
     return result
 
 
@@ -146,8 +160,7 @@ def _physical(span: Span, base: Path) -> dict:
 
 def region(span: Span) -> dict:
     """A SARIF region: 1-based lines and columns, the end column just past the last character."""
-    return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line,
-            "endColumn": span.end_column}
+    return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}
 
 
 def artifact_location(path: str, base: Path) -> dict:

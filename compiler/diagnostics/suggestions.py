@@ -1,4 +1,4 @@
-""""Did you mean ...?": the one place a misspelled name gets its suggestion and its fix.
+""" "Did you mean ...?": the one place a misspelled name gets its suggestion and its fix.
 
     report(codes.UNKNOWN_OPTION, f"unknown option `{key}`", key_span,
            suggestion=did_you_mean(key, STEP_OPTIONS, at=key_span))
@@ -53,7 +53,8 @@ class Suggestion:
         if span is None:
             return dataclasses.replace(self, fix=None)
         return dataclasses.replace(
-            self, fix=Fix(f"replace `{self.written}` with `{self.replacement}`", span, self.replacement))
+            self, fix=Fix(f"replace `{self.written}` with `{self.replacement}`", span, self.replacement)
+        )
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
@@ -66,8 +67,13 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
     return lowered.get(name.lower().replace("-", "_"))
 
 
-def did_you_mean(name: object, candidates: Iterable[object], *, at: Span | None = None,
-                 replace_with: Callable[[str], str] | None = None) -> Suggestion | None:
+def did_you_mean(
+    name: object,
+    candidates: Iterable[object],
+    *,
+    at: Span | None = None,
+    replace_with: Callable[[str], str] | None = None,
+) -> Suggestion | None:
     """The suggestion for a misspelled `name` among `candidates`, or None if nothing is close.
 
     `at` is the span of exactly the misspelled name; with it the suggestion carries its fix.
@@ -108,11 +114,15 @@ def _one_slip(typed: str, real: str) -> bool:
         differences = [i for i, (a, b) in enumerate(zip(typed, real)) if a != b]
         if len(differences) == 1:
             return True
-        return (len(differences) == 2 and differences[1] == differences[0] + 1
-                and typed[differences[0]] == real[differences[1]] and typed[differences[1]] == real[differences[0]])
+        return (
+            len(differences) == 2
+            and differences[1] == differences[0] + 1
+            and typed[differences[0]] == real[differences[1]]
+            and typed[differences[1]] == real[differences[0]]
+        )
     if abs(len(typed) - len(real)) == 1:
         shorter, longer = sorted((typed, real), key=len)
-        return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+        return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
     return False
 
 

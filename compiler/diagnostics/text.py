@@ -79,8 +79,9 @@ def render_one(diagnostic: Diagnostic, sources: SourceCache, color: bool = False
     return "\n".join(out) + "\n"
 
 
-def _excerpt(span: Span, sources: SourceCache, mark: str, color: bool, paint: str, note: str = "",
-             width: int = 1) -> list[str]:
+def _excerpt(
+    span: Span, sources: SourceCache, mark: str, color: bool, paint: str, note: str = "", width: int = 1
+) -> list[str]:
     out = [f"  --> {span.file}:{span.line}:{span.column}" + (f": {note}" if note else "")]
     lines = sources.lines(span.file)
     if not lines or span.line > len(lines):
@@ -109,7 +110,7 @@ def _window(text: str, column: int, length: int) -> tuple[str, int, int]:
     if len(text) <= _EXCERPT_WIDTH:
         return text, column, length
     start = max(0, min(column - 1 - 20, len(text) - _EXCERPT_WIDTH))
-    shown = text[start:start + _EXCERPT_WIDTH]
+    shown = text[start : start + _EXCERPT_WIDTH]
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + _EXCERPT_WIDTH < len(text) else ""
     column = column - start + len(prefix)

@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<channel>inputs\.parameter_values\[\s*'(?P<channel_name>[^']*)'\s*\])
   | (?P<op>&&|\|\||==|!=|<=|>=|<|>|!|\(|\))
   | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _CASTS = {"int", "double", "string", "bool"}
 
 
@@ -61,7 +64,7 @@ def parse(text: str):
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match:
-            raise CelError(f"unexpected {text[position:position + 10]!r} at column {position + 1}")
+            raise CelError(f"unexpected {text[position : position + 10]!r} at column {position + 1}")
         position = match.end()
         if match.lastgroup != "space":
             kind = "channel" if match.group("channel") else match.lastgroup

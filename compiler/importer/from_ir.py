@@ -30,20 +30,64 @@ from ptflow.compiler.importer.writer import literal
 CHANNEL = "pipelinechannel--"
 _PARAMETER_TYPES = {ir: name for name, ir in types.PARAMETER_TYPES.items()}
 _PARAMETER_TYPES["TASK_FINAL_STATUS"] = "Status"
-_PLACEHOLDER = re.compile(r"\{\{\$(?:\.(?P<side>inputs|outputs)\.(?P<kind>parameters|artifacts)\['(?P<name>[^']+)'\]"
-                          r"(?:\.(?P<attr>path|uri|metadata|output_file))?|(?P<run>\.[a-z_]+)?)\}\}")
-_RUN_INFO = {None: "executor.input", ".outputs.output_file": "executor.output_file",
-             ".pipeline_job_name": "pipeline.job_name", ".pipeline_job_uuid": "pipeline.job_id",
-             ".pipeline_task_name": "pipeline.task_name", ".pipeline_task_uuid": "pipeline.task_id",
-             ".pipeline_root": "pipeline.root"}
+_PLACEHOLDER = re.compile(
+    r"\{\{\$(?:\.(?P<side>inputs|outputs)\.(?P<kind>parameters|artifacts)\['(?P<name>[^']+)'\]"
+    r"(?:\.(?P<attr>path|uri|metadata|output_file))?|(?P<run>\.[a-z_]+)?)\}\}"
+)
+_RUN_INFO = {
+    None: "executor.input",
+    ".outputs.output_file": "executor.output_file",
+    ".pipeline_job_name": "pipeline.job_name",
+    ".pipeline_job_uuid": "pipeline.job_id",
+    ".pipeline_task_name": "pipeline.task_name",
+    ".pipeline_task_uuid": "pipeline.task_id",
+    ".pipeline_root": "pipeline.root",
+}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
-_KEYWORDS = {"import", "as", "component", "pipeline", "for", "in", "parallel", "if", "elif", "else", "finally",
-             "with", "return", "and", "or", "not", "true", "false", "null", "importer"}
-_TASK_FIELDS = {"componentRef", "inputs", "dependentTasks", "taskInfo", "cachingOptions", "retryPolicy",
-                "triggerPolicy", "parameterIterator", "iteratorPolicy"}
+_KEYWORDS = {
+    "import",
+    "as",
+    "component",
+    "pipeline",
+    "for",
+    "in",
+    "parallel",
+    "if",
+    "elif",
+    "else",
+    "finally",
+    "with",
+    "return",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "null",
+    "importer",
+}
+_TASK_FIELDS = {
+    "componentRef",
+    "inputs",
+    "dependentTasks",
+    "taskInfo",
+    "cachingOptions",
+    "retryPolicy",
+    "triggerPolicy",
+    "parameterIterator",
+    "iteratorPolicy",
+}
 _CONTAINER_FIELDS = {"image", "command", "args", "env", "resources"}
-_PLATFORM_FIELDS = {"secretAsEnv", "secretAsVolume", "pvcMount", "nodeSelector", "tolerations", "podMetadata",
-                    "imagePullPolicy", "activeDeadlineSeconds"}
+_PLATFORM_FIELDS = {
+    "secretAsEnv",
+    "secretAsVolume",
+    "pvcMount",
+    "nodeSelector",
+    "tolerations",
+    "podMetadata",
+    "imagePullPolicy",
+    "activeDeadlineSeconds",
+}
 _DEFAULT_RETRY = {"backoffDuration": "0s", "backoffFactor": 2.0, "backoffMaxDuration": "3600s"}
 
 
@@ -75,7 +119,9 @@ def _type_text(definition: dict, artifact: bool, where: str) -> str:
         return f"list[{name}]" if definition.get("isArtifactList") else name
     kind = definition.get("parameterType")
     if kind not in _PARAMETER_TYPES:
-        raise ImportRefused(CANT_EXPRESS, path_of(where, "parameterType"), f"parameter type {kind!r} has no ptflow type")
+        raise ImportRefused(
+            CANT_EXPRESS, path_of(where, "parameterType"), f"parameter type {kind!r} has no ptflow type"
+        )
     return _PARAMETER_TYPES[kind]
 
 
@@ -104,8 +150,13 @@ def _ports(definitions: dict | None, where: str, with_defaults: bool) -> list[Po
 
 def _item_name(items_text: str) -> str:
     """The loop variable: `number` for `for ... in numbers`, else `item`."""
-    if _IDENTIFIER.match(items_text) and items_text.endswith("s") and len(items_text) > 3 \
-            and not items_text.endswith("ss") and items_text[:-1] not in _KEYWORDS:
+    if (
+        _IDENTIFIER.match(items_text)
+        and items_text.endswith("s")
+        and len(items_text) > 3
+        and not items_text.endswith("ss")
+        and items_text[:-1] not in _KEYWORDS
+    ):
         return items_text[:-1]
     return "item"
 
@@ -113,7 +164,9 @@ def _item_name(items_text: str) -> str:
 def _secret_name(entry: dict, where: str) -> str:
     name = entry.get("secretName") or entry.get("secretNameParameter", {}).get("runtimeValue", {}).get("constant")
     if not isinstance(name, str):
-        raise ImportRefused(CANT_EXPRESS, path_of(where, "secretNameParameter"), "a secret named by a parameter or task output")
+        raise ImportRefused(
+            CANT_EXPRESS, path_of(where, "secretNameParameter"), "a secret named by a parameter or task output"
+        )
     return literal(name)
 
 
@@ -183,8 +236,9 @@ class IrImporter:
         outputs = _ports(component.get("outputDefinitions"), path_of(where, "outputDefinitions"), False)
         names = _Names([p.name for p in inputs] + [p.name for p in outputs])
         scope = _Scope(ref, component, None, None, path_of(where, "dag"))
-        pipeline = Pipeline(pipeline_name, inputs, outputs, [], doc=doc or component.get("description", ""),
-                            display_name=display_name)
+        pipeline = Pipeline(
+            pipeline_name, inputs, outputs, [], doc=doc or component.get("description", ""), display_name=display_name
+        )
         pipeline.body, pipeline.finally_body = self._dag(scope, names, top=True)
         for kind, key in (("parameters", "valueFromParameter"), ("artifacts", "artifactSelectors")):
             for output, source in component.get("dag", {}).get("outputs", {}).get(kind, {}).items():
@@ -192,11 +246,17 @@ class IrImporter:
                 if isinstance(selector, list):
                     selector = selector[0] if len(selector) == 1 else None
                 if not selector:
-                    raise ImportRefused(CANT_EXPRESS, path_of(scope.where, "outputs", kind, output),
-                                        "an output chosen from several (dsl.OneOf) has no ptflow form")
-                pipeline.returns[output] = self._task_output(scope, selector["producerSubtask"],
-                                                             selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
-                                                             kind)
+                    raise ImportRefused(
+                        CANT_EXPRESS,
+                        path_of(scope.where, "outputs", kind, output),
+                        "an output chosen from several (dsl.OneOf) has no ptflow form",
+                    )
+                pipeline.returns[output] = self._task_output(
+                    scope,
+                    selector["producerSubtask"],
+                    selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
+                    kind,
+                )
         self.module.pipelines.append(pipeline)
         return pipeline_name
 
@@ -216,7 +276,9 @@ class IrImporter:
             trigger = task.get("triggerPolicy", {})
             if trigger.get("strategy") == "ALL_UPSTREAM_TASKS_COMPLETED":
                 if not top:
-                    raise ImportRefused(CANT_EXPRESS, path_of(at, "triggerPolicy"), "an exit handler below the top of a pipeline")
+                    raise ImportRefused(
+                        CANT_EXPRESS, path_of(at, "triggerPolicy"), "an exit handler below the top of a pipeline"
+                    )
                 final.append(self._step(scope, task_name, task, at))
                 continue
             if self._is_group(task):
@@ -226,8 +288,11 @@ class IrImporter:
                     if not top or exit_handler:
                         raise ImportRefused(CANT_EXPRESS, at, "a second or nested exit handler")
                     if task.get("taskInfo", {}).get("name", task_name) != task_name:
-                        raise ImportRefused(CANT_EXPRESS, path_of(at, "taskInfo", "name"),
-                                            "a named exit handler (dsl.ExitHandler(name=...)): `finally` has no name")
+                        raise ImportRefused(
+                            CANT_EXPRESS,
+                            path_of(at, "taskInfo", "name"),
+                            "a named exit handler (dsl.ExitHandler(name=...)): `finally` has no name",
+                        )
                     exit_handler = child
                     inner, _ = self._dag(child, names)
                     body += inner
@@ -249,8 +314,10 @@ class IrImporter:
         if "dag" not in component:
             return False
         task_name = task.get("taskInfo", {}).get("name", "")
-        return (ref.startswith(("comp-for-loop-", "comp-condition-", "comp-exit-handler-"))
-                and not task_name.startswith("comp-")) or "parameterIterator" in task
+        return (
+            ref.startswith(("comp-for-loop-", "comp-condition-", "comp-exit-handler-"))
+            and not task_name.startswith("comp-")
+        ) or "parameterIterator" in task
 
     def _loop(self, scope: _Scope, task: dict, at: str, names: _Names) -> Loop:
         iterator = task["parameterIterator"]
@@ -258,10 +325,13 @@ class IrImporter:
         if "raw" in items:
             items_text = literal(json.loads(items["raw"]))
         elif "inputParameter" in items:
-            items_text = self._resolve(scope.parent, task["inputs"]["parameters"][items["inputParameter"]],
-                                       path_of(at, "inputs"))
+            items_text = self._resolve(
+                scope.parent, task["inputs"]["parameters"][items["inputParameter"]], path_of(at, "inputs")
+            )
         else:
-            raise ImportRefused(CANT_EXPRESS, path_of(at, "parameterIterator", "items"), "a loop over this kind of items")
+            raise ImportRefused(
+                CANT_EXPRESS, path_of(at, "parameterIterator", "items"), "a loop over this kind of items"
+            )
         variable = names.claim(_item_name(items_text))
         scope.items[iterator["itemInput"]] = variable
         parallel = task.get("iteratorPolicy", {}).get("parallelismLimit")
@@ -276,12 +346,18 @@ class IrImporter:
         try:
             return cel_reader.parse(task["triggerPolicy"]["condition"])
         except cel_reader.CelError as error:
-            raise ImportRefused(CANT_EXPRESS, path_of(at, "triggerPolicy", "condition"), f"a condition ptflow can't read: {error}") from None
+            raise ImportRefused(
+                CANT_EXPRESS, path_of(at, "triggerPolicy", "condition"), f"a condition ptflow can't read: {error}"
+            ) from None
 
     def _channel(self, scope: _Scope, task: dict, name: str, at: str) -> str:
         binding = task.get("inputs", {}).get("parameters", {}).get(name)
         if binding is None:
-            raise ImportRefused(CANT_EXPRESS, path_of(at, "triggerPolicy", "condition"), f"the condition reads {name!r}, which the task is not given")
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(at, "triggerPolicy", "condition"),
+                f"the condition reads {name!r}, which the task is not given",
+            )
         return self._resolve(scope, binding, path_of(at, "inputs", "parameters", name))
 
     def _branches(self, scope: _Scope, names: _Names) -> IfChain:
@@ -289,13 +365,22 @@ class IrImporter:
         earlier: list = []  # the conditions of the arms so far, as CEL trees
         for task_name, task in scope.tasks.items():
             at = path_of(scope.where, "tasks", task_name)
-            child = _Scope(task["componentRef"]["name"], self.components[task["componentRef"]["name"]], scope, task,
-                           path_of("components", task["componentRef"]["name"], "dag"))
+            child = _Scope(
+                task["componentRef"]["name"],
+                self.components[task["componentRef"]["name"]],
+                scope,
+                task,
+                path_of("components", task["componentRef"]["name"], "dag"),
+            )
             clauses = cel_reader.conjuncts(self._parse_condition(task, at))
-            excluded = [c.operand for c in clauses[:len(earlier)] if isinstance(c, cel_reader.Not)]
-            if excluded != earlier[:len(excluded)] or len(excluded) != len(earlier):
-                raise ImportRefused(CANT_EXPRESS, path_of(at, "triggerPolicy", "condition"), "a branch whose condition does not exclude the earlier ones (no elif form)")
-            own = clauses[len(earlier):]
+            excluded = [c.operand for c in clauses[: len(earlier)] if isinstance(c, cel_reader.Not)]
+            if excluded != earlier[: len(excluded)] or len(excluded) != len(earlier):
+                raise ImportRefused(
+                    CANT_EXPRESS,
+                    path_of(at, "triggerPolicy", "condition"),
+                    "a branch whose condition does not exclude the earlier ones (no elif form)",
+                )
+            own = clauses[len(earlier) :]
             condition = None if not own else self._condition(scope, task, at, cel_reader.join_and(own))
             if own:
                 earlier.append(cel_reader.join_and(own))
@@ -309,7 +394,9 @@ class IrImporter:
         if selector:
             field = re.fullmatch(r'parseJson\(string_value\)\["([A-Za-z_][A-Za-z_0-9]*)"\]', selector)
             if not field:
-                raise ImportRefused(CANT_EXPRESS, path_of(at, "parameterExpressionSelector"), f"the selector {selector!r}")
+                raise ImportRefused(
+                    CANT_EXPRESS, path_of(at, "parameterExpressionSelector"), f"the selector {selector!r}"
+                )
             text += "." + field.group(1)
         return text
 
@@ -341,7 +428,9 @@ class IrImporter:
     def _task_output(self, scope: _Scope, producer: str, key: str, kind: str) -> str:
         task = scope.tasks.get(producer)
         if task is None:
-            raise ImportRefused(CANT_EXPRESS, path_of(scope.where, "tasks"), f"no task {producer!r} to read {key!r} from")
+            raise ImportRefused(
+                CANT_EXPRESS, path_of(scope.where, "tasks"), f"no task {producer!r} to read {key!r} from"
+            )
         if not self._is_group(task):
             return f"{self.step_names[(id(scope.component), producer)]}.{key}"
         ref = task["componentRef"]["name"]
@@ -352,15 +441,25 @@ class IrImporter:
         if isinstance(selector, list):
             selector = selector[0] if len(selector) == 1 else None
         if not selector:
-            raise ImportRefused(CANT_EXPRESS, path_of(child.where, "outputs", kind, key),
-                                "an output chosen from several (dsl.OneOf) has no ptflow form")
-        return self._task_output(child, selector["producerSubtask"],
-                                 selector.get("outputParameterKey") or selector.get("outputArtifactKey"), kind)
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(child.where, "outputs", kind, key),
+                "an output chosen from several (dsl.OneOf) has no ptflow form",
+            )
+        return self._task_output(
+            child,
+            selector["producerSubtask"],
+            selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
+            kind,
+        )
 
     def _constant(self, value, task_inputs, scope, at) -> str:
         if not isinstance(value, str) and "{{$" in json.dumps(value):
-            raise ImportRefused(CANT_EXPRESS, path_of(at, "runtimeValue", "constant"),
-                                "a placeholder inside a list or dict constant (ptflow's f-strings are strings)")
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(at, "runtimeValue", "constant"),
+                "a placeholder inside a list or dict constant (ptflow's f-strings are strings)",
+            )
         if not isinstance(value, str) or "{{$" not in value:
             return literal(value)
         return self._fstring(value, lambda m: self._placeholder_in_value(m, at))
@@ -377,7 +476,7 @@ class IrImporter:
         parts: list[str] = []
         position = 0
         for match in _PLACEHOLDER.finditer(text):
-            parts.append(text[position:match.start()].replace("{", "{{").replace("}", "}}"))
+            parts.append(text[position : match.start()].replace("{", "{{").replace("}", "}}"))
             parts.append("{" + placeholder(match) + "}")
             position = match.end()
         parts.append(text[position:].replace("{", "{{").replace("}", "}}"))
@@ -397,7 +496,9 @@ class IrImporter:
             raise ImportRefused(CANT_EXPRESS, path_of(at, "componentRef"), f"no component {ref!r}")
         name = self.step_names.get((id(scope.component), task_name)) or snake(task_name)
         if "dag" in component:
-            callee = self.pipeline_by_ref.get(ref) or self._pipeline(ref, component, snake(ref.removeprefix("comp-")), "")
+            callee = self.pipeline_by_ref.get(ref) or self._pipeline(
+                ref, component, snake(ref.removeprefix("comp-")), ""
+            )
             declared = component.get("inputDefinitions", {})
         else:
             executor_label = component.get("executorLabel")
@@ -413,7 +514,9 @@ class IrImporter:
                 if input_name not in declared.get(kind, {}):
                     if input_name.startswith(CHANNEL):
                         continue  # kfp's extra inputs for a placeholder in a constant: read when it is resolved
-                    raise ImportRefused(CANT_EXPRESS, path_of(at, "inputs", kind, input_name), "an input the component does not declare")
+                    raise ImportRefused(
+                        CANT_EXPRESS, path_of(at, "inputs", kind, input_name), "an input the component does not declare"
+                    )
                 value = binding.get("runtimeValue", {}).get("constant")
                 declared_type = declared[kind][input_name].get("parameterType")
                 if declared_type == "NUMBER_INTEGER" and isinstance(value, float) and value.is_integer():
@@ -436,17 +539,29 @@ class IrImporter:
         if "constant" in uri:
             uri_text = literal(uri["constant"])
         elif "runtimeParameter" in uri:
-            uri_text = self._resolve(scope, task["inputs"]["parameters"][uri["runtimeParameter"]], path_of(at, "inputs"))
+            uri_text = self._resolve(
+                scope, task["inputs"]["parameters"][uri["runtimeParameter"]], path_of(at, "inputs")
+            )
         else:
-            raise ImportRefused(CANT_EXPRESS, path_of("deploymentSpec", "executors", executor_label, "importer", "artifactUri"), "an importer URI of this kind")
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of("deploymentSpec", "executors", executor_label, "importer", "artifactUri"),
+                "an importer URI of this kind",
+            )
         type_text = _type_text({"artifactType": spec.get("typeSchema", {})}, True, at)
         if "<" in type_text:
-            raise ImportRefused(CANT_EXPRESS, path_of("deploymentSpec", "executors", executor_label, "importer", "typeSchema"),
-                                f"an importer of the non-system artifact type {type_text} (ptflow's `type:` takes system types)")
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of("deploymentSpec", "executors", executor_label, "importer", "typeSchema"),
+                f"an importer of the non-system artifact type {type_text} (ptflow's `type:` takes system types)",
+            )
         arguments = {"uri": uri_text, "type": type_text}
         if "{{$" in json.dumps(spec.get("metadata", {})):
-            raise ImportRefused(CANT_EXPRESS, path_of("deploymentSpec", "executors", executor_label, "importer", "metadata"),
-                                "importer metadata built from pipeline values (ptflow's importer metadata is constant)")
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of("deploymentSpec", "executors", executor_label, "importer", "metadata"),
+                "importer metadata built from pipeline values (ptflow's importer metadata is constant)",
+            )
         if spec.get("metadata"):
             arguments["metadata"] = literal(spec["metadata"])
         if spec.get("reimport"):
@@ -464,9 +579,15 @@ class IrImporter:
             if rest == _DEFAULT_RETRY or not rest:
                 options["retries"] = str(retry.get("maxRetryCount", 0))
             else:
-                entries = {"max": retry.get("maxRetryCount", 0), "backoff": rest.get("backoffDuration"),
-                           "factor": rest.get("backoffFactor"), "max_backoff": rest.get("backoffMaxDuration")}
-                options["retry"] = "{" + ", ".join(f"{k}: {literal(v)}" for k, v in entries.items() if v is not None) + "}"
+                entries = {
+                    "max": retry.get("maxRetryCount", 0),
+                    "backoff": rest.get("backoffDuration"),
+                    "factor": rest.get("backoffFactor"),
+                    "max_backoff": rest.get("backoffMaxDuration"),
+                }
+                options["retry"] = (
+                    "{" + ", ".join(f"{k}: {literal(v)}" for k, v in entries.items() if v is not None) + "}"
+                )
         display = task.get("taskInfo", {}).get("name")
         if display and display != task_name:
             options["display_name"] = literal(display)
@@ -485,7 +606,9 @@ class IrImporter:
             if producer is None or self._is_group(producer):
                 if task.get("triggerPolicy", {}).get("strategy") and dependency.startswith("exit-handler"):
                     continue
-                raise ImportRefused(CANT_EXPRESS, path_of(at, "dependentTasks"), f"`after` a group ({dependency!r}) has no ptflow form")
+                raise ImportRefused(
+                    CANT_EXPRESS, path_of(at, "dependentTasks"), f"`after` a group ({dependency!r}) has no ptflow form"
+                )
             after.append(self.step_names[(id(scope.component), dependency)])
         if after:
             options["after"] = "[" + ", ".join(after) + "]"
@@ -498,12 +621,17 @@ class IrImporter:
     def _resources(self, executor_label: str) -> dict[str, str]:
         resources = self.executors[executor_label].get("container", {}).get("resources", {})
         options = {}
-        for option, names in (("cpu", ("resourceCpuLimit", "cpuLimit")), ("cpu_request", ("resourceCpuRequest", "cpuRequest")),
-                              ("memory", ("resourceMemoryLimit", "memoryLimit")),
-                              ("memory_request", ("resourceMemoryRequest", "memoryRequest"))):
+        for option, names in (
+            ("cpu", ("resourceCpuLimit", "cpuLimit")),
+            ("cpu_request", ("resourceCpuRequest", "cpuRequest")),
+            ("memory", ("resourceMemoryLimit", "memoryLimit")),
+            ("memory_request", ("resourceMemoryRequest", "memoryRequest")),
+        ):
             for key in names:
                 if key in resources:
-                    options[option] = literal(resources[key]) if isinstance(resources[key], str) else literal(str(resources[key]))
+                    options[option] = (
+                        literal(resources[key]) if isinstance(resources[key], str) else literal(str(resources[key]))
+                    )
                     break
         accelerator = resources.get("accelerator", {})
         count = accelerator.get("resourceCount", accelerator.get("count"))
@@ -521,21 +649,38 @@ class IrImporter:
         where = path_of("platforms", "kubernetes", "deploymentSpec", "executors", executor_label)
         unknown = set(config) - _PLATFORM_FIELDS
         if unknown:
-            raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a kfp-kubernetes setting ptflow has no option for")
+            raise ImportRefused(
+                CANT_EXPRESS, path_of(where, min(unknown)), "a kfp-kubernetes setting ptflow has no option for"
+            )
         options = {}
         secrets = []
         for index, entry in enumerate(config.get("secretAsEnv", [])):
-            secrets.append("{name: " + _secret_name(entry, path_of(where, "secretAsEnv", index)) + ", env: {" + ", ".join(
-                f"{e['envVar']}: {literal(e['secretKey'])}" for e in entry.get("keyToEnv", [])) + "}}")
+            secrets.append(
+                "{name: "
+                + _secret_name(entry, path_of(where, "secretAsEnv", index))
+                + ", env: {"
+                + ", ".join(f"{e['envVar']}: {literal(e['secretKey'])}" for e in entry.get("keyToEnv", []))
+                + "}}"
+            )
         for index, entry in enumerate(config.get("secretAsVolume", [])):
-            secrets.append("{name: " + _secret_name(entry, path_of(where, "secretAsVolume", index)) + ", mount_path: " + literal(entry["mountPath"]) + "}")
+            secrets.append(
+                "{name: "
+                + _secret_name(entry, path_of(where, "secretAsVolume", index))
+                + ", mount_path: "
+                + literal(entry["mountPath"])
+                + "}"
+            )
         if secrets:
             options["secrets"] = "[" + ", ".join(secrets) + "]"
         volumes = []
         for index, entry in enumerate(config.get("pvcMount", [])):
             pvc = entry.get("constant") or entry.get("pvcNameParameter", {}).get("runtimeValue", {}).get("constant")
             if pvc is None:
-                raise ImportRefused(CANT_EXPRESS, path_of(where, "pvcMount", index), "a volume claim named by a parameter or task output")
+                raise ImportRefused(
+                    CANT_EXPRESS,
+                    path_of(where, "pvcMount", index),
+                    "a volume claim named by a parameter or task output",
+                )
             volumes.append("{pvc: " + literal(pvc) + ", mount_path: " + literal(entry["mountPath"]) + "}")
         if volumes:
             options["volumes"] = "[" + ", ".join(volumes) + "]"
@@ -543,8 +688,10 @@ class IrImporter:
             options["node_selector"] = literal(config["nodeSelector"].get("labels", {}))
         tolerations = []
         for entry in config.get("tolerations", []):
-            fields = {("seconds" if k == "tolerationSeconds" else k): (int(v) if k == "tolerationSeconds" else v)
-                      for k, v in entry.items()}
+            fields = {
+                ("seconds" if k == "tolerationSeconds" else k): (int(v) if k == "tolerationSeconds" else v)
+                for k, v in entry.items()
+            }
             tolerations.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in fields.items()) + "}")
         if tolerations:
             options["tolerations"] = "[" + ", ".join(tolerations) + "]"
@@ -565,22 +712,33 @@ class IrImporter:
             return self.by_ref[ref]
         container = executor.get("container")
         if container is None:
-            raise ImportRefused(CANT_EXPRESS, where, f"an executor of kind {sorted(executor)} (only containers and importers)")
+            raise ImportRefused(
+                CANT_EXPRESS, where, f"an executor of kind {sorted(executor)} (only containers and importers)"
+            )
         unknown = set(container) - _CONTAINER_FIELDS
         if unknown:
-            raise ImportRefused(CANT_EXPRESS, path_of(where, "container", min(unknown)), "a container field ptflow does not know")
+            raise ImportRefused(
+                CANT_EXPRESS, path_of(where, "container", min(unknown)), "a container field ptflow does not know"
+            )
         if not container.get("command") and not container.get("args"):
-            raise ImportRefused(CANT_EXPRESS, path_of(where, "container"), "a container with neither command nor args "
-                                "(kfp-kubernetes' resource steps such as CreatePVC)")
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(where, "container"),
+                "a container with neither command nor args (kfp-kubernetes' resource steps such as CreatePVC)",
+            )
         at = path_of("components", ref)
         inputs = _ports(component.get("inputDefinitions"), path_of(at, "inputDefinitions"), True)
         outputs = _ports(component.get("outputDefinitions"), path_of(at, "outputDefinitions"), False)
-        model = Component("", inputs, outputs, literal(container.get("image", "")), doc=component.get("description", ""))
+        model = Component(
+            "", inputs, outputs, literal(container.get("image", "")), doc=component.get("description", "")
+        )
         for part in ("command", "args"):
-            values = [self._command_item(item, path_of(where, "container", part, i))
-                      for i, item in enumerate(container.get(part, []))]
+            values = [
+                self._command_item(item, path_of(where, "container", part, i))
+                for i, item in enumerate(container.get(part, []))
+            ]
             setattr(model, part, values)
-        for index, entry in enumerate(container.get("env", [])):
+        for entry in container.get("env", []):
             model.env[entry["name"]] = literal(entry.get("value", ""))
         key = model.body_key()
         if key not in self.by_key:

@@ -25,6 +25,7 @@ def read(text: str, origin: str) -> tuple[dict, dict | None]:
     """(the PipelineSpec, the kfp-kubernetes executor configs by executor label), or, for a KFP v1
     component.yaml, (its document, None)."""
     import yaml
+
     from ptflow.compiler.yaml_reader import load_documents
 
     try:
@@ -40,19 +41,29 @@ def read(text: str, origin: str) -> tuple[dict, dict | None]:
     if not isinstance(spec, dict):
         raise ImportRefused(NOT_KFP, "document 1", f"a {type(spec).__name__}, not a KFP document")
     if spec.get("kind") == "Workflow" or str(spec.get("apiVersion", "")).startswith("argoproj.io"):
-        raise ImportRefused(NOT_KFP, "kind", "an Argo Workflow (KFP 1.x), not KFP v2 IR: "
-                            "importing KFP 1.x workflows is not supported yet")
+        raise ImportRefused(
+            NOT_KFP,
+            "kind",
+            "an Argo Workflow (KFP 1.x), not KFP v2 IR: importing KFP 1.x workflows is not supported yet",
+        )
     if "implementation" in spec:
         if len(documents) > 1:
             raise ImportRefused(NOT_KFP, "document 2", "a KFP v1 component.yaml holds one document")
         return spec, None  # a KFP v1 component.yaml: the caller imports it as a component
     missing = [key for key in ("pipelineInfo", "root") if key not in spec]
     if missing:
-        raise ImportRefused(NOT_KFP, missing[0], f"not KFP v2 IR: no `{missing[0]}` "
-                            f"(found {', '.join(sorted(map(str, spec))[:6]) or 'nothing'})")
+        raise ImportRefused(
+            NOT_KFP,
+            missing[0],
+            f"not KFP v2 IR: no `{missing[0]}` (found {', '.join(sorted(map(str, spec))[:6]) or 'nothing'})",
+        )
     if "defaultPipelineRoot" in spec:
-        raise ImportRefused(CANT_EXPRESS, "defaultPipelineRoot", "a default pipeline root: ptflow takes the root when "
-                            "the run is submitted (`ptflow submit`), not in the source")
+        raise ImportRefused(
+            CANT_EXPRESS,
+            "defaultPipelineRoot",
+            "a default pipeline root: ptflow takes the root when "
+            "the run is submitted (`ptflow submit`), not in the source",
+        )
     unknown = set(spec) - _SPEC_FIELDS
     if unknown:
         raise ImportRefused(CANT_EXPRESS, min(unknown), "a PipelineSpec field ptflow does not know")
@@ -66,11 +77,16 @@ def read(text: str, origin: str) -> tuple[dict, dict | None]:
         platforms = document["platforms"]
         unknown = set(platforms or {}) - {"kubernetes"}
         if unknown:
-            raise ImportRefused(CANT_EXPRESS, path_of(where, "platforms", min(unknown)), "a platform other than kubernetes")
+            raise ImportRefused(
+                CANT_EXPRESS, path_of(where, "platforms", min(unknown)), "a platform other than kubernetes"
+            )
         kubernetes = (platforms or {}).get("kubernetes") or {}
         extra = set(kubernetes) - {"deploymentSpec"} or set(kubernetes.get("deploymentSpec", {})) - {"executors"}
         if extra:
-            raise ImportRefused(CANT_EXPRESS, path_of(where, "platforms", "kubernetes", min(extra)),
-                                "a kfp-kubernetes setting ptflow has no option for")
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(where, "platforms", "kubernetes", min(extra)),
+                "a kfp-kubernetes setting ptflow has no option for",
+            )
         platform.update(kubernetes.get("deploymentSpec", {}).get("executors", {}))
     return spec, platform

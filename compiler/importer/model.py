@@ -30,9 +30,15 @@ class Component:
 
     def body_key(self) -> tuple:
         """Two components with the same key are the same component (written once)."""
-        return (tuple((p.name, p.type, p.default) for p in self.inputs),
-                tuple((p.name, p.type) for p in self.outputs),
-                self.image, tuple(self.command), tuple(self.args), tuple(sorted(self.env.items())), self.doc)
+        return (
+            tuple((p.name, p.type, p.default) for p in self.inputs),
+            tuple((p.name, p.type) for p in self.outputs),
+            self.image,
+            tuple(self.command),
+            tuple(self.args),
+            tuple(sorted(self.env.items())),
+            self.doc,
+        )
 
 
 @dataclass

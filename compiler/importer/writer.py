@@ -87,7 +87,11 @@ def _body(items: list, indent: str) -> list[str]:
     lines = []
     for item in items:
         if isinstance(item, Step):
-            call = f"{indent}{item.name} = {item.callee}(" + ", ".join(f"{k}: {v}" for k, v in item.arguments.items()) + ")"
+            call = (
+                f"{indent}{item.name} = {item.callee}("
+                + ", ".join(f"{k}: {v}" for k, v in item.arguments.items())
+                + ")"
+            )
             if item.options:
                 call += " with {" + ", ".join(f"{k}: {v}" for k, v in item.options.items()) + "}"
             lines.append(call)

@@ -17,5 +17,13 @@ from ptflow.compiler.lint.config import LintConfig, apply_config, code_prefix_pr
 from ptflow.compiler.lint.engine import check_diagnostics, lint
 from ptflow.compiler.lint.registry import RULES, Rule
 
-__all__ = ["RULES", "LintConfig", "Rule", "apply_config", "check_diagnostics", "code_prefix_problem", "lint",
-           "load_config"]
+__all__ = [
+    "RULES",
+    "LintConfig",
+    "Rule",
+    "apply_config",
+    "check_diagnostics",
+    "code_prefix_problem",
+    "lint",
+    "load_config",
+]

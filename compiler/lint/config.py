@@ -29,7 +29,10 @@ from ptflow.compiler.diagnostics.suggestions import did_you_mean_code
 from ptflow.compiler.lint.registry import register_code
 from ptflow.compiler.source import SourceText, Span
 
-INVALID_CONFIGURATION = register_code("PTF691", "invalid [tool.ptflow] configuration", """
+INVALID_CONFIGURATION = register_code(
+    "PTF691",
+    "invalid [tool.ptflow] configuration",
+    """
 The `[tool.ptflow]` table of pyproject.toml has a key ptflow does not know, a
 value of the wrong kind, a code or prefix that matches no code, or a
 severity that is not one of error, warning, note, hint or off. The setting is
@@ -40,10 +43,17 @@ left out and the rest of the table still applies.
 
 Fix: keys are select, ignore, deny-warnings and severity; codes are listed
 by `ptflow explain --list`.
-""", tags=("style",))
+""",
+    tags=("style",),
+)
 
-SEVERITY_NAMES = {"error": Severity.ERROR, "warning": Severity.WARNING, "note": Severity.INFO,
-                  "info": Severity.INFO, "hint": Severity.HINT}
+SEVERITY_NAMES = {
+    "error": Severity.ERROR,
+    "warning": Severity.WARNING,
+    "note": Severity.INFO,
+    "info": Severity.INFO,
+    "hint": Severity.HINT,
+}
 _KEYS = ("select", "ignore", "deny-warnings", "severity")
 _PREFIX = re.compile(r"^PTF[0-9]{0,3}$")
 
@@ -62,8 +72,10 @@ class LintConfig:
         `--select` replaces the file's `select`; `--ignore` adds to its `ignore`.
         """
         return dataclasses.replace(
-            self, select=tuple(select) if select is not None else self.select,
-            ignore=self.ignore + tuple(ignore), deny_warnings=self.deny_warnings or deny_warnings,
+            self,
+            select=tuple(select) if select is not None else self.select,
+            ignore=self.ignore + tuple(ignore),
+            deny_warnings=self.deny_warnings or deny_warnings,
         )
 
 
@@ -109,8 +121,9 @@ def load_config(path: str | Path) -> tuple[LintConfig, list[Diagnostic]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        problems.report(INVALID_CONFIGURATION,
-                        f"pyproject.toml is not valid TOML: {error}", _line_span(pyproject, text, None))
+        problems.report(
+            INVALID_CONFIGURATION, f"pyproject.toml is not valid TOML: {error}", _line_span(pyproject, text, None)
+        )
         return LintConfig(path=str(pyproject)), problems.items
     table = data.get("tool", {}).get("ptflow", {})
     return parse_config(table, str(pyproject), text, problems), problems.items
@@ -124,9 +137,13 @@ def parse_config(table: dict, path: str, text: str, problems: Diagnostics) -> Li
     for key, value in table.items():
         span = _line_span(path, text, key)
         if key not in _KEYS:
-            problems.report(INVALID_CONFIGURATION, f"unknown key `{key}` in [tool.ptflow]", span,
-                            suggestion=did_you_mean(key, _KEYS, at=_key_span(span, key, text)),
-                            hint="keys: " + ", ".join(_KEYS))
+            problems.report(
+                INVALID_CONFIGURATION,
+                f"unknown key `{key}` in [tool.ptflow]",
+                span,
+                suggestion=did_you_mean(key, _KEYS, at=_key_span(span, key, text)),
+                hint="keys: " + ", ".join(_KEYS),
+            )
         elif key in ("select", "ignore"):
             codes = _code_list(key, value, span, problems)
             if key == "select":
@@ -149,7 +166,7 @@ def _code_list(key: str, value, span: Span, problems: Diagnostics) -> tuple[str,
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.report(INVALID_CONFIGURATION, f"`{key}` must be a list of codes, such as [\"PTF601\", \"PTF6\"]", span)
+        problems.report(INVALID_CONFIGURATION, f'`{key}` must be a list of codes, such as ["PTF601", "PTF6"]', span)
         return ()
     codes = []
     for item in value:
@@ -164,24 +181,32 @@ def _code_list(key: str, value, span: Span, problems: Diagnostics) -> tuple[str,
 def _severities(value, span: Span, problems: Diagnostics) -> tuple[dict[str, Severity], tuple[str, ...]]:
     """Per-code severities, and the codes set to "off"."""
     if not isinstance(value, dict):
-        problems.report(INVALID_CONFIGURATION,
-                        '`severity` must be a table of codes to levels, such as { PTF601 = "error" }',
-                        span)
+        problems.report(
+            INVALID_CONFIGURATION, '`severity` must be a table of codes to levels, such as { PTF601 = "error" }', span
+        )
         return {}, ()
     levels, off = {}, []
     for code, level in value.items():
         code = code.upper()
         entry = CODES.get(code)
         if entry is None:
-            problems.report(INVALID_CONFIGURATION, f"unknown code `{code}` in `severity`", span,
-                            suggestion=did_you_mean_code(code, CODES))
+            problems.report(
+                INVALID_CONFIGURATION,
+                f"unknown code `{code}` in `severity`",
+                span,
+                suggestion=did_you_mean_code(code, CODES),
+            )
         elif entry.severity is Severity.ERROR:
             problems.report(INVALID_CONFIGURATION, f"`{code}` is an error; errors keep their severity", span)
         elif level == "off":
             off.append(code)
         elif level not in SEVERITY_NAMES:
-            problems.report(INVALID_CONFIGURATION, f"`{level}` is not a severity for `{code}`", span,
-                            hint="use error, warning, note, hint or off")
+            problems.report(
+                INVALID_CONFIGURATION,
+                f"`{level}` is not a severity for `{code}`",
+                span,
+                hint="use error, warning, note, hint or off",
+            )
         else:
             levels[code] = SEVERITY_NAMES[level]
     return levels, tuple(off)
@@ -203,7 +228,7 @@ def _line_span(path, text: str, key: str | None) -> Span:
 
 def _key_span(line: Span, key: str, text: str) -> Span | None:
     """The span of a bare `key` at the start of its `line` span (None when it is quoted)."""
-    if text[line.start:line.start + len(key)] != key:
+    if text[line.start : line.start + len(key)] != key:
         return None
     return SourceText(line.file, text).span(line.start, line.start + len(key))
 

@@ -89,8 +89,15 @@ class LintContext:
         return self.module.components if self.module is not None else []
 
     # --------------------------------------------------------- reporting
-    def report(self, message: str, span: Span | None, *, related: list[Related] | None = None,
-               hint: str | None = None, fix: Fix | None = None) -> Diagnostic:
+    def report(
+        self,
+        message: str,
+        span: Span | None,
+        *,
+        related: list[Related] | None = None,
+        hint: str | None = None,
+        fix: Fix | None = None,
+    ) -> Diagnostic:
         """Report a finding of the rule that is running, with its code and default severity."""
         assert self.rule is not None, "report() is called from a rule's check()"
         return self.diagnostics.report(self.rule.code, message, span, related=related, hint=hint, fix=fix)

@@ -42,8 +42,9 @@ def lint(check_result: CheckResult, target: str | None = None) -> list[Diagnosti
     return sorted(found, key=Diagnostic.sort_key)
 
 
-def check_diagnostics(check_result: CheckResult, target: str | None = None,
-                      config: LintConfig | None = None) -> list[Diagnostic]:
+def check_diagnostics(
+    check_result: CheckResult, target: str | None = None, config: LintConfig | None = None
+) -> list[Diagnostic]:
     """What `ptflow check` reports for one file: checker, target support, lint; suppressed and configured."""
     everything = Diagnostics()
     everything.extend(check_result.diagnostics)

@@ -54,13 +54,15 @@ def rule(cls: type[Rule]) -> type[Rule]:
         raise ValueError(f"{cls.code} is registered twice ({RULES[cls.code].__name__}, {cls.__name__})")
     RULES[cls.code] = cls
     header = f"Lint rule {cls.name} ({', '.join(cls.tags)})."
-    CODES[cls.code] = Code(cls.code, cls.title, cls.severity, header + "\n\n" + cls.explanation.strip("\n"),
-                           tuple(cls.tags))
+    CODES[cls.code] = Code(
+        cls.code, cls.title, cls.severity, header + "\n\n" + cls.explanation.strip("\n"), tuple(cls.tags)
+    )
     return cls
 
 
-def register_code(code: str, title: str, explanation: str, severity: Severity = Severity.WARNING,
-                  tags: tuple[str, ...] = ()) -> str:
+def register_code(
+    code: str, title: str, explanation: str, severity: Severity = Severity.WARNING, tags: tuple[str, ...] = ()
+) -> str:
     """Enter a code of the lint machinery (PTF690-PTF699) into the catalogue; returns it for its constant."""
     if _number(code) not in TOOL_CODES:
         raise ValueError(f"lint machinery codes are PTF690-PTF699, not {code}")

@@ -249,7 +249,7 @@ class Lowering:
             self._surface(channel, source_group)
         chain = self.parents[id(consumer_group)]
         start = next(i for i, group in enumerate(chain) if group is source_group)
-        below = chain[start + 1:]  # the groups between the source group and the consumer
+        below = chain[start + 1 :]  # the groups between the source group and the consumer
         reference, sibling = self._source_reference(channel, source_group)
         local = f"{{{{inputs.{'artifacts' if channel.artifact else 'parameters'}.{channel.name}}}}}"
         for depth, group in enumerate(below):
@@ -318,8 +318,9 @@ class Lowering:
             return f"{left} {condition.op} {right}"
         if isinstance(condition, dag.BoolOp):
             joiner = " && " if condition.op == "and" else " || "
-            return joiner.join(f"({self._condition(c, caller, caller_group)})"
-                               for c in (condition.left, condition.right))
+            return joiner.join(
+                f"({self._condition(c, caller, caller_group)})" for c in (condition.left, condition.right)
+            )
         if isinstance(condition, dag.Not):
             return f"!({self._condition(condition.operand, caller, caller_group)})"
         value = self._operand(condition.value, caller, caller_group)
@@ -366,8 +367,9 @@ class Lowering:
             template["inputs"] = inputs
         if dag_template.outputs:
             outputs = dag_template.outputs
-            template["outputs"] = {"parameters": [{"name": name, "valueFrom": {"parameter": outputs[name]}}
-                                                  for name in sorted(outputs)]}
+            template["outputs"] = {
+                "parameters": [{"name": name, "valueFrom": {"parameter": outputs[name]}} for name in sorted(outputs)]
+            }
         tasks = []
         for child in self._dag_children(group):
             tasks.append(self._dag_task(child))
@@ -419,8 +421,9 @@ class Lowering:
             entry: dict = {"name": self.name_of(task), "template": self.name_of(task)}
             used = sorted(self.exit_inputs.get(id(task), ()))
             if used:
-                entry["arguments"] = {"parameters": [{"name": n, "value": f"{{{{inputs.parameters.{n}}}}}"}
-                                                     for n in used]}
+                entry["arguments"] = {
+                    "parameters": [{"name": n, "value": f"{{{{inputs.parameters.{n}}}}}"} for n in used]
+                }
             dependencies = sorted(self.dependencies.get(id(task), ()))
             if dependencies:
                 entry["dependencies"] = dependencies

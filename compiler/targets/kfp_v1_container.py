@@ -28,8 +28,12 @@ UI_OUTPUTS = ("mlpipeline-ui-metadata", "mlpipeline-metrics")
 INPUTS_DIR = "/tmp/inputs"
 OUTPUTS_DIR = "/tmp/outputs"
 # `pipeline.*` run information, as Argo spells it (kfp 1.8's dsl.RUN_ID_PLACEHOLDER is `{{workflow.uid}}`).
-RUNTIME_VARIABLES = {"job_name": "{{workflow.name}}", "job_id": "{{workflow.uid}}", "task_name": "{{pod.name}}",
-                     "task_id": "{{pod.name}}"}
+RUNTIME_VARIABLES = {
+    "job_name": "{{workflow.name}}",
+    "job_id": "{{workflow.uid}}",
+    "task_name": "{{pod.name}}",
+    "task_id": "{{pod.name}}",
+}
 STATUS_VARIABLE = "{{workflow.status}}"
 GKE_ACCELERATOR = "cloud.google.com/gke-accelerator"
 DEFAULT_GPU_RESOURCE = "nvidia.com/gpu"
@@ -193,8 +197,7 @@ class ContainerBuilder:
 
     # -- environment, volumes, secrets
     def _env(self) -> list[dict]:
-        env: list[dict] = [{"name": name, "value": value}
-                           for name, value in self.spec.running_container().env.items()]
+        env: list[dict] = [{"name": name, "value": value} for name, value in self.spec.running_container().env.items()]
         for name, value in self.task.options.env.items():
             env.append({"name": name, "value": self.value_text(value)})
         for secret in self.task.options.secrets:
@@ -202,25 +205,31 @@ class ContainerBuilder:
                 env.append({"name": variable, "valueFrom": {"secretKeyRef": {"key": key, "name": secret.secret}}})
         for config_map in self.task.options.config_maps:
             for variable, key in config_map.env.items():
-                env.append({"name": variable,
-                            "valueFrom": {"configMapKeyRef": {"key": key, "name": config_map.config_map}}})
+                env.append(
+                    {"name": variable, "valueFrom": {"configMapKeyRef": {"key": key, "name": config_map.config_map}}}
+                )
         for variable, field_path in self.task.options.field_env.items():
             env.append({"name": variable, "valueFrom": {"fieldRef": {"fieldPath": field_path}}})
         return env
 
     def _volume_mounts(self) -> list[dict]:
         mounts = [{"mountPath": s.mount_path, "name": s.secret} for s in self.task.options.secrets if s.mount_path]
-        mounts += [{"mountPath": c.mount_path, "name": c.config_map} for c in self.task.options.config_maps
-                   if c.mount_path]
+        mounts += [
+            {"mountPath": c.mount_path, "name": c.config_map} for c in self.task.options.config_maps if c.mount_path
+        ]
         mounts += [{"mountPath": v.mount_path, "name": v.pvc} for v in self.task.options.volumes]
         mounts += [{"mountPath": e.mount_path, "name": e.name} for e in self.task.options.empty_dirs]
         return mounts
 
     def _volumes(self) -> list[dict]:
-        volumes = [{"name": s.secret, "secret": {"secretName": s.secret}}
-                   for s in self.task.options.secrets if s.mount_path]
-        volumes += [{"name": c.config_map, "configMap": {"name": c.config_map}}
-                    for c in self.task.options.config_maps if c.mount_path]
+        volumes = [
+            {"name": s.secret, "secret": {"secretName": s.secret}} for s in self.task.options.secrets if s.mount_path
+        ]
+        volumes += [
+            {"name": c.config_map, "configMap": {"name": c.config_map}}
+            for c in self.task.options.config_maps
+            if c.mount_path
+        ]
         volumes += [{"name": v.pvc, "persistentVolumeClaim": {"claimName": v.pvc}} for v in self.task.options.volumes]
         volumes += [{"name": e.name, "emptyDir": _empty_dir_source(e)} for e in self.task.options.empty_dirs]
         return sorted(volumes, key=lambda v: v["name"])
@@ -288,15 +297,21 @@ class ContainerBuilder:
     def _metadata(self) -> dict:
         options = self.task.options
         labels = dict(options.labels)
-        labels.update({SDK_VERSION_KEY: __version__, f"{KFP}/pipeline-sdk-type": "kfp",
-                       f"{KFP}/enable_caching": "true" if options.cache else "false"})
+        labels.update(
+            {
+                SDK_VERSION_KEY: __version__,
+                f"{KFP}/pipeline-sdk-type": "kfp",
+                f"{KFP}/enable_caching": "true" if options.cache else "false",
+            }
+        )
         annotations = dict(options.annotations)
         if options.display_name:
             annotations[f"{KFP}/task_display_name"] = options.display_name
         component, text = self.lowering.component_spec(self.spec)
         annotations[f"{KFP}/component_spec"] = json.dumps(component, sort_keys=True)
         annotations[f"{KFP}/component_ref"] = json.dumps(
-            {"digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}, sort_keys=True)
+            {"digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}, sort_keys=True
+        )
         if self.consumed_by_value:
             annotations[f"{KFP}/arguments.parameters"] = json.dumps(self.consumed_by_value, sort_keys=True)
         if options.max_cache_staleness:
@@ -328,8 +343,13 @@ def output_path(name: str) -> str:
 
 def _toleration(toleration: dag.Toleration) -> dict:
     entry: dict = {}
-    for key, value in (("effect", toleration.effect), ("key", toleration.key), ("operator", toleration.operator),
-                       ("tolerationSeconds", toleration.seconds), ("value", toleration.value)):
+    for key, value in (
+        ("effect", toleration.effect),
+        ("key", toleration.key),
+        ("operator", toleration.operator),
+        ("tolerationSeconds", toleration.seconds),
+        ("value", toleration.value),
+    ):
         if value is not None:
             entry[key] = value
     return entry
@@ -379,8 +399,10 @@ def _node_affinity(terms: list[dag.NodeAffinityTerm]) -> dict:
         result: dict = {}
         for key, requirements in (("matchExpressions", term.match_expressions), ("matchFields", term.match_fields)):
             if requirements:
-                result[key] = [{"key": r.key, "operator": r.operator, **({"values": r.values} if r.values else {})}
-                               for r in requirements]
+                result[key] = [
+                    {"key": r.key, "operator": r.operator, **({"values": r.values} if r.values else {})}
+                    for r in requirements
+                ]
         return result
 
     affinity: dict = {}

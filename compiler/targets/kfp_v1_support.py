@@ -28,8 +28,9 @@ class _SupportCheck:
         self.components_seen: set[int] = set()
 
     def report(self, span, what: str, hint: str | None = None) -> None:
-        self.diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET,
-                                f"{what} is not supported by kfp-v1 (KFP 1.x / Argo)", span, hint=hint)
+        self.diagnostics.report(
+            codes.NOT_SUPPORTED_BY_TARGET, f"{what} is not supported by kfp-v1 (KFP 1.x / Argo)", span, hint=hint
+        )
 
     def run(self) -> None:
         graph = self.graph
@@ -38,17 +39,24 @@ class _SupportCheck:
             self.diagnostics.report(
                 codes.ARGO_INVALID_NAME,
                 f"the workflow name prefix `{prefix}` made from pipeline `{graph.name}` has {len(prefix)} "
-                f"characters; Argo allows at most {MAX_GENERATE_NAME}", graph.span,
-                hint="shorten the pipeline's name (or its display_name)")
+                f"characters; Argo allows at most {MAX_GENERATE_NAME}",
+                graph.span,
+                hint="shorten the pipeline's name (or its display_name)",
+            )
         for task in graph.tasks.values():
             if len(task.name) > MAX_TEMPLATE_NAME:
-                self.diagnostics.report(codes.ARGO_INVALID_NAME,
-                                        f"step `{task.step}` gives the Argo template name `{task.name}` of "
-                                        f"{len(task.name)} characters; Argo allows at most {MAX_TEMPLATE_NAME}",
-                                        task.span)
+                self.diagnostics.report(
+                    codes.ARGO_INVALID_NAME,
+                    f"step `{task.step}` gives the Argo template name `{task.name}` of "
+                    f"{len(task.name)} characters; Argo allows at most {MAX_TEMPLATE_NAME}",
+                    task.span,
+                )
         if graph.returns:
-            self.report(graph.span, f"pipeline outputs (`return` in `{graph.name}`)",
-                        "KFP 1.x pipelines have no outputs; compile the pipeline that calls this one")
+            self.report(
+                graph.span,
+                f"pipeline outputs (`return` in `{graph.name}`)",
+                "KFP 1.x pipelines have no outputs; compile the pipeline that calls this one",
+            )
         for task in graph.tasks.values():
             self.task(task)
         for group in graph.root.groups():
@@ -58,28 +66,38 @@ class _SupportCheck:
     def task(self, task: dag.Task) -> None:
         component = task.component
         if component.kind != dag.ComponentKind.CONTAINER:
-            kind = {"pipeline": "calling a pipeline from a pipeline", "importer": "`importer`",
-                    "ir-graph": "a pipeline imported from KFP v2 IR"}.get(component.kind, component.kind)
-            self.report(task.span, f"{kind} (step `{task.step}`)",
-                        "KFP 1.x has no nested pipelines or importer; use kfp-v2"
-                        if component.kind != dag.ComponentKind.IMPORTER
-                        else "download the artifact in a container step instead")
+            kind = {
+                "pipeline": "calling a pipeline from a pipeline",
+                "importer": "`importer`",
+                "ir-graph": "a pipeline imported from KFP v2 IR",
+            }.get(component.kind, component.kind)
+            self.report(
+                task.span,
+                f"{kind} (step `{task.step}`)",
+                "KFP 1.x has no nested pipelines or importer; use kfp-v2"
+                if component.kind != dag.ComponentKind.IMPORTER
+                else "download the artifact in a container step instead",
+            )
             return
         if id(component) not in self.components_seen:  # a component's own problems are said once, where it is
             self.components_seen.add(id(component))
             span = component.span or task.span
             for port in component.inputs:
                 if port.type.is_artifact and port.type.is_list:
-                    self.report(port.span or span, f"a list of artifacts as input `{port.name}` of component "
-                                f"`{component.name}`")
+                    self.report(
+                        port.span or span, f"a list of artifacts as input `{port.name}` of component `{component.name}`"
+                    )
             for arg in _all_args(component):
                 problem = _unsupported_arg(arg)
                 if problem:
                     self.report(span, f"{problem} in the command of component `{component.name}`")
         for value in task.arguments.values():
             if isinstance(value, dag.TaskOutput) and value.gathered and value.type.is_artifact:
-                self.report(task.span, f"gathering artifacts over a loop (`{value.task}.{value.output}` into "
-                            f"`{task.step}`)", "KFP 1.x gathers only parameters after a loop")
+                self.report(
+                    task.span,
+                    f"gathering artifacts over a loop (`{value.task}.{value.output}` into `{task.step}`)",
+                    "KFP 1.x gathers only parameters after a loop",
+                )
             for part in _values_in(value):
                 if isinstance(part, dag.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
                     self.report(task.span, f"`pipeline.{part.which}` (step `{task.step}`)")
@@ -107,7 +125,8 @@ def _unsupported_arg(arg) -> str | None:
         return "`.metadata` (artifact metadata)"
     if isinstance(arg, dag.RuntimePlaceholder) and arg.which not in RUNTIME_VARIABLES:
         name = {"executor_input": "executor.input", "executor_output_file": "executor.output_file"}.get(
-            arg.which, f"pipeline.{arg.which}")
+            arg.which, f"pipeline.{arg.which}"
+        )
         return f"`{name}`"
     return None
 

@@ -250,12 +250,18 @@ class _Lowering:
     def _loop_item_channel(self, loop: dag.LoopGroup, item_code: int | None) -> Channel:
         item_type = loop.item_type or types.ANY_ITEM
         if item_code is not None:
-            return Channel(f"loop-item-param-{item_code}", _definition(item_type), origin=ChannelOrigin.ITEMS,
-                           loop=loop)
+            return Channel(
+                f"loop-item-param-{item_code}", _definition(item_type), origin=ChannelOrigin.ITEMS, loop=loop
+            )
         assert loop.items is not None, "a checked loop has its items"
         items_channel = self._channel_of(loop.items)
-        return Channel(f"{items_channel.name}-loop-item", _definition(item_type), producer=items_channel.producer,
-                       origin=items_channel.origin, loop=loop)
+        return Channel(
+            f"{items_channel.name}-loop-item",
+            _definition(item_type),
+            producer=items_channel.producer,
+            origin=items_channel.origin,
+            loop=loop,
+        )
 
     def name_of(self, node) -> str:
         if isinstance(node, dag.Task):
@@ -263,7 +269,6 @@ class _Lowering:
         if node is self.graph.root:
             return ROOT
         return self.group_names[id(node)]
-
 
     def _uncommon(self, upstream, downstream) -> tuple[list, list]:
         """The ancestor chains of two nodes below their lowest common group."""
@@ -283,10 +288,20 @@ class _Lowering:
                 surfaced = f"{PREFIX}{value.task}-{value.output}"
                 loop = self._gathering_loop(value)
                 loop_name = self.name_of(loop)
-                return Channel(f"{loop_name}-{surfaced}", _definition(value.type), producer=loop_name, key=surfaced,
-                               origin=ChannelOrigin.TASK)
-            return Channel(f"{value.task}-{value.output}", _definition(value.type), producer=value.task,
-                           key=value.output, origin=ChannelOrigin.TASK)
+                return Channel(
+                    f"{loop_name}-{surfaced}",
+                    _definition(value.type),
+                    producer=loop_name,
+                    key=surfaced,
+                    origin=ChannelOrigin.TASK,
+                )
+            return Channel(
+                f"{value.task}-{value.output}",
+                _definition(value.type),
+                producer=value.task,
+                key=value.output,
+                origin=ChannelOrigin.TASK,
+            )
         if isinstance(value, dag.LoopItem):
             return self.loop_items[id(value.loop)]
         raise TypeError(f"no channel for {value!r}")
@@ -408,8 +423,14 @@ class _Lowering:
         item = self.loop_items[id(value.loop)]
         type_ = value.type if value.type is not None and value.type.name != "any" else None
         definition = _definition(type_) if type_ is not None else ("param", "STRING")
-        return Channel(f"{item.name}-subvar-{value.field}", definition, origin=ChannelOrigin.SUBVAR, loop=value.loop,
-                       item=item, field=value.field)
+        return Channel(
+            f"{item.name}-subvar-{value.field}",
+            definition,
+            origin=ChannelOrigin.SUBVAR,
+            loop=value.loop,
+            item=item,
+            field=value.field,
+        )
 
     def _items_channel(self, loop: dag.LoopGroup) -> Channel | None:
         if loop.items is None or isinstance(loop.items, dag.Constant):
@@ -477,8 +498,7 @@ class _Lowering:
             if isinstance(child, dag.Task):
                 task_spec, child_component = self._task(child, siblings, parent_inputs, group is self.graph.root)
             else:
-                task_spec, child_component = self._group_task(child, siblings, group is self.graph.root,
-                                                              parent_inputs)
+                task_spec, child_component = self._group_task(child, siblings, group is self.graph.root, parent_inputs)
             name = self.name_of(child)
             dependencies = self.dependencies.get(name)
             if dependencies:
@@ -519,8 +539,9 @@ class _Lowering:
             unique.setdefault(channel.name, channel)
         return list(unique.values())
 
-    def _group_task(self, group: dag.TaskGroup, siblings: set[str], parent_is_root: bool,
-                    parent_inputs: dict) -> tuple[dict, dict]:
+    def _group_task(
+        self, group: dag.TaskGroup, siblings: set[str], parent_is_root: bool, parent_inputs: dict
+    ) -> tuple[dict, dict]:
         name = self.name_of(group)
         channels = self._group_channels(group)
         component: dict = {}
@@ -528,8 +549,9 @@ class _Lowering:
         artifacts: dict[str, dict] = {}
         for channel in channels:
             if channel.is_artifact:
-                definition: dict[str, Any] = {"artifactType": {"schemaTitle": channel.definition[1],
-                                               "schemaVersion": channel.definition[2]}}
+                definition: dict[str, Any] = {
+                    "artifactType": {"schemaTitle": channel.definition[1], "schemaVersion": channel.definition[2]}
+                }
                 if channel.definition[3]:
                     definition["isArtifactList"] = True
                 artifacts[channel.input_name] = definition
@@ -548,15 +570,22 @@ class _Lowering:
             for key, output in outputs.items():
                 type_ = output["type"]
                 if type_.is_artifact:
-                    dag_outputs.setdefault("artifacts", {})[key] = {"artifactSelectors": [
-                        {"outputArtifactKey": output["key"], "producerSubtask": output["producer"]}]}
+                    dag_outputs.setdefault("artifacts", {})[key] = {
+                        "artifactSelectors": [
+                            {"outputArtifactKey": output["key"], "producerSubtask": output["producer"]}
+                        ]
+                    }
                     output_definition: dict[str, Any] = {"artifactType": _artifact_type(type_)}
                     if type_.is_list:
                         output_definition["isArtifactList"] = True
                     definitions.setdefault("artifacts", {})[key] = output_definition
                 else:
-                    dag_outputs.setdefault("parameters", {})[key] = {"valueFromParameter": {
-                        "outputParameterKey": output["key"], "producerSubtask": output["producer"]}}
+                    dag_outputs.setdefault("parameters", {})[key] = {
+                        "valueFromParameter": {
+                            "outputParameterKey": output["key"],
+                            "producerSubtask": output["producer"],
+                        }
+                    }
                     definitions.setdefault("parameters", {})[key] = {"parameterType": parameter_type(type_)}
             component["dag"] = {"outputs": dag_outputs, "tasks": {}}
             component["outputDefinitions"] = definitions
@@ -569,8 +598,10 @@ class _Lowering:
             kind = "artifacts" if channel.is_artifact else "parameters"
             if channel.item is not None and channel.input_name not in parent_inputs.get("parameters", {}):
                 # The field, read out of the item this DAG receives.
-                binding: dict[str, Any] = {"componentInputParameter": channel.item.input_name,
-                           "parameterExpressionSelector": f'parseJson(string_value)["{channel.field}"]'}
+                binding: dict[str, Any] = {
+                    "componentInputParameter": channel.item.input_name,
+                    "parameterExpressionSelector": f'parseJson(string_value)["{channel.field}"]',
+                }
             elif channel.producer is not None and channel.producer in siblings:
                 key = "taskOutputArtifact" if channel.is_artifact else "taskOutputParameter"
                 key_field = "outputArtifactKey" if channel.is_artifact else "outputParameterKey"
@@ -598,18 +629,18 @@ class _Lowering:
     def _loop_iterator(self, loop: dag.LoopGroup, task: dict, inputs: dict) -> None:
         item = self.loop_items[id(loop)]
         if isinstance(loop.items, dag.Constant):
-            iterator = {"itemInput": item.input_name,
-                        "items": {"raw": json.dumps(loop.items.value, sort_keys=True)}}
+            iterator = {"itemInput": item.input_name, "items": {"raw": json.dumps(loop.items.value, sort_keys=True)}}
             task["parameterIterator"] = iterator
         else:
             items = self._items_channel(loop)
             assert items is not None, "a loop over a value other than a constant list has an items channel"
             if items.is_artifact:
-                task["artifactIterator"] = {"itemInput": item.input_name,
-                                            "items": {"inputArtifact": items.input_name}}
+                task["artifactIterator"] = {"itemInput": item.input_name, "items": {"inputArtifact": items.input_name}}
             else:
-                task["parameterIterator"] = {"itemInput": item.input_name,
-                                             "items": {"inputParameter": items.input_name}}
+                task["parameterIterator"] = {
+                    "itemInput": item.input_name,
+                    "items": {"inputParameter": items.input_name},
+                }
             if isinstance(loop.items, dag.LoopItem) and loop.items.field is not None:
                 binding = inputs.setdefault("parameters", {}).setdefault(items.input_name, {})
                 binding.clear()
@@ -640,10 +671,10 @@ class _Lowering:
             return kind, binding
         if channel.producer is not None and channel.producer in siblings:
             if channel.is_artifact:
-                return kind, {"taskOutputArtifact": {"outputArtifactKey": channel.key,
-                                                     "producerTask": channel.producer}}
-            return kind, {"taskOutputParameter": {"outputParameterKey": channel.key,
-                                                  "producerTask": channel.producer}}
+                return kind, {
+                    "taskOutputArtifact": {"outputArtifactKey": channel.key, "producerTask": channel.producer}
+                }
+            return kind, {"taskOutputParameter": {"outputParameterKey": channel.key, "producerTask": channel.producer}}
         key = "componentInputArtifact" if channel.is_artifact else "componentInputParameter"
         declared = parent_inputs.get(kind, {})
         is_declared_input = channel.origin == ChannelOrigin.PARAM and channel.name in declared
@@ -673,10 +704,15 @@ class _Lowering:
         """Resource options set from pipeline parameters, by kfp's injected input name."""
         options = task.options
         found = {}
-        for key, value in (("cpu_request", options.cpu_request), ("cpu_limit", options.cpu_limit),
-                           ("memory_request", options.memory_request), ("memory_limit", options.memory_limit),
-                           ("accelerator_type", options.accelerator), ("accelerator_count", options.gpus),
-                           ("base_image", options.image)):
+        for key, value in (
+            ("cpu_request", options.cpu_request),
+            ("cpu_limit", options.cpu_limit),
+            ("memory_request", options.memory_request),
+            ("memory_limit", options.memory_limit),
+            ("accelerator_type", options.accelerator),
+            ("accelerator_count", options.gpus),
+            ("base_image", options.image),
+        ):
             if isinstance(value, dag.PipelineInput):
                 found[key] = value
         return found
@@ -803,8 +839,10 @@ class _Lowering:
             renamed_components[component_renames[name]] = component
         _rename_refs(root, component_renames)
         self.out.components.update(renamed_components)
-        self._pending_inner_map = {(component_renames.get(dag_name, dag_name), task): span
-                                   for (dag_name, task), span in inner.source_map.items()}
+        self._pending_inner_map = {
+            (component_renames.get(dag_name, dag_name), task): span
+            for (dag_name, task), span in inner.source_map.items()
+        }
         return root
 
     # ------------------------------------------------------ exit tasks
@@ -833,7 +871,10 @@ class _Lowering:
             source_name, source_key = value.task, value.output
             for node in reversed(self.parents[id(self.graph.tasks[value.task])][1:-1]):
                 self.dag_outputs.setdefault(self.name_of(node), {})[surfaced] = {
-                    "producer": source_name, "key": source_key, "type": value.type}
+                    "producer": source_name,
+                    "key": source_key,
+                    "type": value.type,
+                }
                 source_name, source_key = self.name_of(node), surfaced
 
     def _root_outputs(self) -> None:
@@ -854,10 +895,12 @@ class _Lowering:
                     key = f"{PREFIX}{value.task}-{value.output}"
             if value.type.is_artifact:
                 outputs.setdefault("artifacts", {})[name] = {
-                    "artifactSelectors": [{"outputArtifactKey": key, "producerSubtask": producer}]}
+                    "artifactSelectors": [{"outputArtifactKey": key, "producerSubtask": producer}]
+                }
             else:
                 outputs.setdefault("parameters", {})[name] = {
-                    "valueFromParameter": {"outputParameterKey": key, "producerSubtask": producer}}
+                    "valueFromParameter": {"outputParameterKey": key, "producerSubtask": producer}
+                }
         self.out.root["dag"]["outputs"] = outputs
 
 
@@ -900,7 +943,6 @@ def _definitions(ports: list[dag.Port], inputs: bool) -> dict:
     if parameters:
         result["parameters"] = parameters
     return result
-
 
 
 def _rename_refs(component: dict, renames: dict) -> None:
@@ -993,35 +1035,53 @@ def _platform_config(options: dag.TaskOptions) -> dict:
     for secret in options.secrets:
         name_parameter = {"runtimeValue": {"constant": secret.secret}}
         if secret.env:
-            config.setdefault("secretAsEnv", []).append({
-                "keyToEnv": [{"envVar": var, "secretKey": key} for var, key in secret.env.items()],
-                "optional": False, "secretName": secret.secret, "secretNameParameter": name_parameter,
-            })
+            config.setdefault("secretAsEnv", []).append(
+                {
+                    "keyToEnv": [{"envVar": var, "secretKey": key} for var, key in secret.env.items()],
+                    "optional": False,
+                    "secretName": secret.secret,
+                    "secretNameParameter": name_parameter,
+                }
+            )
         if secret.mount_path:
-            config.setdefault("secretAsVolume", []).append({
-                "mountPath": secret.mount_path, "optional": False, "secretName": secret.secret,
-                "secretNameParameter": name_parameter,
-            })
+            config.setdefault("secretAsVolume", []).append(
+                {
+                    "mountPath": secret.mount_path,
+                    "optional": False,
+                    "secretName": secret.secret,
+                    "secretNameParameter": name_parameter,
+                }
+            )
     for config_map in options.config_maps:
         name_parameter = {"runtimeValue": {"constant": config_map.config_map}}
         if config_map.env:
-            config.setdefault("configMapAsEnv", []).append({
-                "configMapName": config_map.config_map, "configMapNameParameter": name_parameter,
-                "keyToEnv": [{"configMapKey": key, "envVar": var} for var, key in config_map.env.items()],
-                "optional": False,
-            })
+            config.setdefault("configMapAsEnv", []).append(
+                {
+                    "configMapName": config_map.config_map,
+                    "configMapNameParameter": name_parameter,
+                    "keyToEnv": [{"configMapKey": key, "envVar": var} for var, key in config_map.env.items()],
+                    "optional": False,
+                }
+            )
         if config_map.mount_path:
-            config.setdefault("configMapAsVolume", []).append({
-                "configMapName": config_map.config_map, "configMapNameParameter": name_parameter,
-                "mountPath": config_map.mount_path, "optional": False,
-            })
+            config.setdefault("configMapAsVolume", []).append(
+                {
+                    "configMapName": config_map.config_map,
+                    "configMapNameParameter": name_parameter,
+                    "mountPath": config_map.mount_path,
+                    "optional": False,
+                }
+            )
     for variable, field_path in options.field_env.items():
         config.setdefault("fieldPathAsEnv", []).append({"fieldPath": field_path, "name": variable})
     for volume in options.volumes:
-        config.setdefault("pvcMount", []).append({
-            "constant": volume.pvc, "mountPath": volume.mount_path,
-            "pvcNameParameter": {"runtimeValue": {"constant": volume.pvc}},
-        })
+        config.setdefault("pvcMount", []).append(
+            {
+                "constant": volume.pvc,
+                "mountPath": volume.mount_path,
+                "pvcNameParameter": {"runtimeValue": {"constant": volume.pvc}},
+            }
+        )
     for empty_dir in options.empty_dirs:
         entry = {"mountPath": empty_dir.mount_path, "volumeName": empty_dir.name}
         if empty_dir.medium:
@@ -1030,8 +1090,9 @@ def _platform_config(options: dag.TaskOptions) -> dict:
             entry["sizeLimit"] = empty_dir.size_limit
         config.setdefault("emptyDirMounts", []).append(entry)
     if options.node_selector:
-        config["nodeSelector"] = {"labels": {k: v for k, v in options.node_selector.items()
-                                             if not isinstance(v, dag.PipelineInput)}}
+        config["nodeSelector"] = {
+            "labels": {k: v for k, v in options.node_selector.items() if not isinstance(v, dag.PipelineInput)}
+        }
     for term in options.node_affinity:
         affinity: dict = {}
         if term.match_expressions:
@@ -1043,9 +1104,13 @@ def _platform_config(options: dag.TaskOptions) -> dict:
         config.setdefault("nodeAffinity", []).append(affinity)
     for toleration in options.tolerations:
         toleration_entry: dict[str, str | int] = {}
-        for key, value in (("effect", toleration.effect), ("key", toleration.key),
-                           ("operator", toleration.operator), ("tolerationSeconds", toleration.seconds),
-                           ("value", toleration.value)):
+        for key, value in (
+            ("effect", toleration.effect),
+            ("key", toleration.key),
+            ("operator", toleration.operator),
+            ("tolerationSeconds", toleration.seconds),
+            ("value", toleration.value),
+        ):
             if value is not None:
                 # tolerationSeconds is an int64: protobuf's JSON writes it as a string, as kfp-kubernetes does.
                 toleration_entry[key] = str(value) if key == "tolerationSeconds" else value
@@ -1060,9 +1125,12 @@ def _platform_config(options: dag.TaskOptions) -> dict:
     if options.pull_policy:
         config["imagePullPolicy"] = options.pull_policy
     for secret_name in options.image_pull_secrets:
-        config.setdefault("imagePullSecret", []).append({
-            "secretName": secret_name, "secretNameParameter": {"runtimeValue": {"constant": secret_name}},
-        })
+        config.setdefault("imagePullSecret", []).append(
+            {
+                "secretName": secret_name,
+                "secretNameParameter": {"runtimeValue": {"constant": secret_name}},
+            }
+        )
     if options.timeout_seconds:
         # An int64 field: protobuf's JSON writes it as a string, as kfp-kubernetes' output has it.
         config["activeDeadlineSeconds"] = str(int(options.timeout_seconds))

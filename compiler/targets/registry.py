@@ -51,17 +51,35 @@ class Target:
 
 _TARGETS = "ptflow.compiler.targets"
 
-TARGETS: dict[str, Target] = {target.name: target for target in (
-    Target("kfp-v2", "KFP 2.x IR: a PipelineSpec, and the kfp-kubernetes platform spec when a step needs one",
-           ".yaml", f"{_TARGETS}.kfp_v2_support:check_support", f"{_TARGETS}.kfp_v2:lower_pipeline",
-           f"{_TARGETS}.support:validate_ir_documents"),
-    Target("kfp-v1", "an Argo Workflow for KFP 1.x (kfp 1.8's format)",
-           ".argo.yaml", f"{_TARGETS}.kfp_v1_support:check_support", f"{_TARGETS}.kfp_v1:lower_pipeline",
-           f"{_TARGETS}.support:validate_argo_documents"),
-    Target("vertex", "KFP 2.x IR for Vertex AI Pipelines: serve.deploy deploys to a Vertex AI endpoint",
-           ".yaml", f"{_TARGETS}.vertex:check_support", f"{_TARGETS}.vertex:lower_pipeline",
-           f"{_TARGETS}.support:validate_ir_documents"),
-)}
+TARGETS: dict[str, Target] = {
+    target.name: target
+    for target in (
+        Target(
+            "kfp-v2",
+            "KFP 2.x IR: a PipelineSpec, and the kfp-kubernetes platform spec when a step needs one",
+            ".yaml",
+            f"{_TARGETS}.kfp_v2_support:check_support",
+            f"{_TARGETS}.kfp_v2:lower_pipeline",
+            f"{_TARGETS}.support:validate_ir_documents",
+        ),
+        Target(
+            "kfp-v1",
+            "an Argo Workflow for KFP 1.x (kfp 1.8's format)",
+            ".argo.yaml",
+            f"{_TARGETS}.kfp_v1_support:check_support",
+            f"{_TARGETS}.kfp_v1:lower_pipeline",
+            f"{_TARGETS}.support:validate_argo_documents",
+        ),
+        Target(
+            "vertex",
+            "KFP 2.x IR for Vertex AI Pipelines: serve.deploy deploys to a Vertex AI endpoint",
+            ".yaml",
+            f"{_TARGETS}.vertex:check_support",
+            f"{_TARGETS}.vertex:lower_pipeline",
+            f"{_TARGETS}.support:validate_ir_documents",
+        ),
+    )
+}
 
 DEFAULT_TARGET = "kfp-v2"
 TARGET_NAMES: tuple[str, ...] = tuple(TARGETS)

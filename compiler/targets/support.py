@@ -20,12 +20,16 @@ def validate_documents(documents: list[dict], target: str, diagnostics: Diagnost
     """Validate what ptflow produced; a problem here is a ptflow bug (PTF502)."""
     for problem in target_named(target).validate(documents):
         if problem.is_error:
-            diagnostics.report(codes.COMPILED_DOCUMENT_INVALID,
-                               f"ptflow produced an invalid document ({problem.code}: {problem.message})",
-                               None, hint="please report this with the .ptflow file")
+            diagnostics.report(
+                codes.COMPILED_DOCUMENT_INVALID,
+                f"ptflow produced an invalid document ({problem.code}: {problem.message})",
+                None,
+                hint="please report this with the .ptflow file",
+            )
 
 
 # The validators of the target table: the `ptflow validate` checks, given the documents ptflow wrote.
+
 
 def validate_ir_documents(documents: list[dict]) -> list:
     """KFP v2 IR: the PipelineSpec and the platform spec."""

@@ -69,8 +69,11 @@ def gcpc_component(name: str) -> dag.ComponentSpec:
 def runs_step(task: dag.Task, runtime_step: str) -> bool:
     """Whether `task` runs the runtime step `runtime_step` (`serve.deploy`, ...)."""
     container = task.component.container
-    return (task.component.kind == dag.ComponentKind.CONTAINER and container is not None
-            and container.runtime_step == runtime_step)
+    return (
+        task.component.kind == dag.ComponentKind.CONTAINER
+        and container is not None
+        and container.runtime_step == runtime_step
+    )
 
 
 def is_deploy(task: dag.Task) -> bool:
@@ -87,10 +90,13 @@ def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostic
         for task in pipeline.tasks.values():
             if runs_step(task, PYTORCHJOB_STEP):
                 diagnostics.report(
-                    codes.NOT_SUPPORTED_BY_TARGET, f"`{task.step}` is a Kubeflow PyTorchJob, which needs the training operator on a "
-                    "Kubernetes cluster; vertex can't run it", task.span,
-                    hint="on Vertex AI, train with torch.train and strategy: \"ddp\" on one node, or compile "
-                    "for kfp-v2 or kfp-v1 to run the PyTorchJob on Kubeflow")
+                    codes.NOT_SUPPORTED_BY_TARGET,
+                    f"`{task.step}` is a Kubeflow PyTorchJob, which needs the training operator on a "
+                    "Kubernetes cluster; vertex can't run it",
+                    task.span,
+                    hint='on Vertex AI, train with torch.train and strategy: "ddp" on one node, or compile '
+                    "for kfp-v2 or kfp-v1 to run the PyTorchJob on Kubeflow",
+                )
             if task.options.vertex_custom_job is not None:
                 _check_custom_job_pod_options(task, diagnostics)
         deploys = {task.name: task for task in pipeline.tasks.values() if is_deploy(task)}
@@ -102,11 +108,22 @@ def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostic
 
 # The options that set up the step's pod: a CustomJob step runs no pod of its own (gcpc keeps only the
 # container's image, command, args and env), so `vertex_custom_job` chooses the machine instead.
-POD_OPTIONS = (("cpu_limit", "cpu"), ("cpu_request", "cpu_request"), ("memory_limit", "memory"),
-               ("memory_request", "memory_request"), ("gpus", "gpus"), ("accelerator", "accelerator"),
-               ("node_selector", "node_selector"), ("tolerations", "tolerations"), ("secrets", "secrets"),
-               ("volumes", "volumes"), ("timeout_seconds", "timeout"), ("labels", "labels"),
-               ("annotations", "annotations"), ("pull_policy", "pull_policy"))
+POD_OPTIONS = (
+    ("cpu_limit", "cpu"),
+    ("cpu_request", "cpu_request"),
+    ("memory_limit", "memory"),
+    ("memory_request", "memory_request"),
+    ("gpus", "gpus"),
+    ("accelerator", "accelerator"),
+    ("node_selector", "node_selector"),
+    ("tolerations", "tolerations"),
+    ("secrets", "secrets"),
+    ("volumes", "volumes"),
+    ("timeout_seconds", "timeout"),
+    ("labels", "labels"),
+    ("annotations", "annotations"),
+    ("pull_policy", "pull_policy"),
+)
 
 
 def _check_custom_job_pod_options(task: dag.Task, diagnostics: Diagnostics) -> None:
@@ -114,9 +131,12 @@ def _check_custom_job_pod_options(task: dag.Task, diagnostics: Diagnostics) -> N
     given = [name for field, name in POD_OPTIONS if getattr(task.options, field) != getattr(defaults, field)]
     if given:
         diagnostics.report(
-            codes.NOT_SUPPORTED_BY_TARGET, f"step `{task.step}` runs as a Vertex AI CustomJob (`vertex_custom_job`), which has no pod "
-            f"for {', '.join(f'`{name}`' for name in given)}; vertex can't apply them", task.span,
-            hint="choose the machine in vertex_custom_job (machine_type, accelerator_type, accelerator_count)")
+            codes.NOT_SUPPORTED_BY_TARGET,
+            f"step `{task.step}` runs as a Vertex AI CustomJob (`vertex_custom_job`), which has no pod "
+            f"for {', '.join(f'`{name}`' for name in given)}; vertex can't apply them",
+            task.span,
+            hint="choose the machine in vertex_custom_job (machine_type, accelerator_type, accelerator_count)",
+        )
 
 
 def _given(task: dag.Task) -> dict[str, dag.Value]:
@@ -129,28 +149,41 @@ def _check_deploy(task: dag.Task, diagnostics: Diagnostics) -> None:
     given = _given(task)
     # An archive the checker already refused (say, a body output used in `finally`) is missing
     # here too; that error says why, so this one would only repeat it.
-    refused_already = any(d.is_error and d.span is not None and d.span.file == task.span.file
-                          and task.span.start <= d.span.start < task.span.end for d in diagnostics)
+    refused_already = any(
+        d.is_error
+        and d.span is not None
+        and d.span.file == task.span.file
+        and task.span.start <= d.span.start < task.span.end
+        for d in diagnostics
+    )
     if "archive" not in given and ("storage_uri" in given or not refused_already):
         what = "deploys `storage_uri`" if "storage_uri" in given else "has no `archive`"
         diagnostics.report(
             codes.NOT_SUPPORTED_BY_TARGET,
-            f"`{step}` {what}; on vertex, serve.deploy uploads its `archive` to Vertex AI, "
-            "so it needs `archive`", task.span, hint="pass serve.archive's `archive` output as `archive`")
+            f"`{step}` {what}; on vertex, serve.deploy uploads its `archive` to Vertex AI, so it needs `archive`",
+            task.span,
+            hint="pass serve.archive's `archive` output as `archive`",
+        )
     if task.in_finally:
-        diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET,
-                           f"`{step}` is in `finally`; vertex lowers serve.deploy to four steps, which "
-                           "`finally` can't order", task.span)
+        diagnostics.report(
+            codes.NOT_SUPPORTED_BY_TARGET,
+            f"`{step}` is in `finally`; vertex lowers serve.deploy to four steps, which `finally` can't order",
+            task.span,
+        )
     minimum = given.get("min_replicas")
     if isinstance(minimum, dag.Constant) and minimum.value == 0:
-        diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET,
-                           f"`{step}` has min_replicas: 0; Vertex AI endpoints can't scale to zero",
-                           task.span, hint="use min_replicas: 1 or more")
+        diagnostics.report(
+            codes.NOT_SUPPORTED_BY_TARGET,
+            f"`{step}` has min_replicas: 0; Vertex AI endpoints can't scale to zero",
+            task.span,
+            hint="use min_replicas: 1 or more",
+        )
     _check_machine(task, given, diagnostics)
     for name in KSERVE_ONLY:
         if name in given:
-            diagnostics.report(codes.INPUT_IGNORED_BY_TARGET,
-                               f"`{name}` of `{step}` is a KServe setting; vertex ignores it", task.span)
+            diagnostics.report(
+                codes.INPUT_IGNORED_BY_TARGET, f"`{name}` of `{step}` is a KServe setting; vertex ignores it", task.span
+            )
 
 
 def _check_machine(task: dag.Task, given: dict[str, dag.Value], diagnostics: Diagnostics) -> None:
@@ -166,8 +199,9 @@ def _check_machine(task: dag.Task, given: dict[str, dag.Value], diagnostics: Dia
     try:
         machine_for(str(values["cpu"]), str(values["memory"]), values["gpus"], dict(values["node_selector"]))
     except MachineError as error:
-        diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET,
-                           f"`{task.step}` can't be deployed on Vertex AI: {error}", task.span)
+        diagnostics.report(
+            codes.NOT_SUPPORTED_BY_TARGET, f"`{task.step}` can't be deployed on Vertex AI: {error}", task.span
+        )
 
 
 def _check_outputs_unused(pipeline: dag.PipelineGraph, deploys: dict[str, dag.Task], diagnostics: Diagnostics) -> None:
@@ -179,8 +213,10 @@ def _check_outputs_unused(pipeline: dag.PipelineGraph, deploys: dict[str, dag.Ta
                 diagnostics.report(
                     codes.NOT_SUPPORTED_BY_TARGET,
                     f"`{deploys[used.task].step}.{used.output}` is a KServe output; on vertex, serve.deploy "
-                    "deploys to a Vertex AI endpoint and has no outputs", span,
-                    hint="call the endpoint with the Vertex AI SDK, or compile for kfp-v2 to deploy on KServe")
+                    "deploys to a Vertex AI endpoint and has no outputs",
+                    span,
+                    hint="call the endpoint with the Vertex AI SDK, or compile for kfp-v2 to deploy on KServe",
+                )
 
     for task in pipeline.tasks.values():
         for value in [*task.arguments.values(), *task.options.env.values()]:
@@ -207,14 +243,19 @@ def _task_outputs(value: dag.Value):
 # ---------------------------------------------------------------- lowering
 
 
-def lower_pipeline(graph: dag.PipelineGraph, parameter_overrides: dict,
-                   find_component: ComponentLookup) -> tuple[list[dict], dict]:
+def lower_pipeline(
+    graph: dag.PipelineGraph, parameter_overrides: dict, find_component: ComponentLookup
+) -> tuple[list[dict], dict]:
     """The target table's lowering (compiler/targets/registry.py): serve.deploy replaced, then KFP v2 IR."""
     from ptflow.compiler.targets import kfp_v2
 
     lower_deploys(graph, find_component)
-    custom_jobs = {_span_key(task.span): task.options.vertex_custom_job for pipeline in graph.and_called_pipelines()
-                   for task in pipeline.tasks.values() if task.options.vertex_custom_job is not None}
+    custom_jobs = {
+        _span_key(task.span): task.options.vertex_custom_job
+        for pipeline in graph.and_called_pipelines()
+        for task in pipeline.tasks.values()
+        if task.options.vertex_custom_job is not None
+    }
     documents, source_map = kfp_v2.lower_with_source_map(graph, parameter_overrides)
     if custom_jobs:
         _wrap_custom_jobs(documents, source_map, custom_jobs)
@@ -239,26 +280,49 @@ def _vertex_steps(pipeline: dag.PipelineGraph, deploy: dag.Task, vertex_model: d
     args = _given(deploy)
     name = args["name"]
 
-    def new_task(suffix: str, component: dag.ComponentSpec, arguments: dict, options: dag.TaskOptions,
-                 after: list[str]) -> dag.Task:
+    def new_task(
+        suffix: str, component: dag.ComponentSpec, arguments: dict, options: dag.TaskOptions, after: list[str]
+    ) -> dag.Task:
         task_name = unique_name(k8s_name(f"{deploy.step}-{suffix}"), taken)
         taken.add(task_name)
-        return dag.Task(task_name, f"{deploy.step}_{suffix}", component, arguments, options, deploy.group, deploy.span,
-                      after=list(after), in_finally=deploy.in_finally)
+        return dag.Task(
+            task_name,
+            f"{deploy.step}_{suffix}",
+            component,
+            arguments,
+            options,
+            deploy.group,
+            deploy.span,
+            after=list(after),
+            in_finally=deploy.in_finally,
+        )
 
     def output(task: dag.Task, key: str) -> dag.TaskOutput:
         port = task.component.output(key)
         assert port is not None, f"the deploy step `{task.component.name}` declares the output `{key}`"
         return dag.TaskOutput(task.name, key, port.type)
 
-    model = new_task("model", vertex_model,
-                     {"archive": args["archive"], **{k: args[k] for k in MACHINE_INPUTS if k in args}},
-                     _options_for(deploy.options, "model"), deploy.after)
-    upload = new_task("upload", gcpc_component("model_upload"),
-                      {"display_name": name, "unmanaged_container_model": output(model, "model")},
-                      _options_for(deploy.options, "upload"), [])
-    endpoint = new_task("endpoint", gcpc_component("endpoint_create"), {"display_name": name},
-                        _options_for(deploy.options, "endpoint"), deploy.after)
+    model = new_task(
+        "model",
+        vertex_model,
+        {"archive": args["archive"], **{k: args[k] for k in MACHINE_INPUTS if k in args}},
+        _options_for(deploy.options, "model"),
+        deploy.after,
+    )
+    upload = new_task(
+        "upload",
+        gcpc_component("model_upload"),
+        {"display_name": name, "unmanaged_container_model": output(model, "model")},
+        _options_for(deploy.options, "upload"),
+        [],
+    )
+    endpoint = new_task(
+        "endpoint",
+        gcpc_component("endpoint_create"),
+        {"display_name": name},
+        _options_for(deploy.options, "endpoint"),
+        deploy.after,
+    )
     minimum = args.get("min_replicas", dag.Constant(1, types.parameter("int")))
     deploy_args = {
         "model": output(upload, "model"),
@@ -272,9 +336,17 @@ def _vertex_steps(pipeline: dag.PipelineGraph, deploy: dag.Task, vertex_model: d
     }
     if "service_account" in args:
         deploy_args["service_account"] = args["service_account"]
-    final = dag.Task(deploy.name, deploy.step, gcpc_component("model_deploy"), deploy_args,
-                     _options_for(deploy.options, "deploy"), deploy.group, deploy.span, after=[],
-                     in_finally=deploy.in_finally)
+    final = dag.Task(
+        deploy.name,
+        deploy.step,
+        gcpc_component("model_deploy"),
+        deploy_args,
+        _options_for(deploy.options, "deploy"),
+        deploy.group,
+        deploy.span,
+        after=[],
+        in_finally=deploy.in_finally,
+    )
     return [model, upload, endpoint, final]
 
 
@@ -286,15 +358,21 @@ def _options_for(options: dag.TaskOptions, step: str) -> dag.TaskOptions:
     retries to all four; the display name to `deploy`, which keeps the step's name.  The others get the
     option's default."""
     defaults = dag.TaskOptions()
-    return replace(options, **{option.field: getattr(defaults, option.field) for option in OPTIONS
-                               if option.field is not None and step not in option.lowering["vertex"].deploy_steps})
+    return replace(
+        options,
+        **{
+            option.field: getattr(defaults, option.field)
+            for option in OPTIONS
+            if option.field is not None and step not in option.lowering["vertex"].deploy_steps
+        },
+    )
 
 
 def _replace(pipeline: dag.PipelineGraph, deploy: dag.Task, steps: list[dag.Task]) -> None:
     """Put `steps` where `deploy` was: in its group, in the task table and in the dependency graph."""
     children = deploy.group.children
     index = next(i for i, child in enumerate(children) if child is deploy)
-    children[index:index + 1] = steps
+    children[index : index + 1] = steps
     del pipeline.tasks[deploy.name]
     for task in steps:
         pipeline.tasks[task.name] = task
@@ -336,8 +414,12 @@ def _wrap_custom_jobs(documents: list[dict], source_map: dict, custom_jobs: dict
             continue
         component_name = task["componentRef"]["name"]
         executor_label = components[component_name]["executorLabel"]
-        custom_job = _custom_job_component(components[component_name], executors[executor_label]["container"],
-                                           job, display_name=component_name.removeprefix("comp-"))
+        custom_job = _custom_job_component(
+            components[component_name],
+            executors[executor_label]["container"],
+            job,
+            display_name=component_name.removeprefix("comp-"),
+        )
         custom_job["executorLabel"] = executor_label
         components[component_name] = custom_job
         executors[executor_label] = _custom_training_job()["deploymentSpec"]["executors"]["exec-custom-training-job"]
@@ -351,12 +433,22 @@ def _custom_job_component(component: dict, container: dict, job: dag.VertexCusto
     custom_job = _custom_training_job()["components"]["comp-custom-training-job"]
     parameters = custom_job["inputDefinitions"]["parameters"]
     defaults = {
-        "display_name": display_name, "worker_pool_specs": _worker_pool_specs(container, job),
-        "timeout": "604800s", "restart_job_on_worker_restart": False, "strategy": "STANDARD",
-        "max_wait_duration": "86400s", "service_account": job.service_account, "tensorboard": "",
-        "enable_web_access": False, "network": job.network, "reserved_ip_ranges": None,
-        "base_output_directory": "", "labels": None, "encryption_spec_key_name": "",
-        "persistent_resource_id": "{{$.pipeline_persistent_resource_id}}", "psc_interface_config": None,
+        "display_name": display_name,
+        "worker_pool_specs": _worker_pool_specs(container, job),
+        "timeout": "604800s",
+        "restart_job_on_worker_restart": False,
+        "strategy": "STANDARD",
+        "max_wait_duration": "86400s",
+        "service_account": job.service_account,
+        "tensorboard": "",
+        "enable_web_access": False,
+        "network": job.network,
+        "reserved_ip_ranges": None,
+        "base_output_directory": "",
+        "labels": None,
+        "encryption_spec_key_name": "",
+        "persistent_resource_id": "{{$.pipeline_persistent_resource_id}}",
+        "psc_interface_config": None,
     }
     for name, value in defaults.items():
         if value is None:
@@ -389,9 +481,14 @@ def _worker_pool_specs(container: dict, job: dag.VertexCustomJob) -> list[dict]:
     if job.accelerator_type:
         machine.update(accelerator_type=job.accelerator_type, accelerator_count=float(job.accelerator_count))
     master = {
-        "machine_spec": machine, "replica_count": 1.0,
-        "container_spec": {"image_uri": container["image"], "command": escaped(container.get("command", [])),
-                           "args": escaped(container.get("args", [])), "env": container.get("env", [])},
+        "machine_spec": machine,
+        "replica_count": 1.0,
+        "container_spec": {
+            "image_uri": container["image"],
+            "command": escaped(container.get("command", [])),
+            "args": escaped(container.get("args", [])),
+            "env": container.get("env", []),
+        },
         "disk_spec": {"boot_disk_type": job.boot_disk_type, "boot_disk_size_gb": float(job.boot_disk_size_gb)},
     }
     pools = [master]

@@ -52,13 +52,16 @@ def accelerator_type(gpus: int, node_selector: dict) -> str:
         return ""
     label = node_selector.get(GKE_ACCELERATOR_LABEL)
     if not label:
-        raise MachineError(f"--gpus {gpus}: Vertex AI needs the GPU type; give it as serve.deploy's node_selector "
-                         f'{{"{GKE_ACCELERATOR_LABEL}": "nvidia-tesla-t4"}} (the same label KServe on GKE uses)')
+        raise MachineError(
+            f"--gpus {gpus}: Vertex AI needs the GPU type; give it as serve.deploy's node_selector "
+            f'{{"{GKE_ACCELERATOR_LABEL}": "nvidia-tesla-t4"}} (the same label KServe on GKE uses)'
+        )
     name = str(label).strip().upper().replace("-", "_")
     if name not in _N1_GPUS and name not in _GPU_MACHINES:
         known = ", ".join(sorted(t.lower().replace("_", "-") for t in (*_N1_GPUS, *_GPU_MACHINES)))
-        raise MachineError(f"{GKE_ACCELERATOR_LABEL}: {label!r} is not a GPU that ptflow can deploy on Vertex AI "
-                         f"(known: {known})")
+        raise MachineError(
+            f"{GKE_ACCELERATOR_LABEL}: {label!r} is not a GPU that ptflow can deploy on Vertex AI (known: {known})"
+        )
     return name
 
 
@@ -81,5 +84,7 @@ def machine_for(cpu: str, memory: str, gpus: int, node_selector: dict) -> Machin
     for size in _N1_SIZES:
         if size >= cores and size * 3.75 >= gigabytes:
             return Machine(f"n1-standard-{size}", gpu, gpus)
-    raise MachineError(f"--cpu {cpu} --memory {memory}: more than the largest n1-standard machine "
-                     f"({_N1_SIZES[-1]} vCPUs, {_N1_SIZES[-1] * 3.75:g} GB)")
+    raise MachineError(
+        f"--cpu {cpu} --memory {memory}: more than the largest n1-standard machine "
+        f"({_N1_SIZES[-1]} vCPUs, {_N1_SIZES[-1] * 3.75:g} GB)"
+    )

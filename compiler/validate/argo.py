@@ -47,8 +47,11 @@ def validate_workflow(document: dict, source: SourceText | None = None) -> list[
 
 
 def is_workflow(document: Any) -> bool:
-    return (isinstance(document, dict) and str(document.get("apiVersion", "")).startswith("argoproj.io/")
-            and document.get("kind") == "Workflow")
+    return (
+        isinstance(document, dict)
+        and str(document.get("apiVersion", "")).startswith("argoproj.io/")
+        and document.get("kind") == "Workflow"
+    )
 
 
 def _document_index(document: dict, source: SourceText) -> int:
@@ -64,18 +67,31 @@ def _document_index(document: dict, source: SourceText) -> int:
 
 def _check_kind(report: PathReport, document: Any) -> bool:
     if not isinstance(document, dict):
-        report.add(codes.ARGO_NOT_A_WORKFLOW,
-                   0, (), "an Argo Workflow is a mapping with `apiVersion`, `kind`, `metadata` "
-                   "and `spec`", part="key")
+        report.add(
+            codes.ARGO_NOT_A_WORKFLOW,
+            0,
+            (),
+            "an Argo Workflow is a mapping with `apiVersion`, `kind`, `metadata` and `spec`",
+            part="key",
+        )
         return False
     if not is_workflow(document):
-        report.add(codes.ARGO_NOT_A_WORKFLOW, 0, ("kind",), f"expected `apiVersion: argoproj.io/v1alpha1` and `kind: "
-                   f"Workflow`, found apiVersion {document.get('apiVersion')!r}, kind {document.get('kind')!r}")
+        report.add(
+            codes.ARGO_NOT_A_WORKFLOW,
+            0,
+            ("kind",),
+            f"expected `apiVersion: argoproj.io/v1alpha1` and `kind: "
+            f"Workflow`, found apiVersion {document.get('apiVersion')!r}, kind {document.get('kind')!r}",
+        )
         return False
     spec = document.get("spec")
     if not isinstance(spec, dict) or not isinstance(spec.get("templates"), list) or not spec["templates"]:
-        report.add(codes.ARGO_NOT_A_WORKFLOW,
-                   0, ("spec", "templates"), "a Workflow needs `spec.templates`, a non-empty list",
-                   part="key")
+        report.add(
+            codes.ARGO_NOT_A_WORKFLOW,
+            0,
+            ("spec", "templates"),
+            "a Workflow needs `spec.templates`, a non-empty list",
+            part="key",
+        )
         return False
     return True

@@ -25,15 +25,34 @@ MAX_FIELD_NAME = 128
 MAX_OBJECT_NAME = 63
 MAX_GENERATE_NAME = MAX_OBJECT_NAME - 5  # Argo/Kubernetes append 5 random characters
 
-TEMPLATE_TYPES = ("container", "script", "resource", "dag", "steps", "suspend", "data", "http",
-                  "containerSet", "plugin")
+TEMPLATE_TYPES = (
+    "container",
+    "script",
+    "resource",
+    "dag",
+    "steps",
+    "suspend",
+    "data",
+    "http",
+    "containerSet",
+    "plugin",
+)
 LEAF_TYPES = ("container", "script", "resource", "suspend", "data", "http", "containerSet", "plugin")
 # Sources an input artifact may carry itself, so that no argument is needed.
-_ARTIFACT_SOURCES = ("from", "fromExpression", "raw", "s3", "gcs", "http", "git", "hdfs", "oss",
-                     "artifactory", "azure")
+_ARTIFACT_SOURCES = ("from", "fromExpression", "raw", "s3", "gcs", "http", "git", "hdfs", "oss", "artifactory", "azure")
 # Variables with these prefixes must resolve; anything else in `{{ }}` is left to the user.
-_ARGO_PREFIXES = ("inputs.", "outputs.", "pod.", "retries", "steps.", "tasks.", "workflow.", "item",
-                  "node.", "lastRetry.")
+_ARGO_PREFIXES = (
+    "inputs.",
+    "outputs.",
+    "pod.",
+    "retries",
+    "steps.",
+    "tasks.",
+    "workflow.",
+    "item",
+    "node.",
+    "lastRetry.",
+)
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 # Task fields a DAG task's `{{tasks.T.X}}` may read besides outputs.
 _TASK_FIELDS = ("id", "status", "startedAt", "finishedAt", "ip", "exitCode", "hostNodeName")
@@ -93,31 +112,49 @@ class WorkflowRules:
     def check_metadata(self) -> None:
         metadata = self.document.get("metadata")
         if not isinstance(metadata, dict) or not (metadata.get("name") or metadata.get("generateName")):
-            self.add(codes.ARGO_MISSING_FIELD,
-                     ("metadata",), "a Workflow needs `metadata.name` or `metadata.generateName`",
-                     part="key")
+            self.add(
+                codes.ARGO_MISSING_FIELD,
+                ("metadata",),
+                "a Workflow needs `metadata.name` or `metadata.generateName`",
+                part="key",
+            )
             return
         generate_name = metadata.get("generateName")
         if isinstance(generate_name, str) and generate_name:
             if len(generate_name) > MAX_GENERATE_NAME:
-                self.add(codes.ARGO_INVALID_NAME,
-                         ("metadata", "generateName"), f"`{generate_name}` is {len(generate_name)} "
-                         f"characters long; at most {MAX_GENERATE_NAME} are allowed (Kubernetes names have at most "
-                         f"{MAX_OBJECT_NAME}, and 5 random characters are appended)")
+                self.add(
+                    codes.ARGO_INVALID_NAME,
+                    ("metadata", "generateName"),
+                    f"`{generate_name}` is {len(generate_name)} "
+                    f"characters long; at most {MAX_GENERATE_NAME} are allowed (Kubernetes names have at most "
+                    f"{MAX_OBJECT_NAME}, and 5 random characters are appended)",
+                )
             elif not _GENERATE_NAME.match(generate_name):
-                self.add(codes.ARGO_INVALID_NAME,
-                         ("metadata", "generateName"), f"`{generate_name}` is not a valid name prefix: "
-                         "lowercase letters, digits, `-` and `.`, starting with a letter or digit")
+                self.add(
+                    codes.ARGO_INVALID_NAME,
+                    ("metadata", "generateName"),
+                    f"`{generate_name}` is not a valid name prefix: "
+                    "lowercase letters, digits, `-` and `.`, starting with a letter or digit",
+                )
         name = metadata.get("name")
         if isinstance(name, str) and name and (len(name) > MAX_OBJECT_NAME or not _OBJECT_NAME.match(name)):
-            self.add(codes.ARGO_INVALID_NAME, ("metadata", "name"), f"`{name}` is not a valid Kubernetes name: at most "
-                     f"{MAX_OBJECT_NAME} lowercase letters, digits, `-` and `.`, starting and ending with a letter "
-                     "or digit")
+            self.add(
+                codes.ARGO_INVALID_NAME,
+                ("metadata", "name"),
+                f"`{name}` is not a valid Kubernetes name: at most "
+                f"{MAX_OBJECT_NAME} lowercase letters, digits, `-` and `.`, starting and ending with a letter "
+                "or digit",
+            )
 
     def collect_workflow_parameters(self) -> None:
         arguments = _mapping(self.spec.get("arguments"))
-        parameters = _named_items(self, _list(arguments.get("parameters")), ("spec", "arguments", "parameters"),
-                                  "workflow parameter", _PARAM_NAME)
+        parameters = _named_items(
+            self,
+            _list(arguments.get("parameters")),
+            ("spec", "arguments", "parameters"),
+            "workflow parameter",
+            _PARAM_NAME,
+        )
         self.workflow_parameters = set(parameters)
 
     def collect_templates(self) -> None:
@@ -135,8 +172,12 @@ class WorkflowRules:
             _check_field_name(self, path + ("name",), name, "template")
             if name in self.templates:
                 first = self.templates[name]
-                self.add(codes.ARGO_DUPLICATE_NAME, path + ("name",), f"template `{name}` is defined twice",
-                         related=[(0, first.path + ("name",), "first defined here")])
+                self.add(
+                    codes.ARGO_DUPLICATE_NAME,
+                    path + ("name",),
+                    f"template `{name}` is defined twice",
+                    related=[(0, first.path + ("name",), "first defined here")],
+                )
                 continue
             self.templates[name] = self.describe_template(index, name, body)
 
@@ -145,30 +186,45 @@ class WorkflowRules:
         kinds = [k for k in TEMPLATE_TYPES if body.get(k) is not None]
         if len(kinds) != 1:
             found = ", ".join(f"`{k}`" for k in kinds) if kinds else "none"
-            self.add(codes.ARGO_TEMPLATE_TYPE, path + ("name",), f"template `{name}` must have exactly one of "
-                     f"{', '.join(TEMPLATE_TYPES)}; it has {found}")
+            self.add(
+                codes.ARGO_TEMPLATE_TYPE,
+                path + ("name",),
+                f"template `{name}` must have exactly one of {', '.join(TEMPLATE_TYPES)}; it has {found}",
+            )
         template = _Template(index, name, body, kinds[0] if len(kinds) == 1 else None)
         inputs = _mapping(body.get("inputs"))
         outputs = _mapping(body.get("outputs"))
-        template.input_parameters = _named_items(self, _list(inputs.get("parameters")),
-                                                 path + ("inputs", "parameters"), "input parameter", _PARAM_NAME)
-        template.input_artifacts = _named_items(self, _list(inputs.get("artifacts")),
-                                                path + ("inputs", "artifacts"), "input artifact", _PARAM_NAME)
-        output_parameters = _named_items(self, _list(outputs.get("parameters")),
-                                         path + ("outputs", "parameters"), "output parameter", _PARAM_NAME)
+        template.input_parameters = _named_items(
+            self, _list(inputs.get("parameters")), path + ("inputs", "parameters"), "input parameter", _PARAM_NAME
+        )
+        template.input_artifacts = _named_items(
+            self, _list(inputs.get("artifacts")), path + ("inputs", "artifacts"), "input artifact", _PARAM_NAME
+        )
+        output_parameters = _named_items(
+            self, _list(outputs.get("parameters")), path + ("outputs", "parameters"), "output parameter", _PARAM_NAME
+        )
         template.output_parameters = set(output_parameters)
-        template.output_artifacts = set(_named_items(self, _list(outputs.get("artifacts")),
-                                                     path + ("outputs", "artifacts"), "output artifact", _PARAM_NAME))
+        template.output_artifacts = set(
+            _named_items(
+                self, _list(outputs.get("artifacts")), path + ("outputs", "artifacts"), "output artifact", _PARAM_NAME
+            )
+        )
         for position, parameter in enumerate(_list(outputs.get("parameters"))):
             if isinstance(parameter, dict) and "valueFrom" not in parameter and "value" not in parameter:
-                self.add(codes.ARGO_MISSING_FIELD, path + ("outputs", "parameters", position),
-                         f"output parameter `{parameter.get('name')}` needs `valueFrom`", part="key")
+                self.add(
+                    codes.ARGO_MISSING_FIELD,
+                    path + ("outputs", "parameters", position),
+                    f"output parameter `{parameter.get('name')}` needs `valueFrom`",
+                    part="key",
+                )
         return template
 
     def check_entry_points(self) -> None:
         arguments = _mapping(self.spec.get("arguments"))
-        supplied: dict[str, set] = {"parameters": self.workflow_parameters,
-                    "artifacts": {a.get("name") for a in _list(arguments.get("artifacts")) if isinstance(a, dict)}}
+        supplied: dict[str, set] = {
+            "parameters": self.workflow_parameters,
+            "artifacts": {a.get("name") for a in _list(arguments.get("artifacts")) if isinstance(a, dict)},
+        }
         for key in ("entrypoint", "onExit"):
             name = self.spec.get(key)
             if name is None:
@@ -182,8 +238,12 @@ class WorkflowRules:
             self.check_supplied(template, supplied, ("spec", key), "spec.arguments")
 
     def unknown_template(self, path: Path, name: Any) -> None:
-        self.add(codes.ARGO_UNKNOWN_TEMPLATE, path, f"no template named `{name}`",
-                 suggestion=did_you_mean(name, self.templates) if isinstance(name, str) else None)
+        self.add(
+            codes.ARGO_UNKNOWN_TEMPLATE,
+            path,
+            f"no template named `{name}`",
+            suggestion=did_you_mean(name, self.templates) if isinstance(name, str) else None,
+        )
 
     def check_supplied(self, template: _Template, supplied: dict[str, set], path: Path, by: str) -> None:
         """Inputs of `template` with no default and no source must be among `supplied`."""
@@ -191,16 +251,20 @@ class WorkflowRules:
             if "value" in parameter or "default" in parameter or "valueFrom" in parameter:
                 continue
             if name not in supplied["parameters"]:
-                self.add(codes.ARGO_INPUT_NOT_SUPPLIED,
-                         path, f"input parameter `{name}` of template `{template.name}` is "
-                         f"not supplied by {by}")
+                self.add(
+                    codes.ARGO_INPUT_NOT_SUPPLIED,
+                    path,
+                    f"input parameter `{name}` of template `{template.name}` is not supplied by {by}",
+                )
         for name, artifact in template.input_artifacts.items():
             if artifact.get("optional") is True or any(k in artifact for k in _ARTIFACT_SOURCES):
                 continue
             if name not in supplied["artifacts"]:
-                self.add(codes.ARGO_INPUT_NOT_SUPPLIED,
-                         path, f"input artifact `{name}` of template `{template.name}` is "
-                         f"not supplied by {by}")
+                self.add(
+                    codes.ARGO_INPUT_NOT_SUPPLIED,
+                    path,
+                    f"input artifact `{name}` of template `{template.name}` is not supplied by {by}",
+                )
 
     # ------------------------------------------------------------ templates
 
@@ -208,20 +272,32 @@ class WorkflowRules:
         body, path = template.body, template.path
         if template.kind in LEAF_TYPES or template.kind is None:
             if body.get("parallelism") is not None and template.kind is not None:
-                self.add(codes.ARGO_FIELD_NOT_VALID_HERE,
-                         path + ("parallelism",), f"`parallelism` is only valid on dag and "
-                         f"steps templates; `{template.name}` is a {template.kind} template", part="key")
+                self.add(
+                    codes.ARGO_FIELD_NOT_VALID_HERE,
+                    path + ("parallelism",),
+                    f"`parallelism` is only valid on dag and "
+                    f"steps templates; `{template.name}` is a {template.kind} template",
+                    part="key",
+                )
         elif body.get("activeDeadlineSeconds") is not None:
-            self.add(codes.ARGO_FIELD_NOT_VALID_HERE,
-                     path + ("activeDeadlineSeconds",), "`activeDeadlineSeconds` is only "
-                     f"valid on leaf templates; `{template.name}` is a {template.kind} template", part="key")
+            self.add(
+                codes.ARGO_FIELD_NOT_VALID_HERE,
+                path + ("activeDeadlineSeconds",),
+                "`activeDeadlineSeconds` is only "
+                f"valid on leaf templates; `{template.name}` is a {template.kind} template",
+                part="key",
+            )
         if template.kind == "container":
             container = _mapping(body.get("container"))
             image = container.get("image")
             if not isinstance(image, str) or not image.strip():
                 where = path + ("container", "image") if "image" in container else path + ("container",)
-                self.add(codes.ARGO_NO_IMAGE, where, f"container template `{template.name}` has no image",
-                         part="value" if "image" in container else "key")
+                self.add(
+                    codes.ARGO_NO_IMAGE,
+                    where,
+                    f"container template `{template.name}` has no image",
+                    part="value" if "image" in container else "key",
+                )
         if template.kind == "dag":
             DagRules(self, template).run()
         elif template.kind == "steps":
@@ -237,8 +313,9 @@ class WorkflowRules:
             for step_index, step in enumerate(_list(group)):
                 if isinstance(step, dict) and isinstance(step.get("template"), str):
                     if step["template"] not in self.templates:
-                        self.unknown_template(template.path + ("steps", group_index, step_index, "template"),
-                                              step["template"])
+                        self.unknown_template(
+                            template.path + ("steps", group_index, step_index, "template"), step["template"]
+                        )
 
     def check_variables(self, path: Path, text: str, part: str, resolve) -> None:
         """Report each `{{...}}` in `text` that `resolve` can't resolve."""
@@ -261,16 +338,19 @@ class WorkflowRules:
             name = tag.removeprefix("workflow.parameters.")
             if name not in self.workflow_parameters:
                 return codes.ARGO_UNKNOWN_WORKFLOW_PARAMETER, (
-                    f"`{{{{{tag}}}}}`: `spec.arguments.parameters` has no "
-                    f"parameter `{name}`")
+                    f"`{{{{{tag}}}}}`: `spec.arguments.parameters` has no parameter `{name}`"
+                )
         return None
 
 
 def _check_field_name(rules: WorkflowRules, path: Path, name: str, what: str) -> None:
     if len(name) > MAX_FIELD_NAME or not _FIELD_NAME.match(name):
-        rules.add(codes.ARGO_INVALID_NAME,
-                  path, f"{what} name `{name}` is invalid: at most {MAX_FIELD_NAME} letters, digits "
-                  "and `-`, starting with a letter or digit")
+        rules.add(
+            codes.ARGO_INVALID_NAME,
+            path,
+            f"{what} name `{name}` is invalid: at most {MAX_FIELD_NAME} letters, digits "
+            "and `-`, starting with a letter or digit",
+        )
 
 
 def _named_items(rules: WorkflowRules, items: list, path: Path, what: str, pattern: re.Pattern) -> dict[str, dict]:
@@ -282,12 +362,18 @@ def _named_items(rules: WorkflowRules, items: list, path: Path, what: str, patte
             continue  # the typed check reports a missing or mistyped name
         name = item["name"]
         if not pattern.match(name):
-            rules.add(codes.ARGO_INVALID_NAME,
-                      path + (index, "name"), f"{what} name `{name}` is invalid: only letters, "
-                      "digits, `-` and `_` are allowed")
+            rules.add(
+                codes.ARGO_INVALID_NAME,
+                path + (index, "name"),
+                f"{what} name `{name}` is invalid: only letters, digits, `-` and `_` are allowed",
+            )
         if name in named:
-            rules.add(codes.ARGO_DUPLICATE_NAME, path + (index, "name"), f"{what} `{name}` is declared twice",
-                      related=[(0, path + (first[name], "name"), "first declared here")])
+            rules.add(
+                codes.ARGO_DUPLICATE_NAME,
+                path + (index, "name"),
+                f"{what} `{name}` is declared twice",
+                related=[(0, path + (first[name], "name"), "first declared here")],
+            )
             continue
         named[name] = item
         first[name] = index
@@ -305,17 +391,20 @@ class LeafScope:
         if tag == "item" or tag.startswith("item."):
             return codes.ARGO_ITEM_OUTSIDE_LOOP, (
                 f"`{{{{{tag}}}}}` in template `{template.name}`: the loop item is only "
-                "defined in a DAG task with withItems/withParam; pass it as an input parameter")
+                "defined in a DAG task with withItems/withParam; pass it as an input parameter"
+            )
         if tag.startswith("inputs.parameters."):
             return _declared(template, "parameters", tag.removeprefix("inputs.parameters."), tag)
         if tag.startswith("inputs.artifacts."):
             name = tag.removeprefix("inputs.artifacts.").removesuffix(".path")
             return _declared(template, "artifacts", name, tag)
         if tag in ("inputs.parameters", "pod.name", "retries", "node.name") or tag.startswith(
-                ("outputs.parameters.", "outputs.artifacts.", "lastRetry.")):
+            ("outputs.parameters.", "outputs.artifacts.", "lastRetry.")
+        ):
             return None
         return codes.ARGO_UNKNOWN_VARIABLE, (
-            f"`{{{{{tag}}}}}` can't be resolved in {template.kind} template `{template.name}`")
+            f"`{{{{{tag}}}}}` can't be resolved in {template.kind} template `{template.name}`"
+        )
 
 
 def _declared(template: _Template, kind: str, name: str, tag: str) -> tuple[str, str] | None:
@@ -325,8 +414,8 @@ def _declared(template: _Template, kind: str, name: str, tag: str) -> tuple[str,
     suggestion = did_you_mean(name, declared)
     extra = f" ({suggestion.hint})" if suggestion else ""
     return codes.ARGO_UNDECLARED_INPUT, (
-        f"`{{{{{tag}}}}}`: template `{template.name}` declares no input {kind[:-1]} "
-        f"`{name}`{extra}")
+        f"`{{{{{tag}}}}}`: template `{template.name}` declares no input {kind[:-1]} `{name}`{extra}"
+    )
 
 
 class DagRules:
@@ -344,9 +433,12 @@ class DagRules:
     def run(self) -> None:
         tasks = _list(_mapping(self.template.body.get("dag")).get("tasks"))
         if not tasks:
-            self.rules.add(codes.ARGO_EMPTY_DAG,
-                           self.template.path + ("dag",), f"DAG template `{self.template.name}` has "
-                           "no tasks", part="key")
+            self.rules.add(
+                codes.ARGO_EMPTY_DAG,
+                self.template.path + ("dag",),
+                f"DAG template `{self.template.name}` has no tasks",
+                part="key",
+            )
             return
         self.collect(tasks)
         self.check_dependencies()
@@ -373,13 +465,18 @@ class DagRules:
                 continue
             _check_field_name(self.rules, path + ("name",), name, "task")
             if uses_dependencies and name[:1].isdigit():
-                self.rules.add(codes.ARGO_INVALID_NAME,
-                               path + ("name",), f"task name `{name}` starts with a digit, which "
-                               "Argo refuses in a DAG that uses dependencies")
+                self.rules.add(
+                    codes.ARGO_INVALID_NAME,
+                    path + ("name",),
+                    f"task name `{name}` starts with a digit, which Argo refuses in a DAG that uses dependencies",
+                )
             if name in self.tasks:
-                self.rules.add(codes.ARGO_DUPLICATE_NAME, path + ("name",), f"task `{name}` is defined twice in DAG "
-                               f"`{self.template.name}`",
-                               related=[(0, self.path + (self.tasks[name].index, "name"), "first defined here")])
+                self.rules.add(
+                    codes.ARGO_DUPLICATE_NAME,
+                    path + ("name",),
+                    f"task `{name}` is defined twice in DAG `{self.template.name}`",
+                    related=[(0, self.path + (self.tasks[name].index, "name"), "first defined here")],
+                )
                 continue
             self.tasks[name] = _Task(index, name, body, _dependencies(body, path))
 
@@ -390,8 +487,12 @@ class DagRules:
                 if name in self.tasks:
                     known.append((name, path))
                     continue
-                self.rules.add(codes.ARGO_UNKNOWN_DEPENDENCY, path, f"task `{task.name}` depends on `{name}`, which is "
-                               f"not a task of DAG `{self.template.name}`", suggestion=did_you_mean(name, self.tasks))
+                self.rules.add(
+                    codes.ARGO_UNKNOWN_DEPENDENCY,
+                    path,
+                    f"task `{task.name}` depends on `{name}`, which is not a task of DAG `{self.template.name}`",
+                    suggestion=did_you_mean(name, self.tasks),
+                )
             task.dependencies = known
 
     def find_cycle(self) -> bool:
@@ -414,12 +515,15 @@ class DagRules:
                     continue
                 child = step[0]
                 if state.get(child) == 1:
-                    cycle = trail[trail.index(child):] + [child]
+                    cycle = trail[trail.index(child) :] + [child]
                     first = self.tasks[cycle[0]]
                     dependency_path = next(p for n, p in first.dependencies if n == cycle[1])
                     # the cycle is written in the direction the work flows
-                    self.rules.add(codes.ARGO_DEPENDENCY_CYCLE, dependency_path, "dependency cycle in DAG "
-                                   f"`{self.template.name}`: {' -> '.join(reversed(cycle))}")
+                    self.rules.add(
+                        codes.ARGO_DEPENDENCY_CYCLE,
+                        dependency_path,
+                        f"dependency cycle in DAG `{self.template.name}`: {' -> '.join(reversed(cycle))}",
+                    )
                     found = True
                 elif not state.get(child):
                     state[child] = 1
@@ -467,17 +571,22 @@ class DagRules:
                 if called is None:
                     self.rules.unknown_template(path + ("template",), name)
         if "withItems" in body and "withParam" in body:
-            self.rules.add(codes.ARGO_FIELD_NOT_VALID_HERE,
-                           path + ("withParam",), f"task `{task.name}` has both withItems "
-                           "and withParam", part="key")
+            self.rules.add(
+                codes.ARGO_FIELD_NOT_VALID_HERE,
+                path + ("withParam",),
+                f"task `{task.name}` has both withItems and withParam",
+                part="key",
+            )
         for key in ("arguments", "when", "withParam", "withItems"):
             if key in body:
                 for string_path, text, part in _strings(body[key], path + (key,)):
                     self.rules.check_variables(string_path, text, part, self.resolver(task))
         if called is not None:
             arguments = _mapping(body.get("arguments"))
-            supplied = {kind: {a.get("name") for a in _list(arguments.get(kind)) if isinstance(a, dict)}
-                        for kind in ("parameters", "artifacts")}
+            supplied = {
+                kind: {a.get("name") for a in _list(arguments.get(kind)) if isinstance(a, dict)}
+                for kind in ("parameters", "artifacts")
+            }
             self.rules.check_supplied(called, supplied, path + ("template",), f"task `{task.name}`")
 
     def resolver(self, task: _Task | None):
@@ -509,12 +618,13 @@ class DagRules:
             suggestion = did_you_mean(name, self.tasks)
             extra = f" ({suggestion.hint})" if suggestion else ""
             return codes.ARGO_UNKNOWN_TASK_OUTPUT, (
-                f"`{{{{{tag}}}}}` in {where}: DAG `{self.template.name}` has no task "
-                f"`{name}`{extra}")
+                f"`{{{{{tag}}}}}` in {where}: DAG `{self.template.name}` has no task `{name}`{extra}"
+            )
         if task is not None and name not in task.ancestors:
             return codes.ARGO_MISSING_DEPENDENCY, (
                 f"`{{{{{tag}}}}}` in {where}: `{name}` is not among its dependencies "
-                f"(direct or indirect), so Argo can't resolve its outputs")
+                f"(direct or indirect), so Argo can't resolve its outputs"
+            )
         rest = parts[2:]
         if len(rest) == 1 and rest[0] in _TASK_FIELDS:
             return None
@@ -534,7 +644,8 @@ class DagRules:
             extra = f" ({suggestion.hint})" if suggestion else ""
             return codes.ARGO_UNKNOWN_TASK_OUTPUT, (
                 f"`{{{{{tag}}}}}` in {where}: template `{called.name}` of task `{name}` "
-                f"declares no output {rest[1][:-1]} `{rest[2]}`{extra}")
+                f"declares no output {rest[1][:-1]} `{rest[2]}`{extra}"
+            )
         return codes.ARGO_UNKNOWN_VARIABLE, f"`{{{{{tag}}}}}` in {where}: not a variable of task `{name}`"
 
 

@@ -27,8 +27,13 @@ def check_types(report: PathReport, document: dict) -> None:
     try:
         from hera.workflows.models import Workflow
     except ImportError:
-        report.add(codes.CHECK_SKIPPED, 0, ("apiVersion",), "typed check of the Argo fields skipped: hera is not "
-                   "installed (pip install hera)", part="key")
+        report.add(
+            codes.CHECK_SKIPPED,
+            0,
+            ("apiVersion",),
+            "typed check of the Argo fields skipped: hera is not installed (pip install hera)",
+            part="key",
+        )
         return
 
     document = _copy(document)
@@ -167,8 +172,14 @@ class _FieldWalker:
 
     def _unknown(self, path: Path, key, fields: dict, model: type) -> None:
         self.unknown.add(path)
-        self.report.add(codes.ARGO_UNKNOWN_FIELD, 0, path, f"unknown field `{key}` ({model.__name__} has no such "
-                        "field; Argo would silently drop it)", part="key", suggestion=did_you_mean(key, fields))
+        self.report.add(
+            codes.ARGO_UNKNOWN_FIELD,
+            0,
+            path,
+            f"unknown field `{key}` ({model.__name__} has no such field; Argo would silently drop it)",
+            part="key",
+            suggestion=did_you_mean(key, fields),
+        )
 
 
 def _document_path(document: Any, loc: tuple) -> Path:
@@ -185,13 +196,12 @@ def _document_path(document: Any, loc: tuple) -> Path:
     return tuple(path)
 
 
-def _report_validation_errors(report: PathReport, document: dict, error, unknown: set[Path],
-                              prefix: Path = ()) -> None:
+def _report_validation_errors(report: PathReport, document: dict, error, unknown: set[Path], prefix: Path = ()) -> None:
     expected: dict[Path, list[str]] = {}
     values: dict[Path, Any] = {}
     for item in error.errors(include_url=False):
         path = prefix + _document_path(document, item["loc"])
-        if any(path[:len(u)] == u for u in unknown):
+        if any(path[: len(u)] == u for u in unknown):
             continue  # inside a key already reported as unknown
         if item["type"] == "missing":
             name = item["loc"][-1]
@@ -203,13 +213,24 @@ def _report_validation_errors(report: PathReport, document: dict, error, unknown
             expected[path].append(message)
         values[path] = item.get("input")
     for path, messages in expected.items():
-        report.add(codes.ARGO_WRONG_TYPE, 0, path, f"wrong type: should be {' or '.join(messages)}; "
-                   f"got {_describe(values[path])}")
+        report.add(
+            codes.ARGO_WRONG_TYPE,
+            0,
+            path,
+            f"wrong type: should be {' or '.join(messages)}; got {_describe(values[path])}",
+        )
 
 
 def _describe(value: Any) -> str:
-    kind = {dict: "a mapping", list: "a list", str: "the string", bool: "the boolean", int: "the integer",
-            float: "the number", type(None): "null"}.get(type(value), type(value).__name__)
+    kind = {
+        dict: "a mapping",
+        list: "a list",
+        str: "the string",
+        bool: "the boolean",
+        int: "the integer",
+        float: "the number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
     if isinstance(value, (dict, list)):
         return kind
     text = repr(value)
@@ -234,8 +255,9 @@ def _compare(report: PathReport, original: Any, dumped: Any, path: Path, unknown
         return
     if _same_value(original, dumped):
         return
-    report.add(codes.ARGO_WRONG_TYPE,
-               0, path, f"wrong type: {_describe(original)} would be read as {_describe(dumped)}")
+    report.add(
+        codes.ARGO_WRONG_TYPE, 0, path, f"wrong type: {_describe(original)} would be read as {_describe(dumped)}"
+    )
 
 
 def _same_value(left: Any, right: Any) -> bool:

@@ -47,9 +47,17 @@ def _cached_lark_parser():
     spec = importlib.util.find_spec("celpy")
     directory = Path(next(iter(spec.submodule_search_locations)))
     grammar = (directory / "cel.lark").read_text()
-    return lark.Lark(grammar, parser="lalr", start="expr", g_regex_flags=re.M,
-                     lexer_callbacks={"IDENT": _boolean_literal}, propagate_positions=True,
-                     maybe_placeholders=False, priority="invert", cache=True)
+    return lark.Lark(
+        grammar,
+        parser="lalr",
+        start="expr",
+        g_regex_flags=re.M,
+        lexer_callbacks={"IDENT": _boolean_literal},
+        propagate_positions=True,
+        maybe_placeholders=False,
+        priority="invert",
+        cache=True,
+    )
 
 
 def _boolean_literal(token):
@@ -69,8 +77,8 @@ def _message(error: Exception, expression: str) -> str:
     if not isinstance(line, int) or not isinstance(column, int) or line < 1 or column < 1:
         return str(error).split("\n")[0] or type(error).__name__
     lines = expression.split("\n")
-    offset = sum(len(text) + 1 for text in lines[:line - 1]) + column - 1
-    near = expression[offset:offset + 20]
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+    near = expression[offset : offset + 20]
     if not near.strip():
         return "the expression ends too early"
     return f"unexpected {near!r} at character {offset + 1}"

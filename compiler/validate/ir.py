@@ -55,8 +55,9 @@ def validate_ir(documents: list[dict], source: SourceText | None = None) -> list
     if platforms is not None and platforms_index is not None:
         _check_platforms_schema(report, platforms_index, platforms)
     if spec_index is not None:
-        Semantics(report, documents[spec_index], spec_index, platforms,
-                  platforms_index if platforms_index is not None else 1).run()
+        Semantics(
+            report, documents[spec_index], spec_index, platforms, platforms_index if platforms_index is not None else 1
+        ).run()
     return report.diagnostics(source)
 
 
@@ -71,13 +72,21 @@ def _identify(documents: list, report: PathReport) -> tuple[int | None, int | No
         elif platforms_index is None and is_platforms(document):
             platforms_index = index
         else:
-            report.add(codes.INVALID_PIPELINE_DOCUMENT,
-                       index, (), "unexpected document: a KFP v2 IR file holds one PipelineSpec and at "
-                       "most one `platforms` document", part="key")
+            report.add(
+                codes.INVALID_PIPELINE_DOCUMENT,
+                index,
+                (),
+                "unexpected document: a KFP v2 IR file holds one PipelineSpec and at most one `platforms` document",
+                part="key",
+            )
     if spec_index is None:
-        report.add(codes.INVALID_PIPELINE_DOCUMENT,
-                   platforms_index or 0, (), "no PipelineSpec document (with `pipelineInfo`, `root`, "
-                   "`deploymentSpec`) in this file", part="key")
+        report.add(
+            codes.INVALID_PIPELINE_DOCUMENT,
+            platforms_index or 0,
+            (),
+            "no PipelineSpec document (with `pipelineInfo`, `root`, `deploymentSpec`) in this file",
+            part="key",
+        )
     return spec_index, platforms_index
 
 
@@ -93,8 +102,7 @@ def _check_spec_schema(report: PathReport, index: int, spec: dict) -> None:
     if isinstance(components, dict):
         # A component's executorLabel is free text: leave it out of the fingerprint so that components
         # differing only in it (one per task, as kfp writes them) are parsed once.
-        _check_map_values(report, index, ("components",), components, pb2.ComponentSpec,
-                          free_text=("executorLabel",))
+        _check_map_values(report, index, ("components",), components, pb2.ComponentSpec, free_text=("executorLabel",))
     elif components is not None:
         check_message(report, index, (), {"components": components}, pb2.PipelineSpec)
     if isinstance(deployment, dict):
@@ -102,17 +110,18 @@ def _check_spec_schema(report: PathReport, index: int, spec: dict) -> None:
         rest = {k: v for k, v in deployment.items() if k != "executors"}
         check_message(report, index, ("deploymentSpec",), rest, pb2.PipelineDeploymentConfig)
         if isinstance(executors, dict):
-            _check_map_values(report, index, ("deploymentSpec", "executors"), executors,
-                              pb2.PipelineDeploymentConfig.ExecutorSpec)
+            _check_map_values(
+                report, index, ("deploymentSpec", "executors"), executors, pb2.PipelineDeploymentConfig.ExecutorSpec
+            )
         elif executors is not None:
-            check_message(report, index, ("deploymentSpec",), {"executors": executors},
-                          pb2.PipelineDeploymentConfig)
+            check_message(report, index, ("deploymentSpec",), {"executors": executors}, pb2.PipelineDeploymentConfig)
     elif deployment is not None:
         check_message(report, index, (), {"deploymentSpec": deployment}, pb2.PipelineSpec)
 
 
-def _check_map_values(report: PathReport, index: int, path: tuple, mapping: dict, message_class,
-                      free_text: tuple[str, ...] = ()) -> None:
+def _check_map_values(
+    report: PathReport, index: int, path: tuple, mapping: dict, message_class, free_text: tuple[str, ...] = ()
+) -> None:
     """Strictly parse each value of a protobuf map field; identical values are parsed once.
 
     `free_text` names top-level string fields whose content can't make a parse fail; values that
@@ -149,39 +158,71 @@ def _check_platforms_schema(report: PathReport, index: int, platforms: dict) -> 
     try:
         kubernetes_pb2 = protos.kubernetes_executor_config_pb2()
     except protos.ProtosUnavailable:
-        report.add(codes.CHECK_SKIPPED, index, ("platforms", "kubernetes", "deploymentSpec", "executors"),
-                   "kubernetes executor configs not checked: install kfp-kubernetes", part="key")
+        report.add(
+            codes.CHECK_SKIPPED,
+            index,
+            ("platforms", "kubernetes", "deploymentSpec", "executors"),
+            "kubernetes executor configs not checked: install kfp-kubernetes",
+            part="key",
+        )
         return
     for label, config in executors.items():
-        check_message(report, index, ("platforms", "kubernetes", "deploymentSpec", "executors", label), config,
-                      kubernetes_pb2.KubernetesExecutorConfig)
+        check_message(
+            report,
+            index,
+            ("platforms", "kubernetes", "deploymentSpec", "executors", label),
+            config,
+            kubernetes_pb2.KubernetesExecutorConfig,
+        )
 
 
 def _check_backend_rules(report: PathReport, index: int, spec: dict) -> None:
     """What the KFP API server checks on upload (backend/src/apiserver/template/v2_template.go)."""
     version = spec.get("schemaVersion")
     if version is None:
-        report.add(codes.IR_UNSUPPORTED_SCHEMA_VERSION,
-                   index, (), f"no schemaVersion: KFP only accepts {SCHEMA_VERSION}",
-                   part="key", hint=f"add `schemaVersion: {SCHEMA_VERSION}`")
+        report.add(
+            codes.IR_UNSUPPORTED_SCHEMA_VERSION,
+            index,
+            (),
+            f"no schemaVersion: KFP only accepts {SCHEMA_VERSION}",
+            part="key",
+            hint=f"add `schemaVersion: {SCHEMA_VERSION}`",
+        )
     elif version != SCHEMA_VERSION:
-        report.add(codes.IR_UNSUPPORTED_SCHEMA_VERSION, index, ("schemaVersion",),
-                   f"schemaVersion {version!r} is not supported: KFP only accepts {SCHEMA_VERSION}",
-                   hint=f"write `schemaVersion: {SCHEMA_VERSION}`")
+        report.add(
+            codes.IR_UNSUPPORTED_SCHEMA_VERSION,
+            index,
+            ("schemaVersion",),
+            f"schemaVersion {version!r} is not supported: KFP only accepts {SCHEMA_VERSION}",
+            hint=f"write `schemaVersion: {SCHEMA_VERSION}`",
+        )
     info = spec.get("pipelineInfo")
     name = info.get("name") if isinstance(info, dict) else None
     if not isinstance(name, str) or not name.strip():
-        path = ("pipelineInfo", "name") if isinstance(info, dict) and "name" in info else (
-            ("pipelineInfo",) if "pipelineInfo" in spec else ())
-        report.add(codes.IR_NO_PIPELINE_NAME, index, path, "the pipeline has no name (pipelineInfo.name)",
-                   part="value" if path[-1:] == ("name",) else "key")
+        path = (
+            ("pipelineInfo", "name")
+            if isinstance(info, dict) and "name" in info
+            else (("pipelineInfo",) if "pipelineInfo" in spec else ())
+        )
+        report.add(
+            codes.IR_NO_PIPELINE_NAME,
+            index,
+            path,
+            "the pipeline has no name (pipelineInfo.name)",
+            part="value" if path[-1:] == ("name",) else "key",
+        )
     if not isinstance(spec.get("root"), dict):
-        report.add(codes.IR_MISSING_FIELD,
-                   index, ("root",) if "root" in spec else (), "the pipeline has no `root` component",
-                   part="key")
+        report.add(
+            codes.IR_MISSING_FIELD,
+            index,
+            ("root",) if "root" in spec else (),
+            "the pipeline has no `root` component",
+            part="key",
+        )
     if "deploymentSpec" not in spec and _uses_executors(spec):
-        report.add(codes.IR_MISSING_FIELD, index, (), "components name executors, but there is no `deploymentSpec`",
-                   part="key")
+        report.add(
+            codes.IR_MISSING_FIELD, index, (), "components name executors, but there is no `deploymentSpec`", part="key"
+        )
 
 
 def _uses_executors(spec: dict) -> bool:

@@ -16,8 +16,18 @@ from typing import Any
 from ptflow.compiler.diagnostics import Suggestion, codes, did_you_mean
 from ptflow.compiler.validate.yaml_source import Path, PathReport
 
-_INTEGER_TYPES = {"TYPE_INT32", "TYPE_INT64", "TYPE_UINT32", "TYPE_UINT64", "TYPE_SINT32", "TYPE_SINT64",
-                  "TYPE_FIXED32", "TYPE_FIXED64", "TYPE_SFIXED32", "TYPE_SFIXED64"}
+_INTEGER_TYPES = {
+    "TYPE_INT32",
+    "TYPE_INT64",
+    "TYPE_UINT32",
+    "TYPE_UINT64",
+    "TYPE_SINT32",
+    "TYPE_SINT64",
+    "TYPE_FIXED32",
+    "TYPE_FIXED64",
+    "TYPE_SFIXED32",
+    "TYPE_SFIXED64",
+}
 
 
 def check_message(report: PathReport, document: int, path: Path, value: Any, message_class) -> bool:
@@ -31,8 +41,9 @@ def check_message(report: PathReport, document: int, path: Path, value: Any, mes
         before = len(report)
         _Walker(report, document).message(path, value, message_class.DESCRIPTOR)
         if len(report) == before:  # protobuf saw something the walk did not: say it in its words
-            report.add(codes.IR_BAD_VALUE,
-                       document, path, f"not a valid {message_class.DESCRIPTOR.name}: {_clean(error)}")
+            report.add(
+                codes.IR_BAD_VALUE, document, path, f"not a valid {message_class.DESCRIPTOR.name}: {_clean(error)}"
+            )
         return False
 
 
@@ -53,8 +64,12 @@ class _Walker:
         if _is_well_known(descriptor):
             return  # handled by the parent's field-level parse
         if not isinstance(value, dict):
-            self.report.add(codes.IR_BAD_VALUE, self.document, path,
-                            f"expected a mapping ({descriptor.name}), got {_describe(value)}")
+            self.report.add(
+                codes.IR_BAD_VALUE,
+                self.document,
+                path,
+                f"expected a mapping ({descriptor.name}), got {_describe(value)}",
+            )
             return
         fields = {}
         for field in descriptor.fields:
@@ -71,19 +86,29 @@ class _Walker:
             oneof = field.containing_oneof
             if oneof is not None and not _is_synthetic(oneof):
                 if oneof.name in oneofs_seen:
-                    self.report.add(codes.IR_ONEOF_CONFLICT, self.document, path + (key,),
-                                    f"`{key}` and `{oneofs_seen[oneof.name]}` are alternatives "
-                                    f"(`{oneof.name}` of {descriptor.name}); give only one", part="key")
+                    self.report.add(
+                        codes.IR_ONEOF_CONFLICT,
+                        self.document,
+                        path + (key,),
+                        f"`{key}` and `{oneofs_seen[oneof.name]}` are alternatives "
+                        f"(`{oneof.name}` of {descriptor.name}); give only one",
+                        part="key",
+                    )
                 else:
                     oneofs_seen[oneof.name] = key
             self.field(path + (key,), key, item, field, descriptor)
 
     def _unknown_field(self, path: Path, key: Any, descriptor) -> None:
         known = [f.json_name for f in descriptor.fields]
-        self.report.add(codes.IR_UNKNOWN_FIELD, self.document, path + (key,),
-                        f"unknown field `{key}` in {descriptor.name}", part="key",
-                        suggestion=did_you_mean(key, known),
-                        hint=f"{descriptor.name} has: {', '.join(known)}" if known else None)
+        self.report.add(
+            codes.IR_UNKNOWN_FIELD,
+            self.document,
+            path + (key,),
+            f"unknown field `{key}` in {descriptor.name}",
+            part="key",
+            suggestion=did_you_mean(key, known),
+            hint=f"{descriptor.name} has: {', '.join(known)}" if known else None,
+        )
 
     def field(self, path: Path, key: str, item: Any, field, parent) -> None:
         message_type = field.message_type

@@ -24,10 +24,17 @@ from ptflow.compiler.validate.yaml_source import Path, PathReport
 
 # Task inputs the KFP SDK adds without the component declaring them: a container
 # image or resource taken from a pipeline parameter (`pipeline_spec_builder`).
-SDK_ADDED_INPUTS = frozenset({
-    "base_image", "cpu_limit", "cpu_request", "memory_limit", "memory_request", "accelerator_type",
-    "accelerator_count",
-})
+SDK_ADDED_INPUTS = frozenset(
+    {
+        "base_image",
+        "cpu_limit",
+        "cpu_request",
+        "memory_limit",
+        "memory_request",
+        "accelerator_type",
+        "accelerator_count",
+    }
+)
 SDK_CHANNEL_PREFIX = "pipelinechannel--"
 
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -112,8 +119,9 @@ def loop_item_inputs(spec: dict) -> dict[str, set[str]]:
             callee = _mapping(task.get("componentRef")).get("name")
             if not isinstance(callee, str) or callee not in components:
                 continue
-            callee_items = {item for item in (_mapping(task.get("parameterIterator")).get("itemInput"),)
-                            if isinstance(item, str)}
+            callee_items = {
+                item for item in (_mapping(task.get("parameterIterator")).get("itemInput"),) if isinstance(item, str)
+            }
             for input_name, wiring in _mapping(_mapping(task.get("inputs")).get("parameters")).items():
                 wiring = _mapping(wiring)
                 source = wiring.get("componentInputParameter")
@@ -148,8 +156,9 @@ class _Scope:
 
 
 class Semantics:
-    def __init__(self, report: PathReport, spec: dict, document: int,
-                 platforms: dict | None = None, platforms_document: int = 1):
+    def __init__(
+        self, report: PathReport, spec: dict, document: int, platforms: dict | None = None, platforms_document: int = 1
+    ):
         self.report = report
         self.spec = spec
         self.document = document
@@ -194,8 +203,12 @@ class Semantics:
             self.executor_users.setdefault(label, []).append(_User(name, interface))
             if label not in self.executors and "deploymentSpec" in self.spec:  # else said once, for the document
                 suggestion = did_you_mean(label, self.executors)
-                self.add(codes.IR_UNKNOWN_EXECUTOR, path + ("executorLabel",),
-                         f"no executor named `{label}` in deploymentSpec.executors", suggestion=suggestion)
+                self.add(
+                    codes.IR_UNKNOWN_EXECUTOR,
+                    path + ("executorLabel",),
+                    f"no executor named `{label}` in deploymentSpec.executors",
+                    suggestion=suggestion,
+                )
         if isinstance(dag, dict):
             tasks = _mapping(dag.get("tasks"))
             scope = _Scope(name, interface, tasks, path + ("dag", "tasks"))
@@ -208,8 +221,12 @@ class Semantics:
     def defaults(self, path: Path, interface: Interface) -> None:
         for name, spec in interface.input_parameters.items():
             if "defaultValue" in spec:
-                self.value_type(path + ("inputDefinitions", "parameters", name, "defaultValue"),
-                                "default", spec["defaultValue"], spec.get("parameterType"))
+                self.value_type(
+                    path + ("inputDefinitions", "parameters", name, "defaultValue"),
+                    "default",
+                    spec["defaultValue"],
+                    spec.get("parameterType"),
+                )
 
     def value_type(self, path: Path, what: str, value: Any, parameter_type: Any) -> None:
         if value is None or value_matches(value, parameter_type):
@@ -229,10 +246,14 @@ class Semantics:
     def task(self, scope: _Scope, name: str, task: dict) -> None:
         path = scope.path + (name,)
         if not _K8S_NAME.match(str(name)):
-            self.add(codes.IR_BAD_TASK_NAME, path,
-                     f"task name `{name}` is not a valid Kubernetes name (lowercase letters, digits and `-`, "
-                     "starting and ending with a letter or digit)", part="key",
-                     hint=f"rename it `{sanitized_k8s_name(str(name))}`")
+            self.add(
+                codes.IR_BAD_TASK_NAME,
+                path,
+                f"task name `{name}` is not a valid Kubernetes name (lowercase letters, digits and `-`, "
+                "starting and ending with a letter or digit)",
+                part="key",
+                hint=f"rename it `{sanitized_k8s_name(str(name))}`",
+            )
         callee = self.callee(path, task)
         for index, dependency in enumerate(_sequence(task.get("dependentTasks"))):
             self.names_task(scope, path + ("dependentTasks", index), dependency, exclude=name)
@@ -241,8 +262,9 @@ class Semantics:
         artifacts = _mapping(inputs.get("artifacts"))
         for input_name, spec in parameters.items():
             if isinstance(spec, dict):
-                self.parameter_input(scope, path + ("inputs", "parameters", input_name), input_name, spec,
-                                     callee, parameters)
+                self.parameter_input(
+                    scope, path + ("inputs", "parameters", input_name), input_name, spec, callee, parameters
+                )
         for input_name, spec in artifacts.items():
             if isinstance(spec, dict):
                 self.artifact_input(scope, path + ("inputs", "artifacts", input_name), input_name, spec, callee)
@@ -258,8 +280,12 @@ class Semantics:
             return None
         if reference not in self.components:
             suggestion = did_you_mean(reference, self.components)
-            self.add(codes.IR_UNKNOWN_COMPONENT, path + ("componentRef", "name"), f"no component named `{reference}`",
-                     suggestion=suggestion)
+            self.add(
+                codes.IR_UNKNOWN_COMPONENT,
+                path + ("componentRef", "name"),
+                f"no component named `{reference}`",
+                suggestion=suggestion,
+            )
             return None
         self.callers.setdefault(reference, []).append(task)
         return reference, self.interface(reference)
@@ -291,35 +317,61 @@ class Semantics:
             return reference, self.interface(reference)
         return None
 
-    def parameter_input(self, scope: _Scope, path: Path, name: str, spec: dict,
-                        callee: tuple[str, Interface] | None, task_parameters: dict) -> None:
+    def parameter_input(
+        self,
+        scope: _Scope,
+        path: Path,
+        name: str,
+        spec: dict,
+        callee: tuple[str, Interface] | None,
+        task_parameters: dict,
+    ) -> None:
         declared = None
         if callee is not None:
             reference, interface = callee
             declared = interface.input_parameters.get(name)
             if declared is None and name in interface.input_artifacts:
-                self.add(codes.IR_KIND_MISMATCH,
-                         path, f"`{name}` is an artifact input of `{reference}`, but is wired as a "
-                         "parameter", part="key", hint="move it under inputs.artifacts")
+                self.add(
+                    codes.IR_KIND_MISMATCH,
+                    path,
+                    f"`{name}` is an artifact input of `{reference}`, but is wired as a parameter",
+                    part="key",
+                    hint="move it under inputs.artifacts",
+                )
             elif declared is None and not _sdk_added(name):
                 suggestion = did_you_mean(name, interface.input_parameters)
-                self.add(codes.IR_UNDECLARED_INPUT, path, f"`{reference}` has no input parameter `{name}`", part="key",
-                         suggestion=suggestion)
+                self.add(
+                    codes.IR_UNDECLARED_INPUT,
+                    path,
+                    f"`{reference}` has no input parameter `{name}`",
+                    part="key",
+                    suggestion=suggestion,
+                )
         expected_type = declared.get("parameterType") if declared else None
         selected = "parameterExpressionSelector" in spec  # a field of the value: its type is not the value's
-        sources = [k for k in ("componentInputParameter", "taskOutputParameter", "runtimeValue", "taskFinalStatus")
-                   if k in spec]
+        sources = [
+            k
+            for k in ("componentInputParameter", "taskOutputParameter", "runtimeValue", "taskFinalStatus")
+            if k in spec
+        ]
         if not sources:
-            self.add(codes.IR_MISSING_FIELD, path, "input has no value: give one of componentInputParameter, "
-                     "taskOutputParameter, runtimeValue or taskFinalStatus", part="key")
+            self.add(
+                codes.IR_MISSING_FIELD,
+                path,
+                "input has no value: give one of componentInputParameter, "
+                "taskOutputParameter, runtimeValue or taskFinalStatus",
+                part="key",
+            )
         if isinstance(spec.get("componentInputParameter"), str):
             parent_input = spec["componentInputParameter"]
-            self.enclosing_parameter(scope, path + ("componentInputParameter",), parent_input,
-                                     None if selected else expected_type)
+            self.enclosing_parameter(
+                scope, path + ("componentInputParameter",), parent_input, None if selected else expected_type
+            )
         output = spec.get("taskOutputParameter")
         if isinstance(output, dict):
-            self.task_output(scope, path + ("taskOutputParameter",), output, "parameter",
-                             None if selected else expected_type)
+            self.task_output(
+                scope, path + ("taskOutputParameter",), output, "parameter", None if selected else expected_type
+            )
         final_status = spec.get("taskFinalStatus")
         if isinstance(final_status, dict):
             self.names_task(scope, path + ("taskFinalStatus", "producerTask"), final_status.get("producerTask"))
@@ -340,13 +392,17 @@ class Semantics:
             self.parameter_types(path, given, expected_type, f"input `{name}` of `{scope.component}`")
             return
         if name in interface.input_artifacts:
-            self.add(codes.IR_KIND_MISMATCH,
-                     path, f"`{name}` is an artifact input of `{scope.component}`; read it under "
-                     "inputs.artifacts with componentInputArtifact")
+            self.add(
+                codes.IR_KIND_MISMATCH,
+                path,
+                f"`{name}` is an artifact input of `{scope.component}`; read it under "
+                "inputs.artifacts with componentInputArtifact",
+            )
             return
         suggestion = did_you_mean(name, interface.input_parameters)
-        self.add(codes.IR_UNKNOWN_INPUT,
-                 path, f"`{scope.component}` has no input parameter `{name}`", suggestion=suggestion)
+        self.add(
+            codes.IR_UNKNOWN_INPUT, path, f"`{scope.component}` has no input parameter `{name}`", suggestion=suggestion
+        )
 
     def task_output(self, scope: _Scope, path: Path, output: dict, kind: str, expected: Any) -> None:
         producer_task = output.get("producerTask")
@@ -359,8 +415,16 @@ class Semantics:
             return  # its own componentRef is reported
         self.output_key(path + (key_field,), key, kind, producer, f"task `{producer_task}`", expected)
 
-    def output_key(self, path: Path, key: Any, kind: str, producer: tuple[str, Interface], who: str,
-                   expected: Any, receiver: str = "the input") -> None:
+    def output_key(
+        self,
+        path: Path,
+        key: Any,
+        kind: str,
+        producer: tuple[str, Interface],
+        who: str,
+        expected: Any,
+        receiver: str = "the input",
+    ) -> None:
         reference, interface = producer
         if not self.is_name(path, key):
             return
@@ -368,25 +432,36 @@ class Semantics:
         other = interface.output_artifacts if kind == "parameter" else interface.output_parameters
         if key in same:
             if kind == "parameter":
-                self.parameter_types(path, same[key].get("parameterType"), expected, f"output `{key}` of {who}",
-                                     receiver)
+                self.parameter_types(
+                    path, same[key].get("parameterType"), expected, f"output `{key}` of {who}", receiver
+                )
             else:
                 self.artifact_types(path, same[key], expected, f"output `{key}` of {who}", receiver)
             return
         if key in other:
             other_kind = "an artifact" if kind == "parameter" else "a parameter"
-            self.add(codes.IR_KIND_MISMATCH, path, f"`{key}` is {other_kind} output of {who} (`{reference}`), not "
-                     f"{'a parameter' if kind == 'parameter' else 'an artifact'}",
-                     hint="wire it under inputs.artifacts with taskOutputArtifact" if kind == "parameter"
-                     else "wire it under inputs.parameters with taskOutputParameter")
+            self.add(
+                codes.IR_KIND_MISMATCH,
+                path,
+                f"`{key}` is {other_kind} output of {who} (`{reference}`), not "
+                f"{'a parameter' if kind == 'parameter' else 'an artifact'}",
+                hint="wire it under inputs.artifacts with taskOutputArtifact"
+                if kind == "parameter"
+                else "wire it under inputs.parameters with taskOutputParameter",
+            )
             return
         suggestion = did_you_mean(str(key), same)
-        self.add(codes.IR_UNKNOWN_OUTPUT,
-                 path, f"{who} (`{reference}`) has no output {kind} `{key}`", suggestion=suggestion)
+        self.add(
+            codes.IR_UNKNOWN_OUTPUT, path, f"{who} (`{reference}`) has no output {kind} `{key}`", suggestion=suggestion
+        )
 
     def parameter_types(self, path: Path, given: Any, expected: Any, what: str, receiver: str = "the input") -> None:
-        if isinstance(given, str) and isinstance(expected, str) and given != expected \
-                and {given, expected} != _FINAL_STATUS_AS_STRUCT:
+        if (
+            isinstance(given, str)
+            and isinstance(expected, str)
+            and given != expected
+            and {given, expected} != _FINAL_STATUS_AS_STRUCT
+        ):
             self.add(codes.IR_TYPE_MISMATCH, path, f"{what} is a {given}, but {receiver} expects a {expected}")
 
     def artifact_types(self, path: Path, given: dict, expected: Any, what: str, receiver: str = "the input") -> None:
@@ -400,38 +475,62 @@ class Semantics:
             return
         self.add(codes.IR_TYPE_MISMATCH, path, f"{what} is a {given_title}, but {receiver} expects a {expected_title}")
 
-    def artifact_input(self, scope: _Scope, path: Path, name: str, spec: dict,
-                       callee: tuple[str, Interface] | None) -> None:
+    def artifact_input(
+        self, scope: _Scope, path: Path, name: str, spec: dict, callee: tuple[str, Interface] | None
+    ) -> None:
         declared = None
         if callee is not None:
             reference, interface = callee
             declared = interface.input_artifacts.get(name)
             if declared is None and name in interface.input_parameters:
-                self.add(codes.IR_KIND_MISMATCH,
-                         path, f"`{name}` is a parameter input of `{reference}`, but is wired as an "
-                         "artifact", part="key", hint="move it under inputs.parameters")
+                self.add(
+                    codes.IR_KIND_MISMATCH,
+                    path,
+                    f"`{name}` is a parameter input of `{reference}`, but is wired as an artifact",
+                    part="key",
+                    hint="move it under inputs.parameters",
+                )
             elif declared is None and not str(name).startswith(SDK_CHANNEL_PREFIX):
                 suggestion = did_you_mean(name, interface.input_artifacts)
-                self.add(codes.IR_UNDECLARED_INPUT, path, f"`{reference}` has no input artifact `{name}`", part="key",
-                         suggestion=suggestion)
+                self.add(
+                    codes.IR_UNDECLARED_INPUT,
+                    path,
+                    f"`{reference}` has no input artifact `{name}`",
+                    part="key",
+                    suggestion=suggestion,
+                )
         if not any(k in spec for k in ("componentInputArtifact", "taskOutputArtifact")):
-            self.add(codes.IR_MISSING_FIELD,
-                     path, "input has no value: give componentInputArtifact or taskOutputArtifact",
-                     part="key")
+            self.add(
+                codes.IR_MISSING_FIELD,
+                path,
+                "input has no value: give componentInputArtifact or taskOutputArtifact",
+                part="key",
+            )
         parent_input = spec.get("componentInputArtifact")
         if isinstance(parent_input, str):
             interface = scope.interface
             if parent_input in interface.input_artifacts:
-                self.artifact_types(path + ("componentInputArtifact",), interface.input_artifacts[parent_input],
-                                    declared, f"input `{parent_input}` of `{scope.component}`")
+                self.artifact_types(
+                    path + ("componentInputArtifact",),
+                    interface.input_artifacts[parent_input],
+                    declared,
+                    f"input `{parent_input}` of `{scope.component}`",
+                )
             elif parent_input in interface.input_parameters:
-                self.add(codes.IR_KIND_MISMATCH, path + ("componentInputArtifact",),
-                         f"`{parent_input}` is a parameter input of `{scope.component}`; read it under "
-                         "inputs.parameters with componentInputParameter")
+                self.add(
+                    codes.IR_KIND_MISMATCH,
+                    path + ("componentInputArtifact",),
+                    f"`{parent_input}` is a parameter input of `{scope.component}`; read it under "
+                    "inputs.parameters with componentInputParameter",
+                )
             else:
                 suggestion = did_you_mean(parent_input, interface.input_artifacts)
-                self.add(codes.IR_UNKNOWN_INPUT, path + ("componentInputArtifact",),
-                         f"`{scope.component}` has no input artifact `{parent_input}`", suggestion=suggestion)
+                self.add(
+                    codes.IR_UNKNOWN_INPUT,
+                    path + ("componentInputArtifact",),
+                    f"`{scope.component}` has no input artifact `{parent_input}`",
+                    suggestion=suggestion,
+                )
         output = spec.get("taskOutputArtifact")
         if isinstance(output, dict):
             self.task_output(scope, path + ("taskOutputArtifact",), output, "artifact", declared)
@@ -446,29 +545,46 @@ class Semantics:
         for use in found.uses:
             if use.kind == placeholders.INPUT_PARAMETER and use.name not in task_parameters:
                 suggestion = did_you_mean(use.name, task_parameters)
-                self.add(codes.IR_PLACEHOLDER_UNKNOWN_NAME,
-                         path, f"`{use.text}` names `{use.name}`, which is not an input "
-                         "parameter of this task", suggestion=suggestion)
+                self.add(
+                    codes.IR_PLACEHOLDER_UNKNOWN_NAME,
+                    path,
+                    f"`{use.text}` names `{use.name}`, which is not an input parameter of this task",
+                    suggestion=suggestion,
+                )
 
-    def required_inputs(self, path: Path, task: dict, callee: tuple[str, Interface], parameters: dict,
-                        artifacts: dict, item_inputs: set[str]) -> None:
+    def required_inputs(
+        self,
+        path: Path,
+        task: dict,
+        callee: tuple[str, Interface],
+        parameters: dict,
+        artifacts: dict,
+        item_inputs: set[str],
+    ) -> None:
         reference, interface = callee
         where = path + ("inputs",) if "inputs" in task else path
         for name, spec in interface.input_parameters.items():
             if _optional(spec) or name in parameters or name in item_inputs or name in artifacts:
                 continue
-            self.add(codes.IR_MISSING_INPUT,
-                     where, f"required input parameter `{name}` of `{reference}` is not supplied",
-                     part="key")
+            self.add(
+                codes.IR_MISSING_INPUT,
+                where,
+                f"required input parameter `{name}` of `{reference}` is not supplied",
+                part="key",
+            )
         for name, spec in interface.input_artifacts.items():
             if _optional(spec) or name in artifacts or name in item_inputs or name in parameters:
                 continue
-            self.add(codes.IR_MISSING_INPUT,
-                     where, f"required input artifact `{name}` of `{reference}` is not supplied",
-                     part="key")
+            self.add(
+                codes.IR_MISSING_INPUT,
+                where,
+                f"required input artifact `{name}` of `{reference}` is not supplied",
+                part="key",
+            )
 
-    def iterators(self, path: Path, task: dict, callee: tuple[str, Interface] | None,
-                  parameters: dict, artifacts: dict) -> set[str]:
+    def iterators(
+        self, path: Path, task: dict, callee: tuple[str, Interface] | None, parameters: dict, artifacts: dict
+    ) -> set[str]:
         """Check a loop task's items and item input; return the inputs the iterator supplies."""
         item_inputs: set[str] = set()
         for field_name, kind, items_key, task_inputs in (
@@ -483,9 +599,12 @@ class Semantics:
             source = items.get(items_key)
             if isinstance(source, str) and source not in task_inputs:
                 suggestion = did_you_mean(source, task_inputs)
-                self.add(codes.IR_BAD_ITERATOR, here + ("items", items_key),
-                         f"loop items come from `{source}`, which is not an input {kind} of this task",
-                         suggestion=suggestion)
+                self.add(
+                    codes.IR_BAD_ITERATOR,
+                    here + ("items", items_key),
+                    f"loop items come from `{source}`, which is not an input {kind} of this task",
+                    suggestion=suggestion,
+                )
             if isinstance(items.get("raw"), str):
                 self.raw_items(here + ("items", "raw"), items["raw"])
             if not items:
@@ -499,8 +618,11 @@ class Semantics:
                 reference, interface = callee
                 declared = interface.input_parameters if kind == "parameter" else interface.input_artifacts
                 if item_input not in declared:
-                    self.add(codes.IR_BAD_ITERATOR, here + ("itemInput",),
-                             f"loop item `{item_input}` is not an input {kind} of `{reference}`")
+                    self.add(
+                        codes.IR_BAD_ITERATOR,
+                        here + ("itemInput",),
+                        f"loop item `{item_input}` is not an input {kind} of `{reference}`",
+                    )
         return item_inputs
 
     def raw_items(self, path: Path, raw: str) -> None:
@@ -524,14 +646,23 @@ class Semantics:
             name = match.group(1) if match.group(1) is not None else match.group(2)
             if name not in parameters:
                 suggestion = did_you_mean(name, parameters)
-                self.add(codes.IR_UNKNOWN_INPUT, here, f"condition reads `{name}`, which is not an input parameter of "
-                         "this task", suggestion=suggestion)
+                self.add(
+                    codes.IR_UNKNOWN_INPUT,
+                    here,
+                    f"condition reads `{name}`, which is not an input parameter of this task",
+                    suggestion=suggestion,
+                )
 
     # ------------------------------------------------------------------ DAGs
 
     def cycles(self, scope: _Scope) -> None:
-        edges = [(producer, consumer) for consumer, task in scope.tasks.items() if isinstance(task, dict)
-                 for producer in _upstream(task) if producer in scope.tasks]
+        edges = [
+            (producer, consumer)
+            for consumer, task in scope.tasks.items()
+            if isinstance(task, dict)
+            for producer in _upstream(task)
+            if producer in scope.tasks
+        ]
         if not _has_cycle(edges):
             return
         import networkx as nx  # ~0.1 s to import: only paid to name the cycles of a DAG that has some
@@ -544,38 +675,53 @@ class Semantics:
             start = cycle.index(min(cycle))
             cycle = cycle[start:] + cycle[:start]  # from the alphabetically first, so it reads the same each run
             related = [(self.document, scope.path + (name,), "in the cycle") for name in cycle[1:]]
-            self.add(codes.IR_DEPENDENCY_CYCLE,
-                     scope.path + (cycle[0],), "dependency cycle: " + " → ".join(cycle + [cycle[0]]),
-                     part="key", related=related)
+            self.add(
+                codes.IR_DEPENDENCY_CYCLE,
+                scope.path + (cycle[0],),
+                "dependency cycle: " + " → ".join(cycle + [cycle[0]]),
+                part="key",
+                related=related,
+            )
 
     def dag_outputs(self, path: Path, dag: dict, scope: _Scope) -> None:
         outputs = _mapping(dag.get("outputs"))
         interface = scope.interface
         here = path + ("dag", "outputs")
         for kind, produced, declared, other in (
-            ("parameter", _mapping(outputs.get("parameters")), interface.output_parameters,
-             interface.output_artifacts),
-            ("artifact", _mapping(outputs.get("artifacts")), interface.output_artifacts,
-             interface.output_parameters),
+            ("parameter", _mapping(outputs.get("parameters")), interface.output_parameters, interface.output_artifacts),
+            ("artifact", _mapping(outputs.get("artifacts")), interface.output_artifacts, interface.output_parameters),
         ):
             for name, spec in produced.items():
                 key_path = here + (f"{kind}s", name)
                 if name not in declared:
                     if name in other:
-                        self.add(codes.IR_KIND_MISMATCH, key_path, f"`{name}` is declared as "
-                                 f"{'an artifact' if kind == 'parameter' else 'a parameter'} output of "
-                                 f"`{scope.component}`", part="key")
+                        self.add(
+                            codes.IR_KIND_MISMATCH,
+                            key_path,
+                            f"`{name}` is declared as "
+                            f"{'an artifact' if kind == 'parameter' else 'a parameter'} output of "
+                            f"`{scope.component}`",
+                            part="key",
+                        )
                     else:
                         suggestion = did_you_mean(name, declared)
-                        self.add(codes.IR_DAG_OUTPUT, key_path, f"DAG output {kind} `{name}` is not declared in "
-                                 f"outputDefinitions of `{scope.component}`", part="key", suggestion=suggestion)
+                        self.add(
+                            codes.IR_DAG_OUTPUT,
+                            key_path,
+                            f"DAG output {kind} `{name}` is not declared in outputDefinitions of `{scope.component}`",
+                            part="key",
+                            suggestion=suggestion,
+                        )
                 for selector_path, selector in _selectors(key_path, spec, kind):
                     self.selector(scope, selector_path, selector, kind, declared.get(name))
             for name in declared:
                 if name not in produced:
-                    self.add(codes.IR_DAG_OUTPUT, path + ("outputDefinitions", f"{kind}s", name),
-                             f"output {kind} `{name}` is declared but the DAG never sets it in dag.outputs",
-                             part="key")
+                    self.add(
+                        codes.IR_DAG_OUTPUT,
+                        path + ("outputDefinitions", f"{kind}s", name),
+                        f"output {kind} `{name}` is declared but the DAG never sets it in dag.outputs",
+                        part="key",
+                    )
 
     def selector(self, scope: _Scope, path: Path, selector: dict, kind: str, declared: dict | None) -> None:
         subtask = selector.get("producerSubtask")
@@ -588,8 +734,15 @@ class Semantics:
         expected = (declared or {}).get("parameterType") if kind == "parameter" else declared
         if expected == "LIST":
             expected = None  # a loop's collected output lists whatever its body produces
-        self.output_key(path + (key_field,), selector.get(key_field), kind, producer, f"task `{subtask}`", expected,
-                        "the DAG output")
+        self.output_key(
+            path + (key_field,),
+            selector.get(key_field),
+            kind,
+            producer,
+            f"task `{subtask}`",
+            expected,
+            "the DAG output",
+        )
 
     # ------------------------------------------------------------- executors
 
@@ -609,15 +762,21 @@ class Semantics:
     def container(self, path: Path, container: dict, users: list[_User]) -> None:
         image = container.get("image")
         if not isinstance(image, str) or not image.strip():
-            self.add(codes.IR_NO_IMAGE, path + ("image",) if "image" in container else path, "container has no image",
-                     part="value" if "image" in container else "key")
+            self.add(
+                codes.IR_NO_IMAGE,
+                path + ("image",) if "image" in container else path,
+                "container has no image",
+                part="value" if "image" in container else "key",
+            )
         elements: list[tuple[Path, Any]] = [(path + ("image",), image)]
         for field_name in ("command", "args"):
             elements += [(path + (field_name, i), v) for i, v in enumerate(_sequence(container.get(field_name)))]
         pre_cache = _mapping(_mapping(container.get("lifecycle")).get("preCacheCheck"))
         for field_name in ("command", "args"):
-            elements += [(path + ("lifecycle", "preCacheCheck", field_name, i), v)
-                         for i, v in enumerate(_sequence(pre_cache.get(field_name)))]
+            elements += [
+                (path + ("lifecycle", "preCacheCheck", field_name, i), v)
+                for i, v in enumerate(_sequence(pre_cache.get(field_name)))
+            ]
         for element_path, element in elements:
             if isinstance(element, str):
                 self.placeholders(element_path, element, users)
@@ -648,12 +807,20 @@ class Semantics:
         if use.name in other:
             right = "artifacts" if "artifact" not in use.kind else "parameters"
             direction = "inputs" if "input" in use.kind else "outputs"
-            self.add(codes.IR_KIND_MISMATCH, path, f"`{use.text}` reads `{use.name}` as {_article(use.kind)}, but "
-                     f"`{user.name}` declares it among its {direction}.{right}")
+            self.add(
+                codes.IR_KIND_MISMATCH,
+                path,
+                f"`{use.text}` reads `{use.name}` as {_article(use.kind)}, but "
+                f"`{user.name}` declares it among its {direction}.{right}",
+            )
             return
         suggestion = did_you_mean(use.name, same)
-        self.add(codes.IR_PLACEHOLDER_UNKNOWN_NAME, path, f"`{use.text}` names `{use.name}`, but `{user.name}` has no "
-                 f"{use.kind} of that name", suggestion=suggestion)
+        self.add(
+            codes.IR_PLACEHOLDER_UNKNOWN_NAME,
+            path,
+            f"`{use.text}` names `{use.name}`, but `{user.name}` has no {use.kind} of that name",
+            suggestion=suggestion,
+        )
 
     def supplied_by_callers(self, component: str) -> set[str]:
         """Inputs every task calling `component` supplies beyond its declaration (SDK-added channels)."""
@@ -677,9 +844,12 @@ class Semantics:
             interface = user.interface
             if parameter not in interface.input_parameters:
                 suggestion = did_you_mean(parameter, interface.input_parameters)
-                self.add(codes.IR_UNKNOWN_INPUT, path + ("artifactUri", "runtimeParameter"),
-                         f"importer reads `{parameter}`, but `{user.name}` has no input parameter of that name",
-                         suggestion=suggestion)
+                self.add(
+                    codes.IR_UNKNOWN_INPUT,
+                    path + ("artifactUri", "runtimeParameter"),
+                    f"importer reads `{parameter}`, but `{user.name}` has no input parameter of that name",
+                    suggestion=suggestion,
+                )
 
     def platform_executors(self, platforms: dict) -> None:
         kubernetes = _mapping(_mapping(platforms.get("platforms")).get("kubernetes"))
@@ -687,10 +857,14 @@ class Semantics:
         for label in executors:
             if label not in self.executors and "deploymentSpec" in self.spec:  # else said once, for the document
                 suggestion = did_you_mean(str(label), self.executors)
-                self.report.add(codes.IR_UNKNOWN_EXECUTOR, self.platforms_document,
-                                ("platforms", "kubernetes", "deploymentSpec", "executors", label),
-                                f"no executor named `{label}` in the pipeline's deploymentSpec.executors", part="key",
-                                suggestion=suggestion)
+                self.report.add(
+                    codes.IR_UNKNOWN_EXECUTOR,
+                    self.platforms_document,
+                    ("platforms", "kubernetes", "deploymentSpec", "executors", label),
+                    f"no executor named `{label}` in the pipeline's deploymentSpec.executors",
+                    part="key",
+                    suggestion=suggestion,
+                )
 
 
 def _sdk_added(name: str) -> bool:
@@ -741,8 +915,11 @@ def _selectors(path: Path, spec: Any, kind: str) -> list[tuple[Path, dict]]:
             if isinstance(selector, dict):
                 out.append((path + ("valueFromOneof", "parameterSelectors", index), selector))
         return out
-    return [(path + ("artifactSelectors", index), selector)
-            for index, selector in enumerate(_sequence(spec.get("artifactSelectors"))) if isinstance(selector, dict)]
+    return [
+        (path + ("artifactSelectors", index), selector)
+        for index, selector in enumerate(_sequence(spec.get("artifactSelectors")))
+        if isinstance(selector, dict)
+    ]
 
 
 def _article(kind: str) -> str:

@@ -20,11 +20,22 @@ OUTPUT_ARTIFACT = "output artifact"
 ANY_INPUT = "input"  # IfPresent's InputName: a parameter or an artifact
 
 # Placeholders without a name in them, as the KFP launcher and kfp.local resolve them.
-CONSTANT_PLACEHOLDERS = frozenset({
-    "$", "$.outputs.output_file", "$.outputMetadataUri", "$.pipeline_job_name", "$.pipeline_job_resource_name",
-    "$.pipeline_job_uuid", "$.pipeline_task_name", "$.pipeline_task_uuid", "$.pipeline_root",
-    "$.pipeline_job_create_time_utc", "$.pipeline_job_schedule_time_utc", "$.workspace_path",
-})
+CONSTANT_PLACEHOLDERS = frozenset(
+    {
+        "$",
+        "$.outputs.output_file",
+        "$.outputMetadataUri",
+        "$.pipeline_job_name",
+        "$.pipeline_job_resource_name",
+        "$.pipeline_job_uuid",
+        "$.pipeline_task_name",
+        "$.pipeline_task_uuid",
+        "$.pipeline_root",
+        "$.pipeline_job_create_time_utc",
+        "$.pipeline_job_schedule_time_utc",
+        "$.workspace_path",
+    }
+)
 
 _NAME = r"""\[(?:'(?P<q1>[^']*)'|"(?P<q2>[^"]*)")\]"""
 _ARTIFACT_SUFFIX = r"""(?:\.path|\.uri|\.metadata(?:\[(?:'[^']*'|"[^"]*")\])?)?"""
@@ -60,8 +71,7 @@ def scan(element: str) -> Scan:
         try:
             structure = json.loads(element)
         except json.JSONDecodeError as error:
-            result.problems.append(f"malformed {start.group(1)} placeholder: "
-                                   f"{error.msg} at character {error.pos}")
+            result.problems.append(f"malformed {start.group(1)} placeholder: {error.msg} at character {error.pos}")
             return result
         _structure(structure, result)
         return result
@@ -79,8 +89,8 @@ def _text(text: str, result: Scan) -> None:
         if end < 0:
             result.problems.append(f"placeholder `{_clip(text[start:])}` is not closed with `}}}}`")
             return
-        body = text[start + 2:end]
-        whole = text[start:end + 2]
+        body = text[start + 2 : end]
+        whole = text[start : end + 2]
         if body not in CONSTANT_PLACEHOLDERS:
             use = _named(body, whole)
             if use is None:
@@ -110,7 +120,7 @@ def _structure(value, result: Scan) -> None:
     if not isinstance(value, dict) or len(value) != 1:
         result.problems.append(f"expected text, a list, or one of IfPresent/Concat, got `{_clip(json.dumps(value))}`")
         return
-    (kind, body), = value.items()
+    ((kind, body),) = value.items()
     if kind == "Concat":
         if not isinstance(body, list):
             result.problems.append("Concat takes a list")
@@ -142,4 +152,4 @@ def _if_present(body, result: Scan) -> None:
 
 
 def _clip(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"

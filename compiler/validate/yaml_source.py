@@ -93,8 +93,9 @@ class YamlPositions:
             import yaml
 
             try:
-                self._documents = list(yaml.compose_all(self.source.text,
-                                                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+                self._documents = list(
+                    yaml.compose_all(self.source.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                )
             except yaml.YAMLError:
                 self._documents = []
         return self._documents
@@ -187,17 +188,28 @@ class PathReport:
         self.findings: list[Finding] = []
         self._seen: set[tuple] = set()
 
-    def add(self, code: str, document: int, path: Path, message: str, *, part: Part = "value",
-            hint: str | None = None, severity: Severity | None = None,
-            related: list[tuple[int, Path, str]] | None = None, suggestion: Suggestion | None = None) -> None:
+    def add(
+        self,
+        code: str,
+        document: int,
+        path: Path,
+        message: str,
+        *,
+        part: Part = "value",
+        hint: str | None = None,
+        severity: Severity | None = None,
+        related: list[tuple[int, Path, str]] | None = None,
+        suggestion: Suggestion | None = None,
+    ) -> None:
         """One finding at `path`; a `suggestion` (did you mean) replaces `hint` and, where the
         span holds exactly the misspelled name, carries its fix."""
         key = (code, document, tuple(path), message)
         if key in self._seen:  # the same fact reached by two routes is said once
             return
         self._seen.add(key)
-        self.findings.append(Finding(code, message, document, tuple(path), part, hint, severity, related or [],
-                                     suggestion))
+        self.findings.append(
+            Finding(code, message, document, tuple(path), part, hint, severity, related or [], suggestion)
+        )
 
     def __len__(self) -> int:
         return len(self.findings)
@@ -220,8 +232,11 @@ class PathReport:
             hint, fix = finding.hint, None
             if finding.suggestion is not None:
                 hint = finding.suggestion.hint
-                if span is not None and source is not None and \
-                        source.text[span.start:span.end] == finding.suggestion.written:
+                if (
+                    span is not None
+                    and source is not None
+                    and source.text[span.start : span.end] == finding.suggestion.written
+                ):
                     fix = finding.suggestion.at(span).fix  # a plain scalar: replacing it keeps the YAML valid
             diagnostic = Diagnostic(finding.code, severity, message, span, related, hint, fix)
             # in file order when there is a file, else in the order the layers found them

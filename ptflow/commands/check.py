@@ -29,15 +29,25 @@ if TYPE_CHECKING:
 def register(subparsers) -> None:
     parser = subparsers.add_parser("check", help="check .ptflow files and report every problem")
     parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--format", choices=["text", "json", "sarif"], default="text",
-                        help="text (stderr), or json / sarif (stdout)")
-    parser.add_argument("--target", choices=list(TARGETS),
-                        help="also check that the target can express every construct")
+    parser.add_argument(
+        "--format", choices=["text", "json", "sarif"], default="text", help="text (stderr), or json / sarif (stdout)"
+    )
+    parser.add_argument(
+        "--target", choices=list(TARGETS), help="also check that the target can express every construct"
+    )
     parser.add_argument("--deny-warnings", action="store_true", help="exit 1 on warnings too")
-    parser.add_argument("--select", action="append", metavar="CODE[,CODE]",
-                        help="report only these codes or prefixes (PTF6 is every lint rule); errors always show")
-    parser.add_argument("--ignore", action="append", metavar="CODE[,CODE]",
-                        help="don't report these codes or prefixes; errors always show")
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="CODE[,CODE]",
+        help="report only these codes or prefixes (PTF6 is every lint rule); errors always show",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CODE[,CODE]",
+        help="don't report these codes or prefixes; errors always show",
+    )
     parser.set_defaults(handler=run)
 
 

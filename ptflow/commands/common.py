@@ -13,12 +13,17 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 def add_store_option(parser) -> None:
     """`--store DIR`, spelled the same by every command that writes or reads the local runner's store."""
-    parser.add_argument("--store", metavar="DIR", default=".ptflow",
-                        help="the run store: where runs, artifacts and the cache live (default: .ptflow)")
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        default=".ptflow",
+        help="the run store: where runs, artifacts and the cache live (default: .ptflow)",
+    )
 
 
-def print_diagnostics(diagnostics: list[Diagnostic], output_format: str = "text", stream=None,
-                      texts: dict[str, str] | None = None) -> None:
+def print_diagnostics(
+    diagnostics: list[Diagnostic], output_format: str = "text", stream=None, texts: dict[str, str] | None = None
+) -> None:
     stream = stream or sys.stderr
     if output_format == "json":
         json.dump([diagnostic_to_json(d) for d in diagnostics], stream, indent=2)

@@ -19,15 +19,22 @@ from ptflow.compiler.targets.registry import DEFAULT_TARGET, TARGETS
 def register(subparsers) -> None:
     parser = subparsers.add_parser("compile", help="compile a .ptflow pipeline to KFP v2 IR or KFP v1 (Argo) YAML")
     parser.add_argument("file", metavar="FILE")
-    parser.add_argument("--target", choices=list(TARGETS), default=DEFAULT_TARGET,
-                        help="; ".join(f"{name}: {target.description}"
-                                       + (" (default)" if name == DEFAULT_TARGET else "")
-                                       for name, target in TARGETS.items()))
+    parser.add_argument(
+        "--target",
+        choices=list(TARGETS),
+        default=DEFAULT_TARGET,
+        help="; ".join(
+            f"{name}: {target.description}" + (" (default)" if name == DEFAULT_TARGET else "")
+            for name, target in TARGETS.items()
+        ),
+    )
     parser.add_argument("--pipeline", metavar="NAME", help="the pipeline to compile (default: the file's last one)")
-    parser.add_argument("-o", "--output", metavar="OUT",
-                        help="output file (.yaml; .tar.gz or .zip for kfp-v1); `-` for stdout")
-    parser.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
-                        help="override a parameter's default (repeatable)")
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", help="output file (.yaml; .tar.gz or .zip for kfp-v1); `-` for stdout"
+    )
+    parser.add_argument(
+        "-p", "--param", action="append", metavar="NAME=VALUE", help="override a parameter's default (repeatable)"
+    )
     parser.add_argument("--image", metavar="REF", help="the ptflow runtime image for standard-library steps")
     parser.set_defaults(handler=run)
 
@@ -65,8 +72,10 @@ def run(args) -> int:
 
 
 def _header(result) -> str:
-    return (f"# Compiled by ptflow from {result.path} (pipeline `{result.pipeline}`, target {result.target}).\n"
-            "# Edit the .ptflow source, not this file.\n")
+    return (
+        f"# Compiled by ptflow from {result.path} (pipeline `{result.pipeline}`, target {result.target}).\n"
+        "# Edit the .ptflow source, not this file.\n"
+    )
 
 
 def _write(path: Path, text: str, target: str) -> None:

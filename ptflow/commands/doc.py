@@ -9,12 +9,19 @@ from ptflow.commands.common import EXIT_OK, EXIT_USAGE
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "doc", help="the standard library's reference (ptflow doc stdlib.torch.train)",
+        "doc",
+        help="the standard library's reference (ptflow doc stdlib.torch.train)",
         description="Print the reference of the standard library (`stdlib`), one module (`stdlib.torch`) or "
-                    "one component (`stdlib.torch.train`) as Markdown: inputs with types, defaults and docs, "
-                    "outputs, and the module's example. `ptflow doc stdlib` is docs/stdlib.md.")
-    parser.add_argument("name", nargs="?", default="stdlib", metavar="NAME",
-                        help="stdlib, stdlib.MODULE or stdlib.MODULE.COMPONENT (default: stdlib)")
+        "one component (`stdlib.torch.train`) as Markdown: inputs with types, defaults and docs, "
+        "outputs, and the module's example. `ptflow doc stdlib` is docs/stdlib.md.",
+    )
+    parser.add_argument(
+        "name",
+        nargs="?",
+        default="stdlib",
+        metavar="NAME",
+        help="stdlib, stdlib.MODULE or stdlib.MODULE.COMPONENT (default: stdlib)",
+    )
     parser.set_defaults(handler=run)
 
 

@@ -30,9 +30,11 @@ def run(args) -> int:
     entry = CODES.get(code)
     if entry is None:
         nearest = nearest_code(code, CODES)  # only a one-digit slip: other codes are unrelated
-        print(f"ptflow explain: unknown code `{args.code}`" + (f"; did you mean {nearest}?" if nearest else
-                                                                "; `ptflow explain --list` lists every code"),
-              file=sys.stderr)
+        print(
+            f"ptflow explain: unknown code `{args.code}`"
+            + (f"; did you mean {nearest}?" if nearest else "; `ptflow explain --list` lists every code"),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     print(f"{entry.code}: {entry.title} ({entry.severity.label})\n")
     print(entry.explanation)

@@ -25,10 +25,15 @@ STDIN = "-"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("fmt", help="format .ptflow files in the canonical style")
-    parser.add_argument("files", nargs="+", metavar="FILE",
-                        help="files or folders to format (folders: every .ptflow file inside); `-` for stdin")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 and list the files that would change")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="files or folders to format (folders: every .ptflow file inside); `-` for stdin",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 and list the files that would change"
+    )
     parser.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of the changes")
     parser.set_defaults(handler=run)
 
@@ -119,8 +124,12 @@ def _format(path: str, text: str) -> str | None:
 
 def _diff(path: str, original: str, formatted: str):
     name = "<stdin>" if path == STDIN else path
-    lines = difflib.unified_diff(original.splitlines(keepends=True), formatted.splitlines(keepends=True),
-                                 fromfile=f"{name} (original)", tofile=f"{name} (formatted)")
+    lines = difflib.unified_diff(
+        original.splitlines(keepends=True),
+        formatted.splitlines(keepends=True),
+        fromfile=f"{name} (original)",
+        tofile=f"{name} (formatted)",
+    )
     for line in lines:
         # As diff(1) shows it, so patch(1) can apply the output.
         yield line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"

@@ -22,12 +22,18 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("graph", help="draw a pipeline's DAG (dot, mermaid, svg, png)")
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--pipeline", metavar="NAME", help="the pipeline to draw (default: the file's last one)")
-    parser.add_argument("--format", choices=["dot", "mermaid", "svg", "png"],
-                        help="dot (default), mermaid, or svg/png drawn by Graphviz; "
-                             "default: from -o's extension, else dot")
-    parser.add_argument("-o", "--output", metavar="OUT",
-                        help="where to write it; `-` for stdout (default: stdout for dot and mermaid, "
-                             "FILE's name with .svg/.png next to it for pictures)")
+    parser.add_argument(
+        "--format",
+        choices=["dot", "mermaid", "svg", "png"],
+        help="dot (default), mermaid, or svg/png drawn by Graphviz; default: from -o's extension, else dot",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="where to write it; `-` for stdout (default: stdout for dot and mermaid, "
+        "FILE's name with .svg/.png next to it for pictures)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -36,8 +42,9 @@ def run(args) -> int:
     if args.format and args.output and args.output != "-":
         implied = _format_from_extension(args.output)
         if implied and implied != args.format:
-            print(f"ptflow graph: -o {args.output} looks like {implied}, but --format is {args.format}",
-                  file=sys.stderr)
+            print(
+                f"ptflow graph: -o {args.output} looks like {implied}, but --format is {args.format}", file=sys.stderr
+            )
             return EXIT_USAGE
     from ptflow.compiler.api import check_file
 

@@ -18,7 +18,9 @@ from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, print_diagnostics
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("import", help="turn a KFP v2 IR pipeline or component (or a v1 component.yaml) into a .ptflow file")
+    parser = subparsers.add_parser(
+        "import", help="turn a KFP v2 IR pipeline or component (or a v1 component.yaml) into a .ptflow file"
+    )
     parser.add_argument("source", metavar="SOURCE", help="a KFP v2 IR file (.yaml or .json) or a KFP v1 component.yaml")
     parser.add_argument("-o", "--output", metavar="OUT.ptflow", help="write here instead of stdout")
     parser.set_defaults(handler=run)
@@ -52,8 +54,11 @@ def run(args) -> int:
     else:
         sys.stdout.write(source)
     if problems:
-        print(f"{args.source}: error PTF921: the imported source uses what ptflow's checker rejects "
-              "(a language gap; edit these lines by hand):", file=sys.stderr)
+        print(
+            f"{args.source}: error PTF921: the imported source uses what ptflow's checker rejects "
+            "(a language gap; edit these lines by hand):",
+            file=sys.stderr,
+        )
         print_diagnostics(problems, texts={d.span.file: source for d in problems if d.span})
         return EXIT_ERRORS
     return EXIT_OK

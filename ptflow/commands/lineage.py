@@ -11,8 +11,9 @@ from ptflow.compiler.diagnostics import codes
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("lineage", help="what produced an artifact, from which inputs, what consumed it")
-    parser.add_argument("artifact", metavar="ARTIFACT",
-                        help="an artifact id (#N in `ptflow show`), its URI or path, or RUN/STEP/OUTPUT")
+    parser.add_argument(
+        "artifact", metavar="ARTIFACT", help="an artifact id (#N in `ptflow show`), its URI or path, or RUN/STEP/OUTPUT"
+    )
     add_store_option(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
@@ -39,9 +40,11 @@ def run(args) -> int:
     finally:
         store.close()
     if args.json:
-        document = {"artifact": artifact,
-                    "producers": [execution_json(e) for e in lineage["producers"]],
-                    "consumers": [dict(execution_json(e), input_name=e["name"]) for e in lineage["consumers"]]}
+        document = {
+            "artifact": artifact,
+            "producers": [execution_json(e) for e in lineage["producers"]],
+            "consumers": [dict(execution_json(e), input_name=e["name"]) for e in lineage["consumers"]],
+        }
         print(json.dumps(document, indent=2, default=str))
     else:
         sys.stdout.write(lineage_view(artifact, lineage))

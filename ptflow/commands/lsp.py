@@ -9,15 +9,22 @@ from ptflow.commands.common import EXIT_OK, EXIT_USAGE
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "lsp", help="run the language server over stdio (editors start this)",
+        "lsp",
+        help="run the language server over stdio (editors start this)",
         description="Run the ptflow language server: LSP over stdin/stdout, for editors such as VS Code, "
-                    "Neovim, Helix and Emacs. It reports the diagnostics of `ptflow check` as you type, "
-                    "and offers completion, hover, go to definition, references, rename, outline, "
-                    "quick fixes and formatting.")
+        "Neovim, Helix and Emacs. It reports the diagnostics of `ptflow check` as you type, "
+        "and offers completion, hover, go to definition, references, rename, outline, "
+        "quick fixes and formatting.",
+    )
     # Language clients add `--stdio` when they talk over stdin/stdout, the only transport there is.
     parser.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
-    parser.add_argument("--check-delay-ms", type=float, default=None, metavar="MS",
-                        help="how long edits must pause before a check starts (default 5)")
+    parser.add_argument(
+        "--check-delay-ms",
+        type=float,
+        default=None,
+        metavar="MS",
+        help="how long edits must pause before a check starts (default 5)",
+    )
     parser.add_argument("--log-file", metavar="PATH", help="write the server's log here (default: stderr)")
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="warning")
     parser.set_defaults(handler=run)
@@ -34,10 +41,12 @@ def run(args) -> int:
         print(f"ptflow lsp: the language server needs {error.name}: pip install 'ptflow[lsp]'", file=sys.stderr)
         return EXIT_USAGE
 
-    handler = logging.FileHandler(args.log_file, encoding="utf-8") if args.log_file else \
-        logging.StreamHandler(sys.stderr)  # stdout carries the protocol; logs must never go there
-    logging.basicConfig(level=args.log_level.upper(), handlers=[handler],
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = (
+        logging.FileHandler(args.log_file, encoding="utf-8") if args.log_file else logging.StreamHandler(sys.stderr)
+    )  # stdout carries the protocol; logs must never go there
+    logging.basicConfig(
+        level=args.log_level.upper(), handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     delay = DEFAULT_CHECK_DELAY_S if args.check_delay_ms is None else max(0.0, args.check_delay_ms / 1000)
     main(delay)
     return EXIT_OK

@@ -16,21 +16,37 @@ from ptflow.commands.common import (
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "run", help="run a pipeline here (.ptflow or compiled KFP v2 YAML), with caching and lineage",
+        "run",
+        help="run a pipeline here (.ptflow or compiled KFP v2 YAML), with caching and lineage",
         description="Run a pipeline on this machine. A .ptflow file is compiled in memory; a .yaml file is any "
-                    "KFP v2 PipelineSpec compiled from container components.")
+        "KFP v2 PipelineSpec compiled from container components.",
+    )
     parser.add_argument("file", metavar="FILE", help="a .ptflow file or a KFP v2 IR .yaml file")
-    parser.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
-                        help="a pipeline parameter (repeatable); lists and dicts as JSON")
+    parser.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a pipeline parameter (repeatable); lists and dicts as JSON",
+    )
     parser.add_argument("--pipeline", metavar="NAME", help="the pipeline of a .ptflow file to run (default: its last)")
     add_store_option(parser)
-    parser.add_argument("--parallelism", metavar="N", type=_positive_int, default=None,
-                        help="run at most N steps at once (default: the number of CPUs)")
+    parser.add_argument(
+        "--parallelism",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="run at most N steps at once (default: the number of CPUs)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="run every step, even if a cached result exists")
-    parser.add_argument("--containers", action="store_true",
-                        help="run steps in their images with Docker or Podman (the ptflow runtime's steps run here)")
-    parser.add_argument("--step-timeout", metavar="SECONDS", type=float, default=None,
-                        help="stop any step that runs longer than this")
+    parser.add_argument(
+        "--containers",
+        action="store_true",
+        help="run steps in their images with Docker or Podman (the ptflow runtime's steps run here)",
+    )
+    parser.add_argument(
+        "--step-timeout", metavar="SECONDS", type=float, default=None, help="stop any step that runs longer than this"
+    )
     parser.add_argument("--image", metavar="REF", help="the ptflow runtime image to compile .ptflow steps with")
     parser.set_defaults(handler=run)
 
@@ -61,13 +77,24 @@ def run(args) -> int:
         options.parallelism = args.parallelism
     color = sys.stderr.isatty()
     try:
-        outcome = run_file(args.file, arguments, options=options, store_dir=args.store, pipeline=args.pipeline,
-                           image=args.image, stream=sys.stdout, color=color)
+        outcome = run_file(
+            args.file,
+            arguments,
+            options=options,
+            store_dir=args.store,
+            pipeline=args.pipeline,
+            image=args.image,
+            stream=sys.stdout,
+            color=color,
+        )
     except KeyboardInterrupt as interrupted:  # Ctrl-C, SIGTERM, SIGHUP: the steps are stopped, the run recorded
         from ptflow.runtime.runner.interruption import exit_code, signal_of
 
-        print(f"interrupted by {signal_of(interrupted)}: the run is recorded as interrupted; "
-              "`ptflow run` again finishes it from the cache", file=sys.stderr)
+        print(
+            f"interrupted by {signal_of(interrupted)}: the run is recorded as interrupted; "
+            "`ptflow run` again finishes it from the cache",
+            file=sys.stderr,
+        )
         return exit_code(interrupted)
     if outcome.result is None:
         print_diagnostics(outcome.diagnostics)

@@ -24,8 +24,10 @@ def open_store(directory: str):
     from ptflow.runtime.runner.store import DATABASE, Store, StoreError
 
     if not (Path(directory) / DATABASE).exists():
-        print(f"error[{codes.STORE_CANNOT_OPEN}]: no run store at {directory} (runs are recorded by `ptflow run`)",
-              file=sys.stderr)
+        print(
+            f"error[{codes.STORE_CANNOT_OPEN}]: no run store at {directory} (runs are recorded by `ptflow run`)",
+            file=sys.stderr,
+        )
         return None
     try:
         return Store(directory)

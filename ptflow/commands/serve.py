@@ -21,14 +21,26 @@ from ptflow.commands.common import EXIT_ERRORS, EXIT_USAGE
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("serve", help="serve a model or .mar archive here (KServe v1/v2 protocol)")
-    parser.add_argument("target", metavar="ARCHIVE|MODEL",
-                        help="a .mar, serve.archive's output folder, torch.train's model folder, or a TorchScript file")
-    parser.add_argument("--port", type=int, default=8080,
-                        help="the HTTP port (default 8080; 0 picks a free one, named in the line it prints)")
+    parser.add_argument(
+        "target",
+        metavar="ARCHIVE|MODEL",
+        help="a .mar, serve.archive's output folder, torch.train's model folder, or a TorchScript file",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8080,
+        help="the HTTP port (default 8080; 0 picks a free one, named in the line it prints)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     parser.add_argument("--name", help="the model name in URLs (default: the archive's model name, or the file's)")
-    parser.add_argument("--max-request-mb", type=float, default=None, metavar="MB",
-                        help="answer 413 to a request body larger than this many megabytes (2^20 bytes; default 16)")
+    parser.add_argument(
+        "--max-request-mb",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="answer 413 to a request body larger than this many megabytes (2^20 bytes; default 16)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -46,8 +58,11 @@ def run(args) -> int:
     try:
         listener = listen_on(args.host, args.port)
     except OSError as error:
-        problem = "the port is in use (choose another with --port)" if error.errno == errno.EADDRINUSE \
+        problem = (
+            "the port is in use (choose another with --port)"
+            if error.errno == errno.EADDRINUSE
             else error.strerror or str(error)
+        )
         print(f"error: cannot listen on {args.host}:{args.port}: {problem}", file=sys.stderr)
         return EXIT_ERRORS
     from ptflow.stdlib.serving.inference import ModelLoadError
@@ -62,7 +77,11 @@ def run(args) -> int:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
         port = listener.getsockname()[1]
         base = f"http://[{args.host}]:{port}" if ":" in args.host else f"http://{args.host}:{port}"
-        print(f"serving `{servable.name}` on {base}: POST {base}/v1/models/{servable.name}:predict (or :explain), "
-              f"{base}/v2/models/{servable.name}/infer; Ctrl-C stops it", file=sys.stderr, flush=True)
+        print(
+            f"serving `{servable.name}` on {base}: POST {base}/v1/models/{servable.name}:predict (or :explain), "
+            f"{base}/v2/models/{servable.name}/infer; Ctrl-C stops it",
+            file=sys.stderr,
+            flush=True,
+        )
         serve(servable, listener, int(max_request_mb * (1 << 20)))
     return 0

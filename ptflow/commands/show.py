@@ -35,15 +35,20 @@ def run(args) -> int:
             print(f"error[{codes.NO_SUCH_RUN}]: {error}", file=sys.stderr)
             return EXIT_ERRORS
         if found is None:
-            print(f"error[{codes.NO_SUCH_RUN}]: no run `{args.run_id}` in {args.store} (ptflow runs lists them)",
-                  file=sys.stderr)
+            print(
+                f"error[{codes.NO_SUCH_RUN}]: no run `{args.run_id}` in {args.store} (ptflow runs lists them)",
+                file=sys.stderr,
+            )
             return EXIT_ERRORS
         executions = store.executions(found["id"])
         if args.log is not None:
             return _print_log(store, found["id"], executions, args.log)
         sources = store.run_of_executions([e["cached_from"] for e in executions if e["cached_from"]])
-        tails = {e["id"]: log_tail(store.read_log(e, TAIL_BYTES), LOG_TAIL_LINES)
-                 for e in executions if e["status"] == "FAILED"}
+        tails = {
+            e["id"]: log_tail(store.read_log(e, TAIL_BYTES), LOG_TAIL_LINES)
+            for e in executions
+            if e["status"] == "FAILED"
+        }
     finally:
         store.close()
     if args.json:

@@ -16,8 +16,9 @@ from ptflow.compiler.diagnostics import codes
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("submit", help="submit a pipeline to a KFP 2.x server (--host) or to Vertex AI "
-                                                  "Pipelines (--vertex)")
+    parser = subparsers.add_parser(
+        "submit", help="submit a pipeline to a KFP 2.x server (--host) or to Vertex AI Pipelines (--vertex)"
+    )
     parser.add_argument("file", metavar="FILE", help="a .ptflow file or a KFP v2 IR .yaml file")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--host", metavar="URL", help="the KFP API endpoint, e.g. http://localhost:8080")
@@ -48,8 +49,9 @@ def run(args) -> int:
 
     try:
         # For Vertex AI, serve.deploy deploys to a Vertex AI endpoint (see docs/targets.md).
-        documents, loaded, warnings = spec.load(args.file, args.pipeline, args.image,
-                                                target="vertex" if args.vertex else "kfp-v2")
+        documents, loaded, warnings = spec.load(
+            args.file, args.pipeline, args.image, target="vertex" if args.vertex else "kfp-v2"
+        )
     except spec.LoadError as error:
         print_diagnostics(error.diagnostics)
         return EXIT_ERRORS
@@ -71,8 +73,11 @@ def _write(path: Path, documents: list[dict]) -> None:
 
 
 def _missing_extra(extra: str, package: str, what: str) -> int:
-    print(f"error[{codes.EXTRA_NOT_INSTALLED}]: {what} needs the `{package}` package, which is not installed\n"
-          f"   = help: pip install 'ptflow[{extra}]'", file=sys.stderr)
+    print(
+        f"error[{codes.EXTRA_NOT_INSTALLED}]: {what} needs the `{package}` package, which is not installed\n"
+        f"   = help: pip install 'ptflow[{extra}]'",
+        file=sys.stderr,
+    )
     return EXIT_ERRORS
 
 
@@ -84,12 +89,19 @@ def _submit_kfp(args, package: Path, name: str, arguments: dict) -> int:
     try:
         client = kfp.Client(host=args.host)
         result = client.create_run_from_pipeline_package(
-            str(package), arguments=arguments, run_name=args.run_name or name, experiment_name=args.experiment,
-            pipeline_root=args.pipeline_root, enable_caching=False if args.no_cache else None,
-            service_account=args.service_account)
+            str(package),
+            arguments=arguments,
+            run_name=args.run_name or name,
+            experiment_name=args.experiment,
+            pipeline_root=args.pipeline_root,
+            enable_caching=False if args.no_cache else None,
+            service_account=args.service_account,
+        )
     except Exception as error:  # the client raises many kinds; all mean the submission did not happen
-        print(f"error[{codes.SUBMISSION_FAILED}]: submitting `{name}` to {args.host} failed: {_reason(error)}",
-              file=sys.stderr)
+        print(
+            f"error[{codes.SUBMISSION_FAILED}]: submitting `{name}` to {args.host} failed: {_reason(error)}",
+            file=sys.stderr,
+        )
         return EXIT_ERRORS
     print(f"submitted `{name}` to {args.host}: run {result.run_id}")
     return EXIT_OK
@@ -102,13 +114,19 @@ def _submit_vertex(args, package: Path, name: str, arguments: dict) -> int:
         return _missing_extra("vertex", "google-cloud-aiplatform", "`ptflow submit --vertex`")
     try:
         aiplatform.init(project=args.project, location=args.region)
-        job = aiplatform.PipelineJob(display_name=args.run_name or name, template_path=str(package),
-                                     parameter_values=arguments, pipeline_root=args.pipeline_root,
-                                     enable_caching=False if args.no_cache else None)
+        job = aiplatform.PipelineJob(
+            display_name=args.run_name or name,
+            template_path=str(package),
+            parameter_values=arguments,
+            pipeline_root=args.pipeline_root,
+            enable_caching=False if args.no_cache else None,
+        )
         job.submit(service_account=args.service_account, experiment=args.experiment)
     except Exception as error:
-        print(f"error[{codes.SUBMISSION_FAILED}]: submitting `{name}` to Vertex AI failed: {_reason(error)}",
-              file=sys.stderr)
+        print(
+            f"error[{codes.SUBMISSION_FAILED}]: submitting `{name}` to Vertex AI failed: {_reason(error)}",
+            file=sys.stderr,
+        )
         return EXIT_ERRORS
     print(f"submitted `{name}` to Vertex AI Pipelines: {job.resource_name}")
     return EXIT_OK

@@ -18,10 +18,15 @@ from ptflow.commands.common import EXIT_ERRORS, EXIT_USAGE, add_store_option
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("tensorboard", help="start TensorBoard on a run's logs (or a log directory)")
-    parser.add_argument("target", metavar="RUN|LOGDIR",
-                        help="a log directory or URI, or a run id (prefix, or `latest`) in the store")
-    parser.add_argument("--port", type=int, default=6006,
-                        help="the port (default 6006; 0 picks a free one, which TensorBoard's own line names)")
+    parser.add_argument(
+        "target", metavar="RUN|LOGDIR", help="a log directory or URI, or a run id (prefix, or `latest`) in the store"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=6006,
+        help="the port (default 6006; 0 picks a free one, which TensorBoard's own line names)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     add_store_option(parser)
     parser.add_argument("--step", metavar="TASK", help="with a run: only this step's logs")
@@ -37,8 +42,7 @@ def run(args) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    command = [sys.executable, "-m", "tensorboard.main", *logdir_flag, "--host", args.host,
-               "--port", str(args.port)]
+    command = [sys.executable, "-m", "tensorboard.main", *logdir_flag, "--host", args.host, "--port", str(args.port)]
     where = f"http://{args.host}:{args.port}/" if args.port else f"http://{args.host} (a free port, in its line below)"
     print(f"TensorBoard on {where} ({' '.join(logdir_flag)}); Ctrl-C stops it", file=sys.stderr, flush=True)
     os.execv(sys.executable, command)
@@ -109,5 +113,6 @@ def gather_logs(run_id: str, logs: dict[str, str]) -> Path:
 def holds_tensorboard_logs(path: Path) -> bool:
     if not path.is_dir():
         return False
-    return any(item.name.startswith("events.out.tfevents") or item.name.endswith(".pt.trace.json")
-               for item in path.rglob("*"))
+    return any(
+        item.name.startswith("events.out.tfevents") or item.name.endswith(".pt.trace.json") for item in path.rglob("*")
+    )

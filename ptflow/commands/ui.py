@@ -10,14 +10,21 @@ from ptflow.compiler.diagnostics import codes
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "ui", help="browse the run store in a web page: runs, live DAG, logs, metrics, lineage, compare",
+        "ui",
+        help="browse the run store in a web page: runs, live DAG, logs, metrics, lineage, compare",
         description="Serve a read-only web page over the run store (as `ptflow run` records it). "
-                    "It listens on 127.0.0.1 unless --host says otherwise; Ctrl-C stops it.")
+        "It listens on 127.0.0.1 unless --host says otherwise; Ctrl-C stops it.",
+    )
     add_store_option(parser)
-    parser.add_argument("--port", metavar="N", type=int, default=8765,
-                        help="the port (default 8765; 0 picks a free one)")
-    parser.add_argument("--host", metavar="H", default="127.0.0.1",
-                        help="the address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument(
+        "--port", metavar="N", type=int, default=8765, help="the port (default 8765; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--host",
+        metavar="H",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -31,8 +38,11 @@ def run(args) -> int:
     from ptflow.ui.server import is_loopback, serve
 
     if not is_loopback(args.host):
-        print(f"warning: listening on {args.host}: anyone who can reach this address can read every run, log and "
-              "artifact in the store, and start TensorBoard (there is no login)", file=sys.stderr)
+        print(
+            f"warning: listening on {args.host}: anyone who can reach this address can read every run, log and "
+            "artifact in the store, and start TensorBoard (there is no login)",
+            file=sys.stderr,
+        )
     try:
         serve(args.store, args.host, args.port)
     except StoreError as error:

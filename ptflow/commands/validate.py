@@ -19,7 +19,8 @@ from ptflow.compiler.gc_pause import garbage_collection_paused
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "validate", help="check a compiled KFP v2 IR or Argo Workflow YAML file (from ptflow, kfp or by hand)")
+        "validate", help="check a compiled KFP v2 IR or Argo Workflow YAML file (from ptflow, kfp or by hand)"
+    )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument("--deny-warnings", action="store_true", help="exit 1 on warnings too")
@@ -103,6 +104,7 @@ def validate_documents(documents: list, source, diagnostics) -> list:
     diagnostics.report(
         codes.NOT_A_PIPELINE_DOCUMENT,
         "not a KFP pipeline document: expected KFP v2 IR (`pipelineInfo`, `root`, `deploymentSpec`) "
-        "or an Argo Workflow (`apiVersion: argoproj.io/v1alpha1`, `kind: Workflow`)", start)
+        "or an Argo Workflow (`apiVersion: argoproj.io/v1alpha1`, `kind: Workflow`)",
+        start,
+    )
     return []
-

@@ -33,9 +33,21 @@ _KINDS = {
     "file": K.File,
 }
 # Names the user defined come before keywords when labels tie in the client's ranking.
-_KIND_ORDER = {"input": "0", "option": "0", "output": "0", "loop": "0", "parameter": "0", "file": "0",
-               "step": "1", "component": "2", "pipeline": "2", "module": "2", "value": "3", "property": "3",
-               "keyword": "4"}
+_KIND_ORDER = {
+    "input": "0",
+    "option": "0",
+    "output": "0",
+    "loop": "0",
+    "parameter": "0",
+    "file": "0",
+    "step": "1",
+    "component": "2",
+    "pipeline": "2",
+    "module": "2",
+    "value": "3",
+    "property": "3",
+    "keyword": "4",
+}
 # At most this many items per answer; when more match, the answer is marked incomplete and the client asks
 # again as the user types on (each time with fewer matches), so a pipeline of 2,000 steps stays fast.
 MAX_ITEMS = 100

@@ -28,14 +28,14 @@ def by_file(diagnostics: list[Diagnostic], default_path: str) -> dict[str, list[
     """Diagnostics grouped by the file they are about; those without a span go to `default_path`."""
     groups: dict[str, list[Diagnostic]] = {os.path.normpath(default_path): []}
     for diagnostic in diagnostics:
-        path = os.path.normpath(diagnostic.span.file) if diagnostic.span is not None else \
-            os.path.normpath(default_path)
+        path = os.path.normpath(diagnostic.span.file) if diagnostic.span is not None else os.path.normpath(default_path)
         groups.setdefault(path, []).append(diagnostic)
     return groups
 
 
-def to_lsp(diagnostic: Diagnostic, positions: PositionMap, locate: Locate, links: ExplainLinks | None
-           ) -> types.Diagnostic:
+def to_lsp(
+    diagnostic: Diagnostic, positions: PositionMap, locate: Locate, links: ExplainLinks | None
+) -> types.Diagnostic:
     """One diagnostic, for the file whose text `positions` holds."""
     message = diagnostic.message + (f"\n{diagnostic.hint}" if diagnostic.hint else "")
     related = []
@@ -46,8 +46,9 @@ def to_lsp(diagnostic: Diagnostic, positions: PositionMap, locate: Locate, links
     href = links.href(diagnostic.code) if links is not None else None
     data = None
     fix = diagnostic.fix
-    if fix is not None and (diagnostic.span is None or os.path.normpath(fix.span.file) ==
-                            os.path.normpath(diagnostic.span.file)):
+    if fix is not None and (
+        diagnostic.span is None or os.path.normpath(fix.span.file) == os.path.normpath(diagnostic.span.file)
+    ):
         data = fix_data(fix, positions.range(fix.span))
     return types.Diagnostic(
         range=positions.range(diagnostic.span),

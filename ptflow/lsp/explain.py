@@ -30,8 +30,10 @@ def explanation_markdown(code: str) -> str | None:
     entry = CODES.get(code)
     if entry is None:
         return None
-    return (f"# {entry.code}: {entry.title} ({entry.severity.label})\n\n"
-            f"```\n{entry.explanation}\n```\n\n`ptflow explain {entry.code}` prints this text.\n")
+    return (
+        f"# {entry.code}: {entry.title} ({entry.severity.label})\n\n"
+        f"```\n{entry.explanation}\n```\n\n`ptflow explain {entry.code}` prints this text.\n"
+    )
 
 
 class ExplainLinks:
@@ -59,8 +61,9 @@ class ExplainLinks:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 # Write then rename, so a second server never reads half a file.
-                with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.directory, suffix=".tmp",
-                                                 delete=False) as handle:
+                with tempfile.NamedTemporaryFile(
+                    "w", encoding="utf-8", dir=self.directory, suffix=".tmp", delete=False
+                ) as handle:
                     handle.write(text)
                 os.replace(handle.name, path)
         except OSError as error:

@@ -40,11 +40,11 @@ def option_hover_at(path: str, text: str, line: int, column: int) -> tuple[Span,
     offset = offset_of(text, line, column)
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = text.find("\n", offset)
-    line_text = text[line_start:len(text) if line_end < 0 else line_end]
+    line_text = text[line_start : len(text) if line_end < 0 else line_end]
     for word in _WORD.finditer(line_text):
         start, end = line_start + word.start(), line_start + word.end()
         if start <= offset <= end and word.group() in OPTIONS_BY_NAME:
-            is_key = line_text[word.end():].lstrip().startswith(":")
+            is_key = line_text[word.end() :].lstrip().startswith(":")
             if is_key and cursor_context(text, start).kind == CursorPlace.WITH_KEY:
                 span = Span(path, line, word.start() + 1, line, word.end() + 1, start, end)
                 return span, option_markdown(OPTIONS_BY_NAME[word.group()])
@@ -57,8 +57,14 @@ def option_markdown(option: Option) -> str:
     for name in TARGET_NAMES:
         lowering = option.lowering[name]
         rows.append(f"- {name}: {lowering.writes or 'not supported (PTF501)'}")
-    return "\n\n".join([f"*step option* `{option.name}`", option.doc[0].upper() + option.doc[1:] + ".",
-                         f"Values: {option.value}", "\n".join(rows)])
+    return "\n\n".join(
+        [
+            f"*step option* `{option.name}`",
+            option.doc[0].upper() + option.doc[1:] + ".",
+            f"Values: {option.value}",
+            "\n".join(rows),
+        ]
+    )
 
 
 def hover_markdown(definition: Definition) -> str:
@@ -83,12 +89,12 @@ def wrap_signature(text: str, width: int = 80) -> str:
     out = []
     position = 0
     for start, end in _top_level_groups(text):
-        items = _split_top_level(text[start + 1:end])
-        out.append(text[position:start + 1])
+        items = _split_top_level(text[start + 1 : end])
+        out.append(text[position : start + 1])
         if items and items != ["..."]:
             out.append("\n" + "".join(f"    {item},\n" for item in items))
         else:
-            out.append(text[start + 1:end])
+            out.append(text[start + 1 : end])
         position = end
     out.append(text[position:])
     return "".join(out)

@@ -51,8 +51,9 @@ def definition_at(analysis: Analysis, line: int, column: int) -> list[Place]:
     return [Place(definition.span.file, definition.span)]
 
 
-def references_at(analysis: Analysis, indexes: Iterable[FileIndex], line: int, column: int,
-                  include_declaration: bool) -> list[Span]:
+def references_at(
+    analysis: Analysis, indexes: Iterable[FileIndex], line: int, column: int, include_declaration: bool
+) -> list[Span]:
     """Every use of the name at a position, in all `indexes` (the declaration too if asked)."""
     occurrence = occurrence_at(analysis, line, column)
     if occurrence is None:
@@ -77,15 +78,21 @@ def rename_target(analysis: Analysis, line: int, column: int) -> Occurrence:
         raise RenameRefused("there is no name here to rename")
     definition = occurrence.definition
     renamable = (DefinitionKind.STEP, DefinitionKind.PARAMETER, DefinitionKind.LOOP)
-    if definition.kind not in renamable or definition.span is None or \
-            _file_key(definition.span.file) != _file_key(analysis.path):
-        raise RenameRefused(f"`{definition.name}` is a {_describe(definition)}; only steps, pipeline parameters "
-                            "and loop variables can be renamed")
+    if (
+        definition.kind not in renamable
+        or definition.span is None
+        or _file_key(definition.span.file) != _file_key(analysis.path)
+    ):
+        raise RenameRefused(
+            f"`{definition.name}` is a {_describe(definition)}; only steps, pipeline parameters "
+            "and loop variables can be renamed"
+        )
     return occurrence
 
 
-def rename_edits(analysis: Analysis, indexes: Iterable[FileIndex], line: int, column: int,
-                 new_name: str) -> dict[str, list[Span]]:
+def rename_edits(
+    analysis: Analysis, indexes: Iterable[FileIndex], line: int, column: int, new_name: str
+) -> dict[str, list[Span]]:
     """Per file, the spans to replace with `new_name`; raises RenameRefused with the reason it can't be done."""
     occurrence = rename_target(analysis, line, column)
     definition = occurrence.definition

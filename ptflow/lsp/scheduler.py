@@ -22,9 +22,14 @@ logger = logging.getLogger(__name__)
 
 
 class CheckScheduler:
-    def __init__(self, executor: Executor, snapshot: Callable[[str], Snapshot | None],
-                 analyze: Callable[[Snapshot], Analysis], finished: Callable[[Analysis, bool], None],
-                 delay: float):
+    def __init__(
+        self,
+        executor: Executor,
+        snapshot: Callable[[str], Snapshot | None],
+        analyze: Callable[[Snapshot], Analysis],
+        finished: Callable[[Analysis, bool], None],
+        delay: float,
+    ):
         """
         snapshot(uri): the document's newest text, or None once it is closed (called on the event loop).
         analyze(snapshot): the check itself (called in the worker thread).

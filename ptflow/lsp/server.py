@@ -59,13 +59,18 @@ class Cursor:
 
 class PtflowLanguageServer(LanguageServer):
     def __init__(self, check_delay: float = DEFAULT_CHECK_DELAY_S):
-        super().__init__("ptflow", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         protocol_cls=AnsweringProtocol)
+        super().__init__(
+            "ptflow",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=AnsweringProtocol,
+        )
         self.analyzer = Analyzer()
         self.analyses: dict[str, Analysis] = {}
         self.check_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ptflow-check")
-        self.scheduler = CheckScheduler(self.check_executor, self.snapshot, self.analyzer.analyze, self.checked,
-                                        check_delay)
+        self.scheduler = CheckScheduler(
+            self.check_executor, self.snapshot, self.analyzer.analyze, self.checked, check_delay
+        )
         self.links = ExplainLinks()
         self.paths: dict[str, str] = {}  # open document uri -> the path the compiler sees
         self._uris: dict[str, str] = {}  # normalized path of an open document -> its uri
@@ -191,13 +196,22 @@ class PtflowLanguageServer(LanguageServer):
 
     # ---------------------------------------------------------- diagnostics
     def checked(self, analysis: Analysis, is_newest: bool) -> None:
-        logger.debug("checked %s (version %s) in %.1f ms%s", analysis.uri, analysis.version,
-                     analysis.seconds * 1000, "" if is_newest else "; a newer version is pending")
+        logger.debug(
+            "checked %s (version %s) in %.1f ms%s",
+            analysis.uri,
+            analysis.version,
+            analysis.seconds * 1000,
+            "" if is_newest else "; a newer version is pending",
+        )
         previous = self.analyses.get(analysis.uri)
         if analysis.uri not in self.paths:
             return
-        if previous is None or previous.version is None or analysis.version is None or \
-                analysis.version >= previous.version:
+        if (
+            previous is None
+            or previous.version is None
+            or analysis.version is None
+            or analysis.version >= previous.version
+        ):
             self.analyses[analysis.uri] = analysis
         if is_newest:
             self.publish(analysis)
@@ -207,8 +221,9 @@ class PtflowLanguageServer(LanguageServer):
         own = groups.pop(os.path.normpath(analysis.path), [])
         positions = PositionMap(analysis.text, self.encoding)
         locate = self.locator()
-        self._publish(analysis.uri, [to_lsp(d, positions, locate, self.links) for d in own],
-                      analysis.version, always=True)
+        self._publish(
+            analysis.uri, [to_lsp(d, positions, locate, self.links) for d in own], analysis.version, always=True
+        )
         touched = set()
         for path, diagnostics in groups.items():
             uri = self.uri_of(path)
@@ -242,8 +257,9 @@ class PtflowLanguageServer(LanguageServer):
             positions, locate = self.positions(self.path_of(uri)), self.locator()
             self._publish(uri, [to_lsp(d, positions, locate, self.links) for d in merged.sorted()], None)
 
-    def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None,
-                 always: bool = False) -> None:
+    def _publish(
+        self, uri: str, diagnostics: list[types.Diagnostic], version: int | None, always: bool = False
+    ) -> None:
         if not always and self._published.get(uri) == diagnostics:
             return
         self._published[uri] = diagnostics
@@ -294,8 +310,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         for uri in ls.paths:
             ls.scheduler.schedule(uri)
 
-    @server.feature(types.TEXT_DOCUMENT_COMPLETION,
-                    types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
     async def completion(ls: PtflowLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
         uri = params.text_document.uri
         analysis = await ls.any_analysis(uri)
@@ -305,7 +320,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         positions = PositionMap(snapshot.text, ls.encoding)
         line, column = positions.compiler_position(params.position)
         offset = positions.offset(params.position)
-        before = snapshot.text[snapshot.text.rfind("\n", 0, offset) + 1:offset]
+        before = snapshot.text[snapshot.text.rfind("\n", 0, offset) + 1 : offset]
         trigger = params.context.trigger_character if params.context is not None else None
         if trigger and not _trigger_applies(trigger, snapshot.text, offset, before):
             return types.CompletionList(is_incomplete=False, items=[])
@@ -322,8 +337,9 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
             occurrence, markdown = found
             span = occurrence.span
         else:
-            option = option_hover_at(ls.paths.get(params.text_document.uri, ""), cursor.analysis.text, cursor.line,
-                                     cursor.column)
+            option = option_hover_at(
+                ls.paths.get(params.text_document.uri, ""), cursor.analysis.text, cursor.line, cursor.column
+            )
             if option is None:
                 return None
             span, markdown = option
@@ -342,14 +358,20 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         cursor = await ls.at_position(params)
         if cursor is None:
             return None
-        spans = navigation.references_at(cursor.analysis, ls.indexes(cursor.analysis), cursor.line, cursor.column,
-                                         include_declaration=params.context.include_declaration)
+        spans = navigation.references_at(
+            cursor.analysis,
+            ls.indexes(cursor.analysis),
+            cursor.line,
+            cursor.column,
+            include_declaration=params.context.include_declaration,
+        )
         locate = ls.locator()
         return [locate(span) for span in spans] or None
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    async def symbols(ls: PtflowLanguageServer, params: types.DocumentSymbolParams
-                      ) -> list[types.DocumentSymbol] | None:
+    async def symbols(
+        ls: PtflowLanguageServer, params: types.DocumentSymbolParams
+    ) -> list[types.DocumentSymbol] | None:
         analysis = await ls.current(params.text_document.uri)
         if analysis is None or analysis.scope is None or analysis.scope.syntax_tree is None:
             return None
@@ -372,19 +394,20 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         if cursor is None:
             return None
         try:
-            edits = navigation.rename_edits(cursor.analysis, ls.indexes(cursor.analysis), cursor.line, cursor.column,
-                                            params.new_name)
+            edits = navigation.rename_edits(
+                cursor.analysis, ls.indexes(cursor.analysis), cursor.line, cursor.column, params.new_name
+            )
         except navigation.RenameRefused as error:
             raise refused(str(error)) from None
         changes = {}
         for path, spans in edits.items():
             file_positions = ls.positions(path)
-            changes[ls.uri_of(path)] = [types.TextEdit(file_positions.range(span), params.new_name)
-                                        for span in spans]
+            changes[ls.uri_of(path)] = [types.TextEdit(file_positions.range(span), params.new_name) for span in spans]
         return types.WorkspaceEdit(changes=changes)
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
-                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+    )
     def code_action(ls: PtflowLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         if params.context.only and not any(_offers(kind) for kind in params.context.only):
             return None
@@ -402,16 +425,16 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         return actions or None
 
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
-    async def formatting(ls: PtflowLanguageServer, params: types.DocumentFormattingParams
-                         ) -> list[types.TextEdit] | None:
+    async def formatting(
+        ls: PtflowLanguageServer, params: types.DocumentFormattingParams
+    ) -> list[types.TextEdit] | None:
         snapshot = ls.snapshot(params.text_document.uri)
         if snapshot is None:
             return None
         positions = PositionMap(snapshot.text, ls.encoding)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(ls.check_executor, format_edits, snapshot.text, snapshot.path,
-                                              positions)
+            return await loop.run_in_executor(ls.check_executor, format_edits, snapshot.text, snapshot.path, positions)
         except NotFormatted as error:
             ls.window_log_message(types.LogMessageParams(types.MessageType.Warning, str(error)))
             return None

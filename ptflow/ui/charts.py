@@ -59,14 +59,18 @@ def confusion_matrix_svg(names: list[str], rows: list[list[float]]) -> str:
     ]
     for j, name in enumerate(names):
         x = left + j * cell + cell / 2
-        out.append(f'<text class="tick" x="{x:.0f}" y="{top - 8}" text-anchor="end" '
-                   f'transform="rotate(-45 {x:.0f} {top - 8})">{escape(_short(name, 12))}</text>')
+        out.append(
+            f'<text class="tick" x="{x:.0f}" y="{top - 8}" text-anchor="end" '
+            f'transform="rotate(-45 {x:.0f} {top - 8})">{escape(_short(name, 12))}</text>'
+        )
     for i, row in enumerate(rows):
         total = sum(row) or 1.0
         y = top + i * cell
         label = names[i] if i < len(names) else str(i)
-        out.append(f'<text class="tick" x="{left - 8}" y="{y + cell / 2 + 4:.0f}" text-anchor="end">'
-                   f'{escape(_short(label, 14))}</text>')
+        out.append(
+            f'<text class="tick" x="{left - 8}" y="{y + cell / 2 + 4:.0f}" text-anchor="end">'
+            f"{escape(_short(label, 14))}</text>"
+        )
         for j, count in enumerate(row):
             share = count / total
             # A presentation attribute, not a style attribute: the page's CSP allows no inline styles.
@@ -160,30 +164,42 @@ def scatter_svg(points: list[tuple[object, float, str, str]], x_title: str, y_ti
     def py(value: float) -> float:
         return top + (1 - (value - y_low) / (y_high - y_low)) * plot_h
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart scatter" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(y_title)} against {escape(x_title)}">',
-           f'<rect class="frame" x="{left}" y="{top}" width="{plot_w}" height="{plot_h}"/>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart scatter" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(y_title)} against {escape(x_title)}">',
+        f'<rect class="frame" x="{left}" y="{top}" width="{plot_w}" height="{plot_h}"/>',
+    ]
     for fraction in (0, 0.5, 1):
         value = y_low + fraction * (y_high - y_low)
         out.append(f'<text class="tick" x="{left - 6}" y="{py(value) + 4:.0f}" text-anchor="end">{value:.4g}</text>')
     if numeric:
         for fraction in (0, 0.5, 1):
             value = low + fraction * (high - low)
-            shown = 10 ** value if log else value
-            out.append(f'<text class="tick" x="{px(value):.0f}" y="{top + plot_h + 16}" text-anchor="middle">'
-                       f'{shown:.4g}</text>')
+            shown = 10**value if log else value
+            out.append(
+                f'<text class="tick" x="{px(value):.0f}" y="{top + plot_h + 16}" text-anchor="middle">'
+                f"{shown:.4g}</text>"
+            )
     else:
         for index, category in enumerate(categories):
-            out.append(f'<text class="tick" x="{px(index):.0f}" y="{top + plot_h + 16}" text-anchor="middle">'
-                       f'{escape(_short(category, 14))}</text>')
-    out.append(f'<text class="axis-title" x="{left + plot_w / 2}" y="{height - 10}" text-anchor="middle">'
-               f'{escape(x_title)}{" (log scale)" if log else ""}</text>')
-    out.append(f'<text class="axis-title" x="14" y="{top + plot_h / 2}" text-anchor="middle" '
-               f'transform="rotate(-90 14 {top + plot_h / 2})">{escape(_short(y_title, 48))}</text>')
+            out.append(
+                f'<text class="tick" x="{px(index):.0f}" y="{top + plot_h + 16}" text-anchor="middle">'
+                f"{escape(_short(category, 14))}</text>"
+            )
+    out.append(
+        f'<text class="axis-title" x="{left + plot_w / 2}" y="{height - 10}" text-anchor="middle">'
+        f"{escape(x_title)}{' (log scale)' if log else ''}</text>"
+    )
+    out.append(
+        f'<text class="axis-title" x="14" y="{top + plot_h / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + plot_h / 2})">{escape(_short(y_title, 48))}</text>'
+    )
     for (x, y, run_id, href), position in zip(points, scale):
-        out.append(f'<a href="{escape(href)}"><circle class="point" cx="{px(position):.1f}" cy="{py(y):.1f}" r="6">'
-                   f'<title>{escape(run_id)}: {escape(x_title)}={escape(str(x))}, {escape(y_title)}={y:.6g}</title>'
-                   f'</circle></a>')
+        out.append(
+            f'<a href="{escape(href)}"><circle class="point" cx="{px(position):.1f}" cy="{py(y):.1f}" r="6">'
+            f"<title>{escape(run_id)}: {escape(x_title)}={escape(str(x))}, {escape(y_title)}={y:.6g}</title>"
+            f"</circle></a>"
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -203,10 +219,12 @@ def lineage_svg(columns: list[list[dict]]) -> str:
         used = len(column) * (box_h + gap_y) - gap_y
         y0 = 10 + (height - 20 - used) / 2
         positions.append([(10 + index * (box_w + gap_x), y0 + k * (box_h + gap_y)) for k in range(len(column))])
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart lineage" width="{width}" height="{height:.0f}" '
-           f'viewBox="0 0 {width} {height:.0f}" role="img" aria-label="lineage">',
-           '<defs><marker id="lineage-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-           'orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart lineage" width="{width}" height="{height:.0f}" '
+        f'viewBox="0 0 {width} {height:.0f}" role="img" aria-label="lineage">',
+        '<defs><marker id="lineage-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>',
+    ]
     for index in range(len(columns) - 1):
         for x1, y1 in positions[index]:
             for x2, y2 in positions[index + 1]:
@@ -222,7 +240,7 @@ def lineage_svg(columns: list[list[dict]]) -> str:
                 f'<g class="{classes}"><rect x="{x:.0f}" y="{y:.0f}" width="{box_w}" height="{box_h}" rx="6"/>'
                 f'<text class="title" x="{x + 8:.0f}" y="{y + 19:.0f}">{escape(_short(item["label"], 30))}</text>'
                 f'<text class="subtitle" x="{x + 8:.0f}" y="{y + 36:.0f}">'
-                f'{escape(_short(item.get("sublabel", ""), 34))}'
+                f"{escape(_short(item.get('sublabel', ''), 34))}"
                 f"</text><title>{escape(item['label'])} {escape(item.get('sublabel', ''))}</title></g>"
             )
             out.append(f'<a href="{escape(item["href"])}">{body}</a>' if item.get("href") else body)

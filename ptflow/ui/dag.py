@@ -26,8 +26,14 @@ from ptflow.compiler.picture import Cluster, Node, Picture
 from ptflow.runtime.runner.views import ITERATION as _ITERATION  # shared with `ptflow show`'s step names
 
 # Step states, as shown (lower case, CSS class st-<state>).
-STATE_OF_STATUS = {"RUNNING": "running", "SUCCEEDED": "succeeded", "FAILED": "failed", "CACHED": "cached",
-                   "SKIPPED": "skipped", "NOT_RUN": "not_run"}
+STATE_OF_STATUS = {
+    "RUNNING": "running",
+    "SUCCEEDED": "succeeded",
+    "FAILED": "failed",
+    "CACHED": "cached",
+    "SKIPPED": "skipped",
+    "NOT_RUN": "not_run",
+}
 
 
 @dataclass
@@ -142,8 +148,12 @@ def drawing_from_paths(pipeline: str, executions: list[dict]) -> PipelineDrawing
 
 
 def _group_kind(name: str) -> str:
-    for prefix, kind in (("for-loop", "loop"), ("condition-branches", "branches"), ("condition", "condition"),
-                         ("exit-handler", "exit_handler")):
+    for prefix, kind in (
+        ("for-loop", "loop"),
+        ("condition-branches", "branches"),
+        ("condition", "condition"),
+        ("exit-handler", "exit_handler"),
+    ):
         if name.startswith(prefix):
             return kind
     return "exit_handler"  # a nested pipeline's task: a plain frame

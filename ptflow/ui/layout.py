@@ -77,8 +77,7 @@ def lay_out(picture: Picture) -> Layout:
             continue
         source_chain, target_chain = chain(edge.source), chain(edge.target)
         common = 0
-        while (common < min(len(source_chain), len(target_chain))
-               and source_chain[common] == target_chain[common]):
+        while common < min(len(source_chain), len(target_chain)) and source_chain[common] == target_chain[common]:
             common += 1
         if common == 0 or common >= min(len(source_chain), len(target_chain)):
             continue  # one end contains the other (an edge into its own group): no order between siblings
@@ -129,8 +128,9 @@ def _rows(cluster: Cluster, waits_for: dict[str, set[str]], boxes: dict[str, Box
     for _ in range(len(order) + 1):  # relax; a cycle (never in a checked pipeline) just stops changing
         changed = False
         for element_id in order:
-            wanted = max((layer.get(before, 0) + 1 for before in waits_for.get(element_id, ()) if before in layer),
-                         default=0)
+            wanted = max(
+                (layer.get(before, 0) + 1 for before in waits_for.get(element_id, ()) if before in layer), default=0
+            )
             if layer.get(element_id) != wanted:
                 layer[element_id] = wanted
                 changed = True
@@ -168,8 +168,9 @@ class NodeView:
     tooltip: str = ""
 
 
-def to_svg(layout: Layout, views: dict[str, NodeView], cluster_notes: dict[str, str] | None = None,
-           edge_labels: bool = True) -> str:
+def to_svg(
+    layout: Layout, views: dict[str, NodeView], cluster_notes: dict[str, str] | None = None, edge_labels: bool = True
+) -> str:
     """The laid-out picture as an inline <svg> (steps are links when their view has an href)."""
     picture, boxes = layout.picture, layout.boxes
     margin = 8
@@ -199,17 +200,24 @@ def to_svg(layout: Layout, views: dict[str, NodeView], cluster_notes: dict[str, 
         x1, y1 = source.x + source.width / 2, source.y + source.height
         x2, y2 = target.x + target.width / 2, target.y
         if y2 <= y1:  # the target is beside or above (a wrapped row): leave from the side
-            x1, y1 = (source.x + source.width, source.y + source.height / 2) if x2 > x1 else \
-                (source.x, source.y + source.height / 2)
+            x1, y1 = (
+                (source.x + source.width, source.y + source.height / 2)
+                if x2 > x1
+                else (source.x, source.y + source.height / 2)
+            )
         bend = max(20.0, abs(y2 - y1) / 2)
         path = f"M{x1:.0f},{y1:.0f} C{x1:.0f},{y1 + bend:.0f} {x2:.0f},{y2 - bend:.0f} {x2:.0f},{y2 - 2:.0f}"
         label = edge.label.replace("\n", " ")
         text = ""
         if edge_labels and label and edge.kind != "after":
-            text = (f'<text x="{(x1 + x2) / 2 + 4:.0f}" y="{(y1 + y2) / 2:.0f}">'
-                    f'{escape(_clip(label.split(" (fan-in)")[0], 28))}</text>')
-        out.append(f'<g class="edge edge-{edge.kind}"><path d="{path}" marker-end="url(#arrow)"/>{text}'
-                   f'<title>{escape(label)}</title></g>')
+            text = (
+                f'<text x="{(x1 + x2) / 2 + 4:.0f}" y="{(y1 + y2) / 2:.0f}">'
+                f"{escape(_clip(label.split(' (fan-in)')[0], 28))}</text>"
+            )
+        out.append(
+            f'<g class="edge edge-{edge.kind}"><path d="{path}" marker-end="url(#arrow)"/>{text}'
+            f"<title>{escape(label)}</title></g>"
+        )
     for node in picture.nodes():
         box = boxes[node.id]
         view = views.get(node.id, NodeView())
@@ -223,7 +231,7 @@ def to_svg(layout: Layout, views: dict[str, NodeView], cluster_notes: dict[str, 
             f"{escape(_clip(view.status_text, 30))}</text>"
             f"<title>{escape(view.tooltip or node.title)}</title>"
         )
-        group = (f'<g class="node st-{state} shape-{node.shape}" data-node="{escape(node.id)}">{body}</g>')
+        group = f'<g class="node st-{state} shape-{node.shape}" data-node="{escape(node.id)}">{body}</g>'
         if view.href:
             group = f'<a href="{escape(view.href)}">{group}</a>'
         out.append(group)

@@ -76,8 +76,11 @@ def render(text: str) -> str:
 
 def _starts_block(lines: list[str], index: int) -> bool:
     stripped = lines[index].strip()
-    return (stripped.startswith(("```", "#", ">")) or bool(re.match(r"^([-*+]|\d+[.)])\s+", stripped))
-            or ("|" in stripped and index + 1 < len(lines) and bool(_TABLE_RULE.match(lines[index + 1]))))
+    return (
+        stripped.startswith(("```", "#", ">"))
+        or bool(re.match(r"^([-*+]|\d+[.)])\s+", stripped))
+        or ("|" in stripped and index + 1 < len(lines) and bool(_TABLE_RULE.match(lines[index + 1])))
+    )
 
 
 def _cells(line: str) -> list[str]:
@@ -99,13 +102,14 @@ def _table(lines: list[str], index: int, out: list[str]) -> int:
         for c in rule
     ]
     index += 2
-    html = ["<table class=\"md\"><thead><tr>"]
+    html = ['<table class="md"><thead><tr>']
     html += [f"<th{_align(aligns, i)}>{_inline(cell)}</th>" for i, cell in enumerate(header)]
     html.append("</tr></thead><tbody>")
     while index < len(lines) and "|" in lines[index] and lines[index].strip():
         cells = _cells(lines[index])
-        html.append("<tr>" + "".join(f"<td{_align(aligns, i)}>{_inline(cell)}</td>" for i, cell in enumerate(cells))
-                    + "</tr>")
+        html.append(
+            "<tr>" + "".join(f"<td{_align(aligns, i)}>{_inline(cell)}</td>" for i, cell in enumerate(cells)) + "</tr>"
+        )
         index += 1
     html.append("</tbody></table>")
     out.append("".join(html))

@@ -151,13 +151,23 @@ def runs_list(store: ReadOnlyStore, query: dict[str, list[str]]) -> Page:
     def link(number: int) -> str:
         return "/?" + urlencode({k: v for k, v in (("pipeline", pipeline), ("status", status), ("page", number)) if v})
 
-    return Page("runs.html", {
-        "title": "Runs", "rows": rows, "total": total, "page": page, "pages": pages,
-        "previous": link(page - 1) if page > 1 else None, "next": link(page + 1) if page < pages else None,
-        "pipelines": store.pipelines(), "pipeline": pipeline or "", "status": (status or "").lower(),
-        "statuses": [s.lower() for s in RUN_STATES],
-        "compare": f"/compare?{urlencode({'pipeline': pipeline})}" if pipeline else None,
-    })
+    return Page(
+        "runs.html",
+        {
+            "title": "Runs",
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "previous": link(page - 1) if page > 1 else None,
+            "next": link(page + 1) if page < pages else None,
+            "pipelines": store.pipelines(),
+            "pipeline": pipeline or "",
+            "status": (status or "").lower(),
+            "statuses": [s.lower() for s in RUN_STATES],
+            "compare": f"/compare?{urlencode({'pipeline': pipeline})}" if pipeline else None,
+        },
+    )
 
 
 # ------------------------------------------------------------------ a run
@@ -190,8 +200,9 @@ def run_page(store: ReadOnlyStore, run_id: str) -> Page:
     statuses = dag.step_statuses(drawing, executions, run["status"])
     iterations = dag.loop_iterations(drawing, executions)
     notes = {cluster: f"{n} iteration{'s' if n != 1 else ''}" for cluster, n in iterations.items()}
-    svg = layout.to_svg(drawing.layout(), _node_views(run, drawing, statuses), notes,
-                        edge_labels=len(drawing.picture.edges) <= 80)
+    svg = layout.to_svg(
+        drawing.layout(), _node_views(run, drawing, statuses), notes, edge_labels=len(drawing.picture.edges) <= 80
+    )
     steps = []
     titles = {node.id: node for node in drawing.picture.nodes()}
     for node_id, status in statuses.items():
@@ -200,27 +211,47 @@ def run_page(store: ReadOnlyStore, run_id: str) -> Page:
             continue
         started = [e["started"] for e in status.executions if e.get("started")]
         finished = [e["finished"] for e in status.executions if e.get("finished")]
-        steps.append({"id": node_id, "title": node.title, "calls": node.subtitle, "url": step_url(run_id, node_id),
-                      "state": status.state, "text": status.text, "reason": status.reason,
-                      "took": took(min(started), max(finished)) if started and finished and status.state != "running"
-                      else "-"})
+        steps.append(
+            {
+                "id": node_id,
+                "title": node.title,
+                "calls": node.subtitle,
+                "url": step_url(run_id, node_id),
+                "state": status.state,
+                "text": status.text,
+                "reason": status.reason,
+                "took": took(min(started), max(finished))
+                if started and finished and status.state != "running"
+                else "-",
+            }
+        )
     changed = False
     if drawing.from_source and run.get("source"):
         try:
             changed = os.stat(run["source"]).st_mtime > run["started"]
         except OSError:
             changed = False
-    return Page("run.html", {
-        "source_changed": changed,
-        "title": f"Run {run_id}", "run": run, "status": run["status"].lower(), "svg": svg, "steps": steps,
-        "started": when(run["started"]), "took": took(run["started"], run["finished"], time.time()),
-        "parameters": sorted((k, value_text(v)) for k, v in run["parameters"].items()),
-        "outputs": sorted((k, value_text(v)) for k, v in (run.get("outputs") or {}).items()),
-        "source": shown_path(run["source"]) if run.get("source") else "", "from_source": drawing.from_source,
-        "live": run["status"] == "RUNNING", "state_url": f"{run_url(run_id)}/state.json",
-        "tensorboard": f"/tensorboard/{quote(run_id, safe='')}",
-        "compare": f"/compare?{urlencode({'pipeline': run['pipeline'], 'run': run_id})}",
-    })
+    return Page(
+        "run.html",
+        {
+            "source_changed": changed,
+            "title": f"Run {run_id}",
+            "run": run,
+            "status": run["status"].lower(),
+            "svg": svg,
+            "steps": steps,
+            "started": when(run["started"]),
+            "took": took(run["started"], run["finished"], time.time()),
+            "parameters": sorted((k, value_text(v)) for k, v in run["parameters"].items()),
+            "outputs": sorted((k, value_text(v)) for k, v in (run.get("outputs") or {}).items()),
+            "source": shown_path(run["source"]) if run.get("source") else "",
+            "from_source": drawing.from_source,
+            "live": run["status"] == "RUNNING",
+            "state_url": f"{run_url(run_id)}/state.json",
+            "tensorboard": f"/tensorboard/{quote(run_id, safe='')}",
+            "compare": f"/compare?{urlencode({'pipeline': run['pipeline'], 'run': run_id})}",
+        },
+    )
 
 
 def run_state(store: ReadOnlyStore, run_id: str) -> Raw:
@@ -229,10 +260,12 @@ def run_state(store: ReadOnlyStore, run_id: str) -> Raw:
     executions = store.execution_states(run_id)
     drawing = _drawing(run, executions)
     statuses = dag.step_statuses(drawing, executions, run["status"])
-    document = {"status": run["status"].lower(), "took": took(run["started"], run["finished"], time.time()),
-                "counts": {k.lower(): v for k, v in run["counts"].items()},
-                "steps": {node_id: {"state": s.state, "text": s.text, "reason": s.reason}
-                          for node_id, s in statuses.items()}}
+    document = {
+        "status": run["status"].lower(),
+        "took": took(run["started"], run["finished"], time.time()),
+        "counts": {k.lower(): v for k, v in run["counts"].items()},
+        "steps": {node_id: {"state": s.state, "text": s.text, "reason": s.reason} for node_id, s in statuses.items()},
+    }
     return Raw(json.dumps(document).encode(), "application/json")
 
 
@@ -295,15 +328,26 @@ def _execution_view(store: ReadOnlyStore, run: dict, execution: dict) -> dict:
     if execution["status"] == "CACHED" and execution["cached_from"]:
         original = store.execution(execution["cached_from"])
         if original is not None:
-            cached_from = {"run": original["run_id"], "task": original["task"],
-                           "url": execution_url(original["id"]), "execution": original["id"]}
+            cached_from = {
+                "run": original["run_id"],
+                "task": original["task"],
+                "url": execution_url(original["id"]),
+                "execution": original["id"],
+            }
             log_source = original
     attempts = []
     for log in log_source.get("log_ranges") or []:
         text = run_logs.as_text(run_logs.read_range(store.root, log, LOG_TAIL_BYTES)) if log.end is not None else ""
-        attempts.append({"number": log.attempt, "text": text, "open": log.end is None,
-                         "took": took(log.started, log.ended), "exit_code": log.exit_code,
-                         "started": when(log.started)})
+        attempts.append(
+            {
+                "number": log.attempt,
+                "text": text,
+                "open": log.end is None,
+                "took": took(log.started, log.ended),
+                "exit_code": log.exit_code,
+                "started": when(log.started),
+            }
+        )
     whole = run_logs.as_text(store.read_log(log_source, LOG_TAIL_BYTES))
     return {
         "id": execution["id"],
@@ -349,8 +393,13 @@ def _artifact_items(store: ReadOnlyStore, artifacts: dict, render: bool) -> list
     items = []
     for name, found in sorted(artifacts.items()):
         for artifact in found:
-            entry = {"name": name, "id": artifact.id, "type": artifact.schema_title, "uri": artifact.uri,
-                     "url": artifact_url(artifact.id)}
+            entry = {
+                "name": name,
+                "id": artifact.id,
+                "type": artifact.schema_title,
+                "uri": artifact.uri,
+                "url": artifact_url(artifact.id),
+            }
             if render:
                 entry["view"] = artifact_view(
                     store, artifact.id, artifact.schema_title, artifact.uri, artifact.metadata
@@ -380,8 +429,10 @@ def artifact_view(store: ReadOnlyStore, artifact_id: int, kind: str, uri: str, m
     if relative is not None and path and os.path.exists(path):
         real = Path(path)
         if real.is_dir():
-            view["listing"] = [{"name": name, "size": size, "url": f"/files/{quote(relative + '/' + name)}"}
-                               for name, size, _ in files.listing(real)]
+            view["listing"] = [
+                {"name": name, "size": size, "url": f"/files/{quote(relative + '/' + name)}"}
+                for name, size, _ in files.listing(real)
+            ]
             shown = _folder_main_file(real)
             if shown is not None:
                 real = shown
@@ -428,27 +479,71 @@ def artifact_page(store: ReadOnlyStore, artifact_id: int) -> Page:
     for producer in producers[:1]:
         for name, found in sorted(producer["input_artifacts"].items()):
             for item in found:
-                inputs.append({"label": f"#{item.id} {name}", "sublabel": item.schema_title,
-                               "href": artifact_url(item.id), "kind": "artifact"})
-    columns = [column for column in (
-        inputs,
-        [{"label": e["task"].rsplit("/", 1)[-1], "sublabel": f"run {e['run_id']}", "kind": "execution",
-          "href": execution_url(e["id"])} for e in producers],
-        [{"label": f"#{artifact_id} {artifact['name'] or ''}", "sublabel": artifact["type"] or "", "kind": "artifact",
-          "current": True}],
-        [{"label": e["task"].rsplit("/", 1)[-1], "sublabel": f"run {e['run_id']} as {e['name']}", "kind": "execution",
-          "href": execution_url(e["id"])} for e in consumers],
-    ) if column]
-    return Page("artifact.html", {
-        "title": f"Artifact #{artifact_id}", "artifact": artifact,
-        "metadata": json.dumps(artifact["metadata"], indent=2)[:20000] if artifact["metadata"] else "",
-        "view": artifact_view(store, artifact_id, artifact["type"] or "", artifact["uri"], artifact["metadata"]),
-        "lineage_svg": charts.lineage_svg(columns),
-        "producers": [{"task": e["task"], "run": e["run_id"], "status": e["status"].lower(),
-                       "url": execution_url(e["id"])} for e in producers],
-        "consumers": [{"task": e["task"], "run": e["run_id"], "status": e["status"].lower(), "as": e["name"],
-                       "url": execution_url(e["id"])} for e in consumers],
-    })
+                inputs.append(
+                    {
+                        "label": f"#{item.id} {name}",
+                        "sublabel": item.schema_title,
+                        "href": artifact_url(item.id),
+                        "kind": "artifact",
+                    }
+                )
+    columns = [
+        column
+        for column in (
+            inputs,
+            [
+                {
+                    "label": e["task"].rsplit("/", 1)[-1],
+                    "sublabel": f"run {e['run_id']}",
+                    "kind": "execution",
+                    "href": execution_url(e["id"]),
+                }
+                for e in producers
+            ],
+            [
+                {
+                    "label": f"#{artifact_id} {artifact['name'] or ''}",
+                    "sublabel": artifact["type"] or "",
+                    "kind": "artifact",
+                    "current": True,
+                }
+            ],
+            [
+                {
+                    "label": e["task"].rsplit("/", 1)[-1],
+                    "sublabel": f"run {e['run_id']} as {e['name']}",
+                    "kind": "execution",
+                    "href": execution_url(e["id"]),
+                }
+                for e in consumers
+            ],
+        )
+        if column
+    ]
+    return Page(
+        "artifact.html",
+        {
+            "title": f"Artifact #{artifact_id}",
+            "artifact": artifact,
+            "metadata": json.dumps(artifact["metadata"], indent=2)[:20000] if artifact["metadata"] else "",
+            "view": artifact_view(store, artifact_id, artifact["type"] or "", artifact["uri"], artifact["metadata"]),
+            "lineage_svg": charts.lineage_svg(columns),
+            "producers": [
+                {"task": e["task"], "run": e["run_id"], "status": e["status"].lower(), "url": execution_url(e["id"])}
+                for e in producers
+            ],
+            "consumers": [
+                {
+                    "task": e["task"],
+                    "run": e["run_id"],
+                    "status": e["status"].lower(),
+                    "as": e["name"],
+                    "url": execution_url(e["id"]),
+                }
+                for e in consumers
+            ],
+        },
+    )
 
 
 def artifact_content(store: ReadOnlyStore, artifact_id: int) -> Raw:
@@ -468,8 +563,11 @@ def store_file(store: ReadOnlyStore, relative: str, kind: str | None = None) -> 
     path = files.inside_store(store.root, relative)
     if path is None or not path.is_file():
         raise NotFound("no such file in the store")
-    headers = {"Content-Security-Policy": files.ARTIFACT_CSP, "X-Content-Type-Options": "nosniff",
-               "Cross-Origin-Resource-Policy": "same-origin"}
+    headers = {
+        "Content-Security-Policy": files.ARTIFACT_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
     kind = kind or files.content_type(path)
     if not kind.startswith(("text/", "image/", "application/json")):
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(path.name)}"
@@ -490,7 +588,6 @@ def execution_redirect(store: ReadOnlyStore, execution_id: int) -> Redirect:
     return Redirect(step_url(run["id"], node, execution_id))
 
 
-
 def _execution_or_404(store: ReadOnlyStore, execution_id: int) -> dict:
     execution = store.execution(execution_id)
     if execution is None:
@@ -508,8 +605,12 @@ def log_tail(store: ReadOnlyStore, execution_id: int) -> Raw:
     run = store.run(execution["run_id"])
     running = execution["status"] == "RUNNING" and run is not None and run["status"] == "RUNNING"
     text = run_logs.as_text(store.read_log(execution, LOG_TAIL_BYTES))
-    document = {"text": text, "running": running, "status": execution["status"].lower(),
-                "exit_code": execution.get("exit_code")}
+    document = {
+        "text": text,
+        "running": running,
+        "status": execution["status"].lower(),
+        "exit_code": execution.get("exit_code"),
+    }
     return Raw(json.dumps(document).encode(), "application/json")
 
 
@@ -532,18 +633,40 @@ def compare_page(store: ReadOnlyStore, query: dict[str, list[str]]) -> Page:
     ]
     metric_names = sorted({name for found in metrics.values() for name in found})
     x = (query.get("x") or [""])[0] or (varying[0] if varying else (parameter_names[0] if parameter_names else ""))
-    y = (query.get("y") or [""])[0] or next((m for m in metric_names if m.endswith("accuracy")),
-                                            metric_names[0] if metric_names else "")
-    points = [(r["parameters"].get(x), metrics[r["id"]][y], r["id"], run_url(r["id"])) for r in runs
-              if x in r["parameters"] and y in metrics[r["id"]]]
-    chart = charts.scatter_svg([(value_text(p) if not isinstance(p, (int, float)) else p, v, i, u)
-                                for p, v, i, u in points], x, y) if points else ""
-    return Page("compare.html", {
-        "title": f"Compare runs of {pipeline}" if pipeline else "Compare runs",
-        "pipeline": pipeline, "pipelines": store.pipelines(), "candidates": candidates[:200],
-        "chosen": {r["id"] for r in runs}, "runs": runs, "run_url": run_url,
-        "parameters": [(n, n in varying, [value_text(r["parameters"][n]) if n in r["parameters"] else "" for r in runs])
-                       for n in parameter_names],
-        "metrics": [(m, [metrics[r["id"]].get(m) for r in runs]) for m in metric_names],
-        "x": x, "y": y, "x_choices": parameter_names, "y_choices": metric_names, "chart": chart,
-    })
+    y = (query.get("y") or [""])[0] or next(
+        (m for m in metric_names if m.endswith("accuracy")), metric_names[0] if metric_names else ""
+    )
+    points = [
+        (r["parameters"].get(x), metrics[r["id"]][y], r["id"], run_url(r["id"]))
+        for r in runs
+        if x in r["parameters"] and y in metrics[r["id"]]
+    ]
+    chart = (
+        charts.scatter_svg(
+            [(value_text(p) if not isinstance(p, (int, float)) else p, v, i, u) for p, v, i, u in points], x, y
+        )
+        if points
+        else ""
+    )
+    return Page(
+        "compare.html",
+        {
+            "title": f"Compare runs of {pipeline}" if pipeline else "Compare runs",
+            "pipeline": pipeline,
+            "pipelines": store.pipelines(),
+            "candidates": candidates[:200],
+            "chosen": {r["id"] for r in runs},
+            "runs": runs,
+            "run_url": run_url,
+            "parameters": [
+                (n, n in varying, [value_text(r["parameters"][n]) if n in r["parameters"] else "" for r in runs])
+                for n in parameter_names
+            ],
+            "metrics": [(m, [metrics[r["id"]].get(m) for r in runs]) for m in metric_names],
+            "x": x,
+            "y": y,
+            "x_choices": parameter_names,
+            "y_choices": metric_names,
+            "chart": chart,
+        },
+    )

@@ -45,8 +45,13 @@ class ReadOnlyStore(Store):
         # so a runner that starts later is seen by the next request.
         mode = "ro" if Path(f"{database}-wal").exists() else "ro&immutable=1"
         try:
-            self._db = sqlite3.connect(f"file:{quote(str(database))}?mode={mode}", uri=True, timeout=10,
-                                       isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(
+                f"file:{quote(str(database))}?mode={mode}",
+                uri=True,
+                timeout=10,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA query_only = ON")
             self._db.execute("SELECT id FROM runs LIMIT 1").fetchall()
@@ -85,18 +90,24 @@ class ReadOnlyStore(Store):
         offset = max(0, page - 1) * per_page
         with self._lock:
             if status in ("RUNNING", "INTERRUPTED"):
-                rows = self._db.execute(f"SELECT id, status, pid, host FROM runs{clause} ORDER BY started DESC",
-                                        parameters).fetchall()
+                rows = self._db.execute(
+                    f"SELECT id, status, pid, host FROM runs{clause} ORDER BY started DESC", parameters
+                ).fetchall()
                 wanted = status == "RUNNING"
-                matching = [row["id"] for row in rows
-                            if (row["status"] == "RUNNING" and self._runner_alive(row["id"], row["pid"], row["host"]))
-                            == wanted]
-                chosen = [self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-                          for run_id in matching[offset:offset + per_page]]
+                matching = [
+                    row["id"]
+                    for row in rows
+                    if (row["status"] == "RUNNING" and self._runner_alive(row["id"], row["pid"], row["host"])) == wanted
+                ]
+                chosen = [
+                    self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+                    for run_id in matching[offset : offset + per_page]
+                ]
                 return [self._run_view(row) for row in chosen], len(matching)
             total = self._db.execute(f"SELECT COUNT(*) FROM runs{clause}", parameters).fetchone()[0]
-            rows = self._db.execute(f"SELECT * FROM runs{clause} ORDER BY started DESC LIMIT ? OFFSET ?",
-                                    [*parameters, per_page, offset]).fetchall()
+            rows = self._db.execute(
+                f"SELECT * FROM runs{clause} ORDER BY started DESC LIMIT ? OFFSET ?", [*parameters, per_page, offset]
+            ).fetchall()
         return [self._run_view(row) for row in rows], total
 
     def run(self, run_id: str) -> dict | None:
@@ -110,8 +121,9 @@ class ReadOnlyStore(Store):
 
     def recent_runs_of(self, pipeline: str, limit: int = 200) -> list[dict]:
         with self._lock:
-            rows = self._db.execute("SELECT * FROM runs WHERE pipeline = ? ORDER BY started DESC LIMIT ?",
-                                    (pipeline, limit)).fetchall()
+            rows = self._db.execute(
+                "SELECT * FROM runs WHERE pipeline = ? ORDER BY started DESC LIMIT ?", (pipeline, limit)
+            ).fetchall()
         return [self._run_view(row) for row in rows]
 
     # ------------------------------------------------------------ executions
@@ -120,7 +132,9 @@ class ReadOnlyStore(Store):
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, task, status, started, finished, attempts, cached_from, error FROM executions"
-                " WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+                " WHERE run_id = ? ORDER BY id",
+                (run_id,),
+            ).fetchall()
         return [dict(row) for row in rows]
 
     def execution_with_artifacts(self, execution_id: int) -> dict | None:
@@ -151,7 +165,9 @@ class ReadOnlyStore(Store):
                 "SELECT x.task, x.outputs, e.name AS output, a.type, a.metadata FROM executions x"
                 " LEFT JOIN events e ON e.execution_id = x.id AND e.kind = 'OUTPUT'"
                 " LEFT JOIN artifacts a ON a.id = e.artifact_id"
-                " WHERE x.run_id = ? AND x.status IN ('SUCCEEDED', 'CACHED') ORDER BY x.id", (run_id,)).fetchall()
+                " WHERE x.run_id = ? AND x.status IN ('SUCCEEDED', 'CACHED') ORDER BY x.id",
+                (run_id,),
+            ).fetchall()
         metrics: dict[str, float] = {}
         for row in rows:
             for name, value in json.loads(row["outputs"] or "{}").items():

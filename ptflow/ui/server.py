@@ -30,15 +30,18 @@ from ptflow.ui.tensorboard import Boards
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+)
 
 
 def templates():
     import jinja2
 
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
-                                     autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
     return environment
 
 
@@ -100,8 +103,12 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
 
     def _refuse(self) -> None:
-        self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"ptflow ui is read-only: only GET\n", "text/plain; charset=utf-8",
-                   {"Allow": "GET, HEAD"})
+        self._send(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            b"ptflow ui is read-only: only GET\n",
+            "text/plain; charset=utf-8",
+            {"Allow": "GET, HEAD"},
+        )
 
     def do_HEAD(self):
         self._answer(head=True)
@@ -136,8 +143,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(error), head)
         except Exception:  # a bug: say so on the page and in the terminal, keep serving
             traceback.print_exc(file=sys.stderr)
-            return self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "ptflow ui failed on this page (see its terminal)",
-                               head)
+            return self._error(
+                HTTPStatus.INTERNAL_SERVER_ERROR, "ptflow ui failed on this page (see its terminal)", head
+            )
         if isinstance(result, pages.Redirect):
             return self._send(HTTPStatus.FOUND, b"", "text/plain", {"Location": result.location}, head)
         if isinstance(result, pages.Raw):
@@ -205,9 +213,18 @@ class Handler(BaseHTTPRequestHandler):
             raise pages.NotFound(f"run {run_id} has no step {step!r}")
         board, started = self.server.boards.start_or_reuse(run_id, step)
         problem = self.server.boards.failure(board) if started else None
-        return pages.Page("tensorboard.html", {"title": f"TensorBoard — {run_id}", "run": run,
-                                               "run_url": pages.run_url(run_id), "url": board.url, "step": step,
-                                               "started": started, "problem": problem})
+        return pages.Page(
+            "tensorboard.html",
+            {
+                "title": f"TensorBoard — {run_id}",
+                "run": run,
+                "run_url": pages.run_url(run_id),
+                "url": board.url,
+                "step": step,
+                "started": started,
+                "problem": problem,
+            },
+        )
 
     # ---------------------------------------------------------------- output
     def _render(self, template: str, context: dict) -> bytes:
@@ -217,20 +234,31 @@ class Handler(BaseHTTPRequestHandler):
         path = STATIC / name
         if not path.is_file():
             return self._error(HTTPStatus.NOT_FOUND, "no such file", head)
-        kind = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".svg": "image/svg+xml"}.get(path.suffix, "application/octet-stream")
+        kind = {
+            ".css": "text/css; charset=utf-8",
+            ".js": "text/javascript; charset=utf-8",
+            ".svg": "image/svg+xml",
+        }.get(path.suffix, "application/octet-stream")
         self._send(HTTPStatus.OK, path.read_bytes(), kind, {"Cache-Control": "max-age=300"}, head)
 
     def _error(self, status: HTTPStatus, message: str, head: bool) -> None:
         try:
-            body = self._render("error.html", {"title": f"{status.value} {status.phrase}", "status": status.value,
-                                               "phrase": status.phrase, "message": message})
+            body = self._render(
+                "error.html",
+                {
+                    "title": f"{status.value} {status.phrase}",
+                    "status": status.value,
+                    "phrase": status.phrase,
+                    "message": message,
+                },
+            )
         except Exception:
             body = f"{status.value} {status.phrase}: {message}\n".encode()
         self._send(status, body, "text/html; charset=utf-8", {"Cache-Control": "no-store"}, head)
 
-    def _send(self, status: HTTPStatus, body: bytes, content_type: str, headers: dict | None = None,
-              head: bool = False) -> None:
+    def _send(
+        self, status: HTTPStatus, body: bytes, content_type: str, headers: dict | None = None, head: bool = False
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -262,8 +290,11 @@ def serve(store: str, host: str, port: int, out=sys.stderr) -> None:
     """Serve until Ctrl-C; prints the URL first (`ptflow ui` and the tests read it from there)."""
     server = UiServer(store, host, port, quiet=False)
     try:
-        print(f"ptflow ui: serving {Path(store).resolve()} on {server.url} (read-only); Ctrl-C stops it",
-              file=out, flush=True)
+        print(
+            f"ptflow ui: serving {Path(store).resolve()} on {server.url} (read-only); Ctrl-C stops it",
+            file=out,
+            flush=True,
+        )
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         print("ptflow ui: stopped", file=out, flush=True)

@@ -50,12 +50,28 @@ class Boards:
             if board is not None and board.alive:
                 return board, False
             port = _free_loopback_port()
-            command = [sys.executable, "-m", "ptflow", "tensorboard", run_id, "--store", self.store,
-                       "--host", "127.0.0.1", "--port", str(port)]
+            command = [
+                sys.executable,
+                "-m",
+                "ptflow",
+                "tensorboard",
+                run_id,
+                "--store",
+                self.store,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ]
             if step:
                 command += ["--step", step]
-            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
             board = Board(run_id, step, port, process)
             self.boards[(run_id, step)] = board
             return board, True

@@ -83,8 +83,9 @@ def evaluate_condition(expression: str, parameter_values: dict[str, Any], artifa
     executor_input = {
         "inputs": {
             "parameter_values": as_protobuf(parameter_values),
-            "artifacts": {name: {"artifacts": [a.to_runtime_artifact() for a in items]}
-                          for name, items in artifacts.items()},
+            "artifacts": {
+                name: {"artifacts": [a.to_runtime_artifact() for a in items]} for name, items in artifacts.items()
+            },
         },
     }
     result = to_python(_evaluate(expression, {"inputs": celpy.json_to_cel(executor_input["inputs"])}))

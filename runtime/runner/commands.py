@@ -63,8 +63,13 @@ def find_container_runtime() -> ContainerRuntime:
             reasons.append(f"{name}: not installed")
             continue
         try:
-            answer = subprocess.run([executable, "info", "--format", "{{.ServerVersion}}"], capture_output=True,
-                                    text=True, timeout=15, stdin=subprocess.DEVNULL)
+            answer = subprocess.run(
+                [executable, "info", "--format", "{{.ServerVersion}}"],
+                capture_output=True,
+                text=True,
+                timeout=15,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired:
             reasons.append(f"{name}: no answer within 15 s")
             continue
@@ -82,8 +87,15 @@ class CommandPlan:
     env: dict[str, str] | None = None  # None: the runner's own environment
 
 
-def plan(argv: list[str], image: str, env: dict[str, str], workdir: str, mounts: list[str],
-         container_runtime: ContainerRuntime | None, found: dict[str, str | None] | None = None) -> CommandPlan:
+def plan(
+    argv: list[str],
+    image: str,
+    env: dict[str, str],
+    workdir: str,
+    mounts: list[str],
+    container_runtime: ContainerRuntime | None,
+    found: dict[str, str | None] | None = None,
+) -> CommandPlan:
     """The argv to start for a resolved command line; raises CommandNotFound for a missing host command.
 
     `found` remembers where commands were found on PATH, for a runner that plans many steps.

@@ -19,8 +19,14 @@ from typing import Any
 from ptflow.compiler import dag
 
 _CHANNEL = re.compile(r"inputs\.parameter_values\['([^']*)'\]")
-_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-            ">=": operator.ge}
+_COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 _UNKNOWN = object()
 
 
@@ -47,13 +53,14 @@ def why_false(arm: dag.ConditionGroup | None, cel: str, parameters: dict[str, An
         return f"condition is false: {cel}"
     channels = _CHANNEL.findall(cel)
     clauses = [*arm.excluded, *([arm.condition] if arm.condition is not None else [])]
-    wanted = sum(1 for clause in clauses for value in dag.condition_values(clause)
-                 if not isinstance(value, dag.Constant))
+    wanted = sum(
+        1 for clause in clauses for value in dag.condition_values(clause) if not isinstance(value, dag.Constant)
+    )
     if wanted != len(channels):  # not the CEL this arm lowers to: say what is known for sure
         return f"condition is false: {cel}"
     values = iter([parameters.get(channel, _UNKNOWN) for channel in channels])
     described = [_describe(clause, values) for clause in clauses]
-    for text, truth in described[:len(arm.excluded)]:
+    for text, truth in described[: len(arm.excluded)]:
         if truth is True:
             return f"an earlier branch ran: {text} is true"
     if arm.condition is not None:

@@ -101,8 +101,15 @@ class InputError(Exception):
 
 
 class Run:
-    def __init__(self, pipeline: Pipeline, store: Store, options: RunOptions, progress: Progress,
-                 arguments: dict[str, Any], container_runtime: ContainerRuntime | None = None):
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        store: Store,
+        options: RunOptions,
+        progress: Progress,
+        arguments: dict[str, Any],
+        container_runtime: ContainerRuntime | None = None,
+    ):
         self.pipeline = pipeline
         self.store = store
         self.options = options
@@ -189,8 +196,11 @@ class Run:
 
     def _root_parameters(self) -> dict[str, Any]:
         definitions = (self.pipeline.root.get("inputDefinitions") or {}).get("parameters") or {}
-        parameters = {name: values.as_protobuf(d["defaultValue"]) for name, d in definitions.items()
-                      if "defaultValue" in (d or {})}
+        parameters = {
+            name: values.as_protobuf(d["defaultValue"])
+            for name, d in definitions.items()
+            if "defaultValue" in (d or {})
+        }
         parameters.update({name: values.as_protobuf(v) for name, v in self.arguments.items()})
         return parameters
 
@@ -214,8 +224,10 @@ class Run:
         message = str(self.full_disk)
         self.store.discard_staged(self.run_id)
         if not self._record_failure(message):
-            self.progress.warning(f"run {self.run_id} could not be recorded as failed; the next ptflow command "
-                                  "on this store records it as interrupted")
+            self.progress.warning(
+                f"run {self.run_id} could not be recorded as failed; the next ptflow command "
+                "on this store records it as interrupted"
+            )
         try:
             recorded = self.store.find_run(self.run_id)
         except sqlite3.Error:
@@ -337,8 +349,9 @@ class Run:
             if len(frame.results) == len(tasks):
                 break
             if not running:  # only a cycle leaves tasks waiting with nothing running; pre-flight refuses those
-                raise RuntimeError(f"tasks of `{frame.key}` wait for each other: "
-                                   f"{sorted(set(tasks) - set(frame.results))}")
+                raise RuntimeError(
+                    f"tasks of `{frame.key}` wait for each other: {sorted(set(tasks) - set(frame.results))}"
+                )
             name, result = finished.get()
             running.pop(name).result()
             settle(name, result)
@@ -347,12 +360,16 @@ class Run:
     def _not_run(self, frame: DagFrame, name: str, task: dict) -> TaskResult:
         path = _join(frame.path, name)
         component = self.pipeline.component(task["componentRef"]["name"])
-        why = f"not started: the run was {self.interruption}" if self.interruption else \
-            "not started: an upstream step failed"
+        why = (
+            f"not started: the run was {self.interruption}"
+            if self.interruption
+            else "not started: an upstream step failed"
+        )
         if "executorLabel" in component and self.full_disk is None:
             try:
-                self.store.record_execution(self.run_id, path, task["componentRef"]["name"], "container",
-                                            states.NOT_RUN, error=why)
+                self.store.record_execution(
+                    self.run_id, path, task["componentRef"]["name"], "container", states.NOT_RUN, error=why
+                )
             except StoreFull as full:
                 self._note_full_disk(full)
         return TaskResult(states.NOT_RUN, error=why)
@@ -370,28 +387,40 @@ class Run:
         try:
             parameters, artifacts = self._resolve_inputs(frame, task)
         except (InputError, CelError) as error:
-            return self._task_failed(frame, name, component_key, component, f"`{path}`: {error}",
-                                     codes.RUN_INPUT_WITHOUT_VALUE)
+            return self._task_failed(
+                frame, name, component_key, component, f"`{path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE
+            )
         names = JobNames(self.run_id, self.job_uuid, name, "", str(self.store.artifacts_dir))
         try:
             parameters = resolve_value_references(parameters, names, _constant_inputs(task))
         except PlaceholderError as error:
-            return self._task_failed(frame, name, component_key, component, f"`{path}`: {error}",
-                                     codes.RUN_INPUT_WITHOUT_VALUE)
+            return self._task_failed(
+                frame, name, component_key, component, f"`{path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE
+            )
         condition = (task.get("triggerPolicy") or {}).get("condition")
         if condition:
             try:
                 should_run = evaluate_condition(condition, parameters, artifacts)
             except CelError as error:
-                return self._task_failed(frame, name, component_key, component,
-                                         f"the condition of `{path}` can't be evaluated: {error}",
-                                         codes.RUN_CONDITION_NOT_EVALUABLE)
+                return self._task_failed(
+                    frame,
+                    name,
+                    component_key,
+                    component,
+                    f"the condition of `{path}` can't be evaluated: {error}",
+                    codes.RUN_CONDITION_NOT_EVALUABLE,
+                )
             if not should_run:
                 reason = why_false(self.pipeline.condition_arms.get(name), condition, parameters)
                 # Recorded, so `ptflow show` and `ptflow ui` can say why the task (often a whole branch) did not run.
-                self.store.record_execution(self.run_id, path, component_key,
-                                            "dag" if "dag" in component else "container", states.SKIPPED,
-                                            error=reason)
+                self.store.record_execution(
+                    self.run_id,
+                    path,
+                    component_key,
+                    "dag" if "dag" in component else "container",
+                    states.SKIPPED,
+                    error=reason,
+                )
                 self.progress.step_skipped(path, reason)
                 return TaskResult(states.SKIPPED)
         if "parameterIterator" in task or "artifactIterator" in task:
@@ -399,22 +428,39 @@ class Run:
         if "dag" in component:
             return self._run_dag(DagFrame(component_key, component, path, parameters, artifacts))
         executor = self.pipeline.executor(component["executorLabel"])
-        step = ResolvedTask(path, frame.key, name, task, component_key, component, component["executorLabel"],
-                            executor, parameters, artifacts)
+        step = ResolvedTask(
+            path,
+            frame.key,
+            name,
+            task,
+            component_key,
+            component,
+            component["executorLabel"],
+            executor,
+            parameters,
+            artifacts,
+        )
         if "importer" in executor:
             outcome = run_importer(self, step)
         elif "container" in executor:
             outcome = self.launcher.launch(step)
         else:
             kind = next(iter(executor), "nothing")
-            return self._task_failed(frame, name, component_key, component,
-                                     f"`{path}` uses a `{kind}` executor, which only runs on a cluster",
-                                     codes.RUN_STEP_FAILED)
-        return TaskResult(outcome.state, outcome.parameters, outcome.artifacts,
-                          [outcome.failure] if outcome.failure else [])
+            return self._task_failed(
+                frame,
+                name,
+                component_key,
+                component,
+                f"`{path}` uses a `{kind}` executor, which only runs on a cluster",
+                codes.RUN_STEP_FAILED,
+            )
+        return TaskResult(
+            outcome.state, outcome.parameters, outcome.artifacts, [outcome.failure] if outcome.failure else []
+        )
 
-    def _task_failed(self, frame: DagFrame, name: str, component_key: str, component: dict, message: str,
-                     code: str) -> TaskResult:
+    def _task_failed(
+        self, frame: DagFrame, name: str, component_key: str, component: dict, message: str, code: str
+    ) -> TaskResult:
         path = _join(frame.path, name)
         if "executorLabel" in component:
             self.store.record_execution(self.run_id, path, component_key, "container", states.FAILED, error=message)
@@ -461,8 +507,11 @@ class Run:
             producer = source["taskFinalStatus"]["producerTask"]
             result = frame.results.get(producer)
             state = "SUCCEEDED" if result is not None and result.state != states.FAILED else "FAILED"
-            status: dict[str, Any] = {"state": state, "pipelineJobResourceName": self.run_id,
-                                      "pipelineTaskName": _join(frame.path, producer)}
+            status: dict[str, Any] = {
+                "state": state,
+                "pipelineJobResourceName": self.run_id,
+                "pipelineTaskName": _join(frame.path, producer),
+            }
             if state == "FAILED":
                 messages = [f.message for f in (result.failures if result else [])] or ["the group failed"]
                 status["error"] = {"code": 2.0, "message": "; ".join(messages)}  # 2 = google.rpc UNKNOWN
@@ -481,8 +530,16 @@ class Run:
         raise InputError(f"an artifact input has a source this runner does not know: {json.dumps(source)[:120]}")
 
     # ----------------------------------------------------------------- loops
-    def _run_loop(self, frame: DagFrame, name: str, task: dict, component_key: str, component: dict,
-                  parameters: dict[str, Any], artifacts: dict[str, list[Artifact]]) -> TaskResult:
+    def _run_loop(
+        self,
+        frame: DagFrame,
+        name: str,
+        task: dict,
+        component_key: str,
+        component: dict,
+        parameters: dict[str, Any],
+        artifacts: dict[str, list[Artifact]],
+    ) -> TaskResult:
         path = _join(frame.path, name)
         over_artifacts = "artifactIterator" in task
         iterator = task.get("artifactIterator" if over_artifacts else "parameterIterator") or {}
@@ -490,8 +547,9 @@ class Run:
         try:
             items = self._loop_items(iterator.get("items") or {}, parameters, artifacts, over_artifacts)
         except InputError as error:
-            return self._task_failed(frame, name, component_key, component, f"loop `{path}`: {error}",
-                                     codes.RUN_INPUT_WITHOUT_VALUE)
+            return self._task_failed(
+                frame, name, component_key, component, f"loop `{path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE
+            )
         limit = int((task.get("iteratorPolicy") or {}).get("parallelismLimit") or 0) or len(items) or 1
         turns = threading.BoundedSemaphore(limit)
         results: list[TaskResult | None] = [None] * len(items)
@@ -509,8 +567,9 @@ class Run:
                     iteration_artifacts[item_input] = [item]
                 else:
                     iteration_parameters[item_input] = item
-                iteration_frame = DagFrame(component_key, component, f"{path}[{index}]", iteration_parameters,
-                                           iteration_artifacts)
+                iteration_frame = DagFrame(
+                    component_key, component, f"{path}[{index}]", iteration_parameters, iteration_artifacts
+                )
                 try:
                     result = self._run_dag(iteration_frame)
                 except Exception as error:
@@ -519,8 +578,7 @@ class Run:
                         result = TaskResult(states.FAILED)
                     else:
                         message = f"internal error in `{path}[{index}]`: {type(error).__name__}: {error}"
-                        result = TaskResult(states.FAILED,
-                                             failures=[StepFailure(path, frame.key, name, message)])
+                        result = TaskResult(states.FAILED, failures=[StepFailure(path, frame.key, name, message)])
                 results[index] = result
                 if result.state == states.FAILED:
                     failed.set()
@@ -542,8 +600,9 @@ class Run:
         for output in outputs.get("artifacts") or {}:
             collected_artifacts[output] = [a for r in finished for a in r.artifacts.get(output, [])]
         failures = [f for r in finished for f in r.failures]
-        return TaskResult(states.FAILED if any_failed else states.SUCCEEDED, collected_parameters,
-                          collected_artifacts, failures)
+        return TaskResult(
+            states.FAILED if any_failed else states.SUCCEEDED, collected_parameters, collected_artifacts, failures
+        )
 
     def _loop_items(self, items: dict, parameters: dict, artifacts: dict, over_artifacts: bool) -> list:
         if over_artifacts:
@@ -574,8 +633,11 @@ def _dag_outputs(component: dict, results: dict[str, TaskResult]) -> tuple[dict[
     outputs = (component.get("dag") or {}).get("outputs") or {}
     parameters: dict[str, Any] = {}
     for name, source in (outputs.get("parameters") or {}).items():
-        selectors = [source["valueFromParameter"]] if "valueFromParameter" in source else \
-            ((source.get("valueFromOneof") or {}).get("parameterSelectors") or [])
+        selectors = (
+            [source["valueFromParameter"]]
+            if "valueFromParameter" in source
+            else ((source.get("valueFromOneof") or {}).get("parameterSelectors") or [])
+        )
         for selector in selectors:
             result = results.get(selector.get("producerSubtask", ""))
             if result is not None and result.ok and selector.get("outputParameterKey") in result.parameters:

@@ -34,9 +34,18 @@ class Outcome:
         return self.result is not None and self.result.status == "SUCCEEDED"
 
 
-def run_file(path: str, arguments: dict[str, str] | None = None, *, options: RunOptions | None = None,
-             store_dir: str = DEFAULT_STORE, pipeline: str | None = None, image: str | None = None,
-             progress: Progress | None = None, stream: TextIO | None = None, color: bool = False) -> Outcome:
+def run_file(
+    path: str,
+    arguments: dict[str, str] | None = None,
+    *,
+    options: RunOptions | None = None,
+    store_dir: str = DEFAULT_STORE,
+    pipeline: str | None = None,
+    image: str | None = None,
+    progress: Progress | None = None,
+    stream: TextIO | None = None,
+    color: bool = False,
+) -> Outcome:
     options = options or RunOptions()
     try:
         documents, loaded, warnings = spec.load(path, pipeline, image)
@@ -54,16 +63,20 @@ def run_file(path: str, arguments: dict[str, str] | None = None, *, options: Run
             container_runtime = find_container_runtime()
         except NoContainerRuntime as error:
             refused = Diagnostics()
-            refused.report(codes.RUN_NO_CONTAINER_ENGINE,
-                           f"--containers needs Docker or Podman, and none answers ({error})", None,
-                           hint="start the Docker daemon, or run without --containers to run the commands here")
+            refused.report(
+                codes.RUN_NO_CONTAINER_ENGINE,
+                f"--containers needs Docker or Podman, and none answers ({error})",
+                None,
+                hint="start the Docker daemon, or run without --containers to run the commands here",
+            )
             return Outcome(diagnostics + refused.items)
     try:
         store = Store(store_dir)
     except StoreError as error:
         refused = Diagnostics()
-        refused.report(codes.STORE_DISK_FULL if isinstance(error, StoreFull) else codes.STORE_CANNOT_OPEN,
-                       str(error), None)
+        refused.report(
+            codes.STORE_DISK_FULL if isinstance(error, StoreFull) else codes.STORE_CANNOT_OPEN, str(error), None
+        )
         return Outcome(diagnostics + refused.items)
     progress = progress or progress_for(stream)
     try:

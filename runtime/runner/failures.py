@@ -12,8 +12,8 @@ LOG_TAIL_LINES = 15
 
 @dataclass
 class StepFailure:
-    task: str          # the task's path in the run, e.g. "exit-handler-1/for-loop-2[1]/train"
-    dag_key: str       # the DAG component that declares the task ("root" for the pipeline's own)
+    task: str  # the task's path in the run, e.g. "exit-handler-1/for-loop-2[1]/train"
+    dag_key: str  # the DAG component that declares the task ("root" for the pipeline's own)
     task_name: str
     message: str
     code: str = codes.RUN_STEP_FAILED

@@ -57,8 +57,11 @@ def stop_signals_interrupt() -> Iterator[None]:
         yield
         return
     # A signal someone chose to ignore (`nohup` ignores SIGHUP) stays ignored.
-    previous = {number: signal.signal(number, _raise_interrupted) for number in STOP_SIGNALS
-                if signal.getsignal(number) is signal.SIG_DFL}
+    previous = {
+        number: signal.signal(number, _raise_interrupted)
+        for number in STOP_SIGNALS
+        if signal.getsignal(number) is signal.SIG_DFL
+    }
     try:
         yield
     finally:

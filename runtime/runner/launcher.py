@@ -179,20 +179,33 @@ class ContainerLauncher:
         parameters = with_defaults(step.parameters, step.component)
         missing = missing_inputs(parameters, step.artifacts, step.component)
         if missing:
-            return self._refused(step, parameters, f"input{'s' if len(missing) > 1 else ''} "
-                                 f"{', '.join(f'`{m}`' for m in missing)} of step `{step.path}` "
-                                 "received no value (its producer was skipped or did not produce it)",
-                                 codes.RUN_INPUT_WITHOUT_VALUE)
+            return self._refused(
+                step,
+                parameters,
+                f"input{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(f'`{m}`' for m in missing)} of step `{step.path}` "
+                "received no value (its producer was skipped or did not produce it)",
+                codes.RUN_INPUT_WITHOUT_VALUE,
+            )
         key = None
         if run.options.use_cache and ((step.task.get("cachingOptions") or {}).get("enableCache") is True):
             digests = {name: [self.store.artifact_digest(a) for a in items] for name, items in step.artifacts.items()}
             key = cache_key(step, parameters, digests)
             hit = self.store.cached(key)
             if hit is not None:
-                self.store.record_execution(run.run_id, step.path, step.component_key, "container", states.CACHED,
-                                            cache_key=key, cached_from=hit.execution_id, inputs=parameters,
-                                            parameters=hit.parameters, input_artifacts=step.artifacts,
-                                            outputs=hit.artifacts)
+                self.store.record_execution(
+                    run.run_id,
+                    step.path,
+                    step.component_key,
+                    "container",
+                    states.CACHED,
+                    cache_key=key,
+                    cached_from=hit.execution_id,
+                    inputs=parameters,
+                    parameters=hit.parameters,
+                    input_artifacts=step.artifacts,
+                    outputs=hit.artifacts,
+                )
                 run.progress.step_cached(step.path, hit.run_id)
                 return StepResult(states.CACHED, hit.parameters, hit.artifacts)
         execution = Execution(self._new_execution_id(), str(run.run_dir))
@@ -203,9 +216,16 @@ class ContainerLauncher:
             outcome = self._attempt(step, parameters, key, execution, attempt)
             if isinstance(outcome, StepResult):
                 assert execution.id is not None, "an attempt that succeeded recorded its execution"
-                self.store.finish_execution(execution.id, states.SUCCEEDED, parameters=outcome.parameters,
-                                            outputs=outcome.artifacts, inputs=step.artifacts, exit_code=0,
-                                            attempts=attempt, logs=execution.logs)
+                self.store.finish_execution(
+                    execution.id,
+                    states.SUCCEEDED,
+                    parameters=outcome.parameters,
+                    outputs=outcome.artifacts,
+                    inputs=step.artifacts,
+                    exit_code=0,
+                    attempts=attempt,
+                    logs=execution.logs,
+                )
                 run.progress.step_finished(step.path)
                 return outcome
             failure = outcome
@@ -225,8 +245,15 @@ class ContainerLauncher:
             failure.log_hint = self._log_hint(step.path)
         # A step the runner stopped because the run was interrupted did not fail on its own.
         state = states.INTERRUPTED if run.interruption else states.FAILED
-        self.store.finish_execution(execution.id, state, inputs=step.artifacts, exit_code=failure.exit_code,
-                                    error=failure.message, attempts=attempt, logs=execution.logs)
+        self.store.finish_execution(
+            execution.id,
+            state,
+            inputs=step.artifacts,
+            exit_code=failure.exit_code,
+            error=failure.message,
+            attempts=attempt,
+            logs=execution.logs,
+        )
         run.progress.step_failed(step.path, _short(failure))
         return StepResult(states.FAILED, failure=failure)
 
@@ -234,18 +261,35 @@ class ContainerLauncher:
         return f"{self._id_prefix}{next(self._id_count):016x}"  # next() on a count is atomic under the GIL
 
     def _refused(self, step: ResolvedTask, parameters: dict, message: str, code: str) -> StepResult:
-        self.store.record_execution(self.run.run_id, step.path, step.component_key, "container", states.FAILED,
-                                    inputs=parameters, input_artifacts=step.artifacts, error=message)
+        self.store.record_execution(
+            self.run.run_id,
+            step.path,
+            step.component_key,
+            "container",
+            states.FAILED,
+            inputs=parameters,
+            input_artifacts=step.artifacts,
+            error=message,
+        )
         self.run.progress.step_failed(step.path, message)
         return StepResult(states.FAILED, failure=StepFailure(step.path, step.dag_key, step.task_name, message, code))
 
-    def _record_start(self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution,
-                      attempt: int) -> None:
+    def _record_start(
+        self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution, attempt: int
+    ) -> None:
         """Commit that an attempt starts (and where its log starts), before its process exists."""
         if execution.id is None:
-            execution.id, _ = self.store.start_execution(self.run.run_id, step.path, step.component_key, "container",
-                                                         key, parameters, execution.uuid, attempts=attempt,
-                                                         logs=execution.logs)
+            execution.id, _ = self.store.start_execution(
+                self.run.run_id,
+                step.path,
+                step.component_key,
+                "container",
+                key,
+                parameters,
+                execution.uuid,
+                attempts=attempt,
+                logs=execution.logs,
+            )
         else:
             self.store.record_attempt(execution.id, attempt, execution.logs)
 
@@ -256,8 +300,9 @@ class ContainerLauncher:
         return f"ptflow show {self.run.run_id}{store} --log {shlex.quote(step_name(task))}"
 
     # ---------------------------------------------------------- one attempt
-    def _attempt(self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution,
-                 attempt: int) -> StepResult | StepFailure:
+    def _attempt(
+        self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution, attempt: int
+    ) -> StepResult | StepFailure:
         has_artifacts = bool((step.component.get("outputDefinitions") or {}).get("artifacts"))
         # Only steps that make artifacts need a staging folder (and its rename into the store).
         staging = self.store.staging_for(execution.uuid, attempt) if has_artifacts else None
@@ -270,8 +315,15 @@ class ContainerLauncher:
             shutil.rmtree(staging, ignore_errors=True)
         return outcome
 
-    def _run_attempt(self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution, attempt: int,
-                     staging: Path | None) -> StepResult | StepFailure:
+    def _run_attempt(
+        self,
+        step: ResolvedTask,
+        parameters: dict,
+        key: str | None,
+        execution: Execution,
+        attempt: int,
+        staging: Path | None,
+    ) -> StepResult | StepFailure:
         run = self.run
 
         def fail(message: str, code: str = codes.RUN_STEP_FAILED, exit_code: int | None = None) -> StepFailure:
@@ -291,14 +343,24 @@ class ContainerLauncher:
             return ended
         exit_code, timed_out = ended
         if timed_out:
-            return fail(f"step `{step.path}` timed out after {prepared.timeout:g}s",
-                        codes.RUN_STEP_TIMED_OUT, exit_code)
+            return fail(
+                f"step `{step.path}` timed out after {prepared.timeout:g}s", codes.RUN_STEP_TIMED_OUT, exit_code
+            )
         if exit_code != 0:
             return fail(f"step `{step.path}` {describe_exit(exit_code)}", exit_code=exit_code)
         return self._collect(step, prepared.executor_input, staging, execution, fail)
 
-    def _run_in_lane(self, step: ResolvedTask, parameters: dict, key: str | None, execution: Execution, attempt: int,
-                     prepared: Prepared, lane: Lane, fail) -> tuple[int, bool] | StepFailure:
+    def _run_in_lane(
+        self,
+        step: ResolvedTask,
+        parameters: dict,
+        key: str | None,
+        execution: Execution,
+        attempt: int,
+        prepared: Prepared,
+        lane: Lane,
+        fail,
+    ) -> tuple[int, bool] | StepFailure:
         """Record the attempt's start (and its log's), run its process, note where its log ends."""
         run = self.run
         if run.stopping.is_set():
@@ -316,14 +378,18 @@ class ContainerLauncher:
             log.exit_code = ended[0]
             return ended
         except OSError as error:  # the command went away since it was found, or can't be executed
-            return fail(f"step `{step.path}` runs command `{command.argv[0]}`, which can't be started here "
-                        f"({error.strerror or error})", codes.RUN_COMMAND_NOT_FOUND)
+            return fail(
+                f"step `{step.path}` runs command `{command.argv[0]}`, which can't be started here "
+                f"({error.strerror or error})",
+                codes.RUN_COMMAND_NOT_FOUND,
+            )
         finally:
             log.end = lane.offset()  # committed with the attempt's outcome
             log.ended = time.time()
 
-    def _prepare(self, step: ResolvedTask, parameters: dict, execution: Execution, staging: Path | None,
-                 fail) -> Prepared | StepFailure:
+    def _prepare(
+        self, step: ResolvedTask, parameters: dict, execution: Execution, staging: Path | None, fail
+    ) -> Prepared | StepFailure:
         """The executor input, the command line with its placeholders filled in, and how it runs here."""
         run = self.run
         executor_input = self._executor_input(step, parameters, staging, execution)
@@ -332,8 +398,10 @@ class ContainerLauncher:
         resolver = Resolver(executor_input, names)
         try:
             argv = resolver.command(list(container.get("command") or []) + list(container.get("args") or []))
-            env = {item["name"]: resolver.text(str(item.get("value", "")), f"environment variable `{item['name']}`")
-                   for item in container.get("env") or []}
+            env = {
+                item["name"]: resolver.text(str(item.get("value", "")), f"environment variable `{item['name']}`")
+                for item in container.get("env") or []
+            }
             image = resolver.text(str(container.get("image", "")), "the image")
         except PlaceholderError as error:
             return fail(f"step `{step.path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE)
@@ -342,32 +410,52 @@ class ContainerLauncher:
     def _plan(self, step: ResolvedTask, prepared: Prepared, lane: Lane, fail) -> CommandPlan | StepFailure:
         """How the command runs here: in this Python, on the host, or in a container working in the lane."""
         try:
-            command = plan(prepared.argv, prepared.image, prepared.env, str(lane.workdir), [str(self.store.root)],
-                           self.run.container_runtime, self._executables)
+            command = plan(
+                prepared.argv,
+                prepared.image,
+                prepared.env,
+                str(lane.workdir),
+                [str(self.store.root)],
+                self.run.container_runtime,
+                self._executables,
+            )
         except CommandNotFound as missing:
             what = f"command `{missing.command}`" if missing.command else "an empty command"
-            return fail(f"step `{step.path}` runs {what}, which is not on this machine's PATH "
-                        f"(its image `{prepared.image}` is not used without --containers)", codes.RUN_COMMAND_NOT_FOUND)
+            return fail(
+                f"step `{step.path}` runs {what}, which is not on this machine's PATH "
+                f"(its image `{prepared.image}` is not used without --containers)",
+                codes.RUN_COMMAND_NOT_FOUND,
+            )
         if command.how == "host":
             self._warn_image_unused(prepared.image, step)
         return command
 
     def _executor_input(self, step: ResolvedTask, parameters: dict, staging: Path | None, execution: Execution) -> dict:
         definitions = step.component.get("outputDefinitions") or {}
-        output_parameters = {name: {"outputFile": execution.output_file(name)}
-                             for name in definitions.get("parameters") or {}}
+        output_parameters = {
+            name: {"outputFile": execution.output_file(name)} for name in definitions.get("parameters") or {}
+        }
         output_artifacts = {}
         for name, definition in (definitions.get("artifacts") or {}).items():
             artifact_type = (definition or {}).get("artifactType") or {}
-            output_artifacts[name] = {"artifacts": [Artifact(
-                name=name, schema_title=artifact_type.get("schemaTitle", "system.Artifact"),
-                schema_version=artifact_type.get("schemaVersion", "0.0.1"), uri=str(staging / name),
-            ).to_runtime_artifact()]}
+            output_artifacts[name] = {
+                "artifacts": [
+                    Artifact(
+                        name=name,
+                        schema_title=artifact_type.get("schemaTitle", "system.Artifact"),
+                        schema_version=artifact_type.get("schemaVersion", "0.0.1"),
+                        uri=str(staging / name),
+                    ).to_runtime_artifact()
+                ]
+            }
         return {
             "inputs": {
                 "parameterValues": parameters,
-                "artifacts": {name: {"artifacts": [a.to_runtime_artifact() for a in items]}
-                              for name, items in step.artifacts.items() if items},
+                "artifacts": {
+                    name: {"artifacts": [a.to_runtime_artifact() for a in items]}
+                    for name, items in step.artifacts.items()
+                    if items
+                },
             },
             "outputs": {
                 "parameters": output_parameters,
@@ -387,8 +475,15 @@ class ContainerLauncher:
 
     def _run_process(self, command: CommandPlan, lane: Lane, timeout: float | None) -> tuple[int, bool]:
         # The step writes straight into its lane's log; in its own session, so a timeout or Ctrl-C stops all of it.
-        process = subprocess.Popen(command.argv, stdout=lane.fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   cwd=lane.workdir, env=command.env, start_new_session=True)
+        process = subprocess.Popen(
+            command.argv,
+            stdout=lane.fd,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=lane.workdir,
+            env=command.env,
+            start_new_session=True,
+        )
         self.run.track(process)
         try:
             return process.wait(timeout=timeout), False
@@ -402,8 +497,9 @@ class ContainerLauncher:
             self.run.untrack(process)
 
     # -------------------------------------------------------------- outputs
-    def _collect(self, step: ResolvedTask, executor_input: dict, staging: Path | None, execution: Execution,
-                 fail) -> StepResult | StepFailure:
+    def _collect(
+        self, step: ResolvedTask, executor_input: dict, staging: Path | None, execution: Execution, fail
+    ) -> StepResult | StepFailure:
         executor_output: dict = {}
         try:
             written = _read_text(executor_input["outputs"]["outputFile"])
@@ -424,8 +520,10 @@ class ContainerLauncher:
             except OSError:
                 text = None
             if text is None:
-                return fail(f"step `{step.path}` did not write its output parameter `{name}` "
-                            f"(expected a file at {entry['outputFile']})")
+                return fail(
+                    f"step `{step.path}` did not write its output parameter `{name}` "
+                    f"(expected a file at {entry['outputFile']})"
+                )
             text = _universal_newlines(text)  # as reading the file in text mode always did
             try:
                 parameters[name] = values.from_text(text, parameter_type)
@@ -437,8 +535,12 @@ class ContainerLauncher:
         final = self.store.final_for(execution.uuid) if executor_input["outputs"]["artifacts"] else None
         for name, entry in executor_input["outputs"]["artifacts"].items():
             runtime = entry["artifacts"][0]
-            artifact = Artifact(name=name, schema_title=runtime["type"]["schemaTitle"],
-                                schema_version=runtime["type"]["schemaVersion"], uri=str(final / name))
+            artifact = Artifact(
+                name=name,
+                schema_title=runtime["type"]["schemaTitle"],
+                schema_version=runtime["type"]["schemaVersion"],
+                uri=str(final / name),
+            )
             reported_artifact = ((executor_output.get("artifacts") or {}).get(name) or {}).get("artifacts") or []
             if reported_artifact:
                 artifact.metadata.update(reported_artifact[0].get("metadata") or {})
@@ -470,8 +572,10 @@ class ContainerLauncher:
             if image in self._warned_images:
                 return
             self._warned_images.add(image)
-        self.run.progress.warning(f"image `{image}` is not used: its steps run their command on this machine "
-                                  "(--containers runs them in the image)")
+        self.run.progress.warning(
+            f"image `{image}` is not used: its steps run their command on this machine "
+            "(--containers runs them in the image)"
+        )
 
 
 def _remove(path: str) -> None:
@@ -507,7 +611,7 @@ def _universal_newlines(text: str) -> str:
 def _short(failure: StepFailure) -> str:
     message = failure.message
     prefix = f"step `{failure.task}` "
-    return message[len(prefix):] if message.startswith(prefix) else message
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def run_importer(run: Run, step: ResolvedTask) -> StepResult:
@@ -529,26 +633,45 @@ def run_importer(run: Run, step: ResolvedTask) -> StepResult:
     if is_local_uri(uri) and not os.path.exists(path or ""):
         return _importer_failed(run, step, f"importer `{step.path}`: {uri} does not exist")
     if not is_local_uri(uri):
-        run.progress.warning(f"importer `{step.path}` points at {uri}; steps here get its URI, "
-                             "but its file can't be read on this machine")
+        run.progress.warning(
+            f"importer `{step.path}` points at {uri}; steps here get its URI, "
+            "but its file can't be read on this machine"
+        )
     type_schema = importer.get("typeSchema") or {}
-    resolver = Resolver({"inputs": {"parameterValues": step.parameters}},
-                        JobNames(run.run_id, run.job_uuid, step.task_name, "", str(run.store.artifacts_dir)))
+    resolver = Resolver(
+        {"inputs": {"parameterValues": step.parameters}},
+        JobNames(run.run_id, run.job_uuid, step.task_name, "", str(run.store.artifacts_dir)),
+    )
     try:
-        metadata = {key: resolver.text(value, f"metadata `{key}`") if isinstance(value, str) else value
-                    for key, value in (importer.get("metadata") or {}).items()}
+        metadata = {
+            key: resolver.text(value, f"metadata `{key}`") if isinstance(value, str) else value
+            for key, value in (importer.get("metadata") or {}).items()
+        }
     except PlaceholderError as error:
         return _importer_failed(run, step, f"importer `{step.path}`: {error}")
-    artifact = Artifact(name=output_name, schema_title=type_schema.get("schemaTitle", "system.Artifact"),
-                        schema_version=type_schema.get("schemaVersion", "0.0.1"), uri=uri, metadata=metadata)
-    run.store.record_execution(run.run_id, step.path, step.component_key, "importer", states.SUCCEEDED,
-                               inputs=step.parameters, outputs={output_name: [artifact]})
+    artifact = Artifact(
+        name=output_name,
+        schema_title=type_schema.get("schemaTitle", "system.Artifact"),
+        schema_version=type_schema.get("schemaVersion", "0.0.1"),
+        uri=uri,
+        metadata=metadata,
+    )
+    run.store.record_execution(
+        run.run_id,
+        step.path,
+        step.component_key,
+        "importer",
+        states.SUCCEEDED,
+        inputs=step.parameters,
+        outputs={output_name: [artifact]},
+    )
     run.progress.step_finished(step.path)
     return StepResult(states.SUCCEEDED, {}, {output_name: [artifact]})
 
 
 def _importer_failed(run: Run, step: ResolvedTask, message: str) -> StepResult:
-    run.store.record_execution(run.run_id, step.path, step.component_key, "importer", states.FAILED,
-                               inputs=step.parameters, error=message)
+    run.store.record_execution(
+        run.run_id, step.path, step.component_key, "importer", states.FAILED, inputs=step.parameters, error=message
+    )
     run.progress.step_failed(step.path, message)
     return StepResult(states.FAILED, failure=StepFailure(step.path, step.dag_key, step.task_name, message))

@@ -59,9 +59,12 @@ class LogRange:
 
 def ranges_to_json(ranges: list[LogRange]) -> str:
     # Written twice per step: spelled out rather than through json.dumps; only the file name needs escaping.
-    items = (f'{{"attempt": {r.attempt}, "file": {encode_basestring(r.file)}, "start": {r.start}, '
-             f'"end": {_number(r.end)}, "started": {_number(r.started)}, "ended": {_number(r.ended)}, '
-             f'"exit_code": {_number(r.exit_code)}}}' for r in ranges)
+    items = (
+        f'{{"attempt": {r.attempt}, "file": {encode_basestring(r.file)}, "start": {r.start}, '
+        f'"end": {_number(r.end)}, "started": {_number(r.started)}, "ended": {_number(r.ended)}, '
+        f'"exit_code": {_number(r.exit_code)}}}'
+        for r in ranges
+    )
     return f"[{', '.join(items)}]"
 
 
@@ -70,8 +73,18 @@ def _number(value: float | None) -> str:
 
 
 def ranges_from_json(text: str) -> list[LogRange]:
-    return [LogRange(item["attempt"], item["file"], item["start"], item.get("end"), item.get("started"),
-                     item.get("ended"), item.get("exit_code")) for item in json.loads(text)]
+    return [
+        LogRange(
+            item["attempt"],
+            item["file"],
+            item["start"],
+            item.get("end"),
+            item.get("started"),
+            item.get("ended"),
+            item.get("exit_code"),
+        )
+        for item in json.loads(text)
+    ]
 
 
 @dataclass

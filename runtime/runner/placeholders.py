@@ -75,8 +75,10 @@ class UnresolvedPlaceholder(PlaceholderError):
         self.placeholders = placeholders
         shown = ", ".join(p if len(p) <= 80 else p[:77] + "..." for p in placeholders)
         plural = "s" if len(placeholders) > 1 else ""
-        super().__init__(f"{where} has placeholder{plural} that name{'' if plural else 's'} no value of the task: "
-                         f"{shown} (an input without a value, or a form this runner does not know)")
+        super().__init__(
+            f"{where} has placeholder{plural} that name{'' if plural else 's'} no value of the task: "
+            f"{shown} (an input without a value, or a form this runner does not know)"
+        )
 
 
 class Resolver:
@@ -224,8 +226,7 @@ def resolve_value_references(parameters: dict[str, Any], names: JobNames, templa
     that came from a `-p` argument or an upstream step is data, passed as it is
     even when it contains placeholder text.
     """
-    referring = [name for name in templates
-                 if isinstance(parameters.get(name), str) and "{{$" in parameters[name]]
+    referring = [name for name in templates if isinstance(parameters.get(name), str) and "{{$" in parameters[name]]
     if not referring:  # the usual case
         return parameters
     resolver = Resolver({"inputs": {"parameterValues": parameters}}, names)

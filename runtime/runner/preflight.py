@@ -36,8 +36,9 @@ def _is_pipeline_spec(documents: list[Any], pipeline: Pipeline, diagnostics: Dia
     source = pipeline.source or "input"
     spec = main_document(documents)
     if not isinstance(spec, dict):
-        diagnostics.report(codes.RUN_NOT_RUNNABLE,
-                           f"`{source}` is not a KFP PipelineSpec (it holds no YAML mapping)", None)
+        diagnostics.report(
+            codes.RUN_NOT_RUNNABLE, f"`{source}` is not a KFP PipelineSpec (it holds no YAML mapping)", None
+        )
         return False
     missing = [key for key in ("root", "pipelineInfo") if not isinstance(spec.get(key), dict)]
     if "deploymentSpec" not in spec and spec.get("components"):
@@ -51,8 +52,9 @@ def _is_pipeline_spec(documents: list[Any], pipeline: Pipeline, diagnostics: Dia
             )
         elif "implementation" in spec:
             hint = "this is a KFP v1 component file; `ptflow run` runs compiled KFP v2 pipelines"
-        diagnostics.report(codes.RUN_NOT_RUNNABLE,
-                           f"`{source}` is not a KFP PipelineSpec: it has no {what}", None, hint=hint)
+        diagnostics.report(
+            codes.RUN_NOT_RUNNABLE, f"`{source}` is not a KFP PipelineSpec: it has no {what}", None, hint=hint
+        )
         return False
     version = spec.get("schemaVersion")
     if version != SCHEMA_VERSION:
@@ -104,8 +106,11 @@ def _names_stay_in_store(pipeline: Pipeline, diagnostics: Diagnostics) -> None:
             for name in outputs.get(kind) or {}:
                 if not is_safe_name(name):
                     diagnostics.report(
-                        codes.RUN_PATH_ESCAPES_STORE, f"output `{name}` of `{key}` would be written outside the store "
-                        "(output names can't contain `/`, `..` or be absolute paths)", None)
+                        codes.RUN_PATH_ESCAPES_STORE,
+                        f"output `{name}` of `{key}` would be written outside the store "
+                        "(output names can't contain `/`, `..` or be absolute paths)",
+                        None,
+                    )
 
 
 def _arguments(pipeline: Pipeline, arguments: dict[str, str], diagnostics: Diagnostics) -> dict[str, Any]:
@@ -119,13 +124,19 @@ def _arguments(pipeline: Pipeline, arguments: dict[str, str], diagnostics: Diagn
         definition = definitions.get(name)
         if definition is None:
             if name in artifact_inputs:
-                diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE,
-                                   f"`{name}` is an artifact input; only parameters can be set with -p", None)
+                diagnostics.report(
+                    codes.INVALID_COMMAND_LINE_VALUE,
+                    f"`{name}` is an artifact input; only parameters can be set with -p",
+                    None,
+                )
                 continue
-            diagnostics.report(codes.INVALID_COMMAND_LINE_VALUE,
-                               f"pipeline `{pipeline.name}` has no parameter `{name}`",
-                               None, suggestion=did_you_mean(name, definitions),
-                               hint="its parameters are " + ", ".join(sorted(definitions)) if definitions else None)
+            diagnostics.report(
+                codes.INVALID_COMMAND_LINE_VALUE,
+                f"pipeline `{pipeline.name}` has no parameter `{name}`",
+                None,
+                suggestion=did_you_mean(name, definitions),
+                hint="its parameters are " + ", ".join(sorted(definitions)) if definitions else None,
+            )
             continue
         parameter_type = (definition or {}).get("parameterType", values.STRING)
         try:
@@ -140,20 +151,30 @@ def _arguments(pipeline: Pipeline, arguments: dict[str, str], diagnostics: Diagn
         definition = definition or {}
         if name in arguments or definition.get("isOptional") or "defaultValue" in definition:
             continue
-        diagnostics.report(codes.RUN_MISSING_PARAMETER, f"pipeline `{pipeline.name}` needs parameter `{name}` "
-                           f"({_type_word(definition.get('parameterType', values.STRING))})", None,
-                           hint=f"pass it with `-p {name}=VALUE`")
+        diagnostics.report(
+            codes.RUN_MISSING_PARAMETER,
+            f"pipeline `{pipeline.name}` needs parameter `{name}` "
+            f"({_type_word(definition.get('parameterType', values.STRING))})",
+            None,
+            hint=f"pass it with `-p {name}=VALUE`",
+        )
     for name in artifact_inputs:
         if not (artifact_inputs[name] or {}).get("isOptional"):
-            diagnostics.report(codes.RUN_MISSING_PARAMETER,
-                               f"pipeline `{pipeline.name}` takes artifact input `{name}`, "
-                               "which `ptflow run` cannot supply", None,
-                               hint="wrap it in a pipeline that imports the artifact with an importer")
+            diagnostics.report(
+                codes.RUN_MISSING_PARAMETER,
+                f"pipeline `{pipeline.name}` takes artifact input `{name}`, which `ptflow run` cannot supply",
+                None,
+                hint="wrap it in a pipeline that imports the artifact with an importer",
+            )
     return typed
 
 
 def _type_word(parameter_type: str) -> str:
     return {
-        values.STRING: "string", values.INTEGER: "integer", values.DOUBLE: "number", values.BOOLEAN: "boolean",
-        values.LIST: "JSON list", values.STRUCT: "JSON object",
+        values.STRING: "string",
+        values.INTEGER: "integer",
+        values.DOUBLE: "number",
+        values.BOOLEAN: "boolean",
+        values.LIST: "JSON list",
+        values.STRUCT: "JSON object",
     }.get(parameter_type, parameter_type)

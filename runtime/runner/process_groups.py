@@ -54,7 +54,7 @@ def group_alive(pgid: int) -> bool:
         except OSError:  # it ended while we looked
             continue
         # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
-        fields = stat[stat.rfind(b")") + 2:].split()
+        fields = stat[stat.rfind(b")") + 2 :].split()
         if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
             return True
     return False
@@ -80,6 +80,7 @@ def stop_groups(pgids: list[int], grace: float = KILL_GRACE_SECONDS, reap=None) 
 
 def stop_processes(processes: list[subprocess.Popen], grace: float = KILL_GRACE_SECONDS) -> None:
     """Stop the process groups these step processes lead, and collect the processes."""
+
     def reap() -> None:
         for process in processes:
             process.poll()
@@ -148,8 +149,13 @@ class Watchdog:
 
 def _start_watchdog() -> subprocess.Popen | None:
     try:
-        return subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__)], stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-I", "-S", os.path.abspath(__file__)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     except OSError:  # no watchdog: steps still stop with Ctrl-C and SIGTERM, only not after SIGKILL
         return None
 

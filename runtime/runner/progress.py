@@ -132,8 +132,11 @@ class LiveProgress(Progress):
             self.live.stop()
         colour = "green" if status == "SUCCEEDED" else "red"
         summary = ", ".join(f"{n} {state.lower().replace('_', ' ')}" for state, n in sorted(counts.items()) if n)
-        self.console.print(f"run {run_id} [{colour}]{status.lower()}[/{colour}] in {seconds:.2f}s"
-                           + (f" ({summary})" if summary else ""), highlight=False)
+        self.console.print(
+            f"run {run_id} [{colour}]{status.lower()}[/{colour}] in {seconds:.2f}s"
+            + (f" ({summary})" if summary else ""),
+            highlight=False,
+        )
 
     def close(self) -> None:
         with self.lock:

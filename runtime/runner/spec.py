@@ -67,8 +67,9 @@ class LoadError(Exception):
         self.diagnostics = diagnostics
 
 
-def load(path: str, pipeline: str | None = None, image: str | None = None,
-         target: str = "kfp-v2") -> tuple[list[dict], Pipeline, list[Diagnostic]]:
+def load(
+    path: str, pipeline: str | None = None, image: str | None = None, target: str = "kfp-v2"
+) -> tuple[list[dict], Pipeline, list[Diagnostic]]:
     """The documents of `path` and the Pipeline to run; warnings come back, errors raise LoadError.
 
     A .ptflow file is compiled for `target` (kfp-v2, or vertex where the
@@ -80,8 +81,9 @@ def load(path: str, pipeline: str | None = None, image: str | None = None,
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        diagnostics.report(codes.CANNOT_READ_FILE,
-                           f"cannot read `{path}`: {getattr(error, 'strerror', None) or error}", None)
+        diagnostics.report(
+            codes.CANNOT_READ_FILE, f"cannot read `{path}`: {getattr(error, 'strerror', None) or error}", None
+        )
         raise LoadError(diagnostics.items) from None
     import yaml
 
@@ -92,8 +94,9 @@ def load(path: str, pipeline: str | None = None, image: str | None = None,
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         span = Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
-        diagnostics.report(codes.RUN_NOT_RUNNABLE,
-                           f"`{path}` is not YAML: {getattr(error, 'problem', None) or error}", span)
+        diagnostics.report(
+            codes.RUN_NOT_RUNNABLE, f"`{path}` is not YAML: {getattr(error, 'problem', None) or error}", span
+        )
         raise LoadError(diagnostics.items) from None
     loaded = from_documents(documents, path)
     loaded.text = text

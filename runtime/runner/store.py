@@ -164,8 +164,10 @@ class StoreFull(StoreError):
         free = _free_bytes(self.path)
         where = f"the file system at {_mount_point(self.path)}"
         shown = f"{where} has {free:,} bytes free" if free is not None else f"{where} is full"
-        super().__init__(f"the store's disk is full: could not write {self.path} ({shown}); free space there, "
-                         "or run with --store DIR on another disk")
+        super().__init__(
+            f"the store's disk is full: could not write {self.path} ({shown}); free space there, "
+            "or run with --store DIR on another disk"
+        )
 
 
 SQLITE_FULL = 13
@@ -277,8 +279,12 @@ class Store:
     def discard_staged(self, run_id: str) -> None:
         """Remove what the run's unfinished steps staged (their outputs will never be published)."""
         with self._lock:
-            steps = [row["uuid"] for row in self._db.execute(
-                "SELECT uuid FROM executions WHERE run_id = ? AND status = ?", (run_id, RUNNING)).fetchall()]
+            steps = [
+                row["uuid"]
+                for row in self._db.execute(
+                    "SELECT uuid FROM executions WHERE run_id = ? AND status = ?", (run_id, RUNNING)
+                ).fetchall()
+            ]
         for step in steps:
             for staged in self.staging_dir.glob(f"{step}-*"):
                 shutil.rmtree(staged, ignore_errors=True)
@@ -287,10 +293,12 @@ class Store:
         """Record a run and its unfinished steps as FAILED with `error`, in one transaction."""
         now = time.time()
         with self._transaction() as db:
-            db.execute("UPDATE executions SET status = ?, finished = ?, error = COALESCE(error, ?)"
-                       " WHERE run_id = ? AND status = ?", (FAILED, now, error, run_id, RUNNING))
-            db.execute("UPDATE runs SET status = ?, finished = ?, error = ? WHERE id = ?",
-                       (FAILED, now, error, run_id))
+            db.execute(
+                "UPDATE executions SET status = ?, finished = ?, error = COALESCE(error, ?)"
+                " WHERE run_id = ? AND status = ?",
+                (FAILED, now, error, run_id, RUNNING),
+            )
+            db.execute("UPDATE runs SET status = ?, finished = ?, error = ? WHERE id = ?", (FAILED, now, error, run_id))
         self._release_runner_lock(run_id)
 
     def _open_database(self) -> None:
@@ -303,8 +311,9 @@ class Store:
         across processes by `_opening_lock`; afterwards the busy timeout is
         enough.
         """
-        self._db = sqlite3.connect(self.root / DATABASE, timeout=BUSY_TIMEOUT_MS / 1000,
-                                   isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(
+            self.root / DATABASE, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
         self._db.row_factory = sqlite3.Row
         self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._db.execute("PRAGMA synchronous = NORMAL")  # first, so creating a store syncs less
@@ -386,8 +395,9 @@ class Store:
         for name, value in values.items():
             if isinstance(value, dict) and set(value) == {_LARGE_VALUE}:
                 with self._lock:
-                    row = self._db.execute("SELECT json FROM large_values WHERE digest = ?",
-                                           (value[_LARGE_VALUE],)).fetchone()
+                    row = self._db.execute(
+                        "SELECT json FROM large_values WHERE digest = ?", (value[_LARGE_VALUE],)
+                    ).fetchone()
                 values[name] = json.loads(row["json"]) if row else None
         return values
 
@@ -448,8 +458,17 @@ class Store:
             db.execute(
                 "INSERT INTO runs (id, pipeline, source, spec_digest, parameters, status, started, pid, host)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, pipeline, source, spec_digest, packed, RUNNING, time.time(), os.getpid(),
-                 socket.gethostname()),
+                (
+                    run_id,
+                    pipeline,
+                    source,
+                    spec_digest,
+                    packed,
+                    RUNNING,
+                    time.time(),
+                    os.getpid(),
+                    socket.gethostname(),
+                ),
             )
         return run_id
 
@@ -457,8 +476,10 @@ class Store:
         packed, large = _pack(outputs or {})
         with self._transaction() as db:
             _save_large_values(db, large)
-            db.execute("UPDATE runs SET status = ?, finished = ?, outputs = ?, error = ? WHERE id = ?",
-                       (status, time.time(), packed, error, run_id))
+            db.execute(
+                "UPDATE runs SET status = ?, finished = ?, outputs = ?, error = ? WHERE id = ?",
+                (status, time.time(), packed, error, run_id),
+            )
         self._release_runner_lock(run_id)
 
     def interrupt_run(self, run_id: str, reason: str) -> None:
@@ -470,12 +491,20 @@ class Store:
     def _interrupt(self, db, run_id: str, reason: str) -> list[str]:
         """Mark the run's RUNNING steps and the run INTERRUPTED; the uuids of those steps."""
         now = time.time()
-        steps = [row["uuid"] for row in db.execute(
-            "SELECT uuid FROM executions WHERE run_id = ? AND status = ?", (run_id, RUNNING)).fetchall()]
-        db.execute("UPDATE executions SET status = ?, finished = ?, error = COALESCE(error, ?)"
-                   " WHERE run_id = ? AND status = ?", (INTERRUPTED, now, reason, run_id, RUNNING))
-        db.execute("UPDATE runs SET status = ?, finished = ?, error = ? WHERE id = ?",
-                   (INTERRUPTED, now, reason, run_id))
+        steps = [
+            row["uuid"]
+            for row in db.execute(
+                "SELECT uuid FROM executions WHERE run_id = ? AND status = ?", (run_id, RUNNING)
+            ).fetchall()
+        ]
+        db.execute(
+            "UPDATE executions SET status = ?, finished = ?, error = COALESCE(error, ?)"
+            " WHERE run_id = ? AND status = ?",
+            (INTERRUPTED, now, reason, run_id, RUNNING),
+        )
+        db.execute(
+            "UPDATE runs SET status = ?, finished = ?, error = ? WHERE id = ?", (INTERRUPTED, now, reason, run_id)
+        )
         return steps
 
     def _release_runner_lock(self, run_id: str) -> None:
@@ -502,8 +531,9 @@ class Store:
             reason = f"interrupted: its runner (pid {row['pid']} on {row['host']}) ended without finishing it"
             try:
                 with self._transaction() as db:
-                    still_running = db.execute("SELECT 1 FROM runs WHERE id = ? AND status = ?",
-                                               (row["id"], RUNNING)).fetchone()
+                    still_running = db.execute(
+                        "SELECT 1 FROM runs WHERE id = ? AND status = ?", (row["id"], RUNNING)
+                    ).fetchone()
                     steps = self._interrupt(db, row["id"], reason) if still_running else []
             except sqlite3.OperationalError:
                 return recorded
@@ -538,8 +568,9 @@ class Store:
             if reference in ("latest", "last"):
                 row = self._db.execute("SELECT * FROM runs ORDER BY started DESC LIMIT 1").fetchone()
                 return self._run_view(row) if row else None
-            rows = self._db.execute("SELECT * FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started DESC",
-                                    (len(reference), reference)).fetchall()
+            rows = self._db.execute(
+                "SELECT * FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started DESC", (len(reference), reference)
+            ).fetchall()
         exact = [r for r in rows if r["id"] == reference]
         if exact:
             return self._run_view(exact[0])
@@ -554,43 +585,86 @@ class Store:
         if run["status"] == RUNNING and not self._runner_alive(run["id"], run.get("pid"), run.get("host")):
             run["status"] = INTERRUPTED
         with self._lock:
-            counts = self._db.execute("SELECT status, COUNT(*) AS n FROM executions WHERE run_id = ? GROUP BY status",
-                                      (run["id"],)).fetchall()
+            counts = self._db.execute(
+                "SELECT status, COUNT(*) AS n FROM executions WHERE run_id = ? GROUP BY status", (run["id"],)
+            ).fetchall()
         run["counts"] = {r["status"]: r["n"] for r in counts}
         return run
 
     # ------------------------------------------------------------- executions
-    def start_execution(self, run_id: str, task: str, component: str, kind: str, cache_key: str | None,
-                        inputs: dict, execution_uuid: str | None = None, *, attempts: int = 1,
-                        logs: list[LogRange] | None = None) -> tuple[int, str]:
+    def start_execution(
+        self,
+        run_id: str,
+        task: str,
+        component: str,
+        kind: str,
+        cache_key: str | None,
+        inputs: dict,
+        execution_uuid: str | None = None,
+        *,
+        attempts: int = 1,
+        logs: list[LogRange] | None = None,
+    ) -> tuple[int, str]:
         """Record a step about to run (RUNNING), with where its log starts, in one transaction."""
         execution_uuid = execution_uuid or uuid.uuid4().hex
         packed, large = _pack(inputs)
-        cursor = self._write_with(large,
+        cursor = self._write_with(
+            large,
             "INSERT INTO executions (uuid, run_id, task, component, kind, status, cache_key, started, inputs,"
             " attempts, log) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (execution_uuid, run_id, task, component, kind, RUNNING, cache_key, time.time(), packed,
-             attempts, ranges_to_json(logs) if logs else None),
+            (
+                execution_uuid,
+                run_id,
+                task,
+                component,
+                kind,
+                RUNNING,
+                cache_key,
+                time.time(),
+                packed,
+                attempts,
+                ranges_to_json(logs) if logs else None,
+            ),
         )
         assert cursor.lastrowid is not None, "an INSERT sets the new row's id"
         return cursor.lastrowid, execution_uuid
 
     def record_attempt(self, execution_id: int, attempt: int, logs: list[LogRange] | None = None) -> None:
         """A new attempt of a recorded execution: its number, and its log ranges so far (where this one starts)."""
-        self._write("UPDATE executions SET attempts = ?, log = COALESCE(?, log) WHERE id = ?",
-                    (attempt, ranges_to_json(logs) if logs else None, execution_id))
+        self._write(
+            "UPDATE executions SET attempts = ?, log = COALESCE(?, log) WHERE id = ?",
+            (attempt, ranges_to_json(logs) if logs else None, execution_id),
+        )
 
-    def finish_execution(self, execution_id: int, status: str, *, parameters: dict | None = None,
-                         outputs: dict[str, list[Artifact]] | None = None,
-                         inputs: dict[str, list[Artifact]] | None = None,
-                         exit_code: int | None = None, error: str | None = None, attempts: int | None = None,
-                         logs: list[LogRange] | None = None) -> None:
+    def finish_execution(
+        self,
+        execution_id: int,
+        status: str,
+        *,
+        parameters: dict | None = None,
+        outputs: dict[str, list[Artifact]] | None = None,
+        inputs: dict[str, list[Artifact]] | None = None,
+        exit_code: int | None = None,
+        error: str | None = None,
+        attempts: int | None = None,
+        logs: list[LogRange] | None = None,
+    ) -> None:
         """Record how an execution ended, its output artifacts, its events and its log ranges, in one transaction."""
         packed, large = _pack(parameters or {})
-        update = ("UPDATE executions SET status = ?, finished = ?, outputs = ?, exit_code = ?, error = ?,"
-                  " attempts = COALESCE(?, attempts), log = COALESCE(?, log) WHERE id = ?",
-                  (status, time.time(), packed, exit_code, error, attempts,
-                   ranges_to_json(logs) if logs else None, execution_id))
+        update = (
+            "UPDATE executions SET status = ?, finished = ?, outputs = ?, exit_code = ?, error = ?,"
+            " attempts = COALESCE(?, attempts), log = COALESCE(?, log) WHERE id = ?",
+            (
+                status,
+                time.time(),
+                packed,
+                exit_code,
+                error,
+                attempts,
+                ranges_to_json(logs) if logs else None,
+                execution_id,
+            ),
+        )
         if not any(inputs or {}) and not any(outputs or {}):  # no events: one statement is the transaction
             self._write_with(large, *update)
             return
@@ -600,10 +674,22 @@ class Store:
             self._record_events(db, execution_id, outputs or {}, "OUTPUT")
             db.execute(*update)
 
-    def record_execution(self, run_id: str, task: str, component: str, kind: str, status: str, *,
-                         cache_key: str | None = None, cached_from: int | None = None, inputs: dict | None = None,
-                         parameters: dict | None = None, input_artifacts: dict[str, list[Artifact]] | None = None,
-                         outputs: dict[str, list[Artifact]] | None = None, error: str | None = None) -> int:
+    def record_execution(
+        self,
+        run_id: str,
+        task: str,
+        component: str,
+        kind: str,
+        status: str,
+        *,
+        cache_key: str | None = None,
+        cached_from: int | None = None,
+        inputs: dict | None = None,
+        parameters: dict | None = None,
+        input_artifacts: dict[str, list[Artifact]] | None = None,
+        outputs: dict[str, list[Artifact]] | None = None,
+        error: str | None = None,
+    ) -> int:
         """An execution that did not run a process: a cache hit, a skipped or never-started step."""
         now = time.time()
         packed_inputs, large = _pack(inputs or {})
@@ -613,8 +699,21 @@ class Store:
             cursor = db.execute(
                 "INSERT INTO executions (uuid, run_id, task, component, kind, status, cache_key, cached_from,"
                 " started, finished, inputs, outputs, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (uuid.uuid4().hex, run_id, task, component, kind, status, cache_key, cached_from, now, now,
-                 packed_inputs, packed_outputs, error),
+                (
+                    uuid.uuid4().hex,
+                    run_id,
+                    task,
+                    component,
+                    kind,
+                    status,
+                    cache_key,
+                    cached_from,
+                    now,
+                    now,
+                    packed_inputs,
+                    packed_outputs,
+                    error,
+                ),
             )
             execution_id = int(cursor.lastrowid)
             self._record_events(db, execution_id, input_artifacts or {}, "INPUT")
@@ -643,8 +742,17 @@ class Store:
         cursor = db.execute(
             "INSERT INTO artifacts (uri, name, type, type_version, metadata, digest, size, mtime_ns, created)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (artifact.uri, artifact.name, artifact.schema_title, artifact.schema_version,
-             json.dumps(artifact.metadata), digest, size, mtime, time.time()),
+            (
+                artifact.uri,
+                artifact.name,
+                artifact.schema_title,
+                artifact.schema_version,
+                json.dumps(artifact.metadata),
+                digest,
+                size,
+                mtime,
+                time.time(),
+            ),
         )
         return int(cursor.lastrowid)
 
@@ -657,8 +765,9 @@ class Store:
         stamp = fingerprint(path)
         if artifact.id is not None and stamp is not None:
             with self._lock:
-                row = self._db.execute("SELECT digest, size, mtime_ns FROM artifacts WHERE id = ?",
-                                       (artifact.id,)).fetchone()
+                row = self._db.execute(
+                    "SELECT digest, size, mtime_ns FROM artifacts WHERE id = ?", (artifact.id,)
+                ).fetchone()
             if row and row["digest"] and (row["size"], row["mtime_ns"]) == stamp:
                 return row["digest"]
         return content_digest(path)[0]
@@ -680,7 +789,9 @@ class Store:
     def _artifacts_of(self, execution_id: int, kind: str) -> dict[str, list[Artifact]]:
         rows = self._db.execute(
             "SELECT e.name AS event_name, e.position, a.* FROM events e JOIN artifacts a ON a.id = e.artifact_id"
-            " WHERE e.execution_id = ? AND e.kind = ? ORDER BY e.name, e.position", (execution_id, kind)).fetchall()
+            " WHERE e.execution_id = ? AND e.kind = ? ORDER BY e.name, e.position",
+            (execution_id, kind),
+        ).fetchall()
         found: dict[str, list[Artifact]] = {}
         for row in rows:
             found.setdefault(row["event_name"], []).append(_artifact_from_row(row))
@@ -723,8 +834,9 @@ class Store:
     def _bounded(self, run_id: str, ranges: list[LogRange]) -> list[LogRange]:
         """Ranges whose end was never recorded (a killed runner) end where their lane's next range starts."""
         with self._lock:
-            rows = self._db.execute("SELECT log FROM executions WHERE run_id = ? AND log LIKE '[%'",
-                                    (run_id,)).fetchall()
+            rows = self._db.execute(
+                "SELECT log FROM executions WHERE run_id = ? AND log LIKE '[%'", (run_id,)
+            ).fetchall()
         starts: dict[str, list[int]] = {}
         for row in rows:
             for other in ranges_from_json(row["log"]):
@@ -744,7 +856,8 @@ class Store:
         with self._lock:
             rows = self._db.execute(
                 f"SELECT id, run_id FROM executions WHERE id IN ({','.join('?' * len(execution_ids))})",
-                tuple(execution_ids)).fetchall()
+                tuple(execution_ids),
+            ).fetchall()
         return {row["id"]: row["run_id"] for row in rows}
 
     def find_artifacts(self, reference: str) -> list[dict]:
@@ -760,7 +873,8 @@ class Store:
                 candidates.add(os.path.abspath(reference))
             rows = self._db.execute(
                 f"SELECT * FROM artifacts WHERE uri IN ({','.join('?' * len(candidates))}) ORDER BY id",
-                tuple(candidates)).fetchall()
+                tuple(candidates),
+            ).fetchall()
             if rows:
                 return [dict(r) for r in rows]
             run_part, _, rest = reference.partition("/")
@@ -771,7 +885,9 @@ class Store:
                 "SELECT a.*, x.task AS producer_task, x.run_id AS producer_run FROM artifacts a"
                 " JOIN events e ON e.artifact_id = a.id JOIN executions x ON x.id = e.execution_id"
                 " WHERE e.kind = 'OUTPUT' AND e.name = ? AND substr(x.run_id, 1, ?) = ?"
-                " ORDER BY x.id DESC", (output, len(run_part), run_part)).fetchall()
+                " ORDER BY x.id DESC",
+                (output, len(run_part), run_part),
+            ).fetchall()
         if not rows:
             return []
         # The step as the user names it (`summary`, `train[1]`) or its compiled path, in the latest run that fits.
@@ -779,8 +895,11 @@ class Store:
         chosen = find_step(latest, task)
         if chosen is None:
             return []
-        found = [{k: v for k, v in r.items() if k not in ("task", "producer_task", "producer_run")}
-                 for r in latest if r["task"] == chosen["task"]]
+        found = [
+            {k: v for k, v in r.items() if k not in ("task", "producer_task", "producer_run")}
+            for r in latest
+            if r["task"] == chosen["task"]
+        ]
         return list({r["id"]: r for r in found}.values())
 
     def lineage(self, artifact_id: int) -> dict:
@@ -788,7 +907,9 @@ class Store:
         with self._lock:
             events = self._db.execute(
                 "SELECT e.kind, e.name, x.* FROM events e JOIN executions x ON x.id = e.execution_id"
-                " WHERE e.artifact_id = ? ORDER BY x.id", (artifact_id,)).fetchall()
+                " WHERE e.artifact_id = ? ORDER BY x.id",
+                (artifact_id,),
+            ).fetchall()
             producers: list[dict] = []
             consumers: list[dict] = []
             for event in events:
@@ -799,7 +920,6 @@ class Store:
                 execution["output_artifacts"] = self._artifacts_of(event["id"], "OUTPUT")
                 (producers if event["kind"] == "OUTPUT" else consumers).append(execution)
         return {"producers": producers, "consumers": consumers}
-
 
 
 @contextmanager
@@ -834,9 +954,14 @@ def _with_log_ranges(execution: dict) -> dict:
 
 
 def _artifact_from_row(row) -> Artifact:
-    return Artifact(name=row["name"] or "", schema_title=row["type"] or "system.Artifact",
-                    schema_version=row["type_version"] or "0.0.1", uri=row["uri"],
-                    metadata=json.loads(row["metadata"] or "{}"), id=row["id"])
+    return Artifact(
+        name=row["name"] or "",
+        schema_title=row["type"] or "system.Artifact",
+        schema_version=row["type_version"] or "0.0.1",
+        uri=row["uri"],
+        metadata=json.loads(row["metadata"] or "{}"),
+        id=row["id"],
+    )
 
 
 def _exists(artifact: Artifact) -> bool:

@@ -18,7 +18,13 @@ from json.encoder import encode_basestring  # what json.dumps(text, ensure_ascii
 from typing import Any
 
 STRING, INTEGER, DOUBLE, BOOLEAN, LIST, STRUCT, FINAL_STATUS = (
-    "STRING", "NUMBER_INTEGER", "NUMBER_DOUBLE", "BOOLEAN", "LIST", "STRUCT", "TASK_FINAL_STATUS",
+    "STRING",
+    "NUMBER_INTEGER",
+    "NUMBER_DOUBLE",
+    "BOOLEAN",
+    "LIST",
+    "STRUCT",
+    "TASK_FINAL_STATUS",
 )
 
 # Go's strconv.ParseBool.
@@ -40,13 +46,16 @@ def as_protobuf(value: Any) -> Any:
 
 
 # Below 2**53 every whole double is an exact integer, so its shortest digits are the integer's.
-_EXACT_INTEGERS = 2.0 ** 53
+_EXACT_INTEGERS = 2.0**53
 
 
 def _exact_integer(number: float) -> bool:
     """A whole number whose integer text is its shortest text (not -0.0, which Go writes as "-0")."""
-    return -_EXACT_INTEGERS < number < _EXACT_INTEGERS and number == int(number) and (
-        number != 0 or math.copysign(1.0, number) > 0)
+    return (
+        -_EXACT_INTEGERS < number < _EXACT_INTEGERS
+        and number == int(number)
+        and (number != 0 or math.copysign(1.0, number) > 0)
+    )
 
 
 def go_float_text(number: float) -> str:

@@ -19,10 +19,12 @@ METRICS_TYPES = ("system.Metrics", "system.ClassificationMetrics", "system.Slice
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)] if rows else \
-        [len(h) for h in headers]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
-             for row in [headers, *rows]]
+    widths = (
+        [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+        if rows
+        else [len(h) for h in headers]
+    )
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [headers, *rows]]
     return "\n".join(lines) + "\n"
 
 
@@ -83,9 +85,12 @@ def find_steps(executions: list[dict], name: str) -> list[dict]:
     Kubernetes names (`final_summary` is compiled to `final-summary`): either spelling is accepted.
     """
     spellings = {name, name.replace("_", "-")}
-    for spelling in (lambda e: e["task"], lambda e: step_name(e["task"]),
-                     lambda e: _INDEXES.sub("", step_name(e["task"])),
-                     lambda e: _INDEXES.sub("", step_name(e["task"])).rsplit("/", 1)[-1]):
+    for spelling in (
+        lambda e: e["task"],
+        lambda e: step_name(e["task"]),
+        lambda e: _INDEXES.sub("", step_name(e["task"])),
+        lambda e: _INDEXES.sub("", step_name(e["task"])).rsplit("/", 1)[-1],
+    ):
         found = [e for e in executions if spelling(e) in spellings]
         if found:
             return found
@@ -106,13 +111,22 @@ def find_step(executions: list[dict], name: str) -> dict | None:
 def runs_view(runs: list[dict]) -> str:
     if not runs:
         return "no runs in this store\n"
-    rows = [[r["id"], r["pipeline"], r["status"].lower(), when(r["started"]), duration(r["started"], r["finished"]),
-             counts_text(r["counts"])] for r in runs]
+    rows = [
+        [
+            r["id"],
+            r["pipeline"],
+            r["status"].lower(),
+            when(r["started"]),
+            duration(r["started"], r["finished"]),
+            counts_text(r["counts"]),
+        ]
+        for r in runs
+    ]
     return table(["RUN", "PIPELINE", "STATUS", "STARTED", "TOOK", "STEPS"], rows)
 
 
 def _short(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[:width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _value(value: Any) -> str:
@@ -126,13 +140,16 @@ def _outputs(execution: dict) -> str:
     return " ".join(parts)
 
 
-def run_view(run: dict, executions: list[dict], cache_sources: dict[int, str],
-             log_tails: dict[int, list[str]] | None = None) -> str:
+def run_view(
+    run: dict, executions: list[dict], cache_sources: dict[int, str], log_tails: dict[int, list[str]] | None = None
+) -> str:
     """The run, a table of its steps, its metrics, and for each failed step its error and the end of its log."""
-    out = [f"run       {run['id']}",
-           f"pipeline  {run['pipeline']}" + (f" ({run['source']})" if run.get("source") else ""),
-           f"status    {run['status'].lower()}",
-           f"started   {when(run['started'])}, took {duration(run['started'], run['finished'])}"]
+    out = [
+        f"run       {run['id']}",
+        f"pipeline  {run['pipeline']}" + (f" ({run['source']})" if run.get("source") else ""),
+        f"status    {run['status'].lower()}",
+        f"started   {when(run['started'])}, took {duration(run['started'], run['finished'])}",
+    ]
     if run["parameters"]:
         out.append("params    " + " ".join(f"{k}={to_text(v)}" for k, v in sorted(run["parameters"].items())))
     if run.get("error"):
@@ -144,15 +161,23 @@ def run_view(run: dict, executions: list[dict], cache_sources: dict[int, str],
         if execution["status"] == "CACHED":
             status += f" ({cache_sources.get(execution['cached_from'], '?')})"
         attempts = execution.get("attempts") or 0
-        rows.append([step_name(execution["task"]), status,
-                     duration(execution["started"], execution["finished"]) if execution["status"] != "CACHED" else "-",
-                     str(attempts) if attempts > 1 else "", _outputs(execution)])
+        rows.append(
+            [
+                step_name(execution["task"]),
+                status,
+                duration(execution["started"], execution["finished"]) if execution["status"] != "CACHED" else "-",
+                str(attempts) if attempts > 1 else "",
+                _outputs(execution),
+            ]
+        )
     out.append(table(["STEP", "STATUS", "TOOK", "TRIES", "OUTPUTS (#artifact id)"], rows).rstrip("\n"))
     metrics = _metrics(executions)
     if metrics:
         out += ["", "metrics"]
-        out += [f"  {task} {name}: {', '.join(f'{k}={_short(to_text(v))}' for k, v in sorted(meta.items()))}"
-                for task, name, meta in metrics]
+        out += [
+            f"  {task} {name}: {', '.join(f'{k}={_short(to_text(v))}' for k, v in sorted(meta.items()))}"
+            for task, name, meta in metrics
+        ]
     for execution in executions:
         if execution["status"] == "SKIPPED" and execution.get("error"):
             out += ["", f"{step_name(execution['task'])} skipped: {execution['error']}"]
@@ -184,9 +209,11 @@ def _artifact_line(artifact: Artifact) -> str:
 
 
 def lineage_view(artifact: dict, lineage: dict) -> str:
-    out = [f"artifact  #{artifact['id']} {artifact['name']} ({artifact['type']})",
-           f"uri       {artifact['uri']}",
-           f"digest    {artifact.get('digest') or '-'}"]
+    out = [
+        f"artifact  #{artifact['id']} {artifact['name']} ({artifact['type']})",
+        f"uri       {artifact['uri']}",
+        f"digest    {artifact.get('digest') or '-'}",
+    ]
     if artifact.get("metadata") and artifact["metadata"] != "{}":
         out.append(f"metadata  {artifact['metadata']}")
     producers = lineage["producers"]
@@ -194,8 +221,10 @@ def lineage_view(artifact: dict, lineage: dict) -> str:
     if not producers:
         out.append("  (nothing recorded)")
     for execution in producers:
-        out.append(f"  {step_name(execution['task'])} in run {execution['run_id']} ({execution['status'].lower()}, "
-                   f"component {execution['component']})")
+        out.append(
+            f"  {step_name(execution['task'])} in run {execution['run_id']} ({execution['status'].lower()}, "
+            f"component {execution['component']})"
+        )
         for name, value in sorted(execution["inputs"].items()):
             out.append(f"    input {name} = {_value(value)}")
         for name, artifacts in sorted(execution["input_artifacts"].items()):
@@ -205,8 +234,10 @@ def lineage_view(artifact: dict, lineage: dict) -> str:
     if not lineage["consumers"]:
         out.append("  (nothing yet)")
     for execution in lineage["consumers"]:
-        out.append(f"  {step_name(execution['task'])} in run {execution['run_id']} as `{execution['name']}` "
-                   f"({execution['status'].lower()})")
+        out.append(
+            f"  {step_name(execution['task'])} in run {execution['run_id']} as `{execution['name']}` "
+            f"({execution['status'].lower()})"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -236,11 +267,25 @@ def _log_json(execution: dict) -> list[dict]:
     ranges = execution.get("log_ranges") or []
     if not ranges and execution.get("log"):  # a store from before lane files: one file per execution
         return [{"attempt": None, "file": execution["log"], "start": 0, "end": None}]
-    return [{"attempt": r.attempt, "file": r.file, "start": r.start, "end": r.end, "started": r.started,
-             "ended": r.ended, "exit_code": r.exit_code} for r in ranges]
+    return [
+        {
+            "attempt": r.attempt,
+            "file": r.file,
+            "start": r.start,
+            "end": r.end,
+            "started": r.started,
+            "ended": r.ended,
+            "exit_code": r.exit_code,
+        }
+        for r in ranges
+    ]
 
 
 def _artifact_json(artifact: Artifact) -> dict:
-    return {"id": artifact.id, "name": artifact.name, "type": artifact.schema_title, "uri": artifact.uri,
-            "metadata": artifact.metadata}
-
+    return {
+        "id": artifact.id,
+        "name": artifact.name,
+        "type": artifact.schema_title,
+        "uri": artifact.uri,
+        "metadata": artifact.metadata,
+    }

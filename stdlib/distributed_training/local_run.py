@@ -45,8 +45,18 @@ def torchrun_command(command: list[str], processes: int) -> list[str]:
         program[0] = sys.executable
     elif shutil.which(program[0]) is None and not os.path.exists(program[0]):
         raise StepError(f"--command: `{program[0]}` is not a program on this machine's PATH")
-    return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes", "1",
-            "--nproc_per_node", str(processes), "--no-python", *program]
+    return [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nnodes",
+        "1",
+        "--nproc_per_node",
+        str(processes),
+        "--no-python",
+        *program,
+    ]
 
 
 def run_locally(command: list[str], processes: int, env: dict, timeout_s: float) -> LocalResult:
@@ -58,8 +68,14 @@ def run_locally(command: list[str], processes: int, env: dict, timeout_s: float)
         if variable not in env:
             environment.pop(variable, None)
     started = time.perf_counter()
-    process = subprocess.Popen(full_command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=environment, start_new_session=True)
+    process = subprocess.Popen(
+        full_command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment,
+        start_new_session=True,
+    )
     tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL_LINES)
     reader = threading.Thread(target=_pass_through, args=(process, tail), daemon=True)
     reader.start()
@@ -68,16 +84,20 @@ def run_locally(command: list[str], processes: int, env: dict, timeout_s: float)
     except subprocess.TimeoutExpired:
         _stop(process)
         reader.join(timeout=5)
-        raise StepError(f"the local distributed run did not finish within {timeout_s:g} s (--timeout); it was "
-                        "stopped. Last output:\n" + "\n".join(list(tail)[-15:])) from None
+        raise StepError(
+            f"the local distributed run did not finish within {timeout_s:g} s (--timeout); it was "
+            "stopped. Last output:\n" + "\n".join(list(tail)[-15:])
+        ) from None
     except BaseException:
         _stop(process)  # Ctrl-C or a runner stopping the step: take the ranks down too
         raise
     reader.join(timeout=5)
     result = LocalResult(full_command, processes, returncode, time.perf_counter() - started, list(tail))
     if returncode != 0:
-        raise StepError(f"the local distributed run ({processes} processes under torchrun) failed with exit code "
-                        f"{returncode}. Last output:\n" + "\n".join(result.log_tail[-15:]))
+        raise StepError(
+            f"the local distributed run ({processes} processes under torchrun) failed with exit code "
+            f"{returncode}. Last output:\n" + "\n".join(result.log_tail[-15:])
+        )
     return result
 
 

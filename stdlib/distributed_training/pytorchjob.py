@@ -56,8 +56,10 @@ class PyTorchJobSpec:
 def check_topology(command: list, workers: int, nproc_per_node: int, gpus: int) -> None:
     """What both modes need: a command, and a sensible number of replicas and processes."""
     if not command or not all(isinstance(part, str) and part for part in command):
-        raise UsageError('--command: the program to run, as a list of non-empty strings '
-                         '(e.g. ["python", "train.py", "--out", "{output}"])')
+        raise UsageError(
+            "--command: the program to run, as a list of non-empty strings "
+            '(e.g. ["python", "train.py", "--out", "{output}"])'
+        )
     if workers < 0:
         raise UsageError(f"--workers {workers}: can't be negative (0 runs the master alone)")
     if nproc_per_node < 1:
@@ -69,12 +71,17 @@ def check_topology(command: list, workers: int, nproc_per_node: int, gpus: int) 
 def check(spec: PyTorchJobSpec) -> None:
     check_topology(spec.command, spec.workers, spec.nproc_per_node, spec.gpus)
     if not JOB_NAME.match(spec.name):
-        raise UsageError(f"--name {spec.name!r}: a job name is 1-63 lowercase letters, digits and `-`, starting and "
-                         "ending with a letter or digit")
+        raise UsageError(
+            f"--name {spec.name!r}: a job name is 1-63 lowercase letters, digits and `-`, starting and "
+            "ending with a letter or digit"
+        )
     if spec.clean_pod_policy not in CLEAN_POD_POLICIES:
         raise UsageError(f"--clean_pod_policy {spec.clean_pod_policy!r}: use one of {', '.join(CLEAN_POD_POLICIES)}")
-    for flag, value in (("active_deadline", spec.active_deadline_s), ("backoff_limit", spec.backoff_limit),
-                        ("ttl_after_finished", spec.ttl_after_finished_s)):
+    for flag, value in (
+        ("active_deadline", spec.active_deadline_s),
+        ("backoff_limit", spec.backoff_limit),
+        ("ttl_after_finished", spec.ttl_after_finished_s),
+    ):
         if value is not None and value < 0:
             raise UsageError(f"--{flag} {value}: can't be negative")
     if not spec.image:
@@ -86,9 +93,11 @@ def container_command(spec: PyTorchJobSpec) -> list[str]:
     if spec.nproc_per_node == 1:
         return list(spec.command)
     # The operator's WORLD_SIZE and RANK count pods; torchrun makes them per process.
-    launcher = ('exec python -m torch.distributed.run --nnodes "$WORLD_SIZE" --node_rank "$RANK" '
-                '--master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" '
-                f'--nproc_per_node {spec.nproc_per_node} --no-python "$@"')
+    launcher = (
+        'exec python -m torch.distributed.run --nnodes "$WORLD_SIZE" --node_rank "$RANK" '
+        '--master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" '
+        f'--nproc_per_node {spec.nproc_per_node} --no-python "$@"'
+    )
     return ["sh", "-c", launcher, "ptflow-torchrun", *spec.command]
 
 
@@ -103,15 +112,15 @@ def build(spec: PyTorchJobSpec) -> dict:
     if spec.gpus:
         limits["nvidia.com/gpu"] = str(spec.gpus)
     if requests or limits:
-        container["resources"] = {key: value for key, value in (("requests", requests), ("limits", limits))
-                                  if value}
+        container["resources"] = {key: value for key, value in (("requests", requests), ("limits", limits)) if value}
     pod_spec: dict = {"containers": [container]}
     if spec.pvc:
         container["volumeMounts"] = [{"name": "shared", "mountPath": spec.mount_path}]
         pod_spec["volumes"] = [{"name": "shared", "persistentVolumeClaim": {"claimName": spec.pvc}}]
-    template = {"metadata": {"annotations": {**DEFAULT_ANNOTATIONS,
-                                             **{str(k): str(v) for k, v in spec.annotations.items()}}},
-                "spec": pod_spec}
+    template = {
+        "metadata": {"annotations": {**DEFAULT_ANNOTATIONS, **{str(k): str(v) for k, v in spec.annotations.items()}}},
+        "spec": pod_spec,
+    }
 
     def replica(count: int) -> dict:
         return {"replicas": count, "restartPolicy": "OnFailure", "template": template}
@@ -126,14 +135,20 @@ def build(spec: PyTorchJobSpec) -> dict:
         run_policy["backoffLimit"] = spec.backoff_limit
     if spec.ttl_after_finished_s is not None:
         run_policy["ttlSecondsAfterFinished"] = spec.ttl_after_finished_s
-    return {"apiVersion": PYTORCH_JOB.api_version, "kind": PYTORCH_JOB.kind,
-            "metadata": {"name": spec.name, "namespace": spec.namespace,
-                         "labels": {"app.kubernetes.io/managed-by": "ptflow"}},
-            "spec": {"runPolicy": run_policy, "pytorchReplicaSpecs": replicas}}
+    return {
+        "apiVersion": PYTORCH_JOB.api_version,
+        "kind": PYTORCH_JOB.kind,
+        "metadata": {
+            "name": spec.name,
+            "namespace": spec.namespace,
+            "labels": {"app.kubernetes.io/managed-by": "ptflow"},
+        },
+        "spec": {"runPolicy": run_policy, "pytorchReplicaSpecs": replicas},
+    }
 
 
 def outcome(obj: dict) -> str | None:
-    """"Succeeded" or "Failed" once the operator says so; None while the job runs."""
+    """ "Succeeded" or "Failed" once the operator says so; None while the job runs."""
     for kind in ("Succeeded", "Failed"):
         found = condition(obj, kind)
         if found and found.get("status") == "True":
@@ -150,13 +165,18 @@ def describe_progress(obj: dict) -> str:
     """Replica counts and the latest condition, for a timeout message."""
     status = obj.get("status") or {}
     replicas = status.get("replicaStatuses") or {}
-    parts = [f"{kind}: " + ", ".join(f"{count} {state}" for state, count in counts.items() if isinstance(count, int))
-             for kind, counts in replicas.items() if isinstance(counts, dict)]
+    parts = [
+        f"{kind}: " + ", ".join(f"{count} {state}" for state, count in counts.items() if isinstance(count, int))
+        for kind, counts in replicas.items()
+        if isinstance(counts, dict)
+    ]
     conditions = status.get("conditions") or []
     if conditions:
         latest = conditions[-1]
-        parts.append(f"latest condition {latest.get('type')}={latest.get('status')}"
-                     + (f" ({latest.get('reason')})" if latest.get("reason") else ""))
+        parts.append(
+            f"latest condition {latest.get('type')}={latest.get('status')}"
+            + (f" ({latest.get('reason')})" if latest.get("reason") else "")
+        )
     return "; ".join(parts) or "no status reported yet"
 
 

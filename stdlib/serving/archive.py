@@ -82,8 +82,10 @@ class ArchiveRequest:
 
 def check_name(name: str) -> None:
     if not MODEL_NAME.match(name):
-        raise UsageError(f"--name {name!r}: a model name is 1-128 letters, digits, `_`, `-` or `.`, starting with a "
-                         "letter or digit (it becomes part of URLs such as /v1/models/<name>:predict)")
+        raise UsageError(
+            f"--name {name!r}: a model name is 1-128 letters, digits, `_`, `-` or `.`, starting with a "
+            "letter or digit (it becomes part of URLs such as /v1/models/<name>:predict)"
+        )
 
 
 def resolve_handler(handler: str, handler_file: Path | None) -> str:
@@ -98,14 +100,18 @@ def resolve_handler(handler: str, handler_file: Path | None) -> str:
         return handler
     choices = ", ".join([*PTFLOW_HANDLERS, *BUILT_IN_HANDLERS])
     if not handler.strip():
-        raise UsageError(f"--handler is empty: an archive needs a handler to answer requests; name one of {choices}, "
-                         "or give your handler's Python file as --handler_file")
+        raise UsageError(
+            f"--handler is empty: an archive needs a handler to answer requests; name one of {choices}, "
+            "or give your handler's Python file as --handler_file"
+        )
     from ptflow.runtime.suggestions import did_you_mean
 
     suggestion = did_you_mean(handler, [*PTFLOW_HANDLERS, *BUILT_IN_HANDLERS])
     hint = f"did you mean `{suggestion}`? " if suggestion else ""
-    raise UsageError(f"--handler {handler!r} is not a handler TorchServe knows; {hint}use one of {choices}, or give "
-                     "your handler's Python file as --handler_file")
+    raise UsageError(
+        f"--handler {handler!r} is not a handler TorchServe knows; {hint}use one of {choices}, or give "
+        "your handler's Python file as --handler_file"
+    )
 
 
 def check_handler_file(path: Path, handler: str) -> str | None:
@@ -127,20 +133,26 @@ def check_handler_file(path: Path, handler: str) -> str | None:
     entry = handler if handler and handler not in (*PTFLOW_HANDLERS, *BUILT_IN_HANDLERS) else None
     if entry:
         if entry not in functions:
-            raise UsageError(f"--handler {entry!r}: {path.name} defines no top-level function `{entry}` to use as "
-                             f"the entry point (its functions: {', '.join(sorted(functions)) or 'none'})")
+            raise UsageError(
+                f"--handler {entry!r}: {path.name} defines no top-level function `{entry}` to use as "
+                f"the entry point (its functions: {', '.join(sorted(functions)) or 'none'})"
+            )
         return entry
     if len(classes) != 1:
         if "handle" in functions and not classes:
             return "handle"
-        raise UsageError(f"--handler_file: {path.name} defines {len(classes)} classes; TorchServe needs exactly one "
-                         "handler class (with a `handle` method), or a module-level `handle(data, context)` "
-                         "function")
+        raise UsageError(
+            f"--handler_file: {path.name} defines {len(classes)} classes; TorchServe needs exactly one "
+            "handler class (with a `handle` method), or a module-level `handle(data, context)` "
+            "function"
+        )
     (handler_class,) = classes
     methods = {node.name for node in handler_class.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     if "handle" not in methods and not handler_class.bases:
-        raise UsageError(f"--handler_file: class {handler_class.name} in {path.name} has no `handle` method and no "
-                         "base class to inherit one from (subclass ts.torch_handler.base_handler.BaseHandler)")
+        raise UsageError(
+            f"--handler_file: class {handler_class.name} in {path.name} has no `handle` method and no "
+            "base class to inherit one from (subclass ts.torch_handler.base_handler.BaseHandler)"
+        )
     return None
 
 
@@ -154,8 +166,10 @@ def find_model_files(model: Path, model_file: Path | None) -> ModelFiles:
     if model.is_dir():
         candidates = sorted([*model.glob("*.pt"), *model.glob("*.pth")])
         if len(candidates) != 1:
-            raise UsageError(f"--model: {model} holds {len(candidates)} model files (*.pt, *.pth) and no {MANIFEST}; "
-                             "give the model file itself")
+            raise UsageError(
+                f"--model: {model} holds {len(candidates)} model files (*.pt, *.pth) and no {MANIFEST}; "
+                "give the model file itself"
+            )
         model = candidates[0]
     if model_file is not None and not model_file.is_file():
         raise UsageError(f"--model_file: no file at {model_file}")
@@ -174,8 +188,10 @@ def _trained_model_directory(model: Path) -> Path:
     if model.is_dir() and location.is_file() and not (model / MANIFEST).is_file():
         output_dir = json.loads(location.read_text(encoding="utf-8")).get("output_dir") or ""
         if not Path(output_dir).is_dir():
-            raise UsageError(f"--model: {location} names {output_dir or 'no folder'}, which this step can't read; "
-                             "mount the volume the training wrote to (`with { volumes: [...] }`)")
+            raise UsageError(
+                f"--model: {location} names {output_dir or 'no folder'}, which this step can't read; "
+                "mount the volume the training wrote to (`with { volumes: [...] }`)"
+            )
         model = Path(output_dir)
     if model.is_dir() and not (model / MANIFEST).is_file() and (model / "model_file" / MANIFEST).is_file():
         return model / "model_file"
@@ -195,8 +211,11 @@ def _ptflow_model_files(directory: Path) -> ModelFiles:
         model_file = directory / str(manifest.get("module_file", "module.py"))
         if not model_file.is_file():
             raise UsageError(f"--model: the eager model's Python file {model_file.name} is missing from {directory}")
-    extra = [directory / name for name in ("index_to_name.json", str(manifest.get("tokenizer") or ""))
-             if name and (directory / name).exists()]
+    extra = [
+        directory / name
+        for name in ("index_to_name.json", str(manifest.get("tokenizer") or ""))
+        if name and (directory / name).exists()
+    ]
     return ModelFiles(serialized, model_file, directory / MANIFEST, tuple(extra))
 
 
@@ -213,8 +232,10 @@ def build_archive(request: ArchiveRequest, archive_dir: Path, config_file: Path 
     handler = resolve_handler(request.handler, request.handler_file)
     files = find_model_files(request.model, request.model_file)
     if request.handler in PTFLOW_HANDLERS and files.manifest is None and files.model_file is not None:
-        raise UsageError("handler `ptflow` serves TorchScript models and models trained by torch.train; for an eager "
-                         "model with --model_file use a built-in handler or your own --handler_file")
+        raise UsageError(
+            "handler `ptflow` serves TorchScript models and models trained by torch.train; for an eager "
+            "model with --model_file use a built-in handler or your own --handler_file"
+        )
     for path, flag in ((request.extra_files, "extra_files"), (request.requirements, "requirements")):
         if path is not None and not path.exists():
             raise UsageError(f"--{flag}: nothing at {path}")
@@ -224,9 +245,22 @@ def build_archive(request: ArchiveRequest, archive_dir: Path, config_file: Path 
     with tempfile.TemporaryDirectory(prefix="ptflow-archive-") as scratch:
         staging = Path(scratch) / "extra"
         _stage_extra_files(staging, request, files)
-        command = [sys.executable, "-m", "model_archiver.model_packaging", "--model-name", request.name,
-                   "--version", request.version, "--serialized-file", str(files.serialized_file),
-                   "--handler", handler, "--export-path", str(store), "--force"]
+        command = [
+            sys.executable,
+            "-m",
+            "model_archiver.model_packaging",
+            "--model-name",
+            request.name,
+            "--version",
+            request.version,
+            "--serialized-file",
+            str(files.serialized_file),
+            "--handler",
+            handler,
+            "--export-path",
+            str(store),
+            "--force",
+        ]
         if files.model_file is not None:
             command += ["--model-file", str(files.model_file)]
         if any(staging.iterdir()):
@@ -254,9 +288,14 @@ def build_archive(request: ArchiveRequest, archive_dir: Path, config_file: Path 
         config_file.write_text(config_text, encoding="utf-8")
     with zipfile.ZipFile(mar) as packed:
         members = sorted(packed.namelist())
-    return {"name": request.name, "version": request.version, "handler": request.handler_file.name
-            if request.handler_file else request.handler, "mar": str(mar), "mar_bytes": mar.stat().st_size,
-            "files": members}
+    return {
+        "name": request.name,
+        "version": request.version,
+        "handler": request.handler_file.name if request.handler_file else request.handler,
+        "mar": str(mar),
+        "mar_bytes": mar.stat().st_size,
+        "files": members,
+    }
 
 
 def _handler_requirements(request: ArchiveRequest, files: ModelFiles, scratch: Path) -> Path | None:
@@ -297,10 +336,19 @@ def _copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def config_properties(name: str, version: str, mar_name: str, *, settings: ServingSettings = ServingSettings(),
-                      model_store: str = KSERVE_MODEL_STORE, address: str = "http://0.0.0.0",
-                      inference_port: int = 8085, management_port: int = 8085, metrics_port: int = 8082,
-                      grpc_ports: tuple[int, int] = (7070, 7071)) -> str:
+def config_properties(
+    name: str,
+    version: str,
+    mar_name: str,
+    *,
+    settings: ServingSettings = ServingSettings(),
+    model_store: str = KSERVE_MODEL_STORE,
+    address: str = "http://0.0.0.0",
+    inference_port: int = 8085,
+    management_port: int = 8085,
+    metrics_port: int = 8082,
+    grpc_ports: tuple[int, int] = (7070, 7071),
+) -> str:
     """TorchServe's config.properties.
 
     The defaults are KServe's: its TorchServe predictor mounts the storageUri at
@@ -308,10 +356,23 @@ def config_properties(name: str, version: str, mar_name: str, *, settings: Servi
     through environment variables (enable_envvars_config).  Tests and local runs
     pass a loopback address, free ports and their own model store.
     """
-    snapshot = {"name": "startup.cfg", "modelCount": 1, "models": {name: {version: {
-        "defaultVersion": True, "marName": mar_name, "minWorkers": settings.min_workers,
-        "maxWorkers": settings.max_workers, "batchSize": settings.batch_size,
-        "maxBatchDelay": settings.max_batch_delay_ms, "responseTimeout": settings.response_timeout_s}}}}
+    snapshot = {
+        "name": "startup.cfg",
+        "modelCount": 1,
+        "models": {
+            name: {
+                version: {
+                    "defaultVersion": True,
+                    "marName": mar_name,
+                    "minWorkers": settings.min_workers,
+                    "maxWorkers": settings.max_workers,
+                    "batchSize": settings.batch_size,
+                    "maxBatchDelay": settings.max_batch_delay_ms,
+                    "responseTimeout": settings.response_timeout_s,
+                }
+            }
+        },
+    }
     lines = {
         "inference_address": f"{address}:{inference_port}",
         "management_address": f"{address}:{management_port}",

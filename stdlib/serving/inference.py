@@ -129,8 +129,10 @@ class ModelRunner:
         self.net = net.eval()
         self.manifest = manifest
         self.classes: list[str] = [str(name) for name in manifest.get("classes") or []]
-        self.inputs = [InputSpec(spec["name"], spec.get("dtype", "float32"), tuple(spec.get("shape") or ()))
-                       for spec in manifest.get("inputs") or []]
+        self.inputs = [
+            InputSpec(spec["name"], spec.get("dtype", "float32"), tuple(spec.get("shape") or ()))
+            for spec in manifest.get("inputs") or []
+        ]
         self.tokenizer = tokenizer
 
     # ------------------------------------------------------------ loading
@@ -144,8 +146,10 @@ class ModelRunner:
         if path.is_dir():
             candidates = sorted(path.glob("*.pt")) + sorted(path.glob("*.pth"))
             if len(candidates) != 1:
-                raise ModelLoadError(f"{path} has no {MANIFEST} and {len(candidates)} model files (*.pt, *.pth); "
-                                     "give the model file itself, or a directory written by torch.train")
+                raise ModelLoadError(
+                    f"{path} has no {MANIFEST} and {len(candidates)} model files (*.pt, *.pth); "
+                    "give the model file itself, or a directory written by torch.train"
+                )
             path = candidates[0]
         if not path.is_file():
             raise ModelLoadError(f"no model at {path}")
@@ -193,8 +197,9 @@ class ModelRunner:
 
     @property
     def is_image(self) -> bool:
-        return (self.manifest.get("task") == "image_classification" or (
-            bool(self.inputs) and len(self.inputs[0].shape) == 4 and self.inputs[0].shape[1] in (1, 3)))
+        return self.manifest.get("task") == "image_classification" or (
+            bool(self.inputs) and len(self.inputs[0].shape) == 4 and self.inputs[0].shape[1] in (1, 3)
+        )
 
     def _decoded_image(self, index: int, instance: Any) -> Any:
         """An encoded image instance as a CHW array in [0, 1]; numbers pass through unchanged."""
@@ -235,8 +240,13 @@ class ModelRunner:
             if not isinstance(text, str):
                 raise BadRequest(f"instance {index} is {json_type(text)}; this text model takes a string per instance")
         # Padded to the training length: the exported model was traced at that size.
-        encoded = self.tokenizer(instances, padding="max_length", truncation=True,
-                                 max_length=int(self.manifest.get("max_length", 64)), return_tensors="pt")
+        encoded = self.tokenizer(
+            instances,
+            padding="max_length",
+            truncation=True,
+            max_length=int(self.manifest.get("max_length", 64)),
+            return_tensors="pt",
+        )
         return encoded["input_ids"], encoded["attention_mask"]
 
     def _numeric_batch(self, instances: list) -> torch.Tensor:
@@ -248,22 +258,28 @@ class ModelRunner:
             except (ValueError, TypeError):
                 array = None  # ragged nesting
             if array is None or array.dtype.kind not in "iuf":
-                raise BadRequest(f"instance {index} is not an array of numbers (nested lists of equal length): "
-                                 f"{abbreviate(instance)}")
+                raise BadRequest(
+                    f"instance {index} is not an array of numbers (nested lists of equal length): "
+                    f"{abbreviate(instance)}"
+                )
             array = array.astype(np.float64)
             if not np.all(np.isfinite(array)):
                 raise BadRequest(f"instance {index} holds NaN or infinite values")
             if spec is not None and spec.sample_size is not None:
                 if array.size != spec.sample_size:
-                    raise BadRequest(f"instance {index} has {array.size} values; the model takes "
-                                     f"{spec.sample_size} per sample (shape {list(spec.sample_shape)}, "
-                                     "nested or flat)")
+                    raise BadRequest(
+                        f"instance {index} has {array.size} values; the model takes "
+                        f"{spec.sample_size} per sample (shape {list(spec.sample_shape)}, "
+                        "nested or flat)"
+                    )
                 array = array.reshape(spec.sample_shape)
             rows.append(array)
         shapes = {row.shape for row in rows}
         if len(shapes) > 1:
-            raise BadRequest(f"the instances differ in shape ({', '.join(str(list(s)) for s in sorted(shapes))}); "
-                             "send samples of one shape")
+            raise BadRequest(
+                f"the instances differ in shape ({', '.join(str(list(s)) for s in sorted(shapes))}); "
+                "send samples of one shape"
+            )
         dtype = torch.float64 if spec is not None and spec.dtype == "float64" else torch.float32
         return torch.as_tensor(np.stack(rows), dtype=dtype)
 
@@ -291,8 +307,11 @@ class ModelRunner:
         return [self._classified(row) for row in probabilities]
 
     def is_classifier(self, output: torch.Tensor) -> bool:
-        return output.ndim == 2 and (not self.classes or output.shape[1] == len(self.classes)) and (
-            bool(self.classes) or self.manifest.get("output") == "logits")
+        return (
+            output.ndim == 2
+            and (not self.classes or output.shape[1] == len(self.classes))
+            and (bool(self.classes) or self.manifest.get("output") == "logits")
+        )
 
     def _classified(self, probabilities: torch.Tensor) -> dict[str, Any]:
         index = int(probabilities.argmax())
@@ -340,8 +359,10 @@ class ModelRunner:
                 value = self.classes.index(value)
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
                 names = ", ".join(self.classes[:10]) + (", ..." if len(self.classes) > 10 else "")
-                raise BadRequest(f"`target` {value!r} is not a class index (0..{count - 1})"
-                                 + (f" or a class name ({names})" if self.classes else ""))
+                raise BadRequest(
+                    f"`target` {value!r} is not a class index (0..{count - 1})"
+                    + (f" or a class name ({names})" if self.classes else "")
+                )
             resolved.append(value)
         return resolved
 
@@ -362,8 +383,9 @@ class ModelRunner:
             raise BadRequest(f"`methods` {abbreviate(methods)}: name some of {', '.join(IMAGE_METHODS)}")
         return chosen
 
-    def _explain_image(self, images: torch.Tensor, targets: list[int], answers: list[dict[str, Any]],
-                       methods: list[str]) -> None:
+    def _explain_image(
+        self, images: torch.Tensor, targets: list[int], answers: list[dict[str, Any]], methods: list[str]
+    ) -> None:
         """Occlusion and GradCAM maps, and the image as the model saw it, added to each answer."""
         from captum.attr import LayerAttribution, LayerGradCam, Occlusion
 
@@ -375,8 +397,12 @@ class ModelRunner:
             if "occlusion" in methods:
                 with torch.no_grad():
                     results["occlusion"] = Occlusion(lambda batch: self._forward((batch,))).attribute(
-                        images, target=targets, sliding_window_shapes=(channels, window, window),
-                        strides=(channels, stride, stride), baselines=0)
+                        images,
+                        target=targets,
+                        sliding_window_shapes=(channels, window, window),
+                        strides=(channels, stride, stride),
+                        baselines=0,
+                    )
             if "gradcam" in methods and self.staged is not None:
                 staged = self.staged
                 cam = LayerGradCam(staged, staged.first).attribute(images, target=targets, relu_attributions=True)
@@ -403,18 +429,31 @@ class ModelRunner:
         staged = self.staged
         with torch.enable_grad():
             attributions, delta = LayerIntegratedGradients(staged, staged.first).attribute(
-                input_ids, baselines=baselines, target=targets, additional_forward_args=(attention_mask,),
-                n_steps=IG_STEPS, return_convergence_delta=True)
+                input_ids,
+                baselines=baselines,
+                target=targets,
+                additional_forward_args=(attention_mask,),
+                n_steps=IG_STEPS,
+                return_convergence_delta=True,
+            )
         per_token = attributions.detach().sum(dim=-1)
         answers = []
         for row, (ids, mask, target) in enumerate(zip(input_ids, attention_mask, targets)):
             length = int(mask.sum())
             scores = per_token[row, :length]
             norm = float(torch.linalg.vector_norm(scores)) or 1.0
-            answers.append({"target": target, "label": self.label(target), "method": "layer_integrated_gradients",
-                            "layer": "embeddings", "baseline": "padding",
-                            "tokens": self.tokenizer.convert_ids_to_tokens(ids[:length].tolist()),
-                            "attributions": (scores / norm).tolist(), "delta": float(delta[row])})
+            answers.append(
+                {
+                    "target": target,
+                    "label": self.label(target),
+                    "method": "layer_integrated_gradients",
+                    "layer": "embeddings",
+                    "baseline": "padding",
+                    "tokens": self.tokenizer.convert_ids_to_tokens(ids[:length].tolist()),
+                    "attributions": (scores / norm).tolist(),
+                    "delta": float(delta[row]),
+                }
+            )
         return answers
 
     def _explain_numeric(self, inputs: torch.Tensor, targets: list[int], instances: list) -> list[dict[str, Any]]:
@@ -424,16 +463,23 @@ class ModelRunner:
         baseline = torch.zeros_like(inputs)
         with torch.enable_grad():
             attributions, delta = IntegratedGradients(lambda batch: self._forward((batch,))).attribute(
-                inputs, baselines=baseline, target=targets, n_steps=IG_STEPS, return_convergence_delta=True)
+                inputs, baselines=baseline, target=targets, n_steps=IG_STEPS, return_convergence_delta=True
+            )
         answers = []
         for index, (attribution, target) in enumerate(zip(attributions.detach(), targets)):
             # The attributions in the layout the instance came in (nested or flat).
             layout = np.shape(instances[index]) if isinstance(instances[index], list) else ()
-            shaped = attribution.reshape(layout) if layout and math.prod(layout) == attribution.numel() \
-                else attribution
-            answers.append({"target": target, "label": self.label(target), "method": "integrated_gradients",
-                            "baseline": "zeros", "attributions": shaped.tolist(),
-                            "delta": float(delta[index])})
+            shaped = attribution.reshape(layout) if layout and math.prod(layout) == attribution.numel() else attribution
+            answers.append(
+                {
+                    "target": target,
+                    "label": self.label(target),
+                    "method": "integrated_gradients",
+                    "baseline": "zeros",
+                    "attributions": shaped.tolist(),
+                    "delta": float(delta[index]),
+                }
+            )
         return answers
 
     def _explain_text(self, tensors: tuple[torch.Tensor, ...], targets: list[int]) -> list[dict[str, Any]]:
@@ -450,14 +496,22 @@ class ModelRunner:
 
         with torch.inference_mode():
             attributions = FeatureAblation(forward).attribute(
-                input_ids, baselines=pad_id, target=targets, additional_forward_args=(attention_mask,))
+                input_ids, baselines=pad_id, target=targets, additional_forward_args=(attention_mask,)
+            )
         answers = []
         for row, (ids, mask, target) in enumerate(zip(input_ids, attention_mask, targets)):
             length = int(mask.sum())
             tokens = self.tokenizer.convert_ids_to_tokens(ids[:length].tolist())
-            answers.append({"target": target, "label": self.label(target), "method": "feature_ablation",
-                            "baseline": "padding", "tokens": tokens,
-                            "attributions": attributions[row, :length].float().tolist()})
+            answers.append(
+                {
+                    "target": target,
+                    "label": self.label(target),
+                    "method": "feature_ablation",
+                    "baseline": "padding",
+                    "tokens": tokens,
+                    "attributions": attributions[row, :length].float().tolist(),
+                }
+            )
         return answers
 
 
@@ -472,8 +526,10 @@ def load_torchscript(path: Path) -> torch.jit.ScriptModule:
         try:
             return torch.jit.load(str(path), map_location="cpu")
         except Exception as error:  # noqa: BLE001
-            raise ModelLoadError(f"{path} is not a TorchScript model ({first_line(error)}); an eager model needs "
-                                 "its state_dict and the Python file defining its nn.Module") from None
+            raise ModelLoadError(
+                f"{path} is not a TorchScript model ({first_line(error)}); an eager model needs "
+                "its state_dict and the Python file defining its nn.Module"
+            ) from None
 
 
 def load_eager(module_file: Path, weights: Path, manifest: dict[str, Any]) -> torch.nn.Module:
@@ -487,15 +543,22 @@ def load_eager(module_file: Path, weights: Path, manifest: dict[str, Any]) -> to
         spec.loader.exec_module(module)
     except Exception as error:  # noqa: BLE001
         raise ModelLoadError(f"importing {module_file} failed: {type(error).__name__}: {error}") from None
-    classes = [value for value in vars(module).values()
-               if inspect.isclass(value) and value.__module__ == spec.name and issubclass(value, torch.nn.Module)]
+    classes = [
+        value
+        for value in vars(module).values()
+        if inspect.isclass(value) and value.__module__ == spec.name and issubclass(value, torch.nn.Module)
+    ]
     model_class = _model_class(classes, manifest.get("module_class"), module_file)
-    offered = {"num_classes": len(manifest.get("classes") or []) or None, "classes": manifest.get("classes"),
-               **(manifest.get("hparams") or {})}
+    offered = {
+        "num_classes": len(manifest.get("classes") or []) or None,
+        "classes": manifest.get("classes"),
+        **(manifest.get("hparams") or {}),
+    }
     parameters = inspect.signature(model_class).parameters
     accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-    arguments = {name: value for name, value in offered.items()
-                 if value is not None and (accepts_any or name in parameters)}
+    arguments = {
+        name: value for name, value in offered.items() if value is not None and (accepts_any or name in parameters)
+    }
     try:
         net = model_class(**arguments)
         state = torch.load(weights, map_location="cpu", weights_only=True)
@@ -503,8 +566,10 @@ def load_eager(module_file: Path, weights: Path, manifest: dict[str, Any]) -> to
             state = state["state_dict"]  # a Lightning checkpoint
         net.load_state_dict(state)
     except Exception as error:  # noqa: BLE001
-        raise ModelLoadError(f"building {model_class.__name__} from {module_file} with {weights.name} failed: "
-                             f"{type(error).__name__}: {first_line(error)}") from None
+        raise ModelLoadError(
+            f"building {model_class.__name__} from {module_file} with {weights.name} failed: "
+            f"{type(error).__name__}: {first_line(error)}"
+        ) from None
     return net
 
 
@@ -520,9 +585,11 @@ def _model_class(classes: list[type], wanted: str | None, module_file: Path) -> 
     candidates = lightning or classes
     leaves = [cls for cls in candidates if not any(o is not cls and issubclass(o, cls) for o in candidates)]
     if len(leaves) != 1:
-        raise ModelLoadError(f"{module_file} defines {len(leaves)} candidate model classes "
-                             f"({', '.join(sorted(cls.__name__ for cls in leaves)) or 'none'}); name the model's "
-                             f"class as `module_class` in {MANIFEST}")
+        raise ModelLoadError(
+            f"{module_file} defines {len(leaves)} candidate model classes "
+            f"({', '.join(sorted(cls.__name__ for cls in leaves)) or 'none'}); name the model's "
+            f"class as `module_class` in {MANIFEST}"
+        )
     return leaves[0]
 
 
@@ -558,7 +625,7 @@ def json_type(value: Any) -> str:
 
 def abbreviate(value: Any, limit: int = 60) -> str:
     text = json.dumps(value, default=str)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def first_line(error: BaseException) -> str:

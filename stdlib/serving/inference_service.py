@@ -45,14 +45,18 @@ class InferenceServiceSpec:
 def check(spec: InferenceServiceSpec) -> None:
     """UsageError naming the first input the cluster would refuse."""
     if not ISVC_NAME.match(spec.name):
-        raise UsageError(f"--name {spec.name!r}: an InferenceService name is 1-45 lowercase letters, digits and `-`, "
-                         "starting with a letter and not ending with `-` (it becomes a DNS name)")
+        raise UsageError(
+            f"--name {spec.name!r}: an InferenceService name is 1-45 lowercase letters, digits and `-`, "
+            "starting with a letter and not ending with `-` (it becomes a DNS name)"
+        )
     scheme = urlparse(spec.storage_uri).scheme
     if scheme not in STORAGE_SCHEMES:
         where = "a local path" if not scheme or scheme == "file" else f"`{scheme}://`"
-        raise UsageError(f"storage URI {spec.storage_uri!r} is {where}, which the cluster can't fetch; upload the "
-                         f"archive first (storage.upload gives an s3:// URI) or use one of "
-                         f"{', '.join(s + '://' for s in STORAGE_SCHEMES)}")
+        raise UsageError(
+            f"storage URI {spec.storage_uri!r} is {where}, which the cluster can't fetch; upload the "
+            f"archive first (storage.upload gives an s3:// URI) or use one of "
+            f"{', '.join(s + '://' for s in STORAGE_SCHEMES)}"
+        )
     if spec.protocol not in PROTOCOLS:
         raise UsageError(f"--protocol {spec.protocol!r}: use v1 or v2")
     for flag, value in (("cpu", spec.cpu), ("memory", spec.memory)):
@@ -75,8 +79,12 @@ def build(spec: InferenceServiceSpec) -> dict:
     limits = dict(resources)
     if spec.gpus:
         limits["nvidia.com/gpu"] = str(spec.gpus)
-    model: dict = {"modelFormat": {"name": "pytorch"}, "protocolVersion": PROTOCOLS[spec.protocol],
-                   "storageUri": spec.storage_uri, "resources": {"requests": resources, "limits": limits}}
+    model: dict = {
+        "modelFormat": {"name": "pytorch"},
+        "protocolVersion": PROTOCOLS[spec.protocol],
+        "storageUri": spec.storage_uri,
+        "resources": {"requests": resources, "limits": limits},
+    }
     if spec.runtime_version:
         model["runtimeVersion"] = spec.runtime_version
     predictor: dict = {"model": model}
@@ -90,23 +98,30 @@ def build(spec: InferenceServiceSpec) -> dict:
         predictor["maxReplicas"] = spec.max_replicas
     if spec.node_selector:
         predictor["nodeSelector"] = {str(k): str(v) for k, v in spec.node_selector.items()}
-    metadata: dict = {"name": spec.name, "namespace": spec.namespace,
-                      "labels": {"app.kubernetes.io/managed-by": "ptflow"}}
+    metadata: dict = {
+        "name": spec.name,
+        "namespace": spec.namespace,
+        "labels": {"app.kubernetes.io/managed-by": "ptflow"},
+    }
     if spec.annotations:
         metadata["annotations"] = {str(k): str(v) for k, v in spec.annotations.items()}
-    return {"apiVersion": INFERENCE_SERVICE.api_version, "kind": INFERENCE_SERVICE.kind, "metadata": metadata,
-            "spec": {"predictor": predictor}}
+    return {
+        "apiVersion": INFERENCE_SERVICE.api_version,
+        "kind": INFERENCE_SERVICE.kind,
+        "metadata": metadata,
+        "spec": {"predictor": predictor},
+    }
 
 
 def storage_uri_for(artifact_uri: str) -> str:
     """The URI KServe fetches for a pipeline artifact's URI: KFP's `minio://` is S3 to KServe."""
     if artifact_uri.startswith("minio://"):
-        return "s3://" + artifact_uri[len("minio://"):]
+        return "s3://" + artifact_uri[len("minio://") :]
     return artifact_uri
 
 
 def readiness(obj: dict) -> str | None:
-    """"Ready" once KServe says so; None while it is still rolling out."""
+    """ "Ready" once KServe says so; None while it is still rolling out."""
     ready = condition(obj, "Ready")
     if ready and ready.get("status") == "True":
         return "Ready"

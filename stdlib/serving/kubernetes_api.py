@@ -70,17 +70,21 @@ class Cluster:
             try:
                 config.load_incluster_config(client_configuration=configuration)
             except ConfigException as error:
-                raise StepError(f"this pod has no usable service account token for the Kubernetes API: {error}") \
-                    from None
-            namespace = (SERVICE_ACCOUNT_NAMESPACE.read_text().strip()
-                         if SERVICE_ACCOUNT_NAMESPACE.is_file() else "default")
+                raise StepError(
+                    f"this pod has no usable service account token for the Kubernetes API: {error}"
+                ) from None
+            namespace = (
+                SERVICE_ACCOUNT_NAMESPACE.read_text().strip() if SERVICE_ACCOUNT_NAMESPACE.is_file() else "default"
+            )
             return cls(client.ApiClient(configuration), namespace)
         try:
             api_client = config.new_client_from_config()
             _, active = config.list_kube_config_contexts()
         except (ConfigException, OSError) as error:
-            raise StepError("no Kubernetes cluster to talk to: this is not a pod, and there is no usable kubeconfig "
-                            f"($KUBECONFIG or ~/.kube/config): {error}") from None
+            raise StepError(
+                "no Kubernetes cluster to talk to: this is not a pod, and there is no usable kubeconfig "
+                f"($KUBECONFIG or ~/.kube/config): {error}"
+            ) from None
         return cls(api_client, (active or {}).get("context", {}).get("namespace") or "default")
 
     # -------------------------------------------------------------- objects
@@ -89,19 +93,34 @@ class Cluster:
         """Create the object, or replace the one of that name so its spec is exactly `body`'s."""
         namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
         try:
-            created = self._call(self.api.create_namespaced_custom_object, resource.group, resource.version,
-                                 namespace, resource.plural, body)
+            created = self._call(
+                self.api.create_namespaced_custom_object,
+                resource.group,
+                resource.version,
+                namespace,
+                resource.plural,
+                body,
+            )
             log.info("created %s %s/%s", resource.kind, namespace, name)
             return created
         except ApiFailure as failure:
             if failure.status != 409:
                 raise failure.as_step_error(f"creating {resource.kind} {namespace}/{name}") from None
         current = self.get(resource, namespace, name)
-        replacement = {**body, "metadata": {**body["metadata"],
-                                            "resourceVersion": current["metadata"]["resourceVersion"]}}
+        replacement = {
+            **body,
+            "metadata": {**body["metadata"], "resourceVersion": current["metadata"]["resourceVersion"]},
+        }
         try:
-            replaced = self._call(self.api.replace_namespaced_custom_object, resource.group, resource.version,
-                                  namespace, resource.plural, name, replacement)
+            replaced = self._call(
+                self.api.replace_namespaced_custom_object,
+                resource.group,
+                resource.version,
+                namespace,
+                resource.plural,
+                name,
+                replacement,
+            )
         except ApiFailure as failure:
             raise failure.as_step_error(f"replacing {resource.kind} {namespace}/{name}") from None
         log.info("replaced %s %s/%s", resource.kind, namespace, name)
@@ -109,23 +128,42 @@ class Cluster:
 
     def get(self, resource: CustomResource, namespace: str, name: str) -> dict:
         try:
-            return self._call(self.api.get_namespaced_custom_object, resource.group, resource.version, namespace,
-                              resource.plural, name)
+            return self._call(
+                self.api.get_namespaced_custom_object,
+                resource.group,
+                resource.version,
+                namespace,
+                resource.plural,
+                name,
+            )
         except ApiFailure as failure:
             raise failure.as_step_error(f"reading {resource.kind} {namespace}/{name}") from None
 
     def delete(self, resource: CustomResource, namespace: str, name: str) -> None:
         try:
-            self._call(self.api.delete_namespaced_custom_object, resource.group, resource.version, namespace,
-                       resource.plural, name, propagation_policy="Foreground")
+            self._call(
+                self.api.delete_namespaced_custom_object,
+                resource.group,
+                resource.version,
+                namespace,
+                resource.plural,
+                name,
+                propagation_policy="Foreground",
+            )
         except ApiFailure as failure:
             if failure.status != 404:
                 raise failure.as_step_error(f"deleting {resource.kind} {namespace}/{name}") from None
         log.info("deleted %s %s/%s", resource.kind, namespace, name)
 
-    def wait_for(self, resource: CustomResource, namespace: str, name: str,
-                 outcome: Callable[[dict], str | None], timeout_s: float,
-                 describe: Callable[[dict], str] = lambda obj: "") -> tuple[str, dict]:
+    def wait_for(
+        self,
+        resource: CustomResource,
+        namespace: str,
+        name: str,
+        outcome: Callable[[dict], str | None],
+        timeout_s: float,
+        describe: Callable[[dict], str] = lambda obj: "",
+    ) -> tuple[str, dict]:
         """Poll until `outcome(object)` names an outcome; StepError after `timeout_s` seconds."""
         deadline = time.monotonic() + timeout_s
         pause = FIRST_POLL_S
@@ -137,8 +175,10 @@ class Cluster:
             left = deadline - time.monotonic()
             if left <= 0:
                 detail = describe(current)
-                raise StepError(f"{resource.kind} {namespace}/{name} was not done after {timeout_s:g} s"
-                                + (f": {detail}" if detail else ""))
+                raise StepError(
+                    f"{resource.kind} {namespace}/{name} was not done after {timeout_s:g} s"
+                    + (f": {detail}" if detail else "")
+                )
             time.sleep(min(pause, left))
             pause = min(pause * 1.5, LONGEST_POLL_S)
 
@@ -162,8 +202,11 @@ class ApiFailure(Exception):
         self.reason = reason
 
     def as_step_error(self, doing: str) -> StepError:
-        hints = {401: "the credentials were refused", 403: "the service account may not do this (check its RBAC "
-                 "role)", 404: "the resource kind is not installed in the cluster, or the namespace is missing"}
+        hints = {
+            401: "the credentials were refused",
+            403: "the service account may not do this (check its RBAC role)",
+            404: "the resource kind is not installed in the cluster, or the namespace is missing",
+        }
         hint = hints.get(self.status)
         return StepError(f"{doing} failed: HTTP {self.status}: {self.reason}" + (f" ({hint})" if hint else ""))
 

@@ -32,16 +32,22 @@ _SERVING_LINE = re.compile(r"^serving `.*` on (http://\S+?): ", re.MULTILINE)
 
 
 @contextmanager
-def running_server(target: Path, name: str | None = None, host: str = "127.0.0.1",
-                   startup_timeout: float = STARTUP_TIMEOUT_S) -> Iterator[ServerProcess]:
+def running_server(
+    target: Path, name: str | None = None, host: str = "127.0.0.1", startup_timeout: float = STARTUP_TIMEOUT_S
+) -> Iterator[ServerProcess]:
     """Start `ptflow serve target` on a port it picks; yields once it has loaded the model and said where it
     listens (wait for readiness separately)."""
     command = [sys.executable, "-m", "ptflow", "serve", str(target), "--host", host, "--port", "0"]
     if name:
         command += ["--name", name]
     log_file = tempfile.TemporaryFile(mode="w+")
-    process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-                               env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    process = subprocess.Popen(
+        command,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     server = ServerProcess(process, log_file)
     try:
         server.endpoint = server.wait_for_endpoint(startup_timeout)

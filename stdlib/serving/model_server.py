@@ -68,8 +68,10 @@ def _pick_archive(store: Path, name: str | None) -> Path:
     if name and (store / f"{name}.mar").is_file():
         return store / f"{name}.mar"
     if len(archives) != 1:
-        raise ModelLoadError(f"{store} holds {len(archives)} .mar archives ({', '.join(a.name for a in archives)}); "
-                             "say which with --name")
+        raise ModelLoadError(
+            f"{store} holds {len(archives)} .mar archives ({', '.join(a.name for a in archives)}); "
+            "say which with --name"
+        )
     return archives[0]
 
 
@@ -87,8 +89,10 @@ def _load_archive(mar: Path, name: str | None) -> Servable:
         if (scratch / MANIFEST).is_file():
             runner = ModelRunner.load(scratch)
         elif model.get("modelFile"):
-            raise ModelLoadError(f"{mar.name} holds an eager model ({model['modelFile']}) without ptflow's "
-                                 "model description; serve it with TorchServe, or archive a TorchScript model")
+            raise ModelLoadError(
+                f"{mar.name} holds an eager model ({model['modelFile']}) without ptflow's "
+                "model description; serve it with TorchServe, or archive a TorchScript model"
+            )
         else:
             runner = ModelRunner.load(scratch / model.get("serializedFile", "model.pt"))
     return Servable(name or model.get("modelName") or mar.stem, runner)
@@ -132,8 +136,9 @@ def make_kserve_model(servable: Servable):
         except InvalidInput:
             raise
         except (ValueError, TypeError) as error:
-            raise InvalidInput(f"input {request.inputs[0].name!r}: its data doesn't fit its shape and datatype "
-                               f"({error})") from None
+            raise InvalidInput(
+                f"input {request.inputs[0].name!r}: its data doesn't fit its shape and datatype ({error})"
+            ) from None
         if array.ndim == 0:
             raise InvalidInput(f"input {request.inputs[0].name!r} needs a batch dimension (shape [n, ...])")
         if runner.is_text:
@@ -155,8 +160,9 @@ def make_kserve_model(servable: Servable):
             output.set_data_from_numpy(array, binary_data=False)
             outputs.append(output)
         # The v2 protocol makes the request id optional, kserve's response model does not.
-        return InferResponse(model_name=servable.name, infer_outputs=outputs,
-                             response_id=request.id or str(uuid.uuid4()))
+        return InferResponse(
+            model_name=servable.name, infer_outputs=outputs, response_id=request.id or str(uuid.uuid4())
+        )
 
     class PtflowModel(Model):
         def __init__(self) -> None:
@@ -299,13 +305,23 @@ class RequestSizeLimit:
 
     async def _refuse(self, scope: dict, send: Any, size: str) -> None:
         limit_mb = self.max_bytes / (1 << 20)
-        reason = (f"the request body is larger than this server's limit of {limit_mb:g} MB ({size}); "
-                  "send fewer instances per request, or start `ptflow serve` with a larger --max-request-mb")
+        reason = (
+            f"the request body is larger than this server's limit of {limit_mb:g} MB ({size}); "
+            "send fewer instances per request, or start `ptflow serve` with a larger --max-request-mb"
+        )
         log.warning("413 %s %s: body over %s bytes", scope.get("method"), scope.get("path"), self.max_bytes)
         body = json.dumps({"error": reason}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 

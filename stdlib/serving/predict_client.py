@@ -124,8 +124,11 @@ def v2_body(instances: Any) -> dict:
         array = np.asarray(instances, dtype=np.float32)
     except (ValueError, TypeError):
         raise UsageError('--request: "instances" must be strings, or numbers in lists of equal length') from None
-    return {"inputs": [{"name": "input-0", "shape": list(array.shape), "datatype": "FP32",
-                        "data": array.reshape(-1).tolist()}]}
+    return {
+        "inputs": [
+            {"name": "input-0", "shape": list(array.shape), "datatype": "FP32", "data": array.reshape(-1).tolist()}
+        ]
+    }
 
 
 def send(call: Call, body: dict) -> Response:
@@ -167,8 +170,10 @@ def wait_until_ready(call: Call, timeout_s: float, check_server: Callable[[], No
         if check_server is not None:
             check_server()
         if time.monotonic() + pause > deadline:
-            raise StepError(f"model `{call.model_name}` at {call.endpoint} was not ready after {timeout_s:g} s "
-                            f"(GET {call.ready_url}: {last})")
+            raise StepError(
+                f"model `{call.model_name}` at {call.endpoint} was not ready after {timeout_s:g} s "
+                f"(GET {call.ready_url}: {last})"
+            )
         time.sleep(pause)
         pause = min(pause * 1.5, 3.0)
 
@@ -177,8 +182,14 @@ def wait_until_ready(call: Call, timeout_s: float, check_server: Callable[[], No
 
 
 def request_markdown(call: Call, body: dict) -> str:
-    lines = [f"# {call.verb.capitalize()} request", "", f"`POST {call.url}` (KServe {call.protocol} protocol)", "",
-             "| header | value |", "| --- | --- |"]
+    lines = [
+        f"# {call.verb.capitalize()} request",
+        "",
+        f"`POST {call.url}` (KServe {call.protocol} protocol)",
+        "",
+        "| header | value |",
+        "| --- | --- |",
+    ]
     for key, value in call.headers().items():
         shown = f"(set, {len(value)} characters; not recorded)" if key == "Cookie" else value
         lines.append(f"| {key} | {_cell(shown)} |")
@@ -186,8 +197,12 @@ def request_markdown(call: Call, body: dict) -> str:
 
 
 def response_markdown(call: Call, response: Response) -> str:
-    lines = [f"# {call.verb.capitalize()} response", "",
-             f"HTTP **{response.status}** from `{call.url}` in {response.elapsed_s * 1000:.0f} ms", ""]
+    lines = [
+        f"# {call.verb.capitalize()} response",
+        "",
+        f"HTTP **{response.status}** from `{call.url}` in {response.elapsed_s * 1000:.0f} ms",
+        "",
+    ]
     decoded = response.json()
     if decoded is None:
         text = response.body if len(response.body) <= RECORD_LIMIT else response.body[:RECORD_LIMIT] + "\n..."

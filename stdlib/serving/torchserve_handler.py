@@ -44,8 +44,10 @@ class PtflowHandler:
         explain = _is_explain(context)
         if data and all(isinstance(row, dict) and ("body" in row or "data" in row) for row in data):
             # TorchServe's own API: each row is one HTTP request.
-            return [self._answer_request(index, row.get("data", row.get("body")), explain, context)
-                    for index, row in enumerate(data)]
+            return [
+                self._answer_request(index, row.get("data", row.get("body")), explain, context)
+                for index, row in enumerate(data)
+            ]
         # TorchServe's KServe envelope has already unpacked one request's instances; it wraps
         # the list it gets back in {"predictions": ...} or {"explanations": ...}.
         try:
@@ -59,8 +61,11 @@ class PtflowHandler:
             payload = _decode(body)
             if isinstance(payload, dict) and "instances" in payload:
                 if explain:
-                    return {"explanations": self.runner.explain(payload["instances"], payload.get("target"),
-                                                                payload.get("methods"))}
+                    return {
+                        "explanations": self.runner.explain(
+                            payload["instances"], payload.get("target"), payload.get("methods")
+                        )
+                    }
                 return {"predictions": self.runner.predict(payload["instances"])}
             answers = self.runner.explain([payload]) if explain else self.runner.predict([payload])
             return answers[0]

@@ -46,8 +46,10 @@ def model_folder(archive: Path, destination: Path) -> str:
 
     archives = [archive] if archive.is_file() else sorted((archive / "model-store").glob("*.mar"))
     if len(archives) != 1:
-        raise UsageError(f"--archive: {archive} holds {len(archives)} .mar archives under model-store/; "
-                         "give serve.archive's `archive` output (exactly one)")
+        raise UsageError(
+            f"--archive: {archive} holds {len(archives)} .mar archives under model-store/; "
+            "give serve.archive's `archive` output (exactly one)"
+        )
     name = str(read_mar_manifest(archives[0])["model"]["modelName"])
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(archives[0], destination / MODEL_FILE)

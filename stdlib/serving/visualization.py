@@ -24,9 +24,11 @@ from typing import Any
 import numpy as np
 
 # The methods an image explanation may carry, the answer key of each, and its title.
-IMAGE_MAPS = (("integrated_gradients", "attributions", "Integrated gradients"),
-              ("occlusion", "occlusion", "Occlusion"),
-              ("gradcam", "gradcam", "GradCAM (last feature map)"))
+IMAGE_MAPS = (
+    ("integrated_gradients", "attributions", "Integrated gradients"),
+    ("occlusion", "occlusion", "Occlusion"),
+    ("gradcam", "gradcam", "GradCAM (last feature map)"),
+)
 # Heat maps are drawn at least this many pixels wide, so an 8x8 digit is visible.
 MIN_PICTURE_SIDE = 160
 
@@ -56,15 +58,20 @@ def page_for(model_name: str, verb: str, response: Any) -> Page:
     if verb == "explain":
         explanations = response.get("explanations") or []
         pictures: dict[str, bytes] = {}
-        sections = [_explanation_section(index, item, pictures) for index, item in enumerate(explanations)
-                    if isinstance(item, dict)]
+        sections = [
+            _explanation_section(index, item, pictures)
+            for index, item in enumerate(explanations)
+            if isinstance(item, dict)
+        ]
         return Page(_document(title, "\n".join(sections) or "<p>No explanations in the answer.</p>"), pictures)
     return Page(_document(title, _predictions_table(response.get("predictions") or [])))
 
 
 def _document(title: str, body: str) -> str:
-    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head>\n<body>\n<h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{STYLE}</style></head>\n<body>\n<h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
+    )
 
 
 def _predictions_table(predictions: list) -> str:
@@ -72,12 +79,14 @@ def _predictions_table(predictions: list) -> str:
     for index, item in enumerate(predictions):
         if isinstance(item, dict) and "probabilities" in item:
             probability = max(item["probabilities"]) if item["probabilities"] else float("nan")
-            rows.append(f"<tr><td>{index}</td><td>{html.escape(str(item.get('label')))}</td>"
-                        f"<td>{probability:.3f}</td></tr>")
+            rows.append(
+                f"<tr><td>{index}</td><td>{html.escape(str(item.get('label')))}</td><td>{probability:.3f}</td></tr>"
+            )
         else:
-            rows.append(f"<tr><td>{index}</td><td colspan=\"2\">{html.escape(str(item))[:200]}</td></tr>")
-    return ("<table><tr><th>instance</th><th>predicted label</th><th>probability</th></tr>\n"
-            + "\n".join(rows) + "</table>")
+            rows.append(f'<tr><td>{index}</td><td colspan="2">{html.escape(str(item))[:200]}</td></tr>')
+    return (
+        "<table><tr><th>instance</th><th>predicted label</th><th>probability</th></tr>\n" + "\n".join(rows) + "</table>"
+    )
 
 
 def _explanation_section(index: int, item: dict, pictures: dict[str, bytes]) -> str:
@@ -85,8 +94,10 @@ def _explanation_section(index: int, item: dict, pictures: dict[str, bytes]) -> 
         return _text_section(index, item)
     if "image" in item:
         return _image_section(index, item, pictures)
-    return (f"<h2>Instance {index}</h2><p>Attributions for {html.escape(str(item.get('label')))} "
-            f"({html.escape(str(item.get('method')))}): {len(np.ravel(item.get('attributions', [])))} values.</p>")
+    return (
+        f"<h2>Instance {index}</h2><p>Attributions for {html.escape(str(item.get('label')))} "
+        f"({html.escape(str(item.get('method')))}): {len(np.ravel(item.get('attributions', [])))} values.</p>"
+    )
 
 
 # ------------------------------------------------------------------ text
@@ -117,15 +128,19 @@ def word_colour(score: float, largest: float) -> str:
 def _text_section(index: int, item: dict) -> str:
     words = words_and_scores(list(item.get("tokens") or []), list(item.get("attributions") or []))
     largest = max((abs(score) for _, score in words), default=0.0)
-    marked = " ".join(f"<mark style=\"background-color: {word_colour(score, largest)}\" "
-                      f"title=\"{score:+.3f}\">{html.escape(word)}</mark>" for word, score in words)
+    marked = " ".join(
+        f'<mark style="background-color: {word_colour(score, largest)}" title="{score:+.3f}">{html.escape(word)}</mark>'
+        for word, score in words
+    )
     total = sum(score for _, score in words)
     predicted = item.get("predicted_label", item.get("label"))
-    return (f"<h2>Instance {index}</h2>\n<table><tr><th>predicted label</th><th>attribution label</th>"
-            f"<th>attribution score</th><th>method</th><th>word importance</th></tr>\n"
-            f"<tr><td>{html.escape(str(predicted))}</td><td>{html.escape(str(item.get('label')))}</td>"
-            f"<td>{total:.3f}</td><td>{html.escape(str(item.get('method')))}</td><td>{marked}</td></tr></table>\n"
-            + _score_list(words))
+    return (
+        f"<h2>Instance {index}</h2>\n<table><tr><th>predicted label</th><th>attribution label</th>"
+        f"<th>attribution score</th><th>method</th><th>word importance</th></tr>\n"
+        f"<tr><td>{html.escape(str(predicted))}</td><td>{html.escape(str(item.get('label')))}</td>"
+        f"<td>{total:.3f}</td><td>{html.escape(str(item.get('method')))}</td><td>{marked}</td></tr></table>\n"
+        + _score_list(words)
+    )
 
 
 def _score_list(words: list[tuple[str, float]]) -> str:
@@ -148,15 +163,19 @@ def _image_section(index: int, item: dict, pictures: dict[str, bytes]) -> str:
         name = f"instance-{index}-{method}.png"
         pictures[name] = picture
         figures.append(_figure(title, picture))
-    return (f"<h2>Instance {index}: {html.escape(str(item.get('label')))}</h2>\n"
-            f"<p>Attributions towards class {html.escape(str(item.get('label')))} (index {item.get('target')})."
-            f" Red: towards it; blue: against it.</p>\n" + "".join(figures))
+    return (
+        f"<h2>Instance {index}: {html.escape(str(item.get('label')))}</h2>\n"
+        f"<p>Attributions towards class {html.escape(str(item.get('label')))} (index {item.get('target')})."
+        f" Red: towards it; blue: against it.</p>\n" + "".join(figures)
+    )
 
 
 def _figure(caption: str, png: bytes) -> str:
     data = base64.b64encode(png).decode("ascii")
-    return (f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{html.escape(caption)}\">"
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(caption)}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
 
 
 def grey(image: np.ndarray) -> np.ndarray:

@@ -10,10 +10,17 @@ log = logging.getLogger(__name__)
 
 
 @step("torch.prepare_images", outputs={"data": Dataset, "summary": Markdown})
-def prepare_images(out: Outputs, dataset: str | None = None, folder: Artifact | None = None,
-                   val_fraction: float = 0.1, test_fraction: float = 0.2, seed: int = 42,
-                   shard_size: int = 1000, image_size: int | None = None,
-                   max_samples: int | None = None) -> None:
+def prepare_images(
+    out: Outputs,
+    dataset: str | None = None,
+    folder: Artifact | None = None,
+    val_fraction: float = 0.1,
+    test_fraction: float = 0.2,
+    seed: int = 42,
+    shard_size: int = 1000,
+    image_size: int | None = None,
+    max_samples: int | None = None,
+) -> None:
     """Split images into train/val/test webdataset shards, stratified by class.
 
     The source is `dataset` ("digits", scikit-learn's bundled 8x8 digits, the
@@ -27,8 +34,11 @@ def prepare_images(out: Outputs, dataset: str | None = None, folder: Artifact | 
     if folder is not None and dataset is not None:
         raise UsageError("give either `dataset` (a built-in set) or `folder` (your images), not both")
     if dataset is not None and dataset not in image_sources.BUILT_IN:
-        raise UsageError(f"--dataset: unknown image dataset {dataset!r}; the built-in ones are "
-                         + ", ".join(image_sources.BUILT_IN) + " (or pass your images as `folder`)")
+        raise UsageError(
+            f"--dataset: unknown image dataset {dataset!r}; the built-in ones are "
+            + ", ".join(image_sources.BUILT_IN)
+            + " (or pass your images as `folder`)"
+        )
     if folder is not None:
         image_sources.check_folder(folder.path)  # layout errors before any image is decoded
         images = image_sources.load_folder(folder.path, image_size)
@@ -36,15 +46,31 @@ def prepare_images(out: Outputs, dataset: str | None = None, folder: Artifact | 
         images = image_sources.load_cifar10()
     else:
         images = image_sources.load_digits()
-    _write_images(out, images, val_fraction, test_fraction, seed, shard_size, max_samples,
-                  resize_to=image_size if folder is None else None)  # a folder's images were sized as read
+    _write_images(
+        out,
+        images,
+        val_fraction,
+        test_fraction,
+        seed,
+        shard_size,
+        max_samples,
+        resize_to=image_size if folder is None else None,
+    )  # a folder's images were sized as read
 
 
 @step("torch.prepare_text", outputs={"data": Dataset, "summary": Markdown})
-def prepare_text(out: Outputs, dataset: str | None = None, csv: Artifact | None = None,
-                 text_column: str = "text", label_column: str = "label", val_fraction: float = 0.1,
-                 test_fraction: float = 0.2, seed: int = 42, max_samples: int | None = None,
-                 table_format: str = "auto") -> None:
+def prepare_text(
+    out: Outputs,
+    dataset: str | None = None,
+    csv: Artifact | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+    val_fraction: float = 0.1,
+    test_fraction: float = 0.2,
+    seed: int = 42,
+    max_samples: int | None = None,
+    table_format: str = "auto",
+) -> None:
     """Split labelled sentences into train/val/test tables, stratified by class.
 
     The source is `dataset` ("news", 440 sentences in four classes shipped with
@@ -60,8 +86,11 @@ def prepare_text(out: Outputs, dataset: str | None = None, csv: Artifact | None 
     if csv is not None and dataset is not None:
         raise UsageError("give either `dataset` (a built-in set) or `csv` (your file), not both")
     if dataset is not None and dataset not in text_sources.BUILT_IN:
-        raise UsageError(f"--dataset: unknown text dataset {dataset!r}; the built-in ones are "
-                         + ", ".join(text_sources.BUILT_IN) + " (or pass your own file as `csv`)")
+        raise UsageError(
+            f"--dataset: unknown text dataset {dataset!r}; the built-in ones are "
+            + ", ".join(text_sources.BUILT_IN)
+            + " (or pass your own file as `csv`)"
+        )
     fmt = prepared.table_format(table_format)
     if fmt == "parquet":
         try:
@@ -93,8 +122,16 @@ def prepare_text(out: Outputs, dataset: str | None = None, csv: Artifact | None 
     _finish(out, manifest, labels, parts, f"Text: {texts.source}")
 
 
-def _write_images(out: Outputs, images, val_fraction: float, test_fraction: float, seed: int, shard_size: int,
-                  max_samples: int | None, resize_to: int | None) -> None:
+def _write_images(
+    out: Outputs,
+    images,
+    val_fraction: float,
+    test_fraction: float,
+    seed: int,
+    shard_size: int,
+    max_samples: int | None,
+    resize_to: int | None,
+) -> None:
     import numpy as np
 
     from ptflow.stdlib import prepared, splits
@@ -114,8 +151,11 @@ def _write_images(out: Outputs, images, val_fraction: float, test_fraction: floa
         split_files[name] = {"count": int(len(indices)), "files": files}
     # Normalisation statistics come from the train split only (no test leakage).
     train = pixels[parts["train"]].astype(np.float64) / 255.0
-    details = {"shape": list(pixels.shape[1:]), "mean": train.mean(axis=(0, 2, 3)).round(6).tolist(),
-               "std": np.maximum(train.std(axis=(0, 2, 3)), 1e-6).round(6).tolist()}
+    details = {
+        "shape": list(pixels.shape[1:]),
+        "mean": train.mean(axis=(0, 2, 3)).round(6).tolist(),
+        "std": np.maximum(train.std(axis=(0, 2, 3)), 1e-6).round(6).tolist(),
+    }
     manifest = prepared.Manifest("images", images.source, images.classes, split_files, seed, details)
     manifest.write(root)
     _finish(out, manifest, labels, parts, f"Images: {images.source}")
@@ -126,9 +166,14 @@ def _finish(out: Outputs, manifest, labels, parts, title: str) -> None:
 
     summary = splits.label_counts_markdown(title, manifest.classes, labels, parts)
     out["summary"].path.write_text(summary, encoding="utf-8")
-    out["data"].metadata.update({"kind": manifest.kind, "source": manifest.source,
-                                 "classes": len(manifest.classes),
-                                 **{f"{name}_count": manifest.count(name) for name in splits.SPLITS}})
+    out["data"].metadata.update(
+        {
+            "kind": manifest.kind,
+            "source": manifest.source,
+            "classes": len(manifest.classes),
+            **{f"{name}_count": manifest.count(name) for name in splits.SPLITS},
+        }
+    )
     log.info("%s: %s", title, ", ".join(f"{name} {manifest.count(name)}" for name in splits.SPLITS))
 
 

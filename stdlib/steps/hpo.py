@@ -22,9 +22,16 @@ GENERATION_ATTEMPTS = 5
 
 
 @step("hpo.generate", outputs={"experiment": Artifact, "trials": list})
-def generate(out: Outputs, parameters: list, objective: str = "accuracy", minimize: bool = False,
-             num_trials: int = 4, seed: int = 0, resume_from: Artifact | None = None,
-             name: str = "ptflow-hpo") -> dict:
+def generate(
+    out: Outputs,
+    parameters: list,
+    objective: str = "accuracy",
+    minimize: bool = False,
+    num_trials: int = 4,
+    seed: int = 0,
+    resume_from: Artifact | None = None,
+    name: str = "ptflow-hpo",
+) -> dict:
     """Propose a batch of trials from a typed search space (or continue an experiment)."""
     from ptflow.stdlib.tuning import experiment, space
 
@@ -37,15 +44,23 @@ def generate(out: Outputs, parameters: list, objective: str = "accuracy", minimi
         _check_resumable(record, parameters, objective, minimize)
         client = experiment.load_client(resume_from.path)
     else:
-        record = {"name": name, "objective": objective, "minimize": minimize, "space": parameters, "round": 0,
-                  "pending": [], "trials": {}}
+        record = {
+            "name": name,
+            "objective": objective,
+            "minimize": minimize,
+            "space": parameters,
+            "round": 0,
+            "pending": [],
+            "trials": {},
+        }
         client = experiment.new_client(parsed, name, objective, minimize, seed, num_trials)
 
     proposed: dict[int, dict[str, Any]] = {}
     for _ in range(GENERATION_ATTEMPTS):
         batch = client.get_next_trials(max_trials=num_trials - len(proposed))
-        proposed.update({int(index): {k: experiment.plain(v) for k, v in params.items()}
-                         for index, params in batch.items()})
+        proposed.update(
+            {int(index): {k: experiment.plain(v) for k, v in params.items()} for index, params in batch.items()}
+        )
         if len(proposed) >= num_trials:
             break
     if len(proposed) < num_trials:
@@ -55,8 +70,9 @@ def generate(out: Outputs, parameters: list, objective: str = "accuracy", minimi
     for index, params in proposed.items():
         record["trials"][index] = {"params": params, "round": record["round"], "status": "RUNNING", "value": None}
     experiment.write(out["experiment"].path, client, record)
-    out["experiment"].metadata.update({"objective": objective, "minimize": minimize, "round": record["round"],
-                                       "pending_trials": record["pending"]})
+    out["experiment"].metadata.update(
+        {"objective": objective, "minimize": minimize, "round": record["round"], "pending_trials": record["pending"]}
+    )
     log.info("round %d: trials %s", record["round"], ", ".join(map(str, record["pending"])))
     return {"trials": [{"trial": index, "params": proposed[index]} for index in sorted(proposed)]}
 
@@ -92,8 +108,9 @@ def complete(out: Outputs, experiment: Artifact, results: list) -> dict:
     state.write(directory, client, record)
     best = {name: state.plain(value) for name, value in best_parameters.items()}
     out["summary"].path.write_text(summary_markdown(record, best_index), encoding="utf-8")
-    out["completed"].metadata.update({"objective": record["objective"], "round": record["round"],
-                                      "best_trial": best_index})
+    out["completed"].metadata.update(
+        {"objective": record["objective"], "round": record["round"], "best_trial": best_index}
+    )
     log.info("best: trial %d, %s = %s, %s", best_index, record["objective"], scored[best_index], best)
     return {"best": best, "best_value": float(scored[best_index])}
 
@@ -106,8 +123,10 @@ def match_results(results: list, pending: list[int]) -> dict[int, float | None]:
     `{"trial": i, "value": x}` dicts in any order.
     """
     if not pending:
-        raise UsageError("the experiment has no trials awaiting results: give the experiment from hpo.generate, "
-                         "not from an earlier hpo.complete")
+        raise UsageError(
+            "the experiment has no trials awaiting results: give the experiment from hpo.generate, "
+            "not from an earlier hpo.complete"
+        )
     if results and all(isinstance(item, dict) for item in results):
         values: dict[int, float | None] = {}
         for item in results:
@@ -124,10 +143,14 @@ def match_results(results: list, pending: list[int]) -> dict[int, float | None]:
             raise UsageError(f"--results: no value for trial(s) {missing}")
         return values
     if len(results) != len(pending):
-        raise UsageError(f"--results: {len(results)} value(s) for {len(pending)} trials ({pending}); the loop over "
-                         "generate's trials gathers one per trial")
-    return {index: _objective(value, f"result {position} (trial {index})")
-            for position, (index, value) in enumerate(zip(pending, results))}
+        raise UsageError(
+            f"--results: {len(results)} value(s) for {len(pending)} trials ({pending}); the loop over "
+            "generate's trials gathers one per trial"
+        )
+    return {
+        index: _objective(value, f"result {position} (trial {index})")
+        for position, (index, value) in enumerate(zip(pending, results))
+    }
 
 
 def _objective(value: Any, what: str) -> float | None:
@@ -145,9 +168,12 @@ def _objective(value: Any, what: str) -> float | None:
 def summary_markdown(record: dict, best_index: int) -> str:
     names = [entry["name"] for entry in record["space"]]
     direction = "minimize" if record["minimize"] else "maximize"
-    lines = [f"# Hyperparameter search: {direction} {record['objective']}", "",
-             "| trial | round | " + " | ".join(names) + f" | {record['objective']} |",
-             "| ---: | ---: | " + " | ".join("---:" for _ in names) + " | ---: |"]
+    lines = [
+        f"# Hyperparameter search: {direction} {record['objective']}",
+        "",
+        "| trial | round | " + " | ".join(names) + f" | {record['objective']} |",
+        "| ---: | ---: | " + " | ".join("---:" for _ in names) + " | ---: |",
+    ]
     for index, trial in sorted(record["trials"].items()):
         value = "failed" if trial["status"] == "FAILED" else f"{trial['value']:.6g}"
         mark = " **best**" if index == best_index else ""
@@ -162,10 +188,14 @@ def _show(value: Any) -> str:
 
 def _check_resumable(record: dict, parameters: list, objective: str, minimize: bool) -> None:
     if record["pending"]:
-        raise UsageError(f"--resume_from: trials {record['pending']} of that experiment still await results; "
-                         "resume from hpo.complete's `completed` output")
+        raise UsageError(
+            f"--resume_from: trials {record['pending']} of that experiment still await results; "
+            "resume from hpo.complete's `completed` output"
+        )
     if record["space"] != parameters:
         raise UsageError("--parameters: the search space differs from the one the experiment was created with")
     if (record["objective"], record["minimize"]) != (objective, minimize):
-        raise UsageError(f"--objective/--minimize: the experiment {'minimizes' if record['minimize'] else 'maximizes'} "
-                         f"{record['objective']}")
+        raise UsageError(
+            f"--objective/--minimize: the experiment {'minimizes' if record['minimize'] else 'maximizes'} "
+            f"{record['objective']}"
+        )

@@ -26,10 +26,20 @@ from ptflow.runtime.contract import (
 
 
 @step("serve.archive", outputs={"archive": Artifact, "config": Artifact})
-def archive(out: Outputs, model: Model, name: str, handler: str = "ptflow", version: str = "1.0",
-            handler_file: Artifact | None = None, model_file: Artifact | None = None,
-            extra_files: Artifact | None = None, requirements: Artifact | None = None, workers: int = 1,
-            batch_size: int = 1, response_timeout: int = 120) -> dict:
+def archive(
+    out: Outputs,
+    model: Model,
+    name: str,
+    handler: str = "ptflow",
+    version: str = "1.0",
+    handler_file: Artifact | None = None,
+    model_file: Artifact | None = None,
+    extra_files: Artifact | None = None,
+    requirements: Artifact | None = None,
+    workers: int = 1,
+    batch_size: int = 1,
+    response_timeout: int = 120,
+) -> dict:
     """Package a trained model as a TorchServe model archive (.mar), laid out for KServe.
 
     `archive` holds `model-store/<name>.mar` and `config/config.properties`:
@@ -41,25 +51,50 @@ def archive(out: Outputs, model: Model, name: str, handler: str = "ptflow", vers
     if workers < 1 or batch_size < 1 or response_timeout < 1:
         raise UsageError("--workers, --batch_size and --response_timeout must be at least 1")
     request = ArchiveRequest(
-        model=model.path, name=name, handler=handler, version=version,
-        handler_file=handler_file.path if handler_file else None, model_file=model_file.path if model_file else None,
+        model=model.path,
+        name=name,
+        handler=handler,
+        version=version,
+        handler_file=handler_file.path if handler_file else None,
+        model_file=model_file.path if model_file else None,
         extra_files=extra_files.path if extra_files else None,
         requirements=requirements.path if requirements else None,
-        settings=ServingSettings(min_workers=workers, max_workers=workers, batch_size=batch_size,
-                                 response_timeout_s=response_timeout))
+        settings=ServingSettings(
+            min_workers=workers, max_workers=workers, batch_size=batch_size, response_timeout_s=response_timeout
+        ),
+    )
     summary = build_archive(request, out["archive"].path, out["config"].path)
-    out["archive"].metadata.update(model_name=name, version=version, handler=summary["handler"],
-                                   mar=f"model-store/{name}.mar", mar_bytes=summary["mar_bytes"])
+    out["archive"].metadata.update(
+        model_name=name,
+        version=version,
+        handler=summary["handler"],
+        mar=f"model-store/{name}.mar",
+        mar_bytes=summary["mar_bytes"],
+    )
     out["config"].metadata.update(model_name=name)
     return {}
 
 
 @step("serve.deploy", outputs={"endpoint": str, "host": str, "manifest": Artifact})
-def deploy(out: Outputs, name: str, archive: Artifact | None = None, storage_uri: str | None = None,
-           namespace: str | None = None, protocol: str = "v1", service_account: str | None = None, cpu: str = "1",
-           memory: str = "2Gi", gpus: int = 0, canary_traffic_percent: int | None = None,
-           min_replicas: int | None = None, max_replicas: int | None = None, runtime_version: str | None = None,
-           node_selector: dict = {}, annotations: dict = {}, timeout: int = 600) -> dict:  # noqa: B006
+def deploy(
+    out: Outputs,
+    name: str,
+    archive: Artifact | None = None,
+    storage_uri: str | None = None,
+    namespace: str | None = None,
+    protocol: str = "v1",
+    service_account: str | None = None,
+    cpu: str = "1",
+    memory: str = "2Gi",
+    gpus: int = 0,
+    canary_traffic_percent: int | None = None,
+    min_replicas: int | None = None,
+    max_replicas: int | None = None,
+    runtime_version: str | None = None,
+    node_selector: dict = {},  # noqa: B006
+    annotations: dict = {},  # noqa: B006
+    timeout: int = 600,
+) -> dict:
     """Deploy an archive as a KServe InferenceService and wait until it is ready.
 
     The archive is fetched by KServe from `storage_uri` (or the `archive`
@@ -79,10 +114,21 @@ def deploy(out: Outputs, name: str, archive: Artifact | None = None, storage_uri
     if timeout < 1:
         raise UsageError(f"--timeout {timeout}: seconds, at least 1")
     spec = isvc.InferenceServiceSpec(
-        name=name, namespace=namespace or "", storage_uri=uri, protocol=protocol, service_account=service_account,
-        cpu=cpu, memory=memory, gpus=gpus, canary_traffic_percent=canary_traffic_percent,
-        min_replicas=min_replicas, max_replicas=max_replicas, runtime_version=runtime_version,
-        node_selector=dict(node_selector), annotations=dict(annotations))
+        name=name,
+        namespace=namespace or "",
+        storage_uri=uri,
+        protocol=protocol,
+        service_account=service_account,
+        cpu=cpu,
+        memory=memory,
+        gpus=gpus,
+        canary_traffic_percent=canary_traffic_percent,
+        min_replicas=min_replicas,
+        max_replicas=max_replicas,
+        runtime_version=runtime_version,
+        node_selector=dict(node_selector),
+        annotations=dict(annotations),
+    )
     isvc.check(spec)  # before connecting: a bad input fails without a cluster
     cluster = Cluster.connect()
     spec = isvc.InferenceServiceSpec(**{**spec.__dict__, "namespace": namespace or cluster.default_namespace})
@@ -91,21 +137,35 @@ def deploy(out: Outputs, name: str, archive: Artifact | None = None, storage_uri
     manifest.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
 
     cluster.apply(INFERENCE_SERVICE, body)
-    _, final = cluster.wait_for(INFERENCE_SERVICE, spec.namespace, spec.name, isvc.readiness, timeout,
-                                describe=isvc.not_ready_reason)
+    _, final = cluster.wait_for(
+        INFERENCE_SERVICE, spec.namespace, spec.name, isvc.readiness, timeout, describe=isvc.not_ready_reason
+    )
     endpoint = isvc.endpoint_of(final)
     if not endpoint:
         raise StepError(f"InferenceService {spec.namespace}/{spec.name} is ready but reports no URL")
-    manifest.write_text(yaml.safe_dump(body, sort_keys=False) + "---\n# status when ready\n"
-                        + yaml.safe_dump({"status": final.get("status", {})}, sort_keys=False), encoding="utf-8")
+    manifest.write_text(
+        yaml.safe_dump(body, sort_keys=False)
+        + "---\n# status when ready\n"
+        + yaml.safe_dump({"status": final.get("status", {})}, sort_keys=False),
+        encoding="utf-8",
+    )
     out["manifest"].metadata.update(name=spec.name, namespace=spec.namespace, endpoint=endpoint)
     return {"endpoint": endpoint, "host": urlparse(endpoint).netloc}
 
 
-@step("serve.vertex_model", outputs={"model": UnmanagedContainerModel, "machine_type": str,
-                                     "accelerator_type": str, "accelerator_count": int})
-def vertex_model(out: Outputs, archive: Artifact, cpu: str = "1", memory: str = "2Gi", gpus: int = 0,
-                 node_selector: dict = {}, serving_image: str | None = None) -> dict:  # noqa: B006
+@step(
+    "serve.vertex_model",
+    outputs={"model": UnmanagedContainerModel, "machine_type": str, "accelerator_type": str, "accelerator_count": int},
+)
+def vertex_model(
+    out: Outputs,
+    archive: Artifact,
+    cpu: str = "1",
+    memory: str = "2Gi",
+    gpus: int = 0,
+    node_selector: dict = {},  # noqa: B006
+    serving_image: str | None = None,
+) -> dict:
     """Prepare an archive for Vertex AI: the model folder to upload and the machine to deploy it on.
 
     `model` holds the archive's .mar as `model.mar`, the layout Vertex AI's
@@ -121,16 +181,36 @@ def vertex_model(out: Outputs, archive: Artifact, cpu: str = "1", memory: str = 
     image = serving_image or (vertex.PREBUILT_GPU_IMAGE if gpus else vertex.PREBUILT_CPU_IMAGE)
     name = vertex.model_folder(archive.path, out["model"].path)
     out["model"].metadata.update(containerSpec=vertex.container_spec(image), model_name=name)
-    return {"machine_type": machine.machine_type, "accelerator_type": machine.accelerator_type,
-            "accelerator_count": machine.accelerator_count}
+    return {
+        "machine_type": machine.machine_type,
+        "accelerator_type": machine.accelerator_type,
+        "accelerator_count": machine.accelerator_count,
+    }
 
 
-@step("serve.predict", outputs={"request_markdown": Markdown, "response_markdown": Markdown, "response": Artifact,
-                                "visualization": HTML, "heat_maps": Artifact})
-def predict(out: Outputs, endpoint: str | None = None, archive: Artifact | None = None,
-            model_name: str | None = None, request: dict | None = None, request_file: Artifact | None = None,
-            verb: str = "predict", protocol: str = "v1", host: str | None = None, cookie: str | None = None,
-            timeout: int = 120) -> dict:
+@step(
+    "serve.predict",
+    outputs={
+        "request_markdown": Markdown,
+        "response_markdown": Markdown,
+        "response": Artifact,
+        "visualization": HTML,
+        "heat_maps": Artifact,
+    },
+)
+def predict(
+    out: Outputs,
+    endpoint: str | None = None,
+    archive: Artifact | None = None,
+    model_name: str | None = None,
+    request: dict | None = None,
+    request_file: Artifact | None = None,
+    verb: str = "predict",
+    protocol: str = "v1",
+    host: str | None = None,
+    cookie: str | None = None,
+    timeout: int = 120,
+) -> dict:
     """Call predict or explain on a served model and record the request and response as Markdown.
 
     Against `endpoint` (a KServe service's URL, or any KServe-protocol server),

@@ -13,8 +13,13 @@ REMOTE_SCHEMES = ("gs://", "s3://", "minio://", "hdfs://", "azfs://", "pvc://", 
 
 
 @step("torch.tensorboard", outputs={"instructions": Markdown})
-def tensorboard(out: Outputs, logs: Artifact, logs_uri: str | None = None, image: str | None = None,
-                pod_template_spec: dict | None = None) -> None:
+def tensorboard(
+    out: Outputs,
+    logs: Artifact,
+    logs_uri: str | None = None,
+    image: str | None = None,
+    pod_template_spec: dict | None = None,
+) -> None:
     """Show TensorBoard logs (scalars and PyTorch profiler traces).
 
     KFP v1 gets a TensorBoard viewer entry in mlpipeline-ui-metadata, opened in
@@ -31,8 +36,11 @@ def tensorboard(out: Outputs, logs: Artifact, logs_uri: str | None = None, image
     if viewer_ready:
         out.add_v1_tensorboard(source, image, pod_template_spec)
     else:
-        log.warning("the logs are at %s, which a TensorBoard pod can't read; on KFP v1 give logs_uri "
-                    "(where the logs were uploaded) to get a viewer", source)
+        log.warning(
+            "the logs are at %s, which a TensorBoard pod can't read; on KFP v1 give logs_uri "
+            "(where the logs were uploaded) to get a viewer",
+            source,
+        )
     out["instructions"].path.write_text(instructions(source, image, runs, viewer_ready), encoding="utf-8")
     out["instructions"].metadata.update({"log_uri": source, "runs": [name for name, _ in runs]})
 
@@ -42,8 +50,13 @@ def describe_runs(root: Path) -> list[tuple[str, str]]:
     found: dict[str, set[str]] = {}
     if root.is_dir():
         for path in root.rglob("*"):
-            kind = ("scalars" if path.name.startswith("events.out.tfevents") else
-                    "profiler traces" if path.name.endswith((".pt.trace.json", ".pt.trace.json.gz")) else None)
+            kind = (
+                "scalars"
+                if path.name.startswith("events.out.tfevents")
+                else "profiler traces"
+                if path.name.endswith((".pt.trace.json", ".pt.trace.json.gz"))
+                else None
+            )
             if kind:
                 run = path.parent.relative_to(root).as_posix()
                 found.setdefault(run, set()).add(kind)
@@ -68,6 +81,9 @@ def instructions(source: str, image: str, runs: list[tuple[str, str]], viewer_re
         "--experiment_name <NAME> --one_shot=True`.",
     ]
     if not viewer_ready:
-        lines += ["", "*KFP v1 gets no viewer for these logs: their location is local to the step. Upload them "
-                  "(for example with `storage.upload`) and pass that URI as `logs_uri`.*"]
+        lines += [
+            "",
+            "*KFP v1 gets no viewer for these logs: their location is local to the step. Upload them "
+            "(for example with `storage.upload`) and pass that URI as `logs_uri`.*",
+        ]
     return "\n".join(lines) + "\n"

@@ -20,9 +20,13 @@ MODEL_HPARAMS: dict[str, dict[str, Any]] = {
 def check_model_name(model: str, kind: str) -> None:
     """Refuse a model that doesn't exist or doesn't fit the data, before anything is loaded."""
     if model not in BUILT_IN:
-        raise UsageError(f"--model: unknown model {model!r}; built-in models are {', '.join(BUILT_IN)} "
-                         "(or give your own LightningModule as module_file)")
+        raise UsageError(
+            f"--model: unknown model {model!r}; built-in models are {', '.join(BUILT_IN)} "
+            "(or give your own LightningModule as module_file)"
+        )
     fits = IMAGE_MODELS if kind == "images" else TEXT_MODELS
     if model not in fits:
-        raise UsageError(f"--model: {model} is {'an image' if model in IMAGE_MODELS else 'a text'} model and the "
-                         f"dataset holds {kind}; use {' or '.join(fits)}")
+        raise UsageError(
+            f"--model: {model} is {'an image' if model in IMAGE_MODELS else 'a text'} model and the "
+            f"dataset holds {kind}; use {' or '.join(fits)}"
+        )

@@ -27,8 +27,9 @@ class Splits:
         for split in ("test", "val"):
             if self.has(split):
                 return split
-        raise StepError("the dataset has no test or val samples to measure the model on; prepare it with "
-                        "test_fraction above 0")
+        raise StepError(
+            "the dataset has no test or val samples to measure the model on; prepare it with test_fraction above 0"
+        )
 
     def example(self) -> tuple[torch.Tensor, ...]:
         """One input sample, batched, as the exported model takes it."""
@@ -56,16 +57,24 @@ def load_splits(root: Path, manifest: prepared.Manifest, tokenizer: Any = None, 
         else:
             texts, labels = prepared.read_text_split(root, manifest, split)
             # A tokenizer refuses an empty batch; tokenize a blank and keep none of it for an empty split.
-            encoded = tokenizer(texts or [""], padding="max_length", truncation=True, max_length=max_length,
-                                return_tensors="pt")
+            encoded = tokenizer(
+                texts or [""], padding="max_length", truncation=True, max_length=max_length, return_tensors="pt"
+            )
             count = len(texts)
-            datasets[split] = TensorDataset(encoded["input_ids"][:count], encoded["attention_mask"][:count],
-                                            torch.from_numpy(labels))
+            datasets[split] = TensorDataset(
+                encoded["input_ids"][:count], encoded["attention_mask"][:count], torch.from_numpy(labels)
+            )
     if len(datasets["train"]) == 0:
         raise StepError(f"the dataset at {root} has no training samples")
     return Splits(manifest, datasets)
 
 
 def loader(dataset: TensorDataset, batch_size: int, shuffle: bool, num_workers: int) -> DataLoader:
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, collate_fn=collate,
-                      persistent_workers=num_workers > 0)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        num_workers=num_workers,
+        collate_fn=collate,
+        persistent_workers=num_workers > 0,
+    )

@@ -21,8 +21,7 @@ class Evaluation:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, loader: DataLoader, num_classes: int, split: str,
-             device: torch.device) -> Evaluation:
+def evaluate(model: nn.Module, loader: DataLoader, num_classes: int, split: str, device: torch.device) -> Evaluation:
     was_training = model.training
     model.eval()
     total_loss, count = 0.0, 0
@@ -32,8 +31,9 @@ def evaluate(model: nn.Module, loader: DataLoader, num_classes: int, split: str,
         logits = model(*inputs)
         total_loss += F.cross_entropy(logits, labels, reduction="sum").item()
         predicted = logits.argmax(dim=1)
-        confusion += np.bincount((labels * num_classes + predicted).cpu().numpy(),
-                                 minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+        confusion += np.bincount(
+            (labels * num_classes + predicted).cpu().numpy(), minlength=num_classes * num_classes
+        ).reshape(num_classes, num_classes)
         count += len(labels)
     model.train(was_training)
     return Evaluation(split, count, float(np.trace(confusion)) / max(count, 1), total_loss / max(count, 1), confusion)

@@ -33,8 +33,9 @@ MANIFEST = "ptflow-model.json"
 log = logging.getLogger(__name__)
 
 
-def to_torchscript(net: nn.Module, example: tuple[torch.Tensor, ...],
-                   trace_first: bool = False) -> torch.jit.ScriptModule | None:
+def to_torchscript(
+    net: nn.Module, example: tuple[torch.Tensor, ...], trace_first: bool = False
+) -> torch.jit.ScriptModule | None:
     """The network as TorchScript, or None if it can be neither scripted nor traced.
 
     Scripting keeps data-dependent control flow, so it comes first for code we
@@ -68,8 +69,10 @@ def input_description(example: tuple[torch.Tensor, ...], task: str) -> list[dict
     if task == "image_classification":
         (images,) = example
         return [{"name": "images", "dtype": "float32", "shape": [-1, *images.shape[1:]], "range": [0.0, 1.0]}]
-    return [{"name": name, "dtype": str(tensor.dtype).removeprefix("torch."), "shape": [-1, tensor.shape[1]]}
-            for name, tensor in zip(("input_ids", "attention_mask"), example)]
+    return [
+        {"name": name, "dtype": str(tensor.dtype).removeprefix("torch."), "shape": [-1, tensor.shape[1]]}
+        for name, tensor in zip(("input_ids", "attention_mask"), example)
+    ]
 
 
 def _staged_torchscript(net: nn.Module, example: tuple[torch.Tensor, ...]) -> torch.jit.ScriptModule | None:
@@ -84,15 +87,24 @@ def _staged_torchscript(net: nn.Module, example: tuple[torch.Tensor, ...]) -> to
     with torch.no_grad():
         same = torch.allclose(traced(*example), net(*example), atol=1e-5, rtol=1e-4)
     if not same:
-        log.warning("the network traced in stages differs from the network; exporting it whole (serving's "
-                    "explanations then use methods that need no layer)")
+        log.warning(
+            "the network traced in stages differs from the network; exporting it whole (serving's "
+            "explanations then use methods that need no layer)"
+        )
         return None
     return traced
 
 
-def export_model(directory: Path, net: nn.Module, example: tuple[torch.Tensor, ...], task: str,
-                 classes: list[str], details: dict[str, Any], tokenizer: Any = None,
-                 module_file: Path | None = None) -> dict[str, Any]:
+def export_model(
+    directory: Path,
+    net: nn.Module,
+    example: tuple[torch.Tensor, ...],
+    task: str,
+    classes: list[str],
+    details: dict[str, Any],
+    tokenizer: Any = None,
+    module_file: Path | None = None,
+) -> dict[str, Any]:
     """Write the model directory; returns its manifest.
 
     A user's module (`module_file`) is scripted first; ptflow's own networks,
@@ -101,12 +113,18 @@ def export_model(directory: Path, net: nn.Module, example: tuple[torch.Tensor, .
     directory.mkdir(parents=True, exist_ok=True)
     net = net.cpu().eval()
     example = tuple(tensor.cpu() for tensor in example)
-    manifest: dict[str, Any] = {"task": task, "classes": list(classes), "inputs": input_description(example, task),
-                                "output": "logits", **details}
+    manifest: dict[str, Any] = {
+        "task": task,
+        "classes": list(classes),
+        "inputs": input_description(example, task),
+        "output": "logits",
+        **details,
+    }
     scripted = _staged_torchscript(net, example)
     if scripted is not None:
-        manifest["attribution_layer"] = {"image_classification": "feature_map",
-                                         "text_classification": "embeddings"}[task]
+        manifest["attribution_layer"] = {"image_classification": "feature_map", "text_classification": "embeddings"}[
+            task
+        ]
     else:
         scripted = to_torchscript(net, example, trace_first=module_file is None)
     if scripted is not None:
@@ -122,6 +140,7 @@ def export_model(directory: Path, net: nn.Module, example: tuple[torch.Tensor, .
         tokenizer.save_pretrained(str(directory / "tokenizer"))
         manifest["tokenizer"] = "tokenizer"
     (directory / "index_to_name.json").write_text(
-        json.dumps({str(index): name for index, name in enumerate(classes)}, indent=2) + "\n", encoding="utf-8")
+        json.dumps({str(index): name for index, name in enumerate(classes)}, indent=2) + "\n", encoding="utf-8"
+    )
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest

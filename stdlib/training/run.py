@@ -100,13 +100,19 @@ def check_request(request: TrainRequest):
     if not request.lr > 0:
         raise UsageError(f"--lr: must be above 0, got {request.lr}")
     if request.profiler is not None and request.profiler not in PROFILERS:
-        raise UsageError(f"--profiler: expected one of {', '.join(PROFILERS)} (or leave it out), got "
-                         f"{request.profiler!r}")
+        raise UsageError(
+            f"--profiler: expected one of {', '.join(PROFILERS)} (or leave it out), got {request.profiler!r}"
+        )
     manifest = prepared.Manifest.read(request.data)
     from ptflow.stdlib.training.selection import check_options
 
-    check_options(request.monitor, request.early_stopping_patience, request.lr_scheduler, manifest.count("val"),
-                  request.module_file is not None)
+    check_options(
+        request.monitor,
+        request.early_stopping_patience,
+        request.lr_scheduler,
+        manifest.count("val"),
+        request.module_file is not None,
+    )
     if request.module_file is not None:
         from ptflow.stdlib.training.module_file import check_module_file
 
@@ -116,8 +122,10 @@ def check_request(request: TrainRequest):
     accepted = {**MODEL_HPARAMS[request.model], **OPTIMIZER_HPARAMS}
     unknown = sorted(set(request.hparams) - set(accepted))
     if unknown:
-        raise UsageError(f"hparams {', '.join(map(repr, unknown))}: not used by model {request.model}; it takes "
-                         f"{', '.join(sorted([*accepted, *STEP_HPARAMS]))}")
+        raise UsageError(
+            f"hparams {', '.join(map(repr, unknown))}: not used by model {request.model}; it takes "
+            f"{', '.join(sorted([*accepted, *STEP_HPARAMS]))}"
+        )
     return manifest
 
 
@@ -140,13 +148,15 @@ def train(request: TrainRequest, out: Outputs, manifest) -> dict[str, float] | N
     with _timed(timings, "build"):
         built, module, module_hparams = _build(request, manifest)
     with _timed(timings, "data"):
-        splits = data_module.load_splits(request.data, manifest, built.tokenizer if built else None,
-                                         request.max_length)
-    loaders = {split: data_module.loader(splits.datasets[split], request.batch_size, split == "train",
-                                         request.num_workers)
-               for split in ("train", "val", "test") if splits.has(split)}
-    selection = selecting.callbacks(request.monitor, request.keep_best, request.early_stopping_patience,
-                                    request.lr_monitor, "val" in loaders)
+        splits = data_module.load_splits(request.data, manifest, built.tokenizer if built else None, request.max_length)
+    loaders = {
+        split: data_module.loader(splits.datasets[split], request.batch_size, split == "train", request.num_workers)
+        for split in ("train", "val", "test")
+        if splits.has(split)
+    }
+    selection = selecting.callbacks(
+        request.monitor, request.keep_best, request.early_stopping_patience, request.lr_monitor, "val" in loaders
+    )
     try:
         with _timed(timings, "fit"):
             trainer = _fit(request, out, module, loaders, selection)
@@ -157,29 +167,56 @@ def train(request: TrainRequest, out: Outputs, manifest) -> dict[str, float] | N
     if not trainer.is_global_zero:
         return None
     if "val" not in loaders:
-        log.warning("the dataset has no validation split: the last epoch is kept and the validation metrics "
-                    "are measured on the training split")
+        log.warning(
+            "the dataset has no validation split: the last epoch is kept and the validation metrics "
+            "are measured on the training split"
+        )
 
     net = built.net if built else module
     with _timed(timings, "evaluate"):
+
         def measure(split: str):
-            return evaluate(net, data_module.loader(splits.datasets[split], request.batch_size, False, 0),
-                            len(manifest.classes), split, module.device)
+            return evaluate(
+                net,
+                data_module.loader(splits.datasets[split], request.batch_size, False, 0),
+                len(manifest.classes),
+                split,
+                module.device,
+            )
 
         result = measure(splits.evaluation_split)
         validation = measure("val" if "val" in loaders else "train")
     task = "image_classification" if manifest.kind == "images" else "text_classification"
-    details = {"model": request.model if request.module_file is None else f"module_file:{request.module_file.name}",
-               "framework": "pytorch", "torch_version": torch.__version__, "hparams": module_hparams,
-               **(built.description if built else {})}
+    details = {
+        "model": request.model if request.module_file is None else f"module_file:{request.module_file.name}",
+        "framework": "pytorch",
+        "torch_version": torch.__version__,
+        "hparams": module_hparams,
+        **(built.description if built else {}),
+    }
     if manifest.kind == "text":
         details["max_length"] = request.max_length
     with _timed(timings, "export"):
-        exported = export_model(out["model_file"].path, net, splits.example(), task, manifest.classes, details,
-                                built.tokenizer if built else None, request.module_file)
+        exported = export_model(
+            out["model_file"].path,
+            net,
+            splits.example(),
+            task,
+            manifest.classes,
+            details,
+            built.tokenizer if built else None,
+            request.module_file,
+        )
     _report(out, result, validation, manifest.classes, exported, trainer, kept)
-    log.info("%s accuracy %.4f, loss %.4f on %d samples; %s accuracy %.4f", result.split, result.accuracy,
-             result.loss, result.count, validation.split, validation.accuracy)
+    log.info(
+        "%s accuracy %.4f, loss %.4f on %d samples; %s accuracy %.4f",
+        result.split,
+        result.accuracy,
+        result.loss,
+        result.count,
+        validation.split,
+        validation.accuracy,
+    )
     log.info("timings: %s", ", ".join(f"{phase} {seconds:.3f} s" for phase, seconds in timings.items()))
     return {"accuracy": result.accuracy, "val_accuracy": validation.accuracy}
 
@@ -193,14 +230,21 @@ def _fit(request: TrainRequest, out: Outputs, module, loaders: dict, selection):
     tensorboard_dir.mkdir(parents=True, exist_ok=True)
     profiler, callbacks = _profiler_and_callbacks(request.profiler, tensorboard_dir, len(loaders["train"]))
     trainer = pl.Trainer(
-        max_epochs=request.max_epochs, accelerator=request.accelerator, devices=request.devices,
-        strategy=request.strategy, num_nodes=request.num_nodes,
+        max_epochs=request.max_epochs,
+        accelerator=request.accelerator,
+        devices=request.devices,
+        strategy=request.strategy,
+        num_nodes=request.num_nodes,
         logger=pl.loggers.TensorBoardLogger(str(tensorboard_dir), name="", version="", default_hp_metric=False),
-        profiler=profiler, callbacks=[*callbacks, *selection.callbacks],
+        profiler=profiler,
+        callbacks=[*callbacks, *selection.callbacks],
         # The best epoch's checkpoint is kept by `selection`; otherwise one is written at the end.
         enable_checkpointing=selection.best is not None,
-        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
-        log_every_n_steps=max(1, min(10, len(loaders["train"]))), default_root_dir=str(tensorboard_dir),
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        log_every_n_steps=max(1, min(10, len(loaders["train"]))),
+        default_root_dir=str(tensorboard_dir),
     )
     try:
         trainer.fit(module, train_dataloaders=loaders["train"], val_dataloaders=loaders.get("val"))
@@ -252,28 +296,42 @@ def _build(request: TrainRequest, manifest):
         from ptflow.stdlib.training.module_file import construct_user_module, load_module_class
 
         cls = load_module_class(request.module_file, request.module_class)
-        offered = {"num_classes": len(manifest.classes), "classes": manifest.classes, "lr": request.lr,
-                   "kind": manifest.kind, **_data_facts(manifest)}
+        offered = {
+            "num_classes": len(manifest.classes),
+            "classes": manifest.classes,
+            "lr": request.lr,
+            "kind": manifest.kind,
+            **_data_facts(manifest),
+        }
         module = construct_user_module(cls, offered, request.hparams)
         return None, module, dict(request.hparams)
     defaults = MODEL_HPARAMS[request.model]
     model_hparams = {**defaults, **{k: v for k, v in request.hparams.items() if k in defaults}}
     if manifest.kind == "images":
         facts = manifest.details
-        built = models.build_image_model(request.model, facts["shape"], facts["mean"], facts["std"],
-                                         len(manifest.classes), model_hparams)
+        built = models.build_image_model(
+            request.model, facts["shape"], facts["mean"], facts["std"], len(manifest.classes), model_hparams
+        )
     else:
         built = models.build_text_model(manifest.classes, model_hparams, request.pretrained)
-    recorded = {"model": request.model, "batch_size": request.batch_size, "max_epochs": request.max_epochs,
-                "seed": request.seed, **model_hparams}
+    recorded = {
+        "model": request.model,
+        "batch_size": request.batch_size,
+        "max_epochs": request.max_epochs,
+        "seed": request.seed,
+        **model_hparams,
+    }
     module = ClassifierModule(built.net, lr=request.lr, **optimizer, **recorded)
     return built, module, {**recorded, "lr": request.lr, **optimizer}
 
 
 def _data_facts(manifest) -> dict[str, Any]:
     if manifest.kind == "images":
-        return {"input_shape": manifest.details["shape"], "mean": manifest.details["mean"],
-                "std": manifest.details["std"]}
+        return {
+            "input_shape": manifest.details["shape"],
+            "mean": manifest.details["mean"],
+            "std": manifest.details["std"],
+        }
     return {}
 
 
@@ -292,8 +350,9 @@ def _profiler_and_callbacks(name: str | None, directory: Path, train_batches: in
     return None, [TraceProfiler(directory, train_batches)]
 
 
-def _report(out: Outputs, result, validation, classes: list[str], exported: dict, trainer,
-            kept: dict[str, Any]) -> None:
+def _report(
+    out: Outputs, result, validation, classes: list[str], exported: dict, trainer, kept: dict[str, Any]
+) -> None:
     metrics: Metrics = out["metrics"]
     metrics.log_metric("accuracy", result.accuracy, percentage=True)
     metrics.log_metric("loss", result.loss)
@@ -302,11 +361,18 @@ def _report(out: Outputs, result, validation, classes: list[str], exported: dict
     confusion: ClassificationMetrics = out["confusion"]
     confusion.log_confusion_matrix(classes, result.confusion.tolist())
     confusion.metadata["split"] = result.split
-    out["model_file"].metadata.update({"framework": "pytorch", "format": exported["format"],
-                                       "task": exported["task"], "classes": len(classes),
-                                       "accuracy": round(result.accuracy, 6)})
-    out["checkpoint"].metadata.update({"framework": "pytorch_lightning", "epochs": trainer.current_epoch,
-                                       "global_step": trainer.global_step, **kept})
+    out["model_file"].metadata.update(
+        {
+            "framework": "pytorch",
+            "format": exported["format"],
+            "task": exported["task"],
+            "classes": len(classes),
+            "accuracy": round(result.accuracy, 6),
+        }
+    )
+    out["checkpoint"].metadata.update(
+        {"framework": "pytorch_lightning", "epochs": trainer.current_epoch, "global_step": trainer.global_step, **kept}
+    )
     from ptflow.stdlib.training.profiling import PROFILER_RUN
 
     if (out["tensorboard"].path / PROFILER_RUN).is_dir():

@@ -51,13 +51,23 @@ def new_client(space: list, name: str, objective: str, minimize: bool, seed: int
     configs = []
     for parameter in space:
         if isinstance(parameter, RangeParameter):
-            configs.append(RangeParameterConfig(name=parameter.name, bounds=(parameter.low, parameter.high),
-                                                parameter_type=parameter.value_type,
-                                                scaling="log" if parameter.log_scale else "linear"))
+            configs.append(
+                RangeParameterConfig(
+                    name=parameter.name,
+                    bounds=(parameter.low, parameter.high),
+                    parameter_type=parameter.value_type,
+                    scaling="log" if parameter.log_scale else "linear",
+                )
+            )
         else:
-            configs.append(ChoiceParameterConfig(name=parameter.name, values=list(parameter.values),
-                                                 parameter_type=parameter.value_type,
-                                                 is_ordered=parameter.is_ordered))
+            configs.append(
+                ChoiceParameterConfig(
+                    name=parameter.name,
+                    values=list(parameter.values),
+                    parameter_type=parameter.value_type,
+                    is_ordered=parameter.is_ordered,
+                )
+            )
     client = Client(random_seed=seed)
     client.configure_experiment(parameters=configs, name=name)
     client.configure_optimization(objective=f"-{objective}" if minimize else objective)

@@ -56,8 +56,10 @@ def parse_space(parameters: list) -> list[Parameter]:
     seen: set[str] = set()
     for position, entry in enumerate(parameters):
         if not isinstance(entry, dict):
-            raise UsageError(f"--parameters: item {position} is {entry!r}, not a dict like "
-                             '{"name": "lr", "type": "range", "bounds": [0.0001, 0.1]}')
+            raise UsageError(
+                f"--parameters: item {position} is {entry!r}, not a dict like "
+                '{"name": "lr", "type": "range", "bounds": [0.0001, 0.1]}'
+            )
         name = entry.get("name")
         if not isinstance(name, str) or not name.isidentifier():
             raise UsageError(f"--parameters: item {position} needs a `name` that is an identifier, got {name!r}")
@@ -70,15 +72,17 @@ def parse_space(parameters: list) -> list[Parameter]:
         elif kind == "choice":
             parsed.append(_choice(name, entry))
         else:
-            raise UsageError(f"parameter `{name}`: type must be \"range\" or \"choice\", got {kind!r}")
+            raise UsageError(f'parameter `{name}`: type must be "range" or "choice", got {kind!r}')
     return parsed
 
 
 def _unknown_keys(name: str, entry: dict, allowed: set[str]) -> None:
     unknown = sorted(set(entry) - allowed)
     if unknown:
-        raise UsageError(f"parameter `{name}`: unknown key(s) {', '.join(unknown)}; a {entry['type']} takes "
-                         + ", ".join(sorted(allowed)))
+        raise UsageError(
+            f"parameter `{name}`: unknown key(s) {', '.join(unknown)}; a {entry['type']} takes "
+            + ", ".join(sorted(allowed))
+        )
 
 
 def _is_number(value: Any) -> bool:
@@ -92,11 +96,13 @@ def _range(name: str, entry: dict) -> RangeParameter:
         raise UsageError(f"parameter `{name}`: bounds must be [low, high], two numbers; got {bounds!r}")
     low, high = bounds
     if not low < high:
-        raise UsageError(f"parameter `{name}`: the range [{low}, {high}] is empty; its low bound must be below "
-                         "its high bound (for a fixed value, leave it out of the search and set it in hparams)")
+        raise UsageError(
+            f"parameter `{name}`: the range [{low}, {high}] is empty; its low bound must be below "
+            "its high bound (for a fixed value, leave it out of the search and set it in hparams)"
+        )
     value_type = entry.get("value_type", "float")
     if value_type not in ("float", "int"):
-        raise UsageError(f"parameter `{name}`: value_type of a range is \"float\" or \"int\", got {value_type!r}")
+        raise UsageError(f'parameter `{name}`: value_type of a range is "float" or "int", got {value_type!r}')
     if value_type == "int":
         if not (float(low).is_integer() and float(high).is_integer()):
             raise UsageError(f"parameter `{name}`: an int range needs whole bounds, got [{low}, {high}]")
@@ -132,8 +138,9 @@ def _infer_choice_type(name: str, values: list) -> str:
         return "str"
     if all(_is_number(value) for value in values):
         return "int" if all(isinstance(value, int) for value in values) else "float"
-    raise UsageError(f"parameter `{name}`: choice values must all be numbers, all strings or all booleans; "
-                     f"got {values!r}")
+    raise UsageError(
+        f"parameter `{name}`: choice values must all be numbers, all strings or all booleans; got {values!r}"
+    )
 
 
 def check_objective(objective: str) -> None:

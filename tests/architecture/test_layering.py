@@ -23,8 +23,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 # Each top-level folder is this sub-package of `ptflow` (setup.py's PACKAGE_DIRS).
-FOLDER_PACKAGES = {"grammar": "ptflow.grammar", "compiler": "ptflow.compiler", "runtime": "ptflow.runtime",
-                   "stdlib": "ptflow.stdlib", "ptflow": "ptflow"}
+FOLDER_PACKAGES = {
+    "grammar": "ptflow.grammar",
+    "compiler": "ptflow.compiler",
+    "runtime": "ptflow.runtime",
+    "stdlib": "ptflow.stdlib",
+    "ptflow": "ptflow",
+}
 # The CLI and the language server: everything in ptflow/ except the package root.
 CLI_AND_LSP = ("ptflow.cli", "ptflow.commands", "ptflow.lsp", "ptflow.__main__")
 
@@ -46,13 +51,22 @@ class Rule:
 
 
 RULES = [
-    Rule("grammar", ("ptflow.compiler", "ptflow.runtime", "ptflow.stdlib", *CLI_AND_LSP),
-         "grammar/ is the bottom layer: it imports no other ptflow package"),
-    Rule("compiler", ("ptflow.runtime", "ptflow.stdlib", *CLI_AND_LSP),
-         "compiler/ imports nothing from runtime/, stdlib/ or the CLI/LSP"),
-    Rule("runtime", ("ptflow.compiler",),
-         "runtime/ (container-side code) imports nothing from compiler/; only runtime/runner/ may",
-         except_under="runtime/runner"),
+    Rule(
+        "grammar",
+        ("ptflow.compiler", "ptflow.runtime", "ptflow.stdlib", *CLI_AND_LSP),
+        "grammar/ is the bottom layer: it imports no other ptflow package",
+    ),
+    Rule(
+        "compiler",
+        ("ptflow.runtime", "ptflow.stdlib", *CLI_AND_LSP),
+        "compiler/ imports nothing from runtime/, stdlib/ or the CLI/LSP",
+    ),
+    Rule(
+        "runtime",
+        ("ptflow.compiler",),
+        "runtime/ (container-side code) imports nothing from compiler/; only runtime/runner/ may",
+        except_under="runtime/runner",
+    ),
 ]
 
 
@@ -75,17 +89,23 @@ def imported_modules(path: Path, relative: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - (node.level - 1)]
+                base = base[: len(base) - (node.level - 1)]
                 module = ".".join([*base, node.module] if node.module else base)
             else:
                 module = node.module or ""
             found.append((node.lineno, module))
             # `from ptflow import runtime` imports the sub-package `ptflow.runtime`.
             found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names if alias.name != "*"]
-        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-              and isinstance(node.args[0].value, str)
-              and ((isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
-                   or (isinstance(node.func, ast.Name) and node.func.id in ("import_module", "__import__")))):
+        elif (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and (
+                (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
+                or (isinstance(node.func, ast.Name) and node.func.id in ("import_module", "__import__"))
+            )
+        ):
             found.append((node.lineno, node.args[0].value))
     return found
 
@@ -120,13 +140,15 @@ def test_the_scan_sees_lazy_relative_and_from_package_imports(tmp_path, monkeypa
     """The scanner itself: each way of writing an import is found, so the rule can't be dodged."""
     source = tmp_path / "compiler" / "targets" / "sample.py"
     source.parent.mkdir(parents=True)
-    source.write_text("import os\n"
-                      "def lazy():\n"
-                      "    from ptflow.runtime.contract import UsageError\n"
-                      "from ... import stdlib\n"
-                      "from ptflow import lsp, __version__\n"
-                      "import importlib\n"
-                      "importlib.import_module('ptflow.cli')\n")
+    source.write_text(
+        "import os\n"
+        "def lazy():\n"
+        "    from ptflow.runtime.contract import UsageError\n"
+        "from ... import stdlib\n"
+        "from ptflow import lsp, __version__\n"
+        "import importlib\n"
+        "importlib.import_module('ptflow.cli')\n"
+    )
     modules = imported_modules(source, source.relative_to(tmp_path))
     assert (3, "ptflow.runtime.contract") in modules
     assert (4, "ptflow.stdlib") in modules

@@ -4,7 +4,7 @@ import pytest
 
 from tests.support.diagnose import codes_at, diagnose, only
 
-PRELUDE = '''
+PRELUDE = """
 component make(rows: int = 10) -> (data: Dataset, count: int, names: list[str]) {
     image = "alpine"
     command = ["make", rows, data.path, count.path, names.path]
@@ -21,7 +21,7 @@ component say(msg: str) {
     image = "alpine"
     command = ["echo", msg]
 }
-'''
+"""
 # The prelude is 16 lines; pipelines written after it start on line 17.
 P = len(PRELUDE.strip("\n").splitlines()) + 1
 
@@ -31,34 +31,49 @@ def check(tmp_path, body: str, files=None):
 
 
 def test_a_correct_file_has_no_diagnostics(tmp_path):
-    assert check(tmp_path, '''
+    assert (
+        check(
+            tmp_path,
+            """
 pipeline ok(rows: int = 5) {
     m = make(rows: rows)
     f = fit(data: m.data, max_epochs: 2)
     use = use_model(model: f.model)
-}''') == []
+}""",
+        )
+        == []
+    )
 
 
 # ------------------------------------------------------------------ names
 
 
 def test_unknown_name_with_suggestion(tmp_path):
-    d = only(check(tmp_path, '''
+    d = only(
+        check(
+            tmp_path,
+            """
 pipeline p(rows: int = 5) {
     m = make(rows: rwos)
-}'''), "PTF201")
+}""",
+        ),
+        "PTF201",
+    )
     assert (d.span.line, d.span.column) == (P + 1, 20)
     assert d.message == "unknown name `rwos`" and d.hint == "did you mean `rows`?"
 
 
 def test_unknown_component_and_unknown_member(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 import stdlib.nope as nope
 pipeline p() {
     m = mkae()
     f = make()
     g = say(msg: f.dta)
-}''')
+}""",
+    )
     assert codes_at(diagnostics) == [("PTF207", P, 8), ("PTF201", P + 2, 9), ("PTF202", P + 4, 20)]
     assert diagnostics[1].hint == "did you mean `make`?"
     assert diagnostics[2].message == "step `f` (`make`) has no output `dta`"
@@ -66,68 +81,96 @@ pipeline p() {
 
 
 def test_misspelled_input_gets_a_suggestion_and_a_fix(tmp_path):
-    d = only(check(tmp_path, '''
+    d = only(
+        check(
+            tmp_path,
+            """
 pipeline p() {
     m = make()
     f = fit(data: m.data, max_epoch: 2)
-}'''), "PTF203")
+}""",
+        ),
+        "PTF203",
+    )
     assert (d.span.line, d.span.column) == (P + 2, 27)
     assert d.message == "`fit` has no input `max_epoch`"
     assert d.hint == "did you mean `max_epochs`?"
     assert d.fix.replacement == "max_epochs"
     # ... and the required input it was meant to be is reported missing too.
-    missing = only(check(tmp_path, '''
+    missing = only(
+        check(
+            tmp_path,
+            """
 pipeline p() {
     m = make()
     f = fit(data: m.data)
-}'''), "PTF204")
+}""",
+        ),
+        "PTF204",
+    )
     assert missing.message == "`fit` needs input `max_epochs` (`int`)"
     assert missing.related[0].span.line == 5  # where the input is declared
 
 
 def test_duplicate_steps_and_kubernetes_collisions(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p() {
     m = make()
     m = make()
     train_model = say(msg: "a")
     Train__Model = say(msg: "b")
-}''')
+}""",
+    )
     assert codes_at(diagnostics) == [("PTF205", P + 2, 5), ("PTF206", P + 4, 5)]
     assert diagnostics[0].related[0].span.line == P + 1
     assert diagnostics[1].message == "steps `train_model` and `Train__Model` both become the task name `train-model`"
 
 
 def test_unknown_option_and_unknown_property(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p() {
     descripton = "x"
     m = make() with { memroy: "1Gi" }
-}''')
+}""",
+    )
     assert codes_at(diagnostics) == [("PTF213", P + 1, 5), ("PTF210", P + 2, 23)]
     assert diagnostics[0].hint == "did you mean `description`?"
     assert diagnostics[1].hint == "did you mean `memory`?"
 
 
 def test_positional_arguments_are_refused(tmp_path):
-    d = only(check(tmp_path, '''
+    d = only(
+        check(
+            tmp_path,
+            """
 pipeline p() {
     s = say("hi")
-}'''), "PTF212")
+}""",
+        ),
+        "PTF212",
+    )
     assert d.message == "inputs of `say` are passed by name" and d.hint.startswith("write `msg: ...`")
 
 
 def test_import_cycle_and_invalid_component_yaml(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 import "a.ptflow" as a
 import "broken.yaml" as broken
 import "notacomponent.yaml" as other
-pipeline p() { s = say(msg: "x") }''', files={
-        "a.ptflow": 'import "b.ptflow" as b\n',
-        "b.ptflow": 'import "a.ptflow" as a\n',
-        "broken.yaml": "name: [unclosed\n",
-        "notacomponent.yaml": "just: a mapping\n",
-    })
+pipeline p() { s = say(msg: "x") }""",
+        files={
+            "a.ptflow": 'import "b.ptflow" as b\n',
+            "b.ptflow": 'import "a.ptflow" as a\n',
+            "broken.yaml": "name: [unclosed\n",
+            "notacomponent.yaml": "just: a mapping\n",
+        },
+    )
     cycle = only(diagnostics, "PTF208")
     assert cycle.message == "import cycle: a.ptflow → b.ptflow → a.ptflow"
     assert cycle.span.file.endswith("b.ptflow") and cycle.span.line == 1
@@ -138,16 +181,22 @@ pipeline p() { s = say(msg: "x") }''', files={
 
 
 def test_imported_yaml_components_are_checked_like_others(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 import "count.yaml" as count
 pipeline p() {
     m = make()
     c = count(input_txt: m.data)
-}''', files={"count.yaml": '''
+}""",
+        files={
+            "count.yaml": """
 name: Count
 inputs: [{name: Input text, type: Dataset}]
 implementation: {container: {image: alpine, command: [wc, {inputPath: Input text}]}}
-'''})
+"""
+        },
+    )
     assert codes_at(diagnostics) == [("PTF204", P + 3, 9), ("PTF203", P + 3, 15)]
     assert diagnostics[1].hint == "did you mean `input_text`?"
 
@@ -156,30 +205,45 @@ implementation: {container: {image: alpine, command: [wc, {inputPath: Input text
 
 
 def test_parameter_passed_as_artifact_and_the_reverse(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p(path: str = "x") {
     m = make()
     f = fit(data: path, max_epochs: m.data)
-}''')
+}""",
+    )
     assert codes_at(diagnostics) == [("PTF302", P + 2, 19), ("PTF302", P + 2, 37)]
     assert diagnostics[0].message == (
-        "input `data` of `fit`: a parameter (`str`) is passed where an artifact (`Dataset`) is expected")
+        "input `data` of `fit`: a parameter (`str`) is passed where an artifact (`Dataset`) is expected"
+    )
     assert diagnostics[1].message == (
-        "input `max_epochs` of `fit`: an artifact (`Dataset`) is passed where a parameter (`int`) is expected")
+        "input `max_epochs` of `fit`: an artifact (`Dataset`) is passed where a parameter (`int`) is expected"
+    )
     # Both ends of the edge are named: where the value comes from, where the input is declared.
-    assert [r.message for r in diagnostics[1].related] == ["the value comes from here",
-                                                           "input `max_epochs` is declared here"]
+    assert [r.message for r in diagnostics[1].related] == [
+        "the value comes from here",
+        "input `max_epochs` is declared here",
+    ]
     assert [r.span.line for r in diagnostics[1].related] == [P + 1, 5]
 
 
 def test_wrong_parameter_types_and_defaults(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p(epochs: int = "three", lr: float = 0.1, flag: bool = 1, name: str = null) {
     m = make(rows: "ten")
     f = fit(data: m.data, max_epochs: lr)
-}''')
+}""",
+    )
     assert codes_at(diagnostics) == [
-        ("PTF308", P, 26), ("PTF308", P, 65), ("PTF308", P, 80), ("PTF301", P + 1, 20), ("PTF301", P + 2, 39)]
+        ("PTF308", P, 26),
+        ("PTF308", P, 65),
+        ("PTF308", P, 80),
+        ("PTF301", P + 1, 20),
+        ("PTF301", P + 2, 39),
+    ]
     assert diagnostics[0].message == 'default "three" of `epochs` is not a `int`'
     assert diagnostics[2].hint == "declare `name: str?` to allow null"
     assert diagnostics[3].message == 'input `rows` of `make` is a `int`, but this is a str (`"ten"`)'
@@ -187,27 +251,41 @@ pipeline p(epochs: int = "three", lr: float = 0.1, flag: bool = 1, name: str = n
 
 
 def test_artifact_type_mismatch(tmp_path):
-    d = only(check(tmp_path, '''
+    d = only(
+        check(
+            tmp_path,
+            """
 pipeline p() {
     m = make()
     u = use_model(model: m.data)
-}'''), "PTF303")
+}""",
+        ),
+        "PTF303",
+    )
     assert d.message == "input `model` of `use_model`: expected `Model`, found `Dataset`"
     assert (d.span.line, d.span.column) == (P + 2, 26)
 
 
 def test_whole_step_passed_where_an_output_is_meant(tmp_path):
-    d = only(check(tmp_path, '''
+    d = only(
+        check(
+            tmp_path,
+            """
 pipeline p() {
     m = make()
     f = fit(data: m, max_epochs: 1)
-}'''), "PTF304")
+}""",
+        ),
+        "PTF304",
+    )
     assert d.message == "`m` is a whole step; pass one of its outputs"
     assert d.hint == "did you mean `m.data`?"
 
 
 def test_optional_output_from_an_if_used_unguarded(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p(go: bool = true) {
     m = make()
     if go {
@@ -215,7 +293,8 @@ pipeline p(go: bool = true) {
         inside = use_model(model: f.model)
     }
     outside = use_model(model: f.model)
-}''')
+}""",
+    )
     d = only(diagnostics, "PTF305")
     assert (d.span.line, d.span.column) == (P + 6, 32)
     assert d.message == "`f.model` is produced inside an `if`, so it may not exist here"
@@ -223,7 +302,9 @@ pipeline p(go: bool = true) {
 
 
 def test_loops_over_non_lists_and_non_boolean_conditions(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p(n: int = 3, name: str = "x") {
     m = make()
     for x in n { s = say(msg: "a") }
@@ -231,41 +312,65 @@ pipeline p(n: int = 3, name: str = "x") {
     if name { u = say(msg: "b") }
     if name > "a" { v = say(msg: "c") }
     if m.count == "ten" { w = say(msg: "d") }
-}''')
-    assert codes_at(diagnostics) == [("PTF306", P + 2, 14), ("PTF307", P + 4, 8), ("PTF311", P + 5, 8),
-                                     ("PTF311", P + 6, 8)]
+}""",
+    )
+    assert codes_at(diagnostics) == [
+        ("PTF306", P + 2, 14),
+        ("PTF307", P + 4, 8),
+        ("PTF311", P + 5, 8),
+        ("PTF311", P + 6, 8),
+    ]
     assert diagnostics[0].message == "`for` needs a list, but this is a `int`"
     assert diagnostics[2].message == "`>` compares numbers, not `str`"
     assert diagnostics[3].message == "can't compare `int` with `str`"
 
 
 def test_invalid_resource_values(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p() {
     m = make() with { memory: "8GB", cpu: "two", gpus: -1, timeout: "soon", retries: 1.5 }
-}''')
-    assert codes_at(diagnostics) == [("PTF309", P + 1, 31), ("PTF309", P + 1, 43), ("PTF309", P + 1, 56),
-                                     ("PTF309", P + 1, 69), ("PTF309", P + 1, 86)]
+}""",
+    )
+    assert codes_at(diagnostics) == [
+        ("PTF309", P + 1, 31),
+        ("PTF309", P + 1, 43),
+        ("PTF309", P + 1, 56),
+        ("PTF309", P + 1, 69),
+        ("PTF309", P + 1, 86),
+    ]
     assert diagnostics[0].message == "`8GB`: Kubernetes has no `GB` unit; write `8G` or `8Gi`"
     assert diagnostics[1].message.startswith("`two` is not a CPU quantity")
 
 
 def test_unknown_type_and_artifact_defaults(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 component c(x: Datset, y: Model = "m") { image = "a" command = ["c"] }
-pipeline p() { s = say(msg: "x") }''')
+pipeline p() { s = say(msg: "x") }""",
+    )
     assert codes_at(diagnostics) == [("PTF310", P, 16), ("PTF308", P, 35)]
     assert diagnostics[0].hint == "did you mean `Dataset`?"
 
 
 def test_command_line_placeholders_are_checked(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 component c(data: Dataset, n: int) -> (out: Model) {
     image = "a"
     command = ["c", data, n.path, out, missing, data.size]
-}''')
-    assert codes_at(diagnostics) == [("PTF313", P + 2, 21), ("PTF313", P + 2, 27), ("PTF313", P + 2, 35),
-                                     ("PTF201", P + 2, 40), ("PTF202", P + 2, 54)]
+}""",
+    )
+    assert codes_at(diagnostics) == [
+        ("PTF313", P + 2, 21),
+        ("PTF313", P + 2, 27),
+        ("PTF313", P + 2, 35),
+        ("PTF201", P + 2, 40),
+        ("PTF202", P + 2, 54),
+    ]
     assert diagnostics[0].message == "`data` is an artifact: pass `data.path`, `data.uri` or `data.metadata`"
 
 
@@ -273,39 +378,54 @@ component c(data: Dataset, n: int) -> (out: Model) {
 
 
 def test_cycles_are_shown_with_every_step(tmp_path):
-    d = only(check(tmp_path, '''
+    d = only(
+        check(
+            tmp_path,
+            """
 pipeline p() {
     a = fit(data: c.data, max_epochs: 1)
     b = use_model(model: a.model)
     c = make() with { after: [b] }
-}'''), "PTF401")
+}""",
+        ),
+        "PTF401",
+    )
     assert d.message == "steps depend on each other in a cycle: a → b → c → a"
     assert (d.span.line, d.span.column) == (P + 1, 5)
     assert [r.message for r in d.related] == ["`b`", "`c`"]
 
 
 def test_after_must_name_another_step(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p() {
     a = make() with { after: [a, nothere] }
-}''')
+}""",
+    )
     assert codes_at(diagnostics) == [("PTF402", P + 1, 31), ("PTF402", P + 1, 34)]
 
 
 def test_finally_cannot_read_the_body(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p() {
     m = make()
     finally {
         s = say(msg: f"{m.count}")
     }
-}''')
+}""",
+    )
     d = only(diagnostics, "PTF404")
     assert d.message == "`finally` steps can't use outputs of the body (`m.count`)"
 
 
 def test_gathering_over_nested_loops_is_refused(tmp_path):
-    d = only(check(tmp_path, '''
+    d = only(
+        check(
+            tmp_path,
+            """
 pipeline p() {
     for i in [1, 2] {
         for j in [3, 4] {
@@ -313,14 +433,23 @@ pipeline p() {
         }
     }
     s = say(msg: f"{m.count}")
-}'''), "PTF403")
+}""",
+        ),
+        "PTF403",
+    )
     assert d.message.startswith("`m` is inside 2 nested loops")
 
 
 def test_pipeline_calling_itself(tmp_path):
-    d = only(check(tmp_path, '''
+    d = only(
+        check(
+            tmp_path,
+            """
 pipeline a() { x = b() }
-pipeline b() { y = a() }'''), "PTF401")
+pipeline b() { y = a() }""",
+        ),
+        "PTF401",
+    )
     assert d.message == "pipelines call each other in a cycle: a → b → a"
 
 
@@ -328,13 +457,16 @@ pipeline b() { y = a() }'''), "PTF401")
 
 
 def test_errors_in_every_phase_are_reported_together(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p(n: int = "x") {
     m = make(rows: n)
     f = fit(data: m.dat, max_epochs: 1) with { memory: "1GB" }
     u = use_model(model: m.data)
     s = say(msg: "ok"
-}''')
+}""",
+    )
     assert {d.code for d in diagnostics} == {"PTF308", "PTF202", "PTF309", "PTF303", "PTF101"}
 
 
@@ -346,7 +478,9 @@ def test_every_code_has_an_explanation(code):
 
 
 def test_a_loops_output_used_after_the_loop_says_it_is_the_fan_in_list_and_how_to_use_it(tmp_path):
-    diagnostics = check(tmp_path, '''
+    diagnostics = check(
+        tmp_path,
+        """
 pipeline p(sizes: list[int] = [1, 2]) -> (best: Model) {
     for n in sizes {
         m = make(rows: n)
@@ -354,21 +488,30 @@ pipeline p(sizes: list[int] = [1, 2]) -> (best: Model) {
     }
     use = use_model(model: f.model)
     return (best: f.model)
-}''')
+}""",
+    )
     assert codes_at(diagnostics) == [("PTF303", P + 5, 28), ("PTF303", P + 6, 19)]
     argument, output = diagnostics
     assert argument.message == "input `model` of `use_model`: expected `Model`, found `list[Model]`"
-    assert argument.hint == ("`f.model` is used after the loop that makes it, so it is the list of every iteration's "
-                             "value (fan-in): use it inside the loop for one value, or give `use_model` an input "
-                             "`model: list[Model]` to take them all")
+    assert argument.hint == (
+        "`f.model` is used after the loop that makes it, so it is the list of every iteration's "
+        "value (fan-in): use it inside the loop for one value, or give `use_model` an input "
+        "`model: list[Model]` to take them all"
+    )
     assert output.message == "output `best`: expected `Model`, found `list[Model]`"
     assert output.hint.endswith("or declare the output as `best: list[Model]` to take them all")
 
 
 def test_a_plain_type_mismatch_has_no_fan_in_hint(tmp_path):
-    d = only(check(tmp_path, '''
+    d = only(
+        check(
+            tmp_path,
+            """
 pipeline p() {
     m = make()
     use = use_model(model: m.data)
-}'''), "PTF303")
+}""",
+        ),
+        "PTF303",
+    )
     assert d.hint is None

@@ -12,8 +12,7 @@ HELLO = REPO / "examples" / "hello" / "hello.ptflow"
 
 
 def ptflow(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "ptflow", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "ptflow", *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 def test_check_a_clean_file_exits_0():
@@ -24,8 +23,7 @@ def test_check_a_clean_file_exits_0():
 
 def test_check_prints_compiler_style_diagnostics_and_exits_1(tmp_path):
     bad = tmp_path / "bad.ptflow"
-    bad.write_text('component c(x: int) { image = "a" command = ["c", x] }\n'
-                   "pipeline p() {\n    s = c(y: 1)\n}\n")
+    bad.write_text('component c(x: int) { image = "a" command = ["c", x] }\npipeline p() {\n    s = c(y: 1)\n}\n')
     result = ptflow("check", bad)
     assert result.returncode == 1
     assert f"error[PTF203]: `c` has no input `y`\n  --> {bad}:3:11\n" in result.stderr
@@ -68,8 +66,7 @@ def test_compile_writes_ir_and_says_where(tmp_path):
 
 
 def test_compile_refuses_a_bad_parameter_value():
-    result = ptflow("compile", REPO / "examples/control_flow/control_flow.ptflow", "-o", "-",
-                    "-p", "threshold=big")
+    result = ptflow("compile", REPO / "examples/control_flow/control_flow.ptflow", "-o", "-", "-p", "threshold=big")
     assert result.returncode == 1
     assert "PTF902" in result.stderr and "`-p threshold=big`: not a valid `int`" in result.stderr
 

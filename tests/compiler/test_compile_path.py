@@ -7,20 +7,21 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-PROBE = r'''
+PROBE = r"""
 import sys
 from ptflow.cli import main
 code = main(["compile", sys.argv[1], "-o", sys.argv[2]])
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "pytorch_lightning", "lightning", "ax"))
 kfp_init_ran = "kfp" in sys.modules and hasattr(sys.modules["kfp"], "__version__")
 print(code, heavy, kfp_init_ran, "kfp.dsl" in sys.modules)
-'''
+"""
 
 
 def test_compiling_imports_neither_torch_nor_the_kfp_sdk(tmp_path):
     example = REPO / "examples" / "control_flow" / "control_flow.ptflow"
-    result = subprocess.run([sys.executable, "-c", PROBE, str(example), str(tmp_path / "out.yaml")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(example), str(tmp_path / "out.yaml")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[-2] == "0 [] False False"
 
@@ -39,7 +40,7 @@ def test_the_compiler_never_evaluates_or_imports_user_code():
     assert offenders == []
 
 
-COLD_START_PROBE = r'''
+COLD_START_PROBE = r"""
 import sys
 from ptflow.cli import main
 code = main(sys.argv[1:])
@@ -47,7 +48,7 @@ loaded = sorted(m for m in sys.modules
                 if m.split(".")[0] in ("networkx", "yaml") or m.startswith("ptflow.commands.") and m not in
                 ("ptflow.commands.common", "ptflow.commands." + sys.argv[1]))
 print(code, loaded)
-'''
+"""
 
 
 def test_check_and_compile_import_only_what_they_need(tmp_path):

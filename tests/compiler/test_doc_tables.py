@@ -11,8 +11,9 @@ from ptflow.compiler.options import OPTIONS
 @pytest.mark.parametrize("file", sorted(GENERATED))
 def test_the_generated_tables_in_the_docs_are_up_to_date(file):
     text = (DOCS / file).read_text(encoding="utf-8")
-    assert regenerated(text, GENERATED[file]) == text, \
+    assert regenerated(text, GENERATED[file]) == text, (
         f"docs/{file} is stale: run `python -m ptflow.compiler.doc_tables`"
+    )
 
 
 def test_the_option_table_in_the_docs_has_a_row_per_option_with_its_doc():

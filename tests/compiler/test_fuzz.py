@@ -14,10 +14,54 @@ from ptflow.compiler.api import check_file, compile_file
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = [p.read_text() for p in sorted(REPO.glob("examples/**/*.ptflow"))]
-TOKENS = ["{", "}", "(", ")", "[", "]", ",", ":", "=", ".", "?", "->", "with", "for", "in", "if", "elif", "else",
-          "finally", "return", "pipeline", "component", "import", "and", "or", "not", "true", "null", "\"", "'",
-          "f\"{", "\"\"\"", "#", "##", "0", "-1", "1e3", "x", "pipeline.status", "list[", "Model", "Artifact<",
-          "@", "\\", "\n", " "]
+TOKENS = [
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "=",
+    ".",
+    "?",
+    "->",
+    "with",
+    "for",
+    "in",
+    "if",
+    "elif",
+    "else",
+    "finally",
+    "return",
+    "pipeline",
+    "component",
+    "import",
+    "and",
+    "or",
+    "not",
+    "true",
+    "null",
+    '"',
+    "'",
+    'f"{',
+    '"""',
+    "#",
+    "##",
+    "0",
+    "-1",
+    "1e3",
+    "x",
+    "pipeline.status",
+    "list[",
+    "Model",
+    "Artifact<",
+    "@",
+    "\\",
+    "\n",
+    " ",
+]
 
 
 @st.composite
@@ -30,7 +74,7 @@ def mutated_source(draw):
         action = draw(st.sampled_from(["delete", "insert", "duplicate", "swap"]))
         if action == "delete":
             length = draw(st.integers(1, 12))
-            text = text[:position] + text[position + length:]
+            text = text[:position] + text[position + length :]
         elif action == "insert":
             text = text[:position] + draw(st.sampled_from(TOKENS)) + text[position:]
         elif action == "duplicate":
@@ -40,7 +84,7 @@ def mutated_source(draw):
             other = draw(st.integers(0, len(text)))
             low, high = sorted((position, other))
             if high - low > 1:
-                text = text[:low] + text[high - 1] + text[low + 1:high - 1] + text[low] + text[high:]
+                text = text[:low] + text[high - 1] + text[low + 1 : high - 1] + text[low] + text[high:]
     return text
 
 

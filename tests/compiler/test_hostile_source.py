@@ -27,11 +27,14 @@ def _step(argument: str) -> str:
 # ------------------------------------------------------------------ numbers
 
 
-@pytest.mark.parametrize("literal, shown", [
-    ("9" * 5000, "999999999999…999999 (5,000 digits)"),  # past Python's int/str limit
-    ("9" * 400, "999999999999…999999 (400 digits)"),  # past a float: compile overflowed
-    ("-9223372036854775809", "-9223372036854775809"),  # one below int64
-])
+@pytest.mark.parametrize(
+    "literal, shown",
+    [
+        ("9" * 5000, "999999999999…999999 (5,000 digits)"),  # past Python's int/str limit
+        ("9" * 400, "999999999999…999999 (400 digits)"),  # past a float: compile overflowed
+        ("-9223372036854775809", "-9223372036854775809"),  # one below int64
+    ],
+)
 def test_an_integer_out_of_range_is_ptf314_at_the_literal(tmp_path, literal, shown):
     text = NUMBER_COMPONENT + "pipeline p() {\n    s = g(n: " + literal + ", x: 1.0)\n}\n"
     diagnostic = only(diagnose(text, tmp_path), "PTF314")
@@ -58,17 +61,21 @@ def test_an_infinite_float_literal_is_ptf314(tmp_path):
     assert (diagnostic.span.line, diagnostic.span.column) == (6, 20)
 
 
-@pytest.mark.parametrize("name, value, problem", [
-    ("n", "9" * 400, "out of range: integers are 64-bit"),
-    ("n", "9" * 5000, "Exceeds the limit (4300 digits)"),
-    ("x", "1e999", "out of range: floats must be finite"),
-    ("l", "[" * 100_000, "maximum recursion depth"),
-    ("l", "[1, [2, 1e999]]", "out of range: floats must be finite"),
-    ("s", "a\udcffb", "not valid Unicode (a lone surrogate)"),  # what argv holds for the byte 0xff
-])
+@pytest.mark.parametrize(
+    "name, value, problem",
+    [
+        ("n", "9" * 400, "out of range: integers are 64-bit"),
+        ("n", "9" * 5000, "Exceeds the limit (4300 digits)"),
+        ("x", "1e999", "out of range: floats must be finite"),
+        ("l", "[" * 100_000, "maximum recursion depth"),
+        ("l", "[1, [2, 1e999]]", "out of range: floats must be finite"),
+        ("s", "a\udcffb", "not valid Unicode (a lone surrogate)"),  # what argv holds for the byte 0xff
+    ],
+)
 def test_a_parameter_value_out_of_range_is_ptf902(tmp_path, name, value, problem):
     (tmp_path / "main.ptflow").write_text(
-        COMPONENT + "pipeline p(n: int = 1, x: float = 1.0, l: list = [], s: str = \"\") {\n    t = f(a: l)\n}\n")
+        COMPONENT + 'pipeline p(n: int = 1, x: float = 1.0, l: list = [], s: str = "") {\n    t = f(a: l)\n}\n'
+    )
     result = compile_file(str(tmp_path / "main.ptflow"), params={name: value})
     diagnostic = only(result.diagnostics, "PTF902")
     assert problem in diagnostic.message and len(diagnostic.message) < 300
@@ -76,17 +83,21 @@ def test_a_parameter_value_out_of_range_is_ptf902(tmp_path, name, value, problem
     assert result.documents is None
 
 
-@pytest.mark.parametrize("component_file", [
-    "name: big\ninputs:\n- {name: n, type: Integer, default: " + "9" * 400 + "}\n"
-    "implementation:\n  container: {image: alpine, command: [echo, {inputValue: n}]}\n",
-    "name: big\ninputs:\n- {name: n, type: Integer, default: " + "9" * 5000 + "}\n"
-    "implementation:\n  container: {image: alpine, command: [echo, {inputValue: n}]}\n",
-    "name: big\ninputs:\n- {name: x, type: Float, default: .inf}\n"
-    "implementation:\n  container: {image: alpine, command: [echo, {inputValue: x}]}\n",
-])
+@pytest.mark.parametrize(
+    "component_file",
+    [
+        "name: big\ninputs:\n- {name: n, type: Integer, default: " + "9" * 400 + "}\n"
+        "implementation:\n  container: {image: alpine, command: [echo, {inputValue: n}]}\n",
+        "name: big\ninputs:\n- {name: n, type: Integer, default: " + "9" * 5000 + "}\n"
+        "implementation:\n  container: {image: alpine, command: [echo, {inputValue: n}]}\n",
+        "name: big\ninputs:\n- {name: x, type: Float, default: .inf}\n"
+        "implementation:\n  container: {image: alpine, command: [echo, {inputValue: x}]}\n",
+    ],
+)
 def test_an_imported_component_with_an_out_of_range_default_is_ptf209(tmp_path, component_file):
-    diagnostics = diagnose('import "big.yaml" as big\npipeline p() {\n    s = big()\n}\n', tmp_path,
-                           files={"big.yaml": component_file})
+    diagnostics = diagnose(
+        'import "big.yaml" as big\npipeline p() {\n    s = big()\n}\n', tmp_path, files={"big.yaml": component_file}
+    )
     diagnostic = only(diagnostics, "PTF209")
     assert diagnostic.span.line == 1 and ("out of range" in diagnostic.message or "4,300" in diagnostic.message)
 
@@ -94,12 +105,15 @@ def test_an_imported_component_with_an_out_of_range_default_is_ptf209(tmp_path, 
 # ------------------------------------------------------------------ nesting
 
 
-@pytest.mark.parametrize("argument", [
-    "[" * 500 + "1" + "]" * 500,  # the probe's reproducer: RecursionError in the tree builder
-    "{a: " * 300 + "1" + "}" * 300,
-    "x" + ".b" * 2000,
-    "x" + "[0]" * 2000,
-])
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "[" * 500 + "1" + "]" * 500,  # the probe's reproducer: RecursionError in the tree builder
+        "{a: " * 300 + "1" + "}" * 300,
+        "x" + ".b" * 2000,
+        "x" + "[0]" * 2000,
+    ],
+)
 def test_nesting_past_the_limit_is_ptf108(tmp_path, argument):
     diagnostics = diagnose(_step(argument), tmp_path)
     diagnostic = only(diagnostics, "PTF108")
@@ -121,8 +135,9 @@ def test_a_megabyte_of_errors_stops_after_a_thousand():
     assert diagnostics[-1].span.line == 1001 and len(diagnostics) < 10
 
 
-@pytest.mark.parametrize("argument, what", [("x" + ".b" * 500_000, "`.` in one chain"),
-                                            ("[" * 500_000, "brackets open here")])
+@pytest.mark.parametrize(
+    "argument, what", [("x" + ".b" * 500_000, "`.` in one chain"), ("[" * 500_000, "brackets open here")]
+)
 def test_a_megabyte_of_nesting_stops_at_the_limit(argument, what):
     module, diagnostics = parse_module(_step(argument))
     assert [(d.code, d.message) for d in diagnostics] == [
@@ -166,8 +181,9 @@ def test_a_deep_expression_in_an_fstring_or_a_parameter_is_reported():
 # ------------------------------------------------------------------ imports
 
 
-@pytest.mark.parametrize("statement", ["import stdlib." + "a" * 300, 'import "' + "b" * 300 + '.yaml" as b',
-                                       "import " + "c" * 300])
+@pytest.mark.parametrize(
+    "statement", ["import stdlib." + "a" * 300, 'import "' + "b" * 300 + '.yaml" as b', "import " + "c" * 300]
+)
 def test_an_import_path_too_long_for_the_file_system_is_ptf207(tmp_path, statement):
     diagnostic = only(diagnose(statement + "\npipeline p() {}\n", tmp_path), "PTF207")
     assert diagnostic.span.line == 1
@@ -210,11 +226,13 @@ def test_an_fstring_with_twenty_thousand_placeholders_keeps_every_placeholder_at
     names = [part for part in fstring.parts if not isinstance(part, str)]
     assert len(names) == 20_000
     last = names[-1].span
-    assert (last.line, last.column) == (2, 16 + 4 * 19_999 + 1) and text[last.start:last.end] == "a"
+    assert (last.line, last.column) == (2, 16 + 4 * 19_999 + 1) and text[last.start : last.end] == "a"
 
 
-@pytest.mark.parametrize("placeholder", ["a", " a ", "step.output", "s.o.p", "e_1.f", "pipeline.job_id", "true",
-                                         "a.not_x", "x[0]", "a.b.c.d.e"])
+@pytest.mark.parametrize(
+    "placeholder",
+    ["a", " a ", "step.output", "s.o.p", "e_1.f", "pipeline.job_id", "true", "a.not_x", "x[0]", "a.b.c.d.e"],
+)
 def test_a_placeholder_read_without_the_parser_is_the_tree_the_parser_builds(placeholder):
     from ptflow.compiler.diagnostics import Diagnostics
     from ptflow.compiler.parser import _build, _dotted_name, _parse

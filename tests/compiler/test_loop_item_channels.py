@@ -24,8 +24,10 @@ IMAGE = "alpine:3.19"
 
 @dsl.container_component
 def emit(numbers: dsl.OutputPath(list), records: dsl.OutputPath(list)):
-    return dsl.ContainerSpec(image=IMAGE, command=[
-        "sh", "-c", """echo '[2, 3]' > "$0"; echo '[{"k": 1}, {"k": 2}]' > "$1\"""", numbers, records])
+    return dsl.ContainerSpec(
+        image=IMAGE,
+        command=["sh", "-c", """echo '[2, 3]' > "$0"; echo '[{"k": 1}, {"k": 2}]' > "$1\"""", numbers, records],
+    )
 
 
 @dsl.container_component
@@ -43,7 +45,7 @@ def say(msg: str, out: dsl.OutputPath(str)):
     return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", """printf '%s' "$0" > "$1\"""", msg, out])
 
 
-PARTS = r'''
+PARTS = r"""
 component emit() -> (numbers: list, records: list) {
     image = "alpine:3.19"
     command = ["sh", "-c", "echo '[2, 3]' > \"$0\"; echo '[{\"k\": 1}, {\"k\": 2}]' > \"$1\"", numbers.path,
@@ -61,9 +63,11 @@ component say(msg: str) -> (out: str) {
     image = "alpine:3.19"
     command = ["sh", "-c", "printf '%s' \"$0\" > \"$1\"", msg, out.path]
 }
-'''
+"""
 
-UNTYPED_LOOPS = PARTS + '''
+UNTYPED_LOOPS = (
+    PARTS
+    + """
 pipeline untyped_loops() {
     emit = emit()
     for x in emit.numbers {
@@ -73,7 +77,8 @@ pipeline untyped_loops() {
         show_dict = show_dict(d: r)
     }
 }
-'''
+"""
+)
 
 
 @dsl.pipeline(name="untyped-loops")
@@ -105,12 +110,12 @@ def test_a_typed_loop_item_of_the_wrong_type_is_still_rejected(tmp_path):
     """Only an item of unknown type (STRING) may go anywhere: a DOUBLE item into an INTEGER input is wrong."""
     documents = compile_kfp(untyped_loops, tmp_path)
     loop = documents[0]["components"]["comp-for-loop-1"]
-    loop["inputDefinitions"]["parameters"]["pipelinechannel--emit-numbers-loop-item"]["parameterType"] = \
-        "NUMBER_DOUBLE"
+    loop["inputDefinitions"]["parameters"]["pipelinechannel--emit-numbers-loop-item"]["parameterType"] = "NUMBER_DOUBLE"
     assert _problems(documents) == [
         "PTF533 components.comp-for-loop-1.dag.tasks.square.inputs.parameters.x.componentInputParameter: input "
         "`pipelinechannel--emit-numbers-loop-item` of `comp-for-loop-1` is a NUMBER_DOUBLE, but the input "
-        "expects a NUMBER_INTEGER"]
+        "expects a NUMBER_INTEGER"
+    ]
 
 
 def test_ptflow_run_passes_each_untyped_item_to_int_and_dict_inputs(tmp_path):
@@ -128,7 +133,9 @@ def test_ptflow_run_passes_each_untyped_item_to_int_and_dict_inputs(tmp_path):
 # ------------------------------------------------------------------ bug 2
 
 
-ITEM_FIELD_CONDITIONS = PARTS + '''
+ITEM_FIELD_CONDITIONS = (
+    PARTS
+    + """
 pipeline item_field_conditions(coins: list = [{"A_a": "heads"}, {"A_a": "tails"}]) {
     for item in [{"A_a": "heads", "B_b": "x"}, {"A_a": "tails", "B_b": "y"}] {
         if item.A_a == "heads" {
@@ -141,7 +148,8 @@ pipeline item_field_conditions(coins: list = [{"A_a": "heads"}, {"A_a": "tails"}
         }
     }
 }
-'''
+"""
+)
 
 
 @dsl.pipeline(name="item-field-conditions")
@@ -159,16 +167,21 @@ def test_a_condition_on_a_loop_item_field_receives_the_field_as_kfp_wires_it(tmp
     theirs = compile_kfp(item_field_conditions, tmp_path)
     assert_same_ir(ours, theirs)
     raw_condition = ours[0]["components"]["comp-for-loop-2"]["dag"]["tasks"]["condition-3"]
-    assert raw_condition["inputs"]["parameters"] == {"pipelinechannel--loop-item-param-1-subvar-A_a": {
-        "componentInputParameter": "pipelinechannel--loop-item-param-1",
-        "parameterExpressionSelector": 'parseJson(string_value)["A_a"]'}}
+    assert raw_condition["inputs"]["parameters"] == {
+        "pipelinechannel--loop-item-param-1-subvar-A_a": {
+            "componentInputParameter": "pipelinechannel--loop-item-param-1",
+            "parameterExpressionSelector": 'parseJson(string_value)["A_a"]',
+        }
+    }
 
 
 def test_item_fields_read_by_nested_conditions_and_their_steps_compile_valid_and_run(tmp_path):
     """kfp 2.17.3 cannot compile this (an AssertionError: the inner group's task looks for the whole
     item, which kfp handed down only as fields); ptflow hands each field down and runs it."""
     source = tmp_path / "deep.ptflow"
-    source.write_text(PARTS + '''
+    source.write_text(
+        PARTS
+        + """
 pipeline deep() {
     for kv in [{"a": "h", "b": "x"}, {"a": "t", "b": "x"}, {"a": "h", "b": "z"}] {
         if kv.a == "h" {
@@ -178,7 +191,8 @@ pipeline deep() {
             say_2 = say(msg: kv.a)
         }
     }
-}''')
+}"""
+    )
     documents = compile_ptflow(source.read_text(), tmp_path, name="deep.ptflow")
     assert _problems(documents) == []
     store = tmp_path / "store"
@@ -194,8 +208,7 @@ def test_ptflow_run_takes_the_branch_of_each_item_field(tmp_path):
     source = tmp_path / "conditions.ptflow"
     source.write_text(ITEM_FIELD_CONDITIONS)
     store = tmp_path / "store"
-    ptflow("run", str(source), "--store", str(store), "-p", 'coins=[{"A_a": "heads"}, {"A_a": "heads"}]',
-           check=True)
+    ptflow("run", str(source), "--store", str(store), "-p", 'coins=[{"A_a": "heads"}, {"A_a": "heads"}]', check=True)
     steps = show(store)["steps"]
     ran = sorted(s["outputs"]["out"] for s in steps if "out" in s.get("outputs", {}))
     assert ran == ["parameter", "parameter", "raw"]

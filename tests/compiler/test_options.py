@@ -18,7 +18,7 @@ from ptflow.compiler.options import OPTIONS, OPTIONS_BY_NAME
 from ptflow.compiler.targets.registry import TARGETS
 from ptflow.compiler.types import STR
 
-SOURCE = '''\
+SOURCE = """\
 component step(x: str) -> (y: str) {
     image = "alpine:3.19"
     command = ["sh", "-c", "echo $0 > $1", x, y.path]
@@ -30,7 +30,7 @@ pipeline p(n: str = "1", sel: str = "gpu", acc: str = "nvidia-tesla-t4") {
     first = step(x: "a")
     STEP
 }
-'''
+"""
 STEP_LINE = 10
 STEP = 's = step(x: "b") with { OPTIONS }'
 
@@ -67,36 +67,69 @@ GOOD = [
     ("gpus: n", "gpus", "param:n"),
     ('accelerator: "nvidia-tesla-t4"', "accelerator", "nvidia-tesla-t4"),
     ("accelerator: acc", "accelerator", "param:acc"),
-    ('node_selector: {"cloud.google.com/gke-nodepool": "gpu", zone: 2}', "node_selector",
-     {"cloud.google.com/gke-nodepool": "gpu", "zone": "2"}),
+    (
+        'node_selector: {"cloud.google.com/gke-nodepool": "gpu", zone: 2}',
+        "node_selector",
+        {"cloud.google.com/gke-nodepool": "gpu", "zone": "2"},
+    ),
     ("node_selector: {pool: sel}", "node_selector", {"pool": "param:sel"}),
-    ('node_affinity: {match_expressions: [{key: "zone", operator: "In", values: ["a", "b"]}]}', "node_affinity",
-     [dag.NodeAffinityTerm([dag.NodeRequirement("zone", "In", ["a", "b"])])]),
-    ('node_affinity: [{match_fields: [{key: "metadata.name", operator: "NotIn", values: ["n1"]}], weight: 50}, '
-     '{match_expressions: [{key: "gpu", operator: "Exists"}, {key: "cores", operator: "Gt", values: ["8"]}]}]',
-     "node_affinity", [dag.NodeAffinityTerm([], [dag.NodeRequirement("metadata.name", "NotIn", ["n1"])], 50),
-                       dag.NodeAffinityTerm([dag.NodeRequirement("gpu", "Exists"),
-                                             dag.NodeRequirement("cores", "Gt", ["8"])])]),
-    ('tolerations: {key: "gpu", operator: "Exists", effect: "NoSchedule"}', "tolerations",
-     [dag.Toleration(key="gpu", operator="Exists", effect="NoSchedule")]),
-    ('tolerations: [{key: "a", value: "b"}, {operator: "Exists", effect: "NoExecute", seconds: 60}]', "tolerations",
-     [dag.Toleration(key="a", value="b"), dag.Toleration(operator="Exists", effect="NoExecute", seconds=60)]),
-    ('env: {LOG_LEVEL: "debug", WORKERS: 4}', "env",
-     {"LOG_LEVEL": dag.Constant("debug", STR), "WORKERS": dag.Constant("4", STR)}),
-    ('secrets: {name: "minio", env: {AWS_KEY: "accesskey"}}', "secrets",
-     [dag.SecretUse("minio", {"AWS_KEY": "accesskey"})]),
+    (
+        'node_affinity: {match_expressions: [{key: "zone", operator: "In", values: ["a", "b"]}]}',
+        "node_affinity",
+        [dag.NodeAffinityTerm([dag.NodeRequirement("zone", "In", ["a", "b"])])],
+    ),
+    (
+        'node_affinity: [{match_fields: [{key: "metadata.name", operator: "NotIn", values: ["n1"]}], weight: 50}, '
+        '{match_expressions: [{key: "gpu", operator: "Exists"}, {key: "cores", operator: "Gt", values: ["8"]}]}]',
+        "node_affinity",
+        [
+            dag.NodeAffinityTerm([], [dag.NodeRequirement("metadata.name", "NotIn", ["n1"])], 50),
+            dag.NodeAffinityTerm([dag.NodeRequirement("gpu", "Exists"), dag.NodeRequirement("cores", "Gt", ["8"])]),
+        ],
+    ),
+    (
+        'tolerations: {key: "gpu", operator: "Exists", effect: "NoSchedule"}',
+        "tolerations",
+        [dag.Toleration(key="gpu", operator="Exists", effect="NoSchedule")],
+    ),
+    (
+        'tolerations: [{key: "a", value: "b"}, {operator: "Exists", effect: "NoExecute", seconds: 60}]',
+        "tolerations",
+        [dag.Toleration(key="a", value="b"), dag.Toleration(operator="Exists", effect="NoExecute", seconds=60)],
+    ),
+    (
+        'env: {LOG_LEVEL: "debug", WORKERS: 4}',
+        "env",
+        {"LOG_LEVEL": dag.Constant("debug", STR), "WORKERS": dag.Constant("4", STR)},
+    ),
+    (
+        'secrets: {name: "minio", env: {AWS_KEY: "accesskey"}}',
+        "secrets",
+        [dag.SecretUse("minio", {"AWS_KEY": "accesskey"})],
+    ),
     ('secrets: [{name: "certs", mount_path: "/certs"}]', "secrets", [dag.SecretUse("certs", {}, "/certs")]),
-    ('config_maps: {name: "settings", env: {LOG_LEVEL: "level"}}', "config_maps",
-     [dag.ConfigMapUse("settings", {"LOG_LEVEL": "level"})]),
-    ('config_maps: [{name: "settings", mount_path: "/cfg", env: {A: "a"}}]', "config_maps",
-     [dag.ConfigMapUse("settings", {"A": "a"}, "/cfg")]),
-    ('field_env: {POD_NAME: "metadata.name", RUN: "metadata.annotations[\'pipelines.kubeflow.org/run_name\']"}',
-     "field_env", {"POD_NAME": "metadata.name", "RUN": "metadata.annotations['pipelines.kubeflow.org/run_name']"}),
+    (
+        'config_maps: {name: "settings", env: {LOG_LEVEL: "level"}}',
+        "config_maps",
+        [dag.ConfigMapUse("settings", {"LOG_LEVEL": "level"})],
+    ),
+    (
+        'config_maps: [{name: "settings", mount_path: "/cfg", env: {A: "a"}}]',
+        "config_maps",
+        [dag.ConfigMapUse("settings", {"A": "a"}, "/cfg")],
+    ),
+    (
+        'field_env: {POD_NAME: "metadata.name", RUN: "metadata.annotations[\'pipelines.kubeflow.org/run_name\']"}',
+        "field_env",
+        {"POD_NAME": "metadata.name", "RUN": "metadata.annotations['pipelines.kubeflow.org/run_name']"},
+    ),
     ('volumes: {pvc: "shared", mount_path: "/data"}', "volumes", [dag.VolumeUse("shared", "/data")]),
-    ('empty_dirs: {name: "scratch", mount_path: "/scratch"}', "empty_dirs",
-     [dag.EmptyDirUse("scratch", "/scratch")]),
-    ('empty_dirs: [{name: "shm", mount_path: "/dev/shm", medium: "Memory", size_limit: "1Gi"}]', "empty_dirs",
-     [dag.EmptyDirUse("shm", "/dev/shm", "Memory", "1Gi")]),
+    ('empty_dirs: {name: "scratch", mount_path: "/scratch"}', "empty_dirs", [dag.EmptyDirUse("scratch", "/scratch")]),
+    (
+        'empty_dirs: [{name: "shm", mount_path: "/dev/shm", medium: "Memory", size_limit: "1Gi"}]',
+        "empty_dirs",
+        [dag.EmptyDirUse("shm", "/dev/shm", "Memory", "1Gi")],
+    ),
     ("retries: 3", "retry", dag.Retry(3)),
     ("retries: 0", "retry", dag.Retry(0)),
     ('retry: {max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}', "retry", dag.Retry(3, 30, 2.0, 3600)),
@@ -115,8 +148,11 @@ GOOD = [
     ('image_pull_secrets: "regcred"', "image_pull_secrets", ["regcred"]),
     ("after: [first]", "after", ["first"]),
     ("after: first", "after", ["first"]),
-    ('vertex_custom_job: {machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", accelerator_count: 2}',
-     "vertex_custom_job", dag.VertexCustomJob("n1-standard-8", "NVIDIA_TESLA_T4", 2)),
+    (
+        'vertex_custom_job: {machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", accelerator_count: 2}',
+        "vertex_custom_job",
+        dag.VertexCustomJob("n1-standard-8", "NVIDIA_TESLA_T4", 2),
+    ),
     ("vertex_custom_job: {}", "vertex_custom_job", dag.VertexCustomJob()),
 ]
 
@@ -154,112 +190,292 @@ def test_every_option_has_a_good_form_here():
 
 BAD = [
     # (option text, code, where in the step's line it points, message, hint)
-    ('cpu: "two"', "PTF309", '"two"', "`two` is not a CPU quantity (write a number of cores such as `2` or `0.5`, "
-     "or millicores such as `500m`)", None),
+    (
+        'cpu: "two"',
+        "PTF309",
+        '"two"',
+        "`two` is not a CPU quantity (write a number of cores such as `2` or `0.5`, or millicores such as `500m`)",
+        None,
+    ),
     ("cpu: true", "PTF309", "true", '`cpu` must be a string such as "2", a number, or a pipeline parameter', None),
-    ("cpu_request: [1]", "PTF309", "[1]",
-     '`cpu_request` must be a string such as "2", a number, or a pipeline parameter', None),
+    (
+        "cpu_request: [1]",
+        "PTF309",
+        "[1]",
+        '`cpu_request` must be a string such as "2", a number, or a pipeline parameter',
+        None,
+    ),
     ('memory: "8GB"', "PTF309", '"8GB"', "`8GB`: Kubernetes has no `GB` unit; write `8G` or `8Gi`", None),
-    ('memory_request: "lots"', "PTF309", '"lots"',
-     "`lots` is not a memory quantity (write for example `512Mi`, `8Gi` or `8G`)", None),
+    (
+        'memory_request: "lots"',
+        "PTF309",
+        '"lots"',
+        "`lots` is not a memory quantity (write for example `512Mi`, `8Gi` or `8G`)",
+        None,
+    ),
     ("gpus: -1", "PTF309", "-1", "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter", None),
     ("gpus: 1.5", "PTF309", "1.5", "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter", None),
     ("accelerator: 3", "PTF309", "3", "`accelerator` must be a string", None),
     ('node_selector: "gpu"', "PTF309", '"gpu"', '`node_selector` must be a dict such as {"key": "value"}', None),
     ("node_selector: {pool: true}", "PTF309", "true", "each value of `node_selector` must be a string", None),
-    ('node_affinity: {weight: 5}', "PTF309", "{weight",
-     "a node affinity term needs `match_expressions` or `match_fields`", None),
-    ('node_affinity: {match: []}', "PTF309", "{match", "unknown node affinity field `match` (fields: "
-     "match_expressions, match_fields, weight)", None),
-    ('node_affinity: {match_expressions: [{key: "zone", operator: "Near", values: ["a"]}]}', "PTF309", "{match",
-     "node affinity operator of `zone` is one of In, NotIn, Exists, DoesNotExist, Gt, Lt, not `Near`", None),
-    ('node_affinity: {match_expressions: [{key: "gpu", operator: "Exists", values: ["a"]}]}', "PTF309", "{match",
-     "`gpu` Exists takes no values", None),
-    ('node_affinity: {match_expressions: [{key: "zone", operator: "In"}]}', "PTF309", "{match",
-     "`zone` In needs at least one value", None),
-    ('node_affinity: {match_expressions: [{key: "cores", operator: "Gt", values: ["many"]}]}', "PTF309", "{match",
-     '`cores` Gt takes one whole number, as a string: ["4"]', None),
-    ('node_affinity: {match_fields: "name"}', "PTF309", "{match",
-     '`match_fields` is a list such as [{key: "zone", operator: "In", values: ["a"]}]', None),
-    ('node_affinity: {match_expressions: [{key: "zone", operator: "In", values: ["a"]}], weight: 0}', "PTF309",
-     "{match", "a node affinity `weight` is a whole number from 1 to 100",
-     "leave `weight` out for a term the node must match"),
-    ('node_affinity: "zone"', "PTF309", '"zone"', 'each node affinity term is {match_expressions: [{key: "zone", '
-     'operator: "In", values: ["a"]}]}, with `weight` (1-100) when it is a preference', None),
-    ('tolerations: "gpu"', "PTF309", '"gpu"',
-     'each toleration is a dict: {key: "gpu", operator: "Exists", effect: "NoSchedule"}', None),
-    ('tolerations: {key: "gpu", color: "red"}', "PTF309", "{key",
-     "unknown toleration field `color` (fields: key, operator, value, effect, seconds)", None),
-    ('tolerations: [{key: "gpu", operator: "Maybe"}]', "PTF309", "{key",
-     "toleration operator must be `Equal` or `Exists`, not `Maybe`", None),
-    ('tolerations: {key: "gpu", effect: "Sometimes"}', "PTF309", "{key",
-     "toleration effect must be NoSchedule, PreferNoSchedule or NoExecute, not `Sometimes`", None),
+    (
+        "node_affinity: {weight: 5}",
+        "PTF309",
+        "{weight",
+        "a node affinity term needs `match_expressions` or `match_fields`",
+        None,
+    ),
+    (
+        "node_affinity: {match: []}",
+        "PTF309",
+        "{match",
+        "unknown node affinity field `match` (fields: match_expressions, match_fields, weight)",
+        None,
+    ),
+    (
+        'node_affinity: {match_expressions: [{key: "zone", operator: "Near", values: ["a"]}]}',
+        "PTF309",
+        "{match",
+        "node affinity operator of `zone` is one of In, NotIn, Exists, DoesNotExist, Gt, Lt, not `Near`",
+        None,
+    ),
+    (
+        'node_affinity: {match_expressions: [{key: "gpu", operator: "Exists", values: ["a"]}]}',
+        "PTF309",
+        "{match",
+        "`gpu` Exists takes no values",
+        None,
+    ),
+    (
+        'node_affinity: {match_expressions: [{key: "zone", operator: "In"}]}',
+        "PTF309",
+        "{match",
+        "`zone` In needs at least one value",
+        None,
+    ),
+    (
+        'node_affinity: {match_expressions: [{key: "cores", operator: "Gt", values: ["many"]}]}',
+        "PTF309",
+        "{match",
+        '`cores` Gt takes one whole number, as a string: ["4"]',
+        None,
+    ),
+    (
+        'node_affinity: {match_fields: "name"}',
+        "PTF309",
+        "{match",
+        '`match_fields` is a list such as [{key: "zone", operator: "In", values: ["a"]}]',
+        None,
+    ),
+    (
+        'node_affinity: {match_expressions: [{key: "zone", operator: "In", values: ["a"]}], weight: 0}',
+        "PTF309",
+        "{match",
+        "a node affinity `weight` is a whole number from 1 to 100",
+        "leave `weight` out for a term the node must match",
+    ),
+    (
+        'node_affinity: "zone"',
+        "PTF309",
+        '"zone"',
+        'each node affinity term is {match_expressions: [{key: "zone", '
+        'operator: "In", values: ["a"]}]}, with `weight` (1-100) when it is a preference',
+        None,
+    ),
+    (
+        'tolerations: "gpu"',
+        "PTF309",
+        '"gpu"',
+        'each toleration is a dict: {key: "gpu", operator: "Exists", effect: "NoSchedule"}',
+        None,
+    ),
+    (
+        'tolerations: {key: "gpu", color: "red"}',
+        "PTF309",
+        "{key",
+        "unknown toleration field `color` (fields: key, operator, value, effect, seconds)",
+        None,
+    ),
+    (
+        'tolerations: [{key: "gpu", operator: "Maybe"}]',
+        "PTF309",
+        "{key",
+        "toleration operator must be `Equal` or `Exists`, not `Maybe`",
+        None,
+    ),
+    (
+        'tolerations: {key: "gpu", effect: "Sometimes"}',
+        "PTF309",
+        "{key",
+        "toleration effect must be NoSchedule, PreferNoSchedule or NoExecute, not `Sometimes`",
+        None,
+    ),
     ('env: ["A"]', "PTF309", '["A"]', '`env` must be a dict such as {"key": "value"}', None),
     ("env: {A: [1]}", "PTF309", "[1]", "each value of `env` must be a string", None),
-    ('secrets: "minio"', "PTF309", '"minio"', 'each secret is {name: "minio", env: {MINIO_KEY: "accesskey"}} or '
-     '{name: "creds", mount_path: "/secrets"}', None),
-    ('secrets: {name: "minio"}', "PTF309", "{name",
-     "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else", None),
-    ('secrets: {name: "minio", mount_path: "/s", extra: 1}', "PTF309", "{name",
-     "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else", None),
-    ('config_maps: ["settings"]', "PTF309", '"settings"', 'each config map is {name: "settings", env: {LOG_LEVEL: '
-     '"level"}} or {name: "settings", mount_path: "/cfg"}', None),
-    ('config_maps: {name: "settings", path: "/cfg"}', "PTF309", "{name",
-     "a config map needs `env` (variable: key) and/or `mount_path`, and nothing else", None),
-    ('field_env: ["metadata.name"]', "PTF309", '["metadata.name"]',
-     '`field_env` is a dict of variable: pod field, such as {POD_NAME: "metadata.name"}', None),
-    ('field_env: {NODE: "spec.node"}', "PTF309", '"spec.node"',
-     "`NODE`: not a pod field Kubernetes gives to environment variables",
-     "write one of metadata.name, metadata.namespace, metadata.uid, spec.nodeName, spec.serviceAccountName, "
-     "status.hostIP, status.hostIPs, status.podIP, status.podIPs, metadata.labels['KEY'] or "
-     "metadata.annotations['KEY']"),
+    (
+        'secrets: "minio"',
+        "PTF309",
+        '"minio"',
+        'each secret is {name: "minio", env: {MINIO_KEY: "accesskey"}} or {name: "creds", mount_path: "/secrets"}',
+        None,
+    ),
+    (
+        'secrets: {name: "minio"}',
+        "PTF309",
+        "{name",
+        "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else",
+        None,
+    ),
+    (
+        'secrets: {name: "minio", mount_path: "/s", extra: 1}',
+        "PTF309",
+        "{name",
+        "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else",
+        None,
+    ),
+    (
+        'config_maps: ["settings"]',
+        "PTF309",
+        '"settings"',
+        'each config map is {name: "settings", env: {LOG_LEVEL: "level"}} or {name: "settings", mount_path: "/cfg"}',
+        None,
+    ),
+    (
+        'config_maps: {name: "settings", path: "/cfg"}',
+        "PTF309",
+        "{name",
+        "a config map needs `env` (variable: key) and/or `mount_path`, and nothing else",
+        None,
+    ),
+    (
+        'field_env: ["metadata.name"]',
+        "PTF309",
+        '["metadata.name"]',
+        '`field_env` is a dict of variable: pod field, such as {POD_NAME: "metadata.name"}',
+        None,
+    ),
+    (
+        'field_env: {NODE: "spec.node"}',
+        "PTF309",
+        '"spec.node"',
+        "`NODE`: not a pod field Kubernetes gives to environment variables",
+        "write one of metadata.name, metadata.namespace, metadata.uid, spec.nodeName, spec.serviceAccountName, "
+        "status.hostIP, status.hostIPs, status.podIP, status.podIPs, metadata.labels['KEY'] or "
+        "metadata.annotations['KEY']",
+    ),
     ('volumes: {pvc: "claim"}', "PTF309", "{pvc", 'each volume is {pvc: "my-claim", mount_path: "/data"}', None),
-    ('empty_dirs: {name: "scratch"}', "PTF309", "{name", 'each empty dir is {name: "scratch", mount_path: '
-     '"/scratch"}, with optional medium: "Memory" and size_limit: "1Gi"', None),
-    ('empty_dirs: {name: "s", mount_path: "/s", size: "1Gi"}', "PTF309", "{name",
-     "unknown empty dir field `size` (fields: name, mount_path, medium, size_limit)", None),
-    ('empty_dirs: {name: "s", mount_path: "/s", medium: "Disk"}', "PTF309", "{name",
-     "an empty dir's medium is Memory or HugePages, not `Disk`", "leave `medium` out to use the node's disk"),
-    ('empty_dirs: {name: "s", mount_path: "/s", size_limit: "1GB"}', "PTF309", "{name",
-     "`1GB`: Kubernetes has no `GB` unit; write `1G` or `1Gi`", None),
-    ('empty_dirs: {name: "s", mount_path: "/s", size_limit: 1}', "PTF309", "{name",
-     "an empty dir's size_limit is a quantity such as \"1Gi\"", None),
+    (
+        'empty_dirs: {name: "scratch"}',
+        "PTF309",
+        "{name",
+        'each empty dir is {name: "scratch", mount_path: '
+        '"/scratch"}, with optional medium: "Memory" and size_limit: "1Gi"',
+        None,
+    ),
+    (
+        'empty_dirs: {name: "s", mount_path: "/s", size: "1Gi"}',
+        "PTF309",
+        "{name",
+        "unknown empty dir field `size` (fields: name, mount_path, medium, size_limit)",
+        None,
+    ),
+    (
+        'empty_dirs: {name: "s", mount_path: "/s", medium: "Disk"}',
+        "PTF309",
+        "{name",
+        "an empty dir's medium is Memory or HugePages, not `Disk`",
+        "leave `medium` out to use the node's disk",
+    ),
+    (
+        'empty_dirs: {name: "s", mount_path: "/s", size_limit: "1GB"}',
+        "PTF309",
+        "{name",
+        "`1GB`: Kubernetes has no `GB` unit; write `1G` or `1Gi`",
+        None,
+    ),
+    (
+        'empty_dirs: {name: "s", mount_path: "/s", size_limit: 1}',
+        "PTF309",
+        "{name",
+        'an empty dir\'s size_limit is a quantity such as "1Gi"',
+        None,
+    ),
     ("retries: -1", "PTF309", "-1", "`retries` must be a whole number (0 or more)", None),
     ("retries: 1.5", "PTF309", "1.5", "`retries` must be a whole number (0 or more)", None),
     ("retry: 3", "PTF309", "3", '`retry` is a dict: {max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}', None),
     # retry's error paths: an unknown field, no `max`, a bad backoff, a factor below 1
-    ('retry: {max: 3, jitter: "1s"}', "PTF309", "{max",
-     "unknown retry field `jitter` (fields: max, backoff, factor, max_backoff)", None),
+    (
+        'retry: {max: 3, jitter: "1s"}',
+        "PTF309",
+        "{max",
+        "unknown retry field `jitter` (fields: max, backoff, factor, max_backoff)",
+        None,
+    ),
     ('retry: {backoff: "30s"}', "PTF309", "{backoff", "`retry.max` must be a whole number (0 or more)", None),
-    ('retry: {max: 3, backoff: "soon"}', "PTF309", "{max",
-     '`retry.backoff` must be a duration such as "30s", "5m" or "1h"', None),
-    ("retry: {max: 3, max_backoff: true}", "PTF309", "{max",
-     '`retry.max_backoff` must be a duration such as "30s", "5m" or "1h"', None),
+    (
+        'retry: {max: 3, backoff: "soon"}',
+        "PTF309",
+        "{max",
+        '`retry.backoff` must be a duration such as "30s", "5m" or "1h"',
+        None,
+    ),
+    (
+        "retry: {max: 3, max_backoff: true}",
+        "PTF309",
+        "{max",
+        '`retry.max_backoff` must be a duration such as "30s", "5m" or "1h"',
+        None,
+    ),
     ("retry: {max: 3, factor: 0.5}", "PTF309", "{max", "`retry.factor` must be a number of at least 1", None),
     ("retry: {max: 3, factor: true}", "PTF309", "{max", "`retry.factor` must be a number of at least 1", None),
-    ('timeout: "soon"', "PTF309", '"soon"',
-     '`timeout` must be a whole number of seconds or a duration such as "30m"', None),
+    (
+        'timeout: "soon"',
+        "PTF309",
+        '"soon"',
+        '`timeout` must be a whole number of seconds or a duration such as "30m"',
+        None,
+    ),
     ("timeout: 0", "PTF309", "0", '`timeout` must be a whole number of seconds or a duration such as "30m"', None),
     ("timeout: 1.5", "PTF309", "1.5", '`timeout` must be a whole number of seconds or a duration such as "30m"', None),
     ('cache: "no"', "PTF309", '"no"', "`cache` must be true or false", None),
-    ('max_cache_staleness: "30d"', "PTF309", '"30d"',
-     '`max_cache_staleness` is an ISO 8601 duration such as "P0D" or "P30D"', None),
+    (
+        'max_cache_staleness: "30d"',
+        "PTF309",
+        '"30d"',
+        '`max_cache_staleness` is an ISO 8601 duration such as "P0D" or "P30D"',
+        None,
+    ),
     ("display_name: 3", "PTF309", "3", "`display_name` must be a string", None),
     ('image: ["a"]', "PTF309", '["a"]', "`image` must be a string", None),
     ('labels: "team"', "PTF309", '"team"', '`labels` must be a dict such as {"key": "value"}', None),
     ("annotations: {owner: false}", "PTF309", "false", "each value of `annotations` must be a string", None),
-    ('pull_policy: "Sometimes"', "PTF309", '"Sometimes"', "`pull_policy` is one of Always, IfNotPresent, Never",
-     None),
-    ('image_pull_secrets: ["regcred", 3]', "PTF309", "3", '`image_pull_secrets` lists secret names: ["regcred"]',
-     None),
+    ('pull_policy: "Sometimes"', "PTF309", '"Sometimes"', "`pull_policy` is one of Always, IfNotPresent, Never", None),
+    ('image_pull_secrets: ["regcred", 3]', "PTF309", "3", '`image_pull_secrets` lists secret names: ["regcred"]', None),
     ('after: ["first"]', "PTF402", '"first"', "`after` lists step names: `after: [prepare, train]`", None),
-    ('vertex_custom_job: "n1-standard-8"', "PTF309", '"n1', '`vertex_custom_job` is a dict of constants: '
-     '{machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", accelerator_count: 2}', None),
-    ('vertex_custom_job: {machine: "n1-standard-8"}', "PTF309", "{machine", "unknown vertex_custom_job field "
-     "`machine` (fields: machine_type, accelerator_type, boot_disk_type, service_account, network, "
-     "accelerator_count, replica_count, boot_disk_size_gb)", None),
-    ("vertex_custom_job: {replica_count: 0}", "PTF309", "{replica", "`vertex_custom_job.replica_count` must be a "
-     "whole number (1 or more)", None),
+    (
+        'vertex_custom_job: "n1-standard-8"',
+        "PTF309",
+        '"n1',
+        "`vertex_custom_job` is a dict of constants: "
+        '{machine_type: "n1-standard-8", accelerator_type: "NVIDIA_TESLA_T4", accelerator_count: 2}',
+        None,
+    ),
+    (
+        'vertex_custom_job: {machine: "n1-standard-8"}',
+        "PTF309",
+        "{machine",
+        "unknown vertex_custom_job field "
+        "`machine` (fields: machine_type, accelerator_type, boot_disk_type, service_account, network, "
+        "accelerator_count, replica_count, boot_disk_size_gb)",
+        None,
+    ),
+    (
+        "vertex_custom_job: {replica_count: 0}",
+        "PTF309",
+        "{replica",
+        "`vertex_custom_job.replica_count` must be a whole number (1 or more)",
+        None,
+    ),
     ("vertex_custom_job: {network: 3}", "PTF309", "{network", "`vertex_custom_job.network` must be a string", None),
     # keys: unknown (with and without a near one), twice, and both ways of retrying
     ('memroy: "1Gi"', "PTF210", "memroy", "unknown option `memroy`", "did you mean `memory`?"),
@@ -343,32 +559,44 @@ REFUSED = {
 }
 # Container settings on a step that calls a pipeline: kfp-v2 has no container to write them to (they were
 # dropped without a word before).  The accelerator goes with a GPU count; both are refused in one error each.
-CONTAINER_SETTINGS = {"cpu": 'cpu: "2"', "cpu_request": 'cpu_request: "1"', "memory": 'memory: "1Gi"',
-                      "memory_request": 'memory_request: "1Gi"', "gpus": "gpus: 1",
-                      "accelerator": 'accelerator: "nvidia-tesla-t4"', "env": 'env: {LOG_LEVEL: "debug"}',
-                      "timeout": 'timeout: "1h"', "image": 'image: "repo/other:1"', "labels": 'labels: {team: "ml"}',
-                      "annotations": 'annotations: {owner: "me"}', "pull_policy": 'pull_policy: "Always"',
-                      "image_pull_secrets": 'image_pull_secrets: ["regcred"]',
-                      "config_maps": 'config_maps: {name: "settings", mount_path: "/cfg"}',
-                      "field_env": 'field_env: {POD_NAME: "metadata.name"}',
-                      "empty_dirs": 'empty_dirs: {name: "scratch", mount_path: "/scratch"}',
-                      "node_affinity": 'node_affinity: {match_expressions: [{key: "gpu", operator: "Exists"}]}'}
+CONTAINER_SETTINGS = {
+    "cpu": 'cpu: "2"',
+    "cpu_request": 'cpu_request: "1"',
+    "memory": 'memory: "1Gi"',
+    "memory_request": 'memory_request: "1Gi"',
+    "gpus": "gpus: 1",
+    "accelerator": 'accelerator: "nvidia-tesla-t4"',
+    "env": 'env: {LOG_LEVEL: "debug"}',
+    "timeout": 'timeout: "1h"',
+    "image": 'image: "repo/other:1"',
+    "labels": 'labels: {team: "ml"}',
+    "annotations": 'annotations: {owner: "me"}',
+    "pull_policy": 'pull_policy: "Always"',
+    "image_pull_secrets": 'image_pull_secrets: ["regcred"]',
+    "config_maps": 'config_maps: {name: "settings", mount_path: "/cfg"}',
+    "field_env": 'field_env: {POD_NAME: "metadata.name"}',
+    "empty_dirs": 'empty_dirs: {name: "scratch", mount_path: "/scratch"}',
+    "node_affinity": 'node_affinity: {match_expressions: [{key: "gpu", operator: "Exists"}]}',
+}
 for _name, _text in CONTAINER_SETTINGS.items():
     for _target in ("kfp-v2", "vertex"):
         REFUSED[(_name, _target)] = (_text, CALLS_A_PIPELINE)
 
-WRITES = [(option.name, target) for option in OPTIONS for target in TARGETS
-          if option.lowering[target].writes is not None]
-REFUSES = [(option.name, target) for option in OPTIONS for target in TARGETS
-           if option.lowering[target].refuses is not None]
+WRITES = [
+    (option.name, target) for option in OPTIONS for target in TARGETS if option.lowering[target].writes is not None
+]
+REFUSES = [
+    (option.name, target) for option in OPTIONS for target in TARGETS if option.lowering[target].refuses is not None
+]
 
 
 def test_every_option_says_how_every_target_writes_it():
     for option in OPTIONS:
         assert set(option.lowering) == set(TARGETS), option.name
         for target, lowering in option.lowering.items():
-            assert lowering.writes or lowering.refuses or lowering.ignores, \
+            assert lowering.writes or lowering.refuses or lowering.ignores, (
                 f"{option.name} on {target}: neither written, refused nor ignored with a warning"
+            )
     assert set(WRITTEN) == set(OPTIONS_BY_NAME)
     assert set(REFUSED) == set(REFUSES)
 
@@ -414,7 +642,8 @@ def test_refusals_of_one_step_for_several_options_are_one_error(tmp_path):
     result = compiled(tmp_path, options, "kfp-v2", CALLS_A_PIPELINE)
     assert [d.message for d in result.diagnostics] == [
         "step `s` calls a pipeline; kfp-v2 accepts secrets, volumes, node selectors and tolerations only on "
-        "container steps"]
+        "container steps"
+    ]
 
 
 def test_options_that_set_one_field_agree_on_the_vertex_deploy_steps():
@@ -429,6 +658,7 @@ def test_options_that_set_one_field_agree_on_the_vertex_deploy_steps():
 def test_a_container_setting_on_a_pipeline_call_says_why_it_cannot_be_kept(tmp_path, name):
     result = compiled(tmp_path, CONTAINER_SETTINGS[name], "kfp-v2", CALLS_A_PIPELINE)
     [problem] = result.diagnostics
-    assert problem.message == (f"`{name}` on step `s` is not supported by kfp-v2: the step calls a pipeline, "
-                               "which has no container of its own")
+    assert problem.message == (
+        f"`{name}` on step `s` is not supported by kfp-v2: the step calls a pipeline, which has no container of its own"
+    )
     assert problem.hint == "set it on the steps inside the pipeline"

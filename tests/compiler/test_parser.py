@@ -46,8 +46,8 @@ def test_the_tree_has_every_construct_with_positions():
     assert isinstance(fstring, tree.FString) and fstring.parts[0] == "--seed="
     seed = fstring.parts[1]
     assert isinstance(seed, tree.Name) and seed.span.line == 10
-    assert SOURCE[seed.span.start:seed.span.end] == "seed"
-    assert SOURCE.splitlines()[9][seed.span.column - 1:seed.span.end_column - 1] == "seed"
+    assert SOURCE[seed.span.start : seed.span.end] == "seed"
+    assert SOURCE.splitlines()[9][seed.span.column - 1 : seed.span.end_column - 1] == "seed"
     body = module.pipelines[0].body
     assert [type(s).__name__ for s in body] == ["Step", "For", "If", "Step", "Finally"]
     assert body[0].options.get("retries").value.value == 2
@@ -57,7 +57,7 @@ def test_the_tree_has_every_construct_with_positions():
 
 
 def test_pipeline_is_a_name_inside_expressions():
-    module, diagnostics = parse_module('pipeline p() { a = f(x: pipeline.job_name) }')
+    module, diagnostics = parse_module("pipeline p() { a = f(x: pipeline.job_name) }")
     assert diagnostics == []
     member = module.pipelines[0].body[0].call.args[0].value
     assert isinstance(member, tree.Member) and member.obj.id == "pipeline" and member.attr.name == "job_name"
@@ -73,14 +73,14 @@ def _errors(text):
 
 
 def test_three_independent_mistakes_give_three_errors():
-    errors = _errors('''
+    errors = _errors("""
         pipeline p(n: int = 1) {
             a = f(x: n y: 2)
             b = f(x = 3)
             c = f(x: [1, 2)
             d = f(x: 1)
         }
-    ''')
+    """)
     assert errors == [
         ("PTF101", 2, 16, "unexpected `y`; expected one of `)`, `,`"),
         ("PTF101", 3, 13, "unexpected `=`; expected one of `)`, `,`, `:`"),
@@ -89,25 +89,27 @@ def test_three_independent_mistakes_give_three_errors():
 
 
 def test_a_missing_closer_at_the_end_of_a_line_is_reported_there():
-    errors = _errors('''
+    errors = _errors("""
         pipeline p() {
             a = f(x: 1
             b = f(x: 2)
         }
-    ''')
+    """)
     assert errors == [("PTF101", 2, 15, "expected `)` after `1`")]
     _, diagnostics = parse_module("pipeline p() {\n  a = f(x: 1\n  b = f()\n}")
     assert diagnostics[0].hint == "accepted here: one of `)`, `,`"
 
 
 def test_a_missing_brace_before_the_next_pipeline():
-    module, diagnostics = parse_module(textwrap.dedent('''\
+    module, diagnostics = parse_module(
+        textwrap.dedent("""\
         pipeline p() {
             a = f(x: 1)
         pipeline q() {
             b = f(x: 2)
         }
-    '''))
+    """)
+    )
     assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
         ("PTF101", 2, 16, "expected `}` after `)`")
     ]
@@ -115,12 +117,12 @@ def test_a_missing_brace_before_the_next_pipeline():
 
 
 def test_unexpected_character_and_unterminated_string_and_end_of_file():
-    errors = _errors('''
+    errors = _errors("""
         pipeline p() {
             a = f(x: @1)
             b = f(x: "open)
             c = f(x: 2)
-    ''')
+    """)
     assert errors == [
         ("PTF102", 2, 14, "unexpected character '@'"),
         ("PTF103", 3, 14, "unterminated string"),
@@ -129,11 +131,11 @@ def test_unexpected_character_and_unterminated_string_and_end_of_file():
 
 
 def test_bad_fstring_and_bad_escape():
-    errors = _errors('''
+    errors = _errors("""
         pipeline p() {
             a = f(x: f"{}", y: f"{1 +}", z: f"a } b", w: "\\q")
         }
-    ''')
+    """)
     assert errors == [
         ("PTF106", 2, 16, "empty `{}` in f-string"),
         ("PTF106", 2, 29, "invalid expression in f-string"),
@@ -143,12 +145,14 @@ def test_bad_fstring_and_bad_escape():
 
 
 def test_doc_comments_attach_to_inputs_and_outputs():
-    module, _ = parse_module(textwrap.dedent('''\
+    module, _ = parse_module(
+        textwrap.dedent("""\
         component c(
             ## the data
             data: Dataset,
             epochs: int = 1,  ## how many passes
         ) -> (model: Model) { image = "x" command = ["x"] }
-    '''))
+    """)
+    )
     params = module.components[0].params
     assert params[0].doc == "the data" and params[1].doc == "how many passes"

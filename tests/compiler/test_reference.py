@@ -20,8 +20,9 @@ def ptflow(*args: str) -> subprocess.CompletedProcess[str]:
 def test_docs_stdlib_md_is_what_ptflow_doc_writes():
     result = ptflow("doc", "stdlib")
     assert result.returncode == 0, result.stderr
-    assert (REPO / "docs" / "stdlib.md").read_text() == result.stdout, \
+    assert (REPO / "docs" / "stdlib.md").read_text() == result.stdout, (
         "docs/stdlib.md is out of date: run `ptflow doc stdlib > docs/stdlib.md`"
+    )
 
 
 @pytest.mark.parametrize("module", stdlib_modules())
@@ -53,11 +54,14 @@ def test_a_module_page_starts_with_its_example_as_a_ptflow_block():
     assert "```ptflow\nimport stdlib.torch as torch\n\npipeline digits(" in page
 
 
-@pytest.mark.parametrize("name, message", [
-    ("stdlib.torch.trian", "`stdlib.torch` has no component `trian`; did you mean `train`?"),
-    ("stdlib.tourch", "no standard-library module `stdlib.tourch`"),
-    ("torch", "`torch` is not `stdlib`, `stdlib.MODULE` or `stdlib.MODULE.COMPONENT`"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("stdlib.torch.trian", "`stdlib.torch` has no component `trian`; did you mean `train`?"),
+        ("stdlib.tourch", "no standard-library module `stdlib.tourch`"),
+        ("torch", "`torch` is not `stdlib`, `stdlib.MODULE` or `stdlib.MODULE.COMPONENT`"),
+    ],
+)
 def test_an_unknown_name_is_a_usage_error_that_says_what_exists(name, message):
     result = ptflow("doc", name)
     assert result.returncode == 2

@@ -26,7 +26,8 @@ SHARD = 500
 def test_mutated_sources_get_diagnostics_never_exceptions_or_internal_errors(shard):
     failures = run(SEED, SHARD, start=shard * SHARD, loader_factory=ModuleLoader)
     assert not failures, "\n\n".join(
-        f"input {f.index} ({f.seed_file}; {', '.join(f.mutations)}):\n{f.problem}" for f in failures[:5])
+        f"input {f.index} ({f.seed_file}; {', '.join(f.mutations)}):\n{f.problem}" for f in failures[:5]
+    )
 
 
 def test_the_same_number_gives_the_same_input():
@@ -34,8 +35,9 @@ def test_the_same_number_gives_the_same_input():
     assert Mutator(SEED).case(123)[1] != Mutator(SEED).case(124)[1]
 
 
-@pytest.mark.parametrize("mutation", ["duplicate '[' x3000", "nest '[' x1000", "number 9*5000", "surrogate",
-                                      "parenthesized callee"])
+@pytest.mark.parametrize(
+    "mutation", ["duplicate '[' x3000", "nest '[' x1000", "number 9*5000", "surrogate", "parenthesized callee"]
+)
 def test_the_reproducers_the_fuzzer_found_are_answered(mutation):
     """Each once crashed, hung or hit a formatter bug (issue 15); now each is a plain answer."""
     from tests.support.source_fuzzer import SEED_FILES
@@ -48,6 +50,6 @@ def test_the_reproducers_the_fuzzer_found_are_answered(mutation):
         "nest '[' x1000": text[:call] + "[" * 1000 + text[call:],
         "number 9*5000": text.replace("threshold: int = ", "threshold: int = " + "9" * 5000, 1),
         "surrogate": text[:call] + '"\ud800"' + text[call:],
-        "parenthesized callee": text[:call] + "(((say)))" + text[call + len("say"):],
+        "parenthesized callee": text[:call] + "(((say)))" + text[call + len("say") :],
     }[mutation]
     assert judge(seed_file, text, ModuleLoader()) is None

@@ -42,14 +42,52 @@ def _refusal(text: str) -> YamlRefused:
     return raised.value
 
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20),
-                    st.sampled_from(["yes", "No", "on", "OFF", "~", "null", "0o17", "0x1F", "1_000", "1:30", ".inf",
-                                     "-.Inf", ".NaN", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "=", "<<", "",
-                                     "'quoted'", "a: b", "- x", "#", "{{$.inputs.parameters['x']}}", "0", "-0.0",
-                                     "&a", "*a"]))
-documents = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=5), st.dictionaries(st.one_of(st.text(max_size=10), st.integers(), st.booleans()),
-                                                 inner, max_size=5)), max_leaves=30)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "yes",
+            "No",
+            "on",
+            "OFF",
+            "~",
+            "null",
+            "0o17",
+            "0x1F",
+            "1_000",
+            "1:30",
+            ".inf",
+            "-.Inf",
+            ".NaN",
+            "2001-12-14",
+            "2001-12-14t21:59:43.10-05:00",
+            "=",
+            "<<",
+            "",
+            "'quoted'",
+            "a: b",
+            "- x",
+            "#",
+            "{{$.inputs.parameters['x']}}",
+            "0",
+            "-0.0",
+            "&a",
+            "*a",
+        ]
+    ),
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.dictionaries(st.one_of(st.text(max_size=10), st.integers(), st.booleans()), inner, max_size=5),
+    ),
+    max_leaves=30,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -61,7 +99,7 @@ def test_any_dumped_documents_load_as_pyyaml_loads_them(values, flow_style, sort
 
 ACCEPTED = {
     "typed scalars": "a: yes\nb: 0o17\nb8: 017\nc: 0x1F\nd: 1_000\ne: 1:30\nf: .inf\ng: ~\nh: 2001-12-14\n"
-                     "i: 2001-12-14 21:59:43.10 -5\nj: !!binary aGVsbG8=\nk: !!str 12\nl: !!int '7'\nm: !!float 1\n",
+    "i: 2001-12-14 21:59:43.10 -5\nj: !!binary aGVsbG8=\nk: !!str 12\nl: !!int '7'\nm: !!float 1\n",
     "empty documents": "---\n---\na: 1\n---\n",
     "a scalar document": "just text\n",
     "the value key": "=: 1\n",
@@ -105,8 +143,11 @@ REFUSED = {
     "a custom tag": ("a: 1\nb: !custom x\n", "the tag `!custom` is not accepted", 2),
     "a set": ("s: !!set {a, b}\n", "the tag `!!set` is not accepted", 1),
     "a bad timestamp": ("a: 1\nb: 2001-13-45\n", "`2001-13-45` is not a valid timestamp", 2),
-    "an integer longer than Python reads": ("a: 1\nb: " + "9" * 5000 + "\n",
-                                            "this integer has 5,000 digits; at most 4,300 can be read", 2),
+    "an integer longer than Python reads": (
+        "a: 1\nb: " + "9" * 5000 + "\n",
+        "this integer has 5,000 digits; at most 4,300 can be read",
+        2,
+    ),
 }
 
 

@@ -94,8 +94,15 @@ def _write(tmp_path: Path, files: dict[str, str]) -> None:
 # ----------------------------------------------------------------- .ptflow
 
 
-def ptflow(source: str, message: str, *, hint: str | None = None, fix: str | None = None,
-           files: dict[str, str] | None = None, marked: str = "main.ptflow") -> Case:
+def ptflow(
+    source: str,
+    message: str,
+    *,
+    hint: str | None = None,
+    fix: str | None = None,
+    files: dict[str, str] | None = None,
+    marked: str = "main.ptflow",
+) -> Case:
     """`ptflow check main.ptflow` (with the lint rules) on `source`; `marked` names the file with the markers."""
     source = textwrap.dedent(source).lstrip("\n")
     files = {name: textwrap.dedent(text).lstrip("\n") for name, text in (files or {}).items()}
@@ -127,7 +134,7 @@ def compiled(source: str, target: str, message: str, *, hint: str | None = None)
 
 # -------------------------------------------------------- compiled documents
 
-BASE = '''\
+BASE = """\
 component make(rows: int = 10) -> (data: Dataset, count: int) {
     image = "alpine"
     command = ["make", rows, data.path, count.path]
@@ -140,7 +147,7 @@ pipeline base(rows: int = 5) {
     m = make(rows: rows)
     s = show(data: m.data, n: m.count)
 }
-'''
+"""
 _compiled: dict[str, str] = {}
 
 
@@ -172,22 +179,34 @@ def _validate_yaml(name: str, marked: str, tmp_path: Path, without: tuple[str, .
     """`ptflow validate FILE --format json`: the real command, as a user runs it."""
     (tmp_path / name).write_text(unmark(marked))
     result = cli_run(["validate", name, "--format", "json"], tmp_path, without=without)
-    return [Seen(d["code"], (os.path.basename(d["file"]), d["line"], d["column"], d["end_line"], d["end_column"])
-                 if d.get("line") else None, d["message"], d.get("hint"), (d.get("fix") or {}).get("replacement"))
-            for d in json.loads(result.stdout)]
+    return [
+        Seen(
+            d["code"],
+            (os.path.basename(d["file"]), d["line"], d["column"], d["end_line"], d["end_column"])
+            if d.get("line")
+            else None,
+            d["message"],
+            d.get("hint"),
+            (d.get("fix") or {}).get("replacement"),
+        )
+        for d in json.loads(result.stdout)
+    ]
 
 
 def ir(old: str, new: str, message: str, *, hint: str | None = None, fix: str | None = None) -> Case:
     """`ptflow validate` of BASE's KFP v2 IR with `old` replaced by `new` (once)."""
+
     def produce(tmp_path):
         return _validate_yaml("pipeline.yaml", _edited("kfp-v2", old, new), tmp_path)
 
     return Case(produce, "pipeline.yaml", EditedDocument("kfp-v2", old, new), message, hint, fix)
 
 
-def argo(old: str, new: str, message: str, *, hint: str | None = None, fix: str | None = None,
-         without: tuple[str, ...] = ()) -> Case:
+def argo(
+    old: str, new: str, message: str, *, hint: str | None = None, fix: str | None = None, without: tuple[str, ...] = ()
+) -> Case:
     """`ptflow validate` of BASE's Argo Workflow (kfp-v1) with `old` replaced by `new` (once)."""
+
     def produce(tmp_path):
         return _validate_yaml("workflow.yaml", _edited("kfp-v1", old, new), tmp_path, without)
 
@@ -248,35 +267,57 @@ def pyproject(toml: str, message: str, *, hint: str | None = None, fix: str | No
 # ----------------------------------------------------------------- the CLI
 
 
-def cli_run(args: list[str], cwd: Path, timeout: float = 120, without: tuple[str, ...] = ()
-            ) -> subprocess.CompletedProcess:
+def cli_run(
+    args: list[str], cwd: Path, timeout: float = 120, without: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
     """The real `ptflow ARGS`; `without` names modules the process can't import (an install missing them)."""
     program = ["-m", "ptflow"]
     if without:
-        program = ["-c", "import sys\n" + "".join(f"sys.modules[{m!r}] = None\n" for m in without) +
-                   "from ptflow.cli import main\nsys.exit(main(sys.argv[1:]))\n"]
-    return subprocess.run([sys.executable, *program, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1"})
+        program = [
+            "-c",
+            "import sys\n"
+            + "".join(f"sys.modules[{m!r}] = None\n" for m in without)
+            + "from ptflow.cli import main\nsys.exit(main(sys.argv[1:]))\n",
+        ]
+    return subprocess.run(
+        [sys.executable, *program, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
 
 
 _HEADER = re.compile(r"^(?:error|warning|note|hint)\[(PTF\d{3})\]: (.*)$", re.MULTILINE)
 
 
-def cli(args: list[str], message: str, *, files: dict[str, str] | None = None,
-        hint: str | None = None, before: list[str] | None = None, without: tuple[str, ...] = ()) -> Case:
+def cli(
+    args: list[str],
+    message: str,
+    *,
+    files: dict[str, str] | None = None,
+    hint: str | None = None,
+    before: list[str] | None = None,
+    without: tuple[str, ...] = (),
+) -> Case:
     """The real `ptflow ARGS` in a folder holding `files` (and BASE as base.ptflow); reads stderr's headers.
 
     `before` is a command run first (to make a run store, say)."""
+
     def produce(tmp_path):
-        written = {name: text.resolve() if isinstance(text, EditedDocument) else textwrap.dedent(text).lstrip("\n")
-                   for name, text in (files or {}).items()}
+        written = {
+            name: text.resolve() if isinstance(text, EditedDocument) else textwrap.dedent(text).lstrip("\n")
+            for name, text in (files or {}).items()
+        }
         _write(tmp_path, {"base.ptflow": BASE, **written})
         if before:
             cli_run(before, tmp_path)
         result = cli_run(args, tmp_path, without=without)
         seen = []
         for match in _HEADER.finditer(result.stderr):
-            rest = result.stderr[match.end():].split("\n\n", 1)[0]
+            rest = result.stderr[match.end() :].split("\n\n", 1)[0]
             help_line = re.search(r"= help: (.*)", rest)
             seen.append(Seen(match.group(1), None, match.group(2), help_line.group(1) if help_line else None))
         return seen
@@ -295,8 +336,9 @@ def on_a_full_disk(args: list[str], message: str, *, files: dict[str, str]) -> C
 
         store = tmp_path / "store"
         store.mkdir()
-        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(store)],
-                                 capture_output=True, text=True)
+        mounted = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(store)], capture_output=True, text=True
+        )
         if mounted.returncode != 0:
             pytest.skip(f"a small tmpfs can't be mounted here (needs root): {mounted.stderr.strip()}")
         try:

@@ -26,8 +26,12 @@ def test_the_code_fires_at_its_place_with_its_message(code, tmp_path):
     assert fired, f"{code} did not fire; seen: {[(s.code, s.message) for s in seen]}"
     place = case.expected_place()
     matching = [s for s in fired if s.place == place and case.message in s.message]
-    assert matching, (f"{code} fired, but not at {place} with {case.message!r}:\n" +
-                      "\n".join(f"  {s.place} {s.message!r}" for s in fired) + "\n" + case_text(case))
+    assert matching, (
+        f"{code} fired, but not at {place} with {case.message!r}:\n"
+        + "\n".join(f"  {s.place} {s.message!r}" for s in fired)
+        + "\n"
+        + case_text(case)
+    )
     found = matching[0]
     if case.hint is not None:
         assert found.hint is not None and case.hint in found.hint
@@ -52,13 +56,16 @@ def test_ptflow_explain_knows_the_code(code, capsys):
     assert entry.explanation in out
 
 
-@pytest.mark.parametrize(("typed", "answer"), [
-    ("PTF999", "ptflow explain: unknown code `PTF999`; `ptflow explain --list` lists every code"),
-    ("PTF2O3", "ptflow explain: unknown code `PTF2O3`; did you mean PTF203?"),  # a letter O for a zero
-    ("PTF2100", "ptflow explain: unknown code `PTF2100`; did you mean PTF210?"),  # one digit too many
-    ("PTF230", "ptflow explain: unknown code `PTF230`; `ptflow explain --list` lists every code"),  # 203 or 210?
-    ("PTF0", "ptflow explain: unknown code `PTF0`; `ptflow explain --list` lists every code"),
-])
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("PTF999", "ptflow explain: unknown code `PTF999`; `ptflow explain --list` lists every code"),
+        ("PTF2O3", "ptflow explain: unknown code `PTF2O3`; did you mean PTF203?"),  # a letter O for a zero
+        ("PTF2100", "ptflow explain: unknown code `PTF2100`; did you mean PTF210?"),  # one digit too many
+        ("PTF230", "ptflow explain: unknown code `PTF230`; `ptflow explain --list` lists every code"),  # 203 or 210?
+        ("PTF0", "ptflow explain: unknown code `PTF0`; `ptflow explain --list` lists every code"),
+    ],
+)
 def test_an_unknown_code_says_so_and_names_a_code_only_when_one_digit_is_off(typed, answer, capsys):
     from ptflow.cli import main
 
@@ -68,11 +75,22 @@ def test_an_unknown_code_says_so_and_names_a_code_only_when_one_digit_is_off(typ
 
 def test_ptflow_check_reports_a_component_without_an_image_at_its_name(tmp_path):
     """Without this check `ptflow check` said "no problems" and `ptflow compile` failed with PTF502."""
-    (tmp_path / "p.ptflow").write_text('component hello() {\n    command = ["echo", "hi"]\n}\n'
-                                       'pipeline p() { h = hello() }\n')
-    result = subprocess.run([sys.executable, "-m", "ptflow", "check", "--format", "json", "p.ptflow"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    (tmp_path / "p.ptflow").write_text(
+        'component hello() {\n    command = ["echo", "hi"]\n}\npipeline p() { h = hello() }\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "ptflow", "check", "--format", "json", "p.ptflow"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     [found] = json.loads(result.stdout)
     assert (found["code"], found["line"], found["column"], found["end_column"], found["message"]) == (
-        "PTF215", 1, 11, 16, "component `hello` has no `image`")
+        "PTF215",
+        1,
+        11,
+        16,
+        "component `hello` has no `image`",
+    )

@@ -26,10 +26,8 @@ NPM_CI_TIMEOUT_S = 600
 
 def run(command: list[str], *, timeout: float, cwd: Path = VSCODE_DIR) -> subprocess.CompletedProcess[str]:
     """Run a command in editors/vscode, capturing its output as text."""
-    env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false",
-           "npm_config_audit": "false"}
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false", "npm_config_audit": "false"}
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="session")

@@ -33,11 +33,17 @@ def emacs_session(tmp_path_factory) -> dict:
     (project / "main.ptflow").write_text(MAIN)
     (project / "messy.ptflow").write_text(MESSY)
     result = project / "result.json"
-    env = {**os.environ, "HOME": str(project / "home"), "PTFLOW_EMACS_PROJECT": str(project),
-           "PTFLOW_EMACS_RESULT": str(result), "PTFLOW_EMACS_SETUP_DIR": str(REPO / "editors" / "emacs"),
-           "PTFLOW_EMACS_SERVER": json.dumps([sys.executable, "-m", "ptflow", "lsp"])}
-    completed = subprocess.run([emacs, "--batch", "-l", str(DRIVER)], env=env, capture_output=True, text=True,
-                               timeout=180, cwd=project)
+    env = {
+        **os.environ,
+        "HOME": str(project / "home"),
+        "PTFLOW_EMACS_PROJECT": str(project),
+        "PTFLOW_EMACS_RESULT": str(result),
+        "PTFLOW_EMACS_SETUP_DIR": str(REPO / "editors" / "emacs"),
+        "PTFLOW_EMACS_SERVER": json.dumps([sys.executable, "-m", "ptflow", "lsp"]),
+    }
+    completed = subprocess.run(
+        [emacs, "--batch", "-l", str(DRIVER)], env=env, capture_output=True, text=True, timeout=180, cwd=project
+    )
     assert result.exists(), f"Emacs wrote no result: {completed.stdout}\n{completed.stderr}"
     recorded = json.loads(result.read_text())
     if "Cannot open load file" in recorded.get("error", "") and "eglot" in recorded["error"]:
@@ -75,6 +81,7 @@ def test_rename_changes_the_step_and_every_use(emacs_session):
 
 
 def test_format_gives_what_ptflow_fmt_writes(emacs_session):
-    expected = subprocess.run([sys.executable, "-m", "ptflow", "fmt", "-"], input=MESSY, capture_output=True,
-                              text=True, check=True).stdout
+    expected = subprocess.run(
+        [sys.executable, "-m", "ptflow", "fmt", "-"], input=MESSY, capture_output=True, text=True, check=True
+    ).stdout
     assert emacs_session["formatted"] == expected

@@ -97,8 +97,13 @@ FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 @cache
 def lark_parser() -> lark.Lark:
     """The compiler's grammar with a plain lexer, so tokens and trees come back untouched."""
-    return lark.Lark(GRAMMAR_PATH.read_text(), parser="lalr", lexer="basic", start=compiler_parser().options.start,
-                     maybe_placeholders=True)
+    return lark.Lark(
+        GRAMMAR_PATH.read_text(),
+        parser="lalr",
+        lexer="basic",
+        start=compiler_parser().options.start,
+        maybe_placeholders=True,
+    )
 
 
 def field_start_rule() -> str:
@@ -109,8 +114,11 @@ def field_start_rule() -> str:
 
 def keyword_terminals() -> dict[str, str]:
     """Terminal name -> text, for every keyword of ptflow.lark."""
-    return {t.name: t.pattern.value for t in lark_parser().terminals
-            if t.pattern.type == "str" and t.pattern.value.isalpha()}
+    return {
+        t.name: t.pattern.value
+        for t in lark_parser().terminals
+        if t.pattern.type == "str" and t.pattern.value.isalpha()
+    }
 
 
 def grammar_test_source(path: Path) -> str:
@@ -127,18 +135,26 @@ def compiler_tables_source() -> str:
     """
     types = [*ptflow_types.PARAMETER_TYPES, *ptflow_types.ARTIFACT_TYPES, ptflow_types.STATUS]
     params = ", ".join(f"p{number}: {name}" for number, name in enumerate(types))
-    members = [f"{namespace}.{member}" for namespace in sorted(RUNTIME_PLACEHOLDERS)
-               for member in sorted(builtin_members(namespace))]
+    members = [
+        f"{namespace}.{member}"
+        for namespace in sorted(RUNTIME_PLACEHOLDERS)
+        for member in sorted(builtin_members(namespace))
+    ]
     arguments = ", ".join(f"a{number}: {member}" for number, member in enumerate(members))
     builtins = "\n".join(f"    b{number} = {name}(x: 1)" for number, name in enumerate(sorted(BUILTINS)))
-    return (f"component every_type({params}) {{\n    image = \"alpine\"\n}}\n"
-            f"pipeline every_member() {{\n    step = every_type({arguments})\n{builtins}\n}}\n")
+    return (
+        f'component every_type({params}) {{\n    image = "alpine"\n}}\n'
+        f"pipeline every_member() {{\n    step = every_type({arguments})\n{builtins}\n}}\n"
+    )
 
 
 def corpus() -> dict[str, str]:
     """Every .ptflow text to compare, by name: grammar tests (but the one of errors), examples, stdlib."""
-    texts = {f"editors/vscode/tests/{p.name}": grammar_test_source(p)
-             for p in sorted(GRAMMAR_TESTS_DIR.glob("*.ptflow")) if p.stem != "errors"}
+    texts = {
+        f"editors/vscode/tests/{p.name}": grammar_test_source(p)
+        for p in sorted(GRAMMAR_TESTS_DIR.glob("*.ptflow"))
+        if p.stem != "errors"
+    }
     texts["<generated from the compiler's tables>"] = compiler_tables_source()
     for folder in ("examples", "stdlib"):
         for path in sorted((REPO / folder).glob("**/*.ptflow")):
@@ -171,16 +187,16 @@ class ColouredFile:
 
     def report(self, offset: int, what: str, expected: str, got: list[str]) -> None:
         line, column = self.position(offset)
-        self.problems.append(f"{self.name}:{line + 1}:{column + 1} {what}: expected {expected}, "
-                             f"got {' '.join(got) or 'nothing'}")
+        self.problems.append(
+            f"{self.name}:{line + 1}:{column + 1} {what}: expected {expected}, got {' '.join(got) or 'nothing'}"
+        )
 
     def expect_innermost(self, start: int, end: int, prefixes: tuple[str, ...], what: str) -> None:
         """Every character in [start, end) has an innermost scope that is (or starts with) one of `prefixes`."""
         for offset in range(start, end):
             scopes = self.scopes(offset)
             innermost = scopes[-1] if scopes else ""
-            if not any(innermost == p or innermost.startswith(p if p.endswith(".") else p + ".")
-                       for p in prefixes):
+            if not any(innermost == p or innermost.startswith(p if p.endswith(".") else p + ".") for p in prefixes):
                 self.report(offset, what, " or ".join(prefixes), scopes)
                 return
 
@@ -228,14 +244,15 @@ def check_fstring_fields(file: ColouredFile, token: Token, base: int, seen: set[
     raw = str(token)
     quote = raw[1:4] if raw[1:4] in ('"""', "'''") else raw[1]
     body_start = 1 + len(quote)
-    body = raw[body_start:-len(quote)]
+    body = raw[body_start : -len(quote)]
     for match in FSTRING_FIELD.finditer(body):
         field_start = base + token.start_pos + body_start + match.start()
         if match.group(1) is None:
             file.expect_innermost(field_start, field_start + 2, ("constant.character.escape",), "`{{`/`}}` escape")
             continue
-        file.expect_innermost(field_start, field_start + 1, ("punctuation.definition.interpolation.begin",),
-                              "f-string `{`")
+        file.expect_innermost(
+            field_start, field_start + 1, ("punctuation.definition.interpolation.begin",), "f-string `{`"
+        )
         inner_start = field_start + 1
         check_tokens(file, match.group(1), inner_start, seen)
         check_roles(file, lark_parser().parse(match.group(1), start=field_start_rule()), inner_start)
@@ -324,9 +341,13 @@ def roles(node: Tree | Token | None, options_dict: bool = False):
         yield from rest(function)
     elif kind == "member":
         target, member = children
-        namespace = ("pipeline" if isinstance(target, Tree) and target.data == "pipeline_name"
-                     else "executor" if isinstance(target, Tree) and target.data == "name"
-                     and str(target.children[0]) == "executor" else None)
+        namespace = (
+            "pipeline"
+            if isinstance(target, Tree) and target.data == "pipeline_name"
+            else "executor"
+            if isinstance(target, Tree) and target.data == "name" and str(target.children[0]) == "executor"
+            else None
+        )
         if namespace == "executor":
             yield target.children[0], "variable.language.executor"
         else:
@@ -424,8 +445,13 @@ def test_every_name_is_coloured_by_its_role(coloured):
 
 def test_valid_files_have_nothing_invalid_and_close_every_rule(coloured):
     for file in coloured:
-        invalid = {scope for line in file.tokenized["lines"] for token in line for scope in token["scopes"]
-                   if scope.startswith("invalid.")}
+        invalid = {
+            scope
+            for line in file.tokenized["lines"]
+            for token in line
+            for scope in token["scopes"]
+            if scope.startswith("invalid.")
+        }
         assert not invalid, f"{file.name}: {invalid}"
         assert file.tokenized["finalDepth"] == 1, f"{file.name} ends inside an unclosed rule"
 

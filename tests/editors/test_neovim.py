@@ -25,16 +25,16 @@ REPO = Path(__file__).resolve().parents[2]
 SETUP = REPO / "editors" / "neovim" / "ptflow.lua"
 DRIVER = Path(__file__).with_name("nvim_driver.lua")
 
-MAIN = '''\
+MAIN = """\
 import stdlib.torch as torch
 
 pipeline main(epochs: int = 1) {
     data = torch.prepare_images(max_samples: 100)
     train = torch.train(data: data.data, max_epoch: epochs)
 }
-'''
+"""
 
-MESSY = '''\
+MESSY = """\
 pipeline   tidy( n:int=1 ){
   step=say( msg :"hi" ,times: n )
 }
@@ -42,7 +42,7 @@ component say(msg: str, times: int = 1) -> (said: str) {
         image="python:3.11-slim"
   command=["sh","-c","echo $0 > $1",msg,said.path]
 }
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +55,25 @@ def neovim_session(tmp_path_factory) -> dict:
     (project / "main.ptflow").write_text(MAIN)
     (project / "messy.ptflow").write_text(MESSY)
     result = project / "result.json"
-    env = {**os.environ, "PTFLOW_NVIM_SETUP": str(SETUP), "PTFLOW_NVIM_PROJECT": str(project),
-           "PTFLOW_NVIM_RESULT": str(result),
-           "PTFLOW_NVIM_SERVER": json.dumps([sys.executable, "-m", "ptflow", "lsp"]),
-           "XDG_CONFIG_HOME": str(project / "config"), "XDG_DATA_HOME": str(project / "data"),
-           "XDG_STATE_HOME": str(project / "state"), "XDG_CACHE_HOME": str(project / "cache")}
-    completed = subprocess.run([nvim, "--headless", "--clean", "-c", f"luafile {DRIVER}"], env=env,
-                               capture_output=True, text=True, timeout=180, cwd=project)
+    env = {
+        **os.environ,
+        "PTFLOW_NVIM_SETUP": str(SETUP),
+        "PTFLOW_NVIM_PROJECT": str(project),
+        "PTFLOW_NVIM_RESULT": str(result),
+        "PTFLOW_NVIM_SERVER": json.dumps([sys.executable, "-m", "ptflow", "lsp"]),
+        "XDG_CONFIG_HOME": str(project / "config"),
+        "XDG_DATA_HOME": str(project / "data"),
+        "XDG_STATE_HOME": str(project / "state"),
+        "XDG_CACHE_HOME": str(project / "cache"),
+    }
+    completed = subprocess.run(
+        [nvim, "--headless", "--clean", "-c", f"luafile {DRIVER}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=project,
+    )
     assert result.exists(), f"Neovim wrote no result: {completed.stdout}\n{completed.stderr}"
     recorded = json.loads(result.read_text())
     assert "error" not in recorded, recorded["error"]
@@ -75,7 +87,7 @@ def test_the_setup_sets_the_filetype_and_the_server_reports_the_mistake(neovim_s
     assert diagnostic["code"] == "PTF203"
     assert "`max_epoch`" in diagnostic["message"]
     line = MAIN.splitlines()[diagnostic["line"]]
-    assert line[diagnostic["col"]:].startswith("max_epoch:")
+    assert line[diagnostic["col"] :].startswith("max_epoch:")
 
 
 def test_completion_after_a_module_lists_its_components(neovim_session):
@@ -103,7 +115,8 @@ def test_rename_changes_the_step_and_every_use(neovim_session):
 
 
 def test_format_gives_what_ptflow_fmt_writes(neovim_session):
-    expected = subprocess.run([sys.executable, "-m", "ptflow", "fmt", "-"], input=MESSY, capture_output=True,
-                              text=True, check=True).stdout
+    expected = subprocess.run(
+        [sys.executable, "-m", "ptflow", "fmt", "-"], input=MESSY, capture_output=True, text=True, check=True
+    ).stdout
     assert neovim_session["formatted"] == expected.splitlines()
     assert neovim_session["formatted"] != MESSY.splitlines()

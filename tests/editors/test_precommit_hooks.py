@@ -66,13 +66,23 @@ def project(tmp_path: Path):
     local_hooks = [{**hook, "language": "system"} for hook in hooks().values()]
     config = {"repos": [{"repo": "local", "hooks": local_hooks}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never"}
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PRE_COMMIT_COLOR": "never",
+    }
 
     def run_hook(hook_id: str) -> subprocess.CompletedProcess[str]:
         git(repo, "add", "-A")
-        return subprocess.run([pre_commit(), "run", hook_id, "--all-files"], cwd=repo, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [pre_commit(), "run", hook_id, "--all-files"],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     return repo, run_hook
 

@@ -18,8 +18,25 @@ import pytest
 
 from tests.editors.conftest import GRAMMAR_PATH, GRAMMAR_TESTS_DIR, VSCODE_DIR, run
 
-NODE_BUILTINS = {"child_process", "crypto", "fs", "net", "os", "path", "util", "events", "stream", "url",
-                 "assert", "buffer", "readline", "tty", "worker_threads", "perf_hooks", "string_decoder"}
+NODE_BUILTINS = {
+    "child_process",
+    "crypto",
+    "fs",
+    "net",
+    "os",
+    "path",
+    "util",
+    "events",
+    "stream",
+    "url",
+    "assert",
+    "buffer",
+    "readline",
+    "tty",
+    "worker_threads",
+    "perf_hooks",
+    "string_decoder",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +63,11 @@ def test_npm_test_passes_grammar_and_unit_tests(node_toolchain):
 def test_grammar_tests_catch_a_wrong_scope(node_toolchain, tmp_path):
     """The grammar test runner really compares scopes: a wrong expectation fails it."""
     wrong = tmp_path / "wrong.ptflow"
-    wrong.write_text('# SYNTAX TEST "source.ptflow" "a deliberately wrong expectation"\n'
-                     "pipeline p() {}\n"
-                     "#        ^ keyword.control.loop.ptflow\n")
+    wrong.write_text(
+        '# SYNTAX TEST "source.ptflow" "a deliberately wrong expectation"\n'
+        "pipeline p() {}\n"
+        "#        ^ keyword.control.loop.ptflow\n"
+    )
     result = run(["npx", "vscode-tmgrammar-test", "--compact", str(wrong)], timeout=120)
     assert result.returncode != 0
     assert "Missing required scopes: [ keyword.control.loop.ptflow ]" in result.stdout + result.stderr
@@ -58,11 +77,19 @@ def test_grammar_tests_catch_a_wrong_scope(node_toolchain, tmp_path):
 def test_vsix_holds_what_vscode_loads_and_nothing_else(vsix):
     with zipfile.ZipFile(vsix) as archive:
         names = set(archive.namelist())
-    assert {"extension/package.json", "extension/syntaxes/ptflow.tmLanguage.json",
-            "extension/language-configuration.json", "extension/out/extension.js",
-            "extension/readme.md", "extension.vsixmanifest"} <= names
-    leaked = [name for name in names
-              if re.match(r"extension/(src|tests|scripts|node_modules|out/test)/", name) or name.endswith(".ts")]
+    assert {
+        "extension/package.json",
+        "extension/syntaxes/ptflow.tmLanguage.json",
+        "extension/language-configuration.json",
+        "extension/out/extension.js",
+        "extension/readme.md",
+        "extension.vsixmanifest",
+    } <= names
+    leaked = [
+        name
+        for name in names
+        if re.match(r"extension/(src|tests|scripts|node_modules|out/test)/", name) or name.endswith(".ts")
+    ]
     assert leaked == []
 
 
@@ -77,8 +104,11 @@ def test_vsix_manifest_registers_the_language_grammar_and_settings(vsix):
     assert language["extensions"] == [".ptflow"]
     assert language["configuration"] == "./language-configuration.json"
     [grammar_entry] = contributes["grammars"]
-    assert grammar_entry == {"language": "ptflow", "scopeName": "source.ptflow",
-                             "path": "./syntaxes/ptflow.tmLanguage.json"}
+    assert grammar_entry == {
+        "language": "ptflow",
+        "scopeName": "source.ptflow",
+        "path": "./syntaxes/ptflow.tmLanguage.json",
+    }
     assert grammar["scopeName"] == "source.ptflow"
     assert grammar == json.loads(GRAMMAR_PATH.read_text())
     assert configuration["comments"]["lineComment"] == "#"

@@ -34,8 +34,12 @@ def run_example(name: str, store: Path, *params: str) -> dict:
         command += ["-p", param]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    shown = subprocess.run([sys.executable, "-m", "ptflow", "show", "latest", "--store", str(store), "--json"],
-                           capture_output=True, text=True, check=True)
+    shown = subprocess.run(
+        [sys.executable, "-m", "ptflow", "show", "latest", "--store", str(store), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     run = json.loads(shown.stdout)
     assert run["status"] == "SUCCEEDED"
     return run
@@ -69,8 +73,7 @@ def test_cifar10_trains_archives_and_the_served_model_predicts_and_explains(tmp_
 
 def check_served_text_model(run: dict, label: str) -> None:
     """The archive served here predicted `label` and explained it word by word, drawn as a page."""
-    (prediction,) = json.loads(Path(artifact(step(run, "predict-here"), "response")["uri"]).read_text())[
-        "predictions"]
+    (prediction,) = json.loads(Path(artifact(step(run, "predict-here"), "response")["uri"]).read_text())["predictions"]
     assert prediction["label"] == label
     explain = step(run, "explain-here")
     (explanation,) = json.loads(Path(artifact(explain, "response")["uri"]).read_text())["explanations"]
@@ -97,7 +100,10 @@ def test_cifar10_hpo_searches_in_parallel_then_trains_with_the_best_parameters(t
     assert len(trials) >= 2 and all(s["status"] == "SUCCEEDED" for s in trials)
     best = step(run, "best")["outputs"]
     space = {p["name"]: p["bounds"] for p in run["parameters"].get("space", [])} or {
-        "lr": [0.0001, 0.05], "weight_decay": [0.0001, 0.01], "eps": [1e-08, 0.01]}
+        "lr": [0.0001, 0.05],
+        "weight_decay": [0.0001, 0.01],
+        "eps": [1e-08, 0.01],
+    }
     for name, (low, high) in space.items():
         assert low <= best["best"][name] <= high
     # Selected on the validation split, reported on the test split.

@@ -24,8 +24,20 @@ REPO = Path(__file__).resolve().parents[2]
 def compiled_tasks(name: str, tmp_path: Path) -> dict[str, dict]:
     """Every task of the compiled pipeline, wherever it is nested, by name."""
     output = tmp_path / f"{name}.yaml"
-    subprocess.run([sys.executable, "-m", "ptflow", "compile", str(REPO / "examples" / name / f"{name}.ptflow"),
-                    "-o", str(output)], check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ptflow",
+            "compile",
+            str(REPO / "examples" / name / f"{name}.ptflow"),
+            "-o",
+            str(output),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     ir = next(yaml.safe_load_all(output.read_text()))
     tasks: dict[str, dict] = {}
 

@@ -34,7 +34,7 @@ def pieces(text: str) -> list[str]:
             if piece.startswith("##"):
                 piece = "#" + piece.lstrip("#")
             line_start = text.rfind("\n", 0, match.start()) + 1
-            if not text[line_start:match.start()].strip():
+            if not text[line_start : match.start()].strip():
                 piece = "\n" + piece
         result.append(piece)
     return result

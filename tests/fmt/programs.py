@@ -99,12 +99,18 @@ def step(draw, pipeline: _Pipeline, available: list[tuple[str, str]]):
         if position < len(arguments) - 1 or draw(st.booleans()):
             tokens.append(",")
     tokens.append(")")
-    options = draw(st.lists(st.sampled_from(["retries", "cache", "memory", "cpu", "display_name"]), unique=True,
-                            max_size=3))
+    options = draw(
+        st.lists(st.sampled_from(["retries", "cache", "memory", "cpu", "display_name"]), unique=True, max_size=3)
+    )
     if options:
         tokens += ["with", "{"]
-        values = {"retries": ["2"], "cache": ["false"], "memory": [_string(draw, "2Gi")],
-                  "cpu": [_string(draw, "1")], "display_name": [_string(draw, f"Step {step_name}")]}
+        values = {
+            "retries": ["2"],
+            "cache": ["false"],
+            "memory": [_string(draw, "2Gi")],
+            "cpu": [_string(draw, "1")],
+            "display_name": [_string(draw, f"Step {step_name}")],
+        }
         for position, option in enumerate(options):
             tokens += [option, ":", *values[option]]
             if position < len(options) - 1:
@@ -137,8 +143,11 @@ def statements(draw, pipeline: _Pipeline, available: list[tuple[str, str]], dept
             operator = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
             condition = [*left, operator, str(draw(st.integers(0, 9)))]
             if draw(st.booleans()):
-                condition = ["not", "(", *condition, ")"] if draw(st.booleans()) else \
-                    [*condition, draw(st.sampled_from(["and", "or"])), *left, "<", "100"]
+                condition = (
+                    ["not", "(", *condition, ")"]
+                    if draw(st.booleans())
+                    else [*condition, draw(st.sampled_from(["and", "or"])), *left, "<", "100"]
+                )
             tokens += ["if", *condition, "{", *draw(statements(pipeline, scope, depth + 1)), "}"]
             if draw(st.booleans()):
                 tokens += ["elif", *left, ">", "1000", "{", *draw(statements(pipeline, scope, depth + 1)), "}"]
@@ -172,8 +181,19 @@ def program_tokens(draw):
     return tokens
 
 
-SEPARATORS = [" ", " ", " ", "\n", "\n    ", "  ", "\n\n", "\t", " # a note\n", "\n# an own-line note\n",
-              "\n\n    # after a blank line\n"]
+SEPARATORS = [
+    " ",
+    " ",
+    " ",
+    "\n",
+    "\n    ",
+    "  ",
+    "\n\n",
+    "\t",
+    " # a note\n",
+    "\n# an own-line note\n",
+    "\n\n    # after a blank line\n",
+]
 
 
 @st.composite

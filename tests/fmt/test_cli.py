@@ -12,12 +12,13 @@ from ptflow.compiler.formatter import format_source
 
 UGLY = 'pipeline  p( ) {\n  s = echo( msg :"hi" )\n}\n'
 PRETTY = 'pipeline p() {\n    s = echo(msg: "hi")\n}\n'
-BROKEN = "pipeline p( {\n    s = echo(msg: \"hi\"\n}\n"
+BROKEN = 'pipeline p( {\n    s = echo(msg: "hi"\n}\n'
 
 
 def ptflow(*args, stdin=None, cwd=None):
-    return subprocess.run([sys.executable, "-m", "ptflow", *map(str, args)], capture_output=True, text=True,
-                          input=stdin, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "ptflow", *map(str, args)], capture_output=True, text=True, input=stdin, cwd=cwd
+    )
 
 
 @pytest.fixture
@@ -129,13 +130,16 @@ def test_a_folder_means_every_ptflow_file_under_it(files):
     assert sorted(result.stdout.splitlines()) == sorted([str(files / "ugly.ptflow"), str(nested / "deep.ptflow")])
 
 
-@pytest.mark.parametrize("args", [
-    [],
-    ["--check"],
-    ["--no-such-flag", "x.ptflow"],
-    ["does-not-exist.ptflow"],
-    ["-", "-"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--check"],
+        ["--no-such-flag", "x.ptflow"],
+        ["does-not-exist.ptflow"],
+        ["-", "-"],
+    ],
+)
 def test_usage_errors_exit_2(args, tmp_path):
     result = ptflow("fmt", *args, cwd=tmp_path)
     assert result.returncode == 2, result.stderr

@@ -92,7 +92,7 @@ def test_every_kind_of_comment_survives_in_order():
 
 
 def test_every_kind_of_comment_stays_where_it_was():
-    assert fmt(EVERY_KIND) == expect('''
+    assert fmt(EVERY_KIND) == expect("""
         # header comment of the file
         #
         # with an empty comment line
@@ -158,7 +158,7 @@ def test_every_kind_of_comment_stays_where_it_was():
             # last in the pipeline
         }
         # after everything
-    ''')
+    """)
 
 
 def test_doc_comments_stay_on_their_declarations():
@@ -318,8 +318,9 @@ def lint_codes(path) -> list[str]:
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "ptflow", "check", "--format", "json", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "ptflow", "check", "--format", "json", str(path)], capture_output=True, text=True
+    )
     return [d["code"] for d in json.loads(result.stdout)]
 
 

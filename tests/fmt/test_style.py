@@ -179,43 +179,50 @@ def test_control_flow_blocks():
     """)
 
 
-@pytest.mark.parametrize("condition, printed", [
-    ("(a or b) and c", "(a or b) and c"),
-    ("a or (b and c)", "a or b and c"),
-    ("a or (b or c)", "a or (b or c)"),
-    ("(a or b) or c", "a or b or c"),
-    ("not (a and b)", "not (a and b)"),
-    ("(not a) == b", "(not a) == b"),
-    ("((x.y > 1))", "x.y > 1"),
-])
+@pytest.mark.parametrize(
+    "condition, printed",
+    [
+        ("(a or b) and c", "(a or b) and c"),
+        ("a or (b and c)", "a or b and c"),
+        ("a or (b or c)", "a or (b or c)"),
+        ("(a or b) or c", "a or b or c"),
+        ("not (a and b)", "not (a and b)"),
+        ("(not a) == b", "(not a) == b"),
+        ("((x.y > 1))", "x.y > 1"),
+    ],
+)
 def test_conditions_keep_exactly_the_parentheses_they_need(condition, printed):
     source = f"pipeline p() {{ if {condition} {{ s = f() }} }}"
     assert fmt(source) == f"pipeline p() {{\n    if {printed} {{\n        s = f()\n    }}\n}}\n"
 
 
 def test_single_quotes_become_double_quotes_where_no_escape_is_needed():
-    source = "\n".join([
-        "component c() {",
-        "  image = 'alpine'",
-        r"""  command = ['it\'s', 'say "hi"', f'{x}-y', '''""",
-        "kept   as 'written'",
-        "''']",
-        "}",
-    ])
-    assert format_source(source) == "\n".join([
-        "component c() {",
-        '    image = "alpine"',
-        r"""    command = ["it's", 'say "hi"', f"{x}-y", '''""",
-        "kept   as 'written'",
-        "''']",
-        "}",
-        "",
-    ])
+    source = "\n".join(
+        [
+            "component c() {",
+            "  image = 'alpine'",
+            r"""  command = ['it\'s', 'say "hi"', f'{x}-y', '''""",
+            "kept   as 'written'",
+            "''']",
+            "}",
+        ]
+    )
+    assert format_source(source) == "\n".join(
+        [
+            "component c() {",
+            '    image = "alpine"',
+            r"""    command = ["it's", 'say "hi"', f"{x}-y", '''""",
+            "kept   as 'written'",
+            "''']",
+            "}",
+            "",
+        ]
+    )
 
 
 def test_multi_line_strings_are_kept_verbatim_even_their_trailing_spaces():
     script = '"""\n  set -e   \n\techo hi\n"""'
-    source = f"component c() {{ image = \"x\" command = [\"sh\", \"-c\", {script}] }}"
+    source = f'component c() {{ image = "x" command = ["sh", "-c", {script}] }}'
     assert script in fmt(source)
 
 
@@ -229,8 +236,10 @@ def test_import_forms():
 
 
 def test_types_defaults_and_literals_print_as_written():
-    source = ("pipeline p(a: list[ int ] = [ 1,-2 ], b: Artifact< 'google.VertexModel' >?, c: float = 1e-3, "
-              "d: dict = { 'k' : null, key: true }) {}")
+    source = (
+        "pipeline p(a: list[ int ] = [ 1,-2 ], b: Artifact< 'google.VertexModel' >?, c: float = 1e-3, "
+        "d: dict = { 'k' : null, key: true }) {}"
+    )
     assert fmt(source) == expect("""
         pipeline p(
             a: list[int] = [1, -2],

@@ -71,18 +71,23 @@ root:
 CASES = {
     # name: (file text, what the message must contain)
     "not_kfp": (NOT_KFP, ["PTF920", "pipelineInfo"]),
-    "truncated": (GOOD_IR_HEAD[:GOOD_IR_HEAD.index("        command")] + "        command: [echo, \"{{$.in",
-                  ["PTF920", "line "]),
+    "truncated": (
+        GOOD_IR_HEAD[: GOOD_IR_HEAD.index("        command")] + '        command: [echo, "{{$.in',
+        ["PTF920", "line "],
+    ),
     "yaml_bomb": (YAML_BOMB, ["PTF920", "line 1, column 4", "aliases are not accepted"]),
     "argo_workflow": (ARGO_WORKFLOW, ["PTF920", "at kind", "Argo Workflow"]),
     "duplicate_key": (GOOD_IR_HEAD + "pipelineInfo:\n  name: again\n", ["PTF920", "line "]),
-    "unknown_task_field": (GOOD_IR_HEAD + "        sparkleFactor: 3\n",
-                           ["PTF921", "root.dag.tasks.say.sparkleFactor"]),
+    "unknown_task_field": (GOOD_IR_HEAD + "        sparkleFactor: 3\n", ["PTF921", "root.dag.tasks.say.sparkleFactor"]),
     "unknown_top_field": (GOOD_IR_HEAD + "futureField: {}\n", ["PTF921", "futureField"]),
-    "one_of_output": (GOOD_IR_HEAD.replace("root:\n  dag:\n", "root:\n  dag:\n    outputs:\n      parameters:\n        x:\n"
-                                           "          valueFromOneOf: {}\n") +
-                      "  outputDefinitions:\n    parameters:\n      x: {parameterType: STRING}\n",
-                      ["PTF921", "root.dag.outputs.parameters.x", "OneOf"]),
+    "one_of_output": (
+        GOOD_IR_HEAD.replace(
+            "root:\n  dag:\n",
+            "root:\n  dag:\n    outputs:\n      parameters:\n        x:\n          valueFromOneOf: {}\n",
+        )
+        + "  outputDefinitions:\n    parameters:\n      x: {parameterType: STRING}\n",
+        ["PTF921", "root.dag.outputs.parameters.x", "OneOf"],
+    ),
     "empty": ("", ["PTF920", "empty"]),
 }
 
@@ -92,8 +97,9 @@ def test_bad_input_is_a_clear_error(case: str, tmp_path: Path):
     text, expected = CASES[case]
     source = tmp_path / f"{case}.yaml"
     source.write_text(text)
-    done = subprocess.run([sys.executable, "-m", "ptflow", "import", str(source)], capture_output=True, text=True, cwd=ROOT,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "ptflow", "import", str(source)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
@@ -106,13 +112,19 @@ def test_the_good_head_imports(tmp_path: Path):
     """The cases above break a file that imports: this is that file, imported."""
     source = tmp_path / "hello.yaml"
     source.write_text(GOOD_IR_HEAD)
-    done = subprocess.run([sys.executable, "-m", "ptflow", "import", str(source)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "ptflow", "import", str(source)], capture_output=True, text=True, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr
     assert 'say = say(msg: "hi")' in done.stdout
     assert 'command = ["echo", msg]' in done.stdout
 
 
 def test_a_missing_file_is_an_error(tmp_path: Path):
-    done = subprocess.run([sys.executable, "-m", "ptflow", "import", str(tmp_path / "nope.yaml")], capture_output=True,
-                          text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "ptflow", "import", str(tmp_path / "nope.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 1 and "PTF901" in done.stderr and "Traceback" not in done.stderr

@@ -35,14 +35,31 @@ def test_a_kfp_compiled_component_imports_and_compiles_back(tmp_path: Path):
     ir = tmp_path / "resize.yaml"
     made = subprocess.run([sys.executable, "-c", KFP_COMPONENT, str(ir)], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
-    imported = subprocess.run([sys.executable, "-m", "ptflow", "import", str(ir), "-o", str(tmp_path / "resize.ptflow")],
-                              capture_output=True, text=True, cwd=ROOT)
+    imported = subprocess.run(
+        [sys.executable, "-m", "ptflow", "import", str(ir), "-o", str(tmp_path / "resize.ptflow")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert imported.returncode == 0, imported.stderr
     source = (tmp_path / "resize.ptflow").read_text()
     assert "component resize_op(" in source and "pipeline resize(" in source
     assert "resize = resize_op(mode: mode, width: width, image: image)" in source
-    again = subprocess.run([sys.executable, "-m", "ptflow", "compile", str(tmp_path / "resize.ptflow"), "-o",
-                            str(tmp_path / "again.yaml")], capture_output=True, text=True, cwd=ROOT)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ptflow",
+            "compile",
+            str(tmp_path / "resize.ptflow"),
+            "-o",
+            str(tmp_path / "again.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert again.returncode == 0, again.stderr
-    assert_equivalent_ir(list(yaml.safe_load_all((tmp_path / "again.yaml").read_text())),
-                         list(yaml.safe_load_all(ir.read_text())))
+    assert_equivalent_ir(
+        list(yaml.safe_load_all((tmp_path / "again.yaml").read_text())), list(yaml.safe_load_all(ir.read_text()))
+    )

@@ -74,8 +74,8 @@ def test_a_v1_component_imports_as_a_component_that_means_the_same(tmp_path: Pat
     source = done.stdout
     assert "component train_model(" in source
     assert "training_data: Dataset,  ## the CSV" in source
-    assert "if_present(learning_rate, [\"--lr\", learning_rate])" in source
-    assert "concat(\"--model=\", model.path)" in source
+    assert 'if_present(learning_rate, ["--lr", learning_rate])' in source
+    assert 'concat("--model=", model.path)' in source
     assert "best_epoch.path" in source and "-> (model: Model, best_epoch: int)" in source
 
     through_import = tmp_path / "through_import.ptflow"

@@ -39,7 +39,8 @@ def kfp_corpus(tmp_path_factory) -> CompiledCorpus:
     pytest.importorskip("kfp")
     pytest.importorskip("kfp.kubernetes")
     directory = tmp_path_factory.mktemp("kfp-corpus")
-    done = subprocess.run([sys.executable, str(HERE / "kfp_compile.py"), str(directory)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(HERE / "kfp_compile.py"), str(directory)], capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return CompiledCorpus(directory)

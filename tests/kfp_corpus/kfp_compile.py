@@ -38,8 +38,13 @@ def install_file_utils_stand_in(out_dir: Path) -> None:
         SDK_COMPILED_FILES = str(out_dir / "test_data" / "sdk_compiled_pipelines")
         VALID_PIPELINE_FILES = str(out_dir / "test_data" / "sdk_compiled_pipelines" / "valid")
 
-    names = ["sdk", "sdk.python", "sdk.python.test", "sdk.python.test.test_utils",
-             "sdk.python.test.test_utils.file_utils"]
+    names = [
+        "sdk",
+        "sdk.python",
+        "sdk.python.test",
+        "sdk.python.test.test_utils",
+        "sdk.python.test.test_utils.file_utils",
+    ]
     for name in names:
         sys.modules[name] = types.ModuleType(name)
     sys.modules[names[-1]].FileUtils = FileUtils

@@ -29,12 +29,12 @@ def dice(seed: int, value: dsl.OutputPath(int)):  # `roll` under another name: o
 
 @dsl.container_component
 def subtract(a: int, b: int):
-    return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", 'echo $(($0-$1))', a, b])
+    return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "echo $(($0-$1))", a, b])
 
 
 @dsl.container_component
 def minus(a: int, b: int):
-    return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", 'echo $(($0-$1))', a, b])
+    return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "echo $(($0-$1))", a, b])
 
 
 @dsl.container_component
@@ -126,10 +126,11 @@ def test_a_pipeline_is_equivalent_to_itself_with_its_tasks_components_and_execut
     assert_equivalent_ir(ours, theirs)
 
 
-@pytest.mark.parametrize("changed", [swapped_outputs, swapped_parameters, other_field,
-                                     condition_on_the_other_producer, an_extra_step],
-                         ids=["swapped_outputs", "swapped_parameters", "other_field", "condition_on_the_other_producer",
-                              "an_extra_step"])
+@pytest.mark.parametrize(
+    "changed",
+    [swapped_outputs, swapped_parameters, other_field, condition_on_the_other_producer, an_extra_step],
+    ids=["swapped_outputs", "swapped_parameters", "other_field", "condition_on_the_other_producer", "an_extra_step"],
+)
 def test_a_different_pipeline_is_not_equivalent(tmp_path, changed):
     """Swapping two task outputs, two pipeline inputs, reading another field of a loop item, conditioning on
     another (identical-looking) producer, or adding a step: each is a different pipeline."""
@@ -138,7 +139,7 @@ def test_a_different_pipeline_is_not_equivalent(tmp_path, changed):
 
 
 def test_ptflow_and_kfp_outputs_of_one_pipeline_are_equivalent_and_a_swap_is_caught(tmp_path):
-    parts = '''
+    parts = """
 component roll(seed: int) -> (value: int) {
     image = "alpine:3.19"
     command = ["sh", "-c", "echo \\"$0\\" > \\"$1\\"", seed, value.path]
@@ -151,8 +152,8 @@ component echo(msg: str) {
     image = "alpine:3.19"
     command = ["echo", msg]
 }
-'''
-    body = '''
+"""
+    body = """
 pipeline p(x: int = 1, y: int = 2, items: list = [{"a": "1", "b": "2"}]) {
     high = roll(seed: 1)
     low = roll(seed: 2)
@@ -163,7 +164,7 @@ pipeline p(x: int = 1, y: int = 2, items: list = [{"a": "1", "b": "2"}]) {
             shout = echo(msg: kv.a)
         }
     }
-}'''
+}"""
     kfp_docs = compile_kfp(original, tmp_path)
     assert_equivalent_ir(compile_ptflow(parts + body % "x, b: y", tmp_path), kfp_docs)
     with pytest.raises(AssertionError, match="different pipelines"):

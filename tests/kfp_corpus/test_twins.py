@@ -51,8 +51,8 @@ def test_every_twin_names_a_corpus_file():
 def test_every_corpus_file_has_a_twin_or_a_reason_in_the_readme():
     """The README's table of missing features is the list of corpus files without a twin: no more, no less."""
     readme = (Path(__file__).resolve().parent / "README.md").read_text()
-    readme = readme[readme.index("Corpus files without a twin"):]
-    readme = readme[:readme.index("\n## ")]
+    readme = readme[readme.index("Corpus files without a twin") :]
+    readme = readme[: readme.index("\n## ")]
     without_twin = set(re.findall(r"^\| `([^`]+)` \|", readme, flags=re.MULTILINE))
     with_twin = {twin_id(p) for p in TWINS.glob("*.ptflow")}
     assert with_twin & without_twin == set()

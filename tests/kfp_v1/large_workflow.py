@@ -16,33 +16,44 @@ def chain_workflow(steps: int) -> dict:
     for index in range(steps):
         name = f"step-{index}"
         inputs = [{"name": f"step-{index - 1}-out"}] if index else [{"name": "seed"}]
-        argument = (f"{{{{tasks.step-{index - 1}.outputs.parameters.step-{index - 1}-out}}}}" if index
-                    else "{{inputs.parameters.seed}}")
+        argument = (
+            f"{{{{tasks.step-{index - 1}.outputs.parameters.step-{index - 1}-out}}}}"
+            if index
+            else "{{inputs.parameters.seed}}"
+        )
         consumed = f"{{{{inputs.parameters.{inputs[0]['name']}}}}}"
-        templates.append({
+        templates.append(
+            {
+                "name": name,
+                "container": {
+                    "args": [],
+                    "command": ["sh", "-c", 'echo "$0" > "$1"', consumed, "/tmp/outputs/out/data"],
+                    "image": "alpine:3.19",
+                    "resources": {"limits": {"cpu": "1", "memory": "1Gi"}},
+                },
+                "inputs": {"parameters": inputs},
+                "outputs": {
+                    "parameters": [{"name": f"{name}-out", "valueFrom": {"path": "/tmp/outputs/out/data"}}],
+                    "artifacts": [{"name": f"{name}-out", "path": "/tmp/outputs/out/data"}],
+                },
+                "retryStrategy": {"limit": 2},
+                "metadata": {
+                    "labels": {
+                        "pipelines.kubeflow.org/pipeline-sdk-type": "kfp",
+                        "pipelines.kubeflow.org/enable_caching": "true",
+                    },
+                    "annotations": {
+                        "pipelines.kubeflow.org/component_spec": json.dumps({"name": "step"}),
+                        "pipelines.kubeflow.org/arguments.parameters": json.dumps({"x": consumed}),
+                    },
+                },
+            }
+        )
+        task = {
             "name": name,
-            "container": {
-                "args": [],
-                "command": ["sh", "-c", 'echo "$0" > "$1"', consumed,
-                            "/tmp/outputs/out/data"],
-                "image": "alpine:3.19",
-                "resources": {"limits": {"cpu": "1", "memory": "1Gi"}},
-            },
-            "inputs": {"parameters": inputs},
-            "outputs": {
-                "parameters": [{"name": f"{name}-out", "valueFrom": {"path": "/tmp/outputs/out/data"}}],
-                "artifacts": [{"name": f"{name}-out", "path": "/tmp/outputs/out/data"}],
-            },
-            "retryStrategy": {"limit": 2},
-            "metadata": {
-                "labels": {"pipelines.kubeflow.org/pipeline-sdk-type": "kfp",
-                           "pipelines.kubeflow.org/enable_caching": "true"},
-                "annotations": {"pipelines.kubeflow.org/component_spec": json.dumps({"name": "step"}),
-                                "pipelines.kubeflow.org/arguments.parameters": json.dumps({"x": consumed})},
-            },
-        })
-        task = {"name": name, "template": name,
-                "arguments": {"parameters": [{"name": inputs[0]["name"], "value": argument}]}}
+            "template": name,
+            "arguments": {"parameters": [{"name": inputs[0]["name"], "value": argument}]},
+        }
         if index:
             task["dependencies"] = [f"step-{index - 1}"]
         tasks.append(task)

@@ -40,7 +40,8 @@ def kfp1_installed() -> bool:
         return False
     probe = subprocess.run(
         [str(venv_python()), "-c", "import kfp, sys; sys.stdout.write(kfp.__version__)"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     return probe.returncode == 0 and probe.stdout.strip() == KFP_VERSION
 

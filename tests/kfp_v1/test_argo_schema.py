@@ -31,15 +31,17 @@ def test_strict_schema_refuses_unknown_fields_and_accepts_integer_quantities():
     text = broken("conditions", "      image: alpine:3.19\n    outputs:", "      imagee: alpine:3.19\n    outputs:")
     assert schema_errors(yaml.safe_load(text)) == [
         "spec/templates/4/container: 'image' is a required property",
-        "spec/templates/4/container: Additional properties are not allowed ('imagee' was unexpected)"]
+        "spec/templates/4/container: Additional properties are not allowed ('imagee' was unexpected)",
+    ]
     resources = yaml.safe_load((Path(__file__).parent / "golden" / "resources.yaml").read_text())
     assert resources["spec"]["templates"][1]["container"]["resources"]["limits"]["nvidia.com/gpu"] == 1
     assert schema_errors(resources) == []
 
 
 TYPED = [c for c in CASES if any(code in ("PTF584", "PTF585", "PTF586") for code, _, _ in c[4])]
-RULES_ONLY = [c for c in CASES if all(code not in ("PTF584", "PTF585", "PTF586", "PTF587", "PTF572")
-                                      for code, _, _ in c[4])]
+RULES_ONLY = [
+    c for c in CASES if all(code not in ("PTF584", "PTF585", "PTF586", "PTF587", "PTF572") for code, _, _ in c[4])
+]
 
 
 @pytest.mark.parametrize("case", TYPED, ids=lambda c: c[0])

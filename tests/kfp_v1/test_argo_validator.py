@@ -47,128 +47,380 @@ def test_kfp_compiled_golden_is_clean(path):
 C = "conditions"
 CASES = [
     # -- unknown and mistyped fields (the typed round trip through hera's models)
-    ("misspelled_image", C, "      image: alpine:3.19\n    outputs:", "      imagee: alpine:3.19\n    outputs:", [
-        ("PTF582", 48, "spec.templates[4].container: container template `flip` has no image"),
-        ("PTF584", 51, "spec.templates[4].container.imagee: unknown field `imagee` (Container has no such field; "
-                       "Argo would silently drop it)"),
-    ]),
-    ("misspelled_dependencies", C, "dependencies: [flip]", "dependancies: [flip]", [
-        ("PTF577", 39, "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-side}}` in task "
-                       "`condition-1`: `flip` is not among its dependencies (direct or indirect), so Argo can't "
-                       "resolve its outputs"),
-        ("PTF584", 40, "spec.templates[3].dag.tasks[0].dependancies: unknown field `dependancies` (DAGTask has no "
-                       "such field; Argo would silently drop it)"),
-    ]),
-    ("command_is_a_string", C, 'command: [sh, -c, echo heads > "$0", /tmp/outputs/side/data]',
-     "command: 'echo heads'", [
-        ("PTF585", 50, "spec.templates[4].container.command: wrong type: should be a valid list; got the string "
-                       "'echo heads'"),
-    ]),
-    ("retry_limit_is_a_list", "retries", "retryStrategy: {limit: 2}", "retryStrategy: {limit: [2]}", [
-        ("PTF585", 26, "spec.templates[0].retryStrategy.limit: wrong type: should be a valid string or a valid "
-                       "integer; got a list"),
-    ]),
-    ("parallelism_is_a_string", "loop_items", "    parallelism: 2\n", "    parallelism: '2'\n", [
-        ("PTF585", 13, "spec.templates[0].parallelism: wrong type: the string '2' would be read as the integer 2"),
-    ]),
-    ("gpu_quantity_is_a_list", "resources", "nvidia.com/gpu: 1}", "nvidia.com/gpu: [1]}", [
-        ("PTF585", 29, 'spec.templates[1].container.resources.limits["nvidia.com/gpu"]: wrong type: should be a '
-                       "valid string; got a list"),
-    ]),
-    ("task_without_name", C, "      - {name: flip, template: flip}", "      - {template: flip}", [
-        ("PTF576", 39, "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-side}}` in task "
-                       "`condition-1`: DAG `conditions` has no task `flip`"),
-        ("PTF574", 40, "spec.templates[3].dag.tasks[0].dependencies[0]: task `condition-1` depends on `flip`, which "
-                       "is not a task of DAG `conditions`"),
-        ("PTF586", 46, "spec.templates[3].dag.tasks[2]: required field `name` is missing"),
-    ]),
-    ("not_a_workflow", C, "kind: Workflow", "kind: CronWorkflow", [
-        ("PTF587", 2, "kind: expected `apiVersion: argoproj.io/v1alpha1` and `kind: Workflow`, found apiVersion "
-                      "'argoproj.io/v1alpha1', kind 'CronWorkflow'"),
-    ]),
+    (
+        "misspelled_image",
+        C,
+        "      image: alpine:3.19\n    outputs:",
+        "      imagee: alpine:3.19\n    outputs:",
+        [
+            ("PTF582", 48, "spec.templates[4].container: container template `flip` has no image"),
+            (
+                "PTF584",
+                51,
+                "spec.templates[4].container.imagee: unknown field `imagee` (Container has no such field; "
+                "Argo would silently drop it)",
+            ),
+        ],
+    ),
+    (
+        "misspelled_dependencies",
+        C,
+        "dependencies: [flip]",
+        "dependancies: [flip]",
+        [
+            (
+                "PTF577",
+                39,
+                "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-side}}` in task "
+                "`condition-1`: `flip` is not among its dependencies (direct or indirect), so Argo can't "
+                "resolve its outputs",
+            ),
+            (
+                "PTF584",
+                40,
+                "spec.templates[3].dag.tasks[0].dependancies: unknown field `dependancies` (DAGTask has no "
+                "such field; Argo would silently drop it)",
+            ),
+        ],
+    ),
+    (
+        "command_is_a_string",
+        C,
+        'command: [sh, -c, echo heads > "$0", /tmp/outputs/side/data]',
+        "command: 'echo heads'",
+        [
+            (
+                "PTF585",
+                50,
+                "spec.templates[4].container.command: wrong type: should be a valid list; got the string 'echo heads'",
+            ),
+        ],
+    ),
+    (
+        "retry_limit_is_a_list",
+        "retries",
+        "retryStrategy: {limit: 2}",
+        "retryStrategy: {limit: [2]}",
+        [
+            (
+                "PTF585",
+                26,
+                "spec.templates[0].retryStrategy.limit: wrong type: should be a valid string or a valid "
+                "integer; got a list",
+            ),
+        ],
+    ),
+    (
+        "parallelism_is_a_string",
+        "loop_items",
+        "    parallelism: 2\n",
+        "    parallelism: '2'\n",
+        [
+            ("PTF585", 13, "spec.templates[0].parallelism: wrong type: the string '2' would be read as the integer 2"),
+        ],
+    ),
+    (
+        "gpu_quantity_is_a_list",
+        "resources",
+        "nvidia.com/gpu: 1}",
+        "nvidia.com/gpu: [1]}",
+        [
+            (
+                "PTF585",
+                29,
+                'spec.templates[1].container.resources.limits["nvidia.com/gpu"]: wrong type: should be a '
+                "valid string; got a list",
+            ),
+        ],
+    ),
+    (
+        "task_without_name",
+        C,
+        "      - {name: flip, template: flip}",
+        "      - {template: flip}",
+        [
+            (
+                "PTF576",
+                39,
+                "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-side}}` in task "
+                "`condition-1`: DAG `conditions` has no task `flip`",
+            ),
+            (
+                "PTF574",
+                40,
+                "spec.templates[3].dag.tasks[0].dependencies[0]: task `condition-1` depends on `flip`, which "
+                "is not a task of DAG `conditions`",
+            ),
+            ("PTF586", 46, "spec.templates[3].dag.tasks[2]: required field `name` is missing"),
+        ],
+    ),
+    (
+        "not_a_workflow",
+        C,
+        "kind: Workflow",
+        "kind: CronWorkflow",
+        [
+            (
+                "PTF587",
+                2,
+                "kind: expected `apiVersion: argoproj.io/v1alpha1` and `kind: Workflow`, found apiVersion "
+                "'argoproj.io/v1alpha1', kind 'CronWorkflow'",
+            ),
+        ],
+    ),
     # -- Argo's ValidateWorkflow rules
-    ("unknown_task_template", C, "        template: condition-1\n", "        template: condition-1x\n", [
-        ("PTF573", 38, "spec.templates[3].dag.tasks[0].template: no template named `condition-1x`"),
-    ]),
-    ("unknown_entrypoint", C, "entrypoint: conditions", "entrypoint: condition", [
-        ("PTF573", 11, "spec.entrypoint: no template named `condition`"),
-    ]),
-    ("unknown_on_exit", "exit_handler", "onExit: say", "onExit: sayy", [
-        ("PTF573", 89, "spec.onExit: no template named `sayy`"),
-    ]),
-    ("unknown_dependency", C, "dependencies: [flip]", "dependencies: [flipp]", [
-        ("PTF577", 39, "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-side}}` in task "
-                       "`condition-1`: `flip` is not among its dependencies (direct or indirect), so Argo can't "
-                       "resolve its outputs"),
-        ("PTF574", 40, "spec.templates[3].dag.tasks[0].dependencies[0]: task `condition-1` depends on `flipp`, which "
-                       "is not a task of DAG `conditions`"),
-    ]),
-    ("dependency_cycle", C, "      - {name: flip, template: flip}",
-     "      - {name: flip, template: flip, dependencies: [condition-1]}", [
-        ("PTF575", 40, "spec.templates[3].dag.tasks[0].dependencies[0]: dependency cycle in DAG `conditions`: "
-                       "condition-1 -> flip -> condition-1"),
-    ]),
-    ("unknown_output", C, "flip.outputs.parameters.flip-side}}", "flip.outputs.parameters.flip-sides}}", [
-        ("PTF576", 39, "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-sides}}` in task "
-                       "`condition-1`: template `flip` of task `flip` declares no output parameter `flip-sides` "
-                       "(did you mean `flip-side`?)"),
-    ]),
-    ("unknown_output_artifact", "outputs_by_value", "artifacts.make-data}}", "artifacts.make-dat}}", [
-        ("PTF576", 61, "spec.templates[1].dag.tasks[1].arguments.artifacts[0].from: "
-                       "`{{tasks.make.outputs.artifacts.make-dat}}` in task `use`: template `make` of task `make` "
-                       "declares no output artifact `make-dat` (did you mean `make-data`?)"),
-    ]),
-    ("undeclared_input", C, "command: [echo, not quick]", "command: [echo, '{{inputs.parameters.message}}']", [
-        ("PTF578", 100, "spec.templates[7].container.command[1]: `{{inputs.parameters.message}}`: template `say-3` "
-                        "declares no input parameter `message`"),
-    ]),
-    ("unknown_workflow_parameter", C, """'"{{inputs.parameters.mode}}\"""", """'"{{workflow.parameters.modes}}\"""", [
-        ("PTF579", 44, "spec.templates[3].dag.tasks[1].when: `{{workflow.parameters.modes}}`: "
-                       "`spec.arguments.parameters` has no parameter `modes`"),
-    ]),
-    ("item_in_a_container", C, "command: [echo, heads]", "command: [echo, '{{item}}']", [
-        ("PTF580", 70, "spec.templates[5].container.command[1]: `{{item}}` in template `say`: the loop item is only "
-                       "defined in a DAG task with withItems/withParam; pass it as an input parameter"),
-    ]),
-    ("item_without_loop", "loop_items", "        withItems: [0.1, 0.01, 0.001]\n", "", [
-        ("PTF580", 51, "spec.templates[2].dag.tasks[0].arguments.parameters[1].value: `{{item}}` in task "
-                       "`for-loop-2`, which has no withItems or withParam"),
-    ]),
-    ("input_not_supplied", C, "- {name: threshold, value: '{{inputs.parameters.threshold}}'}",
-     "- {name: limit, value: '{{inputs.parameters.threshold}}'}", [
-        ("PTF581", 38, "spec.templates[3].dag.tasks[0].template: input parameter `threshold` of template "
-                       "`condition-1` is not supplied by task `condition-1`"),
-    ]),
-    ("parallelism_on_a_container", C, "  - name: flip\n    container:", "  - name: flip\n    parallelism: 2\n"
-     "    container:", [
-        ("PTF583", 48, "spec.templates[4].parallelism: `parallelism` is only valid on dag and steps templates; "
-                       "`flip` is a container template"),
-    ]),
-    ("deadline_on_a_dag", C, "  - name: condition-3\n    dag:", "  - name: condition-3\n"
-     "    activeDeadlineSeconds: 60\n    dag:", [
-        ("PTF583", 27, "spec.templates[2].activeDeadlineSeconds: `activeDeadlineSeconds` is only valid on leaf "
-                       "templates; `condition-3` is a dag template"),
-    ]),
-    ("duplicate_template", C, "  - name: say-3\n", "  - name: say-2\n", [
-        ("PTF573", 29, "spec.templates[2].dag.tasks[0].template: no template named `say-3`"),
-        ("PTF571", 97, "spec.templates[7].name: template `say-2` is defined twice"),
-    ]),
-    ("invalid_template_name", C, "  - name: say-3\n", "  - name: say_3\n", [
-        ("PTF573", 29, "spec.templates[2].dag.tasks[0].template: no template named `say-3`"),
-        ("PTF570", 97, "spec.templates[7].name: template name `say_3` is invalid: at most 128 letters, digits and "
-                       "`-`, starting with a letter or digit"),
-    ]),
-    ("two_template_types", C, "  - name: flip\n    container:", "  - name: flip\n    suspend: {}\n    container:", [
-        ("PTF572", 47, "spec.templates[4].name: template `flip` must have exactly one of container, script, resource, "
-                       "dag, steps, suspend, data, http, containerSet, plugin; it has `container`, `suspend`"),
-    ]),
-    ("empty_dag", C, "      tasks:\n      - {name: say-3, template: say-3}\n", "      tasks: []\n", [
-        ("PTF588", 27, "spec.templates[2].dag: DAG template `condition-3` has no tasks"),
-    ]),
-    ("generate_name_too_long", C, "generateName: conditions-", "generateName: " + "c" * 60 + "-", [
-        ("PTF570", 4, "metadata.generateName: `" + "c" * 60 + "-` is 61 characters long; at most 58 are allowed "
-                      "(Kubernetes names have at most 63, and 5 random characters are appended)"),
-    ]),
+    (
+        "unknown_task_template",
+        C,
+        "        template: condition-1\n",
+        "        template: condition-1x\n",
+        [
+            ("PTF573", 38, "spec.templates[3].dag.tasks[0].template: no template named `condition-1x`"),
+        ],
+    ),
+    (
+        "unknown_entrypoint",
+        C,
+        "entrypoint: conditions",
+        "entrypoint: condition",
+        [
+            ("PTF573", 11, "spec.entrypoint: no template named `condition`"),
+        ],
+    ),
+    (
+        "unknown_on_exit",
+        "exit_handler",
+        "onExit: say",
+        "onExit: sayy",
+        [
+            ("PTF573", 89, "spec.onExit: no template named `sayy`"),
+        ],
+    ),
+    (
+        "unknown_dependency",
+        C,
+        "dependencies: [flip]",
+        "dependencies: [flipp]",
+        [
+            (
+                "PTF577",
+                39,
+                "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-side}}` in task "
+                "`condition-1`: `flip` is not among its dependencies (direct or indirect), so Argo can't "
+                "resolve its outputs",
+            ),
+            (
+                "PTF574",
+                40,
+                "spec.templates[3].dag.tasks[0].dependencies[0]: task `condition-1` depends on `flipp`, which "
+                "is not a task of DAG `conditions`",
+            ),
+        ],
+    ),
+    (
+        "dependency_cycle",
+        C,
+        "      - {name: flip, template: flip}",
+        "      - {name: flip, template: flip, dependencies: [condition-1]}",
+        [
+            (
+                "PTF575",
+                40,
+                "spec.templates[3].dag.tasks[0].dependencies[0]: dependency cycle in DAG `conditions`: "
+                "condition-1 -> flip -> condition-1",
+            ),
+        ],
+    ),
+    (
+        "unknown_output",
+        C,
+        "flip.outputs.parameters.flip-side}}",
+        "flip.outputs.parameters.flip-sides}}",
+        [
+            (
+                "PTF576",
+                39,
+                "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-sides}}` in task "
+                "`condition-1`: template `flip` of task `flip` declares no output parameter `flip-sides` "
+                "(did you mean `flip-side`?)",
+            ),
+        ],
+    ),
+    (
+        "unknown_output_artifact",
+        "outputs_by_value",
+        "artifacts.make-data}}",
+        "artifacts.make-dat}}",
+        [
+            (
+                "PTF576",
+                61,
+                "spec.templates[1].dag.tasks[1].arguments.artifacts[0].from: "
+                "`{{tasks.make.outputs.artifacts.make-dat}}` in task `use`: template `make` of task `make` "
+                "declares no output artifact `make-dat` (did you mean `make-data`?)",
+            ),
+        ],
+    ),
+    (
+        "undeclared_input",
+        C,
+        "command: [echo, not quick]",
+        "command: [echo, '{{inputs.parameters.message}}']",
+        [
+            (
+                "PTF578",
+                100,
+                "spec.templates[7].container.command[1]: `{{inputs.parameters.message}}`: template `say-3` "
+                "declares no input parameter `message`",
+            ),
+        ],
+    ),
+    (
+        "unknown_workflow_parameter",
+        C,
+        """'"{{inputs.parameters.mode}}\"""",
+        """'"{{workflow.parameters.modes}}\"""",
+        [
+            (
+                "PTF579",
+                44,
+                "spec.templates[3].dag.tasks[1].when: `{{workflow.parameters.modes}}`: "
+                "`spec.arguments.parameters` has no parameter `modes`",
+            ),
+        ],
+    ),
+    (
+        "item_in_a_container",
+        C,
+        "command: [echo, heads]",
+        "command: [echo, '{{item}}']",
+        [
+            (
+                "PTF580",
+                70,
+                "spec.templates[5].container.command[1]: `{{item}}` in template `say`: the loop item is only "
+                "defined in a DAG task with withItems/withParam; pass it as an input parameter",
+            ),
+        ],
+    ),
+    (
+        "item_without_loop",
+        "loop_items",
+        "        withItems: [0.1, 0.01, 0.001]\n",
+        "",
+        [
+            (
+                "PTF580",
+                51,
+                "spec.templates[2].dag.tasks[0].arguments.parameters[1].value: `{{item}}` in task "
+                "`for-loop-2`, which has no withItems or withParam",
+            ),
+        ],
+    ),
+    (
+        "input_not_supplied",
+        C,
+        "- {name: threshold, value: '{{inputs.parameters.threshold}}'}",
+        "- {name: limit, value: '{{inputs.parameters.threshold}}'}",
+        [
+            (
+                "PTF581",
+                38,
+                "spec.templates[3].dag.tasks[0].template: input parameter `threshold` of template "
+                "`condition-1` is not supplied by task `condition-1`",
+            ),
+        ],
+    ),
+    (
+        "parallelism_on_a_container",
+        C,
+        "  - name: flip\n    container:",
+        "  - name: flip\n    parallelism: 2\n    container:",
+        [
+            (
+                "PTF583",
+                48,
+                "spec.templates[4].parallelism: `parallelism` is only valid on dag and steps templates; "
+                "`flip` is a container template",
+            ),
+        ],
+    ),
+    (
+        "deadline_on_a_dag",
+        C,
+        "  - name: condition-3\n    dag:",
+        "  - name: condition-3\n    activeDeadlineSeconds: 60\n    dag:",
+        [
+            (
+                "PTF583",
+                27,
+                "spec.templates[2].activeDeadlineSeconds: `activeDeadlineSeconds` is only valid on leaf "
+                "templates; `condition-3` is a dag template",
+            ),
+        ],
+    ),
+    (
+        "duplicate_template",
+        C,
+        "  - name: say-3\n",
+        "  - name: say-2\n",
+        [
+            ("PTF573", 29, "spec.templates[2].dag.tasks[0].template: no template named `say-3`"),
+            ("PTF571", 97, "spec.templates[7].name: template `say-2` is defined twice"),
+        ],
+    ),
+    (
+        "invalid_template_name",
+        C,
+        "  - name: say-3\n",
+        "  - name: say_3\n",
+        [
+            ("PTF573", 29, "spec.templates[2].dag.tasks[0].template: no template named `say-3`"),
+            (
+                "PTF570",
+                97,
+                "spec.templates[7].name: template name `say_3` is invalid: at most 128 letters, digits and "
+                "`-`, starting with a letter or digit",
+            ),
+        ],
+    ),
+    (
+        "two_template_types",
+        C,
+        "  - name: flip\n    container:",
+        "  - name: flip\n    suspend: {}\n    container:",
+        [
+            (
+                "PTF572",
+                47,
+                "spec.templates[4].name: template `flip` must have exactly one of container, script, resource, "
+                "dag, steps, suspend, data, http, containerSet, plugin; it has `container`, `suspend`",
+            ),
+        ],
+    ),
+    (
+        "empty_dag",
+        C,
+        "      tasks:\n      - {name: say-3, template: say-3}\n",
+        "      tasks: []\n",
+        [
+            ("PTF588", 27, "spec.templates[2].dag: DAG template `condition-3` has no tasks"),
+        ],
+    ),
+    (
+        "generate_name_too_long",
+        C,
+        "generateName: conditions-",
+        "generateName: " + "c" * 60 + "-",
+        [
+            (
+                "PTF570",
+                4,
+                "metadata.generateName: `" + "c" * 60 + "-` is 61 characters long; at most 58 are allowed "
+                "(Kubernetes names have at most 63, and 5 random characters are appended)",
+            ),
+        ],
+    ),
 ]
 
 

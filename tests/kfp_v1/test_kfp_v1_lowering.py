@@ -47,12 +47,14 @@ def beyond() -> dict:
 
 def test_fan_in_surfaces_the_loop_output_for_argo_to_gather(beyond):
     loop = templates(beyond)["for-loop-2"]
-    assert loop["outputs"] == {"parameters": [
-        {"name": "t-score", "valueFrom": {"parameter": "{{tasks.t.outputs.parameters.t-score}}"}}]}
+    assert loop["outputs"] == {
+        "parameters": [{"name": "t-score", "valueFrom": {"parameter": "{{tasks.t.outputs.parameters.t-score}}"}}]
+    }
     consumer = tasks(templates(beyond)["exit-handler-1"])["s"]
     assert consumer["dependencies"] == ["for-loop-2"]
     assert consumer["arguments"]["parameters"] == [
-        {"name": "t-score", "value": "{{tasks.for-loop-2.outputs.parameters.t-score}}"}]
+        {"name": "t-score", "value": "{{tasks.for-loop-2.outputs.parameters.t-score}}"}
+    ]
     assert templates(beyond)["s"]["container"]["command"] == ["echo", "scores: {{inputs.parameters.t-score}}"]
 
 
@@ -69,8 +71,10 @@ def test_loop_over_dicts_from_a_step_output_with_an_artifact_brought_in(beyond):
 
 def test_elif_and_else_negate_the_earlier_arms(beyond):
     body = tasks(templates(beyond)["exit-handler-1"])
-    first = ('({{tasks.m.outputs.parameters.m-n}} > 3) && ("{{inputs.parameters.deploy}}" == "true" || '
-             '"{{inputs.parameters.deploy}}" == "True")')
+    first = (
+        '({{tasks.m.outputs.parameters.m-n}} > 3) && ("{{inputs.parameters.deploy}}" == "true" || '
+        '"{{inputs.parameters.deploy}}" == "True")'
+    )
     assert body["condition-3"]["when"] == first
     assert body["condition-4"]["when"] == f'!({first}) && ("{{{{tasks.m.outputs.parameters.m-n}}}}" == "3")'
     assert body["condition-5"]["when"] == f'!({first}) && !("{{{{tasks.m.outputs.parameters.m-n}}}}" == "3")'
@@ -80,8 +84,12 @@ def test_elif_and_else_negate_the_earlier_arms(beyond):
 def test_f_strings_run_information_and_optional_inputs(beyond):
     train = templates(beyond)["t"]
     assert train["container"]["command"] == [
-        "train", "/tmp/inputs/data/data", "{{inputs.parameters.m-configs-loop-item-subvar-lr}}",
-        "run-{{workflow.uid}}-{{inputs.parameters.m-configs-loop-item-subvar-name}}", "/tmp/outputs/score/data"]
+        "train",
+        "/tmp/inputs/data/data",
+        "{{inputs.parameters.m-configs-loop-item-subvar-lr}}",
+        "run-{{workflow.uid}}-{{inputs.parameters.m-configs-loop-item-subvar-name}}",
+        "/tmp/outputs/score/data",
+    ]
     assert train["container"]["image"] == "{{inputs.parameters.image}}"
 
 
@@ -90,14 +98,18 @@ def test_several_finally_steps_run_from_one_exit_dag(beyond):
     exit_dag = templates(beyond)["exit-tasks"]
     assert exit_dag["inputs"] == {"parameters": [{"name": "rows"}]}
     assert sorted(tasks(exit_dag)) == ["n1", "n2"]
-    assert templates(beyond)["n1"]["container"]["command"] == ["notify", "{{workflow.status}}",
-                                                                "rows={{inputs.parameters.rows}}"]
+    assert templates(beyond)["n1"]["container"]["command"] == [
+        "notify",
+        "{{workflow.status}}",
+        "rows={{inputs.parameters.rows}}",
+    ]
     root = templates(beyond)["beyond"]
     assert [t["name"] for t in root["dag"]["tasks"]] == ["exit-handler-1"]
 
 
-@pytest.mark.parametrize("example", sorted(p.relative_to(REPO / "examples").as_posix()
-                                            for p in (REPO / "examples").glob("**/*.ptflow")))
+@pytest.mark.parametrize(
+    "example", sorted(p.relative_to(REPO / "examples").as_posix() for p in (REPO / "examples").glob("**/*.ptflow"))
+)
 def test_example_compiles_to_a_valid_workflow(example):
     """Every example, validated by ptflow's own checks and by Argo's JSON schema made strict."""
     document = compile_v1(REPO / "examples" / example)
@@ -124,8 +136,11 @@ def test_compile_cli_writes_tar_gz_and_zip_packages(tmp_path):
     source = HERE / "ptflow" / "conditions.ptflow"
     for name in ("p.tar.gz", "p.zip"):
         out = tmp_path / name
-        run = subprocess.run([sys.executable, "-m", "ptflow", "compile", str(source), "--target", "kfp-v1", "-o",
-                              str(out)], capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-m", "ptflow", "compile", str(source), "--target", "kfp-v1", "-o", str(out)],
+            capture_output=True,
+            text=True,
+        )
         assert run.returncode == 0, run.stdout + run.stderr
         if name.endswith(".zip"):
             text = zipfile.ZipFile(out).read("pipeline.yaml").decode()
@@ -137,28 +152,38 @@ def test_compile_cli_writes_tar_gz_and_zip_packages(tmp_path):
 def test_standard_library_step_writes_the_v1_ui_files(tmp_path):
     """On KFP 1.x a runtime step gets `--mlpipeline-ui-metadata` and `--mlpipeline-metrics`, which the UI reads."""
     source = tmp_path / "std.ptflow"
-    source.write_text('import stdlib.torch as torch\n'
-                      'pipeline std(epochs: int = 1) {\n'
-                      '    data = torch.prepare_images(max_samples: 200)\n'
-                      '    model = torch.train(data: data.data, max_epochs: epochs)\n'
-                      '}\n')
+    source.write_text(
+        "import stdlib.torch as torch\n"
+        "pipeline std(epochs: int = 1) {\n"
+        "    data = torch.prepare_images(max_samples: 200)\n"
+        "    model = torch.train(data: data.data, max_epochs: epochs)\n"
+        "}\n"
+    )
     train = templates(compile_v1(source))["model"]
     args = train["container"]["args"]
-    assert args[-4:] == ["--mlpipeline-ui-metadata", "/tmp/outputs/mlpipeline-ui-metadata/data",
-                         "--mlpipeline-metrics", "/tmp/outputs/mlpipeline-metrics/data"]
+    assert args[-4:] == [
+        "--mlpipeline-ui-metadata",
+        "/tmp/outputs/mlpipeline-ui-metadata/data",
+        "--mlpipeline-metrics",
+        "/tmp/outputs/mlpipeline-metrics/data",
+    ]
     assert args[args.index("--max_epochs") + 1] == "{{inputs.parameters.epochs}}"
     assert "--executor-input" not in args
     artifacts = train["outputs"]["artifacts"]
-    assert artifacts[:2] == [{"name": "mlpipeline-ui-metadata", "path": "/tmp/outputs/mlpipeline-ui-metadata/data"},
-                             {"name": "mlpipeline-metrics", "path": "/tmp/outputs/mlpipeline-metrics/data"}]
+    assert artifacts[:2] == [
+        {"name": "mlpipeline-ui-metadata", "path": "/tmp/outputs/mlpipeline-ui-metadata/data"},
+        {"name": "mlpipeline-metrics", "path": "/tmp/outputs/mlpipeline-metrics/data"},
+    ]
     assert train["inputs"]["artifacts"] == [{"name": "data-data", "path": "/tmp/inputs/data/data"}]
 
 
 def test_compiling_to_kfp_v1_imports_neither_kfp_nor_torch():
     source = HERE / "ptflow" / "loop_over_output.ptflow"
-    code = ("import sys; from ptflow.compiler.api import compile_file; "
-            f"assert compile_file({str(source)!r}, 'kfp-v1').ok; "
-            "print(sorted(m for m in ('kfp', 'torch') if m in sys.modules))")
+    code = (
+        "import sys; from ptflow.compiler.api import compile_file; "
+        f"assert compile_file({str(source)!r}, 'kfp-v1').ok; "
+        "print(sorted(m for m in ('kfp', 'torch') if m in sys.modules))"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"

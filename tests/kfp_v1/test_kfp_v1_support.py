@@ -15,7 +15,9 @@ component say(message: str) {
 }
 """
 CASES = [
-    ("artifact_uri", """
+    (
+        "artifact_uri",
+        """
 component deploy(model: Model) {
     image   = "alpine:3.19"
     command = ["deploy", "--uri", model.uri]
@@ -28,9 +30,20 @@ pipeline p() {
     t = train()
     d = deploy(model: t.model)
 }
-""", [("PTF501", 1, 1, "`.uri` (an artifact URI) in the command of component `deploy` is not supported by kfp-v1 "
-                      "(KFP 1.x / Argo)")]),
-    ("executor_input", """
+""",
+        [
+            (
+                "PTF501",
+                1,
+                1,
+                "`.uri` (an artifact URI) in the command of component `deploy` is not supported by kfp-v1 "
+                "(KFP 1.x / Argo)",
+            )
+        ],
+    ),
+    (
+        "executor_input",
+        """
 component report() -> (metrics: Metrics) {
     image   = "alpine:3.19"
     command = ["report", executor.input, metrics.path]
@@ -38,9 +51,20 @@ component report() -> (metrics: Metrics) {
 pipeline p() {
     r = report()
 }
-""", [("PTF501", 1, 1, "`executor.input` in the command of component `report` is not supported by kfp-v1 "
-                      "(KFP 1.x / Argo)")]),
-    ("importer", SAY + """
+""",
+        [
+            (
+                "PTF501",
+                1,
+                1,
+                "`executor.input` in the command of component `report` is not supported by kfp-v1 (KFP 1.x / Argo)",
+            )
+        ],
+    ),
+    (
+        "importer",
+        SAY
+        + """
 component use(model: Model) {
     image   = "alpine:3.19"
     command = ["use", model.path]
@@ -49,16 +73,32 @@ pipeline p() {
     base = importer(uri: "gs://models/resnet18", type: Model)
     u = use(model: base.artifact)
 }
-""", [("PTF501", 11, 5, "`importer` (step `base`) is not supported by kfp-v1 (KFP 1.x / Argo)")]),
-    ("nested_pipeline", SAY + """
+""",
+        [("PTF501", 11, 5, "`importer` (step `base`) is not supported by kfp-v1 (KFP 1.x / Argo)")],
+    ),
+    (
+        "nested_pipeline",
+        SAY
+        + """
 pipeline inner() {
     s = say(message: "inner")
 }
 pipeline outer() {
     i = inner()
 }
-""", [("PTF501", 10, 5, "calling a pipeline from a pipeline (step `i`) is not supported by kfp-v1 (KFP 1.x / Argo)")]),
-    ("pipeline_outputs", """
+""",
+        [
+            (
+                "PTF501",
+                10,
+                5,
+                "calling a pipeline from a pipeline (step `i`) is not supported by kfp-v1 (KFP 1.x / Argo)",
+            )
+        ],
+    ),
+    (
+        "pipeline_outputs",
+        """
 component make() -> (n: int) {
     image   = "alpine:3.19"
     command = ["sh", "-c", "echo 1 > $0", n.path]
@@ -67,8 +107,12 @@ pipeline p() -> (n: int) {
     m = make()
     return (n: m.n)
 }
-""", [("PTF501", 5, 1, "pipeline outputs (`return` in `p`) is not supported by kfp-v1 (KFP 1.x / Argo)")]),
-    ("gathered_artifacts", """
+""",
+        [("PTF501", 5, 1, "pipeline outputs (`return` in `p`) is not supported by kfp-v1 (KFP 1.x / Argo)")],
+    ),
+    (
+        "gathered_artifacts",
+        """
 component train(lr: float) -> (model: Model) {
     image   = "alpine:3.19"
     command = ["train", lr, model.path]
@@ -83,28 +127,69 @@ pipeline p() {
     }
     best = pick(models: t.model)
 }
-""", [("PTF501", 5, 16, "a list of artifacts as input `models` of component `pick` is not supported by kfp-v1 "
-                       "(KFP 1.x / Argo)"),
-      ("PTF501", 13, 5, "gathering artifacts over a loop (`t.model` into `best`) is not supported by kfp-v1 "
-                       "(KFP 1.x / Argo)")]),
-    ("pipeline_root", SAY + """
+""",
+        [
+            (
+                "PTF501",
+                5,
+                16,
+                "a list of artifacts as input `models` of component `pick` is not supported by kfp-v1 (KFP 1.x / Argo)",
+            ),
+            (
+                "PTF501",
+                13,
+                5,
+                "gathering artifacts over a loop (`t.model` into `best`) is not supported by kfp-v1 (KFP 1.x / Argo)",
+            ),
+        ],
+    ),
+    (
+        "pipeline_root",
+        SAY
+        + """
 pipeline p() {
     s = say(message: pipeline.root)
 }
-""", [("PTF501", 7, 5, "`pipeline.root` (step `s`) is not supported by kfp-v1 (KFP 1.x / Argo)")]),
-    ("accelerator_from_parameter", SAY + """
+""",
+        [("PTF501", 7, 5, "`pipeline.root` (step `s`) is not supported by kfp-v1 (KFP 1.x / Argo)")],
+    ),
+    (
+        "accelerator_from_parameter",
+        SAY
+        + """
 pipeline p(kind: str = "nvidia.com/gpu") {
     s = say(message: "hi") with { gpus: 1, accelerator: kind }
 }
-""", [("PTF501", 7, 5, "an accelerator type taken from a pipeline parameter (step `s`) is not supported by kfp-v1 "
-                      "(KFP 1.x / Argo)")]),
-    ("workflow_name_too_long", SAY + """
+""",
+        [
+            (
+                "PTF501",
+                7,
+                5,
+                "an accelerator type taken from a pipeline parameter (step `s`) is not supported by kfp-v1 "
+                "(KFP 1.x / Argo)",
+            )
+        ],
+    ),
+    (
+        "workflow_name_too_long",
+        SAY
+        + """
 pipeline a_pipeline_whose_name_is_far_too_long_for_an_argo_workflow_name() {
     s = say(message: "hi")
 }
-""", [("PTF570", 6, 1, "the workflow name prefix `a-pipeline-whose-name-is-far-too-long-for-an-argo-workflow-name-` "
-                      "made from pipeline `a_pipeline_whose_name_is_far_too_long_for_an_argo_workflow_name` has 64 "
-                      "characters; Argo allows at most 58")]),
+""",
+        [
+            (
+                "PTF570",
+                6,
+                1,
+                "the workflow name prefix `a-pipeline-whose-name-is-far-too-long-for-an-argo-workflow-name-` "
+                "made from pipeline `a_pipeline_whose_name_is_far_too_long_for_an_argo_workflow_name` has 64 "
+                "characters; Argo allows at most 58",
+            )
+        ],
+    ),
 ]
 
 

@@ -6,7 +6,6 @@ equivalent .ptflow source; both are compiled and compared as parsed YAML
 the test says so and checks ptflow's correct output instead.
 """
 
-
 from typing import List
 
 import pytest
@@ -58,10 +57,10 @@ def make_data(rows: int, data: dsl.Output[dsl.Dataset]):
 
 
 @dsl.container_component
-def train(data: dsl.Input[dsl.Dataset], epochs: int, model: dsl.Output[dsl.Model],
-          metrics: dsl.Output[dsl.Metrics]):
-    return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", 'cp "$0" "$2"; echo {} > "$3"', data.path, epochs,
-                                                   model.path, metrics.path])
+def train(data: dsl.Input[dsl.Dataset], epochs: int, model: dsl.Output[dsl.Model], metrics: dsl.Output[dsl.Metrics]):
+    return dsl.ContainerSpec(
+        image=IMAGE, command=["sh", "-c", 'cp "$0" "$2"; echo {} > "$3"', data.path, epochs, model.path, metrics.path]
+    )
 
 
 @dsl.container_component
@@ -74,7 +73,7 @@ def notify(status: dsl.PipelineTaskFinalStatus, msg: str):
     return dsl.ContainerSpec(image=IMAGE, command=["echo", msg, status])
 
 
-PARTS = '''
+PARTS = """
 component echo(msg: str) {
     image = "alpine:3.19"
     command = ["echo", msg]
@@ -115,7 +114,7 @@ component notify(status: Status, msg: str) {
     image = "alpine:3.19"
     command = ["echo", msg, status]
 }
-'''
+"""
 
 
 def check(tmp_path, kfp_pipeline, ptflow_pipeline: str, names=None, **options):
@@ -130,24 +129,49 @@ def check(tmp_path, kfp_pipeline, ptflow_pipeline: str, names=None, **options):
 def test_parameters_of_every_type_with_and_without_defaults(tmp_path):
     @dsl.pipeline(name="params")
     # `l` is a parameter name of the compiled pipeline (compared with ptflow's), so it stays.
-    def params(s: str, i: int, f: float, b: bool, l: list, d: dict, s2: str = "hi", i2: int = 3, f2: float = 0.5,  # noqa: E741
-               b2: bool = False, l2: list = [1, "a"], d2: dict = {"k": [1, 2]}, o: str = None):
+    def params(
+        s: str,
+        i: int,
+        f: float,
+        b: bool,
+        l: list,  # noqa: E741
+        d: dict,
+        s2: str = "hi",
+        i2: int = 3,
+        f2: float = 0.5,
+        b2: bool = False,
+        l2: list = [1, "a"],
+        d2: dict = {"k": [1, 2]},
+        o: str = None,
+    ):
         echo(msg=s)
 
-    check(tmp_path, params, '''
+    check(
+        tmp_path,
+        params,
+        """
 pipeline params(s: str, i: int, f: float, b: bool, l: list, d: dict, s2: str = "hi", i2: int = 3, f2: float = 0.5,
                 b2: bool = false, l2: list = [1, "a"], d2: dict = {"k": [1, 2]}, o: str? = null) {
     echo(msg: s)
-}''')
+}""",
+    )
 
 
 def test_artifacts_of_every_system_type_and_a_custom_schema_title(tmp_path):
     @dsl.container_component
-    def every_type(a: dsl.Input[dsl.Artifact], d: dsl.Input[dsl.Dataset], m: dsl.Input[dsl.Model],
-                   h: dsl.Output[dsl.HTML], md: dsl.Output[dsl.Markdown], mt: dsl.Output[dsl.Metrics],
-                   cm: dsl.Output[dsl.ClassificationMetrics], scm: dsl.Output[dsl.SlicedClassificationMetrics]):
-        return dsl.ContainerSpec(image=IMAGE, command=["ls", a.path, d.uri, m.metadata, h.path, md.path, mt.path,
-                                                       cm.path, scm.path])
+    def every_type(
+        a: dsl.Input[dsl.Artifact],
+        d: dsl.Input[dsl.Dataset],
+        m: dsl.Input[dsl.Model],
+        h: dsl.Output[dsl.HTML],
+        md: dsl.Output[dsl.Markdown],
+        mt: dsl.Output[dsl.Metrics],
+        cm: dsl.Output[dsl.ClassificationMetrics],
+        scm: dsl.Output[dsl.SlicedClassificationMetrics],
+    ):
+        return dsl.ContainerSpec(
+            image=IMAGE, command=["ls", a.path, d.uri, m.metadata, h.path, md.path, mt.path, cm.path, scm.path]
+        )
 
     class VertexModel(dsl.Artifact):
         schema_title = "google.VertexModel"
@@ -169,7 +193,10 @@ def test_artifacts_of_every_system_type_and_a_custom_schema_title(tmp_path):
         v = to_vertex(model=t.outputs["model"])
         custom(model=v.outputs["out"])
 
-    check(tmp_path, artifacts, '''
+    check(
+        tmp_path,
+        artifacts,
+        """
 component every_type(a: Artifact, d: Dataset, m: Model) -> (h: HTML, md: Markdown, mt: Metrics,
         cm: ClassificationMetrics, scm: SlicedClassificationMetrics) {
     image = "alpine:3.19"
@@ -189,7 +216,8 @@ pipeline artifacts() {
     every_type = every_type(a: make_data.data, d: make_data.data, m: train.model)
     to_vertex = to_vertex(model: train.model)
     custom = custom(model: to_vertex.out)
-}''')
+}""",
+    )
 
 
 def test_output_parameters_passing_and_after(tmp_path):
@@ -200,13 +228,17 @@ def test_output_parameters_passing_and_after(tmp_path):
         e = echo(msg="done").after(s)
         echo(msg="also").after(r, e)
 
-    check(tmp_path, passing, '''
+    check(
+        tmp_path,
+        passing,
+        """
 pipeline passing(n: int = 6) {
     roll = roll(sides: n)
     square = square(x: roll.value)
     echo = echo(msg: "done") with { after: [square] }
     echo_2 = echo(msg: "also") with { after: [roll, echo] }
-}''')
+}""",
+    )
 
 
 def test_loops_over_raw_list_parameter_and_output_with_parallelism_and_nesting(tmp_path):
@@ -222,7 +254,10 @@ def test_loops_over_raw_list_parameter_and_output_with_parallelism_and_nesting(t
                 echo(msg=n2)
                 echo(msg=kv.b)
 
-    check(tmp_path, loops, '''
+    check(
+        tmp_path,
+        loops,
+        """
 pipeline loops(names: list[str] = ["x", "y"]) {
     for i in [1, 2, 3] parallel 2 {
         square = square(x: i)
@@ -237,7 +272,8 @@ pipeline loops(names: list[str] = ["x", "y"]) {
             echo_3 = echo(msg: kv.b)
         }
     }
-}''')
+}""",
+    )
 
 
 def test_if_elif_else_and_nested_conditions(tmp_path):
@@ -259,7 +295,10 @@ def test_if_elif_else_and_nested_conditions(tmp_path):
             with dsl.If(f.outputs["side"] != "edge"):
                 echo(msg="deep")
 
-    check(tmp_path, conditions, '''
+    check(
+        tmp_path,
+        conditions,
+        """
 pipeline conditions(threshold: int = 3, ratio: float = 0.5) {
     flip_coin = flip_coin(seed: 1)
     roll = roll(sides: 6)
@@ -281,7 +320,8 @@ pipeline conditions(threshold: int = 3, ratio: float = 0.5) {
             echo_6 = echo(msg: "deep")
         }
     }
-}''')
+}""",
+    )
 
 
 def test_exit_handler_with_final_status(tmp_path):
@@ -293,7 +333,10 @@ def test_exit_handler_with_final_status(tmp_path):
             with dsl.If(f.outputs["side"] == "heads"):
                 echo(msg=who)
 
-    check(tmp_path, exit_handler, '''
+    check(
+        tmp_path,
+        exit_handler,
+        """
 pipeline exit_handler(who: str = "me") {
     flip_coin = flip_coin(seed: 1)
     if flip_coin.side == "heads" {
@@ -302,7 +345,8 @@ pipeline exit_handler(who: str = "me") {
     finally {
         notify = notify(status: pipeline.status, msg: who)
     }
-}''')
+}""",
+    )
 
 
 def test_fan_in_of_parameters_and_artifacts(tmp_path):
@@ -315,7 +359,10 @@ def test_fan_in_of_parameters_and_artifacts(tmp_path):
         total(xs=dsl.Collected(s.outputs["y"]))
         merge(models=dsl.Collected(t.outputs["model"]))
 
-    check(tmp_path, fan_in, '''
+    check(
+        tmp_path,
+        fan_in,
+        """
 pipeline fan_in() {
     make_data = make_data(rows: 5)
     for epochs in [1, 2, 3] {
@@ -324,7 +371,8 @@ pipeline fan_in() {
     }
     total = total(xs: square.y)
     merge = merge(models: train.model)
-}''')
+}""",
+    )
 
 
 def test_pipeline_calling_a_pipeline_with_outputs(tmp_path):
@@ -340,7 +388,10 @@ def test_pipeline_calling_a_pipeline_with_outputs(tmp_path):
         make_data(rows=1)
 
     # kfp names a single unnamed pipeline output `Output`; ptflow outputs are always named.
-    check(tmp_path, outer, '''
+    check(
+        tmp_path,
+        outer,
+        """
 pipeline inner(rows: int = 2) -> (Output: Dataset) {
     make_data = make_data(rows: rows)
     return (Output: make_data.data)
@@ -349,23 +400,30 @@ pipeline outer() {
     inner = inner(rows: 7)
     train = train(data: inner.Output, epochs: 2)
     make_data = make_data(rows: 1)
-}''', pipeline="outer")
+}""",
+        pipeline="outer",
+    )
 
 
 def test_importer(tmp_path):
     @dsl.pipeline(name="importing")
     def importing(uri: str = "gs://bucket/data"):
-        dsl.importer(artifact_uri="gs://bucket/model", artifact_class=dsl.Model, reimport=True,
-                                metadata={"framework": "pytorch"})
+        dsl.importer(
+            artifact_uri="gs://bucket/model", artifact_class=dsl.Model, reimport=True, metadata={"framework": "pytorch"}
+        )
         importer_2 = dsl.importer(artifact_uri=uri, artifact_class=dsl.Dataset)
         train(data=importer_2.output, epochs=1)
 
-    check(tmp_path, importing, '''
+    check(
+        tmp_path,
+        importing,
+        """
 pipeline importing(uri: str = "gs://bucket/data") {
     importer = importer(uri: "gs://bucket/model", type: Model, reimport: true, metadata: {"framework": "pytorch"})
     importer_2 = importer(uri: uri, type: Dataset)
     train = train(data: importer_2.artifact, epochs: 1)
-}''')
+}""",
+    )
 
 
 def test_caching_retries_resources_env_and_display_names(tmp_path):
@@ -378,7 +436,10 @@ def test_caching_retries_resources_env_and_display_names(tmp_path):
         u = echo(msg="b").set_retry(2)
         u.set_cpu_limit(cpu)
 
-    check(tmp_path, options, '''
+    check(
+        tmp_path,
+        options,
+        """
 pipeline options(cpu: str = "4", gpus: int = 2) {
     echo = echo(msg: "a") with {
         cache: false,
@@ -389,24 +450,34 @@ pipeline options(cpu: str = "4", gpus: int = 2) {
         env: {MODE: "fast", LEVEL: "3"},
     }
     echo_2 = echo(msg: "b") with { retries: 2, cpu: cpu }
-}''')
+}""",
+    )
 
 
 def test_if_present_concat_and_runtime_placeholders(tmp_path):
     @dsl.container_component
     def placeholders(n: int, out: dsl.Output[dsl.Dataset], opt: str = None):
-        return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c"], args=[
-            dsl.IfPresentPlaceholder(input_name="opt", then=["--opt", opt], else_=["--no-opt"]),
-            dsl.ConcatPlaceholder(["--n=", n]),
-            f"--tag={dsl.PIPELINE_JOB_NAME_PLACEHOLDER}-{n}",
-            dsl.PIPELINE_TASK_NAME_PLACEHOLDER, out.path])
+        return dsl.ContainerSpec(
+            image=IMAGE,
+            command=["sh", "-c"],
+            args=[
+                dsl.IfPresentPlaceholder(input_name="opt", then=["--opt", opt], else_=["--no-opt"]),
+                dsl.ConcatPlaceholder(["--n=", n]),
+                f"--tag={dsl.PIPELINE_JOB_NAME_PLACEHOLDER}-{n}",
+                dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
+                out.path,
+            ],
+        )
 
     @dsl.pipeline(name="placeholder-pipeline")
     def pipeline_():
         placeholders(n=3)
         placeholders(n=4, opt="x")
 
-    check(tmp_path, pipeline_, '''
+    check(
+        tmp_path,
+        pipeline_,
+        """
 component placeholders(n: int, opt: str?) -> (out: Dataset) {
     image = "alpine:3.19"
     command = ["sh", "-c"]
@@ -416,7 +487,8 @@ component placeholders(n: int, opt: str?) -> (out: Dataset) {
 pipeline placeholder_pipeline() {
     placeholders = placeholders(n: 3)
     placeholders_2 = placeholders(n: 4, opt: "x")
-}''')
+}""",
+    )
 
 
 def test_fstring_arguments_and_pipeline_values(tmp_path):
@@ -426,17 +498,21 @@ def test_fstring_arguments_and_pipeline_values(tmp_path):
         echo(msg=f"hello {who}, the coin says {f.outputs['side']}")
         echo(msg=dsl.PIPELINE_JOB_NAME_PLACEHOLDER)
 
-    check(tmp_path, fstrings, '''
+    check(
+        tmp_path,
+        fstrings,
+        """
 pipeline fstrings(who: str = "me") {
     flip_coin = flip_coin(seed: 2)
     echo = echo(msg: f"hello {who}, the coin says {flip_coin.side}")
     echo_2 = echo(msg: pipeline.job_name)
-}''')
+}""",
+    )
 
 
 def test_imported_component_yaml_v1_and_v2(tmp_path):
     v1 = tmp_path / "v1_component.yaml"
-    v1.write_text('''
+    v1.write_text("""
 name: Count words
 inputs:
 - {name: Input text, type: Dataset}
@@ -455,7 +531,7 @@ implementation:
     - {outputPath: Total}
     - concat: [--min=, {inputValue: Min count}]
     - if: {cond: {isPresent: Label}, then: [--label, {inputValue: Label}]}
-''')
+""")
     from kfp import compiler, components
 
     compiler.Compiler().compile(echo, str(tmp_path / "echo_v2.yaml"))
@@ -469,7 +545,10 @@ implementation:
         echo_v2(msg="from v2")
         square(x=c.outputs["total"])
 
-    check(tmp_path, imports, '''
+    check(
+        tmp_path,
+        imports,
+        """
 import "v1_component.yaml" as count_words
 import "echo_v2.yaml" as echo_v2
 pipeline imports() {
@@ -477,7 +556,8 @@ pipeline imports() {
     count_words = count_words(input_text: make_data.data, min_count: 3)
     echo = echo_v2(msg: "from v2")
     square = square(x: count_words.total)
-}''')
+}""",
+    )
 
 
 def test_kubernetes_secrets_volumes_node_selectors_and_tolerations(tmp_path):
@@ -492,7 +572,10 @@ def test_kubernetes_secrets_volumes_node_selectors_and_tolerations(tmp_path):
         kubernetes.add_node_selector(t, label_key="cloud.google.com/gke-accelerator", label_value="nvidia-tesla-t4")
         kubernetes.add_toleration(t, key="gpu", operator="Exists", effect="NoSchedule")
 
-    check(tmp_path, platform, '''
+    check(
+        tmp_path,
+        platform,
+        """
 pipeline platform() {
     echo = echo(msg: "k8s") with {
         secrets: [{name: "minio", env: {AWS_KEY: "accesskey"}}, {name: "creds", mount_path: "/secrets"}],
@@ -500,7 +583,8 @@ pipeline platform() {
         node_selector: {"cloud.google.com/gke-accelerator": "nvidia-tesla-t4"},
         tolerations: [{key: "gpu", operator: "Exists", effect: "NoSchedule"}],
     }
-}''')
+}""",
+    )
 
 
 def test_kubernetes_config_maps_pod_fields_empty_dirs_pull_secrets_and_node_affinity(tmp_path):
@@ -515,11 +599,17 @@ def test_kubernetes_config_maps_pod_fields_empty_dirs_pull_secrets_and_node_affi
         kubernetes.empty_dir_mount(t, volume_name="scratch", mount_path="/scratch", size_limit="2Gi")
         kubernetes.set_image_pull_secrets(t, ["regcred", "mirror"])
         kubernetes.add_node_affinity(t, match_expressions=[{"key": "zone", "operator": "In", "values": ["a", "b"]}])
-        kubernetes.add_node_affinity(t, match_expressions=[{"key": "gpu", "operator": "Exists"}],
-                                     match_fields=[{"key": "metadata.name", "operator": "NotIn", "values": ["n1"]}],
-                                     weight=30)
+        kubernetes.add_node_affinity(
+            t,
+            match_expressions=[{"key": "gpu", "operator": "Exists"}],
+            match_fields=[{"key": "metadata.name", "operator": "NotIn", "values": ["n1"]}],
+            weight=30,
+        )
 
-    check(tmp_path, platform, '''
+    check(
+        tmp_path,
+        platform,
+        """
 pipeline platform() {
     echo = echo(msg: "k8s") with {
         config_maps: [{name: "settings", env: {LOG_LEVEL: "level"}}, {name: "files", mount_path: "/cfg"}],
@@ -532,7 +622,8 @@ pipeline platform() {
              match_fields: [{key: "metadata.name", operator: "NotIn", values: ["n1"]}], weight: 30},
         ],
     }
-}''')
+}""",
+    )
 
 
 def test_kfp_bug_dict_field_of_a_raw_loop_inside_an_exit_handler(tmp_path):
@@ -547,7 +638,9 @@ def test_kfp_bug_dict_field_of_a_raw_loop_inside_an_exit_handler(tmp_path):
             with dsl.ParallelFor([{"b": "x"}, {"b": "y"}]) as kv:
                 echo(msg=kv.b)
 
-    ours = compile_ptflow(PARTS + '''
+    ours = compile_ptflow(
+        PARTS
+        + """
 pipeline subvar() {
     for kv in [{"b": "x"}, {"b": "y"}] {
         echo = echo(msg: kv.b)
@@ -555,7 +648,9 @@ pipeline subvar() {
     finally {
         notify = notify(status: pipeline.status, msg: "bye")
     }
-}''', tmp_path)
+}""",
+        tmp_path,
+    )
     theirs = compile_kfp(subvar, tmp_path)
     bad = theirs[0]["root"]["dag"]["tasks"]["exit-handler-1"]["inputs"]["parameters"]
     assert bad["pipelinechannel--loop-item-param-2-subvar-b"]["componentInputParameter"] == "loop-item-param-2"

@@ -12,7 +12,7 @@ from ptflow.compiler.lint import lint
 REPO = Path(__file__).resolve().parents[2]
 
 # A component used by most tests: one Dataset in, one Model out.
-FIT = '''component fit(data: Dataset) -> (model: Model) {
+FIT = """component fit(data: Dataset) -> (model: Model) {
     image = "trainer:1.0"
     command = ["fit", data.path, model.path]
 }
@@ -20,7 +20,7 @@ component make(n: int = 1) -> (data: Dataset) {
     image = "maker:1.0"
     command = ["make", n, data.path]
 }
-'''
+"""
 
 
 def lint_source(tmp_path: Path, text: str, target: str | None = None, name: str = "p.ptflow"):
@@ -35,18 +35,16 @@ def lint_source(tmp_path: Path, text: str, target: str | None = None, name: str 
 def describe(diagnostic, text: str) -> str:
     """`CODE line:column 'the spanned text' message`: what a user sees, in one line."""
     span = diagnostic.span
-    return f"{diagnostic.code} {span.line}:{span.column} {text[span.start:span.end]!r} {diagnostic.message}"
+    return f"{diagnostic.code} {span.line}:{span.column} {text[span.start : span.end]!r} {diagnostic.message}"
 
 
 def findings(tmp_path: Path, text: str, target: str | None = None, code: str | None = None) -> list[str]:
-    return [describe(d, text) for d in lint_source(tmp_path, text, target)
-            if code is None or d.code == code]
+    return [describe(d, text) for d in lint_source(tmp_path, text, target) if code is None or d.code == code]
 
 
 def apply_fix(text: str, fix) -> str:
-    return text[:fix.span.start] + fix.replacement + text[fix.span.end:]
+    return text[: fix.span.start] + fix.replacement + text[fix.span.end :]
 
 
 def ptflow(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ptflow", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "ptflow", *map(str, args)], capture_output=True, text=True, cwd=cwd)

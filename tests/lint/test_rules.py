@@ -19,21 +19,25 @@ def test_every_rule_is_registered_with_its_metadata():
 # ------------------------------------------------------------ PTF601
 
 
-SPLIT = '''component split(data: Dataset) -> (train: Dataset, test: Dataset, rows: int, report: Markdown,
+SPLIT = """component split(data: Dataset) -> (train: Dataset, test: Dataset, rows: int, report: Markdown,
                                    logs: Artifact) {
     image = "splitter:1.0"
     command = ["split", data.path, train.path, test.path, rows.path, report.path, logs.path]
 }
-'''
+"""
 
 
 def test_unused_dataset_output_of_a_step_whose_other_outputs_are_used(tmp_path):
-    text = FIT + SPLIT + '''pipeline p() {
+    text = (
+        FIT
+        + SPLIT
+        + """pipeline p() {
     raw = make()
     parts = split(data: raw.data)
     model = fit(data: parts.train)
 }
-'''
+"""
+    )
     assert findings(tmp_path, text, code="PTF601") == [
         "PTF601 16:5 'parts' output `test` (Dataset) of step `parts` is never used, though its other outputs are",
     ]
@@ -43,18 +47,22 @@ def test_unused_dataset_output_of_a_step_whose_other_outputs_are_used(tmp_path):
 
 def test_unused_outputs_not_flagged_for_sinks_returns_uses_and_ui_outputs(tmp_path):
     # `model` is the end of a branch; `parts.test` is returned; rows/report/logs are UI outputs.
-    text = FIT + SPLIT + '''pipeline p() -> (test: Dataset) {
+    text = (
+        FIT
+        + SPLIT
+        + """pipeline p() -> (test: Dataset) {
     raw = make()
     parts = split(data: raw.data)
     model = fit(data: parts.train)
     return (test: parts.test)
 }
-'''
+"""
+    )
     assert findings(tmp_path, text, code="PTF601") == []
 
 
 def test_outputs_read_by_conditions_loops_and_fan_in_count_as_used(tmp_path):
-    text = '''component two() -> (items: list[int], data: Dataset, flag: bool) {
+    text = """component two() -> (items: list[int], data: Dataset, flag: bool) {
     image = "x:1"
     command = ["two", items.path, data.path, flag.path]
 }
@@ -77,7 +85,7 @@ pipeline p() {
         v = use(x: 1)
     }
 }
-'''
+"""
     # t.data is a Dataset nobody reads, while t.items and t.flag are read.
     assert findings(tmp_path, text, code="PTF601") == [
         "PTF601 14:5 't' output `data` (Dataset) of step `t` is never used, though its other outputs are",
@@ -88,24 +96,30 @@ pipeline p() {
 
 
 def test_unused_pipeline_parameter(tmp_path):
-    text = FIT + '''pipeline p(n: int = 2, lr: float = 0.1, tag: str = "x", gpus: int = 0) {
+    text = (
+        FIT
+        + """pipeline p(n: int = 2, lr: float = 0.1, tag: str = "x", gpus: int = 0) {
     d = make(n: n) with { image: tag, gpus: gpus, accelerator: "nvidia.com/gpu", cpu: "1" }
 }
-'''
+"""
+    )
     assert findings(tmp_path, text, code="PTF602") == [
         "PTF602 9:24 'lr' parameter `lr` of pipeline `p` is never used",
     ]
 
 
 def test_parameters_used_in_loops_and_conditions_are_used(tmp_path):
-    text = FIT + '''pipeline p(ns: list[int] = [1], go: bool = true) {
+    text = (
+        FIT
+        + """pipeline p(ns: list[int] = [1], go: bool = true) {
     for n in ns {
         if go {
             d = make(n: n)
         }
     }
 }
-'''
+"""
+    )
     assert findings(tmp_path, text, code="PTF602") == []
 
 
@@ -113,11 +127,15 @@ def test_parameters_used_in_loops_and_conditions_are_used(tmp_path):
 
 
 def test_unused_import_with_a_fix_that_deletes_the_line(tmp_path):
-    text = 'import stdlib.torch as torch\nimport stdlib.torch as used\n' + FIT + '''pipeline p() {
+    text = (
+        "import stdlib.torch as torch\nimport stdlib.torch as used\n"
+        + FIT
+        + """pipeline p() {
     d = make()
     s = used.prepare_images()
 }
-'''
+"""
+    )
     assert findings(tmp_path, text, code="PTF603") == [
         "PTF603 1:1 'import stdlib.torch as torch' `torch` is imported but never used",
     ]
@@ -132,7 +150,7 @@ def test_unused_import_with_a_fix_that_deletes_the_line(tmp_path):
 
 
 def test_latest_and_untagged_images(tmp_path):
-    text = '''component a() {
+    text = """component a() {
     image = "python:latest"
     command = ["a"]
 }
@@ -154,7 +172,7 @@ pipeline p() {
     z = c()
     w = d()
 }
-'''
+"""
     assert findings(tmp_path, text, code="PTF604") == [
         "PTF604 2:13 '\"python:latest\"' image `python:latest` uses the mutable tag `latest`",
         "PTF604 6:13 '\"localhost:5000/team/trainer\"' image `localhost:5000/team/trainer` has no tag, "
@@ -167,16 +185,20 @@ pipeline p() {
 # ------------------------------------------------------------ PTF605
 
 
-GPU_STEP = FIT + '''pipeline p() {
+GPU_STEP = (
+    FIT
+    + """pipeline p() {
     d = make() with { cpu: "1" }
     t = fit(data: d.data) with { gpus: 1, memory: "16Gi" }
 }
-'''
+"""
+)
 
 
 def test_gpus_without_accelerator_on_kfp_v2_with_a_fix(tmp_path):
-    expected = ["PTF605 11:34 'gpus: 1' `gpus` without `accelerator`: KFP v2 ignores a GPU count that has no "
-                "accelerator type"]
+    expected = [
+        "PTF605 11:34 'gpus: 1' `gpus` without `accelerator`: KFP v2 ignores a GPU count that has no accelerator type"
+    ]
     assert findings(tmp_path, GPU_STEP, code="PTF605") == expected
     assert findings(tmp_path, GPU_STEP, target="kfp-v2", code="PTF605") == expected
     (diagnostic,) = [d for d in lint_source(tmp_path, GPU_STEP) if d.code == "PTF605"]
@@ -194,11 +216,14 @@ def test_gpus_without_accelerator_on_vertex_and_kfp_v1(tmp_path):
 
 
 def test_zero_gpus_and_gpu_parameters(tmp_path):
-    text = FIT + '''pipeline p(gpus: int = 0) {
+    text = (
+        FIT
+        + """pipeline p(gpus: int = 0) {
     d = make() with { gpus: 0 }
     t = fit(data: d.data) with { gpus: gpus, cpu: "2" }
 }
-'''
+"""
+    )
     assert findings(tmp_path, text, code="PTF605") == [
         "PTF605 11:34 'gpus: gpus' `gpus` without `accelerator`: KFP v2 ignores a GPU count that has no "
         "accelerator type",
@@ -209,7 +234,7 @@ def test_zero_gpus_and_gpu_parameters(tmp_path):
 
 
 def test_cached_steps_reading_external_uris(tmp_path):
-    text = '''component download(url: str, out: str = "x") -> (data: Dataset) {
+    text = """component download(url: str, out: str = "x") -> (data: Dataset) {
     image = "curl:8"
     command = ["get", url, out, data.path]
 }
@@ -222,7 +247,7 @@ pipeline p(source: str = "s3://bucket/data.csv", name: str = "local") {
     f = download(url: name)
     base = importer(uri: "gs://models/resnet", type: Model)
 }
-'''
+"""
     assert findings(tmp_path, text, code="PTF606") == [
         "PTF606 6:23 '\"https://example.com/data.csv\"' step `a` reads `https://example.com/data.csv` but is "
         "cached: when the data there changes, KFP reuses the old result",
@@ -236,7 +261,7 @@ pipeline p(source: str = "s3://bucket/data.csv", name: str = "local") {
 
 
 def test_cache_fix_adds_the_option_in_every_shape_of_with(tmp_path):
-    text = '''component download(url: str) -> (data: Dataset) {
+    text = """component download(url: str) -> (data: Dataset) {
     image = "curl:8"
     command = ["get", url, data.path]
 }
@@ -245,7 +270,7 @@ pipeline p() {
     b = download(url: "gs://b/b") with { retries: 2, }
     c = download(url: "gs://b/c") with {}
 }
-'''
+"""
     diagnostics = [d for d in lint_source(tmp_path, text) if d.code == "PTF606"]
     fixed = text
     for diagnostic in sorted(diagnostics, key=lambda d: -d.fix.span.start):  # apply from the end
@@ -262,7 +287,7 @@ pipeline p() {
 
 
 def test_secret_looking_env_literals(tmp_path):
-    text = '''component c() {
+    text = """component c() {
     image = "x:1"
     command = ["c"]
     env = {AWS_SECRET_ACCESS_KEY: "abc", TOKENIZER_NAME: "bert", LOG_LEVEL: "debug"}
@@ -273,7 +298,7 @@ pipeline p() {
         secrets: [{name: "minio", env: {MINIO_SECRET_KEY: "secretkey"}}],
     }
 }
-'''
+"""
     assert findings(tmp_path, text, code="PTF607") == [
         "PTF607 4:12 'AWS_SECRET_ACCESS_KEY: \"abc\"' `AWS_SECRET_ACCESS_KEY` looks like a secret, but its value "
         "is written in the file",
@@ -290,14 +315,17 @@ pipeline p() {
 
 
 def test_suspicious_quantities(tmp_path):
-    text = FIT + '''pipeline p() {
+    text = (
+        FIT
+        + """pipeline p() {
     a = make() with { memory: "100", cpu: "4000" }
     b = make() with { memory: "64Ki", cpu: "2m", memory_request: 512 }
     c = make() with { memory: "2Pi", cpu_request: "0.001" }
     d = make() with { memory: "1Mi" }
     ok = make() with { memory: "512Mi", cpu: "500m", memory_request: "8G", cpu_request: "64" }
 }
-'''
+"""
+    )
     assert findings(tmp_path, text, code="PTF608") == [
         "PTF608 10:31 '\"100\"' memory `100` is 100 bytes: a quantity without a unit counts bytes",
         "PTF608 10:43 '\"4000\"' cpu `4000` is 4000 cores",
@@ -309,8 +337,12 @@ def test_suspicious_quantities(tmp_path):
         "PTF608 13:31 '\"1Mi\"' memory `1Mi` is 1 MiB (1,048,576 bytes), too little for a container",
     ]
     hints = [d.hint for d in lint_source(tmp_path, text) if d.code == "PTF608"]
-    assert hints[:4] == ["did you mean `100Mi` or `100Gi`?", "did you mean `4000m` (4 cores)?",
-                         "did you mean `64Mi` or `64Gi`?", "did you mean `2` (2 cores)?"]
+    assert hints[:4] == [
+        "did you mean `100Mi` or `100Gi`?",
+        "did you mean `4000m` (4 cores)?",
+        "did you mean `64Mi` or `64Gi`?",
+        "did you mean `2` (2 cores)?",
+    ]
     # a hint never repeats the unit that was too small
     assert hints[-1] == "did you mean `1Gi`?"
 
@@ -327,13 +359,16 @@ def test_an_invalid_quantity_is_the_checkers_error_not_a_lint_warning(tmp_path):
 
 
 def test_steps_without_resources_in_a_gpu_pipeline(tmp_path):
-    text = FIT + '''pipeline p() {
+    text = (
+        FIT
+        + """pipeline p() {
     d = make()
     t = fit(data: d.data) with { gpus: 1, accelerator: "nvidia.com/gpu" }
     e = fit(data: d.data) with { memory: "4Gi" }
     m = importer(uri: "gs://m", type: Model) with { cache: false }
 }
-'''
+"""
+    )
     assert findings(tmp_path, text, code="PTF609") == [
         "PTF609 10:5 'd' step `d` sets no cpu or memory, in a pipeline whose step `t` requests GPUs",
     ]
@@ -342,7 +377,7 @@ def test_steps_without_resources_in_a_gpu_pipeline(tmp_path):
 
 
 def test_no_resource_warnings_without_gpus(tmp_path):
-    text = FIT + 'pipeline p() {\n    d = make()\n    t = fit(data: d.data)\n}\n'
+    text = FIT + "pipeline p() {\n    d = make()\n    t = fit(data: d.data)\n}\n"
     assert findings(tmp_path, text, code="PTF609") == []
 
 
@@ -351,7 +386,7 @@ def test_no_resource_warnings_without_gpus(tmp_path):
 
 def test_names_that_collide_after_kubernetes_sanitization(tmp_path):
     (tmp_path / "lib.ptflow").write_text(FIT)
-    text = '''import "./lib.ptflow" as Train_Lib
+    text = """import "./lib.ptflow" as Train_Lib
 component train_lib() {
     image = "x:1"
     command = ["x"]
@@ -363,7 +398,7 @@ pipeline prepare() {
 pipeline PREPARE() {
     c = prepare()
 }
-'''
+"""
     assert findings(tmp_path, text, code="PTF610") == [
         "PTF610 2:11 'train_lib' component `train_lib` and import `Train_Lib` both become `train-lib` as "
         "Kubernetes names",

@@ -16,7 +16,7 @@ from tests.lint.helpers import ptflow
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
-PIPELINE = '''import stdlib.torch as torch
+PIPELINE = """import stdlib.torch as torch
 component fetch(url: str) -> (data: Dataset) {
     image = "curl:8"
     command = ["get", url, data.path]
@@ -29,7 +29,7 @@ pipeline p() {
     d = fetch(url: "gs://bucket/data.csv")
     t = fit(data: d.data) with { gpus: 1, memory: "16Gi" }
 }
-'''
+"""
 
 
 # RFC 3986 characters: jsonschema checks the schema's "format": "uri" only with
@@ -101,9 +101,11 @@ def test_results_carry_level_message_region_related_locations_and_rule_index(pro
     results = {r["ruleId"]: r for r in run["results"]}
     no_resources = results["PTF609"]
     assert no_resources["level"] == "warning"
-    assert no_resources["message"]["text"] == ("step `d` sets no cpu or memory, in a pipeline whose step `t` "
-                                               "requests GPUs\nhelp: add for example `with { cpu: \"1\", "
-                                               "memory: \"2Gi\" }`")
+    assert no_resources["message"]["text"] == (
+        "step `d` sets no cpu or memory, in a pipeline whose step `t` "
+        'requests GPUs\nhelp: add for example `with { cpu: "1", '
+        'memory: "2Gi" }`'
+    )
     assert run["tool"]["driver"]["rules"][no_resources["ruleIndex"]]["id"] == "PTF609"
     (location,) = no_resources["locations"]
     assert location["physicalLocation"] == {
@@ -112,8 +114,7 @@ def test_results_carry_level_message_region_related_locations_and_rule_index(pro
     }
     (related,) = no_resources["relatedLocations"]
     assert related["message"]["text"] == "`t` requests GPUs here"
-    assert related["physicalLocation"]["region"] == {"startLine": 12, "startColumn": 34, "endLine": 12,
-                                                     "endColumn": 41}
+    assert related["physicalLocation"]["region"] == {"startLine": 12, "startColumn": 34, "endLine": 12, "endColumn": 41}
     root_uri = run["originalUriBaseIds"][SOURCE_ROOT]["uri"]
     assert root_uri == project.parents[1].as_uri() + "/" and urlsplit(root_uri).scheme == "file"
 
@@ -124,12 +125,18 @@ def test_mechanical_fixes_become_replacements(project):
     assert removal["description"]["text"] == "remove the import"
     (change,) = removal["artifactChanges"]
     assert change["artifactLocation"] == {"uri": "pipelines/p.ptflow", "uriBaseId": SOURCE_ROOT}
-    assert change["replacements"] == [{"deletedRegion": {"startLine": 1, "startColumn": 1, "endLine": 2,
-                                                         "endColumn": 1}, "insertedContent": {"text": ""}}]
+    assert change["replacements"] == [
+        {
+            "deletedRegion": {"startLine": 1, "startColumn": 1, "endLine": 2, "endColumn": 1},
+            "insertedContent": {"text": ""},
+        }
+    ]
     (insertion,) = results["PTF605"]["fixes"][0]["artifactChanges"][0]["replacements"]
     # An insertion point: an empty region right after `gpus: 1`.
-    assert insertion == {"deletedRegion": {"startLine": 12, "startColumn": 41, "endLine": 12, "endColumn": 41},
-                         "insertedContent": {"text": ', accelerator: "nvidia.com/gpu"'}}
+    assert insertion == {
+        "deletedRegion": {"startLine": 12, "startColumn": 41, "endLine": 12, "endColumn": 41},
+        "insertedContent": {"text": ', accelerator: "nvidia.com/gpu"'},
+    }
 
 
 def test_a_problem_without_a_position_is_located_at_the_checked_file(tmp_path):
@@ -138,8 +145,9 @@ def test_a_problem_without_a_position_is_located_at_the_checked_file(tmp_path):
     validate(log)
     (result,) = log["runs"][0]["results"]
     assert result["ruleId"] == "PTF901" and result["level"] == "error"
-    assert result["locations"] == [{"physicalLocation": {
-        "artifactLocation": {"uri": "missing%20file.ptflow", "uriBaseId": SOURCE_ROOT}}}]
+    assert result["locations"] == [
+        {"physicalLocation": {"artifactLocation": {"uri": "missing%20file.ptflow", "uriBaseId": SOURCE_ROOT}}}
+    ]
 
 
 def test_a_file_outside_the_root_gets_an_absolute_uri(project, tmp_path):
@@ -158,13 +166,20 @@ def test_ptflow_check_format_sarif_writes_the_log_to_stdout(project):
     validate(log)
     run = log["runs"][0]
     assert run["originalUriBaseIds"][SOURCE_ROOT]["uri"] == project.parents[1].as_uri() + "/"
-    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-            for r in run["results"]] == [("PTF603", "pipelines/p.ptflow"), ("PTF609", "pipelines/p.ptflow"),
-                                         ("PTF606", "pipelines/p.ptflow"), ("PTF605", "pipelines/p.ptflow")]
+    assert [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in run["results"]
+    ] == [
+        ("PTF603", "pipelines/p.ptflow"),
+        ("PTF609", "pipelines/p.ptflow"),
+        ("PTF606", "pipelines/p.ptflow"),
+        ("PTF605", "pipelines/p.ptflow"),
+    ]
 
 
-@pytest.mark.parametrize(("configured", "level"), [
-    ("error", "error"), ("warning", "warning"), ("note", "note"), ("info", "note"), ("hint", "note")])
+@pytest.mark.parametrize(
+    ("configured", "level"),
+    [("error", "error"), ("warning", "warning"), ("note", "note"), ("info", "note"), ("hint", "note")],
+)
 def test_the_level_is_what_the_user_configured_for_the_code(project, configured, level):
     """`severity = {PTF606 = "..."}` in [tool.ptflow]: SARIF has error, warning and note; info and hint are notes."""
     (project.parents[1] / "pyproject.toml").write_text(f'[tool.ptflow]\nseverity = {{PTF606 = "{configured}"}}\n')
@@ -184,18 +199,34 @@ def test_a_did_you_mean_travels_as_a_fix_in_sarif_and_json(project):
     validate(log)
     [unknown] = [r for r in log["runs"][0]["results"] if r["ruleId"] == "PTF201"]
     line = PIPELINE.splitlines().index('    d = fetch(url: "gs://bucket/data.csv")') + 1
-    assert unknown["fixes"] == [{
-        "description": {"text": "replace `fecth` with `fetch`"},
-        "artifactChanges": [{
-            "artifactLocation": {"uri": "pipelines/p.ptflow", "uriBaseId": "%SRCROOT%"},
-            "replacements": [{"deletedRegion": {"startLine": line, "startColumn": 9, "endLine": line,
-                                                "endColumn": 14},
-                              "insertedContent": {"text": "fetch"}}],
-        }],
-    }]
-    [as_json] = [d for d in json.loads(ptflow("check", "--format", "json", "pipelines/p.ptflow", cwd=root).stdout)
-                 if d["code"] == "PTF201"]
+    assert unknown["fixes"] == [
+        {
+            "description": {"text": "replace `fecth` with `fetch`"},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": "pipelines/p.ptflow", "uriBaseId": "%SRCROOT%"},
+                    "replacements": [
+                        {
+                            "deletedRegion": {"startLine": line, "startColumn": 9, "endLine": line, "endColumn": 14},
+                            "insertedContent": {"text": "fetch"},
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+    [as_json] = [
+        d
+        for d in json.loads(ptflow("check", "--format", "json", "pipelines/p.ptflow", cwd=root).stdout)
+        if d["code"] == "PTF201"
+    ]
     assert as_json["hint"] == "did you mean `fetch`?"
-    assert as_json["fix"] == {"message": "replace `fecth` with `fetch`", "replacement": "fetch",
-                              "file": "pipelines/p.ptflow", "line": line, "column": 9, "end_line": line,
-                              "end_column": 14}
+    assert as_json["fix"] == {
+        "message": "replace `fecth` with `fetch`",
+        "replacement": "fetch",
+        "file": "pipelines/p.ptflow",
+        "line": line,
+        "column": 9,
+        "end_line": line,
+        "end_column": 14,
+    }

@@ -8,7 +8,7 @@ from ptflow.compiler.lint import check_diagnostics, lint, load_config
 from ptflow.compiler.lint.config import LintConfig, apply_config, find_pyproject
 from tests.lint.helpers import describe, findings, lint_source
 
-COMPONENTS = '''component a() {
+COMPONENTS = """component a() {
     image = "python:latest"
     command = ["a"]
 }
@@ -16,7 +16,7 @@ component b() {
     image = "python"
     command = ["b"]
 }
-'''
+"""
 
 
 def test_a_comment_at_the_end_of_the_line_suppresses_its_codes(tmp_path):
@@ -27,8 +27,9 @@ def test_a_comment_at_the_end_of_the_line_suppresses_its_codes(tmp_path):
 
 
 def test_a_comment_alone_on_the_line_above_suppresses_the_next_line_only(tmp_path):
-    text = COMPONENTS.replace('    image = "python:latest"',
-                              '    # ptflow: ignore[PTF604]\n    image = "python:latest"')
+    text = COMPONENTS.replace(
+        '    image = "python:latest"', '    # ptflow: ignore[PTF604]\n    image = "python:latest"'
+    )
     text = text.replace('    command = ["b"]', '    # ptflow: ignore[PTF604]\n    command = ["b"]')
     # The second comment sits above `command`, not above the image line, so `b` is still reported.
     assert findings(tmp_path, text + "pipeline p() {\n    x = a()\n    y = b()\n}\n") == [
@@ -37,14 +38,14 @@ def test_a_comment_alone_on_the_line_above_suppresses_the_next_line_only(tmp_pat
 
 
 def test_lists_of_codes_and_a_bare_ignore(tmp_path):
-    base = '''component c(x: int) {
+    base = """component c(x: int) {
     image = "c:1"
     command = ["c", x]
 }
 pipeline p(unused: int = 1, other: int = 2) {
     s = c(x: 1) with { memory: "100", cpu: "4000" }
 }
-'''
+"""
     assert [line.split()[0] for line in findings(tmp_path, base)] == ["PTF602", "PTF602", "PTF608", "PTF608"]
     listed = base.replace('cpu: "4000" }', 'cpu: "4000" }  # ptflow: ignore[PTF608, PTF602]')
     assert [line.split()[0] for line in findings(tmp_path, listed)] == ["PTF602", "PTF602"]
@@ -54,8 +55,9 @@ pipeline p(unused: int = 1, other: int = 2) {
 
 def test_a_comment_for_another_code_suppresses_nothing(tmp_path):
     text = COMPONENTS.replace('"python:latest"', '"python:latest"  # ptflow: ignore[PTF601]')
-    assert [line.split()[:2] for line in findings(tmp_path, text + "pipeline p() {\n    x = a()\n    y = b()\n}\n")] \
-        == [["PTF604", "2:13"], ["PTF604", "6:13"]]
+    assert [
+        line.split()[:2] for line in findings(tmp_path, text + "pipeline p() {\n    x = a()\n    y = b()\n}\n")
+    ] == [["PTF604", "2:13"], ["PTF604", "6:13"]]
 
 
 def test_an_unknown_code_in_a_comment_is_a_warning_with_a_suggestion(tmp_path):
@@ -69,13 +71,16 @@ def test_an_unknown_code_in_a_comment_is_a_warning_with_a_suggestion(tmp_path):
     assert [d.span.line for d in diagnostics if d.code == "PTF604"] == [6]
 
 
-@pytest.mark.parametrize("comment, message", [
-    ("# ptflow: ignroe[PTF604]", "unknown directive `ignroe` in a `# ptflow:` comment"),
-    ("# ptflow: ignore[PTF604", "the list of codes is not closed with `]`"),
-    ("# ptflow: ignore[]", "`ignore[]` names no code"),
-    ("# ptflow: ignore[PTF201]", "`PTF201` is an error, and errors can't be suppressed"),
-    ("# ptflow:", "a `# ptflow:` comment without a directive"),
-])
+@pytest.mark.parametrize(
+    "comment, message",
+    [
+        ("# ptflow: ignroe[PTF604]", "unknown directive `ignroe` in a `# ptflow:` comment"),
+        ("# ptflow: ignore[PTF604", "the list of codes is not closed with `]`"),
+        ("# ptflow: ignore[]", "`ignore[]` names no code"),
+        ("# ptflow: ignore[PTF201]", "`PTF201` is an error, and errors can't be suppressed"),
+        ("# ptflow:", "a `# ptflow:` comment without a directive"),
+    ],
+)
 def test_malformed_suppression_comments(tmp_path, comment, message):
     text = f"{COMPONENTS}pipeline p() {{\n    x = a()  {comment}\n    y = b()\n}}\n"
     problems = [d for d in lint_source(tmp_path, text) if d.code == "PTF690"]
@@ -105,19 +110,23 @@ def write_project(tmp_path, table: str):
     folder = tmp_path / "pipelines"
     folder.mkdir(exist_ok=True)
     path = folder / "p.ptflow"
-    path.write_text(COMPONENTS + '''pipeline p(unused: int = 1) {
+    path.write_text(
+        COMPONENTS
+        + """pipeline p(unused: int = 1) {
     x = a()
     y = b() with { memory: "100" }
 }
-''')
+"""
+    )
     return path
 
 
 def reported(path) -> list[str]:
     config, problems = load_config(path)
     assert problems == []
-    return [f"{d.code}:{d.span.line}:{d.severity.label}" for d in
-            check_diagnostics(check_file(str(path)), config=config)]
+    return [
+        f"{d.code}:{d.span.line}:{d.severity.label}" for d in check_diagnostics(check_file(str(path)), config=config)
+    ]
 
 
 def test_without_configuration_everything_is_reported(tmp_path):
@@ -129,11 +138,15 @@ def test_config_select_ignore_and_prefixes(tmp_path):
     assert reported(write_project(tmp_path, 'ignore = ["PTF604"]\n')) == ["PTF602:9:warning", "PTF608:11:warning"]
     assert reported(write_project(tmp_path, 'select = ["PTF604"]\n')) == ["PTF604:2:warning", "PTF604:6:warning"]
     # The more specific prefix wins: everything of PTF6 but PTF604...
-    assert reported(write_project(tmp_path, 'select = ["PTF6"]\nignore = ["PTF604"]\n')) == \
-        ["PTF602:9:warning", "PTF608:11:warning"]
+    assert reported(write_project(tmp_path, 'select = ["PTF6"]\nignore = ["PTF604"]\n')) == [
+        "PTF602:9:warning",
+        "PTF608:11:warning",
+    ]
     # ... and PTF604 alone out of an ignored PTF60.
-    assert reported(write_project(tmp_path, 'select = ["PTF604"]\nignore = ["PTF60"]\n')) == \
-        ["PTF604:2:warning", "PTF604:6:warning"]
+    assert reported(write_project(tmp_path, 'select = ["PTF604"]\nignore = ["PTF60"]\n')) == [
+        "PTF604:2:warning",
+        "PTF604:6:warning",
+    ]
 
 
 def test_config_severity_overrides(tmp_path):
@@ -159,8 +172,11 @@ def test_the_nearest_pyproject_with_a_ptflow_table_applies(tmp_path):
 
 
 def test_mistakes_in_the_config_are_warnings_pointing_into_pyproject(tmp_path):
-    path = write_project(tmp_path, 'ignore = ["PTF6O4"]\nselct = ["PTF6"]\ndeny-warnings = "yes"\n'
-                                   'severity = { PTF601 = "loud", PTF201 = "warning" }\n')
+    path = write_project(
+        tmp_path,
+        'ignore = ["PTF6O4"]\nselct = ["PTF6"]\ndeny-warnings = "yes"\n'
+        'severity = { PTF601 = "loud", PTF201 = "warning" }\n',
+    )
     config, problems = load_config(path)
     pyproject = str(tmp_path / "pyproject.toml")
     assert [(d.code, d.span.file, d.span.line, d.message) for d in problems] == [
@@ -186,8 +202,9 @@ def test_configuration_never_hides_or_downgrades_errors(tmp_path):
     path = tmp_path / "p.ptflow"
     path.write_text("pipeline p() {\n    s = nothing()\n}\n")
     config = LintConfig(select=("PTF6",), ignore=("PTF2",), severity={"PTF201": Severity.HINT})
-    assert [(d.code, d.severity) for d in apply_config(check_file(str(path)).diagnostics, config)] == \
-        [("PTF201", Severity.ERROR)]
+    assert [(d.code, d.severity) for d in apply_config(check_file(str(path)).diagnostics, config)] == [
+        ("PTF201", Severity.ERROR)
+    ]
 
 
 def test_lint_reports_nothing_but_comment_problems_for_a_file_with_errors(tmp_path):

@@ -28,7 +28,7 @@ EXPLAIN_DIRECTORY = SERVER_CACHE / "ptflow" / "explain"
 # Diagnostics of a 100-line file take milliseconds; this only bounds a hang.
 WAIT_S = 20
 
-COMMON = '''\
+COMMON = """\
 ## Say something, and keep what was said.
 component say(
     msg: str,    ## what to say
@@ -37,9 +37,9 @@ component say(
     image   = "python:3.11-slim"
     command = ["sh", "-c", "echo \\"$0\\" | tee \\"$1\\"", msg, said.path]
 }
-'''
+"""
 
-MAIN = '''\
+MAIN = """\
 import stdlib.torch as torch
 import "./common.ptflow" as common
 
@@ -51,7 +51,7 @@ pipeline main(epochs: int = 1, greeting: str = "hi") -> (model: Model) {
     done = common.say(msg: f"{hello.said} {train.accuracy}") with { after: [train] }
     return (model: train.model_file)
 }
-'''
+"""
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -67,16 +67,20 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(
-    server_command=[sys.executable, "-m", "ptflow", "lsp", "--stdio"],
-    server_env={**os.environ, "XDG_CACHE_HOME": str(SERVER_CACHE)},
-))
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "ptflow", "lsp", "--stdio"],
+        server_env={**os.environ, "XDG_CACHE_HOME": str(SERVER_CACHE)},
+    )
+)
 async def client(lsp_client: LanguageClient, project: Path):
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"),
-        root_uri=project.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(project.as_uri(), "project")],
-    ))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=project.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(project.as_uri(), "project")],
+        )
+    )
     yield
     await lsp_client.shutdown_session()
 
@@ -111,8 +115,9 @@ async def wait_for_diagnostics(client: LanguageClient, uri: str) -> list[types.D
     return list(await asyncio.wait_for(published(), WAIT_S))
 
 
-async def wait_until_diagnostics(client: LanguageClient, uri: str,
-                                 wanted: Callable[[list[types.Diagnostic]], bool]) -> list[types.Diagnostic]:
+async def wait_until_diagnostics(
+    client: LanguageClient, uri: str, wanted: Callable[[list[types.Diagnostic]], bool]
+) -> list[types.Diagnostic]:
     """The first diagnostics published for `uri` from now on for which `wanted(...)` holds.
 
     For edits whose effect reaches a document through another one: the server
@@ -136,8 +141,13 @@ async def open_document(client: LanguageClient, path: Path, text: str | None = N
     """Open `path` (with `text`, or what is on disk) and return its first diagnostics."""
     uri = path.as_uri()
     client.diagnostics.pop(uri, None)
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-        uri=uri, language_id="ptflow", version=1, text=path.read_text() if text is None else text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(
+                uri=uri, language_id="ptflow", version=1, text=path.read_text() if text is None else text
+            )
+        )
+    )
     return await wait_for_diagnostics(client, uri)
 
 

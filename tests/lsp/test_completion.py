@@ -13,7 +13,7 @@ from ptflow.compiler.index import build_index
 from ptflow.compiler.modules import stdlib_directory
 from ptflow.lsp.completion import MAX_ITEMS, completion_list, could_match, typed_word
 
-PROGRAM = '''\
+PROGRAM = """\
 import stdlib.torch as torch
 
 ## Square a number.
@@ -29,7 +29,7 @@ pipeline p(numbers: list[int] = [1, 2], label: str = "a") {
         sq = square(x: n)
     }
 }
-'''
+"""
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def program(tmp_path: Path):
         assert old in PROGRAM
         edited = PROGRAM.replace(old, new, 1)
         offset = edited.index("|")
-        text = edited[:offset] + edited[offset + 1:]
+        text = edited[:offset] + edited[offset + 1 :]
         line = text.count("\n", 0, offset) + 1
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         return complete(result.scope, index, text, line, column)
@@ -61,8 +61,10 @@ def labels(items: list[Completion]) -> list[str]:
 def test_a_calls_inputs_come_required_first_with_types_and_defaults(program):
     items = program("sq = square(x: n)", "sq = square(|x: n)")
     assert [(i.label, i.detail, i.insert) for i in sorted(items, key=lambda i: i.sort)] == [
-        ("x", "int (required)", "x: "), ("scale", "float = 1.0", "scale: "),
-        ("table", "Dataset? (optional)", "table: ")]
+        ("x", "int (required)", "x: "),
+        ("scale", "float = 1.0", "scale: "),
+        ("table", "Dataset? (optional)", "table: "),
+    ]
 
 
 def test_inputs_already_given_are_not_offered_again(program):
@@ -81,8 +83,14 @@ def test_a_standard_library_calls_inputs_carry_their_docs(program):
 def test_after_a_step_and_a_dot_come_its_outputs(program):
     items = program("sq = square(x: n)", "sq = square(x: train.|)")
     assert [(i.label, i.detail) for i in items] == [
-        ("model_file", "Model"), ("checkpoint", "Artifact"), ("tensorboard", "Artifact"), ("metrics", "Metrics"),
-        ("confusion", "ClassificationMetrics"), ("accuracy", "float"), ("val_accuracy", "float")]
+        ("model_file", "Model"),
+        ("checkpoint", "Artifact"),
+        ("tensorboard", "Artifact"),
+        ("metrics", "Metrics"),
+        ("confusion", "ClassificationMetrics"),
+        ("accuracy", "float"),
+        ("val_accuracy", "float"),
+    ]
     # Also inside an f-string's braces, and with the member half typed.
     assert "accuracy" in labels(program("sq = square(x: n)", 'sq = square(x: f"{train.acc|}")'))
 
@@ -90,7 +98,7 @@ def test_after_a_step_and_a_dot_come_its_outputs(program):
 def test_after_a_module_and_a_dot_come_its_components(program):
     items = {i.label: i for i in program("data = torch.prepare_images()", "data = torch.|")}
     assert set(items) == {"prepare_images", "prepare_text", "train", "tensorboard"}
-    assert items["train"].detail.startswith("component train(data: Dataset, model: str = \"cnn\"")
+    assert items["train"].detail.startswith('component train(data: Dataset, model: str = "cnn"')
 
 
 def test_with_offers_the_options_not_yet_set(program):
@@ -119,12 +127,16 @@ def test_a_pipeline_body_offers_keywords_components_and_properties(program):
 
 def test_inside_a_string_there_is_nothing_to_complete(program):
     assert program('label: str = "a"', 'label: str = "a|"') == []
-    assert program('sq = square(x: n)', 'sq = square(x: n, table: "gs://bucket/x.|')  == []
+    assert program("sq = square(x: n)", 'sq = square(x: n, table: "gs://bucket/x.|') == []
 
 
 def test_pipeline_dot_offers_the_run_values(program):
-    assert labels(program("sq = square(x: n)", "sq = square(x: pipeline.|)")) == ["job_name", "job_id", "root",
-                                                                                 "status"]
+    assert labels(program("sq = square(x: n)", "sq = square(x: pipeline.|)")) == [
+        "job_name",
+        "job_id",
+        "root",
+        "status",
+    ]
 
 
 def test_a_components_command_offers_its_ports_and_what_follows_their_dot(program):
@@ -136,21 +148,29 @@ def test_a_components_command_offers_its_ports_and_what_follows_their_dot(progra
 
 def test_imports_complete_standard_library_modules_and_files(program, tmp_path):
     assert {"torch", "hpo"} <= set(labels(program("import stdlib.torch as torch", "import stdlib.|")))
-    assert {p.stem for p in stdlib_directory().glob("*.ptflow")} <= set(labels(program(
-        "import stdlib.torch as torch", "import stdlib.|")))
+    assert {p.stem for p in stdlib_directory().glob("*.ptflow")} <= set(
+        labels(program("import stdlib.torch as torch", "import stdlib.|"))
+    )
     (tmp_path / "common.ptflow").write_text("")
     (tmp_path / "notify.yaml").write_text("")
     (tmp_path / "components").mkdir()
     assert {"stdlib", "common"} <= set(labels(program("import stdlib.torch as torch", "import |")))
-    assert labels(program("import stdlib.torch as torch", 'import "./|')) == ["common.ptflow", "components/",
-                                                                             "notify.yaml"]
+    assert labels(program("import stdlib.torch as torch", 'import "./|')) == [
+        "common.ptflow",
+        "components/",
+        "notify.yaml",
+    ]
 
 
 def test_the_answer_keeps_what_the_typed_word_could_still_match_best_first():
     assert typed_word("    data = tor") == "tor"
     assert could_match("torch", "trh") and not could_match("train", "tx")
-    items = [Completion("train", "step"), Completion("torch", "module"), Completion("for", "keyword"),
-             Completion("data", "step")]
+    items = [
+        Completion("train", "step"),
+        Completion("torch", "module"),
+        Completion("for", "keyword"),
+        Completion("data", "step"),
+    ]
     answer = completion_list(items, "tr")
     assert [i.label for i in answer.items] == ["train", "torch"] and not answer.is_incomplete
 

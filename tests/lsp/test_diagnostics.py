@@ -15,7 +15,7 @@ from ptflow.lsp.explain import ExplainLinks
 from ptflow.lsp.fixes import quick_fix
 from ptflow.lsp.positions import PositionMap
 
-PROGRAM = '''\
+PROGRAM = """\
 import stdlib.torch as torch
 
 component say(msg: str) {
@@ -29,7 +29,7 @@ pipeline p(epochs: int = 1) {
     hello = say(mgs: "hi")
     hello = say(msg: "again")
 }
-'''
+"""
 
 
 def check(tmp_path: Path, text: str = PROGRAM, name: str = "p.ptflow"):
@@ -74,8 +74,11 @@ def test_a_misspelled_module_member_publishes_the_fix_the_compiler_made(tmp_path
     result, _ = check(tmp_path)
     [unknown] = [d for d in result.diagnostics if d.code == "PTF202"]
     fix = unknown.fix
-    assert (fix.message, fix.replacement, PROGRAM[fix.span.start:fix.span.end]) == (
-        "replace `trian` with `train`", "train", "trian")
+    assert (fix.message, fix.replacement, PROGRAM[fix.span.start : fix.span.end]) == (
+        "replace `trian` with `train`",
+        "train",
+        "trian",
+    )
     action = quick_fix("file:///p.ptflow", to_lsp(unknown, PositionMap(PROGRAM), locate, None))
     assert action.title == "Replace `trian` with `train`"
     [edit] = action.edit.changes["file:///p.ptflow"]
@@ -83,15 +86,20 @@ def test_a_misspelled_module_member_publishes_the_fix_the_compiler_made(tmp_path
 
 
 def test_the_server_offers_no_fix_the_diagnostic_does_not_carry():
-    text = 'pipeline p() { s = c(x: 1) }\n'
+    text = "pipeline p() { s = c(x: 1) }\n"
     span = SourceText("p.ptflow", text).span(text.index("c(x: 1)"), text.index("c(x: 1)") + 7)
     # A "did you mean" hint written by hand, with no Fix: the server does not guess one from the words.
     hinted = Diagnostic("PTF201", Severity.ERROR, "unknown component", span, hint="did you mean `d`?")
     published = to_lsp(hinted, PositionMap(text), locate, None)
     assert published.data is None and quick_fix("file:///p", published) is None
     # Data another server wrote (or none) is no fix.
-    assert quick_fix("file:///p", types.Diagnostic(types.Range(types.Position(0, 0), types.Position(0, 1)), "m",
-                                                   data={"fix": "nope"})) is None
+    assert (
+        quick_fix(
+            "file:///p",
+            types.Diagnostic(types.Range(types.Position(0, 0), types.Position(0, 1)), "m", data={"fix": "nope"}),
+        )
+        is None
+    )
 
 
 def test_the_code_links_to_its_explanation(tmp_path):
@@ -106,7 +114,7 @@ def test_the_code_links_to_its_explanation(tmp_path):
 
 
 def test_lint_warnings_are_published_with_the_errors_and_ignore_comments_are_honoured(tmp_path):
-    text = '''\
+    text = """\
 component use(x: int) {
     image   = "python:3.11-slim"
     command = ["echo", x]
@@ -114,19 +122,24 @@ component use(x: int) {
 pipeline p(unused: int = 1) {
     u = use(x: 2)
 }
-'''
+"""
     result, _ = check(tmp_path, text)
     assert result.diagnostics == []
     assert [(d.code, d.severity) for d in with_lint_findings(result)] == [("PTF602", Severity.WARNING)]
-    suppressed, _ = check(tmp_path, text.replace("pipeline p(unused: int = 1) {",
-                                                 "pipeline p(unused: int = 1) {  # ptflow: ignore[PTF602]"))
+    suppressed, _ = check(
+        tmp_path,
+        text.replace("pipeline p(unused: int = 1) {", "pipeline p(unused: int = 1) {  # ptflow: ignore[PTF602]"),
+    )
     assert with_lint_findings(suppressed) == []
 
 
 def test_pyproject_settings_apply_and_their_mistakes_are_reported_against_pyproject(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.ptflow]\nignore = ["PTF602"]\nselekt = ["PTF6"]\n')
-    result, path = check(tmp_path, 'component use(x: int) {\n    image = "python:3.11-slim"\n'
-                                   '    command = ["echo", x]\n}\npipeline p(unused: int = 1) { u = use(x: 2) }\n')
+    result, path = check(
+        tmp_path,
+        'component use(x: int) {\n    image = "python:3.11-slim"\n'
+        '    command = ["echo", x]\n}\npipeline p(unused: int = 1) { u = use(x: 2) }\n',
+    )
     found = with_lint_findings(result)
     assert [(d.code, Path(d.span.file).name, d.span.line) for d in found] == [("PTF691", "pyproject.toml", 3)]
     assert by_file(found, path)[path] == []

@@ -12,7 +12,7 @@ from ptflow.lsp.hover import hover_at, option_hover_at, wrap_signature
 from ptflow.lsp.positions import PositionMap
 from ptflow.lsp.symbols import document_symbols
 
-PROGRAM = '''\
+PROGRAM = """\
 import stdlib.torch as torch
 
 ## Square a number.
@@ -31,7 +31,7 @@ pipeline p(numbers: list[int] = [1, 2]) {
         best = square(x: 1)
     }
 }
-'''
+"""
 
 
 @pytest.fixture
@@ -53,8 +53,7 @@ def hover(analysis, marker: str, after: int = 0) -> str:
 
 def test_hover_on_a_standard_library_component_shows_its_signature_one_input_per_line_and_its_docs(analysis):
     text = hover(analysis, "train(data")
-    assert text.startswith("*component*\n\n```ptflow\ncomponent train(\n"
-                           "    data: Dataset,\n    model: str = \"cnn\",\n")
+    assert text.startswith('*component*\n\n```ptflow\ncomponent train(\n    data: Dataset,\n    model: str = "cnn",\n')
     assert ") -> (\n    model_file: Model,\n" in text
     assert "Train a classifier with PyTorch Lightning" in text
 
@@ -93,22 +92,27 @@ def test_the_outline_lists_imports_components_and_pipelines_with_their_parameter
     assert [(s.name, s.kind, s.detail) for s in symbols] == [
         ("torch", types.SymbolKind.Module, "stdlib.torch"),
         ("square", types.SymbolKind.Function, "component square(x: int) -> (y: int)"),
-        ("p", types.SymbolKind.Class, "pipeline")]
+        ("p", types.SymbolKind.Class, "pipeline"),
+    ]
     component, pipeline = symbols[1], symbols[2]
     assert [(c.name, c.detail) for c in component.children] == [("x", "int"), ("y", "-> int")]
     assert [(c.name, c.kind) for c in pipeline.children] == [
-        ("numbers", types.SymbolKind.Field), ("data", types.SymbolKind.Variable),
-        ("train", types.SymbolKind.Variable), ("sq", types.SymbolKind.Variable), ("best", types.SymbolKind.Variable)]
+        ("numbers", types.SymbolKind.Field),
+        ("data", types.SymbolKind.Variable),
+        ("train", types.SymbolKind.Variable),
+        ("sq", types.SymbolKind.Variable),
+        ("best", types.SymbolKind.Variable),
+    ]
     # Ranges hold the whole definition; the selection is the name.
     assert pipeline.range.start == types.Position(8, 0) and pipeline.range.end.line == 17
     assert pipeline.selection_range == types.Range(types.Position(8, 9), types.Position(8, 10))
 
 
-OPTIONS_TEXT = '''\
+OPTIONS_TEXT = """\
 pipeline p() {
     a = square(x: 1) with { cpu: "2", retry: {max: 3, backoff: "30s"}, max_cache_staleness: "P1D" }
     b = square(x: 2) with { timeout:
-'''
+"""
 
 
 def option_hover(marker: str, after: int = 0):
@@ -121,8 +125,11 @@ def option_hover(marker: str, after: int = 0):
 def test_hover_on_an_option_key_shows_its_doc_values_and_lowering_per_target():
     span, text = option_hover("cpu", 1)
     assert (span.line, span.column, span.end_column) == (2, 29, 32)
-    assert text.split("\n\n")[:3] == ["*step option* `cpu`", "The container's CPU limit.",
-                                       'Values: a CPU quantity: "2", 0.5, "500m" or a pipeline parameter']
+    assert text.split("\n\n")[:3] == [
+        "*step option* `cpu`",
+        "The container's CPU limit.",
+        'Values: a CPU quantity: "2", 0.5, "500m" or a pipeline parameter',
+    ]
     assert "- kfp-v1: container `resources.limits.cpu`" in text
     # An option a target can't write says so.
     assert "- kfp-v2: not supported (PTF501)" in option_hover("max_cache_staleness")[1]

@@ -25,8 +25,14 @@ from .conftest import WAIT_S, open_document
 
 INVALID = [(-1, 0), (0, -5), (0, 2**40), (2**40, 2**40)]  # not unsigned 31-bit integers
 PAST_THE_END = [(10**6, 0), (0, 2**31 - 1), (2**31 - 1, 2**31 - 1)]
-POSITION_METHODS = ["textDocument/hover", "textDocument/completion", "textDocument/definition",
-                    "textDocument/references", "textDocument/prepareRename", "textDocument/rename"]
+POSITION_METHODS = [
+    "textDocument/hover",
+    "textDocument/completion",
+    "textDocument/definition",
+    "textDocument/references",
+    "textDocument/prepareRename",
+    "textDocument/rename",
+]
 
 
 def _params(method: str, uri: str, line: int, character: int) -> dict:
@@ -56,8 +62,9 @@ async def _answer(client: LanguageClient, method: str, params: dict):
 
 
 @pytest.mark.parametrize("line, character", INVALID)
-async def test_a_position_lsp_cannot_hold_is_answered_with_invalid_params(client: LanguageClient, project: Path,
-                                                                           line, character):
+async def test_a_position_lsp_cannot_hold_is_answered_with_invalid_params(
+    client: LanguageClient, project: Path, line, character
+):
     uri = (project / "main.ptflow").as_uri()
     await open_document(client, project / "main.ptflow")
     for method in POSITION_METHODS:
@@ -67,17 +74,18 @@ async def test_a_position_lsp_cannot_hold_is_answered_with_invalid_params(client
 
 
 @pytest.mark.parametrize("line, character", PAST_THE_END)
-async def test_a_position_past_the_end_gets_an_ordinary_answer(client: LanguageClient, project: Path,
-                                                              line, character):
+async def test_a_position_past_the_end_gets_an_ordinary_answer(client: LanguageClient, project: Path, line, character):
     uri = (project / "main.ptflow").as_uri()
     await open_document(client, project / "main.ptflow")
     for method in ["textDocument/hover", "textDocument/definition", "textDocument/references"]:
         assert await _answer(client, method, _params(method, uri, line, character)) == ("result", None), method
-    kind, completions = await _answer(client, "textDocument/completion",
-                                      _params("textDocument/completion", uri, line, character))
+    kind, completions = await _answer(
+        client, "textDocument/completion", _params("textDocument/completion", uri, line, character)
+    )
     assert kind == "result"
-    kind, (code, message) = await _answer(client, "textDocument/prepareRename",
-                                          _params("textDocument/prepareRename", uri, line, character))
+    kind, (code, message) = await _answer(
+        client, "textDocument/prepareRename", _params("textDocument/prepareRename", uri, line, character)
+    )
     assert kind == "error" and message == "there is no name here to rename"
 
 
@@ -85,24 +93,38 @@ async def test_an_impossible_range_is_answered_and_the_server_goes_on(client: La
     uri = (project / "main.ptflow").as_uri()
     await open_document(client, project / "main.ptflow")
     for start, end in [((-1, 0), (0, 0)), ((0, 2**40), (2**40, 0))]:
-        params = {"textDocument": {"uri": uri}, "context": {"diagnostics": []},
-                  "range": {"start": {"line": start[0], "character": start[1]},
-                            "end": {"line": end[0], "character": end[1]}}}
+        params = {
+            "textDocument": {"uri": uri},
+            "context": {"diagnostics": []},
+            "range": {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}},
+        }
         kind, (code, _) = await _answer(client, "textDocument/codeAction", params)
         assert (kind, code) == ("error", -32602)
     before = await _answer(client, "textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     # a notification cannot be answered: the unreadable change is dropped, and the document stays as it was
-    client.protocol._send_data(JsonRPCNotification(method="textDocument/didChange", jsonrpc="2.0", params={
-        "textDocument": {"uri": uri, "version": 2},
-        "contentChanges": [{"range": {"start": {"line": -1, "character": 0}, "end": {"line": 0, "character": 0}},
-                            "text": "garbage"}]}))
+    client.protocol._send_data(
+        JsonRPCNotification(
+            method="textDocument/didChange",
+            jsonrpc="2.0",
+            params={
+                "textDocument": {"uri": uri, "version": 2},
+                "contentChanges": [
+                    {
+                        "range": {"start": {"line": -1, "character": 0}, "end": {"line": 0, "character": 0}},
+                        "text": "garbage",
+                    }
+                ],
+            },
+        )
+    )
     after = await _answer(client, "textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     assert after == before and after[0] == "result" and "main" in [symbol["name"] for symbol in after[1]]
 
 
-async def test_a_lone_surrogate_in_an_edited_document_is_a_diagnostic_at_its_position(client: LanguageClient,
-                                                                                     project: Path):
-    text = 'pipeline p() {\n    x = 1\n}\n'.replace("1", '"a\ud800b"')  # JSON carries it as \\ud800
+async def test_a_lone_surrogate_in_an_edited_document_is_a_diagnostic_at_its_position(
+    client: LanguageClient, project: Path
+):
+    text = "pipeline p() {\n    x = 1\n}\n".replace("1", '"a\ud800b"')  # JSON carries it as \\ud800
     diagnostics = await open_document(client, project / "broken.ptflow", text)
     surrogate = [d for d in diagnostics if d.code == "PTF102"]
     assert len(surrogate) == 1 and "lone UTF-16 surrogate" in surrogate[0].message

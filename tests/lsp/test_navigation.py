@@ -10,7 +10,7 @@ from ptflow.compiler.modules import stdlib_directory
 from ptflow.lsp.analysis import Analyzer, Snapshot
 from ptflow.lsp.navigation import RenameRefused, definition_at, references_at, rename_edits, rename_target
 
-LIB = '''\
+LIB = """\
 ## Square a number.
 component square(x: int) -> (y: int) {
     image   = "python:3.11-slim"
@@ -23,9 +23,9 @@ pipeline twice(size: int = 2) -> (result: int) {
     second = square(x: first.y)
     return (result: second.y)
 }
-'''
+"""
 
-MAIN = '''\
+MAIN = """\
 import stdlib.torch as torch
 import "./lib.ptflow" as lib
 
@@ -37,7 +37,7 @@ pipeline main(size: int = 3, numbers: list[int] = [1, 2]) {
     }
     data = torch.prepare_images()
 }
-'''
+"""
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_definition_of_a_standard_library_component_and_of_a_modules_name(checke
     [place] = definition_at(analyses["main"], *at(MAIN, "prepare_images"))
     assert Path(place.path) == stdlib_directory() / "torch.ptflow"
     text = (stdlib_directory() / "torch.ptflow").read_text()
-    assert text.splitlines()[place.span.line - 1][place.span.column - 1:].startswith("prepare_images(")
+    assert text.splitlines()[place.span.line - 1][place.span.column - 1 :].startswith("prepare_images(")
     # A module's name, like its import path, leads to the module's file.
     [place] = definition_at(analyses["main"], *at(MAIN, "lib.twice"))
     assert Path(place.path).name == "lib.ptflow" and place.span is None
@@ -92,8 +92,12 @@ def test_definition_of_an_argument_name_is_the_input_it_sets(checked):
 def test_references_of_a_component_span_both_files(checked):
     analyses, indexes, _ = checked
     spans = references_at(analyses["lib"], indexes, *at(LIB, "square(x: int)"), include_declaration=True)
-    assert described(spans) == [("lib.ptflow", 2, 11), ("lib.ptflow", 9, 13), ("lib.ptflow", 10, 14),
-                                ("main.ptflow", 6, 13)]
+    assert described(spans) == [
+        ("lib.ptflow", 2, 11),
+        ("lib.ptflow", 9, 13),
+        ("lib.ptflow", 10, 14),
+        ("main.ptflow", 6, 13),
+    ]
     without = references_at(analyses["lib"], indexes, *at(LIB, "square(x: int)"), include_declaration=False)
     assert ("lib.ptflow", 2, 11) not in described(without) and len(without) == 3
 
@@ -102,8 +106,8 @@ def test_renaming_a_parameter_renames_the_argument_names_of_its_callers(checked)
     analyses, indexes, _ = checked
     edits = rename_edits(analyses["lib"], indexes, *at(LIB, "size: int"), "count")
     assert {Path(p).name: [(s.line, s.column) for s in spans] for p, spans in edits.items()} == {
-        "lib.ptflow": [(8, 16), (9, 23)],       # the parameter and its use
-        "main.ptflow": [(5, 19), (8, 26)],       # `size:` in both calls, not main's own `size`
+        "lib.ptflow": [(8, 16), (9, 23)],  # the parameter and its use
+        "main.ptflow": [(5, 19), (8, 26)],  # `size:` in both calls, not main's own `size`
     }
 
 
@@ -114,16 +118,19 @@ def test_renaming_a_step_renames_every_use(checked):
     assert [(s.line, s.column) for s in spans] == [(6, 5), (8, 50)]  # the step and `after: [b]`
 
 
-@pytest.mark.parametrize("new_name, reason", [
-    ("a", "`a` is already a step of pipeline `main`"),
-    ("size", "`size` is already a parameter of pipeline `main`"),
-    ("n", "`n` is already a loop variable of pipeline `main`"),
-    ("lib", "`lib` is already an import or a definition of this file"),
-    ("importer", "already an import or a definition"),
-    ("for", "`for` is a keyword"),
-    ("9lives", "not a valid name"),
-    ("A", "`A` and step `a` would have the same task name `a`"),
-])
+@pytest.mark.parametrize(
+    "new_name, reason",
+    [
+        ("a", "`a` is already a step of pipeline `main`"),
+        ("size", "`size` is already a parameter of pipeline `main`"),
+        ("n", "`n` is already a loop variable of pipeline `main`"),
+        ("lib", "`lib` is already an import or a definition of this file"),
+        ("importer", "already an import or a definition"),
+        ("for", "`for` is a keyword"),
+        ("9lives", "not a valid name"),
+        ("A", "`A` and step `a` would have the same task name `a`"),
+    ],
+)
 def test_a_rename_that_would_collide_or_not_parse_is_refused(checked, new_name, reason):
     analyses, indexes, _ = checked
     with pytest.raises(RenameRefused, match=reason.replace("`", ".")):

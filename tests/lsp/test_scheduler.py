@@ -12,7 +12,7 @@ from pathlib import Path
 from ptflow.lsp.analysis import Analysis, Analyzer, Snapshot
 from ptflow.lsp.scheduler import CheckScheduler
 
-SMALL = '''\
+SMALL = """\
 component say(msg: str) {
     image   = "python:3.11-slim"
     command = ["echo", msg]
@@ -20,7 +20,7 @@ component say(msg: str) {
 pipeline p() {
     s = say(msg: "v0")
 }
-'''
+"""
 
 
 def large() -> str:

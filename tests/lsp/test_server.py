@@ -81,7 +81,8 @@ async def test_diagnostics_follow_rapid_edits_to_the_final_text(client: Language
         client.text_document_did_change(types.DidChangeTextDocumentParams(versioned(path, version), [change]))
     final = ["`train` has no input `max_ep`"]
     diagnostics = await wait_until_diagnostics(
-        client, uri, lambda published: [d.message.split("\n")[0] for d in published] == final)
+        client, uri, lambda published: [d.message.split("\n")[0] for d in published] == final
+    )
     assert [d.message.split("\n")[0] for d in diagnostics] == final
     assert diagnostics[0].range == span_range(text, "max_ep")
 
@@ -127,13 +128,18 @@ async def test_editing_an_imported_file_rechecks_the_files_that_import_it(client
     assert {d.message.split("\n")[0] for d in diagnostics} >= {"`say` has no input `msg`"}
 
 
-async def test_completion_offers_a_calls_remaining_inputs_with_types_and_defaults(client: LanguageClient,
-                                                                                 project: Path):
+async def test_completion_offers_a_calls_remaining_inputs_with_types_and_defaults(
+    client: LanguageClient, project: Path
+):
     path = project / "main.ptflow"
     await open_document(client, path)
-    result = await client.text_document_completion_async(types.CompletionParams(
-        doc(path), position(MAIN, "data: data.data, max_epochs", len("data: data.data, ")),
-        types.CompletionContext(types.CompletionTriggerKind.Invoked)))
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            doc(path),
+            position(MAIN, "data: data.data, max_epochs", len("data: data.data, ")),
+            types.CompletionContext(types.CompletionTriggerKind.Invoked),
+        )
+    )
 
     items = {item.label: item for item in result.items}
     assert "data" not in items  # already given
@@ -148,11 +154,16 @@ async def test_completion_after_a_step_and_a_dot_offers_its_outputs(client: Lang
     path = project / "main.ptflow"
     await open_document(client, path)
     text = MAIN.replace("    hello = common.say(msg: greeting)\n", "    hello = common.say(msg: train.)\n")
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        versioned(path, 2), [types.TextDocumentContentChangeWholeDocument(text)]))
-    result = await client.text_document_completion_async(types.CompletionParams(
-        doc(path), position(text, "train.)", len("train.")),
-        types.CompletionContext(types.CompletionTriggerKind.TriggerCharacter, trigger_character=".")))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(versioned(path, 2), [types.TextDocumentContentChangeWholeDocument(text)])
+    )
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            doc(path),
+            position(text, "train.)", len("train.")),
+            types.CompletionContext(types.CompletionTriggerKind.TriggerCharacter, trigger_character="."),
+        )
+    )
 
     details = {item.label: item.detail for item in result.items}
     assert details == {
@@ -180,8 +191,9 @@ async def test_hover_shows_a_components_signature_and_docs(client: LanguageClien
     assert "epochs: int" in hover.contents.value and "pipeline parameter" in hover.contents.value
 
 
-async def test_hover_on_an_option_key_shows_its_doc_and_how_each_target_writes_it(client: LanguageClient,
-                                                                                 project: Path):
+async def test_hover_on_an_option_key_shows_its_doc_and_how_each_target_writes_it(
+    client: LanguageClient, project: Path
+):
     path = project / "main.ptflow"
     await open_document(client, path)
     hover = await client.text_document_hover_async(types.HoverParams(doc(path), position(MAIN, "after: [train]", 2)))
@@ -195,26 +207,28 @@ async def test_hover_on_an_option_key_shows_its_doc_and_how_each_target_writes_i
     assert step.contents.value.startswith("*step in `main`*")
 
 
-async def test_go_to_definition_in_an_imported_file_and_in_the_standard_library(client: LanguageClient,
-                                                                                 project: Path):
+async def test_go_to_definition_in_an_imported_file_and_in_the_standard_library(client: LanguageClient, project: Path):
     path = project / "main.ptflow"
     await open_document(client, path)
     common_text = (project / "common.ptflow").read_text()
 
-    [location] = await client.text_document_definition_async(types.DefinitionParams(
-        doc(path), position(MAIN, "say(msg: greeting")))
+    [location] = await client.text_document_definition_async(
+        types.DefinitionParams(doc(path), position(MAIN, "say(msg: greeting"))
+    )
     assert location.uri == (project / "common.ptflow").as_uri()
     assert location.range == span_range(common_text, "say")
 
-    [location] = await client.text_document_definition_async(types.DefinitionParams(
-        doc(path), position(MAIN, "prepare_images")))
+    [location] = await client.text_document_definition_async(
+        types.DefinitionParams(doc(path), position(MAIN, "prepare_images"))
+    )
     torch_file = stdlib_directory() / "torch.ptflow"
     assert location.uri == torch_file.as_uri()
     assert location.range == span_range(torch_file.read_text(), "prepare_images", within="component prepare_images")
 
     # The import's path leads to the file itself.
-    [location] = await client.text_document_definition_async(types.DefinitionParams(
-        doc(path), position(MAIN, "./common.ptflow")))
+    [location] = await client.text_document_definition_async(
+        types.DefinitionParams(doc(path), position(MAIN, "./common.ptflow"))
+    )
     assert location.uri == (project / "common.ptflow").as_uri()
     assert location.range.start == types.Position(0, 0)
 
@@ -222,9 +236,13 @@ async def test_go_to_definition_in_an_imported_file_and_in_the_standard_library(
 async def test_references_are_found_across_files(client: LanguageClient, project: Path):
     path = project / "main.ptflow"
     await open_document(client, path)
-    locations = await client.text_document_references_async(types.ReferenceParams(
-        text_document=doc(path), position=position(MAIN, "say(msg: greeting"),
-        context=types.ReferenceContext(include_declaration=True)))
+    locations = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=doc(path),
+            position=position(MAIN, "say(msg: greeting"),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
 
     found = sorted((Path(loc.uri.removeprefix("file://")).name, loc.range.start.line) for loc in locations)
     assert found == [("common.ptflow", 1), ("main.ptflow", 7), ("main.ptflow", 8)]
@@ -250,8 +268,9 @@ async def test_rename_a_step_everywhere_and_refuse_bad_names(client: LanguageCli
     with pytest.raises(JsonRpcException, match="not a valid name"):
         await client.text_document_rename_async(types.RenameParams(doc(path), at_train, "2fast"))
     with pytest.raises(JsonRpcException, match="only steps, pipeline parameters and loop variables"):
-        await client.text_document_prepare_rename_async(types.PrepareRenameParams(
-            doc(path), position(MAIN, "prepare_images")))
+        await client.text_document_prepare_rename_async(
+            types.PrepareRenameParams(doc(path), position(MAIN, "prepare_images"))
+        )
 
 
 async def test_document_symbols_outline_imports_components_and_pipelines(client: LanguageClient, project: Path):
@@ -260,11 +279,19 @@ async def test_document_symbols_outline_imports_components_and_pipelines(client:
     symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(doc(path)))
 
     assert [(s.name, s.kind) for s in symbols] == [
-        ("torch", types.SymbolKind.Module), ("common", types.SymbolKind.Module), ("main", types.SymbolKind.Class)]
+        ("torch", types.SymbolKind.Module),
+        ("common", types.SymbolKind.Module),
+        ("main", types.SymbolKind.Class),
+    ]
     pipeline = symbols[2]
     assert [(c.name, c.detail) for c in pipeline.children] == [
-        ("epochs", "int"), ("greeting", "str"), ("data", "torch.prepare_images(...)"),
-        ("train", "torch.train(...)"), ("hello", "common.say(...)"), ("done", "common.say(...)")]
+        ("epochs", "int"),
+        ("greeting", "str"),
+        ("data", "torch.prepare_images(...)"),
+        ("train", "torch.train(...)"),
+        ("hello", "common.say(...)"),
+        ("done", "common.say(...)"),
+    ]
     assert pipeline.selection_range == span_range(MAIN, "main")
 
 
@@ -274,15 +301,20 @@ async def test_code_actions_apply_the_fixes_diagnostics_suggest(client: Language
     diagnostics = await open_document(client, path, text)
     assert sorted(d.code for d in diagnostics) == ["PTF202", "PTF203", "PTF204"]  # PTF204: `msg` missing
 
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        doc(path), types.Range(types.Position(0, 0), types.Position(10, 0)),
-        types.CodeActionContext(diagnostics=diagnostics)))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            doc(path),
+            types.Range(types.Position(0, 0), types.Position(10, 0)),
+            types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
 
     edits = {a.title: a.edit.changes[path.as_uri()] for a in actions}
     assert set(edits) == {"Replace `mgs` with `msg`", "Replace `trian` with `train`"}
     assert [(e.range, e.new_text) for e in edits["Replace `mgs` with `msg`"]] == [(span_range(text, "mgs"), "msg")]
-    assert [(e.range, e.new_text) for e in edits["Replace `trian` with `train`"]] == \
-        [(span_range(text, "trian"), "train")]
+    assert [(e.range, e.new_text) for e in edits["Replace `trian` with `train`"]] == [
+        (span_range(text, "trian"), "train")
+    ]
     assert all(a.kind == types.CodeActionKind.QuickFix and a.diagnostics for a in actions)
 
 
@@ -290,11 +322,13 @@ async def test_formatting_rewrites_the_document_in_the_formatters_style(client: 
     formatter = pytest.importorskip("ptflow.compiler.formatter", reason="the formatter is not installed")
 
     path = project / "main.ptflow"
-    messy = MAIN.replace("    data = torch.prepare_images(max_samples: 100)",
-                         "  data=torch.prepare_images( max_samples:100 )")
+    messy = MAIN.replace(
+        "    data = torch.prepare_images(max_samples: 100)", "  data=torch.prepare_images( max_samples:100 )"
+    )
     await open_document(client, path, messy)
-    edits = await client.text_document_formatting_async(types.DocumentFormattingParams(
-        doc(path), types.FormattingOptions(tab_size=4, insert_spaces=True)))
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(doc(path), types.FormattingOptions(tab_size=4, insert_spaces=True))
+    )
 
     [edit] = edits
     assert edit.new_text == formatter.format_source(messy, str(path))
@@ -304,7 +338,12 @@ async def test_formatting_rewrites_the_document_in_the_formatters_style(client: 
 
     # A file with syntax errors is left alone.
     broken = messy.replace("pipeline main(", "pipeline main(((")
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        versioned(path, 2), [types.TextDocumentContentChangeWholeDocument(broken)]))
-    assert await client.text_document_formatting_async(types.DocumentFormattingParams(
-        doc(path), types.FormattingOptions(tab_size=4, insert_spaces=True))) is None
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(versioned(path, 2), [types.TextDocumentContentChangeWholeDocument(broken)])
+    )
+    assert (
+        await client.text_document_formatting_async(
+            types.DocumentFormattingParams(doc(path), types.FormattingOptions(tab_size=4, insert_spaces=True))
+        )
+        is None
+    )

@@ -63,8 +63,9 @@ def test_png_to_stdout_with_dash():
 
 def test_choose_the_pipeline(tmp_path):
     source = tmp_path / "two.ptflow"
-    source.write_text('component c() { image = "x" command = ["c"] }\n'
-                      "pipeline first() { a = c() }\npipeline second() { b = c() }\n")
+    source.write_text(
+        'component c() { image = "x" command = ["c"] }\npipeline first() { a = c() }\npipeline second() { b = c() }\n'
+    )
     assert '"b"' in ptflow("graph", source).stdout.decode()  # the last one, as `ptflow compile` picks
     assert '"a"' in ptflow("graph", source, "--pipeline", "first").stdout.decode()
     missing = ptflow("graph", source, "--pipeline", "frist")

@@ -72,8 +72,13 @@ def test_every_step_is_a_node_and_every_group_a_cluster(graph):
 @pytest.mark.parametrize("graph", PIPELINES)
 def test_every_output_a_step_reads_is_an_edge_labelled_with_it(graph):
     drawing = picture.build_picture(graph)
-    drawn = {(e.source, e.target, line) for e in drawing.edges if e.kind in ("data", "fan_in")
-             for line in e.label.split("\n") if line != "(fan-in)"}
+    drawn = {
+        (e.source, e.target, line)
+        for e in drawing.edges
+        if e.kind in ("data", "fan_in")
+        for line in e.label.split("\n")
+        if line != "(fan-in)"
+    }
     assert drawn == expected_edges(graph)
 
 
@@ -93,15 +98,21 @@ def test_dot_nests_each_step_in_the_clusters_of_its_groups(graph):
     layout = read_back_dot(picture.to_dot(drawing))
     objects = layout["objects"]
     clusters = [o for o in objects if o["name"].startswith("cluster")]
-    nodes = {o["_gvid"]: o["name"] for o in objects if "nodes" not in o and "subgraphs" not in o
-             and not o["name"].startswith("cluster")}
+    nodes = {
+        o["_gvid"]: o["name"]
+        for o in objects
+        if "nodes" not in o and "subgraphs" not in o and not o["name"].startswith("cluster")
+    }
     assert set(graph.tasks) <= set(nodes.values())
     assert len(clusters) == len(drawing.clusters())
     # The clusters a step is in are the groups it is in, innermost to outermost.
     cluster_names = {c.id: c for c in drawing.clusters()}
     for task in graph.tasks.values():
-        containing = {cluster_names[c["name"]].label for c in clusters
-                      if task.name in {nodes[i] for i in c.get("nodes", []) if i in nodes}}
+        containing = {
+            cluster_names[c["name"]].label
+            for c in clusters
+            if task.name in {nodes[i] for i in c.get("nodes", []) if i in nodes}
+        }
         expected = {cluster.label for cluster in drawing.clusters() if task.name in {n.id for n in cluster.nodes()}}
         assert containing == expected
         depth = sum(1 for group in task.group.ancestors() if group is not graph.root)
@@ -123,10 +134,19 @@ def test_dot_edges_carry_the_labels_of_the_values_they_carry(graph):
 def test_dot_for_every_construct():
     graph = check_file(str(EVERY_SHAPE)).pipelines["every_shape"]
     dot = picture.to_dot(picture.build_picture(graph))
-    for label in ["for size in sizes parallel 2", "for name in made.names", "if best.best > limit and go",
-                  "if / elif / else", "if made.count == 0", "elif not go", "else", "exit handler", "finally",
-                  'for item in [{\\"a\\": 1}, {\\"a\\": 2}]']:
-        assert f"label=\"{label}\";" in dot, label
+    for label in [
+        "for size in sizes parallel 2",
+        "for name in made.names",
+        "if best.best > limit and go",
+        "if / elif / else",
+        "if made.count == 0",
+        "elif not go",
+        "else",
+        "exit handler",
+        "finally",
+        'for item in [{\\"a\\": 1}, {\\"a\\": 2}]',
+    ]:
+        assert f'label="{label}";' in dot, label
     # Fan-in is drawn thick, `after` dashed, display names escaped for HTML.
     assert re.search(r'"scored" -> "best" \[label="score: list\[float\]\\n\(fan-in\)", penwidth=2.5', dot)
     assert re.search(r'"base" -> "again" \[label="after", style=dashed', dot)
@@ -188,19 +208,32 @@ def test_mermaid_for_every_construct():
     graph = check_file(str(EVERY_SHAPE)).pipelines["every_shape"]
     text = picture.to_mermaid(picture.build_picture(graph))
     nodes, subgraphs, edges = read_back_mermaid(text)
-    assert "title: \"pipeline Every shape\"" in text
-    assert sorted(subgraphs.values()) == sorted([
-        "exit handler", "for size in sizes parallel 2", "for name in made.names",
-        "if best.best #62; limit and go", "if / elif / else", "if made.count == 0", "elif not go", "else",
-        "for item in [{#34;a#34;: 1}, {#34;a#34;: 2}]", "finally",
-    ])
+    assert 'title: "pipeline Every shape"' in text
+    assert sorted(subgraphs.values()) == sorted(
+        [
+            "exit handler",
+            "for size in sizes parallel 2",
+            "for name in made.names",
+            "if best.best #62; limit and go",
+            "if / elif / else",
+            "if made.count == 0",
+            "elif not go",
+            "else",
+            "for item in [{#34;a#34;: 1}, {#34;a#34;: 2}]",
+            "finally",
+        ]
+    )
     arrows = {(source, arrow, label, target) for source, arrow, label, target in edges}
     assert ("n_scored", "==>", "score: list[float]<br/>(fan-in)", "n_best") in arrows
     assert ("n_base", "-.->", "after", "n_again") in arrows
-    assert any(source == "n_made" and label == "names: list[str]" and subgraphs.get(target) == "for name in made.names"
-               for source, _, label, target in edges)
-    assert any(arrow == "-.->" and subgraphs.get(source) == "exit handler" and subgraphs.get(target) == "finally"
-               for source, arrow, _, target in edges)
+    assert any(
+        source == "n_made" and label == "names: list[str]" and subgraphs.get(target) == "for name in made.names"
+        for source, _, label, target in edges
+    )
+    assert any(
+        arrow == "-.->" and subgraphs.get(source) == "exit handler" and subgraphs.get(target) == "finally"
+        for source, arrow, _, target in edges
+    )
     assert nodes["n_prep"][0].startswith("<b>prep</b>") and '[["<b>prep</b>' in text
     assert '[("<b>base</b>' in text
 
@@ -223,8 +256,7 @@ def test_svg_has_a_node_per_step_and_a_cluster_per_group(graph):
     svg = picture.render(drawing, "svg").decode()
     assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
     # Graphviz writes `-` in titles as `&#45;`.
-    node_titles = [html.unescape(t) for t in
-                   re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>', svg)]
+    node_titles = [html.unescape(t) for t in re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>', svg)]
     cluster_titles = re.findall(r'<g id="clust\d+" class="cluster">\s*<title>([^<]*)</title>', svg)
     assert set(graph.tasks) <= set(node_titles)
     assert len([t for t in node_titles if not t.endswith("_empty")]) == len(graph.tasks)
@@ -240,8 +272,10 @@ def test_png_is_a_png():
 
 def test_an_empty_group_still_shows(tmp_path):
     source = tmp_path / "empty.ptflow"
-    source.write_text('component c() { image = "x" command = ["c"] }\n'
-                      "pipeline p(go: bool = true) {\n    first = c()\n    if go {\n    }\n}\n")
+    source.write_text(
+        'component c() { image = "x" command = ["c"] }\n'
+        "pipeline p(go: bool = true) {\n    first = c()\n    if go {\n    }\n}\n"
+    )
     graph = check_file(str(source)).pipelines["p"]
     drawing = picture.build_picture(graph)
     (cluster,) = drawing.clusters()

@@ -19,12 +19,20 @@ def compile_kfp(pipeline_func, path: Path) -> Path:
     return path
 
 
-def ptflow(*args: str, cwd: Path | None = None, timeout: float = 120, env: dict | None = None,
-           check: bool = False) -> subprocess.CompletedProcess:
+def ptflow(
+    *args: str, cwd: Path | None = None, timeout: float = 120, env: dict | None = None, check: bool = False
+) -> subprocess.CompletedProcess:
     """Run the real `ptflow` command line in a subprocess."""
     process_env = {**os.environ, **(env or {})}
-    result = subprocess.run([sys.executable, "-m", "ptflow", *args], cwd=cwd, capture_output=True, text=True,
-                            timeout=timeout, env=process_env, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "ptflow", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=process_env,
+        stdin=subprocess.DEVNULL,
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"ptflow {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result

@@ -32,8 +32,12 @@ class KfpApiStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 url = urlparse(self.path)
-                call = {"method": self.command, "path": url.path, "query": parse_qs(url.query),
-                        "body": json.loads(raw) if raw else None}
+                call = {
+                    "method": self.command,
+                    "path": url.path,
+                    "query": parse_qs(url.query),
+                    "body": json.loads(raw) if raw else None,
+                }
                 standin.calls.append(call)
                 return call
 

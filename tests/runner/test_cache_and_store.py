@@ -23,8 +23,9 @@ def stamp(text: str, out: dsl.Output[dsl.Dataset]):
 
 @dsl.container_component
 def join(left: dsl.Input[dsl.Dataset], right: dsl.Input[dsl.Dataset], out: dsl.Output[dsl.Dataset]):
-    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'cat "$0" "$1" > "$2"', left.path, right.path,
-                                                        out.path])
+    return dsl.ContainerSpec(
+        image="alpine:3", command=["sh", "-c", 'cat "$0" "$1" > "$2"', left.path, right.path, out.path]
+    )
 
 
 @dsl.container_component
@@ -138,14 +139,21 @@ def test_sigkill_mid_run_leaves_a_consistent_store_and_a_rerun_finishes_from_cac
     killed = show(store)
     assert killed["status"] == "INTERRUPTED"
     assert {k: v["status"] for k, v in killed["by_task"].items()} == {
-        "stamp": "SUCCEEDED", "join": "SUCCEEDED", "wait-for": "INTERRUPTED"}  # recorded by `show`, the next command
+        "stamp": "SUCCEEDED",
+        "join": "SUCCEEDED",
+        "wait-for": "INTERRUPTED",
+    }  # recorded by `show`, the next command
     assert not list((store / "artifacts").glob(f"{killed['by_task']['wait-for']['uuid']}*"))
 
     go.write_text("")  # lets the re-run's step finish (the killed runner's step was stopped by its watchdog)
     ptflow("run", str(ir), "--store", str(store), "-p", f"go={go}", check=True)
     rerun = show(store)
     assert {k: v["status"] for k, v in rerun["by_task"].items()} == {
-        "stamp": "CACHED", "join": "CACHED", "wait-for": "SUCCEEDED", "join-2": "SUCCEEDED"}
+        "stamp": "CACHED",
+        "join": "CACHED",
+        "wait-for": "SUCCEEDED",
+        "join-2": "SUCCEEDED",
+    }
     _store_is_consistent(store)
 
 
@@ -159,9 +167,15 @@ def busy(tag: str):
 
 def test_two_runs_on_one_store_at_once_both_finish(tmp_path: Path, store: Path):
     ir = compile_kfp(busy, tmp_path / "busy.yaml")
-    runners = [subprocess.Popen([sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store), "-p",
-                                 f"tag={tag}", "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True) for tag in ("first", "second")]
+    runners = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store), "-p", f"tag={tag}", "--no-cache"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for tag in ("first", "second")
+    ]
     outputs = [r.communicate(timeout=120)[0] for r in runners]
     assert [r.returncode for r in runners] == [0, 0], outputs
     runs = json.loads(ptflow("runs", "--store", str(store), "--json", check=True).stdout)
@@ -175,8 +189,12 @@ def test_two_runs_on_one_store_at_once_both_finish(tmp_path: Path, store: Path):
 def test_ctrl_c_stops_the_running_step_and_records_the_run_as_interrupted(tmp_path: Path, store: Path):
     ir = compile_kfp(interrupted, tmp_path / "interrupted.yaml")
     go = tmp_path / "go"
-    runner = subprocess.Popen([sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store), "-p", f"go={go}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store), "-p", f"go={go}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     started = Path(f"{go}.started")
     deadline = time.monotonic() + 60
     while not started.exists() or not started.read_text().strip():

@@ -28,11 +28,15 @@ pipeline edits() {
 }
 """
 
-BASELINE = {"IMAGE": "alpine:3", "SCRIPT": "printf 'hello %s %s' \\\"$0\\\" \\\"$MODE\\\" > \\\"$1\\\"",
-            "ENV": "fast", "CPU": "1"}
+BASELINE = {
+    "IMAGE": "alpine:3",
+    "SCRIPT": 'printf \'hello %s %s\' \\"$0\\" \\"$MODE\\" > \\"$1\\"',
+    "ENV": "fast",
+    "CPU": "1",
+}
 
 EDITS = {
-    "command": ({"SCRIPT": "printf 'goodbye %s %s' \\\"$0\\\" \\\"$MODE\\\" > \\\"$1\\\""}, "goodbye 2 fast"),
+    "command": ({"SCRIPT": 'printf \'goodbye %s %s\' \\"$0\\" \\"$MODE\\" > \\"$1\\"'}, "goodbye 2 fast"),
     "image": ({"IMAGE": "alpine:3.20"}, "hello 2 fast"),
     "env": ({"ENV": "slow"}, "hello 2 slow"),
     "resources": ({"CPU": "2"}, "hello 2 fast"),

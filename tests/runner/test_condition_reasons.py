@@ -11,7 +11,7 @@ from kfp import dsl
 
 from tests.runner.helpers import compile_kfp, ptflow, run_id_of
 
-GATED = '''\
+GATED = """\
 component measure() -> (accuracy: float) {
     image = "alpine:3"
     command = ["sh", "-c", "printf 0.96 > \\"$0\\"", accuracy.path]
@@ -33,7 +33,7 @@ pipeline gated(min_accuracy: float = 0.99, n: int = 1) {
         small = say(text: "small")
     }
 }
-'''
+"""
 
 
 def _run(tmp_path: Path, store: Path, *params: str):
@@ -65,8 +65,10 @@ def test_elif_and_else_say_which_earlier_branch_ran_or_what_was_false(tmp_path: 
     _, run_id = _run(tmp_path, store, "n=4", "min_accuracy=0.5")
     assert _skip_reasons(store, run_id) == ["n (4) > 2 and not (n (4) == 4) is false", "n (4) > 5 is false"]
     _, run_id = _run(tmp_path, store, "n=3", "min_accuracy=0.5")
-    assert _skip_reasons(store, run_id) == ["an earlier branch ran: n (3) > 2 and not (n (3) == 4) is true",
-                                            "n (3) > 5 is false"]
+    assert _skip_reasons(store, run_id) == [
+        "an earlier branch ran: n (3) > 2 and not (n (3) == 4) is true",
+        "n (3) > 5 is false",
+    ]
 
 
 @dsl.container_component
@@ -83,8 +85,10 @@ def long_condition(a_rather_long_parameter_name: int = 1, another_rather_long_pa
 def test_a_pipeline_from_compiled_ir_shows_its_cel_whole(tmp_path: Path, store: Path):
     ir = compile_kfp(long_condition, tmp_path / "long.yaml")
     result = ptflow("run", str(ir), "--store", str(store), check=True)
-    cel = ("int(inputs.parameter_values['pipelinechannel--a_rather_long_parameter_name']) > "
-           "int(inputs.parameter_values['pipelinechannel--another_rather_long_parameter_name'])")
+    cel = (
+        "int(inputs.parameter_values['pipelinechannel--a_rather_long_parameter_name']) > "
+        "int(inputs.parameter_values['pipelinechannel--another_rather_long_parameter_name'])"
+    )
     assert len(cel) > 100
     assert f"condition is false: {cel}" in result.stdout
     assert _skip_reasons(store, run_id_of(result.stdout)) == [f"condition is false: {cel}"]

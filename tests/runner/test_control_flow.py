@@ -44,9 +44,16 @@ def echo_number(n: int, out: dsl.OutputPath(int)):
 
 @dsl.container_component
 def make_list(count: int, out: dsl.OutputPath(List[int])):
-    return dsl.ContainerSpec(image="python:3.11", command=[
-        "python3", "-c", "import json, sys; json.dump(list(range(int(sys.argv[1]))), open(sys.argv[2], 'w'))",
-        count, out])
+    return dsl.ContainerSpec(
+        image="python:3.11",
+        command=[
+            "python3",
+            "-c",
+            "import json, sys; json.dump(list(range(int(sys.argv[1]))), open(sys.argv[2], 'w'))",
+            count,
+            out,
+        ],
+    )
 
 
 @dsl.container_component
@@ -120,8 +127,19 @@ def test_independent_steps_run_in_parallel_up_to_the_bound(tmp_path: Path, store
     for parallelism in (3, 1):
         folder = tmp_path / f"seen-{parallelism}"
         folder.mkdir()
-        ptflow("run", str(ir), "--store", str(store), "-p", f"folder={folder}", "-p", f"want={parallelism}",
-               "--parallelism", str(parallelism), check=True)
+        ptflow(
+            "run",
+            str(ir),
+            "--store",
+            str(store),
+            "-p",
+            f"folder={folder}",
+            "-p",
+            f"want={parallelism}",
+            "--parallelism",
+            str(parallelism),
+            check=True,
+        )
         seen = _seen(folder)
         assert len(seen) == 3 and all(met for met, _ in seen), seen  # all three at once; with 1, each alone
         assert max(most for _, most in seen) == parallelism
@@ -129,13 +147,13 @@ def test_independent_steps_run_in_parallel_up_to_the_bound(tmp_path: Path, store
 
 @dsl.pipeline(name="loops")
 def loops(numbers: List[int] = [1, 2, 3]):
-    with dsl.ParallelFor([10, 20]) as raw:                       # raw items
+    with dsl.ParallelFor([10, 20]) as raw:  # raw items
         echo_number(n=raw).set_display_name("raw")
-    with dsl.ParallelFor(numbers) as number:                     # over a pipeline parameter
+    with dsl.ParallelFor(numbers) as number:  # over a pipeline parameter
         echo_number(n=number)
     made = make_list(count=2)
-    with dsl.ParallelFor(made.output) as produced:                # over a step's output
-        with dsl.ParallelFor([100, 200]) as inner:                # nested
+    with dsl.ParallelFor(made.output) as produced:  # over a step's output
+        with dsl.ParallelFor([100, 200]) as inner:  # nested
             echo_number(n=inner)
         echo_number(n=produced)
     with dsl.ParallelFor([{"a": 7, "b": "x"}, {"a": 8, "b": "y"}]) as pair:  # a field of each item

@@ -40,8 +40,9 @@ def small_disk(tmp_path: Path):
     """An 8 MB tmpfs, unmounted afterwards."""
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"a small tmpfs can't be mounted here (needs root): {mounted.stderr.strip()}")
     try:

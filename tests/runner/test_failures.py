@@ -10,8 +10,10 @@ from kfp import dsl, kubernetes
 
 from tests.runner.helpers import compile_kfp, ptflow, show
 
-FLAKY = ('n=$(cat "$0" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$0"; '
-         'date +%s.%N >> "$0.times"; echo "attempt $n"; [ $n -ge 3 ]')
+FLAKY = (
+    'n=$(cat "$0" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$0"; '
+    'date +%s.%N >> "$0.times"; echo "attempt $n"; [ $n -ge 3 ]'
+)
 
 
 @dsl.container_component
@@ -36,8 +38,9 @@ def missing_tool():
 
 @dsl.pipeline(name="retried")
 def retried(counter: str):
-    flaky(counter=counter).set_retry(num_retries=3, backoff_duration="1s", backoff_factor=3.0,
-                                     backoff_max_duration="2s").set_caching_options(False)
+    flaky(counter=counter).set_retry(
+        num_retries=3, backoff_duration="1s", backoff_factor=3.0, backoff_max_duration="2s"
+    ).set_caching_options(False)
 
 
 def test_retries_with_backoff_until_success(tmp_path: Path, store: Path):
@@ -109,18 +112,19 @@ def test_command_missing_on_the_host_names_step_and_command(tmp_path: Path, stor
 def test_failing_ptflow_step_is_reported_at_its_line(tmp_path: Path, store: Path):
     source = tmp_path / "broken.ptflow"
     source.write_text(
-        'component ok() -> (out: str) {\n'
+        "component ok() -> (out: str) {\n"
         '    image = "alpine:3"\n'
         '    command = ["sh", "-c", "printf fine > \\"$0\\"", out.path]\n'
-        '}\n'
-        'component boom(code: int) {\n'
+        "}\n"
+        "component boom(code: int) {\n"
         '    image = "alpine:3"\n'
         '    command = ["sh", "-c", "echo line one; echo the reason >&2; exit \\"$0\\"", code]\n'
-        '}\n'
-        'pipeline broken(code: int = 4) {\n'
-        '    first = ok()\n'
-        '    second = boom(code: code)\n'
-        '}\n')
+        "}\n"
+        "pipeline broken(code: int = 4) {\n"
+        "    first = ok()\n"
+        "    second = boom(code: code)\n"
+        "}\n"
+    )
     result = ptflow("run", str(source), "--store", str(store))
     assert result.returncode == 1
     report = result.stderr
@@ -155,11 +159,14 @@ def test_wrong_parameter_type_and_unknown_parameter_are_refused(tmp_path: Path, 
     assert "has no parameter `nmae`" in errors and "did you mean `name`?" in errors
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("name: x\nimplementation:\n  container: {image: a}\n", "KFP v1 component file"),
-    ("- 1\n- 2\n", "is not a KFP PipelineSpec"),
-    ("a: [unclosed\n", "is not YAML"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("name: x\nimplementation:\n  container: {image: a}\n", "KFP v1 component file"),
+        ("- 1\n- 2\n", "is not a KFP PipelineSpec"),
+        ("a: [unclosed\n", "is not YAML"),
+    ],
+)
 def test_documents_that_are_not_pipeline_specs_are_refused(tmp_path: Path, store: Path, text: str, expected: str):
     path = tmp_path / "input.yaml"
     path.write_text(text)
@@ -196,10 +203,14 @@ def test_output_names_that_escape_the_store_are_refused(tmp_path: Path, store: P
 @dsl.container_component
 def claims_outside(out: dsl.Output[dsl.Dataset]):
     # The step reports, through its executor output file, an artifact URI outside the store.
-    script = ('import json, sys; json.dump({"artifacts": {"out": {"artifacts": [{"uri": sys.argv[2]}]}}}, '
-              'open(sys.argv[1], "w"))')
-    return dsl.ContainerSpec(image="python:3.11", command=["python3", "-c", script, "{{$.outputs.output_file}}",
-                                                           "/tmp/../etc/ptflow-escape", out.path])
+    script = (
+        'import json, sys; json.dump({"artifacts": {"out": {"artifacts": [{"uri": sys.argv[2]}]}}}, '
+        'open(sys.argv[1], "w"))'
+    )
+    return dsl.ContainerSpec(
+        image="python:3.11",
+        command=["python3", "-c", script, "{{$.outputs.output_file}}", "/tmp/../etc/ptflow-escape", out.path],
+    )
 
 
 @dsl.pipeline(name="escape")
@@ -227,8 +238,10 @@ def test_parameter_values_never_reach_a_shell(tmp_path: Path, store: Path):
     assert not marker.exists()
 
 
-@pytest.mark.skipif(shutil.which("docker") is None and shutil.which("podman") is None,
-                    reason="the no-daemon path needs a docker or podman client without a daemon")
+@pytest.mark.skipif(
+    shutil.which("docker") is None and shutil.which("podman") is None,
+    reason="the no-daemon path needs a docker or podman client without a daemon",
+)
 def test_containers_without_a_daemon_is_refused(tmp_path: Path, store: Path):
     ir = compile_kfp(quoted, tmp_path / "quoted.yaml")
     errors = _refused([str(ir), "-p", "text=x", "--containers"], store)
@@ -241,18 +254,21 @@ def test_kubernetes_only_options_run_with_a_one_line_notice(tmp_path: Path, stor
     runs, and the run says once which settings it ignored."""
     source = tmp_path / "cluster.ptflow"
     source.write_text(
-        'component ok() -> (out: str) {\n'
+        "component ok() -> (out: str) {\n"
         '    image = "alpine:3"\n'
         '    command = ["sh", "-c", "printf fine > \\"$0\\"", out.path]\n'
-        '}\n'
-        'pipeline cluster() {\n'
+        "}\n"
+        "pipeline cluster() {\n"
         '    first = ok() with { image_pull_secrets: ["regcred"], config_maps: {name: "cfg", mount_path: "/cfg"},\n'
         '                        field_env: {POD: "metadata.name"},\n'
         '                        empty_dirs: {name: "scratch", mount_path: "/scratch"} }\n'
-        '}\n')
+        "}\n"
+    )
     result = ptflow("run", str(source), "--store", str(store))
     assert result.returncode == 0, result.stderr
     notices = [line for line in result.stdout.splitlines() if "no effect in a local run" in line]
-    assert notices == ["warning: Kubernetes settings have no effect in a local run: configMapAsVolume, "
-                       "emptyDirMounts, fieldPathAsEnv, imagePullSecret"]
+    assert notices == [
+        "warning: Kubernetes settings have no effect in a local run: configMapAsVolume, "
+        "emptyDirMounts, fieldPathAsEnv, imagePullSecret"
+    ]
     assert show(store)["by_task"]["first"]["outputs"]["out"] == "fine"

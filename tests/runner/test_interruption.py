@@ -38,9 +38,24 @@ def _start_runner(tmp_path: Path, store: Path) -> tuple[subprocess.Popen, list[i
     source.write_text(SLEEPERS)
     folder = tmp_path / "pids"
     folder.mkdir()
-    runner = subprocess.Popen([sys.executable, "-m", "ptflow", "run", str(source), "--store", str(store),
-                               "--parallelism", "2", "-p", f"folder={folder}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    runner = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ptflow",
+            "run",
+            str(source),
+            "--store",
+            str(store),
+            "--parallelism",
+            "2",
+            "-p",
+            f"folder={folder}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     pid_files = [folder / "a.pids", folder / "b.pids"]
     while not all(f.exists() and len(f.read_text().split()) == 2 for f in pid_files):

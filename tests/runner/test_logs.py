@@ -25,8 +25,9 @@ def chatty(name: str):
 @dsl.container_component
 def scratch(name: str, out: dsl.OutputPath(str)):
     # Writes a relative file, waits, and reads it back: steps running at once must not share a working directory.
-    return dsl.ContainerSpec(image="alpine:3", command=[
-        "sh", "-c", 'echo "$0" > scratch.txt; sleep 0.5; cat scratch.txt > "$1"', name, out])
+    return dsl.ContainerSpec(
+        image="alpine:3", command=["sh", "-c", 'echo "$0" > scratch.txt; sleep 0.5; cat scratch.txt > "$1"', name, out]
+    )
 
 
 @dsl.pipeline(name="two-at-once")
@@ -142,8 +143,11 @@ def killed(go: str):
 def test_logs_survive_a_sigkill_of_the_runner(tmp_path: Path, store: Path):
     ir = compile_kfp(killed, tmp_path / "killed.yaml")
     go = tmp_path / "go"
-    runner = subprocess.Popen([sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store), "-p", f"go={go}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store), "-p", f"go={go}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while not Path(f"{go}.started").exists():

@@ -90,4 +90,5 @@ def test_a_placeholder_that_names_nothing_fails_the_step_naming_it(tmp_path: Pat
     assert step["status"] == "FAILED"
     assert "{{$.inputs.parameters['extra']}}" in step["error"]
     assert not (store / "runs").glob("*/lane-*.log") or all(  # its command never started
-        "--extra=" not in log.read_text() for log in (store / "runs").glob("*/lane-*.log"))
+        "--extra=" not in log.read_text() for log in (store / "runs").glob("*/lane-*.log")
+    )

@@ -1,6 +1,5 @@
 """End to end: kfp-compiled container-component IR run with the real `ptflow run`, then read back."""
 
-
 import json
 import os
 from pathlib import Path
@@ -31,8 +30,20 @@ def upper(data: dsl.Input[dsl.Dataset], out: dsl.Output[dsl.Dataset], length: ds
 @dsl.container_component
 def report(n: int, ratio: float, flag: bool, tags: list, conf: dict, out: dsl.OutputPath(str)):
     # Every parameter type, printed as the KFP launcher renders it on a cluster.
-    return dsl.ContainerSpec(image="alpine:3", command=[
-        "sh", "-c", 'printf "%s|%s|%s|%s|%s" "$0" "$1" "$2" "$3" "$4" > "$5"', n, ratio, flag, tags, conf, out])
+    return dsl.ContainerSpec(
+        image="alpine:3",
+        command=[
+            "sh",
+            "-c",
+            'printf "%s|%s|%s|%s|%s" "$0" "$1" "$2" "$3" "$4" > "$5"',
+            n,
+            ratio,
+            flag,
+            tags,
+            conf,
+            out,
+        ],
+    )
 
 
 @dsl.pipeline(name="shell-and-python")
@@ -83,8 +94,9 @@ def test_runs_show_and_lineage_read_the_store(tmp_path: Path, store: Path):
     assert producer["input_artifacts"]["data"][0]["id"] == written["id"]
     assert lineage["consumers"] == []
     # The written artifact, found by RUN/STEP/OUTPUT, was consumed by `upper` as `data`.
-    lineage = json.loads(ptflow("lineage", f"{run_id}/write-text/out", "--store", str(store), "--json",
-                                check=True).stdout)
+    lineage = json.loads(
+        ptflow("lineage", f"{run_id}/write-text/out", "--store", str(store), "--json", check=True).stdout
+    )
     assert [(c["task"], c["input_name"]) for c in lineage["consumers"]] == [("upper", "data")]
     text = ptflow("lineage", shouted["uri"], "--store", str(store), check=True).stdout
     assert "produced by" in text and "upper" in text and f"#{written['id']}" in text
@@ -110,8 +122,13 @@ def test_live_progress_on_a_terminal_and_plain_lines_otherwise(tmp_path: Path, s
     pytest.importorskip("rich")  # the live display's one dependency (the `runtime` extra)
     ir = compile_kfp(shell_and_python, tmp_path / "pipeline.yaml")
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store)],
-                               stdout=follower, stderr=follower, stdin=subprocess.DEVNULL, close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store)],
+        stdout=follower,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+        close_fds=True,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -136,11 +153,13 @@ def test_live_progress_on_a_terminal_and_plain_lines_otherwise(tmp_path: Path, s
 def evaluate(metrics: dsl.Output[dsl.Metrics], score: dsl.OutputPath(float)):
     # Reports through the executor output file, as kfp's and ptflow's Python executors do:
     # a parameter value (taking precedence over the output file) and the metrics' metadata.
-    script = ("import json, sys\n"
-              "executor_input = json.loads(sys.argv[1])\n"
-              "json.dump({'parameterValues': {'score': 0.75},\n"
-              "           'artifacts': {'metrics': {'artifacts': [{'metadata': {'accuracy': 0.9, 'f1': 0.8}}]}}},\n"
-              "          open(executor_input['outputs']['outputFile'], 'w'))\n")
+    script = (
+        "import json, sys\n"
+        "executor_input = json.loads(sys.argv[1])\n"
+        "json.dump({'parameterValues': {'score': 0.75},\n"
+        "           'artifacts': {'metrics': {'artifacts': [{'metadata': {'accuracy': 0.9, 'f1': 0.8}}]}}},\n"
+        "          open(executor_input['outputs']['outputFile'], 'w'))\n"
+    )
     return dsl.ContainerSpec(image="python:3.11", command=["python3", "-c", script, "{{$}}"])
 
 
@@ -163,10 +182,9 @@ def test_ptflow_runtime_steps_run_in_this_python(tmp_path: Path, store: Path):
     """A standard-library step (`python -m ptflow.runtime torch.prepare_images`) run from a .ptflow file."""
     pytest.importorskip("sklearn")  # the step's offline data set
     source = tmp_path / "prepare.ptflow"
-    source.write_text("import stdlib.torch as torch\n"
-                      "pipeline prepare() {\n"
-                      "    data = torch.prepare_images(max_samples: 100)\n"
-                      "}\n")
+    source.write_text(
+        "import stdlib.torch as torch\npipeline prepare() {\n    data = torch.prepare_images(max_samples: 100)\n}\n"
+    )
     result = ptflow("run", str(source), "--store", str(store), check=True)
     assert "is not used" not in result.stdout  # runtime steps need no image warning: they run here
     step = show(store)["by_task"]["data"]
@@ -186,4 +204,4 @@ def test_a_prefix_of_several_run_ids_is_ambiguous_not_missing(store: Path, tmp_p
         assert f"`{reference}` is the start of 2 run ids" in result.stderr
         assert first in result.stderr and second in result.stderr
     # one more character of either id picks it
-    assert show(store, first[:len(shared) + 1])["id"] == first
+    assert show(store, first[: len(shared) + 1])["id"] == first

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.runner.helpers import ptflow, run_id_of
 
-PIPELINE = '''\
+PIPELINE = """\
 component measure() -> (accuracy: float, report: Artifact) {
     image = "alpine:3"
     command = ["sh", "-c", "echo measuring; printf 0.96 > \\"$0\\"; echo fine > \\"$1\\"", accuracy.path, report.path]
@@ -35,7 +35,7 @@ pipeline names(min_accuracy: float = 0.99) {
         summary = say(text: "done")
     }
 }
-'''
+"""
 
 
 def _run(tmp_path: Path, store: Path) -> str:
@@ -112,20 +112,21 @@ def test_tensorboard_and_lineage_take_the_source_name(tmp_path: Path, store: Pat
 def test_a_failed_steps_log_hint_names_it_as_the_source_does_and_works(tmp_path: Path, store: Path):
     source = tmp_path / "failing.ptflow"
     source.write_text(
-        'component boom() {\n'
+        "component boom() {\n"
         '    image = "alpine:3"\n'
         '    command = ["sh", "-c", "echo the reason; exit 3"]\n'
-        '}\n'
-        'component say(text: str) {\n'
+        "}\n"
+        "component say(text: str) {\n"
         '    image = "alpine:3"\n'
         '    command = ["sh", "-c", "echo \\"said $0\\"", text]\n'
-        '}\n'
-        'pipeline failing() {\n'
-        '    crash_now = boom()\n'
-        '    finally {\n'
+        "}\n"
+        "pipeline failing() {\n"
+        "    crash_now = boom()\n"
+        "    finally {\n"
         '        summary = say(text: "done")\n'
-        '    }\n'
-        '}\n')
+        "    }\n"
+        "}\n"
+    )
     result = ptflow("run", str(source), "--store", str(store))
     assert result.returncode == 1
     run_id = run_id_of(result.stdout)

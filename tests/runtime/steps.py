@@ -23,19 +23,31 @@ class StepResult:
 
 def run_step(step: str, *arguments: str | Path, timeout: float = 300, env: dict | None = None) -> StepResult:
     environment = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
-    completed = subprocess.run([sys.executable, "-m", "ptflow.runtime", step, *map(str, arguments)],
-                               capture_output=True, text=True, timeout=timeout, env=environment)
+    completed = subprocess.run(
+        [sys.executable, "-m", "ptflow.runtime", step, *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+    )
     return StepResult(completed.returncode, completed.stdout, completed.stderr)
 
 
 def run_step_without(modules: list[str], step: str, *arguments: str | Path, timeout: float = 120) -> StepResult:
     """Run a step in a process where importing any of `modules` fails (to show it never got that far)."""
-    program = ("import sys\n"
-               f"for name in {modules!r}: sys.modules[name] = None  # `import name` now raises ImportError\n"
-               "from ptflow.runtime.entrypoint import main\n"
-               "sys.exit(main(sys.argv[1:]))\n")
-    completed = subprocess.run([sys.executable, "-c", program, step, *map(str, arguments)], capture_output=True,
-                               text=True, timeout=timeout, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    program = (
+        "import sys\n"
+        f"for name in {modules!r}: sys.modules[name] = None  # `import name` now raises ImportError\n"
+        "from ptflow.runtime.entrypoint import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", program, step, *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     return StepResult(completed.returncode, completed.stdout, completed.stderr)
 
 
@@ -61,8 +73,16 @@ def executor_input(outputs_dir: Path, artifacts: dict[str, str], inputs: dict | 
         "inputs": inputs or {},
         "outputs": {
             "artifacts": {
-                name: {"artifacts": [{"name": f"projects/p/artifacts/{name}", "type": {"schemaTitle": title},
-                                      "uri": f"gs://bucket/root/run/{name}", "metadata": {}}]}
+                name: {
+                    "artifacts": [
+                        {
+                            "name": f"projects/p/artifacts/{name}",
+                            "type": {"schemaTitle": title},
+                            "uri": f"gs://bucket/root/run/{name}",
+                            "metadata": {},
+                        }
+                    ]
+                }
                 for name, title in artifacts.items()
             },
             "outputFile": str(outputs_dir / "executor_output.json"),

@@ -23,8 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def instructions() -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
     text = (ROOT / "Dockerfile").read_text()
-    logical = re.sub(r"\\\n", " ", "\n".join(line for line in text.splitlines()
-                                              if not line.lstrip().startswith("#")))
+    logical = re.sub(r"\\\n", " ", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
     result = []
     for line in logical.splitlines():
         if line.strip():

@@ -66,9 +66,17 @@ def test_a_value_that_starts_with_dashes_is_a_value(tmp_path):
 
 def test_kfp_v2_gets_the_executor_output_with_the_artifacts_uris(tmp_path):
     document = executor_input(tmp_path, {"data": "system.Dataset", "summary": "system.Markdown"})
-    run_step("torch.prepare_images", "--executor-input", json.dumps(document),
-             "--data", tmp_path / "gcs" / "data", "--summary", tmp_path / "gcs" / "summary",
-             "--max_samples", "200").check()
+    run_step(
+        "torch.prepare_images",
+        "--executor-input",
+        json.dumps(document),
+        "--data",
+        tmp_path / "gcs" / "data",
+        "--summary",
+        tmp_path / "gcs" / "summary",
+        "--max_samples",
+        "200",
+    ).check()
     output = json.loads((tmp_path / "executor_output.json").read_text())
     data = output["artifacts"]["data"]["artifacts"][0]
     assert data["uri"] == "gs://bucket/root/run/data"

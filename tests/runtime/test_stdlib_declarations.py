@@ -38,8 +38,9 @@ def runtime_components():
         for component in module.components:
             prop = component.property("runtime")
             if prop is not None:
-                found.append(pytest.param(path.name, component, prop.value.value,
-                                          id=f"{path.stem}.{component.name.name}"))
+                found.append(
+                    pytest.param(path.name, component, prop.value.value, id=f"{path.stem}.{component.name.name}")
+                )
     return found
 
 
@@ -49,15 +50,23 @@ MY_MODULES = ("torch.ptflow", "hpo.ptflow")
 
 def test_the_stdlib_declares_the_steps_this_task_provides():
     names = {param.values[2] for param in COMPONENTS}
-    assert {"torch.prepare_images", "torch.prepare_text", "torch.train", "torch.tensorboard",
-            "hpo.generate", "hpo.complete"} <= names
+    assert {
+        "torch.prepare_images",
+        "torch.prepare_text",
+        "torch.train",
+        "torch.tensorboard",
+        "hpo.generate",
+        "hpo.complete",
+    } <= names
 
 
 @pytest.mark.parametrize("file_name, component, step_name", COMPONENTS)
 def test_declaration_matches_the_python_step(file_name, component, step_name):
     steps = known_steps()
-    assert step_name in steps, f"{file_name}: `{component.name.name}` names runtime step `{step_name}`, " \
-                               f"which does not exist (known: {sorted(steps)})"
+    assert step_name in steps, (
+        f"{file_name}: `{component.name.name}` names runtime step `{step_name}`, "
+        f"which does not exist (known: {sorted(steps)})"
+    )
     spec = steps[step_name]
 
     declared_inputs = []
@@ -75,8 +84,7 @@ def test_declaration_matches_the_python_step(file_name, component, step_name):
     assert declared_outputs == [(port.name, str(port.type)) for port in spec.outputs]
 
 
-@pytest.mark.parametrize("file_name, component, step_name",
-                         [p for p in COMPONENTS if p.values[0] in MY_MODULES])
+@pytest.mark.parametrize("file_name, component, step_name", [p for p in COMPONENTS if p.values[0] in MY_MODULES])
 def test_every_component_input_and_output_has_hover_text(file_name, component, step_name):
     assert component.doc, f"{component.name.name} has no ## doc comment"
     for item in [*component.params, *component.outputs]:

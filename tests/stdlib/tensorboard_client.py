@@ -22,8 +22,12 @@ _SERVING_LINE = re.compile(rb"TensorBoard \S+ at (http://\S+?)/? \(Press")
 def ptflow_tensorboard(*arguments, env: dict | None = None):
     """`ptflow tensorboard ...` on a free loopback port; yields (process, base URL) once it listens."""
     log = tempfile.TemporaryFile()  # a file, not a pipe: nobody reads it while TensorBoard runs
-    process = subprocess.Popen([sys.executable, "-m", "ptflow", "tensorboard", *map(str, arguments),
-                                "--port", "0"], stdout=log, stderr=log, env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ptflow", "tensorboard", *map(str, arguments), "--port", "0"],
+        stdout=log,
+        stderr=log,
+        env={**os.environ, **(env or {})},
+    )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while True:

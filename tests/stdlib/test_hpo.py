@@ -35,8 +35,16 @@ def in_space(params: dict) -> bool:
 def first_round(tmp_path_factory):
     root = tmp_path_factory.mktemp("hpo")
     document = executor_input(root, {"experiment": "system.Artifact"})
-    run_step("hpo.generate", "--executor-input", json.dumps(document), *flags(parameters=SPACE, num_trials=5),
-             "--experiment", root / "experiment", "--trials", root / "trials").check()
+    run_step(
+        "hpo.generate",
+        "--executor-input",
+        json.dumps(document),
+        *flags(parameters=SPACE, num_trials=5),
+        "--experiment",
+        root / "experiment",
+        "--trials",
+        root / "trials",
+    ).check()
     trials = json.loads((root / "trials").read_text())
     output = json.loads((root / "executor_output.json").read_text())
     return root, trials, output
@@ -55,9 +63,22 @@ def test_complete_names_the_best_trial_which_beats_the_worst(tmp_path, first_rou
     root, trials, _ = first_round
     values = [objective(trial["params"]) for trial in trials]  # the loop's fan-in, in trial order
     document = executor_input(tmp_path, {"summary": "system.Markdown", "completed": "system.Artifact"})
-    run_step("hpo.complete", "--executor-input", json.dumps(document), "--experiment", root / "experiment",
-             *flags(results=values), "--best", tmp_path / "best", "--best_value", tmp_path / "best_value",
-             "--summary", tmp_path / "summary", "--completed", tmp_path / "completed").check()
+    run_step(
+        "hpo.complete",
+        "--executor-input",
+        json.dumps(document),
+        "--experiment",
+        root / "experiment",
+        *flags(results=values),
+        "--best",
+        tmp_path / "best",
+        "--best_value",
+        tmp_path / "best_value",
+        "--summary",
+        tmp_path / "summary",
+        "--completed",
+        tmp_path / "completed",
+    ).check()
     best = json.loads((tmp_path / "best").read_text())
     assert in_space(best)
     assert float((tmp_path / "best_value").read_text()) == max(values) > min(values)
@@ -73,16 +94,34 @@ def test_complete_names_the_best_trial_which_beats_the_worst(tmp_path, first_rou
 def test_a_second_round_continues_the_experiment(tmp_path, first_round):
     root, trials, _ = first_round
     values = [objective(trial["params"]) for trial in trials]
-    run_step("hpo.complete", "--experiment", root / "experiment", *flags(results=values),
-             "--outputs-dir", tmp_path / "round1").check()
-    run_step("hpo.generate", *flags(parameters=SPACE, num_trials=2), "--resume_from",
-             tmp_path / "round1" / "completed", "--outputs-dir", tmp_path / "round2").check()
+    run_step(
+        "hpo.complete",
+        "--experiment",
+        root / "experiment",
+        *flags(results=values),
+        "--outputs-dir",
+        tmp_path / "round1",
+    ).check()
+    run_step(
+        "hpo.generate",
+        *flags(parameters=SPACE, num_trials=2),
+        "--resume_from",
+        tmp_path / "round1" / "completed",
+        "--outputs-dir",
+        tmp_path / "round2",
+    ).check()
     second = json.loads((tmp_path / "round2" / "trials").read_text())
     assert [trial["trial"] for trial in second] == [5, 6] and all(in_space(t["params"]) for t in second)
     # Results as {trial, value} dicts, in any order, one of them a failed trial.
     results = [{"trial": 6, "value": None}, {"trial": 5, "value": objective(second[0]["params"])}]
-    run_step("hpo.complete", "--experiment", tmp_path / "round2" / "experiment", *flags(results=results),
-             "--outputs-dir", tmp_path / "done").check()
+    run_step(
+        "hpo.complete",
+        "--experiment",
+        tmp_path / "round2" / "experiment",
+        *flags(results=results),
+        "--outputs-dir",
+        tmp_path / "done",
+    ).check()
     summary = (tmp_path / "done" / "summary").read_text()
     assert "| 6 | 2 |" in summary and summary.rstrip().endswith("failed |")
     best_value = float((tmp_path / "done" / "best_value").read_text())
@@ -91,34 +130,45 @@ def test_a_second_round_continues_the_experiment(tmp_path, first_round):
 
 def test_resuming_an_experiment_that_awaits_results_is_refused(tmp_path, first_round):
     root, _, _ = first_round
-    result = run_step("hpo.generate", *flags(parameters=SPACE), "--resume_from", root / "experiment",
-                      "--outputs-dir", tmp_path)
+    result = run_step(
+        "hpo.generate", *flags(parameters=SPACE), "--resume_from", root / "experiment", "--outputs-dir", tmp_path
+    )
     assert result.returncode == 2
     assert "trials [0, 1, 2, 3, 4] of that experiment still await results" in result.stderr
 
 
 def test_the_wrong_number_of_results_is_refused_before_ax_loads(tmp_path, first_round):
     root, _, _ = first_round
-    result = run_step_without(["ax"], "hpo.complete", "--experiment", root / "experiment",
-                              *flags(results=[0.5, 0.6]), "--outputs-dir", tmp_path)
+    result = run_step_without(
+        ["ax"],
+        "hpo.complete",
+        "--experiment",
+        root / "experiment",
+        *flags(results=[0.5, 0.6]),
+        "--outputs-dir",
+        tmp_path,
+    )
     assert result.returncode == 2
     assert "--results: 2 value(s) for 5 trials ([0, 1, 2, 3, 4])" in result.stderr
     assert not (tmp_path / "completed").exists()
 
 
-@pytest.mark.parametrize("space, message", [
-    ([{"name": "lr", "type": "range", "bounds": [0.1, 0.1]}],
-     "parameter `lr`: the range [0.1, 0.1] is empty"),
-    ([{"name": "lr", "type": "range", "bounds": [0.5, 0.1]}], "the range [0.5, 0.1] is empty"),
-    ([], "the search space is empty"),
-    ([{"name": "lr", "type": "range", "bounds": [0, 0.1], "log_scale": True}],
-     "a log-scale range must be above 0"),
-    ([{"name": "opt", "type": "choice", "values": ["adam"]}], "a choice needs at least two different values"),
-    ([{"name": "lr", "type": "uniform", "bounds": [0, 1]}], "type must be \"range\" or \"choice\""),
-    ([{"name": "lr", "type": "range", "bounds": [0, 1], "logscale": True}], "unknown key(s) logscale"),
-    ([{"name": "x", "type": "range", "bounds": [0, 1]}, {"name": "x", "type": "choice", "values": [1, 2]}],
-     "`x` is defined twice"),
-])
+@pytest.mark.parametrize(
+    "space, message",
+    [
+        ([{"name": "lr", "type": "range", "bounds": [0.1, 0.1]}], "parameter `lr`: the range [0.1, 0.1] is empty"),
+        ([{"name": "lr", "type": "range", "bounds": [0.5, 0.1]}], "the range [0.5, 0.1] is empty"),
+        ([], "the search space is empty"),
+        ([{"name": "lr", "type": "range", "bounds": [0, 0.1], "log_scale": True}], "a log-scale range must be above 0"),
+        ([{"name": "opt", "type": "choice", "values": ["adam"]}], "a choice needs at least two different values"),
+        ([{"name": "lr", "type": "uniform", "bounds": [0, 1]}], 'type must be "range" or "choice"'),
+        ([{"name": "lr", "type": "range", "bounds": [0, 1], "logscale": True}], "unknown key(s) logscale"),
+        (
+            [{"name": "x", "type": "range", "bounds": [0, 1]}, {"name": "x", "type": "choice", "values": [1, 2]}],
+            "`x` is defined twice",
+        ),
+    ],
+)
 def test_a_bad_search_space_fails_fast_with_a_reason(tmp_path, space, message):
     # Ax (seconds to import) can't even be imported here: the refusal comes before it.
     result = run_step_without(["ax"], "hpo.generate", *flags(parameters=space), "--outputs-dir", tmp_path)
@@ -127,12 +177,14 @@ def test_a_bad_search_space_fails_fast_with_a_reason(tmp_path, space, message):
 
 
 def test_space_types_are_explicit_not_guessed_from_bounds():
-    lr, layers, opt, flag = parse_space([
-        {"name": "lr", "type": "range", "bounds": [0, 1]},  # whole-number bounds, still a float range
-        {"name": "layers", "type": "range", "bounds": [1.0, 4.0], "value_type": "int"},
-        {"name": "opt", "type": "choice", "values": ["adam", "sgd"]},
-        {"name": "flag", "type": "choice", "values": [True, False]},
-    ])
+    lr, layers, opt, flag = parse_space(
+        [
+            {"name": "lr", "type": "range", "bounds": [0, 1]},  # whole-number bounds, still a float range
+            {"name": "layers", "type": "range", "bounds": [1.0, 4.0], "value_type": "int"},
+            {"name": "opt", "type": "choice", "values": ["adam", "sgd"]},
+            {"name": "flag", "type": "choice", "values": [True, False]},
+        ]
+    )
     assert lr == RangeParameter("lr", 0, 1, "float")
     assert layers == RangeParameter("layers", 1, 4, "int") and isinstance(layers.low, int)
     assert opt == ChoiceParameter("opt", ("adam", "sgd"), "str", False)

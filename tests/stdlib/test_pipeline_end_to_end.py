@@ -37,8 +37,9 @@ pipeline tune_digits(epochs: int = 2) {
 
 
 def ptflow(*arguments, timeout=600):
-    return subprocess.run([sys.executable, "-m", "ptflow", *map(str, arguments)], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "ptflow", *map(str, arguments)], capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="module")
@@ -84,5 +85,8 @@ def test_ptflow_tensorboard_opens_a_runs_logs_from_the_store(finished_run):
 def test_a_step_without_logs_is_named(finished_run):
     root, _ = finished_run
     result = ptflow("tensorboard", "latest", "--store", root / "store", "--step", "data")
-    assert result.returncode == 1 and "step `data` of run" in result.stderr and "no output with TensorBoard logs" \
-        in result.stderr
+    assert (
+        result.returncode == 1
+        and "step `data` of run" in result.stderr
+        and "no output with TensorBoard logs" in result.stderr
+    )

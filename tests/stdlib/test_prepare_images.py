@@ -82,13 +82,23 @@ def make_folder(root, sizes):
 
 def test_a_class_per_subfolder_image_folder_is_prepared(tmp_path):
     make_folder(tmp_path / "images", {"cat": (12, 10), "dog": (12, 10), "owl": (12, 10)})
-    run_step("torch.prepare_images", "--folder", tmp_path / "images", "--outputs-dir", tmp_path / "out",
-             "--val_fraction", "0.2", "--test_fraction", "0.2", "--shard_size", "4").check()
+    run_step(
+        "torch.prepare_images",
+        "--folder",
+        tmp_path / "images",
+        "--outputs-dir",
+        tmp_path / "out",
+        "--val_fraction",
+        "0.2",
+        "--test_fraction",
+        "0.2",
+        "--shard_size",
+        "4",
+    ).check()
     manifest = json.loads((tmp_path / "out" / "data" / "dataset.json").read_text())
     assert manifest["classes"] == ["cat", "dog", "owl"]
     assert manifest["images"]["shape"] == [3, 12, 12]
-    assert {split: entry["count"] for split, entry in manifest["splits"].items()} == {"train": 18, "val": 6,
-                                                                                      "test": 6}
+    assert {split: entry["count"] for split, entry in manifest["splits"].items()} == {"train": 18, "val": 6, "test": 6}
     assert len(manifest["splits"]["train"]["files"]) == 5  # 18 samples, 4 per shard
     assert read_shards(tmp_path / "out" / "data", "val")[0][1].shape == (12, 12, 3)
 
@@ -98,16 +108,20 @@ def test_images_of_different_sizes_need_image_size(tmp_path):
     result = run_step("torch.prepare_images", "--folder", tmp_path / "images", "--outputs-dir", tmp_path / "out")
     assert result.returncode == 2
     assert "images differ in size" in result.stderr and "set image_size" in result.stderr
-    run_step("torch.prepare_images", "--folder", tmp_path / "images", "--outputs-dir", tmp_path / "out",
-             "--image_size", "8").check()
+    run_step(
+        "torch.prepare_images", "--folder", tmp_path / "images", "--outputs-dir", tmp_path / "out", "--image_size", "8"
+    ).check()
     assert json.loads((tmp_path / "out" / "data" / "dataset.json").read_text())["images"]["shape"] == [3, 8, 8]
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["--dataset", "mnist"], "unknown image dataset 'mnist'; the built-in ones are digits, cifar10"),
-    (["--val_fraction", "0.5", "--test_fraction", "0.5"], "val_fraction + test_fraction is 1"),
-    (["--shard_size", "0"], "--shard_size: must be at least 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--dataset", "mnist"], "unknown image dataset 'mnist'; the built-in ones are digits, cifar10"),
+        (["--val_fraction", "0.5", "--test_fraction", "0.5"], "val_fraction + test_fraction is 1"),
+        (["--shard_size", "0"], "--shard_size: must be at least 1, got 0"),
+    ],
+)
 def test_bad_inputs_are_refused_with_a_reason(tmp_path, arguments, message):
     result = run_step("torch.prepare_images", *arguments, "--outputs-dir", tmp_path)
     assert result.returncode == 2 and message in result.stderr

@@ -47,8 +47,19 @@ def test_a_users_csv_with_its_own_columns(tmp_path):
         writer = csv.writer(stream)
         writer.writerow(["body", "sentiment"])
         writer.writerows(rows)
-    run_step("torch.prepare_text", "--csv", tmp_path / "reviews.csv", "--text_column", "body",
-             "--label_column", "sentiment", "--table_format", "csv", "--outputs-dir", tmp_path / "out").check()
+    run_step(
+        "torch.prepare_text",
+        "--csv",
+        tmp_path / "reviews.csv",
+        "--text_column",
+        "body",
+        "--label_column",
+        "sentiment",
+        "--table_format",
+        "csv",
+        "--outputs-dir",
+        tmp_path / "out",
+    ).check()
     root = tmp_path / "out" / "data"
     manifest = json.loads((root / "dataset.json").read_text())
     assert manifest["classes"] == ["neg", "pos"] and manifest["text"]["format"] == "csv"
@@ -116,10 +127,13 @@ def test_ag_news_without_a_network_says_what_to_do(tmp_path):
     with socket.socket() as held:  # a port held bound but not listening for the whole test: nothing answers
         held.bind(("127.0.0.1", 0))
         port = held.getsockname()[1]
-        environment = {"PTFLOW_AG_NEWS_URL": f"http://127.0.0.1:{port}/ag_news_csv.tgz",
-                       "PTFLOW_DATA_CACHE": str(tmp_path / "cache")}
-        result = run_step("torch.prepare_text", "--dataset", "ag_news", "--outputs-dir", tmp_path / "out",
-                          env=environment)
+        environment = {
+            "PTFLOW_AG_NEWS_URL": f"http://127.0.0.1:{port}/ag_news_csv.tgz",
+            "PTFLOW_DATA_CACHE": str(tmp_path / "cache"),
+        }
+        result = run_step(
+            "torch.prepare_text", "--dataset", "ag_news", "--outputs-dir", tmp_path / "out", env=environment
+        )
     assert result.returncode == 1
     assert "could not download AG News" in result.stderr and "leave `dataset` unset" in result.stderr
     assert not list((tmp_path / "cache").rglob("*.tgz"))

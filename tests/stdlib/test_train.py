@@ -16,8 +16,13 @@ import torch
 from ptflow.stdlib import prepared
 from tests.runtime.steps import executor_input, flags, run_step, run_step_without
 
-TRAIN_OUTPUTS = {"model_file": "system.Model", "checkpoint": "system.Artifact", "tensorboard": "system.Artifact",
-                 "metrics": "system.Metrics", "confusion": "system.ClassificationMetrics"}
+TRAIN_OUTPUTS = {
+    "model_file": "system.Model",
+    "checkpoint": "system.Artifact",
+    "tensorboard": "system.Artifact",
+    "metrics": "system.Metrics",
+    "confusion": "system.ClassificationMetrics",
+}
 
 
 def load_torchscript(path):
@@ -28,8 +33,9 @@ def load_torchscript(path):
 
 def test_the_default_cnn_learns_digits_and_reports_to_kfp_v2(tmp_path, digits):
     document = executor_input(tmp_path, TRAIN_OUTPUTS)
-    document["outputs"]["parameters"] = {name: {"outputFile": str(tmp_path / name)}
-                                         for name in ("accuracy", "val_accuracy")}
+    document["outputs"]["parameters"] = {
+        name: {"outputFile": str(tmp_path / name)} for name in ("accuracy", "val_accuracy")
+    }
     run_step(
         "torch.train",
         "--executor-input",
@@ -78,11 +84,26 @@ def test_the_default_cnn_learns_digits_and_reports_to_kfp_v2(tmp_path, digits):
 
 
 def test_kfp_v1_files_carry_metrics_and_the_confusion_matrix_inline(tmp_path, small_digits):
-    run_step("torch.train", "--data", small_digits, "--outputs-dir", tmp_path, "--batch_size", "32",
-             "--mlpipeline-ui-metadata", tmp_path / "ui.json", "--mlpipeline-metrics", tmp_path / "m.json").check()
+    run_step(
+        "torch.train",
+        "--data",
+        small_digits,
+        "--outputs-dir",
+        tmp_path,
+        "--batch_size",
+        "32",
+        "--mlpipeline-ui-metadata",
+        tmp_path / "ui.json",
+        "--mlpipeline-metrics",
+        tmp_path / "m.json",
+    ).check()
     metrics = json.loads((tmp_path / "m.json").read_text())["metrics"]
-    assert [(m["name"], m["format"]) for m in metrics] == [("accuracy", "PERCENTAGE"), ("loss", "RAW"),
-                                                           ("val_accuracy", "PERCENTAGE"), ("val_loss", "RAW")]
+    assert [(m["name"], m["format"]) for m in metrics] == [
+        ("accuracy", "PERCENTAGE"),
+        ("loss", "RAW"),
+        ("val_accuracy", "PERCENTAGE"),
+        ("val_loss", "RAW"),
+    ]
     assert metrics[0]["numberValue"] == float((tmp_path / "accuracy").read_text())
 
     (entry,) = json.loads((tmp_path / "ui.json").read_text())["outputs"]
@@ -106,8 +127,21 @@ def scalars(logs, tag: str) -> list[float]:
 
 def test_the_best_epoch_is_kept_training_stops_early_and_the_learning_rate_is_logged(tmp_path, small_digits):
     # A high learning rate makes the validation loss go up and down: the best epoch is not the last.
-    run_step("torch.train", "--data", small_digits, "--outputs-dir", tmp_path, "--max_epochs", "20", "--lr", "0.01",
-             "--early_stopping_patience", "4", "--lr_scheduler", "plateau").check()
+    run_step(
+        "torch.train",
+        "--data",
+        small_digits,
+        "--outputs-dir",
+        tmp_path,
+        "--max_epochs",
+        "20",
+        "--lr",
+        "0.01",
+        "--early_stopping_patience",
+        "4",
+        "--lr_scheduler",
+        "plateau",
+    ).check()
     val_losses = scalars(tmp_path / "tensorboard", "val_loss")
     best_epoch = val_losses.index(min(val_losses))
     checkpoint = torch.load(tmp_path / "checkpoint", weights_only=False)
@@ -126,12 +160,24 @@ def test_the_best_epoch_is_kept_training_stops_early_and_the_learning_rate_is_lo
     loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(labels)).item()
     assert loss == pytest.approx(min(val_losses), rel=1e-4)
     assert float((tmp_path / "val_accuracy").read_text()) == pytest.approx(
-        (logits.argmax(dim=1).numpy() == labels).mean())
+        (logits.argmax(dim=1).numpy() == labels).mean()
+    )
 
 
 def test_keep_best_false_keeps_the_last_epoch(tmp_path, small_digits):
-    run_step("torch.train", "--data", small_digits, "--outputs-dir", tmp_path, "--max_epochs", "2",
-             "--keep_best", "false", "--lr_monitor", "false").check()
+    run_step(
+        "torch.train",
+        "--data",
+        small_digits,
+        "--outputs-dir",
+        tmp_path,
+        "--max_epochs",
+        "2",
+        "--keep_best",
+        "false",
+        "--lr_monitor",
+        "false",
+    ).check()
     assert torch.load(tmp_path / "checkpoint", weights_only=False)["epoch"] == 2
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -166,8 +212,23 @@ def test_resnet18_is_resnet18_and_scripts_for_small_and_large_images():
 
 
 def test_a_small_bert_trains_on_the_shipped_sentences(tmp_path, news):
-    run_step("torch.train", "--data", news, "--outputs-dir", tmp_path, "--model", "bert", "--pretrained", "false",
-             "--max_epochs", "3", "--lr", "0.001", "--max_length", "32").check()
+    run_step(
+        "torch.train",
+        "--data",
+        news,
+        "--outputs-dir",
+        tmp_path,
+        "--model",
+        "bert",
+        "--pretrained",
+        "false",
+        "--max_epochs",
+        "3",
+        "--lr",
+        "0.001",
+        "--max_length",
+        "32",
+    ).check()
     accuracy = float((tmp_path / "accuracy").read_text())
     assert accuracy > 0.5  # four classes: chance is 0.25
     model_dir = tmp_path / "model_file"
@@ -177,8 +238,13 @@ def test_a_small_bert_trains_on_the_shipped_sentences(tmp_path, news):
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"))
-    encoded = tokenizer(["The striker scored twice in the final."], padding="max_length", max_length=32,
-                        truncation=True, return_tensors="pt")
+    encoded = tokenizer(
+        ["The striker scored twice in the final."],
+        padding="max_length",
+        max_length=32,
+        truncation=True,
+        return_tensors="pt",
+    )
     logits = load_torchscript(model_dir / "model.pt")(encoded["input_ids"], encoded["attention_mask"])
     assert logits.shape == (1, 4)
 
@@ -186,8 +252,20 @@ def test_a_small_bert_trains_on_the_shipped_sentences(tmp_path, news):
 def test_bert_starts_from_the_bundled_minilm_weights(tmp_path, tmp_path_factory):
     data = tmp_path / "prep"
     run_step("torch.prepare_text", "--outputs-dir", data, "--max_samples", "60").check()
-    run_step("torch.train", "--data", data / "data", "--outputs-dir", tmp_path / "out", "--model", "bert",
-             "--max_length", "24", "--batch_size", "16", env={"HF_HUB_OFFLINE": "1"}).check()
+    run_step(
+        "torch.train",
+        "--data",
+        data / "data",
+        "--outputs-dir",
+        tmp_path / "out",
+        "--model",
+        "bert",
+        "--max_length",
+        "24",
+        "--batch_size",
+        "16",
+        env={"HF_HUB_OFFLINE": "1"},
+    ).check()
     description = json.loads((tmp_path / "out" / "model_file" / "ptflow-model.json").read_text())
     assert description["initialised_from"] == "all-MiniLM-L6-v2"
     state = torch.load(tmp_path / "out" / "checkpoint", weights_only=False)["state_dict"]
@@ -196,16 +274,30 @@ def test_bert_starts_from_the_bundled_minilm_weights(tmp_path, tmp_path_factory)
 
 
 def test_ddp_trains_on_two_processes_and_reports_once(tmp_path, small_digits):
-    result = run_step("torch.train", "--data", small_digits, "--outputs-dir", tmp_path, "--accelerator", "cpu",
-                      "--devices", "2", "--strategy", "ddp", "--batch_size", "20",
-                      "--mlpipeline-metrics", tmp_path / "m.json").check()
+    result = run_step(
+        "torch.train",
+        "--data",
+        small_digits,
+        "--outputs-dir",
+        tmp_path,
+        "--accelerator",
+        "cpu",
+        "--devices",
+        "2",
+        "--strategy",
+        "ddp",
+        "--batch_size",
+        "20",
+        "--mlpipeline-metrics",
+        tmp_path / "m.json",
+    ).check()
     assert "Starting with 2 processes" in result.stdout + result.stderr
     # 280 training samples: each of the 2 ranks takes 140, in 7 steps of 20.
     assert torch.load(tmp_path / "checkpoint", weights_only=False)["global_step"] == 7
     assert json.loads((tmp_path / "m.json").read_text())["metrics"][0]["name"] == "accuracy"
 
 
-USER_MODULE = '''
+USER_MODULE = """
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
@@ -232,13 +324,25 @@ class TinyClassifier(pl.LightningModule):
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.lr)
-'''
+"""
 
 
 def test_a_users_lightning_module_file_is_trained_and_exported(tmp_path, small_digits):
     (tmp_path / "tiny.py").write_text(USER_MODULE)
-    run_step("torch.train", "--data", small_digits, "--outputs-dir", tmp_path / "out", "--module_file",
-             tmp_path / "tiny.py", "--max_epochs", "8", "--lr", "0.02", *flags(hparams={"width": 32})).check()
+    run_step(
+        "torch.train",
+        "--data",
+        small_digits,
+        "--outputs-dir",
+        tmp_path / "out",
+        "--module_file",
+        tmp_path / "tiny.py",
+        "--max_epochs",
+        "8",
+        "--lr",
+        "0.02",
+        *flags(hparams={"width": 32}),
+    ).check()
     assert float((tmp_path / "out" / "accuracy").read_text()) > 0.7
     description = json.loads((tmp_path / "out" / "model_file" / "ptflow-model.json").read_text())
     assert description["model"] == "module_file:tiny.py" and description["format"] == "torchscript"
@@ -266,41 +370,63 @@ def test_a_directory_that_is_not_a_prepared_dataset_is_named(tmp_path):
 
 def test_a_module_file_without_a_lightning_module_is_refused(tmp_path, small_digits):
     (tmp_path / "plain.py").write_text("import torch\n\nclass Net(torch.nn.Module):\n    pass\n")
-    result = run_step("torch.train", "--data", small_digits, "--outputs-dir", tmp_path / "out",
-                      "--module_file", tmp_path / "plain.py")
+    result = run_step(
+        "torch.train", "--data", small_digits, "--outputs-dir", tmp_path / "out", "--module_file", tmp_path / "plain.py"
+    )
     assert result.returncode == 2
     assert "has no LightningModule subclass (its classes: Net)" in result.stderr
     assert not (tmp_path / "out" / "tensorboard").exists()
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["--model", "vgg"], "--model: unknown model 'vgg'; built-in models are cnn, resnet18, bert"),
-    (["--model", "bert"], "--model: bert is a text model and the dataset holds images; use cnn or resnet18"),
-    (["--profiler", "nvprof"], "--profiler: expected one of simple, advanced, pytorch"),
-    (["--lr", "0"], "--lr: must be above 0, got 0.0"),
-    (["--hparams", '{"dropuot": 0.5}'], "hparams 'dropuot': not used by model cnn"),
-    (["--hparams", '{"batch_size": 12.5}'], "hparams['batch_size']: expected a whole number, got 12.5"),
-    (["--devices", "two"], "--devices: expected auto, a number or a list like 0,1; got 'two'"),
-    (["--monitor", "accuracy"], "--monitor: expected val_loss or val_acc"),
-    (["--early_stopping_patience", "0"], "--early_stopping_patience: must be at least 1 epoch, got 0"),
-    (["--lr_scheduler", "cosine"], "--lr_scheduler: expected plateau (or leave it out), got 'cosine'"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--model", "vgg"], "--model: unknown model 'vgg'; built-in models are cnn, resnet18, bert"),
+        (["--model", "bert"], "--model: bert is a text model and the dataset holds images; use cnn or resnet18"),
+        (["--profiler", "nvprof"], "--profiler: expected one of simple, advanced, pytorch"),
+        (["--lr", "0"], "--lr: must be above 0, got 0.0"),
+        (["--hparams", '{"dropuot": 0.5}'], "hparams 'dropuot': not used by model cnn"),
+        (["--hparams", '{"batch_size": 12.5}'], "hparams['batch_size']: expected a whole number, got 12.5"),
+        (["--devices", "two"], "--devices: expected auto, a number or a list like 0,1; got 'two'"),
+        (["--monitor", "accuracy"], "--monitor: expected val_loss or val_acc"),
+        (["--early_stopping_patience", "0"], "--early_stopping_patience: must be at least 1 epoch, got 0"),
+        (["--lr_scheduler", "cosine"], "--lr_scheduler: expected plateau (or leave it out), got 'cosine'"),
+    ],
+)
 def test_bad_training_inputs_fail_fast_with_a_reason(tmp_path, small_digits, arguments, message):
     # torch and Lightning can't even be imported here: the refusal comes before them.
-    result = run_step_without(["torch", "pytorch_lightning"], "torch.train", "--data", small_digits,
-                              "--outputs-dir", tmp_path / "out", *arguments)
+    result = run_step_without(
+        ["torch", "pytorch_lightning"],
+        "torch.train",
+        "--data",
+        small_digits,
+        "--outputs-dir",
+        tmp_path / "out",
+        *arguments,
+    )
     assert result.returncode == 2 and message in result.stderr
     assert not (tmp_path / "out" / "tensorboard").exists()
 
 
 def test_early_stopping_without_a_validation_split_is_refused(tmp_path):
-    run_step("torch.prepare_images", "--outputs-dir", tmp_path / "prep", "--max_samples", "100",
-             "--val_fraction", "0").check()
-    result = run_step_without(["torch", "pytorch_lightning"], "torch.train", "--data", tmp_path / "prep" / "data",
-                              "--outputs-dir", tmp_path / "out", "--early_stopping_patience", "3")
+    run_step(
+        "torch.prepare_images", "--outputs-dir", tmp_path / "prep", "--max_samples", "100", "--val_fraction", "0"
+    ).check()
+    result = run_step_without(
+        ["torch", "pytorch_lightning"],
+        "torch.train",
+        "--data",
+        tmp_path / "prep" / "data",
+        "--outputs-dir",
+        tmp_path / "out",
+        "--early_stopping_patience",
+        "3",
+    )
     assert result.returncode == 2
-    assert ("--early_stopping_patience: watches val_loss on the validation split, and the dataset has none; "
-            "prepare it with val_fraction above 0") in result.stderr
+    assert (
+        "--early_stopping_patience: watches val_loss on the validation split, and the dataset has none; "
+        "prepare it with val_fraction above 0"
+    ) in result.stderr
 
 
 def test_the_simple_profiler_writes_its_report_with_the_logs(tmp_path, small_digits):

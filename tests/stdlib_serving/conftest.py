@@ -27,8 +27,9 @@ def digits_model(tmp_path_factory):
     """torch.train's model_file for 400 digits, one epoch: a TorchScript CNN taking (N, 1, 8, 8) in [0, 1]."""
     root = tmp_path_factory.mktemp("digits_model")
     run_step("torch.prepare_images", "--outputs-dir", root / "prepared", "--max_samples", "400").check()
-    run_step("torch.train", "--data", root / "prepared" / "data", "--outputs-dir", root / "trained",
-             "--batch_size", "32").check()
+    run_step(
+        "torch.train", "--data", root / "prepared" / "data", "--outputs-dir", root / "trained", "--batch_size", "32"
+    ).check()
     return root / "trained" / "model_file"
 
 
@@ -45,8 +46,19 @@ def news_model(tmp_path_factory):
     """A small random BERT trained for one epoch on 200 of the shipped news sentences (its tokenizer saved)."""
     root = tmp_path_factory.mktemp("news_model")
     run_step("torch.prepare_text", "--outputs-dir", root / "prepared", "--max_samples", "200").check()
-    run_step("torch.train", "--data", root / "prepared" / "data", "--outputs-dir", root / "trained", "--model",
-             "bert", "--pretrained", "false", "--batch_size", "32").check()
+    run_step(
+        "torch.train",
+        "--data",
+        root / "prepared" / "data",
+        "--outputs-dir",
+        root / "trained",
+        "--model",
+        "bert",
+        "--pretrained",
+        "false",
+        "--batch_size",
+        "32",
+    ).check()
     return root / "trained" / "model_file"
 
 
@@ -77,8 +89,9 @@ def class_names(model_dir) -> list[str]:
     return json.loads((model_dir / "ptflow-model.json").read_text())["classes"]
 
 
-def http_call(url: str, body: bytes | str | None = None, content_type: str = "application/json",
-              headers: dict | None = None) -> tuple[int, object]:
+def http_call(
+    url: str, body: bytes | str | None = None, content_type: str = "application/json", headers: dict | None = None
+) -> tuple[int, object]:
     """(status, decoded JSON body) of a GET (no body) or POST."""
     data = body.encode() if isinstance(body, str) else body
     all_headers = {**({"Content-Type": content_type} if data is not None else {}), **(headers or {})}
@@ -95,8 +108,12 @@ def start_ptflow_serve(target, log, *options: str) -> tuple[subprocess.Popen, st
     and port (the server picks the port itself and prints it: no port chosen here that another process could
     take first)."""
     with log.open("w") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "ptflow", "serve", str(target), "--port", "0", *options],
-                                   stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ptflow", "serve", str(target), "--port", "0", *options],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     base = None
     while True:

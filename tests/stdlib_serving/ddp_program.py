@@ -46,8 +46,17 @@ def main() -> None:
 
     output = Path(args.output)
     state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    torch.save({"state": state, "initial": initial, "world_size": world, "rank": rank, "losses": losses,
-                "local_rank": int(os.environ["LOCAL_RANK"])}, output / f"rank-{rank}.pt")
+    torch.save(
+        {
+            "state": state,
+            "initial": initial,
+            "world_size": world,
+            "rank": rank,
+            "losses": losses,
+            "local_rank": int(os.environ["LOCAL_RANK"]),
+        },
+        output / f"rank-{rank}.pt",
+    )
     if rank == 0:
         torch.save(state, output / "model.pt")
     dist.barrier()

@@ -20,8 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-OBJECT_PATH = re.compile(r"^/apis/(?P<group>[^/]+)/(?P<version>[^/]+)/namespaces/(?P<namespace>[^/]+)/"
-                         r"(?P<plural>[^/]+)(?:/(?P<name>[^/]+))?$")
+OBJECT_PATH = re.compile(
+    r"^/apis/(?P<group>[^/]+)/(?P<version>[^/]+)/namespaces/(?P<namespace>[^/]+)/"
+    r"(?P<plural>[^/]+)(?:/(?P<name>[^/]+))?$"
+)
 
 
 @dataclass
@@ -65,13 +67,21 @@ class StandIn:
             self.objects[key] = stored
 
     def write_kubeconfig(self, path: Path, namespace: str = "team-a") -> Path:
-        path.write_text(json.dumps({
-            "apiVersion": "v1", "kind": "Config", "current-context": "standin",
-            "clusters": [{"name": "standin", "cluster": {"server": self.url}}],
-            "users": [{"name": "tester", "user": {"token": "standin-token"}}],
-            "contexts": [{"name": "standin", "context": {"cluster": "standin", "user": "tester",
-                                                          "namespace": namespace}}],
-        }), encoding="utf-8")
+        path.write_text(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "current-context": "standin",
+                    "clusters": [{"name": "standin", "cluster": {"server": self.url}}],
+                    "users": [{"name": "tester", "user": {"token": "standin-token"}}],
+                    "contexts": [
+                        {"name": "standin", "context": {"cluster": "standin", "user": "tester", "namespace": namespace}}
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
         return path
 
 
@@ -95,8 +105,17 @@ def start(status_script: dict[str, list[dict]] | None = None) -> StandIn:
             self.wfile.write(data)
 
         def _status_error(self, code: int, reason: str, message: str) -> None:
-            self._reply(code, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message,
-                               "reason": reason, "code": code})
+            self._reply(
+                code,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "status": "Failure",
+                    "message": message,
+                    "reason": reason,
+                    "code": code,
+                },
+            )
 
         def _handle(self, method: str) -> None:
             path, _, query = self.path.partition("?")
@@ -145,8 +164,11 @@ def start(status_script: dict[str, list[dict]] | None = None) -> StandIn:
                 self._status_error(404, "NotFound", f'{plural} "{name}" not found')
                 return
             if body["metadata"].get("resourceVersion") != current["metadata"]["resourceVersion"]:
-                self._status_error(409, "Conflict", "the object has been modified; please apply your changes "
-                                                    "to the latest version and try again")
+                self._status_error(
+                    409,
+                    "Conflict",
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                )
                 return
             state.version += 1
             stored = copy.deepcopy(body)

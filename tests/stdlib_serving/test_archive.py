@@ -30,8 +30,13 @@ def read_properties(path):
 
 def test_the_archive_has_kserves_layout_and_ptflows_handler(digits_archive, digits_model):
     members, manifest = mar_members(digits_archive)
-    assert {"model.pt", "ptflow-model.json", "index_to_name.json", "torchserve_handler.py",
-            "ptflow_inference.py"} <= members
+    assert {
+        "model.pt",
+        "ptflow-model.json",
+        "index_to_name.json",
+        "torchserve_handler.py",
+        "ptflow_inference.py",
+    } <= members
     assert manifest["model"]["modelName"] == "digits"
     assert manifest["model"]["serializedFile"] == "model.pt"
     assert manifest["model"]["handler"] == "torchserve_handler.py"
@@ -49,8 +54,21 @@ def test_the_archive_has_kserves_layout_and_ptflows_handler(digits_archive, digi
 
 
 def test_the_config_output_is_the_same_config_properties(tmp_path, digits_model):
-    run_step("serve.archive", "--model", digits_model, "--name", "digits", "--version", "2.1", "--workers", "2",
-             "--batch_size", "4", "--outputs-dir", tmp_path).check()
+    run_step(
+        "serve.archive",
+        "--model",
+        digits_model,
+        "--name",
+        "digits",
+        "--version",
+        "2.1",
+        "--workers",
+        "2",
+        "--batch_size",
+        "4",
+        "--outputs-dir",
+        tmp_path,
+    ).check()
     config = (tmp_path / "config").read_text()
     assert config == (tmp_path / "archive" / "config" / "config.properties").read_text()
     entry = json.loads(read_properties(tmp_path / "config")["model_snapshot"])["models"]["digits"]["2.1"]
@@ -61,17 +79,32 @@ def test_the_config_output_is_the_same_config_properties(tmp_path, digits_model)
 def test_a_built_in_handler_with_an_eager_model_and_extra_files(tmp_path):
     source = tmp_path / "source"
     source.mkdir()
-    (source / "net.py").write_text("import torch\n\n\nclass Net(torch.nn.Module):\n"
-                                   "    def __init__(self):\n        super().__init__()\n"
-                                   "        self.fc = torch.nn.Linear(4, 2)\n\n"
-                                   "    def forward(self, x):\n        return self.fc(x)\n")
+    (source / "net.py").write_text(
+        "import torch\n\n\nclass Net(torch.nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = torch.nn.Linear(4, 2)\n\n"
+        "    def forward(self, x):\n        return self.fc(x)\n"
+    )
     torch.save({f"fc.{key}": value for key, value in nn.Linear(4, 2).state_dict().items()}, source / "weights.pt")
     extra = tmp_path / "extra"
     (extra / "vocab").mkdir(parents=True)
     (extra / "index_to_name.json").write_text('{"0": "no", "1": "yes"}')
     (extra / "vocab" / "words.txt").write_text("a\nb\n")
-    run_step("serve.archive", "--model", source / "weights.pt", "--model_file", source / "net.py", "--name",
-             "eager", "--handler", "base_handler", "--extra_files", extra, "--outputs-dir", tmp_path / "out").check()
+    run_step(
+        "serve.archive",
+        "--model",
+        source / "weights.pt",
+        "--model_file",
+        source / "net.py",
+        "--name",
+        "eager",
+        "--handler",
+        "base_handler",
+        "--extra_files",
+        extra,
+        "--outputs-dir",
+        tmp_path / "out",
+    ).check()
     members, manifest = mar_members(tmp_path / "out" / "archive", "eager")
     assert manifest["model"]["handler"] == "base_handler"
     assert manifest["model"]["modelFile"] == "net.py"
@@ -82,10 +115,20 @@ def test_a_built_in_handler_with_an_eager_model_and_extra_files(tmp_path):
 
 def test_a_custom_handler_file_is_packed(tmp_path, digits_model):
     handler = tmp_path / "my_handler.py"
-    handler.write_text("from ts.torch_handler.base_handler import BaseHandler\n\n\n"
-                       "class MyHandler(BaseHandler):\n    pass\n")
-    run_step("serve.archive", "--model", digits_model, "--name", "custom", "--handler_file", handler,
-             "--outputs-dir", tmp_path / "out").check()
+    handler.write_text(
+        "from ts.torch_handler.base_handler import BaseHandler\n\n\nclass MyHandler(BaseHandler):\n    pass\n"
+    )
+    run_step(
+        "serve.archive",
+        "--model",
+        digits_model,
+        "--name",
+        "custom",
+        "--handler_file",
+        handler,
+        "--outputs-dir",
+        tmp_path / "out",
+    ).check()
     members, manifest = mar_members(tmp_path / "out" / "archive", "custom")
     assert manifest["model"]["handler"] == "my_handler.py"
     assert "my_handler.py" in members
@@ -93,10 +136,14 @@ def test_a_custom_handler_file_is_packed(tmp_path, digits_model):
 
 HANDLER_PROBLEMS = {
     "no class and no handle function": ("def helper():\n    return 1\n", "defines 0 classes"),
-    "two classes": ("class A:\n    def handle(self, d, c):\n        pass\n\n\nclass B:\n    pass\n",
-                    "defines 2 classes"),
-    "a class without handle": ("class Handler:\n    def initialize(self, context):\n        pass\n",
-                               "has no `handle` method"),
+    "two classes": (
+        "class A:\n    def handle(self, d, c):\n        pass\n\n\nclass B:\n    pass\n",
+        "defines 2 classes",
+    ),
+    "a class without handle": (
+        "class Handler:\n    def initialize(self, context):\n        pass\n",
+        "has no `handle` method",
+    ),
     "a syntax error": ("class Handler(:\n", "does not parse"),
 }
 
@@ -106,21 +153,34 @@ def test_an_unusable_handler_file_fails_before_anything_is_built(tmp_path, digit
     source, expected = HANDLER_PROBLEMS[problem]
     handler = tmp_path / "handler.py"
     handler.write_text(source)
-    result = run_step("serve.archive", "--model", digits_model, "--name", "digits", "--handler_file", handler,
-                      "--outputs-dir", tmp_path / "out")
+    result = run_step(
+        "serve.archive",
+        "--model",
+        digits_model,
+        "--name",
+        "digits",
+        "--handler_file",
+        handler,
+        "--outputs-dir",
+        tmp_path / "out",
+    )
     assert result.returncode == 2
     assert expected in result.stderr
     assert not (tmp_path / "out" / "archive" / "model-store").exists()
 
 
-@pytest.mark.parametrize("handler, expected", [
-    ("", "--handler is empty: an archive needs a handler"),
-    ("image_clasifier", "did you mean `image_classifier`?"),
-    ("nonsense", "is not a handler TorchServe knows"),
-])
+@pytest.mark.parametrize(
+    "handler, expected",
+    [
+        ("", "--handler is empty: an archive needs a handler"),
+        ("image_clasifier", "did you mean `image_classifier`?"),
+        ("nonsense", "is not a handler TorchServe knows"),
+    ],
+)
 def test_an_archive_without_a_usable_handler_fails_clearly(tmp_path, digits_model, handler, expected):
-    result = run_step("serve.archive", "--model", digits_model, "--name", "digits", "--handler", handler,
-                      "--outputs-dir", tmp_path)
+    result = run_step(
+        "serve.archive", "--model", digits_model, "--name", "digits", "--handler", handler, "--outputs-dir", tmp_path
+    )
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
@@ -130,19 +190,44 @@ def test_an_archive_without_a_usable_handler_fails_clearly(tmp_path, digits_mode
 def test_a_handler_entry_function_must_exist(tmp_path, digits_model):
     handler = tmp_path / "functions.py"
     handler.write_text("def serve(data, context):\n    return data\n")
-    result = run_step("serve.archive", "--model", digits_model, "--name", "digits", "--handler_file", handler,
-                      "--handler", "handle_it", "--outputs-dir", tmp_path / "out")
+    result = run_step(
+        "serve.archive",
+        "--model",
+        digits_model,
+        "--name",
+        "digits",
+        "--handler_file",
+        handler,
+        "--handler",
+        "handle_it",
+        "--outputs-dir",
+        tmp_path / "out",
+    )
     assert result.returncode == 2
     assert "defines no top-level function `handle_it`" in result.stderr
-    run_step("serve.archive", "--model", digits_model, "--name", "digits", "--handler_file", handler,
-             "--handler", "serve", "--outputs-dir", tmp_path / "ok").check()
+    run_step(
+        "serve.archive",
+        "--model",
+        digits_model,
+        "--name",
+        "digits",
+        "--handler_file",
+        handler,
+        "--handler",
+        "serve",
+        "--outputs-dir",
+        tmp_path / "ok",
+    ).check()
     assert mar_members(tmp_path / "ok" / "archive")[1]["model"]["handler"] == "functions:serve"
 
 
-@pytest.mark.parametrize("arguments, expected", [
-    (["--name", "bad name"], "a model name is 1-128 letters"),
-    (["--name", "digits", "--workers", "0"], "must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        (["--name", "bad name"], "a model name is 1-128 letters"),
+        (["--name", "digits", "--workers", "0"], "must be at least 1"),
+    ],
+)
 def test_bad_names_and_settings_fail_before_building(tmp_path, digits_model, arguments, expected):
     result = run_step("serve.archive", "--model", digits_model, *arguments, "--outputs-dir", tmp_path)
     assert result.returncode == 2 and expected in result.stderr

@@ -15,12 +15,22 @@ from tests.runtime.steps import run_step
 from tests.stdlib_serving import kubernetes_standin
 
 ISVC_PATH = "/apis/serving.kserve.io/v1beta1/namespaces/{namespace}/inferenceservices"
-NOT_READY = {"conditions": [{"type": "PredictorReady", "status": "False", "reason": "RevisionMissing",
-                             "message": "Configuration \"digits-predictor\" is waiting for a Revision"},
-                            {"type": "Ready", "status": "False", "reason": "RevisionMissing"}]}
-READY = {"url": "http://digits.team-a.example.com",
-         "address": {"url": "http://digits-predictor.team-a.svc.cluster.local"},
-         "conditions": [{"type": "PredictorReady", "status": "True"}, {"type": "Ready", "status": "True"}]}
+NOT_READY = {
+    "conditions": [
+        {
+            "type": "PredictorReady",
+            "status": "False",
+            "reason": "RevisionMissing",
+            "message": 'Configuration "digits-predictor" is waiting for a Revision',
+        },
+        {"type": "Ready", "status": "False", "reason": "RevisionMissing"},
+    ]
+}
+READY = {
+    "url": "http://digits.team-a.example.com",
+    "address": {"url": "http://digits-predictor.team-a.svc.cluster.local"},
+    "conditions": [{"type": "PredictorReady", "status": "True"}, {"type": "Ready", "status": "True"}],
+}
 
 
 @pytest.fixture
@@ -37,10 +47,32 @@ def deploy(env, outputs, *arguments):
 
 def test_it_applies_the_inference_service_and_waits_until_ready(cluster, tmp_path):
     standin, env = cluster
-    deploy(env, tmp_path, "--storage_uri", "s3://models/digits/v1", "--protocol", "v2", "--service_account", "sa",
-           "--cpu", "2", "--memory", "4Gi", "--gpus", "1", "--canary_traffic_percent", "20", "--min_replicas", "1",
-           "--max_replicas", "3", "--node_selector", '{"cloud.google.com/gke-accelerator": "nvidia-tesla-t4"}',
-           "--annotations", '{"sidecar.istio.io/inject": "false"}').check()
+    deploy(
+        env,
+        tmp_path,
+        "--storage_uri",
+        "s3://models/digits/v1",
+        "--protocol",
+        "v2",
+        "--service_account",
+        "sa",
+        "--cpu",
+        "2",
+        "--memory",
+        "4Gi",
+        "--gpus",
+        "1",
+        "--canary_traffic_percent",
+        "20",
+        "--min_replicas",
+        "1",
+        "--max_replicas",
+        "3",
+        "--node_selector",
+        '{"cloud.google.com/gke-accelerator": "nvidia-tesla-t4"}',
+        "--annotations",
+        '{"sidecar.istio.io/inject": "false"}',
+    ).check()
 
     (created,) = standin.calls_to("POST")
     assert created.path == ISVC_PATH.format(namespace="team-a")  # the kubeconfig context's namespace
@@ -56,8 +88,10 @@ def test_it_applies_the_inference_service_and_waits_until_ready(cluster, tmp_pat
     assert model["modelFormat"] == {"name": "pytorch"}
     assert model["storageUri"] == "s3://models/digits/v1"
     assert model["protocolVersion"] == "v2"
-    assert model["resources"] == {"requests": {"cpu": "2", "memory": "4Gi"},
-                                  "limits": {"cpu": "2", "memory": "4Gi", "nvidia.com/gpu": "1"}}
+    assert model["resources"] == {
+        "requests": {"cpu": "2", "memory": "4Gi"},
+        "limits": {"cpu": "2", "memory": "4Gi", "nvidia.com/gpu": "1"},
+    }
 
     reads = [call for call in standin.calls_to("GET") if call.path.endswith("/digits")]
     assert len(reads) == 3  # not ready, not ready, ready
@@ -70,11 +104,24 @@ def test_it_applies_the_inference_service_and_waits_until_ready(cluster, tmp_pat
 
 def test_an_existing_service_is_replaced_with_the_new_spec(cluster, tmp_path):
     standin, env = cluster
-    standin.add_object("inferenceservices", {
-        "apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
-        "metadata": {"name": "digits", "namespace": "team-a"},
-        "spec": {"predictor": {"model": {"modelFormat": {"name": "pytorch"}, "storageUri": "s3://models/old",
-                                         "protocolVersion": "v1"}, "canaryTrafficPercent": 10}}})
+    standin.add_object(
+        "inferenceservices",
+        {
+            "apiVersion": "serving.kserve.io/v1beta1",
+            "kind": "InferenceService",
+            "metadata": {"name": "digits", "namespace": "team-a"},
+            "spec": {
+                "predictor": {
+                    "model": {
+                        "modelFormat": {"name": "pytorch"},
+                        "storageUri": "s3://models/old",
+                        "protocolVersion": "v1",
+                    },
+                    "canaryTrafficPercent": 10,
+                }
+            },
+        },
+    )
     deploy(env, tmp_path, "--storage_uri", "s3://models/new", "--namespace", "team-a").check()
     methods = [call.method for call in standin.calls]
     assert methods[:3] == ["POST", "GET", "PUT"]  # create refused (409), read, replace
@@ -93,7 +140,7 @@ def test_a_service_that_never_gets_ready_times_out_with_the_controllers_reason(t
         kubernetes_standin.stop(standin)
     assert result.returncode == 1
     assert "InferenceService team-a/digits was not done after 2 s" in result.stderr
-    assert "PredictorReady=False (RevisionMissing: Configuration \"digits-predictor\" is waiting" in result.stderr
+    assert 'PredictorReady=False (RevisionMissing: Configuration "digits-predictor" is waiting' in result.stderr
 
 
 def test_the_archive_artifacts_object_store_uri_is_used(cluster, tmp_path):
@@ -101,10 +148,23 @@ def test_the_archive_artifacts_object_store_uri_is_used(cluster, tmp_path):
     import json
 
     standin, env = cluster
-    executor_input = {"inputs": {"artifacts": {"archive": {"artifacts": [{
-        "name": "a", "type": {"schemaTitle": "system.Artifact"},
-        "uri": "minio://mlpipeline/v2/artifacts/run/archive", "metadata": {}}]}}},
-        "outputs": {"outputFile": str(tmp_path / "executor_output.json")}}
+    executor_input = {
+        "inputs": {
+            "artifacts": {
+                "archive": {
+                    "artifacts": [
+                        {
+                            "name": "a",
+                            "type": {"schemaTitle": "system.Artifact"},
+                            "uri": "minio://mlpipeline/v2/artifacts/run/archive",
+                            "metadata": {},
+                        }
+                    ]
+                }
+            }
+        },
+        "outputs": {"outputFile": str(tmp_path / "executor_output.json")},
+    }
     archive = tmp_path / "archive"  # the step only passes the archive's URI on
     archive.mkdir()
     deploy(env, tmp_path, "--archive", archive, "--executor-input", json.dumps(executor_input)).check()
@@ -112,15 +172,18 @@ def test_the_archive_artifacts_object_store_uri_is_used(cluster, tmp_path):
     assert model["storageUri"] == "s3://mlpipeline/v2/artifacts/run/archive"
 
 
-@pytest.mark.parametrize("arguments, expected", [
-    (["--storage_uri", "/tmp/archive"], "is a local path, which the cluster can't fetch"),
-    (["--storage_uri", "ftp://host/x"], "is `ftp://`, which the cluster can't fetch"),
-    (["--storage_uri", "s3://m/x", "--protocol", "v3"], "use v1 or v2"),
-    (["--storage_uri", "s3://m/x", "--canary_traffic_percent", "120"], "a percentage, 0 to 100"),
-    (["--storage_uri", "s3://m/x", "--memory", "lots"], "is not a Kubernetes quantity"),
-    (["--storage_uri", "s3://m/x", "--min_replicas", "3", "--max_replicas", "2"], "at least min_replicas"),
-    ([], "give exactly one of --archive"),
-])
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        (["--storage_uri", "/tmp/archive"], "is a local path, which the cluster can't fetch"),
+        (["--storage_uri", "ftp://host/x"], "is `ftp://`, which the cluster can't fetch"),
+        (["--storage_uri", "s3://m/x", "--protocol", "v3"], "use v1 or v2"),
+        (["--storage_uri", "s3://m/x", "--canary_traffic_percent", "120"], "a percentage, 0 to 100"),
+        (["--storage_uri", "s3://m/x", "--memory", "lots"], "is not a Kubernetes quantity"),
+        (["--storage_uri", "s3://m/x", "--min_replicas", "3", "--max_replicas", "2"], "at least min_replicas"),
+        ([], "give exactly one of --archive"),
+    ],
+)
 def test_bad_inputs_fail_before_the_cluster_is_called(cluster, tmp_path, arguments, expected):
     standin, env = cluster
     result = deploy(env, tmp_path, *arguments)
@@ -131,8 +194,9 @@ def test_bad_inputs_fail_before_the_cluster_is_called(cluster, tmp_path, argumen
 
 def test_a_bad_name_fails_before_the_cluster_is_called(cluster, tmp_path):
     standin, env = cluster
-    result = run_step("serve.deploy", "--name", "Digits_Model", "--storage_uri", "s3://m/x", "--outputs-dir",
-                      tmp_path, env=env)
+    result = run_step(
+        "serve.deploy", "--name", "Digits_Model", "--storage_uri", "s3://m/x", "--outputs-dir", tmp_path, env=env
+    )
     assert result.returncode == 2 and "lowercase letters, digits and `-`" in result.stderr
     assert standin.calls == []
 
@@ -146,14 +210,20 @@ def test_without_a_cluster_it_says_so(tmp_path):
 
 def test_the_api_servers_refusal_is_reported_with_a_hint(tmp_path):
     standin = kubernetes_standin.start()
-    standin.refusals["POST"] = (403, "Forbidden", 'inferenceservices.serving.kserve.io is forbidden: User '
-                                "\"system:serviceaccount:team-a:pipeline-runner\" cannot create resource")
+    standin.refusals["POST"] = (
+        403,
+        "Forbidden",
+        "inferenceservices.serving.kserve.io is forbidden: User "
+        '"system:serviceaccount:team-a:pipeline-runner" cannot create resource',
+    )
     try:
         env = {"KUBECONFIG": str(standin.write_kubeconfig(tmp_path / "kubeconfig")), "KUBERNETES_SERVICE_HOST": ""}
         result = deploy(env, tmp_path / "out", "--storage_uri", "s3://models/digits")
     finally:
         kubernetes_standin.stop(standin)
     assert result.returncode == 1
-    assert "creating InferenceService team-a/digits failed: HTTP 403: inferenceservices.serving.kserve.io is " \
-           "forbidden" in result.stderr
+    assert (
+        "creating InferenceService team-a/digits failed: HTTP 403: inferenceservices.serving.kserve.io is "
+        "forbidden" in result.stderr
+    )
     assert "check its RBAC role" in result.stderr

@@ -35,18 +35,52 @@ def minilm_news_archive(tmp_path_factory):
     """all-MiniLM-L6-v2 fine-tuned for two epochs on 160 shipped sentences, archived as `news`."""
     root = tmp_path_factory.mktemp("minilm_news")
     run_step("torch.prepare_text", "--outputs-dir", root / "prepared", "--max_samples", "160").check()
-    run_step("torch.train", "--data", root / "prepared" / "data", "--outputs-dir", root / "trained", "--model",
-             "bert", "--max_epochs", "2", "--max_length", "20", "--batch_size", "16", "--lr", "0.0002",
-             env={"HF_HUB_OFFLINE": "1"}).check()
-    run_step("serve.archive", "--model", root / "trained" / "model_file", "--name", "news", "--outputs-dir",
-             root / "archived").check()
+    run_step(
+        "torch.train",
+        "--data",
+        root / "prepared" / "data",
+        "--outputs-dir",
+        root / "trained",
+        "--model",
+        "bert",
+        "--max_epochs",
+        "2",
+        "--max_length",
+        "20",
+        "--batch_size",
+        "16",
+        "--lr",
+        "0.0002",
+        env={"HF_HUB_OFFLINE": "1"},
+    ).check()
+    run_step(
+        "serve.archive",
+        "--model",
+        root / "trained" / "model_file",
+        "--name",
+        "news",
+        "--outputs-dir",
+        root / "archived",
+    ).check()
     return root / "archived" / "archive"
 
 
 def explain(archive, outputs, body: dict, *more: str) -> dict:
-    run_step("serve.predict", "--archive", archive, "--verb", "explain", "--request", json.dumps(body),
-             "--outputs-dir", outputs, "--mlpipeline-ui-metadata", outputs / "ui-metadata.json", *more,
-             timeout=300).check()
+    run_step(
+        "serve.predict",
+        "--archive",
+        archive,
+        "--verb",
+        "explain",
+        "--request",
+        json.dumps(body),
+        "--outputs-dir",
+        outputs,
+        "--mlpipeline-ui-metadata",
+        outputs / "ui-metadata.json",
+        *more,
+        timeout=300,
+    ).check()
     return json.loads((outputs / "response").read_text())
 
 
@@ -56,15 +90,19 @@ def test_the_word_that_decides_the_class_gets_the_top_attribution(minilm_news_ar
     for (word, label), explanation in zip(DECIDING_WORDS.items(), answer["explanations"]):
         assert explanation["method"] == "layer_integrated_gradients" and explanation["layer"] == "embeddings"
         assert explanation["predicted_label"] == explanation["label"] == label
-        ranked = [token for _, token in sorted(zip(explanation["attributions"], explanation["tokens"]),
-                                               reverse=True) if token not in ("[CLS]", "[SEP]")]
+        ranked = [
+            token
+            for _, token in sorted(zip(explanation["attributions"], explanation["tokens"]), reverse=True)
+            if token not in ("[CLS]", "[SEP]")
+        ]
         assert ranked[0] == word, f"{label}: top words {ranked[:4]}"
         assert ranked[0] not in STOP_WORDS
 
     # The page: each word coloured by its attribution, the deciding word the most strongly (green).
     page = (tmp_path / "visualization").read_text()
-    marks = re.findall(r'<mark style="background-color: hsl\((\d+), 75%, (\d+)%\)" title="([-+.\d]+)">(\w+)</mark>',
-                       page)
+    marks = re.findall(
+        r'<mark style="background-color: hsl\((\d+), 75%, (\d+)%\)" title="([-+.\d]+)">(\w+)</mark>', page
+    )
     assert len(marks) == 4 * 7  # seven words per sentence, [CLS] and [SEP] left out
     first_sentence = marks[:7]
     strongest = min(first_sentence, key=lambda mark: int(mark[1]))  # the darkest background
@@ -122,12 +160,16 @@ def test_images_arrive_as_png_jpeg_or_base64_objects_and_predict_like_numbers(di
     as_numbers = runner.predict([image.tolist()])[0]["probabilities"]
     png = png_base64(image)
     for instance in (png, {"data": png}, {"b64": png}, f"data:image/png;base64,{png}", base64.b64decode(png)):
-        torch.testing.assert_close(torch.tensor(runner.predict([instance])[0]["probabilities"]),
-                                   torch.tensor(as_numbers), atol=0.02, rtol=0)
+        torch.testing.assert_close(
+            torch.tensor(runner.predict([instance])[0]["probabilities"]), torch.tensor(as_numbers), atol=0.02, rtol=0
+        )
     jpeg = runner.predict([png_base64(image, "JPEG")])[0]
     assert len(jpeg["probabilities"]) == 10
-    for instance, reason in (("not base64!", "not base64"), (base64.b64encode(b"GIF89a").decode(), "not a PNG or JPEG"),
-                             ({"pixels": png}, "without `data` or `b64`")):
+    for instance, reason in (
+        ("not base64!", "not base64"),
+        (base64.b64encode(b"GIF89a").decode(), "not a PNG or JPEG"),
+        ({"pixels": png}, "without `data` or `b64`"),
+    ):
         with pytest.raises(BadRequest, match=reason):
             runner.predict([instance])
 

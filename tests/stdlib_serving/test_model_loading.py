@@ -22,8 +22,9 @@ from tests.runtime.steps import run_step
 from tests.stdlib_serving.conftest import expected_probabilities
 
 
-def test_the_same_model_from_every_kind_of_target(tmp_path, digits_model, digits_archive, in_process_model,
-                                                 digit_images):
+def test_the_same_model_from_every_kind_of_target(
+    tmp_path, digits_model, digits_archive, in_process_model, digit_images
+):
     bare = tmp_path / "digits.pt"
     shutil.copyfile(digits_model / "model.pt", bare)
     targets = {
@@ -70,12 +71,19 @@ def test_an_eager_model_is_built_from_its_file_and_weights(tmp_path):
         "import torch\n\n\nclass Block(torch.nn.Module):\n    pass\n\n\n"
         "class Tiny(torch.nn.Module):\n    def __init__(self, num_classes, hidden=4):\n        super().__init__()\n"
         "        self.net = torch.nn.Sequential(torch.nn.Linear(3, hidden), torch.nn.Linear(hidden, num_classes))\n\n"
-        "    def forward(self, x):\n        return self.net(x)\n")
+        "    def forward(self, x):\n        return self.net(x)\n"
+    )
     torch.manual_seed(0)
     reference = nn.Sequential(nn.Linear(3, 5), nn.Linear(5, 2))
     torch.save({f"net.{key}": value for key, value in reference.state_dict().items()}, tmp_path / "state_dict.pt")
-    manifest = {"format": "state_dict", "file": "state_dict.pt", "module_file": "module.py", "classes": ["no", "yes"],
-                "inputs": [{"name": "x", "dtype": "float32", "shape": [-1, 3]}], "hparams": {"hidden": 5, "lr": 0.1}}
+    manifest = {
+        "format": "state_dict",
+        "file": "state_dict.pt",
+        "module_file": "module.py",
+        "classes": ["no", "yes"],
+        "inputs": [{"name": "x", "dtype": "float32", "shape": [-1, 3]}],
+        "hparams": {"hidden": 5, "lr": 0.1},
+    }
     (tmp_path / "ptflow-model.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelLoadError, match=r"2 candidate model classes \(Block, Tiny\); name the model's class"):
         ModelRunner.load(tmp_path)
@@ -91,9 +99,15 @@ def test_an_eager_model_is_built_from_its_file_and_weights(tmp_path):
 
 def test_the_runner_refuses_bad_instances_with_reasons(digits_model):
     runner = ModelRunner.load(digits_model)
-    cases = [({"instances": []}, "must be a list"), ([], "is empty"), ([[1, 2]], "has 2 values"),
-             ([[True] * 64], "not an array of numbers"), ([[0.1] * 64, [0.1] * 63], "instance 1 has 63 values"),
-             ([[float("nan")] * 64], "NaN or infinite"), ([[0.0] * 64] * 2000, "send at most 1024")]
+    cases = [
+        ({"instances": []}, "must be a list"),
+        ([], "is empty"),
+        ([[1, 2]], "has 2 values"),
+        ([[True] * 64], "not an array of numbers"),
+        ([[0.1] * 64, [0.1] * 63], "instance 1 has 63 values"),
+        ([[float("nan")] * 64], "NaN or infinite"),
+        ([[0.0] * 64] * 2000, "send at most 1024"),
+    ]
     for instances, reason in cases:
         with pytest.raises(BadRequest, match=reason):
             runner.predict(instances)
@@ -142,5 +156,7 @@ def test_a_text_models_archive_asks_torchserve_for_captum_and_transformers(news_
     # and it serves: the runner loads the unpacked archive with its tokenizer
     servable = load_servable(tmp_path / "archive")
     assert servable.runner.is_text and servable.name == "news"
-    assert servable.runner.predict(["Stocks rallied"])[0]["label"] in json.loads(
-        (news_model / "ptflow-model.json").read_text())["classes"]
+    assert (
+        servable.runner.predict(["Stocks rallied"])[0]["label"]
+        in json.loads((news_model / "ptflow-model.json").read_text())["classes"]
+    )

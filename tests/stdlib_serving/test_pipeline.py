@@ -64,8 +64,13 @@ pipeline serve_digits(endpoint: str = "minio-service.kubeflow:9000", bucket: str
 
 
 def ptflow(*arguments, env=None, timeout=600):
-    return subprocess.run([sys.executable, "-m", "ptflow", *map(str, arguments)], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "ptflow", *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +92,22 @@ def test_the_pipeline_compiles(pipeline_file, tmp_path, target):
 
 def test_the_pipeline_runs_here(pipeline_file, tmp_path, in_process_model, seaweedfs):
     # A bucket of its own: the session's store is shared with the upload tests.
-    result = ptflow("run", pipeline_file, "--store", tmp_path / "store", "-p", f"endpoint={seaweedfs.endpoint}",
-                    "-p", "bucket=pipeline-models", env={**seaweedfs.credentials, "KUBERNETES_SERVICE_HOST": ""})
+    result = ptflow(
+        "run",
+        pipeline_file,
+        "--store",
+        tmp_path / "store",
+        "-p",
+        f"endpoint={seaweedfs.endpoint}",
+        "-p",
+        "bucket=pipeline-models",
+        env={**seaweedfs.credentials, "KUBERNETES_SERVICE_HOST": ""},
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    objects = sorted(item.object_name for item in seaweedfs.client().list_objects(
-        bucket_name="pipeline-models", prefix="digits/v1/", recursive=True))
+    objects = sorted(
+        item.object_name
+        for item in seaweedfs.client().list_objects(bucket_name="pipeline-models", prefix="digits/v1/", recursive=True)
+    )
     assert objects == ["digits/v1/config/config.properties", "digits/v1/model-store/digits.mar"]
 
     shown = ptflow("show", "latest", "--store", tmp_path / "store", "--json")

@@ -40,8 +40,9 @@ def test_it_listens_on_loopback_only(ptflow_server):
 
 
 def test_v1_predictions_equal_the_in_process_models(ptflow_server, in_process_model, digit_images):
-    status, answer = request(f"{ptflow_server['base']}/v1/models/digits:predict",
-                             json.dumps({"instances": digit_images.tolist()}))
+    status, answer = request(
+        f"{ptflow_server['base']}/v1/models/digits:predict", json.dumps({"instances": digit_images.tolist()})
+    )
     assert status == 200
     expected = expected_probabilities(in_process_model, digit_images)
     got = torch.tensor([prediction["probabilities"] for prediction in answer["predictions"]])
@@ -50,18 +51,25 @@ def test_v1_predictions_equal_the_in_process_models(ptflow_server, in_process_mo
 
 
 def test_flat_instances_are_read_in_the_models_input_shape(ptflow_server, in_process_model, digit_images):
-    status, answer = request(f"{ptflow_server['base']}/v1/models/digits:predict",
-                             json.dumps({"instances": digit_images.reshape(8, 64).tolist()}))
+    status, answer = request(
+        f"{ptflow_server['base']}/v1/models/digits:predict",
+        json.dumps({"instances": digit_images.reshape(8, 64).tolist()}),
+    )
     assert status == 200
     expected = expected_probabilities(in_process_model, digit_images)
-    torch.testing.assert_close(torch.tensor([p["probabilities"] for p in answer["predictions"]]), expected,
-                               atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(
+        torch.tensor([p["probabilities"] for p in answer["predictions"]]), expected, atol=1e-6, rtol=1e-5
+    )
 
 
 def test_v2_inference_equals_the_in_process_model(ptflow_server, in_process_model, digit_images):
     assert request(f"{ptflow_server['base']}/v2/models/digits/ready")[0] == 200
-    body = {"id": "req-1", "inputs": [{"name": "images", "shape": [8, 1, 8, 8], "datatype": "FP32",
-                                       "data": digit_images.reshape(-1).tolist()}]}
+    body = {
+        "id": "req-1",
+        "inputs": [
+            {"name": "images", "shape": [8, 1, 8, 8], "datatype": "FP32", "data": digit_images.reshape(-1).tolist()}
+        ],
+    }
     status, answer = request(f"{ptflow_server['base']}/v2/models/digits/infer", json.dumps(body))
     assert status == 200 and answer["id"] == "req-1"
     outputs = {output["name"]: output for output in answer["outputs"]}
@@ -77,8 +85,9 @@ def test_v2_inference_equals_the_in_process_model(ptflow_server, in_process_mode
 
 def test_explanations_have_one_attribution_per_input_feature(ptflow_server, in_process_model, digit_images):
     images = digit_images[:3]
-    status, answer = request(f"{ptflow_server['base']}/v1/models/digits:explain",
-                             json.dumps({"instances": images.reshape(3, 64).tolist()}))
+    status, answer = request(
+        f"{ptflow_server['base']}/v1/models/digits:explain", json.dumps({"instances": images.reshape(3, 64).tolist()})
+    )
     assert status == 200
     explanations = answer["explanations"]
     assert len(explanations) == 3
@@ -96,8 +105,10 @@ def test_explanations_have_one_attribution_per_input_feature(ptflow_server, in_p
 
 
 def test_explaining_another_target_class(ptflow_server, digit_images):
-    status, answer = request(f"{ptflow_server['base']}/v1/models/digits:explain",
-                             json.dumps({"instances": digit_images[:1].tolist(), "target": 3}))
+    status, answer = request(
+        f"{ptflow_server['base']}/v1/models/digits:explain",
+        json.dumps({"instances": digit_images[:1].tolist(), "target": 3}),
+    )
     assert status == 200
     assert answer["explanations"][0]["target"] == 3 and answer["explanations"][0]["label"] == "3"
 
@@ -107,22 +118,38 @@ MALFORMED = {
     "no instances": ("v1/models/digits:predict", '{"data": [1, 2]}', 'has no "instances"'),
     "instances not a list": ("v1/models/digits:predict", '{"instances": 5}', "to be a list"),
     "empty instances": ("v1/models/digits:predict", '{"instances": []}', "`instances` is empty"),
-    "wrong size": ("v1/models/digits:predict", '{"instances": [[0.1, 0.2, 0.3]]}',
-                   "instance 0 has 3 values; the model takes 64"),
-    "not numbers": ("v1/models/digits:predict", json.dumps({"instances": [["a"] * 64]}),
-                    "instance 0 is not an array of numbers"),
-    "ragged": ("v1/models/digits:predict", '{"instances": [[[0.1], [0.2, 0.3]]]}',
-               "instance 0 is not an array of numbers"),
-    "bad target": ("v1/models/digits:explain", json.dumps({"instances": [[0.1] * 64], "target": 12}),
-                   "`target` 12 is not a class index"),
+    "wrong size": (
+        "v1/models/digits:predict",
+        '{"instances": [[0.1, 0.2, 0.3]]}',
+        "instance 0 has 3 values; the model takes 64",
+    ),
+    "not numbers": (
+        "v1/models/digits:predict",
+        json.dumps({"instances": [["a"] * 64]}),
+        "instance 0 is not an array of numbers",
+    ),
+    "ragged": (
+        "v1/models/digits:predict",
+        '{"instances": [[[0.1], [0.2, 0.3]]]}',
+        "instance 0 is not an array of numbers",
+    ),
+    "bad target": (
+        "v1/models/digits:explain",
+        json.dumps({"instances": [[0.1] * 64], "target": 12}),
+        "`target` 12 is not a class index",
+    ),
     "a JSON array body": ("v1/models/digits:predict", "[1, 2, 3]", "a v1 request is a JSON object"),
     "v2 without inputs": ("v2/models/digits/infer", "{}", "malformed v2 request: inputs: Field required"),
     "v2 data that doesn't fit its shape": (
-        "v2/models/digits/infer", '{"inputs": [{"name": "x", "shape": [1, 64], "datatype": "FP32", "data": [1]}]}',
-        "its data doesn't fit its shape"),
+        "v2/models/digits/infer",
+        '{"inputs": [{"name": "x", "shape": [1, 64], "datatype": "FP32", "data": [1]}]}',
+        "its data doesn't fit its shape",
+    ),
     "v2 with an unknown datatype": (
-        "v2/models/digits/infer", '{"inputs": [{"name": "x", "shape": [1], "datatype": "FP99", "data": [1]}]}',
-        "invalid datatype"),
+        "v2/models/digits/infer",
+        '{"inputs": [{"name": "x", "shape": [1], "datatype": "FP99", "data": [1]}]}',
+        "invalid datatype",
+    ),
 }
 
 
@@ -147,8 +174,7 @@ def test_an_unknown_model_is_404(ptflow_server):
 
 
 def run_ptflow(*arguments: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ptflow", *arguments], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "ptflow", *arguments], capture_output=True, text=True, timeout=timeout)
 
 
 def test_a_missing_model_fails_before_starting(tmp_path):
@@ -192,8 +218,7 @@ def raw_http(port: int, head: str, body_chunks=(), timeout: float = 30) -> tuple
 
 
 def post_head(path: str, content_length: int | None = None) -> str:
-    length = f"Content-Length: {content_length}\r\n" if content_length is not None else \
-        "Transfer-Encoding: chunked\r\n"
+    length = f"Content-Length: {content_length}\r\n" if content_length is not None else "Transfer-Encoding: chunked\r\n"
     return f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{length}\r\n"
 
 

@@ -52,8 +52,10 @@ def local_config(archive: Path, ports: dict[str, int]) -> str:
         "inference_address": f"http://127.0.0.1:{ports['inference']}",
         "management_address": f"http://127.0.0.1:{ports['management']}",
         "metrics_address": f"http://127.0.0.1:{ports['metrics']}",
-        "grpc_inference_address": "127.0.0.1", "grpc_management_address": "127.0.0.1",
-        "grpc_inference_port": str(ports["grpc_inference"]), "grpc_management_port": str(ports["grpc_management"]),
+        "grpc_inference_address": "127.0.0.1",
+        "grpc_management_address": "127.0.0.1",
+        "grpc_inference_port": str(ports["grpc_inference"]),
+        "grpc_management_port": str(ports["grpc_management"]),
         "model_store": str(archive / "model-store"),
         # The archive lists captum for :explain; this environment has it already, and TorchServe would
         # `pip install -U -t` it (and torch with it) into the model's folder from PyPI at every load.
@@ -114,17 +116,34 @@ def torchserve(request, digits_archive, tmp_path_factory):
         config = root / "config.properties"
         config.write_text(local_config(digits_archive, ports))
         venv_bin = Path(sys.executable).parent
-        environment = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
-                       "TMPDIR": str(root), "LOG_LOCATION": str(root / "logs"),
-                       "METRICS_LOCATION": str(root / "logs")}
+        environment = {
+            **os.environ,
+            "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "TMPDIR": str(root),
+            "LOG_LOCATION": str(root / "logs"),
+            "METRICS_LOCATION": str(root / "logs"),
+        }
         if request.param == "kserve envelope":
             environment["TS_SERVICE_ENVELOPE"] = "kserve"
         log = root / "torchserve.log"
         with log.open("w") as log_file:
-            process = subprocess.Popen([str(venv_bin / "torchserve"), "--foreground", "--ts-config", str(config),
-                                        "--model-store", str(digits_archive / "model-store"), "--ncs",
-                                        "--disable-token-auth"], cwd=root, env=environment, stdout=log_file,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                [
+                    str(venv_bin / "torchserve"),
+                    "--foreground",
+                    "--ts-config",
+                    str(config),
+                    "--model-store",
+                    str(digits_archive / "model-store"),
+                    "--ncs",
+                    "--disable-token-auth",
+                ],
+                cwd=root,
+                env=environment,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             wait_until_ready(f"http://127.0.0.1:{ports['management']}", process, log)
             break
@@ -144,8 +163,9 @@ def torchserve(request, digits_archive, tmp_path_factory):
 
 
 def test_predictions_equal_the_in_process_models(torchserve, in_process_model, digit_images):
-    status, _, answer = post(f"{torchserve['inference']}/predictions/digits",
-                             json.dumps({"instances": digit_images.tolist()}))
+    status, _, answer = post(
+        f"{torchserve['inference']}/predictions/digits", json.dumps({"instances": digit_images.tolist()})
+    )
     assert status == 200
     predictions = answer["predictions"]
     expected = expected_probabilities(in_process_model, digit_images)
@@ -158,8 +178,9 @@ def test_predictions_equal_the_in_process_models(torchserve, in_process_model, d
 
 def test_explanations_attribute_every_input_feature(torchserve, in_process_model, digit_images):
     images = digit_images[:2]
-    status, _, answer = post(f"{torchserve['inference']}/explanations/digits",
-                             json.dumps({"instances": images.tolist()}))
+    status, _, answer = post(
+        f"{torchserve['inference']}/explanations/digits", json.dumps({"instances": images.tolist()})
+    )
     assert status == 200
     explanations = answer["explanations"]
     assert len(explanations) == 2
@@ -177,8 +198,9 @@ def test_explanations_attribute_every_input_feature(torchserve, in_process_model
 
 
 def test_a_malformed_request_gets_400_with_the_reason(torchserve):
-    status, reason, answer = post(f"{torchserve['inference']}/predictions/digits",
-                                  json.dumps({"instances": [[0.5, 0.5]]}))
+    status, reason, answer = post(
+        f"{torchserve['inference']}/predictions/digits", json.dumps({"instances": [[0.5, 0.5]]})
+    )
     assert status == 400
     assert "has 2 values; the model takes 64" in reason
     assert "has 2 values" in json.dumps(answer)

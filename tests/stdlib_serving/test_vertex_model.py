@@ -25,10 +25,22 @@ def test_the_model_folder_holds_the_archive_as_model_mar_and_names_the_serving_i
     document = executor_input(tmp_path, {"model": "google.UnmanagedContainerModel"})
     for name in ("machine_type", "accelerator_type", "accelerator_count"):
         document["outputs"].setdefault("parameters", {})[name] = {"outputFile": str(tmp_path / name)}
-    run_step("serve.vertex_model", "--executor-input", json.dumps(document), "--archive", digits_archive,
-             *flags(cpu="4", memory="15Gi", gpus=1, node_selector=T4), "--model", tmp_path / "model",
-             "--machine_type", tmp_path / "machine_type", "--accelerator_type", tmp_path / "accelerator_type",
-             "--accelerator_count", tmp_path / "accelerator_count").check()
+    run_step(
+        "serve.vertex_model",
+        "--executor-input",
+        json.dumps(document),
+        "--archive",
+        digits_archive,
+        *flags(cpu="4", memory="15Gi", gpus=1, node_selector=T4),
+        "--model",
+        tmp_path / "model",
+        "--machine_type",
+        tmp_path / "machine_type",
+        "--accelerator_type",
+        tmp_path / "accelerator_type",
+        "--accelerator_count",
+        tmp_path / "accelerator_count",
+    ).check()
 
     assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["model.mar"]
     with zipfile.ZipFile(tmp_path / "model" / "model.mar") as packed:
@@ -80,12 +92,15 @@ def test_the_machine_is_the_smallest_that_fits(cpu, memory, gpus, selector, expe
     assert (machine.machine_type, machine.accelerator_type, machine.accelerator_count) == expected
 
 
-@pytest.mark.parametrize("cpu, memory, gpus, selector, message", [
-    ("2", "8GB", 0, {}, "Kubernetes has no `GB` unit"),
-    ("200", "8G", 0, {}, "more than the largest n1-standard machine"),
-    ("2", "8G", 3, {"cloud.google.com/gke-accelerator": "nvidia-tesla-a100"}, "have 1, 2, 4, 8 GPUs"),
-    ("2", "8G", 1, {"cloud.google.com/gke-accelerator": "nvidia-gtx-1080"}, "not a GPU that ptflow can deploy"),
-])
+@pytest.mark.parametrize(
+    "cpu, memory, gpus, selector, message",
+    [
+        ("2", "8GB", 0, {}, "Kubernetes has no `GB` unit"),
+        ("200", "8G", 0, {}, "more than the largest n1-standard machine"),
+        ("2", "8G", 3, {"cloud.google.com/gke-accelerator": "nvidia-tesla-a100"}, "have 1, 2, 4, 8 GPUs"),
+        ("2", "8G", 1, {"cloud.google.com/gke-accelerator": "nvidia-gtx-1080"}, "not a GPU that ptflow can deploy"),
+    ],
+)
 def test_resources_vertex_ai_has_no_machine_for_are_refused(cpu, memory, gpus, selector, message):
     with pytest.raises(UsageError, match=message):
         vertex.machine_for(cpu, memory, gpus, selector)

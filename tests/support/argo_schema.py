@@ -45,8 +45,11 @@ def strict_schema() -> dict:
             definition["additionalProperties"] = False
     definitions["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]["type"] = ["string", "integer"]
     definitions["io.k8s.apimachinery.pkg.api.resource.Quantity"]["type"] = ["string", "number"]
-    return {"$schema": "http://json-schema.org/draft-07/schema#", "definitions": definitions,
-            "$ref": f"#/definitions/{WORKFLOW}"}
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": definitions,
+        "$ref": f"#/definitions/{WORKFLOW}",
+    }
 
 
 @functools.lru_cache(maxsize=1)

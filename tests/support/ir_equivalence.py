@@ -30,8 +30,14 @@ import re
 import yaml
 
 CHANNEL = "pipelinechannel--"
-_BINDING_KEYS = ("componentInputParameter", "taskOutputParameter", "runtimeValue", "taskFinalStatus",
-                 "componentInputArtifact", "taskOutputArtifact")
+_BINDING_KEYS = (
+    "componentInputParameter",
+    "taskOutputParameter",
+    "runtimeValue",
+    "taskFinalStatus",
+    "componentInputArtifact",
+    "taskOutputArtifact",
+)
 _CONDITION_INPUT = re.compile(r"""inputs\.parameter_values\[\s*'([^']*)'\s*\]""")
 
 
@@ -72,8 +78,9 @@ class _Canonical:
             component = self.components.get(task.get("componentRef", {}).get("name"), {})
             if "dag" not in component:
                 return None
-            self._children[key] = _Scope(component, scope, task,
-                                         scope.context + (self.group_description(scope, task_name),))
+            self._children[key] = _Scope(
+                component, scope, task, scope.context + (self.group_description(scope, task_name),)
+            )
         return self._children[key]
 
     # ------------------------------------------------------------ values
@@ -142,8 +149,12 @@ class _Canonical:
                 value = selection["valueFromParameter"]
                 found = self.task_output(inner, value.get("producerSubtask"), value.get("outputParameterKey"))
             else:
-                found = {"oneof": [self.task_output(inner, s.get("producerSubtask"), s.get("outputParameterKey"))
-                                   for s in selection.get("valueFromOneof", {}).get("parameterSelectors", [])]}
+                found = {
+                    "oneof": [
+                        self.task_output(inner, s.get("producerSubtask"), s.get("outputParameterKey"))
+                        for s in selection.get("valueFromOneof", {}).get("parameterSelectors", [])
+                    ]
+                }
         elif key in outputs.get("artifacts", {}):
             selectors = outputs["artifacts"][key].get("artifactSelectors", [])
             found = [self.task_output(inner, s.get("producerSubtask"), s.get("outputArtifactKey")) for s in selectors]
@@ -177,8 +188,13 @@ class _Canonical:
         trigger = copy.deepcopy(task.get("triggerPolicy"))
         if trigger and "condition" in trigger:
             trigger["condition"] = _CONDITION_INPUT.sub(
-                lambda m: "inputs[" + json.dumps(channel_tokens.get(m.group(1), {"unknown": m.group(1)}),
-                                                 sort_keys=True) + "]", trigger["condition"])
+                lambda m: (
+                    "inputs["
+                    + json.dumps(channel_tokens.get(m.group(1), {"unknown": m.group(1)}), sort_keys=True)
+                    + "]"
+                ),
+                trigger["condition"],
+            )
         if trigger:
             description["triggerPolicy"] = trigger
         component = self.components.get(task.get("componentRef", {}).get("name"), {})
@@ -238,7 +254,8 @@ class _Canonical:
         if not isinstance(config, dict):
             return config
         if any(key in config for key in _BINDING_KEYS) and set(config) <= set(_BINDING_KEYS) | {
-                "parameterExpressionSelector"}:
+            "parameterExpressionSelector"
+        }:
             return self.resolve(scope, config)
         return {key: self.resolve_platform(scope, value) for key, value in config.items()}
 
@@ -258,14 +275,20 @@ class _Canonical:
                         scope, value.get("producerSubtask"), value.get("outputParameterKey")
                     )
                 elif "valueFromOneof" in selection:
-                    outputs[key] = {"oneof": [
-                        self.task_output(scope, s.get("producerSubtask"), s.get("outputParameterKey"))
-                        for s in selection["valueFromOneof"].get("parameterSelectors", [])]}
+                    outputs[key] = {
+                        "oneof": [
+                            self.task_output(scope, s.get("producerSubtask"), s.get("outputParameterKey"))
+                            for s in selection["valueFromOneof"].get("parameterSelectors", [])
+                        ]
+                    }
                 else:
-                    outputs[key] = [self.task_output(scope, s.get("producerSubtask"), s.get("outputArtifactKey"))
-                                    for s in selection.get("artifactSelectors", [])]
-        canonical = {key: self.spec[key] for key in ("pipelineInfo", "schemaVersion", "defaultPipelineRoot")
-                     if key in self.spec}
+                    outputs[key] = [
+                        self.task_output(scope, s.get("producerSubtask"), s.get("outputArtifactKey"))
+                        for s in selection.get("artifactSelectors", [])
+                    ]
+        canonical = {
+            key: self.spec[key] for key in ("pipelineInfo", "schemaVersion", "defaultPipelineRoot") if key in self.spec
+        }
         canonical["inputDefinitions"] = root.get("inputDefinitions")
         canonical["outputDefinitions"] = root.get("outputDefinitions")
         canonical["outputs"] = outputs

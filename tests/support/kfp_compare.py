@@ -51,7 +51,7 @@ def rename(documents: list[dict], names: dict[str, str]) -> list[dict]:
     for old in sorted(names, key=len, reverse=True):
         new = names[old]
         for prefix in ('"', '"comp-', '"exec-', "pipelinechannel--", "'pipelinechannel--"):
-            text = text.replace(f"{prefix}{old}\"", f"{prefix}{new}\"")
+            text = text.replace(f'{prefix}{old}"', f'{prefix}{new}"')
             text = text.replace(f"{prefix}{old}-", f"{prefix}{new}-")
     return json.loads(text)
 

@@ -53,8 +53,13 @@ class SeaweedFS:
     def client(self, access_key: str | None = None, secret_key: str | None = None):
         from minio import Minio
 
-        return Minio(endpoint=self.endpoint, access_key=access_key or self.access_key,
-                     secret_key=secret_key or self.secret_key, secure=False, region="us-east-1")
+        return Minio(
+            endpoint=self.endpoint,
+            access_key=access_key or self.access_key,
+            secret_key=secret_key or self.secret_key,
+            secure=False,
+            region="us-east-1",
+        )
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -70,9 +75,20 @@ def start(root: Path) -> SeaweedFS:
     data, log = root / "data", root / "weed.log"
     data.mkdir(parents=True, exist_ok=True)
     identities = root / "s3.json"
-    identities.write_text(json.dumps({"identities": [{
-        "name": "ptflow-tests", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-        "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}), encoding="utf-8")
+    identities.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "ptflow-tests",
+                        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     last_error: Exception | None = None
     for _attempt in range(3):  # another process may take a port between choosing it and SeaweedFS binding it
         store = _launch(binary, root, data, log, identities)
@@ -91,18 +107,31 @@ def start(root: Path) -> SeaweedFS:
 def _launch(binary: str, root: Path, data: Path, log: Path, identities: Path) -> SeaweedFS:
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = free_ports(8)
     command = [
-        binary, "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
-        "-master.volumeSizeLimitMB=64", "-volume.max=8",
-        f"-master.port={master}", f"-master.port.grpc={master_grpc}",
-        f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
-        "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
+        binary,
+        "server",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-master.telemetry=false",
+        "-master.volumeSizeLimitMB=64",
+        "-volume.max=8",
+        f"-master.port={master}",
+        f"-master.port.grpc={master_grpc}",
+        f"-volume.port={volume}",
+        f"-volume.port.grpc={volume_grpc}",
+        "-filer",
+        f"-filer.port={filer}",
+        f"-filer.port.grpc={filer_grpc}",
         f"-filer.localSocket={root / 'filer.sock'}",  # not in /tmp, where another run's could collide
-        "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", f"-s3.config={identities}",
-        "-s3.port.iceberg=0", "-s3.port.lance=0",  # catalog servers the tests don't use, on fixed ports otherwise
+        "-s3",
+        f"-s3.port={s3}",
+        f"-s3.port.grpc={s3_grpc}",
+        f"-s3.config={identities}",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",  # catalog servers the tests don't use, on fixed ports otherwise
     ]
     with open(log, "wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=root,
-                                   start_new_session=True)
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=root, start_new_session=True)
     return SeaweedFS(process, f"127.0.0.1:{s3}", data, log)
 
 
@@ -119,8 +148,9 @@ def _wait_until_serving(store: SeaweedFS) -> None:
         except Exception as error:  # noqa: BLE001 - connection refused, 503 while the filer starts, ...
             last_error = error
             time.sleep(0.3)
-    raise TimeoutError(f"SeaweedFS's S3 gateway did not answer within {START_TIMEOUT_S} s ({last_error}):\n"
-                       f"{_tail(store.log)}")
+    raise TimeoutError(
+        f"SeaweedFS's S3 gateway did not answer within {START_TIMEOUT_S} s ({last_error}):\n{_tail(store.log)}"
+    )
 
 
 def stop(store: SeaweedFS) -> None:

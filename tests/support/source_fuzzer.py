@@ -27,7 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SEED_FILES = sorted(REPO.glob("examples/**/*.ptflow")) + sorted(REPO.glob("stdlib/**/*.ptflow"))
 
-_TOKEN = re.compile(r'''
+_TOKEN = re.compile(
+    r'''
     f?"""(?:[^\\]|\\.)*?"""|f?\'\'\'(?:[^\\]|\\.)*?\'\'\'   # triple-quoted strings
   | f?"(?:[^"\\\n]|\\.)*"|f?'(?:[^'\\\n]|\\.)*'           # strings and f-strings
   | \#[^\n]*                                               # comments
@@ -36,17 +37,102 @@ _TOKEN = re.compile(r'''
   | ->|==|!=|<=|>=                                         # two-character operators
   | \s+                                                    # whitespace
   | .                                                      # any other character
-''', re.S | re.X)
+''',
+    re.S | re.X,
+)
 
-VOCABULARY = ["{", "}", "(", ")", "[", "]", ",", ":", "=", ".", "?", "->", "<", ">", "==", "with", "for", "in",
-              "parallel", "if", "elif", "else", "finally", "return", "pipeline", "component", "import", "as",
-              "and", "or", "not", "true", "false", "null", '"', "'", 'f"{', '"""', "#", "##", "0", "-1", "1e3",
-              "x", "pipeline.job_id", "list[", "dict", "Model", "Artifact<", '"a.yaml"', "stdlib", "after",
-              "image", "command", "@", "\\", "$", "\n", " ", "\t"]
-ODD_TEXT = ["\ud800", "\udfff", "\x00", "\ufeff", "\u202e", "\u200b", "e\u0301", "\U0001f600", "\r", "\r\n",
-            "\u2028", "\xa0", "ß", "İ", "\x1b[31m", "\\u0000"]
-HUGE = ["9" * 5000, "9" * 400, "-" + "9" * 25, "9223372036854775808", "1e999", "-1e999", "1e-999", "0" * 300,
-        "1" + "0" * 4300, "1.7976931348623157e308"]
+VOCABULARY = [
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "=",
+    ".",
+    "?",
+    "->",
+    "<",
+    ">",
+    "==",
+    "with",
+    "for",
+    "in",
+    "parallel",
+    "if",
+    "elif",
+    "else",
+    "finally",
+    "return",
+    "pipeline",
+    "component",
+    "import",
+    "as",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "null",
+    '"',
+    "'",
+    'f"{',
+    '"""',
+    "#",
+    "##",
+    "0",
+    "-1",
+    "1e3",
+    "x",
+    "pipeline.job_id",
+    "list[",
+    "dict",
+    "Model",
+    "Artifact<",
+    '"a.yaml"',
+    "stdlib",
+    "after",
+    "image",
+    "command",
+    "@",
+    "\\",
+    "$",
+    "\n",
+    " ",
+    "\t",
+]
+ODD_TEXT = [
+    "\ud800",
+    "\udfff",
+    "\x00",
+    "\ufeff",
+    "\u202e",
+    "\u200b",
+    "e\u0301",
+    "\U0001f600",
+    "\r",
+    "\r\n",
+    "\u2028",
+    "\xa0",
+    "ß",
+    "İ",
+    "\x1b[31m",
+    "\\u0000",
+]
+HUGE = [
+    "9" * 5000,
+    "9" * 400,
+    "-" + "9" * 25,
+    "9223372036854775808",
+    "1e999",
+    "-1e999",
+    "1e-999",
+    "0" * 300,
+    "1" + "0" * 4300,
+    "1.7976931348623157e308",
+]
 TARGETS = ("kfp-v2", "kfp-v1", "vertex")
 
 
@@ -89,7 +175,7 @@ def _delete(rng, pieces):
         return "delete (empty)"
     index = _meaningful(rng, pieces)
     count = rng.choice([1, 1, 1, 2, 3, 8])
-    del pieces[index:index + count]
+    del pieces[index : index + count]
     return f"delete {count} at {index}"
 
 
@@ -98,7 +184,7 @@ def _duplicate(rng, pieces):
         return "duplicate (empty)"
     index = _meaningful(rng, pieces)
     times = rng.choice([1, 1, 2, 5, 50, 500, 3000])
-    pieces[index:index + 1] = [pieces[index]] * (times + 1)
+    pieces[index : index + 1] = [pieces[index]] * (times + 1)
     return f"duplicate {pieces[index]!r} x{times} at {index}"
 
 
@@ -144,11 +230,12 @@ def _huge_number(rng, pieces):
 
 def _deep_nesting(rng, pieces):
     depth = rng.choice([50, 99, 101, 150, 300, 500, 1000])
-    opener, closer = rng.choice([("[", "]"), ("(", ")"), ("{a: ", "}"), ("f(a: ", ")"), ("not ", ""),
-                                 ("if x {", "}"), ("[", "")])
+    opener, closer = rng.choice(
+        [("[", "]"), ("(", ")"), ("{a: ", "}"), ("f(a: ", ")"), ("not ", ""), ("if x {", "}"), ("[", "")]
+    )
     index = _meaningful(rng, pieces) if pieces else 0
     target = pieces[index] if pieces else "x"
-    pieces[index:index + 1] = [opener * depth + target + closer * depth]
+    pieces[index : index + 1] = [opener * depth + target + closer * depth]
     return f"nest {opener!r} x{depth} at {index}"
 
 
@@ -167,8 +254,20 @@ def _truncate(rng, pieces):
     return f"truncate at {keep}"
 
 
-_MUTATIONS = [_delete, _delete, _duplicate, _duplicate, _swap, _insert, _insert, _odd_unicode, _huge_number,
-              _deep_nesting, _long_name, _truncate]
+_MUTATIONS = [
+    _delete,
+    _delete,
+    _duplicate,
+    _duplicate,
+    _swap,
+    _insert,
+    _insert,
+    _odd_unicode,
+    _huge_number,
+    _deep_nesting,
+    _long_name,
+    _truncate,
+]
 
 
 # ------------------------------------------------------------------ the oracle
@@ -236,8 +335,9 @@ def _bad_diagnostics(diagnostics, codes) -> str | None:
     return None
 
 
-def run(seed: int, count: int, start: int = 0, loader_factory=None, targets=TARGETS, format_too: bool = True,
-        on_case=None) -> list[Failure]:
+def run(
+    seed: int, count: int, start: int = 0, loader_factory=None, targets=TARGETS, format_too: bool = True, on_case=None
+) -> list[Failure]:
     """Judge inputs start..start+count-1 of `seed`; the failures, each with what reproduces it."""
     mutator = Mutator(seed)
     loader = loader_factory() if loader_factory else None

@@ -24,11 +24,19 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 def ptflow(*args, cwd: Path | None = None, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "ptflow", *map(str, args)], cwd=cwd, capture_output=True,
-                            text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "ptflow", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     if check and result.returncode != 0:
-        raise AssertionError(f"ptflow {' '.join(map(str, args))} exited {result.returncode}\n"
-                             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise AssertionError(
+            f"ptflow {' '.join(map(str, args))} exited {result.returncode}\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return result
 
 
@@ -52,8 +60,13 @@ class UiProcess:
 
 @contextmanager
 def ui_server(store: Path, *extra: str):
-    process = subprocess.Popen([sys.executable, "-m", "ptflow", "ui", "--store", str(store), "--port", "0", *extra],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ptflow", "ui", "--store", str(store), "--port", "0", *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
     first = process.stderr.readline()
     match = re.search(r"(http://\S+/)", first)
     if not match:
@@ -95,8 +108,15 @@ def new_browser(javascript: bool = True):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1400,1000", "--no-first-run", "--disable-extensions"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        "--no-first-run",
+        "--disable-extensions",
+    ):
         options.add_argument(argument)
     if not javascript:
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})

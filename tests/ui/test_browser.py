@@ -20,7 +20,9 @@ def _node_class(browser, node: str) -> str:
         "for (var i = 0; i < nodes.length; i++) {"
         "  if (nodes[i].getAttribute('data-node') === arguments[0]) { return nodes[i].getAttribute('class'); }"
         "}"
-        "return '';", node)
+        "return '';",
+        node,
+    )
 
 
 def _store_run(store: Path) -> dict | None:
@@ -40,9 +42,26 @@ def _step_status(store: Path, run_id: str, task: str) -> str | None:
 def barrier_run(tmp_path):
     """A real `ptflow run` in the background whose step `wait_here` runs until the test creates two files."""
     store, first, second = tmp_path / "store", tmp_path / "first", tmp_path / "second"
-    runner = subprocess.Popen([sys.executable, "-m", "ptflow", "run", str(PIPELINES / "barrier.ptflow"),
-                               "--store", str(store), "-p", f"first={first}", "-p", f"second={second}", "--no-cache"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    runner = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ptflow",
+            "run",
+            str(PIPELINES / "barrier.ptflow"),
+            "--store",
+            str(store),
+            "-p",
+            f"first={first}",
+            "-p",
+            f"second={second}",
+            "--no-cache",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         run = wait_for(lambda: _store_run(store), what="the run to be recorded")
         wait_for(
@@ -68,8 +87,11 @@ def test_a_running_step_turns_succeeded_on_the_page_without_a_reload_and_its_log
         wait_for(lambda: "started" in browser.find_element("id", "log").text, what="the log's first line")
         browser.execute_script("window.ptflowTestMarker = 'same page';")
         first.touch()
-        wait_for(lambda: "passed-the-first-barrier" in browser.find_element("id", "log").text, timeout=30,
-                 what="the log to show the line printed after the page was opened")
+        wait_for(
+            lambda: "passed-the-first-barrier" in browser.find_element("id", "log").text,
+            timeout=30,
+            what="the log to show the line printed after the page was opened",
+        )
         assert browser.execute_script("return window.ptflowTestMarker") == "same page"  # followed, not reloaded
 
         # The run page: the step is running, then succeeded, with no reload in between.
@@ -85,10 +107,16 @@ def test_a_running_step_turns_succeeded_on_the_page_without_a_reload_and_its_log
         tell_tab = browser.current_window_handle
         browser.switch_to.window(run_tab)
         second.touch()
-        wait_for(lambda: "st-succeeded" in _node_class(browser, "wait-here"), timeout=60,
-                 what="wait_here to be drawn succeeded")
-        wait_for(lambda: browser.find_element("id", "run-status").text == "succeeded", timeout=60,
-                 what="the run to be shown succeeded")
+        wait_for(
+            lambda: "st-succeeded" in _node_class(browser, "wait-here"),
+            timeout=60,
+            what="wait_here to be drawn succeeded",
+        )
+        wait_for(
+            lambda: browser.find_element("id", "run-status").text == "succeeded",
+            timeout=60,
+            what="the run to be shown succeeded",
+        )
         assert "st-succeeded" in _node_class(browser, "tell")
         assert browser.execute_script("return window.ptflowTestMarker") == "same page"
         browser.switch_to.window(tell_tab)  # the pending step's page showed the step once it had run
@@ -101,7 +129,8 @@ def test_a_running_step_turns_succeeded_on_the_page_without_a_reload_and_its_log
         link = browser.execute_script(
             "return Array.prototype.find.call(document.querySelectorAll('svg.dag a'),"
             " function (a) { return a.querySelector('g.node').getAttribute('data-node') === 'wait-here'; })"
-            ".getAttribute('href');")
+            ".getAttribute('href');"
+        )
         browser.get(server.url + link)
         log = browser.find_element("id", "log").text
         assert "started" in log and "passed-the-first-barrier" in log and "finished" in log
@@ -126,7 +155,8 @@ def test_the_confusion_matrix_cells_of_a_real_training_run_are_the_stores_number
         cells = browser.execute_script(
             "return Array.prototype.map.call(document.querySelectorAll('svg.confusion g.cm-cell'),"
             " function (g) { return [+g.getAttribute('data-row'), +g.getAttribute('data-col'),"
-            " g.querySelector('text').textContent]; });")
+            " g.querySelector('text').textContent]; });"
+        )
         metrics_table = browser.find_element("css selector", "table.metrics").text
     shown = [[0.0] * len(expected[0]) for _ in expected]
     for row, column, text in cells:

@@ -47,7 +47,8 @@ def test_the_runs_list_names_each_run_with_its_pipeline_status_and_step_counts(s
 
 
 def test_the_run_page_draws_the_dag_with_the_users_step_names_groups_and_states_without_javascript(
-        server, finished_store):
+    server, finished_store
+):
     shown = _show(finished_store, "control")
     status, page, _ = get(f"{server.url}/runs/{shown['id']}")
     assert status == 200
@@ -146,8 +147,14 @@ def test_an_execution_of_another_step_is_not_found(server, finished_store):
 def test_the_compare_page_puts_runs_side_by_side_with_a_chart(tmp_path):
     store = tmp_path / "store"
     for n in (1, 2, 3):
-        ptflow("run", Path(__file__).parents[2] / "examples" / "control_flow" / "control_flow.ptflow",
-               "--store", store, "-p", f"numbers=[{n}, {n + 1}]")
+        ptflow(
+            "run",
+            Path(__file__).parents[2] / "examples" / "control_flow" / "control_flow.ptflow",
+            "--store",
+            store,
+            "-p",
+            f"numbers=[{n}, {n + 1}]",
+        )
     runs = json.loads(ptflow("runs", "--store", store, "--json").stdout)
     with ui_server(store) as running:
         query = "&".join(f"run={r['id']}" for r in runs)
@@ -335,8 +342,9 @@ def test_a_run_of_compiled_ir_is_drawn_from_its_task_paths(tmp_path):
     shown = json.loads(ptflow("show", "latest", "--store", store, "--json").stdout)
     with ui_server(store) as running:
         status, page, _ = get(f"{running.url}/runs/{shown['id']}")
-        step_status, step_page, _ = get(f"{running.url}/runs/{shown['id']}/steps/"
-                                        + quote("exit-handler-1/total", safe=""))
+        step_status, step_page, _ = get(
+            f"{running.url}/runs/{shown['id']}/steps/" + quote("exit-handler-1/total", safe="")
+        )
     assert status == 200 and "grouped by their task paths" in page  # said, since there is no .ptflow to name steps
     assert 'data-node="exit-handler-1/for-loop-2/sq"' in page  # the loop's iterations, one box
     assert "4 runs: 4 succeeded" in page
@@ -359,8 +367,11 @@ def test_an_roc_curve_is_drawn_from_confidence_metrics_with_its_area():
     from ptflow.ui import charts
 
     perfect = {"confidenceMetrics": [{"confidenceThreshold": 0.5, "recall": 1.0, "falsePositiveRate": 0.0}]}
-    chance = {"confidenceMetrics": [{"confidenceThreshold": t / 4, "recall": t / 4, "falsePositiveRate": t / 4}
-                                    for t in range(5)]}
+    chance = {
+        "confidenceMetrics": [
+            {"confidenceThreshold": t / 4, "recall": t / 4, "falsePositiveRate": t / 4} for t in range(5)
+        ]
+    }
     assert charts.roc_points(perfect) == [(0.0, 1.0)]
     assert "AUC ≈ 1.000" in charts.roc_svg(charts.roc_points(perfect))
     assert "AUC ≈ 0.500" in charts.roc_svg(charts.roc_points(chance))

@@ -6,7 +6,6 @@ them one mistake at a time.  Compiling happens at test time (`compile_reference`
 so the documents always come from the kfp that is installed.
 """
 
-
 from pathlib import Path
 from typing import Callable, Dict, List
 
@@ -19,9 +18,20 @@ IMAGE = "alpine:3.19"
 
 
 @dsl.container_component
-def all_parameters(text: str, count: int, ratio: float, flag: bool, items: list, mapping: dict,
-                   words: List[str] = ["a", "b"], depth: int = 3, rate: float = 0.5, verbose: bool = False,
-                   label: str = "x", config: Dict[str, int] = {"k": 1}):
+def all_parameters(
+    text: str,
+    count: int,
+    ratio: float,
+    flag: bool,
+    items: list,
+    mapping: dict,
+    words: List[str] = ["a", "b"],
+    depth: int = 3,
+    rate: float = 0.5,
+    verbose: bool = False,
+    label: str = "x",
+    config: Dict[str, int] = {"k": 1},
+):
     return dsl.ContainerSpec(
         image=IMAGE,
         command=["echo"],
@@ -31,14 +41,18 @@ def all_parameters(text: str, count: int, ratio: float, flag: bool, items: list,
 
 @dsl.container_component
 def produce(rows: int, data: dsl.Output[dsl.Dataset], size: dsl.OutputPath(int), metrics: dsl.Output[dsl.Metrics]):
-    return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", 'seq "$0" > "$1"; echo 3 > "$2"'],
-                             args=[rows, data.path, size, metrics.uri, metrics.metadata])
+    return dsl.ContainerSpec(
+        image=IMAGE,
+        command=["sh", "-c", 'seq "$0" > "$1"; echo 3 > "$2"'],
+        args=[rows, data.path, size, metrics.uri, metrics.metadata],
+    )
 
 
 @dsl.container_component
 def consume(data: dsl.Input[dsl.Dataset], size: int, model: dsl.Output[dsl.Model]):
-    return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "cp $0 $2"],
-                             args=[data.path, size, model.path, data.uri, data.metadata])
+    return dsl.ContainerSpec(
+        image=IMAGE, command=["sh", "-c", "cp $0 $2"], args=[data.path, size, model.path, data.uri, data.metadata]
+    )
 
 
 @dsl.container_component
@@ -98,11 +112,29 @@ def show_dataset(data: dsl.Input[dsl.Dataset]):
 
 
 @dsl.pipeline(name="every-parameter-type")
-def every_parameter_type(text: str = "hello", count: int = 10, ratio: float = 0.25, flag: bool = True,
-                         items: list = [1, 2], mapping: dict = {"a": 1}):
+def every_parameter_type(
+    text: str = "hello",
+    count: int = 10,
+    ratio: float = 0.25,
+    flag: bool = True,
+    items: list = [1, 2],
+    mapping: dict = {"a": 1},
+):
     all_parameters(text=text, count=count, ratio=ratio, flag=flag, items=items, mapping=mapping)
-    all_parameters(text="const", count=3, ratio=1.5, flag=False, items=["x"], mapping={"b": [1]},
-                   words=["c"], depth=7, rate=2.0, verbose=True, label="y", config={"z": 2})
+    all_parameters(
+        text="const",
+        count=3,
+        ratio=1.5,
+        flag=False,
+        items=["x"],
+        mapping={"b": [1]},
+        words=["c"],
+        depth=7,
+        rate=2.0,
+        verbose=True,
+        label="y",
+        config={"z": 2},
+    )
 
 
 @dsl.pipeline(name="artifacts-and-outputs")
@@ -145,7 +177,8 @@ def exit_handler(msg: str = "done"):
     with dsl.ExitHandler(final):
         side = flip(seed=2)
         echo(msg=side.outputs["side"]).set_caching_options(False).set_retry(
-            num_retries=3, backoff_duration="30s", backoff_factor=2.0, backoff_max_duration="3600s")
+            num_retries=3, backoff_duration="30s", backoff_factor=2.0, backoff_max_duration="3600s"
+        )
 
 
 @dsl.pipeline(name="inner")
@@ -159,8 +192,7 @@ def inner(rows: int) -> dsl.Dataset:
 def nested_and_importer(rows: int = 4, uri: str = "gs://bucket/data.csv"):
     nested = inner(rows=rows)
     show_dataset(data=nested.output)
-    imported = dsl.importer(artifact_uri=uri, artifact_class=dsl.Dataset, reimport=False,
-                            metadata={"source": "test"})
+    imported = dsl.importer(artifact_uri=uri, artifact_class=dsl.Dataset, reimport=False, metadata={"source": "test"})
     show_dataset(data=imported.output)
     fixed = dsl.importer(artifact_uri="gs://bucket/fixed.csv", artifact_class=dsl.Dataset)
     show_dataset(data=fixed.output)

@@ -36,14 +36,18 @@ def test_errors_are_printed_compiler_style_and_exit_1(broken_file):
     result = ptflow("validate", str(broken_file))
     assert result.returncode == 1
     text = broken_file.read_text()
-    line = text[:text.index("comp-consum\n")].count("\n") + 1
+    line = text[: text.index("comp-consum\n")].count("\n") + 1
     column = text.index("comp-consum\n") - text.rfind("\n", 0, text.index("comp-consum\n"))
-    assert (f"error[PTF516]: root.dag.tasks.consume.componentRef.name: no component named `comp-consum`\n"
-            f"  --> {broken_file}:{line}:{column}\n") in result.stderr
+    assert (
+        f"error[PTF516]: root.dag.tasks.consume.componentRef.name: no component named `comp-consum`\n"
+        f"  --> {broken_file}:{line}:{column}\n"
+    ) in result.stderr
     assert f"{line} |           name: comp-consum\n" in result.stderr
     assert "= help: did you mean `comp-consume`?" in result.stderr
-    assert "error[PTF529]: root.inputDefinitions.parameters.rows.defaultValue: default \"many\" is not a " \
-           "NUMBER_INTEGER" in result.stderr
+    assert (
+        'error[PTF529]: root.inputDefinitions.parameters.rows.defaultValue: default "many" is not a '
+        "NUMBER_INTEGER" in result.stderr
+    )
     assert result.stderr.endswith("2 errors\n")
 
 
@@ -120,9 +124,15 @@ def test_argo_workflow_goes_to_the_argo_validator(tmp_path):
     """An Argo Workflow (KFP v1) is handed to ptflow.compiler.validate.argo, or, in a build
     without it, refused with a message saying so (never silently passed)."""
     path = tmp_path / "workflow.yaml"
-    workflow = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "p-"},
-                "spec": {"entrypoint": "main", "templates": [
-                    {"name": "main", "container": {"image": "alpine", "command": ["true"]}}]}}
+    workflow = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": {"generateName": "p-"},
+        "spec": {
+            "entrypoint": "main",
+            "templates": [{"name": "main", "container": {"image": "alpine", "command": ["true"]}}],
+        },
+    }
     path.write_text(yaml.safe_dump(workflow))
     result = ptflow("validate", str(path), "--format", "json")
     try:

@@ -29,21 +29,23 @@ print(json.dumps({"code": done.returncode, "stdout": done.stdout, "stderr": done
 
 
 def measured(*args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", _MEASURE, str(PTFLOW), *args], capture_output=True, text=True,
-                         timeout=180, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(PTFLOW), *args], capture_output=True, text=True, timeout=180, check=True
+    )
     return json.loads(out.stdout)
 
 
-HEADER = ("pipelineInfo: {name: p}\nschemaVersion: 2.1.0\nsdkVersion: kfp-2.7.0\n"
-          "deploymentSpec: {executors: {}}\n")
+HEADER = "pipelineInfo: {name: p}\nschemaVersion: 2.1.0\nsdkVersion: kfp-2.7.0\ndeploymentSpec: {executors: {}}\n"
 
 
 def alias_bomb(depth: int) -> str:
     """An IR whose default value would expand to 10**depth strings: each anchor holds ten of the previous."""
     anchors = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     anchors += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, depth + 1)]
-    return HEADER + ("root:\n  dag: {tasks: {}}\n  inputDefinitions:\n    parameters:\n"
-                     "      x: {parameterType: STRING, defaultValue: {" + ", ".join(anchors) + "}}\n")
+    return HEADER + (
+        "root:\n  dag: {tasks: {}}\n  inputDefinitions:\n    parameters:\n"
+        "      x: {parameterType: STRING, defaultValue: {" + ", ".join(anchors) + "}}\n"
+    )
 
 
 HOSTILE = {
@@ -103,15 +105,17 @@ def test_sixteen_thousand_unknown_keys_are_each_reported_at_their_line(tmp_path)
     result = measured("validate", str(path), "--format", "json")
     problems = [p for p in json.loads(result["stdout"]) if p["code"] == "PTF510"]
     assert len(problems) == 16_000
-    assert all(p["line"] == 6 + int(p["message"].split(":")[0][len("unknown"):]) for p in problems)
+    assert all(p["line"] == 6 + int(p["message"].split(":")[0][len("unknown") :]) for p in problems)
     assert result["peak_kb"] < MEMORY_LIMIT_KB
 
 
 def test_a_huge_value_is_echoed_short(tmp_path):
     path = tmp_path / "huge.yaml"
     huge = "[" + ", ".join(["1"] * 200_000) + "]"  # a 600 KB default on one line, for a STRING parameter
-    path.write_text(HEADER + "root:\n  dag: {tasks: {}}\n  inputDefinitions:\n    parameters:\n"
-                    f"      x: {{parameterType: STRING, defaultValue: {huge}}}\n")
+    path.write_text(
+        HEADER + "root:\n  dag: {tasks: {}}\n  inputDefinitions:\n    parameters:\n"
+        f"      x: {{parameterType: STRING, defaultValue: {huge}}}\n"
+    )
     result = measured("validate", str(path))
     assert result["code"] == 1
     assert "PTF529" in result["stderr"] and "is not a STRING" in result["stderr"]

@@ -39,20 +39,22 @@ def test_bad_enum_value_suggests_the_closest(ir_file):
     problem = only(ir.validate())
     assert problem.code == "PTF511"
     assert problem.message.startswith(
-        "components.comp-echo.inputDefinitions.parameters.msg.parameterType: 'STRIN' is not one of ")
+        "components.comp-echo.inputDefinitions.parameters.msg.parameterType: 'STRIN' is not one of "
+    )
     assert problem.hint == "did you mean `STRING`?"
     assert at(problem) == ir.position("STRIN\n")
 
 
 def test_text_for_an_integer_field(ir_file):
     ir = ir_file("exit_handler")
-    task = next(t for t in ir.spec["components"]["comp-exit-handler-1"]["dag"]["tasks"].values()
-                if "retryPolicy" in t)
+    task = next(t for t in ir.spec["components"]["comp-exit-handler-1"]["dag"]["tasks"].values() if "retryPolicy" in t)
     task["retryPolicy"]["maxRetryCount"] = "three"
     problem = only(ir.validate())
     assert problem.code == "PTF511"
-    assert problem.message == ("components.comp-exit-handler-1.dag.tasks.echo.retryPolicy.maxRetryCount: "
-                               "expected an integer, got the string 'three'")
+    assert problem.message == (
+        "components.comp-exit-handler-1.dag.tasks.echo.retryPolicy.maxRetryCount: "
+        "expected an integer, got the string 'three'"
+    )
     assert at(problem) == ir.position("three")
 
 
@@ -61,19 +63,22 @@ def test_scalar_where_a_list_belongs(ir_file):
     ir.root_tasks["consume"]["dependentTasks"] = "produce"
     problem = only(ir.validate())
     assert (problem.code, problem.message) == (
-        "PTF511", "root.dag.tasks.consume.dependentTasks: expected a list, got the string 'produce'")
+        "PTF511",
+        "root.dag.tasks.consume.dependentTasks: expected a list, got the string 'produce'",
+    )
     assert at(problem) == ir.position("dependentTasks: produce", skip=len("dependentTasks: "))
 
 
 def test_duration_without_unit(ir_file):
     ir = ir_file("exit_handler")
-    task = next(t for t in ir.spec["components"]["comp-exit-handler-1"]["dag"]["tasks"].values()
-                if "retryPolicy" in t)
+    task = next(t for t in ir.spec["components"]["comp-exit-handler-1"]["dag"]["tasks"].values() if "retryPolicy" in t)
     task["retryPolicy"]["backoffDuration"] = "30"
     problem = only(ir.validate())
     assert problem.code == "PTF511"
-    assert problem.message == ('components.comp-exit-handler-1.dag.tasks.echo.retryPolicy.backoffDuration: '
-                               'not a valid Duration: Duration must end with letter "s": 30')
+    assert problem.message == (
+        "components.comp-exit-handler-1.dag.tasks.echo.retryPolicy.backoffDuration: "
+        'not a valid Duration: Duration must end with letter "s": 30'
+    )
     assert at(problem) == ir.position("'30'")
 
 
@@ -85,10 +90,15 @@ def test_deployment_spec_is_parsed_as_its_own_message(ir_file):
     container["imagePullPolicy"] = "Always"
     problems = ir.validate()
     assert [(d.code, d.message) for d in problems] == [
-        ("PTF510", "deploymentSpec.executors.exec-echo.container.imagePullPolicy: unknown field `imagePullPolicy` "
-                   "in PipelineContainerSpec"),
-        ("PTF511", "deploymentSpec.executors.exec-echo.container.resources.cpuLimit: expected a number, "
-                   "got the string 'abc'"),
+        (
+            "PTF510",
+            "deploymentSpec.executors.exec-echo.container.imagePullPolicy: unknown field `imagePullPolicy` "
+            "in PipelineContainerSpec",
+        ),
+        (
+            "PTF511",
+            "deploymentSpec.executors.exec-echo.container.resources.cpuLimit: expected a number, got the string 'abc'",
+        ),
     ]
     assert at(problems[0]) == ir.position("imagePullPolicy")
     assert at(problems[1]) == ir.position("abc")
@@ -99,8 +109,10 @@ def test_dag_and_executor_label_together(ir_file):
     ir.spec["components"]["comp-echo"]["dag"] = {"tasks": {}}
     problem = only(ir.validate())
     assert problem.code == "PTF512"
-    assert problem.message == ("components.comp-echo.executorLabel: `executorLabel` and `dag` are alternatives "
-                               "(`implementation` of ComponentSpec); give only one")
+    assert problem.message == (
+        "components.comp-echo.executorLabel: `executorLabel` and `dag` are alternatives "
+        "(`implementation` of ComponentSpec); give only one"
+    )
     assert at(problem) == ir.position("executorLabel: exec-echo\n")
 
 
@@ -111,10 +123,15 @@ def test_kubernetes_executor_config_and_pipeline_config_are_checked(ir_file):
     kubernetes["pipelineConfig"] = {"resourceTtlOnCompletion": "soon"}
     problems = ir.validate()
     assert [(d.code, d.message) for d in problems] == [
-        ("PTF510", "platforms.kubernetes.deploymentSpec.executors.exec-echo.tolerations[0].efect: unknown field "
-                   "`efect` in Toleration"),
-        ("PTF511", "platforms.kubernetes.pipelineConfig.resourceTtlOnCompletion: expected an integer, "
-                   "got the string 'soon'"),
+        (
+            "PTF510",
+            "platforms.kubernetes.deploymentSpec.executors.exec-echo.tolerations[0].efect: unknown field "
+            "`efect` in Toleration",
+        ),
+        (
+            "PTF511",
+            "platforms.kubernetes.pipelineConfig.resourceTtlOnCompletion: expected an integer, got the string 'soon'",
+        ),
     ]
     assert [at(d) for d in problems] == [ir.position("efect"), ir.position("soon")]
     assert problems[0].hint == "did you mean `effect`?"
@@ -138,7 +155,9 @@ def test_schema_version_must_be_2_1_0(ir_file):
     ir.spec["schemaVersion"] = "9.9.9"
     problem = only(ir.validate())
     assert (problem.code, problem.message) == (
-        "PTF513", "schemaVersion: schemaVersion '9.9.9' is not supported: KFP only accepts 2.1.0")
+        "PTF513",
+        "schemaVersion: schemaVersion '9.9.9' is not supported: KFP only accepts 2.1.0",
+    )
     assert at(problem) == ir.position("9.9.9")
 
 
@@ -155,8 +174,10 @@ def test_pipeline_name_must_not_be_empty(ir_file):
     ir = ir_file(A)
     ir.spec["pipelineInfo"]["name"] = ""
     problem = only(ir.validate())
-    assert (problem.code, problem.message) == ("PTF514", "pipelineInfo.name: the pipeline has no name "
-                                                         "(pipelineInfo.name)")
+    assert (problem.code, problem.message) == (
+        "PTF514",
+        "pipelineInfo.name: the pipeline has no name (pipelineInfo.name)",
+    )
     assert at(problem) == ir.position("name: ''", skip=len("name: "))
 
 
@@ -165,7 +186,8 @@ def test_root_must_be_present(ir_file):
     del ir.spec["root"]
     problems = ir.validate()
     assert [(d.code, d.message) for d in problems if d.code == "PTF515"] == [
-        ("PTF515", "(document): the pipeline has no `root` component")]
+        ("PTF515", "(document): the pipeline has no `root` component")
+    ]
 
 
 # -------------------------------------------------------- layer 3: references
@@ -186,8 +208,11 @@ def test_dangling_executor_label(ir_file):
     ir.spec["components"]["comp-echo"]["executorLabel"] = "exec-ecoh"
     problems = ir.validate()
     assert [(d.code, d.message, d.hint) for d in problems] == [
-        ("PTF517", "components.comp-echo.executorLabel: no executor named `exec-ecoh` in deploymentSpec.executors",
-         "did you mean `exec-echo`?"),
+        (
+            "PTF517",
+            "components.comp-echo.executorLabel: no executor named `exec-ecoh` in deploymentSpec.executors",
+            "did you mean `exec-echo`?",
+        ),
         ("PTF536", "deploymentSpec.executors.exec-echo: executor `exec-echo` is not used by any component", None),
     ]
     assert at(problems[0]) == ir.position("exec-ecoh")
@@ -199,8 +224,10 @@ def test_dangling_producer_task(ir_file):
     ir.root_tasks["consume"]["inputs"]["parameters"]["size"]["taskOutputParameter"]["producerTask"] = "prodce"
     problem = only(ir.validate())
     assert problem.code == "PTF518"
-    assert problem.message == ("root.dag.tasks.consume.inputs.parameters.size.taskOutputParameter.producerTask: "
-                               "no task named `prodce` in the root DAG")
+    assert problem.message == (
+        "root.dag.tasks.consume.inputs.parameters.size.taskOutputParameter.producerTask: "
+        "no task named `prodce` in the root DAG"
+    )
     assert problem.hint == "did you mean `produce`?"
     assert at(problem) == ir.position("prodce")
 
@@ -210,7 +237,9 @@ def test_dangling_dependent_task(ir_file):
     ir.root_tasks["echo"]["dependentTasks"] = ["consume", "cleanup"]
     problem = only(ir.validate())
     assert (problem.code, problem.message) == (
-        "PTF518", "root.dag.tasks.echo.dependentTasks[1]: no task named `cleanup` in the root DAG")
+        "PTF518",
+        "root.dag.tasks.echo.dependentTasks[1]: no task named `cleanup` in the root DAG",
+    )
     assert at(problem) == ir.position("cleanup")
 
 
@@ -219,8 +248,10 @@ def test_dangling_output_parameter_key(ir_file):
     ir.root_tasks["consume"]["inputs"]["parameters"]["size"]["taskOutputParameter"]["outputParameterKey"] = "sise"
     problem = only(ir.validate())
     assert problem.code == "PTF519"
-    assert problem.message == ("root.dag.tasks.consume.inputs.parameters.size.taskOutputParameter."
-                               "outputParameterKey: task `produce` (`comp-produce`) has no output parameter `sise`")
+    assert problem.message == (
+        "root.dag.tasks.consume.inputs.parameters.size.taskOutputParameter."
+        "outputParameterKey: task `produce` (`comp-produce`) has no output parameter `sise`"
+    )
     assert problem.hint == "did you mean `size`?"
     assert at(problem) == ir.position("sise")
 
@@ -230,8 +261,10 @@ def test_dangling_output_artifact_key(ir_file):
     ir.root_tasks["consume"]["inputs"]["artifacts"]["data"]["taskOutputArtifact"]["outputArtifactKey"] = "dataset"
     problem = only(ir.validate())
     assert problem.code == "PTF519"
-    assert problem.message == ("root.dag.tasks.consume.inputs.artifacts.data.taskOutputArtifact.outputArtifactKey: "
-                               "task `produce` (`comp-produce`) has no output artifact `dataset`")
+    assert problem.message == (
+        "root.dag.tasks.consume.inputs.artifacts.data.taskOutputArtifact.outputArtifactKey: "
+        "task `produce` (`comp-produce`) has no output artifact `dataset`"
+    )
     assert at(problem) == ir.position("dataset")
 
 
@@ -241,8 +274,10 @@ def test_dangling_producer_subtask_of_a_dag_output(ir_file):
     selector["producerSubtask"] = "producer"
     problem = only(ir.validate())
     assert problem.code == "PTF518"
-    assert problem.message == ("components.comp-inner.dag.outputs.artifacts.Output.artifactSelectors[0]."
-                               "producerSubtask: no task named `producer` in the DAG of `comp-inner`")
+    assert problem.message == (
+        "components.comp-inner.dag.outputs.artifacts.Output.artifactSelectors[0]."
+        "producerSubtask: no task named `producer` in the DAG of `comp-inner`"
+    )
     assert problem.hint == "did you mean `produce`?"
     assert at(problem) == ir.position("producerSubtask: producer", skip=len("producerSubtask: "))
 
@@ -252,8 +287,9 @@ def test_dangling_component_input_parameter(ir_file):
     ir.root_tasks["produce"]["inputs"]["parameters"]["rows"]["componentInputParameter"] = "row"
     problem = only(ir.validate())
     assert problem.code == "PTF520"
-    assert problem.message == ("root.dag.tasks.produce.inputs.parameters.rows.componentInputParameter: "
-                               "`root` has no input parameter `row`")
+    assert problem.message == (
+        "root.dag.tasks.produce.inputs.parameters.rows.componentInputParameter: `root` has no input parameter `row`"
+    )
     assert problem.hint == "did you mean `rows`?"
     assert at(problem) == ir.position("row\n")
 
@@ -264,8 +300,10 @@ def test_dangling_component_input_artifact(ir_file):
     tasks["consume"]["inputs"]["artifacts"]["data"] = {"componentInputArtifact": "dataset"}
     problem = only(ir.validate())
     assert problem.code == "PTF520"
-    assert problem.message == ("components.comp-inner.dag.tasks.consume.inputs.artifacts.data."
-                               "componentInputArtifact: `comp-inner` has no input artifact `dataset`")
+    assert problem.message == (
+        "components.comp-inner.dag.tasks.consume.inputs.artifacts.data."
+        "componentInputArtifact: `comp-inner` has no input artifact `dataset`"
+    )
     assert at(problem) == ir.position("componentInputArtifact: dataset", skip=len("componentInputArtifact: "))
 
 
@@ -277,7 +315,9 @@ def test_dependency_cycle_lists_the_cycle(ir_file):
     assert problem.message == "root.dag.tasks.consume: dependency cycle: consume → echo → produce → consume"
     assert at(problem) == ir.position("\n      consume:\n", skip=len("\n      "))
     assert [(r.span.line, r.span.column) for r in problem.related] == [
-        ir.position("\n      echo:\n", skip=len("\n      ")), ir.position("\n      produce:\n", skip=len("\n      "))]
+        ir.position("\n      echo:\n", skip=len("\n      ")),
+        ir.position("\n      produce:\n", skip=len("\n      ")),
+    ]
     assert [r.message for r in problem.related] == ["in the cycle", "in the cycle"]
 
 
@@ -296,8 +336,9 @@ def test_required_input_not_supplied(ir_file):
     del ir.root_tasks["consume"]["inputs"]["parameters"]
     problem = only(ir.validate())
     assert problem.code == "PTF522"
-    assert problem.message == ("root.dag.tasks.consume.inputs: required input parameter `size` of `comp-consume` "
-                               "is not supplied")
+    assert problem.message == (
+        "root.dag.tasks.consume.inputs: required input parameter `size` of `comp-consume` is not supplied"
+    )
     assert at(problem) == ir.position("inputs:", after="\n      consume:\n")
 
 
@@ -331,9 +372,11 @@ def test_artifact_output_wired_to_a_parameter(ir_file):
     ir.root_tasks["consume"]["inputs"]["parameters"]["size"]["taskOutputParameter"]["outputParameterKey"] = "data"
     problem = only(ir.validate())
     assert problem.code == "PTF524"
-    assert problem.message == ("root.dag.tasks.consume.inputs.parameters.size.taskOutputParameter."
-                               "outputParameterKey: `data` is an artifact output of task `produce` "
-                               "(`comp-produce`), not a parameter")
+    assert problem.message == (
+        "root.dag.tasks.consume.inputs.parameters.size.taskOutputParameter."
+        "outputParameterKey: `data` is an artifact output of task `produce` "
+        "(`comp-produce`), not a parameter"
+    )
     assert problem.hint == "wire it under inputs.artifacts with taskOutputArtifact"
     assert at(problem) == ir.position("outputParameterKey: data", skip=len("outputParameterKey: "))
 
@@ -343,8 +386,7 @@ def test_parameter_output_wired_to_an_artifact(ir_file):
     ir.root_tasks["consume"]["inputs"]["artifacts"]["data"]["taskOutputArtifact"]["outputArtifactKey"] = "size"
     problem = only(ir.validate())
     assert problem.code == "PTF524"
-    assert problem.message.endswith("`size` is a parameter output of task `produce` (`comp-produce`), "
-                                    "not an artifact")
+    assert problem.message.endswith("`size` is a parameter output of task `produce` (`comp-produce`), not an artifact")
 
 
 def test_parameter_input_given_under_artifacts(ir_file):
@@ -354,8 +396,10 @@ def test_parameter_input_given_under_artifacts(ir_file):
     del inputs["parameters"]
     problem = only(ir.validate())
     assert problem.code == "PTF524"
-    assert problem.message == ("root.dag.tasks.consume.inputs.artifacts.size: `size` is a parameter input of "
-                               "`comp-consume`, but is wired as an artifact")
+    assert problem.message == (
+        "root.dag.tasks.consume.inputs.artifacts.size: `size` is a parameter input of "
+        "`comp-consume`, but is wired as an artifact"
+    )
     assert at(problem) == ir.position("size:", after="\n      consume:\n")
 
 
@@ -364,9 +408,11 @@ def test_type_mismatch_between_producer_and_consumer(ir_file):
     ir.spec["components"]["comp-produce"]["outputDefinitions"]["parameters"]["size"]["parameterType"] = "STRING"
     problem = only(ir.validate())
     assert problem.code == "PTF533"
-    assert problem.message == ("root.dag.tasks.consume.inputs.parameters.size.taskOutputParameter."
-                               "outputParameterKey: output `size` of task `produce` is a STRING, "
-                               "but the input expects a NUMBER_INTEGER")
+    assert problem.message == (
+        "root.dag.tasks.consume.inputs.parameters.size.taskOutputParameter."
+        "outputParameterKey: output `size` of task `produce` is a STRING, "
+        "but the input expects a NUMBER_INTEGER"
+    )
 
 
 def test_artifact_type_mismatch(ir_file):
@@ -375,8 +421,9 @@ def test_artifact_type_mismatch(ir_file):
     artifact["artifactType"]["schemaTitle"] = "system.Model"
     problem = only(ir.validate())
     assert problem.code == "PTF533"
-    assert problem.message.endswith("output `data` of task `produce` is a system.Dataset, "
-                                    "but the input expects a system.Model")
+    assert problem.message.endswith(
+        "output `data` of task `produce` is a system.Dataset, but the input expects a system.Model"
+    )
 
 
 # ------------------------------------------------------ layer 3: placeholders
@@ -392,9 +439,11 @@ def test_placeholder_naming_an_undeclared_input_parameter(ir_file):
     args[0] = "{{$.inputs.parameters['rowz']}}"
     problem = only(ir.validate())
     assert problem.code == "PTF525"
-    assert problem.message == ("deploymentSpec.executors.exec-produce.container.args[0]: "
-                               "`{{$.inputs.parameters['rowz']}}` names `rowz`, but `comp-produce` has no "
-                               "input parameter of that name")
+    assert problem.message == (
+        "deploymentSpec.executors.exec-produce.container.args[0]: "
+        "`{{$.inputs.parameters['rowz']}}` names `rowz`, but `comp-produce` has no "
+        "input parameter of that name"
+    )
     assert problem.hint == "did you mean `rows`?"
     assert at(problem) == ir.position("'{{$.inputs.parameters[''rowz'']}}'")
 
@@ -407,12 +456,20 @@ def test_placeholders_naming_undeclared_artifacts_and_outputs(ir_file):
     args.append("{{$.inputs.artifacts['raw'].uri}}")
     problems = ir.validate()
     assert [(d.code, d.message.split(": ", 1)[1]) for d in problems] == [
-        ("PTF525", "`{{$.outputs.artifacts['dataset'].path}}` names `dataset`, but `comp-produce` has no output "
-                   "artifact of that name"),
-        ("PTF525", "`{{$.outputs.parameters['count'].output_file}}` names `count`, but `comp-produce` has no "
-                   "output parameter of that name"),
-        ("PTF525", "`{{$.inputs.artifacts['raw'].uri}}` names `raw`, but `comp-produce` has no input artifact of "
-                   "that name"),
+        (
+            "PTF525",
+            "`{{$.outputs.artifacts['dataset'].path}}` names `dataset`, but `comp-produce` has no output "
+            "artifact of that name",
+        ),
+        (
+            "PTF525",
+            "`{{$.outputs.parameters['count'].output_file}}` names `count`, but `comp-produce` has no "
+            "output parameter of that name",
+        ),
+        (
+            "PTF525",
+            "`{{$.inputs.artifacts['raw'].uri}}` names `raw`, but `comp-produce` has no input artifact of that name",
+        ),
     ]
 
 
@@ -421,8 +478,9 @@ def test_placeholder_reading_a_parameter_as_an_artifact(ir_file):
     ir.executor("exec-produce")["container"]["args"][0] = "{{$.inputs.artifacts['rows'].path}}"
     problem = only(ir.validate())
     assert problem.code == "PTF524"
-    assert problem.message.endswith("reads `rows` as an input artifact, but `comp-produce` declares it among its "
-                                    "inputs.parameters")
+    assert problem.message.endswith(
+        "reads `rows` as an input artifact, but `comp-produce` declares it among its inputs.parameters"
+    )
 
 
 def test_if_present_and_concat_names_are_checked(ir_file):
@@ -432,10 +490,17 @@ def test_if_present_and_concat_names_are_checked(ir_file):
     args[1] = args[1].replace("parameters['name']", "parameters['nam']")
     problems = ir.validate()
     assert [(d.code, d.message.split(": ", 1)[1], d.hint) for d in problems] == [
-        ("PTF525", '`IfPresent InputName "tags"` names `tags`, but `comp-optional-flags` has no input of that name',
-         "did you mean `tag`?"),
-        ("PTF525", "`{{$.inputs.parameters['nam']}}` names `nam`, but `comp-optional-flags` has no input parameter "
-                   "of that name", "did you mean `name`?"),
+        (
+            "PTF525",
+            '`IfPresent InputName "tags"` names `tags`, but `comp-optional-flags` has no input of that name',
+            "did you mean `tag`?",
+        ),
+        (
+            "PTF525",
+            "`{{$.inputs.parameters['nam']}}` names `nam`, but `comp-optional-flags` has no input parameter "
+            "of that name",
+            "did you mean `name`?",
+        ),
     ]
 
 
@@ -447,12 +512,21 @@ def test_malformed_placeholders(ir_file):
     ir.executor("exec-optional-flags")["container"]["args"][1] = '{"Concat": ["name=", }'
     problems = ir.validate()
     assert [(d.code, d.message) for d in problems] == [
-        ("PTF526", "deploymentSpec.executors.exec-optional-flags.container.args[1]: malformed Concat placeholder: "
-                   "Expecting value at character 21"),
-        ("PTF526", "deploymentSpec.executors.exec-produce.container.args[0]: placeholder "
-                   "`{{$.inputs.parameters[nope` is not closed with `}}`"),
-        ("PTF526", "deploymentSpec.executors.exec-produce.container.args[3]: "
-                   "`{{$.outputs.artifacts['metrics'].location}}` is not a KFP placeholder"),
+        (
+            "PTF526",
+            "deploymentSpec.executors.exec-optional-flags.container.args[1]: malformed Concat placeholder: "
+            "Expecting value at character 21",
+        ),
+        (
+            "PTF526",
+            "deploymentSpec.executors.exec-produce.container.args[0]: placeholder "
+            "`{{$.inputs.parameters[nope` is not closed with `}}`",
+        ),
+        (
+            "PTF526",
+            "deploymentSpec.executors.exec-produce.container.args[3]: "
+            "`{{$.outputs.artifacts['metrics'].location}}` is not a KFP placeholder",
+        ),
     ]
     assert at(problems[0]) == ir.position("""'{"Concat": ["name=", }'""")
     assert at(problems[1]) == ir.position("--rows={{$.inputs.parameters[nope")
@@ -463,9 +537,11 @@ def test_fstring_constant_placeholders_name_the_tasks_own_inputs(ir_file):
     del ir.root_tasks["echo"]["inputs"]["parameters"]["pipelinechannel--rows"]
     problem = only(ir.validate())
     assert problem.code == "PTF525"
-    assert problem.message == ("root.dag.tasks.echo.inputs.parameters.msg.runtimeValue.constant: "
-                               "`{{$.inputs.parameters['pipelinechannel--rows']}}` names `pipelinechannel--rows`, "
-                               "which is not an input parameter of this task")
+    assert problem.message == (
+        "root.dag.tasks.echo.inputs.parameters.msg.runtimeValue.constant: "
+        "`{{$.inputs.parameters['pipelinechannel--rows']}}` names `pipelinechannel--rows`, "
+        "which is not an input parameter of this task"
+    )
 
 
 def test_container_without_image(ir_file):
@@ -490,8 +566,10 @@ def test_condition_that_is_not_cel(ir_file):
     )
     problem = only(ir.validate())
     assert problem.code == "PTF528"
-    assert problem.message == ("components.comp-condition-branches-1.dag.tasks.condition-2.triggerPolicy.condition: "
-                               "condition is not valid CEL: unexpected \"= 'heads'\" at character 55")
+    assert problem.message == (
+        "components.comp-condition-branches-1.dag.tasks.condition-2.triggerPolicy.condition: "
+        "condition is not valid CEL: unexpected \"= 'heads'\" at character 55"
+    )
     assert at(problem) == ir.position("inputs.parameter_values['pipelinechannel--flip-side'] = ")
 
 
@@ -501,8 +579,9 @@ def test_condition_reading_an_input_the_task_lacks(ir_file):
     tasks["condition-2"]["triggerPolicy"]["condition"] = "inputs.parameter_values['pipelinechannel--flip-sid'] == 'x'"
     problem = only(ir.validate())
     assert problem.code == "PTF520"
-    assert problem.message.endswith("condition reads `pipelinechannel--flip-sid`, which is not an input parameter "
-                                    "of this task")
+    assert problem.message.endswith(
+        "condition reads `pipelinechannel--flip-sid`, which is not an input parameter of this task"
+    )
     assert problem.hint == "did you mean `pipelinechannel--flip-side`?"
 
 
@@ -511,7 +590,9 @@ def test_string_default_for_an_integer(ir_file):
     ir.spec["root"]["inputDefinitions"]["parameters"]["rows"]["defaultValue"] = "abc"
     problem = only(ir.validate())
     assert (problem.code, problem.message) == (
-        "PTF529", 'root.inputDefinitions.parameters.rows.defaultValue: default "abc" is not a NUMBER_INTEGER')
+        "PTF529",
+        'root.inputDefinitions.parameters.rows.defaultValue: default "abc" is not a NUMBER_INTEGER',
+    )
     assert at(problem) == ir.position("abc")
 
 
@@ -530,10 +611,16 @@ def test_fraction_for_an_integer_and_mapping_for_a_string(ir_file):
     task["text"]["runtimeValue"]["constant"] = {"a": 1}
     problems = ir.validate()
     assert [(d.code, d.message) for d in problems] == [
-        ("PTF529", "root.dag.tasks.all-parameters-2.inputs.parameters.count.runtimeValue.constant: "
-                   "constant 2.5 is not a NUMBER_INTEGER"),
-        ("PTF529", 'root.dag.tasks.all-parameters-2.inputs.parameters.text.runtimeValue.constant: '
-                   'constant {"a": 1} is not a STRING'),
+        (
+            "PTF529",
+            "root.dag.tasks.all-parameters-2.inputs.parameters.count.runtimeValue.constant: "
+            "constant 2.5 is not a NUMBER_INTEGER",
+        ),
+        (
+            "PTF529",
+            "root.dag.tasks.all-parameters-2.inputs.parameters.text.runtimeValue.constant: "
+            'constant {"a": 1} is not a STRING',
+        ),
     ]
 
 
@@ -545,13 +632,16 @@ def test_integers_written_as_doubles_are_integers(ir_file):
 
 def test_loop_items_from_a_missing_input(ir_file):
     ir = ir_file("loops_and_conditions")
-    loop = next(t for t in ir.root_tasks.values()
-                if "inputParameter" in t.get("parameterIterator", {}).get("items", {}))
+    loop = next(
+        t for t in ir.root_tasks.values() if "inputParameter" in t.get("parameterIterator", {}).get("items", {})
+    )
     loop["parameterIterator"]["items"]["inputParameter"] = "pipelinechannel--name"
     problem = only(ir.validate())
     assert problem.code == "PTF530"
-    assert problem.message.endswith("items.inputParameter: loop items come from `pipelinechannel--name`, which is "
-                                    "not an input parameter of this task")
+    assert problem.message.endswith(
+        "items.inputParameter: loop items come from `pipelinechannel--name`, which is "
+        "not an input parameter of this task"
+    )
     assert problem.hint == "did you mean `pipelinechannel--names`?"
 
 
@@ -580,7 +670,9 @@ def test_platform_config_for_an_unknown_executor(ir_file):
     executors["exec-ehco"] = executors.pop("exec-echo")
     problem = only(ir.validate())
     assert problem.code == "PTF517"
-    assert problem.message == ("platforms.kubernetes.deploymentSpec.executors.exec-ehco: no executor named "
-                               "`exec-ehco` in the pipeline's deploymentSpec.executors")
+    assert problem.message == (
+        "platforms.kubernetes.deploymentSpec.executors.exec-ehco: no executor named "
+        "`exec-ehco` in the pipeline's deploymentSpec.executors"
+    )
     assert problem.hint == "did you mean `exec-echo`?"
     assert problem.span.line == ir.position("exec-ehco:")[0]

@@ -16,33 +16,48 @@ from ptflow.compiler.validate.placeholders import (
 )
 
 
-@pytest.mark.parametrize("text, kind, name", [
-    ("{{$.inputs.parameters['x']}}", INPUT_PARAMETER, "x"),
-    ('{{$.inputs.parameters["x"]}}', INPUT_PARAMETER, "x"),
-    ("{{$.inputs.artifacts['d']}}", INPUT_ARTIFACT, "d"),
-    ("{{$.inputs.artifacts['d'].path}}", INPUT_ARTIFACT, "d"),
-    ("{{$.inputs.artifacts['d'].uri}}", INPUT_ARTIFACT, "d"),
-    ("{{$.inputs.artifacts['d'].metadata}}", INPUT_ARTIFACT, "d"),
-    ("{{$.inputs.artifacts['d'].metadata['k']}}", INPUT_ARTIFACT, "d"),
-    ("{{$.outputs.parameters['y'].output_file}}", OUTPUT_PARAMETER, "y"),
-    ("{{$.outputs.artifacts['m']}}", OUTPUT_ARTIFACT, "m"),
-    ("{{$.outputs.artifacts['m'].path}}", OUTPUT_ARTIFACT, "m"),
-    ("{{$.outputs.artifacts['m'].uri}}", OUTPUT_ARTIFACT, "m"),
-    ("{{$.outputs.artifacts['m'].metadata}}", OUTPUT_ARTIFACT, "m"),
-    ("--lr={{$.inputs.parameters['pipelinechannel--lr']}}/x", INPUT_PARAMETER, "pipelinechannel--lr"),
-])
+@pytest.mark.parametrize(
+    "text, kind, name",
+    [
+        ("{{$.inputs.parameters['x']}}", INPUT_PARAMETER, "x"),
+        ('{{$.inputs.parameters["x"]}}', INPUT_PARAMETER, "x"),
+        ("{{$.inputs.artifacts['d']}}", INPUT_ARTIFACT, "d"),
+        ("{{$.inputs.artifacts['d'].path}}", INPUT_ARTIFACT, "d"),
+        ("{{$.inputs.artifacts['d'].uri}}", INPUT_ARTIFACT, "d"),
+        ("{{$.inputs.artifacts['d'].metadata}}", INPUT_ARTIFACT, "d"),
+        ("{{$.inputs.artifacts['d'].metadata['k']}}", INPUT_ARTIFACT, "d"),
+        ("{{$.outputs.parameters['y'].output_file}}", OUTPUT_PARAMETER, "y"),
+        ("{{$.outputs.artifacts['m']}}", OUTPUT_ARTIFACT, "m"),
+        ("{{$.outputs.artifacts['m'].path}}", OUTPUT_ARTIFACT, "m"),
+        ("{{$.outputs.artifacts['m'].uri}}", OUTPUT_ARTIFACT, "m"),
+        ("{{$.outputs.artifacts['m'].metadata}}", OUTPUT_ARTIFACT, "m"),
+        ("--lr={{$.inputs.parameters['pipelinechannel--lr']}}/x", INPUT_PARAMETER, "pipelinechannel--lr"),
+    ],
+)
 def test_named_placeholders(text, kind, name):
     result = scan(text)
     assert result.problems == []
     assert [(u.kind, u.name) for u in result.uses] == [(kind, name)]
 
 
-@pytest.mark.parametrize("text", [
-    "{{$}}", "{{$.outputs.output_file}}", "{{$.pipeline_job_name}}", "{{$.pipeline_job_uuid}}",
-    "{{$.pipeline_task_name}}", "{{$.pipeline_task_uuid}}", "{{$.pipeline_root}}", "{{$.workspace_path}}",
-    "{{$.pipeline_job_resource_name}}", "{{$.pipeline_job_create_time_utc}}", "plain text", "{{ jinja }}",
-    '{"config": {"a": 1}}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{$}}",
+        "{{$.outputs.output_file}}",
+        "{{$.pipeline_job_name}}",
+        "{{$.pipeline_job_uuid}}",
+        "{{$.pipeline_task_name}}",
+        "{{$.pipeline_task_uuid}}",
+        "{{$.pipeline_root}}",
+        "{{$.workspace_path}}",
+        "{{$.pipeline_job_resource_name}}",
+        "{{$.pipeline_job_create_time_utc}}",
+        "plain text",
+        "{{ jinja }}",
+        '{"config": {"a": 1}}',
+    ],
+)
 def test_placeholders_without_names_and_plain_text(text):
     result = scan(text)
     assert (result.uses, result.problems) == ([], [])
@@ -54,12 +69,25 @@ def test_several_placeholders_in_one_string():
 
 
 def test_if_present_and_concat_structures_are_read_recursively():
-    structure = {"Concat": ["--x=", {"IfPresent": {"InputName": "opt", "Then": ["{{$.inputs.parameters['opt']}}"],
-                                                   "Else": "{{$.inputs.artifacts['fallback'].path}}"}}]}
+    structure = {
+        "Concat": [
+            "--x=",
+            {
+                "IfPresent": {
+                    "InputName": "opt",
+                    "Then": ["{{$.inputs.parameters['opt']}}"],
+                    "Else": "{{$.inputs.artifacts['fallback'].path}}",
+                }
+            },
+        ]
+    }
     result = scan(json.dumps(structure))
     assert result.problems == []
     assert [(u.kind, u.name) for u in result.uses] == [
-        (ANY_INPUT, "opt"), (INPUT_PARAMETER, "opt"), (INPUT_ARTIFACT, "fallback")]
+        (ANY_INPUT, "opt"),
+        (INPUT_PARAMETER, "opt"),
+        (INPUT_ARTIFACT, "fallback"),
+    ]
 
 
 @pytest.mark.parametrize(

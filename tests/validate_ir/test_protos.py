@@ -17,8 +17,9 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
 
 def run_python(code: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                            cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -58,7 +59,9 @@ COMPILE_WITH_KFP = """
 
 
 def test_validating_does_not_run_kfp_package_init():
-    result = run_python(VALIDATE_A_PLATFORMS_FILE + """
+    result = run_python(
+        VALIDATE_A_PLATFORMS_FILE
+        + """
     import json, sys
     kfp = sys.modules.get("kfp")
     print(json.dumps({"problems": problems, "kfp_initialized": kfp is not None and hasattr(kfp, "__version__"),
@@ -66,9 +69,16 @@ def test_validating_does_not_run_kfp_package_init():
                       "kubernetes_client": "kubernetes" in sys.modules,
                       "pb2": ["kfp.pipeline_spec.pipeline_spec_pb2" in sys.modules,
                               "kfp.kubernetes.kubernetes_executor_config_pb2" in sys.modules]}))
-    """)
-    assert result == {"problems": [], "kfp_initialized": False, "kfp_in_modules": False, "client": False,
-                      "kubernetes_client": False, "pb2": [True, True]}
+    """
+    )
+    assert result == {
+        "problems": [],
+        "kfp_initialized": False,
+        "kfp_in_modules": False,
+        "client": False,
+        "kubernetes_client": False,
+        "pb2": [True, True],
+    }
 
 
 def test_importing_the_validator_loads_nothing_of_kfp():
@@ -83,9 +93,12 @@ def test_importing_the_validator_loads_nothing_of_kfp():
 @pytest.mark.parametrize("kfp_first", [False, True], ids=["validator-then-kfp", "kfp-then-validator"])
 def test_validator_and_real_kfp_share_one_copy_of_each_proto(kfp_first):
     pytest.importorskip("kfp")
-    steps = [COMPILE_WITH_KFP, VALIDATE_A_PLATFORMS_FILE] if kfp_first else [VALIDATE_A_PLATFORMS_FILE,
-                                                                             COMPILE_WITH_KFP]
-    result = run_python("\n".join(textwrap.dedent(s) for s in steps) + textwrap.dedent("""
+    steps = (
+        [COMPILE_WITH_KFP, VALIDATE_A_PLATFORMS_FILE] if kfp_first else [VALIDATE_A_PLATFORMS_FILE, COMPILE_WITH_KFP]
+    )
+    result = run_python(
+        "\n".join(textwrap.dedent(s) for s in steps)
+        + textwrap.dedent("""
     import json
     import kfp.kubernetes.kubernetes_executor_config_pb2 as kubernetes_pb2
     from google.protobuf import descriptor_pool
@@ -106,7 +119,8 @@ def test_validator_and_real_kfp_share_one_copy_of_each_proto(kfp_first):
             pool.FindMessageTypeByName("kfp_kubernetes.KubernetesExecutorConfig")
             is kubernetes_pb2.KubernetesExecutorConfig.DESCRIPTOR,
     }))
-    """))
+    """)
+    )
     assert result == {
         "problems": [],
         "compiled_problems": [],

@@ -28,12 +28,35 @@ def test_kfp_compiled_reference_is_clean(reference_dir, name):
 def test_references_cover_what_they_claim(reference_dir):
     """The clean results above mean something only if the references hold the features."""
     text = "\n".join((reference_dir / f"{name}.yaml").read_text() for name in REFERENCE_PIPELINES)
-    for feature in ("parameterIterator", "raw:", "parallelismLimit", "triggerPolicy", "condition:",
-                    "ALL_UPSTREAM_TASKS_COMPLETED", "taskFinalStatus", "isArtifactList: true", "valueFromParameter",
-                    "artifactSelectors", "importer:", "runtimeParameter: uri", "IfPresent", "Concat",
-                    "output_file", "parameterExpressionSelector", "platforms:", "tolerations:", "secretAsEnv",
-                    "nodeSelector", "retryPolicy", "NUMBER_DOUBLE", "BOOLEAN", "STRUCT", "LIST", "base_image",
-                    "pipelinechannel--"):
+    for feature in (
+        "parameterIterator",
+        "raw:",
+        "parallelismLimit",
+        "triggerPolicy",
+        "condition:",
+        "ALL_UPSTREAM_TASKS_COMPLETED",
+        "taskFinalStatus",
+        "isArtifactList: true",
+        "valueFromParameter",
+        "artifactSelectors",
+        "importer:",
+        "runtimeParameter: uri",
+        "IfPresent",
+        "Concat",
+        "output_file",
+        "parameterExpressionSelector",
+        "platforms:",
+        "tolerations:",
+        "secretAsEnv",
+        "nodeSelector",
+        "retryPolicy",
+        "NUMBER_DOUBLE",
+        "BOOLEAN",
+        "STRUCT",
+        "LIST",
+        "base_image",
+        "pipelinechannel--",
+    ):
         assert feature in text, feature
 
 
@@ -51,11 +74,15 @@ def test_kfp_bug_dangling_loop_item_in_exit_handler_is_flagged(reference_dir):
     [(input_name, wiring)] = spec["root"]["dag"]["tasks"]["exit-handler-1"]["inputs"]["parameters"].items()
     dangling = wiring["componentInputParameter"]
     assert dangling.startswith("loop-item-param-")
-    assert problem.message == (f"root.dag.tasks.exit-handler-1.inputs.parameters.{input_name}."
-                               f"componentInputParameter: `root` has no input parameter `{dangling}`")
+    assert problem.message == (
+        f"root.dag.tasks.exit-handler-1.inputs.parameters.{input_name}."
+        f"componentInputParameter: `root` has no input parameter `{dangling}`"
+    )
     offset = text.index(f"componentInputParameter: {dangling}") + len("componentInputParameter: ")
-    assert (problem.span.line, problem.span.column) == (text.count("\n", 0, offset) + 1,
-                                                          offset - text.rfind("\n", 0, offset))
+    assert (problem.span.line, problem.span.column) == (
+        text.count("\n", 0, offset) + 1,
+        offset - text.rfind("\n", 0, offset),
+    )
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)

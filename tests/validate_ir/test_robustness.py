@@ -18,11 +18,24 @@ from ptflow.compiler.validate.ir import validate_ir
 from tests.validate_ir.kfp_reference import REFERENCE_PIPELINES
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12) | st.sampled_from(["{{$.inputs.parameters['x']}}", '{"IfPresent": {', "comp-x",
-                                             "inputs.parameter_values['x'] ==", "STRING", "2.1.0"]),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=8) | st.integers(0, 3), children, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+    | st.sampled_from(
+        [
+            "{{$.inputs.parameters['x']}}",
+            '{"IfPresent": {',
+            "comp-x",
+            "inputs.parameter_values['x'] ==",
+            "STRING",
+            "2.1.0",
+        ]
+    ),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8) | st.integers(0, 3), children, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -58,8 +71,9 @@ def references(reference_dir) -> list[list]:
     return [list(yaml.safe_load_all((reference_dir / f"{name}.yaml").read_text())) for name in REFERENCE_PIPELINES]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_broken_documents_give_diagnostics_not_exceptions(references, data):
     documents = data.draw(broken_documents(data.draw(st.sampled_from(references))))

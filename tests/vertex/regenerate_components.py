@@ -27,8 +27,12 @@ def gcpc_components() -> dict:
     from google_cloud_pipeline_components.v1.endpoint import EndpointCreateOp, ModelDeployOp
     from google_cloud_pipeline_components.v1.model import ModelUploadOp
 
-    return {"model_upload.yaml": ModelUploadOp, "endpoint_create.yaml": EndpointCreateOp,
-            "model_deploy.yaml": ModelDeployOp, "custom_training_job.yaml": CustomTrainingJobOp}
+    return {
+        "model_upload.yaml": ModelUploadOp,
+        "endpoint_create.yaml": EndpointCreateOp,
+        "model_deploy.yaml": ModelDeployOp,
+        "custom_training_job.yaml": CustomTrainingJobOp,
+    }
 
 
 def compiled_text(component) -> str:

@@ -26,7 +26,7 @@ from kfp import dsl  # noqa: E402
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "vertex_cifar10" / "vertex_cifar10.ptflow"
 IMAGE = "alpine:3.19"
 
-SOURCE = '''
+SOURCE = """
 import stdlib.serve as serve
 
 component make_archive() -> (archive: Artifact) {
@@ -39,7 +39,7 @@ pipeline vertex_pipeline(name: str = "digits") {
     deploy = serve.deploy(name: name, archive: mar.archive, cpu: "2", memory: "8Gi", max_replicas: 3)
         with { cpu: "1", memory: "2G" }
 }
-'''
+"""
 
 
 def test_the_committed_components_are_what_the_pinned_gcpc_compiles_to():
@@ -60,17 +60,45 @@ def test_deploy_compiles_to_what_kfp_writes_for_the_gcpc_pipeline(tmp_path):
         return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "true", archive.path])
 
     @dsl.container_component
-    def vertex_model(archive: dsl.Input[dsl.Artifact], model: dsl.Output[UnmanagedContainerModel],
-                     machine_type: dsl.OutputPath(str), accelerator_type: dsl.OutputPath(str),
-                     accelerator_count: dsl.OutputPath(int), cpu: str = "1", memory: str = "2Gi", gpus: int = 0,
-                     node_selector: dict = {}, serving_image: Optional[str] = None):  # noqa: B006
+    def vertex_model(
+        archive: dsl.Input[dsl.Artifact],
+        model: dsl.Output[UnmanagedContainerModel],
+        machine_type: dsl.OutputPath(str),
+        accelerator_type: dsl.OutputPath(str),
+        accelerator_count: dsl.OutputPath(int),
+        cpu: str = "1",
+        memory: str = "2Gi",
+        gpus: int = 0,
+        node_selector: dict = {},
+        serving_image: Optional[str] = None,
+    ):  # noqa: B006
         return dsl.ContainerSpec(
-            image=DEFAULT_RUNTIME_IMAGE, command=["python", "-m", "ptflow.runtime", "serve.vertex_model"],
-            args=["--executor-input", dsl.PIPELINE_TASK_EXECUTOR_INPUT_PLACEHOLDER, "--archive", archive.path,
-                  "--cpu", cpu, "--memory", memory, "--gpus", gpus, "--node_selector", node_selector,
-                  dsl.IfPresentPlaceholder(input_name="serving_image", then=["--serving_image", serving_image]),
-                  "--model", model.path, "--machine_type", machine_type, "--accelerator_type", accelerator_type,
-                  "--accelerator_count", accelerator_count])
+            image=DEFAULT_RUNTIME_IMAGE,
+            command=["python", "-m", "ptflow.runtime", "serve.vertex_model"],
+            args=[
+                "--executor-input",
+                dsl.PIPELINE_TASK_EXECUTOR_INPUT_PLACEHOLDER,
+                "--archive",
+                archive.path,
+                "--cpu",
+                cpu,
+                "--memory",
+                memory,
+                "--gpus",
+                gpus,
+                "--node_selector",
+                node_selector,
+                dsl.IfPresentPlaceholder(input_name="serving_image", then=["--serving_image", serving_image]),
+                "--model",
+                model.path,
+                "--machine_type",
+                machine_type,
+                "--accelerator_type",
+                accelerator_type,
+                "--accelerator_count",
+                accelerator_count,
+            ],
+        )
 
     @dsl.pipeline(name="vertex-pipeline")
     def vertex_pipeline(name: str = "digits"):
@@ -80,17 +108,29 @@ def test_deploy_compiles_to_what_kfp_writes_for_the_gcpc_pipeline(tmp_path):
         model.set_memory_limit("2G")
         upload = ModelUploadOp(display_name=name, unmanaged_container_model=model.outputs["model"])
         endpoint = EndpointCreateOp(display_name=name)
-        ModelDeployOp(model=upload.outputs["model"], endpoint=endpoint.outputs["endpoint"],
-                      deployed_model_display_name=name,
-                      dedicated_resources_machine_type=model.outputs["machine_type"],
-                      dedicated_resources_accelerator_type=model.outputs["accelerator_type"],
-                      dedicated_resources_accelerator_count=model.outputs["accelerator_count"],
-                      dedicated_resources_min_replica_count=1, dedicated_resources_max_replica_count=3)
+        ModelDeployOp(
+            model=upload.outputs["model"],
+            endpoint=endpoint.outputs["endpoint"],
+            deployed_model_display_name=name,
+            dedicated_resources_machine_type=model.outputs["machine_type"],
+            dedicated_resources_accelerator_type=model.outputs["accelerator_type"],
+            dedicated_resources_accelerator_count=model.outputs["accelerator_count"],
+            dedicated_resources_min_replica_count=1,
+            dedicated_resources_max_replica_count=3,
+        )
 
     ours = compile_ptflow(SOURCE, tmp_path, target="vertex")
     theirs = compile_kfp(vertex_pipeline, tmp_path)
-    ours = rename(ours, {"mar": "make-archive", "deploy-model": "vertex-model", "deploy-upload": "model-upload",
-                         "deploy-endpoint": "endpoint-create", "deploy": "model-deploy"})
+    ours = rename(
+        ours,
+        {
+            "mar": "make-archive",
+            "deploy-model": "vertex-model",
+            "deploy-upload": "model-upload",
+            "deploy-endpoint": "endpoint-create",
+            "deploy": "model-deploy",
+        },
+    )
     # kfp has no doc comments to copy into the hand-written component; the stdlib's are checked elsewhere.
     for definitions in ours[0]["components"]["comp-vertex-model"].values():
         for kind in ("parameters", "artifacts") if isinstance(definitions, dict) else ():
@@ -114,17 +154,22 @@ def test_the_vertex_example_deploys_with_gcpc_inside_its_condition():
     assert result.ok, [str(d) for d in result.diagnostics]
     document = result.documents[0]
     # `if accuracy > threshold { if serve_here {...} else { deploy } }`: the deploy is the else arm.
-    (arm,) = [name for name, component in document["components"].items()
-              if "deploy" in component.get("dag", {}).get("tasks", {})]
+    (arm,) = [
+        name
+        for name, component in document["components"].items()
+        if "deploy" in component.get("dag", {}).get("tasks", {})
+    ]
     tasks = document["components"][arm]["dag"]["tasks"]
     assert set(tasks) == {"deploy-model", "deploy-upload", "deploy-endpoint", "deploy"}
     executors = document["deploymentSpec"]["executors"]
     gcpc_image = "gcr.io/ml-pipeline/google-cloud-pipeline-components:2.22.0"
-    assert {executors[f"exec-{name}"]["container"]["image"] for name in ("deploy-upload", "deploy-endpoint",
-                                                                          "deploy")} == {gcpc_image}
+    assert {
+        executors[f"exec-{name}"]["container"]["image"] for name in ("deploy-upload", "deploy-endpoint", "deploy")
+    } == {gcpc_image}
     # The archive flows from serve.archive into the model folder, and the model into the deployment.
     assert tasks["deploy-model"]["inputs"]["artifacts"]["archive"] == {
-        "componentInputArtifact": "pipelinechannel--mar-archive"}
+        "componentInputArtifact": "pipelinechannel--mar-archive"
+    }
     assert tasks["deploy"]["dependentTasks"] == ["deploy-endpoint", "deploy-model", "deploy-upload"]
     # The source map sends a failure in any of the four back to the serve.deploy line.
     lines = {result.source_map[(arm, name)].line for name in tasks}
@@ -133,7 +178,7 @@ def test_the_vertex_example_deploys_with_gcpc_inside_its_condition():
 
 def diagnostics_of(tmp_path, body: str):
     path = tmp_path / "p.ptflow"
-    path.write_text(f'''import stdlib.serve as serve
+    path.write_text(f"""import stdlib.serve as serve
 import stdlib.torch as torch
 
 pipeline p(name: str = "digits") {{
@@ -141,7 +186,7 @@ pipeline p(name: str = "digits") {{
     train = torch.train(data: data.data)
     mar = serve.archive(model: train.model_file, name: name)
 {body}}}
-''')
+""")
     result = compile_file(str(path), target="vertex")
     return result, [(d.code, d.span.line, d.message) for d in result.diagnostics]
 
@@ -149,14 +194,23 @@ pipeline p(name: str = "digits") {{
 def test_deploying_a_storage_uri_is_refused_with_the_step_line(tmp_path):
     result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, storage_uri: "s3://m/v1")\n')
     assert not result.ok
-    assert found == [("PTF501", 8, "`deploy` deploys `storage_uri`; on vertex, serve.deploy uploads its `archive` "
-                                   "to Vertex AI, so it needs `archive`")]
+    assert found == [
+        (
+            "PTF501",
+            8,
+            "`deploy` deploys `storage_uri`; on vertex, serve.deploy uploads its `archive` "
+            "to Vertex AI, so it needs `archive`",
+        )
+    ]
 
 
 def test_using_the_kserve_url_is_refused_where_it_is_used(tmp_path):
-    result, found = diagnostics_of(tmp_path, '''    deploy = serve.deploy(name: name, archive: mar.archive)
+    result, found = diagnostics_of(
+        tmp_path,
+        """    deploy = serve.deploy(name: name, archive: mar.archive)
     probe = serve.predict(endpoint: deploy.endpoint, model_name: name, request: {"instances": [[0.0]]})
-''')
+""",
+    )
     assert not result.ok
     assert [(code, line) for code, line, _ in found] == [("PTF501", 9)]
     assert found[0][2].startswith("`deploy.endpoint` is a KServe output")
@@ -170,23 +224,29 @@ def test_kserve_only_inputs_are_warnings_and_the_file_still_compiles(tmp_path):
 """,
     )
     assert result.ok and result.documents
-    assert found == [("PTF504", 8, "`namespace` of `deploy` is a KServe setting; vertex ignores it"),
-                     ("PTF504", 8, "`canary_traffic_percent` of `deploy` is a KServe setting; vertex ignores it")]
+    assert found == [
+        ("PTF504", 8, "`namespace` of `deploy` is a KServe setting; vertex ignores it"),
+        ("PTF504", 8, "`canary_traffic_percent` of `deploy` is a KServe setting; vertex ignores it"),
+    ]
 
 
 def test_scale_to_zero_is_refused(tmp_path):
-    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive, '
-                                             'min_replicas: 0)\n')
+    result, found = diagnostics_of(
+        tmp_path, "    deploy = serve.deploy(name: name, archive: mar.archive, min_replicas: 0)\n"
+    )
     assert not result.ok
     assert [(code, line) for code, line, _ in found] == [("PTF501", 8)]
 
 
 def test_a_deploy_inside_a_called_pipeline_is_lowered_there(tmp_path):
-    source = SOURCE.replace("pipeline vertex_pipeline(", "pipeline inner(") + '''
+    source = (
+        SOURCE.replace("pipeline vertex_pipeline(", "pipeline inner(")
+        + """
 pipeline outer(name: str = "digits") {
     first = inner(name: name)
 }
-'''
+"""
+    )
     path = tmp_path / "nested.ptflow"
     path.write_text(source)
     result = compile_file(str(path), target="vertex", pipeline="outer")
@@ -196,22 +256,26 @@ pipeline outer(name: str = "digits") {
 
 
 def test_a_suppression_comment_silences_the_warning_when_compiling_too(tmp_path):
-    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive, '
-                                             'namespace: "team-a")  # ptflow: ignore[PTF504]\n')
+    result, found = diagnostics_of(
+        tmp_path,
+        '    deploy = serve.deploy(name: name, archive: mar.archive, namespace: "team-a")  # ptflow: ignore[PTF504]\n',
+    )
     assert result.ok and found == []
 
 
 def test_inputs_given_as_null_count_as_not_given(tmp_path):
-    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive, '
-                                             'namespace: null, min_replicas: null)\n')
+    result, found = diagnostics_of(
+        tmp_path, "    deploy = serve.deploy(name: name, archive: mar.archive, namespace: null, min_replicas: null)\n"
+    )
     assert result.ok and found == []
     tasks = result.documents[0]["root"]["dag"]["tasks"]
     assert tasks["deploy"]["inputs"]["parameters"]["dedicated_resources_min_replica_count"] == {
-        "runtimeValue": {"constant": 1.0}}
+        "runtimeValue": {"constant": 1.0}
+    }
 
 
 def test_a_gpu_without_its_type_is_refused_before_training(tmp_path):
-    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive, gpus: 1)\n')
+    result, found = diagnostics_of(tmp_path, "    deploy = serve.deploy(name: name, archive: mar.archive, gpus: 1)\n")
     assert not result.ok
     [(code, line, message)] = found
     assert (code, line) == ("PTF501", 8)
@@ -220,7 +284,7 @@ def test_a_gpu_without_its_type_is_refused_before_training(tmp_path):
 
 def test_resources_from_parameters_are_left_to_run_time(tmp_path):
     path = tmp_path / "p.ptflow"
-    path.write_text('''import stdlib.serve as serve
+    path.write_text("""import stdlib.serve as serve
 
 component make_archive() -> (archive: Artifact) {
     image = "alpine:3.19"
@@ -231,7 +295,7 @@ pipeline p(gpus: int = 1) {
     mar = make_archive()
     deploy = serve.deploy(name: "m", archive: mar.archive, gpus: gpus)
 }
-''')
+""")
     result = compile_file(str(path), target="vertex")
     assert result.ok, [str(d) for d in result.diagnostics]
     tasks = result.documents[0]["root"]["dag"]["tasks"]
@@ -239,10 +303,14 @@ pipeline p(gpus: int = 1) {
     assert tasks["deploy-model"]["inputs"]["parameters"]["gpus"] == {"componentInputParameter": "gpus"}
     # ... and the deployment takes the machine that step picked, not a constant chosen at compile time.
     deploy_inputs = tasks["deploy"]["inputs"]["parameters"]
-    for field, output in (("machine_type", "machine_type"), ("accelerator_type", "accelerator_type"),
-                          ("accelerator_count", "accelerator_count")):
+    for field, output in (
+        ("machine_type", "machine_type"),
+        ("accelerator_type", "accelerator_type"),
+        ("accelerator_count", "accelerator_count"),
+    ):
         assert deploy_inputs[f"dedicated_resources_{field}"] == {
-            "taskOutputParameter": {"outputParameterKey": output, "producerTask": "deploy-model"}}
+            "taskOutputParameter": {"outputParameterKey": output, "producerTask": "deploy-model"}
+        }
 
 
 # The examples whose cluster arm deploys an archive uploaded to MinIO on KServe, as the original samples.
@@ -258,51 +326,80 @@ def test_every_example_compiles_for_vertex_except_the_kserve_ones(example):
     # These deploy from MinIO to KServe (serve_here: false): on Vertex that is refused, saying what and where.
     errors = [(d.span.line, d.message.split(";")[0]) for d in result.diagnostics if d.is_error]
     lines = [line.strip() for line in example.read_text().splitlines()]
-    deploy, predict, explain = (lines.index(f"{step} = serve.{call}(") + 1
-                                for step, call in (("isvc", "deploy"), ("predict", "predict"), ("explain", "predict")))
-    pytorchjob = [(lines.index("ddp = distributed.pytorchjob(") + 1, "`ddp` is a Kubeflow PyTorchJob, which needs "
-                   "the training operator on a Kubernetes cluster")] if example.stem == "bert_distributed" else []
-    assert errors == [*pytorchjob, (deploy, "`isvc` deploys `storage_uri`"),
-                      (predict, "`isvc.endpoint` is a KServe output"), (predict, "`isvc.host` is a KServe output"),
-                      (explain, "`isvc.endpoint` is a KServe output"), (explain, "`isvc.host` is a KServe output")]
+    deploy, predict, explain = (
+        lines.index(f"{step} = serve.{call}(") + 1
+        for step, call in (("isvc", "deploy"), ("predict", "predict"), ("explain", "predict"))
+    )
+    pytorchjob = (
+        [
+            (
+                lines.index("ddp = distributed.pytorchjob(") + 1,
+                "`ddp` is a Kubeflow PyTorchJob, which needs the training operator on a Kubernetes cluster",
+            )
+        ]
+        if example.stem == "bert_distributed"
+        else []
+    )
+    assert errors == [
+        *pytorchjob,
+        (deploy, "`isvc` deploys `storage_uri`"),
+        (predict, "`isvc.endpoint` is a KServe output"),
+        (predict, "`isvc.host` is a KServe output"),
+        (explain, "`isvc.endpoint` is a KServe output"),
+        (explain, "`isvc.host` is a KServe output"),
+    ]
 
 
 def test_cache_and_retries_reach_all_four_steps_and_the_display_name_the_last(tmp_path):
-    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name, archive: mar.archive) with '
-                                             '{ cache: false, retries: 2, display_name: "Deploy on Vertex" }\n')
+    result, found = diagnostics_of(
+        tmp_path,
+        "    deploy = serve.deploy(name: name, archive: mar.archive) with "
+        '{ cache: false, retries: 2, display_name: "Deploy on Vertex" }\n',
+    )
     assert result.ok and found == []
     tasks = result.documents[0]["root"]["dag"]["tasks"]
     four = ("deploy-model", "deploy-upload", "deploy-endpoint", "deploy")
     assert all(tasks[name]["cachingOptions"] == {} for name in four)
     assert all(tasks[name]["retryPolicy"]["maxRetryCount"] == 2 for name in four)
     assert [tasks[name]["taskInfo"]["name"] for name in four] == [
-        "deploy-model", "deploy-upload", "deploy-endpoint", "Deploy on Vertex"]
+        "deploy-model",
+        "deploy-upload",
+        "deploy-endpoint",
+        "Deploy on Vertex",
+    ]
 
 
 def test_a_deploy_in_finally_is_refused(tmp_path):
     # `finally` can't read the body's outputs (PTF404); the missing archive isn't reported again.
-    result, found = diagnostics_of(tmp_path, '    finally {\n        deploy = serve.deploy(name: name, '
-                                             'archive: mar.archive)\n    }\n')
+    result, found = diagnostics_of(
+        tmp_path, "    finally {\n        deploy = serve.deploy(name: name, archive: mar.archive)\n    }\n"
+    )
     assert not result.ok
     assert [(code, line) for code, line, _ in found] == [("PTF501", 9), ("PTF404", 9)]
     assert "in `finally`" in found[0][2]
 
 
 def test_a_deploy_with_neither_archive_nor_storage_uri_is_refused(tmp_path):
-    result, found = diagnostics_of(tmp_path, '    deploy = serve.deploy(name: name)\n')
+    result, found = diagnostics_of(tmp_path, "    deploy = serve.deploy(name: name)\n")
     assert not result.ok
-    assert found == [("PTF501", 8, "`deploy` has no `archive`; on vertex, serve.deploy uploads its `archive` to "
-                                   "Vertex AI, so it needs `archive`")]
+    assert found == [
+        (
+            "PTF501",
+            8,
+            "`deploy` has no `archive`; on vertex, serve.deploy uploads its `archive` to "
+            "Vertex AI, so it needs `archive`",
+        )
+    ]
 
 
 def test_a_pytorchjob_is_refused_at_its_line_naming_the_target_and_the_alternative(tmp_path):
     path = tmp_path / "p.ptflow"
-    path.write_text('''import stdlib.distributed as distributed
+    path.write_text("""import stdlib.distributed as distributed
 
 pipeline p() {
     ddp = distributed.pytorchjob(command: ["python", "train.py", "--out", "{output}"], workers: 1)
 }
-''')
+""")
     result = compile_file(str(path), target="vertex")
     assert not result.ok and not result.documents
     [diagnostic] = result.diagnostics
@@ -313,7 +410,7 @@ pipeline p() {
     assert compile_file(str(path), target="kfp-v2").ok
 
 
-CUSTOM_JOB_SOURCE = '''
+CUSTOM_JOB_SOURCE = """
 component make_data() -> (data: Dataset) {
     image = "alpine:3.19"
     command = ["sh", "-c", "true", data.path]
@@ -337,7 +434,7 @@ pipeline custom_job_pipeline(epochs: int = 2) {
         network: "projects/12345/global/networks/vpc" } }
     evaluate = evaluate(model: train.model)
 }
-'''
+"""
 
 
 def test_a_custom_job_compiles_to_what_gcpc_wraps_the_component_into(tmp_path):
@@ -356,9 +453,15 @@ def test_a_custom_job_compiles_to_what_gcpc_wraps_the_component_into(tmp_path):
         return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", "true", model.path])
 
     train_job = create_custom_training_job_from_component(
-        train, machine_type="n1-standard-8", accelerator_type="NVIDIA_TESLA_T4", accelerator_count=2,
-        replica_count=3, boot_disk_size_gb=200, service_account="trainer@p.iam.gserviceaccount.com",
-        network="projects/12345/global/networks/vpc")
+        train,
+        machine_type="n1-standard-8",
+        accelerator_type="NVIDIA_TESLA_T4",
+        accelerator_count=2,
+        replica_count=3,
+        boot_disk_size_gb=200,
+        service_account="trainer@p.iam.gserviceaccount.com",
+        network="projects/12345/global/networks/vpc",
+    )
 
     @dsl.pipeline(name="custom-job-pipeline")
     def custom_job_pipeline(epochs: int = 2):
@@ -372,8 +475,9 @@ def test_a_custom_job_compiles_to_what_gcpc_wraps_the_component_into(tmp_path):
 
 
 def test_pod_settings_beside_a_custom_job_are_refused_at_the_step(tmp_path):
-    source = CUSTOM_JOB_SOURCE.replace("vertex_custom_job: {", 'gpus: 2, node_selector: {pool: "gpu"}, '
-                                       'vertex_custom_job: {')
+    source = CUSTOM_JOB_SOURCE.replace(
+        "vertex_custom_job: {", 'gpus: 2, node_selector: {pool: "gpu"}, vertex_custom_job: {'
+    )
     path = tmp_path / "p.ptflow"
     path.write_text(source)
     result = compile_file(str(path), target="vertex")
@@ -391,24 +495,29 @@ def test_a_custom_job_is_an_ordinary_step_with_a_warning_on_the_kubeflow_targets
         result = compile_file(str(path), target=target)
         assert result.ok, target
         assert [(d.code, d.message.split(":")[0]) for d in result.diagnostics] == [
-            ("PTF504", f"`vertex_custom_job` on step `train` is ignored by {target}")], target
+            ("PTF504", f"`vertex_custom_job` on step `train` is ignored by {target}")
+        ], target
 
 
 def test_ptflow_run_runs_a_custom_job_step_here_as_an_ordinary_step_with_a_notice(tmp_path):
     from tests.runner.helpers import ptflow
 
-    source = CUSTOM_JOB_SOURCE.replace('command = ["sh", "-c", "true", data.path]',
-                                       'command = ["sh", "-c", "echo rows > $0", data.path]')
-    source = source.replace('command = ["sh", "-c", "true", data.path, epochs, model.path]',
-                            'command = ["sh", "-c", "cat $0 > $2; echo epochs $1 >> $2", data.path, epochs, '
-                            'model.path]')
+    source = CUSTOM_JOB_SOURCE.replace(
+        'command = ["sh", "-c", "true", data.path]', 'command = ["sh", "-c", "echo rows > $0", data.path]'
+    )
+    source = source.replace(
+        'command = ["sh", "-c", "true", data.path, epochs, model.path]',
+        'command = ["sh", "-c", "cat $0 > $2; echo epochs $1 >> $2", data.path, epochs, model.path]',
+    )
     (tmp_path / "p.ptflow").write_text(source)
     result = ptflow("run", "p.ptflow", "--store", str(tmp_path / "store"), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     output = result.stdout + result.stderr
     notices = [line for line in output.splitlines() if "vertex_custom_job" in line and "PTF504" in line]
-    assert notices == ["warning[PTF504]: `vertex_custom_job` on step `train` is ignored by kfp-v2: the step runs as "
-                       "an ordinary step (ptflow run too); `gpus` and `accelerator` choose its node"]
+    assert notices == [
+        "warning[PTF504]: `vertex_custom_job` on step `train` is ignored by kfp-v2: the step runs as "
+        "an ordinary step (ptflow run too); `gpus` and `accelerator` choose its node"
+    ]
     # The wrapped step ran here and its model reached the step after it.
     assert "done    train" in output and "done    evaluate" in output
 
@@ -420,12 +529,17 @@ def test_the_custom_job_example_trains_on_two_t4s_as_a_custom_job():
     document = result.documents[0]
     train = document["components"]["comp-train"]
     [pool] = train["inputDefinitions"]["parameters"]["worker_pool_specs"]["defaultValue"]
-    assert pool["machine_spec"] == {"machine_type": "n1-standard-8", "accelerator_type": "NVIDIA_TESLA_T4",
-                                    "accelerator_count": 2.0}
+    assert pool["machine_spec"] == {
+        "machine_type": "n1-standard-8",
+        "accelerator_type": "NVIDIA_TESLA_T4",
+        "accelerator_count": 2.0,
+    }
     # The worker runs the same runtime step as the on-node example's training step...
     on_node = compile_file(str(EXAMPLE), target="vertex").documents[0]
-    assert pool["container_spec"]["command"] == on_node["deploymentSpec"]["executors"]["exec-train"]["container"][
-        "command"]
+    assert (
+        pool["container_spec"]["command"]
+        == on_node["deploymentSpec"]["executors"]["exec-train"]["container"]["command"]
+    )
     # ... while the pipeline's own step launches the CustomJob with gcpc's launcher.
     launcher = document["deploymentSpec"]["executors"][train["executorLabel"]]["container"]["command"]
     assert launcher[-1] == "google_cloud_pipeline_components.container.v1.custom_job.launcher"

@@ -49,25 +49,35 @@ immutable version of the data and say so with `cache: true`.
 
     def check(self, context: LintContext) -> None:
         for pipeline in context.pipelines:
-            defaults = {p.name.name: p for p in pipeline.definition.params
-                        if isinstance(p.default, tree.Literal) and isinstance(p.default.value, str)}
+            defaults = {
+                p.name.name: p
+                for p in pipeline.definition.params
+                if isinstance(p.default, tree.Literal) and isinstance(p.default.value, str)
+            }
             for step in pipeline.steps:
                 if step.task is None or step.option("cache") is not None:
                     continue
                 if step.task.component.kind == ComponentKind.IMPORTER:
-                    context.report(f"importer step `{step.name}` is cached: when the data at its URI changes, "
-                                   "KFP reuses the old artifact", step.name_span,
-                                   fix=add_option_fix(context, step, "cache: false", "add `cache: false`"),
-                                   hint="add `cache: false`, or `cache: true` if the URI names immutable data")
+                    context.report(
+                        f"importer step `{step.name}` is cached: when the data at its URI changes, "
+                        "KFP reuses the old artifact",
+                        step.name_span,
+                        fix=add_option_fix(context, step, "cache: false", "add `cache: false`"),
+                        hint="add `cache: false`, or `cache: true` if the URI names immutable data",
+                    )
                     continue
                 found = self._external_uri(step, defaults)
                 if found is None:
                     continue
                 uri, span, related = found
-                context.report(f"step `{step.name}` reads `{uri}` but is cached: when the data there changes, "
-                               "KFP reuses the old result", span, related=related,
-                               fix=add_option_fix(context, step, "cache: false", "add `cache: false`"),
-                               hint="add `cache: false`, or `cache: true` if the URI names immutable data")
+                context.report(
+                    f"step `{step.name}` reads `{uri}` but is cached: when the data there changes, "
+                    "KFP reuses the old result",
+                    span,
+                    related=related,
+                    fix=add_option_fix(context, step, "cache: false", "add `cache: false`"),
+                    hint="add `cache: false`, or `cache: true` if the URI names immutable data",
+                )
 
     def _external_uri(self, step: StepView, defaults: dict):
         """The first URI the step's arguments hold: (uri, span, related spans), or None."""

@@ -55,8 +55,14 @@ digest (`python@sha256:...`).
         reference = value.value.strip()
         tag = image_tag(reference)
         if tag == "latest":
-            context.report(f"image `{reference}` uses the mutable tag `latest`", value.span,
-                           hint="pin a version tag or a digest (`@sha256:...`)")
+            context.report(
+                f"image `{reference}` uses the mutable tag `latest`",
+                value.span,
+                hint="pin a version tag or a digest (`@sha256:...`)",
+            )
         elif tag == "":
-            context.report(f"image `{reference}` has no tag, so it means `{reference}:latest`", value.span,
-                           hint="pin a version tag or a digest (`@sha256:...`)")
+            context.report(
+                f"image `{reference}` has no tag, so it means `{reference}:latest`",
+                value.span,
+                hint="pin a version tag or a digest (`@sha256:...`)",
+            )

@@ -36,8 +36,11 @@ Fix: rename one of them.
         module = context.module
         if module is None:
             return
-        definitions = [("import", node.alias) for node in module.imports] + \
-            [("component", d.name) for d in module.components] + [("pipeline", d.name) for d in module.pipelines]
+        definitions = (
+            [("import", node.alias) for node in module.imports]
+            + [("component", d.name) for d in module.components]
+            + [("pipeline", d.name) for d in module.pipelines]
+        )
         definitions.sort(key=lambda item: item[1].span.start)
         first_by_name: dict[str, tuple[str, tree.Identifier]] = {}
         for kind, identifier in definitions:
@@ -53,7 +56,8 @@ Fix: rename one of them.
                 continue  # the same name twice: the checker's PTF205
             context.report(
                 f"{kind} `{identifier.name}` and {first_kind} `{first_identifier.name}` both become "
-                f"`{sanitized}` as Kubernetes names", identifier.span,
+                f"`{sanitized}` as Kubernetes names",
+                identifier.span,
                 related=[Related(first_identifier.span, f"`{first_identifier.name}` is here")],
                 hint="rename one of them",
             )

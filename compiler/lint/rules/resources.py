@@ -65,13 +65,17 @@ inserts it), a Vertex AI type such as `"NVIDIA_TESLA_T4"` on Vertex.
                 entry = step.option("gpus")
                 assert entry is not None, "requests_gpus(step) read it"
                 if context.target == "vertex":
-                    context.report("`gpus` without `accelerator`: Vertex AI needs the accelerator type",
-                                   entry.span, hint='add an accelerator type such as `accelerator: "NVIDIA_TESLA_T4"`')
+                    context.report(
+                        "`gpus` without `accelerator`: Vertex AI needs the accelerator type",
+                        entry.span,
+                        hint='add an accelerator type such as `accelerator: "NVIDIA_TESLA_T4"`',
+                    )
                     continue
                 addition = f'accelerator: "{KUBERNETES_GPU}"'
                 context.report(
                     "`gpus` without `accelerator`: KFP v2 ignores a GPU count that has no accelerator type",
-                    entry.span, hint=f"add `{addition}`",
+                    entry.span,
+                    hint=f"add `{addition}`",
                     fix=Fix(f"add `{addition}`", context.insertion(entry.value.span.end), ", " + addition),
                 )
 
@@ -103,8 +107,10 @@ def memory_problem(text: str) -> tuple[str, str] | None:
     number, unit = match["number"], match["unit"]
     count = quantities.memory_in_gb(text) * 10**9
     if unit in _HUGE_MEMORY_UNITS:
-        return (f"memory `{text}` is {number} {unit[0]}{'i' if unit.endswith('i') else ''}B",
-                f"did you mean `{number}Gi` or `{number}Ti`?")
+        return (
+            f"memory `{text}` is {number} {unit[0]}{'i' if unit.endswith('i') else ''}B",
+            f"did you mean `{number}Gi` or `{number}Ti`?",
+        )
     if count >= _SMALLEST_MEMORY:
         return None
     hint = "did you mean " + " or ".join(f"`{number}{bigger}`" for bigger in _larger_memory_units(unit)) + "?"
@@ -125,8 +131,10 @@ def cpu_problem(text: str) -> tuple[str, str] | None:
     if text.endswith("m"):
         if cores < _FEWEST_CORES:
             number = text[:-1]
-            return (f"cpu `{text}` is {cores:g} of a core (`m` means thousandths)",
-                    f"did you mean `{number}` ({number} core{'s' if number != '1' else ''})?")
+            return (
+                f"cpu `{text}` is {cores:g} of a core (`m` means thousandths)",
+                f"did you mean `{number}` ({number} core{'s' if number != '1' else ''})?",
+            )
         return None
     if cores >= _MOST_CORES:
         return (f"cpu `{text}` is {cores:g} cores", f"did you mean `{text}m` ({cores / 1000:g} cores)?")
@@ -162,8 +170,12 @@ or millicores (`500m`) for CPU.
     def check(self, context: LintContext) -> None:
         for pipeline in context.pipelines:
             for step in pipeline.steps:
-                for key, judge in (("memory", memory_problem), ("memory_request", memory_problem),
-                                   ("cpu", cpu_problem), ("cpu_request", cpu_problem)):
+                for key, judge in (
+                    ("memory", memory_problem),
+                    ("memory_request", memory_problem),
+                    ("cpu", cpu_problem),
+                    ("cpu_request", cpu_problem),
+                ):
                     entry, value = _option_constant(step, key)
                     if entry is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
                         continue
@@ -174,8 +186,9 @@ or millicores (`500m`) for CPU.
                     problem = judge(text)
                     if problem is not None:
                         message, hint = problem
-                        context.report(f"{key}: {message}" if key.endswith("_request") else message,
-                                       entry.value.span, hint=hint)
+                        context.report(
+                            f"{key}: {message}" if key.endswith("_request") else message, entry.value.span, hint=hint
+                        )
 
 
 _RESOURCE_OPTIONS = ("cpu", "cpu_request", "memory", "memory_request", "gpus")
@@ -216,9 +229,8 @@ Fix: give every step of a GPU pipeline its resources:
                 if any(step.option(key) is not None for key in _RESOURCE_OPTIONS):
                     continue
                 context.report(
-                    f"step `{step.name}` sets no cpu or memory, in a pipeline whose step `{first.name}` "
-                    f"requests GPUs", step.name_span,
+                    f"step `{step.name}` sets no cpu or memory, in a pipeline whose step `{first.name}` requests GPUs",
+                    step.name_span,
                     related=[Related(first_gpus.span, f"`{first.name}` requests GPUs here")],
                     hint='add for example `with { cpu: "1", memory: "2Gi" }`',
                 )
-

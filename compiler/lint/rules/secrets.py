@@ -75,7 +75,8 @@ in the pipeline.)
                 continue
             # The message never repeats the value: diagnostics end up in CI logs.
             context.report(
-                f"`{entry.key.name}` looks like a secret, but its value is written in the file", entry.span,
+                f"`{entry.key.name}` looks like a secret, but its value is written in the file",
+                entry.span,
                 hint=f"keep it in a Kubernetes secret and add to {whose} options "
-                     f'`secrets: [{{name: "<secret>", env: {{{entry.key.name}: "<key>"}}}}]`',
+                f'`secrets: [{{name: "<secret>", env: {{{entry.key.name}: "<key>"}}}}]`',
             )

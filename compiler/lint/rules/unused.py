@@ -67,7 +67,8 @@ pipeline (`return (test: split.test)`), or remove it from the component.
                     context.report(
                         f"output `{port.name}` ({kind}) of step `{step.name}` is never used, though its "
                         f"other outputs are",
-                        step.name_span, related=related,
+                        step.name_span,
+                        related=related,
                         hint=f"pass `{step.name}.{port.name}` to a step or return it from the pipeline",
                     )
 
@@ -122,8 +123,11 @@ Fix: pass it to the step that should use it (`fit(..., lr: lr)`), or remove it.
             for param in pipeline.definition.params:
                 if param.name.missing or param.name.name in used:
                     continue
-                context.report(f"parameter `{param.name.name}` of pipeline `{pipeline.name}` is never used",
-                               param.name.span, hint="pass it to a step, or remove it")
+                context.report(
+                    f"parameter `{param.name.name}` of pipeline `{pipeline.name}` is never used",
+                    param.name.span,
+                    hint="pass it to a step, or remove it",
+                )
 
 
 @rule
@@ -150,8 +154,11 @@ Fix: remove the import (the fix deletes the line), or use it.
         for node in module.imports:
             if node.alias.missing or node.alias.name in used:
                 continue
-            context.report(f"`{node.alias.name}` is imported but never used", node.span,
-                           fix=Fix("remove the import", _whole_lines(context, node.span), ""))
+            context.report(
+                f"`{node.alias.name}` is imported but never used",
+                node.span,
+                fix=Fix("remove the import", _whole_lines(context, node.span), ""),
+            )
 
 
 def _whole_lines(context: LintContext, span):
@@ -160,7 +167,7 @@ def _whole_lines(context: LintContext, span):
     start = text.rfind("\n", 0, span.start) + 1
     end = text.find("\n", span.end)
     end = len(text) if end < 0 else end + 1
-    before, after = text[start:span.start], text[span.end:end].strip()
+    before, after = text[start : span.start], text[span.end : end].strip()
     if before.strip() or (after and not after.startswith("#")):
         return span
     return context.text_span(start, end)

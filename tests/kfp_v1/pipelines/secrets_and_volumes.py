@@ -22,8 +22,11 @@ implementation:
 @dsl.pipeline(name="secrets-and-volumes")
 def pipeline(bucket: str = "s3/models"):
     task = sync(bucket=bucket)
-    task.apply(onprem.use_k8s_secret(secret_name="minio-creds",
-                                     k8s_secret_key_to_env={"accesskey": "AWS_ACCESS_KEY_ID",
-                                                            "secretkey": "AWS_SECRET_ACCESS_KEY"}))
+    task.apply(
+        onprem.use_k8s_secret(
+            secret_name="minio-creds",
+            k8s_secret_key_to_env={"accesskey": "AWS_ACCESS_KEY_ID", "secretkey": "AWS_SECRET_ACCESS_KEY"},
+        )
+    )
     task.apply(use_secret(secret_name="tls-certs", secret_volume_mount_path="/certs"))
     task.apply(onprem.mount_pvc(pvc_name="shared-data", volume_name="shared-data", volume_mount_path="/data"))
