@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, print_diagnostics
+from ptflow.compiler.diagnostics import Diagnostics, codes
 
 
 def register(subparsers) -> None:
@@ -32,34 +33,32 @@ def run(args) -> int:
     try:
         text = Path(args.source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        print(f"{args.source}: error PTF901: cannot read the file: {error}", file=sys.stderr)
-        return EXIT_ERRORS
+        return _refuse(codes.CANNOT_READ_FILE, f"cannot read `{args.source}`: {error}")
     try:
         source = import_text(text, args.source)
     except ImportRefused as refused:
-        where = f" at {refused.where}" if refused.where else ""
-        print(f"{args.source}{where}: error {refused.code}: {refused.message}", file=sys.stderr)
-        return EXIT_ERRORS
+        where = f" at `{refused.where}`" if refused.where else ""
+        return _refuse(refused.code, f"`{args.source}`{where}: {refused.message}")
     except RecursionError:
-        print(f"{args.source}: error PTF920: the document nests too deeply to import", file=sys.stderr)
-        return EXIT_ERRORS
+        return _refuse(codes.NOT_A_KFP_DOCUMENT, f"`{args.source}`: the document nests too deeply to import")
     problems = _check(source, args.output or f"{Path(args.source).stem}.ptflow")
     if args.output:
         try:
             Path(args.output).write_text(source, encoding="utf-8")
         except OSError as error:
-            print(f"{args.output}: error PTF901: cannot write: {error}", file=sys.stderr)
-            return EXIT_ERRORS
+            return _refuse(codes.CANNOT_READ_FILE, f"cannot write `{args.output}`: {error}")
         print(f"imported {args.source}: {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(source)
     if problems:
-        print(
-            f"{args.source}: error PTF921: the imported source uses what ptflow's checker rejects "
-            "(a language gap; edit these lines by hand):",
-            file=sys.stderr,
+        gap = Diagnostics()
+        gap.report(
+            codes.NOT_EXPRESSIBLE_IN_PTFLOW,
+            f"`{args.source}`: the imported source uses what ptflow's "
+            "checker rejects (a language gap; edit the lines below by hand)",
+            None,
         )
-        print_diagnostics(problems, texts={d.span.file: source for d in problems if d.span})
+        print_diagnostics([*gap, *problems], texts={d.span.file: source for d in problems if d.span})
         return EXIT_ERRORS
     return EXIT_OK
 
@@ -69,3 +68,11 @@ def _check(source: str, path: str) -> list:
     from ptflow.compiler.api import check_file
 
     return [d for d in check_file(path, text=source).diagnostics if d.is_error]
+
+
+def _refuse(code: str, message: str) -> int:
+    """One error in the compiler's format (`error[PTF920]: ...`), exit 1."""
+    refusal = Diagnostics()
+    refusal.report(code, message, None)
+    print_diagnostics(list(refusal))
+    return EXIT_ERRORS

@@ -853,6 +853,24 @@ pipeline needs(n: int) { s = say(msg: f"{n}") }
 CASES.update(
     {
         "PTF901": cli(["validate", "nothere.yaml"], "cannot read `nothere.yaml`"),
+        # `ptflow import` of YAML that is no KFP document, and of a v1 component with a field ptflow doesn't know.
+        "PTF920": cli(
+            ["import", "settings.yaml"],
+            "`settings.yaml` at `pipelineInfo`: not KFP v2 IR: no `pipelineInfo`",
+            files={"settings.yaml": "retries: 3\nregion: eu\n"},
+        ),
+        "PTF921": cli(
+            ["import", "train.yaml"],
+            "`train.yaml` at `sparkles`: a KFP v1 component field ptflow does not know",
+            files={
+                "train.yaml": """
+                    name: train
+                    sparkles: true
+                    implementation:
+                      container: {image: alpine, command: [echo, hi]}
+                    """
+            },
+        ),
         "PTF902": cli(
             ["compile", "base.ptflow", "-p", "rwos=3", "-o", "out.yaml"],
             "pipeline `base` has no parameter `rwos`",
@@ -978,4 +996,4 @@ CASES["PTF915"] = on_a_full_disk(
 
 # Codes no input in this file makes fire yet (see the test that keeps this list from growing).
 # PTF920/PTF921 (`ptflow import` refusing a document) arrived with the importer just before this was merged.
-UNCOVERED: set[str] = {"PTF920", "PTF921"}
+UNCOVERED: set[str] = set()

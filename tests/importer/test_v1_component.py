@@ -89,11 +89,11 @@ def test_an_unknown_v1_field_is_refused_with_its_name(tmp_path: Path):
     (tmp_path / "train.yaml").write_text(COMPONENT + "sparkles: 3\n")
     done = ptflow("import", str(tmp_path / "train.yaml"))
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "at sparkles: error PTF921" in done.stderr
+    assert "error[PTF921]: " in done.stderr and "at `sparkles`:" in done.stderr
 
 
 def test_a_v1_graph_component_is_refused(tmp_path: Path):
     (tmp_path / "graph.yaml").write_text("name: g\nimplementation:\n  graph: {tasks: {}}\n")
     done = ptflow("import", str(tmp_path / "graph.yaml"))
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "at implementation: error PTF920" in done.stderr and "container" in done.stderr
+    assert "error[PTF920]: " in done.stderr and "at `implementation`:" in done.stderr and "container" in done.stderr
