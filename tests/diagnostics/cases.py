@@ -994,6 +994,5 @@ CASES["PTF915"] = on_a_full_disk(
     files={"fill.ptflow": FILL_UP},
 )
 
-# Codes no input in this file makes fire yet (see the test that keeps this list from growing).
-# PTF920/PTF921 (`ptflow import` refusing a document) arrived with the importer just before this was merged.
+# Codes no input in this file makes fire yet (see the test that keeps this list from growing): none.
 UNCOVERED: set[str] = set()
