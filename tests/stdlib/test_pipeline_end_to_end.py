@@ -76,7 +76,8 @@ def test_ptflow_tensorboard_opens_a_runs_logs_from_the_store(finished_run):
     with ptflow_tensorboard(run["id"], "--store", root / "store", env={"TMPDIR": str(root)}) as (_, url):
         deadline = time.monotonic() + 60
         assert profiler_runs(url, deadline) == ["final/profiler"]
-        assert sorted(get_json(f"{url}/data/runs", deadline)) == ["final", "for-loop-1_0_run", "for-loop-1_1_run"]
+        # named as the .ptflow file names the steps: the loop's `run` step, one per iteration
+        assert sorted(get_json(f"{url}/data/runs", deadline)) == ["final", "run_0", "run_1"]
     assert (root / "ptflow-tensorboard" / run["id"] / "final" / "profiler").is_dir()
     with ptflow_tensorboard("latest", "--store", root / "store", "--step", "final") as (_, url):
         assert profiler_runs(url, time.monotonic() + 60) == ["profiler"]

@@ -114,7 +114,7 @@ def _launch(binary: str, root: Path, data: Path, log: Path, identities: Path) ->
         "-ip.bind=127.0.0.1",
         "-master.telemetry=false",
         "-master.volumeSizeLimitMB=64",
-        "-volume.max=8",
+        "-volume.max=100",  # each bucket is a collection that takes several volumes (sparse files): 8 ran out
         f"-master.port={master}",
         f"-master.port.grpc={master_grpc}",
         f"-volume.port={volume}",
