@@ -22,27 +22,7 @@ from ptflow.compiler import dag, tree
 from ptflow.compiler.checker import ComponentSymbol, ModuleScope, ModuleSymbol, PipelineSymbol
 from ptflow.compiler.source import Span
 
-KEYWORDS = (
-    "import",
-    "as",
-    "component",
-    "pipeline",
-    "for",
-    "in",
-    "parallel",
-    "if",
-    "elif",
-    "else",
-    "finally",
-    "with",
-    "return",
-    "and",
-    "or",
-    "not",
-    "true",
-    "false",
-    "null",
-)
+KEYWORDS = tree.KEYWORDS  # completion, rename and the cursor read it from here
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

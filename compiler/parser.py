@@ -811,29 +811,7 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
 
 
 _DOTTED = re.compile(r"\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*")
-_KEYWORDS = frozenset(
-    {
-        "import",
-        "as",
-        "component",
-        "pipeline",
-        "with",
-        "for",
-        "in",
-        "parallel",
-        "if",
-        "elif",
-        "else",
-        "finally",
-        "return",
-        "or",
-        "and",
-        "not",
-        "true",
-        "false",
-        "null",
-    }
-)
+_KEYWORDS = frozenset(tree.KEYWORDS)
 
 
 def _dotted_name(text: str, offset: int, source: SourceText):

@@ -22,6 +22,29 @@ from ptflow.compiler.source import Span
 # The name the parser gives to a token it had to invent while recovering from
 # a syntax error; later phases treat it as "already reported" and stay quiet.
 MISSING = "<missing>"
+# The language's reserved words (the keywords of grammar/ptflow.lark), in the order completion lists
+# them: no step, parameter or component can have one of these names.
+KEYWORDS = (
+    "import",
+    "as",
+    "component",
+    "pipeline",
+    "for",
+    "in",
+    "parallel",
+    "if",
+    "elif",
+    "else",
+    "finally",
+    "with",
+    "return",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "null",
+)
 
 _Node = TypeVar("_Node")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 
-from ptflow.compiler import types
+from ptflow.compiler import tree, types
 from ptflow.compiler.importer import cel_reader
 from ptflow.compiler.importer.errors import CANT_EXPRESS, ImportRefused, path_of
 from ptflow.compiler.importer.model import (
@@ -44,28 +44,8 @@ _RUN_INFO = {
     ".pipeline_root": "pipeline.root",
 }
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
-_KEYWORDS = {
-    "import",
-    "as",
-    "component",
-    "pipeline",
-    "for",
-    "in",
-    "parallel",
-    "if",
-    "elif",
-    "else",
-    "finally",
-    "with",
-    "return",
-    "and",
-    "or",
-    "not",
-    "true",
-    "false",
-    "null",
-    "importer",
-}
+# Names an imported step or parameter can't have: the keywords, and `importer`, the built-in it would shadow.
+_KEYWORDS = frozenset(tree.KEYWORDS) | {"importer"}
 _TASK_FIELDS = {
     "componentRef",
     "inputs",

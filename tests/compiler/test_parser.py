@@ -156,3 +156,16 @@ def test_doc_comments_attach_to_inputs_and_outputs():
     )
     params = module.components[0].params
     assert params[0].doc == "the data" and params[1].doc == "how many passes"
+
+
+def test_the_keyword_list_is_the_grammars_words():
+    # One list of reserved words (compiler/tree.py) serves the parser, completion, rename and `ptflow import`;
+    # it must be exactly the words the grammar spells out.
+    import re
+    from pathlib import Path
+
+    from ptflow.compiler.tree import KEYWORDS
+
+    grammar = (Path(__file__).resolve().parents[2] / "grammar" / "ptflow.lark").read_text()
+    assert set(KEYWORDS) == set(re.findall(r'"([a-z_]+)"', grammar))
+    assert len(KEYWORDS) == len(set(KEYWORDS))
