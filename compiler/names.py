@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 
+# The node label that names a GPU type on GKE: KFP v1 selects GPU nodes with it, and serve.deploy gives it
+# to KServe (and --target vertex reads the GPU type from it).
+GKE_ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
+
 _OUTSIDE_K8S = re.compile(r"[^-0-9a-z]+")
 _DASHES = re.compile(r"-+")
 

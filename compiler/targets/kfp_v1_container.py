@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ptflow import __version__
 from ptflow.compiler import dag
-from ptflow.compiler.names import k8s_name
+from ptflow.compiler.names import GKE_ACCELERATOR_LABEL, k8s_name
 from ptflow.compiler.targets.kfp_v1_channels import Channel, ChannelKind
 from ptflow.compiler.targets.runtime_command import runtime_command
 
@@ -35,7 +35,6 @@ RUNTIME_VARIABLES = {
     "task_id": "{{pod.name}}",
 }
 STATUS_VARIABLE = "{{workflow.status}}"
-GKE_ACCELERATOR = "cloud.google.com/gke-accelerator"
 DEFAULT_GPU_RESOURCE = "nvidia.com/gpu"
 
 
@@ -262,7 +261,7 @@ class ContainerBuilder:
             if "/" in accelerator:
                 gpu_resource = accelerator
             else:
-                node_selector[GKE_ACCELERATOR] = k8s_name(accelerator)
+                node_selector[GKE_ACCELERATOR_LABEL] = k8s_name(accelerator)
         if options.gpus is not None:
             if isinstance(options.gpus, dag.PipelineInput):
                 patch_limits[gpu_resource] = self.value_text(options.gpus)

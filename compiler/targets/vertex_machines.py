@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ptflow.compiler.names import GKE_ACCELERATOR_LABEL
 from ptflow.compiler.quantities import cpu_error, cpu_in_cores, memory_error, memory_in_gb
-
-# The node label that names a GPU type on GKE, as serve.deploy's node_selector gives it for KServe.
-GKE_ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
 
 
 class MachineError(ValueError):
