@@ -10,6 +10,7 @@ been accepted there.
 from __future__ import annotations
 
 import math
+import os
 import re
 import textwrap
 import threading
@@ -780,6 +781,7 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
     body_start = 1 + len(quote)
     body = raw[body_start : -len(quote)]
     base = _token_offsets(token)[0] + body_start
+    dedent = _TripleQuotedDedent(body) if len(quote) == 3 else None
     parts: list = []
     text_buffer: list[str] = []
     position = 0
@@ -798,7 +800,7 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
             )
             continue
         if text_buffer:
-            parts.append(_unescape("".join(text_buffer)))
+            parts.append(_fstring_text("".join(text_buffer), dedent, first=not parts, last=False))
             text_buffer = []
         inner = match.group(1)
         inner_start = base + match.start(1)
@@ -806,8 +808,49 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
     text_buffer.append(body[position:])
     tail = "".join(text_buffer)
     if tail:
-        parts.append(_unescape(tail))
+        tail = _fstring_text(tail, dedent, first=not parts, last=True)
+    if tail:
+        parts.append(tail)
     return tree.FString(source.span(*_token_offsets(token)), parts)
+
+
+class _TripleQuotedDedent:
+    """A triple-quoted f-string that starts with a newline is dedented like a plain one (`_decode_string`).
+
+    The margin is measured on the whole body, placeholders counted as text, and taken off the start of each
+    line of the literal pieces (a line always starts in a literal piece: a placeholder can't hold a newline
+    the margin would care about).
+    """
+
+    def __init__(self, body: str):
+        self.active = body.startswith("\n")
+        lines = [line for line in body[1:].split("\n") if line.strip()] if self.active else []
+        indents = [line[: len(line) - len(line.lstrip(" \t"))] for line in lines]
+        self.margin = os.path.commonprefix(indents) if indents else ""
+
+    def apply(self, text: str, *, first: bool, last: bool) -> str:
+        if not self.active:
+            return text
+        if first:
+            text = text[1:]  # the newline right after the opening quotes
+            if self.margin and text.startswith(self.margin):
+                text = text[len(self.margin) :]
+        if self.margin:
+            text = text.replace("\n" + self.margin, "\n")
+        text = _BLANK_LINE_INDENT.sub("\n", text)
+        if last and text.rstrip(" \t").endswith("\n"):
+            text = text.rstrip(" \t")
+        return text
+
+
+_BLANK_LINE_INDENT = re.compile(r"\n[ \t]+(?=\n)")
+
+
+def _fstring_text(raw: str, dedent: _TripleQuotedDedent | None, *, first: bool, last: bool) -> str:
+    """A literal piece of an f-string: dedented (a triple-quoted block), then its escapes decoded."""
+    if dedent is not None:
+        raw = dedent.apply(raw, first=first, last=last)
+    return _unescape(raw)
 
 
 _DOTTED = re.compile(r"\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*")

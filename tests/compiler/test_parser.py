@@ -169,3 +169,35 @@ def test_the_keyword_list_is_the_grammars_words():
     grammar = (Path(__file__).resolve().parents[2] / "grammar" / "ptflow.lark").read_text()
     assert set(KEYWORDS) == set(re.findall(r'"([a-z_]+)"', grammar))
     assert len(KEYWORDS) == len(set(KEYWORDS))
+
+
+def test_a_triple_quoted_f_string_is_dedented_like_a_plain_one():
+    """An InferenceService YAML written as an indented f-string block reaches the step as valid YAML."""
+    source = textwrap.dedent('''\
+        pipeline p(ns: str = "x") {
+            a = f(spec: f"""
+                kind: InferenceService
+                metadata:
+                  namespace: {ns}
+
+                  name: isvc-{pipeline.job_id}
+                """)
+        }
+    ''')
+    module, diagnostics = parse_module(source)
+    assert diagnostics == []
+    parts = module.pipelines[0].body[0].call.args[0].value.parts
+    assert parts[0] == "kind: InferenceService\nmetadata:\n  namespace: "
+    assert isinstance(parts[1], tree.Name) and parts[1].id == "ns"
+    assert _text_at(source, parts[1]) == "ns"  # the placeholder's span still points into the file
+    assert parts[2] == "\n\n  name: isvc-"
+    assert parts[-1] == "\n"
+
+
+def test_a_triple_quoted_f_string_on_its_opening_line_is_kept_as_written():
+    module, _ = parse_module('pipeline p(n: int = 1) { a = f(x: f"""  a {n}\n    b""") }')
+    assert module.pipelines[0].body[0].call.args[0].value.parts[::2] == ["  a ", "\n    b"]
+
+
+def _text_at(source, node):
+    return source[node.span.start : node.span.end]
