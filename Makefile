@@ -41,6 +41,7 @@ system-packages:
 	$(call debian_install,command -v nvim,neovim,the Neovim set-up tests)
 	$(call debian_install,emacs --batch --eval "(progn (require 'package) (package-initialize) (require 'eglot))",emacs-nox elpa-eglot,the Emacs set-up tests)
 	$(call debian_install,command -v chromedriver,chromium chromium-driver,the browser tests of ptflow ui)
+	$(call debian_install,command -v jq,jq curl,the inference script test of examples/cifar10_containers)
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

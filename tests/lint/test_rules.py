@@ -246,8 +246,12 @@ pipeline p(source: str = "s3://bucket/data.csv", name: str = "local") {
     e = download(url: "gs://pinned/v1/data.csv") with { cache: true }
     f = download(url: name)
     base = importer(uri: "gs://models/resnet", type: Model)
+    g = download(url: "s3://bucket/data.csv", out: f"out-{pipeline.job_id}")
+    h = download(url: f"s3://{name}/{pipeline.job_name}")
 }
 """
+    # `g` is not flagged (an argument holds the run's id, so KFP never reuses its result); `h` is (a run's
+    # name can repeat).
     assert findings(tmp_path, text, code="PTF606") == [
         "PTF606 6:23 '\"https://example.com/data.csv\"' step `a` reads `https://example.com/data.csv` but is "
         "cached: when the data there changes, KFP reuses the old result",
@@ -257,6 +261,8 @@ pipeline p(source: str = "s3://bucket/data.csv", name: str = "local") {
         "KFP reuses the old result",
         "PTF606 12:5 'base' importer step `base` is cached: when the data at its URI changes, KFP reuses the old "
         "artifact",
+        "PTF606 14:23 'f\"s3://{name}/{pipeline.job_name}\"' step `h` reads `s3://` but is cached: when the data "
+        "there changes, KFP reuses the old result",
     ]
 
 

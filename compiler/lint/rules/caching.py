@@ -39,7 +39,9 @@ returning what it computed from the old data (kubeflow/pipelines#4857).
     raw = download(url: "https://example.com/data.csv")
                         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ step `raw` reads `https://example.com/data.csv` but is cached
 
-A URI that comes from a pipeline parameter's default is flagged too. Setting
+A URI that comes from a pipeline parameter's default is flagged too; a step with
+an argument that holds the run's id (`f"s3://logs/{pipeline.job_id}"`) is not,
+since its inputs differ in every run and KFP never reuses its result. Setting
 `cache: true` explicitly says the data behind the URI never changes (a
 versioned object) and silences the rule.
 
@@ -66,6 +68,8 @@ immutable version of the data and say so with `cache: true`.
                         hint="add `cache: false`, or `cache: true` if the URI names immutable data",
                     )
                     continue
+                if _holds_the_run_id(step):
+                    continue  # its cache key differs in every run, so KFP never reuses an old result
                 found = self._external_uri(step, defaults)
                 if found is None:
                     continue
@@ -98,3 +102,15 @@ immutable version of the data and say so with `cache: true`.
                     if match:
                         return match[0], expr.span, []
         return None
+
+
+def _holds_the_run_id(step: StepView) -> bool:
+    """Whether an argument holds `pipeline.job_id`, which is new in every run (a run's name can repeat)."""
+    return any(
+        isinstance(expr, tree.Member)
+        and isinstance(expr.obj, tree.Name)
+        and expr.obj.id == "pipeline"
+        and expr.attr.name == "job_id"
+        for argument in step.node.call.args
+        for expr in tree.walk_expr(argument.value)
+    )
