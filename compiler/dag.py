@@ -334,11 +334,16 @@ class Retry:
     max_backoff_seconds: float | None = None
 
 
+# The name of a Kubernetes object a step uses (a secret, a ConfigMap, a PVC): a constant, or a string known at
+# run time (a pipeline parameter, a step output, a loop item), as kfp-kubernetes' `*NameParameter` fields allow.
+ObjectName = str | PipelineInput | TaskOutput | LoopItem
+
+
 @dataclass
 class SecretUse:
     """A Kubernetes secret, as environment variables or as files."""
 
-    secret: str
+    secret: ObjectName
     env: dict[str, str] = field(default_factory=dict)  # VAR -> key
     mount_path: str | None = None
 
@@ -347,15 +352,18 @@ class SecretUse:
 class ConfigMapUse:
     """A Kubernetes ConfigMap, as environment variables or as files (the same shape as a secret's use)."""
 
-    config_map: str
+    config_map: ObjectName
     env: dict[str, str] = field(default_factory=dict)  # VAR -> key
     mount_path: str | None = None
 
 
 @dataclass
 class VolumeUse:
-    pvc: str
+    """A persistent volume claim mounted into the container (`sub_path`: a folder of the volume, not its root)."""
+
+    pvc: ObjectName
     mount_path: str
+    sub_path: str | None = None
 
 
 @dataclass
@@ -446,6 +454,18 @@ class TaskOptions:
     node_affinity: list[NodeAffinityTerm] = field(default_factory=list)
     vertex_custom_job: VertexCustomJob | None = None
 
+    def object_names(self) -> list[ObjectName]:
+        """The names of the secrets, ConfigMaps and PVCs the step uses, constants included."""
+        return (
+            [use.secret for use in self.secrets]
+            + [use.config_map for use in self.config_maps]
+            + [use.pvc for use in self.volumes]
+        )
+
+    def run_time_values(self) -> list[Value]:
+        """The values of these options known only at run time, other than resources (object names)."""
+        return [name for name in self.object_names() if not isinstance(name, str)]
+
 
 @dataclass
 class Task:
@@ -470,7 +490,7 @@ class Task:
         names = set()
         for value in self.arguments.values():
             names.update(tasks_in_value(value))
-        for value in self.options.env.values():
+        for value in [*self.options.env.values(), *self.options.run_time_values()]:
             names.update(tasks_in_value(value))
         return names
 

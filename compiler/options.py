@@ -107,12 +107,21 @@ class OptionParser:
     """Reads one `with` block into `TaskOptions`, row by row of `OPTIONS`.
 
     `parameter_of(expr)` returns the pipeline input an expression names (or
-    None); it lets resources come from pipeline parameters.
+    None); it lets resources come from pipeline parameters.  `value_of(expr)`
+    evaluates a name or a member where the step stands (a pipeline parameter,
+    a step output, a loop item; None once it reported what is wrong): it lets
+    the names of secrets, ConfigMaps and PVCs come from run-time values.
     """
 
-    def __init__(self, diagnostics: Diagnostics, parameter_of: Callable[[tree.Expr], dag.PipelineInput | None]):
+    def __init__(
+        self,
+        diagnostics: Diagnostics,
+        parameter_of: Callable[[tree.Expr], dag.PipelineInput | None],
+        value_of: Callable[[tree.Expr], dag.Value | None] | None = None,
+    ):
         self.diagnostics = diagnostics
         self.parameter_of = parameter_of
+        self.value_of = value_of
 
     def parse(self, block: tree.DictExpr | None) -> tuple[dag.TaskOptions, list[tree.Name]]:
         """The options, and the expressions listed in `after` (resolved by the caller)."""
@@ -167,6 +176,61 @@ class OptionParser:
         value = self.constant(expr)
         if not isinstance(value, str):
             self.bad(expr, f"{what} must be a string")
+            return None
+        return value
+
+    def object_name(self, expr: tree.Expr, what: str) -> dag.ObjectName | None:
+        """The name of a Kubernetes object: a non-empty string constant, or a string known at run time (a
+        pipeline parameter, a step output, a loop item), which kfp-kubernetes reads when the step starts."""
+        from ptflow.compiler import dag
+        from ptflow.compiler.components import NOT_CONSTANT, constant_value
+
+        value = constant_value(expr)
+        if value is not NOT_CONSTANT:
+            if not isinstance(value, str) or not value:
+                self.bad(expr, f"{what} must be a non-empty string, a pipeline parameter or a step output")
+                return None
+            return value
+        if not isinstance(expr, (tree.Name, tree.Member)) or self.value_of is None:
+            self.bad(
+                expr,
+                f"{what} must be a string constant, a pipeline parameter or a step output",
+                hint="an f-string or an expression can't name a Kubernetes object: compute the name in a step "
+                "and pass its output",
+            )
+            return None
+        resolved = self.value_of(expr)
+        if resolved is None:
+            return None  # reported where it was evaluated (an unknown name, an output of a loop, ...)
+        if not isinstance(resolved, (dag.PipelineInput, dag.TaskOutput, dag.LoopItem)) or (
+            isinstance(resolved, dag.TaskOutput) and resolved.gathered
+        ):
+            self.bad(expr, f"{what} must be one string known when the step starts, not a list of them")
+            return None
+        type_ = resolved.type
+        if type_ is None or not type_.is_param or type_.name not in ("str", "any") or type_.is_list:
+            self.bad(
+                expr,
+                f"{what} must be a string, but this is a `{type_}`",
+                hint="pass a `str` pipeline parameter or a `str` step output",
+            )
+            return None
+        return resolved
+
+    def constant_string(self, expr: tree.Expr, what: str, owner: str) -> str | None:
+        """A field of a Kubernetes setting that kfp-kubernetes writes as a constant (a path, a key)."""
+        from ptflow.compiler.components import NOT_CONSTANT, constant_value
+
+        value = constant_value(expr)
+        if value is NOT_CONSTANT:
+            self.bad(
+                expr,
+                f"{what} of {owner} must be a constant string: only the name of the object may be a pipeline "
+                "parameter or a step output",
+            )
+            return None
+        if not isinstance(value, str) or not value:
+            self.bad(expr, f"{what} of {owner} must be a non-empty string")
             return None
         return value
 
@@ -282,22 +346,49 @@ def _read_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[str, dag
     return {name: dag.Constant(value, STR) for name, value in parser.string_dict(expr, what).items()}
 
 
-def _env_or_mount(parser: OptionParser, expr: tree.Expr, kind: str, example: str) -> list[tuple[str, dict, str | None]]:
+def _env_or_mount(
+    parser: OptionParser, expr: tree.Expr, kind: str, example: str
+) -> list[tuple[dag.ObjectName, dict, str | None]]:
     """The (name, env, mount_path) of each item of a `secrets` or `config_maps` option: both are Kubernetes
-    objects whose keys become environment variables (`env: {VAR: key}`) and/or files (`mount_path`)."""
+    objects whose keys become environment variables (`env: {VAR: key}`) and/or files (`mount_path`).  The
+    name may be known at run time only (a pipeline parameter, a step output); the keys and the path may not."""
     uses = []
     for item in _items(expr):
-        value = parser.constant(item)
-        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        if not isinstance(item, tree.DictExpr) or item.get("name") is None:
             parser.bad(item, example)
             continue
-        env = value.get("env") or {}
-        mount_path = value.get("mount_path")
-        unknown = [k for k in value if k not in ("name", "env", "mount_path")]
-        if unknown or not isinstance(env, dict) or (not env and not mount_path):
+        unknown = [e for e in item.entries if e.key.name not in ("name", "env", "mount_path")]
+        if unknown:
+            parser.bad(
+                unknown[0].key,
+                f"unknown {kind} field `{unknown[0].key.name}`",
+                hint=f"a {kind} needs `env` (variable: key) and/or `mount_path`, and nothing else",
+            )
+            continue
+        name_entry, env_entry, mount_entry = item.get("name"), item.get("env"), item.get("mount_path")
+        if env_entry is None and mount_entry is None:
             parser.bad(item, f"a {kind} needs `env` (variable: key) and/or `mount_path`, and nothing else")
             continue
-        uses.append((value["name"], {str(k): str(v) for k, v in env.items()}, mount_path))
+        assert name_entry is not None, "checked above"
+        name = parser.object_name(name_entry.value, f"the name of a {kind}")
+        env: dict[str, str] = {}
+        if env_entry is not None:
+            if not isinstance(env_entry.value, tree.DictExpr) or not env_entry.value.entries:
+                parser.bad(env_entry.value, f'`env` of a {kind} is a dict of variable: key, such as {{VAR: "key"}}')
+                continue
+            for entry in env_entry.value.entries:
+                key = parser.constant_string(entry.value, f"the key of `{entry.key.name}`", f"a {kind}")
+                if key is not None:
+                    env[entry.key.name] = key
+            if len(env) != len(env_entry.value.entries):
+                continue
+        mount_path = None
+        if mount_entry is not None:
+            mount_path = parser.constant_string(mount_entry.value, "`mount_path`", f"a {kind}")
+            if mount_path is None:
+                continue
+        if name is not None:
+            uses.append((name, env, mount_path))
     return uses
 
 
@@ -440,20 +531,36 @@ def _read_node_affinity(parser: OptionParser, expr: tree.Expr, what: str) -> lis
     return terms
 
 
+_VOLUME_FIELDS = ("pvc", "mount_path", "sub_path")
+
+
 def _read_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.VolumeUse]:
+    """PVC mounts.  The claim's name may be known at run time only (a pipeline parameter, a step output, such
+    as the name a `k8s.create_pvc` step gives); the paths may not."""
     from ptflow.compiler import dag
 
     volumes = []
     for item in _items(expr):
-        value = parser.constant(item)
-        if (
-            not isinstance(value, dict)
-            or set(value) != {"pvc", "mount_path"}
-            or not all(isinstance(v, str) for v in value.values())
-        ):
-            parser.bad(item, 'each volume is {pvc: "my-claim", mount_path: "/data"}')
+        if not isinstance(item, tree.DictExpr) or item.get("pvc") is None or item.get("mount_path") is None:
+            parser.bad(item, 'each volume is {pvc: "my-claim", mount_path: "/data"}, with optional sub_path: "models"')
             continue
-        volumes.append(dag.VolumeUse(value["pvc"], value["mount_path"]))
+        unknown = [e for e in item.entries if e.key.name not in _VOLUME_FIELDS]
+        if unknown:
+            parser.bad(
+                unknown[0].key, f"unknown volume field `{unknown[0].key.name}` (fields: {', '.join(_VOLUME_FIELDS)})"
+            )
+            continue
+        pvc_entry, mount_entry, sub_path_entry = item.get("pvc"), item.get("mount_path"), item.get("sub_path")
+        assert pvc_entry is not None and mount_entry is not None, "checked above"
+        pvc = parser.object_name(pvc_entry.value, "the name of a PVC (`pvc`)")
+        mount_path = parser.constant_string(mount_entry.value, "`mount_path`", "a volume")
+        sub_path = None
+        if sub_path_entry is not None:
+            sub_path = parser.constant_string(sub_path_entry.value, "`sub_path`", "a volume")
+            if sub_path is None:
+                continue
+        if pvc is not None and mount_path is not None:
+            volumes.append(dag.VolumeUse(pvc, mount_path, sub_path))
     return volumes
 
 
@@ -666,6 +773,19 @@ def _accelerator_parameter_refused_v1(task: dag.Task, target: str):
     return None
 
 
+def _run_time_name_refused_v1(task: dag.Task, target: str):
+    """kfp-v1 writes the names of secrets, ConfigMaps and PVCs into the pod at compile time: a name known
+    only at run time (a pipeline parameter, a step output) has nowhere to go.  One error for all three (the
+    three options' refusals have the same text and are merged)."""
+    if not task.options.run_time_values():
+        return None
+    return (
+        f"step `{task.step}` names a secret, ConfigMap or PVC with a value known at run time; {target} "
+        "(KFP 1.x / Argo) writes those names into the pod at compile time",
+        "write the name as a string constant, or compile for kfp-v2",
+    )
+
+
 def _image_pull_secrets_refused_v1(task: dag.Task, target: str):
     if not task.options.image_pull_secrets:
         return None
@@ -745,6 +865,7 @@ def _lowerings(
 _PARAMETER = " or a pipeline parameter"
 _ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipeline_call_refused)
 _PLATFORM = "kfp-kubernetes platform config"
+_RUN_TIME_NAME_V1 = Refusal("when the name is a pipeline parameter or a step output", _run_time_name_refused_v1)
 _ALL_DEPLOY_STEPS = VERTEX_DEPLOY_STEPS
 
 # Kubeflow has no CustomJob: the step runs as an ordinary pod there, with a warning, so one pipeline serves
@@ -879,7 +1000,8 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "secrets",
-        '{name: "minio", env: {VAR: "key"}} and/or mount_path: "/secrets", or a list of them',
+        '{name: "minio", env: {VAR: "key"}} and/or mount_path: "/secrets", or a list of them; `name` may be a '
+        "pipeline parameter or a step output",
         "Kubernetes secrets as environment variables or files",
         _read_secrets,
         "secrets",
@@ -887,11 +1009,13 @@ OPTIONS: tuple[Option, ...] = (
             f"{_PLATFORM} `secretAsEnv` / `secretAsVolume`",
             "container `env` / `volumeMounts`",
             v2_refuses=_ON_PIPELINE_CALL,
+            v1_refuses=_RUN_TIME_NAME_V1,
         ),
     ),
     Option(
         "config_maps",
-        '{name: "settings", env: {VAR: "key"}} and/or mount_path: "/cfg", or a list of them',
+        '{name: "settings", env: {VAR: "key"}} and/or mount_path: "/cfg", or a list of them; `name` may be a '
+        "pipeline parameter or a step output",
         "Kubernetes ConfigMaps as environment variables or files",
         _read_config_maps,
         "config_maps",
@@ -899,6 +1023,7 @@ OPTIONS: tuple[Option, ...] = (
             f"{_PLATFORM} `configMapAsEnv` / `configMapAsVolume`",
             "container `env` / `volumeMounts`",
             v2_refuses=_container_only("config_maps", "config_maps"),
+            v1_refuses=_RUN_TIME_NAME_V1,
         ),
     ),
     Option(
@@ -915,12 +1040,16 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "volumes",
-        '{pvc: "my-claim", mount_path: "/data"}, or a list of them',
+        '{pvc: "my-claim", mount_path: "/data", sub_path: "models"}, or a list of them; `pvc` may be a '
+        "pipeline parameter or a step output",
         "persistent volume claims mounted into the container",
         _read_volumes,
         "volumes",
         _lowerings(
-            f"{_PLATFORM} `pvcMount`", "template `volumes` and container `volumeMounts`", v2_refuses=_ON_PIPELINE_CALL
+            f"{_PLATFORM} `pvcMount`",
+            "template `volumes` and container `volumeMounts` (`subPath`)",
+            v2_refuses=_ON_PIPELINE_CALL,
+            v1_refuses=_RUN_TIME_NAME_V1,
         ),
     ),
     Option(

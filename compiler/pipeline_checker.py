@@ -419,7 +419,11 @@ class PipelineBuilder:
         node = decl.node
         spec = decl.spec
         scope = self._scope_of(decl.group)
-        options, after = OptionParser(self.diagnostics, lambda e: self._parameter_of(e, scope)).parse(node.options)
+        options, after = OptionParser(
+            self.diagnostics,
+            lambda e: self._parameter_of(e, scope),
+            lambda e: self._value(e, decl.group, scope, in_finally=decl.in_finally),
+        ).parse(node.options)
         if spec is None:
             # Still evaluate the arguments, to report mistakes in them too.
             for argument in node.call.args:

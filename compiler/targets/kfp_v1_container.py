@@ -216,7 +216,11 @@ class ContainerBuilder:
         mounts += [
             {"mountPath": c.mount_path, "name": c.config_map} for c in self.task.options.config_maps if c.mount_path
         ]
-        mounts += [{"mountPath": v.mount_path, "name": v.pvc} for v in self.task.options.volumes]
+        for volume in self.task.options.volumes:
+            mount = {"mountPath": volume.mount_path, "name": volume.pvc}
+            if volume.sub_path:
+                mount["subPath"] = volume.sub_path
+            mounts.append(mount)
         mounts += [{"mountPath": e.mount_path, "name": e.name} for e in self.task.options.empty_dirs]
         return mounts
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
@@ -327,6 +328,7 @@ class _Lowering:
             values.extend(self._values_of(value))
         for option in self._resource_parameters(task).values():
             values.append(option)
+        values.extend(task.options.run_time_values())  # secret, ConfigMap and PVC names known at run time
         return values
 
     def _condition_values(self, node) -> list[dag.Value]:
@@ -740,10 +742,10 @@ class _Lowering:
             inputs["parameters"][channel_name] = binding
         if inputs:
             spec["inputs"] = inputs
-        component = self._task_component(task)
+        component = self._task_component(task, lambda value: self._binding(value, siblings, parent_inputs)[1])
         return spec, component
 
-    def _task_component(self, task: dag.Task) -> dict:
+    def _task_component(self, task: dag.Task, bind: Callable[[dag.Value], dict]) -> dict:
         spec = task.component
         if spec.kind == dag.ComponentKind.PIPELINE:
             assert spec.pipeline is not None, "a pipeline component carries its graph"
@@ -764,7 +766,7 @@ class _Lowering:
             self.out.executors[label] = {"importer": _importer(spec, task)}
         else:
             self.out.executors[label] = {"container": self._container(task)}
-            platform = _platform_config(task.options)
+            platform = _platform_config(task.options, bind)
             if platform:
                 self.out.platform_executors[label] = platform
         return component
@@ -1029,59 +1031,62 @@ def _node_requirement(requirement: dag.NodeRequirement) -> dict:
     return entry
 
 
-def _platform_config(options: dag.TaskOptions) -> dict:
-    """The kfp-kubernetes executor config for one task, as kfp-kubernetes writes it."""
+def _object_name(name: dag.ObjectName, field: str, bind: Callable[[dag.Value], dict]) -> dict:
+    """A secret's or ConfigMap's name as kfp-kubernetes writes it: a constant in both the plain field and the
+    `...NameParameter`, a run-time value as its binding in the `...NameParameter` only."""
+    if isinstance(name, str):
+        return {field: name, f"{field}Parameter": {"runtimeValue": {"constant": name}}}
+    return {f"{field}Parameter": bind(name)}
+
+
+def _pvc_mount(volume: dag.VolumeUse, bind: Callable[[dag.Value], dict]) -> dict:
+    """A PVC mount: kfp-kubernetes writes the claim's name twice, in the deprecated `pvc_reference` oneof
+    (`constant`, or the run-time value's binding itself) and in `pvcNameParameter`."""
+    if isinstance(volume.pvc, str):
+        entry = {"constant": volume.pvc, "pvcNameParameter": {"runtimeValue": {"constant": volume.pvc}}}
+    else:
+        binding = bind(volume.pvc)
+        entry = {**binding, "pvcNameParameter": binding}
+    entry["mountPath"] = volume.mount_path
+    if volume.sub_path:
+        entry["subPath"] = volume.sub_path
+    return entry
+
+
+def _platform_config(options: dag.TaskOptions, bind: Callable[[dag.Value], dict]) -> dict:
+    """The kfp-kubernetes executor config for one task, as kfp-kubernetes writes it; `bind` gives the binding of
+    a run-time value where the task stands (the names of secrets, ConfigMaps and PVCs may be such values)."""
     config: dict = {}
     for secret in options.secrets:
-        name_parameter = {"runtimeValue": {"constant": secret.secret}}
+        name = _object_name(secret.secret, "secretName", bind)
         if secret.env:
             config.setdefault("secretAsEnv", []).append(
                 {
                     "keyToEnv": [{"envVar": var, "secretKey": key} for var, key in secret.env.items()],
                     "optional": False,
-                    "secretName": secret.secret,
-                    "secretNameParameter": name_parameter,
+                    **name,
                 }
             )
         if secret.mount_path:
-            config.setdefault("secretAsVolume", []).append(
-                {
-                    "mountPath": secret.mount_path,
-                    "optional": False,
-                    "secretName": secret.secret,
-                    "secretNameParameter": name_parameter,
-                }
-            )
+            config.setdefault("secretAsVolume", []).append({"mountPath": secret.mount_path, "optional": False, **name})
     for config_map in options.config_maps:
-        name_parameter = {"runtimeValue": {"constant": config_map.config_map}}
+        name = _object_name(config_map.config_map, "configMapName", bind)
         if config_map.env:
             config.setdefault("configMapAsEnv", []).append(
                 {
-                    "configMapName": config_map.config_map,
-                    "configMapNameParameter": name_parameter,
+                    **name,
                     "keyToEnv": [{"configMapKey": key, "envVar": var} for var, key in config_map.env.items()],
                     "optional": False,
                 }
             )
         if config_map.mount_path:
             config.setdefault("configMapAsVolume", []).append(
-                {
-                    "configMapName": config_map.config_map,
-                    "configMapNameParameter": name_parameter,
-                    "mountPath": config_map.mount_path,
-                    "optional": False,
-                }
+                {**name, "mountPath": config_map.mount_path, "optional": False}
             )
     for variable, field_path in options.field_env.items():
         config.setdefault("fieldPathAsEnv", []).append({"fieldPath": field_path, "name": variable})
     for volume in options.volumes:
-        config.setdefault("pvcMount", []).append(
-            {
-                "constant": volume.pvc,
-                "mountPath": volume.mount_path,
-                "pvcNameParameter": {"runtimeValue": {"constant": volume.pvc}},
-            }
-        )
+        config.setdefault("pvcMount", []).append(_pvc_mount(volume, bind))
     for empty_dir in options.empty_dirs:
         entry = {"mountPath": empty_dir.mount_path, "volumeName": empty_dir.name}
         if empty_dir.medium:

@@ -18,6 +18,8 @@ from ptflow.compiler.options import OPTIONS, OPTIONS_BY_NAME
 from ptflow.compiler.targets.registry import TARGETS
 from ptflow.compiler.types import STR
 
+N = STR  # the type of the pipeline parameter `n` below
+
 SOURCE = """\
 component step(x: str) -> (y: str) {
     image = "alpine:3.19"
@@ -26,7 +28,7 @@ component step(x: str) -> (y: str) {
 pipeline inner(x: str) {
     a = step(x: x)
 }
-pipeline p(n: str = "1", sel: str = "gpu", acc: str = "nvidia-tesla-t4") {
+pipeline p(n: str = "1", sel: str = "gpu", acc: str = "nvidia-tesla-t4", count: int = 1) {
     first = step(x: "a")
     STEP
 }
@@ -108,6 +110,13 @@ GOOD = [
         [dag.SecretUse("minio", {"AWS_KEY": "accesskey"})],
     ),
     ('secrets: [{name: "certs", mount_path: "/certs"}]', "secrets", [dag.SecretUse("certs", {}, "/certs")]),
+    # Names known at run time: a pipeline parameter, a step output.
+    ('secrets: {name: n, mount_path: "/certs"}', "secrets", [dag.SecretUse(dag.PipelineInput("n", N), {}, "/certs")]),
+    (
+        'secrets: {name: first.y, env: {KEY: "key"}}',
+        "secrets",
+        [dag.SecretUse(dag.TaskOutput("first", "y", STR), {"KEY": "key"})],
+    ),
     (
         'config_maps: {name: "settings", env: {LOG_LEVEL: "level"}}',
         "config_maps",
@@ -124,6 +133,16 @@ GOOD = [
         {"POD_NAME": "metadata.name", "RUN": "metadata.annotations['pipelines.kubeflow.org/run_name']"},
     ),
     ('volumes: {pvc: "shared", mount_path: "/data"}', "volumes", [dag.VolumeUse("shared", "/data")]),
+    (
+        'volumes: {pvc: n, mount_path: "/data", sub_path: "models"}',
+        "volumes",
+        [dag.VolumeUse(dag.PipelineInput("n", N), "/data", "models")],
+    ),
+    (
+        'config_maps: {name: first.y, mount_path: "/cfg"}',
+        "config_maps",
+        [dag.ConfigMapUse(dag.TaskOutput("first", "y", STR), {}, "/cfg")],
+    ),
     ('empty_dirs: {name: "scratch", mount_path: "/scratch"}', "empty_dirs", [dag.EmptyDirUse("scratch", "/scratch")]),
     (
         'empty_dirs: [{name: "shm", mount_path: "/dev/shm", medium: "Memory", size_limit: "1Gi"}]',
@@ -329,9 +348,47 @@ BAD = [
     (
         'secrets: {name: "minio", mount_path: "/s", extra: 1}',
         "PTF309",
-        "{name",
+        "extra",
+        "unknown secret field `extra`",
         "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else",
+    ),
+    # A name may be known at run time only; what is not a string known when the step starts says so.
+    (
+        'secrets: {name: 3, mount_path: "/s"}',
+        "PTF309",
+        "3",
+        "the name of a secret must be a non-empty string, a pipeline parameter or a step output",
         None,
+    ),
+    (
+        'secrets: {name: f"s-{n}", mount_path: "/s"}',
+        "PTF309",
+        'f"s-',
+        "the name of a secret must be a string constant, a pipeline parameter or a step output",
+        "an f-string or an expression can't name a Kubernetes object: compute the name in a step and pass its output",
+    ),
+    (
+        "secrets: {name: n, mount_path: n}",
+        "PTF309",
+        "n}",
+        "`mount_path` of a secret must be a constant string: only the name of the object may be a pipeline "
+        "parameter or a step output",
+        None,
+    ),
+    (
+        'config_maps: {name: "settings", env: {LEVEL: first.y}}',
+        "PTF309",
+        "first.y",
+        "the key of `LEVEL` of a config map must be a constant string: only the name of the object may be a "
+        "pipeline parameter or a step output",
+        None,
+    ),
+    (
+        'config_maps: {name: count, mount_path: "/cfg"}',
+        "PTF309",
+        "count",
+        "the name of a config map must be a string, but this is a `int`",
+        "pass a `str` pipeline parameter or a `str` step output",
     ),
     (
         'config_maps: ["settings"]',
@@ -343,9 +400,9 @@ BAD = [
     (
         'config_maps: {name: "settings", path: "/cfg"}',
         "PTF309",
-        "{name",
+        "path",
+        "unknown config map field `path`",
         "a config map needs `env` (variable: key) and/or `mount_path`, and nothing else",
-        None,
     ),
     (
         'field_env: ["metadata.name"]',
@@ -363,7 +420,28 @@ BAD = [
         "status.hostIP, status.hostIPs, status.podIP, status.podIPs, metadata.labels['KEY'] or "
         "metadata.annotations['KEY']",
     ),
-    ('volumes: {pvc: "claim"}', "PTF309", "{pvc", 'each volume is {pvc: "my-claim", mount_path: "/data"}', None),
+    (
+        'volumes: {pvc: "claim"}',
+        "PTF309",
+        "{pvc",
+        'each volume is {pvc: "my-claim", mount_path: "/data"}, with optional sub_path: "models"',
+        None,
+    ),
+    (
+        'volumes: {pvc: "claim", mount_path: "/data", sub_path: n}',
+        "PTF309",
+        "n}",
+        "`sub_path` of a volume must be a constant string: only the name of the object may be a pipeline "
+        "parameter or a step output",
+        None,
+    ),
+    (
+        'volumes: {pvc: "claim", mount_path: "/data", read_only: true}',
+        "PTF309",
+        "read_only",
+        "unknown volume field `read_only` (fields: pvc, mount_path, sub_path)",
+        None,
+    ),
     (
         'empty_dirs: {name: "scratch"}',
         "PTF309",
@@ -555,6 +633,9 @@ REFUSED = {
     ("volumes", "vertex"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
     ("accelerator", "kfp-v1"): ("gpus: 1, accelerator: acc", STEP),
     ("image_pull_secrets", "kfp-v1"): ('image_pull_secrets: ["regcred"]', STEP),
+    ("secrets", "kfp-v1"): ('secrets: {name: n, mount_path: "/s"}', STEP),
+    ("config_maps", "kfp-v1"): ('config_maps: {name: first.y, mount_path: "/c"}', STEP),
+    ("volumes", "kfp-v1"): ('volumes: {pvc: n, mount_path: "/v"}', STEP),
     ("vertex_custom_job", "vertex"): ("vertex_custom_job: {}", CALLS_A_PIPELINE),
 }
 # Container settings on a step that calls a pipeline: kfp-v2 has no container to write them to (they were
