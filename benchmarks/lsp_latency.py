@@ -158,7 +158,7 @@ class Client:
                 raise TimeoutError(f"no diagnostics for version {version} of {uri}")
             try:
                 await asyncio.wait_for(self._event.wait(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         return self.arrived[(uri, version)]
 

@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.parsers.lalr_analysis import Shift
 
 from ptflow.compiler import tree
-from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes
+from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Related, codes
 from ptflow.compiler.source import SourceText, Span
 from ptflow.compiler.value_limits import INT_MAX, INT_MIN
 
@@ -235,6 +235,20 @@ class _Recovery:
         char = text[offset]
         state = error.interactive_parser.lexer_thread.state
         assert state is not None, "a lexer that raised UnexpectedCharacters has a state"
+        if char in "\"'" and self._triple_quote_before(offset):
+            # `"""` never closed: the lexer read `""` as an empty string and stopped at the third quote. All
+            # the rest of the file is inside the string, so nothing after it is reported.
+            opener = offset - 2 - (text[offset - 3 : offset - 2] == "f")
+            if not self._is_echo():
+                self.diagnostics.report(
+                    codes.UNTERMINATED_STRING,
+                    f"unclosed `{char * 3}`: the file ends before the string's closing `{char * 3}`",
+                    self.source.span(opener, offset + 1),
+                    related=[Related(self.source.span(len(text), len(text)), "the file ends here")],
+                    hint=f"close the text with `{char * 3}`",
+                )
+            state.line_ctr.feed(text[offset:])  # no token follows: what the parser says at the end is an echo
+            return True
         if char in "\"'" or text.startswith(('f"', "f'"), offset):
             end = text.find("\n", offset)
             end = len(text) if end < 0 else end
@@ -258,6 +272,17 @@ class _Recovery:
             )
         return True
 
+    @staticmethod
+    def _triple_quote_before(offset: int) -> bool:
+        """Whether the quote at `offset` is the third of three, after the empty string the lexer made of two."""
+        previous = _COUNTER.current
+        return (
+            previous is not None
+            and previous.type in ("STRING", "FSTRING")
+            and previous.end_pos == offset
+            and previous.value.lstrip("f") in ('""', "''")
+        )
+
     def _bad_token(self, error: UnexpectedToken) -> bool:
         parser = error.interactive_parser
         token = error.token
@@ -268,14 +293,16 @@ class _Recovery:
         if substitute is not None and dry_run.accepts_token(substitute):
             # `x = 1` where `x: 1` was meant (or the reverse): read it as meant.
             if not self._is_echo():
-                self._report(token, dry_run.accepts(), None)
+                self._report(parser, token, dry_run.accepts(), None)
             parser.feed_token(Token.new_borrow_pos(substitute, _invented(substitute, token).value, token))
             return True
         previous = _COUNTER.previous if _COUNTER.current is token else _COUNTER.current
         same_line = previous is not None and previous.end_line == token.line
-        repair = self._find_repair(parser, token, prefer_separator=same_line)
+        # A `{` that ends its line after a value opens a block (`for x in [a, b {`), not a dict item.
+        block_opener = token.type == "LBRACE" and self._ends_line(token)
+        repair = self._find_repair(parser, token, prefer_separator=same_line and not block_opener)
         if not self._is_echo():
-            self._report(token, dry_run.accepts(), repair)
+            self._report(parser, token, dry_run.accepts(), repair)
         if repair is not None:
             for kind in repair:
                 parser.feed_token(_invented(kind, token))
@@ -287,10 +314,24 @@ class _Recovery:
             return False  # nothing left to skip: give up on the rest
         return True  # skip the token
 
-    def _report(self, token: Token, accepts: set[str], repair) -> None:
+    def _ends_line(self, token: Token) -> bool:
+        """Whether only blanks and a comment follow `token` on its line."""
+        end = _token_offsets(token)[1]
+        line_end = self.source.text.find("\n", end)
+        rest = self.source.text[end : None if line_end < 0 else line_end]
+        return not rest.split("#", 1)[0].strip()
+
+    def _report(self, parser, token: Token, accepts: set[str], repair) -> None:
         span = _token_span(self.source, token)
         expected = describe_expected(accepts)
         previous = _COUNTER.previous if _COUNTER.current is token else _COUNTER.current
+        # The bracket the parser gives up on: the innermost one still open, when the repair (or, at the end of
+        # the file, what is accepted) is its closer. Naming it, and where it was opened, is the useful part:
+        # the place the parser noticed can be lines below it.
+        closer = repair[0] if repair else None
+        if token.type == "$END" and closer is None:
+            closer = next((kind for kind in ("RPAR", "RSQB", "RBRACE") if kind in accepts), None)
+        unclosed = _innermost_unclosed(parser, closer) if closer in _CLOSERS else None
         if (
             repair is not None
             and previous is not None
@@ -306,7 +347,15 @@ class _Recovery:
             if repair[0] in _CLOSERS:
                 shown = _terminal_text().get(repair[0], repair[0])
                 message = f"expected {shown} after {describe_token(previous)}"
-                self.diagnostics.report(codes.SYNTAX_ERROR, message, span, hint=f"accepted here: {expected}")
+                if unclosed is not None:
+                    message = f"unclosed {unclosed.shown}: {message}"
+                self.diagnostics.report(
+                    codes.SYNTAX_ERROR,
+                    message,
+                    span,
+                    related=self._opened_here(unclosed),
+                    hint=f"accepted here: {expected}",
+                )
             else:
                 message = f"expected {expected} after {describe_token(previous)}"
                 self.diagnostics.report(codes.SYNTAX_ERROR, message, span)
@@ -314,9 +363,24 @@ class _Recovery:
         if token.type == "$END":
             closers = accepts & _CLOSERS
             message = f"unexpected end of file; expected {describe_expected(closers or accepts)}"
+            if unclosed is not None:
+                message = f"unclosed {unclosed.shown}: the file ends before its {unclosed.closer}"
         else:
             message = f"unexpected {describe_token(token)}; expected {expected}"
-        self.diagnostics.report(codes.SYNTAX_ERROR, message, span, hint=_hint_for(token, accepts))
+            if unclosed is not None:
+                message = f"unclosed {unclosed.shown}: {message}"
+        self.diagnostics.report(
+            codes.SYNTAX_ERROR,
+            message,
+            span,
+            related=self._opened_here(unclosed),
+            hint=_hint_for(token, accepts),
+        )
+
+    def _opened_here(self, unclosed: _Unclosed | None) -> list[Related] | None:
+        if unclosed is None:
+            return None
+        return [Related(_token_span(self.source, unclosed.opener), f"{unclosed.shown} opened here")]
 
     @staticmethod
     def _find_repair(parser, token: Token, prefer_separator: bool = False) -> tuple[str, ...] | None:
@@ -409,12 +473,99 @@ class _DryRun:
         return {name for name in self.table[self._top()] if name.isupper() and self.accepts_token(name)}
 
 
+_CLOSER_OF = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+# The keywords whose `{` opens a block, as a message names the block.
+_BLOCK_KEYWORDS = {
+    "PIPELINE": "pipeline",
+    "COMPONENT": "component",
+    "IF": "`if`",
+    "ELIF": "`elif`",
+    "ELSE": "`else`",
+    "FOR": "`for` loop",
+    "FINALLY": "`finally`",
+    "WITH": "`with` options",
+}
+
+
+class _Unclosed:
+    """A bracket the parser has shifted and not seen closed: `(`, or the `{` of pipeline `train`."""
+
+    def __init__(self, opener: Token, owner: str | None):
+        self.opener = opener
+        self.owner = owner
+        self.closer = f"`{_invented(_CLOSER_OF[opener.type], opener).value}`"
+
+    @property
+    def shown(self) -> str:
+        return f"`{self.opener.value}`" + (f" of {self.owner}" if self.owner else "")
+
+
+def _innermost_unclosed(parser, closer: str | None) -> _Unclosed | None:
+    """The innermost bracket still open in the parser's stack, when `closer` is what closes it.
+
+    The stack holds the tokens shifted and not yet reduced into a rule: an opener there whose closer is not
+    after it (at its own level) is open.  Read only after an error, so parsing pays nothing for it.
+    """
+    stack = parser.parser_state.value_stack
+    open_at: list[int] = []
+    for index, item in enumerate(stack):
+        if isinstance(item, Token):
+            if item.type in _OPENERS:
+                open_at.append(index)
+            elif item.type in _CLOSERS and open_at:
+                open_at.pop()
+    if not open_at:
+        return None
+    index = open_at[-1]
+    opener = stack[index]
+    if _CLOSER_OF[opener.type] != closer:
+        return None
+    return _Unclosed(opener, _block_owner(stack, index) if opener.type == "LBRACE" else None)
+
+
+def _block_owner(stack: list, brace: int) -> str | None:
+    """What the `{` at `stack[brace]` is the block of (`pipeline `p``, `` `if` ``), or None for a dict."""
+    index = brace - 1
+    while index >= 0:
+        item = stack[index]
+        if isinstance(item, Token):
+            if item.type in _BLOCK_KEYWORDS:
+                owner = _BLOCK_KEYWORDS[item.type]
+                following = stack[index + 1] if index + 1 < len(stack) else None
+                if item.type in ("PIPELINE", "COMPONENT") and isinstance(following, Token):
+                    owner += f" `{following.value}`"
+                return owner
+            if item.type == "RPAR":  # a signature's `(...)`: step over it to the name and keyword
+                depth = 0
+                while index >= 0:
+                    token = stack[index]
+                    if isinstance(token, Token) and token.type == "RPAR":
+                        depth += 1
+                    elif isinstance(token, Token) and token.type == "LPAR":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    index -= 1
+            elif item.type not in ("NAME", "IN", "PARALLEL"):
+                return None  # `:`, `=`, `,`, `(`...: the `{` starts a dict value
+        index -= 1
+    return None
+
+
 def _invented(kind: str, at: Token) -> Token:
     value = {"RPAR": ")", "RSQB": "]", "RBRACE": "}", "COMMA": ",", "COLON": ":", "EQUAL": "="}.get(kind, tree.MISSING)
     return Token.new_borrow_pos(kind, value, at)
 
 
 def _hint_for(token: Token, accepts: set[str]) -> str | None:
+    if token.type == "COLON" and "LBRACE" in accepts and "COLON" not in accepts:
+        # `if ready:`, `for x in xs:`, `else:` as Python writes them
+        return "a block is written in `{ }`, not after `:` (`if ready { ... }`, `for x in xs { ... }`)"
+    if token.type == "NAME" and token.value in ("def", "class"):
+        return (
+            "ptflow has no `def`: write `pipeline name(input: type) { ... }` or "
+            "`component name(input: type) -> (output: type) { ... }`, with the body in `{ }`"
+        )
     if token.type in ("EQ", "NE", "LESSTHAN", "MORETHAN", "LE", "GE", "AND", "OR"):
         return "comparisons and `and`/`or` belong in `if` conditions"
     if token.type == "EQUAL" and "COLON" in accepts:

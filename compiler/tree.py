@@ -8,14 +8,8 @@ compare by identity (`eq=False`) so later phases can key tables by node.
 from __future__ import annotations
 
 import enum
-import sys
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-if sys.version_info >= (3, 11):
-    from typing import dataclass_transform
-else:  # pragma: no cover - Python 3.10
-    from typing_extensions import dataclass_transform
+from typing import Any, TypeVar, dataclass_transform
 
 from ptflow.compiler.source import Span
 

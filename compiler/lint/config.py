@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import tomllib
 
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
 from ptflow.compiler.diagnostics.codes import CODES

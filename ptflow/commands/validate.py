@@ -11,10 +11,14 @@ from __future__ import annotations
 import json
 import sys
 
-from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, has_errors, print_diagnostics
+from ptflow.commands.common import EXIT_ERRORS, EXIT_OK, has_errors
 from ptflow.compiler.diagnostics import codes
 from ptflow.compiler.diagnostics.json_format import diagnostic_to_json
 from ptflow.compiler.gc_pause import garbage_collection_paused
+
+# A document broken throughout (a thousand tasks all wrong the same way) would bury the terminal: text output
+# shows this many findings, errors first, then says how many more there are; --format json lists them all.
+SHOWN_AT_MOST = 50
 
 
 def register(subparsers) -> None:
@@ -40,8 +44,24 @@ def run(args) -> int:
         json.dump([_as_json(d) for d in everything], sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        print_diagnostics(everything, "text", sys.stderr, texts=texts)
+        _print_capped(everything, texts)
     return EXIT_ERRORS if has_errors(everything, args.deny_warnings) else EXIT_OK
+
+
+def _print_capped(diagnostics: list, texts: dict[str, str]) -> None:
+    from ptflow.compiler.diagnostics.text import SourceCache, render_text, summary
+
+    if not diagnostics:
+        sys.stderr.write(summary(diagnostics) + "\n")
+        return
+    worst_first = sorted(diagnostics, key=lambda d: d.severity)  # stable: each severity keeps its order
+    shown = worst_first[:SHOWN_AT_MOST]
+    color = sys.stderr.isatty()
+    sys.stderr.write(render_text(shown, SourceCache(texts), color=color) + "\n")
+    hidden = len(diagnostics) - len(shown)
+    if hidden:
+        sys.stderr.write(f"... and {hidden} more (--format json lists them all)\n")
+    sys.stderr.write(summary(diagnostics) + "\n")
 
 
 def _as_json(diagnostic) -> dict:

@@ -36,3 +36,18 @@ def test_mypy_finds_no_type_errors_in_compiler_and_runtime():
     result = _run([sys.executable, str(REPO / "tools" / "typecheck.py")])
     assert result.returncode == 0, f"mypy found type errors:\n{result.stdout}{result.stderr}"
     assert "Success: no issues found" in result.stdout, result.stdout
+
+
+def test_the_python_floor_pip_enforces_is_the_one_the_checks_use():
+    # pip installs ptflow on any Python that `requires-python` admits; mypy and ruff check the code against
+    # their own version settings. When those were 3.11 and the metadata said >=3.10, pip installed ptflow on
+    # 3.10, where `import tomllib` and `enum.StrEnum` fail at the first command.
+    import tomllib
+
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    floor = settings["project"]["requires-python"]
+    assert floor.startswith(">="), floor
+    major, minor = floor.removeprefix(">=").split(".")[:2]
+    assert settings["tool"]["mypy"]["python_version"] == f"{major}.{minor}"
+    assert settings["tool"]["ruff"]["target-version"] == f"py{major}{minor}"
+    assert sys.version_info[:2] >= (int(major), int(minor)), "the tests run on a Python below the declared floor"

@@ -84,7 +84,7 @@ def test_three_independent_mistakes_give_three_errors():
     assert errors == [
         ("PTF101", 2, 16, "unexpected `y`; expected one of `)`, `,`"),
         ("PTF101", 3, 13, "unexpected `=`; expected one of `)`, `,`, `:`"),
-        ("PTF101", 4, 19, "unexpected `)`; expected one of `,`, `]`"),
+        ("PTF101", 4, 19, "unclosed `[`: unexpected `)`; expected one of `,`, `]`"),
     ]
 
 
@@ -95,7 +95,7 @@ def test_a_missing_closer_at_the_end_of_a_line_is_reported_there():
             b = f(x: 2)
         }
     """)
-    assert errors == [("PTF101", 2, 15, "expected `)` after `1`")]
+    assert errors == [("PTF101", 2, 15, "unclosed `(`: expected `)` after `1`")]
     _, diagnostics = parse_module("pipeline p() {\n  a = f(x: 1\n  b = f()\n}")
     assert diagnostics[0].hint == "accepted here: one of `)`, `,`"
 
@@ -111,7 +111,7 @@ def test_a_missing_brace_before_the_next_pipeline():
     """)
     )
     assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
-        ("PTF101", 2, 16, "expected `}` after `)`")
+        ("PTF101", 2, 16, "unclosed `{` of pipeline `p`: expected `}` after `)`")
     ]
     assert [p.name.name for p in module.pipelines] == ["p", "q"]
 
@@ -126,7 +126,7 @@ def test_unexpected_character_and_unterminated_string_and_end_of_file():
     assert errors == [
         ("PTF102", 2, 14, "unexpected character '@'"),
         ("PTF103", 3, 14, "unterminated string"),
-        ("PTF101", 4, 16, "unexpected end of file; expected `}`"),
+        ("PTF101", 4, 16, "unclosed `{` of pipeline `p`: the file ends before its `}`"),
     ]
 
 

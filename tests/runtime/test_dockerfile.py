@@ -13,9 +13,8 @@ import importlib.util
 import re
 import shlex
 import sys
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -147,3 +147,23 @@ def test_argo_workflow_goes_to_the_argo_validator(tmp_path):
         expected = validate_workflow(workflow, SourceText(str(path), path.read_text()))
         assert [p["message"] for p in json.loads(result.stdout)] == [d.message for d in expected]
         assert result.returncode == (1 if any(d.is_error for d in expected) else 0)
+
+
+def test_a_document_broken_throughout_shows_fifty_findings_then_a_count(ir_file):
+    # 80 tasks naming a component that does not exist: 80 findings. The terminal gets the first 50, then
+    # how many it left out; JSON, read by programs, gets every one.
+    ir = ir_file("artifacts_and_outputs")
+    for number in range(80):
+        ir.root_tasks[f"ghost-{number}"] = {
+            "componentRef": {"name": f"comp-ghost-{number}"},
+            "taskInfo": {"name": f"ghost-{number}"},
+        }
+    ir.write()
+    text = ptflow("validate", str(ir.path))
+    assert text.returncode == 1
+    shown = text.stderr.count("error[PTF516]")
+    assert shown == 50
+    problems = json.loads(ptflow("validate", str(ir.path), "--format", "json").stdout)
+    assert len(problems) >= 80
+    assert f"... and {len(problems) - 50} more (--format json lists them all)\n" in text.stderr
+    assert text.stderr.endswith(f"{len(problems)} errors\n")
