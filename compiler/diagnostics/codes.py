@@ -520,6 +520,22 @@ the step as an imported YAML component (`import "x.yaml" as x`).
 """,
 )
 
+IMPORT_MEANING_CHANGES = _code(
+    "PTF922",
+    "means something else on KFP v2",
+    """
+`ptflow import` of a KFP 1.x workflow (Argo) met a setting that imports, and
+compiles back for kfp-v1 as it was, but that KFP v2 treats differently or
+refuses: Argo variables such as `{{workflow.uid}}` (on v2 the pipeline job's
+id), `mlpipeline-ui-metadata`/`mlpipeline-metrics` output files (the KFP v2 UI
+reads Metrics and Markdown/HTML artifacts instead), `max_cache_staleness`
+(KFP v2 caches by inputs only), resources or node selectors taken from
+pipeline parameters through a `podSpecPatch`. The warning names the workflow
+path. See "Migrating from KFP 1.x" in docs/language.md.
+""",
+    W,
+)
+
 # ------------------------------------------------- local runner (ptflow run)
 RUN_NOT_RUNNABLE = _code(
     "PTF540",
