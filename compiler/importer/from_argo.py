@@ -627,16 +627,16 @@ class _Options:
             return
         at = path_of(self.where, "retryStrategy")
         unknown = set(retry) - {"limit", "backoff", "retryPolicy"}
-        if unknown or retry.get("retryPolicy") not in (None, "OnFailure", "Always"):
-            raise ImportRefused(
-                CANT_EXPRESS, path_of(at, min(unknown or {"retryPolicy"})), "a retry setting ptflow has no form for"
-            )
-        if retry.get("retryPolicy") == "OnFailure":
+        if unknown:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "a retry setting ptflow has no form for")
+        policy = retry.get("retryPolicy", "OnFailure")  # Argo's default, and what ptflow's kfp-v1 output relies on
+        if policy != "OnFailure":
             self.importer.warnings.append(
                 Warning_(
                     MEANING_CHANGES,
                     path_of(at, "retryPolicy"),
-                    "`retryPolicy: OnFailure` is dropped: ptflow retries on any failure (Argo's `Always`)",
+                    f"`retryPolicy: {policy}` is dropped: ptflow retries a step that failed "
+                    "(Argo's default, OnFailure; KFP v2 likewise)",
                 )
             )
         limit = int(retry.get("limit", 0))
