@@ -504,9 +504,12 @@ NOT_A_KFP_DOCUMENT = _code(
     "not a KFP document",
     """
 `ptflow import` reads a KFP v2 IR pipeline or component (YAML or JSON, with or
-without the kfp-kubernetes platform document). This file is not one: not YAML,
-truncated, refused by the safe reader (aliases, duplicate keys), an Argo
-Workflow, or YAML of another kind. The message names the path of the problem.
+without the kfp-kubernetes platform document), a KFP v1 component.yaml or a
+KFP 1.x workflow (kfp 1.8's Argo YAML, .tar.gz or .zip). This file is not one:
+not YAML, truncated, refused by the safe reader (aliases, duplicate keys), an
+Argo Workflow kfp 1.x did not write, a package with a member path outside the
+archive, a link, several documents or a member past 64 MiB, or YAML of another
+kind. The message names the path of the problem.
 """,
 )
 NOT_EXPRESSIBLE_IN_PTFLOW = _code(
@@ -518,6 +521,23 @@ not know). `ptflow import` never drops it silently: the message names the
 document path of the field and the feature. Write that part by hand, or leave
 the step as an imported YAML component (`import "x.yaml" as x`).
 """,
+)
+
+IMPORT_MEANING_CHANGES = _code(
+    "PTF922",
+    "means something else on KFP v2",
+    """
+`ptflow import` of a KFP 1.x workflow (Argo) met a setting that imports, and
+compiles back for kfp-v1 as it was, but that KFP v2 treats differently or
+refuses: Argo variables such as `{{workflow.uid}}` (on v2 the pipeline job's
+id), `mlpipeline-ui-metadata`/`mlpipeline-metrics` output files (the KFP v2 UI
+reads Metrics and Markdown/HTML artifacts instead), `max_cache_staleness`
+(KFP v2 caches by inputs only), node selectors taken from pipeline parameters
+through a `podSpecPatch`. An Argo retry policy other than OnFailure is
+dropped, with this warning. The warning names the workflow path.
+See "From KFP 1.x" in docs/language.md.
+""",
+    W,
 )
 
 # ------------------------------------------------- local runner (ptflow run)

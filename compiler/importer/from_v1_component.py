@@ -31,10 +31,15 @@ def import_v1_component(document: dict, text: str, origin: str) -> Module:
         spec = load_component_text(text, origin, "component")
     except ComponentFileError as error:
         raise ImportRefused(NOT_KFP, "implementation", str(error)) from None
+    return Module(origin, components=[component_model(spec, "implementation")])
+
+
+def component_model(spec, where: str) -> Component:
+    """A component read by compiler/component_yaml.py (a `dag.ComponentSpec`) as the import model's component."""
     container = spec.container
     if container is None:
-        raise ImportRefused(CANT_EXPRESS, "implementation", "a KFP v1 component without a container")
-    component = Component(
+        raise ImportRefused(CANT_EXPRESS, where, "a KFP v1 component without a container")
+    return Component(
         name=snake(spec.name),
         inputs=[_port(p, with_default=True) for p in spec.inputs],
         outputs=[_port(p, with_default=False) for p in spec.outputs],
@@ -44,7 +49,6 @@ def import_v1_component(document: dict, text: str, origin: str) -> Module:
         env={name: literal(value) for name, value in container.env.items()},
         doc=spec.description or "",
     )
-    return Module(origin, components=[component])
 
 
 def _port(port: dag.Port, with_default: bool) -> Port:

@@ -4,8 +4,8 @@ Accepted: a KFP v2 PipelineSpec (a pipeline, or a single component compiled by
 kfp), optionally followed by the kfp-kubernetes platform document.  Refused
 with PTF920 and the path of the problem: text that is not YAML (or is
 truncated), YAML the safe reader refuses (aliases, so no YAML bomb, duplicate
-keys), an Argo Workflow, or any other YAML. A KFP v1 component.yaml is handed back
-as it is, for from_v1_component.
+keys), or any other YAML. A KFP v1 component.yaml is handed back as it is, for
+from_v1_component; an Argo Workflow (KFP 1.x) goes to from_argo before `read`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from ptflow.compiler.importer.errors import (
 _SPEC_FIELDS = {"components", "deploymentSpec", "pipelineInfo", "root", "schemaVersion", "sdkVersion"}
 
 
-def read(text: str, origin: str) -> tuple[dict, dict | None]:
-    """(the PipelineSpec, the kfp-kubernetes executor configs by executor label), or, for a KFP v1
-    component.yaml, (its document, None)."""
+def load(text: str) -> list:
+    """The non-empty YAML documents of `text`, read with the project's safe reader."""
     import yaml
 
     from ptflow.compiler.yaml_reader import load_documents
@@ -37,15 +36,15 @@ def read(text: str, origin: str) -> tuple[dict, dict | None]:
         raise ImportRefused(NOT_KFP, where, f"not readable YAML: {problem}") from None
     if not documents:
         raise ImportRefused(NOT_KFP, "", "the file is empty: no KFP document in it")
+    if not isinstance(documents[0], dict):
+        raise ImportRefused(NOT_KFP, "document 1", f"a {type(documents[0]).__name__}, not a KFP document")
+    return documents
+
+
+def read(documents: list) -> tuple[dict, dict | None]:
+    """(the PipelineSpec, the kfp-kubernetes executor configs by executor label), or, for a KFP v1
+    component.yaml, (its document, None)."""
     spec = documents[0]
-    if not isinstance(spec, dict):
-        raise ImportRefused(NOT_KFP, "document 1", f"a {type(spec).__name__}, not a KFP document")
-    if spec.get("kind") == "Workflow" or str(spec.get("apiVersion", "")).startswith("argoproj.io"):
-        raise ImportRefused(
-            NOT_KFP,
-            "kind",
-            "an Argo Workflow (KFP 1.x), not KFP v2 IR: importing KFP 1.x workflows is not supported yet",
-        )
     if "implementation" in spec:
         if len(documents) > 1:
             raise ImportRefused(NOT_KFP, "document 2", "a KFP v1 component.yaml holds one document")

@@ -6,6 +6,8 @@ catalogue without a case here, so a new code comes with the input that makes it 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.diagnostics.harness import (
     argo,
     called,
@@ -870,6 +872,14 @@ CASES.update(
                       container: {image: alpine, command: [echo, hi]}
                     """
             },
+        ),
+        # A kfp 1.8 workflow whose step sets `max_cache_staleness`, which KFP v2 has no form for.
+        "PTF922": cli(
+            ["import", "caching.yaml"],
+            "`caching.yaml` at `spec.templates[3].metadata.annotations['pipelines.kubeflow.org/max_cache_staleness']`: "
+            "`max_cache_staleness` has no KFP v2 form (v2 caches by inputs only): kfp-v2 refuses it (PTF501); "
+            "use `cache: false` there",
+            files={"caching.yaml": (Path(__file__).parents[1] / "kfp_v1" / "golden" / "caching.yaml").read_text()},
         ),
         "PTF902": cli(
             ["compile", "base.ptflow", "-p", "rwos=3", "-o", "out.yaml"],

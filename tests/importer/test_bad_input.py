@@ -76,7 +76,7 @@ CASES = {
         ["PTF920", "line "],
     ),
     "yaml_bomb": (YAML_BOMB, ["PTF920", "line 1, column 4", "aliases are not accepted"]),
-    "argo_workflow": (ARGO_WORKFLOW, ["PTF920", "at `kind`", "Argo Workflow"]),
+    "argo_workflow": (ARGO_WORKFLOW, ["PTF920", "pipeline_spec", "an Argo Workflow that kfp 1.x did not write"]),
     "duplicate_key": (GOOD_IR_HEAD + "pipelineInfo:\n  name: again\n", ["PTF920", "line "]),
     "unknown_task_field": (GOOD_IR_HEAD + "        sparkleFactor: 3\n", ["PTF921", "root.dag.tasks.say.sparkleFactor"]),
     "unknown_top_field": (GOOD_IR_HEAD + "futureField: {}\n", ["PTF921", "futureField"]),

@@ -1,0 +1,817 @@
+"""A KFP 1.x pipeline (the Argo Workflow kfp 1.8 compiles) → the import model.
+
+kfp 1.8 writes, on every container template, the component it ran as the
+`pipelines.kubeflow.org/component_spec` annotation (a v1 component.yaml as
+JSON) and the values its inputs were given as `arguments.parameters`; the
+pipeline's parameters are in the workflow's `pipeline_spec` annotation.  The
+components are read back from those annotations (compiler/component_yaml.py,
+as `import "x.yaml"` reads them).  The DAG is walked from the entrypoint: a
+value such as `{{inputs.parameters.x}}` is followed up through the callers'
+arguments to where it comes from (a pipeline parameter, a step's output file
+`{{tasks.T.outputs.parameters.T-y}}`, a loop item `{{item.k}}` or a constant);
+DAG templates run with `withItems`/`withParam` become `for`, with `when`
+become `if`, and `spec.onExit` becomes `finally`.  Template settings become
+`with { }` options.  A field kfp 1.8 doesn't write (or ptflow can't express) is
+refused with its path in the workflow; what runs but means something else on
+KFP v2 is a warning (PTF922).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from ptflow.compiler import dag
+from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused, path_of
+from ptflow.compiler.importer.from_ir import _item_name, _Names, snake
+from ptflow.compiler.importer.from_v1_component import component_model
+from ptflow.compiler.importer.model import Component, IfChain, Loop, Module, Pipeline, Port, Step
+from ptflow.compiler.importer.writer import literal
+
+KFP = "pipelines.kubeflow.org"
+MEANING_CHANGES = "PTF922"
+_PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
+_OUTPUT_PATH = re.compile(r"^/tmp/outputs/(?P<name>[^/]+)/data$")
+_INPUT_PATH = re.compile(r"^/tmp/inputs/(?P<name>[^/]+)/data$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+_CONDITION = re.compile(r'^(?P<left>"[^"]*"|\S+) (?P<op>==|!=|<=|>=|<|>) (?P<right>"[^"]*"|\S+)$')
+_WORKFLOW_FIELDS = {"apiVersion", "kind", "metadata", "spec"}
+_SPEC_FIELDS = {"entrypoint", "templates", "arguments", "serviceAccountName", "onExit"}
+_METADATA_ANNOTATIONS = {f"{KFP}/kfp_sdk_version", f"{KFP}/pipeline_compilation_time", f"{KFP}/pipeline_spec"}
+_CONTAINER_TEMPLATE_FIELDS = {
+    "name",
+    "container",
+    "inputs",
+    "outputs",
+    "metadata",
+    "retryStrategy",
+    "activeDeadlineSeconds",
+    "nodeSelector",
+    "tolerations",
+    "volumes",
+    "podSpecPatch",
+}
+_DAG_TEMPLATE_FIELDS = {"name", "inputs", "dag", "parallelism"}
+_TASK_FIELDS = {"name", "template", "arguments", "dependencies", "when", "withItems", "withParam"}
+_CONTAINER_FIELDS = {"args", "command", "image", "env", "resources", "volumeMounts", "imagePullPolicy"}
+_KFP_LABELS = {f"{KFP}/kfp_sdk_version", f"{KFP}/pipeline-sdk-type", f"{KFP}/enable_caching"}
+_KFP_ANNOTATIONS = {
+    f"{KFP}/component_spec",
+    f"{KFP}/component_ref",
+    f"{KFP}/arguments.parameters",
+    f"{KFP}/task_display_name",
+    f"{KFP}/max_cache_staleness",
+}
+_GKE_ACCELERATOR = "cloud.google.com/gke-accelerator"
+# Argo's run variables and ptflow's run information; they name different things on KFP v2.
+_RUN_VARIABLES = {
+    "workflow.name": ("pipeline.job_name", "the Argo workflow's name; on KFP v2 the pipeline job's name"),
+    "workflow.uid": ("pipeline.job_id", "the workflow's uid (kfp 1.8's RUN_ID_PLACEHOLDER); on KFP v2 the job's id"),
+    "pod.name": ("pipeline.task_name", "the pod's name; on KFP v2 the task's name, not a pod"),
+}
+_V1_TYPES = {
+    "integer": "int",
+    "int": "int",
+    "float": "float",
+    "double": "float",
+    "string": "str",
+    "str": "str",
+    "text": "str",
+    "bool": "bool",
+    "boolean": "bool",
+    "list": "list",
+    "jsonarray": "list",
+    "dict": "dict",
+    "jsonobject": "dict",
+}
+
+
+@dataclass
+class Warning_:
+    code: str
+    where: str
+    message: str
+
+
+@dataclass
+class _Value:
+    """A resolved value: ptflow expression text and its type (None when unknown), or a constant's text."""
+
+    text: str
+    type: str | None = None
+    constant: str | None = None  # Argo's text of a constant, typed once the input it feeds is known
+
+    def typed(self, type_text: str | None) -> str:
+        return self.text if self.constant is None else _constant(self.constant, type_text)
+
+
+@dataclass
+class _Scope:
+    """A DAG template reached from the entrypoint: the task that runs it (in `parent`) and its loop variable."""
+
+    template: dict
+    where: str
+    caller: dict | None = None
+    parent: _Scope | None = None
+    loop_variable: str | None = None
+    steps: dict = field(default_factory=dict)  # task name -> ptflow step name
+
+
+def is_argo_workflow(document: dict) -> bool:
+    return document.get("kind") == "Workflow" or str(document.get("apiVersion", "")).startswith("argoproj.io")
+
+
+def _constant(text: str, type_text: str | None) -> str:
+    """Argo's text of a constant (kfp 1.8 writes `str(value)`, JSON for lists and dicts) as a ptflow literal."""
+    kind = (type_text or "str").rstrip("?")
+    try:
+        if kind == "int" and re.fullmatch(r"-?\d+", text.strip()):
+            return str(int(text))
+        if kind == "float" and _NUMBER.match(text.strip()):
+            return repr(float(text))
+        if kind == "bool" and text in ("True", "False", "true", "false"):
+            return text.lower()
+        if kind in ("list", "dict"):
+            value = json.loads(text)
+            if isinstance(value, (list, dict)):
+                return literal(value)
+    except ValueError:
+        pass
+    return literal(text)
+
+
+def _json_annotation(annotations: dict, key: str, where: str):
+    try:
+        return json.loads(annotations[key])
+    except (TypeError, ValueError):
+        raise ImportRefused(NOT_KFP, path_of(where, key), "not the JSON kfp 1.8 writes here") from None
+
+
+class ArgoImporter:
+    def __init__(self, workflow: dict, origin: str):
+        self.workflow = workflow
+        self.origin = origin
+        self.module = Module(origin)
+        self.warnings: list[Warning_] = []
+        self.component_names = _Names()
+        self.by_key: dict[tuple, str] = {}
+        self.step_names = _Names()
+        self.templates: dict[str, tuple[int, dict]] = {}
+        self.parameters: dict[str, Port] = {}  # Argo's (sanitized) name -> the pipeline's port
+        self.specs: dict[str, dag.ComponentSpec] = {}  # template name -> its component_spec annotation, read
+
+    # ----------------------------------------------------------------- the workflow
+    def run(self) -> tuple[Module, list[Warning_]]:
+        workflow = self.workflow
+        unknown = set(workflow) - _WORKFLOW_FIELDS
+        if unknown:
+            raise ImportRefused(NOT_KFP, min(unknown), "a field kfp 1.8 does not write on a Workflow")
+        spec = workflow.get("spec")
+        if not isinstance(spec, dict):
+            raise ImportRefused(NOT_KFP, "spec", "an Argo Workflow without a spec")
+        unknown = set(spec) - _SPEC_FIELDS
+        if unknown:
+            raise ImportRefused(
+                CANT_EXPRESS, path_of("spec", min(unknown)), "a workflow-wide Argo setting ptflow has no form for"
+            )
+        for index, template in enumerate(spec.get("templates") or []):
+            if not isinstance(template, dict) or "name" not in template:
+                raise ImportRefused(NOT_KFP, f"spec.templates[{index}]", "a template without a name")
+            self.templates[template["name"]] = (index, template)
+        pipeline = self._pipeline_signature(workflow.get("metadata") or {}, spec)
+        entry = spec.get("entrypoint")
+        if entry not in self.templates or "dag" not in self.templates[entry][1]:
+            raise ImportRefused(NOT_KFP, "spec.entrypoint", f"{entry!r} names no DAG template")
+        index, root = self.templates[entry]
+        scope = _Scope(root, f"spec.templates[{index}]")
+        pipeline.body = self._dag(scope)
+        if spec.get("onExit"):
+            pipeline.finally_body = [self._exit_step(spec["onExit"], scope)]
+        self.module.pipelines.append(pipeline)
+        return self.module, self.warnings
+
+    def _pipeline_signature(self, metadata: dict, spec: dict) -> Pipeline:
+        annotations = metadata.get("annotations") or {}
+        where = "metadata.annotations"
+        if f"{KFP}/pipeline_spec" not in annotations:
+            raise ImportRefused(
+                NOT_KFP,
+                path_of(where, f"{KFP}/pipeline_spec"),
+                "an Argo Workflow that kfp 1.x did not write (no pipeline_spec annotation)",
+            )
+        unknown = set(annotations) - _METADATA_ANNOTATIONS
+        if unknown:
+            raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a workflow annotation ptflow can't set")
+        pipeline_spec = _json_annotation(annotations, f"{KFP}/pipeline_spec", where)
+        at = path_of(where, f"{KFP}/pipeline_spec")
+        inputs = []
+        for index, entry in enumerate(pipeline_spec.get("inputs") or []):
+            name = entry.get("name", "")
+            type_name = _V1_TYPES.get(str(entry.get("type", "String")).lower())
+            if type_name is None:
+                raise ImportRefused(
+                    CANT_EXPRESS,
+                    path_of(at, "inputs", index, "type"),
+                    f"a pipeline parameter of type {entry['type']!r}",
+                )
+            default = _constant(entry["default"], type_name) if "default" in entry else None
+            port = Port(snake(name), type_name, default, entry.get("description", ""))
+            inputs.append(port)
+            self.parameters[re.sub(r"[^-0-9a-z]+", "-", name.lower()).strip("-")] = port
+            self.parameters.setdefault(name, port)
+        self.step_names.taken.update(p.name for p in inputs)
+        name = snake(pipeline_spec.get("name") or spec.get("entrypoint") or "pipeline")
+        self.component_names.taken.add(name)
+        return Pipeline(name, inputs, [], [], doc=pipeline_spec.get("description", ""))
+
+    # ----------------------------------------------------------------- DAGs
+    def _dag(self, scope: _Scope) -> list:
+        tasks = scope.template["dag"].get("tasks") or []
+        by_name = {}
+        for index, task in enumerate(tasks):
+            at = path_of(scope.where, "dag", "tasks", index)
+            if not isinstance(task, dict) or "template" not in task:
+                raise ImportRefused(NOT_KFP, at, "a DAG task without a template")
+            unknown = set(task) - _TASK_FIELDS
+            if unknown:
+                raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "a DAG task field ptflow does not know")
+            by_name[task["name"]] = (index, task)
+        for name, (_, task) in by_name.items():  # claim names first: a value may point at a later step
+            if not self._is_dag(task["template"]):
+                scope.steps[name] = self.step_names.claim(snake(name))
+        body = []
+        for name in _in_order(by_name):
+            index, task = by_name[name]
+            at = path_of(scope.where, "dag", "tasks", index)
+            if self._is_dag(task["template"]):
+                group = self._group(scope, task, at)
+                body += group.body if isinstance(group, _Inline) else [group]
+            else:
+                body.append(self._step(scope, task, at))
+        return body
+
+    def _is_dag(self, template_name: str) -> bool:
+        return "dag" in self._template(template_name, "")[1]
+
+    def _template(self, name: str, at: str) -> tuple[int, dict]:
+        if name not in self.templates:
+            raise ImportRefused(NOT_KFP, path_of(at, "template"), f"no template named {name!r}")
+        return self.templates[name]
+
+    def _group(self, scope: _Scope, task: dict, at: str):
+        index, template = self._template(task["template"], at)
+        where = f"spec.templates[{index}]"
+        unknown = set(template) - _DAG_TEMPLATE_FIELDS
+        if unknown:
+            raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a DAG template field ptflow does not know")
+        self._check_dependencies(scope, task, at, group=True)
+        child = _Scope(template, where, task, scope)
+        loops = [key for key in ("withItems", "withParam") if key in task]
+        if loops:
+            if "when" in task:
+                raise ImportRefused(CANT_EXPRESS, path_of(at, "when"), "a loop with a condition on the loop itself")
+            if loops == ["withItems"]:
+                items = literal(task["withItems"])
+            else:
+                items = self._resolve(task["withParam"], scope, path_of(at, "withParam")).typed("list")
+            child.loop_variable = self.step_names.claim(_item_name(items))
+            parallel = template.get("parallelism") or None
+            return Loop(child.loop_variable, items, parallel, self._dag(child))
+        if "when" in task:
+            return IfChain([(self._condition(task["when"], scope, path_of(at, "when")), self._dag(child))])
+        if task["name"].startswith("exit-handler-") and scope.caller is None:
+            return _Inline(self._dag(child))
+        raise ImportRefused(
+            CANT_EXPRESS, at, "a DAG template run without a loop or condition (a graph component) has no ptflow form"
+        )
+
+    def _condition(self, text: str, scope: _Scope, at: str) -> str:
+        match = _CONDITION.match(str(text).strip())
+        if not match:
+            raise ImportRefused(CANT_EXPRESS, at, f"a condition ptflow can't read: {text!r}")
+        left = self._operand(match.group("left"), scope, at)
+        right = self._operand(match.group("right"), scope, at)
+        left_text = left.typed(right.type) if left.constant is not None else left.text
+        right_text = right.typed(left.type) if right.constant is not None else right.text
+        return f"{left_text} {match.group('op')} {right_text}"
+
+    def _operand(self, text: str, scope: _Scope, at: str) -> _Value:
+        quoted = text.startswith('"') and text.endswith('"')
+        inner = text[1:-1] if quoted else text
+        value = self._resolve(inner, scope, at)
+        if value.constant is not None and not quoted and _NUMBER.match(inner):
+            value = _Value(inner, "float" if "." in inner else "int")
+        return value
+
+    # ----------------------------------------------------------------- values
+    def _resolve(self, text: str, scope: _Scope | None, at: str, loop_task: dict | None = None) -> _Value:
+        """Argo text in a DAG task of `scope` (or, with `loop_task`, in the arguments of that loop's task)."""
+        text = str(text)
+        parts = _PLACEHOLDER.split(text)
+        if len(parts) == 1:
+            return _Value("", "str", constant=text)
+        if parts[0] == "" and parts[2] == "" and len(parts) == 3:
+            return self._placeholder(parts[1].strip(), scope, at, loop_task)
+        pieces = []
+        for index, part in enumerate(parts):
+            if index % 2:
+                pieces.append("{" + self._placeholder(part.strip(), scope, at, loop_task).typed("str") + "}")
+            else:
+                pieces.append(part.replace("{", "{{").replace("}", "}}"))
+        return _Value("f" + json.dumps("".join(pieces), ensure_ascii=False), "str")
+
+    def _placeholder(self, name: str, scope: _Scope | None, at: str, loop_task: dict | None) -> _Value:
+        if loop_task is not None and (name == "item" or name.startswith("item.")):
+            variable = loop_task["variable"]
+            return _Value(variable if name == "item" else f"{variable}.{name[5:]}", None)
+        if name.startswith("inputs.parameters."):
+            argument = name.removeprefix("inputs.parameters.")
+            if scope is None or scope.caller is None:
+                return self._parameter(argument, at)
+            value = _argument(scope.caller, "parameters", argument)
+            if value is None:
+                raise ImportRefused(NOT_KFP, at, f"`{{{{{name}}}}}`: the caller passes no {argument!r}")
+            inner_loop = {"variable": scope.loop_variable} if scope.loop_variable else None
+            return self._resolve(value.get("value", ""), scope.parent, at, inner_loop)
+        if name.startswith("workflow.parameters."):
+            return self._parameter(name.removeprefix("workflow.parameters."), at)
+        if name.startswith("tasks.") and ".outputs.parameters." in name:
+            task_name, _, output = name.removeprefix("tasks.").partition(".outputs.parameters.")
+            return self._task_output(scope, task_name, output, "parameters", at)
+        if name in _RUN_VARIABLES:
+            text, meaning = _RUN_VARIABLES[name]
+            self.warnings.append(Warning_(MEANING_CHANGES, at, f"`{{{{{name}}}}}` becomes `{text}`: {meaning}"))
+            return _Value(text, "str")
+        raise ImportRefused(CANT_EXPRESS, at, f"the Argo variable `{{{{{name}}}}}` has no ptflow form")
+
+    def _parameter(self, argo_name: str, at: str) -> _Value:
+        port = self.parameters.get(argo_name)
+        if port is None:
+            raise ImportRefused(NOT_KFP, at, f"{argo_name!r} is not a parameter of the pipeline (pipeline_spec)")
+        return _Value(port.name, port.type)
+
+    def _task_output(self, scope: _Scope | None, task_name: str, output: str, kind: str, at: str) -> _Value:
+        if scope is None:  # the exit handler: kfp 1.8 passes it only the workflow's parameters
+            raise ImportRefused(CANT_EXPRESS, at, f"the exit handler reads an output of {task_name!r}")
+        task = next((t for t in (scope.template["dag"].get("tasks") or []) if t.get("name") == task_name), None)
+        if task is None or task_name not in scope.steps:
+            raise ImportRefused(CANT_EXPRESS, at, f"an output of {task_name!r}, which is not a step of this DAG")
+        _, template = self._template(task["template"], at)
+        declared = next((o for o in (template.get("outputs") or {}).get(kind, []) if o.get("name") == output), None)
+        path = (
+            (declared or {}).get("valueFrom", {}).get("path") if kind == "parameters" else (declared or {}).get("path")
+        )
+        match = _OUTPUT_PATH.match(path or "")
+        if not match:
+            raise ImportRefused(NOT_KFP, at, f"{task_name!r} has no output {output!r} written to /tmp/outputs")
+        spec = self._component_spec(template, at)
+        name = _sanitize(match.group("name"))
+        port = next((p for p in spec.outputs if p.name == name), None)
+        return _Value(f"{scope.steps[task_name]}.{name}", str(port.type) if port else None)
+
+    # ----------------------------------------------------------------- steps
+    def _component_spec(self, template: dict, at: str):
+        from ptflow.compiler.component_yaml import ComponentFileError, load_component_text
+
+        annotations = (template.get("metadata") or {}).get("annotations") or {}
+        key = f"{KFP}/component_spec"
+        if key not in annotations:
+            raise ImportRefused(
+                NOT_KFP,
+                path_of(at, "metadata", "annotations", key),
+                "a container template kfp 1.x did not write (no component_spec annotation)",
+            )
+        if template["name"] not in self.specs:
+            try:
+                spec = load_component_text(annotations[key], self.origin, template["name"])
+            except ComponentFileError as error:
+                raise ImportRefused(NOT_KFP, path_of(at, "metadata", "annotations", key), str(error)) from None
+            self.specs[template["name"]] = spec
+        return self.specs[template["name"]]
+
+    def _component(self, template: dict, at: str) -> tuple[str, dag.ComponentSpec]:
+        spec = self._component_spec(template, at)
+        model: Component = component_model(spec, path_of(at, "metadata", "annotations", f"{KFP}/component_spec"))
+        key = model.body_key()
+        if key not in self.by_key:
+            for port in model.outputs:
+                if port.name in ("mlpipeline_ui_metadata", "mlpipeline_metrics"):
+                    self.warnings.append(
+                        Warning_(
+                            MEANING_CHANGES,
+                            path_of(at, "metadata", "annotations", f"{KFP}/component_spec", "outputs", port.name),
+                            f"the output `{port.name}` is a file the KFP 1.x UI shows; the KFP v2 UI reads "
+                            "Metrics and Markdown/HTML artifacts instead, so on kfp-v2 it is an ordinary output",
+                        )
+                    )
+            model.name = self.component_names.claim(model.name)
+            self.by_key[key] = model.name
+            self.module.components.append(model)
+        return self.by_key[key], spec
+
+    def _exit_step(self, template_name: str, root: _Scope) -> Step:
+        index, template = self._template(template_name, "spec.onExit")
+        name = self.step_names.claim(snake(template_name))
+        return self._container_step(name, None, template, f"spec.templates[{index}]", root)
+
+    def _step(self, scope: _Scope, task: dict, at: str) -> Step:
+        index, template = self._template(task["template"], at)
+        step = self._container_step(scope.steps[task["name"]], task, template, f"spec.templates[{index}]", scope)
+        after = self._check_dependencies(scope, task, at, group=False)
+        if after:
+            step.options["after"] = "[" + ", ".join(after) + "]"
+        return step
+
+    def _container_step(self, name: str, task: dict | None, template: dict, where: str, scope: _Scope) -> Step:
+        if "resource" in template:
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(where, "resource"),
+                "a Kubernetes resource step (kfp 1.x VolumeOp/ResourceOp) has no ptflow form: create the "
+                "volume claim outside the pipeline and mount it with the `volumes` option",
+            )
+        if "container" not in template:
+            kind = next((k for k in ("script", "steps", "suspend") if k in template), "this kind")
+            raise ImportRefused(CANT_EXPRESS, path_of(where, kind), f"a `{kind}` template has no ptflow form")
+        unknown = set(template) - _CONTAINER_TEMPLATE_FIELDS
+        if unknown:
+            raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a template field ptflow does not know")
+        callee, spec = self._component(template, where)
+        declared = {p.name: str(p.type) for p in spec.inputs}
+        annotations = (template.get("metadata") or {}).get("annotations") or {}
+
+        def in_template(text: str, at: str) -> _Value:
+            # `{{inputs.parameters.x}}` in a container template is the DAG task's argument x
+            if task is None:  # the exit handler gets the workflow's arguments by name
+                return self._resolve(str(text).replace("{{inputs.parameters.", "{{workflow.parameters."), None, at)
+            return self._resolve(self._substitute(str(text), task, at), scope, at)
+
+        arguments: dict[str, str] = {}
+        if f"{KFP}/arguments.parameters" in annotations:
+            at = path_of(where, "metadata", "annotations", f"{KFP}/arguments.parameters")
+            for input_name, text in _json_annotation(annotations, f"{KFP}/arguments.parameters", at).items():
+                port = _sanitize(input_name)
+                if port not in declared:
+                    raise ImportRefused(NOT_KFP, path_of(at, input_name), "an input the component does not declare")
+                arguments[port] = in_template(text, path_of(at, input_name)).typed(declared[port])
+        for index, artifact in enumerate((template.get("inputs") or {}).get("artifacts") or []):
+            at = path_of(where, "inputs", "artifacts", index)
+            match = _INPUT_PATH.match(artifact.get("path", ""))
+            if not match or _sanitize(match.group("name")) not in declared:
+                raise ImportRefused(NOT_KFP, at, "an input file kfp 1.8 did not place at /tmp/inputs/NAME/data")
+            port = _sanitize(match.group("name"))
+            arguments[port] = self._artifact(task, scope, artifact["name"], at)
+        ordered = {p.name: arguments[p.name] for p in spec.inputs if p.name in arguments}
+        options = _Options(self, template, where, in_template, spec).build()
+        return Step(name, callee, ordered, options)
+
+    def _substitute(self, text: str, task: dict, at: str) -> str:
+        def replace(match):
+            name = match.group(1).strip()
+            if not name.startswith("inputs.parameters."):
+                return match.group(0)
+            value = _argument(task, "parameters", name.removeprefix("inputs.parameters."))
+            if value is None or "value" not in value:
+                raise ImportRefused(NOT_KFP, at, f"`{match.group(0)}`: the DAG task passes no such argument")
+            return str(value["value"])
+
+        return _PLACEHOLDER.sub(replace, text)
+
+    def _artifact(self, task: dict | None, scope: _Scope | None, name: str, at: str) -> str:
+        argument = _argument(task, "artifacts", name) if task else None
+        if argument is None:
+            raise ImportRefused(NOT_KFP, at, f"the DAG task passes no artifact {name!r}")
+        if "from" not in argument:
+            raise ImportRefused(
+                CANT_EXPRESS,
+                at,
+                "a constant or parameter passed to a file input (a raw artifact): "
+                "ptflow passes files only from step outputs or `importer(...)`",
+            )
+        source = _PLACEHOLDER.fullmatch(str(argument["from"]).strip())
+        reference = source.group(1).strip() if source else ""
+        if reference.startswith("inputs.artifacts.") and scope is not None and scope.caller is not None:
+            return self._artifact(scope.caller, scope.parent, reference.removeprefix("inputs.artifacts."), at)
+        if reference.startswith("tasks.") and ".outputs.artifacts." in reference:
+            task_name, _, output = reference.removeprefix("tasks.").partition(".outputs.artifacts.")
+            return self._task_output(scope, task_name, output, "artifacts", at).text
+        raise ImportRefused(CANT_EXPRESS, at, f"an artifact from `{argument['from']}`")
+
+    def _check_dependencies(self, scope: _Scope, task: dict, at: str, group: bool) -> list[str]:
+        """The `after` steps: dependencies that no value of the task already implies."""
+        implied = set(re.findall(r"\{\{\s*tasks\.([^.}]+)\.", json.dumps(task)))
+        after = []
+        for dependency in task.get("dependencies") or []:
+            if dependency in implied:
+                continue
+            if group or dependency not in scope.steps:
+                what = "a loop or condition that waits for" if group else "`after` a loop or condition group:"
+                raise ImportRefused(
+                    CANT_EXPRESS, path_of(at, "dependencies"), f"{what} {dependency!r} has no ptflow form"
+                )
+            after.append(scope.steps[dependency])
+        return after
+
+
+@dataclass
+class _Inline:
+    """An exit handler's body: its steps belong to the pipeline itself."""
+
+    body: list
+
+
+def _in_order(tasks: dict) -> list[str]:
+    """Task names, each after the tasks it depends on; otherwise in kfp's creation order (its counters)."""
+
+    def natural(name: str):
+        return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+    names = sorted(tasks, key=natural)
+    done: list[str] = []
+    seen: set[str] = set()
+    for first in names:
+        stack = [(first, iter(tasks[first][1].get("dependencies") or []))] if first not in seen else []
+        seen.add(first)
+        while stack:
+            name, dependencies = stack[-1]
+            for dependency in dependencies:
+                if dependency in tasks and dependency not in seen:
+                    seen.add(dependency)
+                    stack.append((dependency, iter(tasks[dependency][1].get("dependencies") or [])))
+                    break
+            else:
+                stack.pop()
+                done.append(name)
+    return done
+
+
+def _argument(task: dict, kind: str, name: str) -> dict | None:
+    for entry in ((task or {}).get("arguments") or {}).get(kind) or []:
+        if entry.get("name") == name:
+            return entry
+    return None
+
+
+def _sanitize(name: str) -> str:
+    from ptflow.compiler.component_yaml import sanitize_input_name
+
+    return sanitize_input_name(name)
+
+
+class _Options:
+    """A container template's settings as `with { }` options (the inverse of kfp_v1_container.py)."""
+
+    def __init__(self, importer: ArgoImporter, template: dict, where: str, resolve, spec):
+        self.importer = importer
+        self.template = template
+        self.where = where
+        self.resolve = resolve
+        self.spec = spec
+        self.options: dict[str, str] = {}
+        self._secret_env: dict[str, dict] = {}  # secret name -> {variable: key}, read from env, written with mounts
+        self._config_map_env: dict[str, dict] = {}
+
+    def build(self) -> dict[str, str]:
+        self._metadata()
+        self._retry()
+        if "activeDeadlineSeconds" in self.template:
+            self.options["timeout"] = str(int(self.template["activeDeadlineSeconds"]))
+        container = self.template["container"]
+        at = path_of(self.where, "container")
+        unknown = set(container) - _CONTAINER_FIELDS
+        if unknown:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "a container field ptflow does not know")
+        if container.get("image") != (self.spec.container.image if self.spec.container else None):
+            self.options["image"] = self.resolve(container.get("image", ""), path_of(at, "image")).typed("str")
+        self._resources(container.get("resources") or {}, path_of(at, "resources"))
+        self._env(container.get("env") or [], path_of(at, "env"))
+        self._volumes(container.get("volumeMounts") or [], path_of(at, "volumeMounts"))
+        if "imagePullPolicy" in container:
+            self.options["pull_policy"] = literal(container["imagePullPolicy"])
+        return self.options
+
+    def _metadata(self) -> None:
+        metadata = self.template.get("metadata") or {}
+        at = path_of(self.where, "metadata")
+        unknown = set(metadata) - {"labels", "annotations"}
+        if unknown:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "template metadata ptflow does not know")
+        labels = metadata.get("labels") or {}
+        annotations = metadata.get("annotations") or {}
+        display = annotations.get(f"{KFP}/task_display_name")
+        if display is not None:
+            self.options["display_name"] = literal(display)
+        if labels.get(f"{KFP}/enable_caching") == "false":
+            self.options["cache"] = "false"
+        if f"{KFP}/max_cache_staleness" in annotations:
+            self.options["max_cache_staleness"] = literal(annotations[f"{KFP}/max_cache_staleness"])
+            self.importer.warnings.append(
+                Warning_(
+                    MEANING_CHANGES,
+                    path_of(at, "annotations", f"{KFP}/max_cache_staleness"),
+                    "`max_cache_staleness` has no KFP v2 form (v2 caches by inputs only): "
+                    "kfp-v2 refuses it (PTF501); use `cache: false` there",
+                )
+            )
+        own_labels = {k: v for k, v in labels.items() if k not in _KFP_LABELS}
+        own_annotations = {k: v for k, v in annotations.items() if k not in _KFP_ANNOTATIONS}
+        if own_labels:
+            self.options["labels"] = literal(own_labels)
+        if own_annotations:
+            self.options["annotations"] = literal(own_annotations)
+
+    def _retry(self) -> None:
+        retry = self.template.get("retryStrategy")
+        if not retry:
+            return
+        at = path_of(self.where, "retryStrategy")
+        unknown = set(retry) - {"limit", "backoff", "retryPolicy"}
+        if unknown:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "a retry setting ptflow has no form for")
+        policy = retry.get("retryPolicy", "OnFailure")  # Argo's default, and what ptflow's kfp-v1 output relies on
+        if policy != "OnFailure":
+            self.importer.warnings.append(
+                Warning_(
+                    MEANING_CHANGES,
+                    path_of(at, "retryPolicy"),
+                    f"`retryPolicy: {policy}` is dropped: ptflow retries a step that failed "
+                    "(Argo's default, OnFailure; KFP v2 likewise)",
+                )
+            )
+        limit = int(retry.get("limit", 0))
+        backoff = retry.get("backoff")
+        if not backoff:
+            self.options["retries"] = str(limit)
+            return
+        entries = {
+            "max": limit,
+            "backoff": backoff.get("duration"),
+            "factor": backoff.get("factor"),
+            "max_backoff": backoff.get("maxDuration"),
+        }
+        self.options["retry"] = "{" + ", ".join(f"{k}: {literal(v)}" for k, v in entries.items() if v is not None) + "}"
+
+    def _resources(self, resources: dict, at: str) -> None:
+        limits = dict(resources.get("limits") or {})
+        requests = dict(resources.get("requests") or {})
+        selector = dict(self.template.get("nodeSelector") or {})
+        patch = self._patch()
+        patch_resources: dict = {}
+        if patch.get("containers"):
+            patch_resources = patch["containers"][0].get("resources") or {}
+        limits.update({k: _Param(v) for k, v in (patch_resources.get("limits") or {}).items()})
+        requests.update({k: _Param(v) for k, v in (patch_resources.get("requests") or {}).items()})
+        selector.update({k: _Param(v) for k, v in (patch.get("nodeSelector") or {}).items()})
+        if patch.get("nodeSelector"):
+            self.importer.warnings.append(
+                Warning_(
+                    MEANING_CHANGES,
+                    path_of(self.where, "podSpecPatch"),
+                    "a node selector taken from a pipeline parameter: kfp-kubernetes takes only constant "
+                    "node selectors, so kfp-v2 refuses it (PTF501)",
+                )
+            )
+        for option, source, key in (
+            ("cpu", limits, "cpu"),
+            ("memory", limits, "memory"),
+            ("cpu_request", requests, "cpu"),
+            ("memory_request", requests, "memory"),
+        ):
+            if key in source:
+                self.options[option] = self._quantity(source.pop(key), at, "str")
+        gpu_keys = [k for k in limits if k.endswith("/gpu") or k.endswith(".com/gpu")]
+        if len(gpu_keys) > 1 or set(limits) - set(gpu_keys) or requests:
+            extra = sorted(set(limits) - set(gpu_keys[:1])) or sorted(requests)
+            raise ImportRefused(CANT_EXPRESS, path_of(at, "limits", extra[0]), "a resource ptflow has no option for")
+        if gpu_keys:
+            self.options["gpus"] = self._quantity(limits[gpu_keys[0]], at, "int")
+            if gpu_keys[0] != "nvidia.com/gpu":
+                self.options["accelerator"] = literal(gpu_keys[0])
+        if _GKE_ACCELERATOR in selector and not isinstance(selector[_GKE_ACCELERATOR], _Param):
+            self.options["accelerator"] = literal(selector.pop(_GKE_ACCELERATOR))
+        if selector:
+            self.options["node_selector"] = (
+                "{" + ", ".join(f"{json.dumps(k)}: {self._quantity(v, at, 'str')}" for k, v in selector.items()) + "}"
+            )
+        tolerations = []
+        for entry in self.template.get("tolerations") or []:
+            fields = {("seconds" if k == "tolerationSeconds" else k): v for k, v in entry.items()}
+            tolerations.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in fields.items()) + "}")
+        if tolerations:
+            self.options["tolerations"] = "[" + ", ".join(tolerations) + "]"
+
+    def _patch(self) -> dict:
+        text = self.template.get("podSpecPatch")
+        if not text:
+            return {}
+        at = path_of(self.where, "podSpecPatch")
+        try:
+            patch = json.loads(text)
+        except ValueError:
+            raise ImportRefused(NOT_KFP, at, "a podSpecPatch that is not JSON") from None
+        containers = patch.get("containers") or []
+        if (
+            set(patch) - {"containers", "nodeSelector"}
+            or len(containers) > 1
+            or any(set(c) - {"name", "resources"} for c in containers)
+        ):
+            raise ImportRefused(CANT_EXPRESS, at, "a podSpecPatch beyond what kfp 1.8 writes for resources")
+        return patch
+
+    def _quantity(self, value, at: str, type_text: str) -> str:
+        if isinstance(value, _Param):
+            return self.resolve(value.text, at).typed(type_text)
+        if type_text == "int":
+            return str(int(value))
+        return literal(str(value))
+
+    def _env(self, env: list, at: str) -> None:
+        component_env = self.spec.container.env if self.spec.container else {}
+        plain: dict[str, str] = {}
+        secrets: dict[str, dict] = {}
+        config_maps: dict[str, dict] = {}
+        field_env: dict[str, str] = {}
+        for index, entry in enumerate(env):
+            name = entry.get("name")
+            source = entry.get("valueFrom")
+            if source is None:
+                if name in component_env and component_env[name] == entry.get("value") and name not in plain:
+                    continue  # the component's own env, written first
+                plain[name] = self.resolve(entry.get("value", ""), path_of(at, index)).typed("str")
+            elif "secretKeyRef" in source:
+                ref = source["secretKeyRef"]
+                secrets.setdefault(ref["name"], {})[name] = ref["key"]
+            elif "configMapKeyRef" in source:
+                ref = source["configMapKeyRef"]
+                config_maps.setdefault(ref["name"], {})[name] = ref["key"]
+            elif "fieldRef" in source:
+                field_env[name] = source["fieldRef"]["fieldPath"]
+            else:
+                raise ImportRefused(
+                    CANT_EXPRESS, path_of(at, index, "valueFrom"), "an env source ptflow has no option for"
+                )
+        if plain:
+            self.options["env"] = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in plain.items()) + "}"
+        if field_env:
+            self.options["field_env"] = literal(field_env)
+        self._secret_env = secrets
+        self._config_map_env = config_maps
+
+    def _volumes(self, mounts: list, at: str) -> None:
+        volumes = {v.get("name"): v for v in self.template.get("volumes") or []}
+        secrets = [f"{{name: {literal(n)}, env: {literal(e)}}}" for n, e in self._secret_env.items()]
+        config_maps = [f"{{name: {literal(n)}, env: {literal(e)}}}" for n, e in self._config_map_env.items()]
+        claims, empty_dirs = [], []
+        for index, mount in enumerate(mounts):
+            where = path_of(at, index)
+            if set(mount) - {"name", "mountPath"}:
+                raise ImportRefused(
+                    CANT_EXPRESS,
+                    path_of(where, min(set(mount) - {"name", "mountPath"})),
+                    "a mount setting ptflow has no option for",
+                )
+            volume = volumes.pop(mount.get("name"), None)
+            if volume is None:
+                raise ImportRefused(
+                    NOT_KFP, where, f"a mount of {mount.get('name')!r}, which no template volume defines"
+                )
+            path = literal(mount["mountPath"])
+            if "secret" in volume:
+                secrets.append(f"{{name: {literal(volume['secret']['secretName'])}, mount_path: {path}}}")
+            elif "configMap" in volume:
+                config_maps.append(f"{{name: {literal(volume['configMap']['name'])}, mount_path: {path}}}")
+            elif "persistentVolumeClaim" in volume:
+                claims.append(f"{{pvc: {literal(volume['persistentVolumeClaim']['claimName'])}, mount_path: {path}}}")
+            elif "emptyDir" in volume:
+                source = volume["emptyDir"] or {}
+                entry = {"name": volume["name"], "mount_path": mount["mountPath"]}
+                if "medium" in source:
+                    entry["medium"] = source["medium"]
+                if "sizeLimit" in source:
+                    entry["size_limit"] = source["sizeLimit"]
+                empty_dirs.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in entry.items()) + "}")
+            else:
+                kind = next(iter(set(volume) - {"name"}), "?")
+                raise ImportRefused(
+                    CANT_EXPRESS, path_of(self.where, "volumes"), f"a `{kind}` volume ptflow has no option for"
+                )
+        if volumes:
+            raise ImportRefused(
+                CANT_EXPRESS, path_of(self.where, "volumes"), f"the volume {min(volumes)!r} is not mounted"
+            )
+        for option, entries in (
+            ("secrets", secrets),
+            ("config_maps", config_maps),
+            ("volumes", claims),
+            ("empty_dirs", empty_dirs),
+        ):
+            if entries:
+                self.options[option] = "[" + ", ".join(entries) + "]"
+
+
+@dataclass
+class _Param:
+    """A podSpecPatch value: Argo text with `{{inputs.parameters.x}}` in it."""
+
+    text: str
