@@ -69,14 +69,15 @@ def edits(text: str):
     yield "the caller follows", replace('say(msg: "hi"', 'say(message: "hi"')
     yield "an output renamed", replace("-> (said: str)", "-> (text: str)")
     yield "a doc changed above a declaration", replace("## Say something.", "## Say something twice.")
-    yield "a `}` deleted", replace("    command = [\"echo\", msg]\n}\n", "    command = [\"echo\", msg]\n\n")
-    yield "and put back", replace("    command = [\"echo\", msg]\n\n", "    command = [\"echo\", msg]\n}\n")
+    yield "a `}` deleted", replace('    command = ["echo", msg]\n}\n', '    command = ["echo", msg]\n\n')
+    yield "and put back", replace('    command = ["echo", msg]\n\n', '    command = ["echo", msg]\n}\n')
     yield "the triple-quoted string opened wider", replace('"""echo "$0"', '"""echo "$0" """ + """')
     yield "and mended", replace('"""echo "$0" """ + """', '"""echo "$0"')
     yield "a comment uncommented", replace("# component commented_out() {}", "component commented_out() {}")
     yield "a number too big for an int", replace("times: 2)", "times: 99999999999999999999)")
-    yield "a declaration keyword at a line start inside a call", replace(
-        "loud  = shout(msg: hello.said)", "loud  = shout(\npipeline: hello.said)"
+    yield (
+        "a declaration keyword at a line start inside a call",
+        replace("loud  = shout(msg: hello.said)", "loud  = shout(\npipeline: hello.said)"),
     )
     yield "everything deleted", ""
     yield "pasted back", START
