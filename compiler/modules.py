@@ -65,12 +65,20 @@ class ModuleLoader:
 
     `overlays` holds texts that are newer than the files on disk (an editor's
     unsaved buffers); they win over the disk.
+
+    `incremental`: re-parse only the declarations an edit touched (`incremental_parser.py`); for the
+    language server, which parses the same file again at every keystroke.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, incremental: bool = False) -> None:
         self.overlays: dict[str, str] = {}
         self._parsed: dict[str, SourceFile] = {}
         self._lock = threading.Lock()
+        self._parse_module = parse_module
+        if incremental:
+            from ptflow.compiler.incremental_parser import IncrementalParser
+
+            self._parse_module = IncrementalParser().parse
 
     def read_text(self, path: str) -> str:
         normalized = os.path.normpath(path)
@@ -94,7 +102,7 @@ class ModuleLoader:
             cached = self._parsed.get(key)
             if cached is not None and cached.digest == digest:
                 return cached
-        tree, diagnostics = parse_module(text, path)
+        tree, diagnostics = self._parse_module(text, path)
         parsed = SourceFile(path, text, tree, diagnostics, digest)
         with self._lock:
             self._parsed[key] = parsed

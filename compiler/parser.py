@@ -1224,9 +1224,36 @@ def parse_module(text: str, path: str = "<string>") -> tuple[tree.Module, list[D
     module = _build(parse_tree, source, diagnostics) if parse_tree is not None else None
     if module is None:
         module = tree.Module(source.span(0, len(text)), path, [], [], [])
+    finish_module(module, source)
+    return module, diagnostics.items
+
+
+def finish_module(module: tree.Module, source: SourceText) -> None:
+    """What a parse adds once the declarations are built: the file's comments, and the doc comments given
+    to the declarations they document."""
     module.comments = scan_comments(source)
     _attach_docs(module, source)
-    return module, diagnostics.items
+
+
+def parse_declarations(source: SourceText, start: int, end: int) -> tuple[list, list[Diagnostic]] | None:
+    """The top-level declarations in `source.text[start:end]`, positioned as in the whole file, and what
+    building them reported; None if that text has a syntax error, or nests too deeply, on its own.
+
+    `start` and `end` are line starts.  The text before `start` is given to the parser as blanks with the
+    same newlines, so every position (offset, line, column) is the file's and the builder needs no offset.
+    `incremental_parser.py` says why parsing declarations on their own gives what a whole parse gives.
+    """
+    newlines = source.position(start)[0] - 1
+    padded = " " * (start - newlines) + "\n" * newlines + source.text[start:end]
+    diagnostics = Diagnostics()
+    try:
+        parse_tree = _parse(padded, "start")
+    except (_TooDeep, UnexpectedInput):
+        return None
+    module = _build(parse_tree, source, diagnostics)
+    if module is None:
+        return None
+    return module.items, diagnostics.items
 
 
 def parse_expression(text: str, path: str = "<string>"):

@@ -2,7 +2,8 @@
 
 An `Analyzer` lives as long as the server and owns the one `ModuleLoader`,
 whose cache of parses (keyed by text) is why an edit re-parses only the file
-that changed.  Everything here runs in the server's check thread; the
+that changed, and within it only the top-level declarations the edit touched
+(`compiler/incremental_parser.py`).  Everything here runs in the server's check thread; the
 `Analysis` it returns is never changed afterwards, so request handlers read
 it from the event loop without locks.
 """
@@ -73,7 +74,7 @@ class Analysis:
 
 class Analyzer:
     def __init__(self) -> None:
-        self.loader = ModuleLoader()
+        self.loader = ModuleLoader(incremental=True)
         self._indexes: dict[str, tuple[str, FileIndex]] = {}
         self._lock = threading.Lock()
 

@@ -1,0 +1,115 @@
+"""Re-parsing only the top-level declarations an edit touched (the language server's parser).
+
+A file is cut into pieces at the lines that start a top-level declaration
+(`import`, `component` or `pipeline` at the start of a line, outside strings
+and comments).  Each piece is parsed on its own, positioned as in the file,
+and kept; the next parse of the file reuses every piece whose text, offset
+and line are unchanged, so a keystroke re-parses the declaration it is in
+(and, when it moves the text after it, the declarations below it).
+
+Why the pieces give exactly the whole parse, when every piece parses without
+a syntax error: the lexer has no state, and each piece starts at the start of
+a line, after a newline that ends a comment or is blank space, so the tokens
+of the whole text are the pieces' tokens one after another (a string that
+runs across a cut would leave its piece unterminated, a syntax error); and
+`start: item*` accepts any sequence of declarations, so the whole parse is
+the pieces' declarations one after another.  When any piece has a syntax
+error, the whole text is parsed as `parse_module` always does, because error
+recovery may reach across declarations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from ptflow.compiler import tree
+from ptflow.compiler.diagnostics import Diagnostic
+from ptflow.compiler.parser import finish_module, parse_declarations, parse_module
+from ptflow.compiler.source import SourceText
+
+# Strings and comments (the lexer's own patterns, so both skip the same text), or a declaration's keyword
+# at the start of a line: only the last is a cut.
+_CUTS = re.compile(
+    r'(?s:f?"""(?:[^\\]|\\.)*?""")'
+    r"|(?s:f?'''(?:[^\\]|\\.)*?''')"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|#[^\n]*"
+    r"|^(?P<cut>import|component|pipeline)(?![A-Za-z0-9_])",
+    re.M,
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    start: int  # offset in the file
+    line: int  # 1-based line of `start`
+
+
+@dataclass
+class _Parsed:
+    items: list[tree.Import | tree.ComponentDef | tree.PipelineDef]
+    diagnostics: list[Diagnostic]
+
+
+def declaration_cuts(text: str) -> list[int]:
+    """The offsets where the file's pieces start: 0, and each line that starts a top-level declaration."""
+    cuts = [0]
+    for match in _CUTS.finditer(text):
+        if match.lastgroup == "cut" and match.start() > 0:
+            cuts.append(match.start())
+    return cuts
+
+
+class IncrementalParser:
+    """Parses files like `parse_module`, re-parsing only the pieces of a file that changed since its last parse."""
+
+    def __init__(self) -> None:
+        self._pieces: dict[str, dict[_Piece, _Parsed]] = {}  # file -> its pieces at the last parse
+
+    def parse(self, text: str, path: str = "<string>") -> tuple[tree.Module, list[Diagnostic]]:
+        key = os.path.normpath(path)
+        if _SURROGATE.search(text) is not None:
+            return parse_module(text, path)  # reported and replaced by the whole parse
+        source = SourceText(path, text)
+        previous = self._pieces.get(key, {})
+        current: dict[_Piece, _Parsed] = {}
+        cuts = declaration_cuts(text)
+        for start, end in zip(cuts, cuts[1:] + [len(text)]):
+            piece = _Piece(text[start:end], start, source.position(start)[0])
+            parsed = previous.get(piece)
+            if parsed is None:
+                declarations = parse_declarations(source, start, end)
+                if declarations is None:
+                    # Keep the pieces that did parse: the edit that mends this one will find them.
+                    self._pieces[key] = {**previous, **current}
+                    return parse_module(text, path)
+                parsed = _Parsed(*declarations)
+            current[piece] = parsed
+        self._pieces[key] = current
+        return _module(source, list(current.values()))
+
+    def forget(self, path: str) -> None:
+        self._pieces.pop(os.path.normpath(path), None)
+
+
+def _module(source: SourceText, pieces: list[_Parsed]) -> tuple[tree.Module, list[Diagnostic]]:
+    """The module the pieces make, as the parser's builder would have made it from the whole text."""
+    items = [item for piece in pieces for item in piece.items]
+    # The whole parse's span runs from the first declaration's first token to the last one's last token.
+    span = source.span(items[0].span.start, items[-1].span.end) if items else source.span(0, 0)
+    module = tree.Module(span, source.path, [], [], [])
+    for item in items:
+        module.items.append(item)
+        if isinstance(item, tree.Import):
+            module.imports.append(item)
+        elif isinstance(item, tree.ComponentDef):
+            module.components.append(item)
+        elif isinstance(item, tree.PipelineDef):
+            module.pipelines.append(item)
+    finish_module(module, source)
+    return module, [d for piece in pieces for d in piece.diagnostics]
