@@ -23,7 +23,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import yaml
 
 from ptflow.compiler.api import compile_file
 from tests.examples.original_command_lines import (
