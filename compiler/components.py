@@ -206,9 +206,10 @@ class ComponentBuilder:
     def build(self) -> dag.ComponentSpec:
         definition = self.definition
         check_unique_names(
-            [p.name for p in definition.params] + [o.name for o in definition.outputs],
-            self.diagnostics,
-            f"component `{definition.name.name}`",
+            [p.name for p in definition.params], self.diagnostics, f"the inputs of `{definition.name.name}`"
+        )
+        check_unique_names(
+            [o.name for o in definition.outputs], self.diagnostics, f"the outputs of `{definition.name.name}`"
         )
         inputs = build_ports(definition.params, self.diagnostics, definition.name.name)
         outputs = []
@@ -222,6 +223,7 @@ class ComponentBuilder:
             outputs.append(dag.Port(output.name.name, type_, doc=output.doc, span=output.span))
         self.inputs = {p.name: p for p in inputs}
         self.outputs = {p.name: p for p in outputs}
+        self._check_shared_names(definition)
         properties = self._properties()
         description = self._string_property(properties, "description")
         spec = dag.ComponentSpec(
@@ -235,6 +237,25 @@ class ComponentBuilder:
         )
         spec.container = self._container(properties)
         return spec
+
+    def _check_shared_names(self, definition: tree.ComponentDef) -> None:
+        """An input and an output may share a name when the input is a parameter: on the command line the bare
+        name is the input's value and `name.path` (`.uri`, `.metadata`) the output, as a parameter input has no
+        members.  An artifact input's `name.path` would mean either, so that pair is refused (PTF205)."""
+        for output in definition.outputs:
+            port = self.inputs.get(output.name.name)
+            if port is None or not port.type.is_artifact:
+                continue
+            from ptflow.compiler.diagnostics import Related
+
+            self.diagnostics.report(
+                codes.DUPLICATE_NAME,
+                f"`{port.name}` is an input artifact and an output of `{definition.name.name}`: "
+                f"`{port.name}.path` would name either file",
+                output.name.span,
+                related=[Related(port.span or definition.span, "the input")],
+                hint="rename one of them; an input may share its name with an output only when it is a parameter",
+            )
 
     # -- properties
     def _properties(self) -> dict[str, tree.Property]:
@@ -442,7 +463,7 @@ class ComponentBuilder:
                 )
                 return None
             return dag.RuntimePlaceholder(known[attr])
-        if owner in self.inputs:
+        if owner in self.inputs and not (owner in self.outputs and self.inputs[owner].type.is_param):
             port = self.inputs[owner]
             if port.type.is_param:
                 self.diagnostics.report(

@@ -230,12 +230,13 @@ class PipelineInput:
 
 @dataclass(frozen=True)
 class TaskOutput:
-    """An output of a task; `gathered` is True when it is used after its loop (fan-in)."""
+    """An output of a task; `gathered` is how many nested loops it is gathered over when it is used after
+    them (fan-in; 0, false, when it is not)."""
 
     task: str
     output: str
     type: Type
-    gathered: bool = False
+    gathered: int = 0
 
 
 @dataclass(frozen=True)
@@ -616,6 +617,11 @@ class PipelineGraph:
     tasks: dict[str, Task]
     description: str | None = None
     display_name: str | None = None
+    # The name the compiled pipeline goes by when it differs from the identifier (`name = "pipeline"`,
+    # kfp's `@dsl.pipeline(name=...)`): any text, so also a keyword of the language.
+    given_name: str | None = None
+    pipeline_root: str | None = None  # where its artifacts go unless the run says otherwise (kfp's `pipeline_root`)
+    pipeline_root_span: Span | None = None
     span: Span | None = None
     # Pipeline outputs: name -> the value returned for it.
     returns: dict[str, Value] = field(default_factory=dict)

@@ -35,7 +35,7 @@ from ptflow.compiler.names import k8s_name
 from ptflow.compiler.options import OptionParser
 from ptflow.compiler.source import Span
 
-PIPELINE_PROPERTIES = ("description", "display_name")
+PIPELINE_PROPERTIES = ("description", "display_name", "name", "pipeline_root")
 PIPELINE_VALUES = {"job_name": "job_name", "job_id": "job_id", "root": "root", "status": "status"}
 BUILTINS = ("importer",)
 
@@ -91,10 +91,13 @@ class PipelineBuilder:
     # ------------------------------------------------------------ entry
     def build(self) -> dag.PipelineGraph:
         definition = self.definition
+        # An input and an output may share a name (kfp allows it): the body reads inputs by name, and
+        # outputs are only named as the keys of `return (...)`, so a name never means both.
         check_unique_names(
-            [p.name for p in definition.params] + [o.name for o in definition.outputs],
-            self.diagnostics,
-            f"pipeline `{definition.name.name}`",
+            [p.name for p in definition.params], self.diagnostics, f"the inputs of `{definition.name.name}`"
+        )
+        check_unique_names(
+            [o.name for o in definition.outputs], self.diagnostics, f"the outputs of `{definition.name.name}`"
         )
         self.inputs = build_ports(definition.params, self.diagnostics, definition.name.name)
         self.input_by_name = {p.name: p for p in self.inputs}
@@ -121,6 +124,17 @@ class PipelineBuilder:
         )
         graph.description = self._string_property("description") or definition.doc
         graph.display_name = self._string_property("display_name")
+        graph.given_name = self._string_property("name")
+        if graph.given_name is not None and not k8s_name(graph.given_name):
+            self.diagnostics.report(
+                codes.INVALID_VALUE,
+                "`name` needs a letter or a digit: the compiled pipeline is named after it",
+                self.properties["name"].value.span,
+            )
+            graph.given_name = None
+        graph.pipeline_root = self._string_property("pipeline_root")
+        if graph.pipeline_root is not None:
+            graph.pipeline_root_span = self.properties["pipeline_root"].span
         graph.exit_group = self.exit_group
         for decl in self.steps.values():
             decl.spec = self._callee(decl)
@@ -386,12 +400,14 @@ class PipelineBuilder:
             loop.field_types = {}
         if node.parallelism is not None:
             count = constant_value(node.parallelism)
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 self.diagnostics.report(
-                    codes.INVALID_OPTION_VALUE, "`parallel` takes a whole number of at least 1", node.parallelism.span
+                    codes.INVALID_OPTION_VALUE,
+                    "`parallel` takes a whole number: how many iterations run at once, 0 for no limit",
+                    node.parallelism.span,
                 )
             else:
-                loop.parallelism = count
+                loop.parallelism = count  # 0 is kfp's `parallelism=0`: no limit, so no `iteratorPolicy`
 
     def _resolve_condition(self, group: dag.ConditionGroup) -> None:
         branch = self.group_spans[id(group)]
@@ -884,7 +900,10 @@ class PipelineBuilder:
         between = _groups_between(decl.group, consumer_group)
         value = dag.TaskOutput(k8s_name(decl.name), port.name, port.type)
         loops = [x for x in between if isinstance(x, dag.LoopGroup)]
-        conditions = [x for x in between if isinstance(x, (dag.ConditionGroup, dag.BranchesGroup))]
+        # An `if` inside a loop only thins out the gathered list (kfp's Collected skips the iterations where it
+        # was false); an `if` outside every loop between the two means the value may not exist at all.
+        outside_loops = between[: between.index(loops[0])] if loops else between
+        conditions = [x for x in outside_loops if isinstance(x, (dag.ConditionGroup, dag.BranchesGroup))]
         if conditions:
             outermost = conditions[0]
             self.diagnostics.report(
@@ -896,17 +915,7 @@ class PipelineBuilder:
             )
             return None
         if loops:
-            if len(loops) > 1:
-                self.diagnostics.report(
-                    codes.CROSSES_GROUP_BOUNDARY,
-                    f"`{decl.name}` is inside {len(loops)} nested loops; gathering its outputs over "
-                    "nested loops is not supported",
-                    expr.span,
-                    related=[Related(_group_span(loops[0]), "the outer loop")],
-                    hint="gather in the inner loop's level first, or flatten the loops",
-                )
-                return None
-            return dag.TaskOutput(value.task, value.output, port.type.as_list(), gathered=True)
+            return dag.TaskOutput(value.task, value.output, gathered_type(port.type, len(loops)), gathered=len(loops))
         return value
 
     # ------------------------------------------------------- conditions
@@ -1139,6 +1148,15 @@ def task_dependencies(task: dag.Task) -> set[str]:
         group = group.parent
     names.discard(task.name)
     return names
+
+
+def gathered_type(type_: types.Type, loops: int) -> types.Type:
+    """The type of an output gathered over `loops` nested loops: a list per loop for a parameter (kfp nests
+    the lists: `list[list[int]]` over two loops), one flat list for an artifact (KFP has no nested artifact
+    lists; its backend and `ptflow run` put every iteration's artifact in one list)."""
+    for _ in range(loops):
+        type_ = type_.as_list()
+    return type_
 
 
 def _parameter_span(parameter: dag.Port) -> Span:

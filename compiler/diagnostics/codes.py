@@ -423,9 +423,10 @@ CROSSES_GROUP_BOUNDARY = _code(
     "PTF403",
     "value crosses a group boundary",
     """
-A step inside a loop can only be used after the loop as the list of its
-values (fan-in), and only at the loop's own level. Steps in one loop can not
-read values from another loop's iterations.
+A step can not run `after` a step inside a condition (or a `finally` block)
+that does not contain it too: that step may never run. Use its outputs inside
+the same `if` block, or move the `after` there. (A step inside a loop is used
+after the loop as the list of its values, fan-in; that needs no `after`.)
 """,
 )
 FINALLY_AND_BODY = _code(

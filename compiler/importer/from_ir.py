@@ -26,6 +26,7 @@ from ptflow.compiler.importer.model import (
     Step,
 )
 from ptflow.compiler.importer.writer import literal
+from ptflow.compiler.names import k8s_name
 
 CHANNEL = "pipelinechannel--"
 _PARAMETER_TYPES = {ir: name for name, ir in types.PARAMETER_TYPES.items()}
@@ -206,6 +207,10 @@ class IrImporter:
         info = self.spec.get("pipelineInfo", {})
         name = snake(info.get("name", "pipeline"))  # the pipeline's name is in the document: it is kept
         self._pipeline("root", self.spec["root"], name, info.get("description", ""), info.get("displayName"))
+        root_pipeline = next(p for p in self.module.pipelines if p.name == self.pipeline_by_ref["root"])
+        root_pipeline.pipeline_root = self.spec.get("defaultPipelineRoot")
+        if "name" in info and k8s_name(root_pipeline.name) != info["name"]:
+            root_pipeline.given_name = info["name"]  # a keyword (`pipeline`) or a name taken by a component
         return self.module
 
     def _pipeline(self, ref: str, component: dict, name: str, doc: str, display_name=None) -> str:
@@ -551,6 +556,12 @@ class IrImporter:
     def _options(self, scope: _Scope, task: dict, task_name: str, at: str, component: dict) -> dict[str, str]:
         options: dict[str, str] = {}
         caching = task.get("cachingOptions")
+        if caching is not None and caching.get("cacheKey"):
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(at, "cachingOptions", "cacheKey"),
+                "a cache key (`set_caching_options(cache_key=)`)",
+            )
         if caching is not None and not caching.get("enableCache"):
             options["cache"] = "false"
         retry = task.get("retryPolicy")

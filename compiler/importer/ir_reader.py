@@ -18,7 +18,15 @@ from ptflow.compiler.importer.errors import (
 )
 
 # Top-level PipelineSpec fields; `sdkVersion` and `schemaVersion` are metadata the import ignores.
-_SPEC_FIELDS = {"components", "deploymentSpec", "pipelineInfo", "root", "schemaVersion", "sdkVersion"}
+_SPEC_FIELDS = {
+    "components",
+    "defaultPipelineRoot",
+    "deploymentSpec",
+    "pipelineInfo",
+    "root",
+    "schemaVersion",
+    "sdkVersion",
+}
 
 
 def load(text: str) -> list:
@@ -55,13 +63,6 @@ def read(documents: list) -> tuple[dict, dict | None]:
             NOT_KFP,
             missing[0],
             f"not KFP v2 IR: no `{missing[0]}` (found {', '.join(sorted(map(str, spec))[:6]) or 'nothing'})",
-        )
-    if "defaultPipelineRoot" in spec:
-        raise ImportRefused(
-            CANT_EXPRESS,
-            "defaultPipelineRoot",
-            "a default pipeline root: ptflow takes the root when "
-            "the run is submitted (`ptflow submit`), not in the source",
         )
     unknown = set(spec) - _SPEC_FIELDS
     if unknown:

@@ -72,6 +72,8 @@ class Pipeline:
     finally_body: list = field(default_factory=list)
     doc: str = ""
     display_name: str | None = None
+    given_name: str | None = None  # `name = "..."`: the compiled name, where the identifier can't say it
+    pipeline_root: str | None = None
 
 
 @dataclass

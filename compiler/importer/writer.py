@@ -116,8 +116,12 @@ def _pipeline(pipeline: Pipeline) -> list[str]:
     if pipeline.outputs:
         signature += f" -> (\n{_ports(pipeline.outputs)}\n)"
     lines.append(signature + " {")
+    if pipeline.given_name:
+        lines.append(f"    name = {literal(pipeline.given_name)}")
     if pipeline.display_name:
         lines.append(f"    display_name = {literal(pipeline.display_name)}")
+    if pipeline.pipeline_root:
+        lines.append(f"    pipeline_root = {literal(pipeline.pipeline_root)}")
     lines += _body(pipeline.body, "    ")
     if pipeline.returns:
         lines.append("    return (" + ", ".join(f"{k}: {v}" for k, v in pipeline.returns.items()) + ")")

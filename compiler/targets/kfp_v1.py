@@ -80,7 +80,7 @@ class Lowering:
     def __init__(self, graph: dag.PipelineGraph, overrides: dict):
         self.graph = graph
         self.overrides = overrides
-        self.pipeline_name = graph.display_name or k8s_name(graph.name)
+        self.pipeline_name = graph.display_name or k8s_name(graph.given_name or graph.name)
         self.root_name = k8s_name(self.pipeline_name) or "pipeline"
         self.names: dict[int, str] = {}  # id(task or group) -> template (and task) name
         self.item_channels: dict[int, str] = {}  # id(loop) -> the base name of its item channel

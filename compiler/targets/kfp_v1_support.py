@@ -34,7 +34,7 @@ class _SupportCheck:
 
     def run(self) -> None:
         graph = self.graph
-        prefix = f"{k8s_name(graph.display_name or k8s_name(graph.name))}-"
+        prefix = f"{k8s_name(graph.display_name or k8s_name(graph.given_name or graph.name))}-"
         if len(prefix) > MAX_GENERATE_NAME:
             self.diagnostics.report(
                 codes.ARGO_INVALID_NAME,
@@ -51,6 +51,12 @@ class _SupportCheck:
                     f"{len(task.name)} characters; Argo allows at most {MAX_TEMPLATE_NAME}",
                     task.span,
                 )
+        if graph.pipeline_root is not None:
+            self.report(
+                graph.pipeline_root_span or graph.span,
+                "a pipeline's default root (`pipeline_root`)",
+                "KFP 1.x writes artifacts where the cluster's artifact repository says; remove it for kfp-v1",
+            )
         if graph.returns:
             self.report(
                 graph.span,
@@ -92,6 +98,19 @@ class _SupportCheck:
                 if problem:
                     self.report(span, f"{problem} in the command of component `{component.name}`")
         for value in task.arguments.values():
+            if isinstance(value, dag.TaskOutput) and value.gathered > 1 and not value.type.is_artifact:
+                self.report(
+                    task.span,
+                    f"gathering over nested loops (`{value.task}.{value.output}` into `{task.step}`)",
+                    "KFP 1.x gathers a parameter after one loop only; use kfp-v2",
+                )
+            if isinstance(value, dag.TaskOutput) and value.gathered and self._made_under_a_condition(value):
+                self.report(
+                    task.span,
+                    f"gathering an output made under an `if` inside the loop (`{value.task}.{value.output}` into "
+                    f"`{task.step}`)",
+                    "Argo fails a loop whose skipped iterations lack the output; use kfp-v2",
+                )
             if isinstance(value, dag.TaskOutput) and value.gathered and value.type.is_artifact:
                 self.report(
                     task.span,
@@ -102,6 +121,18 @@ class _SupportCheck:
                 if isinstance(part, dag.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
                     self.report(task.span, f"`pipeline.{part.which}` (step `{task.step}`)")
         check_option_support(task, "kfp-v1", self.diagnostics)
+
+    def _made_under_a_condition(self, value: dag.TaskOutput) -> bool:
+        """Whether a gathered output's producer sits in an `if` inside the loops it is gathered over."""
+        loops_left = value.gathered
+        for group in self.graph.tasks[value.task].group.ancestors():
+            if loops_left == 0:
+                return False
+            if isinstance(group, dag.LoopGroup):
+                loops_left -= 1
+            elif isinstance(group, (dag.ConditionGroup, dag.BranchesGroup)):
+                return True
+        return False
 
 
 def _all_args(component: dag.ComponentSpec):

@@ -145,6 +145,7 @@ def lower_with_source_map(graph: dag.PipelineGraph, parameter_overrides: dict | 
     spec: dict[str, Any] = {
         "components": lowered.components,
         "deploymentSpec": {"executors": lowered.executors},
+        **({"defaultPipelineRoot": graph.pipeline_root} if graph.pipeline_root else {}),
         "pipelineInfo": lowered.pipeline_info,
         "root": lowered.root,
         "schemaVersion": SCHEMA_VERSION,
@@ -199,7 +200,7 @@ class _Lowering:
             self._build_group(group)
         self._build_exit_tasks()
         self._root_outputs()
-        info = {"name": k8s_name(graph.name)}
+        info = {"name": k8s_name(graph.given_name or graph.name)}
         if graph.description:
             info["description"] = graph.description
         if graph.display_name:
@@ -308,11 +309,12 @@ class _Lowering:
         raise TypeError(f"no channel for {value!r}")
 
     def _gathering_loop(self, value: dag.TaskOutput) -> dag.LoopGroup:
+        """The outermost loop a gathered output is gathered over: the group whose DAG output the consumer reads."""
         producer = self.graph.tasks[value.task]
-        for group in producer.group.ancestors():
-            if isinstance(group, dag.LoopGroup):
-                return group
-        raise ValueError(f"{value.task} is not in a loop")
+        loops = [group for group in producer.group.ancestors() if isinstance(group, dag.LoopGroup)]
+        if len(loops) < value.gathered:
+            raise ValueError(f"{value.task} is not in {value.gathered} loops")
+        return loops[value.gathered - 1]
 
     def _values_of(self, value: dag.Value):
         if isinstance(value, dag.Interpolation):

@@ -86,6 +86,14 @@ def is_deploy(task: dag.Task) -> bool:
 def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
     """What KFP v2 IR can't express (vertex runs v2 IR), then the uses of serve.deploy Vertex AI can't run."""
     check_v2_support(graph, target, diagnostics)
+    if graph.pipeline_root is not None and not graph.pipeline_root.startswith("gs://"):
+        diagnostics.report(
+            codes.NOT_SUPPORTED_BY_TARGET,
+            f"the pipeline's default root `{graph.pipeline_root}` is not a Cloud Storage folder; vertex keeps "
+            "pipeline artifacts in Cloud Storage only",
+            graph.pipeline_root_span or graph.span,
+            hint='give a `gs://` folder: `pipeline_root = "gs://BUCKET/pipeline-root"`',
+        )
     for pipeline in graph.and_called_pipelines():
         for task in pipeline.tasks.values():
             if runs_step(task, PYTORCHJOB_STEP):

@@ -161,6 +161,12 @@ class Run:
         ignored = self.pipeline.kubernetes_settings_without_effect()
         if ignored:
             self.progress.warning(f"Kubernetes settings have no effect in a local run: {', '.join(ignored)}")
+        default_root = self.pipeline.spec.get("defaultPipelineRoot")
+        if default_root:
+            self.progress.warning(
+                f"the pipeline's default root {default_root} has no effect in a local run: "
+                f"artifacts go to {self.store.artifacts_dir}"
+            )
         try:
             try:
                 result = self._run_dag(DagFrame("root", self.pipeline.root, "", parameters, {}))

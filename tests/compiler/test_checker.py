@@ -2,6 +2,7 @@
 
 import pytest
 
+from ptflow.compiler.api import compile_file
 from tests.support.diagnose import codes_at, diagnose, only
 
 PRELUDE = """
@@ -421,23 +422,82 @@ pipeline p() {
     assert d.message == "`finally` steps can't use outputs of the body (`m.count`)"
 
 
-def test_gathering_over_nested_loops_is_refused(tmp_path):
-    d = only(
-        check(
-            tmp_path,
-            """
+def test_gathering_over_nested_loops_is_a_list_per_loop_for_parameters_and_one_list_for_artifacts(tmp_path):
+    result = check(
+        tmp_path,
+        """
+component total(counts: list[list[int]], tables: list[Dataset]) {
+    image = "python:3.11-slim"
+    command = ["echo", counts, tables]
+}
+
 pipeline p() {
     for i in [1, 2] {
         for j in [3, 4] {
             m = make(rows: j)
         }
     }
+    t = total(counts: m.count, tables: m.data)
+}""",
+    )
+    assert [d for d in result if d.is_error] == []
+
+
+def test_gathering_over_nested_loops_into_a_flat_list_names_the_nested_type(tmp_path):
+    d = only(
+        check(
+            tmp_path,
+            """
+component total(counts: list[int]) {
+    image = "python:3.11-slim"
+    command = ["echo", counts]
+}
+
+pipeline p() {
+    for i in [1, 2] {
+        for j in [3, 4] {
+            m = make(rows: j)
+        }
+    }
+    t = total(counts: m.count)
+}""",
+        ),
+        "PTF301",
+    )
+    assert "found `list[list[int]]`" in d.message
+    assert "list of every iteration's value" in d.hint
+
+
+def test_an_output_made_under_an_if_inside_the_loop_can_be_gathered_but_not_one_outside_it(tmp_path):
+    inside = check(
+        tmp_path,
+        """
+pipeline p(n: int) {
+    for i in [1, 2] {
+        if i > n {
+            m = make(rows: i)
+        }
+    }
+    s = say(msg: f"{m.count}")
+}""",
+    )
+    assert [d for d in inside if d.is_error] == []
+    d = only(
+        check(
+            tmp_path,
+            """
+pipeline p(n: int) {
+    if n > 1 {
+        for i in [1, 2] {
+            m = make(rows: i)
+        }
+    }
     s = say(msg: f"{m.count}")
 }""",
         ),
-        "PTF403",
+        "PTF305",
     )
-    assert d.message.startswith("`m` is inside 2 nested loops")
+    assert d.message == "`m.count` is produced inside an `if`, so it may not exist here"
 
 
 def test_pipeline_calling_itself(tmp_path):
@@ -515,3 +575,101 @@ pipeline p() {
         "PTF303",
     )
     assert d.hint is None
+
+
+def test_parallel_takes_zero_for_no_limit_but_not_a_negative_number(tmp_path):
+    unlimited = check(
+        tmp_path,
+        """
+pipeline p() {
+    for i in [1, 2] parallel 0 {
+        s = say(msg: "hi")
+    }
+}""",
+    )
+    assert [d for d in unlimited if d.is_error] == []
+    d = only(
+        check(
+            tmp_path,
+            """
+pipeline p() {
+    for i in [1, 2] parallel -1 {
+        s = say(msg: "hi")
+    }
+}""",
+        ),
+        "PTF309",
+    )
+    assert d.message == "`parallel` takes a whole number: how many iterations run at once, 0 for no limit"
+    assert (d.span.line, d.span.column) == (P + 1, 30)
+
+
+def test_a_pipeline_name_must_leave_a_kubernetes_name(tmp_path):
+    d = only(
+        check(
+            tmp_path,
+            """
+pipeline p() {
+    name = "--"
+    s = say(msg: "hi")
+}""",
+        ),
+        "PTF312",
+    )
+    assert d.message == "`name` needs a letter or a digit: the compiled pipeline is named after it"
+
+
+SHOUT = """
+component shout(msg: str) -> (msg: str) {
+    image = "python:3.11-slim"
+    command = ["sh", "-c", "printf '%s!' \\"$0\\" > \\"$1\\"", msg, msg.path]
+}
+"""
+
+
+def test_an_input_and_an_output_may_share_a_name(tmp_path):
+    """The bare name is the input's value, `name.path` the output's file; a pipeline's outputs are only
+    named in `return`, so there a shared name never means both."""
+    source = tmp_path / "same.ptflow"
+    source.write_text(
+        SHOUT
+        + """
+pipeline loud(msg: str = "hi") -> (msg: str) {
+    s = shout(msg: msg)
+    t = shout(msg: s.msg)
+    return (msg: t.msg)
+}
+"""
+    )
+    result = compile_file(str(source))
+    assert result.ok, [d.message for d in result.diagnostics]
+    spec = result.documents[0]
+    for executor in spec["deploymentSpec"]["executors"].values():  # one per step
+        assert executor["container"]["command"][-2:] == [
+            "{{$.inputs.parameters['msg']}}",
+            "{{$.outputs.parameters['msg'].output_file}}",
+        ]
+    assert spec["root"]["inputDefinitions"]["parameters"]["msg"]["parameterType"] == "STRING"
+    assert spec["root"]["outputDefinitions"]["parameters"]["msg"]["parameterType"] == "STRING"
+    assert spec["root"]["dag"]["outputs"]["parameters"]["msg"]["valueFromParameter"]["producerSubtask"] == "t"
+
+
+def test_an_artifact_input_may_not_share_its_name_with_an_output(tmp_path):
+    d = only(
+        check(
+            tmp_path,
+            """
+component copy(data: Dataset) -> (data: Dataset) {
+    image = "python:3.11-slim"
+    command = ["cp", data.path, data.path]
+}""",
+        ),
+        "PTF205",
+    )
+    assert d.message == "`data` is an input artifact and an output of `copy`: `data.path` would name either file"
+    assert (d.span.line, d.span.column) == (P, 35)
+
+
+def test_an_input_declared_twice_is_still_a_duplicate(tmp_path):
+    d = only(check(tmp_path, 'pipeline p(n: int, n: str) {\n    s = say(msg: "hi")\n}'), "PTF205")
+    assert d.message == "`n` is declared twice in the inputs of `p`"

@@ -393,15 +393,13 @@ pipeline q() {
     ),
     "PTF403": ptflow(
         p("""
-pipeline q() {
-    for i in [1, 2] {
-        for j in [3, 4] {
-            m = make(rows: j)
-        }
+pipeline q(n: int) {
+    if n > 1 {
+        m = make(rows: n)
     }
-    s = say(msg: f"{⟦m.count⟧}")
+    s = say(msg: "done") with { after: [⟦m⟧] }
 }"""),
-        "`m` is inside 2 nested loops",
+        "`s` can't run after `m`, which is inside a condition that doesn't contain it",
     ),
     "PTF404": ptflow(
         p("""

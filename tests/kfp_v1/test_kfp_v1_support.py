@@ -111,6 +111,65 @@ pipeline p() -> (n: int) {
         [("PTF501", 5, 1, "pipeline outputs (`return` in `p`) is not supported by kfp-v1 (KFP 1.x / Argo)")],
     ),
     (
+        "gathered_over_nested_loops",
+        """
+component double(n: int) -> (out: int) {
+    image   = "alpine:3.19"
+    command = ["double", n, out.path]
+}
+component total(numbers: list) {
+    image   = "alpine:3.19"
+    command = ["total", numbers]
+}
+pipeline p() {
+    for x in [1, 2] {
+        for y in [3, 4] {
+            d = double(n: y)
+        }
+    }
+    t = total(numbers: d.out)
+}
+""",
+        [
+            (
+                "PTF501",
+                15,
+                5,
+                "gathering over nested loops (`d.out` into `t`) is not supported by kfp-v1 (KFP 1.x / Argo)",
+            ),
+        ],
+    ),
+    (
+        "gathered_from_under_an_if",
+        """
+component double(n: int) -> (out: int) {
+    image   = "alpine:3.19"
+    command = ["double", n, out.path]
+}
+component total(numbers: list) {
+    image   = "alpine:3.19"
+    command = ["total", numbers]
+}
+pipeline p(limit: int = 3) {
+    for y in [3, 4] {
+        if y > limit {
+            d = double(n: y)
+        }
+    }
+    t = total(numbers: d.out)
+}
+""",
+        [
+            (
+                "PTF501",
+                15,
+                5,
+                "gathering an output made under an `if` inside the loop (`d.out` into `t`) is not supported by "
+                "kfp-v1 (KFP 1.x / Argo)",
+            ),
+        ],
+    ),
+    (
         "gathered_artifacts",
         """
 component train(lr: float) -> (model: Model) {

@@ -276,6 +276,73 @@ pipeline loops(names: list[str] = ["x", "y"]) {
     )
 
 
+def test_parallel_zero_is_kfps_parallelism_zero_no_limit(tmp_path):
+    @dsl.pipeline(name="unlimited")
+    def unlimited():
+        with dsl.ParallelFor([1, 2, 3], parallelism=0) as i:
+            square(x=i)
+
+    check(
+        tmp_path,
+        unlimited,
+        """
+pipeline unlimited() {
+    for i in [1, 2, 3] parallel 0 {
+        square = square(x: i)
+    }
+}""",
+    )
+
+
+def test_a_pipeline_named_after_a_keyword_with_a_default_root(tmp_path):
+    @dsl.pipeline(name="pipeline", pipeline_root="gs://bucket/root")
+    def keyword_named():
+        square(x=2)
+
+    check(
+        tmp_path,
+        keyword_named,
+        """
+pipeline keyword_named() {
+    name = "pipeline"
+    pipeline_root = "gs://bucket/root"
+    square = square(x: 2)
+}""",
+    )
+
+
+def test_nested_fan_in_of_parameters_and_artifacts_inside_and_after_the_loops(tmp_path):
+    @dsl.pipeline(name="nested-fan-in")
+    def nested_fan_in(limit: int = 1):
+        with dsl.ParallelFor([1, 2]) as x:
+            with dsl.ParallelFor([3, 4]) as y:
+                sq = square(x=y)
+                with dsl.If(y > limit):
+                    data = make_data(rows=x)
+                    trained = train(data=data.outputs["data"], epochs=y)
+            total(xs=dsl.Collected(sq.outputs["y"]))  # one x's inner list; after both loops, a list of lists
+        merge(models=dsl.Collected(trained.outputs["model"]))
+
+    check(
+        tmp_path,
+        nested_fan_in,
+        """
+pipeline nested_fan_in(limit: int = 1) {
+    for x in [1, 2] {
+        for y in [3, 4] {
+            square = square(x: y)
+            if y > limit {
+                make_data = make_data(rows: x)
+                train = train(data: make_data.data, epochs: y)
+            }
+        }
+        total = total(xs: square.y)
+    }
+    merge = merge(models: train.model)
+}""",
+    )
+
+
 def test_if_elif_else_and_nested_conditions(tmp_path):
     @dsl.pipeline(name="conditions")
     def conditions(threshold: int = 3, ratio: float = 0.5):
@@ -487,6 +554,45 @@ component placeholders(n: int, opt: str?) -> (out: Dataset) {
 pipeline placeholder_pipeline() {
     placeholders = placeholders(n: 3)
     placeholders_2 = placeholders(n: 4, opt: "x")
+}""",
+    )
+
+
+def test_every_run_time_placeholder_ptflow_has(tmp_path):
+    @dsl.container_component
+    def runtime_values(msg: str):
+        return dsl.ContainerSpec(
+            image=IMAGE,
+            command=["echo", msg],
+            args=[
+                dsl.PIPELINE_JOB_NAME_PLACEHOLDER,
+                dsl.PIPELINE_JOB_ID_PLACEHOLDER,
+                dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
+                dsl.PIPELINE_TASK_ID_PLACEHOLDER,
+                dsl.PIPELINE_ROOT_PLACEHOLDER,
+                dsl.PIPELINE_TASK_EXECUTOR_INPUT_PLACEHOLDER,
+                dsl.PIPELINE_TASK_EXECUTOR_OUTPUT_PATH_PLACEHOLDER,
+            ],
+        )
+
+    @dsl.pipeline(name="runtime-values-pipeline")
+    def runtime_values_pipeline():
+        runtime_values(msg=dsl.PIPELINE_JOB_ID_PLACEHOLDER)
+        runtime_values(msg=dsl.PIPELINE_ROOT_PLACEHOLDER)
+
+    check(
+        tmp_path,
+        runtime_values_pipeline,
+        """
+component runtime_values(msg: str) {
+    image = "alpine:3.19"
+    command = ["echo", msg]
+    args = [pipeline.job_name, pipeline.job_id, pipeline.task_name, pipeline.task_id, pipeline.root,
+            executor.input, executor.output_file]
+}
+pipeline runtime_values_pipeline() {
+    runtime_values = runtime_values(msg: pipeline.job_id)
+    runtime_values_2 = runtime_values(msg: pipeline.root)
 }""",
     )
 

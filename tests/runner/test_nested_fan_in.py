@@ -1,0 +1,76 @@
+"""Fan-in over nested loops with the real `ptflow run`: the shapes kfp's `dsl.Collected` gives.
+
+A parameter gathered over two loops is the outer loop's list of each inner loop's list; artifacts are one flat
+list (KFP has no nested artifact lists); an output made under an `if` inside the loop is gathered from the
+iterations where the condition held. These are the shapes kfp's own test pipelines rely on
+(`nested_with_parameters`: `List[List[int]]`; `artifacts_complex`: `Input[List[Dataset]]` over nested loops).
+"""
+
+import json
+from pathlib import Path
+
+from tests.runner.helpers import ptflow, show
+
+NESTED = """
+component double(n: int) -> (out: int) {
+    image = "python:3.11-slim"
+    command = ["sh", "-c", "echo $(( $0 * 2 )) > \\"$1\\"", n, out.path]
+}
+
+component write(n: int) -> (ds: Dataset) {
+    image = "python:3.11-slim"
+    command = ["sh", "-c", "printf '%s' \\"$0\\" > \\"$1\\"", n, ds.path]
+}
+
+component describe(numbers: list[list[int]], files: list[Dataset]) -> (said: str) {
+    image = "python:3.11-slim"
+    command = ["python3", "-c", DESCRIBE, numbers, files, said.path]
+}
+
+component row_sum(numbers: list[int]) -> (total: int) {
+    image = "python:3.11-slim"
+    command = ["python3", "-c", "import json, sys; open(sys.argv[2], 'w').write(str(sum(json.loads(sys.argv[1]))))",
+               numbers, total.path]
+}
+
+pipeline nested(threshold: int = 15) -> (all: list[list[int]], kept: list[Dataset]) {
+    for x in [1, 2] {
+        for y in [10, 20, 30] {
+            d = double(n: y)
+            if y > threshold {
+                w = write(n: y)
+            }
+        }
+        row = row_sum(numbers: d.out)
+    }
+    s = describe(numbers: d.out, files: w.ds)
+    return (all: d.out, kept: w.ds)
+}
+"""
+
+# The step reads the nested list as JSON, and the artifact list the way a KFP step parses an ArtifactList.
+DESCRIBE = """
+import json, sys
+numbers = json.loads(sys.argv[1])
+artifacts = json.loads(sys.argv[2])["artifacts"]
+texts = sorted(int(open(a["uri"]).read()) for a in artifacts)
+open(sys.argv[3], "w").write(json.dumps({"numbers": numbers, "files": texts}))
+"""
+
+
+def test_nested_fan_in_gives_a_list_per_loop_and_one_list_of_artifacts(tmp_path: Path, store: Path):
+    source = tmp_path / "nested.ptflow"
+    source.write_text(NESTED.replace("DESCRIBE", json.dumps(DESCRIBE)))
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 0, result.stdout + result.stderr
+    run = show(store)
+    said = json.loads(run["by_task"]["s"]["outputs"]["said"])
+    # Per x, the inner loop's doubled values, in iteration order; outer lists in iteration order too.
+    assert said["numbers"] == [[20, 40, 60], [20, 40, 60]]
+    # The artifacts of the iterations where y > 15, for both x: one flat list of four.
+    assert said["files"] == [20, 20, 30, 30]
+    # Inside the outer loop, the same output is that iteration's inner list.
+    rows = sorted(step["outputs"]["total"] for step in run["steps"] if step["task"].endswith("/row"))
+    assert rows == [120, 120]
+    assert run["outputs"]["all"] == [[20, 40, 60], [20, 40, 60]]
+    assert len(run["outputs"]["kept"]) == 4
