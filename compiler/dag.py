@@ -495,6 +495,22 @@ class Task:
         return names
 
 
+# kfp-kubernetes' resource steps (stdlib/k8s.ptflow's create_pvc and delete_pvc, kfp's CreatePVC and DeletePVC):
+# KFP's driver recognises their images and creates or deletes the object itself; their containers never run.
+KUBERNETES_RESOURCE_IMAGES = {
+    "argostub/createpvc": "creates a persistent volume claim",
+    "argostub/deletepvc": "deletes a persistent volume claim",
+}
+
+
+def kubernetes_resource_step(task: Task) -> str | None:
+    """What `task` does to the cluster if it is one of kfp-kubernetes' resource steps ("creates a ..."), else None."""
+    container = task.component.container
+    if task.component.kind != ComponentKind.CONTAINER or container is None:
+        return None
+    return KUBERNETES_RESOURCE_IMAGES.get(container.image)
+
+
 def tasks_in_value(value: Value):
     if isinstance(value, TaskOutput):
         yield value.task

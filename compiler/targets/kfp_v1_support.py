@@ -51,6 +51,15 @@ class _SupportCheck:
                     f"{len(task.name)} characters; Argo allows at most {MAX_TEMPLATE_NAME}",
                     task.span,
                 )
+        for task in graph.tasks.values():
+            action = dag.kubernetes_resource_step(task)
+            if action is not None:
+                self.report(
+                    task.span,
+                    f"step `{task.step}` {action} (kfp-kubernetes' resource step), which",
+                    "KFP 1.x makes volumes with VolumeOp, which ptflow does not write: create the claim before the "
+                    "run and mount it by name, or compile for kfp-v2",
+                )
         if graph.returns:
             self.report(
                 graph.span,
