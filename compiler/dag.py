@@ -347,6 +347,7 @@ class SecretUse:
     secret: ObjectName
     env: dict[str, str] = field(default_factory=dict)  # VAR -> key
     mount_path: str | None = None
+    optional: bool = False  # the pod starts without it when the secret does not exist
 
 
 @dataclass
@@ -356,6 +357,7 @@ class ConfigMapUse:
     config_map: ObjectName
     env: dict[str, str] = field(default_factory=dict)  # VAR -> key
     mount_path: str | None = None
+    optional: bool = False  # the pod starts without it when the ConfigMap does not exist
 
 
 @dataclass
@@ -375,6 +377,28 @@ class EmptyDirUse:
     mount_path: str
     medium: str | None = None  # None: the node's disk; "Memory": a tmpfs
     size_limit: str | None = None  # a memory quantity
+
+
+@dataclass
+class EphemeralVolumeUse:
+    """A generic ephemeral volume: a PVC made for the pod from a claim template, deleted with the pod."""
+
+    name: str
+    mount_path: str
+    access_modes: list[str]
+    size: str  # a memory quantity
+    storage_class: str | None = None  # None: the cluster's default StorageClass
+    labels: dict[str, str] = field(default_factory=dict)  # of the claim
+    annotations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SecurityContext:
+    """The identity the container runs as (Kubernetes' securityContext fields kfp-kubernetes sets)."""
+
+    run_as_user: int | None = None
+    run_as_group: int | None = None
+    run_as_non_root: bool | None = None
 
 
 @dataclass
@@ -406,6 +430,9 @@ class Toleration:
 
 # A resource or option value: a constant, or a pipeline input to read at run time.
 OptionValue = str | int | float | PipelineInput
+# A Kubernetes object written as JSON (node affinity, node selector, tolerations): a constant dict or list, or a
+# pipeline parameter holding one (kfp-kubernetes' `*_json` functions).
+JsonValue = dict | list | PipelineInput
 
 
 @dataclass(frozen=True)
@@ -448,12 +475,17 @@ class TaskOptions:
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
     pull_policy: str | None = None
-    image_pull_secrets: list[str] = field(default_factory=list)  # Kubernetes secret names
+    image_pull_secrets: list[ObjectName] = field(default_factory=list)  # Kubernetes secret names
     config_maps: list[ConfigMapUse] = field(default_factory=list)
     field_env: dict[str, str] = field(default_factory=dict)  # VAR -> a pod field path (the downward API)
     empty_dirs: list[EmptyDirUse] = field(default_factory=list)
     node_affinity: list[NodeAffinityTerm] = field(default_factory=list)
     vertex_custom_job: VertexCustomJob | None = None
+    node_affinity_json: JsonValue | None = None
+    node_selector_json: JsonValue | None = None
+    tolerations_json: JsonValue | None = None
+    ephemeral_volumes: list[EphemeralVolumeUse] = field(default_factory=list)
+    security_context: SecurityContext | None = None
 
     def object_names(self) -> list[ObjectName]:
         """The names of the secrets, ConfigMaps and PVCs the step uses, constants included."""
@@ -461,11 +493,17 @@ class TaskOptions:
             [use.secret for use in self.secrets]
             + [use.config_map for use in self.config_maps]
             + [use.pvc for use in self.volumes]
+            + list(self.image_pull_secrets)
         )
 
     def run_time_values(self) -> list[Value]:
-        """The values of these options known only at run time, other than resources (object names)."""
-        return [name for name in self.object_names() if not isinstance(name, str)]
+        """The values of these options known only at run time, other than resources: object names, and
+        Kubernetes JSON taken from pipeline parameters."""
+        values: list[Value] = [name for name in self.object_names() if not isinstance(name, str)]
+        for json_value in (self.node_affinity_json, self.node_selector_json, self.tolerations_json):
+            if isinstance(json_value, PipelineInput):
+                values.append(json_value)
+        return values
 
 
 @dataclass
@@ -494,6 +532,22 @@ class Task:
         for value in [*self.options.env.values(), *self.options.run_time_values()]:
             names.update(tasks_in_value(value))
         return names
+
+
+# kfp-kubernetes' resource steps (stdlib/k8s.ptflow's create_pvc and delete_pvc, kfp's CreatePVC and DeletePVC):
+# KFP's driver recognises their images and creates or deletes the object itself; their containers never run.
+KUBERNETES_RESOURCE_IMAGES = {
+    "argostub/createpvc": "creates a persistent volume claim",
+    "argostub/deletepvc": "deletes a persistent volume claim",
+}
+
+
+def kubernetes_resource_step(task: Task) -> str | None:
+    """What `task` does to the cluster if it is one of kfp-kubernetes' resource steps ("creates a ..."), else None."""
+    container = task.component.container
+    if task.component.kind != ComponentKind.CONTAINER or container is None:
+        return None
+    return KUBERNETES_RESOURCE_IMAGES.get(container.image)
 
 
 def tasks_in_value(value: Value):

@@ -17,6 +17,7 @@ parameter read at run time.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ _POD_FIELDS = (
 )
 _EMPTY_DIR_FIELDS = ("name", "mount_path", "medium", "size_limit")
 _EMPTY_DIR_MEDIA = ("Memory", "HugePages")
+_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
 _AFFINITY_FIELDS = ("match_expressions", "match_fields", "weight")
 _AFFINITY_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
 _POD_FIELD_KEYED = re.compile(r"metadata\.(labels|annotations)\['[^'\]]+'\]")
@@ -348,24 +350,35 @@ def _read_env(parser: OptionParser, expr: tree.Expr, what: str) -> dict[str, dag
 
 def _env_or_mount(
     parser: OptionParser, expr: tree.Expr, kind: str, example: str
-) -> list[tuple[dag.ObjectName, dict, str | None]]:
+) -> list[tuple[dag.ObjectName, dict, str | None, bool]]:
     """The (name, env, mount_path) of each item of a `secrets` or `config_maps` option: both are Kubernetes
     objects whose keys become environment variables (`env: {VAR: key}`) and/or files (`mount_path`).  The
-    name may be known at run time only (a pipeline parameter, a step output); the keys and the path may not."""
+    name may be known at run time only (a pipeline parameter, a step output); the keys and the path may not.
+    `optional: true` lets the pod start when the object does not exist."""
     uses = []
     for item in _items(expr):
         if not isinstance(item, tree.DictExpr) or item.get("name") is None:
             parser.bad(item, example)
             continue
-        unknown = [e for e in item.entries if e.key.name not in ("name", "env", "mount_path")]
+        unknown = [e for e in item.entries if e.key.name not in ("name", "env", "mount_path", "optional")]
         if unknown:
             parser.bad(
                 unknown[0].key,
                 f"unknown {kind} field `{unknown[0].key.name}`",
-                hint=f"a {kind} needs `env` (variable: key) and/or `mount_path`, and nothing else",
+                hint=f"a {kind} needs `env` (variable: key) and/or `mount_path`, and may be `optional`",
             )
             continue
         name_entry, env_entry, mount_entry = item.get("name"), item.get("env"), item.get("mount_path")
+        optional_entry = item.get("optional")
+        optional = False
+        if optional_entry is not None:
+            from ptflow.compiler.components import constant_value
+
+            optional_value = constant_value(optional_entry.value)
+            if not isinstance(optional_value, bool):
+                parser.bad(optional_entry.value, f"`optional` of a {kind} is true or false")
+                continue
+            optional = optional_value
         if env_entry is None and mount_entry is None:
             parser.bad(item, f"a {kind} needs `env` (variable: key) and/or `mount_path`, and nothing else")
             continue
@@ -388,7 +401,7 @@ def _env_or_mount(
             if mount_path is None:
                 continue
         if name is not None:
-            uses.append((name, env, mount_path))
+            uses.append((name, env, mount_path, optional))
     return uses
 
 
@@ -564,15 +577,116 @@ def _read_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.
     return volumes
 
 
-def _read_image_pull_secrets(parser: OptionParser, expr: tree.Expr, what: str) -> list[str]:
+def _read_image_pull_secrets(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.ObjectName]:
     names = []
     for item in _items(expr):
+        if isinstance(item, (tree.Name, tree.Member)):
+            name = parser.object_name(item, "the name of an image pull secret")
+            if name is not None:
+                names.append(name)
+            continue
         value = parser.constant(item)
         if not isinstance(value, str) or not value:
-            parser.bad(item, '`image_pull_secrets` lists secret names: ["regcred"]')
+            parser.bad(item, '`image_pull_secrets` lists secret names: ["regcred"] (or pipeline parameters)')
             continue
         names.append(value)
     return names
+
+
+def _json(example: str, constant_form: str | None = None) -> Reader:
+    """A Kubernetes object as JSON (a dict), written as a constant or taken from a pipeline parameter, as
+    kfp-kubernetes' `*_json` functions take it.  With `constant_form`, only a parameter (a `dict` or a `list`):
+    kfp-kubernetes turns a constant into that option's own form, so ptflow writes the constant there."""
+
+    def read(parser: OptionParser, expr: tree.Expr, what: str) -> dag.JsonValue | None:
+        from ptflow.compiler.components import NOT_CONSTANT, constant_value
+
+        accepted = ("dict", "any") if constant_form is None else ("dict", "list", "any")
+        parameter = parser.parameter_of(expr)
+        if parameter is not None:
+            if parameter.type is None or not parameter.type.is_param or parameter.type.name not in accepted:
+                parser.bad(
+                    expr,
+                    f"{what} takes a `{'` or `'.join(accepted[:-1])}` pipeline parameter, "
+                    f"but this is a `{parameter.type}`",
+                )
+                return None
+            return parameter
+        if constant_form is not None:
+            parser.bad(expr, f"{what} takes a pipeline parameter", hint=f"write constant values with `{constant_form}`")
+            return None
+        value = constant_value(expr)
+        if value is NOT_CONSTANT or not isinstance(value, dict):
+            parser.bad(expr, f"{what} is {example}, or a pipeline parameter holding one")
+            return None
+        return value
+
+    return read
+
+
+def _read_ephemeral_volumes(parser: OptionParser, expr: tree.Expr, what: str) -> list[dag.EphemeralVolumeUse]:
+    from ptflow.compiler import dag
+
+    fields = ("name", "mount_path", "access_modes", "size", "storage_class", "labels", "annotations")
+    volumes = []
+    for item in _items(expr):
+        value = parser.constant(item)
+        required = ("name", "mount_path", "access_modes", "size")
+        if not isinstance(value, dict) or any(k not in value for k in required):
+            parser.bad(
+                item,
+                'each ephemeral volume is {name: "scratch", mount_path: "/scratch", access_modes: ["ReadWriteOnce"], '
+                'size: "5Gi"}, with optional storage_class, labels and annotations',
+            )
+            continue
+        unknown = [k for k in value if k not in fields]
+        if unknown:
+            parser.bad(item, f"unknown ephemeral volume field `{unknown[0]}` (fields: {', '.join(fields)})")
+            continue
+        modes = value["access_modes"]
+        if not isinstance(modes, list) or not modes or not all(m in _ACCESS_MODES for m in modes):
+            parser.bad(item, f"an ephemeral volume's access_modes are a list of {', '.join(_ACCESS_MODES)}")
+            continue
+        problem = quantities.memory_error(value["size"]) if isinstance(value["size"], str) else "size is a quantity"
+        strings = [value[k] for k in ("name", "mount_path") if not isinstance(value[k], str) or not value[k]]
+        storage_class = value.get("storage_class")
+        metadata = [value.get(k, {}) for k in ("labels", "annotations")]
+        if problem or strings or not (storage_class is None or isinstance(storage_class, str)):
+            parser.bad(item, problem or "an ephemeral volume's name, mount_path and storage_class are strings")
+            continue
+        if not all(isinstance(m, dict) and all(isinstance(v, str) for v in m.values()) for m in metadata):
+            parser.bad(item, "an ephemeral volume's labels and annotations are dicts of strings")
+            continue
+        volumes.append(
+            dag.EphemeralVolumeUse(
+                value["name"], value["mount_path"], list(modes), value["size"], storage_class, *metadata
+            )
+        )
+    return volumes
+
+
+def _read_security_context(parser: OptionParser, expr: tree.Expr, what: str) -> dag.SecurityContext | None:
+    from ptflow.compiler import dag
+
+    value = parser.constant(expr)
+    fields = ("run_as_user", "run_as_group", "run_as_non_root")
+    if not isinstance(value, dict) or not value:
+        parser.bad(expr, "`security_context` is {run_as_user: 1000, run_as_group: 1000, run_as_non_root: true}")
+        return None
+    unknown = [k for k in value if k not in fields]
+    if unknown:
+        parser.bad(expr, f"unknown security_context field `{unknown[0]}` (fields: {', '.join(fields)})")
+        return None
+    for key in ("run_as_user", "run_as_group"):
+        number = value.get(key)
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 0):
+            parser.bad(expr, f"`security_context.{key}` is a whole number (0 or more)")
+            return None
+    non_root = value.get("run_as_non_root")
+    if non_root is not None and not isinstance(non_root, bool):
+        parser.bad(expr, "`security_context.run_as_non_root` is true or false")
+        return None
+    return dag.SecurityContext(value.get("run_as_user"), value.get("run_as_group"), non_root)
 
 
 def _read_retries(parser: OptionParser, expr: tree.Expr, what: str) -> dag.Retry | None:
@@ -740,7 +854,7 @@ def _container_only(field: str, name: str) -> Refusal:
     has nowhere to write it, and dropping it silently would lose what the user asked for."""
 
     def refused(task: dag.Task, target: str):
-        if getattr(task.options, field) in (None, {}, []):
+        if getattr(task.options, field) == getattr(_default_options(), field):
             return None
         from ptflow.compiler import dag
 
@@ -777,13 +891,26 @@ def _run_time_name_refused_v1(task: dag.Task, target: str):
     """kfp-v1 writes the names of secrets, ConfigMaps and PVCs into the pod at compile time: a name known
     only at run time (a pipeline parameter, a step output) has nowhere to go.  One error for all three (the
     three options' refusals have the same text and are merged)."""
-    if not task.options.run_time_values():
+    options = task.options
+    names = [use.secret for use in options.secrets] + [use.config_map for use in options.config_maps]
+    if all(isinstance(name, str) for name in names + [volume.pvc for volume in options.volumes]):
         return None
     return (
         f"step `{task.step}` names a secret, ConfigMap or PVC with a value known at run time; {target} "
         "(KFP 1.x / Argo) writes those names into the pod at compile time",
         "write the name as a string constant, or compile for kfp-v2",
     )
+
+
+def _not_written_by_v1(field: str, name: str, why: str) -> Refusal:
+    """An option ptflow's kfp-v1 target does not write: PTF501 at the step, saying why."""
+
+    def refused(task: dag.Task, target: str):
+        if getattr(task.options, field) == getattr(_default_options(), field):
+            return None
+        return (f"`{name}` on step `{task.step}` is not supported by {target} (KFP 1.x / Argo): {why}", None)
+
+    return Refusal("always", refused)
 
 
 def _image_pull_secrets_refused_v1(task: dag.Task, target: str):
@@ -837,7 +964,9 @@ def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) 
             )
 
 
+@functools.cache
 def _default_options() -> dag.TaskOptions:
+    """The options of a step without `with` (read only: shared by every check)."""
     from ptflow.compiler import dag
 
     return dag.TaskOptions()
@@ -1183,6 +1312,80 @@ OPTIONS: tuple[Option, ...] = (
             None,
             v2_refuses=_container_only("image_pull_secrets", "image_pull_secrets"),
             v1_refuses=Refusal("always: KFP 1.x sets them per pipeline", _image_pull_secrets_refused_v1),
+        ),
+    ),
+    Option(
+        "node_affinity_json",
+        "a Kubernetes NodeAffinity as a dict: {requiredDuringSchedulingIgnoredDuringExecution: {...}}" + _PARAMETER,
+        "node affinity written as Kubernetes writes it (instead of `node_affinity`)",
+        _json("a Kubernetes NodeAffinity dict"),
+        "node_affinity_json",
+        _lowerings(
+            f"{_PLATFORM} `nodeAffinity` (`nodeAffinityJson`)",
+            None,
+            v2_refuses=_container_only("node_affinity_json", "node_affinity_json"),
+            v1_refuses=_not_written_by_v1(
+                "node_affinity_json", "node_affinity_json", "write the terms with `node_affinity`"
+            ),
+        ),
+    ),
+    Option(
+        "node_selector_json",
+        'a dict of labels: {disktype: "ssd"}' + _PARAMETER,
+        "the node selector as one JSON value, which may be a pipeline parameter (instead of `node_selector`)",
+        _json("a dict of node labels"),
+        "node_selector_json",
+        _lowerings(
+            f"{_PLATFORM} `nodeSelector` (`nodeSelectorJson`)",
+            None,
+            v2_refuses=_container_only("node_selector_json", "node_selector_json"),
+            v1_refuses=_not_written_by_v1(
+                "node_selector_json", "node_selector_json", "write the labels with `node_selector`"
+            ),
+        ),
+    ),
+    Option(
+        "tolerations_json",
+        "a pipeline parameter holding a Kubernetes toleration (a dict) or a list of them",
+        "tolerations given at run time (constant ones are `tolerations`)",
+        _json("", constant_form="tolerations"),
+        "tolerations_json",
+        _lowerings(
+            f"{_PLATFORM} `tolerations` (`tolerationJson`)",
+            None,
+            v2_refuses=_container_only("tolerations_json", "tolerations_json"),
+            v1_refuses=_not_written_by_v1("tolerations_json", "tolerations_json", "write them with `tolerations`"),
+        ),
+    ),
+    Option(
+        "ephemeral_volumes",
+        '{name: "scratch", mount_path: "/scratch", access_modes: ["ReadWriteOnce"], size: "5Gi", '
+        'storage_class: "fast", labels: {...}, annotations: {...}}, or a list of them',
+        "volumes claimed for the pod from a template and deleted with it (generic ephemeral volumes)",
+        _read_ephemeral_volumes,
+        "ephemeral_volumes",
+        _lowerings(
+            f"{_PLATFORM} `genericEphemeralVolume`",
+            None,
+            v2_refuses=_container_only("ephemeral_volumes", "ephemeral_volumes"),
+            v1_refuses=_not_written_by_v1(
+                "ephemeral_volumes", "ephemeral_volumes", "ptflow writes no ephemeral volumes for KFP 1.x"
+            ),
+        ),
+    ),
+    Option(
+        "security_context",
+        "{run_as_user: 1000, run_as_group: 1000, run_as_non_root: true}",
+        "the user and group the container runs as",
+        _read_security_context,
+        "security_context",
+        _lowerings(
+            f"{_PLATFORM} `securityContext`",
+            None,
+            v2_refuses=_container_only("security_context", "security_context"),
+            v1_refuses=_not_written_by_v1(
+                "security_context", "security_context", "ptflow writes no container securityContext for KFP 1.x"
+            ),
         ),
     ),
     Option(

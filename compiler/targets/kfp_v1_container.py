@@ -201,12 +201,16 @@ class ContainerBuilder:
             env.append({"name": name, "value": self.value_text(value)})
         for secret in self.task.options.secrets:
             for variable, key in secret.env.items():
-                env.append({"name": variable, "valueFrom": {"secretKeyRef": {"key": key, "name": secret.secret}}})
+                reference: dict = {"key": key, "name": secret.secret}
+                if secret.optional:
+                    reference["optional"] = True
+                env.append({"name": variable, "valueFrom": {"secretKeyRef": reference}})
         for config_map in self.task.options.config_maps:
             for variable, key in config_map.env.items():
-                env.append(
-                    {"name": variable, "valueFrom": {"configMapKeyRef": {"key": key, "name": config_map.config_map}}}
-                )
+                reference = {"key": key, "name": config_map.config_map}
+                if config_map.optional:
+                    reference["optional"] = True
+                env.append({"name": variable, "valueFrom": {"configMapKeyRef": reference}})
         for variable, field_path in self.task.options.field_env.items():
             env.append({"name": variable, "valueFrom": {"fieldRef": {"fieldPath": field_path}}})
         return env
@@ -226,10 +230,12 @@ class ContainerBuilder:
 
     def _volumes(self) -> list[dict]:
         volumes = [
-            {"name": s.secret, "secret": {"secretName": s.secret}} for s in self.task.options.secrets if s.mount_path
+            {"name": s.secret, "secret": {"secretName": s.secret, **({"optional": True} if s.optional else {})}}
+            for s in self.task.options.secrets
+            if s.mount_path
         ]
         volumes += [
-            {"name": c.config_map, "configMap": {"name": c.config_map}}
+            {"name": c.config_map, "configMap": {"name": c.config_map, **({"optional": True} if c.optional else {})}}
             for c in self.task.options.config_maps
             if c.mount_path
         ]

@@ -57,6 +57,15 @@ class _SupportCheck:
                 "a pipeline's default root (`pipeline_root`)",
                 "KFP 1.x writes artifacts where the cluster's artifact repository says; remove it for kfp-v1",
             )
+        for task in graph.tasks.values():
+            action = dag.kubernetes_resource_step(task)
+            if action is not None:
+                self.report(
+                    task.span,
+                    f"step `{task.step}` {action} (kfp-kubernetes' resource step), which",
+                    "KFP 1.x makes volumes with VolumeOp, which ptflow does not write: create the claim before the "
+                    "run and mount it by name, or compile for kfp-v2",
+                )
         if graph.returns:
             self.report(
                 graph.span,

@@ -1055,6 +1055,58 @@ def _pvc_mount(volume: dag.VolumeUse, bind: Callable[[dag.Value], dict]) -> dict
     return entry
 
 
+def _json_settings(options: dag.TaskOptions, bind: Callable[[dag.Value], dict], config: dict) -> None:
+    """Node affinity, node selector and tolerations given as Kubernetes JSON (kfp-kubernetes' `*_json`): a
+    constant, or the binding of the pipeline parameter holding it."""
+
+    def value(json_value: dag.JsonValue) -> dict:
+        if isinstance(json_value, dag.PipelineInput):
+            return bind(json_value)
+        return {"runtimeValue": {"constant": proto_value(json_value)}}
+
+    if options.node_affinity_json is not None:
+        config.setdefault("nodeAffinity", []).append({"nodeAffinityJson": value(options.node_affinity_json)})
+    if options.node_selector_json is not None:
+        config.setdefault("nodeSelector", {})["nodeSelectorJson"] = value(options.node_selector_json)
+    if options.tolerations_json is not None:
+        config.setdefault("tolerations", []).append({"tolerationJson": value(options.tolerations_json)})
+
+
+def _ephemeral_volume(volume: dag.EphemeralVolumeUse) -> dict:
+    """A generic ephemeral volume as kfp-kubernetes writes it (protobuf's JSON leaves out a false
+    `defaultStorageClass` and empty metadata)."""
+    entry: dict = {
+        "accessModes": list(volume.access_modes),
+        "mountPath": volume.mount_path,
+        "size": volume.size,
+        "volumeName": volume.name,
+    }
+    if volume.storage_class is None:
+        entry["defaultStorageClass"] = True
+    elif volume.storage_class:  # "": no class (protobuf's JSON leaves an empty string out)
+        entry["storageClassName"] = volume.storage_class
+    if volume.labels or volume.annotations:
+        metadata = {}
+        if volume.annotations:
+            metadata["annotations"] = dict(volume.annotations)
+        if volume.labels:
+            metadata["labels"] = dict(volume.labels)
+        entry["metadata"] = metadata
+    return entry
+
+
+def _security_context(context: dag.SecurityContext) -> dict:
+    """runAsUser and runAsGroup are int64 fields: protobuf's JSON writes them as strings, as kfp-kubernetes does."""
+    entry: dict = {}
+    if context.run_as_user is not None:
+        entry["runAsUser"] = str(context.run_as_user)
+    if context.run_as_group is not None:
+        entry["runAsGroup"] = str(context.run_as_group)
+    if context.run_as_non_root is not None:
+        entry["runAsNonRoot"] = context.run_as_non_root
+    return entry
+
+
 def _platform_config(options: dag.TaskOptions, bind: Callable[[dag.Value], dict]) -> dict:
     """The kfp-kubernetes executor config for one task, as kfp-kubernetes writes it; `bind` gives the binding of
     a run-time value where the task stands (the names of secrets, ConfigMaps and PVCs may be such values)."""
@@ -1065,12 +1117,14 @@ def _platform_config(options: dag.TaskOptions, bind: Callable[[dag.Value], dict]
             config.setdefault("secretAsEnv", []).append(
                 {
                     "keyToEnv": [{"envVar": var, "secretKey": key} for var, key in secret.env.items()],
-                    "optional": False,
+                    "optional": secret.optional,
                     **name,
                 }
             )
         if secret.mount_path:
-            config.setdefault("secretAsVolume", []).append({"mountPath": secret.mount_path, "optional": False, **name})
+            config.setdefault("secretAsVolume", []).append(
+                {"mountPath": secret.mount_path, "optional": secret.optional, **name}
+            )
     for config_map in options.config_maps:
         name = _object_name(config_map.config_map, "configMapName", bind)
         if config_map.env:
@@ -1078,12 +1132,12 @@ def _platform_config(options: dag.TaskOptions, bind: Callable[[dag.Value], dict]
                 {
                     **name,
                     "keyToEnv": [{"configMapKey": key, "envVar": var} for var, key in config_map.env.items()],
-                    "optional": False,
+                    "optional": config_map.optional,
                 }
             )
         if config_map.mount_path:
             config.setdefault("configMapAsVolume", []).append(
-                {**name, "mountPath": config_map.mount_path, "optional": False}
+                {**name, "mountPath": config_map.mount_path, "optional": config_map.optional}
             )
     for variable, field_path in options.field_env.items():
         config.setdefault("fieldPathAsEnv", []).append({"fieldPath": field_path, "name": variable})
@@ -1132,12 +1186,12 @@ def _platform_config(options: dag.TaskOptions, bind: Callable[[dag.Value], dict]
     if options.pull_policy:
         config["imagePullPolicy"] = options.pull_policy
     for secret_name in options.image_pull_secrets:
-        config.setdefault("imagePullSecret", []).append(
-            {
-                "secretName": secret_name,
-                "secretNameParameter": {"runtimeValue": {"constant": secret_name}},
-            }
-        )
+        config.setdefault("imagePullSecret", []).append(_object_name(secret_name, "secretName", bind))
+    _json_settings(options, bind, config)
+    for volume in options.ephemeral_volumes:
+        config.setdefault("genericEphemeralVolume", []).append(_ephemeral_volume(volume))
+    if options.security_context is not None:
+        config["securityContext"] = _security_context(options.security_context)
     if options.timeout_seconds:
         # An int64 field: protobuf's JSON writes it as a string, as kfp-kubernetes' output has it.
         config["activeDeadlineSeconds"] = str(int(options.timeout_seconds))

@@ -105,6 +105,14 @@ def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostic
                     hint='on Vertex AI, train with torch.train and strategy: "ddp" on one node, or compile '
                     "for kfp-v2 or kfp-v1 to run the PyTorchJob on Kubeflow",
                 )
+            action = dag.kubernetes_resource_step(task)
+            if action is not None:
+                diagnostics.report(
+                    codes.NOT_SUPPORTED_BY_TARGET,
+                    f"step `{task.step}` {action} on a Kubernetes cluster; vertex can't run it",
+                    task.span,
+                    hint="Vertex AI Pipelines has no Kubernetes cluster to make volumes in: compile for kfp-v2",
+                )
             if task.options.vertex_custom_job is not None:
                 _check_custom_job_pod_options(task, diagnostics)
         deploys = {task.name: task for task in pipeline.tasks.values() if is_deploy(task)}

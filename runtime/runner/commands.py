@@ -45,10 +45,22 @@ class ContainerRuntime:
 
     executable: str
 
-    def wrap(self, argv: list[str], image: str, env: dict[str, str], workdir: str, mounts: list[str]) -> list[str]:
+    def wrap(
+        self,
+        argv: list[str],
+        image: str,
+        env: dict[str, str],
+        workdir: str,
+        mounts: list[str],
+        volumes: list[tuple[str, str]] | tuple = (),
+    ) -> list[str]:
+        """The engine's command line; `mounts` are folders seen at the same path inside, `volumes` (folder here,
+        path inside) are the PVCs the step mounts."""
         command = [self.executable, "run", "--rm", "-w", workdir]
         for mount in mounts:
             command += ["-v", f"{mount}:{mount}"]
+        for folder, path in volumes:
+            command += ["-v", f"{folder}:{path}"]
         for name, value in env.items():
             command += ["-e", f"{name}={value}"]
         return command + ["--entrypoint", argv[0], image, *argv[1:]]
@@ -95,6 +107,7 @@ def plan(
     mounts: list[str],
     container_runtime: ContainerRuntime | None,
     found: dict[str, str | None] | None = None,
+    volumes: list[tuple[str, str]] | tuple = (),
 ) -> CommandPlan:
     """The argv to start for a resolved command line; raises CommandNotFound for a missing host command.
 
@@ -106,7 +119,7 @@ def plan(
     if is_runtime_command(argv):
         return CommandPlan([sys.executable, *argv[1:]], "runtime", process_env)
     if container_runtime is not None:
-        return CommandPlan(container_runtime.wrap(argv, image, env, workdir, mounts), "container")
+        return CommandPlan(container_runtime.wrap(argv, image, env, workdir, mounts, volumes), "container")
     if os.sep in argv[0]:
         executable = argv[0] if os.path.exists(argv[0]) else None
     else:  # which() found an existing executable (once per run per name); no stat per step

@@ -47,6 +47,7 @@ from ptflow.runtime.runner.process_groups import KILL_GRACE_SECONDS, Watchdog, s
 from ptflow.runtime.runner.progress import Progress
 from ptflow.runtime.runner.spec import Pipeline
 from ptflow.runtime.runner.store import DATABASE, Store, StoreFull, full_error, is_disk_full
+from ptflow.runtime.runner.volumes import ClaimError, is_claim_step, mount_folder, run_claim_step
 
 ALL_UPSTREAM_TASKS_COMPLETED = "ALL_UPSTREAM_TASKS_COMPLETED"
 _MAX_THREADS = 10_000
@@ -159,8 +160,11 @@ class Run:
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
         self.watchdog = Watchdog()
         ignored = self.pipeline.kubernetes_settings_without_effect()
+        if self.container_runtime is not None:  # PVCs are bound into the steps' containers (volumes.py)
+            ignored = [name for name in ignored if name != "pvcMount"]
         if ignored:
-            self.progress.warning(f"Kubernetes settings have no effect in a local run: {', '.join(ignored)}")
+            note = " (PVCs are mounted with --containers)" if "pvcMount" in ignored else ""
+            self.progress.warning(f"Kubernetes settings have no effect in a local run: {', '.join(ignored)}{note}")
         default_root = self.pipeline.spec.get("defaultPipelineRoot")
         if default_root:
             self.progress.warning(
@@ -434,6 +438,12 @@ class Run:
         if "dag" in component:
             return self._run_dag(DagFrame(component_key, component, path, parameters, artifacts))
         executor = self.pipeline.executor(component["executorLabel"])
+        try:
+            volumes = self._claim_mounts(frame, component["executorLabel"])
+        except (InputError, ClaimError) as error:
+            return self._task_failed(
+                frame, name, component_key, component, f"`{path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE
+            )
         step = ResolvedTask(
             path,
             frame.key,
@@ -445,9 +455,12 @@ class Run:
             executor,
             parameters,
             artifacts,
+            volumes,
         )
         if "importer" in executor:
             outcome = run_importer(self, step)
+        elif is_claim_step(executor):
+            outcome = run_claim_step(self, step)
         elif "container" in executor:
             outcome = self.launcher.launch(step)
         else:
@@ -463,6 +476,22 @@ class Run:
         return TaskResult(
             outcome.state, outcome.parameters, outcome.artifacts, [outcome.failure] if outcome.failure else []
         )
+
+    def _claim_mounts(self, frame: DagFrame, executor_label: str) -> list[tuple[str, str]]:
+        """(folder, mount path) of each PVC the step mounts, when steps run in containers (else none: a step
+        on this machine can't see a folder at its mount path)."""
+        if self.container_runtime is None:
+            return []
+        mounts = []
+        for entry in self.pipeline.kubernetes(executor_label).get("pvcMount") or []:
+            name = entry.get("constant")
+            if name is None:
+                name = self._parameter_source(frame, entry.get("pvcNameParameter") or entry)
+                if name is _MISSING:
+                    raise InputError(f"the name of the volume claim mounted at {entry.get('mountPath')} has no value")
+            folder = mount_folder(self.store.root, name, entry.get("subPath", ""))
+            mounts.append((str(folder), entry["mountPath"]))
+        return mounts
 
     def _task_failed(
         self, frame: DagFrame, name: str, component_key: str, component: dict, message: str, code: str

@@ -54,6 +54,7 @@ class ResolvedTask:
     executor: dict
     parameters: dict[str, Any]
     artifacts: dict[str, list[Artifact]]
+    volumes: list[tuple[str, str]] = field(default_factory=list)  # (folder here, mount path): PVCs (volumes.py)
 
 
 @dataclass
@@ -418,6 +419,7 @@ class ContainerLauncher:
                 [str(self.store.root)],
                 self.run.container_runtime,
                 self._executables,
+                volumes=step.volumes,
             )
         except CommandNotFound as missing:
             what = f"command `{missing.command}`" if missing.command else "an empty command"

@@ -28,7 +28,7 @@ component step(x: str) -> (y: str) {
 pipeline inner(x: str) {
     a = step(x: x)
 }
-pipeline p(n: str = "1", sel: str = "gpu", acc: str = "nvidia-tesla-t4", count: int = 1) {
+pipeline p(n: str = "1", sel: str = "gpu", acc: str = "nvidia-tesla-t4", count: int = 1, aff: dict = {}, tols: list) {
     first = step(x: "a")
     STEP
 }
@@ -165,6 +165,32 @@ GOOD = [
     ('pull_policy: "IfNotPresent"', "pull_policy", "IfNotPresent"),
     ('image_pull_secrets: ["regcred", "mirror"]', "image_pull_secrets", ["regcred", "mirror"]),
     ('image_pull_secrets: "regcred"', "image_pull_secrets", ["regcred"]),
+    ("image_pull_secrets: [n]", "image_pull_secrets", [dag.PipelineInput("n", N)]),
+    (
+        'secrets: {name: "s", mount_path: "/s", optional: true}',
+        "secrets",
+        [dag.SecretUse("s", {}, "/s", optional=True)],
+    ),
+    ("node_affinity_json: {}", "node_affinity_json", {}),
+    ("node_affinity_json: aff", "node_affinity_json", "param:aff"),
+    ('node_selector_json: {disktype: "ssd"}', "node_selector_json", {"disktype": "ssd"}),
+    ("tolerations_json: tols", "tolerations_json", "param:tols"),
+    (
+        'ephemeral_volumes: {name: "v", mount_path: "/v", access_modes: ["ReadWriteOnce"], size: "5Gi"}',
+        "ephemeral_volumes",
+        [dag.EphemeralVolumeUse("v", "/v", ["ReadWriteOnce"], "5Gi")],
+    ),
+    (
+        'ephemeral_volumes: [{name: "v", mount_path: "/v", access_modes: ["ReadWriteMany"], size: "1Gi", '
+        'storage_class: "fast", labels: {a: "b"}}]',
+        "ephemeral_volumes",
+        [dag.EphemeralVolumeUse("v", "/v", ["ReadWriteMany"], "1Gi", "fast", {"a": "b"})],
+    ),
+    (
+        "security_context: {run_as_user: 65534, run_as_group: 0}",
+        "security_context",
+        dag.SecurityContext(65534, 0),
+    ),
     ("after: [first]", "after", ["first"]),
     ("after: first", "after", ["first"]),
     (
@@ -350,7 +376,7 @@ BAD = [
         "PTF309",
         "extra",
         "unknown secret field `extra`",
-        "a secret needs `env` (variable: key) and/or `mount_path`, and nothing else",
+        "a secret needs `env` (variable: key) and/or `mount_path`, and may be `optional`",
     ),
     # A name may be known at run time only; what is not a string known when the step starts says so.
     (
@@ -402,7 +428,7 @@ BAD = [
         "PTF309",
         "path",
         "unknown config map field `path`",
-        "a config map needs `env` (variable: key) and/or `mount_path`, and nothing else",
+        "a config map needs `env` (variable: key) and/or `mount_path`, and may be `optional`",
     ),
     (
         'field_env: ["metadata.name"]',
@@ -528,7 +554,70 @@ BAD = [
     ('labels: "team"', "PTF309", '"team"', '`labels` must be a dict such as {"key": "value"}', None),
     ("annotations: {owner: false}", "PTF309", "false", "each value of `annotations` must be a string", None),
     ('pull_policy: "Sometimes"', "PTF309", '"Sometimes"', "`pull_policy` is one of Always, IfNotPresent, Never", None),
-    ('image_pull_secrets: ["regcred", 3]', "PTF309", "3", '`image_pull_secrets` lists secret names: ["regcred"]', None),
+    (
+        'image_pull_secrets: ["regcred", 3]',
+        "PTF309",
+        "3",
+        '`image_pull_secrets` lists secret names: ["regcred"] (or pipeline parameters)',
+        None,
+    ),
+    (
+        'secrets: {name: "s", mount_path: "/s", optional: "yes"}',
+        "PTF309",
+        '"yes"',
+        "`optional` of a secret is true or false",
+        None,
+    ),
+    (
+        'node_affinity_json: ["a"]',
+        "PTF309",
+        '["a"]',
+        "`node_affinity_json` is a Kubernetes NodeAffinity dict, or a pipeline parameter holding one",
+        None,
+    ),
+    (
+        "node_selector_json: n",
+        "PTF309",
+        "n }",
+        "`node_selector_json` takes a `dict` pipeline parameter, but this is a `str`",
+        None,
+    ),
+    (
+        'tolerations_json: {key: "gpu"}',
+        "PTF309",
+        "{key",
+        "`tolerations_json` takes a pipeline parameter",
+        "write constant values with `tolerations`",
+    ),
+    (
+        'ephemeral_volumes: {name: "v", mount_path: "/v", access_modes: ["ReadWriteSometimes"], size: "1Gi"}',
+        "PTF309",
+        "{name",
+        "an ephemeral volume's access_modes are a list of ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod",
+        None,
+    ),
+    (
+        'ephemeral_volumes: {name: "v", mount_path: "/v"}',
+        "PTF309",
+        "{name",
+        'each ephemeral volume is {name: "scratch", mount_path: "/scratch", access_modes: ["ReadWriteOnce"], '
+        'size: "5Gi"}, with optional storage_class, labels and annotations',
+        None,
+    ),
+    (
+        "security_context: {run_as_user: -1}",
+        "PTF309",
+        "{run_as_user",
+        "`security_context.run_as_user` is a whole number (0 or more)",
+        None,
+    ),
+    (
+        "security_context: {privileged: true}",
+        "PTF309",
+        "{privileged",
+        "unknown security_context field `privileged` (fields: run_as_user, run_as_group, run_as_non_root)",
+        None,
+    ),
     ('after: ["first"]', "PTF402", '"first"', "`after` lists step names: `after: [prepare, train]`", None),
     (
         'vertex_custom_job: "n1-standard-8"',
@@ -616,6 +705,14 @@ WRITTEN = {
     "pull_policy": ('pull_policy: "Always"', ""),
     "image_pull_secrets": ('image_pull_secrets: ["regcred"]', ""),
     "vertex_custom_job": ('vertex_custom_job: {machine_type: "n1-standard-8"}', ""),
+    "node_affinity_json": ("node_affinity_json: aff", ""),
+    "node_selector_json": ('node_selector_json: {disktype: "ssd"}', ""),
+    "tolerations_json": ("tolerations_json: tols", ""),
+    "ephemeral_volumes": (
+        'ephemeral_volumes: {name: "v", mount_path: "/v", access_modes: ["ReadWriteOnce"], size: "1Gi"}',
+        "",
+    ),
+    "security_context": ("security_context: {run_as_non_root: true}", ""),
 }
 
 # The forms a target refuses: (option, target) -> (option text, the step line it is written in).
@@ -636,6 +733,14 @@ REFUSED = {
     ("secrets", "kfp-v1"): ('secrets: {name: n, mount_path: "/s"}', STEP),
     ("config_maps", "kfp-v1"): ('config_maps: {name: first.y, mount_path: "/c"}', STEP),
     ("volumes", "kfp-v1"): ('volumes: {pvc: n, mount_path: "/v"}', STEP),
+    ("node_affinity_json", "kfp-v1"): ("node_affinity_json: {}", STEP),
+    ("node_selector_json", "kfp-v1"): ('node_selector_json: {disktype: "ssd"}', STEP),
+    ("tolerations_json", "kfp-v1"): ("tolerations_json: tols", STEP),
+    ("ephemeral_volumes", "kfp-v1"): (
+        'ephemeral_volumes: {name: "v", mount_path: "/v", access_modes: ["ReadWriteOnce"], size: "1Gi"}',
+        STEP,
+    ),
+    ("security_context", "kfp-v1"): ("security_context: {run_as_user: 1000}", STEP),
     ("vertex_custom_job", "vertex"): ("vertex_custom_job: {}", CALLS_A_PIPELINE),
 }
 # Container settings on a step that calls a pipeline: kfp-v2 has no container to write them to (they were
@@ -658,6 +763,12 @@ CONTAINER_SETTINGS = {
     "field_env": 'field_env: {POD_NAME: "metadata.name"}',
     "empty_dirs": 'empty_dirs: {name: "scratch", mount_path: "/scratch"}',
     "node_affinity": 'node_affinity: {match_expressions: [{key: "gpu", operator: "Exists"}]}',
+    "node_affinity_json": "node_affinity_json: {}",
+    "node_selector_json": 'node_selector_json: {disktype: "ssd"}',
+    "tolerations_json": "tolerations_json: tols",
+    "ephemeral_volumes": 'ephemeral_volumes: {name: "v", mount_path: "/v", access_modes: ["ReadWriteOnce"], '
+    'size: "1Gi"}',
+    "security_context": "security_context: {run_as_user: 1000}",
 }
 for _name, _text in CONTAINER_SETTINGS.items():
     for _target in ("kfp-v2", "vertex"):

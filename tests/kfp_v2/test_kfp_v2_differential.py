@@ -732,6 +732,64 @@ pipeline platform() {
     )
 
 
+def test_kubernetes_names_from_run_time_values_json_settings_ephemeral_volumes_and_security_context(tmp_path):
+    """Secret, ConfigMap, PVC and pull-secret names from a parameter, a step output and a loop item (inside a loop,
+    so they cross into its group), optional objects, node selector/affinity/tolerations as JSON, generic ephemeral
+    volumes and the security context."""
+    from kfp import kubernetes
+
+    @dsl.pipeline(name="platform")
+    def platform(secret: str, pull: str, affinity: dict, tolerations: list):
+        names = make_names()
+        for_pvc = flip_coin(seed=1)
+        with dsl.ParallelFor(names.outputs["names"]) as name:
+            t = echo(msg=name)
+            kubernetes.use_secret_as_env(t, secret_name=secret, secret_key_to_env={"key": "KEY"}, optional=True)
+            kubernetes.use_config_map_as_volume(t, config_map_name=name, mount_path="/cfg", optional=True)
+            kubernetes.mount_pvc(t, pvc_name=for_pvc.outputs["side"], mount_path="/data", sub_path="in")
+            kubernetes.set_image_pull_secrets(t, [pull, "regcred"])
+            kubernetes.add_node_affinity_json(t, affinity)
+            kubernetes.add_toleration_json(t, tolerations)
+        u = echo(msg="u")
+        kubernetes.add_node_selector_json(u, {"disktype": "ssd"})
+        kubernetes.add_ephemeral_volume(
+            u,
+            volume_name="scratch",
+            mount_path="/scratch",
+            access_modes=["ReadWriteOnce", "ReadOnlyMany"],
+            size="5Gi",
+            storage_class_name="fast",
+            labels={"team": "ml"},
+        )
+        kubernetes.set_security_context(u, run_as_user=1000, run_as_non_root=True)
+
+    check(
+        tmp_path,
+        platform,
+        """
+pipeline platform(secret: str, pull: str, affinity: dict, tolerations: list) {
+    make_names = make_names()
+    flip_coin = flip_coin(seed: 1)
+    for name in make_names.names {
+        echo = echo(msg: name) with {
+            secrets: {name: secret, env: {KEY: "key"}, optional: true},
+            config_maps: {name: name, mount_path: "/cfg", optional: true},
+            volumes: {pvc: flip_coin.side, mount_path: "/data", sub_path: "in"},
+            image_pull_secrets: [pull, "regcred"],
+            node_affinity_json: affinity,
+            tolerations_json: tolerations,
+        }
+    }
+    echo_2 = echo(msg: "u") with {
+        node_selector_json: {disktype: "ssd"},
+        ephemeral_volumes: {name: "scratch", mount_path: "/scratch", access_modes: ["ReadWriteOnce", "ReadOnlyMany"],
+                            size: "5Gi", storage_class: "fast", labels: {team: "ml"}},
+        security_context: {run_as_user: 1000, run_as_non_root: true},
+    }
+}""",
+    )
+
+
 def test_kfp_bug_dict_field_of_a_raw_loop_inside_an_exit_handler(tmp_path):
     """kfp 2.17 bug (research/kfp_v2.md §2): it wires a dangling root input
     `componentInputParameter: loop-item-param-N` into the exit handler.

@@ -228,9 +228,13 @@ class _Canonical:
         inputs = self.resolved_inputs(scope, task)
         component = self.components.get(task.get("componentRef", {}).get("name"), {})
         label = component.get("executorLabel")
+        executor = self.executors.get(label)
+        interface = {k: v for k, v in component.items() if k != "executorLabel"}
+        if _is_kubernetes_resource_step(executor):
+            interface = _without_descriptions(interface)
         description = {
-            "component": {k: v for k, v in component.items() if k != "executorLabel"},
-            "executor": self.executors.get(label),
+            "component": interface,
+            "executor": executor,
             "kubernetes": self.resolve_platform(scope, self.platform_executors.get(label)),
             "inputs": inputs,
             **common,
@@ -257,7 +261,15 @@ class _Canonical:
             "parameterExpressionSelector"
         }:
             return self.resolve(scope, config)
-        return {key: self.resolve_platform(scope, value) for key, value in config.items()}
+        resolved = {}
+        for key, value in config.items():
+            if key in _BINDING_KEYS:
+                # kfp-kubernetes' deprecated `pvc_reference` oneof: a binding's key and value written beside the
+                # mount's other fields (`taskOutputParameter: {...}, mountPath: ...`).
+                resolved[key] = self.resolve(scope, {key: value})
+            else:
+                resolved[key] = self.resolve_platform(scope, value)
+        return resolved
 
     def children(self, scope: _Scope) -> list:
         return sorted((self.describe(scope, name) for name in scope.tasks), key=lambda d: json.dumps(d, sort_keys=True))
@@ -323,3 +335,22 @@ def assert_equivalent_ir(ours: list[dict], theirs: list[dict]) -> None:
         right = yaml.safe_dump(a, sort_keys=True, width=200).splitlines()
         diff = "\n".join(difflib.unified_diff(left, right, "kfp", "ptflow", lineterm="", n=4))
         raise AssertionError("the two IR documents are different pipelines (names aside):\n" + diff[:20000])
+
+
+def _is_kubernetes_resource_step(executor) -> bool:
+    """kfp-kubernetes' CreatePVC and DeletePVC: steps KFP's driver carries out itself (their `argostub/` images
+    never run)."""
+    image = (executor or {}).get("container", {}).get("image", "")
+    return isinstance(image, str) and image.startswith("argostub/")
+
+
+def _without_descriptions(interface: dict) -> dict:
+    """A component's interface without its inputs' and outputs' descriptions.  Used for kfp-kubernetes' resource
+    steps only: kfp takes their descriptions from its docstrings, ptflow's stdlib/k8s.ptflow documents the same
+    inputs in its own words; what the steps receive (names, types, defaults, optionality) is still compared."""
+    result = copy.deepcopy(interface)
+    for section in ("inputDefinitions", "outputDefinitions"):
+        for kind in ("parameters", "artifacts"):
+            for definition in result.get(section, {}).get(kind, {}).values():
+                definition.pop("description", None)
+    return result
