@@ -270,7 +270,21 @@ class RuntimeValue:
     type: Type
 
 
-Value = Constant | PipelineInput | TaskOutput | LoopItem | Interpolation | FinalStatus | RuntimeValue
+@dataclass(frozen=True)
+class OneOf:
+    """`oneof(a.out, b.out, ...)`: the output of whichever arm of an if/elif/else ran (KFP's `dsl.OneOf`).
+
+    `choices` are outputs of steps that sit directly in the arms of `branches`, one per arm, in the order
+    written; two `oneof`s with the same choices are the same value (one output of the branches group).
+    """
+
+    branches: BranchesGroup
+    choices: tuple[TaskOutput, ...]
+    type: Type
+    span: Span | None = field(default=None, compare=False)
+
+
+Value = Constant | PipelineInput | TaskOutput | LoopItem | Interpolation | FinalStatus | RuntimeValue | OneOf
 
 
 def value_type(value: Value) -> Type:
@@ -478,6 +492,9 @@ class Task:
 def tasks_in_value(value: Value):
     if isinstance(value, TaskOutput):
         yield value.task
+    elif isinstance(value, OneOf):
+        for choice in value.choices:
+            yield choice.task
     elif isinstance(value, Interpolation):
         for part in value.parts:
             if not isinstance(part, str):
