@@ -79,7 +79,9 @@ class OneOfChecker:
         expr = argument.value
         if isinstance(expr, tree.ErrorExpr):
             return None
-        if not (isinstance(expr, tree.Member) and isinstance(expr.obj, tree.Name) and expr.obj.id in self.builder.steps):
+        if not (
+            isinstance(expr, tree.Member) and isinstance(expr.obj, tree.Name) and expr.obj.id in self.builder.steps
+        ):
             self.diagnostics.report(
                 codes.INVALID_VALUE,
                 "`oneof` chooses between step outputs (`step.output`), one from each arm of an `if`/`elif`/`else`",

@@ -430,6 +430,8 @@ class PipelineBuilder:
         spec = decl.spec
         scope = self._scope_of(decl.group)
         options, after = OptionParser(self.diagnostics, lambda e: self._parameter_of(e, scope)).parse(node.options)
+        if spec is None and self._is_oneof(node.call):
+            return  # `x = oneof(...)`, reported as a value written as a step; its values mean nothing here
         if spec is None:
             # Still evaluate the arguments, to report mistakes in them too.
             for argument in node.call.args:

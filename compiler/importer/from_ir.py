@@ -70,6 +70,8 @@ _PLATFORM_FIELDS = {
 }
 _DEFAULT_RETRY = {"backoffDuration": "0s", "backoffFactor": 2.0, "backoffMaxDuration": "3600s"}
 
+ONEOF_NOT_IMPORTED = "an output chosen from several (dsl.OneOf) is not imported yet; write it as `oneof(a.out, b.out)`"
+
 
 def snake(name: str) -> str:
     text = re.sub(r"[^0-9A-Za-z]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)).strip("_").lower()
@@ -229,7 +231,7 @@ class IrImporter:
                     raise ImportRefused(
                         CANT_EXPRESS,
                         path_of(scope.where, "outputs", kind, output),
-                        "an output chosen from several (dsl.OneOf) has no ptflow form",
+                        ONEOF_NOT_IMPORTED,
                     )
                 pipeline.returns[output] = self._task_output(
                     scope,
@@ -424,7 +426,7 @@ class IrImporter:
             raise ImportRefused(
                 CANT_EXPRESS,
                 path_of(child.where, "outputs", kind, key),
-                "an output chosen from several (dsl.OneOf) has no ptflow form",
+                ONEOF_NOT_IMPORTED,
             )
         return self._task_output(
             child,

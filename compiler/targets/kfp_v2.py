@@ -34,7 +34,8 @@ from ptflow.compiler import dag, quantities, types
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.cel import condition_to_cel
 from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, render_arg
-from ptflow.compiler.targets.kfp_v2_oneof import OneOfOutputs, selection as _selection
+from ptflow.compiler.targets.kfp_v2_oneof import OneOfOutputs
+from ptflow.compiler.targets.kfp_v2_oneof import selection as _selection
 from ptflow.compiler.targets.runtime_command import runtime_command
 
 SCHEMA_VERSION = "2.1.0"
