@@ -459,6 +459,8 @@ class TaskOptions:
     empty_dirs: list[EmptyDirUse] = field(default_factory=list)
     node_affinity: list[NodeAffinityTerm] = field(default_factory=list)
     vertex_custom_job: VertexCustomJob | None = None
+    # Run when the upstream steps are done even if one failed (kfp's `.ignore_upstream_failure()`).
+    ignore_upstream_failure: bool = False
 
 
 @dataclass

@@ -444,6 +444,8 @@ class PipelineBuilder:
                 return
         else:
             arguments = self._arguments(spec, node.call, decl, scope)
+        if options.ignore_upstream_failure:
+            self._check_inputs_survive_upstream_failure(spec, node.call, arguments)
         task = dag.Task(
             name=k8s_name(decl.name),
             step=decl.name,
@@ -532,6 +534,27 @@ class PipelineBuilder:
                     related=[Related(port.span, "declared here")] if port.span else None,
                 )
         return arguments
+
+    def _check_inputs_survive_upstream_failure(
+        self, spec: dag.ComponentSpec, call: tree.Call, arguments: dict[str, dag.Value]
+    ) -> None:
+        """A step that runs after its upstream failed gets no value from it: each input an upstream step
+        feeds needs a default (kfp's rule for `.ignore_upstream_failure()`)."""
+        for argument in call.args:
+            if argument.name is None or argument.name.name not in arguments:
+                continue
+            port = spec.input(argument.name.name)
+            producers = sorted(dag.tasks_in_value(arguments[argument.name.name]))
+            if port is None or not producers or not port.required:
+                continue
+            self.diagnostics.report(
+                codes.OPTIONAL_VALUE_REQUIRED,
+                f"with `ignore_upstream_failure`, input `{port.name}` of `{spec.name}` needs a default: "
+                f"it comes from `{producers[0]}`, which may fail without making it",
+                argument.value.span,
+                related=[Related(port.span, f"input `{port.name}` is declared here")] if port.span else None,
+                hint=f"give `{port.name}` a default in `{spec.name}`, or make it optional (`{port.type}?`)",
+            )
 
     def _check_fits(self, value: dag.Value, port: dag.Port, argument: tree.Argument, spec: dag.ComponentSpec) -> bool:
         if isinstance(value, dag.Constant) and port.type.is_param:

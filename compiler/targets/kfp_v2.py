@@ -743,6 +743,8 @@ class _Lowering:
             spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
         if task.options.retry is not None:
             spec["retryPolicy"] = _retry_policy(task.options.retry)
+        if task.options.ignore_upstream_failure:
+            spec["triggerPolicy"] = {"strategy": "ALL_UPSTREAM_TASKS_COMPLETED"}
         inputs: dict = {}
         for name, value in task.arguments.items():
             if isinstance(value, dag.Interpolation):
