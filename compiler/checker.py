@@ -254,6 +254,14 @@ class Checker:
             if symbol is None:
                 if expr.id == "importer":
                     return dag.ComponentSpec(name="importer", kind=dag.ComponentKind.IMPORTER_BUILTIN)
+                if expr.id == "oneof":
+                    self.diagnostics.report(
+                        codes.INVALID_VALUE,
+                        "`oneof(...)` is a value, not a step: pass it to an input or return it",
+                        expr.span,
+                        hint="write `show(text: oneof(a.out, b.out))` or `return (out: oneof(a.out, b.out))`",
+                    )
+                    return None
                 candidates = [n for n, s in scope.symbols.items() if not isinstance(s, ModuleSymbol)]
                 self.diagnostics.report(
                     codes.UNKNOWN_NAME,

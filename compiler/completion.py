@@ -119,6 +119,10 @@ def _name_completions(scope, index, line, column, context, prefix_text) -> list[
         for loop in index.loops_at(line, column):
             items.append(Completion(loop.definition.name, "loop", loop.definition.detail))
         items.append(Completion("pipeline", "value", "the running pipeline: pipeline.job_name, ..."))
+        if context.kind == CursorPlace.CALL_VALUE:
+            items.append(
+                Completion("oneof", "value", "oneof(a.out, b.out): the output of the if/elif/else arm that ran")
+            )
         if context.kind == CursorPlace.BODY:
             items.append(Completion("importer", "component", "importer(uri: str, type: ArtifactType, metadata: dict)"))
             items.extend(Completion(p, "property", "pipeline property", insert=f"{p} = ") for p in PIPELINE_PROPERTIES)

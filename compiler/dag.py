@@ -271,7 +271,21 @@ class RuntimeValue:
     type: Type
 
 
-Value = Constant | PipelineInput | TaskOutput | LoopItem | Interpolation | FinalStatus | RuntimeValue
+@dataclass(frozen=True)
+class OneOf:
+    """`oneof(a.out, b.out, ...)`: the output of whichever arm of an if/elif/else ran (KFP's `dsl.OneOf`).
+
+    `choices` are outputs of steps that sit directly in the arms of `branches`, one per arm, in the order
+    written; two `oneof`s with the same choices are the same value (one output of the branches group).
+    """
+
+    branches: BranchesGroup
+    choices: tuple[TaskOutput, ...]
+    type: Type
+    span: Span | None = field(default=None, compare=False)
+
+
+Value = Constant | PipelineInput | TaskOutput | LoopItem | Interpolation | FinalStatus | RuntimeValue | OneOf
 
 
 def value_type(value: Value) -> Type:
@@ -486,6 +500,8 @@ class TaskOptions:
     tolerations_json: JsonValue | None = None
     ephemeral_volumes: list[EphemeralVolumeUse] = field(default_factory=list)
     security_context: SecurityContext | None = None
+    # Run when the upstream steps are done even if one failed (kfp's `.ignore_upstream_failure()`).
+    ignore_upstream_failure: bool = False
 
     def object_names(self) -> list[ObjectName]:
         """The names of the secrets, ConfigMaps and PVCs the step uses, constants included."""
@@ -553,6 +569,9 @@ def kubernetes_resource_step(task: Task) -> str | None:
 def tasks_in_value(value: Value):
     if isinstance(value, TaskOutput):
         yield value.task
+    elif isinstance(value, OneOf):
+        for choice in value.choices:
+            yield choice.task
     elif isinstance(value, Interpolation):
         for part in value.parts:
             if not isinstance(part, str):

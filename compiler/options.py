@@ -747,6 +747,14 @@ def _read_cache(parser: OptionParser, expr: tree.Expr, what: str) -> bool | None
     return value
 
 
+def _read_ignore_upstream_failure(parser: OptionParser, expr: tree.Expr, what: str) -> bool | None:
+    value = parser.constant(expr)
+    if not isinstance(value, bool):
+        parser.bad(expr, "`ignore_upstream_failure` must be true or false")
+        return None
+    return value
+
+
 def _read_max_cache_staleness(parser: OptionParser, expr: tree.Expr, what: str) -> str | None:
     value = parser.constant(expr)
     if not isinstance(value, str) or not value.startswith("P"):
@@ -808,6 +816,16 @@ def _read_after(parser: OptionParser, expr: tree.Expr, what: str) -> list[tree.N
 
 
 # ---------------------------------------------------------------- what targets refuse (PTF501)
+
+
+def _ignore_upstream_failure_refused_v1(task: dag.Task, target: str):
+    if task.options.ignore_upstream_failure:
+        return (
+            f"`ignore_upstream_failure` on step `{task.step}` is not supported by {target}: kfp 1.8 runs a step "
+            "only after its upstream steps succeeded",
+            "run the step in `finally` (an exit handler), or compile for kfp-v2",
+        )
+    return None
 
 
 def _cache_staleness_refused(task: dag.Task, target: str):
@@ -1239,6 +1257,18 @@ OPTIONS: tuple[Option, ...] = (
             None,
             "the `max_cache_staleness` annotation",
             v2_refuses=Refusal("always: KFP v2 caches by inputs only", _cache_staleness_refused),
+        ),
+    ),
+    Option(
+        "ignore_upstream_failure",
+        "true or false",
+        "run the step when its upstream steps are done, even if one failed; inputs from them need defaults",
+        _read_ignore_upstream_failure,
+        "ignore_upstream_failure",
+        _lowerings(
+            "task `triggerPolicy.strategy: ALL_UPSTREAM_TASKS_COMPLETED`",
+            None,
+            v1_refuses=Refusal("always: kfp 1.8 has no such policy", _ignore_upstream_failure_refused_v1),
         ),
     ),
     Option(

@@ -219,6 +219,8 @@ class _PictureBuilder:
             return value.loop.var + (f".{value.field}" if value.field else "")
         if isinstance(value, dag.FinalStatus):
             return "pipeline.status"
+        if isinstance(value, dag.OneOf):
+            return "oneof(" + ", ".join(self._value(choice) for choice in value.choices) + ")"
         if isinstance(value, dag.RuntimeValue):
             return f"pipeline.{value.which}"
         if isinstance(value, dag.Interpolation):
@@ -253,6 +255,8 @@ def _task_outputs(values):
     for value in values:
         if isinstance(value, dag.TaskOutput):
             yield value
+        elif isinstance(value, dag.OneOf):
+            yield from value.choices
         elif isinstance(value, dag.Interpolation):
             yield from _task_outputs(part for part in value.parts if not isinstance(part, str))
 

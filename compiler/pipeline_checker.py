@@ -32,12 +32,14 @@ from ptflow.compiler.components import (
 )
 from ptflow.compiler.diagnostics import Diagnostics, Related, Suggestion, codes, did_you_mean
 from ptflow.compiler.names import k8s_name
+from ptflow.compiler.oneof_checker import OneOfChecker
 from ptflow.compiler.options import OptionParser
 from ptflow.compiler.source import Span
 
 PIPELINE_PROPERTIES = ("description", "display_name", "name", "pipeline_root")
 PIPELINE_VALUES = {"job_name": "job_name", "job_id": "job_id", "root": "root", "status": "status"}
-BUILTINS = ("importer",)
+ONEOF = "oneof"
+BUILTINS = ("importer", ONEOF)
 
 
 @dataclass
@@ -383,6 +385,14 @@ class PipelineBuilder:
             resolved = self._value(items, loop.parent, outer_scope)
             if resolved is None:
                 return
+            if isinstance(resolved, dag.OneOf):
+                self.diagnostics.report(
+                    codes.INVALID_VALUE,
+                    "a loop over `oneof(...)` is not supported",
+                    items.span,
+                    hint="pass the `oneof(...)` to a step that returns the list, and loop over that output",
+                )
+                return
             type_ = resolved.type
             if type_.is_error:
                 return
@@ -440,6 +450,8 @@ class PipelineBuilder:
             lambda e: self._parameter_of(e, scope),
             lambda e: self._value(e, decl.group, scope, in_finally=decl.in_finally),
         ).parse(node.options)
+        if spec is None and self._is_oneof(node.call):
+            return  # `x = oneof(...)`, reported as a value written as a step; its values mean nothing here
         if spec is None:
             # Still evaluate the arguments, to report mistakes in them too.
             for argument in node.call.args:
@@ -452,6 +464,8 @@ class PipelineBuilder:
                 return
         else:
             arguments = self._arguments(spec, node.call, decl, scope)
+        if options.ignore_upstream_failure:
+            self._check_inputs_survive_upstream_failure(spec, node.call, arguments)
         task = dag.Task(
             name=k8s_name(decl.name),
             step=decl.name,
@@ -540,6 +554,27 @@ class PipelineBuilder:
                     related=[Related(port.span, "declared here")] if port.span else None,
                 )
         return arguments
+
+    def _check_inputs_survive_upstream_failure(
+        self, spec: dag.ComponentSpec, call: tree.Call, arguments: dict[str, dag.Value]
+    ) -> None:
+        """A step that runs after its upstream failed gets no value from it: each input an upstream step
+        feeds needs a default (kfp's rule for `.ignore_upstream_failure()`)."""
+        for argument in call.args:
+            if argument.name is None or argument.name.name not in arguments:
+                continue
+            port = spec.input(argument.name.name)
+            producers = sorted(dag.tasks_in_value(arguments[argument.name.name]))
+            if port is None or not producers or not port.required:
+                continue
+            self.diagnostics.report(
+                codes.OPTIONAL_VALUE_REQUIRED,
+                f"with `ignore_upstream_failure`, input `{port.name}` of `{spec.name}` needs a default: "
+                f"it comes from `{producers[0]}`, which may fail without making it",
+                argument.value.span,
+                related=[Related(port.span, f"input `{port.name}` is declared here")] if port.span else None,
+                hint=f"give `{port.name}` a default in `{spec.name}`, or make it optional (`{port.type}?`)",
+            )
 
     def _check_fits(self, value: dag.Value, port: dag.Port, argument: tree.Argument, spec: dag.ComponentSpec) -> bool:
         if isinstance(value, dag.Constant) and port.type.is_param:
@@ -687,6 +722,8 @@ class PipelineBuilder:
             return self._name_value(expr, group, scope, expected)
         if isinstance(expr, tree.Member):
             return self._member_value(expr, group, scope, in_finally)
+        if isinstance(expr, tree.Call) and self._is_oneof(expr):
+            return OneOfChecker(self, expr, group, in_finally).value()
         if isinstance(expr, tree.Call):
             self.diagnostics.report(
                 codes.INVALID_VALUE,
@@ -700,6 +737,10 @@ class PipelineBuilder:
         self.diagnostics.report(codes.INVALID_VALUE, "this expression can't be passed to a step", expr.span)
         return None
 
+    def _is_oneof(self, call: tree.Call) -> bool:
+        """`oneof(...)` in a value (a component named `oneof` can still be called as a step)."""
+        return isinstance(call.func, tree.Name) and call.func.id == ONEOF
+
     def _interpolation(self, expr: tree.FString, group, scope, in_finally) -> dag.Value | None:
         parts: list[str | dag.Value] = []
         ok = True
@@ -709,6 +750,15 @@ class PipelineBuilder:
                 continue
             value = self._value(part, group, scope, in_finally)
             if value is None:
+                ok = False
+                continue
+            if isinstance(value, dag.OneOf):
+                self.diagnostics.report(
+                    codes.INVALID_VALUE,
+                    "`oneof(...)` can't be part of an f-string (KFP has no such placeholder)",
+                    part.span,
+                    hint="pass the `oneof(...)` to a step input of its own, and build the text in the step",
+                )
                 ok = False
                 continue
             if value.type.is_artifact or value.type.kind == types.TypeKind.STATUS:
@@ -855,7 +905,8 @@ class PipelineBuilder:
         self._unknown_name(expr.obj, scope)
         return None
 
-    def _output_value(self, expr: tree.Member, consumer_group: dag.TaskGroup, in_finally: bool) -> dag.Value | None:
+    def output_port(self, expr: tree.Member) -> tuple[StepDecl, dag.Port] | None:
+        """The step and output `step.output` names; None when there is no such output (reported)."""
         assert isinstance(expr.obj, tree.Name), "only `step.output` reaches here"
         decl = self.steps[expr.obj.id]
         spec = decl.spec
@@ -874,6 +925,13 @@ class PipelineBuilder:
                 else f"`{spec.name}` has no outputs",
             )
             return None
+        return decl, port
+
+    def _output_value(self, expr: tree.Member, consumer_group: dag.TaskGroup, in_finally: bool) -> dag.Value | None:
+        found = self.output_port(expr)
+        if found is None:
+            return None
+        decl, port = found
         if decl.in_finally and not in_finally:
             self.diagnostics.report(
                 codes.FINALLY_AND_BODY,

@@ -437,6 +437,26 @@ Steps in `finally` run after the body, whatever its outcome, so they cannot
 take outputs of steps in the body. Pass them through pipeline parameters.
 """,
 )
+ONEOF_ARMS = _code(
+    "PTF405",
+    "`oneof` needs one value from each arm",
+    """
+`oneof(a.out, b.out, ...)` is the output of whichever arm of an
+`if`/`elif`/`else` ran (KFP's `dsl.OneOf`). Each value must be an output of a
+step written directly in an arm of the same chain, every arm gives exactly
+one, and the chain ends in `else`, so that some arm always runs:
+
+    if coin.side == "heads" {
+        a = say(text: "heads")
+    } else {
+        b = say(text: "tails")
+    }
+    show(text: oneof(a.said, b.said))
+
+It is used after the chain, at the chain's level or inside a group there,
+never inside the chain itself.
+""",
+)
 
 # ------------------------------------------------------------------- target
 NOT_SUPPORTED_BY_TARGET = _code(

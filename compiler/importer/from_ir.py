@@ -71,6 +71,8 @@ _PLATFORM_FIELDS = {
 }
 _DEFAULT_RETRY = {"backoffDuration": "0s", "backoffFactor": 2.0, "backoffMaxDuration": "3600s"}
 
+ONEOF_NOT_IMPORTED = "an output chosen from several (dsl.OneOf) is not imported yet; write it as `oneof(a.out, b.out)`"
+
 
 def snake(name: str) -> str:
     text = re.sub(r"[^0-9A-Za-z]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)).strip("_").lower()
@@ -234,7 +236,7 @@ class IrImporter:
                     raise ImportRefused(
                         CANT_EXPRESS,
                         path_of(scope.where, "outputs", kind, output),
-                        "an output chosen from several (dsl.OneOf) has no ptflow form",
+                        ONEOF_NOT_IMPORTED,
                     )
                 pipeline.returns[output] = self._task_output(
                     scope,
@@ -259,6 +261,9 @@ class IrImporter:
             if unknown:
                 raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "a task field ptflow does not know")
             trigger = task.get("triggerPolicy", {})
+            if self._runs_after_failure(scope, task):
+                body.append(self._step(scope, task_name, task, at))  # `ignore_upstream_failure: true`
+                continue
             if trigger.get("strategy") == "ALL_UPSTREAM_TASKS_COMPLETED":
                 if not top:
                     raise ImportRefused(
@@ -292,6 +297,19 @@ class IrImporter:
             else:
                 body.append(self._step(scope, task_name, task, at))
         return body, final
+
+    def _runs_after_failure(self, scope: _Scope, task: dict) -> bool:
+        """A task that runs when its upstream is done, even failed, without being an exit handler's task:
+        kfp's `.ignore_upstream_failure()` (it neither waits for an exit handler nor takes a final status)."""
+        if task.get("triggerPolicy", {}).get("strategy") != "ALL_UPSTREAM_TASKS_COMPLETED":
+            return False
+        if any("taskFinalStatus" in binding for binding in task.get("inputs", {}).get("parameters", {}).values()):
+            return False
+        for dependency in task.get("dependentTasks", []):
+            producer = scope.tasks.get(dependency)
+            if producer is not None and self._is_group(producer) and dependency.startswith("exit-handler"):
+                return False
+        return bool(task.get("dependentTasks"))
 
     def _is_group(self, task: dict) -> bool:
         ref = task.get("componentRef", {}).get("name", "")
@@ -429,7 +447,7 @@ class IrImporter:
             raise ImportRefused(
                 CANT_EXPRESS,
                 path_of(child.where, "outputs", kind, key),
-                "an output chosen from several (dsl.OneOf) has no ptflow form",
+                ONEOF_NOT_IMPORTED,
             )
         return self._task_output(
             child,
@@ -555,6 +573,8 @@ class IrImporter:
 
     def _options(self, scope: _Scope, task: dict, task_name: str, at: str, component: dict) -> dict[str, str]:
         options: dict[str, str] = {}
+        if self._runs_after_failure(scope, task):
+            options["ignore_upstream_failure"] = "true"
         caching = task.get("cachingOptions")
         if caching is not None and caching.get("cacheKey"):
             raise ImportRefused(

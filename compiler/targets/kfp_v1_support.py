@@ -77,6 +77,17 @@ class _SupportCheck:
         for group in graph.root.groups():
             if isinstance(group, dag.LoopGroup) and isinstance(group.items, dag.TaskOutput) and group.items.gathered:
                 self.report(group.span, "a loop over a list gathered from another loop")
+            if isinstance(group, dag.ConditionGroup) and group.condition is not None:
+                for value in dag.condition_values(group.condition):
+                    if isinstance(value, dag.OneOf):
+                        self.report_oneof(value, group.span)
+
+    def report_oneof(self, value: dag.OneOf, fallback) -> None:
+        self.report(
+            value.span or fallback,
+            "`oneof(...)` (the output of whichever arm ran)",
+            "kfp 1.8 has no dsl.OneOf; use the value inside each arm, or compile for kfp-v2",
+        )
 
     def task(self, task: dag.Task) -> None:
         component = task.component
@@ -126,6 +137,8 @@ class _SupportCheck:
                     f"gathering artifacts over a loop (`{value.task}.{value.output}` into `{task.step}`)",
                     "KFP 1.x gathers only parameters after a loop",
                 )
+            if isinstance(value, dag.OneOf):
+                self.report_oneof(value, task.span)
             for part in _values_in(value):
                 if isinstance(part, dag.RuntimeValue) and part.which not in RUNTIME_VARIABLES:
                     self.report(task.span, f"`pipeline.{part.which}` (step `{task.step}`)")

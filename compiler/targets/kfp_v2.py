@@ -12,6 +12,9 @@ so this module follows kfp's conventions closely (see docs/targets.md):
   `pipelinechannel--<parameter>`), on every group between the producer and the
   consumer ("punching holes" through the sub-DAGs).
 - Outputs gathered after a loop are surfaced as loop-DAG outputs.
+- A `oneof(...)` is an output of its `condition-branches-N` DAG
+  (`valueFromOneof.parameterSelectors` / `artifactSelectors`), each arm
+  surfacing its step's output (compiler/targets/kfp_v2_oneof.py).
 - Components and executors are one per task, named after the task, made
   unique with `-2`, `-3`, ... in the order kfp visits them.
 
@@ -32,6 +35,8 @@ from ptflow.compiler import dag, quantities, types
 from ptflow.compiler.names import k8s_name, unique_name
 from ptflow.compiler.targets.cel import condition_to_cel
 from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, render_arg
+from ptflow.compiler.targets.kfp_v2_oneof import OneOfOutputs
+from ptflow.compiler.targets.kfp_v2_oneof import selection as _selection
 from ptflow.compiler.targets.runtime_command import runtime_command
 
 SCHEMA_VERSION = "2.1.0"
@@ -185,6 +190,7 @@ class _Lowering:
         self.dependencies: dict[str, set[str]] = {}
         self._rendered: dict[int, tuple[list[str], list[str]]] = {}
         self._pending_inner_map: dict = {}
+        self.oneofs = OneOfOutputs(self)
         self.out = LoweredPipeline()
 
     # ------------------------------------------------------------ run
@@ -306,6 +312,8 @@ class _Lowering:
             )
         if isinstance(value, dag.LoopItem):
             return self.loop_items[id(value.loop)]
+        if isinstance(value, dag.OneOf):
+            return self.oneofs.channel(value)
         raise TypeError(f"no channel for {value!r}")
 
     def _gathering_loop(self, value: dag.TaskOutput) -> dag.LoopGroup:
@@ -321,7 +329,7 @@ class _Lowering:
             for part in value.parts:
                 if not isinstance(part, str):
                     yield from self._values_of(part)
-        elif isinstance(value, (dag.PipelineInput, dag.TaskOutput, dag.LoopItem)):
+        elif isinstance(value, (dag.PipelineInput, dag.TaskOutput, dag.LoopItem, dag.OneOf)):
             yield value
 
     def _task_values(self, task: dag.Task) -> list[dag.Value]:
@@ -358,6 +366,12 @@ class _Lowering:
             if producer_name is not None:
                 upstream.add(producer_name)
         upstream.update(task.after)
+        for value in values:
+            if isinstance(value, dag.OneOf):
+                # It waits for the chain, which is a sibling of the consumer or of a group holding it.
+                up, down = self._uncommon(value.branches, task)
+                self.dependencies.setdefault(self.name_of(down[0]), set()).add(self.name_of(up[0]))
+                self.oneofs.surface(value)
         for name in sorted(upstream):
             producer = self.graph.tasks.get(name)
             if producer is None or producer is task:
@@ -394,9 +408,11 @@ class _Lowering:
             return
         chain = self._chain(value)
         producer_name = self._producer_task(value)
-        producer: dag.LoopGroup | dag.Task | None
+        producer: dag.TaskGroup | dag.Task | None
         if isinstance(value, dag.TaskOutput) and value.gathered:
             producer = self._gathering_loop(value)
+        elif isinstance(value, dag.OneOf):
+            producer = value.branches
         elif producer_name is not None:
             producer = self.graph.tasks[producer_name]
         else:
@@ -573,7 +589,9 @@ class _Lowering:
             definitions: dict = {}
             for key, output in outputs.items():
                 type_ = output["type"]
-                if type_.is_artifact:
+                if "selectors" in output:
+                    self.oneofs.write_output(key, output, dag_outputs, definitions)
+                elif type_.is_artifact:
                     dag_outputs.setdefault("artifacts", {})[key] = {
                         "artifactSelectors": [
                             {"outputArtifactKey": output["key"], "producerSubtask": output["producer"]}
@@ -729,6 +747,8 @@ class _Lowering:
             spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
         if task.options.retry is not None:
             spec["retryPolicy"] = _retry_policy(task.options.retry)
+        if task.options.ignore_upstream_failure:
+            spec["triggerPolicy"] = {"strategy": "ALL_UPSTREAM_TASKS_COMPLETED"}
         inputs: dict = {}
         for name, value in task.arguments.items():
             if isinstance(value, dag.Interpolation):
@@ -867,6 +887,9 @@ class _Lowering:
     def _surface_returns(self) -> None:
         """Gathered pipeline outputs are surfaced through every group above their producer."""
         for value in self.graph.returns.values():
+            if isinstance(value, dag.OneOf):
+                self.oneofs.surface_to_root(value)
+                continue
             if not isinstance(value, dag.TaskOutput):
                 continue
             if self.parents[id(self.graph.tasks[value.task])][1] is self.graph.tasks[value.task]:
@@ -886,6 +909,11 @@ class _Lowering:
             return
         outputs: dict = {}
         for name, value in self.graph.returns.items():
+            if isinstance(value, dag.OneOf):
+                producer, key = self.oneofs.root_source(value)
+                kind = "artifacts" if value.type.is_artifact else "parameters"
+                outputs.setdefault(kind, {})[name] = _selection(value.type, producer, key)
+                continue
             if not isinstance(value, dag.TaskOutput):
                 continue
             producer, key = value.task, value.output

@@ -250,6 +250,8 @@ def _check_outputs_unused(pipeline: dag.PipelineGraph, deploys: dict[str, dag.Ta
 def _task_outputs(value: dag.Value):
     if isinstance(value, dag.TaskOutput):
         yield value
+    elif isinstance(value, dag.OneOf):
+        yield from value.choices
     elif isinstance(value, dag.Interpolation):
         for part in value.parts:
             if not isinstance(part, str):

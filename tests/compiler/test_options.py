@@ -156,6 +156,7 @@ GOOD = [
     ('timeout: "2h"', "timeout_seconds", 7200),
     ("timeout: 90", "timeout_seconds", 90),
     ("cache: false", "cache", False),
+    ("ignore_upstream_failure: true", "ignore_upstream_failure", True),
     ('max_cache_staleness: "P30D"', "max_cache_staleness", "P30D"),
     ('display_name: "Train the model"', "display_name", "Train the model"),
     ('image: "registry/trainer:1.2"', "image", "registry/trainer:1.2"),
@@ -542,6 +543,7 @@ BAD = [
     ("timeout: 0", "PTF309", "0", '`timeout` must be a whole number of seconds or a duration such as "30m"', None),
     ("timeout: 1.5", "PTF309", "1.5", '`timeout` must be a whole number of seconds or a duration such as "30m"', None),
     ('cache: "no"', "PTF309", '"no"', "`cache` must be true or false", None),
+    ("ignore_upstream_failure: 1", "PTF309", "1", "`ignore_upstream_failure` must be true or false", None),
     (
         'max_cache_staleness: "30d"',
         "PTF309",
@@ -696,6 +698,7 @@ WRITTEN = {
     "retry": ('retry: {max: 2, backoff: "10s"}', ""),
     "timeout": ('timeout: "1h"', ""),
     "cache": ("cache: false", ""),
+    "ignore_upstream_failure": ("ignore_upstream_failure: true", ""),
     "max_cache_staleness": ('max_cache_staleness: "P1D"', ""),
     "display_name": ('display_name: "Step S"', ""),
     "after": ("after: [first]", ""),
@@ -741,6 +744,7 @@ REFUSED = {
         STEP,
     ),
     ("security_context", "kfp-v1"): ("security_context: {run_as_user: 1000}", STEP),
+    ("ignore_upstream_failure", "kfp-v1"): ("ignore_upstream_failure: true", STEP),
     ("vertex_custom_job", "vertex"): ("vertex_custom_job: {}", CALLS_A_PIPELINE),
 }
 # Container settings on a step that calls a pipeline: kfp-v2 has no container to write them to (they were

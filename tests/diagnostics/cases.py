@@ -411,6 +411,21 @@ pipeline q() {
 }"""),
         "`finally` steps can't use outputs of the body (`m.count`)",
     ),
+    "PTF405": ptflow(
+        p("""
+pipeline q(go: bool = true) {
+    m = make()
+    if go {
+        a = fit(data: m.data, max_epochs: 1)
+    } elif m.count > 3 {
+        b = fit(data: m.data, max_epochs: 2)
+    } else {
+        c = say(msg: "none")
+    }
+    s = fit(data: m.data, max_epochs: 1, note: ⟦oneof(a.model, b.model)⟧)
+}"""),
+        "the `else` arm at line 19 gives `oneof` no value: when that arm runs there would be none",
+    ),
     # -------------------------------------------------------------- targets
     "PTF501": compiled(
         p("""

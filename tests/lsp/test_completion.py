@@ -114,7 +114,7 @@ def test_after_offers_the_pipelines_steps(program):
 
 def test_a_value_position_offers_values_in_scope_not_declarations(program):
     inside_loop = labels(program("sq = square(x: n)", "sq = square(x: |)"))
-    assert {"numbers", "label", "n", "train", "pipeline", "true"} <= set(inside_loop)
+    assert {"numbers", "label", "n", "train", "pipeline", "true", "oneof"} <= set(inside_loop)
     assert "import" not in inside_loop and "square" not in inside_loop
     outside_loop = labels(program("train = torch.train(data: data.data)", "train = torch.train(data: |)"))
     assert "n" not in outside_loop
@@ -123,6 +123,7 @@ def test_a_value_position_offers_values_in_scope_not_declarations(program):
 def test_a_pipeline_body_offers_keywords_components_and_properties(program):
     items = labels(program("    for n in numbers {", "    |\n    for n in numbers {"))
     assert {"for", "if", "finally", "square", "torch", "importer", "description", "numbers", "train"} <= set(items)
+    assert "oneof" not in items  # a value, not a statement
 
 
 def test_inside_a_string_there_is_nothing_to_complete(program):

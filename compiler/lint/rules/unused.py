@@ -94,6 +94,8 @@ def outputs_read(graph: dag.PipelineGraph) -> set[tuple[str, str]]:
         value = values.pop()
         if isinstance(value, dag.TaskOutput):
             read.add((value.task, value.output))
+        elif isinstance(value, dag.OneOf):
+            values.extend(value.choices)
         elif isinstance(value, dag.Interpolation):
             values.extend(part for part in value.parts if not isinstance(part, str))
     return read
