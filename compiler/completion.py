@@ -21,6 +21,7 @@ from ptflow.compiler.cursor import CursorPlace, cursor_context, offset_of
 from ptflow.compiler.index import KEYWORDS, NAME, DefinitionKind, FileIndex, component_signature, default_text, spec_of
 from ptflow.compiler.options import OPTIONS
 from ptflow.compiler.pipeline_checker import PIPELINE_PROPERTIES, PIPELINE_VALUES
+from ptflow.compiler.types import Type, assignable
 
 VALUE_KEYWORDS = ("true", "false", "null")
 # What an artifact input or output offers after a `.` inside a component's command.
@@ -41,6 +42,9 @@ class Completion:
     doc: str | None = None
     insert: str | None = None
     sort: str | None = None  # orders items that a client would otherwise sort by label
+    # How well a value fits the input the cursor's argument goes to: 2 its very type (`train.model_file` where a
+    # Model goes), 1 a type that may be passed there (an Artifact, an int for a float), 0 neither or unknown.
+    fit: int = 0
 
 
 def complete(scope: ModuleScope, index: FileIndex, text: str, line: int, column: int) -> list[Completion]:
@@ -58,9 +62,10 @@ def complete(scope: ModuleScope, index: FileIndex, text: str, line: int, column:
     context = cursor_context(text, offset)
     if context.kind == CursorPlace.STRING:
         return []
+    expected = _expected_type(scope, context)
     dotted = _dotted_prefix(before)
     if dotted is not None:
-        return _member_completions(scope, index, dotted, line)
+        return _member_completions(scope, index, dotted, line, expected)
     if context.kind == CursorPlace.WITH_KEY:
         return [
             Completion(option.name, "option", option.value, option.doc, insert=f"{option.name}: ")
@@ -74,7 +79,22 @@ def complete(scope: ModuleScope, index: FileIndex, text: str, line: int, column:
         spec = _callee_from_text(scope, context.callee or "")
         if spec is not None:
             return _input_completions(spec, set(context.given))
-    return _name_completions(scope, index, line, column, context, text[:offset])
+    return _name_completions(scope, index, line, column, context, text[:offset], expected)
+
+
+def _expected_type(scope: ModuleScope, context) -> Type | None:
+    """The type of the call input whose value is being written (`data` in `train(data: |`), if known."""
+    if context.kind != CursorPlace.CALL_VALUE or not context.given:
+        return None
+    spec = _callee_from_text(scope, context.callee or "")
+    port = spec.input(context.given[-1]) if spec is not None else None
+    return port.type if port is not None else None
+
+
+def _fit(value: Type, expected: Type | None) -> int:
+    if expected is None or assignable(value, expected) is not None:
+        return 0
+    return 2 if value.as_optional(False) == expected.as_optional(False) else 1
 
 
 def _input_completions(spec: dag.ComponentSpec, given: set[str]) -> list[Completion]:
@@ -96,7 +116,7 @@ def _input_completions(spec: dag.ComponentSpec, given: set[str]) -> list[Complet
     return items
 
 
-def _name_completions(scope, index, line, column, context, prefix_text) -> list[Completion]:
+def _name_completions(scope, index, line, column, context, prefix_text, expected=None) -> list[Completion]:
     in_value = context.kind in (CursorPlace.CALL_VALUE, CursorPlace.WITH_VALUE)
     if in_value:  # an argument's or option's value: names of values and literals, no declarations
         items = [Completion(k, "keyword") for k in VALUE_KEYWORDS]
@@ -114,8 +134,9 @@ def _name_completions(scope, index, line, column, context, prefix_text) -> list[
     pipeline = index.pipeline_at(line)
     component = index.component_at(line) if pipeline is None else None
     if pipeline is not None:
+        fitting = _names_that_fit(scope.graphs.get(pipeline), expected, line)
         for name, definition in index.pipeline_names.get(pipeline, {}).items():
-            items.append(Completion(name, definition.kind, definition.detail, definition.doc))
+            items.append(Completion(name, definition.kind, definition.detail, definition.doc, fit=fitting.get(name, 0)))
         for loop in index.loops_at(line, column):
             items.append(Completion(loop.definition.name, "loop", loop.definition.detail))
         items.append(Completion("pipeline", "value", "the running pipeline: pipeline.job_name, ..."))
@@ -194,12 +215,28 @@ def _file_completions(importer: str, written: str) -> list[Completion]:
     return items
 
 
+def _names_that_fit(graph: dag.PipelineGraph | None, expected: Type | None, line: int) -> dict[str, int]:
+    """How well each parameter fits the expected type, and each step by its best-fitting output (not the step
+    being written on `line`: its own outputs can't be its inputs)."""
+    if graph is None or expected is None:
+        return {}
+    fit = {port.name: _fit(port.type, expected) for port in graph.inputs}
+    for task in graph.tasks.values():
+        if task.span.line <= line <= task.span.end_line:
+            continue
+        outputs = [_fit(port.type, expected) for port in task.component.outputs]
+        fit[task.step] = max([fit.get(task.step, 0), *outputs])
+    return fit
+
+
 def _dotted_prefix(before: str) -> str | None:
     match = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*[A-Za-z0-9_]*$", before)
     return match.group(1) if match else None
 
 
-def _member_completions(scope: ModuleScope, index: FileIndex, owner: str, line: int) -> list[Completion]:
+def _member_completions(
+    scope: ModuleScope, index: FileIndex, owner: str, line: int, expected: Type | None = None
+) -> list[Completion]:
     symbol = scope.symbols.get(owner)
     if isinstance(symbol, ModuleSymbol):
         result = []
@@ -224,7 +261,7 @@ def _member_completions(scope: ModuleScope, index: FileIndex, owner: str, line: 
         return [Completion(name, "value", f"{owner}.{name}") for name in values]
     definition = local.get(owner)
     if definition is not None and definition.kind == DefinitionKind.STEP:
-        return _step_outputs(scope, pipeline, owner)
+        return _step_outputs(scope, pipeline, owner, expected)
     component = index.component_at(line)
     symbol = scope.symbols.get(component or "")
     if pipeline is None and isinstance(symbol, ComponentSymbol):
@@ -244,7 +281,7 @@ def _port_members(spec: dag.ComponentSpec, name: str) -> dict[str, str]:
     return {}
 
 
-def _step_outputs(scope: ModuleScope, pipeline: str | None, step: str) -> list[Completion]:
+def _step_outputs(scope: ModuleScope, pipeline: str | None, step: str, expected: Type | None) -> list[Completion]:
     graph = scope.graphs.get(pipeline or "")
     if graph is None:
         return []
@@ -255,7 +292,9 @@ def _step_outputs(scope: ModuleScope, pipeline: str | None, step: str) -> list[C
         task = next((candidate for candidate in graph.tasks.values() if candidate.step == step), None)
     if task is None:
         return []
-    return [Completion(p.name, "output", str(p.type), p.doc) for p in task.component.outputs]
+    return [
+        Completion(p.name, "output", str(p.type), p.doc, fit=_fit(p.type, expected)) for p in task.component.outputs
+    ]
 
 
 def _callee_from_text(scope: ModuleScope, dotted: str) -> dag.ComponentSpec | None:

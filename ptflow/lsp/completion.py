@@ -83,7 +83,9 @@ def completion_list(completions: list[Completion], word: str) -> types.Completio
 
 
 def sort_key(completion: Completion) -> str:
-    return completion.sort or _KIND_ORDER.get(completion.kind, "5") + completion.label
+    """Values of the expected type first, then by kind (inputs before steps before keywords), then by label."""
+    rank = completion.sort or _KIND_ORDER.get(completion.kind, "5") + completion.label
+    return str(2 - completion.fit) + rank
 
 
 def completion_item(completion: Completion, sort_text: str) -> types.CompletionItem:

@@ -182,3 +182,61 @@ def test_a_long_answer_is_cut_and_marked_incomplete():
     assert answer.is_incomplete and len(answer.items) == MAX_ITEMS
     assert answer.items[0].label == "epochs"  # parameters rank before steps
     assert [i.label for i in completion_list(items, "step_0299").items] == ["step_0299"]
+
+
+EXPECTING_A_MODEL = """\
+import stdlib.torch as torch
+
+component evaluate(model: Model, threshold: float = 0.5, note: str = "") -> (score: float) {
+    image = "python:3.11-slim"
+    command = ["sh", "-c", "echo", model.path, threshold, note, score.path]
+}
+
+pipeline p(rate: float = 0.1, label: str = "a") {
+    data = torch.prepare_images()
+    train = torch.train(data: data.data)
+    check = evaluate(model: train.model_file)
+}
+"""
+
+
+def ranked(tmp_path: Path, old: str, new: str) -> list[str]:
+    """The labels the language server answers with at `|` in EXPECTING_A_MODEL edited, in its order."""
+    path = tmp_path / "p.ptflow"
+    path.write_text(EXPECTING_A_MODEL)
+    result = check_file(str(path))
+    assert result.ok, result.diagnostics
+    edited = EXPECTING_A_MODEL.replace(old, new, 1)
+    offset = edited.index("|")
+    text = edited[:offset] + edited[offset + 1 :]
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    items = complete(result.scope, build_index(result.scope), text, line, column)
+    return [
+        item.label for item in completion_list(items, typed_word(text[text.rfind("\n", 0, offset) + 1 : offset])).items
+    ]
+
+
+def test_an_input_of_type_model_is_offered_the_model_output_first(tmp_path):
+    # By name, `accuracy`, `checkpoint` and `confusion` come before `model_file`: the type puts it first, then
+    # the outputs that may be passed to a Model (a plain Artifact), then the rest.
+    outputs = ranked(tmp_path, "evaluate(model: train.model_file)", "evaluate(model: train.|)")
+    assert outputs[0] == "model_file"
+    assert set(outputs[1:3]) == {"checkpoint", "tensorboard"}
+    assert set(outputs[3:]) == {"accuracy", "confusion", "metrics", "val_accuracy"}
+
+
+def test_a_float_input_is_offered_float_values_first(tmp_path):
+    outputs = ranked(
+        tmp_path, "evaluate(model: train.model_file)", "evaluate(model: train.model_file, threshold: train.|)"
+    )
+    assert outputs[:2] == ["accuracy", "val_accuracy"]
+    names = ranked(tmp_path, "evaluate(model: train.model_file)", "evaluate(model: train.model_file, threshold: |)")
+    # the float parameter and the step with float outputs, before the str parameter and `data`
+    assert names[:2] == ["rate", "train"], names
+    assert names.index("label") > 1 and names.index("data") > 1
+
+
+def test_a_step_with_a_model_output_comes_before_other_names(tmp_path):
+    names = ranked(tmp_path, "evaluate(model: train.model_file)", "evaluate(model: |)")
+    assert names[0] == "train", names
