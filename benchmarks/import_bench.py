@@ -37,13 +37,14 @@ from compile_bench import ptflow_source
 KFP_LOAD = "import sys; from kfp.components import load_component_from_file; load_component_from_file(sys.argv[1])"
 
 
-def whole_process(command: list[str], repeat: int) -> tuple[float, float]:
-    """(median wall seconds, median CPU seconds) of `repeat` runs of `command`."""
+def whole_process(command: list[str], repeat: int, cwd: str) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds) of `repeat` runs of `command` in `cwd` (not a checkout,
+    where `-m ptflow` would find the checkout's package before the interpreter's own)."""
     walls, cpus = [], []
     for _ in range(repeat):
         before = os.times()
         start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
+        done = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
         walls.append(time.perf_counter() - start)
         after = os.times()
         cpus.append((after.children_user - before.children_user) + (after.children_system - before.children_system))
@@ -73,7 +74,7 @@ def main() -> None:
         commands["kfp load_component_from_file"] = [sys.executable, "-c", KFP_LOAD, str(ir)]
         commands["python -c pass (interpreter start)"] = [sys.executable, "-c", "pass"]
         for name, command in commands.items():
-            rows[name] = whole_process(command, args.repeat)
+            rows[name] = whole_process(command, args.repeat, folder)
     print(f"IR: a chain of {args.steps} steps; medians of {args.repeat} runs; load average {os.getloadavg()[0]:.1f}")
     print(f"{'':40} {'wall (s)':>10} {'CPU (s)':>10}")
     for name, (wall, cpu) in rows.items():
