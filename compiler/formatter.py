@@ -79,6 +79,15 @@ class DocLayoutError(FormatError):
 
 def format_source(text: str, path: str = "<string>") -> str:
     """The canonical form of `text`; raises FormatError if it has syntax errors."""
+    return format_and_parse(text, path)[0]
+
+
+def format_and_parse(text: str, path: str = "<string>") -> tuple[str, tree.Module, list]:
+    """The canonical form of `text`, with the parse of that form (tree and parse diagnostics).
+
+    The self-check parses the formatted text anyway; a caller that checks the
+    result next (`ptflow import`) hands this parse to the checker rather than
+    parsing the same text a third time."""
     # Formatting parses twice and builds many small objects that all live
     # until it ends; the cyclic collector's scans of them cost a third of the
     # time on a 2,000-line file, for nothing to collect.
@@ -91,7 +100,7 @@ def format_source(text: str, path: str = "<string>") -> str:
             gc.enable()
 
 
-def _format(text: str, path: str) -> str:
+def _format(text: str, path: str) -> tuple[str, tree.Module, list]:
     from ptflow.compiler.parser import parse_module
 
     module, diagnostics = parse_module(text, path)
@@ -107,13 +116,13 @@ def _format(text: str, path: str) -> str:
     for _ in range(len(_SIGNATURE_LAYOUTS) * 2):
         document = _Builder(source, module.comments, layouts).module(module)
         formatted = render(document, LINE_WIDTH, INDENT)
-        reparsed = _reparse(formatted, path)
+        reparsed, parse_diagnostics = _reparse(formatted, path)
         moved = definitions_with_moved_docs(module, reparsed)
         if not moved:
             problem = same_meaning_problem(module, reparsed)
             if problem:
                 raise FormatterBug(f"{path}: {problem}; file left as it was")
-            return formatted
+            return formatted, reparsed, parse_diagnostics
         for index in moved:
             tried = _SIGNATURE_LAYOUTS.index(layouts.get(index, "preferred"))
             if tried + 1 == len(_SIGNATURE_LAYOUTS):
@@ -624,12 +633,12 @@ def _normalize_string(raw: str) -> str:
 # ================================================================ safety net
 
 
-def _reparse(formatted: str, path: str) -> tree.Module:
-    """The formatted text parsed again, for the self-check (compiler/format_check.py)."""
+def _reparse(formatted: str, path: str) -> tuple[tree.Module, list]:
+    """The formatted text parsed again, for the self-check (compiler/format_check.py), and its warnings."""
     from ptflow.compiler.parser import parse_module
 
     module, diagnostics = parse_module(formatted, path)
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise FormatterBug(f"{path}: the formatted text does not parse ({errors[0].message}); file left as it was")
-    return module
+    return module, diagnostics

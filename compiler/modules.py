@@ -103,9 +103,14 @@ class ModuleLoader:
             if cached is not None and cached.digest == digest:
                 return cached
         tree, diagnostics = self._parse_module(text, path)
+        return self.remember(path, text, tree, diagnostics)
+
+    def remember(self, path: str, text: str, tree: Module, diagnostics: list[Diagnostic]) -> SourceFile:
+        """Take `tree` as the parse of `text` (parsed elsewhere: the formatter's self-check) for `path`."""
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
         parsed = SourceFile(path, text, tree, diagnostics, digest)
         with self._lock:
-            self._parsed[key] = parsed
+            self._parsed[os.path.normpath(path)] = parsed
         return parsed
 
     def load(self, path: str) -> SourceFile:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 KFP_MISSING, COMPILE_FAILED, NO_SINGLE_PIPELINE = 3, 4, 5
 TIMEOUT_SECONDS = 300
@@ -55,7 +56,7 @@ def compile_python_file(path: str, function: str | None) -> Compiled:
 # ---------------------------------------------------------------- the child process
 
 
-def _fail(code: int, message: str):
+def _fail(code: int, message: str) -> NoReturn:
     print(message, file=sys.stderr)
     raise SystemExit(code)
 
@@ -110,6 +111,8 @@ def _main(argv: list[str]) -> None:
         _fail(KFP_MISSING, "the `kfp` package is not installed")
     sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location("ptflow_imported_pipeline", path)
+    if spec is None or spec.loader is None:
+        _fail(COMPILE_FAILED, f"{path.name} is not a Python file Python can import")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():

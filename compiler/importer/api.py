@@ -10,10 +10,13 @@ from ptflow.compiler.importer.errors import NOT_KFP, ImportRefused
 
 @dataclass
 class Imported:
-    """The .ptflow source, and warnings (code, document path, message) about what changes in meaning."""
+    """The .ptflow source, warnings (code, document path, message) about what changes in meaning, and the
+    source's parse as the file `path` (tree, parse diagnostics) for a checker to reuse."""
 
     source: str
     warnings: list = field(default_factory=list)
+    path: str = ""
+    parsed: tuple | None = None
 
 
 def import_text(text: str, origin: str) -> str:
@@ -21,9 +24,14 @@ def import_text(text: str, origin: str) -> str:
     return import_document(text, origin).source
 
 
-def import_document(text: str, origin: str) -> Imported:
-    """The .ptflow source and its warnings for the KFP document `text`; raises ImportRefused."""
-    from ptflow.compiler.importer.writer import write
+def import_document(text: str, origin: str, path: str | None = None) -> Imported:
+    """The .ptflow source and its warnings for the KFP document `text`, to be saved as `path`; raises
+    ImportRefused."""
+    from ptflow.compiler.importer.writer import write_and_parse
+
+    def write(module) -> Imported:
+        source, tree, diagnostics = write_and_parse(module, path or origin)
+        return Imported(source, path=path or origin, parsed=(tree, diagnostics))
 
     documents = ir_reader.load(text)
     try:
@@ -40,12 +48,14 @@ def _import(documents: list, text: str, origin: str, write) -> Imported:
         if len(documents) > 1:
             raise ImportRefused(NOT_KFP, "document 2", "kfp 1.x writes a workflow as one document")
         module, warnings = ArgoImporter(documents[0], origin).run()
-        return Imported(write(module), [(w.code, w.where, w.message) for w in warnings])
+        imported = write(module)
+        imported.warnings = [(w.code, w.where, w.message) for w in warnings]
+        return imported
     spec, platform = ir_reader.read(documents)
     if platform is None:
         from ptflow.compiler.importer.from_v1_component import import_v1_component
 
-        return Imported(write(import_v1_component(spec, text, origin)))
+        return write(import_v1_component(spec, text, origin))
     from ptflow.compiler.importer.from_ir import IrImporter
 
-    return Imported(write(IrImporter(spec, platform, origin).run()))
+    return write(IrImporter(spec, platform, origin).run())

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from ptflow.compiler import dag
+from ptflow.compiler.importer import argo_when
 from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused, path_of
 from ptflow.compiler.importer.from_ir import _item_name, _Names, snake
 from ptflow.compiler.importer.from_v1_component import component_model
@@ -35,7 +36,6 @@ _PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
 _OUTPUT_PATH = re.compile(r"^/tmp/outputs/(?P<name>[^/]+)/data$")
 _INPUT_PATH = re.compile(r"^/tmp/inputs/(?P<name>[^/]+)/data$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
-_CONDITION = re.compile(r'^(?P<left>"[^"]*"|\S+) (?P<op>==|!=|<=|>=|<|>) (?P<right>"[^"]*"|\S+)$')
 _WORKFLOW_FIELDS = {"apiVersion", "kind", "metadata", "spec"}
 _SPEC_FIELDS = {"entrypoint", "templates", "arguments", "serviceAccountName", "onExit"}
 _METADATA_ANNOTATIONS = {f"{KFP}/kfp_sdk_version", f"{KFP}/pipeline_compilation_time", f"{KFP}/pipeline_spec"}
@@ -52,7 +52,7 @@ _CONTAINER_TEMPLATE_FIELDS = {
     "volumes",
     "podSpecPatch",
 }
-_DAG_TEMPLATE_FIELDS = {"name", "inputs", "dag", "parallelism"}
+_DAG_TEMPLATE_FIELDS = {"name", "inputs", "outputs", "dag", "parallelism"}  # outputs: fan-in, as ptflow writes it
 _TASK_FIELDS = {"name", "template", "arguments", "dependencies", "when", "withItems", "withParam"}
 _CONTAINER_FIELDS = {"args", "command", "image", "env", "resources", "volumeMounts", "imagePullPolicy"}
 _KFP_LABELS = {f"{KFP}/kfp_sdk_version", f"{KFP}/pipeline-sdk-type", f"{KFP}/enable_caching"}
@@ -116,6 +116,7 @@ class _Scope:
     parent: _Scope | None = None
     loop_variable: str | None = None
     steps: dict = field(default_factory=dict)  # task name -> ptflow step name
+    groups: dict = field(default_factory=dict)  # task name -> the scope of the loop or condition it runs
 
 
 def is_argo_workflow(document: dict) -> bool:
@@ -159,6 +160,7 @@ class ArgoImporter:
         self.step_names = _Names()
         self.templates: dict[str, tuple[int, dict]] = {}
         self.parameters: dict[str, Port] = {}  # Argo's (sanitized) name -> the pipeline's port
+        self.arm_trees: dict[int, list] = {}  # id(IfChain) -> the `when` tree of each arm (None: else)
         self.specs: dict[str, dag.ComponentSpec] = {}  # template name -> its component_spec annotation, read
 
     # ----------------------------------------------------------------- the workflow
@@ -187,7 +189,7 @@ class ArgoImporter:
         scope = _Scope(root, f"spec.templates[{index}]")
         pipeline.body = self._dag(scope)
         if spec.get("onExit"):
-            pipeline.finally_body = [self._exit_step(spec["onExit"], scope)]
+            pipeline.finally_body = self._exit_handler(spec["onExit"], scope)
         self.module.pipelines.append(pipeline)
         return self.module, self.warnings
 
@@ -240,13 +242,16 @@ class ArgoImporter:
         for name, (_, task) in by_name.items():  # claim names first: a value may point at a later step
             if not self._is_dag(task["template"]):
                 scope.steps[name] = self.step_names.claim(snake(name))
-        body = []
+        body: list = []
         for name in _in_order(by_name):
             index, task = by_name[name]
             at = path_of(scope.where, "dag", "tasks", index)
             if self._is_dag(task["template"]):
-                group = self._group(scope, task, at)
-                body += group.body if isinstance(group, _Inline) else [group]
+                group = self._group(scope, task, at, body[-1] if body else None)
+                if isinstance(group, _Inline):
+                    body += group.body
+                elif group is not None:  # None: an elif or else arm, added to the `if` before it
+                    body.append(group)
             else:
                 body.append(self._step(scope, task, at))
         return body
@@ -259,7 +264,7 @@ class ArgoImporter:
             raise ImportRefused(NOT_KFP, path_of(at, "template"), f"no template named {name!r}")
         return self.templates[name]
 
-    def _group(self, scope: _Scope, task: dict, at: str):
+    def _group(self, scope: _Scope, task: dict, at: str, previous=None):
         index, template = self._template(task["template"], at)
         where = f"spec.templates[{index}]"
         unknown = set(template) - _DAG_TEMPLATE_FIELDS
@@ -267,6 +272,7 @@ class ArgoImporter:
             raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a DAG template field ptflow does not know")
         self._check_dependencies(scope, task, at, group=True)
         child = _Scope(template, where, task, scope)
+        scope.groups[task["name"]] = child
         loops = [key for key in ("withItems", "withParam") if key in task]
         if loops:
             if "when" in task:
@@ -279,29 +285,59 @@ class ArgoImporter:
             parallel = template.get("parallelism") or None
             return Loop(child.loop_variable, items, parallel, self._dag(child))
         if "when" in task:
-            return IfChain([(self._condition(task["when"], scope, path_of(at, "when")), self._dag(child))])
+            return self._if(task["when"], scope, child, path_of(at, "when"), previous)
         if task["name"].startswith("exit-handler-") and scope.caller is None:
             return _Inline(self._dag(child))
         raise ImportRefused(
             CANT_EXPRESS, at, "a DAG template run without a loop or condition (a graph component) has no ptflow form"
         )
 
-    def _condition(self, text: str, scope: _Scope, at: str) -> str:
-        match = _CONDITION.match(str(text).strip())
-        if not match:
-            raise ImportRefused(CANT_EXPRESS, at, f"a condition ptflow can't read: {text!r}")
-        left = self._operand(match.group("left"), scope, at)
-        right = self._operand(match.group("right"), scope, at)
+    def _if(self, when: str, scope: _Scope, child: _Scope, at: str, previous) -> IfChain | None:
+        """An `if`, or (returning None) the next arm of the `if` before it: ptflow's kfp-v1 output writes an
+        `elif`/`else` arm as its own condition, `!(earlier arm) && ... && (its own test)`."""
+        try:
+            tree = argo_when.parse(when)
+        except argo_when.WhenError as error:
+            raise ImportRefused(CANT_EXPRESS, at, f"a condition ptflow can't read ({error}): {when!r}") from None
+        parts = list(tree.parts) if isinstance(tree, argo_when.And) else [tree]
+        excluded = []
+        while parts and isinstance(parts[0], argo_when.Not):
+            excluded.append(parts.pop(0).operand)
+        arms = self.arm_trees.get(id(previous), []) if isinstance(previous, IfChain) else []
+        if excluded and len(parts) <= 1 and arms and None not in arms and excluded == arms:
+            own = parts[0] if parts else None
+            previous.arms.append((None if own is None else self._condition(own, scope, at), self._dag(child)))
+            arms.append(own)
+            return None
+        chain = IfChain([(self._condition(tree, scope, at), self._dag(child))])
+        self.arm_trees[id(chain)] = [tree]
+        return chain
+
+    def _condition(self, tree, scope: _Scope, at: str) -> str:
+        """A `when` tree as a ptflow condition."""
+        truth = argo_when.truth_test(tree)
+        if truth is not None:
+            return self._resolve(truth.text, scope, at).typed("bool")
+        if isinstance(tree, (argo_when.And, argo_when.Or)):
+            joiner = " and " if isinstance(tree, argo_when.And) else " or "
+            texts = []
+            for part in tree.parts:
+                text = self._condition(part, scope, at)
+                grouped = isinstance(part, (argo_when.And, argo_when.Or)) and argo_when.truth_test(part) is None
+                texts.append(f"({text})" if grouped else text)
+            return joiner.join(texts)
+        if isinstance(tree, argo_when.Not):
+            return f"not ({self._condition(tree.operand, scope, at)})"
+        left = self._operand(tree.left, scope, at)
+        right = self._operand(tree.right, scope, at)
         left_text = left.typed(right.type) if left.constant is not None else left.text
         right_text = right.typed(left.type) if right.constant is not None else right.text
-        return f"{left_text} {match.group('op')} {right_text}"
+        return f"{left_text} {tree.op} {right_text}"
 
-    def _operand(self, text: str, scope: _Scope, at: str) -> _Value:
-        quoted = text.startswith('"') and text.endswith('"')
-        inner = text[1:-1] if quoted else text
-        value = self._resolve(inner, scope, at)
-        if value.constant is not None and not quoted and _NUMBER.match(inner):
-            value = _Value(inner, "float" if "." in inner else "int")
+    def _operand(self, operand: argo_when.Operand, scope: _Scope, at: str) -> _Value:
+        value = self._resolve(operand.text, scope, at)
+        if value.constant is not None and not operand.quoted and _NUMBER.match(operand.text):
+            value = _Value(operand.text, "float" if "." in operand.text else "int")
         return value
 
     # ----------------------------------------------------------------- values
@@ -339,6 +375,16 @@ class ArgoImporter:
         if name.startswith("tasks.") and ".outputs.parameters." in name:
             task_name, _, output = name.removeprefix("tasks.").partition(".outputs.parameters.")
             return self._task_output(scope, task_name, output, "parameters", at)
+        if name == "workflow.status":
+            self.warnings.append(
+                Warning_(
+                    MEANING_CHANGES,
+                    at,
+                    "`{{workflow.status}}` becomes `pipeline.status`: Argo's status text on kfp-v1, "
+                    "a PipelineTaskFinalStatus (state, error, task name) on KFP v2",
+                )
+            )
+            return _Value("pipeline.status", "str")
         if name in _RUN_VARIABLES:
             text, meaning = _RUN_VARIABLES[name]
             self.warnings.append(Warning_(MEANING_CHANGES, at, f"`{{{{{name}}}}}` becomes `{text}`: {meaning}"))
@@ -354,6 +400,8 @@ class ArgoImporter:
     def _task_output(self, scope: _Scope | None, task_name: str, output: str, kind: str, at: str) -> _Value:
         if scope is None:  # the exit handler: kfp 1.8 passes it only the workflow's parameters
             raise ImportRefused(CANT_EXPRESS, at, f"the exit handler reads an output of {task_name!r}")
+        if task_name in scope.groups:
+            return self._group_output(scope.groups[task_name], output, kind, at)
         task = next((t for t in (scope.template["dag"].get("tasks") or []) if t.get("name") == task_name), None)
         if task is None or task_name not in scope.steps:
             raise ImportRefused(CANT_EXPRESS, at, f"an output of {task_name!r}, which is not a step of this DAG")
@@ -369,6 +417,22 @@ class ArgoImporter:
         name = _sanitize(match.group("name"))
         port = next((p for p in spec.outputs if p.name == name), None)
         return _Value(f"{scope.steps[task_name]}.{name}", str(port.type) if port else None)
+
+    def _group_output(self, child: _Scope, output: str, kind: str, at: str) -> _Value:
+        """An output of a loop's DAG template (ptflow's fan-in): the step output inside it, gathered."""
+        declared = (child.template.get("outputs") or {}).get(kind) or []
+        entry = next((o for o in declared if o.get("name") == output), None)
+        source = (
+            (entry or {}).get("valueFrom", {}).get("parameter") if kind == "parameters" else (entry or {}).get("from")
+        )
+        match = _PLACEHOLDER.fullmatch(str(source or "").strip())
+        reference = match.group(1).strip() if match else ""
+        task_name, _, inner = reference.removeprefix("tasks.").partition(f".outputs.{kind}.")
+        if not reference.startswith("tasks.") or not inner:
+            raise ImportRefused(CANT_EXPRESS, at, f"the group output {output!r} comes from no task in the group")
+        value = self._task_output(child, task_name, inner, kind, at)
+        gathered = value.type if value.type is None or child.loop_variable is None else f"list[{value.type}]"
+        return _Value(value.text, gathered)
 
     # ----------------------------------------------------------------- steps
     def _component_spec(self, template: dict, at: str):
@@ -390,9 +454,16 @@ class ArgoImporter:
             self.specs[template["name"]] = spec
         return self.specs[template["name"]]
 
-    def _component(self, template: dict, at: str) -> tuple[str, dag.ComponentSpec]:
+    def _component(self, template: dict, at: str, status_inputs: set) -> tuple[str, dag.ComponentSpec]:
+        """The component's name in the module (written once however many templates run it).
+
+        `status_inputs` are inputs given `{{workflow.status}}`: kfp-v1 writes a `Status` input as a
+        String, so the type is read back from the value it gets."""
         spec = self._component_spec(template, at)
         model: Component = component_model(spec, path_of(at, "metadata", "annotations", f"{KFP}/component_spec"))
+        for port in model.inputs:
+            if port.name in status_inputs and port.type == "str":
+                port.type = "Status"
         key = model.body_key()
         if key not in self.by_key:
             for port in model.outputs:
@@ -410,10 +481,13 @@ class ArgoImporter:
             self.module.components.append(model)
         return self.by_key[key], spec
 
-    def _exit_step(self, template_name: str, root: _Scope) -> Step:
+    def _exit_handler(self, template_name: str, root: _Scope) -> list:
+        """kfp 1.8's one exit step, or the DAG of several that ptflow's kfp-v1 output writes."""
         index, template = self._template(template_name, "spec.onExit")
+        if "dag" in template:  # its inputs are the workflow's parameters, by name, as at the root
+            return self._dag(_Scope(template, f"spec.templates[{index}]"))
         name = self.step_names.claim(snake(template_name))
-        return self._container_step(name, None, template, f"spec.templates[{index}]", root)
+        return [self._container_step(name, None, template, f"spec.templates[{index}]", root)]
 
     def _step(self, scope: _Scope, task: dict, at: str) -> Step:
         index, template = self._template(task["template"], at)
@@ -437,7 +511,7 @@ class ArgoImporter:
         unknown = set(template) - _CONTAINER_TEMPLATE_FIELDS
         if unknown:
             raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a template field ptflow does not know")
-        callee, spec = self._component(template, where)
+        spec = self._component_spec(template, where)
         declared = {p.name: str(p.type) for p in spec.inputs}
         annotations = (template.get("metadata") or {}).get("annotations") or {}
 
@@ -462,6 +536,7 @@ class ArgoImporter:
                 raise ImportRefused(NOT_KFP, at, "an input file kfp 1.8 did not place at /tmp/inputs/NAME/data")
             port = _sanitize(match.group("name"))
             arguments[port] = self._artifact(task, scope, artifact["name"], at)
+        callee, _ = self._component(template, where, {k for k, v in arguments.items() if v == "pipeline.status"})
         ordered = {p.name: arguments[p.name] for p in spec.inputs if p.name in arguments}
         options = _Options(self, template, where, in_template, spec).build()
         return Step(name, callee, ordered, options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from ptflow.compiler.formatter import format_source
+from ptflow.compiler.formatter import format_and_parse
 from ptflow.compiler.importer.model import (
     Component,
     IfChain,
@@ -15,6 +15,7 @@ from ptflow.compiler.importer.model import (
     Port,
     Step,
 )
+from ptflow.compiler.tree import Module as Tree
 
 
 def literal(value) -> str:
@@ -134,9 +135,14 @@ def _pipeline(pipeline: Pipeline) -> list[str]:
 
 
 def write(module: Module) -> str:
+    return write_and_parse(module, module.origin)[0]
+
+
+def write_and_parse(module: Module, path: str) -> tuple[str, Tree, list]:
+    """The formatted source, and its parse as the file `path` (the formatter's self-check parses it)."""
     lines = [f"# Imported by `ptflow import` from {module.origin}.", ""]
     for component in module.components:
         lines += _component(component) + [""]
     for pipeline in module.pipelines:
         lines += _pipeline(pipeline) + [""]
-    return format_source("\n".join(lines), module.origin)
+    return format_and_parse("\n".join(lines), path)

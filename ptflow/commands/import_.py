@@ -63,7 +63,7 @@ def run(args) -> int:
             text, origin = read_package(args.source)
         else:
             text = Path(args.source).read_text(encoding="utf-8")
-        imported = import_document(text, origin)
+        imported = import_document(text, origin, args.output or f"{_stem(args.source)}.ptflow")
     except ImportRefused as refused:
         where = f" at `{refused.where}`" if refused.where else ""
         return _refuse(refused.code, f"`{args.source}`{where}: {refused.message}")
@@ -77,7 +77,7 @@ def run(args) -> int:
         for code, where, message in imported.warnings:
             notes.report(code, f"`{args.source}` at `{where}`: {message}", None)
         print_diagnostics(list(notes))
-    problems = _check(source, args.output or f"{_stem(args.source)}.ptflow")
+    problems = _check(imported)
     if args.output:
         try:
             Path(args.output).write_text(source, encoding="utf-8")
@@ -128,11 +128,16 @@ def _stem(path: str) -> str:
     return Path(path).stem
 
 
-def _check(source: str, path: str) -> list:
-    """The errors `ptflow check` would report on the imported source: written out anyway, but exit 1."""
-    from ptflow.compiler.api import check_file
+def _check(imported) -> list:
+    """The errors `ptflow check` would report on the imported source: written out anyway, but exit 1.
 
-    return [d for d in check_file(path, text=source).diagnostics if d.is_error]
+    The formatter's self-check parsed the source already; the checker takes that parse."""
+    from ptflow.compiler.api import check_file
+    from ptflow.compiler.modules import ModuleLoader
+
+    loader = ModuleLoader()
+    loader.remember(imported.path, imported.source, *imported.parsed)
+    return [d for d in check_file(imported.path, text=imported.source, loader=loader).diagnostics if d.is_error]
 
 
 def _refuse(code: str, message: str) -> int:

@@ -218,3 +218,30 @@ def test_a_workflow_kfp_did_not_write_is_refused_with_its_path(case, tmp_path):
     assert "Traceback" not in done.stderr and done.stdout == ""
     for fragment in expected:
         assert fragment in done.stderr, done.stderr
+
+
+# ----------------------------------------------------------------- ptflow's own kfp-v1 output
+
+# What kfp 1.8 could not write but ptflow's kfp-v1 target does: elif/else arms (`!(earlier) && (own)`), fan-in
+# through a loop template's outputs, a `finally` of several steps (an `exit-tasks` DAG), f-strings, `pipeline.status`.
+OWN = ["examples/control_flow/control_flow.ptflow", "examples/hello/hello.ptflow"]
+
+
+@pytest.mark.parametrize("example", OWN)
+def test_ptflows_own_kfp_v1_output_imports_back_to_the_same_workflow(example, tmp_path):
+    original = compile_file(str(ROOT / example), "kfp-v1")
+    assert original.ok
+    result = import_document(yaml.safe_dump(original.documents[0]), "workflow.yaml")
+    path = tmp_path / "imported.ptflow"
+    path.write_text(result.source)
+    again = compile_file(str(path), "kfp-v1")
+    assert again.ok, [(d.code, d.message) for d in again.diagnostics if d.is_error]
+    assert_same_workflow(again.documents[0], original.documents[0])
+
+
+def test_elif_and_else_arms_come_back_as_one_if():
+    original = compile_file(str(ROOT / OWN[0]), "kfp-v1")
+    source = import_document(yaml.safe_dump(original.documents[0]), "workflow.yaml").source
+    assert "    if total.sum > threshold {\n" in source
+    assert "    } elif total.sum == threshold {\n" in source and "    } else {\n" in source
+    assert "finally {\n        done = report(status: pipeline.status, run: pipeline.job_name)" in source
