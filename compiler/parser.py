@@ -491,19 +491,34 @@ def _unescape(body: str) -> str:
 class _Builder(Transformer):
     """Turns lark's parse tree into `tree` nodes with spans."""
 
-    def __init__(self, source: SourceText, diagnostics: Diagnostics, offset: int = 0):
+    def __init__(self, source: SourceText, diagnostics: Diagnostics, offset: int = 0, line_shift: int | None = None):
         super().__init__()
         self.source = source
         self.path = source.path
         self.diagnostics = diagnostics
-        # Where the parsed text starts in the file: an f-string's `{expr}` is
-        # parsed on its own, and its positions are moved to the file's.
+        # Where the parsed text starts in the file: an f-string's `{expr}` and a
+        # top-level declaration (`parse_declarations`) are parsed on their own,
+        # and their positions are moved to the file's.
         self.offset = offset
+        # For text that starts a line (a declaration): the lines before it.  Its
+        # columns are the file's, so lark's positions move by plain addition.
+        self.line_shift = line_shift
 
     # -- helpers
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", True):
             return self.source.span(0, 0)
+        if self.line_shift is not None:
+            shift, offset = self.line_shift, self.offset
+            return Span(
+                self.path,
+                meta.line + shift,
+                meta.column,
+                meta.end_line + shift,
+                meta.end_column,
+                meta.start_pos + offset,
+                meta.end_pos + offset,
+            )
         if self.offset:
             return self.source.span(meta.start_pos + self.offset, meta.end_pos + self.offset)
         # lark already knows the positions; columns are 1-based in both.
@@ -511,13 +526,20 @@ class _Builder(Transformer):
 
     def _tok_span(self, token: Token) -> Span:
         start, end = _token_offsets(token)
-        if (
-            token.line is None
-            or token.column is None
-            or token.end_line is None
-            or token.end_column is None
-            or self.offset
-        ):
+        if token.line is None or token.column is None or token.end_line is None or token.end_column is None:
+            return self.source.span(start + self.offset, end + self.offset)
+        if self.line_shift is not None:
+            shift = self.line_shift
+            return Span(
+                self.path,
+                token.line + shift,
+                token.column,
+                token.end_line + shift,
+                token.end_column,
+                start + self.offset,
+                end + self.offset,
+            )
+        if self.offset:
             return self.source.span(start + self.offset, end + self.offset)
         return Span(self.path, token.line, token.column, token.end_line, token.end_column, start, end)
 
@@ -743,7 +765,7 @@ class _Builder(Transformer):
         return tree.Literal(span, value, str(token))
 
     def fstring(self, meta, token):
-        return _parse_fstring(token, self.source, self.diagnostics)
+        return _parse_fstring(token, self.source, self.diagnostics, self.offset)
 
     def list(self, meta, *items):
         return tree.ListExpr(self._span(meta), [i for i in items if i is not None])
@@ -761,25 +783,27 @@ class _Builder(Transformer):
 _FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
-def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
+def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> tree.FString:
+    """The f-string `token`, whose text starts `offset` characters into the file (see `_Builder.offset`)."""
+    start, end = _token_offsets(token)
     try:
-        return _fstring_parts(token, source, diagnostics)
+        return _fstring_parts(token, start + offset, source, diagnostics)
     except InvalidEscape as error:
         diagnostics.report(
             codes.INVALID_ESCAPE,
             f"invalid escape `{error.escape}` in string",
-            source.span(*_token_offsets(token)),
+            source.span(start + offset, end + offset),
             hint="write `\\\\` for a backslash",
         )
-        return tree.FString(source.span(*_token_offsets(token)), [str(token)[2:-1]])
+        return tree.FString(source.span(start + offset, end + offset), [str(token)[2:-1]])
 
 
-def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
+def _fstring_parts(token: Token, token_start: int, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
     raw = str(token)
     quote = raw[1:4] if raw[1:4] in ('"""', "'''") else raw[1]
     body_start = 1 + len(quote)
     body = raw[body_start : -len(quote)]
-    base = _token_offsets(token)[0] + body_start
+    base = token_start + body_start
     parts: list = []
     text_buffer: list[str] = []
     position = 0
@@ -807,7 +831,7 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
     tail = "".join(text_buffer)
     if tail:
         parts.append(_unescape(tail))
-    return tree.FString(source.span(*_token_offsets(token)), parts)
+    return tree.FString(source.span(token_start, token_start + len(raw)), parts)
 
 
 _DOTTED = re.compile(r"\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*")
@@ -895,14 +919,14 @@ def _report_too_deep_text(too_deep: _TooDeep, source: SourceText, diagnostics: D
     )
 
 
-def _build(parse_tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0):
+def _build(parse_tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0, line_shift: int | None = None):
     """The `tree` of a lark tree; None (reported) if it nests deeper than MAX_NESTING."""
     deepest = _too_deep(parse_tree)
     if deepest is not None:
         _report_too_deep(deepest, source, diagnostics, offset)
         return None
     try:
-        return _Builder(source, diagnostics, offset).transform(parse_tree)
+        return _Builder(source, diagnostics, offset, line_shift).transform(parse_tree)
     except VisitError as error:  # a bug in the builder, not in the user's file
         raise error.orig_exc from error
 
@@ -1041,22 +1065,21 @@ def finish_module(module: tree.Module, source: SourceText) -> None:
     _attach_docs(module, source)
 
 
-def parse_declarations(source: SourceText, start: int, end: int) -> tuple[list, list[Diagnostic]] | None:
-    """The top-level declarations in `source.text[start:end]`, positioned as in the whole file, and what
-    building them reported; None if that text has a syntax error, or nests too deeply, on its own.
-
-    `start` and `end` are line starts.  The text before `start` is given to the parser as blanks with the
-    same newlines, so every position (offset, line, column) is the file's and the builder needs no offset.
-    `incremental_parser.py` says why parsing declarations on their own gives what a whole parse gives.
-    """
-    newlines = source.position(start)[0] - 1
-    padded = " " * (start - newlines) + "\n" * newlines + source.text[start:end]
-    diagnostics = Diagnostics()
+def parse_declarations(text: str):
+    """The lark tree of `text`, the top-level declarations of a piece of a file parsed on their own (the
+    language server's incremental parse, `incremental_parser.py`); None if it has a syntax error or opens
+    too many brackets.  `build_declarations` makes them tree nodes at their place in the file."""
     try:
-        parse_tree = _parse(padded, "start")
+        return _parse(text, "start")
     except (_TooDeep, UnexpectedInput):
         return None
-    module = _build(parse_tree, source, diagnostics)
+
+
+def build_declarations(parse_tree, source: SourceText, start: int) -> tuple[list, list[Diagnostic]] | None:
+    """The declarations of `parse_tree`, parsed from the text at `start` (a line start) in `source`, with the
+    file's positions, and what building them reported; None if they nest too deeply."""
+    diagnostics = Diagnostics()
+    module = _build(parse_tree, source, diagnostics, start, source.position(start)[0] - 1)
     if module is None:
         return None
     return module.items, diagnostics.items
