@@ -5,7 +5,7 @@ A file is cut into pieces at the lines that start a top-level declaration
 and comments).  Each piece is parsed on its own, positioned as in the file,
 and kept; the next parse of the file reuses every piece whose text, offset
 and line are unchanged, so a keystroke re-parses the declaration it is in
-(and, when it moves the text after it, the declarations below it).
+(and builds the declarations below it again when it moved them).
 
 Why the pieces give exactly the whole parse, when every piece parses without
 a syntax error: the lexer has no state, and each piece starts at the start of
@@ -13,7 +13,10 @@ a line, after a newline that ends a comment or is blank space, so the tokens
 of the whole text are the pieces' tokens one after another (a string that
 runs across a cut would leave its piece unterminated, a syntax error); and
 `start: item*` accepts any sequence of declarations, so the whole parse is
-the pieces' declarations one after another.  When any piece has a syntax
+the pieces' declarations one after another.  A piece starts a line, so its
+lark tree, parsed alone, has the file's columns, and its lines and offsets
+move by a plain addition: a piece that only moved (an edit above it added a
+character or a line) is built again from its lark tree, not parsed again.  When any piece has a syntax
 error, the whole text is parsed as `parse_module` always does, because error
 recovery may reach across declarations.
 """
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic
-from ptflow.compiler.parser import finish_module, parse_declarations, parse_module
+from ptflow.compiler.parser import build_declarations, finish_module, parse_declarations, parse_module
 from ptflow.compiler.source import SourceText
 
 # Strings and comments (the lexer's own patterns, so both skip the same text), or a declaration's keyword
@@ -54,6 +57,7 @@ class _Piece:
 class _Parsed:
     items: list[tree.Import | tree.ComponentDef | tree.PipelineDef]
     diagnostics: list[Diagnostic]
+    parse_tree: object  # lark's tree of the piece's text, parsed alone
 
 
 def declaration_cuts(text: str) -> list[int]:
@@ -70,6 +74,7 @@ class IncrementalParser:
 
     def __init__(self) -> None:
         self._pieces: dict[str, dict[_Piece, _Parsed]] = {}  # file -> its pieces at the last parse
+        self._trees: dict[str, dict[str, object]] = {}  # file -> the lark tree of each piece's text
 
     def parse(self, text: str, path: str = "<string>") -> tuple[tree.Module, list[Diagnostic]]:
         key = os.path.normpath(path)
@@ -77,24 +82,29 @@ class IncrementalParser:
             return parse_module(text, path)  # reported and replaced by the whole parse
         source = SourceText(path, text)
         previous = self._pieces.get(key, {})
+        trees = self._trees.get(key, {})
         current: dict[_Piece, _Parsed] = {}
+        current_trees: dict[str, object] = {}
         cuts = declaration_cuts(text)
         for start, end in zip(cuts, cuts[1:] + [len(text)]):
             piece = _Piece(text[start:end], start, source.position(start)[0])
             parsed = previous.get(piece)
             if parsed is None:
-                declarations = parse_declarations(source, start, end)
-                if declarations is None:
+                parse_tree = trees.get(piece.text)
+                if parse_tree is None:
+                    parse_tree = parse_declarations(piece.text)
+                built = build_declarations(parse_tree, source, start) if parse_tree is not None else None
+                if built is None:
                     # Keep the pieces that did parse: the edit that mends this one will find them.
                     self._pieces[key] = {**previous, **current}
+                    self._trees[key] = {**trees, **current_trees}
                     return parse_module(text, path)
-                parsed = _Parsed(*declarations)
+                parsed = _Parsed(*built, parse_tree)
             current[piece] = parsed
+            current_trees[piece.text] = parsed.parse_tree
         self._pieces[key] = current
+        self._trees[key] = current_trees
         return _module(source, list(current.values()))
-
-    def forget(self, path: str) -> None:
-        self._pieces.pop(os.path.normpath(path), None)
 
 
 def _module(source: SourceText, pieces: list[_Parsed]) -> tuple[tree.Module, list[Diagnostic]]:

@@ -17,8 +17,8 @@ import threading
 from functools import lru_cache
 
 import lark
-from lark import Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_analysis import Shift
 
 from ptflow.compiler import tree
@@ -639,23 +639,42 @@ def _unescape(body: str) -> str:
     return _ESCAPE.sub(replace, body)
 
 
-@v_args(meta=True, inline=True)
-class _Builder(Transformer):
-    """Turns lark's parse tree into `tree` nodes with spans."""
+class _Builder:
+    """Turns lark's parse tree into `tree` nodes with spans.
 
-    def __init__(self, source: SourceText, diagnostics: Diagnostics, offset: int = 0):
-        super().__init__()
+    Each grammar rule has a method taking the rule's `meta` (its position) and
+    its children, already built.  It works as a lark `Transformer` with
+    `v_args(meta=True, inline=True)` would, called directly: lark's wrappers
+    cost a third of a parse.
+    """
+
+    def __init__(self, source: SourceText, diagnostics: Diagnostics, offset: int = 0, line_shift: int | None = None):
         self.source = source
         self.path = source.path
         self.diagnostics = diagnostics
-        # Where the parsed text starts in the file: an f-string's `{expr}` is
-        # parsed on its own, and its positions are moved to the file's.
+        # Where the parsed text starts in the file: an f-string's `{expr}` and a
+        # top-level declaration (`parse_declarations`) are parsed on their own,
+        # and their positions are moved to the file's.
         self.offset = offset
+        # For text that starts a line (a declaration): the lines before it.  Its
+        # columns are the file's, so lark's positions move by plain addition.
+        self.line_shift = line_shift
 
     # -- helpers
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", True):
             return self.source.span(0, 0)
+        if self.line_shift is not None:
+            shift, offset = self.line_shift, self.offset
+            return Span(
+                self.path,
+                meta.line + shift,
+                meta.column,
+                meta.end_line + shift,
+                meta.end_column,
+                meta.start_pos + offset,
+                meta.end_pos + offset,
+            )
         if self.offset:
             return self.source.span(meta.start_pos + self.offset, meta.end_pos + self.offset)
         # lark already knows the positions; columns are 1-based in both.
@@ -663,18 +682,34 @@ class _Builder(Transformer):
 
     def _tok_span(self, token: Token) -> Span:
         start, end = _token_offsets(token)
-        if (
-            token.line is None
-            or token.column is None
-            or token.end_line is None
-            or token.end_column is None
-            or self.offset
-        ):
+        if token.line is None or token.column is None or token.end_line is None or token.end_column is None:
+            return self.source.span(start + self.offset, end + self.offset)
+        if self.line_shift is not None:
+            shift = self.line_shift
+            return Span(
+                self.path,
+                token.line + shift,
+                token.column,
+                token.end_line + shift,
+                token.end_column,
+                start + self.offset,
+                end + self.offset,
+            )
+        if self.offset:
             return self.source.span(start + self.offset, end + self.offset)
         return Span(self.path, token.line, token.column, token.end_line, token.end_column, start, end)
 
     def _ident(self, token: Token) -> tree.Identifier:
         return tree.Identifier(str(token), self._tok_span(token))
+
+    def transform(self, node: lark.Tree):
+        """The built form of `node`: its rule's method called with its built children (a rule without a
+        method stays a lark tree, as with a `Transformer`)."""
+        children = [self.transform(child) if type(child) is lark.Tree else child for child in node.children]
+        method = _RULE_METHODS.get(node.data)
+        if method is None:
+            return lark.Tree(node.data, children, node.meta)
+        return method(self, node.meta, *children)
 
     # -- module
     def start(self, meta, *items):
@@ -895,7 +930,7 @@ class _Builder(Transformer):
         return tree.Literal(span, value, str(token))
 
     def fstring(self, meta, token):
-        return _parse_fstring(token, self.source, self.diagnostics)
+        return _parse_fstring(token, self.source, self.diagnostics, self.offset)
 
     def list(self, meta, *items):
         return tree.ListExpr(self._span(meta), [i for i in items if i is not None])
@@ -910,28 +945,37 @@ class _Builder(Transformer):
         return tree.DictEntry(self._span(meta), self._ident(key), value)
 
 
+# The builder's method of each rule, by the rule's name.
+_RULE_METHODS = {
+    name: function
+    for name, function in vars(_Builder).items()
+    if not name.startswith("_") and name != "transform" and callable(function)
+}
+
 _FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
-def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
+def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> tree.FString:
+    """The f-string `token`, whose text starts `offset` characters into the file (see `_Builder.offset`)."""
+    start, end = _token_offsets(token)
     try:
-        return _fstring_parts(token, source, diagnostics)
+        return _fstring_parts(token, start + offset, source, diagnostics)
     except InvalidEscape as error:
         diagnostics.report(
             codes.INVALID_ESCAPE,
             f"invalid escape `{error.escape}` in string",
-            source.span(*_token_offsets(token)),
+            source.span(start + offset, end + offset),
             hint="write `\\\\` for a backslash",
         )
-        return tree.FString(source.span(*_token_offsets(token)), [str(token)[2:-1]])
+        return tree.FString(source.span(start + offset, end + offset), [str(token)[2:-1]])
 
 
-def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
+def _fstring_parts(token: Token, token_start: int, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
     raw = str(token)
     quote = raw[1:4] if raw[1:4] in ('"""', "'''") else raw[1]
     body_start = 1 + len(quote)
     body = raw[body_start : -len(quote)]
-    base = _token_offsets(token)[0] + body_start
+    base = token_start + body_start
     dedent = _TripleQuotedDedent(body) if len(quote) == 3 else None
     parts: list = []
     text_buffer: list[str] = []
@@ -962,7 +1006,7 @@ def _fstring_parts(token: Token, source: SourceText, diagnostics: Diagnostics) -
         tail = _fstring_text(tail, dedent, first=not parts, last=True)
     if tail:
         parts.append(tail)
-    return tree.FString(source.span(*_token_offsets(token)), parts)
+    return tree.FString(source.span(token_start, token_start + len(raw)), parts)
 
 
 class _TripleQuotedDedent:
@@ -1089,16 +1133,13 @@ def _report_too_deep_text(too_deep: _TooDeep, source: SourceText, diagnostics: D
     )
 
 
-def _build(parse_tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0):
+def _build(parse_tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0, line_shift: int | None = None):
     """The `tree` of a lark tree; None (reported) if it nests deeper than MAX_NESTING."""
     deepest = _too_deep(parse_tree)
     if deepest is not None:
         _report_too_deep(deepest, source, diagnostics, offset)
         return None
-    try:
-        return _Builder(source, diagnostics, offset).transform(parse_tree)
-    except VisitError as error:  # a bug in the builder, not in the user's file
-        raise error.orig_exc from error
+    return _Builder(source, diagnostics, offset, line_shift).transform(parse_tree)
 
 
 # ------------------------------------------------------------- comments
@@ -1235,22 +1276,21 @@ def finish_module(module: tree.Module, source: SourceText) -> None:
     _attach_docs(module, source)
 
 
-def parse_declarations(source: SourceText, start: int, end: int) -> tuple[list, list[Diagnostic]] | None:
-    """The top-level declarations in `source.text[start:end]`, positioned as in the whole file, and what
-    building them reported; None if that text has a syntax error, or nests too deeply, on its own.
-
-    `start` and `end` are line starts.  The text before `start` is given to the parser as blanks with the
-    same newlines, so every position (offset, line, column) is the file's and the builder needs no offset.
-    `incremental_parser.py` says why parsing declarations on their own gives what a whole parse gives.
-    """
-    newlines = source.position(start)[0] - 1
-    padded = " " * (start - newlines) + "\n" * newlines + source.text[start:end]
-    diagnostics = Diagnostics()
+def parse_declarations(text: str):
+    """The lark tree of `text`, the top-level declarations of a piece of a file parsed on their own (the
+    language server's incremental parse, `incremental_parser.py`); None if it has a syntax error or opens
+    too many brackets.  `build_declarations` makes them tree nodes at their place in the file."""
     try:
-        parse_tree = _parse(padded, "start")
+        return _parse(text, "start")
     except (_TooDeep, UnexpectedInput):
         return None
-    module = _build(parse_tree, source, diagnostics)
+
+
+def build_declarations(parse_tree, source: SourceText, start: int) -> tuple[list, list[Diagnostic]] | None:
+    """The declarations of `parse_tree`, parsed from the text at `start` (a line start) in `source`, with the
+    file's positions, and what building them reported; None if they nest too deeply."""
+    diagnostics = Diagnostics()
+    module = _build(parse_tree, source, diagnostics, start, source.position(start)[0] - 1)
     if module is None:
         return None
     return module.items, diagnostics.items

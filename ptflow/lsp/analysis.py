@@ -21,18 +21,9 @@ from ptflow.compiler.checker import ModuleScope
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.index import FileIndex, build_index, imported_scopes
 from ptflow.compiler.modules import ModuleLoader
+from ptflow.lsp.scheduler import Snapshot
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The text of an open document at one version, taken on the event loop."""
-
-    uri: str
-    path: str
-    version: int | None
-    text: str
 
 
 @dataclass

@@ -9,10 +9,12 @@ so a large pipeline doesn't send hundreds of items on every keystroke.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from ptflow.compiler.completion import Completion
+if TYPE_CHECKING:  # the server reads TRIGGER_CHARACTERS before the compiler is imported
+    from ptflow.compiler.completion import Completion
 
 TRIGGER_CHARACTERS = [".", "(", ",", '"', "/"]
 

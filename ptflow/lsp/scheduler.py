@@ -15,10 +15,23 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ptflow.lsp.analysis import Analysis, Snapshot
+if TYPE_CHECKING:  # the compiler is imported once the server has answered `initialize`, not before
+    from ptflow.lsp.analysis import Analysis
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The text of an open document at one version, taken on the event loop."""
+
+    uri: str
+    path: str
+    version: int | None
+    text: str
 
 
 class CheckScheduler:

@@ -10,10 +10,14 @@ modules, converting positions only here, at the protocol boundary.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -21,22 +25,32 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path, uri_scheme
 
 from ptflow import __version__
-from ptflow.compiler.completion import complete
-from ptflow.compiler.cursor import CursorPlace, cursor_context
-from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.source import Span
-from ptflow.lsp import navigation
-from ptflow.lsp.analysis import Analysis, Analyzer, Snapshot
-from ptflow.lsp.completion import TRIGGER_CHARACTERS, completion_list, typed_word
-from ptflow.lsp.diagnostics import by_file, to_lsp
+from ptflow.lsp.completion import TRIGGER_CHARACTERS
 from ptflow.lsp.explain import ExplainLinks
-from ptflow.lsp.fixes import quick_fix, ranges_overlap
-from ptflow.lsp.formatting import NotFormatted, format_edits
-from ptflow.lsp.hover import hover_at, option_hover_at
 from ptflow.lsp.positions import PositionMap, encoding_name
 from ptflow.lsp.protocol import AnsweringProtocol
-from ptflow.lsp.scheduler import CheckScheduler
-from ptflow.lsp.symbols import document_symbols
+from ptflow.lsp.scheduler import CheckScheduler, Snapshot
+
+if TYPE_CHECKING:
+    from ptflow.compiler.diagnostics import Diagnostic
+    from ptflow.lsp.analysis import Analysis, Analyzer
+
+# What answering `initialize` doesn't need: the compiler (lark, networkx, the checker) and the features
+# built on it.  Imported in the check thread once the client has the answer (see `warm_up`), or by the
+# first request that needs them, whichever comes first; `initialize` waits only for pygls.
+COMPILER_MODULES = (
+    "ptflow.lsp.analysis",
+    "ptflow.lsp.diagnostics",
+    "ptflow.lsp.fixes",
+    "ptflow.lsp.navigation",
+    "ptflow.lsp.hover",
+    "ptflow.lsp.symbols",
+    "ptflow.lsp.formatting",
+    "ptflow.compiler.completion",
+    "ptflow.compiler.cursor",
+    "ptflow.compiler.lint",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +79,16 @@ class PtflowLanguageServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=AnsweringProtocol,
         )
-        self.analyzer = Analyzer()
         self.analyses: dict[str, Analysis] = {}
         self.check_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ptflow-check")
         self.scheduler = CheckScheduler(
-            self.check_executor, self.snapshot, self.analyzer.analyze, self.checked, check_delay
+            self.check_executor,
+            self.snapshot,
+            lambda snapshot: self.analyzer.analyze(snapshot),
+            self.checked,
+            check_delay,
         )
+        self._analyzer_lock = threading.Lock()
         self.links = ExplainLinks()
         self.paths: dict[str, str] = {}  # open document uri -> the path the compiler sees
         self._uris: dict[str, str] = {}  # normalized path of an open document -> its uri
@@ -79,6 +97,26 @@ class PtflowLanguageServer(LanguageServer):
         # what each importer's check said about another (closed) file: uri -> importer uri -> diagnostics
         self.imported_diagnostics: dict[str, dict[str, list[Diagnostic]]] = {}
         self._published: dict[str, list[types.Diagnostic]] = {}
+
+    @cached_property
+    def analyzer(self) -> Analyzer:
+        """The checker of documents, made on first use (the event loop and the check thread may both ask)."""
+        with self._analyzer_lock:
+            if "analyzer" in self.__dict__:
+                return self.__dict__["analyzer"]
+            from ptflow.lsp.analysis import Analyzer
+
+            return Analyzer()
+
+    def warm_up(self) -> None:
+        """Import what checking and the requests need, in the check thread, after `initialize` was answered:
+        the first document's check then doesn't wait for it, and the event loop keeps answering."""
+        for name in COMPILER_MODULES:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # the lint rules are optional; anything else shows up at its first use
+                logger.debug("could not import %s ahead of use", name, exc_info=True)
+        self.analyzer  # noqa: B018 (made now, off the event loop)
 
     # ------------------------------------------------------------ documents
     @property
@@ -217,6 +255,8 @@ class PtflowLanguageServer(LanguageServer):
             self.publish(analysis)
 
     def publish(self, analysis: Analysis) -> None:
+        from ptflow.lsp.diagnostics import by_file, to_lsp
+
         groups = by_file(analysis.diagnostics, analysis.path)
         own = groups.pop(os.path.normpath(analysis.path), [])
         positions = PositionMap(analysis.text, self.encoding)
@@ -248,6 +288,9 @@ class PtflowLanguageServer(LanguageServer):
         return dropped
 
     def _publish_imported(self, uri: str) -> None:
+        from ptflow.compiler.diagnostics import Diagnostics
+        from ptflow.lsp.diagnostics import to_lsp
+
         merged = Diagnostics()  # two importers report the same fact about this file: said once
         for diagnostics in self.imported_diagnostics.get(uri, {}).values():
             merged.extend(diagnostics)
@@ -278,6 +321,10 @@ def refused(message: str) -> JsonRpcException:
 
 def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageServer:
     server = PtflowLanguageServer(check_delay)
+
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: PtflowLanguageServer, params: types.InitializedParams) -> None:
+        ls.check_executor.submit(ls.warm_up)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: PtflowLanguageServer, params: types.InitializeParams) -> None:
@@ -324,11 +371,16 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         trigger = params.context.trigger_character if params.context is not None else None
         if trigger and not _trigger_applies(trigger, snapshot.text, offset, before):
             return types.CompletionList(is_incomplete=False, items=[])
+        from ptflow.compiler.completion import complete
+        from ptflow.lsp.completion import completion_list, typed_word
+
         found = complete(analysis.scope, analysis.index, snapshot.text, line, column)
         return completion_list(found, typed_word(before))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: PtflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        from ptflow.lsp.hover import hover_at, option_hover_at
+
         cursor = await ls.at_position(params)
         if cursor is None:
             return None
@@ -350,6 +402,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         cursor = await ls.at_position(params)
         if cursor is None:
             return None
+        from ptflow.lsp import navigation
+
         places = navigation.definition_at(cursor.analysis, cursor.line, cursor.column)
         return [ls.location(place.span, place.path) for place in places] or None
 
@@ -358,6 +412,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         cursor = await ls.at_position(params)
         if cursor is None:
             return None
+        from ptflow.lsp import navigation
+
         spans = navigation.references_at(
             cursor.analysis,
             ls.indexes(cursor.analysis),
@@ -375,6 +431,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         analysis = await ls.current(params.text_document.uri)
         if analysis is None or analysis.scope is None or analysis.scope.syntax_tree is None:
             return None
+        from ptflow.lsp.symbols import document_symbols
+
         return document_symbols(analysis.scope.syntax_tree, analysis.index, PositionMap(analysis.text, ls.encoding))
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
@@ -382,6 +440,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         cursor = await ls.at_position(params)
         if cursor is None:
             return None
+        from ptflow.lsp import navigation
+
         try:
             occurrence = navigation.rename_target(cursor.analysis, cursor.line, cursor.column)
         except navigation.RenameRefused as error:
@@ -393,6 +453,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         cursor = await ls.at_position(params)
         if cursor is None:
             return None
+        from ptflow.lsp import navigation
+
         try:
             edits = navigation.rename_edits(
                 cursor.analysis, ls.indexes(cursor.analysis), cursor.line, cursor.column, params.new_name
@@ -409,6 +471,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
     )
     def code_action(ls: PtflowLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        from ptflow.lsp.fixes import quick_fix, ranges_overlap
+
         if params.context.only and not any(_offers(kind) for kind in params.context.only):
             return None
         uri = params.text_document.uri
@@ -428,6 +492,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
     async def formatting(
         ls: PtflowLanguageServer, params: types.DocumentFormattingParams
     ) -> list[types.TextEdit] | None:
+        from ptflow.lsp.formatting import NotFormatted, format_edits
+
         snapshot = ls.snapshot(params.text_document.uri)
         if snapshot is None:
             return None
@@ -456,6 +522,8 @@ def _trigger_applies(trigger: str, text: str, offset: int, before: str) -> bool:
         return stripped.startswith("import")
     if trigger == ".":
         return True
+    from ptflow.compiler.cursor import CursorPlace, cursor_context
+
     context = cursor_context(text, offset)
     return context.kind in (CursorPlace.CALL_NAME, CursorPlace.WITH_KEY, CursorPlace.AFTER)
 

@@ -79,6 +79,13 @@ def edits(text: str):
         "a declaration keyword at a line start inside a call",
         replace("loud  = shout(msg: hello.said)", "loud  = shout(\npipeline: hello.said)"),
     )
+    # A piece with findings that only moved: built again from its parse, its findings moved with it.
+    yield (
+        "an f-string with a lone brace and a bad escape",
+        replace("loud  = shout(\npipeline: hello.said)", 'loud  = shout(msg: f"{hello.said} } \\q {1 +}")'),
+    )
+    yield "a line typed above it", replace("# A pipeline", "# A pipeline,\n# edited")
+    yield "a character typed above it", replace("# A pipeline,", "# A pipeline;")
     yield "everything deleted", ""
     yield "pasted back", START
 

@@ -347,3 +347,20 @@ async def test_formatting_rewrites_the_document_in_the_formatters_style(client: 
         )
         is None
     )
+
+
+# Run in a fresh interpreter: the server as `ptflow lsp` makes it, then what it has imported.
+START_PROBE = """
+import sys
+from ptflow.lsp.server import create_server
+create_server()
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("lark", "networkx", "yaml")
+             or m in ("ptflow.compiler.checker", "ptflow.compiler.parser", "ptflow.lsp.analysis")))
+"""
+
+
+def test_the_server_answers_initialize_before_importing_the_compiler():
+    # `initialize` waits only for pygls: lark, networkx and the checker are imported after the answer.
+    result = subprocess.run([sys.executable, "-c", START_PROBE], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
