@@ -144,7 +144,10 @@ def test_each_original_program_accepts_its_command_line(steps, display_name, pro
 def test_training_gets_a_confusion_matrix_url_in_the_log_bucket_and_its_trainer_flags(steps):
     arguments = _parsed(steps["Training"], "train")
     script = parse_input_args(arguments["script_args"])
-    assert script == {"model_name": "resnet.pth", "confusion_matrix_url": f"minio://mlpipeline/confusion_matrix/{RUN_ID}/"}
+    assert script == {
+        "model_name": "resnet.pth",
+        "confusion_matrix_url": f"minio://mlpipeline/confusion_matrix/{RUN_ID}/",
+    }
     trainer = parse_input_args(arguments["ptl_args"])
     assert trainer == {"max_epochs": "1", "gpus": "0", "accelerator": "None", "profiler": "pytorch"}
 
