@@ -160,6 +160,7 @@ class ArgoImporter:
         self.step_names = _Names()
         self.templates: dict[str, tuple[int, dict]] = {}
         self.parameters: dict[str, Port] = {}  # Argo's (sanitized) name -> the pipeline's port
+        self.expanding: set[str] = set()  # the DAG templates being read, outermost first: a cycle is recursion
         self.arm_trees: dict[int, list] = {}  # id(IfChain) -> the `when` tree of each arm (None: else)
         self.specs: dict[str, dag.ComponentSpec] = {}  # template name -> its component_spec annotation, read
 
@@ -187,6 +188,7 @@ class ArgoImporter:
             raise ImportRefused(NOT_KFP, "spec.entrypoint", f"{entry!r} names no DAG template")
         index, root = self.templates[entry]
         scope = _Scope(root, f"spec.templates[{index}]")
+        self.expanding.add(entry)
         pipeline.body = self._dag(scope)
         if spec.get("onExit"):
             pipeline.finally_body = self._exit_handler(spec["onExit"], scope)
@@ -271,8 +273,21 @@ class ArgoImporter:
         if unknown:
             raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a DAG template field ptflow does not know")
         self._check_dependencies(scope, task, at, group=True)
+        if task["template"] in self.expanding:
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(at, "template"),
+                f"a recursive pipeline ({task['template']!r} runs itself, kfp 1.x's graph_component): no ptflow form",
+            )
         child = _Scope(template, where, task, scope)
         scope.groups[task["name"]] = child
+        self.expanding.add(task["template"])
+        try:
+            return self._group_kind(scope, child, task, template, at, previous)
+        finally:
+            self.expanding.discard(task["template"])
+
+    def _group_kind(self, scope: _Scope, child: _Scope, task: dict, template: dict, at: str, previous):
         loops = [key for key in ("withItems", "withParam") if key in task]
         if loops:
             if "when" in task:

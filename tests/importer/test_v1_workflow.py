@@ -199,6 +199,19 @@ REFUSED = {
         _edited("retries", "  serviceAccountName:", "  podGC: {strategy: OnWorkflowSuccess}\n  serviceAccountName:"),
         ["PTF921", "spec.podGC", "workflow-wide"],
     ),
+    # condition-2 runs condition-1 again: a recursive pipeline (kfp 1.x's graph_component)
+    "recursion": (
+        _edited(
+            "conditions",
+            "      - {name: say-2, template: say-2}",
+            "      - {name: again, template: condition-1, when: '1 > 0'}",
+        ),
+        ["PTF921", "spec.templates[1].dag.tasks[0].template", "recursive pipeline"],
+    ),
+    "malformed": (  # a number where Argo has a list
+        _edited("retries", "      command: [echo, plain]", "      env: 5\n      command: [echo, plain]"),
+        ["PTF920", "malformed"],
+    ),
     "unknown_variable": (
         _edited("retries", "command: [echo, plain]", "command: [echo, '{{workflow.namespace}}']").replace(
             '"plain"}', '"{{workflow.namespace}}"}'
