@@ -26,7 +26,7 @@ from ptflow.compiler import dag
 from ptflow.compiler.importer import argo_when
 from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused, path_of
 from ptflow.compiler.importer.from_ir import _item_name, _Names, snake
-from ptflow.compiler.importer.from_v1_component import component_model
+from ptflow.compiler.importer.from_v1_component import component_model, untyped_ports
 from ptflow.compiler.importer.model import Component, IfChain, Loop, Module, Pipeline, Port, Step
 from ptflow.compiler.importer.writer import literal
 
@@ -160,6 +160,7 @@ class ArgoImporter:
         self.step_names = _Names()
         self.templates: dict[str, tuple[int, dict]] = {}
         self.parameters: dict[str, Port] = {}  # Argo's (sanitized) name -> the pipeline's port
+        self.looped_outputs: set[tuple[str, str]] = set()
         self.expanding: set[str] = set()  # the DAG templates being read, outermost first: a cycle is recursion
         self.arm_trees: dict[int, list] = {}  # id(IfChain) -> the `when` tree of each arm (None: else)
         self.specs: dict[str, dag.ComponentSpec] = {}  # template name -> its component_spec annotation, read
@@ -182,6 +183,7 @@ class ArgoImporter:
             if not isinstance(template, dict) or "name" not in template:
                 raise ImportRefused(NOT_KFP, f"spec.templates[{index}]", "a template without a name")
             self.templates[template["name"]] = (index, template)
+        self.looped_outputs = self._outputs_looped_over()
         pipeline = self._pipeline_signature(workflow.get("metadata") or {}, spec)
         entry = spec.get("entrypoint")
         if entry not in self.templates or "dag" not in self.templates[entry][1]:
@@ -194,6 +196,25 @@ class ArgoImporter:
             pipeline.finally_body = self._exit_handler(spec["onExit"], scope)
         self.module.pipelines.append(pipeline)
         return self.module, self.warnings
+
+    def _outputs_looped_over(self) -> set[tuple[str, str]]:
+        """(template, output) of every step output a `withParam` loop runs over: such an untyped output is a list."""
+        looped = set()
+        for _, template in self.templates.values():
+            tasks = {t.get("name"): t for t in ((template.get("dag") or {}).get("tasks") or []) if isinstance(t, dict)}
+            for task in tasks.values():
+                match = re.fullmatch(
+                    r"\{\{tasks\.([^.]+)\.outputs\.parameters\.([^}]+)\}\}", str(task.get("withParam", ""))
+                )
+                producer = tasks.get(match.group(1)) if match else None
+                if producer is None or producer.get("template") not in self.templates:
+                    continue
+                produced = self.templates[producer["template"]][1]
+                for entry in (produced.get("outputs") or {}).get("parameters") or []:
+                    path = _OUTPUT_PATH.match(str((entry.get("valueFrom") or {}).get("path", "")))
+                    if entry.get("name") == match.group(2) and path:
+                        looped.add((producer["template"], _sanitize(path.group("name"))))
+        return looped
 
     def _pipeline_signature(self, metadata: dict, spec: dict) -> Pipeline:
         annotations = metadata.get("annotations") or {}
@@ -457,9 +478,11 @@ class ArgoImporter:
         key = f"{KFP}/component_spec"
         if key not in annotations:
             raise ImportRefused(
-                NOT_KFP,
+                CANT_EXPRESS,
                 path_of(at, "metadata", "annotations", key),
-                "a container template kfp 1.x did not write (no component_spec annotation)",
+                "a step without kfp's component_spec annotation (a raw dsl.ContainerOp, or a template kfp did not "
+                "write): ptflow reads each step's component from it. Load the component with "
+                "`components.load_component_from_text` (or `create_component_from_func`) and compile again",
             )
         if template["name"] not in self.specs:
             try:
@@ -479,6 +502,16 @@ class ArgoImporter:
         for port in model.inputs:
             if port.name in status_inputs and port.type == "str":
                 port.type = "Status"
+        # An output without a `type` is a file; read by value downstream (an Argo output parameter) it is text,
+        # or a list where a loop runs over it.
+        by_value = {
+            _sanitize(match.group("name"))
+            for entry in (template.get("outputs") or {}).get("parameters") or []
+            if (match := _OUTPUT_PATH.match(str((entry.get("valueFrom") or {}).get("path", ""))))
+        }
+        for port in model.outputs:
+            if port.name in untyped_ports(spec, "outputs") and port.name in by_value:
+                port.type = "list" if (template["name"], port.name) in self.looped_outputs else "str"
         key = model.body_key()
         if key not in self.by_key:
             for port in model.outputs:

@@ -25,6 +25,7 @@ import yaml
 from ptflow.compiler.api import compile_file
 from ptflow.compiler.importer.api import import_document
 from ptflow.compiler.packaging import write_package
+from ptflow.compiler.validate.argo import validate_workflow
 from ptflow.compiler.validate.ir import validate_ir
 from tests.kfp_v1.test_kfp_v1_goldens import assert_same_workflow
 
@@ -189,7 +190,7 @@ REFUSED = {
     ),
     "no_component_spec": (
         _edited("retries", "pipelines.kubeflow.org/component_spec", "example.com/spec"),
-        ["PTF920", "spec.templates[0].metadata.annotations", "component_spec"],
+        ["PTF921", "spec.templates[0].metadata.annotations", "component_spec", "raw dsl.ContainerOp"],
     ),
     "volume_op": (
         _edited("retries", "    container:\n", "    resource: {action: create, manifest: x}\n    container:\n"),
@@ -258,3 +259,34 @@ def test_elif_and_else_arms_come_back_as_one_if():
     assert "    if total.sum > threshold {\n" in source
     assert "    } elif total.sum == threshold {\n" in source and "    } else {\n" in source
     assert "finally {\n        done = report(status: pipeline.status, run: pipeline.job_name)" in source
+
+
+# ----------------------------------------------------------------- more kfp 1.8.22 output (tests/importer/kfp1)
+
+KFP1 = Path(__file__).parent / "kfp1"
+
+
+def test_untyped_ports_import_as_what_they_carry(tmp_path):
+    """An untyped input read on the command line is a string, an untyped output looped over a list, an
+    untyped file passed on an Artifact; the result checks, and compiles and validates for both targets."""
+    result = import_document((KFP1 / "untyped.yaml").read_text(), "untyped.yaml")
+    assert "component produce() -> (items: list, report: Artifact) {" in result.source
+    assert "component show(value: str) {" in result.source
+    assert "component read(file: Artifact) {" in result.source
+    assert "    for item in produce.items {\n        show_2 = show(value: item)\n    }" in result.source
+    path = tmp_path / "untyped.ptflow"
+    path.write_text(result.source)
+    v1 = compile_file(str(path), "kfp-v1")
+    assert v1.ok, [(d.code, d.message) for d in v1.diagnostics if d.is_error]
+    assert [(d.code, d.message) for d in validate_workflow(v1.documents[0])] == []
+    v2 = compile_file(str(path), "kfp-v2")
+    assert v2.ok, [(d.code, d.message) for d in v2.diagnostics if d.is_error]
+    assert [(d.code, d.message) for d in validate_ir(v2.documents) if d.is_error] == []
+
+
+def test_a_raw_container_op_is_refused_with_what_to_do(tmp_path):
+    done = run_import(KFP1 / "container_op.yaml", tmp_path)
+    assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "error[PTF921]" in done.stderr
+    assert "at `spec.templates[1].metadata.annotations['pipelines.kubeflow.org/component_spec']`" in done.stderr
+    assert "raw dsl.ContainerOp" in done.stderr and "load_component_from_text" in done.stderr
