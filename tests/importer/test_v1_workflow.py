@@ -27,7 +27,7 @@ from ptflow.compiler.importer.api import import_document
 from ptflow.compiler.packaging import write_package
 from ptflow.compiler.validate.argo import validate_workflow
 from ptflow.compiler.validate.ir import validate_ir
-from tests.kfp_v1.test_kfp_v1_goldens import assert_same_workflow
+from tests.kfp_v1.test_kfp_v1_goldens import assert_same_workflow, normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "kfp_v1" / "golden"
@@ -290,3 +290,34 @@ def test_a_raw_container_op_is_refused_with_what_to_do(tmp_path):
     assert "error[PTF921]" in done.stderr
     assert "at `spec.templates[1].metadata.annotations['pipelines.kubeflow.org/component_spec']`" in done.stderr
     assert "raw dsl.ContainerOp" in done.stderr and "load_component_from_text" in done.stderr
+
+
+def _casefolded(value):
+    if isinstance(value, dict):
+        return {str(k).casefold(): _casefolded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_casefolded(v) for v in value]
+    return value.casefold() if isinstance(value, str) else value
+
+
+def test_lightweight_python_components_round_trip_up_to_the_case_of_names(tmp_path):
+    """kfp names a function's return value `Output` and the component `Add`; ptflow's names are snake_case
+    (`output`, `add`), so the workflow compiled back equals kfp's once names are compared without case
+    (and kfp's `optional: true` beside an input's default, which ptflow leaves implied, is set aside)."""
+    kfp_yaml = (KFP1 / "python_functions.yaml").read_text()
+    result = import_document(kfp_yaml, "python_functions.yaml")
+    assert "## Adds two numbers.\ncomponent add(a: float, b: float) -> (output: float) {" in result.source
+    assert '"""\ndef add(a, b):\n    \\"\\"\\"Adds two numbers.\\"\\"\\"\n    return a + b\n' in result.source
+    assert 'describe = describe(total: add.output, label: "sum")' in result.source
+    path = tmp_path / "python_functions.ptflow"
+    path.write_text(result.source)
+    compiled = compile_file(str(path), "kfp-v1")
+    assert compiled.ok, [(d.code, d.message) for d in compiled.diagnostics if d.is_error]
+    ours, theirs = normalize(compiled.documents[0]), normalize(yaml.safe_load(kfp_yaml))
+    for template in theirs["spec"]["templates"]:  # kfp writes `optional: true` beside a default; ptflow implies it
+        spec = template.get("metadata", {}).get("annotations", {}).get("pipelines.kubeflow.org/component_spec", {})
+        for port in spec.get("inputs", []):
+            if "default" in port:
+                port.pop("optional", None)
+    assert ours != theirs  # the names do differ in case, so the comparison below is the one that matters
+    assert _casefolded(ours) == _casefolded(theirs)

@@ -5,7 +5,9 @@
 Uses tests/kfp_v1's kfp 1.8 environment (`.venv-kfp1/`, created on first use,
 see tests/kfp_v1/README.md); writes `<name>.yaml` next to each `<name>.py`.
 These are pipelines ptflow imports but does not write the same way (untyped
-components) or refuses (a raw ContainerOp), so they are not tests/kfp_v1 goldens.
+components; a Python function's `Output` named `output`) or refuses (a raw
+ContainerOp), so they are not tests/kfp_v1 goldens. Only
+`pipeline_compilation_time` changes between runs.
 """
 
 from __future__ import annotations
