@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ptflow.compiler.diagnostics import codes
 
 
@@ -13,6 +15,15 @@ class ImportRefused(Exception):
         self.code = code
         self.where = where
         self.message = message
+
+
+@dataclass
+class MeaningChange:
+    """What imports, and compiles back for kfp-v1 as it was, but means something else on KFP v2 (PTF922)."""
+
+    where: str
+    message: str
+    code: str = codes.IMPORT_MEANING_CHANGES
 
 
 NOT_KFP = codes.NOT_A_KFP_DOCUMENT

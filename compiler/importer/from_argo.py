@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 
 from ptflow.compiler import dag
 from ptflow.compiler.importer import argo_when
-from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused, path_of
-from ptflow.compiler.importer.from_ir import _item_name, _Names, snake
-from ptflow.compiler.importer.from_v1_component import component_model
+from ptflow.compiler.importer.argo_options import TemplateOptions
+from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused, MeaningChange, path_of
+from ptflow.compiler.importer.from_ir import Names, item_name, snake
+from ptflow.compiler.importer.from_v1_component import component_model, untyped_ports
 from ptflow.compiler.importer.model import Component, IfChain, Loop, Module, Pipeline, Port, Step
 from ptflow.compiler.importer.writer import literal
 
 KFP = "pipelines.kubeflow.org"
-MEANING_CHANGES = "PTF922"
 _PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
 _OUTPUT_PATH = re.compile(r"^/tmp/outputs/(?P<name>[^/]+)/data$")
 _INPUT_PATH = re.compile(r"^/tmp/inputs/(?P<name>[^/]+)/data$")
@@ -54,16 +54,6 @@ _CONTAINER_TEMPLATE_FIELDS = {
 }
 _DAG_TEMPLATE_FIELDS = {"name", "inputs", "outputs", "dag", "parallelism"}  # outputs: fan-in, as ptflow writes it
 _TASK_FIELDS = {"name", "template", "arguments", "dependencies", "when", "withItems", "withParam"}
-_CONTAINER_FIELDS = {"args", "command", "image", "env", "resources", "volumeMounts", "imagePullPolicy"}
-_KFP_LABELS = {f"{KFP}/kfp_sdk_version", f"{KFP}/pipeline-sdk-type", f"{KFP}/enable_caching"}
-_KFP_ANNOTATIONS = {
-    f"{KFP}/component_spec",
-    f"{KFP}/component_ref",
-    f"{KFP}/arguments.parameters",
-    f"{KFP}/task_display_name",
-    f"{KFP}/max_cache_staleness",
-}
-_GKE_ACCELERATOR = "cloud.google.com/gke-accelerator"
 # Argo's run variables and ptflow's run information; they name different things on KFP v2.
 _RUN_VARIABLES = {
     "workflow.name": ("pipeline.job_name", "the Argo workflow's name; on KFP v2 the pipeline job's name"),
@@ -85,13 +75,6 @@ _V1_TYPES = {
     "dict": "dict",
     "jsonobject": "dict",
 }
-
-
-@dataclass
-class Warning_:
-    code: str
-    where: str
-    message: str
 
 
 @dataclass
@@ -154,17 +137,19 @@ class ArgoImporter:
         self.workflow = workflow
         self.origin = origin
         self.module = Module(origin)
-        self.warnings: list[Warning_] = []
-        self.component_names = _Names()
+        self.warnings: list[MeaningChange] = []
+        self.component_names = Names()
         self.by_key: dict[tuple, str] = {}
-        self.step_names = _Names()
+        self.step_names = Names()
         self.templates: dict[str, tuple[int, dict]] = {}
         self.parameters: dict[str, Port] = {}  # Argo's (sanitized) name -> the pipeline's port
+        self.looped_outputs: set[tuple[str, str]] = set()
+        self.expanding: set[str] = set()  # the DAG templates being read, outermost first: a cycle is recursion
         self.arm_trees: dict[int, list] = {}  # id(IfChain) -> the `when` tree of each arm (None: else)
         self.specs: dict[str, dag.ComponentSpec] = {}  # template name -> its component_spec annotation, read
 
     # ----------------------------------------------------------------- the workflow
-    def run(self) -> tuple[Module, list[Warning_]]:
+    def run(self) -> tuple[Module, list[MeaningChange]]:
         workflow = self.workflow
         unknown = set(workflow) - _WORKFLOW_FIELDS
         if unknown:
@@ -181,17 +166,38 @@ class ArgoImporter:
             if not isinstance(template, dict) or "name" not in template:
                 raise ImportRefused(NOT_KFP, f"spec.templates[{index}]", "a template without a name")
             self.templates[template["name"]] = (index, template)
+        self.looped_outputs = self._outputs_looped_over()
         pipeline = self._pipeline_signature(workflow.get("metadata") or {}, spec)
         entry = spec.get("entrypoint")
         if entry not in self.templates or "dag" not in self.templates[entry][1]:
             raise ImportRefused(NOT_KFP, "spec.entrypoint", f"{entry!r} names no DAG template")
         index, root = self.templates[entry]
         scope = _Scope(root, f"spec.templates[{index}]")
+        self.expanding.add(entry)
         pipeline.body = self._dag(scope)
         if spec.get("onExit"):
             pipeline.finally_body = self._exit_handler(spec["onExit"], scope)
         self.module.pipelines.append(pipeline)
         return self.module, self.warnings
+
+    def _outputs_looped_over(self) -> set[tuple[str, str]]:
+        """(template, output) of every step output a `withParam` loop runs over: such an untyped output is a list."""
+        looped = set()
+        for _, template in self.templates.values():
+            tasks = {t.get("name"): t for t in ((template.get("dag") or {}).get("tasks") or []) if isinstance(t, dict)}
+            for task in tasks.values():
+                match = re.fullmatch(
+                    r"\{\{tasks\.([^.]+)\.outputs\.parameters\.([^}]+)\}\}", str(task.get("withParam", ""))
+                )
+                producer = tasks.get(match.group(1)) if match else None
+                if match is None or producer is None or producer.get("template") not in self.templates:
+                    continue
+                produced = self.templates[producer["template"]][1]
+                for entry in (produced.get("outputs") or {}).get("parameters") or []:
+                    path = _OUTPUT_PATH.match(str((entry.get("valueFrom") or {}).get("path", "")))
+                    if entry.get("name") == match.group(2) and path:
+                        looped.add((producer["template"], _sanitize(path.group("name"))))
+        return looped
 
     def _pipeline_signature(self, metadata: dict, spec: dict) -> Pipeline:
         annotations = metadata.get("annotations") or {}
@@ -271,8 +277,21 @@ class ArgoImporter:
         if unknown:
             raise ImportRefused(CANT_EXPRESS, path_of(where, min(unknown)), "a DAG template field ptflow does not know")
         self._check_dependencies(scope, task, at, group=True)
+        if task["template"] in self.expanding:
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(at, "template"),
+                f"a recursive pipeline ({task['template']!r} runs itself, kfp 1.x's graph_component): no ptflow form",
+            )
         child = _Scope(template, where, task, scope)
         scope.groups[task["name"]] = child
+        self.expanding.add(task["template"])
+        try:
+            return self._group_kind(scope, child, task, template, at, previous)
+        finally:
+            self.expanding.discard(task["template"])
+
+    def _group_kind(self, scope: _Scope, child: _Scope, task: dict, template: dict, at: str, previous):
         loops = [key for key in ("withItems", "withParam") if key in task]
         if loops:
             if "when" in task:
@@ -281,7 +300,7 @@ class ArgoImporter:
                 items = literal(task["withItems"])
             else:
                 items = self._resolve(task["withParam"], scope, path_of(at, "withParam")).typed("list")
-            child.loop_variable = self.step_names.claim(_item_name(items))
+            child.loop_variable = self.step_names.claim(item_name(items))
             parallel = template.get("parallelism") or None
             return Loop(child.loop_variable, items, parallel, self._dag(child))
         if "when" in task:
@@ -377,8 +396,7 @@ class ArgoImporter:
             return self._task_output(scope, task_name, output, "parameters", at)
         if name == "workflow.status":
             self.warnings.append(
-                Warning_(
-                    MEANING_CHANGES,
+                MeaningChange(
                     at,
                     "`{{workflow.status}}` becomes `pipeline.status`: Argo's status text on kfp-v1, "
                     "a PipelineTaskFinalStatus (state, error, task name) on KFP v2",
@@ -387,7 +405,7 @@ class ArgoImporter:
             return _Value("pipeline.status", "str")
         if name in _RUN_VARIABLES:
             text, meaning = _RUN_VARIABLES[name]
-            self.warnings.append(Warning_(MEANING_CHANGES, at, f"`{{{{{name}}}}}` becomes `{text}`: {meaning}"))
+            self.warnings.append(MeaningChange(at, f"`{{{{{name}}}}}` becomes `{text}`: {meaning}"))
             return _Value(text, "str")
         raise ImportRefused(CANT_EXPRESS, at, f"the Argo variable `{{{{{name}}}}}` has no ptflow form")
 
@@ -442,9 +460,11 @@ class ArgoImporter:
         key = f"{KFP}/component_spec"
         if key not in annotations:
             raise ImportRefused(
-                NOT_KFP,
+                CANT_EXPRESS,
                 path_of(at, "metadata", "annotations", key),
-                "a container template kfp 1.x did not write (no component_spec annotation)",
+                "a step without kfp's component_spec annotation (a raw dsl.ContainerOp, or a template kfp did not "
+                "write): ptflow reads each step's component from it. Load the component with "
+                "`components.load_component_from_text` (or `create_component_from_func`) and compile again",
             )
         if template["name"] not in self.specs:
             try:
@@ -464,13 +484,22 @@ class ArgoImporter:
         for port in model.inputs:
             if port.name in status_inputs and port.type == "str":
                 port.type = "Status"
+        # An output without a `type` is a file; read by value downstream (an Argo output parameter) it is text,
+        # or a list where a loop runs over it.
+        by_value = {
+            _sanitize(match.group("name"))
+            for entry in (template.get("outputs") or {}).get("parameters") or []
+            if (match := _OUTPUT_PATH.match(str((entry.get("valueFrom") or {}).get("path", ""))))
+        }
+        for port in model.outputs:
+            if port.name in untyped_ports(spec, "outputs") and port.name in by_value:
+                port.type = "list" if (template["name"], port.name) in self.looped_outputs else "str"
         key = model.body_key()
         if key not in self.by_key:
             for port in model.outputs:
                 if port.name in ("mlpipeline_ui_metadata", "mlpipeline_metrics"):
                     self.warnings.append(
-                        Warning_(
-                            MEANING_CHANGES,
+                        MeaningChange(
                             path_of(at, "metadata", "annotations", f"{KFP}/component_spec", "outputs", port.name),
                             f"the output `{port.name}` is a file the KFP 1.x UI shows; the KFP v2 UI reads "
                             "Metrics and Markdown/HTML artifacts instead, so on kfp-v2 it is an ordinary output",
@@ -538,7 +567,7 @@ class ArgoImporter:
             arguments[port] = self._artifact(task, scope, artifact["name"], at)
         callee, _ = self._component(template, where, {k for k, v in arguments.items() if v == "pipeline.status"})
         ordered = {p.name: arguments[p.name] for p in spec.inputs if p.name in arguments}
-        options = _Options(self, template, where, in_template, spec).build()
+        options = TemplateOptions(template, where, in_template, spec, self.warnings).build()
         return Step(name, callee, ordered, options)
 
     def _substitute(self, text: str, task: dict, at: str) -> str:
@@ -632,261 +661,3 @@ def _sanitize(name: str) -> str:
     from ptflow.compiler.component_yaml import sanitize_input_name
 
     return sanitize_input_name(name)
-
-
-class _Options:
-    """A container template's settings as `with { }` options (the inverse of kfp_v1_container.py)."""
-
-    def __init__(self, importer: ArgoImporter, template: dict, where: str, resolve, spec):
-        self.importer = importer
-        self.template = template
-        self.where = where
-        self.resolve = resolve
-        self.spec = spec
-        self.options: dict[str, str] = {}
-        self._secret_env: dict[str, dict] = {}  # secret name -> {variable: key}, read from env, written with mounts
-        self._config_map_env: dict[str, dict] = {}
-
-    def build(self) -> dict[str, str]:
-        self._metadata()
-        self._retry()
-        if "activeDeadlineSeconds" in self.template:
-            self.options["timeout"] = str(int(self.template["activeDeadlineSeconds"]))
-        container = self.template["container"]
-        at = path_of(self.where, "container")
-        unknown = set(container) - _CONTAINER_FIELDS
-        if unknown:
-            raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "a container field ptflow does not know")
-        if container.get("image") != (self.spec.container.image if self.spec.container else None):
-            self.options["image"] = self.resolve(container.get("image", ""), path_of(at, "image")).typed("str")
-        self._resources(container.get("resources") or {}, path_of(at, "resources"))
-        self._env(container.get("env") or [], path_of(at, "env"))
-        self._volumes(container.get("volumeMounts") or [], path_of(at, "volumeMounts"))
-        if "imagePullPolicy" in container:
-            self.options["pull_policy"] = literal(container["imagePullPolicy"])
-        return self.options
-
-    def _metadata(self) -> None:
-        metadata = self.template.get("metadata") or {}
-        at = path_of(self.where, "metadata")
-        unknown = set(metadata) - {"labels", "annotations"}
-        if unknown:
-            raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "template metadata ptflow does not know")
-        labels = metadata.get("labels") or {}
-        annotations = metadata.get("annotations") or {}
-        display = annotations.get(f"{KFP}/task_display_name")
-        if display is not None:
-            self.options["display_name"] = literal(display)
-        if labels.get(f"{KFP}/enable_caching") == "false":
-            self.options["cache"] = "false"
-        if f"{KFP}/max_cache_staleness" in annotations:
-            self.options["max_cache_staleness"] = literal(annotations[f"{KFP}/max_cache_staleness"])
-            self.importer.warnings.append(
-                Warning_(
-                    MEANING_CHANGES,
-                    path_of(at, "annotations", f"{KFP}/max_cache_staleness"),
-                    "`max_cache_staleness` has no KFP v2 form (v2 caches by inputs only): "
-                    "kfp-v2 refuses it (PTF501); use `cache: false` there",
-                )
-            )
-        own_labels = {k: v for k, v in labels.items() if k not in _KFP_LABELS}
-        own_annotations = {k: v for k, v in annotations.items() if k not in _KFP_ANNOTATIONS}
-        if own_labels:
-            self.options["labels"] = literal(own_labels)
-        if own_annotations:
-            self.options["annotations"] = literal(own_annotations)
-
-    def _retry(self) -> None:
-        retry = self.template.get("retryStrategy")
-        if not retry:
-            return
-        at = path_of(self.where, "retryStrategy")
-        unknown = set(retry) - {"limit", "backoff", "retryPolicy"}
-        if unknown:
-            raise ImportRefused(CANT_EXPRESS, path_of(at, min(unknown)), "a retry setting ptflow has no form for")
-        policy = retry.get("retryPolicy", "OnFailure")  # Argo's default, and what ptflow's kfp-v1 output relies on
-        if policy != "OnFailure":
-            self.importer.warnings.append(
-                Warning_(
-                    MEANING_CHANGES,
-                    path_of(at, "retryPolicy"),
-                    f"`retryPolicy: {policy}` is dropped: ptflow retries a step that failed "
-                    "(Argo's default, OnFailure; KFP v2 likewise)",
-                )
-            )
-        limit = int(retry.get("limit", 0))
-        backoff = retry.get("backoff")
-        if not backoff:
-            self.options["retries"] = str(limit)
-            return
-        entries = {
-            "max": limit,
-            "backoff": backoff.get("duration"),
-            "factor": backoff.get("factor"),
-            "max_backoff": backoff.get("maxDuration"),
-        }
-        self.options["retry"] = "{" + ", ".join(f"{k}: {literal(v)}" for k, v in entries.items() if v is not None) + "}"
-
-    def _resources(self, resources: dict, at: str) -> None:
-        limits = dict(resources.get("limits") or {})
-        requests = dict(resources.get("requests") or {})
-        selector = dict(self.template.get("nodeSelector") or {})
-        patch = self._patch()
-        patch_resources: dict = {}
-        if patch.get("containers"):
-            patch_resources = patch["containers"][0].get("resources") or {}
-        limits.update({k: _Param(v) for k, v in (patch_resources.get("limits") or {}).items()})
-        requests.update({k: _Param(v) for k, v in (patch_resources.get("requests") or {}).items()})
-        selector.update({k: _Param(v) for k, v in (patch.get("nodeSelector") or {}).items()})
-        if patch.get("nodeSelector"):
-            self.importer.warnings.append(
-                Warning_(
-                    MEANING_CHANGES,
-                    path_of(self.where, "podSpecPatch"),
-                    "a node selector taken from a pipeline parameter: kfp-kubernetes takes only constant "
-                    "node selectors, so kfp-v2 refuses it (PTF501)",
-                )
-            )
-        for option, source, key in (
-            ("cpu", limits, "cpu"),
-            ("memory", limits, "memory"),
-            ("cpu_request", requests, "cpu"),
-            ("memory_request", requests, "memory"),
-        ):
-            if key in source:
-                self.options[option] = self._quantity(source.pop(key), at, "str")
-        gpu_keys = [k for k in limits if k.endswith("/gpu") or k.endswith(".com/gpu")]
-        if len(gpu_keys) > 1 or set(limits) - set(gpu_keys) or requests:
-            extra = sorted(set(limits) - set(gpu_keys[:1])) or sorted(requests)
-            raise ImportRefused(CANT_EXPRESS, path_of(at, "limits", extra[0]), "a resource ptflow has no option for")
-        if gpu_keys:
-            self.options["gpus"] = self._quantity(limits[gpu_keys[0]], at, "int")
-            if gpu_keys[0] != "nvidia.com/gpu":
-                self.options["accelerator"] = literal(gpu_keys[0])
-        if _GKE_ACCELERATOR in selector and not isinstance(selector[_GKE_ACCELERATOR], _Param):
-            self.options["accelerator"] = literal(selector.pop(_GKE_ACCELERATOR))
-        if selector:
-            self.options["node_selector"] = (
-                "{" + ", ".join(f"{json.dumps(k)}: {self._quantity(v, at, 'str')}" for k, v in selector.items()) + "}"
-            )
-        tolerations = []
-        for entry in self.template.get("tolerations") or []:
-            fields = {("seconds" if k == "tolerationSeconds" else k): v for k, v in entry.items()}
-            tolerations.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in fields.items()) + "}")
-        if tolerations:
-            self.options["tolerations"] = "[" + ", ".join(tolerations) + "]"
-
-    def _patch(self) -> dict:
-        text = self.template.get("podSpecPatch")
-        if not text:
-            return {}
-        at = path_of(self.where, "podSpecPatch")
-        try:
-            patch = json.loads(text)
-        except ValueError:
-            raise ImportRefused(NOT_KFP, at, "a podSpecPatch that is not JSON") from None
-        containers = patch.get("containers") or []
-        if (
-            set(patch) - {"containers", "nodeSelector"}
-            or len(containers) > 1
-            or any(set(c) - {"name", "resources"} for c in containers)
-        ):
-            raise ImportRefused(CANT_EXPRESS, at, "a podSpecPatch beyond what kfp 1.8 writes for resources")
-        return patch
-
-    def _quantity(self, value, at: str, type_text: str) -> str:
-        if isinstance(value, _Param):
-            return self.resolve(value.text, at).typed(type_text)
-        if type_text == "int":
-            return str(int(value))
-        return literal(str(value))
-
-    def _env(self, env: list, at: str) -> None:
-        component_env = self.spec.container.env if self.spec.container else {}
-        plain: dict[str, str] = {}
-        secrets: dict[str, dict] = {}
-        config_maps: dict[str, dict] = {}
-        field_env: dict[str, str] = {}
-        for index, entry in enumerate(env):
-            name = entry.get("name")
-            source = entry.get("valueFrom")
-            if source is None:
-                if name in component_env and component_env[name] == entry.get("value") and name not in plain:
-                    continue  # the component's own env, written first
-                plain[name] = self.resolve(entry.get("value", ""), path_of(at, index)).typed("str")
-            elif "secretKeyRef" in source:
-                ref = source["secretKeyRef"]
-                secrets.setdefault(ref["name"], {})[name] = ref["key"]
-            elif "configMapKeyRef" in source:
-                ref = source["configMapKeyRef"]
-                config_maps.setdefault(ref["name"], {})[name] = ref["key"]
-            elif "fieldRef" in source:
-                field_env[name] = source["fieldRef"]["fieldPath"]
-            else:
-                raise ImportRefused(
-                    CANT_EXPRESS, path_of(at, index, "valueFrom"), "an env source ptflow has no option for"
-                )
-        if plain:
-            self.options["env"] = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in plain.items()) + "}"
-        if field_env:
-            self.options["field_env"] = literal(field_env)
-        self._secret_env = secrets
-        self._config_map_env = config_maps
-
-    def _volumes(self, mounts: list, at: str) -> None:
-        volumes = {v.get("name"): v for v in self.template.get("volumes") or []}
-        secrets = [f"{{name: {literal(n)}, env: {literal(e)}}}" for n, e in self._secret_env.items()]
-        config_maps = [f"{{name: {literal(n)}, env: {literal(e)}}}" for n, e in self._config_map_env.items()]
-        claims, empty_dirs = [], []
-        for index, mount in enumerate(mounts):
-            where = path_of(at, index)
-            if set(mount) - {"name", "mountPath"}:
-                raise ImportRefused(
-                    CANT_EXPRESS,
-                    path_of(where, min(set(mount) - {"name", "mountPath"})),
-                    "a mount setting ptflow has no option for",
-                )
-            volume = volumes.pop(mount.get("name"), None)
-            if volume is None:
-                raise ImportRefused(
-                    NOT_KFP, where, f"a mount of {mount.get('name')!r}, which no template volume defines"
-                )
-            path = literal(mount["mountPath"])
-            if "secret" in volume:
-                secrets.append(f"{{name: {literal(volume['secret']['secretName'])}, mount_path: {path}}}")
-            elif "configMap" in volume:
-                config_maps.append(f"{{name: {literal(volume['configMap']['name'])}, mount_path: {path}}}")
-            elif "persistentVolumeClaim" in volume:
-                claims.append(f"{{pvc: {literal(volume['persistentVolumeClaim']['claimName'])}, mount_path: {path}}}")
-            elif "emptyDir" in volume:
-                source = volume["emptyDir"] or {}
-                entry = {"name": volume["name"], "mount_path": mount["mountPath"]}
-                if "medium" in source:
-                    entry["medium"] = source["medium"]
-                if "sizeLimit" in source:
-                    entry["size_limit"] = source["sizeLimit"]
-                empty_dirs.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in entry.items()) + "}")
-            else:
-                kind = next(iter(set(volume) - {"name"}), "?")
-                raise ImportRefused(
-                    CANT_EXPRESS, path_of(self.where, "volumes"), f"a `{kind}` volume ptflow has no option for"
-                )
-        if volumes:
-            raise ImportRefused(
-                CANT_EXPRESS, path_of(self.where, "volumes"), f"the volume {min(volumes)!r} is not mounted"
-            )
-        for option, entries in (
-            ("secrets", secrets),
-            ("config_maps", config_maps),
-            ("volumes", claims),
-            ("empty_dirs", empty_dirs),
-        ):
-            if entries:
-                self.options[option] = "[" + ", ".join(entries) + "]"
-
-
-@dataclass
-class _Param:
-    """A podSpecPatch value: Argo text with `{{inputs.parameters.x}}` in it."""
-
-    text: str

@@ -81,7 +81,7 @@ def snake(name: str) -> str:
     return text + "_" if text in _KEYWORDS else text
 
 
-class _Names:
+class Names:
     """Unique identifiers in one namespace."""
 
     def __init__(self, taken=()):
@@ -131,7 +131,7 @@ def _ports(definitions: dict | None, where: str, with_defaults: bool) -> list[Po
     return ports
 
 
-def _item_name(items_text: str) -> str:
+def item_name(items_text: str) -> str:
     """The loop variable: `number` for `for ... in numbers`, else `item`."""
     if (
         _IDENTIFIER.match(items_text)
@@ -198,7 +198,7 @@ class IrImporter:
         self.executors = spec.get("deploymentSpec", {}).get("executors", {})
         self.platform = platform
         self.module = Module(origin)
-        self.component_names = _Names()
+        self.component_names = Names()
         self.by_key: dict[tuple, str] = {}
         self.by_ref: dict[str, str] = {}
         self.pipeline_by_ref: dict[str, str] = {}
@@ -221,7 +221,7 @@ class IrImporter:
         self.pipeline_by_ref[ref] = pipeline_name
         inputs = _ports(component.get("inputDefinitions"), path_of(where, "inputDefinitions"), True)
         outputs = _ports(component.get("outputDefinitions"), path_of(where, "outputDefinitions"), False)
-        names = _Names([p.name for p in inputs] + [p.name for p in outputs])
+        names = Names([p.name for p in inputs] + [p.name for p in outputs])
         scope = _Scope(ref, component, None, None, path_of(where, "dag"))
         pipeline = Pipeline(
             pipeline_name, inputs, outputs, [], doc=doc or component.get("description", ""), display_name=display_name
@@ -247,7 +247,7 @@ class IrImporter:
         self.module.pipelines.append(pipeline)
         return pipeline_name
 
-    def _dag(self, scope: _Scope, names: _Names, top: bool = False):
+    def _dag(self, scope: _Scope, names: Names, top: bool = False):
         # Claim every step's name first: a value may point at a step written later.
         for task_name, task in scope.tasks.items():
             if not self._is_group(task):
@@ -323,7 +323,7 @@ class IrImporter:
             and not task_name.startswith("comp-")
         ) or "parameterIterator" in task
 
-    def _loop(self, scope: _Scope, task: dict, at: str, names: _Names) -> Loop:
+    def _loop(self, scope: _Scope, task: dict, at: str, names: Names) -> Loop:
         iterator = task["parameterIterator"]
         items = iterator.get("items", {})
         if "raw" in items:
@@ -336,7 +336,7 @@ class IrImporter:
             raise ImportRefused(
                 CANT_EXPRESS, path_of(at, "parameterIterator", "items"), "a loop over this kind of items"
             )
-        variable = names.claim(_item_name(items_text))
+        variable = names.claim(item_name(items_text))
         scope.items[iterator["itemInput"]] = variable
         parallel = task.get("iteratorPolicy", {}).get("parallelismLimit")
         return Loop(variable, items_text, parallel, self._dag(scope, names)[0])
@@ -364,7 +364,7 @@ class IrImporter:
             )
         return self._resolve(scope, binding, path_of(at, "inputs", "parameters", name))
 
-    def _branches(self, scope: _Scope, names: _Names) -> IfChain:
+    def _branches(self, scope: _Scope, names: Names) -> IfChain:
         arms: list = []
         earlier: list = []  # the conditions of the arms so far, as CEL trees
         for task_name, task in scope.tasks.items():

@@ -39,7 +39,7 @@ def component_model(spec, where: str) -> Component:
     container = spec.container
     if container is None:
         raise ImportRefused(CANT_EXPRESS, where, "a KFP v1 component without a container")
-    return Component(
+    component = Component(
         name=snake(spec.name),
         inputs=[_port(p, with_default=True) for p in spec.inputs],
         outputs=[_port(p, with_default=False) for p in spec.outputs],
@@ -49,6 +49,37 @@ def component_model(spec, where: str) -> Component:
         env={name: literal(value) for name, value in container.env.items()},
         doc=spec.description or "",
     )
+    # An input without a `type` is whatever it is given; read as text on the command line it is a string
+    # (compiler/component_yaml.py reads every untyped port as an artifact, which suits files).
+    read_as_text = _read_by_value(list(container.command) + list(container.args))
+    for port in component.inputs:
+        if (
+            port.name in untyped_ports(spec, "inputs")
+            and port.name in read_as_text
+            and port.type.startswith("Artifact")
+        ):
+            port.type = "str" + ("?" if port.type.endswith("?") else "")
+    return component
+
+
+def untyped_ports(spec, side: str) -> set[str]:
+    """The (sanitized) names of the v1 component's inputs or outputs declared without a `type`."""
+    from ptflow.compiler.component_yaml import sanitize_input_name
+
+    declared = (spec.v1_spec or {}).get(side) or []
+    return {sanitize_input_name(p["name"]) for p in declared if isinstance(p, dict) and "type" not in p and "name" in p}
+
+
+def _read_by_value(arguments) -> set[str]:
+    names: set[str] = set()
+    for argument in arguments:
+        if isinstance(argument, dag.InputValue):
+            names.add(argument.input)
+        elif isinstance(argument, dag.Concat):
+            names |= _read_by_value(argument.parts)
+        elif isinstance(argument, dag.IfPresent):
+            names |= _read_by_value(list(argument.then) + list(argument.otherwise or ()))
+    return names
 
 
 def _port(port: dag.Port, with_default: bool) -> Port:

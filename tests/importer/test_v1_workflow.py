@@ -25,8 +25,9 @@ import yaml
 from ptflow.compiler.api import compile_file
 from ptflow.compiler.importer.api import import_document
 from ptflow.compiler.packaging import write_package
+from ptflow.compiler.validate.argo import validate_workflow
 from ptflow.compiler.validate.ir import validate_ir
-from tests.kfp_v1.test_kfp_v1_goldens import assert_same_workflow
+from tests.kfp_v1.test_kfp_v1_goldens import assert_same_workflow, normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "kfp_v1" / "golden"
@@ -189,7 +190,7 @@ REFUSED = {
     ),
     "no_component_spec": (
         _edited("retries", "pipelines.kubeflow.org/component_spec", "example.com/spec"),
-        ["PTF920", "spec.templates[0].metadata.annotations", "component_spec"],
+        ["PTF921", "spec.templates[0].metadata.annotations", "component_spec", "raw dsl.ContainerOp"],
     ),
     "volume_op": (
         _edited("retries", "    container:\n", "    resource: {action: create, manifest: x}\n    container:\n"),
@@ -198,6 +199,19 @@ REFUSED = {
     "workflow_setting": (
         _edited("retries", "  serviceAccountName:", "  podGC: {strategy: OnWorkflowSuccess}\n  serviceAccountName:"),
         ["PTF921", "spec.podGC", "workflow-wide"],
+    ),
+    # condition-2 runs condition-1 again: a recursive pipeline (kfp 1.x's graph_component)
+    "recursion": (
+        _edited(
+            "conditions",
+            "      - {name: say-2, template: say-2}",
+            "      - {name: again, template: condition-1, when: '1 > 0'}",
+        ),
+        ["PTF921", "spec.templates[1].dag.tasks[0].template", "recursive pipeline"],
+    ),
+    "malformed": (  # a number where Argo has a list
+        _edited("retries", "      command: [echo, plain]", "      env: 5\n      command: [echo, plain]"),
+        ["PTF920", "malformed"],
     ),
     "unknown_variable": (
         _edited("retries", "command: [echo, plain]", "command: [echo, '{{workflow.namespace}}']").replace(
@@ -245,3 +259,65 @@ def test_elif_and_else_arms_come_back_as_one_if():
     assert "    if total.sum > threshold {\n" in source
     assert "    } elif total.sum == threshold {\n" in source and "    } else {\n" in source
     assert "finally {\n        done = report(status: pipeline.status, run: pipeline.job_name)" in source
+
+
+# ----------------------------------------------------------------- more kfp 1.8.22 output (tests/importer/kfp1)
+
+KFP1 = Path(__file__).parent / "kfp1"
+
+
+def test_untyped_ports_import_as_what_they_carry(tmp_path):
+    """An untyped input read on the command line is a string, an untyped output looped over a list, an
+    untyped file passed on an Artifact; the result checks, and compiles and validates for both targets."""
+    result = import_document((KFP1 / "untyped.yaml").read_text(), "untyped.yaml")
+    assert "component produce() -> (items: list, report: Artifact) {" in result.source
+    assert "component show(value: str) {" in result.source
+    assert "component read(file: Artifact) {" in result.source
+    assert "    for item in produce.items {\n        show_2 = show(value: item)\n    }" in result.source
+    path = tmp_path / "untyped.ptflow"
+    path.write_text(result.source)
+    v1 = compile_file(str(path), "kfp-v1")
+    assert v1.ok, [(d.code, d.message) for d in v1.diagnostics if d.is_error]
+    assert [(d.code, d.message) for d in validate_workflow(v1.documents[0])] == []
+    v2 = compile_file(str(path), "kfp-v2")
+    assert v2.ok, [(d.code, d.message) for d in v2.diagnostics if d.is_error]
+    assert [(d.code, d.message) for d in validate_ir(v2.documents) if d.is_error] == []
+
+
+def test_a_raw_container_op_is_refused_with_what_to_do(tmp_path):
+    done = run_import(KFP1 / "container_op.yaml", tmp_path)
+    assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "error[PTF921]" in done.stderr
+    assert "at `spec.templates[1].metadata.annotations['pipelines.kubeflow.org/component_spec']`" in done.stderr
+    assert "raw dsl.ContainerOp" in done.stderr and "load_component_from_text" in done.stderr
+
+
+def _casefolded(value):
+    if isinstance(value, dict):
+        return {str(k).casefold(): _casefolded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_casefolded(v) for v in value]
+    return value.casefold() if isinstance(value, str) else value
+
+
+def test_lightweight_python_components_round_trip_up_to_the_case_of_names(tmp_path):
+    """kfp names a function's return value `Output` and the component `Add`; ptflow's names are snake_case
+    (`output`, `add`), so the workflow compiled back equals kfp's once names are compared without case
+    (and kfp's `optional: true` beside an input's default, which ptflow leaves implied, is set aside)."""
+    kfp_yaml = (KFP1 / "python_functions.yaml").read_text()
+    result = import_document(kfp_yaml, "python_functions.yaml")
+    assert "## Adds two numbers.\ncomponent add(a: float, b: float) -> (output: float) {" in result.source
+    assert '"""\ndef add(a, b):\n    \\"\\"\\"Adds two numbers.\\"\\"\\"\n    return a + b\n' in result.source
+    assert 'describe = describe(total: add.output, label: "sum")' in result.source
+    path = tmp_path / "python_functions.ptflow"
+    path.write_text(result.source)
+    compiled = compile_file(str(path), "kfp-v1")
+    assert compiled.ok, [(d.code, d.message) for d in compiled.diagnostics if d.is_error]
+    ours, theirs = normalize(compiled.documents[0]), normalize(yaml.safe_load(kfp_yaml))
+    for template in theirs["spec"]["templates"]:  # kfp writes `optional: true` beside a default; ptflow implies it
+        spec = template.get("metadata", {}).get("annotations", {}).get("pipelines.kubeflow.org/component_spec", {})
+        for port in spec.get("inputs", []):
+            if "default" in port:
+                port.pop("optional", None)
+    assert ours != theirs  # the names do differ in case, so the comparison below is the one that matters
+    assert _casefolded(ours) == _casefolded(theirs)
