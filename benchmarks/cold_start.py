@@ -7,6 +7,7 @@ interleaved rounds so that load on the machine hits every side alike:
 - `ptflow check examples/hello/hello.ptflow`;
 - `ptflow compile examples/hello/hello.ptflow -o OUT`;
 - `ptflow compile` of a 10-step chain (the pipeline of benchmarks/compile_bench.py);
+- `ptflow compile examples/hello/hello.ptflow --target kfp-v1 -o OUT`;
 - kfp 2.17's `python pipeline.py` for the same 10-step chain (the peer: the
   KFP DSL module compiles itself when run, as kfp's docs show).
 
@@ -108,6 +109,15 @@ def main() -> int:
             "ptflow check hello": [ptflow, "check", str(HELLO)],
             "ptflow compile hello": [ptflow, "compile", str(HELLO), "-o", str(tmp / "hello.yaml")],
             "ptflow compile chain10": [ptflow, "compile", str(chain), "-o", str(tmp / "chain.yaml")],
+            "ptflow compile hello --target kfp-v1": [
+                ptflow,
+                "compile",
+                str(HELLO),
+                "--target",
+                "kfp-v1",
+                "-o",
+                str(tmp / "hello-v1.yaml"),
+            ],
         }
         if args.baseline:
             baseline = str(Path(args.baseline).parent / "ptflow")

@@ -22,6 +22,8 @@ from ptflow.compiler.value_limits import unrepresentable
 
 @dataclass
 class CheckResult:
+    """What checking a file found: its diagnostics, its checked scope and its pipelines' graphs."""
+
     path: str
     diagnostics: list[Diagnostic]
     scope: ModuleScope | None
@@ -34,6 +36,8 @@ class CheckResult:
 
 @dataclass
 class CompileResult:
+    """What compiling a pipeline gave: the target's documents (None on errors) and the diagnostics."""
+
     path: str
     target: str
     pipeline: str | None

@@ -31,18 +31,24 @@ def default_runtime_image() -> str:
 
 @dataclass
 class ModuleSymbol:
+    """A name bound by an import of a .ptflow module."""
+
     scope: ModuleScope
     node: tree.Import
 
 
 @dataclass
 class ComponentSymbol:
+    """A name bound to a component (declared, imported from YAML)."""
+
     spec: dag.ComponentSpec
     span: Span | None
 
 
 @dataclass
 class PipelineSymbol:
+    """A name bound to a pipeline declared in a module."""
+
     scope: ModuleScope
     definition: tree.PipelineDef
 

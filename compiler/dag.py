@@ -56,21 +56,29 @@ class Port:
 
 @dataclass(frozen=True)
 class InputValue:
+    """The value of an input parameter, on the command line."""
+
     input: str
 
 
 @dataclass(frozen=True)
 class InputPath:
+    """The local path of an input artifact (or a parameter's file), on the command line."""
+
     input: str
 
 
 @dataclass(frozen=True)
 class InputUri:
+    """The URI of an input artifact, on the command line."""
+
     input: str
 
 
 @dataclass(frozen=True)
 class InputMetadata:
+    """The metadata of an input artifact, as JSON on the command line."""
+
     input: str
 
 
@@ -90,11 +98,15 @@ class OutputPath:
 
 @dataclass(frozen=True)
 class OutputUri:
+    """The URI where an output artifact goes, on the command line."""
+
     output: str
 
 
 @dataclass(frozen=True)
 class OutputMetadata:
+    """The path where the step writes an output artifact's metadata, on the command line."""
+
     output: str
 
 
@@ -114,6 +126,8 @@ class Template:
 
 @dataclass(frozen=True)
 class IfPresent:
+    """KFP's IfPresent placeholder: `then` when an optional input was given, else `otherwise`."""
+
     input: str
     then: tuple
     otherwise: tuple | None = None
@@ -149,6 +163,8 @@ Arg = (
 
 @dataclass
 class ContainerSpec:
+    """What a container step runs: its image, command, arguments and environment."""
+
     image: str
     command: list[Arg] = field(default_factory=list)
     args: list[Arg] = field(default_factory=list)
@@ -218,12 +234,16 @@ class ComponentSpec:
 
 @dataclass(frozen=True)
 class Constant:
+    """A value written in the program, with its type."""
+
     value: Any
     type: Type
 
 
 @dataclass(frozen=True)
 class PipelineInput:
+    """A parameter or artifact of the pipeline itself."""
+
     name: str
     type: Type
 
@@ -297,6 +317,8 @@ def value_type(value: Value) -> Type:
 
 @dataclass(frozen=True)
 class Compare:
+    """A comparison in a condition: `left op right`."""
+
     op: str  # == != < <= > >=
     left: Value
     right: Value
@@ -304,6 +326,8 @@ class Compare:
 
 @dataclass(frozen=True)
 class BoolOp:
+    """`and` or `or` of two conditions."""
+
     op: str  # and, or
     left: Condition
     right: Condition
@@ -311,6 +335,8 @@ class BoolOp:
 
 @dataclass(frozen=True)
 class Not:
+    """`not` of a condition."""
+
     operand: Condition
 
 
@@ -343,6 +369,8 @@ def condition_values(condition: Condition):
 
 @dataclass
 class Retry:
+    """How often a failed task is run again, and how long it waits between tries."""
+
     max_retries: int
     backoff_seconds: float | None = None
     backoff_factor: float | None = None
@@ -435,6 +463,8 @@ class NodeAffinityTerm:
 
 @dataclass
 class Toleration:
+    """A Kubernetes toleration: the node taints a task's pod may be scheduled despite."""
+
     key: str | None = None
     operator: str | None = None
     value: str | None = None
@@ -647,6 +677,8 @@ def parent_chains(root: TaskGroup, skip_branches: bool = False) -> dict[int, lis
 
 @dataclass(eq=False)
 class LoopGroup(TaskGroup):
+    """A `for` loop: the tasks run once per item of `items`, `parallelism` at a time."""
+
     var: str = ""
     items: Value | None = None  # a Constant list, a PipelineInput, a TaskOutput or a LoopItem
     parallelism: int | None = None
@@ -683,6 +715,8 @@ class ExitHandlerGroup(TaskGroup):
 
 @dataclass
 class PipelineGraph:
+    """A checked pipeline: its inputs and outputs, and its tasks in nested groups."""
+
     name: str
     inputs: list[Port]
     outputs: list[Port]

@@ -16,6 +16,10 @@ import textwrap
 import threading
 from functools import lru_cache
 
+# isort: off
+import ptflow.compiler.lark_without_regex  # noqa: F401 (before lark; see there)
+
+# isort: on
 import lark
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken

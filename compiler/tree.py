@@ -82,6 +82,8 @@ class TypeRef:
 
 @node
 class Name:
+    """A name used as a value: a parameter, a step, a loop variable."""
+
     span: Span
     id: str
 
@@ -101,6 +103,8 @@ class Member:
 
 @node
 class Index:
+    """`obj[index]`."""
+
     span: Span
     obj: Expr
     index: Expr
@@ -117,6 +121,8 @@ class Argument:
 
 @node
 class Call:
+    """`func(arguments)`: a call of a component or pipeline."""
+
     span: Span
     func: Expr
     args: list[Argument]
@@ -133,12 +139,16 @@ class Literal:
 
 @node
 class ListExpr:
+    """A list literal `[...]`."""
+
     span: Span
     items: list[Expr]
 
 
 @node
 class DictEntry:
+    """One `key: value` of a dict literal."""
+
     span: Span
     key: Identifier  # a bare name or a string; both mean the same key
     value: Expr
@@ -147,6 +157,8 @@ class DictEntry:
 
 @node
 class DictExpr:
+    """A dict literal `{...}`."""
+
     span: Span
     entries: list[DictEntry]
 
@@ -167,6 +179,8 @@ class FString:
 
 @node
 class Compare:
+    """A comparison `left op right`."""
+
     span: Span
     op: str
     left: Expr
@@ -185,6 +199,8 @@ class BoolOp:
 
 @node
 class Not:
+    """`not operand`."""
+
     span: Span
     operand: Expr
 
@@ -223,12 +239,16 @@ class Step:
 
 @node
 class Block:
+    """The statements between `{` and `}`."""
+
     span: Span
     body: list[Statement]
 
 
 @node
 class For:
+    """`for var in iterable [parallel n] { ... }`."""
+
     span: Span
     var: Identifier
     iterable: Expr
@@ -248,18 +268,24 @@ class Branch:
 
 @node
 class If:
+    """An `if` with its `elif` and `else` branches."""
+
     span: Span
     branches: list[Branch]
 
 
 @node
 class Finally:
+    """A `finally { ... }` block: steps that run when the pipeline ends, however it ends."""
+
     span: Span
     body: Block
 
 
 @node
 class Return:
+    """A pipeline's `return (name: value, ...)`."""
+
     span: Span
     args: list[Argument]
 
@@ -283,6 +309,8 @@ class Param:
 
 @node
 class OutputDecl:
+    """One output of a component or pipeline signature: `name: type`."""
+
     span: Span
     name: Identifier
     type: TypeRef
@@ -291,6 +319,8 @@ class OutputDecl:
 
 @node
 class ComponentDef:
+    """A `component` declaration: its signature and properties."""
+
     span: Span
     name: Identifier
     params: list[Param]
@@ -307,6 +337,8 @@ class ComponentDef:
 
 @node
 class PipelineDef:
+    """A `pipeline` declaration: its signature and statements."""
+
     span: Span
     name: Identifier
     params: list[Param]
@@ -333,12 +365,16 @@ class Import:
 
 @node
 class Comment:
+    """A `#` comment, with its text."""
+
     span: Span
     text: str
 
 
 @node
 class Module:
+    """A parsed .ptflow file: its imports, components, pipelines and comments."""
+
     span: Span
     path: str
     imports: list[Import]

@@ -27,6 +27,8 @@ from ptflow.compiler.diagnostics.severity import Severity
 
 @dataclass(frozen=True)
 class Code:
+    """A stable diagnostic code (PTFxxx): its title, severity and explanation."""
+
     code: str
     title: str
     severity: Severity

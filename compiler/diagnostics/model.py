@@ -38,6 +38,8 @@ def clip_message(text: str, limit: int = MAX_MESSAGE) -> str:
 
 @dataclass
 class Diagnostic:
+    """One problem found in a file: code, severity, message and where it is."""
+
     code: str
     severity: Severity
     message: str

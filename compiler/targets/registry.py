@@ -32,6 +32,8 @@ def _function(reference: str) -> Callable[..., Any]:
 
 @dataclass(frozen=True)
 class Target:
+    """A compile target: its name, and where its support check, lowering and validation live."""
+
     name: str  # what `--target` takes
     description: str  # one line, for `--help` and the docs
     suffix: str  # the default output file's suffix: `hello.ptflow` -> `hello<suffix>`

@@ -39,7 +39,14 @@ def validate_ir_documents(documents: list[dict]) -> list:
 
 
 def validate_argo_documents(documents: list[dict]) -> list:
-    """KFP 1.x: the one Argo Workflow."""
+    """KFP 1.x: the one Argo Workflow, by Argo's own rules.
+
+    Not the typed round trip through hera's models that `ptflow validate` adds: importing hera is 0.74 s
+    of CPU, three quarters of a cold `ptflow compile --target kfp-v1`, and what it would catch here is a
+    bug in ptflow's lowering (the user's values are checked before lowering, and no key comes from the
+    user).  The test suite runs the full validator, hera included, on the kfp-v1 output of every example
+    and of every kfp 1.8 golden (tests/compiler/test_examples.py, tests/kfp_v1/test_kfp_v1_goldens.py).
+    """
     from ptflow.compiler.validate.argo import validate_workflow
 
-    return validate_workflow(documents[0], None)
+    return validate_workflow(documents[0], None, typed=False)

@@ -28,16 +28,19 @@ from ptflow.compiler.validate.argo_schema import check_types
 from ptflow.compiler.validate.yaml_source import PathReport, safe_load_documents
 
 
-def validate_workflow(document: dict, source: SourceText | None = None) -> list[Diagnostic]:
+def validate_workflow(document: dict, source: SourceText | None = None, typed: bool = True) -> list[Diagnostic]:
     """Every problem in one Argo Workflow document.
 
     `source`, when given, is the YAML file the document was loaded from; the
     diagnostics then carry spans into it (the document is found among the
-    file's documents by content).
+    file's documents by content).  `typed=False` leaves out the round trip
+    through hera's models (layer 1), as `ptflow compile` does for its own
+    output: see `validate_argo_documents` in `targets/support.py`.
     """
     report = PathReport()
     if _check_kind(report, document):
-        check_types(report, document)
+        if typed:
+            check_types(report, document)
         WorkflowRules(report, document).run()
     if source is not None and report.findings:
         index = _document_index(document, source)

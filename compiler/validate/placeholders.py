@@ -59,6 +59,8 @@ class Use:
 
 @dataclass
 class Scan:
+    """The placeholders found in one command-line element, and the malformed ones."""
+
     uses: list[Use] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 

@@ -187,3 +187,32 @@ def test_compiling_to_kfp_v1_imports_neither_kfp_nor_torch():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+# A fresh interpreter compiles an example to kfp-v1, then says whether hera was imported.
+HERA_PROBE = """
+import sys
+from ptflow.cli import main
+code = main(["compile", sys.argv[1], "--target", "kfp-v1", "-o", sys.argv[2]])
+print(code, "hera" in sys.modules)
+"""
+
+
+def test_compiling_to_kfp_v1_leaves_hera_to_ptflow_validate(tmp_path):
+    # The typed round trip through hera's models is `ptflow validate`'s (and this suite's, on every
+    # example's output), not each compile's: importing hera is most of a cold kfp-v1 compile.
+    example = REPO / "examples" / "hello" / "hello.ptflow"
+    out = tmp_path / "hello.yaml"
+    result = subprocess.run([sys.executable, "-c", HERA_PROBE, str(example), str(out)], capture_output=True, text=True)
+    assert result.stdout.split()[-2:] == ["0", "False"], result.stdout + result.stderr
+    validated = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom ptflow.cli import main\nmain(['validate', sys.argv[1]])\nprint('hera' in sys.modules)",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert validated.stdout.split()[-1] == "True", validated.stdout + validated.stderr
