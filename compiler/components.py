@@ -65,7 +65,9 @@ def resolve_type(ref: tree.TypeRef, diagnostics: Diagnostics) -> types.Type:
                 title = ref.schema_title
         if ref.args:
             diagnostics.report(codes.UNKNOWN_TYPE, f"`{name}` takes no type arguments", ref.span)
-        return types.artifact(title).as_optional(ref.optional)
+        # kfp's spelling of a schema version: `Artifact<"google.VertexDataset@0.0.0">` (0.0.1 when left out).
+        title, _, version = title.partition("@")
+        return types.artifact(title, version or types.DEFAULT_SCHEMA_VERSION).as_optional(ref.optional)
     if name == types.STATUS:
         return types.STATUS_TYPE
     diagnostics.report(

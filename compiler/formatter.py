@@ -557,6 +557,8 @@ class _Builder:
             return self.bracketed(_Brackets("[", "]", node.span.start, node.span.end - 1), items)
         if isinstance(node, tree.DictExpr):
             return self.dict_expr(node, padded=False)
+        if isinstance(node, tree.TypeExpr):
+            return self.type_ref(node.ref)
         raise FormatterBug(f"cannot format a {type(node).__name__}")
 
     def call(self, node: tree.Call) -> object:

@@ -54,6 +54,7 @@ _TOKEN_NAMES = {
     "SIGNED_INT": "a number",
     "SIGNED_FLOAT": "a number",
     "OPTIONAL": "`?`",
+    "ARTIFACT_OF": '`Artifact<"...">`',
     "$END": "end of file",
 }
 _EXPRESSION_START = {"NAME", "STRING", "SIGNED_INT", "LSQB", "LBRACE", "LPAR", "TRUE", "FALSE"}
@@ -183,7 +184,10 @@ def describe_expected(accepts: set[str]) -> str:
     parts = []
     if _EXPRESSION_START <= names:
         parts.append("an expression")
-        names -= _EXPRESSION_START | {"SIGNED_FLOAT", "FSTRING", "NULL", "NOT", "PIPELINE"}
+        names -= _EXPRESSION_START | {"SIGNED_FLOAT", "FSTRING", "NULL", "NOT", "PIPELINE", "ARTIFACT_OF"}
+    elif {"NAME", "ARTIFACT_OF"} <= names:  # where a type goes: `int`, `Model`, `Artifact<"...">`
+        parts.append("a type")
+        names -= {"NAME", "ARTIFACT_OF"}
     shown = _terminal_text()
     parts.extend(sorted({shown.get(name, name) for name in names}))
     if len(parts) == 1:
@@ -780,6 +784,16 @@ class _Builder:
 
     def schema_title(self, meta, string):
         return string
+
+    def artifact_of_type(self, meta, opener, string, optional):
+        """`Artifact<"title">`: the `Artifact<` token (see the grammar's ARTIFACT_OF), then the title."""
+        start = _token_offsets(opener)[0] + self.offset
+        name = tree.Identifier("Artifact", self.source.span(start, start + len("Artifact")))
+        return tree.TypeRef(self._span(meta), name, [], string.value, optional is not None)
+
+    def type_value(self, meta, opener, string):
+        """A type where a value goes: an importer's `type: Artifact<"google.VertexDataset">`."""
+        return tree.TypeExpr(self._span(meta), self.artifact_of_type(meta, opener, string, None))
 
     def property(self, meta, name, value):
         return tree.Property(self._span(meta), self._ident(name), value)

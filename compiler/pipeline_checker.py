@@ -639,6 +639,8 @@ class PipelineBuilder:
             type_expr = args["type"].value
             if isinstance(type_expr, tree.Name) and type_expr.id in types.ARTIFACT_TYPES:
                 artifact_type = types.artifact(types.ARTIFACT_TYPES[type_expr.id])
+            elif isinstance(type_expr, tree.TypeExpr):
+                artifact_type = resolve_type(type_expr.ref, self.diagnostics)
             elif isinstance(type_expr, tree.Literal) and isinstance(type_expr.value, str):
                 artifact_type = types.artifact(type_expr.value)
             else:
@@ -733,6 +735,14 @@ class PipelineBuilder:
             return None
         if isinstance(expr, (tree.Compare, tree.BoolOp, tree.Not)):
             self.diagnostics.report(codes.INVALID_VALUE, "comparisons can only be used in `if` conditions", expr.span)
+            return None
+        if isinstance(expr, tree.TypeExpr):
+            self.diagnostics.report(
+                codes.INVALID_VALUE,
+                "a type is not a value; only an importer's `type:` takes one",
+                expr.span,
+                hint='pass a schema title as text if that is what the input wants: `"google.VertexDataset"`',
+            )
             return None
         self.diagnostics.report(codes.INVALID_VALUE, "this expression can't be passed to a step", expr.span)
         return None

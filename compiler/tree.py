@@ -206,13 +206,35 @@ class Not:
 
 
 @node
+class TypeExpr:
+    """A type written where a value goes; only an importer's `type:` takes one."""
+
+    span: Span
+    ref: TypeRef
+
+
+@node
 class ErrorExpr:
     """Stands in for an expression the parser could not read (already reported)."""
 
     span: Span
 
 
-Expr = Name | Member | Index | Call | Literal | ListExpr | DictExpr | FString | Compare | BoolOp | Not | ErrorExpr
+Expr = (
+    Name
+    | Member
+    | Index
+    | Call
+    | Literal
+    | ListExpr
+    | DictExpr
+    | FString
+    | Compare
+    | BoolOp
+    | Not
+    | TypeExpr
+    | ErrorExpr
+)
 
 
 # ------------------------------------------------------------ statements

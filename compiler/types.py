@@ -44,6 +44,7 @@ ARTIFACT_TYPES = {
 }
 SCHEMA_TITLE_NAMES = {title: name for name, title in ARTIFACT_TYPES.items()}
 STATUS = "Status"
+DEFAULT_SCHEMA_VERSION = "0.0.1"
 
 
 class TypeKind(enum.StrEnum):
@@ -107,7 +108,8 @@ class Type:
             text = STATUS
         elif self.kind == TypeKind.ARTIFACT:
             short = SCHEMA_TITLE_NAMES.get(self.name)
-            text = short if short else f'Artifact<"{self.name}">'
+            version = "" if self.schema_version == DEFAULT_SCHEMA_VERSION else f"@{self.schema_version}"
+            text = short if short and not version else f'Artifact<"{self.name}{version}">'
             if self.is_list:
                 text = f"list[{text}]"
         elif self.name == "list" and self.item is not None and self.item.name != "any":

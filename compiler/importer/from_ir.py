@@ -98,7 +98,9 @@ class Names:
 def _type_text(definition: dict, artifact: bool, where: str) -> str:
     if artifact:
         schema = definition.get("artifactType", {}).get("schemaTitle", "system.Artifact")
-        name = types.SCHEMA_TITLE_NAMES.get(schema) or f'Artifact<"{schema}">'
+        version = definition.get("artifactType", {}).get("schemaVersion", types.DEFAULT_SCHEMA_VERSION)
+        suffix = "" if version == types.DEFAULT_SCHEMA_VERSION else f"@{version}"
+        name = (not suffix and types.SCHEMA_TITLE_NAMES.get(schema)) or f'Artifact<"{schema}{suffix}">'
         return f"list[{name}]" if definition.get("isArtifactList") else name
     kind = definition.get("parameterType")
     if kind not in _PARAMETER_TYPES:
@@ -553,12 +555,6 @@ class IrImporter:
                 "an importer URI of this kind",
             )
         type_text = _type_text({"artifactType": spec.get("typeSchema", {})}, True, at)
-        if "<" in type_text:
-            raise ImportRefused(
-                CANT_EXPRESS,
-                path_of("deploymentSpec", "executors", executor_label, "importer", "typeSchema"),
-                f"an importer of the non-system artifact type {type_text} (ptflow's `type:` takes system types)",
-            )
         arguments = {"uri": uri_text, "type": type_text}
         if "{{$" in json.dumps(spec.get("metadata", {})):
             raise ImportRefused(

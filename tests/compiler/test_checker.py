@@ -673,3 +673,37 @@ component copy(data: Dataset) -> (data: Dataset) {
 def test_an_input_declared_twice_is_still_a_duplicate(tmp_path):
     d = only(check(tmp_path, 'pipeline p(n: int, n: str) {\n    s = say(msg: "hi")\n}'), "PTF205")
     assert d.message == "`n` is declared twice in the inputs of `p`"
+
+
+def test_an_importer_takes_any_schema_title_and_version_written_as_a_type(tmp_path):
+    source = tmp_path / "imp.ptflow"
+    source.write_text(
+        """
+component read(table: Artifact<"google.BQTable@0.0.0">) {
+    image = "python:3.11-slim"
+    command = ["cat", table.path]
+}
+
+pipeline p() {
+    base = importer(uri: "bq://p.d.t", type: Artifact<"google.BQTable@0.0.0">)
+    r = read(table: base.artifact)
+}
+"""
+    )
+    result = compile_file(str(source))
+    assert result.ok, [d.message for d in result.diagnostics]
+    [importer] = [e for e in result.documents[0]["deploymentSpec"]["executors"].values() if "importer" in e]
+    assert importer["importer"]["typeSchema"] == {"schemaTitle": "google.BQTable", "schemaVersion": "0.0.0"}
+
+
+def test_a_type_passed_to_a_step_is_not_a_value(tmp_path):
+    d = only(check(tmp_path, 'pipeline p() {\n    s = say(msg: Artifact<"google.X">)\n}'), "PTF312")
+    assert d.message == "a type is not a value; only an importer's `type:` takes one"
+    assert (d.span.line, d.span.column) == (P + 1, 18)
+
+
+def test_a_comparison_with_a_name_is_still_a_comparison(tmp_path):
+    result = check(
+        tmp_path, 'pipeline p(n: int, Artifacts: int) {\n    if n < Artifacts {\n        s = say(msg: "a")\n    }\n}'
+    )
+    assert [d for d in result if d.is_error] == []

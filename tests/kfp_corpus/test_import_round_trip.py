@@ -53,8 +53,6 @@ GAPS = {
     "pipeline_as_exit_task": "root.dag.tasks.exit-handler-1.taskInfo.name",
     "pipeline_with_condition_dynamic_task_output_custom_training_job": "components.comp-condition-1.dag.tasks.custom-training-job.inputs.parameters.worker_pool_specs.runtimeValue.constant",
     "pipeline_with_dynamic_importer_metadata": "deploymentSpec.executors.exec-importer.importer.metadata",
-    "pipeline_with_google_artifact_type": "deploymentSpec.executors.exec-importer.importer.typeSchema",
-    "pipeline_with_importer_and_gcpc_types": "deploymentSpec.executors.exec-importer.importer.typeSchema",
     "pipeline_with_parallelfor_list_artifacts": "root.dag.tasks.for-loop-1.artifactIterator",
     "pipeline_with_secret_as_volume": "platforms.kubernetes.deploymentSpec.executors.exec-comp.secretAsVolume[0].secretNameParameter",
     "pipeline_with_string_machine_fields_pipeline_input": "root.dag.tasks.sum-numbers.inputs.parameters.accelerator_count",
