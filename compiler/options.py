@@ -161,7 +161,7 @@ class OptionParser:
         return options, after
 
     # -- helpers the readers share
-    def bad(self, expr: tree.Expr, message: str, hint: str | None = None) -> None:
+    def bad(self, expr: tree.Expr | tree.Identifier, message: str, hint: str | None = None) -> None:
         self.diagnostics.report(codes.INVALID_OPTION_VALUE, message, expr.span, hint=hint)
 
     def constant(self, expr: tree.Expr):

@@ -1216,8 +1216,8 @@ def _platform_config(options: dag.TaskOptions, bind: Callable[[dag.Value], dict]
     for secret_name in options.image_pull_secrets:
         config.setdefault("imagePullSecret", []).append(_object_name(secret_name, "secretName", bind))
     _json_settings(options, bind, config)
-    for volume in options.ephemeral_volumes:
-        config.setdefault("genericEphemeralVolume", []).append(_ephemeral_volume(volume))
+    for ephemeral in options.ephemeral_volumes:
+        config.setdefault("genericEphemeralVolume", []).append(_ephemeral_volume(ephemeral))
     if options.security_context is not None:
         config["securityContext"] = _security_context(options.security_context)
     if options.timeout_seconds:
