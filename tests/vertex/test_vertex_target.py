@@ -325,7 +325,10 @@ KUBERNETES_SETTINGS = {
         ("upload", "upload = storage.upload(", "secrets"),
     ],
     "cifar10": [("logs", "logs = storage.upload(", "secrets"), ("upload", "upload = storage.upload(", "secrets")],
-    "cifar10_containers": [("model", "model = train(", "secrets"), ("stored", "stored = ", "secrets")],
+    "cifar10_containers": [
+        (step, f"{step} = ", "secrets")
+        for step in ("trained", "logs_pusher", "checkpoint_pusher", "mar_pusher", "config_pusher")
+    ],
 }
 
 
