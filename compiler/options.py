@@ -1009,9 +1009,44 @@ def _lowerings(
     }
 
 
+def _kubernetes_lowerings(
+    v2: str, v1: str | None, v2_refuses: Refusal | None = None, v1_refuses: Refusal | None = None
+) -> dict[str, Lowering]:
+    """A kfp-kubernetes setting: Vertex AI Pipelines runs steps without Kubernetes, so vertex refuses it."""
+    return {
+        "kfp-v2": Lowering(v2, v2_refuses),
+        "kfp-v1": Lowering(v1, v1_refuses),
+        "vertex": Lowering(None, _KUBERNETES_ON_VERTEX),
+    }
+
+
+def _kubernetes_settings_refused_on_vertex(task: dag.Task, target: str):
+    """One error for all the Kubernetes settings of a step (the same text from each option's refusal).  A step
+    run as a CustomJob has its pod settings refused by the CustomJob's own check (targets/vertex.py)."""
+    if task.options.vertex_custom_job is not None:
+        return None
+    defaults = _default_options()
+    given = [
+        option.name
+        for option in OPTIONS
+        if option.lowering["vertex"].refuses is _KUBERNETES_ON_VERTEX
+        and option.field is not None
+        and getattr(task.options, option.field) != getattr(defaults, option.field)
+    ]
+    if not given:
+        return None
+    return (
+        f"step `{task.step}` sets Kubernetes settings ({', '.join(f'`{name}`' for name in given)}), which "
+        f"{target} can't apply: Vertex AI Pipelines runs steps without Kubernetes",
+        "remove them for vertex (a step's machine comes from cpu, memory, gpus and accelerator, or from "
+        "vertex_custom_job), or compile for kfp-v2",
+    )
+
+
 _PARAMETER = " or a pipeline parameter"
 _ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipeline_call_refused)
 _PLATFORM = "kfp-kubernetes platform config"
+_KUBERNETES_ON_VERTEX = Refusal("always: Vertex AI has no Kubernetes", _kubernetes_settings_refused_on_vertex)
 _RUN_TIME_NAME_V1 = Refusal("when the name is a pipeline parameter or a step output", _run_time_name_refused_v1)
 _ALL_DEPLOY_STEPS = VERTEX_DEPLOY_STEPS
 
@@ -1109,7 +1144,7 @@ OPTIONS: tuple[Option, ...] = (
         "the labels of the nodes the pod may run on",
         _string_dict(allow_parameters=True),
         "node_selector",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `nodeSelector`",
             "pod `nodeSelector` on the template",
             v2_refuses=Refusal(
@@ -1123,7 +1158,7 @@ OPTIONS: tuple[Option, ...] = (
         "the nodes the pod must run on (no `weight`) or prefers (`weight` 1-100)",
         _read_node_affinity,
         "node_affinity",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `nodeAffinity`",
             "template `affinity.nodeAffinity`",
             v2_refuses=_container_only("node_affinity", "node_affinity"),
@@ -1135,7 +1170,9 @@ OPTIONS: tuple[Option, ...] = (
         "node taints the pod tolerates",
         _read_tolerations,
         "tolerations",
-        _lowerings(f"{_PLATFORM} `tolerations`", "pod `tolerations` on the template", v2_refuses=_ON_PIPELINE_CALL),
+        _kubernetes_lowerings(
+            f"{_PLATFORM} `tolerations`", "pod `tolerations` on the template", v2_refuses=_ON_PIPELINE_CALL
+        ),
     ),
     Option(
         "env",
@@ -1152,7 +1189,7 @@ OPTIONS: tuple[Option, ...] = (
         "Kubernetes secrets as environment variables or files",
         _read_secrets,
         "secrets",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `secretAsEnv` / `secretAsVolume`",
             "container `env` / `volumeMounts`",
             v2_refuses=_ON_PIPELINE_CALL,
@@ -1166,7 +1203,7 @@ OPTIONS: tuple[Option, ...] = (
         "Kubernetes ConfigMaps as environment variables or files",
         _read_config_maps,
         "config_maps",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `configMapAsEnv` / `configMapAsVolume`",
             "container `env` / `volumeMounts`",
             v2_refuses=_container_only("config_maps", "config_maps"),
@@ -1179,7 +1216,7 @@ OPTIONS: tuple[Option, ...] = (
         "environment variables read from the pod's fields (the downward API)",
         _read_field_env,
         "field_env",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `fieldPathAsEnv`",
             "container `env` (`valueFrom.fieldRef`)",
             v2_refuses=_container_only("field_env", "field_env"),
@@ -1192,7 +1229,7 @@ OPTIONS: tuple[Option, ...] = (
         "persistent volume claims mounted into the container",
         _read_volumes,
         "volumes",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `pvcMount`",
             "template `volumes` and container `volumeMounts` (`subPath`)",
             v2_refuses=_ON_PIPELINE_CALL,
@@ -1205,7 +1242,7 @@ OPTIONS: tuple[Option, ...] = (
         "empty scratch volumes that live as long as the pod",
         _read_empty_dirs,
         "empty_dirs",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `emptyDirMounts`",
             "template `volumes` (`emptyDir`) and container `volumeMounts`",
             v2_refuses=_container_only("empty_dirs", "empty_dirs"),
@@ -1233,7 +1270,7 @@ OPTIONS: tuple[Option, ...] = (
         "how long the step may run",
         _read_timeout,
         "timeout_seconds",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `activeDeadlineSeconds`",
             "template `activeDeadlineSeconds`",
             v2_refuses=_container_only("timeout_seconds", "timeout"),
@@ -1301,7 +1338,7 @@ OPTIONS: tuple[Option, ...] = (
         "Kubernetes labels of the pod",
         _string_dict(),
         "labels",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `podMetadata.labels`",
             "template `metadata.labels`",
             v2_refuses=_container_only("labels", "labels"),
@@ -1313,7 +1350,7 @@ OPTIONS: tuple[Option, ...] = (
         "Kubernetes annotations of the pod",
         _string_dict(),
         "annotations",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `podMetadata.annotations`",
             "template `metadata.annotations`",
             v2_refuses=_container_only("annotations", "annotations"),
@@ -1325,7 +1362,7 @@ OPTIONS: tuple[Option, ...] = (
         "when Kubernetes pulls the image",
         _read_pull_policy,
         "pull_policy",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `imagePullPolicy`",
             "container `imagePullPolicy`",
             v2_refuses=_container_only("pull_policy", "pull_policy"),
@@ -1337,7 +1374,7 @@ OPTIONS: tuple[Option, ...] = (
         "the secrets Kubernetes pulls the image with",
         _read_image_pull_secrets,
         "image_pull_secrets",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `imagePullSecret`",
             None,
             v2_refuses=_container_only("image_pull_secrets", "image_pull_secrets"),
@@ -1350,7 +1387,7 @@ OPTIONS: tuple[Option, ...] = (
         "node affinity written as Kubernetes writes it (instead of `node_affinity`)",
         _json("a Kubernetes NodeAffinity dict"),
         "node_affinity_json",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `nodeAffinity` (`nodeAffinityJson`)",
             None,
             v2_refuses=_container_only("node_affinity_json", "node_affinity_json"),
@@ -1365,7 +1402,7 @@ OPTIONS: tuple[Option, ...] = (
         "the node selector as one JSON value, which may be a pipeline parameter (instead of `node_selector`)",
         _json("a dict of node labels"),
         "node_selector_json",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `nodeSelector` (`nodeSelectorJson`)",
             None,
             v2_refuses=_container_only("node_selector_json", "node_selector_json"),
@@ -1380,7 +1417,7 @@ OPTIONS: tuple[Option, ...] = (
         "tolerations given at run time (constant ones are `tolerations`)",
         _json("", constant_form="tolerations"),
         "tolerations_json",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `tolerations` (`tolerationJson`)",
             None,
             v2_refuses=_container_only("tolerations_json", "tolerations_json"),
@@ -1394,7 +1431,7 @@ OPTIONS: tuple[Option, ...] = (
         "volumes claimed for the pod from a template and deleted with it (generic ephemeral volumes)",
         _read_ephemeral_volumes,
         "ephemeral_volumes",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `genericEphemeralVolume`",
             None,
             v2_refuses=_container_only("ephemeral_volumes", "ephemeral_volumes"),
@@ -1409,7 +1446,7 @@ OPTIONS: tuple[Option, ...] = (
         "the user and group the container runs as",
         _read_security_context,
         "security_context",
-        _lowerings(
+        _kubernetes_lowerings(
             f"{_PLATFORM} `securityContext`",
             None,
             v2_refuses=_container_only("security_context", "security_context"),

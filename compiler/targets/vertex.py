@@ -139,6 +139,16 @@ POD_OPTIONS = (
     ("labels", "labels"),
     ("annotations", "annotations"),
     ("pull_policy", "pull_policy"),
+    ("image_pull_secrets", "image_pull_secrets"),
+    ("config_maps", "config_maps"),
+    ("field_env", "field_env"),
+    ("empty_dirs", "empty_dirs"),
+    ("ephemeral_volumes", "ephemeral_volumes"),
+    ("node_affinity", "node_affinity"),
+    ("node_affinity_json", "node_affinity_json"),
+    ("node_selector_json", "node_selector_json"),
+    ("tolerations_json", "tolerations_json"),
+    ("security_context", "security_context"),
 )
 
 

@@ -858,3 +858,19 @@ def test_a_container_setting_on_a_pipeline_call_says_why_it_cannot_be_kept(tmp_p
         f"`{name}` on step `s` is not supported by kfp-v2: the step calls a pipeline, which has no container of its own"
     )
     assert problem.hint == "set it on the steps inside the pipeline"
+
+
+def test_vertex_refuses_every_kubernetes_setting_of_a_step_in_one_error(tmp_path):
+    """Vertex AI Pipelines has no Kubernetes: kfp-kubernetes settings would be dropped there, so vertex refuses
+    them at the step, all named in one error; the same step compiles for kfp-v2."""
+    options = 'secrets: {name: "s", mount_path: "/s"}, labels: {team: "ml"}, timeout: "1h", cpu: "2"'
+    result = compiled(tmp_path, options, "vertex")
+    assert [(d.code, d.span.line, d.message) for d in result.diagnostics] == [
+        (
+            "PTF501",
+            STEP_LINE,
+            "step `s` sets Kubernetes settings (`secrets`, `timeout`, `labels`), which vertex can't apply: "
+            "Vertex AI Pipelines runs steps without Kubernetes",
+        )
+    ]
+    assert compiled(tmp_path, options, "kfp-v2").ok
