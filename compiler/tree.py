@@ -30,6 +30,7 @@ KEYWORDS = (
     "elif",
     "else",
     "finally",
+    "try",
     "with",
     "return",
     "and",
@@ -254,8 +255,20 @@ class If:
 
 @node
 class Finally:
+    """`finally [with { display_name: "..." }] { steps }`: the steps that run after a guarded body."""
+
     span: Span
     body: Block
+    options: DictExpr | None = None
+
+
+@node
+class Try:
+    """`try { body } finally { steps }`: an exit handler around part of a pipeline body."""
+
+    span: Span
+    body: Block
+    final: Finally
 
 
 @node
@@ -264,7 +277,7 @@ class Return:
     args: list[Argument]
 
 
-Statement = Property | Step | For | If | Finally | Return
+Statement = Property | Step | For | If | Finally | Try | Return
 
 
 # ---------------------------------------------------------- declarations
@@ -389,3 +402,7 @@ def walk_statements(statements):
                 yield from walk_statements(branch.body.body)
         elif isinstance(statement, Finally):
             yield from walk_statements(statement.body.body)
+        elif isinstance(statement, Try):
+            yield from walk_statements(statement.body.body)
+            yield statement.final
+            yield from walk_statements(statement.final.body.body)
