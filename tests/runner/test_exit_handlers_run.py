@@ -60,3 +60,43 @@ def test_when_every_group_succeeds_both_exit_steps_say_so(tmp_path: Path, store:
     result, steps = _run(tmp_path, store, 0)
     assert result.returncode == 0, result.stdout + result.stderr
     assert [_status(steps[name])["state"] for name in ("first-exit", "second-exit")] == ["SUCCEEDED", "SUCCEEDED"]
+
+
+PIPELINE_AS_EXIT = """\
+component fail(code: int) {
+    image = "alpine:3"
+    command = ["sh", "-c", "exit \\"$0\\"", code]
+}
+component run_state(status: dict) -> (state: str) {
+    image = "python:3.11"
+    command = ["python3", "-c", "import json, sys; open(sys.argv[2], 'w').write(json.loads(sys.argv[1])['state'])",
+               status, state.path]
+}
+component say(text: str) -> (said: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf '%s' \\"$0\\" > \\"$1\\"", text, said.path]
+}
+pipeline notify_on_failure(status: Status) {
+    state = run_state(status: status)
+    if state.state == "FAILED" {
+        alarm = say(text: "the body failed")
+    }
+}
+pipeline guarded(code: int = 3) {
+    body = fail(code: code)
+    finally with { display_name: "guarded-body" } {
+        notify = notify_on_failure(status: pipeline.status)
+    }
+}
+"""
+
+
+def test_a_pipeline_as_the_exit_task_reads_the_status_as_a_dict(tmp_path: Path, store: Path):
+    source = tmp_path / "guarded.ptflow"
+    source.write_text(PIPELINE_AS_EXIT)
+    for code, state in ((3, "FAILED"), (0, "SUCCEEDED")):
+        ptflow("run", str(source), "--store", str(store), "-p", f"code={code}")
+        steps = show(store)["by_task"]
+        assert steps["notify/state"]["outputs"] == {"state": state}
+        alarm = steps.get("notify/condition-1/alarm", {})
+        assert (alarm.get("status") == "SUCCEEDED") == (state == "FAILED"), steps
