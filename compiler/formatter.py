@@ -535,7 +535,7 @@ class _Builder:
                 "try ",
                 self.block(node.body.body, node.body.span.start, node.body.span.end - 1),
                 " ",
-                *self.statement(node.final),
+                self.statement(node.final),
             ]
         if isinstance(node, tree.Return):
             return [

@@ -100,7 +100,7 @@ class _PictureBuilder:
         graph = self.graph
         root = Cluster("root", "root", graph.name)
         # One `finally` cluster per exit handler, keyed by the group its steps run after.
-        finally_clusters: dict[int, tuple[dag.TaskGroup | None, Cluster]] = {}
+        finally_clusters: dict[int, tuple[dag.ExitHandlerGroup | None, Cluster]] = {}
         for child in _in_source_order(graph.root.children):
             if isinstance(child, dag.Task) and child.in_finally:
                 guarded = child.exit_handler or graph.exit_group

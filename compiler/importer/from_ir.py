@@ -252,7 +252,8 @@ class IrImporter:
         for task_name, task in scope.tasks.items():
             if not self._is_group(task):
                 self.step_names[(id(scope.component), task_name)] = names.claim(snake(task_name))
-        body, final = [], []
+        body: list[Step | Loop | IfChain] = []
+        final: list[Step] = []
         exit_handler = None
         for task_name in _in_dependency_order(scope.tasks):
             task = scope.tasks[task_name]
