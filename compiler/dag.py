@@ -565,6 +565,7 @@ class Task:
     span: Span
     after: list[str] = field(default_factory=list)  # task names from `after`
     in_finally: bool = False
+    exit_handler: ExitHandlerGroup | None = None  # for a step in `finally`: the group it runs after
 
     @property
     def display_name(self) -> str:
@@ -707,7 +708,9 @@ class BranchesGroup(TaskGroup):
 
 @dataclass(eq=False)
 class ExitHandlerGroup(TaskGroup):
-    """The body of a pipeline that has `finally`: the finally steps run after it."""
+    """What a `finally` guards (the pipeline's body, or a `try` block): its finally steps run after it."""
+
+    display_name: str | None = None  # `finally with { display_name: "..." }` (kfp's `ExitHandler(name=)`)
 
 
 # ---------------------------------------------------------------- pipeline
@@ -734,7 +737,8 @@ class PipelineGraph:
     returns: dict[str, Value] = field(default_factory=dict)
     # Steps in `finally`, which run after the exit-handler group.
     exit_tasks: list[Task] = field(default_factory=list)
-    exit_group: ExitHandlerGroup | None = None
+    exit_group: ExitHandlerGroup | None = None  # the whole body's, when the pipeline ends in `finally`
+    exit_handlers: list[ExitHandlerGroup] = field(default_factory=list)  # every exit handler, that one included
     # The dependencies between tasks as the checker found them: every task's name, then
     # (producer, consumer, kind) edges, kind "data" (reads an output) or "after".
     dependency_nodes: list[str] = field(default_factory=list)

@@ -525,7 +525,18 @@ class _Builder:
                 parts.append(self.block(branch.body.body, branch.body.span.start, branch.body.span.end - 1))
             return parts
         if isinstance(node, tree.Finally):
-            return ["finally ", self.block(node.body.body, node.body.span.start, node.body.span.end - 1)]
+            parts = ["finally "]
+            if node.options is not None:
+                parts.extend(["with ", self.dict_expr(node.options, padded=True), " "])
+            parts.append(self.block(node.body.body, node.body.span.start, node.body.span.end - 1))
+            return parts
+        if isinstance(node, tree.Try):
+            return [
+                "try ",
+                self.block(node.body.body, node.body.span.start, node.body.span.end - 1),
+                " ",
+                self.statement(node.final),
+            ]
         if isinstance(node, tree.Return):
             return [
                 "return ",

@@ -366,6 +366,9 @@ class IndexBuilder:
                     self._statements(branch.body.body, names, steps, loops, graph, pipeline)
             elif isinstance(statement, tree.Finally):
                 self._statements(statement.body.body, names, steps, loops, graph, pipeline)
+            elif isinstance(statement, tree.Try):
+                self._statements(statement.body.body, names, steps, loops, graph, pipeline)
+                self._statements(statement.final.body.body, names, steps, loops, graph, pipeline)
             elif isinstance(statement, tree.Return):
                 for argument in statement.args:
                     self._expression(argument.value, names, steps, loops)

@@ -845,8 +845,11 @@ class _Builder:
     def else_clause(self, meta, block):
         return tree.Branch(self._span(meta), "else", None, block)
 
-    def finally_stmt(self, meta, block):
-        return tree.Finally(self._span(meta), block)
+    def finally_stmt(self, meta, options, block):
+        return tree.Finally(self._span(meta), block, options)
+
+    def try_stmt(self, meta, block, final):
+        return tree.Try(self._span(meta), block, final)
 
     def return_stmt(self, meta, arguments):
         return tree.Return(self._span(meta), arguments or [])

@@ -99,15 +99,17 @@ class _PictureBuilder:
     def build(self) -> Picture:
         graph = self.graph
         root = Cluster("root", "root", graph.name)
-        finally_cluster = None
+        # One `finally` cluster per exit handler, keyed by the group its steps run after.
+        finally_clusters: dict[int, tuple[dag.ExitHandlerGroup | None, Cluster]] = {}
         for child in _in_source_order(graph.root.children):
             if isinstance(child, dag.Task) and child.in_finally:
-                if finally_cluster is None:
-                    finally_cluster = self._new_cluster("finally", "finally")
-                finally_cluster.children.append(self._node(child))
+                guarded = child.exit_handler or graph.exit_group
+                if id(guarded) not in finally_clusters:
+                    finally_clusters[id(guarded)] = (guarded, self._new_cluster("finally", "finally"))
+                finally_clusters[id(guarded)][1].children.append(self._node(child))
             else:
                 root.children.append(self._member(child))
-        if finally_cluster is not None:
+        for _, finally_cluster in finally_clusters.values():
             root.children.append(finally_cluster)
         for cluster in [root, *root.clusters()]:
             if not cluster.children:
@@ -115,9 +117,12 @@ class _PictureBuilder:
         self._data_edges()
         self._group_edges()
         self._after_edges()
-        if graph.exit_group is not None and finally_cluster is not None:
-            exit_cluster = self.cluster_of_group[id(graph.exit_group)]
-            self.edges.append(Edge(exit_cluster.id, finally_cluster.id, "finally (runs even on failure)", "finally"))
+        for guarded, finally_cluster in finally_clusters.values():
+            if guarded is not None:
+                exit_cluster = self.cluster_of_group[id(guarded)]
+                self.edges.append(
+                    Edge(exit_cluster.id, finally_cluster.id, "finally (runs even on failure)", "finally")
+                )
         title = graph.display_name or graph.name
         return Picture(graph.name, title, root, self.edges)
 
@@ -159,7 +164,7 @@ class _PictureBuilder:
                     keywords.append(arm.keyword)
             return " / ".join(keywords)
         if isinstance(group, dag.ExitHandlerGroup):
-            return "exit handler"
+            return f"exit handler {group.display_name}" if group.display_name else "exit handler"
         return group.kind
 
     # -- edges

@@ -52,6 +52,7 @@ class StepDecl:
     group: dag.TaskGroup
     in_finally: bool
     spec: dag.ComponentSpec | None = None  # what the step calls, known before its arguments
+    exit_handler: dag.ExitHandlerGroup | None = None  # for a step in `finally`: the group it runs after
     task: dag.Task | None = None
 
 
@@ -89,6 +90,9 @@ class PipelineBuilder:
         self.properties: dict[str, tree.Property] = {}
         self.finally_node: tree.Finally | None = None
         self.source_map: dict[str, object] = {}
+        self.exit_handlers: list[dag.ExitHandlerGroup] = []  # in the order written
+        self._declaring_exit_of: dag.ExitHandlerGroup | None = None  # the handler whose `finally` is being read
+        self._resolving_returns = False
 
     # ------------------------------------------------------------ entry
     def build(self) -> dag.PipelineGraph:
@@ -138,6 +142,7 @@ class PipelineBuilder:
         if graph.pipeline_root is not None:
             graph.pipeline_root_span = self.properties["pipeline_root"].span
         graph.exit_group = self.exit_group
+        graph.exit_handlers = list(self.exit_handlers)
         for decl in self.steps.values():
             decl.spec = self._callee(decl)
         self._resolve_groups(self.root)
@@ -177,15 +182,65 @@ class PipelineBuilder:
                     "`finally` must be the last block of the pipeline body",
                     self.finally_node.span,
                 )
-            self.exit_group = dag.ExitHandlerGroup(dag.GroupKind.EXIT_HANDLER, self.finally_node.span, parent=self.root)
+            self.exit_group = dag.ExitHandlerGroup(
+                dag.GroupKind.EXIT_HANDLER,
+                self.finally_node.span,
+                parent=self.root,
+                display_name=self._exit_handler_name(self.finally_node),
+            )
             self.root.children.append(self.exit_group)
+            self.exit_handlers.append(self.exit_group)
             main_group = self.exit_group
         for statement in body:
             if isinstance(statement, tree.Finally):
                 if statement is self.finally_node:
-                    self._declare_block(statement.body.body, self.root, BodyScope(), in_finally=True)
+                    self._declare_exit_steps(statement, self.exit_group)
+                continue
+            if isinstance(statement, tree.Try) and self.exit_group is None:
+                self._declare_try(statement)
                 continue
             self._declare_statement(statement, main_group, BodyScope(), in_finally=False, top_level=True)
+
+    def _declare_try(self, statement: tree.Try) -> None:
+        """`try { body } finally { steps }`: one exit handler group, its steps run after it."""
+        group = dag.ExitHandlerGroup(
+            dag.GroupKind.EXIT_HANDLER,
+            statement.span,
+            parent=self.root,
+            display_name=self._exit_handler_name(statement.final),
+        )
+        self.root.children.append(group)
+        self.exit_handlers.append(group)
+        self._declare_block(statement.body.body, group, BodyScope(), in_finally=False)
+        self._declare_exit_steps(statement.final, group)
+
+    def _declare_exit_steps(self, node: tree.Finally, group: dag.ExitHandlerGroup | None) -> None:
+        self._declaring_exit_of = group
+        self._declare_block(node.body.body, self.root, BodyScope(), in_finally=True)
+        self._declaring_exit_of = None
+
+    def _exit_handler_name(self, node: tree.Finally) -> str | None:
+        """`finally with { display_name: "..." }`: the exit handler's name (kfp's `ExitHandler(name=)`)."""
+        if node.options is None:
+            return None
+        name = None
+        for entry in node.options.entries:
+            if entry.key.name != "display_name":
+                self.diagnostics.report(
+                    codes.UNKNOWN_OPTION,
+                    f"an exit handler has no option `{entry.key.name}`; it takes only `display_name`",
+                    entry.key.span,
+                    suggestion=did_you_mean(entry.key.name, ["display_name"], at=entry.key.span),
+                )
+                continue
+            value = constant_value(entry.value)
+            if not isinstance(value, str) or not value:
+                self.diagnostics.report(
+                    codes.INVALID_OPTION_VALUE, "`display_name` must be a non-empty string", entry.value.span
+                )
+                continue
+            name = value
+        return name
 
     def _declare_block(self, statements, group: dag.TaskGroup, scope: BodyScope, in_finally: bool) -> None:
         for statement in statements:
@@ -230,6 +285,20 @@ class PipelineBuilder:
                 codes.MISPLACED_STATEMENT,
                 "`finally` is allowed only at the top level of a pipeline body",
                 statement.span,
+            )
+        elif isinstance(statement, tree.Try):
+            where = (
+                "inside a pipeline whose whole body a `finally` already guards"
+                if top_level
+                else "only at the top level of a pipeline body"
+            )
+            self.diagnostics.report(
+                codes.MISPLACED_STATEMENT,
+                f"`try` is allowed {where}: exit handlers don't nest",
+                statement.span,
+                related=[Related(self.finally_node.span, "that `finally`")]
+                if top_level and self.finally_node
+                else None,
             )
 
     def _declare_if(self, statement: tree.If, group: dag.TaskGroup, scope: BodyScope, in_finally: bool) -> None:
@@ -336,7 +405,7 @@ class PipelineBuilder:
                 name_span,
             )
             return
-        decl = StepDecl(node, name, name_span, group, in_finally)
+        decl = StepDecl(node, name, name_span, group, in_finally, exit_handler=self._declaring_exit_of)
         self.steps[name] = decl
         self.task_names[task_name] = decl
 
@@ -475,6 +544,7 @@ class PipelineBuilder:
             group=decl.group,
             span=node.span,
             in_finally=decl.in_finally,
+            exit_handler=decl.exit_handler,
         )
         self.after_nodes[task.name] = after
         decl.task = task
@@ -966,6 +1036,16 @@ class PipelineBuilder:
             )
             return None
         between = _groups_between(decl.group, consumer_group)
+        guarded = [x for x in between if isinstance(x, dag.ExitHandlerGroup)]
+        if guarded and not self._resolving_returns:
+            self.diagnostics.report(
+                codes.CROSSES_GROUP_BOUNDARY,
+                f"`{decl.name}.{port.name}` is made inside a `try`; steps after it can't use it",
+                expr.span,
+                related=[Related(_group_span(guarded[0]), "the `try`"), Related(decl.node.span, "the producer")],
+                hint="use it inside the same `try`, or return it from the pipeline",
+            )
+            return None
         value = dag.TaskOutput(k8s_name(decl.name), port.name, port.type)
         loops = [x for x in between if isinstance(x, dag.LoopGroup)]
         # An `if` inside a loop only thins out the gathered list (kfp's Collected skips the iterations where it
@@ -1129,7 +1209,9 @@ class PipelineBuilder:
                         hint=f"declare it: `pipeline {self.definition.name.name}(...) -> ({name}: ...)`",
                     )
                     continue
+                self._resolving_returns = True
                 value = self._value(argument.value, self.exit_group or self.root, BodyScope())
+                self._resolving_returns = False
                 if value is None:
                     continue
                 mismatch = types.assignable(value.type, declared[name].type)

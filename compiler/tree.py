@@ -30,6 +30,7 @@ KEYWORDS = (
     "elif",
     "else",
     "finally",
+    "try",
     "with",
     "return",
     "and",
@@ -298,10 +299,20 @@ class If:
 
 @node
 class Finally:
-    """A `finally { ... }` block: steps that run when the pipeline ends, however it ends."""
+    """`finally [with { display_name: "..." }] { steps }`: the steps that run after a guarded body."""
 
     span: Span
     body: Block
+    options: DictExpr | None = None
+
+
+@node
+class Try:
+    """`try { body } finally { steps }`: an exit handler around part of a pipeline body."""
+
+    span: Span
+    body: Block
+    final: Finally
 
 
 @node
@@ -312,7 +323,7 @@ class Return:
     args: list[Argument]
 
 
-Statement = Property | Step | For | If | Finally | Return
+Statement = Property | Step | For | If | Finally | Try | Return
 
 
 # ---------------------------------------------------------- declarations
@@ -447,3 +458,7 @@ def walk_statements(statements):
                 yield from walk_statements(branch.body.body)
         elif isinstance(statement, Finally):
             yield from walk_statements(statement.body.body)
+        elif isinstance(statement, Try):
+            yield from walk_statements(statement.body.body)
+            yield statement.final
+            yield from walk_statements(statement.final.body.body)

@@ -178,6 +178,8 @@ def assignable(source: Type, target: Type) -> Mismatch | None:
     if target.kind == TypeKind.STATUS or source.kind == TypeKind.STATUS:
         if source.kind == target.kind:
             return None
+        if source.kind == TypeKind.STATUS and target.is_param and target.name == "dict":
+            return None  # kfp passes a PipelineTaskFinalStatus into a STRUCT input: the status as a dict
         return Mismatch(codes.TYPE_MISMATCH, f"expected `{_bare(target)}`, found `{_bare(source)}`")
     if source.is_param != target.is_param:
         if source.is_artifact:

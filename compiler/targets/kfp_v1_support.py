@@ -72,6 +72,7 @@ class _SupportCheck:
                 f"pipeline outputs (`return` in `{graph.name}`)",
                 "KFP 1.x pipelines have no outputs; compile the pipeline that calls this one",
             )
+        self.exit_handlers()
         for task in graph.tasks.values():
             self.task(task)
         for group in graph.root.groups():
@@ -81,6 +82,33 @@ class _SupportCheck:
                 for value in dag.condition_values(group.condition):
                     if isinstance(value, dag.OneOf):
                         self.report_oneof(value, group.span)
+
+    def exit_handlers(self) -> None:
+        """Argo has one `onExit`, run after the whole workflow: one exit handler that guards the whole body."""
+        handlers = self.graph.exit_handlers
+        for extra in handlers[1:]:
+            self.report(
+                extra.span,
+                "a second exit handler (`try { } finally { }`)",
+                "Argo runs one exit handler, after the whole workflow; keep one `finally`, or compile for kfp-v2",
+            )
+        if len(handlers) == 1:
+            outside = [
+                c for c in self.graph.root.children if c is not handlers[0] and not getattr(c, "in_finally", False)
+            ]
+            if outside:
+                self.report(
+                    handlers[0].span,
+                    "a `try` that guards part of the pipeline",
+                    "Argo runs the exit handler after the whole workflow; guard the whole body with `finally`",
+                )
+        for handler in handlers:
+            if handler.display_name is not None:
+                self.report(
+                    handler.span,
+                    f'naming an exit handler (`display_name: "{handler.display_name}"`)',
+                    "kfp 1.8's ExitHandler has no name",
+                )
 
     def report_oneof(self, value: dag.OneOf, fallback) -> None:
         self.report(

@@ -191,6 +191,7 @@ class _Lowering:
         self._rendered: dict[int, tuple[list[str], list[str]]] = {}
         self._pending_inner_map: dict = {}
         self.oneofs = OneOfOutputs(self)
+        self._guarded: dag.ExitHandlerGroup | None = None  # while an exit task is built: the group it runs after
         self.out = LoweredPipeline()
 
     # ------------------------------------------------------------ run
@@ -614,7 +615,8 @@ class _Lowering:
         else:
             component["dag"] = {"tasks": {}}
 
-        task: dict = {"taskInfo": {"name": name}}
+        display_name = group.display_name if isinstance(group, dag.ExitHandlerGroup) else None
+        task: dict = {"taskInfo": {"name": display_name or name}}
         inputs: dict = {}
         for channel in channels:
             kind = "artifacts" if channel.is_artifact else "parameters"
@@ -682,7 +684,7 @@ class _Lowering:
         if isinstance(value, dag.RuntimeValue):
             return "parameters", {"runtimeValue": {"constant": RUNTIME[value.which]}}
         if isinstance(value, dag.FinalStatus):
-            return "parameters", {"taskFinalStatus": {"producerTask": self.name_of(self.graph.exit_group)}}
+            return "parameters", {"taskFinalStatus": {"producerTask": self.name_of(self._guarded)}}
         channel = self._channel_of(value)
         kind = "artifacts" if channel.is_artifact else "parameters"
         if isinstance(value, dag.LoopItem):
@@ -874,8 +876,9 @@ class _Lowering:
         root_tasks = self.out.root["dag"]["tasks"]
         parent_inputs = self.out.root.get("inputDefinitions", {})
         for task in self.graph.exit_tasks:
+            self._guarded = task.exit_handler or self.graph.exit_group
             spec, component = self._task(task, set(), parent_inputs, True)
-            spec["dependentTasks"] = [self.name_of(self.graph.exit_group)]
+            spec["dependentTasks"] = [self.name_of(self._guarded)]
             spec["triggerPolicy"] = {"strategy": "ALL_UPSTREAM_TASKS_COMPLETED"}
             component_name = unique_name(f"comp-{task.name}", self.out.components)
             spec["componentRef"] = {"name": component_name}

@@ -20,7 +20,7 @@
 
 (defvar ptflow-font-lock-keywords
   `((,(regexp-opt '("import" "as" "component" "pipeline" "for" "in" "parallel" "if" "elif"
-                    "else" "finally" "with" "return" "and" "or" "not")
+                    "else" "finally" "try" "with" "return" "and" "or" "not")
                   'symbols)
      . font-lock-keyword-face)
     (,(regexp-opt '("true" "false" "null") 'symbols) . font-lock-constant-face)))

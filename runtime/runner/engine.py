@@ -6,8 +6,9 @@ it waits for has finished; container steps then share `--parallelism` lanes
 
 - a task waits for its `dependentTasks` and the producers of its inputs;
 - once a task of a DAG failed, the DAG starts no new task except those whose
-  `triggerPolicy.strategy` is ALL_UPSTREAM_TASKS_COMPLETED (exit handlers),
-  which also run when what they wait for failed;
+  `triggerPolicy.strategy` is ALL_UPSTREAM_TASKS_COMPLETED (exit handlers and
+  `ignore_upstream_failure` steps), which also run when what they wait for
+  failed; an input from a failed task is left out, so its default applies;
 - a `triggerPolicy.condition` is CEL over the task's resolved inputs; a task
   whose condition is false is skipped (a skipped task counts as done);
 - a loop runs its component's DAG once per item; the loop's outputs are the

@@ -46,6 +46,7 @@ KEYWORD_SCOPES: dict[str, tuple[str, ...]] = {
     "elif": ("keyword.control.conditional",),
     "else": ("keyword.control.conditional",),
     "finally": ("keyword.control.finally",),
+    "try": ("keyword.control.try",),
     "return": ("keyword.control.return",),
     "with": ("keyword.other.with",),
     "and": ("keyword.operator.logical",),
