@@ -368,22 +368,51 @@ class _Recovery:
                 message = f"expected {expected} after {describe_token(previous)}"
                 self.diagnostics.report(codes.SYNTAX_ERROR, message, span)
             return
+        hint = _hint_for(token, accepts)
+        related = self._opened_here(unclosed)
         if token.type == "$END":
             closers = accepts & _CLOSERS
             message = f"unexpected end of file; expected {describe_expected(closers or accepts)}"
             if unclosed is not None:
                 message = f"unclosed {unclosed.shown}: the file ends before its {unclosed.closer}"
+                misplaced = self._misaligned_brace(unclosed.opener) if unclosed.opener.type == "LBRACE" else None
+                if misplaced is not None:
+                    # The parser can only name the outermost block left open; the indentation shows which
+                    # inner block lost its `}`: the one whose `}` lines up with an outer block instead.
+                    opener, closer = misplaced
+                    assert opener.line is not None, "a lexed token has its line"
+                    line = self.source.text.splitlines()[opener.line - 1].strip()
+                    hint = (
+                        f"the `}}` at line {closer.line} lines up with an outer block, not with `{_shorten(line)}` "
+                        f"at line {opener.line}: is that block's `}}` missing?"
+                    )
+                    related = [*(related or []), Related(_token_span(self.source, opener), "this block's `{`")]
         else:
             message = f"unexpected {describe_token(token)}; expected {expected}"
             if unclosed is not None:
                 message = f"unclosed {unclosed.shown}: {message}"
-        self.diagnostics.report(
-            codes.SYNTAX_ERROR,
-            message,
-            span,
-            related=self._opened_here(unclosed),
-            hint=_hint_for(token, accepts),
-        )
+        self.diagnostics.report(codes.SYNTAX_ERROR, message, span, related=related, hint=hint)
+
+    def _misaligned_brace(self, outer: Token) -> tuple[Token, Token] | None:
+        """Inside the block opened by `outer`, the first `{ }` pair whose `}` starts its line left of the line
+        the `{` is on: the `}` that probably belongs to an outer block, and that block's `{`."""
+        lines = self.source.text.splitlines()
+        after = _token_offsets(outer)[1]
+        opened: list[Token] = []
+        try:  # lexed again only here, at the end of a file with a block left open
+            tokens = [t for t in _lex(self.source.text) if t.start_pos is not None and t.start_pos >= after]
+        except UnexpectedInput:
+            return None  # text the lexer refuses was reported already; no guess about it
+        for token in tokens:
+            if token.type == "LBRACE":
+                opened.append(token)
+            elif token.type == "RBRACE" and opened:
+                opener = opened.pop()
+                assert token.line is not None and opener.line is not None
+                closer_line, opener_line = lines[token.line - 1], lines[opener.line - 1]
+                if closer_line.strip().startswith("}") and _indent(closer_line) < _indent(opener_line):
+                    return opener, token
+        return None
 
     def _opened_here(self, unclosed: _Unclosed | None) -> list[Related] | None:
         if unclosed is None:
@@ -558,6 +587,23 @@ def _block_owner(stack: list, brace: int) -> str | None:
                 return None  # `:`, `=`, `,`, `(`...: the `{` starts a dict value
         index -= 1
     return None
+
+
+def _lex(text: str):
+    """The tokens of `text`, without the token counter (its state belongs to the parse under way)."""
+    from lark.lexer import LexerThread
+
+    lexer = get_parser().parser.lexer
+    lexer = getattr(lexer, "lexer", lexer)  # lark wraps the lexer with the post-lexer: unwrap it
+    return LexerThread.from_text(lexer, text).lex(None)
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+
+
+def _shorten(line: str, width: int = 40) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _invented(kind: str, at: Token) -> Token:

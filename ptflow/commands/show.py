@@ -61,7 +61,7 @@ def run(args) -> int:
 
 def _print_log(store, run_id: str, executions: list[dict], step: str) -> int:
     """Write a step's log (every attempt, with the runner's header line before each) to stdout."""
-    from ptflow.runtime.runner.views import AmbiguousStep, find_step, step_name
+    from ptflow.runtime.runner.views import AmbiguousStep, find_step, shown_step
 
     try:
         execution = find_step(executions, step)
@@ -69,7 +69,7 @@ def _print_log(store, run_id: str, executions: list[dict], step: str) -> int:
         print(f"ptflow show: run {run_id}: {error}", file=sys.stderr)
         return EXIT_ERRORS
     if execution is None:
-        steps = ", ".join(step_name(e["task"]) for e in executions) or "none"
+        steps = ", ".join(shown_step(e) for e in executions) or "none"
         print(f"ptflow show: run {run_id} has no step `{step}` (its steps: {steps})", file=sys.stderr)
         return EXIT_ERRORS
     if execution["status"] == "CACHED" and execution["cached_from"]:

@@ -65,13 +65,13 @@ def resolve_logdir(target: str, store_dir: str, step: str | None) -> list[str]:
         found = store.find_run(target)
         if found is None:
             raise LookupError(f"no directory and no run `{target}` in {store_dir} (ptflow runs lists them)")
-        from ptflow.runtime.runner.views import find_steps, step_name
+        from ptflow.runtime.runner.views import find_steps, shown_step
 
         executions = store.executions(found["id"])
         if step:
             executions = find_steps(executions, step)
             if not executions:
-                steps = ", ".join(step_name(e["task"]) for e in store.executions(found["id"])) or "none"
+                steps = ", ".join(shown_step(e) for e in store.executions(found["id"])) or "none"
                 raise LookupError(f"run {found['id']} has no step `{step}` (its steps: {steps})")
         logs = {}
         for execution in executions:
@@ -79,7 +79,7 @@ def resolve_logdir(target: str, store_dir: str, step: str | None) -> list[str]:
                 for artifact in artifacts:
                     path = local_path_for_uri(artifact.uri)
                     if path and holds_tensorboard_logs(Path(path)):
-                        logs.setdefault(step_name(execution["task"]), path)
+                        logs.setdefault(shown_step(execution), path)
     finally:
         store.close()
     if not logs:

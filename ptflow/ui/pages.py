@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 from ptflow.runtime.runner import logs as run_logs
 from ptflow.runtime.runner.artifacts import local_path_for_uri
 from ptflow.runtime.runner.values import to_text
+from ptflow.runtime.runner.views import shown_step
 from ptflow.ui import charts, dag, files, layout, markdown
 from ptflow.ui.readonly import RUN_STATES, ReadOnlyStore
 
@@ -303,7 +304,7 @@ def step_page(store: ReadOnlyStore, run_id: str, node_id: str, query: dict[str, 
             "iterations": [
                 {
                     "id": e["id"],
-                    "task": e["task"],
+                    "task": shown_step(e),
                     "state": dag.STATE_OF_STATUS.get(e["status"], e["status"].lower()),
                     "url": step_url(run_id, node_id, e["id"]),
                     "chosen": e["id"] == chosen_id,
@@ -330,7 +331,7 @@ def _execution_view(store: ReadOnlyStore, run: dict, execution: dict) -> dict:
         if original is not None:
             cached_from = {
                 "run": original["run_id"],
-                "task": original["task"],
+                "task": shown_step(original),
                 "url": execution_url(original["id"]),
                 "execution": original["id"],
             }
@@ -351,7 +352,7 @@ def _execution_view(store: ReadOnlyStore, run: dict, execution: dict) -> dict:
     whole = run_logs.as_text(store.read_log(log_source, LOG_TAIL_BYTES))
     return {
         "id": execution["id"],
-        "task": execution["task"],
+        "task": shown_step(execution),
         "component": execution["component"],
         "state": state,
         "started": when(execution["started"]),
@@ -493,7 +494,7 @@ def artifact_page(store: ReadOnlyStore, artifact_id: int) -> Page:
             inputs,
             [
                 {
-                    "label": e["task"].rsplit("/", 1)[-1],
+                    "label": shown_step(e).rsplit("/", 1)[-1],
                     "sublabel": f"run {e['run_id']}",
                     "kind": "execution",
                     "href": execution_url(e["id"]),
@@ -510,7 +511,7 @@ def artifact_page(store: ReadOnlyStore, artifact_id: int) -> Page:
             ],
             [
                 {
-                    "label": e["task"].rsplit("/", 1)[-1],
+                    "label": shown_step(e).rsplit("/", 1)[-1],
                     "sublabel": f"run {e['run_id']} as {e['name']}",
                     "kind": "execution",
                     "href": execution_url(e["id"]),
@@ -529,12 +530,17 @@ def artifact_page(store: ReadOnlyStore, artifact_id: int) -> Page:
             "view": artifact_view(store, artifact_id, artifact["type"] or "", artifact["uri"], artifact["metadata"]),
             "lineage_svg": charts.lineage_svg(columns),
             "producers": [
-                {"task": e["task"], "run": e["run_id"], "status": e["status"].lower(), "url": execution_url(e["id"])}
+                {
+                    "task": shown_step(e),
+                    "run": e["run_id"],
+                    "status": e["status"].lower(),
+                    "url": execution_url(e["id"]),
+                }
                 for e in producers
             ],
             "consumers": [
                 {
-                    "task": e["task"],
+                    "task": shown_step(e),
                     "run": e["run_id"],
                     "status": e["status"].lower(),
                     "as": e["name"],

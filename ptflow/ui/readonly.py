@@ -135,7 +135,8 @@ class ReadOnlyStore(Store):
                 " WHERE run_id = ? ORDER BY id",
                 (run_id,),
             ).fetchall()
-        return [dict(row) for row in rows]
+        names = self.step_names(run_id)
+        return [{**dict(row), "step_names": names} for row in rows]
 
     def execution_with_artifacts(self, execution_id: int) -> dict | None:
         with self._lock:
@@ -143,6 +144,7 @@ class ReadOnlyStore(Store):
             if row is None:
                 return None
             execution = _with_log_ranges(dict(row))
+            execution["step_names"] = self.step_names(execution["run_id"])
             execution["inputs"] = json.loads(execution["inputs"] or "{}")
             execution["outputs"] = json.loads(execution["outputs"] or "{}")
             execution["input_artifacts"] = self._artifacts_of(row["id"], "INPUT")

@@ -155,7 +155,9 @@ class Run:
         parameters = self._root_parameters()
         # The source's absolute path, so `ptflow ui` started from another folder finds the file (and its names).
         source = os.path.abspath(self.pipeline.source) if self.pipeline.source else ""
-        self.run_id = self.store.start_run(self.pipeline.name, source, self.pipeline.digest(), parameters)
+        self.run_id = self.store.start_run(
+            self.pipeline.name, source, self.pipeline.digest(), parameters, self.pipeline.step_names
+        )
         self.run_dir = self.store.run_dir(self.run_id)
         self.lanes = Lanes(self.store.root, self.run_dir, self.options.parallelism)
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))

@@ -184,7 +184,7 @@ class ContainerLauncher:
                 step,
                 parameters,
                 f"input{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(f'`{m}`' for m in missing)} of step `{step.path}` "
+                f"{', '.join(f'`{m}`' for m in missing)} of step `{self._named(step.path)}` "
                 "received no value (its producer was skipped or did not produce it)",
                 codes.RUN_INPUT_WITHOUT_VALUE,
             )
@@ -294,11 +294,16 @@ class ContainerLauncher:
         else:
             self.store.record_attempt(execution.id, attempt, execution.logs)
 
+    def _named(self, task: str) -> str:
+        """A task as the `.ptflow` file names it (`crash_now`, not `exit-handler-1/crash-now`), for messages."""
+        return step_name(task, self.run.pipeline.step_names)
+
     def _log_hint(self, task: str) -> str:
         """The command that prints a step's whole log."""
         default = self.store.root == Path(DEFAULT_STORE).resolve()
         store = "" if default else f" --store {shlex.quote(str(self.store.root))}"
-        return f"ptflow show {self.run.run_id}{store} --log {shlex.quote(step_name(task))}"
+        name = self._named(task)
+        return f"ptflow show {self.run.run_id}{store} --log {shlex.quote(name)}"
 
     # ---------------------------------------------------------- one attempt
     def _attempt(
@@ -345,10 +350,12 @@ class ContainerLauncher:
         exit_code, timed_out = ended
         if timed_out:
             return fail(
-                f"step `{step.path}` timed out after {prepared.timeout:g}s", codes.RUN_STEP_TIMED_OUT, exit_code
+                f"step `{self._named(step.path)}` timed out after {prepared.timeout:g}s",
+                codes.RUN_STEP_TIMED_OUT,
+                exit_code,
             )
         if exit_code != 0:
-            return fail(f"step `{step.path}` {describe_exit(exit_code)}", exit_code=exit_code)
+            return fail(f"step `{self._named(step.path)}` {describe_exit(exit_code)}", exit_code=exit_code)
         return self._collect(step, prepared.executor_input, staging, execution, fail)
 
     def _run_in_lane(
@@ -365,7 +372,7 @@ class ContainerLauncher:
         """Record the attempt's start (and its log's), run its process, note where its log ends."""
         run = self.run
         if run.stopping.is_set():
-            return fail(f"step `{step.path}` was not started: the run is stopping")
+            return fail(f"step `{self._named(step.path)}` was not started: the run is stopping")
         command = self._plan(step, prepared, lane, fail)
         if isinstance(command, StepFailure):
             return command
@@ -380,7 +387,7 @@ class ContainerLauncher:
             return ended
         except OSError as error:  # the command went away since it was found, or can't be executed
             return fail(
-                f"step `{step.path}` runs command `{command.argv[0]}`, which can't be started here "
+                f"step `{self._named(step.path)}` runs command `{command.argv[0]}`, which can't be started here "
                 f"({error.strerror or error})",
                 codes.RUN_COMMAND_NOT_FOUND,
             )
@@ -405,7 +412,7 @@ class ContainerLauncher:
             }
             image = resolver.text(str(container.get("image", "")), "the image")
         except PlaceholderError as error:
-            return fail(f"step `{step.path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE)
+            return fail(f"step `{self._named(step.path)}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE)
         return Prepared(executor_input, argv, env, image, self._timeout(step))
 
     def _plan(self, step: ResolvedTask, prepared: Prepared, lane: Lane, fail) -> CommandPlan | StepFailure:
@@ -424,7 +431,7 @@ class ContainerLauncher:
         except CommandNotFound as missing:
             what = f"command `{missing.command}`" if missing.command else "an empty command"
             return fail(
-                f"step `{step.path}` runs {what}, which is not on this machine's PATH "
+                f"step `{self._named(step.path)}` runs {what}, which is not on this machine's PATH "
                 f"(its image `{prepared.image}` is not used without --containers)",
                 codes.RUN_COMMAND_NOT_FOUND,
             )
@@ -508,7 +515,7 @@ class ContainerLauncher:
             if written is not None:
                 executor_output = json.loads(written) or {}
         except (OSError, json.JSONDecodeError) as error:
-            return fail(f"step `{step.path}` wrote an executor output file that is not JSON ({error})")
+            return fail(f"step `{self._named(step.path)}` wrote an executor output file that is not JSON ({error})")
         definitions = step.component.get("outputDefinitions") or {}
         parameters: dict[str, Any] = {}
         reported = executor_output.get("parameterValues") or {}
@@ -523,7 +530,7 @@ class ContainerLauncher:
                 text = None
             if text is None:
                 return fail(
-                    f"step `{step.path}` did not write its output parameter `{name}` "
+                    f"step `{self._named(step.path)}` did not write its output parameter `{name}` "
                     f"(expected a file at {entry['outputFile']})"
                 )
             text = _universal_newlines(text)  # as reading the file in text mode always did
@@ -531,7 +538,8 @@ class ContainerLauncher:
                 parameters[name] = values.from_text(text, parameter_type)
             except values.ValueTypeError as error:
                 return fail(
-                    f"step `{step.path}` wrote output parameter `{name}` that is not a {parameter_type}: {error}"
+                    f"step `{self._named(step.path)}` wrote output parameter `{name}` that is not a "
+                    f"{parameter_type}: {error}"
                 )
         artifacts: dict[str, list[Artifact]] = {}
         final = self.store.final_for(execution.uuid) if executor_input["outputs"]["artifacts"] else None
@@ -551,7 +559,7 @@ class ContainerLauncher:
                     problem = self._foreign_uri(reported_uri)
                     if problem:
                         return fail(
-                            f"step `{step.path}` reported output `{name}` at {reported_uri}: {problem}",
+                            f"step `{self._named(step.path)}` reported output `{name}` at {reported_uri}: {problem}",
                             codes.RUN_PATH_ESCAPES_STORE,
                         )
                     artifact.uri = reported_uri

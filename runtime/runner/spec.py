@@ -24,6 +24,8 @@ class Pipeline:
     source_map: dict[tuple[str, str], Span] = field(default_factory=dict)
     # Compiled task name (`condition-4`) -> the `if`/`elif`/`else` arm of the checked DAG (none for IR).
     condition_arms: dict[str, Any] = field(default_factory=dict)
+    # Compiled task name (`final-summary`) -> the step's name in the `.ptflow` file (none for IR).
+    step_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -133,4 +135,27 @@ def _compile(path: str, pipeline: str | None, image: str | None, target: str):
     from ptflow.runtime.runner.conditions import condition_arms
 
     loaded.condition_arms = condition_arms(result.graph)
+    loaded.step_names = _step_names(result.graph)
     return documents, loaded, [d for d in result.diagnostics if not d.is_error]
+
+
+def _step_names(graph) -> dict[str, str]:
+    """Each compiled task name of the pipeline and the pipelines it calls -> the step's name as written.
+
+    Only names the compiler changed are kept (`final_summary` became `final-summary`); a name that stands
+    for two spellings in different pipelines keeps its compiled form, which is right for both.
+    """
+    names: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    graphs, seen = [graph], set()
+    while graphs:
+        current = graphs.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        for task in current.tasks.values():
+            if task.name != task.step:
+                if names.setdefault(task.name, task.step) != task.step:
+                    ambiguous.add(task.name)
+            graphs.append(task.component.pipeline)
+    return {name: step for name, step in names.items() if name not in ambiguous}

@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS runs (
     pid INTEGER,
     host TEXT,
     outputs TEXT,
-    error TEXT
+    error TEXT,
+    step_names TEXT
 );
 CREATE TABLE IF NOT EXISTS executions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -131,6 +132,8 @@ CREATE TABLE IF NOT EXISTS large_values (
 # value whose JSON is LARGE_VALUE_BYTES or more is kept once in `large_values`, by its digest, and written in its
 # place as {"$ptflow-large-value": DIGEST} (see _pack): a 50 MB parameter passed to ten steps is stored once,
 # not eleven times.
+# `runs.step_names` maps the compiled name of each task to the step's name in the `.ptflow` file
+# ({"final-summary": "final_summary"}), so views show the user's spelling; NULL for a run of compiled IR.
 # `executions.log` holds where an execution's log is: a JSON list of byte ranges of lane files, one per attempt
 # that started a process (logs.LogRange); stores written before lane files hold the path of a log file there.
 
@@ -328,6 +331,10 @@ class Store:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self._db.execute(statement)
+                # A store made before a column was added: add it (older runs read it as NULL).
+                columns = {row["name"] for row in self._db.execute("PRAGMA table_info(runs)")}
+                if "step_names" not in columns:
+                    self._db.execute("ALTER TABLE runs ADD COLUMN step_names TEXT")
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -442,7 +449,9 @@ class Store:
         return final
 
     # ------------------------------------------------------------------- runs
-    def start_run(self, pipeline: str, source: str, spec_digest: str, parameters: dict) -> str:
+    def start_run(
+        self, pipeline: str, source: str, spec_digest: str, parameters: dict, step_names: dict | None = None
+    ) -> str:
         """Record a new run as RUNNING, its runner lock held by this process from before the record exists."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_id = f"{_slug(pipeline)}-{stamp}-{uuid.uuid4().hex[:6]}"
@@ -456,8 +465,8 @@ class Store:
         with self._transaction() as db:
             _save_large_values(db, large)
             db.execute(
-                "INSERT INTO runs (id, pipeline, source, spec_digest, parameters, status, started, pid, host)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (id, pipeline, source, spec_digest, parameters, status, started, pid, host,"
+                " step_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     pipeline,
@@ -468,6 +477,7 @@ class Store:
                     time.time(),
                     os.getpid(),
                     socket.gethostname(),
+                    json.dumps(step_names) if step_names else None,
                 ),
             )
         return run_id
@@ -804,6 +814,7 @@ class Store:
             result = []
             for row in rows:
                 execution = _with_log_ranges(dict(row))
+                execution["step_names"] = self.step_names(run_id)
                 execution["inputs"] = self._unpack(execution["inputs"])
                 execution["outputs"] = self._unpack(execution["outputs"])
                 execution["input_artifacts"] = self._artifacts_of(row["id"], "INPUT")
@@ -817,7 +828,17 @@ class Store:
             row = self._db.execute("SELECT * FROM executions WHERE id = ?", (execution_id,)).fetchone()
             if row is None:
                 return None
-        return _with_log_ranges(dict(row))
+        execution = _with_log_ranges(dict(row))
+        execution["step_names"] = self.step_names(execution["run_id"])
+        return execution
+
+    def step_names(self, run_id: str) -> dict[str, str]:
+        """The run's compiled task names and the `.ptflow` step names they stand for ({} when not recorded)."""
+        with self._lock:
+            row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        # `SELECT *`: a store opened read-only may predate the column
+        text = row["step_names"] if row is not None and "step_names" in row.keys() else None
+        return json.loads(text) if text else {}
 
     # ------------------------------------------------------------------- logs
     def read_log(self, execution: dict, limit: int | None = None) -> bytes:
@@ -914,6 +935,7 @@ class Store:
             consumers: list[dict] = []
             for event in events:
                 execution = _with_log_ranges(dict(event))
+                execution["step_names"] = self.step_names(execution["run_id"])
                 execution["inputs"] = self._unpack(execution["inputs"])
                 execution["outputs"] = self._unpack(execution["outputs"])
                 execution["input_artifacts"] = self._artifacts_of(event["id"], "INPUT")

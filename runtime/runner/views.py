@@ -48,23 +48,30 @@ def is_group(path_part: str) -> bool:
     return bool(_GROUP.match(ITERATION.sub("", path_part)))
 
 
-def step_name(task_path: str) -> str:
+def step_name(task_path: str, names: dict[str, str] | None = None) -> str:
     """A task as the user named it in the `.ptflow` file: the compiler's groups left out of its path.
 
     `exit-handler-1/summary` -> `summary`; `condition-1/condition-branches-2/train` -> `train`; a nested
     pipeline's step keeps the call's name (`inner/train`); a loop's iterations keep their index, on the
-    step (`for-loop-2[1]/train` -> `train[1]`), so each execution has a name of its own.
+    step (`for-loop-2[1]/train` -> `train[1]`), so each execution has a name of its own.  `names` (the
+    run's `step_names`) gives each compiled name its spelling in the file: `final-summary` -> `final_summary`.
     """
+    names = names or {}
     parts, indexes = [], ""
     for part in task_path.split("/"):
         if is_group(part):
             match = ITERATION.search(part)
             indexes += match.group(0) if match else ""
         else:
-            parts.append(part)
+            parts.append(names.get(part, part))
     if not parts:  # a group itself (a skipped `if`): the file has no name for it, its own is the shortest
         return task_path.rsplit("/", 1)[-1]
     return "/".join(parts) + indexes
+
+
+def shown_step(execution: dict) -> str:
+    """An execution's step as the `.ptflow` file names it (see step_name)."""
+    return step_name(execution["task"], execution.get("step_names"))
 
 
 class AmbiguousStep(LookupError):
@@ -73,7 +80,7 @@ class AmbiguousStep(LookupError):
     def __init__(self, name: str, candidates: list[dict]):
         self.name = name
         self.candidates = candidates
-        listed = ", ".join(f"`{step_name(e['task'])}` ({e['task']})" for e in candidates)
+        listed = ", ".join(f"`{shown_step(e)}` ({e['task']})" for e in candidates)
         super().__init__(f"`{name}` names {len(candidates)} steps of this run: {listed}; name one of them")
 
 
@@ -87,8 +94,11 @@ def find_steps(executions: list[dict], name: str) -> list[dict]:
     spellings = {name, name.replace("_", "-")}
     for spelling in (
         lambda e: e["task"],
-        lambda e: step_name(e["task"]),
+        shown_step,
+        lambda e: step_name(e["task"]),  # the compiled spelling, groups left out (`crash-now`)
+        lambda e: _INDEXES.sub("", shown_step(e)),
         lambda e: _INDEXES.sub("", step_name(e["task"])),
+        lambda e: _INDEXES.sub("", shown_step(e)).rsplit("/", 1)[-1],
         lambda e: _INDEXES.sub("", step_name(e["task"])).rsplit("/", 1)[-1],
     ):
         found = [e for e in executions if spelling(e) in spellings]
@@ -163,7 +173,7 @@ def run_view(
         attempts = execution.get("attempts") or 0
         rows.append(
             [
-                step_name(execution["task"]),
+                shown_step(execution),
                 status,
                 duration(execution["started"], execution["finished"]) if execution["status"] != "CACHED" else "-",
                 str(attempts) if attempts > 1 else "",
@@ -180,10 +190,10 @@ def run_view(
         ]
     for execution in executions:
         if execution["status"] == "SKIPPED" and execution.get("error"):
-            out += ["", f"{step_name(execution['task'])} skipped: {execution['error']}"]
+            out += ["", f"{shown_step(execution)} skipped: {execution['error']}"]
     failed = [e for e in executions if e["status"] == "FAILED"]
     for execution in failed:
-        name = step_name(execution["task"])
+        name = shown_step(execution)
         out += ["", f"{name} failed: {execution.get('error') or ''}"]
         tail = (log_tails or {}).get(execution["id"])
         if tail:
@@ -200,7 +210,7 @@ def _metrics(executions: list[dict]) -> list[tuple[str, str, dict]]:
         for name, artifacts in sorted(execution["output_artifacts"].items()):
             for artifact in artifacts:
                 if artifact.schema_title in METRICS_TYPES and artifact.metadata:
-                    found.append((step_name(execution["task"]), name, artifact.metadata))
+                    found.append((shown_step(execution), name, artifact.metadata))
     return found
 
 
@@ -222,7 +232,7 @@ def lineage_view(artifact: dict, lineage: dict) -> str:
         out.append("  (nothing recorded)")
     for execution in producers:
         out.append(
-            f"  {step_name(execution['task'])} in run {execution['run_id']} ({execution['status'].lower()}, "
+            f"  {shown_step(execution)} in run {execution['run_id']} ({execution['status'].lower()}, "
             f"component {execution['component']})"
         )
         for name, value in sorted(execution["inputs"].items()):
@@ -235,7 +245,7 @@ def lineage_view(artifact: dict, lineage: dict) -> str:
         out.append("  (nothing yet)")
     for execution in lineage["consumers"]:
         out.append(
-            f"  {step_name(execution['task'])} in run {execution['run_id']} as `{execution['name']}` "
+            f"  {shown_step(execution)} in run {execution['run_id']} as `{execution['name']}` "
             f"({execution['status'].lower()})"
         )
     return "\n".join(out) + "\n"
@@ -243,7 +253,7 @@ def lineage_view(artifact: dict, lineage: dict) -> str:
 
 def execution_json(execution: dict) -> dict:
     return {
-        "step": step_name(execution["task"]),  # as the .ptflow file names it
+        "step": shown_step(execution),  # as the .ptflow file names it
         "task": execution["task"],  # the compiled task path, compiler groups included
         "status": execution["status"],
         "component": execution["component"],

@@ -1,8 +1,10 @@
-"""A `ptflow serve` process for the length of a `with` block, on a free loopback port.
+"""A `ptflow serve` process on a free loopback port: for the length of a `with` block, or left running.
 
 `serve.predict` uses it when given an archive instead of an endpoint, so a
 pipeline run here exercises the same predict and explain calls it makes
-against KServe in the cluster.
+against KServe in the cluster.  `serve.deploy` under `ptflow run` starts one
+that outlives the step (`start_detached`): the run's later steps, and the user
+after the run, call the model at its URL as they would call the KServe service.
 
 The server picks its port itself (`--port 0`) and says which in its first
 line: a port chosen here and handed over could be taken by another process
@@ -29,6 +31,31 @@ STOP_GRACE_S = 15.0
 
 STARTUP_TIMEOUT_S = 300.0
 _SERVING_LINE = re.compile(r"^serving `.*` on (http://\S+?): ", re.MULTILINE)
+
+
+def start_detached(target: Path, log_path: Path, startup_timeout: float = STARTUP_TIMEOUT_S) -> ServerProcess:
+    """Start `ptflow serve target` in a session of its own, its output in `log_path`, and leave it running.
+
+    Its own session: the runner stops a finished step's process group, and this server is meant to outlive
+    the step.  Returns once it has said where it listens; stopped again if it never does.
+    """
+    command = [sys.executable, "-m", "ptflow", "serve", str(target), "--host", "127.0.0.1", "--port", "0"]
+    log_file = open(log_path, "w+", encoding="utf-8")  # noqa: SIM115 - the server writes it after we return
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    server = ServerProcess(process, log_file)
+    try:
+        server.endpoint = server.wait_for_endpoint(startup_timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 @contextmanager

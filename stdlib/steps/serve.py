@@ -9,6 +9,8 @@ outputs.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -102,6 +104,12 @@ def deploy(
     the kubernetes client: in a pod with its service account, elsewhere with
     the kubeconfig.  Outputs the service's URL and the host name to send as
     the Host header when calling it through an ingress gateway.
+
+    An `archive` on this machine's disk (what `ptflow run` passes; no cluster
+    could fetch it) is served here instead, by `ptflow serve` on a loopback
+    port, left running after the step: `endpoint` is its URL, so the steps
+    after it predict and explain as they would against KServe.  The manifest
+    says how to stop it.
     """
     import yaml
 
@@ -113,6 +121,8 @@ def deploy(
     uri = storage_uri if storage_uri is not None else isvc.storage_uri_for(archive.uri)
     if timeout < 1:
         raise UsageError(f"--timeout {timeout}: seconds, at least 1")
+    if archive is not None and urlparse(uri).scheme in ("", "file"):
+        return _serve_here(out, archive, protocol, timeout)
     spec = isvc.InferenceServiceSpec(
         name=name,
         namespace=namespace or "",
@@ -151,6 +161,42 @@ def deploy(
     )
     out["manifest"].metadata.update(name=spec.name, namespace=spec.namespace, endpoint=endpoint)
     return {"endpoint": endpoint, "host": urlparse(endpoint).netloc}
+
+
+def _serve_here(out: Outputs, archive: Artifact, protocol: str, timeout: int) -> dict:
+    """serve.deploy of an archive on this disk: `ptflow serve` it on loopback and leave it running."""
+    import yaml
+
+    from ptflow.stdlib.serving import predict_client as client
+    from ptflow.stdlib.serving.local_server import start_detached
+
+    model_name = _archive_model_name(archive.path)
+    # The server outlives the step, so its log goes where the user finds it (named in the manifest), not into
+    # the step's outputs.
+    handle, log_name = tempfile.mkstemp(prefix=f"ptflow-serve-{model_name}-", suffix=".log")
+    os.close(handle)
+    log = Path(log_name)
+    server = start_detached(archive.path, log)
+    try:
+        call = client.Call(server.endpoint, model_name, "predict", protocol, None, None, float(timeout))
+        client.wait_until_ready(call, timeout, check_server=server.check_alive)
+    except BaseException:
+        server.stop()
+        raise
+    pid = server.process.pid
+    print(f"serving `{model_name}` here at {server.endpoint} (process {pid}; stop it with `kill {pid}`)")
+    manifest = {
+        "served_here": "by `ptflow serve`, as `ptflow run` has no cluster to deploy to",
+        "endpoint": server.endpoint,
+        "model_name": model_name,
+        "archive": str(archive.path),
+        "pid": pid,
+        "stop": f"kill {pid}",
+        "log": str(log),
+    }
+    out["manifest"].path.write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    out["manifest"].metadata.update(endpoint=server.endpoint, served_here=True, pid=pid)
+    return {"endpoint": server.endpoint, "host": urlparse(server.endpoint).netloc}
 
 
 @step(

@@ -126,6 +126,38 @@ def test_the_blocks_of_if_and_for_are_named(tmp_path):
     assert in_for["message"] == "unclosed `{` of `for` loop: the file ends before its `}`"
 
 
+def test_an_inner_block_that_lost_its_brace_is_pointed_at_by_the_indentation(tmp_path):
+    # The parser reads the pipeline's `}` as the `if`'s and reaches the end with the pipeline open; the `}`
+    # standing at the pipeline's indentation, not the `if`'s, shows which block lost its `}`.
+    (error,) = check(
+        tmp_path,
+        """
+        pipeline p(ready: bool = true) {
+            if ready {
+                a = say(message: "hi")
+            b = say(message: "there")
+        }
+        """,
+    )
+    assert error["message"] == "unclosed `{` of pipeline `p`: the file ends before its `}`"
+    assert related(error) == [(6, 32, "`{` of pipeline `p` opened here"), (7, 14, "this block's `{`")]
+    assert error["hint"] == (
+        "the `}` at line 10 lines up with an outer block, not with `if ready {` at line 7: "
+        "is that block's `}` missing?"
+    )
+    # Blocks closed where they opened give no such guess.
+    (plain,) = check(
+        tmp_path,
+        """
+        pipeline p(ready: bool = true) {
+            if ready {
+                a = say(message: "hi")
+            }
+        """,
+    )
+    assert "lines up" not in (plain.get("hint") or "")
+
+
 def test_a_dict_left_open_is_not_called_a_block(tmp_path):
     (error,) = check(
         tmp_path,

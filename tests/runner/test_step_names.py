@@ -131,8 +131,68 @@ def test_a_failed_steps_log_hint_names_it_as_the_source_does_and_works(tmp_path:
     assert result.returncode == 1
     run_id = run_id_of(result.stdout)
     hint = next(line for line in result.stderr.splitlines() if "whole log:" in line).split("whole log:")[1].strip()
-    assert hint == f"ptflow show {run_id} --store {store.resolve()} --log crash-now"  # the compiled (k8s) spelling
+    assert hint == f"ptflow show {run_id} --store {store.resolve()} --log crash_now"  # as the file spells it
     log = ptflow(*hint.split()[1:], check=True)
     assert "the reason" in log.stdout
-    # ... and the name as written in the file works as well.
-    assert "the reason" in ptflow("show", run_id, "--store", str(store), "--log", "crash_now", check=True).stdout
+    # ... and the compiled (Kubernetes) spelling works as well.
+    assert "the reason" in ptflow("show", run_id, "--store", str(store), "--log", "crash-now", check=True).stdout
+    table = ptflow("show", run_id, "--store", str(store)).stdout
+    assert "crash_now failed:" in table and "crash-now" not in table
+
+
+SNAKE_CASE = """component measure() -> (report: Artifact) {
+    image = "alpine:3"
+    command = ["sh", "-c", "echo fine > \\"$0\\"", report.path]
+}
+pipeline inner_steps() {
+    check_report = measure()
+}
+pipeline snake_case() {
+    train_model = measure()
+    nested_call = inner_steps()
+    finally {
+        final_summary = measure()
+    }
+}
+"""
+
+
+def test_step_names_keep_the_files_spelling_not_the_compiled_one(tmp_path: Path, store: Path):
+    # KFP names tasks the Kubernetes way (`final_summary` -> `final-summary`); the user wrote `final_summary`.
+    source = tmp_path / "snake_case.ptflow"
+    source.write_text(SNAKE_CASE)
+    run_id = run_id_of(ptflow("run", str(source), "--store", str(store), check=True).stdout)
+    table = ptflow("show", run_id, "--store", str(store), check=True).stdout
+    rows = {line.split()[0] for line in table.splitlines()[6:] if line.strip()}
+    assert {"train_model", "nested_call/check_report", "final_summary"} <= rows, table
+    assert "final-summary" not in table and "train-model" not in table
+    steps = json.loads(ptflow("show", run_id, "--store", str(store), "--json", check=True).stdout)["steps"]
+    by_step = {step["step"]: step["task"] for step in steps}
+    assert by_step["final_summary"] == "final-summary"  # JSON keeps the compiled name as `task`
+    assert by_step["nested_call/check_report"] == "exit-handler-1/nested-call/check-report"
+    lineage = ptflow("lineage", f"{run_id}/final_summary/report", "--store", str(store), check=True).stdout
+    assert "  final_summary in run" in lineage
+
+
+def test_a_store_made_before_step_names_were_recorded_opens_and_records_them(tmp_path: Path, store: Path):
+    import sqlite3
+
+    from ptflow.runtime.runner.store import DATABASE, Store
+
+    # The runs table as it was before `step_names` (the other tables are created as they are today).
+    store.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(store / DATABASE) as db:
+        db.execute(
+            "CREATE TABLE runs (id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, source TEXT, spec_digest TEXT,"
+            " parameters TEXT, status TEXT NOT NULL, started REAL NOT NULL, finished REAL, pid INTEGER, host TEXT,"
+            " outputs TEXT, error TEXT)"
+        )
+        db.execute("INSERT INTO runs (id, pipeline, status, started) VALUES ('old-run', 'old', 'SUCCEEDED', 1)")
+    opened = Store(store)
+    assert opened.step_names("old-run") == {}
+    opened.close()
+    source = tmp_path / "snake_case.ptflow"
+    source.write_text(SNAKE_CASE)
+    run_id = run_id_of(ptflow("run", str(source), "--store", str(store), check=True).stdout)
+    assert "final_summary" in ptflow("show", run_id, "--store", str(store), check=True).stdout
+    assert "old-run" in ptflow("runs", "--store", str(store), check=True).stdout
