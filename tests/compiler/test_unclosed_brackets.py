@@ -142,8 +142,7 @@ def test_an_inner_block_that_lost_its_brace_is_pointed_at_by_the_indentation(tmp
     assert error["message"] == "unclosed `{` of pipeline `p`: the file ends before its `}`"
     assert related(error) == [(6, 32, "`{` of pipeline `p` opened here"), (7, 14, "this block's `{`")]
     assert error["hint"] == (
-        "the `}` at line 10 lines up with an outer block, not with `if ready {` at line 7: "
-        "is that block's `}` missing?"
+        "the `}` at line 10 lines up with an outer block, not with `if ready {` at line 7: is that block's `}` missing?"
     )
     # Blocks closed where they opened give no such guess.
     (plain,) = check(
