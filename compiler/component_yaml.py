@@ -45,6 +45,9 @@ _RUNTIME_PLACEHOLDERS = {
     "{{$.pipeline_task_name}}": "task_name",
     "{{$.pipeline_task_uuid}}": "task_id",
     "{{$.pipeline_root}}": "root",
+    "{{$.pipeline_job_resource_name}}": "job_resource_name",
+    "{{$.pipeline_job_create_time_utc}}": "job_create_time",
+    "{{$.pipeline_job_schedule_time_utc}}": "job_schedule_time",
 }
 
 

@@ -22,6 +22,9 @@ RUNTIME_PLACEHOLDERS = {
         "root": "root",
         "task_name": "task_name",
         "task_id": "task_id",
+        "job_resource_name": "job_resource_name",
+        "job_create_time": "job_create_time",
+        "job_schedule_time": "job_schedule_time",
     },
     "executor": {"input": "executor_input", "output_file": "executor_output_file"},
 }

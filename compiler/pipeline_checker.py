@@ -37,7 +37,17 @@ from ptflow.compiler.options import OptionParser
 from ptflow.compiler.source import Span
 
 PIPELINE_PROPERTIES = ("description", "display_name", "name", "pipeline_root")
-PIPELINE_VALUES = {"job_name": "job_name", "job_id": "job_id", "root": "root", "status": "status"}
+PIPELINE_VALUES = {
+    "job_name": "job_name",
+    "job_id": "job_id",
+    "job_resource_name": "job_resource_name",
+    "job_create_time": "job_create_time",
+    "job_schedule_time": "job_schedule_time",
+    "task_name": "task_name",  # of the step the value is passed to, as kfp's placeholder as an argument is
+    "task_id": "task_id",
+    "root": "root",
+    "status": "status",
+}
 ONEOF = "oneof"
 BUILTINS = ("importer", ONEOF)
 

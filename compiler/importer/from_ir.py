@@ -43,6 +43,9 @@ _RUN_INFO = {
     ".pipeline_task_name": "pipeline.task_name",
     ".pipeline_task_uuid": "pipeline.task_id",
     ".pipeline_root": "pipeline.root",
+    ".pipeline_job_resource_name": "pipeline.job_resource_name",
+    ".pipeline_job_create_time_utc": "pipeline.job_create_time",
+    ".pipeline_job_schedule_time_utc": "pipeline.job_schedule_time",
 }
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 # Names an imported step or parameter can't have: the keywords, and `importer`, the built-in it would shadow.

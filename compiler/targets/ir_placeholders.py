@@ -14,6 +14,9 @@ RUNTIME = {
     "task_name": "{{$.pipeline_task_name}}",
     "task_id": "{{$.pipeline_task_uuid}}",
     "root": "{{$.pipeline_root}}",
+    "job_resource_name": "{{$.pipeline_job_resource_name}}",
+    "job_create_time": "{{$.pipeline_job_create_time_utc}}",
+    "job_schedule_time": "{{$.pipeline_job_schedule_time_utc}}",
 }
 
 

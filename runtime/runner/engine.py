@@ -122,6 +122,7 @@ class Run:
         self.interruption: str | None = None  # why the run is being stopped, once it is: "interrupted by SIGTERM"
         self.full_disk: StoreFull | None = None  # the store's disk filled up: the run stops and fails
         self.job_uuid = str(uuid.uuid4())
+        self.created_utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.run_id = ""
         self.run_dir = store.runs_dir  # the run's own folder, once the run has an id
         self.lanes: Lanes | None = None
@@ -403,7 +404,7 @@ class Run:
             return self._task_failed(
                 frame, name, component_key, component, f"`{path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE
             )
-        names = JobNames(self.run_id, self.job_uuid, name, "", str(self.store.artifacts_dir))
+        names = JobNames(self.run_id, self.job_uuid, name, "", str(self.store.artifacts_dir), self.created_utc)
         try:
             parameters = resolve_value_references(parameters, names, _constant_inputs(task))
         except PlaceholderError as error:

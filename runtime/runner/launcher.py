@@ -401,7 +401,9 @@ class ContainerLauncher:
         """The executor input, the command line with its placeholders filled in, and how it runs here."""
         run = self.run
         executor_input = self._executor_input(step, parameters, staging, execution)
-        names = JobNames(run.run_id, run.job_uuid, step.task_name, execution.uuid, self._artifacts_root)
+        names = JobNames(
+            run.run_id, run.job_uuid, step.task_name, execution.uuid, self._artifacts_root, run.created_utc
+        )
         container = step.executor.get("container") or {}
         resolver = Resolver(executor_input, names)
         try:
@@ -650,7 +652,7 @@ def run_importer(run: Run, step: ResolvedTask) -> StepResult:
     type_schema = importer.get("typeSchema") or {}
     resolver = Resolver(
         {"inputs": {"parameterValues": step.parameters}},
-        JobNames(run.run_id, run.job_uuid, step.task_name, "", str(run.store.artifacts_dir)),
+        JobNames(run.run_id, run.job_uuid, step.task_name, "", str(run.store.artifacts_dir), run.created_utc),
     )
     try:
         metadata = {

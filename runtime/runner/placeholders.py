@@ -62,6 +62,9 @@ class JobNames:
     task_name: str
     task_uuid: str
     pipeline_root: str
+    # When the run was created, UTC (RFC 3339): KFP's create time, and its schedule time, as a run made by hand is
+    # scheduled when it is created.
+    created_utc: str = ""
 
 
 class PlaceholderError(ValueError):
@@ -203,6 +206,10 @@ _FIXED = {
     ".pipeline_task_name": lambda resolver: resolver.names.task_name,
     ".pipeline_task_uuid": lambda resolver: resolver.names.task_uuid,
     ".pipeline_root": lambda resolver: resolver.names.pipeline_root,
+    # A run's resource name is unique per run, as the run id is here (the job name is the run id too).
+    ".pipeline_job_resource_name": lambda resolver: resolver.names.job_name,
+    ".pipeline_job_create_time_utc": lambda resolver: resolver.names.created_utc,
+    ".pipeline_job_schedule_time_utc": lambda resolver: resolver.names.created_utc,
 }
 
 

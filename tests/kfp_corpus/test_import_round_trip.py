@@ -36,7 +36,6 @@ GAPS = {
     "critical/parallel_for_after_dependency": "root.dag.tasks.print-op-2.dependentTasks",
     "critical/parameter_oneof": "components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1",
     "critical/pipeline_with_importer_workspace": "document 2.platforms.kubernetes.pipelineConfig",
-    "critical/pipeline_with_placeholders": "root.dag.tasks.print-all-placeholders.inputs.parameters.job_resource_name",
     "critical/pipeline_with_pod_metadata": "platforms.kubernetes.deploymentSpec.executors.exec-validate-no-pod-metadata.fieldPathAsEnv",
     "critical/pipeline_with_secret_as_env": "platforms.kubernetes.deploymentSpec.executors.exec-comp.secretAsEnv[0].secretNameParameter",
     "critical/pipeline_with_workspace": "document 2.platforms.kubernetes.pipelineConfig",

@@ -97,21 +97,6 @@ def configured(task_config: dsl.TaskConfig):
     pass
 
 
-@dsl.pipeline(name="create-time")
-def create_time():
-    echo(msg=dsl.PIPELINE_JOB_CREATE_TIME_UTC_PLACEHOLDER)
-
-
-@dsl.pipeline(name="schedule-time")
-def schedule_time():
-    echo(msg=dsl.PIPELINE_JOB_SCHEDULE_TIME_UTC_PLACEHOLDER)
-
-
-@dsl.pipeline(name="resource-name")
-def resource_name():
-    echo(msg=dsl.PIPELINE_JOB_RESOURCE_NAME_PLACEHOLDER)
-
-
 @dsl.pipeline(name="cache-key")
 def cache_key():
     echo(msg="x").set_caching_options(True, cache_key="k1")
@@ -128,9 +113,6 @@ def workspace():
 
 
 REFUSED = [
-    (create_time, "root.dag.tasks.echo.inputs.parameters.msg", "pipeline_job_create_time_utc"),
-    (schedule_time, "root.dag.tasks.echo.inputs.parameters.msg", "pipeline_job_schedule_time_utc"),
-    (resource_name, "root.dag.tasks.echo.inputs.parameters.msg", "pipeline_job_resource_name"),
     (cache_key, "root.dag.tasks.echo.cachingOptions.cacheKey", "cache key"),
     (
         task_config,

@@ -572,6 +572,9 @@ def test_every_run_time_placeholder_ptflow_has(tmp_path):
                 dsl.PIPELINE_ROOT_PLACEHOLDER,
                 dsl.PIPELINE_TASK_EXECUTOR_INPUT_PLACEHOLDER,
                 dsl.PIPELINE_TASK_EXECUTOR_OUTPUT_PATH_PLACEHOLDER,
+                dsl.PIPELINE_JOB_RESOURCE_NAME_PLACEHOLDER,
+                dsl.PIPELINE_JOB_CREATE_TIME_UTC_PLACEHOLDER,
+                dsl.PIPELINE_JOB_SCHEDULE_TIME_UTC_PLACEHOLDER,
             ],
         )
 
@@ -579,6 +582,10 @@ def test_every_run_time_placeholder_ptflow_has(tmp_path):
     def runtime_values_pipeline():
         runtime_values(msg=dsl.PIPELINE_JOB_ID_PLACEHOLDER)
         runtime_values(msg=dsl.PIPELINE_ROOT_PLACEHOLDER)
+        runtime_values(msg=dsl.PIPELINE_JOB_RESOURCE_NAME_PLACEHOLDER)
+        runtime_values(
+            msg=f"{dsl.PIPELINE_JOB_CREATE_TIME_UTC_PLACEHOLDER}/{dsl.PIPELINE_JOB_SCHEDULE_TIME_UTC_PLACEHOLDER}"
+        )
 
     check(
         tmp_path,
@@ -588,11 +595,14 @@ component runtime_values(msg: str) {
     image = "alpine:3.19"
     command = ["echo", msg]
     args = [pipeline.job_name, pipeline.job_id, pipeline.task_name, pipeline.task_id, pipeline.root,
-            executor.input, executor.output_file]
+            executor.input, executor.output_file, pipeline.job_resource_name, pipeline.job_create_time,
+            pipeline.job_schedule_time]
 }
 pipeline runtime_values_pipeline() {
     runtime_values = runtime_values(msg: pipeline.job_id)
     runtime_values_2 = runtime_values(msg: pipeline.root)
+    runtime_values_3 = runtime_values(msg: pipeline.job_resource_name)
+    runtime_values_4 = runtime_values(msg: f"{pipeline.job_create_time}/{pipeline.job_schedule_time}")
 }""",
     )
 

@@ -135,6 +135,11 @@ def test_pipeline_dot_offers_the_run_values(program):
     assert labels(program("sq = square(x: n)", "sq = square(x: pipeline.|)")) == [
         "job_name",
         "job_id",
+        "job_resource_name",
+        "job_create_time",
+        "job_schedule_time",
+        "task_name",
+        "task_id",
         "root",
         "status",
     ]
