@@ -149,15 +149,6 @@ def item_name(items_text: str) -> str:
     return "item"
 
 
-def _secret_name(entry: dict, where: str) -> str:
-    name = entry.get("secretName") or entry.get("secretNameParameter", {}).get("runtimeValue", {}).get("constant")
-    if not isinstance(name, str):
-        raise ImportRefused(
-            CANT_EXPRESS, path_of(where, "secretNameParameter"), "a secret named by a parameter or task output"
-        )
-    return literal(name)
-
-
 def _in_dependency_order(tasks: dict) -> list[str]:
     """Task names with every task after the tasks it depends on (otherwise in document order).
 
@@ -609,6 +600,8 @@ class IrImporter:
                     implied.add(binding[key]["producerTask"])
                 if "taskFinalStatus" in binding:
                     implied.add(binding["taskFinalStatus"]["producerTask"])
+        # A secret or PVC named by a step's output waits for that step (ptflow writes the dependency itself).
+        implied.update(_platform_producers(self.platform.get(component.get("executorLabel") or "", {})))
         after = []
         for dependency in task.get("dependentTasks", []):
             if dependency in implied:
@@ -626,7 +619,7 @@ class IrImporter:
         executor_label = component.get("executorLabel")
         if executor_label:
             options.update(self._resources(executor_label))
-            options.update(self._platform_options(executor_label))
+            options.update(self._platform_options(executor_label, scope))
         return options
 
     def _resources(self, executor_label: str) -> dict[str, str]:
@@ -653,7 +646,17 @@ class IrImporter:
             options["accelerator"] = literal(kind)
         return options
 
-    def _platform_options(self, executor_label: str) -> dict[str, str]:
+    def _object_name(self, scope: _Scope, entry: dict, field: str, where: str) -> str:
+        """A secret's or PVC's name: a constant, or the run-time value its `...NameParameter` binds."""
+        constant = entry.get(field) if field != "pvcName" else entry.get("constant")
+        parameter = entry.get(f"{field}Parameter", {})
+        if constant is None and "constant" in parameter.get("runtimeValue", {}):
+            constant = parameter["runtimeValue"]["constant"]
+        if isinstance(constant, str):
+            return literal(constant)
+        return self._resolve(scope, parameter, path_of(where, f"{field}Parameter"))
+
+    def _platform_options(self, executor_label: str, scope: _Scope) -> dict[str, str]:
         config = self.platform.get(executor_label)
         if not config:
             return {}
@@ -668,31 +671,29 @@ class IrImporter:
         for index, entry in enumerate(config.get("secretAsEnv", [])):
             secrets.append(
                 "{name: "
-                + _secret_name(entry, path_of(where, "secretAsEnv", index))
+                + self._object_name(scope, entry, "secretName", path_of(where, "secretAsEnv", index))
                 + ", env: {"
                 + ", ".join(f"{e['envVar']}: {literal(e['secretKey'])}" for e in entry.get("keyToEnv", []))
-                + "}}"
+                + "}"
+                + (", optional: true" if entry.get("optional") else "")
+                + "}"
             )
         for index, entry in enumerate(config.get("secretAsVolume", [])):
             secrets.append(
                 "{name: "
-                + _secret_name(entry, path_of(where, "secretAsVolume", index))
+                + self._object_name(scope, entry, "secretName", path_of(where, "secretAsVolume", index))
                 + ", mount_path: "
                 + literal(entry["mountPath"])
+                + (", optional: true" if entry.get("optional") else "")
                 + "}"
             )
         if secrets:
             options["secrets"] = "[" + ", ".join(secrets) + "]"
         volumes = []
         for index, entry in enumerate(config.get("pvcMount", [])):
-            pvc = entry.get("constant") or entry.get("pvcNameParameter", {}).get("runtimeValue", {}).get("constant")
-            if pvc is None:
-                raise ImportRefused(
-                    CANT_EXPRESS,
-                    path_of(where, "pvcMount", index),
-                    "a volume claim named by a parameter or task output",
-                )
-            volumes.append("{pvc: " + literal(pvc) + ", mount_path: " + literal(entry["mountPath"]) + "}")
+            pvc = self._object_name(scope, entry, "pvcName", path_of(where, "pvcMount", index))
+            sub_path = f", sub_path: {literal(entry['subPath'])}" if entry.get("subPath") else ""
+            volumes.append("{pvc: " + pvc + ", mount_path: " + literal(entry["mountPath"]) + sub_path + "}")
         if volumes:
             options["volumes"] = "[" + ", ".join(volumes) + "]"
         if "nodeSelector" in config:
@@ -795,3 +796,14 @@ class IrImporter:
         if match.group("kind") == "artifacts":
             return f"{name}.{attr}" if attr else name
         return name
+
+
+def _platform_producers(config: dict) -> set[str]:
+    """The tasks whose outputs name a secret or PVC in one executor's kfp-kubernetes config."""
+    producers = set()
+    for key in ("secretAsEnv", "secretAsVolume", "pvcMount"):
+        for entry in config.get(key, []):
+            for parameter in (entry.get("secretNameParameter"), entry.get("pvcNameParameter")):
+                if parameter and "taskOutputParameter" in parameter:
+                    producers.add(parameter["taskOutputParameter"]["producerTask"])
+    return producers

@@ -37,7 +37,6 @@ GAPS = {
     "critical/parameter_oneof": "components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1",
     "critical/pipeline_with_importer_workspace": "document 2.platforms.kubernetes.pipelineConfig",
     "critical/pipeline_with_pod_metadata": "platforms.kubernetes.deploymentSpec.executors.exec-validate-no-pod-metadata.fieldPathAsEnv",
-    "critical/pipeline_with_secret_as_env": "platforms.kubernetes.deploymentSpec.executors.exec-comp.secretAsEnv[0].secretNameParameter",
     "critical/pipeline_with_workspace": "document 2.platforms.kubernetes.pipelineConfig",
     "cross_loop_after_topology": "components.comp-for-loop-12.dag.tasks.print-op-8.dependentTasks",
     "failing/pipeline_with_multiple_exit_handlers": "root.dag.tasks.exit-handler-2",
@@ -46,14 +45,11 @@ GAPS = {
     "if_else_with_oneof_artifacts": "components.comp-condition-branches-1.dag.outputs.artifacts.pipelinechannel--condition-branches-1-oneof-1",
     "if_else_with_oneof_parameters": "components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1",
     "local_execution/local_execution_pipeline_with_oneof": "components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1",
-    "parallel_and_nested/nested_parallel_for_secret": "platforms.kubernetes.deploymentSpec.executors.exec-worker-component.secretAsEnv[0].secretNameParameter",
     "parallel_and_nested/parallel_for_mount_pvc": "deploymentSpec.executors.exec-createpvc.container",
-    "parallel_and_nested/parallel_for_secret": "platforms.kubernetes.deploymentSpec.executors.exec-example-component.secretAsEnv[0].secretNameParameter",
     "pipeline_as_exit_task": "root.dag.tasks.exit-handler-1.taskInfo.name",
     "pipeline_with_condition_dynamic_task_output_custom_training_job": "components.comp-condition-1.dag.tasks.custom-training-job.inputs.parameters.worker_pool_specs.runtimeValue.constant",
     "pipeline_with_dynamic_importer_metadata": "deploymentSpec.executors.exec-importer.importer.metadata",
     "pipeline_with_parallelfor_list_artifacts": "root.dag.tasks.for-loop-1.artifactIterator",
-    "pipeline_with_secret_as_volume": "platforms.kubernetes.deploymentSpec.executors.exec-comp.secretAsVolume[0].secretNameParameter",
     "pipeline_with_string_machine_fields_pipeline_input": "root.dag.tasks.sum-numbers.inputs.parameters.accelerator_count",
     "pipeline_with_string_machine_fields_task_output": "root.dag.tasks.sum-numbers.inputs.parameters.accelerator_count",
     "pipeline_with_task_final_status": "root.dag.tasks.exit-handler-1.taskInfo.name",
@@ -61,8 +57,6 @@ GAPS = {
     "pipeline_with_volume": "deploymentSpec.executors.exec-createpvc.container",
     "pipeline_with_volume_long_name": "deploymentSpec.executors.exec-createpvc.container",
     "pipeline_with_volume_no_cache": "deploymentSpec.executors.exec-createpvc.container",
-    "pvc_mount": "platforms.kubernetes.deploymentSpec.executors.exec-producer.pvcMount[0]",
-    "pvc_mount_subpath": "platforms.kubernetes.deploymentSpec.executors.exec-write-to-logs.pvcMount[0]",
 }
 
 
