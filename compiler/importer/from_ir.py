@@ -194,6 +194,7 @@ class IrImporter:
         self.executors = spec.get("deploymentSpec", {}).get("executors", {})
         self.platform = platform
         self.module = Module(origin)
+        self._exit_handler_name: str | None = None  # of the pipeline being read: its exit handler's name
         self.component_names = Names()
         self.by_key: dict[tuple, str] = {}
         self.by_ref: dict[str, str] = {}
@@ -222,7 +223,9 @@ class IrImporter:
         pipeline = Pipeline(
             pipeline_name, inputs, outputs, [], doc=doc or component.get("description", ""), display_name=display_name
         )
+        calling_pipelines_name, self._exit_handler_name = self._exit_handler_name, None  # pipelines nest
         pipeline.body, pipeline.finally_body = self._dag(scope, names, top=True)
+        pipeline.finally_name, self._exit_handler_name = self._exit_handler_name, calling_pipelines_name
         for kind, key in (("parameters", "valueFromParameter"), ("artifacts", "artifactSelectors")):
             for output, source in component.get("dag", {}).get("outputs", {}).get(kind, {}).items():
                 selector = source.get(key)
@@ -275,11 +278,7 @@ class IrImporter:
                     if not top or exit_handler:
                         raise ImportRefused(CANT_EXPRESS, at, "a second or nested exit handler")
                     if task.get("taskInfo", {}).get("name", task_name) != task_name:
-                        raise ImportRefused(
-                            CANT_EXPRESS,
-                            path_of(at, "taskInfo", "name"),
-                            "a named exit handler (dsl.ExitHandler(name=...)): `finally` has no name",
-                        )
+                        self._exit_handler_name = task["taskInfo"]["name"]  # `finally with { display_name }`
                     exit_handler = child
                     inner, _ = self._dag(child, names)
                     body += inner

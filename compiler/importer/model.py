@@ -70,6 +70,7 @@ class Pipeline:
     body: list
     returns: dict[str, str] = field(default_factory=dict)
     finally_body: list = field(default_factory=list)
+    finally_name: str | None = None  # the exit handler's name (`finally with { display_name: ... }`)
     doc: str = ""
     display_name: str | None = None
     given_name: str | None = None  # `name = "..."`: the compiled name, where the identifier can't say it

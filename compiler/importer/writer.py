@@ -127,7 +127,8 @@ def _pipeline(pipeline: Pipeline) -> list[str]:
     if pipeline.returns:
         lines.append("    return (" + ", ".join(f"{k}: {v}" for k, v in pipeline.returns.items()) + ")")
     if pipeline.finally_body:
-        lines.append("    finally {")
+        named = f"with {{ display_name: {literal(pipeline.finally_name)} }} " if pipeline.finally_name else ""
+        lines.append(f"    finally {named}{{")
         lines += _body(pipeline.finally_body, "        ")
         lines.append("    }")
     lines.append("}")
