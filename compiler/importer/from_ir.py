@@ -71,6 +71,14 @@ _PLATFORM_FIELDS = {
     "podMetadata",
     "imagePullPolicy",
     "activeDeadlineSeconds",
+    "configMapAsEnv",
+    "configMapAsVolume",
+    "fieldPathAsEnv",
+    "emptyDirMounts",
+    "imagePullSecret",
+    "nodeAffinity",
+    "genericEphemeralVolume",
+    "securityContext",
 }
 _DEFAULT_RETRY = {"backoffDuration": "0s", "backoffFactor": 2.0, "backoffMaxDuration": "3600s"}
 
@@ -655,6 +663,39 @@ class IrImporter:
             return literal(constant)
         return self._resolve(scope, parameter, path_of(where, f"{field}Parameter"))
 
+    def _json_option(self, scope: _Scope, binding: dict, where: str) -> str:
+        """A kfp-kubernetes `*Json` value: a constant (whole numbers as ptflow writes them) or a parameter."""
+        if "runtimeValue" in binding:
+            return literal(_whole_numbers(binding["runtimeValue"].get("constant")))
+        return self._resolve(scope, binding, where)
+
+    def _affinity_options(self, scope: _Scope, config: dict, where: str) -> dict[str, str]:
+        options = {}
+        terms = []
+        for index, entry in enumerate(config.get("nodeAffinity", [])):
+            if "nodeAffinityJson" in entry:
+                options["node_affinity_json"] = self._json_option(
+                    scope, entry["nodeAffinityJson"], path_of(where, "nodeAffinity", index, "nodeAffinityJson")
+                )
+                continue
+            fields: dict = {}
+            for key, name in (("matchExpressions", "match_expressions"), ("matchFields", "match_fields")):
+                if entry.get(key):
+                    fields[name] = [
+                        {
+                            "key": r["key"],
+                            "operator": r["operator"],
+                            **({"values": r["values"]} if r.get("values") else {}),
+                        }
+                        for r in entry[key]
+                    ]
+            if "weight" in entry:
+                fields["weight"] = int(entry["weight"])
+            terms.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in fields.items()) + "}")
+        if terms:
+            options["node_affinity"] = "[" + ", ".join(terms) + "]"
+        return options
+
     def _platform_options(self, executor_label: str, scope: _Scope) -> dict[str, str]:
         config = self.platform.get(executor_label)
         if not config:
@@ -688,6 +729,69 @@ class IrImporter:
             )
         if secrets:
             options["secrets"] = "[" + ", ".join(secrets) + "]"
+        config_maps = []
+        for index, entry in enumerate(config.get("configMapAsEnv", [])):
+            config_maps.append(
+                "{name: "
+                + self._object_name(scope, entry, "configMapName", path_of(where, "configMapAsEnv", index))
+                + ", env: {"
+                + ", ".join(f"{e['envVar']}: {literal(e['configMapKey'])}" for e in entry.get("keyToEnv", []))
+                + "}"
+                + (", optional: true" if entry.get("optional") else "")
+                + "}"
+            )
+        for index, entry in enumerate(config.get("configMapAsVolume", [])):
+            config_maps.append(
+                "{name: "
+                + self._object_name(scope, entry, "configMapName", path_of(where, "configMapAsVolume", index))
+                + ", mount_path: "
+                + literal(entry["mountPath"])
+                + (", optional: true" if entry.get("optional") else "")
+                + "}"
+            )
+        if config_maps:
+            options["config_maps"] = "[" + ", ".join(config_maps) + "]"
+        if config.get("fieldPathAsEnv"):
+            options["field_env"] = (
+                "{" + ", ".join(f"{e['name']}: {literal(e['fieldPath'])}" for e in config["fieldPathAsEnv"]) + "}"
+            )
+        empty_dirs = []
+        for entry in config.get("emptyDirMounts", []):
+            fields = {"name": entry["volumeName"], "mount_path": entry["mountPath"]}
+            fields.update({k: entry[f] for k, f in (("medium", "medium"), ("size_limit", "sizeLimit")) if f in entry})
+            empty_dirs.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in fields.items()) + "}")
+        if empty_dirs:
+            options["empty_dirs"] = "[" + ", ".join(empty_dirs) + "]"
+        pull_secrets = [
+            self._object_name(scope, entry, "secretName", path_of(where, "imagePullSecret", index))
+            for index, entry in enumerate(config.get("imagePullSecret", []))
+        ]
+        if pull_secrets:
+            options["image_pull_secrets"] = "[" + ", ".join(pull_secrets) + "]"
+        options.update(self._affinity_options(scope, config, where))
+        ephemeral = []
+        for entry in config.get("genericEphemeralVolume", []):
+            fields = {
+                "name": entry["volumeName"],
+                "mount_path": entry["mountPath"],
+                "access_modes": entry.get("accessModes", []),
+                "size": entry["size"],
+            }
+            if entry.get("storageClassName"):
+                fields["storage_class"] = entry["storageClassName"]
+            for key in ("labels", "annotations"):
+                if entry.get("metadata", {}).get(key):
+                    fields[key] = entry["metadata"][key]
+            ephemeral.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in fields.items()) + "}")
+        if ephemeral:
+            options["ephemeral_volumes"] = "[" + ", ".join(ephemeral) + "]"
+        if "securityContext" in config:
+            context = config["securityContext"]
+            fields = {
+                snake(key): (int(value) if key in ("runAsUser", "runAsGroup") else value)
+                for key, value in context.items()
+            }
+            options["security_context"] = "{" + ", ".join(f"{k}: {literal(v)}" for k, v in fields.items()) + "}"
         volumes = []
         for index, entry in enumerate(config.get("pvcMount", [])):
             pvc = self._object_name(scope, entry, "pvcName", path_of(where, "pvcMount", index))
@@ -695,10 +799,19 @@ class IrImporter:
             volumes.append("{pvc: " + pvc + ", mount_path: " + literal(entry["mountPath"]) + sub_path + "}")
         if volumes:
             options["volumes"] = "[" + ", ".join(volumes) + "]"
-        if "nodeSelector" in config:
-            options["node_selector"] = literal(config["nodeSelector"].get("labels", {}))
+        if config.get("nodeSelector", {}).get("labels"):
+            options["node_selector"] = literal(config["nodeSelector"]["labels"])
+        if "nodeSelectorJson" in config.get("nodeSelector", {}):
+            options["node_selector_json"] = self._json_option(
+                scope, config["nodeSelector"]["nodeSelectorJson"], path_of(where, "nodeSelector", "nodeSelectorJson")
+            )
         tolerations = []
-        for entry in config.get("tolerations", []):
+        for index, entry in enumerate(config.get("tolerations", [])):
+            if "tolerationJson" in entry:
+                options["tolerations_json"] = self._json_option(
+                    scope, entry["tolerationJson"], path_of(where, "tolerations", index, "tolerationJson")
+                )
+                continue
             fields = {
                 ("seconds" if k == "tolerationSeconds" else k): (int(v) if k == "tolerationSeconds" else v)
                 for k, v in entry.items()
@@ -806,3 +919,14 @@ def _platform_producers(config: dict) -> set[str]:
                 if parameter and "taskOutputParameter" in parameter:
                     producers.add(parameter["taskOutputParameter"]["producerTask"])
     return producers
+
+
+def _whole_numbers(value):
+    """protobuf's JSON writes every number as a float (100.0); a whole one is written back as 100."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    return value
