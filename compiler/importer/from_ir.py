@@ -80,6 +80,9 @@ _PLATFORM_FIELDS = {
     "genericEphemeralVolume",
     "securityContext",
 }
+# kfp-kubernetes' resource steps (their `argostub/` images) and the stdlib.k8s steps that write them.
+_KUBERNETES_RESOURCE_STEPS = {"argostub/createpvc": "k8s.create_pvc", "argostub/deletepvc": "k8s.delete_pvc"}
+_K8S_IMPORT = "import stdlib.k8s as k8s"
 _DEFAULT_RETRY = {"backoffDuration": "0s", "backoffFactor": 2.0, "backoffMaxDuration": "3600s"}
 
 ONEOF_NOT_IMPORTED = "an output chosen from several (dsl.OneOf) is not imported yet; write it as `oneof(a.out, b.out)`"
@@ -839,6 +842,13 @@ class IrImporter:
             raise ImportRefused(
                 CANT_EXPRESS, where, f"an executor of kind {sorted(executor)} (only containers and importers)"
             )
+        resource_step = _KUBERNETES_RESOURCE_STEPS.get(container.get("image"))
+        if resource_step is not None and set(container) == {"image"}:
+            # kfp-kubernetes' CreatePVC / DeletePVC: the standard library's steps of the same interface.
+            if _K8S_IMPORT not in self.module.imports:
+                self.module.imports.append(_K8S_IMPORT)
+            self.by_ref[ref] = resource_step
+            return resource_step
         unknown = set(container) - _CONTAINER_FIELDS
         if unknown:
             raise ImportRefused(

@@ -81,4 +81,5 @@ class Pipeline:
 class Module:
     origin: str
     components: list[Component] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)  # `import stdlib.k8s as k8s` lines the steps need
     pipelines: list[Pipeline] = field(default_factory=list)

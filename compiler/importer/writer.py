@@ -142,6 +142,8 @@ def write(module: Module) -> str:
 def write_and_parse(module: Module, path: str) -> tuple[str, Tree, list]:
     """The formatted source, and its parse as the file `path` (the formatter's self-check parses it)."""
     lines = [f"# Imported by `ptflow import` from {module.origin}.", ""]
+    if module.imports:
+        lines += module.imports + [""]
     for component in module.components:
         lines += _component(component) + [""]
     for pipeline in module.pipelines:

@@ -18,9 +18,6 @@ from tests.support.ir_equivalence import assert_equivalent_ir
 
 # entry id -> the IR path of the refused field, or the checker code the imported source gets
 GAPS = {
-    "kubernetes/create_mount_delete_dynamic_pvc": "deploymentSpec.executors.exec-createpvc.container",
-    "kubernetes/create_mount_delete_existing_pvc": "deploymentSpec.executors.exec-createpvc.container",
-    "kubernetes/create_mount_delete_existing_pvc_from_task_output": "deploymentSpec.executors.exec-createpvc.container",
     "conditional_producer_and_consumers": "PTF305",
     "critical/if_else_with_oneof_artifacts": "components.comp-condition-branches-1.dag.outputs.artifacts.pipelinechannel--condition-branches-1-oneof-1",
     "critical/parallel_for_after_dependency": "root.dag.tasks.print-op-2.dependentTasks",
@@ -34,15 +31,11 @@ GAPS = {
     "if_else_with_oneof_artifacts": "components.comp-condition-branches-1.dag.outputs.artifacts.pipelinechannel--condition-branches-1-oneof-1",
     "if_else_with_oneof_parameters": "components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1",
     "local_execution/local_execution_pipeline_with_oneof": "components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1",
-    "parallel_and_nested/parallel_for_mount_pvc": "deploymentSpec.executors.exec-createpvc.container",
     "pipeline_with_condition_dynamic_task_output_custom_training_job": "components.comp-condition-1.dag.tasks.custom-training-job.inputs.parameters.worker_pool_specs.runtimeValue.constant",
     "pipeline_with_dynamic_importer_metadata": "deploymentSpec.executors.exec-importer.importer.metadata",
     "pipeline_with_parallelfor_list_artifacts": "root.dag.tasks.for-loop-1.artifactIterator",
     "pipeline_with_string_machine_fields_pipeline_input": "root.dag.tasks.sum-numbers.inputs.parameters.accelerator_count",
     "pipeline_with_string_machine_fields_task_output": "root.dag.tasks.sum-numbers.inputs.parameters.accelerator_count",
-    "pipeline_with_volume": "deploymentSpec.executors.exec-createpvc.container",
-    "pipeline_with_volume_long_name": "deploymentSpec.executors.exec-createpvc.container",
-    "pipeline_with_volume_no_cache": "deploymentSpec.executors.exec-createpvc.container",
 }
 
 
