@@ -74,6 +74,8 @@ def test_the_log_validates_against_the_sarif_schema(project):
     log = log_of(project, project.parents[1])
     validate(log)
     assert log["version"] == "2.1.0" and len(log["runs"]) == 1
+    # code scanning treats a run whose execution failed as a broken analysis, not as findings
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": True}]
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["PTF603", "PTF609", "PTF606", "PTF605"]
 
 
@@ -85,7 +87,13 @@ def test_the_driver_describes_every_code_and_every_lint_rule_fully(project):
     cached = rules["PTF606"]
     assert cached["name"] == "CachedExternalRead"
     assert cached["shortDescription"]["text"] == "A cached step reads data from outside the pipeline."
-    assert cached["fullDescription"]["text"].startswith("KFP reuses a step's earlier result")
+    # the first paragraph only, its lines joined (the example and the fix are in `help`)
+    assert cached["fullDescription"]["text"] == (
+        "KFP reuses a step's earlier result when the step's component and inputs are the same as before. "
+        "An input that names data outside the pipeline (an `importer`, or a `gs://`, `s3://`, `minio://` or "
+        "`http(s)://` URI passed as a string) stays the same when the data behind it changes, so the step keeps "
+        "returning what it computed from the old data (kubeflow/pipelines#4857)."
+    )
     assert cached["defaultConfiguration"] == {"level": "warning"}
     assert cached["properties"]["tags"] == ["correctness"]
     assert "Fix: `with { cache: false }`" in cached["help"]["text"]
@@ -114,6 +122,7 @@ def test_results_carry_level_message_region_related_locations_and_rule_index(pro
     }
     (related,) = no_resources["relatedLocations"]
     assert related["message"]["text"] == "`t` requests GPUs here"
+    assert related["id"] == 1  # SARIF viewers link "[text](1)" in a message to the related location with id 1
     assert related["physicalLocation"]["region"] == {"startLine": 12, "startColumn": 34, "endLine": 12, "endColumn": 41}
     root_uri = run["originalUriBaseIds"][SOURCE_ROOT]["uri"]
     assert root_uri == project.parents[1].as_uri() + "/" and urlsplit(root_uri).scheme == "file"
@@ -137,6 +146,16 @@ def test_mechanical_fixes_become_replacements(project):
         "deletedRegion": {"startLine": 12, "startColumn": 41, "endLine": 12, "endColumn": 41},
         "insertedContent": {"text": ', accelerator: "nvidia.com/gpu"'},
     }
+
+
+def test_without_a_root_paths_are_relative_to_the_repository_above_the_working_directory(project, monkeypatch):
+    """Run from a sub-folder, the log still names files from the repository root (where `.git` is)."""
+    monkeypatch.chdir(project.parent)
+    diagnostics = check_diagnostics(check_file(str(project)))
+    run = sarif_log([(str(project), d) for d in diagnostics])["runs"][0]
+    assert run["originalUriBaseIds"][SOURCE_ROOT]["uri"] == project.parents[1].as_uri() + "/"
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "pipelines/p.ptflow", "uriBaseId": SOURCE_ROOT}
 
 
 def test_a_problem_without_a_position_is_located_at_the_checked_file(tmp_path):
