@@ -707,3 +707,80 @@ def test_a_comparison_with_a_name_is_still_a_comparison(tmp_path):
         tmp_path, 'pipeline p(n: int, Artifacts: int) {\n    if n < Artifacts {\n        s = say(msg: "a")\n    }\n}'
     )
     assert [d for d in result if d.is_error] == []
+
+
+# ------------------------------------------------------------------ component command lines
+
+
+def container_of(tmp_path, source: str, component: str, runtime_image: str | None = None):
+    """The checked container of `component` in `source`, and the diagnostics."""
+    from ptflow.compiler.api import check_file
+
+    path = tmp_path / "main.ptflow"
+    path.write_text(source.strip("\n") + "\n")
+    result = check_file(str(path), runtime_image=runtime_image)
+    return result.scope.symbols[component].spec.container, result.diagnostics
+
+
+def test_a_standard_library_step_without_an_image_runs_in_the_runtime_image(tmp_path):
+    container, diagnostics = container_of(
+        tmp_path,
+        'component t(n: int) {\n    runtime = "train"\n}',
+        "t",
+        runtime_image="registry.example/ptflow-runtime:9",
+    )
+    assert diagnostics == []
+    assert container.image == "registry.example/ptflow-runtime:9"
+    assert container.env["PTFLOW_RUNTIME_IMAGE"] == "registry.example/ptflow-runtime:9"
+    named, _ = container_of(tmp_path, 'component t(n: int) {\n    runtime = "train"\n    image = "mine:1"\n}', "t")
+    assert named.image == "mine:1"  # an image of its own wins
+
+
+def test_concat_and_if_present_become_their_placeholders(tmp_path):
+    from ptflow.compiler import dag
+
+    container, diagnostics = container_of(
+        tmp_path,
+        """
+component c(n: int, note: str?) -> (out: Model) {
+    image = "a"
+    command = ["c", concat("--n=", n), if_present(note, ["--note", note], ["--quiet"])]
+}""",
+        "c",
+    )
+    assert diagnostics == []
+    assert container.command == [
+        "c",
+        dag.Concat(("--n=", dag.InputValue("n"))),
+        dag.IfPresent("note", ("--note", dag.InputValue("note")), ("--quiet",)),
+    ]
+
+
+def test_wrong_concat_and_if_present_calls_are_refused_where_they_are(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+component c(n: int, note: str?) {
+    image = "a"
+    command = ["c", concat("--n=", missing), if_present(n, ["x"]), if_present(note, then: ["x"])]
+}""",
+    )
+    assert codes_at(diagnostics) == [("PTF201", P + 2, 36), ("PTF313", P + 2, 57), ("PTF313", P + 2, 68)]
+    assert diagnostics[1].message == "`n` is always present: declare it optional (`n: int?`) or give it a default"
+    assert diagnostics[2].message == (
+        "write `if_present(input, [then...])` or `if_present(input, [then...], [else...])`"
+    )
+
+
+def test_an_unknown_runtime_placeholder_lists_the_known_ones(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+component c() {
+    image = "a"
+    command = ["c", pipeline.xyz]
+}""",
+    )
+    d = only(diagnostics, "PTF202")
+    assert (d.span.line, d.span.column, d.message) == (P + 2, 30, "`pipeline` has no `xyz`")
+    assert d.hint == "`pipeline` has `job_name`, `job_id`, `root`, `task_name`, `task_id`"
