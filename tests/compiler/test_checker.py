@@ -784,3 +784,14 @@ component c() {
     d = only(diagnostics, "PTF202")
     assert (d.span.line, d.span.column, d.message) == (P + 2, 30, "`pipeline` has no `xyz`")
     assert d.hint == "`pipeline` has `job_name`, `job_id`, `root`, `task_name`, `task_id`"
+
+
+def test_env_is_a_dict_of_names_to_strings(tmp_path):
+    container, diagnostics = container_of(
+        tmp_path, 'component c() {\n    image = "a"\n    command = ["c"]\n    env = {"MODE": "fast", "WORKERS": 4}\n}', "c"
+    )
+    assert diagnostics == [] and container.env == {"MODE": "fast", "WORKERS": "4"}
+    _, diagnostics = container_of(tmp_path, 'component c() {\n    image = "a"\n    command = ["c"]\n    env = ["MODE"]\n}', "c")
+    assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
+        ("PTF312", 4, 11, "`env` must be a dict of names to string values")
+    ]
