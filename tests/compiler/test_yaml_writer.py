@@ -72,3 +72,60 @@ def test_every_example_round_trips():
     for path in sorted(REPO.glob("examples/**/*.ptflow")):
         result = compile_file(str(path))
         assert list(yaml.safe_load_all(dump_all(result.documents))) == result.documents
+
+
+def test_the_bytes_are_block_style_with_sorted_keys_and_plain_strings_where_safe():
+    """What a compiled file looks like: the layout reviewers diff and goldens pin, not only what it reads as."""
+    document = {
+        "b": {"nested": {"deep": 1}, "empty": {}, "none": [], "list": ["x", 2]},
+        "a": [{"name": "first", "value": -3}, {}, [1, [2]], [], "gs://bucket/x y"],
+        "scalars": [None, True, False, 0, 1.0, 2.5, 1e-05, 1.5e20, float("inf"), float("-inf"), float("nan")],
+        "strings": ["plain/path.txt", "yes", "No", "12", "-x", "a: b", "", "two words", "x\u2028y", "\x85"],
+        "3": "key",
+    }
+    assert dump(document) == (
+        '"3": key\n'
+        "a:\n"
+        "- name: first\n"
+        "  value: -3\n"
+        "- {}\n"
+        "-\n"
+        "  - 1\n"
+        "  -\n"
+        "    - 2\n"
+        "- []\n"
+        '- "gs://bucket/x y"\n'
+        "b:\n"
+        "  empty: {}\n"
+        "  list:\n"
+        "  - x\n"
+        "  - 2\n"
+        "  nested:\n"
+        "    deep: 1\n"
+        '  "none": []\n'
+        "scalars:\n"
+        "- null\n"
+        "- true\n"
+        "- false\n"
+        "- 0\n"
+        "- 1.0\n"
+        "- 2.5\n"
+        "- 1.0e-05\n"
+        "- 1.5e+20\n"
+        "- .inf\n"
+        "- -.inf\n"
+        "- .nan\n"
+        "strings:\n"
+        "- plain/path.txt\n"
+        '- "yes"\n'
+        '- "No"\n'
+        '- "12"\n'
+        '- "-x"\n'
+        '- "a: b"\n'
+        '- ""\n'
+        "- two words\n"
+        '- "x\\u2028y"\n'
+        '- "\\u0085"\n'
+    )
+    assert dump({}) == "{}\n"
+    assert dump_all([{"a": 1}, {"b": [True]}]) == "a: 1\n---\nb:\n- true\n"
