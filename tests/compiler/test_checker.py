@@ -795,3 +795,20 @@ def test_env_is_a_dict_of_names_to_strings(tmp_path):
     assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
         ("PTF312", 4, 11, "`env` must be a dict of names to string values")
     ]
+
+
+def test_defaults_keep_their_type_and_a_float_input_takes_an_integer(tmp_path):
+    from ptflow.compiler.api import check_file
+
+    path = tmp_path / "main.ptflow"
+    path.write_text(
+        "component c(n: int = 3, lr: float = 1, opts: dict = {\"a\": 1}, bad: dict = [1]) {\n"
+        '    image = "a"\n    command = ["c", n, lr]\n}\n'
+    )
+    result = check_file(str(path))
+    assert [(d.code, d.span.line, d.span.column, d.message) for d in result.diagnostics] == [
+        ("PTF308", 1, 75, "default [1] of `bad` is not a `dict`")
+    ]
+    defaults = {port.name: port.default for port in result.scope.symbols["c"].spec.inputs}
+    # repr: 3 and 3.0 compare equal, but the compiled default is written as one or the other
+    assert repr(defaults["n"]) == "3" and repr(defaults["lr"]) == "1.0" and defaults["opts"] == {"a": 1}
