@@ -804,10 +804,12 @@ def test_defaults_keep_their_type_and_a_float_input_takes_an_integer(tmp_path):
     path.write_text(
         "component c(n: int = 3, lr: float = 1, opts: dict = {\"a\": 1}, bad: dict = [1]) {\n"
         '    image = "a"\n    command = ["c", n, lr]\n}\n'
+        'component d(names: list[str] = ["a"], one: list[str] = "a") {\n    image = "a"\n    command = ["d"]\n}\n'
     )
     result = check_file(str(path))
     assert [(d.code, d.span.line, d.span.column, d.message) for d in result.diagnostics] == [
-        ("PTF308", 1, 75, "default [1] of `bad` is not a `dict`")
+        ("PTF308", 1, 75, "default [1] of `bad` is not a `dict`"),
+        ("PTF308", 5, 56, 'default "a" of `one` is not a `list[str]`'),
     ]
     defaults = {port.name: port.default for port in result.scope.symbols["c"].spec.inputs}
     # repr: 3 and 3.0 compare equal, but the compiled default is written as one or the other
