@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import os
 import random
 import re
@@ -319,6 +320,10 @@ def mutate_module(
     work.mkdir(parents=True, exist_ok=True)
     session = work / "session.sqlite"
     config = work / "config.toml"
+    fingerprint = work / "source.sha256"  # the module the session's mutant positions refer to
+    digest = hashlib.sha256(original).hexdigest()
+    if reuse and session.exists() and fingerprint.exists() and fingerprint.read_text() != digest:
+        raise SystemExit(f"{module} changed since its last session: its mutants' places are stale; run without --reuse")
     if not (reuse and session.exists()):
         baseline = run_baseline(module)
         print(f"{module}: fast tests pass unmutated in {baseline:.1f} s", flush=True)
@@ -327,6 +332,7 @@ def mutate_module(
         session.unlink(missing_ok=True)
         (work / "sampled").unlink(missing_ok=True)
         cosmic_ray("init", str(config), str(session))
+        fingerprint.write_text(digest)
     available, to_run = choose_mutants(session, original.decode(), max_mutants)
     sampled_marker = work / "sampled"  # a reused session was sampled when it was made
     if sampled_marker.exists():
