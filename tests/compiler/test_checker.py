@@ -814,3 +814,23 @@ def test_defaults_keep_their_type_and_a_float_input_takes_an_integer(tmp_path):
     defaults = {port.name: port.default for port in result.scope.symbols["c"].spec.inputs}
     # repr: 3 and 3.0 compare equal, but the compiled default is written as one or the other
     assert repr(defaults["n"]) == "3" and repr(defaults["lr"]) == "1.0" and defaults["opts"] == {"a": 1}
+
+
+def test_type_arguments_are_checked_and_list_items_are_typed(tmp_path):
+    _, diagnostics = container_of(
+        tmp_path,
+        'component c(a: int[str], b: list[int, str], n: list[int] = ["a"]) {\n    image = "a"\n    command = ["c"]\n}',
+        "c",
+    )
+    assert [(d.code, d.span.column, d.message) for d in diagnostics] == [
+        ("PTF310", 16, "`int` takes no type arguments"),
+        ("PTF310", 29, "`list` takes one type argument: `list[int]`"),
+        ("PTF308", 60, 'default ["a"] of `n` is not a `list[int]`'),
+    ]
+
+
+def test_an_unknown_component_property_lists_the_known_ones(tmp_path):
+    _, diagnostics = container_of(tmp_path, 'component c() {\n    image = "a"\n    command = ["c"]\n    zzz = 1\n}', "c")
+    [d] = diagnostics
+    assert (d.code, d.span.line, d.span.column, d.message) == ("PTF213", 4, 5, "components have no property `zzz`")
+    assert d.hint is not None and d.hint.startswith("component properties are image, ")
