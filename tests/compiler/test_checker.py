@@ -834,3 +834,53 @@ def test_an_unknown_component_property_lists_the_known_ones(tmp_path):
     [d] = diagnostics
     assert (d.code, d.span.line, d.span.column, d.message) == ("PTF213", 4, 5, "components have no property `zzz`")
     assert d.hint is not None and d.hint.startswith("component properties are image, ")
+
+
+def test_a_definition_without_a_name_does_not_hide_the_ones_after_it(tmp_path):
+    diagnostics = diagnose(
+        """
+component (msg: str) {
+    image = "alpine"
+    command = ["echo", msg]
+}
+component say(msg: str) {
+    image = "alpine"
+    command = ["echo", msg]
+}
+pipeline () {
+    s = say(msg: "x")
+}
+pipeline second() {
+    s = say(mgs: "x")
+}
+""",
+        tmp_path,
+    )
+    assert codes_at(diagnostics) == [("PTF101", 1, 11), ("PTF101", 9, 10), ("PTF204", 13, 9), ("PTF203", 13, 13)]
+    assert diagnostics[-1].message == "`say` has no input `mgs`"
+
+
+def test_a_pipeline_calls_another_as_a_step(tmp_path):
+    from ptflow.compiler import dag
+    from ptflow.compiler.api import check_file
+
+    path = tmp_path / "main.ptflow"
+    path.write_text(
+        PRELUDE.strip("\n")
+        + "\npipeline inner(n: int = 3) -> (out: Dataset) {\n    m = make(rows: n)\n    return (out: m.data)\n}\n"
+        + "pipeline outer() {\n    i = inner(n: 4)\n    f = fit(data: i.out, max_epochs: 1)\n}\n"
+    )
+    result = check_file(str(path))
+    assert result.diagnostics == []
+    step = result.pipelines["outer"].tasks["i"]
+    assert step.component.kind == dag.ComponentKind.PIPELINE and step.component.name == "inner"
+
+
+def test_a_module_without_the_component_lists_what_it_defines(tmp_path):
+    lib = 'component alpha() {\n    image = "a"\n    command = ["a"]\n}\ncomponent beta() {\n    image = "a"\n    command = ["b"]\n}\n'
+    diagnostics = diagnose(
+        'import "lib.ptflow" as lib\npipeline p() {\n    s = lib.zzz()\n}\n', tmp_path, files={"lib.ptflow": lib}
+    )
+    d = only(diagnostics, "PTF202")
+    assert (d.span.line, d.span.column, d.message) == (3, 13, "module `lib` has no component `zzz`")
+    assert d.hint == "it defines `alpha`, `beta`"
