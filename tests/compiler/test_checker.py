@@ -884,3 +884,20 @@ def test_a_module_without_the_component_lists_what_it_defines(tmp_path):
     d = only(diagnostics, "PTF202")
     assert (d.span.line, d.span.column, d.message) == (3, 13, "module `lib` has no component `zzz`")
     assert d.hint == "it defines `alpha`, `beta`"
+
+
+def test_a_file_that_cannot_be_read_is_ptf901_without_a_place(tmp_path):
+    from ptflow.compiler.api import check_file
+
+    (tmp_path / "folder.ptflow").mkdir()
+    for name, reason in (("missing.ptflow", "No such file or directory"), ("folder.ptflow", "Is a directory")):
+        path = str(tmp_path / name)
+        [d] = check_file(path).diagnostics
+        assert (d.code, d.span, d.message) == ("PTF901", None, f"can't read `{path}`: {reason}")
+
+
+def test_a_component_named_like_a_built_in_is_refused(tmp_path):
+    diagnostics = diagnose('component importer() {\n    image = "a"\n    command = ["a"]\n}\n', tmp_path)
+    assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
+        ("PTF205", 1, 11, "`importer` is a built-in name; choose another")
+    ]
