@@ -901,3 +901,15 @@ def test_a_component_named_like_a_built_in_is_refused(tmp_path):
     assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
         ("PTF205", 1, 11, "`importer` is a built-in name; choose another")
     ]
+
+
+def test_the_arguments_of_an_unknown_component_are_still_checked(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline p(rows: int = 5) {
+    m = mkae(rows: rwos, type: Dataset)
+}""",
+    )
+    assert codes_at(diagnostics) == [("PTF201", P + 1, 9), ("PTF201", P + 1, 20)]
+    assert [d.message for d in diagnostics] == ["unknown component `mkae`", "unknown name `rwos`"]
