@@ -913,3 +913,17 @@ pipeline p(rows: int = 5) {
     )
     assert codes_at(diagnostics) == [("PTF201", P + 1, 9), ("PTF201", P + 1, 20)]
     assert [d.message for d in diagnostics] == ["unknown component `mkae`", "unknown name `rwos`"]
+
+
+def test_the_importer_needs_a_uri_and_gives_an_artifact_of_its_type(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline p() {
+    data = importer(uri: "gs://bucket/data", type: Dataset)
+    f = fit(data: data.artifact, max_epochs: 1)
+    m = importer(type: Model)
+}""",
+    )
+    assert codes_at(diagnostics) == [("PTF204", P + 3, 9)]
+    assert diagnostics[0].message == "importer needs `uri`"

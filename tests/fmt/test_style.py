@@ -188,6 +188,8 @@ def test_control_flow_blocks():
         ("(a or b) or c", "a or b or c"),
         ("not (a and b)", "not (a and b)"),
         ("(not a) == b", "(not a) == b"),
+        ("(a == b) == c", "(a == b) == c"),
+        ("a == (b == c)", "a == (b == c)"),
         ("((x.y > 1))", "x.y > 1"),
     ],
 )
