@@ -343,3 +343,25 @@ def test_a_suppression_comment_keeps_covering_the_statement_it_is_on(tmp_path):
 def test_a_plain_trailing_comment_stays_at_the_end_of_a_broken_statement():
     formatted = format_source(SUPPRESSED.replace("ptflow: ignore[PTF606]", "where the model lives"))
     assert '        metadata: {"framework": "pytorch"},\n    )  # where the model lives\n' in formatted
+
+
+def test_a_short_signature_with_doc_comments_on_its_inputs_stays_one_input_a_line():
+    """Joined onto one line it would fit, but each `##` would then document the component, not its input."""
+    source = """
+    component c(
+        a: int, ## the a
+        b: int ## the b
+    ) {
+        image = "x"
+        command = ["c", a, b]
+    }
+    """
+    assert fmt(source) == expect("""
+        component c(
+            a: int,  ## the a
+            b: int,  ## the b
+        ) {
+            image = "x"
+            command = ["c", a, b]
+        }
+    """)
