@@ -428,8 +428,6 @@ class ComponentBuilder:
                     hint=f"`{expr.id}.path` is the local file the container reads",
                 )
                 return None
-            if port.type.kind == types.TypeKind.STATUS:
-                return dag.InputValue(expr.id)
             return dag.InputValue(expr.id)
         if expr.id in self.outputs:
             self.diagnostics.report(

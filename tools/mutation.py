@@ -139,7 +139,9 @@ class Mutant:
     @property
     def mutated_line(self) -> str:
         """The line as the mutant has it (from cosmic-ray's diff), stripped."""
-        added = [line[1:].strip() for line in self.diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+        added = [
+            line[1:].strip() for line in self.diff.splitlines() if line.startswith("+") and not line.startswith("+++")
+        ]
         return " / ".join(added)
 
 
@@ -175,7 +177,12 @@ def load_equivalents() -> list[Equivalent]:
             sys.exit(f"{EQUIVALENTS_FILE.name}: entry {number} lacks {', '.join(sorted(missing))}")
         found.append(
             Equivalent(
-                entry["module"], entry["operator"], entry["line"], entry["reason"], entry.get("function"), entry.get("becomes")
+                entry["module"],
+                entry["operator"],
+                entry["line"],
+                entry["reason"],
+                entry.get("function"),
+                entry.get("becomes"),
             )
         )
     return found
@@ -228,7 +235,9 @@ def annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]
     """
     tree = ast.parse(source)
     postponed = any(
-        isinstance(node, ast.ImportFrom) and node.module == "__future__" and any(a.name == "annotations" for a in node.names)
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(a.name == "annotations" for a in node.names)
         for node in tree.body
     )
     if not postponed:
@@ -256,7 +265,9 @@ def choose_mutants(session: Path, source: str, max_mutants: int) -> tuple[int, i
     with sqlite3.connect(session) as db:
         rows = db.execute("SELECT job_id, operator_name, start_pos_row, start_pos_col FROM mutation_specs").fetchall()
         dropped = [job for job, operator, row, col in rows if not operator_is_kept(operator) or in_annotation(row, col)]
-        kept = sorted(job for job, operator, row, col in rows if operator_is_kept(operator) and not in_annotation(row, col))
+        kept = sorted(
+            job for job, operator, row, col in rows if operator_is_kept(operator) and not in_annotation(row, col)
+        )
         if len(kept) > max_mutants:
             # sort by position first: job ids are random uuids, the sample must not depend on them
             order = {
@@ -381,9 +392,7 @@ def print_table(figures: list[Figures]) -> None:
     print(f"\n{'module':40} {'mutants':>8} {'killed':>7} {'survived':>9} {'equivalent':>11} {'kill rate':>10}")
     for f in figures:
         sampled = f"  (sampled from {f.sampled_from}, seed {SEED})" if f.sampled_from else ""
-        print(
-            f"{f.module:40} {f.mutants:8} {f.killed:7} {f.survived:9} {f.equivalent:11} {f.kill_rate:9.1f}%{sampled}"
-        )
+        print(f"{f.module:40} {f.mutants:8} {f.killed:7} {f.survived:9} {f.equivalent:11} {f.kill_rate:9.1f}%{sampled}")
     print(f"operators left out: {OPERATORS_LEFT_OUT}")
 
 
@@ -412,7 +421,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     os.nice(10)  # a shared machine: the mutants' test runs inherit this
     equivalents = load_equivalents()
-    figures = [mutate_module(m, args.max_mutants, equivalents, args.reuse or args.retest_survivors, args.retest_survivors) for m in modules]
+    figures = [
+        mutate_module(m, args.max_mutants, equivalents, args.reuse or args.retest_survivors, args.retest_survivors)
+        for m in modules
+    ]
     print_table(figures)
     stale = [e for e in equivalents if e.module in modules and not e.used]
     for entry in stale:

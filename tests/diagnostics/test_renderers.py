@@ -68,9 +68,9 @@ def test_a_fix_is_said_unless_it_says_what_the_help_says():
 
 
 def test_without_the_file_or_past_its_end_only_the_place_is_printed():
-    assert render_one(Diagnostic("PTF901", Severity.ERROR, "gone", span(2, 1, 2, 3, file="missing.ptflow")), SourceCache()) == (
-        "error[PTF901]: gone\n  --> missing.ptflow:2:1\n"
-    )
+    assert render_one(
+        Diagnostic("PTF901", Severity.ERROR, "gone", span(2, 1, 2, 3, file="missing.ptflow")), SourceCache()
+    ) == ("error[PTF901]: gone\n  --> missing.ptflow:2:1\n")
     assert render(Diagnostic("PTF901", Severity.ERROR, "past", span(13, 1, 13, 2))) == (
         "error[PTF901]: past\n  --> p.ptflow:13:1\n"
     )
