@@ -84,6 +84,7 @@ MODULES: dict[str, list[str]] = {
         "tests/fmt/test_idempotence.py",
     ],
     "compiler/layout_printer.py": [
+        "tests/fmt/test_layout_printer.py",
         "tests/fmt/test_style.py",
         "tests/fmt/test_comments.py",
         "tests/fmt/test_idempotence.py",

@@ -1,0 +1,28 @@
+"""The layout printer on its own: where a group fits on its line and where it breaks, to the column."""
+
+from ptflow.compiler.layout_printer import LINE, Group, Indent, render
+
+
+def call(*arguments: str) -> Group:
+    """`f(a, b)`, or one argument a line when it does not fit."""
+    items: list = []
+    for index, argument in enumerate(arguments):
+        items += [LINE if index else "", argument, "," if index < len(arguments) - 1 else ""]
+    return Group(["f(", Indent(items), ")"])
+
+
+def test_a_group_exactly_as_wide_as_the_line_stays_on_it():
+    # "ab cd" is 5 columns: it fits a 5-column line from its first column, and not a 4-column one
+    assert render(Group(["ab", LINE, "cd"]), 5, "  ") == "ab cd"
+    assert render(Group(["ab", LINE, "cd"]), 4, "  ") == "ab\ncd"
+
+
+def test_what_follows_a_group_on_its_line_counts_towards_its_fit():
+    document = [Group(["ab", LINE, "cd"]), "xy"]
+    assert render(document, 7, "  ") == "ab cdxy"
+    assert render(document, 6, "  ") == "ab\ncdxy"
+
+
+def test_a_broken_group_indents_its_lines_and_an_inner_group_fits_on_its_own():
+    document = Group(["p(", Indent([LINE, call("a", "b"), ",", LINE, "tail"]), LINE, ")"])
+    assert render(document, 12, "    ") == "p(\n    f(a, b),\n    tail\n)"
