@@ -336,6 +336,10 @@ def mutate_module(
     digest = hashlib.sha256(original).hexdigest()
     if reuse and session.exists() and fingerprint.exists() and fingerprint.read_text() != digest:
         raise SystemExit(f"{module} changed since its last session: its mutants' places are stale; run without --reuse")
+    if reuse and config.exists():
+        # the table may name more tests since the session began: the survivors meet them all
+        command_line = f"test-command = {tomllib_string(shlex.join(test_command(module)))}"
+        config.write_text(re.sub(r"(?m)^test-command = .*$", lambda _: command_line, config.read_text()))
     if not (reuse and session.exists()):
         baseline = run_baseline(module)
         print(f"{module}: fast tests pass unmutated in {baseline:.1f} s", flush=True)
