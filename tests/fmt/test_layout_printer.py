@@ -1,6 +1,6 @@
 """The layout printer on its own: where a group fits on its line and where it breaks, to the column."""
 
-from ptflow.compiler.layout_printer import LINE, Group, Indent, render
+from ptflow.compiler.layout_printer import LINE, SOFT_LINE, Group, IfBroken, Indent, render
 
 
 def call(*arguments: str) -> Group:
@@ -26,3 +26,9 @@ def test_what_follows_a_group_on_its_line_counts_towards_its_fit():
 def test_a_broken_group_indents_its_lines_and_an_inner_group_fits_on_its_own():
     document = Group(["p(", Indent([LINE, call("a", "b"), ",", LINE, "tail"]), LINE, ")"])
     assert render(document, 12, "    ") == "p(\n    f(a, b),\n    tail\n)"
+
+
+def test_a_trailing_comma_only_when_broken_takes_no_room_on_a_flat_line():
+    document = Group(["f(", Indent([SOFT_LINE, "a,", LINE, "b", IfBroken(",")]), SOFT_LINE, ")"])
+    assert render(document, 7, "  ") == "f(a, b)"
+    assert render(document, 6, "  ") == "f(\n  a,\n  b,\n)"
