@@ -32,3 +32,14 @@ def test_a_trailing_comma_only_when_broken_takes_no_room_on_a_flat_line():
     document = Group(["f(", Indent([SOFT_LINE, "a,", LINE, "b", IfBroken(",")]), SOFT_LINE, ")"])
     assert render(document, 7, "  ") == "f(a, b)"
     assert render(document, 6, "  ") == "f(\n  a,\n  b,\n)"
+
+
+def test_a_group_marked_flat_stays_on_one_line_even_when_too_wide():
+    """The formatter's `flat` signature layout: kept on one line where breaking it would move a doc comment."""
+    wide = Group(["f(", Indent([SOFT_LINE, "alpha,", LINE, "beta"]), SOFT_LINE, ")"], flat=True)
+    assert render([Group(["x", LINE, wide])], 8, "  ") == "x\nf(alpha, beta)"
+
+
+def test_a_multi_line_string_needs_room_only_for_its_first_line():
+    text = '"""\n' + "a" * 30 + '"""'
+    assert render(Group(["x(", SOFT_LINE, text, ")"]), 6, "  ") == "x(" + text + ")"
