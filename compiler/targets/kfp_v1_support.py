@@ -32,6 +32,22 @@ class _SupportCheck:
             codes.NOT_SUPPORTED_BY_TARGET, f"{what} is not supported by kfp-v1 (KFP 1.x / Argo)", span, hint=hint
         )
 
+    def deploy_of_an_archive(self, task: dag.Task) -> None:
+        """`serve.deploy(archive: ...)` without `storage_uri`: on KFP 1.x an artifact reaches a step as a file in
+        its pod, with no object-store URI KServe could fetch, so the deploy could only fail when it runs."""
+        container = task.component.container
+        if container is None or container.runtime_step != "serve.deploy":
+            return
+        given = {name for name, value in task.arguments.items() if not _is_null(value)}
+        if "archive" in given and "storage_uri" not in given:
+            self.report(
+                task.span,
+                f"step `{task.step}` deploys its `archive` artifact, a file inside the step's pod on KFP 1.x that "
+                "KServe can't fetch, which",
+                "upload the archive first (storage.upload gives an s3:// `uri`) and deploy `storage_uri`, or compile "
+                "for kfp-v2, where the archive's URI is in the pipeline root",
+            )
+
     def run(self) -> None:
         graph = self.graph
         prefix = f"{k8s_name(graph.display_name or k8s_name(graph.given_name or graph.name))}-"
@@ -66,6 +82,8 @@ class _SupportCheck:
                     "KFP 1.x makes volumes with VolumeOp, which ptflow does not write: create the claim before the "
                     "run and mount it by name, or compile for kfp-v2",
                 )
+        for task in graph.tasks.values():
+            self.deploy_of_an_archive(task)
         if graph.returns:
             self.report(
                 graph.span,
@@ -219,3 +237,7 @@ def _values_in(value):
                 yield from _values_in(part)
     else:
         yield value
+
+
+def _is_null(value: dag.Value) -> bool:
+    return isinstance(value, dag.Constant) and value.value is None
