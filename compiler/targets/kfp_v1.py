@@ -128,6 +128,9 @@ class Lowering:
         spec["templates"] = self.templates
         spec["arguments"] = {"parameters": self._workflow_arguments()}  # kfp writes it even when empty
         spec["serviceAccountName"] = "pipeline-runner"
+        pull_secrets = pipeline_image_pull_secrets(graph)
+        if pull_secrets:
+            spec["imagePullSecrets"] = [{"name": name} for name in pull_secrets]
         if on_exit:
             spec["onExit"] = on_exit
         return {
@@ -477,6 +480,16 @@ class Lowering:
         if inputs:
             spec["inputs"] = inputs
         return json.dumps(spec, sort_keys=True)
+
+
+def pipeline_image_pull_secrets(graph: dag.PipelineGraph) -> list[str]:
+    """The workflow's `imagePullSecrets`: kfp 1.8 has them once per pipeline
+    (`dsl.get_pipeline_conf().set_image_pull_secrets`), for every pod, so they are the list the steps that set
+    `image_pull_secrets` share (kfp_v1_support.py refused different lists and names known at run time)."""
+    for task in graph.tasks.values():
+        if task.options.image_pull_secrets:
+            return [str(name) for name in task.options.image_pull_secrets]
+    return []
 
 
 def v1_type(type_: types.Type) -> str:

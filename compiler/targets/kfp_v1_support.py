@@ -73,6 +73,7 @@ class _SupportCheck:
                 "KFP 1.x pipelines have no outputs; compile the pipeline that calls this one",
             )
         self.exit_handlers()
+        self.image_pull_secrets()
         for task in graph.tasks.values():
             self.task(task)
         for group in graph.root.groups():
@@ -108,6 +109,24 @@ class _SupportCheck:
                     handler.span,
                     f'naming an exit handler (`display_name: "{handler.display_name}"`)',
                     "kfp 1.8's ExitHandler has no name",
+                )
+
+    def image_pull_secrets(self) -> None:
+        """kfp 1.8 sets image pull secrets once, for the whole workflow: the steps that set them must agree."""
+        first: dag.Task | None = None
+        for task in self.graph.tasks.values():
+            secrets = task.options.image_pull_secrets
+            if not secrets or not all(isinstance(name, str) for name in secrets):
+                continue  # names known at run time are refused with the step's other options
+            if first is None:
+                first = task
+            elif secrets != first.options.image_pull_secrets:
+                self.report(
+                    task.span,
+                    f"`image_pull_secrets: {_names_text(secrets)}` on step `{task.step}`, unlike "
+                    f"`{_names_text(first.options.image_pull_secrets)}` on step `{first.step}`,",
+                    "KFP 1.x sets one list of image pull secrets for the whole workflow: give every step the same "
+                    "list, or compile for kfp-v2",
                 )
 
     def report_oneof(self, value: dag.OneOf, fallback) -> None:
@@ -183,6 +202,10 @@ class _SupportCheck:
             elif isinstance(group, (dag.ConditionGroup, dag.BranchesGroup)):
                 return True
         return False
+
+
+def _names_text(names) -> str:
+    return "[" + ", ".join(f'"{name}"' for name in names) + "]"
 
 
 def _all_args(component: dag.ComponentSpec):
