@@ -909,9 +909,14 @@ def _run_time_name_refused_v1(task: dag.Task, target: str):
     """kfp-v1 writes the names of secrets, ConfigMaps and PVCs into the pod at compile time: a name known
     only at run time (a pipeline parameter, a step output) has nowhere to go.  One error for all three (the
     three options' refusals have the same text and are merged)."""
+    from ptflow.compiler import dag
+
     options = task.options
     names = [use.secret for use in options.secrets] + [use.config_map for use in options.config_maps]
-    if all(isinstance(name, str) for name in names + [volume.pvc for volume in options.volumes]):
+    # A claim named by a step's output may be one `k8s.create_pvc` makes, which kfp-v1 writes as a VolumeOp:
+    # compiler/targets/kfp_v1_support.py, which sees the step that makes it, decides.
+    claims = [volume.pvc for volume in options.volumes if not isinstance(volume.pvc, dag.TaskOutput)]
+    if all(isinstance(name, str) for name in names + claims):
         return None
     return (
         f"step `{task.step}` names a secret, ConfigMap or PVC with a value known at run time; {target} "
@@ -1070,6 +1075,10 @@ _ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipe
 _PLATFORM = "kfp-kubernetes platform config"
 _KUBERNETES_ON_VERTEX = Refusal("always: Vertex AI has no Kubernetes", _kubernetes_settings_refused_on_vertex)
 _RUN_TIME_NAME_V1 = Refusal("when the name is a pipeline parameter or a step output", _run_time_name_refused_v1)
+_RUN_TIME_CLAIM_V1 = Refusal(
+    "when the claim's name is a pipeline parameter, or the output of a step other than `k8s.create_pvc`",
+    _run_time_name_refused_v1,
+)
 _ALL_DEPLOY_STEPS = VERTEX_DEPLOY_STEPS
 
 # Kubeflow has no CustomJob: the step runs as an ordinary pod there, with a warning, so one pipeline serves
@@ -1253,9 +1262,10 @@ OPTIONS: tuple[Option, ...] = (
         "volumes",
         _kubernetes_lowerings(
             f"{_PLATFORM} `pvcMount`",
-            "template `volumes` and container `volumeMounts` (`subPath`)",
+            "template `volumes` and container `volumeMounts` (`subPath`); a claim `k8s.create_pvc` makes is "
+            "named by its `name` output, as kfp 1.8 mounts a VolumeOp's volume",
             v2_refuses=_ON_PIPELINE_CALL,
-            v1_refuses=_RUN_TIME_NAME_V1,
+            v1_refuses=_RUN_TIME_CLAIM_V1,
         ),
     ),
     Option(

@@ -48,6 +48,7 @@ from ptflow.compiler.targets.kfp_v1_container import (
     serialize,
     v1_runtime_command,
 )
+from ptflow.compiler.targets.kfp_v1_resource import ResourceBuilder, is_resource_step
 
 MAX_GENERATE_NAME = 58  # Kubernetes' 63, less the 5 characters Argo appends
 MAX_TEMPLATE_NAME = 128
@@ -111,7 +112,9 @@ class Lowering:
             self._wire_task(task)
         exit_tasks = [t for t in graph.tasks.values() if t.in_finally]
         # Every container first: reading an output by value (anywhere) makes it an output parameter.
-        builders = [ContainerBuilder(self, task) for task in body + exit_tasks]
+        builders = [
+            (ResourceBuilder if is_resource_step(task) else ContainerBuilder)(self, task) for task in body + exit_tasks
+        ]
         containers = [builder.build() for builder in builders]
         for builder, template in zip(builders, containers):
             outputs = builder.outputs()

@@ -64,6 +64,7 @@ class ContainerBuilder:
         if task.options.security_context is not None:
             container["securityContext"] = _security_context(task.options.security_context)
         mounts = self._volume_mounts()
+        volumes = self._volumes()  # before `inputs`: a claim's name may be an input parameter
         if mounts:
             container["volumeMounts"] = mounts
         template: dict = {"name": self.lowering.name_of(task), "container": container}
@@ -91,7 +92,6 @@ class ContainerBuilder:
             template["retryStrategy"] = _retry_strategy(retry)
         if task.options.timeout_seconds:
             template["activeDeadlineSeconds"] = int(task.options.timeout_seconds)
-        volumes = self._volumes()
         if volumes:
             template["volumes"] = volumes
         if patch:
@@ -219,12 +219,14 @@ class ContainerBuilder:
         return env
 
     def _volume_mounts(self) -> list[dict]:
-        mounts = [{"mountPath": s.mount_path, "name": s.secret} for s in self.task.options.secrets if s.mount_path]
+        mounts: list[dict] = [
+            {"mountPath": s.mount_path, "name": s.secret} for s in self.task.options.secrets if s.mount_path
+        ]
         mounts += [
             {"mountPath": c.mount_path, "name": c.config_map} for c in self.task.options.config_maps if c.mount_path
         ]
         for volume in self.task.options.volumes:
-            mount = {"mountPath": volume.mount_path, "name": volume.pvc}
+            mount: dict = {"mountPath": volume.mount_path, "name": self._volume_name(volume)}
             if volume.sub_path:
                 mount["subPath"] = volume.sub_path
             mounts.append(mount)
@@ -232,8 +234,17 @@ class ContainerBuilder:
         mounts += [{"mountPath": e.mount_path, "name": e.name} for e in self.task.options.ephemeral_volumes]
         return mounts
 
+    @staticmethod
+    def _volume_name(volume: dag.VolumeUse) -> str:
+        """A claim's volume is named after it; one a `create_pvc` step makes (the only run-time name
+        kfp_v1_support lets through) after that step, as kfp 1.8 names a VolumeOp's volume."""
+        if isinstance(volume.pvc, dag.TaskOutput):
+            return volume.pvc.task
+        assert isinstance(volume.pvc, str), "kfp_v1_support refused other run-time names"
+        return volume.pvc
+
     def _volumes(self) -> list[dict]:
-        volumes = [
+        volumes: list[dict] = [
             {"name": s.secret, "secret": {"secretName": s.secret, **({"optional": True} if s.optional else {})}}
             for s in self.task.options.secrets
             if s.mount_path
@@ -243,7 +254,11 @@ class ContainerBuilder:
             for c in self.task.options.config_maps
             if c.mount_path
         ]
-        volumes += [{"name": v.pvc, "persistentVolumeClaim": {"claimName": v.pvc}} for v in self.task.options.volumes]
+        for volume in self.task.options.volumes:
+            claim = volume.pvc if isinstance(volume.pvc, str) else self.value_text(volume.pvc)
+            entry: dict = {"name": self._volume_name(volume), "persistentVolumeClaim": {"claimName": claim}}
+            if entry not in volumes:  # a claim mounted at two paths is one volume
+                volumes.append(entry)
         volumes += [{"name": e.name, "emptyDir": _empty_dir_source(e)} for e in self.task.options.empty_dirs]
         volumes += [{"name": e.name, "ephemeral": _ephemeral_source(e)} for e in self.task.options.ephemeral_volumes]
         return sorted(volumes, key=lambda v: v["name"])
