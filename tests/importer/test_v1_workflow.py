@@ -34,8 +34,6 @@ GOLDEN = ROOT / "tests" / "kfp_v1" / "golden"
 # Goldens of kfp-v1 features the import does not read back yet: each is refused (PTF921) at the path that
 # first has no form in the importer (compiler/importer/argo_options.py, from_argo.py), never misread.
 NOT_IMPORTED = {
-    "image_pull_secrets": ("spec.imagePullSecrets", "a workflow-wide Argo setting ptflow has no form for"),
-    "pod_security_and_scheduling": ("spec.templates[1].affinity", "a template field ptflow does not know"),
     "volume_lifecycle": ("spec.templates[0].resource", "a Kubernetes resource step (kfp 1.x VolumeOp/ResourceOp)"),
 }
 ALL_GOLDENS = sorted(p.stem for p in GOLDEN.glob("*.yaml"))
@@ -215,6 +213,14 @@ REFUSED = {
     "volume_op": (
         _edited("retries", "    container:\n", "    resource: {action: create, manifest: x}\n    container:\n"),
         ["PTF921", "spec.templates[0].resource", "VolumeOp"],
+    ),
+    "pod_affinity": (
+        _edited("pod_security_and_scheduling", "    affinity:\n", "    affinity:\n      podAffinity: {}\n"),
+        ["PTF921", "spec.templates[1].affinity.podAffinity", "a pod affinity ptflow has no option for"],
+    ),
+    "privileged_container": (
+        _edited("pod_security_and_scheduling", "{runAsGroup: 3000,", "{privileged: true, runAsGroup: 3000,"),
+        ["PTF921", "container.securityContext.privileged", "a securityContext field ptflow has no option for"],
     ),
     "workflow_setting": (
         _edited("retries", "  serviceAccountName:", "  podGC: {strategy: OnWorkflowSuccess}\n  serviceAccountName:"),
