@@ -909,9 +909,14 @@ def _run_time_name_refused_v1(task: dag.Task, target: str):
     """kfp-v1 writes the names of secrets, ConfigMaps and PVCs into the pod at compile time: a name known
     only at run time (a pipeline parameter, a step output) has nowhere to go.  One error for all three (the
     three options' refusals have the same text and are merged)."""
+    from ptflow.compiler import dag
+
     options = task.options
     names = [use.secret for use in options.secrets] + [use.config_map for use in options.config_maps]
-    if all(isinstance(name, str) for name in names + [volume.pvc for volume in options.volumes]):
+    # A claim named by a step's output may be one `k8s.create_pvc` makes, which kfp-v1 writes as a VolumeOp:
+    # compiler/targets/kfp_v1_support.py, which sees the step that makes it, decides.
+    claims = [volume.pvc for volume in options.volumes if not isinstance(volume.pvc, dag.TaskOutput)]
+    if all(isinstance(name, str) for name in names + claims):
         return None
     return (
         f"step `{task.step}` names a secret, ConfigMap or PVC with a value known at run time; {target} "
@@ -931,13 +936,35 @@ def _not_written_by_v1(field: str, name: str, why: str) -> Refusal:
     return Refusal("always", refused)
 
 
+def _json_parameter_refused_v1(name: str, hint: str) -> Refusal:
+    """A Kubernetes object given whole from a pipeline parameter: kfp 1.8 writes affinity and node selectors
+    into the template at compile time (`add_affinity`, one label at a time), so a whole dict known only at run
+    time has nowhere to go.  A constant is written."""
+
+    def refused(task: dag.Task, target: str):
+        from ptflow.compiler import dag
+
+        if not isinstance(getattr(task.options, name), dag.PipelineInput):
+            return None
+        return (
+            f"`{name}` from a pipeline parameter (step `{task.step}`) is not supported by {target} (KFP 1.x / "
+            "Argo): kfp 1.8 writes it into the template at compile time",
+            hint,
+        )
+
+    return Refusal("from a pipeline parameter", refused)
+
+
 def _image_pull_secrets_refused_v1(task: dag.Task, target: str):
-    if not task.options.image_pull_secrets:
+    """kfp 1.8 writes the workflow's `imagePullSecrets` at compile time: a name known only at run time has nowhere
+    to go.  (Steps that set different lists are refused by compiler/targets/kfp_v1_support.py, which sees them
+    all.)"""
+    if all(isinstance(name, str) for name in task.options.image_pull_secrets):
         return None
     return (
-        f"`image_pull_secrets` on step `{task.step}` is not supported by {target}: KFP 1.x sets image pull "
-        "secrets for the whole pipeline (the workflow's `imagePullSecrets`), not for one step",
-        "add the secret to the `imagePullSecrets` of the service account the pipeline runs as, or compile for kfp-v2",
+        f"`image_pull_secrets` on step `{task.step}` names a secret with a value known at run time; {target} "
+        "(KFP 1.x / Argo) writes the workflow's image pull secrets at compile time",
+        "write the name as a string constant, or compile for kfp-v2",
     )
 
 
@@ -1048,6 +1075,10 @@ _ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipe
 _PLATFORM = "kfp-kubernetes platform config"
 _KUBERNETES_ON_VERTEX = Refusal("always: Vertex AI has no Kubernetes", _kubernetes_settings_refused_on_vertex)
 _RUN_TIME_NAME_V1 = Refusal("when the name is a pipeline parameter or a step output", _run_time_name_refused_v1)
+_RUN_TIME_CLAIM_V1 = Refusal(
+    "when the claim's name is a pipeline parameter, or the output of a step other than `k8s.create_pvc`",
+    _run_time_name_refused_v1,
+)
 _ALL_DEPLOY_STEPS = VERTEX_DEPLOY_STEPS
 
 # Kubeflow has no CustomJob: the step runs as an ordinary pod there, with a warning, so one pipeline serves
@@ -1231,9 +1262,10 @@ OPTIONS: tuple[Option, ...] = (
         "volumes",
         _kubernetes_lowerings(
             f"{_PLATFORM} `pvcMount`",
-            "template `volumes` and container `volumeMounts` (`subPath`)",
+            "template `volumes` and container `volumeMounts` (`subPath`); a claim `k8s.create_pvc` makes is "
+            "named by its `name` output, as kfp 1.8 mounts a VolumeOp's volume",
             v2_refuses=_ON_PIPELINE_CALL,
-            v1_refuses=_RUN_TIME_NAME_V1,
+            v1_refuses=_RUN_TIME_CLAIM_V1,
         ),
     ),
     Option(
@@ -1376,9 +1408,12 @@ OPTIONS: tuple[Option, ...] = (
         "image_pull_secrets",
         _kubernetes_lowerings(
             f"{_PLATFORM} `imagePullSecret`",
-            None,
+            "workflow `spec.imagePullSecrets`, for every pod",
             v2_refuses=_container_only("image_pull_secrets", "image_pull_secrets"),
-            v1_refuses=Refusal("always: KFP 1.x sets them per pipeline", _image_pull_secrets_refused_v1),
+            v1_refuses=Refusal(
+                "when a name is a pipeline parameter, or when steps set different lists (KFP 1.x has one per pipeline)",
+                _image_pull_secrets_refused_v1,
+            ),
         ),
     ),
     Option(
@@ -1389,11 +1424,9 @@ OPTIONS: tuple[Option, ...] = (
         "node_affinity_json",
         _kubernetes_lowerings(
             f"{_PLATFORM} `nodeAffinity` (`nodeAffinityJson`)",
-            None,
+            "template `affinity.nodeAffinity` (after the terms of `node_affinity`)",
             v2_refuses=_container_only("node_affinity_json", "node_affinity_json"),
-            v1_refuses=_not_written_by_v1(
-                "node_affinity_json", "node_affinity_json", "write the terms with `node_affinity`"
-            ),
+            v1_refuses=_json_parameter_refused_v1("node_affinity_json", "write the terms with `node_affinity`"),
         ),
     ),
     Option(
@@ -1404,10 +1437,10 @@ OPTIONS: tuple[Option, ...] = (
         "node_selector_json",
         _kubernetes_lowerings(
             f"{_PLATFORM} `nodeSelector` (`nodeSelectorJson`)",
-            None,
+            "pod `nodeSelector` on the template (with the labels of `node_selector`)",
             v2_refuses=_container_only("node_selector_json", "node_selector_json"),
-            v1_refuses=_not_written_by_v1(
-                "node_selector_json", "node_selector_json", "write the labels with `node_selector`"
+            v1_refuses=_json_parameter_refused_v1(
+                "node_selector_json", "write the labels with `node_selector`, each of which may be a pipeline parameter"
             ),
         ),
     ),
@@ -1433,11 +1466,8 @@ OPTIONS: tuple[Option, ...] = (
         "ephemeral_volumes",
         _kubernetes_lowerings(
             f"{_PLATFORM} `genericEphemeralVolume`",
-            None,
+            "template `volumes` (`ephemeral.volumeClaimTemplate`) and container `volumeMounts`",
             v2_refuses=_container_only("ephemeral_volumes", "ephemeral_volumes"),
-            v1_refuses=_not_written_by_v1(
-                "ephemeral_volumes", "ephemeral_volumes", "ptflow writes no ephemeral volumes for KFP 1.x"
-            ),
         ),
     ),
     Option(
@@ -1448,11 +1478,8 @@ OPTIONS: tuple[Option, ...] = (
         "security_context",
         _kubernetes_lowerings(
             f"{_PLATFORM} `securityContext`",
-            None,
+            "container `securityContext`",
             v2_refuses=_container_only("security_context", "security_context"),
-            v1_refuses=_not_written_by_v1(
-                "security_context", "security_context", "ptflow writes no container securityContext for KFP 1.x"
-            ),
         ),
     ),
     Option(

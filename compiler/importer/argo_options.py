@@ -17,7 +17,18 @@ from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused
 from ptflow.compiler.importer.writer import literal
 
 KFP = "pipelines.kubeflow.org"
-_CONTAINER_FIELDS = {"args", "command", "image", "env", "resources", "volumeMounts", "imagePullPolicy"}
+_CONTAINER_FIELDS = {
+    "args",
+    "command",
+    "image",
+    "env",
+    "resources",
+    "volumeMounts",
+    "imagePullPolicy",
+    "securityContext",
+}
+# Kubernetes' securityContext fields and the `security_context` keys that write them.
+_SECURITY_CONTEXT = {"runAsUser": "run_as_user", "runAsGroup": "run_as_group", "runAsNonRoot": "run_as_non_root"}
 _KFP_LABELS = {f"{KFP}/kfp_sdk_version", f"{KFP}/pipeline-sdk-type", f"{KFP}/enable_caching"}
 _KFP_ANNOTATIONS = {
     f"{KFP}/component_spec",
@@ -59,7 +70,31 @@ class TemplateOptions:
         self._volumes(container.get("volumeMounts") or [], path_of(at, "volumeMounts"))
         if "imagePullPolicy" in container:
             self.options["pull_policy"] = literal(container["imagePullPolicy"])
+        if "securityContext" in container:
+            self._security_context(container["securityContext"] or {}, path_of(at, "securityContext"))
+        self._affinity()
         return self.options
+
+    def _security_context(self, context: dict, at: str) -> None:
+        unknown = set(context) - set(_SECURITY_CONTEXT)
+        if unknown:
+            raise ImportRefused(
+                CANT_EXPRESS, path_of(at, min(unknown)), "a securityContext field ptflow has no option for"
+            )
+        fields = {_SECURITY_CONTEXT[key]: value for key, value in context.items()}
+        self.options["security_context"] = "{" + ", ".join(f"{k}: {literal(v)}" for k, v in fields.items()) + "}"
+
+    def _affinity(self) -> None:
+        """A node affinity, written back as Kubernetes spells it (`node_affinity_json`)."""
+        affinity = self.template.get("affinity")
+        if affinity is None:
+            return
+        unknown = set(affinity) - {"nodeAffinity"}
+        if unknown:
+            raise ImportRefused(
+                CANT_EXPRESS, path_of(self.where, "affinity", min(unknown)), "a pod affinity ptflow has no option for"
+            )
+        self.options["node_affinity_json"] = literal(affinity["nodeAffinity"])
 
     def _metadata(self) -> None:
         metadata = self.template.get("metadata") or {}
@@ -229,7 +264,7 @@ class TemplateOptions:
         volumes = {v.get("name"): v for v in self.template.get("volumes") or []}
         secrets = [f"{{name: {literal(n)}, env: {literal(e)}}}" for n, e in self._secret_env.items()]
         config_maps = [f"{{name: {literal(n)}, env: {literal(e)}}}" for n, e in self._config_map_env.items()]
-        claims, empty_dirs = [], []
+        claims, empty_dirs, ephemeral = [], [], []
         for index, mount in enumerate(mounts):
             where = path_of(at, index)
             if set(mount) - {"name", "mountPath"}:
@@ -258,6 +293,8 @@ class TemplateOptions:
                 if "sizeLimit" in source:
                     entry["size_limit"] = source["sizeLimit"]
                 empty_dirs.append("{" + ", ".join(f"{k}: {literal(v)}" for k, v in entry.items()) + "}")
+            elif "ephemeral" in volume:
+                ephemeral.append(self._ephemeral_volume(volume, mount["mountPath"]))
             else:
                 kind = next(iter(set(volume) - {"name"}), "?")
                 raise ImportRefused(
@@ -272,9 +309,37 @@ class TemplateOptions:
             ("config_maps", config_maps),
             ("volumes", claims),
             ("empty_dirs", empty_dirs),
+            ("ephemeral_volumes", ephemeral),
         ):
             if entries:
                 self.options[option] = "[" + ", ".join(entries) + "]"
+
+    def _ephemeral_volume(self, volume: dict, mount_path: str) -> str:
+        """A generic ephemeral volume's claim template as an `ephemeral_volumes` entry (the inverse of
+        kfp_v1_container._ephemeral_source); fields the option has no key for are refused."""
+        at = path_of(self.where, "volumes")
+        template = (volume.get("ephemeral") or {}).get("volumeClaimTemplate") or {}
+        spec, metadata = template.get("spec") or {}, template.get("metadata") or {}
+        storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
+        extra = (
+            (set(volume["ephemeral"]) - {"volumeClaimTemplate"})
+            | (set(template) - {"spec", "metadata"})
+            | (set(spec) - {"accessModes", "resources", "storageClassName"})
+            | (set(metadata) - {"labels", "annotations"})
+        )
+        if extra or storage is None or not spec.get("accessModes"):
+            raise ImportRefused(
+                CANT_EXPRESS,
+                at,
+                f"the ephemeral volume {volume['name']!r} has settings `ephemeral_volumes` has no key for",
+            )
+        entry = {"name": volume["name"], "mount_path": mount_path, "access_modes": spec["accessModes"], "size": storage}
+        if "storageClassName" in spec:
+            entry["storage_class"] = spec["storageClassName"]
+        for key in ("labels", "annotations"):
+            if metadata.get(key):
+                entry[key] = metadata[key]
+        return "{" + ", ".join(f"{k}: {literal(v)}" for k, v in entry.items()) + "}"
 
 
 @dataclass

@@ -37,7 +37,7 @@ _OUTPUT_PATH = re.compile(r"^/tmp/outputs/(?P<name>[^/]+)/data$")
 _INPUT_PATH = re.compile(r"^/tmp/inputs/(?P<name>[^/]+)/data$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 _WORKFLOW_FIELDS = {"apiVersion", "kind", "metadata", "spec"}
-_SPEC_FIELDS = {"entrypoint", "templates", "arguments", "serviceAccountName", "onExit"}
+_SPEC_FIELDS = {"entrypoint", "templates", "arguments", "serviceAccountName", "onExit", "imagePullSecrets"}
 _METADATA_ANNOTATIONS = {f"{KFP}/kfp_sdk_version", f"{KFP}/pipeline_compilation_time", f"{KFP}/pipeline_spec"}
 _CONTAINER_TEMPLATE_FIELDS = {
     "name",
@@ -51,6 +51,7 @@ _CONTAINER_TEMPLATE_FIELDS = {
     "tolerations",
     "volumes",
     "podSpecPatch",
+    "affinity",
 }
 _DAG_TEMPLATE_FIELDS = {"name", "inputs", "outputs", "dag", "parallelism"}  # outputs: fan-in, as ptflow writes it
 _TASK_FIELDS = {"name", "template", "arguments", "dependencies", "when", "withItems", "withParam"}
@@ -568,6 +569,10 @@ class ArgoImporter:
         callee, _ = self._component(template, where, {k for k, v in arguments.items() if v == "pipeline.status"})
         ordered = {p.name: arguments[p.name] for p in spec.inputs if p.name in arguments}
         options = TemplateOptions(template, where, in_template, spec, self.warnings).build()
+        # kfp 1.8 sets image pull secrets once, for every pod: each step says so (kfp-v1 writes them back once).
+        pull_secrets = [entry.get("name") for entry in self.workflow["spec"].get("imagePullSecrets") or []]
+        if pull_secrets:
+            options["image_pull_secrets"] = literal(pull_secrets)
         return Step(name, callee, ordered, options)
 
     def _substitute(self, text: str, task: dict, at: str) -> str:

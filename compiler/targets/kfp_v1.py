@@ -48,6 +48,7 @@ from ptflow.compiler.targets.kfp_v1_container import (
     serialize,
     v1_runtime_command,
 )
+from ptflow.compiler.targets.kfp_v1_resource import ResourceBuilder, is_resource_step
 
 MAX_GENERATE_NAME = 58  # Kubernetes' 63, less the 5 characters Argo appends
 MAX_TEMPLATE_NAME = 128
@@ -111,7 +112,9 @@ class Lowering:
             self._wire_task(task)
         exit_tasks = [t for t in graph.tasks.values() if t.in_finally]
         # Every container first: reading an output by value (anywhere) makes it an output parameter.
-        builders = [ContainerBuilder(self, task) for task in body + exit_tasks]
+        builders = [
+            (ResourceBuilder if is_resource_step(task) else ContainerBuilder)(self, task) for task in body + exit_tasks
+        ]
         containers = [builder.build() for builder in builders]
         for builder, template in zip(builders, containers):
             outputs = builder.outputs()
@@ -128,6 +131,9 @@ class Lowering:
         spec["templates"] = self.templates
         spec["arguments"] = {"parameters": self._workflow_arguments()}  # kfp writes it even when empty
         spec["serviceAccountName"] = "pipeline-runner"
+        pull_secrets = pipeline_image_pull_secrets(graph)
+        if pull_secrets:
+            spec["imagePullSecrets"] = [{"name": name} for name in pull_secrets]
         if on_exit:
             spec["onExit"] = on_exit
         return {
@@ -477,6 +483,16 @@ class Lowering:
         if inputs:
             spec["inputs"] = inputs
         return json.dumps(spec, sort_keys=True)
+
+
+def pipeline_image_pull_secrets(graph: dag.PipelineGraph) -> list[str]:
+    """The workflow's `imagePullSecrets`: kfp 1.8 has them once per pipeline
+    (`dsl.get_pipeline_conf().set_image_pull_secrets`), for every pod, so they are the list the steps that set
+    `image_pull_secrets` share (kfp_v1_support.py refused different lists and names known at run time)."""
+    for task in graph.tasks.values():
+        if task.options.image_pull_secrets:
+            return [str(name) for name in task.options.image_pull_secrets]
+    return []
 
 
 def v1_type(type_: types.Type) -> str:

@@ -61,7 +61,10 @@ class ContainerBuilder:
         container["image"] = self.value_text(image) if isinstance(image, dag.PipelineInput) else image
         if task.options.pull_policy:
             container["imagePullPolicy"] = task.options.pull_policy
+        if task.options.security_context is not None:
+            container["securityContext"] = _security_context(task.options.security_context)
         mounts = self._volume_mounts()
+        volumes = self._volumes()  # before `inputs`: a claim's name may be an input parameter
         if mounts:
             container["volumeMounts"] = mounts
         template: dict = {"name": self.lowering.name_of(task), "container": container}
@@ -80,15 +83,15 @@ class ContainerBuilder:
         tolerations = [_toleration(t) for t in task.options.tolerations]
         if tolerations:
             template["tolerations"] = tolerations
-        if task.options.node_affinity:
-            template["affinity"] = {"nodeAffinity": _node_affinity(task.options.node_affinity)}
+        node_affinity = _node_affinity(task.options.node_affinity, task.options.node_affinity_json)
+        if node_affinity:
+            template["affinity"] = {"nodeAffinity": node_affinity}
         template["metadata"] = self._metadata()
         retry = task.options.retry
         if retry is not None and retry.max_retries:
             template["retryStrategy"] = _retry_strategy(retry)
         if task.options.timeout_seconds:
             template["activeDeadlineSeconds"] = int(task.options.timeout_seconds)
-        volumes = self._volumes()
         if volumes:
             template["volumes"] = volumes
         if patch:
@@ -216,20 +219,32 @@ class ContainerBuilder:
         return env
 
     def _volume_mounts(self) -> list[dict]:
-        mounts = [{"mountPath": s.mount_path, "name": s.secret} for s in self.task.options.secrets if s.mount_path]
+        mounts: list[dict] = [
+            {"mountPath": s.mount_path, "name": s.secret} for s in self.task.options.secrets if s.mount_path
+        ]
         mounts += [
             {"mountPath": c.mount_path, "name": c.config_map} for c in self.task.options.config_maps if c.mount_path
         ]
         for volume in self.task.options.volumes:
-            mount = {"mountPath": volume.mount_path, "name": volume.pvc}
+            mount: dict = {"mountPath": volume.mount_path, "name": self._volume_name(volume)}
             if volume.sub_path:
                 mount["subPath"] = volume.sub_path
             mounts.append(mount)
         mounts += [{"mountPath": e.mount_path, "name": e.name} for e in self.task.options.empty_dirs]
+        mounts += [{"mountPath": e.mount_path, "name": e.name} for e in self.task.options.ephemeral_volumes]
         return mounts
 
+    @staticmethod
+    def _volume_name(volume: dag.VolumeUse) -> str:
+        """A claim's volume is named after it; one a `create_pvc` step makes (the only run-time name
+        kfp_v1_support lets through) after that step, as kfp 1.8 names a VolumeOp's volume."""
+        if isinstance(volume.pvc, dag.TaskOutput):
+            return volume.pvc.task
+        assert isinstance(volume.pvc, str), "kfp_v1_support refused other run-time names"
+        return volume.pvc
+
     def _volumes(self) -> list[dict]:
-        volumes = [
+        volumes: list[dict] = [
             {"name": s.secret, "secret": {"secretName": s.secret, **({"optional": True} if s.optional else {})}}
             for s in self.task.options.secrets
             if s.mount_path
@@ -239,8 +254,13 @@ class ContainerBuilder:
             for c in self.task.options.config_maps
             if c.mount_path
         ]
-        volumes += [{"name": v.pvc, "persistentVolumeClaim": {"claimName": v.pvc}} for v in self.task.options.volumes]
+        for volume in self.task.options.volumes:
+            claim = volume.pvc if isinstance(volume.pvc, str) else self.value_text(volume.pvc)
+            entry: dict = {"name": self._volume_name(volume), "persistentVolumeClaim": {"claimName": claim}}
+            if entry not in volumes:  # a claim mounted at two paths is one volume
+                volumes.append(entry)
         volumes += [{"name": e.name, "emptyDir": _empty_dir_source(e)} for e in self.task.options.empty_dirs]
+        volumes += [{"name": e.name, "ephemeral": _ephemeral_source(e)} for e in self.task.options.ephemeral_volumes]
         return sorted(volumes, key=lambda v: v["name"])
 
     # -- resources
@@ -277,7 +297,10 @@ class ContainerBuilder:
                 patch_limits[gpu_resource] = self.value_text(options.gpus)
             else:
                 limits[gpu_resource] = options.gpus
-        for key, value in options.node_selector.items():
+        # A constant `node_selector_json` adds its labels as `add_node_selector_constraint` would, one by one (one
+        # from a pipeline parameter was refused: kfp 1.8 takes one label's value at a time, not a whole dict).
+        json_selector = options.node_selector_json if isinstance(options.node_selector_json, dict) else {}
+        for key, value in [*options.node_selector.items(), *json_selector.items()]:
             if isinstance(value, dag.PipelineInput):
                 patch_selector[key] = self.value_text(value)
             else:
@@ -400,9 +423,39 @@ def _empty_dir_source(empty_dir: dag.EmptyDirUse) -> dict:
     return source
 
 
-def _node_affinity(terms: list[dag.NodeAffinityTerm]) -> dict:
+def _security_context(context: dag.SecurityContext) -> dict:
+    """The container's `securityContext`, as kfp 1.8 writes a V1SecurityContext (ints stay ints in YAML)."""
+    entry: dict = {}
+    for key, value in (
+        ("runAsGroup", context.run_as_group),
+        ("runAsNonRoot", context.run_as_non_root),
+        ("runAsUser", context.run_as_user),
+    ):
+        if value is not None:
+            entry[key] = value
+    return entry
+
+
+def _ephemeral_source(volume: dag.EphemeralVolumeUse) -> dict:
+    """A generic ephemeral volume's source, as kfp 1.8 writes `V1Volume(ephemeral=...)`: a claim template whose
+    `metadata` is there only with labels or annotations, and no `storageClassName` for the cluster's default."""
+    spec: dict = {"accessModes": list(volume.access_modes), "resources": {"requests": {"storage": volume.size}}}
+    if volume.storage_class is not None:
+        spec["storageClassName"] = volume.storage_class
+    template: dict = {"spec": spec}
+    metadata = {
+        key: dict(value) for key, value in (("annotations", volume.annotations), ("labels", volume.labels)) if value
+    }
+    if metadata:
+        template["metadata"] = metadata
+    return {"volumeClaimTemplate": template}
+
+
+def _node_affinity(terms: list[dag.NodeAffinityTerm], written: dag.JsonValue | None) -> dict:
     """A pod's `nodeAffinity`, as kfp 1.8's `add_affinity` writes it: the terms without a weight are the
-    required node selector terms (any one may match), the weighted ones the preferences."""
+    required node selector terms (any one may match), the weighted ones the preferences.  A constant
+    `node_affinity_json` (Kubernetes' own spelling) adds its terms after them (one from a pipeline parameter
+    was refused at check time)."""
 
     def selector(term: dag.NodeAffinityTerm) -> dict:
         result: dict = {}
@@ -416,9 +469,12 @@ def _node_affinity(terms: list[dag.NodeAffinityTerm]) -> dict:
 
     affinity: dict = {}
     required = [selector(t) for t in terms if t.weight is None]
+    preferred = [{"preference": selector(t), "weight": t.weight} for t in terms if t.weight is not None]
+    if isinstance(written, dict):
+        required += written.get("requiredDuringSchedulingIgnoredDuringExecution", {}).get("nodeSelectorTerms", [])
+        preferred += written.get("preferredDuringSchedulingIgnoredDuringExecution", [])
     if required:
         affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": required}
-    preferred = [{"preference": selector(t), "weight": t.weight} for t in terms if t.weight is not None]
     if preferred:
         affinity["preferredDuringSchedulingIgnoredDuringExecution"] = preferred
     return affinity

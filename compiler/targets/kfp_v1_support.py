@@ -11,9 +11,10 @@ from __future__ import annotations
 from ptflow.compiler import dag
 from ptflow.compiler.diagnostics import Diagnostics, codes
 from ptflow.compiler.names import k8s_name
-from ptflow.compiler.options import check_option_support
+from ptflow.compiler.options import OPTIONS, OPTIONS_BY_NAME, check_option_support
 from ptflow.compiler.targets.kfp_v1 import MAX_GENERATE_NAME, MAX_TEMPLATE_NAME
 from ptflow.compiler.targets.kfp_v1_container import RUNTIME_VARIABLES
+from ptflow.compiler.targets.kfp_v1_resource import RESOURCE_STEP_OPTIONS, creates_claim, is_resource_step
 
 
 def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostics) -> None:
@@ -74,14 +75,9 @@ class _SupportCheck:
                 "KFP 1.x writes artifacts where the cluster's artifact repository says; remove it for kfp-v1",
             )
         for task in graph.tasks.values():
-            action = dag.kubernetes_resource_step(task)
-            if action is not None:
-                self.report(
-                    task.span,
-                    f"step `{task.step}` {action} (kfp-kubernetes' resource step), which",
-                    "KFP 1.x makes volumes with VolumeOp, which ptflow does not write: create the claim before the "
-                    "run and mount it by name, or compile for kfp-v2",
-                )
+            if is_resource_step(task):
+                self.resource_step(task)
+            self.claims_made_by_steps(task)
         for task in graph.tasks.values():
             self.deploy_of_an_archive(task)
         if graph.returns:
@@ -91,6 +87,7 @@ class _SupportCheck:
                 "KFP 1.x pipelines have no outputs; compile the pipeline that calls this one",
             )
         self.exit_handlers()
+        self.image_pull_secrets()
         for task in graph.tasks.values():
             self.task(task)
         for group in graph.root.groups():
@@ -126,6 +123,73 @@ class _SupportCheck:
                     handler.span,
                     f'naming an exit handler (`display_name: "{handler.display_name}"`)',
                     "kfp 1.8's ExitHandler has no name",
+                )
+
+    def resource_step(self, task: dag.Task) -> None:
+        """create_pvc becomes a VolumeOp, whose claim kfp 1.8 writes at compile time; delete_pvc a ResourceOp."""
+        if creates_claim(task):
+            named = [name for name in ("pvc_name", "pvc_name_suffix") if task.arguments.get(name) is not None]
+            if len(named) != 1:
+                self.report(
+                    task.span,
+                    f"`create_pvc` with {'both' if named else 'neither'} `pvc_name` {'and' if named else 'nor'} "
+                    f"`pvc_name_suffix` (step `{task.step}`)",
+                    "give exactly one: kfp 1.8's VolumeOp names the claim from it",
+                )
+            for name, value in task.arguments.items():
+                if not isinstance(value, dag.Constant):
+                    self.report(
+                        task.span,
+                        f"`{name}` of `create_pvc` (step `{task.step}`) with a value known at run time",
+                        "kfp 1.8's VolumeOp writes the claim at compile time: give it a constant, or compile for "
+                        "kfp-v2",
+                    )
+        defaults = dag.TaskOptions()
+        kept = {OPTIONS_BY_NAME[name].field for name in RESOURCE_STEP_OPTIONS}
+        given = [
+            option.name
+            for option in OPTIONS
+            if option.field is not None
+            and option.field not in kept
+            and getattr(task.options, option.field) != getattr(defaults, option.field)
+        ]
+        if given:
+            self.report(
+                task.span,
+                f"{', '.join(f'`{name}`' for name in given)} on step `{task.step}`, which "
+                f"{dag.kubernetes_resource_step(task)} (an Argo resource template, with no pod of its own),",
+                f"keep only {', '.join(f'`{name}`' for name in RESOURCE_STEP_OPTIONS)} on it",
+            )
+
+    def claims_made_by_steps(self, task: dag.Task) -> None:
+        """A claim named by a step output is mounted by name only when a `create_pvc` step makes it."""
+        for volume in task.options.volumes:
+            claim = volume.pvc
+            if isinstance(claim, dag.TaskOutput) and not creates_claim(self.graph.tasks[claim.task]):
+                self.report(
+                    task.span,
+                    f"mounting a PVC named by `{claim.task}.{claim.output}` (step `{task.step}`), which no "
+                    "`k8s.create_pvc` makes,",
+                    "KFP 1.x writes the claim's name into the pod at compile time: write the name as a string "
+                    "constant, make the claim with `k8s.create_pvc`, or compile for kfp-v2",
+                )
+
+    def image_pull_secrets(self) -> None:
+        """kfp 1.8 sets image pull secrets once, for the whole workflow: the steps that set them must agree."""
+        first: dag.Task | None = None
+        for task in self.graph.tasks.values():
+            secrets = task.options.image_pull_secrets
+            if not secrets or not all(isinstance(name, str) for name in secrets):
+                continue  # names known at run time are refused with the step's other options
+            if first is None:
+                first = task
+            elif secrets != first.options.image_pull_secrets:
+                self.report(
+                    task.span,
+                    f"`image_pull_secrets: {_names_text(secrets)}` on step `{task.step}`, unlike "
+                    f"`{_names_text(first.options.image_pull_secrets)}` on step `{first.step}`,",
+                    "KFP 1.x sets one list of image pull secrets for the whole workflow: give every step the same "
+                    "list, or compile for kfp-v2",
                 )
 
     def report_oneof(self, value: dag.OneOf, fallback) -> None:
@@ -201,6 +265,10 @@ class _SupportCheck:
             elif isinstance(group, (dag.ConditionGroup, dag.BranchesGroup)):
                 return True
         return False
+
+
+def _names_text(names) -> str:
+    return "[" + ", ".join(f'"{name}"' for name in names) + "]"
 
 
 def _all_args(component: dag.ComponentSpec):

@@ -708,7 +708,11 @@ WRITTEN = {
     "pull_policy": ('pull_policy: "Always"', ""),
     "image_pull_secrets": ('image_pull_secrets: ["regcred"]', ""),
     "vertex_custom_job": ('vertex_custom_job: {machine_type: "n1-standard-8"}', ""),
-    "node_affinity_json": ("node_affinity_json: aff", ""),
+    "node_affinity_json": (
+        "node_affinity_json: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: "
+        '[{matchExpressions: [{key: "zone", operator: "In", values: ["a"]}]}]}}',
+        "",
+    ),
     "node_selector_json": ('node_selector_json: {disktype: "ssd"}', ""),
     "tolerations_json": ("tolerations_json: tols", ""),
     "ephemeral_volumes": (
@@ -732,18 +736,13 @@ REFUSED = {
     ("volumes", "kfp-v2"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
     ("volumes", "vertex"): ('volumes: {pvc: "v", mount_path: "/v"}', CALLS_A_PIPELINE),
     ("accelerator", "kfp-v1"): ("gpus: 1, accelerator: acc", STEP),
-    ("image_pull_secrets", "kfp-v1"): ('image_pull_secrets: ["regcred"]', STEP),
+    ("image_pull_secrets", "kfp-v1"): ("image_pull_secrets: [n]", STEP),
     ("secrets", "kfp-v1"): ('secrets: {name: n, mount_path: "/s"}', STEP),
     ("config_maps", "kfp-v1"): ('config_maps: {name: first.y, mount_path: "/c"}', STEP),
     ("volumes", "kfp-v1"): ('volumes: {pvc: n, mount_path: "/v"}', STEP),
-    ("node_affinity_json", "kfp-v1"): ("node_affinity_json: {}", STEP),
-    ("node_selector_json", "kfp-v1"): ('node_selector_json: {disktype: "ssd"}', STEP),
+    ("node_affinity_json", "kfp-v1"): ("node_affinity_json: aff", STEP),
+    ("node_selector_json", "kfp-v1"): ("node_selector_json: aff", STEP),
     ("tolerations_json", "kfp-v1"): ("tolerations_json: tols", STEP),
-    ("ephemeral_volumes", "kfp-v1"): (
-        'ephemeral_volumes: {name: "v", mount_path: "/v", access_modes: ["ReadWriteOnce"], size: "1Gi"}',
-        STEP,
-    ),
-    ("security_context", "kfp-v1"): ("security_context: {run_as_user: 1000}", STEP),
     ("ignore_upstream_failure", "kfp-v1"): ("ignore_upstream_failure: true", STEP),
     ("vertex_custom_job", "vertex"): ("vertex_custom_job: {}", CALLS_A_PIPELINE),
 }

@@ -31,7 +31,13 @@ from tests.kfp_v1.test_kfp_v1_goldens import assert_same_workflow, normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "kfp_v1" / "golden"
-FEATURES = sorted(p.stem for p in GOLDEN.glob("*.yaml"))
+# Goldens of kfp-v1 features the import does not read back yet: each is refused (PTF921) at the path that
+# first has no form in the importer (compiler/importer/argo_options.py, from_argo.py), never misread.
+NOT_IMPORTED = {
+    "volume_lifecycle": ("spec.templates[0].resource", "a Kubernetes resource step (kfp 1.x VolumeOp/ResourceOp)"),
+}
+ALL_GOLDENS = sorted(p.stem for p in GOLDEN.glob("*.yaml"))
+FEATURES = [feature for feature in ALL_GOLDENS if feature not in NOT_IMPORTED]
 # What KFP v2 can't express, each warned about at import (PTF922) and refused by kfp-v2 (PTF501).
 NOT_ON_V2 = {
     "caching": "max_cache_staleness",
@@ -48,7 +54,19 @@ def imported(feature: str, tmp_path: Path):
 
 
 def test_every_golden_is_here():
-    assert len(FEATURES) == 18
+    assert len(ALL_GOLDENS) == 21
+    assert set(NOT_IMPORTED) <= set(ALL_GOLDENS)
+
+
+@pytest.mark.parametrize("feature", sorted(NOT_IMPORTED))
+def test_a_golden_the_import_cannot_read_yet_is_refused_at_its_path(feature):
+    from ptflow.compiler.importer.errors import ImportRefused
+
+    where, why = NOT_IMPORTED[feature]
+    with pytest.raises(ImportRefused) as refused:
+        import_document((GOLDEN / f"{feature}.yaml").read_text(), f"{feature}.yaml")
+    assert refused.value.code == "PTF921"
+    assert refused.value.where == where and refused.value.message.startswith(why)
 
 
 @pytest.mark.parametrize("feature", FEATURES)
@@ -195,6 +213,14 @@ REFUSED = {
     "volume_op": (
         _edited("retries", "    container:\n", "    resource: {action: create, manifest: x}\n    container:\n"),
         ["PTF921", "spec.templates[0].resource", "VolumeOp"],
+    ),
+    "pod_affinity": (
+        _edited("pod_security_and_scheduling", "    affinity:\n", "    affinity:\n      podAffinity: {}\n"),
+        ["PTF921", "spec.templates[1].affinity.podAffinity", "a pod affinity ptflow has no option for"],
+    ),
+    "privileged_container": (
+        _edited("pod_security_and_scheduling", "{runAsGroup: 3000,", "{privileged: true, runAsGroup: 3000,"),
+        ["PTF921", "container.securityContext.privileged", "a securityContext field ptflow has no option for"],
     ),
     "workflow_setting": (
         _edited("retries", "  serviceAccountName:", "  podGC: {strategy: OnWorkflowSuccess}\n  serviceAccountName:"),

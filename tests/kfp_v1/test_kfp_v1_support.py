@@ -231,6 +231,62 @@ pipeline p(kind: str = "nvidia.com/gpu") {
         ],
     ),
     (
+        "different_image_pull_secrets",
+        SAY
+        + """
+pipeline p() {
+    a = say(message: "a") with { image_pull_secrets: ["regcred"] }
+    b = say(message: "b")
+    c = say(message: "c") with { image_pull_secrets: ["regcred", "mirror"] }
+}
+""",
+        [
+            (
+                "PTF501",
+                9,
+                5,
+                '`image_pull_secrets: ["regcred", "mirror"]` on step `c`, unlike `["regcred"]` on step `a`, is not '
+                "supported by kfp-v1 (KFP 1.x / Argo)",
+            )
+        ],
+    ),
+    (
+        "image_pull_secret_from_parameter",
+        SAY
+        + """
+pipeline p(secret: str = "regcred") {
+    s = say(message: "hi") with { image_pull_secrets: [secret] }
+}
+""",
+        [
+            (
+                "PTF501",
+                7,
+                5,
+                "`image_pull_secrets` on step `s` names a secret with a value known at run time; kfp-v1 (KFP 1.x / "
+                "Argo) writes the workflow's image pull secrets at compile time",
+            )
+        ],
+    ),
+    (
+        "node_affinity_json_from_parameter",
+        SAY
+        + """
+pipeline p(affinity: dict = {}) {
+    s = say(message: "hi") with { node_affinity_json: affinity }
+}
+""",
+        [
+            (
+                "PTF501",
+                7,
+                5,
+                "`node_affinity_json` from a pipeline parameter (step `s`) is not supported by kfp-v1 (KFP 1.x / "
+                "Argo): kfp 1.8 writes it into the template at compile time",
+            )
+        ],
+    ),
+    (
         "workflow_name_too_long",
         SAY
         + """
