@@ -37,3 +37,27 @@ def test_steps_share_the_run_s_workspace_folder(tmp_path: Path, store: Path):
     assert run["by_task"]["w"]["outputs"] == {"file": str(workspace / "data" / "f.txt")}
     assert (workspace / "data" / "f.txt").read_text() == "hello"
     assert run["outputs"] == {"text": "hello"}
+
+
+IMPORTED = """
+component read(data: Dataset) -> (text: str) {
+    image = "python:3.11-slim"
+    command = ["sh", "-c", "cat $0 > $1", data.path, text.path]
+}
+
+pipeline imported(uri: str) {
+    workspace = {size: "1Gi"}
+    i = importer(uri: uri, type: Dataset, download_to_workspace: true)
+    r = read(data: i.artifact)
+}
+"""
+
+
+def test_an_importer_that_downloads_to_the_workspace_still_gives_its_artifact(tmp_path: Path, store: Path):
+    data = tmp_path / "data.txt"
+    data.write_text("rows")
+    source = tmp_path / "imported.ptflow"
+    source.write_text(IMPORTED)
+    result = ptflow("run", str(source), "--store", str(store), "-p", f"uri={data}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert show(store)["by_task"]["r"]["outputs"] == {"text": "rows"}
