@@ -308,6 +308,12 @@ def _callee_from_text(scope: ModuleScope, dotted: str) -> dag.ComponentSpec | No
                 dag.Port("type", _type("str"), doc="the artifact type: Model, Dataset, Artifact, ..."),
                 dag.Port("metadata", _type("dict"), default={}, doc="metadata of the imported artifact"),
                 dag.Port("reimport", _type("bool"), default=False, doc="import again even when the URI is unchanged"),
+                dag.Port(
+                    "download_to_workspace",
+                    _type("bool"),
+                    default=False,
+                    doc="also copy it into the pipeline's workspace (needs `workspace = {...}`)",
+                ),
             ],
         )
     symbol = scope.symbols.get(parts[0])

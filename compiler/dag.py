@@ -181,6 +181,7 @@ class ImporterConfig:
     artifact_type: Type
     metadata: dict = field(default_factory=dict)
     reimport: bool = False
+    download_to_workspace: bool = False  # copy it into the pipeline's workspace (compiler/workspace.py)
 
 
 class ComponentKind(enum.StrEnum):
@@ -732,6 +733,7 @@ class PipelineGraph:
     given_name: str | None = None
     pipeline_root: str | None = None  # where its artifacts go unless the run says otherwise (kfp's `pipeline_root`)
     pipeline_root_span: Span | None = None
+    workspace: Any = None  # the volume its steps share: a compiler.workspace.Workspace (`workspace = {...}`)
     span: Span | None = None
     # Pipeline outputs: name -> the value returned for it.
     returns: dict[str, Value] = field(default_factory=dict)

@@ -35,8 +35,9 @@ from ptflow.compiler.names import k8s_name
 from ptflow.compiler.oneof_checker import OneOfChecker
 from ptflow.compiler.options import OptionParser
 from ptflow.compiler.source import Span
+from ptflow.compiler.workspace import read_workspace
 
-PIPELINE_PROPERTIES = ("description", "display_name", "name", "pipeline_root")
+PIPELINE_PROPERTIES = ("description", "display_name", "name", "pipeline_root", "workspace")
 PIPELINE_VALUES = {
     "job_name": "job_name",
     "job_id": "job_id",
@@ -47,7 +48,9 @@ PIPELINE_VALUES = {
     "task_id": "task_id",
     "root": "root",
     "status": "status",
+    "workspace_path": "workspace_path",  # needs the pipeline's `workspace` property (compiler/workspace.py)
 }
+IMPORTER_INPUTS = ("uri", "type", "metadata", "reimport", "download_to_workspace")
 ONEOF = "oneof"
 BUILTINS = ("importer", ONEOF)
 
@@ -151,6 +154,8 @@ class PipelineBuilder:
         graph.pipeline_root = self._string_property("pipeline_root")
         if graph.pipeline_root is not None:
             graph.pipeline_root_span = self.properties["pipeline_root"].span
+        if "workspace" in self.properties:
+            graph.workspace = read_workspace(self.properties["workspace"], self.diagnostics)
         graph.exit_group = self.exit_group
         graph.exit_handlers = list(self.exit_handlers)
         for decl in self.steps.values():
@@ -704,12 +709,12 @@ class PipelineBuilder:
                     'importer inputs are passed by name: `importer(uri: "gs://...", type: Model)`',
                     argument.span,
                 )
-            elif argument.name.name not in ("uri", "type", "metadata", "reimport"):
+            elif argument.name.name not in IMPORTER_INPUTS:
                 self.diagnostics.report(
                     codes.UNKNOWN_INPUT,
                     f"importer has no input `{argument.name.name}`",
                     argument.name.span,
-                    hint="its inputs are uri, type, metadata, reimport",
+                    hint="its inputs are " + ", ".join(IMPORTER_INPUTS),
                 )
         if "uri" not in args:
             self.diagnostics.report(codes.MISSING_INPUT, "importer needs `uri`", call.span)
@@ -738,22 +743,27 @@ class PipelineBuilder:
                 )
             else:
                 metadata = value
-        reimport = False
-        if "reimport" in args:
-            value = constant_value(args["reimport"].value)
-            if not isinstance(value, bool):
-                self.diagnostics.report(
-                    codes.INVALID_VALUE, "importer `reimport` must be true or false", args["reimport"].value.span
-                )
-            else:
-                reimport = value
+        reimport = self._importer_flag(args, "reimport")
+        download = self._importer_flag(args, "download_to_workspace")
         return dag.ComponentSpec(
             name="importer",
             kind=dag.ComponentKind.IMPORTER,
             inputs=[dag.Port("uri", types.STR)],
             outputs=[dag.Port("artifact", artifact_type)],
-            importer=dag.ImporterConfig(artifact_type, metadata, reimport),
+            importer=dag.ImporterConfig(artifact_type, metadata, reimport, download_to_workspace=download),
         )
+
+    def _importer_flag(self, args: dict, name: str) -> bool:
+        """A true/false importer input (false when not given, or reported when it is not a boolean)."""
+        if name not in args:
+            return False
+        value = constant_value(args[name].value)
+        if not isinstance(value, bool):
+            self.diagnostics.report(
+                codes.INVALID_VALUE, f"importer `{name}` must be true or false", args[name].value.span
+            )
+            return False
+        return value
 
     def _importer_arguments(self, call: tree.Call, decl: StepDecl, scope: BodyScope) -> dict[str, dag.Value] | None:
         argument = next(a for a in call.args if a.name is not None and a.name.name == "uri")
@@ -986,6 +996,14 @@ class PipelineBuilder:
                     )
                     return None
                 return dag.FinalStatus(types.STATUS_TYPE)
+            if attr == "workspace_path" and "workspace" not in self.properties:
+                self.diagnostics.report(
+                    codes.INVALID_VALUE,
+                    "`pipeline.workspace_path` needs a workspace: this pipeline has no `workspace` property",
+                    expr.span,
+                    hint='give the pipeline one: `workspace = {size: "10Gi"}`',
+                )
+                return None
             return dag.RuntimeValue(PIPELINE_VALUES[attr], types.STR)
         if owner in self.steps:
             return self._output_value(expr, group, in_finally)

@@ -58,4 +58,4 @@ def _import(documents: list, text: str, origin: str, write) -> Imported:
         return write(import_v1_component(spec, text, origin))
     from ptflow.compiler.importer.from_ir import IrImporter
 
-    return write(IrImporter(spec, platform, origin).run())
+    return write(IrImporter(spec, platform, origin, ir_reader.workspace(documents)).run())

@@ -46,6 +46,7 @@ _RUN_INFO = {
     ".pipeline_job_resource_name": "pipeline.job_resource_name",
     ".pipeline_job_create_time_utc": "pipeline.job_create_time",
     ".pipeline_job_schedule_time_utc": "pipeline.job_schedule_time",
+    ".workspace_path": "pipeline.workspace_path",
 }
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 # Names an imported step or parameter can't have: the keywords, and `importer`, the built-in it would shadow.
@@ -199,8 +200,9 @@ class _Scope:
 
 
 class IrImporter:
-    def __init__(self, spec: dict, platform: dict, origin: str):
+    def __init__(self, spec: dict, platform: dict, origin: str, workspace: dict | None = None):
         self.spec = spec
+        self.workspace = workspace  # the platform spec's pipelineConfig.workspace
         self.components = spec.get("components", {})
         self.executors = spec.get("deploymentSpec", {}).get("executors", {})
         self.platform = platform
@@ -219,6 +221,11 @@ class IrImporter:
         self._pipeline("root", self.spec["root"], name, info.get("description", ""), info.get("displayName"))
         root_pipeline = next(p for p in self.module.pipelines if p.name == self.pipeline_by_ref["root"])
         root_pipeline.pipeline_root = self.spec.get("defaultPipelineRoot")
+        if self.workspace:
+            root_pipeline.workspace = {"size": self.workspace.get("size")}
+            patch = (self.workspace.get("kubernetes") or {}).get("pvcSpecPatch")
+            if patch:
+                root_pipeline.workspace["pvc_spec_patch"] = patch
         if "name" in info and k8s_name(root_pipeline.name) != info["name"]:
             root_pipeline.given_name = info["name"]  # a keyword (`pipeline`) or a name taken by a component
         return self.module
@@ -570,6 +577,8 @@ class IrImporter:
             arguments["metadata"] = literal(spec["metadata"])
         if spec.get("reimport"):
             arguments["reimport"] = "true"
+        if spec.get("downloadToWorkspace"):
+            arguments["download_to_workspace"] = "true"
         return Step(name, "importer", arguments, self._options(scope, task, name, at, {}))
 
     def _options(self, scope: _Scope, task: dict, task_name: str, at: str, component: dict) -> dict[str, str]:

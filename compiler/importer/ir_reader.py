@@ -49,6 +49,17 @@ def load(text: str) -> list:
     return documents
 
 
+def workspace(documents: list) -> dict | None:
+    """The pipeline workspace kfp's PipelineConfig asks for (`pipelineConfig.workspace` of the platform
+    document, checked by `read`), or None."""
+    for document in documents[1:]:
+        kubernetes = ((document or {}).get("platforms") or {}).get("kubernetes") or {}
+        found = (kubernetes.get("pipelineConfig") or {}).get("workspace")
+        if found:
+            return found
+    return None
+
+
 def read(documents: list) -> tuple[dict, dict | None]:
     """(the PipelineSpec, the kfp-kubernetes executor configs by executor label), or, for a KFP v1
     component.yaml, (its document, None)."""
@@ -81,7 +92,11 @@ def read(documents: list) -> tuple[dict, dict | None]:
                 CANT_EXPRESS, path_of(where, "platforms", min(unknown)), "a platform other than kubernetes"
             )
         kubernetes = (platforms or {}).get("kubernetes") or {}
-        extra = set(kubernetes) - {"deploymentSpec"} or set(kubernetes.get("deploymentSpec", {})) - {"executors"}
+        extra = (
+            set(kubernetes) - {"deploymentSpec", "pipelineConfig"}
+            or set(kubernetes.get("deploymentSpec", {})) - {"executors"}
+            or set(kubernetes.get("pipelineConfig") or {}) - {"workspace"}
+        )
         if extra:
             raise ImportRefused(
                 CANT_EXPRESS,

@@ -75,6 +75,7 @@ class Pipeline:
     display_name: str | None = None
     given_name: str | None = None  # `name = "..."`: the compiled name, where the identifier can't say it
     pipeline_root: str | None = None
+    workspace: dict | None = None  # `workspace = {size: ..., pvc_spec_patch: ...}` (kfp's PipelineConfig)
 
 
 @dataclass

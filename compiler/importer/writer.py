@@ -123,6 +123,8 @@ def _pipeline(pipeline: Pipeline) -> list[str]:
         lines.append(f"    display_name = {literal(pipeline.display_name)}")
     if pipeline.pipeline_root:
         lines.append(f"    pipeline_root = {literal(pipeline.pipeline_root)}")
+    if pipeline.workspace:
+        lines.append(f"    workspace = {literal(pipeline.workspace)}")
     lines += _body(pipeline.body, "    ")
     if pipeline.returns:
         lines.append("    return (" + ", ".join(f"{k}: {v}" for k, v in pipeline.returns.items()) + ")")

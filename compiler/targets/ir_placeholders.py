@@ -17,6 +17,7 @@ RUNTIME = {
     "job_resource_name": "{{$.pipeline_job_resource_name}}",
     "job_create_time": "{{$.pipeline_job_create_time_utc}}",
     "job_schedule_time": "{{$.pipeline_job_schedule_time_utc}}",
+    "workspace_path": "{{$.workspace_path}}",
 }
 
 

@@ -74,6 +74,13 @@ class _SupportCheck:
                 "a pipeline's default root (`pipeline_root`)",
                 "KFP 1.x writes artifacts where the cluster's artifact repository says; remove it for kfp-v1",
             )
+        if graph.workspace is not None:
+            self.report(
+                graph.workspace.span or graph.span,
+                "the pipeline workspace (`workspace`)",
+                "KFP 1.x makes no shared volume for a run: mount a claim on the steps (`volumes`), "
+                "or compile for kfp-v2",
+            )
         for task in graph.tasks.values():
             if is_resource_step(task):
                 self.resource_step(task)

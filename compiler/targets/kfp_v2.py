@@ -38,6 +38,7 @@ from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, re
 from ptflow.compiler.targets.kfp_v2_oneof import OneOfOutputs
 from ptflow.compiler.targets.kfp_v2_oneof import selection as _selection
 from ptflow.compiler.targets.runtime_command import runtime_command
+from ptflow.compiler.workspace import kfp_pipeline_config
 
 SCHEMA_VERSION = "2.1.0"
 PREFIX = "pipelinechannel--"
@@ -164,8 +165,13 @@ def lower_with_source_map(graph: dag.PipelineGraph, parameter_overrides: dict | 
             definition["defaultValue"] = proto_value(value)
             definition["isOptional"] = True
     documents = [spec]
+    kubernetes: dict[str, Any] = {}
     if lowered.platform_executors:
-        documents.append({"platforms": {"kubernetes": {"deploymentSpec": {"executors": lowered.platform_executors}}}})
+        kubernetes["deploymentSpec"] = {"executors": lowered.platform_executors}
+    if graph.workspace is not None:
+        kubernetes["pipelineConfig"] = kfp_pipeline_config(graph.workspace)
+    if kubernetes:
+        documents.append({"platforms": {"kubernetes": kubernetes}})
     return documents, lowered.source_map
 
 
@@ -1052,6 +1058,8 @@ def _importer(spec: dag.ComponentSpec, task: dag.Task) -> dict:
         importer["metadata"] = proto_value(config.metadata)
     if config.reimport:
         importer["reimport"] = True
+    if config.download_to_workspace:
+        importer["downloadToWorkspace"] = True
     importer["typeSchema"] = _artifact_type(config.artifact_type)
     return importer
 

@@ -94,6 +94,7 @@ def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostic
             graph.pipeline_root_span or graph.span,
             hint='give a `gs://` folder: `pipeline_root = "gs://BUCKET/pipeline-root"`',
         )
+    _check_workspace(graph, diagnostics)
     for pipeline in graph.and_called_pipelines():
         for task in pipeline.tasks.values():
             if runs_step(task, PYTORCHJOB_STEP):
@@ -120,6 +121,42 @@ def check_support(graph: dag.PipelineGraph, target: str, diagnostics: Diagnostic
             _check_deploy(task, diagnostics)
         if deploys:
             _check_outputs_unused(pipeline, deploys, diagnostics)
+
+
+def _check_workspace(graph: dag.PipelineGraph, diagnostics: Diagnostics) -> None:
+    """The pipeline workspace is a volume on the cluster that KFP runs on; Vertex AI Pipelines has none."""
+    hint = "Vertex AI Pipelines has no shared volume: pass files between steps as artifacts, or compile for kfp-v2"
+    if graph.workspace is not None:
+        diagnostics.report(
+            codes.NOT_SUPPORTED_BY_TARGET,
+            "the pipeline workspace (`workspace`) is a Kubernetes volume; vertex can't make it",
+            graph.workspace.span or graph.span,
+            hint=hint,
+        )
+    for pipeline in graph.and_called_pipelines():
+        for task in pipeline.tasks.values():
+            importer = task.component.importer
+            if importer is not None and importer.download_to_workspace:
+                diagnostics.report(
+                    codes.NOT_SUPPORTED_BY_TARGET,
+                    f"step `{task.step}` downloads into the pipeline workspace; vertex has none",
+                    task.span,
+                    hint=hint,
+                )
+            for value in task.arguments.values():
+                if _reads_workspace_path(value):
+                    diagnostics.report(
+                        codes.NOT_SUPPORTED_BY_TARGET,
+                        f"`pipeline.workspace_path` (step `{task.step}`): vertex has no pipeline workspace",
+                        task.span,
+                        hint=hint,
+                    )
+
+
+def _reads_workspace_path(value: dag.Value) -> bool:
+    if isinstance(value, dag.Interpolation):
+        return any(_reads_workspace_path(part) for part in value.parts if not isinstance(part, str))
+    return isinstance(value, dag.RuntimeValue) and value.which == "workspace_path"
 
 
 # The options that set up the step's pod: a CustomJob step runs no pod of its own (gcpc keeps only the

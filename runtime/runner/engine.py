@@ -125,6 +125,7 @@ class Run:
         self.created_utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.run_id = ""
         self.run_dir = store.runs_dir  # the run's own folder, once the run has an id
+        self.workspace_dir = ""  # the folder its steps share, when the pipeline asks for a workspace
         self.lanes: Lanes | None = None
         self.launcher = ContainerLauncher(self)
         self._processes: set[subprocess.Popen] = set()
@@ -160,6 +161,10 @@ class Run:
             self.pipeline.name, source, self.pipeline.digest(), parameters, self.pipeline.step_names
         )
         self.run_dir = self.store.run_dir(self.run_id)
+        if self.pipeline.wants_workspace():  # in the store, so `--containers` steps see it at the same path
+            workspace = self.run_dir / "workspace"
+            workspace.mkdir(exist_ok=True)
+            self.workspace_dir = str(workspace)
         self.lanes = Lanes(self.store.root, self.run_dir, self.options.parallelism)
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
         self.watchdog = Watchdog()
@@ -404,7 +409,15 @@ class Run:
             return self._task_failed(
                 frame, name, component_key, component, f"`{path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE
             )
-        names = JobNames(self.run_id, self.job_uuid, name, "", str(self.store.artifacts_dir), self.created_utc)
+        names = JobNames(
+            self.run_id,
+            self.job_uuid,
+            name,
+            "",
+            str(self.store.artifacts_dir),
+            self.created_utc,
+            workspace_path=self.workspace_dir,
+        )
         try:
             parameters = resolve_value_references(parameters, names, _constant_inputs(task))
         except PlaceholderError as error:

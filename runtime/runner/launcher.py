@@ -402,7 +402,13 @@ class ContainerLauncher:
         run = self.run
         executor_input = self._executor_input(step, parameters, staging, execution)
         names = JobNames(
-            run.run_id, run.job_uuid, step.task_name, execution.uuid, self._artifacts_root, run.created_utc
+            run.run_id,
+            run.job_uuid,
+            step.task_name,
+            execution.uuid,
+            self._artifacts_root,
+            run.created_utc,
+            workspace_path=run.workspace_dir,
         )
         container = step.executor.get("container") or {}
         resolver = Resolver(executor_input, names)
@@ -652,7 +658,15 @@ def run_importer(run: Run, step: ResolvedTask) -> StepResult:
     type_schema = importer.get("typeSchema") or {}
     resolver = Resolver(
         {"inputs": {"parameterValues": step.parameters}},
-        JobNames(run.run_id, run.job_uuid, step.task_name, "", str(run.store.artifacts_dir), run.created_utc),
+        JobNames(
+            run.run_id,
+            run.job_uuid,
+            step.task_name,
+            "",
+            str(run.store.artifacts_dir),
+            run.created_utc,
+            workspace_path=run.workspace_dir,
+        ),
     )
     try:
         metadata = {

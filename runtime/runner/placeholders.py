@@ -65,6 +65,8 @@ class JobNames:
     # When the run was created, UTC (RFC 3339): KFP's create time, and its schedule time, as a run made by hand is
     # scheduled when it is created.
     created_utc: str = ""
+    # The folder the run's steps share when the pipeline asks for a workspace (kfp's `{{$.workspace_path}}`).
+    workspace_path: str = ""
 
 
 class PlaceholderError(ValueError):
@@ -210,6 +212,8 @@ _FIXED = {
     ".pipeline_job_resource_name": lambda resolver: resolver.names.job_name,
     ".pipeline_job_create_time_utc": lambda resolver: resolver.names.created_utc,
     ".pipeline_job_schedule_time_utc": lambda resolver: resolver.names.created_utc,
+    # None (unresolved) when the pipeline has no workspace, as KFP has no path to give then.
+    ".workspace_path": lambda resolver: resolver.names.workspace_path or None,
 }
 
 

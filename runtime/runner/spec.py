@@ -41,6 +41,11 @@ class Pipeline:
     def executor(self, label: str) -> dict:
         return self.spec.get("deploymentSpec", {}).get("executors", {})[label]
 
+    def wants_workspace(self) -> bool:
+        """Whether the pipeline asks for a workspace its steps share (kfp's `PipelineConfig(workspace=...)`)."""
+        config = self.platform.get("kubernetes", {}).get("pipelineConfig", {})
+        return isinstance(config, dict) and bool(config.get("workspace"))
+
     def kubernetes(self, label: str) -> dict:
         """The kfp-kubernetes settings of an executor (timeouts live here)."""
         executors = self.platform.get("kubernetes", {}).get("deploymentSpec", {}).get("executors", {})

@@ -933,3 +933,35 @@ pipeline p() {
     )
     assert codes_at(diagnostics) == [("PTF204", P + 3, 9)]
     assert diagnostics[0].message == "importer needs `uri`"
+
+
+def test_the_workspace_path_needs_the_pipeline_s_workspace(tmp_path):
+    d = only(check(tmp_path, "pipeline p() {\n    s = say(msg: pipeline.workspace_path)\n}"), "PTF312")
+    assert d.message == "`pipeline.workspace_path` needs a workspace: this pipeline has no `workspace` property"
+    assert (d.span.line, d.span.column) == (P + 1, 18)
+    assert d.hint == 'give the pipeline one: `workspace = {size: "10Gi"}`'
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ('"10Gi"', "`workspace` must be a constant dict"),
+        ('{pvc_spec_patch: {storageClassName: "fast"}}', "`workspace` needs a `size`"),
+        ('{size: "ten gigs"}', "`workspace` size `ten gigs` is not a Kubernetes quantity"),
+        ('{size: "1Gi", sise: "2Gi"}', "`workspace` has no field `sise`"),
+        (
+            '{size: "1Gi", pvc_spec_patch: "standard"}',
+            "`workspace` field `pvc_spec_patch` must be a dict of PersistentVolumeClaim spec fields",
+        ),
+    ],
+)
+def test_a_workspace_that_kfp_would_refuse_is_an_error_at_its_value(tmp_path, written, message):
+    d = only(check(tmp_path, f'pipeline p() {{\n    workspace = {written}\n    s = say(msg: "hi")\n}}'), "PTF312")
+    assert d.message == message
+    assert (d.span.line, d.span.column) == (P + 1, 17)
+
+
+def test_download_to_workspace_is_true_or_false(tmp_path):
+    body = 'pipeline p() {\n    i = importer(uri: "gs://b/x", type: Dataset, download_to_workspace: "yes")\n}'
+    d = only(check(tmp_path, body), "PTF312")
+    assert d.message == "importer `download_to_workspace` must be true or false"

@@ -22,8 +22,6 @@ GAPS = {
     "critical/if_else_with_oneof_artifacts": "components.comp-condition-branches-1.dag.outputs.artifacts.pipelinechannel--condition-branches-1-oneof-1",
     "critical/parallel_for_after_dependency": "root.dag.tasks.print-op-2.dependentTasks",
     "critical/parameter_oneof": "components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1",
-    "critical/pipeline_with_importer_workspace": "document 2.platforms.kubernetes.pipelineConfig",
-    "critical/pipeline_with_workspace": "document 2.platforms.kubernetes.pipelineConfig",
     "cross_loop_after_topology": "components.comp-for-loop-12.dag.tasks.print-op-8.dependentTasks",
     "failing/pipeline_with_multiple_exit_handlers": "root.dag.tasks.exit-handler-2",
     "if_elif_else_complex": "components.comp-condition-branches-4.dag.tasks.condition-8.triggerPolicy.condition",

@@ -305,6 +305,20 @@ pipeline a_pipeline_whose_name_is_far_too_long_for_an_argo_workflow_name() {
             )
         ],
     ),
+    (
+        "workspace",
+        SAY
+        + """
+pipeline p() {
+    workspace = {size: "1Gi"}
+    s = say(message: pipeline.workspace_path)
+}
+""",
+        [
+            ("PTF501", 7, 5, "the pipeline workspace (`workspace`) is not supported by kfp-v1 (KFP 1.x / Argo)"),
+            ("PTF501", 8, 5, "`pipeline.workspace_path` (step `s`) is not supported by kfp-v1 (KFP 1.x / Argo)"),
+        ],
+    ),
 ]
 
 

@@ -107,11 +107,6 @@ def task_config():
     configured()
 
 
-@dsl.pipeline(name="workspace", pipeline_config=dsl.PipelineConfig(workspace=dsl.WorkspaceConfig(size="1Gi")))
-def workspace():
-    echo(msg=dsl.WORKSPACE_PATH_PLACEHOLDER)
-
-
 REFUSED = [
     (cache_key, "root.dag.tasks.echo.cachingOptions.cacheKey", "cache key"),
     (
@@ -119,7 +114,6 @@ REFUSED = [
         "components.comp-configured.inputDefinitions.parameters.task_config.parameterType",
         "TASK_CONFIG",
     ),
-    (workspace, "document 2.platforms.kubernetes.pipelineConfig", "kfp-kubernetes setting"),
 ]
 
 
@@ -135,3 +129,26 @@ def test_what_ptflow_cannot_say_is_refused_on_import(tmp_path, pipeline_func, wh
         import_text(path.read_text(), str(path))
     assert (refused.value.code, refused.value.where) == ("PTF921", where)
     assert said in refused.value.message
+
+
+def test_the_workspace_is_the_workspace_property_and_its_path_a_run_value(tmp_path):
+    config = dsl.PipelineConfig(
+        workspace=dsl.WorkspaceConfig(
+            size="5Gi", kubernetes=dsl.KubernetesWorkspaceConfig(pvcSpecPatch={"storageClassName": "fast"})
+        )
+    )
+
+    @dsl.pipeline(name="workspace", pipeline_config=config)
+    def workspace():
+        echo(msg=dsl.WORKSPACE_PATH_PLACEHOLDER)
+
+    ours = compile_ptflow(
+        ECHO
+        + """
+pipeline workspace() {
+    workspace = {size: "5Gi", pvc_spec_patch: {storageClassName: "fast"}}
+    echo(msg: pipeline.workspace_path)
+}""",
+        tmp_path,
+    )
+    assert_same_ir(ours, compile_kfp(workspace, tmp_path))

@@ -142,6 +142,7 @@ def test_pipeline_dot_offers_the_run_values(program):
         "task_id",
         "root",
         "status",
+        "workspace_path",
     ]
 
 

@@ -574,3 +574,26 @@ def test_the_custom_job_example_trains_on_two_t4s_as_a_custom_job():
     tasks = document["root"]["dag"]["tasks"]
     assert tasks["train"]["inputs"]["artifacts"]["data"]["taskOutputArtifact"]["producerTask"] == "data"
     assert tasks["mar"]["inputs"]["artifacts"]["model"]["taskOutputArtifact"]["producerTask"] == "train"
+
+
+def test_the_pipeline_workspace_is_refused_where_each_use_is(tmp_path):
+    """Vertex AI Pipelines has no Kubernetes volume to share: the property, the path and the download, each."""
+    path = tmp_path / "p.ptflow"
+    path.write_text("""component say(message: str) {
+    image = "alpine:3.19"
+    command = ["echo", message]
+}
+
+pipeline p() {
+    workspace = {size: "1Gi"}
+    s = say(message: f"in {pipeline.workspace_path}")
+    i = importer(uri: "gs://bucket/data.csv", type: Dataset, download_to_workspace: true)
+}
+""")
+    result = compile_file(str(path), target="vertex")
+    assert not result.ok and not result.documents
+    found = [(d.code, d.span.line) for d in result.diagnostics]
+    assert found == [("PTF501", 7), ("PTF501", 8), ("PTF501", 9)]
+    assert all("vertex" in d.message and "kfp-v2" in d.hint for d in result.diagnostics)
+    # The same pipeline compiles for Kubeflow, which makes the volume.
+    assert compile_file(str(path), target="kfp-v2").ok
