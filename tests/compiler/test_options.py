@@ -59,16 +59,20 @@ GOOD = [
     ("cpu: 0.5", "cpu_limit", "0.5"),
     ('cpu: "500m"', "cpu_limit", "500m"),
     ("cpu: n", "cpu_limit", "param:n"),
+    ("cpu: first.y", "cpu_limit", dag.TaskOutput("first", "y", STR)),
     ('cpu_request: "250m"', "cpu_request", "250m"),
     ('memory: "16Gi"', "memory_limit", "16Gi"),
     ("memory: sel", "memory_limit", "param:sel"),
+    ("memory_request: first.y", "memory_request", dag.TaskOutput("first", "y", STR)),
     ('memory_request: "512M"', "memory_request", "512M"),
     ("gpus: 1", "gpus", 1),
     ('gpus: "2"', "gpus", 2),
     ("gpus: 0", "gpus", 0),
     ("gpus: n", "gpus", "param:n"),
+    ("gpus: first.y", "gpus", dag.TaskOutput("first", "y", STR)),
     ('accelerator: "nvidia-tesla-t4"', "accelerator", "nvidia-tesla-t4"),
     ("accelerator: acc", "accelerator", "param:acc"),
+    ("accelerator: first.y", "accelerator", dag.TaskOutput("first", "y", STR)),
     (
         'node_selector: {"cloud.google.com/gke-nodepool": "gpu", zone: 2}',
         "node_selector",
@@ -234,6 +238,7 @@ def test_every_option_has_a_good_form_here():
 
 # ---------------------------------------------------------------- bad forms: exact code, position, message
 
+GPUS_MESSAGE = "`gpus` must be a whole number of GPUs (0 or more), a pipeline parameter or a step output"
 BAD = [
     # (option text, code, where in the step's line it points, message, hint)
     (
@@ -243,12 +248,18 @@ BAD = [
         "`two` is not a CPU quantity (write a number of cores such as `2` or `0.5`, or millicores such as `500m`)",
         None,
     ),
-    ("cpu: true", "PTF309", "true", '`cpu` must be a string such as "2", a number, or a pipeline parameter', None),
+    (
+        "cpu: true",
+        "PTF309",
+        "true",
+        '`cpu` must be a string such as "2", a number, a pipeline parameter or a step output',
+        None,
+    ),
     (
         "cpu_request: [1]",
         "PTF309",
         "[1]",
-        '`cpu_request` must be a string such as "2", a number, or a pipeline parameter',
+        '`cpu_request` must be a string such as "2", a number, a pipeline parameter or a step output',
         None,
     ),
     ('memory: "8GB"', "PTF309", '"8GB"', "`8GB`: Kubernetes has no `GB` unit; write `8G` or `8Gi`", None),
@@ -259,9 +270,9 @@ BAD = [
         "`lots` is not a memory quantity (write for example `512Mi`, `8Gi` or `8G`)",
         None,
     ),
-    ("gpus: -1", "PTF309", "-1", "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter", None),
-    ("gpus: 1.5", "PTF309", "1.5", "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter", None),
-    ("accelerator: 3", "PTF309", "3", "`accelerator` must be a string", None),
+    ("gpus: -1", "PTF309", "-1", GPUS_MESSAGE, None),
+    ("gpus: 1.5", "PTF309", "1.5", GPUS_MESSAGE, None),
+    ("accelerator: 3", "PTF309", "3", "`accelerator` must be a string, a pipeline parameter or a step output", None),
     ('node_selector: "gpu"', "PTF309", '"gpu"', '`node_selector` must be a dict such as {"key": "value"}', None),
     ("node_selector: {pool: true}", "PTF309", "true", "each value of `node_selector` must be a string", None),
     (
