@@ -885,3 +885,71 @@ def test_vertex_refuses_every_kubernetes_setting_of_a_step_in_one_error(tmp_path
         )
     ]
     assert compiled(tmp_path, options, "kfp-v2").ok
+
+
+# ---------------------------------------------------------------- resources from step outputs
+
+RESOURCE_SOURCES = """\
+component step(x: str) -> (y: str) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "echo $0 > $1", x, y.path]
+}
+component sizes() -> (many: list[str], flag: bool) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "echo '[\\"1\\"]' > $0; echo true > $1", many.path, flag.path]
+}
+pipeline p(names: list[str] = ["a"]) {
+    size = sizes()
+    first = step(x: "a")
+    for name in names {
+        each = step(x: name)
+    }
+    BODY
+}
+"""
+
+
+def _check_resources(tmp_path: Path, body: str):
+    path = tmp_path / "main.ptflow"
+    path.write_text(RESOURCE_SOURCES.replace("BODY", body))
+    return check_file(str(path))
+
+
+def test_a_step_sized_by_a_step_output_waits_for_that_step(tmp_path):
+    result = _check_resources(tmp_path, 's = step(x: "b") with { cpu: first.y }')
+    assert result.diagnostics == []
+    assert result.pipelines["p"].tasks["s"].upstream_tasks() == {"first"}
+
+
+@pytest.mark.parametrize(
+    "body,at,message",
+    [
+        (
+            "for name in names { s = step(x: name) with { memory: name } }",
+            "name }",
+            "`memory` must be a constant, a pipeline parameter or one output of a step",
+        ),
+        (
+            's = step(x: "b") with { cpu: each.y }',
+            "each.y",
+            "`cpu` must be a constant, a pipeline parameter or one output of a step",
+        ),
+        (
+            's = step(x: "b") with { gpus: size.many }',
+            "size.many",
+            "`gpus` must be a string or a number known when the step starts, but this is a `list[str]`",
+        ),
+        (
+            's = step(x: "b") with { accelerator: size.flag }',
+            "size.flag",
+            "`accelerator` must be a string or a number known when the step starts, but this is a `bool`",
+        ),
+    ],
+    ids=["loop item", "gathered from a loop", "a list output", "a bool output"],
+)
+def test_a_resource_from_a_value_that_cannot_size_a_step_is_ptf309(tmp_path, body, at, message):
+    result = _check_resources(tmp_path, body)
+    [diagnostic] = result.diagnostics
+    line = RESOURCE_SOURCES.replace("BODY", body).splitlines()[diagnostic.span.line - 1]
+    assert (diagnostic.code, diagnostic.message) == ("PTF309", message)
+    assert diagnostic.span.column == line.index(at) + 1
