@@ -473,8 +473,9 @@ class Toleration:
     seconds: int | None = None
 
 
-# A resource or option value: a constant, or a pipeline input to read at run time.
-OptionValue = str | int | float | PipelineInput
+# A resource or option value: a constant, or a pipeline input to read at run time.  Resources (cpu, memory,
+# gpus, accelerator) may also be a step's output (kfp's `set_cpu_limit(task.output)`).
+OptionValue = str | int | float | PipelineInput | TaskOutput
 # A Kubernetes object written as JSON (node affinity, node selector, tolerations): a constant dict or list, or a
 # pipeline parameter holding one (kfp-kubernetes' `*_json` functions).
 JsonValue = dict | list | PipelineInput
@@ -543,6 +544,21 @@ class TaskOptions:
             + list(self.image_pull_secrets)
         )
 
+    def resources(self) -> dict[str, OptionValue | None]:
+        """The container's resources, by kfp's name for the input that carries one known at run time."""
+        return {
+            "cpu_request": self.cpu_request,
+            "cpu_limit": self.cpu_limit,
+            "memory_request": self.memory_request,
+            "memory_limit": self.memory_limit,
+            "accelerator_type": self.accelerator,
+            "accelerator_count": self.gpus,
+        }
+
+    def resources_from_steps(self) -> list[TaskOutput]:
+        """The resources taken from step outputs: the step runs after their producers."""
+        return [value for value in self.resources().values() if isinstance(value, TaskOutput)]
+
     def run_time_values(self) -> list[Value]:
         """The values of these options known only at run time, other than resources: object names, and
         Kubernetes JSON taken from pipeline parameters."""
@@ -577,7 +593,8 @@ class Task:
         names = set()
         for value in self.arguments.values():
             names.update(tasks_in_value(value))
-        for value in [*self.options.env.values(), *self.options.run_time_values()]:
+        options = self.options
+        for value in [*options.env.values(), *options.run_time_values(), *options.resources_from_steps()]:
             names.update(tasks_in_value(value))
         return names
 

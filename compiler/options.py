@@ -219,6 +219,41 @@ class OptionParser:
             return None
         return resolved
 
+    def is_run_time(self, expr: tree.Expr) -> bool:
+        """Whether an expression names a value known at run time (a pipeline parameter, a step's output)
+        rather than writing a constant."""
+        return isinstance(expr, (tree.Name, tree.Member))
+
+    def run_time_resource(self, expr: tree.Expr, what: str) -> dag.OptionValue | None:
+        """A resource known when the step starts: a pipeline parameter or one output of a step (kfp's
+        `set_cpu_limit(task.output)`); kfp passes it to the step as an input and reads it in the executor."""
+        from ptflow.compiler import dag
+
+        parameter = self.parameter_of(expr)
+        if parameter is not None:
+            return parameter
+        resolved = self.value_of(expr) if self.value_of is not None else None
+        if resolved is None:
+            if self.value_of is None:
+                self.bad(expr, f"{what} must be a constant or a pipeline parameter here")
+            return None  # else reported where it was evaluated (an unknown name, an output of a loop, ...)
+        if not isinstance(resolved, dag.TaskOutput) or resolved.gathered:
+            self.bad(
+                expr,
+                f"{what} must be a constant, a pipeline parameter or one output of a step",
+                hint="a loop item or a list gathered from a loop can't size a step's container",
+            )
+            return None
+        type_ = resolved.type
+        if type_ is None or not type_.is_param or type_.is_list or type_.name not in ("str", "int", "float", "any"):
+            self.bad(
+                expr,
+                f"{what} must be a string or a number known when the step starts, but this is a `{type_}`",
+                hint="pass a `str` or `int` step output",
+            )
+            return None
+        return resolved
+
     def constant_string(self, expr: tree.Expr, what: str, owner: str) -> str | None:
         """A field of a Kubernetes setting that kfp-kubernetes writes as a constant (a path, a key)."""
         from ptflow.compiler.components import NOT_CONSTANT, constant_value
@@ -259,12 +294,11 @@ def _quantity(check: Callable[[str], str | None]) -> Reader:
     """A Kubernetes quantity (checked by `check`) or a pipeline parameter."""
 
     def read(parser: OptionParser, expr: tree.Expr, what: str) -> dag.OptionValue | None:
-        parameter = parser.parameter_of(expr)
-        if parameter is not None:
-            return parameter
+        if parser.is_run_time(expr):
+            return parser.run_time_resource(expr, what)
         value = parser.constant(expr)
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            parser.bad(expr, f'{what} must be a string such as "2", a number, or a pipeline parameter')
+            parser.bad(expr, f'{what} must be a string such as "2", a number, a pipeline parameter or a step output')
             return None
         text = str(value)
         problem = check(text)
@@ -296,14 +330,23 @@ def _items(expr: tree.Expr) -> list[tree.Expr]:
 
 
 def _read_gpus(parser: OptionParser, expr: tree.Expr, what: str) -> dag.OptionValue | None:
-    parameter = parser.parameter_of(expr)
-    if parameter is not None:
-        return parameter
+    if parser.is_run_time(expr):
+        return parser.run_time_resource(expr, what)
     value = parser.constant(expr)
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        parser.bad(expr, "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter")
+        parser.bad(expr, "`gpus` must be a whole number of GPUs (0 or more), a pipeline parameter or a step output")
+        return None
+    return value
+
+
+def _read_accelerator(parser: OptionParser, expr: tree.Expr, what: str) -> dag.OptionValue | None:
+    if parser.is_run_time(expr):
+        return parser.run_time_resource(expr, what)
+    value = parser.constant(expr)
+    if not isinstance(value, str):
+        parser.bad(expr, f"{what} must be a string, a pipeline parameter or a step output")
         return None
     return value
 
@@ -891,18 +934,17 @@ def _container_only(field: str, name: str) -> Refusal:
     return Refusal("on a step that calls a pipeline or is an importer", refused)
 
 
-def _accelerator_parameter_refused_v1(task: dag.Task, target: str):
-    if task.options.accelerator is None:
-        return None
+def _accelerator_run_time_refused_v1(task: dag.Task, target: str):
     from ptflow.compiler import dag
 
-    if isinstance(task.options.accelerator, dag.PipelineInput):
-        return (
-            f"an accelerator type taken from a pipeline parameter (step `{task.step}`) is not supported by "
-            "kfp-v1 (KFP 1.x / Argo)",
-            "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time",
-        )
-    return None
+    accelerator = task.options.accelerator
+    if not isinstance(accelerator, (dag.PipelineInput, dag.TaskOutput)):
+        return None
+    source = "a pipeline parameter" if isinstance(accelerator, dag.PipelineInput) else "a step output"
+    return (
+        f"an accelerator type taken from {source} (step `{task.step}`) is not supported by kfp-v1 (KFP 1.x / Argo)",
+        "on KFP 1.x the accelerator picks the GPU resource name or node pool at compile time",
+    )
 
 
 def _run_time_name_refused_v1(task: dag.Task, target: str):
@@ -1071,6 +1113,7 @@ def _kubernetes_settings_refused_on_vertex(task: dag.Task, target: str):
 
 
 _PARAMETER = " or a pipeline parameter"
+_RESOURCE_RUN_TIME = ", a pipeline parameter or a step output"
 _ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipeline_call_refused)
 _PLATFORM = "kfp-kubernetes platform config"
 _KUBERNETES_ON_VERTEX = Refusal("always: Vertex AI has no Kubernetes", _kubernetes_settings_refused_on_vertex)
@@ -1098,7 +1141,7 @@ _CUSTOM_JOB_LOWERINGS = {
 OPTIONS: tuple[Option, ...] = (
     Option(
         "cpu",
-        'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER,
+        'a CPU quantity: "2", 0.5, "500m"' + _RESOURCE_RUN_TIME,
         "the container's CPU limit",
         _quantity(quantities.cpu_error),
         "cpu_limit",
@@ -1110,7 +1153,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "cpu_request",
-        'a CPU quantity: "2", 0.5, "500m"' + _PARAMETER,
+        'a CPU quantity: "2", 0.5, "500m"' + _RESOURCE_RUN_TIME,
         "the CPU the container is guaranteed",
         _quantity(quantities.cpu_error),
         "cpu_request",
@@ -1122,7 +1165,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "memory",
-        'a memory quantity: "16Gi", "512M"' + _PARAMETER,
+        'a memory quantity: "16Gi", "512M"' + _RESOURCE_RUN_TIME,
         "the container's memory limit",
         _quantity(quantities.memory_error),
         "memory_limit",
@@ -1134,7 +1177,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "memory_request",
-        'a memory quantity: "16Gi", "512M"' + _PARAMETER,
+        'a memory quantity: "16Gi", "512M"' + _RESOURCE_RUN_TIME,
         "the memory the container is guaranteed",
         _quantity(quantities.memory_error),
         "memory_request",
@@ -1146,7 +1189,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "gpus",
-        "a whole number (0 or more)" + _PARAMETER,
+        "a whole number (0 or more)" + _RESOURCE_RUN_TIME,
         "how many GPUs the container gets",
         _read_gpus,
         "gpus",
@@ -1158,15 +1201,15 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "accelerator",
-        'a string: "nvidia-tesla-t4", "nvidia.com/gpu"' + _PARAMETER,
+        'a string: "nvidia-tesla-t4", "nvidia.com/gpu"' + _RESOURCE_RUN_TIME,
         "the GPU type, with `gpus`",
-        _string(allow_parameter=True),
+        _read_accelerator,
         "accelerator",
         _lowerings(
             "executor `resources.accelerator.type` (with `gpus`)",
             "the GPU resource name, or a GKE accelerator node selector",
             v2_refuses=_container_only("accelerator", "accelerator"),
-            v1_refuses=Refusal("from a pipeline parameter", _accelerator_parameter_refused_v1),
+            v1_refuses=Refusal("from a pipeline parameter or a step output", _accelerator_run_time_refused_v1),
         ),
     ),
     Option(

@@ -279,7 +279,7 @@ class ContainerBuilder:
         ):
             if value is None:
                 continue
-            if isinstance(value, dag.PipelineInput):
+            if isinstance(value, (dag.PipelineInput, dag.TaskOutput)):  # known at run time: kfp 1.8's pod patch
                 patch_target[key] = self.value_text(value)
             else:
                 target[key] = str(value)
@@ -293,7 +293,7 @@ class ContainerBuilder:
             else:
                 node_selector[GKE_ACCELERATOR_LABEL] = k8s_name(accelerator)
         if options.gpus is not None:
-            if isinstance(options.gpus, dag.PipelineInput):
+            if isinstance(options.gpus, (dag.PipelineInput, dag.TaskOutput)):
                 patch_limits[gpu_resource] = self.value_text(options.gpus)
             else:
                 limits[gpu_resource] = options.gpus

@@ -730,22 +730,19 @@ class _Lowering:
                 inputs.setdefault("parameters", {})[name] = binding
         return "".join(text)
 
-    def _resource_parameters(self, task: dag.Task) -> dict[str, dag.PipelineInput]:
-        """Resource options set from pipeline parameters, by kfp's injected input name."""
+    def _resource_parameters(self, task: dag.Task) -> dict[str, dag.PipelineInput | dag.TaskOutput]:
+        """Resource options known at run time (pipeline parameters, step outputs), by kfp's injected input name."""
         options = task.options
         found = {}
-        for key, value in (
-            ("cpu_request", options.cpu_request),
-            ("cpu_limit", options.cpu_limit),
-            ("memory_request", options.memory_request),
-            ("memory_limit", options.memory_limit),
-            ("accelerator_type", options.accelerator),
-            ("accelerator_count", options.gpus),
-            ("base_image", options.image),
-        ):
-            if isinstance(value, dag.PipelineInput):
+        for key, value in (*options.resources().items(), ("base_image", options.image)):
+            if isinstance(value, (dag.PipelineInput, dag.TaskOutput)):
                 found[key] = value
         return found
+
+    def _resource_channel(self, value: dag.PipelineInput | dag.TaskOutput) -> str:
+        """The task input a run-time resource travels in: `pipelinechannel--<param>` or
+        `pipelinechannel--<task>-<output>`, as kfp names it."""
+        return self._channel_of(value).input_name
 
     def _task(self, task: dag.Task, siblings: set[str], parent_inputs: dict, parent_is_root: bool) -> tuple[dict, dict]:
         spec: dict = {"taskInfo": {"name": task.display_name}}
@@ -766,7 +763,7 @@ class _Lowering:
             kind, binding = self._binding(value, siblings, parent_inputs)
             inputs.setdefault(kind, {})[name] = binding
         for key, parameter in self._resource_parameters(task).items():
-            channel_name = PREFIX + parameter.name
+            channel_name = self._resource_channel(parameter)
             inputs.setdefault("parameters", {})[key] = {"runtimeValue": {"constant": input_parameter(channel_name)}}
             _, binding = self._binding(parameter, siblings, parent_inputs)
             inputs["parameters"][channel_name] = binding
@@ -832,7 +829,7 @@ class _Lowering:
         if env:
             container["env"] = [{"name": k, "value": str(v)} for k, v in env.items()]
         container["image"] = image or container_spec.image
-        resources = _resources(task.options)
+        resources = _resources(task.options, self._resource_channel)
         if resources:
             container["resources"] = resources
         return container
@@ -1011,14 +1008,16 @@ def _retry_policy(retry: dag.Retry) -> dict:
     }
 
 
-def _resources(options: dag.TaskOptions) -> dict:
+def _resources(options: dag.TaskOptions, channel_of: Callable[[dag.PipelineInput | dag.TaskOutput], str]) -> dict:
+    """The executor's `resources`; one known at run time reads the task input `channel_of` names."""
     resources: dict = {}
+    run_time = (dag.PipelineInput, dag.TaskOutput)
 
     def quantity(value, string_key, number_key, to_number):
         if value is None:
             return
-        if isinstance(value, dag.PipelineInput):
-            resources[string_key] = input_parameter(PREFIX + value.name)
+        if isinstance(value, run_time):
+            resources[string_key] = input_parameter(channel_of(value))
             return
         resources[string_key] = str(value)
         resources[number_key] = to_number(str(value))
@@ -1031,13 +1030,13 @@ def _resources(options: dag.TaskOptions) -> dict:
     gpus = options.gpus if options.gpus is not None or options.accelerator is None else 1
     if gpus is not None:
         accelerator: dict = {}
-        if isinstance(gpus, dag.PipelineInput):
-            accelerator["resourceCount"] = input_parameter(PREFIX + gpus.name)
+        if isinstance(gpus, run_time):
+            accelerator["resourceCount"] = input_parameter(channel_of(gpus))
         else:
             accelerator["resourceCount"] = str(gpus)
             accelerator["count"] = str(gpus)
-        if isinstance(options.accelerator, dag.PipelineInput):
-            accelerator["resourceType"] = input_parameter(PREFIX + options.accelerator.name)
+        if isinstance(options.accelerator, run_time):
+            accelerator["resourceType"] = input_parameter(channel_of(options.accelerator))
         elif options.accelerator is not None:
             accelerator["resourceType"] = options.accelerator
             accelerator["type"] = options.accelerator

@@ -59,16 +59,20 @@ GOOD = [
     ("cpu: 0.5", "cpu_limit", "0.5"),
     ('cpu: "500m"', "cpu_limit", "500m"),
     ("cpu: n", "cpu_limit", "param:n"),
+    ("cpu: first.y", "cpu_limit", dag.TaskOutput("first", "y", STR)),
     ('cpu_request: "250m"', "cpu_request", "250m"),
     ('memory: "16Gi"', "memory_limit", "16Gi"),
     ("memory: sel", "memory_limit", "param:sel"),
+    ("memory_request: first.y", "memory_request", dag.TaskOutput("first", "y", STR)),
     ('memory_request: "512M"', "memory_request", "512M"),
     ("gpus: 1", "gpus", 1),
     ('gpus: "2"', "gpus", 2),
     ("gpus: 0", "gpus", 0),
     ("gpus: n", "gpus", "param:n"),
+    ("gpus: first.y", "gpus", dag.TaskOutput("first", "y", STR)),
     ('accelerator: "nvidia-tesla-t4"', "accelerator", "nvidia-tesla-t4"),
     ("accelerator: acc", "accelerator", "param:acc"),
+    ("accelerator: first.y", "accelerator", dag.TaskOutput("first", "y", STR)),
     (
         'node_selector: {"cloud.google.com/gke-nodepool": "gpu", zone: 2}',
         "node_selector",
@@ -234,6 +238,7 @@ def test_every_option_has_a_good_form_here():
 
 # ---------------------------------------------------------------- bad forms: exact code, position, message
 
+GPUS_MESSAGE = "`gpus` must be a whole number of GPUs (0 or more), a pipeline parameter or a step output"
 BAD = [
     # (option text, code, where in the step's line it points, message, hint)
     (
@@ -243,12 +248,18 @@ BAD = [
         "`two` is not a CPU quantity (write a number of cores such as `2` or `0.5`, or millicores such as `500m`)",
         None,
     ),
-    ("cpu: true", "PTF309", "true", '`cpu` must be a string such as "2", a number, or a pipeline parameter', None),
+    (
+        "cpu: true",
+        "PTF309",
+        "true",
+        '`cpu` must be a string such as "2", a number, a pipeline parameter or a step output',
+        None,
+    ),
     (
         "cpu_request: [1]",
         "PTF309",
         "[1]",
-        '`cpu_request` must be a string such as "2", a number, or a pipeline parameter',
+        '`cpu_request` must be a string such as "2", a number, a pipeline parameter or a step output',
         None,
     ),
     ('memory: "8GB"', "PTF309", '"8GB"', "`8GB`: Kubernetes has no `GB` unit; write `8G` or `8Gi`", None),
@@ -259,9 +270,9 @@ BAD = [
         "`lots` is not a memory quantity (write for example `512Mi`, `8Gi` or `8G`)",
         None,
     ),
-    ("gpus: -1", "PTF309", "-1", "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter", None),
-    ("gpus: 1.5", "PTF309", "1.5", "`gpus` must be a whole number of GPUs (0 or more), or a pipeline parameter", None),
-    ("accelerator: 3", "PTF309", "3", "`accelerator` must be a string", None),
+    ("gpus: -1", "PTF309", "-1", GPUS_MESSAGE, None),
+    ("gpus: 1.5", "PTF309", "1.5", GPUS_MESSAGE, None),
+    ("accelerator: 3", "PTF309", "3", "`accelerator` must be a string, a pipeline parameter or a step output", None),
     ('node_selector: "gpu"', "PTF309", '"gpu"', '`node_selector` must be a dict such as {"key": "value"}', None),
     ("node_selector: {pool: true}", "PTF309", "true", "each value of `node_selector` must be a string", None),
     (
@@ -873,3 +884,71 @@ def test_vertex_refuses_every_kubernetes_setting_of_a_step_in_one_error(tmp_path
         )
     ]
     assert compiled(tmp_path, options, "kfp-v2").ok
+
+
+# ---------------------------------------------------------------- resources from step outputs
+
+RESOURCE_SOURCES = """\
+component step(x: str) -> (y: str) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "echo $0 > $1", x, y.path]
+}
+component sizes() -> (many: list[str], flag: bool) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "echo '[\\"1\\"]' > $0; echo true > $1", many.path, flag.path]
+}
+pipeline p(names: list[str] = ["a"]) {
+    size = sizes()
+    first = step(x: "a")
+    for name in names {
+        each = step(x: name)
+    }
+    BODY
+}
+"""
+
+
+def _check_resources(tmp_path: Path, body: str):
+    path = tmp_path / "main.ptflow"
+    path.write_text(RESOURCE_SOURCES.replace("BODY", body))
+    return check_file(str(path))
+
+
+def test_a_step_sized_by_a_step_output_waits_for_that_step(tmp_path):
+    result = _check_resources(tmp_path, 's = step(x: "b") with { cpu: first.y }')
+    assert result.diagnostics == []
+    assert result.pipelines["p"].tasks["s"].upstream_tasks() == {"first"}
+
+
+@pytest.mark.parametrize(
+    "body,at,message",
+    [
+        (
+            "for name in names { s = step(x: name) with { memory: name } }",
+            "name }",
+            "`memory` must be a constant, a pipeline parameter or one output of a step",
+        ),
+        (
+            's = step(x: "b") with { cpu: each.y }',
+            "each.y",
+            "`cpu` must be a constant, a pipeline parameter or one output of a step",
+        ),
+        (
+            's = step(x: "b") with { gpus: size.many }',
+            "size.many",
+            "`gpus` must be a string or a number known when the step starts, but this is a `list[str]`",
+        ),
+        (
+            's = step(x: "b") with { accelerator: size.flag }',
+            "size.flag",
+            "`accelerator` must be a string or a number known when the step starts, but this is a `bool`",
+        ),
+    ],
+    ids=["loop item", "gathered from a loop", "a list output", "a bool output"],
+)
+def test_a_resource_from_a_value_that_cannot_size_a_step_is_ptf309(tmp_path, body, at, message):
+    result = _check_resources(tmp_path, body)
+    [diagnostic] = result.diagnostics
+    line = RESOURCE_SOURCES.replace("BODY", body).splitlines()[diagnostic.span.line - 1]
+    assert (diagnostic.code, diagnostic.message) == ("PTF309", message)
+    assert diagnostic.span.column == line.index(at) + 1

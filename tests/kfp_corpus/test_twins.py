@@ -10,6 +10,7 @@ its source (tests/support/ir_equivalence.py).
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from pathlib import Path
@@ -28,6 +29,23 @@ def twin_id(path: Path) -> str:
     return path.stem.replace("__", "/")
 
 
+def _wait_for_every_producer(document: dict) -> None:
+    """kfp bug: a task that reads a producer's output only in its resources (`set_cpu_limit(task.output)`)
+    gets the input but no `dependentTasks` entry, and KFP's backend orders tasks by `dependentTasks` alone,
+    so the step may start before the value exists.  ptflow makes it wait; this writes kfp's document as
+    it should be: every task depends on the producers of its inputs."""
+    for task in document["root"]["dag"]["tasks"].values():
+        parameters = task.get("inputs", {}).get("parameters", {}).values()
+        producers = {p["taskOutputParameter"]["producerTask"] for p in parameters if "taskOutputParameter" in p}
+        if producers:
+            task["dependentTasks"] = sorted(set(task.get("dependentTasks", [])) | producers)
+
+
+# Corpus files whose kfp output has a bug ptflow does not copy (README.md, "kfp bugs met on the way"): the fix
+# applied to kfp's document before comparing.
+KFP_BUG_FIXES = {"pipeline_with_string_machine_fields_task_output": _wait_for_every_producer}
+
+
 @pytest.mark.parametrize("twin", sorted(TWINS.glob("*.ptflow")), ids=twin_id)
 def test_twin_compiles_to_what_kfp_compiles(kfp_corpus, twin, tmp_path):
     entry = BY_ID[twin_id(twin)]
@@ -40,7 +58,10 @@ def test_twin_compiles_to_what_kfp_compiles(kfp_corpus, twin, tmp_path):
     result = compile_file(str(source))
     errors = [f"{d.span}: {d.code} {d.message}" for d in result.diagnostics if d.is_error]
     assert result.ok, "ptflow reported errors:\n" + "\n".join(errors)
-    assert_equivalent_ir(result.documents, [d for d in theirs if d is not None])
+    theirs = [d for d in theirs if d is not None]
+    if entry.id in KFP_BUG_FIXES:
+        KFP_BUG_FIXES[entry.id](theirs[0])
+    assert_equivalent_ir(result.documents, theirs)
 
 
 def test_every_twin_names_a_corpus_file():
@@ -57,3 +78,12 @@ def test_every_corpus_file_has_a_twin_or_a_reason_in_the_readme():
     with_twin = {twin_id(p) for p in TWINS.glob("*.ptflow")}
     assert with_twin & without_twin == set()
     assert with_twin | without_twin == set(BY_ID)
+
+
+@pytest.mark.parametrize("corpus_id", sorted(KFP_BUG_FIXES))
+def test_each_kfp_bug_fix_still_changes_kfps_output(kfp_corpus, corpus_id):
+    """Once kfp fixes the bug, its fix here is a no-op and the entry should go."""
+    theirs = [d for d in yaml.safe_load_all(kfp_corpus.text(BY_ID[corpus_id])) if d is not None]
+    fixed = copy.deepcopy(theirs)
+    KFP_BUG_FIXES[corpus_id](fixed[0])
+    assert fixed != theirs
