@@ -421,6 +421,35 @@ CASES = [
             ),
         ],
     ),
+    (
+        "task_name_starting_with_a_digit_in_a_dag_with_dependencies",
+        "artifact_passing",
+        "      - name: train\n        template: train",
+        "      - name: 9train\n        template: train",
+        [
+            (
+                "PTF570",
+                29,
+                "spec.templates[0].dag.tasks[2].name: task name `9train` starts with a digit, which Argo refuses "
+                "in a DAG that uses dependencies",
+            ),
+        ],
+    ),
+    (
+        "input_artifact_not_supplied",
+        "artifact_passing",
+        "        arguments:\n          artifacts:\n          - {name: download-raw, "
+        "from: '{{tasks.download.outputs.artifacts.download-raw}}'}\n      - name: download",
+        "      - name: download",
+        [
+            (
+                "PTF581",
+                19,
+                "spec.templates[0].dag.tasks[0].template: input artifact `download-raw` of template `clean` "
+                "is not supplied by task `clean`",
+            ),
+        ],
+    ),
 ]
 
 
@@ -486,3 +515,28 @@ def test_without_hera_the_rules_still_run_and_the_typed_check_says_it_was_skippe
     found = validate_text(text)
     assert [(d.code, d.severity.label) for d in found] == [("PTF539", "warning"), ("PTF577", "error")]
     assert "hera is not installed" in found[0].message
+
+
+def test_an_optional_input_artifact_may_go_unsupplied():
+    """The `input_artifact_not_supplied` case again, its input marked `optional: true`: Argo runs it without one."""
+    text = broken(
+        "artifact_passing",
+        "        arguments:\n          artifacts:\n          - {name: download-raw, "
+        "from: '{{tasks.download.outputs.artifacts.download-raw}}'}\n      - name: download",
+        "      - name: download",
+    )
+    declared = "      - {name: download-raw, path: /tmp/inputs/raw/data}\n    outputs:\n      artifacts:\n      - {name: clean"
+    assert text.count(declared) == 1
+    optional = text.replace(declared, declared.replace("/data}", "/data, optional: true}"))
+    assert [(d.code, d.message) for d in validate_text(optional)] == []
+    required = text.replace(declared, declared.replace("/data}", "/data, optional: false}"))
+    assert [d.code for d in validate_text(required)] == ["PTF581"]
+
+
+def test_a_task_name_may_start_with_a_digit_in_a_dag_without_dependencies():
+    """Argo refuses such names only where `dependencies`/`depends` name tasks; kfp 1.8 writes neither here."""
+    text = (GOLDEN / "loop_items.yaml").read_text()
+    assert "dependencies" not in text and "depends" not in text
+    assert text.count("      - name: train\n") == 1  # a task of the loop's DAG
+    renamed = text.replace("      - name: train\n", "      - name: 9train\n")
+    assert [(d.code, d.message) for d in validate_text(renamed)] == []
