@@ -450,6 +450,20 @@ CASES = [
             ),
         ],
     ),
+    (
+        "depends_expression_names_an_unknown_task",
+        "artifact_passing",
+        "dependencies: [clean, download]",
+        "depends: 'clean && (dowload.Succeeded || !clean.Failed)'",
+        [
+            (
+                "PTF574",
+                31,
+                "spec.templates[0].dag.tasks[2].depends: task `train` depends on `dowload`, which is not a task "
+                "of DAG `artifact-passing`",
+            ),
+        ],
+    ),
 ]
 
 
@@ -540,3 +554,9 @@ def test_a_task_name_may_start_with_a_digit_in_a_dag_without_dependencies():
     assert text.count("      - name: train\n") == 1  # a task of the loop's DAG
     renamed = text.replace("      - name: train\n", "      - name: 9train\n")
     assert [(d.code, d.message) for d in validate_text(renamed)] == []
+
+
+def test_a_depends_expression_orders_tasks_as_dependencies_do():
+    """`depends` (Argo's newer form) names the same tasks, so `train` may still read `clean`'s outputs."""
+    text = broken("artifact_passing", "dependencies: [clean, download]", "depends: 'clean && download.Succeeded'")
+    assert [(d.code, d.message) for d in validate_text(text)] == []
