@@ -464,6 +464,31 @@ CASES = [
             ),
         ],
     ),
+    (
+        "dag_output_from_an_unknown_task",
+        "artifact_passing",
+        "      - {name: url}\n    dag:",
+        "      - {name: url}\n    outputs:\n      artifacts:\n"
+        "      - {name: cleaned, from: '{{tasks.clen.outputs.artifacts.clean-cleaned}}'}\n    dag:",
+        [
+            (
+                "PTF576",
+                18,
+                "spec.templates[0].outputs.artifacts[0].from: `{{tasks.clen.outputs.artifacts.clean-cleaned}}` "
+                "in the outputs of DAG `artifact-passing`: DAG `artifact-passing` has no task `clen` "
+                "(did you mean `clean`?)",
+            ),
+        ],
+    ),
+    (
+        "input_parameter_declared_twice",
+        "artifact_passing",
+        "      - {name: url}\n    dag:",
+        "      - {name: url}\n      - {name: url}\n    dag:",
+        [
+            ("PTF571", 16, "spec.templates[0].inputs.parameters[1].name: input parameter `url` is declared twice"),
+        ],
+    ),
 ]
 
 
@@ -559,4 +584,20 @@ def test_a_task_name_may_start_with_a_digit_in_a_dag_without_dependencies():
 def test_a_depends_expression_orders_tasks_as_dependencies_do():
     """`depends` (Argo's newer form) names the same tasks, so `train` may still read `clean`'s outputs."""
     text = broken("artifact_passing", "dependencies: [clean, download]", "depends: 'clean && download.Succeeded'")
+    assert [(d.code, d.message) for d in validate_text(text)] == []
+
+
+def test_a_duplicate_name_points_back_at_the_first_declaration():
+    text = broken("artifact_passing", "      - {name: url}\n    dag:", "      - {name: url}\n      - {name: url}\n    dag:")
+    [duplicate] = validate_text(text)
+    assert [(r.span.line, r.message) for r in duplicate.related] == [(15, "first declared here")]
+
+
+def test_dag_outputs_taken_from_its_tasks_are_clean():
+    text = broken(
+        "artifact_passing",
+        "      - {name: url}\n    dag:",
+        "      - {name: url}\n    outputs:\n      artifacts:\n"
+        "      - {name: cleaned, from: '{{tasks.clean.outputs.artifacts.clean-cleaned}}'}\n    dag:",
+    )
     assert [(d.code, d.message) for d in validate_text(text)] == []
