@@ -564,7 +564,9 @@ def test_an_optional_input_artifact_may_go_unsupplied():
         "from: '{{tasks.download.outputs.artifacts.download-raw}}'}\n      - name: download",
         "      - name: download",
     )
-    declared = "      - {name: download-raw, path: /tmp/inputs/raw/data}\n    outputs:\n      artifacts:\n      - {name: clean"
+    declared = (
+        "      - {name: download-raw, path: /tmp/inputs/raw/data}\n    outputs:\n      artifacts:\n      - {name: clean"
+    )
     assert text.count(declared) == 1
     optional = text.replace(declared, declared.replace("/data}", "/data, optional: true}"))
     assert [(d.code, d.message) for d in validate_text(optional)] == []
@@ -588,7 +590,9 @@ def test_a_depends_expression_orders_tasks_as_dependencies_do():
 
 
 def test_a_duplicate_name_points_back_at_the_first_declaration():
-    text = broken("artifact_passing", "      - {name: url}\n    dag:", "      - {name: url}\n      - {name: url}\n    dag:")
+    text = broken(
+        "artifact_passing", "      - {name: url}\n    dag:", "      - {name: url}\n      - {name: url}\n    dag:"
+    )
     [duplicate] = validate_text(text)
     assert [(r.span.line, r.message) for r in duplicate.related] == [(15, "first declared here")]
 
@@ -601,3 +605,12 @@ def test_dag_outputs_taken_from_its_tasks_are_clean():
         "      - {name: cleaned, from: '{{tasks.clean.outputs.artifacts.clean-cleaned}}'}\n    dag:",
     )
     assert [(d.code, d.message) for d in validate_text(text)] == []
+
+
+def test_the_parameters_after_a_duplicate_are_still_checked():
+    text = broken(
+        "artifact_passing",
+        "      - {name: url}\n    dag:",
+        "      - {name: url}\n      - {name: url}\n      - {name: u rl}\n    dag:",
+    )
+    assert [(d.code, d.span.line) for d in validate_text(text)] == [("PTF581", 10), ("PTF571", 16), ("PTF570", 17)]
