@@ -489,6 +489,36 @@ CASES = [
             ("PTF571", 16, "spec.templates[0].inputs.parameters[1].name: input parameter `url` is declared twice"),
         ],
     ),
+    (
+        "artifact_read_as_an_output_parameter",
+        "artifact_passing",
+        "          - {name: download-raw, from: '{{tasks.download.outputs.artifacts.download-raw}}'}\n      - name: download",
+        "          - {name: download-raw, from: '{{tasks.download.outputs.parameters.download-raw}}'}\n      - name: download",
+        [
+            (
+                "PTF576",
+                23,
+                "spec.templates[0].dag.tasks[0].arguments.artifacts[0].from: "
+                "`{{tasks.download.outputs.parameters.download-raw}}` in task `clean`: template `download` of task "
+                "`download` declares no output parameter `download-raw`",
+            ),
+        ],
+    ),
+    (
+        "a_key_that_is_not_a_string",  # YAML reads `1:` as an integer key: reported, not a crash
+        "artifact_passing",
+        "      image: alpine:3.19\n    inputs:\n      artifacts:\n      - {name: download-raw, path: /tmp/inputs/raw/data}",
+        "      image: alpine:3.19\n      env:\n      - {name: A, value: x, 1: y}\n    inputs:\n      artifacts:\n"
+        "      - {name: download-raw, path: /tmp/inputs/raw/data}",
+        [
+            (
+                "PTF584",
+                42,
+                "spec.templates[1].container.env[0].1: unknown field `1` (EnvVar has no such field; Argo would "
+                "silently drop it)",
+            ),
+        ],
+    ),
 ]
 
 
