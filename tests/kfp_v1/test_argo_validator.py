@@ -492,8 +492,8 @@ CASES = [
     (
         "artifact_read_as_an_output_parameter",
         "artifact_passing",
-        "          - {name: download-raw, from: '{{tasks.download.outputs.artifacts.download-raw}}'}\n      - name: download",
-        "          - {name: download-raw, from: '{{tasks.download.outputs.parameters.download-raw}}'}\n      - name: download",
+        "'{{tasks.download.outputs.artifacts.download-raw}}'}\n      - name: download",
+        "'{{tasks.download.outputs.parameters.download-raw}}'}\n      - name: download",
         [
             (
                 "PTF576",
@@ -507,9 +507,9 @@ CASES = [
     (
         "a_key_that_is_not_a_string",  # YAML reads `1:` as an integer key: reported, not a crash
         "artifact_passing",
-        "      image: alpine:3.19\n    inputs:\n      artifacts:\n      - {name: download-raw, path: /tmp/inputs/raw/data}",
+        "      image: alpine:3.19\n    inputs:\n      artifacts:\n      - {name: download-raw, path: /tmp/inputs",
         "      image: alpine:3.19\n      env:\n      - {name: A, value: x, 1: y}\n    inputs:\n      artifacts:\n"
-        "      - {name: download-raw, path: /tmp/inputs/raw/data}",
+        "      - {name: download-raw, path: /tmp/inputs",
         [
             (
                 "PTF584",
