@@ -519,6 +519,20 @@ CASES = [
             ),
         ],
     ),
+    (
+        "unknown_dependency_after_a_known_one",
+        "artifact_passing",
+        "dependencies: [clean, download]",
+        "dependencies: [clean, dowload]",
+        [
+            (
+                "PTF574",
+                31,
+                "spec.templates[0].dag.tasks[2].dependencies[1]: task `train` depends on `dowload`, which is not "
+                "a task of DAG `artifact-passing`",
+            ),
+        ],
+    ),
 ]
 
 
@@ -644,3 +658,30 @@ def test_the_parameters_after_a_duplicate_are_still_checked():
         "      - {name: url}\n      - {name: url}\n      - {name: u rl}\n    dag:",
     )
     assert [(d.code, d.span.line) for d in validate_text(text)] == [("PTF581", 10), ("PTF571", 16), ("PTF570", 17)]
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        "{name: url, default: 'https://example.com/data.csv'}",
+        "{name: url, value: 'https://example.com/data.csv'}",
+        "{name: url, valueFrom: {configMapKeyRef: {name: settings, key: url}}}",
+    ],
+    ids=["default", "value", "valueFrom"],
+)
+def test_an_input_parameter_with_its_own_value_needs_no_argument(declaration):
+    """Without `spec.arguments`, the entrypoint's `url` is reported; with a default, value or valueFrom it is not."""
+    text = broken(
+        "artifact_passing",
+        "  arguments:\n    parameters:\n    - {name: url, value: 'https://example.com/data.csv'}\n",
+        "",
+    )
+    assert [(d.code, d.message) for d in validate_text(text)] == [
+        (
+            "PTF581",
+            "spec.entrypoint: input parameter `url` of template `artifact-passing` is not supplied by spec.arguments",
+        )
+    ]
+    declared = text.replace("      - {name: url}\n    dag:", f"      - {declaration}\n    dag:")
+    assert declared != text
+    assert [(d.code, d.message) for d in validate_text(declared)] == []
