@@ -533,6 +533,27 @@ CASES = [
             ),
         ],
     ),
+    (
+        "workflow_without_a_name",
+        "artifact_passing",
+        "  generateName: artifact-passing-\n",
+        "",
+        [("PTF586", 3, "metadata: a Workflow needs `metadata.name` or `metadata.generateName`")],
+    ),
+    (
+        "unknown_input_artifact_in_a_command",
+        "artifact_passing",
+        "command: [cp, /tmp/inputs/raw/data, /tmp/outputs/cleaned/data]",
+        "command: [cp, '{{inputs.artifacts.download-rw.path}}', /tmp/outputs/cleaned/data]",
+        [
+            (
+                "PTF578",
+                39,
+                "spec.templates[1].container.command[1]: `{{inputs.artifacts.download-rw.path}}`: template "
+                "`clean` declares no input artifact `download-rw` (did you mean `download-raw`?)",
+            ),
+        ],
+    ),
 ]
 
 
@@ -685,3 +706,18 @@ def test_an_input_parameter_with_its_own_value_needs_no_argument(declaration):
     declared = text.replace("      - {name: url}\n    dag:", f"      - {declaration}\n    dag:")
     assert declared != text
     assert [(d.code, d.message) for d in validate_text(declared)] == []
+
+
+def test_a_command_may_name_its_input_artifacts_path():
+    text = broken(
+        "artifact_passing",
+        "command: [cp, /tmp/inputs/raw/data, /tmp/outputs/cleaned/data]",
+        "command: [cp, '{{inputs.artifacts.download-raw.path}}', /tmp/outputs/cleaned/data]",
+    )
+    assert [(d.code, d.message) for d in validate_text(text)] == []
+
+
+def test_a_workflow_without_metadata_is_reported_not_a_crash():
+    text = (GOLDEN / "artifact_passing.yaml").read_text()
+    body = text[text.index("\nspec:\n") + 1 :]
+    assert [d.code for d in validate_text("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n" + body)] == ["PTF586"]
