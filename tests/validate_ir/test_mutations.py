@@ -676,3 +676,38 @@ def test_platform_config_for_an_unknown_executor(ir_file):
     )
     assert problem.hint == "did you mean `exec-echo`?"
     assert problem.span.line == ir.position("exec-ehco:")[0]
+
+
+# ------------------------------------------------- found missing by mutation testing (tools/mutation.py)
+
+
+def test_a_typed_loop_item_is_type_checked_against_its_receiver(ir_file):
+    """kfp writes STRING for a loop item of unknown type (any receiver may take it); a typed item is checked."""
+    ir = ir_file("loops_and_conditions")
+    loop = next(
+        c
+        for c in ir.spec["components"].values()
+        if "square" in c.get("dag", {}).get("tasks", {}) and "inputDefinitions" in c
+    )
+    [item] = [p for p in loop["inputDefinitions"]["parameters"] if "loop-item" in p]
+    assert loop["inputDefinitions"]["parameters"][item]["parameterType"] == "NUMBER_INTEGER"
+    loop["inputDefinitions"]["parameters"][item]["parameterType"] = "BOOLEAN"
+    problem = only(ir.validate())
+    assert problem.code == "PTF533"
+    assert problem.message.endswith(
+        f"input `{item}` of `comp-for-loop-7` is a BOOLEAN, but the input expects a NUMBER_INTEGER"
+    )
+
+
+def test_both_iterators_of_a_task_are_checked(ir_file):
+    """A task with two iterators: the one without an itemInput does not hide the other's problems."""
+    ir = ir_file("loops_and_conditions")
+    task = next(
+        t for t in ir.root_tasks.values() if t.get("parameterIterator", {}).get("items", {}).get("raw") == "[1, 2, 3]"
+    )
+    del task["parameterIterator"]["itemInput"]
+    task["artifactIterator"] = {"items": {"inputArtifact": "nope"}, "itemInput": "x"}
+    messages = [(d.code, d.message.split(": ", 1)[1]) for d in ir.validate()]
+    assert ("PTF530", "loop has no `itemInput`") in messages
+    assert ("PTF530", "loop items come from `nope`, which is not an input artifact of this task") in messages
+    assert ("PTF530", "loop item `x` is not an input artifact of `comp-for-loop-7`") in messages
