@@ -3,6 +3,9 @@ code, message and position (the offending key or value in the YAML file)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from ptflow.compiler.diagnostics import Severity
 
 A = "artifacts_and_outputs"
@@ -711,3 +714,18 @@ def test_both_iterators_of_a_task_are_checked(ir_file):
     assert ("PTF530", "loop has no `itemInput`") in messages
     assert ("PTF530", "loop items come from `nope`, which is not an input artifact of this task") in messages
     assert ("PTF530", "loop item `x` is not an input artifact of `comp-for-loop-7`") in messages
+
+
+def test_an_ir_without_a_cycle_is_validated_without_networkx(reference_dir):
+    """The cycle check asks networkx (~0.1 s to import) only when its own quick test finds a cycle."""
+    script = (
+        "import sys, yaml\n"
+        "from ptflow.compiler.source import SourceText\n"
+        "from ptflow.compiler.validate.ir import validate_ir\n"
+        "text = open(sys.argv[1]).read()\n"
+        "print(len(validate_ir(list(yaml.safe_load_all(text)), SourceText(sys.argv[1], text))))\n"
+        "print('networkx' in sys.modules)\n"
+    )
+    path = reference_dir / "loops_and_conditions.yaml"  # tasks that depend on tasks, in nested DAGs
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["0", "False"]
