@@ -729,3 +729,21 @@ def test_an_ir_without_a_cycle_is_validated_without_networkx(reference_dir):
     path = reference_dir / "loops_and_conditions.yaml"  # tasks that depend on tasks, in nested DAGs
     result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["0", "False"]
+
+
+def test_a_dag_artifact_output_is_type_checked_against_what_its_task_makes(ir_file):
+    ir = ir_file("nested_and_importer")
+    inner = ir.spec["components"]["comp-inner"]
+    inner["outputDefinitions"]["artifacts"]["Output"]["artifactType"]["schemaTitle"] = "system.Model"
+    assert [(d.code, d.message) for d in ir.validate()] == [
+        (
+            "PTF533",
+            "components.comp-inner.dag.outputs.artifacts.Output.artifactSelectors[0].outputArtifactKey: output "
+            "`data` of task `produce` is a system.Dataset, but the DAG output expects a system.Model",
+        ),
+        (
+            "PTF533",
+            "root.dag.tasks.show-dataset.inputs.artifacts.data.taskOutputArtifact.outputArtifactKey: output "
+            "`Output` of task `inner` is a system.Model, but the input expects a system.Dataset",
+        ),
+    ]
