@@ -747,3 +747,25 @@ def test_a_dag_artifact_output_is_type_checked_against_what_its_task_makes(ir_fi
             "`Output` of task `inner` is a system.Model, but the input expects a system.Dataset",
         ),
     ]
+
+
+def test_a_quoted_boolean_default_gets_a_hint(ir_file):
+    ir = ir_file("every_parameter_type")
+    ir.spec["root"]["inputDefinitions"]["parameters"]["flag"]["defaultValue"] = "True"
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF529",
+        'root.inputDefinitions.parameters.flag.defaultValue: default "True" is not a BOOLEAN',
+    )
+    assert problem.hint == "write the boolean without quotes: true"
+
+
+def test_a_list_default_written_true_gets_no_boolean_hint(ir_file):
+    ir = ir_file("every_parameter_type")
+    ir.spec["root"]["inputDefinitions"]["parameters"]["items"]["defaultValue"] = "true"
+    problem = only(ir.validate())
+    assert (problem.code, problem.message, problem.hint) == (
+        "PTF529",
+        'root.inputDefinitions.parameters.items.defaultValue: default "true" is not a LIST',
+        None,
+    )
