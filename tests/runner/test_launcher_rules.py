@@ -167,12 +167,16 @@ def test_a_placeholder_that_names_nothing_is_an_error_naming_it(template):
 
 
 def test_the_error_names_each_unresolved_placeholder_once_and_cuts_a_long_one():
-    long = "{{$.inputs.parameters['" + "n" * 90 + "']}}"
+    longest_shown = "{{$.inputs.parameters['" + "n" * 53 + "']}}"  # 80 characters: shown whole
+    long = "{{$.inputs.parameters['" + "n" * 54 + "']}}"  # 81: cut
+    assert (len(longest_shown), len(long)) == (80, 81)
     with pytest.raises(UnresolvedPlaceholder) as raised:
-        Resolver(_executor_input(), NAMES).command(["run", "{{$.no_such_thing}}", long, "{{$.no_such_thing}}"])
-    assert raised.value.placeholders == ["{{$.no_such_thing}}", long]
+        Resolver(_executor_input(), NAMES).command(
+            ["run", "{{$.no_such_thing}}", longest_shown, long, "{{$.no_such_thing}}"]
+        )
+    assert raised.value.placeholders == ["{{$.no_such_thing}}", longest_shown, long]
     assert str(raised.value) == (
-        "the command has placeholders that name no value of the task: {{$.no_such_thing}}, "
+        f"the command has placeholders that name no value of the task: {{{{$.no_such_thing}}}}, {longest_shown}, "
         + long[:77]
         + "... (an input without a value, or a form this runner does not know)"
     )
