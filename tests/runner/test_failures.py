@@ -272,3 +272,20 @@ def test_kubernetes_only_options_run_with_a_one_line_notice(tmp_path: Path, stor
         "emptyDirMounts, fieldPathAsEnv, imagePullSecret"
     ]
     assert show(store)["by_task"]["first"]["outputs"]["out"] == "fine"
+
+
+def test_a_command_that_cannot_be_executed_fails_its_step_naming_it(tmp_path: Path, store: Path):
+    script = tmp_path / "not-executable.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o644)  # on disk, but not executable
+    source = tmp_path / "ne.ptflow"
+    source.write_text(
+        f'component run_it() {{\n    image = "alpine:3"\n    command = ["{script}", "an-argument"]\n}}\n\n'
+        "pipeline ne() {\n    r = run_it()\n}\n"
+    )
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 1
+    assert f"error[PTF545]: step `r` runs command `{script}`, which can't be started here (Permission denied)" in (
+        result.stderr
+    )
+    assert show(store)["by_task"]["r"]["status"] == "FAILED"
