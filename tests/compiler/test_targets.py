@@ -88,3 +88,35 @@ def test_kfp_v2_surfaces_a_gathered_output_returned_after_one_made_in_the_root(t
     assert loop["producerSubtask"] == "for-loop-2"
     surfaced = spec["components"]["comp-for-loop-2"]["dag"]["outputs"]["parameters"][loop["outputParameterKey"]]
     assert surfaced == {"valueFromParameter": {"producerSubtask": "b", "outputParameterKey": "y"}}
+
+
+SWEEP = """
+component train(lr: float) {
+    image = "alpine:3.19"
+    command = ["echo", lr]
+}
+
+pipeline sweep() {
+    for cfg in [{"lr": 0.1}, {"lr": 0.01}] {
+        if cfg.lr > 0.05 {
+            t = train(lr: cfg.lr)
+        }
+    }
+}
+"""
+
+
+def test_kfp_v2_hands_a_condition_on_a_constant_items_field_that_field(tmp_path):
+    """As kfp does: the `if` group between the loop and the step gets the item's field (`...-subvar-lr`) as an input."""
+    source = tmp_path / "sweep.ptflow"
+    source.write_text(SWEEP)
+    result = compile_file(str(source), "kfp-v2")
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics]
+    [spec] = [d for d in result.documents if "root" in d]
+    condition = spec["components"]["comp-for-loop-2"]["dag"]["tasks"]["condition-3"]
+    field = "pipelinechannel--loop-item-param-1-subvar-lr"
+    assert condition["triggerPolicy"]["condition"] == f"inputs.parameter_values['{field}'] > 0.05"
+    assert condition["inputs"]["parameters"][field] == {
+        "componentInputParameter": "pipelinechannel--loop-item-param-1",
+        "parameterExpressionSelector": 'parseJson(string_value)["lr"]',
+    }
