@@ -394,7 +394,7 @@ class _Lowering:
             return value.task
         if isinstance(value, dag.LoopItem):
             items = value.loop.items
-            return self._producer_task(items) if items is not None and not isinstance(items, dag.Constant) else None
+            return self._producer_task(items) if items is not None else None  # constant items: None below
         return None
 
     def _add_input(self, node, channel: Channel, producer: str | None) -> None:

@@ -534,7 +534,7 @@ class DagRules:
     def compute_ancestors(self) -> None:
         done: set[str] = set()
 
-        def visit(name: str) -> set[str]:
+        def visit(name: str) -> None:
             # iterative post-order, so long chains need no deep recursion
             stack = [name]
             while stack:
@@ -552,7 +552,6 @@ class DagRules:
                     ancestors |= self.tasks[dependency].ancestors
                 self.tasks[current].ancestors = ancestors
                 done.add(current)
-            return self.tasks[name].ancestors
 
         for name in self.tasks:
             if name not in done:

@@ -67,10 +67,12 @@ class StepResult:
 
 @dataclass
 class RetryPolicy:
-    max_retries: int = 0
-    backoff: float = 0.0
-    factor: float = 2.0
-    max_backoff: float = 3600.0
+    """A task's retryPolicy; `of` gives every field (KFP's defaults where the task leaves one out)."""
+
+    max_retries: int
+    backoff: float
+    factor: float
+    max_backoff: float
 
     @classmethod
     def of(cls, task: dict) -> RetryPolicy:

@@ -57,3 +57,66 @@ def test_compiling_for_a_target_that_does_not_exist_is_a_value_error_for_the_cal
         compile_file(str(HELLO), "kfp-v3")
     assert str(error.value) == f"unknown target `kfp-v3` (targets: {', '.join(TARGETS)})"
     assert DEFAULT_TARGET in TARGETS
+
+
+RETURNS = """
+component make(x: int) -> (y: str) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "echo $0 > $1", x, y.path]
+}
+
+pipeline rets() -> (first: str, second: list[str]) {
+    a = make(x: 1)
+    for i in [1, 2] {
+        b = make(x: i)
+    }
+    return (first: a.y, second: b.y)
+}
+"""
+
+
+def test_kfp_v2_surfaces_a_gathered_output_returned_after_one_made_in_the_root(tmp_path):
+    """`second` is gathered from the loop: its DAG must pass it up, though `first` (made in the root) needs nothing."""
+    source = tmp_path / "rets.ptflow"
+    source.write_text(RETURNS)
+    result = compile_file(str(source), "kfp-v2")
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics]
+    [spec] = [d for d in result.documents if "root" in d]
+    outputs = spec["root"]["dag"]["outputs"]["parameters"]
+    assert outputs["first"] == {"valueFromParameter": {"producerSubtask": "a", "outputParameterKey": "y"}}
+    loop = outputs["second"]["valueFromParameter"]
+    assert loop["producerSubtask"] == "for-loop-2"
+    surfaced = spec["components"]["comp-for-loop-2"]["dag"]["outputs"]["parameters"][loop["outputParameterKey"]]
+    assert surfaced == {"valueFromParameter": {"producerSubtask": "b", "outputParameterKey": "y"}}
+
+
+SWEEP = """
+component train(lr: float) {
+    image = "alpine:3.19"
+    command = ["echo", lr]
+}
+
+pipeline sweep() {
+    for cfg in [{"lr": 0.1}, {"lr": 0.01}] {
+        if cfg.lr > 0.05 {
+            t = train(lr: cfg.lr)
+        }
+    }
+}
+"""
+
+
+def test_kfp_v2_hands_a_condition_on_a_constant_items_field_that_field(tmp_path):
+    """As kfp does: the `if` group between the loop and the step gets the item's field (`...-subvar-lr`) as an input."""
+    source = tmp_path / "sweep.ptflow"
+    source.write_text(SWEEP)
+    result = compile_file(str(source), "kfp-v2")
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics]
+    [spec] = [d for d in result.documents if "root" in d]
+    condition = spec["components"]["comp-for-loop-2"]["dag"]["tasks"]["condition-3"]
+    field = "pipelinechannel--loop-item-param-1-subvar-lr"
+    assert condition["triggerPolicy"]["condition"] == f"inputs.parameter_values['{field}'] > 0.05"
+    assert condition["inputs"]["parameters"][field] == {
+        "componentInputParameter": "pipelinechannel--loop-item-param-1",
+        "parameterExpressionSelector": 'parseJson(string_value)["lr"]',
+    }

@@ -421,6 +421,139 @@ CASES = [
             ),
         ],
     ),
+    (
+        "task_name_starting_with_a_digit_in_a_dag_with_dependencies",
+        "artifact_passing",
+        "      - name: train\n        template: train",
+        "      - name: 9train\n        template: train",
+        [
+            (
+                "PTF570",
+                29,
+                "spec.templates[0].dag.tasks[2].name: task name `9train` starts with a digit, which Argo refuses "
+                "in a DAG that uses dependencies",
+            ),
+        ],
+    ),
+    (
+        "input_artifact_not_supplied",
+        "artifact_passing",
+        "        arguments:\n          artifacts:\n          - {name: download-raw, "
+        "from: '{{tasks.download.outputs.artifacts.download-raw}}'}\n      - name: download",
+        "      - name: download",
+        [
+            (
+                "PTF581",
+                19,
+                "spec.templates[0].dag.tasks[0].template: input artifact `download-raw` of template `clean` "
+                "is not supplied by task `clean`",
+            ),
+        ],
+    ),
+    (
+        "depends_expression_names_an_unknown_task",
+        "artifact_passing",
+        "dependencies: [clean, download]",
+        "depends: 'clean && (dowload.Succeeded || !clean.Failed)'",
+        [
+            (
+                "PTF574",
+                31,
+                "spec.templates[0].dag.tasks[2].depends: task `train` depends on `dowload`, which is not a task "
+                "of DAG `artifact-passing`",
+            ),
+        ],
+    ),
+    (
+        "dag_output_from_an_unknown_task",
+        "artifact_passing",
+        "      - {name: url}\n    dag:",
+        "      - {name: url}\n    outputs:\n      artifacts:\n"
+        "      - {name: cleaned, from: '{{tasks.clen.outputs.artifacts.clean-cleaned}}'}\n    dag:",
+        [
+            (
+                "PTF576",
+                18,
+                "spec.templates[0].outputs.artifacts[0].from: `{{tasks.clen.outputs.artifacts.clean-cleaned}}` "
+                "in the outputs of DAG `artifact-passing`: DAG `artifact-passing` has no task `clen` "
+                "(did you mean `clean`?)",
+            ),
+        ],
+    ),
+    (
+        "input_parameter_declared_twice",
+        "artifact_passing",
+        "      - {name: url}\n    dag:",
+        "      - {name: url}\n      - {name: url}\n    dag:",
+        [
+            ("PTF571", 16, "spec.templates[0].inputs.parameters[1].name: input parameter `url` is declared twice"),
+        ],
+    ),
+    (
+        "artifact_read_as_an_output_parameter",
+        "artifact_passing",
+        "'{{tasks.download.outputs.artifacts.download-raw}}'}\n      - name: download",
+        "'{{tasks.download.outputs.parameters.download-raw}}'}\n      - name: download",
+        [
+            (
+                "PTF576",
+                23,
+                "spec.templates[0].dag.tasks[0].arguments.artifacts[0].from: "
+                "`{{tasks.download.outputs.parameters.download-raw}}` in task `clean`: template `download` of task "
+                "`download` declares no output parameter `download-raw`",
+            ),
+        ],
+    ),
+    (
+        "a_key_that_is_not_a_string",  # YAML reads `1:` as an integer key: reported, not a crash
+        "artifact_passing",
+        "      image: alpine:3.19\n    inputs:\n      artifacts:\n      - {name: download-raw, path: /tmp/inputs",
+        "      image: alpine:3.19\n      env:\n      - {name: A, value: x, 1: y}\n    inputs:\n      artifacts:\n"
+        "      - {name: download-raw, path: /tmp/inputs",
+        [
+            (
+                "PTF584",
+                42,
+                "spec.templates[1].container.env[0].1: unknown field `1` (EnvVar has no such field; Argo would "
+                "silently drop it)",
+            ),
+        ],
+    ),
+    (
+        "unknown_dependency_after_a_known_one",
+        "artifact_passing",
+        "dependencies: [clean, download]",
+        "dependencies: [clean, dowload]",
+        [
+            (
+                "PTF574",
+                31,
+                "spec.templates[0].dag.tasks[2].dependencies[1]: task `train` depends on `dowload`, which is not "
+                "a task of DAG `artifact-passing`",
+            ),
+        ],
+    ),
+    (
+        "workflow_without_a_name",
+        "artifact_passing",
+        "  generateName: artifact-passing-\n",
+        "",
+        [("PTF586", 3, "metadata: a Workflow needs `metadata.name` or `metadata.generateName`")],
+    ),
+    (
+        "unknown_input_artifact_in_a_command",
+        "artifact_passing",
+        "command: [cp, /tmp/inputs/raw/data, /tmp/outputs/cleaned/data]",
+        "command: [cp, '{{inputs.artifacts.download-rw.path}}', /tmp/outputs/cleaned/data]",
+        [
+            (
+                "PTF578",
+                39,
+                "spec.templates[1].container.command[1]: `{{inputs.artifacts.download-rw.path}}`: template "
+                "`clean` declares no input artifact `download-rw` (did you mean `download-raw`?)",
+            ),
+        ],
+    ),
 ]
 
 
@@ -486,3 +619,109 @@ def test_without_hera_the_rules_still_run_and_the_typed_check_says_it_was_skippe
     found = validate_text(text)
     assert [(d.code, d.severity.label) for d in found] == [("PTF539", "warning"), ("PTF577", "error")]
     assert "hera is not installed" in found[0].message
+
+
+def test_an_optional_input_artifact_may_go_unsupplied():
+    """The `input_artifact_not_supplied` case again, its input marked `optional: true`: Argo runs it without one."""
+    text = broken(
+        "artifact_passing",
+        "        arguments:\n          artifacts:\n          - {name: download-raw, "
+        "from: '{{tasks.download.outputs.artifacts.download-raw}}'}\n      - name: download",
+        "      - name: download",
+    )
+    declared = (
+        "      - {name: download-raw, path: /tmp/inputs/raw/data}\n    outputs:\n      artifacts:\n      - {name: clean"
+    )
+    assert text.count(declared) == 1
+    optional = text.replace(declared, declared.replace("/data}", "/data, optional: true}"))
+    assert [(d.code, d.message) for d in validate_text(optional)] == []
+    required = text.replace(declared, declared.replace("/data}", "/data, optional: false}"))
+    assert [d.code for d in validate_text(required)] == ["PTF581"]
+
+
+def test_a_task_name_may_start_with_a_digit_in_a_dag_without_dependencies():
+    """Argo refuses such names only where `dependencies`/`depends` name tasks; kfp 1.8 writes neither here."""
+    text = (GOLDEN / "loop_items.yaml").read_text()
+    assert "dependencies" not in text and "depends" not in text
+    assert text.count("      - name: train\n") == 1  # a task of the loop's DAG
+    renamed = text.replace("      - name: train\n", "      - name: 9train\n")
+    assert [(d.code, d.message) for d in validate_text(renamed)] == []
+
+
+def test_a_depends_expression_orders_tasks_as_dependencies_do():
+    """`depends` (Argo's newer form) names the same tasks, so `train` may still read `clean`'s outputs."""
+    text = broken("artifact_passing", "dependencies: [clean, download]", "depends: 'clean && download.Succeeded'")
+    assert [(d.code, d.message) for d in validate_text(text)] == []
+
+
+def test_a_duplicate_name_points_back_at_the_first_declaration():
+    text = broken(
+        "artifact_passing", "      - {name: url}\n    dag:", "      - {name: url}\n      - {name: url}\n    dag:"
+    )
+    [duplicate] = validate_text(text)
+    assert [(r.span.line, r.message) for r in duplicate.related] == [(15, "first declared here")]
+
+
+def test_dag_outputs_taken_from_its_tasks_are_clean():
+    text = broken(
+        "artifact_passing",
+        "      - {name: url}\n    dag:",
+        "      - {name: url}\n    outputs:\n      artifacts:\n"
+        "      - {name: cleaned, from: '{{tasks.clean.outputs.artifacts.clean-cleaned}}'}\n    dag:",
+    )
+    assert [(d.code, d.message) for d in validate_text(text)] == []
+
+
+def test_the_parameters_after_a_duplicate_are_still_checked():
+    text = broken(
+        "artifact_passing",
+        "      - {name: url}\n    dag:",
+        "      - {name: url}\n      - {name: url}\n      - {name: u rl}\n    dag:",
+    )
+    assert [(d.code, d.span.line) for d in validate_text(text)] == [("PTF581", 10), ("PTF571", 16), ("PTF570", 17)]
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        "{name: url, default: 'https://example.com/data.csv'}",
+        "{name: url, value: 'https://example.com/data.csv'}",
+        "{name: url, valueFrom: {configMapKeyRef: {name: settings, key: url}}}",
+    ],
+    ids=["default", "value", "valueFrom"],
+)
+def test_an_input_parameter_with_its_own_value_needs_no_argument(declaration):
+    """Without `spec.arguments`, the entrypoint's `url` is reported; with a default, value or valueFrom it is not."""
+    text = broken(
+        "artifact_passing",
+        "  arguments:\n    parameters:\n    - {name: url, value: 'https://example.com/data.csv'}\n",
+        "",
+    )
+    assert [(d.code, d.message) for d in validate_text(text)] == [
+        (
+            "PTF581",
+            "spec.entrypoint: input parameter `url` of template `artifact-passing` is not supplied by spec.arguments",
+        )
+    ]
+    declared = text.replace("      - {name: url}\n    dag:", f"      - {declaration}\n    dag:")
+    assert declared != text
+    assert [(d.code, d.message) for d in validate_text(declared)] == []
+
+
+def test_a_command_may_name_its_input_artifacts_path():
+    text = broken(
+        "artifact_passing",
+        "command: [cp, /tmp/inputs/raw/data, /tmp/outputs/cleaned/data]",
+        "command: [cp, '{{inputs.artifacts.download-raw.path}}', /tmp/outputs/cleaned/data]",
+    )
+    assert [(d.code, d.message) for d in validate_text(text)] == []
+
+
+def test_a_workflow_without_metadata_is_reported_not_a_crash():
+    text = (GOLDEN / "artifact_passing.yaml").read_text()
+    body = text[text.index("\nspec:\n") + 1 :]
+    found = validate_text("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n" + body)
+    assert [(d.code, d.message) for d in found] == [
+        ("PTF586", "(document): required field `metadata` is missing"),
+        ("PTF586", "metadata: a Workflow needs `metadata.name` or `metadata.generateName`"),
+    ]

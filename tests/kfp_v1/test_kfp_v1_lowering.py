@@ -7,6 +7,7 @@ the construct are checked field by field.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +93,30 @@ def test_f_strings_run_information_and_optional_inputs(beyond):
         "/tmp/outputs/score/data",
     ]
     assert train["container"]["image"] == "{{inputs.parameters.image}}"
+
+
+DEFAULTS = """
+component greet(name: str, times: int = 3, tag: str?) {
+    image = "alpine:3.19"
+    command = ["echo", name, times]
+}
+
+pipeline hello() {
+    g = greet(name: "ana")
+}
+"""
+
+
+def test_a_components_defaults_and_optional_inputs_are_in_its_component_spec(tmp_path):
+    """The KFP 1.x UI shows a step's component from its `component_spec` annotation (no golden has a default)."""
+    source = tmp_path / "defaults.ptflow"
+    source.write_text(DEFAULTS)
+    template = templates(compile_v1(source))["g"]
+    spec = json.loads(template["metadata"]["annotations"]["pipelines.kubeflow.org/component_spec"])
+    inputs = {port["name"]: port for port in spec["inputs"]}
+    assert inputs["name"] == {"name": "name", "type": "String"}
+    assert inputs["times"]["default"] == "3"
+    assert inputs["tag"] == {"name": "tag", "type": "String", "optional": True}
 
 
 def test_several_finally_steps_run_from_one_exit_dag(beyond):

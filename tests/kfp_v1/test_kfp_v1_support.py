@@ -331,3 +331,22 @@ def test_unsupported_construct_gives_exact_diagnostic(case, tmp_path):
     assert not result.ok
     errors = [(d.code, d.span.line, d.span.column, d.message) for d in result.diagnostics if d.is_error]
     assert errors == expected
+
+
+@pytest.mark.parametrize("length", [128, 129])
+def test_an_argo_template_name_may_have_128_characters(length, tmp_path):
+    step = "s" * length
+    path = tmp_path / "main.ptflow"
+    path.write_text(SAY + f'\npipeline p() {{\n    {step} = say(message: "hi")\n}}\n')
+    result = compile_file(str(path), "kfp-v1")
+    errors = [(d.code, d.message) for d in result.diagnostics if d.is_error]
+    if length == 128:
+        assert result.ok, errors
+        assert [t["name"] for t in result.documents[0]["spec"]["templates"]].count(step) == 1
+    else:
+        assert errors == [
+            (
+                "PTF570",
+                f"step `{step}` gives the Argo template name `{step}` of 129 characters; Argo allows at most 128",
+            )
+        ]

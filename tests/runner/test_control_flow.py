@@ -1,9 +1,11 @@
 """Loops, conditions, exit handlers, fan-in, OneOf, nested pipelines and importers, run for real."""
 
 import json
+import os
 from pathlib import Path
 from typing import List
 
+import pytest
 from kfp import dsl
 
 from tests.runner.helpers import compile_kfp, ptflow, show
@@ -246,7 +248,8 @@ def test_exit_handler_sees_failed_and_outputs_are_kept(tmp_path: Path, store: Pa
     steps = {s["task"].split("/")[-1]: s for s in run["steps"]}
     status = json.loads(steps["status-of"]["outputs"]["out"])
     assert status["state"] == "FAILED"
-    assert "fail" in status["error"]["message"] and status["pipelineTaskName"] == "exit-handler-1"
+    assert "exited with code 3" in status["error"]["message"]  # the failed step's own message, not a generic one
+    assert status["pipelineTaskName"] == "exit-handler-1"
     assert status["pipelineJobResourceName"] == run["id"]
     fine = steps["say"]
     assert fine["status"] == "SUCCEEDED"
@@ -262,6 +265,21 @@ def test_exit_handler_sees_succeeded(tmp_path: Path, store: Path):
     ptflow("run", str(ir), "--store", str(store), "-p", "code=0", check=True)
     steps = {s["task"].split("/")[-1]: s for s in show(store)["steps"]}
     assert '"state":"SUCCEEDED"' in steps["status-of"]["outputs"]["out"]
+
+
+@dsl.pipeline(name="pair")
+def pair(folder: str):
+    for name in ("a", "b"):
+        barrier(folder=folder, name=name, want=2).set_caching_options(False)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the default parallelism is the CPU count: 1 here")
+def test_without_parallelism_independent_steps_run_at_once(tmp_path: Path, store: Path):
+    ir = compile_kfp(pair, tmp_path / "pair.yaml")
+    folder = tmp_path / "seen"
+    folder.mkdir()
+    ptflow("run", str(ir), "--store", str(store), "-p", f"folder={folder}", check=True)
+    assert _seen(folder) == [(True, 2), (True, 2)]  # both met at the barrier: the default is not one at a time
 
 
 @dsl.pipeline

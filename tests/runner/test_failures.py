@@ -272,3 +272,48 @@ def test_kubernetes_only_options_run_with_a_one_line_notice(tmp_path: Path, stor
         "emptyDirMounts, fieldPathAsEnv, imagePullSecret"
     ]
     assert show(store)["by_task"]["first"]["outputs"]["out"] == "fine"
+
+
+def test_a_command_that_cannot_be_executed_fails_its_step_naming_it(tmp_path: Path, store: Path):
+    script = tmp_path / "not-executable.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o644)  # on disk, but not executable
+    source = tmp_path / "ne.ptflow"
+    source.write_text(
+        f'component run_it() {{\n    image = "alpine:3"\n    command = ["{script}", "an-argument"]\n}}\n\n'
+        "pipeline ne() {\n    r = run_it()\n}\n"
+    )
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 1
+    assert f"error[PTF545]: step `r` runs command `{script}`, which can't be started here (Permission denied)" in (
+        result.stderr
+    )
+    assert show(store)["by_task"]["r"]["status"] == "FAILED"
+
+
+@dsl.container_component
+def claims_inside(out: dsl.Output[dsl.Dataset]):
+    # The step writes its artifact elsewhere in the store's artifacts folder and reports that URI.
+    script = (
+        "import json, os, sys\n"
+        "artifacts = os.path.dirname(os.path.dirname(os.path.dirname(sys.argv[2])))\n"
+        "kept = os.path.join(artifacts, 'reported-by-the-step.txt')\n"
+        "open(kept, 'w').write('kept')\n"
+        'json.dump({"artifacts": {"out": {"artifacts": [{"uri": kept}]}}}, open(sys.argv[1], "w"))\n'
+    )
+    return dsl.ContainerSpec(
+        image="python:3.11", command=["python3", "-c", script, "{{$.outputs.output_file}}", out.path]
+    )
+
+
+@dsl.pipeline(name="inside")
+def inside_pipeline():
+    claims_inside()
+
+
+def test_step_reporting_an_artifact_elsewhere_in_the_store_keeps_that_uri(tmp_path: Path, store: Path):
+    ir = compile_kfp(inside_pipeline, tmp_path / "inside.yaml")
+    ptflow("run", str(ir), "--store", str(store), check=True)
+    [artifact] = show(store)["by_task"]["claims-inside"]["output_artifacts"]["out"]
+    assert artifact["uri"] == str((store / "artifacts" / "reported-by-the-step.txt").resolve())
+    assert Path(artifact["uri"]).read_text() == "kept"

@@ -166,6 +166,28 @@ def test_a_placeholder_that_names_nothing_is_an_error_naming_it(template):
     assert template[template.index("{{") :] in str(raised.value)
 
 
+def test_the_error_names_each_unresolved_placeholder_once_and_cuts_a_long_one():
+    longest_shown = "{{$.inputs.parameters['" + "n" * 53 + "']}}"  # 80 characters: shown whole
+    long = "{{$.inputs.parameters['" + "n" * 54 + "']}}"  # 81: cut
+    assert (len(longest_shown), len(long)) == (80, 81)
+    with pytest.raises(UnresolvedPlaceholder) as raised:
+        Resolver(_executor_input(), NAMES).command(
+            ["run", "{{$.no_such_thing}}", longest_shown, long, "{{$.no_such_thing}}"]
+        )
+    assert raised.value.placeholders == ["{{$.no_such_thing}}", longest_shown, long]
+    assert str(raised.value) == (
+        f"the command has placeholders that name no value of the task: {{{{$.no_such_thing}}}}, {longest_shown}, "
+        + long[:77]
+        + "... (an input without a value, or a form this runner does not know)"
+    )
+    with pytest.raises(UnresolvedPlaceholder) as raised:
+        Resolver(_executor_input(), NAMES).text("{{$.no_such_thing}}", "the image")
+    assert str(raised.value) == (
+        "the image has placeholder that names no value of the task: {{$.no_such_thing}} "
+        "(an input without a value, or a form this runner does not know)"
+    )
+
+
 def test_executor_input_placeholder_is_the_whole_input_as_json():
     executor_input = _executor_input()
     [text] = Resolver(executor_input, NAMES).command(["{{$}}"])

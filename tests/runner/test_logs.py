@@ -184,3 +184,23 @@ def test_a_store_from_before_lane_files_still_shows_logs(tmp_path: Path, store: 
     document = show(store)
     assert document["by_task"]["chatty"]["log"] == [{"attempt": None, "file": str(old_log), "start": 0, "end": None}]
     json.dumps(document)  # still plain JSON
+
+
+@dsl.container_component
+def long_command():
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'test "${#0}" = 3000', "x" * 3000])
+
+
+@dsl.pipeline(name="long-command")
+def long_command_pipeline():
+    long_command()
+
+
+def test_a_logs_header_shows_the_first_2000_characters_of_the_command(tmp_path: Path, store: Path):
+    ir = compile_kfp(long_command_pipeline, tmp_path / "long.yaml")
+    run_id = run_id_of(ptflow("run", str(ir), "--store", str(store), check=True).stdout)
+    header = _log(store, "long-command", run_id).splitlines()[0]
+    assert header.startswith("### ptflow: attempt 1: ")
+    shown = header.removeprefix("### ptflow: attempt 1: ")  # `sh` as found on PATH, then its arguments
+    assert len(shown) == 2000  # the step itself got all 3000 x's: its test passed
+    assert shown.endswith(' -c test "${#0}" = 3000 ' + "x" * (2000 - shown.index(" -c ") - 24))

@@ -5,8 +5,9 @@ import json
 from pathlib import Path
 
 import yaml
+from kfp import dsl
 
-from tests.runner.helpers import ptflow, show
+from tests.runner.helpers import compile_kfp, ptflow, show
 
 ECHO = """
 component echo(text: str, note: str) -> (said: str) {
@@ -92,3 +93,44 @@ def test_a_placeholder_that_names_nothing_fails_the_step_naming_it(tmp_path: Pat
     assert not (store / "runs").glob("*/lane-*.log") or all(  # its command never started
         "--extra=" not in log.read_text() for log in (store / "runs").glob("*/lane-*.log")
     )
+
+
+def test_an_optional_input_that_no_task_gives_a_value_does_not_stop_its_step(tmp_path: Path, store: Path):
+    source = tmp_path / "inject.ptflow"
+    source.write_text(ECHO)
+    ir = tmp_path / "inject.yaml"
+    ptflow("compile", str(source), "-o", str(ir), check=True)
+    # The same document as above, with the optional input left out of the command: nothing needs its value.
+    document = yaml.safe_load(ir.read_text())
+    [component] = document["components"].values()
+    component["inputDefinitions"]["parameters"]["extra"] = {"parameterType": "STRING", "isOptional": True}
+    ir.write_text(yaml.safe_dump(document))
+
+    result = ptflow("run", str(ir), "--store", str(store), "-p", "x=hi")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert show(store)["by_task"]["e"]["outputs"] == {"said": "hi|note hi"}
+
+
+@dsl.container_component
+def count_bytes(data: dsl.Input[dsl.Dataset], n: dsl.OutputPath(str)):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'wc -c < "$0" > "$1"', data.path, n])
+
+
+@dsl.pipeline(name="imported-metadata")
+def imported_metadata(path: str, owner: str):
+    imported = dsl.importer(
+        artifact_uri=path, artifact_class=dsl.Dataset, metadata={"owner": owner, "version": 3, "note": "fixed"}
+    )
+    count_bytes(data=imported.output)
+
+
+def test_an_importers_metadata_gets_the_pipeline_parameters_it_names(tmp_path: Path, store: Path):
+    """kfp writes a parameter in an importer's metadata as a placeholder; the artifact carries its value."""
+    ir = compile_kfp(imported_metadata, tmp_path / "imported.yaml")
+    data = tmp_path / "data.txt"
+    data.write_text("hello\n")
+    ptflow("run", str(ir), "--store", str(store), "-p", f"path={data}", "-p", "owner=bo", check=True)
+    steps = show(store)["by_task"]
+    [artifact] = steps["importer"]["output_artifacts"]["artifact"]
+    assert artifact["metadata"] == {"owner": "bo", "version": 3, "note": "fixed"}
+    assert steps["count-bytes"]["outputs"]["n"].strip() == "6"

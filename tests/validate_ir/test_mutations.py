@@ -3,6 +3,9 @@ code, message and position (the offending key or value in the YAML file)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from ptflow.compiler.diagnostics import Severity
 
 A = "artifacts_and_outputs"
@@ -676,3 +679,93 @@ def test_platform_config_for_an_unknown_executor(ir_file):
     )
     assert problem.hint == "did you mean `exec-echo`?"
     assert problem.span.line == ir.position("exec-ehco:")[0]
+
+
+# ------------------------------------------------- found missing by mutation testing (tools/mutation.py)
+
+
+def test_a_typed_loop_item_is_type_checked_against_its_receiver(ir_file):
+    """kfp writes STRING for a loop item of unknown type (any receiver may take it); a typed item is checked."""
+    ir = ir_file("loops_and_conditions")
+    loop = next(
+        c
+        for c in ir.spec["components"].values()
+        if "square" in c.get("dag", {}).get("tasks", {}) and "inputDefinitions" in c
+    )
+    [item] = [p for p in loop["inputDefinitions"]["parameters"] if "loop-item" in p]
+    assert loop["inputDefinitions"]["parameters"][item]["parameterType"] == "NUMBER_INTEGER"
+    loop["inputDefinitions"]["parameters"][item]["parameterType"] = "BOOLEAN"
+    problem = only(ir.validate())
+    assert problem.code == "PTF533"
+    assert problem.message.endswith(
+        f"input `{item}` of `comp-for-loop-7` is a BOOLEAN, but the input expects a NUMBER_INTEGER"
+    )
+
+
+def test_both_iterators_of_a_task_are_checked(ir_file):
+    """A task with two iterators: the one without an itemInput does not hide the other's problems."""
+    ir = ir_file("loops_and_conditions")
+    task = next(
+        t for t in ir.root_tasks.values() if t.get("parameterIterator", {}).get("items", {}).get("raw") == "[1, 2, 3]"
+    )
+    del task["parameterIterator"]["itemInput"]
+    task["artifactIterator"] = {"items": {"inputArtifact": "nope"}, "itemInput": "x"}
+    messages = [(d.code, d.message.split(": ", 1)[1]) for d in ir.validate()]
+    assert ("PTF530", "loop has no `itemInput`") in messages
+    assert ("PTF530", "loop items come from `nope`, which is not an input artifact of this task") in messages
+    assert ("PTF530", "loop item `x` is not an input artifact of `comp-for-loop-7`") in messages
+
+
+def test_an_ir_without_a_cycle_is_validated_without_networkx(reference_dir):
+    """The cycle check asks networkx (~0.1 s to import) only when its own quick test finds a cycle."""
+    script = (
+        "import sys, yaml\n"
+        "from ptflow.compiler.source import SourceText\n"
+        "from ptflow.compiler.validate.ir import validate_ir\n"
+        "text = open(sys.argv[1]).read()\n"
+        "print(len(validate_ir(list(yaml.safe_load_all(text)), SourceText(sys.argv[1], text))))\n"
+        "print('networkx' in sys.modules)\n"
+    )
+    path = reference_dir / "loops_and_conditions.yaml"  # tasks that depend on tasks, in nested DAGs
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["0", "False"]
+
+
+def test_a_dag_artifact_output_is_type_checked_against_what_its_task_makes(ir_file):
+    ir = ir_file("nested_and_importer")
+    inner = ir.spec["components"]["comp-inner"]
+    inner["outputDefinitions"]["artifacts"]["Output"]["artifactType"]["schemaTitle"] = "system.Model"
+    assert [(d.code, d.message) for d in ir.validate()] == [
+        (
+            "PTF533",
+            "components.comp-inner.dag.outputs.artifacts.Output.artifactSelectors[0].outputArtifactKey: output "
+            "`data` of task `produce` is a system.Dataset, but the DAG output expects a system.Model",
+        ),
+        (
+            "PTF533",
+            "root.dag.tasks.show-dataset.inputs.artifacts.data.taskOutputArtifact.outputArtifactKey: output "
+            "`Output` of task `inner` is a system.Model, but the input expects a system.Dataset",
+        ),
+    ]
+
+
+def test_a_quoted_boolean_default_gets_a_hint(ir_file):
+    ir = ir_file("every_parameter_type")
+    ir.spec["root"]["inputDefinitions"]["parameters"]["flag"]["defaultValue"] = "True"
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF529",
+        'root.inputDefinitions.parameters.flag.defaultValue: default "True" is not a BOOLEAN',
+    )
+    assert problem.hint == "write the boolean without quotes: true"
+
+
+def test_a_list_default_written_true_gets_no_boolean_hint(ir_file):
+    ir = ir_file("every_parameter_type")
+    ir.spec["root"]["inputDefinitions"]["parameters"]["items"]["defaultValue"] = "true"
+    problem = only(ir.validate())
+    assert (problem.code, problem.message, problem.hint) == (
+        "PTF529",
+        'root.inputDefinitions.parameters.items.defaultValue: default "true" is not a LIST',
+        None,
+    )
