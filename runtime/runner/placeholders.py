@@ -79,9 +79,9 @@ class UnresolvedPlaceholder(PlaceholderError):
     def __init__(self, where: str, placeholders: list[str]):
         self.placeholders = placeholders
         shown = ", ".join(p if len(p) <= 80 else p[:77] + "..." for p in placeholders)
-        plural = "s" if len(placeholders) > 1 else ""
+        subject = "placeholders that name" if len(placeholders) > 1 else "a placeholder that names"
         super().__init__(
-            f"{where} has placeholder{plural} that name{'' if plural else 's'} no value of the task: "
+            f"{where} has {subject} no value of the task: "
             f"{shown} (an input without a value, or a form this runner does not know)"
         )
 

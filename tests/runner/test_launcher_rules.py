@@ -183,7 +183,7 @@ def test_the_error_names_each_unresolved_placeholder_once_and_cuts_a_long_one():
     with pytest.raises(UnresolvedPlaceholder) as raised:
         Resolver(_executor_input(), NAMES).text("{{$.no_such_thing}}", "the image")
     assert str(raised.value) == (
-        "the image has placeholder that names no value of the task: {{$.no_such_thing}} "
+        "the image has a placeholder that names no value of the task: {{$.no_such_thing}} "
         "(an input without a value, or a form this runner does not know)"
     )
 
