@@ -128,7 +128,7 @@ def test_hover_on_an_option_key_shows_its_doc_values_and_lowering_per_target():
     assert text.split("\n\n")[:3] == [
         "*step option* `cpu`",
         "The container's CPU limit.",
-        'Values: a CPU quantity: "2", 0.5, "500m" or a pipeline parameter',
+        'Values: a CPU quantity: "2", 0.5, "500m", a pipeline parameter or a step output',
     ]
     assert "- kfp-v1: container `resources.limits.cpu`" in text
     # An option a target can't write says so.
