@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from ptflow.commands.common import (
     EXIT_ERRORS,
@@ -45,6 +46,19 @@ def register(subparsers) -> None:
         help="run steps in their images with Docker or Podman (the ptflow runtime's steps run here)",
     )
     parser.add_argument(
+        "--secrets",
+        metavar="DIR",
+        help="where steps' Kubernetes secrets come from: DIR/NAME/KEY, a folder per secret holding a file per key "
+        "(the layout `kubectl create secret generic NAME --from-file=DIR/NAME` reads); env values reach the "
+        "step's environment only, never its log or the run record; mounts need --containers",
+    )
+    parser.add_argument(
+        "--config-maps",
+        metavar="DIR",
+        help="where steps' Kubernetes ConfigMaps come from: DIR/NAME/KEY, as for --secrets "
+        "(`kubectl create configmap NAME --from-file=DIR/NAME`)",
+    )
+    parser.add_argument(
         "--step-timeout", metavar="SECONDS", type=float, default=None, help="stop any step that runs longer than this"
     )
     parser.add_argument("--image", metavar="REF", help="the ptflow runtime image to compile .ptflow steps with")
@@ -64,6 +78,7 @@ def _positive_int(text: str) -> int:
 
 
 def run(args) -> int:
+    from ptflow.runtime.runner.cluster_objects import ObjectFolders
     from ptflow.runtime.runner.engine import RunOptions
     from ptflow.runtime.runner.execute import run_file
 
@@ -72,7 +87,17 @@ def run(args) -> int:
     except ValueError as error:
         print(f"ptflow run: {error}", file=sys.stderr)
         return EXIT_USAGE
-    options = RunOptions(use_cache=not args.no_cache, containers=args.containers, step_timeout=args.step_timeout)
+    for option, folder in (("--secrets", args.secrets), ("--config-maps", args.config_maps)):
+        if folder is not None and not Path(folder).is_dir():
+            print(f"ptflow run: {option} {folder}: no such folder", file=sys.stderr)
+            return EXIT_USAGE
+    objects = ObjectFolders(
+        Path(args.secrets).resolve() if args.secrets else None,
+        Path(args.config_maps).resolve() if args.config_maps else None,
+    )
+    options = RunOptions(
+        use_cache=not args.no_cache, containers=args.containers, step_timeout=args.step_timeout, objects=objects
+    )
     if args.parallelism:
         options.parallelism = args.parallelism
     color = sys.stderr.isatty()

@@ -53,9 +53,12 @@ class ContainerRuntime:
         workdir: str,
         mounts: list[str],
         volumes: list[tuple[str, str]] | tuple = (),
+        hidden_env: dict[str, str] | None = None,
     ) -> list[str]:
         """The engine's command line; `mounts` are folders seen at the same path inside, `volumes` (folder here,
-        path inside) are the PVCs the step mounts."""
+        path inside) are the PVCs, secrets, ConfigMaps and emptyDirs the step mounts.  `hidden_env` is passed
+        by name only (`-e NAME`): the engine takes its value from its own environment, so a secret's value is
+        never on the command line (which the step's log shows)."""
         command = [self.executable, "run", "--rm", "-w", workdir]
         for mount in mounts:
             command += ["-v", f"{mount}:{mount}"]
@@ -63,6 +66,8 @@ class ContainerRuntime:
             command += ["-v", f"{folder}:{path}"]
         for name, value in env.items():
             command += ["-e", f"{name}={value}"]
+        for name in hidden_env or {}:
+            command += ["-e", name]
         return command + ["--entrypoint", argv[0], image, *argv[1:]]
 
 
@@ -108,6 +113,7 @@ def plan(
     container_runtime: ContainerRuntime | None,
     found: dict[str, str | None] | None = None,
     volumes: list[tuple[str, str]] | tuple = (),
+    hidden_env: dict[str, str] | None = None,
 ) -> CommandPlan:
     """The argv to start for a resolved command line; raises CommandNotFound for a missing host command.
 
@@ -115,11 +121,13 @@ def plan(
     """
     if not argv:
         raise CommandNotFound("")
-    process_env = {**os.environ, **env} if env else None
+    process_env = {**os.environ, **env, **(hidden_env or {})} if env or hidden_env else None
     if is_runtime_command(argv):
         return CommandPlan([sys.executable, *argv[1:]], "runtime", process_env)
     if container_runtime is not None:
-        return CommandPlan(container_runtime.wrap(argv, image, env, workdir, mounts, volumes), "container")
+        wrapped = container_runtime.wrap(argv, image, env, workdir, mounts, volumes, hidden_env)
+        # The engine's own environment carries the hidden values to the `-e NAME` options.
+        return CommandPlan(wrapped, "container", {**os.environ, **hidden_env} if hidden_env else None)
     if os.sep in argv[0]:
         executable = argv[0] if os.path.exists(argv[0]) else None
     else:  # which() found an existing executable (once per run per name); no stat per step

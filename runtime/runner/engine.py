@@ -36,6 +36,13 @@ from ptflow.runtime.runner import store as states
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
+from ptflow.runtime.runner.cluster_objects import (
+    ObjectError,
+    ObjectFolders,
+    StepObjects,
+    honoured_settings,
+    step_objects,
+)
 from ptflow.runtime.runner.commands import ContainerRuntime, is_runtime_command
 from ptflow.runtime.runner.conditions import why_false
 from ptflow.runtime.runner.failures import StepFailure
@@ -61,6 +68,7 @@ class RunOptions:
     use_cache: bool = True
     containers: bool = False
     step_timeout: float | None = None
+    objects: ObjectFolders = field(default_factory=ObjectFolders)  # --secrets and --config-maps
 
 
 @dataclass
@@ -168,12 +176,7 @@ class Run:
         self.lanes = Lanes(self.store.root, self.run_dir, self.options.parallelism)
         self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
         self.watchdog = Watchdog()
-        ignored = self.pipeline.kubernetes_settings_without_effect()
-        if self.container_runtime is not None:  # PVCs are bound into the steps' containers (volumes.py)
-            ignored = [name for name in ignored if name != "pvcMount"]
-        if ignored:
-            note = " (PVCs are mounted with --containers)" if "pvcMount" in ignored else ""
-            self.progress.warning(f"Kubernetes settings have no effect in a local run: {', '.join(ignored)}{note}")
+        self._warn_kubernetes_settings_ignored()
         default_root = self.pipeline.spec.get("defaultPipelineRoot")
         if default_root:
             self.progress.warning(
@@ -212,6 +215,24 @@ class Run:
         seconds = time.monotonic() - started
         self.progress.run_finished(self.run_id, status, seconds, counts)
         return RunResult(self.run_id, status, seconds, outputs, failures, counts)
+
+    def _warn_kubernetes_settings_ignored(self) -> None:
+        """One line naming the kfp-kubernetes settings this run can't honour, and how to honour those it could."""
+        containers = self.container_runtime is not None
+        honoured = honoured_settings(self.options.objects, containers)
+        if containers:  # PVCs are bound into the steps' containers (volumes.py)
+            honoured.add("pvcMount")
+        ignored = [name for name in self.pipeline.kubernetes_settings_without_effect() if name not in honoured]
+        if not ignored:
+            return
+        notes = []
+        if any(name in ignored for name in ("secretAsEnv", "secretAsVolume", "configMapAsEnv", "configMapAsVolume")):
+            notes.append("secrets and ConfigMaps come from --secrets DIR and --config-maps DIR")
+        if any(name in ignored for name in ("pvcMount", "emptyDirMounts", "secretAsVolume", "configMapAsVolume")):
+            what = "PVCs" if ignored == ["pvcMount"] else "volumes"
+            notes.append(f"{what} are mounted with --containers")
+        note = f" ({'; '.join(notes)})" if notes else ""
+        self.progress.warning(f"Kubernetes settings have no effect in a local run: {', '.join(ignored)}{note}")
 
     def _root_parameters(self) -> dict[str, Any]:
         definitions = (self.pipeline.root.get("inputDefinitions") or {}).get("parameters") or {}
@@ -457,7 +478,8 @@ class Run:
         executor = self.pipeline.executor(component["executorLabel"])
         try:
             volumes = self._claim_mounts(frame, component["executorLabel"])
-        except (InputError, ClaimError) as error:
+            objects = self._step_objects(frame, component["executorLabel"])
+        except (InputError, ClaimError, ObjectError) as error:
             return self._task_failed(
                 frame, name, component_key, component, f"`{path}`: {error}", codes.RUN_INPUT_WITHOUT_VALUE
             )
@@ -472,14 +494,18 @@ class Run:
             executor,
             parameters,
             artifacts,
-            volumes,
+            volumes + objects.mounts,
+            objects.env,
         )
         if "importer" in executor:
             outcome = run_importer(self, step)
         elif is_claim_step(executor):
             outcome = run_claim_step(self, step)
         elif "container" in executor:
-            outcome = self.launcher.launch(step)
+            try:
+                outcome = self.launcher.launch(step)
+            finally:
+                objects.remove_scratch()  # an emptyDir lives as long as its pod
         else:
             kind = next(iter(executor), "nothing")
             return self._task_failed(
@@ -509,6 +535,22 @@ class Run:
             folder = mount_folder(self.store.root, name, entry.get("subPath", ""))
             mounts.append((str(folder), entry["mountPath"]))
         return mounts
+
+    def _step_objects(self, frame: DagFrame, executor_label: str) -> StepObjects:
+        """The step's environment from secrets and ConfigMaps, and their folders and emptyDirs to mount."""
+
+        def name_of(binding: dict) -> Any:
+            value = self._parameter_source(frame, binding)
+            if value is _MISSING:
+                raise InputError("the name of a secret or ConfigMap it uses has no value")
+            return value
+
+        return step_objects(
+            self.pipeline.kubernetes(executor_label),
+            self.options.objects,
+            self.container_runtime is not None,
+            name_of,
+        )
 
     def _task_failed(
         self, frame: DagFrame, name: str, component_key: str, component: dict, message: str, code: str

@@ -54,7 +54,11 @@ class ResolvedTask:
     executor: dict
     parameters: dict[str, Any]
     artifacts: dict[str, list[Artifact]]
-    volumes: list[tuple[str, str]] = field(default_factory=list)  # (folder here, mount path): PVCs (volumes.py)
+    # (folder here, mount path): PVCs (volumes.py), secrets, ConfigMaps and emptyDirs (cluster_objects.py)
+    volumes: list[tuple[str, str]] = field(default_factory=list)
+    # Environment variables from secrets and ConfigMaps: given to the process only, never on a command line or
+    # in the run record (their values may be secret).
+    hidden_env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -437,6 +441,7 @@ class ContainerLauncher:
                 self.run.container_runtime,
                 self._executables,
                 volumes=step.volumes,
+                hidden_env=step.hidden_env,
             )
         except CommandNotFound as missing:
             what = f"command `{missing.command}`" if missing.command else "an empty command"

@@ -1,0 +1,207 @@
+"""`ptflow run --secrets DIR --config-maps DIR`: a step's secrets and ConfigMaps from local folders, and emptyDirs.
+
+DIR/<name>/<key> is the layout `kubectl create secret generic NAME --from-file=DIR/NAME` reads.  A secret's value
+reaches the step's environment and nowhere else: the tests grep every file of the store and everything the
+commands print for it.  Steps in containers are run by a stand-in `docker` (this machine has no daemon): a real
+executable on PATH that records the command line it was given, the values its `-e NAME` options carry and what
+each bound folder holds while the step runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+from tests.runner.helpers import ptflow, show
+
+SECRET_VALUE = "s3cr3t-Value-9f2c"
+
+COMPONENTS = """\
+component token_length() -> (length: str, level: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf %s \\"${#TOKEN}\\" > \\"$0\\"; printf %s \\"$LOG_LEVEL\\" > \\"$1\\"",
+               length.path, level.path]
+}
+"""
+
+
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    """A secrets folder with `minio/accesskey`, and a ConfigMaps folder with `settings/level`."""
+    secrets, config_maps = tmp_path / "secrets", tmp_path / "config-maps"
+    (secrets / "minio").mkdir(parents=True)
+    (secrets / "minio" / "accesskey").write_text(SECRET_VALUE)
+    (config_maps / "settings").mkdir(parents=True)
+    (config_maps / "settings" / "level").write_text("debug")
+    return secrets, config_maps
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    source = tmp_path / "objects.ptflow"
+    source.write_text(COMPONENTS + body)
+    return source
+
+
+def assert_nowhere(value: str, store: Path, *outputs: str) -> None:
+    """`value` is in no file of the store (the SQLite record, logs, artifacts) and in none of `outputs`."""
+    for path in store.rglob("*"):
+        if path.is_file():
+            assert value.encode() not in path.read_bytes(), f"{value!r} is written in {path}"
+    for output in outputs:
+        assert value not in output
+
+
+def test_secret_and_config_map_keys_become_the_steps_environment(tmp_path: Path, store: Path):
+    secrets, config_maps = folders(tmp_path)
+    source = write(
+        tmp_path,
+        "pipeline objects() {\n"
+        '    t = token_length() with { secrets: {name: "minio", env: {TOKEN: "accesskey"}},\n'
+        '                              config_maps: {name: "settings", env: {LOG_LEVEL: "level"}} }\n'
+        "}\n",
+    )
+    result = ptflow(
+        "run", str(source), "--store", str(store), "--secrets", str(secrets), "--config-maps", str(config_maps)
+    )
+    assert result.returncode == 0, result.stderr
+    outputs = show(store)["by_task"]["t"]["outputs"]
+    assert outputs == {"length": str(len(SECRET_VALUE)), "level": "debug"}
+    assert "no effect in a local run" not in result.stdout  # both settings were honoured
+    shown = ptflow("show", "latest", "--store", str(store), "--log", "t", check=True)
+    shown_json = ptflow("show", "latest", "--store", str(store), "--json", check=True)
+    assert_nowhere(SECRET_VALUE, store, result.stdout, result.stderr, shown.stdout, shown_json.stdout)
+
+
+def test_the_secret_name_can_be_a_pipeline_parameter(tmp_path: Path, store: Path):
+    secrets, config_maps = folders(tmp_path)
+    (secrets / "other").mkdir()
+    (secrets / "other" / "accesskey").write_text("four")
+    source = write(
+        tmp_path,
+        'pipeline objects(which: str = "minio") {\n'
+        '    t = token_length() with { secrets: {name: which, env: {TOKEN: "accesskey"}} }\n'
+        "}\n",
+    )
+    common = ["--store", str(store), "--secrets", str(secrets)]
+    ptflow("run", str(source), *common, "-p", "which=other", check=True)
+    assert show(store)["by_task"]["t"]["outputs"]["length"] == "4"
+
+
+def test_a_missing_secret_or_key_fails_the_step_naming_it(tmp_path: Path, store: Path):
+    secrets, _ = folders(tmp_path)
+    missing_key = write(
+        tmp_path,
+        'pipeline objects() {\n    t = token_length() with { secrets: {name: "minio", env: {TOKEN: "nokey"}} }\n}\n',
+    )
+    result = ptflow("run", str(missing_key), "--store", str(store), "--secrets", str(secrets))
+    assert result.returncode == 1
+    assert "the secret `minio` has no key `nokey`" in result.stderr
+    missing_secret = write(
+        tmp_path,
+        'pipeline objects() {\n    t = token_length() with { secrets: {name: "absent", env: {TOKEN: "k"}} }\n}\n',
+    )
+    result = ptflow("run", str(missing_secret), "--store", str(store), "--secrets", str(secrets))
+    assert result.returncode == 1
+    assert "the secret `absent` is not in --secrets" in result.stderr
+    assert "objects.ptflow:" in result.stderr  # at the step's line
+
+
+def test_an_optional_secret_that_is_missing_leaves_the_variable_unset(tmp_path: Path, store: Path):
+    secrets, _ = folders(tmp_path)
+    source = write(
+        tmp_path,
+        "pipeline objects() {\n"
+        '    t = token_length() with { secrets: {name: "absent", env: {TOKEN: "k"}, optional: true} }\n'
+        "}\n",
+    )
+    ptflow("run", str(source), "--store", str(store), "--secrets", str(secrets), check=True)
+    assert show(store)["by_task"]["t"]["outputs"]["length"] == "0"
+
+
+def test_without_the_folders_the_run_says_where_secrets_come_from(tmp_path: Path, store: Path):
+    source = write(
+        tmp_path,
+        'pipeline objects() {\n    t = token_length() with { secrets: {name: "minio", env: {TOKEN: "k"}} }\n}\n',
+    )
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    assert (
+        "warning: Kubernetes settings have no effect in a local run: secretAsEnv "
+        "(secrets and ConfigMaps come from --secrets DIR and --config-maps DIR)"
+    ) in result.stdout
+    missing = ptflow("run", str(source), "--store", str(store), "--secrets", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "--secrets" in missing.stderr and "no such folder" in missing.stderr
+
+
+# ------------------------------------------------------------------------- in containers (stand-in docker)
+STAND_IN_DOCKER = """\
+import json, os, sys
+if sys.argv[1] == "info":
+    print("stand-in")
+    sys.exit(0)
+argv = sys.argv[1:]
+hidden, bound = {}, {}
+for flag, value in zip(argv, argv[1:]):
+    if flag == "-e" and "=" not in value:
+        hidden[value] = os.environ.get(value)
+    if flag == "-v":
+        source, target = value.split(":", 1)
+        bound[target] = sorted(os.listdir(source))
+with open(os.environ["STAND_IN_LOG"], "a") as log:
+    log.write(json.dumps({"argv": argv, "hidden": hidden, "bound": bound}) + "\\n")
+"""
+
+
+def stand_in_docker(tmp_path: Path) -> dict[str, str]:
+    """A `docker` on PATH that records each `docker run` and succeeds; the environment to run ptflow with."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    docker = bin_dir / "docker"
+    docker.write_text(f"#!{sys.executable}\n{STAND_IN_DOCKER}")
+    docker.chmod(docker.stat().st_mode | stat.S_IXUSR)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "STAND_IN_LOG": str(tmp_path / "docker.log")}
+
+
+def test_in_containers_secrets_pass_by_name_and_mounts_are_bound(tmp_path: Path, store: Path):
+    secrets, config_maps = folders(tmp_path)
+    source = tmp_path / "mounts.ptflow"
+    source.write_text(
+        "component uses() {\n"
+        '    image = "alpine:3"\n'
+        '    command = ["true"]\n'
+        "}\n"
+        "pipeline mounts() {\n"
+        '    u = uses() with { secrets: [{name: "minio", env: {TOKEN: "accesskey"}}, '
+        '{name: "minio", mount_path: "/certs"}],\n'
+        '                      config_maps: {name: "settings", mount_path: "/etc/app"},\n'
+        '                      empty_dirs: {name: "scratch", mount_path: "/scratch"} }\n'
+        "}\n"
+    )
+    env = stand_in_docker(tmp_path)
+    result = ptflow(
+        "run",
+        str(source),
+        "--store",
+        str(store),
+        "--containers",
+        "--secrets",
+        str(secrets),
+        "--config-maps",
+        str(config_maps),
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no effect in a local run" not in result.stdout
+    (call,) = [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
+    argv = call["argv"]
+    assert SECRET_VALUE not in " ".join(argv)
+    assert call["hidden"] == {"TOKEN": SECRET_VALUE}  # the value came through the engine's environment
+    mounts = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-v"]
+    assert f"{secrets / 'minio'}:/certs:ro" in mounts and f"{config_maps / 'settings'}:/etc/app:ro" in mounts
+    assert call["bound"]["/certs:ro"] == ["accesskey"] and call["bound"]["/etc/app:ro"] == ["level"]
+    (scratch,) = [m.split(":")[0] for m in mounts if m.endswith(":/scratch")]
+    assert call["bound"]["/scratch"] == []  # fresh and empty while the step ran
+    assert not Path(scratch).exists()  # and gone after it
+    assert_nowhere(SECRET_VALUE, store, result.stdout, result.stderr)
