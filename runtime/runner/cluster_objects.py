@@ -40,6 +40,8 @@ class StepObjects:
     env: dict[str, str] = field(default_factory=dict)  # given to the process only, never written down
     mounts: list[tuple[str, str]] = field(default_factory=list)  # (folder here, mount path) with --containers
     scratch: list[str] = field(default_factory=list)  # emptyDir folders, removed when the step ends
+    # The objects used, as `secret/minio`: part of the step's cache key (their values are not, they may be secret).
+    names: list[str] = field(default_factory=list)
 
     def remove_scratch(self) -> None:
         for folder in self.scratch:
@@ -94,6 +96,7 @@ def step_objects(
             name = entry.get(name_field) or name_of(entry.get(f"{name_field}Parameter") or {})
             folder = _object_folder(root, kind, name, option)
             optional = bool(entry.get("optional"))
+            objects.names.append(f"{kind}/{name}")
             if not folder.is_dir():
                 if optional:
                     continue

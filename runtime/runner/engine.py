@@ -496,6 +496,7 @@ class Run:
             artifacts,
             volumes + objects.mounts,
             objects.env,
+            objects.names,
         )
         if "importer" in executor:
             outcome = run_importer(self, step)

@@ -59,6 +59,7 @@ class ResolvedTask:
     # Environment variables from secrets and ConfigMaps: given to the process only, never on a command line or
     # in the run record (their values may be secret).
     hidden_env: dict[str, str] = field(default_factory=dict)
+    object_names: list[str] = field(default_factory=list)  # the secrets and ConfigMaps used, as `secret/minio`
 
 
 @dataclass
@@ -128,12 +129,14 @@ def missing_inputs(parameters: dict, artifacts: dict, component: dict) -> list[s
 def cache_key(step: ResolvedTask, parameters: dict[str, Any], digests: dict[str, list[str]]) -> str:
     """Component (its interface and its executor) + input values + input artifact contents."""
     component = {k: step.component.get(k) for k in ("inputDefinitions", "outputDefinitions")}
-    material = {
+    material: dict[str, Any] = {
         "component": component,
         "executor": step.executor,
         "parameters": parameters,
         "artifacts": digests,
     }
+    if step.object_names:  # a step given another secret or ConfigMap is another step (their values stay out)
+        material["objects"] = sorted(step.object_names)
     text = values.canonical_json(material)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 

@@ -87,6 +87,10 @@ def test_the_secret_name_can_be_a_pipeline_parameter(tmp_path: Path, store: Path
     common = ["--store", str(store), "--secrets", str(secrets)]
     ptflow("run", str(source), *common, "-p", "which=other", check=True)
     assert show(store)["by_task"]["t"]["outputs"]["length"] == "4"
+    # Another secret makes it another step: not a cache hit of the first run.
+    ptflow("run", str(source), *common, check=True)
+    step = show(store)["by_task"]["t"]
+    assert step["status"] == "SUCCEEDED" and step["outputs"]["length"] == str(len(SECRET_VALUE))
 
 
 def test_a_missing_secret_or_key_fails_the_step_naming_it(tmp_path: Path, store: Path):
