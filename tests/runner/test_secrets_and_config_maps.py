@@ -93,6 +93,23 @@ def test_the_secret_name_can_be_a_pipeline_parameter(tmp_path: Path, store: Path
     assert step["status"] == "SUCCEEDED" and step["outputs"]["length"] == str(len(SECRET_VALUE))
 
 
+def test_the_config_map_name_can_be_a_step_output(tmp_path: Path, store: Path):
+    secrets, config_maps = folders(tmp_path)
+    source = write(
+        tmp_path,
+        "component pick() -> (name: str) {\n"
+        '    image = "alpine:3"\n'
+        '    command = ["sh", "-c", "printf settings > \\"$0\\"", name.path]\n'
+        "}\n"
+        "pipeline objects() {\n"
+        "    p = pick()\n"
+        '    t = token_length() with { config_maps: {name: p.name, env: {LOG_LEVEL: "level"}} }\n'
+        "}\n",
+    )
+    ptflow("run", str(source), "--store", str(store), "--config-maps", str(config_maps), check=True)
+    assert show(store)["by_task"]["t"]["outputs"]["level"] == "debug"
+
+
 def test_a_missing_secret_or_key_fails_the_step_naming_it(tmp_path: Path, store: Path):
     secrets, _ = folders(tmp_path)
     missing_key = write(
