@@ -236,6 +236,12 @@ def check_tokens(file: ColouredFile, text: str, base: int, seen: set[str]) -> No
                 check_fstring_fields(file, token, base, seen)
         elif token.type == "NAME":
             file.expect_innermost(start, end, ("variable.", "entity.name.", "support."), what)
+        elif token.type == "ARTIFACT_OF":
+            # `Artifact<` is one token to the lexer (so that `a < b` stays a comparison); the editor colours
+            # its halves: the type, then the bracket of the schema title.
+            name_end = start + len("Artifact")
+            file.expect_innermost(start, name_end, ("support.type.artifact",), what)
+            file.expect_innermost(end - 1, end, ("punctuation.definition.schema-title.begin",), what)
         else:
             pytest.fail(f"no expectation for terminal {token.type}: add it to this test and the grammar")
 
