@@ -69,6 +69,9 @@ class Refusal:
 
     when: str  # "when a value is a pipeline parameter"
     check: RefusalCheck
+    # A container setting: refused on a step with no container (a pipeline call, an importer), all of a step's
+    # such settings named in one error (`_container_settings_refused`).
+    needs_container: bool = False
 
 
 @dataclass(frozen=True)
@@ -890,48 +893,38 @@ def _selector_parameter_refused(task: dag.Task, target: str):
             f"a node selector taken from a pipeline parameter (step `{task.step}`) is not supported by {target}",
             None,
         )
-    return _platform_on_pipeline_call_refused(task, target)
+    return _container_settings_refused(task, target)
 
 
-def _platform_on_pipeline_call_refused(task: dag.Task, target: str):
-    """kfp-kubernetes configures containers; a step that calls a pipeline has none.  One error says it for
-    secrets, volumes, node selectors and tolerations together (refusals with the same text are merged)."""
-    options = task.options
-    if not (options.secrets or options.volumes or options.node_selector or options.tolerations):
-        return None
+def _container_settings_refused(task: dag.Task, target: str):
+    """Container settings on a step with no container of its own (a pipeline call, an importer): kfp-v2 has
+    nowhere to write them, and dropping them silently would lose what the user asked for.  One error names
+    every such setting of the step (each option's refusal gives the same text, and they are merged)."""
     from ptflow.compiler import dag
 
-    if task.component.kind == dag.ComponentKind.PIPELINE:
-        return (
-            f"step `{task.step}` calls a pipeline; {target} accepts secrets, volumes, node "
-            "selectors and tolerations only on container steps",
-            None,
-        )
-    return None
-
-
-def _container_only(field: str, name: str) -> Refusal:
-    """A container setting on a step with no container of its own (a pipeline call, an importer): kfp-v2
-    has nowhere to write it, and dropping it silently would lose what the user asked for."""
-
-    def refused(task: dag.Task, target: str):
-        if getattr(task.options, field) == getattr(_default_options(), field):
-            return None
-        from ptflow.compiler import dag
-
-        kind = task.component.kind
-        if kind == dag.ComponentKind.CONTAINER:
-            return None
-        what = (
-            "calls a pipeline" if kind in (dag.ComponentKind.PIPELINE, dag.ComponentKind.IR_GRAPH) else "is an importer"
-        )
-        return (
-            f"`{name}` on step `{task.step}` is not supported by {target}: the step {what}, which has no "
-            "container of its own",
-            "set it on the steps inside the pipeline" if what == "calls a pipeline" else f"remove `{name}`",
-        )
-
-    return Refusal("on a step that calls a pipeline or is an importer", refused)
+    kind = task.component.kind
+    if kind == dag.ComponentKind.CONTAINER:
+        return None
+    defaults = _default_options()
+    given = [
+        option.name
+        for option in OPTIONS
+        if option.field is not None
+        and (refusal := option.lowering[target].refuses) is not None
+        and refusal.needs_container
+        and getattr(task.options, option.field) != getattr(defaults, option.field)
+    ]
+    if not given:
+        return None
+    calls_a_pipeline = kind in (dag.ComponentKind.PIPELINE, dag.ComponentKind.IR_GRAPH)
+    what = "calls a pipeline" if calls_a_pipeline else "is an importer"
+    names = ", ".join(f"`{name}`" for name in given[:-1]) + (" and " if len(given) > 1 else "") + f"`{given[-1]}`"
+    verb, it = ("is", "it") if len(given) == 1 else ("are", "them")
+    return (
+        f"{names} on step `{task.step}` {verb} not supported by {target}: the step {what}, which has no "
+        "container of its own",
+        f"set {it} on the steps inside the pipeline" if calls_a_pipeline else f"remove {names}",
+    )
 
 
 def _accelerator_run_time_refused_v1(task: dag.Task, target: str):
@@ -1114,7 +1107,9 @@ def _kubernetes_settings_refused_on_vertex(task: dag.Task, target: str):
 
 _PARAMETER = " or a pipeline parameter"
 _RESOURCE_RUN_TIME = ", a pipeline parameter or a step output"
-_ON_PIPELINE_CALL = Refusal("on a step that calls a pipeline", _platform_on_pipeline_call_refused)
+_CONTAINER_ONLY = Refusal(
+    "on a step that calls a pipeline or is an importer", _container_settings_refused, needs_container=True
+)
 _PLATFORM = "kfp-kubernetes platform config"
 _KUBERNETES_ON_VERTEX = Refusal("always: Vertex AI has no Kubernetes", _kubernetes_settings_refused_on_vertex)
 _RUN_TIME_NAME_V1 = Refusal("when the name is a pipeline parameter or a step output", _run_time_name_refused_v1)
@@ -1148,7 +1143,7 @@ OPTIONS: tuple[Option, ...] = (
         _lowerings(
             "executor `resources.cpuLimit`",
             "container `resources.limits.cpu`",
-            v2_refuses=_container_only("cpu_limit", "cpu"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1160,7 +1155,7 @@ OPTIONS: tuple[Option, ...] = (
         _lowerings(
             "executor `resources.cpuRequest`",
             "container `resources.requests.cpu`",
-            v2_refuses=_container_only("cpu_request", "cpu_request"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1172,7 +1167,7 @@ OPTIONS: tuple[Option, ...] = (
         _lowerings(
             "executor `resources.memoryLimit`",
             "container `resources.limits.memory`",
-            v2_refuses=_container_only("memory_limit", "memory"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1184,7 +1179,7 @@ OPTIONS: tuple[Option, ...] = (
         _lowerings(
             "executor `resources.memoryRequest`",
             "container `resources.requests.memory`",
-            v2_refuses=_container_only("memory_request", "memory_request"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1196,7 +1191,7 @@ OPTIONS: tuple[Option, ...] = (
         _lowerings(
             "executor `resources.accelerator.count`",
             "the GPU resource limit (`nvidia.com/gpu`)",
-            v2_refuses=_container_only("gpus", "gpus"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1208,7 +1203,7 @@ OPTIONS: tuple[Option, ...] = (
         _lowerings(
             "executor `resources.accelerator.type` (with `gpus`)",
             "the GPU resource name, or a GKE accelerator node selector",
-            v2_refuses=_container_only("accelerator", "accelerator"),
+            v2_refuses=_CONTAINER_ONLY,
             v1_refuses=Refusal("from a pipeline parameter or a step output", _accelerator_run_time_refused_v1),
         ),
     ),
@@ -1222,7 +1217,9 @@ OPTIONS: tuple[Option, ...] = (
             f"{_PLATFORM} `nodeSelector`",
             "pod `nodeSelector` on the template",
             v2_refuses=Refusal(
-                "when a value is a pipeline parameter, or on a step that calls a pipeline", _selector_parameter_refused
+                "when a value is a pipeline parameter, or on a step that calls a pipeline or is an importer",
+                _selector_parameter_refused,
+                needs_container=True,
             ),
         ),
     ),
@@ -1235,7 +1232,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `nodeAffinity`",
             "template `affinity.nodeAffinity`",
-            v2_refuses=_container_only("node_affinity", "node_affinity"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1245,7 +1242,7 @@ OPTIONS: tuple[Option, ...] = (
         _read_tolerations,
         "tolerations",
         _kubernetes_lowerings(
-            f"{_PLATFORM} `tolerations`", "pod `tolerations` on the template", v2_refuses=_ON_PIPELINE_CALL
+            f"{_PLATFORM} `tolerations`", "pod `tolerations` on the template", v2_refuses=_CONTAINER_ONLY
         ),
     ),
     Option(
@@ -1254,7 +1251,7 @@ OPTIONS: tuple[Option, ...] = (
         "environment variables of the container",
         _read_env,
         "env",
-        _lowerings("executor container `env`", "container `env`", v2_refuses=_container_only("env", "env")),
+        _lowerings("executor container `env`", "container `env`", v2_refuses=_CONTAINER_ONLY),
     ),
     Option(
         "secrets",
@@ -1266,7 +1263,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `secretAsEnv` / `secretAsVolume`",
             "container `env` / `volumeMounts`",
-            v2_refuses=_ON_PIPELINE_CALL,
+            v2_refuses=_CONTAINER_ONLY,
             v1_refuses=_RUN_TIME_NAME_V1,
         ),
     ),
@@ -1280,7 +1277,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `configMapAsEnv` / `configMapAsVolume`",
             "container `env` / `volumeMounts`",
-            v2_refuses=_container_only("config_maps", "config_maps"),
+            v2_refuses=_CONTAINER_ONLY,
             v1_refuses=_RUN_TIME_NAME_V1,
         ),
     ),
@@ -1293,7 +1290,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `fieldPathAsEnv`",
             "container `env` (`valueFrom.fieldRef`)",
-            v2_refuses=_container_only("field_env", "field_env"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1307,7 +1304,7 @@ OPTIONS: tuple[Option, ...] = (
             f"{_PLATFORM} `pvcMount`",
             "template `volumes` and container `volumeMounts` (`subPath`); a claim `k8s.create_pvc` makes is "
             "named by its `name` output, as kfp 1.8 mounts a VolumeOp's volume",
-            v2_refuses=_ON_PIPELINE_CALL,
+            v2_refuses=_CONTAINER_ONLY,
             v1_refuses=_RUN_TIME_CLAIM_V1,
         ),
     ),
@@ -1320,7 +1317,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `emptyDirMounts`",
             "template `volumes` (`emptyDir`) and container `volumeMounts`",
-            v2_refuses=_container_only("empty_dirs", "empty_dirs"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1348,7 +1345,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `activeDeadlineSeconds`",
             "template `activeDeadlineSeconds`",
-            v2_refuses=_container_only("timeout_seconds", "timeout"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1405,7 +1402,7 @@ OPTIONS: tuple[Option, ...] = (
         "the container image, instead of the component's",
         _string(allow_parameter=True),
         "image",
-        _lowerings("executor container `image`", "container `image`", v2_refuses=_container_only("image", "image")),
+        _lowerings("executor container `image`", "container `image`", v2_refuses=_CONTAINER_ONLY),
     ),
     Option(
         "labels",
@@ -1416,7 +1413,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `podMetadata.labels`",
             "template `metadata.labels`",
-            v2_refuses=_container_only("labels", "labels"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1428,7 +1425,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `podMetadata.annotations`",
             "template `metadata.annotations`",
-            v2_refuses=_container_only("annotations", "annotations"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1440,7 +1437,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `imagePullPolicy`",
             "container `imagePullPolicy`",
-            v2_refuses=_container_only("pull_policy", "pull_policy"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1452,7 +1449,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `imagePullSecret`",
             "workflow `spec.imagePullSecrets`, for every pod",
-            v2_refuses=_container_only("image_pull_secrets", "image_pull_secrets"),
+            v2_refuses=_CONTAINER_ONLY,
             v1_refuses=Refusal(
                 "when a name is a pipeline parameter, or when steps set different lists (KFP 1.x has one per pipeline)",
                 _image_pull_secrets_refused_v1,
@@ -1468,7 +1465,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `nodeAffinity` (`nodeAffinityJson`)",
             "template `affinity.nodeAffinity` (after the terms of `node_affinity`)",
-            v2_refuses=_container_only("node_affinity_json", "node_affinity_json"),
+            v2_refuses=_CONTAINER_ONLY,
             v1_refuses=_json_parameter_refused_v1("node_affinity_json", "write the terms with `node_affinity`"),
         ),
     ),
@@ -1481,7 +1478,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `nodeSelector` (`nodeSelectorJson`)",
             "pod `nodeSelector` on the template (with the labels of `node_selector`)",
-            v2_refuses=_container_only("node_selector_json", "node_selector_json"),
+            v2_refuses=_CONTAINER_ONLY,
             v1_refuses=_json_parameter_refused_v1(
                 "node_selector_json", "write the labels with `node_selector`, each of which may be a pipeline parameter"
             ),
@@ -1496,7 +1493,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `tolerations` (`tolerationJson`)",
             None,
-            v2_refuses=_container_only("tolerations_json", "tolerations_json"),
+            v2_refuses=_CONTAINER_ONLY,
             v1_refuses=_not_written_by_v1("tolerations_json", "tolerations_json", "write them with `tolerations`"),
         ),
     ),
@@ -1510,7 +1507,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `genericEphemeralVolume`",
             "template `volumes` (`ephemeral.volumeClaimTemplate`) and container `volumeMounts`",
-            v2_refuses=_container_only("ephemeral_volumes", "ephemeral_volumes"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(
@@ -1522,7 +1519,7 @@ OPTIONS: tuple[Option, ...] = (
         _kubernetes_lowerings(
             f"{_PLATFORM} `securityContext`",
             "container `securityContext`",
-            v2_refuses=_container_only("security_context", "security_context"),
+            v2_refuses=_CONTAINER_ONLY,
         ),
     ),
     Option(

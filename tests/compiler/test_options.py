@@ -846,9 +846,31 @@ def test_a_refused_option_is_ptf501_at_its_step(tmp_path, name, target):
 def test_refusals_of_one_step_for_several_options_are_one_error(tmp_path):
     options = 'secrets: {name: "s", mount_path: "/s"}, volumes: {pvc: "v", mount_path: "/v"}, tolerations: {key: "g"}'
     result = compiled(tmp_path, options, "kfp-v2", CALLS_A_PIPELINE)
-    assert [d.message for d in result.diagnostics] == [
-        "step `s` calls a pipeline; kfp-v2 accepts secrets, volumes, node selectors and tolerations only on "
-        "container steps"
+    assert [(d.message, d.hint) for d in result.diagnostics] == [
+        (
+            "`tolerations`, `secrets` and `volumes` on step `s` are not supported by kfp-v2: the step calls a "
+            "pipeline, which has no container of its own",
+            "set them on the steps inside the pipeline",
+        )
+    ]
+
+
+IMPORTER_STEP = 's = importer(uri: "gs://bucket/data", type: Dataset) with { OPTIONS }'
+
+
+@pytest.mark.parametrize("options", ['secrets: {name: "s", mount_path: "/s"}', 'node_selector: {pool: "gpu"}'])
+def test_a_kubernetes_setting_on_an_importer_is_refused_by_name(tmp_path, options):
+    """An importer runs no container of ours: kfp-kubernetes settings on it would be dropped without a word."""
+    name = options.split(":")[0]
+    result = compiled(tmp_path, options, "kfp-v2", IMPORTER_STEP)
+    assert [(d.code, d.span.line, d.message, d.hint) for d in result.diagnostics] == [
+        (
+            "PTF501",
+            STEP_LINE,
+            f"`{name}` on step `s` is not supported by kfp-v2: the step is an importer, which has no container of "
+            "its own",
+            f"remove `{name}`",
+        )
     ]
 
 
