@@ -174,7 +174,7 @@ class Run:
             workspace.mkdir(exist_ok=True)
             self.workspace_dir = str(workspace)
         self.lanes = Lanes(self.store.root, self.run_dir, self.options.parallelism)
-        self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root))
+        self.progress.run_started(self.run_id, self.pipeline.name, str(self.store.root), self.pipeline.step_names)
         self.watchdog = Watchdog()
         self._warn_kubernetes_settings_ignored()
         default_root = self.pipeline.spec.get("defaultPipelineRoot")

@@ -5,6 +5,7 @@ The compiler puts steps inside groups (`exit-handler-1/`, `for-loop-3[0]/`, `con
 """
 
 import json
+import re
 from pathlib import Path
 
 from tests.runner.helpers import ptflow, run_id_of
@@ -196,3 +197,28 @@ def test_a_store_made_before_step_names_were_recorded_opens_and_records_them(tmp
     run_id = run_id_of(ptflow("run", str(source), "--store", str(store), check=True).stdout)
     assert "final_summary" in ptflow("show", run_id, "--store", str(store), check=True).stdout
     assert "old-run" in ptflow("runs", "--store", str(store), check=True).stdout
+
+
+def _progress_steps(output: str) -> dict[str, set[str]]:
+    """The steps each kind of progress line of `ptflow run` (not a terminal: plain lines) names."""
+    steps: dict[str, set[str]] = {}
+    for line in output.splitlines():
+        match = re.match(r"  (start|done|cached|skipped|FAILED) +([^ :]+)", line)
+        if match:
+            steps.setdefault(match.group(1), set()).add(match.group(2))
+    return steps
+
+
+def test_run_progress_names_steps_as_the_file_does(tmp_path: Path, store: Path):
+    source = tmp_path / "names.ptflow"
+    source.write_text(PIPELINE)
+    output = ptflow("run", str(source), "--store", str(store), check=True).stdout
+    assert _progress_steps(output)["done"] == {"train", "echo[0]", "echo[1]", "first/greet", "second/greet", "summary"}
+    assert "exit-handler-1" not in output and "for-loop" not in output
+    source = tmp_path / "snake_case.ptflow"
+    source.write_text(SNAKE_CASE)
+    output = ptflow("run", str(source), "--store", str(store), check=True).stdout
+    shown = _progress_steps(output)
+    assert shown["start"] == {"train_model", "nested_call/check_report"}, output
+    assert "final_summary" in shown.get("done", set()) | shown.get("cached", set()), output
+    assert "train-model" not in output and "final-summary" not in output and "nested-call" not in output
