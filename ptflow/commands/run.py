@@ -130,8 +130,12 @@ def run(args) -> int:
     if outcome.report:
         sys.stderr.write(outcome.report)
     if result.outputs:
+        from ptflow.runtime.runner.values import to_text
+
+        # As `ptflow show` prints them and a step would receive them: the store holds numbers as protobuf
+        # doubles, and a gathered list of ints would otherwise read `[[20.0, 40.0]]`.
         for name, value in sorted(result.outputs.items()):
-            print(f"  output {name} = {value}")
+            print(f"  output {name} = {to_text(value)}")
     if result.status != "SUCCEEDED":
         print(f"see `ptflow show {result.run_id} --store {args.store}` for every step", file=sys.stderr)
         return EXIT_ERRORS

@@ -73,4 +73,6 @@ def test_nested_fan_in_gives_a_list_per_loop_and_one_list_of_artifacts(tmp_path:
     rows = sorted(step["outputs"]["total"] for step in run["steps"] if step["task"].endswith("/row"))
     assert rows == [120, 120]
     assert run["outputs"]["all"] == [[20, 40, 60], [20, 40, 60]]
+    # `ptflow run` prints the gathered ints as the steps received them, not as the store's doubles.
+    assert "  output all = [[20,40,60],[20,40,60]]" in result.stdout.splitlines(), result.stdout
     assert len(run["outputs"]["kept"]) == 4
