@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 from ptflow.runtime.runner import logs as run_logs
 from ptflow.runtime.runner.artifacts import local_path_for_uri
 from ptflow.runtime.runner.values import to_text
-from ptflow.runtime.runner.views import shown_step
+from ptflow.runtime.runner.views import shown_step, step_name
 from ptflow.ui import charts, dag, files, layout, markdown
 from ptflow.ui.readonly import RUN_STATES, ReadOnlyStore
 
@@ -97,9 +97,27 @@ def run_url(run_id: str) -> str:
     return f"/runs/{quote(run_id, safe='')}"
 
 
-def step_url(run_id: str, node_id: str, execution_id: int | None = None) -> str:
-    url = f"{run_url(run_id)}/steps/{quote(node_id, safe='')}"
+def step_url(run_id: str, step: str, execution_id: int | None = None) -> str:
+    """A step's page; `step` is its name in the `.ptflow` file (`_step_names` gives each node's)."""
+    url = f"{run_url(run_id)}/steps/{quote(step, safe='')}"
     return url + (f"?e={execution_id}" if execution_id is not None else "")
+
+
+def _step_names(store: ReadOnlyStore, run_id: str, drawing: dag.PipelineDrawing) -> dict[str, str]:
+    """Each node of the run's picture -> the name its page's URL uses: the step as the `.ptflow` file names
+    it (`final_summary`, `total`), as `ptflow show` prints it, rather than its compiled task name
+    (`final-summary`, `exit-handler-1/total`).  A node keeps its compiled name where the file's name would
+    be shared with another node or be another node's compiled name: each URL names one step."""
+    recorded = store.step_names(run_id)
+    node_ids = [node.id for node in drawing.picture.nodes()]
+    shown = {node_id: step_name(node_id, recorded) for node_id in node_ids}
+    taken: dict[str, int] = {}
+    for name in shown.values():
+        taken[name] = taken.get(name, 0) + 1
+    return {
+        node_id: name if taken[name] == 1 and (name == node_id or name not in shown) else node_id
+        for node_id, name in shown.items()
+    }
 
 
 def execution_url(execution_id: int) -> str:
@@ -186,11 +204,11 @@ def _drawing(run: dict, executions: list[dict]) -> dag.PipelineDrawing:
     return drawing or dag.drawing_from_paths(run["pipeline"], executions)
 
 
-def _node_views(run: dict, drawing: dag.PipelineDrawing, statuses: dict[str, dag.StepStatus]) -> dict:
+def _node_views(run: dict, statuses: dict[str, dag.StepStatus], names: dict[str, str]) -> dict[str, layout.NodeView]:
     views = {}
     for node_id, status in statuses.items():
         tooltip = status.text + (f" — {status.reason}" if status.reason else "")
-        views[node_id] = layout.NodeView(status.state, status.text, step_url(run["id"], node_id), tooltip)
+        views[node_id] = layout.NodeView(status.state, status.text, step_url(run["id"], names[node_id]), tooltip)
     return views
 
 
@@ -201,8 +219,9 @@ def run_page(store: ReadOnlyStore, run_id: str) -> Page:
     statuses = dag.step_statuses(drawing, executions, run["status"])
     iterations = dag.loop_iterations(drawing, executions)
     notes = {cluster: f"{n} iteration{'s' if n != 1 else ''}" for cluster, n in iterations.items()}
+    names = _step_names(store, run_id, drawing)
     svg = layout.to_svg(
-        drawing.layout(), _node_views(run, drawing, statuses), notes, edge_labels=len(drawing.picture.edges) <= 80
+        drawing.layout(), _node_views(run, statuses, names), notes, edge_labels=len(drawing.picture.edges) <= 80
     )
     steps = []
     titles = {node.id: node for node in drawing.picture.nodes()}
@@ -217,7 +236,7 @@ def run_page(store: ReadOnlyStore, run_id: str) -> Page:
                 "id": node_id,
                 "title": node.title,
                 "calls": node.subtitle,
-                "url": step_url(run_id, node_id),
+                "url": step_url(run_id, names[node_id]),
                 "state": status.state,
                 "text": status.text,
                 "reason": status.reason,
@@ -273,13 +292,21 @@ def run_state(store: ReadOnlyStore, run_id: str) -> Raw:
 # ------------------------------------------------------------------ a step
 
 
-def step_page(store: ReadOnlyStore, run_id: str, node_id: str, query: dict[str, list[str]]) -> Page:
+def step_page(store: ReadOnlyStore, run_id: str, step: str, query: dict[str, list[str]]) -> Page | Redirect:
+    """The page of one step, named as the `.ptflow` file names it; a URL with its compiled task name (the
+    form these pages used before) is sent on to that."""
     run = _run_or_404(store, run_id)
     executions = store.execution_states(run_id)
     drawing = _drawing(run, executions)
     nodes = {node.id: node for node in drawing.picture.nodes()}
-    if node_id not in nodes:
-        raise NotFound(f"run {run_id} has no step {node_id!r}")
+    names = _step_names(store, run_id, drawing)
+    node_of_name = {name: node_id for node_id, name in names.items()}
+    if step not in node_of_name:
+        if step in nodes:
+            chosen = _first(query, "e")
+            return Redirect(step_url(run_id, names[step], _int(chosen, 0) if chosen is not None else None))
+        raise NotFound(f"run {run_id} has no step {step!r}")
+    node_id = node_of_name[step]
     status = dag.step_statuses(drawing, executions, run["status"])[node_id]
     chosen_id = _int(_first(query, "e"), 0) or None
     ids = [e["id"] for e in status.executions]
@@ -287,7 +314,7 @@ def step_page(store: ReadOnlyStore, run_id: str, node_id: str, query: dict[str, 
         running = [e["id"] for e in status.executions if e["status"] in ("RUNNING", "FAILED")]
         chosen_id = running[0] if running else ids[0]
     if chosen_id is not None and chosen_id not in ids:
-        raise NotFound(f"execution {chosen_id} is not of step {node_id!r} in run {run_id}")
+        raise NotFound(f"execution {chosen_id} is not of step {step!r} in run {run_id}")
     execution = store.execution_with_artifacts(chosen_id) if chosen_id else None
     declared = dag.source_line(drawing.spans.get(node_id))
     if declared:
@@ -306,7 +333,7 @@ def step_page(store: ReadOnlyStore, run_id: str, node_id: str, query: dict[str, 
                     "id": e["id"],
                     "task": shown_step(e),
                     "state": dag.STATE_OF_STATUS.get(e["status"], e["status"].lower()),
-                    "url": step_url(run_id, node_id, e["id"]),
+                    "url": step_url(run_id, step, e["id"]),
                     "chosen": e["id"] == chosen_id,
                 }
                 for e in status.executions
@@ -591,7 +618,7 @@ def execution_redirect(store: ReadOnlyStore, execution_id: int) -> Redirect:
     node = dag.node_of(execution["task"], {n.id for n in drawing.picture.nodes()})
     if node is None:  # a skipped group: its run's page says so
         return Redirect(run_url(run["id"]))
-    return Redirect(step_url(run["id"], node, execution_id))
+    return Redirect(step_url(run["id"], _step_names(store, run["id"], drawing)[node], execution_id))
 
 
 def _execution_or_404(store: ReadOnlyStore, execution_id: int) -> dict:

@@ -82,7 +82,7 @@ def test_a_running_step_turns_succeeded_on_the_page_without_a_reload_and_its_log
     store, run_id, first, second, _ = barrier_run
     with ui_server(store) as server:
         # The step page follows the running step's log.
-        browser.get(f"{server.url}/runs/{run_id}/steps/wait-here")
+        browser.get(f"{server.url}/runs/{run_id}/steps/wait_here")
         assert "running" in browser.find_element("id", "execution-state").text
         wait_for(lambda: "started" in browser.find_element("id", "log").text, what="the log's first line")
         browser.execute_script("window.ptflowTestMarker = 'same page';")

@@ -348,6 +348,7 @@ def test_a_run_of_compiled_ir_is_drawn_from_its_task_paths(tmp_path):
         )
     assert status == 200 and "grouped by their task paths" in page  # said, since there is no .ptflow to name steps
     assert 'data-node="exit-handler-1/for-loop-2/sq"' in page  # the loop's iterations, one box
+    assert f'href="/runs/{shown["id"]}/steps/sq"' in page  # linked by the step's name, its groups left out
     assert "4 runs: 4 succeeded" in page
     assert 'st-skipped shape-step" data-node="exit-handler-1/condition-branches-3/condition-5"' in page  # skipped
     assert step_status == 200 and "miss (ran)" in step_page
@@ -395,3 +396,54 @@ def test_a_request_for_another_host_name_is_refused_and_tensorboard_is_not_start
     assert raw_get("/", {"Host": f"attacker.example:{address.port}"}) == 400
     run = _show(finished_store, "hello")
     assert raw_get(f"/tensorboard/{run['id']}", {"Sec-Fetch-Site": "cross-site"}) == 403
+
+
+SNAKE_CASE = """\
+component say(text: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "echo \\"said $0\\"", text]
+}
+pipeline snake_case() {
+    train_model = say(text: "train")
+    finally {
+        final_summary = say(text: "done")
+    }
+}
+"""
+
+
+def _status_and_location(url: str) -> tuple[int, str | None]:
+    """A GET that does not follow a redirect: its status and where it points."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        answer = connection.getresponse()
+        return answer.status, answer.getheader("Location")
+    finally:
+        connection.close()
+
+
+def test_step_urls_use_the_ptflow_names_and_the_compiled_ones_still_lead_there(tmp_path):
+    source = tmp_path / "snake_case.ptflow"
+    source.write_text(SNAKE_CASE)
+    store = tmp_path / "store"
+    ptflow("run", source, "--store", store)
+    shown = json.loads(ptflow("show", "latest", "--store", store, "--json").stdout)
+    run_id = shown["id"]
+    opened = Store(store)
+    [summary] = [e["id"] for e in opened.executions(run_id) if e["task"] == "final-summary"]  # compiled name
+    opened.close()
+    with ui_server(store) as running:
+        _, run_page, _ = get(f"{running.url}/runs/{run_id}")
+        status, step_page, _ = get(f"{running.url}/runs/{run_id}/steps/final_summary")
+        old_form = _status_and_location(f"{running.url}/runs/{run_id}/steps/final-summary?e={summary}")
+        unknown, _ = _status_and_location(f"{running.url}/runs/{run_id}/steps/no_such_step")
+    # The run page links each step by the name the user wrote, as `ptflow show` prints it.
+    assert f'href="/runs/{run_id}/steps/final_summary"' in run_page
+    assert f'href="/runs/{run_id}/steps/train_model"' in run_page
+    assert "/steps/final-summary" not in run_page and "/steps/train-model" not in run_page
+    assert status == 200 and "said done" in step_page
+    # A link made before (the compiled task name) is sent on to the step's page, with the execution it chose.
+    assert old_form == (302, f"/runs/{run_id}/steps/final_summary?e={summary}")
+    assert unknown == 404
