@@ -24,6 +24,7 @@ from ptflow.compiler.importer.model import (
     Pipeline,
     Port,
     Step,
+    TryFinally,
 )
 from ptflow.compiler.importer.writer import literal
 from ptflow.compiler.names import k8s_name
@@ -84,9 +85,11 @@ _PLATFORM_FIELDS = {
 # kfp-kubernetes' resource steps (their `argostub/` images) and the stdlib.k8s steps that write them.
 _KUBERNETES_RESOURCE_STEPS = {"argostub/createpvc": "k8s.create_pvc", "argostub/deletepvc": "k8s.delete_pvc"}
 _K8S_IMPORT = "import stdlib.k8s as k8s"
+# The inputs kfp adds to a task whose resources are known only at run time (`set_cpu_limit(task.output)`).
+_RESOURCE_INPUTS = frozenset(
+    {"cpu_request", "cpu_limit", "memory_request", "memory_limit", "accelerator_type", "accelerator_count"}
+)
 _DEFAULT_RETRY = {"backoffDuration": "0s", "backoffFactor": 2.0, "backoffMaxDuration": "3600s"}
-
-ONEOF_NOT_IMPORTED = "an output chosen from several (dsl.OneOf) is not imported yet; write it as `oneof(a.out, b.out)`"
 
 
 def snake(name: str) -> str:
@@ -207,7 +210,6 @@ class IrImporter:
         self.executors = spec.get("deploymentSpec", {}).get("executors", {})
         self.platform = platform
         self.module = Module(origin)
-        self._exit_handler_name: str | None = None  # of the pipeline being read: its exit handler's name
         self.component_names = Names()
         self.by_key: dict[tuple, str] = {}
         self.by_ref: dict[str, str] = {}
@@ -241,37 +243,28 @@ class IrImporter:
         pipeline = Pipeline(
             pipeline_name, inputs, outputs, [], doc=doc or component.get("description", ""), display_name=display_name
         )
-        calling_pipelines_name, self._exit_handler_name = self._exit_handler_name, None  # pipelines nest
-        pipeline.body, pipeline.finally_body = self._dag(scope, names, top=True)
-        pipeline.finally_name, self._exit_handler_name = self._exit_handler_name, calling_pipelines_name
-        for kind, key in (("parameters", "valueFromParameter"), ("artifacts", "artifactSelectors")):
+        pipeline.body = self._dag(scope, names, top=True)
+        if len(pipeline.body) == 1 and isinstance(pipeline.body[0], TryFinally):
+            # One exit handler around the whole body: the pipeline's own `finally`.
+            (handler,) = pipeline.body
+            pipeline.body, pipeline.finally_body, pipeline.finally_name = (
+                handler.body,
+                handler.finally_body,
+                handler.finally_name,
+            )
+        for kind in ("parameters", "artifacts"):
             for output, source in component.get("dag", {}).get("outputs", {}).get(kind, {}).items():
-                selector = source.get(key)
-                if isinstance(selector, list):
-                    selector = selector[0] if len(selector) == 1 else None
-                if not selector:
-                    raise ImportRefused(
-                        CANT_EXPRESS,
-                        path_of(scope.where, "outputs", kind, output),
-                        ONEOF_NOT_IMPORTED,
-                    )
-                pipeline.returns[output] = self._task_output(
-                    scope,
-                    selector["producerSubtask"],
-                    selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
-                    kind,
-                )
+                pipeline.returns[output] = self._dag_output(scope, kind, output, source)
         self.module.pipelines.append(pipeline)
         return pipeline_name
 
-    def _dag(self, scope: _Scope, names: Names, top: bool = False):
+    def _dag(self, scope: _Scope, names: Names, top: bool = False) -> list:
         # Claim every step's name first: a value may point at a step written later.
         for task_name, task in scope.tasks.items():
             if not self._is_group(task):
                 self.step_names[(id(scope.component), task_name)] = names.claim(snake(task_name))
-        body: list[Step | Loop | IfChain] = []
-        final: list[Step] = []
-        exit_handler = None
+        body: list[Step | Loop | IfChain | TryFinally] = []
+        handlers: dict[str, TryFinally] = {}  # exit-handler-N -> its `try` block
         for task_name in _in_dependency_order(scope.tasks):
             task = scope.tasks[task_name]
             at = path_of(scope.where, "tasks", task_name)
@@ -283,34 +276,36 @@ class IrImporter:
                 body.append(self._step(scope, task_name, task, at))  # `ignore_upstream_failure: true`
                 continue
             if trigger.get("strategy") == "ALL_UPSTREAM_TASKS_COMPLETED":
-                if not top:
+                guarded = [d for d in task.get("dependentTasks", []) if d in handlers]
+                if not top or len(guarded) != 1:
                     raise ImportRefused(
-                        CANT_EXPRESS, path_of(at, "triggerPolicy"), "an exit handler below the top of a pipeline"
+                        CANT_EXPRESS, path_of(at, "triggerPolicy"), "an exit task that does not follow one exit handler"
                     )
-                final.append(self._step(scope, task_name, task, at))
+                handlers[guarded[0]].finally_body.append(self._step(scope, task_name, task, at))
                 continue
             if self._is_group(task):
                 ref = task["componentRef"]["name"]
                 child = _Scope(ref, self.components[ref], scope, task, path_of("components", ref, "dag"))
                 if task_name.startswith("exit-handler"):
-                    if not top or exit_handler:
-                        raise ImportRefused(CANT_EXPRESS, at, "a second or nested exit handler")
-                    if task.get("taskInfo", {}).get("name", task_name) != task_name:
-                        self._exit_handler_name = task["taskInfo"]["name"]  # `finally with { display_name }`
-                    exit_handler = child
-                    inner, _ = self._dag(child, names)
-                    body += inner
+                    if not top:
+                        raise ImportRefused(CANT_EXPRESS, at, "a nested exit handler")
+                    display = task.get("taskInfo", {}).get("name", task_name)
+                    handler = TryFinally(
+                        self._dag(child, names), finally_name=None if display == task_name else display
+                    )
+                    handlers[task_name] = handler
+                    body.append(handler)
                 elif "parameterIterator" in task:
                     body.append(self._loop(child, task, at, names))
                 elif task_name.startswith("condition-branches"):
                     body.append(self._branches(child, names))
                 elif "condition" in trigger:
-                    body.append(IfChain([(self._condition(scope, task, at), self._dag(child, names)[0])]))
+                    body.append(IfChain([(self._condition(scope, task, at), self._dag(child, names))]))
                 else:
                     raise ImportRefused(CANT_EXPRESS, at, "a group kind ptflow does not know")
             else:
                 body.append(self._step(scope, task_name, task, at))
-        return body, final
+        return body
 
     def _runs_after_failure(self, scope: _Scope, task: dict) -> bool:
         """A task that runs when its upstream is done, even failed, without being an exit handler's task:
@@ -352,7 +347,7 @@ class IrImporter:
         variable = names.claim(item_name(items_text))
         scope.items[iterator["itemInput"]] = variable
         parallel = task.get("iteratorPolicy", {}).get("parallelismLimit")
-        return Loop(variable, items_text, parallel, self._dag(scope, names)[0])
+        return Loop(variable, items_text, parallel, self._dag(scope, names))
 
     def _condition(self, scope: _Scope, task: dict, at: str, tree=None) -> str:
         if tree is None:
@@ -401,7 +396,7 @@ class IrImporter:
             condition = None if not own else self._condition(scope, task, at, cel_reader.join_and(own))
             if own:
                 earlier.append(cel_reader.join_and(own))
-            arms.append((condition, self._dag(child, names)[0]))
+            arms.append((condition, self._dag(child, names)))
         return IfChain(arms)
 
     # ----------------------------------------------------------------- values
@@ -452,23 +447,43 @@ class IrImporter:
             return f"{self.step_names[(id(scope.component), producer)]}.{key}"
         ref = task["componentRef"]["name"]
         child = _Scope(ref, self.components[ref], scope, task, path_of("components", ref, "dag"))
-        outputs = child.component.get("dag", {}).get("outputs", {}).get(kind, {})
-        source = outputs.get(key, {})
-        selector = source.get("valueFromParameter") or source.get("artifactSelectors")
-        if isinstance(selector, list):
-            selector = selector[0] if len(selector) == 1 else None
-        if not selector:
+        source = child.component.get("dag", {}).get("outputs", {}).get(kind, {}).get(key, {})
+        return self._dag_output(child, kind, key, source)
+
+    def _dag_output(self, scope: _Scope, kind: str, key: str, source: dict) -> str:
+        """One output of a DAG as the value it surfaces: a step's output, or `oneof(...)` of the arms'.
+
+        kfp writes `dsl.OneOf` as a `condition-branches-N` output that selects one
+        value per arm (`valueFromOneof.parameterSelectors`, or several `artifactSelectors`)."""
+        selectors = (
+            source.get("valueFromOneof", {}).get("parameterSelectors")
+            or source.get("artifactSelectors")
+            or [source.get("valueFromParameter")]
+        )
+        if not all(selectors):
             raise ImportRefused(
                 CANT_EXPRESS,
-                path_of(child.where, "outputs", kind, key),
-                ONEOF_NOT_IMPORTED,
+                path_of(scope.where, "outputs", kind, key),
+                f"a DAG output of kind {sorted(source)} ptflow does not know",
             )
-        return self._task_output(
-            child,
-            selector["producerSubtask"],
-            selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
-            kind,
-        )
+        values = [
+            self._task_output(
+                scope,
+                selector["producerSubtask"],
+                selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
+                kind,
+            )
+            for selector in selectors
+        ]
+        if len(values) == 1:
+            return values[0]
+        if not scope.component_name.startswith("comp-condition-branches-"):
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(scope.where, "outputs", kind, key),
+                "a value chosen from several outside an if chain",
+            )
+        return "oneof(" + ", ".join(values) + ")"
 
     def _constant(self, value, task_inputs, scope, at) -> str:
         if not isinstance(value, str) and "{{$" in json.dumps(value):
@@ -529,8 +544,10 @@ class IrImporter:
         for kind in ("parameters", "artifacts"):
             for input_name, binding in task.get("inputs", {}).get(kind, {}).items():
                 if input_name not in declared.get(kind, {}):
-                    if input_name.startswith(CHANNEL):
-                        continue  # kfp's extra inputs for a placeholder in a constant: read when it is resolved
+                    if input_name.startswith(CHANNEL) or (kind == "parameters" and input_name in _RESOURCE_INPUTS):
+                        # kfp's extra inputs for a placeholder in a constant, or for a resource known at
+                        # run time: read where the constant or the resource is
+                        continue
                     raise ImportRefused(
                         CANT_EXPRESS, path_of(at, "inputs", kind, input_name), "an input the component does not declare"
                     )
@@ -643,6 +660,7 @@ class IrImporter:
 
     def _resources(self, executor_label: str) -> dict[str, str]:
         resources = self.executors[executor_label].get("container", {}).get("resources", {})
+        where = path_of("deploymentSpec", "executors", executor_label, "container", "resources")
         options = {}
         for option, names in (
             ("cpu", ("resourceCpuLimit", "cpuLimit")),
@@ -652,18 +670,26 @@ class IrImporter:
         ):
             for key in names:
                 if key in resources:
-                    options[option] = (
-                        literal(resources[key]) if isinstance(resources[key], str) else literal(str(resources[key]))
-                    )
+                    options[option] = self._resource(resources[key], path_of(where, key))
                     break
         accelerator = resources.get("accelerator", {})
         count = accelerator.get("resourceCount", accelerator.get("count"))
         if count is not None:
-            options["gpus"] = str(int(count))
+            options["gpus"] = (
+                self._resource(count, path_of(where, "accelerator", "resourceCount"))
+                if isinstance(count, str) and "{{$" in count
+                else str(int(count))
+            )
         kind = accelerator.get("resourceType", accelerator.get("type"))
         if kind:
-            options["accelerator"] = literal(kind)
+            options["accelerator"] = self._resource(kind, path_of(where, "accelerator", "resourceType"))
         return options
+
+    def _resource(self, value, at: str) -> str:
+        """A resource quantity: a constant, or a placeholder for the parameter or step output it is read from."""
+        if isinstance(value, str) and "{{$" in value:
+            return self._constant(value, None, None, at)  # the channel is one of the current task's inputs
+        return literal(value if isinstance(value, str) else str(value))
 
     def _object_name(self, scope: _Scope, entry: dict, field: str, where: str) -> str:
         """A secret's or PVC's name: a constant, or the run-time value its `...NameParameter` binds."""
