@@ -303,6 +303,7 @@ class IrImporter:
                     body.append(IfChain([(self._condition(scope, task, at), self._dag(child, names))]))
                 else:
                     raise ImportRefused(CANT_EXPRESS, at, "a group kind ptflow does not know")
+                self._group_after(scope, task, at, [body[-1]])
             else:
                 body.append(self._step(scope, task_name, task, at))
         return body
@@ -629,27 +630,10 @@ class IrImporter:
         display = task.get("taskInfo", {}).get("name")
         if display and display != task_name:
             options["display_name"] = literal(display)
-        implied = set()
-        for kind, key in (("parameters", "taskOutputParameter"), ("artifacts", "taskOutputArtifact")):
-            for binding in task.get("inputs", {}).get(kind, {}).values():
-                if key in binding:
-                    implied.add(binding[key]["producerTask"])
-                if "taskFinalStatus" in binding:
-                    implied.add(binding["taskFinalStatus"]["producerTask"])
         # A secret or PVC named by a step's output waits for that step (ptflow writes the dependency itself).
-        implied.update(_platform_producers(self.platform.get(component.get("executorLabel") or "", {})))
-        after = []
-        for dependency in task.get("dependentTasks", []):
-            if dependency in implied:
-                continue
-            producer = scope.tasks.get(dependency)
-            if producer is None or self._is_group(producer):
-                if task.get("triggerPolicy", {}).get("strategy") and dependency.startswith("exit-handler"):
-                    continue
-                raise ImportRefused(
-                    CANT_EXPRESS, path_of(at, "dependentTasks"), f"`after` a group ({dependency!r}) has no ptflow form"
-                )
-            after.append(self.step_names[(id(scope.component), dependency)])
+        after = self._after(
+            scope, task, at, _platform_producers(self.platform.get(component.get("executorLabel") or "", {}))
+        )
         if after:
             options["after"] = "[" + ", ".join(after) + "]"
         executor_label = component.get("executorLabel")
@@ -657,6 +641,64 @@ class IrImporter:
             options.update(self._resources(executor_label))
             options.update(self._platform_options(executor_label, scope))
         return options
+
+    def _after(self, scope: _Scope, task: dict, at: str, implied: frozenset[str] | set[str] = frozenset()) -> list[str]:
+        """The steps a task waits for beyond the producers of its inputs: its `after`."""
+        implied = set(implied)
+        for kind, key in (("parameters", "taskOutputParameter"), ("artifacts", "taskOutputArtifact")):
+            for binding in task.get("inputs", {}).get(kind, {}).values():
+                if key in binding:
+                    implied.add(binding[key]["producerTask"])
+                if "taskFinalStatus" in binding:
+                    implied.add(binding["taskFinalStatus"]["producerTask"])
+        after: list[str] = []
+        for dependency in task.get("dependentTasks", []):
+            if dependency in implied:
+                continue
+            producer = scope.tasks.get(dependency)
+            if producer is None or self._is_group(producer):
+                if task.get("triggerPolicy", {}).get("strategy") and dependency.startswith("exit-handler"):
+                    continue
+                step = self._step_in_loop(producer) if producer is not None else None
+                if step is None:
+                    raise ImportRefused(
+                        CANT_EXPRESS,
+                        path_of(at, "dependentTasks"),
+                        f"`after` a group ({dependency!r}) has no ptflow form",
+                    )
+            else:
+                step = self.step_names[(id(scope.component), dependency)]
+            if step not in after:
+                after.append(step)
+        return after
+
+    def _group_after(self, scope: _Scope, task: dict, at: str, body: list) -> None:
+        """A loop or condition group that waits for steps (kfp lifts a `.after()` inside it to the group):
+        its first step gets the `after`, which ptflow lifts to the group again."""
+        after = self._after(scope, task, at)
+        if not after:
+            return
+        step = _first_step(body)
+        if step is None:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, "dependentTasks"), "a group that waits but has no step")
+        known = step.options.get("after", "[]")[1:-1]
+        names = [n for n in known.split(", ") if n] + [n for n in after if n not in known.split(", ")]
+        step.options["after"] = "[" + ", ".join(names) + "]"
+
+    def _step_in_loop(self, group: dict) -> str | None:
+        """A step of a loop, outside any condition there: `after` it waits for the whole loop
+        (ptflow's `after: [step]` depends on the outermost group around the step that the waiting
+        step is not in, as kfp's `.after(loop)` does). None for a condition or exit handler group."""
+        if "parameterIterator" not in group:
+            return None
+        component = self.components[group["componentRef"]["name"]]
+        for task_name, task in component.get("dag", {}).get("tasks", {}).items():
+            if not self._is_group(task):
+                return self.step_names[(id(component), task_name)]
+            step = self._step_in_loop(task)
+            if step is not None:
+                return step
+        return None
 
     def _resources(self, executor_label: str) -> dict[str, str]:
         resources = self.executors[executor_label].get("container", {}).get("resources", {})
@@ -975,3 +1017,21 @@ def _whole_numbers(value):
     if isinstance(value, dict):
         return {k: _whole_numbers(v) for k, v in value.items()}
     return value
+
+
+def _first_step(items: list) -> Step | None:
+    """The first step written in a body, looking inside its loops, ifs and try blocks."""
+    for item in items:
+        if isinstance(item, Step):
+            return item
+        inner = (
+            item.body
+            if isinstance(item, (Loop, TryFinally))
+            else [i for _, arm in item.arms for i in arm]
+            if isinstance(item, IfChain)
+            else []
+        )
+        step = _first_step(inner)
+        if step is not None:
+            return step
+    return None
