@@ -61,6 +61,7 @@ _TASK_FIELDS = {
     "retryPolicy",
     "triggerPolicy",
     "parameterIterator",
+    "artifactIterator",
     "iteratorPolicy",
 }
 _CONTAINER_FIELDS = {"image", "command", "args", "env", "resources"}
@@ -131,7 +132,18 @@ def _type_text(definition: dict, artifact: bool, where: str) -> str:
 def _default_text(type_text: str, value) -> str:
     if type_text == "int" and isinstance(value, float) and value.is_integer():
         value = int(value)
+    if type_text == "list[int]":
+        value = [int(v) for v in value]
     return literal(value)
+
+
+def _whole_number_list(value) -> bool:
+    """A LIST default of whole numbers only: kfp's `list[int]` (protobuf writes them as 1.0, 2.0)."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() for v in value)
+    )
 
 
 def _ports(definitions: dict | None, where: str, with_defaults: bool) -> list[Port]:
@@ -144,6 +156,8 @@ def _ports(definitions: dict | None, where: str, with_defaults: bool) -> list[Po
             type_text = _type_text(definition, kind == "artifacts", at)
             default = None
             if with_defaults and "defaultValue" in definition:
+                if type_text == "list" and _whole_number_list(definition["defaultValue"]):
+                    type_text = "list[int]"  # its items compare as numbers in conditions, as kfp's list[int]
                 default = _default_text(type_text, definition["defaultValue"])
             elif with_defaults and definition.get("isOptional") and type_text != "Status":
                 type_text += "?"
@@ -295,7 +309,7 @@ class IrImporter:
                     )
                     handlers[task_name] = handler
                     body.append(handler)
-                elif "parameterIterator" in task:
+                elif _is_loop(task):
                     body.append(self._loop(child, task, at, names))
                 elif task_name.startswith("condition-branches"):
                     body.append(self._branches(child, names))
@@ -330,10 +344,11 @@ class IrImporter:
         return (
             ref.startswith(("comp-for-loop-", "comp-condition-", "comp-exit-handler-"))
             and not task_name.startswith("comp-")
-        ) or "parameterIterator" in task
+        ) or _is_loop(task)
 
     def _loop(self, scope: _Scope, task: dict, at: str, names: Names) -> Loop:
-        iterator = task["parameterIterator"]
+        kind = "parameterIterator" if "parameterIterator" in task else "artifactIterator"
+        iterator = task[kind]
         items = iterator.get("items", {})
         if "raw" in items:
             items_text = literal(json.loads(items["raw"]))
@@ -341,10 +356,12 @@ class IrImporter:
             items_text = self._resolve(
                 scope.parent, task["inputs"]["parameters"][items["inputParameter"]], path_of(at, "inputs")
             )
-        else:
-            raise ImportRefused(
-                CANT_EXPRESS, path_of(at, "parameterIterator", "items"), "a loop over this kind of items"
+        elif "inputArtifact" in items:  # a list of artifacts: one iteration per artifact
+            items_text = self._resolve(
+                scope.parent, task["inputs"]["artifacts"][items["inputArtifact"]], path_of(at, "inputs")
             )
+        else:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, kind, "items"), "a loop over this kind of items")
         variable = names.claim(item_name(items_text))
         scope.items[iterator["itemInput"]] = variable
         parallel = task.get("iteratorPolicy", {}).get("parallelismLimit")
@@ -376,7 +393,7 @@ class IrImporter:
     def _branches(self, scope: _Scope, names: Names) -> IfChain:
         arms: list = []
         earlier: list = []  # the conditions of the arms so far, as CEL trees
-        for task_name, task in scope.tasks.items():
+        for task_name, task in sorted(scope.tasks.items(), key=lambda named: _group_number(named[0])):
             at = path_of(scope.where, "tasks", task_name)
             child = _Scope(
                 task["componentRef"]["name"],
@@ -689,7 +706,7 @@ class IrImporter:
         """A step of a loop, outside any condition there: `after` it waits for the whole loop
         (ptflow's `after: [step]` depends on the outermost group around the step that the waiting
         step is not in, as kfp's `.after(loop)` does). None for a condition or exit handler group."""
-        if "parameterIterator" not in group:
+        if not _is_loop(group):
             return None
         component = self.components[group["componentRef"]["name"]]
         for task_name, task in component.get("dag", {}).get("tasks", {}).items():
@@ -1035,3 +1052,15 @@ def _first_step(items: list) -> Step | None:
         if step is not None:
             return step
     return None
+
+
+def _is_loop(task: dict) -> bool:
+    """A `dsl.ParallelFor` group: over parameters (a list, raw or from a value) or over a list of artifacts."""
+    return "parameterIterator" in task or "artifactIterator" in task
+
+
+def _group_number(task_name: str) -> int:
+    """kfp numbers groups in the order they are written (`condition-9` before `condition-10`); the YAML
+    lists them sorted as text."""
+    number = task_name.rsplit("-", 1)[-1]
+    return int(number) if number.isdigit() else 0

@@ -20,10 +20,8 @@ from tests.support.ir_equivalence import assert_equivalent_ir
 # entry id -> the IR path of the refused field, or the checker code the imported source gets
 GAPS = {
     "conditional_producer_and_consumers": "PTF305",
-    "if_elif_else_complex": "components.comp-condition-branches-4.dag.tasks.condition-8.triggerPolicy.condition",
     "pipeline_with_condition_dynamic_task_output_custom_training_job": "components.comp-condition-1.dag.tasks.custom-training-job.inputs.parameters.worker_pool_specs.runtimeValue.constant",
     "pipeline_with_dynamic_importer_metadata": "deploymentSpec.executors.exec-importer.importer.metadata",
-    "pipeline_with_parallelfor_list_artifacts": "root.dag.tasks.for-loop-1.artifactIterator",
 }
 
 
