@@ -100,6 +100,15 @@ CASES = {
         + "  outputDefinitions:\n    parameters:\n      x: {parameterType: STRING}\n",
         ["PTF921", "root.dag.outputs.parameters.x", "outside an if chain"],
     ),
+    # A task run "after everything" with a final status must follow an exit handler (`try { } finally { }`).
+    "exit_task_without_exit_handler": (
+        GOOD_IR_HEAD.replace(
+            "              runtimeValue:\n                constant: hi\n",
+            "              taskFinalStatus: {producerTask: nothing}\n"
+            "        triggerPolicy: {strategy: ALL_UPSTREAM_TASKS_COMPLETED}\n",
+        ),
+        ["PTF921", "root.dag.tasks.say.triggerPolicy", "exit handler"],
+    ),
     "empty": ("", ["PTF920", "empty"]),
 }
 
