@@ -24,6 +24,7 @@ from ptflow.compiler.importer.model import (
     Pipeline,
     Port,
     Step,
+    TryFinally,
 )
 from ptflow.compiler.importer.writer import literal
 from ptflow.compiler.names import k8s_name
@@ -60,6 +61,7 @@ _TASK_FIELDS = {
     "retryPolicy",
     "triggerPolicy",
     "parameterIterator",
+    "artifactIterator",
     "iteratorPolicy",
 }
 _CONTAINER_FIELDS = {"image", "command", "args", "env", "resources"}
@@ -84,9 +86,11 @@ _PLATFORM_FIELDS = {
 # kfp-kubernetes' resource steps (their `argostub/` images) and the stdlib.k8s steps that write them.
 _KUBERNETES_RESOURCE_STEPS = {"argostub/createpvc": "k8s.create_pvc", "argostub/deletepvc": "k8s.delete_pvc"}
 _K8S_IMPORT = "import stdlib.k8s as k8s"
+# The inputs kfp adds to a task whose resources are known only at run time (`set_cpu_limit(task.output)`).
+_RESOURCE_INPUTS = frozenset(
+    {"cpu_request", "cpu_limit", "memory_request", "memory_limit", "accelerator_type", "accelerator_count"}
+)
 _DEFAULT_RETRY = {"backoffDuration": "0s", "backoffFactor": 2.0, "backoffMaxDuration": "3600s"}
-
-ONEOF_NOT_IMPORTED = "an output chosen from several (dsl.OneOf) is not imported yet; write it as `oneof(a.out, b.out)`"
 
 
 def snake(name: str) -> str:
@@ -128,7 +132,18 @@ def _type_text(definition: dict, artifact: bool, where: str) -> str:
 def _default_text(type_text: str, value) -> str:
     if type_text == "int" and isinstance(value, float) and value.is_integer():
         value = int(value)
+    if type_text == "list[int]":
+        value = [int(v) for v in value]
     return literal(value)
+
+
+def _whole_number_list(value) -> bool:
+    """A LIST default of whole numbers only: kfp's `list[int]` (protobuf writes them as 1.0, 2.0)."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() for v in value)
+    )
 
 
 def _ports(definitions: dict | None, where: str, with_defaults: bool) -> list[Port]:
@@ -141,6 +156,8 @@ def _ports(definitions: dict | None, where: str, with_defaults: bool) -> list[Po
             type_text = _type_text(definition, kind == "artifacts", at)
             default = None
             if with_defaults and "defaultValue" in definition:
+                if type_text == "list" and _whole_number_list(definition["defaultValue"]):
+                    type_text = "list[int]"  # its items compare as numbers in conditions, as kfp's list[int]
                 default = _default_text(type_text, definition["defaultValue"])
             elif with_defaults and definition.get("isOptional") and type_text != "Status":
                 type_text += "?"
@@ -207,7 +224,6 @@ class IrImporter:
         self.executors = spec.get("deploymentSpec", {}).get("executors", {})
         self.platform = platform
         self.module = Module(origin)
-        self._exit_handler_name: str | None = None  # of the pipeline being read: its exit handler's name
         self.component_names = Names()
         self.by_key: dict[tuple, str] = {}
         self.by_ref: dict[str, str] = {}
@@ -241,37 +257,28 @@ class IrImporter:
         pipeline = Pipeline(
             pipeline_name, inputs, outputs, [], doc=doc or component.get("description", ""), display_name=display_name
         )
-        calling_pipelines_name, self._exit_handler_name = self._exit_handler_name, None  # pipelines nest
-        pipeline.body, pipeline.finally_body = self._dag(scope, names, top=True)
-        pipeline.finally_name, self._exit_handler_name = self._exit_handler_name, calling_pipelines_name
-        for kind, key in (("parameters", "valueFromParameter"), ("artifacts", "artifactSelectors")):
+        pipeline.body = self._dag(scope, names, top=True)
+        if len(pipeline.body) == 1 and isinstance(pipeline.body[0], TryFinally):
+            # One exit handler around the whole body: the pipeline's own `finally`.
+            (handler,) = pipeline.body
+            pipeline.body, pipeline.finally_body, pipeline.finally_name = (
+                handler.body,
+                handler.finally_body,
+                handler.finally_name,
+            )
+        for kind in ("parameters", "artifacts"):
             for output, source in component.get("dag", {}).get("outputs", {}).get(kind, {}).items():
-                selector = source.get(key)
-                if isinstance(selector, list):
-                    selector = selector[0] if len(selector) == 1 else None
-                if not selector:
-                    raise ImportRefused(
-                        CANT_EXPRESS,
-                        path_of(scope.where, "outputs", kind, output),
-                        ONEOF_NOT_IMPORTED,
-                    )
-                pipeline.returns[output] = self._task_output(
-                    scope,
-                    selector["producerSubtask"],
-                    selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
-                    kind,
-                )
+                pipeline.returns[output] = self._dag_output(scope, kind, output, source)
         self.module.pipelines.append(pipeline)
         return pipeline_name
 
-    def _dag(self, scope: _Scope, names: Names, top: bool = False):
+    def _dag(self, scope: _Scope, names: Names, top: bool = False) -> list:
         # Claim every step's name first: a value may point at a step written later.
         for task_name, task in scope.tasks.items():
             if not self._is_group(task):
                 self.step_names[(id(scope.component), task_name)] = names.claim(snake(task_name))
-        body: list[Step | Loop | IfChain] = []
-        final: list[Step] = []
-        exit_handler = None
+        body: list[Step | Loop | IfChain | TryFinally] = []
+        handlers: dict[str, TryFinally] = {}  # exit-handler-N -> its `try` block
         for task_name in _in_dependency_order(scope.tasks):
             task = scope.tasks[task_name]
             at = path_of(scope.where, "tasks", task_name)
@@ -283,34 +290,37 @@ class IrImporter:
                 body.append(self._step(scope, task_name, task, at))  # `ignore_upstream_failure: true`
                 continue
             if trigger.get("strategy") == "ALL_UPSTREAM_TASKS_COMPLETED":
-                if not top:
+                guarded = [d for d in task.get("dependentTasks", []) if d in handlers]
+                if not top or len(guarded) != 1:
                     raise ImportRefused(
-                        CANT_EXPRESS, path_of(at, "triggerPolicy"), "an exit handler below the top of a pipeline"
+                        CANT_EXPRESS, path_of(at, "triggerPolicy"), "an exit task that does not follow one exit handler"
                     )
-                final.append(self._step(scope, task_name, task, at))
+                handlers[guarded[0]].finally_body.append(self._step(scope, task_name, task, at))
                 continue
             if self._is_group(task):
                 ref = task["componentRef"]["name"]
                 child = _Scope(ref, self.components[ref], scope, task, path_of("components", ref, "dag"))
                 if task_name.startswith("exit-handler"):
-                    if not top or exit_handler:
-                        raise ImportRefused(CANT_EXPRESS, at, "a second or nested exit handler")
-                    if task.get("taskInfo", {}).get("name", task_name) != task_name:
-                        self._exit_handler_name = task["taskInfo"]["name"]  # `finally with { display_name }`
-                    exit_handler = child
-                    inner, _ = self._dag(child, names)
-                    body += inner
-                elif "parameterIterator" in task:
+                    if not top:
+                        raise ImportRefused(CANT_EXPRESS, at, "a nested exit handler")
+                    display = task.get("taskInfo", {}).get("name", task_name)
+                    handler = TryFinally(
+                        self._dag(child, names), finally_name=None if display == task_name else display
+                    )
+                    handlers[task_name] = handler
+                    body.append(handler)
+                elif _is_loop(task):
                     body.append(self._loop(child, task, at, names))
                 elif task_name.startswith("condition-branches"):
                     body.append(self._branches(child, names))
                 elif "condition" in trigger:
-                    body.append(IfChain([(self._condition(scope, task, at), self._dag(child, names)[0])]))
+                    body.append(IfChain([(self._condition(scope, task, at), self._dag(child, names))]))
                 else:
                     raise ImportRefused(CANT_EXPRESS, at, "a group kind ptflow does not know")
+                self._group_after(scope, task, at, [body[-1]])
             else:
                 body.append(self._step(scope, task_name, task, at))
-        return body, final
+        return body
 
     def _runs_after_failure(self, scope: _Scope, task: dict) -> bool:
         """A task that runs when its upstream is done, even failed, without being an exit handler's task:
@@ -334,10 +344,11 @@ class IrImporter:
         return (
             ref.startswith(("comp-for-loop-", "comp-condition-", "comp-exit-handler-"))
             and not task_name.startswith("comp-")
-        ) or "parameterIterator" in task
+        ) or _is_loop(task)
 
     def _loop(self, scope: _Scope, task: dict, at: str, names: Names) -> Loop:
-        iterator = task["parameterIterator"]
+        kind = "parameterIterator" if "parameterIterator" in task else "artifactIterator"
+        iterator = task[kind]
         items = iterator.get("items", {})
         if "raw" in items:
             items_text = literal(json.loads(items["raw"]))
@@ -345,14 +356,16 @@ class IrImporter:
             items_text = self._resolve(
                 scope.parent, task["inputs"]["parameters"][items["inputParameter"]], path_of(at, "inputs")
             )
-        else:
-            raise ImportRefused(
-                CANT_EXPRESS, path_of(at, "parameterIterator", "items"), "a loop over this kind of items"
+        elif "inputArtifact" in items:  # a list of artifacts: one iteration per artifact
+            items_text = self._resolve(
+                scope.parent, task["inputs"]["artifacts"][items["inputArtifact"]], path_of(at, "inputs")
             )
+        else:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, kind, "items"), "a loop over this kind of items")
         variable = names.claim(item_name(items_text))
         scope.items[iterator["itemInput"]] = variable
         parallel = task.get("iteratorPolicy", {}).get("parallelismLimit")
-        return Loop(variable, items_text, parallel, self._dag(scope, names)[0])
+        return Loop(variable, items_text, parallel, self._dag(scope, names))
 
     def _condition(self, scope: _Scope, task: dict, at: str, tree=None) -> str:
         if tree is None:
@@ -380,7 +393,7 @@ class IrImporter:
     def _branches(self, scope: _Scope, names: Names) -> IfChain:
         arms: list = []
         earlier: list = []  # the conditions of the arms so far, as CEL trees
-        for task_name, task in scope.tasks.items():
+        for task_name, task in sorted(scope.tasks.items(), key=lambda named: _group_number(named[0])):
             at = path_of(scope.where, "tasks", task_name)
             child = _Scope(
                 task["componentRef"]["name"],
@@ -401,7 +414,7 @@ class IrImporter:
             condition = None if not own else self._condition(scope, task, at, cel_reader.join_and(own))
             if own:
                 earlier.append(cel_reader.join_and(own))
-            arms.append((condition, self._dag(child, names)[0]))
+            arms.append((condition, self._dag(child, names)))
         return IfChain(arms)
 
     # ----------------------------------------------------------------- values
@@ -452,23 +465,43 @@ class IrImporter:
             return f"{self.step_names[(id(scope.component), producer)]}.{key}"
         ref = task["componentRef"]["name"]
         child = _Scope(ref, self.components[ref], scope, task, path_of("components", ref, "dag"))
-        outputs = child.component.get("dag", {}).get("outputs", {}).get(kind, {})
-        source = outputs.get(key, {})
-        selector = source.get("valueFromParameter") or source.get("artifactSelectors")
-        if isinstance(selector, list):
-            selector = selector[0] if len(selector) == 1 else None
-        if not selector:
+        source = child.component.get("dag", {}).get("outputs", {}).get(kind, {}).get(key, {})
+        return self._dag_output(child, kind, key, source)
+
+    def _dag_output(self, scope: _Scope, kind: str, key: str, source: dict) -> str:
+        """One output of a DAG as the value it surfaces: a step's output, or `oneof(...)` of the arms'.
+
+        kfp writes `dsl.OneOf` as a `condition-branches-N` output that selects one
+        value per arm (`valueFromOneof.parameterSelectors`, or several `artifactSelectors`)."""
+        selectors = (
+            source.get("valueFromOneof", {}).get("parameterSelectors")
+            or source.get("artifactSelectors")
+            or [source.get("valueFromParameter")]
+        )
+        if not all(selectors):
             raise ImportRefused(
                 CANT_EXPRESS,
-                path_of(child.where, "outputs", kind, key),
-                ONEOF_NOT_IMPORTED,
+                path_of(scope.where, "outputs", kind, key),
+                f"a DAG output of kind {sorted(source)} ptflow does not know",
             )
-        return self._task_output(
-            child,
-            selector["producerSubtask"],
-            selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
-            kind,
-        )
+        values = [
+            self._task_output(
+                scope,
+                selector["producerSubtask"],
+                selector.get("outputParameterKey") or selector.get("outputArtifactKey"),
+                kind,
+            )
+            for selector in selectors
+        ]
+        if len(values) == 1:
+            return values[0]
+        if not scope.component_name.startswith("comp-condition-branches-"):
+            raise ImportRefused(
+                CANT_EXPRESS,
+                path_of(scope.where, "outputs", kind, key),
+                "a value chosen from several outside an if chain",
+            )
+        return "oneof(" + ", ".join(values) + ")"
 
     def _constant(self, value, task_inputs, scope, at) -> str:
         if not isinstance(value, str) and "{{$" in json.dumps(value):
@@ -529,8 +562,10 @@ class IrImporter:
         for kind in ("parameters", "artifacts"):
             for input_name, binding in task.get("inputs", {}).get(kind, {}).items():
                 if input_name not in declared.get(kind, {}):
-                    if input_name.startswith(CHANNEL):
-                        continue  # kfp's extra inputs for a placeholder in a constant: read when it is resolved
+                    if input_name.startswith(CHANNEL) or (kind == "parameters" and input_name in _RESOURCE_INPUTS):
+                        # kfp's extra inputs for a placeholder in a constant, or for a resource known at
+                        # run time: read where the constant or the resource is
+                        continue
                     raise ImportRefused(
                         CANT_EXPRESS, path_of(at, "inputs", kind, input_name), "an input the component does not declare"
                     )
@@ -612,27 +647,10 @@ class IrImporter:
         display = task.get("taskInfo", {}).get("name")
         if display and display != task_name:
             options["display_name"] = literal(display)
-        implied = set()
-        for kind, key in (("parameters", "taskOutputParameter"), ("artifacts", "taskOutputArtifact")):
-            for binding in task.get("inputs", {}).get(kind, {}).values():
-                if key in binding:
-                    implied.add(binding[key]["producerTask"])
-                if "taskFinalStatus" in binding:
-                    implied.add(binding["taskFinalStatus"]["producerTask"])
         # A secret or PVC named by a step's output waits for that step (ptflow writes the dependency itself).
-        implied.update(_platform_producers(self.platform.get(component.get("executorLabel") or "", {})))
-        after = []
-        for dependency in task.get("dependentTasks", []):
-            if dependency in implied:
-                continue
-            producer = scope.tasks.get(dependency)
-            if producer is None or self._is_group(producer):
-                if task.get("triggerPolicy", {}).get("strategy") and dependency.startswith("exit-handler"):
-                    continue
-                raise ImportRefused(
-                    CANT_EXPRESS, path_of(at, "dependentTasks"), f"`after` a group ({dependency!r}) has no ptflow form"
-                )
-            after.append(self.step_names[(id(scope.component), dependency)])
+        after = self._after(
+            scope, task, at, _platform_producers(self.platform.get(component.get("executorLabel") or "", {}))
+        )
         if after:
             options["after"] = "[" + ", ".join(after) + "]"
         executor_label = component.get("executorLabel")
@@ -641,8 +659,67 @@ class IrImporter:
             options.update(self._platform_options(executor_label, scope))
         return options
 
+    def _after(self, scope: _Scope, task: dict, at: str, implied: frozenset[str] | set[str] = frozenset()) -> list[str]:
+        """The steps a task waits for beyond the producers of its inputs: its `after`."""
+        implied = set(implied)
+        for kind, key in (("parameters", "taskOutputParameter"), ("artifacts", "taskOutputArtifact")):
+            for binding in task.get("inputs", {}).get(kind, {}).values():
+                if key in binding:
+                    implied.add(binding[key]["producerTask"])
+                if "taskFinalStatus" in binding:
+                    implied.add(binding["taskFinalStatus"]["producerTask"])
+        after: list[str] = []
+        for dependency in task.get("dependentTasks", []):
+            if dependency in implied:
+                continue
+            producer = scope.tasks.get(dependency)
+            if producer is None or self._is_group(producer):
+                if task.get("triggerPolicy", {}).get("strategy") and dependency.startswith("exit-handler"):
+                    continue
+                step = self._step_in_loop(producer) if producer is not None else None
+                if step is None:
+                    raise ImportRefused(
+                        CANT_EXPRESS,
+                        path_of(at, "dependentTasks"),
+                        f"`after` a group ({dependency!r}) has no ptflow form",
+                    )
+            else:
+                step = self.step_names[(id(scope.component), dependency)]
+            if step not in after:
+                after.append(step)
+        return after
+
+    def _group_after(self, scope: _Scope, task: dict, at: str, body: list) -> None:
+        """A loop or condition group that waits for steps (kfp lifts a `.after()` inside it to the group):
+        its first step gets the `after`, which ptflow lifts to the group again."""
+        after = self._after(scope, task, at)
+        if not after:
+            return
+        step = _first_step(body)
+        if step is None:
+            raise ImportRefused(CANT_EXPRESS, path_of(at, "dependentTasks"), "a group that waits but has no step")
+        known = step.options.get("after", "[]")[1:-1]
+        names = [n for n in known.split(", ") if n] + [n for n in after if n not in known.split(", ")]
+        step.options["after"] = "[" + ", ".join(names) + "]"
+
+    def _step_in_loop(self, group: dict) -> str | None:
+        """A step of a loop, outside any condition there: `after` it waits for the whole loop
+        (ptflow's `after: [step]` depends on the outermost group around the step that the waiting
+        step is not in, as kfp's `.after(loop)` does). None for a condition or exit handler group."""
+        if not _is_loop(group):
+            return None
+        component = self.components[group["componentRef"]["name"]]
+        for task_name, task in component.get("dag", {}).get("tasks", {}).items():
+            if not self._is_group(task):
+                return self.step_names[(id(component), task_name)]
+            step = self._step_in_loop(task)
+            if step is not None:
+                return step
+        return None
+
     def _resources(self, executor_label: str) -> dict[str, str]:
         resources = self.executors[executor_label].get("container", {}).get("resources", {})
+        where = path_of("deploymentSpec", "executors", executor_label, "container", "resources")
         options = {}
         for option, names in (
             ("cpu", ("resourceCpuLimit", "cpuLimit")),
@@ -652,18 +729,26 @@ class IrImporter:
         ):
             for key in names:
                 if key in resources:
-                    options[option] = (
-                        literal(resources[key]) if isinstance(resources[key], str) else literal(str(resources[key]))
-                    )
+                    options[option] = self._resource(resources[key], path_of(where, key))
                     break
         accelerator = resources.get("accelerator", {})
         count = accelerator.get("resourceCount", accelerator.get("count"))
         if count is not None:
-            options["gpus"] = str(int(count))
+            options["gpus"] = (
+                self._resource(count, path_of(where, "accelerator", "resourceCount"))
+                if isinstance(count, str) and "{{$" in count
+                else str(int(count))
+            )
         kind = accelerator.get("resourceType", accelerator.get("type"))
         if kind:
-            options["accelerator"] = literal(kind)
+            options["accelerator"] = self._resource(kind, path_of(where, "accelerator", "resourceType"))
         return options
+
+    def _resource(self, value, at: str) -> str:
+        """A resource quantity: a constant, or a placeholder for the parameter or step output it is read from."""
+        if isinstance(value, str) and "{{$" in value:
+            return self._constant(value, None, None, at)  # the channel is one of the current task's inputs
+        return literal(value if isinstance(value, str) else str(value))
 
     def _object_name(self, scope: _Scope, entry: dict, field: str, where: str) -> str:
         """A secret's or PVC's name: a constant, or the run-time value its `...NameParameter` binds."""
@@ -949,3 +1034,33 @@ def _whole_numbers(value):
     if isinstance(value, dict):
         return {k: _whole_numbers(v) for k, v in value.items()}
     return value
+
+
+def _first_step(items: list) -> Step | None:
+    """The first step written in a body, looking inside its loops, ifs and try blocks."""
+    for item in items:
+        if isinstance(item, Step):
+            return item
+        inner = (
+            item.body
+            if isinstance(item, (Loop, TryFinally))
+            else [i for _, arm in item.arms for i in arm]
+            if isinstance(item, IfChain)
+            else []
+        )
+        step = _first_step(inner)
+        if step is not None:
+            return step
+    return None
+
+
+def _is_loop(task: dict) -> bool:
+    """A `dsl.ParallelFor` group: over parameters (a list, raw or from a value) or over a list of artifacts."""
+    return "parameterIterator" in task or "artifactIterator" in task
+
+
+def _group_number(task_name: str) -> int:
+    """kfp numbers groups in the order they are written (`condition-9` before `condition-10`); the YAML
+    lists them sorted as text."""
+    number = task_name.rsplit("-", 1)[-1]
+    return int(number) if number.isdigit() else 0

@@ -63,6 +63,15 @@ class IfChain:
 
 
 @dataclass
+class TryFinally:
+    """`try { body } finally { finally_body }`: one of several exit handlers, around part of a pipeline body."""
+
+    body: list
+    finally_body: list = field(default_factory=list)
+    finally_name: str | None = None  # the handler's name (`finally with { display_name: ... }`)
+
+
+@dataclass
 class Pipeline:
     name: str
     inputs: list[Port]

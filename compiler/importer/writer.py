@@ -14,6 +14,7 @@ from ptflow.compiler.importer.model import (
     Pipeline,
     Port,
     Step,
+    TryFinally,
 )
 from ptflow.compiler.tree import Module as Tree
 
@@ -108,7 +109,18 @@ def _body(items: list, indent: str) -> list[str]:
                 lines.append(f"{indent}{opener}" if index == 0 else f"{indent}}} {opener}")
                 lines += _body(body, indent + "    ")
             lines.append(f"{indent}}}")
+        elif isinstance(item, TryFinally):
+            lines.append(f"{indent}try {{")
+            lines += _body(item.body, indent + "    ")
+            lines.append(f"{indent}}} finally {_handler_name(item.finally_name)}{{")
+            lines += _body(item.finally_body, indent + "    ")
+            lines.append(f"{indent}}}")
     return lines
+
+
+def _handler_name(name: str | None) -> str:
+    """`with { display_name: ... } ` after `finally` for a named exit handler, else nothing."""
+    return f"with {{ display_name: {literal(name)} }} " if name else ""
 
 
 def _pipeline(pipeline: Pipeline) -> list[str]:
@@ -129,8 +141,7 @@ def _pipeline(pipeline: Pipeline) -> list[str]:
     if pipeline.returns:
         lines.append("    return (" + ", ".join(f"{k}: {v}" for k, v in pipeline.returns.items()) + ")")
     if pipeline.finally_body:
-        named = f"with {{ display_name: {literal(pipeline.finally_name)} }} " if pipeline.finally_name else ""
-        lines.append(f"    finally {named}{{")
+        lines.append(f"    finally {_handler_name(pipeline.finally_name)}{{")
         lines += _body(pipeline.finally_body, "        ")
         lines.append("    }")
     lines.append("}")

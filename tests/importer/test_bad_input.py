@@ -80,13 +80,34 @@ CASES = {
     "duplicate_key": (GOOD_IR_HEAD + "pipelineInfo:\n  name: again\n", ["PTF920", "line "]),
     "unknown_task_field": (GOOD_IR_HEAD + "        sparkleFactor: 3\n", ["PTF921", "root.dag.tasks.say.sparkleFactor"]),
     "unknown_top_field": (GOOD_IR_HEAD + "futureField: {}\n", ["PTF921", "futureField"]),
-    "one_of_output": (
+    "unknown_output_kind": (
         GOOD_IR_HEAD.replace(
             "root:\n  dag:\n",
             "root:\n  dag:\n    outputs:\n      parameters:\n        x:\n          valueFromOneOf: {}\n",
         )
         + "  outputDefinitions:\n    parameters:\n      x: {parameterType: STRING}\n",
-        ["PTF921", "root.dag.outputs.parameters.x", "OneOf"],
+        ["PTF921", "root.dag.outputs.parameters.x", "valueFromOneOf"],
+    ),
+    # dsl.OneOf chooses among the arms of an if chain (`condition-branches-N`); anywhere else there's no `oneof`.
+    "one_of_outside_an_if_chain": (
+        GOOD_IR_HEAD.replace(
+            "root:\n  dag:\n",
+            "root:\n  dag:\n    outputs:\n      parameters:\n        x:\n          valueFromOneof:\n"
+            "            parameterSelectors:\n"
+            "            - {outputParameterKey: Output, producerSubtask: say}\n"
+            "            - {outputParameterKey: Output, producerSubtask: say}\n",
+        )
+        + "  outputDefinitions:\n    parameters:\n      x: {parameterType: STRING}\n",
+        ["PTF921", "root.dag.outputs.parameters.x", "outside an if chain"],
+    ),
+    # A task run "after everything" with a final status must follow an exit handler (`try { } finally { }`).
+    "exit_task_without_exit_handler": (
+        GOOD_IR_HEAD.replace(
+            "              runtimeValue:\n                constant: hi\n",
+            "              taskFinalStatus: {producerTask: nothing}\n"
+            "        triggerPolicy: {strategy: ALL_UPSTREAM_TASKS_COMPLETED}\n",
+        ),
+        ["PTF921", "root.dag.tasks.say.triggerPolicy", "exit handler"],
     ),
     "empty": ("", ["PTF920", "empty"]),
 }
