@@ -40,19 +40,23 @@ def is_platforms(document: Any) -> bool:
     return isinstance(document, dict) and "platforms" in document
 
 
-def validate_ir(documents: list[dict], source: SourceText | None = None) -> list[Diagnostic]:
+def validate_ir(documents: list[dict], source: SourceText | None = None, typed: bool = True) -> list[Diagnostic]:
     """Every problem in the YAML documents of one KFP v2 IR file.
 
     `documents` are the file's YAML documents in order (empty ones as None, so
     that indices match the file when `source` is given for positions).
+    `typed=False` leaves out the strict protobuf parse (layer 1), as `ptflow
+    compile` does for its own output: see `validate_ir_documents` in
+    `targets/support.py`.
     """
     report = PathReport()
     spec_index, platforms_index = _identify(documents, report)
     platforms = documents[platforms_index] if platforms_index is not None else None
     if spec_index is not None:
-        _check_spec_schema(report, spec_index, documents[spec_index])
+        if typed:
+            _check_spec_schema(report, spec_index, documents[spec_index])
         _check_backend_rules(report, spec_index, documents[spec_index])
-    if platforms is not None and platforms_index is not None:
+    if typed and platforms is not None and platforms_index is not None:
         _check_platforms_schema(report, platforms_index, platforms)
     if spec_index is not None:
         Semantics(
