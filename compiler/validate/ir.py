@@ -23,8 +23,6 @@ from typing import Any
 
 from ptflow.compiler.diagnostics import Diagnostic, codes
 from ptflow.compiler.source import SourceText
-from ptflow.compiler.validate import protos
-from ptflow.compiler.validate.ir_schema import check_message
 from ptflow.compiler.validate.ir_semantics import Semantics
 from ptflow.compiler.validate.yaml_source import PathReport
 
@@ -40,19 +38,23 @@ def is_platforms(document: Any) -> bool:
     return isinstance(document, dict) and "platforms" in document
 
 
-def validate_ir(documents: list[dict], source: SourceText | None = None) -> list[Diagnostic]:
+def validate_ir(documents: list[dict], source: SourceText | None = None, typed: bool = True) -> list[Diagnostic]:
     """Every problem in the YAML documents of one KFP v2 IR file.
 
     `documents` are the file's YAML documents in order (empty ones as None, so
     that indices match the file when `source` is given for positions).
+    `typed=False` leaves out the strict protobuf parse (layer 1), as `ptflow
+    compile` does for its own output: see `validate_ir_documents` in
+    `targets/support.py`.
     """
     report = PathReport()
     spec_index, platforms_index = _identify(documents, report)
     platforms = documents[platforms_index] if platforms_index is not None else None
     if spec_index is not None:
-        _check_spec_schema(report, spec_index, documents[spec_index])
+        if typed:
+            _check_spec_schema(report, spec_index, documents[spec_index])
         _check_backend_rules(report, spec_index, documents[spec_index])
-    if platforms is not None and platforms_index is not None:
+    if typed and platforms is not None and platforms_index is not None:
         _check_platforms_schema(report, platforms_index, platforms)
     if spec_index is not None:
         Semantics(
@@ -90,7 +92,14 @@ def _identify(documents: list, report: PathReport) -> tuple[int | None, int | No
     return spec_index, platforms_index
 
 
+# The protobuf layer's modules (`protos`, `ir_schema`) are imported where they are used: `ptflow compile`
+# validates without that layer and so doesn't load them (~2 ms of a cold start).
+
+
 def _check_spec_schema(report: PathReport, index: int, spec: dict) -> None:
+    from ptflow.compiler.validate import protos
+    from ptflow.compiler.validate.ir_schema import check_message
+
     pb2 = protos.pipeline_spec_pb2()
     skeleton = dict(spec)
     components = skeleton.pop("components", None)
@@ -127,6 +136,8 @@ def _check_map_values(
     `free_text` names top-level string fields whose content can't make a parse fail; values that
     differ only there count as identical (when those fields do hold strings).
     """
+    from ptflow.compiler.validate.ir_schema import check_message
+
     verdicts: dict[str, bool] = {}
     for key, value in mapping.items():
         if not isinstance(key, str):
@@ -147,6 +158,9 @@ def _check_map_values(
 
 
 def _check_platforms_schema(report: PathReport, index: int, platforms: dict) -> None:
+    from ptflow.compiler.validate import protos
+    from ptflow.compiler.validate.ir_schema import check_message
+
     pb2 = protos.pipeline_spec_pb2()
     check_message(report, index, (), platforms, pb2.PlatformSpec)
     kubernetes = platforms.get("platforms")

@@ -22,6 +22,7 @@ from ptflow.compiler.api import compile_file
 from tests.kfp_corpus.corpus import BY_ID
 from tests.kfp_corpus.kfp_bugs import KFP_BUG_FIXES
 from tests.support.ir_equivalence import assert_equivalent_ir
+from tests.support.kfp_compare import assert_valid_ir
 
 TWINS = Path(__file__).resolve().parent / "twins"
 
@@ -42,6 +43,7 @@ def test_twin_compiles_to_what_kfp_compiles(kfp_corpus, twin, tmp_path):
     result = compile_file(str(source))
     errors = [f"{d.span}: {d.code} {d.message}" for d in result.diagnostics if d.is_error]
     assert result.ok, "ptflow reported errors:\n" + "\n".join(errors)
+    assert_valid_ir(result.documents)  # the protobuf parse `ptflow compile` leaves out, as `ptflow validate` runs it
     theirs = [d for d in theirs if d is not None]
     if entry.id in KFP_BUG_FIXES:
         KFP_BUG_FIXES[entry.id](theirs[0])

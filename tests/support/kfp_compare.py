@@ -32,7 +32,18 @@ def compile_ptflow(source: str, tmp_path: Path, name: str = "pipeline.ptflow", *
     result = compile_file(str(path), **options)
     errors = [f"{d.span}: {d.code} {d.message}" for d in result.diagnostics if d.is_error]
     assert result.ok, "ptflow reported errors:\n" + "\n".join(errors)
+    assert_valid_ir(result.documents)
     return result.documents
+
+
+def assert_valid_ir(documents: list[dict]) -> None:
+    """What ptflow wrote passes `ptflow validate`'s full IR check, the strict protobuf parse included (which
+    `ptflow compile` leaves out: this suite is where a lowering bug that misspells a field shows up)."""
+    from ptflow.compiler.validate.ir import validate_ir
+
+    if documents and "kind" not in documents[0]:  # KFP v2 IR (kfp-v2, vertex), not an Argo Workflow
+        problems = [f"{d.code} {d.message}" for d in validate_ir(documents) if d.is_error]
+        assert problems == [], "ptflow validate rejects what ptflow compiled:\n" + "\n".join(problems)
 
 
 def _normalize(documents: list[dict]) -> list[dict]:
