@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ptflow.compiler import dag
 from ptflow.compiler.api import check_file
+from ptflow.compiler.lint import check_diagnostics
 from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.recheck import CheckReuse
 
@@ -62,6 +63,9 @@ EDITS = [
     ("and back", "component inner(", "component shout("),
     ("a step calling a name that isn't there", "loud = shout(", "loud = shoud("),
     ("and back", "loud = shoud(", "loud = shout("),
+    # The lint rules read the re-checked program too: a parameter no step reads any more, and read again.
+    ("a parameter left unused", "max_epochs: epochs)", "max_epochs: 1)"),
+    ("and used again", "max_epochs: 1)", "max_epochs: epochs)"),
 ]
 
 
@@ -73,15 +77,16 @@ def edited(text: str):
 
 
 def check(path: str, text: str, loader: ModuleLoader, reuse: CheckReuse | None):
+    """The check's result, and everything `ptflow check` reports for it (lint findings included)."""
     result = check_file(path, text, loader=loader, reuse=reuse)
-    return result, repr(result.diagnostics)
+    return result, repr(check_diagnostics(result))
 
 
 def test_every_edit_rechecks_as_a_fresh_check_does(tmp_path: Path):
     path = str(tmp_path / "main.ptflow")
     loader, reuse = ModuleLoader(incremental=True), CheckReuse()
     check_file(path, START, loader=loader, reuse=reuse)
-    reports = set()
+    reports, messages = set(), set()
     for what, text in edited(START):
         result, diagnostics = check(path, text, loader, reuse)
         fresh, fresh_diagnostics = check(path, text, ModuleLoader(), None)
@@ -90,8 +95,10 @@ def test_every_edit_rechecks_as_a_fresh_check_does(tmp_path: Path):
         for name, graph in result.pipelines.items():
             assert graph_summary(graph) == graph_summary(fresh.pipelines[name]), (what, name)
         reports.update(d.code for d in result.diagnostics)
+        messages.update(d.message for d in check_diagnostics(result))
     # The sequence went through the mistakes it was written for, and ends clean.
     assert {"PTF301", "PTF204", "PTF202", "PTF201"} <= reports, reports
+    assert "parameter `epochs` of pipeline `unrelated` is never used" in messages
     assert result.ok
 
 
