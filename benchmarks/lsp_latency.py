@@ -285,20 +285,27 @@ def summary(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:.1f} ms (p90 {p90 * 1000:.1f})"
 
 
-def breakdown(lines: int, repeats: int = 5) -> str:
+def breakdown(lines: int, shape: str, repeats: int = 5) -> str:
     """CPU time of each phase behind one check, in-process and with the collector paused, as the server runs
-    them: parse (the compiler's parser alone), check (parse included), lint rules, index."""
+    them (its incremental parser and re-check): parse (the compiler's whole parser alone, for scale), check
+    (the incremental parse included), lint rules, index."""
     from ptflow.compiler.api import check_file, garbage_collection_paused
     from ptflow.compiler.index import build_index
     from ptflow.compiler.modules import ModuleLoader
     from ptflow.compiler.parser import parse_module
     from ptflow.lsp.analysis import with_lint_findings
 
-    text = pipeline_source(lines)
+    try:
+        from ptflow.compiler.recheck import CheckReuse
+
+        reuse = {"reuse": CheckReuse()}
+    except ImportError:  # a checkout from before the re-check
+        reuse = {}
+    text = SHAPES[shape](lines)
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "generated.ptflow")
-        loader = ModuleLoader()
-        check_file(path, text, loader=loader)
+        loader = ModuleLoader(incremental=True)
+        check_file(path, text, loader=loader, **reuse)
         phases: dict[str, list[float]] = {"parse": [], "check": [], "lint": [], "index": []}
         for k in range(repeats):
             edited = text.replace("max_samples: 200", f"max_samples: {300 + k}", 1)
@@ -306,7 +313,7 @@ def breakdown(lines: int, repeats: int = 5) -> str:
                 started = time.process_time()
                 parse_module(edited, path)
                 parsed = time.process_time()
-                result = check_file(path, edited, loader=loader)
+                result = check_file(path, edited, loader=loader, **reuse)
                 checked = time.process_time()
                 with_lint_findings(result)
                 linted = time.process_time()
@@ -436,7 +443,8 @@ def main() -> None:
             )
     if args.breakdown:
         for size in args.sizes:
-            print(f"\n{size} lines, CPU in-process: {breakdown(size)} (check includes parsing)")
+            for shape in args.shapes:
+                print(f"\n{size} lines ({shape}), CPU in-process: {breakdown(size, shape)}")
 
 
 if __name__ == "__main__":

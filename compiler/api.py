@@ -15,6 +15,7 @@ from ptflow.compiler.checker import Checker, ModuleScope
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes, did_you_mean
 from ptflow.compiler.gc_pause import garbage_collection_paused  # noqa: F401 (re-exported)
 from ptflow.compiler.modules import ModuleLoader
+from ptflow.compiler.recheck import CheckReuse
 from ptflow.compiler.source import Span
 from ptflow.compiler.targets.registry import DEFAULT_TARGET, target_named
 from ptflow.compiler.value_limits import unrepresentable
@@ -54,14 +55,21 @@ class CompileResult:
 
 
 def check_file(
-    path: str, text: str | None = None, *, loader: ModuleLoader | None = None, runtime_image: str | None = None
+    path: str,
+    text: str | None = None,
+    *,
+    loader: ModuleLoader | None = None,
+    runtime_image: str | None = None,
+    reuse: CheckReuse | None = None,
 ) -> CheckResult:
+    """Check a file and what it imports; with `reuse`, take the declarations an edit didn't touch from the
+    last check of the file (`compiler/recheck.py`)."""
     with garbage_collection_paused():
-        return _check_file(path, text, loader, runtime_image)
+        return _check_file(path, text, loader, runtime_image, reuse)
 
 
-def _check_file(path, text, loader, runtime_image) -> CheckResult:
-    checker = Checker(loader, runtime_image)
+def _check_file(path, text, loader, runtime_image, reuse) -> CheckResult:
+    checker = Checker(loader, runtime_image, reuse)
     scope = checker.check_file(path, text)
     pipelines = {name: graph for name, graph in scope.graphs.items() if graph is not None}
     return CheckResult(path, checker.diagnostics.sorted(), scope, pipelines)

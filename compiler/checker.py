@@ -19,6 +19,7 @@ from ptflow.compiler.diagnostics import Diagnostics, Related, codes, did_you_mea
 from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from ptflow.compiler.modules import FileKind, ModuleLoader, SourceFile
 from ptflow.compiler.pipeline_checker import BUILTINS, PipelineBuilder
+from ptflow.compiler.recheck import CheckReuse, ComponentCheck, PipelineCheck, same_callee
 from ptflow.compiler.source import Span
 
 
@@ -75,8 +76,11 @@ class ModuleScope:
 
 
 class Checker:
-    def __init__(self, loader: ModuleLoader | None = None, runtime_image: str | None = None):
+    def __init__(
+        self, loader: ModuleLoader | None = None, runtime_image: str | None = None, reuse: CheckReuse | None = None
+    ):
         self.loader = loader or ModuleLoader()
+        self.reuse = reuse  # the last check's declarations, to take those an edit didn't touch (language server)
         self.runtime_image = runtime_image or default_runtime_image()
         self.diagnostics = Diagnostics()
         self.modules: dict[str, ModuleScope] = {}
@@ -89,9 +93,13 @@ class Checker:
         """Check a file and everything it imports; build all its pipelines."""
         if text is not None:
             self.loader.set_overlay(path, text)
+        if self.reuse is not None:
+            self.reuse.begin(path)
         scope = self._module(path, import_node=None)
         for definition in scope.pipelines():
             self.pipeline_graph(scope, definition.name.name)
+        if self.reuse is not None:
+            self.reuse.end()
         self._drop_cascades()
         return scope
 
@@ -125,17 +133,40 @@ class Checker:
             return None  # a call cycle, reported by the caller
         self._building.append(key)
         try:
-            builder = PipelineBuilder(
-                symbol.definition,
-                self.diagnostics,
-                resolve_callee=lambda expr: self.resolve_callee(scope, expr),
-                global_names=set(scope.symbols) | set(BUILTINS),
-            )
-            graph = builder.build()
-            scope.source_maps[name] = builder.source_map
+            graph = self._build_pipeline(scope, name, symbol.definition)
         finally:
             self._building.pop()
         scope.graphs[name] = graph
+        return graph
+
+    def _build_pipeline(self, scope: ModuleScope, name: str, definition: tree.PipelineDef) -> dag.PipelineGraph | None:
+        global_names = frozenset(scope.symbols) | frozenset(BUILTINS)
+        if self.reuse is not None:
+            last = self.reuse.pipeline(definition, global_names)
+            # Resolving each callee again reports what it always reports, and checks a pipeline it calls.
+            if last is not None and all(
+                same_callee(spec, self.resolve_callee(scope, expr)) for expr, spec in last.callees
+            ):
+                self.reuse.reuse_pipeline(last)
+                self.diagnostics.extend(last.diagnostics)
+                scope.source_maps[name] = last.source_map
+                return last.graph
+        callees: list[tuple[tree.Expr, dag.ComponentSpec | None]] = []
+
+        def resolve(expr: tree.Expr) -> dag.ComponentSpec | None:
+            spec = self.resolve_callee(scope, expr)
+            callees.append((expr, spec))
+            return spec
+
+        own = Diagnostics()  # what the builder reports, kept apart to be remembered
+        builder = PipelineBuilder(definition, own, resolve_callee=resolve, global_names=set(global_names))
+        graph = builder.build()
+        self.diagnostics.extend(own.items)
+        scope.source_maps[name] = builder.source_map
+        if self.reuse is not None:
+            self.reuse.remember_pipeline(
+                PipelineCheck(definition, global_names, callees, graph, builder.source_map, own.items)
+            )
         return graph
 
     def component(self, path: str, name: str) -> dag.ComponentSpec | None:
@@ -181,7 +212,7 @@ class Checker:
         for definition in module_tree.components:
             if definition.name.missing:
                 continue
-            spec = ComponentBuilder(definition, scope.path, self.diagnostics, self.runtime_image).build()
+            spec = self._component_spec(scope, definition)
             self._bind(scope, definition.name.name, ComponentSymbol(spec, definition.name.span), definition.name.span)
         for pipeline_definition in module_tree.pipelines:
             if pipeline_definition.name.missing:
@@ -192,6 +223,19 @@ class Checker:
                 PipelineSymbol(scope, pipeline_definition),
                 pipeline_definition.name.span,
             )
+
+    def _component_spec(self, scope: ModuleScope, definition: tree.ComponentDef) -> dag.ComponentSpec:
+        if self.reuse is None:
+            return ComponentBuilder(definition, scope.path, self.diagnostics, self.runtime_image).build()
+        last = self.reuse.component(definition, scope.path, self.runtime_image)
+        if last is not None:
+            self.diagnostics.extend(last.diagnostics)
+            return last.spec
+        own = Diagnostics()
+        spec = ComponentBuilder(definition, scope.path, own, self.runtime_image).build()
+        self.diagnostics.extend(own.items)
+        self.reuse.remember_component(ComponentCheck(definition, scope.path, self.runtime_image, spec, own.items))
+        return spec
 
     def _bind(self, scope: ModuleScope, name: str, symbol: Symbol, span) -> None:
         if name in scope.symbols:
@@ -335,6 +379,10 @@ class Checker:
         graph = self.pipeline_graph(symbol.scope, symbol.definition.name.name)
         if graph is None:
             return None
+        check = self.reuse.pipeline_spec(symbol.definition, graph) if self.reuse is not None else None
+        if check is not None and check.spec is not None:
+            self._pipeline_specs[key] = check.spec
+            return check.spec
         spec = dag.ComponentSpec(
             name=graph.name,
             kind=dag.ComponentKind.PIPELINE,
@@ -346,4 +394,6 @@ class Checker:
             pipeline=graph,
         )
         self._pipeline_specs[key] = spec
+        if check is not None:
+            check.spec = spec  # the same spec next time, so its callers can be reused too
         return spec

@@ -10,6 +10,7 @@ match the two up itself.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -82,7 +83,7 @@ class LintContext:
     def names_in(self, pipeline: PipelineView) -> set[str]:
         """The names a pipeline's body reads (computed once; several rules ask)."""
         if pipeline.names is None:
-            pipeline.names = names_used(pipeline.definition.body)
+            pipeline.names = _names_in_body(pipeline.definition)
         return pipeline.names
 
     def components(self) -> list[tree.ComponentDef]:
@@ -158,3 +159,22 @@ def walk_nodes(node) -> Iterator:
 def names_used(node) -> set[str]:
     """Every bare name read anywhere under `node` (`x` in `x`, `x.y`, `f"{x}"`, `x(...)`)."""
     return {n.id for n in walk_nodes(node) if isinstance(n, tree.Name)}
+
+
+# The names each recent pipeline's body reads, by the declaration object.  The language server's incremental
+# parser hands back the same declaration objects for what an edit didn't touch, and walking every body was
+# most of the lint rules' time on each edit of a big file.  Syntax trees are never changed once built.
+_NAMES_IN_BODY: dict[tree.PipelineDef, frozenset[str]] = {}
+_NAMES_REMEMBERED = 4096
+_NAMES_LOCK = threading.Lock()
+
+
+def _names_in_body(definition: tree.PipelineDef) -> set[str]:
+    names = _NAMES_IN_BODY.get(definition)
+    if names is None:
+        names = frozenset(names_used(definition.body))
+        with _NAMES_LOCK:  # the language server lints in its check thread
+            if len(_NAMES_IN_BODY) >= _NAMES_REMEMBERED:
+                _NAMES_IN_BODY.pop(next(iter(_NAMES_IN_BODY)))  # the oldest: a dict keeps insertion order
+            _NAMES_IN_BODY[definition] = names
+    return set(names)

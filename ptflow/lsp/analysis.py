@@ -3,7 +3,9 @@
 An `Analyzer` lives as long as the server and owns the one `ModuleLoader`,
 whose cache of parses (keyed by text) is why an edit re-parses only the file
 that changed, and within it only the top-level declarations the edit touched
-(`compiler/incremental_parser.py`).  Everything here runs in the server's check thread; the
+(`compiler/incremental_parser.py`); its `CheckReuse` is why the check then
+re-checks only those declarations and the pipelines that call what changed
+(`compiler/recheck.py`).  Everything here runs in the server's check thread; the
 `Analysis` it returns is never changed afterwards, so request handlers read
 it from the event loop without locks.
 """
@@ -21,6 +23,7 @@ from ptflow.compiler.checker import ModuleScope
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics
 from ptflow.compiler.index import FileIndex, build_index, imported_scopes
 from ptflow.compiler.modules import ModuleLoader
+from ptflow.compiler.recheck import CheckReuse
 from ptflow.lsp.scheduler import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -66,19 +69,22 @@ class Analysis:
 class Analyzer:
     def __init__(self) -> None:
         self.loader = ModuleLoader(incremental=True)
+        self.reuse = CheckReuse()  # each document's declarations' checks, for the next edit (check thread only)
         self._indexes: dict[str, tuple[str, FileIndex]] = {}
         self._lock = threading.Lock()
 
     def set_text(self, path: str, text: str | None) -> None:
         """An open document's newest text (None when it closes and the file on disk counts again)."""
         self.loader.set_overlay(path, text)
+        if text is None:
+            self.reuse.forget(path)
 
     def analyze(self, snapshot: Snapshot) -> Analysis:
         started = time.perf_counter()
         # The collector's full scans of the many small objects a check keeps alive cost more than the
         # lint rules and the index together (see benchmarks/lsp_latency.py --breakdown).
         with garbage_collection_paused():
-            result = check_file(snapshot.path, snapshot.text, loader=self.loader)
+            result = check_file(snapshot.path, snapshot.text, loader=self.loader, reuse=self.reuse)
             diagnostics = with_lint_findings(result)
             scope = result.scope
             index = build_index(scope) if scope is not None else FileIndex(snapshot.path)

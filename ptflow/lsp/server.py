@@ -10,6 +10,7 @@ modules, converting positions only here, at the protocol boundary.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import os
@@ -117,6 +118,14 @@ class PtflowLanguageServer(LanguageServer):
             except ImportError:  # the lint rules are optional; anything else shows up at its first use
                 logger.debug("could not import %s ahead of use", name, exc_info=True)
         self.analyzer  # noqa: B018 (made now, off the event loop)
+        from ptflow.compiler.parser import get_parser
+
+        get_parser()  # the grammar's tables, built now so that they are frozen below
+        # What is loaded by now lives as long as the server.  Each edit's check leaves many objects behind,
+        # and the collector's full scans they set off walked all of these again each time (about half of
+        # its time per edit on a 2,000-line file, benchmarks/lsp_latency.py); frozen, they are left out.
+        gc.collect()
+        gc.freeze()
 
     # ------------------------------------------------------------ documents
     @property

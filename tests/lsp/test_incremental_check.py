@@ -1,6 +1,6 @@
 """Through the real server: after every edit of a sequence, the published diagnostics are exactly what a
 whole, fresh check of the text (`ptflow check`'s diagnostics) gives, though the server re-parses only the
-declarations each edit touched."""
+declarations each edit touched and re-checks only those and the pipelines that call what changed."""
 
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ EDITS = [
     ('["echo", msg]\n', '["echo", msg]\n}'),
     ("times: 2)", "times: 99999999999999999999)"),
     ("times: 99999999999999999999)", "times: 3)"),
+    # An edit of the same length in a component: the pipeline below it is the same declaration as before,
+    # but calls the changed component, so it is checked again (its step now passes an int where a str goes).
+    ("-> (text: str)", "-> (text: int)"),
+    ("-> (text: int)", "-> (text: str)"),
 ]
 
 
@@ -100,8 +104,9 @@ async def test_diagnostics_after_each_edit_are_a_whole_checks(client: LanguageCl
         assert [shown(d) for d in published] == expected(path, text), (version, new)
         reports.update(d.code for d in published)
     # The sequence went through the states it was written for: syntax errors while typing, the caller's
-    # input missing after the rename, a number out of range; and it ends clean.
-    assert {"PTF101", "PTF204", "PTF314"} <= reports, reports
+    # input missing after the rename, a number out of range, a component's output type changed under its
+    # caller; and it ends clean.
+    assert {"PTF101", "PTF204", "PTF314", "PTF301"} <= reports, reports
     assert published == []
 
 
