@@ -129,7 +129,7 @@ class Checker:
                 symbol.definition,
                 self.diagnostics,
                 resolve_callee=lambda expr: self.resolve_callee(scope, expr),
-                global_names=set(scope.symbols) | set(BUILTINS),
+                global_names=scope.symbols.keys(),
             )
             graph = builder.build()
             scope.source_maps[name] = builder.source_map

@@ -1177,7 +1177,10 @@ def _too_deep(parse_tree: lark.Tree) -> lark.Tree | None:
         node, depth = pending.pop()
         if depth > MAX_NESTING:
             return node
-        pending.extend((child, depth + 1) for child in reversed(node.children) if isinstance(child, lark.Tree))
+        depth += 1
+        for child in reversed(node.children):  # a plain loop: this visits every node of a 1 MB file
+            if isinstance(child, lark.Tree):
+                pending.append((child, depth))
     return None
 
 
