@@ -66,6 +66,7 @@ class ModuleScope:
     symbols: dict[str, Symbol] = field(default_factory=dict)
     graphs: dict[str, dag.PipelineGraph | None] = field(default_factory=dict)
     source_maps: dict[str, dict] = field(default_factory=dict)  # pipeline -> task -> span
+    _names_key: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def syntax_tree(self) -> tree.Module | None:
@@ -73,6 +74,13 @@ class ModuleScope:
 
     def pipelines(self) -> list[tree.PipelineDef]:
         return self.syntax_tree.pipelines if self.syntax_tree else []
+
+    def names_key(self) -> frozenset[str]:
+        """The file's names as one value (the re-check reuses a pipeline only while they stay the same); made
+        once per set of names, not once per pipeline."""
+        if self._names_key is None or len(self._names_key) != len(self.symbols):
+            self._names_key = frozenset(self.symbols)
+        return self._names_key
 
 
 class Checker:
@@ -140,8 +148,8 @@ class Checker:
         return graph
 
     def _build_pipeline(self, scope: ModuleScope, name: str, definition: tree.PipelineDef) -> dag.PipelineGraph | None:
-        global_names = frozenset(scope.symbols) | frozenset(BUILTINS)
         if self.reuse is not None:
+            global_names = scope.names_key()
             last = self.reuse.pipeline(definition, global_names)
             # Resolving each callee again reports what it always reports, and checks a pipeline it calls.
             if last is not None and all(
@@ -159,13 +167,14 @@ class Checker:
             return spec
 
         own = Diagnostics()  # what the builder reports, kept apart to be remembered
-        builder = PipelineBuilder(definition, own, resolve_callee=resolve, global_names=set(global_names))
+        # A live view of the file's names, not a copy: a 1 MB file has a thousand pipelines.
+        builder = PipelineBuilder(definition, own, resolve_callee=resolve, global_names=scope.symbols.keys())
         graph = builder.build()
         self.diagnostics.extend(own.items)
         scope.source_maps[name] = builder.source_map
         if self.reuse is not None:
             self.reuse.remember_pipeline(
-                PipelineCheck(definition, global_names, callees, graph, builder.source_map, own.items)
+                PipelineCheck(definition, scope.names_key(), callees, graph, builder.source_map, own.items)
             )
         return graph
 

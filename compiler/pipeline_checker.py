@@ -18,7 +18,7 @@ graph built on first use) and checked for cycles.
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from ptflow.compiler import dag, tree, types
@@ -89,11 +89,13 @@ class PipelineBuilder:
         definition: tree.PipelineDef,
         diagnostics: Diagnostics,
         resolve_callee: Callable[[tree.Expr], dag.ComponentSpec | None],
-        global_names: set[str],
+        global_names: Collection[str],
     ):
         self.definition = definition
         self.diagnostics = diagnostics
         self.resolve_callee = resolve_callee
+        # The names of the file's imports and definitions (the builtins are looked up in BUILTINS): a live
+        # view, not a copy, since a 1 MB file has a thousand pipelines, each built with its own builder.
         self.global_names = global_names
         self.steps: dict[str, StepDecl] = {}
         self.task_names: dict[str, StepDecl] = {}  # sanitized name -> step, to find collisions in O(1)
@@ -121,7 +123,7 @@ class PipelineBuilder:
         self.inputs = build_ports(definition.params, self.diagnostics, definition.name.name)
         self.input_by_name = {p.name: p for p in self.inputs}
         for param in definition.params:
-            if param.name.name in self.global_names:
+            if param.name.name in self.global_names or param.name.name in BUILTINS:
                 self.diagnostics.report(
                     codes.DUPLICATE_NAME,
                     f"parameter `{param.name.name}` has the name of an import or definition of this file",
