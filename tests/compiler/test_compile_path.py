@@ -44,8 +44,11 @@ COLD_START_PROBE = r"""
 import sys
 from ptflow.cli import main
 code = main(sys.argv[1:])
+# protobuf as `google.protobuf`/`google._upb`: a bare `google` namespace package may be put in sys.modules at
+# start-up by the `*-nspkg.pth` files of google-cloud packages, before ptflow runs.
 loaded = sorted(m for m in sys.modules
-                if m.split(".")[0] in ("networkx", "yaml", "google") or m.startswith("ptflow.commands.") and m not in
+                if m.split(".")[0] in ("networkx", "yaml") or m.startswith(("google.protobuf", "google._upb"))
+                or m.startswith("ptflow.commands.") and m not in
                 ("ptflow.commands.common", "ptflow.commands." + sys.argv[1]))
 print(code, loaded)
 """
