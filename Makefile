@@ -25,7 +25,7 @@ demo: venv
 
 test: venv system-packages
 	$(INSTALL) -e ".[test]"
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 # Debian packages that tests drive for real; where one can't be installed, its tests skip saying why.
 # $(1): a command that succeeds when the package is there; $(2): the packages; $(3): the tests that need them.
