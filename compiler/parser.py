@@ -85,6 +85,12 @@ class _TokenCounter:
             self.count += 1
             self.previous, self.current = self.current, token
             kind = token.type
+            if kind not in _NESTING_TOKENS:  # most tokens: only the runs of `.` and `not` end
+                if kind != "NAME":
+                    self.dots = 0
+                self.nots = 0
+                yield token
+                continue
             if kind in _OPENERS:
                 self.depth += 1
                 if self.depth > MAX_NESTING:
@@ -170,6 +176,8 @@ _OPERATORS = {
 }
 _CLOSERS = {"RPAR", "RSQB", "RBRACE"}
 _OPENERS = {"LPAR", "LSQB", "LBRACE"}
+# The tokens the token counter does more for than end a run of `.` or `not`.
+_NESTING_TOKENS = _OPENERS | _CLOSERS | {"DOT", "NOT"}
 
 
 def describe_expected(accepts: set[str]) -> str:
@@ -764,9 +772,11 @@ class _Builder:
         method stays a lark tree, as with a `Transformer`)."""
         children = [self.transform(child) if type(child) is lark.Tree else child for child in node.children]
         method = _RULE_METHODS.get(node.data)
+        # `_meta`, not the `meta` property, which makes an empty Meta where lark set none: `_span` reads None
+        # as empty, and this is a call per node of the file.
         if method is None:
-            return lark.Tree(node.data, children, node.meta)
-        return method(self, node.meta, *children)
+            return lark.Tree(node.data, children, node._meta)
+        return method(self, node._meta, *children)
 
     # -- module
     def start(self, meta, *items):
