@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ptflow.runtime.runner.store import DATABASE, Store, StoreFull
 from tests.runner.helpers import ptflow, show
 
 # A step that fills the disk with scratch data in its working directory (inside the store), then succeeds or
@@ -105,3 +106,22 @@ def test_a_store_on_a_full_disk_is_refused_before_anything_runs(tmp_path: Path, 
     _consistent(store)
     [run] = json.loads(ptflow("runs", "--store", str(store), "--json", check=True).stdout)
     assert run["status"] == "SUCCEEDED"
+
+
+def test_a_disk_that_fills_up_inside_a_transaction_raises_store_full_and_records_nothing(small_disk: Path):
+    # A parameter larger than SQLite's page cache (2 MB) makes SQLite write pages to the WAL while the
+    # transaction's statements run, before its COMMIT: the disk-full error comes from inside the transaction.
+    store = Store(small_disk / "store")
+    with open(small_disk / "filler", "wb") as handle:
+        try:
+            handle.write(bytes(9_000_000))
+        except OSError:
+            pass  # full: what the test wants
+    with pytest.raises(StoreFull) as raised:
+        store.start_run("big", "pipeline big() {}", "sha256:0", {"text": "x" * 4_000_000})
+    assert str(raised.value).startswith(f"the store's disk is full: could not write {small_disk / 'store' / DATABASE}")
+    assert f"the file system at {small_disk} has " in str(raised.value)
+    store.close()
+    (small_disk / "filler").unlink()
+    _consistent(small_disk / "store")
+    assert sqlite3.connect(small_disk / "store" / DATABASE).execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
