@@ -833,3 +833,50 @@ pipeline subvar() {
     del theirs[0]["root"]["dag"]["tasks"]["exit-handler-1"]["inputs"]
     del theirs[0]["components"]["comp-exit-handler-1"]["inputDefinitions"]
     assert_same_ir(ours, theirs)
+
+
+def test_kfp_bug_conditions_on_fields_of_a_constant_loops_items_in_nested_groups(tmp_path):
+    """kfp 2.17 bug, like the exit handler's above: inside the outer condition's DAG it selects the fields
+    from `loop-item-param-N`, which that condition does not take as an input (it takes the fields).
+    ptflow hands each group between the loop and the task the fields themselves, as kfp does one level up."""
+
+    @dsl.pipeline(name="item-field-conditions")
+    def item_field_conditions():
+        with dsl.ParallelFor([{"a": "x", "b": "y"}, {"a": "z", "b": "w"}]) as kv:
+            with dsl.If(kv.a == "x"):
+                with dsl.If(kv.b != "y"):
+                    echo(msg="deep")
+
+    ours = compile_ptflow(
+        PARTS
+        + """
+pipeline item_field_conditions() {
+    for kv in [{"a": "x", "b": "y"}, {"a": "z", "b": "w"}] {
+        if kv.a == "x" {
+            if kv.b != "y" {
+                echo = echo(msg: "deep")
+            }
+        }
+    }
+}""",
+        tmp_path,
+    )
+    theirs = compile_kfp(item_field_conditions, tmp_path)
+    outer = "comp-condition-3"
+    declared = theirs[0]["components"][outer]["inputDefinitions"]["parameters"]
+    assert set(declared) == {
+        "pipelinechannel--loop-item-param-1-subvar-a",
+        "pipelinechannel--loop-item-param-1-subvar-b",
+    }
+    inner_theirs = theirs[0]["components"][outer]["dag"]["tasks"]["condition-4"]["inputs"]["parameters"]
+    inner_ours = ours[0]["components"][outer]["dag"]["tasks"]["condition-4"]["inputs"]["parameters"]
+    for field in ("a", "b"):
+        channel = f"pipelinechannel--loop-item-param-1-subvar-{field}"
+        assert inner_theirs[channel] == {
+            "componentInputParameter": "pipelinechannel--loop-item-param-1",  # not declared: dangling
+            "parameterExpressionSelector": f'parseJson(string_value)["{field}"]',
+        }
+        assert inner_ours[channel] == {"componentInputParameter": channel}
+    # Everything else is the same.
+    theirs[0]["components"][outer]["dag"]["tasks"]["condition-4"]["inputs"]["parameters"] = inner_ours
+    assert_same_ir(ours, theirs)
