@@ -365,3 +365,47 @@ def test_a_short_signature_with_doc_comments_on_its_inputs_stays_one_input_a_lin
             command = ["c", a, b]
         }
     """)
+
+
+def _docs(text: str) -> list[str | None]:
+    """The doc of the first definition, then of each of its inputs."""
+    [definition] = parse_module(text)[0].items
+    return [definition.doc, *(p.doc for p in definition.params)]
+
+
+def test_a_doc_comment_after_the_brace_of_a_broken_signature_keeps_it_broken():
+    """`) {  ## ...` documents nothing (no declaration ends on that line); joined onto the component's line,
+    which would fit, it would document the component: the signature stays one input a line."""
+    source = """
+    component c(
+        x: int,
+        y: int
+    ) {  ## a note on the body
+        image = "x"
+        command = ["c", x, y]
+    }
+    """
+    formatted = fmt(source)
+    assert formatted == expect("""
+        component c(
+            x: int,
+            y: int,
+        ) {  ## a note on the body
+            image = "x"
+            command = ["c", x, y]
+        }
+    """)
+    assert _docs(formatted) == _docs(expect(source)) == [None, None, None]
+
+
+def test_a_too_long_signature_with_a_doc_comment_at_its_end_stays_on_one_line():
+    """`## Train it.` at the end of the pipeline's line documents the pipeline; broken one input a line, as its
+    length asks, the comment would end `) {` and document nothing: the signature stays on one long line."""
+    source = """
+    pipeline train(learning_rate: float = 0.001, batch_size: int = 64, epochs: int = 10, warmup: int = 2) {  ## Train it.
+    }
+    """
+    formatted = fmt(source)
+    assert formatted == expect(source)
+    assert len(formatted.splitlines()[0]) > 100
+    assert _docs(formatted) == ["Train it.", None, None, None, None]
