@@ -205,3 +205,23 @@ def test_a_prefix_of_several_run_ids_is_ambiguous_not_missing(store: Path, tmp_p
         assert first in result.stderr and second in result.stderr
     # one more character of either id picks it
     assert show(store, first[: len(shared) + 1])["id"] == first
+
+
+def test_each_step_leads_a_session_of_its_own(tmp_path: Path, store: Path):
+    """A Ctrl-C at the terminal goes to the foreground process group: the runner's, never a step's.  The runner
+    then stops each step by its own group (tests/runner/test_interruption.py), child processes included."""
+    source = tmp_path / "ids.ptflow"
+    source.write_text(
+        "component ids(to: str) {\n"
+        '    image = "alpine:3"\n'
+        '    command = ["sh", "-c", "echo $$ $(cut -d \' \' -f 5,6 /proc/$$/stat) > \\"$0\\"", to]\n'
+        "}\n"
+        "pipeline p(to: str) {\n"
+        "    i = ids(to: to)\n"
+        "}\n"
+    )
+    written = tmp_path / "ids.txt"
+    ptflow("run", str(source), "--store", str(store), "-p", f"to={written}", check=True)
+    pid, group, session = written.read_text().split()
+    assert group == session == pid  # the step's shell leads its process group and its session
+    assert int(session) != os.getsid(0)
