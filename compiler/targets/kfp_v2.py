@@ -108,7 +108,7 @@ def _artifact_type(type_: types.Type) -> dict:
 
 def proto_value(value):
     """A Python value as protobuf's Value writes it in JSON: every number a float."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, bool):  # a bool is an int to Python: kept true/false, not 1.0/0.0
         return value
     if isinstance(value, (int, float)):
         return float(value)
@@ -133,11 +133,6 @@ class LoweredPipeline:
     pipeline_info: dict = field(default_factory=dict)
     # (DAG component key, task name) -> the span of the step; "root" is the pipeline's own DAG.
     source_map: dict = field(default_factory=dict)
-
-
-def lower(graph: dag.PipelineGraph, parameter_overrides: dict | None = None) -> list[dict]:
-    """The YAML documents of the compiled pipeline: the PipelineSpec, and the platform spec if any."""
-    return lower_with_source_map(graph, parameter_overrides)[0]
 
 
 def lower_pipeline(graph: dag.PipelineGraph, parameter_overrides: dict, find_component) -> tuple[list[dict], dict]:

@@ -472,6 +472,35 @@ pipeline outer() {
     )
 
 
+def test_a_compiled_pipeline_file_imported_and_called_as_a_step(tmp_path):
+    from kfp import compiler, components
+
+    @dsl.pipeline(name="inner")
+    def inner(rows: int = 2) -> dsl.Model:
+        d = make_data(rows=rows)
+        t = train(data=d.outputs["data"], epochs=1)
+        return t.outputs["model"]
+
+    compiler.Compiler().compile(inner, str(tmp_path / "inner.yaml"))
+    inner_from_file = components.load_component_from_file(str(tmp_path / "inner.yaml"))
+
+    @dsl.pipeline(name="outer")
+    def outer():
+        i = inner_from_file(rows=7)
+        echo(msg="after").after(i)
+
+    check(
+        tmp_path,
+        outer,
+        """
+import "inner.yaml" as inner
+pipeline outer() {
+    inner = inner(rows: 7)
+    echo = echo(msg: "after") with { after: [inner] }
+}""",
+    )
+
+
 def test_importer(tmp_path):
     @dsl.pipeline(name="importing")
     def importing(uri: str = "gs://bucket/data"):
