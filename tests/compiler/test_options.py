@@ -974,3 +974,12 @@ def test_a_resource_from_a_value_that_cannot_size_a_step_is_ptf309(tmp_path, bod
     line = RESOURCE_SOURCES.replace("BODY", body).splitlines()[diagnostic.span.line - 1]
     assert (diagnostic.code, diagnostic.message) == ("PTF309", message)
     assert diagnostic.span.column == line.index(at) + 1
+
+
+def test_an_image_from_a_pipeline_parameter_is_read_from_the_steps_input_on_kfp_v2(tmp_path):
+    result = compiled(tmp_path, "image: sel", "kfp-v2")
+    assert result.ok, [d.message for d in result.diagnostics]
+    executor = result.documents[0]["deploymentSpec"]["executors"]["exec-s"]
+    assert executor["container"]["image"] == "{{$.inputs.parameters['pipelinechannel--sel']}}"
+    task = result.documents[0]["root"]["dag"]["tasks"]["s"]
+    assert task["inputs"]["parameters"]["pipelinechannel--sel"] == {"componentInputParameter": "sel"}
