@@ -909,3 +909,36 @@ pipeline item_field_conditions() {
     # Everything else is the same.
     theirs[0]["components"][outer]["dag"]["tasks"]["condition-4"]["inputs"]["parameters"] = inner_ours
     assert_same_ir(ours, theirs)
+
+
+def test_kfp_bug_an_fstring_of_a_constant_loops_item_field(tmp_path):
+    """kfp 2.17 bug: it hands the loop `loop-item-param-N-subvar-a` from a root input that does not exist.
+    ptflow selects the field from the loop item inside the loop, as it does for a plain argument."""
+
+    @dsl.pipeline(name="item-fstring")
+    def item_fstring():
+        with dsl.ParallelFor([{"a": "x"}, {"a": "z"}]) as kv:
+            echo(msg=f"a is {kv.a}")
+
+    ours = compile_ptflow(
+        PARTS
+        + """
+pipeline item_fstring() {
+    for kv in [{"a": "x"}, {"a": "z"}] {
+        echo = echo(msg: f"a is {kv.a}")
+    }
+}""",
+        tmp_path,
+    )
+    theirs = compile_kfp(item_fstring, tmp_path)
+    channel = "pipelinechannel--loop-item-param-1-subvar-a"
+    dangling = theirs[0]["root"]["dag"]["tasks"]["for-loop-2"]["inputs"]["parameters"][channel]
+    assert dangling == {"componentInputParameter": "loop-item-param-1-subvar-a"}
+    assert "inputDefinitions" not in theirs[0]["root"]
+    inputs = ours[0]["components"]["comp-for-loop-2"]["dag"]["tasks"]["echo"]["inputs"]["parameters"]
+    assert inputs["msg"] == {"runtimeValue": {"constant": "a is {{$.inputs.parameters['" + channel + "']}}"}}
+    assert inputs[channel] == {
+        "componentInputParameter": "pipelinechannel--loop-item-param-1",
+        "parameterExpressionSelector": 'parseJson(string_value)["a"]',
+    }
+    assert "inputs" not in ours[0]["root"]["dag"]["tasks"]["for-loop-2"]
