@@ -186,7 +186,7 @@ class _Lowering:
         self.group_names: dict[int, str] = {}
         self.loop_items: dict[int, Channel] = {}  # loop -> its item channel
         self.parents: dict[int, list] = {}  # task or group -> [root, ..., itself]
-        self.inputs: dict[str, dict[str, tuple[Channel, str | None]]] = {}
+        self.inputs: dict[str, dict[str, Channel]] = {}  # group -> the channels it takes, by name
         self.dag_outputs: dict[str, dict[str, dict]] = {}
         self.dependencies: dict[str, set[str]] = {}
         self._rendered: dict[int, tuple[list[str], list[str]]] = {}
@@ -392,10 +392,8 @@ class _Lowering:
             return self._producer_task(items) if items is not None else None  # constant items: None below
         return None
 
-    def _add_input(self, node, channel: Channel, producer: str | None) -> None:
-        bucket = self.inputs.setdefault(self.name_of(node), {})
-        if channel.name not in bucket:
-            bucket[channel.name] = (channel, producer)
+    def _add_input(self, node, channel: Channel) -> None:
+        self.inputs.setdefault(self.name_of(node), {}).setdefault(channel.name, channel)
 
     def _propagate(self, value: dag.Value, task: dag.Task) -> None:
         """Add a value's channel to the inputs of every group it must cross to reach `task`."""
@@ -404,7 +402,7 @@ class _Lowering:
             # task up to the loop that defines them.
             channel = self.loop_items[id(value.loop)]
             for node in reversed(self.parents[id(task)]):
-                self._add_input(node, channel, None)
+                self._add_input(node, channel)
                 if node is value.loop:
                     break
             return
@@ -419,14 +417,9 @@ class _Lowering:
             producer = self.graph.tasks[producer_name]
         else:
             producer = None
-        if producer is None:
-            walk = self.parents[id(task)]
-            first_producer = None
-        else:
-            up, walk = self._uncommon(producer, task)
-            first_producer = self.name_of(up[0])
-        for index, node in enumerate(walk):
-            self._add_input(node, chain[-1], first_producer if index == 0 else None)
+        walk = self.parents[id(task)] if producer is None else self._uncommon(producer, task)[1]
+        for node in walk:
+            self._add_input(node, chain[-1])
             if isinstance(node, dag.LoopGroup) and len(chain) > 1 and chain[-1] == self._items_channel(node):
                 chain.pop()
 
@@ -437,7 +430,7 @@ class _Lowering:
         for node in reversed(self.parents[id(task)]):
             if node is value.loop:
                 break
-            self._add_input(node, channel, None)
+            self._add_input(node, channel)
 
     def _subvar_channel(self, value: dag.LoopItem) -> Channel:
         """The channel of one field of a loop item, as kfp names it; typed as the field (kfp types it as the
@@ -537,7 +530,7 @@ class _Lowering:
 
     # ----------------------------------------------------- group tasks
     def _group_channels(self, group: dag.TaskGroup) -> list[Channel]:
-        channels = [channel for channel, _ in self.inputs.get(self.name_of(group), {}).values()]
+        channels = list(self.inputs.get(self.name_of(group), {}).values())
         if isinstance(group, dag.LoopGroup):
             items = self._items_channel(group)
             if items is not None:
