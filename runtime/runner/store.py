@@ -563,7 +563,7 @@ class Store:
             return RunnerLock.is_held(lock_file)
         return _process_alive(pid)  # a run recorded before runner locks
 
-    def runs(self, limit: int = 50) -> list[dict]:
+    def runs(self, limit: int) -> list[dict]:
         with self._lock:
             rows = self._db.execute("SELECT * FROM runs ORDER BY started DESC LIMIT ?", (limit,)).fetchall()
         return [self._run_view(row) for row in rows]
@@ -770,7 +770,9 @@ class Store:
     def artifact_digest(self, artifact: Artifact) -> str:
         """The content digest of an input artifact: recorded at creation, recomputed if the file changed."""
         path = local_path_for_uri(artifact.uri)
-        if path is None:
+        if path is None or not os.path.exists(path):
+            # remote, or a mount this machine lacks (gs:// is /gcs/...): known by its URI, so that two
+            # missing files are not one cached input
             return "uri:" + artifact.uri
         stamp = fingerprint(path)
         if artifact.id is not None and stamp is not None:

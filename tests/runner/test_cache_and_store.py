@@ -212,3 +212,31 @@ def test_ctrl_c_stops_the_running_step_and_records_the_run_as_interrupted(tmp_pa
     assert run["status"] == "INTERRUPTED" and run["error"] == "interrupted by SIGINT"
     assert run["by_task"]["wait-for"]["status"] == "INTERRUPTED"
     _store_is_consistent(store)
+
+
+REMOTE_IMPORT = """
+component use(model: Model) -> (u: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf %s \\"$0\\" > \\"$1\\"", model.uri, u.path]
+}
+pipeline p(where: str) {
+    base = importer(uri: where, type: Model)
+    u = use(model: base.artifact)
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["gs://", "https://"])  # gs:// maps to /gcs/..., missing here; https:// to nothing
+def test_a_remote_artifact_is_known_by_its_uri_for_the_cache(tmp_path: Path, store: Path, scheme: str):
+    # Nothing here can read the artifact: its URI is its identity, so the same URI is a cache hit and
+    # another URI is not (a stale output otherwise).
+    source = tmp_path / "remote.ptflow"
+    source.write_text(REMOTE_IMPORT)
+    first, other = f"{scheme}a-bucket/model", f"{scheme}a-bucket/other"
+    ptflow("run", str(source), "--store", str(store), "-p", f"where={first}", check=True)
+    assert show(store)["by_task"]["u"]["outputs"]["u"] == first
+    ptflow("run", str(source), "--store", str(store), "-p", f"where={first}", check=True)
+    assert show(store)["by_task"]["u"]["status"] == "CACHED"
+    ptflow("run", str(source), "--store", str(store), "-p", f"where={other}", check=True)
+    step = show(store)["by_task"]["u"]
+    assert step["status"] == "SUCCEEDED" and step["outputs"]["u"] == other
