@@ -309,6 +309,29 @@ def _parse_single_placeholder(text: str):
     return {"uri": dag.OutputUri, "metadata": dag.OutputMetadata}.get(attr, dag.OutputPath)(name)
 
 
+def _passes_straight_through(root: dict, task_name: str, task: dict) -> bool:
+    """Whether the one task's inputs are the root's inputs of the same names, and the root's outputs its outputs
+    of the same names: only then is the task's container the component (a pipeline `inner(rows) -> Output` that
+    returns its task's `data` is not: its container writes `data`, the component promises `Output`)."""
+    given = task.get("inputs") or {}
+    for kind, key in (("parameters", "componentInputParameter"), ("artifacts", "componentInputArtifact")):
+        for name, source in (given.get(kind) or {}).items():
+            if source.get(key) != name:
+                return False
+    outputs = (root.get("dag") or {}).get("outputs") or {}
+    for name, source in (outputs.get("parameters") or {}).items():
+        selected = source.get("valueFromParameter") or {}
+        if selected.get("producerSubtask") != task_name or selected.get("outputParameterKey") != name:
+            return False
+    for name, source in (outputs.get("artifacts") or {}).items():
+        selectors = source.get("artifactSelectors") or []
+        if len(selectors) != 1:
+            return False
+        if selectors[0].get("producerSubtask") != task_name or selectors[0].get("outputArtifactKey") != name:
+            return False
+    return True
+
+
 def _from_ir(document: dict, extra_documents: list, path: str, name_hint: str) -> dag.ComponentSpec:
     root = document.get("root") or {}
     inputs = _ir_ports(root.get("inputDefinitions") or {}, with_defaults=True)
@@ -320,10 +343,10 @@ def _from_ir(document: dict, extra_documents: list, path: str, name_hint: str) -
     # A component compiled on its own is a one-task pipeline whose task passes
     # the root inputs straight through: use its container directly, as kfp does.
     if len(tasks) == 1 and not extra_documents:
-        (task,) = tasks.values()
+        ((task_name, task),) = tasks.items()
         component = (document.get("components") or {}).get((task.get("componentRef") or {}).get("name"), {})
         executor = executors.get(component.get("executorLabel"), {})
-        if "container" in executor:
+        if "container" in executor and _passes_straight_through(root, task_name, task):
             container = executor["container"]
             return dag.ComponentSpec(
                 name=name,

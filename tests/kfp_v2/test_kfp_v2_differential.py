@@ -501,6 +501,36 @@ pipeline outer() {
     )
 
 
+def test_a_compiled_one_step_pipeline_that_renames_its_output_is_called_as_the_pipeline_it_is(tmp_path):
+    """A one-task pipeline file is a component's container only when it passes its inputs and outputs through
+    under the same names; `inner` returns `make_data`'s `data` as `Output`, so it is called as a graph (kfp does
+    the same), where it used to be taken for `make_data`'s container and then fail with PTF502."""
+    from kfp import compiler, components
+
+    @dsl.pipeline(name="inner")
+    def inner(rows: int = 2) -> dsl.Dataset:
+        return make_data(rows=rows).outputs["data"]
+
+    compiler.Compiler().compile(inner, str(tmp_path / "inner.yaml"))
+    inner_from_file = components.load_component_from_file(str(tmp_path / "inner.yaml"))
+
+    @dsl.pipeline(name="outer")
+    def outer():
+        i = inner_from_file(rows=7)
+        train(data=i.output, epochs=1)
+
+    check(
+        tmp_path,
+        outer,
+        """
+import "inner.yaml" as inner
+pipeline outer() {
+    inner = inner(rows: 7)
+    train = train(data: inner.Output, epochs: 1)
+}""",
+    )
+
+
 def test_importer(tmp_path):
     @dsl.pipeline(name="importing")
     def importing(uri: str = "gs://bucket/data"):
