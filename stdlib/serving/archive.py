@@ -62,6 +62,9 @@ class ServingSettings:
     batch_size: int = 1
     max_batch_delay_ms: int = 50
     response_timeout_s: int = 120
+    # TorchServe pip-installs the archive's requirements.txt when it loads the model (the cluster needs PyPI);
+    # False for a cluster without it, whose serving image already has the packages.
+    install_requirements: bool = True
 
 
 @dataclass(frozen=True)
@@ -382,7 +385,7 @@ def config_properties(
         "grpc_inference_port": grpc_ports[0],
         "grpc_management_port": grpc_ports[1],
         "enable_envvars_config": "true",
-        "install_py_dep_per_model": "true",
+        "install_py_dep_per_model": "true" if settings.install_requirements else "false",
         # Only the KServe wrapper in the same pod talks to TorchServe; tokens would lock it out.
         "disable_token_authorization": "true",
         "enable_metrics_api": "true",

@@ -41,6 +41,7 @@ def archive(
     workers: int = 1,
     batch_size: int = 1,
     response_timeout: int = 120,
+    install_requirements: bool = True,
 ) -> dict:
     """Package a trained model as a TorchServe model archive (.mar), laid out for KServe.
 
@@ -62,7 +63,11 @@ def archive(
         extra_files=extra_files.path if extra_files else None,
         requirements=requirements.path if requirements else None,
         settings=ServingSettings(
-            min_workers=workers, max_workers=workers, batch_size=batch_size, response_timeout_s=response_timeout
+            min_workers=workers,
+            max_workers=workers,
+            batch_size=batch_size,
+            response_timeout_s=response_timeout,
+            install_requirements=install_requirements,
         ),
     )
     summary = build_archive(request, out["archive"].path, out["config"].path)

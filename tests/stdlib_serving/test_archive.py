@@ -45,6 +45,7 @@ def test_the_archive_has_kserves_layout_and_ptflows_handler(digits_archive, digi
 
     properties = read_properties(digits_archive / "config" / "config.properties")
     assert properties["enable_envvars_config"] == "true"
+    assert properties["install_py_dep_per_model"] == "true"  # captum for :explain, installed as the model loads
     assert properties["model_store"] == "/mnt/models/model-store"
     assert properties["inference_address"] == "http://0.0.0.0:8085"
     snapshot = json.loads(properties["model_snapshot"])
@@ -239,3 +240,22 @@ def test_a_folder_without_a_model_is_refused(tmp_path):
     result = run_step("serve.archive", "--model", empty, "--name", "digits", "--outputs-dir", tmp_path / "out")
     assert result.returncode == 2
     assert "holds 0 model files" in result.stderr
+
+
+def test_an_archive_for_a_cluster_without_pypi_leaves_its_requirements_to_the_image(tmp_path, digits_model):
+    """`install_requirements: false`: TorchServe doesn't pip-install the handler's requirements when KServe loads
+    the model (a cluster without PyPI access, whose serving image has captum); they stay listed in the archive."""
+    run_step(
+        "serve.archive",
+        "--model",
+        digits_model,
+        "--name",
+        "digits",
+        "--install_requirements",
+        "false",
+        "--outputs-dir",
+        tmp_path,
+    ).check()
+    assert read_properties(tmp_path / "config")["install_py_dep_per_model"] == "false"
+    members, _ = mar_members(tmp_path / "archive")
+    assert "requirements.txt" in members
