@@ -38,7 +38,15 @@ def test_strict_schema_refuses_unknown_fields_and_accepts_integer_quantities():
     assert schema_errors(resources) == []
 
 
-TYPED = [c for c in CASES if any(code in ("PTF584", "PTF585", "PTF586") for code, _, _ in c[4])]
+# Typed-check findings the schema can't see, with the reason.
+SCHEMA_SILENT = {
+    # Argo's schema leaves `metadata.name` optional (ObjectMeta); the API server is what requires a name or a
+    # generateName, and ptflow's validator reports it as Argo would on submit.
+    "workflow_without_a_name",
+}
+TYPED = [
+    c for c in CASES if any(code in ("PTF584", "PTF585", "PTF586") for code, _, _ in c[4]) and c[0] not in SCHEMA_SILENT
+]
 RULES_ONLY = [
     c for c in CASES if all(code not in ("PTF584", "PTF585", "PTF586", "PTF587", "PTF572") for code, _, _ in c[4])
 ]
