@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -166,6 +166,13 @@ class OptionParser:
     # -- helpers the readers share
     def bad(self, expr: tree.Expr | tree.Identifier, message: str, hint: str | None = None) -> None:
         self.diagnostics.report(codes.INVALID_OPTION_VALUE, message, expr.span, hint=hint)
+
+    def unknown_field(self, expr: tree.Expr, value: dict, fields: Collection[str], what: str) -> bool:
+        """Report the first key of a dict option value that isn't one of `fields`; whether there was one."""
+        unknown = [key for key in value if key not in fields]
+        if unknown:
+            self.bad(expr, f"unknown {what} field `{unknown[0]}` (fields: {', '.join(fields)})")
+        return bool(unknown)
 
     def constant(self, expr: tree.Expr):
         from ptflow.compiler.components import NOT_CONSTANT, constant_value
@@ -363,9 +370,7 @@ def _read_tolerations(parser: OptionParser, expr: tree.Expr, what: str) -> list[
         if not isinstance(value, dict):
             parser.bad(item, 'each toleration is a dict: {key: "gpu", operator: "Exists", effect: "NoSchedule"}')
             continue
-        unknown = [k for k in value if k not in _TOLERATION_KEYS]
-        if unknown:
-            parser.bad(item, f"unknown toleration field `{unknown[0]}` (fields: {', '.join(_TOLERATION_KEYS)})")
+        if parser.unknown_field(item, value, _TOLERATION_KEYS, "toleration"):
             continue
         operator = value.get("operator", "Equal")
         if operator not in ("Equal", "Exists"):
@@ -503,9 +508,7 @@ def _read_empty_dirs(parser: OptionParser, expr: tree.Expr, what: str) -> list[d
                 'medium: "Memory" and size_limit: "1Gi"',
             )
             continue
-        unknown = [k for k in value if k not in _EMPTY_DIR_FIELDS]
-        if unknown:
-            parser.bad(item, f"unknown empty dir field `{unknown[0]}` (fields: {', '.join(_EMPTY_DIR_FIELDS)})")
+        if parser.unknown_field(item, value, _EMPTY_DIR_FIELDS, "empty dir"):
             continue
         medium = value.get("medium")
         if medium is not None and medium not in _EMPTY_DIR_MEDIA:
@@ -566,9 +569,7 @@ def _read_node_affinity(parser: OptionParser, expr: tree.Expr, what: str) -> lis
                 'values: ["a"]}]}, with `weight` (1-100) when it is a preference',
             )
             continue
-        unknown = [k for k in value if k not in _AFFINITY_FIELDS]
-        if unknown:
-            parser.bad(item, f"unknown node affinity field `{unknown[0]}` (fields: {', '.join(_AFFINITY_FIELDS)})")
+        if parser.unknown_field(item, value, _AFFINITY_FIELDS, "node affinity"):
             continue
         expressions, problem = _node_requirements(value.get("match_expressions", []), "match_expressions")
         fields, field_problem = _node_requirements(value.get("match_fields", []), "match_fields")
@@ -685,9 +686,7 @@ def _read_ephemeral_volumes(parser: OptionParser, expr: tree.Expr, what: str) ->
                 'size: "5Gi"}, with optional storage_class, labels and annotations',
             )
             continue
-        unknown = [k for k in value if k not in fields]
-        if unknown:
-            parser.bad(item, f"unknown ephemeral volume field `{unknown[0]}` (fields: {', '.join(fields)})")
+        if parser.unknown_field(item, value, fields, "ephemeral volume"):
             continue
         modes = value["access_modes"]
         if not isinstance(modes, list) or not modes or not all(m in _ACCESS_MODES for m in modes):
@@ -719,9 +718,7 @@ def _read_security_context(parser: OptionParser, expr: tree.Expr, what: str) -> 
     if not isinstance(value, dict) or not value:
         parser.bad(expr, "`security_context` is {run_as_user: 1000, run_as_group: 1000, run_as_non_root: true}")
         return None
-    unknown = [k for k in value if k not in fields]
-    if unknown:
-        parser.bad(expr, f"unknown security_context field `{unknown[0]}` (fields: {', '.join(fields)})")
+    if parser.unknown_field(expr, value, fields, "security_context"):
         return None
     for key in ("run_as_user", "run_as_group"):
         number = value.get(key)
@@ -752,9 +749,7 @@ def _read_retry(parser: OptionParser, expr: tree.Expr, what: str) -> dag.Retry |
     if not isinstance(value, dict):
         parser.bad(expr, '`retry` is a dict: {max: 3, backoff: "30s", factor: 2, max_backoff: "1h"}')
         return None
-    unknown = [k for k in value if k not in _RETRY_FIELDS]
-    if unknown:
-        parser.bad(expr, f"unknown retry field `{unknown[0]}` (fields: {', '.join(_RETRY_FIELDS)})")
+    if parser.unknown_field(expr, value, _RETRY_FIELDS, "retry"):
         return None
     count = value.get("max")
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
@@ -834,9 +829,7 @@ def _read_vertex_custom_job(parser: OptionParser, expr: tree.Expr, what: str) ->
             'accelerator_type: "NVIDIA_TESLA_T4", accelerator_count: 2}',
         )
         return None
-    unknown = [k for k in value if k not in fields]
-    if unknown:
-        parser.bad(expr, f"unknown vertex_custom_job field `{unknown[0]}` (fields: {', '.join(fields)})")
+    if parser.unknown_field(expr, value, fields, "vertex_custom_job"):
         return None
     for name, given in value.items():
         if name in _CUSTOM_JOB_STRINGS and not isinstance(given, str):

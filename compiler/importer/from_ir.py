@@ -750,6 +750,21 @@ class IrImporter:
             return self._constant(value, None, None, at)  # the channel is one of the current task's inputs
         return literal(value if isinstance(value, str) else str(value))
 
+    def _object_uses(self, scope: _Scope, config: dict, where: str, prefix: str, key_field: str) -> list[str]:
+        """`secrets`/`config_maps` entries (ptflow text) from kfp-kubernetes' `<prefix>AsEnv`/`<prefix>AsVolume`."""
+        uses = []
+        for field, what in ((f"{prefix}AsEnv", "env"), (f"{prefix}AsVolume", "mount_path")):
+            for index, entry in enumerate(config.get(field, [])):
+                name = self._object_name(scope, entry, f"{prefix}Name", path_of(where, field, index))
+                if what == "env":
+                    env = ", ".join(f"{e['envVar']}: {literal(e[key_field])}" for e in entry.get("keyToEnv", []))
+                    setting = f"env: {{{env}}}"
+                else:
+                    setting = f"mount_path: {literal(entry['mountPath'])}"
+                optional = ", optional: true" if entry.get("optional") else ""
+                uses.append(f"{{name: {name}, {setting}{optional}}}")
+        return uses
+
     def _object_name(self, scope: _Scope, entry: dict, field: str, where: str) -> str:
         """A secret's or PVC's name: a constant, or the run-time value its `...NameParameter` binds."""
         constant = entry.get(field) if field != "pvcName" else entry.get("constant")
@@ -804,50 +819,13 @@ class IrImporter:
                 CANT_EXPRESS, path_of(where, min(unknown)), "a kfp-kubernetes setting ptflow has no option for"
             )
         options = {}
-        secrets = []
-        for index, entry in enumerate(config.get("secretAsEnv", [])):
-            secrets.append(
-                "{name: "
-                + self._object_name(scope, entry, "secretName", path_of(where, "secretAsEnv", index))
-                + ", env: {"
-                + ", ".join(f"{e['envVar']}: {literal(e['secretKey'])}" for e in entry.get("keyToEnv", []))
-                + "}"
-                + (", optional: true" if entry.get("optional") else "")
-                + "}"
-            )
-        for index, entry in enumerate(config.get("secretAsVolume", [])):
-            secrets.append(
-                "{name: "
-                + self._object_name(scope, entry, "secretName", path_of(where, "secretAsVolume", index))
-                + ", mount_path: "
-                + literal(entry["mountPath"])
-                + (", optional: true" if entry.get("optional") else "")
-                + "}"
-            )
-        if secrets:
-            options["secrets"] = "[" + ", ".join(secrets) + "]"
-        config_maps = []
-        for index, entry in enumerate(config.get("configMapAsEnv", [])):
-            config_maps.append(
-                "{name: "
-                + self._object_name(scope, entry, "configMapName", path_of(where, "configMapAsEnv", index))
-                + ", env: {"
-                + ", ".join(f"{e['envVar']}: {literal(e['configMapKey'])}" for e in entry.get("keyToEnv", []))
-                + "}"
-                + (", optional: true" if entry.get("optional") else "")
-                + "}"
-            )
-        for index, entry in enumerate(config.get("configMapAsVolume", [])):
-            config_maps.append(
-                "{name: "
-                + self._object_name(scope, entry, "configMapName", path_of(where, "configMapAsVolume", index))
-                + ", mount_path: "
-                + literal(entry["mountPath"])
-                + (", optional: true" if entry.get("optional") else "")
-                + "}"
-            )
-        if config_maps:
-            options["config_maps"] = "[" + ", ".join(config_maps) + "]"
+        for option, prefix, key_field in (
+            ("secrets", "secret", "secretKey"),
+            ("config_maps", "configMap", "configMapKey"),
+        ):
+            uses = self._object_uses(scope, config, where, prefix, key_field)
+            if uses:
+                options[option] = "[" + ", ".join(uses) + "]"
         if config.get("fieldPathAsEnv"):
             options["field_env"] = (
                 "{" + ", ".join(f"{e['name']}: {literal(e['fieldPath'])}" for e in config["fieldPathAsEnv"]) + "}"

@@ -11,57 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ptflow.compiler.api import check_file, compile_file
+from tests.support.source_fuzzer import VOCABULARY
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = [p.read_text() for p in sorted(REPO.glob("examples/**/*.ptflow"))]
-TOKENS = [
-    "{",
-    "}",
-    "(",
-    ")",
-    "[",
-    "]",
-    ",",
-    ":",
-    "=",
-    ".",
-    "?",
-    "->",
-    "with",
-    "for",
-    "in",
-    "if",
-    "elif",
-    "else",
-    "finally",
-    "return",
-    "pipeline",
-    "component",
-    "import",
-    "and",
-    "or",
-    "not",
-    "true",
-    "null",
-    '"',
-    "'",
-    'f"{',
-    '"""',
-    "#",
-    "##",
-    "0",
-    "-1",
-    "1e3",
-    "x",
-    "pipeline.status",
-    "list[",
-    "Model",
-    "Artifact<",
-    "@",
-    "\\",
-    "\n",
-    " ",
-]
+# The source fuzzer's vocabulary (tests/support/source_fuzzer.py), and a run value.
+TOKENS = [*VOCABULARY, "pipeline.status"]
 
 
 @st.composite
