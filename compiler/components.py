@@ -95,7 +95,7 @@ def constant_value(expr: tree.Expr):
         result = {}
         for entry in expr.entries:
             value = constant_value(entry.value)
-            if value is NOT_CONSTANT:
+            if value is NOT_CONSTANT or entry.computed is not None:
                 return NOT_CONSTANT
             result[entry.key.name] = value
         return result

@@ -593,6 +593,8 @@ class _Builder:
         return self.bracketed(_Brackets("{", "}", node.span.start, node.span.end - 1, padded=padded), items)
 
     def entry(self, node: tree.DictEntry) -> object:
+        if node.computed is not None:
+            return ["[", self.value(node.computed), "]: ", self.value(node.value)]
         key = _normalize_string(self._raw(node.key.span)) if node.quoted else node.key.name
         return [key, ": ", self.value(node.value)]
 

@@ -1024,6 +1024,11 @@ class _Builder:
             return tree.DictEntry(self._span(meta), ident, value, quoted=True)
         return tree.DictEntry(self._span(meta), self._ident(key), value)
 
+    def computed_entry(self, meta, key, value):
+        # The key's text stands in as its name, so code that looks entries up by name never matches it.
+        text = self.source.text[key.span.start : key.span.end]
+        return tree.DictEntry(self._span(meta), tree.Identifier(f"[{text}]", key.span), value, computed=key)
+
 
 # The builder's method of each rule, by the rule's name.
 _RULE_METHODS = {

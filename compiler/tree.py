@@ -154,6 +154,9 @@ class DictEntry:
     key: Identifier  # a bare name or a string; both mean the same key
     value: Expr
     quoted: bool = False
+    # `[expr]: value`: a key known only at run time (a parameter, a step output, an f-string). `key` then holds
+    # the text between the brackets, which no written key can equal by accident only if it is quoted.
+    computed: Expr | None = None
 
 
 @node
@@ -435,6 +438,8 @@ def walk_expr(expr):
             yield from walk_expr(item)
     elif isinstance(expr, DictExpr):
         for entry in expr.entries:
+            if entry.computed is not None:
+                yield from walk_expr(entry.computed)
             yield from walk_expr(entry.value)
     elif isinstance(expr, FString):
         for part in expr.parts:

@@ -201,3 +201,20 @@ def test_a_triple_quoted_f_string_on_its_opening_line_is_kept_as_written():
 
 def _text_at(source, node):
     return source[node.span.start : node.span.end]
+
+
+def test_a_dict_key_in_brackets_is_an_expression_known_at_run_time():
+    source = (
+        'pipeline p(name: str) {\n    i = importer(uri: "u", metadata: {[name]: "x", "name": [name, f"a-{name}"]})\n}\n'
+    )
+    module, diagnostics = parse_module(source, "p.ptflow")
+    assert diagnostics == []
+    metadata = module.pipelines[0].body[0].call.args[1].value
+    computed, written = metadata.entries
+    assert isinstance(computed.computed, tree.Name) and computed.computed.id == "name"
+    assert (computed.computed.span.line, computed.computed.span.column) == (2, 40)
+    # The bracketed text is the entry's name, which no bare or quoted key of the same dict is.
+    assert computed.key.name == "[name]" and metadata.get("name") is written
+    assert written.computed is None
+    # Walking the expression reaches the key, so hover, rename and references see it.
+    assert computed.computed in list(tree.walk_expr(metadata))

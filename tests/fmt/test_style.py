@@ -272,3 +272,10 @@ def test_options_on_a_non_step_are_a_syntax_error_not_silently_dropped():
     with pytest.raises(FormatError) as caught:
         format_source('pipeline p() { description = "x" with { cache: false } }')
     assert [d.code for d in caught.value.diagnostics] == ["PTF104"]
+
+
+def test_a_bracketed_dict_key_keeps_its_brackets():
+    source = 'pipeline p(name: str) {\n    i = importer(uri: "u", metadata: {[ name ] : "x",[f"k-{name}"]:name})\n}\n'
+    assert format_source(source) == (
+        'pipeline p(name: str) {\n    i = importer(uri: "u", metadata: {[name]: "x", [f"k-{name}"]: name})\n}\n'
+    )
