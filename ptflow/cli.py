@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import keyword
+import os
 import sys
 
 from ptflow import __version__
@@ -64,6 +65,14 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command `argv` names and give its exit code.
+
+    Without `argv` this is the `ptflow` program itself (the console script and
+    `python -m ptflow` call it so): a command whose parser sets `exits_at_once`
+    then ends the process as soon as its output is flushed (`exit_at_once`).
+    Called with `argv` (tests, other programs), it always returns.
+    """
+    as_program = argv is None
     if argv is None:
         argv = sys.argv[1:]
     parser = build_parser(argv)
@@ -72,12 +81,33 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    if as_program and getattr(args, "exits_at_once", False):
+        exit_at_once(code)
+    return code
+
+
+def exit_at_once(code: int) -> None:
+    """End the process now, skipping the interpreter's clean-up.
+
+    At a normal exit Python frees every object the command made and tears down
+    every module it imported: for a 1000-step compile that is ~30 ms of CPU
+    spent on memory the operating system takes back anyway.  Only commands that
+    leave nothing behind opt in (no threads, child processes, open files or
+    atexit work: their output is written and closed before they return).  If
+    flushing stdout or stderr fails (a closed pipe), the normal exit reports it.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
 
 
 class UsageError(Exception):

@@ -83,7 +83,6 @@ class _Task:
     name: str
     body: dict
     dependencies: list[tuple[str, Path]]  # (task name, path of the reference)
-    ancestors: set[str] = field(default_factory=set)
 
 
 class WorkflowRules:
@@ -444,7 +443,6 @@ class DagRules:
         self.check_dependencies()
         if self.find_cycle():
             return  # ancestors are meaningless in a cycle; the cycle is the problem to fix
-        self.compute_ancestors()
         for task in self.tasks.values():
             self.check_task(task)
         outputs = self.template.body.get("outputs")
@@ -531,31 +529,22 @@ class DagRules:
                     stack.append((child, iter(self.tasks[child].dependencies)))
         return found
 
-    def compute_ancestors(self) -> None:
-        done: set[str] = set()
+    def depends_on(self, task: _Task, name: str) -> bool:
+        """Whether `task` waits, directly or through other tasks, for the task `name`.
 
-        def visit(name: str) -> None:
-            # iterative post-order, so long chains need no deep recursion
-            stack = [name]
-            while stack:
-                current = stack[-1]
-                pending = [d for d, _ in self.tasks[current].dependencies if d not in done]
-                if pending:
-                    stack.extend(pending)
-                    continue
-                stack.pop()
-                if current in done:
-                    continue
-                ancestors: set[str] = set()
-                for dependency, _ in self.tasks[current].dependencies:
-                    ancestors.add(dependency)
-                    ancestors |= self.tasks[dependency].ancestors
-                self.tasks[current].ancestors = ancestors
-                done.add(current)
-
-        for name in self.tasks:
-            if name not in done:
-                visit(name)
+        Asked per reference rather than precomputing every task's ancestors: those sets
+        add up to N²/2 names for an N-step chain, where a reference almost always names
+        a direct dependency and is answered at the first step of the walk."""
+        seen: set[str] = set()
+        stack = [task.name]
+        while stack:
+            for dependency, _ in self.tasks[stack.pop()].dependencies:
+                if dependency == name:
+                    return True
+                if dependency not in seen:
+                    seen.add(dependency)
+                    stack.append(dependency)
+        return False
 
     def check_task(self, task: _Task) -> None:
         path = self.path + (task.index,)
@@ -619,7 +608,7 @@ class DagRules:
             return codes.ARGO_UNKNOWN_TASK_OUTPUT, (
                 f"`{{{{{tag}}}}}` in {where}: DAG `{self.template.name}` has no task `{name}`{extra}"
             )
-        if task is not None and name not in task.ancestors:
+        if task is not None and not self.depends_on(task, name):
             return codes.ARGO_MISSING_DEPENDENCY, (
                 f"`{{{{{tag}}}}}` in {where}: `{name}` is not among its dependencies "
                 f"(direct or indirect), so Argo can't resolve its outputs"

@@ -48,7 +48,8 @@ def register(subparsers) -> None:
         metavar="CODE[,CODE]",
         help="don't report these codes or prefixes; errors always show",
     )
-    parser.set_defaults(handler=run)
+    # Its output is written and flushed when it returns: the process can end without freeing (cli.exit_at_once).
+    parser.set_defaults(handler=run, exits_at_once=True)
 
 
 def _codes(option: str, values: list[str] | None) -> list[str] | None:

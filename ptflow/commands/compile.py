@@ -36,7 +36,8 @@ def register(subparsers) -> None:
         "-p", "--param", action="append", metavar="NAME=VALUE", help="override a parameter's default (repeatable)"
     )
     parser.add_argument("--image", metavar="REF", help="the ptflow runtime image for standard-library steps")
-    parser.set_defaults(handler=run)
+    # Its output is written and flushed when it returns: the process can end without freeing (cli.exit_at_once).
+    parser.set_defaults(handler=run, exits_at_once=True)
 
 
 def default_output(source: str, target: str) -> Path:

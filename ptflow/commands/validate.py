@@ -28,7 +28,8 @@ def register(subparsers) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument("--deny-warnings", action="store_true", help="exit 1 on warnings too")
-    parser.set_defaults(handler=run)
+    # Its output is written and flushed when it returns: the process can end without freeing (cli.exit_at_once).
+    parser.set_defaults(handler=run, exits_at_once=True)
 
 
 def run(args) -> int:

@@ -1,6 +1,7 @@
 """The `ptflow` command as a user runs it: real subprocesses, real files."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,39 @@ def test_every_listed_command_is_installed():
     for name in COMMANDS:
         module = importlib.import_module(f"ptflow.commands.{command_module(name)}")
         assert callable(module.register)
+
+
+def buffered_ptflow(*args):
+    """`ptflow` with stdout block-buffered, as when a user pipes it (PYTHONUNBUFFERED, if set here, would hide a
+    missing flush)."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, "-m", "ptflow", *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def test_compile_to_a_pipe_writes_every_byte(tmp_path):
+    """`compile`, `check` and `validate` end their process without Python's clean-up (`cli.exit_at_once`):
+    output still in stdout's buffer when they return must reach the reader whole, and the exit code stay."""
+    source = tmp_path / "chain.ptflow"
+    steps = "\n".join(f"    s{i} = step(x: s{i - 1}.y)" for i in range(1, 300))
+    source.write_text(
+        'component step(x: str) -> (y: str) {\n    image = "alpine:3.19"\n    command = ["echo", x, y.path]\n}\n'
+        f'pipeline chain(start: str = "go") {{\n    s0 = step(x: start)\n{steps}\n}}\n'
+    )
+    piped = buffered_ptflow("compile", source, "-o", "-")
+    written = buffered_ptflow("compile", source, "-o", tmp_path / "chain.yaml")
+    assert piped.returncode == 0 and written.returncode == 0, piped.stderr + written.stderr
+    assert written.stdout == f"compiled pipeline `chain` for kfp-v2: {tmp_path / 'chain.yaml'}\n"  # a short line
+    text = (tmp_path / "chain.yaml").read_text()
+    assert len(text) > 100_000  # far more than one buffer's worth
+    assert piped.stdout == text
+    validated = buffered_ptflow("validate", "--format", "json", tmp_path / "chain.yaml")
+    assert validated.returncode == 0 and json.loads(validated.stdout) == []
+
+
+def test_check_json_to_a_pipe_is_whole_and_exits_1(tmp_path):
+    bad = tmp_path / "bad.ptflow"
+    bad.write_text("pipeline p() {\n" + "".join(f"    s{i} = nothing{i}()\n" for i in range(400)) + "}\n")
+    result = buffered_ptflow("check", "--format", "json", bad)
+    assert result.returncode == 1 and result.stdout.endswith("]\n")
+    diagnostics = json.loads(result.stdout)
+    assert [d["line"] for d in diagnostics if d["code"] == "PTF201"] == list(range(2, 402))

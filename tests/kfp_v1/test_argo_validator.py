@@ -725,3 +725,40 @@ def test_a_workflow_without_metadata_is_reported_not_a_crash():
         ("PTF586", "(document): required field `metadata` is missing"),
         ("PTF586", "metadata: a Workflow needs `metadata.name` or `metadata.generateName`"),
     ]
+
+
+def test_a_task_reads_the_outputs_of_its_ancestors_only():
+    """`c` reads `a` through `b` (an indirect dependency: fine); `d` waits for `a` only, so `b`'s output may not
+    exist yet when it starts (PTF577).  Also a long chain whose last task reads the first one's output."""
+    template = (
+        "  - name: say\n    inputs: {parameters: [{name: x}]}\n    outputs: {parameters: [{name: y, valueFrom: "
+        "{path: /tmp/y}}]}\n    container: {image: 'alpine:3.19', command: [echo, '{{inputs.parameters.x}}']}\n"
+    )
+
+    def task(name, after, reads):
+        dependencies = f", dependencies: [{after}]" if after else ""
+        return (
+            f"      - {{name: {name}, template: say{dependencies}, arguments: {{parameters: "
+            f"[{{name: x, value: '{reads}'}}]}}}}\n"
+        )
+
+    def workflow(tasks):
+        return (
+            "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: p-}\nspec:\n"
+            "  entrypoint: p\n  templates:\n  - name: p\n    dag:\n      tasks:\n" + "".join(tasks) + template
+        )
+
+    text = workflow(
+        [
+            task("a", None, "go"),
+            task("b", "a", "{{tasks.a.outputs.parameters.y}}"),
+            task("c", "b", "{{tasks.a.outputs.parameters.y}}"),
+            task("d", "a", "{{tasks.b.outputs.parameters.y}}"),
+        ]
+    )
+    (found,) = validate_text(text)
+    assert found.code == "PTF577"
+    assert found.message.startswith("spec.templates[0].dag.tasks[3].arguments.parameters[0].value: `{{tasks.b.")
+    chain = [task("t0", None, "go")]
+    chain += [task(f"t{i}", f"t{i - 1}", "{{tasks.t0.outputs.parameters.y}}") for i in range(1, 300)]
+    assert validate_text(workflow(chain)) == []
