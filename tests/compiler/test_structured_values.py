@@ -142,3 +142,14 @@ pipeline p(name: str = "x") {
 """
     [(code, line, column, message)] = check(tmp_path, body)
     assert (code, line, message) == ("PTF312", 2, "`workspace` must be a constant dict")
+
+
+def test_an_option_dict_refuses_a_bracketed_key_instead_of_reading_its_text(tmp_path):
+    body = """
+pipeline p(name: str = "x") {
+    a = name_of() with { labels: {[name]: "v"}, node_selector: {"pool": "gpu"} }
+}
+"""
+    assert check(tmp_path, body) == [
+        ("PTF309", 2, 36, "`labels` needs its keys written in the file; a key in brackets is known only at run time")
+    ]
