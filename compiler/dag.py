@@ -10,12 +10,14 @@ messages), and nothing here knows about a target format.
   (loops, conditions, the exit handler) and a networkx graph of the
   dependencies between tasks.
 - A `Value` is what flows into an input: a constant, a pipeline input, a task
-  output, a loop item, an f-string of those, or the pipeline's final status.
+  output, a loop item, an f-string or a list/dict holding those, or the
+  pipeline's final status.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -278,6 +280,47 @@ class Interpolation:
 
 
 @dataclass(frozen=True)
+class Structured:
+    """A list or dict written in the program with values known only at run time inside it:
+    `[m.out, name, 1]`, `{"spec": {"machine": m.out}, [name]: "x"}` (kfp's list and dict arguments holding
+    pipeline channels).
+
+    `entries` are the items of a list, or the `(key, value)` pairs of a dict in the order written; a value is
+    any `Value` (a nested list or dict is a `Structured` again, a constant a `Constant`), a key a `str` or a
+    string-typed run-time value (`[name]: ...`).  kfp writes the whole as one constant in which every run-time
+    value is a placeholder, each such value travelling in a task input of its own."""
+
+    entries: tuple
+    is_dict: bool
+    type: Type
+
+    def run_time_values(self):
+        """The run-time values inside, depth first, a dict's key before its value: the order kfp meets them in."""
+        for entry in self.entries:
+            for part in entry if self.is_dict else (entry,):
+                if isinstance(part, Structured):
+                    yield from part.run_time_values()
+                elif not isinstance(part, (str, Constant)):
+                    yield part
+
+    def render(self, leaf: Callable[[Value], Any]) -> Any:
+        """The Python list or dict, each run-time value replaced by what `leaf` makes of it."""
+
+        def one(part):
+            if isinstance(part, Structured):
+                return part.render(leaf)
+            if isinstance(part, str):
+                return part
+            if isinstance(part, Constant):
+                return part.value
+            return leaf(part)
+
+        if self.is_dict:
+            return {one(key): one(value) for key, value in self.entries}
+        return [one(item) for item in self.entries]
+
+
+@dataclass(frozen=True)
 class FinalStatus:
     """`pipeline.status` in `finally`: how the body of the pipeline ended."""
 
@@ -306,7 +349,9 @@ class OneOf:
     span: Span | None = field(default=None, compare=False)
 
 
-Value = Constant | PipelineInput | TaskOutput | LoopItem | Interpolation | FinalStatus | RuntimeValue | OneOf
+Value = (
+    Constant | PipelineInput | TaskOutput | LoopItem | Interpolation | Structured | FinalStatus | RuntimeValue | OneOf
+)
 
 
 def value_type(value: Value) -> Type:
@@ -625,6 +670,9 @@ def tasks_in_value(value: Value):
         for part in value.parts:
             if not isinstance(part, str):
                 yield from tasks_in_value(part)
+    elif isinstance(value, Structured):
+        for part in value.run_time_values():
+            yield from tasks_in_value(part)
 
 
 # ------------------------------------------------------------------ groups

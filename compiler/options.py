@@ -153,6 +153,14 @@ class OptionParser:
                     hint="see `ptflow explain PTF210`",
                 )
                 continue
+            computed_key = _bracketed_key_in(entry.value)
+            if computed_key is not None:
+                # Option dicts are read by their written keys; `[name]: ...` would silently become the text `[name]`.
+                self.bad(
+                    computed_key,
+                    f"`{key}` needs its keys written in the file; a key in brackets is known only at run time",
+                )
+                continue
             value = option.read(self, entry.value, f"`{key}`")
             if key == "after":  # step names: the checker resolves them to tasks, so they are no TaskOptions field
                 after = value
@@ -295,6 +303,16 @@ class OptionParser:
             if value is not None:
                 result[entry.key.name] = value
         return result
+
+
+def _bracketed_key_in(expr: tree.Expr) -> tree.Expr | None:
+    """The first key written in brackets (`{[name]: ...}`) anywhere in an option's value, if any."""
+    for inner in tree.walk_expr(expr):
+        if isinstance(inner, tree.DictExpr):
+            for entry in inner.entries:
+                if entry.computed is not None:
+                    return entry.computed
+    return None
 
 
 # ---------------------------------------------------------------- readers, one per kind of value

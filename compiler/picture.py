@@ -236,7 +236,22 @@ class _PictureBuilder:
                 else:
                     parts.append("{" + self._value(part) + "}")
             return 'f"' + "".join(parts) + '"'
+        if isinstance(value, dag.Structured):
+            return self._structured(value)
         return "?"
+
+    def _structured(self, value: dag.Structured) -> str:
+        """A list or dict with run-time values, as written in .ptflow (`[a.out, 1]`, `{[name]: a.out}`)."""
+
+        def part(item) -> str:
+            if isinstance(item, str):
+                return json.dumps(item, ensure_ascii=False)
+            return self._value(item)
+
+        if not value.is_dict:
+            return "[" + ", ".join(part(item) for item in value.entries) + "]"
+        keys = [part(key) if isinstance(key, str) else f"[{self._value(key)}]" for key, _ in value.entries]
+        return "{" + ", ".join(f"{key}: {part(item)}" for key, (_, item) in zip(keys, value.entries)) + "}"
 
     def _condition(self, condition, level: int = 0) -> str:
         # Levels, loosest first: or 0, and 1, not 2, comparison 3.
@@ -264,6 +279,8 @@ def _task_outputs(values):
             yield from value.choices
         elif isinstance(value, dag.Interpolation):
             yield from _task_outputs(part for part in value.parts if not isinstance(part, str))
+        elif isinstance(value, dag.Structured):
+            yield from _task_outputs(value.run_time_values())
 
 
 def _literal(value, limit: int = 40) -> str:

@@ -738,13 +738,17 @@ class PipelineBuilder:
                 )
         metadata = {}
         if "metadata" in args:
-            value = constant_value(args["metadata"].value)
-            if not isinstance(value, dict):
-                self.diagnostics.report(
-                    codes.INVALID_VALUE, "importer `metadata` must be a constant dict", args["metadata"].value.span
-                )
-            else:
+            expr = args["metadata"].value
+            value = constant_value(expr)
+            if isinstance(value, dict):
                 metadata = value
+            elif not isinstance(expr, tree.DictExpr):  # a dict with run-time values inside: see _importer_arguments
+                self.diagnostics.report(
+                    codes.INVALID_VALUE,
+                    "importer `metadata` must be a dict written here",
+                    expr.span,
+                    hint='its values may be parameters, step outputs and f-strings: `metadata: {"name": name}`',
+                )
         reimport = self._importer_flag(args, "reimport")
         download = self._importer_flag(args, "download_to_workspace")
         return dag.ComponentSpec(
@@ -779,7 +783,16 @@ class PipelineBuilder:
                 codes.INVALID_VALUE, "importer `uri` must be a string or a pipeline parameter", argument.value.span
             )
             return None
-        return {"uri": uri}
+        arguments: dict[str, dag.Value] = {"uri": uri}
+        metadata = next((a.value for a in call.args if a.name is not None and a.name.name == "metadata"), None)
+        if isinstance(metadata, tree.DictExpr) and constant_value(metadata) is NOT_CONSTANT:
+            # Metadata built from run-time values: kfp's importer gets an input per value (see
+            # targets/kfp_v2.py, importer_metadata); the task holds it as an argument so its producers are upstream.
+            value = self._value(metadata, decl.group, scope, in_finally=decl.in_finally)
+            if value is None:
+                return None
+            arguments["metadata"] = value
+        return arguments
 
     def _parameter_of(self, expr: tree.Expr, scope: BodyScope) -> dag.PipelineInput | None:
         if isinstance(expr, tree.Name) and expr.id in self.input_by_name and expr.id not in scope.loops:
@@ -802,13 +815,8 @@ class PipelineBuilder:
         if isinstance(expr, (tree.Literal, tree.ListExpr, tree.DictExpr)):
             value = constant_value(expr)
             if value is NOT_CONSTANT:
-                self.diagnostics.report(
-                    codes.INVALID_VALUE,
-                    "lists and dicts passed to a step must be constants",
-                    expr.span,
-                    hint="pass values known at run time as separate inputs",
-                )
-                return None
+                assert isinstance(expr, (tree.ListExpr, tree.DictExpr)), "a literal is always a constant"
+                return self._structured(expr, group, scope, in_finally)
             return dag.Constant(value, types.type_of_literal(value) if value is not None else types.STR.as_optional())
         if isinstance(expr, tree.FString):
             return self._interpolation(expr, group, scope, in_finally)
@@ -838,6 +846,84 @@ class PipelineBuilder:
             return None
         self.diagnostics.report(codes.INVALID_VALUE, "this expression can't be passed to a step", expr.span)
         return None
+
+    def _structured(
+        self, expr: tree.ListExpr | tree.DictExpr, group: dag.TaskGroup, scope: BodyScope, in_finally: bool
+    ) -> dag.Structured | None:
+        """A list or dict with run-time values inside (kfp's list and dict arguments holding pipeline channels);
+        None when a part of it is wrong (each part reported at its own span)."""
+        entries: list = []
+        ok = True
+        if isinstance(expr, tree.ListExpr):
+            for item in expr.items:
+                value = self._structure_part(item, group, scope, in_finally)
+                ok = ok and value is not None
+                entries.append(value)
+            if not ok:
+                return None
+            return dag.Structured(tuple(entries), False, _list_type([v.type for v in entries]))
+        for entry in expr.entries:
+            key = entry.key.name if entry.computed is None else self._run_time_key(entry.computed, group, scope)
+            value = self._structure_part(entry.value, group, scope, in_finally)
+            ok = ok and key is not None and value is not None
+            entries.append((key, value))
+        return dag.Structured(tuple(entries), True, types.DICT) if ok else None
+
+    def _structure_part(
+        self, expr: tree.Expr, group: dag.TaskGroup, scope: BodyScope, in_finally: bool
+    ) -> dag.Value | None:
+        """One item or dict value of a list or dict passed to a step: a constant, or a parameter's value."""
+        value = self._value(expr, group, scope, in_finally)
+        if value is None:
+            return None
+        hint = "pass it to an input of its own"
+        if isinstance(value, dag.OneOf):
+            self.diagnostics.report(
+                codes.INVALID_VALUE,
+                "`oneof(...)` can't be inside a list or dict (KFP has no such placeholder)",
+                expr.span,
+                hint=hint,
+            )
+            return None
+        if value.type.is_artifact or value.type.kind == types.TypeKind.STATUS:
+            self.diagnostics.report(
+                codes.INVALID_VALUE,
+                f"a list or dict can only hold parameters, not `{value.type}`: KFP passes it as one JSON value",
+                expr.span,
+                hint=hint,
+            )
+            return None
+        return value
+
+    def _run_time_key(self, expr: tree.Expr, group: dag.TaskGroup, scope: BodyScope) -> str | dag.Value | None:
+        """A bracketed dict key, `[name]: ...`: a string known at run time (or a constant string)."""
+        value = self._value(expr, group, scope)
+        if value is None:
+            return None
+        if isinstance(value, dag.Constant):
+            if isinstance(value.value, str):
+                return value.value
+            self.diagnostics.report(
+                codes.INVALID_VALUE,
+                f"a dict key must be a string, but this is {_describe_constant(value.value)}",
+                expr.span,
+                hint="write the key as text",
+            )
+            return None
+        if (
+            isinstance(value, dag.OneOf)
+            or value.type.is_artifact
+            or value.type.kind == types.TypeKind.STATUS
+            or types.assignable(value.type, types.STR) is not None
+        ):
+            self.diagnostics.report(
+                codes.INVALID_VALUE,
+                f"a dict key must be a string, but this is `{value.type}`",
+                expr.span,
+                hint='an f-string makes text of a parameter: `[f"{...}"]`' if value.type.is_param else None,
+            )
+            return None
+        return value
 
     def _is_oneof(self, call: tree.Call) -> bool:
         """`oneof(...)` in a value (a component named `oneof` can still be called as a step)."""
@@ -1377,6 +1463,16 @@ def _field_types(values: list) -> dict[str, types.Type]:
         for key, value in item.items():
             fields.setdefault(key, set()).add(types.type_of_literal(value))
     return {key: (seen.pop() if len(seen) == 1 else types.ANY_ITEM) for key, seen in fields.items()}
+
+
+def _list_type(items: list[types.Type]) -> types.Type:
+    """The type of a list literal whose items have these types (as `types.type_of_literal` types a constant one)."""
+    distinct = {item.as_optional(False) for item in items}
+    if len(distinct) == 1:
+        return types.parameter("list", distinct.pop())
+    if distinct and distinct <= {types.INT, types.FLOAT}:
+        return types.parameter("list", types.FLOAT)
+    return types.parameter("list", types.ANY_ITEM)
 
 
 def _describe_constant(value) -> str:

@@ -145,6 +145,10 @@ class ContainerBuilder:
             return serialize(value.value)
         if isinstance(value, dag.Interpolation):
             return "".join(part if isinstance(part, str) else self.value_text(part) for part in value.parts)
+        if isinstance(value, dag.Structured):
+            # kfp 1.8 writes the JSON of the list or dict, keys sorted, each run-time value its Argo
+            # parameter reference in a string.
+            return json.dumps(value.render(self.value_text), sort_keys=True)
         if isinstance(value, dag.FinalStatus):
             return STATUS_VARIABLE
         if isinstance(value, dag.RuntimeValue):

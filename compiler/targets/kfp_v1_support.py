@@ -310,6 +310,9 @@ def _values_in(value):
         for part in value.parts:
             if not isinstance(part, str):
                 yield from _values_in(part)
+    elif isinstance(value, dag.Structured):
+        for part in value.run_time_values():
+            yield from _values_in(part)
     else:
         yield value
 

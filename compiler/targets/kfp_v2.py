@@ -37,6 +37,7 @@ from ptflow.compiler.targets.cel import condition_to_cel
 from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, render_arg
 from ptflow.compiler.targets.kfp_v2_oneof import OneOfOutputs
 from ptflow.compiler.targets.kfp_v2_oneof import selection as _selection
+from ptflow.compiler.targets.kfp_v2_structured import IMPORTER_METADATA, importer_metadata, importer_metadata_inputs
 from ptflow.compiler.targets.runtime_command import runtime_command
 from ptflow.compiler.workspace import kfp_pipeline_config
 
@@ -331,6 +332,9 @@ class _Lowering:
             for part in value.parts:
                 if not isinstance(part, str):
                     yield from self._values_of(part)
+        elif isinstance(value, dag.Structured):
+            for part in value.run_time_values():
+                yield from self._values_of(part)
         elif isinstance(value, (dag.PipelineInput, dag.TaskOutput, dag.LoopItem, dag.OneOf)):
             yield value
 
@@ -748,6 +752,17 @@ class _Lowering:
                 constant = self._interpolation(value, inputs, siblings, parent_inputs)
                 inputs.setdefault("parameters", {})[name] = {"runtimeValue": {"constant": constant}}
                 continue
+            if isinstance(value, dag.Structured) and task.component.kind == dag.ComponentKind.IMPORTER:
+                # Its values travel in inputs of its own, which the executor's `metadata` names.
+                for part, input_name in importer_metadata_inputs(value).items():
+                    inputs.setdefault("parameters", {})[input_name] = self._binding(part, siblings, parent_inputs)[1]
+                continue
+            if isinstance(value, dag.Structured):
+                constant = value.render(
+                    lambda leaf: self._interpolation(_as_interpolation(leaf), inputs, siblings, parent_inputs)
+                )
+                inputs.setdefault("parameters", {})[name] = {"runtimeValue": {"constant": proto_value(constant)}}
+                continue
             kind, binding = self._binding(value, siblings, parent_inputs)
             inputs.setdefault(kind, {})[name] = binding
         for key, parameter in self._resource_parameters(task).items():
@@ -769,7 +784,7 @@ class _Lowering:
             assert spec.ir_document is not None, "an IR-graph component carries its document"
             return self._merge_pipeline(_from_document(spec.ir_document))
         component: dict = {}
-        definitions = self._input_definitions(spec.inputs)
+        definitions = self._input_definitions(spec.inputs + _importer_metadata_ports(task))
         if definitions:
             component["inputDefinitions"] = definitions
         outputs = self._output_definitions(spec.outputs)
@@ -1032,6 +1047,19 @@ def _resources(options: dag.TaskOptions, channel_of: Callable[[dag.PipelineInput
     return resources
 
 
+def _as_interpolation(leaf: dag.Value) -> dag.Interpolation:
+    """A run-time value inside a list or dict, as the one-part f-string whose text kfp writes in its place."""
+    return leaf if isinstance(leaf, dag.Interpolation) else dag.Interpolation((leaf,), types.STR)
+
+
+def _importer_metadata_ports(task: dag.Task) -> list[dag.Port]:
+    """The inputs an importer declares for the run-time values of its metadata (none for other steps)."""
+    metadata = task.arguments.get(IMPORTER_METADATA)
+    if task.component.kind != dag.ComponentKind.IMPORTER or not isinstance(metadata, dag.Structured):
+        return []
+    return [dag.Port(name, value.type.as_optional(False)) for value, name in importer_metadata_inputs(metadata).items()]
+
+
 def _importer(spec: dag.ComponentSpec, task: dag.Task) -> dict:
     config = spec.importer
     assert config is not None, "an importer component carries its configuration"
@@ -1041,7 +1069,10 @@ def _importer(spec: dag.ComponentSpec, task: dag.Task) -> dict:
         importer["artifactUri"] = {"constant": uri.value}
     else:
         importer["artifactUri"] = {"runtimeParameter": "uri"}
-    if config.metadata:
+    metadata = task.arguments.get(IMPORTER_METADATA)
+    if isinstance(metadata, dag.Structured):
+        importer["metadata"] = proto_value(importer_metadata(metadata))
+    elif config.metadata:
         importer["metadata"] = proto_value(config.metadata)
     if config.reimport:
         importer["reimport"] = True

@@ -156,6 +156,8 @@ def _check_workspace(graph: dag.PipelineGraph, diagnostics: Diagnostics) -> None
 def _reads_workspace_path(value: dag.Value) -> bool:
     if isinstance(value, dag.Interpolation):
         return any(_reads_workspace_path(part) for part in value.parts if not isinstance(part, str))
+    if isinstance(value, dag.Structured):
+        return any(_reads_workspace_path(part) for part in value.run_time_values())
     return isinstance(value, dag.RuntimeValue) and value.which == "workspace_path"
 
 
@@ -303,6 +305,9 @@ def _task_outputs(value: dag.Value):
         for part in value.parts:
             if not isinstance(part, str):
                 yield from _task_outputs(part)
+    elif isinstance(value, dag.Structured):
+        for part in value.run_time_values():
+            yield from _task_outputs(part)
 
 
 # ---------------------------------------------------------------- lowering

@@ -679,10 +679,7 @@ def run_importer(run: Run, step: ResolvedTask) -> StepResult:
         ),
     )
     try:
-        metadata = {
-            key: resolver.text(value, f"metadata `{key}`") if isinstance(value, str) else value
-            for key, value in (importer.get("metadata") or {}).items()
-        }
+        metadata = resolver.structure(importer.get("metadata") or {}, "the importer's metadata")
     except PlaceholderError as error:
         return _importer_failed(run, step, f"importer `{step.path}`: {error}")
     artifact = Artifact(

@@ -151,6 +151,25 @@ class Resolver:
             raise UnresolvedPlaceholder(where, _unique(unresolved))
         return resolved
 
+    def structure(self, value: Any, where: str) -> Any:
+        """A list or dict constant (kfp's argument holding run-time values, an importer's metadata) with the
+        placeholders in its strings, keys and values alike, filled in: one pass over each string of the
+        template, so a substituted value is never looked at again."""
+        unresolved: list[str] = []
+        resolved = self._structure(value, unresolved)
+        if unresolved:
+            raise UnresolvedPlaceholder(where, _unique(unresolved))
+        return resolved
+
+    def _structure(self, value: Any, unresolved: list[str]) -> Any:
+        if isinstance(value, str):
+            return self._text(value, unresolved)
+        if isinstance(value, list):
+            return [self._structure(item, unresolved) for item in value]
+        if isinstance(value, dict):
+            return {self._text(key, unresolved): self._structure(item, unresolved) for key, item in value.items()}
+        return value
+
     def _text(self, element: str, unresolved: list[str]) -> str:
         """One pass over the template: what a placeholder is replaced with is never looked at again."""
         if "{{$" not in element:  # most elements (a script, a flag) have none
@@ -228,23 +247,37 @@ def _structure(element: str) -> Any | None:
 
 
 def resolve_value_references(parameters: dict[str, Any], names: JobNames, templates: set[str]) -> dict[str, Any]:
-    """Substitute placeholders inside the task's constant string inputs (how KFP passes f-strings).
+    """Substitute placeholders inside the task's constant inputs (how KFP passes f-strings, and lists and dicts
+    holding run-time values).
 
     kfp compiles `f"run {x}"` into a constant "run {{$.inputs.parameters['pipelinechannel--x']}}"
-    next to the channel input itself; the driver fills such constants in from
-    the task's other inputs before the step sees them.  Only the inputs named
-    in `templates` (constants of the pipeline document) are templates: a value
-    that came from a `-p` argument or an upstream step is data, passed as it is
-    even when it contains placeholder text.
+    next to the channel input itself, and `[{"machine": m.output}]` into the constant list
+    `[{"machine": "{{$.inputs.parameters['pipelinechannel--m-Output']}}"}]`; the driver fills such
+    constants in from the task's other inputs before the step sees them (each value as its text, as
+    kfp's local runner does).  Only the inputs named in `templates` (constants of the pipeline
+    document) are templates: a value that came from a `-p` argument or an upstream step is data,
+    passed as it is even when it contains placeholder text, and what one placeholder is replaced with
+    is never expanded again.
     """
-    referring = [name for name in templates if isinstance(parameters.get(name), str) and "{{$" in parameters[name]]
+    referring = [name for name in templates if _holds_placeholder(parameters.get(name))]
     if not referring:  # the usual case
         return parameters
     resolver = Resolver({"inputs": {"parameterValues": parameters}}, names)
     resolved = dict(parameters)
     for name in referring:
-        resolved[name] = resolver.text(parameters[name], f"the constant value of input `{name}`")
+        resolved[name] = resolver.structure(parameters[name], f"the constant value of input `{name}`")
     return resolved
+
+
+def _holds_placeholder(value: Any) -> bool:
+    """Whether a constant has placeholder text in it: in a string, or in a key or string of a list or dict."""
+    if isinstance(value, str):
+        return "{{$" in value
+    if isinstance(value, list):
+        return any(_holds_placeholder(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_placeholder(key) or _holds_placeholder(item) for key, item in value.items())
+    return False
 
 
 def _unique(items: list[str]) -> list[str]:

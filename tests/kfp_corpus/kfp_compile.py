@@ -83,14 +83,27 @@ def compile_entry(entry: CorpusEntry, out_dir: Path) -> None:
     write_components(module, out_dir / "components" / entry.id)
 
 
+def component_library_modules(module) -> list[types.ModuleType]:
+    """The component libraries the file imports as modules (google-cloud-pipeline-components':
+    `import google_cloud_pipeline_components.v1.custom_job as custom_job`), whose components its pipeline calls."""
+    return [
+        value
+        for value in vars(module).values()
+        if isinstance(value, types.ModuleType) and value.__name__.startswith("google_cloud_pipeline_components.")
+    ]
+
+
 def write_components(module, folder: Path) -> None:
-    """Each component the file defines (not its pipelines), as kfp writes a component YAML: what a .ptflow twin
-    imports (`import "NAME.yaml" as NAME`), as a user imports the components their team publishes."""
+    """Each component the file defines (not its pipelines), and each component of a component library it imports
+    as a module (gcpc's `custom_job.CustomTrainingJobOp`: `CustomTrainingJobOp.yaml`), as kfp writes a component
+    YAML: what a .ptflow twin imports (`import "NAME.yaml" as NAME`), as a user imports the components their team
+    publishes or a library ships."""
     from kfp import compiler
     from kfp.dsl import base_component, graph_component
 
     folder.mkdir(parents=True, exist_ok=True)
-    for name, value in vars(module).items():
+    named = [item for library in component_library_modules(module) for item in vars(library).items()]
+    for name, value in [*vars(module).items(), *named]:
         if isinstance(value, base_component.BaseComponent) and not isinstance(value, graph_component.GraphComponent):
             try:
                 with warnings.catch_warnings():

@@ -98,6 +98,8 @@ def outputs_read(graph: dag.PipelineGraph) -> set[tuple[str, str]]:
             values.extend(value.choices)
         elif isinstance(value, dag.Interpolation):
             values.extend(part for part in value.parts if not isinstance(part, str))
+        elif isinstance(value, dag.Structured):
+            values.extend(value.run_time_values())
     return read
 
 
