@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ptflow.compiler.diagnostics import codes
+from ptflow.compiler.ir_collected import CollectedOutputs, collected_outputs
 from ptflow.runtime.runner import store as states
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.artifacts import Artifact
@@ -194,6 +195,9 @@ class Run:
                 # Every step has ended. (After Ctrl-C the lanes stay open: a task thread may be ending its step.)
                 self.lanes.close()
                 status = states.SUCCEEDED if result.ok else states.FAILED
+                _collect_conditional_outputs(
+                    result, collected_outputs(self.pipeline.spec.get("components") or {}, self.pipeline.root)
+                )
                 outputs = _public_outputs(result)
                 failures = result.failures
                 summary = "; ".join(f.message for f in failures) or None
@@ -746,6 +750,14 @@ def _dag_outputs(component: dict, results: dict[str, TaskResult]) -> tuple[dict[
                 artifacts[name] = result.artifacts[selector["outputArtifactKey"]]
                 break
     return parameters, artifacts
+
+
+def _collect_conditional_outputs(result: TaskResult, collected: CollectedOutputs) -> None:
+    """A pipeline output collected from a step inside an `if` is the list of its zero or one values."""
+    for name in collected.parameters:
+        result.parameters[name] = [result.parameters[name]] if name in result.parameters else []
+    for name in collected.artifacts:
+        result.artifacts.setdefault(name, [])
 
 
 def _constant_inputs(task: dict) -> set[str]:
