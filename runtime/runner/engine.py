@@ -39,7 +39,7 @@ from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
 from ptflow.runtime.runner.cluster_objects import (
     ObjectError,
-    ObjectFolders,
+    ObjectSources,
     StepObjects,
     honoured_settings,
     step_objects,
@@ -69,7 +69,7 @@ class RunOptions:
     use_cache: bool = True
     containers: bool = False
     step_timeout: float | None = None
-    objects: ObjectFolders = field(default_factory=ObjectFolders)  # --secrets and --config-maps
+    objects: ObjectSources = field(default_factory=ObjectSources)  # --secrets and --config-maps
 
 
 @dataclass
@@ -231,7 +231,7 @@ class Run:
             return
         notes = []
         if any(name in ignored for name in ("secretAsEnv", "secretAsVolume", "configMapAsEnv", "configMapAsVolume")):
-            notes.append("secrets and ConfigMaps come from --secrets DIR and --config-maps DIR")
+            notes.append("secrets and ConfigMaps come from --secrets and --config-maps, each a folder or a file")
         if any(name in ignored for name in ("pvcMount", "emptyDirMounts", "secretAsVolume", "configMapAsVolume")):
             what = "PVCs" if ignored == ["pvcMount"] else "volumes"
             notes.append(f"{what} are mounted with --containers")
