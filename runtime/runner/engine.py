@@ -227,6 +227,8 @@ class Run:
         if containers:  # PVCs are bound into the steps' containers (volumes.py)
             honoured.add("pvcMount")
         ignored = [name for name in self.pipeline.kubernetes_settings_without_effect() if name not in honoured]
+        if "emptyDirMounts" in honoured:  # mounted as a plain folder: its medium and size limit are not
+            ignored += self.pipeline.empty_dir_fields_without_effect()
         if not ignored:
             return
         notes = []
@@ -235,6 +237,8 @@ class Run:
         if any(name in ignored for name in ("pvcMount", "emptyDirMounts", "secretAsVolume", "configMapAsVolume")):
             what = "PVCs" if ignored == ["pvcMount"] else "volumes"
             notes.append(f"{what} are mounted with --containers")
+        if any(name.startswith("emptyDirMounts.") for name in ignored):
+            notes.append("an emptyDir is a folder on this machine's disk, of any size")
         note = f" ({'; '.join(notes)})" if notes else ""
         self.progress.warning(f"Kubernetes settings have no effect in a local run: {', '.join(ignored)}{note}")
 

@@ -372,3 +372,28 @@ def test_in_containers_an_object_from_a_file_is_mounted_from_a_private_folder_re
     folder = Path(mount.split(":")[0])
     assert not folder.exists()  # the copy of the secret is gone once the step ended
     assert_nowhere(SECRET_VALUE, store, result.stdout, result.stderr, " ".join(call["argv"]))
+
+
+def test_an_empty_dirs_memory_medium_and_size_limit_are_named_as_not_honoured(tmp_path: Path, store: Path):
+    source = tmp_path / "scratch.ptflow"
+    source.write_text(
+        "component uses() {\n"
+        '    image = "alpine:3"\n'
+        '    command = ["true"]\n'
+        "}\n"
+        "pipeline scratch() {\n"
+        "    u = uses() with {\n"
+        '        empty_dirs: {name: "shm", mount_path: "/dev/shm", medium: "Memory", size_limit: "1Gi"},\n'
+        "    }\n"
+        "}\n"
+    )
+    env = stand_in_docker(tmp_path)
+    result = ptflow("run", str(source), "--store", str(store), "--containers", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    notices = [line for line in result.stdout.splitlines() if "no effect in a local run" in line]
+    assert notices == [
+        "warning: Kubernetes settings have no effect in a local run: emptyDirMounts.medium, "
+        "emptyDirMounts.sizeLimit (an emptyDir is a folder on this machine's disk, of any size)"
+    ]
+    (call,) = [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
+    assert call["bound"]["/dev/shm"] == []  # still mounted, as a fresh empty folder
