@@ -321,6 +321,14 @@ class Checker:
                         hint="write `show(text: oneof(a.out, b.out))` or `return (out: oneof(a.out, b.out))`",
                     )
                     return None
+                if expr.id == "collect":
+                    self.diagnostics.report(
+                        codes.INVALID_VALUE,
+                        "`collect(...)` is a value, not a step: return it from the pipeline",
+                        expr.span,
+                        hint="write `return (out: collect(step.out))`",
+                    )
+                    return None
                 candidates = [n for n, s in scope.symbols.items() if not isinstance(s, ModuleSymbol)]
                 self.diagnostics.report(
                     codes.UNKNOWN_NAME,

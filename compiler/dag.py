@@ -254,12 +254,14 @@ class PipelineInput:
 @dataclass(frozen=True)
 class TaskOutput:
     """An output of a task; `gathered` is how many nested loops it is gathered over when it is used after
-    them (fan-in; 0, false, when it is not)."""
+    them (fan-in; 0, false, when it is not).  `collected` is `collect(step.out)` of a step inside an `if`
+    (KFP's `dsl.Collected` of a task in no loop): a list of zero or one values, returned by the pipeline."""
 
     task: str
     output: str
     type: Type
     gathered: int = 0
+    collected: bool = False
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ PIPELINE_VALUES = {
 }
 IMPORTER_INPUTS = ("uri", "type", "metadata", "reimport", "download_to_workspace")
 ONEOF = "oneof"
-BUILTINS = ("importer", ONEOF)
+COLLECT = "collect"
+BUILTINS = ("importer", ONEOF, COLLECT)
 
 
 @dataclass
@@ -536,7 +537,7 @@ class PipelineBuilder:
             lambda e: self._parameter_of(e, scope),
             lambda e: self._value(e, decl.group, scope, in_finally=decl.in_finally),
         ).parse(node.options)
-        if spec is None and self._is_oneof(node.call):
+        if spec is None and (self._is_oneof(node.call) or self._is_collect(node.call)):
             return  # `x = oneof(...)`, reported as a value written as a step; its values mean nothing here
         if spec is None:
             # Still evaluate the arguments, to report mistakes in them too.
@@ -826,6 +827,8 @@ class PipelineBuilder:
             return self._member_value(expr, group, scope, in_finally)
         if isinstance(expr, tree.Call) and self._is_oneof(expr):
             return OneOfChecker(self, expr, group, in_finally).value()
+        if isinstance(expr, tree.Call) and self._is_collect(expr):
+            return self._collected_value(expr, group, in_finally)
         if isinstance(expr, tree.Call):
             self.diagnostics.report(
                 codes.INVALID_VALUE,
@@ -928,6 +931,73 @@ class PipelineBuilder:
     def _is_oneof(self, call: tree.Call) -> bool:
         """`oneof(...)` in a value (a component named `oneof` can still be called as a step)."""
         return isinstance(call.func, tree.Name) and call.func.id == ONEOF
+
+    def _collected_by_the_called_pipeline(self, decl: StepDecl, port: dag.Port) -> bool:
+        """Whether `decl` calls a pipeline whose output `port` is a `collect(...)`."""
+        spec = decl.spec
+        if spec is None or spec.kind != dag.ComponentKind.PIPELINE or spec.pipeline is None:
+            return False
+        value = spec.pipeline.returns.get(port.name)
+        return isinstance(value, dag.TaskOutput) and value.collected
+
+    def _is_collect(self, call: tree.Call) -> bool:
+        """`collect(step.out)` in a value."""
+        return isinstance(call.func, tree.Name) and call.func.id == COLLECT
+
+    def _collected_value(self, call: tree.Call, consumer_group: dag.TaskGroup, in_finally: bool) -> dag.Value | None:
+        """`collect(step.out)`: the list of the zero or one values a step inside an `if` made (KFP's
+        `dsl.Collected` of a task in no loop); only a pipeline output, as kfp allows it nowhere else."""
+        usage = "return (out: collect(step.out))"
+        if not self._resolving_returns:
+            self.diagnostics.report(
+                codes.COLLECT_OF_CONDITIONAL,
+                "`collect(...)` can only be returned from the pipeline: KFP refuses `dsl.Collected` of a step "
+                "in no loop as another step's input",
+                call.span,
+                hint="use the output inside the same `if`, or give the `if` an `else` and pass `oneof(...)`",
+            )
+            return None
+        expr = call.args[0].value if len(call.args) == 1 and call.args[0].name is None else None
+        if not (isinstance(expr, tree.Member) and isinstance(expr.obj, tree.Name) and expr.obj.id in self.steps):
+            self.diagnostics.report(
+                codes.COLLECT_OF_CONDITIONAL,
+                "`collect` takes one output of a step inside an `if`: `collect(step.out)`",
+                call.span,
+                hint=f"write `{usage}`",
+            )
+            return None
+        found = self.output_port(expr)
+        if found is None:
+            return None
+        decl, port = found
+        if decl.in_finally:
+            self.diagnostics.report(
+                codes.FINALLY_AND_BODY, "a pipeline returns outputs of its body, not of `finally` steps", expr.span
+            )
+            return None
+        between = _groups_between(decl.group, consumer_group)
+        loops = [x for x in between if isinstance(x, dag.LoopGroup)]
+        conditions = [x for x in between if isinstance(x, (dag.ConditionGroup, dag.BranchesGroup))]
+        if loops:
+            self.diagnostics.report(
+                codes.COLLECT_OF_CONDITIONAL,
+                f"`{decl.name}` is in a loop: `collect` is for a step inside an `if`",
+                expr.span,
+                related=[Related(_group_span(loops[0]), "the loop"), Related(decl.node.span, "the producer")],
+                hint=f"after the loop, `{decl.name}.{port.name}` is the list of every iteration's value: "
+                "return it without `collect` (from outside any `if` around the loop)",
+            )
+            return None
+        if not conditions:
+            self.diagnostics.report(
+                codes.COLLECT_OF_CONDITIONAL,
+                f"`{decl.name}` is not inside an `if`, so it always makes `{port.name}`: nothing to collect",
+                expr.span,
+                related=[Related(decl.node.span, "the producer")],
+                hint=f"return `{decl.name}.{port.name}` itself",
+            )
+            return None
+        return dag.TaskOutput(k8s_name(decl.name), port.name, gathered_type(port.type, 1), collected=True)
 
     def _interpolation(self, expr: tree.FString, group, scope, in_finally) -> dag.Value | None:
         parts: list[str | dag.Value] = []
@@ -1149,6 +1219,16 @@ class PipelineBuilder:
                 codes.FINALLY_AND_BODY,
                 "steps in `finally` run independently and can't use each other's outputs",
                 expr.span,
+            )
+            return None
+        if decl.spec is not None and self._collected_by_the_called_pipeline(decl, port):
+            self.diagnostics.report(
+                codes.COLLECT_OF_CONDITIONAL,
+                f"`{decl.name}.{port.name}` is a `collect(...)` of the pipeline `{decl.spec.name}` calls: KFP "
+                "passes it on to a calling pipeline as the bare value, or fails when its `if` was false",
+                expr.span,
+                related=[Related(decl.node.span, f"`{decl.name}`")],
+                hint=f"run `{decl.spec.name}` on its own, or give its `if` an `else` and return `oneof(...)`",
             )
             return None
         between = _groups_between(decl.group, consumer_group)

@@ -459,6 +459,27 @@ It is used after the chain, at the chain's level or inside a group there,
 never inside the chain itself.
 """,
 )
+COLLECT_OF_CONDITIONAL = _code(
+    "PTF406",
+    "`collect` needs a step inside an `if`",
+    """
+`collect(step.out)` is the list of the values a step inside an `if` made:
+one value when the condition held, none when it did not (KFP's
+`dsl.Collected` of a task in no loop). The pipeline returns it:
+
+    if threshold == 2 {
+        total = add(nums: d.Output)
+    }
+    return (totals: collect(total.Output))
+
+The step must sit inside an `if` that the `return` is outside of, and in no
+loop there (after a loop its output already is the list of every iteration's
+value). KFP's compiler refuses `dsl.Collected` of such a step as another
+step's input, and its backend passes it on as the bare value: a step inside
+the same `if` takes the output itself, and `oneof(...)` gives the value of
+whichever arm of an `if`/`else` ran.
+""",
+)
 
 # ------------------------------------------------------------------- target
 NOT_SUPPORTED_BY_TARGET = _code(

@@ -27,6 +27,7 @@ from ptflow.compiler.importer.model import (
     TryFinally,
 )
 from ptflow.compiler.importer.writer import literal
+from ptflow.compiler.ir_collected import collected_outputs
 from ptflow.compiler.names import k8s_name
 
 CHANNEL = "pipelinechannel--"
@@ -266,9 +267,13 @@ class IrImporter:
                 handler.finally_body,
                 handler.finally_name,
             )
+        collected = collected_outputs(self.components, component)
         for kind in ("parameters", "artifacts"):
             for output, source in component.get("dag", {}).get("outputs", {}).get(kind, {}).items():
-                pipeline.returns[output] = self._dag_output(scope, kind, output, source)
+                value = self._dag_output(scope, kind, output, source)
+                # kfp's `dsl.Collected` of a step inside an `if`, in no loop (compiler/ir_collected.py)
+                is_collected = output in (collected.parameters if kind == "parameters" else collected.artifacts)
+                pipeline.returns[output] = f"collect({value})" if is_collected else value
         self.module.pipelines.append(pipeline)
         return pipeline_name
 

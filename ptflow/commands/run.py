@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from ptflow.commands.common import (
     EXIT_ERRORS,
@@ -47,16 +46,17 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--secrets",
-        metavar="DIR",
+        metavar="DIR|FILE",
         help="where steps' Kubernetes secrets come from: DIR/NAME/KEY, a folder per secret holding a file per key "
-        "(the layout `kubectl create secret generic NAME --from-file=DIR/NAME` reads); env values reach the "
-        "step's environment only, never its log or the run record; mounts need --containers",
+        "(the layout `kubectl create secret generic NAME --from-file=DIR/NAME` reads), or a YAML FILE: a map "
+        "NAME -> KEY -> value, or `kind: Secret` manifests as `kubectl get secret -o yaml` prints them; env "
+        "values reach the step's environment only, never its log or the run record; mounts need --containers",
     )
     parser.add_argument(
         "--config-maps",
-        metavar="DIR",
-        help="where steps' Kubernetes ConfigMaps come from: DIR/NAME/KEY, as for --secrets "
-        "(`kubectl create configmap NAME --from-file=DIR/NAME`)",
+        metavar="DIR|FILE",
+        help="where steps' Kubernetes ConfigMaps come from: DIR/NAME/KEY or a FILE, as for --secrets "
+        "(`kubectl create configmap NAME --from-file=DIR/NAME`, `kind: ConfigMap` manifests)",
     )
     parser.add_argument(
         "--step-timeout", metavar="SECONDS", type=float, default=None, help="stop any step that runs longer than this"
@@ -78,23 +78,24 @@ def _positive_int(text: str) -> int:
 
 
 def run(args) -> int:
-    from ptflow.runtime.runner.cluster_objects import ObjectFolders
+    from ptflow.runtime.runner.cluster_objects import ObjectError, ObjectSources, object_source
     from ptflow.runtime.runner.engine import RunOptions
     from ptflow.runtime.runner.execute import run_file
+    from ptflow.runtime.runner.object_files import ObjectFileError
 
     try:
         arguments = parse_assignments(args.param)
     except ValueError as error:
         print(f"ptflow run: {error}", file=sys.stderr)
         return EXIT_USAGE
-    for option, folder in (("--secrets", args.secrets), ("--config-maps", args.config_maps)):
-        if folder is not None and not Path(folder).is_dir():
-            print(f"ptflow run: {option} {folder}: no such folder", file=sys.stderr)
-            return EXIT_USAGE
-    objects = ObjectFolders(
-        Path(args.secrets).resolve() if args.secrets else None,
-        Path(args.config_maps).resolve() if args.config_maps else None,
-    )
+    try:
+        objects = ObjectSources(
+            object_source("--secrets", args.secrets, "secret") if args.secrets else None,
+            object_source("--config-maps", args.config_maps, "ConfigMap") if args.config_maps else None,
+        )
+    except (ObjectError, ObjectFileError) as error:
+        print(f"ptflow run: {error}", file=sys.stderr)
+        return EXIT_USAGE
     options = RunOptions(
         use_cache=not args.no_cache, containers=args.containers, step_timeout=args.step_timeout, objects=objects
     )

@@ -1,18 +1,19 @@
 """Secrets, ConfigMaps and emptyDirs in a local run.
 
 On Kubernetes a step's `secrets` and `config_maps` (kfp-kubernetes' `secretAsEnv`, `secretAsVolume`,
-`configMapAsEnv`, `configMapAsVolume`) come from objects of the cluster.  Here they come from folders the user
-names: `ptflow run --secrets DIR --config-maps DIR`, each object a folder `DIR/<name>` holding one file per key
-(the layout `kubectl create secret generic NAME --from-file=DIR/NAME` reads).  A key given as an environment
-variable reaches the step's process through its environment only: never on a command line, in a log header or in
-the run record.  A mounted object is its folder, bound read-only at the mount path with `--containers` (a step
-on this machine can't have a folder at `/certs`).  An `emptyDir` is a fresh temporary folder, bound at its mount
-path with `--containers` and removed when the step ends.
+`configMapAsEnv`, `configMapAsVolume`) come from objects of the cluster.  Here they come from what the user
+names: `ptflow run --secrets DIR|FILE --config-maps DIR|FILE`.  A folder holds each object as a folder
+`DIR/<name>` with one file per key (the layout `kubectl create secret generic NAME --from-file=DIR/NAME` reads);
+a file holds them all (object_files.py: a map name -> key -> value, or Kubernetes manifests).  A key given as an
+environment variable reaches the step's process through its environment only: never on a command line, in a log
+header or in the run record.  A mounted object is a folder bound read-only at the mount path with `--containers`
+(a step on this machine can't have a folder at `/certs`): its own folder, or for an object from a file a private
+temporary folder of its keys, removed when the step ends.  An `emptyDir` is a fresh temporary folder, bound at
+its mount path with `--containers` and removed when the step ends.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -20,17 +21,106 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# A Kubernetes object name (RFC 1123 subdomain), and a key of a secret or ConfigMap: safe names of files.
-_OBJECT_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
-_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+from ptflow.runtime.runner.object_files import KEY, OBJECT_NAME, load_objects
+
+
+class ObjectError(Exception):
+    """A secret or ConfigMap (or one of its keys) the step needs and that isn't there."""
+
+
+class ObjectSource:
+    """Where the objects of one kind (secrets, or ConfigMaps) come from: what `--secrets` or `--config-maps`
+    names.  `option` is how messages name it (`--secrets /home/me/secrets`)."""
+
+    def __init__(self, option: str, where: Path):
+        self.option = option
+        self.where = where
+
+    def has(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def value(self, name: str, key: str) -> str | None:
+        """A key's value; None when the object has no such key."""
+        raise NotImplementedError
+
+    def folder(self, name: str) -> tuple[str, bool]:
+        """A folder holding the object's keys as files, to mount, and whether it is a temporary copy."""
+        raise NotImplementedError
+
+    def missing(self, kind: str, name: str) -> str:
+        return f"the {kind} `{name}` is not in {self.option} {self.where}"
+
+    def missing_key(self, kind: str, name: str, key: str) -> str:
+        return f"the {kind} `{name}` has no key `{key}`"
+
+
+class ObjectFolder(ObjectSource):
+    """DIR/NAME/KEY: a folder per object holding a file per key."""
+
+    def has(self, name: str) -> bool:
+        return (self.where / name).is_dir()
+
+    def value(self, name: str, key: str) -> str | None:
+        path = self.where / name / key
+        if not KEY.fullmatch(key) or key in (".", "..") or not path.is_file():
+            return None
+        try:
+            return path.read_text()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ObjectError(f"the key `{key}` of `{name}` in {self.option} can't be read as text ({error})") from None
+
+    def folder(self, name: str) -> tuple[str, bool]:
+        return str(self.where / name), False
+
+    def missing(self, kind: str, name: str) -> str:
+        return f"{super().missing(kind, name)} (no folder {self.where / name})"
+
+    def missing_key(self, kind: str, name: str, key: str) -> str:
+        return f"{super().missing_key(kind, name, key)} (no file {self.where / name / key})"
+
+
+class ObjectFile(ObjectSource):
+    """One file holding every object (object_files.py), read once when the run starts."""
+
+    def __init__(self, option: str, where: Path, objects: dict[str, dict[str, str]]):
+        super().__init__(option, where)
+        self.objects = objects
+
+    def has(self, name: str) -> bool:
+        return name in self.objects
+
+    def value(self, name: str, key: str) -> str | None:
+        return self.objects[name].get(key)
+
+    def folder(self, name: str) -> tuple[str, bool]:
+        folder = tempfile.mkdtemp(prefix="ptflow-object-")  # readable by this user only, as each file
+        for key, value in self.objects[name].items():
+            path = Path(folder) / key
+            path.touch(mode=0o600)
+            path.write_text(value)
+        return folder, True
+
+    def missing_key(self, kind: str, name: str, key: str) -> str:
+        return f"{super().missing_key(kind, name, key)} in {self.option} {self.where}"
+
+
+def object_source(option: str, given: str, kind: str) -> ObjectSource:
+    """What `--secrets`/`--config-maps GIVEN` names: a folder, or a file read now.  Raises ObjectFileError (a
+    malformed file, with its line) or ObjectError (nothing there)."""
+    path = Path(given).resolve()
+    if path.is_dir():
+        return ObjectFolder(option, path)
+    if path.is_file():
+        return ObjectFile(option, path, load_objects(path, kind))
+    raise ObjectError(f"{option} {given}: no such folder or file")
 
 
 @dataclass(frozen=True)
-class ObjectFolders:
-    """The folders `--secrets` and `--config-maps` name (None: not given)."""
+class ObjectSources:
+    """What `--secrets` and `--config-maps` name (None: not given)."""
 
-    secrets: Path | None = None
-    config_maps: Path | None = None
+    secrets: ObjectSource | None = None
+    config_maps: ObjectSource | None = None
 
 
 @dataclass
@@ -48,20 +138,16 @@ class StepObjects:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-class ObjectError(Exception):
-    """A secret or ConfigMap (or one of its keys) the step needs and that isn't there."""
-
-
-# (platform config key, what the object is called in messages, its name field, the option that gives its folder)
+# platform config key -> (what the object is called in messages, its name field)
 _KINDS = {
-    "secretAsEnv": ("secret", "secretName", "--secrets"),
-    "secretAsVolume": ("secret", "secretName", "--secrets"),
-    "configMapAsEnv": ("ConfigMap", "configMapName", "--config-maps"),
-    "configMapAsVolume": ("ConfigMap", "configMapName", "--config-maps"),
+    "secretAsEnv": ("secret", "secretName"),
+    "secretAsVolume": ("secret", "secretName"),
+    "configMapAsEnv": ("ConfigMap", "configMapName"),
+    "configMapAsVolume": ("ConfigMap", "configMapName"),
 }
 
 
-def honoured_settings(folders: ObjectFolders, containers: bool) -> set[str]:
+def honoured_settings(folders: ObjectSources, containers: bool) -> set[str]:
     """The kfp-kubernetes settings this run honours: env from an object whose folder was given, mounts of such
     objects and emptyDirs only when steps run in containers (a host step can't see a folder at its mount path)."""
     honoured = set()
@@ -79,7 +165,7 @@ def honoured_settings(folders: ObjectFolders, containers: bool) -> set[str]:
 
 
 def step_objects(
-    settings: dict, folders: ObjectFolders, containers: bool, name_of: Callable[[dict], Any]
+    settings: dict, folders: ObjectSources, containers: bool, name_of: Callable[[dict], Any]
 ) -> StepObjects:
     """The environment, mounts and scratch folders of one step from its kfp-kubernetes settings; `name_of` gives
     the value of a `...NameParameter` binding (a constant, a pipeline parameter or a step output).  Raises
@@ -89,28 +175,32 @@ def step_objects(
     for setting in ("secretAsEnv", "configMapAsEnv", "secretAsVolume", "configMapAsVolume"):
         if setting not in honoured:
             continue
-        kind, name_field, option = _KINDS[setting]
-        root = folders.secrets if kind == "secret" else folders.config_maps
-        assert root is not None, "honoured_settings keeps only the settings whose folder was given"
+        kind, name_field = _KINDS[setting]
+        source = folders.secrets if kind == "secret" else folders.config_maps
+        assert source is not None, "honoured_settings keeps only the settings whose source was given"
         for entry in settings.get(setting) or []:
-            name = entry.get(name_field) or name_of(entry.get(f"{name_field}Parameter") or {})
-            folder = _object_folder(root, kind, name, option)
+            name = _object_name(entry.get(name_field) or name_of(entry.get(f"{name_field}Parameter") or {}), kind)
             optional = bool(entry.get("optional"))
             objects.names.append(f"{kind}/{name}")
-            if not folder.is_dir():
+            if not source.has(name):
                 if optional:
                     continue
-                raise ObjectError(f"the {kind} `{name}` is not in {option} {root} (no folder {folder})")
+                raise ObjectError(source.missing(kind, name))
             if setting.endswith("AsVolume"):
+                folder, temporary = source.folder(name)
+                if temporary:
+                    objects.scratch.append(folder)
                 # Read-only, as Kubernetes mounts secret and ConfigMap volumes.
-                objects.mounts.append((str(folder), f"{entry['mountPath']}:ro"))
+                objects.mounts.append((folder, f"{entry['mountPath']}:ro"))
                 continue
             key_field = "secretKey" if kind == "secret" else "configMapKey"
             for pair in entry.get("keyToEnv") or []:
                 key = pair[key_field]
-                value = _read_key(folder, kind, name, key, optional)
+                value = source.value(name, key)
                 if value is not None:
                     objects.env[pair["envVar"]] = value
+                elif not optional:
+                    raise ObjectError(source.missing_key(kind, name, key))
     if "emptyDirMounts" in honoured:
         for entry in settings.get("emptyDirMounts") or []:
             scratch = tempfile.mkdtemp(prefix=f"ptflow-emptydir-{entry.get('volumeName', 'volume')}-")
@@ -119,23 +209,7 @@ def step_objects(
     return objects
 
 
-def _object_folder(root: Path, kind: str, name: Any, option: str) -> Path:
-    if not isinstance(name, str) or not _OBJECT_NAME.fullmatch(name):
-        raise ObjectError(
-            f"`{name}` is not a Kubernetes name for a {kind} (lower-case letters, digits, - and .), "
-            f"so it can't be a folder of {option}"
-        )
-    return root / name
-
-
-def _read_key(folder: Path, kind: str, name: str, key: str, optional: bool) -> str | None:
-    """A key's value, or None for a missing key of an optional object."""
-    path = folder / key
-    if not _KEY.fullmatch(key) or key in (".", "..") or not path.is_file():
-        if optional:
-            return None
-        raise ObjectError(f"the {kind} `{name}` has no key `{key}` (no file {path})")
-    try:
-        return path.read_text()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ObjectError(f"the key `{key}` of the {kind} `{name}` can't be read as text ({error})") from None
+def _object_name(name: Any, kind: str) -> str:
+    if not isinstance(name, str) or not OBJECT_NAME.fullmatch(name):
+        raise ObjectError(f"`{name}` is not a Kubernetes name for a {kind} (lower-case letters, digits, - and .)")
+    return name

@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ptflow.compiler.diagnostics import codes
+from ptflow.compiler.ir_collected import CollectedOutputs, collected_outputs
 from ptflow.runtime.runner import store as states
 from ptflow.runtime.runner import values
 from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.cel import CelError, evaluate_condition, select
 from ptflow.runtime.runner.cluster_objects import (
     ObjectError,
-    ObjectFolders,
+    ObjectSources,
     StepObjects,
     honoured_settings,
     step_objects,
@@ -68,7 +69,7 @@ class RunOptions:
     use_cache: bool = True
     containers: bool = False
     step_timeout: float | None = None
-    objects: ObjectFolders = field(default_factory=ObjectFolders)  # --secrets and --config-maps
+    objects: ObjectSources = field(default_factory=ObjectSources)  # --secrets and --config-maps
 
 
 @dataclass
@@ -194,6 +195,9 @@ class Run:
                 # Every step has ended. (After Ctrl-C the lanes stay open: a task thread may be ending its step.)
                 self.lanes.close()
                 status = states.SUCCEEDED if result.ok else states.FAILED
+                _collect_conditional_outputs(
+                    result, collected_outputs(self.pipeline.spec.get("components") or {}, self.pipeline.root)
+                )
                 outputs = _public_outputs(result)
                 failures = result.failures
                 summary = "; ".join(f.message for f in failures) or None
@@ -223,14 +227,18 @@ class Run:
         if containers:  # PVCs are bound into the steps' containers (volumes.py)
             honoured.add("pvcMount")
         ignored = [name for name in self.pipeline.kubernetes_settings_without_effect() if name not in honoured]
+        if "emptyDirMounts" in honoured:  # mounted as a plain folder: its medium and size limit are not
+            ignored += self.pipeline.empty_dir_fields_without_effect()
         if not ignored:
             return
         notes = []
         if any(name in ignored for name in ("secretAsEnv", "secretAsVolume", "configMapAsEnv", "configMapAsVolume")):
-            notes.append("secrets and ConfigMaps come from --secrets DIR and --config-maps DIR")
+            notes.append("secrets and ConfigMaps come from --secrets and --config-maps, each a folder or a file")
         if any(name in ignored for name in ("pvcMount", "emptyDirMounts", "secretAsVolume", "configMapAsVolume")):
             what = "PVCs" if ignored == ["pvcMount"] else "volumes"
             notes.append(f"{what} are mounted with --containers")
+        if any(name.startswith("emptyDirMounts.") for name in ignored):
+            notes.append("an emptyDir is a folder on this machine's disk, of any size")
         note = f" ({'; '.join(notes)})" if notes else ""
         self.progress.warning(f"Kubernetes settings have no effect in a local run: {', '.join(ignored)}{note}")
 
@@ -746,6 +754,14 @@ def _dag_outputs(component: dict, results: dict[str, TaskResult]) -> tuple[dict[
                 artifacts[name] = result.artifacts[selector["outputArtifactKey"]]
                 break
     return parameters, artifacts
+
+
+def _collect_conditional_outputs(result: TaskResult, collected: CollectedOutputs) -> None:
+    """A pipeline output collected from a step inside an `if` is the list of its zero or one values."""
+    for name in collected.parameters:
+        result.parameters[name] = [result.parameters[name]] if name in result.parameters else []
+    for name in collected.artifacts:
+        result.artifacts.setdefault(name, [])
 
 
 def _constant_inputs(task: dict) -> set[str]:

@@ -58,6 +58,17 @@ class Pipeline:
         names = {key for settings in executors.values() if isinstance(settings, dict) for key in settings}
         return sorted(names - {"activeDeadlineSeconds"})
 
+    def empty_dir_fields_without_effect(self) -> list[str]:
+        """The fields of the emptyDirs a run on one machine mounts but cannot honour: a memory `medium` (a
+        tmpfs) and a `sizeLimit` (the kubelet evicts a pod whose emptyDir grows past it)."""
+        executors = self.platform.get("kubernetes", {}).get("deploymentSpec", {}).get("executors", {})
+        fields: set[str] = set()
+        for settings in executors.values():
+            entries = settings.get("emptyDirMounts") if isinstance(settings, dict) else None
+            for entry in entries if isinstance(entries, list) else []:
+                fields.update(f for f in ("medium", "sizeLimit") if isinstance(entry, dict) and entry.get(f))
+        return [f"emptyDirMounts.{f}" for f in sorted(fields)]
+
     def span_of(self, dag_key: str, task: str) -> Span | None:
         return self.source_map.get((dag_key, task)) or self.source_map.get(("root", task))
 

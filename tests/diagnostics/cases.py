@@ -426,6 +426,17 @@ pipeline q(go: bool = true) {
 }"""),
         "the `else` arm at line 19 gives `oneof` no value: when that arm runs there would be none",
     ),
+    "PTF406": ptflow(
+        p("""
+pipeline q(go: bool = true) {
+    if go {
+        m = make()
+    }
+    s = say(msg: ⟦collect(m.names)⟧)
+}"""),
+        "`collect(...)` can only be returned from the pipeline: KFP refuses `dsl.Collected` of a step in no loop "
+        "as another step's input",
+    ),
     # -------------------------------------------------------------- targets
     "PTF501": compiled(
         p("""

@@ -19,7 +19,6 @@ from tests.support.ir_equivalence import assert_equivalent_ir
 
 # entry id -> the IR path of the refused field, or the checker code the imported source gets
 GAPS = {
-    "conditional_producer_and_consumers": "PTF305",
     "pipeline_with_condition_dynamic_task_output_custom_training_job": "components.comp-condition-1.dag.tasks.custom-training-job.inputs.parameters.worker_pool_specs.runtimeValue.constant",
     "pipeline_with_dynamic_importer_metadata": "deploymentSpec.executors.exec-importer.importer.metadata",
 }

@@ -269,8 +269,8 @@ def test_kubernetes_only_options_run_with_a_one_line_notice(tmp_path: Path, stor
     notices = [line for line in result.stdout.splitlines() if "no effect in a local run" in line]
     assert notices == [
         "warning: Kubernetes settings have no effect in a local run: configMapAsVolume, "
-        "emptyDirMounts, fieldPathAsEnv, imagePullSecret (secrets and ConfigMaps come from --secrets DIR and "
-        "--config-maps DIR; volumes are mounted with --containers)"
+        "emptyDirMounts, fieldPathAsEnv, imagePullSecret (secrets and ConfigMaps come from --secrets and "
+        "--config-maps, each a folder or a file; volumes are mounted with --containers)"
     ]
     assert show(store)["by_task"]["first"]["outputs"]["out"] == "fine"
 

@@ -15,6 +15,8 @@ import stat
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.runner.helpers import ptflow, show
 
 SECRET_VALUE = "s3cr3t-Value-9f2c"
@@ -150,10 +152,11 @@ def test_without_the_folders_the_run_says_where_secrets_come_from(tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert (
         "warning: Kubernetes settings have no effect in a local run: secretAsEnv "
-        "(secrets and ConfigMaps come from --secrets DIR and --config-maps DIR)"
+        "(secrets and ConfigMaps come from --secrets and --config-maps, each a folder or a file)"
     ) in result.stdout
     missing = ptflow("run", str(source), "--store", str(store), "--secrets", str(tmp_path / "nowhere"))
-    assert missing.returncode == 2 and "--secrets" in missing.stderr and "no such folder" in missing.stderr
+    assert missing.returncode == 2
+    assert f"ptflow run: --secrets {tmp_path / 'nowhere'}: no such folder or file" in missing.stderr
 
 
 # ------------------------------------------------------------------------- in containers (stand-in docker)
@@ -226,3 +229,171 @@ def test_in_containers_secrets_pass_by_name_and_mounts_are_bound(tmp_path: Path,
     assert call["bound"]["/scratch"] == []  # fresh and empty while the step ran
     assert not Path(scratch).exists()  # and gone after it
     assert_nowhere(SECRET_VALUE, store, result.stdout, result.stderr)
+
+
+# ------------------------------------------------------------------------- from one file (--secrets FILE)
+def test_secrets_and_config_maps_from_files_a_plain_map_and_kubectl_manifests(tmp_path: Path, store: Path):
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_text(f'minio:\n  accesskey: "{SECRET_VALUE}"\nother:\n  accesskey: four\n')
+    # As `kubectl get configmaps -o yaml` prints them: a List, with fields ptflow has no use for.
+    config_maps = tmp_path / "config-maps.yaml"
+    config_maps.write_text(
+        "apiVersion: v1\n"
+        "kind: List\n"
+        "items:\n"
+        "- apiVersion: v1\n"
+        "  kind: ConfigMap\n"
+        "  metadata: {name: settings, namespace: kubeflow, resourceVersion: '42'}\n"
+        "  data: {level: debug}\n"
+    )
+    source = write(
+        tmp_path,
+        "pipeline objects() {\n"
+        '    t = token_length() with { secrets: {name: "minio", env: {TOKEN: "accesskey"}},\n'
+        '                              config_maps: {name: "settings", env: {LOG_LEVEL: "level"}} }\n'
+        "}\n",
+    )
+    result = ptflow(
+        "run", str(source), "--store", str(store), "--secrets", str(secrets), "--config-maps", str(config_maps)
+    )
+    assert result.returncode == 0, result.stderr
+    assert show(store)["by_task"]["t"]["outputs"] == {"length": str(len(SECRET_VALUE)), "level": "debug"}
+    shown = ptflow("show", "latest", "--store", str(store), "--log", "t", check=True)
+    shown_json = ptflow("show", "latest", "--store", str(store), "--json", check=True)
+    assert_nowhere(SECRET_VALUE, store, result.stdout, result.stderr, shown.stdout, shown_json.stdout)
+
+
+def test_a_secret_manifest_decodes_data_and_string_data_wins(tmp_path: Path, store: Path):
+    import base64
+
+    encoded = base64.b64encode(SECRET_VALUE.encode()).decode()
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: minio}\ntype: Opaque\n"
+        f"data: {{accesskey: {encoded}, level: {base64.b64encode(b'hidden').decode()}}}\n"
+        "---\n"
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: plain}\n"
+        # stringData overrides data for the same key, as the API server merges them.
+        f"data: {{level: {base64.b64encode(b'from-data').decode()}}}\n"
+        "stringData: {level: from-string-data}\n"
+    )
+    source = write(
+        tmp_path,
+        "pipeline objects() {\n"
+        '    t = token_length() with { secrets: [{name: "minio", env: {TOKEN: "accesskey"}},\n'
+        '                                        {name: "plain", env: {LOG_LEVEL: "level"}}] }\n'
+        "}\n",
+    )
+    ptflow("run", str(source), "--store", str(store), "--secrets", str(secrets), check=True)
+    assert show(store)["by_task"]["t"]["outputs"] == {"length": str(len(SECRET_VALUE)), "level": "from-string-data"}
+
+
+@pytest.mark.parametrize(
+    ("option", "text", "where", "message"),
+    [
+        ("--secrets", f'minio:\n  accesskey: "{SECRET_VALUE}\n', "3:1", "not YAML: found unexpected end of stream"),
+        (
+            "--secrets",
+            f"kind: Secret\nmetadata: {{name: minio}}\ndata:\n  accesskey: {SECRET_VALUE}\n",
+            "4:14",
+            "the value of key `accesskey` of secret `minio` is not base64 of text, as `data` must be "
+            "(write text under `stringData`)",
+        ),
+        (
+            "--secrets",
+            "kind: ConfigMap\nmetadata: {name: settings}\ndata: {level: debug}\n",
+            "1:7",
+            "`kind: ConfigMap` where a `kind: Secret` is expected (give it to --config-maps)",
+        ),
+        ("--config-maps", "kind: ConfigMap\ndata: {level: debug}\n", "1:1", "this ConfigMap has no `metadata.name`"),
+        (
+            "--secrets",
+            f"minio:\n  accesskey: [{SECRET_VALUE}]\n",
+            "2:14",
+            "the value of key `accesskey` of secret `minio` must be text, not a list",
+        ),
+        (
+            "--secrets",
+            f"MinIO:\n  accesskey: {SECRET_VALUE}\n",
+            "1:1",
+            "`MinIO` is not a Kubernetes name for a secret (lower-case letters, digits, - and .)",
+        ),
+        ("--secrets", f"minio: {SECRET_VALUE}\n", "1:8", "expected the keys of secret `minio`, key -> value"),
+        (
+            "--config-maps",
+            "- settings\n",
+            "1:1",
+            "expected a map of ConfigMap name -> key -> value, or a `kind: ConfigMap`",
+        ),
+        (
+            "--secrets",
+            "minio: {accesskey: a}\n---\n"
+            f"kind: Secret\nmetadata: {{name: minio}}\nstringData: {{k: {SECRET_VALUE}}}\n",
+            "4:18",
+            "the secret `minio` is given twice",
+        ),
+    ],
+    ids=["yaml", "base64", "kind", "no-name", "list-value", "bad-name", "not-a-map", "not-objects", "twice"],
+)
+def test_a_malformed_file_stops_the_run_at_its_line_without_a_value(
+    tmp_path: Path, store: Path, option: str, text: str, where: str, message: str
+):
+    objects = tmp_path / "objects.yaml"
+    objects.write_text(text)
+    source = write(tmp_path, "pipeline objects() {\n    t = token_length()\n}\n")
+    result = ptflow("run", str(source), "--store", str(store), option, str(objects))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"ptflow run: {objects}:{where}: {message}"
+    assert SECRET_VALUE not in result.stdout + result.stderr
+    assert not store.exists()  # stopped before the run started
+
+
+def test_in_containers_an_object_from_a_file_is_mounted_from_a_private_folder_removed_after(
+    tmp_path: Path, store: Path
+):
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_text(f"minio:\n  accesskey: {SECRET_VALUE}\n  ca.crt: certificate\n")
+    source = tmp_path / "mounts.ptflow"
+    source.write_text(
+        "component uses() {\n"
+        '    image = "alpine:3"\n'
+        '    command = ["true"]\n'
+        "}\n"
+        "pipeline mounts() {\n"
+        '    u = uses() with { secrets: {name: "minio", mount_path: "/certs"} }\n'
+        "}\n"
+    )
+    env = stand_in_docker(tmp_path)
+    result = ptflow("run", str(source), "--store", str(store), "--containers", "--secrets", str(secrets), env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (call,) = [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
+    assert call["bound"]["/certs:ro"] == ["accesskey", "ca.crt"]
+    (mount,) = [m for i, m in enumerate(call["argv"][1:]) if call["argv"][i] == "-v" and m.endswith(":/certs:ro")]
+    folder = Path(mount.split(":")[0])
+    assert not folder.exists()  # the copy of the secret is gone once the step ended
+    assert_nowhere(SECRET_VALUE, store, result.stdout, result.stderr, " ".join(call["argv"]))
+
+
+def test_an_empty_dirs_memory_medium_and_size_limit_are_named_as_not_honoured(tmp_path: Path, store: Path):
+    source = tmp_path / "scratch.ptflow"
+    source.write_text(
+        "component uses() {\n"
+        '    image = "alpine:3"\n'
+        '    command = ["true"]\n'
+        "}\n"
+        "pipeline scratch() {\n"
+        "    u = uses() with {\n"
+        '        empty_dirs: {name: "shm", mount_path: "/dev/shm", medium: "Memory", size_limit: "1Gi"},\n'
+        "    }\n"
+        "}\n"
+    )
+    env = stand_in_docker(tmp_path)
+    result = ptflow("run", str(source), "--store", str(store), "--containers", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    notices = [line for line in result.stdout.splitlines() if "no effect in a local run" in line]
+    assert notices == [
+        "warning: Kubernetes settings have no effect in a local run: emptyDirMounts.medium, "
+        "emptyDirMounts.sizeLimit (an emptyDir is a folder on this machine's disk, of any size)"
+    ]
+    (call,) = [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
+    assert call["bound"]["/dev/shm"] == []  # still mounted, as a fresh empty folder

@@ -1,0 +1,77 @@
+"""`collect(step.out)` of a step inside an `if`, run by `ptflow run`: a list of zero or one values.
+
+The pipeline is kfp's `conditional_producer_and_consumers` (tests/kfp_corpus) with real commands: a loop whose
+`if` keeps the items at or above `threshold`, doubled, summed by a step inside a second `if`, whose output the
+pipeline returns collected; and an artifact made under the same condition.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from tests.runner.helpers import ptflow, show
+
+MATH = """\
+component double(num: int) -> (Output: int) {
+    image = "python:3.11"
+    command = ["python3", "-c", "import sys; open(sys.argv[2], 'w').write(str(2 * int(sys.argv[1])))", num, Output.path]
+}
+component add(nums: list[int]) -> (Output: int) {
+    image = "python:3.11"
+    command = [
+        "python3", "-c", "import json, sys; open(sys.argv[2], 'w').write(str(sum(json.loads(sys.argv[1]))))",
+        nums, Output.path,
+    ]
+}
+component write(num: int) -> (file: Dataset) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf 'total %s' \\"$0\\" > \\"$1\\"", num, file.path]
+}
+pipeline math_pipeline(threshold: int = 2) -> (Output: list[int], files: list[Dataset]) {
+    for x in [1, 2, 3] {
+        if x >= threshold {
+            t = double(num: x)
+        }
+    }
+    if threshold == 2 {
+        total = add(nums: t.Output)
+        report = write(num: total.Output)
+    }
+    return (Output: collect(total.Output), files: collect(report.file))
+}
+"""
+
+
+@pytest.fixture
+def math_file(tmp_path: Path) -> Path:
+    source = tmp_path / "math.ptflow"
+    source.write_text(MATH)
+    return source
+
+
+def test_collect_of_a_step_that_ran_is_a_list_of_its_one_value(math_file: Path, store: Path):
+    ptflow("run", str(math_file), "--store", str(store), "--no-cache", "-p", "threshold=2", check=True)
+    run = show(store)
+    assert run["outputs"]["Output"] == [4 + 6]
+    # One artifact: `show` prints a one-artifact list as its URI, as it does for a loop's gathered artifacts.
+    assert Path(run["outputs"]["files"]).read_text() == "total 10"
+
+
+def test_collect_of_a_step_that_did_not_run_is_an_empty_list(math_file: Path, store: Path):
+    result = ptflow("run", str(math_file), "--store", str(store), "--no-cache", "-p", "threshold=3", check=True)
+    run = show(store)
+    assert run["outputs"]["Output"] == []
+    assert run["outputs"]["files"] == []
+    assert not any(task.endswith("/total") and step["status"] == "SUCCEEDED" for task, step in run["by_task"].items())
+    assert "Output" in result.stdout
+
+
+def test_the_kfp_document_of_collect_runs_the_same(math_file: Path, store: Path, tmp_path: Path):
+    """The compiled IR (what kfp writes for `dsl.Collected` of such a step) run as a file: the runner reads the
+    collection from the document itself, not from the .ptflow source."""
+    compiled = tmp_path / "math.yaml"
+    ptflow("compile", str(math_file), "-o", str(compiled), check=True)
+    ptflow("run", str(compiled), "--store", str(store), "--no-cache", "-p", "threshold=3", check=True)
+    assert show(store)["outputs"]["Output"] == []
+    ptflow("run", str(compiled), "--store", str(store), "--no-cache", "-p", "threshold=2", check=True)
+    assert show(store)["outputs"]["Output"] == [4 + 6]
