@@ -14,11 +14,12 @@ import gc
 import importlib
 import logging
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -27,8 +28,9 @@ from pygls.uris import from_fs_path, to_fs_path, uri_scheme
 
 from ptflow import __version__
 from ptflow.compiler.source import Span
-from ptflow.lsp.completion import TRIGGER_CHARACTERS
+from ptflow.lsp import capabilities
 from ptflow.lsp.explain import ExplainLinks
+from ptflow.lsp.handshake import Handshake, Replay
 from ptflow.lsp.positions import PositionMap, encoding_name
 from ptflow.lsp.protocol import AnsweringProtocol
 from ptflow.lsp.scheduler import CheckScheduler, Snapshot
@@ -73,11 +75,13 @@ class Cursor:
 
 
 class PtflowLanguageServer(LanguageServer):
+    protocol: AnsweringProtocol
+
     def __init__(self, check_delay: float = DEFAULT_CHECK_DELAY_S):
         super().__init__(
-            "ptflow",
+            capabilities.SERVER_NAME,
             __version__,
-            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            text_document_sync_kind=types.TextDocumentSyncKind(capabilities.INCREMENTAL_SYNC),
             protocol_cls=AnsweringProtocol,
         )
         self.analyses: dict[str, Analysis] = {}
@@ -366,7 +370,10 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         for uri in ls.paths:
             ls.scheduler.schedule(uri)
 
-    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=capabilities.COMPLETION_TRIGGER_CHARACTERS),
+    )
     async def completion(ls: PtflowLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
         uri = params.text_document.uri
         analysis = await ls.any_analysis(uri)
@@ -477,7 +484,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         return types.WorkspaceEdit(changes=changes)
 
     @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind(k) for k in capabilities.CODE_ACTION_KINDS]),
     )
     def code_action(ls: PtflowLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         from ptflow.lsp.fixes import quick_fix, ranges_overlap
@@ -537,5 +545,13 @@ def _trigger_applies(trigger: str, text: str, offset: int, before: str) -> bool:
     return context.kind in (CursorPlace.CALL_NAME, CursorPlace.WITH_KEY, CursorPlace.AFTER)
 
 
-def main(check_delay: float = DEFAULT_CHECK_DELAY_S) -> None:
-    create_server(check_delay).start_io()
+def main(check_delay: float = DEFAULT_CHECK_DELAY_S, handshake: Handshake | None = None) -> None:
+    """Serve over stdio; `handshake`: the session's start, when `ptflow lsp` read it before importing pygls."""
+    server = create_server(check_delay)
+    if handshake is None or handshake.initialize is None:
+        server.start_io()
+        return
+    if handshake.answer is not None:
+        server.protocol.answered_early[handshake.answered_id] = handshake.answer
+    # pygls reads with readline() and read(n) only, which is all a Replay offers.
+    server.start_io(stdin=cast("BinaryIO", Replay(handshake.initialize, sys.stdin.buffer)))
