@@ -102,6 +102,8 @@ class PtflowLanguageServer(LanguageServer):
         # what each importer's check said about another (closed) file: uri -> importer uri -> diagnostics
         self.imported_diagnostics: dict[str, dict[str, list[Diagnostic]]] = {}
         self._published: dict[str, list[types.Diagnostic]] = {}
+        # The newest version of each open document (read by the check thread to skip work on older ones).
+        self._versions: dict[str, int | None] = {}
 
     @cached_property
     def analyzer(self) -> Analyzer:
@@ -145,6 +147,7 @@ class PtflowLanguageServer(LanguageServer):
     def edited(self, uri: str) -> None:
         """A document's text changed: check it, and the open documents that import it."""
         path = self.paths[uri]
+        self._versions[uri] = self.workspace.get_text_document(uri).version
         self.analyzer.set_text(path, self.workspace.get_text_document(uri).source)
         self.scheduler.schedule(uri)
         for other, analysis in self.analyses.items():
@@ -154,6 +157,7 @@ class PtflowLanguageServer(LanguageServer):
     def close(self, uri: str) -> None:
         path = self.paths.pop(uri, None)
         self.analyses.pop(uri, None)
+        self._versions.pop(uri, None)
         self.scheduler.forget(uri)
         if path is None:
             return
@@ -266,6 +270,15 @@ class PtflowLanguageServer(LanguageServer):
             self.analyses[analysis.uri] = analysis
         if is_newest:
             self.publish(analysis)
+            # The index (for hover, completion, ...) is built after the diagnostics are out, and only while
+            # no newer edit waits to be checked: it would be built for a text that is already gone.
+            self.check_executor.submit(self._index_if_newest, analysis)
+
+    def _index_if_newest(self, analysis: Analysis) -> None:
+        """Build the analysis' index now (in the check thread), unless the document changed since."""
+        current = self.analyses.get(analysis.uri)
+        if current is analysis and self._versions.get(analysis.uri) == analysis.version:
+            analysis.index  # noqa: B018 (built now)
 
     def publish(self, analysis: Analysis) -> None:
         from ptflow.lsp.diagnostics import by_file, to_lsp
