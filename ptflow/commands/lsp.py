@@ -31,14 +31,12 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    import importlib.util
     import logging
 
-    try:
-        from ptflow.lsp.server import DEFAULT_CHECK_DELAY_S, main
-    except ImportError as error:
-        if error.name not in ("pygls", "lsprotocol"):
-            raise
-        print(f"ptflow lsp: the language server needs {error.name}: pip install 'ptflow[lsp]'", file=sys.stderr)
+    missing = next((name for name in ("pygls", "lsprotocol") if importlib.util.find_spec(name) is None), None)
+    if missing:
+        print(f"ptflow lsp: the language server needs {missing}: pip install 'ptflow[lsp]'", file=sys.stderr)
         return EXIT_USAGE
 
     handler = (
@@ -47,6 +45,14 @@ def run(args) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # `initialize` is answered before pygls is imported (most of the start): see ptflow/lsp/handshake.py.
+    from ptflow.lsp.handshake import start_session
+
+    handshake = start_session(sys.stdin.buffer, sys.stdout.buffer)
+    if handshake.exit_code is not None:
+        return handshake.exit_code
+    from ptflow.lsp.server import DEFAULT_CHECK_DELAY_S, main
+
     delay = DEFAULT_CHECK_DELAY_S if args.check_delay_ms is None else max(0.0, args.check_delay_ms / 1000)
-    main(delay)
+    main(delay, handshake)
     return EXIT_OK

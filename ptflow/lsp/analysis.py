@@ -7,7 +7,10 @@ that changed, and within it only the top-level declarations the edit touched
 re-checks only those declarations and the pipelines that call what changed
 (`compiler/recheck.py`).  Everything here runs in the server's check thread; the
 `Analysis` it returns is never changed afterwards, so request handlers read
-it from the event loop without locks.
+it from the event loop without locks, except for its index, which is built
+on first use: diagnostics don't need it, so an edit's diagnostics are
+published without waiting for it (the server builds it in the check thread
+right after, unless another edit came first).
 """
 
 from __future__ import annotations
@@ -36,9 +39,20 @@ class Analysis:
     snapshot: Snapshot
     result: CheckResult
     diagnostics: list[Diagnostic]  # the check's and the lint rules', as `ptflow check` reports them
-    index: FileIndex
     imports: list[ModuleScope] = field(default_factory=list)  # every module it imports, directly or not
     seconds: float = 0.0
+    _index: FileIndex | None = field(default=None, init=False, repr=False)
+    _index_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def index(self) -> FileIndex:
+        """Every definition and use in the document, built once, by whichever thread asks first."""
+        with self._index_lock:
+            if self._index is None:
+                with garbage_collection_paused():
+                    scope = self.result.scope
+                    self._index = build_index(scope) if scope is not None else FileIndex(self.path)
+            return self._index
 
     @property
     def uri(self) -> str:
@@ -86,10 +100,8 @@ class Analyzer:
         with garbage_collection_paused():
             result = check_file(snapshot.path, snapshot.text, loader=self.loader, reuse=self.reuse)
             diagnostics = with_lint_findings(result)
-            scope = result.scope
-            index = build_index(scope) if scope is not None else FileIndex(snapshot.path)
-            imports = imported_scopes(scope) if scope is not None else []
-        return Analysis(snapshot, result, diagnostics, index, imports, time.perf_counter() - started)
+            imports = imported_scopes(result.scope) if result.scope is not None else []
+        return Analysis(snapshot, result, diagnostics, imports, time.perf_counter() - started)
 
     def index_of(self, scope: ModuleScope) -> FileIndex:
         """The index of an imported module, built once per text of the file."""

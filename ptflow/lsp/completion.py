@@ -13,10 +13,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-if TYPE_CHECKING:  # the server reads TRIGGER_CHARACTERS before the compiler is imported
+if TYPE_CHECKING:  # imported by the first completion, which doesn't need the compiler to be loaded first
     from ptflow.compiler.completion import Completion
-
-TRIGGER_CHARACTERS = [".", "(", ",", '"', "/"]
 
 K = types.CompletionItemKind
 _KINDS = {

@@ -7,14 +7,24 @@ editor waiting for the answer waits forever.  Here such a request is answered
 at once with JSON-RPC's "invalid params" error, naming what was wrong.  A
 notification with unreadable params has no one to answer, and is dropped as
 before (and logged).
+
+It also finishes the early start (handshake.py): `initialize` was answered
+before pygls was imported, and pygls reads the same message again to set
+itself up; its answer to it is not sent twice.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
+
+from ptflow.lsp.handshake import early_params
+
+logger = logging.getLogger(__name__)
 
 # The most characters of the reason an error answer repeats.
 _REASON_LIMIT = 200
@@ -30,10 +40,22 @@ ANSWERED = _Answered()
 
 
 class AnsweringProtocol(LanguageServerProtocol):
+    # request id -> the answer the client already has (the early answer to `initialize`)
+    answered_early: dict[Any, dict[str, Any]]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answered_early = {}
+
     def structure_message(self, data: dict[str, Any]):
         try:
             return super().structure_message(data)
         except JsonRpcException as error:
+            if self._is_answered_initialize(data):
+                # Too late to refuse it: the client was told the server started.  Start from what the early
+                # answer read (workspace, position encoding, options) rather than not at all.
+                logger.error("can't read the client's initialize params (%s); using a part of them", _innermost(error))
+                return super().structure_message({**data, "params": early_params(data["params"])})
             if not (isinstance(data, dict) and "method" in data and "id" in data):
                 raise  # a notification or a response: nothing to answer
             reason = _innermost(error)
@@ -45,6 +67,24 @@ class AnsweringProtocol(LanguageServerProtocol):
         if message is ANSWERED:
             return
         super().handle_message(message)
+
+    def _send_response(self, msg_id, result=None, error=None):
+        early = self.answered_early.pop(msg_id, None) if msg_id is not None else None
+        if early is None:
+            super()._send_response(msg_id, result, error)
+            return
+        # pygls' own answer to the `initialize` already answered: not sent, only compared.
+        mine = json.loads(json.dumps(result, default=self._serialize_message)) if error is None else None
+        if mine != early:
+            logger.warning("the early answer to initialize differs from pygls' own: %s, then %s", early, mine or error)
+
+    def _is_answered_initialize(self, data: Any) -> bool:
+        return (
+            isinstance(data, dict)
+            and data.get("method") == "initialize"
+            and data.get("id") in self.answered_early
+            and isinstance(data.get("params"), dict)
+        )
 
 
 def _innermost(error: BaseException) -> str:

@@ -14,11 +14,12 @@ import gc
 import importlib
 import logging
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -27,8 +28,9 @@ from pygls.uris import from_fs_path, to_fs_path, uri_scheme
 
 from ptflow import __version__
 from ptflow.compiler.source import Span
-from ptflow.lsp.completion import TRIGGER_CHARACTERS
+from ptflow.lsp import capabilities
 from ptflow.lsp.explain import ExplainLinks
+from ptflow.lsp.handshake import Handshake, Replay
 from ptflow.lsp.positions import PositionMap, encoding_name
 from ptflow.lsp.protocol import AnsweringProtocol
 from ptflow.lsp.scheduler import CheckScheduler, Snapshot
@@ -73,11 +75,13 @@ class Cursor:
 
 
 class PtflowLanguageServer(LanguageServer):
+    protocol: AnsweringProtocol
+
     def __init__(self, check_delay: float = DEFAULT_CHECK_DELAY_S):
         super().__init__(
-            "ptflow",
+            capabilities.SERVER_NAME,
             __version__,
-            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            text_document_sync_kind=types.TextDocumentSyncKind(capabilities.INCREMENTAL_SYNC),
             protocol_cls=AnsweringProtocol,
         )
         self.analyses: dict[str, Analysis] = {}
@@ -98,6 +102,8 @@ class PtflowLanguageServer(LanguageServer):
         # what each importer's check said about another (closed) file: uri -> importer uri -> diagnostics
         self.imported_diagnostics: dict[str, dict[str, list[Diagnostic]]] = {}
         self._published: dict[str, list[types.Diagnostic]] = {}
+        # The newest version of each open document (read by the check thread to skip work on older ones).
+        self._versions: dict[str, int | None] = {}
 
     @cached_property
     def analyzer(self) -> Analyzer:
@@ -141,6 +147,7 @@ class PtflowLanguageServer(LanguageServer):
     def edited(self, uri: str) -> None:
         """A document's text changed: check it, and the open documents that import it."""
         path = self.paths[uri]
+        self._versions[uri] = self.workspace.get_text_document(uri).version
         self.analyzer.set_text(path, self.workspace.get_text_document(uri).source)
         self.scheduler.schedule(uri)
         for other, analysis in self.analyses.items():
@@ -150,6 +157,7 @@ class PtflowLanguageServer(LanguageServer):
     def close(self, uri: str) -> None:
         path = self.paths.pop(uri, None)
         self.analyses.pop(uri, None)
+        self._versions.pop(uri, None)
         self.scheduler.forget(uri)
         if path is None:
             return
@@ -262,6 +270,15 @@ class PtflowLanguageServer(LanguageServer):
             self.analyses[analysis.uri] = analysis
         if is_newest:
             self.publish(analysis)
+            # The index (for hover, completion, ...) is built after the diagnostics are out, and only while
+            # no newer edit waits to be checked: it would be built for a text that is already gone.
+            self.check_executor.submit(self._index_if_newest, analysis)
+
+    def _index_if_newest(self, analysis: Analysis) -> None:
+        """Build the analysis' index now (in the check thread), unless the document changed since."""
+        current = self.analyses.get(analysis.uri)
+        if current is analysis and self._versions.get(analysis.uri) == analysis.version:
+            analysis.index  # noqa: B018 (built now)
 
     def publish(self, analysis: Analysis) -> None:
         from ptflow.lsp.diagnostics import by_file, to_lsp
@@ -366,7 +383,10 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         for uri in ls.paths:
             ls.scheduler.schedule(uri)
 
-    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=capabilities.COMPLETION_TRIGGER_CHARACTERS),
+    )
     async def completion(ls: PtflowLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
         uri = params.text_document.uri
         analysis = await ls.any_analysis(uri)
@@ -477,7 +497,8 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         return types.WorkspaceEdit(changes=changes)
 
     @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind(k) for k in capabilities.CODE_ACTION_KINDS]),
     )
     def code_action(ls: PtflowLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         from ptflow.lsp.fixes import quick_fix, ranges_overlap
@@ -537,5 +558,13 @@ def _trigger_applies(trigger: str, text: str, offset: int, before: str) -> bool:
     return context.kind in (CursorPlace.CALL_NAME, CursorPlace.WITH_KEY, CursorPlace.AFTER)
 
 
-def main(check_delay: float = DEFAULT_CHECK_DELAY_S) -> None:
-    create_server(check_delay).start_io()
+def main(check_delay: float = DEFAULT_CHECK_DELAY_S, handshake: Handshake | None = None) -> None:
+    """Serve over stdio; `handshake`: the session's start, when `ptflow lsp` read it before importing pygls."""
+    server = create_server(check_delay)
+    if handshake is None or handshake.initialize is None:
+        server.start_io()
+        return
+    if handshake.answer is not None:
+        server.protocol.answered_early[handshake.answered_id] = handshake.answer
+    # pygls reads with readline() and read(n) only, which is all a Replay offers.
+    server.start_io(stdin=cast("BinaryIO", Replay(handshake.initialize, sys.stdin.buffer)))
