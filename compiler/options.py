@@ -20,11 +20,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ptflow.compiler import quantities, tree
 from ptflow.compiler.diagnostics import Diagnostics, codes, did_you_mean
+from ptflow.compiler.records import record
 
 if TYPE_CHECKING:
     from ptflow.compiler import dag
@@ -63,7 +63,7 @@ Reader = Callable[["OptionParser", tree.Expr, str], Any]
 VERTEX_DEPLOY_STEPS = ("model", "upload", "endpoint", "deploy")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Refusal:
     """The values of an option a target can't write: `when` says which (for the docs), `check` finds them."""
 
@@ -74,7 +74,7 @@ class Refusal:
     needs_container: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Lowering:
     """How one target writes one option.
 
@@ -96,7 +96,7 @@ class Lowering:
     ignores: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     """One row of the option table."""
 
