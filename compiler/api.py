@@ -8,7 +8,7 @@ user's files, and report which `.ptflow` line declared each compiled task.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler import dag
 from ptflow.compiler.checker import Checker, ModuleScope
@@ -16,12 +16,13 @@ from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, codes, did_you_
 from ptflow.compiler.gc_pause import garbage_collection_paused  # noqa: F401 (re-exported)
 from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.recheck import CheckReuse
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 from ptflow.compiler.targets.registry import DEFAULT_TARGET, target_named
 from ptflow.compiler.value_limits import unrepresentable
 
 
-@dataclass
+@record
 class CheckResult:
     """What checking a file found: its diagnostics, its checked scope and its pipelines' graphs."""
 
@@ -35,7 +36,7 @@ class CheckResult:
         return not any(d.is_error for d in self.diagnostics)
 
 
-@dataclass
+@record
 class CompileResult:
     """What compiling a pipeline gave: the target's documents (None on errors) and the diagnostics."""
 

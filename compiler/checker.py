@@ -10,7 +10,7 @@ before its caller needs its outputs.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler import dag, tree
 from ptflow.compiler.component_yaml import ComponentFileError, load_component_text
@@ -20,6 +20,7 @@ from ptflow.compiler.image import DEFAULT_RUNTIME_IMAGE
 from ptflow.compiler.modules import FileKind, ModuleLoader, SourceFile
 from ptflow.compiler.pipeline_checker import BUILTINS, PipelineBuilder
 from ptflow.compiler.recheck import CheckReuse, ComponentCheck, PipelineCheck, same_callee
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 
 
@@ -30,7 +31,7 @@ def default_runtime_image() -> str:
 # ---------------------------------------------------------------- symbols
 
 
-@dataclass
+@record
 class ModuleSymbol:
     """A name bound by an import of a .ptflow module."""
 
@@ -38,7 +39,7 @@ class ModuleSymbol:
     node: tree.Import
 
 
-@dataclass
+@record
 class ComponentSymbol:
     """A name bound to a component (declared, imported from YAML)."""
 
@@ -46,7 +47,7 @@ class ComponentSymbol:
     span: Span | None
 
 
-@dataclass
+@record
 class PipelineSymbol:
     """A name bound to a pipeline declared in a module."""
 
@@ -57,7 +58,7 @@ class PipelineSymbol:
 Symbol = ModuleSymbol | ComponentSymbol | PipelineSymbol
 
 
-@dataclass
+@record
 class ModuleScope:
     """One checked .ptflow file: its names and what they stand for."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 from ptflow.compiler import dag
 from ptflow.compiler.checker import ComponentSymbol, ModuleScope, ModuleSymbol, PipelineSymbol
@@ -21,6 +20,7 @@ from ptflow.compiler.cursor import CursorPlace, cursor_context, offset_of
 from ptflow.compiler.index import KEYWORDS, NAME, DefinitionKind, FileIndex, component_signature, default_text, spec_of
 from ptflow.compiler.options import OPTIONS
 from ptflow.compiler.pipeline_checker import PIPELINE_PROPERTIES, PIPELINE_VALUES
+from ptflow.compiler.records import record
 from ptflow.compiler.types import Type, assignable
 
 VALUE_KEYWORDS = ("true", "false", "null")
@@ -33,7 +33,7 @@ ARTIFACT_MEMBERS = {
 OUTPUT_PARAMETER_MEMBERS = {"path": "the file the component writes this output to"}
 
 
-@dataclass
+@record
 class Completion:
     label: str
     kind: str  # keyword, component, pipeline, module, parameter, step, loop, input, output, option, property, value,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler.index import KEYWORDS
+from ptflow.compiler.records import record
 
 
 class CursorPlace(enum.StrEnum):
@@ -26,7 +27,7 @@ class CursorPlace(enum.StrEnum):
     BODY = "body"  # anywhere else
 
 
-@dataclass
+@record
 class CursorContext:
     """Where the cursor is, judged from the text before it."""
 
@@ -46,7 +47,7 @@ _CONTEXT_TOKENS = re.compile(
 _TOP_LEVEL = re.compile(r"^(?:pipeline|component|import)\b", re.M)
 
 
-@dataclass
+@record
 class _Open:
     char: str
     position: int

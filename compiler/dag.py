@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 from ptflow.compiler.types import Type
 
@@ -33,7 +34,7 @@ NO_DEFAULT = object()
 # ------------------------------------------------------------- components
 
 
-@dataclass
+@record
 class Port:
     """An input or output of a component or pipeline."""
 
@@ -56,77 +57,77 @@ class Port:
 # `Arg`: plain strings, or one of these.
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputValue:
     """The value of an input parameter, on the command line."""
 
     input: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputPath:
     """The local path of an input artifact (or a parameter's file), on the command line."""
 
     input: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputUri:
     """The URI of an input artifact, on the command line."""
 
     input: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputMetadata:
     """The metadata of an input artifact, as JSON on the command line."""
 
     input: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputArtifactList:
     """A list-of-artifacts input passed whole (kfp's InputListOfArtifactsPlaceholder)."""
 
     input: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OutputPath:
     """The file an output must be written to (the output_file of an output parameter)."""
 
     output: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OutputUri:
     """The URI where an output artifact goes, on the command line."""
 
     output: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OutputMetadata:
     """The path where the step writes an output artifact's metadata, on the command line."""
 
     output: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Concat:
     """KFP's Concat placeholder (written `concat(...)`): joins its parts at run time."""
 
     parts: tuple
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Template:
     """An f-string on a command line: one string with placeholders inside, as kfp writes f-strings."""
 
     parts: tuple
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IfPresent:
     """KFP's IfPresent placeholder: `then` when an optional input was given, else `otherwise`."""
 
@@ -135,7 +136,7 @@ class IfPresent:
     otherwise: tuple | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuntimePlaceholder:
     """`pipeline.job_name` and friends, and the executor's own input/output files.
 
@@ -163,7 +164,7 @@ Arg = (
 )
 
 
-@dataclass
+@record
 class ContainerSpec:
     """What a container step runs: its image, command, arguments and environment."""
 
@@ -176,7 +177,7 @@ class ContainerSpec:
     runtime_step: str | None = None
 
 
-@dataclass
+@record
 class ImporterConfig:
     """What `importer(uri: ..., type: Model, metadata: {...})` brings in."""
 
@@ -196,7 +197,7 @@ class ComponentKind(enum.StrEnum):
     IR_GRAPH = "ir-graph"  # a pipeline loaded from a compiled KFP v2 file, kept as the document it is
 
 
-@dataclass
+@record
 class ComponentSpec:
     """Something a step can call."""
 
@@ -235,7 +236,7 @@ class ComponentSpec:
 # ------------------------------------------------------------------ values
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Constant:
     """A value written in the program, with its type."""
 
@@ -243,7 +244,7 @@ class Constant:
     type: Type
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PipelineInput:
     """A parameter or artifact of the pipeline itself."""
 
@@ -251,7 +252,7 @@ class PipelineInput:
     type: Type
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TaskOutput:
     """An output of a task; `gathered` is how many nested loops it is gathered over when it is used after
     them (fan-in; 0, false, when it is not).  `collected` is `collect(step.out)` of a step inside an `if`
@@ -264,7 +265,7 @@ class TaskOutput:
     collected: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoopItem:
     """The current item of a loop, or one field of it (`item.key`)."""
 
@@ -273,7 +274,7 @@ class LoopItem:
     type: Type
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Interpolation:
     """An f-string: text and values, rendered as one string."""
 
@@ -281,7 +282,7 @@ class Interpolation:
     type: Type
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Structured:
     """A list or dict written in the program with values known only at run time inside it:
     `[m.out, name, 1]`, `{"spec": {"machine": m.out}, [name]: "x"}` (kfp's list and dict arguments holding
@@ -322,14 +323,14 @@ class Structured:
         return [one(item) for item in self.entries]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FinalStatus:
     """`pipeline.status` in `finally`: how the body of the pipeline ended."""
 
     type: Type
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuntimeValue:
     """`pipeline.job_name`, `pipeline.job_id`, ... passed as a value."""
 
@@ -337,7 +338,7 @@ class RuntimeValue:
     type: Type
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OneOf:
     """`oneof(a.out, b.out, ...)`: the output of whichever arm of an if/elif/else ran (KFP's `dsl.OneOf`).
 
@@ -363,7 +364,7 @@ def value_type(value: Value) -> Type:
 # --------------------------------------------------------------- conditions
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Compare:
     """A comparison in a condition: `left op right`."""
 
@@ -372,7 +373,7 @@ class Compare:
     right: Value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BoolOp:
     """`and` or `or` of two conditions."""
 
@@ -381,14 +382,14 @@ class BoolOp:
     right: Condition
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Not:
     """`not` of a condition."""
 
     operand: Condition
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Truth:
     """A boolean value used as a condition on its own."""
 
@@ -415,7 +416,7 @@ def condition_values(condition: Condition):
 # ------------------------------------------------------------------- tasks
 
 
-@dataclass
+@record
 class Retry:
     """How often a failed task is run again, and how long it waits between tries."""
 
@@ -430,7 +431,7 @@ class Retry:
 ObjectName = str | PipelineInput | TaskOutput | LoopItem
 
 
-@dataclass
+@record
 class SecretUse:
     """A Kubernetes secret, as environment variables or as files."""
 
@@ -440,7 +441,7 @@ class SecretUse:
     optional: bool = False  # the pod starts without it when the secret does not exist
 
 
-@dataclass
+@record
 class ConfigMapUse:
     """A Kubernetes ConfigMap, as environment variables or as files (the same shape as a secret's use)."""
 
@@ -450,7 +451,7 @@ class ConfigMapUse:
     optional: bool = False  # the pod starts without it when the ConfigMap does not exist
 
 
-@dataclass
+@record
 class VolumeUse:
     """A persistent volume claim mounted into the container (`sub_path`: a folder of the volume, not its root)."""
 
@@ -459,7 +460,7 @@ class VolumeUse:
     sub_path: str | None = None
 
 
-@dataclass
+@record
 class EmptyDirUse:
     """A fresh, empty volume that lives as long as the pod (Kubernetes' emptyDir)."""
 
@@ -469,7 +470,7 @@ class EmptyDirUse:
     size_limit: str | None = None  # a memory quantity
 
 
-@dataclass
+@record
 class EphemeralVolumeUse:
     """A generic ephemeral volume: a PVC made for the pod from a claim template, deleted with the pod."""
 
@@ -482,7 +483,7 @@ class EphemeralVolumeUse:
     annotations: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class SecurityContext:
     """The identity the container runs as (Kubernetes' securityContext fields kfp-kubernetes sets)."""
 
@@ -491,7 +492,7 @@ class SecurityContext:
     run_as_non_root: bool | None = None
 
 
-@dataclass
+@record
 class NodeRequirement:
     """One `matchExpressions`/`matchFields` entry of a node affinity term: `key operator values`."""
 
@@ -500,7 +501,7 @@ class NodeRequirement:
     values: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class NodeAffinityTerm:
     """Nodes the pod must (no weight) or prefers to (weight 1-100) run on."""
 
@@ -509,7 +510,7 @@ class NodeAffinityTerm:
     weight: int | None = None
 
 
-@dataclass
+@record
 class Toleration:
     """A Kubernetes toleration: the node taints a task's pod may be scheduled despite."""
 
@@ -528,7 +529,7 @@ OptionValue = str | int | float | PipelineInput | TaskOutput
 JsonValue = dict | list | PipelineInput
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VertexCustomJob:
     """`vertex_custom_job: {...}`: run the step as a Vertex AI CustomJob (--target vertex).
 
@@ -544,7 +545,7 @@ class VertexCustomJob:
     network: str = ""
 
 
-@dataclass
+@record
 class TaskOptions:
     """What `with { ... }` sets on a step (all optional)."""
 
@@ -616,7 +617,7 @@ class TaskOptions:
         return values
 
 
-@dataclass
+@record
 class Task:
     """One step of a pipeline: a call of a component with its arguments."""
 
@@ -690,7 +691,7 @@ class GroupKind(enum.StrEnum):
     EXIT_HANDLER = "exit_handler"  # what `finally` guards
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class TaskGroup:
     """A node of the nesting tree (KFP's task group): the pipeline itself, a loop, a condition, ..."""
 
@@ -744,7 +745,7 @@ def parent_chains(root: TaskGroup, skip_branches: bool = False) -> dict[int, lis
     return chains
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class LoopGroup(TaskGroup):
     """A `for` loop: the tasks run once per item of `items`, `parallelism` at a time."""
 
@@ -756,7 +757,7 @@ class LoopGroup(TaskGroup):
     field_types: dict[str, Type] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ConditionGroup(TaskGroup):
     """One arm of an if/elif/else.
 
@@ -769,12 +770,12 @@ class ConditionGroup(TaskGroup):
     keyword: str = "if"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class BranchesGroup(TaskGroup):
     """An if with elif/else arms: holds one ConditionGroup per arm."""
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ExitHandlerGroup(TaskGroup):
     """What a `finally` guards (the pipeline's body, or a `try` block): its finally steps run after it."""
 
@@ -784,7 +785,7 @@ class ExitHandlerGroup(TaskGroup):
 # ---------------------------------------------------------------- pipeline
 
 
-@dataclass
+@record
 class PipelineGraph:
     """A checked pipeline: its inputs and outputs, and its tasks in nested groups."""
 

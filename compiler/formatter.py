@@ -36,7 +36,6 @@ import bisect
 import gc
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic
@@ -53,6 +52,7 @@ from ptflow.compiler.layout_printer import (
     flat_text,
     render,
 )
+from ptflow.compiler.records import record
 from ptflow.compiler.source import SourceText
 
 LINE_WIDTH = 100
@@ -145,7 +145,7 @@ _SIGNATURE_LAYOUTS = ("preferred", "broken", "flat")
 # ==================================================================== comments
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Comment:
     start: int
     text: str
@@ -202,7 +202,7 @@ def _past(pattern: re.Pattern[str], text: str, offset: int) -> int:
     return match.end()
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Item:
     """One element of a bracketed list or block: where it starts, and how to print it."""
 
@@ -212,7 +212,7 @@ class _Item:
     comments_above: bool = True  # stray comments inside may move above it (not for declarations)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Brackets:
     open: str
     close: str

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.parser import build_declarations, finish_module, parse_declarations, parse_module
+from ptflow.compiler.records import record
 from ptflow.compiler.source import SourceText
 
 # Strings and comments (the lexer's own patterns, so both skip the same text), or a declaration's keyword
@@ -46,14 +46,14 @@ _CUTS = re.compile(
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Piece:
     text: str
     start: int  # offset in the file
     line: int  # 1-based line of `start`
 
 
-@dataclass
+@record
 class _Parsed:
     items: list[tree.Import | tree.ComponentDef | tree.PipelineDef]
     diagnostics: list[Diagnostic]

@@ -16,10 +16,11 @@ import enum
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler import dag, tree
 from ptflow.compiler.checker import ComponentSymbol, ModuleScope, ModuleSymbol, PipelineSymbol
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 
 KEYWORDS = tree.KEYWORDS  # completion, rename and the cursor read it from here
@@ -37,7 +38,7 @@ class DefinitionKind(enum.StrEnum):
     OUTPUT = "output"  # a component's output
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Definition:
     """Something a name can mean.
 
@@ -63,14 +64,14 @@ class Definition:
         return (self.kind, self.owner, self.name)
 
 
-@dataclass
+@record
 class Occurrence:
     span: Span
     definition: Definition
     is_definition: bool = False
 
 
-@dataclass
+@record
 class LoopScope:
     """A loop variable and the block it is visible in."""
 
@@ -79,7 +80,7 @@ class LoopScope:
     pipeline: str
 
 
-@dataclass
+@record
 class ImportLink:
     """An import's path as written, and the file it resolves to (None when it doesn't)."""
 

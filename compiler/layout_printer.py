@@ -12,10 +12,10 @@ documents from a .ptflow syntax tree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ptflow.compiler.records import record
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class Group:
     """Printed on one line if it fits, else with every `Line` directly inside it broken."""
 
@@ -24,12 +24,12 @@ class Group:
     flat: bool = False  # printed on one line even if it does not fit (unless broken)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Indent:
     contents: object
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Line:
     """A line break, or (in a group printed flat) `flat`: a space or nothing."""
 
@@ -37,7 +37,7 @@ class Line:
     hard: bool = False  # always a break; also breaks every enclosing group
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class IfBroken:
     """`broken` when the enclosing group is broken, else `flat` (trailing commas)."""
 
@@ -45,7 +45,7 @@ class IfBroken:
     flat: object = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LineSuffix:
     """Text held back until the end of the current line: a trailing comment."""
 

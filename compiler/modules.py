@@ -14,12 +14,13 @@ import hashlib
 import importlib.util
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.parser import parse_module
+from ptflow.compiler.records import record
 from ptflow.compiler.tree import ImportKind, Module
 
 STDLIB_PREFIX = "stdlib"
@@ -34,7 +35,7 @@ def stdlib_directory() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-@dataclass
+@record
 class SourceFile:
     """One .ptflow file, parsed."""
 
@@ -51,7 +52,7 @@ class FileKind(enum.StrEnum):
     MISSING = "missing"
 
 
-@dataclass
+@record
 class ResolvedImport:
     """Where an import points: a .ptflow file, a YAML file, or nothing."""
 

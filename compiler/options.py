@@ -20,11 +20,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ptflow.compiler import quantities, tree
 from ptflow.compiler.diagnostics import Diagnostics, codes, did_you_mean
+from ptflow.compiler.records import record
 
 if TYPE_CHECKING:
     from ptflow.compiler import dag
@@ -63,7 +63,7 @@ Reader = Callable[["OptionParser", tree.Expr, str], Any]
 VERTEX_DEPLOY_STEPS = ("model", "upload", "endpoint", "deploy")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Refusal:
     """The values of an option a target can't write: `when` says which (for the docs), `check` finds them."""
 
@@ -74,7 +74,7 @@ class Refusal:
     needs_container: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Lowering:
     """How one target writes one option.
 
@@ -96,7 +96,7 @@ class Lowering:
     ignores: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     """One row of the option table."""
 
@@ -1036,23 +1036,43 @@ def _custom_job_on_container_only(task: dag.Task, target: str):
 
 def check_option_support(task: dag.Task, target: str, diagnostics: Diagnostics) -> None:
     """Report (PTF501) each option value of `task` that `target` can't write, once per distinct reason."""
+    refusal_checks, ignored = _support_table(target)
     reasons: list[tuple[str, str | None]] = []
-    for option in OPTIONS:
-        refuses = option.lowering[target].refuses
-        reason = refuses.check(task, target) if refuses is not None else None
+    for check in refusal_checks:
+        reason = check(task, target)
         if reason is not None and reason not in reasons:
             reasons.append(reason)
     for message, hint in reasons:
         diagnostics.report(codes.NOT_SUPPORTED_BY_TARGET, message, task.span, hint=hint)
     defaults = _default_options()
-    for option in OPTIONS:
-        ignores = option.lowering[target].ignores
-        if ignores and option.field and getattr(task.options, option.field) != getattr(defaults, option.field):
+    for option, field_name, ignores in ignored:
+        if getattr(task.options, field_name) != getattr(defaults, field_name):
             diagnostics.report(
                 codes.INPUT_IGNORED_BY_TARGET,
                 f"`{option.name}` on step `{task.step}` is ignored by {target}: {ignores}",
                 task.span,
             )
+
+
+@functools.cache
+def _support_table(target: str) -> tuple[tuple[RefusalCheck, ...], tuple[tuple[Option, str, str], ...]]:
+    """`target`'s refusal checks in table order, each once, and (option, field, why) of the options it ignores.
+
+    A check is a function of the step and the target alone, so one shared by many options (`_CONTAINER_ONLY`,
+    on some 25 of them, names all of a step's container settings at once) gives the same answer for each:
+    asking it once per step instead of once per option is the same report, for a twenty-fifth of the work.
+    """
+    checks: dict[RefusalCheck, None] = {}  # ordered, without repeats
+    for option in OPTIONS:
+        refuses = option.lowering[target].refuses
+        if refuses is not None:
+            checks.setdefault(refuses.check)
+    ignored = tuple(
+        (option, option.field, ignores)
+        for option in OPTIONS
+        if (ignores := option.lowering[target].ignores) and option.field
+    )
+    return tuple(checks), ignored
 
 
 @functools.cache

@@ -16,9 +16,10 @@ from __future__ import annotations
 import graphlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler import dag
+from ptflow.compiler.records import record
 
 GRAPHVIZ_FORMATS = ("svg", "png")
 
@@ -30,7 +31,7 @@ class GraphvizMissing(RuntimeError):
 # ----------------------------------------------------------------- model
 
 
-@dataclass
+@record
 class Node:
     id: str  # unique in the picture: the task name
     title: str  # the step name, or its display name
@@ -38,7 +39,7 @@ class Node:
     shape: str = "step"  # step, pipeline, importer, empty (stands in for an empty cluster)
 
 
-@dataclass
+@record
 class Cluster:
     id: str  # starts with "cluster", as Graphviz wants
     kind: str  # loop, branches, condition, exit_handler, finally
@@ -60,7 +61,7 @@ class Cluster:
                 yield from child.clusters()
 
 
-@dataclass
+@record
 class Edge:
     source: str  # a node or cluster id
     target: str
@@ -68,7 +69,7 @@ class Edge:
     kind: str  # data, fan_in, after, iterates, tests, finally
 
 
-@dataclass
+@record
 class Picture:
     name: str
     title: str

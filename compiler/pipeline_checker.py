@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import graphlib
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler import dag, tree, types
 from ptflow.compiler.components import (
@@ -34,6 +34,7 @@ from ptflow.compiler.diagnostics import Diagnostics, Related, Suggestion, codes,
 from ptflow.compiler.names import k8s_name
 from ptflow.compiler.oneof_checker import OneOfChecker
 from ptflow.compiler.options import OptionParser
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 from ptflow.compiler.workspace import read_workspace
 
@@ -56,7 +57,7 @@ COLLECT = "collect"
 BUILTINS = ("importer", ONEOF, COLLECT)
 
 
-@dataclass
+@record
 class StepDecl:
     """A step found in pass 1, before its arguments are resolved."""
 
@@ -70,7 +71,7 @@ class StepDecl:
     task: dag.Task | None = None
 
 
-@dataclass
+@record
 class BodyScope:
     """Names visible at one point of a pipeline body (loop variables nest)."""
 

@@ -23,13 +23,14 @@ declaration is a new object (its positions changed), so it is checked again.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler import dag, tree
 from ptflow.compiler.diagnostics import Diagnostic
+from ptflow.compiler.records import record
 
 
-@dataclass
+@record
 class ComponentCheck:
     """What checking one component declaration gave."""
 
@@ -40,7 +41,7 @@ class ComponentCheck:
     diagnostics: list[Diagnostic]
 
 
-@dataclass
+@record
 class PipelineCheck:
     """What building one pipeline's graph gave, and the callees it was built against."""
 
@@ -53,7 +54,7 @@ class PipelineCheck:
     spec: dag.ComponentSpec | None = None  # the spec a caller sees, made once per graph
 
 
-@dataclass
+@record
 class _Checks:
     components: dict[int, ComponentCheck] = field(default_factory=dict)  # id(definition) -> its check
     pipelines: dict[int, PipelineCheck] = field(default_factory=dict)

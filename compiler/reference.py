@@ -10,12 +10,11 @@ hover shows in the editor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ptflow.compiler import dag
 from ptflow.compiler.checker import Checker, ComponentSymbol, ModuleScope
 from ptflow.compiler.index import default_text
 from ptflow.compiler.modules import stdlib_directory
+from ptflow.compiler.records import record
 
 STDLIB = "stdlib"
 
@@ -24,7 +23,7 @@ class UnknownReference(LookupError):
     """The name given to `ptflow doc` is not a standard-library module or component."""
 
 
-@dataclass
+@record
 class ModuleReference:
     """One checked module: its header comment and its components, in file order."""
 

@@ -8,9 +8,10 @@ compare by identity (`eq=False`) so later phases can key tables by node.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeVar, dataclass_transform
 
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 
 # The name the parser gives to a token it had to invent while recovering from
@@ -49,7 +50,7 @@ _Node = TypeVar("_Node")
 # dataclass_transform, not through an alias of a partially applied one.
 @dataclass_transform(eq_default=False)
 def node(cls: type[_Node]) -> type[_Node]:
-    return dataclass(eq=False, slots=True)(cls)
+    return record(eq=False, slots=True)(cls)
 
 
 @node

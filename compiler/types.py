@@ -9,9 +9,10 @@ other silently: `assignable` says why a value does not fit an input.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ptflow.compiler.diagnostics import codes
+from ptflow.compiler.records import record
 
 # ptflow name -> KFP v2 IR parameterType
 PARAMETER_TYPES = {
@@ -54,7 +55,7 @@ class TypeKind(enum.StrEnum):
     ERROR = "error"  # a type that could not be worked out: it fits everything, so one mistake is reported once
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Type:
     """A ptflow type: a parameter, an artifact, a pipeline's final status, or unknown (see TypeKind)."""
 
@@ -161,7 +162,7 @@ def type_of_literal(value) -> Type:
     return ERROR
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mismatch:
     """Why a value does not fit: a diagnostic code and a message fragment."""
 

@@ -9,11 +9,12 @@ there. This module reads the property and writes what kfp-v2 writes for it; vert
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler import tree
 from ptflow.compiler.components import constant_value
 from ptflow.compiler.diagnostics import Diagnostics, codes, did_you_mean
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 
 # A Kubernetes resource quantity, as kfp's WorkspaceConfig accepts it ("10Gi", "500Mi", "1.5T").
@@ -21,7 +22,7 @@ SIZE = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d+)?(?:Ki|Mi|Gi|Ti|Pi|Ei|K|M|G|T|P|E)?$
 FIELDS = ("size", "pvc_spec_patch")
 
 
-@dataclass
+@record
 class Workspace:
     """The shared volume a pipeline asks for: its size and a patch onto the claim kfp makes for it."""
 

@@ -66,14 +66,22 @@ def _string(text: str) -> str:
 
 
 def _emit(value, indent: str, out: list[str]) -> None:
-    """Append the lines of a mapping or sequence at `indent` to `out`."""
+    """Append the lines of a mapping or sequence at `indent` to `out`.
+
+    Most values in a compiled document are strings, so they are tested for first and go straight to
+    `_string` (what `_inline` would end in); this is the writer's inner loop, run once per value."""
+    deeper = indent + "  "
     if isinstance(value, dict):
         for key in sorted(value):
             item = value[key]
-            prefix = f"{indent}{_string(str(key))}:"
+            name = _string(key if isinstance(key, str) else str(key))
+            if isinstance(item, str):
+                out.append(f"{indent}{name}: {_string(item)}")
+                continue
+            prefix = f"{indent}{name}:"
             if isinstance(item, dict) and item:
                 out.append(prefix)
-                _emit(item, indent + "  ", out)
+                _emit(item, deeper, out)
             elif isinstance(item, list) and item:
                 out.append(prefix)
                 _emit(item, indent, out)
@@ -81,15 +89,16 @@ def _emit(value, indent: str, out: list[str]) -> None:
                 out.append(f"{prefix} {_inline(item)}")
     else:
         for item in value:
-            if isinstance(item, dict) and item:
-                inner: list[str] = []
-                _emit(item, indent + "  ", inner)
-                first = inner[0][len(indent) + 2 :]
-                out.append(f"{indent}- {first}")
-                out.extend(inner[1:])
+            if isinstance(item, str):
+                out.append(f"{indent}- {_string(item)}")
+            elif isinstance(item, dict) and item:
+                # the mapping's first line follows the dash; the others line up under it
+                start = len(out)
+                _emit(item, deeper, out)
+                out[start] = f"{indent}- {out[start][len(deeper) :]}"
             elif isinstance(item, list) and item:
                 out.append(f"{indent}-")
-                _emit(item, indent + "  ", out)
+                _emit(item, deeper, out)
             else:
                 out.append(f"{indent}- {_inline(item)}")
 

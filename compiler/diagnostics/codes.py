@@ -20,12 +20,12 @@ import, not in front of a user.  Codes never change meaning once released.  Rang
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ptflow.compiler.diagnostics.severity import Severity
+from ptflow.compiler.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Code:
     """A stable diagnostic code (PTFxxx): its title, severity and explanation."""
 

@@ -8,15 +8,16 @@ renderers and the language server, so nothing here knows how it is printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler.diagnostics.codes import CODES
 from ptflow.compiler.diagnostics.severity import Severity
 from ptflow.compiler.diagnostics.suggestions import Fix, Suggestion
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Related:
     """Another place that explains a diagnostic ("the producer is here")."""
 
@@ -36,7 +37,7 @@ def clip_message(text: str, limit: int = MAX_MESSAGE) -> str:
     return f"{text[:head]} …({len(text) - head - tail:,} characters left out)… {text[-tail:]}"
 
 
-@dataclass
+@record
 class Diagnostic:
     """One problem found in a file: code, severity, message and where it is."""
 

@@ -22,12 +22,12 @@ import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     """A machine-applicable fix: replace the text of `span` with `replacement`."""
 
@@ -36,7 +36,7 @@ class Fix:
     replacement: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suggestion:
     """The closest known name to what was written, and the fix that writes it instead (when placed)."""
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler.importer import ir_reader
 from ptflow.compiler.importer.errors import NOT_KFP, ImportRefused
+from ptflow.compiler.records import record
 
 
-@dataclass
+@record
 class Imported:
     """The .ptflow source, warnings (code, document path, message) about what changes in meaning, and the
     source's parse as the file `path` (tree, parse diagnostics) for a checker to reuse."""

@@ -11,10 +11,10 @@ names.  What has no option is refused with its path in the workflow.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from ptflow.compiler.importer.errors import CANT_EXPRESS, NOT_KFP, ImportRefused, MeaningChange, path_of
 from ptflow.compiler.importer.writer import literal
+from ptflow.compiler.records import record
 
 KFP = "pipelines.kubeflow.org"
 _CONTAINER_FIELDS = {
@@ -342,7 +342,7 @@ class TemplateOptions:
         return "{" + ", ".join(f"{k}: {literal(v)}" for k, v in entry.items()) + "}"
 
 
-@dataclass
+@record
 class _Param:
     """A podSpecPatch value: Argo text with `{{inputs.parameters.x}}` in it."""
 

@@ -13,37 +13,38 @@ and neither side of the ordering operators).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ptflow.compiler.records import record
 
 
 class WhenError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Operand:
     text: str
     quoted: bool
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Compare:
     left: Operand
     op: str
     right: Operand
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class And:
     parts: tuple
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Or:
     parts: tuple
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Not:
     operand: object
 

@@ -9,7 +9,8 @@ comparisons, `!`, `&&`, `||` and parentheses.  Anything else is refused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ptflow.compiler.records import record
 
 _TOKEN = re.compile(
     r"""
@@ -29,29 +30,29 @@ class CelError(ValueError):
     """The text is not CEL of the form kfp writes."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Channel:
     name: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Literal:
     text: str  # already in ptflow syntax
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Compare:
     op: str
     left: object
     right: object
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Not:
     operand: object
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BoolOp:
     op: str  # "and" / "or"
     left: object

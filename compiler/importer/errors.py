@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ptflow.compiler.diagnostics import codes
+from ptflow.compiler.records import record
 
 
 class ImportRefused(Exception):
@@ -17,7 +16,7 @@ class ImportRefused(Exception):
         self.message = message
 
 
-@dataclass
+@record
 class MeaningChange:
     """What imports, and compiles back for kfp-v1 as it was, but means something else on KFP v2 (PTF922)."""
 

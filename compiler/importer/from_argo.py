@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow.compiler import dag
 from ptflow.compiler.importer import argo_when
@@ -30,6 +30,7 @@ from ptflow.compiler.importer.from_ir import Names, item_name, snake
 from ptflow.compiler.importer.from_v1_component import component_model, untyped_ports
 from ptflow.compiler.importer.model import Component, IfChain, Loop, Module, Pipeline, Port, Step
 from ptflow.compiler.importer.writer import literal
+from ptflow.compiler.records import record
 
 KFP = "pipelines.kubeflow.org"
 _PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
@@ -78,7 +79,7 @@ _V1_TYPES = {
 }
 
 
-@dataclass
+@record
 class _Value:
     """A resolved value: ptflow expression text and its type (None when unknown), or a constant's text."""
 
@@ -90,7 +91,7 @@ class _Value:
         return self.text if self.constant is None else _constant(self.constant, type_text)
 
 
-@dataclass
+@record
 class _Scope:
     """A DAG template reached from the entrypoint: the task that runs it (in `parent`) and its loop variable."""
 
@@ -623,7 +624,7 @@ class ArgoImporter:
         return after
 
 
-@dataclass
+@record
 class _Inline:
     """An exit handler's body: its steps belong to the pipeline itself."""
 

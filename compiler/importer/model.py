@@ -6,10 +6,12 @@ since every one of them is written exactly once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from ptflow.compiler.records import record
 
 
-@dataclass
+@record
 class Port:
     name: str
     type: str  # ptflow type text: `int`, `Model`, `list[Dataset]`, `str?`
@@ -17,7 +19,7 @@ class Port:
     doc: str = ""
 
 
-@dataclass
+@record
 class Component:
     name: str
     inputs: list[Port]
@@ -41,7 +43,7 @@ class Component:
         )
 
 
-@dataclass
+@record
 class Step:
     name: str
     callee: str
@@ -49,7 +51,7 @@ class Step:
     options: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class Loop:
     variable: str
     items: str
@@ -57,12 +59,12 @@ class Loop:
     body: list
 
 
-@dataclass
+@record
 class IfChain:
     arms: list  # [(condition text or None for else, body)]
 
 
-@dataclass
+@record
 class TryFinally:
     """`try { body } finally { finally_body }`: one of several exit handlers, around part of a pipeline body."""
 
@@ -71,7 +73,7 @@ class TryFinally:
     finally_name: str | None = None  # the handler's name (`finally with { display_name: ... }`)
 
 
-@dataclass
+@record
 class Pipeline:
     name: str
     inputs: list[Port]
@@ -87,7 +89,7 @@ class Pipeline:
     workspace: dict | None = None  # `workspace = {size: ..., pvc_spec_patch: ...}` (kfp's PipelineConfig)
 
 
-@dataclass
+@record
 class Module:
     origin: str
     components: list[Component] = field(default_factory=list)

@@ -19,13 +19,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
 from ptflow.compiler.diagnostics.codes import CODES
 from ptflow.compiler.diagnostics.suggestions import did_you_mean_code
 from ptflow.compiler.lint.registry import register_code
+from ptflow.compiler.records import record
 from ptflow.compiler.source import SourceText, Span
 
 INVALID_CONFIGURATION = register_code(
@@ -57,7 +58,7 @@ _KEYS = ("select", "ignore", "deny-warnings", "severity")
 _PREFIX = re.compile(r"^PTF[0-9]{0,3}$")
 
 
-@dataclass
+@record
 class LintConfig:
     select: tuple[str, ...] | None = None  # None: every code
     ignore: tuple[str, ...] = ()

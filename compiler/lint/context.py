@@ -12,11 +12,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Fix, Related
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 
 if TYPE_CHECKING:  # the graph module imports networkx: not needed to explain a code
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # the graph module imports networkx: not needed to explain a 
     from ptflow.compiler.lint.registry import Rule
 
 
-@dataclass
+@record
 class StepView:
     """One step statement and the task the checker built from it (None if it failed)."""
 
@@ -38,7 +39,7 @@ class StepView:
         return self.node.options.get(key) if self.node.options is not None else None
 
 
-@dataclass
+@record
 class PipelineView:
     definition: tree.PipelineDef
     graph: dag.PipelineGraph | None

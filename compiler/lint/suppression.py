@@ -16,13 +16,13 @@ unknown code is itself a warning (PTF690), with a did-you-mean.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
 from ptflow.compiler.diagnostics.codes import CODES
 from ptflow.compiler.diagnostics.suggestions import did_you_mean_code
 from ptflow.compiler.lint.registry import register_code
+from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
 
 INVALID_SUPPRESSION = register_code(
@@ -47,7 +47,7 @@ _DIRECTIVE = re.compile(r"^#\s*ptflow\s*:\s*")
 _IGNORE = re.compile(r"^ignore(?![A-Za-z0-9_-])")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppression:
     file: str
     line: int  # the line whose diagnostics it covers

@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ptflow import __version__
 from ptflow.compiler import dag, types
 from ptflow.compiler.names import k8s_name, unique_name
+from ptflow.compiler.records import record
 from ptflow.compiler.targets.kfp_v1_channels import Channel, ChannelKind
 from ptflow.compiler.targets.kfp_v1_container import (
     KFP,
@@ -66,7 +67,7 @@ def lower_pipeline(graph: dag.PipelineGraph, parameter_overrides: dict, find_com
     return lower(graph, parameter_overrides), {("root", task.name): task.span for task in graph.tasks.values()}
 
 
-@dataclass
+@record
 class _DagTemplate:
     name: str
     group: dag.TaskGroup

@@ -9,9 +9,9 @@ channels, the container builder (kfp_v1_container.py) reads them.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from ptflow.compiler import dag
+from ptflow.compiler.records import record
 
 
 class ChannelKind(enum.StrEnum):
@@ -23,7 +23,7 @@ class ChannelKind(enum.StrEnum):
     GATHERED = "gathered"  # a task output collected after a loop (fan-in)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Channel:
     """A value passed into templates by name, as kfp 1.8 names it."""
 

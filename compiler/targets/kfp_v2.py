@@ -27,12 +27,13 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeGuard
 
 from ptflow import __version__
 from ptflow.compiler import dag, quantities, types
 from ptflow.compiler.names import k8s_name, unique_name
+from ptflow.compiler.records import record
 from ptflow.compiler.targets.cel import condition_to_cel
 from ptflow.compiler.targets.ir_placeholders import RUNTIME, input_parameter, render_arg
 from ptflow.compiler.targets.kfp_v2_oneof import OneOfOutputs
@@ -55,7 +56,7 @@ class ChannelOrigin(enum.StrEnum):
     SUBVAR = "subvar"  # a field of a loop item, read by a condition
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Channel:
     """A value that flows across group boundaries, named as kfp names it."""
 
@@ -123,7 +124,7 @@ def proto_value(value):
 # ------------------------------------------------------------ the result
 
 
-@dataclass
+@record
 class LoweredPipeline:
     """A PipelineSpec being built: the parts kfp merges when pipelines nest."""
 

@@ -20,9 +20,10 @@ must not import the others' code.  Their shapes are the same for every target:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
+
+from ptflow.compiler.records import record
 
 
 def _function(reference: str) -> Callable[..., Any]:
@@ -30,7 +31,7 @@ def _function(reference: str) -> Callable[..., Any]:
     return getattr(import_module(module), name)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """A compile target: its name, and where its support check, lowering and validation live."""
 

@@ -13,10 +13,9 @@ round; it raises `MachineError`, which each side turns into its own error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ptflow.compiler.names import GKE_ACCELERATOR_LABEL
 from ptflow.compiler.quantities import cpu_error, cpu_in_cores, memory_error, memory_in_gb
+from ptflow.compiler.records import record
 
 
 class MachineError(ValueError):
@@ -35,7 +34,7 @@ _GPU_MACHINES = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Machine:
     """What ModelDeployOp's `dedicated_resources_*` inputs take."""
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ptflow.compiler.diagnostics import codes, did_you_mean
+from ptflow.compiler.records import record
 from ptflow.compiler.validate.yaml_source import Path, PathReport
 
 # Argo's own patterns (workflow/validate/validate.go).
@@ -59,7 +60,7 @@ _TASK_FIELDS = ("id", "status", "startedAt", "finishedAt", "ip", "exitCode", "ho
 _TEMPLATE_OUTPUT_FIELDS = ("result", "exitCode")
 
 
-@dataclass
+@record
 class _Template:
     """What the rules need to know about one template."""
 
@@ -77,7 +78,7 @@ class _Template:
         return ("spec", "templates", self.index)
 
 
-@dataclass
+@record
 class _Task:
     index: int
     name: str

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from ptflow.compiler.records import record
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -85,7 +86,7 @@ def _copy(document: dict) -> dict:
         return copy.deepcopy(document)  # dates, non-string keys...: YAML allows more than JSON
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Shape:
     """What a model field holds, reduced to what the walk needs."""
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ptflow.compiler.diagnostics import codes, did_you_mean
+from ptflow.compiler.records import record
 from ptflow.compiler.validate import cel, placeholders
 from ptflow.compiler.validate.placeholders import Use as PlaceholderUse  # the method `placeholders` hides the module
 from ptflow.compiler.validate.yaml_source import Path, PathReport
@@ -57,7 +58,7 @@ def _sequence(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
-@dataclass
+@record
 class Interface:
     """A component's declared inputs and outputs, by kind."""
 
@@ -137,7 +138,7 @@ def sanitized_k8s_name(name: str) -> str:
     return re.sub(r"[^-0-9a-z]+", "-", name.lower()).strip("-") or "task"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _User:
     """A component that runs an executor (its name for messages, and what it declares)."""
 
@@ -145,7 +146,7 @@ class _User:
     interface: Interface
 
 
-@dataclass
+@record
 class _Scope:
     """What a task inside one DAG can see: the DAG's component, its sibling tasks."""
 

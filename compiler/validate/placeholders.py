@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from ptflow.compiler.records import record
 
 INPUT_PARAMETER = "input parameter"
 INPUT_ARTIFACT = "input artifact"
@@ -48,7 +50,7 @@ _NAMED_PLACEHOLDERS = [
 _STRUCTURE_START = re.compile(r'^\s*\{\s*"(IfPresent|Concat)"')
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Use:
     """A placeholder naming one input or output of the component."""
 
@@ -57,7 +59,7 @@ class Use:
     text: str
 
 
-@dataclass
+@record
 class Scan:
     """The placeholders found in one command-line element, and the malformed ones."""
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ptflow.compiler.diagnostics import Diagnostic, Related, Severity, Suggestion
 from ptflow.compiler.diagnostics.codes import CODES
+from ptflow.compiler.records import record
 from ptflow.compiler.source import SourceText, Span
 
 # PyYAML is imported where a file is read or a position is looked up: validating the documents
@@ -166,7 +167,7 @@ class YamlPositions:
 # ------------------------------------------------------------ located findings
 
 
-@dataclass
+@record
 class Finding:
     """One problem, located by document index and JSON path rather than by span."""
 
