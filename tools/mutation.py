@@ -74,6 +74,8 @@ MODULES: dict[str, list[str]] = {
     ],
     "compiler/pipeline_checker.py": [
         "tests/compiler/test_checker.py",
+        "tests/compiler/test_pipeline_rules.py",
+        "tests/compiler/test_ignore_upstream_failure.py",
         "tests/diagnostics/test_every_code.py",
         "-k",
         "not test_every_code or (fires and (PTF1 or PTF2 or PTF3 or PTF4))",

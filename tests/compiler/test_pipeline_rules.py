@@ -1,0 +1,386 @@
+"""Rules of the pipeline checker that only mutation testing showed untested (tools/mutation.py).
+
+Each test is a mistake (or a correct file) a user can write, with the code, place and message
+`ptflow check` gives, or what the compiled document then says.
+"""
+
+from ptflow.compiler.api import compile_file
+from tests.support.diagnose import codes_at, diagnose, only
+
+COMPONENTS = """\
+component make(rows: int = 10) -> (data: Dataset, count: int, names: list[str]) {
+    image = "alpine"
+    command = ["make", rows, data.path, count.path, names.path]
+}
+component say(msg: str) {
+    image = "alpine"
+    command = ["echo", msg]
+}
+component status_of(status: Status) {
+    image = "alpine"
+    command = ["echo", status]
+}
+component fit(lr: float) {
+    image = "alpine"
+    command = ["fit", lr]
+}
+"""
+P = len(COMPONENTS.splitlines()) + 1  # the line a pipeline written after the components starts on
+
+
+def check(tmp_path, body: str):
+    return diagnose(COMPONENTS + body.strip("\n") + "\n", tmp_path)
+
+
+# ------------------------------------------------------------------ names
+
+
+def test_a_parameter_named_like_a_component_is_reported_at_the_parameter(tmp_path):
+    diagnostics = check(tmp_path, 'pipeline q(make: int = 1) {\n    s = say(msg: "hi")\n}')
+    d = only(diagnostics, "PTF205")
+    assert (d.span.line, d.span.column) == (P, 12)
+    assert d.message == "parameter `make` has the name of an import or definition of this file"
+
+
+def test_a_parameter_named_like_a_builtin_is_reported_at_the_parameter(tmp_path):
+    diagnostics = check(tmp_path, 'pipeline q(importer: str = "x") {\n    s = say(msg: importer)\n}')
+    d = only(diagnostics, "PTF205")
+    assert (d.span.line, d.span.column) == (P, 12)
+    assert d.message == "parameter `importer` has the name of an import or definition of this file"
+
+
+def test_an_unknown_output_of_a_step_without_outputs_says_it_has_none(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q() {
+    s = say(msg: "hi")
+    m = make()
+    t = say(msg: s.text)
+    u = say(msg: m.weights)
+}""",
+    )
+    assert codes_at(diagnostics) == [("PTF202", P + 3, 20), ("PTF202", P + 4, 20)]
+    no_outputs, misspelt = diagnostics
+    assert no_outputs.message == "step `s` (`say`) has no output `text`"
+    assert no_outputs.hint == "`say` has no outputs"
+    assert misspelt.message == "step `m` (`make`) has no output `weights`"
+    assert misspelt.hint == "its outputs are `data`, `count`, `names`"
+
+
+def test_an_unknown_name_before_a_dot_is_an_unknown_name_not_a_pipeline_value(tmp_path):
+    diagnostics = check(tmp_path, "pipeline q() {\n    m = make()\n    s = say(msg: mm.count)\n}")
+    d = only(diagnostics, "PTF201")
+    assert (d.span.line, d.span.column) == (P + 2, 18)
+    assert d.message == "unknown name `mm`" and d.hint == "did you mean `m`?"
+
+
+# ------------------------------------------------------------------ values
+
+
+def test_a_list_or_a_dict_given_to_a_str_input_is_named_as_such(tmp_path):
+    diagnostics = check(tmp_path, 'pipeline q() {\n    f = say(msg: [1, 2])\n    g = say(msg: {"a": 1})\n}')
+    assert codes_at(diagnostics) == [("PTF301", P + 1, 18), ("PTF301", P + 2, 18)]
+    assert [d.message for d in diagnostics] == [
+        "input `msg` of `say` is a `str`, but this is a list",
+        "input `msg` of `say` is a `str`, but this is a dict",
+    ]
+    assert [(r.span.line, r.span.column, r.message) for r in diagnostics[0].related] == [
+        (5, 15, "the input is declared here")
+    ]
+
+
+def test_a_step_output_of_the_wrong_type_points_at_the_step_that_makes_it(tmp_path):
+    diagnostics = check(tmp_path, 'pipeline q() {\n    s = say(msg: "x")\n    m = make()\n    f = fit(lr: m.names)\n}')
+    d = only(diagnostics, "PTF301")
+    assert (d.span.line, d.span.column) == (P + 3, 17)
+    assert [(r.span.line, r.span.column, r.message) for r in d.related] == [
+        (P + 2, 5, "the value comes from here"),
+        (13, 15, "input `lr` is declared here"),
+    ]
+
+
+def test_a_long_string_given_to_a_number_input_is_not_quoted_whole(tmp_path):
+    short, long = "x" * 39, "y" * 40
+    diagnostics = check(tmp_path, f'pipeline q() {{\n    a = fit(lr: "{short}")\n    b = fit(lr: "{long}")\n}}')
+    assert [d.message for d in diagnostics] == [
+        f'input `lr` of `fit` is a `float`, but this is a str (`"{short}"`)',
+        "input `lr` of `fit` is a `float`, but this is a str",
+    ]
+
+
+def test_an_argument_without_its_name_leaves_the_next_arguments_checked(tmp_path):
+    """After `: 0.5` (a syntax error), `lr` is still read: its own mistake, on a line of its own, is reported."""
+    diagnostics = check(tmp_path, 'pipeline q() {\n    e = fit(\n        : 0.5,\n        lr: "a",\n    )\n}')
+    assert codes_at(diagnostics) == [("PTF101", P + 1, 13), ("PTF301", P + 3, 13)]
+    assert diagnostics[1].message == 'input `lr` of `fit` is a `float`, but this is a str (`"a"`)'
+
+
+def test_every_mistake_inside_one_f_string_is_reported(tmp_path):
+    diagnostics = check(tmp_path, 'pipeline q() {\n    m = make()\n    a = say(msg: f"{m.data} and {nope}")\n}')
+    assert codes_at(diagnostics) == [("PTF312", P + 2, 21), ("PTF201", P + 2, 34)]
+    assert diagnostics[0].message == "an f-string can only hold parameters, not `Dataset`"
+    assert diagnostics[1].message == "unknown name `nope`"
+
+
+def test_an_f_string_argument_is_compiled_into_the_steps_input(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(COMPONENTS + 'pipeline q(name: str = "x") {\n    s = say(msg: f"hello {name}!")\n}\n')
+    result = compile_file(str(path), "kfp-v2")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    inputs = result.documents[0]["root"]["dag"]["tasks"]["s"]["inputs"]["parameters"]
+    assert inputs["msg"] == {"runtimeValue": {"constant": "hello {{$.inputs.parameters['pipelinechannel--name']}}!"}}
+    assert inputs["pipelinechannel--name"] == {"componentInputParameter": "name"}
+
+
+def test_a_condition_on_a_list_is_reported_at_the_list_on_either_side(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q(flag: bool = true, tags: list[str] = ["a"]) {
+    m = make()
+    if flag == m.names {
+        c = say(msg: "x")
+    }
+    if tags == flag {
+        d = say(msg: "y")
+    }
+}""",
+    )
+    assert codes_at(diagnostics) == [("PTF311", P + 2, 16), ("PTF311", P + 5, 8)]
+    assert diagnostics[0].message == "can't compare a `list[str]` in a condition; compare strings, numbers or booleans"
+
+
+# ------------------------------------------------------------------ loops
+
+
+def test_a_field_the_loops_dicts_lack_is_reported_and_one_they_have_is_not(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q() {
+    for row in [{"name": "a", "size": 1}, {"name": "b", "size": 2}] {
+        ok = say(msg: row.name)
+        bad = say(msg: row.colour)
+    }
+}""",
+    )
+    d = only(diagnostics, "PTF202")
+    assert (d.span.line, d.span.column) == (P + 3, 28)
+    assert d.message == "the items of this loop have no field `colour`"
+    assert d.hint == "fields: `name`, `size`"
+
+
+def test_a_loop_over_ints_and_floats_gives_floats(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q() {
+    for x in [1, 2.5] {
+        d = make(rows: x)
+        e = fit(lr: x)
+    }
+}""",
+    )
+    d = only(diagnostics, "PTF301")
+    assert (d.span.line, d.span.column) == (P + 2, 24)
+    assert d.message == "input `rows` of `make`: expected `int`, found `float`"
+
+
+def test_any_field_of_a_list_of_dicts_parameter_is_accepted(tmp_path):
+    """The fields of a `list[dict]` parameter's items are known only at run time."""
+    source = "pipeline q(rows: list[dict]) {\n    for row in rows {\n        s = say(msg: row.anything)\n    }\n}"
+    assert check(tmp_path, source) == []
+
+
+def test_a_step_inside_a_loop_depends_on_the_step_its_items_come_from(tmp_path):
+    """The loop's items make a dependency: waiting for a step of the loop closes a cycle."""
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q() {
+    for n in m.names {
+        s = say(msg: n)
+    }
+    m = make() with { after: [s] }
+}""",
+    )
+    d = only(diagnostics, "PTF401")
+    assert (d.span.line, d.span.column) == (P + 2, 9)
+    assert d.message == "steps depend on each other in a cycle: s → m → s"
+
+
+def test_a_loop_over_one_artifact_is_reported(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q() {
+    m = make()
+    for d in m.data {
+        s = say(msg: "one")
+    }
+}""",
+    )
+    d = only(diagnostics, "PTF306")
+    assert (d.span.line, d.span.column) == (P + 2, 14)
+    assert d.message == "`for` needs a list, but this is a `Dataset`"
+
+
+def test_an_if_between_two_loops_only_thins_the_gathered_lists(tmp_path):
+    """Outside both loops the output is a list per outer item, whatever the `if` inside the outer loop said."""
+    source = """
+pipeline q(flag: bool = true) -> (counts: list[list[int]]) {
+    for a in [1, 2] {
+        if flag == true {
+            for b in [3, 4] {
+                m = make(rows: b)
+            }
+        }
+    }
+    return (counts: m.count)
+}"""
+    assert check(tmp_path, source) == []
+
+
+def test_each_name_after_lists_is_judged_on_its_own(tmp_path):
+    """A step behind a condition does not hide the next name of the list: both mistakes are reported."""
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q(flag: bool = true) {
+    if flag == true {
+        s = say(msg: "x")
+    }
+    t = say(msg: "y") with { after: [s, nothing] }
+}""",
+    )
+    assert codes_at(diagnostics) == [("PTF403", P + 4, 38), ("PTF402", P + 4, 41)]
+    assert diagnostics[0].message == "`t` can't run after `s`, which is inside a condition that doesn't contain it"
+    assert diagnostics[1].message == "`after` names `nothing`, which is not a step of this pipeline"
+
+
+def test_a_step_with_a_mistake_does_not_hide_the_after_of_the_steps_below_it(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q() {
+    s = sya(msg: "x")
+    t = say(msg: "y") with { after: [nothing] }
+}""",
+    )
+    assert codes_at(diagnostics) == [("PTF201", P + 1, 9), ("PTF402", P + 2, 38)]
+
+
+# ------------------------------------------------------------------ finally, pipeline.status
+
+
+def test_finally_before_a_step_is_reported_at_the_finally(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q() {
+    finally {
+        bye = say(msg: "bye")
+    }
+    s = say(msg: "hi")
+}""",
+    )
+    d = only(diagnostics, "PTF107")
+    assert (d.span.line, d.span.column) == (P + 1, 5)
+    assert d.message == "`finally` must be the last block of the pipeline body"
+
+
+def test_finally_after_the_steps_and_before_properties_is_accepted(tmp_path):
+    source = """
+pipeline q() {
+    s = say(msg: "hi")
+    t = say(msg: "there")
+    finally {
+        st = status_of(status: pipeline.status)
+    }
+    description = "greets"
+}"""
+    assert check(tmp_path, source) == []
+
+
+def test_pipeline_status_outside_finally_is_reported(tmp_path):
+    diagnostics = check(tmp_path, "pipeline q() {\n    st = status_of(status: pipeline.status)\n}")
+    d = only(diagnostics, "PTF312")
+    assert (d.span.line, d.span.column) == (P + 1, 28)
+    assert d.message == "`pipeline.status` exists only in `finally`"
+
+
+# ------------------------------------------------------------------ returns
+
+
+def test_only_the_first_return_is_read_and_a_second_is_reported_alone(tmp_path):
+    """A second `return` is one mistake (PTF107); what it returns is not checked as well."""
+    diagnostics = check(
+        tmp_path,
+        """
+pipeline q() -> (count: int) {
+    m = make()
+    return (count: m.count)
+    return (cuont: m.count)
+}""",
+    )
+    assert codes_at(diagnostics) == [("PTF107", P + 3, 5)]
+    assert diagnostics[0].message == "a pipeline has one `return`"
+
+
+# ------------------------------------------------------------------ the compiled description
+
+
+def test_a_doc_comment_is_the_description_unless_the_pipeline_sets_one(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(
+        COMPONENTS
+        + """
+## Says hello.
+pipeline documented() {
+    s = say(msg: "hi")
+}
+
+## Says hello, documented.
+pipeline described() {
+    description = "Greets the world"
+    s = say(msg: "hi")
+}
+"""
+    )
+    documented = compile_file(str(path), "kfp-v2", pipeline="documented")
+    described = compile_file(str(path), "kfp-v2", pipeline="described")
+    assert documented.ok and described.ok
+    assert documented.documents[0]["pipelineInfo"]["description"] == "Says hello."
+    assert described.documents[0]["pipelineInfo"]["description"] == "Greets the world"
+
+
+# ------------------------------------------------------------------ importer
+
+
+def test_an_importers_positional_and_unknown_inputs_are_reported_where_written(tmp_path):
+    diagnostics = check(
+        tmp_path,
+        'pipeline q() {\n    a = importer("gs://b/m", uri: "gs://b/m", type: Model, colour: 1)\n}',
+    )
+    assert codes_at(diagnostics) == [("PTF212", P + 1, 18), ("PTF203", P + 1, 60)]
+    assert diagnostics[1].message == "importer has no input `colour`"
+    assert diagnostics[1].hint == "its inputs are uri, type, metadata, reimport, download_to_workspace"
+
+
+def test_an_importers_metadata_must_be_a_constant_dict(tmp_path):
+    d = only(check(tmp_path, 'pipeline q() {\n    b = importer(uri: "gs://b/m", metadata: "x")\n}'), "PTF312")
+    assert (d.span.line, d.span.column) == (P + 1, 45)
+    assert d.message == "importer `metadata` must be a constant dict"
+
+
+def test_an_importers_metadata_reaches_the_compiled_importer(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(
+        COMPONENTS + 'pipeline q() {\n    b = importer(uri: "gs://b/m", type: Model, metadata: {"k": "v"})\n}\n'
+    )
+    result = compile_file(str(path), "kfp-v2")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    (executor,) = result.documents[0]["deploymentSpec"]["executors"].values()
+    assert executor["importer"]["metadata"] == {"k": "v"}
+    assert executor["importer"]["typeSchema"] == {"schemaTitle": "system.Model", "schemaVersion": "0.0.1"}
