@@ -368,10 +368,10 @@ def test_an_importers_positional_and_unknown_inputs_are_reported_where_written(t
     assert diagnostics[1].hint == "its inputs are uri, type, metadata, reimport, download_to_workspace"
 
 
-def test_an_importers_metadata_must_be_a_constant_dict(tmp_path):
+def test_an_importers_metadata_must_be_a_dict_written_in_the_call(tmp_path):
     d = only(check(tmp_path, 'pipeline q() {\n    b = importer(uri: "gs://b/m", metadata: "x")\n}'), "PTF312")
     assert (d.span.line, d.span.column) == (P + 1, 45)
-    assert d.message == "importer `metadata` must be a constant dict"
+    assert d.message == "importer `metadata` must be a dict written here"
 
 
 def test_an_importers_metadata_reaches_the_compiled_importer(tmp_path):
