@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import field
+from functools import partial
 
 from ptflow.compiler import dag
 from ptflow.compiler.importer import argo_when
@@ -559,7 +561,11 @@ class ArgoImporter:
                 port = _sanitize(input_name)
                 if port not in declared:
                     raise ImportRefused(NOT_KFP, path_of(at, input_name), "an input the component does not declare")
-                arguments[port] = in_template(text, path_of(at, input_name)).typed(declared[port])
+                input_at = path_of(at, input_name)
+                structured = None
+                if declared[port].rstrip("?").startswith(("list", "dict")):
+                    structured = _structured_argument(str(text), partial(in_template, at=input_at))
+                arguments[port] = structured or in_template(text, input_at).typed(declared[port])
         for index, artifact in enumerate((template.get("inputs") or {}).get("artifacts") or []):
             at = path_of(where, "inputs", "artifacts", index)
             match = _INPUT_PATH.match(artifact.get("path", ""))
@@ -654,6 +660,34 @@ def _in_order(tasks: dict) -> list[str]:
                 stack.pop()
                 done.append(name)
     return done
+
+
+def _structured_argument(text: str, resolve: Callable[[str], _Value]) -> str | None:
+    """kfp 1.8's JSON text of a list or dict holding run-time values (`[{"m": "{{inputs.parameters.x}}"}]`) as a
+    ptflow list or dict of values; None for any other text."""
+    if "{{" not in text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, (list, dict)):
+        return None
+
+    def part(item) -> str:
+        if isinstance(item, str):
+            return resolve(item).typed("str")
+        if isinstance(item, list):
+            return "[" + ", ".join(part(inner) for inner in item) + "]"
+        if isinstance(item, dict):
+            entries = []
+            for key, inner in item.items():
+                key_text = f"[{resolve(key).text}]" if "{{" in key else json.dumps(key, ensure_ascii=False)
+                entries.append(f"{key_text}: {part(inner)}")
+            return "{" + ", ".join(entries) + "}"
+        return literal(item)
+
+    return part(value)
 
 
 def _argument(task: dict, kind: str, name: str) -> dict | None:

@@ -510,14 +510,29 @@ class IrImporter:
 
     def _constant(self, value, task_inputs, scope, at) -> str:
         if not isinstance(value, str) and "{{$" in json.dumps(value):
-            raise ImportRefused(
-                CANT_EXPRESS,
-                path_of(at, "runtimeValue", "constant"),
-                "a placeholder inside a list or dict constant (ptflow's f-strings are strings)",
-            )
+            # kfp's list or dict argument holding pipeline channels: each placeholder is a value again
+            return self._structure(value, lambda m: self._placeholder_in_value(m, at))
         if not isinstance(value, str) or "{{$" not in value:
             return literal(value)
         return self._fstring(value, lambda m: self._placeholder_in_value(m, at))
+
+    def _structure(self, value, placeholder) -> str:
+        """A list or dict constant with placeholders inside, as a ptflow list or dict of values: a string that is
+        one placeholder becomes its value, a string with some an f-string, a key holding one a bracketed key."""
+        if isinstance(value, str):
+            return self._fstring(value, placeholder)
+        if isinstance(value, list):
+            return "[" + ", ".join(self._structure(item, placeholder) for item in value) + "]"
+        if isinstance(value, dict):
+            entries = []
+            for key, item in value.items():
+                if _PLACEHOLDER.search(key):
+                    key_text = "[" + self._fstring(key, placeholder) + "]"
+                else:
+                    key_text = json.dumps(key, ensure_ascii=False)
+                entries.append(f"{key_text}: {self._structure(item, placeholder)}")
+            return "{" + ", ".join(entries) + "}"
+        return literal(value)
 
     def _placeholder_in_value(self, match, at) -> str:
         if match.group("side") is None and match.group("run") in _RUN_INFO:
@@ -607,13 +622,13 @@ class IrImporter:
             )
         type_text = _type_text({"artifactType": spec.get("typeSchema", {})}, True, at)
         arguments = {"uri": uri_text, "type": type_text}
+        metadata_at = path_of("deploymentSpec", "executors", executor_label, "importer", "metadata")
         if "{{$" in json.dumps(spec.get("metadata", {})):
-            raise ImportRefused(
-                CANT_EXPRESS,
-                path_of("deploymentSpec", "executors", executor_label, "importer", "metadata"),
-                "importer metadata built from pipeline values (ptflow's importer metadata is constant)",
+            # Built from run-time values: each placeholder names one of the importer task's `metadata-N` inputs.
+            arguments["metadata"] = self._structure(
+                spec["metadata"], lambda m: self._placeholder_in_value(m, metadata_at)
             )
-        if spec.get("metadata"):
+        elif spec.get("metadata"):
             arguments["metadata"] = literal(spec["metadata"])
         if spec.get("reimport"):
             arguments["reimport"] = "true"

@@ -54,7 +54,7 @@ def imported(feature: str, tmp_path: Path):
 
 
 def test_every_golden_is_here():
-    assert len(ALL_GOLDENS) == 22
+    assert len(ALL_GOLDENS) == 23
     assert set(NOT_IMPORTED) <= set(ALL_GOLDENS)
 
 

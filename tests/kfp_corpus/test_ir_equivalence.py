@@ -175,3 +175,24 @@ def test_the_canonical_form_keeps_no_task_names(tmp_path):
     text = str(canonical_ir(compile_kfp(original, tmp_path)))
     for name in ("roll-2", "'roll'", "subtract-2", "comp-", "exec-", "for-loop-", "condition-"):
         assert name not in text
+
+
+@dsl.pipeline(name="imported")
+def importer_metadata(owner: str = "bo", team: str = "ml"):
+    dsl.importer(
+        artifact_uri="gs://b/x", artifact_class=dsl.Dataset, metadata={"a": owner, "b": [team, owner], "c": "fixed"}
+    )
+
+
+def test_an_importers_metadata_inputs_compare_by_what_they_carry_not_by_their_numbers(tmp_path):
+    """kfp numbers an importer's metadata inputs (`metadata`, `metadata-2`) in the order it met the values; the
+    IR keeps the keys sorted, so a .ptflow file written from it may meet them in another order."""
+    importer = 'data = importer(uri: "gs://b/x", type: Dataset, metadata: %s)'
+    kfp_docs = compile_kfp(importer_metadata, tmp_path)
+    pipeline = 'pipeline imported(owner: str = "bo", team: str = "ml") {\n    %s\n}\n'
+    # `team` met first: it is `metadata` here, `metadata-2` in kfp's document.
+    reordered = importer % '{"b": [team, owner], "a": owner, "c": "fixed"}'
+    assert_equivalent_ir(compile_ptflow(pipeline % reordered, tmp_path), kfp_docs)
+    swapped = importer % '{"a": team, "b": [owner, team], "c": "fixed"}'
+    with pytest.raises(AssertionError, match="different pipelines"):
+        assert_equivalent_ir(compile_ptflow(pipeline % swapped, tmp_path, name="swapped.ptflow"), kfp_docs)

@@ -39,6 +39,9 @@ _BINDING_KEYS = (
     "taskOutputArtifact",
 )
 _CONDITION_INPUT = re.compile(r"""inputs\.parameter_values\[\s*'([^']*)'\s*\]""")
+# The inputs kfp gives an importer for the run-time values of its metadata: `metadata`, `metadata-2`, ..., numbered
+# in the order kfp met the values, which the IR (its metadata written with sorted keys) no longer shows.
+_IMPORTER_METADATA_INPUT = re.compile(r"metadata(-[0-9]+)?")
 
 
 def _digest(value) -> str:
@@ -249,7 +252,10 @@ class _Canonical:
         text = json.dumps(description, sort_keys=True)
         for name in sorted((n for n in inputs if n.startswith(CHANNEL)), key=len, reverse=True):
             text = text.replace(name, "channel:" + _digest(inputs[name]))
-        return json.loads(text)
+        description = json.loads(text)
+        if executor is not None and "importer" in executor:
+            description = _importer_metadata_by_source(description, inputs)
+        return description
 
     def resolve_platform(self, scope: _Scope, config):
         """kfp-kubernetes config may take names from task outputs or inputs: resolve those bindings too."""
@@ -308,6 +314,26 @@ class _Canonical:
         if self.pipeline_config is not None:
             canonical["pipelineConfig"] = self.pipeline_config
         return canonical
+
+
+def _importer_metadata_by_source(description: dict, inputs: dict) -> dict:
+    """An importer's `metadata-N` inputs named by what they resolve to, in its interface, its inputs and the
+    placeholders of its executor's metadata, so two importers reading the same values in another order compare
+    equal (and two reading them swapped do not)."""
+    names = {name: "channel:" + _digest(inputs[name]) for name in inputs if _IMPORTER_METADATA_INPUT.fullmatch(name)}
+    if not names:
+        return description
+    text = json.dumps(description, sort_keys=True)
+    for name, token in names.items():
+        text = text.replace(f"parameters['{name}']", f"parameters['{token}']")
+    description = json.loads(text)
+    description["inputs"] = {names.get(key, key): value for key, value in description["inputs"].items()}
+    declared = description["component"].get("inputDefinitions", {}).get("parameters")
+    if declared is not None:
+        description["component"]["inputDefinitions"]["parameters"] = {
+            names.get(key, key): value for key, value in declared.items()
+        }
+    return description
 
 
 def _interface_without_channels(component: dict) -> dict:
