@@ -144,3 +144,25 @@ def test_only_steps_parameters_and_loop_variables_of_this_file_can_be_renamed(ch
         rename_target(analyses["main"], *at(MAIN, "twice(size: size)"))
     with pytest.raises(RenameRefused, match="no name here"):
         rename_target(analyses["main"], *at(MAIN, "[1, 2]"))
+
+
+def test_a_rename_reaches_a_step_and_a_parameter_inside_a_list_and_a_bracketed_key(tmp_path):
+    text = """\
+component make() -> (out: str) {
+    image = "alpine"
+    command = ["sh", "-c", "echo x > $0", out.path]
+}
+
+pipeline p(owner: str = "bo") {
+    made = make()
+    data = importer(uri: "gs://b/x", metadata: {[made.out]: [owner, made.out], [owner]: f"by-{made.out}"})
+}
+"""
+    path = tmp_path / "p.ptflow"
+    path.write_text(text)
+    analysis = Analyzer().analyze(Snapshot(f"file://{path}", str(path), 1, text))
+    assert analysis.result.ok, analysis.diagnostics
+    edits = rename_edits(analysis, [analysis.index], *at(text, "made = "), "built")
+    assert [(s.line, s.column) for s in edits[str(path)]] == [(7, 5), (8, 50), (8, 69), (8, 95)]
+    edits = rename_edits(analysis, [analysis.index], *at(text, "owner: str"), "team")
+    assert [(s.line, s.column) for s in edits[str(path)]] == [(6, 12), (8, 62), (8, 81)]
