@@ -597,3 +597,44 @@ pipeline p() {
     assert all("vertex" in d.message and "kfp-v2" in d.hint for d in result.diagnostics)
     # The same pipeline compiles for Kubeflow, which makes the volume.
     assert compile_file(str(path), target="kfp-v2").ok
+
+
+def test_lists_dicts_and_importer_metadata_holding_run_time_values_compile_as_for_kfp_v2(tmp_path):
+    """Vertex AI Pipelines runs the KFP v2 IR: gcpc's `CustomTrainingJobOp(worker_pool_specs=[{... task.output}])`
+    is the pattern these are for, so vertex writes exactly what kfp-v2 writes."""
+    path = tmp_path / "p.ptflow"
+    path.write_text("""
+component machine() -> (kind: str) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "printf n1-standard-4 > \\"$0\\"", kind.path]
+}
+
+component launch(worker_pool_specs: list, labels: dict) {
+    image = "alpine:3.19"
+    command = ["echo", worker_pool_specs, labels]
+}
+
+pipeline p(team: str = "vision", replicas: int = 2) {
+    m = machine()
+    launch(
+        worker_pool_specs: [{"machine_spec": {"machine_type": m.kind}, "replica_count": replicas}],
+        labels: {[team]: f"{m.kind}-x{replicas}"},
+    )
+    data = importer(uri: "gs://b/x", type: Dataset, metadata: {"owner": team, [m.kind]: [replicas]})
+}
+""")
+    on_vertex = compile_file(str(path), target="vertex")
+    on_kfp = compile_file(str(path), target="kfp-v2")
+    assert on_vertex.ok and on_kfp.ok, [str(d) for d in on_vertex.diagnostics + on_kfp.diagnostics]
+    assert on_vertex.documents == on_kfp.documents
+    launch = on_vertex.documents[0]["root"]["dag"]["tasks"]["launch"]
+    assert launch["inputs"]["parameters"]["worker_pool_specs"] == {
+        "runtimeValue": {
+            "constant": [
+                {
+                    "machine_spec": {"machine_type": "{{$.inputs.parameters['pipelinechannel--m-kind']}}"},
+                    "replica_count": "{{$.inputs.parameters['pipelinechannel--replicas']}}",
+                }
+            ]
+        }
+    }
