@@ -790,7 +790,7 @@ class PipelineBuilder:
         if isinstance(metadata, tree.DictExpr) and constant_value(metadata) is NOT_CONSTANT:
             # Metadata built from run-time values: kfp's importer gets an input per value (see
             # targets/kfp_v2.py, importer_metadata); the task holds it as an argument so its producers are upstream.
-            value = self._value(metadata, decl.group, scope, in_finally=decl.in_finally)
+            value = self._structured(metadata, decl.group, scope, decl.in_finally, run_time_keys=True)
             if value is None:
                 return None
             arguments["metadata"] = value
@@ -818,7 +818,7 @@ class PipelineBuilder:
             value = constant_value(expr)
             if value is NOT_CONSTANT:
                 assert isinstance(expr, (tree.ListExpr, tree.DictExpr)), "a literal is always a constant"
-                return self._structured(expr, group, scope, in_finally)
+                return self._structured(expr, group, scope, in_finally, run_time_keys=False)
             return dag.Constant(value, types.type_of_literal(value) if value is not None else types.STR.as_optional())
         if isinstance(expr, tree.FString):
             return self._interpolation(expr, group, scope, in_finally)
@@ -852,31 +852,52 @@ class PipelineBuilder:
         return None
 
     def _structured(
-        self, expr: tree.ListExpr | tree.DictExpr, group: dag.TaskGroup, scope: BodyScope, in_finally: bool
+        self,
+        expr: tree.ListExpr | tree.DictExpr,
+        group: dag.TaskGroup,
+        scope: BodyScope,
+        in_finally: bool,
+        run_time_keys: bool,
     ) -> dag.Structured | None:
         """A list or dict with run-time values inside (kfp's list and dict arguments holding pipeline channels);
-        None when a part of it is wrong (each part reported at its own span)."""
+        None when a part of it is wrong (each part reported at its own span).  Keys may be run-time values
+        (`[name]: ...`) only where kfp can write them, in an importer's metadata (`run_time_keys`)."""
         entries: list = []
         ok = True
         if isinstance(expr, tree.ListExpr):
             for item in expr.items:
-                value = self._structure_part(item, group, scope, in_finally)
+                value = self._structure_part(item, group, scope, in_finally, run_time_keys)
                 ok = ok and value is not None
                 entries.append(value)
             if not ok:
                 return None
             return dag.Structured(tuple(entries), False, _list_type([v.type for v in entries]))
         for entry in expr.entries:
-            key = entry.key.name if entry.computed is None else self._run_time_key(entry.computed, group, scope)
-            value = self._structure_part(entry.value, group, scope, in_finally)
+            key: str | dag.Value | None
+            if entry.computed is None:
+                key = entry.key.name
+            elif run_time_keys:
+                key = self._run_time_key(entry.computed, group, scope)
+            else:
+                self.diagnostics.report(
+                    codes.INVALID_VALUE,
+                    "a key known at run time can only be in an importer's `metadata`: "
+                    "kfp writes a step's dict arguments with their keys fixed",
+                    entry.computed.span,
+                    hint='make the value the run-time part, `{"key": value}`, or pass a `dict` parameter',
+                )
+                key = None
+            value = self._structure_part(entry.value, group, scope, in_finally, run_time_keys)
             ok = ok and key is not None and value is not None
             entries.append((key, value))
         return dag.Structured(tuple(entries), True, types.DICT) if ok else None
 
     def _structure_part(
-        self, expr: tree.Expr, group: dag.TaskGroup, scope: BodyScope, in_finally: bool
+        self, expr: tree.Expr, group: dag.TaskGroup, scope: BodyScope, in_finally: bool, run_time_keys: bool
     ) -> dag.Value | None:
         """One item or dict value of a list or dict passed to a step: a constant, or a parameter's value."""
+        if isinstance(expr, (tree.ListExpr, tree.DictExpr)) and constant_value(expr) is NOT_CONSTANT:
+            return self._structured(expr, group, scope, in_finally, run_time_keys)
         value = self._value(expr, group, scope, in_finally)
         if value is None:
             return None

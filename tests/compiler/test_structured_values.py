@@ -38,7 +38,7 @@ pipeline p(name: str = "x", count: int = 1) {
     a = name_of()
     take(
         specs: [{"machine": a.out, "count": count, "tags": [name, f"v-{a.n}"]}],
-        conf: {[a.out]: name, [f"k-{count}"]: 1},
+        conf: {"who": name, "key": f"k-{count}"},
     )
     take_ints(numbers: [count, a.n, 3])
     data = importer(uri: "gs://b/x", type: Dataset, metadata: {"owner": name, [a.out]: [a.n, "fixed"]})
@@ -62,10 +62,6 @@ pipeline p(name: str = "x", count: int = 1) {
             39,
             "a list or dict can only hold parameters, not `Dataset`: KFP passes it as one JSON value",
         ),
-        ("specs: [], conf: {[count]: 1}", "PTF312", 29, "a dict key must be a string, but this is `int`"),
-        ("specs: [], conf: {[1]: 1}", "PTF312", 29, "a dict key must be a string, but this is an int (`1`)"),
-        ("specs: [], conf: {[a.data]: 1}", "PTF312", 29, "a dict key must be a string, but this is `Dataset`"),
-        ("specs: [], conf: {[nope]: 1}", "PTF201", 29, "unknown name `nope`"),
         ("specs: [a.missing], conf: {}", "PTF202", 20, "step `a` (`name_of`) has no output `missing`"),
     ],
 )
@@ -79,10 +75,46 @@ pipeline p(name: str = "x", count: int = 1) {{
     assert check(tmp_path, body) == [(code, 3, column, message)]
 
 
+@pytest.mark.parametrize(
+    ("key", "code", "message"),
+    [
+        ("count", "PTF312", "a dict key must be a string, but this is `int`"),
+        ("1", "PTF312", "a dict key must be a string, but this is an int (`1`)"),
+        ("a.data", "PTF312", "a dict key must be a string, but this is `Dataset`"),
+        ("nope", "PTF201", "unknown name `nope`"),
+    ],
+)
+def test_a_bracketed_key_of_importer_metadata_must_be_a_string(tmp_path, key, code, message):
+    body = f"""
+pipeline p(count: int = 1) {{
+    a = name_of()
+    data = importer(uri: "gs://b/x", metadata: {{"fixed": 1, [{key}]: 1}})
+}}
+"""
+    assert check(tmp_path, body) == [(code, 3, 62, message)]
+
+
+def test_a_bracketed_key_in_a_steps_argument_is_refused_as_kfp_cannot_write_it(tmp_path):
+    body = """
+pipeline p(name: str = "x") {
+    take(specs: [{"k": 1, [name]: 2}], conf: {})
+}
+"""
+    assert check(tmp_path, body) == [
+        (
+            "PTF312",
+            2,
+            28,
+            "a key known at run time can only be in an importer's `metadata`: "
+            "kfp writes a step's dict arguments with their keys fixed",
+        )
+    ]
+
+
 def test_a_number_key_gets_the_f_string_fix(tmp_path):
     body = """
 pipeline p(count: int = 1) {
-    take(specs: [], conf: {[count]: 1})
+    data = importer(uri: "gs://b/x", metadata: {[count]: 1})
 }
 """
     diagnostics = diagnose(COMPONENTS + body, tmp_path)

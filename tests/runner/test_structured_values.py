@@ -28,7 +28,7 @@ pipeline structured(name: str = "job", count: int = 2) {
     m = machine()
     l = launch(
         specs: [{"machine_type": m.kind, "replica_count": count, "image": "trainer:1"}],
-        conf: {[name]: f"{m.kind}-x{count}", "tags": [name, "fixed", 3], "nested": {"who": name}},
+        conf: {"machine": f"{m.kind}-x{count}", "tags": [name, "fixed", 3], "nested": {"who": name}},
     )
 }
 """
@@ -45,7 +45,7 @@ def test_a_step_gets_its_list_and_dict_with_each_run_time_value_in_place(tmp_pat
     # Run-time values are their text inside the structure, as kfp's placeholders make them.
     assert seen == {
         "specs": [{"machine_type": "n1-standard-4", "replica_count": "2", "image": "trainer:1"}],
-        "conf": {name: "n1-standard-4-x2", "tags": [name, "fixed", 3], "nested": {"who": name}},
+        "conf": {"machine": "n1-standard-4-x2", "tags": [name, "fixed", 3], "nested": {"who": name}},
     }
 
 

@@ -618,7 +618,7 @@ pipeline p(team: str = "vision", replicas: int = 2) {
     m = machine()
     launch(
         worker_pool_specs: [{"machine_spec": {"machine_type": m.kind}, "replica_count": replicas}],
-        labels: {[team]: f"{m.kind}-x{replicas}"},
+        labels: {"team": team, "machine": f"{m.kind}-x{replicas}"},
     )
     data = importer(uri: "gs://b/x", type: Dataset, metadata: {"owner": team, [m.kind]: [replicas]})
 }
