@@ -13,6 +13,7 @@ import pytest
 kfp = pytest.importorskip("kfp")
 from kfp import dsl  # noqa: E402
 
+from tests.support.ir_equivalence import assert_equivalent_ir  # noqa: E402
 from tests.support.kfp_compare import assert_same_ir, compile_kfp, compile_ptflow  # noqa: E402
 
 IMAGE = "alpine:3.19"
@@ -683,6 +684,45 @@ pipeline fstrings(who: str = "me") {
     echo_2 = echo(msg: pipeline.job_name)
 }""",
     )
+
+
+@dsl.container_component
+def launch(specs: list, labels: dict):
+    return dsl.ContainerSpec(image=IMAGE, command=["echo", specs, labels])
+
+
+def test_list_and_dict_arguments_holding_outputs_parameters_loop_items_and_f_strings(tmp_path):
+    """kfp writes a list or dict argument holding pipeline channels as one constant with a placeholder in each
+    value's place, and the channels as extra `pipelinechannel--` inputs carried into the loop."""
+
+    @dsl.pipeline(name="structured")
+    def structured(team: str = "vision", replicas: int = 2, items: list = ["a", "b"]):
+        flip = flip_coin(seed=1)
+        with dsl.ParallelFor(items) as item:
+            launch(
+                specs=[f"pre-{flip.outputs['side']}", {"r": replicas, "i": item}, dsl.PIPELINE_JOB_NAME_PLACEHOLDER],
+                labels={"team": f"{team}-{replicas}", "side": [flip.outputs["side"], 1]},
+            )
+
+    source = """
+component launch(specs: list, labels: dict) {
+    image = "alpine:3.19"
+    command = ["echo", specs, labels]
+}
+pipeline structured(team: str = "vision", replicas: int = 2, items: list = ["a", "b"]) {
+    flip = flip_coin(seed: 1)
+    for item in items {
+        launch(
+            specs: [f"pre-{flip.side}", {"r": replicas, "i": item}, pipeline.job_name],
+            labels: {"team": f"{team}-{replicas}", "side": [flip.side, 1]},
+        )
+    }
+}"""
+    theirs = compile_kfp(structured, tmp_path)
+    assert_equivalent_ir(compile_ptflow(PARTS + source, tmp_path), theirs)
+    swapped = source.replace('"team": f"{team}-{replicas}"', '"team": f"{replicas}-{team}"')
+    with pytest.raises(AssertionError, match="different pipelines"):
+        assert_equivalent_ir(compile_ptflow(PARTS + swapped, tmp_path, name="swapped.ptflow"), theirs)
 
 
 def test_imported_component_yaml_v1_and_v2(tmp_path):
