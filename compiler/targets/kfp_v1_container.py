@@ -359,9 +359,11 @@ class ContainerBuilder:
 
 
 def serialize(value) -> str:
-    """A value as kfp 1.8 writes it into a command line or `spec.arguments`: str() of scalars, JSON of the rest."""
+    """A value as kfp 1.8 writes it into a command line or `spec.arguments`: str() of scalars, JSON of the rest,
+    a dict's keys sorted at every depth (kfp 1.8 serializes with `sort_keys=True`, whatever order they were
+    written in)."""
     if isinstance(value, (list, dict)):
-        return json.dumps(value)
+        return json.dumps(value, sort_keys=True)
     return str(value)
 
 
