@@ -117,7 +117,7 @@ def _input_completions(spec: dag.ComponentSpec, given: set[str]) -> list[Complet
 
 
 def _name_completions(scope, index, line, column, context, prefix_text, expected=None) -> list[Completion]:
-    in_value = context.kind in (CursorPlace.CALL_VALUE, CursorPlace.WITH_VALUE)
+    in_value = context.kind in (CursorPlace.CALL_VALUE, CursorPlace.WITH_VALUE, CursorPlace.RETURN_VALUE)
     if in_value:  # an argument's or option's value: names of values and literals, no declarations
         items = [Completion(k, "keyword") for k in VALUE_KEYWORDS]
     else:
@@ -140,9 +140,13 @@ def _name_completions(scope, index, line, column, context, prefix_text, expected
         for loop in index.loops_at(line, column):
             items.append(Completion(loop.definition.name, "loop", loop.definition.detail))
         items.append(Completion("pipeline", "value", "the running pipeline: pipeline.job_name, ..."))
-        if context.kind == CursorPlace.CALL_VALUE:
+        if context.kind in (CursorPlace.CALL_VALUE, CursorPlace.RETURN_VALUE):
             items.append(
                 Completion("oneof", "value", "oneof(a.out, b.out): the output of the if/elif/else arm that ran")
+            )
+        if context.kind == CursorPlace.RETURN_VALUE:
+            items.append(
+                Completion("collect", "value", "collect(step.out): the values a step inside an `if` made (0 or 1)")
             )
         if context.kind == CursorPlace.BODY:
             items.append(Completion("importer", "component", "importer(uri: str, type: ArtifactType, metadata: dict)"))

@@ -20,6 +20,7 @@ from ptflow.compiler.records import record
 class CursorPlace(enum.StrEnum):
     CALL_NAME = "call_name"  # where a call's argument name goes
     CALL_VALUE = "call_value"  # an argument's value
+    RETURN_VALUE = "return_value"  # a pipeline output's value in `return (name: ...)`
     WITH_KEY = "with_key"  # an option name in `with { }`
     WITH_VALUE = "with_value"  # an option's value
     AFTER = "after"  # the step list of `after:`
@@ -102,6 +103,8 @@ def cursor_context(text: str, offset: int) -> CursorContext:
             value_key = innermost.keys[-1] if innermost.keys else None
             return CursorContext(CursorPlace.AFTER if value_key == "after" else CursorPlace.WITH_VALUE, key=value_key)
         return CursorContext(CursorPlace.WITH_KEY, given=tuple(innermost.keys))
+    if innermost.char == "(" and innermost.in_value and _ends_with_word(head, "return"):
+        return CursorContext(CursorPlace.RETURN_VALUE, given=tuple(innermost.keys))
     if innermost.char == "(":
         callee = re.search(r"([A-Za-z_][A-Za-z0-9_.]*)\s*$", head)
         if callee and callee.group(1) not in KEYWORDS:

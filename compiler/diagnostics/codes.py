@@ -474,10 +474,11 @@ one value when the condition held, none when it did not (KFP's
 
 The step must sit inside an `if` that the `return` is outside of, and in no
 loop there (after a loop its output already is the list of every iteration's
-value). KFP's compiler refuses `dsl.Collected` of such a step as another
-step's input, and its backend passes it on as the bare value: a step inside
-the same `if` takes the output itself, and `oneof(...)` gives the value of
-whichever arm of an `if`/`else` ran.
+value). It can't be another step's input: KFP's compiler refuses
+`dsl.Collected` of such a step there, and its backend would pass on the bare
+value (so a pipeline that calls this one can't use the output either). A
+step inside the same `if` takes the output itself, and `oneof(...)` gives
+the value of whichever arm of an `if`/`else` ran.
 """,
 )
 

@@ -51,8 +51,9 @@ _RUN_INFO = {
     ".workspace_path": "pipeline.workspace_path",
 }
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
-# Names an imported step or parameter can't have: the keywords, and `importer`, the built-in it would shadow.
-_KEYWORDS = frozenset(tree.KEYWORDS) | {"importer"}
+# Names an imported step or parameter can't have: the keywords, and the built-ins it would shadow (pipeline_checker's
+# BUILTINS, not imported here: that module is the checker's, and heavy).
+_KEYWORDS = frozenset(tree.KEYWORDS) | {"importer", "oneof", "collect"}
 _TASK_FIELDS = {
     "componentRef",
     "inputs",

@@ -206,6 +206,8 @@ def _report_validation_errors(report: PathReport, document: dict, error, unknown
             continue  # inside a key already reported as unknown
         if item["type"] == "missing":
             name = item["loc"][-1]
+            if path == () and name == "metadata":
+                continue  # argo_rules says what a Workflow's metadata needs (a name or a generateName), once
             report.add(codes.ARGO_MISSING_FIELD, 0, path, f"required field `{name}` is missing", part="key")
             continue
         message = item["msg"].removeprefix("Input should be ").removeprefix("Value error, ")

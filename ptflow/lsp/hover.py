@@ -51,6 +51,44 @@ def option_hover_at(path: str, text: str, line: int, column: int) -> tuple[Span,
     return None
 
 
+# The built-in values written as calls: their form, what they are, and the code of their mistakes.
+BUILTIN_VALUES = {
+    "oneof": (
+        "oneof(a.out, b.out, ...)",
+        "The output of whichever arm of an `if`/`elif`/`else` ran (KFP's `dsl.OneOf`): one output of a step in "
+        "each arm, the chain ending in `else`.",
+        "PTF405",
+    ),
+    "collect": (
+        "collect(step.out)",
+        "The values a step inside an `if` made: a list of one value when the condition held, none when it did not "
+        "(KFP's `dsl.Collected` of a task in no loop). Only a pipeline output: `return (out: collect(step.out))`.",
+        "PTF406",
+    ),
+}
+
+
+def builtin_hover_at(path: str, text: str, line: int, column: int) -> tuple[Span, str] | None:
+    """`oneof` or `collect` called as a value under a position, and its hover text; None elsewhere.  Read from
+    the text, like `option_hover_at`."""
+    offset = offset_of(text, line, column)
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line_text = text[line_start : len(text) if line_end < 0 else line_end]
+    for word in _WORD.finditer(line_text):
+        start, end = line_start + word.start(), line_start + word.end()
+        if start <= offset <= end and word.group() in BUILTIN_VALUES:
+            called = line_text[word.end() :].lstrip().startswith("(")
+            if called and cursor_context(text, start).kind != CursorPlace.STRING:
+                form, doc, code = BUILTIN_VALUES[word.group()]
+                span = Span(path, line, word.start() + 1, line, word.end() + 1, start, end)
+                markdown = (
+                    f"*built-in value*\n\n```ptflow\n{form}\n```\n\n{doc}\n\nMistakes: {code} (`ptflow explain {code}`)"
+                )
+                return span, markdown
+    return None
+
+
 def option_markdown(option: Option) -> str:
     """An option's doc line, the values it accepts, and how each target writes it."""
     rows = []

@@ -408,7 +408,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: PtflowLanguageServer, params: types.HoverParams) -> types.Hover | None:
-        from ptflow.lsp.hover import hover_at, option_hover_at
+        from ptflow.lsp.hover import builtin_hover_at, hover_at, option_hover_at
 
         cursor = await ls.at_position(params)
         if cursor is None:
@@ -418,8 +418,9 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
             occurrence, markdown = found
             span = occurrence.span
         else:
-            option = option_hover_at(
-                ls.paths.get(params.text_document.uri, ""), cursor.analysis.text, cursor.line, cursor.column
+            path = ls.paths.get(params.text_document.uri, "")
+            option = option_hover_at(path, cursor.analysis.text, cursor.line, cursor.column) or builtin_hover_at(
+                path, cursor.analysis.text, cursor.line, cursor.column
             )
             if option is None:
                 return None

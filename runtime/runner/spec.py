@@ -156,13 +156,21 @@ def _compile(path: str, pipeline: str | None, image: str | None, target: str):
 
 
 def _step_names(graph) -> dict[str, str]:
-    """Each compiled task name of the pipeline and the pipelines it calls -> the step's name as written.
+    """Each compiled task name of the pipeline and the pipelines it calls -> the step's name as written, and
+    each `if`/`elif`/`else` arm's compiled group name -> `if (line 12)`.
 
     Only names the compiler changed are kept (`final_summary` became `final-summary`); a name that stands
     for two spellings in different pipelines keeps its compiled form, which is right for both.
     """
+    from ptflow.runtime.runner.conditions import condition_arms
+
     names: dict[str, str] = {}
     ambiguous: set[str] = set()
+
+    def add(compiled: str, written: str) -> None:
+        if names.setdefault(compiled, written) != written:
+            ambiguous.add(compiled)
+
     graphs, seen = [graph], set()
     while graphs:
         current = graphs.pop()
@@ -171,7 +179,10 @@ def _step_names(graph) -> dict[str, str]:
         seen.add(id(current))
         for task in current.tasks.values():
             if task.name != task.step:
-                if names.setdefault(task.name, task.step) != task.step:
-                    ambiguous.add(task.name)
+                add(task.name, task.step)
             graphs.append(task.component.pipeline)
+        # An `if` the run skipped is shown by itself: the file names it by its keyword and line, not `condition-4`.
+        for compiled, arm in condition_arms(current).items():
+            if arm.span is not None:
+                add(compiled, f"{arm.keyword} (line {arm.span.line})")
     return {name: step for name, step in names.items() if name not in ambiguous}

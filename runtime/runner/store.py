@@ -592,6 +592,8 @@ class Store:
         run = dict(row)
         run["parameters"] = self._unpack(run["parameters"])
         run["outputs"] = self._unpack(run["outputs"])
+        # Stored as JSON text (a store opened read-only may predate the column): `ptflow show --json` gives the map.
+        run["step_names"] = json.loads(run["step_names"]) if run.get("step_names") else {}
         if run["status"] == RUNNING and not self._runner_alive(run["id"], run.get("pid"), run.get("host")):
             run["status"] = INTERRUPTED
         with self._lock:

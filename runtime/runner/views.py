@@ -64,8 +64,9 @@ def step_name(task_path: str, names: dict[str, str] | None = None) -> str:
             indexes += match.group(0) if match else ""
         else:
             parts.append(names.get(part, part))
-    if not parts:  # a group itself (a skipped `if`): the file has no name for it, its own is the shortest
-        return task_path.rsplit("/", 1)[-1]
+    if not parts:  # a group itself (a skipped `if`): `if (line 12)` from `names`, else its compiled name
+        group = task_path.rsplit("/", 1)[-1]
+        return names.get(group, group)
     return "/".join(parts) + indexes
 
 

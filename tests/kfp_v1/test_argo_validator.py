@@ -717,12 +717,12 @@ def test_a_command_may_name_its_input_artifacts_path():
     assert [(d.code, d.message) for d in validate_text(text)] == []
 
 
-def test_a_workflow_without_metadata_is_reported_not_a_crash():
+def test_a_workflow_without_metadata_is_reported_once_not_a_crash():
     text = (GOLDEN / "artifact_passing.yaml").read_text()
     body = text[text.index("\nspec:\n") + 1 :]
     found = validate_text("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n" + body)
+    # Once: hera's model also calls `metadata` required, which says less than this (it was reported twice).
     assert [(d.code, d.message) for d in found] == [
-        ("PTF586", "(document): required field `metadata` is missing"),
         ("PTF586", "metadata: a Workflow needs `metadata.name` or `metadata.generateName`"),
     ]
 

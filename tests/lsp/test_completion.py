@@ -123,7 +123,19 @@ def test_a_value_position_offers_values_in_scope_not_declarations(program):
 def test_a_pipeline_body_offers_keywords_components_and_properties(program):
     items = labels(program("    for n in numbers {", "    |\n    for n in numbers {"))
     assert {"for", "if", "finally", "square", "torch", "importer", "description", "numbers", "train"} <= set(items)
-    assert "oneof" not in items  # a value, not a statement
+    assert "oneof" not in items and "collect" not in items  # values, not statements
+
+
+def test_a_return_value_offers_values_oneof_and_collect(program):
+    items = {
+        i.label: i
+        for i in program("        sq = square(x: n)\n    }\n", "        sq = square(x: n)\n    }\n    return (y: |)\n")
+    }
+    assert {"train", "data", "oneof", "collect", "true"} <= set(items)
+    assert "import" not in items and "square" not in items  # values only, as after `x:` in a call
+    assert items["collect"].detail.startswith("collect(step.out)")
+    # A step's input takes no `collect` (PTF406): it is offered in `return` only.
+    assert "collect" not in labels(program("sq = square(x: n)", "sq = square(x: |)"))
 
 
 def test_inside_a_string_there_is_nothing_to_complete(program):

@@ -8,7 +8,7 @@ import pytest
 from lsprotocol import types
 
 from ptflow.lsp.analysis import Analyzer, Snapshot
-from ptflow.lsp.hover import hover_at, option_hover_at, wrap_signature
+from ptflow.lsp.hover import builtin_hover_at, hover_at, option_hover_at, wrap_signature
 from ptflow.lsp.positions import PositionMap
 from ptflow.lsp.symbols import document_symbols
 
@@ -141,3 +141,36 @@ def test_hover_outside_option_keys_shows_no_option():
     assert option_hover("max: 3") is None  # a field of retry's dict, not an option
     assert option_hover("square(x") is None
     assert option_hover('"2"', 1) is None  # a value
+
+
+BUILTINS_TEXT = """\
+pipeline p(go: bool = true) -> (out: list[int], chosen: int) {
+    if go {
+        a = square(x: 1)
+    } else {
+        b = square(x: 2)
+    }
+    say(text: "collect(a.y)")
+    return (out: collect(a.y), chosen: oneof(a.y, b.y))
+}
+"""
+
+
+def builtin_hover(marker: str):
+    offset = BUILTINS_TEXT.index(marker)
+    line = BUILTINS_TEXT.count("\n", 0, offset) + 1
+    column = offset - (BUILTINS_TEXT.rfind("\n", 0, offset) + 1) + 1
+    return builtin_hover_at("p.ptflow", BUILTINS_TEXT, line, column)
+
+
+def test_hover_on_collect_and_oneof_shows_their_form_meaning_and_code():
+    span, text = builtin_hover("collect(a.y),")
+    assert (span.line, span.column, span.end_column) == (8, 18, 25)
+    assert "```ptflow\ncollect(step.out)\n```" in text and "KFP's `dsl.Collected`" in text and "PTF406" in text
+    _, text = builtin_hover("oneof(a.y")
+    assert "oneof(a.out, b.out, ...)" in text and "PTF405" in text
+
+
+def test_hover_on_collect_in_a_string_or_as_a_plain_name_shows_nothing():
+    assert builtin_hover('collect(a.y)"') is None
+    assert builtin_hover("square(x: 1)") is None

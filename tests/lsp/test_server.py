@@ -207,6 +207,32 @@ async def test_hover_on_an_option_key_shows_its_doc_and_how_each_target_writes_i
     assert step.contents.value.startswith("*step in `main`*")
 
 
+COLLECT = """\
+component square(x: int) -> (y: int) {
+    image = "alpine:3"
+    command = ["sh", "-c", "echo $0 > $1", x, y.path]
+}
+
+pipeline p(go: bool = true) -> (out: list[int]) {
+    if go {
+        a = square(x: 1)
+    }
+    return (out: collect(a.y))
+}
+"""
+
+
+async def test_hover_on_collect_shows_what_it_is(client: LanguageClient, project: Path):
+    path = project / "collect.ptflow"
+    path.write_text(COLLECT)
+    assert await open_document(client, path) == []
+    hover = await client.text_document_hover_async(types.HoverParams(doc(path), position(COLLECT, "collect(a", 2)))
+
+    assert hover.range == span_range(COLLECT, "collect")
+    assert hover.contents.value.startswith("*built-in value*\n\n```ptflow\ncollect(step.out)\n```")
+    assert "PTF406" in hover.contents.value
+
+
 async def test_go_to_definition_in_an_imported_file_and_in_the_standard_library(client: LanguageClient, project: Path):
     path = project / "main.ptflow"
     await open_document(client, path)

@@ -75,3 +75,38 @@ def test_the_kfp_document_of_collect_runs_the_same(math_file: Path, store: Path,
     assert show(store)["outputs"]["Output"] == []
     ptflow("run", str(compiled), "--store", str(store), "--no-cache", "-p", "threshold=2", check=True)
     assert show(store)["outputs"]["Output"] == [4 + 6]
+
+
+ARMS = """\
+component say(text: str) -> (said: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf '%s' \\"$0\\" > \\"$1\\"", text, said.path]
+}
+pipeline p(n: int = 1) -> (big: list[str], guarded: list[str]) {
+    try {
+        if n > 2 {
+            g = say(text: "guarded")
+        }
+    } finally {
+        done = say(text: "done")
+    }
+    if n > 1 {
+        a = say(text: "big")
+    } else {
+        b = say(text: "small")
+    }
+    return (big: collect(a.said), guarded: collect(g.said))
+}
+"""
+
+
+@pytest.mark.parametrize(("n", "big", "guarded"), [(1, [], []), (2, ["big"], []), (3, ["big"], ["guarded"])])
+def test_collect_from_an_arm_of_an_if_else_and_from_inside_a_try(
+    tmp_path: Path, store: Path, n: int, big: list, guarded: list
+):
+    """Two shapes kfp 2.17.3 can't compile (tests/kfp_corpus/README.md): read through the `condition-branches`
+    DAG, and through the exit handler's DAG."""
+    source = tmp_path / "arms.ptflow"
+    source.write_text(ARMS)
+    ptflow("run", str(source), "--store", str(store), "--no-cache", "-p", f"n={n}", check=True)
+    assert show(store)["outputs"] == {"big": big, "guarded": guarded}

@@ -222,3 +222,28 @@ def test_run_progress_names_steps_as_the_file_does(tmp_path: Path, store: Path):
     assert shown["start"] == {"train_model", "nested_call/check_report"}, output
     assert "final_summary" in shown.get("done", set()) | shown.get("cached", set()), output
     assert "train-model" not in output and "final-summary" not in output and "nested-call" not in output
+
+
+def test_a_skipped_if_is_named_by_its_keyword_and_line_in_the_run_and_in_show(tmp_path: Path, store: Path):
+    source = tmp_path / "names.ptflow"
+    source.write_text(PIPELINE)
+    line = PIPELINE.splitlines().index("    if train.accuracy >= min_accuracy {") + 1
+    result = ptflow("run", str(source), "--store", str(store), check=True)
+    reason = "train.accuracy (0.96) >= min_accuracy (0.99) is false"
+    assert f"  skipped if (line {line}): {reason}" in result.stdout.splitlines()
+    table = ptflow("show", "latest", "--store", str(store), check=True).stdout
+    assert f"if (line {line}) skipped: {reason}" in table
+    assert "condition-" not in table
+    document = json.loads(ptflow("show", "latest", "--store", str(store), "--json", check=True).stdout)
+    (skipped,) = [step for step in document["steps"] if step["status"] == "SKIPPED"]
+    assert skipped["step"] == f"if (line {line})" and skipped["task"].endswith("/condition-4")
+
+
+def test_show_json_gives_the_step_names_as_a_map(tmp_path: Path, store: Path):
+    """The run's compiled name -> name in the file, as JSON (it was the stored JSON text, a string)."""
+    source = tmp_path / "spelled.ptflow"
+    source.write_text(PIPELINE.replace("summary = say", "final_summary = say"))
+    ptflow("run", str(source), "--store", str(store), check=True)
+    document = json.loads(ptflow("show", "latest", "--store", str(store), "--json", check=True).stdout)
+    assert isinstance(document["step_names"], dict)
+    assert document["step_names"]["final-summary"] == "final_summary"
