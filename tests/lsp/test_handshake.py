@@ -292,8 +292,8 @@ def test_a_client_capability_lsprotocol_refuses_after_the_early_answer_still_giv
 HANDSHAKE_PROBE = """
 import sys
 import ptflow.cli, ptflow.commands.lsp, ptflow.lsp.handshake
-print(sorted(m for m in sys.modules
-             if m.split(".")[0] in ("pygls", "lsprotocol", "cattrs", "lark", "networkx") or m.startswith("ptflow.compiler")))
+heavy = ("pygls", "lsprotocol", "cattrs", "lark", "networkx")
+print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m.startswith("ptflow.compiler")))
 """
 
 
