@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 
+from ptflow.commands.exit_codes import EXIT_ERRORS as EXIT_ERRORS  # the commands import them from here
+from ptflow.commands.exit_codes import EXIT_OK as EXIT_OK
+from ptflow.commands.exit_codes import EXIT_USAGE as EXIT_USAGE
 from ptflow.compiler.diagnostics import Diagnostic, Severity
 from ptflow.compiler.diagnostics.json_format import diagnostic_to_json
-
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def add_store_option(parser) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ptflow.commands.common import EXIT_OK, EXIT_USAGE
+from ptflow.commands.exit_codes import EXIT_OK, EXIT_USAGE
 
 
 def register(subparsers) -> None:
