@@ -14,6 +14,7 @@ import os
 import re
 import textwrap
 import threading
+from bisect import bisect_right
 from functools import lru_cache
 
 # isort: off
@@ -26,6 +27,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.parsers.lalr_analysis import Shift
 
 from ptflow.compiler import tree
+from ptflow.compiler.clean_parser import CleanParser, NotClean
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Related, codes
 from ptflow.compiler.lark_positions import use_fast_positions
 from ptflow.compiler.source import SourceText, Span
@@ -713,7 +715,14 @@ class _Builder:
     cost a third of a parse.
     """
 
-    def __init__(self, source: SourceText, diagnostics: Diagnostics, offset: int = 0, line_shift: int | None = None):
+    def __init__(
+        self,
+        source: SourceText,
+        diagnostics: Diagnostics,
+        offset: int = 0,
+        line_shift: int | None = None,
+        clean: bool = True,
+    ):
         self.source = source
         self.path = source.path
         self.diagnostics = diagnostics
@@ -724,6 +733,9 @@ class _Builder:
         # For text that starts a line (a declaration): the lines before it.  Its
         # columns are the file's, so lark's positions move by plain addition.
         self.line_shift = line_shift
+        # Whether an f-string's `{expr}` is parsed clean first (`clean_parser.py`), as it always is but where
+        # a test compares the clean parse with lark's.
+        self.clean = clean
 
     # -- helpers
     def _span(self, meta) -> Span:
@@ -892,11 +904,12 @@ class _Builder:
         return value
 
     def if_stmt(self, meta, condition, block, *rest):
-        branches = [tree.Branch(self.source.span(meta.start_pos + self.offset, block.span.end), "if", condition, block)]
+        span = self._span(meta)
+        branches = [tree.Branch(self.source.span(span.start, block.span.end), "if", condition, block)]
         for clause in rest:
             if clause is not None:
                 branches.append(clause)
-        return tree.If(self._span(meta), branches)
+        return tree.If(span, branches)
 
     def elif_clause(self, meta, condition, block):
         return tree.Branch(self._span(meta), "elif", condition, block)
@@ -1010,7 +1023,7 @@ class _Builder:
         return tree.Literal(span, value, str(token))
 
     def fstring(self, meta, token):
-        return _parse_fstring(token, self.source, self.diagnostics, self.offset)
+        return _parse_fstring(token, self.source, self.diagnostics, self.offset, self.clean)
 
     def list(self, meta, *items):
         return tree.ListExpr(self._span(meta), [i for i in items if i is not None])
@@ -1037,14 +1050,69 @@ _RULE_METHODS = {
     if not name.startswith("_") and name != "transform" and callable(function)
 }
 
+
+class _CleanBuilder(_Builder):
+    """The builder of a clean parse (`clean_parser.py`): a node's position comes as the (start, end) offsets it
+    covers, and a token's as its offsets; lines and columns come from the file's line table."""
+
+    def __init__(self, source: SourceText, diagnostics: Diagnostics, offset: int = 0):
+        super().__init__(source, diagnostics, offset)
+        self._line_starts = source.line_starts
+
+    def _offsets_span(self, start: int, end: int) -> Span:
+        line_starts = self._line_starts
+        line = bisect_right(line_starts, start)
+        end_line = bisect_right(line_starts, end)
+        return Span(
+            self.path,
+            line,
+            start - line_starts[line - 1] + 1,
+            end_line,
+            end - line_starts[end_line - 1] + 1,
+            start,
+            end,
+        )
+
+    def _span(self, meta) -> Span:
+        if meta is None:
+            return self.source.span(0, 0)
+        offset = self.offset
+        return self._offsets_span(meta[0] + offset, meta[1] + offset)
+
+    def _tok_span(self, token: Token) -> Span:
+        start, end = _token_offsets(token)
+        return self._offsets_span(start + self.offset, end + self.offset)
+
+
+@lru_cache(maxsize=1)
+def _clean_parser() -> CleanParser | None:
+    return CleanParser.of(get_parser(), _RULE_METHODS, MAX_NESTING)
+
+
+def _parse_clean(text: str, start: str, source: SourceText, offset: int = 0):
+    """The built tree of `text` and what building it reported, or None where the text needs lark's parse (a
+    syntax error, nesting too deep): see `clean_parser.py`."""
+    parser = _clean_parser()
+    if parser is None:
+        return None
+    diagnostics = Diagnostics()
+    try:
+        built = parser.parse(text, start, _CleanBuilder(source, diagnostics, offset))
+    except NotClean:
+        return None
+    return built, diagnostics
+
+
 _FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
-def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics, offset: int = 0) -> tree.FString:
+def _parse_fstring(
+    token: Token, source: SourceText, diagnostics: Diagnostics, offset: int = 0, clean: bool = True
+) -> tree.FString:
     """The f-string `token`, whose text starts `offset` characters into the file (see `_Builder.offset`)."""
     start, end = _token_offsets(token)
     try:
-        return _fstring_parts(token, start + offset, source, diagnostics)
+        return _fstring_parts(token, start + offset, source, diagnostics, clean)
     except InvalidEscape as error:
         diagnostics.report(
             codes.INVALID_ESCAPE,
@@ -1055,7 +1123,9 @@ def _parse_fstring(token: Token, source: SourceText, diagnostics: Diagnostics, o
         return tree.FString(source.span(start + offset, end + offset), [str(token)[2:-1]])
 
 
-def _fstring_parts(token: Token, token_start: int, source: SourceText, diagnostics: Diagnostics) -> tree.FString:
+def _fstring_parts(
+    token: Token, token_start: int, source: SourceText, diagnostics: Diagnostics, clean: bool
+) -> tree.FString:
     raw = str(token)
     quote = raw[1:4] if raw[1:4] in ('"""', "'''") else raw[1]
     body_start = 1 + len(quote)
@@ -1084,7 +1154,7 @@ def _fstring_parts(token: Token, token_start: int, source: SourceText, diagnosti
             text_buffer = []
         inner = match.group(1)
         inner_start = base + match.start(1)
-        parts.append(_parse_embedded_expr(inner, inner_start, source, diagnostics))
+        parts.append(_parse_embedded_expr(inner, inner_start, source, diagnostics, clean))
     text_buffer.append(body[position:])
     tail = "".join(text_buffer)
     if tail:
@@ -1159,7 +1229,7 @@ def _dotted_name(text: str, offset: int, source: SourceText):
     return expr
 
 
-def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics: Diagnostics):
+def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics: Diagnostics, clean: bool):
     """Parse `{expr}` inside an f-string, with spans pointing into the file."""
     if not text.strip():
         diagnostics.report(codes.INVALID_F_STRING, "empty `{}` in f-string", source.span(offset - 1, offset + 1))
@@ -1170,6 +1240,11 @@ def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics
     # Parsed on its own (never the file up to here again, which made an
     # f-string with n placeholders cost n times the file); the builder moves
     # the positions to the file's.
+    parsed_clean = _parse_clean(text, "value", source, offset) if clean else None
+    if parsed_clean is not None:
+        expression, built = parsed_clean
+        diagnostics.extend(built.items)
+        return expression
     try:
         parsed = _parse(text, "value")
     except _TooDeep as too_deep:
@@ -1181,7 +1256,7 @@ def _parse_embedded_expr(text: str, offset: int, source: SourceText, diagnostics
             codes.INVALID_F_STRING, "invalid expression in f-string", source.span(pos, min(pos + 1, offset + len(text)))
         )
         return tree.ErrorExpr(source.span(offset, offset + len(text)))
-    built = _build(parsed, source, diagnostics, offset)
+    built = _build(parsed, source, diagnostics, offset, clean=clean)
     return built if built is not None else tree.ErrorExpr(source.span(offset, offset + len(text)))
 
 
@@ -1221,13 +1296,20 @@ def _report_too_deep_text(too_deep: _TooDeep, source: SourceText, diagnostics: D
     )
 
 
-def _build(parse_tree, source: SourceText, diagnostics: Diagnostics, offset: int = 0, line_shift: int | None = None):
+def _build(
+    parse_tree,
+    source: SourceText,
+    diagnostics: Diagnostics,
+    offset: int = 0,
+    line_shift: int | None = None,
+    clean: bool = True,
+):
     """The `tree` of a lark tree; None (reported) if it nests deeper than MAX_NESTING."""
     deepest = _too_deep(parse_tree)
     if deepest is not None:
         _report_too_deep(deepest, source, diagnostics, offset)
         return None
-    return _Builder(source, diagnostics, offset, line_shift).transform(parse_tree)
+    return _Builder(source, diagnostics, offset, line_shift, clean).transform(parse_tree)
 
 
 # ------------------------------------------------------------- comments
@@ -1335,9 +1417,27 @@ def _without_surrogates(source: SourceText, diagnostics: Diagnostics) -> str:
 
 def parse_module(text: str, path: str = "<string>") -> tuple[tree.Module, list[Diagnostic]]:
     """Parse a whole file. Always returns a module, however broken the text."""
+    return _parse_module(text, path, clean=True)
+
+
+def parse_module_with_lark(text: str, path: str = "<string>") -> tuple[tree.Module, list[Diagnostic]]:
+    """`parse_module` without the clean parse: lark's parse, its tree and the error recovery, whatever the
+    text.  The two give the same module and diagnostics (tests/compiler/test_clean_parser.py)."""
+    return _parse_module(text, path, clean=False)
+
+
+def _parse_module(text: str, path: str, clean: bool) -> tuple[tree.Module, list[Diagnostic]]:
     source = SourceText(path, text)
     diagnostics = Diagnostics()
     text = _without_surrogates(source, diagnostics)
+    # Most files have no syntax error: parsed straight into tree nodes. Any other goes through lark's parse with
+    # its error recovery, from the start, so every syntax error is reported by one parser.
+    parsed = _parse_clean(text, "start", source) if clean else None
+    if parsed is not None:
+        module, built = parsed
+        diagnostics.extend(built.items)
+        finish_module(module, source)
+        return module, diagnostics.items
     try:
         parse_tree = _parse(text, "start", on_error=_Recovery(source, diagnostics))
     except _TooDeep as too_deep:
@@ -1350,7 +1450,7 @@ def parse_module(text: str, path: str = "<string>") -> tuple[tree.Module, list[D
             span = source.span(getattr(error, "pos_in_stream", 0) or 0, len(text))
             diagnostics.report(codes.SYNTAX_ERROR, "could not parse this file", span)
         parse_tree = None
-    module = _build(parse_tree, source, diagnostics) if parse_tree is not None else None
+    module = _build(parse_tree, source, diagnostics, clean=clean) if parse_tree is not None else None
     if module is None:
         module = tree.Module(source.span(0, len(text)), path, [], [], [])
     finish_module(module, source)
@@ -1386,9 +1486,18 @@ def build_declarations(parse_tree, source: SourceText, start: int) -> tuple[list
 
 def parse_expression(text: str, path: str = "<string>"):
     """Parse one expression (used by tests and the command line's `-p` values)."""
+    return _parse_expression(text, path, clean=True)
+
+
+def _parse_expression(text: str, path: str, clean: bool):
     source = SourceText(path, text)
     diagnostics = Diagnostics()
     text = _without_surrogates(source, diagnostics)
+    parsed = _parse_clean(text, "value", source) if clean else None
+    if parsed is not None:
+        expression, built = parsed
+        diagnostics.extend(built.items)
+        return expression, diagnostics.items
     try:
         parse_tree = _parse(text, "value")
     except _TooDeep as too_deep:
@@ -1398,4 +1507,4 @@ def parse_expression(text: str, path: str = "<string>"):
         pos = getattr(error, "pos_in_stream", 0) or 0
         diagnostics.report(codes.SYNTAX_ERROR, "invalid expression", source.span(pos, min(len(text), pos + 1)))
         return None, diagnostics.items
-    return _build(parse_tree, source, diagnostics), diagnostics.items
+    return _build(parse_tree, source, diagnostics, clean=clean), diagnostics.items

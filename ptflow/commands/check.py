@@ -14,6 +14,7 @@ Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -48,8 +49,9 @@ def register(subparsers) -> None:
         metavar="CODE[,CODE]",
         help="don't report these codes or prefixes; errors always show",
     )
-    # Its output is written and flushed when it returns: the process can end without freeing (cli.exit_at_once).
-    parser.set_defaults(handler=run, exits_at_once=True)
+    # Prints only, and frees each file's check before the next: it runs without the collector, and the process
+    # ends without freeing once its output is flushed (cli.py: collector_off, exit_at_once).
+    parser.set_defaults(handler=run, collector_off=True, exits_at_once=True)
 
 
 def _codes(option: str, values: list[str] | None) -> list[str] | None:
@@ -80,7 +82,9 @@ def run(args) -> int:
     findings: list[tuple[str | None, Diagnostic]] = []  # (checked file, diagnostic), in output order
     failed = False
     pyprojects_seen: set[str | None] = set()
-    for path in args.files:
+    for index, path in enumerate(args.files):
+        if index:
+            gc.collect()  # the previous file's check, now garbage: one file's at a time, collector or not
         file_config, problems = load_config(path)
         config = file_config.merged(select=select, ignore=ignore, deny_warnings=args.deny_warnings)
         if file_config.path not in pyprojects_seen:  # report a pyproject.toml's mistakes once

@@ -124,3 +124,14 @@ def test_explain_knows_the_lint_rules():
     listing = ptflow("explain", "--list").stdout
     assert "PTF609  warning  a step without resources in a pipeline that uses GPUs" in listing
     assert "PTF690  warning  invalid suppression comment" in listing
+
+
+def test_several_files_are_each_checked_in_one_process(tmp_path, pipeline):
+    """One process checks them in turn (freeing each file's check before the next): each reported in order."""
+    broken = tmp_path / "broken.ptflow"
+    broken.write_text("pipeline q() {\n    a = f(\n}\n")
+    result = ptflow("check", "--format", "json", pipeline, broken, pipeline)
+    assert result.returncode == 1
+    files = [d["file"] for d in json.loads(result.stdout)]
+    assert files[:3] == [str(pipeline)] * 3 and files[-3:] == [str(pipeline)] * 3
+    assert set(files[3:-3]) == {str(broken)}

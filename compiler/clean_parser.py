@@ -1,0 +1,353 @@
+"""Parsing text that has no syntax error straight into tree nodes, without lark's parse loop or its tree.
+
+Most text the compiler reads is a valid program, and on a valid program
+lark's general machinery is most of the parse: its lexer makes a `Token` for
+every keyword and bracket, its LALR loop calls a callback per rule that builds
+a `lark.Tree` and works out its position, and the builder then walks that
+tree again to make `tree` nodes (on a 1 MB program, about 210,000 tokens and
+275,000 reductions).
+
+`CleanParser` runs the same LALR tables, the same lexer regex and the same
+tree-shaping rules (which children a rule keeps, where `[x]` leaves a None,
+which `?rule` passes its only child up), all read from the lark parser, but
+calls the builder's method for each rule as the rule is reduced, with the
+node's position worked out the way `lark_positions.py` does.  It gives up on
+the first thing that is not plain: a character the lexer refuses, a token the
+parser refuses, nesting past the parser's limits (`_TokenCounter`,
+`MAX_NESTING`).  The caller then parses the text again with lark and its error
+recovery, so every diagnostic of a broken file comes from one place, as
+before; a clean parse reports only what the builder reports.
+
+Why the result is the same: the token stream is lark's (its compiled
+alternation of terminals, first match wins, keywords retyped from NAME by
+their exact text, whitespace and comments skipped), and the parser takes the
+actions lark's `feed_token` takes on those tokens, so the rules are reduced in
+the order lark reduces them, which is the order the builder's walk of lark's
+tree visits them (children left to right, then the node).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
+
+from lark import Lark, Token
+from lark.parse_tree_builder import ChildFilter, ChildFilterLALR_NoPlaceholders, ExpandSingleChild
+from lark.parsers.lalr_analysis import Shift
+
+from ptflow.compiler.lark_positions import _Positions
+
+
+class NotClean(Exception):
+    """The text has something the clean parse does not handle: parse it with lark's error recovery."""
+
+
+class Leaf(Token):
+    """A token the tree keeps (a name, a string, a number), with only its offsets: the builder of a clean parse
+    works out lines and columns from the file's line table."""
+
+    __slots__ = ()
+
+
+def _leaf(kind: str, value: str, start: int, end: int) -> Leaf:
+    leaf = str.__new__(Leaf, value)
+    leaf.type = kind
+    leaf.value = value
+    leaf.start_pos = start
+    leaf.end_pos = end
+    leaf.line = leaf.column = leaf.end_line = leaf.end_column = None
+    return leaf
+
+
+# How a reduction shapes its node (from the rule's lark callback).
+_BUILD = 0  # a new node: the builder's method of the rule, called with the kept children
+_PASS_UP = 1  # a `?rule` with one child kept: that child, its container grown to the rule's tokens
+_SPLICE = 2  # a `_rule` (lark's `x*` helpers): its kept children, spliced into the rule above
+
+
+class _Reduction:
+    """What reducing one grammar rule does."""
+
+    __slots__ = ("size", "origin", "shape", "picks", "plain", "method", "passed", "passed_is_token", "unit")
+
+    def __init__(self, size, origin, shape, picks, plain, method, passed, passed_is_token):
+        self.size = size  # how many stack entries the rule takes
+        self.origin = origin  # the nonterminal it makes (for the goto)
+        self.shape = shape
+        # The children to keep: (index, splice it, Nones before it), then the count of Nones at the end.
+        self.picks = picks
+        self.plain = plain  # the indices kept, when nothing is spliced and no None is added; else None
+        self.method = method  # the builder's method (_BUILD)
+        self.passed = passed  # the index of the child passed up (_PASS_UP)
+        self.passed_is_token = passed_is_token
+        # One child passed up as it is: reducing only changes the state on top of the stack.
+        self.unit = size == 1 and shape == _PASS_UP
+
+
+_DEPTH = itemgetter(3)
+
+
+class CleanParser:
+    """The clean parse of a lark LALR parser's grammar; `of` returns None where lark is not laid out as expected."""
+
+    def __init__(self, lexer_regex, keywords, ignored, kept, max_nesting, table, gotos, starts, ends, reductions):
+        self._lexer_regex = lexer_regex
+        self._keywords = keywords  # keyword text -> its terminal (lexed as NAME first)
+        self._ignored = ignored  # the terminals skipped (whitespace, comments)
+        self._kept = kept  # the terminals some rule keeps as a child
+        self._max_nesting = max_nesting
+        self._table = table  # state -> {terminal: action}; action >= 0 shifts to that state, < 0 reduces ~action
+        self._gotos = gotos  # state -> {nonterminal: state}
+        self._starts = starts
+        self._ends = ends
+        self._reductions = reductions
+
+    @classmethod
+    def of(cls, parser: Lark, methods: dict[str, Callable], max_nesting: int) -> CleanParser | None:
+        try:
+            return cls._of(parser, methods, max_nesting)
+        except (AttributeError, TypeError, ValueError, KeyError, AssertionError):
+            return None  # another lark version: the lark parse does everything, as it did before
+
+    @classmethod
+    def _of(cls, parser: Lark, methods: dict[str, Callable], max_nesting: int) -> CleanParser | None:
+        frontend = parser.parser
+        lalr = frontend.parser.parser
+        lexer = getattr(frontend.lexer, "lexer", frontend.lexer)
+        scanner = lexer.scanner
+        if len(scanner._mres) != 1 or set(lexer.callback) - {"NAME"} or lexer.g_regex_flags:
+            return None
+        keywords = {}
+        if "NAME" in lexer.callback:
+            for terminal in lexer.callback["NAME"].scanner.terminals:
+                if terminal.pattern.type != "str" or terminal.pattern.flags:
+                    return None
+                keywords[terminal.pattern.value] = terminal.name
+        ignored = frozenset(lexer.ignore_types)
+        lexer_regex = scanner._mres[0]  # lark's own alternation of the terminals, in its order
+
+        table_source = lalr.parse_table
+        reductions: list[_Reduction] = []
+        index_of_rule: dict[Any, int] = {}
+        kept: set[str] = set()
+        for rule, callback in lalr.callbacks.items():
+            if type(callback) is not _Positions:
+                return None
+            reduction = _reduction_of(rule, callback.build, methods)
+            if reduction is None:
+                return None
+            index_of_rule[rule] = len(reductions)
+            reductions.append(reduction)
+            for index, _splice, _nones in reduction.picks[0]:
+                symbol = rule.expansion[index]
+                if symbol.is_term:
+                    kept.add(symbol.name)
+        table: dict[int, dict[str, int]] = {}
+        gotos: dict[int, dict[str, int]] = {}
+        for state, actions in table_source.states.items():
+            table[state] = {}
+            gotos[state] = {}
+            for symbol, (kind, argument) in actions.items():
+                if symbol.isupper() or symbol == "$END":
+                    table[state][symbol] = argument if kind is Shift else ~index_of_rule[argument]
+                elif kind is Shift:
+                    gotos[state][symbol] = argument
+        return cls(
+            lexer_regex,
+            keywords,
+            ignored,
+            frozenset(kept),
+            max_nesting,
+            table,
+            gotos,
+            dict(table_source.start_states),
+            dict(table_source.end_states),
+            reductions,
+        )
+
+    def parse(self, text: str, start: str, builder) -> Any:
+        """The built tree of `text` from rule `start`; raises NotClean where lark's parse would report something.
+
+        `builder` has a method per rule, called as `method(builder, (start, end) or None, *children)` with the
+        offsets the node covers (None for an empty rule)."""
+        table = self._table
+        gotos = self._gotos
+        reductions = self._reductions
+        keywords = self._keywords
+        kept = self._kept
+        ignored = self._ignored
+        limit = self._max_nesting
+        end_state = self._ends[start]
+        states = [self._starts[start]]
+        # One entry per state above the first: (value, start offset, end offset, depth). The offsets are the
+        # entry's "container" (a passed-up child grows to the tokens around it); -1 for an empty rule. The
+        # depth counts tree nodes, as `parser._too_deep` does, so the same text is refused.
+        stack: list[tuple] = []
+        position = 0
+        brackets = dots = nots = 0
+        nesting_tokens, openers, closers = _NESTING_TOKENS, _OPENERS, _CLOSERS
+        for match in self._lexer_regex.finditer(text):
+            token_start, token_end = match.span()
+            if token_start != position:
+                raise NotClean("a character the lexer refuses")
+            position = token_end
+            kind = match.lastgroup
+            if kind in ignored:
+                continue
+            if kind == "NAME":
+                kind = keywords.get(match.group(), "NAME")
+                nots = 0
+            elif kind in nesting_tokens:
+                # The token counter's limits (`parser._TokenCounter`), counted the same way.
+                if kind in openers:
+                    brackets += 1
+                    if brackets > limit:
+                        raise NotClean("brackets nested too deeply")
+                elif kind in closers:
+                    if brackets:
+                        brackets -= 1
+                if kind == "DOT":
+                    dots += 1
+                    if dots > limit:
+                        raise NotClean("a chain of `.` too long")
+                else:
+                    dots = 0
+                if kind == "NOT":
+                    nots += 1
+                    if nots > limit:
+                        raise NotClean("`not` repeated too often")
+                else:
+                    nots = 0
+            else:
+                dots = nots = 0
+            entry = (
+                _leaf(kind, match.group(), token_start, token_end) if kind in kept else None,
+                token_start,
+                token_end,
+                0,
+            )
+            while True:
+                action = table[states[-1]].get(kind)
+                if action is None:
+                    raise NotClean("a token the parser refuses")
+                if action >= 0:
+                    states.append(action)
+                    stack.append(entry)
+                    break
+                reduction = reductions[~action]
+                if reduction.unit:
+                    # The commonest reduction (`?value: postfix`, `?postfix: atom`): the child is the node, and
+                    # its container is its own, so only the state changes.
+                    states[-1] = gotos[states[-2]][reduction.origin]
+                else:
+                    _reduce(reduction, states, stack, gotos, builder, limit)
+        if position != len(text):
+            raise NotClean("a character the lexer refuses")
+        while states[-1] != end_state:
+            action = table[states[-1]].get("$END")
+            if action is None or action >= 0:
+                raise NotClean("the text ends too early")
+            _reduce(reductions[~action], states, stack, gotos, builder, limit)
+        return stack[-1][0]
+
+
+def _reduce(reduction: _Reduction, states: list, stack: list, gotos: dict, builder, limit: int) -> None:
+    size = reduction.size
+    if reduction.unit:
+        states[-1] = gotos[states[-2]][reduction.origin]
+        return
+    if size:
+        children = stack[-size:]
+        del stack[-size:]
+        del states[-size:]
+        first = children[0]
+        start = first[1]
+        if start < 0:
+            start = next((child[1] for child in children if child[1] >= 0), -1)
+        last = children[-1]
+        end = last[2]
+        if end < 0:
+            end = next((child[2] for child in reversed(children) if child[2] >= 0), -1)
+    else:
+        children = []
+        start = end = -1
+    shape = reduction.shape
+    if shape == _PASS_UP:
+        passed = children[reduction.passed]
+        entry = passed if reduction.passed_is_token else (passed[0], start, end, passed[3])
+    else:
+        plain = reduction.plain
+        if plain is not None:
+            kept = [children[index][0] for index in plain]
+        else:
+            kept = _kept_children(reduction.picks, children)
+        depth = max(map(_DEPTH, children)) if children else 0
+        if shape == _SPLICE:
+            entry = (kept, start, end, depth)
+        else:
+            depth += 1
+            if depth > limit:
+                raise NotClean("nested too deeply")
+            entry = (reduction.method(builder, (start, end) if start >= 0 else None, *kept), start, end, depth)
+    states.append(gotos[states[-1]][reduction.origin])
+    stack.append(entry)
+
+
+def _kept_children(picks, children: list) -> list:
+    """The children a rule keeps, as lark's ChildFilter gives them: Nones for `[x]` left out, `_rule`s spliced."""
+    include, nones_at_end = picks
+    kept: list = []
+    for index, splice, nones in include:
+        if nones:
+            kept.extend([None] * nones)
+        if splice:
+            kept.extend(children[index][0])
+        else:
+            kept.append(children[index][0])
+    if nones_at_end:
+        kept.extend([None] * nones_at_end)
+    return kept
+
+
+def _reduction_of(rule, build, methods: dict[str, Callable]) -> _Reduction | None:
+    """How reducing `rule` shapes its node, read from lark's callback for it (`build`); None if not understood."""
+    size = len(rule.expansion)
+    include: list[tuple[int, bool, int]]
+    nones_at_end = 0
+    if isinstance(build, ChildFilter):
+        if isinstance(build, ChildFilterLALR_NoPlaceholders):
+            include = [(index, splice, 0) for index, splice in build.to_include]
+        else:
+            include = list(build.to_include)
+            nones_at_end = build.append_none
+        build = build.node_builder
+    else:
+        include = [(index, False, 0) for index in range(size)]
+    picks = (include, nones_at_end)
+    spliced = any(splice for _, splice, _ in include)
+    added_nones = nones_at_end or any(nones for _, _, nones in include)
+    plain = None if spliced or added_nones else [index for index, _, _ in include]
+    origin = rule.origin.name
+    if isinstance(build, ExpandSingleChild):
+        if spliced:
+            return None  # how many children are kept depends on the text: not in this grammar
+        if len(include) + nones_at_end + sum(nones for _, _, nones in include) == 1 and include:
+            passed = include[0][0]
+            passed_is_token = rule.expansion[passed].is_term
+            return _Reduction(size, origin, _PASS_UP, picks, plain, None, passed, passed_is_token)
+        build = build.node_builder
+    name = getattr(build, "args", (None,))[0]
+    if getattr(build, "func", None) is None or not isinstance(name, str):
+        return None
+    if name.startswith("_"):
+        return _Reduction(size, origin, _SPLICE, picks, plain, None, None, False)
+    method = methods.get(name)
+    if method is None:
+        return None
+    return _Reduction(size, origin, _BUILD, picks, plain, method, None, False)
+
+
+_OPENERS = frozenset({"LPAR", "LSQB", "LBRACE"})
+_CLOSERS = frozenset({"RPAR", "RSQB", "RBRACE"})
+_NESTING_TOKENS = _OPENERS | _CLOSERS | {"DOT", "NOT"}
