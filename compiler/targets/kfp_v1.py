@@ -31,6 +31,7 @@ template is written by kfp_v1_container.py.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import field
@@ -96,7 +97,7 @@ class Lowering:
         self.when: dict[int, str] = {}  # id(condition arm) -> its `when`
         self.loops: dict[int, dict] = {}  # id(loop) -> withItems/withParam and parallelism
         self.exit_inputs: dict[int, set[str]] = {}  # id(finally task) -> the pipeline parameters it reads
-        self._component_specs: dict[int, tuple[dict, str]] = {}
+        self._component_annotations: dict[int, tuple[str, str]] = {}  # id(ComponentSpec) -> the two texts
 
     # ------------------------------------------------------------ run
     def run(self) -> dict:
@@ -461,10 +462,16 @@ class Lowering:
             parameters.append(entry)
         return parameters
 
-    def component_spec(self, spec: dag.ComponentSpec) -> tuple[dict, str]:
-        cached = self._component_specs.get(id(spec))
+    def component_annotations(self, spec: dag.ComponentSpec) -> tuple[str, str]:
+        """The `component_spec` and `component_ref` annotations of a task running `spec`: the same for every
+        task that calls the component, so written once per component (a JSON dump and a SHA-256 each)."""
+        cached = self._component_annotations.get(id(spec))
         if cached is None:
-            cached = self._component_specs[id(spec)] = component_spec(spec)
+            component, text = component_spec(spec)
+            cached = self._component_annotations[id(spec)] = (
+                json.dumps(component, sort_keys=True),
+                json.dumps({"digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}, sort_keys=True),
+            )
         return cached
 
     def _pipeline_spec(self) -> str:

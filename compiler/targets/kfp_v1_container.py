@@ -9,7 +9,6 @@ strategy and kfp 1.8's metadata annotations.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import TYPE_CHECKING
 
@@ -343,10 +342,8 @@ class ContainerBuilder:
         annotations = dict(options.annotations)
         if options.display_name:
             annotations[f"{KFP}/task_display_name"] = options.display_name
-        component, text = self.lowering.component_spec(self.spec)
-        annotations[f"{KFP}/component_spec"] = json.dumps(component, sort_keys=True)
-        annotations[f"{KFP}/component_ref"] = json.dumps(
-            {"digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}, sort_keys=True
+        annotations[f"{KFP}/component_spec"], annotations[f"{KFP}/component_ref"] = self.lowering.component_annotations(
+            self.spec
         )
         if self.consumed_by_value:
             annotations[f"{KFP}/arguments.parameters"] = json.dumps(self.consumed_by_value, sort_keys=True)

@@ -359,10 +359,11 @@ class _Lowering:
 
     def _collect_task(self, task: dag.Task) -> None:
         """Record, for every group above `task`, the channels it must receive, and the dependencies."""
-        values = self._task_values(task) + self._condition_values(task)
-        for value in self._task_values(task):
+        task_values, condition_values = self._task_values(task), self._condition_values(task)
+        values = task_values + condition_values
+        for value in task_values:
             self._propagate(value, task)
-        for value in self._condition_values(task):
+        for value in condition_values:
             if isinstance(value, dag.LoopItem) and _is_raw_item_field(value):
                 self._propagate_raw_item_field(value, task)
             else:
