@@ -1,0 +1,103 @@
+"""What the KFP v2 lowering decides that only mutation testing showed untested (tools/mutation.py).
+
+Each test compiles a small pipeline and checks what a user gets: the compiled IR, or what the
+lowering's source map sends back to the `.ptflow` file (Vertex's CustomJob wrapping and
+`ptflow run`'s failure report both find a task's step through it).
+"""
+
+from ptflow.compiler.api import compile_file
+
+COMPONENTS = """\
+component make_data() -> (data: Dataset) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", data.path]
+}
+component train(data: Dataset) -> (model: Model) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", data.path, model.path]
+}
+"""
+
+
+def compiled(tmp_path, body: str, target: str = "kfp-v2", pipeline: str | None = None):
+    path = tmp_path / "main.ptflow"
+    path.write_text(COMPONENTS + body.strip("\n") + "\n")
+    result = compile_file(str(path), target, pipeline=pipeline)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    return result
+
+
+def lines_of(tmp_path, *names: str) -> list[int]:
+    """The line of main.ptflow on which each of the steps `names` is written."""
+    text = (tmp_path / "main.ptflow").read_text().splitlines()
+    return [
+        next(number for number, line in enumerate(text, 1) if line.strip().startswith(f"{name} = ")) for name in names
+    ]
+
+
+NESTED = """
+pipeline training() -> (model: Model) {
+    prep = make_data()
+    fit = train(data: prep.data) with { vertex_custom_job: { machine_type: "n1-standard-8" } }
+    return (model: fit.model)
+}
+pipeline outer() {
+    first = training()
+    second = training()
+    last = make_data()
+}
+"""
+
+
+def test_the_steps_of_a_called_pipeline_are_mapped_to_their_lines(tmp_path):
+    """A failure in a called pipeline's step is reported at that step's line, for each call (and nothing else
+    is mapped: the step after the calls has no tasks of its own)."""
+    result = compiled(tmp_path, NESTED, pipeline="outer")
+    lines = {key: span.line for key, span in result.source_map.items()}
+    prep, fit, first, second, last = lines_of(tmp_path, "prep", "fit", "first", "second", "last")
+    assert lines == {
+        ("root", "first"): first,
+        ("root", "second"): second,
+        ("root", "last"): last,
+        ("comp-first", "prep"): prep,
+        ("comp-first", "fit"): fit,
+        ("comp-second", "prep"): prep,
+        ("comp-second", "fit"): fit,
+    }
+
+
+def test_a_custom_job_inside_a_called_pipeline_is_wrapped_in_each_call(tmp_path):
+    document = compiled(tmp_path, NESTED, target="vertex", pipeline="outer").documents[0]
+    components, executors = document["components"], document["deploymentSpec"]["executors"]
+    for call in ("comp-first", "comp-second"):
+        fit = components[components[call]["dag"]["tasks"]["fit"]["componentRef"]["name"]]
+        prep = components[components[call]["dag"]["tasks"]["prep"]["componentRef"]["name"]]
+        # the CustomJob takes the step's container as its worker pool; the step before it is left alone
+        (pool,) = fit["inputDefinitions"]["parameters"]["worker_pool_specs"]["defaultValue"]
+        assert pool["machine_spec"] == {"machine_type": "n1-standard-8"}
+        assert pool["container_spec"]["image_uri"] == "alpine:3.19"
+        assert executors[fit["executorLabel"]]["container"]["command"][:3] == [
+            "python3",
+            "-u",
+            "-m",
+        ]
+        assert executors[prep["executorLabel"]]["container"]["image"] == "alpine:3.19"
+
+
+def test_the_steps_of_a_pipeline_called_in_finally_are_mapped_to_their_lines(tmp_path):
+    source = """
+pipeline tidy() {
+    wipe = make_data()
+}
+pipeline main() {
+    work = make_data()
+    finally {
+        cleanup = tidy()
+    }
+}
+"""
+    result = compiled(tmp_path, source, pipeline="main")
+    wipe, cleanup = lines_of(tmp_path, "wipe", "cleanup")
+    lines = {key: span.line for key, span in result.source_map.items()}
+    assert lines[("root", "cleanup")] == cleanup
+    assert lines[("comp-cleanup", "wipe")] == wipe
