@@ -101,3 +101,34 @@ pipeline main() {
     lines = {key: span.line for key, span in result.source_map.items()}
     assert lines[("root", "cleanup")] == cleanup
     assert lines[("comp-cleanup", "wipe")] == wipe
+
+
+def test_two_called_pipelines_with_a_step_of_the_same_name_each_run_their_own_component(tmp_path):
+    """Both `fit` steps become `comp-fit`; the second call's copy is renamed, and its task must follow."""
+    source = """
+component train_b(data: Dataset) -> (model: Model) {
+    image = "python:3.12"
+    command = ["python", "-c", "print('b')", data.path, model.path]
+}
+pipeline a() {
+    prep = make_data()
+    fit = train(data: prep.data)
+}
+pipeline b() {
+    prep = make_data()
+    fit = train_b(data: prep.data)
+}
+pipeline both() {
+    first = a()
+    second = b()
+}
+"""
+    document = compiled(tmp_path, source, pipeline="both").documents[0]
+    components, executors = document["components"], document["deploymentSpec"]["executors"]
+
+    def image_of_fit(call: str) -> str:
+        fit = components[components[call]["dag"]["tasks"]["fit"]["componentRef"]["name"]]
+        return executors[fit["executorLabel"]]["container"]["image"]
+
+    assert image_of_fit("comp-first") == "alpine:3.19"
+    assert image_of_fit("comp-second") == "python:3.12"
