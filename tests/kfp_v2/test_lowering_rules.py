@@ -132,3 +132,39 @@ pipeline both() {
 
     assert image_of_fit("comp-first") == "alpine:3.19"
     assert image_of_fit("comp-second") == "python:3.12"
+
+
+RESOURCES = """
+pipeline q(cpus: str = "2", gpu_type: str = "NVIDIA_TESLA_T4") {
+    two = make_data() with { gpus: 2, accelerator: "NVIDIA_TESLA_T4" }
+    one = make_data() with { accelerator: "NVIDIA_TESLA_T4" }
+    if cpus == "2" {
+        sized = make_data() with { cpu: cpus, accelerator: gpu_type }
+    }
+}
+"""
+
+
+def test_an_accelerator_without_gpus_asks_for_one_and_with_gpus_for_that_many(tmp_path):
+    executors = compiled(tmp_path, RESOURCES).documents[0]["deploymentSpec"]["executors"]
+    assert executors["exec-two"]["container"]["resources"]["accelerator"] == {
+        "resourceCount": "2",
+        "count": "2",
+        "resourceType": "NVIDIA_TESLA_T4",
+        "type": "NVIDIA_TESLA_T4",
+    }
+    assert executors["exec-one"]["container"]["resources"]["accelerator"]["resourceCount"] == "1"
+
+
+def test_resources_given_by_parameters_reach_a_step_inside_a_condition(tmp_path):
+    """`accelerator: gpu_type` is not read by the condition, yet the step's DAG must be given it."""
+    document = compiled(tmp_path, RESOURCES).documents[0]
+    assert document["root"]["dag"]["tasks"]["condition-1"]["inputs"]["parameters"] == {
+        "pipelinechannel--cpus": {"componentInputParameter": "cpus"},
+        "pipelinechannel--gpu_type": {"componentInputParameter": "gpu_type"},
+    }
+    sized = document["components"]["comp-condition-1"]["dag"]["tasks"]["sized"]["inputs"]["parameters"]
+    assert sized["accelerator_type"] == {
+        "runtimeValue": {"constant": "{{$.inputs.parameters['pipelinechannel--gpu_type']}}"}
+    }
+    assert sized["pipelinechannel--gpu_type"] == {"componentInputParameter": "pipelinechannel--gpu_type"}
