@@ -1,0 +1,170 @@
+"""What the KFP v2 lowering decides that only mutation testing showed untested (tools/mutation.py).
+
+Each test compiles a small pipeline and checks what a user gets: the compiled IR, or what the
+lowering's source map sends back to the `.ptflow` file (Vertex's CustomJob wrapping and
+`ptflow run`'s failure report both find a task's step through it).
+"""
+
+from ptflow.compiler.api import compile_file
+
+COMPONENTS = """\
+component make_data() -> (data: Dataset) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", data.path]
+}
+component train(data: Dataset) -> (model: Model) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", data.path, model.path]
+}
+"""
+
+
+def compiled(tmp_path, body: str, target: str = "kfp-v2", pipeline: str | None = None):
+    path = tmp_path / "main.ptflow"
+    path.write_text(COMPONENTS + body.strip("\n") + "\n")
+    result = compile_file(str(path), target, pipeline=pipeline)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    return result
+
+
+def lines_of(tmp_path, *names: str) -> list[int]:
+    """The line of main.ptflow on which each of the steps `names` is written."""
+    text = (tmp_path / "main.ptflow").read_text().splitlines()
+    return [
+        next(number for number, line in enumerate(text, 1) if line.strip().startswith(f"{name} = ")) for name in names
+    ]
+
+
+NESTED = """
+pipeline training() -> (model: Model) {
+    prep = make_data()
+    fit = train(data: prep.data) with { vertex_custom_job: { machine_type: "n1-standard-8" } }
+    return (model: fit.model)
+}
+pipeline outer() {
+    first = training()
+    second = training()
+    last = make_data()
+}
+"""
+
+
+def test_the_steps_of_a_called_pipeline_are_mapped_to_their_lines(tmp_path):
+    """A failure in a called pipeline's step is reported at that step's line, for each call (and nothing else
+    is mapped: the step after the calls has no tasks of its own)."""
+    result = compiled(tmp_path, NESTED, pipeline="outer")
+    lines = {key: span.line for key, span in result.source_map.items()}
+    prep, fit, first, second, last = lines_of(tmp_path, "prep", "fit", "first", "second", "last")
+    assert lines == {
+        ("root", "first"): first,
+        ("root", "second"): second,
+        ("root", "last"): last,
+        ("comp-first", "prep"): prep,
+        ("comp-first", "fit"): fit,
+        ("comp-second", "prep"): prep,
+        ("comp-second", "fit"): fit,
+    }
+
+
+def test_a_custom_job_inside_a_called_pipeline_is_wrapped_in_each_call(tmp_path):
+    document = compiled(tmp_path, NESTED, target="vertex", pipeline="outer").documents[0]
+    components, executors = document["components"], document["deploymentSpec"]["executors"]
+    for call in ("comp-first", "comp-second"):
+        fit = components[components[call]["dag"]["tasks"]["fit"]["componentRef"]["name"]]
+        prep = components[components[call]["dag"]["tasks"]["prep"]["componentRef"]["name"]]
+        # the CustomJob takes the step's container as its worker pool; the step before it is left alone
+        (pool,) = fit["inputDefinitions"]["parameters"]["worker_pool_specs"]["defaultValue"]
+        assert pool["machine_spec"] == {"machine_type": "n1-standard-8"}
+        assert pool["container_spec"]["image_uri"] == "alpine:3.19"
+        assert executors[fit["executorLabel"]]["container"]["command"][:3] == [
+            "python3",
+            "-u",
+            "-m",
+        ]
+        assert executors[prep["executorLabel"]]["container"]["image"] == "alpine:3.19"
+
+
+def test_the_steps_of_a_pipeline_called_in_finally_are_mapped_to_their_lines(tmp_path):
+    source = """
+pipeline tidy() {
+    wipe = make_data()
+}
+pipeline main() {
+    work = make_data()
+    finally {
+        cleanup = tidy()
+    }
+}
+"""
+    result = compiled(tmp_path, source, pipeline="main")
+    wipe, cleanup = lines_of(tmp_path, "wipe", "cleanup")
+    lines = {key: span.line for key, span in result.source_map.items()}
+    assert lines[("root", "cleanup")] == cleanup
+    assert lines[("comp-cleanup", "wipe")] == wipe
+
+
+def test_two_called_pipelines_with_a_step_of_the_same_name_each_run_their_own_component(tmp_path):
+    """Both `fit` steps become `comp-fit`; the second call's copy is renamed, and its task must follow."""
+    source = """
+component train_b(data: Dataset) -> (model: Model) {
+    image = "python:3.12"
+    command = ["python", "-c", "print('b')", data.path, model.path]
+}
+pipeline a() {
+    prep = make_data()
+    fit = train(data: prep.data)
+}
+pipeline b() {
+    prep = make_data()
+    fit = train_b(data: prep.data)
+}
+pipeline both() {
+    first = a()
+    second = b()
+}
+"""
+    document = compiled(tmp_path, source, pipeline="both").documents[0]
+    components, executors = document["components"], document["deploymentSpec"]["executors"]
+
+    def image_of_fit(call: str) -> str:
+        fit = components[components[call]["dag"]["tasks"]["fit"]["componentRef"]["name"]]
+        return executors[fit["executorLabel"]]["container"]["image"]
+
+    assert image_of_fit("comp-first") == "alpine:3.19"
+    assert image_of_fit("comp-second") == "python:3.12"
+
+
+RESOURCES = """
+pipeline q(cpus: str = "2", gpu_type: str = "NVIDIA_TESLA_T4") {
+    two = make_data() with { gpus: 2, accelerator: "NVIDIA_TESLA_T4" }
+    one = make_data() with { accelerator: "NVIDIA_TESLA_T4" }
+    if cpus == "2" {
+        sized = make_data() with { cpu: cpus, accelerator: gpu_type }
+    }
+}
+"""
+
+
+def test_an_accelerator_without_gpus_asks_for_one_and_with_gpus_for_that_many(tmp_path):
+    executors = compiled(tmp_path, RESOURCES).documents[0]["deploymentSpec"]["executors"]
+    assert executors["exec-two"]["container"]["resources"]["accelerator"] == {
+        "resourceCount": "2",
+        "count": "2",
+        "resourceType": "NVIDIA_TESLA_T4",
+        "type": "NVIDIA_TESLA_T4",
+    }
+    assert executors["exec-one"]["container"]["resources"]["accelerator"]["resourceCount"] == "1"
+
+
+def test_resources_given_by_parameters_reach_a_step_inside_a_condition(tmp_path):
+    """`accelerator: gpu_type` is not read by the condition, yet the step's DAG must be given it."""
+    document = compiled(tmp_path, RESOURCES).documents[0]
+    assert document["root"]["dag"]["tasks"]["condition-1"]["inputs"]["parameters"] == {
+        "pipelinechannel--cpus": {"componentInputParameter": "cpus"},
+        "pipelinechannel--gpu_type": {"componentInputParameter": "gpu_type"},
+    }
+    sized = document["components"]["comp-condition-1"]["dag"]["tasks"]["sized"]["inputs"]["parameters"]
+    assert sized["accelerator_type"] == {
+        "runtimeValue": {"constant": "{{$.inputs.parameters['pipelinechannel--gpu_type']}}"}
+    }
+    assert sized["pipelinechannel--gpu_type"] == {"componentInputParameter": "pipelinechannel--gpu_type"}
