@@ -49,7 +49,7 @@ code = main(sys.argv[1:])
 loaded = sorted(m for m in sys.modules
                 if m.split(".")[0] in ("networkx", "yaml") or m.startswith(("google.protobuf", "google._upb"))
                 or m.startswith("ptflow.commands.") and m not in
-                ("ptflow.commands.common", "ptflow.commands." + sys.argv[1]))
+                ("ptflow.commands.common", "ptflow.commands.exit_codes", "ptflow.commands." + sys.argv[1]))
 print(code, loaded)
 """
 

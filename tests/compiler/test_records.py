@@ -88,6 +88,6 @@ def test_the_compilers_own_classes():
         "schema_version='0.0.1')"
     )
     assert repr(dag.TaskOutput("train", "model", model)) == (
-        f"TaskOutput(task='train', output='model', type={model!r}, gathered=0)"
+        f"TaskOutput(task='train', output='model', type={model!r}, gathered=0, collected=False)"
     )
     assert repr(tree.Identifier("x", span)) == f"Identifier(name='x', span={span!r})"
