@@ -1432,6 +1432,15 @@ class PipelineBuilder:
                 self._resolving_returns = False
                 if value is None:
                     continue
+                if isinstance(value, (dag.Structured, dag.Interpolation)):
+                    # KFP's pipeline outputs select a task's output; they can't build a value.
+                    self.diagnostics.report(
+                        codes.INVALID_VALUE,
+                        "a pipeline returns step outputs as they are, not a list, dict or f-string built from them",
+                        argument.value.span,
+                        hint="build the value in a step and return that step's output",
+                    )
+                    continue
                 mismatch = types.assignable(value.type, declared[name].type)
                 if mismatch is not None and not (isinstance(value, dag.Constant)):
                     self.diagnostics.report(

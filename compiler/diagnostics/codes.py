@@ -381,8 +381,12 @@ INVALID_VALUE = _code(
     "PTF312",
     "invalid value",
     """
-A value is used where it cannot be: an artifact inside an f-string or a list,
-an output path passed between steps, a placeholder used outside a component.
+A value is used where it cannot be: an artifact, `pipeline.status` or
+`oneof(...)` inside an f-string, a list or a dict (KFP passes those as one
+text or JSON value, which can hold parameters only); a dict key in brackets
+(`{[name]: ...}`) that is not a string, or outside an importer's `metadata`;
+a pipeline output built from step outputs instead of one of them; an output
+path passed between steps; a placeholder used outside a component.
 """,
 )
 INVALID_PLACEHOLDER = _code(

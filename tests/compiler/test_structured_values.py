@@ -185,3 +185,23 @@ pipeline p(name: str = "x") {
     assert check(tmp_path, body) == [
         ("PTF309", 2, 36, "`labels` needs its keys written in the file; a key in brackets is known only at run time")
     ]
+
+
+@pytest.mark.parametrize("returned", ["[a.out, name]", '{"k": a.out}', 'f"{a.out}-x"'])
+def test_a_pipeline_returns_outputs_as_they_are_not_values_built_from_them(tmp_path, returned):
+    """KFP's pipeline outputs select a task's output (`dag.outputs`); before this check the compiler wrote a
+    document whose output nothing set (PTF502)."""
+    body = f"""
+pipeline p(name: str = "x") -> (res: str) {{
+    a = name_of()
+    return (res: {returned})
+}}
+"""
+    assert check(tmp_path, body) == [
+        (
+            "PTF312",
+            3,
+            18,
+            "a pipeline returns step outputs as they are, not a list, dict or f-string built from them",
+        )
+    ]
