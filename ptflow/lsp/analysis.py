@@ -10,7 +10,7 @@ re-checks only those declarations and the pipelines that call what changed
 it from the event loop without locks, except for its index, which is built
 on first use: diagnostics don't need it, so an edit's diagnostics are
 published without waiting for it (the server builds it in the check thread
-right after, unless another edit came first).
+once typing pauses, or the first request that needs it does).
 """
 
 from __future__ import annotations

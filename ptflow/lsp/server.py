@@ -61,6 +61,9 @@ logger = logging.getLogger(__name__)
 # while a check runs are coalesced anyway (see scheduler.py), so the delay only
 # has to gather the burst of messages one keystroke or paste sends.
 DEFAULT_CHECK_DELAY_S = 0.005
+# How long edits must pause before the editor index of the newest check is built.  Longer than the pause
+# between keystrokes while typing, so that building it never delays the next keystroke's check.
+INDEX_IDLE_S = 0.3
 REQUEST_FAILED = -32803  # LSP's ErrorCodes.RequestFailed
 
 
@@ -102,8 +105,8 @@ class PtflowLanguageServer(LanguageServer):
         # what each importer's check said about another (closed) file: uri -> importer uri -> diagnostics
         self.imported_diagnostics: dict[str, dict[str, list[Diagnostic]]] = {}
         self._published: dict[str, list[types.Diagnostic]] = {}
-        # The newest version of each open document (read by the check thread to skip work on older ones).
-        self._versions: dict[str, int | None] = {}
+        self._versions: dict[str, int | None] = {}  # the newest version of each open document
+        self._index_builds: dict[str, asyncio.TimerHandle] = {}  # uri -> its index build, once typing pauses
 
     @cached_property
     def analyzer(self) -> Analyzer:
@@ -148,6 +151,7 @@ class PtflowLanguageServer(LanguageServer):
         """A document's text changed: check it, and the open documents that import it."""
         path = self.paths[uri]
         self._versions[uri] = self.workspace.get_text_document(uri).version
+        self._cancel_index_build(uri)
         self.analyzer.set_text(path, self.workspace.get_text_document(uri).source)
         self.scheduler.schedule(uri)
         for other, analysis in self.analyses.items():
@@ -158,6 +162,7 @@ class PtflowLanguageServer(LanguageServer):
         path = self.paths.pop(uri, None)
         self.analyses.pop(uri, None)
         self._versions.pop(uri, None)
+        self._cancel_index_build(uri)
         self.scheduler.forget(uri)
         if path is None:
             return
@@ -270,15 +275,22 @@ class PtflowLanguageServer(LanguageServer):
             self.analyses[analysis.uri] = analysis
         if is_newest:
             self.publish(analysis)
-            # The index (for hover, completion, ...) is built after the diagnostics are out, and only while
-            # no newer edit waits to be checked: it would be built for a text that is already gone.
-            self.check_executor.submit(self._index_if_newest, analysis)
+            # The index (for hover, completion, ...) is not needed for diagnostics: it is built once typing
+            # pauses, in the check thread, so that it never delays the check of the next keystroke (or by the
+            # first request that needs it, if that comes first).
+            self._cancel_index_build(analysis.uri)
+            loop = asyncio.get_running_loop()
+            self._index_builds[analysis.uri] = loop.call_later(INDEX_IDLE_S, self._build_index, analysis)
 
-    def _index_if_newest(self, analysis: Analysis) -> None:
-        """Build the analysis' index now (in the check thread), unless the document changed since."""
-        current = self.analyses.get(analysis.uri)
-        if current is analysis and self._versions.get(analysis.uri) == analysis.version:
-            analysis.index  # noqa: B018 (built now)
+    def _build_index(self, analysis: Analysis) -> None:
+        self._index_builds.pop(analysis.uri, None)
+        if self.analyses.get(analysis.uri) is analysis and self._versions.get(analysis.uri) == analysis.version:
+            self.check_executor.submit(lambda: analysis.index)
+
+    def _cancel_index_build(self, uri: str) -> None:
+        handle = self._index_builds.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
 
     def publish(self, analysis: Analysis) -> None:
         from ptflow.lsp.diagnostics import by_file, to_lsp

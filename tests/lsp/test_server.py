@@ -191,6 +191,26 @@ async def test_hover_shows_a_components_signature_and_docs(client: LanguageClien
     assert "epochs: int" in hover.contents.value and "pipeline parameter" in hover.contents.value
 
 
+async def test_hover_and_definition_right_after_an_edit_see_the_edited_text(client: LanguageClient, project: Path):
+    # The editor index is built once typing pauses; a request before then builds it for the newest text.
+    path = project / "main.ptflow"
+    await open_document(client, path)
+    edited = MAIN.replace("hello = common.say", "# a line above\n    hi = common.say")
+    edited = edited.replace("{hello.said}", "{hi.said}")
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            versioned(path, 2), [types.TextDocumentContentChangeWholeDocument(text=edited)]
+        )
+    )
+    hover = await client.text_document_hover_async(types.HoverParams(doc(path), position(edited, "hi.said", 1)))
+    assert hover is not None and hover.contents.value.startswith("*step in `main`*")
+    [location] = await client.text_document_definition_async(
+        types.DefinitionParams(doc(path), position(edited, "hi.said", 1))
+    )
+    assert location.range == span_range(edited, "hi", within="hi = common.say")
+    assert list(client.diagnostics[path.as_uri()]) == []  # the check of the edited text, published by now
+
+
 async def test_hover_on_an_option_key_shows_its_doc_and_how_each_target_writes_it(
     client: LanguageClient, project: Path
 ):
