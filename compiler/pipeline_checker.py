@@ -962,6 +962,16 @@ class PipelineBuilder:
         value = spec.pipeline.returns.get(port.name)
         return isinstance(value, dag.TaskOutput) and value.collected
 
+    def _made_by_one_step(self, decl: StepDecl, port: dag.Port) -> bool:
+        """Whether `decl.port` is one value a step makes: always for a component; for a called pipeline, when it
+        returns a step's output as it is (not a loop's list, a `collect`, nor a `oneof`), which KFP reads
+        through the pipeline's DAG as the step's own value."""
+        spec = decl.spec
+        if spec is None or spec.kind != dag.ComponentKind.PIPELINE or spec.pipeline is None:
+            return True
+        value = spec.pipeline.returns.get(port.name)
+        return isinstance(value, dag.TaskOutput) and not value.gathered and not value.collected
+
     def _is_collect(self, call: tree.Call) -> bool:
         """`collect(step.out)` in a value."""
         return isinstance(call.func, tree.Name) and call.func.id == COLLECT
@@ -995,6 +1005,17 @@ class PipelineBuilder:
         if decl.in_finally:
             self.diagnostics.report(
                 codes.FINALLY_AND_BODY, "a pipeline returns outputs of its body, not of `finally` steps", expr.span
+            )
+            return None
+        if decl.spec is not None and not self._made_by_one_step(decl, port):
+            callee = decl.spec.name
+            self.diagnostics.report(
+                codes.COLLECT_OF_CONDITIONAL,
+                f"`{decl.name}.{port.name}` is gathered, collected or chosen inside `{callee}`: "
+                "`collect` takes a value one step makes",
+                expr.span,
+                related=[Related(decl.node.span, f"`{decl.name}`")],
+                hint=f"return the value from `{callee}` as a step there makes it, and collect that",
             )
             return None
         between = _groups_between(decl.group, consumer_group)

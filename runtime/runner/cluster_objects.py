@@ -129,7 +129,7 @@ class StepObjects:
 
     env: dict[str, str] = field(default_factory=dict)  # given to the process only, never written down
     mounts: list[tuple[str, str]] = field(default_factory=list)  # (folder here, mount path) with --containers
-    scratch: list[str] = field(default_factory=list)  # emptyDir folders, removed when the step ends
+    scratch: list[str] = field(default_factory=list)  # emptyDirs and copies of objects, removed when the step ends
     # The objects used, as `secret/minio`: part of the step's cache key (their values are not, they may be secret).
     names: list[str] = field(default_factory=list)
 
@@ -147,15 +147,15 @@ _KINDS = {
 }
 
 
-def honoured_settings(folders: ObjectSources, containers: bool) -> set[str]:
-    """The kfp-kubernetes settings this run honours: env from an object whose folder was given, mounts of such
+def honoured_settings(sources: ObjectSources, containers: bool) -> set[str]:
+    """The kfp-kubernetes settings this run honours: env from an object whose folder or file was given, mounts of such
     objects and emptyDirs only when steps run in containers (a host step can't see a folder at its mount path)."""
     honoured = set()
-    if folders.secrets is not None:
+    if sources.secrets is not None:
         honoured.add("secretAsEnv")
         if containers:
             honoured.add("secretAsVolume")
-    if folders.config_maps is not None:
+    if sources.config_maps is not None:
         honoured.add("configMapAsEnv")
         if containers:
             honoured.add("configMapAsVolume")
@@ -165,18 +165,18 @@ def honoured_settings(folders: ObjectSources, containers: bool) -> set[str]:
 
 
 def step_objects(
-    settings: dict, folders: ObjectSources, containers: bool, name_of: Callable[[dict], Any]
+    settings: dict, sources: ObjectSources, containers: bool, name_of: Callable[[dict], Any]
 ) -> StepObjects:
     """The environment, mounts and scratch folders of one step from its kfp-kubernetes settings; `name_of` gives
     the value of a `...NameParameter` binding (a constant, a pipeline parameter or a step output).  Raises
     ObjectError for a missing object or key that is not `optional`."""
     objects = StepObjects()
-    honoured = honoured_settings(folders, containers)
+    honoured = honoured_settings(sources, containers)
     for setting in ("secretAsEnv", "configMapAsEnv", "secretAsVolume", "configMapAsVolume"):
         if setting not in honoured:
             continue
         kind, name_field = _KINDS[setting]
-        source = folders.secrets if kind == "secret" else folders.config_maps
+        source = sources.secrets if kind == "secret" else sources.config_maps
         assert source is not None, "honoured_settings keeps only the settings whose source was given"
         for entry in settings.get(setting) or []:
             name = _object_name(entry.get(name_field) or name_of(entry.get(f"{name_field}Parameter") or {}), kind)

@@ -150,6 +150,24 @@ pipeline outer() {
             "a called pipeline's collect",
             "`i.out` is a `collect(...)` of the pipeline `inner` calls",
         ),
+        (
+            """
+pipeline inner() -> (all: list[str]) {
+    for x in ["a", "b"] {
+        a = say(text: x)
+    }
+    return (all: a.said)
+}
+pipeline outer(go: bool = true) -> (out: list[list[str]]) {
+    if go {
+        i = inner()
+    }
+    return (out: collect(⟦i.all⟧))
+}
+""",
+            "a called pipeline's list",
+            "`i.all` is gathered, collected or chosen inside `inner`: `collect` takes a value one step makes",
+        ),
     ],
     ids=lambda value: value if isinstance(value, str) and len(value) < 30 else None,
 )

@@ -110,3 +110,29 @@ def test_collect_from_an_arm_of_an_if_else_and_from_inside_a_try(
     source.write_text(ARMS)
     ptflow("run", str(source), "--store", str(store), "--no-cache", "-p", f"n={n}", check=True)
     assert show(store)["outputs"] == {"big": big, "guarded": guarded}
+
+
+CALLED = """\
+component say(text: str) -> (said: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf '%s' \\"$0\\" > \\"$1\\"", text, said.path]
+}
+pipeline inner(text: str) -> (said: str) {
+    s = say(text: text)
+    return (said: s.said)
+}
+pipeline outer(go: bool = true) -> (out: list[str]) {
+    if go {
+        sub = inner(text: "hi")
+    }
+    return (out: collect(sub.said))
+}
+"""
+
+
+@pytest.mark.parametrize(("go", "out"), [("true", ["hi"]), ("false", [])])
+def test_collect_of_a_called_pipelines_output_inside_an_if(tmp_path: Path, store: Path, go: str, out: list):
+    source = tmp_path / "called.ptflow"
+    source.write_text(CALLED)
+    ptflow("run", str(source), "--pipeline", "outer", "--store", str(store), "--no-cache", "-p", f"go={go}", check=True)
+    assert show(store)["outputs"] == {"out": out}
