@@ -564,6 +564,8 @@ class TaskOptions:
     timeout_seconds: int | None = None
     cache: bool = True
     max_cache_staleness: str | None = None
+    # kfp's custom cache key: KFP reuses a result by (component, key) instead of by inputs, command and image.
+    cache_key: str | None = None
     display_name: str | None = None
     image: OptionValue | None = None
     labels: dict[str, str] = field(default_factory=dict)

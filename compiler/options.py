@@ -166,6 +166,13 @@ class OptionParser:
                 after = value
             elif value is not None and option.field is not None:
                 setattr(options, option.field, value)
+        cache_key = block.get("cache_key")
+        if cache_key is not None and options.cache_key is not None and not options.cache:
+            self.bad(
+                cache_key.value,
+                "`cache_key` is set on a step with `cache: false`: the key is never used",
+                hint="remove `cache_key`, or `cache: false` to let the step reuse results by its key",
+            )
         retry = block.get("retry")
         if "retries" in seen and retry is not None:
             self.diagnostics.report(codes.UNKNOWN_OPTION, "set either `retries` or `retry`, not both", retry.key.span)
@@ -822,6 +829,24 @@ def _read_max_cache_staleness(parser: OptionParser, expr: tree.Expr, what: str) 
     return value
 
 
+def _read_cache_key(parser: OptionParser, expr: tree.Expr, what: str) -> str | None:
+    """kfp's `set_caching_options(cache_key=...)` writes the key into the task at compile time: a protobuf
+    string field, so a pipeline parameter has nowhere to go (kfp 2.17 fails on one), and an empty key is
+    dropped without a word (kfp writes a key only when it is non-empty)."""
+    if parser.is_run_time(expr):
+        parser.bad(
+            expr,
+            "`cache_key` must be a string constant: KFP writes it into the pipeline at compile time",
+            hint="write the key in the file; change it by hand when the step's results must be recomputed",
+        )
+        return None
+    value = parser.constant(expr)
+    if not isinstance(value, str) or not value:
+        parser.bad(expr, '`cache_key` must be a non-empty string such as "features-v2"')
+        return None
+    return value
+
+
 def _read_pull_policy(parser: OptionParser, expr: tree.Expr, what: str) -> str | None:
     value = parser.constant(expr)
     if value not in _PULL_POLICIES:
@@ -1397,6 +1422,20 @@ OPTIONS: tuple[Option, ...] = (
             None,
             "the `max_cache_staleness` annotation",
             v2_refuses=Refusal("always: KFP v2 caches by inputs only", _cache_staleness_refused),
+        ),
+    ),
+    Option(
+        "cache_key",
+        'a string constant: "features-v2"',
+        "reuse an earlier result of the same step with the same key, whatever its inputs, command or image",
+        _read_cache_key,
+        "cache_key",
+        _lowerings(
+            "task `cachingOptions.cacheKey`",
+            None,
+            v1_refuses=_not_written_by_v1(
+                "cache_key", "cache_key", "kfp 1.8 computes a step's cache key from its pod and has no custom one"
+            ),
         ),
     ),
     Option(

@@ -744,6 +744,8 @@ class _Lowering:
             spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
         else:
             spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
+        if task.options.cache_key is not None:
+            spec["cachingOptions"]["cacheKey"] = task.options.cache_key
         if task.options.retry is not None:
             spec["retryPolicy"] = _retry_policy(task.options.retry)
         if task.options.ignore_upstream_failure:

@@ -581,6 +581,26 @@ pipeline options(cpu: str = "4", gpus: int = 2) {
     )
 
 
+def test_custom_cache_key(tmp_path):
+    """`cache_key` is kfp's `set_caching_options(True, cache_key=...)`: the key lands in the task's
+    `cachingOptions` next to `enableCache`, and a step without one has none."""
+
+    @dsl.pipeline(name="cache-key")
+    def cache_key():
+        echo(msg="a").set_caching_options(True, cache_key="features-v2")
+        echo(msg="b")
+
+    check(
+        tmp_path,
+        cache_key,
+        """
+pipeline cache_key() {
+    echo = echo(msg: "a") with { cache_key: "features-v2" }
+    echo_2 = echo(msg: "b")
+}""",
+    )
+
+
 def test_if_present_concat_and_runtime_placeholders(tmp_path):
     @dsl.container_component
     def placeholders(n: int, out: dsl.Output[dsl.Dataset], opt: str = None):
