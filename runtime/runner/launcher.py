@@ -141,6 +141,16 @@ def cache_key(step: ResolvedTask, parameters: dict[str, Any], digests: dict[str,
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
+def custom_cache_key(pipeline: str, step: ResolvedTask, key: str) -> str:
+    """The cache key of a step given one (`cache_key`, kfp's `set_caching_options(cache_key=...)`), as KFP's
+    driver makes it: the key replaces the inputs, the command and the image, so the step reuses a result of
+    the same component with the same key whatever else changed.  The component goes with it (KFP hashes the
+    task's component name and the key), and the pipeline's name (KFP keeps a pipeline's cache to itself), so
+    that a key shared by other steps or pipelines of a store can't hand them this step's outputs."""
+    text = values.canonical_json({"pipeline": pipeline, "component": step.component_key, "cache_key": key})
+    return "custom:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 @dataclass
 class Execution:
     """A step's record in the store, as its attempts go by."""
@@ -198,9 +208,13 @@ class ContainerLauncher:
                 codes.RUN_INPUT_WITHOUT_VALUE,
             )
         key = None
-        if run.options.use_cache and ((step.task.get("cachingOptions") or {}).get("enableCache") is True):
-            digests = {name: [self.store.artifact_digest(a) for a in items] for name, items in step.artifacts.items()}
-            key = cache_key(step, parameters, digests)
+        caching = step.task.get("cachingOptions") or {}
+        if run.options.use_cache and caching.get("enableCache") is True:
+            if caching.get("cacheKey"):
+                key = custom_cache_key(run.pipeline.name, step, str(caching["cacheKey"]))
+            else:
+                digests = {n: [self.store.artifact_digest(a) for a in items] for n, items in step.artifacts.items()}
+                key = cache_key(step, parameters, digests)
             hit = self.store.cached(key)
             if hit is not None:
                 self.store.record_execution(
