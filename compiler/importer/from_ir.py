@@ -642,14 +642,17 @@ class IrImporter:
         if self._runs_after_failure(scope, task):
             options["ignore_upstream_failure"] = "true"
         caching = task.get("cachingOptions")
-        if caching is not None and caching.get("cacheKey"):
-            raise ImportRefused(
-                CANT_EXPRESS,
-                path_of(at, "cachingOptions", "cacheKey"),
-                "a cache key (`set_caching_options(cache_key=)`)",
-            )
         if caching is not None and not caching.get("enableCache"):
+            if caching.get("cacheKey"):  # ptflow refuses a key that is never used (`cache_key` with `cache: false`)
+                raise ImportRefused(
+                    CANT_EXPRESS,
+                    path_of(at, "cachingOptions", "cacheKey"),
+                    "a cache key on a task whose caching is off (`set_caching_options(False, cache_key=...)`), "
+                    "which KFP never uses: remove the key, or turn caching on",
+                )
             options["cache"] = "false"
+        elif caching is not None and caching.get("cacheKey"):
+            options["cache_key"] = literal(caching["cacheKey"])
         retry = task.get("retryPolicy")
         if retry:
             rest = {k: v for k, v in retry.items() if k != "maxRetryCount"}

@@ -97,9 +97,9 @@ def configured(task_config: dsl.TaskConfig):
     pass
 
 
-@dsl.pipeline(name="cache-key")
-def cache_key():
-    echo(msg="x").set_caching_options(True, cache_key="k1")
+@dsl.pipeline(name="unused-cache-key")
+def unused_cache_key():
+    echo(msg="x").set_caching_options(False, cache_key="k1")
 
 
 @dsl.pipeline(name="task-config")
@@ -108,7 +108,7 @@ def task_config():
 
 
 REFUSED = [
-    (cache_key, "root.dag.tasks.echo.cachingOptions.cacheKey", "cache key"),
+    (unused_cache_key, "root.dag.tasks.echo.cachingOptions.cacheKey", "caching is off"),
     (
         task_config,
         "components.comp-configured.inputDefinitions.parameters.task_config.parameterType",
@@ -129,6 +129,17 @@ def test_what_ptflow_cannot_say_is_refused_on_import(tmp_path, pipeline_func, wh
         import_text(path.read_text(), str(path))
     assert (refused.value.code, refused.value.where) == ("PTF921", where)
     assert said in refused.value.message
+
+
+def test_a_cache_key_imports_as_the_cache_key_option_and_compiles_back(tmp_path):
+    @dsl.pipeline(name="cache-key")
+    def cache_key():
+        echo(msg="x").set_caching_options(True, cache_key="features-v2")
+
+    theirs = compile_kfp(cache_key, tmp_path)
+    source = import_text((tmp_path / "kfp.yaml").read_text(), "kfp.yaml")
+    assert 'cache_key: "features-v2"' in source
+    assert_same_ir(compile_ptflow(source, tmp_path), theirs)
 
 
 def test_the_workspace_is_the_workspace_property_and_its_path_a_run_value(tmp_path):
