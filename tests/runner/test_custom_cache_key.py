@@ -70,3 +70,27 @@ def test_no_cache_runs_a_keyed_step_again(tmp_path: Path, store: Path):
     ptflow("run", str(source), "--store", str(store), "--no-cache", check=True)
     steps = show(store)["by_task"]
     assert steps["first"]["status"] == "SUCCEEDED" and steps["second"]["status"] == "SUCCEEDED"
+
+
+LOOP = """
+component features(x: str) -> (y: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf 'one %s' \\"$0\\" > \\"$1\\"", x, y.path]
+}
+
+pipeline looped() {
+    for x in ["a", "b", "c"] parallel 1 {
+        f = features(x: x) with { cache_key: "v1" }
+    }
+}
+"""
+
+
+def test_the_iterations_of_a_keyed_step_in_a_loop_share_one_result(tmp_path: Path, store: Path):
+    source = tmp_path / "looped.ptflow"
+    source.write_text(LOOP)
+    ptflow("run", str(source), "--store", str(store), check=True)
+    iterations = [step for step in show(store)["steps"] if step["task"].startswith("f")]
+    # One at a time: the first runs, the others reuse its result (the docs' warning about keys in loops).
+    assert sorted(step["status"] for step in iterations) == ["CACHED", "CACHED", "SUCCEEDED"]
+    assert {step["outputs"]["y"] for step in iterations} == {"one a"}
