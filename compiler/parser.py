@@ -1,7 +1,11 @@
 """Parse .ptflow text into the syntax tree of `tree.py`, recovering from errors.
 
 The lark LALR parser is built once per process (and cached on disk by lark).
-Syntax errors do not stop the parse: the recovery below inserts the closing
+A text is first parsed clean (`clean_parser.py`: lark's tables and lexer,
+with the builder below called at each reduction, no lark tree); a text with
+anything to report, a syntax error or nesting too deep, is parsed again from
+the start by lark with the recovery below, and its tree built by `_Builder`.
+Syntax errors do not stop that parse: the recovery inserts the closing
 token or separator that makes the parse go on, or skips the offending token,
 and reports each independent mistake once, with the tokens that would have
 been accepted there.
