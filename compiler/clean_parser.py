@@ -29,6 +29,7 @@ tree visits them (children left to right, then the node).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -40,7 +41,36 @@ from ptflow.compiler.lark_positions import _Positions
 
 
 class NotClean(Exception):
-    """The text has something the clean parse does not handle: parse it with lark's error recovery."""
+    """The text has something the clean parse does not handle: parse it with lark's error recovery.
+
+    `resume` is where that parse may start instead of at the beginning: the last point where a whole file's
+    parse had reduced every declaration before it (see `ResumePoint`); None if there is none."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.resume: ResumePoint | None = None
+
+
+@dataclass
+class ResumePoint:
+    """The parser between two top-level declarations, the ones before built.
+
+    The LALR parser there has only two states on its stack (the start state, and the one after the list of
+    declarations) and lark's parse has the list there as one node, holding no token: what comes next is
+    parsed the same whatever the declarations before were.  So lark's parse of a text with a syntax error
+    can start at the declaration that has it, from this stack, and the clean parse's work on the
+    declarations before is kept.
+    """
+
+    offset: int  # where the next declaration's first token starts
+    tokens: int  # how many tokens came before it
+    states: list[int]  # the parser's state stack there
+    items_rule: str  # the name of the rule of the list of declarations (lark's `item*` helper)
+    items: list  # the declarations before it, built
+    start: int  # the offsets they cover
+    end: int
+    depth: int  # the deepest of them, in tree levels
+    reports: int  # how many diagnostics the builder had reported by then (`builder.reported()`)
 
 
 class Leaf(Token):
@@ -91,7 +121,10 @@ _DEPTH = itemgetter(3)
 class CleanParser:
     """The clean parse of a lark LALR parser's grammar; `of` returns None where lark is not laid out as expected."""
 
-    def __init__(self, lexer_regex, keywords, ignored, kept, max_nesting, table, gotos, starts, ends, reductions):
+    def __init__(
+        self, lexer_regex, keywords, ignored, kept, max_nesting, table, gotos, starts, ends, reductions, items_rule
+    ):
+        self._items_rule = items_rule  # the rule of the list of top-level declarations (see ResumePoint)
         self._lexer_regex = lexer_regex
         self._keywords = keywords  # keyword text -> its terminal (lexed as NAME first)
         self._ignored = ignored  # the terminals skipped (whitespace, comments)
@@ -153,6 +186,12 @@ class CleanParser:
                     table[state][symbol] = argument if kind is Shift else ~index_of_rule[argument]
                 elif kind is Shift:
                     gotos[state][symbol] = argument
+        # `start: item*` is lark's `start: __start_star_0` (a list rule spliced into `start`), or empty.
+        items_rules = [
+            rule.expansion[0].name
+            for rule, reduction in zip(lalr.callbacks, reductions, strict=True)
+            if rule.origin.name == "start" and reduction.plain is None and len(rule.expansion) == 1
+        ]
         return cls(
             lexer_regex,
             keywords,
@@ -164,13 +203,27 @@ class CleanParser:
             dict(table_source.start_states),
             dict(table_source.end_states),
             reductions,
+            items_rules[0] if len(items_rules) == 1 else None,
         )
 
     def parse(self, text: str, start: str, builder) -> Any:
         """The built tree of `text` from rule `start`; raises NotClean where lark's parse would report something.
 
         `builder` has a method per rule, called as `method(builder, (start, end) or None, *children)` with the
-        offsets the node covers (None for an empty rule)."""
+        offsets the node covers (None for an empty rule), and `reported()`, how many diagnostics it has
+        reported so far."""
+        resume: list = []  # the last ResumePoint passed, as (offset, tokens, states, entry)
+        try:
+            return self._parse(text, start, builder, resume)
+        except NotClean as not_clean:
+            if resume:
+                offset, tokens, states, (items, items_start, items_end, depth), reports = resume[0]
+                not_clean.resume = ResumePoint(
+                    offset, tokens, states, self._items_rule, items, items_start, items_end, depth, reports
+                )
+            raise
+
+    def _parse(self, text: str, start: str, builder, resume: list) -> Any:
         table = self._table
         gotos = self._gotos
         reductions = self._reductions
@@ -180,6 +233,8 @@ class CleanParser:
         limit = self._max_nesting
         end_state = self._ends[start]
         states = [self._starts[start]]
+        items_rule = self._items_rule if start == "start" else None
+        tokens = 0
         # One entry per state above the first: (value, start offset, end offset, depth). The offsets are the
         # entry's "container" (a passed-up child grows to the tokens around it); -1 for an empty rule. The
         # depth counts tree nodes, as `parser._too_deep` does, so the same text is refused.
@@ -195,6 +250,7 @@ class CleanParser:
             kind = match.lastgroup
             if kind in ignored:
                 continue
+            tokens += 1
             if kind == "NAME":
                 kind = keywords.get(match.group(), "NAME")
                 nots = 0
@@ -242,6 +298,9 @@ class CleanParser:
                     states[-1] = gotos[states[-2]][reduction.origin]
                 else:
                     _reduce(reduction, states, stack, gotos, builder, limit)
+                    if reduction.origin == items_rule:
+                        # Between two declarations: this token starts the next one.
+                        resume[:] = [(token_start, tokens - 1, list(states), stack[-1], builder.reported())]
         if position != len(text):
             raise NotClean("a character the lexer refuses")
         while states[-1] != end_state:

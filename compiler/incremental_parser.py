@@ -28,7 +28,13 @@ import re
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic
-from ptflow.compiler.parser import build_declarations, finish_module, parse_declarations, parse_module
+from ptflow.compiler.parser import (
+    build_declarations,
+    finish_module,
+    parse_declarations,
+    parse_module,
+    parse_module_with_lark,
+)
 from ptflow.compiler.records import record
 from ptflow.compiler.source import SourceText
 
@@ -98,7 +104,8 @@ class IncrementalParser:
                     # Keep the pieces that did parse: the edit that mends this one will find them.
                     self._pieces[key] = {**previous, **current}
                     self._trees[key] = {**trees, **current_trees}
-                    return parse_module(text, path)
+                    # The whole text has this piece's error too, so its clean parse would only give up there.
+                    return parse_module_with_lark(text, path)
                 parsed = _Parsed(*built, parse_tree)
             current[piece] = parsed
             current_trees[piece.text] = parsed.parse_tree

@@ -1,7 +1,11 @@
 """Parse .ptflow text into the syntax tree of `tree.py`, recovering from errors.
 
 The lark LALR parser is built once per process (and cached on disk by lark).
-Syntax errors do not stop the parse: the recovery below inserts the closing
+A text is first parsed clean (`clean_parser.py`: lark's tables and lexer,
+with the builder below called at each reduction, no lark tree); a text with
+anything to report, a syntax error or nesting too deep, is parsed again from
+the start by lark with the recovery below, and its tree built by `_Builder`.
+Syntax errors do not stop that parse: the recovery inserts the closing
 token or separator that makes the parse go on, or skips the offending token,
 and reports each independent mistake once, with the tokens that would have
 been accepted there.
@@ -16,6 +20,8 @@ import textwrap
 import threading
 from bisect import bisect_right
 from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any
 
 # isort: off
 import ptflow.compiler.lark_without_regex  # noqa: F401 (before lark; see there)
@@ -27,7 +33,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.parsers.lalr_analysis import Shift
 
 from ptflow.compiler import tree
-from ptflow.compiler.clean_parser import CleanParser, NotClean
+from ptflow.compiler.clean_parser import CleanParser, NotClean, ResumePoint
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Related, codes
 from ptflow.compiler.lark_positions import use_fast_positions
 from ptflow.compiler.source import SourceText, Span
@@ -1083,6 +1089,9 @@ class _CleanBuilder(_Builder):
         start, end = _token_offsets(token)
         return self._offsets_span(start + self.offset, end + self.offset)
 
+    def reported(self) -> int:
+        return len(self.diagnostics.items)
+
 
 @lru_cache(maxsize=1)
 def _clean_parser() -> CleanParser | None:
@@ -1092,15 +1101,67 @@ def _clean_parser() -> CleanParser | None:
 def _parse_clean(text: str, start: str, source: SourceText, offset: int = 0):
     """The built tree of `text` and what building it reported, or None where the text needs lark's parse (a
     syntax error, nesting too deep): see `clean_parser.py`."""
+    built, diagnostics, _ = _parse_clean_or_resume(text, start, source, offset)
+    return None if built is None else (built, diagnostics)
+
+
+def _parse_clean_or_resume(
+    text: str, start: str, source: SourceText, offset: int = 0
+) -> tuple[Any, Diagnostics, ResumePoint | None]:
+    """`_parse_clean`, and where the text needs lark's parse, where that parse may start (see ResumePoint):
+    (built tree or None, what the builder reported, the resume point or None)."""
     parser = _clean_parser()
-    if parser is None:
-        return None
     diagnostics = Diagnostics()
+    if parser is None:
+        return None, diagnostics, None
     try:
-        built = parser.parse(text, start, _CleanBuilder(source, diagnostics, offset))
-    except NotClean:
-        return None
-    return built, diagnostics
+        return parser.parse(text, start, _CleanBuilder(source, diagnostics, offset)), diagnostics, None
+    except NotClean as not_clean:
+        return None, diagnostics, not_clean.resume
+
+
+class _FromStack:
+    """Stands in for lark's LALR parser in its error-handling loop (`LALR_Parser.parse`), so that lark's parse
+    starts from a given stack: its inner parser takes one, its loop doesn't."""
+
+    def __init__(self, states: list[int], values: list):
+        self.lark_parser = get_parser().parser.parser.parser
+        self.states = states
+        self.values = values
+
+    def parse(self, lexer, start: str):
+        return self.lark_parser.parse(lexer, start, value_stack=self.values, state_stack=self.states)
+
+
+def _parse_from(point: ResumePoint, text: str, recovery: _Recovery) -> lark.Tree:
+    """lark's parse of `text` with error recovery, started at `point` instead of the beginning: the
+    declarations before it, built by the clean parse, are one node of lark's stack there, as they would be
+    in lark's parse from the beginning."""
+    from lark.lexer import LexerThread
+    from lark.parsers.lalr_parser import LALR_Parser
+    from lark.tree import Meta
+
+    source = recovery.source
+    meta = Meta()
+    meta.line, meta.column = source.position(point.start)
+    meta.end_line, meta.end_column = source.position(point.end)
+    meta.start_pos, meta.end_pos = point.start, point.end
+    meta.empty = False
+    # What lark_positions.py reads of a node below the one it positions.
+    meta.container_start = (meta.line, meta.column, meta.start_pos)  # type: ignore[attr-defined]
+    meta.container_end = (meta.end_line, meta.end_column, meta.end_pos)  # type: ignore[attr-defined]
+    declarations = lark.Tree(point.items_rule, list(point.items), meta)
+    with _PARSE_LOCK:
+        _COUNTER.reset()
+        _COUNTER.count = point.tokens
+        lexer = LexerThread.from_text(get_parser().parser.lexer, text)
+        assert lexer.state is not None, "a lexer made from a text has its state"
+        position = lexer.state.line_ctr
+        position.char_pos = point.offset
+        position.line, position.column = source.position(point.offset)
+        position.line_start_pos = point.offset - position.column + 1
+        loop = SimpleNamespace(parser=_FromStack(list(point.states), [declarations]))
+        return LALR_Parser.parse(loop, lexer, "start", on_error=recovery)  # type: ignore[arg-type]
 
 
 _FSTRING_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -1431,15 +1492,18 @@ def _parse_module(text: str, path: str, clean: bool) -> tuple[tree.Module, list[
     diagnostics = Diagnostics()
     text = _without_surrogates(source, diagnostics)
     # Most files have no syntax error: parsed straight into tree nodes. Any other goes through lark's parse with
-    # its error recovery, from the start, so every syntax error is reported by one parser.
-    parsed = _parse_clean(text, "start", source) if clean else None
-    if parsed is not None:
-        module, built = parsed
+    # its error recovery, so every syntax error is reported by one parser: from the declaration the clean parse
+    # gave up in, where it can, the ones before it already built.
+    module, built, resume = _parse_clean_or_resume(text, "start", source) if clean else (None, Diagnostics(), None)
+    if module is not None:
         diagnostics.extend(built.items)
         finish_module(module, source)
         return module, diagnostics.items
+    if resume is not None and resume.depth >= MAX_NESTING:
+        resume = None  # a declaration before is as deep as a tree may be: lark's tree is then too deep
     try:
-        parse_tree = _parse(text, "start", on_error=_Recovery(source, diagnostics))
+        recovery = _Recovery(source, diagnostics)
+        parse_tree = _parse(text, "start", on_error=recovery) if resume is None else _parse_from(resume, text, recovery)
     except _TooDeep as too_deep:
         _report_too_deep_text(too_deep, source, diagnostics)
         parse_tree = None
@@ -1450,7 +1514,12 @@ def _parse_module(text: str, path: str, clean: bool) -> tuple[tree.Module, list[
             span = source.span(getattr(error, "pos_in_stream", 0) or 0, len(text))
             diagnostics.report(codes.SYNTAX_ERROR, "could not parse this file", span)
         parse_tree = None
-    module = _build(parse_tree, source, diagnostics, clean=clean) if parse_tree is not None else None
+    module = None
+    if parse_tree is not None:
+        if resume is not None and _too_deep(parse_tree) is None:
+            # What building the declarations before the resume point reported, in the order of lark's build.
+            diagnostics.extend(built.items[: resume.reports])
+        module = _build(parse_tree, source, diagnostics, clean=clean)
     if module is None:
         module = tree.Module(source.span(0, len(text)), path, [], [], [])
     finish_module(module, source)

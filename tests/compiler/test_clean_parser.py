@@ -17,6 +17,7 @@ import pytest
 from ptflow.compiler.parser import (
     MAX_NESTING,
     _parse_clean,
+    _parse_clean_or_resume,
     _parse_expression,
     parse_expression,
     parse_module,
@@ -134,6 +135,57 @@ def test_texts_with_something_to_report_are_left_to_lark_and_answered_the_same(t
     assert not _parses_clean(text)
     _assert_same_parse(text)
     assert parse_module(text)[1], "lark's parse reports what the clean parse left to it"
+
+
+GOOD = textwrap.dedent("""\
+    import stdlib.torch.extra as torch
+    ## A component.
+    component c(n: int = 99999999999999999999) -> (out: Model) {
+        image = "alpine:3"
+        command = ["sh", "-c", "\\q", f"{n}"]
+    }
+    pipeline first(xs: list[int]) {
+        for x in xs parallel 2 { a = c(n: x) with { cpu: "1" } }
+    }
+    """)
+
+RESUMED = {
+    "an error in the last declaration": GOOD + "pipeline broken(n: int {\n    a = c(n: n)\n}\n",
+    "an error in a declaration between two good ones": GOOD + "pipeline broken() { a = c(n: ) }\n" + GOOD,
+    "an unclosed block that swallows the rest": GOOD + "pipeline broken() {\n    if x {\n" + GOOD,
+    "a character no token starts with": GOOD + "pipeline broken() { a = c(n: $) }\n",
+    "an unterminated string": GOOD + 'pipeline broken() { a = c(n: "x) }\n' + GOOD,
+    "an unclosed triple-quoted string": GOOD + 'component broken() { image = """x\n',
+    "the file ends in a declaration": GOOD + "pipeline broken(",
+    "a stray closer at the top level": GOOD + "}\n" + GOOD,
+    "brackets past the limit in a later declaration": GOOD
+    + "pipeline deep() { a = c(n: "
+    + "[" * (MAX_NESTING + 1)
+    + "]" * (MAX_NESTING + 1)
+    + ") }\n",
+    "calls nested past the tree's depth in a later declaration": GOOD
+    + "pipeline deep() { a = "
+    + "f(" * 40
+    + ")" * 40
+    + " }",
+    "errors past the recovery limit": GOOD + "pipeline many() { a = c(n: " + "1 " * 1500 + ") }\n",
+    "a dotted import then a broken declaration": "import a.b.c\npipeline broken() { x = }\n",
+}
+
+
+@pytest.mark.parametrize("text", RESUMED.values(), ids=RESUMED.keys())
+def test_lark_resumes_after_the_clean_declarations_with_the_same_result(text):
+    """lark's parse starts at the declaration the clean parse gave up in, the ones before already built."""
+    built, _, resume = _parse_clean_or_resume(text, "start", SourceText("clean.ptflow", text))
+    assert built is None and resume is not None and resume.offset > 0
+    _assert_same_parse(text)
+
+
+@pytest.mark.parametrize("brackets", range(MAX_NESTING - 8, MAX_NESTING - 2))
+def test_a_declaration_near_the_depth_limit_before_an_error_is_answered_the_same(brackets):
+    """Whether the whole tree is too deep depends on the declarations before the resume point too."""
+    deep = "pipeline deep() { a = f(x: " + "[" * brackets + "]" * brackets + ") }\n"
+    _assert_same_parse(deep + "pipeline broken() { a = f( }\n")
 
 
 @pytest.mark.parametrize(
