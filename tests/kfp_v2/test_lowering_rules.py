@@ -253,3 +253,36 @@ pipeline q() {
     }
     step = document["components"]["comp-for-loop-3"]["dag"]["tasks"]["s"]
     assert step["inputs"]["parameters"] == {"msg": {"componentInputParameter": "pipelinechannel--m-names-loop-item"}}
+
+
+def test_a_condition_on_a_field_of_a_constant_loops_item_gets_the_field_typed_as_written(tmp_path):
+    source = """
+component say(msg: str) {
+    image = "alpine:3.19"
+    command = ["echo", msg]
+}
+pipeline q() {
+    for kv in [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}] {
+        if kv.a > 1 {
+            s = say(msg: kv.b)
+        }
+    }
+}
+"""
+    condition = compiled(tmp_path, source).documents[0]["components"]["comp-condition-3"]
+    assert condition["inputDefinitions"]["parameters"]["pipelinechannel--loop-item-param-1-subvar-a"] == {
+        "parameterType": "NUMBER_INTEGER"
+    }
+
+
+def test_a_tolerations_seconds_are_written_as_a_string_as_kfp_kubernetes_does(tmp_path):
+    """tolerationSeconds is an int64, which protobuf's JSON writes as a string; the other fields are as given."""
+    source = """
+pipeline q() {
+    t = make_data() with { tolerations: [{key: "gpu", operator: "Exists", effect: "NoExecute", seconds: 3600}] }
+}
+"""
+    platform = compiled(tmp_path, source).documents[1]["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+    assert platform["exec-t"]["tolerations"] == [
+        {"effect": "NoExecute", "key": "gpu", "operator": "Exists", "tolerationSeconds": "3600"}
+    ]
