@@ -81,6 +81,7 @@ MODULES: dict[str, list[str]] = {
         "not test_every_code or (fires and (PTF1 or PTF2 or PTF3 or PTF4))",
     ],
     "compiler/formatter.py": [
+        "tests/fmt/test_format_rules.py",
         "tests/fmt/test_style.py",
         "tests/fmt/test_comments.py",
         "tests/fmt/test_idempotence.py",
