@@ -173,7 +173,6 @@ class PipelineBuilder:
                 graph.tasks[decl.task.name] = decl.task
                 self.source_map[decl.task.name] = decl.node.span
         graph.exit_tasks = [d.task for d in self.steps.values() if d.in_finally and d.task is not None]
-        self._remove_failed_tasks(self.root, set(graph.tasks))
         self._check_after(graph)
         graph.returns = self._resolve_returns(outputs)
         self._record_dependencies(graph)
@@ -1488,12 +1487,6 @@ class PipelineBuilder:
         return result
 
     # ------------------------------------------------------------ graph
-    def _remove_failed_tasks(self, group: dag.TaskGroup, valid: set[str]) -> None:
-        group.children = [c for c in group.children if not isinstance(c, dag.Task) or c.name in valid]
-        for child in group.children:
-            if isinstance(child, dag.TaskGroup):
-                self._remove_failed_tasks(child, valid)
-
     def _record_dependencies(self, graph: dag.PipelineGraph) -> None:
         """Record which task depends on which in `graph` (its `dag`), and report a cycle (PTF401)."""
         graph.dependency_nodes = list(graph.tasks)

@@ -81,6 +81,7 @@ MODULES: dict[str, list[str]] = {
         "not test_every_code or (fires and (PTF1 or PTF2 or PTF3 or PTF4))",
     ],
     "compiler/formatter.py": [
+        "tests/fmt/test_format_rules.py",
         "tests/fmt/test_style.py",
         "tests/fmt/test_comments.py",
         "tests/fmt/test_idempotence.py",
@@ -127,6 +128,7 @@ MODULES: dict[str, list[str]] = {
         "tests/compiler/test_options.py",
         "tests/compiler/test_cli.py::test_compile_writes_ir_and_says_where",  # `-p` overrides a default
         "tests/kfp_v2/test_lowering_rules.py",
+        "tests/compiler/test_oneof.py",
     ],
     "compiler/targets/kfp_v1.py": [
         "tests/kfp_v1/test_kfp_v1_lowering.py",

@@ -381,10 +381,7 @@ class _Lowering:
                 self.dependencies.setdefault(self.name_of(down[0]), set()).add(self.name_of(up[0]))
                 self.oneofs.surface(value)
         for name in sorted(upstream):
-            producer = self.graph.tasks.get(name)
-            if producer is None or producer is task:
-                continue
-            up, down = self._uncommon(producer, task)
+            up, down = self._uncommon(self.graph.tasks[name], task)
             self.dependencies.setdefault(self.name_of(down[0]), set()).add(self.name_of(up[0]))
         for value in values:
             if isinstance(value, dag.TaskOutput) and value.gathered:

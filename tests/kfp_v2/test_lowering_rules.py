@@ -168,3 +168,121 @@ def test_resources_given_by_parameters_reach_a_step_inside_a_condition(tmp_path)
         "runtimeValue": {"constant": "{{$.inputs.parameters['pipelinechannel--gpu_type']}}"}
     }
     assert sized["pipelinechannel--gpu_type"] == {"componentInputParameter": "pipelinechannel--gpu_type"}
+
+
+def test_nested_loops_over_step_outputs_hand_each_step_its_item_or_the_whole_list(tmp_path):
+    source = """
+component make_list() -> (names: list[str]) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", names.path]
+}
+component say(msg: str, also: str = "") {
+    image = "alpine:3.19"
+    command = ["echo", msg, also]
+}
+component say_all(msgs: list[str]) {
+    image = "alpine:3.19"
+    command = ["echo", msgs]
+}
+pipeline q() {
+    m = make_list()
+    for x in m.names {
+        a = say(msg: f"item {x}", also: "!")
+        b = say_all(msgs: m.names)
+        k = make_list()
+        for y in k.names {
+            c = say(msg: x)
+            d = say(msg: y)
+        }
+    }
+}
+"""
+    components = compiled(tmp_path, source).documents[0]["components"]
+    outer, inner = components["comp-for-loop-1"], components["comp-for-loop-2"]
+
+    def given(component: dict, task: str) -> dict:
+        return {
+            name: binding.get("componentInputParameter") or binding["runtimeValue"]["constant"]
+            for name, binding in component["dag"]["tasks"][task]["inputs"]["parameters"].items()
+        }
+
+    item, names = "pipelinechannel--m-names-loop-item", "pipelinechannel--m-names"
+    assert given(outer, "a") == {
+        "msg": "item {{$.inputs.parameters['pipelinechannel--m-names-loop-item']}}",
+        item: item,
+        "also": "!",
+    }
+    assert given(outer, "b") == {"msgs": names}
+    assert given(inner, "c") == {"msg": item}
+    assert given(inner, "d") == {"msg": "pipelinechannel--k-names-loop-item"}
+    assert set(inner["inputDefinitions"]["parameters"]) == {
+        item,
+        "pipelinechannel--k-names",
+        "pipelinechannel--k-names-loop-item",
+    }
+
+
+def test_a_loop_over_a_step_output_inside_a_loop_over_constants_gets_the_list_through_the_outer_loop(tmp_path):
+    source = """
+component make_list() -> (names: list[str]) {
+    image = "alpine:3.19"
+    command = ["sh", "-c", "true", names.path]
+}
+component say(msg: str) {
+    image = "alpine:3.19"
+    command = ["echo", msg]
+}
+pipeline q() {
+    m = make_list()
+    for round in [1, 2] {
+        for y in m.names {
+            s = say(msg: y)
+        }
+    }
+}
+"""
+    document = compiled(tmp_path, source).documents[0]  # kfp numbers the outer loop 2: its item is param-1
+    outer = document["root"]["dag"]["tasks"]["for-loop-2"]
+    assert outer["inputs"]["parameters"] == {
+        "pipelinechannel--m-names": {"taskOutputParameter": {"outputParameterKey": "names", "producerTask": "m"}}
+    }
+    inner = document["components"]["comp-for-loop-2"]["dag"]["tasks"]["for-loop-3"]
+    assert inner["parameterIterator"] == {
+        "itemInput": "pipelinechannel--m-names-loop-item",
+        "items": {"inputParameter": "pipelinechannel--m-names"},
+    }
+    step = document["components"]["comp-for-loop-3"]["dag"]["tasks"]["s"]
+    assert step["inputs"]["parameters"] == {"msg": {"componentInputParameter": "pipelinechannel--m-names-loop-item"}}
+
+
+def test_a_condition_on_a_field_of_a_constant_loops_item_gets_the_field_typed_as_written(tmp_path):
+    source = """
+component say(msg: str) {
+    image = "alpine:3.19"
+    command = ["echo", msg]
+}
+pipeline q() {
+    for kv in [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}] {
+        if kv.a > 1 {
+            s = say(msg: kv.b)
+        }
+    }
+}
+"""
+    condition = compiled(tmp_path, source).documents[0]["components"]["comp-condition-3"]
+    assert condition["inputDefinitions"]["parameters"]["pipelinechannel--loop-item-param-1-subvar-a"] == {
+        "parameterType": "NUMBER_INTEGER"
+    }
+
+
+def test_a_tolerations_seconds_are_written_as_a_string_as_kfp_kubernetes_does(tmp_path):
+    """tolerationSeconds is an int64, which protobuf's JSON writes as a string; the other fields are as given."""
+    source = """
+pipeline q() {
+    t = make_data() with { tolerations: [{key: "gpu", operator: "Exists", effect: "NoExecute", seconds: 3600}] }
+}
+"""
+    platform = compiled(tmp_path, source).documents[1]["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+    assert platform["exec-t"]["tolerations"] == [
+        {"effect": "NoExecute", "key": "gpu", "operator": "Exists", "tolerationSeconds": "3600"}
+    ]

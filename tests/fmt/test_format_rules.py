@@ -1,0 +1,74 @@
+"""Formatting rules that only mutation testing showed untested (tools/mutation.py).
+
+Each test formats a small file and compares the whole text a user gets back.
+"""
+
+import textwrap
+
+from ptflow.compiler.formatter import format_source
+
+
+def fmt(text: str) -> str:
+    return format_source(textwrap.dedent(text).lstrip("\n"))
+
+
+def expect(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+SAY = """
+component say(msg: str) {
+    image = "alpine"
+    command = ["echo", msg]
+}
+"""
+
+
+def test_a_comment_right_after_a_try_blocks_brace_stays_after_it():
+    source = (
+        SAY
+        + """
+pipeline q() {
+    try {
+        a = say(msg: "x")
+        # last in the try
+    }# right after the try
+    finally {
+        b = say(msg: "y")
+    }
+}
+"""
+    )
+    assert fmt(source) == expect(
+        SAY
+        + """
+pipeline q() {
+    try {
+        a = say(msg: "x")
+        # last in the try
+    } finally {  # right after the try
+        b = say(msg: "y")
+    }
+}
+"""
+    )
+
+
+def test_comments_at_the_end_of_the_file_keep_their_own_blank_lines():
+    """Right below the last definition, then after a blank line: each keeps its distance."""
+    source = (
+        SAY
+        + """# right below the component
+
+# after a blank line
+"""
+    )
+    assert fmt(source) == expect(source)
+    spaced = (
+        SAY
+        + """
+# after a blank line
+# right below that one
+"""
+    )
+    assert fmt(spaced) == expect(spaced)
