@@ -29,7 +29,6 @@ tree visits them (children left to right, then the node).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -38,6 +37,7 @@ from lark.parse_tree_builder import ChildFilter, ChildFilterLALR_NoPlaceholders,
 from lark.parsers.lalr_analysis import Shift
 
 from ptflow.compiler.lark_positions import _Positions
+from ptflow.compiler.records import record
 
 
 class NotClean(Exception):
@@ -51,7 +51,7 @@ class NotClean(Exception):
         self.resume: ResumePoint | None = None
 
 
-@dataclass
+@record
 class ResumePoint:
     """The parser between two top-level declarations, the ones before built.
 
