@@ -14,10 +14,10 @@ is the loop's gathered list already, so a loop on the way means no collection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ptflow.compiler.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CollectedOutputs:
     """The names of a pipeline's outputs that are collected from a step inside an `if`."""
 

@@ -1,8 +1,12 @@
-"""`record` (compiler/records.py) makes the same classes as `dataclass`, with a shared `__repr__`: the reprs
-must read exactly as a dataclass's own, or a traceback or a failing test would show something else."""
+"""`record` (compiler/records.py) makes the same classes as `dataclass`, its `__repr__`, `__eq__` and `__hash__`
+made without compiling source: each must behave exactly as a dataclass's own (a repr that read differently would
+mislead a traceback or a failing test; an `__eq__` or `__hash__` that differed would change what the compiler
+finds equal)."""
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +95,104 @@ def test_the_compilers_own_classes():
         f"TaskOutput(task='train', output='model', type={model!r}, gathered=0, collected=False)"
     )
     assert repr(tree.Identifier("x", span)) == f"Identifier(name='x', span={span!r})"
+
+
+def same_hash(first, second) -> bool:
+    return hash(first) == hash(second)
+
+
+def outcome(compute, *args):
+    """What `compute(*args)` gives, or the name of the exception it raises (to compare two classes' behaviour)."""
+    try:
+        return compute(*args)
+    except Exception as error:
+        return type(error).__name__
+
+
+def test_equality_and_hashing_follow_dataclass():
+    nan = float("nan")
+    for options in ({}, {"frozen": True}, {"slots": True}, {"frozen": True, "slots": True}, {"eq": False}):
+        ours, theirs = twin_classes(**options)
+        for cls in (ours, theirs):
+            cls.__name__ = "Point"
+        cases = []
+        for cls in (ours, theirs):
+            a, b, c = cls(x=1, hidden=[1]), cls(x=1, hidden=[2]), cls(x=2)
+            shared = [nan]
+            d, e = cls(x=1, children=shared), cls(x=1, children=shared)  # the same NaN: equal, as in tuples
+            cases.append(
+                (
+                    a == b,
+                    a == c,
+                    a != c,
+                    d == e,
+                    a == (1, "origin", [1], []),
+                    a.__eq__(object()),
+                    cls.__hash__ is None,
+                    # a frozen one hashes its fields (a list among them can't be); eq=False: by identity
+                    outcome(same_hash, a, cls(x=1, hidden=[1])),
+                    outcome(same_hash, cls(x=1, children=()), cls(x=1, children=())),
+                )
+            )
+        assert cases[0] == cases[1], options
+
+
+def test_hash_and_compare_flags_of_fields_are_kept():
+    @record(frozen=True)
+    class Keyed:
+        key: str
+        note: str = field(default="", compare=False)
+        weight: int = field(default=0, hash=False)
+
+    assert Keyed("a", note="x") == Keyed("a", note="y")
+    assert Keyed("a", weight=1) != Keyed("a", weight=2)
+    assert hash(Keyed("a", weight=1)) == hash(Keyed("a", weight=2)) == hash(("a",))
+    assert {Keyed("a"): 1}[Keyed("a", note="other")] == 1
+
+
+def test_a_subclass_compares_its_own_fields_and_an_inherited_eq_its_base_fields():
+    @record
+    class Base:
+        x: int
+
+    @record
+    class Sub(Base):
+        y: int = 0
+
+    @record(eq=False)
+    class Plain(Base):
+        y: int = 0
+
+    assert Sub(1, 2) != Sub(1, 3) and Sub(1, 2) == Sub(1, 2)
+    assert Sub(1) != Base(1)  # another class: not equal, as with dataclass
+    assert Plain(1, 2) == Plain(1, 3)  # Base's __eq__, inherited, compares Base's fields only
+    assert Base.__hash__ is None and Sub.__hash__ is None
+
+
+def test_a_class_with_its_own_eq_or_order_is_left_to_dataclass():
+    @record
+    class Own:
+        x: int
+
+        def __eq__(self, other):
+            return True
+
+    @record(order=True, frozen=True)
+    class Ordered:
+        x: int
+
+    assert Own(1) == Own(2) and Own.__hash__ is None
+    assert Ordered(1) < Ordered(2) and Ordered(1) == Ordered(1) and hash(Ordered(1)) == hash((1,))
+
+
+def test_the_compiler_makes_its_data_classes_with_record():
+    """A `@dataclass` in compiler/ would compile its methods at every cold start again (compiler/records.py)."""
+    compiler = Path(__file__).resolve().parents[2] / "compiler"
+    made_by_dataclass = re.compile(r"\s*@(dataclasses\.)?dataclass\b|from dataclasses import .*\bdataclass\b")
+    offenders = [
+        f"{path.relative_to(compiler.parent)}:{number}"
+        for path in sorted(compiler.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if made_by_dataclass.match(line)
+    ]
+    assert offenders == []
