@@ -9,6 +9,7 @@ the validator then checks the names against the component's interface.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import field
@@ -59,31 +60,42 @@ class Use:
     text: str
 
 
-@record
+@record(frozen=True)
 class Scan:
     """The placeholders found in one command-line element, and the malformed ones."""
+
+    uses: tuple[Use, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+@record
+class _Findings:
+    """What `scan` collects as it reads an element."""
 
     uses: list[Use] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
+# Executors repeat the same elements (`sh`, `-c`, the same input's placeholder: an N-step chain has N alike
+# command lines), so each distinct element is read once; the result is frozen, as it is shared.
+@functools.lru_cache(maxsize=4096)
 def scan(element: str) -> Scan:
     """Every named placeholder in one command-line element, and every malformed one."""
-    result = Scan()
+    result = _Findings()
     start = _STRUCTURE_START.match(element)
     if start:
         try:
             structure = json.loads(element)
         except json.JSONDecodeError as error:
             result.problems.append(f"malformed {start.group(1)} placeholder: {error.msg} at character {error.pos}")
-            return result
-        _structure(structure, result)
-        return result
-    _text(element, result)
-    return result
+        else:
+            _structure(structure, result)
+    else:
+        _text(element, result)
+    return Scan(tuple(result.uses), tuple(result.problems))
 
 
-def _text(text: str, result: Scan) -> None:
+def _text(text: str, result: _Findings) -> None:
     position = 0
     while True:
         start = text.find("{{$", position)
@@ -112,7 +124,7 @@ def _named(body: str, whole: str) -> Use | None:
     return None
 
 
-def _structure(value, result: Scan) -> None:
+def _structure(value, result: _Findings) -> None:
     """An IfPresent / Concat structure, or a leaf of one."""
     if isinstance(value, str):
         _text(value, result)
@@ -136,7 +148,7 @@ def _structure(value, result: Scan) -> None:
         result.problems.append(f"unknown placeholder structure `{kind}` (expected IfPresent or Concat)")
 
 
-def _if_present(body, result: Scan) -> None:
+def _if_present(body, result: _Findings) -> None:
     if not isinstance(body, dict):
         result.problems.append("IfPresent takes a mapping with InputName, Then and optionally Else")
         return

@@ -36,7 +36,7 @@ from ptflow.compiler.validate.placeholders import (
 )
 def test_named_placeholders(text, kind, name):
     result = scan(text)
-    assert result.problems == []
+    assert result.problems == ()
     assert [(u.kind, u.name) for u in result.uses] == [(kind, name)]
 
 
@@ -60,7 +60,7 @@ def test_named_placeholders(text, kind, name):
 )
 def test_placeholders_without_names_and_plain_text(text):
     result = scan(text)
-    assert (result.uses, result.problems) == ([], [])
+    assert (result.uses, result.problems) == ((), ())
 
 
 def test_several_placeholders_in_one_string():
@@ -82,7 +82,7 @@ def test_if_present_and_concat_structures_are_read_recursively():
         ]
     }
     result = scan(json.dumps(structure))
-    assert result.problems == []
+    assert result.problems == ()
     assert [(u.kind, u.name) for u in result.uses] == [
         (ANY_INPUT, "opt"),
         (INPUT_PARAMETER, "opt"),
@@ -112,3 +112,14 @@ def test_if_present_and_concat_structures_are_read_recursively():
 )
 def test_malformed_placeholders(text, problem):
     assert problem in scan(text).problems
+
+
+def test_a_scan_is_shared_between_equal_elements_and_cannot_be_changed():
+    """`scan` reads each distinct element once (executors repeat theirs); a caller can't alter what the next
+    caller of the same element gets."""
+    text = "--x={{$.inputs.parameters['x']}} {{$.bad}}"
+    first = scan(text)
+    assert scan(text) is first
+    assert [(u.kind, u.name) for u in first.uses] == [(INPUT_PARAMETER, "x")] and len(first.problems) == 1
+    with pytest.raises(AttributeError):
+        first.uses.append(first.uses[0])
