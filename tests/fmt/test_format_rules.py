@@ -97,3 +97,23 @@ def test_formatting_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_comment_inside_a_property_goes_above_it_when_the_property_has_a_trailing_comment():
+    """`image = # note` then the value and a comment of its own: the note goes above, the other stays behind."""
+    source = """
+component say(msg: str) {
+    image = # note
+        "alpine" # after
+    command = ["echo", msg]
+}
+"""
+    assert fmt(source) == expect(
+        """
+component say(msg: str) {
+    # note
+    image = "alpine"  # after
+    command = ["echo", msg]
+}
+"""
+    )
