@@ -68,6 +68,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "compiler/checker.py": [
         "tests/compiler/test_checker.py",
+        "tests/compiler/test_recheck.py",  # the language server's re-check reuses pipelines through the checker
         "tests/diagnostics/test_every_code.py",
         "-k",
         "not test_every_code or (fires and (PTF2 or PTF4 or PTF9))",
