@@ -109,6 +109,12 @@ def test_a_long_string_given_to_a_number_input_is_not_quoted_whole(tmp_path):
     ]
 
 
+def test_a_mistake_on_the_line_of_a_syntax_error_is_not_reported_again(tmp_path):
+    """The parser repaired `fit(: 0.5, ...)` with a guess; what the checker says about the guess would repeat it."""
+    diagnostics = check(tmp_path, 'pipeline q() {\n    e = fit(: 0.5, lr: "a")\n    f = fit(lr: "b")\n}')
+    assert codes_at(diagnostics) == [("PTF101", P + 1, 13), ("PTF301", P + 2, 17)]
+
+
 def test_an_argument_without_its_name_leaves_the_next_arguments_checked(tmp_path):
     """After `: 0.5` (a syntax error), `lr` is still read: its own mistake, on a line of its own, is reported."""
     diagnostics = check(tmp_path, 'pipeline q() {\n    e = fit(\n        : 0.5,\n        lr: "a",\n    )\n}')
