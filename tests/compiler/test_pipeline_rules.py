@@ -1,4 +1,5 @@
-"""Rules of the pipeline checker that only mutation testing showed untested (tools/mutation.py).
+"""Rules of the checker (mostly the pipeline checker) that only mutation testing showed untested
+(tools/mutation.py).
 
 Each test is a mistake (or a correct file) a user can write, with the code, place and message
 `ptflow check` gives, or what the compiled document then says.
@@ -47,6 +48,13 @@ def test_a_parameter_named_like_a_builtin_is_reported_at_the_parameter(tmp_path)
     d = only(diagnostics, "PTF205")
     assert (d.span.line, d.span.column) == (P, 12)
     assert d.message == "parameter `importer` has the name of an import or definition of this file"
+
+
+def test_a_name_defined_twice_points_at_its_first_definition(tmp_path):
+    diagnostics = check(tmp_path, 'component say(msg: str) {\n    image = "alpine"\n}\npipeline q() {}')
+    d = only(diagnostics, "PTF205")
+    assert (d.span.line, d.message) == (P, "`say` is defined twice in this file")
+    assert [(r.span.line, r.message) for r in d.related] == [(5, "first defined here")]
 
 
 def test_an_unknown_output_of_a_step_without_outputs_says_it_has_none(tmp_path):
