@@ -5,7 +5,7 @@ Each test is a mistake (or a correct file) a user can write, with the code, plac
 `ptflow check` gives, or what the compiled document then says.
 """
 
-from ptflow.compiler.api import compile_file
+from ptflow.compiler.api import check_file, compile_file
 from tests.support.diagnose import codes_at, diagnose, only
 
 COMPONENTS = """\
@@ -398,3 +398,15 @@ def test_an_importers_metadata_reaches_the_compiled_importer(tmp_path):
     (executor,) = result.documents[0]["deploymentSpec"]["executors"].values()
     assert executor["importer"]["metadata"] == {"k": "v"}
     assert executor["importer"]["typeSchema"] == {"schemaTitle": "system.Model", "schemaVersion": "0.0.1"}
+
+
+# ------------------------------------------------------------------ unsaved text
+
+
+def test_the_text_given_is_checked_not_the_file_on_disk(tmp_path):
+    """The language server checks the editor's unsaved buffer: a mistake only on disk is not reported."""
+    path = tmp_path / "main.ptflow"
+    path.write_text(COMPONENTS + 'pipeline q() {\n    s = sya(msg: "on disk")\n}\n')
+    buffer = COMPONENTS + "pipeline q() {\n    s = say(msg: 1)\n}\n"
+    diagnostics = check_file(str(path), buffer).diagnostics
+    assert codes_at(diagnostics) == [("PTF301", P + 1, 18)]
