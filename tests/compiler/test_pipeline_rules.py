@@ -410,3 +410,11 @@ def test_the_text_given_is_checked_not_the_file_on_disk(tmp_path):
     buffer = COMPONENTS + "pipeline q() {\n    s = say(msg: 1)\n}\n"
     diagnostics = check_file(str(path), buffer).diagnostics
     assert codes_at(diagnostics) == [("PTF301", P + 1, 18)]
+
+
+def test_an_imported_yaml_file_that_is_not_utf8_is_reported_at_the_import(tmp_path):
+    (tmp_path / "bad.yaml").write_bytes(b"name: x\nimplementation: \xff\xfe\n")
+    diagnostics = diagnose('import "bad.yaml" as bad\npipeline q() {\n    s = bad()\n}\n', tmp_path)
+    d = only(diagnostics, "PTF207")
+    assert (d.span.line, d.span.column) == (1, 8)
+    assert d.message.startswith(f"can't read `{tmp_path / 'bad.yaml'}`: 'utf-8' codec can't decode byte 0xff")
