@@ -418,3 +418,10 @@ def test_an_imported_yaml_file_that_is_not_utf8_is_reported_at_the_import(tmp_pa
     d = only(diagnostics, "PTF207")
     assert (d.span.line, d.span.column) == (1, 8)
     assert d.message.startswith(f"can't read `{tmp_path / 'bad.yaml'}`: 'utf-8' codec can't decode byte 0xff")
+
+
+def test_a_step_that_calls_a_member_of_a_member_is_told_what_a_step_calls(tmp_path):
+    diagnostics = diagnose("import stdlib.torch as torch\npipeline q() {\n    s = torch.train.fit()\n}\n", tmp_path)
+    d = only(diagnostics, "PTF211")
+    assert (d.span.line, d.span.column) == (3, 9)
+    assert d.message == "a step calls a component: `name(...)` or `module.name(...)`"
