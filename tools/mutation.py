@@ -68,6 +68,10 @@ MODULES: dict[str, list[str]] = {
     ],
     "compiler/checker.py": [
         "tests/compiler/test_checker.py",
+        "tests/compiler/test_recheck.py",  # the language server's re-check reuses pipelines through the checker
+        "tests/compiler/test_pipeline_rules.py",
+        # the target looks a serve.deploy step's components up through the checker
+        "tests/vertex/test_vertex_target.py::test_the_vertex_example_deploys_with_gcpc_inside_its_condition",
         "tests/diagnostics/test_every_code.py",
         "-k",
         "not test_every_code or (fires and (PTF2 or PTF4 or PTF9))",

@@ -1,10 +1,11 @@
-"""Rules of the pipeline checker that only mutation testing showed untested (tools/mutation.py).
+"""Rules of the checker (mostly the pipeline checker) that only mutation testing showed untested
+(tools/mutation.py).
 
 Each test is a mistake (or a correct file) a user can write, with the code, place and message
 `ptflow check` gives, or what the compiled document then says.
 """
 
-from ptflow.compiler.api import compile_file
+from ptflow.compiler.api import check_file, compile_file
 from tests.support.diagnose import codes_at, diagnose, only
 
 COMPONENTS = """\
@@ -47,6 +48,13 @@ def test_a_parameter_named_like_a_builtin_is_reported_at_the_parameter(tmp_path)
     d = only(diagnostics, "PTF205")
     assert (d.span.line, d.span.column) == (P, 12)
     assert d.message == "parameter `importer` has the name of an import or definition of this file"
+
+
+def test_a_name_defined_twice_points_at_its_first_definition(tmp_path):
+    diagnostics = check(tmp_path, 'component say(msg: str) {\n    image = "alpine"\n}\npipeline q() {}')
+    d = only(diagnostics, "PTF205")
+    assert (d.span.line, d.message) == (P, "`say` is defined twice in this file")
+    assert [(r.span.line, r.message) for r in d.related] == [(5, "first defined here")]
 
 
 def test_an_unknown_output_of_a_step_without_outputs_says_it_has_none(tmp_path):
@@ -107,6 +115,12 @@ def test_a_long_string_given_to_a_number_input_is_not_quoted_whole(tmp_path):
         f'input `lr` of `fit` is a `float`, but this is a str (`"{short}"`)',
         "input `lr` of `fit` is a `float`, but this is a str",
     ]
+
+
+def test_a_mistake_on_the_line_of_a_syntax_error_is_not_reported_again(tmp_path):
+    """The parser repaired `fit(: 0.5, ...)` with a guess; what the checker says about the guess would repeat it."""
+    diagnostics = check(tmp_path, 'pipeline q() {\n    e = fit(: 0.5, lr: "a")\n    f = fit(lr: "b")\n}')
+    assert codes_at(diagnostics) == [("PTF101", P + 1, 13), ("PTF301", P + 2, 17)]
 
 
 def test_an_argument_without_its_name_leaves_the_next_arguments_checked(tmp_path):
@@ -384,3 +398,30 @@ def test_an_importers_metadata_reaches_the_compiled_importer(tmp_path):
     (executor,) = result.documents[0]["deploymentSpec"]["executors"].values()
     assert executor["importer"]["metadata"] == {"k": "v"}
     assert executor["importer"]["typeSchema"] == {"schemaTitle": "system.Model", "schemaVersion": "0.0.1"}
+
+
+# ------------------------------------------------------------------ unsaved text
+
+
+def test_the_text_given_is_checked_not_the_file_on_disk(tmp_path):
+    """The language server checks the editor's unsaved buffer: a mistake only on disk is not reported."""
+    path = tmp_path / "main.ptflow"
+    path.write_text(COMPONENTS + 'pipeline q() {\n    s = sya(msg: "on disk")\n}\n')
+    buffer = COMPONENTS + "pipeline q() {\n    s = say(msg: 1)\n}\n"
+    diagnostics = check_file(str(path), buffer).diagnostics
+    assert codes_at(diagnostics) == [("PTF301", P + 1, 18)]
+
+
+def test_an_imported_yaml_file_that_is_not_utf8_is_reported_at_the_import(tmp_path):
+    (tmp_path / "bad.yaml").write_bytes(b"name: x\nimplementation: \xff\xfe\n")
+    diagnostics = diagnose('import "bad.yaml" as bad\npipeline q() {\n    s = bad()\n}\n', tmp_path)
+    d = only(diagnostics, "PTF207")
+    assert (d.span.line, d.span.column) == (1, 8)
+    assert d.message.startswith(f"can't read `{tmp_path / 'bad.yaml'}`: 'utf-8' codec can't decode byte 0xff")
+
+
+def test_a_step_that_calls_a_member_of_a_member_is_told_what_a_step_calls(tmp_path):
+    diagnostics = diagnose("import stdlib.torch as torch\npipeline q() {\n    s = torch.train.fit()\n}\n", tmp_path)
+    d = only(diagnostics, "PTF211")
+    assert (d.span.line, d.span.column) == (3, 9)
+    assert d.message == "a step calls a component: `name(...)` or `module.name(...)`"

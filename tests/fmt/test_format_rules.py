@@ -3,6 +3,7 @@
 Each test formats a small file and compares the whole text a user gets back.
 """
 
+import gc
 import textwrap
 
 from ptflow.compiler.formatter import format_source
@@ -72,3 +73,47 @@ def test_comments_at_the_end_of_the_file_keep_their_own_blank_lines():
 """
     )
     assert fmt(spaced) == expect(spaced)
+
+
+def test_a_comment_right_after_a_dicts_brace_stays_after_it():
+    source = """
+component say(msg: str) {
+    image = "alpine"
+    command = ["echo", msg]
+    env = {A: "1"}# right after the dict
+}
+"""
+    assert fmt(source) == expect(source.replace("}#", "}  #"))
+
+
+def test_formatting_leaves_the_garbage_collector_as_it_found_it():
+    """Formatting pauses the cyclic collector for speed; a long-lived caller (the language server) gets it back."""
+    assert gc.isenabled()
+    fmt(SAY)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        fmt(SAY)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_comment_inside_a_property_goes_above_it_when_the_property_has_a_trailing_comment():
+    """`image = # note` then the value and a comment of its own: the note goes above, the other stays behind."""
+    source = """
+component say(msg: str) {
+    image = # note
+        "alpine" # after
+    command = ["echo", msg]
+}
+"""
+    assert fmt(source) == expect(
+        """
+component say(msg: str) {
+    # note
+    image = "alpine"  # after
+    command = ["echo", msg]
+}
+"""
+    )
