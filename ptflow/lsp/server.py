@@ -92,7 +92,7 @@ class PtflowLanguageServer(LanguageServer):
         self.scheduler = CheckScheduler(
             self.check_executor,
             self.snapshot,
-            lambda snapshot: self.analyzer.analyze(snapshot),
+            lambda snapshot: self.analyzer.analyze(snapshot, self.check_executor),
             self.checked,
             check_delay,
         )
