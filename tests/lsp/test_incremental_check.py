@@ -123,3 +123,56 @@ def changes(text: str):
         start = text.index(old)
         yield start, start + len(old), new
         text = text.replace(old, new, 1)
+
+
+@pytest.mark.asyncio
+async def test_requests_after_typing_that_moved_declarations_answer_as_for_a_fresh_document(
+    client: LanguageClient, project: Path
+):
+    """A character typed above declarations keeps them as they were for the diagnostics (their offsets are
+    off); definition, hover and rename right after it answer exactly as for the same text opened fresh."""
+    typed_path, fresh_path = project / "typed.ptflow", project / "fresh.ptflow"
+    typed_path.write_text(TEXT)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=typed_path.as_uri(), language_id="ptflow", version=1, text=TEXT)
+        )
+    )
+    await wait_for_diagnostics(client, typed_path.as_uri())
+    at = TEXT.index("## Say something") + len("## Say")
+    text = TEXT[:at] + "ing" + TEXT[at:]  # typed into the doc comment of `say`, above `shout` and `main`
+    for version, key in enumerate("ing", start=2):
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=typed_path.as_uri(), version=version),
+                [
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(position(TEXT, "", at), position(TEXT, "", at)), text=key
+                    )
+                ],
+            )
+        )
+        at += 1  # (on one line of the text, so TEXT's line and column of `at` are the edited text's)
+    await wait_for_diagnostics(client, typed_path.as_uri())
+    fresh_path.write_text(text)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=fresh_path.as_uri(), language_id="ptflow", version=1, text=text)
+        )
+    )
+    await wait_for_diagnostics(client, fresh_path.as_uri())
+
+    async def answers(path: Path):
+        document = types.TextDocumentIdentifier(uri=path.as_uri())
+        at_call = position(text, "say(msg:", 1)
+        definition = await client.text_document_definition_async(types.DefinitionParams(document, at_call))
+        hover = await client.text_document_hover_async(types.HoverParams(document, position(text, "hello.said", 7)))
+        rename = await client.text_document_rename_async(
+            types.RenameParams(document, position(text, "hello.said", 1), "greeting")
+        )
+        # The same answers name the document they were asked about: compare them without it.
+        return repr((definition, hover, rename)).replace(path.as_uri(), "DOCUMENT")
+
+    typed_answers = await answers(typed_path)
+    assert typed_answers == await answers(fresh_path)
+    assert "greeting" in typed_answers and "said" in typed_answers
