@@ -146,10 +146,11 @@ def with_offsets_of(diagnostics: list[Diagnostic], source: SourceText) -> list[D
     columns but offsets from the text before the edit; this puts right what they lead to.
     """
     path = os.path.normpath(source.path)
+    lines = len(source.line_starts)
 
     def fixed(span: Span) -> Span:
-        if os.path.normpath(span.file) != path:
-            return span
+        if os.path.normpath(span.file) != path or span.end_line > lines:
+            return span  # another file's, or past the text's lines (a span no parse of this text makes)
         start, end = source.offset(span.line, span.column), source.offset(span.end_line, span.end_column)
         if (start, end) == (span.start, span.end):
             return span
@@ -157,10 +158,16 @@ def with_offsets_of(diagnostics: list[Diagnostic], source: SourceText) -> list[D
 
     out = []
     for diagnostic in diagnostics:
-        related = [dataclasses.replace(r, span=fixed(r.span)) for r in diagnostic.related]
-        fix = diagnostic.fix
-        if fix is not None:
-            fix = dataclasses.replace(fix, span=fixed(fix.span))
         span = fixed(diagnostic.span) if diagnostic.span is not None else None
-        out.append(dataclasses.replace(diagnostic, span=span, related=related, fix=fix))
+        related = [
+            r if fixed(r.span) is r.span else dataclasses.replace(r, span=fixed(r.span)) for r in diagnostic.related
+        ]
+        fix = diagnostic.fix
+        if fix is not None and fixed(fix.span) is not fix.span:
+            fix = dataclasses.replace(fix, span=fixed(fix.span))
+        unchanged = span is diagnostic.span and fix is diagnostic.fix
+        if unchanged and all(new is old for new, old in zip(related, diagnostic.related)):
+            out.append(diagnostic)
+        else:
+            out.append(dataclasses.replace(diagnostic, span=span, related=related, fix=fix))
     return out
