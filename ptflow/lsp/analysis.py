@@ -61,6 +61,7 @@ class Analysis:
     check_thread: int | None = None
     _exact_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _index: FileIndex | None = field(default=None, init=False, repr=False)
+    _completion_index: FileIndex | None = field(default=None, init=False, repr=False)  # a provisional's
     _index_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
@@ -91,6 +92,25 @@ class Analysis:
         with self._exact_lock:
             self.checked = result
             self.exact_check = None
+
+    @property
+    def completion_view(self) -> tuple[ModuleScope | None, FileIndex]:
+        """The scope and index completion reads: names, types, docs, and lines and columns (never offsets).
+        A provisional analysis's lines and columns are right, so completion takes its own, without checking
+        the text again (which would make a completion right after a keystroke wait for a whole check)."""
+        with self._exact_lock:
+            if self.exact_check is None:
+                provisional = None
+            else:
+                provisional = self.checked
+        if provisional is None:
+            return self.scope, self.index
+        with self._index_lock:
+            if self._completion_index is None:
+                with garbage_collection_paused():
+                    scope = provisional.scope
+                    self._completion_index = build_index(scope) if scope is not None else FileIndex(self.path)
+            return provisional.scope, self._completion_index
 
     @property
     def index(self) -> FileIndex:

@@ -238,7 +238,7 @@ class PtflowLanguageServer(LanguageServer):
     async def any_analysis(self, uri: str) -> Analysis | None:
         """The newest analysis there is, even of a slightly older text (what completion needs)."""
         analysis = self.analyses.get(uri)
-        if analysis is not None and analysis.scope is not None:
+        if analysis is not None and analysis.checked.scope is not None:  # (a provisional one will do)
             return analysis
         return await self.scheduler.newest(uri)
 
@@ -403,7 +403,10 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         uri = params.text_document.uri
         analysis = await ls.any_analysis(uri)
         snapshot = ls.snapshot(uri)
-        if analysis is None or analysis.scope is None or snapshot is None:
+        if analysis is None or snapshot is None:
+            return None
+        scope, index = analysis.completion_view
+        if scope is None:
             return None
         positions = PositionMap(snapshot.text, ls.encoding)
         line, column = positions.compiler_position(params.position)
@@ -415,7 +418,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         from ptflow.compiler.completion import complete
         from ptflow.lsp.completion import completion_list, typed_word
 
-        found = complete(analysis.scope, analysis.index, snapshot.text, line, column)
+        found = complete(scope, index, snapshot.text, line, column)
         return completion_list(found, typed_word(before))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)

@@ -130,7 +130,8 @@ async def test_requests_after_typing_that_moved_declarations_answer_as_for_a_fre
     client: LanguageClient, project: Path
 ):
     """A character typed above declarations keeps them as they were for the diagnostics (their offsets are
-    off); definition, hover and rename right after it answer exactly as for the same text opened fresh."""
+    off); definition, hover, rename and completion right after it answer exactly as for the same text opened
+    fresh."""
     typed_path, fresh_path = project / "typed.ptflow", project / "fresh.ptflow"
     typed_path.write_text(TEXT)
     client.text_document_did_open(
@@ -164,6 +165,10 @@ async def test_requests_after_typing_that_moved_declarations_answer_as_for_a_fre
 
     async def answers(path: Path):
         document = types.TextDocumentIdentifier(uri=path.as_uri())
+        # Completion first: right after typing, it reads the analysis the keystroke left.
+        completion = await client.text_document_completion_async(
+            types.CompletionParams(document, position(text, "hello.said", len("hello.")))
+        )
         at_call = position(text, "say(msg:", 1)
         definition = await client.text_document_definition_async(types.DefinitionParams(document, at_call))
         hover = await client.text_document_hover_async(types.HoverParams(document, position(text, "hello.said", 7)))
@@ -171,7 +176,7 @@ async def test_requests_after_typing_that_moved_declarations_answer_as_for_a_fre
             types.RenameParams(document, position(text, "hello.said", 1), "greeting")
         )
         # The same answers name the document they were asked about: compare them without it.
-        return repr((definition, hover, rename)).replace(path.as_uri(), "DOCUMENT")
+        return repr((definition, hover, rename, completion)).replace(path.as_uri(), "DOCUMENT")
 
     typed_answers = await answers(typed_path)
     assert typed_answers == await answers(fresh_path)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ptflow.compiler.api import check_file
+from ptflow.compiler.completion import complete
 from ptflow.compiler.index import build_index
 from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.parser import parse_module
@@ -159,3 +160,31 @@ def test_the_index_built_in_the_check_thread_first_is_exact_too(tmp_path: Path, 
     index = check_thread.submit(lambda: analysis.index).result()  # the server's build once typing pauses
     fresh_index = build_index(check_file(path, text, loader=ModuleLoader()).scope)
     assert repr(sorted(index.occurrences, key=repr)) == repr(sorted(fresh_index.occurrences, key=repr))
+
+
+def test_completion_reads_a_provisional_analysis_as_it_is_and_completes_as_a_fresh_check(tmp_path: Path, check_thread):
+    """Completion reads only names, types and lines and columns, which a provisional analysis has right: a
+    completion right after a keystroke takes it as it is (no second check), and completes what a fresh
+    check of the text completes."""
+    path = str(tmp_path / "main.ptflow")
+    analyzer = Analyzer()
+    check_thread.submit(analyzer.analyze, Snapshot("file://" + path, path, 1, TEXT), check_thread).result()
+    at = TEXT.index("max_samples: 100") + len("max_samples: 10")
+    text = TEXT[:at] + "7" + TEXT[at:]
+    analysis = check_thread.submit(analyzer.analyze, Snapshot("file://" + path, path, 2, text), check_thread).result()
+    fresh_scope = check_file(path, text, loader=ModuleLoader()).scope
+    fresh_index = build_index(fresh_scope)
+    places = [
+        ("hello.said", len("hello.")),  # a step's outputs, in a pipeline the edit moved
+        ('say(msg: "x"', len("say(")),  # a call's inputs
+        ("big = count(n: n", len("big = count(n: ")),  # names, in a loop-free body
+        ("return (out: again", len("return (out: ")),
+    ]
+    for marker, after in places:
+        offset = text.index(marker) + after
+        line = text.count("\n", 0, offset) + 1
+        column = offset - text.rfind("\n", 0, offset)
+        found = complete(*analysis.completion_view, text, line, column)
+        assert found, marker
+        assert repr(found) == repr(complete(fresh_scope, fresh_index, text, line, column)), marker
+    assert analysis.provisional  # completion didn't need the text checked again
