@@ -179,11 +179,22 @@ class Analyzer:
         analysis = Analysis(snapshot, result, diagnostics, imports)
         if parser is not None and key in parser.moved_kept:
             analysis.diagnostics = with_offsets_of(diagnostics, SourceText(snapshot.path, snapshot.text))
-            analysis.exact_check = lambda: self._check(snapshot, keep_moved=False)
+            analysis.exact_check = lambda: self._check_again(snapshot)
             analysis.check_executor = check_executor
             analysis.check_thread = threading.get_ident()
         analysis.seconds = time.perf_counter() - started
         return analysis
+
+    def _check_again(self, snapshot: Snapshot) -> CheckResult:
+        """A provisional analysis's check again, exactly (in the check thread, maybe after newer edits): the
+        document's newest text stays what the documents that import it see."""
+        key = os.path.normpath(snapshot.path)
+        newest = self.loader.overlays.get(key)
+        try:
+            return self._check(snapshot, keep_moved=False)
+        finally:
+            if newest is not None:
+                self.loader.set_overlay(snapshot.path, newest)
 
     def _check(self, snapshot: Snapshot, keep_moved: bool) -> CheckResult:
         """The check of the snapshot's text (in the check thread); `keep_moved`: keep the declarations of the

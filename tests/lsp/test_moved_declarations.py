@@ -188,3 +188,24 @@ def test_completion_reads_a_provisional_analysis_as_it_is_and_completes_as_a_fre
         assert found, marker
         assert repr(found) == repr(complete(fresh_scope, fresh_index, text, line, column)), marker
     assert analysis.provisional  # completion didn't need the text checked again
+
+
+def test_checking_an_older_provisional_analysis_again_leaves_the_newest_text_for_importers(
+    tmp_path: Path, check_thread
+):
+    path = str(tmp_path / "main.ptflow")
+    analyzer = Analyzer()
+
+    def analyze(text: str, version: int):
+        analyzer.set_text(path, text)  # as the server does at each change
+        return check_thread.submit(
+            analyzer.analyze, Snapshot("file://" + path, path, version, text), check_thread
+        ).result()
+
+    analyze(TEXT, 1)
+    older = analyze(TEXT.replace("max_samples: 100", "max_samples: 1000"), 2)
+    newest = TEXT.replace("max_samples: 100", "max_samples: 10000")
+    analyze(newest, 3)
+    assert older.provisional
+    assert older.result.scope.source.text != newest  # the older text, checked again ...
+    assert analyzer.text_of(path) == newest  # ... and a file importing this one still sees the newest
