@@ -43,6 +43,11 @@ pipeline main(epochs: int = 1) {
 # (old, new): each replaces the first `old` in the text as it is by then, sent as an editor sends it.
 EDITS = [
     ("max_samples: 100", "max_samples: 1000"),
+    # A mistake in `main`, then a character typed and deleted above it (in `say`): `main` moves along its line.
+    ("shout(msg: hello.said)", "shout(msg: hello.sadi)"),
+    ('"python:3.11-slim"', '"python:3.11-slim7"'),
+    ('"python:3.11-slim7"', '"python:3.11-slim"'),
+    ("shout(msg: hello.sadi)", "shout(msg: hello.said)"),
     # The component's parameter renamed: its caller, in another declaration, is wrong now ...
     ("say(msg: str", "say(message: str"),
     ('echo $0 > $1", msg,', 'echo $0 > $1", message,'),
