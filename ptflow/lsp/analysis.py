@@ -20,7 +20,9 @@ lines and columns are right, their offsets are not.  Such an analysis is
 *provisional*: its diagnostics are exact (their offsets are worked out again
 from lines and columns, and the lint rules read offsets the same way), and
 the first use of anything else (its check result, scope, index) checks the
-text again in the check thread without keeping moves, and uses that.
+text again in the check thread without keeping moves, and uses that; what
+reads only lines and columns (completion, hover, the index built once typing
+pauses) takes its `line_view` instead.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class Analysis:
     check_thread: int | None = None
     _exact_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _index: FileIndex | None = field(default=None, init=False, repr=False)
-    _completion_index: FileIndex | None = field(default=None, init=False, repr=False)  # a provisional's
+    _line_index: FileIndex | None = field(default=None, init=False, repr=False)  # a provisional's (line_view)
     _index_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
@@ -94,10 +96,11 @@ class Analysis:
             self.exact_check = None
 
     @property
-    def completion_view(self) -> tuple[ModuleScope | None, FileIndex]:
-        """The scope and index completion reads: names, types, docs, and lines and columns (never offsets).
-        A provisional analysis's lines and columns are right, so completion takes its own, without checking
-        the text again (which would make a completion right after a keystroke wait for a whole check)."""
+    def line_view(self) -> tuple[ModuleScope | None, FileIndex]:
+        """The scope and an index of it whose names, types, docs, lines and columns are right, offsets maybe not:
+        all that completion and hover read.  A provisional analysis's lines and columns are right, so they take
+        its own, without checking the text again (which would make a completion right after a keystroke, or
+        the index built once typing pauses, wait for a whole check: the next keystroke would wait for it)."""
         with self._exact_lock:
             if self.exact_check is None:
                 provisional = None
@@ -106,11 +109,11 @@ class Analysis:
         if provisional is None:
             return self.scope, self.index
         with self._index_lock:
-            if self._completion_index is None:
+            if self._line_index is None:
                 with garbage_collection_paused():
                     scope = provisional.scope
-                    self._completion_index = build_index(scope) if scope is not None else FileIndex(self.path)
-            return provisional.scope, self._completion_index
+                    self._line_index = build_index(scope) if scope is not None else FileIndex(self.path)
+            return provisional.scope, self._line_index
 
     @property
     def index(self) -> FileIndex:

@@ -285,7 +285,8 @@ class PtflowLanguageServer(LanguageServer):
     def _build_index(self, analysis: Analysis) -> None:
         self._index_builds.pop(analysis.uri, None)
         if self.analyses.get(analysis.uri) is analysis and self._versions.get(analysis.uri) == analysis.version:
-            self.check_executor.submit(lambda: analysis.index)
+            # (lines and columns are what completion and hover read: a provisional analysis isn't checked again)
+            self.check_executor.submit(lambda: analysis.line_view)
 
     def _cancel_index_build(self, uri: str) -> None:
         handle = self._index_builds.pop(uri, None)
@@ -405,7 +406,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         snapshot = ls.snapshot(uri)
         if analysis is None or snapshot is None:
             return None
-        scope, index = analysis.completion_view
+        scope, index = analysis.line_view
         if scope is None:
             return None
         positions = PositionMap(snapshot.text, ls.encoding)
@@ -428,7 +429,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         cursor = await ls.at_position(params)
         if cursor is None:
             return None
-        found = hover_at(cursor.analysis.index, cursor.line, cursor.column)
+        found = hover_at(cursor.analysis.line_view[1], cursor.line, cursor.column)
         if found is not None:
             occurrence, markdown = found
             span = occurrence.span

@@ -19,6 +19,7 @@ from ptflow.compiler.index import build_index
 from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.parser import parse_module
 from ptflow.lsp.analysis import Analyzer, with_lint_findings
+from ptflow.lsp.hover import hover_at
 from ptflow.lsp.scheduler import Snapshot
 
 # Findings below the edits, which the edits move: an unused import (its fix removes whole lines), an unused
@@ -162,10 +163,12 @@ def test_the_index_built_in_the_check_thread_first_is_exact_too(tmp_path: Path, 
     assert repr(sorted(index.occurrences, key=repr)) == repr(sorted(fresh_index.occurrences, key=repr))
 
 
-def test_completion_reads_a_provisional_analysis_as_it_is_and_completes_as_a_fresh_check(tmp_path: Path, check_thread):
-    """Completion reads only names, types and lines and columns, which a provisional analysis has right: a
-    completion right after a keystroke takes it as it is (no second check), and completes what a fresh
-    check of the text completes."""
+def test_completion_and_hover_read_a_provisional_analysis_as_it_is_and_answer_as_for_a_fresh_check(
+    tmp_path: Path, check_thread
+):
+    """Completion and hover read only names, types, docs, lines and columns, which a provisional analysis has
+    right: right after a keystroke they take it as it is (no second check), and answer what a fresh check of
+    the text answers."""
     path = str(tmp_path / "main.ptflow")
     analyzer = Analyzer()
     check_thread.submit(analyzer.analyze, Snapshot("file://" + path, path, 1, TEXT), check_thread).result()
@@ -184,10 +187,27 @@ def test_completion_reads_a_provisional_analysis_as_it_is_and_completes_as_a_fre
         offset = text.index(marker) + after
         line = text.count("\n", 0, offset) + 1
         column = offset - text.rfind("\n", 0, offset)
-        found = complete(*analysis.completion_view, text, line, column)
+        found = complete(*analysis.line_view, text, line, column)
         assert found, marker
         assert repr(found) == repr(complete(fresh_scope, fresh_index, text, line, column)), marker
-    assert analysis.provisional  # completion didn't need the text checked again
+    hovered = [
+        ("hello.said", len("hello.s")),  # a step's output
+        ("big = count(", len("big = co")),  # a component declared above, called in a moved pipeline
+        ("say_it = say(msg", len("say_it = say(m")),  # an input
+        ("max_epochs: epochs", len("max_epochs: ep")),  # a pipeline parameter
+    ]
+    for marker, after in hovered:
+        offset = text.index(marker) + after
+        line = text.count("\n", 0, offset) + 1
+        column = offset - text.rfind("\n", 0, offset)
+        found = hover_at(analysis.line_view[1], line, column)
+        expected = hover_at(fresh_index, line, column)
+        assert found is not None and expected is not None, marker
+        # What the editor is shown: the text, and the place as lines and columns.
+        where = ("line", "column", "end_line", "end_column")
+        assert found[1] == expected[1], marker
+        assert [getattr(found[0].span, f) for f in where] == [getattr(expected[0].span, f) for f in where], marker
+    assert analysis.provisional  # neither needed the text checked again
 
 
 def test_checking_an_older_provisional_analysis_again_leaves_the_newest_text_for_importers(
