@@ -19,6 +19,19 @@ move by a plain addition: a piece that only moved (an edit above it added a
 character or a line) is built again from its lark tree, not parsed again.  When any piece has a syntax
 error, the whole text is parsed as `parse_module` always does, because error
 recovery may reach across declarations.
+
+Moved, not built again (the language server's diagnostics while typing): a
+piece whose text is unchanged and that starts on the same line as before (the
+edit above it added or removed characters, not lines) keeps its lines and
+columns, and only its character offsets are off, by the same amount for all
+of it.  With `keep_moved` naming the file, such a piece keeps its previous
+declarations, the very objects, offsets and all: the re-check then reuses
+their checks.  Only lines and columns of those declarations are right, so the
+parse says which files it did this for (`moved_kept`); the language server
+publishes only what needs lines and columns from such a parse (its
+diagnostics, with their offsets worked out again from lines and columns,
+`compiler/recheck.py`'s `with_offsets_of`), and parses the text again without
+`keep_moved` for anything that needs the tree itself.
 """
 
 from __future__ import annotations
@@ -64,6 +77,7 @@ class _Parsed:
     items: list[tree.Import | tree.ComponentDef | tree.PipelineDef]
     diagnostics: list[Diagnostic]
     parse_tree: object  # lark's tree of the piece's text, parsed alone
+    shift: int = 0  # the offsets in `items` and `diagnostics` are this much short of the file's (a kept move)
 
 
 def declaration_cuts(text: str) -> list[int]:
@@ -81,9 +95,12 @@ class IncrementalParser:
     def __init__(self) -> None:
         self._pieces: dict[str, dict[_Piece, _Parsed]] = {}  # file -> its pieces at the last parse
         self._trees: dict[str, dict[str, object]] = {}  # file -> the lark tree of each piece's text
+        self.keep_moved: set[str] = set()  # files whose moved pieces keep their declarations (see the top)
+        self.moved_kept: set[str] = set()  # files whose last parse kept a moved piece's declarations
 
     def parse(self, text: str, path: str = "<string>") -> tuple[tree.Module, list[Diagnostic]]:
         key = os.path.normpath(path)
+        self.moved_kept.discard(key)
         if _SURROGATE.search(text) is not None:
             return parse_module(text, path)  # reported and replaced by the whole parse
         source = SourceText(path, text)
@@ -91,10 +108,19 @@ class IncrementalParser:
         trees = self._trees.get(key, {})
         current: dict[_Piece, _Parsed] = {}
         current_trees: dict[str, object] = {}
+        keep_moved = key in self.keep_moved
+        # each previous piece by its text, for the pieces that only moved (a text twice: the last one)
+        by_text = {piece.text: (piece, parsed) for piece, parsed in previous.items()} if keep_moved else {}
         cuts = declaration_cuts(text)
         for start, end in zip(cuts, cuts[1:] + [len(text)]):
             piece = _Piece(text[start:end], start, source.position(start)[0])
             parsed = previous.get(piece)
+            if parsed is not None and parsed.shift and not keep_moved:
+                parsed = None  # kept from a move: its offsets are off, so it is built again
+            if parsed is None and keep_moved:
+                parsed = _moved(piece, by_text.get(piece.text))
+            if parsed is not None and parsed.shift:
+                self.moved_kept.add(key)
             if parsed is None:
                 parse_tree = trees.get(piece.text)
                 if parse_tree is None:
@@ -114,11 +140,26 @@ class IncrementalParser:
         return _module(source, list(current.values()))
 
 
+def _moved(piece: _Piece, last: tuple[_Piece, _Parsed] | None) -> _Parsed | None:
+    """The previous declarations of `piece`'s text, kept, if that text only moved along its line."""
+    if last is None or last[0].line != piece.line:
+        return None
+    moved_by = piece.start - last[0].start
+    old = last[1]
+    return _Parsed(old.items, old.diagnostics, old.parse_tree, old.shift + moved_by)
+
+
 def _module(source: SourceText, pieces: list[_Parsed]) -> tuple[tree.Module, list[Diagnostic]]:
     """The module the pieces make, as the parser's builder would have made it from the whole text."""
     items = [item for piece in pieces for item in piece.items]
     # The whole parse's span runs from the first declaration's first token to the last one's last token.
-    span = source.span(items[0].span.start, items[-1].span.end) if items else source.span(0, 0)
+    # (a kept move's offsets are short by its shift)
+    first_shift = next((piece.shift for piece in pieces if piece.items), 0)
+    last_shift = next((piece.shift for piece in reversed(pieces) if piece.items), 0)
+    if items:
+        span = source.span(items[0].span.start + first_shift, items[-1].span.end + last_shift)
+    else:
+        span = source.span(0, 0)
     module = tree.Module(span, source.path, [], [], [])
     for item in items:
         module.items.append(item)

@@ -76,10 +76,12 @@ class ModuleLoader:
         self._parsed: dict[str, SourceFile] = {}
         self._lock = threading.Lock()
         self._parse_module = parse_module
+        self.incremental_parser = None
         if incremental:
             from ptflow.compiler.incremental_parser import IncrementalParser
 
-            self._parse_module = IncrementalParser().parse
+            self.incremental_parser = IncrementalParser()
+            self._parse_module = self.incremental_parser.parse
 
     def read_text(self, path: str) -> str:
         normalized = os.path.normpath(path)
@@ -105,6 +107,11 @@ class ModuleLoader:
                 return cached
         tree, diagnostics = self._parse_module(text, path)
         return self.remember(path, text, tree, diagnostics)
+
+    def forget(self, path: str) -> None:
+        """Drop the last parse of `path`, so that the next one parses it again (or the pieces that need it)."""
+        with self._lock:
+            self._parsed.pop(os.path.normpath(path), None)
 
     def remember(self, path: str, text: str, tree: Module, diagnostics: list[Diagnostic]) -> SourceFile:
         """Take `tree` as the parse of `text` (parsed elsewhere: the formatter's self-check) for `path`."""

@@ -22,12 +22,14 @@ declaration is a new object (its positions changed), so it is checked again.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import field
 
 from ptflow.compiler import dag, tree
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.records import record
+from ptflow.compiler.source import SourceText, Span
 
 
 @record
@@ -135,3 +137,37 @@ def same_callee(old: dag.ComponentSpec | None, new: dag.ComponentSpec | None) ->
         and old.kind == new.kind == dag.ComponentKind.IMPORTER_BUILTIN
         and old.name == new.name
     )
+
+
+def with_offsets_of(diagnostics: list[Diagnostic], source: SourceText) -> list[Diagnostic]:
+    """`diagnostics` with every span in `source`'s file given the offsets its line and column have there.
+
+    After a parse that kept moved declarations (`incremental_parser.py`), their spans have the right lines and
+    columns but offsets from the text before the edit; this puts right what they lead to.
+    """
+    path = os.path.normpath(source.path)
+    lines = len(source.line_starts)
+
+    def fixed(span: Span) -> Span:
+        if os.path.normpath(span.file) != path or span.end_line > lines:
+            return span  # another file's, or past the text's lines (a span no parse of this text makes)
+        start, end = source.offset(span.line, span.column), source.offset(span.end_line, span.end_column)
+        if (start, end) == (span.start, span.end):
+            return span
+        return dataclasses.replace(span, start=start, end=end)
+
+    out = []
+    for diagnostic in diagnostics:
+        span = fixed(diagnostic.span) if diagnostic.span is not None else None
+        related = [
+            r if fixed(r.span) is r.span else dataclasses.replace(r, span=fixed(r.span)) for r in diagnostic.related
+        ]
+        fix = diagnostic.fix
+        if fix is not None and fixed(fix.span) is not fix.span:
+            fix = dataclasses.replace(fix, span=fixed(fix.span))
+        unchanged = span is diagnostic.span and fix is diagnostic.fix
+        if unchanged and all(new is old for new, old in zip(related, diagnostic.related)):
+            out.append(diagnostic)
+        else:
+            out.append(dataclasses.replace(diagnostic, span=span, related=related, fix=fix))
+    return out

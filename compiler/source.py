@@ -102,6 +102,10 @@ class SourceText:
         end_line, end_column = self.position(end)
         return Span(self.path, line, column, end_line, end_column, start, end)
 
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 1-based (line, column): the inverse of `position`."""
+        return self._line_starts[line - 1] + column - 1
+
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
         import bisect

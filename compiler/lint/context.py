@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Fix, Related
 from ptflow.compiler.records import record
-from ptflow.compiler.source import Span
+from ptflow.compiler.source import SourceText, Span
 
 if TYPE_CHECKING:  # the graph module imports networkx: not needed to explain a code
     from ptflow.compiler import dag
@@ -63,6 +63,7 @@ class LintContext:
         self.path: str = self.module.span.file if self.module is not None else result.path  # as spans name it
         self.diagnostics = Diagnostics()
         self.rule: Rule | None = None
+        self._line_starts: list[int] | None = None
         self.pipelines: list[PipelineView] = self._pipeline_views() if self.module is not None else []
 
     # ---------------------------------------------------------- reading
@@ -103,6 +104,15 @@ class LintContext:
         """Report a finding of the rule that is running, with its code and default severity."""
         assert self.rule is not None, "report() is called from a rule's check()"
         return self.diagnostics.report(self.rule.code, message, span, related=related, hint=hint, fix=fix)
+
+    def offsets(self, span: Span) -> tuple[int, int]:
+        """`span`'s start and end offsets in the text, worked out from its lines and columns: the language
+        server's parse while typing keeps moved declarations whose lines and columns are right but whose
+        offsets are not (`incremental_parser.py`), so rules read offsets only through this."""
+        if self._line_starts is None:
+            self._line_starts = SourceText(self.path, self.text).line_starts
+        starts = self._line_starts
+        return starts[span.line - 1] + span.column - 1, starts[span.end_line - 1] + span.end_column - 1
 
     def insertion(self, offset: int) -> Span:
         """An empty span at `offset`: where a `Fix` inserts text."""

@@ -92,7 +92,7 @@ class PtflowLanguageServer(LanguageServer):
         self.scheduler = CheckScheduler(
             self.check_executor,
             self.snapshot,
-            lambda snapshot: self.analyzer.analyze(snapshot),
+            lambda snapshot: self.analyzer.analyze(snapshot, self.check_executor),
             self.checked,
             check_delay,
         )
@@ -238,7 +238,7 @@ class PtflowLanguageServer(LanguageServer):
     async def any_analysis(self, uri: str) -> Analysis | None:
         """The newest analysis there is, even of a slightly older text (what completion needs)."""
         analysis = self.analyses.get(uri)
-        if analysis is not None and analysis.scope is not None:
+        if analysis is not None and analysis.checked.scope is not None:  # (a provisional one will do)
             return analysis
         return await self.scheduler.newest(uri)
 
@@ -285,7 +285,8 @@ class PtflowLanguageServer(LanguageServer):
     def _build_index(self, analysis: Analysis) -> None:
         self._index_builds.pop(analysis.uri, None)
         if self.analyses.get(analysis.uri) is analysis and self._versions.get(analysis.uri) == analysis.version:
-            self.check_executor.submit(lambda: analysis.index)
+            # (lines and columns are what completion and hover read: a provisional analysis isn't checked again)
+            self.check_executor.submit(lambda: analysis.line_view)
 
     def _cancel_index_build(self, uri: str) -> None:
         handle = self._index_builds.pop(uri, None)
@@ -403,7 +404,10 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         uri = params.text_document.uri
         analysis = await ls.any_analysis(uri)
         snapshot = ls.snapshot(uri)
-        if analysis is None or analysis.scope is None or snapshot is None:
+        if analysis is None or snapshot is None:
+            return None
+        scope, index = analysis.line_view
+        if scope is None:
             return None
         positions = PositionMap(snapshot.text, ls.encoding)
         line, column = positions.compiler_position(params.position)
@@ -415,7 +419,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         from ptflow.compiler.completion import complete
         from ptflow.lsp.completion import completion_list, typed_word
 
-        found = complete(analysis.scope, analysis.index, snapshot.text, line, column)
+        found = complete(scope, index, snapshot.text, line, column)
         return completion_list(found, typed_word(before))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -425,7 +429,7 @@ def create_server(check_delay: float = DEFAULT_CHECK_DELAY_S) -> PtflowLanguageS
         cursor = await ls.at_position(params)
         if cursor is None:
             return None
-        found = hover_at(cursor.analysis.index, cursor.line, cursor.column)
+        found = hover_at(cursor.analysis.line_view[1], cursor.line, cursor.column)
         if found is not None:
             occurrence, markdown = found
             span = occurrence.span

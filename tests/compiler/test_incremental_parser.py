@@ -136,6 +136,38 @@ def test_an_edit_reparses_only_the_declaration_it_is_in(tmp_path: Path):
     assert moved.imports[0] is after.imports[0]
 
 
+def test_keep_moved_keeps_what_moved_along_its_line_and_a_later_parse_puts_its_offsets_right(tmp_path: Path):
+    path = str(tmp_path / "main.ptflow")
+    parser = IncrementalParser()
+    before, _ = parser.parse(START, path)
+    typed = START.replace("times: int = 1", "times: int = 10")
+    parser.keep_moved.add(path)
+    kept, _ = parser.parse(typed, path)
+    # The declarations below the edit are the very same nodes, at their lines and columns ...
+    assert kept.components[1] is before.components[1] and kept.pipelines[0] is before.pipelines[0]
+    assert parser.moved_kept == {path}
+    whole, _ = parse_module(typed, path)
+    shout, whole_shout = kept.components[1].span, whole.components[1].span
+    assert (shout.line, shout.column, shout.end_line) == (whole_shout.line, whole_shout.column, whole_shout.end_line)
+    # ... whose offsets are the old text's: one character short.
+    assert shout.start == whole_shout.start - 1
+    assert kept.span == whole.span  # the module's own span is put right
+    # Deleting the character again: the kept nodes are where they were built, no longer off.
+    back, _ = parser.parse(START, path)
+    assert back.pipelines[0] is before.pipelines[0] and parser.moved_kept == set()
+    # A line added moves them to other lines: built again.
+    parser.parse(typed, path)
+    lines, _ = parser.parse(typed.replace("## Say something.", "## Say\n## something."), path)
+    assert lines.pipelines[0] is not before.pipelines[0]
+    # Without keep_moved, kept declarations are built again at their place: a whole parse's tree.
+    parser.parse(START, path)
+    parser.parse(typed, path)
+    assert parser.moved_kept == {path}
+    parser.keep_moved.clear()
+    assert repr(parser.parse(typed, path)[0]) == repr(whole)
+    assert parser.moved_kept == set()
+
+
 def test_declarations_are_cut_at_line_starts_outside_strings_and_comments():
     text = START + "pipeline_ish = 1\n"
     cuts = declaration_cuts(text)

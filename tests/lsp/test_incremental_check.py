@@ -43,6 +43,11 @@ pipeline main(epochs: int = 1) {
 # (old, new): each replaces the first `old` in the text as it is by then, sent as an editor sends it.
 EDITS = [
     ("max_samples: 100", "max_samples: 1000"),
+    # A mistake in `main`, then a character typed and deleted above it (in `say`): `main` moves along its line.
+    ("shout(msg: hello.said)", "shout(msg: hello.sadi)"),
+    ('"python:3.11-slim"', '"python:3.11-slim7"'),
+    ('"python:3.11-slim7"', '"python:3.11-slim"'),
+    ("shout(msg: hello.sadi)", "shout(msg: hello.said)"),
     # The component's parameter renamed: its caller, in another declaration, is wrong now ...
     ("say(msg: str", "say(message: str"),
     ('echo $0 > $1", msg,', 'echo $0 > $1", message,'),
@@ -123,3 +128,61 @@ def changes(text: str):
         start = text.index(old)
         yield start, start + len(old), new
         text = text.replace(old, new, 1)
+
+
+@pytest.mark.asyncio
+async def test_requests_after_typing_that_moved_declarations_answer_as_for_a_fresh_document(
+    client: LanguageClient, project: Path
+):
+    """A character typed above declarations keeps them as they were for the diagnostics (their offsets are
+    off); definition, hover, rename and completion right after it answer exactly as for the same text opened
+    fresh."""
+    typed_path, fresh_path = project / "typed.ptflow", project / "fresh.ptflow"
+    typed_path.write_text(TEXT)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=typed_path.as_uri(), language_id="ptflow", version=1, text=TEXT)
+        )
+    )
+    await wait_for_diagnostics(client, typed_path.as_uri())
+    at = TEXT.index("## Say something") + len("## Say")
+    text = TEXT[:at] + "ing" + TEXT[at:]  # typed into the doc comment of `say`, above `shout` and `main`
+    for version, key in enumerate("ing", start=2):
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=typed_path.as_uri(), version=version),
+                [
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(position(TEXT, "", at), position(TEXT, "", at)), text=key
+                    )
+                ],
+            )
+        )
+        at += 1  # (on one line of the text, so TEXT's line and column of `at` are the edited text's)
+    await wait_for_diagnostics(client, typed_path.as_uri())
+    fresh_path.write_text(text)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=fresh_path.as_uri(), language_id="ptflow", version=1, text=text)
+        )
+    )
+    await wait_for_diagnostics(client, fresh_path.as_uri())
+
+    async def answers(path: Path):
+        document = types.TextDocumentIdentifier(uri=path.as_uri())
+        # Completion first: right after typing, it reads the analysis the keystroke left.
+        completion = await client.text_document_completion_async(
+            types.CompletionParams(document, position(text, "hello.said", len("hello.")))
+        )
+        at_call = position(text, "say(msg:", 1)
+        definition = await client.text_document_definition_async(types.DefinitionParams(document, at_call))
+        hover = await client.text_document_hover_async(types.HoverParams(document, position(text, "hello.said", 7)))
+        rename = await client.text_document_rename_async(
+            types.RenameParams(document, position(text, "hello.said", 1), "greeting")
+        )
+        # The same answers name the document they were asked about: compare them without it.
+        return repr((definition, hover, rename, completion)).replace(path.as_uri(), "DOCUMENT")
+
+    typed_answers = await answers(typed_path)
+    assert typed_answers == await answers(fresh_path)
+    assert "greeting" in typed_answers and "said" in typed_answers

@@ -17,10 +17,10 @@ def add_option_fix(context: LintContext, step: StepView, option: str, message: s
     """A fix that adds `option` (`key: value`) to a step's `with` block, creating it if needed."""
     options = step.node.options
     if options is None:
-        return Fix(message, context.insertion(step.node.call.span.end), f" with {{ {option} }}")
+        return Fix(message, context.insertion(context.offsets(step.node.call.span)[1]), f" with {{ {option} }}")
     if not options.entries:
         return Fix(message, options.span, f"{{ {option} }}")
-    return Fix(message, context.insertion(options.entries[-1].span.end), f", {option}")
+    return Fix(message, context.insertion(context.offsets(options.entries[-1].span)[1]), f", {option}")
 
 
 @rule

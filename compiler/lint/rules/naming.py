@@ -41,7 +41,7 @@ Fix: rename one of them.
             + [("component", d.name) for d in module.components]
             + [("pipeline", d.name) for d in module.pipelines]
         )
-        definitions.sort(key=lambda item: item[1].span.start)
+        definitions.sort(key=lambda item: (item[1].span.line, item[1].span.column))
         first_by_name: dict[str, tuple[str, tree.Identifier]] = {}
         for kind, identifier in definitions:
             if identifier.missing:

@@ -76,7 +76,9 @@ inserts it), a Vertex AI type such as `"NVIDIA_TESLA_T4"` on Vertex.
                     "`gpus` without `accelerator`: KFP v2 ignores a GPU count that has no accelerator type",
                     entry.span,
                     hint=f"add `{addition}`",
-                    fix=Fix(f"add `{addition}`", context.insertion(entry.value.span.end), ", " + addition),
+                    fix=Fix(
+                        f"add `{addition}`", context.insertion(context.offsets(entry.value.span)[1]), ", " + addition
+                    ),
                 )
 
 

@@ -168,10 +168,11 @@ Fix: remove the import (the fix deletes the line), or use it.
 def _whole_lines(context: LintContext, span):
     """The lines `span` stands on, newline included, when nothing but a comment shares them."""
     text = context.text
-    start = text.rfind("\n", 0, span.start) + 1
-    end = text.find("\n", span.end)
+    span_start, span_end = context.offsets(span)
+    start = text.rfind("\n", 0, span_start) + 1
+    end = text.find("\n", span_end)
     end = len(text) if end < 0 else end + 1
-    before, after = text[start : span.start], text[span.end : end].strip()
+    before, after = text[start:span_start], text[span_end:end].strip()
     if before.strip() or (after and not after.startswith("#")):
         return span
     return context.text_span(start, end)
