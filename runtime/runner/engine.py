@@ -330,6 +330,11 @@ class Run:
         stop_processes(list(self._processes))
 
     # A set's add, discard and copy are each atomic under the GIL: no lock needed around them.
+    def before_process_start(self) -> None:
+        """A step process is about to start: have the watchdog running before it does (see `Watchdog.start`)."""
+        if self.watchdog is not None:
+            self.watchdog.start()
+
     def track(self, process: subprocess.Popen) -> None:
         self._processes.add(process)
         if self.watchdog is not None:

@@ -516,6 +516,7 @@ class ContainerLauncher:
 
     def _run_process(self, command: CommandPlan, lane: Lane, timeout: float | None) -> tuple[int, bool]:
         # The step writes straight into its lane's log; in its own session, so a timeout or Ctrl-C stops all of it.
+        self.run.before_process_start()
         process = subprocess.Popen(
             command.argv,
             stdout=lane.fd,

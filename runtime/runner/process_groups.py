@@ -104,7 +104,7 @@ def _signal_groups(pgids: list[int], sig: int) -> None:
 class Watchdog:
     """The runner's side of the watchdog process: tell it which groups are running.
 
-    The process starts with the run's first step process (a run served from the cache starts none), and
+    The process starts just before the run's first step process (a run served from the cache starts none), and
     `close` does not wait for it to end: it ends on its own once the pipe is closed.
     """
 
@@ -112,6 +112,13 @@ class Watchdog:
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
         self._closed = False
+
+    def start(self) -> None:
+        """Start the watchdog process now, if it isn't running: called before a step process is started, so
+        that between the step's start and the watchdog hearing of it there is a pipe write, not a Python
+        start-up (a runner killed in that gap would leave the step running)."""
+        with self._lock:
+            self._ensure_started()
 
     def watch(self, pgid: int) -> None:
         self._send(f"+{pgid}\n")
@@ -121,9 +128,7 @@ class Watchdog:
 
     def _send(self, line: str) -> None:
         with self._lock:
-            if self._process is None and not self._closed:
-                self._process = _start_watchdog()
-                self._closed = self._process is None  # could not start: don't try at every step
+            self._ensure_started()
             if self._process is None or self._process.stdin is None:
                 return
             try:
@@ -131,6 +136,11 @@ class Watchdog:
                 self._process.stdin.flush()
             except (ValueError, OSError):  # the watchdog is gone (BrokenPipeError): nothing to tell
                 pass
+
+    def _ensure_started(self) -> None:  # with the lock held
+        if self._process is None and not self._closed:
+            self._process = _start_watchdog()
+            self._closed = self._process is None  # could not start: don't try at every step
 
     def close(self) -> None:
         """The run is over: close the pipe (the watchdog stops any group still listed, as after a kill)."""
