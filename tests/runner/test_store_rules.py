@@ -1,6 +1,10 @@
 """Store rules that only mutation testing showed untested (tools/mutation.py)."""
 
-from ptflow.runtime.runner.store import INTERRUPTED, RUNNING, Store
+import sqlite3
+import subprocess
+import sys
+
+from ptflow.runtime.runner.store import DATABASE, INTERRUPTED, RUNNER_LOCK, RUNNING, Store
 
 
 def test_a_run_reads_running_while_its_runner_holds_it_and_interrupted_after(tmp_path):
@@ -24,3 +28,15 @@ def test_only_paths_inside_the_store_are_inside_it(tmp_path):
     assert not store.inside(tmp_path / "elsewhere" / "x")
     assert not store.inside(tmp_path / "store" / "artifacts" / "link" / "x")
     assert not store.inside(tmp_path / "store" / ".." / "elsewhere")
+
+
+def test_a_run_recorded_before_runner_locks_reads_interrupted_once_its_runner_process_is_gone(tmp_path):
+    """Older stores have no runner lock file: the recorded pid tells whether the runner still runs."""
+    runner = Store(tmp_path / "store")
+    run_id = runner.start_run("p", "p.ptflow", "sha256:0", {})
+    runner.close()
+    (tmp_path / "store" / "runs" / run_id / RUNNER_LOCK).unlink()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    with sqlite3.connect(tmp_path / "store" / DATABASE) as db:
+        db.execute("UPDATE runs SET pid = ? WHERE id = ?", (int(gone.stdout), run_id))
+    assert Store(tmp_path / "store").find_run(run_id)["status"] == INTERRUPTED
