@@ -40,3 +40,17 @@ def test_a_run_recorded_before_runner_locks_reads_interrupted_once_its_runner_pr
     with sqlite3.connect(tmp_path / "store" / DATABASE) as db:
         db.execute("UPDATE runs SET pid = ? WHERE id = ?", (int(gone.stdout), run_id))
     assert Store(tmp_path / "store").find_run(run_id)["status"] == INTERRUPTED
+
+
+def test_a_runs_step_names_are_kept_for_ptflow_show(tmp_path):
+    store = Store(tmp_path / "store")
+    run_id = store.start_run("p", "p.ptflow", "sha256:0", {}, step_names={"final-summary": "final_summary"})
+    assert store.find_run(run_id)["step_names"] == {"final-summary": "final_summary"}
+
+
+def test_an_attempts_staging_folder_starts_empty_even_if_a_crash_left_one(tmp_path):
+    store = Store(tmp_path / "store")
+    left = store.staging_for("e1", 1)
+    (left / "half-written").write_text("x")
+    again = store.staging_for("e1", 1)
+    assert again == left and list(again.iterdir()) == []
