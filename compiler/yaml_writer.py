@@ -50,10 +50,10 @@ def _scalar(value) -> str:
             return ".nan"
         if value in (float("inf"), float("-inf")):
             return ".inf" if value > 0 else "-.inf"
-        text = repr(value)
+        text = repr(value)  # a finite float's repr always has a `.` or an exponent
         if "e" in text and "." not in text:
             return text.replace("e", ".0e")  # YAML 1.1 reads `1e-05` as a string; `1.0e-05` is a float
-        return text if "." in text else text + ".0"
+        return text
     return _string(value)
 
 

@@ -113,6 +113,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "runtime/runner/placeholders.py": ["tests/runner/test_launcher_rules.py", "tests/runner/test_placeholder_runs.py"],
     "runtime/runner/store.py": [
+        "tests/runner/test_store_rules.py",
         "tests/runner/test_cache_and_store.py",
         "tests/runner/test_store_growth.py",
         "tests/runner/test_cache_invalidation.py",

@@ -57,6 +57,13 @@ def test_a_name_defined_twice_points_at_its_first_definition(tmp_path):
     assert [(r.span.line, r.message) for r in d.related] == [(5, "first defined here")]
 
 
+def test_a_component_named_like_an_import_points_at_the_import(tmp_path):
+    source = "import stdlib.torch as say\n" + COMPONENTS + "pipeline q() {}\n"
+    d = only(diagnose(source, tmp_path), "PTF205")
+    assert (d.span.line, d.message) == (6, "`say` is defined twice in this file")
+    assert [(r.span.line, r.message) for r in d.related] == [(1, "first defined here")]
+
+
 def test_an_unknown_output_of_a_step_without_outputs_says_it_has_none(tmp_path):
     diagnostics = check(
         tmp_path,
