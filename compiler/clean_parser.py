@@ -284,6 +284,17 @@ class CleanParser:
             items_rule,
         )
 
+    def same_tables(self, other: CleanParser) -> bool:
+        """Whether `other` has the same states, numbered the same, and the same rules in the same order."""
+        return (self._table, self._gotos, self._starts, self._ends) == (
+            other._table,
+            other._gotos,
+            other._starts,
+            other._ends,
+        ) and [reduction.origin for reduction in self._reductions] == [
+            reduction.origin for reduction in other._reductions
+        ]
+
     def parse(self, text: str, start: str, builder) -> Any:
         """The built tree of `text` from rule `start`; raises NotClean where lark's parse would report something.
 

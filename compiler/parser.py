@@ -1130,11 +1130,15 @@ class _CleanBuilder(_Builder):
         return len(self.diagnostics.items)
 
 
+def _tables_key() -> tuple:
+    return parser_tables.cache_key(_grammar_text(), repr(sorted(_LARK_OPTIONS.items())))
+
+
 @lru_cache(maxsize=1)
 def _clean_parser() -> CleanParser | None:
     """The clean parser, from its tables on disk where they are there and fresh, else read from lark's parser
     (and kept on disk for the next process)."""
-    key = parser_tables.cache_key(_grammar_text(), repr(sorted(_LARK_OPTIONS.items())))
+    key = _tables_key()
     kept = parser_tables.load(key, _RULE_METHODS, MAX_NESTING)
     if kept is not None:
         return kept
@@ -1142,6 +1146,25 @@ def _clean_parser() -> CleanParser | None:
     if parser is not None:
         parser_tables.store(key, parser)
     return parser
+
+
+@lru_cache(maxsize=1)
+def _lark_numbers_states_as_clean_parser() -> bool:
+    """Whether a ResumePoint's parser states mean the same to lark's parser as to the clean parser.
+
+    lark numbers the LALR states of a parser it builds differently from one process to the next (its tables
+    come from sets, whose order follows the per-process string hash), so the clean parser's tables on disk
+    match lark's parser only while lark loads the parser they were read from out of its own cache.  Where
+    lark had to build it again (its cache removed, a new lark), they are compared here, once per process,
+    and the tables on disk replaced by this parser's, so the next process resumes again."""
+    clean = _clean_parser()
+    from_lark = CleanParser.of(get_parser(), _RULE_METHODS, MAX_NESTING)
+    if clean is None or from_lark is None:
+        return False
+    if clean.same_tables(from_lark):
+        return True
+    parser_tables.store(_tables_key(), from_lark)
+    return False
 
 
 def _parse_clean(text: str, start: str, source: SourceText, offset: int = 0):
@@ -1548,6 +1571,8 @@ def _parse_module(text: str, path: str, clean: bool) -> tuple[tree.Module, list[
         return module, diagnostics.items
     if resume is not None and resume.depth >= MAX_NESTING:
         resume = None  # a declaration before is as deep as a tree may be: lark's tree is then too deep
+    if resume is not None and not _lark_numbers_states_as_clean_parser():
+        resume = None  # the resume point's states would mean other states to lark: parse from the start
     try:
         recovery = _Recovery(source, diagnostics)
         parse_tree = _parse(text, "start", on_error=recovery) if resume is None else _parse_from(resume, text, recovery)

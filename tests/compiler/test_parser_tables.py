@@ -142,3 +142,38 @@ def test_a_read_only_cache_folder_only_costs_speed(tmp_path):
         assert list(read_only.iterdir()) == []
     finally:
         read_only.chmod(0o755)
+
+
+# Parses a text with a syntax error in its second declaration both ways: the clean parse gives up there and
+# lark's parse resumes from the clean parser's stack (`ResumePoint`), or lark parses it all from the start.
+RESUME_PROBE = """
+import sys
+from ptflow.compiler.parser import parse_module, parse_module_with_lark
+text = "pipeline a() { x = f(a: 1) }\\npipeline b() { y = g(b: [1, 2) }\\npipeline c() {}\\n"
+resumed, from_start = parse_module(text), parse_module_with_lark(text)
+def reported(parsed):
+    return [(d.message, d.span.line, d.span.column) for d in parsed[1]]
+print(reported(resumed) == reported(from_start))
+print([item.name.name for item in resumed[0].items], len(resumed[1]))
+"""
+
+
+def test_a_syntax_error_after_lark_rebuilt_its_parser_is_reported_as_before(tmp_path):
+    """lark numbers its parser's states differently each time it builds it (they follow the per-process string
+    hash), so once its own cache is gone, the states of the clean parser's tables on disk mean other states
+    to it: lark's parse must not resume from the clean parser's stack then, and the tables are replaced."""
+
+    def resume_probe(hash_seed: str) -> list[str]:
+        env = dict(os.environ, TMPDIR=str(tmp_path), PYTHONHASHSEED=hash_seed)
+        run = subprocess.run([sys.executable, "-c", RESUME_PROBE], capture_output=True, text=True, env=env)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.split("\n")[:2]
+
+    assert resume_probe("1") == ["True", "['a', 'b', 'c'] 1"]
+    (kept,) = tables(tmp_path)
+    written_by_first = contents(kept)
+    for lark_cache in tmp_path.glob(".lark_cache*"):
+        lark_cache.unlink()
+    assert resume_probe("2") == ["True", "['a', 'b', 'c'] 1"]
+    assert contents(kept) != written_by_first  # now those of lark's new parser, which is in lark's cache
+    assert resume_probe("3") == ["True", "['a', 'b', 'c'] 1"]
