@@ -28,16 +28,15 @@ tree visits them (children left to right, then the node).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lark import Lark, Token
-from lark.parse_tree_builder import ChildFilter, ChildFilterLALR_NoPlaceholders, ExpandSingleChild
-from lark.parsers.lalr_analysis import Shift
-
-from ptflow.compiler.lark_positions import _Positions
 from ptflow.compiler.records import record
+
+if TYPE_CHECKING:
+    from lark import Lark
 
 
 class NotClean(Exception):
@@ -73,11 +72,20 @@ class ResumePoint:
     reports: int  # how many diagnostics the builder had reported by then (`builder.reported()`)
 
 
-class Leaf(Token):
+class Leaf(str):
     """A token the tree keeps (a name, a string, a number), with only its offsets: the builder of a clean parse
-    works out lines and columns from the file's line table."""
+    works out lines and columns from the file's line table.  It has the attributes of lark's `Token` that the
+    builder reads, without being one: a clean parse never imports lark (see `parser_tables.py`)."""
 
-    __slots__ = ()
+    __slots__ = ("type", "value", "start_pos", "end_pos", "line", "column", "end_line", "end_column")
+    type: str
+    value: str
+    start_pos: int
+    end_pos: int
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None
 
 
 def _leaf(kind: str, value: str, start: int, end: int) -> Leaf:
@@ -99,16 +107,28 @@ _SPLICE = 2  # a `_rule` (lark's `x*` helpers): its kept children, spliced into 
 class _Reduction:
     """What reducing one grammar rule does."""
 
-    __slots__ = ("size", "origin", "shape", "picks", "plain", "method", "passed", "passed_is_token", "unit")
+    __slots__ = (
+        "size",
+        "origin",
+        "shape",
+        "picks",
+        "plain",
+        "method_name",
+        "method",
+        "passed",
+        "passed_is_token",
+        "unit",
+    )
 
-    def __init__(self, size, origin, shape, picks, plain, method, passed, passed_is_token):
+    def __init__(self, size, origin, shape, picks, plain, method_name, method, passed, passed_is_token):
         self.size = size  # how many stack entries the rule takes
         self.origin = origin  # the nonterminal it makes (for the goto)
         self.shape = shape
         # The children to keep: (index, splice it, Nones before it), then the count of Nones at the end.
         self.picks = picks
         self.plain = plain  # the indices kept, when nothing is spliced and no None is added; else None
-        self.method = method  # the builder's method (_BUILD)
+        self.method_name = method_name  # the rule's name, whose builder's method it calls (_BUILD)
+        self.method = method
         self.passed = passed  # the index of the child passed up (_PASS_UP)
         self.passed_is_token = passed_is_token
         # One child passed up as it is: reducing only changes the state on top of the stack.
@@ -124,6 +144,8 @@ class CleanParser:
     def __init__(
         self, lexer_regex, keywords, ignored, kept, max_nesting, table, gotos, starts, ends, reductions, items_rule
     ):
+        # Everything here but `max_nesting` and the builder's methods is read from lark, and kept on disk by
+        # `to_data`/`from_data` (`parser_tables.py`), so a clean parse needs no lark at all.
         self._items_rule = items_rule  # the rule of the list of top-level declarations (see ResumePoint)
         self._lexer_regex = lexer_regex
         self._keywords = keywords  # keyword text -> its terminal (lexed as NAME first)
@@ -145,6 +167,10 @@ class CleanParser:
 
     @classmethod
     def _of(cls, parser: Lark, methods: dict[str, Callable], max_nesting: int) -> CleanParser | None:
+        from lark.parsers.lalr_analysis import Shift
+
+        from ptflow.compiler.lark_positions import _Positions
+
         frontend = parser.parser
         lalr = frontend.parser.parser
         lexer = getattr(frontend.lexer, "lexer", frontend.lexer)
@@ -205,6 +231,69 @@ class CleanParser:
             reductions,
             items_rules[0] if len(items_rules) == 1 else None,
         )
+
+    def to_data(self) -> tuple:
+        """What `from_data` makes this parser again from: plain values only (strings, numbers, tuples, lists,
+        dicts), so `marshal` writes it."""
+        pattern = self._lexer_regex
+        reductions = [
+            (r.size, r.origin, r.shape, (r.picks[0], r.picks[1]), r.plain, r.method_name, r.passed, r.passed_is_token)
+            for r in self._reductions
+        ]
+        return _plain(
+            (pattern.pattern, pattern.flags),
+            self._keywords,
+            sorted(self._ignored),
+            sorted(self._kept),
+            self._table,
+            self._gotos,
+            self._starts,
+            self._ends,
+            reductions,
+            self._items_rule,
+        )
+
+    @classmethod
+    def from_data(cls, data: tuple, methods: dict[str, Callable], max_nesting: int) -> CleanParser:
+        """The parser `to_data` gave `data` of; raises (KeyError, ValueError, TypeError, ...) on data that is not
+        what it gives, or that names a builder method `methods` lacks."""
+        (pattern, flags), keywords, ignored, kept, table, gotos, starts, ends, reductions, items_rule = data
+        built = []
+        for size, origin, shape, (include, nones_at_end), plain, method_name, passed, passed_is_token in reductions:
+            include = [(int(index), bool(splice), int(nones)) for index, splice, nones in include]
+            method = methods[method_name] if shape == _BUILD else None
+            built.append(
+                _Reduction(
+                    size, origin, shape, (include, nones_at_end), plain, method_name, method, passed, passed_is_token
+                )
+            )
+        for state_actions in (*table.values(), *gotos.values()):
+            if not isinstance(state_actions, dict):
+                raise TypeError("a parse table's state is not a dict")
+        return cls(
+            re.compile(pattern, flags),
+            dict(keywords),
+            frozenset(ignored),
+            frozenset(kept),
+            max_nesting,
+            dict(table),
+            dict(gotos),
+            dict(starts),
+            dict(ends),
+            built,
+            items_rule,
+        )
+
+    def same_tables(self, other: CleanParser) -> bool:
+        """Whether `other` has the same states, numbered the same, and the same rules in the same order."""
+        return (self._table, self._gotos, self._starts, self._ends) == (
+            other._table,
+            other._gotos,
+            other._starts,
+            other._ends,
+        ) and [reduction.origin for reduction in self._reductions] == [
+            reduction.origin for reduction in other._reductions
+        ]
 
     def parse(self, text: str, start: str, builder) -> Any:
         """The built tree of `text` from rule `start`; raises NotClean where lark's parse would report something.
@@ -311,6 +400,22 @@ class CleanParser:
         return stack[-1][0]
 
 
+def _plain(*values) -> tuple:
+    """`values` with every string a plain `str`: lark names rules and terminals with its `Token`s (a `str`
+    subclass) in a grammar it has just built, and `marshal` writes only plain values."""
+
+    def plain(value):
+        if isinstance(value, str):
+            return str(value)
+        if isinstance(value, tuple | list):
+            return type(value)(plain(item) for item in value)
+        if isinstance(value, dict):
+            return {plain(key): plain(item) for key, item in value.items()}
+        return value
+
+    return tuple(plain(value) for value in values)
+
+
 def _reduce(reduction: _Reduction, states: list, stack: list, gotos: dict, builder, limit: int) -> None:
     size = reduction.size
     if reduction.unit:
@@ -371,6 +476,8 @@ def _kept_children(picks, children: list) -> list:
 
 def _reduction_of(rule, build, methods: dict[str, Callable]) -> _Reduction | None:
     """How reducing `rule` shapes its node, read from lark's callback for it (`build`); None if not understood."""
+    from lark.parse_tree_builder import ChildFilter, ChildFilterLALR_NoPlaceholders, ExpandSingleChild
+
     size = len(rule.expansion)
     include: list[tuple[int, bool, int]]
     nones_at_end = 0
@@ -394,17 +501,17 @@ def _reduction_of(rule, build, methods: dict[str, Callable]) -> _Reduction | Non
         if len(include) + nones_at_end + sum(nones for _, _, nones in include) == 1 and include:
             passed = include[0][0]
             passed_is_token = rule.expansion[passed].is_term
-            return _Reduction(size, origin, _PASS_UP, picks, plain, None, passed, passed_is_token)
+            return _Reduction(size, origin, _PASS_UP, picks, plain, None, None, passed, passed_is_token)
         build = build.node_builder
     name = getattr(build, "args", (None,))[0]
     if getattr(build, "func", None) is None or not isinstance(name, str):
         return None
     if name.startswith("_"):
-        return _Reduction(size, origin, _SPLICE, picks, plain, None, None, False)
+        return _Reduction(size, origin, _SPLICE, picks, plain, None, None, None, False)
     method = methods.get(name)
     if method is None:
         return None
-    return _Reduction(size, origin, _BUILD, picks, plain, method, None, False)
+    return _Reduction(size, origin, _BUILD, picks, plain, name, method, None, False)
 
 
 _OPENERS = frozenset({"LPAR", "LSQB", "LBRACE"})

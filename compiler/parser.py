@@ -2,7 +2,9 @@
 
 The lark LALR parser is built once per process (and cached on disk by lark).
 A text is first parsed clean (`clean_parser.py`: lark's tables and lexer,
-with the builder below called at each reduction, no lark tree); a text with
+with the builder below called at each reduction, no lark tree; the tables
+come from their own cache, `parser_tables.py`, so lark is not even imported
+unless the text has something to report); a text with
 anything to report, a syntax error or nesting too deep, is parsed again from
 the start by lark with the recovery below, and its tree built by `_Builder`.
 Syntax errors do not stop that parse: the recovery inserts the closing
@@ -21,21 +23,11 @@ import threading
 from bisect import bisect_right
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# isort: off
-import ptflow.compiler.lark_without_regex  # noqa: F401 (before lark; see there)
-
-# isort: on
-import lark
-from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.parsers.lalr_analysis import Shift
-
-from ptflow.compiler import tree
+from ptflow.compiler import parser_tables, tree
 from ptflow.compiler.clean_parser import CleanParser, NotClean, ResumePoint
 from ptflow.compiler.diagnostics import Diagnostic, Diagnostics, Related, codes
-from ptflow.compiler.lark_positions import use_fast_positions
 from ptflow.compiler.source import SourceText, Span
 from ptflow.compiler.value_limits import INT_MAX, INT_MIN
 
@@ -133,6 +125,41 @@ _COUNTER = _TokenCounter()
 _PARSE_LOCK = threading.Lock()
 
 
+# lark is imported only where a text is parsed by lark: a syntax error to report, the language server's
+# incremental parse, or the clean parser's tables to build (see `parser_tables.py`).  Until then its names
+# below stand for nothing: no code raises `_LarkNotImported`, so `except UnexpectedInput` catches nothing
+# before lark is loaded, as nothing can have raised lark's exceptions.  `get_parser` binds the real ones.
+class _LarkNotImported(Exception):
+    pass
+
+
+if TYPE_CHECKING:
+    import lark
+    from lark import Token
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+    from lark.parsers.lalr_analysis import Shift
+else:
+    lark = Token = Shift = None
+    UnexpectedCharacters = UnexpectedInput = UnexpectedToken = _LarkNotImported
+
+
+def _import_lark() -> None:
+    """Bind the module's lark names (above) to lark's."""
+    import ptflow.compiler.lark_without_regex  # noqa: F401, I001 (before lark; see there)
+    import lark as lark_module
+    from lark import exceptions
+    from lark.parsers import lalr_analysis
+
+    globals().update(
+        lark=lark_module,
+        Token=lark_module.Token,
+        Shift=lalr_analysis.Shift,
+        UnexpectedCharacters=exceptions.UnexpectedCharacters,
+        UnexpectedInput=exceptions.UnexpectedInput,
+        UnexpectedToken=exceptions.UnexpectedToken,
+    )
+
+
 def _parse(text: str, start: str, on_error=None):
     """Parse with the shared parser; its token counter is shared too, so one parse at a time."""
     with _PARSE_LOCK:
@@ -140,21 +167,31 @@ def _parse(text: str, start: str, on_error=None):
         return get_parser().parse(text, start=start, on_error=on_error)
 
 
+# How the lark parser is built (besides its post-lexer, `_COUNTER`); part of the key of the clean parser's tables.
+_LARK_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "basic",
+    "start": ["start", "value"],
+    "propagate_positions": True,
+    "maybe_placeholders": True,
+    "cache": True,
+}
+
+
+@lru_cache(maxsize=1)
+def _grammar_text() -> str:
+    from ptflow.grammar import GRAMMAR_PATH
+
+    return GRAMMAR_PATH.read_text()
+
+
 @lru_cache(maxsize=1)
 def get_parser() -> lark.Lark:
     """The LALR parser for the grammar, built once per process."""
-    from ptflow.grammar import GRAMMAR_PATH
+    _import_lark()
+    from ptflow.compiler.lark_positions import use_fast_positions
 
-    parser = lark.Lark(
-        GRAMMAR_PATH.read_text(),
-        parser="lalr",
-        lexer="basic",
-        start=["start", "value"],
-        propagate_positions=True,
-        maybe_placeholders=True,
-        postlex=_COUNTER,
-        cache=True,
-    )
+    parser = lark.Lark(_grammar_text(), postlex=_COUNTER, **_LARK_OPTIONS)
     use_fast_positions(parser)  # the same positions as lark's, at a fraction of the cost (see there)
     return parser
 
@@ -1093,9 +1130,41 @@ class _CleanBuilder(_Builder):
         return len(self.diagnostics.items)
 
 
+def _tables_key() -> tuple:
+    return parser_tables.cache_key(_grammar_text(), repr(sorted(_LARK_OPTIONS.items())))
+
+
 @lru_cache(maxsize=1)
 def _clean_parser() -> CleanParser | None:
-    return CleanParser.of(get_parser(), _RULE_METHODS, MAX_NESTING)
+    """The clean parser, from its tables on disk where they are there and fresh, else read from lark's parser
+    (and kept on disk for the next process)."""
+    key = _tables_key()
+    kept = parser_tables.load(key, _RULE_METHODS, MAX_NESTING)
+    if kept is not None:
+        return kept
+    parser = CleanParser.of(get_parser(), _RULE_METHODS, MAX_NESTING)
+    if parser is not None:
+        parser_tables.store(key, parser)
+    return parser
+
+
+@lru_cache(maxsize=1)
+def _lark_numbers_states_as_clean_parser() -> bool:
+    """Whether a ResumePoint's parser states mean the same to lark's parser as to the clean parser.
+
+    lark numbers the LALR states of a parser it builds differently from one process to the next (its tables
+    come from sets, whose order follows the per-process string hash), so the clean parser's tables on disk
+    match lark's parser only while lark loads the parser they were read from out of its own cache.  Where
+    lark had to build it again (its cache removed, a new lark), they are compared here, once per process,
+    and the tables on disk replaced by this parser's, so the next process resumes again."""
+    clean = _clean_parser()
+    from_lark = CleanParser.of(get_parser(), _RULE_METHODS, MAX_NESTING)
+    if clean is None or from_lark is None:
+        return False
+    if clean.same_tables(from_lark):
+        return True
+    parser_tables.store(_tables_key(), from_lark)
+    return False
 
 
 def _parse_clean(text: str, start: str, source: SourceText, offset: int = 0):
@@ -1137,6 +1206,7 @@ def _parse_from(point: ResumePoint, text: str, recovery: _Recovery) -> lark.Tree
     """lark's parse of `text` with error recovery, started at `point` instead of the beginning: the
     declarations before it, built by the clean parse, are one node of lark's stack there, as they would be
     in lark's parse from the beginning."""
+    get_parser()  # imports lark (see `_import_lark`)
     from lark.lexer import LexerThread
     from lark.parsers.lalr_parser import LALR_Parser
     from lark.tree import Meta
@@ -1501,6 +1571,8 @@ def _parse_module(text: str, path: str, clean: bool) -> tuple[tree.Module, list[
         return module, diagnostics.items
     if resume is not None and resume.depth >= MAX_NESTING:
         resume = None  # a declaration before is as deep as a tree may be: lark's tree is then too deep
+    if resume is not None and not _lark_numbers_states_as_clean_parser():
+        resume = None  # the resume point's states would mean other states to lark: parse from the start
     try:
         recovery = _Recovery(source, diagnostics)
         parse_tree = _parse(text, "start", on_error=recovery) if resume is None else _parse_from(resume, text, recovery)
