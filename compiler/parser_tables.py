@@ -61,7 +61,10 @@ def cache_key(grammar: str, options: str) -> tuple:
 
 def cache_path(key: tuple) -> str:
     digest = hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return os.path.join(cache_folder(), f".ptflow_parser_tables_{digest}.marshal")
+    # The user's own file (as lark's cache is), so no other user of a shared temporary folder writes the
+    # tables this user's files are parsed with.
+    user = getattr(os, "getuid", lambda: "user")()
+    return os.path.join(cache_folder(), f".ptflow_parser_tables_{user}_{digest}.marshal")
 
 
 def load(key: tuple, methods: dict[str, Callable], max_nesting: int) -> CleanParser | None:
