@@ -4,6 +4,8 @@ import sqlite3
 import subprocess
 import sys
 
+from ptflow.runtime.runner.artifacts import Artifact
+from ptflow.runtime.runner.logs import LogRange
 from ptflow.runtime.runner.store import DATABASE, INTERRUPTED, RUNNER_LOCK, RUNNING, Store
 
 
@@ -54,3 +56,59 @@ def test_an_attempts_staging_folder_starts_empty_even_if_a_crash_left_one(tmp_pa
     (left / "half-written").write_text("x")
     again = store.staging_for("e1", 1)
     assert again == left and list(again.iterdir()) == []
+
+
+def _dataset(store_root, name: str) -> Artifact:
+    path = store_root / "artifacts" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(name)
+    return Artifact(name, "system.Dataset", "0.0.1", str(path))
+
+
+def test_a_failed_step_with_no_outputs_still_records_the_artifacts_it_was_given(tmp_path):
+    """`ptflow lineage` of a dataset lists the step that failed on it: its inputs are recorded without outputs."""
+    store = Store(tmp_path / "store")
+    run_id = store.start_run("p", "p.ptflow", "sha256:0", {})
+    producer, _ = store.start_execution(run_id, "make", "make", "container", None, {})
+    made = {"data": [_dataset(tmp_path / "store", "data")]}
+    store.finish_execution(producer, "SUCCEEDED", outputs=made, inputs={}, exit_code=0)
+    consumer, _ = store.start_execution(run_id, "check", "check", "container", None, {})
+    store.finish_execution(consumer, "FAILED", inputs={"data": made["data"]}, exit_code=1, error="bad data")
+
+    lineage = store.lineage(made["data"][0].id)
+    assert [(c["task"], c["status"]) for c in lineage["consumers"]] == [("check", "FAILED")]
+    check = next(e for e in store.executions(run_id) if e["task"] == "check")
+    assert [a.uri for a in check["input_artifacts"]["data"]] == [made["data"][0].uri]
+
+
+def test_a_step_cut_off_by_a_killed_runner_shows_only_its_own_output_not_the_next_steps(tmp_path):
+    """A range whose end was never recorded ends where the lane's next range starts, not at the end of the file."""
+    store = Store(tmp_path / "store")
+    run_id = store.start_run("p", "p.ptflow", "sha256:0", {})
+    lane = store.run_dir(run_id) / "lane-0.log"
+    cut_off, following = b"first step, cut off\n", b"second step\n"
+    lane.write_bytes(cut_off + following)
+    file = str(lane.relative_to(tmp_path / "store"))
+    store.start_execution(run_id, "first", "first", "container", None, {}, logs=[LogRange(1, file, 0, None)])
+    second = [LogRange(1, file, len(cut_off), len(cut_off) + len(following))]
+    store.start_execution(run_id, "second", "second", "container", None, {}, logs=second)
+
+    by_task = {e["task"]: e for e in store.executions(run_id)}
+    assert store.read_log(by_task["first"]) == cut_off
+    assert store.read_log(by_task["second"]) == following
+
+
+def test_without_fcntl_as_on_windows_a_run_is_recorded_and_reads_running_while_its_runner_lives(tmp_path):
+    """Windows has no fcntl: the runner lock is then no lock, and the runner's pid tells whether it runs.
+
+    Stand-in for Windows: this process's Python with `fcntl` made unimportable."""
+    script = (
+        "import sys; sys.modules['fcntl'] = None\n"
+        "from ptflow.runtime.runner.store import Store\n"
+        f"store = Store({str(tmp_path / 'store')!r})\n"
+        "run_id = store.start_run('p', 'p.ptflow', 'sha256:0', {})\n"
+        "print(store.find_run(run_id)['status'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == RUNNING
