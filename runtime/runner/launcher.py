@@ -528,6 +528,11 @@ class ContainerLauncher:
         )
         self.run.track(process)
         try:
+            if self.run.stopping.is_set():
+                # Ctrl-C or SIGTERM came while this step was starting: `stop` sets `stopping` before it lists
+                # the tracked processes, so a step it did not list sees the flag here and is stopped the same way.
+                stop_processes([process])
+                return process.returncode, False
             return process.wait(timeout=timeout), False
         except subprocess.TimeoutExpired:
             stop_processes([process])

@@ -157,3 +157,49 @@ def test_a_run_whose_runner_is_alive_is_not_taken_for_dead(tmp_path: Path, store
         _kill_leftovers(pids)
     [run] = _runs(store)
     assert run["status"] == "INTERRUPTED" and run["error"] == "interrupted by SIGINT"
+
+
+class _StoppingRun:
+    """The part of a run the launcher's process start uses, with Ctrl-C already received: a stand-in for a
+    signal that lands between a step's start and the runner listing it, a gap too short to hit on purpose."""
+
+    def __init__(self, store_root: Path):
+        import threading
+        from types import SimpleNamespace
+
+        self.store = SimpleNamespace(artifacts_dir=store_root / "artifacts")
+        self.stopping = threading.Event()
+        self.stopping.set()
+        self.tracked: list[int] = []
+
+    def before_process_start(self) -> None:
+        pass
+
+    def track(self, process: subprocess.Popen) -> None:
+        self.tracked.append(process.pid)
+
+    def untrack(self, process: subprocess.Popen) -> None:
+        self.tracked.remove(process.pid)
+
+
+def test_a_step_started_as_the_run_stops_is_stopped_by_its_own_launcher(tmp_path: Path):
+    """`stop` lists the running steps once; a step whose start it didn't see must not run on after the runner."""
+    from runtime.runner.commands import CommandPlan
+    from runtime.runner.launcher import ContainerLauncher
+    from runtime.runner.logs import Lane
+
+    run = _StoppingRun(tmp_path)
+    launcher = ContainerLauncher(run)  # type: ignore[arg-type]
+    pid_file = tmp_path / "pids"
+    command = CommandPlan(argv=["sh", "-c", f"sleep 60 & echo $$ $! > {pid_file}; wait"], how="host")
+    log = os.open(tmp_path / "lane.log", os.O_WRONLY | os.O_CREAT, 0o600)
+    started = time.monotonic()
+    try:
+        code, timed_out = launcher._run_process(command, Lane(0, log, "lane.log", tmp_path), timeout=None)
+    finally:
+        os.close(log)
+    assert time.monotonic() - started < 30, "the step ran on until its own end"
+    assert code != 0 and not timed_out
+    assert run.tracked == []
+    if pid_file.exists() and pid_file.read_text().split():
+        assert _wait_until_gone([int(p) for p in pid_file.read_text().split()], seconds=10) == []
