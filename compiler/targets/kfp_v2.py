@@ -737,10 +737,7 @@ class _Lowering:
 
     def _task(self, task: dag.Task, siblings: set[str], parent_inputs: dict, parent_is_root: bool) -> tuple[dict, dict]:
         spec: dict = {"taskInfo": {"name": task.display_name}}
-        if task.component.kind not in (dag.ComponentKind.PIPELINE, dag.ComponentKind.IR_GRAPH):
-            spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
-        else:
-            spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
+        spec["cachingOptions"] = {"enableCache": True} if task.options.cache else {}
         if task.options.cache_key is not None:
             spec["cachingOptions"]["cacheKey"] = task.options.cache_key
         if task.options.retry is not None:
