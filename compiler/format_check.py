@@ -58,6 +58,8 @@ def _shape(node):
         for item in fields(node):
             if item.name in ("span", "path_span", "raw"):
                 continue
+            if item.name == "key" and isinstance(node, tree.DictEntry) and node.computed is not None:
+                continue  # the bracketed key's source text, layout included: its meaning is `computed`
             values.append(_shape(getattr(node, item.name)))
         return tuple(values)
     return node

@@ -279,3 +279,18 @@ def test_a_bracketed_dict_key_keeps_its_brackets():
     assert format_source(source) == (
         'pipeline p(name: str) {\n    i = importer(uri: "u", metadata: {[name]: "x", [f"k-{name}"]: name})\n}\n'
     )
+
+
+def test_a_bracketed_key_too_long_for_its_line_is_broken_like_any_list():
+    # Found by the long fuzz run (seed 11, input 63158): the key's source text, layout included, was compared
+    # as if it were its meaning, so breaking it over lines was refused as "would change what the file means".
+    key = "[" * 40 + "m" + "]" * 40
+    source = f'pipeline p(m: str) {{\n    i = importer(uri: "u", metadata: {{"a": 1, [{key}]: "x"}})\n}}\n'
+    formatted = format_source(source)
+    assert max(len(line) for line in formatted.splitlines()) <= LINE_WIDTH
+
+    def bare(text: str) -> str:  # the text without layout: whitespace and the trailing commas of broken lists
+        return "".join(text.split()).replace(",", "")
+
+    assert bare(formatted) == bare(source)
+    assert format_source(formatted) == formatted
