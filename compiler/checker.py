@@ -28,6 +28,19 @@ def default_runtime_image() -> str:
     return DEFAULT_RUNTIME_IMAGE
 
 
+# The built-in values written as calls (`oneof(...)`, `collect(...)`), called where a step is: what to say.
+_BUILTIN_VALUES_CALLED_AS_STEPS = {
+    "oneof": (
+        "`oneof(...)` is a value, not a step: pass it to an input or return it",
+        "write `show(text: oneof(a.out, b.out))` or `return (out: oneof(a.out, b.out))`",
+    ),
+    "collect": (
+        "`collect(...)` is a value, not a step: return it from the pipeline",
+        "write `return (out: collect(step.out))`",
+    ),
+}
+
+
 # ---------------------------------------------------------------- symbols
 
 
@@ -314,21 +327,9 @@ class Checker:
             if symbol is None:
                 if expr.id == "importer":
                     return dag.ComponentSpec(name="importer", kind=dag.ComponentKind.IMPORTER_BUILTIN)
-                if expr.id == "oneof":
-                    self.diagnostics.report(
-                        codes.INVALID_VALUE,
-                        "`oneof(...)` is a value, not a step: pass it to an input or return it",
-                        expr.span,
-                        hint="write `show(text: oneof(a.out, b.out))` or `return (out: oneof(a.out, b.out))`",
-                    )
-                    return None
-                if expr.id == "collect":
-                    self.diagnostics.report(
-                        codes.INVALID_VALUE,
-                        "`collect(...)` is a value, not a step: return it from the pipeline",
-                        expr.span,
-                        hint="write `return (out: collect(step.out))`",
-                    )
+                if expr.id in _BUILTIN_VALUES_CALLED_AS_STEPS:
+                    message, hint = _BUILTIN_VALUES_CALLED_AS_STEPS[expr.id]
+                    self.diagnostics.report(codes.INVALID_VALUE, message, expr.span, hint=hint)
                     return None
                 candidates = [n for n, s in scope.symbols.items() if not isinstance(s, ModuleSymbol)]
                 self.diagnostics.report(

@@ -37,17 +37,13 @@ def option_hover_at(path: str, text: str, line: int, column: int) -> tuple[Span,
     """The key of a `with { }` option under a position and its hover text (from the option table), or None.
 
     Read from the text, like completion, so it works while the file does not parse."""
-    offset = offset_of(text, line, column)
-    line_start = text.rfind("\n", 0, offset) + 1
-    line_end = text.find("\n", offset)
-    line_text = text[line_start : len(text) if line_end < 0 else line_end]
-    for word in _WORD.finditer(line_text):
-        start, end = line_start + word.start(), line_start + word.end()
-        if start <= offset <= end and word.group() in OPTIONS_BY_NAME:
-            is_key = line_text[word.end() :].lstrip().startswith(":")
-            if is_key and cursor_context(text, start).kind == CursorPlace.WITH_KEY:
-                span = Span(path, line, word.start() + 1, line, word.end() + 1, start, end)
-                return span, option_markdown(OPTIONS_BY_NAME[word.group()])
+    found = _word_at(path, text, line, column)
+    if found is None:
+        return None
+    word, span, after = found
+    if word in OPTIONS_BY_NAME and after.lstrip().startswith(":"):
+        if cursor_context(text, span.start).kind == CursorPlace.WITH_KEY:
+            return span, option_markdown(OPTIONS_BY_NAME[word])
     return None
 
 
@@ -71,21 +67,32 @@ BUILTIN_VALUES = {
 def builtin_hover_at(path: str, text: str, line: int, column: int) -> tuple[Span, str] | None:
     """`oneof` or `collect` called as a value under a position, and its hover text; None elsewhere.  Read from
     the text, like `option_hover_at`."""
+    found = _word_at(path, text, line, column)
+    if found is None:
+        return None
+    word, span, after = found
+    if word in BUILTIN_VALUES and after.lstrip().startswith("("):
+        if cursor_context(text, span.start).kind != CursorPlace.STRING:
+            form, doc, code = BUILTIN_VALUES[word]
+            markdown = (
+                f"*built-in value*\n\n```ptflow\n{form}\n```\n\n{doc}\n\nMistakes: {code} (`ptflow explain {code}`)"
+            )
+            return span, markdown
+    return None
+
+
+def _word_at(path: str, text: str, line: int, column: int) -> tuple[str, Span, str] | None:
+    """The name under a position (read from the text, so it works while the file does not parse): the name,
+    its span, and the rest of its line after it; None where no name is."""
     offset = offset_of(text, line, column)
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = text.find("\n", offset)
     line_text = text[line_start : len(text) if line_end < 0 else line_end]
     for word in _WORD.finditer(line_text):
         start, end = line_start + word.start(), line_start + word.end()
-        if start <= offset <= end and word.group() in BUILTIN_VALUES:
-            called = line_text[word.end() :].lstrip().startswith("(")
-            if called and cursor_context(text, start).kind != CursorPlace.STRING:
-                form, doc, code = BUILTIN_VALUES[word.group()]
-                span = Span(path, line, word.start() + 1, line, word.end() + 1, start, end)
-                markdown = (
-                    f"*built-in value*\n\n```ptflow\n{form}\n```\n\n{doc}\n\nMistakes: {code} (`ptflow explain {code}`)"
-                )
-                return span, markdown
+        if start <= offset <= end:
+            span = Span(path, line, word.start() + 1, line, word.end() + 1, start, end)
+            return word.group(), span, line_text[word.end() :]
     return None
 
 
