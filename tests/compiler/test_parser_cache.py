@@ -6,8 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-GRAMMAR = REPO / "grammar" / "ptflow.lark"
+from tests.support.grammar_variants import GRAMMAR, workflow_grammar
 
 # A fresh interpreter parses two programs with the grammar file it is given and prints the error count of each.
 PROBE = """
@@ -43,13 +42,7 @@ def test_a_changed_grammar_gets_a_new_parser_and_the_old_one_stays_cached(tmp_pa
     assert error_counts(GRAMMAR, cache_folder) == [0, 1]
     (first,) = cache_files(cache_folder)
 
-    # The same grammar file with the keyword `pipeline` of pipeline declarations spelt `workflow`.
-    text = GRAMMAR.read_text()
-    declaration = 'pipeline_def: "pipeline" NAME'
-    assert text.count(declaration) == 1
-    changed = tmp_path / "changed" / "ptflow.lark"
-    changed.parent.mkdir()
-    changed.write_text(text.replace(declaration, 'pipeline_def: "workflow" NAME'))
+    changed = workflow_grammar(tmp_path)  # `pipeline` declarations spelt `workflow`
     assert error_counts(changed, cache_folder) == [1, 0]
     (second,) = cache_files(cache_folder) - {first}
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-GRAMMAR = REPO / "grammar" / "ptflow.lark"
+from tests.support.grammar_variants import GRAMMAR, workflow_grammar
 
 # A fresh interpreter parses a program with the grammar file it is given and prints the parse's error count
 # and whether lark was imported for it.
@@ -47,17 +46,6 @@ def tables(folder: Path) -> set[Path]:
     return set(folder.glob(".ptflow_parser_tables_*.marshal"))
 
 
-def changed_grammar(tmp_path: Path) -> Path:
-    """The grammar with the keyword `pipeline` of pipeline declarations spelt `workflow`."""
-    text = GRAMMAR.read_text()
-    declaration = 'pipeline_def: "pipeline" NAME'
-    assert text.count(declaration) == 1
-    changed = tmp_path / "changed" / "ptflow.lark"
-    changed.parent.mkdir()
-    changed.write_text(text.replace(declaration, 'pipeline_def: "workflow" NAME'))
-    return changed
-
-
 def test_tables_are_built_once_then_a_clean_parse_imports_no_lark(tmp_path):
     assert parse(GRAMMAR, PIPELINE, tmp_path) == "0 ['p'] True"  # built through lark, and kept
     (kept,) = tables(tmp_path)
@@ -91,7 +79,7 @@ def test_a_corrupt_tables_file_is_rebuilt(tmp_path, garbage):
 def test_tables_of_another_grammar_under_this_ones_name_are_not_used(tmp_path):
     """The file's name is a hash of its key, but the key in it is what counts: a file of the changed grammar's
     tables where the real grammar's belong (a stale file, or a hash collision) is rebuilt, not served."""
-    changed = changed_grammar(tmp_path)
+    changed = workflow_grammar(tmp_path)
     cache = tmp_path / "cache"
     cache.mkdir()
     parse(GRAMMAR, PIPELINE, cache)
@@ -106,7 +94,7 @@ def test_tables_of_another_grammar_under_this_ones_name_are_not_used(tmp_path):
 
 
 def test_a_changed_grammar_gets_its_own_tables(tmp_path):
-    changed = changed_grammar(tmp_path)
+    changed = workflow_grammar(tmp_path)
     cache = tmp_path / "cache"
     cache.mkdir()
     assert parse(GRAMMAR, PIPELINE, cache) == "0 ['p'] True"
