@@ -55,18 +55,26 @@ def assert_nowhere(value: str, store: Path, *outputs: str) -> None:
         assert value not in output
 
 
-def test_secret_and_config_map_keys_become_the_steps_environment(tmp_path: Path, store: Path):
-    secrets, config_maps = folders(tmp_path)
-    source = write(
-        tmp_path,
-        "pipeline objects() {\n"
-        '    t = token_length() with { secrets: {name: "minio", env: {TOKEN: "accesskey"}},\n'
-        '                              config_maps: {name: "settings", env: {LOG_LEVEL: "level"}} }\n'
-        "}\n",
-    )
-    result = ptflow(
+# One step whose environment comes from the secret `minio` and the ConfigMap `settings`.
+ENV_FROM_OBJECTS = (
+    "pipeline objects() {\n"
+    '    t = token_length() with { secrets: {name: "minio", env: {TOKEN: "accesskey"}},\n'
+    '                              config_maps: {name: "settings", env: {LOG_LEVEL: "level"}} }\n'
+    "}\n"
+)
+
+
+def run_env_from_objects(tmp_path: Path, store: Path, secrets: Path, config_maps: Path):
+    """`ptflow run` of ENV_FROM_OBJECTS with the objects read from these sources (folders or files)."""
+    source = write(tmp_path, ENV_FROM_OBJECTS)
+    return ptflow(
         "run", str(source), "--store", str(store), "--secrets", str(secrets), "--config-maps", str(config_maps)
     )
+
+
+def test_secret_and_config_map_keys_become_the_steps_environment(tmp_path: Path, store: Path):
+    secrets, config_maps = folders(tmp_path)
+    result = run_env_from_objects(tmp_path, store, secrets, config_maps)
     assert result.returncode == 0, result.stderr
     outputs = show(store)["by_task"]["t"]["outputs"]
     assert outputs == {"length": str(len(SECRET_VALUE)), "level": "debug"}
@@ -246,16 +254,7 @@ def test_secrets_and_config_maps_from_files_a_plain_map_and_kubectl_manifests(tm
         "  metadata: {name: settings, namespace: kubeflow, resourceVersion: '42'}\n"
         "  data: {level: debug}\n"
     )
-    source = write(
-        tmp_path,
-        "pipeline objects() {\n"
-        '    t = token_length() with { secrets: {name: "minio", env: {TOKEN: "accesskey"}},\n'
-        '                              config_maps: {name: "settings", env: {LOG_LEVEL: "level"}} }\n'
-        "}\n",
-    )
-    result = ptflow(
-        "run", str(source), "--store", str(store), "--secrets", str(secrets), "--config-maps", str(config_maps)
-    )
+    result = run_env_from_objects(tmp_path, store, secrets, config_maps)
     assert result.returncode == 0, result.stderr
     assert show(store)["by_task"]["t"]["outputs"] == {"length": str(len(SECRET_VALUE)), "level": "debug"}
     shown = ptflow("show", "latest", "--store", str(store), "--log", "t", check=True)
