@@ -953,22 +953,28 @@ class PipelineBuilder:
         """`oneof(...)` in a value (a component named `oneof` can still be called as a step)."""
         return isinstance(call.func, tree.Name) and call.func.id == ONEOF
 
+    @staticmethod
+    def _called_pipeline(decl: StepDecl) -> dag.PipelineGraph | None:
+        """The pipeline `decl` calls, or None for a step of a component."""
+        spec = decl.spec
+        if spec is None or spec.kind != dag.ComponentKind.PIPELINE:
+            return None
+        return spec.pipeline
+
     def _collected_by_the_called_pipeline(self, decl: StepDecl, port: dag.Port) -> bool:
         """Whether `decl` calls a pipeline whose output `port` is a `collect(...)`."""
-        spec = decl.spec
-        if spec is None or spec.kind != dag.ComponentKind.PIPELINE or spec.pipeline is None:
-            return False
-        value = spec.pipeline.returns.get(port.name)
+        pipeline = self._called_pipeline(decl)
+        value = pipeline.returns.get(port.name) if pipeline is not None else None
         return isinstance(value, dag.TaskOutput) and value.collected
 
     def _made_by_one_step(self, decl: StepDecl, port: dag.Port) -> bool:
         """Whether `decl.port` is one value a step makes: always for a component; for a called pipeline, when it
         returns a step's output as it is (not a loop's list, a `collect`, nor a `oneof`), which KFP reads
         through the pipeline's DAG as the step's own value."""
-        spec = decl.spec
-        if spec is None or spec.kind != dag.ComponentKind.PIPELINE or spec.pipeline is None:
+        pipeline = self._called_pipeline(decl)
+        if pipeline is None:
             return True
-        value = spec.pipeline.returns.get(port.name)
+        value = pipeline.returns.get(port.name)
         return isinstance(value, dag.TaskOutput) and not value.gathered and not value.collected
 
     def _is_collect(self, call: tree.Call) -> bool:
