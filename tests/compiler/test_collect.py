@@ -15,29 +15,9 @@ from tests.support.kfp_compare import compile_kfp, compile_ptflow
 kfp = pytest.importorskip("kfp")
 from kfp import dsl  # noqa: E402
 
-IMAGE = "alpine:3.19"
+from tests.support.twin_components import SAY_AND_WRITE, say, write  # noqa: E402
 
-
-@dsl.container_component
-def say(text: str, said: dsl.OutputPath(str)):
-    return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", 'printf "%s" "$0" > "$1"', text, said])
-
-
-@dsl.container_component
-def write(text: str, file: dsl.Output[dsl.Dataset]):
-    return dsl.ContainerSpec(image=IMAGE, command=["sh", "-c", 'printf "%s" "$0" > "$1"', text, file.path])
-
-
-COMPONENTS = """
-component say(text: str) -> (said: str) {
-    image = "alpine:3.19"
-    command = ["sh", "-c", "printf \\"%s\\" \\"$0\\" > \\"$1\\"", text, said.path]
-}
-component write(text: str) -> (file: Dataset) {
-    image = "alpine:3.19"
-    command = ["sh", "-c", "printf \\"%s\\" \\"$0\\" > \\"$1\\"", text, file.path]
-}
-"""
+COMPONENTS = SAY_AND_WRITE
 # COMPONENTS is 8 lines, then a blank line: a pipeline after it starts on line 10.
 FIRST = len(COMPONENTS.strip("\n").splitlines()) + 1
 
