@@ -295,15 +295,17 @@ class CleanParser:
             reduction.origin for reduction in other._reductions
         ]
 
-    def parse(self, text: str, start: str, builder) -> Any:
+    def parse(self, text: str, start: str, builder, max_nesting: int | None = None) -> Any:
         """The built tree of `text` from rule `start`; raises NotClean where lark's parse would report something.
 
         `builder` has a method per rule, called as `method(builder, (start, end) or None, *children)` with the
         offsets the node covers (None for an empty rule), and `reported()`, how many diagnostics it has
-        reported so far."""
+        reported so far.  `max_nesting`, if given, is a tighter limit than the parser's own (for text that will
+        sit inside other nodes)."""
         resume: list = []  # the last ResumePoint passed, as (offset, tokens, states, entry)
+        limit = self._max_nesting if max_nesting is None else min(max_nesting, self._max_nesting)
         try:
-            return self._parse(text, start, builder, resume)
+            return self._parse(text, start, builder, resume, limit)
         except NotClean as not_clean:
             if resume:
                 offset, tokens, states, (items, items_start, items_end, depth), reports = resume[0]
@@ -312,14 +314,13 @@ class CleanParser:
                 )
             raise
 
-    def _parse(self, text: str, start: str, builder, resume: list) -> Any:
+    def _parse(self, text: str, start: str, builder, resume: list, limit: int) -> Any:
         table = self._table
         gotos = self._gotos
         reductions = self._reductions
         keywords = self._keywords
         kept = self._kept
         ignored = self._ignored
-        limit = self._max_nesting
         end_state = self._ends[start]
         states = [self._starts[start]]
         items_rule = self._items_rule if start == "start" else None

@@ -20,6 +20,22 @@ character or a line) is built again from its lark tree, not parsed again.  When 
 error, the whole text is parsed as `parse_module` always does, because error
 recovery may reach across declarations.
 
+Statements, not whole pipelines: a pipeline piece that changed is cut once
+more, into its header (up to the body's `{`) and stretches of its body that
+start at lines beginning a statement (`name =`, `name(`, `a.b(`, `for`, `if`,
+`try`, `return`, at the body's own bracket depth), and each stretch is parsed
+on its own with the clean parser (`parser.parse_statements`), so a keystroke
+in a 2,000-line pipeline re-parses the statement it is in, not the pipeline.
+Why that is exactly the whole parse: the tokens are the same (the same
+argument as above), each stretch parsed as `statement*`, and the grammar is
+LALR(1), so unambiguous: the one parse of the body's tokens as `statement*`
+is the stretches' statements one after another.  A stretch that does not
+parse on its own (a cut inside a statement, say an `if` whose condition runs
+onto a line starting with a name, or a syntax error) sends the piece down
+the whole-piece path above, as does nesting near the parser's limit (each
+stretch is parsed with a limit tighter by more than the levels its place in
+the file adds).
+
 Moved, not built again (the language server's diagnostics while typing): a
 piece whose text is unchanged and that starts on the same line as before (the
 edit above it added or removed characters, not lines) keeps its lines and
@@ -44,6 +60,7 @@ from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.parser import (
     build_declarations,
     finish_module,
+    parse_clean_at,
     parse_declarations,
     parse_module,
     parse_module_with_lark,
@@ -64,6 +81,24 @@ _CUTS = re.compile(
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+# In a pipeline piece: strings and comments (skipped), brackets, and the start of a line that begins a statement
+# (a name followed by `=`, `(` or `.`, or a statement's keyword).
+_STATEMENT_CUTS = re.compile(
+    r'(?s:f?"""(?:[^\\]|\\.)*?""")'
+    r"|(?s:f?'''(?:[^\\]|\\.)*?''')"
+    r'|f?"(?:[^"\\\n]|\\.)*"'
+    r"|f?'(?:[^'\\\n]|\\.)*'"
+    r"|#[^\n]*"
+    r"|(?P<open>[{(\[])|(?P<close>[})\]])"
+    r"|^[ \t]*(?P<statement>(?:for|if|try|return)(?![A-Za-z0-9_])|[A-Za-z_][A-Za-z0-9_]*(?=[ \t]*(?:=(?!=)|\(|\.)))",
+    re.M,
+)
+_PIPELINE_PIECE = re.compile(r"(?:\s|#[^\n]*)*pipeline(?![A-Za-z0-9_])")
+_ONLY_SPACE_AND_COMMENTS = re.compile(r"(?:\s|#[^\n]*)*")
+# The levels a statement of a pipeline body sits under in the whole file's tree (the file, the pipeline, and
+# lark's helper lists), and a few more: a stretch nested within this of the limit is parsed with the piece.
+_STATEMENT_NESTING_MARGIN = 8
+
 
 @record(frozen=True)
 class _Piece:
@@ -78,6 +113,14 @@ class _Parsed:
     diagnostics: list[Diagnostic]
     parse_tree: object  # lark's tree of the piece's text, parsed alone
     shift: int = 0  # the offsets in `items` and `diagnostics` are this much short of the file's (a kept move)
+    # A pipeline parsed by stretches, some of them kept from a move: some of its offsets are short (by their own
+    # amounts), though it did not move itself.
+    moved_inside: bool = False
+
+    @property
+    def kept_moved(self) -> bool:
+        """Whether some of its offsets are not the file's (only lines and columns are right)."""
+        return self.shift != 0 or self.moved_inside
 
 
 def declaration_cuts(text: str) -> list[int]:
@@ -95,6 +138,7 @@ class IncrementalParser:
     def __init__(self) -> None:
         self._pieces: dict[str, dict[_Piece, _Parsed]] = {}  # file -> its pieces at the last parse
         self._trees: dict[str, dict[str, object]] = {}  # file -> the lark tree of each piece's text
+        self._statements: dict[str, dict[_Piece, _Parsed]] = {}  # file -> its pipelines' stretches of statements
         self.keep_moved: set[str] = set()  # files whose moved pieces keep their declarations (see the top)
         self.moved_kept: set[str] = set()  # files whose last parse kept a moved piece's declarations
 
@@ -111,15 +155,18 @@ class IncrementalParser:
         keep_moved = key in self.keep_moved
         # each previous piece by its text, for the pieces that only moved (a text twice: the last one)
         by_text = {piece.text: (piece, parsed) for piece, parsed in previous.items()} if keep_moved else {}
+        statements = _Stretches(self._statements.get(key, {}), keep_moved)
         cuts = declaration_cuts(text)
         for start, end in zip(cuts, cuts[1:] + [len(text)]):
             piece = _Piece(text[start:end], start, source.position(start)[0])
             parsed = previous.get(piece)
-            if parsed is not None and parsed.shift and not keep_moved:
+            if parsed is not None and parsed.kept_moved and not keep_moved:
                 parsed = None  # kept from a move: its offsets are off, so it is built again
             if parsed is None and keep_moved:
                 parsed = _moved(piece, by_text.get(piece.text))
-            if parsed is not None and parsed.shift:
+            if parsed is None and piece.text not in trees:
+                parsed = statements.parse(piece, source)
+            if parsed is not None and parsed.kept_moved:
                 self.moved_kept.add(key)
             if parsed is None:
                 parse_tree = trees.get(piece.text)
@@ -134,10 +181,104 @@ class IncrementalParser:
                     return parse_module_with_lark(text, path)
                 parsed = _Parsed(*built, parse_tree)
             current[piece] = parsed
-            current_trees[piece.text] = parsed.parse_tree
+            if parsed.parse_tree is not None:
+                current_trees[piece.text] = parsed.parse_tree
         self._pieces[key] = current
         self._trees[key] = current_trees
+        self._statements[key] = statements.current
         return _module(source, list(current.values()))
+
+
+class _Stretches:
+    """The stretches of pipeline bodies of one parse of a file, each parsed on its own (see the top), and those
+    of the parse before, to reuse: a stretch whose text, offset and line are unchanged keeps its statements;
+    with `keep_moved`, so does one that only moved along its line."""
+
+    def __init__(self, previous: dict[_Piece, _Parsed], keep_moved: bool) -> None:
+        self.previous = previous
+        self.keep_moved = keep_moved
+        self.by_text = {stretch.text: (stretch, parsed) for stretch, parsed in previous.items()} if keep_moved else {}
+        self.current: dict[_Piece, _Parsed] = {}
+
+    def parse(self, piece: _Piece, source: SourceText) -> _Parsed | None:
+        """The pipeline `piece` declares, parsed stretch by stretch, with what building it reported; None if the
+        piece is not one pipeline whose stretches each parse cleanly (the caller parses it whole)."""
+        layout = _pipeline_layout(piece.text)
+        if layout is None:
+            return None
+        body_start, cuts, body_end = layout
+        head = _parse_head(piece, body_start, source)
+        if head is None:
+            return None
+        definition, diagnostics = head
+        statements: list = []
+        kept: dict[_Piece, _Parsed] = {}
+        bounds = [body_start, *cuts, body_end]
+        for start, end in zip(bounds, bounds[1:]):
+            stretch = _Piece(piece.text[start:end], piece.start + start, source.position(piece.start + start)[0])
+            parsed = self._stretch(stretch, source)
+            if parsed is None:
+                return None
+            kept[stretch] = parsed
+            statements.extend(parsed.items)
+            diagnostics.extend(parsed.diagnostics)
+        self.current.update(kept)
+        definition.span = source.span(definition.span.start, piece.start + body_end + 1)
+        definition.body = statements
+        moved_inside = any(parsed.shift for parsed in kept.values())
+        return _Parsed([definition], diagnostics, None, moved_inside=moved_inside)
+
+    def _stretch(self, stretch: _Piece, source: SourceText) -> _Parsed | None:
+        parsed = self.previous.get(stretch)
+        if parsed is not None and parsed.shift and not self.keep_moved:
+            parsed = None  # kept from a move: its offsets are off, so it is parsed again
+        if parsed is None and self.keep_moved:
+            parsed = _moved(stretch, self.by_text.get(stretch.text))
+        if parsed is not None:
+            return parsed
+        built = parse_clean_at(stretch.text, "statements", source, stretch.start, _STATEMENT_NESTING_MARGIN)
+        return None if built is None else _Parsed(built[0], built[1], None)
+
+
+def _pipeline_layout(text: str) -> tuple[int, list[int], int] | None:
+    """Where a piece that is one pipeline declaration has its body: the offset just after the body's `{`, the
+    starts of the lines in it that begin a statement of the body itself, and the offset of its closing `}`;
+    None for a piece that is anything else, or has brackets that don't match."""
+    if _PIPELINE_PIECE.match(text) is None:
+        return None
+    depth = 0
+    body_start = None
+    cuts: list[int] = []
+    for match in _STATEMENT_CUTS.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth == 1 and body_start is None and match.group() == "{":
+                body_start = match.end()
+        elif kind == "close":
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0 and body_start is not None:
+                if match.group() != "}" or _ONLY_SPACE_AND_COMMENTS.fullmatch(text, match.end()) is None:
+                    return None
+                return body_start, cuts, match.start()
+        elif kind == "statement" and depth == 1 and body_start is not None:
+            cuts.append(match.start())
+    return None
+
+
+def _parse_head(piece: _Piece, body_start: int, source: SourceText) -> tuple[tree.PipelineDef, list] | None:
+    """The pipeline's signature (up to its body's `{`), parsed as a pipeline with an empty body, and what building
+    it reported."""
+    built = parse_clean_at(piece.text[:body_start] + "}", "start", source, piece.start)
+    if built is None:
+        return None
+    module, diagnostics = built
+    items = module.items
+    if len(items) != 1 or not isinstance(items[0], tree.PipelineDef):
+        return None
+    return items[0], list(diagnostics)
 
 
 def _moved(piece: _Piece, last: tuple[_Piece, _Parsed] | None) -> _Parsed | None:
@@ -146,7 +287,7 @@ def _moved(piece: _Piece, last: tuple[_Piece, _Parsed] | None) -> _Parsed | None
         return None
     moved_by = piece.start - last[0].start
     old = last[1]
-    return _Parsed(old.items, old.diagnostics, old.parse_tree, old.shift + moved_by)
+    return _Parsed(old.items, old.diagnostics, old.parse_tree, old.shift + moved_by, old.moved_inside)
 
 
 def _module(source: SourceText, pieces: list[_Parsed]) -> tuple[tree.Module, list[Diagnostic]]:

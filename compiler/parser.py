@@ -171,7 +171,7 @@ def _parse(text: str, start: str, on_error=None):
 _LARK_OPTIONS: dict[str, Any] = {
     "parser": "lalr",
     "lexer": "basic",
-    "start": ["start", "value"],
+    "start": ["start", "value", "statements"],
     "propagate_positions": True,
     "maybe_placeholders": True,
     "cache": True,
@@ -972,6 +972,9 @@ class _Builder:
     def block(self, meta, *statements):
         return tree.Block(self._span(meta), list(statements))
 
+    def statements(self, meta, *statements):
+        return list(statements)
+
     # -- expressions
     def or_op(self, meta, left, right):
         return tree.BoolOp(self._span(meta), "or", left, right)
@@ -1623,6 +1626,24 @@ def build_declarations(parse_tree, source: SourceText, start: int) -> tuple[list
     if module is None:
         return None
     return module.items, diagnostics.items
+
+
+def parse_clean_at(text: str, rule: str, source: SourceText, start: int, nesting_margin: int = 0):
+    """The built tree of `text`, a part of `source` at offset `start` that starts a line, from grammar rule
+    `rule` (`start`: declarations; `statements`: a stretch of a pipeline body), and what building it reported;
+    None if it needs anything but a clean parse: a syntax error, or nesting within `nesting_margin` levels of
+    the limit (the levels the part's place in the file adds).  For the language server's parse of only what
+    an edit touched (`incremental_parser.py`)."""
+    parser = _clean_parser()
+    if parser is None:
+        return None
+    diagnostics = Diagnostics()
+    builder = _CleanBuilder(source, diagnostics, start)
+    try:
+        built = parser.parse(text, rule, builder, MAX_NESTING - nesting_margin)
+    except NotClean:
+        return None
+    return built, diagnostics.items
 
 
 def parse_expression(text: str, path: str = "<string>"):

@@ -172,20 +172,24 @@ def names_used(node) -> set[str]:
     return {n.id for n in walk_nodes(node) if isinstance(n, tree.Name)}
 
 
-# The names each recent pipeline's body reads, by the declaration object.  The language server's incremental
-# parser hands back the same declaration objects for what an edit didn't touch, and walking every body was
-# most of the lint rules' time on each edit of a big file.  Syntax trees are never changed once built.
-_NAMES_IN_BODY: dict[tree.PipelineDef, frozenset[str]] = {}
-_NAMES_REMEMBERED = 4096
+# The names each recent statement of a pipeline body reads, by the statement object.  The language server's
+# incremental parser hands back the same objects for the declarations, and the statements of a pipeline, that
+# an edit didn't touch, and walking every body was most of the lint rules' time on each edit of a big file.
+# Syntax trees are never changed once built.
+_NAMES_IN_STATEMENT: dict[object, frozenset[str]] = {}
+_NAMES_REMEMBERED = 32768
 _NAMES_LOCK = threading.Lock()
 
 
 def _names_in_body(definition: tree.PipelineDef) -> set[str]:
-    names = _NAMES_IN_BODY.get(definition)
-    if names is None:
-        names = frozenset(names_used(definition.body))
-        with _NAMES_LOCK:  # the language server lints in its check thread
-            if len(_NAMES_IN_BODY) >= _NAMES_REMEMBERED:
-                _NAMES_IN_BODY.pop(next(iter(_NAMES_IN_BODY)))  # the oldest: a dict keeps insertion order
-            _NAMES_IN_BODY[definition] = names
-    return set(names)
+    names: set[str] = set()
+    for statement in definition.body:
+        in_statement = _NAMES_IN_STATEMENT.get(statement)
+        if in_statement is None:
+            in_statement = frozenset(names_used(statement))
+            with _NAMES_LOCK:  # the language server lints in its check thread
+                if len(_NAMES_IN_STATEMENT) >= _NAMES_REMEMBERED:
+                    _NAMES_IN_STATEMENT.pop(next(iter(_NAMES_IN_STATEMENT)))  # the oldest: a dict keeps order
+                _NAMES_IN_STATEMENT[statement] = in_statement
+        names |= in_statement
+    return names

@@ -108,8 +108,9 @@ def lark_parser() -> lark.Lark:
 
 
 def field_start_rule() -> str:
-    """The rule the compiler parses an f-string's `{...}` field with (its start rule other than `start`)."""
-    [rule] = [start for start in compiler_parser().options.start if start != "start"]
+    """The rule the compiler parses an f-string's `{...}` field with (its start rule other than `start`, and
+    other than `statements`, the language server's parse of a stretch of a pipeline body)."""
+    [rule] = [start for start in compiler_parser().options.start if start not in ("start", "statements")]
     return rule
 
 
