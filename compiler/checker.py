@@ -22,6 +22,7 @@ from ptflow.compiler.pipeline_checker import BUILTINS, PipelineBuilder
 from ptflow.compiler.recheck import CheckReuse, ComponentCheck, PipelineCheck, same_callee
 from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
+from ptflow.compiler.step_reuse import StepResolutions
 
 
 def default_runtime_image() -> str:
@@ -29,6 +30,9 @@ def default_runtime_image() -> str:
 
 
 # The built-in values written as calls (`oneof(...)`, `collect(...)`), called where a step is: what to say.
+# The last build of a pipeline the language server has not built before: nothing to take, all to remember.
+_NO_RESOLUTIONS = StepResolutions((), [], {})
+
 _BUILTIN_VALUES_CALLED_AS_STEPS = {
     "oneof": (
         "`oneof(...)` is a value, not a step: pass it to an input or return it",
@@ -170,6 +174,7 @@ class Checker:
                 same_callee(spec, self.resolve_callee(scope, expr)) for expr, spec in last.callees
             ):
                 self.reuse.reuse_pipeline(last)
+                self.reuse.last_resolutions(scope.path, name)  # kept for the next edit inside it
                 self.diagnostics.extend(last.diagnostics)
                 scope.source_maps[name] = last.source_map
                 return last.graph
@@ -182,7 +187,15 @@ class Checker:
 
         own = Diagnostics()  # what the builder reports, kept apart to be remembered
         # A live view of the file's names, not a copy: a 1 MB file has a thousand pipelines.
-        builder = PipelineBuilder(definition, own, resolve_callee=resolve, global_names=scope.symbols.keys())
+        resolutions = self.reuse.last_resolutions(scope.path, name) if self.reuse is not None else None
+        builder = PipelineBuilder(
+            definition,
+            own,
+            resolve_callee=resolve,
+            global_names=scope.symbols.keys(),
+            # With a reuse, the steps' resolutions are remembered even on a first build (an empty last one).
+            last_resolutions=resolutions if resolutions is not None or self.reuse is None else _NO_RESOLUTIONS,
+        )
         graph = builder.build()
         self.diagnostics.extend(own.items)
         scope.source_maps[name] = builder.source_map
@@ -190,6 +203,7 @@ class Checker:
             self.reuse.remember_pipeline(
                 PipelineCheck(definition, scope.names_key(), callees, graph, builder.source_map, own.items)
             )
+            self.reuse.remember_resolutions(scope.path, name, builder.resolutions)
         return graph
 
     def component(self, path: str, name: str) -> dag.ComponentSpec | None:

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import NamedTuple
 
 from ptflow.compiler import tree
 from ptflow.compiler.diagnostics import Diagnostic
@@ -68,30 +69,30 @@ from ptflow.compiler.parser import (
 from ptflow.compiler.records import record
 from ptflow.compiler.source import SourceText
 
-# Strings and comments (the lexer's own patterns, so both skip the same text), or a declaration's keyword
-# at the start of a line: only the last is a cut.
+# Strings and comments (the lexer's own patterns, so both skip the same text; an f-string's `f` is left to be
+# skipped as a character, which keeps the first characters of every alternative plain, so the regex engine
+# jumps between candidates instead of trying each at every character), or a declaration's keyword at the start
+# of a line: only the last is a cut.
 _CUTS = re.compile(
-    r'(?s:f?"""(?:[^\\]|\\.)*?""")'
-    r"|(?s:f?'''(?:[^\\]|\\.)*?''')"
+    r'"""(?:[^\\]|\\[\s\S])*?"""'
+    r"|'''(?:[^\\]|\\[\s\S])*?'''"
     r'|"(?:[^"\\\n]|\\.)*"'
     r"|'(?:[^'\\\n]|\\.)*'"
     r"|#[^\n]*"
-    r"|^(?P<cut>import|component|pipeline)(?![A-Za-z0-9_])",
-    re.M,
+    r"|\n(?P<cut>import|component|pipeline)(?![A-Za-z0-9_])",
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-# In a pipeline piece: strings and comments (skipped), brackets, and the start of a line that begins a statement
-# (a name followed by `=`, `(` or `.`, or a statement's keyword).
+# In a pipeline piece: strings and comments (skipped, as above), brackets, and the start of a line that begins a
+# statement (a name followed by `=`, `(` or `.`, or a statement's keyword).
 _STATEMENT_CUTS = re.compile(
-    r'(?s:f?"""(?:[^\\]|\\.)*?""")'
-    r"|(?s:f?'''(?:[^\\]|\\.)*?''')"
-    r'|f?"(?:[^"\\\n]|\\.)*"'
-    r"|f?'(?:[^'\\\n]|\\.)*'"
+    r'"""(?:[^\\]|\\[\s\S])*?"""'
+    r"|'''(?:[^\\]|\\[\s\S])*?'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
     r"|#[^\n]*"
     r"|(?P<open>[{(\[])|(?P<close>[})\]])"
-    r"|^[ \t]*(?P<statement>(?:for|if|try|return)(?![A-Za-z0-9_])|[A-Za-z_][A-Za-z0-9_]*(?=[ \t]*(?:=(?!=)|\(|\.)))",
-    re.M,
+    r"|\n[ \t]*(?P<statement>(?:for|if|try|return)(?![A-Za-z0-9_])|[A-Za-z_][A-Za-z0-9_]*(?=[ \t]*(?:=(?!=)|\(|\.)))",
 )
 _PIPELINE_PIECE = re.compile(r"(?:\s|#[^\n]*)*pipeline(?![A-Za-z0-9_])")
 _ONLY_SPACE_AND_COMMENTS = re.compile(r"(?:\s|#[^\n]*)*")
@@ -100,8 +101,9 @@ _ONLY_SPACE_AND_COMMENTS = re.compile(r"(?:\s|#[^\n]*)*")
 _STATEMENT_NESTING_MARGIN = 8
 
 
-@record(frozen=True)
-class _Piece:
+class _Piece(NamedTuple):
+    """A piece of a file (or a stretch of a pipeline body): a tuple, so that looking it up is hashing a tuple."""
+
     text: str
     start: int  # offset in the file
     line: int  # 1-based line of `start`
@@ -116,6 +118,7 @@ class _Parsed:
     # A pipeline parsed by stretches, some of them kept from a move: some of its offsets are short (by their own
     # amounts), though it did not move itself.
     moved_inside: bool = False
+    stretches: dict | None = None  # a pipeline parsed by stretches: them, for the next parse (`_Stretches`)
 
     @property
     def kept_moved(self) -> bool:
@@ -127,8 +130,8 @@ def declaration_cuts(text: str) -> list[int]:
     """The offsets where the file's pieces start: 0, and each line that starts a top-level declaration."""
     cuts = [0]
     for match in _CUTS.finditer(text):
-        if match.lastgroup == "cut" and match.start() > 0:
-            cuts.append(match.start())
+        if match.lastgroup == "cut":
+            cuts.append(match.start("cut"))
     return cuts
 
 
@@ -168,6 +171,8 @@ class IncrementalParser:
                 parsed = statements.parse(piece, source)
             if parsed is not None and parsed.kept_moved:
                 self.moved_kept.add(key)
+            if parsed is not None and parsed.stretches:
+                statements.current.update(parsed.stretches)  # a pipeline taken whole keeps its stretches
             if parsed is None:
                 parse_tree = trees.get(piece.text)
                 if parse_tree is None:
@@ -177,6 +182,7 @@ class IncrementalParser:
                     # Keep the pieces that did parse: the edit that mends this one will find them.
                     self._pieces[key] = {**previous, **current}
                     self._trees[key] = {**trees, **current_trees}
+                    self._statements[key] = {**statements.previous, **statements.current}
                     # The whole text has this piece's error too, so its clean parse would only give up there.
                     return parse_module_with_lark(text, path)
                 parsed = _Parsed(*built, parse_tree)
@@ -222,11 +228,10 @@ class _Stretches:
             kept[stretch] = parsed
             statements.extend(parsed.items)
             diagnostics.extend(parsed.diagnostics)
-        self.current.update(kept)
         definition.span = source.span(definition.span.start, piece.start + body_end + 1)
         definition.body = statements
         moved_inside = any(parsed.shift for parsed in kept.values())
-        return _Parsed([definition], diagnostics, None, moved_inside=moved_inside)
+        return _Parsed([definition], diagnostics, None, moved_inside=moved_inside, stretches=kept)
 
     def _stretch(self, stretch: _Piece, source: SourceText) -> _Parsed | None:
         parsed = self.previous.get(stretch)
@@ -264,7 +269,7 @@ def _pipeline_layout(text: str) -> tuple[int, list[int], int] | None:
                     return None
                 return body_start, cuts, match.start()
         elif kind == "statement" and depth == 1 and body_start is not None:
-            cuts.append(match.start())
+            cuts.append(match.start() + 1)  # the line's start, after the newline
     return None
 
 
@@ -287,7 +292,7 @@ def _moved(piece: _Piece, last: tuple[_Piece, _Parsed] | None) -> _Parsed | None
         return None
     moved_by = piece.start - last[0].start
     old = last[1]
-    return _Parsed(old.items, old.diagnostics, old.parse_tree, old.shift + moved_by, old.moved_inside)
+    return _Parsed(old.items, old.diagnostics, old.parse_tree, old.shift + moved_by, old.moved_inside, old.stretches)
 
 
 def _module(source: SourceText, pieces: list[_Parsed]) -> tuple[tree.Module, list[Diagnostic]]:

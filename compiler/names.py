@@ -9,6 +9,7 @@ the compiled document, so the checker compares sanitized names.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # The node label that names a GPU type on GKE: KFP v1 selects GPU nodes with it, and serve.deploy gives it
 # to KServe (and --target vertex reads the GPU type from it).
@@ -18,6 +19,7 @@ _OUTSIDE_K8S = re.compile(r"[^-0-9a-z]+")
 _DASHES = re.compile(r"-+")
 
 
+@lru_cache(maxsize=8192)  # a pipeline's checks ask for each step's name several times
 def k8s_name(name: str) -> str:
     """The Kubernetes-safe form of `name`, exactly as KFP computes it."""
     return _DASHES.sub("-", _OUTSIDE_K8S.sub("-", name.lower())).strip("-")

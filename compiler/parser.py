@@ -1448,8 +1448,10 @@ def _build(
 
 # ------------------------------------------------------------- comments
 
+# (An f-string's `f` is left out: the string is skipped from its quote, and every alternative starting with a
+# plain character lets the regex engine jump between candidates.)
 _COMMENT_SCAN = re.compile(
-    r'f?"""(?:[^\\]|\\.)*?"""|f?\'\'\'(?:[^\\]|\\.)*?\'\'\'|f?"(?:[^"\\\n]|\\.)*"|f?\'(?:[^\'\\\n]|\\.)*\'|(#[^\n]*)',
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|(#[^\n]*)',
     re.S,
 )
 

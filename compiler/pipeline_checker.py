@@ -11,6 +11,9 @@ Two passes over a pipeline body:
    list of its values (fan-in), an output of a step inside an `if` does not
    exist outside it, `finally` steps can't read the body's outputs.
 
+The language server's builds take the resolution of a step whose statement and surroundings are as they
+were in the last build of the pipeline from that build instead (`step_reuse.py`).
+
 Then the dependencies between tasks are recorded (the graph's `dag`, a networkx
 graph built on first use) and checked for cycles.
 """
@@ -36,6 +39,7 @@ from ptflow.compiler.oneof_checker import OneOfChecker
 from ptflow.compiler.options import OptionParser
 from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
+from ptflow.compiler.step_reuse import StepResolution, StepResolutions, environment_of, rememberable
 from ptflow.compiler.workspace import read_workspace
 
 PIPELINE_PROPERTIES = ("description", "display_name", "name", "pipeline_root", "workspace")
@@ -92,8 +96,12 @@ class PipelineBuilder:
         diagnostics: Diagnostics,
         resolve_callee: Callable[[tree.Expr], dag.ComponentSpec | None],
         global_names: Collection[str],
+        last_resolutions: StepResolutions | None = None,
     ):
         self.definition = definition
+        # The language server's last build of this pipeline (see `step_reuse.py`), and this build's, for the next.
+        self.last_resolutions = last_resolutions
+        self.resolutions: StepResolutions | None = None
         self.diagnostics = diagnostics
         self.resolve_callee = resolve_callee
         # The names of the file's imports and definitions (the builtins are looked up in BUILTINS): a live
@@ -166,8 +174,7 @@ class PipelineBuilder:
             decl.spec = self._callee(decl)
         self._resolve_groups(self.root)
         self.after_nodes: dict[str, list[tree.Name]] = {}
-        for decl in self.steps.values():
-            self._resolve_step(decl)
+        self._resolve_steps()
         for decl in self.steps.values():
             if decl.task is not None:
                 graph.tasks[decl.task.name] = decl.task
@@ -528,6 +535,33 @@ class PipelineBuilder:
             return self._importer_spec(decl.node.call)
         return spec
 
+    def _resolve_steps(self) -> None:
+        if self.last_resolutions is None:
+            for decl in self.steps.values():
+                self._resolve_step(decl)
+            return
+        environment, keep_alive = environment_of(self.inputs, list(self.properties), list(self.steps.values()))
+        last = self.last_resolutions.reusable(environment)
+        self.resolutions = StepResolutions(environment, keep_alive, {})
+        remembered = self.resolutions.steps
+        for decl in self.steps.values():
+            # The same id is the same node: the last build's nodes are kept alive by its resolutions.  The same
+            # environment means the same spec (see `step_reuse.py`).
+            resolution = last.get(id(decl.node))
+            if resolution is not None:
+                self._add_task(decl, resolution.spec, resolution.arguments, resolution.options, resolution.after)
+                remembered[id(decl.node)] = resolution
+                continue
+            reported = self.diagnostics.offered
+            self._resolve_step(decl)
+            task = decl.task
+            if task is not None and self.diagnostics.offered == reported:
+                if rememberable(task.component, task.arguments, task.options):
+                    after = self.after_nodes[task.name]
+                    remembered[id(decl.node)] = StepResolution(
+                        decl.node, task.component, task.arguments, task.options, after
+                    )
+
     def _resolve_step(self, decl: StepDecl) -> None:
         node = decl.node
         spec = decl.spec
@@ -553,6 +587,17 @@ class PipelineBuilder:
             arguments = self._arguments(spec, node.call, decl, scope)
         if options.ignore_upstream_failure:
             self._check_inputs_survive_upstream_failure(spec, node.call, arguments)
+        self._add_task(decl, spec, arguments, options, after)
+
+    def _add_task(
+        self,
+        decl: StepDecl,
+        spec: dag.ComponentSpec,
+        arguments: dict[str, dag.Value],
+        options: dag.TaskOptions,
+        after: list[tree.Name],
+    ) -> None:
+        """The step's task, in its group."""
         task = dag.Task(
             name=k8s_name(decl.name),
             step=decl.name,
@@ -560,7 +605,7 @@ class PipelineBuilder:
             arguments=arguments,
             options=options,
             group=decl.group,
-            span=node.span,
+            span=decl.node.span,
             in_finally=decl.in_finally,
             exit_handler=decl.exit_handler,
         )

@@ -15,6 +15,10 @@ nothing it depends on changed:
   spec it was last time, so editing a component re-checks every pipeline
   that calls it, and a pipeline that calls one of those.
 
+A pipeline that is checked again (its declaration is new: an edit inside it) still takes, for each step
+whose statement is the same node and whose surroundings are unchanged, that step's resolution from the
+last build (`step_reuse.py`); those are kept here too, by file and pipeline name.
+
 Resolving a callee reports into the check's diagnostics as it always does, so
 what is remembered is only what the builders themselves reported.  A moved
 declaration is a new object (its positions changed), so it is checked again.
@@ -30,6 +34,7 @@ from ptflow.compiler import dag, tree
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.records import record
 from ptflow.compiler.source import SourceText, Span
+from ptflow.compiler.step_reuse import StepResolutions
 
 
 @record
@@ -60,6 +65,7 @@ class PipelineCheck:
 class _Checks:
     components: dict[int, ComponentCheck] = field(default_factory=dict)  # id(definition) -> its check
     pipelines: dict[int, PipelineCheck] = field(default_factory=dict)
+    resolutions: dict[tuple[str, str], StepResolutions] = field(default_factory=dict)  # (file, pipeline) -> its steps'
 
 
 class CheckReuse:
@@ -120,6 +126,23 @@ class CheckReuse:
 
     def remember_pipeline(self, check: PipelineCheck) -> None:
         self._current.pipelines[id(check.definition)] = check
+
+    # ---------------------------------------------------- steps of a pipeline
+    def last_resolutions(self, path: str, name: str) -> StepResolutions | None:
+        """The step resolutions of the last build of pipeline `name` of `path`, kept for this check's
+        build of it (a pipeline taken whole from the last check keeps them too)."""
+        key = (os.path.normpath(path), name)
+        resolutions = self._previous.resolutions.get(key)
+        if resolutions is not None:
+            self._current.resolutions[key] = resolutions
+        return resolutions
+
+    def remember_resolutions(self, path: str, name: str, resolutions: StepResolutions | None) -> None:
+        key = (os.path.normpath(path), name)
+        if resolutions is None:
+            self._current.resolutions.pop(key, None)
+        else:
+            self._current.resolutions[key] = resolutions
 
     def pipeline_spec(self, definition: tree.PipelineDef, graph: dag.PipelineGraph) -> PipelineCheck | None:
         """The current check of `definition` if it made `graph` (where a caller's spec of it is kept)."""

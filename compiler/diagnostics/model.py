@@ -75,6 +75,7 @@ class Diagnostics:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
         self._seen: set[tuple] = set()
+        self.offered = 0  # every diagnostic reported or added, kept or not (a phase asks whether it reported)
 
     def report(
         self,
@@ -106,6 +107,7 @@ class Diagnostics:
             self._add(diagnostic)
 
     def _add(self, diagnostic: Diagnostic) -> None:
+        self.offered += 1
         key = (diagnostic.code, diagnostic.message, diagnostic.span)
         if key not in self._seen:  # the same fact found by two paths (or two importers) is said once
             self._seen.add(key)

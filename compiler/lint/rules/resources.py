@@ -4,8 +4,10 @@ units, and steps without resources in a pipeline that uses GPUs."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ptflow.compiler import quantities
+from ptflow.compiler.components import NOT_CONSTANT, constant_value
 from ptflow.compiler.dag import ComponentKind
 from ptflow.compiler.diagnostics import Fix, Related
 from ptflow.compiler.lint.context import LintContext, StepView
@@ -16,8 +18,6 @@ KUBERNETES_GPU = "nvidia.com/gpu"
 
 def _option_constant(step: StepView, key: str):
     """The `with` entry for `key` and its constant value (None when it is not a constant)."""
-    from ptflow.compiler.components import NOT_CONSTANT, constant_value  # imports networkx: only when linting
-
     entry = step.option(key)
     if entry is None:
         return None, None
@@ -172,25 +172,25 @@ or millicores (`500m`) for CPU.
     def check(self, context: LintContext) -> None:
         for pipeline in context.pipelines:
             for step in pipeline.steps:
-                for key, judge in (
-                    ("memory", memory_problem),
-                    ("memory_request", memory_problem),
-                    ("cpu", cpu_problem),
-                    ("cpu_request", cpu_problem),
-                ):
+                for key in ("memory", "memory_request", "cpu", "cpu_request"):
                     entry, value = _option_constant(step, key)
                     if entry is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
                         continue
-                    text = str(value).strip()
-                    valid = quantities.memory_error(text) if key.startswith("memory") else quantities.cpu_error(text)
-                    if valid is not None:
-                        continue  # invalid: the checker's PTF309
-                    problem = judge(text)
+                    problem = _suspicious(str(value).strip(), key.startswith("memory"))
                     if problem is not None:
                         message, hint = problem
                         context.report(
                             f"{key}: {message}" if key.endswith("_request") else message, entry.value.span, hint=hint
                         )
+
+
+@lru_cache(maxsize=1024)
+def _suspicious(text: str, memory: bool) -> tuple[str, str] | None:
+    """(what is wrong, hint) for a valid quantity that is probably a mistake; None for a plausible one or an
+    invalid one (the checker's PTF309).  A file writes the same few quantities on every step: judged once."""
+    if memory:
+        return memory_problem(text) if quantities.memory_error(text) is None else None
+    return cpu_problem(text) if quantities.cpu_error(text) is None else None
 
 
 _RESOURCE_OPTIONS = ("cpu", "cpu_request", "memory", "memory_request", "gpus")
