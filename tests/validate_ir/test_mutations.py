@@ -769,3 +769,20 @@ def test_a_list_default_written_true_gets_no_boolean_hint(ir_file):
         'root.inputDefinitions.parameters.items.defaultValue: default "true" is not a LIST',
         None,
     )
+
+
+def test_a_oneof_selector_naming_an_output_its_branch_lacks_is_reported_at_the_key(ir_file):
+    """`dsl.OneOf(...)` as a pipeline output: each of the condition-branches DAG's selectors is checked."""
+    ir = ir_file("oneof_output")
+    dag_outputs = ir.spec["components"]["comp-condition-branches-1"]["dag"]["outputs"]
+    selectors = dag_outputs["parameters"]["pipelinechannel--condition-branches-1-oneof-1"]["valueFromOneof"]
+    selectors["parameterSelectors"][1]["outputParameterKey"] = "pipelinechannel--flip-3-sid"
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF519",
+        "components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1"
+        ".valueFromOneof.parameterSelectors[1].outputParameterKey: "
+        "task `condition-3` (`comp-condition-3`) has no output parameter `pipelinechannel--flip-3-sid`",
+    )
+    assert problem.hint == "did you mean `pipelinechannel--flip-3-side`?"
+    assert at(problem) == ir.position("pipelinechannel--flip-3-sid\n")
