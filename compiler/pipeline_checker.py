@@ -742,7 +742,7 @@ class PipelineBuilder:
     def _producer_span(self, value: dag.Value):
         if isinstance(value, dag.TaskOutput):
             for decl in self.steps.values():
-                if decl.task is not None and decl.task.name == value.task or k8s_name(decl.name) == value.task:
+                if k8s_name(decl.name) == value.task:  # every task is named so (_resolve_step)
                     return decl.node.span
         if isinstance(value, dag.PipelineInput) and value.name in self.input_by_name:
             return self.input_by_name[value.name].span

@@ -601,7 +601,7 @@ class DagRules:
 
     def resolve_task_reference(self, tag: str, task: _Task | None, where: str) -> tuple[str, str] | None:
         parts = tag.split(".")
-        name = parts[1] if len(parts) > 1 else ""
+        name = parts[1]  # the tag starts with `tasks.`, so there is a second part (maybe empty)
         producer = self.tasks.get(name)
         if producer is None:
             suggestion = did_you_mean(name, self.tasks)

@@ -194,3 +194,25 @@ pipeline p(go: bool = true) -> (out: list[str]) {
     assert not result.ok
     refusal = only(result.diagnostics, "PTF501")
     assert "pipeline outputs" in refusal.message and "kfp-v1" in refusal.message
+
+
+def test_collect_of_a_step_in_nested_loops_points_at_the_outer_loop_and_the_producer(tmp_path):
+    source = pipeline_with(
+        """
+pipeline p(go: bool = true) -> (out: list[str]) {
+    if go {
+        for x in ["a", "b"] {
+            for y in ["c", "d"] {
+                a = say(text: y)
+            }
+        }
+    }
+    return (out: collect(a.said))
+}
+"""
+    )
+    diagnostic = only(diagnose(source, tmp_path), "PTF406")
+    assert [(r.span.line, r.span.column, r.message) for r in diagnostic.related] == [
+        (FIRST + 3, 9, "the loop"),
+        (FIRST + 5, 17, "the producer"),
+    ]

@@ -100,6 +100,21 @@ pipeline p() {
     ]
 
 
+def test_an_empty_display_name_leaves_the_options_after_it_checked(tmp_path):
+    body = """\
+pipeline p() {
+    a = say(text: "a")
+    finally with { display_name: "", display: "x" } {
+        status_of(status: pipeline.status)
+    }
+}
+"""
+    assert _found(tmp_path, body) == [
+        ("PTF309", FIRST + 2, 34, "`display_name` must be a non-empty string"),
+        ("PTF210", FIRST + 2, 38, "an exit handler has no option `display`; it takes only `display_name`"),
+    ]
+
+
 def test_kfp_v1_refuses_a_second_handler_a_partial_try_and_a_name(tmp_path):
     body = """\
 pipeline p() {

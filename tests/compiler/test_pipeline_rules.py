@@ -83,6 +83,35 @@ pipeline q() {
     assert misspelt.hint == "its outputs are `data`, `count`, `names`"
 
 
+def test_an_unknown_input_hint_lists_the_inputs_or_says_there_are_none(tmp_path):
+    source = """
+component none() {
+    image = "alpine"
+    command = ["true"]
+}
+pipeline q() {
+    m = make(colour: 1)
+    n = none(x: 1)
+}"""
+    diagnostics = check(tmp_path, source)
+    assert [(d.code, d.span.line, d.span.column, d.message, d.hint) for d in diagnostics] == [
+        ("PTF203", P + 5, 14, "`make` has no input `colour`", "its inputs are `rows`"),
+        ("PTF203", P + 6, 14, "`none` has no input `x`", "`none` takes no inputs"),
+    ]
+
+
+def test_a_wrong_type_points_at_its_producer_past_a_step_with_a_mistake(tmp_path):
+    """`bad` has a mistake (so no task); looking for the producer of `m.names` passes over it."""
+    source = "pipeline q() {\n    bad = say(msg: 1)\n    m = make()\n    f = fit(lr: m.names)\n}"
+    diagnostics = check(tmp_path, source)
+    assert codes_at(diagnostics) == [("PTF301", P + 1, 20), ("PTF301", P + 3, 17)]
+    assert diagnostics[1].message == "input `lr` of `fit`: expected `float`, found `list[str]`"
+    assert [(r.span.line, r.span.column, r.message) for r in diagnostics[1].related] == [
+        (P + 2, 5, "the value comes from here"),
+        (P - 4, 15, "input `lr` is declared here"),
+    ]
+
+
 def test_an_unknown_name_before_a_dot_is_an_unknown_name_not_a_pipeline_value(tmp_path):
     diagnostics = check(tmp_path, "pipeline q() {\n    m = make()\n    s = say(msg: mm.count)\n}")
     d = only(diagnostics, "PTF201")
@@ -190,6 +219,19 @@ pipeline q() {
     assert (d.span.line, d.span.column) == (P + 3, 28)
     assert d.message == "the items of this loop have no field `colour`"
     assert d.hint == "fields: `name`, `size`"
+
+
+def test_a_field_of_one_type_in_every_dict_keeps_that_type_and_a_mixed_one_takes_any(tmp_path):
+    source = """
+pipeline q() {
+    for row in [{"n": "x", "m": 1}, {"n": "y", "m": "z"}] {
+        f = fit(lr: row.n)
+        g = fit(lr: row.m)
+    }
+}"""
+    diagnostics = check(tmp_path, source)
+    assert codes_at(diagnostics) == [("PTF301", P + 2, 21)]
+    assert diagnostics[0].message == "input `lr` of `fit`: expected `float`, found `str`"
 
 
 def test_a_loop_over_ints_and_floats_gives_floats(tmp_path):
@@ -331,6 +373,28 @@ def test_pipeline_status_outside_finally_is_reported(tmp_path):
     assert d.message == "`pipeline.status` exists only in `finally`"
 
 
+def test_a_property_return_and_try_inside_a_loop_are_each_reported_where_written(tmp_path):
+    source = """
+pipeline q() -> (c: int) {
+    for x in [1, 2] {
+        description = "d"
+        return (c: 1)
+        try {
+            s = say(msg: "a")
+        } finally {
+            b = say(msg: "b")
+        }
+    }
+}"""
+    diagnostics = check(tmp_path, source)
+    assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
+        ("PTF216", P, 18, "output `c` is declared but never returned"),
+        ("PTF107", P + 2, 9, "`description = ...` must be at the top of the pipeline body"),
+        ("PTF107", P + 3, 9, "`return` must be at the top level of the pipeline body"),
+        ("PTF107", P + 4, 9, "`try` is allowed only at the top level of a pipeline body: exit handlers don't nest"),
+    ]
+
+
 # ------------------------------------------------------------------ returns
 
 
@@ -347,6 +411,18 @@ pipeline q() -> (count: int) {
     )
     assert codes_at(diagnostics) == [("PTF107", P + 3, 5)]
     assert diagnostics[0].message == "a pipeline has one `return`"
+
+
+def test_a_positional_return_value_leaves_the_named_ones_after_it_checked(tmp_path):
+    """The positional value is reported, and so is the misspelt name after it."""
+    diagnostics = check(
+        tmp_path, "pipeline q() -> (count: int) {\n    m = make()\n    return (m.count, cuont: m.count)\n}"
+    )
+    assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
+        ("PTF216", P, 18, "output `count` is declared but never returned"),
+        ("PTF212", P + 2, 13, "outputs are returned by name: `return (model: train.model)`"),
+        ("PTF216", P + 2, 22, "the pipeline declares no output `cuont`"),
+    ]
 
 
 # ------------------------------------------------------------------ the compiled description

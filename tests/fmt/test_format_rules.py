@@ -117,3 +117,10 @@ component say(msg: str) {
 }
 """
     )
+
+
+def test_a_file_of_comments_ending_in_a_bare_hash_keeps_it():
+    """The last comment is one `#`, the file's last character (no newline after it): it is kept, and the file
+    ends with a newline."""
+    assert format_source("# a\n#") == "# a\n#\n"
+    assert format_source("#") == "#\n"

@@ -762,3 +762,110 @@ def test_a_task_reads_the_outputs_of_its_ancestors_only():
     chain = [task("t0", None, "go")]
     chain += [task(f"t{i}", f"t{i - 1}", "{{tasks.t0.outputs.parameters.y}}") for i in range(1, 300)]
     assert validate_text(workflow(chain)) == []
+
+
+def test_an_empty_template_name_is_invalid_not_missing():
+    text = broken("conditions", "  - name: flip\n", "  - name: ''\n")
+    assert [(d.code, d.span.line, d.message) for d in validate_text(text)] == [
+        ("PTF573", 46, "spec.templates[3].dag.tasks[2].template: no template named `flip`"),
+        ("PTF570", 47, "spec.templates[4].name: a template name must be a non-empty string"),
+    ]
+
+
+def test_a_task_may_read_another_tasks_status():
+    """`{{tasks.T.status}}` (and Argo's other task fields) is not an output, and needs none declared."""
+    text = broken(
+        "conditions",
+        """when: '"{{tasks.flip.outputs.parameters.flip-side}}" == "heads"'""",
+        """when: '"{{tasks.flip.status}}" == "Succeeded"'""",
+    )
+    assert [(d.code, d.message) for d in validate_text(text)] == []
+
+
+def test_a_variable_after_an_expression_in_the_same_string_is_still_checked():
+    text = broken(
+        "conditions",
+        """when: '"{{tasks.flip.outputs.parameters.flip-side}}" == "heads"'""",
+        """when: '"{{=1}}" == "{{tasks.flip.outputs.parameters.flip-sid}}"'""",
+    )
+    assert [(d.code, d.span.line, d.message) for d in validate_text(text)] == [
+        (
+            "PTF576",
+            39,
+            "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-sid}}` in task "
+            "`condition-1`: template `flip` of task `flip` declares no output parameter `flip-sid` "
+            "(did you mean `flip-side`?)",
+        )
+    ]
+
+
+def test_an_argument_written_as_a_bare_string_is_a_wrong_type_not_a_crash():
+    text = broken(
+        "conditions", "          - {name: threshold, value: '{{inputs.parameters.threshold}}'}", "          - threshold"
+    )
+    assert [(d.code, d.span.line, d.message) for d in validate_text(text)] == [
+        (
+            "PTF581",
+            38,
+            "spec.templates[3].dag.tasks[0].template: input parameter `threshold` of template `condition-1` "
+            "is not supplied by task `condition-1`",
+        ),
+        (
+            "PTF585",
+            43,
+            "spec.templates[3].dag.tasks[0].arguments.parameters[0]: wrong type: should be a valid dictionary or "
+            "instance of Parameter; got the string 'threshold'",
+        ),
+    ]
+
+
+STEPS_WORKFLOW = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: steps-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: hello, template: say}
+    - - {name: bye, template: sya}
+  - name: say
+    container: {image: 'alpine:3.19', command: [echo, hi]}
+"""
+
+
+def test_a_steps_template_naming_an_unknown_template_is_reported():
+    """kfp never writes `steps`, but a hand-written workflow may: its template references are checked."""
+    [problem] = validate_text(STEPS_WORKFLOW)
+    assert (problem.code, problem.span.line) == ("PTF573", 10)
+    assert problem.message == "spec.templates[0].steps[1][0].template: no template named `sya`"
+    assert problem.hint == "did you mean `say`?"
+
+
+def test_an_output_named_by_a_number_is_a_wrong_type_and_not_an_output():
+    text = broken("conditions", "      - name: flip-side\n        valueFrom:", "      - name: 3\n        valueFrom:")
+    assert [(d.code, d.span.line, d.message) for d in validate_text(text)] == [
+        (
+            "PTF576",
+            39,
+            "spec.templates[3].dag.tasks[0].when: `{{tasks.flip.outputs.parameters.flip-side}}` in task "
+            "`condition-1`: template `flip` of task `flip` declares no output parameter `flip-side`",
+        ),
+        (
+            "PTF585",
+            54,
+            "spec.templates[4].outputs.parameters[0].name: wrong type: should be a valid string; got the integer 3",
+        ),
+    ]
+
+
+def test_an_output_parameter_without_value_from_is_reported_at_the_parameter():
+    text = broken(
+        "conditions",
+        "      - name: flip-side\n        valueFrom: {path: /tmp/outputs/side/data}\n",
+        "      - name: flip-side\n",
+    )
+    [problem] = validate_text(text)
+    assert (problem.code, problem.span.line, problem.span.column) == ("PTF586", 54, 9)
+    assert problem.message == "spec.templates[4].outputs.parameters[0]: output parameter `flip-side` needs `valueFrom`"

@@ -212,6 +212,17 @@ def kubernetes_options(image_tag: str = "3.19"):
     other.set_container_image(f"alpine:{image_tag}")
 
 
+@dsl.pipeline(name="oneof-output")
+def oneof_output(seed: int = 1) -> str:
+    """A pipeline output chosen among an `If`/`Else`'s steps: kfp's `valueFromOneof` selectors."""
+    side = flip(seed=seed)
+    with dsl.If(side.outputs["side"] == "heads"):
+        heads = flip(seed=2)
+    with dsl.Else():
+        tails = flip(seed=3)
+    return dsl.OneOf(heads.outputs["side"], tails.outputs["side"])
+
+
 @dsl.pipeline(name="subvar-in-exit-handler")
 def subvar_in_exit_handler():
     """kfp 2.17.3 bug (research kfp_v2.md §2): a dict field of a raw-list loop item inside an
@@ -229,6 +240,7 @@ REFERENCE_PIPELINES: dict[str, Callable] = {
     "exit_handler": exit_handler,
     "nested_and_importer": nested_and_importer,
     "kubernetes_options": kubernetes_options,
+    "oneof_output": oneof_output,
 }
 
 

@@ -769,3 +769,49 @@ def test_a_list_default_written_true_gets_no_boolean_hint(ir_file):
         'root.inputDefinitions.parameters.items.defaultValue: default "true" is not a LIST',
         None,
     )
+
+
+def test_a_oneof_selector_naming_an_output_its_branch_lacks_is_reported_at_the_key(ir_file):
+    """`dsl.OneOf(...)` as a pipeline output: each of the condition-branches DAG's selectors is checked."""
+    ir = ir_file("oneof_output")
+    dag_outputs = ir.spec["components"]["comp-condition-branches-1"]["dag"]["outputs"]
+    selectors = dag_outputs["parameters"]["pipelinechannel--condition-branches-1-oneof-1"]["valueFromOneof"]
+    selectors["parameterSelectors"][1]["outputParameterKey"] = "pipelinechannel--flip-3-sid"
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF519",
+        "components.comp-condition-branches-1.dag.outputs.parameters.pipelinechannel--condition-branches-1-oneof-1"
+        ".valueFromOneof.parameterSelectors[1].outputParameterKey: "
+        "task `condition-3` (`comp-condition-3`) has no output parameter `pipelinechannel--flip-3-sid`",
+    )
+    assert problem.hint == "did you mean `pipelinechannel--flip-3-side`?"
+    assert at(problem) == ir.position("pipelinechannel--flip-3-sid\n")
+
+
+def test_a_dangling_component_ref_leaves_the_loop_items_after_it_known(ir_file):
+    """Root's tasks are read in order; one that names no component must not hide the loops after it.  The loop
+    over [1, 2, 3] gets an item typed STRING (as kfp types the items of a list it can't type): handed to
+    `square`'s int input, that is fine for a loop item, so the one finding is the dangling reference."""
+    ir = ir_file("loops_and_conditions")
+    ir.spec["components"]["comp-for-loop-7"]["inputDefinitions"]["parameters"]["pipelinechannel--loop-item-param-6"][
+        "parameterType"
+    ] = "STRING"
+    ir.root_tasks["condition-branches-1"]["componentRef"]["name"] = "comp-missing"
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF516",
+        "root.dag.tasks.condition-branches-1.componentRef.name: no component named `comp-missing`",
+    )
+
+
+def test_a_malformed_placeholder_in_an_f_string_constant_is_reported_at_the_constant(ir_file):
+    ir = ir_file(A)
+    runtime_value = ir.root_tasks["echo"]["inputs"]["parameters"]["msg"]["runtimeValue"]
+    runtime_value["constant"] = "rows={{$.inputs.parameters['pipelinechannel--rows'}} job={{$.pipeline_job_name}}"
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF526",
+        "root.dag.tasks.echo.inputs.parameters.msg.runtimeValue.constant: "
+        "`{{$.inputs.parameters['pipelinechannel--rows'}}` is not a KFP placeholder",
+    )
+    assert at(problem) == ir.position("rows={{$", skip=0)
