@@ -3,6 +3,7 @@
     .venv/bin/python tools/mutation.py                      # every module in MODULES
     .venv/bin/python tools/mutation.py compiler/yaml_writer.py compiler/diagnostics/sarif.py
     .venv/bin/python tools/mutation.py --max-mutants 100 compiler/formatter.py
+    .venv/bin/python tools/mutation.py --max-mutants 40 --seed 41 runtime/runner/engine.py  # another sample
     .venv/bin/python tools/mutation.py --list               # the table, nothing run
 
 Too slow for CI (a few seconds per mutant): run it by hand after changing a
@@ -26,7 +27,9 @@ OPERATORS_LEFT_OUT): a comparison is only replaced by its negation (`==` by
 `!=`, `<` by `>=`, ...), and an arithmetic operator by its counterpart
 (`+` by `-`, ...), not by every other operator, which mostly repeats the same
 mutant.  A module with more than --max-mutants mutants (default 400) is
-sampled with a fixed seed, and the output says so.
+sampled with a fixed seed (--seed, default 16), and the output says so: the
+same seed draws the same sample, another seed a fresh one (figures of tests
+written against one sample's survivors flatter; a fresh seed measures again).
 
 Work files go to .mutation/ (gitignored).
 """
@@ -51,7 +54,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".mutation"
 EQUIVALENTS_FILE = ROOT / "tools" / "mutation_equivalent.toml"
-SEED = 16  # fixed: the same sample every run, so figures can be compared
+DEFAULT_SEED = 16  # fixed: the same sample every run, so figures can be compared
 DEFAULT_MAX_MUTANTS = 400
 
 # module (path in the repository) -> the fast tests that cover it (pytest arguments).
@@ -311,7 +314,7 @@ def annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]
     return [((a.lineno, a.col_offset), (a.end_lineno or a.lineno, a.end_col_offset or 0)) for a in annotations]
 
 
-def choose_mutants(session: Path, source: str, max_mutants: int) -> tuple[int, int]:
+def choose_mutants(session: Path, source: str, max_mutants: int, seed: int) -> tuple[int, int]:
     """Drop the left-out operators' mutants and those in annotations, then sample down to max_mutants.
 
     Returns (the mutants there are, the mutants to run)."""
@@ -335,7 +338,7 @@ def choose_mutants(session: Path, source: str, max_mutants: int) -> tuple[int, i
                 )
             }
             kept.sort(key=order.__getitem__)
-            sample = set(random.Random(SEED).sample(kept, max_mutants))
+            sample = set(random.Random(seed).sample(kept, max_mutants))
             with (session.parent / "sampled").open("w") as marker:
                 marker.write(str(len(kept)))
             dropped += [job for job in kept if job not in sample]
@@ -367,6 +370,7 @@ class Figures:
     survived: int
     equivalent: int
     sampled_from: int | None  # the number before sampling, when sampled
+    seed: int  # the seed the sample was drawn with
 
     @property
     def kill_rate(self) -> float:
@@ -381,7 +385,7 @@ def forget_survivors(session: Path) -> None:
 
 
 def mutate_module(
-    module: str, max_mutants: int, equivalents: list[Equivalent], reuse: bool, retest: bool = False
+    module: str, max_mutants: int, seed: int, equivalents: list[Equivalent], reuse: bool, retest: bool = False
 ) -> Figures:
     path = ROOT / module
     original = path.read_bytes()
@@ -390,9 +394,12 @@ def mutate_module(
     session = work / "session.sqlite"
     config = work / "config.toml"
     fingerprint = work / "source.sha256"  # the module the session's mutant positions refer to
+    seed_file = work / "seed"  # the seed the session's sample was drawn with
     digest = hashlib.sha256(original).hexdigest()
     if reuse and session.exists() and fingerprint.exists() and fingerprint.read_text() != digest:
         raise SystemExit(f"{module} changed since its last session: its mutants' places are stale; run without --reuse")
+    if reuse and session.exists():
+        seed = int(seed_file.read_text()) if seed_file.exists() else DEFAULT_SEED  # the session's own sample
     if reuse and config.exists():
         # the table may name more tests since the session began: the survivors meet them all
         command_line = f"test-command = {tomllib_string(shlex.join(test_command(module)))}"
@@ -406,11 +413,12 @@ def mutate_module(
         (work / "sampled").unlink(missing_ok=True)
         cosmic_ray("init", str(config), str(session))
         fingerprint.write_text(digest)
-    available, to_run = choose_mutants(session, original.decode(), max_mutants)
+        seed_file.write_text(str(seed))
+    available, to_run = choose_mutants(session, original.decode(), max_mutants, seed)
     sampled_marker = work / "sampled"  # a reused session was sampled when it was made
     if sampled_marker.exists():
         available = max(available, int(sampled_marker.read_text()))
-    note = f" (a sample of {to_run} of {available}, seed {SEED})" if to_run < available else ""
+    note = f" (a sample of {to_run} of {available}, seed {seed})" if to_run < available else ""
     print(f"{module}: {to_run} mutants{note}", flush=True)
     if retest:
         forget_survivors(session)
@@ -422,10 +430,12 @@ def mutate_module(
             path.write_bytes(original)
             print(f"{module}: restored the original source", flush=True)
     mutants = read_mutants(session, module, original.decode().splitlines())
-    return summarise(module, mutants, equivalents, available if to_run < available else None)
+    return summarise(module, mutants, equivalents, available if to_run < available else None, seed)
 
 
-def summarise(module: str, mutants: list[Mutant], equivalents: list[Equivalent], sampled: int | None) -> Figures:
+def summarise(
+    module: str, mutants: list[Mutant], equivalents: list[Equivalent], sampled: int | None, seed: int
+) -> Figures:
     killed = survived = equivalent = 0
     unexplained = []
     for mutant in mutants:
@@ -447,13 +457,13 @@ def summarise(module: str, mutants: list[Mutant], equivalents: list[Equivalent],
     not_run = sum(mutant.outcome is None for mutant in mutants)
     if not_run:
         print(f"  {not_run} mutants have no result (interrupted?): run again with --reuse to finish them")
-    return Figures(module, len(mutants) - not_run, killed, survived, equivalent, sampled)
+    return Figures(module, len(mutants) - not_run, killed, survived, equivalent, sampled, seed)
 
 
 def print_table(figures: list[Figures]) -> None:
     print(f"\n{'module':40} {'mutants':>8} {'killed':>7} {'survived':>9} {'equivalent':>11} {'kill rate':>10}")
     for f in figures:
-        sampled = f"  (sampled from {f.sampled_from}, seed {SEED})" if f.sampled_from else ""
+        sampled = f"  (sampled from {f.sampled_from}, seed {f.seed})" if f.sampled_from else ""
         print(f"{f.module:40} {f.mutants:8} {f.killed:7} {f.survived:9} {f.equivalent:11} {f.kill_rate:9.1f}%{sampled}")
     print(f"operators left out: {OPERATORS_LEFT_OUT}")
 
@@ -462,6 +472,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help="module paths from the table (default: all)")
     parser.add_argument("--max-mutants", type=int, default=DEFAULT_MAX_MUTANTS, help="sample above this many")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"the sample's seed (default {DEFAULT_SEED}); another seed draws a fresh sample. "
+        "--reuse and --retest-survivors keep the last session's",
+    )
     parser.add_argument("--reuse", action="store_true", help="finish the last session's unrun mutants")
     parser.add_argument(
         "--retest-survivors", action="store_true", help="with the last session: run only its survivors again"
@@ -484,7 +501,9 @@ def main(argv: list[str] | None = None) -> int:
     os.nice(10)  # a shared machine: the mutants' test runs inherit this
     equivalents = load_equivalents()
     figures = [
-        mutate_module(m, args.max_mutants, equivalents, args.reuse or args.retest_survivors, args.retest_survivors)
+        mutate_module(
+            m, args.max_mutants, args.seed, equivalents, args.reuse or args.retest_survivors, args.retest_survivors
+        )
         for m in modules
     ]
     print_table(figures)
