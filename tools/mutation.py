@@ -125,6 +125,7 @@ MODULES: dict[str, list[str]] = {
         "tests/runner/test_run_basic.py",
     ],
     "runtime/runner/engine.py": [
+        "tests/runner/test_engine_rules.py",
         "tests/runner/test_run_basic.py",
         "tests/runner/test_control_flow.py",
         "tests/runner/test_placeholder_runs.py",

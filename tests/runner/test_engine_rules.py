@@ -1,0 +1,94 @@
+"""Engine rules that only mutation testing showed untested (tools/mutation.py), each run by the real `ptflow run`."""
+
+from pathlib import Path
+
+import yaml
+from kfp import dsl
+
+from tests.runner.helpers import compile_kfp, ptflow, show
+
+# A loop whose first item fails; `parallel 1` runs the items one after another, so the others come after it.
+LOOP_WITH_A_FAILURE = """\
+component attempt(item: int, folder: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "touch \\"$1/ran.$0\\"; exit \\"$0\\"", item, folder]
+}
+pipeline loop(folder: str) {
+    for item in [3, 0, 0] parallel 1 {
+        a = attempt(item: item, folder: folder)
+    }
+}
+"""
+
+
+def test_a_loop_starts_no_further_item_once_one_failed(tmp_path: Path, store: Path):
+    """As a DAG starts no new task after a failure, a loop starts no new iteration after a failed one."""
+    source = tmp_path / "loop.ptflow"
+    source.write_text(LOOP_WITH_A_FAILURE)
+    folder = tmp_path / "marks"
+    folder.mkdir()
+    result = ptflow("run", str(source), "--store", str(store), "-p", f"folder={folder}")
+    assert result.returncode == 1
+    assert sorted(mark.name for mark in folder.iterdir()) == ["ran.3"]  # the two items after it never started
+    run = show(store)
+    assert run["status"] == "FAILED"
+    iterations = [(step["task"].split("/")[-2][-3:], step["status"]) for step in run["steps"] if "[" in step["task"]]
+    assert iterations == [("[0]", "FAILED")]  # the loop's group is named by the compiler: only its index counts
+
+
+@dsl.container_component
+def repeat(text: str, times: int, out: dsl.OutputPath(str)):
+    return dsl.ContainerSpec(
+        image="alpine:3",
+        command=["sh", "-c", 'for _ in $(seq "$1"); do printf "%s" "$0"; done > "$2"', text, times, out],
+    )
+
+
+@dsl.pipeline(name="legacy-constants")
+def legacy_constants():
+    repeat(text="ab", times=3)
+
+
+def test_constants_in_the_ir_of_kfp_1x_era_compilers_are_read(tmp_path: Path, store: Path):
+    """kfp 1.8's v2-compatible IR writes a constant as `constantValue: {stringValue: ...}` / `{intValue: ...}`
+    (an int64 as a JSON string) where kfp 2 writes `constant`: `ptflow run` reads both."""
+    ir = compile_kfp(legacy_constants, tmp_path / "legacy.yaml")
+    document = yaml.safe_load(ir.read_text())
+    inputs = document["root"]["dag"]["tasks"]["repeat"]["inputs"]["parameters"]
+    assert inputs == {"text": {"runtimeValue": {"constant": "ab"}}, "times": {"runtimeValue": {"constant": 3}}}
+    inputs["text"] = {"runtimeValue": {"constantValue": {"stringValue": "ab"}}}
+    inputs["times"] = {"runtimeValue": {"constantValue": {"intValue": "3"}}}
+    ir.write_text(yaml.safe_dump(document))
+    result = ptflow("run", str(ir), "--store", str(store))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert show(store)["by_task"]["repeat"]["outputs"] == {"out": "ababab"}
+
+
+# A ConfigMap's name from a step that fails; the step using it runs anyway (ignore_upstream_failure).
+CONFIG_MAP_NAME_WITHOUT_VALUE = """\
+component pick(code: int) -> (name: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf settings > \\"$1\\"; exit \\"$0\\"", code, name.path]
+}
+component level() -> (level: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf %s \\"$LOG_LEVEL\\" > \\"$0\\"", level.path]
+}
+pipeline objects(code: int = 3) {
+    p = pick(code: code)
+    t = level() with { config_maps: {name: p.name, env: {LOG_LEVEL: "level"}}, ignore_upstream_failure: true }
+}
+"""
+
+
+def test_a_config_map_named_by_a_failed_step_fails_the_step_that_uses_it_saying_why(tmp_path: Path, store: Path):
+    config_maps = tmp_path / "config-maps"
+    (config_maps / "settings").mkdir(parents=True)
+    (config_maps / "settings" / "level").write_text("debug")
+    source = tmp_path / "objects.ptflow"
+    source.write_text(CONFIG_MAP_NAME_WITHOUT_VALUE)
+    result = ptflow("run", str(source), "--store", str(store), "--config-maps", str(config_maps))
+    assert result.returncode == 1
+    step = show(store)["by_task"]["t"]
+    assert step["status"] == "FAILED"
+    assert step["error"] == "`t`: the name of a secret or ConfigMap it uses has no value"
