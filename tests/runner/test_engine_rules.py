@@ -92,3 +92,28 @@ def test_a_config_map_named_by_a_failed_step_fails_the_step_that_uses_it_saying_
     step = show(store)["by_task"]["t"]
     assert step["status"] == "FAILED"
     assert step["error"] == "`t`: the name of a secret or ConfigMap it uses has no value"
+
+
+# A pipeline output of one artifact, and one gathered from a loop's two iterations.
+ARTIFACT_OUTPUTS = """\
+component write(text: str) -> (data: Dataset) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf '%s' \\"$0\\" > \\"$1\\"", text, data.path]
+}
+pipeline made() -> (one: Dataset, many: list[Dataset]) {
+    w = write(text: "one")
+    for text in ["a", "b"] {
+        m = write(text: text)
+    }
+    return (one: w.data, many: m.data)
+}
+"""
+
+
+def test_a_runs_artifact_output_is_its_file_and_a_gathered_one_the_list_of_them(tmp_path: Path, store: Path):
+    source = tmp_path / "made.ptflow"
+    source.write_text(ARTIFACT_OUTPUTS)
+    ptflow("run", str(source), "--store", str(store), check=True)
+    outputs = show(store)["outputs"]
+    assert Path(outputs["one"]).read_text() == "one"
+    assert sorted(Path(path).read_text() for path in outputs["many"]) == ["a", "b"]
