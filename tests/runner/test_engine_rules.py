@@ -1,5 +1,7 @@
 """Engine rules that only mutation testing showed untested (tools/mutation.py), each run by the real `ptflow run`."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -117,3 +119,19 @@ def test_a_runs_artifact_output_is_its_file_and_a_gathered_one_the_list_of_them(
     outputs = show(store)["outputs"]
     assert Path(outputs["one"]).read_text() == "one"
     assert sorted(Path(path).read_text() for path in outputs["many"]) == ["a", "b"]
+
+
+def test_run_file_with_its_default_options_runs_the_steps_here_without_containers(tmp_path: Path, store: Path):
+    """`run_file` is the runner's Python entry point (what `ptflow run` calls): left to its defaults, it runs
+    a step's command on this machine, as `ptflow run` without --containers does (no Docker here)."""
+    source = tmp_path / "made.ptflow"
+    source.write_text(ARTIFACT_OUTPUTS)
+    script = (
+        "import io\n"
+        "from ptflow.runtime.runner.execute import run_file\n"
+        f"outcome = run_file({str(source)!r}, store_dir={str(store)!r}, stream=io.StringIO())\n"
+        "print(outcome.result.status if outcome.result else [d.message for d in outcome.diagnostics])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "SUCCEEDED", result.stdout + result.stderr
+    assert Path(show(store)["outputs"]["one"]).read_text() == "one"
