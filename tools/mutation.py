@@ -108,6 +108,7 @@ MODULES: dict[str, list[str]] = {
     # left out: its SIGTERM test timed out under a load of 13 on 2 cores, killing every mutant
     "runtime/runner/launcher.py": [
         "tests/runner/test_launcher_rules.py",
+        "tests/runner/test_importer_runs.py",
         "tests/runner/test_placeholder_runs.py",
         "tests/runner/test_cache_invalidation.py",
         "tests/runner/test_run_basic.py",
