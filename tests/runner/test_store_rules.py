@@ -1,5 +1,6 @@
 """Store rules that only mutation testing showed untested (tools/mutation.py)."""
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import pytest
 from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.logs import LogRange
 from ptflow.runtime.runner.store import DATABASE, INTERRUPTED, RESERVE, RESERVE_BYTES, RUNNER_LOCK, RUNNING, Store
+from tests.runner.helpers import ptflow
 
 
 def test_a_run_reads_running_while_its_runner_holds_it_and_interrupted_after(tmp_path):
@@ -140,3 +142,21 @@ def test_a_store_keeps_its_disk_full_reserve_where_fallocate_is_missing_or_refus
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "store" / RESERVE).stat().st_size == RESERVE_BYTES
+
+
+def test_a_prefix_of_many_run_ids_lists_ten_and_counts_the_rest(tmp_path):
+    """`ptflow show ""` on a store of 12 runs: the error names ten of them, and how many more there are."""
+    store = Store(tmp_path / "store")
+    ids = [store.start_run("p", "p.ptflow", "sha256:0", {}) for _ in range(12)]
+    for run_id in ids:
+        store.finish_run(run_id, "SUCCEEDED", {})
+    store.close()
+    result = ptflow("show", "", "--store", str(tmp_path / "store"))
+    assert result.returncode == 1
+    message = re.fullmatch(
+        r"error\[PTF911\]: `` is the start of 12 run ids: (.*) and 2 more; give more of the id\n", result.stderr
+    )
+    assert message, result.stderr
+    listed = message.group(1).split(", ")
+    assert len(listed) == len(set(listed)) == 10
+    assert {entry.removesuffix(" (p)") for entry in listed} < set(ids)
