@@ -3,7 +3,7 @@
     .venv/bin/python tools/mutation.py                      # every module in MODULES
     .venv/bin/python tools/mutation.py compiler/yaml_writer.py compiler/diagnostics/sarif.py
     .venv/bin/python tools/mutation.py --max-mutants 100 compiler/formatter.py
-    .venv/bin/python tools/mutation.py --max-mutants 40 --seed 41 runtime/runner/engine.py  # another sample
+    .venv/bin/python tools/mutation.py --max-mutants 100 --seed 41 compiler/formatter.py   # another sample
     .venv/bin/python tools/mutation.py --list               # the table, nothing run
 
 Too slow for CI (a few seconds per mutant): run it by hand after changing a
@@ -27,9 +27,9 @@ OPERATORS_LEFT_OUT): a comparison is only replaced by its negation (`==` by
 `!=`, `<` by `>=`, ...), and an arithmetic operator by its counterpart
 (`+` by `-`, ...), not by every other operator, which mostly repeats the same
 mutant.  A module with more than --max-mutants mutants (default 400) is
-sampled with a fixed seed (--seed, default 16), and the output says so: the
-same seed draws the same sample, another seed a fresh one (figures of tests
-written against one sample's survivors flatter; a fresh seed measures again).
+sampled with a fixed seed (16; `--seed N` draws another sample, e.g. to
+measure tests written against one sample on mutants they were not written
+for), and the output says so.
 
 Work files go to .mutation/ (gitignored).
 """
@@ -54,7 +54,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".mutation"
 EQUIVALENTS_FILE = ROOT / "tools" / "mutation_equivalent.toml"
-DEFAULT_SEED = 16  # fixed: the same sample every run, so figures can be compared
+DEFAULT_SEED = 16  # fixed: the same sample every run, so figures can be compared; --seed draws a fresh one
 DEFAULT_MAX_MUTANTS = 400
 
 # module (path in the repository) -> the fast tests that cover it (pytest arguments).
@@ -348,7 +348,7 @@ def choose_mutants(session: Path, source: str, max_mutants: int, seed: int) -> t
             kept.sort(key=order.__getitem__)
             sample = set(random.Random(seed).sample(kept, max_mutants))
             with (session.parent / "sampled").open("w") as marker:
-                marker.write(str(len(kept)))
+                marker.write(f"{len(kept)} {seed}")
             dropped += [job for job in kept if job not in sample]
         for job in dropped:
             db.execute("DELETE FROM mutation_specs WHERE job_id = ?", (job,))
@@ -378,7 +378,7 @@ class Figures:
     survived: int
     equivalent: int
     sampled_from: int | None  # the number before sampling, when sampled
-    seed: int  # the seed the sample was drawn with
+    seed: int  # the sample's seed (when sampled)
 
     @property
     def kill_rate(self) -> float:
@@ -393,7 +393,12 @@ def forget_survivors(session: Path) -> None:
 
 
 def mutate_module(
-    module: str, max_mutants: int, seed: int, equivalents: list[Equivalent], reuse: bool, retest: bool = False
+    module: str,
+    max_mutants: int,
+    equivalents: list[Equivalent],
+    reuse: bool,
+    retest: bool = False,
+    seed: int = DEFAULT_SEED,
 ) -> Figures:
     path = ROOT / module
     original = path.read_bytes()
@@ -402,12 +407,9 @@ def mutate_module(
     session = work / "session.sqlite"
     config = work / "config.toml"
     fingerprint = work / "source.sha256"  # the module the session's mutant positions refer to
-    seed_file = work / "seed"  # the seed the session's sample was drawn with
     digest = hashlib.sha256(original).hexdigest()
     if reuse and session.exists() and fingerprint.exists() and fingerprint.read_text() != digest:
         raise SystemExit(f"{module} changed since its last session: its mutants' places are stale; run without --reuse")
-    if reuse and session.exists():
-        seed = int(seed_file.read_text()) if seed_file.exists() else DEFAULT_SEED  # the session's own sample
     if reuse and config.exists():
         # the table may name more tests since the session began: the survivors meet them all
         command_line = f"test-command = {tomllib_string(shlex.join(test_command(module)))}"
@@ -421,11 +423,12 @@ def mutate_module(
         (work / "sampled").unlink(missing_ok=True)
         cosmic_ray("init", str(config), str(session))
         fingerprint.write_text(digest)
-        seed_file.write_text(str(seed))
     available, to_run = choose_mutants(session, original.decode(), max_mutants, seed)
-    sampled_marker = work / "sampled"  # a reused session was sampled when it was made
+    sampled_marker = work / "sampled"  # a reused session was sampled when it was made, with its own seed
     if sampled_marker.exists():
-        available = max(available, int(sampled_marker.read_text()))
+        count, _, marked_seed = sampled_marker.read_text().partition(" ")
+        available = max(available, int(count))
+        seed = int(marked_seed or DEFAULT_SEED)
     note = f" (a sample of {to_run} of {available}, seed {seed})" if to_run < available else ""
     print(f"{module}: {to_run} mutants{note}", flush=True)
     if retest:
@@ -442,7 +445,7 @@ def mutate_module(
 
 
 def summarise(
-    module: str, mutants: list[Mutant], equivalents: list[Equivalent], sampled: int | None, seed: int
+    module: str, mutants: list[Mutant], equivalents: list[Equivalent], sampled: int | None, seed: int = DEFAULT_SEED
 ) -> Figures:
     killed = survived = equivalent = 0
     unexplained = []
@@ -484,8 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         "--seed",
         type=int,
         default=DEFAULT_SEED,
-        help=f"the sample's seed (default {DEFAULT_SEED}); another seed draws a fresh sample. "
-        "--reuse and --retest-survivors keep the last session's",
+        help=f"which sample of a module above --max-mutants (default {DEFAULT_SEED}); a reused session keeps its own",
     )
     parser.add_argument("--reuse", action="store_true", help="finish the last session's unrun mutants")
     parser.add_argument(
@@ -510,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     equivalents = load_equivalents()
     figures = [
         mutate_module(
-            m, args.max_mutants, args.seed, equivalents, args.reuse or args.retest_survivors, args.retest_survivors
+            m, args.max_mutants, equivalents, args.reuse or args.retest_survivors, args.retest_survivors, args.seed
         )
         for m in modules
     ]
