@@ -1,5 +1,6 @@
 """Engine rules that only mutation testing showed untested (tools/mutation.py), each run by the real `ptflow run`."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,38 @@ def test_run_file_with_its_default_options_runs_the_steps_here_without_container
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "SUCCEEDED", result.stdout + result.stderr
     assert Path(show(store)["outputs"]["one"]).read_text() == "one"
+
+
+# Two independent steps; each marks itself running, waits up to a second for the other's mark, and says
+# whether it saw it.  One at a time, neither sees the other (the first removes its mark before it ends).
+MEET = (
+    'touch "$0/running.$1"; i=0; '
+    'while [ ! -e "$0/running.$2" ] && [ $i -lt 10 ]; do sleep 0.1; i=$((i+1)); done; '
+    'if [ -e "$0/running.$2" ]; then printf met; else printf alone; fi > "$3"; '
+    'rm "$0/running.$1"'
+)
+PAIR = f"""\
+component meet(folder: str, me: str, other: str) -> (saw: str) {{
+    image = "alpine:3"
+    command = ["sh", "-c", {json.dumps(MEET)}, folder, me, other, saw.path]
+}}
+pipeline pair(folder: str) {{
+    a = meet(folder: folder, me: "a", other: "b")
+    b = meet(folder: folder, me: "b", other: "a")
+}}
+"""
+
+
+def test_on_one_cpu_the_default_runs_one_step_at_a_time(tmp_path: Path, store: Path):
+    """The default --parallelism is the CPU count (test_control_flow.py checks two at once on two CPUs).
+    Stand-in for a one-CPU machine: `ptflow run` in a Python whose os.cpu_count() says 1."""
+    source = tmp_path / "pair.ptflow"
+    source.write_text(PAIR)
+    folder = tmp_path / "marks"
+    folder.mkdir()
+    one_cpu = "import os, sys; os.cpu_count = lambda: 1\nfrom ptflow.cli import main\nsys.exit(main())"
+    command = [sys.executable, "-c", one_cpu, "run", str(source), "--store", str(store), "-p", f"folder={folder}"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    steps = show(store)["by_task"]
+    assert [steps[name]["outputs"]["saw"] for name in ("a", "b")] == ["alone", "alone"]
