@@ -171,3 +171,40 @@ def test_on_one_cpu_the_default_runs_one_step_at_a_time(tmp_path: Path, store: P
     assert result.returncode == 0, result.stdout + result.stderr
     steps = show(store)["by_task"]
     assert [steps[name]["outputs"]["saw"] for name in ("a", "b")] == ["alone", "alone"]
+
+
+# `slow` waits (a generous deadline only guards against a hang) until `after_quick` has started, which can
+# only start once `quick` has ended: the DAG must start a step as soon as its upstream ends, while an
+# unrelated step still runs.
+WAIT_FOR = (
+    'i=0; while [ ! -e "$0/started" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; '
+    'if [ -e "$0/started" ]; then printf met; else printf alone; fi > "$1"'
+)
+FOLLOW_UP = f"""\
+component quick() -> (done: str) {{
+    image = "alpine:3"
+    command = ["sh", "-c", {json.dumps('printf yes > "$0"')}, done.path]
+}}
+component mark(folder: str, after: str) {{
+    image = "alpine:3"
+    command = ["sh", "-c", {json.dumps('touch "$0/started"')}, folder, after]
+}}
+component wait_for(folder: str) -> (saw: str) {{
+    image = "alpine:3"
+    command = ["sh", "-c", {json.dumps(WAIT_FOR)}, folder, saw.path]
+}}
+pipeline follow_up(folder: str) {{
+    q = quick()
+    s = wait_for(folder: folder)
+    m = mark(folder: folder, after: q.done)
+}}
+"""
+
+
+def test_a_step_starts_once_its_upstream_ends_while_another_step_still_runs(tmp_path: Path, store: Path):
+    source = tmp_path / "follow_up.ptflow"
+    source.write_text(FOLLOW_UP)
+    folder = tmp_path / "marks"
+    folder.mkdir()
+    ptflow("run", str(source), "--store", str(store), "-p", f"folder={folder}", "--parallelism", "3", check=True)
+    assert show(store)["by_task"]["s"]["outputs"] == {"saw": "met"}
