@@ -300,7 +300,7 @@ class Run:
             self.store.fail_run(self.run_id, message)
             return True
         except StoreFull:
-            return False
+            return False  # the room the reserve freed was taken first
 
     def _wait_for_task_threads(self) -> None:
         """Let the task threads record how their steps ended (and settle what never started), bounded."""

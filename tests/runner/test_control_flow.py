@@ -249,6 +249,7 @@ def test_exit_handler_sees_failed_and_outputs_are_kept(tmp_path: Path, store: Pa
     status = json.loads(steps["status-of"]["outputs"]["out"])
     assert status["state"] == "FAILED"
     assert "exited with code 3" in status["error"]["message"]  # the failed step's own message, not a generic one
+    assert status["error"]["code"] == 2  # google.rpc's UNKNOWN: the runner can't tell a better code
     assert status["pipelineTaskName"] == "exit-handler-1"
     assert status["pipelineJobResourceName"] == run["id"]
     fine = steps["say"]

@@ -73,6 +73,9 @@ def test_a_disk_that_fills_up_mid_run_fails_the_run_naming_the_full_path(tmp_pat
     [run] = json.loads(ptflow("runs", "--store", str(store), "--json", check=True).stdout)
     assert run["status"] == "FAILED"
     assert run["error"].startswith("the store's disk is full")
+    assert "could not be recorded as failed" not in result.stdout + result.stderr  # it was: no such warning
+    [summary] = [line for line in result.stdout.splitlines() if line.startswith(f"run {run['id']} failed in ")]
+    assert "(1 failed" in summary  # the counts read back from the store
     steps = show(store)["by_task"]
     assert steps["s"]["status"] == "FAILED" and "disk is full" in steps["s"]["error"]
     assert "a" not in steps or steps["a"]["status"] in ("NOT_RUN", "FAILED")

@@ -51,8 +51,10 @@ def test_retries_with_backoff_until_success(tmp_path: Path, store: Path):
     assert counter.read_text().strip() == "3"
     times = [float(t) for t in Path(f"{counter}.times").read_text().split()]
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert gaps[0] >= 1.0 and gaps[1] >= 2.0  # 1s, then 1s*3 capped at backoffMaxDuration 2s
-    assert gaps[1] < 2.8
+    # 1s, then 1s*3 capped at backoffMaxDuration 2s: as the run says, and waited at least that long (no upper
+    # bound: a loaded machine may start an attempt late)
+    assert "attempt 2 in 1s" in result.stdout and "attempt 3 in 2s" in result.stdout
+    assert gaps[0] >= 1.0 and gaps[1] >= 2.0
     step = show(store)["steps"][0]
     assert step["status"] == "SUCCEEDED" and step["attempts"] == 3
     assert result.stdout.count("retry") == 2

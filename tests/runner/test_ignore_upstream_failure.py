@@ -44,6 +44,7 @@ def test_the_step_runs_after_its_upstream_failed_with_the_inputs_default(tmp_pat
     assert steps["clean"]["outputs"] == {"said": "no value"}  # the default: the failed step made no value
     assert (folder / "ran").read_text() == "no value"
     assert steps["strict"]["status"] == "NOT_RUN"
+    assert steps["strict"]["error"] == "not started: an upstream step failed"
 
 
 def test_after_a_successful_upstream_the_step_gets_its_value(tmp_path: Path, store: Path):

@@ -1,12 +1,16 @@
 """Store rules that only mutation testing showed untested (tools/mutation.py)."""
 
+import re
 import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.logs import LogRange
-from ptflow.runtime.runner.store import DATABASE, INTERRUPTED, RUNNER_LOCK, RUNNING, Store
+from ptflow.runtime.runner.store import DATABASE, INTERRUPTED, RESERVE, RESERVE_BYTES, RUNNER_LOCK, RUNNING, Store
+from tests.runner.helpers import ptflow
 
 
 def test_a_run_reads_running_while_its_runner_holds_it_and_interrupted_after(tmp_path):
@@ -112,3 +116,48 @@ def test_without_fcntl_as_on_windows_a_run_is_recorded_and_reads_running_while_i
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == RUNNING
+
+
+@pytest.mark.parametrize(
+    "without_fallocate",
+    [
+        pytest.param("del os.posix_fallocate", id="no-posix_fallocate-as-on-macOS"),
+        pytest.param(
+            "def refuse(*_):\n    raise OSError(errno.EOPNOTSUPP, 'Operation not supported')\n"
+            "os.posix_fallocate = refuse",
+            id="a-file-system-without-fallocate",
+        ),
+    ],
+)
+def test_a_store_keeps_its_disk_full_reserve_where_fallocate_is_missing_or_refused(tmp_path, without_fallocate):
+    """The reserve file is what lets a run on a full disk still be recorded FAILED (test_disk_full.py).
+
+    Where posix_fallocate is missing (macOS) or the file system refuses it, the store writes the reserve
+    instead.  Stand-in for those systems: this process's Python with `os.posix_fallocate` deleted or refusing."""
+    script = (
+        f"import errno, os\n{without_fallocate}\n"
+        "from ptflow.runtime.runner.store import Store\n"
+        f"Store({str(tmp_path / 'store')!r})\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "store" / RESERVE).stat().st_size == RESERVE_BYTES
+
+
+@pytest.mark.parametrize("runs, more", [(10, ""), (11, " and 1 more")])
+def test_a_prefix_of_many_run_ids_lists_ten_and_counts_the_rest(tmp_path, runs, more):
+    """`ptflow show ""` (the start of every id) on a store of 10 or 11 runs: the error names ten of them, and
+    how many more there are."""
+    store = Store(tmp_path / "store")
+    ids = [store.start_run("p", "p.ptflow", "sha256:0", {}) for _ in range(runs)]
+    for run_id in ids:
+        store.finish_run(run_id, "SUCCEEDED", {})
+    store.close()
+    result = ptflow("show", "", "--store", str(tmp_path / "store"))
+    assert result.returncode == 1
+    pattern = rf"error\[PTF911\]: `` is the start of {runs} run ids: (.*){more}; give more of the id\n"
+    message = re.fullmatch(pattern, result.stderr)
+    assert message, result.stderr
+    listed = message.group(1).split(", ")
+    assert len(listed) == len(set(listed)) == 10
+    assert {entry.removesuffix(" (p)") for entry in listed} <= set(ids)
