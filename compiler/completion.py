@@ -225,11 +225,16 @@ def _names_that_fit(graph: dag.PipelineGraph | None, expected: Type | None, line
     if graph is None or expected is None:
         return {}
     fit = {port.name: _fit(port.type, expected) for port in graph.inputs}
+    best_output: dict[int, int] = {}  # id(component) -> its best-fitting output's fit: a pipeline calls a few, often
     for task in graph.tasks.values():
         if task.span.line <= line <= task.span.end_line:
             continue
-        outputs = [_fit(port.type, expected) for port in task.component.outputs]
-        fit[task.step] = max([fit.get(task.step, 0), *outputs])
+        best = best_output.get(id(task.component))
+        if best is None:
+            best = best_output[id(task.component)] = max(
+                [0, *(_fit(port.type, expected) for port in task.component.outputs)]
+            )
+        fit[task.step] = max(fit.get(task.step, 0), best)
     return fit
 
 
