@@ -540,7 +540,9 @@ class PipelineBuilder:
             for decl in self.steps.values():
                 self._resolve_step(decl)
             return
-        environment, keep_alive = environment_of(self.inputs, list(self.properties), list(self.steps.values()))
+        environment, keep_alive = environment_of(
+            self.inputs, list(self.properties), list(self.steps.values()), self.root
+        )
         last = self.last_resolutions.reusable(environment)
         self.resolutions = StepResolutions(environment, keep_alive, {})
         remembered = self.resolutions.steps

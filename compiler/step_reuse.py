@@ -7,9 +7,10 @@ and options into typed values, reads only:
 
 - its own statement;
 - the spec it calls;
-- the declarations of the pipeline: each step's name, the spec it calls, the groups it sits in (made from
-  the `for`, `if` and `try` statements around it, and named here by those statements' spans, which are
-  the statements' own objects) and whether it is in a `finally`;
+- the declarations of the pipeline: each step's name, the spec it calls, the groups it sits in (named here
+  by their kinds and places among their siblings: what a step reads from another depends on which loops
+  and conditions lie between them, not on what their headers say, which only the steps inside them read,
+  and those are parsed anew with them) and whether it is in a `finally`;
 - the pipeline's inputs (names, types, defaults) and which properties it sets (`workspace`).
 
 When all but the first (the *environment*) are as they were in the last build, a step whose statement is
@@ -54,10 +55,13 @@ class StepResolutions:
 _NEW_EACH_BUILD = (dag.ComponentKind.IMPORTER, dag.ComponentKind.IMPORTER_BUILTIN)
 
 
-def environment_of(inputs: list[dag.Port], properties: list[str], steps: list) -> tuple[tuple, list]:
+def environment_of(
+    inputs: list[dag.Port], properties: list[str], steps: list, root: dag.TaskGroup
+) -> tuple[tuple, list]:
     """(environment, objects to keep alive) of a build whose declarations are `steps` (`StepDecl`s, their
-    specs and groups known); see the top."""
+    specs and groups known) in the group tree under `root`.  See the top."""
     keep_alive: list = []
+    groups = _group_keys(root)
     declared = []
     for decl in steps:
         spec = decl.spec
@@ -66,12 +70,25 @@ def environment_of(inputs: list[dag.Port], properties: list[str], steps: list) -
         else:
             spec_key = id(spec)
             keep_alive.append(spec)
-        groups = [group.span for group in decl.group.ancestors() if group.kind != dag.GroupKind.ROOT]
-        keep_alive.extend(groups)
         # (Which `finally` a step is in needs no key: reading such a step's output is always a mistake.)
-        declared.append((decl.name, spec_key, tuple(map(id, groups)), decl.in_finally))
+        declared.append((decl.name, spec_key, groups[id(decl.group)], decl.in_finally))
     signature = tuple((port.name, repr(port.type), repr(port.default)) for port in inputs)
     return (signature, tuple(sorted(properties)), tuple(declared)), keep_alive
+
+
+def _group_keys(root: dag.TaskGroup) -> dict[int, tuple]:
+    """Each group's key (by id): for it and each group around it, outermost first, its place among its parent's
+    groups and its kind.  (The kinds and their nesting are what a reader depends on; the places only make the
+    key stricter: a kept step's own groups can't change without its statement being parsed anew.)"""
+    keys: dict[int, tuple] = {id(root): ()}
+    pending = [root]
+    while pending:
+        parent = pending.pop()
+        inner = [child for child in parent.children if isinstance(child, dag.TaskGroup)]
+        for place, group in enumerate(inner):
+            keys[id(group)] = (*keys[id(parent)], (place, group.kind))
+            pending.append(group)
+    return keys
 
 
 def rememberable(spec: dag.ComponentSpec, arguments: dict[str, dag.Value], options: dag.TaskOptions) -> bool:

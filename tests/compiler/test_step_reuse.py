@@ -124,6 +124,17 @@ def edits(text: str):
     yield "a step reading it", replace("    picked =", "    where = say(msg: pipeline.workspace_path)\n    picked =")
     yield "the workspace taken away", in_place('    workspace = {size: "1Gi"}\n', "    # no workspace here .....\n")
     yield "and put back", in_place("    # no workspace here .....\n", '    workspace = {size: "1Gi"}\n')
+    # The loop put inside another one, in place: `total` (kept) now reads a list of lists.
+    nested = "    for item in [4] {for o in [5]{\n"
+    assert len(nested) == len("    for item in [4, 5] parallel 2 {\n") - 1  # the second `}` below makes up for it
+    closing = '        kept   = keep(settings: {"item": item})\n    }\n'
+    text = text.replace("    for item in [4, 5] parallel 2 {\n", nested).replace(closing, closing[:-1] + "}\n")
+    yield "a loop nested in another", text
+    text = text.replace(nested, "    for item in [4, 5] parallel 2 {\n").replace(closing[:-1] + "}\n", closing)
+    yield "and back", text
+    # A header changed in place: the steps in its body are new nodes, the others kept.
+    yield "a loop over other items", in_place("for item in [4, 5] parallel 2", 'for item in ["ab"] parallel 2')
+    yield "and back", in_place('for item in ["ab"] parallel 2', "for item in [4, 5] parallel 2")
     # The loop made a condition: `total` reads an output that may not exist, not a list of them.
     loop = "    for item in [4, 5] parallel 2 {\n        sq = square(x: item)"
     condition = "    if n > 1 {                     \n        sq = square(x: n)   "
@@ -199,6 +210,13 @@ def test_an_argument_edit_takes_the_other_steps_resolutions_and_a_rename_takes_n
     assert same == set(before.tasks) - {"third", "sq", "echo", "listed", "kept", "chosen", "data"}, same
     assert after.tasks["third"].arguments["times"].value == 4
     assert all(task.group is not before.tasks[name].group for name, task in after.tasks.items())
+
+    # An edit inside a loop's body (a new `for` statement, with the same header) keeps the steps outside it.
+    inside = edited.replace("xs: [item, 1]", "xs: [item, 2]")
+    looped = check_file(path, inside, loader=loader, reuse=reuse).pipelines["main"]
+    kept = {name for name, task in looped.tasks.items() if task.arguments is after.tasks[name].arguments}
+    assert kept == same | {"third"}, kept  # those outside the loop, now the edited `third` too
+    edited = inside
 
     renamed = edited.replace("    first  = square(x: n)\n", "    primo  = square(x: n)\n")
     renamed = renamed.replace("x: first.y)", "x: primo.y)").replace("[first]", "[primo]")
