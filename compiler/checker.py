@@ -29,10 +29,10 @@ def default_runtime_image() -> str:
     return DEFAULT_RUNTIME_IMAGE
 
 
-# The built-in values written as calls (`oneof(...)`, `collect(...)`), called where a step is: what to say.
 # The last build of a pipeline the language server has not built before: nothing to take, all to remember.
 _NO_RESOLUTIONS = StepResolutions((), [], {})
 
+# The built-in values written as calls (`oneof(...)`, `collect(...)`), called where a step is: what to say.
 _BUILTIN_VALUES_CALLED_AS_STEPS = {
     "oneof": (
         "`oneof(...)` is a value, not a step: pass it to an input or return it",

@@ -24,7 +24,7 @@ Statements, not whole pipelines: a pipeline piece that changed is cut once
 more, into its header (up to the body's `{`) and stretches of its body that
 start at lines beginning a statement (`name =`, `name(`, `a.b(`, `for`, `if`,
 `try`, `return`, at the body's own bracket depth), and each stretch is parsed
-on its own with the clean parser (`parser.parse_statements`), so a keystroke
+on its own with the clean parser (`parser.parse_clean_at`), so a keystroke
 in a 2,000-line pipeline re-parses the statement it is in, not the pipeline.
 Why that is exactly the whole parse: the tokens are the same (the same
 argument as above), each stretch parsed as `statement*`, and the grammar is
