@@ -207,10 +207,10 @@ class Client:
 
 
 async def measure_size(
-    client: Client, folder: Path, shape: str, lines: int, edits: int, completions: int, pause: float, typing: bool
+    client: Client, folder: Path, shape: str, lines: int, edits: int, completions: int, pause: float, kind: str
 ) -> dict:
     text = SHAPES[shape](lines)
-    path = folder / f"generated_{shape}_{lines}_{'typed' if typing else 'replaced'}.ptflow"
+    path = folder / f"generated_{shape}_{lines}_{kind}.ptflow"
     path.write_text(text)
     uri = path.as_uri()
     client.lsp.text_document_did_open(
@@ -220,22 +220,29 @@ async def measure_size(
     problems = len(client.diagnostics.get(uri, []))
 
     # Edit a number in the middle of the file: each edit is one keystroke's change.  Replacing a digit
-    # keeps the text after it where it was; typing a digit and deleting it again moves it.
+    # keeps the text after it where it was; typing a digit and deleting it again moves it along its line;
+    # typing a newline at the end of that line and deleting it again moves everything below to other lines.
     target = position_after(text, "max_samples: ", text.count("max_samples: ") // 2)
     digit = types.Range(
         types.Position(target.line, target.character + 2), types.Position(target.line, target.character + 3)
     )
     after = types.Position(target.line, target.character + 3)
+    line_end = types.Position(target.line, len(text.splitlines()[target.line]))
     latencies = []
     cpu_before = client.server_cpu_seconds()
     for version in range(2, edits + 2):
         await asyncio.sleep(pause)
-        if not typing:
+        if kind == "replace":
             change = types.TextDocumentContentChangePartial(range=digit, text=str(version % 10))
-        elif version % 2 == 0:
+        elif kind == "type" and version % 2 == 0:
             change = types.TextDocumentContentChangePartial(range=types.Range(after, after), text="7")
-        else:
+        elif kind == "type":
             typed = types.Range(after, types.Position(after.line, after.character + 1))
+            change = types.TextDocumentContentChangePartial(range=typed, text="")
+        elif version % 2 == 0:
+            change = types.TextDocumentContentChangePartial(range=types.Range(line_end, line_end), text="\n")
+        else:
+            typed = types.Range(line_end, types.Position(line_end.line + 1, 0))
             change = types.TextDocumentContentChangePartial(range=typed, text="")
         sent = time.perf_counter()
         client.lsp.text_document_did_change(
@@ -270,7 +277,7 @@ async def measure_size(
     client.lsp.text_document_did_close(types.DidCloseTextDocumentParams(document))
     return {
         "shape": shape,
-        "typing": typing,
+        "kind": kind,
         "lines": text.count("\n"),
         "problems": problems,
         "diagnostics": latencies,
@@ -331,17 +338,17 @@ def breakdown(lines: int, shape: str, repeats: int = 5) -> str:
 
 
 async def run(
-    python: str, shapes: list[str], sizes: list[int], edits: int, completions: int, pause: float, kinds: list[bool]
+    python: str, shapes: list[str], sizes: list[int], edits: int, completions: int, pause: float, kinds: list[str]
 ) -> list[dict]:
     client = Client()
     with tempfile.TemporaryDirectory() as folder:
         await client.start(Path(folder), python)
         try:
             return [
-                await measure_size(client, Path(folder), shape, size, edits, completions, pause, typing)
+                await measure_size(client, Path(folder), shape, size, edits, completions, pause, kind)
                 for shape in shapes
                 for size in sizes
-                for typing in kinds
+                for kind in kinds
             ]
         finally:
             await client.stop()
@@ -383,9 +390,10 @@ def main() -> None:
     parser.add_argument(
         "--edits-kind",
         nargs="+",
-        choices=["replace", "type"],
+        choices=["replace", "type", "line"],
         default=["replace", "type"],
-        help="replace a digit (text after it stays put) and/or type a digit and delete it (text after it moves)",
+        help="replace a digit (text after it stays put), type a digit and delete it (text after it moves along its"
+        " line), and/or type a newline and delete it (text below moves to other lines)",
     )
     parser.add_argument("--edits", type=int, default=30, help="edits per size (default 30)")
     parser.add_argument("--completions", type=int, default=30, help="requests per completion probe (default 30)")
@@ -398,7 +406,7 @@ def main() -> None:
     args = parser.parse_args()
 
     pythons = [sys.executable] + ([args.baseline] if args.baseline else [])
-    kinds = [kind == "type" for kind in args.edits_kind]
+    kinds = args.edits_kind
     results = {}
     starts = {}
     for python in pythons:
@@ -430,7 +438,7 @@ def main() -> None:
             goal = GOALS_MS["diagnostics"].get(min(GOALS_MS["diagnostics"], key=lambda n: abs(n - result["lines"])))
             completion = " / ".join(summary(times) for times in result["completion"].values())
             cpu = f"{result['cpu'] * 1000:.0f} ms" if result["cpu"] is not None else "n/a"
-            edit = "type+delete" if result["typing"] else "replace"
+            edit = {"replace": "replace", "type": "type+delete", "line": "newline+delete"}[result["kind"]]
             print(
                 f"| {python} | {result['lines']} lines, {result['shape']} | {edit} | {summary(result['diagnostics'])}"
                 f" | {cpu} | < {goal} ms | {completion} | < {GOALS_MS['completion']} ms |"
