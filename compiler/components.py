@@ -121,9 +121,8 @@ def value_fits(value, type_: types.Type) -> bool:
         if not isinstance(value, list):
             return False
         return type_.item is None or all(value_fits(v, type_.item) for v in value)
-    if name == "dict":
-        return isinstance(value, dict)
-    return False
+    # dict, the last of the parameter types (types.py); no other name reaches here
+    return name == "dict" and isinstance(value, dict)
 
 
 def build_ports(params: list[tree.Param], diagnostics: Diagnostics, owner: str) -> list[dag.Port]:

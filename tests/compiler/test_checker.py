@@ -965,3 +965,29 @@ def test_download_to_workspace_is_true_or_false(tmp_path):
     body = 'pipeline p() {\n    i = importer(uri: "gs://b/x", type: Dataset, download_to_workspace: "yes")\n}'
     d = only(check(tmp_path, body), "PTF312")
     assert d.message == "importer `download_to_workspace` must be true or false"
+
+
+def test_an_artifact_input_named_like_an_output_is_reported_after_a_parameter_pair(tmp_path):
+    """`n` (a parameter) may share its name with an output; `d` (an artifact) may not: reported at the output,
+    pointing at the input."""
+    diagnostics = diagnose(
+        'component c(n: int, d: Dataset) -> (n: int, d: Model) {\n    image = "alpine"\n'
+        '    command = ["cat", n, d.path, n.path, d.path]\n}\n',
+        tmp_path,
+    )
+    d = only(diagnostics, "PTF205")
+    assert (d.span.line, d.span.column) == (1, 45)
+    assert d.message == "`d` is an input artifact and an output of `c`: `d.path` would name either file"
+    assert [(r.span.line, r.span.column, r.message) for r in d.related] == [(1, 21, "the input")]
+
+
+def test_an_f_string_in_a_command_reads_the_inputs_it_names(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(
+        'component c(lr: float) {\n    image = "alpine"\n    command = ["fit", f"--lr={lr}"]\n}\n'
+        "pipeline p() {\n    s = c(lr: 0.1)\n}\n"
+    )
+    result = compile_file(str(path), "kfp-v2")
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics]
+    (executor,) = result.documents[0]["deploymentSpec"]["executors"].values()
+    assert executor["container"]["command"] == ["fit", "--lr={{$.inputs.parameters['lr']}}"]

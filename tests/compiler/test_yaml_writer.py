@@ -129,3 +129,11 @@ def test_the_bytes_are_block_style_with_sorted_keys_and_plain_strings_where_safe
     )
     assert dump({}) == "{}\n"
     assert dump_all([{"a": 1}, {"b": [True]}]) == "a: 1\n---\nb:\n- true\n"
+
+
+def test_a_key_that_is_not_text_is_written_as_text():
+    """KFP's and Argo's documents have text keys only (a protobuf Struct's keys are strings): a number key
+    handed to the writer comes out as its text, quoted so a reader gets a string key back."""
+    text = dump({"a": {1: "x", 2: ["y"]}})
+    assert text == 'a:\n  "1": x\n  "2":\n  - "y"\n'
+    assert yaml.safe_load(text) == {"a": {"1": "x", "2": ["y"]}}

@@ -188,3 +188,17 @@ def test_json_has_every_field_and_the_optional_ones_only_when_there_is_one():
         "end_line": None,
         "end_column": None,
     }
+
+
+def test_a_window_cut_one_character_in_says_so_and_the_last_character_gets_one_caret():
+    long_line = "a" * 100 + "TARGET" + "b" * 200
+    # 21 characters before the span: the window starts one character in, and the "…" says a character is hidden
+    near_start = Diagnostic("PTF201", Severity.ERROR, "m", span(1, 22, 1, 23))
+    *_, shown, carets = render(near_start, text=long_line).splitlines()
+    assert shown == "1 | …" + long_line[1:121] + "…"
+    assert carets == "  | " + " " * 21 + "^"
+    # the line's last character alone: one caret under it
+    last = Diagnostic("PTF201", Severity.ERROR, "m", span(1, 306, 1, 307))
+    *_, shown, carets = render(last, text=long_line).splitlines()
+    assert shown == "1 | …" + long_line[-120:]
+    assert carets == "  | " + " " * 120 + "^"

@@ -6,7 +6,9 @@ Each test formats a small file and compares the whole text a user gets back.
 import gc
 import textwrap
 
-from ptflow.compiler.formatter import format_source
+import pytest
+
+from ptflow.compiler.formatter import DocLayoutError, format_source
 
 
 def fmt(text: str) -> str:
@@ -124,3 +126,17 @@ def test_a_file_of_comments_ending_in_a_bare_hash_keeps_it():
     ends with a newline."""
     assert format_source("# a\n#") == "# a\n#\n"
     assert format_source("#") == "#\n"
+
+
+def test_doc_comments_no_layout_can_keep_are_refused_with_what_to_do():
+    """`## the a` needs `a` on a line of its own (not the one-line layout), `## body` needs `) {` on the
+    component's line (only the one-line layout): no layout keeps both, and the file is left as it was."""
+    source = 'component c(\n    a: int, ## the a\n    b: int) { ## body\n    image = "x"\n    command = ["c", a]\n}\n'
+    with pytest.raises(DocLayoutError) as raised:
+        format_source(source, "c.ptflow")
+    assert str(raised.value) == (
+        "c.ptflow: cannot keep the doc comments of `c` and its inputs and outputs in any layout (a `##` comment "
+        "documents what is on the line below it or before it, so it depends on how the signature is split into "
+        "lines); put the whole signature on one line, or each input on a line of its own, and format again. "
+        "File left as it was"
+    )

@@ -43,3 +43,18 @@ def test_a_group_marked_flat_stays_on_one_line_even_when_too_wide():
 def test_a_multi_line_string_needs_room_only_for_its_first_line():
     text = '"""\n' + "a" * 30 + '"""'
     assert render(Group(["x(", SOFT_LINE, text, ")"]), 6, "  ") == "x(" + text + ")"
+
+
+def test_a_multi_line_string_fits_when_its_first_line_ends_at_the_last_column():
+    # `x("""ab` is 7 columns: flat on a 7-column line, broken on a 6-column one
+    text = '"""ab\ncd"""'
+    document = Group(["x(", SOFT_LINE, text, ")"])
+    assert render(document, 7, "  ") == 'x("""ab\ncd""")'
+    assert render(document, 6, "  ") == 'x(\n"""ab\ncd""")'
+
+
+def test_after_a_multi_line_string_the_column_is_that_of_its_last_line():
+    # after the string, `cd"""` has taken 5 columns: "ef gh" fits a 10-column line, not a 9-column one
+    document = ['"""ab\ncd"""', Group(["ef", LINE, "gh"])]
+    assert render(document, 10, "  ") == '"""ab\ncd"""ef gh'
+    assert render(document, 9, "  ") == '"""ab\ncd"""ef\ngh'
