@@ -340,12 +340,18 @@ pipeline p() {
 def test_a_backoff_is_capped_at_an_hour_by_default_and_an_interrupted_run_does_not_wait_it_out(
     tmp_path: Path, store: Path
 ):
-    """KFP's default backoffMaxDuration is one hour: the run says it retries in 3600s.  SIGTERM then ends
-    the run at once, the step recorded as interrupted rather than failed."""
+    """IR whose retryPolicy leaves backoffMaxDuration out (ptflow and kfp write it; it is optional) gets KFP's
+    default of one hour: the run says it retries in 3600s.  SIGTERM then ends the run at once, the step
+    recorded as interrupted rather than failed."""
     source = tmp_path / "long.ptflow"
     source.write_text(LONG_BACKOFF)
+    ir = tmp_path / "long.yaml"
+    ptflow("compile", str(source), "-o", str(ir), check=True)
+    document = yaml.safe_load(ir.read_text())
+    del document["root"]["dag"]["tasks"]["f"]["retryPolicy"]["backoffMaxDuration"]
+    ir.write_text(yaml.safe_dump(document))
     runner = subprocess.Popen(
-        [sys.executable, "-m", "ptflow", "run", str(source), "--store", str(store)],
+        [sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
