@@ -112,6 +112,7 @@ MODULES: dict[str, list[str]] = {
     "runtime/runner/launcher.py": [
         "tests/runner/test_launcher_rules.py",
         "tests/runner/test_importer_runs.py",
+        "tests/runner/test_launcher_runs.py",
         "tests/runner/test_placeholder_runs.py",
         "tests/runner/test_cache_invalidation.py",
         "tests/runner/test_run_basic.py",

@@ -1,0 +1,72 @@
+"""Launcher rules that only mutation testing showed untested (tools/mutation.py), each in a real `ptflow run`."""
+
+from pathlib import Path
+
+import yaml
+from kfp import dsl
+
+from tests.runner.helpers import compile_kfp, ptflow, show
+
+
+@dsl.container_component
+def two_outputs(flag: str, a: dsl.OutputPath(str), b: dsl.OutputPath(str)):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'printf 1 > "$1"; printf 2 > "$2"', flag, a, b])
+
+
+@dsl.container_component
+def use_one(a: str):
+    return dsl.ContainerSpec(image="alpine:3", command=["echo", a])
+
+
+@dsl.container_component
+def use_two(a: str, b: str):
+    return dsl.ContainerSpec(image="alpine:3", command=["echo", a, b])
+
+
+@dsl.pipeline(name="skipped-producer")
+def skipped_producer(flag: str = "no"):
+    made = two_outputs(flag=flag)
+    use_one(a=made.outputs["a"])
+    use_two(a=made.outputs["a"], b=made.outputs["b"])
+
+
+def test_a_step_whose_producer_was_skipped_names_each_input_without_a_value(tmp_path: Path, store: Path):
+    """The producer runs only when its condition holds (kfp writes such a condition for a `dsl.If`; set here by
+    hand, so that its consumers stay outside it); skipped, it leaves its consumers' inputs without values."""
+    ir = compile_kfp(skipped_producer, tmp_path / "skipped.yaml")
+    document = yaml.safe_load(ir.read_text())
+    document["root"]["dag"]["tasks"]["two-outputs"]["triggerPolicy"] = {
+        "condition": "inputs.parameter_values['flag'] == 'yes'"
+    }
+    ir.write_text(yaml.safe_dump(document))
+    result = ptflow("run", str(ir), "--store", str(store))
+    assert result.returncode == 1
+    steps = show(store)["by_task"]
+    assert steps["two-outputs"]["status"] == "SKIPPED"
+    why = "received no value (its producer was skipped or did not produce it)"
+    assert steps["use-one"]["error"] == f"input `a` of step `use-one` {why}"
+    assert steps["use-two"]["error"] == f"inputs `a`, `b` of step `use-two` {why}"
+
+
+@dsl.container_component
+def succeeds(out: dsl.OutputPath(str)):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'printf done > "$0"', out])
+
+
+@dsl.container_component
+def exits_with(code: int):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'exit "$0"', code])
+
+
+@dsl.pipeline(name="exit-codes")
+def exit_codes():
+    succeeds()
+    exits_with(code=7)
+
+
+def test_show_gives_each_steps_exit_code(tmp_path: Path, store: Path):
+    ir = compile_kfp(exit_codes, tmp_path / "codes.yaml")
+    ptflow("run", str(ir), "--store", str(store))
+    steps = show(store)["by_task"]
+    assert (steps["succeeds"]["status"], steps["succeeds"]["exit_code"]) == ("SUCCEEDED", 0)
+    assert (steps["exits-with"]["status"], steps["exits-with"]["exit_code"]) == ("FAILED", 7)
