@@ -64,9 +64,10 @@ def exit_codes():
     exits_with(code=7)
 
 
-def test_show_gives_each_steps_exit_code(tmp_path: Path, store: Path):
+def test_show_gives_each_steps_exit_code_and_a_step_without_retries_runs_once(tmp_path: Path, store: Path):
     ir = compile_kfp(exit_codes, tmp_path / "codes.yaml")
-    ptflow("run", str(ir), "--store", str(store))
+    result = ptflow("run", str(ir), "--store", str(store))
     steps = show(store)["by_task"]
     assert (steps["succeeds"]["status"], steps["succeeds"]["exit_code"]) == ("SUCCEEDED", 0)
     assert (steps["exits-with"]["status"], steps["exits-with"]["exit_code"]) == ("FAILED", 7)
+    assert steps["exits-with"]["attempts"] == 1 and "retry" not in result.stdout  # no retryPolicy: no retry
