@@ -71,3 +71,26 @@ def test_show_gives_each_steps_exit_code_and_a_step_without_retries_runs_once(tm
     assert (steps["succeeds"]["status"], steps["succeeds"]["exit_code"]) == ("SUCCEEDED", 0)
     assert (steps["exits-with"]["status"], steps["exits-with"]["exit_code"]) == ("FAILED", 7)
     assert steps["exits-with"]["attempts"] == 1 and "retry" not in result.stdout  # no retryPolicy: no retry
+
+
+TYPED_OUTPUTS = """\
+component write(text: str) -> (data: Dataset, model: Model) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf '%s' \\"$0\\" > \\"$1\\"; printf m > \\"$2\\"", text, data.path, model.path]
+}
+pipeline made() {
+    w = write(text: "one")
+}
+"""
+
+
+def test_each_output_artifact_is_recorded_with_its_declared_type(tmp_path: Path, store: Path):
+    source = tmp_path / "typed.ptflow"
+    source.write_text(TYPED_OUTPUTS)
+    ptflow("run", str(source), "--store", str(store), check=True)
+    outputs = show(store)["by_task"]["w"]["output_artifacts"]
+    assert {name: [a["type"] for a in items] for name, items in outputs.items()} == {
+        "data": ["system.Dataset"],
+        "model": ["system.Model"],
+    }
+    assert Path(outputs["data"][0]["uri"]).read_text() == "one"
