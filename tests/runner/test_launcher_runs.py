@@ -94,3 +94,28 @@ def test_each_output_artifact_is_recorded_with_its_declared_type(tmp_path: Path,
         "model": ["system.Model"],
     }
     assert Path(outputs["data"][0]["uri"]).read_text() == "one"
+
+
+# An output parameter of 100,000 characters: more than one read of the file (64 KiB), less than the
+# longest argument Linux passes to a command (128 KiB).
+LONG_OUTPUT = """\
+component long_text() -> (text: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "head -c 100000 /dev/zero | tr '\\\\0' x > \\"$0\\"", text.path]
+}
+component length(text: str) -> (n: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf %s \\"${#0}\\" > \\"$1\\"", text, n.path]
+}
+pipeline long() {
+    t = long_text()
+    l = length(text: t.text)
+}
+"""
+
+
+def test_an_output_parameter_longer_than_one_read_is_passed_on_whole(tmp_path: Path, store: Path):
+    source = tmp_path / "long.ptflow"
+    source.write_text(LONG_OUTPUT)
+    ptflow("run", str(source), "--store", str(store), check=True)
+    assert show(store)["by_task"]["l"]["outputs"] == {"n": "100000"}
