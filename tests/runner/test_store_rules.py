@@ -161,3 +161,17 @@ def test_a_prefix_of_many_run_ids_lists_ten_and_counts_the_rest(tmp_path, runs, 
     listed = message.group(1).split(", ")
     assert len(listed) == len(set(listed)) == 10
     assert {entry.removesuffix(" (p)") for entry in listed} <= set(ids)
+
+
+def test_a_database_that_is_not_sqlite_is_refused_as_such_not_as_a_full_disk(tmp_path):
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / DATABASE).write_text("not a database, only text " * 10)
+    source = tmp_path / "p.ptflow"
+    source.write_text(
+        'component c() {\n    image = "alpine:3"\n    command = ["true"]\n}\npipeline p() {\n    s = c()\n}\n'
+    )
+    result = ptflow("run", str(source), "--store", str(tmp_path / "store"))
+    assert result.returncode == 1
+    expected = f"error[PTF910]: {tmp_path / 'store' / DATABASE} is not a ptflow store database: file is not a database"
+    assert expected in result.stderr
+    assert "disk is full" not in result.stderr
