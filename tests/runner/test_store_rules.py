@@ -175,3 +175,27 @@ def test_a_database_that_is_not_sqlite_is_refused_as_such_not_as_a_full_disk(tmp
     expected = f"error[PTF910]: {tmp_path / 'store' / DATABASE} is not a ptflow store database: file is not a database"
     assert expected in result.stderr
     assert "disk is full" not in result.stderr
+
+
+def test_where_trying_a_lock_fails_a_running_run_is_trusted_to_be_running(tmp_path):
+    """Another process tells whether a run's runner lives by trying its lock (flock with LOCK_NB).  Where
+    that fails with another error than "held" (ENOLCK: a file system without locks) it can't tell, so it
+    trusts the record.  Stand-in: that process's `fcntl.flock` raising ENOLCK for LOCK_NB tries (the
+    blocking lock taken while the store opens is left working: that one does not handle ENOLCK yet)."""
+    runner = Store(tmp_path / "store")
+    run_id = runner.start_run("p", "p.ptflow", "sha256:0", {})
+    script = (
+        "import errno, fcntl\n"
+        "real = fcntl.flock\n"
+        "def no_tries(handle, operation):\n"
+        "    if operation & fcntl.LOCK_NB:\n"
+        "        raise OSError(errno.ENOLCK, 'No locks available')\n"
+        "    return real(handle, operation)\n"
+        "fcntl.flock = no_tries\n"
+        "from ptflow.runtime.runner.store import Store\n"
+        f"print(Store({str(tmp_path / 'store')!r}).find_run({run_id!r})['status'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    runner.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == RUNNING
