@@ -4,13 +4,14 @@ import re
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.logs import LogRange
 from ptflow.runtime.runner.store import DATABASE, INTERRUPTED, RESERVE, RESERVE_BYTES, RUNNER_LOCK, RUNNING, Store
-from tests.runner.helpers import ptflow
+from tests.runner.helpers import ptflow, show
 
 
 def test_a_run_reads_running_while_its_runner_holds_it_and_interrupted_after(tmp_path):
@@ -199,3 +200,35 @@ def test_where_trying_a_lock_fails_a_running_run_is_trusted_to_be_running(tmp_pa
     runner.close()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == RUNNING
+
+
+# A step's output read by the next step, whose output echoes it.
+PRODUCER_CONSUMER = """\
+component make() -> (data: Dataset) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf made > \\"$0\\"", data.path]
+}
+component read(data: Dataset) -> (seen: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "cat \\"$0\\" > \\"$1\\"", data.path, seen.path]
+}
+pipeline p() {
+    m = make()
+    r = read(data: m.data)
+}
+"""
+
+
+def test_an_output_edited_in_the_store_after_its_run_is_read_again_not_taken_from_the_cache(tmp_path):
+    """The store records each artifact's digest with its size and mtime; a file changed since is hashed again,
+    so the step reading it is not a cache hit of the unedited file."""
+    source = tmp_path / "p.ptflow"
+    source.write_text(PRODUCER_CONSUMER)
+    store = tmp_path / "store"
+    ptflow("run", str(source), "--store", str(store), check=True)
+    made = Path(show(store)["by_task"]["m"]["output_artifacts"]["data"][0]["uri"])
+    made.write_text("edited by hand")
+    ptflow("run", str(source), "--store", str(store), check=True)
+    steps = show(store)["by_task"]
+    assert steps["m"]["status"] == "CACHED"
+    assert (steps["r"]["status"], steps["r"]["outputs"]) == ("SUCCEEDED", {"seen": "edited by hand"})
