@@ -112,6 +112,9 @@ MODULES: dict[str, list[str]] = {
     "runtime/runner/launcher.py": [
         "tests/runner/test_launcher_rules.py",
         "tests/runner/test_importer_runs.py",
+        "tests/runner/test_launcher_runs.py",
+        # a step started as the run stops: stopped by its own launcher, not taken for a timeout
+        "tests/runner/test_interruption.py::test_a_step_started_as_the_run_stops_is_stopped_by_its_own_launcher",
         "tests/runner/test_placeholder_runs.py",
         "tests/runner/test_cache_invalidation.py",
         "tests/runner/test_run_basic.py",
@@ -125,6 +128,8 @@ MODULES: dict[str, list[str]] = {
         "tests/runner/test_store_growth.py",
         "tests/runner/test_cache_invalidation.py",
         "tests/runner/test_disk_full.py",  # skips without root (it mounts a tmpfs)
+        # the next command records a SIGKILLed runner's run and removes what its steps staged
+        "tests/runner/test_interruption.py::test_sigkill_of_the_runner_takes_its_steps_with_it_and_the_next_command_records_it",
         "tests/runner/test_logs.py",
         "tests/runner/test_run_basic.py",
     ],

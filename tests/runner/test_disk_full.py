@@ -128,3 +128,29 @@ def test_a_disk_that_fills_up_inside_a_transaction_raises_store_full_and_records
     (small_disk / "filler").unlink()
     _consistent(small_disk / "store")
     assert sqlite3.connect(small_disk / "store" / DATABASE).execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
+
+
+def test_a_disk_out_of_inodes_when_a_run_starts_raises_store_full_naming_the_runs_folder(tmp_path: Path):
+    """No file can be created (the run's folder and lock file, before anything is recorded): the error is the
+    store's disk-full error, not a traceback.  A tmpfs with few inodes, used up by empty files."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m,nr_inodes=64", "tmpfs", str(disk)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"a small tmpfs can't be mounted here (needs root): {mounted.stderr.strip()}")
+    try:
+        store = Store(disk / "store")
+        for number in range(64):  # use up every inode left
+            try:
+                (disk / f"empty-{number}").touch()
+            except OSError:
+                break
+        with pytest.raises(StoreFull) as raised:
+            store.start_run("p", "p.ptflow", "sha256:0", {})
+        assert str(raised.value).startswith(f"the store's disk is full: could not write {disk / 'store' / 'runs'}/p-")
+        store.close()
+        assert sqlite3.connect(disk / "store" / DATABASE).execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

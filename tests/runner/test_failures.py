@@ -1,6 +1,9 @@
 """Failing steps, retries, timeouts, missing commands, bad input refused before anything runs, store escapes."""
 
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -320,3 +323,49 @@ def test_step_reporting_an_artifact_elsewhere_in_the_store_keeps_that_uri(tmp_pa
     [artifact] = show(store)["by_task"]["claims-inside"]["output_artifacts"]["out"]
     assert artifact["uri"] == str((store / "artifacts" / "reported-by-the-step.txt").resolve())
     assert Path(artifact["uri"]).read_text() == "kept"
+
+
+# A step that fails, retried after a backoff of two hours, with no max_backoff given.
+LONG_BACKOFF = """\
+component fails() {
+    image = "alpine:3"
+    command = ["sh", "-c", "exit 1"]
+}
+pipeline p() {
+    f = fails() with { retry: {max: 1, backoff: "2h"} }
+}
+"""
+
+
+def test_a_backoff_is_capped_at_an_hour_by_default_and_an_interrupted_run_does_not_wait_it_out(
+    tmp_path: Path, store: Path
+):
+    """IR whose retryPolicy leaves backoffMaxDuration out (ptflow and kfp write it; it is optional) gets KFP's
+    default of one hour: the run says it retries in 3600s.  SIGTERM then ends the run at once, the step
+    recorded as interrupted rather than failed."""
+    source = tmp_path / "long.ptflow"
+    source.write_text(LONG_BACKOFF)
+    ir = tmp_path / "long.yaml"
+    ptflow("compile", str(source), "-o", str(ir), check=True)
+    document = yaml.safe_load(ir.read_text())
+    del document["root"]["dag"]["tasks"]["f"]["retryPolicy"]["backoffMaxDuration"]
+    ir.write_text(yaml.safe_dump(document))
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert runner.stdout is not None
+        for line in runner.stdout:  # the retry line is printed before the wait starts
+            if line.lstrip().startswith("retry"):
+                break
+        runner.send_signal(signal.SIGTERM)
+        _, errors = runner.communicate(timeout=60)
+    finally:
+        runner.kill()
+    assert line.strip() == "retry   f: exited with code 1; attempt 2 in 3600s"
+    assert runner.returncode == 128 + signal.SIGTERM and "interrupted by SIGTERM" in errors
+    step = show(store)["by_task"]["f"]
+    assert (step["status"], step["attempts"]) == ("INTERRUPTED", 1)

@@ -4,13 +4,14 @@ import re
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from ptflow.runtime.runner.artifacts import Artifact
 from ptflow.runtime.runner.logs import LogRange
 from ptflow.runtime.runner.store import DATABASE, INTERRUPTED, RESERVE, RESERVE_BYTES, RUNNER_LOCK, RUNNING, Store
-from tests.runner.helpers import ptflow
+from tests.runner.helpers import ptflow, show
 
 
 def test_a_run_reads_running_while_its_runner_holds_it_and_interrupted_after(tmp_path):
@@ -161,3 +162,73 @@ def test_a_prefix_of_many_run_ids_lists_ten_and_counts_the_rest(tmp_path, runs, 
     listed = message.group(1).split(", ")
     assert len(listed) == len(set(listed)) == 10
     assert {entry.removesuffix(" (p)") for entry in listed} <= set(ids)
+
+
+def test_a_database_that_is_not_sqlite_is_refused_as_such_not_as_a_full_disk(tmp_path):
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / DATABASE).write_text("not a database, only text " * 10)
+    source = tmp_path / "p.ptflow"
+    source.write_text(
+        'component c() {\n    image = "alpine:3"\n    command = ["true"]\n}\npipeline p() {\n    s = c()\n}\n'
+    )
+    result = ptflow("run", str(source), "--store", str(tmp_path / "store"))
+    assert result.returncode == 1
+    expected = f"error[PTF910]: {tmp_path / 'store' / DATABASE} is not a ptflow store database: file is not a database"
+    assert expected in result.stderr
+    assert "disk is full" not in result.stderr
+
+
+def test_where_trying_a_lock_fails_a_running_run_is_trusted_to_be_running(tmp_path):
+    """Another process tells whether a run's runner lives by trying its lock (flock with LOCK_NB).  Where
+    that fails with another error than "held" (ENOLCK: a file system without locks) it can't tell, so it
+    trusts the record.  Stand-in: that process's `fcntl.flock` raising ENOLCK for LOCK_NB tries (the
+    blocking lock taken while the store opens is left working: that one does not handle ENOLCK yet)."""
+    runner = Store(tmp_path / "store")
+    run_id = runner.start_run("p", "p.ptflow", "sha256:0", {})
+    script = (
+        "import errno, fcntl\n"
+        "real = fcntl.flock\n"
+        "def no_tries(handle, operation):\n"
+        "    if operation & fcntl.LOCK_NB:\n"
+        "        raise OSError(errno.ENOLCK, 'No locks available')\n"
+        "    return real(handle, operation)\n"
+        "fcntl.flock = no_tries\n"
+        "from ptflow.runtime.runner.store import Store\n"
+        f"print(Store({str(tmp_path / 'store')!r}).find_run({run_id!r})['status'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    runner.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == RUNNING
+
+
+# A step's output read by the next step, whose output echoes it.
+PRODUCER_CONSUMER = """\
+component make() -> (data: Dataset) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf made > \\"$0\\"", data.path]
+}
+component read(data: Dataset) -> (seen: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "cat \\"$0\\" > \\"$1\\"", data.path, seen.path]
+}
+pipeline p() {
+    m = make()
+    r = read(data: m.data)
+}
+"""
+
+
+def test_an_output_edited_in_the_store_after_its_run_is_read_again_not_taken_from_the_cache(tmp_path):
+    """The store records each artifact's digest with its size and mtime; a file changed since is hashed again,
+    so the step reading it is not a cache hit of the unedited file."""
+    source = tmp_path / "p.ptflow"
+    source.write_text(PRODUCER_CONSUMER)
+    store = tmp_path / "store"
+    ptflow("run", str(source), "--store", str(store), check=True)
+    made = Path(show(store)["by_task"]["m"]["output_artifacts"]["data"][0]["uri"])
+    made.write_text("edited by hand")
+    ptflow("run", str(source), "--store", str(store), check=True)
+    steps = show(store)["by_task"]
+    assert steps["m"]["status"] == "CACHED"
+    assert (steps["r"]["status"], steps["r"]["outputs"]) == ("SUCCEEDED", {"seen": "edited by hand"})

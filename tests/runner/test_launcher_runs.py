@@ -1,0 +1,121 @@
+"""Launcher rules that only mutation testing showed untested (tools/mutation.py), each in a real `ptflow run`."""
+
+from pathlib import Path
+
+import yaml
+from kfp import dsl
+
+from tests.runner.helpers import compile_kfp, ptflow, show
+
+
+@dsl.container_component
+def two_outputs(flag: str, a: dsl.OutputPath(str), b: dsl.OutputPath(str)):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'printf 1 > "$1"; printf 2 > "$2"', flag, a, b])
+
+
+@dsl.container_component
+def use_one(a: str):
+    return dsl.ContainerSpec(image="alpine:3", command=["echo", a])
+
+
+@dsl.container_component
+def use_two(a: str, b: str):
+    return dsl.ContainerSpec(image="alpine:3", command=["echo", a, b])
+
+
+@dsl.pipeline(name="skipped-producer")
+def skipped_producer(flag: str = "no"):
+    made = two_outputs(flag=flag)
+    use_one(a=made.outputs["a"])
+    use_two(a=made.outputs["a"], b=made.outputs["b"])
+
+
+def test_a_step_whose_producer_was_skipped_names_each_input_without_a_value(tmp_path: Path, store: Path):
+    """The producer runs only when its condition holds (kfp writes such a condition for a `dsl.If`; set here by
+    hand, so that its consumers stay outside it); skipped, it leaves its consumers' inputs without values."""
+    ir = compile_kfp(skipped_producer, tmp_path / "skipped.yaml")
+    document = yaml.safe_load(ir.read_text())
+    document["root"]["dag"]["tasks"]["two-outputs"]["triggerPolicy"] = {
+        "condition": "inputs.parameter_values['flag'] == 'yes'"
+    }
+    ir.write_text(yaml.safe_dump(document))
+    result = ptflow("run", str(ir), "--store", str(store))
+    assert result.returncode == 1
+    steps = show(store)["by_task"]
+    assert steps["two-outputs"]["status"] == "SKIPPED"
+    why = "received no value (its producer was skipped or did not produce it)"
+    assert steps["use-one"]["error"] == f"input `a` of step `use-one` {why}"
+    assert steps["use-two"]["error"] == f"inputs `a`, `b` of step `use-two` {why}"
+
+
+@dsl.container_component
+def succeeds(out: dsl.OutputPath(str)):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'printf done > "$0"', out])
+
+
+@dsl.container_component
+def exits_with(code: int):
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'exit "$0"', code])
+
+
+@dsl.pipeline(name="exit-codes")
+def exit_codes():
+    succeeds()
+    exits_with(code=7)
+
+
+def test_show_gives_each_steps_exit_code_and_a_step_without_retries_runs_once(tmp_path: Path, store: Path):
+    ir = compile_kfp(exit_codes, tmp_path / "codes.yaml")
+    result = ptflow("run", str(ir), "--store", str(store))
+    steps = show(store)["by_task"]
+    assert (steps["succeeds"]["status"], steps["succeeds"]["exit_code"]) == ("SUCCEEDED", 0)
+    assert (steps["exits-with"]["status"], steps["exits-with"]["exit_code"]) == ("FAILED", 7)
+    assert steps["exits-with"]["attempts"] == 1 and "retry" not in result.stdout  # no retryPolicy: no retry
+
+
+TYPED_OUTPUTS = """\
+component write(text: str) -> (data: Dataset, model: Model) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf '%s' \\"$0\\" > \\"$1\\"; printf m > \\"$2\\"", text, data.path, model.path]
+}
+pipeline made() {
+    w = write(text: "one")
+}
+"""
+
+
+def test_each_output_artifact_is_recorded_with_its_declared_type(tmp_path: Path, store: Path):
+    source = tmp_path / "typed.ptflow"
+    source.write_text(TYPED_OUTPUTS)
+    ptflow("run", str(source), "--store", str(store), check=True)
+    outputs = show(store)["by_task"]["w"]["output_artifacts"]
+    assert {name: [a["type"] for a in items] for name, items in outputs.items()} == {
+        "data": ["system.Dataset"],
+        "model": ["system.Model"],
+    }
+    assert Path(outputs["data"][0]["uri"]).read_text() == "one"
+
+
+# An output parameter of 100,000 characters: more than one read of the file (64 KiB), less than the
+# longest argument Linux passes to a command (128 KiB).
+LONG_OUTPUT = """\
+component long_text() -> (text: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "head -c 100000 /dev/zero | tr '\\\\0' x > \\"$0\\"", text.path]
+}
+component length(text: str) -> (n: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf %s \\"${#0}\\" > \\"$1\\"", text, n.path]
+}
+pipeline long() {
+    t = long_text()
+    l = length(text: t.text)
+}
+"""
+
+
+def test_an_output_parameter_longer_than_one_read_is_passed_on_whole(tmp_path: Path, store: Path):
+    source = tmp_path / "long.ptflow"
+    source.write_text(LONG_OUTPUT)
+    ptflow("run", str(source), "--store", str(store), check=True)
+    assert show(store)["by_task"]["l"]["outputs"] == {"n": "100000"}
