@@ -154,3 +154,27 @@ def test_a_disk_out_of_inodes_when_a_run_starts_raises_store_full_naming_the_run
         assert sqlite3.connect(disk / "store" / DATABASE).execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+# A step with an output artifact that fills the disk and fails, retried: its second attempt's staging folder
+# is made, then the runner can't record the attempt.
+RETRIED_FILLER = """
+component fill(mb: int) -> (out: Dataset) {
+    image = "alpine:3"
+    command = ["sh", "-c", "head -c $(($0 * 1000000)) /dev/zero >> scratch.bin; exit 1", mb, out.path]
+}
+
+pipeline fill_up(mb: int = 20) {
+    f = fill(mb: mb) with { retry: {max: 1, backoff: "0s"} }
+}
+"""
+
+
+def test_what_an_unfinished_attempt_staged_is_removed_when_the_disk_fills(tmp_path: Path, small_disk: Path):
+    source = tmp_path / "retried.ptflow"
+    source.write_text(RETRIED_FILLER)
+    store = small_disk / "store"
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 1
+    assert "error[PTF915]: the store's disk is full" in result.stderr
+    assert list((store / "artifacts" / ".staging").iterdir()) == []
