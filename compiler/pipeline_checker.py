@@ -1648,7 +1648,7 @@ def _list_type(items: list[types.Type]) -> types.Type:
     distinct = {item.as_optional(False) for item in items}
     if len(distinct) == 1:
         return types.parameter("list", distinct.pop())
-    if distinct and distinct <= {types.INT, types.FLOAT}:
+    if distinct <= {types.INT, types.FLOAT}:  # (never empty: an empty list literal is a constant)
         return types.parameter("list", types.FLOAT)
     return types.parameter("list", types.ANY_ITEM)
 

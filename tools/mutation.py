@@ -86,6 +86,7 @@ MODULES: dict[str, list[str]] = {
         "tests/compiler/test_exit_handlers.py",  # `finally with {...}`'s options
         "tests/compiler/test_structured_values.py",  # lists and dicts of run-time values
         "tests/compiler/test_collect.py",
+        "tests/compiler/test_step_reuse.py",  # the language server's reuse of a step's resolution
         "tests/diagnostics/test_every_code.py",
         "-k",
         "not test_every_code or (fires and (PTF1 or PTF2 or PTF3 or PTF4))",

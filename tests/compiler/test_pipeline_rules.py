@@ -508,3 +508,47 @@ def test_a_step_that_calls_a_member_of_a_member_is_told_what_a_step_calls(tmp_pa
     d = only(diagnostics, "PTF211")
     assert (d.span.line, d.span.column) == (3, 9)
     assert d.message == "a step calls a component: `name(...)` or `module.name(...)`"
+
+
+# ------------------------------------------------------- round 4 (seed 57)
+
+
+def test_every_unknown_name_of_one_f_string_is_reported(tmp_path):
+    diagnostics = check(tmp_path, 'pipeline q() {\n    s = say(msg: f"{nope} and {nada}")\n}')
+    assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
+        ("PTF201", P + 1, 21, "unknown name `nope`"),
+        ("PTF201", P + 1, 32, "unknown name `nada`"),
+    ]
+
+
+def test_a_returned_value_after_a_wrong_one_is_still_checked(tmp_path):
+    body = "pipeline q() -> (a: int, b: int) {\n    m = make()\n    return (a: m.nothing, b: m.names)\n}"
+    diagnostics = check(tmp_path, body)
+    assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
+        ("PTF202", P + 2, 18, "step `m` (`make`) has no output `nothing`"),
+        ("PTF301", P + 2, 30, "output `b`: expected `int`, found `list[str]`"),
+    ]
+
+
+def test_a_field_of_a_loop_item_that_is_a_number_is_refused(tmp_path):
+    body = "pipeline q(xs: list[int] = [1, 2]) {\n    for x in xs {\n        s = say(msg: x.field)\n    }\n}"
+    d = only(check(tmp_path, body), "PTF202")
+    assert (d.span.line, d.span.column) == (P + 2, 24)
+    assert d.message == "the items of this loop are `int`, which has no fields"
+
+
+def test_the_steps_of_finally_are_the_graphs_exit_tasks_and_a_wrong_one_is_not(tmp_path):
+    source = COMPONENTS + (
+        "pipeline q() {\n"
+        '    s = say(msg: "body")\n'
+        "    finally {\n"
+        "        done = status_of(status: pipeline.status)\n"
+        '        oops = shout(msg: "x")\n'
+        "    }\n"
+        "}\n"
+    )
+    path = tmp_path / "main.ptflow"
+    path.write_text(source)
+    result = check_file(str(path))
+    assert [d.code for d in result.diagnostics] == ["PTF201"]  # `oops` calls an unknown component: it has no task
+    assert [task.name for task in result.pipelines["q"].exit_tasks] == ["done"]
