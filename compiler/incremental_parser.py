@@ -34,7 +34,9 @@ parse on its own (a cut inside a statement, say an `if` whose condition runs
 onto a line starting with a name, or a syntax error) sends the piece down
 the whole-piece path above, as does nesting near the parser's limit (each
 stretch is parsed with a limit tighter by more than the levels its place in
-the file adds).
+the file adds).  A stretch whose text the last parse had at another line (a
+line added or removed above it) is not parsed again: its statements are
+copied with their positions moved.
 
 Moved, not built again (the language server's diagnostics while typing): a
 piece whose text is unchanged and that starts on the same line as before (the
@@ -67,7 +69,7 @@ from ptflow.compiler.parser import (
     parse_module_with_lark,
 )
 from ptflow.compiler.records import record
-from ptflow.compiler.source import SourceText
+from ptflow.compiler.source import SourceText, Span
 
 # Strings and comments (the lexer's own patterns, so both skip the same text; an f-string's `f` is left to be
 # skipped as a character, which keeps the first characters of every alternative plain, so the regex engine
@@ -205,6 +207,7 @@ class _Stretches:
         self.keep_moved = keep_moved
         self.by_text = {stretch.text: (stretch, parsed) for stretch, parsed in previous.items()} if keep_moved else {}
         self.current: dict[_Piece, _Parsed] = {}
+        self._moved_by_text: dict[str, tuple[_Piece, _Parsed]] | None = None  # see `_stretch`
 
     def parse(self, piece: _Piece, source: SourceText) -> _Parsed | None:
         """The pipeline `piece` declares, parsed stretch by stretch, with what building it reported; None if the
@@ -241,8 +244,57 @@ class _Stretches:
             parsed = _moved(stretch, self.by_text.get(stretch.text))
         if parsed is not None:
             return parsed
+        parsed = self._relocated(stretch)
+        if parsed is not None:
+            return parsed
         built = parse_clean_at(stretch.text, "statements", source, stretch.start, _STATEMENT_NESTING_MARGIN)
         return None if built is None else _Parsed(built[0], built[1], None)
+
+    def _relocated(self, stretch: _Piece) -> _Parsed | None:
+        """The statements of the same text the last parse had elsewhere (a line added or removed above moved
+        them), copied with their positions moved: a third of parsing them again.  Only a stretch that reported
+        nothing and whose offsets are exact is copied."""
+        if self._moved_by_text is None:
+            self._moved_by_text = {
+                old.text: (old, parsed)
+                for old, parsed in self.previous.items()
+                if not parsed.shift and not parsed.diagnostics
+            }
+        found = self._moved_by_text.get(stretch.text)
+        if found is None:
+            return None
+        old, parsed = found
+        return _Parsed(_moved_copy(parsed.items, stretch.line - old.line, stretch.start - old.start), [], None)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _moved_copy(value, lines: int, offset: int):
+    """A copy of syntax nodes (a node, a list of them, or a plain value inside one) with every span moved down
+    `lines` lines and `offset` characters: text that starts a line and moved by whole lines keeps its columns."""
+    if isinstance(value, list):
+        return [_moved_copy(item, lines, offset) for item in value]
+    if isinstance(value, Span):
+        return Span(
+            value.file,
+            value.line + lines,
+            value.column,
+            value.end_line + lines,
+            value.end_column,
+            value.start + offset,
+            value.end + offset,
+        )
+    kind = type(value)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        if not hasattr(kind, "__dataclass_fields__"):
+            return value  # a name, a number, a string: nodes hold plain values only
+        fields = _FIELDS[kind] = tuple(kind.__dataclass_fields__)
+    copy = object.__new__(kind)
+    for name in fields:
+        object.__setattr__(copy, name, _moved_copy(getattr(value, name), lines, offset))
+    return copy
 
 
 def _pipeline_layout(text: str) -> tuple[int, list[int], int] | None:
