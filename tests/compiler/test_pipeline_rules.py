@@ -552,3 +552,116 @@ def test_the_steps_of_finally_are_the_graphs_exit_tasks_and_a_wrong_one_is_not(t
     result = check_file(str(path))
     assert [d.code for d in result.diagnostics] == ["PTF201"]  # `oops` calls an unknown component: it has no task
     assert [task.name for task in result.pipelines["q"].exit_tasks] == ["done"]
+
+
+# ------------------------------------------------------- round 4 (seed 73)
+
+
+def _said(diagnostics) -> list[tuple]:
+    """(code, line in the pipeline, column, message) of each diagnostic."""
+    return [(d.code, d.span.line - P + 1, d.span.column, d.message) for d in diagnostics]
+
+
+def test_every_finally_after_the_first_is_reported_pointing_at_the_first(tmp_path):
+    blocks = "".join(f'    finally {{\n        f{i} = say(msg: "{i}")\n    }}\n' for i in range(3))
+    diagnostics = check(tmp_path, 'pipeline q() {\n    s = say(msg: "a")\n' + blocks + "}")
+    assert _said(diagnostics) == [
+        ("PTF107", 3, 5, "`finally` must be the last block of the pipeline body"),
+        ("PTF107", 6, 5, "a pipeline has at most one `finally` block"),
+        ("PTF107", 9, 5, "a pipeline has at most one `finally` block"),
+    ]
+    assert {(r.span.line - P + 1, r.message) for d in diagnostics for r in d.related} == {(3, "the first one is here")}
+
+
+def test_a_missing_status_is_asked_for_in_finally_and_refused_in_the_body(tmp_path):
+    in_finally = check(
+        tmp_path, 'pipeline q() {\n    s = say(msg: "a")\n    finally {\n        d = status_of()\n    }\n}'
+    )
+    assert _said(in_finally) == [("PTF204", 4, 13, "`status_of` needs `status`")]
+    assert in_finally[0].hint == "pass `status: pipeline.status`"
+    in_body = check(tmp_path, "pipeline q() {\n    d = status_of()\n}")
+    assert _said(in_body) == [
+        (
+            "PTF301",
+            2,
+            9,
+            "`status_of` takes the pipeline's final status (`status: Status`), so it can only run in `finally`",
+        )
+    ]
+
+
+def test_ignore_upstream_failure_with_a_positional_or_unknown_input_reports_them(tmp_path):
+    options = "with { ignore_upstream_failure: true }"
+    positional = check(tmp_path, f'pipeline q() {{\n    m = make()\n    s = say(m.names, msg: "x") {options}\n}}')
+    assert _said(positional) == [("PTF212", 3, 13, "inputs of `say` are passed by name")]
+    unknown = check(tmp_path, f'pipeline q() {{\n    m = make()\n    s = say(mesg: m.count, msg: "x") {options}\n}}')
+    assert _said(unknown) == [("PTF203", 3, 13, "`say` has no input `mesg`")]
+
+
+def test_ignore_upstream_failure_checks_every_input_after_one_with_a_default(tmp_path):
+    body = (
+        "component pair(a: int = 1, b: int) {\n"
+        '    image = "alpine"\n'
+        '    command = ["echo", a, b]\n'
+        "}\n"
+        "pipeline q() {\n"
+        "    m = make()\n"
+        "    s = pair(a: m.count, b: m.count) with { ignore_upstream_failure: true }\n"
+        "}"
+    )
+    d = only(check(tmp_path, body), "PTF305")
+    assert d.message.startswith("with `ignore_upstream_failure`, input `b` of `pair` needs a default")
+
+
+def test_an_importer_uri_that_is_not_a_string_or_a_parameter_is_refused(tmp_path):
+    message = "importer `uri` must be a string or a pipeline parameter"
+    listed = check(tmp_path, 'pipeline q() {\n    d = importer(uri: ["a"], type: Dataset)\n}')
+    assert _said(listed) == [("PTF312", 2, 23, message)]
+    made = check(tmp_path, 'pipeline q() {\n    m = make()\n    d = importer(uri: f"{m.count}", type: Dataset)\n}')
+    assert _said(made) == [("PTF312", 3, 23, message)]
+
+
+def test_an_importers_run_time_metadata_is_its_argument_and_a_wrong_one_makes_no_task(tmp_path):
+    good = COMPONENTS + (
+        'pipeline q() {\n    m = make()\n    d = importer(uri: "gs://x", type: Dataset, metadata: {"n": m.count})\n}\n'
+    )
+    path = tmp_path / "main.ptflow"
+    path.write_text(good)
+    result = check_file(str(path))
+    assert result.ok, result.diagnostics
+    assert sorted(result.pipelines["q"].tasks["d"].arguments) == ["metadata", "uri"]
+    bad = check(
+        tmp_path,
+        'pipeline q() {\n    m = make()\n    d = importer(uri: "gs://x", type: Dataset, metadata: {"k": m.data})\n}',
+    )
+    assert [d.code for d in bad] == ["PTF312"]
+
+
+def test_a_oneof_inside_an_f_string_leaves_the_rest_of_it_checked(tmp_path):
+    body = (
+        "pipeline q(x: int = 1) {\n"
+        "    if x > 0 {\n        a = make()\n    } else {\n        b = make()\n    }\n"
+        '    s = say(msg: f"{oneof(a.count, b.count)} {nope}")\n'
+        "}"
+    )
+    assert [(code, line) for code, line, _, _ in _said(check(tmp_path, body))] == [("PTF312", 7), ("PTF201", 7)]
+
+
+def test_a_component_or_builtin_used_as_a_value_is_named_so(tmp_path):
+    for name in ("make", "importer"):
+        diagnostics = check(tmp_path, f"pipeline q() {{\n    s = say(msg: {name})\n}}")
+        assert _said(diagnostics) == [("PTF312", 2, 18, f"`{name}` is a component or module, not a value")]
+
+
+def test_returns_after_an_undeclared_or_built_one_are_still_checked(tmp_path):
+    undeclared = check(tmp_path, "pipeline q() -> (a: int) {\n    m = make()\n    return (zz: m.count, a: m.names)\n}")
+    assert [(code, column) for code, _, column, _ in _said(undeclared)] == [("PTF216", 13), ("PTF301", 29)]
+    built = check(
+        tmp_path, "pipeline q() -> (a: int, b: int) {\n    m = make()\n    return (a: [m.count], b: m.names)\n}"
+    )
+    assert [(code, column) for code, _, column, _ in _said(built)] == [("PTF312", 16), ("PTF301", 30)]
+
+
+def test_a_list_of_ints_and_floats_with_run_time_parts_is_a_list_of_floats(tmp_path):
+    d = only(check(tmp_path, "pipeline q(n: int = 1) {\n    s = say(msg: [n, 2.5])\n}"), "PTF301")
+    assert d.message == "input `msg` of `say`: expected `str`, found `list[float]`"
