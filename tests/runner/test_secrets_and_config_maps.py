@@ -103,6 +103,29 @@ def test_the_secret_name_can_be_a_pipeline_parameter(tmp_path: Path, store: Path
     assert step["status"] == "SUCCEEDED" and step["outputs"]["length"] == str(len(SECRET_VALUE))
 
 
+def test_a_step_edited_to_read_another_secret_runs_again(tmp_path: Path, store: Path):
+    """The secret's name is written in the file, so no input changes: the name itself is in the cache key."""
+    secrets, _ = folders(tmp_path)
+    (secrets / "other").mkdir()
+    (secrets / "other" / "accesskey").write_text("four")
+
+    def run_with(name: str) -> dict:
+        source = write(
+            tmp_path,
+            "pipeline objects() {\n"
+            f'    t = token_length() with {{ secrets: {{name: "{name}", env: {{TOKEN: "accesskey"}}}} }}\n'
+            "}\n",
+        )
+        ptflow("run", str(source), "--store", str(store), "--secrets", str(secrets), check=True)
+        return show(store)["by_task"]["t"]
+
+    first = run_with("minio")
+    assert first["status"] == "SUCCEEDED" and first["outputs"]["length"] == str(len(SECRET_VALUE))
+    assert run_with("minio")["status"] == "CACHED"
+    edited = run_with("other")
+    assert edited["status"] == "SUCCEEDED" and edited["outputs"]["length"] == "4"
+
+
 def test_the_config_map_name_can_be_a_step_output(tmp_path: Path, store: Path):
     secrets, config_maps = folders(tmp_path)
     source = write(
