@@ -103,6 +103,7 @@ open(out, "w").write(text)
 print(time.perf_counter() - start)
 """
 
+# kfp 2.x's and kfp 1.8's runner alike: both compile a pipeline function with `compiler.Compiler().compile`.
 KFP_RUNNER = """
 import sys, time, importlib.util
 def load(path, name):
@@ -142,24 +143,6 @@ def build():
     return head + _pipeline_body(shape, n)
 
 
-KFP1_RUNNER = """
-import sys, time, importlib.util
-def load(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-module, warm_up = load(sys.argv[1], "bench_module"), load(sys.argv[3], "warm_up_module")
-import kfp
-from kfp import compiler
-compiler.Compiler().compile(warm_up.build(), sys.argv[2])  # as ptflow's runner: a first compile, not timed
-start = time.perf_counter()
-pipeline = module.build()
-compiler.Compiler().compile(pipeline, sys.argv[2])
-print(time.perf_counter() - start)
-"""
-
-
 def run_timed(python: str, script: str, *args: str) -> float:
     result = subprocess.run([python, "-c", script, *args], capture_output=True, text=True)
     if result.returncode != 0:
@@ -186,7 +169,6 @@ def main() -> int:
     python = sys.executable
     peer = "kfp 2.17" if args.target == "kfp-v2" else "kfp 1.8.22"
     peer_python = python if args.target == "kfp-v2" else args.kfp1_python
-    peer_runner = KFP_RUNNER if args.target == "kfp-v2" else KFP1_RUNNER
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -212,7 +194,7 @@ def main() -> int:
                     repeat = args.repeat if n <= 1000 else 1
                     theirs = median(
                         [
-                            run_timed(peer_python, peer_runner, str(module), str(tmp / "kfp.yaml"), str(warm_up_kfp))
+                            run_timed(peer_python, KFP_RUNNER, str(module), str(tmp / "kfp.yaml"), str(warm_up_kfp))
                             for _ in range(repeat)
                         ]
                     )

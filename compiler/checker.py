@@ -22,15 +22,11 @@ from ptflow.compiler.pipeline_checker import BUILTINS, PipelineBuilder
 from ptflow.compiler.recheck import CheckReuse, ComponentCheck, PipelineCheck, same_callee
 from ptflow.compiler.records import record
 from ptflow.compiler.source import Span
-from ptflow.compiler.step_reuse import StepResolutions
 
 
 def default_runtime_image() -> str:
     return DEFAULT_RUNTIME_IMAGE
 
-
-# The last build of a pipeline the language server has not built before: nothing to take, all to remember.
-_NO_RESOLUTIONS = StepResolutions((), [], {})
 
 # The built-in values written as calls (`oneof(...)`, `collect(...)`), called where a step is: what to say.
 _BUILTIN_VALUES_CALLED_AS_STEPS = {
@@ -187,14 +183,12 @@ class Checker:
 
         own = Diagnostics()  # what the builder reports, kept apart to be remembered
         # A live view of the file's names, not a copy: a 1 MB file has a thousand pipelines.
-        resolutions = self.reuse.last_resolutions(scope.path, name) if self.reuse is not None else None
         builder = PipelineBuilder(
             definition,
             own,
             resolve_callee=resolve,
             global_names=scope.symbols.keys(),
-            # With a reuse, the steps' resolutions are remembered even on a first build (an empty last one).
-            last_resolutions=resolutions if resolutions is not None or self.reuse is None else _NO_RESOLUTIONS,
+            last_resolutions=self.reuse.last_resolutions(scope.path, name) if self.reuse is not None else None,
         )
         graph = builder.build()
         self.diagnostics.extend(own.items)

@@ -205,9 +205,8 @@ class _Stretches:
     def __init__(self, previous: dict[_Piece, _Parsed], keep_moved: bool) -> None:
         self.previous = previous
         self.keep_moved = keep_moved
-        self.by_text = {stretch.text: (stretch, parsed) for stretch, parsed in previous.items()} if keep_moved else {}
         self.current: dict[_Piece, _Parsed] = {}
-        self._moved_by_text: dict[str, tuple[_Piece, _Parsed]] | None = None  # see `_stretch`
+        self._by_text: dict[str, tuple[_Piece, _Parsed]] | None = None  # the previous ones, made on first need
 
     def parse(self, piece: _Piece, source: SourceText) -> _Parsed | None:
         """The pipeline `piece` declares, parsed stretch by stretch, with what building it reported; None if the
@@ -240,31 +239,27 @@ class _Stretches:
         parsed = self.previous.get(stretch)
         if parsed is not None and parsed.shift and not self.keep_moved:
             parsed = None  # kept from a move: its offsets are off, so it is parsed again
-        if parsed is None and self.keep_moved:
-            parsed = _moved(stretch, self.by_text.get(stretch.text))
         if parsed is not None:
             return parsed
-        parsed = self._relocated(stretch)
+        if self._by_text is None:
+            self._by_text = {old.text: (old, parsed) for old, parsed in self.previous.items()}
+        last = self._by_text.get(stretch.text)
+        parsed = _moved(stretch, last) if self.keep_moved else None
+        if parsed is None and last is not None:
+            parsed = _relocated(stretch, *last)
         if parsed is not None:
             return parsed
         built = parse_clean_at(stretch.text, "statements", source, stretch.start, _STATEMENT_NESTING_MARGIN)
         return None if built is None else _Parsed(built[0], built[1], None)
 
-    def _relocated(self, stretch: _Piece) -> _Parsed | None:
-        """The statements of the same text the last parse had elsewhere (a line added or removed above moved
-        them), copied with their positions moved: a third of parsing them again.  Only a stretch that reported
-        nothing and whose offsets are exact is copied."""
-        if self._moved_by_text is None:
-            self._moved_by_text = {
-                old.text: (old, parsed)
-                for old, parsed in self.previous.items()
-                if not parsed.shift and not parsed.diagnostics
-            }
-        found = self._moved_by_text.get(stretch.text)
-        if found is None:
-            return None
-        old, parsed = found
-        return _Parsed(_moved_copy(parsed.items, stretch.line - old.line, stretch.start - old.start), [], None)
+
+def _relocated(stretch: _Piece, old: _Piece, parsed: _Parsed) -> _Parsed | None:
+    """The statements the last parse had for the same text elsewhere (a line added or removed above moved them),
+    copied with their positions moved rather than parsed again; only a stretch that reported nothing and whose
+    offsets are exact is copied."""
+    if parsed.shift or parsed.diagnostics:
+        return None
+    return _Parsed(_moved_copy(parsed.items, stretch.line - old.line, stretch.start - old.start), [], None)
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

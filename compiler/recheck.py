@@ -34,7 +34,7 @@ from ptflow.compiler import dag, tree
 from ptflow.compiler.diagnostics import Diagnostic
 from ptflow.compiler.records import record
 from ptflow.compiler.source import SourceText, Span
-from ptflow.compiler.step_reuse import StepResolutions
+from ptflow.compiler.step_reuse import NO_RESOLUTIONS, StepResolutions
 
 
 @record
@@ -128,13 +128,14 @@ class CheckReuse:
         self._current.pipelines[id(check.definition)] = check
 
     # ---------------------------------------------------- steps of a pipeline
-    def last_resolutions(self, path: str, name: str) -> StepResolutions | None:
-        """The step resolutions of the last build of pipeline `name` of `path`, kept for this check's
-        build of it (a pipeline taken whole from the last check keeps them too)."""
+    def last_resolutions(self, path: str, name: str) -> StepResolutions:
+        """The step resolutions of the last build of pipeline `name` of `path` (none, for a pipeline not built
+        before), kept for this check's build of it (a pipeline taken whole from the last check keeps them too)."""
         key = (os.path.normpath(path), name)
         resolutions = self._previous.resolutions.get(key)
-        if resolutions is not None:
-            self._current.resolutions[key] = resolutions
+        if resolutions is None:
+            return NO_RESOLUTIONS
+        self._current.resolutions[key] = resolutions
         return resolutions
 
     def remember_resolutions(self, path: str, name: str, resolutions: StepResolutions | None) -> None:

@@ -52,6 +52,9 @@ class StepResolutions:
         return self.steps if environment == self.environment else {}
 
 
+# The last build of a pipeline not built before: nothing to take, everything to remember.
+NO_RESOLUTIONS = StepResolutions((), [], {})
+
 _NEW_EACH_BUILD = (dag.ComponentKind.IMPORTER, dag.ComponentKind.IMPORTER_BUILTIN)
 
 

@@ -16,6 +16,7 @@ from ptflow.compiler.api import check_file
 from ptflow.compiler.incremental_parser import IncrementalParser, declaration_cuts
 from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.parser import parse_module
+from tests.support.edited_text import EditedText
 
 START = '''\
 # A pipeline edited key by key.
@@ -48,12 +49,6 @@ pipeline main(epochs: int = 1) {
 def edits(text: str):
     """(what, new text) for each edit of the sequence, each applied to the text before it."""
 
-    def replace(old: str, new: str) -> str:
-        nonlocal text
-        assert old in text, old
-        text = text.replace(old, new, 1)
-        return text
-
     # Type a new component, one key at a time, between two declarations (most states don't parse).
     added = 'component wave(n: int) {\n    image = "python:3.11-slim"\n    command = ["echo", n]\n}\n\n'
     anchor = text.index("# component commented_out")
@@ -61,6 +56,7 @@ def edits(text: str):
         yield "typing", text[:anchor] + added[:end] + text[anchor:]
     text = text[:anchor] + added + text[anchor:]
     yield "typed", text
+    replace = EditedText(text).replace
     yield "a digit", replace("max_samples: 100", "max_samples: 101")
     yield "a line above everything", replace("# A pipeline", "# One more line\n# A pipeline")
     # The pipeline's caller must be re-checked when the component it calls changes its signature.

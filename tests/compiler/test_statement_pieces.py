@@ -23,6 +23,7 @@ from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.parser import MAX_NESTING, parse_module
 from ptflow.compiler.recheck import with_offsets_of
 from ptflow.compiler.source import SourceText
+from tests.support.edited_text import EditedText
 
 PROGRAM = '''\
 component square(x: int) -> (y: int) {
@@ -84,11 +85,7 @@ pipeline after(m: int = 1) -> (out: int) {
 def edits(text: str):
     """(what, new text) for each edit of the sequence, each applied to the text before it."""
 
-    def replace(old: str, new: str) -> str:
-        nonlocal text
-        assert old in text, old
-        text = text.replace(old, new, 1)
-        return text
+    replace = EditedText(text).replace
 
     yield "a digit in a statement", replace("square(x: n)   #", "square(x: 7)   #")
     yield "a character typed in it", replace("square(x: 7)   #", "square(x: 77)   #")

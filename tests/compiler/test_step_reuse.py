@@ -20,6 +20,7 @@ from ptflow.compiler.modules import ModuleLoader
 from ptflow.compiler.recheck import CheckReuse
 from ptflow.compiler.targets.registry import target_named
 from ptflow.lsp.analysis import with_lint_findings
+from tests.support.edited_text import EditedText
 
 PROGRAM = """\
 component square(x: int) -> (y: int) {
@@ -88,16 +89,8 @@ pipeline main(numbers: list[int] = [1, 2, 3], n: int = 2, cpu: str = "1", word: 
 def edits(text: str):
     """(what, new text) for each edit, each applied to the text before it."""
 
-    def replace(old: str, new: str) -> str:
-        nonlocal text
-        assert old in text, old
-        text = text.replace(old, new, 1)
-        return text
-
-    def in_place(old: str, new: str) -> str:
-        """An edit that keeps the text after it at its offsets (the steps below keep their statements)."""
-        assert len(old) == len(new), (old, new)
-        return replace(old, new)
+    edited = EditedText(text)
+    replace, in_place = edited.replace, edited.in_place
 
     # Nothing any other step reads changes: the other steps' resolutions are taken from the last build.
     yield "a constant argument", replace("times: 3)", "times: 4)")
@@ -111,8 +104,8 @@ def edits(text: str):
     yield "mended", replace("x: total.summ)", "x: total.sum)")
     # What steps read changes: every step is resolved again.
     yield "a step renamed", replace("    first  = square(x: n)\n", "    primo  = square(x: n)\n")
-    text = text.replace("[first]", "[primo]").replace("inner(n: first.y)", "inner(n: primo.y)")
-    yield "its readers follow", text
+    replace("[first]", "[primo]")
+    yield "its readers follow", replace("inner(n: first.y)", "inner(n: primo.y)")
     yield "a step added", replace("    picked =", "    extra = square(x: 5)\n    picked =")
     yield "a callee changed", replace("extra = square(x: 5)", 'extra = say(msg: "5")')
     yield "a step deleted", replace('    extra = say(msg: "5")\n', "")
@@ -128,10 +121,10 @@ def edits(text: str):
     nested = "    for item in [4] {for o in [5]{\n"
     assert len(nested) == len("    for item in [4, 5] parallel 2 {\n") - 1  # the second `}` below makes up for it
     closing = '        kept   = keep(settings: {"item": item})\n    }\n'
-    text = text.replace("    for item in [4, 5] parallel 2 {\n", nested).replace(closing, closing[:-1] + "}\n")
-    yield "a loop nested in another", text
-    text = text.replace(nested, "    for item in [4, 5] parallel 2 {\n").replace(closing[:-1] + "}\n", closing)
-    yield "and back", text
+    replace("    for item in [4, 5] parallel 2 {\n", nested)
+    yield "a loop nested in another", replace(closing, closing[:-1] + "}\n")
+    replace(nested, "    for item in [4, 5] parallel 2 {\n")
+    yield "and back", replace(closing[:-1] + "}\n", closing)
     # A header changed in place: the steps in its body are new nodes, the others kept.
     yield "a loop over other items", in_place("for item in [4, 5] parallel 2", 'for item in ["ab"] parallel 2')
     yield "and back", in_place('for item in ["ab"] parallel 2', "for item in [4, 5] parallel 2")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,13 +37,12 @@ pipeline fill_up(mb: int = 20) {
 """
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path):
-    """An 8 MB tmpfs, unmounted afterwards."""
-    mount_point = tmp_path / "disk"
+@contextmanager
+def _tmpfs(mount_point: Path, options: str):
+    """A tmpfs mounted at `mount_point` with `options`, unmounted afterwards (the test skips without root)."""
     mount_point.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)], capture_output=True, text=True
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount_point)], capture_output=True, text=True
     )
     if mounted.returncode != 0:
         pytest.skip(f"a small tmpfs can't be mounted here (needs root): {mounted.stderr.strip()}")
@@ -50,6 +50,13 @@ def small_disk(tmp_path: Path):
         yield mount_point
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """An 8 MB tmpfs, unmounted afterwards."""
+    with _tmpfs(tmp_path / "disk", "size=8m") as mount_point:
+        yield mount_point
 
 
 def _consistent(store: Path) -> None:
@@ -133,14 +140,7 @@ def test_a_disk_that_fills_up_inside_a_transaction_raises_store_full_and_records
 def test_a_disk_out_of_inodes_when_a_run_starts_raises_store_full_naming_the_runs_folder(tmp_path: Path):
     """No file can be created (the run's folder and lock file, before anything is recorded): the error is the
     store's disk-full error, not a traceback.  A tmpfs with few inodes, used up by empty files."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m,nr_inodes=64", "tmpfs", str(disk)], capture_output=True, text=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"a small tmpfs can't be mounted here (needs root): {mounted.stderr.strip()}")
-    try:
+    with _tmpfs(tmp_path / "disk", "size=8m,nr_inodes=64") as disk:
         store = Store(disk / "store")
         for number in range(64):  # use up every inode left
             try:
@@ -152,8 +152,6 @@ def test_a_disk_out_of_inodes_when_a_run_starts_raises_store_full_naming_the_run
         assert str(raised.value).startswith(f"the store's disk is full: could not write {disk / 'store' / 'runs'}/p-")
         store.close()
         assert sqlite3.connect(disk / "store" / DATABASE).execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 # A step with an output artifact that fills the disk and fails, retried: its second attempt's staging folder
