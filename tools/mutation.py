@@ -31,6 +31,11 @@ sampled with a fixed seed (16; `--seed N` draws another sample, e.g. to
 measure tests written against one sample on mutants they were not written
 for), and the output says so.
 
+Each mutant first meets the tests that reach its line (tools/mutation_reach.py: the table is run once under
+coverage, each line labelled with its tests); a mutant on a line no test reaches survives without a run and
+is listed as such.  The outcome is the whole table's, only sooner; `--whole-table` runs every mutant against
+the whole table as before.
+
 Work files go to .mutation/ (gitignored).
 """
 
@@ -50,6 +55,8 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import mutation_reach  # tools/ is this script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".mutation"
@@ -142,6 +149,7 @@ MODULES: dict[str, list[str]] = {
         "tests/runner/test_secrets_and_config_maps.py::test_in_containers_secrets_pass_by_name_and_mounts_are_bound",
         "tests/runner/test_secrets_and_config_maps.py::test_an_empty_dirs_memory_medium_and_size_limit_are_named_as_not_honoured",
         "tests/runner/test_disk_full.py",  # how the engine ends a run on a full disk (skips without root)
+        "tests/runner/test_volume_claims.py",  # the claims a step mounts in containers
         "tests/runner/test_ignore_upstream_failure.py",  # the steps that run after a failure, and those that don't
         "tests/runner/test_run_basic.py",
         "tests/runner/test_control_flow.py",
@@ -267,29 +275,48 @@ def load_equivalents() -> list[Equivalent]:
     return found
 
 
+PYTEST = [sys.executable, "-B", "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+# -x: the first failing test kills the mutant; -p no:cacheprovider: no .pytest_cache writes per mutant
+
+
 def test_command(module: str) -> list[str]:
-    # -x: the first failing test kills the mutant; -p no:cacheprovider: no .pytest_cache writes per mutant
-    return [sys.executable, "-B", "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *MODULES[module]]
+    return [*PYTEST, *MODULES[module]]
 
 
-def run_baseline(module: str) -> float:
-    """Run the module's fast tests once unmutated; they must pass.  Returns the seconds they took."""
+def mutant_command(module: str, work: Path) -> list[str]:
+    """What cosmic-ray runs per mutant: the reaching tests first where they are known, else the whole table."""
+    if mutation_reach.reach_file(work).exists():
+        return [sys.executable, "-B", str(Path(__file__).resolve()), "--test-mutant", module]
+    return test_command(module)
+
+
+def run_baseline(module: str, work: Path | None = None) -> float:
+    """Run the module's fast tests once unmutated; they must pass.  Returns the seconds they took.
+
+    With `work`, under coverage: which tests reach each line goes to the work folder for the mutants' runs.
+    """
     started = time.monotonic()
-    result = subprocess.run(test_command(module), cwd=ROOT, capture_output=True, text=True)
+    if work is None:
+        result = subprocess.run(test_command(module), cwd=ROOT, capture_output=True, text=True)
+    else:
+        result, reach = mutation_reach.measure(module, test_command(module), work)
     seconds = time.monotonic() - started
     if result.returncode != 0:
         tail = "\n".join(result.stdout.splitlines()[-15:])
         raise SystemExit(f"{module}: its fast tests fail without any mutation; fix them first:\n{tail}")
+    if work is not None:
+        reach.save(mutation_reach.reach_file(work))
+        mutation_reach.original_file(work).write_bytes((ROOT / module).read_bytes())
     return seconds
 
 
-def write_config(module: str, config: Path, timeout: float) -> None:
+def write_config(module: str, config: Path, timeout: float, work: Path) -> None:
     config.write_text(
         "[cosmic-ray]\n"
         f'module-path = "{module}"\n'
         f"timeout = {timeout:.0f}\n"
         "excluded-modules = []\n"
-        f"test-command = {tomllib_string(shlex.join(test_command(module)))}\n"
+        f"test-command = {tomllib_string(shlex.join(mutant_command(module, work)))}\n"
         "[cosmic-ray.distributor]\n"
         'name = "local"\n'
     )
@@ -409,6 +436,7 @@ def mutate_module(
     reuse: bool,
     retest: bool = False,
     seed: int = DEFAULT_SEED,
+    whole_table: bool = False,
 ) -> Figures:
     path = ROOT / module
     original = path.read_bytes()
@@ -422,13 +450,15 @@ def mutate_module(
         raise SystemExit(f"{module} changed since its last session: its mutants' places are stale; run without --reuse")
     if reuse and config.exists():
         # the table may name more tests since the session began: the survivors meet them all
-        command_line = f"test-command = {tomllib_string(shlex.join(test_command(module)))}"
+        command_line = f"test-command = {tomllib_string(shlex.join(mutant_command(module, work)))}"
         config.write_text(re.sub(r"(?m)^test-command = .*$", lambda _: command_line, config.read_text()))
     if not (reuse and session.exists()):
-        baseline = run_baseline(module)
-        print(f"{module}: fast tests pass unmutated in {baseline:.1f} s", flush=True)
+        mutation_reach.reach_file(work).unlink(missing_ok=True)
+        baseline = run_baseline(module, None if whole_table else work)
+        measured = "" if whole_table else " (under coverage: which tests reach each line)"
+        print(f"{module}: fast tests pass unmutated in {baseline:.1f} s{measured}", flush=True)
         # a mutant that makes the tests loop is killed once it takes 3x the baseline
-        write_config(module, config, timeout=max(30.0, 3 * baseline))
+        write_config(module, config, timeout=max(30.0, 3 * baseline), work=work)
         session.unlink(missing_ok=True)
         (work / "sampled").unlink(missing_ok=True)
         cosmic_ray("init", str(config), str(session))
@@ -451,11 +481,16 @@ def mutate_module(
             path.write_bytes(original)
             print(f"{module}: restored the original source", flush=True)
     mutants = read_mutants(session, module, original.decode().splitlines())
-    return summarise(module, mutants, equivalents, available if to_run < available else None, seed)
+    return summarise(module, mutants, equivalents, available if to_run < available else None, seed, work)
 
 
 def summarise(
-    module: str, mutants: list[Mutant], equivalents: list[Equivalent], sampled: int | None, seed: int = DEFAULT_SEED
+    module: str,
+    mutants: list[Mutant],
+    equivalents: list[Equivalent],
+    sampled: int | None,
+    seed: int = DEFAULT_SEED,
+    work: Path | None = None,
 ) -> Figures:
     killed = survived = equivalent = 0
     unexplained = []
@@ -471,8 +506,10 @@ def summarise(
             survived += 1
             unexplained.append(mutant)
     for mutant in unexplained:
+        no_test = work is not None and mutation_reach.unreached(module, work, mutant.line)
         print(
-            f"  SURVIVED {module}:{mutant.line}:{mutant.column} [{mutant.operator}] in {mutant.function}\n"
+            f"  SURVIVED {module}:{mutant.line}:{mutant.column} [{mutant.operator}] in {mutant.function}"
+            f"{'  (no test in the table reaches this line)' if no_test else ''}\n"
             f"      {mutant.source_line}\n   -> {mutant.mutated_line}"
         )
     not_run = sum(mutant.outcome is None for mutant in mutants)
@@ -505,7 +542,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--list", action="store_true", help="print the module table and stop")
     parser.add_argument("--baseline-only", action="store_true", help="run each module's fast tests once, unmutated")
+    parser.add_argument(
+        "--whole-table",
+        action="store_true",
+        help="run every mutant against the module's whole table (no coverage run to order the tests first)",
+    )
+    parser.add_argument("--test-mutant", metavar="MODULE", help=argparse.SUPPRESS)  # cosmic-ray's test command
     args = parser.parse_args(argv)
+    if args.test_mutant:
+        work = WORK / args.test_mutant.replace("/", "__")
+        return mutation_reach.run_mutant(args.test_mutant, PYTEST, MODULES[args.test_mutant], work)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"not in tools/mutation.py's MODULES table: {', '.join(unknown)}")
@@ -522,7 +568,13 @@ def main(argv: list[str] | None = None) -> int:
     equivalents = load_equivalents()
     figures = [
         mutate_module(
-            m, args.max_mutants, equivalents, args.reuse or args.retest_survivors, args.retest_survivors, args.seed
+            m,
+            args.max_mutants,
+            equivalents,
+            args.reuse or args.retest_survivors,
+            args.retest_survivors,
+            args.seed,
+            args.whole_table,
         )
         for m in modules
     ]

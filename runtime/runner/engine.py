@@ -624,7 +624,7 @@ class Run:
                 messages = [f.message for f in (result.failures if result else [])] or ["the group failed"]
                 status["error"] = {"code": 2.0, "message": "; ".join(messages)}  # 2 = google.rpc UNKNOWN
             return status
-        raise InputError(f"an input has a source this runner does not know: {json.dumps(source)[:120]}")
+        raise InputError(f"an input has a source this runner does not know: {_source_kind(source)}")
 
     def _artifact_source(self, frame: DagFrame, source: dict) -> list[Artifact]:
         if "componentInputArtifact" in source:
@@ -635,7 +635,7 @@ class Run:
             if result is None or not result.ok:
                 return []
             return list(result.artifacts.get(reference["outputArtifactKey"], []))
-        raise InputError(f"an artifact input has a source this runner does not know: {json.dumps(source)[:120]}")
+        raise InputError(f"an artifact input has a source this runner does not know: {_source_kind(source)}")
 
     # ----------------------------------------------------------------- loops
     def _run_loop(
@@ -734,6 +734,11 @@ class Run:
         if not isinstance(value, list):
             raise InputError(f"its items are a {values.type_name(value)}, not a list")
         return [values.as_protobuf(v) for v in value]
+
+
+def _source_kind(source: dict) -> str:
+    """What kind of source an input names (its field: `parameterExpressionSelector`), not its whole value."""
+    return ", ".join(f"`{kind}`" for kind in source) or "none"
 
 
 def _dag_outputs(component: dict, results: dict[str, TaskResult]) -> tuple[dict[str, Any], dict[str, list[Artifact]]]:

@@ -685,7 +685,7 @@ def run_importer(run: Run, step: ResolvedTask) -> StepResult:
             f"importer `{step.path}` points at {uri}; steps here get its URI, "
             "but its file can't be read on this machine"
         )
-    type_schema = importer.get("typeSchema") or {}
+    type_schema = importer["typeSchema"]  # the IR check refuses an importer without one (PTF515)
     resolver = Resolver(
         {"inputs": {"parameterValues": step.parameters}},
         JobNames(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,34 @@ def run_id_of(output: str) -> str:
         if line.startswith("run "):
             return line.split()[1]
     raise AssertionError(f"no run line in:\n{output}")
+
+
+# A stand-in for a container engine (no Docker daemon runs here): `docker info` answers, and each
+# `docker run` is logged (its argv, the values of the variables it passes by name, what each bound folder
+# holds) and succeeds without running anything.
+STAND_IN_DOCKER = """\
+import json, os, sys
+if sys.argv[1] == "info":
+    print("stand-in")
+    sys.exit(0)
+argv = sys.argv[1:]
+hidden, bound = {}, {}
+for flag, value in zip(argv, argv[1:]):
+    if flag == "-e" and "=" not in value:
+        hidden[value] = os.environ.get(value)
+    if flag == "-v":
+        source, target = value.split(":", 1)
+        bound[target] = sorted(os.listdir(source))
+with open(os.environ["STAND_IN_LOG"], "a") as log:
+    log.write(json.dumps({"argv": argv, "hidden": hidden, "bound": bound}) + "\\n")
+"""
+
+
+def stand_in_docker(tmp_path: Path) -> dict[str, str]:
+    """A `docker` on PATH that records each `docker run` and succeeds; the environment to run ptflow with."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    docker = bin_dir / "docker"
+    docker.write_text(f"#!{sys.executable}\n{STAND_IN_DOCKER}")
+    docker.chmod(docker.stat().st_mode | stat.S_IXUSR)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "STAND_IN_LOG": str(tmp_path / "docker.log")}

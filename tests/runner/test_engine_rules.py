@@ -208,3 +208,64 @@ def test_a_step_starts_once_its_upstream_ends_while_another_step_still_runs(tmp_
     folder.mkdir()
     ptflow("run", str(source), "--store", str(store), "-p", f"folder={folder}", "--parallelism", "3", check=True)
     assert show(store)["by_task"]["s"]["outputs"] == {"saw": "met"}
+
+
+LOOP_OVER_TEXT = """\
+component echo_item(item: int) {
+    image = "alpine:3"
+    command = ["echo", item]
+}
+pipeline loop(items: list[int]) {
+    for item in items {
+        e = echo_item(item: item)
+    }
+}
+"""
+
+
+def test_a_loop_over_text_that_is_no_json_list_fails_saying_so(tmp_path: Path, store: Path):
+    """IR may loop over a STRING parameter holding a JSON list (kfp compiles `dsl.ParallelFor` over a str
+    input so); text that is no JSON fails the loop with its value, not a traceback."""
+    source = tmp_path / "loop.ptflow"
+    source.write_text(LOOP_OVER_TEXT)
+    ir = tmp_path / "loop.yaml"
+    ptflow("compile", str(source), "-o", str(ir), check=True)
+    document = yaml.safe_load(ir.read_text())
+    document["root"]["inputDefinitions"]["parameters"]["items"]["parameterType"] = "STRING"
+    loop_inputs = document["components"]["comp-for-loop-1"]["inputDefinitions"]["parameters"]
+    loop_inputs["pipelinechannel--items"]["parameterType"] = "STRING"
+    ir.write_text(yaml.safe_dump(document))
+
+    listed = ptflow("run", str(ir), "--store", str(store), "-p", "items=[4, 5]")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert sorted(s["inputs"]["item"] for s in show(store)["steps"] if s["task"].endswith("/e")) == [4, 5]
+
+    result = ptflow("run", str(ir), "--store", str(store), "-p", "items=four, five")
+    assert result.returncode == 1, result.stdout + result.stderr
+    message = "loop `for-loop-1`: its items, input `pipelinechannel--items`, are not a JSON list: 'four, five'"
+    assert f"error[PTF550]: {message}" in result.stderr
+    assert show(store)["error"] == message
+
+
+def test_a_secret_named_by_a_source_this_runner_does_not_know_fails_its_step_saying_which(tmp_path: Path, store: Path):
+    """kfp-kubernetes names a secret through an InputParameterSpec; `parameterExpressionSelector` is one the IR
+    may hold and this runner does not resolve: the step fails naming the kind of source, not a traceback."""
+    source = tmp_path / "secret.ptflow"
+    source.write_text(
+        'component uses() {\n    image = "alpine:3"\n    command = ["true"]\n}\n'
+        'pipeline p(secret: str = "minio") {\n    u = uses() with { secrets: {name: secret, env: {TOKEN: "k"}} }\n}\n'
+    )
+    ir = tmp_path / "secret.yaml"
+    ptflow("compile", str(source), "-o", str(ir), check=True)
+    pipeline, platform = yaml.safe_load_all(ir.read_text())
+    (binding,) = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]["exec-u"]["secretAsEnv"]
+    binding["secretNameParameter"] = {"parameterExpressionSelector": "parseJson(string_value)['name']"}
+    ir.write_text(yaml.safe_dump_all([pipeline, platform]))
+    secrets = tmp_path / "secrets" / "minio"
+    secrets.mkdir(parents=True)
+    (secrets / "k").write_text("value")
+    result = ptflow("run", str(ir), "--store", str(store), "--secrets", str(secrets.parent))
+    assert result.returncode == 1, result.stdout + result.stderr
+    message = "`u`: an input has a source this runner does not know: `parameterExpressionSelector`"
+    assert f"error[PTF550]: {message}" in result.stderr
+    assert show(store)["by_task"]["u"]["error"] == message

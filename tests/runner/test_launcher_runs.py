@@ -119,3 +119,50 @@ def test_an_output_parameter_longer_than_one_read_is_passed_on_whole(tmp_path: P
     source.write_text(LONG_OUTPUT)
     ptflow("run", str(source), "--store", str(store), check=True)
     assert show(store)["by_task"]["l"]["outputs"] == {"n": "100000"}
+
+
+# The first attempt writes its output and fails; the second (a mark left by the first tells them apart) writes
+# nothing and succeeds.
+FIRST_ATTEMPT_WRITES_THEN_FAILS = """\
+component flaky(marks: str) -> (answer: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "[ -e \\"$0/first\\" ] || { touch \\"$0/first\\"; printf stale > \\"$1\\"; exit 1; }",
+               marks, answer.path]
+}
+pipeline p(marks: str) {
+    f = flaky(marks: marks) with { retry: {max: 1, backoff: "0s"} }
+}
+"""
+
+
+def test_an_output_written_by_a_failed_attempt_does_not_pass_for_the_next_attempts(tmp_path: Path, store: Path):
+    """On Kubernetes each attempt is a fresh pod: what a failed attempt wrote is gone.  Here too, so an attempt
+    that writes no output fails for it instead of passing the failed attempt's value on."""
+    source = tmp_path / "retry.ptflow"
+    source.write_text(FIRST_ATTEMPT_WRITES_THEN_FAILS)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    result = ptflow("run", str(source), "--store", str(store), "-p", f"marks={marks}")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (marks / "first").exists()  # the second attempt ran
+    step = show(store)["by_task"]["f"]
+    assert step["status"] == "FAILED"
+    assert "did not write its output parameter `answer`" in step["error"]
+    assert "stale" not in str(step.get("outputs"))
+
+
+IMPORTED_MODEL = """\
+pipeline p(where: str) {
+    base = importer(uri: where, type: Model)
+}
+"""
+
+
+def test_an_importer_records_its_artifact_with_the_type_schema_it_names(tmp_path: Path, store: Path):
+    (tmp_path / "model.pt").write_text("weights")
+    source = tmp_path / "import.ptflow"
+    source.write_text(IMPORTED_MODEL)
+    result = ptflow("run", str(source), "--store", str(store), "-p", f"where={tmp_path / 'model.pt'}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (artifact,) = show(store)["by_task"]["base"]["output_artifacts"]["artifact"]
+    assert (artifact["type"], artifact["uri"]) == ("system.Model", str(tmp_path / "model.pt"))

@@ -10,14 +10,11 @@ each bound folder holds while the step runs.
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.runner.helpers import ptflow, show
+from tests.runner.helpers import ptflow, show, stand_in_docker
 
 SECRET_VALUE = "s3cr3t-Value-9f2c"
 
@@ -191,34 +188,6 @@ def test_without_the_folders_the_run_says_where_secrets_come_from(tmp_path: Path
 
 
 # ------------------------------------------------------------------------- in containers (stand-in docker)
-STAND_IN_DOCKER = """\
-import json, os, sys
-if sys.argv[1] == "info":
-    print("stand-in")
-    sys.exit(0)
-argv = sys.argv[1:]
-hidden, bound = {}, {}
-for flag, value in zip(argv, argv[1:]):
-    if flag == "-e" and "=" not in value:
-        hidden[value] = os.environ.get(value)
-    if flag == "-v":
-        source, target = value.split(":", 1)
-        bound[target] = sorted(os.listdir(source))
-with open(os.environ["STAND_IN_LOG"], "a") as log:
-    log.write(json.dumps({"argv": argv, "hidden": hidden, "bound": bound}) + "\\n")
-"""
-
-
-def stand_in_docker(tmp_path: Path) -> dict[str, str]:
-    """A `docker` on PATH that records each `docker run` and succeeds; the environment to run ptflow with."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    docker = bin_dir / "docker"
-    docker.write_text(f"#!{sys.executable}\n{STAND_IN_DOCKER}")
-    docker.chmod(docker.stat().st_mode | stat.S_IXUSR)
-    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "STAND_IN_LOG": str(tmp_path / "docker.log")}
-
-
 def test_in_containers_secrets_pass_by_name_and_mounts_are_bound(tmp_path: Path, store: Path):
     secrets, config_maps = folders(tmp_path)
     source = tmp_path / "mounts.ptflow"

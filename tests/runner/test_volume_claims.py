@@ -7,10 +7,11 @@ needs a container engine, so here the bind is checked on the engine's command li
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ptflow.runtime.runner.commands import ContainerRuntime, plan
-from tests.runner.helpers import ptflow, show
+from tests.runner.helpers import ptflow, show, stand_in_docker
 
 COMPONENT = """\
 import stdlib.k8s as k8s
@@ -110,3 +111,24 @@ def test_in_a_container_the_claim_folder_is_bound_at_the_mount_path(tmp_path: Pa
     argv = command.argv
     bound = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-v"]
     assert bound == [f"{tmp_path}:{tmp_path}", f"{folder}:/data"]
+
+
+def test_with_containers_the_engine_binds_a_steps_claim_at_its_mount_path(tmp_path: Path, store: Path):
+    """`ptflow run --containers` (a stand-in docker records the command line): the claim the step mounts is
+    its folder in the store, bound at the mount path; without --containers nothing is bound (above)."""
+    source = tmp_path / "bound.ptflow"
+    source.write_text(
+        "import stdlib.k8s as k8s\n"
+        'component uses() {\n    image = "alpine:3"\n    command = ["true"]\n}\n'
+        "pipeline claims() {\n"
+        '    claim = k8s.create_pvc(pvc_name: "data-claim", access_modes: ["ReadWriteOnce"], size: "1Gi")\n'
+        '    use = uses() with { volumes: {pvc: claim.name, mount_path: "/data"} }\n'
+        "}\n"
+    )
+    env = stand_in_docker(tmp_path)
+    result = ptflow("run", str(source), "--store", str(store), "--containers", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no effect in a local run" not in result.stdout
+    (call,) = [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
+    bound = [call["argv"][i + 1] for i, arg in enumerate(call["argv"]) if arg == "-v"]
+    assert f"{store.resolve() / 'volumes' / 'data-claim'}:/data" in bound
