@@ -166,6 +166,16 @@ def test_an_argument_without_its_name_leaves_the_next_arguments_checked(tmp_path
     assert diagnostics[1].message == 'input `lr` of `fit` is a `float`, but this is a str (`"a"`)'
 
 
+def test_an_input_passed_twice_leaves_the_arguments_after_it_checked(tmp_path):
+    """`fit(lr: 0.1, lr: 0.2, rate: 3)`: the second `lr` is reported at itself, pointing at the first, and the
+    unknown `rate` after it is still reported."""
+    diagnostics = check(tmp_path, "pipeline q() {\n    e = fit(lr: 0.1, lr: 0.2, rate: 3)\n}")
+    assert codes_at(diagnostics) == [("PTF205", P + 1, 22), ("PTF203", P + 1, 31)]
+    assert diagnostics[0].message == "input `lr` is passed twice"
+    assert diagnostics[0].related[0].span.column == 13
+    assert diagnostics[1].message == "`fit` has no input `rate`"
+
+
 def test_every_mistake_inside_one_f_string_is_reported(tmp_path):
     diagnostics = check(tmp_path, 'pipeline q() {\n    m = make()\n    a = say(msg: f"{m.data} and {nope}")\n}')
     assert codes_at(diagnostics) == [("PTF312", P + 2, 21), ("PTF201", P + 2, 34)]
