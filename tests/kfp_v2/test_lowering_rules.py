@@ -286,3 +286,31 @@ pipeline q() {
     assert platform["exec-t"]["tolerations"] == [
         {"effect": "NoExecute", "key": "gpu", "operator": "Exists", "tolerationSeconds": "3600"}
     ]
+
+
+def test_a_condition_with_a_constant_first_reads_each_loop_item_field_after_it(tmp_path):
+    """`if "a" == c.name and 2 < c.size`: each field is handed to the condition's task through its own input
+    (kfp's "subvar"), the constants before them notwithstanding."""
+    result = compiled(
+        tmp_path,
+        """
+pipeline p(configs: list[dict]) {
+    for c in configs {
+        if "a" == c.name and 2 < c.size {
+            d = make_data()
+        }
+    }
+}
+""",
+    )
+    loop = result.documents[0]["components"]["comp-for-loop-1"]["dag"]["tasks"]["condition-2"]
+    inputs = loop["inputs"]["parameters"]
+    assert {name: spec.get("parameterExpressionSelector") for name, spec in inputs.items()} == {
+        "pipelinechannel--configs-loop-item": None,
+        "pipelinechannel--configs-loop-item-subvar-name": 'parseJson(string_value)["name"]',
+        "pipelinechannel--configs-loop-item-subvar-size": 'parseJson(string_value)["size"]',
+    }
+    assert loop["triggerPolicy"]["condition"] == (
+        "'a' == inputs.parameter_values['pipelinechannel--configs-loop-item-subvar-name'] && "
+        "'2' < inputs.parameter_values['pipelinechannel--configs-loop-item-subvar-size']"
+    )
