@@ -520,9 +520,9 @@ def component_spec(spec: dag.ComponentSpec) -> tuple[dict, str]:
         if spec.description:
             document["description"] = spec.description
         if spec.inputs:
-            document["inputs"] = [_port_spec(port, with_default=True) for port in spec.inputs]
+            document["inputs"] = [_input_spec(port) for port in spec.inputs]
         if spec.outputs:
-            document["outputs"] = [_port_spec(port) for port in spec.outputs]
+            document["outputs"] = [_output_spec(port) for port in spec.outputs]
         container = spec.running_container()
         if container.runtime_step:
             command, args = v1_runtime_command(spec)
@@ -546,11 +546,16 @@ def component_spec(spec: dag.ComponentSpec) -> tuple[dict, str]:
     return document, json.dumps(document, sort_keys=True)
 
 
-def _port_spec(port: dag.Port, with_default: bool = False) -> dict:
-    entry: dict = {"name": port.name, "type": v1_type(port.type)}
-    if with_default and port.has_default and port.default is not None:
+def _output_spec(port: dag.Port) -> dict:
+    return {"name": port.name, "type": v1_type(port.type)}
+
+
+def _input_spec(port: dag.Port) -> dict:
+    """An input as kfp 1.8's component spec writes it: with its default, and `optional` where it may be left out."""
+    entry = _output_spec(port)
+    if port.has_default and port.default is not None:
         entry["default"] = serialize(port.default)
-    if with_default and (port.type.optional or (port.has_default and port.default is None)):
+    if port.type.optional or (port.has_default and port.default is None):
         entry["optional"] = True
     return entry
 

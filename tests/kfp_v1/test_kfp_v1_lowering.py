@@ -291,3 +291,27 @@ def test_a_parameter_given_at_compile_time_is_the_workflows_argument_and_default
     assert document["spec"]["arguments"]["parameters"] == [{"name": "who", "value": "bob"}]
     spec = json.loads(document["metadata"]["annotations"]["pipelines.kubeflow.org/pipeline_spec"])
     assert spec["inputs"] == [{"default": "bob", "name": "who", "optional": True, "type": "String"}]
+
+
+def test_a_step_reading_a_ui_metadata_output_takes_the_artifact_kfp_names_for_the_ui(tmp_path):
+    """kfp 1.8 names the outputs `mlpipeline_ui_metadata` and `mlpipeline_metrics` by their k8s names (the UI
+    looks for them so); a step reading one takes that artifact, not `<task>-<output>`."""
+    source = tmp_path / "ui.ptflow"
+    source.write_text(
+        (HERE / "ptflow" / "ui_metadata_and_metrics.ptflow").read_text() + "component show(view: Artifact) {\n"
+        '    image = "alpine:3.19"\n'
+        '    command = ["cat", view.path]\n'
+        "}\n"
+        "pipeline with_consumer(threshold: float = 0.8) {\n"
+        "    e = evaluate(threshold: threshold)\n"
+        "    s = show(view: e.mlpipeline_ui_metadata)\n"
+        "}\n"
+    )
+    result = compile_file(str(source), "kfp-v1", pipeline="with_consumer")
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics if d.is_error]
+    (document,) = result.documents
+    assert validate_workflow(document) == []
+    consumer = tasks(templates(document)["with-consumer"])["s"]
+    assert consumer["arguments"]["artifacts"] == [
+        {"name": "mlpipeline-ui-metadata", "from": "{{tasks.e.outputs.artifacts.mlpipeline-ui-metadata}}"}
+    ]
