@@ -157,9 +157,7 @@ class _Scope:
 
 
 class Semantics:
-    def __init__(
-        self, report: PathReport, spec: dict, document: int, platforms: dict | None = None, platforms_document: int = 1
-    ):
+    def __init__(self, report: PathReport, spec: dict, document: int, platforms: dict | None, platforms_document: int):
         self.report = report
         self.spec = spec
         self.document = document

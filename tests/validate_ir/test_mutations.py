@@ -815,3 +815,57 @@ def test_a_malformed_placeholder_in_an_f_string_constant_is_reported_at_the_cons
         "`{{$.inputs.parameters['pipelinechannel--rows'}}` is not a KFP placeholder",
     )
     assert at(problem) == ir.position("rows={{$", skip=0)
+
+
+def test_a_cycle_made_by_data_alone_is_found(ir_file):
+    """IR written by hand may leave `dependentTasks` out: reading a task's output is an edge too."""
+    ir = ir_file(A)
+    del ir.root_tasks["consume"]["dependentTasks"]  # consume still reads produce's outputs
+    ir.root_tasks["produce"]["dependentTasks"] = ["consume"]
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF521",
+        "root.dag.tasks.consume: dependency cycle: consume → produce → consume",
+    )
+
+
+def test_a_dag_output_of_another_type_than_its_producers_is_reported_at_the_output_key(ir_file):
+    ir = ir_file("oneof_output")
+    declared = ir.spec["components"]["comp-condition-2"]["outputDefinitions"]["parameters"]
+    declared["pipelinechannel--flip-2-side"]["parameterType"] = "NUMBER_INTEGER"
+    messages = [(d.code, d.message) for d in ir.validate()]
+    assert (
+        "PTF533",
+        "components.comp-condition-2.dag.outputs.parameters.pipelinechannel--flip-2-side.valueFromParameter."
+        "outputParameterKey: output `side` of task `flip-2` is a STRING, but the DAG output expects a NUMBER_INTEGER",
+    ) in messages
+
+
+def test_a_dag_output_parameter_declared_as_an_artifact_is_a_kind_mismatch(ir_file):
+    ir = ir_file("oneof_output")
+    outputs = ir.spec["components"]["comp-condition-2"]["outputDefinitions"]
+    del outputs["parameters"]
+    outputs["artifacts"] = {
+        "pipelinechannel--flip-2-side": {"artifactType": {"schemaTitle": "system.Artifact", "schemaVersion": "0.0.1"}}
+    }
+    first = ir.validate()[0]
+    assert (first.code, first.message) == (
+        "PTF524",
+        "components.comp-condition-2.dag.outputs.parameters.pipelinechannel--flip-2-side: "
+        "`pipelinechannel--flip-2-side` is declared as an artifact output of `comp-condition-2`",
+    )
+    assert at(first) == ir.position("pipelinechannel--flip-2-side:")
+
+
+def test_a_text_input_handed_into_a_loop_is_no_loop_item_and_is_type_checked(ir_file):
+    """Only a loop's item (kfp types it STRING when it can't tell) may feed any receiver; a STRING pipeline
+    input handed down into the loop and on to an integer input is a mistake."""
+    ir = ir_file("loops_and_conditions")
+    ir.spec["root"]["inputDefinitions"]["parameters"]["threshold"] = {"defaultValue": "3", "parameterType": "STRING"}
+    loop = ir.spec["components"]["comp-for-loop-7"]["inputDefinitions"]["parameters"]
+    loop["pipelinechannel--threshold"]["parameterType"] = "STRING"
+    problem = only(ir.validate())
+    assert problem.code == "PTF533"
+    assert problem.message.endswith(
+        "input `pipelinechannel--threshold` of `comp-for-loop-7` is a STRING, but the input expects a NUMBER_INTEGER"
+    )
