@@ -9,7 +9,7 @@ is used.  Reported with JSON paths, like the other layers (see argo.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import field
 from typing import Any
 
@@ -96,8 +96,9 @@ class WorkflowRules:
         self.templates: dict[str, _Template] = {}
         self.workflow_parameters: set[str] = set()
 
-    def add(self, code: str, path: Path, message: str, **options) -> None:
-        self.report.add(code, 0, path, message, **options)
+    def add(self, code: str, path: Path, message: str, related: Sequence[tuple[Path, str]] = (), **options) -> None:
+        """A finding in the Workflow (the file's one document), `related` as (path, message) places in it."""
+        self.report.add(code, 0, path, message, related=[(0, at, why) for at, why in related], **options)
 
     def run(self) -> None:
         self.check_metadata()
@@ -176,7 +177,7 @@ class WorkflowRules:
                     codes.ARGO_DUPLICATE_NAME,
                     path + ("name",),
                     f"template `{name}` is defined twice",
-                    related=[(0, first.path + ("name",), "first defined here")],
+                    related=[(first.path + ("name",), "first defined here")],
                 )
                 continue
             self.templates[name] = self.describe_template(index, name, body)
@@ -372,7 +373,7 @@ def _named_items(rules: WorkflowRules, items: list, path: Path, what: str, patte
                 codes.ARGO_DUPLICATE_NAME,
                 path + (index, "name"),
                 f"{what} `{name}` is declared twice",
-                related=[(0, path + (first[name], "name"), "first declared here")],
+                related=[(path + (first[name], "name"), "first declared here")],
             )
             continue
         named[name] = item
@@ -474,7 +475,7 @@ class DagRules:
                     codes.ARGO_DUPLICATE_NAME,
                     path + ("name",),
                     f"task `{name}` is defined twice in DAG `{self.template.name}`",
-                    related=[(0, self.path + (self.tasks[name].index, "name"), "first defined here")],
+                    related=[(self.path + (self.tasks[name].index, "name"), "first defined here")],
                 )
                 continue
             self.tasks[name] = _Task(index, name, body, _dependencies(body, path))

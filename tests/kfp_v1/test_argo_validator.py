@@ -869,3 +869,70 @@ def test_an_output_parameter_without_value_from_is_reported_at_the_parameter():
     [problem] = validate_text(text)
     assert (problem.code, problem.span.line, problem.span.column) == ("PTF586", 54, 9)
     assert problem.message == "spec.templates[4].outputs.parameters[0]: output parameter `flip-side` needs `valueFrom`"
+
+
+# ------------------------------------------------- found missing by mutation testing (tools/mutation.py)
+
+
+def _workflow(templates: list[dict], **spec) -> dict:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": {"generateName": "p-"},
+        "spec": {"entrypoint": "main", "templates": templates, **spec},
+    }
+
+
+def _container(name: str) -> dict:
+    return {"name": name, "container": {"image": "alpine:3.19", "command": ["true"]}}
+
+
+def _dag(*tasks: tuple[str, list[str]]) -> dict:
+    """The `main` DAG template: (task name, the tasks it depends on), each running template `work`."""
+    return {
+        "name": "main",
+        "dag": {
+            "tasks": [
+                {"name": name, "template": "work", **({"dependencies": after} if after else {})}
+                for name, after in tasks
+            ]
+        },
+    }
+
+
+def _findings(document: dict) -> list[tuple[str, str]]:
+    return [(d.code, d.message) for d in validate_workflow(document)]
+
+
+@pytest.mark.parametrize("name, valid", [("Bad_Name", False), ("a" * 63, True), ("a" * 64, False)])
+def test_a_workflow_name_is_held_to_kubernetes_names_by_its_letters_and_its_length(name, valid):
+    document = _workflow([_dag(("a", [])), _container("work")])
+    document["metadata"] = {"name": name}
+    expected = f"metadata.name: `{name}` is not a valid Kubernetes name: at most 63 lowercase letters, digits, `-`"
+    findings = _findings(document)
+    if valid:
+        assert findings == []
+    else:
+        assert [(code, message[: len(expected)]) for code, message in findings] == [("PTF570", expected)]
+
+
+def test_a_template_defined_twice_leaves_the_templates_after_it_known():
+    document = _workflow([_dag(("a", [])), _container("dup"), _container("dup"), _container("work")])
+    assert _findings(document) == [("PTF571", "spec.templates[2].name: template `dup` is defined twice")]
+
+
+def test_without_an_entrypoint_the_on_exit_template_is_still_checked():
+    document = _workflow([_dag(("a", [])), _container("work")], onExit="nope")
+    del document["spec"]["entrypoint"]
+    assert _findings(document) == [
+        ("PTF586", "spec: `spec.entrypoint` is required"),
+        ("PTF573", "spec.onExit: no template named `nope`"),
+    ]
+
+
+def test_a_cycle_among_tasks_after_ones_already_walked_is_found():
+    """`x` walks to `y` first; the cycle `a <-> b` hangs below `s`, which is not in it."""
+    document = _workflow([_dag(("x", ["y"]), ("y", []), ("s", ["a"]), ("a", ["b"]), ("b", ["a"])), _container("work")])
+    assert _findings(document) == [
+        ("PTF575", "spec.templates[0].dag.tasks[3].dependencies[0]: dependency cycle in DAG `main`: a -> b -> a")
+    ]
