@@ -140,3 +140,61 @@ def test_doc_comments_no_layout_can_keep_are_refused_with_what_to_do():
         "lines); put the whole signature on one line, or each input on a line of its own, and format again. "
         "File left as it was"
     )
+
+
+PAIR = """
+component pair(left: str, right: str) {
+    image = "alpine"
+    command = ["echo", left, right]
+}
+"""
+
+
+@pytest.mark.parametrize("width", [100, 101])
+def test_a_step_of_exactly_100_columns_stays_on_its_line_and_one_more_is_split(width):
+    left = "x" * (width - 66)
+    one_line = f'    a = pair(left: "{left}", right: "{"y" * 33}")'
+    assert len(one_line) == width
+    formatted = fmt(PAIR + f"pipeline q() {{\n{one_line}\n}}\n")
+    if width == 100:
+        assert formatted == expect(PAIR + f"\npipeline q() {{\n{one_line}\n}}\n")
+    else:
+        assert formatted == expect(
+            PAIR
+            + f'\npipeline q() {{\n    a = pair(\n        left: "{left}",\n        right: "{"y" * 33}",\n    )\n}}\n'
+        )
+
+
+def test_a_comment_right_after_an_if_or_finally_blocks_brace_is_not_taken_into_the_block():
+    source = (
+        SAY
+        + """
+pipeline q(flag: bool) {
+    if flag {
+        a = say(msg: "x")
+    }# right after the if
+    else {
+        b = say(msg: "y")
+    }# right after the else
+    finally {
+        c = say(msg: "z")
+    }# right after the finally
+}
+"""
+    )
+    assert fmt(source) == expect(
+        SAY
+        + """
+pipeline q(flag: bool) {
+    # right after the if
+    if flag {
+        a = say(msg: "x")
+    } else {
+        b = say(msg: "y")
+    }  # right after the else
+    finally {
+        c = say(msg: "z")
+    }  # right after the finally
+}
+"""
+    )
