@@ -72,6 +72,7 @@ MODULES: dict[str, list[str]] = {
     # the checkers: their unit tests, and the every-code cases for the codes each module emits
     "compiler/components.py": [
         "tests/compiler/test_checker.py",
+        "tests/compiler/test_structured_values.py",  # constant lists and dicts (constant_value)
         "tests/diagnostics/test_every_code.py",
         "-k",
         "not test_every_code or (fires and (PTF2 or PTF3))",

@@ -991,3 +991,21 @@ def test_an_f_string_in_a_command_reads_the_inputs_it_names(tmp_path):
     assert result.ok, [(d.code, d.message) for d in result.diagnostics]
     (executor,) = result.documents[0]["deploymentSpec"]["executors"].values()
     assert executor["container"]["command"] == ["fit", "--lr={{$.inputs.parameters['lr']}}"]
+
+
+def test_a_component_property_set_twice_points_at_its_first_setting(tmp_path):
+    diagnostics = diagnose(
+        'component c(a: str) {\n    image = "alpine"\n    image = "busybox"\n    command = ["echo", a]\n}\n', tmp_path
+    )
+    assert codes_at(diagnostics) == [("PTF205", 3, 5)]
+    problem = only(diagnostics, "PTF205")
+    assert problem.message == "`image` is set twice"
+    assert [(r.message, r.span.line, r.span.column) for r in problem.related] == [("first set here", 2, 5)]
+
+
+@pytest.mark.parametrize("call", ["concat()", "concat(part: a)"], ids=["no-parts", "a-named-part"])
+def test_concat_takes_its_parts_unnamed_and_at_least_one(tmp_path, call):
+    source = f'component c(a: str) {{\n    image = "alpine"\n    command = ["echo", {call}]\n}}\n'
+    diagnostics = diagnose(source, tmp_path)
+    assert codes_at(diagnostics) == [("PTF313", 3, 24)]
+    assert only(diagnostics, "PTF313").message == "write `concat(part, part, ...)`"
