@@ -69,9 +69,9 @@ def render_one(diagnostic: Diagnostic, sources: SourceCache, color: bool = False
     spans += [r.span for r in diagnostic.related]
     width = max((len(str(span.line)) for span in spans), default=1)  # one gutter for every excerpt
     if diagnostic.span is not None:
-        out.extend(_excerpt(diagnostic.span, sources, "^", color, _COLORS[diagnostic.severity], width=width))
+        out.extend(_excerpt(diagnostic.span, sources, "^", color, _COLORS[diagnostic.severity], "", width))
     for related in diagnostic.related:
-        out.extend(_excerpt(related.span, sources, "-", color, "34", note=related.message, width=width))
+        out.extend(_excerpt(related.span, sources, "-", color, "34", related.message, width))
     if diagnostic.hint:
         out.append(f"   = help: {diagnostic.hint}")
     if diagnostic.fix and diagnostic.fix.message != diagnostic.hint:
@@ -79,9 +79,7 @@ def render_one(diagnostic: Diagnostic, sources: SourceCache, color: bool = False
     return "\n".join(out) + "\n"
 
 
-def _excerpt(
-    span: Span, sources: SourceCache, mark: str, color: bool, paint: str, note: str = "", width: int = 1
-) -> list[str]:
+def _excerpt(span: Span, sources: SourceCache, mark: str, color: bool, paint: str, note: str, width: int) -> list[str]:
     out = [f"  --> {span.file}:{span.line}:{span.column}" + (f": {note}" if note else "")]
     lines = sources.lines(span.file)
     if not lines or span.line > len(lines):

@@ -202,3 +202,24 @@ def test_a_window_cut_one_character_in_says_so_and_the_last_character_gets_one_c
     *_, shown, carets = render(last, text=long_line).splitlines()
     assert shown == "1 | …" + long_line[-120:]
     assert carets == "  | " + " " * 120 + "^"
+
+
+def test_a_span_from_a_lines_end_to_the_next_line_gets_one_caret_after_the_last_character():
+    """`unclosed (` reported from the end of a line on: the rest of the first line is empty, yet one caret
+    shows where it starts -- on a short line and on one cut to the window."""
+    diagnostic = Diagnostic("PTF101", Severity.ERROR, "unclosed", span(2, 12, 3, 2))
+    assert render(diagnostic).splitlines()[-1] == "  | " + " " * 11 + "^"
+    long_line = "a" * 200
+    at_end = Diagnostic("PTF101", Severity.ERROR, "unclosed", span(1, 201, 2, 1))
+    *_, shown, carets = render(at_end, text=long_line + "\nnext").splitlines()
+    assert shown == "1 | …" + long_line[-120:]
+    assert carets == "  | " + " " * 121 + "^"
+
+
+def test_render_text_reads_the_files_itself_or_takes_the_texts_it_is_given(tmp_path):
+    path = tmp_path / "p.ptflow"
+    path.write_text("saved text\n")
+    diagnostic = Diagnostic("PTF201", Severity.ERROR, "m", span(1, 1, 1, 6, file=str(path)))
+    assert render_text([diagnostic]).splitlines()[3] == "1 | saved text"
+    unsaved = SourceCache({str(path): "unsaved text\n"})  # an editor's buffer
+    assert render_text([diagnostic], unsaved).splitlines()[3] == "1 | unsaved text"
