@@ -3,8 +3,10 @@ code, message and position (the offending key or value in the YAML file)."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 
 from ptflow.compiler.diagnostics import Severity
 
@@ -869,3 +871,173 @@ def test_a_text_input_handed_into_a_loop_is_no_loop_item_and_is_type_checked(ir_
     assert problem.message.endswith(
         "input `pipelinechannel--threshold` of `comp-for-loop-7` is a STRING, but the input expects a NUMBER_INTEGER"
     )
+
+
+@contextmanager
+def fails_after(seconds: float):
+    """Turns code under test that loops forever into a failing test instead of a hung run."""
+
+    def stop(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_loop_body_that_runs_itself_again_ends_and_leaves_the_loops_after_it_known(ir_file):
+    """A generator that names the enclosing loop's component for an inner loop makes a component that calls
+    itself: the search for loop items reads it once per set of items, so it ends, and goes on to the loops
+    still waiting.  One of those (for-loop-12) holds a loop whose item kfp typed STRING, as it does when it
+    can't tell, handed to an integer input: fine for a loop item, so nothing is reported."""
+    ir = ir_file("loops_and_conditions")
+    components = ir.spec["components"]
+    assert (
+        components["comp-for-loop-14"]["inputDefinitions"]["parameters"]["pipelinechannel--loop-item-param-13"][
+            "parameterType"
+        ]
+        == "STRING"
+    )
+    components["comp-for-loop-12"]["dag"]["tasks"]["for-loop-14"]["parameterIterator"]["items"]["raw"] = "[1, 2]"
+    components["comp-echo-6"]["inputDefinitions"]["parameters"]["msg"]["parameterType"] = "NUMBER_INTEGER"
+    components["comp-for-loop-7"]["dag"]["tasks"]["repeat"] = {
+        "componentRef": {"name": "comp-for-loop-7"},
+        "inputs": {
+            "parameters": {"pipelinechannel--threshold": {"componentInputParameter": "pipelinechannel--threshold"}}
+        },
+        "parameterIterator": {"itemInput": "pipelinechannel--loop-item-param-6", "items": {"raw": "[1]"}},
+        "taskInfo": {"name": "repeat"},
+    }
+    with fails_after(30):
+        assert ir.validate() == []
+
+
+def test_a_component_left_empty_is_reported_once_by_the_schema_and_seen_from_its_task_and_executor(ir_file):
+    """`comp-echo:` with nothing after it: the semantic layer reads nothing of it (layer 1 says what it
+    should be); its task then wires an input it can't have, and its executor is nobody's."""
+    ir = ir_file(A)
+    ir.spec["components"]["comp-echo"] = None
+    problems = ir.validate()
+    assert [(d.code, d.message) for d in problems] == [
+        ("PTF511", "components.comp-echo: expected a mapping (ComponentSpec), got NoneType"),
+        ("PTF536", "deploymentSpec.executors.exec-echo: executor `exec-echo` is not used by any component"),
+        ("PTF523", "root.dag.tasks.echo.inputs.parameters.msg: `comp-echo` has no input parameter `msg`"),
+    ]
+    assert at(problems[0]) == ir.position("comp-echo: null", skip=len("comp-echo: "))
+
+
+def test_an_artifact_input_wired_as_a_parameter_is_a_kind_mismatch_at_its_key(ir_file):
+    ir = ir_file(A)
+    inputs = ir.root_tasks["consume"]["inputs"]
+    del inputs["artifacts"]
+    inputs["parameters"]["data"] = {"taskOutputParameter": {"producerTask": "produce", "outputParameterKey": "size"}}
+    problem = only(ir.validate())
+    assert (problem.code, problem.message, problem.hint) == (
+        "PTF524",
+        "root.dag.tasks.consume.inputs.parameters.data: `data` is an artifact input of `comp-consume`, "
+        "but is wired as a parameter",
+        "move it under inputs.artifacts",
+    )
+    assert at(problem) == ir.position("data:", after="\n      consume:\n")
+
+
+def test_an_artifact_input_of_the_enclosing_dag_read_as_a_parameter_is_one_kind_mismatch(ir_file):
+    ir = ir_file("nested_and_importer")
+    inner = ir.spec["components"]["comp-inner"]
+    inner["inputDefinitions"]["artifacts"] = {
+        "data": {"artifactType": {"schemaTitle": "system.Dataset", "schemaVersion": "0.0.1"}, "isOptional": True}
+    }
+    inner["dag"]["tasks"]["produce"]["inputs"]["parameters"]["rows"] = {"componentInputParameter": "data"}
+    problem = only(ir.validate())  # not also "has no input parameter `data`"
+    assert (problem.code, problem.message) == (
+        "PTF524",
+        "components.comp-inner.dag.tasks.produce.inputs.parameters.rows.componentInputParameter: `data` is an "
+        "artifact input of `comp-inner`; read it under inputs.artifacts with componentInputArtifact",
+    )
+    assert at(problem) == ir.position("componentInputParameter: data", skip=len("componentInputParameter: "))
+
+
+def test_an_artifact_input_without_a_source_is_reported_at_its_key(ir_file):
+    ir = ir_file(A)
+    ir.root_tasks["consume"]["inputs"]["artifacts"]["data"] = {}
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF515",
+        "root.dag.tasks.consume.inputs.artifacts.data: input has no value: "
+        "give componentInputArtifact or taskOutputArtifact",
+    )
+    assert at(problem) == ir.position("data: {}", after="\n      consume:\n")
+
+
+def test_a_parameter_input_of_the_enclosing_dag_read_as_an_artifact_is_a_kind_mismatch(ir_file):
+    ir = ir_file("nested_and_importer")
+    consume = ir.spec["components"]["comp-inner"]["dag"]["tasks"]["consume"]
+    consume["inputs"]["artifacts"]["data"] = {"componentInputArtifact": "rows"}
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF524",
+        "components.comp-inner.dag.tasks.consume.inputs.artifacts.data.componentInputArtifact: `rows` is a "
+        "parameter input of `comp-inner`; read it under inputs.parameters with componentInputParameter",
+    )
+    assert at(problem) == ir.position("componentInputArtifact: rows", skip=len("componentInputArtifact: "))
+
+
+def test_a_loop_without_items_is_reported_at_its_iterator(ir_file):
+    ir = ir_file("loops_and_conditions")
+    del ir.root_tasks["for-loop-7"]["parameterIterator"]["items"]
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF530",
+        "root.dag.tasks.for-loop-7.parameterIterator: loop has no `items`",
+    )
+    assert at(problem) == ir.position("parameterIterator:", after="\n      for-loop-7:\n")
+
+
+def test_raw_loop_items_that_are_a_json_object_are_reported_at_the_value(ir_file):
+    ir = ir_file("loops_and_conditions")
+    ir.root_tasks["for-loop-7"]["parameterIterator"]["items"]["raw"] = '{"a": 1}'
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF530",
+        "root.dag.tasks.for-loop-7.parameterIterator.items.raw: raw loop items must be a JSON list",
+    )
+    assert at(problem) == ir.position("""'{"a": 1}'""")
+
+
+def test_an_importer_without_a_type_schema_is_reported_at_its_key(ir_file):
+    ir = ir_file("nested_and_importer")
+    del ir.executor("exec-importer")["importer"]["typeSchema"]
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF515",
+        "deploymentSpec.executors.exec-importer.importer: importer has no `typeSchema`",
+    )
+    assert at(problem) == ir.position("      importer:", after="exec-importer:", skip=len("      "))
+
+
+def test_an_importer_without_an_artifact_uri_is_reported_at_its_key(ir_file):
+    ir = ir_file("nested_and_importer")
+    del ir.executor("exec-importer-2")["importer"]["artifactUri"]
+    problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF515",
+        "deploymentSpec.executors.exec-importer-2.importer: importer has no `artifactUri`",
+    )
+    assert at(problem) == ir.position("      importer:", after="exec-importer-2:", skip=len("      "))
+
+
+def test_an_importer_reading_a_parameter_its_component_lacks_suggests_the_closest(ir_file):
+    ir = ir_file("nested_and_importer")
+    ir.executor("exec-importer")["importer"]["artifactUri"]["runtimeParameter"] = "url"
+    problem = only(ir.validate())
+    assert (problem.code, problem.message, problem.hint) == (
+        "PTF520",
+        "deploymentSpec.executors.exec-importer.importer.artifactUri.runtimeParameter: importer reads `url`, "
+        "but `comp-importer` has no input parameter of that name",
+        "did you mean `uri`?",
+    )
+    assert at(problem) == ir.position("runtimeParameter: url", skip=len("runtimeParameter: "))
