@@ -936,3 +936,176 @@ def test_a_cycle_among_tasks_after_ones_already_walked_is_found():
     assert _findings(document) == [
         ("PTF575", "spec.templates[0].dag.tasks[3].dependencies[0]: dependency cycle in DAG `main`: a -> b -> a")
     ]
+
+
+def test_a_generate_name_with_capitals_or_underscores_is_not_a_valid_prefix():
+    document = _workflow([_dag(("a", [])), _container("work")])
+    document["metadata"] = {"generateName": "My_pipeline-"}
+    assert _findings(document) == [
+        (
+            "PTF570",
+            "metadata.generateName: `My_pipeline-` is not a valid name prefix: lowercase letters, digits, `-` and "
+            "`.`, starting with a letter or digit",
+        )
+    ]
+
+
+def test_a_template_that_is_not_a_mapping_is_a_wrong_type_and_the_rest_are_still_checked():
+    """The typed layer reports the string; the rules skip it rather than crash, and still see `nope`."""
+    document = _workflow([_dag(("a", [])), "work", _container("work"), _container("other")], onExit="nope")
+    assert _findings(document) == [
+        (
+            "PTF585",
+            "spec.templates[1]: wrong type: should be a valid dictionary or instance of Template; got the string "
+            "'work'",
+        ),
+        ("PTF573", "spec.onExit: no template named `nope`"),
+    ]
+
+
+def test_a_template_without_a_name_is_missing_its_name():
+    document = _workflow([_dag(("a", [])), _container("work"), {"container": {"image": "alpine:3.19"}}])
+    assert _findings(document) == [("PTF586", "spec.templates[2]: required field `name` is missing")]
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "inputs.parameters",
+        "pod.name",
+        "retries",
+        "node.name",
+        "outputs.parameters.out",
+        "outputs.artifacts.out",
+        "lastRetry.exitCode",
+    ],
+)
+def test_argo_defines_these_variables_in_every_leaf_template(variable):
+    work = _container("work")
+    work["container"]["command"] = ["echo", f"{{{{{variable}}}}}"]
+    assert _findings(_workflow([_dag(("a", [])), work])) == []
+
+
+def test_an_input_variable_a_leaf_template_cannot_have_is_unknown():
+    work = _container("work")
+    work["container"]["command"] = ["echo", "{{inputs.name}}"]
+    assert _findings(_workflow([_dag(("a", [])), work])) == [
+        (
+            "PTF589",
+            "spec.templates[1].container.command[1]: `{{inputs.name}}` can't be resolved in container template `work`",
+        )
+    ]
+
+
+def test_a_variable_in_a_key_is_checked_and_pointed_at_as_a_key():
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\n"
+        "kind: Workflow\n"
+        "metadata: {generateName: p-}\n"
+        "spec:\n"
+        "  entrypoint: work\n"
+        "  templates:\n"
+        "  - name: work\n"
+        "    metadata:\n"
+        "      annotations:\n"
+        "        '{{inputs.parameters.who}}': owner\n"
+        "    container: {image: 'alpine:3.19'}\n"
+    )
+    [found] = validate_text(text)
+    assert (found.code, found.message) == (
+        "PTF578",
+        'spec.templates[0].metadata.annotations["{{inputs.parameters.who}}"]: `{{inputs.parameters.who}}`: '
+        "template `work` declares no input parameter `who`",
+    )
+    # the key, quotes included, not the value `owner` after it
+    assert (found.span.line, found.span.column, found.span.end_column) == (10, 9, 36)
+
+
+def test_a_task_that_is_not_a_mapping_is_a_wrong_type_and_the_other_tasks_are_still_checked():
+    document = _workflow([_dag(("a", [])), _container("work")])
+    document["spec"]["templates"][0]["dag"]["tasks"][:0] = ["a"]
+    document["spec"]["templates"][0]["dag"]["tasks"][1]["template"] = "nope"
+    assert _findings(document) == [
+        (
+            "PTF585",
+            "spec.templates[0].dag.tasks[0]: wrong type: should be a valid dictionary or instance of DAGTask; got the "
+            "string 'a'",
+        ),
+        ("PTF573", "spec.templates[0].dag.tasks[1].template: no template named `nope`"),
+    ]
+
+
+def test_a_task_defined_twice_is_reported_and_checked_as_first_defined():
+    """Like a duplicate template: the second `a` is only reported, so its unknown template is not."""
+    document = _workflow([_dag(("a", []), ("a", [])), _container("work")])
+    document["spec"]["templates"][0]["dag"]["tasks"][1]["template"] = "nope"
+    assert _findings(document) == [
+        ("PTF571", "spec.templates[0].dag.tasks[1].name: task `a` is defined twice in DAG `main`")
+    ]
+
+
+def test_a_task_without_a_template_is_reported():
+    document = _workflow([_dag(("a", [])), _container("work")])
+    del document["spec"]["templates"][0]["dag"]["tasks"][0]["template"]
+    assert _findings(document) == [("PTF586", "spec.templates[0].dag.tasks[0]: task `a` needs a `template`")]
+
+
+def test_a_task_may_not_loop_over_both_items_and_a_parameter():
+    document = _workflow([_dag(("a", [])), _container("work")])
+    document["spec"]["templates"][0]["dag"]["tasks"][0].update(withItems=[1, 2], withParam="[1, 2]")
+    assert _findings(document) == [
+        ("PTF583", "spec.templates[0].dag.tasks[0].withParam: task `a` has both withItems and withParam")
+    ]
+
+
+def _passing(value: str, producer: dict | None = None) -> dict:
+    """`main`: task `b`, after `a`, passes `value` as an argument; `producer` replaces task `a`'s body."""
+    document = _workflow([_dag(("a", []), ("b", ["a"])), _container("work")])
+    tasks = document["spec"]["templates"][0]["dag"]["tasks"]
+    if producer is not None:
+        tasks[0] = {"name": "a", **producer}
+    tasks[1]["arguments"] = {"parameters": [{"name": "p", "value": value}]}
+    return document
+
+
+@pytest.mark.parametrize("variable", ["tasks.name", "node.name"])
+def test_a_dag_task_may_read_its_own_name(variable):
+    assert _findings(_passing(f"{{{{{variable}}}}}")) == []
+
+
+def test_a_pod_variable_cannot_be_resolved_in_a_dag_task():
+    assert _findings(_passing("{{pod.name}}")) == [
+        (
+            "PTF589",
+            "spec.templates[0].dag.tasks[1].arguments.parameters[0].value: `{{pod.name}}` can't be resolved in task "
+            "`b`",
+        )
+    ]
+
+
+def test_a_field_that_no_task_has_is_not_a_variable_even_of_a_task_whose_template_is_elsewhere():
+    """`a` runs a template of another WorkflowTemplate, so its outputs can't be checked; its fields can."""
+    document = _passing("{{tasks.a.phase}}", {"templateRef": {"name": "other", "template": "work"}})
+    assert _findings(document) == [
+        (
+            "PTF589",
+            "spec.templates[0].dag.tasks[1].arguments.parameters[0].value: `{{tasks.a.phase}}` in task `b`: not a "
+            "variable of task `a`",
+        )
+    ]
+
+
+@pytest.mark.parametrize("output", ["result", "exitCode", "parameters"])
+def test_a_task_may_read_the_result_exit_code_and_parameters_of_its_dependency(output):
+    assert _findings(_passing(f"{{{{tasks.a.outputs.{output}}}}}")) == []
+
+
+@pytest.mark.parametrize("output", ["outputs.phase", "outputs.parameters.out.value"])
+def test_an_output_of_a_dependency_that_argo_does_not_define_is_not_a_variable(output):
+    assert _findings(_passing(f"{{{{tasks.a.{output}}}}}")) == [
+        (
+            "PTF589",
+            f"spec.templates[0].dag.tasks[1].arguments.parameters[0].value: `{{{{tasks.a.{output}}}}}` in task `b`: "
+            "not a variable of task `a`",
+        )
+    ]
