@@ -838,6 +838,10 @@ IR_DEPENDENCY_CYCLE = _code(
 Tasks of one DAG wait for each other in a circle (through `dependentTasks` or
 by reading each other's outputs), so none of them can start. The message
 lists the cycle.
+
+The same code marks components that run each other in a circle: a DAG
+component with a task whose `componentRef` names the component itself, or a
+component further up, would be expanded without end.
 """,
 )
 IR_MISSING_INPUT = _code(

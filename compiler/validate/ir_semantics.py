@@ -189,6 +189,33 @@ class Semantics:
             self.executor(("deploymentSpec", "executors", label), label, executor)
         if self.platforms is not None:
             self.platform_executors(self.platforms)
+        self.component_cycles()
+
+    def component_cycles(self) -> None:
+        """A DAG component whose tasks run it again, directly or through other components: it never ends
+        (kfp's driver would expand it forever)."""
+        calls: dict[tuple[str, str], Path] = {}  # (caller, callee) -> where the caller's task names the callee
+        for caller, component in self.components.items():
+            for task_name, task in _mapping(_mapping(_mapping(component).get("dag")).get("tasks")).items():
+                callee = _mapping(_mapping(task).get("componentRef")).get("name")
+                if isinstance(callee, str) and callee in self.components:
+                    where = ("components", caller, "dag", "tasks", task_name, "componentRef", "name")
+                    calls.setdefault((caller, callee), where)
+        if not _has_cycle(list(calls)):
+            return
+        import networkx as nx  # only for a document that has such a cycle (see cycles())
+
+        graph = nx.DiGraph(list(calls))
+        for members in nx.strongly_connected_components(graph):
+            first = min(members)
+            if len(members) == 1 and not graph.has_edge(first, first):
+                continue
+            cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(members), source=first)]
+            self.add(
+                codes.IR_DEPENDENCY_CYCLE,
+                calls[(cycle[-1], first)],
+                f"component `{first}` runs itself: " + " → ".join(cycle + [first]),
+            )
 
     def component(self, path: Path, name: str, component: Any) -> None:
         if not isinstance(component, dict):

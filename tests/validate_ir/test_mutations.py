@@ -891,9 +891,10 @@ def fails_after(seconds: float):
 
 def test_a_loop_body_that_runs_itself_again_ends_and_leaves_the_loops_after_it_known(ir_file):
     """A generator that names the enclosing loop's component for an inner loop makes a component that calls
-    itself: the search for loop items reads it once per set of items, so it ends, and goes on to the loops
-    still waiting.  One of those (for-loop-12) holds a loop whose item kfp typed STRING, as it does when it
-    can't tell, handed to an integer input: fine for a loop item, so nothing is reported."""
+    itself: that is reported (it would never end), and the search for loop items reads it once per set of
+    items, so it ends too, and goes on to the loops still waiting.  One of those (for-loop-12) holds a loop
+    whose item kfp typed STRING, as it does when it can't tell, handed to an integer input: fine for a loop
+    item, so nothing more is reported."""
     ir = ir_file("loops_and_conditions")
     components = ir.spec["components"]
     assert (
@@ -913,7 +914,27 @@ def test_a_loop_body_that_runs_itself_again_ends_and_leaves_the_loops_after_it_k
         "taskInfo": {"name": "repeat"},
     }
     with fails_after(30):
-        assert ir.validate() == []
+        problem = only(ir.validate())
+    assert (problem.code, problem.message) == (
+        "PTF521",
+        "components.comp-for-loop-7.dag.tasks.repeat.componentRef.name: "
+        "component `comp-for-loop-7` runs itself: comp-for-loop-7 → comp-for-loop-7",
+    )
+    assert at(problem) == ir.position("name: comp-for-loop-7", skip=len("name: "), after="repeat:")
+
+
+def test_components_that_run_each_other_in_a_circle_are_reported_once(ir_file):
+    ir = ir_file("loops_and_conditions")
+    components = ir.spec["components"]
+    callee = {"componentRef": {"name": "comp-for-loop-12"}, "taskInfo": {"name": "back"}}
+    components["comp-for-loop-14"]["dag"]["tasks"]["back"] = callee
+    # (the task also lacks the loop's input: said on its own)
+    (problem,) = [d for d in ir.validate() if d.code == "PTF521"]
+    assert (problem.code, problem.message) == (
+        "PTF521",
+        "components.comp-for-loop-14.dag.tasks.back.componentRef.name: "
+        "component `comp-for-loop-12` runs itself: comp-for-loop-12 → comp-for-loop-14 → comp-for-loop-12",
+    )
 
 
 def test_a_component_left_empty_is_reported_once_by_the_schema_and_seen_from_its_task_and_executor(ir_file):
