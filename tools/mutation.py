@@ -130,7 +130,14 @@ MODULES: dict[str, list[str]] = {
         "tests/runner/test_failures.py",
         "tests/runner/test_logs.py",
     ],
-    "runtime/runner/placeholders.py": ["tests/runner/test_launcher_rules.py", "tests/runner/test_placeholder_runs.py"],
+    "runtime/runner/placeholders.py": [
+        "tests/runner/test_launcher_rules.py",
+        "tests/runner/test_placeholder_runs.py",
+        "tests/runner/test_structured_values.py",  # lists and dicts of run-time values (resolve_value_references)
+        "tests/runner/test_workspace.py",  # the workspace path placeholder
+        "tests/runner/test_collect_runs.py",  # gathered artifact lists
+        "tests/runner/test_importer_runs.py",  # an importer's URI and metadata placeholders
+    ],
     "runtime/runner/store.py": [
         "tests/runner/test_store_rules.py",
         "tests/runner/test_cache_and_store.py",

@@ -321,3 +321,25 @@ def test_number_text_matches_go_for_whole_and_fractional_numbers(number):
 def test_negative_zero_keeps_its_sign_as_in_go():
     assert values.go_float_text(-0.0) == "-0" and values.to_json(-0.0) == "-0"
     assert values.to_json(2.0**53 + 2) == "9007199254740994" and values.to_json(1e21) == "1e+21"
+
+
+def test_two_unresolved_placeholders_are_named_in_the_plural():
+    with pytest.raises(UnresolvedPlaceholder) as raised:
+        Resolver(_executor_input(), NAMES).command(["run", "{{$.no_such_thing}}", "{{$.nor_this}}"])
+    assert str(raised.value).startswith(
+        "the command has placeholders that name no value of the task: {{$.no_such_thing}}, {{$.nor_this}} ("
+    )
+
+
+def test_an_artifact_placeholder_on_a_list_of_artifacts_reads_the_first_as_kfps_launcher_does():
+    """`data.uri` of a `list[Dataset]` input (a gathered list): KFP's launcher fills the placeholder from the
+    list's first artifact; so does the runner."""
+    executor_input = _executor_input()
+    first = executor_input["inputs"]["artifacts"]["data"]["artifacts"][0]
+    second = {**first, "uri": "/store/a/2/data", "metadata": {"rows": 20.0}}
+    executor_input["inputs"]["artifacts"]["data"]["artifacts"].append(second)
+    resolver = Resolver(executor_input, NAMES)
+    assert resolver.command(["{{$.inputs.artifacts['data'].uri}}", "{{$.inputs.artifacts['data'].metadata}}"]) == [
+        "/store/a/1/data",
+        '{"rows":10}',
+    ]
