@@ -53,7 +53,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import mutation_reach  # tools/ is this script's folder
@@ -450,7 +450,12 @@ def mutate_module(
     fingerprint = work / "source.sha256"  # the module the session's mutant positions refer to
     digest = hashlib.sha256(original).hexdigest()
     if reuse and session.exists() and fingerprint.exists() and fingerprint.read_text() != digest:
-        raise SystemExit(f"{module} changed since its last session: its mutants' places are stale; run without --reuse")
+        if retest:
+            return retest_moved_survivors(module, work, session, equivalents)
+        raise SystemExit(
+            f"{module} changed since its last session: its mutants' places are stale; run without --reuse, or "
+            "with --retest-survivors to apply its survivors to the module as it is now"
+        )
     if reuse and config.exists():
         # the table may name more tests since the session began: the survivors meet them all
         command_line = f"test-command = {tomllib_string(shlex.join(mutant_command(module, work)))}"
@@ -466,6 +471,7 @@ def mutate_module(
         (work / "sampled").unlink(missing_ok=True)
         cosmic_ray("init", str(config), str(session))
         fingerprint.write_text(digest)
+        (work / "session-source.py").write_bytes(original)
     available, to_run = choose_mutants(session, original.decode(), max_mutants, seed)
     sampled_marker = work / "sampled"  # a reused session was sampled when it was made, with its own seed
     if sampled_marker.exists():
@@ -485,6 +491,36 @@ def mutate_module(
             print(f"{module}: restored the original source", flush=True)
     mutants = read_mutants(session, module, original.decode().splitlines())
     return summarise(module, mutants, equivalents, available if to_run < available else None, seed, work)
+
+
+def retest_moved_survivors(module: str, work: Path, session: Path, equivalents: list[Equivalent]) -> Figures:
+    """The module changed since its session (tests added, dead code deleted): apply each survivor's diff where
+    its lines are now and run it against the table, reaching tests first.  Figures are the session's, with the
+    survivors that now die counted as killed; a survivor whose lines are gone (the code was rewritten) is said."""
+    path = ROOT / module
+    current = path.read_bytes()
+    seconds = run_baseline(module, work)
+    print(f"{module}: changed since its session; fast tests pass in {seconds:.1f} s; survivors applied by diff")
+    before = read_mutants(session, module, (work / "session-source.py").read_text().splitlines())
+    retested: list[Mutant] = []
+    try:
+        for mutant in before:
+            if mutant.outcome != "survived":
+                retested.append(mutant)
+                continue
+            mutated = mutation_reach.apply_diff(current.decode(), mutant.diff, mutant.line)
+            if mutated is None:
+                print(f"  GONE {module}:{mutant.line} {mutant.source_line!r}: its lines changed; counted as killed")
+                retested.append(replace(mutant, outcome="killed"))
+                continue
+            path.write_text(mutated)
+            code = mutation_reach.run_mutant(module, PYTEST, MODULES[module], work, quiet=True)
+            retested.append(replace(mutant, outcome="survived" if code == 0 else "killed"))
+    finally:
+        path.write_bytes(current)
+    sampled = work / "sampled"
+    count, _, seed = sampled.read_text().partition(" ") if sampled.exists() else ("", "", str(DEFAULT_SEED))
+    return summarise(module, retested, equivalents, int(count) if count else None, int(seed or DEFAULT_SEED))
 
 
 def summarise(

@@ -157,8 +157,15 @@ def split_table(arguments: list[str]) -> tuple[list[str], list[str]]:
     return paths, options
 
 
-def run_mutant(module: str, base: list[str], table: list[str], work: Path) -> int:
-    """cosmic-ray's test command: 0 when the tests pass against the mutant in place (it survives)."""
+def run_mutant(module: str, base: list[str], table: list[str], work: Path, quiet: bool = False) -> int:
+    """cosmic-ray's test command: 0 when the tests pass against the mutant in place (it survives).
+
+    `quiet`: pytest's output goes nowhere (cosmic-ray keeps it; a retest by tools/mutation.py need not)."""
+    output = subprocess.DEVNULL if quiet else None
+
+    def call(command: list[str]) -> int:
+        return subprocess.call(command, cwd=ROOT, stdout=output, stderr=output)
+
     path = ROOT / module
     original = original_file(work).read_text()
     mutated = path.read_text()
@@ -166,24 +173,38 @@ def run_mutant(module: str, base: list[str], table: list[str], work: Path) -> in
     tree = ast.parse(original)
     whole_table = [*base, *table]
     if changed & import_time_lines(original):
-        return subprocess.call(whole_table, cwd=ROOT)
+        return call(whole_table)
     looked_up: set[int] = set()
     for line in changed:
         looked_up.update(statement_lines(tree, line))
     tests = Reach.load(reach_file(work)).tests_for(looked_up)
     if "" in tests or SHARED in tests:
-        return subprocess.call(whole_table, cwd=ROOT)
+        return call(whole_table)
     if not tests:
-        return subprocess.call(whole_table, cwd=ROOT) if coverage_may_miss_lines(module) else 0
+        return call(whole_table) if coverage_may_miss_lines(module) else 0
     _, options = split_table(table)
-    first = subprocess.call([*base, *options, *sorted(tests)], cwd=ROOT)
+    first = call([*base, *options, *sorted(tests)])
     if first == 1:  # a test failed: killed
         return 1
     if first != 0:  # pytest could not run those ids (exit 2-5): the whole table decides
-        return subprocess.call(whole_table, cwd=ROOT)
+        return call(whole_table)
     deselected = [part for test in sorted(tests) for part in ("--deselect", test)]
-    rest = subprocess.call([*whole_table, *deselected], cwd=ROOT)
+    rest = call([*whole_table, *deselected])
     return 0 if rest == NO_TESTS_COLLECTED else rest  # the tests that reach it were the whole table
+
+
+def apply_diff(text: str, diff: str, near: int) -> str | None:
+    """`text` with a mutant's one-hunk diff applied where its lines (context included) still are, the place
+    nearest to line `near` if they are in several; None if they are nowhere (the code there changed)."""
+    body = [line for line in diff.splitlines() if line[:1] in (" ", "-", "+") and not line.startswith(("---", "+++"))]
+    before = [line[1:] for line in body if line[:1] in (" ", "-")]
+    after = [line[1:] for line in body if line[:1] in (" ", "+")]
+    lines = text.split("\n")
+    starts = [i for i in range(len(lines) - len(before) + 1) if lines[i : i + len(before)] == before]
+    if not before or not starts:
+        return None
+    start = min(starts, key=lambda i: abs(i + 1 - near))
+    return "\n".join(lines[:start] + after + lines[start + len(before) :])
 
 
 def unreached(module: str, work: Path, line: int) -> bool:

@@ -125,3 +125,27 @@ def test_the_changed_lines_of_a_mutant_are_numbered_as_in_the_original():
 def test_a_table_entry_keeps_its_options_for_the_tests_run_instead():
     paths, options = mutation_reach.split_table(["tests/a.py", "tests/b.py", "-k", "not slow", "-x"])
     assert (paths, options) == (["tests/a.py", "tests/b.py"], ["-k", "not slow", "-x"])
+
+
+# as cosmic-ray writes one: the empty context line is a single space
+DIFF = "\n".join(
+    [
+        "--- mutation diff ---",
+        "--- a/m.py",
+        "+++ b/m.py",
+        "@@ -2,3 +2,3 @@",
+        " def f(x):",
+        "-    return x + 1",
+        "+    return x - 1",
+        " ",
+        "",
+    ]
+)
+
+
+def test_a_survivors_diff_is_applied_where_its_lines_are_now_or_not_at_all():
+    """--retest-survivors after the module changed: lines added above the mutant move it, not lose it."""
+    moved = "import os\n\n\ndef g():\n    pass\n\ndef f(x):\n    return x + 1\n\n"
+    assert mutation_reach.apply_diff(moved, DIFF, near=3) == moved.replace("x + 1", "x - 1")
+    rewritten = "def f(x):\n    return x + 2\n\n"
+    assert mutation_reach.apply_diff(rewritten, DIFF, near=3) is None
