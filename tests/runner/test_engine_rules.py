@@ -269,3 +269,74 @@ def test_a_secret_named_by_a_source_this_runner_does_not_know_fails_its_step_say
     message = "`u`: an input has a source this runner does not know: `parameterExpressionSelector`"
     assert f"error[PTF550]: {message}" in result.stderr
     assert show(store)["by_task"]["u"]["error"] == message
+
+
+RUNTIME_ONLY = """\
+component steps_here() {
+    image = "ghcr.io/ptflow/runtime:1"
+    command = ["python", "-m", "ptflow.runtime", "--help"]
+}
+pipeline p() {
+    s = steps_here()
+}
+"""
+
+
+def test_with_containers_a_pipeline_of_runtime_steps_only_runs_here_without_a_container_engine(
+    tmp_path: Path, store: Path
+):
+    """The standard library's steps (`python -m ptflow.runtime ...`) run in this Python with or without
+    --containers: a pipeline of nothing else needs no Docker (none answers here), where one command that
+    is not a runtime step would (test_failures.py's no-daemon test)."""
+    source = tmp_path / "runtime.ptflow"
+    source.write_text(RUNTIME_ONLY)
+    result = ptflow("run", str(source), "--store", str(store), "--containers", env={"PATH": "/nowhere"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PTF548" not in result.stderr
+    assert show(store)["by_task"]["s"]["status"] == "SUCCEEDED"
+
+
+def test_a_loop_over_long_text_that_is_no_json_list_shows_its_first_60_characters(tmp_path: Path, store: Path):
+    source = tmp_path / "loop.ptflow"
+    source.write_text(LOOP_OVER_TEXT)
+    ir = tmp_path / "loop.yaml"
+    ptflow("compile", str(source), "-o", str(ir), check=True)
+    document = yaml.safe_load(ir.read_text())
+    document["root"]["inputDefinitions"]["parameters"]["items"]["parameterType"] = "STRING"
+    loop_inputs = document["components"]["comp-for-loop-1"]["inputDefinitions"]["parameters"]
+    loop_inputs["pipelinechannel--items"]["parameterType"] = "STRING"
+    ir.write_text(yaml.safe_dump(document))
+    text = "x" * 59 + "yz"  # 61 characters: the last is left out
+    result = ptflow("run", str(ir), "--store", str(store), "-p", f"items={text}")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert show(store)["error"].endswith(f"are not a JSON list: {text[:60]!r}")
+
+
+PARTLY_FAILED_LOOP = """\
+component attempt(item: int) -> (out: int) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf %s \\"$0\\" > \\"$1\\"; exit \\"$0\\"", item, out.path]
+}
+component consume(xs: list[int]?) -> (seen: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf %s \\"$0\\" > \\"$1\\"", if_present(xs, xs, "none"), seen.path]
+}
+pipeline p() {
+    for item in [0, 3] {
+        a = attempt(item: item)
+    }
+    c = consume(xs: a.out) with { ignore_upstream_failure: true }
+}
+"""
+
+
+def test_a_failed_loops_gathered_output_has_no_value_not_the_items_that_succeeded(tmp_path: Path, store: Path):
+    """As on KFP, what a failed task (here a loop, one item of which failed) outputs reaches no one: a step
+    that runs anyway sees its input absent, not a list of the items that happened to succeed."""
+    source = tmp_path / "partly.ptflow"
+    source.write_text(PARTLY_FAILED_LOOP)
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 1
+    steps = show(store)["by_task"]
+    assert (steps["for-loop-2[0]/a"]["outputs"], steps["for-loop-2[1]/a"]["status"]) == ({"out": 0}, "FAILED")
+    assert steps["c"]["outputs"] == {"seen": "none"}
