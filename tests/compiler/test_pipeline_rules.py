@@ -675,3 +675,255 @@ def test_returns_after_an_undeclared_or_built_one_are_still_checked(tmp_path):
 def test_a_list_of_ints_and_floats_with_run_time_parts_is_a_list_of_floats(tmp_path):
     d = only(check(tmp_path, "pipeline q(n: int = 1) {\n    s = say(msg: [n, 2.5])\n}"), "PTF301")
     assert d.message == "input `msg` of `say`: expected `str`, found `list[float]`"
+
+
+# ------------------------------------------------------- round 5 (lines no test ran)
+
+
+def test_a_vertex_pipeline_root_outside_cloud_storage_is_reported_at_the_property(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(COMPONENTS + 'pipeline q() {\n    pipeline_root = "s3://b/r"\n    s = say(msg: "hi")\n}\n')
+    result = compile_file(str(path), "vertex")
+    assert _said(result.diagnostics) == [
+        (
+            "PTF501",
+            2,
+            5,
+            "the pipeline's default root `s3://b/r` is not a Cloud Storage folder; vertex keeps pipeline "
+            "artifacts in Cloud Storage only",
+        )
+    ]
+
+
+def test_a_loop_variable_named_like_a_parameter_or_an_outer_loop_variable_is_reported(tmp_path):
+    body = (
+        "pipeline q(n: int = 1) {\n"
+        '    for n in [1] {\n        s = say(msg: "a")\n    }\n'
+        '    for x in [1] {\n        for x in [2] {\n            t = say(msg: "b")\n        }\n    }\n'
+        "}"
+    )
+    assert _said(check(tmp_path, body)) == [
+        ("PTF205", 2, 9, "loop variable `n` hides another name"),
+        ("PTF205", 6, 13, "loop variable `x` hides another name"),
+    ]
+
+
+def test_a_property_set_twice_is_reported_and_the_first_value_is_kept(tmp_path):
+    source = COMPONENTS + 'pipeline q() {\n    description = "a"\n    description = "b"\n}\n'
+    path = tmp_path / "main.ptflow"
+    path.write_text(source)
+    result = check_file(str(path))
+    assert _said(result.diagnostics) == [("PTF205", 3, 5, "`description` is set twice")]
+    assert [(r.span.line - P + 1, r.span.column, r.message) for r in result.diagnostics[0].related] == [
+        (2, 5, "first set here")
+    ]
+    assert result.pipelines["q"].description == "a"
+
+
+def test_a_step_name_without_letters_or_digits_is_reported_and_makes_no_task(tmp_path):
+    source = COMPONENTS + 'pipeline q() {\n    _ = say(msg: "a")\n    __ = say(msg: "b")\n}\n'
+    path = tmp_path / "main.ptflow"
+    path.write_text(source)
+    result = check_file(str(path))
+    assert _said(result.diagnostics) == [
+        ("PTF206", 2, 5, "step name `_` has no letters or digits for a task name"),
+        ("PTF206", 3, 5, "step name `__` has no letters or digits for a task name"),
+    ]
+    assert result.pipelines["q"].tasks == {}
+
+
+def test_a_loop_over_a_list_with_a_parameter_inside_or_an_empty_list_is_refused(tmp_path):
+    with_parameter = check(
+        tmp_path, 'pipeline q(n: int = 1) {\n    for x in [n, 2] {\n        s = say(msg: "a")\n    }\n}'
+    )
+    assert _said(with_parameter) == [
+        (
+            "PTF306",
+            2,
+            14,
+            "a list to loop over must hold only constants; loop over a parameter or a step output for values "
+            "known at run time",
+        )
+    ]
+    # The step inside is not checked against items that don't exist (no `float` is made up for them).
+    empty = check(tmp_path, "pipeline q() {\n    for x in [] {\n        s = say(msg: x)\n    }\n}")
+    assert _said(empty) == [("PTF306", 2, 14, "the list to loop over is empty")]
+
+
+def test_a_loop_over_oneof_is_refused_with_the_way_around(tmp_path):
+    body = (
+        "pipeline q(x: int = 1) {\n"
+        "    if x > 0 {\n        a = make()\n    } else {\n        b = make()\n    }\n"
+        "    for n in oneof(a.names, b.names) {\n        s = fit(lr: n)\n    }\n"
+        "}"
+    )
+    diagnostics = check(tmp_path, body)
+    # Only the loop is reported: its items have no type, so `fit` is not told they are `str`.
+    assert _said(diagnostics) == [("PTF312", 7, 14, "a loop over `oneof(...)` is not supported")]
+    assert diagnostics[0].hint == "pass the `oneof(...)` to a step that returns the list, and loop over that output"
+
+
+def test_a_loop_over_a_parameter_of_an_unknown_type_reports_only_the_type(tmp_path):
+    diagnostics = check(tmp_path, 'pipeline q(n: Foo) {\n    for i in n {\n        s = say(msg: "a")\n    }\n}')
+    # The loop's items are of no known type either: no `for needs a list` is added to the type's mistake.
+    assert [(code, line, column, message) for code, line, column, message in _said(diagnostics)] == [
+        ("PTF310", 1, 15, "unknown type `Foo`")
+    ]
+
+
+def test_a_loop_over_a_list_of_artifacts_iterates_the_artifacts(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(
+        "component many() -> (ds: list[Dataset]) {\n"
+        '    image = "alpine"\n    command = ["x", ds.path]\n}\n'
+        "component one(d: Dataset) {\n"
+        '    image = "alpine"\n    command = ["x", d.path]\n}\n'
+        "pipeline q() {\n    m = many()\n    for d in m.ds {\n        o = one(d: d)\n    }\n}\n"
+    )
+    result = compile_file(str(path), "kfp-v2")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    loop = result.documents[0]["root"]["dag"]["tasks"]["for-loop-1"]
+    assert loop["artifactIterator"] == {
+        "itemInput": "pipelinechannel--m-ds-loop-item",
+        "items": {"inputArtifact": "pipelinechannel--m-ds"},
+    }
+
+
+def test_an_importer_type_written_as_a_schema_title_and_reimport_reach_the_compiled_importer(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(
+        COMPONENTS + 'pipeline q() {\n    d = importer(uri: "gs://x", type: "google.VertexModel", reimport: true)\n}\n'
+    )
+    result = compile_file(str(path), "kfp-v2")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    (executor,) = result.documents[0]["deploymentSpec"]["executors"].values()
+    assert executor["importer"]["typeSchema"]["schemaTitle"] == "google.VertexModel"
+    assert executor["importer"]["reimport"] is True
+
+
+def test_an_importer_type_that_is_a_number_or_a_uri_of_an_unknown_name_is_reported_once(tmp_path):
+    number = check(tmp_path, 'pipeline q() {\n    e = importer(uri: "gs://x", type: 1)\n}')
+    assert _said(number) == [
+        ("PTF310", 2, 39, "importer `type` is an artifact type such as `Model`, or a schema title string")
+    ]
+    unknown = check(tmp_path, "pipeline q() {\n    f = importer(uri: nope)\n}")
+    assert _said(unknown) == [("PTF201", 2, 23, "unknown name `nope`")]
+
+
+def test_a_comparison_inside_a_comparison_is_not_a_value(tmp_path):
+    body = 'pipeline q(n: int = 1) {\n    if (n > 1) == true {\n        s = say(msg: "a")\n    }\n}'
+    assert _said(check(tmp_path, body)) == [("PTF312", 2, 9, "comparisons can only be used in `if` conditions")]
+
+
+def test_an_importer_metadata_key_written_in_brackets_as_text_is_that_key(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(
+        COMPONENTS + 'pipeline q(n: str = "a") {\n    d = importer(uri: "gs://x", metadata: {["k"]: n})\n}\n'
+    )
+    result = compile_file(str(path), "kfp-v2")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    (executor,) = result.documents[0]["deploymentSpec"]["executors"].values()
+    assert executor["importer"]["metadata"] == {"k": "{{$.inputs.parameters['metadata']}}"}
+
+
+def test_an_importer_metadata_key_of_null_or_a_bool_is_described_as_such(tmp_path):
+    body = 'pipeline q(n: str = "a") {\n    d = importer(uri: "gs://x", metadata: {[null]: n, [true]: n})\n}'
+    diagnostics = check(tmp_path, body)
+    assert _said(diagnostics) == [
+        ("PTF312", 2, 45, "a dict key must be a string, but this is null"),
+        ("PTF312", 2, 56, "a dict key must be a string, but this is a bool (`true`)"),
+    ]
+
+
+def test_collect_of_an_unknown_output_or_of_a_finally_step_is_reported_once(tmp_path):
+    body = (
+        "pipeline q(n: int = 1) -> (a: int, b: list[str]) {\n"
+        "    if n > 0 {\n        m = make()\n    }\n"
+        "    return (a: collect(m.cnt), b: collect(f.names))\n"
+        "    finally {\n        f = make()\n    }\n"
+        "}"
+    )
+    assert _said(check(tmp_path, body)) == [
+        ("PTF202", 5, 26, "step `m` (`make`) has no output `cnt`"),
+        ("PTF404", 5, 43, "a pipeline returns outputs of its body, not of `finally` steps"),
+    ]
+
+
+def test_a_loop_variable_used_after_its_loop_is_unknown_and_said_to_be_a_loop_variable(tmp_path):
+    body = 'pipeline q() {\n    for x in [1] {\n        s = say(msg: "a")\n    }\n    t = say(msg: x)\n}'
+    diagnostics = check(tmp_path, body)
+    assert _said(diagnostics) == [("PTF201", 5, 18, "unknown name `x`")]
+    assert diagnostics[0].hint == "`x` is a loop variable, visible only inside its `for`"
+
+
+def test_an_unknown_value_of_pipeline_lists_the_known_ones(tmp_path):
+    diagnostics = check(tmp_path, "pipeline q() {\n    s = say(msg: pipeline.nme)\n}")
+    assert _said(diagnostics) == [("PTF202", 2, 27, "`pipeline` has no `nme`")]
+    assert diagnostics[0].hint == (
+        "`pipeline` has `job_name`, `job_id`, `job_resource_name`, `job_create_time`, `job_schedule_time`, "
+        "`task_name`, `task_id`, `root`, `status`, `workspace_path`"
+    )
+
+
+def test_a_finally_step_using_another_finally_steps_output_is_reported(tmp_path):
+    body = (
+        'pipeline q() {\n    s = say(msg: "a")\n'
+        "    finally {\n        m = make()\n        t = say(msg: m.names)\n    }\n"
+        "}"
+    )
+    assert _said(check(tmp_path, body)) == [
+        ("PTF404", 5, 22, "steps in `finally` run independently and can't use each other's outputs")
+    ]
+
+
+def test_not_in_a_condition_is_compiled_as_a_negation(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(COMPONENTS + 'pipeline q(b: bool = true) {\n    if not b {\n        s = say(msg: "a")\n    }\n}\n')
+    result = compile_file(str(path), "kfp-v2")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    condition = result.documents[0]["root"]["dag"]["tasks"]["condition-1"]["triggerPolicy"]["condition"]
+    assert condition == "!(inputs.parameter_values['pipelinechannel--b'] == true)"
+
+
+def test_a_condition_that_is_a_constant_or_compares_two_constants_is_reported(tmp_path):
+    body = (
+        "pipeline q() {\n"
+        '    if true {\n        t = say(msg: "b")\n    }\n'
+        '    if 1 == "a" {\n        u = say(msg: "c")\n    }\n'
+        "}"
+    )
+    source = COMPONENTS + body + "\n"
+    path = tmp_path / "main.ptflow"
+    path.write_text(source)
+    result = check_file(str(path))
+    assert _said(result.diagnostics) == [
+        ("PTF307", 2, 8, "this condition is always the same; it must depend on a parameter or a step output"),
+        ("PTF307", 5, 8, "this comparison is between two constants; it must depend on a parameter or a step output"),
+    ]
+    # Neither `if` is given a condition: the file has a mistake, and nothing is made of the wrong one.
+    assert [group.condition for group in result.pipelines["q"].root.children] == [None, None]
+
+
+def test_a_returned_constant_is_refused_and_not_returned(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(COMPONENTS + "pipeline q() -> (a: int) {\n    m = make()\n    return (a: 3)\n}\n")
+    result = check_file(str(path))
+    assert _said(result.diagnostics) == [("PTF312", 3, 16, "a pipeline returns step outputs, not constants")]
+    assert result.pipelines["q"].returns == {}
+
+
+def test_the_items_of_a_loop_over_mixed_constants_are_any(tmp_path):
+    """`any` items go to a `str` input unquestioned, but are still not a `Status`."""
+    body = (
+        'pipeline q() {\n    for x in [1, "a"] {\n        s = say(msg: x)\n        t = status_of(status: x)\n    }\n}'
+    )
+    assert _said(check(tmp_path, body)) == [
+        ("PTF301", 4, 31, "input `status` of `status_of`: expected `Status`, found `any`")
+    ]
+
+
+def test_a_positional_argument_to_a_component_without_inputs_has_no_hint(tmp_path):
+    body = 'component none() {\n    image = "alpine"\n    command = ["true"]\n}\npipeline q() {\n    n = none("x")\n}'
+    diagnostics = check(tmp_path, body)
+    assert _said(diagnostics) == [("PTF212", 6, 14, "inputs of `none` are passed by name")]
+    assert diagnostics[0].hint is None
