@@ -198,3 +198,48 @@ pipeline q(flag: bool) {
 }
 """
     )
+
+
+def test_a_finally_with_options_an_index_and_a_comment_after_a_blank_line_keep_their_form():
+    source = (
+        SAY
+        + """
+pipeline q(xs: list[str]) {
+    a = say(msg: xs[0])
+    finally with {display_name:"cleanup"} {
+        b = say(msg: "y")
+    }
+}
+
+component c(msg: str) {
+    image = "alpine"
+    command = [
+        "echo",
+        msg,
+
+        # the end
+    ]
+}
+"""
+    )
+    assert fmt(source) == expect(
+        SAY
+        + """
+pipeline q(xs: list[str]) {
+    a = say(msg: xs[0])
+    finally with { display_name: "cleanup" } {
+        b = say(msg: "y")
+    }
+}
+
+component c(msg: str) {
+    image = "alpine"
+    command = [
+        "echo",
+        msg,
+
+        # the end
+    ]
+}
+"""
+    )
