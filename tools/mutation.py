@@ -126,6 +126,7 @@ MODULES: dict[str, list[str]] = {
         "tests/runner/test_interruption.py::test_a_step_started_as_the_run_stops_is_stopped_by_its_own_launcher",
         "tests/runner/test_placeholder_runs.py",
         "tests/runner/test_cache_invalidation.py",
+        "tests/runner/test_custom_cache_key.py",  # a step's own cache key
         "tests/runner/test_run_basic.py",
         "tests/runner/test_failures.py",
         "tests/runner/test_logs.py",

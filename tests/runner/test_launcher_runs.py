@@ -1,5 +1,6 @@
 """Launcher rules that only mutation testing showed untested (tools/mutation.py), each in a real `ptflow run`."""
 
+import json
 from pathlib import Path
 
 import yaml
@@ -166,3 +167,83 @@ def test_an_importer_records_its_artifact_with_the_type_schema_it_names(tmp_path
     assert result.returncode == 0, result.stdout + result.stderr
     (artifact,) = show(store)["by_task"]["base"]["output_artifacts"]["artifact"]
     assert (artifact["type"], artifact["uri"]) == ("system.Model", str(tmp_path / "model.pt"))
+
+
+# Fails twice, then succeeds: a counter file tells the attempts apart.
+THIRD_TIME_LUCKY = """\
+component flaky(counter: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "n=$(cat \\"$0\\" 2>/dev/null || echo 0); echo $((n + 1)) > \\"$0\\"; [ $n -ge 2 ]",
+               counter]
+}
+pipeline p(counter: str) {
+    f = flaky(counter: counter) with { retry: {max: 2, backoff: "1s", max_backoff: "10s"} }
+}
+"""
+
+
+def test_a_retry_policy_without_a_backoff_factor_doubles_the_wait_as_kfp_does(tmp_path: Path, store: Path):
+    """`backoffFactor` is optional in the IR (ptflow writes it); left out, KFP doubles each wait: 1s, then 2s."""
+    source = tmp_path / "retry.ptflow"
+    source.write_text(THIRD_TIME_LUCKY)
+    ir = tmp_path / "retry.yaml"
+    ptflow("compile", str(source), "-o", str(ir), check=True)
+    document = yaml.safe_load(ir.read_text())
+    del document["root"]["dag"]["tasks"]["f"]["retryPolicy"]["backoffFactor"]
+    ir.write_text(yaml.safe_dump(document))
+    result = ptflow("run", str(ir), "--store", str(store), "-p", f"counter={tmp_path / 'counter'}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    retries = [line.strip() for line in result.stdout.splitlines() if line.lstrip().startswith("retry")]
+    assert retries == [
+        "retry   f: exited with code 1; attempt 2 in 1s",
+        "retry   f: exited with code 1; attempt 3 in 2s",
+    ]
+
+
+TWO_OUTPUTS = """\
+component two() -> (a: str, b: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf 1 > \\"$0\\"; printf 2 > \\"$1\\"", a.path, b.path]
+}
+pipeline p() {
+    t = two()
+}
+"""
+
+
+def test_output_parameters_reported_in_the_executor_output_are_each_taken(tmp_path: Path, store: Path):
+    """kfp's Python components report their outputs in the executor output file (`parameterValues`) instead of
+    one file each: every one reported is the step's output."""
+    source = tmp_path / "two.ptflow"
+    source.write_text(TWO_OUTPUTS)
+    ir = tmp_path / "two.yaml"
+    ptflow("compile", str(source), "-o", str(ir), check=True)
+    document = yaml.safe_load(ir.read_text())
+    (executor,) = document["deploymentSpec"]["executors"].values()
+    report = json.dumps({"parameterValues": {"a": "one", "b": "two"}})
+    executor["container"]["command"] = ["sh", "-c", f"printf '%s' '{report}' > \"$0\"", "{{$.outputs.output_file}}"]
+    ir.write_text(yaml.safe_dump(document))
+    result = ptflow("run", str(ir), "--store", str(store))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert show(store)["by_task"]["t"]["outputs"] == {"a": "one", "b": "two"}
+
+
+WINDOWS_LINES = """\
+component crlf() -> (text: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf 'one\\\\r\\\\ntwo\\\\rthree' > \\"$0\\"", text.path]
+}
+pipeline p() {
+    t = crlf()
+}
+"""
+
+
+def test_an_output_parameter_written_with_windows_or_old_mac_line_ends_is_read_with_newlines(
+    tmp_path: Path, store: Path
+):
+    source = tmp_path / "crlf.ptflow"
+    source.write_text(WINDOWS_LINES)
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert show(store)["by_task"]["t"]["outputs"] == {"text": "one\ntwo\nthree"}
