@@ -258,7 +258,7 @@ class ContainerLauncher:
                 delay = policy.delay(attempt)
                 run.progress.step_retrying(step.path, attempt, delay, _short(failure))
                 if run.stopping.wait(delay):
-                    break
+                    break  # the run is stopping: no further attempt
                 continue
             break
         if execution.id is None:  # no attempt got as far as starting a process
