@@ -471,6 +471,9 @@ def mutate_module(
     print(f"{module}: {to_run} mutants{note}", flush=True)
     if retest:
         forget_survivors(session)
+        if mutation_reach.reach_file(work).exists():
+            # the table may have new tests since: which tests reach each line is measured again
+            run_baseline(module, work)
     try:
         # exec runs only the mutants without a result yet (so --reuse finishes an interrupted run)
         cosmic_ray("exec", str(config), str(session))
