@@ -194,17 +194,25 @@ def run_mutant(module: str, base: list[str], table: list[str], work: Path, quiet
 
 
 def apply_diff(text: str, diff: str, near: int) -> str | None:
-    """`text` with a mutant's one-hunk diff applied where its lines (context included) still are, the place
-    nearest to line `near` if they are in several; None if they are nowhere (the code there changed)."""
+    """`text` with a mutant's one-hunk diff applied where its lines (context included, else the changed lines
+    alone) still are, the place nearest to line `near` if they are in several; None if they are nowhere (the
+    mutated code itself was rewritten or deleted)."""
     body = [line for line in diff.splitlines() if line[:1] in (" ", "-", "+") and not line.startswith(("---", "+++"))]
     before = [line[1:] for line in body if line[:1] in (" ", "-")]
     after = [line[1:] for line in body if line[:1] in (" ", "+")]
     lines = text.split("\n")
     starts = [i for i in range(len(lines) - len(before) + 1) if lines[i : i + len(before)] == before]
-    if not before or not starts:
+    if before and starts:
+        start = min(starts, key=lambda i: abs(i + 1 - near))
+        return "\n".join(lines[:start] + after + lines[start + len(before) :])
+    # the lines around it changed (a neighbour edited): the changed lines alone, if they are still there
+    removed = [line[1:] for line in body if line[:1] == "-"]
+    added = [line[1:] for line in body if line[:1] == "+"]
+    starts = [i for i in range(len(lines) - len(removed) + 1) if lines[i : i + len(removed)] == removed]
+    if not removed or not starts:
         return None
     start = min(starts, key=lambda i: abs(i + 1 - near))
-    return "\n".join(lines[:start] + after + lines[start + len(before) :])
+    return "\n".join(lines[:start] + added + lines[start + len(removed) :])
 
 
 def unreached(module: str, work: Path, line: int) -> bool:

@@ -149,3 +149,8 @@ def test_a_survivors_diff_is_applied_where_its_lines_are_now_or_not_at_all():
     assert mutation_reach.apply_diff(moved, DIFF, near=3) == moved.replace("x + 1", "x - 1")
     rewritten = "def f(x):\n    return x + 2\n\n"
     assert mutation_reach.apply_diff(rewritten, DIFF, near=3) is None
+
+
+def test_a_survivors_diff_whose_neighbour_line_changed_is_applied_to_its_own_line():
+    neighbour_edited = "def f(x):\n    return x + 1\n# a comment now\n"
+    assert mutation_reach.apply_diff(neighbour_edited, DIFF, near=3) == "def f(x):\n    return x - 1\n# a comment now\n"
