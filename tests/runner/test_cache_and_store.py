@@ -1,5 +1,6 @@
 """Caching, and the store under stress: a runner killed with SIGKILL, two runners on one store."""
 
+import hashlib
 import json
 import os
 import signal
@@ -240,3 +241,20 @@ def test_a_remote_artifact_is_known_by_its_uri_for_the_cache(tmp_path: Path, sto
     ptflow("run", str(source), "--store", str(store), "-p", f"where={other}", check=True)
     step = show(store)["by_task"]["u"]
     assert step["status"] == "SUCCEEDED" and step["outputs"]["u"] == other
+
+
+def test_lineage_gives_a_remote_artifact_its_uri_for_a_digest_and_a_local_one_its_content_digest(
+    tmp_path: Path, store: Path
+):
+    """Nothing here can read a remote artifact's bytes: `ptflow lineage` shows what the cache knows it by."""
+    source = tmp_path / "remote.ptflow"
+    source.write_text(REMOTE_IMPORT)
+    ptflow("run", str(source), "--store", str(store), "-p", "where=https://a-bucket/model", check=True)
+    remote = ptflow("lineage", "https://a-bucket/model", "--store", str(store), check=True)
+    assert "digest    uri:https://a-bucket/model" in remote.stdout.splitlines()
+    local_file = tmp_path / "model.pt"
+    local_file.write_text("weights")
+    ptflow("run", str(source), "--store", str(store), "-p", f"where={local_file}", check=True)
+    local = ptflow("lineage", str(local_file), "--store", str(store), check=True)
+    expected = "sha256:" + hashlib.sha256(b"weights").hexdigest()
+    assert f"digest    {expected}" in local.stdout.splitlines()

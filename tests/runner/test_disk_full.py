@@ -7,6 +7,7 @@ tests skip and say so.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ptflow.runtime.runner.store import DATABASE, Store, StoreFull
+from ptflow.runtime.runner.store import DATABASE, RESERVE, RESERVE_BYTES, Store, StoreFull
 from tests.runner.helpers import ptflow, show
 
 # A step that fills the disk with scratch data in its working directory (inside the store), then succeeds or
@@ -176,3 +177,17 @@ def test_what_an_unfinished_attempt_staged_is_removed_when_the_disk_fills(tmp_pa
     assert result.returncode == 1
     assert "error[PTF915]: the store's disk is full" in result.stderr
     assert list((store / "artifacts" / ".staging").iterdir()) == []
+
+
+def test_a_store_made_on_a_disk_without_room_for_its_reserve_opens_without_it(small_disk: Path):
+    """The reserve (512 KiB kept for recording a failure on a full disk) is made when there is room; a store
+    opened on a nearly full disk still opens, and makes the reserve later, when a store is opened with room."""
+    status = os.statvfs(small_disk)
+    with open(small_disk / "filler", "wb") as handle:
+        handle.write(bytes(status.f_bavail * status.f_frsize - 300_000))  # leaves less room than the reserve
+    store = Store(small_disk / "store")
+    assert not (small_disk / "store" / RESERVE).exists()
+    store.close()
+    (small_disk / "filler").unlink()
+    Store(small_disk / "store").close()
+    assert (small_disk / "store" / RESERVE).stat().st_size == RESERVE_BYTES

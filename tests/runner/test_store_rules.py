@@ -232,3 +232,34 @@ def test_an_output_edited_in_the_store_after_its_run_is_read_again_not_taken_fro
     steps = show(store)["by_task"]
     assert steps["m"]["status"] == "CACHED"
     assert (steps["r"]["status"], steps["r"]["outputs"]) == ("SUCCEEDED", {"seen": "edited by hand"})
+
+
+def test_a_full_disk_error_for_a_file_not_made_yet_says_how_much_room_its_folder_has(tmp_path: Path):
+    """The file a full disk kept from being written does not exist: the room is that of its folder."""
+    from ptflow.runtime.runner.store import StoreFull
+
+    message = str(StoreFull(tmp_path / "staging" / "not-made-yet" / "model.pt"))
+    assert re.search(r"\(the file system at \S+ has [0-9,]+ bytes free\)", message), message
+
+
+BIG_INPUTS = """\
+component take(text: str, items: list[str]) {
+    image = "alpine:3"
+    command = ["true", text, items]
+}
+pipeline p(text: str) {
+    t = take(text: f"{text}!", items: [text, "and more"])
+}
+"""
+
+
+def test_a_steps_long_inputs_are_recorded_whole(tmp_path: Path, store: Path):
+    """Values of 4 KiB and more are kept apart from the step's row (one copy however many steps share them):
+    `ptflow show` reads them back whole.  (The step's inputs differ from the run's parameter, which is kept
+    the same way, so they are not found through it.)"""
+    source = tmp_path / "big.ptflow"
+    source.write_text(BIG_INPUTS)
+    text = "word " * 1000  # 5,000 characters
+    ptflow("run", str(source), "--store", str(store), "-p", f"text={text}", check=True)
+    inputs = show(store)["by_task"]["t"]["inputs"]
+    assert (inputs["text"], inputs["items"]) == (text + "!", [text, "and more"])
