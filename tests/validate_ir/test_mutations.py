@@ -590,6 +590,18 @@ def test_condition_reading_an_input_the_task_lacks(ir_file):
     assert problem.hint == "did you mean `pipelinechannel--flip-side`?"
 
 
+def test_condition_reading_an_input_in_double_quotes_is_checked_as_well(ir_file):
+    """CEL takes either quote: `parameter_values["x"]` names an input as `parameter_values['x']` does."""
+    ir = ir_file("loops_and_conditions")
+    tasks = ir.spec["components"]["comp-condition-branches-1"]["dag"]["tasks"]
+    tasks["condition-2"]["triggerPolicy"]["condition"] = 'inputs.parameter_values["pipelinechannel--flip-sid"] == "x"'
+    problem = only(ir.validate())
+    assert (problem.code, problem.hint) == ("PTF520", "did you mean `pipelinechannel--flip-side`?")
+    assert problem.message.endswith(
+        "condition reads `pipelinechannel--flip-sid`, which is not an input parameter of this task"
+    )
+
+
 def test_string_default_for_an_integer(ir_file):
     ir = ir_file(A)
     ir.spec["root"]["inputDefinitions"]["parameters"]["rows"]["defaultValue"] = "abc"
@@ -1062,3 +1074,13 @@ def test_an_importer_reading_a_parameter_its_component_lacks_suggests_the_closes
         "did you mean `uri`?",
     )
     assert at(problem) == ir.position("runtimeParameter: url", skip=len("runtimeParameter: "))
+
+
+def test_a_producer_task_that_is_a_list_is_one_type_error_not_a_crash(ir_file):
+    ir = ir_file(A)
+    ir.root_tasks["consume"]["inputs"]["parameters"]["size"]["taskOutputParameter"]["producerTask"] = ["produce"]
+    problem = only(ir.validate())
+    assert problem.code == "PTF511"
+    assert problem.message.startswith(
+        "root.dag.tasks.consume.inputs.parameters.size.taskOutputParameter.producerTask: "
+    )
