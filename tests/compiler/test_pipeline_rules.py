@@ -927,3 +927,10 @@ def test_a_positional_argument_to_a_component_without_inputs_has_no_hint(tmp_pat
     diagnostics = check(tmp_path, body)
     assert _said(diagnostics) == [("PTF212", 6, 14, "inputs of `none` are passed by name")]
     assert diagnostics[0].hint is None
+
+
+def test_an_unknown_input_next_to_every_known_one_still_gets_the_closest_as_a_suggestion(tmp_path):
+    """The inputs not given yet are the likelier meaning; when every input is given, the closest of all is."""
+    diagnostics = check(tmp_path, "pipeline q() {\n    e = fit(lr: 0.1, lrr: 0.2)\n}")
+    assert codes_at(diagnostics) == [("PTF203", P + 1, 22)]
+    assert diagnostics[0].hint == "did you mean `lr`?"
