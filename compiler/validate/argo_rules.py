@@ -462,6 +462,8 @@ class DagRules:
             if not isinstance(name, str) or not name:
                 if "name" not in body:
                     self.rules.add(codes.ARGO_MISSING_FIELD, path, "required field `name` is missing", part="key")
+                elif name == "":  # another type is the typed check's to report
+                    self.rules.add(codes.ARGO_INVALID_NAME, path + ("name",), "a task name must be a non-empty string")
                 continue
             _check_field_name(self.rules, path + ("name",), name, "task")
             if uses_dependencies and name[:1].isdigit():

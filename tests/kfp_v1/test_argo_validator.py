@@ -1109,3 +1109,35 @@ def test_an_output_of_a_dependency_that_argo_does_not_define_is_not_a_variable(o
             "not a variable of task `a`",
         )
     ]
+
+
+def test_an_empty_task_name_is_invalid_as_an_empty_template_name_is():
+    document = _workflow([_dag(("a", [])), _container("work")])
+    document["spec"]["templates"][0]["dag"]["tasks"][0]["name"] = ""
+    assert _findings(document) == [
+        ("PTF570", "spec.templates[0].dag.tasks[0].name: a task name must be a non-empty string")
+    ]
+
+
+@pytest.mark.parametrize(
+    "metadata, expected",
+    [
+        ({"name": "fixed", "generateName": ""}, []),  # an empty prefix beside a name: Argo uses the name
+        (
+            {"generateName": 5},
+            [("PTF585", "metadata.generateName: wrong type: should be a valid string; got the integer 5")],
+        ),
+    ],
+    ids=["empty-prefix", "a-number"],
+)
+def test_a_generate_name_is_checked_only_when_it_is_text(metadata, expected):
+    document = _workflow([_dag(("a", [])), _container("work")])
+    document["metadata"] = metadata
+    assert _findings(document) == expected
+
+
+def test_variables_argo_leaves_alone_are_not_checked():
+    """`{{=...}}` is an expression and `{{my.own}}` no variable of Argo's: both are passed on as they are."""
+    work = _container("work")
+    work["container"]["command"] = ["echo", "{{my.own}}", "{{=inputs.parameters.x}}"]
+    assert _findings(_workflow([_dag(("a", [])), work])) == []
