@@ -315,3 +315,23 @@ def test_a_step_reading_a_ui_metadata_output_takes_the_artifact_kfp_names_for_th
     assert consumer["arguments"]["artifacts"] == [
         {"name": "mlpipeline-ui-metadata", "from": "{{tasks.e.outputs.artifacts.mlpipeline-ui-metadata}}"}
     ]
+
+
+def test_a_loop_over_a_field_of_an_outer_loops_item_reads_it_through_the_items_subvar(tmp_path):
+    """kfp 1.8 names the inner loop's items after the outer item's field (`...-loop-item-subvar-members`) and
+    its item after those (`...-subvar-members-loop-item`)."""
+    source = tmp_path / "nested.ptflow"
+    source.write_text(
+        'component say(msg: str) {\n    image = "alpine:3.19"\n    command = ["echo", msg]\n}\n'
+        "pipeline nested(groups: list[dict]) {\n"
+        "    for group in groups {\n"
+        "        for member in group.members {\n"
+        "            s = say(msg: member)\n"
+        "        }\n"
+        "    }\n"
+        "}\n"
+    )
+    document = compile_v1(source)
+    outer = tasks(templates(document)["for-loop-1"])["for-loop-2"]
+    assert outer["withParam"] == "{{inputs.parameters.groups-loop-item-subvar-members}}"
+    assert [p["name"] for p in outer["arguments"]["parameters"]] == ["groups-loop-item-subvar-members-loop-item"]
