@@ -243,3 +243,31 @@ component c(msg: str) {
 }
 """
     )
+
+
+def test_a_comment_right_after_a_for_or_component_blocks_brace_stays_after_it():
+    source = """
+component say(msg: str) {
+    image = "alpine"
+    command = ["echo", msg]
+}# right after the component
+pipeline q(xs: list[str]) {
+    for x in xs {
+        a = say(msg: x)
+    }# right after the for
+}
+"""
+    assert fmt(source) == expect(
+        """
+component say(msg: str) {
+    image = "alpine"
+    command = ["echo", msg]
+}  # right after the component
+
+pipeline q(xs: list[str]) {
+    for x in xs {
+        a = say(msg: x)
+    }  # right after the for
+}
+"""
+    )
