@@ -1009,3 +1009,14 @@ def test_concat_takes_its_parts_unnamed_and_at_least_one(tmp_path, call):
     diagnostics = diagnose(source, tmp_path)
     assert codes_at(diagnostics) == [("PTF313", 3, 24)]
     assert only(diagnostics, "PTF313").message == "write `concat(part, part, ...)`"
+
+
+def test_true_and_false_in_a_command_are_written_as_the_words(tmp_path):
+    path = tmp_path / "main.ptflow"
+    path.write_text(
+        'component c() {\n    image = "alpine"\n    command = ["run", true, false]\n}\npipeline p() {\n    s = c()\n}\n'
+    )
+    result = compile_file(str(path), "kfp-v2")
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics]
+    (executor,) = result.documents[0]["deploymentSpec"]["executors"].values()
+    assert executor["container"]["command"] == ["run", "true", "false"]
