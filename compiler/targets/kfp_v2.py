@@ -266,7 +266,8 @@ class _Lowering:
                 f"loop-item-param-{item_code}", _definition(item_type), origin=ChannelOrigin.ITEMS, loop=loop
             )
         assert loop.items is not None, "a checked loop has its items"
-        items_channel = self._channel_of(loop.items)
+        items_channel = self._items_channel(loop)
+        assert items_channel is not None, "a loop over a value other than a constant list has an items channel"
         return Channel(
             f"{items_channel.name}-loop-item",
             _definition(item_type),
@@ -423,7 +424,7 @@ class _Lowering:
         walk = self.parents[id(task)] if producer is None else self._uncommon(producer, task)[1]
         for node in walk:
             self._add_input(node, chain[-1])
-            if isinstance(node, dag.LoopGroup) and len(chain) > 1 and chain[-1] == self._items_channel(node):
+            if isinstance(node, dag.LoopGroup) and len(chain) > 1 and chain[-1] == self._items_source(node):
                 chain.pop()
 
     def _propagate_raw_item_field(self, value: dag.LoopItem, task: dag.Task) -> None:
@@ -451,9 +452,19 @@ class _Lowering:
         )
 
     def _items_channel(self, loop: dag.LoopGroup) -> Channel | None:
+        """The channel a loop iterates: over a field of an outer loop's item, that field's own channel (kfp's
+        `...-loop-item-subvar-<field>`), so that the outer item keeps its name inside the loop."""
         if loop.items is None or isinstance(loop.items, dag.Constant):
             return None
+        if isinstance(loop.items, dag.LoopItem) and loop.items.field is not None:
+            return self._subvar_channel(loop.items)
         return self._channel_of(loop.items)
+
+    def _items_source(self, loop: dag.LoopGroup) -> Channel | None:
+        """The channel a loop's items are read from: the outer item itself for a loop over one of its fields."""
+        if isinstance(loop.items, dag.LoopItem) and loop.items.field is not None:
+            return self.loop_items[id(loop.items.loop)]
+        return self._items_channel(loop)
 
     def _chain(self, value: dag.Value) -> list[Channel]:
         """The channels a value passes through, most specific first (kfp's `channels_to_add`)."""
@@ -468,16 +479,13 @@ class _Lowering:
     def _surface(self, value: dag.TaskOutput, consumer: dag.Task) -> None:
         """Expose a gathered output as an output of each group between the producer and the consumer."""
         producer = self.graph.tasks[value.task]
-        up, down = self._uncommon(producer, consumer)
+        up, _ = self._uncommon(producer, consumer)
         surfaced = f"{PREFIX}{value.task}-{value.output}"
         source_name, source_key = value.task, value.output
         for node in reversed(up[:-1]):
             outputs = self.dag_outputs.setdefault(self.name_of(node), {})
             outputs[surfaced] = {"producer": source_name, "key": source_key, "type": value.type}
             source_name, source_key = self.name_of(node), surfaced
-            parent = self.parents[id(node)][-2]
-            if any(child is down[0] for child in parent.children):
-                break
 
     # ------------------------------------------------------ components
     def _root_component(self) -> dict:
@@ -663,11 +671,12 @@ class _Lowering:
                     "items": {"inputParameter": items.input_name},
                 }
             if isinstance(loop.items, dag.LoopItem) and loop.items.field is not None:
-                binding = inputs.setdefault("parameters", {}).setdefault(items.input_name, {})
-                binding.clear()
+                # the field's channel is read from the outer item the task is given
                 outer = self.loop_items[id(loop.items.loop)]
-                binding["componentInputParameter"] = outer.input_name
-                binding["parameterExpressionSelector"] = f'parseJson(string_value)["{loop.items.field}"]'
+                inputs.setdefault("parameters", {})[items.input_name] = {
+                    "componentInputParameter": outer.input_name,
+                    "parameterExpressionSelector": f'parseJson(string_value)["{loop.items.field}"]',
+                }
         for kind in ("parameters", "artifacts"):
             inputs.get(kind, {}).pop(item.input_name, None)
         if loop.parallelism:

@@ -1032,3 +1032,28 @@ pipeline item_fstring() {
         "parameterExpressionSelector": 'parseJson(string_value)["a"]',
     }
     assert "inputs" not in ours[0]["root"]["dag"]["tasks"]["for-loop-2"]
+
+
+def test_a_loop_over_a_field_of_an_outer_loops_item_iterates_the_fields_own_channel(tmp_path):
+    """The inner loop's items are the field's own channel (`...-loop-item-subvar-members`), as kfp names it,
+    so the outer item keeps its name inside the loop (tests/runner/test_nested_fan_in.py runs a step there
+    that reads `g.name`; kfp 2.17 itself writes such a read as the constant text "groups-loop-item")."""
+
+    @dsl.pipeline(name="nested-fields")
+    def nested_fields(groups: List[dict]):
+        with dsl.ParallelFor(groups) as g:
+            with dsl.ParallelFor(g.members) as member:
+                echo(msg=member)
+
+    check(
+        tmp_path,
+        nested_fields,
+        """
+pipeline nested_fields(groups: list[dict]) {
+    for g in groups {
+        for member in g.members {
+            echo = echo(msg: member)
+        }
+    }
+}""",
+    )

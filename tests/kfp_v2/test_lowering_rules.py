@@ -314,3 +314,20 @@ pipeline p(configs: list[dict]) {
         "'a' == inputs.parameter_values['pipelinechannel--configs-loop-item-subvar-name'] && "
         "'2' < inputs.parameter_values['pipelinechannel--configs-loop-item-subvar-size']"
     )
+
+
+def test_an_optional_pipeline_output_is_declared_without_is_optional(tmp_path):
+    """`isOptional` belongs to inputs: kfp's outputDefinitions never carry it, whatever the output's type."""
+    result = compiled(
+        tmp_path,
+        """
+pipeline p() -> (data: Dataset?) {
+    made = make_data()
+    return (data: made.data)
+}
+""",
+    )
+    outputs = result.documents[0]["root"]["outputDefinitions"]
+    assert outputs == {
+        "artifacts": {"data": {"artifactType": {"schemaTitle": "system.Dataset", "schemaVersion": "0.0.1"}}}
+    }

@@ -76,3 +76,32 @@ def test_nested_fan_in_gives_a_list_per_loop_and_one_list_of_artifacts(tmp_path:
     # `ptflow run` prints the gathered ints as the steps received them, not as the store's doubles.
     assert "  output all = [[20,40,60],[20,40,60]]" in result.stdout.splitlines(), result.stdout
     assert len(run["outputs"]["kept"]) == 4
+
+
+NESTED_FIELDS = """\
+component say(msg: str) -> (said: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "printf %s \\"$0\\" > \\"$1\\"", msg, said.path]
+}
+pipeline nested(groups: list[dict]) {
+    for g in groups {
+        for member in g.members {
+            s = say(msg: member)
+            t = say(msg: g.name)
+        }
+    }
+}
+"""
+
+
+def test_a_step_in_a_loop_over_a_field_of_an_outer_item_still_reads_the_outer_item(tmp_path: Path, store: Path):
+    """`for member in g.members { ... g.name ... }`: the inner loop iterates the field's own channel, so `g`
+    is still the group there (it was once the members list under the group's name, and `g.name` failed)."""
+    source = tmp_path / "nested.ptflow"
+    source.write_text(NESTED_FIELDS)
+    groups = json.dumps([{"name": "A", "members": ["x", "y"]}, {"name": "B", "members": ["z"]}])
+    result = ptflow("run", str(source), "--store", str(store), "-p", f"groups={groups}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    said = sorted((step["task"], step["outputs"]["said"]) for step in show(store)["steps"])
+    assert [text for task, text in said if task.endswith("/s")] == ["x", "y", "z"]
+    assert [text for task, text in said if task.endswith("/t")] == ["A", "A", "B"]
