@@ -1141,3 +1141,16 @@ def test_variables_argo_leaves_alone_are_not_checked():
     work = _container("work")
     work["container"]["command"] = ["echo", "{{my.own}}", "{{=inputs.parameters.x}}"]
     assert _findings(_workflow([_dag(("a", [])), work])) == []
+
+
+def test_an_empty_image_is_reported_at_the_image_and_a_missing_one_at_the_container():
+    blank = _container("work")
+    blank["container"]["image"] = "  "
+    assert _findings(_workflow([_dag(("a", [])), blank])) == [
+        ("PTF582", "spec.templates[1].container.image: container template `work` has no image")
+    ]
+    missing = _container("work")
+    del missing["container"]["image"]
+    assert _findings(_workflow([_dag(("a", [])), missing])) == [
+        ("PTF582", "spec.templates[1].container: container template `work` has no image")
+    ]
