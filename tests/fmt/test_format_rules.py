@@ -245,7 +245,7 @@ component c(msg: str) {
     )
 
 
-def test_a_comment_right_after_a_for_or_component_blocks_brace_stays_after_it():
+def test_a_comment_right_after_a_for_a_component_or_a_pipeline_brace_stays_after_it():
     source = """
 component say(msg: str) {
     image = "alpine"
@@ -255,7 +255,7 @@ pipeline q(xs: list[str]) {
     for x in xs {
         a = say(msg: x)
     }# right after the for
-}
+}# right after the pipeline
 """
     assert fmt(source) == expect(
         """
@@ -268,6 +268,6 @@ pipeline q(xs: list[str]) {
     for x in xs {
         a = say(msg: x)
     }  # right after the for
-}
+}  # right after the pipeline
 """
     )
