@@ -191,3 +191,30 @@ def test_a_store_made_on_a_disk_without_room_for_its_reserve_opens_without_it(sm
     (small_disk / "filler").unlink()
     Store(small_disk / "store").close()
     assert (small_disk / "store" / RESERVE).stat().st_size == RESERVE_BYTES
+
+
+FILL_THE_DISK = """\
+component fill(path: str) {
+    image = "alpine:3"
+    command = ["sh", "-c", "cat /dev/zero > \\"$0\\" 2>/dev/null; true", path]
+}
+pipeline p(path: str) {
+    a = fill(path: path)
+    b = fill(path: path) with { after: [a] }
+}
+"""
+
+
+def test_a_step_that_fills_the_disk_and_succeeds_stops_the_run_as_a_full_disk(tmp_path: Path, small_disk: Path):
+    """The step ends well, but its end can't be recorded: the run stops on a full disk (not an internal
+    error), and the step after it never starts."""
+    source = tmp_path / "fill.ptflow"
+    source.write_text(FILL_THE_DISK)
+    result = ptflow("run", str(source), "--store", str(small_disk / "store"), "-p", f"path={small_disk / 'filler'}")
+    assert result.returncode == 1
+    assert "FAILED  a: stopped: the store's disk is full" in result.stdout
+    assert "internal error" not in result.stdout + result.stderr
+    assert "error[PTF915]: the store's disk is full: could not write " in result.stderr
+    (small_disk / "filler").unlink()
+    steps = show(small_disk / "store")["by_task"]
+    assert "b" not in steps or steps["b"]["status"] == "NOT_RUN"
