@@ -218,3 +218,28 @@ def test_a_step_that_fills_the_disk_and_succeeds_stops_the_run_as_a_full_disk(tm
     (small_disk / "filler").unlink()
     steps = show(small_disk / "store")["by_task"]
     assert "b" not in steps or steps["b"]["status"] == "NOT_RUN"
+
+
+def test_without_room_for_the_reserve_a_run_the_disk_stops_is_said_unrecorded_and_recorded_by_the_next_command(
+    tmp_path: Path, small_disk: Path
+):
+    """No reserve (the store was made on a nearly full disk), so no room to record the failure: the run says
+    so, and the next command on the store, with room again, records it as interrupted."""
+    status = os.statvfs(small_disk)
+    with open(small_disk / "before", "wb") as handle:
+        handle.write(bytes(status.f_bavail * status.f_frsize - 300_000))  # less room than the reserve
+    source = tmp_path / "fill.ptflow"
+    source.write_text(FILL_THE_DISK)
+    store = small_disk / "store"
+    result = ptflow("run", str(source), "--store", str(store), "-p", f"path={small_disk / 'filler'}")
+    assert result.returncode == 1
+    assert not (store / RESERVE).exists()
+    run_id = next(line.split()[1] for line in result.stdout.splitlines() if line.startswith("run "))
+    assert (
+        f"warning: run {run_id} could not be recorded as failed; the next ptflow command on this store records it "
+        "as interrupted"
+    ) in result.stdout
+    (small_disk / "filler").unlink()
+    (small_disk / "before").unlink()
+    [run] = json.loads(ptflow("runs", "--store", str(store), "--json", check=True).stdout)
+    assert (run["id"], run["status"]) == (run_id, "INTERRUPTED")
