@@ -331,3 +331,27 @@ pipeline p() -> (data: Dataset?) {
     assert outputs == {
         "artifacts": {"data": {"artifactType": {"schemaTitle": "system.Dataset", "schemaVersion": "0.0.1"}}}
     }
+
+
+def test_a_condition_on_a_constant_loops_item_field_hands_the_field_only_to_the_groups_inside_the_loop(tmp_path):
+    """kfp passes `...-subvar-a` from the loop down to the condition, and to nothing above the loop, which
+    has no such item (here the loop sits in an `if`)."""
+    result = compiled(
+        tmp_path,
+        """
+pipeline p(flag: bool) {
+    if flag {
+        for kv in [{"a": 1}, {"a": 2}] {
+            if kv.a == 1 {
+                d = make_data()
+            }
+        }
+    }
+}
+""",
+    )
+    components = result.documents[0]["components"]
+    inputs = {name: sorted(c.get("inputDefinitions", {}).get("parameters", {})) for name, c in components.items()}
+    assert inputs["comp-condition-1"] == ["pipelinechannel--flag"]
+    assert inputs["comp-for-loop-3"] == ["pipelinechannel--flag", "pipelinechannel--loop-item-param-2"]
+    assert inputs["comp-condition-4"] == ["pipelinechannel--flag", "pipelinechannel--loop-item-param-2-subvar-a"]
