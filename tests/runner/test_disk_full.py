@@ -243,3 +243,25 @@ def test_without_room_for_the_reserve_a_run_the_disk_stops_is_said_unrecorded_an
     (small_disk / "before").unlink()
     [run] = json.loads(ptflow("runs", "--store", str(store), "--json", check=True).stdout)
     assert (run["id"], run["status"]) == (run_id, "INTERRUPTED")
+
+
+def test_a_store_reopened_on_a_disk_out_of_inodes_opens_without_its_reserve(tmp_path: Path):
+    """Not even an empty reserve file can be made (no inode left): the store still opens, and a run then
+    gets the store's disk-full error, not a traceback from making the reserve."""
+    with _tmpfs(tmp_path / "disk", "size=8m,nr_inodes=64") as disk:
+        Store(disk / "store").close()
+        (disk / "store" / RESERVE).unlink()
+        made = []
+        for number in range(64):  # use up every inode left ...
+            try:
+                (disk / f"empty-{number}").touch()
+            except OSError:
+                break
+            made.append(disk / f"empty-{number}")
+        for empty in made[-2:]:  # ... but the two SQLite makes when it opens (its -wal and -shm files)
+            empty.unlink()
+        store = Store(disk / "store")
+        assert not (disk / "store" / RESERVE).exists()
+        with pytest.raises(StoreFull):
+            store.start_run("p", "p.ptflow", "sha256:0", {})
+        store.close()
