@@ -247,3 +247,24 @@ def test_an_output_parameter_written_with_windows_or_old_mac_line_ends_is_read_w
     result = ptflow("run", str(source), "--store", str(store))
     assert result.returncode == 0, result.stdout + result.stderr
     assert show(store)["by_task"]["t"]["outputs"] == {"text": "one\ntwo\nthree"}
+
+
+WRITES_THEN_FAILS = """\
+component half(rows: int) -> (data: Dataset) {
+    image = "alpine:3"
+    command = ["sh", "-c", "seq \\"$0\\" > \\"$1\\"; exit 1", rows, data.path]
+}
+pipeline p() {
+    h = half(rows: 3)
+}
+"""
+
+
+def test_what_a_failed_step_staged_is_removed(tmp_path: Path, store: Path):
+    """A failed step's outputs are no one's: the file it wrote before failing does not stay in the store."""
+    source = tmp_path / "half.ptflow"
+    source.write_text(WRITES_THEN_FAILS)
+    result = ptflow("run", str(source), "--store", str(store))
+    assert result.returncode == 1
+    assert show(store)["by_task"]["h"]["status"] == "FAILED"
+    assert list((store / "artifacts" / ".staging").iterdir()) == []
