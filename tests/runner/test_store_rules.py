@@ -263,3 +263,16 @@ def test_a_steps_long_inputs_are_recorded_whole(tmp_path: Path, store: Path):
     ptflow("run", str(source), "--store", str(store), "-p", f"text={text}", check=True)
     inputs = show(store)["by_task"]["t"]["inputs"]
     assert (inputs["text"], inputs["items"]) == (text + "!", [text, "and more"])
+
+
+def test_an_error_inside_a_transaction_that_is_no_full_disk_comes_out_as_itself(tmp_path):
+    """Only a full disk becomes StoreFull (PTF915, "free space there"); any other failure inside a transaction
+    is rolled back and raised as what it is, and the store stays usable."""
+    store = Store(tmp_path / "store")
+    with pytest.raises(ValueError, match="not about the disk"):
+        with store._transaction() as db:
+            db.execute("UPDATE runs SET status = status")
+            raise ValueError("not about the disk")
+    run_id = store.start_run("p", "p.ptflow", "sha256:0", {})
+    assert store.find_run(run_id)["status"] == RUNNING
+    store.close()
