@@ -462,9 +462,8 @@ class _Lowering:
 
     def _items_source(self, loop: dag.LoopGroup) -> Channel | None:
         """The channel a loop's items are read from: the outer item itself for a loop over one of its fields."""
-        if isinstance(loop.items, dag.LoopItem) and loop.items.field is not None:
-            return self.loop_items[id(loop.items.loop)]
-        return self._items_channel(loop)
+        items = self._items_channel(loop)
+        return items.item if items is not None and items.origin is ChannelOrigin.SUBVAR else items
 
     def _chain(self, value: dag.Value) -> list[Channel]:
         """The channels a value passes through, most specific first (kfp's `channels_to_add`)."""
@@ -669,13 +668,6 @@ class _Lowering:
                 task["parameterIterator"] = {
                     "itemInput": item.input_name,
                     "items": {"inputParameter": items.input_name},
-                }
-            if isinstance(loop.items, dag.LoopItem) and loop.items.field is not None:
-                # the field's channel is read from the outer item the task is given
-                outer = self.loop_items[id(loop.items.loop)]
-                inputs.setdefault("parameters", {})[items.input_name] = {
-                    "componentInputParameter": outer.input_name,
-                    "parameterExpressionSelector": f'parseJson(string_value)["{loop.items.field}"]',
                 }
         for kind in ("parameters", "artifacts"):
             inputs.get(kind, {}).pop(item.input_name, None)

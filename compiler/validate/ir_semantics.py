@@ -201,16 +201,8 @@ class Semantics:
                 if isinstance(callee, str) and callee in self.components:
                     where = ("components", caller, "dag", "tasks", task_name, "componentRef", "name")
                     calls.setdefault((caller, callee), where)
-        if not _has_cycle(list(calls)):
-            return
-        import networkx as nx  # only for a document that has such a cycle (see cycles())
-
-        graph = nx.DiGraph(list(calls))
-        for members in nx.strongly_connected_components(graph):
-            first = min(members)
-            if len(members) == 1 and not graph.has_edge(first, first):
-                continue
-            cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(members), source=first)]
+        for cycle in _named_cycles(list(calls)):
+            first = cycle[0]
             self.add(
                 codes.IR_DEPENDENCY_CYCLE,
                 calls[(cycle[-1], first)],
@@ -689,17 +681,7 @@ class Semantics:
             for producer in _upstream(task)
             if producer in scope.tasks
         ]
-        if not _has_cycle(edges):
-            return
-        import networkx as nx  # ~0.1 s to import: only paid to name the cycles of a DAG that has some
-
-        graph = nx.DiGraph(edges)
-        for component in nx.strongly_connected_components(graph):
-            if len(component) == 1 and not graph.has_edge(next(iter(component)), next(iter(component))):
-                continue
-            cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component))]
-            start = cycle.index(min(cycle))
-            cycle = cycle[start:] + cycle[:start]  # from the alphabetically first, so it reads the same each run
+        for cycle in _named_cycles(edges):
             related = [(self.document, scope.path + (name,), "in the cycle") for name in cycle[1:]]
             self.add(
                 codes.IR_DEPENDENCY_CYCLE,
@@ -908,6 +890,25 @@ def _upstream(task: dict) -> list[str]:
             if isinstance(producer, str):
                 names.append(producer)
     return names
+
+
+def _named_cycles(edges: list[tuple[str, str]]) -> list[list[str]]:
+    """One cycle of each strongly connected set of nodes, from its alphabetically first node so that it reads
+    the same each run.  networkx (~0.1 s to import) is only asked when the quick test finds a cycle."""
+    if not _has_cycle(edges):
+        return []
+    import networkx as nx
+
+    graph = nx.DiGraph(edges)
+    found = []
+    for members in nx.strongly_connected_components(graph):
+        node = next(iter(members))
+        if len(members) == 1 and not graph.has_edge(node, node):
+            continue
+        cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(members))]
+        start = cycle.index(min(cycle))
+        found.append(cycle[start:] + cycle[:start])
+    return found
 
 
 def _has_cycle(edges: list[tuple[str, str]]) -> bool:
