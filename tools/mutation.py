@@ -418,6 +418,16 @@ class Figures:
         return 100.0 * self.killed / judged if judged else 100.0
 
 
+def read_sample_marker(work: Path) -> tuple[int | None, int]:
+    """(the mutants there were, the seed) of a session that was sampled (choose_mutants' marker); else
+    (None, the default seed)."""
+    marker = work / "sampled"
+    if not marker.exists():
+        return None, DEFAULT_SEED
+    count, _, seed = marker.read_text().partition(" ")
+    return int(count), int(seed or DEFAULT_SEED)
+
+
 def forget_survivors(session: Path) -> None:
     """Tests were added since: run the survivors again.  A killed mutant stays killed as tests are only added."""
     with sqlite3.connect(session) as db:
@@ -465,11 +475,9 @@ def mutate_module(
         fingerprint.write_text(digest)
         (work / "session-source.py").write_bytes(original)
     available, to_run = choose_mutants(session, original.decode(), max_mutants, seed)
-    sampled_marker = work / "sampled"  # a reused session was sampled when it was made, with its own seed
-    if sampled_marker.exists():
-        count, _, marked_seed = sampled_marker.read_text().partition(" ")
-        available = max(available, int(count))
-        seed = int(marked_seed or DEFAULT_SEED)
+    sampled_from, marked_seed = read_sample_marker(work)  # a reused session was sampled when made, its own seed
+    if sampled_from is not None:
+        available, seed = max(available, sampled_from), marked_seed
     note = f" (a sample of {to_run} of {available}, seed {seed})" if to_run < available else ""
     print(f"{module}: {to_run} mutants{note}", flush=True)
     if retest:
@@ -512,9 +520,9 @@ def retest_moved_survivors(module: str, work: Path, session: Path, equivalents: 
             retested.append(replace(mutant, outcome="survived" if code == 0 else "killed"))
     finally:
         path.write_bytes(current)
-    sampled = work / "sampled"
-    count, _, seed = sampled.read_text().partition(" ") if sampled.exists() else ("", "", str(DEFAULT_SEED))
-    return summarise(module, retested, equivalents, int(count) if count else None, int(seed or DEFAULT_SEED))
+    sampled_from, seed = read_sample_marker(work)
+    # no reach marks: the survivors' line numbers are the session's, not the changed module's
+    return summarise(module, retested, equivalents, sampled_from, seed)
 
 
 def summarise(
@@ -538,8 +546,9 @@ def summarise(
         else:
             survived += 1
             unexplained.append(mutant)
+    unreached = mutation_reach.unreached_lines(module, work) if work is not None else (lambda line: False)
     for mutant in unexplained:
-        no_test = work is not None and mutation_reach.unreached(module, work, mutant.line)
+        no_test = unreached(mutant.line)
         print(
             f"  SURVIVED {module}:{mutant.line}:{mutant.column} [{mutant.operator}] in {mutant.function}"
             f"{'  (no test in the table reaches this line)' if no_test else ''}\n"

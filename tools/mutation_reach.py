@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,15 +216,21 @@ def apply_diff(text: str, diff: str, near: int) -> str | None:
     return "\n".join(lines[:start] + added + lines[start + len(removed) :])
 
 
-def unreached(module: str, work: Path, line: int) -> bool:
-    """Whether no test ran the mutant's line (for the survivors' list: a missing test, not a weak one)."""
+def unreached_lines(module: str, work: Path) -> Callable[[int], bool]:
+    """Whether no test ran a mutant's line (for the survivors' list: a missing test, not a weak one); the module
+    is parsed and the reach read once for every survivor asked about."""
     source = ROOT / module
-    reach = reach_file(work)
-    if not reach.exists() or not source.exists():
-        return False
+    reach_path = reach_file(work)
+    if not reach_path.exists() or not source.exists():
+        return lambda line: False
     original = source.read_text()
-    lines = set(statement_lines(ast.parse(original), line))
-    return not (lines & import_time_lines(original)) and not Reach.load(reach).tests_for(lines)
+    tree, at_import, reach = ast.parse(original), import_time_lines(original), Reach.load(reach_path)
+
+    def unreached(line: int) -> bool:
+        lines = set(statement_lines(tree, line))
+        return not (lines & at_import) and not reach.tests_for(lines)
+
+    return unreached
 
 
 if __name__ == "__main__":

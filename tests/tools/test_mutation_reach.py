@@ -154,3 +154,13 @@ def test_a_survivors_diff_is_applied_where_its_lines_are_now_or_not_at_all():
 def test_a_survivors_diff_whose_neighbour_line_changed_is_applied_to_its_own_line():
     neighbour_edited = "def f(x):\n    return x + 1\n# a comment now\n"
     assert mutation_reach.apply_diff(neighbour_edited, DIFF, near=3) == "def f(x):\n    return x - 1\n# a comment now\n"
+
+
+def test_a_survivor_is_marked_unreached_only_on_a_line_no_test_runs(reach, tmp_path):
+    """The survivors' list says "no test in the table reaches this line" for a function nobody calls, not for
+    one the tests run, nor for a line run at import (its mutants meet the whole table)."""
+    reach.save(mutation_reach.reach_file(tmp_path))
+    unreached = mutation_reach.unreached_lines(MODULE, tmp_path)
+    assert unreached(_function_body_lines("diagnostic_to_json")[0])
+    assert not unreached(_function_body_lines("_place")[0])
+    assert not unreached(1)  # the module's docstring: run at import
