@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -37,6 +39,21 @@ def ptflow(
     if check and result.returncode != 0:
         raise AssertionError(f"ptflow {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def compile_ptflow(text: str, folder: Path, name: str = "pipeline") -> tuple[Path, list[dict]]:
+    """`text` compiled by the real `ptflow compile`: the IR file and its documents, to change as a hand edit
+    or another compiler would leave them (then `write_ir`)."""
+    source = folder / f"{name}.ptflow"
+    source.write_text(text)
+    ir = folder / f"{name}.yaml"
+    ptflow("compile", str(source), "-o", str(ir), check=True)
+    return ir, list(yaml.safe_load_all(ir.read_text()))
+
+
+def write_ir(path: Path, documents: list[dict]) -> Path:
+    path.write_text(yaml.safe_dump_all(documents))
+    return path
 
 
 def show(store: Path, run: str = "latest") -> dict:

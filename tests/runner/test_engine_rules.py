@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from kfp import dsl
 
-from tests.runner.helpers import compile_kfp, ptflow, show
+from tests.runner.helpers import compile_kfp, compile_ptflow, ptflow, show, write_ir
 
 # A loop whose first item fails; `parallel 1` runs the items one after another, so the others come after it.
 LOOP_WITH_A_FAILURE = """\
@@ -223,18 +223,19 @@ pipeline loop(items: list[int]) {
 """
 
 
-def test_a_loop_over_text_that_is_no_json_list_fails_saying_so(tmp_path: Path, store: Path):
-    """IR may loop over a STRING parameter holding a JSON list (kfp compiles `dsl.ParallelFor` over a str
-    input so); text that is no JSON fails the loop with its value, not a traceback."""
-    source = tmp_path / "loop.ptflow"
-    source.write_text(LOOP_OVER_TEXT)
-    ir = tmp_path / "loop.yaml"
-    ptflow("compile", str(source), "-o", str(ir), check=True)
-    document = yaml.safe_load(ir.read_text())
+def _ir_looping_over_text(folder: Path) -> Path:
+    """LOOP_OVER_TEXT's IR with its items typed STRING, as kfp types a loop over a `str` input."""
+    ir, (document,) = compile_ptflow(LOOP_OVER_TEXT, folder, "loop")
     document["root"]["inputDefinitions"]["parameters"]["items"]["parameterType"] = "STRING"
     loop_inputs = document["components"]["comp-for-loop-1"]["inputDefinitions"]["parameters"]
     loop_inputs["pipelinechannel--items"]["parameterType"] = "STRING"
-    ir.write_text(yaml.safe_dump(document))
+    return write_ir(ir, [document])
+
+
+def test_a_loop_over_text_that_is_no_json_list_fails_saying_so(tmp_path: Path, store: Path):
+    """IR may loop over a STRING parameter holding a JSON list (kfp compiles `dsl.ParallelFor` over a str
+    input so); text that is no JSON fails the loop with its value, not a traceback."""
+    ir = _ir_looping_over_text(tmp_path)
 
     listed = ptflow("run", str(ir), "--store", str(store), "-p", "items=[4, 5]")
     assert listed.returncode == 0, listed.stdout + listed.stderr
@@ -250,17 +251,15 @@ def test_a_loop_over_text_that_is_no_json_list_fails_saying_so(tmp_path: Path, s
 def test_a_secret_named_by_a_source_this_runner_does_not_know_fails_its_step_saying_which(tmp_path: Path, store: Path):
     """kfp-kubernetes names a secret through an InputParameterSpec; `parameterExpressionSelector` is one the IR
     may hold and this runner does not resolve: the step fails naming the kind of source, not a traceback."""
-    source = tmp_path / "secret.ptflow"
-    source.write_text(
+    ir, (pipeline, platform) = compile_ptflow(
         'component uses() {\n    image = "alpine:3"\n    command = ["true"]\n}\n'
-        'pipeline p(secret: str = "minio") {\n    u = uses() with { secrets: {name: secret, env: {TOKEN: "k"}} }\n}\n'
+        'pipeline p(secret: str = "minio") {\n    u = uses() with { secrets: {name: secret, env: {TOKEN: "k"}} }\n}\n',
+        tmp_path,
+        "secret",
     )
-    ir = tmp_path / "secret.yaml"
-    ptflow("compile", str(source), "-o", str(ir), check=True)
-    pipeline, platform = yaml.safe_load_all(ir.read_text())
     (binding,) = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]["exec-u"]["secretAsEnv"]
     binding["secretNameParameter"] = {"parameterExpressionSelector": "parseJson(string_value)['name']"}
-    ir.write_text(yaml.safe_dump_all([pipeline, platform]))
+    write_ir(ir, [pipeline, platform])
     secrets = tmp_path / "secrets" / "minio"
     secrets.mkdir(parents=True)
     (secrets / "k").write_text("value")
@@ -297,15 +296,7 @@ def test_with_containers_a_pipeline_of_runtime_steps_only_runs_here_without_a_co
 
 
 def test_a_loop_over_long_text_that_is_no_json_list_shows_its_first_60_characters(tmp_path: Path, store: Path):
-    source = tmp_path / "loop.ptflow"
-    source.write_text(LOOP_OVER_TEXT)
-    ir = tmp_path / "loop.yaml"
-    ptflow("compile", str(source), "-o", str(ir), check=True)
-    document = yaml.safe_load(ir.read_text())
-    document["root"]["inputDefinitions"]["parameters"]["items"]["parameterType"] = "STRING"
-    loop_inputs = document["components"]["comp-for-loop-1"]["inputDefinitions"]["parameters"]
-    loop_inputs["pipelinechannel--items"]["parameterType"] = "STRING"
-    ir.write_text(yaml.safe_dump(document))
+    ir = _ir_looping_over_text(tmp_path)
     text = "x" * 59 + "yz"  # 61 characters: the last is left out
     result = ptflow("run", str(ir), "--store", str(store), "-p", f"items={text}")
     assert result.returncode == 1, result.stdout + result.stderr

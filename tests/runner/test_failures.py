@@ -11,7 +11,7 @@ import pytest
 import yaml
 from kfp import dsl, kubernetes
 
-from tests.runner.helpers import compile_kfp, ptflow, show
+from tests.runner.helpers import compile_kfp, compile_ptflow, ptflow, show, write_ir
 
 FLAKY = (
     'n=$(cat "$0" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$0"; '
@@ -346,13 +346,9 @@ def test_a_backoff_is_capped_at_an_hour_by_default_and_an_interrupted_run_does_n
     """IR whose retryPolicy leaves backoffMaxDuration out (ptflow and kfp write it; it is optional) gets KFP's
     default of one hour: the run says it retries in 3600s.  SIGTERM then ends the run at once, the step
     recorded as interrupted rather than failed."""
-    source = tmp_path / "long.ptflow"
-    source.write_text(LONG_BACKOFF)
-    ir = tmp_path / "long.yaml"
-    ptflow("compile", str(source), "-o", str(ir), check=True)
-    document = yaml.safe_load(ir.read_text())
+    ir, (document,) = compile_ptflow(LONG_BACKOFF, tmp_path, "long")
     del document["root"]["dag"]["tasks"]["f"]["retryPolicy"]["backoffMaxDuration"]
-    ir.write_text(yaml.safe_dump(document))
+    write_ir(ir, [document])
     runner = subprocess.Popen(
         [sys.executable, "-m", "ptflow", "run", str(ir), "--store", str(store)],
         stdout=subprocess.PIPE,

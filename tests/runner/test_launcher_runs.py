@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 from kfp import dsl
 
-from tests.runner.helpers import compile_kfp, ptflow, show
+from tests.runner.helpers import compile_kfp, compile_ptflow, ptflow, show, write_ir
 
 
 @dsl.container_component
@@ -184,13 +184,9 @@ pipeline p(counter: str) {
 
 def test_a_retry_policy_without_a_backoff_factor_doubles_the_wait_as_kfp_does(tmp_path: Path, store: Path):
     """`backoffFactor` is optional in the IR (ptflow writes it); left out, KFP doubles each wait: 1s, then 2s."""
-    source = tmp_path / "retry.ptflow"
-    source.write_text(THIRD_TIME_LUCKY)
-    ir = tmp_path / "retry.yaml"
-    ptflow("compile", str(source), "-o", str(ir), check=True)
-    document = yaml.safe_load(ir.read_text())
+    ir, (document,) = compile_ptflow(THIRD_TIME_LUCKY, tmp_path, "retry")
     del document["root"]["dag"]["tasks"]["f"]["retryPolicy"]["backoffFactor"]
-    ir.write_text(yaml.safe_dump(document))
+    write_ir(ir, [document])
     result = ptflow("run", str(ir), "--store", str(store), "-p", f"counter={tmp_path / 'counter'}")
     assert result.returncode == 0, result.stdout + result.stderr
     retries = [line.strip() for line in result.stdout.splitlines() if line.lstrip().startswith("retry")]
@@ -214,15 +210,11 @@ pipeline p() {
 def test_output_parameters_reported_in_the_executor_output_are_each_taken(tmp_path: Path, store: Path):
     """kfp's Python components report their outputs in the executor output file (`parameterValues`) instead of
     one file each: every one reported is the step's output."""
-    source = tmp_path / "two.ptflow"
-    source.write_text(TWO_OUTPUTS)
-    ir = tmp_path / "two.yaml"
-    ptflow("compile", str(source), "-o", str(ir), check=True)
-    document = yaml.safe_load(ir.read_text())
+    ir, (document,) = compile_ptflow(TWO_OUTPUTS, tmp_path, "two")
     (executor,) = document["deploymentSpec"]["executors"].values()
     report = json.dumps({"parameterValues": {"a": "one", "b": "two"}})
     executor["container"]["command"] = ["sh", "-c", f"printf '%s' '{report}' > \"$0\"", "{{$.outputs.output_file}}"]
-    ir.write_text(yaml.safe_dump(document))
+    write_ir(ir, [document])
     result = ptflow("run", str(ir), "--store", str(store))
     assert result.returncode == 0, result.stdout + result.stderr
     assert show(store)["by_task"]["t"]["outputs"] == {"a": "one", "b": "two"}
