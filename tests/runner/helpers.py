@@ -101,3 +101,13 @@ def stand_in_docker(tmp_path: Path) -> dict[str, str]:
     docker.write_text(f"#!{sys.executable}\n{STAND_IN_DOCKER}")
     docker.chmod(docker.stat().st_mode | stat.S_IXUSR)
     return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "STAND_IN_LOG": str(tmp_path / "docker.log")}
+
+
+def stand_in_calls(env: dict[str, str]) -> list[dict]:
+    """Each `docker run` the stand-in saw: its argv, the variables it passed by name, what each bound folder held."""
+    return [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
+
+
+def bound_folders(argv: list[str]) -> list[str]:
+    """The `-v folder:path[:ro]` bindings of a container engine's command line."""
+    return [argv[i + 1] for i, arg in enumerate(argv) if arg == "-v"]

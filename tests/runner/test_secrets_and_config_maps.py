@@ -9,12 +9,11 @@ each bound folder holds while the step runs.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.runner.helpers import ptflow, show, stand_in_docker
+from tests.runner.helpers import bound_folders, ptflow, show, stand_in_calls, stand_in_docker
 
 SECRET_VALUE = "s3cr3t-Value-9f2c"
 
@@ -218,11 +217,11 @@ def test_in_containers_secrets_pass_by_name_and_mounts_are_bound(tmp_path: Path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no effect in a local run" not in result.stdout
-    (call,) = [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
+    (call,) = stand_in_calls(env)
     argv = call["argv"]
     assert SECRET_VALUE not in " ".join(argv)
     assert call["hidden"] == {"TOKEN": SECRET_VALUE}  # the value came through the engine's environment
-    mounts = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-v"]
+    mounts = bound_folders(argv)
     assert f"{secrets / 'minio'}:/certs:ro" in mounts and f"{config_maps / 'settings'}:/etc/app:ro" in mounts
     assert call["bound"]["/certs:ro"] == ["accesskey"] and call["bound"]["/etc/app:ro"] == ["level"]
     (scratch,) = [m.split(":")[0] for m in mounts if m.endswith(":/scratch")]
@@ -357,7 +356,7 @@ def test_in_containers_an_object_from_a_file_is_mounted_from_a_private_folder_re
     env = stand_in_docker(tmp_path)
     result = ptflow("run", str(source), "--store", str(store), "--containers", "--secrets", str(secrets), env=env)
     assert result.returncode == 0, result.stdout + result.stderr
-    (call,) = [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
+    (call,) = stand_in_calls(env)
     assert call["bound"]["/certs:ro"] == ["accesskey", "ca.crt"]
     (mount,) = [m for i, m in enumerate(call["argv"][1:]) if call["argv"][i] == "-v" and m.endswith(":/certs:ro")]
     folder = Path(mount.split(":")[0])
@@ -386,5 +385,5 @@ def test_an_empty_dirs_memory_medium_and_size_limit_are_named_as_not_honoured(tm
         "warning: Kubernetes settings have no effect in a local run: emptyDirMounts.medium, "
         "emptyDirMounts.sizeLimit (an emptyDir is a folder on this machine's disk, of any size)"
     ]
-    (call,) = [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
+    (call,) = stand_in_calls(env)
     assert call["bound"]["/dev/shm"] == []  # still mounted, as a fresh empty folder

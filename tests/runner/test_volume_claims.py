@@ -7,11 +7,10 @@ needs a container engine, so here the bind is checked on the engine's command li
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ptflow.runtime.runner.commands import ContainerRuntime, plan
-from tests.runner.helpers import ptflow, show, stand_in_docker
+from tests.runner.helpers import bound_folders, ptflow, show, stand_in_calls, stand_in_docker
 
 COMPONENT = """\
 import stdlib.k8s as k8s
@@ -109,7 +108,7 @@ def test_in_a_container_the_claim_folder_is_bound_at_the_mount_path(tmp_path: Pa
     )
     assert command.how == "container"
     argv = command.argv
-    bound = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-v"]
+    bound = bound_folders(argv)
     assert bound == [f"{tmp_path}:{tmp_path}", f"{folder}:/data"]
 
 
@@ -129,6 +128,6 @@ def test_with_containers_the_engine_binds_a_steps_claim_at_its_mount_path(tmp_pa
     result = ptflow("run", str(source), "--store", str(store), "--containers", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no effect in a local run" not in result.stdout
-    (call,) = [json.loads(line) for line in Path(env["STAND_IN_LOG"]).read_text().splitlines()]
-    bound = [call["argv"][i + 1] for i, arg in enumerate(call["argv"]) if arg == "-v"]
+    (call,) = stand_in_calls(env)
+    bound = bound_folders(call["argv"])
     assert f"{store.resolve() / 'volumes' / 'data-claim'}:/data" in bound
